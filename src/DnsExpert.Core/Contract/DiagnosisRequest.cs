@@ -1,0 +1,155 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DnsExpert.Core.Contract;
+
+/// <summary>A request to diagnose a DNS failure. Every field is optional.</summary>
+public sealed class DiagnosisRequest
+{
+    /// <summary>The pod that cannot resolve a name.</summary>
+    public TargetRef? Target { get; set; }
+
+    /// <summary>The name that fails to resolve, as the application asked for it.</summary>
+    public string? Domain { get; set; }
+
+    /// <summary>What the user saw.</summary>
+    public Symptom? Symptom { get; set; }
+
+    /// <summary>Facts gathered from the cluster. Without it, DnsExpert collects one live (when configured).</summary>
+    public Snapshot? Snapshot { get; set; }
+}
+
+/// <summary>A pod, by namespace and name.</summary>
+public sealed class TargetRef
+{
+    /// <summary>Namespace of the pod; <c>default</c> when omitted.</summary>
+    public string? Namespace { get; set; }
+
+    /// <summary>Name of the pod.</summary>
+    public string? Pod { get; set; }
+}
+
+/// <summary>What the user observed.</summary>
+public sealed class Symptom
+{
+    /// <summary>The client's error message, verbatim (curl, ping, Go, PHP, dig ...).</summary>
+    public string? ErrorMessage { get; set; }
+
+    /// <summary>How often resolution fails.</summary>
+    public Frequency? Frequency { get; set; }
+}
+
+/// <summary>How often the failure happens (the guide's routing by frequency).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Frequency>))]
+public enum Frequency
+{
+    /// <summary>Every time.</summary>
+    [JsonStringEnumMemberName("always")] Always,
+
+    /// <summary>Only at peak load.</summary>
+    [JsonStringEnumMemberName("peak")] Peak,
+
+    /// <summary>Often, but not always.</summary>
+    [JsonStringEnumMemberName("often")] Often,
+
+    /// <summary>Rarely.</summary>
+    [JsonStringEnumMemberName("rarely")] Rarely,
+
+    /// <summary>Only while nodes or CoreDNS scale in or out.</summary>
+    [JsonStringEnumMemberName("scaling")] Scaling,
+}
+
+/// <summary>Raw artifacts collected from a cluster.</summary>
+public sealed class Snapshot
+{
+    /// <summary>Kubernetes objects exactly as <c>kubectl get -o json</c> prints them, or v1 Lists of them.</summary>
+    public List<JsonElement>? Objects { get; set; }
+
+    /// <summary>Container logs.</summary>
+    public List<LogArtifact>? Logs { get; set; }
+
+    /// <summary>Files read from pods or nodes, and command outputs.</summary>
+    public List<FileArtifact>? Files { get; set; }
+
+    /// <summary>Results of active probes (dig, ping, TCP connect).</summary>
+    public List<ProbeArtifact>? Probes { get; set; }
+}
+
+/// <summary>The log of one container.</summary>
+public sealed class LogArtifact
+{
+    public string? Namespace { get; set; }
+    public string? Pod { get; set; }
+    public string? Container { get; set; }
+
+    /// <summary>Raw log text, optionally with <c>--timestamps</c> prefixes.</summary>
+    public string? Text { get; set; }
+}
+
+/// <summary>A file from a pod or a node, or the output of a command run there.</summary>
+public sealed class FileArtifact
+{
+    public string? Namespace { get; set; }
+    public string? Pod { get; set; }
+    public string? Node { get; set; }
+
+    /// <summary>The file's path (<c>/etc/resolv.conf</c>, <c>/proc/net/snmp</c>) or a well-known name such as <c>dmesg</c>.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>The command whose output <see cref="Text"/> is, instead of a path (<c>ldd --version</c>).</summary>
+    public string? Command { get; set; }
+
+    public string? Text { get; set; }
+}
+
+/// <summary>The result of one active probe.</summary>
+public sealed class ProbeArtifact
+{
+    /// <summary>Where the probe ran: <c>namespace/pod</c>, <c>node/NAME</c>, or <c>dnsexpert</c>.</summary>
+    public string? From { get; set; }
+
+    public ProbeKind? Kind { get; set; }
+
+    /// <summary>DNS server queried (dns probes).</summary>
+    public string? Server { get; set; }
+
+    /// <summary>Address pinged or connected to (ping and tcp probes).</summary>
+    public string? Target { get; set; }
+
+    public int? Port { get; set; }
+    public string? Name { get; set; }
+    public string? Type { get; set; }
+    public ProbeTransport? Transport { get; set; }
+    public ProbeOutcome? Outcome { get; set; }
+    public string? Rcode { get; set; }
+    public bool? Truncated { get; set; }
+    public int? AnswerCount { get; set; }
+    public double? LatencyMs { get; set; }
+
+    /// <summary>When the probe ran (ISO 8601).</summary>
+    public DateTimeOffset? Time { get; set; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<ProbeKind>))]
+public enum ProbeKind
+{
+    [JsonStringEnumMemberName("dns")] Dns,
+    [JsonStringEnumMemberName("ping")] Ping,
+    [JsonStringEnumMemberName("tcp")] Tcp,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<ProbeTransport>))]
+public enum ProbeTransport
+{
+    [JsonStringEnumMemberName("udp")] Udp,
+    [JsonStringEnumMemberName("tcp")] Tcp,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<ProbeOutcome>))]
+public enum ProbeOutcome
+{
+    [JsonStringEnumMemberName("answered")] Answered,
+    [JsonStringEnumMemberName("timeout")] Timeout,
+    [JsonStringEnumMemberName("refused")] Refused,
+    [JsonStringEnumMemberName("unreachable")] Unreachable,
+}

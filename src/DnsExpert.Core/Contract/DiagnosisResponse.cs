@@ -1,0 +1,107 @@
+using System.Text.Json.Serialization;
+
+namespace DnsExpert.Core.Contract;
+
+/// <summary>The result of a diagnosis.</summary>
+public sealed class DiagnosisResponse
+{
+    public required string Id { get; init; }
+    public required ClassificationResult Classification { get; init; }
+
+    /// <summary>Root causes, most severe and most specific first.</summary>
+    public required IReadOnlyList<Finding> Findings { get; init; }
+
+    /// <summary>What was read, and what could not be.</summary>
+    public required IReadOnlyList<CollectionEntry> Collection { get; init; }
+}
+
+/// <summary>The class of a client's error message (KNOWLEDGE.md section 1).</summary>
+public sealed class ClassificationResult
+{
+    public required SymptomClass Class { get; init; }
+    public required string Explanation { get; init; }
+
+    /// <summary>The client the message came from, when recognised (curl, ping, go, php, dig).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Client { get; init; }
+
+    /// <summary>The name the message is about, when it names one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Name { get; init; }
+
+    /// <summary>The DNS server the message names, when it names one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Server { get; init; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<SymptomClass>))]
+public enum SymptomClass
+{
+    [JsonStringEnumMemberName("name-not-found")] NameNotFound,
+    [JsonStringEnumMemberName("server-unreachable")] ServerUnreachable,
+    [JsonStringEnumMemberName("ambiguous")] Ambiguous,
+    [JsonStringEnumMemberName("unknown")] Unknown,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<Severity>))]
+public enum Severity
+{
+    [JsonStringEnumMemberName("info")] Info = 0,
+    [JsonStringEnumMemberName("warning")] Warning = 1,
+    [JsonStringEnumMemberName("critical")] Critical = 2,
+}
+
+/// <summary>A root cause, with the evidence that proves it and what to do.</summary>
+public sealed class Finding
+{
+    public required string RuleId { get; init; }
+    public required Severity Severity { get; init; }
+    public required string Title { get; init; }
+    public required string Cause { get; init; }
+    public required IReadOnlyList<Evidence> Evidence { get; init; }
+    public required IReadOnlyList<Remediation> Remediation { get; init; }
+
+    /// <summary>What to attach to a support ticket, for findings the guide routes to one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TicketPayload? Ticket { get; init; }
+}
+
+public sealed record Evidence(string Source, string Detail);
+
+public sealed class Remediation
+{
+    public required string Summary { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Command { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Snippet { get; init; }
+}
+
+/// <summary>The facts a support engineer asks for (the guide's ticket table).</summary>
+public sealed class TicketPayload
+{
+    public required IReadOnlyList<TicketEntry> Entries { get; init; }
+
+    /// <summary>Nodes hosting CoreDNS and their cloud instance ids (from <c>spec.providerID</c>).</summary>
+    public required IReadOnlyList<TicketNode> CoreDnsNodes { get; init; }
+}
+
+/// <summary>One failing external name: name, response code and time to the second.</summary>
+public sealed record TicketEntry(string Name, string Rcode, string? Time, string? CoreDnsPod);
+
+public sealed record TicketNode(string Node, string? InstanceId);
+
+/// <summary>The status of one source of facts.</summary>
+public sealed record CollectionEntry(string Source, CollectionStatus Status, string? Detail = null);
+
+[JsonConverter(typeof(JsonStringEnumConverter<CollectionStatus>))]
+public enum CollectionStatus
+{
+    [JsonStringEnumMemberName("ok")] Ok,
+    [JsonStringEnumMemberName("partial")] Partial,
+    [JsonStringEnumMemberName("failed")] Failed,
+    [JsonStringEnumMemberName("forbidden")] Forbidden,
+    [JsonStringEnumMemberName("skipped")] Skipped,
+}
