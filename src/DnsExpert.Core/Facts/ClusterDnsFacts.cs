@@ -1,0 +1,170 @@
+namespace DnsExpert.Core.Facts;
+
+/// <summary>Cluster-wide DNS settings derived from several objects.</summary>
+[FactDescription("Cluster DNS settings: cluster domain (from the Corefile), kube-dns ClusterIP, NodeLocal DNSCache address.")]
+public sealed class ClusterDns : Fact
+{
+    public required string ClusterDomain { get; init; }
+    public string? KubeDnsClusterIp { get; init; }
+    public bool NodeLocalPresent { get; init; }
+    public string? NodeLocalIp { get; init; }
+}
+
+/// <summary>The kube-dns Service and its endpoints.</summary>
+[FactDescription("The kube-system/kube-dns Service: ClusterIP, sessionAffinity, ready and not-ready endpoints.")]
+public sealed class KubeDnsService : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public string? ClusterIp { get; init; }
+    public string SessionAffinity { get; init; } = "None";
+    public bool EndpointsKnown { get; init; }
+    public int ReadyEndpoints { get; init; }
+    public int NotReadyEndpoints { get; init; }
+}
+
+/// <summary>A CoreDNS pod (kube-system, <c>k8s-app=kube-dns</c>).</summary>
+[FactDescription("A CoreDNS pod: node, IP, phase, readiness, restarts, image and version, CPU/memory against limits.")]
+public sealed class CoreDnsPod : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public string? Node { get; init; }
+    public string? Ip { get; init; }
+    public string? Phase { get; init; }
+    public bool Ready { get; init; }
+    public int Restarts { get; init; }
+    public string? WaitingReason { get; init; }
+    public string? LastTerminationReason { get; init; }
+    public string? Image { get; init; }
+
+    /// <summary>Version from the image tag, as written (<c>v1.9.3.10-7dfca203-aliyun</c>).</summary>
+    public string? VersionText { get; init; }
+
+    public double? CpuMillicores { get; init; }
+    public double? CpuLimitMillicores { get; init; }
+    public double? MemoryBytes { get; init; }
+    public double? MemoryLimitBytes { get; init; }
+
+    /// <summary>CPU usage as a percentage of the limit, when both are known.</summary>
+    public double? CpuPercentOfLimit => CpuMillicores is { } u && CpuLimitMillicores is > 0 ? u * 100 / CpuLimitMillicores : null;
+
+    /// <summary>Memory usage as a percentage of the limit, when both are known.</summary>
+    public double? MemoryPercentOfLimit => MemoryBytes is { } u && MemoryLimitBytes is > 0 ? u * 100 / MemoryLimitBytes : null;
+}
+
+/// <summary>A node of the cluster.</summary>
+[FactDescription("A node: provider and instance id, kernel, OS, architecture, kubelet version, whether it hosts CoreDNS or the target pod.")]
+public sealed class ClusterNode : Fact
+{
+    public required string Name { get; init; }
+    public string? ProviderId { get; init; }
+
+    /// <summary>The cloud instance id taken from <c>spec.providerID</c> (ECS <c>i-...</c>, EC2 <c>i-...</c>, a GCE or Azure VM name).</summary>
+    public string? InstanceId { get; init; }
+
+    public string? KernelVersion { get; init; }
+    public string? OsImage { get; init; }
+    public string? Architecture { get; init; }
+    public string? KubeletVersion { get; init; }
+    public bool Ready { get; init; }
+    public bool HostsCoreDns { get; init; }
+    public bool HostsTarget { get; init; }
+}
+
+/// <summary>One server block of the Corefile.</summary>
+[FactDescription("A Corefile server block: zones, port, the plugins it enables.")]
+public sealed class CorefileServer : Fact
+{
+    public required int Index { get; init; }
+    public required int Line { get; init; }
+    public IReadOnlyList<string> Zones { get; init; } = [];
+    public int Port { get; init; } = 53;
+    public IReadOnlyList<string> Plugins { get; init; } = [];
+
+    /// <summary>True when the block serves the root zone (<c>.</c>), which is where pods' queries land.</summary>
+    public bool ServesRoot { get; init; }
+
+    /// <summary>Zones joined for display: <c>.:53</c>.</summary>
+    public string Key { get; init; } = "";
+}
+
+/// <summary>One plugin line (directive) of the Corefile, nested lines included.</summary>
+[FactDescription("A Corefile plugin line: name, arguments, line number, its nested block, the server block it belongs to.")]
+public sealed class CorefilePlugin : Fact
+{
+    public required int ServerIndex { get; init; }
+    public required string ServerKey { get; init; }
+    public required string Name { get; init; }
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+    public required int Line { get; init; }
+
+    /// <summary>The line as written: name and arguments.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>Nested lines (<c>prefer_udp</c>, <c>max_concurrent 1000</c> ...), each as name and arguments.</summary>
+    public IReadOnlyList<string> BlockLines { get; init; } = [];
+}
+
+/// <summary>A signature recognised in a CoreDNS log (errors, reloads, crashes).</summary>
+[FactDescription("A CoreDNS log event: kind (unknown-directive, apiserver-unreachable, upstream-error, forward-loop, reload, panic), pod, time, line and what it names.")]
+public sealed class CoreDnsLogEvent : Fact
+{
+    public required string Pod { get; init; }
+    public required string Namespace { get; init; }
+
+    /// <summary><c>unknown-directive</c>, <c>apiserver-unreachable</c>, <c>upstream-error</c>, <c>forward-loop</c>, <c>reload</c>, <c>panic</c>.</summary>
+    public required string Kind { get; init; }
+
+    public required int LineNumber { get; init; }
+    public DateTimeOffset? Timestamp { get; init; }
+
+    /// <summary>The timestamp to the second (<c>2024-05-13 08:21:44</c>), or <c>no timestamp</c>.</summary>
+    public required string Time { get; init; }
+
+    public required string Text { get; init; }
+    public string? Directive { get; init; }
+    public int? CorefileLine { get; init; }
+    public string? Endpoint { get; init; }
+    public string? Resource { get; init; }
+    public string? Error { get; init; }
+    public string? QueryName { get; init; }
+    public string? QueryType { get; init; }
+    public string? Zone { get; init; }
+}
+
+/// <summary>One CoreDNS query log line (the <c>log</c> plugin).</summary>
+[FactDescription("A CoreDNS query log line: client, id, type, name, transport, rcode, flags, duration, and whether the name is a cluster name or a search-list expansion.")]
+public sealed class CoreDnsQueryLog : Fact
+{
+    public required string Pod { get; init; }
+    public required string Namespace { get; init; }
+    public required int LineNumber { get; init; }
+    public DateTimeOffset? Timestamp { get; init; }
+    public required string Time { get; init; }
+    public required string Client { get; init; }
+    public int? ClientPort { get; init; }
+    public required string Id { get; init; }
+    public required string Type { get; init; }
+
+    /// <summary>The queried name as logged, with its trailing dot.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The queried name without the trailing dot, lower-case.</summary>
+    public required string NameWithoutDot { get; init; }
+
+    public required string Transport { get; init; }
+    public required string Rcode { get; init; }
+    public IReadOnlyList<string> Flags { get; init; } = [];
+    public double? DurationSeconds { get; init; }
+    public required string Text { get; init; }
+
+    /// <summary>The name is under the cluster domain (answered by CoreDNS from the Kubernetes API).</summary>
+    public bool IsClusterName { get; init; }
+
+    /// <summary>The name is another queried name with a search-list suffix appended (an expected NXDOMAIN on the way).</summary>
+    public bool IsSearchExpansion { get; init; }
+
+    /// <summary>An external name the client really asked for: neither a cluster name nor a search expansion.</summary>
+    public bool IsExternal => !IsClusterName && !IsSearchExpansion;
+}

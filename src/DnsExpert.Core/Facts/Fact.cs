@@ -1,0 +1,18 @@
+namespace DnsExpert.Core.Facts;
+
+/// <summary>
+/// Base of every fact a rule can match. Facts are classes, not records, on purpose:
+/// NRules treats equal facts as one, and two identical log lines from two pods are two facts.
+/// </summary>
+public abstract class Fact
+{
+    /// <summary>Where the fact comes from, as a reader would look it up: <c>Pod default/web-1</c>, <c>ConfigMap kube-system/coredns</c>.</summary>
+    public required string Source { get; init; }
+}
+
+/// <summary>Describes a fact type for the rule catalogue and the rule-file validator.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class FactDescriptionAttribute(string description) : Attribute
+{
+    public string Description { get; } = description;
+}

@@ -1,0 +1,85 @@
+namespace DnsExpert.Core.Facts;
+
+/// <summary>The DNS settings of the pod that cannot resolve (the request's target).</summary>
+[FactDescription("The target pod's DNS settings: dnsPolicy, dnsConfig, hostNetwork, images.")]
+public sealed class PodDns : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public string? Node { get; init; }
+    public bool HostNetwork { get; init; }
+
+    /// <summary><c>ClusterFirst</c> (the default), <c>ClusterFirstWithHostNet</c>, <c>Default</c> or <c>None</c>.</summary>
+    public required string DnsPolicy { get; init; }
+
+    /// <summary>True when <c>spec.dnsPolicy</c> was absent and the default applies.</summary>
+    public bool DnsPolicyDefaulted { get; init; }
+
+    public IReadOnlyList<string> DnsConfigNameservers { get; init; } = [];
+    public IReadOnlyList<string> DnsConfigSearches { get; init; } = [];
+
+    /// <summary><c>dnsConfig.options</c> as <c>name</c> or <c>name:value</c>.</summary>
+    public IReadOnlyList<string> DnsConfigOptions { get; init; } = [];
+
+    public bool HasDnsConfig { get; init; }
+    public IReadOnlyList<string> Images { get; init; } = [];
+
+    /// <summary>True when any container image is Alpine-based by its name or tag (musl resolver).</summary>
+    public bool UsesAlpineImage { get; init; }
+
+    /// <summary>The pod's phase (<c>Running</c>, <c>Pending</c> ...).</summary>
+    public string? Phase { get; init; }
+}
+
+/// <summary>A pod's <c>/etc/resolv.conf</c> as read from inside the container.</summary>
+[FactDescription("A pod's /etc/resolv.conf: nameservers, search list, options.")]
+public sealed class PodResolvConf : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Pod { get; init; }
+    public IReadOnlyList<string> Nameservers { get; init; } = [];
+    public IReadOnlyList<string> Searches { get; init; } = [];
+
+    /// <summary>Options as <c>name</c> or <c>name:value</c>.</summary>
+    public IReadOnlyList<string> Options { get; init; } = [];
+
+    public int Ndots { get; init; } = 1;
+    public int SearchCharacters { get; init; }
+    public string Text { get; init; } = "";
+}
+
+/// <summary>The failing name, classified by kind.</summary>
+[FactDescription("The failing name (request.domain) and its kind: internal, external, headless, statefulset-pod, privatezone.")]
+public sealed class QueriedName : Fact
+{
+    /// <summary>The name without a trailing dot, lower-case.</summary>
+    public required string Name { get; init; }
+
+    /// <summary><c>internal</c>, <c>external</c>, <c>headless</c>, <c>statefulset-pod</c> or <c>privatezone</c>.</summary>
+    public required string Kind { get; init; }
+
+    public bool IsInternal { get; init; }
+    public bool IsFullyQualified { get; init; }
+    public int Dots { get; init; }
+
+    /// <summary>For a cluster name: the Service it names, when known.</summary>
+    public string? ServiceNamespace { get; init; }
+    public string? ServiceName { get; init; }
+}
+
+/// <summary>What the user reported: the classified error message and how often it happens.</summary>
+[FactDescription("The reported symptom: class of the error message, frequency, whether a failure was reported at all.")]
+public sealed class ReportedSymptom : Fact
+{
+    /// <summary><c>name-not-found</c>, <c>server-unreachable</c>, <c>ambiguous</c> or <c>unknown</c>.</summary>
+    public required string Class { get; init; }
+
+    /// <summary><c>always</c>, <c>peak</c>, <c>often</c>, <c>rarely</c>, <c>scaling</c>, or <c>unknown</c>.</summary>
+    public required string Frequency { get; init; }
+
+    public string? ErrorMessage { get; init; }
+    public string? Client { get; init; }
+
+    /// <summary>True when the request reports a failure (an error message, a frequency or a failing name).</summary>
+    public bool FailureReported { get; init; }
+}

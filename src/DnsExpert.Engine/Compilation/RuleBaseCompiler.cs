@@ -1,0 +1,302 @@
+using System.Linq.Dynamic.Core;
+using System.Linq.Dynamic.Core.Exceptions;
+using System.Linq.Expressions;
+using System.Text.RegularExpressions;
+using DnsExpert.Engine.RuleFiles;
+using NRules;
+using NRules.RuleModel;
+using NRules.RuleModel.Builders;
+
+namespace DnsExpert.Engine.Compilation;
+
+/// <summary>
+/// Translates rule documents into NRules rules with <see cref="RuleBuilder"/>. Conditions and template holes are
+/// Dynamic LINQ expressions over the pattern names; only members of the fact types (and the safe predefined
+/// types Dynamic LINQ allows) can be used, so a rule file cannot reach anything else.
+/// </summary>
+public static partial class RuleBaseCompiler
+{
+    private static readonly ParsingConfig Parsing = new()
+    {
+        AllowNewToEvaluateAnyType = false,
+        ResolveTypesBySimpleName = false,
+        EvaluateGroupByAtDatabase = false,
+        DisableMemberAccessToIndexAccessorFallback = true,
+    };
+
+    /// <summary>Compiles rule documents into a rule base; throws <see cref="RuleFileException"/> with every error found.</summary>
+    public static RuleBase Compile(IReadOnlyList<RuleDocument> documents)
+    {
+        var errors = new List<RuleFileError>();
+        var compiled = new List<CompiledRule>();
+        foreach (var duplicate in documents.GroupBy(d => d.Id, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            foreach (var d in duplicate.Skip(1))
+            {
+                errors.Add(new RuleFileError(d.File, d.Line, 0, $"rule id '{d.Id}' is already defined in {duplicate.First().File}"));
+            }
+        }
+
+        foreach (var doc in documents)
+        {
+            if (CompileRule(doc, errors) is { } rule)
+            {
+                compiled.Add(rule);
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new RuleFileException(errors);
+        }
+
+        ISessionFactory factory;
+        try
+        {
+            factory = new NRules.RuleCompiler().Compile(compiled.Select(r => r.Definition));
+        }
+        catch (RuleCompilationException ex)
+        {
+            var rule = compiled.FirstOrDefault(r => r.Id == ex.RuleName);
+            throw new RuleFileException([new RuleFileError(rule?.Document.File ?? "rules", rule?.Document.Line ?? 0, 0, "cannot compile: " + (ex.InnerException?.Message ?? ex.Message))]);
+        }
+
+        return new RuleBase(factory, compiled);
+    }
+
+    private static CompiledRule? CompileRule(RuleDocument doc, List<RuleFileError> errors)
+    {
+        var before = errors.Count;
+        var builder = new RuleBuilder();
+        builder.Name(doc.Id);
+        builder.Description(doc.Title);
+        builder.Priority(doc.Priority);
+        builder.Tag(doc.SeverityTag());
+
+        var lhs = builder.LeftHandSide();
+        var matched = new List<ParameterExpression>();
+        var factTypes = new List<string>();
+        var index = 0;
+        foreach (var pattern in doc.When)
+        {
+            index++;
+            if (!FactTypes.TryGet(pattern.FactType, out var type))
+            {
+                errors.Add(new RuleFileError(doc.File, pattern.Line, 0,
+                    $"unknown fact type '{pattern.FactType}' (known: {string.Join(", ", FactTypes.All.Keys.Order(StringComparer.Ordinal))})"));
+                continue;
+            }
+
+            if (!factTypes.Contains(pattern.FactType))
+            {
+                factTypes.Add(pattern.FactType);
+            }
+
+            var name = pattern.Name ?? $"_{pattern.Mode.ToString().ToLowerInvariant()}{index}";
+            if (matched.Any(p => p.Name == name))
+            {
+                errors.Add(new RuleFileError(doc.File, pattern.Line, 0, $"pattern name '{name}' is used twice in this rule"));
+                continue;
+            }
+
+            var self = Expression.Parameter(type, name);
+            PatternBuilder patternBuilder = pattern.Mode switch
+            {
+                PatternMode.Not => lhs.Not().Pattern(type, name),
+                PatternMode.Exists => lhs.Exists().Pattern(type, name),
+                _ => lhs.Pattern(type, name),
+            };
+
+            foreach (var condition in pattern.Conditions)
+            {
+                if (ParseCondition(doc, condition, matched, self, errors) is { } lambda)
+                {
+                    patternBuilder.Condition(lambda);
+                }
+            }
+
+            if (pattern.Mode == PatternMode.Match)
+            {
+                matched.Add(self);
+            }
+        }
+
+        if (matched.Count == 0 && errors.Count == before)
+        {
+            errors.Add(new RuleFileError(doc.File, doc.Line, 0, "a rule needs at least one matched pattern (one with 'fact' and 'as', not only 'not' or 'exists')"));
+        }
+
+        var rule = new CompiledRule(doc, factTypes) { Specificity = matched.Count };
+        if (errors.Count != before)
+        {
+            // Templates name the patterns; with a broken pattern they would only repeat the same error.
+            return null;
+        }
+
+        var holeParams = matched.ToArray();
+        rule.Cause = CompileTemplate(doc, doc.Finding.Cause, holeParams, errors);
+        rule.Evidence = doc.Finding.Evidence
+            .Select(e => (CompileTemplate(doc, e.Source, holeParams, errors), CompileTemplate(doc, e.Detail, holeParams, errors)))
+            .ToList();
+        rule.Remediation = doc.Finding.Remediation
+            .Select(r => (CompileTemplate(doc, r.Summary, holeParams, errors),
+                r.Command is null ? null : CompileTemplate(doc, r.Command, holeParams, errors),
+                r.Snippet is null ? null : CompileTemplate(doc, r.Snippet, holeParams, errors)))
+            .ToList();
+        if (doc.Finding.Ticket is { } t)
+        {
+            rule.Ticket = (CompileTemplate(doc, t.Name, holeParams, errors), CompileTemplate(doc, t.Rcode, holeParams, errors),
+                t.Time is null ? null : CompileTemplate(doc, t.Time, holeParams, errors),
+                t.Pod is null ? null : CompileTemplate(doc, t.Pod, holeParams, errors));
+        }
+
+        if (errors.Count != before)
+        {
+            return null;
+        }
+
+        // The action records the match; findings are rendered after Fire(), outside the session.
+        var context = Expression.Parameter(typeof(IContext), "ctx");
+        var body = Expression.Call(RuleActions.RecordMethod, context, Expression.Constant(rule),
+            Expression.NewArrayInit(typeof(object), matched.Select(p => Expression.Convert(p, typeof(object)))));
+        builder.RightHandSide().Action(Expression.Lambda(body, [context, .. matched]));
+        rule.Definition = builder.Build();
+        return rule;
+    }
+
+    private static LambdaExpression? ParseCondition(RuleDocument doc, ExpressionText condition, IReadOnlyList<ParameterExpression> earlier, ParameterExpression self, List<RuleFileError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(condition.Text))
+        {
+            errors.Add(new RuleFileError(doc.File, condition.Line, condition.Column, "empty condition"));
+            return null;
+        }
+
+        LambdaExpression parsed;
+        try
+        {
+            // The pattern's own fact is the lambda's only parameter, so its members can be named bare (`Name == "log"`);
+            // earlier patterns are reachable by name (`log.ServerIndex == server.Index`) as external symbols.
+            var externals = earlier.ToDictionary(p => p.Name!, object (p) => p, StringComparer.Ordinal);
+            parsed = DynamicExpressionParser.ParseLambda(Parsing, [self], typeof(bool), condition.Text, externals);
+        }
+        catch (ParseException ex)
+        {
+            errors.Add(Locate(doc, condition.Text, condition.Line, condition.Column, ex.Position, $"{condition.Field}: {ex.Message}"));
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or NotSupportedException)
+        {
+            errors.Add(new RuleFileError(doc.File, condition.Line, condition.Column, $"{condition.Field}: {ex.Message}"));
+            return null;
+        }
+
+        // NRules wires each lambda parameter to the pattern of the same name: keep only the ones the condition uses,
+        // so a single-fact condition stays a cheap alpha test instead of a join.
+        var used = ParameterCollector.Collect(parsed.Body);
+        var parameters = earlier.Append(self).Where(used.Contains).ToList();
+        if (!parameters.Contains(self))
+        {
+            if (parameters.Count > 0)
+            {
+                errors.Add(new RuleFileError(doc.File, condition.Line, condition.Column,
+                    $"{condition.Field}: the condition of '{self.Name}' does not use '{self.Name}'; put it on the pattern it tests"));
+                return null;
+            }
+
+            parameters.Add(self);
+        }
+
+        return Expression.Lambda(parsed.Body, parameters);
+    }
+
+    private static CompiledTemplate CompileTemplate(RuleDocument doc, ExpressionTemplate template, ParameterExpression[] scope, List<RuleFileError> errors)
+    {
+        var parts = new List<object>();
+        var text = template.Text;
+        var last = 0;
+        foreach (Match m in HoleRegex().Matches(text))
+        {
+            if (m.Index > last)
+            {
+                parts.Add(text[last..m.Index]);
+            }
+
+            last = m.Index + m.Length;
+            var expression = m.Groups["expr"].Value;
+            try
+            {
+                var lambda = DynamicExpressionParser.ParseLambda(Parsing, scope, typeof(object), expression);
+                parts.Add(Bind(lambda, scope));
+            }
+            catch (ParseException ex)
+            {
+                errors.Add(Locate(doc, text, template.Line, template.Column, m.Groups["expr"].Index + ex.Position, $"{template.Field}: {ex.Message}"));
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or NotSupportedException)
+            {
+                errors.Add(new RuleFileError(doc.File, template.Line, template.Column, $"{template.Field}: {ex.Message}"));
+            }
+        }
+
+        if (last < text.Length)
+        {
+            parts.Add(text[last..]);
+        }
+
+        var leftover = parts.OfType<string>().FirstOrDefault(p => p.Contains("{{", StringComparison.Ordinal) || p.Contains("}}", StringComparison.Ordinal));
+        if (leftover is not null)
+        {
+            errors.Add(new RuleFileError(doc.File, template.Line, template.Column, $"{template.Field}: unbalanced '{{{{' or '}}}}' in template"));
+        }
+
+        return new CompiledTemplate(parts);
+    }
+
+    /// <summary>Turns <c>(a, b) =&gt; expr</c> into <c>facts =&gt; expr((A)facts[0], (B)facts[1])</c>, compiled once.</summary>
+    private static Func<object[], object?> Bind(LambdaExpression lambda, ParameterExpression[] scope)
+    {
+        var facts = Expression.Parameter(typeof(object[]), "facts");
+        var args = scope.Select((p, i) => Expression.Convert(Expression.ArrayIndex(facts, Expression.Constant(i)), p.Type));
+        var call = Expression.Invoke(lambda, args);
+        return Expression.Lambda<Func<object[], object?>>(Expression.Convert(call, typeof(object)), facts).Compile();
+    }
+
+    private static RuleFileError Locate(RuleDocument doc, string text, int line, int column, int position, string reason)
+    {
+        position = Math.Clamp(position, 0, text.Length);
+        var before = text.AsSpan(0, position);
+        var newlines = before.Count('\n');
+        if (newlines == 0)
+        {
+            return new RuleFileError(doc.File, line, column + position, reason);
+        }
+
+        // A block scalar: the expression's own line, counted from the scalar's first content line.
+        var lastNewline = before.LastIndexOf('\n');
+        return new RuleFileError(doc.File, line + newlines, position - lastNewline, reason);
+    }
+
+    private static string SeverityTag(this RuleDocument doc) => "severity:" + doc.Severity.ToString().ToLowerInvariant();
+
+    [GeneratedRegex(@"\{\{(?<expr>.*?)\}\}", RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex HoleRegex();
+
+    private sealed class ParameterCollector : ExpressionVisitor
+    {
+        private readonly HashSet<ParameterExpression> _found = [];
+
+        public static HashSet<ParameterExpression> Collect(Expression expression)
+        {
+            var collector = new ParameterCollector();
+            collector.Visit(expression);
+            return collector._found;
+        }
+
+        protected override Expression VisitParameter(ParameterExpression node)
+        {
+            _found.Add(node);
+            return base.VisitParameter(node);
+        }
+    }
+}

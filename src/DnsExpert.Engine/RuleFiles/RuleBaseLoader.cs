@@ -1,0 +1,84 @@
+using DnsExpert.Engine.Compilation;
+
+namespace DnsExpert.Engine.RuleFiles;
+
+/// <summary>Loads every rule file of a directory and compiles the rule base.</summary>
+public static class RuleBaseLoader
+{
+    /// <summary>Reads and compiles <paramref name="directory"/>; throws <see cref="RuleFileException"/> naming file, line and reason.</summary>
+    public static RuleBase Load(string directory)
+    {
+        var documents = Read(directory, out var errors);
+        if (errors.Count > 0)
+        {
+            throw new RuleFileException(errors);
+        }
+
+        return RuleBaseCompiler.Compile(documents);
+    }
+
+    /// <summary>Checks a rule directory without throwing: every error of every file (for <c>dnsexpert rules lint</c>).</summary>
+    public static IReadOnlyList<RuleFileError> Lint(string directory, out int ruleCount)
+    {
+        var documents = Read(directory, out var errors);
+        ruleCount = documents.Count;
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+
+        try
+        {
+            RuleBaseCompiler.Compile(documents);
+            return [];
+        }
+        catch (RuleFileException ex)
+        {
+            return ex.Errors;
+        }
+    }
+
+    private static List<RuleDocument> Read(string directory, out List<RuleFileError> errors)
+    {
+        errors = [];
+        var documents = new List<RuleDocument>();
+        if (!Directory.Exists(directory))
+        {
+            errors.Add(new RuleFileError(directory, 0, 0, "rule directory does not exist"));
+            return documents;
+        }
+
+        var files = Directory.EnumerateFiles(directory, "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (files.Count == 0)
+        {
+            errors.Add(new RuleFileError(directory, 0, 0, "no rule files (*.yaml) found"));
+            return documents;
+        }
+
+        var root = Path.GetDirectoryName(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar)) ?? directory;
+        foreach (var file in files)
+        {
+            var display = Path.GetRelativePath(root, file);
+            string text;
+            try
+            {
+                text = File.ReadAllText(file);
+            }
+            catch (IOException ex)
+            {
+                errors.Add(new RuleFileError(display, 0, 0, "cannot read: " + ex.Message));
+                continue;
+            }
+
+            if (RuleFileReader.Read(display, text, errors) is { } doc)
+            {
+                documents.Add(doc);
+            }
+        }
+
+        return documents;
+    }
+}

@@ -1,0 +1,62 @@
+using DnsExpert.Core.Contract;
+
+namespace DnsExpert.Engine.RuleFiles;
+
+/// <summary>A rule as written in a file of <c>rules/</c>, before compilation. Every element knows its line.</summary>
+public sealed record RuleDocument
+{
+    public required string File { get; init; }
+    public required int Line { get; init; }
+    public required string Id { get; init; }
+    public required string Title { get; init; }
+    public required Severity Severity { get; init; }
+    public required string Description { get; init; }
+    public string? Guide { get; init; }
+    public int Priority { get; init; }
+
+    /// <summary>Whether this finding explains a reported failure (info findings do not, by default).</summary>
+    public required bool ExplainsFailure { get; init; }
+
+    public RuleRouting Routing { get; init; } = RuleRouting.None;
+    public required IReadOnlyList<PatternDocument> When { get; init; }
+    public required FindingTemplateDocument Finding { get; init; }
+}
+
+/// <summary>How a pattern takes part in the rule's condition.</summary>
+public enum PatternMode
+{
+    /// <summary>The fact must be present; its name can be used by later patterns and by the finding.</summary>
+    Match,
+
+    /// <summary>No such fact may be present.</summary>
+    Not,
+
+    /// <summary>At least one such fact must be present (it fires the rule once).</summary>
+    Exists,
+}
+
+public sealed record PatternDocument(PatternMode Mode, string FactType, string? Name, IReadOnlyList<ExpressionText> Conditions, int Line);
+
+/// <summary>An expression from a rule file and where it stands, for error messages.</summary>
+public sealed record ExpressionText(string Text, int Line, int Column, string Field);
+
+/// <summary>Symptoms that make a cause more likely. They only change a finding's rank, never whether it fires.</summary>
+public sealed record RuleRouting(IReadOnlyList<string> Frequency, IReadOnlyList<string> NameKind, IReadOnlyList<string> SymptomClass)
+{
+    public static RuleRouting None { get; } = new([], [], []);
+}
+
+public sealed record FindingTemplateDocument(
+    ExpressionTemplate Cause,
+    IReadOnlyList<EvidenceTemplateDocument> Evidence,
+    IReadOnlyList<RemediationTemplateDocument> Remediation,
+    TicketTemplateDocument? Ticket);
+
+public sealed record EvidenceTemplateDocument(ExpressionTemplate Source, ExpressionTemplate Detail);
+
+public sealed record RemediationTemplateDocument(ExpressionTemplate Summary, ExpressionTemplate? Command, ExpressionTemplate? Snippet);
+
+public sealed record TicketTemplateDocument(ExpressionTemplate Name, ExpressionTemplate Rcode, ExpressionTemplate? Time, ExpressionTemplate? Pod);
+
+/// <summary>A text with <c>{{ expression }}</c> holes, and where it stands.</summary>
+public sealed record ExpressionTemplate(string Text, int Line, int Column, string Field);

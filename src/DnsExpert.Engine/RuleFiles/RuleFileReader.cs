@@ -1,0 +1,392 @@
+using DnsExpert.Core.Contract;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace DnsExpert.Engine.RuleFiles;
+
+/// <summary>
+/// Reads one rule file (YAML) into a <see cref="RuleDocument"/>, keeping the line of every element
+/// so that a mistake is reported as <c>file:line: reason</c>. Unknown keys are errors: a typo must not
+/// silently turn a condition off.
+/// </summary>
+public static class RuleFileReader
+{
+    private static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "routing", "when", "finding"];
+    private static readonly string[] PatternKeys = ["fact", "as", "where", "not", "exists"];
+    private static readonly string[] FindingKeys = ["cause", "evidence", "remediation", "ticket"];
+    private static readonly string[] RoutingKeys = ["frequency", "nameKind", "symptomClass"];
+
+    public static readonly IReadOnlySet<string> Frequencies = new HashSet<string>(StringComparer.Ordinal) { "always", "peak", "often", "rarely", "scaling" };
+    public static readonly IReadOnlySet<string> NameKinds = new HashSet<string>(StringComparer.Ordinal) { "internal", "external", "headless", "statefulset-pod", "privatezone" };
+    public static readonly IReadOnlySet<string> SymptomClasses = new HashSet<string>(StringComparer.Ordinal) { "name-not-found", "server-unreachable", "ambiguous", "unknown" };
+
+    /// <summary>Parses a rule file. Returns the rule, or null with at least one error.</summary>
+    public static RuleDocument? Read(string file, string text, List<RuleFileError> errors)
+    {
+        var reader = new Reader(file, errors);
+        YamlStream stream = new();
+        var parser = new Parser(new StringReader(text));
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (YamlException ex)
+        {
+            errors.Add(new RuleFileError(file, (int)ex.Start.Line, (int)ex.Start.Column, "YAML syntax: " + FirstLine(ex.Message)));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet reports some malformed flow collections this way; the last event read is where it broke.
+            var mark = parser.Current?.End;
+            errors.Add(new RuleFileError(file, (int)(mark?.Line ?? 1), (int)(mark?.Column ?? 0), "YAML syntax: malformed flow collection or unterminated bracket"));
+            return null;
+        }
+
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            errors.Add(new RuleFileError(file, 1, 0, "a rule file holds exactly one YAML mapping (id, title, severity, description, when, finding)"));
+            return null;
+        }
+
+        var before = errors.Count;
+        var doc = reader.ReadRule(root);
+        return errors.Count == before ? doc : null;
+    }
+
+    private static string FirstLine(string message)
+    {
+        var i = message.IndexOf('\n', StringComparison.Ordinal);
+        return i < 0 ? message : message[..i];
+    }
+
+    private sealed class Reader(string file, List<RuleFileError> errors)
+    {
+        public RuleDocument? ReadRule(YamlMappingNode root)
+        {
+            CheckKeys(root, TopKeys, "rule");
+            var id = RequiredScalar(root, "id");
+            if (id is not null && !IsRuleId(id.Value!))
+            {
+                Error(id, $"rule id '{id.Value}' must be lower-case kebab-case (letters, digits, '-', '.')");
+            }
+
+            var title = RequiredScalar(root, "title");
+            var description = RequiredScalar(root, "description");
+            var severityNode = RequiredScalar(root, "severity");
+            var severity = Severity.Warning;
+            if (severityNode is not null)
+            {
+                switch (severityNode.Value)
+                {
+                    case "critical": severity = Severity.Critical; break;
+                    case "warning": severity = Severity.Warning; break;
+                    case "info": severity = Severity.Info; break;
+                    default: Error(severityNode, $"severity '{severityNode.Value}' is not one of critical, warning, info"); break;
+                }
+            }
+
+            var priority = 0;
+            if (Optional(root, "priority") is { } p)
+            {
+                if (p is not YamlScalarNode ps || !int.TryParse(ps.Value, System.Globalization.CultureInfo.InvariantCulture, out priority))
+                {
+                    Error(p, "priority must be an integer (higher fires first)");
+                }
+            }
+
+            var explains = severity != Severity.Info;
+            if (Optional(root, "explainsFailure") is { } e)
+            {
+                if (e is not YamlScalarNode es || !bool.TryParse(es.Value, out explains))
+                {
+                    Error(e, "explainsFailure must be true or false");
+                }
+            }
+
+            var routing = Optional(root, "routing") is { } r ? ReadRouting(r) : RuleRouting.None;
+            var when = ReadWhen(Optional(root, "when"), root);
+            var finding = ReadFinding(Optional(root, "finding"), root);
+
+            if (id is null || title is null || description is null || severityNode is null || finding is null)
+            {
+                return null;
+            }
+
+            return new RuleDocument
+            {
+                File = file,
+                Line = (int)root.Start.Line,
+                Id = id.Value!,
+                Title = title.Value!.Trim(),
+                Severity = severity,
+                Description = description.Value!.Trim(),
+                Guide = (Optional(root, "guide") as YamlScalarNode)?.Value,
+                Priority = priority,
+                ExplainsFailure = explains,
+                Routing = routing,
+                When = when,
+                Finding = finding,
+            };
+        }
+
+        private RuleRouting ReadRouting(YamlNode node)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "routing must be a mapping of frequency, nameKind, symptomClass lists");
+                return RuleRouting.None;
+            }
+
+            CheckKeys(map, RoutingKeys, "routing");
+            return new RuleRouting(
+                ReadEnumList(map, "frequency", Frequencies),
+                ReadEnumList(map, "nameKind", NameKinds),
+                ReadEnumList(map, "symptomClass", SymptomClasses));
+        }
+
+        private List<string> ReadEnumList(YamlMappingNode map, string key, IReadOnlySet<string> allowed)
+        {
+            var list = new List<string>();
+            if (Optional(map, key) is not { } node)
+            {
+                return list;
+            }
+
+            if (node is not YamlSequenceNode seq)
+            {
+                Error(node, $"routing.{key} must be a list");
+                return list;
+            }
+
+            foreach (var item in seq)
+            {
+                if (item is YamlScalarNode s && s.Value is { } v && allowed.Contains(v))
+                {
+                    list.Add(v);
+                }
+                else
+                {
+                    Error(item, $"routing.{key}: '{(item as YamlScalarNode)?.Value}' is not one of {string.Join(", ", allowed)}");
+                }
+            }
+
+            return list;
+        }
+
+        private List<PatternDocument> ReadWhen(YamlNode? node, YamlNode parent)
+        {
+            var patterns = new List<PatternDocument>();
+            if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+            {
+                Error(node ?? parent, "'when' must be a non-empty list of fact patterns");
+                return patterns;
+            }
+
+            foreach (var item in seq)
+            {
+                if (item is not YamlMappingNode map)
+                {
+                    Error(item, "each entry of 'when' is a mapping: {fact, as, where} or {not: {...}} or {exists: {...}}");
+                    continue;
+                }
+
+                CheckKeys(map, PatternKeys, "pattern");
+                if (Optional(map, "not") is { } notNode)
+                {
+                    if (ReadPattern(notNode, PatternMode.Not) is { } pat)
+                    {
+                        patterns.Add(pat);
+                    }
+                }
+                else if (Optional(map, "exists") is { } existsNode)
+                {
+                    if (ReadPattern(existsNode, PatternMode.Exists) is { } pat)
+                    {
+                        patterns.Add(pat);
+                    }
+                }
+                else if (ReadPattern(map, PatternMode.Match) is { } pat)
+                {
+                    patterns.Add(pat);
+                }
+            }
+
+            return patterns;
+        }
+
+        private PatternDocument? ReadPattern(YamlNode node, PatternMode mode)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "a pattern is a mapping with 'fact' and optional 'as' and 'where'");
+                return null;
+            }
+
+            CheckKeys(map, ["fact", "as", "where"], "pattern");
+            var fact = RequiredScalar(map, "fact");
+            var name = Optional(map, "as") as YamlScalarNode;
+            if (mode == PatternMode.Match && name is null)
+            {
+                Error(map, "a matched pattern needs a name: 'as: <name>' (used by later conditions and the finding)");
+            }
+
+            if (name?.Value is { } n && !IsIdentifier(n))
+            {
+                Error(name, $"pattern name '{n}' must be an identifier (letters, digits, '_', not starting with a digit)");
+            }
+
+            var conditions = new List<ExpressionText>();
+            switch (Optional(map, "where"))
+            {
+                case null:
+                    break;
+                case YamlScalarNode s:
+                    conditions.Add(new ExpressionText(s.Value ?? "", (int)s.Start.Line, (int)s.Start.Column, "where"));
+                    break;
+                case YamlSequenceNode list:
+                    foreach (var c in list)
+                    {
+                        if (c is YamlScalarNode cs)
+                        {
+                            conditions.Add(new ExpressionText(cs.Value ?? "", (int)cs.Start.Line, (int)cs.Start.Column, "where"));
+                        }
+                        else
+                        {
+                            Error(c, "each condition of 'where' is an expression string");
+                        }
+                    }
+
+                    break;
+                case var other:
+                    Error(other, "'where' is an expression or a list of expressions (all must hold)");
+                    break;
+            }
+
+            return fact?.Value is null ? null : new PatternDocument(mode, fact.Value, name?.Value, conditions, (int)map.Start.Line);
+        }
+
+        private FindingTemplateDocument? ReadFinding(YamlNode? node, YamlNode parent)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node ?? parent, "'finding' must be a mapping with cause, evidence and remediation");
+                return null;
+            }
+
+            CheckKeys(map, FindingKeys, "finding");
+            var cause = Template(RequiredScalar(map, "cause"), "finding.cause");
+
+            var evidence = new List<EvidenceTemplateDocument>();
+            foreach (var item in RequiredList(map, "evidence"))
+            {
+                if (item is not YamlMappingNode em)
+                {
+                    Error(item, "each evidence entry is a mapping with 'source' and 'detail'");
+                    continue;
+                }
+
+                CheckKeys(em, ["source", "detail"], "evidence");
+                var source = Template(RequiredScalar(em, "source"), "evidence.source");
+                var detail = Template(RequiredScalar(em, "detail"), "evidence.detail");
+                if (source is not null && detail is not null)
+                {
+                    evidence.Add(new EvidenceTemplateDocument(source, detail));
+                }
+            }
+
+            var remediation = new List<RemediationTemplateDocument>();
+            foreach (var item in RequiredList(map, "remediation"))
+            {
+                if (item is not YamlMappingNode rm)
+                {
+                    Error(item, "each remediation entry is a mapping with 'summary' and optional 'command' and 'snippet'");
+                    continue;
+                }
+
+                CheckKeys(rm, ["summary", "command", "snippet"], "remediation");
+                var summary = Template(RequiredScalar(rm, "summary"), "remediation.summary");
+                if (summary is not null)
+                {
+                    remediation.Add(new RemediationTemplateDocument(
+                        summary,
+                        Template(Optional(rm, "command") as YamlScalarNode, "remediation.command"),
+                        Template(Optional(rm, "snippet") as YamlScalarNode, "remediation.snippet")));
+                }
+            }
+
+            TicketTemplateDocument? ticket = null;
+            if (Optional(map, "ticket") is { } t)
+            {
+                if (t is YamlMappingNode tm)
+                {
+                    CheckKeys(tm, ["name", "rcode", "time", "pod"], "ticket");
+                    var name = Template(RequiredScalar(tm, "name"), "ticket.name");
+                    var rcode = Template(RequiredScalar(tm, "rcode"), "ticket.rcode");
+                    if (name is not null && rcode is not null)
+                    {
+                        ticket = new TicketTemplateDocument(name, rcode,
+                            Template(Optional(tm, "time") as YamlScalarNode, "ticket.time"),
+                            Template(Optional(tm, "pod") as YamlScalarNode, "ticket.pod"));
+                    }
+                }
+                else
+                {
+                    Error(t, "'ticket' is a mapping with name, rcode, time and pod templates");
+                }
+            }
+
+            return cause is null ? null : new FindingTemplateDocument(cause, evidence, remediation, ticket);
+        }
+
+        private static ExpressionTemplate? Template(YamlScalarNode? node, string field) =>
+            node?.Value is null ? null : new ExpressionTemplate(node.Value, (int)node.Start.Line, (int)node.Start.Column, field);
+
+        private IEnumerable<YamlNode> RequiredList(YamlMappingNode map, string key)
+        {
+            var node = Optional(map, key);
+            if (node is YamlSequenceNode seq && seq.Children.Count > 0)
+            {
+                return seq.Children;
+            }
+
+            Error(node ?? map, $"'{key}' must be a non-empty list");
+            return [];
+        }
+
+        private void CheckKeys(YamlMappingNode map, string[] allowed, string what)
+        {
+            foreach (var key in map.Children.Keys)
+            {
+                if (key is YamlScalarNode k && !allowed.Contains(k.Value))
+                {
+                    Error(key, $"unknown {what} key '{k.Value}' (expected one of: {string.Join(", ", allowed)})");
+                }
+            }
+        }
+
+        private static YamlNode? Optional(YamlMappingNode map, string key) =>
+            map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+
+        private YamlScalarNode? RequiredScalar(YamlMappingNode map, string key)
+        {
+            var node = Optional(map, key);
+            if (node is YamlScalarNode s && !string.IsNullOrWhiteSpace(s.Value))
+            {
+                return s;
+            }
+
+            Error(node ?? map, node is null ? $"missing required key '{key}'" : $"'{key}' must be a non-empty text");
+            return null;
+        }
+
+        private void Error(YamlNode node, string reason) =>
+            errors.Add(new RuleFileError(file, (int)node.Start.Line, (int)node.Start.Column, reason));
+
+        private static bool IsRuleId(string id) =>
+            id.Length is > 0 and <= 80 && char.IsAsciiLetterLower(id[0]) && id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.');
+
+        private static bool IsIdentifier(string name) =>
+            name.Length is > 0 and <= 40 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+    }
+}

@@ -1,0 +1,151 @@
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
+using DnsExpert.Engine.Compilation;
+using NRules.Diagnostics;
+
+namespace DnsExpert.Engine.Sessions;
+
+/// <summary>The outcome of one rule session.</summary>
+public sealed record RuleSessionResult(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Problems);
+
+/// <summary>
+/// Runs one diagnosis: a fresh NRules session from the shared factory, the facts in, <c>Fire()</c>, and the
+/// matches merged into one finding per rule (evidence from every match), ranked.
+/// </summary>
+public static class RuleSessionRunner
+{
+    /// <summary>At most this many evidence lines per finding; the rest are counted.</summary>
+    public const int MaxEvidence = 25;
+
+    public static RuleSessionResult Run(RuleBase ruleBase, IReadOnlyList<object> facts)
+    {
+        var problems = new List<string>();
+        var session = ruleBase.SessionFactory.CreateSession();
+
+        // A condition that throws (a null it did not expect) must not sink the whole diagnosis: the rule
+        // simply does not match that fact, and the response says so.
+        session.Events.LhsExpressionFailedEvent += (_, e) =>
+        {
+            e.IsHandled = true;
+            problems.Add($"rule {string.Join(",", e.Rules.Select(r => r.Name))}: condition failed: {e.Exception?.Message}");
+        };
+        session.Events.RhsExpressionFailedEvent += (_, e) =>
+        {
+            e.IsHandled = true;
+            problems.Add($"rule {e.Match.Rule.Name}: action failed: {e.Exception?.Message}");
+        };
+
+        session.InsertAll(facts);
+        session.Fire();
+
+        var matches = session.Query<FindingFact>().ToList();
+        var symptom = facts.OfType<ReportedSymptom>().FirstOrDefault();
+        var name = facts.OfType<QueriedName>().FirstOrDefault();
+        var coreDnsNodes = facts.OfType<ClusterNode>().Where(n => n.HostsCoreDns)
+            .Select(n => new TicketNode(n.Name, n.InstanceId)).ToList();
+
+        var findings = matches
+            .GroupBy(m => m.Rule)
+            .Select(g => (Rule: g.Key, Finding: Merge(g.Key, g.ToList(), coreDnsNodes)))
+            .OrderByDescending(x => Rank(x.Rule, symptom, name))
+            .ThenBy(x => x.Rule.Id, StringComparer.Ordinal)
+            .Select(x => x.Finding)
+            .ToList();
+        return new RuleSessionResult(findings, problems);
+    }
+
+    /// <summary>
+    /// Severity first; then the guide's routing (does the reported frequency, error class and name kind support
+    /// this cause?); then how many facts had to agree. Routing moves a finding within its severity, never creates one.
+    /// </summary>
+    internal static int Rank(CompiledRule rule, ReportedSymptom? symptom, QueriedName? name)
+    {
+        var score = (int)rule.Document.Severity * 1000;
+        var routing = rule.Document.Routing;
+        score += Support(routing.Frequency, symptom?.Frequency);
+        score += Support(routing.SymptomClass, symptom?.Class);
+        score += Support(routing.NameKind, name?.Kind);
+        score += rule.Specificity * 5;
+        score += Math.Clamp(rule.Document.Priority, -50, 50);
+        return score;
+    }
+
+    private static int Support(IReadOnlyList<string> supported, string? observed)
+    {
+        if (supported.Count == 0 || observed is null or "unknown")
+        {
+            return 0;
+        }
+
+        return supported.Contains(observed, StringComparer.Ordinal) ? 100 : -50;
+    }
+
+    private static Finding Merge(CompiledRule rule, List<FindingFact> matches, IReadOnlyList<TicketNode> coreDnsNodes)
+    {
+        var evidence = new List<Evidence>();
+        var seen = new HashSet<Evidence>();
+        var hidden = 0;
+        foreach (var match in matches)
+        {
+            foreach (var (source, detail) in rule.Evidence)
+            {
+                var e = new Evidence(source.Render(match.Facts), detail.Render(match.Facts));
+                if (!seen.Add(e))
+                {
+                    continue;
+                }
+
+                if (evidence.Count < MaxEvidence)
+                {
+                    evidence.Add(e);
+                }
+                else
+                {
+                    hidden++;
+                }
+            }
+        }
+
+        if (hidden > 0)
+        {
+            evidence.Add(new Evidence("DnsExpert", $"and {hidden} more matching item(s) not shown"));
+        }
+
+        var remediation = matches
+            .SelectMany(m => rule.Remediation.Select(r => new Remediation
+            {
+                Summary = r.Summary.Render(m.Facts),
+                Command = NullIfEmpty(r.Command?.Render(m.Facts)),
+                Snippet = NullIfEmpty(r.Snippet?.Render(m.Facts)),
+            }))
+            .DistinctBy(r => (r.Summary, r.Command, r.Snippet))
+            .Take(10)
+            .ToList();
+
+        TicketPayload? ticket = null;
+        if (rule.Ticket is { } t)
+        {
+            var entries = matches
+                .Select(m => new TicketEntry(t.Name.Render(m.Facts), t.Rcode.Render(m.Facts), NullIfEmpty(t.Time?.Render(m.Facts)), NullIfEmpty(t.Pod?.Render(m.Facts))))
+                .DistinctBy(e => (e.Name, e.Rcode, e.Time))
+                .OrderBy(e => e.Time, StringComparer.Ordinal)
+                .ThenBy(e => e.Name, StringComparer.Ordinal)
+                .Take(MaxEvidence)
+                .ToList();
+            ticket = new TicketPayload { Entries = entries, CoreDnsNodes = coreDnsNodes };
+        }
+
+        return new Finding
+        {
+            RuleId = rule.Id,
+            Severity = rule.Document.Severity,
+            Title = rule.Document.Title,
+            Cause = rule.Cause.Render(matches[0].Facts).Trim(),
+            Evidence = evidence,
+            Remediation = remediation,
+            Ticket = ticket,
+        };
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+}

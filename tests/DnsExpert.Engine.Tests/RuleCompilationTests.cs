@@ -1,0 +1,222 @@
+using DnsExpert.Core.Facts;
+using DnsExpert.Engine.Compilation;
+using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Engine.Sessions;
+
+namespace DnsExpert.Engine.Tests;
+
+public sealed class RuleCompilationTests
+{
+    private static RuleBase Compile(params string[] yaml)
+    {
+        var errors = new List<RuleFileError>();
+        var docs = yaml.Select((y, i) => RuleFileReader.Read($"rules/r{i}.yaml", y, errors)).ToList();
+        Assert.Empty(errors);
+        return RuleBaseCompiler.Compile(docs.Select(d => d!).ToList());
+    }
+
+    private static List<RuleFileError> Errors(string yaml)
+    {
+        var errors = new List<RuleFileError>();
+        var doc = RuleFileReader.Read("rules/bad.yaml", yaml, errors);
+        if (doc is not null)
+        {
+            try
+            {
+                RuleBaseCompiler.Compile([doc]);
+            }
+            catch (RuleFileException ex)
+            {
+                errors.AddRange(ex.Errors);
+            }
+        }
+
+        return errors;
+    }
+
+    private static CorefilePlugin Plugin(string name, int line, params string[] args) => new()
+    {
+        Source = "ConfigMap kube-system/coredns",
+        ServerIndex = 0,
+        ServerKey = ".:53",
+        Name = name,
+        Arguments = args,
+        Line = line,
+        Text = string.Join(' ', [name, .. args]),
+    };
+
+    private const string Autopath = """
+        id: test-autopath
+        title: autopath
+        severity: critical
+        description: d
+        when:
+          - fact: CorefilePlugin
+            as: plugin
+            where: Name == "autopath" && Arguments.Contains("@kubernetes")
+        finding:
+          cause: "line {{ plugin.Line }}: {{ plugin.Text }}"
+          evidence:
+            - source: "{{ plugin.Source }}"
+              detail: "Corefile line {{ plugin.Line }}"
+          remediation:
+            - summary: remove it
+              command: kubectl -n kube-system edit configmap coredns
+        """;
+
+    [Fact]
+    public void Condition_over_a_list_property_matches_and_renders_the_templates()
+    {
+        var ruleBase = Compile(Autopath);
+        var result = RuleSessionRunner.Run(ruleBase, [Plugin("errors", 2), Plugin("autopath", 7, "@kubernetes")]);
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal("test-autopath", finding.RuleId);
+        Assert.Equal("line 7: autopath @kubernetes", finding.Cause);
+        Assert.Equal("ConfigMap kube-system/coredns", finding.Evidence[0].Source);
+        Assert.Equal("Corefile line 7", finding.Evidence[0].Detail);
+        Assert.Empty(result.Problems);
+    }
+
+    [Fact]
+    public void Rule_does_not_fire_without_a_matching_fact()
+    {
+        var result = RuleSessionRunner.Run(Compile(Autopath), [Plugin("autopath", 7, "@other")]);
+        Assert.Empty(result.Findings);
+    }
+
+    [Fact]
+    public void Several_matches_of_one_rule_merge_into_one_finding_with_all_evidence()
+    {
+        var result = RuleSessionRunner.Run(Compile(Autopath), [Plugin("autopath", 7, "@kubernetes"), Plugin("autopath", 19, "@kubernetes")]);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(["Corefile line 7", "Corefile line 19"], finding.Evidence.Select(e => e.Detail));
+    }
+
+    [Fact]
+    public void Not_pattern_with_a_join_fires_only_when_no_fact_matches()
+    {
+        const string yaml = """
+            id: no-log
+            title: no log
+            severity: info
+            description: d
+            when:
+              - fact: CorefileServer
+                as: server
+                where: ServesRoot
+              - not:
+                  fact: CorefilePlugin
+                  as: log
+                  where: log.ServerIndex == server.Index && log.Name == "log"
+            finding:
+              cause: "server {{ server.Key }} has no log"
+              evidence:
+                - source: "{{ server.Source }}"
+                  detail: "server block {{ server.Key }} at line {{ server.Line }}"
+              remediation:
+                - summary: add log
+            """;
+        var ruleBase = Compile(yaml);
+        var server = new CorefileServer { Source = "ConfigMap kube-system/coredns", Index = 0, Line = 1, ServesRoot = true, Key = ".:53" };
+
+        Assert.Single(RuleSessionRunner.Run(ruleBase, [server, Plugin("errors", 2)]).Findings);
+        Assert.Empty(RuleSessionRunner.Run(ruleBase, [server, Plugin("log", 3)]).Findings);
+    }
+
+    [Fact]
+    public void A_rule_can_require_that_no_other_finding_explains_the_failure()
+    {
+        const string fallback = """
+            id: fallback
+            title: fallback
+            severity: info
+            priority: -100
+            description: d
+            when:
+              - fact: ReportedSymptom
+                as: symptom
+                where: FailureReported
+              - not:
+                  fact: Finding
+                  where: ExplainsFailure
+            finding:
+              cause: nothing else explains it
+              evidence:
+                - source: request
+                  detail: "{{ symptom.ErrorMessage }}"
+              remediation:
+                - summary: capture packets
+            """;
+        var ruleBase = Compile(Autopath, fallback);
+        var symptom = new ReportedSymptom { Source = "request", Class = "ambiguous", Frequency = "rarely", ErrorMessage = "boom", FailureReported = true };
+
+        Assert.Equal(["fallback"], RuleSessionRunner.Run(ruleBase, [symptom]).Findings.Select(f => f.RuleId));
+        Assert.Equal(["test-autopath"], RuleSessionRunner.Run(ruleBase, [symptom, Plugin("autopath", 7, "@kubernetes")]).Findings.Select(f => f.RuleId));
+    }
+
+    [Fact]
+    public void Unknown_property_names_the_file_line_and_property()
+    {
+        var errors = Errors(Autopath.Replace("Name == \"autopath\"", "Nmae == \"autopath\"", StringComparison.Ordinal));
+        var error = Assert.Single(errors);
+        Assert.Equal("rules/bad.yaml", error.File);
+        Assert.Equal(8, error.Line);
+        Assert.Contains("Nmae", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_fact_type_and_unknown_key_are_reported_with_lines()
+    {
+        var yaml = Autopath.Replace("fact: CorefilePlugin", "fact: CorefilePlugins", StringComparison.Ordinal)
+            .Replace("severity: critical", "severity: critical\nsevrity: warning", StringComparison.Ordinal);
+        var errors = Errors(yaml);
+        Assert.Contains(errors, e => e.Line == 4 && e.Reason.Contains("sevrity", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Unknown_fact_type_is_reported_with_its_line()
+    {
+        var errors = Errors(Autopath.Replace("fact: CorefilePlugin", "fact: CorefilePlugins", StringComparison.Ordinal));
+        var error = Assert.Single(errors);
+        Assert.Equal(6, error.Line);
+        Assert.Contains("CorefilePlugins", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Yaml_syntax_error_names_the_line()
+    {
+        var errors = Errors("id: x\ntitle: [unclosed\nseverity: info\n");
+        var error = Assert.Single(errors);
+        Assert.Equal("rules/bad.yaml", error.File);
+        Assert.True(error.Line >= 2, error.ToString());
+        Assert.StartsWith("YAML syntax", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Expressions_cannot_reach_outside_the_fact_types()
+    {
+        var errors = Errors(Autopath.Replace("Name == \"autopath\"", "Name.GetType().Assembly.FullName != \"\"", StringComparison.Ordinal));
+        Assert.NotEmpty(errors);
+        errors = Errors(Autopath.Replace("Name == \"autopath\"", "System.IO.File.Exists(\"/etc/passwd\")", StringComparison.Ordinal));
+        Assert.NotEmpty(errors);
+    }
+
+    [Fact]
+    public void Duplicate_rule_ids_are_rejected()
+    {
+        var errors = new List<RuleFileError>();
+        var a = RuleFileReader.Read("rules/a.yaml", Autopath, errors)!;
+        var b = RuleFileReader.Read("rules/b.yaml", Autopath, errors)!;
+        var ex = Assert.Throws<RuleFileException>(() => RuleBaseCompiler.Compile([a, b]));
+        Assert.Contains("already defined in rules/a.yaml", ex.Errors.Single().Reason, StringComparison.Ordinal);
+        Assert.Equal("rules/b.yaml", ex.Errors.Single().File);
+    }
+
+    [Fact]
+    public void The_repository_rule_base_loads()
+    {
+        var ruleBase = RuleBaseLoader.Load(RepoPaths.Rules);
+        Assert.NotEmpty(ruleBase.Rules);
+    }
+}
