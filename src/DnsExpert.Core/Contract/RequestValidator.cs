@@ -1,0 +1,164 @@
+using System.Text.RegularExpressions;
+
+namespace DnsExpert.Core.Contract;
+
+/// <summary>Limits on what one request may carry; the API binds them from configuration.</summary>
+public sealed class RequestLimits
+{
+    public int MaxObjects { get; set; } = 20_000;
+    public int MaxLogs { get; set; } = 500;
+    public long MaxLogCharacters { get; set; } = 64L * 1024 * 1024;
+    public int MaxFiles { get; set; } = 2_000;
+    public int MaxProbes { get; set; } = 5_000;
+    public int MaxErrorMessageLength { get; set; } = 8_192;
+}
+
+/// <summary>
+/// Semantic checks of a request that JSON binding cannot do. Each problem names the field at fault
+/// with a JSON path (<c>target.pod</c>, <c>snapshot.logs[3].text</c>) so a caller can fix it.
+/// </summary>
+public static partial class RequestValidator
+{
+    public static IReadOnlyDictionary<string, string[]> Validate(DiagnosisRequest request, RequestLimits limits)
+    {
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        void Add(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list))
+            {
+                errors[field] = list = [];
+            }
+
+            list.Add(message);
+        }
+
+        if (request.Target is { } target)
+        {
+            if (target.Namespace is { } ns && !IsDnsLabel(ns))
+            {
+                Add("target.namespace", "must be a Kubernetes namespace name (RFC 1123 label: lower-case letters, digits and '-', at most 63 characters)");
+            }
+
+            if (target.Pod is { } pod && !IsDnsSubdomain(pod))
+            {
+                Add("target.pod", "must be a Kubernetes pod name (RFC 1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters)");
+            }
+
+            if (target.Pod is null && target.Namespace is not null)
+            {
+                Add("target.pod", "is required when target.namespace is given");
+            }
+        }
+
+        if (request.Domain is { } domain && !IsDomainName(domain))
+        {
+            Add("domain", "must be a DNS name (letters, digits, '-', '_' and '.', labels of at most 63 characters, at most 253 characters)");
+        }
+
+        if (request.Symptom?.ErrorMessage is { Length: var len } && len > limits.MaxErrorMessageLength)
+        {
+            Add("symptom.errorMessage", $"is longer than {limits.MaxErrorMessageLength} characters");
+        }
+
+        if (request.Snapshot is { } snapshot)
+        {
+            if (snapshot.Objects is { Count: var objects } && objects > limits.MaxObjects)
+            {
+                Add("snapshot.objects", $"has {objects} objects; at most {limits.MaxObjects} are accepted");
+            }
+
+            if (snapshot.Logs is { } logs)
+            {
+                if (logs.Count > limits.MaxLogs)
+                {
+                    Add("snapshot.logs", $"has {logs.Count} logs; at most {limits.MaxLogs} are accepted");
+                }
+
+                long total = 0;
+                for (var i = 0; i < logs.Count; i++)
+                {
+                    total += logs[i].Text?.Length ?? 0;
+                    if (logs[i].Pod is null)
+                    {
+                        Add($"snapshot.logs[{i}].pod", "is required: a log belongs to a pod");
+                    }
+                }
+
+                if (total > limits.MaxLogCharacters)
+                {
+                    Add("snapshot.logs", $"hold {total} characters of text; at most {limits.MaxLogCharacters} are accepted");
+                }
+            }
+
+            if (snapshot.Files is { } files)
+            {
+                if (files.Count > limits.MaxFiles)
+                {
+                    Add("snapshot.files", $"has {files.Count} files; at most {limits.MaxFiles} are accepted");
+                }
+
+                for (var i = 0; i < files.Count; i++)
+                {
+                    var f = files[i];
+                    if (f.Path is null && f.Command is null)
+                    {
+                        Add($"snapshot.files[{i}]", "needs a 'path' or a 'command'");
+                    }
+
+                    if (f.Pod is null && f.Node is null)
+                    {
+                        Add($"snapshot.files[{i}]", "needs a 'pod' (with 'namespace') or a 'node'");
+                    }
+                }
+            }
+
+            if (snapshot.Probes is { } probes)
+            {
+                if (probes.Count > limits.MaxProbes)
+                {
+                    Add("snapshot.probes", $"has {probes.Count} probes; at most {limits.MaxProbes} are accepted");
+                }
+
+                for (var i = 0; i < probes.Count; i++)
+                {
+                    var p = probes[i];
+                    if (p.Kind is null)
+                    {
+                        Add($"snapshot.probes[{i}].kind", "is required: dns, ping or tcp");
+                    }
+
+                    if (p.Outcome is null)
+                    {
+                        Add($"snapshot.probes[{i}].outcome", "is required: answered, timeout, refused or unreachable");
+                    }
+
+                    if (p.Port is < 1 or > 65535)
+                    {
+                        Add($"snapshot.probes[{i}].port", "must be between 1 and 65535");
+                    }
+                }
+            }
+        }
+
+        return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    }
+
+    public static bool IsDnsLabel(string s) => s.Length is > 0 and <= 63 && DnsLabel().IsMatch(s);
+
+    public static bool IsDnsSubdomain(string s) => s.Length is > 0 and <= 253 && DnsSubdomain().IsMatch(s);
+
+    public static bool IsDomainName(string s)
+    {
+        var name = s.EndsWith('.') ? s[..^1] : s;
+        return name.Length is > 0 and <= 253 && name.Split('.').All(l => l.Length is > 0 and <= 63) && DomainChars().IsMatch(name);
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex DnsLabel();
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex DnsSubdomain();
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]+$", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex DomainChars();
+}

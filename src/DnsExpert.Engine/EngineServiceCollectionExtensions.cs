@@ -1,0 +1,16 @@
+using DnsExpert.Engine.Diagnosis;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DnsExpert.Engine;
+
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>Registers the rule base (compiled once, from <paramref name="rulesDirectory"/>) and the diagnosis service.</summary>
+    public static IServiceCollection AddDnsExpertEngine(this IServiceCollection services, string rulesDirectory)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IRuleBaseProvider>(_ => new DirectoryRuleBaseProvider(rulesDirectory));
+        services.AddSingleton<IDiagnosisService, DiagnosisService>();
+        return services;
+    }
+}
