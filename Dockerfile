@@ -1,0 +1,27 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t dnsexpert .   Run: docker run -p 8080:8080 dnsexpert   (serves the API; `agent` runs the node agent)
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+# Restore first, on the project files only, so the layer is cached across source changes.
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig DnsExpert.sln ./
+COPY src/DnsExpert.Core/DnsExpert.Core.csproj src/DnsExpert.Core/
+COPY src/DnsExpert.Engine/DnsExpert.Engine.csproj src/DnsExpert.Engine/
+COPY src/DnsExpert.Api/DnsExpert.Api.csproj src/DnsExpert.Api/
+COPY src/DnsExpert.Cli/DnsExpert.Cli.csproj src/DnsExpert.Cli/
+RUN dotnet restore src/DnsExpert.Cli/DnsExpert.Cli.csproj
+COPY src/ src/
+RUN dotnet publish src/DnsExpert.Cli/DnsExpert.Cli.csproj -c Release --no-restore -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+COPY rules/ ./rules/
+ENV ASPNETCORE_URLS=http://+:8080 \
+    DnsExpert__RulesDirectory=/app/rules \
+    DOTNET_gcServer=0
+EXPOSE 8080
+# The chiseled image has no shell and runs as the non-root "app" user (UID 1654); nothing is written to the image.
+USER $APP_UID
+ENTRYPOINT ["dotnet", "/app/dnsexpert.dll"]
+CMD ["serve"]

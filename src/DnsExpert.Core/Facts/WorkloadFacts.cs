@@ -1,0 +1,81 @@
+namespace DnsExpert.Core.Facts;
+
+/// <summary>A Service of the cluster (headless ones matter most for DNS).</summary>
+[FactDescription("A Service: headless or not, publishNotReadyAddresses, the tolerate-unready annotation, ready addresses and the UDP answer size they need.")]
+public sealed class ServiceInfo : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public string? ClusterIp { get; init; }
+    public bool IsHeadless { get; init; }
+    public bool PublishNotReadyAddresses { get; init; }
+    public bool HasTolerateUnreadyAnnotation { get; init; }
+    public IReadOnlyDictionary<string, string> Selector { get; init; } = new Dictionary<string, string>();
+    public bool EndpointsKnown { get; init; }
+    public int ReadyAddresses { get; init; }
+    public int NotReadyAddresses { get; init; }
+
+    /// <summary>Size in bytes of the A answer for the Service name over UDP without EDNS (header, question, one record per address).</summary>
+    public int EstimatedAnswerBytes { get; init; }
+
+    /// <summary>The fully qualified Service name: <c>name.ns.svc.cluster.local</c>.</summary>
+    public required string Fqdn { get; init; }
+}
+
+/// <summary>A StatefulSet and whether its <c>serviceName</c> names a headless Service that selects its pods.</summary>
+[FactDescription("A StatefulSet: serviceName, whether that Service exists, is headless and selects the StatefulSet's pods.")]
+public sealed class StatefulSetInfo : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public string? ServiceName { get; init; }
+    public bool ServiceExists { get; init; }
+    public bool ServiceIsHeadless { get; init; }
+    public bool ServiceSelectsPods { get; init; }
+
+    /// <summary>Headless Services in the namespace that do select the StatefulSet's pods (the likely intended serviceName).</summary>
+    public IReadOnlyList<string> MatchingHeadlessServices { get; init; } = [];
+}
+
+/// <summary>A NetworkPolicy that selects the target pod, read for what it does to DNS egress.</summary>
+[FactDescription("A NetworkPolicy selecting the target pod: whether it restricts egress and whether it allows UDP and TCP 53 to the cluster DNS.")]
+public sealed class NetworkPolicyInfo : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public bool SelectsTarget { get; init; }
+    public bool RestrictsEgress { get; init; }
+    public bool AllowsDnsUdp { get; init; }
+    public bool AllowsDnsTcp { get; init; }
+    public int EgressRuleCount { get; init; }
+}
+
+/// <summary>kube-proxy's proxy mode.</summary>
+[FactDescription("kube-proxy: its mode (iptables, ipvs, nftables) from the kube-proxy ConfigMap or DaemonSet arguments.")]
+public sealed class KubeProxyInfo : Fact
+{
+    public required string Mode { get; init; }
+}
+
+/// <summary>NodeLocal DNSCache, when installed.</summary>
+[FactDescription("NodeLocal DNSCache: the DaemonSet, its local address, ready pods.")]
+public sealed class NodeLocalDnsCache : Fact
+{
+    public required string Name { get; init; }
+    public required string LocalIp { get; init; }
+    public int DesiredPods { get; init; }
+    public int ReadyPods { get; init; }
+}
+
+/// <summary>The C library of a pod's image, from <c>ldd --version</c>.</summary>
+[FactDescription("A pod's C library from `ldd --version`: glibc or musl, and its version.")]
+public sealed class PodLibc : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Pod { get; init; }
+
+    /// <summary><c>glibc</c>, <c>musl</c> or <c>unknown</c>.</summary>
+    public required string Kind { get; init; }
+
+    public string? VersionText { get; init; }
+}
