@@ -64,13 +64,15 @@ internal sealed partial class BuildContext
         var nodeLocal = DaemonSets.Values.FirstOrDefault(d => d.Metadata?.NamespaceProperty == KubeSystem
             && (d.Metadata.Name == "node-local-dns" || (d.Metadata.Labels?.TryGetValue("k8s-app", out var app) == true && app == "node-local-dns")));
 
+        var nodeLocalIp = nodeLocal is null ? null : NodeLocalAddress(nodeLocal);
+        BuildNodeLocal(nodeLocal, nodeLocalIp);
         Facts.Add(new ClusterDns
         {
             Source = kubeDns is null ? "snapshot" : "Service kube-system/kube-dns",
             ClusterDomain = ClusterDomain,
             KubeDnsClusterIp = kubeDns?.Spec?.ClusterIP,
             NodeLocalPresent = nodeLocal is not null,
-            NodeLocalIp = nodeLocal is null ? null : NodeLocalAddress(nodeLocal),
+            NodeLocalIp = nodeLocalIp,
         });
 
         if (kubeDns is not null)

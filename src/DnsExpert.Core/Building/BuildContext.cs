@@ -45,6 +45,11 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
         BuildTargetPod();
         BuildCoreDns();
         BuildNodes();
+        BuildServices();
+        BuildStatefulSets();
+        BuildKubeProxy();
+        BuildNetworkPolicies();
+        BuildProbes();
         BuildQueriedName();
         Collection.Insert(0, SnapshotSummary());
     }
