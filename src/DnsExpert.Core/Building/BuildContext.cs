@@ -50,6 +50,7 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
         BuildKubeProxy();
         BuildNetworkPolicies();
         BuildProbes();
+        BuildNodeFiles();
         BuildQueriedName();
         Collection.Insert(0, SnapshotSummary());
     }

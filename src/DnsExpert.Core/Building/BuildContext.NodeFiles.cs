@@ -1,0 +1,51 @@
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
+using DnsExpert.Core.Parsing;
+
+namespace DnsExpert.Core.Building;
+
+internal sealed partial class BuildContext
+{
+    private void BuildNodeFiles()
+    {
+        var conntrack = new Dictionary<string, (long? Count, long? Max)>(StringComparer.Ordinal);
+        foreach (var file in (_snapshot.Files ?? []).Where(f => f.Node is not null && f.Text is not null))
+        {
+            var node = file.Node!;
+            var what = file.Path ?? file.Command ?? "";
+            var source = $"Node {node} {what}";
+            switch (what)
+            {
+                case "/proc/sys/net/netfilter/nf_conntrack_count":
+                    conntrack[node] = (NodeFileParsers.ParseCounter(file.Text), conntrack.GetValueOrDefault(node).Max);
+                    break;
+                case "/proc/sys/net/netfilter/nf_conntrack_max":
+                    conntrack[node] = (conntrack.GetValueOrDefault(node).Count, NodeFileParsers.ParseCounter(file.Text));
+                    break;
+                case "/proc/net/snmp":
+                    if (NodeFileParsers.ParseSnmpTcp(file.Text) is { } tcp)
+                    {
+                        Facts.Add(new NodeTcpStats { Source = source, Node = node, OutSegs = tcp.OutSegs, RetransSegs = tcp.RetransSegs });
+                    }
+                    else
+                    {
+                        Collection.Add(new CollectionEntry(source, CollectionStatus.Partial, "no Tcp: OutSegs/RetransSegs counters found"));
+                    }
+
+                    break;
+                case "dmesg" or "dmesg -T" or "dmesg -H" or "/var/log/messages" or "/var/log/kern.log" or "journalctl -k":
+                    foreach (var line in NodeFileParsers.FindConntrackFull(file.Text))
+                    {
+                        Facts.Add(new NodeKernelLogLine { Source = source, Node = node, Kind = "conntrack-full", LineNumber = line.LineNumber, Text = line.Text });
+                    }
+
+                    break;
+            }
+        }
+
+        foreach (var (node, (count, max)) in conntrack)
+        {
+            Facts.Add(new NodeConntrack { Source = $"Node {node} /proc/sys/net/netfilter", Node = node, Count = count, Max = max });
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace DnsExpert.Core.Parsing;
+
+/// <summary>TCP counters from <c>/proc/net/snmp</c>.</summary>
+public sealed record TcpCounters(long OutSegs, long RetransSegs);
+
+/// <summary>A kernel log line that reports a full conntrack table.</summary>
+public sealed record ConntrackFullLine(int LineNumber, string Text);
+
+/// <summary>Parsers for the node files the guide reads by hand: /proc counters and the kernel log.</summary>
+public static class NodeFileParsers
+{
+    /// <summary>A file holding one integer (<c>/proc/sys/net/netfilter/nf_conntrack_count</c>); null when it holds none.</summary>
+    public static long? ParseCounter(string? text)
+    {
+        var trimmed = text?.Trim();
+        return long.TryParse(trimmed, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0 ? value : null;
+    }
+
+    /// <summary>
+    /// The <c>Tcp:</c> section of <c>/proc/net/snmp</c>: a header line of names followed by a line of values.
+    /// Null when the section or the two counters are missing.
+    /// </summary>
+    public static TcpCounters? ParseSnmpTcp(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        string[]? header = null;
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (!line.StartsWith("Tcp:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (header is null)
+            {
+                header = fields;
+                continue;
+            }
+
+            var outIndex = Array.IndexOf(header, "OutSegs");
+            var retransIndex = Array.IndexOf(header, "RetransSegs");
+            if (outIndex < 0 || retransIndex < 0 || fields.Length != header.Length
+                || !long.TryParse(fields[outIndex], CultureInfo.InvariantCulture, out var outSegs)
+                || !long.TryParse(fields[retransIndex], CultureInfo.InvariantCulture, out var retrans))
+            {
+                return null;
+            }
+
+            return new TcpCounters(outSegs, retrans);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Lines of <c>dmesg</c> (plain, <c>-T</c> or <c>-H</c>) or the journal that say the conntrack table is full:
+    /// <c>nf_conntrack: table full, dropping packet</c>, and older kernels' <c>ip_conntrack: table full</c>.
+    /// </summary>
+    public static IReadOnlyList<ConntrackFullLine> FindConntrackFull(string? text, int max = 100)
+    {
+        var found = new List<ConntrackFullLine>();
+        if (text is null)
+        {
+            return found;
+        }
+
+        var number = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            number++;
+            var span = line.AsSpan();
+            if (span.Contains("conntrack", StringComparison.Ordinal) && span.Contains("table full", StringComparison.Ordinal))
+            {
+                found.Add(new ConntrackFullLine(number, line.TrimEnd('\r')));
+                if (found.Count >= max)
+                {
+                    break;
+                }
+            }
+        }
+
+        return found;
+    }
+}
