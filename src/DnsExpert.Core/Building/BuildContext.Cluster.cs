@@ -1,5 +1,6 @@
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
+using DnsExpert.Core.Parsing;
 using k8s.Models;
 
 namespace DnsExpert.Core.Building;
@@ -117,6 +118,7 @@ internal sealed partial class BuildContext
                 LastTerminationReason = status?.LastState?.Terminated?.Reason,
                 Image = container?.Image,
                 VersionText = ImageTag(container?.Image),
+                Version = ReleaseVersion.FromImage(container?.Image),
                 CpuMillicores = Millicores(usage, "cpu"),
                 CpuLimitMillicores = Millicores(limits, "cpu"),
                 MemoryBytes = Bytes(usage, "memory"),
@@ -188,6 +190,8 @@ internal sealed partial class BuildContext
                 ProviderId = node.Spec?.ProviderID,
                 InstanceId = InstanceId(node.Spec?.ProviderID),
                 KernelVersion = info?.KernelVersion,
+                Kernel = Parsing.KernelVersion.TryParse(info?.KernelVersion, out var kernel) ? kernel : null,
+                Kubelet = ReleaseVersion.TryParse(info?.KubeletVersion, out var kubelet) ? kubelet : null,
                 OsImage = info?.OsImage,
                 Architecture = info?.Architecture,
                 KubeletVersion = info?.KubeletVersion,

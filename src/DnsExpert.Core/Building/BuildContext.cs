@@ -42,6 +42,7 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
     {
         ReadObjects();
         BuildSymptom();
+        BuildParsedFacts();
         BuildTargetPod();
         BuildCoreDns();
         BuildNodes();

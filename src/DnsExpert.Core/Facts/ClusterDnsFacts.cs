@@ -1,3 +1,5 @@
+using DnsExpert.Core.Parsing;
+
 namespace DnsExpert.Core.Facts;
 
 /// <summary>Cluster-wide DNS settings derived from several objects.</summary>
@@ -41,6 +43,9 @@ public sealed class CoreDnsPod : Fact
     /// <summary>Version from the image tag, as written (<c>v1.9.3.10-7dfca203-aliyun</c>).</summary>
     public string? VersionText { get; init; }
 
+    /// <summary>The version from the image tag, comparable: <c>Version != null &amp;&amp; Version.IsBefore("1.7.0")</c>.</summary>
+    public ReleaseVersion? Version { get; init; }
+
     public double? CpuMillicores { get; init; }
     public double? CpuLimitMillicores { get; init; }
     public double? MemoryBytes { get; init; }
@@ -64,6 +69,13 @@ public sealed class ClusterNode : Fact
     public string? InstanceId { get; init; }
 
     public string? KernelVersion { get; init; }
+
+    /// <summary>The kernel release, comparable: <c>Kernel != null &amp;&amp; Kernel.IsBefore("4.19.91-25.1.al7")</c>.</summary>
+    public KernelVersion? Kernel { get; init; }
+
+    /// <summary>The kubelet version, comparable: <c>Kubelet != null &amp;&amp; Kubelet.IsAtLeast("1.20")</c>.</summary>
+    public ReleaseVersion? Kubelet { get; init; }
+
     public string? OsImage { get; init; }
     public string? Architecture { get; init; }
     public string? KubeletVersion { get; init; }

@@ -53,7 +53,7 @@ internal sealed partial class BuildContext
                 Index = i,
                 Line = server.Line,
                 Zones = server.Zones.Select(z => z.Name).ToList(),
-                Port = server.Zones.FirstOrDefault()?.Port ?? 53,
+                Port = server.Zones.Count > 0 ? server.Zones[0].Port : 53,
                 Plugins = server.Directives.Select(d => d.Name).Distinct(StringComparer.Ordinal).ToList(),
                 ServesRoot = server.Zones.Any(z => z.Name == "."),
                 Key = key,
