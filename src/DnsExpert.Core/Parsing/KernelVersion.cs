@@ -46,7 +46,7 @@ public sealed record KernelVersion : IComparable<KernelVersion>
         string? arch = null;
         foreach (var a in Architectures)
         {
-            if (s.EndsWith("." + a, StringComparison.Ordinal))
+            if (s.EndsWith("." + a, StringComparison.Ordinal) || s.EndsWith("-" + a, StringComparison.Ordinal))
             {
                 arch = a;
                 s = s[..^(a.Length + 1)];

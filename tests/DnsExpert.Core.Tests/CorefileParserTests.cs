@@ -1,0 +1,162 @@
+using DnsExpert.Core.Parsing;
+
+namespace DnsExpert.Core.Tests;
+
+public sealed class CorefileParserTests
+{
+    /// <summary>kubeadm's default Corefile (CoreDNS 1.10/1.11).</summary>
+    public const string Kubeadm = """
+        .:53 {
+            errors
+            health {
+               lameduck 5s
+            }
+            ready
+            kubernetes cluster.local in-addr.arpa ip6.arpa {
+               pods insecure
+               fallthrough in-addr.arpa ip6.arpa
+               ttl 30
+            }
+            prometheus :9153
+            forward . /etc/resolv.conf {
+               max_concurrent 1000
+            }
+            cache 30
+            loop
+            reload
+            loadbalance
+        }
+        """;
+
+    /// <summary>An Alibaba Cloud ACK managed Corefile with autopath, log and prefer_udp.</summary>
+    public const string Ack = """
+        .:53 {
+            errors
+            log
+            health {
+               lameduck 15s
+            }
+            ready
+            kubeapi
+            k8s_event {
+              level info error warning
+            }
+            kubernetes cluster.local in-addr.arpa ip6.arpa {
+              pods verified
+              ttl 30
+              fallthrough in-addr.arpa ip6.arpa
+            }
+            autopath @kubernetes
+            prometheus :9153
+            forward . /etc/resolv.conf {
+              prefer_udp
+            }
+            cache 30
+            loop
+            reload
+            loadbalance
+        }
+        """;
+
+    [Fact]
+    public void Kubeadm_default_has_one_root_server_with_its_plugins_and_lines()
+    {
+        var corefile = CorefileParser.Parse(Kubeadm);
+
+        Assert.Empty(corefile.Diagnostics);
+        var server = Assert.Single(corefile.Servers);
+        Assert.Equal([new CorefileZone("dns", ".", 53)], server.Zones);
+        Assert.Equal(["errors", "health", "ready", "kubernetes", "prometheus", "forward", "cache", "loop", "reload", "loadbalance"], server.Directives.Select(d => d.Name));
+        var kubernetes = server.Directives.Single(d => d.Name == "kubernetes");
+        Assert.Equal(7, kubernetes.Line);
+        Assert.Equal(["cluster.local", "in-addr.arpa", "ip6.arpa"], kubernetes.Arguments);
+        Assert.Equal(["pods insecure", "fallthrough in-addr.arpa ip6.arpa", "ttl 30"], kubernetes.Block.Select(b => b.Text));
+        Assert.Equal("forward . /etc/resolv.conf", server.Directives.Single(d => d.Name == "forward").Text);
+    }
+
+    [Fact]
+    public void Autopath_line_is_parsed_with_its_line_number_and_forward_block_keeps_prefer_udp()
+    {
+        var server = Assert.Single(CorefileParser.Parse(Ack).Servers);
+        var autopath = server.Directives.Single(d => d.Name == "autopath");
+        Assert.Equal(17, autopath.Line);
+        Assert.Equal("autopath @kubernetes", autopath.Text);
+        Assert.Equal(["prefer_udp"], server.Directives.Single(d => d.Name == "forward").Block.Select(b => b.Name));
+    }
+
+    [Fact]
+    public void Commented_out_plugin_is_not_a_directive()
+    {
+        var server = Assert.Single(CorefileParser.Parse(Ack.Replace("autopath @kubernetes", "# autopath @kubernetes", StringComparison.Ordinal)).Servers);
+        Assert.DoesNotContain(server.Directives, d => d.Name == "autopath");
+    }
+
+    [Fact]
+    public void Several_server_blocks_keys_schemes_and_ports()
+    {
+        const string text = """
+            cluster.local:53 in-addr.arpa, ip6.arpa {
+                kubernetes
+            }
+            example.org {
+                forward . 10.0.0.10:5353 # trailing comment
+            }
+            tls://.:853 {
+                forward . "8.8.8.8"
+            }
+            dns://.:1053 {
+                whoami
+            }
+            """;
+        var corefile = CorefileParser.Parse(text);
+
+        Assert.Empty(corefile.Diagnostics);
+        Assert.Equal(4, corefile.Servers.Count);
+        Assert.Equal(["cluster.local.", "in-addr.arpa.", "ip6.arpa."], corefile.Servers[0].Zones.Select(z => z.Name));
+        Assert.Equal(new CorefileZone("dns", "example.org.", 53), corefile.Servers[1].Zones[0]);
+        Assert.Equal(["forward", ".", "10.0.0.10:5353"], [corefile.Servers[1].Directives[0].Name, .. corefile.Servers[1].Directives[0].Arguments]);
+        Assert.Equal(new CorefileZone("tls", ".", 853), corefile.Servers[2].Zones[0]);
+        Assert.Equal("8.8.8.8", corefile.Servers[2].Directives[0].Arguments[1]);
+        Assert.Equal(new CorefileZone("dns", ".", 1053), corefile.Servers[3].Zones[0]);
+    }
+
+    [Fact]
+    public void Snippets_imports_and_env_placeholders_do_not_break_parsing()
+    {
+        const string text = """
+            (common) {
+                errors
+                cache 30
+            }
+            import /etc/coredns/custom/*.server
+            .:{$DNS_PORT} {
+                import common
+                forward . {$UPSTREAM}
+            }
+            """;
+        var corefile = CorefileParser.Parse(text);
+        var server = Assert.Single(corefile.Servers);
+        Assert.Equal(["import", "forward"], server.Directives.Select(d => d.Name));
+        Assert.Equal("{$UPSTREAM}", server.Directives[1].Arguments[1]);
+    }
+
+    [Fact]
+    public void Unclosed_block_is_a_diagnostic_and_keeps_what_parsed()
+    {
+        var corefile = CorefileParser.Parse(".:53 {\n    errors\n    log\n");
+        Assert.Single(corefile.Servers);
+        Assert.Equal(["errors", "log"], corefile.Servers[0].Directives.Select(d => d.Name));
+        Assert.Contains(corefile.Diagnostics, d => d.Line == 1 && d.Message.Contains("never closed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Windows_line_endings_and_one_line_blocks()
+    {
+        var corefile = CorefileParser.Parse(".:53 {\r\n    health { lameduck 5s }\r\n    log\r\n}\r\n");
+        Assert.Empty(corefile.Diagnostics);
+        var server = Assert.Single(corefile.Servers);
+        Assert.Equal(["health", "log"], server.Directives.Select(d => d.Name));
+        Assert.Equal("lameduck 5s", server.Directives[0].Block.Single().Text);
+        Assert.Equal(3, server.Directives[1].Line);
+    }
+}
