@@ -220,3 +220,43 @@ public sealed class RuleCompilationTests
         Assert.NotEmpty(ruleBase.Rules);
     }
 }
+
+public sealed class VersionConditionTests
+{
+    [Fact]
+    public void Conditions_can_compare_versions_with_vendor_suffixes()
+    {
+        const string yaml = """
+            id: old-coredns
+            title: old
+            severity: warning
+            description: d
+            when:
+              - fact: CoreDnsPod
+                as: pod
+                where: Version != null && Version.IsBefore("1.7.0")
+            finding:
+              cause: "{{ pod.Name }} runs {{ pod.Version }}"
+              evidence:
+                - source: "{{ pod.Source }}"
+                  detail: "{{ pod.Image }}"
+              remediation:
+                - summary: upgrade
+            """;
+        var errors = new List<DnsExpert.Engine.RuleFiles.RuleFileError>();
+        var doc = DnsExpert.Engine.RuleFiles.RuleFileReader.Read("rules/x.yaml", yaml, errors)!;
+        var ruleBase = DnsExpert.Engine.Compilation.RuleBaseCompiler.Compile([doc]);
+
+        DnsExpert.Core.Facts.CoreDnsPod Pod(string name, string image) => new()
+        {
+            Source = "Pod kube-system/" + name, Namespace = "kube-system", Name = name, Image = image,
+            Version = DnsExpert.Core.Parsing.ReleaseVersion.FromImage(image),
+        };
+
+        var result = DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase,
+            [Pod("a", "coredns/coredns:1.6.7"), Pod("b", "coredns/coredns:v1.7.0-aliyun"), Pod("c", "coredns/coredns@sha256:00")]);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal("a runs 1.6.7", finding.Cause);
+        Assert.Empty(result.Problems);
+    }
+}

@@ -1,4 +1,6 @@
 using System.Linq.Dynamic.Core;
+using System.Linq.Dynamic.Core.CustomTypeProviders;
+using DnsExpert.Core.Parsing;
 using System.Linq.Dynamic.Core.Exceptions;
 using System.Linq.Expressions;
 using System.Text.RegularExpressions;
@@ -16,13 +18,24 @@ namespace DnsExpert.Engine.Compilation;
 /// </summary>
 public static partial class RuleBaseCompiler
 {
-    private static readonly ParsingConfig Parsing = new()
+    /// <summary>Value types of the facts whose methods rules may call (<c>Version.IsBefore("1.7.0")</c>); nothing else is added.</summary>
+    private static readonly Type[] CallableTypes = [typeof(ReleaseVersion), typeof(KernelVersion)];
+
+    private static readonly ParsingConfig Parsing = CreateParsingConfig();
+
+    private static ParsingConfig CreateParsingConfig()
     {
-        AllowNewToEvaluateAnyType = false,
-        ResolveTypesBySimpleName = false,
-        EvaluateGroupByAtDatabase = false,
-        DisableMemberAccessToIndexAccessorFallback = true,
-    };
+        var config = new ParsingConfig
+        {
+            AllowNewToEvaluateAnyType = false,
+            DisallowNewKeyword = true,
+            ResolveTypesBySimpleName = false,
+            EvaluateGroupByAtDatabase = false,
+            DisableMemberAccessToIndexAccessorFallback = true,
+        };
+        config.CustomTypeProvider = new DefaultDynamicLinqCustomTypeProvider(config, CallableTypes, cacheCustomTypes: true);
+        return config;
+    }
 
     /// <summary>Compiles rule documents into a rule base; throws <see cref="RuleFileException"/> with every error found.</summary>
     public static RuleBase Compile(IReadOnlyList<RuleDocument> documents)
