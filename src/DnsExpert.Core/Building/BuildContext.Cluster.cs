@@ -29,6 +29,7 @@ internal sealed partial class BuildContext
         Facts.Add(new PodDns
         {
             Source = $"Pod {TargetNamespace}/{TargetPod}",
+            ConcernsFailure = true,
             Namespace = TargetNamespace!,
             Name = TargetPod,
             Node = spec?.NodeName,
@@ -198,6 +199,7 @@ internal sealed partial class BuildContext
                 Ready = node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") ?? false,
                 HostsCoreDns = _coreDnsNodes.Contains(name),
                 HostsTarget = name == targetNode,
+                ConcernsFailure = name == targetNode,
             });
         }
 
@@ -300,6 +302,7 @@ internal sealed partial class BuildContext
         Facts.Add(new QueriedName
         {
             Source = "request.domain",
+            ConcernsFailure = true,
             Name = name,
             Kind = kind,
             IsInternal = kind is "internal" or "headless" or "statefulset-pod",

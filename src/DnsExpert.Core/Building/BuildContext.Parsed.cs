@@ -106,6 +106,7 @@ internal sealed partial class BuildContext
             Facts.Add(new PodResolvConf
             {
                 Source = $"Pod {ns}/{file.Pod} /etc/resolv.conf",
+                ConcernsFailure = IsTargetPod(ns, file.Pod),
                 Namespace = ns,
                 Pod = file.Pod,
                 Nameservers = resolv.Nameservers,
@@ -182,6 +183,7 @@ internal sealed partial class BuildContext
                         Text = record.Text,
                         IsClusterName = isCluster,
                         IsSearchExpansion = !isCluster && IsSearchExpansion(name),
+                        ConcernsFailure = IsFailingName(name),
                     });
                 }
                 else if (EventKind(record.Kind) is { } kind)
@@ -204,12 +206,14 @@ internal sealed partial class BuildContext
                         QueryName = record.QueryName,
                         QueryType = record.QueryType,
                         Zone = record.Zone,
+                        ConcernsFailure = IsFailingName(record.QueryName),
                     });
                 }
             }
 
+            var read = lines == 1 ? "1 line" : $"{lines} lines";
             Collection.Add(new CollectionEntry(source, dropped > 0 ? CollectionStatus.Partial : CollectionStatus.Ok,
-                dropped > 0 ? $"{lines} lines; kept the first {MaxQueryFactsPerLog} failed queries, {dropped} more not examined" : $"{lines} lines"));
+                dropped > 0 ? $"{read}; kept the first {MaxQueryFactsPerLog} failed queries, {dropped} more not examined" : read));
         }
     }
 

@@ -33,6 +33,7 @@ internal sealed partial class BuildContext
                 NotReadyAddresses = notReady,
                 EstimatedAnswerBytes = DnsAnswerSize.ForARecords(fqdn, ready),
                 Fqdn = fqdn,
+                ConcernsFailure = IsFailingName(fqdn) || (FailingName is { } f && fqdn.EndsWith("." + f, StringComparison.Ordinal)),
             });
         }
     }
@@ -143,6 +144,7 @@ internal sealed partial class BuildContext
                 Namespace = TargetNamespace!,
                 Name = policy.Metadata?.Name ?? "",
                 SelectsTarget = true,
+                ConcernsFailure = true,
                 RestrictsEgress = restrictsEgress,
                 AllowsDnsUdp = !restrictsEgress || rules.Any(r => AllowsDns(r, "UDP")),
                 AllowsDnsTcp = !restrictsEgress || rules.Any(r => AllowsDns(r, "TCP")),
@@ -261,6 +263,7 @@ internal sealed partial class BuildContext
                 Truncated = p.Truncated ?? false,
                 AnswerCount = p.AnswerCount,
                 LatencyMs = p.LatencyMs,
+                ConcernsFailure = IsTargetPod(p.From?.Split('/')[0], p.From?.Split('/').LastOrDefault()) || IsFailingName(p.Name),
                 Description = kind switch
                 {
                     ProbeKind.Dns => $"dig {p.Name} {p.Type ?? "A"} @{target}{(p.Port is { } port and not 53 ? $" -p {port}" : "")} ({transport ?? "udp"}) from {p.From ?? "dnsexpert"}",

@@ -38,6 +38,23 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
 
     public static string Key(string? ns, string? name) => $"{ns ?? "default"}/{name}";
 
+    /// <summary>The failing name as asked, lower-case, without a trailing dot; null when the request names none.</summary>
+    public string? FailingName { get; } = string.IsNullOrWhiteSpace(request.Domain) ? null : request.Domain.Trim().TrimEnd('.').ToLowerInvariant();
+
+    /// <summary>Is <paramref name="name"/> the failing name, or the failing name with a search suffix appended?</summary>
+    public bool IsFailingName(string? name)
+    {
+        if (FailingName is null || string.IsNullOrEmpty(name))
+        {
+            return false;
+        }
+
+        var n = name.TrimEnd('.').ToLowerInvariant();
+        return n == FailingName || n.StartsWith(FailingName + ".", StringComparison.Ordinal);
+    }
+
+    public bool IsTargetPod(string? ns, string? pod) => TargetPod is not null && pod == TargetPod && (ns ?? "default") == TargetNamespace;
+
     public void Run()
     {
         ReadObjects();

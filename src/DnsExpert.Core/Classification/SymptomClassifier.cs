@@ -34,6 +34,12 @@ public static partial class SymptomClassifier
             "The DNS server answered SERVFAIL: it was reached but could not resolve the name (often an upstream failure for external names)."),
         new(NslookupNxdomain(), "nslookup", SymptomClass.NameNotFound,
             "nslookup got NXDOMAIN: the name does not exist for that server."),
+        new(NginxNotFound(), "nginx", SymptomClass.NameNotFound,
+            "nginx's resolver got NXDOMAIN (3: Host not found): the name does not exist for the DNS server nginx asked."),
+        new(NginxTimeout(), "nginx", SymptomClass.ServerUnreachable,
+            "nginx's resolver got no answer in time (110: Operation timed out): the DNS server is unreachable."),
+        new(NginxServerFailure(), "nginx", SymptomClass.Ambiguous,
+            "nginx's resolver got SERVFAIL (2: Server failure): the DNS server was reached but could not resolve the name."),
         new(TemporaryFailure(), "getaddrinfo", SymptomClass.ServerUnreachable,
             "The resolver reported a temporary failure (EAI_AGAIN): no DNS server gave a usable answer in time."),
         new(Curl(), "curl", SymptomClass.Ambiguous, Ambiguity),
@@ -111,6 +117,15 @@ public static partial class SymptomClassifier
 
     [GeneratedRegex(@"server can't find (?<name>\S+?):? NXDOMAIN", Options, 200)]
     private static partial Regex NslookupNxdomain();
+
+    [GeneratedRegex(@"(?<name>[^\s:]+) could not be resolved \(3: Host not found\)", Options, 200)]
+    private static partial Regex NginxNotFound();
+
+    [GeneratedRegex(@"(?<name>[^\s:]+) could not be resolved \(110: Operation timed out\)", Options, 200)]
+    private static partial Regex NginxTimeout();
+
+    [GeneratedRegex(@"(?<name>[^\s:]+) could not be resolved \(2: Server failure\)", Options, 200)]
+    private static partial Regex NginxServerFailure();
 
     [GeneratedRegex(@"Temporary failure in name resolution|EAI_AGAIN(?: (?<name>\S+))?", Options, 200)]
     private static partial Regex TemporaryFailure();

@@ -8,6 +8,12 @@ public abstract class Fact
 {
     /// <summary>Where the fact comes from, as a reader would look it up: <c>Pod default/web-1</c>, <c>ConfigMap kube-system/coredns</c>.</summary>
     public required string Source { get; init; }
+
+    /// <summary>
+    /// The fact is about this failure itself: the target pod, its node, or the name that fails. A finding built on
+    /// such facts ranks above one about the cluster in general.
+    /// </summary>
+    public bool ConcernsFailure { get; init; }
 }
 
 /// <summary>Describes a fact type for the rule catalogue and the rule-file validator.</summary>

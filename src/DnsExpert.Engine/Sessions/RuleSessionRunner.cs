@@ -46,8 +46,8 @@ public static class RuleSessionRunner
 
         var findings = matches
             .GroupBy(m => m.Rule)
-            .Select(g => (Rule: g.Key, Finding: Merge(g.Key, g.ToList(), coreDnsNodes)))
-            .OrderByDescending(x => Rank(x.Rule, symptom, name))
+            .Select(g => (Rule: g.Key, Matches: g.ToList(), Finding: Merge(g.Key, g.ToList(), coreDnsNodes)))
+            .OrderByDescending(x => Rank(x.Rule, symptom, name, ConcernsFailure(x.Matches)))
             .ThenBy(x => x.Rule.Id, StringComparer.Ordinal)
             .Select(x => x.Finding)
             .ToList();
@@ -55,12 +55,13 @@ public static class RuleSessionRunner
     }
 
     /// <summary>
-    /// Severity first; then the guide's routing (does the reported frequency, error class and name kind support
+    /// Severity first; then whether the finding is about the target pod or the failing name; then the guide's routing (does the reported frequency, error class and name kind support
     /// this cause?); then how many facts had to agree. Routing moves a finding within its severity, never creates one.
     /// </summary>
-    internal static int Rank(CompiledRule rule, ReportedSymptom? symptom, QueriedName? name)
+    internal static int Rank(CompiledRule rule, ReportedSymptom? symptom, QueriedName? name, bool concernsFailure)
     {
         var score = (int)rule.Document.Severity * 1000;
+        score += concernsFailure ? 150 : 0;
         var routing = rule.Document.Routing;
         score += Support(routing.Frequency, symptom?.Frequency);
         score += Support(routing.SymptomClass, symptom?.Class);
@@ -69,6 +70,10 @@ public static class RuleSessionRunner
         score += Math.Clamp(rule.Document.Priority, -50, 50);
         return score;
     }
+
+    /// <summary>Does any match rest on a fact about the target pod or the failing name itself?</summary>
+    private static bool ConcernsFailure(List<FindingFact> matches) =>
+        matches.Any(m => m.Facts.Any(f => f is Fact { ConcernsFailure: true }));
 
     private static int Support(IReadOnlyList<string> supported, string? observed)
     {
@@ -118,7 +123,7 @@ public static class RuleSessionRunner
                 Command = NullIfEmpty(r.Command?.Render(m.Facts)),
                 Snippet = NullIfEmpty(r.Snippet?.Render(m.Facts)),
             }))
-            .DistinctBy(r => (r.Summary, r.Command, r.Snippet))
+            .DistinctBy(r => r.Summary)
             .Take(10)
             .ToList();
 

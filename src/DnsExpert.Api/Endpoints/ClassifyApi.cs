@@ -1,0 +1,50 @@
+using DnsExpert.Api.Hosting;
+using DnsExpert.Core.Classification;
+using DnsExpert.Core.Contract;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace DnsExpert.Api.Endpoints;
+
+/// <summary>A client error message to classify.</summary>
+public sealed class ClassifyRequest
+{
+    /// <summary>The message exactly as the client printed it.</summary>
+    public string? Message { get; set; }
+}
+
+public static class ClassifyApi
+{
+    public static IEndpointRouteBuilder MapClassifyApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/classify", Classify)
+            .WithTags("Classify")
+            .WithName("ClassifyMessage")
+            .WithSummary("Classify a client's DNS error message")
+            .WithDescription("Tells whether the message means the name does not exist, the DNS server is unreachable, or either (KNOWLEDGE.md section 1).")
+            .Accepts<ClassifyRequest>("application/json")
+            .Produces<ClassificationResult>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        return app;
+    }
+
+    internal static async Task<Results<Ok<ClassificationResult>, ProblemHttpResult, ValidationProblem>> Classify(
+        HttpRequest http, IOptions<DnsExpertOptions> options, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await JsonBody.ReadAsync<ClassifyRequest>(http, options.Value, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var max = options.Value.Limits.MaxErrorMessageLength;
+        if (string.IsNullOrWhiteSpace(request!.Message) || request.Message.Length > max)
+        {
+            var message = string.IsNullOrWhiteSpace(request.Message) ? "is required" : $"is longer than {max} characters";
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["message"] = [message] }, detail: "message: " + message);
+        }
+
+        return TypedResults.Ok(SymptomClassifier.Classify(request.Message));
+    }
+}

@@ -1,0 +1,43 @@
+using DnsExpert.Api.Hosting;
+using DnsExpert.Core.Contract;
+using DnsExpert.Engine.Diagnosis;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace DnsExpert.Api.Endpoints;
+
+public static class SamplesApi
+{
+    public static IEndpointRouteBuilder MapSamplesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/samples").WithTags("Samples");
+        group.MapGet("/", (SampleCatalog samples) => TypedResults.Ok(samples.List()))
+            .WithName("ListSamples")
+            .WithSummary("Bundled sample requests (sick clusters) to try without a cluster");
+        group.MapGet("/{name}", GetSample)
+            .WithName("GetSample")
+            .WithSummary("A sample request, ready to POST to /api/v1/diagnoses")
+            .Produces<DiagnosisRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{name}/diagnose", DiagnoseSample)
+            .WithName("DiagnoseSample")
+            .WithSummary("Diagnose a bundled sample")
+            .Produces<DiagnosisResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    internal static Results<ContentHttpResult, ProblemHttpResult> GetSample(string name, SampleCatalog samples) =>
+        samples.ReadJson(name) is { } json ? TypedResults.Text(json, "application/json") : NotFound(name);
+
+    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult, ValidationProblem>> DiagnoseSample(
+        string name, HttpRequest http, SampleCatalog samples, IDiagnosisService service, IOptions<DnsExpertOptions> options, CancellationToken cancellationToken)
+    {
+        var request = samples.Read(name);
+        return request is null ? NotFound(name) : await DiagnosesApi.Run(request, http, service, options.Value, cancellationToken);
+    }
+
+    private static ProblemHttpResult NotFound(string name) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such sample",
+            detail: $"No sample named '{RulesApi.Sanitize(name)}'. GET /api/v1/samples lists them.");
+}

@@ -1,0 +1,75 @@
+using DnsExpert.Api.Endpoints;
+using DnsExpert.Api.OpenApi;
+using DnsExpert.Engine;
+using DnsExpert.Engine.Diagnosis;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace DnsExpert.Api.Hosting;
+
+/// <summary>Builds the DnsExpert web application; shared by the API's entry point and <c>dnsexpert serve</c>.</summary>
+public static class DnsExpertHost
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddDnsExpertApi();
+        var app = builder.Build();
+        app.UseDnsExpertApi();
+        return app;
+    }
+
+    /// <summary>Registers options, the engine (rule base compiled once), ProblemDetails and Swagger.</summary>
+    public static IHostApplicationBuilder AddDnsExpertApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DnsExpertOptions>()
+            .BindConfiguration(DnsExpertOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var configured = builder.Configuration[$"{DnsExpertOptions.Section}:RulesDirectory"];
+        var rules = RulesDirectoryLocator.Locate(configured, builder.Environment.ContentRootPath, AppContext.BaseDirectory);
+        builder.Services.AddDnsExpertEngine(rules);
+        builder.Services.AddSingleton<SampleCatalog>();
+
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+            ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WriteIndented = false);
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o =>
+        {
+            var max = builder.Configuration.GetValue<long?>($"{DnsExpertOptions.Section}:MaxRequestBodyBytes") ?? new DnsExpertOptions().MaxRequestBodyBytes;
+            o.Limits.MaxRequestBodySize = max;
+        });
+        builder.Services.AddEndpointsApiExplorer();
+        builder.Services.AddDnsExpertSwagger();
+        return builder;
+    }
+
+    public static WebApplication UseDnsExpertApi(this WebApplication app)
+    {
+        // Fail fast: compile the rule base now, so a broken rule file stops start-up with file:line: reason.
+        _ = app.Services.GetRequiredService<IRuleBaseProvider>().Current;
+        _ = app.Services.GetRequiredService<IOptions<DnsExpertOptions>>().Value;
+
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Unexpected errors: a 500 ProblemDetails without internals.
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        app.UseSwagger();
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint("/swagger/v1/swagger.json", "DnsExpert v1");
+            o.DocumentTitle = "DnsExpert API";
+        });
+
+        app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+        app.MapHealthApi();
+        app.MapDiagnosesApi();
+        app.MapRulesApi();
+        app.MapClassifyApi();
+        app.MapSamplesApi();
+        return app;
+    }
+}

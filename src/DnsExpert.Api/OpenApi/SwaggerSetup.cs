@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace DnsExpert.Api.OpenApi;
+
+public static class SwaggerSetup
+{
+    private static readonly string[] XmlDocs = ["DnsExpert.Api.xml", "DnsExpert.Core.xml", "DnsExpert.Engine.xml"];
+
+    public static IServiceCollection AddDnsExpertSwagger(this IServiceCollection services)
+    {
+        services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "DnsExpert",
+                Version = "v1",
+                Description = "Diagnoses DNS failures in Kubernetes clusters: send a snapshot (objects, CoreDNS logs, files, probe results), get root causes with evidence and remediation. Try `POST /api/v1/samples/{name}/diagnose` first.",
+            });
+            foreach (var xml in XmlDocs)
+            {
+                var path = Path.Combine(AppContext.BaseDirectory, xml);
+                if (File.Exists(path))
+                {
+                    o.IncludeXmlComments(path);
+                }
+            }
+
+            o.OperationFilter<ExamplesOperationFilter>();
+        });
+        return services;
+    }
+
+    /// <summary>A worked example per endpoint, taken from <c>OpenApi/Examples/&lt;operation&gt;.request.json</c> and <c>.response.json</c>.</summary>
+    private sealed class ExamplesOperationFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            var id = operation.OperationId;
+            if (id is null)
+            {
+                return;
+            }
+
+            if (Example(id, "request") is { } request && operation.RequestBody?.Content is { } content
+                && content.TryGetValue("application/json", out var requestMedia) && requestMedia is OpenApiMediaType rm)
+            {
+                rm.Example = request;
+            }
+
+            if (Example(id, "response") is { } response && operation.Responses?.TryGetValue("200", out var ok) == true
+                && ok.Content is { } okContent && okContent.TryGetValue("application/json", out var responseMedia) && responseMedia is OpenApiMediaType om)
+            {
+                om.Example = response;
+            }
+        }
+
+        private static JsonNode? Example(string operationId, string kind)
+        {
+            var path = Path.Combine(AppContext.BaseDirectory, "OpenApi", "Examples", $"{operationId}.{kind}.json");
+            return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
+        }
+    }
+}

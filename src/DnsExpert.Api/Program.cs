@@ -1,0 +1,4 @@
+using DnsExpert.Api.Hosting;
+
+var app = DnsExpertHost.Build(args);
+app.Run();

@@ -1,0 +1,200 @@
+using System.CommandLine;
+using System.Text.Json;
+using DnsExpert.Api.Hosting;
+using DnsExpert.Api.Rendering;
+using DnsExpert.Core.Contract;
+using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Engine.RuleFiles;
+using Microsoft.Extensions.Hosting;
+
+namespace DnsExpert.Cli;
+
+/// <summary>The <c>dnsexpert</c> command: diagnose a request file, lint or list the rule base, serve the API.</summary>
+public static class DnsExpertCli
+{
+    /// <summary>Exit codes scripts can rely on.</summary>
+    public static class ExitCodes
+    {
+        public const int Ok = 0;
+        public const int BadInput = 1;
+        public const int CriticalFinding = 2;
+    }
+
+    private static readonly JsonSerializerOptions ReadJson = new(JsonSerializerDefaults.Web) { MaxDepth = 64 };
+    private static readonly JsonSerializerOptions WriteJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("DnsExpert: diagnoses DNS failures in Kubernetes clusters and says, with evidence, what is wrong and how to fix it.");
+        root.Subcommands.Add(DiagnoseCommand(output, error));
+        root.Subcommands.Add(RulesCommand(output, error));
+        root.Subcommands.Add(ServeCommand());
+        var parse = root.Parse(args);
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    private static Option<DirectoryInfo?> RulesOption() => new("--rules")
+    {
+        Description = "Rule base directory (default: the nearest rules/ above the current directory or the binary).",
+    };
+
+    private static Command DiagnoseCommand(TextWriter output, TextWriter error)
+    {
+        var request = new Option<FileInfo>("--request", "-r") { Description = "A diagnosis request (the JSON body of POST /api/v1/diagnoses).", Required = true };
+        var format = new Option<string>("--output", "-o") { Description = "json (default) or markdown.", DefaultValueFactory = _ => "json" };
+        format.AcceptOnlyFromAmong("json", "markdown");
+        var rules = RulesOption();
+        var command = new Command("diagnose", "Diagnose a request file offline; exits 2 when a critical finding fires.") { request, format, rules };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var file = parse.GetValue(request)!;
+            DiagnosisRequest? body;
+            try
+            {
+                await using var stream = file.OpenRead();
+                body = await JsonSerializer.DeserializeAsync<DiagnosisRequest>(stream, ReadJson, cancellationToken);
+            }
+            catch (JsonException ex)
+            {
+                var path = ex.Path is { } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : ex.Path;
+                await error.WriteLineAsync($"{file.FullName}:{(ex.LineNumber ?? 0) + 1}: {path}: invalid JSON or wrong type ({FirstSentence(ex.Message)})");
+                return ExitCodes.BadInput;
+            }
+            catch (IOException ex)
+            {
+                await error.WriteLineAsync($"{file.FullName}: cannot read: {ex.Message}");
+                return ExitCodes.BadInput;
+            }
+
+            if (body is null)
+            {
+                await error.WriteLineAsync($"{file.FullName}: the file holds no JSON object");
+                return ExitCodes.BadInput;
+            }
+
+            var problems = RequestValidator.Validate(body, new RequestLimits());
+            if (problems.Count > 0)
+            {
+                foreach (var (field, messages) in problems)
+                {
+                    await error.WriteLineAsync($"{file.FullName}: {field}: {string.Join("; ", messages)}");
+                }
+
+                return ExitCodes.BadInput;
+            }
+
+            DiagnosisResponse response;
+            try
+            {
+                var service = new DiagnosisService(new DirectoryRuleBaseProvider(LocateRules(parse.GetValue(rules))), TimeProvider.System);
+                response = await service.DiagnoseAsync(body, cancellationToken);
+            }
+            catch (LiveCollectionUnavailableException ex)
+            {
+                await error.WriteLineAsync($"{file.FullName}: {ex.Message}");
+                return ExitCodes.BadInput;
+            }
+            catch (Exception ex) when (ex is RuleFileException or DirectoryNotFoundException)
+            {
+                await error.WriteLineAsync(ex.Message);
+                return ExitCodes.BadInput;
+            }
+
+            await output.WriteLineAsync(parse.GetValue(format) == "markdown"
+                ? MarkdownReport.Render(response)
+                : JsonSerializer.Serialize(response, WriteJson));
+            return response.Findings.Any(f => f.Severity == Severity.Critical) ? ExitCodes.CriticalFinding : ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command RulesCommand(TextWriter output, TextWriter error)
+    {
+        var directory = new Argument<DirectoryInfo?>("dir") { Description = "Rule directory (default: the nearest rules/).", Arity = ArgumentArity.ZeroOrOne };
+        var lint = new Command("lint", "Validate a rule base: every error as file:line:column: reason.") { directory };
+        lint.SetAction(async (parse, _) =>
+        {
+            string dir;
+            try
+            {
+                dir = LocateRules(parse.GetValue(directory));
+            }
+            catch (DirectoryNotFoundException ex)
+            {
+                await error.WriteLineAsync(ex.Message);
+                return ExitCodes.BadInput;
+            }
+
+            var errors = RuleBaseLoader.Lint(dir, out var count);
+            foreach (var e in errors)
+            {
+                await error.WriteLineAsync(e.ToString());
+            }
+
+            if (errors.Count > 0)
+            {
+                await error.WriteLineAsync($"{errors.Count} error(s) in {dir}");
+                return ExitCodes.BadInput;
+            }
+
+            await output.WriteLineAsync($"{count} rules OK ({dir})");
+            return ExitCodes.Ok;
+        });
+
+        var listDirectory = new Argument<DirectoryInfo?>("dir") { Description = "Rule directory (default: the nearest rules/).", Arity = ArgumentArity.ZeroOrOne };
+        var list = new Command("list", "List the rules of the knowledge base.") { listDirectory };
+        list.SetAction(async (parse, _) =>
+        {
+            try
+            {
+                var ruleBase = RuleBaseLoader.Load(LocateRules(parse.GetValue(listDirectory)));
+                foreach (var rule in RuleCatalog.List(ruleBase))
+                {
+                    await output.WriteLineAsync($"{rule.Id,-42} {rule.Severity.ToString().ToLowerInvariant(),-8} {rule.Title}");
+                }
+
+                return ExitCodes.Ok;
+            }
+            catch (Exception ex) when (ex is RuleFileException or DirectoryNotFoundException)
+            {
+                await error.WriteLineAsync(ex.Message);
+                return ExitCodes.BadInput;
+            }
+        });
+
+        return new Command("rules", "Work with the rule base.") { lint, list };
+    }
+
+    private static Command ServeCommand()
+    {
+        var urls = new Option<string?>("--urls") { Description = "Addresses to listen on (default http://localhost:5000, or ASPNETCORE_URLS)." };
+        var command = new Command("serve", "Run the REST API (Swagger UI at /swagger).") { urls };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var hostArgs = parse.UnmatchedTokens.ToList();
+            if (parse.GetValue(urls) is { } u)
+            {
+                hostArgs.Add("--urls");
+                hostArgs.Add(u);
+            }
+
+            await using var app = DnsExpertHost.Build([.. hostArgs]);
+            await app.StartAsync(cancellationToken);
+            await app.WaitForShutdownAsync(cancellationToken);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static string LocateRules(DirectoryInfo? configured) =>
+        RulesDirectoryLocator.Locate(configured?.FullName, Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}
