@@ -29,7 +29,7 @@ public static class ClassifyApi
         return app;
     }
 
-    internal static async Task<Results<Ok<ClassificationResult>, ProblemHttpResult, ValidationProblem>> Classify(
+    internal static async Task<Results<Ok<ClassificationResult>, ProblemHttpResult>> Classify(
         HttpRequest http, IOptions<DnsExpertOptions> options, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<ClassifyRequest>(http, options.Value, cancellationToken);
@@ -42,7 +42,7 @@ public static class ClassifyApi
         if (string.IsNullOrWhiteSpace(request!.Message) || request.Message.Length > max)
         {
             var message = string.IsNullOrWhiteSpace(request.Message) ? "is required" : $"is longer than {max} characters";
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["message"] = [message] }, detail: "message: " + message);
+            return Problems.Unprocessable(new Dictionary<string, string[]> { ["message"] = [message] }, "The request has invalid fields");
         }
 
         return TypedResults.Ok(SymptomClassifier.Classify(request.Message));

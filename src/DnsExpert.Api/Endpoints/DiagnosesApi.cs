@@ -18,7 +18,6 @@ public static class DiagnosesApi
             .WithDescription("Runs the rule base over the snapshot's facts and returns root-cause findings, most severe and most specific first, with evidence and remediation. `?format=markdown` (or `Accept: text/markdown`) returns a report for chat and tickets.")
             .Accepts<DiagnosisRequest>("application/json")
             .Produces<DiagnosisResponse>(StatusCodes.Status200OK)
-            .Produces<string>(StatusCodes.Status200OK, "text/markdown")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -26,7 +25,7 @@ public static class DiagnosesApi
         return app;
     }
 
-    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult, ValidationProblem>> Diagnose(
+    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Diagnose(
         HttpRequest http, IDiagnosisService service, IOptions<DnsExpertOptions> options, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<DiagnosisRequest>(http, options.Value, cancellationToken);
@@ -39,14 +38,13 @@ public static class DiagnosesApi
     }
 
     /// <summary>Validates, diagnoses and renders one request (also used by the samples).</summary>
-    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult, ValidationProblem>> Run(
+    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Run(
         DiagnosisRequest request, HttpRequest http, IDiagnosisService service, DnsExpertOptions options, CancellationToken cancellationToken)
     {
         var errors = RequestValidator.Validate(request, options.Limits);
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The request has invalid fields",
-                detail: string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}")));
+            return Problems.Unprocessable(errors, "The request has invalid fields");
         }
 
         DiagnosisResponse response;

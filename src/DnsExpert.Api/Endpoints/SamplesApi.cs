@@ -30,7 +30,7 @@ public static class SamplesApi
     internal static Results<ContentHttpResult, ProblemHttpResult> GetSample(string name, SampleCatalog samples) =>
         samples.ReadJson(name) is { } json ? TypedResults.Text(json, "application/json") : NotFound(name);
 
-    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult, ValidationProblem>> DiagnoseSample(
+    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> DiagnoseSample(
         string name, HttpRequest http, SampleCatalog samples, IDiagnosisService service, IOptions<DnsExpertOptions> options, CancellationToken cancellationToken)
     {
         var request = samples.Read(name);

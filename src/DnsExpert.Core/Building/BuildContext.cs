@@ -77,10 +77,10 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
     {
         var counts = new[]
         {
-            ("pods", Pods.Count), ("services", Services.Count), ("configmaps", ConfigMaps.Count), ("nodes", Nodes.Count),
-            ("logs", _snapshot.Logs?.Count ?? 0), ("files", _snapshot.Files?.Count ?? 0), ("probes", _snapshot.Probes?.Count ?? 0),
+            ("pod", Pods.Count), ("service", Services.Count), ("configmap", ConfigMaps.Count), ("node", Nodes.Count),
+            ("log", _snapshot.Logs?.Count ?? 0), ("file", _snapshot.Files?.Count ?? 0), ("probe", _snapshot.Probes?.Count ?? 0),
         };
-        var detail = string.Join(", ", counts.Where(c => c.Item2 > 0).Select(c => $"{c.Item2} {c.Item1}"));
+        var detail = string.Join(", ", counts.Where(c => c.Item2 > 0).Select(c => c.Item2 == 1 ? $"1 {c.Item1}" : $"{c.Item2} {c.Item1}s"));
         return new CollectionEntry("snapshot", CollectionStatus.Ok, detail.Length == 0 ? "empty snapshot" : detail);
     }
 

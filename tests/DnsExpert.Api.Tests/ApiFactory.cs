@@ -1,0 +1,36 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace DnsExpert.Api.Tests;
+
+/// <summary>The real service in memory: the real pipeline, the repository's rule base and samples.</summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static string RepoRoot { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DnsExpert.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        builder.UseSetting("DnsExpert:RulesDirectory", Path.Combine(RepoRoot, "rules"));
+        builder.UseSetting("DnsExpert:MaxRequestBodyBytes", (32L * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
+
+internal static class HttpExtensions
+{
+    public static async Task<JsonElement> Json(this HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>(ApiFactory.Json))!;
+}

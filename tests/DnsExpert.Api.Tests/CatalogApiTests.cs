@@ -1,0 +1,112 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace DnsExpert.Api.Tests;
+
+public sealed class CatalogApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    [Fact]
+    public async Task Rules_lists_the_knowledge_base_with_the_facts_each_rule_reads()
+    {
+        var rules = (await (await _client.GetAsync("/api/v1/rules")).Json()).EnumerateArray().ToList();
+        var ids = rules.Select(r => r.GetProperty("id").GetString()).ToList();
+
+        Assert.Contains("coredns-autopath-enabled", ids);
+        Assert.Contains("packet-capture-recommended", ids);
+        var autopath = rules.Single(r => r.GetProperty("id").GetString() == "coredns-autopath-enabled");
+        Assert.Equal("critical", autopath.GetProperty("severity").GetString());
+        Assert.Equal(["CorefilePlugin"], autopath.GetProperty("facts").EnumerateArray().Select(f => f.GetString()));
+    }
+
+    [Fact]
+    public async Task One_rule_by_id_or_404()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/api/v1/rules/coredns-query-log-disabled")).StatusCode);
+        var missing = await _client.GetAsync("/api/v1/rules/no-such-rule");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("curl: (6) Could not resolve host: www.example.com", "ambiguous", "www.example.com")]
+    [InlineData("dial tcp: lookup api.example.com on 172.21.0.10:53: no such host", "name-not-found", "api.example.com")]
+    [InlineData("dial tcp: lookup api.example.com on 100.100.2.139:53: read udp 192.168.0.100:42922->100.100.2.139:53: i/o timeout", "server-unreachable", "api.example.com")]
+    [InlineData(";; connection timed out; no servers could be reached", "server-unreachable", null)]
+    [InlineData(";; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: 41850", "name-not-found", null)]
+    [InlineData("ping: db.internal.example.com: Name or service not known", "ambiguous", "db.internal.example.com")]
+    [InlineData("php_network_getaddresses: getaddrinfo failed: Name or service not known in /var/www/app.php on line 12", "ambiguous", null)]
+    [InlineData("something else entirely", "unknown", null)]
+    public async Task Classify_follows_the_guide_table(string message, string expectedClass, string? name)
+    {
+        var response = await _client.PostAsync("/api/v1/classify", new StringContent(JsonSerializer.Serialize(new { message }), Encoding.UTF8, "application/json"));
+        var json = await response.Json();
+
+        Assert.Equal(expectedClass, json.GetProperty("class").GetString());
+        Assert.Equal(name, json.TryGetProperty("name", out var n) ? n.GetString() : null);
+    }
+
+    [Fact]
+    public async Task Classify_without_a_message_is_a_422()
+    {
+        var response = await _client.PostAsync("/api/v1/classify", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.True((await response.Json()).GetProperty("errors").TryGetProperty("message", out _));
+    }
+
+    [Fact]
+    public async Task Samples_are_listed_and_each_diagnoses_with_findings()
+    {
+        var samples = (await (await _client.GetAsync("/api/v1/samples")).Json()).EnumerateArray().Select(s => s.GetProperty("name").GetString()!).ToList();
+        Assert.Contains("sick-cluster", samples);
+
+        foreach (var name in samples)
+        {
+            var request = await _client.GetAsync($"/api/v1/samples/{name}");
+            Assert.Equal(HttpStatusCode.OK, request.StatusCode);
+            var result = await _client.PostAsync($"/api/v1/samples/{name}/diagnose", null);
+            Assert.Equal(HttpStatusCode.OK, result.StatusCode);
+            Assert.NotEqual(0, (await result.Json()).GetProperty("findings").GetArrayLength());
+        }
+    }
+
+    [Theory]
+    [InlineData("no-such-sample")]
+    [InlineData("..%2F..%2Fetc%2Fpasswd")]
+    [InlineData("Sick-Cluster")]
+    public async Task Unknown_or_unsafe_sample_names_are_404(string name)
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/api/v1/samples/{name}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.PostAsync($"/api/v1/samples/{name}/diagnose", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_and_readiness()
+    {
+        Assert.Equal("ok", (await (await _client.GetAsync("/healthz")).Json()).GetProperty("status").GetString());
+        var ready = await (await _client.GetAsync("/readyz")).Json();
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.True(ready.GetProperty("rules").GetInt32() > 0);
+    }
+
+    [Fact]
+    public async Task Swagger_documents_every_endpoint_with_a_worked_example()
+    {
+        var doc = await (await _client.GetAsync("/swagger/v1/swagger.json")).Json();
+        var paths = doc.GetProperty("paths");
+        foreach (var path in new[] { "/api/v1/diagnoses", "/api/v1/rules", "/api/v1/classify", "/api/v1/samples", "/api/v1/samples/{name}/diagnose" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} missing from swagger.json");
+        }
+
+        var post = paths.GetProperty("/api/v1/diagnoses").GetProperty("post");
+        var example = post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.Equal("web-7d4b9c-x2k4q", example.GetProperty("target").GetProperty("pod").GetString());
+        var responseExample = post.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.NotEqual(0, responseExample.GetProperty("findings").GetArrayLength());
+
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/swagger/index.html")).StatusCode);
+    }
+}
