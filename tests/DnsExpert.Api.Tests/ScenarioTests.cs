@@ -1,0 +1,65 @@
+using System.Text;
+using DnsExpert.Engine.RuleFiles;
+
+namespace DnsExpert.Api.Tests;
+
+/// <summary>
+/// Every rule is proven, through the real HTTP pipeline, by request files a user could have pasted:
+/// <c>tests/scenarios/&lt;rule-id&gt;/fires-*.json</c> must produce that finding, <c>near-miss-*.json</c> must not.
+/// </summary>
+public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    private static readonly string ScenarioRoot = Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios");
+    private readonly HttpClient _client = factory.CreateClient();
+
+    public static TheoryData<string> Scenarios() => new(ScenarioFiles());
+
+    private static List<string> ScenarioFiles() =>
+        Directory.EnumerateFiles(ScenarioRoot, "*.json", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(ScenarioRoot, f))
+            .Where(f => !f.StartsWith('_') && (Path.GetFileName(f).StartsWith("fires-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("near-miss-", StringComparison.Ordinal)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public async Task Scenario_fires_or_not_as_its_name_says(string scenario)
+    {
+        var ruleId = Path.GetDirectoryName(scenario)!;
+        var body = await File.ReadAllTextAsync(Path.Combine(ScenarioRoot, scenario));
+        var response = await _client.PostAsync("/api/v1/diagnoses", new StringContent(body, Encoding.UTF8, "application/json"));
+        var json = await response.Json();
+        Assert.True(response.IsSuccessStatusCode, json.ToString());
+
+        var findings = json.GetProperty("findings").EnumerateArray().ToList();
+        var fired = findings.Select(f => f.GetProperty("ruleId").GetString()!).ToList();
+        var description = $"{scenario}: fired [{string.Join(", ", fired)}]; collection: {json.GetProperty("collection")}";
+
+        if (Path.GetFileName(scenario).StartsWith("fires-", StringComparison.Ordinal))
+        {
+            Assert.True(fired.Contains(ruleId), description);
+            var finding = findings.Single(f => f.GetProperty("ruleId").GetString() == ruleId);
+            Assert.NotEqual(0, finding.GetProperty("evidence").GetArrayLength());
+            Assert.NotEqual(0, finding.GetProperty("remediation").GetArrayLength());
+            Assert.DoesNotContain("{{", finding.ToString(), StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.False(fired.Contains(ruleId), description);
+        }
+
+        Assert.Equal(fired.Count, fired.Distinct().Count());
+        Assert.DoesNotContain(json.GetProperty("collection").EnumerateArray(), c => c.GetProperty("source").GetString() == "rules");
+    }
+
+    [Fact]
+    public void Every_rule_has_a_scenario_that_fires_it_and_a_near_miss()
+    {
+        var scenarios = ScenarioFiles();
+        foreach (var rule in RuleBaseLoader.Load(Path.Combine(ApiFactory.RepoRoot, "rules")).Rules)
+        {
+            Assert.True(scenarios.Any(s => s.StartsWith(rule.Id + Path.DirectorySeparatorChar + "fires-", StringComparison.Ordinal)), $"no fires-*.json scenario for {rule.Id}");
+            Assert.True(scenarios.Any(s => s.StartsWith(rule.Id + Path.DirectorySeparatorChar + "near-miss-", StringComparison.Ordinal)), $"no near-miss-*.json scenario for {rule.Id}");
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text.Json;
+
+namespace DnsExpert.Cli.Tests;
+
+public sealed class CliTests : IDisposable
+{
+    private static readonly string Root = FindRoot();
+    private readonly string _temp = Directory.CreateTempSubdirectory("dnsexpert-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DnsExpert.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir!.FullName;
+    }
+
+    private static string Sample(string name) => Path.Combine(Root, "src", "DnsExpert.Api", "Samples", name + ".json");
+
+    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await DnsExpertCli.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Diagnose_prints_the_response_json_and_exits_2_on_a_critical_finding()
+    {
+        var (exit, stdout, _) = await Run("diagnose", "--request", Sample("sick-cluster"), "--rules", Path.Combine(Root, "rules"));
+
+        Assert.Equal(DnsExpertCli.ExitCodes.CriticalFinding, exit);
+        using var json = JsonDocument.Parse(stdout);
+        var ids = json.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("ruleId").GetString()).ToList();
+        Assert.Contains("coredns-autopath-enabled", ids);
+        Assert.True(json.RootElement.TryGetProperty("classification", out _));
+        Assert.True(json.RootElement.TryGetProperty("collection", out _));
+    }
+
+    [Fact]
+    public async Task Diagnose_markdown_report()
+    {
+        var (exit, stdout, _) = await Run("diagnose", "-r", Sample("external-upstream-nxdomain"), "-o", "markdown", "--rules", Path.Combine(Root, "rules"));
+
+        Assert.Equal(DnsExpertCli.ExitCodes.CriticalFinding, exit);
+        Assert.StartsWith("# DNS diagnosis", stdout, StringComparison.Ordinal);
+        Assert.Contains("**Support ticket**", stdout, StringComparison.Ordinal);
+        Assert.Contains("i-bp1g6zv0ce8oghu7k3a1", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Diagnose_exits_0_when_nothing_critical_fires()
+    {
+        var request = Path.Combine(_temp, "quiet.json");
+        await File.WriteAllTextAsync(request, """{"snapshot": {"objects": []}}""");
+        var (exit, stdout, _) = await Run("diagnose", "-r", request, "--rules", Path.Combine(Root, "rules"));
+
+        Assert.Equal(DnsExpertCli.ExitCodes.Ok, exit);
+        Assert.Equal(0, JsonDocument.Parse(stdout).RootElement.GetProperty("findings").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Diagnose_with_bad_json_names_the_file_and_line_and_exits_1()
+    {
+        var request = Path.Combine(_temp, "bad.json");
+        await File.WriteAllTextAsync(request, "{\n  \"symptom\": {\"frequency\": \"sometimes\"}\n}");
+        var (exit, _, stderr) = await Run("diagnose", "-r", request, "--rules", Path.Combine(Root, "rules"));
+
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains($"{request}:2: symptom.frequency", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lint_of_the_repository_rules_passes()
+    {
+        var (exit, stdout, _) = await Run("rules", "lint", Path.Combine(Root, "rules"));
+
+        Assert.Equal(0, exit);
+        Assert.Matches(@"^\d+ rules OK", stdout);
+    }
+
+    [Fact]
+    public async Task Lint_of_a_broken_rule_names_file_line_and_reason()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_temp, "rules")).FullName;
+        File.Copy(Path.Combine(Root, "rules", "coredns-autopath-enabled.yaml"), Path.Combine(dir, "coredns-autopath-enabled.yaml"));
+        await File.WriteAllTextAsync(Path.Combine(dir, "broken.yaml"), """
+            id: broken-rule
+            title: broken
+            severity: warning
+            description: d
+            when:
+              - fact: CorefilePlugin
+                as: p
+                where: Nmae == "log"
+            finding:
+              cause: c
+              evidence:
+                - source: s
+                  detail: d
+              remediation:
+                - summary: r
+            """);
+        var (exit, _, stderr) = await Run("rules", "lint", dir);
+
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("rules/broken.yaml:8:", stderr, StringComparison.Ordinal);
+        Assert.Contains("Nmae", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rules_list_prints_ids_and_severities()
+    {
+        var (exit, stdout, _) = await Run("rules", "list", Path.Combine(Root, "rules"));
+        Assert.Equal(0, exit);
+        Assert.Contains("coredns-autopath-enabled", stdout, StringComparison.Ordinal);
+        Assert.Contains("critical", stdout, StringComparison.Ordinal);
+    }
+}
