@@ -260,3 +260,89 @@ public sealed class VersionConditionTests
         Assert.Empty(result.Problems);
     }
 }
+
+public sealed class RuleCaseTests
+{
+    private const string TwoCases = """
+        id: upstream
+        title: upstream unreachable
+        severity: warning
+        description: d
+        cases:
+          - when:
+              - fact: CoreDnsLogEvent
+                as: log
+                where: Kind == "upstream-error"
+            evidence:
+              - source: "{{ log.Source }}"
+                detail: "log line {{ log.LineNumber }}: {{ log.Text }}"
+          - when:
+              - fact: ProbeResult
+                as: probe
+                where: FromRole == "coredns" && TargetRole == "upstream" && Failed
+            cause: "probe {{ probe.Description }} failed"
+            evidence:
+              - source: "{{ probe.Source }}"
+                detail: "{{ probe.Description }}: {{ probe.Outcome }}"
+        finding:
+          cause: CoreDNS cannot reach its upstream
+          remediation:
+            - summary: check the forward target
+        """;
+
+    private static DnsExpert.Engine.Compilation.RuleBase Compile(string yaml)
+    {
+        var errors = new List<DnsExpert.Engine.RuleFiles.RuleFileError>();
+        var doc = DnsExpert.Engine.RuleFiles.RuleFileReader.Read("rules/x.yaml", yaml, errors);
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        return DnsExpert.Engine.Compilation.RuleBaseCompiler.Compile([doc!]);
+    }
+
+    private static DnsExpert.Core.Facts.CoreDnsLogEvent Log() => new()
+    {
+        Source = "Pod kube-system/coredns-a log", Pod = "coredns-a", Namespace = "kube-system", Kind = "upstream-error",
+        LineNumber = 4, Time = "2024-05-13 08:21:44 UTC", Text = "[ERROR] plugin/errors: 2 www.aliyun.com. A: read udp 172.20.6.53:58814->100.100.2.136:53: i/o timeout",
+    };
+
+    private static DnsExpert.Core.Facts.ProbeResult Probe() => new()
+    {
+        Source = "snapshot.probes[0]", Index = 0, From = "kube-system/coredns-a", FromRole = "coredns", Kind = "dns", Target = "100.100.2.136",
+        TargetRole = "upstream", Outcome = "timeout", Description = "dig www.aliyun.com A @100.100.2.136 (udp) from kube-system/coredns-a",
+    };
+
+    [Fact]
+    public void Either_case_proves_the_rule_and_both_merge_into_one_finding()
+    {
+        var ruleBase = Compile(TwoCases);
+
+        var byLog = Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Log()]).Findings);
+        Assert.Equal("CoreDNS cannot reach its upstream", byLog.Cause);
+
+        var byProbe = Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Probe()]).Findings);
+        Assert.StartsWith("probe dig www.aliyun.com", byProbe.Cause, StringComparison.Ordinal);
+
+        var both = Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Log(), Probe()]).Findings);
+        Assert.Equal("CoreDNS cannot reach its upstream", both.Cause);
+        Assert.Equal(2, both.Evidence.Count);
+        Assert.Single(both.Remediation);
+    }
+
+    [Fact]
+    public void A_case_template_naming_another_cases_pattern_is_an_error()
+    {
+        var yaml = TwoCases.Replace("cause: \"probe {{ probe.Description }} failed\"", "cause: \"{{ log.Text }}\"", StringComparison.Ordinal);
+        var errors = new List<DnsExpert.Engine.RuleFiles.RuleFileError>();
+        var doc = DnsExpert.Engine.RuleFiles.RuleFileReader.Read("rules/x.yaml", yaml, errors)!;
+        var ex = Assert.Throws<DnsExpert.Engine.RuleFiles.RuleFileException>(() => DnsExpert.Engine.Compilation.RuleBaseCompiler.Compile([doc]));
+        Assert.Contains("'log'", ex.Errors.Single().Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void When_and_cases_together_are_rejected()
+    {
+        var yaml = TwoCases.Replace("cases:", "when:\n  - fact: ClusterDns\n    as: dns\ncases:", StringComparison.Ordinal);
+        var errors = new List<DnsExpert.Engine.RuleFiles.RuleFileError>();
+        Assert.Null(DnsExpert.Engine.RuleFiles.RuleFileReader.Read("rules/x.yaml", yaml, errors));
+        Assert.Contains(errors, e => e.Reason.Contains("not both", StringComparison.Ordinal));
+    }
+}

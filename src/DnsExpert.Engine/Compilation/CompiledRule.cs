@@ -1,16 +1,16 @@
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.RuleFiles;
-using NRules.RuleModel;
 
 namespace DnsExpert.Engine.Compilation;
 
-/// <summary>A rule ready to run: its NRules definition and its compiled finding templates.</summary>
+/// <summary>A rule ready to run: one compiled case per alternative proof, all reporting under the rule's id.</summary>
 public sealed class CompiledRule
 {
-    internal CompiledRule(RuleDocument document, IReadOnlyList<string> factTypes)
+    internal CompiledRule(RuleDocument document, IReadOnlyList<string> factTypes, IReadOnlyList<CompiledCase> cases)
     {
         Document = document;
         FactTypeNames = factTypes;
+        Cases = cases;
     }
 
     public RuleDocument Document { get; }
@@ -25,12 +25,20 @@ public sealed class CompiledRule
     /// <summary>The fact types the rule reads (for the catalogue).</summary>
     public IReadOnlyList<string> FactTypeNames { get; }
 
-    /// <summary>Number of positive patterns: a rule that needs more facts to agree is more specific.</summary>
-    public int Specificity { get; internal set; }
+    internal IReadOnlyList<CompiledCase> Cases { get; }
+}
 
-    internal IRuleDefinition Definition { get; set; } = null!;
-    internal CompiledTemplate Cause { get; set; } = null!;
-    internal IReadOnlyList<(CompiledTemplate Source, CompiledTemplate Detail)> Evidence { get; set; } = [];
-    internal IReadOnlyList<(CompiledTemplate Summary, CompiledTemplate? Command, CompiledTemplate? Snippet)> Remediation { get; set; } = [];
-    internal (CompiledTemplate Name, CompiledTemplate Rcode, CompiledTemplate? Time, CompiledTemplate? Pod)? Ticket { get; set; }
+/// <summary>One case of a rule: its NRules definition and its templates, compiled over the case's named patterns.</summary>
+internal sealed class CompiledCase
+{
+    public required int Index { get; init; }
+
+    /// <summary>Number of positive patterns: a case that needs more facts to agree is more specific.</summary>
+    public required int Specificity { get; init; }
+
+    public NRules.RuleModel.IRuleDefinition Definition { get; set; } = null!;
+    public required CompiledTemplate Cause { get; init; }
+    public required IReadOnlyList<(CompiledTemplate Source, CompiledTemplate Detail)> Evidence { get; init; }
+    public required IReadOnlyList<(CompiledTemplate Summary, CompiledTemplate? Command, CompiledTemplate? Snippet)> Remediation { get; init; }
+    public (CompiledTemplate Name, CompiledTemplate Rcode, CompiledTemplate? Time, CompiledTemplate? Pod)? Ticket { get; init; }
 }

@@ -11,9 +11,10 @@ public sealed class FindingFact
 {
     public const string FactTypeName = "Finding";
 
-    internal FindingFact(CompiledRule rule, object[] facts)
+    internal FindingFact(CompiledRule rule, CompiledCase matchedCase, object[] facts)
     {
         Rule = rule;
+        Case = matchedCase;
         Facts = facts;
     }
 
@@ -26,6 +27,8 @@ public sealed class FindingFact
 
     internal CompiledRule Rule { get; }
 
-    /// <summary>The matched facts, in the order of the rule's named patterns.</summary>
+    internal CompiledCase Case { get; }
+
+    /// <summary>The matched facts, in the order of the case's named patterns.</summary>
     internal object[] Facts { get; }
 }

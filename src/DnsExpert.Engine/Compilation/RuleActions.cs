@@ -8,6 +8,6 @@ public static class RuleActions
     internal static readonly System.Reflection.MethodInfo RecordMethod =
         typeof(RuleActions).GetMethod(nameof(Record), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
 
-    internal static void Record(IContext context, CompiledRule rule, object[] facts) =>
-        context.Insert(new FindingFact(rule, facts));
+    internal static void Record(IContext context, CompiledRule rule, CompiledCase matchedCase, object[] facts) =>
+        context.Insert(new FindingFact(rule, matchedCase, facts));
 }

@@ -66,11 +66,11 @@ public static partial class RuleBaseCompiler
         ISessionFactory factory;
         try
         {
-            factory = new NRules.RuleCompiler().Compile(compiled.Select(r => r.Definition));
+            factory = new NRules.RuleCompiler().Compile(compiled.SelectMany(r => r.Cases).Select(c => c.Definition));
         }
         catch (RuleCompilationException ex)
         {
-            var rule = compiled.FirstOrDefault(r => r.Id == ex.RuleName);
+            var rule = compiled.FirstOrDefault(r => r.Id == ex.RuleName.Split('#')[0]);
             throw new RuleFileException([new RuleFileError(rule?.Document.File ?? "rules", rule?.Document.Line ?? 0, 0, "cannot compile: " + (ex.InnerException?.Message ?? ex.Message))]);
         }
 
@@ -80,17 +80,48 @@ public static partial class RuleBaseCompiler
     private static CompiledRule? CompileRule(RuleDocument doc, List<RuleFileError> errors)
     {
         var before = errors.Count;
+        var factTypes = new List<string>();
+        var cases = new List<CompiledCase>();
+        var definitions = new List<Func<CompiledRule, NRules.RuleModel.IRuleDefinition>>();
+        for (var i = 0; i < doc.Cases.Count; i++)
+        {
+            if (CompileCase(doc, i, factTypes, errors) is { } compiled)
+            {
+                cases.Add(compiled.Case);
+                definitions.Add(compiled.Build);
+            }
+        }
+
+        if (errors.Count != before)
+        {
+            return null;
+        }
+
+        var rule = new CompiledRule(doc, factTypes, cases);
+        for (var i = 0; i < cases.Count; i++)
+        {
+            cases[i].Definition = definitions[i](rule);
+        }
+
+        return rule;
+    }
+
+    /// <summary>Compiles one case: its patterns into an NRules left-hand side, its templates over its named patterns.</summary>
+    private static (CompiledCase Case, Func<CompiledRule, NRules.RuleModel.IRuleDefinition> Build)? CompileCase(
+        RuleDocument doc, int caseIndex, List<string> factTypes, List<RuleFileError> errors)
+    {
+        var before = errors.Count;
+        var ruleCase = doc.Cases[caseIndex];
         var builder = new RuleBuilder();
-        builder.Name(doc.Id);
+        builder.Name(doc.Cases.Count == 1 ? doc.Id : $"{doc.Id}#{caseIndex + 1}");
         builder.Description(doc.Title);
         builder.Priority(doc.Priority);
         builder.Tag(doc.SeverityTag());
 
         var lhs = builder.LeftHandSide();
         var matched = new List<ParameterExpression>();
-        var factTypes = new List<string>();
         var index = 0;
-        foreach (var pattern in doc.When)
+        foreach (var pattern in ruleCase.When)
         {
             index++;
             if (!FactTypes.TryGet(pattern.FactType, out var type))
@@ -136,32 +167,36 @@ public static partial class RuleBaseCompiler
 
         if (matched.Count == 0 && errors.Count == before)
         {
-            errors.Add(new RuleFileError(doc.File, doc.Line, 0, "a rule needs at least one matched pattern (one with 'fact' and 'as', not only 'not' or 'exists')"));
+            errors.Add(new RuleFileError(doc.File, ruleCase.Line, 0, "a rule needs at least one matched pattern (one with 'fact' and 'as', not only 'not' or 'exists')"));
         }
 
-        var rule = new CompiledRule(doc, factTypes) { Specificity = matched.Count };
         if (errors.Count != before)
         {
             // Templates name the patterns; with a broken pattern they would only repeat the same error.
             return null;
         }
 
-        var holeParams = matched.ToArray();
-        rule.Cause = CompileTemplate(doc, doc.Finding.Cause, holeParams, errors);
-        rule.Evidence = doc.Finding.Evidence
-            .Select(e => (CompileTemplate(doc, e.Source, holeParams, errors), CompileTemplate(doc, e.Detail, holeParams, errors)))
-            .ToList();
-        rule.Remediation = doc.Finding.Remediation
-            .Select(r => (CompileTemplate(doc, r.Summary, holeParams, errors),
-                r.Command is null ? null : CompileTemplate(doc, r.Command, holeParams, errors),
-                r.Snippet is null ? null : CompileTemplate(doc, r.Snippet, holeParams, errors)))
-            .ToList();
-        if (doc.Finding.Ticket is { } t)
+        var scope = matched.ToArray();
+        var finding = doc.Finding;
+        var cause = ruleCase.Cause ?? finding.Cause!;
+        var evidence = ruleCase.Evidence.Count > 0 ? ruleCase.Evidence : finding.Evidence;
+        var compiled = new CompiledCase
         {
-            rule.Ticket = (CompileTemplate(doc, t.Name, holeParams, errors), CompileTemplate(doc, t.Rcode, holeParams, errors),
-                t.Time is null ? null : CompileTemplate(doc, t.Time, holeParams, errors),
-                t.Pod is null ? null : CompileTemplate(doc, t.Pod, holeParams, errors));
-        }
+            Index = caseIndex,
+            Specificity = matched.Count,
+            Cause = CompileTemplate(doc, cause, scope, errors),
+            Evidence = evidence.Select(e => (CompileTemplate(doc, e.Source, scope, errors), CompileTemplate(doc, e.Detail, scope, errors))).ToList(),
+            Remediation = finding.Remediation
+                .Select(r => (CompileTemplate(doc, r.Summary, scope, errors),
+                    r.Command is null ? null : CompileTemplate(doc, r.Command, scope, errors),
+                    r.Snippet is null ? null : CompileTemplate(doc, r.Snippet, scope, errors)))
+                .ToList(),
+            Ticket = finding.Ticket is { } t
+                ? (CompileTemplate(doc, t.Name, scope, errors), CompileTemplate(doc, t.Rcode, scope, errors),
+                    t.Time is null ? null : CompileTemplate(doc, t.Time, scope, errors),
+                    t.Pod is null ? null : CompileTemplate(doc, t.Pod, scope, errors))
+                : null,
+        };
 
         if (errors.Count != before)
         {
@@ -169,12 +204,16 @@ public static partial class RuleBaseCompiler
         }
 
         // The action records the match; findings are rendered after Fire(), outside the session.
-        var context = Expression.Parameter(typeof(IContext), "ctx");
-        var body = Expression.Call(RuleActions.RecordMethod, context, Expression.Constant(rule),
-            Expression.NewArrayInit(typeof(object), matched.Select(p => Expression.Convert(p, typeof(object)))));
-        builder.RightHandSide().Action(Expression.Lambda(body, [context, .. matched]));
-        rule.Definition = builder.Build();
-        return rule;
+        NRules.RuleModel.IRuleDefinition Build(CompiledRule rule)
+        {
+            var context = Expression.Parameter(typeof(IContext), "ctx");
+            var body = Expression.Call(RuleActions.RecordMethod, context, Expression.Constant(rule), Expression.Constant(compiled),
+                Expression.NewArrayInit(typeof(object), matched.Select(p => Expression.Convert(p, typeof(object)))));
+            builder.RightHandSide().Action(Expression.Lambda(body, [context, .. matched]));
+            return builder.Build();
+        }
+
+        return (compiled, Build);
     }
 
     private static LambdaExpression? ParseCondition(RuleDocument doc, ExpressionText condition, IReadOnlyList<ParameterExpression> earlier, ParameterExpression self, List<RuleFileError> errors)

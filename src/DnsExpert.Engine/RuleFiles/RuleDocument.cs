@@ -18,9 +18,16 @@ public sealed record RuleDocument
     public required bool ExplainsFailure { get; init; }
 
     public RuleRouting Routing { get; init; } = RuleRouting.None;
-    public required IReadOnlyList<PatternDocument> When { get; init; }
+
+    /// <summary>Alternative proofs of the same cause; a rule with a plain <c>when</c> has one case.</summary>
+    public required IReadOnlyList<RuleCaseDocument> Cases { get; init; }
+
+    /// <summary>What the finding says; a case may override the cause and add its own evidence.</summary>
     public required FindingTemplateDocument Finding { get; init; }
 }
+
+/// <summary>One way to prove the cause: its patterns, and optionally its own cause and evidence templates.</summary>
+public sealed record RuleCaseDocument(int Line, IReadOnlyList<PatternDocument> When, ExpressionTemplate? Cause, IReadOnlyList<EvidenceTemplateDocument> Evidence);
 
 /// <summary>How a pattern takes part in the rule's condition.</summary>
 public enum PatternMode
@@ -47,7 +54,7 @@ public sealed record RuleRouting(IReadOnlyList<string> Frequency, IReadOnlyList<
 }
 
 public sealed record FindingTemplateDocument(
-    ExpressionTemplate Cause,
+    ExpressionTemplate? Cause,
     IReadOnlyList<EvidenceTemplateDocument> Evidence,
     IReadOnlyList<RemediationTemplateDocument> Remediation,
     TicketTemplateDocument? Ticket);

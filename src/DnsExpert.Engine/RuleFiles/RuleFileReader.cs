@@ -11,7 +11,8 @@ namespace DnsExpert.Engine.RuleFiles;
 /// </summary>
 public static class RuleFileReader
 {
-    private static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "routing", "when", "finding"];
+    private static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "routing", "when", "cases", "finding"];
+    private static readonly string[] CaseKeys = ["when", "cause", "evidence"];
     private static readonly string[] PatternKeys = ["fact", "as", "where", "not", "exists"];
     private static readonly string[] FindingKeys = ["cause", "evidence", "remediation", "ticket"];
     private static readonly string[] RoutingKeys = ["frequency", "nameKind", "symptomClass"];
@@ -105,8 +106,8 @@ public static class RuleFileReader
             }
 
             var routing = Optional(root, "routing") is { } r ? ReadRouting(r) : RuleRouting.None;
-            var when = ReadWhen(Optional(root, "when"), root);
             var finding = ReadFinding(Optional(root, "finding"), root);
+            var cases = ReadCases(root, finding);
 
             if (id is null || title is null || description is null || severityNode is null || finding is null)
             {
@@ -125,7 +126,7 @@ public static class RuleFileReader
                 Priority = priority,
                 ExplainsFailure = explains,
                 Routing = routing,
-                When = when,
+                Cases = cases,
                 Finding = finding,
             };
         }
@@ -172,6 +173,66 @@ public static class RuleFileReader
             }
 
             return list;
+        }
+
+        /// <summary>Either a top-level <c>when</c> (one case) or <c>cases</c>, each with its own <c>when</c> and evidence.</summary>
+        private List<RuleCaseDocument> ReadCases(YamlMappingNode root, FindingTemplateDocument? finding)
+        {
+            var when = Optional(root, "when");
+            var casesNode = Optional(root, "cases");
+            if (when is not null && casesNode is not null)
+            {
+                Error(casesNode, "a rule has either 'when' (one case) or 'cases' (alternatives), not both");
+                return [];
+            }
+
+            if (casesNode is null)
+            {
+                if (finding is { Cause: null })
+                {
+                    Error(Optional(root, "finding") ?? root, "missing required key 'cause'");
+                }
+
+                if (finding is { Evidence.Count: 0 })
+                {
+                    Error(Optional(root, "finding") ?? root, "'evidence' must be a non-empty list");
+                }
+
+                return [new RuleCaseDocument((int)(when ?? root).Start.Line, ReadWhen(when, root), null, [])];
+            }
+
+            var cases = new List<RuleCaseDocument>();
+            if (casesNode is not YamlSequenceNode seq || seq.Children.Count == 0)
+            {
+                Error(casesNode, "'cases' must be a non-empty list of {when, evidence, cause}");
+                return cases;
+            }
+
+            foreach (var item in seq)
+            {
+                if (item is not YamlMappingNode map)
+                {
+                    Error(item, "each case is a mapping with 'when' and optional 'cause' and 'evidence'");
+                    continue;
+                }
+
+                CheckKeys(map, CaseKeys, "case");
+                var cause = Template(Optional(map, "cause") as YamlScalarNode, "case.cause");
+                var evidence = Optional(map, "evidence") is { } e ? ReadEvidence(e) : [];
+                if (cause is null && finding is { Cause: null })
+                {
+                    Error(map, "this case has no 'cause' and the finding has none either");
+                }
+
+                if (evidence.Count == 0 && finding is { Evidence.Count: 0 })
+                {
+                    Error(map, "this case has no 'evidence' and the finding has none either");
+                }
+
+                cases.Add(new RuleCaseDocument((int)map.Start.Line, ReadWhen(Optional(map, "when"), map), cause, evidence));
+            }
+
+            return cases;
         }
 
         private List<PatternDocument> ReadWhen(YamlNode? node, YamlNode parent)
@@ -275,25 +336,8 @@ public static class RuleFileReader
             }
 
             CheckKeys(map, FindingKeys, "finding");
-            var cause = Template(RequiredScalar(map, "cause"), "finding.cause");
-
-            var evidence = new List<EvidenceTemplateDocument>();
-            foreach (var item in RequiredList(map, "evidence"))
-            {
-                if (item is not YamlMappingNode em)
-                {
-                    Error(item, "each evidence entry is a mapping with 'source' and 'detail'");
-                    continue;
-                }
-
-                CheckKeys(em, ["source", "detail"], "evidence");
-                var source = Template(RequiredScalar(em, "source"), "evidence.source");
-                var detail = Template(RequiredScalar(em, "detail"), "evidence.detail");
-                if (source is not null && detail is not null)
-                {
-                    evidence.Add(new EvidenceTemplateDocument(source, detail));
-                }
-            }
+            var cause = Template(Optional(map, "cause") as YamlScalarNode, "finding.cause");
+            var evidence = Optional(map, "evidence") is { } ev ? ReadEvidence(ev) : [];
 
             var remediation = new List<RemediationTemplateDocument>();
             foreach (var item in RequiredList(map, "remediation"))
@@ -336,7 +380,36 @@ public static class RuleFileReader
                 }
             }
 
-            return cause is null ? null : new FindingTemplateDocument(cause, evidence, remediation, ticket);
+            return new FindingTemplateDocument(cause, evidence, remediation, ticket);
+        }
+
+        private List<EvidenceTemplateDocument> ReadEvidence(YamlNode node)
+        {
+            var evidence = new List<EvidenceTemplateDocument>();
+            if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+            {
+                Error(node, "'evidence' must be a non-empty list");
+                return evidence;
+            }
+
+            foreach (var item in seq)
+            {
+                if (item is not YamlMappingNode em)
+                {
+                    Error(item, "each evidence entry is a mapping with 'source' and 'detail'");
+                    continue;
+                }
+
+                CheckKeys(em, ["source", "detail"], "evidence");
+                var source = Template(RequiredScalar(em, "source"), "evidence.source");
+                var detail = Template(RequiredScalar(em, "detail"), "evidence.detail");
+                if (source is not null && detail is not null)
+                {
+                    evidence.Add(new EvidenceTemplateDocument(source, detail));
+                }
+            }
+
+            return evidence;
         }
 
         private static ExpressionTemplate? Template(YamlScalarNode? node, string field) =>

@@ -47,7 +47,7 @@ public static class RuleSessionRunner
         var findings = matches
             .GroupBy(m => m.Rule)
             .Select(g => (Rule: g.Key, Matches: g.ToList(), Finding: Merge(g.Key, g.ToList(), coreDnsNodes)))
-            .OrderByDescending(x => Rank(x.Rule, symptom, name, ConcernsFailure(x.Matches)))
+            .OrderByDescending(x => Rank(x.Rule, symptom, name, ConcernsFailure(x.Matches), x.Matches.Max(m => m.Case.Specificity)))
             .ThenBy(x => x.Rule.Id, StringComparer.Ordinal)
             .Select(x => x.Finding)
             .ToList();
@@ -58,7 +58,7 @@ public static class RuleSessionRunner
     /// Severity first; then whether the finding is about the target pod or the failing name; then the guide's routing (does the reported frequency, error class and name kind support
     /// this cause?); then how many facts had to agree. Routing moves a finding within its severity, never creates one.
     /// </summary>
-    internal static int Rank(CompiledRule rule, ReportedSymptom? symptom, QueriedName? name, bool concernsFailure)
+    internal static int Rank(CompiledRule rule, ReportedSymptom? symptom, QueriedName? name, bool concernsFailure, int specificity)
     {
         var score = (int)rule.Document.Severity * 1000;
         score += concernsFailure ? 150 : 0;
@@ -66,7 +66,7 @@ public static class RuleSessionRunner
         score += Support(routing.Frequency, symptom?.Frequency);
         score += Support(routing.SymptomClass, symptom?.Class);
         score += Support(routing.NameKind, name?.Kind);
-        score += rule.Specificity * 5;
+        score += specificity * 5;
         score += Math.Clamp(rule.Document.Priority, -50, 50);
         return score;
     }
@@ -87,12 +87,14 @@ public static class RuleSessionRunner
 
     private static Finding Merge(CompiledRule rule, List<FindingFact> matches, IReadOnlyList<TicketNode> coreDnsNodes)
     {
+        // Earlier cases first: a rule lists its strongest proof first.
+        matches = matches.OrderBy(m => m.Case.Index).ToList();
         var evidence = new List<Evidence>();
         var seen = new HashSet<Evidence>();
         var hidden = 0;
         foreach (var match in matches)
         {
-            foreach (var (source, detail) in rule.Evidence)
+            foreach (var (source, detail) in match.Case.Evidence)
             {
                 var e = new Evidence(source.Render(match.Facts), detail.Render(match.Facts));
                 if (!seen.Add(e))
@@ -117,7 +119,7 @@ public static class RuleSessionRunner
         }
 
         var remediation = matches
-            .SelectMany(m => rule.Remediation.Select(r => new Remediation
+            .SelectMany(m => m.Case.Remediation.Select(r => new Remediation
             {
                 Summary = r.Summary.Render(m.Facts),
                 Command = NullIfEmpty(r.Command?.Render(m.Facts)),
@@ -128,10 +130,12 @@ public static class RuleSessionRunner
             .ToList();
 
         TicketPayload? ticket = null;
-        if (rule.Ticket is { } t)
+        if (matches.Any(m => m.Case.Ticket is not null))
         {
             var entries = matches
-                .Select(m => new TicketEntry(t.Name.Render(m.Facts), t.Rcode.Render(m.Facts), NullIfEmpty(t.Time?.Render(m.Facts)), NullIfEmpty(t.Pod?.Render(m.Facts))))
+                .Where(m => m.Case.Ticket is not null)
+                .Select(m => (T: m.Case.Ticket!.Value, m.Facts))
+                .Select(x => new TicketEntry(x.T.Name.Render(x.Facts), x.T.Rcode.Render(x.Facts), NullIfEmpty(x.T.Time?.Render(x.Facts)), NullIfEmpty(x.T.Pod?.Render(x.Facts))))
                 .DistinctBy(e => (e.Name, e.Rcode, e.Time))
                 .OrderBy(e => e.Time, StringComparer.Ordinal)
                 .ThenBy(e => e.Name, StringComparer.Ordinal)
@@ -145,7 +149,7 @@ public static class RuleSessionRunner
             RuleId = rule.Id,
             Severity = rule.Document.Severity,
             Title = rule.Document.Title,
-            Cause = rule.Cause.Render(matches[0].Facts).Trim(),
+            Cause = matches[0].Case.Cause.Render(matches[0].Facts).Trim(),
             Evidence = evidence,
             Remediation = remediation,
             Ticket = ticket,
