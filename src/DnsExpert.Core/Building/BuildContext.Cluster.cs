@@ -26,6 +26,31 @@ internal sealed partial class BuildContext
         var spec = pod.Spec;
         var images = (spec?.Containers ?? []).Select(c => c.Image ?? "").Where(i => i.Length > 0).ToList();
         var options = spec?.DnsConfig?.Options?.Select(o => o.Value is null ? o.Name : $"{o.Name}:{o.Value}").ToList() ?? [];
+        var policy = spec?.DnsPolicy ?? "ClusterFirst";
+        var hostNetwork = spec?.HostNetwork ?? false;
+        var kubeDnsIp = Services.GetValueOrDefault(Key(KubeSystem, "kube-dns"))?.Spec?.ClusterIP;
+        var nodeLocalIp = NodeLocalDaemonSet() is { } nodeLocal ? NodeLocalAddress(nodeLocal) : null;
+
+        // What the pod's resolver really uses: its resolv.conf when collected, else what Kubernetes writes for its policy.
+        var resolv = Facts.OfType<PodResolvConf>().FirstOrDefault(r => IsTargetPod(r.Namespace, r.Pod));
+        IReadOnlyList<string> nameservers;
+        int ndots;
+        IReadOnlyList<string> effectiveOptions;
+        if (resolv is not null)
+        {
+            (nameservers, ndots, effectiveOptions) = (resolv.Nameservers, resolv.Ndots, resolv.Options);
+        }
+        else
+        {
+            var clusterFirst = policy == "ClusterFirstWithHostNet" || (policy == "ClusterFirst" && !hostNetwork);
+            nameservers = policy == "None" || !clusterFirst
+                ? spec?.DnsConfig?.Nameservers?.ToList() ?? []
+                : [.. kubeDnsIp is null ? [] : new[] { kubeDnsIp }, .. spec?.DnsConfig?.Nameservers ?? []];
+            var ndotsOption = spec?.DnsConfig?.Options?.LastOrDefault(o => o.Name == "ndots")?.Value;
+            ndots = int.TryParse(ndotsOption, System.Globalization.CultureInfo.InvariantCulture, out var n) ? Math.Clamp(n, 0, 15) : clusterFirst ? 5 : 1;
+            effectiveOptions = options;
+        }
+
         Facts.Add(new PodDns
         {
             Source = $"Pod {TargetNamespace}/{TargetPod}",
@@ -33,8 +58,8 @@ internal sealed partial class BuildContext
             Namespace = TargetNamespace!,
             Name = TargetPod,
             Node = spec?.NodeName,
-            HostNetwork = spec?.HostNetwork ?? false,
-            DnsPolicy = spec?.DnsPolicy ?? "ClusterFirst",
+            HostNetwork = hostNetwork,
+            DnsPolicy = policy,
             DnsPolicyDefaulted = spec?.DnsPolicy is null,
             HasDnsConfig = spec?.DnsConfig is not null,
             DnsConfigNameservers = spec?.DnsConfig?.Nameservers?.ToList() ?? [],
@@ -43,8 +68,19 @@ internal sealed partial class BuildContext
             Images = images,
             UsesAlpineImage = images.Any(IsAlpineImage),
             Phase = pod.Status?.Phase,
+            Ip = pod.Status?.PodIP,
+            NodeArchitecture = spec?.NodeName is { } node ? Nodes.GetValueOrDefault(node)?.Status?.NodeInfo?.Architecture : null,
+            EffectiveNameservers = nameservers,
+            EffectiveNdots = ndots,
+            EffectiveOptions = effectiveOptions,
+            EffectiveFrom = resolv is null ? "dnsPolicy" : "/etc/resolv.conf",
+            UsesNodeLocal = nodeLocalIp is not null && nameservers.Contains(nodeLocalIp),
         });
     }
+
+    private V1DaemonSet? NodeLocalDaemonSet() =>
+        DaemonSets.Values.FirstOrDefault(d => d.Metadata?.NamespaceProperty == KubeSystem
+            && (d.Metadata.Name == "node-local-dns" || (d.Metadata.Labels?.TryGetValue("k8s-app", out var app) == true && app == "node-local-dns")));
 
     /// <summary>An image whose name or tag says Alpine (<c>alpine:3.19</c>, <c>nginx:1.25-alpine</c>, <c>python:3.12-alpine3.19</c>).</summary>
     internal static bool IsAlpineImage(string image)
@@ -63,11 +99,13 @@ internal sealed partial class BuildContext
     private void BuildCoreDns()
     {
         Services.TryGetValue(Key(KubeSystem, "kube-dns"), out var kubeDns);
-        var nodeLocal = DaemonSets.Values.FirstOrDefault(d => d.Metadata?.NamespaceProperty == KubeSystem
-            && (d.Metadata.Name == "node-local-dns" || (d.Metadata.Labels?.TryGetValue("k8s-app", out var app) == true && app == "node-local-dns")));
+        var nodeLocal = NodeLocalDaemonSet();
 
         var nodeLocalIp = nodeLocal is null ? null : NodeLocalAddress(nodeLocal);
         BuildNodeLocal(nodeLocal, nodeLocalIp);
+        var coreDnsVersions = CoreDnsPods().Select(p => ReleaseVersion.FromImage(p.Spec?.Containers?.FirstOrDefault(c => c.Name == "coredns")?.Image ?? p.Spec?.Containers?.FirstOrDefault()?.Image))
+            .OfType<ReleaseVersion>().ToList();
+        var kubeletVersions = Nodes.Values.Select(n => ReleaseVersion.TryParse(n.Status?.NodeInfo?.KubeletVersion, out var v) ? v : null).OfType<ReleaseVersion>().ToList();
         Facts.Add(new ClusterDns
         {
             Source = kubeDns is null ? "snapshot" : "Service kube-system/kube-dns",
@@ -75,6 +113,8 @@ internal sealed partial class BuildContext
             KubeDnsClusterIp = kubeDns?.Spec?.ClusterIP,
             NodeLocalPresent = nodeLocal is not null,
             NodeLocalIp = nodeLocalIp,
+            CoreDnsVersion = coreDnsVersions.Count == 0 ? null : coreDnsVersions.Min(),
+            KubernetesVersion = kubeletVersions.Count == 0 ? null : kubeletVersions.Min(),
         });
 
         if (kubeDns is not null)
@@ -126,6 +166,33 @@ internal sealed partial class BuildContext
                 MemoryLimitBytes = Bytes(limits, "memory"),
             });
         }
+
+        BuildCoreDnsFleet(kubeDns);
+    }
+
+    private void BuildCoreDnsFleet(V1Service? kubeDns)
+    {
+        var pods = Facts.OfType<CoreDnsPod>().ToList();
+        if (pods.Count == 0)
+        {
+            return;
+        }
+
+        var byNode = pods.Where(p => p.Node is not null).GroupBy(p => p.Node!).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var cpu = pods.Where(p => p.CpuMillicores is not null).Select(p => p.CpuMillicores!.Value).ToList();
+        Facts.Add(new CoreDnsFleet
+        {
+            Source = "Pods kube-system -l k8s-app=kube-dns",
+            Pods = pods.Count,
+            ReadyPods = pods.Count(p => p.Ready),
+            Nodes = byNode.Count,
+            MaxPodsOnOneNode = byNode.Count == 0 ? 0 : byNode[0].Count(),
+            BusiestNode = byNode.Count == 0 ? null : byNode[0].Key,
+            SessionAffinity = kubeDns?.Spec?.SessionAffinity ?? "None",
+            CpuMinMillicores = cpu.Count >= 2 ? cpu.Min() : null,
+            CpuMaxMillicores = cpu.Count >= 2 ? cpu.Max() : null,
+            PodNames = pods.Select(p => p.Name).ToList(),
+        });
     }
 
     private static string NodeLocalAddress(V1DaemonSet daemonSet)
@@ -197,6 +264,7 @@ internal sealed partial class BuildContext
                 Architecture = info?.Architecture,
                 KubeletVersion = info?.KubeletVersion,
                 Ready = node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") ?? false,
+                CpuPercent = NodeCpuPercent(name, node),
                 HostsCoreDns = _coreDnsNodes.Contains(name),
                 HostsTarget = name == targetNode,
                 ConcernsFailure = name == targetNode,
@@ -208,6 +276,13 @@ internal sealed partial class BuildContext
             // The node object is not in the snapshot, but the ticket still needs the node's name.
             Facts.Add(new ClusterNode { Source = $"Pod spec.nodeName {missing}", Name = missing, HostsCoreDns = true, HostsTarget = missing == targetNode });
         }
+    }
+
+    private double? NodeCpuPercent(string name, V1Node node)
+    {
+        var usage = Millicores(NodeMetrics.GetValueOrDefault(name)?.Usage, "cpu");
+        var allocatable = Millicores(node.Status?.Allocatable, "cpu");
+        return usage is { } u && allocatable is > 0 ? u * 100 / allocatable : null;
     }
 
     /// <summary>

@@ -17,7 +17,27 @@ internal sealed partial class BuildContext
     {
         BuildCorefile();
         BuildResolvConfs();
+        BuildLibc();
         BuildLogs();
+    }
+
+    private void BuildLibc()
+    {
+        foreach (var file in (_snapshot.Files ?? []).Where(f => f.Pod is not null && f.Text is not null && f.Command?.Trim() is "ldd --version" or "ldd --version 2>&1"))
+        {
+            var ns = file.Namespace ?? "default";
+            var libc = LibcInfo.FromLddOutput(file.Text);
+            Facts.Add(new PodLibc
+            {
+                Source = $"Pod {ns}/{file.Pod} `{file.Command}`",
+                ConcernsFailure = IsTargetPod(ns, file.Pod),
+                Namespace = ns,
+                Pod = file.Pod!,
+                Kind = libc.Kind.ToString().ToLowerInvariant(),
+                Version = libc.Version,
+                VersionText = libc.Version?.Original,
+            });
+        }
     }
 
     private void BuildCorefile()
@@ -142,12 +162,14 @@ internal sealed partial class BuildContext
             }
 
             int lines = 0, queries = 0, dropped = 0;
+            var parallel = new ParallelQueryDetector();
             using var reader = new StringReader(log.Text);
             foreach (var record in CoreDnsLogParser.Parse(reader))
             {
                 lines++;
                 if (record.Kind == CoreDnsLogKind.Query && record.Query is { } q)
                 {
+                    parallel.Observe(record, q);
                     if (q.Rcode == "NOERROR")
                     {
                         // Successful answers prove nothing wrong; keep the session small.
@@ -209,6 +231,22 @@ internal sealed partial class BuildContext
                         ConcernsFailure = IsFailingName(record.QueryName),
                     });
                 }
+            }
+
+            foreach (var pair in parallel.Pairs())
+            {
+                Facts.Add(new CoreDnsParallelQuery
+                {
+                    Source = source,
+                    Pod = log.Pod,
+                    Client = pair.Client,
+                    ClientPort = pair.Port,
+                    Name = pair.Name,
+                    Time = FormatTime(pair.Timestamp),
+                    LineNumber = pair.LineNumber,
+                    Occurrences = pair.Occurrences,
+                    ConcernsFailure = IsFailingName(pair.Name) || Facts.OfType<PodDns>().Any(p => p.Ip == pair.Client),
+                });
             }
 
             var read = lines == 1 ? "1 line" : $"{lines} lines";

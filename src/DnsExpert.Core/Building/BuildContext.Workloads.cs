@@ -146,8 +146,8 @@ internal sealed partial class BuildContext
                 SelectsTarget = true,
                 ConcernsFailure = true,
                 RestrictsEgress = restrictsEgress,
-                AllowsDnsUdp = !restrictsEgress || rules.Any(r => AllowsDns(r, "UDP")),
-                AllowsDnsTcp = !restrictsEgress || rules.Any(r => AllowsDns(r, "TCP")),
+                AllowsDnsUdp = restrictsEgress && rules.Any(r => AllowsDns(r, "UDP")),
+                AllowsDnsTcp = restrictsEgress && rules.Any(r => AllowsDns(r, "TCP")),
                 EgressRuleCount = rules.Count,
             });
         }

@@ -10,6 +10,32 @@ public sealed class ClusterDns : Fact
     public string? KubeDnsClusterIp { get; init; }
     public bool NodeLocalPresent { get; init; }
     public string? NodeLocalIp { get; init; }
+
+    /// <summary>The oldest CoreDNS version running (from the pods' image tags).</summary>
+    public ReleaseVersion? CoreDnsVersion { get; init; }
+
+    /// <summary>The oldest kubelet version of the nodes, as the cluster's Kubernetes version.</summary>
+    public ReleaseVersion? KubernetesVersion { get; init; }
+}
+
+/// <summary>The CoreDNS replicas as a whole: how many, where, how loaded.</summary>
+[FactDescription("The CoreDNS replicas together: count, ready count, nodes used, the most crowded node, CPU spread, kube-dns sessionAffinity.")]
+public sealed class CoreDnsFleet : Fact
+{
+    public int Pods { get; init; }
+    public int ReadyPods { get; init; }
+    public int Nodes { get; init; }
+    public int MaxPodsOnOneNode { get; init; }
+    public string? BusiestNode { get; init; }
+    public string SessionAffinity { get; init; } = "None";
+    public double? CpuMinMillicores { get; init; }
+    public double? CpuMaxMillicores { get; init; }
+
+    /// <summary>Busiest pod's CPU over the idlest pod's, when at least two pods have metrics.</summary>
+    public double? CpuSpread => CpuMinMillicores is { } min && CpuMaxMillicores is { } max && min > 0 ? max / min : null;
+
+    /// <summary>Names of the pods, for evidence.</summary>
+    public IReadOnlyList<string> PodNames { get; init; } = [];
 }
 
 /// <summary>The kube-dns Service and its endpoints.</summary>
@@ -80,6 +106,10 @@ public sealed class ClusterNode : Fact
     public string? Architecture { get; init; }
     public string? KubeletVersion { get; init; }
     public bool Ready { get; init; }
+
+    /// <summary>CPU usage as a percentage of the node's allocatable CPU (NodeMetrics), when known.</summary>
+    public double? CpuPercent { get; init; }
+
     public bool HostsCoreDns { get; init; }
     public bool HostsTarget { get; init; }
 }
@@ -179,4 +209,19 @@ public sealed class CoreDnsQueryLog : Fact
 
     /// <summary>An external name the client really asked for: neither a cluster name nor a search expansion.</summary>
     public bool IsExternal => !IsClusterName && !IsSearchExpansion;
+}
+
+/// <summary>A and AAAA queries for one name sent together from one client port (the conntrack race of parallel lookups).</summary>
+[FactDescription("A and AAAA queries for the same name from the same client IP and port within the same second, seen in CoreDNS query logs.")]
+public sealed class CoreDnsParallelQuery : Fact
+{
+    public required string Pod { get; init; }
+    public required string Client { get; init; }
+    public required int ClientPort { get; init; }
+    public required string Name { get; init; }
+    public required string Time { get; init; }
+    public required int LineNumber { get; init; }
+
+    /// <summary>How many such pairs this client sent in the log.</summary>
+    public int Occurrences { get; init; }
 }

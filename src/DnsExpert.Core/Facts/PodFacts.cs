@@ -29,6 +29,29 @@ public sealed class PodDns : Fact
 
     /// <summary>The pod's phase (<c>Running</c>, <c>Pending</c> ...).</summary>
     public string? Phase { get; init; }
+
+    public string? Ip { get; init; }
+
+    /// <summary>The architecture of the pod's node (<c>amd64</c>, <c>arm64</c>), when the node is in the snapshot.</summary>
+    public string? NodeArchitecture { get; init; }
+
+    /// <summary>
+    /// The nameservers the pod really uses: its <c>/etc/resolv.conf</c> when collected, else what its dnsPolicy and
+    /// dnsConfig produce (the kube-dns ClusterIP for ClusterFirst).
+    /// </summary>
+    public IReadOnlyList<string> EffectiveNameservers { get; init; } = [];
+
+    /// <summary>The <c>ndots</c> the pod's resolver uses (resolv.conf, else dnsConfig, else 5 for ClusterFirst).</summary>
+    public int EffectiveNdots { get; init; } = 5;
+
+    /// <summary>The resolver options in effect (resolv.conf, else dnsConfig), as <c>name</c> or <c>name:value</c>.</summary>
+    public IReadOnlyList<string> EffectiveOptions { get; init; } = [];
+
+    /// <summary>The pod sends its queries to NodeLocal DNSCache (its address is one of the effective nameservers).</summary>
+    public bool UsesNodeLocal { get; init; }
+
+    /// <summary>Where the effective settings come from: <c>/etc/resolv.conf</c> or <c>dnsPolicy</c>.</summary>
+    public string EffectiveFrom { get; init; } = "dnsPolicy";
 }
 
 /// <summary>A pod's <c>/etc/resolv.conf</c> as read from inside the container.</summary>
@@ -79,6 +102,9 @@ public sealed class ReportedSymptom : Fact
 
     public string? ErrorMessage { get; init; }
     public string? Client { get; init; }
+
+    /// <summary>True when the frequency says the failure comes and goes (peak, often, rarely, scaling).</summary>
+    public bool Intermittent => Frequency is "peak" or "often" or "rarely" or "scaling";
 
     /// <summary>True when the request reports a failure (an error message, a frequency or a failing name).</summary>
     public bool FailureReported { get; init; }

@@ -1,3 +1,5 @@
+using DnsExpert.Core.Parsing;
+
 namespace DnsExpert.Core.Facts;
 
 /// <summary>A Service of the cluster (headless ones matter most for DNS).</summary>
@@ -45,7 +47,11 @@ public sealed class NetworkPolicyInfo : Fact
     public required string Name { get; init; }
     public bool SelectsTarget { get; init; }
     public bool RestrictsEgress { get; init; }
+
+    /// <summary>An egress rule of this policy lets the pod reach the cluster DNS on UDP 53 (false for a policy that does not restrict egress).</summary>
     public bool AllowsDnsUdp { get; init; }
+
+    /// <summary>An egress rule of this policy lets the pod reach the cluster DNS on TCP 53.</summary>
     public bool AllowsDnsTcp { get; init; }
     public int EgressRuleCount { get; init; }
 }
@@ -78,4 +84,7 @@ public sealed class PodLibc : Fact
     public required string Kind { get; init; }
 
     public string? VersionText { get; init; }
+
+    /// <summary>The version, comparable: <c>Version != null &amp;&amp; Version.IsBefore("2.33")</c>.</summary>
+    public ReleaseVersion? Version { get; init; }
 }
