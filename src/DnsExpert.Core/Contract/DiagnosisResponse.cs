@@ -93,8 +93,12 @@ public sealed record TicketEntry(string Name, string Rcode, string? Time, string
 
 public sealed record TicketNode(string Node, string? InstanceId);
 
-/// <summary>The status of one source of facts.</summary>
-public sealed record CollectionEntry(string Source, CollectionStatus Status, string? Detail = null);
+/// <summary>The status of one source of facts: what was read, how long it took, and what went wrong.</summary>
+public sealed record CollectionEntry(
+    string Source,
+    CollectionStatus Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? DurationMs = null);
 
 [JsonConverter(typeof(JsonStringEnumConverter<CollectionStatus>))]
 public enum CollectionStatus

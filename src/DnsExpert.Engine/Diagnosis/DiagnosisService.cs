@@ -1,18 +1,30 @@
 using DnsExpert.Core.Building;
 using DnsExpert.Core.Classification;
+using DnsExpert.Core.Collection;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Sessions;
 
 namespace DnsExpert.Engine.Diagnosis;
 
-/// <summary>The offline diagnosis: a snapshot in the request, the rule base over its facts.</summary>
-public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time) : IDiagnosisService
+/// <summary>
+/// A diagnosis: the request's snapshot, or one collected live when the request has none and a cluster is configured;
+/// then the rule base over its facts.
+/// </summary>
+public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time, ILiveSnapshotCollector? collector = null) : IDiagnosisService
 {
-    public Task<DiagnosisResponse> DiagnoseAsync(DiagnosisRequest request, CancellationToken cancellationToken)
+    public async Task<DiagnosisResponse> DiagnoseAsync(DiagnosisRequest request, CancellationToken cancellationToken)
     {
+        IReadOnlyList<CollectionEntry> collected = [];
         if (request.Snapshot is null)
         {
-            throw new LiveCollectionUnavailableException();
+            if (collector is null)
+            {
+                throw new LiveCollectionUnavailableException();
+            }
+
+            var live = await collector.CollectAsync(request.Target, request.Domain, cancellationToken);
+            request = new DiagnosisRequest { Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Snapshot = live.Snapshot };
+            collected = live.Collection;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -20,19 +32,43 @@ public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time)
         cancellationToken.ThrowIfCancellationRequested();
         var result = RuleSessionRunner.Run(rules.Current, facts.Facts);
 
-        var collection = facts.Collection.ToList();
+        var collection = Merge(collected, facts.Collection);
         if (result.Problems.Count > 0)
         {
             collection.Add(new CollectionEntry("rules", CollectionStatus.Partial, string.Join("; ", result.Problems.Distinct().Take(10))));
         }
 
-        return Task.FromResult(new DiagnosisResponse
+        return new DiagnosisResponse
         {
             Id = NewId(),
             Classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage),
             Findings = result.Findings,
             Collection = collection,
-        });
+        };
+    }
+
+    /// <summary>
+    /// One entry per source: when a collector could not read something and the fact builder then noted what it could
+    /// not check, the reader gets both in one line ("403 Forbidden ...; Corefile checks were not run").
+    /// </summary>
+    private static List<CollectionEntry> Merge(IReadOnlyList<CollectionEntry> collected, IReadOnlyList<CollectionEntry> built)
+    {
+        var merged = collected.ToList();
+        foreach (var entry in built)
+        {
+            var index = merged.FindIndex(e => e.Source == entry.Source);
+            if (index < 0)
+            {
+                merged.Add(entry);
+            }
+            else
+            {
+                var first = merged[index];
+                merged[index] = first with { Detail = string.Join("; ", new[] { first.Detail, entry.Detail }.Where(d => !string.IsNullOrEmpty(d))) };
+            }
+        }
+
+        return merged;
     }
 
     /// <summary>Time-ordered ids (UUIDv7) so that a list of diagnoses sorts by creation.</summary>

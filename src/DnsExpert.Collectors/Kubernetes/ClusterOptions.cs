@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DnsExpert.Collectors.Kubernetes;
+
+/// <summary>How DnsExpert reaches a live cluster (configuration section <c>DnsExpert:Cluster</c>).</summary>
+public sealed class ClusterOptions
+{
+    public const string Section = "DnsExpert:Cluster";
+
+    /// <summary>Collect live when a request has no snapshot. Off by default: the service then only diagnoses snapshots.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>A kubeconfig file; default: in-cluster service account, else <c>$KUBECONFIG</c> or <c>~/.kube/config</c>.</summary>
+    public string? Kubeconfig { get; set; }
+
+    /// <summary>The kubeconfig context to use (default: the current context).</summary>
+    public string? Context { get; set; }
+
+    /// <summary>Read the target pod's /etc/resolv.conf through exec (needs the pods/exec verb). Off by default.</summary>
+    public bool ExecEnabled { get; set; }
+
+    /// <summary>Each collector's own timeout.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan CollectorTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The deadline of the whole collection; what is not done by then is reported as failed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Lines of each CoreDNS container's log to read (kubectl logs --tail).</summary>
+    [Range(1, 100_000)]
+    public int LogTailLines { get; set; } = 500;
+}

@@ -1,0 +1,262 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using DnsExpert.Core.Contract;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using DnsExpert.Core.Collection;
+
+namespace DnsExpert.Collectors.Kubernetes;
+
+/// <summary>
+/// Reads what the runbook reads, each by the narrowest call (a GET by name, or a label/field selector in one
+/// namespace), concurrently, each under its own timeout and all under one deadline. A 403, a missing API group, a
+/// timeout or a dropped connection is a <c>collection</c> entry, never a failed diagnosis.
+/// </summary>
+public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptions options, TimeProvider time) : ILiveSnapshotCollector
+{
+    private const string KubeSystem = "kube-system";
+    private readonly ClusterOptions _options = options;
+    private readonly TimeProvider _time = time;
+    private const string CoreDnsSelector = "k8s-app=kube-dns";
+
+    public async Task<CollectedSnapshot> CollectAsync(TargetRef? target, string? domain, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.Deadline);
+        var run = new Run(this, deadline.Token);
+
+        var ns = target?.Pod is null ? null : target.Namespace ?? "default";
+        var tasks = new List<Task>
+        {
+            run.Collect("ConfigMap kube-system/coredns", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("coredns", KubeSystem, cancellationToken: ct)]),
+            run.Collect("Service kube-system/kube-dns", async ct => [await client.CoreV1.ReadNamespacedServiceAsync("kube-dns", KubeSystem, cancellationToken: ct)]),
+            run.Collect("EndpointSlices kube-system/kube-dns", async ct => Items(await client.DiscoveryV1.ListNamespacedEndpointSliceAsync(KubeSystem, labelSelector: "kubernetes.io/service-name=kube-dns", cancellationToken: ct))),
+            run.Collect("Service default/kubernetes", async ct => [await client.CoreV1.ReadNamespacedServiceAsync("kubernetes", "default", cancellationToken: ct)]),
+            run.Collect("Deployment kube-system/coredns", async ct => [await client.AppsV1.ReadNamespacedDeploymentAsync("coredns", KubeSystem, cancellationToken: ct)], optional: true),
+            run.Collect("DaemonSet kube-system/node-local-dns", async ct => Items(await client.AppsV1.ListNamespacedDaemonSetAsync(KubeSystem, labelSelector: "k8s-app=node-local-dns", cancellationToken: ct))),
+            run.Collect("ConfigMap kube-system/kube-proxy", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("kube-proxy", KubeSystem, cancellationToken: ct)], optional: true),
+            run.Collect("PodMetrics kube-system (k8s-app=kube-dns)", ct => PodMetrics(ct), metrics: true),
+            CollectCoreDns(run),
+        };
+
+        if (ns is not null)
+        {
+            tasks.Add(CollectTarget(run, ns, target!.Pod!));
+            tasks.Add(run.Collect($"NetworkPolicies {ns}", async ct => Items(await client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, cancellationToken: ct))));
+            run.Skip($"Pod {ns}/{target.Pod} /etc/resolv.conf", _options.ExecEnabled
+                ? "exec is enabled but not implemented in this version"
+                : "exec is disabled (DnsExpert:Cluster:ExecEnabled); the pod's dnsPolicy and dnsConfig are used instead");
+        }
+
+        if (ClusterName(domain) is { } name)
+        {
+            tasks.Add(CollectFailingName(run, name.Namespace, name.Service));
+        }
+
+        await Task.WhenAll(tasks);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new CollectedSnapshot(run.Snapshot(), run.Entries());
+    }
+
+    private async Task CollectCoreDns(Run run)
+    {
+        var pods = await run.Collect("Pods kube-system (k8s-app=kube-dns)",
+            async ct => Items(await client.CoreV1.ListNamespacedPodAsync(KubeSystem, labelSelector: CoreDnsSelector, cancellationToken: ct)));
+        var coreDns = pods.OfType<V1Pod>().ToList();
+        var work = new List<Task>();
+        foreach (var node in coreDns.Select(p => p.Spec?.NodeName).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            work.Add(run.Collect($"Node {node}", async ct => [await client.CoreV1.ReadNodeAsync(node, cancellationToken: ct)]));
+            work.Add(run.Collect($"NodeMetrics {node}", ct => NodeMetrics(node, ct), metrics: true));
+        }
+
+        foreach (var pod in coreDns)
+        {
+            var name = pod.Metadata.Name;
+            var container = pod.Spec?.Containers?.FirstOrDefault(c => c.Name == "coredns")?.Name ?? pod.Spec?.Containers?.FirstOrDefault()?.Name;
+            work.Add(run.CollectLog($"Pod kube-system/{name} log", KubeSystem, name, container, async ct =>
+            {
+                await using var stream = await client.CoreV1.ReadNamespacedPodLogAsync(name, KubeSystem, container: container,
+                    tailLines: _options.LogTailLines, timestamps: true, cancellationToken: ct);
+                using var reader = new StreamReader(stream);
+                return await reader.ReadToEndAsync(ct);
+            }));
+        }
+
+        await Task.WhenAll(work);
+    }
+
+    private async Task CollectTarget(Run run, string ns, string pod)
+    {
+        var found = await run.Collect($"Pod {ns}/{pod}", async ct => [await client.CoreV1.ReadNamespacedPodAsync(pod, ns, cancellationToken: ct)]);
+        if (found.OfType<V1Pod>().FirstOrDefault()?.Spec?.NodeName is { } node)
+        {
+            await Task.WhenAll(
+                run.Collect($"Node {node}", async ct => [await client.CoreV1.ReadNodeAsync(node, cancellationToken: ct)]),
+                run.Collect($"NodeMetrics {node}", ct => NodeMetrics(node, ct), metrics: true));
+        }
+    }
+
+    private async Task CollectFailingName(Run run, string ns, string service) =>
+        await Task.WhenAll(
+            run.Collect($"Service {ns}/{service}", async ct => [await client.CoreV1.ReadNamespacedServiceAsync(service, ns, cancellationToken: ct)], optional: true),
+            run.Collect($"EndpointSlices {ns}/{service}", async ct => Items(await client.DiscoveryV1.ListNamespacedEndpointSliceAsync(ns, labelSelector: $"kubernetes.io/service-name={service}", cancellationToken: ct))),
+            run.Collect($"StatefulSets {ns} (serviceName {service})", async ct =>
+                Items(await client.AppsV1.ListNamespacedStatefulSetAsync(ns, cancellationToken: ct)).OfType<V1StatefulSet>().Where(s => s.Spec?.ServiceName == service).Cast<object>().ToList()));
+
+    private async Task<List<object>> PodMetrics(CancellationToken ct)
+    {
+        var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<PodMetricsList>("metrics.k8s.io", "v1beta1", KubeSystem, "pods", labelSelector: CoreDnsSelector, cancellationToken: ct);
+        return (list.Items ?? []).Select(m => (object)new MetricsObject("PodMetrics", m)).ToList();
+    }
+
+    private async Task<List<object>> NodeMetrics(string node, CancellationToken ct) =>
+        [new MetricsObject("NodeMetrics", await client.CustomObjects.GetClusterCustomObjectAsync<NodeMetrics>("metrics.k8s.io", "v1beta1", "nodes", node, ct))];
+
+    /// <summary>A metrics.k8s.io object, serialised with the kind and apiVersion kubectl prints.</summary>
+    private sealed record MetricsObject(string Kind, object Value);
+
+    /// <summary>List items come without kind and apiVersion; put them back so the snapshot reads like kubectl's output.</summary>
+    private static List<object> Items(V1PodList list) => Typed(list.Items, "v1", "Pod");
+    private static List<object> Items(V1EndpointSliceList list) => Typed(list.Items, "discovery.k8s.io/v1", "EndpointSlice");
+    private static List<object> Items(V1DaemonSetList list) => Typed(list.Items, "apps/v1", "DaemonSet");
+    private static List<object> Items(V1StatefulSetList list) => Typed(list.Items, "apps/v1", "StatefulSet");
+    private static List<object> Items(V1NetworkPolicyList list) => Typed(list.Items, "networking.k8s.io/v1", "NetworkPolicy");
+
+    private static List<object> Typed<T>(IList<T>? items, string apiVersion, string kind)
+        where T : IKubernetesObject
+    {
+        var result = new List<object>();
+        foreach (var item in items ?? [])
+        {
+            item.ApiVersion ??= apiVersion;
+            item.Kind ??= kind;
+            result.Add(item);
+        }
+
+        return result;
+    }
+
+    /// <summary><c>svc.ns.svc.cluster.local</c> or <c>pod.svc.ns.svc.cluster.local</c> → the Service to read.</summary>
+    internal static (string Namespace, string Service)? ClusterName(string? domain)
+    {
+        if (string.IsNullOrWhiteSpace(domain))
+        {
+            return null;
+        }
+
+        var labels = domain.TrimEnd('.').ToLowerInvariant().Split('.');
+        var svcIndex = Array.LastIndexOf(labels, "svc");
+        return svcIndex >= 2 && svcIndex < labels.Length - 1
+            && Core.Contract.RequestValidator.IsDnsLabel(labels[svcIndex - 1]) && Core.Contract.RequestValidator.IsDnsLabel(labels[svcIndex - 2])
+            ? (labels[svcIndex - 1], labels[svcIndex - 2])
+            : null;
+    }
+
+    /// <summary>The state of one collection: what each collector brought back and how it went.</summary>
+    private sealed class Run(KubernetesSnapshotCollector owner, CancellationToken deadline)
+    {
+        private readonly ConcurrentDictionary<string, object> _objects = new(StringComparer.Ordinal);
+        private readonly ConcurrentBag<LogArtifact> _logs = [];
+        private readonly ConcurrentDictionary<string, CollectionEntry> _entries = new(StringComparer.Ordinal);
+
+        public async Task<IReadOnlyList<object>> Collect(string source, Func<CancellationToken, Task<List<object>>> read, bool optional = false, bool metrics = false)
+        {
+            if (_entries.ContainsKey(source))
+            {
+                return [];
+            }
+
+            var started = owner._time.GetTimestamp();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(deadline);
+            timeout.CancelAfter(owner._options.CollectorTimeout);
+            try
+            {
+                var items = await read(timeout.Token);
+                foreach (var item in items)
+                {
+                    _objects.TryAdd(Identity(item), item);
+                }
+
+                _entries[source] = new CollectionEntry(source, CollectionStatus.Ok, items.Count == 1 ? null : $"{items.Count} object(s)", Elapsed(started));
+                return items;
+            }
+            catch (Exception ex) when (Describe(ex, optional, metrics, timeout.Token) is { } outcome)
+            {
+                _entries[source] = new CollectionEntry(source, outcome.Status, outcome.Detail, Elapsed(started));
+                return [];
+            }
+        }
+
+        public async Task CollectLog(string source, string ns, string pod, string? container, Func<CancellationToken, Task<string>> read)
+        {
+            var started = owner._time.GetTimestamp();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(deadline);
+            timeout.CancelAfter(owner._options.CollectorTimeout);
+            try
+            {
+                var text = await read(timeout.Token);
+                _logs.Add(new LogArtifact { Namespace = ns, Pod = pod, Container = container, Text = text });
+                _entries[source] = new CollectionEntry(source, CollectionStatus.Ok, $"last {owner._options.LogTailLines} lines with timestamps", Elapsed(started));
+            }
+            catch (Exception ex) when (Describe(ex, optional: false, metrics: false, timeout.Token) is { } outcome)
+            {
+                _entries[source] = new CollectionEntry(source, outcome.Status, outcome.Detail, Elapsed(started));
+            }
+        }
+
+        public void Skip(string source, string detail) => _entries[source] = new CollectionEntry(source, CollectionStatus.Skipped, detail);
+
+        public Snapshot Snapshot() => new()
+        {
+            Objects = _objects.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => ToJson(o.Value)).ToList(),
+            Logs = _logs.OrderBy(l => l.Pod, StringComparer.Ordinal).ToList(),
+        };
+
+        public List<CollectionEntry> Entries() => _entries.Values.OrderBy(e => e.Source, StringComparer.Ordinal).ToList();
+
+        private double Elapsed(long started) => Math.Round(owner._time.GetElapsedTime(started).TotalMilliseconds, 1);
+
+        private (CollectionStatus Status, string Detail)? Describe(Exception ex, bool optional, bool metrics, CancellationToken timeout) => ex switch
+        {
+            HttpOperationException { Response.StatusCode: HttpStatusCode.Forbidden } h =>
+                (CollectionStatus.Forbidden, "403 Forbidden: the service account may not read this (" + Short(h.Response.Content) + ")"),
+            HttpOperationException { Response.StatusCode: HttpStatusCode.NotFound } when metrics =>
+                (CollectionStatus.Skipped, "metrics.k8s.io is not available (no metrics-server)"),
+            HttpOperationException { Response.StatusCode: HttpStatusCode.NotFound } when optional =>
+                (CollectionStatus.Ok, "not present in the cluster"),
+            HttpOperationException h => (CollectionStatus.Failed, $"{(int)h.Response.StatusCode} {h.Response.ReasonPhrase}: {Short(h.Response.Content)}"),
+            OperationCanceledException when timeout.IsCancellationRequested && !deadline.IsCancellationRequested =>
+                (CollectionStatus.Failed, $"timed out after {owner._options.CollectorTimeout.TotalSeconds:0.#} s"),
+            OperationCanceledException when deadline.IsCancellationRequested =>
+                (CollectionStatus.Failed, "not finished before the collection deadline or the request was cancelled"),
+            HttpRequestException or IOException => (CollectionStatus.Failed, "connection failed: " + ex.Message),
+            JsonException => (CollectionStatus.Failed, "unreadable response: " + ex.Message),
+            _ => null,
+        };
+
+        private static string Short(string? s) => string.IsNullOrEmpty(s) ? "" : s.Length <= 200 ? s : s[..200] + "…";
+
+        private static string Identity(object item) => item is IKubernetesObject<V1ObjectMeta> k
+            ? $"{k.Kind}/{k.Metadata?.NamespaceProperty}/{k.Metadata?.Name}"
+            : item is MetricsObject { Value: PodMetrics pm } ? $"PodMetrics/{pm.Metadata?.NamespaceProperty}/{pm.Metadata?.Name}"
+            : item is MetricsObject { Value: NodeMetrics nm } ? $"NodeMetrics//{nm.Metadata?.Name}"
+            : Guid.NewGuid().ToString();
+
+        private static JsonElement ToJson(object item)
+        {
+            if (item is MetricsObject metrics)
+            {
+                var node = System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(metrics.Value))!.AsObject();
+                node["apiVersion"] = "metrics.k8s.io/v1beta1";
+                node["kind"] = metrics.Kind;
+                return JsonDocument.Parse(node.ToJsonString()).RootElement.Clone();
+            }
+
+            return JsonDocument.Parse(KubernetesJson.Serialize(item)).RootElement.Clone();
+        }
+    }
+}

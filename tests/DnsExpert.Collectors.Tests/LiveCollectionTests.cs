@@ -1,0 +1,171 @@
+using System.Text.Json;
+using DnsExpert.Collectors.Kubernetes;
+using DnsExpert.Core.Contract;
+using DnsExpert.Engine.Diagnosis;
+using k8s;
+
+namespace DnsExpert.Collectors.Tests;
+
+/// <summary>Live collection through the real KubernetesClient against the fixture API server, over real HTTP on 127.0.0.1.</summary>
+public sealed class LiveCollectionTests : IAsyncLifetime
+{
+    private static readonly string Root = FindRoot();
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly DirectoryRuleBaseProvider Rules = new(Path.Combine(Root, "rules"));
+    private readonly string _temp = Directory.CreateTempSubdirectory("dnsexpert-live-").FullName;
+    private readonly List<FixtureApiServer> _servers = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+
+        Directory.Delete(_temp, recursive: true);
+    }
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DnsExpert.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir!.FullName;
+    }
+
+    private static DiagnosisRequest Load(string relative) =>
+        JsonSerializer.Deserialize<DiagnosisRequest>(File.ReadAllText(Path.Combine(Root, relative)), Json)!;
+
+    private async Task<(FixtureApiServer Server, DiagnosisService Service)> Live(DiagnosisRequest scenario, ClusterOptions? options = null)
+    {
+        var server = await FixtureApiServer.StartAsync(scenario.Snapshot!);
+        _servers.Add(server);
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(_temp));
+        var client = new k8s.Kubernetes(config);
+        var collector = new KubernetesSnapshotCollector(client, options ?? new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(2), Deadline = TimeSpan.FromSeconds(8) }, TimeProvider.System);
+        return (server, new DiagnosisService(Rules, TimeProvider.System, collector));
+    }
+
+    private static DiagnosisRequest WithoutSnapshot(DiagnosisRequest r) => new() { Target = r.Target, Domain = r.Domain, Symptom = r.Symptom };
+
+    public static TheoryData<string> Scenarios() => new(
+        "src/DnsExpert.Api/Samples/sick-cluster.json",
+        "tests/scenarios/coredns-unknown-directive/fires-ready-plugin-on-coredns-1.2.6.json",
+        "tests/scenarios/external-domain-upstream-error/fires-nxdomain-and-servfail-from-upstream.json",
+        "tests/scenarios/headless-response-truncated/fires-29-ready-addresses-over-512-bytes.json",
+        "tests/scenarios/networkpolicy-blocks-dns-egress/fires-egress-only-to-database.json",
+        "tests/scenarios/ipvs-udp-stale-backend/fires-ipvs-kernel-4.19.91-24.1.al7.json",
+        "tests/scenarios/nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json",
+        "tests/scenarios/coredns-overloaded/fires-cpu-870m-of-1-core.json");
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public async Task The_same_scenario_diagnosed_offline_and_live_gives_the_same_findings(string scenario)
+    {
+        var request = Load(scenario);
+
+        // Offline, with what a live collection can read too (files need exec, probes need the prober).
+        var offlineRequest = new DiagnosisRequest
+        {
+            Target = request.Target, Domain = request.Domain, Symptom = request.Symptom,
+            Snapshot = new Snapshot { Objects = request.Snapshot!.Objects, Logs = request.Snapshot.Logs },
+        };
+        var offline = await new DiagnosisService(Rules, TimeProvider.System).DiagnoseAsync(offlineRequest, CancellationToken.None);
+
+        var (server, live) = await Live(request);
+        var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        Assert.Equal(offline.Findings.Select(f => f.RuleId).Order(StringComparer.Ordinal), response.Findings.Select(f => f.RuleId).Order(StringComparer.Ordinal));
+        Assert.NotEmpty(response.Findings);
+        Assert.DoesNotContain(response.Collection, c => c.Status == CollectionStatus.Failed || c.Status == CollectionStatus.Forbidden);
+        Assert.NotEmpty(server.Requests);
+    }
+
+    [Fact]
+    public async Task One_diagnosis_makes_a_bounded_number_of_narrow_api_calls()
+    {
+        var request = Load("src/DnsExpert.Api/Samples/sick-cluster.json");
+        var (server, live) = await Live(request);
+        await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        var calls = server.Requests.ToList();
+        var coreDnsPods = 2;
+        Assert.True(calls.Count <= 18 + (3 * coreDnsPods), $"{calls.Count} calls:\n{string.Join('\n', calls)}");
+
+        // Never a cluster-wide pod list, and every pod list has a selector.
+        Assert.DoesNotContain(calls, c => c.StartsWith("GET /api/v1/pods", StringComparison.Ordinal));
+        Assert.All(calls.Where(c => c.Contains("/pods?", StringComparison.Ordinal) && !c.Contains("metrics", StringComparison.Ordinal)),
+            c => Assert.Contains("labelSelector=", c, StringComparison.Ordinal));
+        Assert.Contains(calls, c => c.Contains("/log?", StringComparison.Ordinal) && c.Contains("tailLines=500", StringComparison.Ordinal) && c.Contains("timestamps=true", StringComparison.Ordinal));
+    }
+
+    public static TheoryData<string, Fault, string, CollectionStatus> Faults() => new()
+    {
+        { "/api/v1/namespaces/kube-system/configmaps/coredns", Fault.Forbidden, "ConfigMap kube-system/coredns", CollectionStatus.Forbidden },
+        { "/api/v1/namespaces/kube-system/services/kube-dns", Fault.ServerError, "Service kube-system/kube-dns", CollectionStatus.Failed },
+        { "/api/v1/namespaces/kube-system/pods/coredns-5d78c9869d-abcde/log", Fault.Slow, "Pod kube-system/coredns-5d78c9869d-abcde log", CollectionStatus.Failed },
+        { "/api/v1/nodes/", Fault.ConnectionReset, "Node cn-hangzhou.192.168.0.198", CollectionStatus.Failed },
+        { "/apis/metrics.k8s.io/", Fault.NotFound, "PodMetrics kube-system (k8s-app=kube-dns)", CollectionStatus.Skipped },
+        { "/apis/networking.k8s.io/", Fault.Forbidden, "NetworkPolicies kube-system", CollectionStatus.Forbidden },
+    };
+
+    [Theory]
+    [MemberData(nameof(Faults))]
+    public async Task A_failing_collector_is_reported_and_the_diagnosis_goes_on(string path, Fault fault, string source, CollectionStatus status)
+    {
+        var request = Load("src/DnsExpert.Api/Samples/sick-cluster.json");
+        var (server, live) = await Live(request);
+        server.Faults[path] = fault;
+
+        var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        var entry = Assert.Single(response.Collection, c => c.Source == source);
+        Assert.Equal(status, entry.Status);
+        Assert.False(string.IsNullOrEmpty(entry.Detail));
+        Assert.NotNull(entry.DurationMs);
+
+        // What was collected still diagnoses: the hostNetwork pod comes from another collector.
+        Assert.Contains(response.Findings, f => f.RuleId == "pod-dnspolicy-hostnetwork");
+    }
+
+    [Fact]
+    public async Task Exec_is_off_by_default_and_says_so()
+    {
+        var request = Load("src/DnsExpert.Api/Samples/sick-cluster.json");
+        var (_, live) = await Live(request);
+        var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        var exec = Assert.Single(response.Collection, c => c.Source.EndsWith("/etc/resolv.conf", StringComparison.Ordinal));
+        Assert.Equal(CollectionStatus.Skipped, exec.Status);
+        Assert.Contains("exec is disabled", exec.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancelling_the_request_cancels_the_collection()
+    {
+        var request = Load("src/DnsExpert.Api/Samples/sick-cluster.json");
+        var (server, live) = await Live(request, new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(30), Deadline = TimeSpan.FromSeconds(60) });
+        server.Faults["/"] = Fault.Slow;
+        server.SlowDelay = TimeSpan.FromSeconds(30);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => live.DiagnoseAsync(WithoutSnapshot(request), cancel.Token));
+    }
+
+    [Theory]
+    [InlineData("shop-api.shop.svc.cluster.local", "shop", "shop-api")]
+    [InlineData("kafka-0.kafka-headless.mq.svc.cluster.local.", "mq", "kafka-headless")]
+    [InlineData("www.example.com", null, null)]
+    [InlineData("svc.cluster.local", null, null)]
+    public void Failing_cluster_names_map_to_the_service_to_read(string domain, string? ns, string? service)
+    {
+        var parsed = KubernetesSnapshotCollector.ClusterName(domain);
+        Assert.Equal(ns, parsed?.Namespace);
+        Assert.Equal(service, parsed?.Service);
+    }
+}
