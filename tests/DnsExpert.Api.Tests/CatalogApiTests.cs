@@ -128,3 +128,14 @@ public sealed partial class KnowledgeCatalogTests(ApiFactory factory) : IClassFi
     [System.Text.RegularExpressions.GeneratedRegex(@"^\| `([a-z0-9.-]+)`")]
     private static partial System.Text.RegularExpressions.Regex RuleIdRow();
 }
+
+public sealed class OfflineSnapshotsApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Collecting_a_snapshot_without_a_cluster_is_a_422()
+    {
+        var response = await factory.CreateClient().GetAsync("/api/v1/snapshots?namespace=default&pod=web-1");
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Contains("not configured", (await response.Json()).GetProperty("title").GetString(), StringComparison.Ordinal);
+    }
+}

@@ -1,5 +1,7 @@
 using DnsExpert.Api.Endpoints;
 using DnsExpert.Api.OpenApi;
+using DnsExpert.Collectors;
+using DnsExpert.Collectors.Kubernetes;
 using DnsExpert.Engine;
 using DnsExpert.Engine.Diagnosis;
 using Microsoft.AspNetCore.Diagnostics;
@@ -30,6 +32,8 @@ public static class DnsExpertHost
         var configured = builder.Configuration[$"{DnsExpertOptions.Section}:RulesDirectory"];
         var rules = RulesDirectoryLocator.Locate(configured, builder.Environment.ContentRootPath, AppContext.BaseDirectory);
         builder.Services.AddDnsExpertEngine(rules);
+        var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        builder.Services.AddDnsExpertCollectors(cluster);
         builder.Services.AddSingleton<SampleCatalog>();
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
@@ -70,6 +74,7 @@ public static class DnsExpertHost
         app.MapRulesApi();
         app.MapClassifyApi();
         app.MapSamplesApi();
+        app.MapSnapshotsApi();
         return app;
     }
 }

@@ -1,0 +1,52 @@
+using DnsExpert.Api.Hosting;
+using DnsExpert.Core.Collection;
+using DnsExpert.Core.Contract;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DnsExpert.Api.Endpoints;
+
+/// <summary>A snapshot collected live, in the shape of a diagnosis request: attach it to a ticket, replay it offline.</summary>
+public sealed class CollectedRequest
+{
+    public TargetRef? Target { get; init; }
+    public string? Domain { get; init; }
+    public required Snapshot Snapshot { get; init; }
+
+    /// <summary>How each collector did (ignored when the request is replayed).</summary>
+    public required IReadOnlyList<CollectionEntry> Collection { get; init; }
+}
+
+public static class SnapshotsApi
+{
+    public static IEndpointRouteBuilder MapSnapshotsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/snapshots", Collect)
+            .WithTags("Snapshots")
+            .WithName("CollectSnapshot")
+            .WithSummary("Collect a snapshot from the live cluster")
+            .WithDescription("Reads what a diagnosis of this pod and name needs from the cluster, and returns it as a request body: POST it to /api/v1/diagnoses to replay it offline.")
+            .Produces<CollectedRequest>()
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        return app;
+    }
+
+    internal static async Task<Results<Ok<CollectedRequest>, ProblemHttpResult>> Collect(
+        string? @namespace, string? pod, string? domain, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var target = pod is null ? null : new TargetRef { Namespace = @namespace ?? "default", Pod = pod };
+        var errors = RequestValidator.Validate(new DiagnosisRequest { Target = target, Domain = domain }, new RequestLimits());
+        if (errors.Count > 0)
+        {
+            return Problems.Unprocessable(errors.ToDictionary(e => e.Key.Replace("target.", "", StringComparison.Ordinal), e => e.Value, StringComparer.Ordinal), "Invalid query");
+        }
+
+        if (services.GetService<ILiveSnapshotCollector>() is not { } collector)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",
+                detail: "Set DnsExpert:Cluster:Enabled (and a kubeconfig or an in-cluster service account) to collect from a cluster.");
+        }
+
+        var collected = await collector.CollectAsync(target, domain, cancellationToken);
+        return TypedResults.Ok(new CollectedRequest { Target = target, Domain = domain, Snapshot = collected.Snapshot, Collection = collected.Collection });
+    }
+}
