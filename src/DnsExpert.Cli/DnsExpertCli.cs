@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Rendering;
+using DnsExpert.Collectors.Dump;
+using DnsExpert.Core.Collection;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
 using DnsExpert.Engine.RuleFiles;
@@ -42,44 +44,68 @@ public static class DnsExpertCli
 
     private static Command DiagnoseCommand(TextWriter output, TextWriter error)
     {
-        var request = new Option<FileInfo>("--request", "-r") { Description = "A diagnosis request (the JSON body of POST /api/v1/diagnoses).", Required = true };
+        var request = new Option<FileInfo?>("--request", "-r") { Description = "A diagnosis request (the JSON body of POST /api/v1/diagnoses)." };
+        var dump = new Option<DirectoryInfo?>("--dump") { Description = "The output directory of `kubectl cluster-info dump --all-namespaces --output-directory DIR`." };
+        var pod = new Option<string?>("--pod") { Description = "The pod that cannot resolve, as NAMESPACE/NAME (with --dump)." };
+        var domain = new Option<string?>("--domain") { Description = "The name that fails to resolve (with --dump)." };
+        var message = new Option<string?>("--error") { Description = "The client's error message, verbatim (with --dump)." };
+        var frequency = new Option<string?>("--frequency") { Description = "always, peak, often, rarely or scaling (with --dump)." };
+        frequency.AcceptOnlyFromAmong("always", "peak", "often", "rarely", "scaling");
         var format = new Option<string>("--output", "-o") { Description = "json (default) or markdown.", DefaultValueFactory = _ => "json" };
         format.AcceptOnlyFromAmong("json", "markdown");
         var rules = RulesOption();
-        var command = new Command("diagnose", "Diagnose a request file offline; exits 2 when a critical finding fires.") { request, format, rules };
+        var command = new Command("diagnose", "Diagnose a request file or a cluster-info dump offline; exits 2 when a critical finding fires.")
+        {
+            request, dump, pod, domain, message, frequency, format, rules,
+        };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(request) is null) == (result.GetValue(dump) is null))
+            {
+                result.AddError("Give exactly one of --request FILE or --dump DIR.");
+            }
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var file = parse.GetValue(request)!;
             DiagnosisRequest? body;
-            try
+            string origin;
+            ILiveSnapshotCollector? collector = null;
+            if (parse.GetValue(request) is { } file)
             {
-                await using var stream = file.OpenRead();
-                body = await JsonSerializer.DeserializeAsync<DiagnosisRequest>(stream, ReadJson, cancellationToken);
+                origin = file.FullName;
+                (body, var problem) = await ReadRequest(file, cancellationToken);
+                if (problem is not null)
+                {
+                    await error.WriteLineAsync(problem);
+                    return ExitCodes.BadInput;
+                }
             }
-            catch (JsonException ex)
+            else
             {
-                var path = ex.Path is { } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : ex.Path;
-                await error.WriteLineAsync($"{file.FullName}:{(ex.LineNumber ?? 0) + 1}: {path}: invalid JSON or wrong type ({FirstSentence(ex.Message)})");
-                return ExitCodes.BadInput;
-            }
-            catch (IOException ex)
-            {
-                await error.WriteLineAsync($"{file.FullName}: cannot read: {ex.Message}");
-                return ExitCodes.BadInput;
+                var directory = parse.GetValue(dump)!;
+                origin = directory.FullName;
+                if (!directory.Exists)
+                {
+                    await error.WriteLineAsync($"{origin}: no such directory (expected the output of kubectl cluster-info dump --output-directory)");
+                    return ExitCodes.BadInput;
+                }
+
+                collector = new DumpSnapshotCollector(directory.FullName);
+                var target = parse.GetValue(pod) is { } p ? ParseTarget(p) : null;
+                body = new DiagnosisRequest
+                {
+                    Target = target,
+                    Domain = parse.GetValue(domain),
+                    Symptom = new Symptom { ErrorMessage = parse.GetValue(message), Frequency = ParseFrequency(parse.GetValue(frequency)) },
+                };
             }
 
-            if (body is null)
-            {
-                await error.WriteLineAsync($"{file.FullName}: the file holds no JSON object");
-                return ExitCodes.BadInput;
-            }
-
-            var problems = RequestValidator.Validate(body, new RequestLimits());
+            var problems = RequestValidator.Validate(body!, new RequestLimits());
             if (problems.Count > 0)
             {
                 foreach (var (field, messages) in problems)
                 {
-                    await error.WriteLineAsync($"{file.FullName}: {field}: {string.Join("; ", messages)}");
+                    await error.WriteLineAsync($"{origin}: {field}: {string.Join("; ", messages)}");
                 }
 
                 return ExitCodes.BadInput;
@@ -88,12 +114,12 @@ public static class DnsExpertCli
             DiagnosisResponse response;
             try
             {
-                var service = new DiagnosisService(new DirectoryRuleBaseProvider(LocateRules(parse.GetValue(rules))), TimeProvider.System);
-                response = await service.DiagnoseAsync(body, cancellationToken);
+                var service = new DiagnosisService(new DirectoryRuleBaseProvider(LocateRules(parse.GetValue(rules))), TimeProvider.System, collector);
+                response = await service.DiagnoseAsync(body!, cancellationToken);
             }
             catch (LiveCollectionUnavailableException ex)
             {
-                await error.WriteLineAsync($"{file.FullName}: {ex.Message}");
+                await error.WriteLineAsync($"{origin}: {ex.Message}");
                 return ExitCodes.BadInput;
             }
             catch (Exception ex) when (ex is RuleFileException or DirectoryNotFoundException)
@@ -109,6 +135,42 @@ public static class DnsExpertCli
         });
         return command;
     }
+
+    private static async Task<(DiagnosisRequest? Request, string? Problem)> ReadRequest(FileInfo file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = file.OpenRead();
+            var body = await JsonSerializer.DeserializeAsync<DiagnosisRequest>(stream, ReadJson, cancellationToken);
+            return body is null ? (null, $"{file.FullName}: the file holds no JSON object") : (body, null);
+        }
+        catch (JsonException ex)
+        {
+            var path = ex.Path is { } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : ex.Path;
+            return (null, $"{file.FullName}:{(ex.LineNumber ?? 0) + 1}: {path}: invalid JSON or wrong type ({FirstSentence(ex.Message)})");
+        }
+        catch (IOException ex)
+        {
+            return (null, $"{file.FullName}: cannot read: {ex.Message}");
+        }
+    }
+
+    /// <summary>NAMESPACE/NAME, or NAME in the default namespace.</summary>
+    private static TargetRef ParseTarget(string value)
+    {
+        var slash = value.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? new TargetRef { Namespace = "default", Pod = value } : new TargetRef { Namespace = value[..slash], Pod = value[(slash + 1)..] };
+    }
+
+    private static Frequency? ParseFrequency(string? value) => value switch
+    {
+        "always" => Frequency.Always,
+        "peak" => Frequency.Peak,
+        "often" => Frequency.Often,
+        "rarely" => Frequency.Rarely,
+        "scaling" => Frequency.Scaling,
+        _ => null,
+    };
 
     private static Command RulesCommand(TextWriter output, TextWriter error)
     {

@@ -123,3 +123,61 @@ public sealed class CliTests : IDisposable
         Assert.Contains("critical", stdout, StringComparison.Ordinal);
     }
 }
+
+public sealed class DumpTests
+{
+    private static readonly string Root = FindRoot();
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "DnsExpert.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir.FullName;
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await DnsExpertCli.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task A_cluster_info_dump_directory_is_diagnosed()
+    {
+        var (exit, stdout, stderr) = await Run("diagnose", "--dump", Path.Combine(Root, "tests", "fixtures", "cluster-info-dump"),
+            "--pod", "kube-system/nginx-ingress-controller-6d5f7c8b9-q7w2r", "--domain", "shop-api.shop.svc.cluster.local",
+            "--error", "2024/05/13 08:21:44 [error] 38#38: *1203 shop-api.shop.svc.cluster.local could not be resolved (3: Host not found)",
+            "--frequency", "often", "--rules", Path.Combine(Root, "rules"));
+
+        Assert.True(exit == DnsExpertCli.ExitCodes.CriticalFinding, stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        var ids = json.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("ruleId").GetString()).ToList();
+        Assert.Contains("pod-dnspolicy-hostnetwork", ids);
+        Assert.Contains("coredns-unknown-directive", ids);
+        Assert.Contains("external-domain-upstream-error", ids);
+        Assert.Equal("name-not-found", json.RootElement.GetProperty("classification").GetProperty("class").GetString());
+
+        // A dump has no ConfigMaps: the Corefile checks say they did not run, and how to add it.
+        var corefile = json.RootElement.GetProperty("collection").EnumerateArray().Single(c => c.GetProperty("source").GetString() == "ConfigMap kube-system/coredns");
+        Assert.Equal("skipped", corefile.GetProperty("status").GetString());
+        Assert.Contains("configmaps.json", corefile.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // secrets.json is in the dump but never read.
+        Assert.DoesNotContain("db-credentials", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("c3VwZXItc2VjcmV0", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Request_and_dump_together_are_refused()
+    {
+        var (exit, _, stderr) = await Run("diagnose", "--request", "x.json", "--dump", "y");
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("exactly one of --request FILE or --dump DIR", stderr, StringComparison.Ordinal);
+    }
+}
