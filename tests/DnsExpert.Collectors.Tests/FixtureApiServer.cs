@@ -48,11 +48,13 @@ public sealed class FixtureApiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly List<(string GroupVersion, string Plural, string? Namespace, string Name, string Kind, JsonObject Object)> _objects = [];
     private readonly List<LogArtifact> _logs;
+    private readonly List<FileArtifact> _files;
 
     private FixtureApiServer(WebApplication app, Snapshot snapshot)
     {
         _app = app;
         _logs = snapshot.Logs ?? [];
+        _files = snapshot.Files ?? [];
         foreach (var element in snapshot.Objects ?? [])
         {
             Add(JsonNode.Parse(element.GetRawText())!.AsObject());
@@ -79,6 +81,7 @@ public sealed class FixtureApiServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var server = new FixtureApiServer(app, snapshot);
+        app.UseWebSockets();
         app.Run(server.Handle);
         await app.StartAsync();
         server.BaseAddress = new Uri(app.Urls.First());
@@ -229,6 +232,12 @@ public sealed class FixtureApiServer : IAsyncDisposable
             return;
         }
 
+        if (sub == "exec" && context.WebSockets.IsWebSocketRequest)
+        {
+            await Exec(context, ns!, name, request.Query["command"].ToArray());
+            return;
+        }
+
         if (sub == "log")
         {
             await Log(context, ns!, name, request.Query["container"], request.Query["tailLines"], request.Query["timestamps"]);
@@ -237,6 +246,37 @@ public sealed class FixtureApiServer : IAsyncDisposable
 
         await Json(context, 200, found.Object.DeepClone());
     }
+
+    /// <summary>
+    /// Exec over the channel.k8s.io WebSocket protocol: each binary message starts with its channel (1 stdout,
+    /// 2 stderr, 3 the final Status). Only <c>cat FILE</c> of a file in the scenario is supported.
+    /// </summary>
+    private async Task Exec(HttpContext context, string ns, string pod, string?[] command)
+    {
+        if (!context.WebSockets.WebSocketRequestedProtocols.Contains("v4.channel.k8s.io"))
+        {
+            await Status(context, 400, "BadRequest", "unsupported exec subprotocol");
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync("v4.channel.k8s.io");
+        var file = command is ["cat", { } path] ? _files.FirstOrDefault(f => (f.Namespace ?? "default") == ns && f.Pod == pod && f.Path == path) : null;
+        if (file?.Text is { } text)
+        {
+            await Send(socket, 1, Encoding.UTF8.GetBytes(text));
+            await Send(socket, 3, Encoding.UTF8.GetBytes("""{"metadata":{},"status":"Success"}"""));
+        }
+        else
+        {
+            await Send(socket, 2, Encoding.UTF8.GetBytes($"cat: {string.Join(' ', command.Skip(1))}: No such file or directory\n"));
+            await Send(socket, 3, Encoding.UTF8.GetBytes("""{"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: error executing command [cat], exit code 1","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"1"}]}}"""));
+        }
+
+        await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+    }
+
+    private static Task Send(System.Net.WebSockets.WebSocket socket, byte channel, byte[] data) =>
+        socket.SendAsync(new ArraySegment<byte>([channel, .. data]), System.Net.WebSockets.WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
 
     /// <summary>Items of a real list carry no kind or apiVersion.</summary>
     private static JsonObject Strip(JsonObject obj)

@@ -169,3 +169,72 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         Assert.Equal(service, parsed?.Service);
     }
 }
+
+public sealed class ExecTests : IAsyncLifetime
+{
+    private static readonly System.Text.Json.JsonSerializerOptions WebJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+    private readonly string _temp = Directory.CreateTempSubdirectory("dnsexpert-exec-").FullName;
+    private FixtureApiServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "DnsExpert.sln")))
+        {
+            root = root.Parent!;
+        }
+
+        var scenario = System.Text.Json.JsonSerializer.Deserialize<DiagnosisRequest>(
+            await File.ReadAllTextAsync(Path.Combine(root.FullName, "tests", "scenarios", "pod-resolvconf-not-cluster-dns", "fires-image-overwrites-resolv-conf.json")),
+            WebJson)!;
+        _server = await FixtureApiServer.StartAsync(scenario.Snapshot!);
+        Rules = new DirectoryRuleBaseProvider(Path.Combine(root.FullName, "rules"));
+        Scenario = scenario;
+    }
+
+    private DirectoryRuleBaseProvider Rules { get; set; } = null!;
+    private DiagnosisRequest Scenario { get; set; } = null!;
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_temp, recursive: true);
+    }
+
+    private DiagnosisService Service(bool exec)
+    {
+        var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(_server.WriteKubeconfig(_temp)));
+        var options = new ClusterOptions { Enabled = true, ExecEnabled = exec, CollectorTimeout = TimeSpan.FromSeconds(3) };
+        return new DiagnosisService(Rules, TimeProvider.System, new KubernetesSnapshotCollector(client, options, TimeProvider.System));
+    }
+
+    [Fact]
+    public async Task With_exec_enabled_the_pods_resolv_conf_is_read_and_proves_the_rewrite()
+    {
+        var response = await Service(exec: true).DiagnoseAsync(new DiagnosisRequest { Target = Scenario.Target, Domain = Scenario.Domain, Symptom = Scenario.Symptom }, CancellationToken.None);
+
+        var entry = Assert.Single(response.Collection, c => c.Source.EndsWith("/etc/resolv.conf", StringComparison.Ordinal));
+        Assert.Equal(CollectionStatus.Ok, entry.Status);
+        Assert.Contains(response.Findings, f => f.RuleId == "pod-resolvconf-not-cluster-dns");
+        Assert.Contains(_server.Requests, r => r.Contains("/exec?", StringComparison.Ordinal) && r.Contains("command=cat", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_exec_the_rewrite_cannot_be_seen_and_the_collection_says_why()
+    {
+        var response = await Service(exec: false).DiagnoseAsync(new DiagnosisRequest { Target = Scenario.Target, Domain = Scenario.Domain, Symptom = Scenario.Symptom }, CancellationToken.None);
+
+        Assert.DoesNotContain(response.Findings, f => f.RuleId == "pod-resolvconf-not-cluster-dns");
+        Assert.DoesNotContain(_server.Requests, r => r.Contains("/exec", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Forbidden_exec_is_reported_as_forbidden()
+    {
+        _server.Faults["/api/v1/namespaces/default/pods/web-7d4b9c-x2k4q/exec"] = Fault.Forbidden;
+        var response = await Service(exec: true).DiagnoseAsync(new DiagnosisRequest { Target = Scenario.Target, Domain = Scenario.Domain }, CancellationToken.None);
+
+        var entry = Assert.Single(response.Collection, c => c.Source.EndsWith("/etc/resolv.conf", StringComparison.Ordinal));
+        Assert.Equal(CollectionStatus.Forbidden, entry.Status);
+    }
+}

@@ -46,9 +46,11 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
         {
             tasks.Add(CollectTarget(run, ns, target!.Pod!));
             tasks.Add(run.Collect($"NetworkPolicies {ns}", async ct => Items(await client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, cancellationToken: ct))));
-            run.Skip($"Pod {ns}/{target.Pod} /etc/resolv.conf", _options.ExecEnabled
-                ? "exec is enabled but not implemented in this version"
-                : "exec is disabled (DnsExpert:Cluster:ExecEnabled); the pod's dnsPolicy and dnsConfig are used instead");
+            if (!_options.ExecEnabled)
+            {
+                run.Skip($"Pod {ns}/{target.Pod} /etc/resolv.conf",
+                    "exec is disabled (DnsExpert:Cluster:ExecEnabled); the pod's dnsPolicy and dnsConfig are used instead");
+            }
         }
 
         if (ClusterName(domain) is { } name)
@@ -92,12 +94,38 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
     private async Task CollectTarget(Run run, string ns, string pod)
     {
         var found = await run.Collect($"Pod {ns}/{pod}", async ct => [await client.CoreV1.ReadNamespacedPodAsync(pod, ns, cancellationToken: ct)]);
-        if (found.OfType<V1Pod>().FirstOrDefault()?.Spec?.NodeName is { } node)
+        var target = found.OfType<V1Pod>().FirstOrDefault();
+        var work = new List<Task>();
+        if (target?.Spec?.NodeName is { } node)
         {
-            await Task.WhenAll(
-                run.Collect($"Node {node}", async ct => [await client.CoreV1.ReadNodeAsync(node, cancellationToken: ct)]),
-                run.Collect($"NodeMetrics {node}", ct => NodeMetrics(node, ct), metrics: true));
+            work.Add(run.Collect($"Node {node}", async ct => [await client.CoreV1.ReadNodeAsync(node, cancellationToken: ct)]));
+            work.Add(run.Collect($"NodeMetrics {node}", ct => NodeMetrics(node, ct), metrics: true));
         }
+
+        if (_options.ExecEnabled)
+        {
+            var container = target?.Spec?.Containers?.FirstOrDefault()?.Name;
+            work.Add(container is null
+                ? Task.Run(() => run.Skip($"Pod {ns}/{pod} /etc/resolv.conf", "the pod could not be read, so there is no container to exec into"))
+                : run.CollectFile($"Pod {ns}/{pod} /etc/resolv.conf", ns, pod, "/etc/resolv.conf", ct => ReadFileByExec(ns, pod, container, "/etc/resolv.conf", ct)));
+        }
+
+        await Task.WhenAll(work);
+    }
+
+    /// <summary><c>cat FILE</c> in the container over the exec WebSocket (channel.k8s.io); a fixed command, never request text.</summary>
+    private async Task<string> ReadFileByExec(string ns, string pod, string container, string file, CancellationToken ct)
+    {
+        string stdout = "", stderr = "";
+        var exit = await client.NamespacedPodExecAsync(pod, ns, container, ["cat", file], tty: false, async (stdin, output, error) =>
+        {
+            using var outReader = new StreamReader(output);
+            using var errReader = new StreamReader(error);
+            var read = outReader.ReadToEndAsync(ct);
+            stderr = await errReader.ReadToEndAsync(ct);
+            stdout = await read;
+        }, ct);
+        return exit == 0 ? stdout : throw new IOException($"cat {file} exited with {exit}: {stderr.Trim()}");
     }
 
     private async Task CollectFailingName(Run run, string ns, string service) =>
@@ -161,6 +189,7 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
     {
         private readonly ConcurrentDictionary<string, object> _objects = new(StringComparer.Ordinal);
         private readonly ConcurrentBag<LogArtifact> _logs = [];
+        private readonly ConcurrentBag<FileArtifact> _files = [];
         private readonly ConcurrentDictionary<string, CollectionEntry> _entries = new(StringComparer.Ordinal);
 
         public async Task<IReadOnlyList<object>> Collect(string source, Func<CancellationToken, Task<List<object>>> read, bool optional = false, bool metrics = false)
@@ -208,12 +237,30 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
             }
         }
 
+        public async Task CollectFile(string source, string ns, string pod, string path, Func<CancellationToken, Task<string>> read)
+        {
+            var started = owner._time.GetTimestamp();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(deadline);
+            timeout.CancelAfter(owner._options.CollectorTimeout);
+            try
+            {
+                var text = await read(timeout.Token);
+                _files.Add(new FileArtifact { Namespace = ns, Pod = pod, Path = path, Text = text });
+                _entries[source] = new CollectionEntry(source, CollectionStatus.Ok, "read through exec", Elapsed(started));
+            }
+            catch (Exception ex) when (Describe(ex, optional: false, metrics: false, timeout.Token) is { } outcome)
+            {
+                _entries[source] = new CollectionEntry(source, outcome.Status, outcome.Detail, Elapsed(started));
+            }
+        }
+
         public void Skip(string source, string detail) => _entries[source] = new CollectionEntry(source, CollectionStatus.Skipped, detail);
 
         public Snapshot Snapshot() => new()
         {
             Objects = _objects.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => ToJson(o.Value)).ToList(),
             Logs = _logs.OrderBy(l => l.Pod, StringComparer.Ordinal).ToList(),
+            Files = _files.IsEmpty ? null : _files.ToList(),
         };
 
         public List<CollectionEntry> Entries() => _entries.Values.OrderBy(e => e.Source, StringComparer.Ordinal).ToList();
@@ -233,7 +280,9 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
                 (CollectionStatus.Failed, $"timed out after {owner._options.CollectorTimeout.TotalSeconds:0.#} s"),
             OperationCanceledException when deadline.IsCancellationRequested =>
                 (CollectionStatus.Failed, "not finished before the collection deadline or the request was cancelled"),
-            HttpRequestException or IOException => (CollectionStatus.Failed, "connection failed: " + ex.Message),
+            System.Net.WebSockets.WebSocketException { Message: var m } when m.Contains("403", StringComparison.Ordinal) =>
+                (CollectionStatus.Forbidden, "403 Forbidden: the service account may not use pods/exec"),
+            HttpRequestException or IOException or System.Net.WebSockets.WebSocketException => (CollectionStatus.Failed, "failed: " + ex.Message),
             JsonException => (CollectionStatus.Failed, "unreadable response: " + ex.Message),
             _ => null,
         };
