@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using DnsClient;
+using DnsExpert.Core.Contract;
+
+namespace DnsExpert.Collectors.Probes;
+
+/// <summary>One DNS question to ask one server, as dig would: <c>dig NAME TYPE @SERVER -p PORT [+tcp]</c>.</summary>
+public sealed record DnsProbe(string From, string Server, int Port, string Name, string Type, ProbeTransport Transport);
+
+/// <summary>One TCP connection to try: <c>telnet TARGET PORT</c>.</summary>
+public sealed record TcpProbe(string From, string Target, int Port);
+
+/// <summary>
+/// Runs probes concurrently (bounded), each under its own timeout, and records what a person reading dig's output would:
+/// outcome, response code, the TC flag, answer count and latency. Queries are sent like a pod's resolver sends them:
+/// no EDNS (so 512-byte UDP limits show), no cache, no retries, and no silent TCP fallback.
+/// </summary>
+public sealed class DnsProber(ProbeOptions options, TimeProvider time)
+{
+    public async Task<IReadOnlyList<ProbeArtifact>> RunAsync(IReadOnlyList<DnsProbe> dns, IReadOnlyList<TcpProbe> tcp, CancellationToken cancellationToken)
+    {
+        var results = new ProbeArtifact[dns.Count + tcp.Count];
+        var work = dns.Select((p, i) => (Index: i, Run: (Func<CancellationToken, Task<ProbeArtifact>>)(ct => QueryAsync(p, ct))))
+            .Concat(tcp.Select((p, i) => (Index: dns.Count + i, Run: (Func<CancellationToken, Task<ProbeArtifact>>)(ct => ConnectAsync(p, ct)))));
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallel, CancellationToken = cancellationToken },
+            async (item, ct) => results[item.Index] = await item.Run(ct));
+        return results;
+    }
+
+    public async Task<ProbeArtifact> QueryAsync(DnsProbe probe, CancellationToken cancellationToken)
+    {
+        var result = new ProbeArtifact
+        {
+            From = probe.From, Kind = ProbeKind.Dns, Server = probe.Server, Port = probe.Port, Name = probe.Name,
+            Type = probe.Type, Transport = probe.Transport, Time = time.GetUtcNow(),
+        };
+        if (!IPAddress.TryParse(probe.Server, out var address) || !Enum.TryParse<QueryType>(probe.Type, ignoreCase: true, out var type))
+        {
+            result.Outcome = ProbeOutcome.Unreachable;
+            return result;
+        }
+
+        var client = new LookupClient(new LookupClientOptions(new NameServer(address, probe.Port))
+        {
+            UseCache = false,
+            Retries = 0,
+            Timeout = options.Timeout,
+            UseTcpFallback = false,
+            UseTcpOnly = probe.Transport == ProbeTransport.Tcp,
+            ThrowDnsErrors = false,
+            ContinueOnDnsError = false,
+            ContinueOnEmptyResponse = false,
+            ExtendedDnsBufferSize = 512,
+            RequestDnsSecRecords = false,
+        });
+
+        var started = time.GetTimestamp();
+        try
+        {
+            var response = await client.QueryAsync(probe.Name, type, QueryClass.IN, cancellationToken);
+            result.Outcome = ProbeOutcome.Answered;
+            result.Rcode = Rcode(response.Header.ResponseCode);
+            result.Truncated = response.Header.ResultTruncated;
+            result.AnswerCount = response.Answers.Count;
+        }
+        catch (DnsResponseException ex) when (ex.Message.Contains("truncated", StringComparison.OrdinalIgnoreCase))
+        {
+            // DnsClient never hands back a truncated message: with TCP fallback off it throws. The server did answer.
+            result.Outcome = ProbeOutcome.Answered;
+            result.Truncated = true;
+            result.Rcode = "NOERROR";
+        }
+        catch (DnsResponseException ex)
+        {
+            result.Outcome = ex.Code == DnsResponseCode.ConnectionTimeout ? ProbeOutcome.Timeout : Failure(ex);
+        }
+        catch (SocketException ex)
+        {
+            result.Outcome = Failure(ex);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            result.Outcome = ProbeOutcome.Timeout;
+        }
+
+        result.LatencyMs = Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 2);
+        return result;
+    }
+
+    public async Task<ProbeArtifact> ConnectAsync(TcpProbe probe, CancellationToken cancellationToken)
+    {
+        var result = new ProbeArtifact { From = probe.From, Kind = ProbeKind.Tcp, Target = probe.Target, Port = probe.Port, Time = time.GetUtcNow() };
+        var started = time.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Timeout);
+        try
+        {
+            using var socket = new TcpClient();
+            await socket.ConnectAsync(IPAddress.Parse(probe.Target), probe.Port, timeout.Token);
+            result.Outcome = ProbeOutcome.Answered;
+        }
+        catch (SocketException ex)
+        {
+            result.Outcome = Failure(ex);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            result.Outcome = ProbeOutcome.Timeout;
+        }
+        catch (FormatException)
+        {
+            result.Outcome = ProbeOutcome.Unreachable;
+        }
+
+        result.LatencyMs = Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 2);
+        return result;
+    }
+
+    private static ProbeOutcome Failure(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException socket)
+            {
+                return socket.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused or SocketError.ConnectionReset => ProbeOutcome.Refused,
+                    SocketError.TimedOut => ProbeOutcome.Timeout,
+                    _ => ProbeOutcome.Unreachable,
+                };
+            }
+        }
+
+        return ProbeOutcome.Unreachable;
+    }
+
+    private static string Rcode(DnsHeaderResponseCode code) => code switch
+    {
+        DnsHeaderResponseCode.NoError => "NOERROR",
+        DnsHeaderResponseCode.NotExistentDomain => "NXDOMAIN",
+        DnsHeaderResponseCode.ServerFailure => "SERVFAIL",
+        DnsHeaderResponseCode.Refused => "REFUSED",
+        DnsHeaderResponseCode.FormatError => "FORMERR",
+        DnsHeaderResponseCode.NotImplemented => "NOTIMP",
+        _ => code.ToString().ToUpperInvariant(),
+    };
+}

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace DnsExpert.Collectors.Tests;
+
+/// <summary>
+/// Real DNS servers from Debian on loopback ports, started for the tests: dnsmasq answering <c>*.test</c> (one name with
+/// 40 A records, too many for 512 bytes of UDP), a dnsmasq with no upstream (REFUSED), unbound forwarding a zone to that
+/// refuser (SERVFAIL), a UDP socket that never answers (timeout), and a port nothing listens on.
+/// </summary>
+public sealed class DnsServers : IAsyncLifetime, IDisposable
+{
+    private readonly List<Process> _processes = [];
+    private readonly string _dir = Directory.CreateTempSubdirectory("dnsexpert-dns-").FullName;
+    private UdpClient? _silent;
+
+    public int Answering { get; private set; }
+    public int Refusing { get; private set; }
+    public int Failing { get; private set; }
+    public int Silent { get; private set; }
+    public int Closed { get; private set; }
+
+    /// <summary>The name with 40 A records.</summary>
+    public const string BigName = "big.test";
+
+    public async Task InitializeAsync()
+    {
+        Answering = FreePort();
+        Refusing = FreePort();
+        Failing = FreePort();
+        Closed = FreePort();
+
+        var hosts = Path.Combine(_dir, "hosts");
+        var lines = new StringBuilder();
+        for (var i = 1; i <= 40; i++)
+        {
+            lines.Append("10.0.1.").Append(i).Append(' ').AppendLine(BigName);
+        }
+
+        lines.AppendLine("10.0.0.5 ok.test").AppendLine("10.0.0.6 kubernetes.default.svc.cluster.local");
+        await File.WriteAllTextAsync(hosts, lines.ToString());
+
+        Start("dnsmasq", $"--keep-in-foreground --log-facility=- --no-resolv --no-hosts --addn-hosts={hosts} --listen-address=127.0.0.1 --port={Answering} --bind-interfaces --local=/test/ --local=/cluster.local/ --user=root --pid-file={Path.Combine(_dir, "a.pid")}");
+        Start("dnsmasq", $"--keep-in-foreground --log-facility=- --no-resolv --no-hosts --listen-address=127.0.0.1 --port={Refusing} --bind-interfaces --user=root --pid-file={Path.Combine(_dir, "r.pid")}");
+        var unbound = Path.Combine(_dir, "unbound.conf");
+        await File.WriteAllTextAsync(unbound, $"""
+            server:
+              interface: 127.0.0.1
+              port: {Failing}
+              do-ip6: no
+              username: ""
+              chroot: ""
+              directory: "{_dir}"
+              pidfile: ""
+              use-syslog: no
+              verbosity: 0
+              access-control: 127.0.0.0/8 allow
+              do-not-query-localhost: no
+              module-config: "iterator"
+            forward-zone:
+              name: "fail.example.com."
+              forward-addr: 127.0.0.1@{Refusing}
+            """);
+        Start("unbound", $"-d -c {unbound}");
+
+        _silent = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        Silent = ((IPEndPoint)_silent.Client.LocalEndPoint!).Port;
+
+        foreach (var port in new[] { Answering, Refusing, Failing })
+        {
+            await WaitListening(port);
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(2000);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            process.Dispose();
+        }
+
+        _silent?.Dispose();
+        Directory.Delete(_dir, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _silent?.Dispose();
+
+    private void Start(string program, string arguments)
+    {
+        var path = new[] { "/usr/sbin/", "/usr/bin/", "/sbin/" }.Select(d => d + program).FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException($"{program} is not installed: apt-get install -y dnsmasq-base unbound (.ci/run does this)");
+        var process = Process.Start(new ProcessStartInfo(path, arguments) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        _processes.Add(process);
+    }
+
+    /// <summary>Servers listen on TCP too; poll until the port accepts.</summary>
+    private static async Task WaitListening(int port)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            try
+            {
+                using var tcp = new TcpClient();
+                await tcp.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        throw new InvalidOperationException($"DNS server on 127.0.0.1:{port} did not start");
+    }
+
+    private static int FreePort()
+    {
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
+        using var tcp = new TcpListener(IPAddress.Loopback, port);
+        tcp.Start();
+        tcp.Stop();
+        return port;
+    }
+}
