@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-if ! command -v dnsmasq >/dev/null 2>&1 && [[ ! -x /usr/sbin/dnsmasq ]] || ! command -v unbound >/dev/null 2>&1 && [[ ! -x /usr/sbin/unbound ]]; then
+have() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" ]]; }
+if ! have dnsmasq || ! have unbound; then
   sudo=""
   if [[ $(id -u) -ne 0 ]]; then
     command -v sudo >/dev/null 2>&1 || { echo "test.sh: install dnsmasq-base and unbound (apt-get install dnsmasq-base unbound) and run again" >&2; exit 1; }
