@@ -14,6 +14,7 @@ public sealed class DnsServers : IAsyncLifetime, IDisposable
 {
     private readonly List<Process> _processes = [];
     private readonly string _dir = Directory.CreateTempSubdirectory("dnsexpert-dns-").FullName;
+    private readonly HashSet<int> _taken = [];
     private UdpClient? _silent;
 
     public int Answering { get; private set; }
@@ -70,7 +71,7 @@ public sealed class DnsServers : IAsyncLifetime, IDisposable
 
         foreach (var port in new[] { Answering, Refusing, Failing })
         {
-            await WaitListening(port);
+            await WaitAnswering(port);
         }
     }
 
@@ -109,34 +110,57 @@ public sealed class DnsServers : IAsyncLifetime, IDisposable
         _processes.Add(process);
     }
 
-    /// <summary>Servers listen on TCP too; poll until the port accepts.</summary>
-    private static async Task WaitListening(int port)
+    /// <summary>Ready means answering a UDP query (any response code), not just listening.</summary>
+    private static async Task WaitAnswering(int port)
     {
+        var client = new DnsClient.LookupClient(new DnsClient.LookupClientOptions(new DnsClient.NameServer(IPAddress.Loopback, port))
+        {
+            UseCache = false, Retries = 0, Timeout = TimeSpan.FromMilliseconds(200), UseTcpFallback = false, ThrowDnsErrors = false,
+        });
         for (var i = 0; i < 100; i++)
         {
             try
             {
-                using var tcp = new TcpClient();
-                await tcp.ConnectAsync(IPAddress.Loopback, port);
+                await client.QueryAsync("ready.test", DnsClient.QueryType.A);
                 return;
             }
-            catch (SocketException)
+            catch (DnsClient.DnsResponseException)
             {
                 await Task.Delay(50);
             }
         }
 
-        throw new InvalidOperationException($"DNS server on 127.0.0.1:{port} did not start");
+        throw new InvalidOperationException($"DNS server on 127.0.0.1:{port} did not answer");
     }
 
-    private static int FreePort()
+    /// <summary>
+    /// A port free for both UDP and TCP, below Linux's ephemeral range (32768+) so that no outgoing connection of a test
+    /// running in parallel can take it between this check and the server's start.
+    /// </summary>
+    private int FreePort()
     {
-        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-        using var tcp = new TcpListener(IPAddress.Loopback, port);
-        tcp.Start();
-        tcp.Stop();
-        return port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            if (!_taken.Add(port))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                var tcp = new TcpListener(IPAddress.Loopback, port);
+                tcp.Start();
+                tcp.Stop();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+
+        throw new InvalidOperationException("no free loopback port");
     }
 }
