@@ -1,4 +1,5 @@
 using DnsExpert.Collectors.Kubernetes;
+using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Collection;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,7 @@ public static class CollectorsServiceCollectionExtensions
     /// Registers live collection when <see cref="ClusterOptions.Enabled"/>: one <see cref="IKubernetes"/> for the process
     /// (in-cluster service account, else the kubeconfig and context configured, else $KUBECONFIG or ~/.kube/config).
     /// </summary>
-    public static IServiceCollection AddDnsExpertCollectors(this IServiceCollection services, ClusterOptions options)
+    public static IServiceCollection AddDnsExpertCollectors(this IServiceCollection services, ClusterOptions options, ProbeOptions probes)
     {
         if (!options.Enabled)
         {
@@ -20,7 +21,11 @@ public static class CollectorsServiceCollectionExtensions
 
         services.AddSingleton(options);
         services.AddSingleton<IKubernetes>(_ => new k8s.Kubernetes(ClientConfiguration(options)));
-        services.AddSingleton<ILiveSnapshotCollector>(sp => new KubernetesSnapshotCollector(sp.GetRequiredService<IKubernetes>(), options, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ILiveSnapshotCollector>(sp =>
+        {
+            var time = sp.GetRequiredService<TimeProvider>();
+            return new KubernetesSnapshotCollector(sp.GetRequiredService<IKubernetes>(), options, time, probes.Enabled ? new DnsProber(probes, time) : null);
+        });
         return services;
     }
 

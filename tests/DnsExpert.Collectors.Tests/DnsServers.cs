@@ -43,7 +43,7 @@ public sealed class DnsServers : IAsyncLifetime, IDisposable
         lines.AppendLine("10.0.0.5 ok.test").AppendLine("10.0.0.6 kubernetes.default.svc.cluster.local");
         await File.WriteAllTextAsync(hosts, lines.ToString());
 
-        Start("dnsmasq", $"--keep-in-foreground --log-facility=- --no-resolv --no-hosts --addn-hosts={hosts} --listen-address=127.0.0.1 --port={Answering} --bind-interfaces --local=/test/ --local=/cluster.local/ --user=root --pid-file={Path.Combine(_dir, "a.pid")}");
+        Start("dnsmasq", $"--keep-in-foreground --log-facility=- --no-resolv --no-hosts --addn-hosts={hosts} --listen-address=127.0.0.1,127.0.0.2 --port={Answering} --bind-interfaces --local=/test/ --local=/cluster.local/ --user=root --pid-file={Path.Combine(_dir, "a.pid")}");
         Start("dnsmasq", $"--keep-in-foreground --log-facility=- --no-resolv --no-hosts --listen-address=127.0.0.1 --port={Refusing} --bind-interfaces --user=root --pid-file={Path.Combine(_dir, "r.pid")}");
         var unbound = Path.Combine(_dir, "unbound.conf");
         await File.WriteAllTextAsync(unbound, $"""

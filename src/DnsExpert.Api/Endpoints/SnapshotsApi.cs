@@ -31,7 +31,7 @@ public static class SnapshotsApi
     }
 
     internal static async Task<Results<Ok<CollectedRequest>, ProblemHttpResult>> Collect(
-        string? @namespace, string? pod, string? domain, IServiceProvider services, CancellationToken cancellationToken)
+        string? @namespace, string? pod, string? domain, bool? probe, IServiceProvider services, CancellationToken cancellationToken)
     {
         var target = pod is null ? null : new TargetRef { Namespace = @namespace ?? "default", Pod = pod };
         var errors = RequestValidator.Validate(new DiagnosisRequest { Target = target, Domain = domain }, new RequestLimits());
@@ -46,7 +46,7 @@ public static class SnapshotsApi
                 detail: "Set DnsExpert:Cluster:Enabled (and a kubeconfig or an in-cluster service account) to collect from a cluster.");
         }
 
-        var collected = await collector.CollectAsync(target, domain, cancellationToken);
+        var collected = await collector.CollectAsync(target, domain, probe ?? true, cancellationToken);
         return TypedResults.Ok(new CollectedRequest { Target = target, Domain = domain, Snapshot = collected.Snapshot, Collection = collected.Collection });
     }
 }

@@ -2,6 +2,7 @@ using DnsExpert.Api.Endpoints;
 using DnsExpert.Api.OpenApi;
 using DnsExpert.Collectors;
 using DnsExpert.Collectors.Kubernetes;
+using DnsExpert.Collectors.Probes;
 using DnsExpert.Engine;
 using DnsExpert.Engine.Diagnosis;
 using Microsoft.AspNetCore.Diagnostics;
@@ -33,7 +34,8 @@ public static class DnsExpertHost
         var rules = RulesDirectoryLocator.Locate(configured, builder.Environment.ContentRootPath, AppContext.BaseDirectory);
         builder.Services.AddDnsExpertEngine(rules);
         var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
-        builder.Services.AddDnsExpertCollectors(cluster);
+        var probes = builder.Configuration.GetSection(ProbeOptions.Section).Get<ProbeOptions>() ?? new ProbeOptions();
+        builder.Services.AddDnsExpertCollectors(cluster, probes);
         builder.Services.AddSingleton<SampleCatalog>();
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>

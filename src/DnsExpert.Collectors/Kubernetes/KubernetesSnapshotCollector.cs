@@ -6,6 +6,7 @@ using DnsExpert.Core.Contract;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Collection;
 
 namespace DnsExpert.Collectors.Kubernetes;
@@ -15,14 +16,14 @@ namespace DnsExpert.Collectors.Kubernetes;
 /// namespace), concurrently, each under its own timeout and all under one deadline. A 403, a missing API group, a
 /// timeout or a dropped connection is a <c>collection</c> entry, never a failed diagnosis.
 /// </summary>
-public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptions options, TimeProvider time) : ILiveSnapshotCollector
+public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptions options, TimeProvider time, DnsProber? prober = null) : ILiveSnapshotCollector
 {
     private const string KubeSystem = "kube-system";
     private readonly ClusterOptions _options = options;
     private readonly TimeProvider _time = time;
     private const string CoreDnsSelector = "k8s-app=kube-dns";
 
-    public async Task<CollectedSnapshot> CollectAsync(TargetRef? target, string? domain, CancellationToken cancellationToken)
+    public async Task<CollectedSnapshot> CollectAsync(TargetRef? target, string? domain, bool probe, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Deadline);
@@ -60,7 +61,23 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
 
         await Task.WhenAll(tasks);
         cancellationToken.ThrowIfCancellationRequested();
-        return new CollectedSnapshot(run.Snapshot(), run.Entries());
+        var snapshot = run.Snapshot();
+        var entries = run.Entries();
+        if (prober is null || !probe)
+        {
+            entries.Add(new CollectionEntry("probes", CollectionStatus.Skipped, prober is null ? "probing is not configured" : "switched off by the request"));
+            return new CollectedSnapshot(snapshot, entries);
+        }
+
+        // The plan comes from what was collected: cluster addresses and ports only.
+        var plan = ProbePlanner.Plan(snapshot, target, domain);
+        var started = _time.GetTimestamp();
+        var results = await prober.RunAsync(plan.Dns, plan.Tcp, cancellationToken);
+        snapshot.Probes = [.. results];
+        var failed = results.Count(r => r.Outcome != ProbeOutcome.Answered);
+        entries.Add(new CollectionEntry("probes", CollectionStatus.Ok,
+            $"{results.Count} probe(s) from {ProbePlanner.From}: {results.Count - failed} answered, {failed} failed", Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 1)));
+        return new CollectedSnapshot(snapshot, entries);
     }
 
     private async Task CollectCoreDns(Run run)

@@ -8,5 +8,9 @@ public sealed record CollectedSnapshot(Snapshot Snapshot, IReadOnlyList<Collecti
 /// <summary>Collects a snapshot for one diagnosis from a live cluster.</summary>
 public interface ILiveSnapshotCollector
 {
-    Task<CollectedSnapshot> CollectAsync(TargetRef? target, string? domain, CancellationToken cancellationToken);
+    /// <param name="target">The pod that cannot resolve, if known.</param>
+    /// <param name="domain">The failing name, if known.</param>
+    /// <param name="probe">Whether active probes may run (the request can switch them off).</param>
+    /// <param name="cancellationToken">Cancelled with the HTTP request.</param>
+    Task<CollectedSnapshot> CollectAsync(TargetRef? target, string? domain, bool probe, CancellationToken cancellationToken);
 }

@@ -17,6 +17,16 @@ public sealed class DiagnosisRequest
 
     /// <summary>Facts gathered from the cluster. Without it, DnsExpert collects one live (when configured).</summary>
     public Snapshot? Snapshot { get; set; }
+
+    /// <summary>How to diagnose.</summary>
+    public DiagnosisOptions? Options { get; set; }
+}
+
+/// <summary>Switches for one diagnosis.</summary>
+public sealed class DiagnosisOptions
+{
+    /// <summary>Run active DNS probes during live collection (default true when probing is configured).</summary>
+    public bool? Probe { get; set; }
 }
 
 /// <summary>A pod, by namespace and name.</summary>

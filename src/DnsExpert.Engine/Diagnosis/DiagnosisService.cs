@@ -22,7 +22,7 @@ public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time,
                 throw new LiveCollectionUnavailableException();
             }
 
-            var live = await collector.CollectAsync(request.Target, request.Domain, cancellationToken);
+            var live = await collector.CollectAsync(request.Target, request.Domain, request.Options?.Probe ?? true, cancellationToken);
             request = new DiagnosisRequest { Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Snapshot = live.Snapshot };
             collected = live.Collection;
         }

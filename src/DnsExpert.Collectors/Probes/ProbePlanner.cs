@@ -1,0 +1,180 @@
+using System.Net;
+using DnsExpert.Core.Building;
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
+using k8s.Models;
+
+namespace DnsExpert.Collectors.Probes;
+
+/// <summary>The probes to run for one diagnosis.</summary>
+public sealed record ProbePlan(IReadOnlyList<DnsProbe> Dns, IReadOnlyList<TcpProbe> Tcp);
+
+/// <summary>
+/// Plans the guide's dig and telnet checks from the cluster's own objects only: the kube-dns ClusterIP and DNS port,
+/// each CoreDNS pod IP and DNS container port, the NodeLocal DNSCache address, the IP upstreams of the Corefile's
+/// <c>forward</c>, and the API server's ClusterIP. Request text only chooses the name asked, never where packets go,
+/// so the service cannot be used to scan arbitrary addresses.
+/// </summary>
+public static class ProbePlanner
+{
+    public const string From = "dnsexpert";
+
+    /// <summary>At most this many probes per diagnosis.</summary>
+    public const int MaxProbes = 64;
+
+    public static ProbePlan Plan(Snapshot snapshot, TargetRef? target, string? domain)
+    {
+        var facts = SnapshotFactBuilder.Build(new DiagnosisRequest { Snapshot = snapshot, Target = target, Domain = domain }).Facts;
+        var objects = PodsAndServices(snapshot);
+        var dns = facts.OfType<ClusterDns>().FirstOrDefault();
+        var clusterDomain = dns?.ClusterDomain ?? "cluster.local";
+        var failing = facts.OfType<QueriedName>().FirstOrDefault();
+
+        var internalNames = new List<string> { $"kubernetes.default.svc.{clusterDomain}" };
+        if (failing is { IsInternal: true } && !internalNames.Contains(failing.Name))
+        {
+            internalNames.Add(failing.Name);
+        }
+
+        var externalNames = failing is { IsInternal: false } ? new List<string> { failing.Name } : [];
+        var allNames = internalNames.Concat(externalNames).ToList();
+
+        var servers = new List<(string Address, int Port, IReadOnlyList<string> Names)>();
+        if (dns?.KubeDnsClusterIp is { } clusterIp && IsAddress(clusterIp))
+        {
+            servers.Add((clusterIp, ServicePort(objects.KubeDns) ?? 53, allNames));
+        }
+
+        foreach (var pod in objects.CoreDns)
+        {
+            if (pod.Status?.PodIP is { } ip && IsAddress(ip))
+            {
+                servers.Add((ip, ContainerPort(pod) ?? 53, allNames));
+            }
+        }
+
+        if (dns is { NodeLocalPresent: true, NodeLocalIp: { } local } && IsAddress(local))
+        {
+            servers.Add((local, 53, allNames));
+        }
+
+        foreach (var forward in facts.OfType<CorefilePlugin>().Where(p => p.Name == "forward"))
+        {
+            foreach (var upstream in forward.Arguments.Skip(1))
+            {
+                if (Upstream(upstream) is { } endpoint && externalNames.Count > 0)
+                {
+                    servers.Add((endpoint.Address, endpoint.Port, externalNames));
+                }
+            }
+        }
+
+        var probes = new List<DnsProbe>();
+        foreach (var (address, port, names) in servers.Distinct())
+        {
+            foreach (var name in names)
+            {
+                foreach (var type in new[] { "A", "AAAA" })
+                {
+                    probes.Add(new DnsProbe(From, address, port, name, type, ProbeTransport.Udp));
+                    probes.Add(new DnsProbe(From, address, port, name, type, ProbeTransport.Tcp));
+                }
+            }
+        }
+
+        var tcp = new List<TcpProbe>();
+        if (objects.Apiserver?.Spec?.ClusterIP is { } apiserver && IsAddress(apiserver))
+        {
+            tcp.Add(new TcpProbe(From, apiserver, objects.Apiserver.Spec.Ports?.FirstOrDefault(p => p.Name == "https")?.Port ?? 443));
+        }
+
+        return new ProbePlan(probes.Take(MaxProbes).ToList(), tcp);
+    }
+
+    private static bool IsAddress(string value) => IPAddress.TryParse(value, out _) && value != "None";
+
+    /// <summary><c>100.100.2.136</c>, <c>10.0.0.2:5353</c>, <c>dns://8.8.8.8</c>; not <c>/etc/resolv.conf</c> or <c>tls://</c>.</summary>
+    private static (string Address, int Port)? Upstream(string argument)
+    {
+        var value = argument.StartsWith("dns://", StringComparison.Ordinal) ? argument["dns://".Length..] : argument;
+        if (value.Contains("://", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (IPEndPoint.TryParse(value, out var endpoint))
+        {
+            return (endpoint.Address.ToString(), endpoint.Port == 0 ? 53 : endpoint.Port);
+        }
+
+        return null;
+    }
+
+    private static int? ServicePort(V1Service? service) =>
+        service?.Spec?.Ports?.FirstOrDefault(p => p.Protocol is null or "UDP" && p.Name is "dns" or null)?.Port;
+
+    private static int? ContainerPort(V1Pod pod) =>
+        pod.Spec?.Containers?.SelectMany(c => c.Ports ?? []).FirstOrDefault(p => p.Name == "dns" || (p.Protocol == "UDP" && p.ContainerPort is 53))?.ContainerPort;
+
+    private sealed record Objects(V1Service? KubeDns, V1Service? Apiserver, List<V1Pod> CoreDns);
+
+    private static Objects PodsAndServices(Snapshot snapshot)
+    {
+        V1Service? kubeDns = null, apiserver = null;
+        var coreDns = new List<V1Pod>();
+        foreach (var (element, listKind) in Flatten(snapshot.Objects ?? []))
+        {
+            var kind = element.TryGetProperty("kind", out var k) ? k.GetString() : listKind;
+            try
+            {
+                if (kind == "Service")
+                {
+                    var service = k8s.KubernetesJson.Deserialize<V1Service>(element.GetRawText());
+                    if (service.Metadata is { NamespaceProperty: "kube-system", Name: "kube-dns" })
+                    {
+                        kubeDns = service;
+                    }
+                    else if (service.Metadata is { NamespaceProperty: "default", Name: "kubernetes" })
+                    {
+                        apiserver = service;
+                    }
+                }
+                else if (kind == "Pod")
+                {
+                    var pod = k8s.KubernetesJson.Deserialize<V1Pod>(element.GetRawText());
+                    if (pod.Metadata?.NamespaceProperty == "kube-system" && pod.Metadata.Labels?.TryGetValue("k8s-app", out var app) == true && app == "kube-dns")
+                    {
+                        coreDns.Add(pod);
+                    }
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // The fact builder reports unreadable objects; the planner simply does not probe them.
+            }
+        }
+
+        return new Objects(kubeDns, apiserver, coreDns);
+    }
+
+    /// <summary>Objects and the items of (typed) Lists; a PodList's items carry no kind of their own.</summary>
+    private static IEnumerable<(System.Text.Json.JsonElement Element, string? ListKind)> Flatten(IEnumerable<System.Text.Json.JsonElement> elements)
+    {
+        foreach (var e in elements)
+        {
+            if (e.ValueKind == System.Text.Json.JsonValueKind.Object && e.TryGetProperty("items", out var items) && items.ValueKind == System.Text.Json.JsonValueKind.Array)
+            {
+                var kind = e.TryGetProperty("kind", out var k) ? k.GetString() : null;
+                var itemKind = kind is { Length: > 4 } && kind != "List" && kind.EndsWith("List", StringComparison.Ordinal) ? kind[..^4] : null;
+                foreach (var item in items.EnumerateArray())
+                {
+                    yield return (item, itemKind);
+                }
+            }
+            else if (e.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                yield return (e, null);
+            }
+        }
+    }
+}
