@@ -33,6 +33,7 @@ public static class DnsExpertCli
         root.Subcommands.Add(DiagnoseCommand(output, error));
         root.Subcommands.Add(RulesCommand(output, error));
         root.Subcommands.Add(ServeCommand());
+        root.Subcommands.Add(AgentCommand());
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
     }
@@ -244,6 +245,23 @@ public static class DnsExpertCli
             }
 
             await using var app = DnsExpertHost.Build([.. hostArgs]);
+            await app.StartAsync(cancellationToken);
+            await app.WaitForShutdownAsync(cancellationToken);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command AgentCommand()
+    {
+        var rootDir = new Option<DirectoryInfo>("--root") { Description = "Where the host's /proc, /etc and /var/log are mounted (default /host).", DefaultValueFactory = _ => new DirectoryInfo("/host") };
+        var node = new Option<string?>("--node") { Description = "This node's name (default: $NODE_NAME from the downward API, else the host name)." };
+        var urls = new Option<string>("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => "http://0.0.0.0:9154" };
+        var command = new Command("agent", "Run the node agent: serves the node's conntrack, kernel log, TCP counters and resolv.conf to the service.") { rootDir, node, urls };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var name = parse.GetValue(node) ?? Environment.GetEnvironmentVariable("NODE_NAME") ?? Environment.MachineName;
+            await using var app = NodeAgentHost.Build(["--urls", parse.GetValue(urls)!], parse.GetValue(rootDir)!.FullName, name);
             await app.StartAsync(cancellationToken);
             await app.WaitForShutdownAsync(cancellationToken);
             return ExitCodes.Ok;

@@ -11,6 +11,9 @@ public sealed record ConntrackFullLine(int LineNumber, string Text);
 /// <summary>Parsers for the node files the guide reads by hand: /proc counters and the kernel log.</summary>
 public static class NodeFileParsers
 {
+    /// <summary>Conntrack-full lines kept from one kernel log.</summary>
+    public const int MaxConntrackLines = 100;
+
     /// <summary>A file holding one integer (<c>/proc/sys/net/netfilter/nf_conntrack_count</c>); null when it holds none.</summary>
     public static long? ParseCounter(string? text)
     {
@@ -64,7 +67,7 @@ public static class NodeFileParsers
     /// Lines of <c>dmesg</c> (plain, <c>-T</c> or <c>-H</c>) or the journal that say the conntrack table is full:
     /// <c>nf_conntrack: table full, dropping packet</c>, and older kernels' <c>ip_conntrack: table full</c>.
     /// </summary>
-    public static IReadOnlyList<ConntrackFullLine> FindConntrackFull(string? text, int max = 100)
+    public static IReadOnlyList<ConntrackFullLine> FindConntrackFull(string? text, int max = MaxConntrackLines)
     {
         var found = new List<ConntrackFullLine>();
         if (text is null)
