@@ -4,6 +4,7 @@ using DnsExpert.Api.Hosting;
 using DnsExpert.Collectors.Node;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
+using Microsoft.AspNetCore.Builder;
 
 namespace DnsExpert.Collectors.Tests;
 
@@ -77,5 +78,65 @@ public sealed class NodeAgentTests
         Assert.Contains("conntrack-table-full", ids);
         Assert.Contains("client-node-overloaded", ids);
         Assert.DoesNotContain("packet-capture-recommended", ids);
+    }
+}
+
+/// <summary>Live collection asks the agent on the target's node; the facts it returns take part in the diagnosis.</summary>
+public sealed class LiveAgentTests : IAsyncLifetime
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly string _temp = Directory.CreateTempSubdirectory("dnsexpert-agent-").FullName;
+    private WebApplication _agent = null!;
+    private FixtureApiServer _cluster = null!;
+    private string _root = "";
+
+    public async Task InitializeAsync()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "DnsExpert.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        _root = dir.FullName;
+        _agent = NodeAgentHost.Build(["--urls", "http://127.0.0.1:0"], Path.Combine(_root, "tests", "fixtures", "node-root"), "cn-hangzhou.192.168.0.199");
+        await _agent.StartAsync();
+        var agentPort = new Uri(_agent.Urls.First()).Port;
+
+        var scenario = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_root, "tests", "scenarios", "packet-capture-recommended", "fires-intermittent-timeout-healthy-cluster.json")))!;
+        scenario["snapshot"]!["objects"]!.AsArray().Add(System.Text.Json.Nodes.JsonNode.Parse($$$"""
+            {"apiVersion": "v1", "kind": "Pod",
+             "metadata": {"name": "dnsexpert-agent-7xk2p", "namespace": "dnsexpert", "labels": {"app.kubernetes.io/name": "dnsexpert", "app.kubernetes.io/component": "agent"}},
+             "spec": {"nodeName": "cn-hangzhou.192.168.0.199", "hostNetwork": true,
+                      "containers": [{"name": "agent", "image": "dnsexpert:latest", "args": ["agent"], "ports": [{"name": "agent", "containerPort": {{{agentPort}}}}]}]},
+             "status": {"phase": "Running", "podIP": "127.0.0.1"}}
+            """));
+        _cluster = await FixtureApiServer.StartAsync(scenario.Deserialize<DiagnosisRequest>(Json)!.Snapshot!);
+        Scenario = scenario.Deserialize<DiagnosisRequest>(Json)!;
+    }
+
+    private DiagnosisRequest Scenario { get; set; } = null!;
+
+    public async Task DisposeAsync()
+    {
+        await _agent.DisposeAsync();
+        await _cluster.DisposeAsync();
+        Directory.Delete(_temp, recursive: true);
+    }
+
+    [Fact]
+    public async Task Node_facts_from_the_agent_prove_a_full_conntrack_table()
+    {
+        var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(_cluster.WriteKubeconfig(_temp)));
+        var collector = new Kubernetes.KubernetesSnapshotCollector(client, new Kubernetes.ClusterOptions { Enabled = true }, TimeProvider.System);
+        var service = new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules")), TimeProvider.System, collector);
+
+        var response = await service.DiagnoseAsync(new DiagnosisRequest { Target = Scenario.Target, Domain = Scenario.Domain, Symptom = new Symptom { Frequency = Frequency.Peak } }, CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Ok, Assert.Single(response.Collection, c => c.Source == "Node agent cn-hangzhou.192.168.0.199").Status);
+        Assert.Equal(CollectionStatus.Skipped, Assert.Single(response.Collection, c => c.Source == "Node agent cn-hangzhou.192.168.0.198").Status);
+        var conntrack = Assert.Single(response.Findings, f => f.RuleId == "conntrack-table-full");
+        Assert.Contains(conntrack.Evidence, e => e.Detail.Contains("table full, dropping packet", StringComparison.Ordinal));
+        Assert.Contains(_cluster.Requests, r => r.Contains("fieldSelector=spec.nodeName", StringComparison.Ordinal));
     }
 }

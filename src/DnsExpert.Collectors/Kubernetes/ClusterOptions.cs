@@ -27,6 +27,16 @@ public sealed class ClusterOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>Ask the node agents (DaemonSet pods labelled app.kubernetes.io/component=agent) for node facts.</summary>
+    public bool AgentsEnabled { get; set; } = true;
+
+    /// <summary>The namespace the node agents run in.</summary>
+    public string AgentNamespace { get; set; } = "dnsexpert";
+
+    /// <summary>The agents' port, unless their pod names a container port "agent".</summary>
+    [Range(1, 65535)]
+    public int AgentPort { get; set; } = 9154;
+
     /// <summary>Lines of each CoreDNS container's log to read (kubectl logs --tail).</summary>
     [Range(1, 100_000)]
     public int LogTailLines { get; set; } = 500;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using DnsExpert.Core.Contract;
 using k8s;
@@ -22,12 +23,15 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
     private readonly ClusterOptions _options = options;
     private readonly TimeProvider _time = time;
     private const string CoreDnsSelector = "k8s-app=kube-dns";
+    private const string AgentSelector = "app.kubernetes.io/name=dnsexpert,app.kubernetes.io/component=agent";
+    private static readonly HttpClient AgentHttp = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+    private static readonly System.Text.Json.JsonSerializerOptions AgentJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     public async Task<CollectedSnapshot> CollectAsync(TargetRef? target, string? domain, bool probe, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Deadline);
-        var run = new Run(this, deadline.Token);
+        var run = new Run(this, target, deadline.Token);
 
         var ns = target?.Pod is null ? null : target.Namespace ?? "default";
         var tasks = new List<Task>
@@ -60,6 +64,11 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
         }
 
         await Task.WhenAll(tasks);
+        if (_options.AgentsEnabled)
+        {
+            await AskAgents(run);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         var snapshot = run.Snapshot();
         var entries = run.Entries();
@@ -106,6 +115,28 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
         }
 
         await Task.WhenAll(work);
+    }
+
+    /// <summary>The agents on the target's node and on the CoreDNS nodes report what only a node can see.</summary>
+    private async Task AskAgents(Run run)
+    {
+        var nodes = run.Objects().OfType<V1Pod>()
+            .Where(p => p.Metadata?.Labels?.TryGetValue("k8s-app", out var app) == true && app == "kube-dns" || run.IsTarget(p))
+            .Select(p => p.Spec?.NodeName).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        await Task.WhenAll(nodes.Select(node => run.CollectFiles($"Node agent {node}", async ct =>
+        {
+            var agents = await client.CoreV1.ListNamespacedPodAsync(_options.AgentNamespace, labelSelector: AgentSelector, fieldSelector: $"spec.nodeName={node}", cancellationToken: ct);
+            var agent = agents.Items.FirstOrDefault(a => a.Status?.PodIP is not null);
+            if (agent is null)
+            {
+                return null;
+            }
+
+            var port = agent.Spec?.Containers?.SelectMany(c => c.Ports ?? []).FirstOrDefault(p => p.Name == "agent")?.ContainerPort ?? _options.AgentPort;
+            var uri = new UriBuilder(Uri.UriSchemeHttp, agent.Status!.PodIP, port, "/v1/node").Uri;
+            var report = await AgentHttp.GetFromJsonAsync<Node.NodeReport>(uri, AgentJson, ct);
+            return report?.Files.Select(f => new FileArtifact { Node = node, Path = f.Path, Command = f.Command, Text = f.Text }).ToList();
+        })));
     }
 
     private async Task CollectTarget(Run run, string ns, string pod)
@@ -202,7 +233,7 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
     }
 
     /// <summary>The state of one collection: what each collector brought back and how it went.</summary>
-    private sealed class Run(KubernetesSnapshotCollector owner, CancellationToken deadline)
+    private sealed class Run(KubernetesSnapshotCollector owner, TargetRef? target, CancellationToken deadline)
     {
         private readonly ConcurrentDictionary<string, object> _objects = new(StringComparer.Ordinal);
         private readonly ConcurrentBag<LogArtifact> _logs = [];
@@ -270,6 +301,38 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
                 _entries[source] = new CollectionEntry(source, outcome.Status, outcome.Detail, Elapsed(started));
             }
         }
+
+        /// <summary>Files from a source that may not exist (null: nothing there to ask, reported as skipped).</summary>
+        public async Task CollectFiles(string source, Func<CancellationToken, Task<List<FileArtifact>?>> read)
+        {
+            var started = owner._time.GetTimestamp();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(deadline);
+            timeout.CancelAfter(owner._options.CollectorTimeout);
+            try
+            {
+                var files = await read(timeout.Token);
+                if (files is null)
+                {
+                    _entries[source] = new CollectionEntry(source, CollectionStatus.Skipped, "no node agent runs on this node: node facts (conntrack, kernel log, TCP counters) were not read", Elapsed(started));
+                    return;
+                }
+
+                foreach (var file in files)
+                {
+                    _files.Add(file);
+                }
+
+                _entries[source] = new CollectionEntry(source, CollectionStatus.Ok, $"{files.Count} file(s)", Elapsed(started));
+            }
+            catch (Exception ex) when (Describe(ex, optional: false, metrics: false, timeout.Token) is { } outcome)
+            {
+                _entries[source] = new CollectionEntry(source, outcome.Status, outcome.Detail, Elapsed(started));
+            }
+        }
+
+        public IEnumerable<object> Objects() => _objects.Values;
+
+        public bool IsTarget(V1Pod pod) => target is { } t && pod.Metadata?.Name == t.Pod && pod.Metadata?.NamespaceProperty == (t.Namespace ?? "default");
 
         public void Skip(string source, string detail) => _entries[source] = new CollectionEntry(source, CollectionStatus.Skipped, detail);
 
