@@ -247,74 +247,39 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
                 return [];
             }
 
-            var started = owner._time.GetTimestamp();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(deadline);
-            timeout.CancelAfter(owner._options.CollectorTimeout);
-            try
+            var items = await Attempt(source, read, items =>
             {
-                var items = await read(timeout.Token);
                 foreach (var item in items)
                 {
                     _objects.TryAdd(Identity(item), item);
                 }
 
-                _entries[source] = new CollectionEntry(source, CollectionStatus.Ok, items.Count == 1 ? null : $"{items.Count} object(s)", Elapsed(started));
-                return items;
-            }
-            catch (Exception ex) when (Describe(ex, optional, metrics, timeout.Token) is { } outcome)
-            {
-                _entries[source] = new CollectionEntry(source, outcome.Status, outcome.Detail, Elapsed(started));
-                return [];
-            }
+                return (CollectionStatus.Ok, items.Count == 1 ? null : $"{items.Count} object(s)");
+            }, optional, metrics);
+            return items ?? [];
         }
 
-        public async Task CollectLog(string source, string ns, string pod, string? container, Func<CancellationToken, Task<string>> read)
-        {
-            var started = owner._time.GetTimestamp();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(deadline);
-            timeout.CancelAfter(owner._options.CollectorTimeout);
-            try
+        public async Task CollectLog(string source, string ns, string pod, string? container, Func<CancellationToken, Task<string>> read) =>
+            await Attempt(source, read, text =>
             {
-                var text = await read(timeout.Token);
                 _logs.Add(new LogArtifact { Namespace = ns, Pod = pod, Container = container, Text = text });
-                _entries[source] = new CollectionEntry(source, CollectionStatus.Ok, $"last {owner._options.LogTailLines} lines with timestamps", Elapsed(started));
-            }
-            catch (Exception ex) when (Describe(ex, optional: false, metrics: false, timeout.Token) is { } outcome)
-            {
-                _entries[source] = new CollectionEntry(source, outcome.Status, outcome.Detail, Elapsed(started));
-            }
-        }
+                return (CollectionStatus.Ok, $"last {owner._options.LogTailLines} lines with timestamps");
+            });
 
-        public async Task CollectFile(string source, string ns, string pod, string path, Func<CancellationToken, Task<string>> read)
-        {
-            var started = owner._time.GetTimestamp();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(deadline);
-            timeout.CancelAfter(owner._options.CollectorTimeout);
-            try
+        public async Task CollectFile(string source, string ns, string pod, string path, Func<CancellationToken, Task<string>> read) =>
+            await Attempt(source, read, text =>
             {
-                var text = await read(timeout.Token);
                 _files.Add(new FileArtifact { Namespace = ns, Pod = pod, Path = path, Text = text });
-                _entries[source] = new CollectionEntry(source, CollectionStatus.Ok, "read through exec", Elapsed(started));
-            }
-            catch (Exception ex) when (Describe(ex, optional: false, metrics: false, timeout.Token) is { } outcome)
-            {
-                _entries[source] = new CollectionEntry(source, outcome.Status, outcome.Detail, Elapsed(started));
-            }
-        }
+                return (CollectionStatus.Ok, "read through exec");
+            });
 
         /// <summary>Files from a source that may not exist (null: nothing there to ask, reported as skipped).</summary>
-        public async Task CollectFiles(string source, Func<CancellationToken, Task<List<FileArtifact>?>> read)
-        {
-            var started = owner._time.GetTimestamp();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(deadline);
-            timeout.CancelAfter(owner._options.CollectorTimeout);
-            try
+        public async Task CollectFiles(string source, Func<CancellationToken, Task<List<FileArtifact>?>> read) =>
+            await Attempt(source, read, files =>
             {
-                var files = await read(timeout.Token);
                 if (files is null)
                 {
-                    _entries[source] = new CollectionEntry(source, CollectionStatus.Skipped, "no node agent runs on this node: node facts (conntrack, kernel log, TCP counters) were not read", Elapsed(started));
-                    return;
+                    return (CollectionStatus.Skipped, "no node agent runs on this node: node facts (conntrack, kernel log, TCP counters) were not read");
                 }
 
                 foreach (var file in files)
@@ -322,11 +287,29 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
                     _files.Add(file);
                 }
 
-                _entries[source] = new CollectionEntry(source, CollectionStatus.Ok, $"{files.Count} file(s)", Elapsed(started));
+                return (CollectionStatus.Ok, $"{files.Count} file(s)");
+            });
+
+        /// <summary>
+        /// One collector: its own timeout inside the overall deadline, its result stored by <paramref name="store"/>, and
+        /// its outcome (with duration) recorded under <paramref name="source"/>; a failure is an entry, never an exception.
+        /// </summary>
+        private async Task<T?> Attempt<T>(string source, Func<CancellationToken, Task<T>> read, Func<T, (CollectionStatus Status, string? Detail)> store, bool optional = false, bool metrics = false)
+        {
+            var started = owner._time.GetTimestamp();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(deadline);
+            timeout.CancelAfter(owner._options.CollectorTimeout);
+            try
+            {
+                var result = await read(timeout.Token);
+                var (status, detail) = store(result);
+                _entries[source] = new CollectionEntry(source, status, detail, Elapsed(started));
+                return result;
             }
-            catch (Exception ex) when (Describe(ex, optional: false, metrics: false, timeout.Token) is { } outcome)
+            catch (Exception ex) when (Describe(ex, optional, metrics, timeout.Token) is { } outcome)
             {
                 _entries[source] = new CollectionEntry(source, outcome.Status, outcome.Detail, Elapsed(started));
+                return default;
             }
         }
 
