@@ -1,0 +1,124 @@
+using k8s;
+using k8s.Models;
+
+namespace DnsExpert.Deploy.Tests;
+
+/// <summary>Every manifest under deploy/ parses into KubernetesClient's model types and keeps the security promises.</summary>
+public sealed class ManifestTests
+{
+    private static readonly string Deploy = Path.Combine(FindRoot(), "deploy");
+    private static readonly string[] WriteVerbs = ["create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate", "*"];
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "DnsExpert.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir.FullName;
+    }
+
+    private static List<(string File, object Object)> Load(string folder) =>
+        Directory.EnumerateFiles(Path.Combine(Deploy, folder), "*.yaml")
+            .Where(f => Path.GetFileName(f) != "kustomization.yaml")
+            .SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(f)).Select(o => (Path.GetRelativePath(Deploy, f), o)))
+            .ToList();
+
+    [Fact]
+    public void Every_manifest_parses_into_model_types()
+    {
+        var objects = Load("base").Concat(Load(Path.Combine("overlays", "exec"))).ToList();
+        Assert.NotEmpty(objects);
+        Assert.All(objects, o => Assert.IsAssignableFrom<IKubernetesObject<V1ObjectMeta>>(o.Object));
+    }
+
+    [Fact]
+    public void Every_resource_listed_in_a_kustomization_exists()
+    {
+        foreach (var kustomization in Directory.EnumerateFiles(Deploy, "kustomization.yaml", SearchOption.AllDirectories))
+        {
+            var dir = Path.GetDirectoryName(kustomization)!;
+            var inResources = false;
+            foreach (var line in File.ReadLines(kustomization))
+            {
+                if (!line.StartsWith(' ') && !line.StartsWith('-'))
+                {
+                    inResources = line.StartsWith("resources:", StringComparison.Ordinal);
+                    continue;
+                }
+
+                if (inResources && line.TrimStart().StartsWith("- ", StringComparison.Ordinal))
+                {
+                    var path = Path.Combine(dir, line.Trim()[2..].Trim());
+                    Assert.True(File.Exists(path) || Directory.Exists(path), $"{kustomization}: {path} does not exist");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void The_base_rbac_only_reads_and_never_touches_secrets_or_exec()
+    {
+        var rules = Load("base").Select(o => o.Object).SelectMany(o => o switch
+        {
+            V1ClusterRole r => r.Rules,
+            V1Role r => r.Rules,
+            _ => [],
+        }).ToList();
+        Assert.NotEmpty(rules);
+        foreach (var rule in rules)
+        {
+            Assert.Empty(rule.Verbs.Intersect(WriteVerbs));
+            Assert.DoesNotContain("secrets", rule.Resources ?? []);
+            Assert.DoesNotContain("pods/exec", rule.Resources ?? []);
+            Assert.DoesNotContain("*", rule.Resources ?? []);
+            Assert.DoesNotContain("*", rule.ApiGroups ?? []);
+        }
+
+        var kubeSystem = Assert.Single(Load("base").Select(o => o.Object).OfType<V1Role>());
+        Assert.Equal("kube-system", kubeSystem.Metadata.NamespaceProperty);
+        Assert.Equal(["pods/log", "configmaps"], kubeSystem.Rules.SelectMany(r => r.Resources));
+        Assert.Equal(["coredns", "kube-proxy"], kubeSystem.Rules.Single(r => r.Resources.Contains("configmaps")).ResourceNames);
+
+        // Nothing cluster-wide can read ConfigMaps (they may hold credentials).
+        Assert.DoesNotContain(Load("base").Select(o => o.Object).OfType<V1ClusterRole>().SelectMany(r => r.Rules), r => r.Resources.Contains("configmaps"));
+    }
+
+    [Fact]
+    public void Exec_is_granted_only_by_the_opt_in_overlay()
+    {
+        var exec = Load(Path.Combine("overlays", "exec")).Select(o => o.Object).OfType<V1ClusterRole>().SelectMany(r => r.Rules).ToList();
+        var rule = Assert.Single(exec);
+        Assert.Equal(["pods/exec"], rule.Resources);
+        Assert.Equal(["create"], rule.Verbs);
+    }
+
+    [Fact]
+    public void Every_container_runs_as_non_root_with_limits_and_a_read_only_root()
+    {
+        var pods = Load("base").Select(o => o.Object).Select(o => o switch
+        {
+            V1Deployment d => d.Spec.Template.Spec,
+            V1DaemonSet d => d.Spec.Template.Spec,
+            _ => null,
+        }).OfType<V1PodSpec>().ToList();
+        Assert.Equal(2, pods.Count);
+        foreach (var pod in pods)
+        {
+            Assert.True(pod.SecurityContext?.RunAsNonRoot);
+            foreach (var container in pod.Containers)
+            {
+                Assert.NotNull(container.Resources?.Limits?["cpu"]);
+                Assert.NotNull(container.Resources?.Limits?["memory"]);
+                Assert.False(container.SecurityContext?.AllowPrivilegeEscalation ?? true);
+                Assert.True(container.SecurityContext?.ReadOnlyRootFilesystem);
+            }
+        }
+
+        var agent = Load("base").Select(o => o.Object).OfType<V1DaemonSet>().Single();
+        Assert.All(agent.Spec.Template.Spec.Volumes.Where(v => v.HostPath is not null), v =>
+            Assert.True(agent.Spec.Template.Spec.Containers[0].VolumeMounts.Single(m => m.Name == v.Name).ReadOnlyProperty));
+    }
+}
