@@ -172,3 +172,40 @@ public sealed class DiagnosesApiTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }
 }
+
+public sealed class SlackFormatTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Slack_block_kit_message_within_slack_limits()
+    {
+        var body = await File.ReadAllTextAsync(Path.Combine(ApiFactory.RepoRoot, "src", "DnsExpert.Api", "Samples", "sick-cluster.json"));
+        var response = await factory.CreateClient().PostAsync("/api/v1/diagnoses?format=slack", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var json = await response.Json();
+        var blocks = json.GetProperty("blocks").EnumerateArray().ToList();
+        Assert.InRange(blocks.Count, 3, 50);
+        Assert.Equal("header", blocks[0].GetProperty("type").GetString());
+        Assert.True(blocks[0].GetProperty("text").GetProperty("text").GetString()!.Length <= 150);
+        foreach (var section in blocks.Where(b => b.GetProperty("type").GetString() == "section"))
+        {
+            Assert.True(section.GetProperty("text").GetProperty("text").GetString()!.Length <= 3000);
+        }
+
+        var text = string.Join('\n', blocks.Where(b => b.GetProperty("type").GetString() == "section").Select(b => b.GetProperty("text").GetProperty("text").GetString()));
+        Assert.Contains("`pod-dnspolicy-hostnetwork`", text, StringComparison.Ordinal);
+        Assert.Contains("```", text, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(json.GetProperty("text").GetString()));
+    }
+
+    [Fact]
+    public async Task Request_text_cannot_form_slack_links_or_mentions()
+    {
+        const string body = """{"domain": "x.example.com", "symptom": {"errorMessage": "curl: (6) Could not resolve host: <!channel> <https://evil.example|click>"}, "snapshot": {"objects": []}}""";
+        var response = await factory.CreateClient().PostAsync("/api/v1/diagnoses?format=slack", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var raw = await response.Content.ReadAsStringAsync();
+
+        Assert.DoesNotContain("<!channel>", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("<https://evil", raw, StringComparison.Ordinal);
+    }
+}

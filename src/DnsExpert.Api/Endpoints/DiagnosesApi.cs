@@ -15,7 +15,7 @@ public static class DiagnosesApi
         group.MapPost("/", Diagnose)
             .WithName("CreateDiagnosis")
             .WithSummary("Diagnose a DNS failure from a snapshot")
-            .WithDescription("Runs the rule base over the snapshot's facts and returns root-cause findings, most severe and most specific first, with evidence and remediation. `?format=markdown` (or `Accept: text/markdown`) returns a report for chat and tickets.")
+            .WithDescription("Runs the rule base over the snapshot's facts and returns root-cause findings, most severe and most specific first, with evidence and remediation. `?format=markdown` (or `Accept: text/markdown`) returns a report for chat and tickets; `?format=slack` a Slack Block Kit message.")
             .Accepts<DiagnosisRequest>("application/json")
             .Produces<DiagnosisResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -56,6 +56,11 @@ public static class DiagnosesApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",
                 detail: ex.Message, extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["snapshot"] = [ex.Message] } });
+        }
+
+        if (string.Equals(http.Query["format"], "slack", StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Text(SlackReport.Render(response).ToJsonString(), "application/json; charset=utf-8");
         }
 
         return WantsMarkdown(http)

@@ -1,0 +1,88 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using DnsExpert.Core.Contract;
+
+namespace DnsExpert.Api.Rendering;
+
+/// <summary>
+/// A diagnosis as a Slack Block Kit message: the verdict, then one section per finding with its evidence and the first
+/// remediation command. Keeps within Slack's limits (50 blocks, 3000 characters per text, 150 per header).
+/// </summary>
+public static class SlackReport
+{
+    public const int MaxBlocks = 50;
+    public const int MaxText = 3000;
+
+    public static JsonObject Render(DiagnosisResponse response)
+    {
+        var blocks = new JsonArray
+        {
+            new JsonObject { ["type"] = "header", ["text"] = PlainText(Cut("DNS diagnosis: " + (response.Findings.Count == 0 ? "no known cause found" : response.Findings[0].Title), 150)) },
+            Section($"*Verdict:* {Escape(MarkdownReport.Verdict(response))}\n*Client error:* `{ClassName(response.Classification.Class)}` {Escape(response.Classification.Explanation)}"),
+        };
+
+        for (var i = 0; i < response.Findings.Count; i++)
+        {
+            var finding = response.Findings[i];
+            if (blocks.Count >= MaxBlocks - 3)
+            {
+                blocks.Add(Section($"_{response.Findings.Count - i} more finding(s) in the full report._"));
+                break;
+            }
+
+            blocks.Add(new JsonObject { ["type"] = "divider" });
+            var text = new StringBuilder()
+                .Append(Icon(finding.Severity)).Append(" *").Append(Escape(finding.Title)).Append("* (`").Append(finding.RuleId).AppendLine("`)")
+                .AppendLine(Escape(finding.Cause));
+            foreach (var evidence in finding.Evidence.Take(5))
+            {
+                text.Append("• _").Append(Escape(evidence.Source)).Append("_: ").AppendLine(Escape(evidence.Detail));
+            }
+
+            if (finding.Remediation.Count > 0 && finding.Remediation[0] is var fix)
+            {
+                text.Append("*Fix:* ").AppendLine(Escape(fix.Summary));
+                if (fix.Command is not null)
+                {
+                    text.Append("```").Append(fix.Command).AppendLine("```");
+                }
+            }
+
+            blocks.Add(Section(text.ToString()));
+        }
+
+        var collection = string.Join(" · ", response.Collection.Where(c => c.Status != CollectionStatus.Ok).Select(c => $"{c.Source}: {c.Status.ToString().ToLowerInvariant()}"));
+        blocks.Add(new JsonObject
+        {
+            ["type"] = "context",
+            ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = Cut($"Diagnosis `{response.Id}`" + (collection.Length > 0 ? " · not collected: " + Escape(collection) : ""), MaxText) }),
+        });
+
+        return new JsonObject { ["text"] = Cut(MarkdownReport.Verdict(response), MaxText), ["blocks"] = blocks };
+    }
+
+    private static JsonObject Section(string mrkdwn) =>
+        new() { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = Cut(mrkdwn, MaxText) } };
+
+    private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text };
+
+    /// <summary>Slack's mrkdwn needs &amp;, &lt; and &gt; escaped; nothing a caller sent may form a link or a mention.</summary>
+    private static string Escape(string s) => s.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    private static string Cut(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
+
+    private static string Icon(Severity s) => s switch
+    {
+        Severity.Critical => ":red_circle:",
+        Severity.Warning => ":large_orange_circle:",
+        _ => ":information_source:",
+    };
+
+    private static string ClassName(SymptomClass c) => c switch
+    {
+        SymptomClass.NameNotFound => "name-not-found",
+        SymptomClass.ServerUnreachable => "server-unreachable",
+        SymptomClass.Ambiguous => "ambiguous",
+        _ => "unknown",
+    };
+}
