@@ -52,18 +52,22 @@ public static class DnsExpertCli
         var message = new Option<string?>("--error") { Description = "The client's error message, verbatim (with --dump)." };
         var frequency = new Option<string?>("--frequency") { Description = "always, peak, often, rarely or scaling (with --dump)." };
         frequency.AcceptOnlyFromAmong("always", "peak", "often", "rarely", "scaling");
+        var kubeconfig = new Option<FileInfo?>("--kubeconfig") { Description = "Kubeconfig for live collection (default: $KUBECONFIG or ~/.kube/config)." };
+        var context = new Option<string?>("--context") { Description = "Kubeconfig context for live collection (default: the current context)." };
+        var noProbe = new Option<bool>("--no-probe") { Description = "Do not run active DNS probes during live collection." };
         var format = new Option<string>("--output", "-o") { Description = "json (default) or markdown.", DefaultValueFactory = _ => "json" };
         format.AcceptOnlyFromAmong("json", "markdown");
         var rules = RulesOption();
-        var command = new Command("diagnose", "Diagnose a request file or a cluster-info dump offline; exits 2 when a critical finding fires.")
+        var command = new Command("diagnose", "Diagnose a pod live (--pod), a request file (--request) or a cluster-info dump (--dump); exits 2 when a critical finding fires.")
         {
-            request, dump, pod, domain, message, frequency, format, rules,
+            request, dump, pod, domain, message, frequency, kubeconfig, context, noProbe, format, rules,
         };
         command.Validators.Add(result =>
         {
-            if ((result.GetValue(request) is null) == (result.GetValue(dump) is null))
+            var sources = (result.GetValue(request) is null ? 0 : 1) + (result.GetValue(dump) is null ? 0 : 1);
+            if (sources > 1 || (sources == 0 && result.GetValue(pod) is null))
             {
-                result.AddError("Give exactly one of --request FILE or --dump DIR.");
+                result.AddError("Give exactly one of --request FILE, --dump DIR, or --pod NAMESPACE/NAME (live, from the kubeconfig).");
             }
         });
         command.SetAction(async (parse, cancellationToken) =>
@@ -83,21 +87,38 @@ public static class DnsExpertCli
             }
             else
             {
-                var directory = parse.GetValue(dump)!;
-                origin = directory.FullName;
-                if (!directory.Exists)
+                if (parse.GetValue(dump) is { } directory)
                 {
-                    await error.WriteLineAsync($"{origin}: no such directory (expected the output of kubectl cluster-info dump --output-directory)");
-                    return ExitCodes.BadInput;
+                    origin = directory.FullName;
+                    if (!directory.Exists)
+                    {
+                        await error.WriteLineAsync($"{origin}: no such directory (expected the output of kubectl cluster-info dump --output-directory)");
+                        return ExitCodes.BadInput;
+                    }
+
+                    collector = new DumpSnapshotCollector(directory.FullName);
+                }
+                else
+                {
+                    origin = "live cluster";
+                    try
+                    {
+                        collector = LiveCollector(parse.GetValue(kubeconfig), parse.GetValue(context), error);
+                    }
+                    catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or FileNotFoundException or IOException)
+                    {
+                        await error.WriteLineAsync($"cannot use the kubeconfig: {ex.Message}");
+                        return ExitCodes.BadInput;
+                    }
                 }
 
-                collector = new DumpSnapshotCollector(directory.FullName);
                 var target = parse.GetValue(pod) is { } p ? ParseTarget(p) : null;
                 body = new DiagnosisRequest
                 {
                     Target = target,
                     Domain = parse.GetValue(domain),
                     Symptom = new Symptom { ErrorMessage = parse.GetValue(message), Frequency = ParseFrequency(parse.GetValue(frequency)) },
+                    Options = new DiagnosisOptions { Probe = !parse.GetValue(noProbe) },
                 };
             }
 
@@ -153,6 +174,33 @@ public static class DnsExpertCli
         catch (IOException ex)
         {
             return (null, $"{file.FullName}: cannot read: {ex.Message}");
+        }
+    }
+
+    /// <summary>A collector for the cluster of a kubeconfig, reporting each collector's progress on stderr.</summary>
+    private static ProgressCollector LiveCollector(FileInfo? kubeconfig, string? context, TextWriter progress)
+    {
+        var config = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig?.FullName, context);
+        var options = new Collectors.Kubernetes.ClusterOptions { Enabled = true };
+        var prober = new Collectors.Probes.DnsProber(new Collectors.Probes.ProbeOptions(), TimeProvider.System);
+        var inner = new Collectors.Kubernetes.KubernetesSnapshotCollector(new k8s.Kubernetes(config), options, TimeProvider.System, prober);
+        return new ProgressCollector(inner, config.Host ?? "the cluster", progress);
+    }
+
+    /// <summary>Says what is being collected and how each source went, for a person waiting at a terminal.</summary>
+    private sealed class ProgressCollector(ILiveSnapshotCollector inner, string cluster, TextWriter progress) : ILiveSnapshotCollector
+    {
+        public async Task<CollectedSnapshot> CollectAsync(TargetRef? target, string? domain, bool probe, CancellationToken cancellationToken)
+        {
+            await progress.WriteLineAsync($"collecting from {cluster} ...");
+            var collected = await inner.CollectAsync(target, domain, probe, cancellationToken);
+            foreach (var entry in collected.Collection)
+            {
+                var mark = entry.Status == CollectionStatus.Ok ? "ok" : entry.Status.ToString().ToLowerInvariant();
+                await progress.WriteLineAsync($"  {mark,-9} {entry.Source}{(entry.DurationMs is { } ms ? $" ({ms:0} ms)" : "")}{(entry.Status == CollectionStatus.Ok ? "" : ": " + entry.Detail)}");
+            }
+
+            return collected;
         }
     }
 

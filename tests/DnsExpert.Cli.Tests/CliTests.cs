@@ -178,6 +178,6 @@ public sealed class DumpTests
     {
         var (exit, _, stderr) = await Run("diagnose", "--request", "x.json", "--dump", "y");
         Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
-        Assert.Contains("exactly one of --request FILE or --dump DIR", stderr, StringComparison.Ordinal);
+        Assert.Contains("exactly one of --request FILE, --dump DIR, or --pod NAMESPACE/NAME", stderr, StringComparison.Ordinal);
     }
 }
