@@ -1,4 +1,5 @@
 using DnsExpert.Engine.Diagnosis;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DnsExpert.Engine;
@@ -9,6 +10,8 @@ public static class EngineServiceCollectionExtensions
     public static IServiceCollection AddDnsExpertEngine(this IServiceCollection services, string rulesDirectory)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<DiagnosisMetrics>();
         services.AddSingleton<IRuleBaseProvider>(_ => new DirectoryRuleBaseProvider(rulesDirectory));
         services.AddSingleton<IDiagnosisService, DiagnosisService>();
         return services;

@@ -139,3 +139,21 @@ public sealed class OfflineSnapshotsApiTests(ApiFactory factory) : IClassFixture
         Assert.Contains("not configured", (await response.Json()).GetProperty("title").GetString(), StringComparison.Ordinal);
     }
 }
+
+public sealed class MetricsTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Prometheus_metrics_count_diagnoses_and_findings_by_rule()
+    {
+        var client = factory.CreateClient();
+        await client.PostAsync("/api/v1/samples/sick-cluster/diagnose", null);
+        await client.PostAsync("/api/v1/diagnoses", new StringContent("""{"target": {"namespace": "default", "pod": "web-1"}}""", System.Text.Encoding.UTF8, "application/json"));
+
+        var text = await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync();
+
+        Assert.Matches(@"dnsexpert_diagnoses\w*\{[^}]*outcome=""ok""[^}]*\} [1-9]", text);
+        Assert.Matches(@"dnsexpert_diagnoses\w*\{[^}]*outcome=""unavailable""[^}]*\} [1-9]", text);
+        Assert.Matches(@"dnsexpert_findings\w*\{[^}]*rule_id=""pod-dnspolicy-hostnetwork""", text);
+        Assert.Contains("dnsexpert_rule_session_duration_seconds", text, StringComparison.Ordinal);
+    }
+}

@@ -7,6 +7,7 @@ using DnsExpert.Engine;
 using DnsExpert.Engine.Diagnosis;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
+using Prometheus;
 
 namespace DnsExpert.Api.Hosting;
 
@@ -46,6 +47,7 @@ public static class DnsExpertHost
             var max = builder.Configuration.GetValue<long?>($"{DnsExpertOptions.Section}:MaxRequestBodyBytes") ?? new DnsExpertOptions().MaxRequestBodyBytes;
             o.Limits.MaxRequestBodySize = max;
         });
+        builder.Services.AddHostedService<PrometheusBridge>();
         builder.Services.AddEndpointsApiExplorer();
         builder.Services.AddDnsExpertSwagger();
         return builder;
@@ -71,6 +73,7 @@ public static class DnsExpertHost
         });
 
         app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
+        app.MapMetrics("/metrics");
         app.MapHealthApi();
         app.MapDiagnosesApi();
         app.MapRulesApi();

@@ -10,9 +10,34 @@ namespace DnsExpert.Engine.Diagnosis;
 /// A diagnosis: the request's snapshot, or one collected live when the request has none and a cluster is configured;
 /// then the rule base over its facts.
 /// </summary>
-public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time, ILiveSnapshotCollector? collector = null) : IDiagnosisService
+public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time, ILiveSnapshotCollector? collector = null, DiagnosisMetrics? metrics = null) : IDiagnosisService
 {
     public async Task<DiagnosisResponse> DiagnoseAsync(DiagnosisRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await DiagnoseCoreAsync(request, cancellationToken);
+            metrics?.Diagnosis("ok");
+            return response;
+        }
+        catch (LiveCollectionUnavailableException)
+        {
+            metrics?.Diagnosis("unavailable");
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            metrics?.Diagnosis("cancelled");
+            throw;
+        }
+        catch
+        {
+            metrics?.Diagnosis("error");
+            throw;
+        }
+    }
+
+    private async Task<DiagnosisResponse> DiagnoseCoreAsync(DiagnosisRequest request, CancellationToken cancellationToken)
     {
         IReadOnlyList<CollectionEntry> collected = [];
         if (request.Snapshot is null)
@@ -28,9 +53,11 @@ public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time,
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        var started = time.GetTimestamp();
         var facts = SnapshotFactBuilder.Build(request);
         cancellationToken.ThrowIfCancellationRequested();
         var result = RuleSessionRunner.Run(rules.Current, facts.Facts);
+        metrics?.Session(time.GetElapsedTime(started));
 
         var collection = Merge(collected, facts.Collection);
         if (result.Problems.Count > 0)
@@ -38,13 +65,15 @@ public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time,
             collection.Add(new CollectionEntry("rules", CollectionStatus.Partial, string.Join("; ", result.Problems.Distinct().Take(10))));
         }
 
-        return new DiagnosisResponse
+        var response = new DiagnosisResponse
         {
             Id = NewId(),
             Classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage),
             Findings = result.Findings,
             Collection = collection,
         };
+        metrics?.Record(response, request.Snapshot);
+        return response;
     }
 
     /// <summary>
