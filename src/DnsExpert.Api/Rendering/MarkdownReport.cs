@@ -12,7 +12,7 @@ public static class MarkdownReport
         sb.Append("# DNS diagnosis `").Append(response.Id).AppendLine("`").AppendLine();
         sb.Append("**Verdict:** ").AppendLine(Verdict(response)).AppendLine();
         var c = response.Classification;
-        sb.Append("**Client error:** `").Append(Name(c.Class)).Append("` — ").AppendLine(c.Explanation).AppendLine();
+        sb.Append("**Client error:** `").Append(c.Class.Name()).Append("` — ").AppendLine(c.Explanation).AppendLine();
 
         var n = 0;
         foreach (var f in response.Findings)
@@ -92,14 +92,6 @@ public static class MarkdownReport
         Severity.Critical => "[CRITICAL]",
         Severity.Warning => "[WARNING]",
         _ => "[INFO]",
-    };
-
-    private static string Name(SymptomClass c) => c switch
-    {
-        SymptomClass.NameNotFound => "name-not-found",
-        SymptomClass.ServerUnreachable => "server-unreachable",
-        SymptomClass.Ambiguous => "ambiguous",
-        _ => "unknown",
     };
 
     private static string Cell(string? s) => (s ?? "").Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);

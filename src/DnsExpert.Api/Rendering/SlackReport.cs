@@ -18,7 +18,7 @@ public static class SlackReport
         var blocks = new JsonArray
         {
             new JsonObject { ["type"] = "header", ["text"] = PlainText(Cut("DNS diagnosis: " + (response.Findings.Count == 0 ? "no known cause found" : response.Findings[0].Title), 150)) },
-            Section($"*Verdict:* {Escape(MarkdownReport.Verdict(response))}\n*Client error:* `{ClassName(response.Classification.Class)}` {Escape(response.Classification.Explanation)}"),
+            Section($"*Verdict:* {Escape(MarkdownReport.Verdict(response))}\n*Client error:* `{response.Classification.Class.Name()}` {Escape(response.Classification.Explanation)}"),
         };
 
         for (var i = 0; i < response.Findings.Count; i++)
@@ -76,13 +76,5 @@ public static class SlackReport
         Severity.Critical => ":red_circle:",
         Severity.Warning => ":large_orange_circle:",
         _ => ":information_source:",
-    };
-
-    private static string ClassName(SymptomClass c) => c switch
-    {
-        SymptomClass.NameNotFound => "name-not-found",
-        SymptomClass.ServerUnreachable => "server-unreachable",
-        SymptomClass.Ambiguous => "ambiguous",
-        _ => "unknown",
     };
 }

@@ -189,21 +189,13 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
         Facts.Add(new ReportedSymptom
         {
             Source = "request.symptom",
-            Class = ClassName(classification.Class),
+            Class = classification.Class.Name(),
             Frequency = symptom?.Frequency is { } f ? FrequencyName(f) : "unknown",
             ErrorMessage = symptom?.ErrorMessage,
             Client = classification.Client,
             FailureReported = !string.IsNullOrWhiteSpace(symptom?.ErrorMessage) || symptom?.Frequency is not null || !string.IsNullOrWhiteSpace(request.Domain),
         });
     }
-
-    public static string ClassName(SymptomClass c) => c switch
-    {
-        SymptomClass.NameNotFound => "name-not-found",
-        SymptomClass.ServerUnreachable => "server-unreachable",
-        SymptomClass.Ambiguous => "ambiguous",
-        _ => "unknown",
-    };
 
     public static string FrequencyName(Frequency f) => f.ToString().ToLowerInvariant();
 }
