@@ -122,3 +122,42 @@ public sealed class ManifestTests
             Assert.True(agent.Spec.Template.Spec.Containers[0].VolumeMounts.Single(m => m.Name == v.Name).ReadOnlyProperty));
     }
 }
+
+public sealed class AvailabilityManifestTests
+{
+    private static readonly string Base = Path.Combine(FindRoot(), "deploy", "base");
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "DnsExpert.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir.FullName;
+    }
+
+    private static List<object> Objects() =>
+        Directory.EnumerateFiles(Base, "*.yaml").Where(f => Path.GetFileName(f) != "kustomization.yaml")
+            .SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(f))).ToList();
+
+    [Fact]
+    public void The_api_runs_two_replicas_behind_a_disruption_budget_and_takes_settings_from_a_configmap()
+    {
+        var objects = Objects();
+        var api = objects.OfType<V1Deployment>().Single();
+        Assert.Equal(2, api.Spec.Replicas);
+
+        var pdb = objects.OfType<V1PodDisruptionBudget>().Single();
+        Assert.Equal(api.Spec.Selector.MatchLabels, pdb.Spec.Selector.MatchLabels);
+
+        var settings = objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name == "dnsexpert-settings");
+        Assert.Equal("dnsexpert-settings", api.Spec.Template.Spec.Containers[0].EnvFrom.Single().ConfigMapRef.Name);
+        Assert.Equal("true", settings.Data["DnsExpert__Cluster__Enabled"]);
+
+        var policy = objects.OfType<V1NetworkPolicy>().Single();
+        Assert.Equal(api.Spec.Selector.MatchLabels, policy.Spec.PodSelector.MatchLabels);
+        Assert.Equal("8080", policy.Spec.Ingress.Single().Ports.Single().Port.Value);
+    }
+}
