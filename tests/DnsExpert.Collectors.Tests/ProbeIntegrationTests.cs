@@ -82,7 +82,7 @@ public sealed class ProbeIntegrationTests(DnsServers servers) : IClassFixture<Dn
         var fixture = await FixtureApiServer.StartAsync(scenario.Snapshot!);
         _fixtures.Add(fixture);
         var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.WriteKubeconfig(_temp)));
-        var prober = new DnsProber(new ProbeOptions { Timeout = TimeSpan.FromMilliseconds(700) }, TimeProvider.System);
+        var prober = new DnsProber(new ProbeOptions { Timeout = TimeSpan.FromSeconds(3) }, TimeProvider.System);
         var collector = new KubernetesSnapshotCollector(client, new ClusterOptions { Enabled = true }, TimeProvider.System, prober);
         return new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules")), TimeProvider.System, collector);
     }

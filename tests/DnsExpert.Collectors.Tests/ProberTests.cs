@@ -6,7 +6,7 @@ namespace DnsExpert.Collectors.Tests;
 /// <summary>The prober against real dnsmasq and unbound on loopback: every outcome happens for real.</summary>
 public sealed class ProberTests(DnsServers servers) : IClassFixture<DnsServers>
 {
-    private readonly DnsProber _prober = new(new ProbeOptions { Timeout = TimeSpan.FromMilliseconds(800), MaxParallel = 8 }, TimeProvider.System);
+    private readonly DnsProber _prober = new(new ProbeOptions { Timeout = TimeSpan.FromSeconds(3), MaxParallel = 8 }, TimeProvider.System);
 
     private Task<ProbeArtifact> Query(int port, string name, ProbeTransport transport = ProbeTransport.Udp, string type = "A") =>
         _prober.QueryAsync(new DnsProbe("dnsexpert", "127.0.0.1", port, name, type, transport), CancellationToken.None);
