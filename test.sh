@@ -1,20 +1,33 @@
 #!/usr/bin/env bash
-# Runs the whole test suite. Installs the Debian packages the tests start (dnsmasq and unbound, for the real-DNS
-# probe tests) when they are missing, then runs `dotnet test` on the solution. Extra arguments go to `dotnet test`.
+# Runs the whole test suite. Installs the Debian packages the tests start when they are missing (dnsmasq and unbound
+# for the real-DNS probe tests, PostgreSQL for the history store, Chromium for the report page), then runs
+# `dotnet test` on the solution. Extra arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 have() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" ]]; }
-if ! have dnsmasq || ! have unbound; then
+missing=()
+have dnsmasq || missing+=(dnsmasq-base)
+have unbound || missing+=(unbound)
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+have chromium || missing+=(chromium)
+if (( ${#missing[@]} > 0 )); then
   sudo=""
   if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || { echo "test.sh: install dnsmasq-base and unbound (apt-get install dnsmasq-base unbound) and run again" >&2; exit 1; }
+    command -v sudo >/dev/null 2>&1 || { echo "test.sh: install ${missing[*]} (apt-get install ${missing[*]}) and run again" >&2; exit 1; }
     sudo="sudo"
   fi
-  echo "test.sh: installing dnsmasq-base and unbound for the DNS probe tests"
+  echo "test.sh: installing ${missing[*]} for the tests that start real servers and a browser"
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dnsmasq-base unbound >/dev/null
+  # policy-rc.d 101: the package's own PostgreSQL cluster is not started; the tests start their own.
+  policy=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    $sudo sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+    policy=created
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [[ -z $policy ]] || $sudo rm -f /usr/sbin/policy-rc.d
 fi
 
 log=$(mktemp)

@@ -26,6 +26,22 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("DnsExpert:RulesDirectory", Path.Combine(RepoRoot, "rules"));
         builder.UseSetting("DnsExpert:MaxRequestBodyBytes", (32L * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("DnsExpert:History:ConnectionString", HistoryPath);
+    }
+
+    /// <summary>This instance's own SQLite history file.</summary>
+    public string HistoryPath { get; } = TempHistory();
+
+    public static string TempHistory() => Path.Combine(Path.GetTempPath(), "dnsexpert-tests", Guid.NewGuid().ToString("N") + ".db");
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(HistoryPath + suffix);
+        }
     }
 }
 

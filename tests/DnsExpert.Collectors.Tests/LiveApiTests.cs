@@ -33,7 +33,8 @@ public sealed class LiveApiTests : IAsyncLifetime
             .UseSetting("DnsExpert:Cluster:Enabled", "true")
             .UseSetting("DnsExpert:Cluster:Kubeconfig", kubeconfig)
             .UseSetting("DnsExpert:Cluster:CollectorTimeout", "00:00:03")
-            .UseSetting("DnsExpert:Probes:Enabled", "false"));
+            .UseSetting("DnsExpert:Probes:Enabled", "false")
+            .UseSetting("DnsExpert:History:ConnectionString", Path.Combine(_temp, "history.db")));
     }
 
     public async Task DisposeAsync()

@@ -1,32 +1,69 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DnsExpert.Api.Async;
+using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Rendering;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
+using DnsExpert.History;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Endpoints;
 
-public static class DiagnosesApi
+public static partial class DiagnosesApi
 {
     public static IEndpointRouteBuilder MapDiagnosesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/diagnoses").WithTags("Diagnoses");
         group.MapPost("/", Diagnose)
             .WithName("CreateDiagnosis")
-            .WithSummary("Diagnose a DNS failure from a snapshot")
-            .WithDescription("Runs the rule base over the snapshot's facts and returns root-cause findings, most severe and most specific first, with evidence and remediation. `?format=markdown` (or `Accept: text/markdown`) returns a report for chat and tickets; `?format=slack` a Slack Block Kit message.")
+            .WithSummary("Diagnose a DNS failure from a snapshot, or from the live cluster")
+            .WithDescription("""
+                Runs the rule base over the snapshot's facts (or a snapshot collected live when the request has none) and returns root-cause findings, most severe and most specific first, with evidence and remediation. The diagnosis is kept in the history (see `links`).
+
+                `?wait=false` answers `202 Accepted` at once with `Location: /api/v1/diagnoses/{id}`; poll it until `status` is no longer `running`, or give a `callbackUrl` (its host must be in the service's allow-list) to receive the result by POST.
+
+                `?format=markdown` (or `Accept: text/markdown`) returns a report for chat and tickets; `?format=slack` a Slack Block Kit message.
+                """)
             .Accepts<DiagnosisRequest>("application/json")
             .Produces<DiagnosisResponse>(StatusCodes.Status200OK)
+            .Produces<DiagnosisResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/", List)
+            .WithName("ListDiagnoses")
+            .WithSummary("The history of diagnoses, newest first, paged")
+            .WithDescription("Filters: `namespace`, `pod`, `ruleId` (diagnoses where that rule fired), `since` (RFC 3339 time, or an age such as `90m`, `24h`, `7d`). Pages of `limit` (1-200, default 50); pass `nextCursor` as `cursor` for the next page.")
+            .Produces<DiagnosisPage>()
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/{id}", Get)
+            .WithName("GetDiagnosis")
+            .WithSummary("One diagnosis: running, completed (with its findings) or failed")
+            .WithDescription("While `status` is `running` the answer carries `Retry-After`. Supports `?format=markdown|slack` like the POST.")
+            .Produces<DiagnosisResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/ticket", Ticket)
+            .WithName("GetDiagnosisTicket")
+            .WithSummary("What to attach to a support ticket")
+            .WithDescription("The ticket payloads of the findings the guide routes to a support ticket (for example `external-domain-upstream-error`: failing name, response code, time to the second, CoreDNS nodes and their instance ids). `?format=markdown` gives the ticket text.")
+            .Produces<TicketResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/request", StoredRequestJson)
+            .WithName("GetDiagnosisRequest")
+            .WithSummary("The request as stored (snapshot included, Secret data removed), to replay with POST")
+            .Produces<DiagnosisRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Diagnose(
-        HttpRequest http, IDiagnosisService service, IOptions<DnsExpertOptions> options, CancellationToken cancellationToken)
+    internal static async Task<IResult> Diagnose(
+        HttpRequest http, DiagnosisCoordinator coordinator, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<DiagnosisRequest>(http, options.Value, cancellationToken);
         if (problem is not null)
@@ -34,23 +71,50 @@ public static class DiagnosesApi
             return problem;
         }
 
-        return await Run(request!, http, service, options.Value, cancellationToken);
-    }
-
-    /// <summary>Validates, diagnoses and renders one request (also used by the samples).</summary>
-    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Run(
-        DiagnosisRequest request, HttpRequest http, IDiagnosisService service, DnsExpertOptions options, CancellationToken cancellationToken)
-    {
-        var errors = RequestValidator.Validate(request, options.Limits);
+        var errors = Validate(request!, http, options.Value, callbacks.Value, out var wait);
         if (errors.Count > 0)
         {
             return Problems.Unprocessable(errors, "The request has invalid fields");
         }
 
+        if (wait)
+        {
+            return await Run(request!, http, coordinator, cancellationToken);
+        }
+
+        if (request!.Snapshot is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
+        {
+            var message = new LiveCollectionUnavailableException().Message;
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",
+                detail: message, extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["snapshot"] = [message] } });
+        }
+
+        DiagnosisResponse? accepted;
+        try
+        {
+            accepted = await coordinator.EnqueueAsync(request!, cancellationToken);
+        }
+        catch (HistoryUnavailableException ex)
+        {
+            return Unavailable("Asynchronous diagnoses need the history", ex.Message, http, retryAfter: 5);
+        }
+
+        if (accepted is null)
+        {
+            return Unavailable("Too many diagnoses are waiting", "The queue of asynchronous diagnoses is full; retry later or use wait=true.", http, retryAfter: 10);
+        }
+
+        http.HttpContext.Response.Headers.RetryAfter = "1";
+        return TypedResults.Accepted(accepted.Links!["self"], accepted);
+    }
+
+    /// <summary>Validates, diagnoses (kept in the history) and renders one request (also used by the samples).</summary>
+    internal static async Task<IResult> Run(DiagnosisRequest request, HttpRequest http, DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
+    {
         DiagnosisResponse response;
         try
         {
-            response = await service.DiagnoseAsync(request, cancellationToken);
+            response = await coordinator.RunAsync(request, cancellationToken);
         }
         catch (LiveCollectionUnavailableException ex)
         {
@@ -58,17 +122,211 @@ public static class DiagnosesApi
                 detail: ex.Message, extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["snapshot"] = [ex.Message] } });
         }
 
+        return Render(response, http);
+    }
+
+    internal static Dictionary<string, string[]> Validate(DiagnosisRequest request, HttpRequest http, DnsExpertOptions options, CallbackOptions callbacks, out bool wait)
+    {
+        var errors = RequestValidator.Validate(request, options.Limits).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        wait = true;
+        var waitText = http.Query["wait"].ToString();
+        if (waitText.Length > 0 && !bool.TryParse(waitText, out wait))
+        {
+            errors["wait"] = ["must be true or false"];
+            wait = true;
+        }
+
+        if (request.CallbackUrl is { } url && callbacks.Refuse(url) is { } reason)
+        {
+            errors["callbackUrl"] = [reason];
+        }
+
+        return errors;
+    }
+
+    internal static async Task<IResult> List(
+        HttpRequest http, HistoryState history, TimeProvider time, string? @namespace, string? pod, string? ruleId, string? since, int? limit, string? cursor,
+        CancellationToken cancellationToken)
+    {
+        if (history.Store is not { } store)
+        {
+            return Unavailable("The history is switched off", "DnsExpert:History:Provider is none: diagnoses are not kept.", http, retryAfter: null);
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        CheckName(errors, "namespace", @namespace, 63);
+        CheckName(errors, "pod", pod, 253);
+        CheckName(errors, "ruleId", ruleId, 100);
+        DateTimeOffset? from = null;
+        if (since is not null)
+        {
+            from = ParseSince(since, time.GetUtcNow());
+            if (from is null)
+            {
+                errors["since"] = ["must be an RFC 3339 time (2026-11-25T09:00:00Z) or an age such as 90m, 24h or 7d"];
+            }
+        }
+
+        if (limit is < 1 or > 200)
+        {
+            errors["limit"] = ["must be between 1 and 200"];
+        }
+
+        DiagnosisCursor? after = null;
+        if (cursor is not null && !DiagnosisCursor.TryDecode(cursor, out after))
+        {
+            errors["cursor"] = ["is not a cursor this service handed out (use nextCursor of the previous page)"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Unprocessable(errors, "The query has invalid parameters");
+        }
+
+        var page = await store.ListAsync(new DiagnosisQuery
+        {
+            Namespace = @namespace, Pod = pod, RuleId = ruleId, Since = from, Limit = limit ?? 50, After = after,
+        }, cancellationToken);
+        foreach (var item in page.Items)
+        {
+            item.Links = DiagnosisCoordinator.Links(item.Id);
+        }
+
+        return TypedResults.Ok(page);
+    }
+
+    internal static async Task<IResult> Get(string id, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
+    {
+        var (response, problem) = await Find(id, history, cancellationToken);
+        if (response is null)
+        {
+            return problem!;
+        }
+
+        if (response.Status == DiagnosisStatus.Running)
+        {
+            http.HttpContext.Response.Headers.RetryAfter = "1";
+        }
+
+        return Render(response.With(links: DiagnosisCoordinator.Links(id)), http);
+    }
+
+    internal static async Task<IResult> Ticket(string id, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
+    {
+        var (response, problem) = await Find(id, history, cancellationToken);
+        if (response is null)
+        {
+            return problem!;
+        }
+
+        var ticket = TicketResponse.From(response);
+        return string.Equals(http.Query["format"], "markdown", StringComparison.OrdinalIgnoreCase) || AcceptsMarkdown(http)
+            ? TypedResults.Text(MarkdownReport.RenderTicket(ticket), "text/markdown; charset=utf-8")
+            : TypedResults.Ok(ticket);
+    }
+
+    internal static async Task<IResult> StoredRequestJson(string id, HistoryState history, CancellationToken cancellationToken)
+    {
+        if (history.Store is null || !IdPattern().IsMatch(id))
+        {
+            return NotFound(id);
+        }
+
+        var json = await history.Store.GetRequestJsonAsync(id, cancellationToken);
+        return json is null ? NotFound(id) : TypedResults.Text(json, "application/json; charset=utf-8");
+    }
+
+    internal static async Task<(DiagnosisResponse? Response, IResult? Problem)> Find(string id, HistoryState history, CancellationToken cancellationToken)
+    {
+        if (history.Store is null || !IdPattern().IsMatch(id))
+        {
+            return (null, NotFound(id));
+        }
+
+        var response = await history.Store.GetAsync(id, cancellationToken);
+        return response is null ? (null, NotFound(id)) : (response, null);
+    }
+
+    internal static IResult Render(DiagnosisResponse response, HttpRequest http)
+    {
         if (string.Equals(http.Query["format"], "slack", StringComparison.OrdinalIgnoreCase))
         {
             return TypedResults.Text(SlackReport.Render(response).ToJsonString(), "application/json; charset=utf-8");
         }
 
-        return WantsMarkdown(http)
+        return string.Equals(http.Query["format"], "markdown", StringComparison.OrdinalIgnoreCase) || AcceptsMarkdown(http)
             ? TypedResults.Text(MarkdownReport.Render(response), "text/markdown; charset=utf-8")
             : TypedResults.Ok(response);
     }
 
-    private static bool WantsMarkdown(HttpRequest http) =>
-        string.Equals(http.Query["format"], "markdown", StringComparison.OrdinalIgnoreCase)
-        || http.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/markdown", StringComparison.OrdinalIgnoreCase));
+    /// <summary><c>90m</c>, <c>24h</c>, <c>7d</c> before now, or an RFC 3339 time.</summary>
+    internal static DateTimeOffset? ParseSince(string text, DateTimeOffset now)
+    {
+        var match = AgePattern().Match(text);
+        if (match.Success)
+        {
+            var amount = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            var age = match.Groups[2].Value switch { "s" => TimeSpan.FromSeconds(amount), "m" => TimeSpan.FromMinutes(amount), "h" => TimeSpan.FromHours(amount), _ => TimeSpan.FromDays(amount) };
+            return now - age;
+        }
+
+        return text.Length <= 40 && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+    }
+
+    private static void CheckName(Dictionary<string, string[]> errors, string field, string? value, int max)
+    {
+        if (value is not null && (value.Length == 0 || value.Length > max || !NamePattern().IsMatch(value)))
+        {
+            errors[field] = [$"must be a lowercase Kubernetes name (a-z, 0-9, '-', '.') of at most {max} characters"];
+        }
+    }
+
+    private static bool AcceptsMarkdown(HttpRequest http) =>
+        http.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/markdown", StringComparison.OrdinalIgnoreCase));
+
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such diagnosis",
+            detail: $"No diagnosis with id '{RulesApi.Sanitize(id)}' is kept (ids are 32 hex digits; old diagnoses are removed by retention).");
+
+    private static ProblemHttpResult Unavailable(string title, string detail, HttpRequest http, int? retryAfter)
+    {
+        if (retryAfter is { } seconds)
+        {
+            http.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);
+    }
+
+    [GeneratedRegex("^[0-9a-f]{32}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^([0-9]{1,5})([smhd])$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex AgePattern();
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex NamePattern();
 }
+
+/// <summary>The support-ticket view of a diagnosis.</summary>
+public sealed class TicketResponse
+{
+    public required string DiagnosisId { get; init; }
+    public DateTimeOffset? CreatedAt { get; init; }
+    public TargetRef? Target { get; init; }
+    public string? Domain { get; init; }
+
+    /// <summary>The findings the guide routes to a support ticket, with their payloads; empty when none is.</summary>
+    public required IReadOnlyList<TicketFinding> Findings { get; init; }
+
+    public static TicketResponse From(DiagnosisResponse response) => new()
+    {
+        DiagnosisId = response.Id,
+        CreatedAt = response.CreatedAt,
+        Target = response.Target,
+        Domain = response.Domain,
+        Findings = response.Findings.Where(f => f.Ticket is not null).Select(f => new TicketFinding(f.RuleId, f.Title, f.Cause, f.Ticket!)).ToList(),
+    };
+}
+
+public sealed record TicketFinding(string RuleId, string Title, string Cause, TicketPayload Ticket);

@@ -1,3 +1,4 @@
+using DnsExpert.Api.History;
 using DnsExpert.Core.Collection;
 using DnsExpert.Engine.Diagnosis;
 
@@ -9,15 +10,26 @@ public static class HealthApi
     {
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }))
             .WithTags("Health").WithName("Liveness").WithSummary("Liveness: the process serves requests");
-        app.MapGet("/readyz", (IRuleBaseProvider rules, IServiceProvider services) => TypedResults.Ok(new
+        app.MapGet("/readyz", Ready)
+            .WithTags("Health").WithName("Readiness")
+            .WithSummary("Readiness: the rule base is compiled and the history store reachable")
+            .WithDescription("503 while the history store (SQLite file or PostgreSQL) is not initialised or unreachable. Whether a cluster is configured is reported, not required: offline mode is healthy.");
+        return app;
+    }
+
+    internal static async Task<IResult> Ready(IRuleBaseProvider rules, HistoryState history, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await history.CheckAsync(TimeSpan.FromSeconds(2), cancellationToken);
+        var ready = history.Store is null || history.Ready;
+        var body = new
         {
-            status = "ready",
+            status = ready ? "ready" : "not ready",
             rules = rules.Current.Rules.Count,
+            history = history.Store is null ? "off" : history.Ready ? $"{history.Store.Kind}: ok" : $"{history.Store.Kind}: {history.Error}",
             cluster = services.GetService<ILiveSnapshotCollector>() is null
                 ? "not configured (offline: diagnoses snapshots sent in requests)"
                 : "configured (requests without a snapshot are collected live)",
-        }))
-            .WithTags("Health").WithName("Readiness").WithSummary("Readiness: the rule base is compiled");
-        return app;
+        };
+        return ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -30,11 +30,11 @@ public static class SamplesApi
     internal static Results<ContentHttpResult, ProblemHttpResult> GetSample(string name, SampleCatalog samples) =>
         samples.ReadJson(name) is { } json ? TypedResults.Text(json, "application/json") : NotFound(name);
 
-    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> DiagnoseSample(
-        string name, HttpRequest http, SampleCatalog samples, IDiagnosisService service, IOptions<DnsExpertOptions> options, CancellationToken cancellationToken)
+    internal static async Task<IResult> DiagnoseSample(
+        string name, HttpRequest http, SampleCatalog samples, Async.DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
     {
         var request = samples.Read(name);
-        return request is null ? NotFound(name) : await DiagnosesApi.Run(request, http, service, options.Value, cancellationToken);
+        return request is null ? NotFound(name) : await DiagnosesApi.Run(request, http, coordinator, cancellationToken);
     }
 
     private static ProblemHttpResult NotFound(string name) =>

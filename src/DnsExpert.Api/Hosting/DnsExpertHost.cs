@@ -1,4 +1,6 @@
+using DnsExpert.Api.Async;
 using DnsExpert.Api.Endpoints;
+using DnsExpert.Api.History;
 using DnsExpert.Api.OpenApi;
 using DnsExpert.Collectors;
 using DnsExpert.Collectors.Kubernetes;
@@ -38,6 +40,7 @@ public static class DnsExpertHost
         var probes = builder.Configuration.GetSection(ProbeOptions.Section).Get<ProbeOptions>() ?? new ProbeOptions();
         builder.Services.AddDnsExpertCollectors(cluster, probes);
         builder.Services.AddSingleton<SampleCatalog>();
+        builder.AddDnsExpertHistory();
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier));

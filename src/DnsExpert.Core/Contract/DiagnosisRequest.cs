@@ -20,6 +20,12 @@ public sealed class DiagnosisRequest
 
     /// <summary>How to diagnose.</summary>
     public DiagnosisOptions? Options { get; set; }
+
+    /// <summary>
+    /// Where to POST the result when the diagnosis ends (a chat bot's or ticketing system's webhook). Its host must be in
+    /// the service's callback allow-list.
+    /// </summary>
+    public string? CallbackUrl { get; set; }
 }
 
 /// <summary>Switches for one diagnosis.</summary>

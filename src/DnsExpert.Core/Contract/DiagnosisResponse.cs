@@ -6,6 +6,34 @@ namespace DnsExpert.Core.Contract;
 public sealed class DiagnosisResponse
 {
     public required string Id { get; init; }
+
+    /// <summary><c>running</c> while an asynchronous diagnosis works, then <c>completed</c> or <c>failed</c>.</summary>
+    public DiagnosisStatus Status { get; init; } = DiagnosisStatus.Completed;
+
+    /// <summary>When the diagnosis was requested.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>When it completed or failed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>Wall time of the whole diagnosis (collection, probes, rules), in milliseconds.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? DurationMs { get; init; }
+
+    /// <summary>The pod the request was about.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TargetRef? Target { get; init; }
+
+    /// <summary>The failing name the request was about.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Domain { get; init; }
+
+    /// <summary>Why a failed diagnosis failed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Error { get; init; }
+
     public required ClassificationResult Classification { get; init; }
 
     /// <summary>Root causes, most severe and most specific first.</summary>
@@ -13,6 +41,38 @@ public sealed class DiagnosisResponse
 
     /// <summary>What was read, and what could not be.</summary>
     public required IReadOnlyList<CollectionEntry> Collection { get; init; }
+
+    /// <summary>Where to read this diagnosis again (<c>self</c>, <c>report</c>, <c>ticket</c>), when it is kept in the history.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Links { get; init; }
+
+    /// <summary>A copy with the history's view of it: status, times, target and links.</summary>
+    public DiagnosisResponse With(
+        DiagnosisStatus? status = null, DateTimeOffset? createdAt = null, DateTimeOffset? completedAt = null, double? durationMs = null,
+        TargetRef? target = null, string? domain = null, string? error = null, IReadOnlyList<CollectionEntry>? collection = null,
+        IReadOnlyDictionary<string, string>? links = null) => new()
+    {
+        Id = Id,
+        Status = status ?? Status,
+        CreatedAt = createdAt ?? CreatedAt,
+        CompletedAt = completedAt ?? CompletedAt,
+        DurationMs = durationMs ?? DurationMs,
+        Target = target ?? Target,
+        Domain = domain ?? Domain,
+        Error = error ?? Error,
+        Classification = Classification,
+        Findings = Findings,
+        Collection = collection ?? Collection,
+        Links = links ?? Links,
+    };
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<DiagnosisStatus>))]
+public enum DiagnosisStatus
+{
+    [JsonStringEnumMemberName("running")] Running,
+    [JsonStringEnumMemberName("completed")] Completed,
+    [JsonStringEnumMemberName("failed")] Failed,
 }
 
 /// <summary>The class of a client's error message (KNOWLEDGE.md section 1).</summary>

@@ -12,11 +12,13 @@ namespace DnsExpert.Engine.Diagnosis;
 /// </summary>
 public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time, ILiveSnapshotCollector? collector = null, DiagnosisMetrics? metrics = null) : IDiagnosisService
 {
-    public async Task<DiagnosisResponse> DiagnoseAsync(DiagnosisRequest request, CancellationToken cancellationToken)
+    public Task<DiagnosisResponse> DiagnoseAsync(DiagnosisRequest request, CancellationToken cancellationToken) => DiagnoseAsync(request, null, cancellationToken);
+
+    public async Task<DiagnosisResponse> DiagnoseAsync(DiagnosisRequest request, string? id, CancellationToken cancellationToken)
     {
         try
         {
-            var response = await DiagnoseCoreAsync(request, cancellationToken);
+            var response = await DiagnoseCoreAsync(request, id ?? NewId(time), cancellationToken);
             metrics?.Diagnosis("ok");
             return response;
         }
@@ -37,8 +39,11 @@ public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time,
         }
     }
 
-    private async Task<DiagnosisResponse> DiagnoseCoreAsync(DiagnosisRequest request, CancellationToken cancellationToken)
+    private async Task<DiagnosisResponse> DiagnoseCoreAsync(DiagnosisRequest request, string id, CancellationToken cancellationToken)
     {
+        var createdAt = time.GetUtcNow();
+        var began = time.GetTimestamp();
+        var (target, domain) = (request.Target, request.Domain);
         IReadOnlyList<CollectionEntry> collected = [];
         if (request.Snapshot is null)
         {
@@ -67,7 +72,12 @@ public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time,
 
         var response = new DiagnosisResponse
         {
-            Id = NewId(),
+            Id = id,
+            CreatedAt = createdAt,
+            CompletedAt = time.GetUtcNow(),
+            DurationMs = Math.Round(time.GetElapsedTime(began).TotalMilliseconds, 1),
+            Target = target,
+            Domain = domain,
             Classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage),
             Findings = result.Findings,
             Collection = collection,
@@ -101,5 +111,5 @@ public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time,
     }
 
     /// <summary>Time-ordered ids (UUIDv7) so that a list of diagnoses sorts by creation.</summary>
-    private string NewId() => Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
+    public static string NewId(TimeProvider time) => Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
 }

@@ -6,7 +6,11 @@ namespace DnsExpert.Engine.Diagnosis;
 public interface IDiagnosisService
 {
     /// <exception cref="LiveCollectionUnavailableException">The request has no snapshot and no live cluster is configured.</exception>
-    Task<DiagnosisResponse> DiagnoseAsync(DiagnosisRequest request, CancellationToken cancellationToken);
+    Task<DiagnosisResponse> DiagnoseAsync(DiagnosisRequest request, CancellationToken cancellationToken) => DiagnoseAsync(request, null, cancellationToken);
+
+    /// <summary>Diagnoses under a given id (the history reserves it before the diagnosis starts); a new one when null.</summary>
+    /// <exception cref="LiveCollectionUnavailableException">The request has no snapshot and no live cluster is configured.</exception>
+    Task<DiagnosisResponse> DiagnoseAsync(DiagnosisRequest request, string? id, CancellationToken cancellationToken);
 }
 
 /// <summary>A request without a snapshot, when live collection is not configured.</summary>

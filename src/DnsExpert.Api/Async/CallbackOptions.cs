@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DnsExpert.Api.Async;
+
+/// <summary>Result callbacks (configuration section <c>DnsExpert:Callbacks</c>).</summary>
+public sealed class CallbackOptions
+{
+    public const string Section = "DnsExpert:Callbacks";
+
+    /// <summary>
+    /// Hosts a <c>callbackUrl</c> may name: exact names (<c>hooks.slack.com</c>), subdomain wildcards
+    /// (<c>*.chatops.example.com</c>) or literal addresses. Empty: callbacks are refused. Nothing else is ever called, so
+    /// the service cannot be used to reach arbitrary hosts (no SSRF).
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>Allow plain <c>http://</c> callbacks (off: only https).</summary>
+    public bool AllowHttp { get; set; }
+
+    /// <summary>Attempts per callback (first try included), with exponential back-off between them.</summary>
+    [Range(1, 10)]
+    public int MaxAttempts { get; set; } = 4;
+
+    /// <summary>Timeout of one attempt.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First back-off delay; doubles each retry.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// When set, each callback carries <c>X-DnsExpert-Signature: sha256=HEX</c>, the HMAC-SHA256 of the body with this
+    /// key, so the receiver can check it came from DnsExpert.
+    /// </summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>Why <paramref name="url"/> may not be called, or null when it may.</summary>
+    public string? Refuse(string url)
+    {
+        if (url.Length > 2048 || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return "must be an absolute http(s) URL of at most 2048 characters";
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttps && !(AllowHttp && uri.Scheme == Uri.UriSchemeHttp))
+        {
+            return AllowHttp ? "must be an http or https URL" : "must be an https URL";
+        }
+
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return "must not carry credentials in the URL";
+        }
+
+        if (AllowedHosts.Count == 0)
+        {
+            return "callbacks are not enabled on this service (DnsExpert:Callbacks:AllowedHosts is empty)";
+        }
+
+        var host = uri.IdnHost.TrimEnd('.');
+        var allowed = AllowedHosts.Any(pattern =>
+            pattern.StartsWith("*.", StringComparison.Ordinal)
+                ? host.EndsWith(pattern[1..], StringComparison.OrdinalIgnoreCase) && host.Length > pattern.Length - 1
+                : string.Equals(host, pattern.Trim('[', ']'), StringComparison.OrdinalIgnoreCase) || string.Equals(uri.Host, pattern, StringComparison.OrdinalIgnoreCase));
+        return allowed ? null : $"host '{host}' is not in the callback allow-list";
+    }
+}

@@ -1,0 +1,214 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using DnsExpert.Api.History;
+using DnsExpert.Core.Contract;
+using DnsExpert.Engine.Diagnosis;
+using DnsExpert.History;
+using Microsoft.Extensions.Options;
+
+namespace DnsExpert.Api.Async;
+
+/// <summary>
+/// Runs diagnoses and keeps them in the history: synchronously for <c>POST /api/v1/diagnoses</c>, or queued for
+/// <c>?wait=false</c> (a bounded queue drained by <see cref="DiagnosisWorker"/>). Every diagnosis is stored as running
+/// before it starts and completed or failed when it ends; then its callback, if any, is sent.
+/// </summary>
+public sealed partial class DiagnosisCoordinator(
+    IDiagnosisService service, HistoryState history, CallbackSender callbacks, IOptions<AsyncOptions> options, TimeProvider time,
+    ILogger<DiagnosisCoordinator> logger)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly Channel<Job> _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(options.Value.QueueCapacity)
+    {
+        FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false,
+    });
+
+    internal ChannelReader<Job> Queue => _queue.Reader;
+
+    /// <summary>Diagnoses now and returns the result; storing it is best effort (a store outage never loses the answer).</summary>
+    public async Task<DiagnosisResponse> RunAsync(DiagnosisRequest request, CancellationToken cancellationToken)
+    {
+        var id = DiagnosisService.NewId(time);
+        var stored = await TryBeginAsync(id, request, cancellationToken);
+        var response = await DiagnoseAndStoreAsync(id, request, stored, cancellationToken);
+        if (request.CallbackUrl is { } url)
+        {
+            _ = Task.Run(() => callbacks.SendAsync(url, response, Json, CancellationToken.None), CancellationToken.None);
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// Reserves an id, stores the diagnosis as running and queues it. Null when the queue is full (the caller answers
+    /// 503 with Retry-After).
+    /// </summary>
+    /// <exception cref="HistoryUnavailableException">The history is off or unreachable: an async result would be lost.</exception>
+    public async Task<DiagnosisResponse?> EnqueueAsync(DiagnosisRequest request, CancellationToken cancellationToken)
+    {
+        var store = history.Store ?? throw new HistoryUnavailableException("the history is switched off (DnsExpert:History:Provider=none); use wait=true");
+        var id = DiagnosisService.NewId(time);
+        var createdAt = time.GetUtcNow();
+        try
+        {
+            await store.BeginAsync(id, createdAt, request, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new HistoryUnavailableException($"the {store.Kind} history store is unreachable: {ex.Message}", ex);
+        }
+
+        if (!_queue.Writer.TryWrite(new Job(id, request)))
+        {
+            await TryAsync(id, () => store.FailAsync(id, "not run: the queue of asynchronous diagnoses was full", time.GetUtcNow(), CancellationToken.None));
+            return null;
+        }
+
+        return (await store.GetAsync(id, cancellationToken))!.With(links: Links(id));
+    }
+
+    /// <summary>Runs one queued job under the async deadline (called by the worker).</summary>
+    internal async Task ProcessAsync(Job job, CancellationToken stoppingToken)
+    {
+        var store = history.Store!;
+        DiagnosisResponse? current;
+        try
+        {
+            current = await store.GetAsync(job.Id, stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogStoreFailed(logger, job.Id, ex);
+            current = null;
+        }
+
+        if (current is not { Status: DiagnosisStatus.Running })
+        {
+            return;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        deadline.CancelAfter(options.Value.Deadline);
+        DiagnosisResponse response;
+        try
+        {
+            response = await DiagnoseAndStoreAsync(job.Id, job.Request, stored: true, deadline.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or LiveCollectionUnavailableException)
+        {
+            // Failed and stored as failed by DiagnoseAndStoreAsync.
+            response = (await store.GetAsync(job.Id, CancellationToken.None))!;
+        }
+
+        if (job.Request.CallbackUrl is { } url)
+        {
+            await callbacks.SendAsync(url, response, Json, stoppingToken);
+        }
+    }
+
+    private async Task<DiagnosisResponse> DiagnoseAndStoreAsync(string id, DiagnosisRequest request, bool stored, CancellationToken cancellationToken)
+    {
+        var store = stored ? history.Store : null;
+        DiagnosisResponse response;
+        try
+        {
+            response = await service.DiagnoseAsync(request, id, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            if (store is not null)
+            {
+                var reason = ex switch
+                {
+                    OperationCanceledException when cancellationToken.IsCancellationRequested => "cancelled: the request was cancelled or its deadline passed",
+                    LiveCollectionUnavailableException => ex.Message,
+                    _ => $"internal error ({ex.GetType().Name})",
+                };
+                await TryAsync(id, () => store.FailAsync(id, reason, time.GetUtcNow(), CancellationToken.None));
+            }
+
+            throw;
+        }
+
+        if (store is null)
+        {
+            return history.Store is null
+                ? response
+                : response.With(collection: [.. response.Collection, new CollectionEntry("history", CollectionStatus.Failed, $"not stored: {history.Error ?? "the store failed"}")]);
+        }
+
+        var kept = await TryAsync(id, () => store.CompleteAsync(response, CancellationToken.None));
+        return kept
+            ? response.With(links: Links(id))
+            : response.With(collection: [.. response.Collection, new CollectionEntry("history", CollectionStatus.Failed, "not stored: the history store failed; see the service log")]);
+    }
+
+    private async Task<bool> TryBeginAsync(string id, DiagnosisRequest request, CancellationToken cancellationToken)
+    {
+        if (history.Store is not { } store)
+        {
+            return false;
+        }
+
+        return await TryAsync(id, async () =>
+        {
+            await store.BeginAsync(id, time.GetUtcNow(), request, cancellationToken);
+            return true;
+        });
+    }
+
+    private async Task<bool> TryAsync(string id, Func<Task<bool>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogStoreFailed(logger, id, ex);
+            return false;
+        }
+    }
+
+    public static IReadOnlyDictionary<string, string> Links(string id) => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["self"] = $"/api/v1/diagnoses/{id}",
+        ["report"] = $"/reports/{id}",
+        ["ticket"] = $"/api/v1/diagnoses/{id}/ticket",
+        ["request"] = $"/api/v1/diagnoses/{id}/request",
+    };
+
+    internal sealed record Job(string Id, DiagnosisRequest Request);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "History store failed for diagnosis {Id}")]
+    private static partial void LogStoreFailed(ILogger logger, string id, Exception exception);
+}
+
+/// <summary>An asynchronous diagnosis cannot be kept, so it cannot be read back later.</summary>
+public sealed class HistoryUnavailableException : Exception
+{
+    public HistoryUnavailableException(string message) : base(message) { }
+
+    public HistoryUnavailableException(string message, Exception inner) : base(message, inner) { }
+
+    public HistoryUnavailableException() { }
+}
+
+/// <summary>Asynchronous diagnoses (configuration section <c>DnsExpert:Async</c>).</summary>
+public sealed class AsyncOptions
+{
+    public const string Section = "DnsExpert:Async";
+
+    /// <summary>Diagnoses waiting to run; beyond it, <c>?wait=false</c> answers 503 with Retry-After.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
+    public int QueueCapacity { get; set; } = 100;
+
+    /// <summary>Diagnoses running at once.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 64)]
+    public int Workers { get; set; } = 2;
+
+    /// <summary>Longest an asynchronous diagnosis may run before it is failed.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromMinutes(2);
+}

@@ -1,0 +1,36 @@
+using DnsExpert.Api.Async;
+using DnsExpert.History;
+using Microsoft.Extensions.Options;
+
+namespace DnsExpert.Api.History;
+
+public static class HistorySetup
+{
+    /// <summary>The history store (SQLite by default), its maintenance, the async queue and result callbacks.</summary>
+    public static IHostApplicationBuilder AddDnsExpertHistory(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<AsyncOptions>().BindConfiguration(AsyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        builder.Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IOptions<HistoryOptions>>().Value;
+            IDiagnosisStore? store = options.Provider switch
+            {
+                HistoryProvider.Sqlite => new SqliteDiagnosisStore(options, DiagnosisCoordinator.Json),
+                HistoryProvider.Postgres => new PostgresDiagnosisStore(options, DiagnosisCoordinator.Json),
+                _ => null,
+            };
+            return new HistoryState(store);
+        });
+        builder.Services.AddHostedService<HistoryMaintenance>();
+
+        var callbacks = builder.Configuration.GetSection(CallbackOptions.Section).Get<CallbackOptions>() ?? new CallbackOptions();
+        CallbackSender.AddCallbacks(builder.Services, callbacks);
+        builder.Services.AddSingleton<CallbackSender>();
+        builder.Services.AddSingleton<DiagnosisCoordinator>();
+        builder.Services.AddHostedService<DiagnosisWorker>();
+        return builder;
+    }
+}

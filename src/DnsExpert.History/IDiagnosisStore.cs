@@ -1,0 +1,39 @@
+using DnsExpert.Core.Contract;
+
+namespace DnsExpert.History;
+
+/// <summary>
+/// Every diagnosis, kept so that a ticket link works days later. A diagnosis is written twice: once when it starts
+/// (<c>running</c>, a complete record by itself) and once, in one transaction, when it ends. A crash in between leaves a
+/// running record that the sweep marks failed; never a half-written one.
+/// </summary>
+public interface IDiagnosisStore
+{
+    /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
+    string Kind { get; }
+
+    /// <summary>Creates the schema if needed (safe when several replicas start together).</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Throws when the store cannot be reached.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
+    Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Stores the result; false when the record is no longer running (already completed, failed or deleted).</summary>
+    Task<bool> CompleteAsync(DiagnosisResponse response, CancellationToken cancellationToken);
+
+    Task<bool> FailAsync(string id, string error, DateTimeOffset at, CancellationToken cancellationToken);
+
+    Task<DiagnosisResponse?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>The request as it was stored (Secret data removed), for replay.</summary>
+    Task<string?> GetRequestJsonAsync(string id, CancellationToken cancellationToken);
+
+    Task<DiagnosisPage> ListAsync(DiagnosisQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Retention by age and count, and running records past their deadline marked failed.</summary>
+    Task<SweepResult> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+public sealed record SweepResult(int Deleted, int Abandoned);

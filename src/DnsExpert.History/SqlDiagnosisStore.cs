@@ -1,0 +1,336 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using DnsExpert.Core.Classification;
+using DnsExpert.Core.Contract;
+
+namespace DnsExpert.History;
+
+/// <summary>
+/// The history in a relational database through Dapper: one <c>diagnoses</c> row per diagnosis (summary columns for
+/// listing, the request and the response as JSON) and one <c>diagnosis_findings</c> row per fired rule (for
+/// <c>ruleId</c> filters). Times are Unix milliseconds, so both dialects compare them the same way.
+/// </summary>
+public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptions options) : IDiagnosisStore
+{
+    static SqlDiagnosisStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    public abstract string Kind { get; }
+
+    /// <summary>The 64-bit integer column type (times are Unix milliseconds).</summary>
+    protected abstract string BigIntType { get; }
+
+    protected abstract string DoubleType { get; }
+
+    private string Schema => $"""
+        CREATE TABLE IF NOT EXISTS diagnoses (
+          id TEXT PRIMARY KEY,
+          status TEXT NOT NULL,
+          created_at {BigIntType} NOT NULL,
+          completed_at {BigIntType},
+          namespace TEXT,
+          pod TEXT,
+          domain TEXT,
+          top_rule_id TEXT,
+          top_severity TEXT,
+          rule_ids TEXT NOT NULL DEFAULT '',
+          duration_ms {DoubleType},
+          error TEXT,
+          classification_json TEXT,
+          request_json TEXT NOT NULL,
+          response_json TEXT
+        );
+        CREATE INDEX IF NOT EXISTS ix_diagnoses_created ON diagnoses (created_at DESC, id DESC);
+        CREATE INDEX IF NOT EXISTS ix_diagnoses_target ON diagnoses (namespace, pod, created_at DESC);
+        CREATE INDEX IF NOT EXISTS ix_diagnoses_running ON diagnoses (status) WHERE status = 'running';
+        CREATE TABLE IF NOT EXISTS diagnosis_findings (
+          diagnosis_id TEXT NOT NULL,
+          rule_id TEXT NOT NULL,
+          severity TEXT NOT NULL,
+          PRIMARY KEY (diagnosis_id, rule_id)
+        );
+        CREATE INDEX IF NOT EXISTS ix_findings_rule ON diagnosis_findings (rule_id, diagnosis_id);
+        """;
+
+    protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs before the schema is created, in its transaction (PostgreSQL takes a lock so replicas do not race).</summary>
+    protected virtual Task LockSchemaAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected virtual Task AfterInitializeAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await LockSchemaAsync(connection, transaction, cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(Schema, transaction: transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        await AfterInitializeAsync(connection, cancellationToken);
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken));
+    }
+
+    public async Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, CancellationToken cancellationToken)
+    {
+        var classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage);
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO diagnoses (id, status, created_at, namespace, pod, domain, rule_ids, classification_json, request_json)
+            VALUES (@Id, 'running', @CreatedAt, @Namespace, @Pod, @Domain, '', @Classification, @Request)
+            """,
+            new
+            {
+                Id = id,
+                CreatedAt = createdAt.ToUnixTimeMilliseconds(),
+                Namespace = request.Target is null ? null : request.Target.Namespace ?? "default",
+                request.Target?.Pod,
+                request.Domain,
+                Classification = JsonSerializer.Serialize(classification, json),
+                Request = StoredRequest.Serialize(request, json),
+            },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task<bool> CompleteAsync(DiagnosisResponse response, CancellationToken cancellationToken)
+    {
+        var top = response.Findings.Count > 0 ? response.Findings[0] : null;
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var updated = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE diagnoses SET status = 'completed', completed_at = @CompletedAt, duration_ms = @DurationMs, top_rule_id = @TopRuleId,
+              top_severity = @TopSeverity, rule_ids = @RuleIds, response_json = @Response
+            WHERE id = @Id AND status = 'running'
+            """,
+            new
+            {
+                response.Id,
+                CompletedAt = (response.CompletedAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds(),
+                response.DurationMs,
+                TopRuleId = top?.RuleId,
+                TopSeverity = top is null ? null : SeverityName(top.Severity),
+                RuleIds = string.Join(',', response.Findings.Select(f => f.RuleId)),
+                Response = JsonSerializer.Serialize(response, json),
+            },
+            transaction, cancellationToken: cancellationToken));
+        if (updated == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        foreach (var finding in response.Findings.DistinctBy(f => f.RuleId))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO diagnosis_findings (diagnosis_id, rule_id, severity) VALUES (@Id, @RuleId, @Severity)",
+                new { response.Id, finding.RuleId, Severity = SeverityName(finding.Severity) }, transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> FailAsync(string id, string error, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE diagnoses SET status = 'failed', completed_at = @At, error = @Error WHERE id = @Id AND status = 'running'",
+            new { Id = id, At = at.ToUnixTimeMilliseconds(), Error = Truncate(error, 2000) }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    public async Task<DiagnosisResponse?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {RowColumns}, classification_json, response_json FROM diagnoses d WHERE d.id = @Id", new { Id = id }, cancellationToken: cancellationToken));
+        if (row is null)
+        {
+            return null;
+        }
+
+        if (row.Status == "completed" && row.ResponseJson is not null)
+        {
+            var stored = JsonSerializer.Deserialize<DiagnosisResponse>(row.ResponseJson, json)!;
+            return stored.With(status: DiagnosisStatus.Completed);
+        }
+
+        return new DiagnosisResponse
+        {
+            Id = row.Id,
+            Status = ParseStatus(row.Status),
+            CreatedAt = FromMs(row.CreatedAt),
+            CompletedAt = row.CompletedAt is { } c ? FromMs(c) : null,
+            Target = Target(row),
+            Domain = row.Domain,
+            Error = row.Error,
+            Classification = row.ClassificationJson is null
+                ? SymptomClassifier.Classify(null)
+                : JsonSerializer.Deserialize<ClassificationResult>(row.ClassificationJson, json)!,
+            Findings = [],
+            Collection = [],
+        };
+    }
+
+    public async Task<string?> GetRequestJsonAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT request_json FROM diagnoses WHERE id = @Id", new { Id = id }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<DiagnosisPage> ListAsync(DiagnosisQuery query, CancellationToken cancellationToken)
+    {
+        var where = new List<string>();
+        var parameters = new DynamicParameters();
+        if (query.Namespace is not null)
+        {
+            where.Add("d.namespace = @Namespace");
+            parameters.Add("Namespace", query.Namespace);
+        }
+
+        if (query.Pod is not null)
+        {
+            where.Add("d.pod = @Pod");
+            parameters.Add("Pod", query.Pod);
+        }
+
+        if (query.RuleId is not null)
+        {
+            where.Add("EXISTS (SELECT 1 FROM diagnosis_findings f WHERE f.diagnosis_id = d.id AND f.rule_id = @RuleId)");
+            parameters.Add("RuleId", query.RuleId);
+        }
+
+        if (query.Since is { } since)
+        {
+            where.Add("d.created_at >= @Since");
+            parameters.Add("Since", since.ToUnixTimeMilliseconds());
+        }
+
+        if (query.After is { } after)
+        {
+            where.Add("(d.created_at < @AfterAt OR (d.created_at = @AfterAt AND d.id < @AfterId))");
+            parameters.Add("AfterAt", after.CreatedAtMs);
+            parameters.Add("AfterId", after.Id);
+        }
+
+        var limit = Math.Clamp(query.Limit, 1, 500);
+        parameters.Add("Take", limit + 1);
+        var sql = $"""
+            SELECT {RowColumns} FROM diagnoses d
+            {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}
+            ORDER BY d.created_at DESC, d.id DESC
+            LIMIT @Take
+            """;
+
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<Row>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
+        var page = rows.Take(limit).ToList();
+        return new DiagnosisPage
+        {
+            Items = page.Select(Summary).ToList(),
+            NextCursor = rows.Count > limit ? new DiagnosisCursor(page[^1].CreatedAt, page[^1].Id).Encode() : null,
+        };
+    }
+
+    public async Task<SweepResult> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var abandoned = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE diagnoses SET status = 'failed', completed_at = @Now, error = @Error WHERE status = 'running' AND created_at < @Deadline",
+            new
+            {
+                Now = now.ToUnixTimeMilliseconds(),
+                Deadline = (now - options.RunningDeadline).ToUnixTimeMilliseconds(),
+                Error = $"abandoned: still running {options.RunningDeadline.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture)} min after it started (the service stopped during the diagnosis)",
+            },
+            cancellationToken: cancellationToken));
+
+        // The oldest record to keep by count; everything older (or as old, with a smaller id) goes.
+        var cut = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {RowColumns} FROM diagnoses d ORDER BY d.created_at DESC, d.id DESC LIMIT 1 OFFSET @Max",
+            new { Max = options.MaxCount - 1 }, cancellationToken: cancellationToken));
+        var byAge = (now - options.MaxAge).ToUnixTimeMilliseconds();
+        var condition = "created_at < @ByAge" + (cut is null ? "" : " OR created_at < @CutAt OR (created_at = @CutAt AND id < @CutId)");
+        var args = new { ByAge = byAge, CutAt = cut?.CreatedAt ?? 0, CutId = cut?.Id ?? "" };
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM diagnosis_findings WHERE diagnosis_id IN (SELECT id FROM diagnoses WHERE {condition})", args, transaction, cancellationToken: cancellationToken));
+        var deleted = await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM diagnoses WHERE {condition}", args, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return new SweepResult(deleted, abandoned);
+    }
+
+    /// <summary>Marks every running record failed: for a store with one writer, at start-up nothing can still be running.</summary>
+    protected static Task<int> AbandonAllRunningAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE diagnoses SET status = 'failed', completed_at = @Now, error = @Error WHERE status = 'running'",
+            new { Now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Error = "abandoned: the service restarted during the diagnosis" },
+            cancellationToken: cancellationToken));
+
+    private const string RowColumns = "d.id, d.status, d.created_at, d.completed_at, d.namespace, d.pod, d.domain, d.top_rule_id, d.top_severity, d.rule_ids, d.duration_ms, d.error";
+
+    private static DiagnosisSummary Summary(Row row) => new()
+    {
+        Id = row.Id,
+        Status = ParseStatus(row.Status),
+        CreatedAt = FromMs(row.CreatedAt),
+        CompletedAt = row.CompletedAt is { } c ? FromMs(c) : null,
+        Target = Target(row),
+        Domain = row.Domain,
+        TopRuleId = row.TopRuleId,
+        TopSeverity = row.TopSeverity switch { "critical" => Severity.Critical, "warning" => Severity.Warning, "info" => Severity.Info, _ => null },
+        RuleIds = string.IsNullOrEmpty(row.RuleIds) ? [] : row.RuleIds.Split(','),
+        DurationMs = row.DurationMs,
+        Error = row.Error,
+    };
+
+    private static TargetRef? Target(Row row) => row.Namespace is null && row.Pod is null ? null : new TargetRef { Namespace = row.Namespace, Pod = row.Pod };
+
+    private static DiagnosisStatus ParseStatus(string status) => status switch
+    {
+        "running" => DiagnosisStatus.Running,
+        "completed" => DiagnosisStatus.Completed,
+        _ => DiagnosisStatus.Failed,
+    };
+
+    private static string SeverityName(Severity severity) => severity switch
+    {
+        Severity.Critical => "critical",
+        Severity.Warning => "warning",
+        _ => "info",
+    };
+
+    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+
+    /// <summary>A <c>diagnoses</c> row (Dapper maps snake_case columns onto these).</summary>
+    private sealed class Row
+    {
+        public string Id { get; set; } = "";
+        public string Status { get; set; } = "";
+        public long CreatedAt { get; set; }
+        public long? CompletedAt { get; set; }
+        public string? Namespace { get; set; }
+        public string? Pod { get; set; }
+        public string? Domain { get; set; }
+        public string? TopRuleId { get; set; }
+        public string? TopSeverity { get; set; }
+        public string? RuleIds { get; set; }
+        public double? DurationMs { get; set; }
+        public string? Error { get; set; }
+        public string? ClassificationJson { get; set; }
+        public string? ResponseJson { get; set; }
+    }
+}

@@ -1,0 +1,178 @@
+using System.Text.Json;
+using DnsExpert.Core.Contract;
+
+namespace DnsExpert.History.Tests;
+
+/// <summary>What every store must do, run against SQLite in a temp file and against a real PostgreSQL server.</summary>
+public abstract class StoreContract
+{
+    protected static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    protected static readonly DateTimeOffset T0 = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
+
+    protected abstract Task<IDiagnosisStore> CreateAsync(HistoryOptions? options = null);
+
+    protected static DiagnosisRequest Request(string ns = "default", string pod = "web-0", string domain = "www.example.com") => new()
+    {
+        Target = new TargetRef { Namespace = ns, Pod = pod },
+        Domain = domain,
+        Symptom = new Symptom { ErrorMessage = "curl: (6) Could not resolve host: www.example.com" },
+        Snapshot = new Snapshot
+        {
+            Objects =
+            [
+                JsonDocument.Parse("""{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","namespace":"default"},"data":{"password":"aHVudGVyMg=="}}""").RootElement,
+                JsonDocument.Parse("""{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Secret","metadata":{"name":"tls"},"stringData":{"key":"PRIVATE"}}]}""").RootElement,
+            ],
+        },
+    };
+
+    protected static DiagnosisResponse Response(string id, DateTimeOffset createdAt, params string[] ruleIds) => new()
+    {
+        Id = id,
+        CreatedAt = createdAt,
+        CompletedAt = createdAt.AddSeconds(2),
+        DurationMs = 2000,
+        Target = new TargetRef { Namespace = "default", Pod = "web-0" },
+        Domain = "www.example.com",
+        Classification = new ClassificationResult { Class = SymptomClass.NameNotFound, Explanation = "x" },
+        Findings = ruleIds.Select(r => new Finding
+        {
+            RuleId = r, Severity = Severity.Critical, Title = r, Cause = "because", Evidence = [new Evidence("pod/default/web-0", "dnsPolicy=Default")],
+            Remediation = [new Remediation { Summary = "fix", Command = "kubectl get pod" }],
+        }).ToList(),
+        Collection = [new CollectionEntry("snapshot", CollectionStatus.Ok)],
+    };
+
+    private static string Id(int n) => $"01900000000070008000{n:D12}";
+
+    [Fact]
+    public async Task A_diagnosis_is_running_then_completed_with_its_findings()
+    {
+        var store = await CreateAsync();
+        await store.BeginAsync(Id(1), T0, Request(), CancellationToken.None);
+
+        var running = await store.GetAsync(Id(1), CancellationToken.None);
+        Assert.NotNull(running);
+        Assert.Equal(DiagnosisStatus.Running, running.Status);
+        Assert.Equal(SymptomClass.Ambiguous, running.Classification.Class); // curl (6) cannot tell NXDOMAIN from an unreachable server
+        Assert.Equal(("default", "web-0", "www.example.com"), (running.Target!.Namespace, running.Target.Pod, running.Domain));
+        Assert.Equal(T0, running.CreatedAt);
+        Assert.Empty(running.Findings);
+
+        Assert.True(await store.CompleteAsync(Response(Id(1), T0, "udp53-blocked", "coredns-pod-unhealthy"), CancellationToken.None));
+        var done = (await store.GetAsync(Id(1), CancellationToken.None))!;
+        Assert.Equal(DiagnosisStatus.Completed, done.Status);
+        Assert.Equal(["udp53-blocked", "coredns-pod-unhealthy"], done.Findings.Select(f => f.RuleId));
+        Assert.Equal("kubectl get pod", done.Findings[0].Remediation[0].Command);
+        Assert.Equal(2000, done.DurationMs);
+
+        // Completed once: a second completion or a late failure changes nothing.
+        Assert.False(await store.CompleteAsync(Response(Id(1), T0, "other"), CancellationToken.None));
+        Assert.False(await store.FailAsync(Id(1), "late", T0, CancellationToken.None));
+        Assert.Equal(2, (await store.GetAsync(Id(1), CancellationToken.None))!.Findings.Count);
+        Assert.Null(await store.GetAsync(Id(99), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_failed_diagnosis_keeps_its_error()
+    {
+        var store = await CreateAsync();
+        await store.BeginAsync(Id(2), T0, Request(), CancellationToken.None);
+        Assert.True(await store.FailAsync(Id(2), "live collection failed: 401 Unauthorized", T0.AddSeconds(1), CancellationToken.None));
+
+        var failed = (await store.GetAsync(Id(2), CancellationToken.None))!;
+        Assert.Equal((DiagnosisStatus.Failed, "live collection failed: 401 Unauthorized"), (failed.Status, failed.Error));
+        Assert.False(await store.CompleteAsync(Response(Id(2), T0, "udp53-blocked"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_stored_request_keeps_secret_names_but_never_their_data()
+    {
+        var store = await CreateAsync();
+        await store.BeginAsync(Id(3), T0, Request(), CancellationToken.None);
+
+        var json = (await store.GetRequestJsonAsync(Id(3), CancellationToken.None))!;
+        Assert.DoesNotContain("aHVudGVyMg==", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE", json, StringComparison.Ordinal);
+        Assert.Contains("\"db\"", json, StringComparison.Ordinal);
+        var replay = JsonSerializer.Deserialize<DiagnosisRequest>(json, Json)!;
+        Assert.Equal("web-0", replay.Target!.Pod);
+        Assert.Equal(2, replay.Snapshot!.Objects!.Count);
+    }
+
+    [Fact]
+    public async Task The_list_filters_and_pages_newest_first()
+    {
+        var store = await CreateAsync();
+        for (var i = 0; i < 25; i++)
+        {
+            var ns = i % 2 == 0 ? "shop" : "blog";
+            await store.BeginAsync(Id(100 + i), T0.AddMinutes(i), Request(ns, $"web-{i % 3}"), CancellationToken.None);
+            await store.CompleteAsync(Response(Id(100 + i), T0.AddMinutes(i), i % 5 == 0 ? ["udp53-blocked", "coredns-pod-unhealthy"] : ["coredns-pod-unhealthy"]), CancellationToken.None);
+        }
+
+        // Pages of 10: every item once, newest first, and the last page has no cursor.
+        var seen = new List<DiagnosisSummary>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            DiagnosisCursor.TryDecode(cursor, out var after);
+            var page = await store.ListAsync(new DiagnosisQuery { Limit = 10, After = after }, CancellationToken.None);
+            seen.AddRange(page.Items);
+            cursor = page.NextCursor;
+            pages++;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(3, pages);
+        Assert.Equal(Enumerable.Range(0, 25).Reverse().Select(i => Id(100 + i)), seen.Select(s => s.Id));
+        Assert.Equal("udp53-blocked", seen[^1].TopRuleId);
+        Assert.Equal(Severity.Critical, seen[^1].TopSeverity);
+
+        var shop = await store.ListAsync(new DiagnosisQuery { Namespace = "shop", Limit = 100 }, CancellationToken.None);
+        Assert.Equal(13, shop.Items.Count);
+        Assert.All(shop.Items, s => Assert.Equal("shop", s.Target!.Namespace));
+
+        var pod = await store.ListAsync(new DiagnosisQuery { Namespace = "shop", Pod = "web-0", Limit = 100 }, CancellationToken.None);
+        Assert.Equal([24, 18, 12, 6, 0], pod.Items.Select(s => int.Parse(s.Id[^3..], System.Globalization.CultureInfo.InvariantCulture) - 100));
+
+        var rule = await store.ListAsync(new DiagnosisQuery { RuleId = "udp53-blocked", Limit = 100 }, CancellationToken.None);
+        Assert.Equal([20, 15, 10, 5, 0], rule.Items.Select(s => int.Parse(s.Id[^3..], System.Globalization.CultureInfo.InvariantCulture) - 100));
+        Assert.All(rule.Items, s => Assert.Contains("udp53-blocked", s.RuleIds));
+
+        var since = await store.ListAsync(new DiagnosisQuery { Since = T0.AddMinutes(20), Limit = 100 }, CancellationToken.None);
+        Assert.Equal(5, since.Items.Count);
+        Assert.Null(since.NextCursor);
+    }
+
+    [Fact]
+    public async Task Retention_deletes_by_age_and_by_count_and_abandons_stale_running_records()
+    {
+        var store = await CreateAsync(new HistoryOptions { MaxAge = TimeSpan.FromDays(7), MaxCount = 5, RunningDeadline = TimeSpan.FromMinutes(5) });
+        var now = T0.AddDays(30);
+        await store.BeginAsync(Id(200), now.AddDays(-8), Request(), CancellationToken.None);            // too old
+        await store.CompleteAsync(Response(Id(200), now.AddDays(-8), "udp53-blocked"), CancellationToken.None);
+        for (var i = 1; i <= 6; i++)
+        {
+            await store.BeginAsync(Id(200 + i), now.AddHours(-i), Request(), CancellationToken.None);
+            await store.CompleteAsync(Response(Id(200 + i), now.AddHours(-i), "udp53-blocked"), CancellationToken.None);
+        }
+
+        await store.BeginAsync(Id(300), now.AddMinutes(-10), Request(), CancellationToken.None);        // lost with its process
+        await store.BeginAsync(Id(301), now.AddMinutes(-1), Request(), CancellationToken.None);         // still working
+
+        var result = await store.SweepAsync(now, CancellationToken.None);
+
+        Assert.Equal(1, result.Abandoned);
+        Assert.Equal(4, result.Deleted);                                                                // 9 records, keep 5: the 4 oldest
+        var left = await store.ListAsync(new DiagnosisQuery { Limit = 100 }, CancellationToken.None);
+        Assert.Equal([Id(301), Id(300), Id(201), Id(202), Id(203)], left.Items.Select(s => s.Id));
+        Assert.Equal(DiagnosisStatus.Failed, left.Items[1].Status);
+        Assert.Contains("abandoned", left.Items[1].Error, StringComparison.Ordinal);
+        Assert.Equal(DiagnosisStatus.Running, left.Items[0].Status);
+        var byRule = await store.ListAsync(new DiagnosisQuery { RuleId = "udp53-blocked", Since = now.AddDays(-9), Limit = 100 }, CancellationToken.None);
+        Assert.DoesNotContain(byRule.Items, s => s.Id == Id(200) || s.Id == Id(206));
+    }
+}
