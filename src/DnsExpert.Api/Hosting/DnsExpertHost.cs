@@ -83,6 +83,7 @@ public static class DnsExpertHost
         app.MapClassifyApi();
         app.MapSamplesApi();
         app.MapSnapshotsApi();
+        app.MapReportsApi();
         return app;
     }
 }

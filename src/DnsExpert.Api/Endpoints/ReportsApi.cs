@@ -1,0 +1,33 @@
+using System.Security.Cryptography;
+using DnsExpert.Api.History;
+using DnsExpert.Api.Rendering;
+
+namespace DnsExpert.Api.Endpoints;
+
+public static class ReportsApi
+{
+    public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/reports/{id}", Report)
+            .WithTags("Diagnoses")
+            .WithName("DiagnosisReport")
+            .WithSummary("A diagnosis as a printable HTML page, for ticket links")
+            .Produces(StatusCodes.Status200OK, contentType: "text/html")
+            .Produces(StatusCodes.Status404NotFound, contentType: "text/html");
+        return app;
+    }
+
+    internal static async Task<IResult> Report(string id, HttpContext http, HistoryState history, CancellationToken cancellationToken)
+    {
+        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        var headers = http.Response.Headers;
+        headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+
+        var (response, _) = await DiagnosesApi.Find(id, history, cancellationToken);
+        return response is null
+            ? Results.Content(HtmlReport.NotFound(nonce), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound)
+            : Results.Content(HtmlReport.Render(response, nonce), "text/html; charset=utf-8");
+    }
+}
