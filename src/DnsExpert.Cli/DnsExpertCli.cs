@@ -25,12 +25,17 @@ public static class DnsExpertCli
     private static readonly JsonSerializerOptions ReadJson = new(JsonSerializerDefaults.Web) { MaxDepth = 64 };
     private static readonly JsonSerializerOptions WriteJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error, new Terminal(!Console.IsOutputRedirected, !Console.IsErrorRedirected));
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => RunAsync(args, output, error, new Terminal(false, false));
+
+    /// <summary>Whether standard output and standard error are terminals (colour, live progress).</summary>
+    public sealed record Terminal(bool Output, bool Error);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Terminal terminal)
     {
         var root = new RootCommand("DnsExpert: diagnoses DNS failures in Kubernetes clusters and says, with evidence, what is wrong and how to fix it.");
-        root.Subcommands.Add(DiagnoseCommand(output, error));
+        root.Subcommands.Add(DiagnoseCommand(output, error, terminal));
         root.Subcommands.Add(RulesCommand(output, error));
         root.Subcommands.Add(ServeCommand());
         root.Subcommands.Add(AgentCommand());
@@ -43,7 +48,7 @@ public static class DnsExpertCli
         Description = "Rule base directory (default: the nearest rules/ above the current directory or the binary).",
     };
 
-    private static Command DiagnoseCommand(TextWriter output, TextWriter error)
+    private static Command DiagnoseCommand(TextWriter output, TextWriter error, Terminal terminal)
     {
         var request = new Option<FileInfo?>("--request", "-r") { Description = "A diagnosis request (the JSON body of POST /api/v1/diagnoses)." };
         var dump = new Option<DirectoryInfo?>("--dump") { Description = "The output directory of `kubectl cluster-info dump --all-namespaces --output-directory DIR`." };
@@ -55,12 +60,14 @@ public static class DnsExpertCli
         var kubeconfig = new Option<FileInfo?>("--kubeconfig") { Description = "Kubeconfig for live collection (default: $KUBECONFIG or ~/.kube/config)." };
         var context = new Option<string?>("--context") { Description = "Kubeconfig context for live collection (default: the current context)." };
         var noProbe = new Option<bool>("--no-probe") { Description = "Do not run active DNS probes during live collection." };
-        var format = new Option<string>("--output", "-o") { Description = "json (default) or markdown.", DefaultValueFactory = _ => "json" };
-        format.AcceptOnlyFromAmong("json", "markdown");
+        var format = new Option<string>("--output", "-o") { Description = "markdown or json (default: markdown in a terminal, json when piped).", DefaultValueFactory = _ => "auto" };
+        format.AcceptOnlyFromAmong("auto", "json", "markdown");
+        var color = new Option<string>("--color") { Description = "Colour the markdown report: auto (in a terminal, unless NO_COLOR is set), always or never.", DefaultValueFactory = _ => "auto" };
+        color.AcceptOnlyFromAmong("auto", "always", "never");
         var rules = RulesOption();
         var command = new Command("diagnose", "Diagnose a pod live (--pod), a request file (--request) or a cluster-info dump (--dump); exits 2 when a critical finding fires.")
         {
-            request, dump, pod, domain, message, frequency, kubeconfig, context, noProbe, format, rules,
+            request, dump, pod, domain, message, frequency, kubeconfig, context, noProbe, format, color, rules,
         };
         command.Validators.Add(result =>
         {
@@ -103,7 +110,7 @@ public static class DnsExpertCli
                     origin = "live cluster";
                     try
                     {
-                        collector = LiveCollector(parse.GetValue(kubeconfig), parse.GetValue(context), error);
+                        collector = LiveCollector(parse.GetValue(kubeconfig), parse.GetValue(context), error, terminal.Error);
                     }
                     catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or FileNotFoundException or IOException)
                     {
@@ -150,9 +157,12 @@ public static class DnsExpertCli
                 return ExitCodes.BadInput;
             }
 
-            await output.WriteLineAsync(parse.GetValue(format) == "markdown"
-                ? MarkdownReport.Render(response)
-                : JsonSerializer.Serialize(response, WriteJson));
+            var markdown = parse.GetValue(format) switch { "markdown" => true, "json" => false, _ => terminal.Output };
+            await output.WriteLineAsync(!markdown
+                ? JsonSerializer.Serialize(response, WriteJson)
+                : TerminalReport.UseColor(parse.GetValue(color)!, terminal.Output)
+                    ? TerminalReport.Colorize(MarkdownReport.Render(response))
+                    : MarkdownReport.Render(response));
             return response.Findings.Any(f => f.Severity == Severity.Critical) ? ExitCodes.CriticalFinding : ExitCodes.Ok;
         });
         return command;
@@ -178,22 +188,35 @@ public static class DnsExpertCli
     }
 
     /// <summary>A collector for the cluster of a kubeconfig, reporting each collector's progress on stderr.</summary>
-    private static ProgressCollector LiveCollector(FileInfo? kubeconfig, string? context, TextWriter progress)
+    private static ProgressCollector LiveCollector(FileInfo? kubeconfig, string? context, TextWriter progress, bool live)
     {
         var config = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig?.FullName, context);
         var options = new Collectors.Kubernetes.ClusterOptions { Enabled = true };
         var prober = new Collectors.Probes.DnsProber(new Collectors.Probes.ProbeOptions(), TimeProvider.System);
         var inner = new Collectors.Kubernetes.KubernetesSnapshotCollector(new k8s.Kubernetes(config), options, TimeProvider.System, prober);
-        return new ProgressCollector(inner, config.Host ?? "the cluster", progress);
+        return new ProgressCollector(inner, config.Host ?? "the cluster", progress, live);
     }
 
     /// <summary>Says what is being collected and how each source went, for a person waiting at a terminal.</summary>
-    private sealed class ProgressCollector(ILiveSnapshotCollector inner, string cluster, TextWriter progress) : ILiveSnapshotCollector
+    private sealed class ProgressCollector(ILiveSnapshotCollector inner, string cluster, TextWriter progress, bool live) : ILiveSnapshotCollector
     {
         public async Task<CollectedSnapshot> CollectAsync(TargetRef? target, string? domain, bool probe, CancellationToken cancellationToken)
         {
             await progress.WriteLineAsync($"collecting from {cluster} ...");
-            var collected = await inner.CollectAsync(target, domain, probe, cancellationToken);
+            var collecting = inner.CollectAsync(target, domain, probe, cancellationToken);
+            if (live)
+            {
+                // A ticking line on a terminal while the collectors (and probes) run; erased when they are done.
+                var started = System.Diagnostics.Stopwatch.StartNew();
+                while (await Task.WhenAny(collecting, Task.Delay(250, CancellationToken.None)) != collecting)
+                {
+                    await progress.WriteAsync($"\r  {"|/-\\"[(int)(started.ElapsedMilliseconds / 250) % 4]} reading pods, CoreDNS, logs, nodes{(probe ? " and probing DNS" : "")} ... {started.Elapsed.TotalSeconds:0}s");
+                }
+
+                await progress.WriteAsync("\r\u001b[K");
+            }
+
+            var collected = await collecting;
             foreach (var entry in collected.Collection)
             {
                 var mark = entry.Status == CollectionStatus.Ok ? "ok" : entry.Status.ToString().ToLowerInvariant();

@@ -55,6 +55,46 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task In_a_terminal_the_report_is_markdown_in_colour()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await DnsExpertCli.RunAsync(["diagnose", "-r", Sample("sick-cluster"), "--rules", Path.Combine(Root, "rules")], output, error, new DnsExpertCli.Terminal(Output: true, Error: true));
+
+        var text = output.ToString();
+        Assert.Equal(DnsExpertCli.ExitCodes.CriticalFinding, exit);
+        Assert.StartsWith("\u001b[1m# DNS diagnosis", text, StringComparison.Ordinal);
+        Assert.Contains("\u001b[1;31m[CRITICAL]\u001b[0m", text, StringComparison.Ordinal);
+        Assert.Contains("\u001b[36m   kubectl -n kube-system edit configmap coredns\u001b[0m", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cluster_text_cannot_inject_terminal_escapes()
+    {
+        var text = TerminalReport.Colorize("- _CoreDNS log_: [ERROR] \u001b]0;owned\u0007 \u001b[2J done\n");
+
+        Assert.DoesNotContain("\u001b]", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[2J", text, StringComparison.Ordinal);
+        Assert.Contains("^[]0;owned^G ^[[2J done", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("never", true)]
+    [InlineData("auto", false)]
+    public async Task Colour_is_off_when_asked_or_when_piped(string color, bool terminal)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        await DnsExpertCli.RunAsync(["diagnose", "-r", Sample("sick-cluster"), "-o", "markdown", "--color", color, "--rules", Path.Combine(Root, "rules")],
+            output, error, new DnsExpertCli.Terminal(terminal, terminal));
+
+        Assert.StartsWith("# DNS diagnosis", output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', output.ToString());
+    }
+
+    [Fact]
     public async Task Diagnose_exits_0_when_nothing_critical_fires()
     {
         var request = Path.Combine(_temp, "quiet.json");
