@@ -6,7 +6,7 @@ namespace DnsExpert.Deploy.Tests;
 /// <summary>Every manifest under deploy/ parses into KubernetesClient's model types and keeps the security promises.</summary>
 public sealed class ManifestTests
 {
-    private static readonly string Deploy = Path.Combine(FindRoot(), "deploy");
+    internal static readonly string Deploy = Path.Combine(FindRoot(), "deploy");
     private static readonly string[] WriteVerbs = ["create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate", "*"];
 
     private static string FindRoot()
@@ -20,7 +20,7 @@ public sealed class ManifestTests
         return dir.FullName;
     }
 
-    private static List<(string File, object Object)> Load(string folder) =>
+    internal static List<(string File, object Object)> Load(string folder) =>
         Directory.EnumerateFiles(Path.Combine(Deploy, folder), "*.yaml")
             .Where(f => Path.GetFileName(f) != "kustomization.yaml")
             .SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(f)).Select(o => (Path.GetRelativePath(Deploy, f), o)))
@@ -29,7 +29,8 @@ public sealed class ManifestTests
     [Fact]
     public void Every_manifest_parses_into_model_types()
     {
-        var objects = Load("base").Concat(Load(Path.Combine("overlays", "exec"))).ToList();
+        var objects = Directory.EnumerateDirectories(Path.Combine(Deploy, "overlays")).SelectMany(o => Load(Path.GetRelativePath(Deploy, o)))
+            .Concat(Load("base")).ToList();
         Assert.NotEmpty(objects);
         Assert.All(objects, o => Assert.IsAssignableFrom<IKubernetesObject<V1ObjectMeta>>(o.Object));
     }
@@ -159,5 +160,33 @@ public sealed class AvailabilityManifestTests
         var policy = objects.OfType<V1NetworkPolicy>().Single();
         Assert.Equal(api.Spec.Selector.MatchLabels, policy.Spec.PodSelector.MatchLabels);
         Assert.Equal("8080", policy.Spec.Ingress.Single().Ports.Single().Port.Value);
+    }
+
+    [Fact]
+    public void Each_history_overlay_patches_objects_of_the_base()
+    {
+        var baseObjects = Objects();
+        var baseApi = baseObjects.OfType<V1Deployment>().Single();
+        Assert.Equal("none", baseObjects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name == "dnsexpert-settings").Data["DnsExpert__History__Provider"]);
+
+        // SQLite: one replica (one writer), recreated on upgrade, the file on a claim the overlay creates.
+        var sqlite = ManifestTests.Load(Path.Combine("overlays", "sqlite")).Select(o => o.Object).ToList();
+        var sqliteApi = sqlite.OfType<V1Deployment>().Single();
+        Assert.Equal((baseApi.Metadata.Name, baseApi.Metadata.NamespaceProperty), (sqliteApi.Metadata.Name, sqliteApi.Metadata.NamespaceProperty));
+        Assert.Equal((1, "Recreate"), (sqliteApi.Spec.Replicas, sqliteApi.Spec.Strategy.Type));
+        Assert.Equal(baseApi.Spec.Template.Spec.Containers[0].Name, sqliteApi.Spec.Template.Spec.Containers[0].Name);
+        var claim = sqliteApi.Spec.Template.Spec.Volumes.Single().PersistentVolumeClaim.ClaimName;
+        Assert.Equal(claim, sqlite.OfType<V1PersistentVolumeClaim>().Single().Metadata.Name);
+        Assert.Equal("/var/lib/dnsexpert", sqliteApi.Spec.Template.Spec.Containers[0].VolumeMounts.Single().MountPath);
+        var sqliteKustomization = File.ReadAllText(Path.Combine(ManifestTests.Deploy, "overlays", "sqlite", "kustomization.yaml"));
+        Assert.Contains("value: /var/lib/dnsexpert/history.db", sqliteKustomization, StringComparison.Ordinal);
+
+        // PostgreSQL: replicas share it; the connection string comes from a Secret the service account cannot read.
+        var postgresApi = ManifestTests.Load(Path.Combine("overlays", "postgres")).Select(o => o.Object).OfType<V1Deployment>().Single();
+        Assert.True(postgresApi.Spec.Replicas >= 2);
+        var env = postgresApi.Spec.Template.Spec.Containers.Single().Env.Single();
+        Assert.Equal(("DnsExpert__History__ConnectionString", "dnsexpert-postgres"), (env.Name, env.ValueFrom.SecretKeyRef.Name));
+        Assert.DoesNotContain(ManifestTests.Load(Path.Combine("overlays", "postgres")), o => o.Object is V1Secret);
+        Assert.Contains("value: postgres", File.ReadAllText(Path.Combine(ManifestTests.Deploy, "overlays", "postgres", "kustomization.yaml")), StringComparison.Ordinal);
     }
 }
