@@ -39,8 +39,32 @@ public static class DnsExpertCli
         root.Subcommands.Add(RulesCommand(output, error));
         root.Subcommands.Add(ServeCommand());
         root.Subcommands.Add(AgentCommand());
+        root.Subcommands.Add(ApiKeyCommand(output));
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    private static Command ApiKeyCommand(TextWriter output)
+    {
+        var name = new Argument<string>("name") { Description = "Who the key is for (a bot, a ticketing integration); appears in logs and rate limits." };
+        var create = new Command("new", "Make a random API key: prints the key (give it to the caller) and the NAME:SHA256 line for the keys Secret.") { name };
+        create.Validators.Add(result =>
+        {
+            var value = result.GetValue(name);
+            if (string.IsNullOrEmpty(value) || value.Length > 63 || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                result.AddError("NAME must be 1-63 characters of letters, digits, '-', '_' or '.'.");
+            }
+        });
+        create.SetAction(async (parse, _) =>
+        {
+            var (key, line) = Api.Security.ApiKeyStore.NewKey(parse.GetValue(name)!);
+            await output.WriteLineAsync($"key:  {key}");
+            await output.WriteLineAsync($"line: {line}");
+            await output.WriteLineAsync("Add the line to the file in the dnsexpert-api-keys Secret; only the caller keeps the key.");
+            return ExitCodes.Ok;
+        });
+        return new Command("apikey", "Manage API keys.") { create };
     }
 
     private static Option<DirectoryInfo?> RulesOption() => new("--rules")

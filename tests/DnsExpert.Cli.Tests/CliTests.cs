@@ -95,6 +95,22 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Apikey_new_prints_a_key_and_the_hash_line_that_accepts_it()
+    {
+        var (exit, stdout, _) = await Run("apikey", "new", "chatops-bot");
+
+        Assert.Equal(0, exit);
+        var key = stdout.Split('\n').Single(l => l.StartsWith("key:", StringComparison.Ordinal))[4..].Trim();
+        var line = stdout.Split('\n').Single(l => l.StartsWith("line:", StringComparison.Ordinal))[5..].Trim();
+        Assert.StartsWith("chatops-bot:", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, line, StringComparison.Ordinal);
+        var store = Api.Security.ApiKeyStore.Load(new Api.Security.AuthOptions { ApiKeys = [line] });
+        Assert.Equal("chatops-bot", store.Find(key));
+        Assert.Null(store.Find(key + "x"));
+        Assert.Equal(1, (await Run("apikey", "new", "bad name;rm")).Exit);
+    }
+
+    [Fact]
     public async Task Diagnose_exits_0_when_nothing_critical_fires()
     {
         var request = Path.Combine(_temp, "quiet.json");

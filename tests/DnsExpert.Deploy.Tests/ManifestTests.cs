@@ -157,6 +157,14 @@ public sealed class AvailabilityManifestTests
         Assert.Equal("dnsexpert-settings", api.Spec.Template.Spec.Containers[0].EnvFrom.Single().ConfigMapRef.Name);
         Assert.Equal("true", settings.Data["DnsExpert__Cluster__Enabled"]);
 
+        // Authentication is on, with hashed keys from a Secret mounted read-only (the service account cannot read Secrets).
+        Assert.Equal("true", settings.Data["DnsExpert__Auth__Enabled"]);
+        var keys = api.Spec.Template.Spec.Volumes.Single(v => v.Secret is not null);
+        var mount = api.Spec.Template.Spec.Containers[0].VolumeMounts.Single(m => m.Name == keys.Name);
+        Assert.True(mount.ReadOnlyProperty);
+        Assert.StartsWith(mount.MountPath + "/", settings.Data["DnsExpert__Auth__ApiKeysFile"], StringComparison.Ordinal);
+        Assert.Equal("json", settings.Data["Logging__Console__FormatterName"]);
+
         var policy = objects.OfType<V1NetworkPolicy>().Single();
         Assert.Equal(api.Spec.Selector.MatchLabels, policy.Spec.PodSelector.MatchLabels);
         Assert.Equal("8080", policy.Spec.Ingress.Single().Ports.Single().Port.Value);

@@ -2,6 +2,7 @@ using DnsExpert.Api.Async;
 using DnsExpert.Api.Endpoints;
 using DnsExpert.Api.History;
 using DnsExpert.Api.OpenApi;
+using DnsExpert.Api.Security;
 using DnsExpert.Collectors;
 using DnsExpert.Collectors.Kubernetes;
 using DnsExpert.Collectors.Probes;
@@ -41,6 +42,7 @@ public static class DnsExpertHost
         builder.Services.AddDnsExpertCollectors(cluster, probes);
         builder.Services.AddSingleton<SampleCatalog>();
         builder.AddDnsExpertHistory();
+        builder.AddDnsExpertSecurity();
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier));
@@ -68,6 +70,7 @@ public static class DnsExpertHost
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        app.UseDnsExpertSecurity();
         app.UseSwagger();
         app.UseSwaggerUI(o =>
         {

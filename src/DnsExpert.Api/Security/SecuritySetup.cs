@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.IdentityModel.Tokens;
+
+namespace DnsExpert.Api.Security;
+
+/// <summary>
+/// API keys and optional JWT bearer tokens on everything but the configured anonymous paths; per-caller rate limits.
+/// Failures are ProblemDetails: 401 with <c>WWW-Authenticate</c>, 429 with <c>Retry-After</c>.
+/// </summary>
+public static class SecuritySetup
+{
+    private const string Forward = "dnsexpert";
+
+    public static IHostApplicationBuilder AddDnsExpertSecurity(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(_ => ApiKeyStore.Load(options));
+
+        var authentication = builder.Services.AddAuthentication(Forward)
+            .AddPolicyScheme(Forward, "API key or bearer token", o => o.ForwardDefaultSelector = context =>
+                options.Jwt.Enabled && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : ApiKeyHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
+        if (options.Jwt.Enabled)
+        {
+            authentication.AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.Authority = string.IsNullOrWhiteSpace(options.Jwt.Authority) ? null : options.Jwt.Authority;
+                o.Audience = options.Jwt.Audience;
+                o.TokenValidationParameters.NameClaimType = "sub";
+                if (!string.IsNullOrWhiteSpace(options.Jwt.SigningKey))
+                {
+                    o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.Jwt.SigningKey));
+                    o.TokenValidationParameters.ValidIssuer = options.Jwt.Issuer;
+                    o.TokenValidationParameters.ValidateIssuer = options.Jwt.Issuer is not null;
+                    o.TokenValidationParameters.ValidAudience = options.Jwt.Audience;
+                    o.TokenValidationParameters.ValidateAudience = options.Jwt.Audience is not null;
+                }
+            });
+        }
+
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                var caller = Caller(context);
+                var perMinute = caller.Key is { } key && options.RequestsPerMinuteByKey.TryGetValue(key, out var own) ? own : options.RequestsPerMinute;
+                return RateLimitPartition.GetTokenBucketLimiter(caller.Partition, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = perMinute,
+                    TokensPerPeriod = Math.Max(1, perMinute / 6),
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(10),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            o.OnRejected = async (context, cancellationToken) =>
+            {
+                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 10;
+                var http = context.HttpContext;
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many requests",
+                        Detail = $"The rate limit of this caller is used up; retry after {retry} s.",
+                    },
+                });
+            };
+        });
+        return builder;
+    }
+
+    /// <summary>Authentication, authorization (with 401/403 as ProblemDetails) and rate limiting, in that order.</summary>
+    public static WebApplication UseDnsExpertSecurity(this WebApplication app)
+    {
+        var options = app.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        if (options.Enabled && app.Services.GetRequiredService<ApiKeyStore>().Count == 0 && !options.Jwt.Enabled)
+        {
+            throw new InvalidOperationException($"{AuthOptions.Section}:Enabled is true but no API key (ApiKeysFile, ApiKeys) and no JWT issuer is configured: nobody could call the API");
+        }
+
+        app.UseAuthentication();
+        if (options.Enabled)
+        {
+            // One gate for endpoints and middleware-served content (Swagger UI) alike: anything not listed as anonymous
+            // needs a valid key or token.
+            app.Use(async (context, next) =>
+            {
+                if (IsAnonymous(context.Request.Path, options) || context.User.Identity?.IsAuthenticated == true)
+                {
+                    await next(context);
+                    return;
+                }
+
+                await ChallengeAsync(context, options);
+            });
+        }
+
+        app.UseRateLimiter();
+        return app;
+    }
+
+    internal static bool IsAnonymous(PathString path, AuthOptions options) =>
+        options.AnonymousPaths.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The 401 every unauthenticated API call gets.</summary>
+    internal static async Task ChallengeAsync(HttpContext context, AuthOptions options)
+    {
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = options.Jwt.Enabled ? $"{ApiKeyHandler.SchemeName}, Bearer" : ApiKeyHandler.SchemeName;
+        var presented = context.Request.Headers.ContainsKey(ApiKeyHandler.Header) || context.Request.Headers.Authorization.Count > 0;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status401Unauthorized,
+                Title = presented ? "The credentials are not valid" : "Credentials are required",
+                Detail = $"Send an API key in the {ApiKeyHandler.Header} header" + (options.Jwt.Enabled ? " or a bearer token in Authorization." : "."),
+            },
+        });
+    }
+
+    /// <summary>The rate-limit partition: the key name or token subject, else the client address.</summary>
+    private static (string Partition, string? Key) Caller(HttpContext context)
+    {
+        var user = context.User;
+        if (user.Identity?.IsAuthenticated == true)
+        {
+            var name = user.FindFirstValue("dnsexpert:key") ?? user.FindFirstValue("sub") ?? user.Identity.Name ?? "user";
+            return ($"{user.Identity.AuthenticationType}:{name}", user.FindFirstValue("dnsexpert:key"));
+        }
+
+        return ($"ip:{context.Connection.RemoteIpAddress}", null);
+    }
+}
