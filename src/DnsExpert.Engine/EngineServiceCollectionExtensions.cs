@@ -12,7 +12,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<DiagnosisMetrics>();
-        services.AddSingleton<IRuleBaseProvider>(_ => new DirectoryRuleBaseProvider(rulesDirectory));
+        services.AddSingleton(sp => new DirectoryRuleBaseProvider(rulesDirectory, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IRuleBaseProvider>(sp => sp.GetRequiredService<DirectoryRuleBaseProvider>());
         services.AddSingleton<IDiagnosisService, DiagnosisService>();
         return services;
     }

@@ -17,7 +17,7 @@ public static class HealthApi
         return app;
     }
 
-    internal static async Task<IResult> Ready(IRuleBaseProvider rules, HistoryState history, IServiceProvider services, CancellationToken cancellationToken)
+    internal static async Task<IResult> Ready(DirectoryRuleBaseProvider rules, HistoryState history, IServiceProvider services, CancellationToken cancellationToken)
     {
         await history.CheckAsync(TimeSpan.FromSeconds(2), cancellationToken);
         var ready = history.Store is null || history.Ready;
@@ -25,6 +25,7 @@ public static class HealthApi
         {
             status = ready ? "ready" : "not ready",
             rules = rules.Current.Rules.Count,
+            ruleBase = new { version = rules.Status.Version, loadedAt = rules.Status.LoadedAt, lastReloadError = rules.Status.LastReloadError },
             history = history.Store is null ? "off" : history.Ready ? $"{history.Store.Kind}: ok" : $"{history.Store.Kind}: {history.Error}",
             cluster = services.GetService<ILiveSnapshotCollector>() is null
                 ? "not configured (offline: diagnoses snapshots sent in requests)"

@@ -53,6 +53,8 @@ public static class DnsExpertHost
             o.Limits.MaxRequestBodySize = max;
         });
         builder.Services.AddHostedService<PrometheusBridge>();
+        builder.Services.AddOptions<RuleReloadOptions>().BindConfiguration(RuleReloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<RuleReloader>();
         builder.Services.AddEndpointsApiExplorer();
         builder.Services.AddDnsExpertSwagger();
         return builder;

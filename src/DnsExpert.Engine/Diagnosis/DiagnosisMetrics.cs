@@ -16,6 +16,7 @@ public sealed class DiagnosisMetrics
     private readonly Histogram<double> _collectorDuration;
     private readonly Counter<long> _collectorFailures;
     private readonly Counter<long> _probes;
+    private readonly Counter<long> _ruleReloads;
     private readonly Histogram<double> _sessionDuration;
 
     public DiagnosisMetrics(IMeterFactory meters)
@@ -26,8 +27,11 @@ public sealed class DiagnosisMetrics
         _collectorDuration = meter.CreateHistogram<double>("collector_duration_seconds", unit: "s", description: "Duration of each collector, by kind of source.");
         _collectorFailures = meter.CreateCounter<long>("collector_failures", description: "Collectors that did not return ok, by kind of source and status.");
         _probes = meter.CreateCounter<long>("probes", description: "Active probes by kind and outcome.");
+        _ruleReloads = meter.CreateCounter<long>("rule_reloads", description: "Rule base reloads after rule files changed, by outcome (ok, failed: the last good base is kept).");
         _sessionDuration = meter.CreateHistogram<double>("rule_session_duration_seconds", unit: "s", description: "Time to build facts and run one rule session.");
     }
+
+    public void RuleReload(string outcome) => _ruleReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Diagnosis(string outcome) => _diagnoses.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
