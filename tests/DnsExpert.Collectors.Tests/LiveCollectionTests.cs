@@ -171,6 +171,39 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         Assert.Equal(ns, parsed?.Namespace);
         Assert.Equal(service, parsed?.Service);
     }
+
+    [Fact]
+    public async Task A_live_diagnosis_is_one_trace_with_a_span_per_collector_and_failed_reads_marked()
+    {
+        var request = Load("src/DnsExpert.Api/Samples/sick-cluster.json");
+        var (server, live) = await Live(request);
+        server.Faults["/api/v1/namespaces/kube-system/configmaps/coredns"] = Fault.Forbidden;
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == Core.Telemetry.Tracing.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        var root = Assert.Single(spans, a => a.DisplayName == "diagnose" && (string?)a.GetTagItem("dnsexpert.diagnosis.id") == response.Id);
+        var trace = spans.Where(a => a.TraceId == root.TraceId).ToList();
+        var collect = Assert.Single(trace, a => a.DisplayName == "collect");
+        Assert.Equal(root.SpanId, collect.ParentSpanId);
+        Assert.Equal(root.SpanId, Assert.Single(trace, a => a.DisplayName == "rules").ParentSpanId);
+
+        var reads = trace.Where(a => a.DisplayName.StartsWith("collect ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(response.Collection.Count(c => c.DurationMs is not null && c.Source != "probes"), reads.Count);
+        var forbidden = Assert.Single(reads, a => a.DisplayName == "collect ConfigMap kube-system/coredns");
+        Assert.Equal(System.Diagnostics.ActivityStatusCode.Error, forbidden.Status);
+        Assert.Equal("forbidden", forbidden.GetTagItem("dnsexpert.collection.status"));
+        Assert.All(reads.Where(a => a != forbidden && (string?)a.GetTagItem("dnsexpert.collection.status") == "ok"),
+            a => Assert.Equal(System.Diagnostics.ActivityStatusCode.Unset, a.Status));
+        Assert.Equal(response.Findings.Count, root.GetTagItem("dnsexpert.findings"));
+    }
 }
 
 public sealed class ExecTests : IAsyncLifetime
@@ -240,4 +273,5 @@ public sealed class ExecTests : IAsyncLifetime
         var entry = Assert.Single(response.Collection, c => c.Source.EndsWith("/etc/resolv.conf", StringComparison.Ordinal));
         Assert.Equal(CollectionStatus.Forbidden, entry.Status);
     }
+
 }

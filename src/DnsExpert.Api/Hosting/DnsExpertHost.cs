@@ -10,6 +10,8 @@ using DnsExpert.Engine;
 using DnsExpert.Engine.Diagnosis;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Prometheus;
 
 namespace DnsExpert.Api.Hosting;
@@ -53,11 +55,33 @@ public static class DnsExpertHost
             o.Limits.MaxRequestBodySize = max;
         });
         builder.Services.AddHostedService<PrometheusBridge>();
+        AddTracing(builder);
         builder.Services.AddOptions<RuleReloadOptions>().BindConfiguration(RuleReloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<RuleReloader>();
         builder.Services.AddEndpointsApiExplorer();
         builder.Services.AddDnsExpertSwagger();
         return builder;
+    }
+
+    /// <summary>
+    /// OpenTelemetry traces (requests, diagnoses, each collector, probe and the rule session) exported over OTLP when
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or <c>DnsExpert:Tracing:OtlpEndpoint</c>) is set; nothing is sampled otherwise.
+    /// </summary>
+    private static void AddTracing(IHostApplicationBuilder builder)
+    {
+        var endpoint = builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? builder.Configuration["DnsExpert:Tracing:OtlpEndpoint"];
+        if (string.IsNullOrWhiteSpace(endpoint))
+        {
+            return;
+        }
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("dnsexpert"))
+            .WithTracing(t => t
+                .AddSource(Core.Telemetry.Tracing.SourceName)
+                .AddAspNetCoreInstrumentation(o => o.Filter = context =>
+                    !context.Request.Path.StartsWithSegments("/healthz") && !context.Request.Path.StartsWithSegments("/readyz") && !context.Request.Path.StartsWithSegments("/metrics"))
+                .AddOtlpExporter(o => o.Endpoint = new Uri(endpoint)));
     }
 
     public static WebApplication UseDnsExpertApi(this WebApplication app)

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Telemetry;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -29,6 +30,7 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
 
     public async Task<CollectedSnapshot> CollectAsync(TargetRef? target, string? domain, bool probe, CancellationToken cancellationToken)
     {
+        using var activity = Tracing.Source.StartActivity("collect");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Deadline);
         var run = new Run(this, target, deadline.Token);
@@ -81,6 +83,8 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
         // The plan comes from what was collected: cluster addresses and ports only.
         var plan = ProbePlanner.Plan(snapshot, target, domain);
         var started = _time.GetTimestamp();
+        using var probing = Tracing.Source.StartActivity("probes");
+        probing?.SetTag("dnsexpert.probes", plan.Dns.Count + plan.Tcp.Count);
         var results = await prober.RunAsync(plan.Dns, plan.Tcp, cancellationToken);
         snapshot.Probes = [.. results];
         var failed = results.Count(r => r.Outcome != ProbeOutcome.Answered);
@@ -297,6 +301,7 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
         private async Task<T?> Attempt<T>(string source, Func<CancellationToken, Task<T>> read, Func<T, (CollectionStatus Status, string? Detail)> store, bool optional = false, bool metrics = false)
         {
             var started = owner._time.GetTimestamp();
+            using var activity = Tracing.Source.StartActivity("collect " + source);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(deadline);
             timeout.CancelAfter(owner._options.CollectorTimeout);
             try
@@ -304,11 +309,18 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
                 var result = await read(timeout.Token);
                 var (status, detail) = store(result);
                 _entries[source] = new CollectionEntry(source, status, detail, Elapsed(started));
+                activity?.SetTag("dnsexpert.collection.status", status.ToString().ToLowerInvariant());
                 return result;
             }
             catch (Exception ex) when (Describe(ex, optional, metrics, timeout.Token) is { } outcome)
             {
                 _entries[source] = new CollectionEntry(source, outcome.Status, outcome.Detail, Elapsed(started));
+                activity?.SetTag("dnsexpert.collection.status", outcome.Status.ToString().ToLowerInvariant());
+                if (outcome.Status is not (CollectionStatus.Ok or CollectionStatus.Skipped))
+                {
+                    activity.Fail(outcome.Detail);
+                }
+
                 return default;
             }
         }

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using DnsClient;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Telemetry;
+using Tracing = DnsExpert.Core.Telemetry.Tracing;
 
 namespace DnsExpert.Collectors.Probes;
 
@@ -57,6 +59,12 @@ public sealed class DnsProber(ProbeOptions options, TimeProvider time)
         });
 
         var started = time.GetTimestamp();
+        using var activity = Tracing.Source.StartActivity("probe dns");
+        activity?.SetTag("dns.question.name", probe.Name);
+        activity?.SetTag("dns.question.type", probe.Type);
+        activity?.SetTag("server.address", probe.Server);
+        activity?.SetTag("server.port", probe.Port);
+        activity?.SetTag("network.transport", probe.Transport == ProbeTransport.Tcp ? "tcp" : "udp");
         try
         {
             var response = await client.QueryAsync(probe.Name, type, QueryClass.IN, cancellationToken);
@@ -86,6 +94,8 @@ public sealed class DnsProber(ProbeOptions options, TimeProvider time)
         }
 
         result.LatencyMs = Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 2);
+        activity?.SetTag("dnsexpert.probe.outcome", result.Outcome?.ToString().ToLowerInvariant());
+        activity?.SetTag("dns.response.code", result.Rcode);
         return result;
     }
 
@@ -93,6 +103,9 @@ public sealed class DnsProber(ProbeOptions options, TimeProvider time)
     {
         var result = new ProbeArtifact { From = probe.From, Kind = ProbeKind.Tcp, Target = probe.Target, Port = probe.Port, Time = time.GetUtcNow() };
         var started = time.GetTimestamp();
+        using var activity = Tracing.Source.StartActivity("probe tcp");
+        activity?.SetTag("server.address", probe.Target);
+        activity?.SetTag("server.port", probe.Port);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
         try

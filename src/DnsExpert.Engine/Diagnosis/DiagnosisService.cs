@@ -2,6 +2,7 @@ using DnsExpert.Core.Building;
 using DnsExpert.Core.Classification;
 using DnsExpert.Core.Collection;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Telemetry;
 using DnsExpert.Engine.Sessions;
 
 namespace DnsExpert.Engine.Diagnosis;
@@ -16,25 +17,38 @@ public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time,
 
     public async Task<DiagnosisResponse> DiagnoseAsync(DiagnosisRequest request, string? id, CancellationToken cancellationToken)
     {
+        id ??= NewId(time);
+        using var activity = Tracing.Source.StartActivity("diagnose");
+        activity?.SetTag("dnsexpert.diagnosis.id", id);
+        activity?.SetTag("dnsexpert.live", request.Snapshot is null);
         try
         {
-            var response = await DiagnoseCoreAsync(request, id ?? NewId(time), cancellationToken);
+            var response = await DiagnoseCoreAsync(request, id, cancellationToken);
             metrics?.Diagnosis("ok");
+            activity?.SetTag("dnsexpert.findings", response.Findings.Count);
+            if (response.Findings.Count > 0)
+            {
+                activity?.SetTag("dnsexpert.top_rule_id", response.Findings[0].RuleId);
+            }
+
             return response;
         }
         catch (LiveCollectionUnavailableException)
         {
             metrics?.Diagnosis("unavailable");
+            activity.Fail("live collection is not configured");
             throw;
         }
         catch (OperationCanceledException)
         {
             metrics?.Diagnosis("cancelled");
+            activity.Fail("cancelled");
             throw;
         }
-        catch
+        catch (Exception ex)
         {
             metrics?.Diagnosis("error");
+            activity.Fail(ex.GetType().Name);
             throw;
         }
     }
@@ -59,9 +73,17 @@ public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time,
 
         cancellationToken.ThrowIfCancellationRequested();
         var started = time.GetTimestamp();
-        var facts = SnapshotFactBuilder.Build(request);
-        cancellationToken.ThrowIfCancellationRequested();
-        var result = RuleSessionRunner.Run(rules.Current, facts.Facts);
+        RuleSessionResult result;
+        FactSet facts;
+        using (var session = Tracing.Source.StartActivity("rules"))
+        {
+            facts = SnapshotFactBuilder.Build(request);
+            cancellationToken.ThrowIfCancellationRequested();
+            result = RuleSessionRunner.Run(rules.Current, facts.Facts);
+            session?.SetTag("dnsexpert.facts", facts.Facts.Count);
+            session?.SetTag("dnsexpert.rules", rules.Current.Rules.Count);
+        }
+
         metrics?.Session(time.GetElapsedTime(started));
 
         var collection = Merge(collected, facts.Collection);
