@@ -352,11 +352,13 @@ public static class DnsExpertCli
         var rootDir = new Option<DirectoryInfo>("--root") { Description = "Where the host's /proc, /etc and /var/log are mounted (default /host).", DefaultValueFactory = _ => new DirectoryInfo("/host") };
         var node = new Option<string?>("--node") { Description = "This node's name (default: $NODE_NAME from the downward API, else the host name)." };
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => "http://0.0.0.0:9154" };
-        var command = new Command("agent", "Run the node agent: serves the node's conntrack, kernel log, TCP counters and resolv.conf to the service.") { rootDir, node, urls };
+        var tokenFile = new Option<FileInfo?>("--token-file") { Description = "A file with the token the service must present to run probes from this node (dig and ping to kube-dns and CoreDNS). Without it the agent only reports files." };
+        var command = new Command("agent", "Run the node agent: serves the node's conntrack, kernel log, TCP counters and resolv.conf to the service, and runs its node probes.") { rootDir, node, urls, tokenFile };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var name = parse.GetValue(node) ?? Environment.GetEnvironmentVariable("NODE_NAME") ?? Environment.MachineName;
-            await using var app = NodeAgentHost.Build(["--urls", parse.GetValue(urls)!], parse.GetValue(rootDir)!.FullName, name);
+            var token = parse.GetValue(tokenFile) is { Exists: true } file ? (await File.ReadAllTextAsync(file.FullName, cancellationToken)).Trim() : null;
+            await using var app = NodeAgentHost.Build(["--urls", parse.GetValue(urls)!], parse.GetValue(rootDir)!.FullName, name, string.IsNullOrEmpty(token) ? null : token);
             await app.StartAsync(cancellationToken);
             await app.WaitForShutdownAsync(cancellationToken);
             return ExitCodes.Ok;

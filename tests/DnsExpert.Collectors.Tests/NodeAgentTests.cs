@@ -42,6 +42,24 @@ public sealed class NodeAgentTests
     }
 
     [Fact]
+    public async Task Without_a_kernel_log_file_the_ring_buffer_is_read_from_dev_kmsg()
+    {
+        var report = await new NodeFactsReader(Path.Combine(Root, "tests", "fixtures", "node-root-kmsg")).ReadAsync("node-1", CancellationToken.None);
+
+        var dmesg = report.Files.Single(f => f.Path == "dmesg").Text!.Split('\n');
+        Assert.Equal(["[ 5140.900123] nf_conntrack: nf_conntrack: table full, dropping packet", "[ 5140.901456] nf_conntrack: nf_conntrack: table full, dropping packet"], dmesg);
+        Assert.DoesNotContain(report.Missing, m => m.StartsWith("kernel log", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Kmsg_records_become_dmesg_lines_and_dictionaries_are_dropped()
+    {
+        var lines = KernelMessages.Parse("6,1,1500000,-;hello\n SUBSYSTEM=net\n4,2,42,-;no;semicolon split\nnot a record\n");
+
+        Assert.Equal(["[    1.500000] hello", "[    0.000042] no;semicolon split"], lines);
+    }
+
+    [Fact]
     public async Task A_missing_file_is_reported_not_thrown()
     {
         var empty = Directory.CreateTempSubdirectory("dnsexpert-node-").FullName;

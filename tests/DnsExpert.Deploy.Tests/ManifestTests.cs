@@ -159,7 +159,7 @@ public sealed class AvailabilityManifestTests
 
         // Authentication is on, with hashed keys from a Secret mounted read-only (the service account cannot read Secrets).
         Assert.Equal("true", settings.Data["DnsExpert__Auth__Enabled"]);
-        var keys = api.Spec.Template.Spec.Volumes.Single(v => v.Secret is not null);
+        var keys = api.Spec.Template.Spec.Volumes.Single(v => v.Secret?.SecretName == "dnsexpert-api-keys");
         var mount = api.Spec.Template.Spec.Containers[0].VolumeMounts.Single(m => m.Name == keys.Name);
         Assert.True(mount.ReadOnlyProperty);
         Assert.StartsWith(mount.MountPath + "/", settings.Data["DnsExpert__Auth__ApiKeysFile"], StringComparison.Ordinal);

@@ -33,6 +33,12 @@ public sealed class ClusterOptions
     /// <summary>The namespace the node agents run in.</summary>
     public string AgentNamespace { get; set; } = "dnsexpert";
 
+    /// <summary>
+    /// A file holding the token the agents require for node probes (dig and ping from the node's network to kube-dns and
+    /// the CoreDNS pods); mount the same Secret into the agents (<c>--token-file</c>). Unset: agents only report files.
+    /// </summary>
+    public string? AgentTokenFile { get; set; }
+
     /// <summary>The agents' port, unless their pod names a container port "agent".</summary>
     [Range(1, 65535)]
     public int AgentPort { get; set; } = 9154;

@@ -68,7 +68,7 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
         await Task.WhenAll(tasks);
         if (_options.AgentsEnabled)
         {
-            await AskAgents(run);
+            await AskAgents(run, target, domain, probe && prober is not null);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -86,7 +86,7 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
         using var probing = Tracing.Source.StartActivity("probes");
         probing?.SetTag("dnsexpert.probes", plan.Dns.Count + plan.Tcp.Count);
         var results = await prober.RunAsync(plan.Dns, plan.Tcp, cancellationToken);
-        snapshot.Probes = [.. results];
+        snapshot.Probes = [.. snapshot.Probes ?? [], .. results];
         var failed = results.Count(r => r.Outcome != ProbeOutcome.Answered);
         entries.Add(new CollectionEntry("probes", CollectionStatus.Ok,
             $"{results.Count} probe(s) from {ProbePlanner.From}: {results.Count - failed} answered, {failed} failed", Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 1)));
@@ -122,25 +122,75 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
     }
 
     /// <summary>The agents on the target's node and on the CoreDNS nodes report what only a node can see.</summary>
-    private async Task AskAgents(Run run)
+    private async Task AskAgents(Run run, TargetRef? target, string? domain, bool probe)
     {
         var nodes = run.Objects().OfType<V1Pod>()
             .Where(p => p.Metadata?.Labels?.TryGetValue("k8s-app", out var app) == true && app == "kube-dns" || run.IsTarget(p))
             .Select(p => p.Spec?.NodeName).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        await Task.WhenAll(nodes.Select(node => run.CollectFiles($"Node agent {node}", async ct =>
+        var token = probe ? AgentToken(run) : null;
+        var snapshot = token is null ? null : run.Snapshot();
+        await Task.WhenAll(nodes.Select(async node =>
         {
-            var agents = await client.CoreV1.ListNamespacedPodAsync(_options.AgentNamespace, labelSelector: AgentSelector, fieldSelector: $"spec.nodeName={node}", cancellationToken: ct);
-            var agent = agents.Items.FirstOrDefault(a => a.Status?.PodIP is not null);
-            if (agent is null)
+            Uri? agentBase = null;
+            await run.CollectFiles($"Node agent {node}", async ct =>
             {
-                return null;
+                var agents = await client.CoreV1.ListNamespacedPodAsync(_options.AgentNamespace, labelSelector: AgentSelector, fieldSelector: $"spec.nodeName={node}", cancellationToken: ct);
+                var agent = agents.Items.FirstOrDefault(a => a.Status?.PodIP is not null);
+                if (agent is null)
+                {
+                    return null;
+                }
+
+                var port = agent.Spec?.Containers?.SelectMany(c => c.Ports ?? []).FirstOrDefault(p => p.Name == "agent")?.ContainerPort ?? _options.AgentPort;
+                agentBase = new UriBuilder(Uri.UriSchemeHttp, agent.Status!.PodIP, port).Uri;
+                var report = await AgentHttp.GetFromJsonAsync<Node.NodeReport>(new Uri(agentBase, "/v1/node"), AgentJson, ct);
+                return report?.Files.Select(f => new FileArtifact { Node = node, Path = f.Path, Command = f.Command, Text = f.Text }).ToList();
+            });
+
+            if (agentBase is null || token is null)
+            {
+                return;
             }
 
-            var port = agent.Spec?.Containers?.SelectMany(c => c.Ports ?? []).FirstOrDefault(p => p.Name == "agent")?.ContainerPort ?? _options.AgentPort;
-            var uri = new UriBuilder(Uri.UriSchemeHttp, agent.Status!.PodIP, port, "/v1/node").Uri;
-            var report = await AgentHttp.GetFromJsonAsync<Node.NodeReport>(uri, AgentJson, ct);
-            return report?.Files.Select(f => new FileArtifact { Node = node, Path = f.Path, Command = f.Command, Text = f.Text }).ToList();
-        })));
+            // The plan comes from the collected objects (kube-dns and CoreDNS pod addresses only), never from request text.
+            var plan = ProbePlanner.PlanNode(snapshot!, target, domain, node);
+            if (plan.Dns.Count + plan.Ping.Count > 0)
+            {
+                await run.CollectProbes($"Node agent {node} probes", async ct =>
+                {
+                    using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(agentBase, "/v1/probes")) { Content = JsonContent.Create(plan, options: AgentJson) };
+                    message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                    using var answer = await AgentHttp.SendAsync(message, ct);
+                    answer.EnsureSuccessStatusCode();
+                    return (await answer.Content.ReadFromJsonAsync<Node.NodeProbeReport>(AgentJson, ct))!;
+                });
+            }
+        }));
+    }
+
+    /// <summary>The agents' probe token, or null (no token configured: agents only report files).</summary>
+    private string? AgentToken(Run run)
+    {
+        if (string.IsNullOrWhiteSpace(_options.AgentTokenFile))
+        {
+            return null;
+        }
+
+        try
+        {
+            var token = File.ReadAllText(_options.AgentTokenFile).Trim();
+            return token.Length > 0 ? token : null;
+        }
+        catch (IOException ex)
+        {
+            run.Skip("Node agent probes", $"the agent token could not be read ({ex.GetType().Name}); probes from the nodes were not run");
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            run.Skip("Node agent probes", "the agent token file is not readable; probes from the nodes were not run");
+            return null;
+        }
     }
 
     private async Task CollectTarget(Run run, string ns, string pod)
@@ -242,6 +292,7 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
         private readonly ConcurrentDictionary<string, object> _objects = new(StringComparer.Ordinal);
         private readonly ConcurrentBag<LogArtifact> _logs = [];
         private readonly ConcurrentBag<FileArtifact> _files = [];
+        private readonly ConcurrentBag<ProbeArtifact> _probes = [];
         private readonly ConcurrentDictionary<string, CollectionEntry> _entries = new(StringComparer.Ordinal);
 
         public async Task<IReadOnlyList<object>> Collect(string source, Func<CancellationToken, Task<List<object>>> read, bool optional = false, bool metrics = false)
@@ -275,6 +326,20 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
             {
                 _files.Add(new FileArtifact { Namespace = ns, Pod = pod, Path = path, Text = text });
                 return (CollectionStatus.Ok, "read through exec");
+            });
+
+        /// <summary>Probe results an agent ran from its node.</summary>
+        public async Task CollectProbes(string source, Func<CancellationToken, Task<Node.NodeProbeReport>> read) =>
+            await Attempt(source, read, report =>
+            {
+                foreach (var result in report.Results)
+                {
+                    _probes.Add(result);
+                }
+
+                var failed = report.Results.Count(r => r.Outcome != ProbeOutcome.Answered);
+                var detail = $"{report.Results.Count} probe(s) from node/{report.Node}: {report.Results.Count - failed} answered, {failed} failed";
+                return (report.Notes.Count > 0 ? CollectionStatus.Partial : CollectionStatus.Ok, report.Notes.Count > 0 ? $"{detail}; {string.Join("; ", report.Notes)}" : detail);
             });
 
         /// <summary>Files from a source that may not exist (null: nothing there to ask, reported as skipped).</summary>
@@ -336,6 +401,7 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
             Objects = _objects.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => ToJson(o.Value)).ToList(),
             Logs = _logs.OrderBy(l => l.Pod, StringComparer.Ordinal).ToList(),
             Files = _files.IsEmpty ? null : _files.ToList(),
+            Probes = _probes.IsEmpty ? null : _probes.OrderBy(p => p.From, StringComparer.Ordinal).ThenBy(p => p.Server ?? p.Target, StringComparer.Ordinal).ToList(),
         };
 
         public List<CollectionEntry> Entries() => _entries.Values.OrderBy(e => e.Source, StringComparer.Ordinal).ToList();

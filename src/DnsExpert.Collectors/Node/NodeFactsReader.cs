@@ -65,13 +65,21 @@ public sealed class NodeFactsReader(string root)
             }
         }
 
-        if (kernel.Count > 0 || KernelLogs.Any(p => File.Exists(Resolve(p))))
+        var haveLog = KernelLogs.Any(p => File.Exists(Resolve(p)));
+        if (!haveLog && KernelMessages.Read(Resolve("/dev/kmsg")) is { } ring)
+        {
+            // No kernel log file (a node without rsyslog): the ring buffer, as dmesg would print it.
+            haveLog = true;
+            kernel.AddRange(ring.Where(l => l.Contains("conntrack", StringComparison.Ordinal) && l.Contains("table full", StringComparison.Ordinal)));
+        }
+
+        if (haveLog)
         {
             files.Add(new FileArtifact { Node = node, Path = "dmesg", Text = string.Join('\n', kernel.TakeLast(NodeFileParsers.MaxConntrackLines)) });
         }
         else
         {
-            missing.Add("kernel log (/var/log/kern.log, /var/log/messages)");
+            missing.Add("kernel log (/var/log/kern.log, /var/log/messages, /dev/kmsg)");
         }
 
         return new NodeReport(node, files, missing);
@@ -119,3 +127,6 @@ public sealed class NodeFactsReader(string root)
         return queue;
     }
 }
+
+/// <summary>What an agent's node probes gave, and what it could not run.</summary>
+public sealed record NodeProbeReport(string Node, IReadOnlyList<ProbeArtifact> Results, IReadOnlyList<string> Notes);

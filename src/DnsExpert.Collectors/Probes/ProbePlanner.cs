@@ -9,6 +9,33 @@ namespace DnsExpert.Collectors.Probes;
 /// <summary>The probes to run for one diagnosis.</summary>
 public sealed record ProbePlan(IReadOnlyList<DnsProbe> Dns, IReadOnlyList<TcpProbe> Tcp);
 
+/// <summary>The probes one node agent runs: DNS questions and pings (addresses only).</summary>
+public sealed record NodeProbePlan(IReadOnlyList<DnsProbe> Dns, IReadOnlyList<string> Ping)
+{
+    public const int MaxDns = 32;
+    public const int MaxPing = 16;
+
+    /// <summary>Why an agent must refuse this plan (it came over the network), or null.</summary>
+    public string? Refuse()
+    {
+        if (Dns is null || Ping is null || Dns.Count > MaxDns || Ping.Count > MaxPing)
+        {
+            return $"at most {MaxDns} DNS probes and {MaxPing} pings";
+        }
+
+        foreach (var p in Dns)
+        {
+            if (p is null || !System.Net.IPAddress.TryParse(p.Server, out _) || p.Port is < 1 or > 65535 || p.Type is not ("A" or "AAAA")
+                || !Core.Contract.RequestValidator.IsDomainName(p.Name))
+            {
+                return "each DNS probe needs an IP address, a port, a DNS name and type A or AAAA";
+            }
+        }
+
+        return Ping.All(t => System.Net.IPAddress.TryParse(t, out _)) ? null : "pings go to IP addresses only";
+    }
+}
+
 /// <summary>
 /// Plans the guide's dig and telnet checks from the cluster's own objects only: the kube-dns ClusterIP and DNS port,
 /// each CoreDNS pod IP and DNS container port, the NodeLocal DNSCache address, the IP upstreams of the Corefile's
@@ -89,6 +116,23 @@ public static class ProbePlanner
         }
 
         return new ProbePlan(probes.Take(MaxProbes).ToList(), tcp);
+    }
+
+    /// <summary>
+    /// What a node agent runs from the node's network: the guide's dig (UDP, A) to the kube-dns ClusterIP and to each
+    /// CoreDNS pod, and a ping to each CoreDNS pod. Targets come from the cluster's objects only.
+    /// </summary>
+    public static NodeProbePlan PlanNode(Snapshot snapshot, TargetRef? target, string? domain, string node)
+    {
+        var objects = PodsAndServices(snapshot);
+        var coreDnsIps = objects.CoreDns.Select(p => p.Status?.PodIP).OfType<string>().Where(IsAddress).Distinct(StringComparer.Ordinal).ToList();
+        var kubeDns = objects.KubeDns?.Spec?.ClusterIP is { } ip && IsAddress(ip) ? ip : null;
+        var dns = Plan(snapshot, target, domain).Dns
+            .Where(p => p.Transport == ProbeTransport.Udp && p.Type == "A" && (p.Server == kubeDns || coreDnsIps.Contains(p.Server)))
+            .Select(p => p with { From = $"node/{node}" })
+            .Take(NodeProbePlan.MaxDns)
+            .ToList();
+        return new NodeProbePlan(dns, coreDnsIps.Take(NodeProbePlan.MaxPing).ToList());
     }
 
     private static bool IsAddress(string value) => IPAddress.TryParse(value, out _) && value != "None";
