@@ -23,6 +23,60 @@ public sealed class ParserPropertyTests
     public Property Resolv_conf_parser_never_throws(string text) =>
         Prop.ForAll(Grammarish(), t => ResolvConfParser.Parse(t + text) is not null);
 
+    /// <summary>Query lines of every shape the log plugin writes, and damaged ones.</summary>
+    private static Arbitrary<string> QueryLines() =>
+        (from level in Gen.Elements("[INFO] ", "", "[WARNING] ")
+         from client in Gen.Elements("172.20.7.45", "[fd00::1:5]", "10.0.0.1", "::1", "host-a", "")
+         from port in Gen.Elements("44532", "0", "x", "")
+         from id in Gen.Elements("31007", "7", "")
+         from type in Gen.Elements("A", "AAAA", "TYPE65", "SRV", "", "a b")
+         from name in Gen.Elements("api.example.com.", "kubernetes.default.svc.cluster.local.", ".", "")
+         from proto in Gen.Elements("udp", "tcp", "quic")
+         from size in Gen.Elements("80", "-1", "")
+         from dnssec in Gen.Elements("false", "true", "maybe")
+         from rcode in Gen.Elements("NOERROR", "NXDOMAIN", "SERVFAIL", "")
+         from flags in Gen.Elements("qr,aa,rd", "-", "qr,rd,ra,")
+         from duration in Gen.Elements("0.000148s", "1.5ms", "12µs", "3e-05s", "0.2", "s", "1.0.0s")
+         from tail in Gen.Elements("", " extra", "\"")
+         select $"{level}{client}:{port} - {id} \"{type} IN {name} {proto} {size} {dnssec} 512\" {rcode} {flags} 173 {duration}{tail}")
+        .ToArbitrary();
+
+    [Property(MaxTest = 1000)]
+    public Property The_fast_query_scanner_agrees_with_the_regex_whenever_it_accepts() =>
+        Prop.ForAll(QueryLines(), line =>
+        {
+            if (!QueryScanner.TryParse(line, out var fast))
+            {
+                return true;
+            }
+
+            var slow = CoreDnsLogParser.ParseQueryWithRegex(line);
+            return slow is not null && fast!.Client == slow.Client && fast.ClientPort == slow.ClientPort && fast.Id == slow.Id && fast.Type == slow.Type
+                && fast.Class == slow.Class && fast.Name == slow.Name && fast.Transport == slow.Transport && fast.RequestSize == slow.RequestSize
+                && fast.DnssecOk == slow.DnssecOk && fast.BufferSize == slow.BufferSize && fast.Rcode == slow.Rcode && fast.Flags.SequenceEqual(slow.Flags)
+                && fast.ResponseSize == slow.ResponseSize && Math.Abs((fast.DurationSeconds ?? -1) - (slow.DurationSeconds ?? -1)) < 1e-12;
+        });
+
+    [Property(MaxTest = 500)]
+    public bool Kubectl_timestamps_read_to_the_tick(PositiveInt seconds, NonNegativeInt nanos)
+    {
+        var at = DateTimeOffset.UnixEpoch.AddSeconds(seconds.Get % 4_000_000_000L);
+        var ns = nanos.Get % 1_000_000_000;
+        var nine = CoreDnsLogParser.ParseLine($"{at:yyyy-MM-dd'T'HH:mm:ss}.{ns:D9}Z [INFO] x", 1).Timestamp;
+        var three = CoreDnsLogParser.ParseLine($"{at:yyyy-MM-dd'T'HH:mm:ss}.{ns / 1_000_000:D3}Z [INFO] x", 1).Timestamp;
+        var none = CoreDnsLogParser.ParseLine($"{at:yyyy-MM-dd'T'HH:mm:ss}Z [INFO] x", 1).Timestamp;
+        return nine == at.AddTicks(ns / 100) && three == at.AddMilliseconds(ns / 1_000_000) && none == at;
+    }
+
+    [Fact]
+    public void The_fast_query_scanner_reads_the_common_line()
+    {
+        Assert.True(QueryScanner.TryParse("[INFO] 172.20.7.45:44532 - 31007 \"A IN api.example.com. udp 80 false 512\" NXDOMAIN qr,aa,rd 173 0.000148s", out var q));
+        Assert.Equal(("172.20.7.45", 44532, "A", "api.example.com.", "NXDOMAIN", 0.000148), (q!.Client, q.ClientPort!.Value, q.Type, q.Name, q.Rcode, q.DurationSeconds!.Value));
+        Assert.True(QueryScanner.TryParse("[fd00::1:5]:53 - 7 \"AAAA IN x. tcp 80 true 4096\" NOERROR - 173 1.5ms", out var v6));
+        Assert.Equal(("fd00::1:5", 0.0015), (v6!.Client, v6.DurationSeconds!.Value));
+    }
+
     [Property(MaxTest = 300)]
     public Property Log_parser_never_throws() =>
         Prop.ForAll(Grammarish(), text => CoreDnsLogParser.Parse(new StringReader(text)).All(r => r.LineNumber > 0));
