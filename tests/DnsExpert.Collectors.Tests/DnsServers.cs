@@ -16,12 +16,17 @@ public sealed class DnsServers : IAsyncLifetime, IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("dnsexpert-dns-").FullName;
     private readonly HashSet<int> _taken = [];
     private UdpClient? _silent;
+    private UdpClient? _garbage;
+    private readonly CancellationTokenSource _stop = new();
 
     public int Answering { get; private set; }
     public int Refusing { get; private set; }
     public int Failing { get; private set; }
     public int Silent { get; private set; }
     public int Closed { get; private set; }
+
+    /// <summary>A UDP socket that answers every datagram with random bytes.</summary>
+    public int Garbage { get; private set; }
 
     /// <summary>The name with 40 A records.</summary>
     public const string BigName = "big.test";
@@ -68,6 +73,35 @@ public sealed class DnsServers : IAsyncLifetime, IDisposable
 
         _silent = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         Silent = ((IPEndPoint)_silent.Client.LocalEndPoint!).Port;
+        _garbage = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        Garbage = ((IPEndPoint)_garbage.Client.LocalEndPoint!).Port;
+        _ = Task.Run(async () =>
+        {
+            var random = new Random(1);
+            try
+            {
+                while (true)
+                {
+                    var datagram = await _garbage.ReceiveAsync(_stop.Token);
+                    var reply = new byte[random.Next(1, 64)];
+                    random.NextBytes(reply);
+                    if (reply.Length > 2 && datagram.Buffer.Length > 2)
+                    {
+                        // Sometimes keep the query id, so the client has to parse the rest.
+                        reply[0] = datagram.Buffer[0];
+                        reply[1] = datagram.Buffer[1];
+                    }
+
+                    await _garbage.SendAsync(reply, datagram.RemoteEndPoint, _stop.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        });
 
         foreach (var port in new[] { Answering, Refusing, Failing })
         {
@@ -91,12 +125,19 @@ public sealed class DnsServers : IAsyncLifetime, IDisposable
             process.Dispose();
         }
 
+        _stop.Cancel();
         _silent?.Dispose();
+        _garbage?.Dispose();
+        _stop.Dispose();
         Directory.Delete(_dir, recursive: true);
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _silent?.Dispose();
+    public void Dispose()
+    {
+        _silent?.Dispose();
+        _garbage?.Dispose();
+    }
 
     private void Start(string program, string arguments)
     {

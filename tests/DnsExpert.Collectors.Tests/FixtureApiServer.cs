@@ -20,6 +20,9 @@ public enum Fault
     ServerError,
     Slow,
     ConnectionReset,
+
+    /// <summary>200 OK with a body that is not JSON.</summary>
+    Garbage,
 }
 
 /// <summary>
@@ -164,6 +167,10 @@ public sealed class FixtureApiServer : IAsyncDisposable
                         break;
                     case Fault.ConnectionReset:
                         context.Abort();
+                        return;
+                    case Fault.Garbage:
+                        context.Response.ContentType = "application/json";
+                        await context.Response.WriteAsync("{\"kind\": \"Pod\", \"metadata\": \u0000\u0001 <html>not json", context.RequestAborted);
                         return;
                 }
             }

@@ -115,6 +115,8 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         { "/api/v1/nodes/", Fault.ConnectionReset, "Node cn-hangzhou.192.168.0.198", CollectionStatus.Failed },
         { "/apis/metrics.k8s.io/", Fault.NotFound, "PodMetrics kube-system (k8s-app=kube-dns)", CollectionStatus.Skipped },
         { "/apis/networking.k8s.io/", Fault.Forbidden, "NetworkPolicies kube-system", CollectionStatus.Forbidden },
+        { "/api/v1/namespaces/kube-system/services/kube-dns", Fault.Garbage, "Service kube-system/kube-dns", CollectionStatus.Failed },
+        { "/apis/apps/v1/namespaces/kube-system/deployments/coredns", Fault.Garbage, "Deployment kube-system/coredns", CollectionStatus.Failed },
     };
 
     [Theory]

@@ -80,4 +80,15 @@ public sealed class ProberTests(DnsServers servers) : IClassFixture<DnsServers>
         Assert.Equal("ok.test", results[8].Name);
         Assert.Equal(ProbeOutcome.Answered, results[8].Outcome);
     }
+
+    [Fact]
+    public async Task A_server_answering_garbage_is_an_outcome_not_an_exception()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            var udp = await Query(servers.Garbage, $"n{i}.test");
+            Assert.NotNull(udp.Outcome);
+            Assert.NotEqual((ProbeOutcome.Answered, "NOERROR"), (udp.Outcome!.Value, udp.Rcode));
+        }
+    }
 }

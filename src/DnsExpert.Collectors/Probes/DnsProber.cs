@@ -68,17 +68,27 @@ public sealed class DnsProber(ProbeOptions options, TimeProvider time)
         try
         {
             var response = await client.QueryAsync(probe.Name, type, QueryClass.IN, cancellationToken);
-            result.Outcome = ProbeOutcome.Answered;
-            result.Rcode = Rcode(response.Header.ResponseCode);
-            result.Truncated = response.Header.ResultTruncated;
-            result.AnswerCount = response.Answers.Count;
+            var question = response.Questions.Count == 1 ? response.Questions[0] : null;
+            if (question is null || question.QuestionType != type
+                || !string.Equals(question.QueryName.Value.TrimEnd('.'), probe.Name.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
+            {
+                // Not an answer to this question (a broken middlebox or a non-DNS service on the port): no usable reply.
+                result.Outcome = ProbeOutcome.Unreachable;
+            }
+            else
+            {
+                result.Outcome = ProbeOutcome.Answered;
+                result.Rcode = Rcode(response.Header.ResponseCode);
+                result.Truncated = response.Header.ResultTruncated;
+                result.AnswerCount = response.Answers.Count;
+            }
         }
         catch (DnsResponseException ex) when (ex.Message.Contains("truncated", StringComparison.OrdinalIgnoreCase))
         {
-            // DnsClient never hands back a truncated message: with TCP fallback off it throws. The server did answer.
+            // DnsClient never hands back a truncated message: with TCP fallback off it throws. The server did answer, with
+            // the TC flag set; its response code is not known from here.
             result.Outcome = ProbeOutcome.Answered;
             result.Truncated = true;
-            result.Rcode = "NOERROR";
         }
         catch (DnsResponseException ex)
         {
