@@ -27,6 +27,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("DnsExpert:RulesDirectory", Path.Combine(RepoRoot, "rules"));
         builder.UseSetting("DnsExpert:MaxRequestBodyBytes", (32L * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("DnsExpert:History:ConnectionString", HistoryPath);
+
+        // Suites send hundreds of requests from one (in-memory) address; rate limits are tested with per-key limits.
+        builder.UseSetting("DnsExpert:Auth:RequestsPerMinute", "100000");
     }
 
     /// <summary>This instance's own SQLite history file.</summary>

@@ -102,6 +102,12 @@ public sealed class DnsProber(ProbeOptions options, TimeProvider time)
         {
             result.Outcome = ProbeOutcome.Timeout;
         }
+        catch (Exception ex) when (ex is ArgumentException or IndexOutOfRangeException or FormatException or InvalidOperationException or DnsResponseParseException)
+        {
+            // A reply DnsClient cannot parse (not DNS, or mangled on the way): no usable answer.
+            result.Outcome = ProbeOutcome.Unreachable;
+            activity.Fail("malformed reply: " + ex.GetType().Name);
+        }
 
         result.LatencyMs = Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 2);
         activity?.SetTag("dnsexpert.probe.outcome", result.Outcome?.ToString().ToLowerInvariant());
