@@ -144,115 +144,140 @@ internal sealed partial class BuildContext
         || (log.Namespace ?? KubeSystem) == KubeSystem && log.Pod is { } pod
             && (pod.StartsWith("coredns", StringComparison.Ordinal) || CoreDnsPods().Any(p => p.Metadata?.Name == pod));
 
+    /// <summary>
+    /// CoreDNS logs are the bulk of a large snapshot: each log is scanned on its own thread (streamed line by line), and
+    /// the results are added in the order of the snapshot, so the facts do not depend on scheduling.
+    /// </summary>
     private void BuildLogs()
     {
-        foreach (var log in _snapshot.Logs ?? [])
+        var logs = _snapshot.Logs ?? [];
+        var results = new (List<Fact> Facts, CollectionEntry? Entry)[logs.Count];
+        var toRead = new List<int>();
+        for (var i = 0; i < logs.Count; i++)
         {
+            var log = logs[i];
             if (log.Text is null || log.Pod is null)
             {
-                continue;
+                results[i] = ([], null);
             }
-
-            var ns = log.Namespace ?? KubeSystem;
-            var source = $"Pod {ns}/{log.Pod} log";
-            if (!IsCoreDnsLog(log))
+            else if (!IsCoreDnsLog(log))
             {
-                Collection.Add(new CollectionEntry(source, CollectionStatus.Skipped, "not a CoreDNS log: not read"));
-                continue;
+                results[i] = ([], new CollectionEntry($"Pod {log.Namespace ?? KubeSystem}/{log.Pod} log", CollectionStatus.Skipped, "not a CoreDNS log: not read"));
             }
-
-            int lines = 0, queries = 0, dropped = 0;
-            var parallel = new ParallelQueryDetector();
-            using var reader = new StringReader(log.Text);
-            foreach (var record in CoreDnsLogParser.Parse(reader))
+            else
             {
-                lines++;
-                if (record.Kind == CoreDnsLogKind.Query && record.Query is { } q)
+                toRead.Add(i);
+            }
+        }
+
+        var podIps = Facts.OfType<PodDns>().Select(p => p.Ip).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => results[i] = ReadLog(logs[i], podIps));
+        foreach (var (facts, entry) in results)
+        {
+            Facts.AddRange(facts);
+            if (entry is not null)
+            {
+                Collection.Add(entry);
+            }
+        }
+    }
+
+    private (List<Fact> Facts, CollectionEntry Entry) ReadLog(LogArtifact log, HashSet<string> podIps)
+    {
+        var facts = new List<Fact>();
+        var ns = log.Namespace ?? KubeSystem;
+        var source = $"Pod {ns}/{log.Pod} log";
+        int lines = 0, queries = 0, dropped = 0;
+        var parallel = new ParallelQueryDetector();
+        using var reader = new StringReader(log.Text!);
+        foreach (var record in CoreDnsLogParser.Parse(reader))
+        {
+            lines++;
+            if (record.Kind == CoreDnsLogKind.Query && record.Query is { } q)
+            {
+                parallel.Observe(record, q);
+                if (q.Rcode == "NOERROR")
                 {
-                    parallel.Observe(record, q);
-                    if (q.Rcode == "NOERROR")
-                    {
-                        // Successful answers prove nothing wrong; keep the session small.
-                        continue;
-                    }
-
-                    if (++queries > MaxQueryFactsPerLog)
-                    {
-                        dropped++;
-                        continue;
-                    }
-
-                    var name = q.Name.TrimEnd('.').ToLowerInvariant();
-                    var isCluster = name == ClusterDomain || name.EndsWith("." + ClusterDomain, StringComparison.Ordinal);
-                    Facts.Add(new CoreDnsQueryLog
-                    {
-                        Source = source,
-                        Pod = log.Pod,
-                        Namespace = ns,
-                        LineNumber = record.LineNumber,
-                        Timestamp = record.Timestamp,
-                        Time = FormatTime(record.Timestamp),
-                        Client = q.Client,
-                        ClientPort = q.ClientPort,
-                        Id = q.Id,
-                        Type = q.Type,
-                        Name = q.Name,
-                        NameWithoutDot = name,
-                        Transport = q.Transport,
-                        Rcode = q.Rcode,
-                        Flags = q.Flags,
-                        DurationSeconds = q.DurationSeconds,
-                        Text = record.Text,
-                        IsClusterName = isCluster,
-                        IsSearchExpansion = !isCluster && IsSearchExpansion(name),
-                        ConcernsFailure = IsFailingName(name),
-                    });
+                    // Successful answers prove nothing wrong; keep the session small.
+                    continue;
                 }
-                else if (EventKind(record.Kind) is { } kind)
+
+                if (++queries > MaxQueryFactsPerLog)
                 {
-                    Facts.Add(new CoreDnsLogEvent
-                    {
-                        Source = source,
-                        Pod = log.Pod,
-                        Namespace = ns,
-                        Kind = kind,
-                        LineNumber = record.LineNumber,
-                        Timestamp = record.Timestamp,
-                        Time = FormatTime(record.Timestamp),
-                        Text = record.Text,
-                        Directive = record.Directive,
-                        CorefileLine = record.CorefileLine,
-                        Endpoint = record.Endpoint,
-                        Resource = record.Resource,
-                        Error = record.Error,
-                        QueryName = record.QueryName,
-                        QueryType = record.QueryType,
-                        Zone = record.Zone,
-                        ConcernsFailure = IsFailingName(record.QueryName),
-                    });
+                    dropped++;
+                    continue;
                 }
-            }
 
-            foreach (var pair in parallel.Pairs())
-            {
-                Facts.Add(new CoreDnsParallelQuery
+                var name = q.Name.TrimEnd('.').ToLowerInvariant();
+                var isCluster = name == ClusterDomain || name.EndsWith("." + ClusterDomain, StringComparison.Ordinal);
+                facts.Add(new CoreDnsQueryLog
                 {
                     Source = source,
-                    Pod = log.Pod,
-                    Client = pair.Client,
-                    ClientPort = pair.Port,
-                    Name = pair.Name,
-                    Time = FormatTime(pair.Timestamp),
-                    LineNumber = pair.LineNumber,
-                    Occurrences = pair.Occurrences,
-                    ConcernsFailure = IsFailingName(pair.Name) || Facts.OfType<PodDns>().Any(p => p.Ip == pair.Client),
+                    Pod = log.Pod!,
+                    Namespace = ns,
+                    LineNumber = record.LineNumber,
+                    Timestamp = record.Timestamp,
+                    Time = FormatTime(record.Timestamp),
+                    Client = q.Client,
+                    ClientPort = q.ClientPort,
+                    Id = q.Id,
+                    Type = q.Type,
+                    Name = q.Name,
+                    NameWithoutDot = name,
+                    Transport = q.Transport,
+                    Rcode = q.Rcode,
+                    Flags = q.Flags,
+                    DurationSeconds = q.DurationSeconds,
+                    Text = record.Text,
+                    IsClusterName = isCluster,
+                    IsSearchExpansion = !isCluster && IsSearchExpansion(name),
+                    ConcernsFailure = IsFailingName(name),
                 });
             }
-
-            var read = lines == 1 ? "1 line" : $"{lines} lines";
-            Collection.Add(new CollectionEntry(source, dropped > 0 ? CollectionStatus.Partial : CollectionStatus.Ok,
-                dropped > 0 ? $"{read}; kept the first {MaxQueryFactsPerLog} failed queries, {dropped} more not examined" : read));
+            else if (EventKind(record.Kind) is { } kind)
+            {
+                facts.Add(new CoreDnsLogEvent
+                {
+                    Source = source,
+                    Pod = log.Pod!,
+                    Namespace = ns,
+                    Kind = kind,
+                    LineNumber = record.LineNumber,
+                    Timestamp = record.Timestamp,
+                    Time = FormatTime(record.Timestamp),
+                    Text = record.Text,
+                    Directive = record.Directive,
+                    CorefileLine = record.CorefileLine,
+                    Endpoint = record.Endpoint,
+                    Resource = record.Resource,
+                    Error = record.Error,
+                    QueryName = record.QueryName,
+                    QueryType = record.QueryType,
+                    Zone = record.Zone,
+                    ConcernsFailure = IsFailingName(record.QueryName),
+                });
+            }
         }
+
+        foreach (var pair in parallel.Pairs())
+        {
+            facts.Add(new CoreDnsParallelQuery
+            {
+                Source = source,
+                Pod = log.Pod!,
+                Client = pair.Client,
+                ClientPort = pair.Port,
+                Name = pair.Name,
+                Time = FormatTime(pair.Timestamp),
+                LineNumber = pair.LineNumber,
+                Occurrences = pair.Occurrences,
+                ConcernsFailure = IsFailingName(pair.Name) || podIps.Contains(pair.Client),
+            });
+        }
+
+        var read = lines == 1 ? "1 line" : $"{lines} lines";
+        return (facts, new CollectionEntry(source, dropped > 0 ? CollectionStatus.Partial : CollectionStatus.Ok,
+            dropped > 0 ? $"{read}; kept the first {MaxQueryFactsPerLog} failed queries, {dropped} more not examined" : read));
     }
 
     /// <summary>A name that is a search-list suffix appended to another name (the resolver walking the search list).</summary>
