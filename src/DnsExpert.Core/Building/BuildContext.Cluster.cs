@@ -153,7 +153,7 @@ internal sealed partial class BuildContext
                 Node = pod.Spec?.NodeName,
                 Ip = pod.Status?.PodIP,
                 Phase = pod.Status?.Phase,
-                Ready = pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") ?? false,
+                Ready = PodReady(pod),
                 Restarts = status?.RestartCount ?? 0,
                 WaitingReason = status?.State?.Waiting?.Reason,
                 LastTerminationReason = status?.LastState?.Terminated?.Reason,
@@ -386,5 +386,21 @@ internal sealed partial class BuildContext
             ServiceNamespace = svcNs,
             ServiceName = svcName,
         });
+    }
+
+    /// <summary>
+    /// The pod's Ready condition; when a trimmed snapshot has no conditions, every container reporting ready (a pod
+    /// without either is not known to be ready).
+    /// </summary>
+    private static bool PodReady(V1Pod pod)
+    {
+        var condition = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
+        if (condition is not null)
+        {
+            return condition.Status == "True";
+        }
+
+        var containers = pod.Status?.ContainerStatuses;
+        return containers is { Count: > 0 } && containers.All(c => c.Ready);
     }
 }
