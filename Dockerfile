@@ -7,6 +7,8 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig DnsExpert.sln ./
 COPY src/DnsExpert.Core/DnsExpert.Core.csproj src/DnsExpert.Core/
 COPY src/DnsExpert.Engine/DnsExpert.Engine.csproj src/DnsExpert.Engine/
+COPY src/DnsExpert.Collectors/DnsExpert.Collectors.csproj src/DnsExpert.Collectors/
+COPY src/DnsExpert.History/DnsExpert.History.csproj src/DnsExpert.History/
 COPY src/DnsExpert.Api/DnsExpert.Api.csproj src/DnsExpert.Api/
 COPY src/DnsExpert.Cli/DnsExpert.Cli.csproj src/DnsExpert.Cli/
 RUN dotnet restore src/DnsExpert.Cli/DnsExpert.Cli.csproj

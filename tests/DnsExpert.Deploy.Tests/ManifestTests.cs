@@ -197,4 +197,28 @@ public sealed class AvailabilityManifestTests
         Assert.DoesNotContain(ManifestTests.Load(Path.Combine("overlays", "postgres")), o => o.Object is V1Secret);
         Assert.Contains("value: postgres", File.ReadAllText(Path.Combine(ManifestTests.Deploy, "overlays", "postgres", "kustomization.yaml")), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_dockerfile_restore_layer_copies_every_project_the_cli_needs()
+    {
+        var root = Path.GetDirectoryName(ManifestTests.Deploy)!;
+        var dockerfile = File.ReadAllText(Path.Combine(root, "Dockerfile"));
+        var needed = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([Path.Combine(root, "src", "DnsExpert.Cli", "DnsExpert.Cli.csproj")]);
+        while (pending.TryPop(out var project))
+        {
+            if (!needed.Add(Path.GetRelativePath(root, project).Replace('\\', '/')))
+            {
+                continue;
+            }
+
+            foreach (var reference in System.Xml.Linq.XDocument.Load(project).Descendants("ProjectReference"))
+            {
+                pending.Push(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, reference.Attribute("Include")!.Value.Replace('\\', '/'))));
+            }
+        }
+
+        Assert.True(needed.Count >= 5);
+        Assert.All(needed, project => Assert.Contains($"COPY {project} ", dockerfile, StringComparison.Ordinal));
+    }
 }
