@@ -7,9 +7,6 @@ namespace DnsExpert.Core.Building;
 
 internal sealed partial class BuildContext
 {
-    /// <summary>At most this many query-log facts per log: enough evidence, bounded session size.</summary>
-    public const int MaxQueryFactsPerLog = 2_000;
-
     private readonly List<string> _searchSuffixes = [];
 
     /// <summary>The Corefile first (it sets the cluster domain), then resolv.conf files, then logs.</summary>
@@ -156,7 +153,7 @@ internal sealed partial class BuildContext
         for (var i = 0; i < logs.Count; i++)
         {
             var log = logs[i];
-            if (log.Text is null || log.Pod is null)
+            if ((log.Text is null && log.Scanned is null) || log.Pod is null)
             {
                 results[i] = ([], null);
             }
@@ -187,79 +184,68 @@ internal sealed partial class BuildContext
         var facts = new List<Fact>();
         var ns = log.Namespace ?? KubeSystem;
         var source = $"Pod {ns}/{log.Pod} log";
-        int lines = 0, queries = 0, dropped = 0;
-        var parallel = new ParallelQueryDetector();
-        using var reader = new StringReader(log.Text!);
-        foreach (var record in CoreDnsLogParser.Parse(reader))
+        var scan = log.Scanned ?? CoreDnsLogScanner.Scan(log.Text ?? "");
+        foreach (var group in scan.FailedQueries)
         {
-            lines++;
-            if (record.Kind == CoreDnsLogKind.Query && record.Query is { } q)
+            var record = group.First;
+            var q = record.Query!;
+            var name = q.Name.TrimEnd('.').ToLowerInvariant();
+            var isCluster = name == ClusterDomain || name.EndsWith("." + ClusterDomain, StringComparison.Ordinal);
+            facts.Add(new CoreDnsQueryLog
             {
-                parallel.Observe(record, q);
-                if (q.Rcode == "NOERROR")
-                {
-                    // Successful answers prove nothing wrong; keep the session small.
-                    continue;
-                }
-
-                if (++queries > MaxQueryFactsPerLog)
-                {
-                    dropped++;
-                    continue;
-                }
-
-                var name = q.Name.TrimEnd('.').ToLowerInvariant();
-                var isCluster = name == ClusterDomain || name.EndsWith("." + ClusterDomain, StringComparison.Ordinal);
-                facts.Add(new CoreDnsQueryLog
-                {
-                    Source = source,
-                    Pod = log.Pod!,
-                    Namespace = ns,
-                    LineNumber = record.LineNumber,
-                    Timestamp = record.Timestamp,
-                    Time = FormatTime(record.Timestamp),
-                    Client = q.Client,
-                    ClientPort = q.ClientPort,
-                    Id = q.Id,
-                    Type = q.Type,
-                    Name = q.Name,
-                    NameWithoutDot = name,
-                    Transport = q.Transport,
-                    Rcode = q.Rcode,
-                    Flags = q.Flags,
-                    DurationSeconds = q.DurationSeconds,
-                    Text = record.Text,
-                    IsClusterName = isCluster,
-                    IsSearchExpansion = !isCluster && IsSearchExpansion(name),
-                    ConcernsFailure = IsFailingName(name),
-                });
-            }
-            else if (EventKind(record.Kind) is { } kind)
-            {
-                facts.Add(new CoreDnsLogEvent
-                {
-                    Source = source,
-                    Pod = log.Pod!,
-                    Namespace = ns,
-                    Kind = kind,
-                    LineNumber = record.LineNumber,
-                    Timestamp = record.Timestamp,
-                    Time = FormatTime(record.Timestamp),
-                    Text = record.Text,
-                    Directive = record.Directive,
-                    CorefileLine = record.CorefileLine,
-                    Endpoint = record.Endpoint,
-                    Resource = record.Resource,
-                    Error = record.Error,
-                    QueryName = record.QueryName,
-                    QueryType = record.QueryType,
-                    Zone = record.Zone,
-                    ConcernsFailure = IsFailingName(record.QueryName),
-                });
-            }
+                Source = source,
+                Pod = log.Pod!,
+                Namespace = ns,
+                LineNumber = record.LineNumber,
+                Timestamp = record.Timestamp,
+                Time = FormatTime(record.Timestamp),
+                Occurrences = group.Occurrences,
+                LastTime = FormatTime(group.LastTimestamp),
+                Client = q.Client,
+                ClientPort = q.ClientPort,
+                Id = q.Id,
+                Type = q.Type,
+                Name = q.Name,
+                NameWithoutDot = name,
+                Transport = q.Transport,
+                Rcode = q.Rcode,
+                Flags = q.Flags,
+                DurationSeconds = q.DurationSeconds,
+                Text = record.Text,
+                IsClusterName = isCluster,
+                IsSearchExpansion = !isCluster && IsSearchExpansion(name),
+                ConcernsFailure = IsFailingName(name),
+            });
         }
 
-        foreach (var pair in parallel.Pairs())
+        foreach (var group in scan.Events)
+        {
+            var record = group.First;
+            facts.Add(new CoreDnsLogEvent
+            {
+                Source = source,
+                Pod = log.Pod!,
+                Namespace = ns,
+                Kind = EventKind(record.Kind)!,
+                LineNumber = record.LineNumber,
+                Timestamp = record.Timestamp,
+                Time = FormatTime(record.Timestamp),
+                Occurrences = group.Occurrences,
+                LastTime = FormatTime(group.LastTimestamp),
+                Text = record.Text,
+                Directive = record.Directive,
+                CorefileLine = record.CorefileLine,
+                Endpoint = record.Endpoint,
+                Resource = record.Resource,
+                Error = record.Error,
+                QueryName = record.QueryName,
+                QueryType = record.QueryType,
+                Zone = record.Zone,
+                ConcernsFailure = IsFailingName(record.QueryName),
+            });
+        }
+
+        foreach (var pair in scan.ParallelPairs)
         {
             facts.Add(new CoreDnsParallelQuery
             {
@@ -275,9 +261,16 @@ internal sealed partial class BuildContext
             });
         }
 
-        var read = lines == 1 ? "1 line" : $"{lines} lines";
-        return (facts, new CollectionEntry(source, dropped > 0 ? CollectionStatus.Partial : CollectionStatus.Ok,
-            dropped > 0 ? $"{read}; kept the first {MaxQueryFactsPerLog} failed queries, {dropped} more not examined" : read));
+        var read = scan.Lines == 1 ? "1 line" : $"{scan.Lines} lines";
+        if (log.Scanned is not null)
+        {
+            read += $" ({scan.Characters / 1e6:0.0} MB, scanned as the request was read; its text is not kept with the diagnosis)";
+        }
+
+        return (facts, new CollectionEntry(source, scan.DroppedLines > 0 ? CollectionStatus.Partial : CollectionStatus.Ok,
+            scan.DroppedLines > 0
+                ? $"{read}; kept the first {CoreDnsLogScanner.MaxGroups} distinct failures, {scan.DroppedLines} more line(s) not examined"
+                : read));
     }
 
     /// <summary>A name that is a search-list suffix appended to another name (the resolver walking the search list).</summary>

@@ -92,6 +92,11 @@ public sealed class Snapshot
 }
 
 /// <summary>The log of one container.</summary>
+/// <remarks>
+/// A log longer than <see cref="LogArtifactJsonConverter.RetainedTextLimit"/> characters is scanned while the request
+/// is read and its text is not kept (<see cref="Scanned"/>): a request with many large logs never holds them all.
+/// </remarks>
+[JsonConverter(typeof(LogArtifactJsonConverter))]
 public sealed class LogArtifact
 {
     public string? Namespace { get; set; }
@@ -100,6 +105,14 @@ public sealed class LogArtifact
 
     /// <summary>Raw log text, optionally with <c>--timestamps</c> prefixes.</summary>
     public string? Text { get; set; }
+
+    /// <summary>The log as scanned while the request was read, when its text was too long to keep.</summary>
+    [JsonIgnore]
+    public Parsing.CoreDnsLogScan? Scanned { get; set; }
+
+    /// <summary>The length of the log text in characters, kept or not.</summary>
+    [JsonIgnore]
+    public long TextLength => Text?.Length ?? Scanned?.Characters ?? 0;
 }
 
 /// <summary>A file from a pod or a node, or the output of a command run there.</summary>

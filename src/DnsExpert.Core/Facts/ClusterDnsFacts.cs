@@ -164,6 +164,15 @@ public sealed class CoreDnsLogEvent : Fact
     /// <summary>The timestamp to the second (<c>2024-05-13 08:21:44</c>), or <c>no timestamp</c>.</summary>
     public required string Time { get; init; }
 
+    /// <summary>How many lines said the same (same name, type and rcode; or the same signature); this fact is the first.</summary>
+    public int Occurrences { get; init; } = 1;
+
+    /// <summary>The last such line's time to the second, or <c>no timestamp</c>.</summary>
+    public string LastTime { get; init; } = "no timestamp";
+
+    /// <summary>For evidence: empty for a single line, else <c>; 42 such lines, the last at 2024-05-13 08:29:01 UTC</c>.</summary>
+    public string Repeats => Occurrences > 1 ? $"; {Occurrences} such lines, the last at {LastTime}" : "";
+
     public required string Text { get; init; }
     public string? Directive { get; init; }
     public int? CorefileLine { get; init; }
@@ -184,6 +193,16 @@ public sealed class CoreDnsQueryLog : Fact
     public required int LineNumber { get; init; }
     public DateTimeOffset? Timestamp { get; init; }
     public required string Time { get; init; }
+
+    /// <summary>How many lines said the same (same name, type and rcode; or the same signature); this fact is the first.</summary>
+    public int Occurrences { get; init; } = 1;
+
+    /// <summary>The last such line's time to the second, or <c>no timestamp</c>.</summary>
+    public string LastTime { get; init; } = "no timestamp";
+
+    /// <summary>For evidence: empty for a single line, else <c>; 42 such lines, the last at 2024-05-13 08:29:01 UTC</c>.</summary>
+    public string Repeats => Occurrences > 1 ? $"; {Occurrences} such lines, the last at {LastTime}" : "";
+
     public required string Client { get; init; }
     public int? ClientPort { get; init; }
     public required string Id { get; init; }

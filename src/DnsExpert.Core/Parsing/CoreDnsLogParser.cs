@@ -230,7 +230,7 @@ public static partial class CoreDnsLogParser
     }
 
     /// <summary><c>2024-05-13T08:21:44.031882211Z</c> (kubectl's own format) without the general parser; null for any other shape.</summary>
-    private static DateTimeOffset? FastUtc(ReadOnlySpan<char> s)
+    internal static DateTimeOffset? FastUtc(ReadOnlySpan<char> s)
     {
         if (s.Length < 20 || s[^1] != 'Z' || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || (s[19] != '.' && s.Length != 20))
         {

@@ -1,0 +1,340 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+
+namespace DnsExpert.Core.Parsing;
+
+/// <summary>Lines of one kind that say the same thing (same name, type and rcode; or the same signature), with the first as evidence.</summary>
+public sealed record CoreDnsLogGroup(CoreDnsLogRecord First, int Occurrences, DateTimeOffset? LastTimestamp, int LastLineNumber);
+
+/// <summary>
+/// What a CoreDNS log says, independent of the cluster around it: failed queries and error signatures grouped, and the
+/// parallel A/AAAA pairs. The fact builder adds the context (cluster domain, search list, failing name) afterwards, so a
+/// log can be scanned the moment it arrives, before the rest of the snapshot is read.
+/// </summary>
+public sealed class CoreDnsLogScan
+{
+    public required int Lines { get; init; }
+
+    /// <summary>The characters of log text scanned.</summary>
+    public required long Characters { get; init; }
+
+    /// <summary>Queries answered with anything but NOERROR, grouped by name, type and rcode, in order of first appearance.</summary>
+    public required IReadOnlyList<CoreDnsLogGroup> FailedQueries { get; init; }
+
+    /// <summary>Error signatures, reloads and panics, grouped by what they say, in order of first appearance.</summary>
+    public required IReadOnlyList<CoreDnsLogGroup> Events { get; init; }
+
+    public required IReadOnlyList<ParallelQueryPair> ParallelPairs { get; init; }
+
+    /// <summary>Lines not examined because the log had more than <see cref="CoreDnsLogScanner.MaxGroups"/> distinct failures.</summary>
+    public required int DroppedLines { get; init; }
+}
+
+/// <summary>
+/// Scans a CoreDNS log in one pass, fed in pieces of any size (streamed: it keeps only the unfinished line). A query
+/// answered NOERROR, nearly every line of a query log, is read in place without allocating; anything else goes through
+/// <see cref="CoreDnsLogParser"/>. Not thread-safe: one scanner per log.
+/// </summary>
+public sealed class CoreDnsLogScanner
+{
+    /// <summary>At most this many distinct failed queries and as many distinct events per log: enough evidence, bounded facts.</summary>
+    public const int MaxGroups = 2_000;
+
+    private readonly ParallelQueryDetector _parallel = new();
+    private const int MaxQueryKeyLength = 300;
+
+    private readonly Dictionary<string, int> _queryIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<EventKey, int> _eventIndex = [];
+    private readonly List<Accumulator> _queries = [];
+    private readonly List<Accumulator> _events = [];
+    private readonly char[] _stampPrefix = new char[19];
+    private DateTimeOffset _stampBase;
+    private bool _stampCached;
+    private char[] _carry = [];
+    private int _carryLength;
+    private int _lines;
+    private long _characters;
+    private int _dropped;
+
+    public static CoreDnsLogScan Scan(ReadOnlySpan<char> text)
+    {
+        var scanner = new CoreDnsLogScanner();
+        scanner.Feed(text);
+        return scanner.Complete();
+    }
+
+    public static CoreDnsLogScan Scan(TextReader reader)
+    {
+        var scanner = new CoreDnsLogScanner();
+        var buffer = ArrayPool<char>.Shared.Rent(1 << 16);
+        try
+        {
+            int read;
+            while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                scanner.Feed(buffer.AsSpan(0, read));
+            }
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+
+        return scanner.Complete();
+    }
+
+    /// <summary>Scans the next piece of the log; a line may span pieces.</summary>
+    public void Feed(ReadOnlySpan<char> text)
+    {
+        _characters += text.Length;
+        if (_carryLength > 0)
+        {
+            var newline = text.IndexOf('\n');
+            if (newline < 0)
+            {
+                Carry(text);
+                return;
+            }
+
+            Carry(text[..newline]);
+            Line(_carry.AsSpan(0, _carryLength));
+            _carryLength = 0;
+            text = text[(newline + 1)..];
+        }
+
+        while (true)
+        {
+            var newline = text.IndexOf('\n');
+            if (newline < 0)
+            {
+                Carry(text);
+                return;
+            }
+
+            Line(text[..newline]);
+            text = text[(newline + 1)..];
+        }
+    }
+
+    public CoreDnsLogScan Complete()
+    {
+        if (_carryLength > 0)
+        {
+            Line(_carry.AsSpan(0, _carryLength));
+            _carryLength = 0;
+        }
+
+        return new CoreDnsLogScan
+        {
+            Lines = _lines,
+            Characters = _characters,
+            FailedQueries = _queries.Select(a => a.ToGroup()).ToList(),
+            Events = _events.Select(a => a.ToGroup()).ToList(),
+            ParallelPairs = _parallel.Pairs(),
+            DroppedLines = _dropped,
+        };
+    }
+
+    /// <summary>Keeps the unfinished line; past the parser's line limit the rest of that line is not kept.</summary>
+    private void Carry(ReadOnlySpan<char> text)
+    {
+        var room = CoreDnsLogParser.MaxLineLength + 1 - _carryLength;
+        if (text.Length > room)
+        {
+            text = text[..Math.Max(0, room)];
+        }
+
+        if (_carryLength + text.Length > _carry.Length)
+        {
+            Array.Resize(ref _carry, Math.Max(256, Math.Min(CoreDnsLogParser.MaxLineLength + 1, (_carryLength + text.Length) * 2)));
+        }
+
+        text.CopyTo(_carry.AsSpan(_carryLength));
+        _carryLength += text.Length;
+    }
+
+    private void Line(ReadOnlySpan<char> line)
+    {
+        _lines++;
+        if (line.IsWhiteSpace())
+        {
+            return;
+        }
+
+        if (line.Length > CoreDnsLogParser.MaxLineLength)
+        {
+            line = line[..CoreDnsLogParser.MaxLineLength];
+        }
+
+        line = line.TrimEnd('\r');
+        if (TryAnsweredQuery(line))
+        {
+            return;
+        }
+
+        var record = CoreDnsLogParser.ParseLine(line.ToString(), _lines);
+        if (record.Kind == CoreDnsLogKind.Query && record.Query is { } q)
+        {
+            _parallel.Observe(q.Client, q.ClientPort, q.Name, q.Type, q.Transport, record.Timestamp, record.LineNumber);
+            Span<char> key = stackalloc char[MaxQueryKeyLength];
+            if (q.Rcode != "NOERROR" && QueryKey(q.Name, q.Type, q.Rcode, key) is var length and > 0)
+            {
+                Group(_queries, _queryIndex, key[..length].ToString(), record);
+            }
+        }
+        else if (record.Kind is not (CoreDnsLogKind.Other or CoreDnsLogKind.Query))
+        {
+            var key = new EventKey(record.Kind, record.Directive, record.CorefileLine, record.Endpoint, record.Resource, record.Error, record.QueryName, record.QueryType, record.Zone);
+            Group(_events, _eventIndex, key, record);
+        }
+    }
+
+    /// <summary>
+    /// A query line answered NOERROR, read where it lies. It proves nothing wrong by itself; only the parallel-query
+    /// detector sees it. Anything it cannot read exactly as <see cref="CoreDnsLogParser"/> would goes the slow way.
+    /// </summary>
+    private bool TryAnsweredQuery(ReadOnlySpan<char> line)
+    {
+        var text = line;
+        DateTimeOffset? timestamp = null;
+        if (line.Length >= 20 && char.IsAsciiDigit(line[0]) && line[4] == '-' && line[10] == 'T')
+        {
+            var space = line.IndexOf(' ');
+            if (space < 0 || Timestamp(line[..space]) is not { } t)
+            {
+                return false;
+            }
+
+            timestamp = t;
+            text = line[(space + 1)..];
+        }
+
+        if (!text.Contains("\" ", StringComparison.Ordinal) || !text.Contains(" - ", StringComparison.Ordinal) || !QueryScanner.TryScan(text, out var f))
+        {
+            return false;
+        }
+
+        if (f.Rcode is not "NOERROR")
+        {
+            // A failure seen before only counts; the first of its kind is read in full below.
+            Span<char> key = stackalloc char[MaxQueryKeyLength];
+            var length = QueryKey(f.Name, f.Type, f.Rcode, key);
+            if (length == 0 || !_queryIndex.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key[..length], out var i))
+            {
+                return false;
+            }
+
+            CollectionsMarshal.AsSpan(_queries)[i].Add(timestamp, _lines);
+        }
+
+        _parallel.Observe(f.Client, f.ClientPort, f.Name, f.Type, f.Transport, timestamp, _lines);
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="CoreDnsLogParser.FastUtc"/> with the last second remembered: consecutive lines share it, so only the
+    /// fraction is read. The same stamps are accepted.
+    /// </summary>
+    private DateTimeOffset? Timestamp(ReadOnlySpan<char> stamp)
+    {
+        const int Second = 19;
+        if (_stampCached && stamp.Length >= 20 && stamp[^1] == 'Z' && stamp[..Second].SequenceEqual(_stampPrefix))
+        {
+            if (stamp.Length == 20)
+            {
+                return _stampBase;
+            }
+
+            var fraction = stamp[(Second + 1)..^1];
+            if (stamp[Second] != '.' || fraction.IsEmpty || fraction.Length > 9 || fraction.ContainsAnyExceptInRange('0', '9'))
+            {
+                return null;
+            }
+
+            long value = 0;
+            foreach (var c in fraction)
+            {
+                value = (value * 10) + (c - '0');
+            }
+
+            // To 100 ns ticks: pad or cut to 7 digits.
+            for (var i = fraction.Length; i < 7; i++)
+            {
+                value *= 10;
+            }
+
+            for (var i = fraction.Length; i > 7; i--)
+            {
+                value /= 10;
+            }
+
+            return _stampBase.AddTicks(value);
+        }
+
+        if (CoreDnsLogParser.FastUtc(stamp) is not { } t)
+        {
+            return null;
+        }
+
+        stamp[..Second].CopyTo(_stampPrefix);
+        _stampBase = new DateTimeOffset(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        _stampCached = true;
+        return t;
+    }
+
+    /// <summary>"name|type|rcode", the name lower-case without its trailing dot; 0 when it does not fit.</summary>
+    private static int QueryKey(ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> rcode, Span<char> key)
+    {
+        name = name.TrimEnd('.');
+        var length = name.Length + type.Length + rcode.Length + 2;
+        if (length > key.Length)
+        {
+            return 0;
+        }
+
+        name.ToLowerInvariant(key);
+        key[name.Length] = '|';
+        type.CopyTo(key[(name.Length + 1)..]);
+        key[name.Length + 1 + type.Length] = '|';
+        rcode.CopyTo(key[(name.Length + type.Length + 2)..]);
+        return length;
+    }
+
+    private void Group<TKey>(List<Accumulator> groups, Dictionary<TKey, int> index, TKey key, CoreDnsLogRecord record)
+        where TKey : notnull
+    {
+        if (index.TryGetValue(key, out var i))
+        {
+            CollectionsMarshal.AsSpan(groups)[i].Add(record.Timestamp, record.LineNumber);
+            return;
+        }
+
+        if (groups.Count >= MaxGroups)
+        {
+            _dropped++;
+            return;
+        }
+
+        index[key] = groups.Count;
+        groups.Add(new Accumulator(record));
+    }
+
+    private struct Accumulator(CoreDnsLogRecord first)
+    {
+        private int _count = 1;
+        private DateTimeOffset? _last = first.Timestamp;
+        private int _lastLine = first.LineNumber;
+
+        public void Add(DateTimeOffset? timestamp, int line)
+        {
+            _count++;
+            _last = timestamp;
+            _lastLine = line;
+        }
+
+        public readonly CoreDnsLogGroup ToGroup() => new(first, _count, _last, _lastLine);
+    }
+
+    private readonly record struct EventKey(
+        CoreDnsLogKind Kind, string? Directive, int? CorefileLine, string? Endpoint, string? Resource, string? Error, string? QueryName, string? QueryType, string? Zone);
+}

@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DnsExpert.Core.Building;
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
+using DnsExpert.Core.Parsing;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace DnsExpert.Core.Tests;
+
+/// <summary>The streamed log scanner reads a log exactly as the line parser does, in any chunking, and keeps only what rules need.</summary>
+public sealed class CoreDnsLogScannerTests
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A CoreDNS log as kubectl prints it, with every kind of line the scanner treats differently.</summary>
+    private static string MixedLog(int seed, int lines)
+    {
+        var random = new Random(seed);
+        var text = new StringBuilder();
+        var t = new DateTime(2026, 11, 25, 8, 0, 0, DateTimeKind.Utc);
+        string[] names = ["api.partner-example.com.", "www.example.com.", "svc-1.app.svc.cluster.local.", "API.Partner-Example.com.", "mysql-0.mysql.db.svc.cluster.local."];
+        string[] rcodes = ["NOERROR", "NOERROR", "NOERROR", "NXDOMAIN", "SERVFAIL", "REFUSED"];
+        string[] clients = ["172.20.1.9", "172.20.1.10", "[fd00:10:244::5]"];
+        for (var i = 0; i < lines; i++)
+        {
+            t = t.AddTicks(random.Next(1, 4_000_000));
+            var stamp = random.Next(10) switch
+            {
+                0 => "",
+                1 => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z' ", CultureInfo.InvariantCulture),
+                2 => t.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+00:00' ", CultureInfo.InvariantCulture),
+                _ => t.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture) + "00Z ",
+            };
+            var line = random.Next(40) switch
+            {
+                0 => "[ERROR] plugin/errors: 2 api.partner-example.com. A: read udp 172.20.1.9:51234->100.100.2.136:53: i/o timeout",
+                1 => "[INFO] plugin/reload: Running configuration SHA512 = 8b10fbd1d5ecf4c1",
+                2 => """E1125 08:00:01.000000       1 reflector.go:138] pkg/mod/k8s.io/client-go: Failed to watch *v1.Service: Get "https://192.168.0.1:443/api/v1/services?watch=true": dial tcp 192.168.0.1:443: connect: connection refused""",
+                3 => "",
+                4 => "   ",
+                5 => "[INFO] 172.20.1.9:4000 - 1 \"A IN broken. udp 80 maybe 512\" NOERROR qr 1 0.1s",
+                6 => "[INFO] 172.20.1.9:4000 - 1 \"A IN odd-duration. udp 80 false 512\" NXDOMAIN qr 1 3e-05s",
+                _ => $"[INFO] {clients[random.Next(clients.Length)]}:{random.Next(30000, 30010)} - {random.Next(65536)} \"{(random.Next(2) == 0 ? "A" : "AAAA")} IN {names[random.Next(names.Length)]} {(random.Next(8) == 0 ? "tcp" : "udp")} 80 false 512\" {rcodes[random.Next(rcodes.Length)]} qr,rd,ra 173 0.000{random.Next(100, 999)}s",
+            };
+            text.Append(stamp).Append(line).Append(random.Next(6) == 0 ? "\r\n" : "\n");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The groups the line parser's records make, computed the obvious way.</summary>
+    private static (List<(int First, int Count, int Last, string Text)> Queries, List<(int First, int Count, int Last, string Text)> Events, int Lines) Reference(string log)
+    {
+        var queries = new Dictionary<string, (int First, int Count, int Last, string Text)>(StringComparer.Ordinal);
+        var events = new Dictionary<string, (int First, int Count, int Last, string Text)>(StringComparer.Ordinal);
+        var lines = 0;
+        using var reader = new StringReader(log);
+        while (reader.ReadLine() is { } line)
+        {
+            lines++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            var r = CoreDnsLogParser.ParseLine(line, lines);
+            if (r.Query is { Rcode: not "NOERROR" } q)
+            {
+                Count(queries, $"{q.Name.TrimEnd('.').ToLowerInvariant()}|{q.Type}|{q.Rcode}", r);
+            }
+            else if (r.Kind is not (CoreDnsLogKind.Other or CoreDnsLogKind.Query))
+            {
+                Count(events, $"{r.Kind}|{r.Directive}|{r.CorefileLine}|{r.Endpoint}|{r.Resource}|{r.Error}|{r.QueryName}|{r.QueryType}|{r.Zone}", r);
+            }
+        }
+
+        return (queries.Values.OrderBy(g => g.First).ToList(), events.Values.OrderBy(g => g.First).ToList(), lines);
+
+        static void Count(Dictionary<string, (int First, int Count, int Last, string Text)> groups, string key, CoreDnsLogRecord r) =>
+            groups[key] = groups.TryGetValue(key, out var g) ? (g.First, g.Count + 1, r.LineNumber, g.Text) : (r.LineNumber, 1, r.LineNumber, r.Text);
+    }
+
+    private static List<(int First, int Count, int Last, string Text)> Shape(IEnumerable<CoreDnsLogGroup> groups) =>
+        groups.Select(g => (g.First.LineNumber, g.Occurrences, g.LastLineNumber, g.First.Text)).ToList();
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Scanner_groups_exactly_what_the_line_parser_reads(int seed)
+    {
+        var log = MixedLog(seed, 5_000);
+        var reference = Reference(log);
+
+        var scan = CoreDnsLogScanner.Scan(log);
+
+        Assert.Equal(reference.Lines, scan.Lines);
+        Assert.Equal(reference.Queries, Shape(scan.FailedQueries));
+        Assert.Equal(reference.Events, Shape(scan.Events));
+        Assert.Equal(log.Length, scan.Characters);
+        Assert.Equal(0, scan.DroppedLines);
+    }
+
+    [Property(MaxTest = 60)]
+    public Property Any_chunking_of_the_log_gives_the_same_scan() =>
+        Prop.ForAll(Gen.Choose(1, 5_000).ArrayOf().ToArbitrary(), Gen.Choose(1, 1_000).ToArbitrary(), (cuts, seed) =>
+        {
+            var log = MixedLog(seed, 300);
+            var whole = CoreDnsLogScanner.Scan(log);
+            var scanner = new CoreDnsLogScanner();
+            var at = 0;
+            foreach (var cut in cuts.Append(log.Length))
+            {
+                var next = Math.Min(log.Length, at + cut);
+                scanner.Feed(log.AsSpan(at, next - at));
+                at = next;
+            }
+
+            var chunked = scanner.Complete();
+            return chunked.Lines == whole.Lines
+                && Shape(chunked.FailedQueries).SequenceEqual(Shape(whole.FailedQueries))
+                && Shape(chunked.Events).SequenceEqual(Shape(whole.Events))
+                && chunked.ParallelPairs.SequenceEqual(whole.ParallelPairs);
+        });
+
+    [Fact]
+    public void Failed_queries_are_grouped_by_name_type_and_rcode_with_first_and_last_time()
+    {
+        var log = """
+            2026-11-25T08:00:01.100000000Z [INFO] 172.20.1.9:40000 - 1 "A IN API.partner-example.com. udp 80 false 512" NXDOMAIN qr,rd,ra 173 0.0001s
+            2026-11-25T08:00:01.200000000Z [INFO] 172.20.1.9:40001 - 2 "A IN www.example.com. udp 80 false 512" NOERROR qr,rd,ra 173 0.0001s
+            2026-11-25T08:00:02.300000000Z [INFO] 172.20.1.10:40002 - 3 "A IN api.partner-example.com. udp 80 false 512" NXDOMAIN qr,rd,ra 173 0.0001s
+            2026-11-25T08:00:09.400000000Z [INFO] 172.20.1.10:40003 - 4 "A IN api.partner-example.com. udp 80 false 512" SERVFAIL qr,rd,ra 173 0.0001s
+            2026-11-25T08:05:07.500000000Z [INFO] 172.20.1.11:40004 - 5 "A IN api.partner-example.com. udp 80 false 512" NXDOMAIN qr,rd,ra 173 0.0001s
+            """;
+
+        var scan = CoreDnsLogScanner.Scan(log);
+
+        Assert.Equal(5, scan.Lines);
+        Assert.Collection(
+            scan.FailedQueries,
+            nx =>
+            {
+                Assert.Equal((1, 3, 5, "NXDOMAIN"), (nx.First.LineNumber, nx.Occurrences, nx.LastLineNumber, nx.First.Query!.Rcode));
+                Assert.Equal(new DateTimeOffset(2026, 11, 25, 8, 5, 7, 500, TimeSpan.Zero), nx.LastTimestamp);
+            },
+            servfail => Assert.Equal((4, 1, "SERVFAIL"), (servfail.First.LineNumber, servfail.Occurrences, servfail.First.Query!.Rcode)));
+    }
+
+    [Fact]
+    public void Parallel_a_and_aaaa_from_one_port_in_one_second_are_paired()
+    {
+        var log = """
+            2026-11-25T08:00:01.100000000Z [INFO] 172.20.1.9:40000 - 1 "A IN www.example.com. udp 80 false 512" NOERROR qr,rd,ra 173 0.0001s
+            2026-11-25T08:00:01.100100000Z [INFO] 172.20.1.9:40000 - 2 "AAAA IN www.example.com. udp 80 false 512" NOERROR qr,rd,ra 173 0.0001s
+            2026-11-25T08:00:01.200000000Z [INFO] 172.20.1.10:40001 - 3 "A IN www.example.com. udp 80 false 512" NOERROR qr,rd,ra 173 0.0001s
+            2026-11-25T08:00:02.200000000Z [INFO] 172.20.1.10:40001 - 4 "AAAA IN www.example.com. udp 80 false 512" NOERROR qr,rd,ra 173 0.0001s
+            2026-11-25T08:00:03.000000000Z [INFO] 172.20.1.11:40002 - 5 "A IN www.example.com. tcp 80 false 512" NOERROR qr,rd,ra 173 0.0001s
+            2026-11-25T08:00:03.000100000Z [INFO] 172.20.1.11:40002 - 6 "AAAA IN www.example.com. tcp 80 false 512" NOERROR qr,rd,ra 173 0.0001s
+            """;
+
+        var pair = Assert.Single(CoreDnsLogScanner.Scan(log).ParallelPairs);
+
+        Assert.Equal(("172.20.1.9", 40000, "www.example.com", 2, 1), (pair.Client, pair.Port, pair.Name, pair.LineNumber, pair.Occurrences));
+    }
+
+    [Fact]
+    public void Distinct_failures_past_the_limit_are_counted_not_kept()
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < CoreDnsLogScanner.MaxGroups + 10; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"[INFO] 172.20.1.9:40000 - 1 \"A IN n{i}.example.com. udp 80 false 512\" NXDOMAIN qr,rd,ra 173 0.0001s\n");
+        }
+
+        var scan = CoreDnsLogScanner.Scan(text.ToString());
+
+        Assert.Equal(CoreDnsLogScanner.MaxGroups, scan.FailedQueries.Count);
+        Assert.Equal(10, scan.DroppedLines);
+    }
+
+    [Fact]
+    public void A_line_longer_than_the_limit_is_cut_and_the_next_line_still_read()
+    {
+        var log = new string('x', CoreDnsLogParser.MaxLineLength * 3) + "\n[INFO] Reloading\n";
+
+        var scan = CoreDnsLogScanner.Scan(log);
+
+        Assert.Equal(2, scan.Lines);
+        Assert.Equal(CoreDnsLogKind.Reload, Assert.Single(scan.Events).First.Kind);
+    }
+
+    [Fact]
+    public void A_long_log_is_scanned_while_the_request_is_read_and_gives_the_facts_of_its_text()
+    {
+        var log = MixedLog(9, 12_000);
+        Assert.True(log.Length > LogArtifactJsonConverter.RetainedTextLimit);
+        var request = new DiagnosisRequest
+        {
+            Domain = "api.partner-example.com",
+            Snapshot = new Snapshot { Logs = [new LogArtifact { Namespace = "kube-system", Pod = "coredns-5d78c9869d-abcde", Container = "coredns", Text = log }] },
+        };
+
+        var streamed = JsonSerializer.Deserialize<DiagnosisRequest>(JsonSerializer.Serialize(request, Json), Json)!;
+
+        var read = Assert.Single(streamed.Snapshot!.Logs!);
+        Assert.Null(read.Text);
+        Assert.NotNull(read.Scanned);
+        Assert.Equal(log.Length, read.TextLength);
+        Assert.Equal(Describe(SnapshotFactBuilder.Build(request).Facts), Describe(SnapshotFactBuilder.Build(streamed).Facts));
+        Assert.Contains(SnapshotFactBuilder.Build(streamed).Collection, c => c.Detail != null && c.Detail.Contains("scanned as the request was read", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_short_log_keeps_its_text_and_round_trips()
+    {
+        var json = """{"namespace":"kube-system","pod":"coredns-1","container":"coredns","text":"[INFO] Reloading\n","extra":[1,{"a":2}]}""";
+
+        var log = JsonSerializer.Deserialize<LogArtifact>(json, Json)!;
+
+        Assert.Equal(("kube-system", "coredns-1", "coredns", "[INFO] Reloading\n"), (log.Namespace, log.Pod, log.Container, log.Text));
+        Assert.Null(log.Scanned);
+        Assert.Equal("""{"namespace":"kube-system","pod":"coredns-1","container":"coredns","text":"[INFO] Reloading\n"}""", JsonSerializer.Serialize(log, Json));
+    }
+
+    [Theory]
+    [InlineData("""{"pod":"p","text":5}""")]
+    [InlineData("""{"pod":["p"]}""")]
+    [InlineData("""[1]""")]
+    public void A_log_of_the_wrong_shape_is_a_json_error_with_its_path(string log)
+    {
+        var ex = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<DiagnosisRequest>($$$"""{"snapshot":{"logs":[{{{log}}}]}}""", Json));
+
+        Assert.StartsWith("$.snapshot.logs[0]", ex.Path, StringComparison.Ordinal);
+    }
+
+    private static List<string> Describe(IEnumerable<object> facts) =>
+        facts.OfType<Fact>().Select(f => JsonSerializer.Serialize(f, f.GetType(), Json)).ToList();
+}
