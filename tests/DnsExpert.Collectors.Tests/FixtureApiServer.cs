@@ -75,7 +75,8 @@ public sealed class FixtureApiServer : IAsyncDisposable
     /// <summary>Serve metrics.k8s.io (a cluster without metrics-server answers 404).</summary>
     public bool MetricsAvailable { get; set; } = true;
 
-    public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long a slow path stalls: well past any collector timeout of the tests (a loaded CI machine gets 10 s).</summary>
+    public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     public static async Task<FixtureApiServer> StartAsync(Snapshot snapshot)
     {

@@ -32,7 +32,7 @@ public sealed class LiveApiTests : IAsyncLifetime
             .UseSetting("DnsExpert:RulesDirectory", Path.Combine(root.FullName, "rules"))
             .UseSetting("DnsExpert:Cluster:Enabled", "true")
             .UseSetting("DnsExpert:Cluster:Kubeconfig", kubeconfig)
-            .UseSetting("DnsExpert:Cluster:CollectorTimeout", "00:00:03")
+            .UseSetting("DnsExpert:Cluster:CollectorTimeout", "00:00:10")
             .UseSetting("DnsExpert:Probes:Enabled", "false")
             .UseSetting("DnsExpert:History:ConnectionString", Path.Combine(_temp, "history.db")));
     }

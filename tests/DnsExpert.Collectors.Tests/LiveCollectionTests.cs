@@ -47,7 +47,7 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         _servers.Add(server);
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(_temp));
         var client = new k8s.Kubernetes(config);
-        var collector = new KubernetesSnapshotCollector(client, options ?? new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(2), Deadline = TimeSpan.FromSeconds(8) }, TimeProvider.System);
+        var collector = new KubernetesSnapshotCollector(client, options ?? new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(30) }, TimeProvider.System);
         return (server, new DiagnosisService(Rules, TimeProvider.System, collector));
     }
 
@@ -242,7 +242,7 @@ public sealed class ExecTests : IAsyncLifetime
     private DiagnosisService Service(bool exec)
     {
         var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(_server.WriteKubeconfig(_temp)));
-        var options = new ClusterOptions { Enabled = true, ExecEnabled = exec, CollectorTimeout = TimeSpan.FromSeconds(3) };
+        var options = new ClusterOptions { Enabled = true, ExecEnabled = exec, CollectorTimeout = TimeSpan.FromSeconds(10) };
         return new DiagnosisService(Rules, TimeProvider.System, new KubernetesSnapshotCollector(client, options, TimeProvider.System));
     }
 

@@ -169,6 +169,29 @@ public sealed class CoreDnsLogScannerTests
     }
 
     [Fact]
+    public void Pairs_are_found_in_a_busy_log_while_the_table_of_client_ports_grows()
+    {
+        var text = new StringBuilder();
+        void Query(int i, string type) => text.Append(CultureInfo.InvariantCulture,
+            $"2026-11-25T08:00:{10 + (i / 1000):D2}.000000000Z [INFO] 172.20.{i % 7}.9:{30000 + i} - {i} \"{type} IN www.example.com. udp 80 false 512\" NOERROR qr,rd,ra 173 0.0001s\n");
+        for (var i = 0; i < 20_000; i++)
+        {
+            Query(i, "A");
+
+            // The AAAA twin of a query a few lines back, from the same port in the same second; the first pair straddles
+            // the table's first growth (at 129 queries), the second comes when it is full size.
+            if (i is 131 or 15_004)
+            {
+                Query(i - 5, "AAAA");
+            }
+        }
+
+        var pairs = CoreDnsLogScanner.Scan(text.ToString()).ParallelPairs;
+
+        Assert.Equal(["172.20.5.9:44999", "172.20.0.9:30126"], pairs.Select(p => $"{p.Client}:{p.Port}").OrderDescending(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Distinct_failures_past_the_limit_are_counted_not_kept()
     {
         var text = new StringBuilder();

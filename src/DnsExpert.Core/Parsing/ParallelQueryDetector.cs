@@ -12,8 +12,16 @@ internal sealed class ParallelQueryDetector
 {
     private const int MaxPairsReported = 20;
 
-    /// <summary>The last query per client port, in a table indexed by its hash: a newer client port can push out an older one.</summary>
-    private readonly Slot[] _last = new Slot[1 << 16];
+    private const int MinBits = 6;
+    private const int MaxBits = 16;
+
+    /// <summary>
+    /// The last query per client port, in a table indexed by its hash: a newer client port can push out an older one. It
+    /// starts small (a short log costs little) and grows with the log up to 65,536 slots.
+    /// </summary>
+    private Slot[] _last = new Slot[1 << MinBits];
+    private int _bits = MinBits;
+    private int _observed;
 
     private readonly Dictionary<string, ParallelQueryPair> _byClient = new(StringComparer.Ordinal);
 
@@ -31,7 +39,12 @@ internal sealed class ParallelQueryDetector
         var second = timestamp?.ToUnixTimeSeconds() ?? lineNumber;
         var nameHash = Hash(name);
         var aaaa = type is "AAAA";
-        ref var slot = ref _last[(int)(key >> 48)];
+        if (++_observed > _last.Length * 2 && _bits < MaxBits)
+        {
+            Grow();
+        }
+
+        ref var slot = ref _last[(int)(key >> (64 - _bits))];
         if (slot.Key == key && slot.Name == nameHash && slot.Aaaa != aaaa
             && (timestamp is null ? Math.Abs(second - slot.Second) <= 1 : second == slot.Second))
         {
@@ -42,6 +55,20 @@ internal sealed class ParallelQueryDetector
         }
 
         slot = new Slot(key, nameHash, second, aaaa);
+    }
+
+    private void Grow()
+    {
+        var old = _last;
+        _bits = Math.Min(MaxBits, _bits + 2);
+        _last = new Slot[1 << _bits];
+        foreach (var slot in old)
+        {
+            if (slot.Key != 0)
+            {
+                _last[(int)(slot.Key >> (64 - _bits))] = slot;
+            }
+        }
     }
 
     private readonly record struct Slot(ulong Key, ulong Name, long Second, bool Aaaa);
