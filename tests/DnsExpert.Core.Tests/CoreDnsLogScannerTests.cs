@@ -44,7 +44,7 @@ public sealed class CoreDnsLogScannerTests
                 4 => "   ",
                 5 => "[INFO] 172.20.1.9:4000 - 1 \"A IN broken. udp 80 maybe 512\" NOERROR qr 1 0.1s",
                 6 => "[INFO] 172.20.1.9:4000 - 1 \"A IN odd-duration. udp 80 false 512\" NXDOMAIN qr 1 3e-05s",
-                _ => $"[INFO] {clients[random.Next(clients.Length)]}:{random.Next(30000, 30010)} - {random.Next(65536)} \"{(random.Next(2) == 0 ? "A" : "AAAA")} IN {names[random.Next(names.Length)]} {(random.Next(8) == 0 ? "tcp" : "udp")} 80 false 512\" {rcodes[random.Next(rcodes.Length)]} qr,rd,ra 173 0.000{random.Next(100, 999)}s",
+                _ => $"[INFO] {clients[random.Next(clients.Length)]}:{random.Next(30000, 30010)} - {random.Next(65536)} \"{(random.Next(2) == 0 ? "A" : "AAAA")} IN {names[random.Next(names.Length)]} {(random.Next(8) == 0 ? "tcp" : "udp")} 80 false 512\" {rcodes[random.Next(rcodes.Length)]} qr,rd,ra 173 {(random.Next(3) == 0 ? $"{random.Next(10, 99)}.4µs" : $"0.000{random.Next(100, 999)}s")}",
             };
             text.Append(stamp).Append(line).Append(random.Next(6) == 0 ? "\r\n" : "\n");
         }

@@ -141,7 +141,8 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
 
         try
         {
-            var json = element.GetRawText();
+            // Straight from the parsed element: no string copy of each object.
+            var json = element;
             switch (kind)
             {
                 case "Pod": Add(Pods, KubernetesJson.Deserialize<V1Pod>(json)); break;

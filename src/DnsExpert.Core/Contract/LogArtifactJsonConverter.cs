@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DnsExpert.Core.Parsing;
@@ -7,7 +8,7 @@ namespace DnsExpert.Core.Contract;
 
 /// <summary>
 /// Reads a <see cref="LogArtifact"/> so that a long log never becomes a .NET string: its text is unescaped into a
-/// pooled buffer and scanned there (<see cref="CoreDnsLogScanner"/>), and only the scan is kept. A snapshot of twenty
+/// pooled UTF-8 buffer and scanned from there (<see cref="CoreDnsLogScanner"/>), and only the scan is kept. A snapshot of twenty
 /// 100,000-line CoreDNS logs then costs one log's buffer, not twice the logs' size in UTF-16 strings.
 /// </summary>
 public sealed class LogArtifactJsonConverter : JsonConverter<LogArtifact>
@@ -93,16 +94,30 @@ public sealed class LogArtifactJsonConverter : JsonConverter<LogArtifact>
             return;
         }
 
-        var buffer = ArrayPool<char>.Shared.Rent(checked((int)length));
+        // Unescaped as UTF-8 (half the bytes of UTF-16), then decoded a piece at a time into the scanner.
+        var bytes = ArrayPool<byte>.Shared.Rent(checked((int)length));
+        var chars = ArrayPool<char>.Shared.Rent(1 << 16);
         try
         {
-            var written = reader.CopyString(buffer);
+            var utf8 = bytes.AsSpan(0, reader.CopyString(bytes));
+            var decoder = Encoding.UTF8.GetDecoder();
+            var scanner = new CoreDnsLogScanner();
+            bool completed;
+            do
+            {
+                decoder.Convert(utf8, chars, flush: true, out var used, out var decoded, out completed);
+                scanner.Feed(chars.AsSpan(0, decoded));
+                utf8 = utf8[used..];
+            }
+            while (!completed);
+
             log.Text = null;
-            log.Scanned = CoreDnsLogScanner.Scan(buffer.AsSpan(0, written));
+            log.Scanned = scanner.Complete();
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(buffer);
+            ArrayPool<char>.Shared.Return(chars);
+            ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 
