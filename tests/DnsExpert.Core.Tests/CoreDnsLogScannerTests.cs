@@ -239,6 +239,37 @@ public sealed class CoreDnsLogScannerTests
     }
 
     [Fact]
+    public async Task Many_long_logs_in_concurrent_requests_each_keep_their_own_scan()
+    {
+        // More long logs than scans may run at once, in several requests read at the same time: buffers are reused
+        // between logs, and no scan may end up on another log.
+        static string Log(int n) => string.Concat(Enumerable.Range(0, 9_000).Select(i =>
+            $"2026-11-25T08:00:{i % 60:D2}.000000000Z [INFO] 172.20.1.9:{30000 + i} - {i} \"A IN only-in-log-{n}.example.com. udp 80 false 512\" {(i % 3 == 0 ? "NXDOMAIN" : "NOERROR")} qr,rd,ra 173 0.0001s\n"));
+        var json = JsonSerializer.Serialize(new DiagnosisRequest
+        {
+            Snapshot = new Snapshot { Logs = Enumerable.Range(0, 6).Select(n => new LogArtifact { Namespace = "kube-system", Pod = $"coredns-{n}", Text = Log(n) }).ToList() },
+        }, Json);
+        Assert.True(json.Length > 6 * LogArtifactJsonConverter.RetainedTextLimit);
+
+        var requests = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            await using var body = new MemoryStream(Encoding.UTF8.GetBytes(json));
+            return (await JsonSerializer.DeserializeAsync<DiagnosisRequest>(body, Json))!;
+        })));
+
+        foreach (var request in requests)
+        {
+            var logs = request.Snapshot!.Logs!;
+            for (var n = 0; n < logs.Count; n++)
+            {
+                var failed = Assert.Single(logs[n].Scanned!.FailedQueries);
+                Assert.Equal(($"only-in-log-{n}.example.com.", 3_000, 9_000), (failed.First.Query!.Name, failed.Occurrences, logs[n].Scanned!.Lines));
+                Assert.Equal(Log(n).Length, logs[n].TextLength);
+            }
+        }
+    }
+
+    [Fact]
     public void A_short_log_keeps_its_text_and_round_trips()
     {
         var json = """{"namespace":"kube-system","pod":"coredns-1","container":"coredns","text":"[INFO] Reloading\n","extra":[1,{"a":2}]}""";

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -8,12 +7,13 @@ namespace DnsExpert.Core.Contract;
 
 /// <summary>
 /// Reads a <see cref="LogArtifact"/> so that a long log never becomes a .NET string: its text is unescaped into a
-/// pooled UTF-8 buffer and scanned from there (<see cref="CoreDnsLogScanner"/>), and only the scan is kept. A snapshot of twenty
-/// 100,000-line CoreDNS logs then costs one log's buffer, not twice the logs' size in UTF-16 strings.
+/// UTF-8 buffer and scanned from there on another core while the rest of the request is read
+/// (<see cref="BackgroundLogScans"/>), and only the scan is kept. A snapshot of twenty 100,000-line CoreDNS logs then
+/// costs a few logs' buffers, not twice the logs' size in UTF-16 strings.
 /// </summary>
 public sealed class LogArtifactJsonConverter : JsonConverter<LogArtifact>
 {
-    /// <summary>Logs up to this many characters are kept as text (the last 500 lines of a busy CoreDNS are far less).</summary>
+    /// <summary>Logs up to this many bytes of JSON are kept as text (the last 500 lines of a busy CoreDNS are far less).</summary>
     public const int RetainedTextLimit = 1 << 20;
 
     public override LogArtifact? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -86,7 +86,7 @@ public sealed class LogArtifactJsonConverter : JsonConverter<LogArtifact>
             throw WrongType("text", reader.TokenType);
         }
 
-        // The escaped UTF-8 length bounds the unescaped length in UTF-16 code units.
+        // The escaped length bounds the unescaped UTF-8 length (and the UTF-16 length).
         var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
         if (length <= RetainedTextLimit)
         {
@@ -94,31 +94,22 @@ public sealed class LogArtifactJsonConverter : JsonConverter<LogArtifact>
             return;
         }
 
-        // Unescaped as UTF-8 (half the bytes of UTF-16), then decoded a piece at a time into the scanner.
-        var bytes = ArrayPool<byte>.Shared.Rent(checked((int)length));
-        var chars = ArrayPool<char>.Shared.Rent(1 << 16);
+        // Unescaped as UTF-8 (half the bytes of UTF-16), then scanned on another core while the rest is read.
+        var bytes = BackgroundLogScans.Rent(checked((int)length));
+        int written;
         try
         {
-            var utf8 = bytes.AsSpan(0, reader.CopyString(bytes));
-            var decoder = Encoding.UTF8.GetDecoder();
-            var scanner = new CoreDnsLogScanner();
-            bool completed;
-            do
-            {
-                decoder.Convert(utf8, chars, flush: true, out var used, out var decoded, out completed);
-                scanner.Feed(chars.AsSpan(0, decoded));
-                utf8 = utf8[used..];
-            }
-            while (!completed);
-
-            log.Text = null;
-            log.Scanned = scanner.Complete();
+            written = reader.CopyString(bytes);
         }
-        finally
+        catch
         {
-            ArrayPool<char>.Shared.Return(chars);
-            ArrayPool<byte>.Shared.Return(bytes);
+            BackgroundLogScans.Return(bytes);
+            throw;
         }
+
+        log.Text = null;
+        var characters = Encoding.UTF8.GetCharCount(bytes.AsSpan(0, written));
+        log.StartScan(BackgroundLogScans.Start(bytes, written), characters);
     }
 
     private static string? String(ref Utf8JsonReader reader, string property) => reader.TokenType switch
