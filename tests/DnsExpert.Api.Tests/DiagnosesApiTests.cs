@@ -92,9 +92,9 @@ public sealed class DiagnosesApiTests(ApiFactory factory) : IClassFixture<ApiFac
     [InlineData("""{"symptom": {"frequency": "sometimes"}}""", "symptom.frequency", "always, peak, often, rarely, scaling")]
     [InlineData("""{"snapshot": {"probes": [{"kind": "dns", "outcome": "answered", "port": "fifty-three"}]}}""", "snapshot.probes[0].port", "wrong type")]
     [InlineData("""{"snapshot": {"objects": {}}}""", "snapshot.objects", "wrong type")]
-    [InlineData("""{"snapshot": {"logs": [{"pod": "coredns-1", "text": 42}]}}""", "snapshot.logs[0]", "'text' must be a string or null, not a number")]
-    [InlineData("""{"snapshot": {"logs": [{"pod": "a"}, {"pod": ["coredns-1"]}]}}""", "snapshot.logs[1]", "'pod' must be a string or null, not an array")]
-    [InlineData("""{"snapshot": {"logs": [7]}}""", "snapshot.logs[0]", "a log must be a JSON object")]
+    [InlineData("""{"snapshot": {"logs": [{"pod": "coredns-1", "text": 42}]}}""", "snapshot.logs[0].text", "wrong type")]
+    [InlineData("""{"snapshot": {"logs": [{"pod": "a"}, {"pod": ["coredns-1"]}]}}""", "snapshot.logs[1].pod", "wrong type")]
+    [InlineData("""{"snapshot": {"logs": [7]}}""", "snapshot.logs[0]", "wrong type")]
     public async Task Wrong_types_and_unknown_enum_values_are_400s_naming_the_field(string body, string field, string message)
     {
         var response = await _client.PostAsync("/api/v1/diagnoses", Body(body));

@@ -76,20 +76,30 @@ public static class Program
         var before = Process.GetCurrentProcess().WorkingSet64;
         var watch = Stopwatch.StartNew();
         var response = await Diagnose(service, requestPath);
-        var elapsed = watch.Elapsed;
-        var process = Process.GetCurrentProcess();
-        process.Refresh();
+        var cold = watch.Elapsed;
         Console.WriteLine($"rule base compile: {compile.TotalMilliseconds:0} ms ({rules.Current.Rules.Count} rules)");
         Console.WriteLine($"small snapshot diagnosis (sick-cluster, median of 20): {small.TotalMilliseconds:0.0} ms");
-        Console.WriteLine($"large snapshot diagnosis end to end: {elapsed.TotalMilliseconds:0} ms ({new FileInfo(requestPath).Length / 1e6:0} MB request; {response.Findings.Count} findings: {string.Join(", ", response.Findings.Select(f => f.RuleId))})");
-        Console.WriteLine($"large/small time ratio: {elapsed / small:0.0}");
+        Console.WriteLine($"large snapshot diagnosis end to end, first in the process (cold code): {cold.TotalMilliseconds:0} ms ({new FileInfo(requestPath).Length / 1e6:0} MB request; {response.Findings.Count} findings: {string.Join(", ", response.Findings.Select(f => f.RuleId))})");
 
-        // Where the time goes, phase by phase (a second run, so warm).
+        // A service that has diagnosed a few large snapshots runs optimised code: two more runs get the runtime there
+        // (tier-1 compilation waits until code stops changing), then the median of three.
+        await Diagnose(service, requestPath);
+        await Diagnose(service, requestPath);
+        var warm = await Measure(() => Diagnose(service, requestPath), 3);
+        Console.WriteLine($"large snapshot diagnosis end to end, warm (median of 3 after 2 more): {warm.TotalMilliseconds:0} ms");
+        Console.WriteLine($"large/small time ratio (warm): {warm / small:0.0}");
+
+        // Where the time goes, phase by phase (warm).
         watch.Restart();
         DiagnosisRequest request;
         await using (var stream = File.OpenRead(requestPath))
         {
             request = (await JsonSerializer.DeserializeAsync<DiagnosisRequest>(stream, Json))!;
+        }
+
+        foreach (var log in request.Snapshot?.Logs ?? [])
+        {
+            _ = log.Text?.Scanned;
         }
 
         var deserialize = watch.Elapsed;
@@ -104,10 +114,11 @@ public static class Program
         {
             Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Snapshot = new Snapshot { Objects = request.Snapshot!.Objects },
         });
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
         Console.WriteLine($"facts from the objects alone: {objectsOnly.Facts.Count} in {watch.Elapsed.TotalMilliseconds:0} ms");
-        Console.WriteLine($"phases: deserialize {deserialize.TotalMilliseconds:0} ms (long logs are scanned while they are read), build {facts.Facts.Count} facts {build.TotalMilliseconds:0} ms, rule session {run.TotalMilliseconds:0} ms ({session.Findings.Count} findings)");
-        Console.WriteLine($"second large diagnosis (warm code) end to end: {(deserialize + build + run).TotalMilliseconds:0} ms");
-        Console.WriteLine($"peak working set: {process.PeakWorkingSet64 / 1e6:0} MB (before the large diagnosis: {before / 1e6:0} MB)");
+        Console.WriteLine($"phases (warm): read the request {deserialize.TotalMilliseconds:0} ms (long logs scanned on another core as they are read), build {facts.Facts.Count} facts {build.TotalMilliseconds:0} ms, rule session {run.TotalMilliseconds:0} ms ({session.Findings.Count} findings)");
+        Console.WriteLine($"peak working set over all runs: {process.PeakWorkingSet64 / 1e6:0} MB (before the large diagnoses: {before / 1e6:0} MB)");
         Console.WriteLine($"managed memory allocated in total: {GC.GetTotalAllocatedBytes() / 1e6:0} MB");
         return 0;
     }

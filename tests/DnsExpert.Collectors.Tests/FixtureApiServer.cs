@@ -304,7 +304,7 @@ public sealed class FixtureApiServer : IAsyncDisposable
             return;
         }
 
-        var lines = (log.Text ?? "").Split('\n').Where(l => l.Length > 0).ToList();
+        var lines = (log.Text?.Value ?? "").Split('\n').Where(l => l.Length > 0).ToList();
         if (int.TryParse(tailLines, NumberStyles.None, CultureInfo.InvariantCulture, out var tail))
         {
             lines = lines.TakeLast(tail).ToList();

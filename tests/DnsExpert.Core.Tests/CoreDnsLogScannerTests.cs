@@ -221,7 +221,7 @@ public sealed class CoreDnsLogScannerTests
     public void A_long_log_is_scanned_while_the_request_is_read_and_gives_the_facts_of_its_text()
     {
         var log = MixedLog(9, 12_000);
-        Assert.True(log.Length > LogArtifactJsonConverter.RetainedTextLimit);
+        Assert.True(log.Length > LogText.RetainedLimit);
         var request = new DiagnosisRequest
         {
             Domain = "api.partner-example.com",
@@ -230,10 +230,10 @@ public sealed class CoreDnsLogScannerTests
 
         var streamed = JsonSerializer.Deserialize<DiagnosisRequest>(JsonSerializer.Serialize(request, Json), Json)!;
 
-        var read = Assert.Single(streamed.Snapshot!.Logs!);
-        Assert.Null(read.Text);
+        var read = Assert.Single(streamed.Snapshot!.Logs!).Text!;
+        Assert.Null(read.Value);
         Assert.NotNull(read.Scanned);
-        Assert.Equal(log.Length, read.TextLength);
+        Assert.Equal(log.Length, read.Length);
         Assert.Equal(Describe(SnapshotFactBuilder.Build(request).Facts), Describe(SnapshotFactBuilder.Build(streamed).Facts));
         Assert.Contains(SnapshotFactBuilder.Build(streamed).Collection, c => c.Detail != null && c.Detail.Contains("scanned as the request was read", StringComparison.Ordinal));
     }
@@ -249,7 +249,7 @@ public sealed class CoreDnsLogScannerTests
         {
             Snapshot = new Snapshot { Logs = Enumerable.Range(0, 6).Select(n => new LogArtifact { Namespace = "kube-system", Pod = $"coredns-{n}", Text = Log(n) }).ToList() },
         }, Json);
-        Assert.True(json.Length > 6 * LogArtifactJsonConverter.RetainedTextLimit);
+        Assert.True(json.Length > 6 * LogText.RetainedLimit);
 
         var requests = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
@@ -262,9 +262,10 @@ public sealed class CoreDnsLogScannerTests
             var logs = request.Snapshot!.Logs!;
             for (var n = 0; n < logs.Count; n++)
             {
-                var failed = Assert.Single(logs[n].Scanned!.FailedQueries);
-                Assert.Equal(($"only-in-log-{n}.example.com.", 3_000, 9_000), (failed.First.Query!.Name, failed.Occurrences, logs[n].Scanned!.Lines));
-                Assert.Equal(Log(n).Length, logs[n].TextLength);
+                var scan = logs[n].Text!.Scanned!;
+                var failed = Assert.Single(scan.FailedQueries);
+                Assert.Equal(($"only-in-log-{n}.example.com.", 3_000, 9_000), (failed.First.Query!.Name, failed.Occurrences, scan.Lines));
+                Assert.Equal(Log(n).Length, logs[n].Text!.Length);
             }
         }
     }
@@ -276,20 +277,29 @@ public sealed class CoreDnsLogScannerTests
 
         var log = JsonSerializer.Deserialize<LogArtifact>(json, Json)!;
 
-        Assert.Equal(("kube-system", "coredns-1", "coredns", "[INFO] Reloading\n"), (log.Namespace, log.Pod, log.Container, log.Text));
-        Assert.Null(log.Scanned);
+        Assert.Equal(("kube-system", "coredns-1", "coredns", "[INFO] Reloading\n"), (log.Namespace, log.Pod, log.Container, log.Text?.Value));
+        Assert.Null(log.Text!.Scanned);
         Assert.Equal("""{"namespace":"kube-system","pod":"coredns-1","container":"coredns","text":"[INFO] Reloading\n"}""", JsonSerializer.Serialize(log, Json));
     }
 
     [Theory]
-    [InlineData("""{"pod":"p","text":5}""")]
-    [InlineData("""{"pod":["p"]}""")]
-    [InlineData("""[1]""")]
-    public void A_log_of_the_wrong_shape_is_a_json_error_with_its_path(string log)
+    [InlineData("""{"pod":"p","text":5}""", "$.snapshot.logs[0].text")]
+    [InlineData("""{"pod":"p","text":{"a":"b"}}""", "$.snapshot.logs[0].text")]
+    [InlineData("""{"pod":["p"]}""", "$.snapshot.logs[0].pod")]
+    [InlineData("""[1]""", "$.snapshot.logs[0]")]
+    public void A_log_of_the_wrong_shape_is_a_json_error_with_its_path(string log, string path)
     {
         var ex = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<DiagnosisRequest>($$$"""{"snapshot":{"logs":[{{{log}}}]}}""", Json));
 
-        Assert.StartsWith("$.snapshot.logs[0]", ex.Path, StringComparison.Ordinal);
+        Assert.StartsWith(path, ex.Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_null_text_is_no_log()
+    {
+        var request = JsonSerializer.Deserialize<DiagnosisRequest>("""{"snapshot":{"logs":[{"pod":"coredns-1","text":null}]}}""", Json)!;
+
+        Assert.Null(Assert.Single(request.Snapshot!.Logs!).Text);
     }
 
     private static List<string> Describe(IEnumerable<object> facts) =>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DnsExpert.Core.Contract;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -27,6 +28,8 @@ public static class SwaggerSetup
                 }
             }
 
+            // A log's text is a plain JSON string; LogText only decides how it is kept once read.
+            o.MapType<LogText>(() => new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null });
             o.OperationFilter<ExamplesOperationFilter>();
         });
         return services;

@@ -153,7 +153,7 @@ internal sealed partial class BuildContext
         for (var i = 0; i < logs.Count; i++)
         {
             var log = logs[i];
-            if ((log.Text is null && log.Scanned is null) || log.Pod is null)
+            if (log.Text is null || log.Pod is null)
             {
                 results[i] = ([], null);
             }
@@ -184,7 +184,7 @@ internal sealed partial class BuildContext
         var facts = new List<Fact>();
         var ns = log.Namespace ?? KubeSystem;
         var source = $"Pod {ns}/{log.Pod} log";
-        var scan = log.Scanned ?? CoreDnsLogScanner.Scan(log.Text ?? "");
+        var scan = log.Text!.Scan();
         foreach (var group in scan.FailedQueries)
         {
             var record = group.First;
@@ -262,7 +262,7 @@ internal sealed partial class BuildContext
         }
 
         var read = scan.Lines == 1 ? "1 line" : $"{scan.Lines} lines";
-        if (log.Scanned is not null)
+        if (log.Text.Value is null)
         {
             read += $" ({scan.Characters / 1e6:0.0} MB, scanned as the request was read; its text is not kept with the diagnosis)";
         }

@@ -92,36 +92,17 @@ public sealed class Snapshot
 }
 
 /// <summary>The log of one container.</summary>
-/// <remarks>
-/// A log longer than <see cref="LogArtifactJsonConverter.RetainedTextLimit"/> bytes of JSON is scanned while the request
-/// is read and its text is not kept (<see cref="Scanned"/>): a request with many large logs never holds them all.
-/// </remarks>
-[JsonConverter(typeof(LogArtifactJsonConverter))]
 public sealed class LogArtifact
 {
     public string? Namespace { get; set; }
     public string? Pod { get; set; }
     public string? Container { get; set; }
 
-    /// <summary>Raw log text, optionally with <c>--timestamps</c> prefixes.</summary>
-    public string? Text { get; set; }
-
-    private Task<Parsing.CoreDnsLogScan>? _scan;
-    private long _scannedLength;
-
-    /// <summary>The log as scanned while the request was read, when its text was too long to keep (waits for the scan).</summary>
-    [JsonIgnore]
-    public Parsing.CoreDnsLogScan? Scanned => _scan?.GetAwaiter().GetResult();
-
-    /// <summary>The length of the log text in characters, kept or not.</summary>
-    [JsonIgnore]
-    public long TextLength => Text?.Length ?? _scannedLength;
-
-    internal void StartScan(Task<Parsing.CoreDnsLogScan> scan, long characters)
-    {
-        _scan = scan;
-        _scannedLength = characters;
-    }
+    /// <summary>
+    /// Raw log text, optionally with <c>--timestamps</c> prefixes. A log over 1 MiB of JSON is scanned as the request is
+    /// read and its text is not kept.
+    /// </summary>
+    public LogText? Text { get; set; }
 }
 
 /// <summary>A file from a pod or a node, or the output of a command run there.</summary>

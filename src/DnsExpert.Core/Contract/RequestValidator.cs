@@ -77,7 +77,7 @@ public static partial class RequestValidator
                 long total = 0;
                 for (var i = 0; i < logs.Count; i++)
                 {
-                    total += logs[i].TextLength;
+                    total += logs[i].Text?.Length ?? 0;
                     if (logs[i].Pod is null)
                     {
                         Add($"snapshot.logs[{i}].pod", "is required: a log belongs to a pod");

@@ -13,11 +13,12 @@ internal sealed class ParallelQueryDetector
     private const int MaxPairsReported = 20;
 
     private const int MinBits = 6;
-    private const int MaxBits = 16;
+    private const int MaxBits = 12;
 
     /// <summary>
     /// The last query per client port, in a table indexed by its hash: a newer client port can push out an older one. It
-    /// starts small (a short log costs little) and grows with the log up to 65,536 slots.
+    /// starts small (a short log costs little) and grows with the log up to 4,096 slots (128 KB, cache-sized): the two
+    /// queries of a pair are at most a few lines apart.
     /// </summary>
     private Slot[] _last = new Slot[1 << MinBits];
     private int _bits = MinBits;

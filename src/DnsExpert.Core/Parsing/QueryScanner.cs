@@ -137,8 +137,14 @@ internal static class QueryScanner
     /// <summary>The text up to <paramref name="end"/> (empty when there is none), and <paramref name="s"/> moved past it.</summary>
     private static ReadOnlySpan<char> Word(scoped ref ReadOnlySpan<char> s, char end)
     {
-        var i = s.IndexOf(end);
-        if (i <= 0)
+        // A plain loop: the words are a few characters long, shorter than a vectorised search needs to pay off.
+        var i = 0;
+        while (i < s.Length && s[i] != end)
+        {
+            i++;
+        }
+
+        if (i == 0 || i == s.Length)
         {
             return default;
         }
@@ -150,8 +156,27 @@ internal static class QueryScanner
 
     private static bool IsDigits(ReadOnlySpan<char> s) => !s.IsEmpty && !s.ContainsAnyExceptInRange('0', '9');
 
-    private static bool Int(ReadOnlySpan<char> s, out int value) =>
-        int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    /// <summary><c>int.TryParse</c> with <see cref="NumberStyles.None"/>: ASCII digits only, within range.</summary>
+    private static bool Int(ReadOnlySpan<char> s, out int value)
+    {
+        value = 0;
+        if (s.IsEmpty)
+        {
+            return false;
+        }
+
+        long n = 0;
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiDigit(c) || (n = (n * 10) + (c - '0')) > int.MaxValue)
+            {
+                return false;
+            }
+        }
+
+        value = (int)n;
+        return true;
+    }
 
     /// <summary>Would <see cref="Seconds"/> read it? Answered without parsing for the usual <c>0.000148s</c>.</summary>
     private static bool IsDuration(ReadOnlySpan<char> s)
