@@ -82,6 +82,16 @@ public sealed class ParserPropertyTests
         Prop.ForAll(Grammarish(), text => CoreDnsLogParser.Parse(new StringReader(text)).All(r => r.LineNumber > 0));
 
     [Property(MaxTest = 300)]
+    public Property Log_scanner_never_throws_and_counts_every_line(string noise) =>
+        Prop.ForAll(Grammarish(), QueryLines(), (text, query) =>
+        {
+            // Query-shaped lines with noise around them, some repeated past the parser's line limit.
+            var log = string.Join('\n', text, query, query + (noise ?? ""), new string('x', CoreDnsLogParser.MaxLineLength + 3) + query, text);
+            var scan = CoreDnsLogScanner.Scan(log);
+            return scan.Lines == log.Count(c => c == '\n') + (log.EndsWith('\n') ? 0 : 1) && scan.Characters == log.Length;
+        });
+
+    [Property(MaxTest = 300)]
     public bool Version_parsers_never_throw(string text) =>
         (ReleaseVersion.TryParse(text, out _) || true) && (KernelVersion.TryParse(text, out _) || true) && LibcInfo.FromLddOutput(text) is not null
         && (ReleaseVersion.FromImage(text) is null || true);
