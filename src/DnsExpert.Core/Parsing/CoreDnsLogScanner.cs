@@ -40,9 +40,10 @@ public sealed class CoreDnsLogScanner
     /// <summary>At most this many distinct failed queries and as many distinct events per log: enough evidence, bounded facts.</summary>
     public const int MaxGroups = 2_000;
 
-    private readonly ParallelQueryDetector _parallel = new();
+    /// <summary>"name|type|rcode" keys longer than this are not grouped (a DNS name has at most 253 characters).</summary>
     private const int MaxQueryKeyLength = 300;
 
+    private readonly ParallelQueryDetector _parallel = new();
     private readonly Dictionary<string, int> _queryIndex = new(StringComparer.Ordinal);
     private readonly Dictionary<EventKey, int> _eventIndex = [];
     private readonly List<Accumulator> _queries = [];
