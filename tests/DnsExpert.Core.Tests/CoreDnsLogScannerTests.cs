@@ -105,6 +105,22 @@ public sealed class CoreDnsLogScannerTests
         Assert.Equal(0, scan.DroppedLines);
     }
 
+    [Fact]
+    public void A_utf8_log_scans_as_its_text_does_across_decoding_pieces()
+    {
+        // Long enough for several 64K-character pieces, with 'µs' durations (two bytes in UTF-8) on the way.
+        var log = MixedLog(4, 3_000);
+        Assert.Contains("µs", log, StringComparison.Ordinal);
+
+        var fromBytes = CoreDnsLogScanner.Scan(Encoding.UTF8.GetBytes(log));
+        var fromText = CoreDnsLogScanner.Scan(log);
+
+        Assert.Equal((fromText.Lines, fromText.Characters), (fromBytes.Lines, fromBytes.Characters));
+        Assert.Equal(Shape(fromText.FailedQueries), Shape(fromBytes.FailedQueries));
+        Assert.Equal(Shape(fromText.Events), Shape(fromBytes.Events));
+        Assert.Equal(fromText.FailedQueries.Select(g => g.First.Query!.DurationSeconds), fromBytes.FailedQueries.Select(g => g.First.Query!.DurationSeconds));
+    }
+
     [Property(MaxTest = 60)]
     public Property Any_chunking_of_the_log_gives_the_same_scan() =>
         Prop.ForAll(Gen.Choose(1, 5_000).ArrayOf().ToArbitrary(), Gen.Choose(1, 1_000).ToArbitrary(), (cuts, seed) =>

@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Numerics;
-using System.Text;
 using DnsExpert.Core.Parsing;
 
 namespace DnsExpert.Core.Contract;
@@ -56,7 +54,7 @@ internal static class BackgroundLogScans
             {
                 try
                 {
-                    return Scan(bytes.AsSpan(0, length));
+                    return CoreDnsLogScanner.Scan(bytes.AsSpan(0, length));
                 }
                 finally
                 {
@@ -67,30 +65,5 @@ internal static class BackgroundLogScans
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
-    }
-
-    /// <summary>Decoded into the scanner 64K characters at a time.</summary>
-    public static CoreDnsLogScan Scan(ReadOnlySpan<byte> utf8)
-    {
-        var chars = ArrayPool<char>.Shared.Rent(1 << 16);
-        try
-        {
-            var decoder = Encoding.UTF8.GetDecoder();
-            var scanner = new CoreDnsLogScanner();
-            bool completed;
-            do
-            {
-                decoder.Convert(utf8, chars, flush: true, out var used, out var decoded, out completed);
-                scanner.Feed(chars.AsSpan(0, decoded));
-                utf8 = utf8[used..];
-            }
-            while (!completed);
-
-            return scanner.Complete();
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(chars);
-        }
     }
 }

@@ -59,7 +59,8 @@ public sealed class LogText
         {
             if (reader.TokenType != JsonTokenType.String)
             {
-                throw new JsonException($"The JSON value could not be converted to a string: got {reader.TokenType}.");
+                // Without a message of its own the serializer reports it as it does any wrong type, with the path.
+                throw new JsonException();
             }
 
             // The escaped length bounds the unescaped UTF-8 length (and the UTF-16 length).

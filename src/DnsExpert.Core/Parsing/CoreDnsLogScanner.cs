@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace DnsExpert.Core.Parsing;
 
@@ -84,25 +85,35 @@ public sealed class CoreDnsLogScanner
         return scanner.Complete();
     }
 
+    /// <summary>A UTF-8 log, decoded into the scanner 64K characters at a time.</summary>
+    public static CoreDnsLogScan Scan(ReadOnlySpan<byte> utf8)
+    {
+        var scanner = new CoreDnsLogScanner();
+        var chars = ArrayPool<char>.Shared.Rent(1 << 16);
+        try
+        {
+            var decoder = Encoding.UTF8.GetDecoder();
+            bool completed;
+            do
+            {
+                decoder.Convert(utf8, chars, flush: true, out var used, out var decoded, out completed);
+                scanner.Feed(chars.AsSpan(0, decoded));
+                utf8 = utf8[used..];
+            }
+            while (!completed);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+
+        return scanner.Complete();
+    }
+
     /// <summary>Scans the next piece of the log; a line may span pieces.</summary>
     public void Feed(ReadOnlySpan<char> text)
     {
         _characters += text.Length;
-        if (_carryLength > 0)
-        {
-            var newline = text.IndexOf('\n');
-            if (newline < 0)
-            {
-                Carry(text);
-                return;
-            }
-
-            Carry(text[..newline]);
-            Line(_carry.AsSpan(0, _carryLength));
-            _carryLength = 0;
-            text = text[(newline + 1)..];
-        }
-
         while (true)
         {
             var newline = text.IndexOf('\n');
@@ -112,7 +123,18 @@ public sealed class CoreDnsLogScanner
                 return;
             }
 
-            Line(text[..newline]);
+            if (_carryLength > 0)
+            {
+                // The line began in an earlier piece.
+                Carry(text[..newline]);
+                Line(_carry.AsSpan(0, _carryLength));
+                _carryLength = 0;
+            }
+            else
+            {
+                Line(text[..newline]);
+            }
+
             text = text[(newline + 1)..];
         }
     }
