@@ -114,15 +114,17 @@ public sealed class CatalogApiTests(ApiFactory factory) : IClassFixture<ApiFacto
 public sealed partial class KnowledgeCatalogTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     [Fact]
-    public async Task Rules_endpoint_lists_every_id_of_the_knowledge_base()
+    public async Task Rules_endpoint_lists_every_built_id_of_the_knowledge_base()
     {
         var knowledge = File.ReadLines(Path.Combine(ApiFactory.RepoRoot, "..", "shared", "KNOWLEDGE.md"))
             .Select(l => RuleIdRow().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
+        var planned = File.ReadLines(Path.Combine(ApiFactory.RepoRoot, "rules", "PLANNED.md"))
+            .Select(l => RuleIdRow().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         var listed = (await (await factory.CreateClient().GetAsync("/api/v1/rules")).Json()).EnumerateArray()
             .Select(r => r.GetProperty("id").GetString()!).ToList();
 
         Assert.True(knowledge.Count >= 30);
-        Assert.Equal(knowledge.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+        Assert.Equal(knowledge.Where(id => !planned.Contains(id)).Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^\| `([a-z0-9.-]+)`")]
