@@ -22,7 +22,10 @@ public static class DnsExpertCli
         public const int CriticalFinding = 2;
     }
 
-    private static readonly JsonSerializerOptions ReadJson = new(JsonSerializerDefaults.Web) { MaxDepth = 64 };
+    private static readonly RequestLimits Limits = new();
+
+    /// <summary>The service's own reading rules: a request file the CLI accepts is one the API accepts.</summary>
+    private static readonly JsonSerializerOptions ReadJson = RequestJson.CreateOptions(Limits, maxDepth: 64);
     private static readonly JsonSerializerOptions WriteJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error, new Terminal(!Console.IsOutputRedirected, !Console.IsErrorRedirected));
@@ -153,7 +156,7 @@ public static class DnsExpertCli
                 };
             }
 
-            var problems = RequestValidator.Validate(body!, new RequestLimits());
+            var problems = RequestValidator.Validate(body!, Limits);
             if (problems.Count > 0)
             {
                 foreach (var (field, messages) in problems)
@@ -197,13 +200,17 @@ public static class DnsExpertCli
         try
         {
             await using var stream = file.OpenRead();
-            var body = await JsonSerializer.DeserializeAsync<DiagnosisRequest>(stream, ReadJson, cancellationToken);
+            var body = await RequestJson.ReadAsync(stream, ReadJson, Limits, cancellationToken);
             return body is null ? (null, $"{file.FullName}: the file holds no JSON object") : (body, null);
         }
         catch (JsonException ex)
         {
             var path = ex.Path is { } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : ex.Path;
             return (null, $"{file.FullName}:{(ex.LineNumber ?? 0) + 1}: {path}: invalid JSON or wrong type ({FirstSentence(ex.Message)})");
+        }
+        catch (RequestLimitException ex)
+        {
+            return (null, $"{file.FullName}: {ex.Field}: {ex.Message}");
         }
         catch (IOException ex)
         {

@@ -143,6 +143,84 @@ public sealed class BadInputTests : IDisposable
         await AssertStillServing();
     }
 
+    [Theory]
+    [InlineData("""{"symptom": {"message": "curl: (6) Could not resolve host: shop"}}""", "symptom.message", "unknown property")]
+    [InlineData("""{"target": {"namespace": "default", "pod": "web-0", "container": "app"}}""", "target.container", "unknown property")]
+    [InlineData("""{"snapshot": {"logs": [{"pod": "coredns-1", "txt": "x"}]}}""", "snapshot.logs[0].txt", "unknown property")]
+    [InlineData("""{"symptom": {"frequency": 12345}}""", "symptom.frequency", "not an allowed value")]
+    [InlineData("""{"snapshot": {"probes": [{"kind": 0, "outcome": "timeout"}]}}""", "snapshot.probes[0].kind", "not an allowed value")]
+    [InlineData("""{"domain": "a.example.com", "domain": "b.example.com"}""", "domain", "duplicate")]
+    [InlineData("""{"symptom": {"frequency": "always", "frequency": "rarely"}}""", "symptom.frequency", "duplicate")]
+    public async Task Envelope_fields_are_strict_and_the_problem_names_the_field(string body, string field, string message)
+    {
+        var problem = await AssertProblem(await Post(body), HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        Assert.True(errors.TryGetProperty(field, out var messages), $"errors should name {field}: {errors}");
+        Assert.Contains(message, messages[0].GetString()!, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("DnsExpert.Core", problem.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kubernetes_objects_inside_the_snapshot_stay_tolerant_of_fields_this_version_does_not_know()
+    {
+        var body = """
+            {"snapshot": {"objects": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-0", "namespace": "default", "futureField": 1},
+              "spec": {"dnsPolicy": "ClusterFirst", "brandNewSpecField": {"x": [1, 2]}}}]}}
+            """;
+
+        Assert.Equal(HttpStatusCode.OK, (await Post(body)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_body_without_content_type_is_a_415()
+    {
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(Sample("autopath-wrong-answers")));
+        Assert.Null(content.Headers.ContentType);
+
+        var problem = await AssertProblem(await _client.PostAsync("/api/v1/diagnoses", content), HttpStatusCode.UnsupportedMediaType);
+
+        Assert.Contains("Content-Type", problem.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/diagnoses?limit=99999999999", "limit")]
+    [InlineData("/api/v1/diagnoses?limit=ten", "limit")]
+    public async Task A_query_parameter_that_does_not_bind_is_a_problem_naming_it(string url, string parameter)
+    {
+        var problem = await AssertProblem(await _client.GetAsync(url), HttpStatusCode.BadRequest);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty(parameter, out _), problem.ToString());
+    }
+
+    [Theory]
+    [InlineData("objects", "{}", 20_000)]
+    [InlineData("probes", """{"kind":"dns","outcome":"timeout"}""", 5_000)]
+    [InlineData("files", """{"node":"n","path":"/etc/resolv.conf","text":""}""", 2_000)]
+    [InlineData("logs", """{"pod":"coredns-1","text":""}""", 500)]
+    public async Task A_list_past_its_limit_is_a_422_naming_it(string list, string item, int limit)
+    {
+        var body = "{\"snapshot\":{\"" + list + "\":[" + string.Join(',', Enumerable.Repeat(item, limit + 1)) + "]}}";
+
+        var problem = await AssertProblem(await Post(body), HttpStatusCode.UnprocessableEntity);
+
+        var messages = problem.GetProperty("errors").GetProperty("snapshot." + list);
+        Assert.Contains($"at most {limit}", messages[0].GetString()!, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await Post("{\"snapshot\":{\"" + list + "\":[" + string.Join(',', Enumerable.Repeat(item, Math.Min(limit, 50))) + "]}}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Kubernetes_objects_past_the_value_budget_are_a_422_whatever_their_shape()
+    {
+        // One object of five million zeros: under the object count, over the values its index may hold.
+        var body = "{\"snapshot\":{\"objects\":[{\"kind\":\"Pod\",\"x\":[" + string.Join(',', Enumerable.Repeat('0', 5_000_000)) + "]}]}}";
+
+        var problem = await AssertProblem(await Post(body), HttpStatusCode.UnprocessableEntity);
+
+        Assert.Contains("JSON values", problem.GetProperty("errors").GetProperty("snapshot.objects")[0].GetString()!, StringComparison.Ordinal);
+        await AssertStillServing();
+    }
+
     /// <summary>A long stream of one byte, produced on demand.</summary>
     private sealed class RepeatingStream(byte value, long length) : Stream
     {

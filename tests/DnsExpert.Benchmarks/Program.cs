@@ -19,6 +19,11 @@ public static class Program
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The large snapshot is past the service's default limits (a 328 MB body): read it as the API would with them raised.</summary>
+    private static readonly RequestLimits LargeLimits = new() { MaxObjectValues = 50_000_000, MaxLogCharacters = long.MaxValue };
+
+    private static readonly JsonSerializerOptions RequestOptions = RequestJson.CreateOptions(LargeLimits, maxDepth: 64);
+
     public static async Task<int> Main(string[] args)
     {
         var command = args.FirstOrDefault() ?? "help";
@@ -94,7 +99,7 @@ public static class Program
         DiagnosisRequest request;
         await using (var stream = File.OpenRead(requestPath))
         {
-            request = (await JsonSerializer.DeserializeAsync<DiagnosisRequest>(stream, Json))!;
+            request = (await RequestJson.ReadAsync(stream, RequestOptions, LargeLimits, CancellationToken.None))!;
         }
 
         foreach (var log in request.Snapshot?.Logs ?? [])
@@ -126,7 +131,7 @@ public static class Program
     private static async Task<DiagnosisResponse> Diagnose(DiagnosisService service, string path)
     {
         await using var stream = File.OpenRead(path);
-        var request = (await JsonSerializer.DeserializeAsync<DiagnosisRequest>(stream, Json))!;
+        var request = (await RequestJson.ReadAsync(stream, RequestOptions, LargeLimits, CancellationToken.None))!;
         return await service.DiagnoseAsync(request, CancellationToken.None);
     }
 

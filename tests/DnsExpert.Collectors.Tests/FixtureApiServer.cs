@@ -56,8 +56,8 @@ public sealed class FixtureApiServer : IAsyncDisposable
     private FixtureApiServer(WebApplication app, Snapshot snapshot)
     {
         _app = app;
-        _logs = snapshot.Logs ?? [];
-        _files = snapshot.Files ?? [];
+        _logs = [.. snapshot.Logs ?? []];
+        _files = [.. snapshot.Files ?? []];
         foreach (var element in snapshot.Objects ?? [])
         {
             Add(JsonNode.Parse(element.GetRawText())!.AsObject());

@@ -42,10 +42,10 @@ public sealed partial class DiagnosisCoordinator(
 
     /// <summary>
     /// Reserves an id, stores the diagnosis as running and queues it. Null when the queue is full (the caller answers
-    /// 503 with Retry-After).
+    /// 503 with Retry-After). The job holds the body's <paramref name="admission"/> (<see cref="Hosting.BodyAdmission"/>) until it ends.
     /// </summary>
     /// <exception cref="HistoryUnavailableException">The history is off or unreachable: an async result would be lost.</exception>
-    public async Task<DiagnosisResponse?> EnqueueAsync(DiagnosisRequest request, CancellationToken cancellationToken)
+    public async Task<DiagnosisResponse?> EnqueueAsync(DiagnosisRequest request, Hosting.AdmittedBody? admission, CancellationToken cancellationToken)
     {
         var store = history.Store ?? throw new HistoryUnavailableException("the history is switched off (DnsExpert:History:Provider=none); use wait=true");
         var id = DiagnosisService.NewId(time);
@@ -59,8 +59,10 @@ public sealed partial class DiagnosisCoordinator(
             throw new HistoryUnavailableException($"the {store.Kind} history store is unreachable: {ex.Message}", ex);
         }
 
-        if (!_queue.Writer.TryWrite(new Job(id, request)))
+        var held = admission?.Transfer();
+        if (!_queue.Writer.TryWrite(new Job(id, request, held)))
         {
+            held?.Dispose();
             await TryAsync(id, () => store.FailAsync(id, "not run: the queue of asynchronous diagnoses was full", time.GetUtcNow(), CancellationToken.None));
             return null;
         }
@@ -179,7 +181,8 @@ public sealed partial class DiagnosisCoordinator(
         ["request"] = $"/api/v1/diagnoses/{id}/request",
     };
 
-    internal sealed record Job(string Id, DiagnosisRequest Request);
+    /// <summary>A queued diagnosis, holding its body's admission until it ends.</summary>
+    internal sealed record Job(string Id, DiagnosisRequest Request, IDisposable? Admission);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "History store failed for diagnosis {Id}")]
     private static partial void LogStoreFailed(ILogger logger, string id, Exception exception);

@@ -22,6 +22,10 @@ public sealed partial class DiagnosisWorker(DiagnosisCoordinator coordinator, IO
                 {
                     LogJobFailed(logger, job.Id, ex);
                 }
+                finally
+                {
+                    job.Admission?.Dispose();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

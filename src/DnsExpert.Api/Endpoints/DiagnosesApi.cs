@@ -92,7 +92,7 @@ public static partial class DiagnosesApi
         DiagnosisResponse? accepted;
         try
         {
-            accepted = await coordinator.EnqueueAsync(request!, cancellationToken);
+            accepted = await coordinator.EnqueueAsync(request!, http.HttpContext.Features.Get<AdmittedBody>(), cancellationToken);
         }
         catch (HistoryUnavailableException ex)
         {

@@ -43,12 +43,15 @@ public static class DnsExpertHost
         var probes = builder.Configuration.GetSection(ProbeOptions.Section).Get<ProbeOptions>() ?? new ProbeOptions();
         builder.Services.AddDnsExpertCollectors(cluster, probes);
         builder.Services.AddSingleton<SampleCatalog>();
+        builder.Services.AddSingleton<BodyAdmission>();
         builder.AddDnsExpertHistory();
         builder.AddDnsExpertSecurity();
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WriteIndented = false);
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<ParameterBindingProblems>();
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o =>
         {
             var max = builder.Configuration.GetValue<long?>($"{DnsExpertOptions.Section}:MaxRequestBodyBytes") ?? new DnsExpertOptions().MaxRequestBodyBytes;
@@ -94,6 +97,9 @@ public static class DnsExpertHost
         {
             // Unexpected errors: a 500 ProblemDetails without internals.
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+
+            // A caller's bad input is answered, not logged as a server error (a log line per bad request is a flood).
+            SuppressDiagnosticsCallback = ctx => ctx.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
         app.UseDnsExpertSecurity();

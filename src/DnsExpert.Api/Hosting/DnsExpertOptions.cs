@@ -15,6 +15,19 @@ public sealed class DnsExpertOptions
     [Range(1024, 1L << 32)]
     public long MaxRequestBodyBytes { get; set; } = 32L * 1024 * 1024;
 
+    /// <summary>
+    /// Request bodies admitted at once, in bytes, counted by their size from when they are read until their diagnosis
+    /// ends (queued ones included); further bodies wait up to <see cref="AdmissionWait"/>, then get a 503. A request holds
+    /// about 2 bytes of heap per byte of body (README: security), so the default of 48 MiB keeps what bodies hold in a
+    /// 512Mi pod near 100 MiB. Never below <see cref="MaxRequestBodyBytes"/>.
+    /// </summary>
+    [Range(1024, 1L << 40)]
+    public long MaxBodiesInFlightBytes { get; set; } = 48L * 1024 * 1024;
+
+    /// <summary>Longest a body waits for admission before the request is answered 503 with Retry-After.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan AdmissionWait { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Deepest JSON nesting accepted in a request body.</summary>
     [Range(16, 256)]
     public int MaxJsonDepth { get; set; } = 64;

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using DnsExpert.Core.Contract;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DnsExpert.Api.Hosting;
@@ -8,9 +10,9 @@ namespace DnsExpert.Api.Hosting;
 /// Reads a JSON request body with a size and depth limit, turning every failure into a ProblemDetails that names
 /// what is wrong and where: the JSON path, line and byte of a syntax or type error, or the size limit.
 /// </summary>
-public static class JsonBody
+public static partial class JsonBody
 {
-    private static readonly ConcurrentDictionary<int, JsonSerializerOptions> SerializerOptions = new();
+    private static readonly ConcurrentDictionary<(int Depth, RequestLimits Limits), JsonSerializerOptions> SerializerOptions = new();
 
     public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, DnsExpertOptions options, CancellationToken cancellationToken)
         where T : class
@@ -21,17 +23,30 @@ public static class JsonBody
             return (null, TooLarge(limit));
         }
 
-        if (request.ContentType is { } type && !type.Contains("json", StringComparison.OrdinalIgnoreCase))
+        if (request.ContentType is not { } type || !IsJson(type))
         {
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
-                detail: $"Send the request as application/json, not {type}."));
+                detail: request.ContentType is null
+                    ? "The request has no Content-Type: send it as application/json."
+                    : $"Send the request as application/json, not {request.ContentType}."));
         }
 
-        var json = SerializerOptions.GetOrAdd(options.MaxJsonDepth, depth => new JsonSerializerOptions(JsonSerializerDefaults.Web) { MaxDepth = depth });
+        if (request.HttpContext.RequestServices.GetService<BodyAdmission>() is { } admission
+            && await admission.AdmitAsync(request, cancellationToken) is null)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "5";
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Too many large requests at once",
+                detail: $"The bodies being diagnosed already take DnsExpert:MaxBodiesInFlightBytes ({options.MaxBodiesInFlightBytes} bytes); retry shortly."));
+        }
+
+        // One set of options per configuration: System.Text.Json caches its contracts on the options instance.
+        var json = SerializerOptions.GetOrAdd((options.MaxJsonDepth, options.Limits), key => RequestJson.CreateOptions(key.Limits, key.Depth));
         try
         {
             await using var body = new LimitedStream(request.Body, limit);
-            var value = await JsonSerializer.DeserializeAsync<T>(body, json, cancellationToken);
+            var value = typeof(T) == typeof(DiagnosisRequest)
+                ? (T?)(object?)await RequestJson.ReadAsync(body, json, options.Limits, cancellationToken)
+                : await JsonSerializer.DeserializeAsync<T>(body, json, cancellationToken);
             return value is null
                 ? (null, BadRequest("$", "the body is empty or null; send a JSON object"))
                 : (value, null);
@@ -44,11 +59,21 @@ public static class JsonBody
         {
             return (null, TooLarge(limit));
         }
+        catch (RequestLimitException ex)
+        {
+            return (null, Problems.Unprocessable(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] }, "The request carries more than this service accepts"));
+        }
         catch (JsonException ex)
         {
-            return (null, BadRequest(ex.Path ?? "$", Describe(ex)));
+            return (null, BadRequest(ex.Path ?? "$", Describe(ex, json)));
         }
     }
+
+    /// <summary><c>application/json</c>, <c>application/*+json</c>, with or without parameters.</summary>
+    private static bool IsJson(string contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (media.Type.Equals("application", StringComparison.OrdinalIgnoreCase) && media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)));
 
     private static ProblemHttpResult TooLarge(long limit) =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
@@ -63,9 +88,21 @@ public static class JsonBody
     }
 
     /// <summary>A message for people: no .NET type names, the allowed values of an enum, the line and byte.</summary>
-    private static string Describe(JsonException ex)
+    private static string Describe(JsonException ex, JsonSerializerOptions json)
     {
         var where = ex.LineNumber is { } line ? $" (line {line + 1}, byte {ex.BytePositionInLine + 1})" : "";
+        if (UnmappedProperty().Match(ex.Message) is { Success: true } unmapped)
+        {
+            var type = typeof(DiagnosisRequest).Assembly.GetType(unmapped.Groups["type"].Value);
+            var known = type is null ? "" : "; allowed here: " + string.Join(", ", json.GetTypeInfo(type).Properties.Select(p => p.Name));
+            return $"unknown property '{Shorten(unmapped.Groups["name"].Value)}'{known}";
+        }
+
+        if (DuplicateProperty().Match(ex.Message) is { Success: true } duplicate)
+        {
+            return $"duplicate property '{Shorten(duplicate.Groups["name"].Value)}': give each property once";
+        }
+
         var inner = ex.InnerException?.Message ?? ex.Message;
         var path = ex.Path ?? "";
         string? allowed = path switch
@@ -96,6 +133,14 @@ public static class JsonBody
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         return (cut > 0 ? message[..cut] : message) + where;
     }
+
+    [GeneratedRegex(@"^The JSON property '(?<name>.*)' could not be mapped to any \.NET member contained in type '(?<type>[\w.]+)'\.$", RegexOptions.Singleline, 100)]
+    private static partial Regex UnmappedProperty();
+
+    [GeneratedRegex(@"^Duplicate property '(?<name>.*)' encountered during deserialization", RegexOptions.Singleline, 100)]
+    private static partial Regex DuplicateProperty();
+
+    private static string Shorten(string name) => name.Length <= 64 ? name : name[..64] + "…";
 
     private sealed class BodyTooLargeException : IOException
     {

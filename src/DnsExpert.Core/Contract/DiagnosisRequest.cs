@@ -79,16 +79,16 @@ public enum Frequency
 public sealed class Snapshot
 {
     /// <summary>Kubernetes objects exactly as <c>kubectl get -o json</c> prints them, or v1 Lists of them.</summary>
-    public List<JsonElement>? Objects { get; set; }
+    public IList<JsonElement>? Objects { get; set; }
 
     /// <summary>Container logs.</summary>
-    public List<LogArtifact>? Logs { get; set; }
+    public IList<LogArtifact>? Logs { get; set; }
 
     /// <summary>Files read from pods or nodes, and command outputs.</summary>
-    public List<FileArtifact>? Files { get; set; }
+    public IList<FileArtifact>? Files { get; set; }
 
     /// <summary>Results of active probes (dig, ping, TCP connect).</summary>
-    public List<ProbeArtifact>? Probes { get; set; }
+    public IList<ProbeArtifact>? Probes { get; set; }
 }
 
 /// <summary>The log of one container.</summary>

@@ -6,6 +6,12 @@ namespace DnsExpert.Core.Contract;
 public sealed class RequestLimits
 {
     public int MaxObjects { get; set; } = 20_000;
+
+    /// <summary>
+    /// JSON values (objects, arrays, names and scalars) in all of <c>snapshot.objects</c> together. Each costs 12 bytes
+    /// of index once read, so this bounds the objects' memory whatever their shape.
+    /// </summary>
+    public long MaxObjectValues { get; set; } = 4_000_000;
     public int MaxLogs { get; set; } = 500;
     public long MaxLogCharacters { get; set; } = 64L * 1024 * 1024;
     public int MaxFiles { get; set; } = 2_000;

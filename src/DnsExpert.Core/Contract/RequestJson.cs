@@ -1,0 +1,186 @@
+using System.Collections.ObjectModel;
+using System.IO.Pipelines;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace DnsExpert.Core.Contract;
+
+/// <summary>
+/// How a request body is read from an untrusted caller: strictly (no unknown envelope properties, no duplicate keys, enum
+/// values only as their names) and within <see cref="RequestLimits"/> enforced while the body streams in. The lists of a
+/// snapshot stop at element <c>max + 1</c>, and the Kubernetes objects stop when their JSON values pass
+/// <see cref="RequestLimits.MaxObjectValues"/>, so a body of millions of empty objects is refused after the first
+/// twenty thousand instead of after all of them are held. Reading with these options keeps what one request holds
+/// within a fixed multiple of its body (README: security).
+/// </summary>
+public static class RequestJson
+{
+    private static readonly AsyncLocal<ObjectValueBudget?> Budget = new();
+
+    /// <summary>Options for reading <see cref="DiagnosisRequest"/> bodies under <paramref name="limits"/>; build once and reuse.</summary>
+    public static JsonSerializerOptions CreateOptions(RequestLimits limits, int maxDepth)
+    {
+        var resolver = new DefaultJsonTypeInfoResolver();
+        resolver.Modifiers.Add(info =>
+        {
+            if (info.Type == typeof(Symptom))
+            {
+                // Refused from the token's length, before a string of up to the body's size is made of it.
+                info.Properties.Single(p => p.Name == "errorMessage").CustomConverter =
+                    new BoundedStringConverter(limits.MaxErrorMessageLength, "symptom.errorMessage");
+            }
+
+            if (info.Kind != JsonTypeInfoKind.Enumerable)
+            {
+                return;
+            }
+
+            info.CreateObject = info.Type switch
+            {
+                _ when info.Type == typeof(IList<JsonElement>) => () => new BoundedList<JsonElement>(limits.MaxObjects, "snapshot.objects", "objects"),
+                _ when info.Type == typeof(IList<LogArtifact>) => () => new BoundedList<LogArtifact>(limits.MaxLogs, "snapshot.logs", "logs"),
+                _ when info.Type == typeof(IList<FileArtifact>) => () => new BoundedList<FileArtifact>(limits.MaxFiles, "snapshot.files", "files"),
+                _ when info.Type == typeof(IList<ProbeArtifact>) => () => new BoundedList<ProbeArtifact>(limits.MaxProbes, "snapshot.probes", "probes"),
+                _ => info.CreateObject,
+            };
+        });
+
+        return new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            MaxDepth = maxDepth,
+            TypeInfoResolver = resolver,
+            AllowDuplicateProperties = false,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+
+            // Before the enums' own converters (which also take numbers): "frequency": 12345 is not a frequency.
+            Converters = { new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false), new BudgetedElementConverter() },
+        };
+    }
+
+    /// <summary>
+    /// Reads a request from <paramref name="body"/> with options from <see cref="CreateOptions"/>, counting the JSON
+    /// values of its Kubernetes objects against <see cref="RequestLimits.MaxObjectValues"/>.
+    /// </summary>
+    /// <exception cref="RequestLimitException">A limit was passed; nothing after it was read.</exception>
+    public static async Task<DiagnosisRequest?> ReadAsync(Stream body, JsonSerializerOptions options, RequestLimits limits, CancellationToken cancellationToken)
+    {
+        var previous = Budget.Value;
+        Budget.Value = new ObjectValueBudget(limits.MaxObjectValues);
+
+        // Through a pipe of 64 KiB segments rather than a stream: a value that must be whole before it is read (a
+        // Kubernetes object, a log text) then waits in a chain of small segments, where the stream reader would grow one
+        // contiguous buffer by doubling to the value's size and leave every size it passed in the shared array pool.
+        var pipe = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<DiagnosisRequest>(pipe, options, cancellationToken);
+        }
+        finally
+        {
+            Budget.Value = previous;
+            await pipe.CompleteAsync();
+        }
+    }
+
+    /// <summary>A snapshot list that refuses its element <c>max + 1</c> as it is read.</summary>
+    private sealed class BoundedList<T>(int max, string field, string noun) : Collection<T>
+    {
+        protected override void InsertItem(int index, T item)
+        {
+            if (Count >= max)
+            {
+                throw new RequestLimitException(field, $"has more than {max} {noun}; at most {max} are accepted (reading stopped at the {max + 1}th)");
+            }
+
+            base.InsertItem(index, item);
+        }
+    }
+
+    /// <summary>A string refused by its length before it is made a .NET string.</summary>
+    private sealed class BoundedStringConverter(int maxCharacters, string field) : JsonConverter<string>
+    {
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                throw new JsonException();
+            }
+
+            // Escaped UTF-8 bytes: at least one per character, at most 12 (a surrogate pair as two \uXXXX) per two.
+            var bytes = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+            if (bytes > (long)maxCharacters * 6)
+            {
+                throw new RequestLimitException(field, $"is longer than {maxCharacters} characters");
+            }
+
+            var value = reader.GetString()!;
+            return value.Length > maxCharacters ? throw new RequestLimitException(field, $"is longer than {maxCharacters} characters") : value;
+        }
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    }
+
+    private sealed class ObjectValueBudget(long max)
+    {
+        public long Max { get; } = max;
+
+        public long Used { get; set; }
+    }
+
+    /// <summary>
+    /// A Kubernetes object: its values are counted (on a copy of the reader, over bytes the serializer has already
+    /// buffered) before a <see cref="JsonElement"/> is made of them, because the element's index costs 12 bytes per
+    /// value: 6 times the 2 bytes of a <c>0,</c>.
+    /// </summary>
+    private sealed class BudgetedElementConverter : JsonConverter<JsonElement>
+    {
+        public override JsonElement Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (Budget.Value is { } budget)
+            {
+                var values = 1L;
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    var scan = reader;
+                    var depth = scan.CurrentDepth;
+                    while (scan.Read() && scan.CurrentDepth > depth)
+                    {
+                        values++;
+                    }
+                }
+
+                budget.Used += values;
+                if (budget.Used > budget.Max)
+                {
+                    throw new RequestLimitException("snapshot.objects",
+                        $"hold more than {budget.Max} JSON values; at most {budget.Max} are accepted (a pod as kubectl get -o json prints it is a few hundred)");
+                }
+            }
+
+            return JsonElement.ParseValue(ref reader);
+        }
+
+        public override void Write(Utf8JsonWriter writer, JsonElement value, JsonSerializerOptions options) => value.WriteTo(writer);
+    }
+}
+
+/// <summary>A request passed one of <see cref="RequestLimits"/> while it was read: the field at fault and why.</summary>
+public sealed class RequestLimitException : Exception
+{
+    public RequestLimitException(string field, string message)
+        : base(message) => Field = field;
+
+    public RequestLimitException()
+    {
+        Field = "$";
+    }
+
+    public RequestLimitException(string message, Exception inner)
+        : base(message, inner)
+    {
+        Field = "$";
+    }
+
+    public string Field { get; }
+}
