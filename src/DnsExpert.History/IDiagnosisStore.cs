@@ -25,14 +25,21 @@ public interface IDiagnosisStore
 
     Task<bool> FailAsync(string id, string error, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>The diagnosis with its callback's delivery state, if it has one.</summary>
     Task<DiagnosisResponse?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Records where the delivery of a diagnosis to its callback stands (independent of the diagnosis' own status).</summary>
+    Task SetCallbackAsync(string id, CallbackDelivery delivery, CancellationToken cancellationToken);
 
     /// <summary>The request as it was stored (Secret data removed), for replay.</summary>
     Task<string?> GetRequestJsonAsync(string id, CancellationToken cancellationToken);
 
     Task<DiagnosisPage> ListAsync(DiagnosisQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Retention by age and count, and running records past their deadline marked failed.</summary>
+    /// <summary>
+    /// Retention by age and count; running records and pending callbacks past their deadline marked failed (their
+    /// replica stopped, or they waited that long in its queue).
+    /// </summary>
     Task<SweepResult> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
 

@@ -51,6 +51,14 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
           PRIMARY KEY (diagnosis_id, rule_id)
         );
         CREATE INDEX IF NOT EXISTS ix_findings_rule ON diagnosis_findings (rule_id, diagnosis_id);
+        CREATE TABLE IF NOT EXISTS diagnosis_callbacks (
+          diagnosis_id TEXT PRIMARY KEY,
+          state TEXT NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          last_error TEXT,
+          updated_at {BigIntType} NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_callbacks_pending ON diagnosis_callbacks (updated_at) WHERE state = 'pending';
         """;
 
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
@@ -158,14 +166,22 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             return null;
         }
 
+        var callback = await connection.QuerySingleOrDefaultAsync<CallbackRow>(new CommandDefinition(
+            "SELECT state, attempts, last_error, updated_at FROM diagnosis_callbacks WHERE diagnosis_id = @Id", new { Id = id }, cancellationToken: cancellationToken));
+        var delivery = callback is null
+            ? null
+            : new CallbackDelivery(
+                callback.State switch { "delivered" => CallbackState.Delivered, "failed" => CallbackState.Failed, _ => CallbackState.Pending },
+                FromMs(callback.UpdatedAt), (int)callback.Attempts, callback.LastError);
         if (row.Status == "completed" && row.ResponseJson is not null)
         {
             var stored = JsonSerializer.Deserialize<DiagnosisResponse>(row.ResponseJson, json)!;
-            return stored.With(status: DiagnosisStatus.Completed);
+            return stored.With(status: DiagnosisStatus.Completed, callback: delivery);
         }
 
         return new DiagnosisResponse
         {
+            Callback = delivery,
             Id = row.Id,
             Status = ParseStatus(row.Status),
             CreatedAt = FromMs(row.CreatedAt),
@@ -179,6 +195,26 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             Findings = [],
             Collection = [],
         };
+    }
+
+    public async Task SetCallbackAsync(string id, CallbackDelivery delivery, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO diagnosis_callbacks (diagnosis_id, state, attempts, last_error, updated_at) VALUES (@Id, @State, @Attempts, @LastError, @UpdatedAt)
+            ON CONFLICT (diagnosis_id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts, last_error = excluded.last_error,
+              updated_at = excluded.updated_at
+            """,
+            new
+            {
+                Id = id,
+                State = delivery.State switch { CallbackState.Delivered => "delivered", CallbackState.Failed => "failed", _ => "pending" },
+                delivery.Attempts,
+                LastError = delivery.LastError is null ? null : Truncate(delivery.LastError, 2000),
+                UpdatedAt = delivery.UpdatedAt.ToUnixTimeMilliseconds(),
+            },
+            cancellationToken: cancellationToken));
     }
 
     public async Task<string?> GetRequestJsonAsync(string id, CancellationToken cancellationToken)
@@ -251,7 +287,18 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             {
                 Now = now.ToUnixTimeMilliseconds(),
                 Deadline = (now - options.RunningDeadline).ToUnixTimeMilliseconds(),
-                Error = $"abandoned: still running {options.RunningDeadline.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture)} min after it started (the service stopped during the diagnosis)",
+                Error = $"abandoned: no result {options.RunningDeadline.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture)} min after it was requested "
+                    + "(the replica that had it stopped, or it waited that long in a full queue)",
+            },
+            cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE diagnosis_callbacks SET state = 'failed', updated_at = @Now, last_error = @Error WHERE state = 'pending' AND updated_at < @Deadline",
+            new
+            {
+                Now = now.ToUnixTimeMilliseconds(),
+                Deadline = (now - options.RunningDeadline).ToUnixTimeMilliseconds(),
+                Error = $"abandoned: still pending {options.RunningDeadline.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture)} min after its last attempt "
+                    + "(the replica delivering it stopped)",
             },
             cancellationToken: cancellationToken));
 
@@ -266,17 +313,28 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             $"DELETE FROM diagnosis_findings WHERE diagnosis_id IN (SELECT id FROM diagnoses WHERE {condition})", args, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM diagnosis_callbacks WHERE diagnosis_id IN (SELECT id FROM diagnoses WHERE {condition})", args, transaction, cancellationToken: cancellationToken));
         var deleted = await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM diagnoses WHERE {condition}", args, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return new SweepResult(deleted, abandoned);
     }
 
-    /// <summary>Marks every running record failed: for a store with one writer, at start-up nothing can still be running.</summary>
-    protected static Task<int> AbandonAllRunningAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
+    /// <summary>
+    /// Marks every running record and pending callback failed: for a store with one writer, at start-up nothing can still
+    /// be running or delivering.
+    /// </summary>
+    protected static async Task<int> AbandonAllRunningAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE diagnosis_callbacks SET state = 'failed', updated_at = @Now, last_error = @Error WHERE state = 'pending'",
+            new { Now = now, Error = "abandoned: the service restarted before delivering it" }, cancellationToken: cancellationToken));
+        return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE diagnoses SET status = 'failed', completed_at = @Now, error = @Error WHERE status = 'running'",
-            new { Now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Error = "abandoned: the service restarted during the diagnosis" },
+            new { Now = now, Error = "abandoned: the service restarted during the diagnosis or while it was queued" },
             cancellationToken: cancellationToken));
+    }
 
     private const string RowColumns = "d.id, d.status, d.created_at, d.completed_at, d.namespace, d.pod, d.domain, d.top_rule_id, d.top_severity, d.rule_ids, d.duration_ms, d.error";
 
@@ -316,6 +374,14 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
 
     /// <summary>A <c>diagnoses</c> row (Dapper maps snake_case columns onto these).</summary>
+    private sealed class CallbackRow
+    {
+        public string State { get; set; } = "";
+        public long Attempts { get; set; }
+        public string? LastError { get; set; }
+        public long UpdatedAt { get; set; }
+    }
+
     private sealed class Row
     {
         public string Id { get; set; } = "";

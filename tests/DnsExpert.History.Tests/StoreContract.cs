@@ -175,4 +175,33 @@ public abstract class StoreContract
         var byRule = await store.ListAsync(new DiagnosisQuery { RuleId = "udp53-blocked", Since = now.AddDays(-9), Limit = 100 }, CancellationToken.None);
         Assert.DoesNotContain(byRule.Items, s => s.Id == Id(200) || s.Id == Id(206));
     }
+
+    [Fact]
+    public async Task A_callback_delivery_is_kept_beside_its_diagnosis_and_a_stale_pending_one_is_abandoned()
+    {
+        var store = await CreateAsync(new HistoryOptions { RunningDeadline = TimeSpan.FromMinutes(5) });
+        var now = T0.AddDays(1);
+        foreach (var n in new[] { 400, 401 })
+        {
+            await store.BeginAsync(Id(n), now.AddMinutes(-20), Request(), CancellationToken.None);
+            await store.CompleteAsync(Response(Id(n), now.AddMinutes(-20), "udp53-blocked"), CancellationToken.None);
+        }
+
+        Assert.Null((await store.GetAsync(Id(400), CancellationToken.None))!.Callback);
+        await store.SetCallbackAsync(Id(400), new CallbackDelivery(CallbackState.Pending, now.AddMinutes(-19)), CancellationToken.None);
+        await store.SetCallbackAsync(Id(401), new CallbackDelivery(CallbackState.Pending, now.AddMinutes(-19)), CancellationToken.None);
+        await store.SetCallbackAsync(Id(401), new CallbackDelivery(CallbackState.Failed, now.AddMinutes(-18), 4, "HTTP 503"), CancellationToken.None);
+
+        var failed = (await store.GetAsync(Id(401), CancellationToken.None))!;
+        Assert.Equal(new CallbackDelivery(CallbackState.Failed, now.AddMinutes(-18), 4, "HTTP 503"), failed.Callback);
+        Assert.Equal(DiagnosisStatus.Completed, failed.Status);
+        Assert.Equal(["udp53-blocked"], failed.Findings.Select(f => f.RuleId));
+
+        await store.SweepAsync(now, CancellationToken.None);
+
+        var abandoned = (await store.GetAsync(Id(400), CancellationToken.None))!.Callback!;
+        Assert.Equal(CallbackState.Failed, abandoned.State);
+        Assert.Contains("stopped", abandoned.LastError, StringComparison.Ordinal);
+        Assert.Equal("HTTP 503", (await store.GetAsync(Id(401), CancellationToken.None))!.Callback!.LastError);
+    }
 }

@@ -29,6 +29,22 @@ public sealed class CallbackOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Longest wait a receiver's <c>Retry-After</c> may ask for between attempts; a longer one is cut to it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest the delivery of one callback may take, every attempt and wait included; then it is given up.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MaxDeliveryTime { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Callbacks delivered at once, by workers of their own (never the diagnosis workers).</summary>
+    [Range(1, 64)]
+    public int Workers { get; set; } = 4;
+
+    /// <summary>Callbacks waiting for a delivery worker; past it a callback is recorded failed at once.</summary>
+    [Range(1, 100_000)]
+    public int QueueCapacity { get; set; } = 1000;
+
     /// <summary>
     /// When set, each callback carries <c>X-DnsExpert-Signature: sha256=HEX</c>, the HMAC-SHA256 of the body with this
     /// key, so the receiver can check it came from DnsExpert.

@@ -1,29 +1,35 @@
+using System.Net;
 using System.Security.Cryptography;
-using Polly;
 using System.Text;
 using System.Text.Json;
 using DnsExpert.Core.Contract;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace DnsExpert.Api.Async;
 
 /// <summary>
 /// POSTs a finished diagnosis to its <c>callbackUrl</c>: the same JSON as <c>GET /api/v1/diagnoses/{id}</c>, retried with
-/// back-off on network errors, timeouts, 408, 429 and 5xx (honouring Retry-After); redirects are not followed (the allow-list names the host
+/// back-off on network errors, timeouts, 408, 429 and 5xx, honouring Retry-After up to <see cref="CallbackOptions.MaxRetryAfter"/>,
+/// all within <see cref="CallbackOptions.MaxDeliveryTime"/>; redirects are not followed (the allow-list names the host
 /// that gets the data). The URL was checked against the allow-list when the request came in, and is checked again here.
+/// Runs on the callback workers (<see cref="CallbackDispatcher"/>), never on a diagnosis worker.
 /// </summary>
-public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<CallbackOptions> options, ILogger<CallbackSender> logger)
+public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<CallbackOptions> options, TimeProvider time, ILogger<CallbackSender> logger)
 {
     public const string ClientName = "dnsexpert-callbacks";
 
-    /// <summary>True when the receiver accepted it (2xx).</summary>
-    public async Task<bool> SendAsync(string url, DiagnosisResponse response, JsonSerializerOptions json, CancellationToken cancellationToken)
+    private static readonly HttpRequestOptionsKey<AttemptLog> Attempts = new("dnsexpert.callback.attempts");
+
+    /// <summary>Delivers <paramref name="response"/> and says how it went: delivered, or failed with the last error.</summary>
+    public async Task<CallbackDelivery> SendAsync(string url, DiagnosisResponse response, JsonSerializerOptions json, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         if (settings.Refuse(url) is { } reason)
         {
             LogRefused(logger, response.Id, reason);
-            return false;
+            return new CallbackDelivery(CallbackState.Failed, time.GetUtcNow(), 0, $"refused: {reason}");
         }
 
         var body = JsonSerializer.SerializeToUtf8Bytes(response, json);
@@ -31,6 +37,10 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
             ? "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), body))
             : null;
         var client = clients.CreateClient(ClientName);
+        var attempts = new AttemptLog();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(settings.MaxDeliveryTime);
+        string error;
         try
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
@@ -41,53 +51,130 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
                 message.Headers.Add("X-DnsExpert-Signature", signature);
             }
 
+            message.Options.Set(Attempts, attempts);
+
             // Retries, back-off and per-attempt timeouts come from the client's resilience pipeline (see AddCallbacks).
-            using var answer = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var answer = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             if (answer.IsSuccessStatusCode)
             {
-                LogDelivered(logger, response.Id);
-                return true;
+                LogDelivered(logger, response.Id, attempts.Count);
+                return new CallbackDelivery(CallbackState.Delivered, time.GetUtcNow(), attempts.Count);
             }
 
-            LogGaveUp(logger, response.Id, $"HTTP {(int)answer.StatusCode}");
+            error = $"HTTP {(int)answer.StatusCode}";
         }
-        catch (Exception ex) when (ex is HttpRequestException or Polly.Timeout.TimeoutRejectedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            LogGaveUp(logger, response.Id, ex is HttpRequestException http ? http.HttpRequestError.ToString() : "timeout");
+            error = $"gave up after {settings.MaxDeliveryTime.TotalSeconds:0} s (DnsExpert:Callbacks:MaxDeliveryTime)"
+                + (attempts.LastError is { } last ? $"; last attempt: {last}" : "");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
+        {
+            error = attempts.LastError ?? Describe(ex);
         }
 
-        return false;
+        LogGaveUp(logger, response.Id, attempts.Count, error);
+        return new CallbackDelivery(CallbackState.Failed, time.GetUtcNow(), attempts.Count, error);
     }
 
-    /// <summary>The callback client: no redirects, and the retry/timeout pipeline from <see cref="CallbackOptions"/>.</summary>
+    private static string Describe(Exception ex) => ex switch
+    {
+        HttpRequestException { HttpRequestError: var kind } when kind != HttpRequestError.Unknown => kind switch
+        {
+            HttpRequestError.ConnectionError => "connection failed",
+            HttpRequestError.NameResolutionError => "name did not resolve",
+            HttpRequestError.SecureConnectionError => "TLS handshake failed",
+            _ => kind.ToString(),
+        },
+        HttpRequestException => "connection failed",
+        OperationCanceledException or Polly.Timeout.TimeoutRejectedException => "timed out",
+        _ => ex.GetType().Name,
+    };
+
+    /// <summary>
+    /// The callback client: no redirects; retries with back-off that honour Retry-After up to
+    /// <see cref="CallbackOptions.MaxRetryAfter"/>; a timeout per attempt; each attempt counted for the delivery record.
+    /// </summary>
     public static void AddCallbacks(IServiceCollection services, CallbackOptions settings)
     {
-        services.AddHttpClient(ClientName)
+        services.AddTransient<AttemptRecorder>();
+        var client = services.AddHttpClient(ClientName);
+        client
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = settings.AttemptTimeout })
             .AddResilienceHandler("callback", pipeline =>
             {
                 if (settings.MaxAttempts > 1)
                 {
-                    pipeline.AddRetry(new Microsoft.Extensions.Http.Resilience.HttpRetryStrategyOptions
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
                     {
                         MaxRetryAttempts = settings.MaxAttempts - 1,
                         Delay = settings.RetryDelay,
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
-                        ShouldRetryAfterHeader = true,
+                        ShouldRetryAfterHeader = false,
+                        DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, settings.MaxRetryAfter)),
                     });
                 }
 
                 pipeline.AddTimeout(settings.AttemptTimeout);
             });
+
+        // Added after the resilience handler, so inside it: it sees every attempt.
+        client.AddHttpMessageHandler<AttemptRecorder>();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Callback for diagnosis {Id} delivered")]
-    private static partial void LogDelivered(ILogger logger, string id);
+    /// <summary>The receiver's Retry-After, cut to <paramref name="cap"/>; null (the back-off) when it sent none.</summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan cap)
+    {
+        if (response?.Headers.RetryAfter is not { } header)
+        {
+            return null;
+        }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Callback for diagnosis {Id} not delivered after its retries: {Outcome}")]
-    private static partial void LogGaveUp(ILogger logger, string id, string outcome);
+        var wait = header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        return wait is { } w ? TimeSpan.FromTicks(Math.Clamp(w.Ticks, 0, cap.Ticks)) : null;
+    }
+
+    /// <summary>The attempts of one delivery (one delivery's attempts run one after another).</summary>
+    private sealed class AttemptLog
+    {
+        public int Count { get; private set; }
+
+        public string? LastError { get; private set; }
+
+        public void Record(string? error)
+        {
+            Count++;
+            LastError = error ?? LastError;
+        }
+    }
+
+    /// <summary>Inside the retries: counts each attempt and keeps what went wrong with the last one.</summary>
+    private sealed class AttemptRecorder : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Options.TryGetValue(Attempts, out var log);
+            try
+            {
+                var response = await base.SendAsync(request, cancellationToken);
+                log?.Record(response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}");
+                return response;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+            {
+                log?.Record(Describe(ex));
+                throw;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Callback for diagnosis {Id} delivered after {Attempts} attempt(s)")]
+    private static partial void LogDelivered(ILogger logger, string id, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Callback for diagnosis {Id} not delivered after {Attempts} attempt(s): {Outcome}")]
+    private static partial void LogGaveUp(ILogger logger, string id, int attempts, string outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Callback for diagnosis {Id} refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string id, string reason);

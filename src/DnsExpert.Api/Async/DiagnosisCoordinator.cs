@@ -11,10 +11,11 @@ namespace DnsExpert.Api.Async;
 /// <summary>
 /// Runs diagnoses and keeps them in the history: synchronously for <c>POST /api/v1/diagnoses</c>, or queued for
 /// <c>?wait=false</c> (a bounded queue drained by <see cref="DiagnosisWorker"/>). Every diagnosis is stored as running
-/// before it starts and completed or failed when it ends; then its callback, if any, is sent.
+/// before it starts and completed or failed when it ends; then its callback, if any, is queued for the delivery workers
+/// (<see cref="CallbackDispatcher"/>), so a receiver never holds a diagnosis worker.
 /// </summary>
 public sealed partial class DiagnosisCoordinator(
-    IDiagnosisService service, HistoryState history, CallbackSender callbacks, IOptions<AsyncOptions> options, TimeProvider time,
+    IDiagnosisService service, HistoryState history, CallbackDispatcher callbacks, IOptions<AsyncOptions> options, TimeProvider time,
     ILogger<DiagnosisCoordinator> logger)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -32,12 +33,9 @@ public sealed partial class DiagnosisCoordinator(
         var id = DiagnosisService.NewId(time);
         var stored = await TryBeginAsync(id, request, cancellationToken);
         var response = await DiagnoseAndStoreAsync(id, request, stored, cancellationToken);
-        if (request.CallbackUrl is { } url)
-        {
-            _ = Task.Run(() => callbacks.SendAsync(url, response, Json, CancellationToken.None), CancellationToken.None);
-        }
-
-        return response;
+        return request.CallbackUrl is { } url
+            ? response.With(callback: await callbacks.EnqueueAsync(url, response, stored: response.Links is not null))
+            : response;
     }
 
     /// <summary>
@@ -105,7 +103,7 @@ public sealed partial class DiagnosisCoordinator(
 
         if (job.Request.CallbackUrl is { } url)
         {
-            await callbacks.SendAsync(url, response, Json, stoppingToken);
+            await callbacks.EnqueueAsync(url, response, stored: true);
         }
     }
 

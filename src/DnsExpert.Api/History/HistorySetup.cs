@@ -29,6 +29,8 @@ public static class HistorySetup
         var callbacks = builder.Configuration.GetSection(CallbackOptions.Section).Get<CallbackOptions>() ?? new CallbackOptions();
         CallbackSender.AddCallbacks(builder.Services, callbacks);
         builder.Services.AddSingleton<CallbackSender>();
+        builder.Services.AddSingleton<CallbackDispatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CallbackDispatcher>());
         builder.Services.AddSingleton<DiagnosisCoordinator>();
         builder.Services.AddHostedService<DiagnosisWorker>();
         return builder;

@@ -46,11 +46,15 @@ public sealed class DiagnosisResponse
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, string>? Links { get; init; }
 
+    /// <summary>The delivery of the result to <c>callbackUrl</c>, when the request named one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CallbackDelivery? Callback { get; init; }
+
     /// <summary>A copy with the history's view of it: status, times, target and links.</summary>
     public DiagnosisResponse With(
         DiagnosisStatus? status = null, DateTimeOffset? createdAt = null, DateTimeOffset? completedAt = null, double? durationMs = null,
         TargetRef? target = null, string? domain = null, string? error = null, IReadOnlyList<CollectionEntry>? collection = null,
-        IReadOnlyDictionary<string, string>? links = null) => new()
+        IReadOnlyDictionary<string, string>? links = null, CallbackDelivery? callback = null) => new()
     {
         Id = Id,
         Status = status ?? Status,
@@ -64,7 +68,28 @@ public sealed class DiagnosisResponse
         Findings = Findings,
         Collection = collection ?? Collection,
         Links = links ?? Links,
+        Callback = callback ?? Callback,
     };
+}
+
+/// <summary>Where the delivery of a diagnosis to its <c>callbackUrl</c> stands.</summary>
+public sealed record CallbackDelivery(
+    CallbackState State,
+    DateTimeOffset UpdatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Attempts = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LastError = null);
+
+[JsonConverter(typeof(JsonStringEnumConverter<CallbackState>))]
+public enum CallbackState
+{
+    /// <summary>Queued or being delivered (retries included).</summary>
+    [JsonStringEnumMemberName("pending")] Pending,
+
+    /// <summary>The receiver answered 2xx.</summary>
+    [JsonStringEnumMemberName("delivered")] Delivered,
+
+    /// <summary>Given up: refused, retries or the delivery time used up, or the callback queue full.</summary>
+    [JsonStringEnumMemberName("failed")] Failed,
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<DiagnosisStatus>))]

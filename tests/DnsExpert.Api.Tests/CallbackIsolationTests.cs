@@ -1,0 +1,174 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace DnsExpert.Api.Tests;
+
+/// <summary>
+/// Hostile callback receivers on 127.0.0.1 (one that never answers, one that asks to retry in an hour) against a
+/// service with one diagnosis worker and one delivery worker: diagnoses never wait for a receiver, deliveries end within
+/// their bounds, and each diagnosis says where its delivery stands.
+/// </summary>
+public sealed class CallbackIsolationTests : IAsyncLifetime
+{
+    private readonly string _history = ApiFactory.TempHistory();
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _busyCalls;
+    private int _hangingCalls;
+    private WebApplication _receiver = null!;
+    private string _base = "";
+    private WebApplicationFactory<Program> _factory = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _receiver = builder.Build();
+        _receiver.MapPost("/hang", async (CancellationToken aborted) =>
+        {
+            Interlocked.Increment(ref _hangingCalls);
+            await _release.Task.WaitAsync(aborted);
+            return Results.NoContent();
+        });
+        _receiver.MapPost("/busy", (HttpResponse response) =>
+        {
+            Interlocked.Increment(ref _busyCalls);
+            response.Headers.RetryAfter = "3600";
+            return Results.StatusCode(503);
+        });
+        _receiver.MapPost("/ok", () => Results.NoContent());
+        await _receiver.StartAsync();
+        _base = _receiver.Urls.First();
+
+        _factory = new ApiFactory().WithWebHostBuilder(b => b
+            .UseSetting("DnsExpert:History:ConnectionString", _history)
+            .UseSetting("DnsExpert:Async:Workers", "1")
+            .UseSetting("DnsExpert:Callbacks:Workers", "1")
+            .UseSetting("DnsExpert:Callbacks:AllowedHosts:0", "127.0.0.1")
+            .UseSetting("DnsExpert:Callbacks:AllowHttp", "true")
+            .UseSetting("DnsExpert:Callbacks:MaxAttempts", "3")
+            .UseSetting("DnsExpert:Callbacks:RetryDelay", "00:00:00.050")
+            .UseSetting("DnsExpert:Callbacks:MaxRetryAfter", "00:00:00.200")
+            .UseSetting("DnsExpert:Callbacks:AttemptTimeout", "00:01:00")
+            .UseSetting("DnsExpert:Callbacks:MaxDeliveryTime", "00:00:03"));
+        _client = _factory.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _release.TrySetResult();
+        await _factory.DisposeAsync();
+        await _receiver.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(_history + suffix);
+        }
+    }
+
+    private static string Sample(string name) => File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "src", "DnsExpert.Api", "Samples", name + ".json"));
+
+    private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static StringContent WithCallback(string url)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(Sample("autopath-wrong-answers"))!;
+        node["callbackUrl"] = url;
+        return Body(node.ToJsonString());
+    }
+
+    private async Task<string> PostAsync(HttpContent body)
+    {
+        var response = await _client.PostAsync("/api/v1/diagnoses?wait=false", body);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Json()).GetProperty("id").GetString()!;
+    }
+
+    private async Task<JsonElement> WaitForAsync(string id, Func<JsonElement, bool> done, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        JsonElement json;
+        do
+        {
+            json = await (await _client.GetAsync($"/api/v1/diagnoses/{id}")).Json();
+            if (done(json))
+            {
+                return json;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < until);
+
+        throw new TimeoutException($"diagnosis {id} did not get there in {within}: {json}");
+    }
+
+    private static string? CallbackState(JsonElement diagnosis) =>
+        diagnosis.TryGetProperty("callback", out var callback) ? callback.GetProperty("state").GetString() : null;
+
+    [Fact]
+    public async Task A_receiver_that_never_answers_holds_no_diagnosis_worker_and_is_given_up_in_time()
+    {
+        var stuck = await PostAsync(WithCallback(_base + "/hang"));
+        await WaitForAsync(stuck, d => d.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 100 && Volatile.Read(ref _hangingCalls) == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(1, Volatile.Read(ref _hangingCalls));
+
+        // The only delivery worker is held by the silent receiver; the only diagnosis worker is free.
+        var others = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            others.Add(await PostAsync(Body(Sample("sick-cluster"))));
+        }
+
+        foreach (var id in others)
+        {
+            var done = await WaitForAsync(id, d => d.GetProperty("status").GetString() != "running", TimeSpan.FromSeconds(20));
+            Assert.Equal("completed", done.GetProperty("status").GetString());
+        }
+
+        Assert.Equal("pending", CallbackState(await (await _client.GetAsync($"/api/v1/diagnoses/{stuck}")).Json()));
+
+        // MaxDeliveryTime (3 s) ends the delivery however long the receiver would hold it.
+        var given = await WaitForAsync(stuck, d => CallbackState(d) == "failed", TimeSpan.FromSeconds(20));
+        var callback = given.GetProperty("callback");
+        Assert.Contains("gave up after 3 s", callback.GetProperty("lastError").GetString()!, StringComparison.Ordinal);
+        Assert.Equal("completed", given.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Retry_after_an_hour_is_cut_to_the_cap_and_the_failure_is_recorded_with_its_last_error()
+    {
+        var id = await PostAsync(WithCallback(_base + "/busy"));
+
+        var failed = await WaitForAsync(id, d => CallbackState(d) == "failed", TimeSpan.FromSeconds(15));
+
+        var callback = failed.GetProperty("callback");
+        Assert.Equal(3, callback.GetProperty("attempts").GetInt32());
+        Assert.Equal("HTTP 503", callback.GetProperty("lastError").GetString());
+        Assert.Equal(3, Volatile.Read(ref _busyCalls));
+    }
+
+    [Fact]
+    public async Task A_delivered_callback_says_so_and_a_synchronous_answer_says_it_is_pending()
+    {
+        var response = await _client.PostAsync("/api/v1/diagnoses", WithCallback(_base + "/ok"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = await response.Json();
+        Assert.Equal("pending", CallbackState(answer));
+
+        var delivered = await WaitForAsync(answer.GetProperty("id").GetString()!, d => CallbackState(d) == "delivered", TimeSpan.FromSeconds(15));
+
+        Assert.Equal(1, delivered.GetProperty("callback").GetProperty("attempts").GetInt32());
+        Assert.False(delivered.GetProperty("callback").TryGetProperty("lastError", out _));
+    }
+}
