@@ -1,23 +1,53 @@
 using System.Globalization;
 using System.Text;
+using DnsExpert.Core.Text;
 
 namespace DnsExpert.Engine.Compilation;
 
-/// <summary>A finding text with <c>{{ expression }}</c> holes, compiled once; rendered per match.</summary>
+/// <summary>How a template writes the value of a hole: the field it renders decides.</summary>
+internal enum HoleEncoding
+{
+    /// <summary>Text (cause, evidence, summary, snippet, ticket): one line, without control characters.</summary>
+    Text,
+
+    /// <summary>A copyable command: one shell word per value (<see cref="ShellWords.Quote"/>), never code.</summary>
+    ShellWord,
+}
+
+/// <summary>
+/// A finding text with <c>{{ expression }}</c> holes, compiled once; rendered per match. The rule author's literal text
+/// is kept as written; every value from a fact goes through the field's <see cref="HoleEncoding"/>.
+/// </summary>
 internal sealed class CompiledTemplate
 {
     private readonly IReadOnlyList<object> _parts; // string literals and Func<object[], object?> holes
+    private readonly HoleEncoding _encoding;
 
-    public CompiledTemplate(IReadOnlyList<object> parts) => _parts = parts;
+    public CompiledTemplate(IReadOnlyList<object> parts, HoleEncoding encoding)
+    {
+        _parts = parts;
+        _encoding = encoding;
+    }
 
     public string Render(object[] facts)
     {
         var sb = new StringBuilder();
+        foreach (var (literal, value) in Pieces(facts))
+        {
+            sb.Append(literal ?? (_encoding == HoleEncoding.ShellWord ? ShellWords.Quote(value) : value));
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>The template in order: each literal as written, or the value of a hole as one clean line (not yet quoted).</summary>
+    internal IEnumerable<(string? Literal, string? Value)> Pieces(object[] facts)
+    {
         foreach (var part in _parts)
         {
             if (part is string literal)
             {
-                sb.Append(literal);
+                yield return (literal, null);
                 continue;
             }
 
@@ -31,10 +61,8 @@ internal sealed class CompiledTemplate
                 value = null;
             }
 
-            sb.Append(Format(value));
+            yield return (null, DisplayText.Line(Format(value)));
         }
-
-        return sb.ToString();
     }
 
     private static string Format(object? value) => value switch

@@ -188,7 +188,7 @@ public static partial class RuleBaseCompiler
             Evidence = evidence.Select(e => (CompileTemplate(doc, e.Source, scope, errors), CompileTemplate(doc, e.Detail, scope, errors))).ToList(),
             Remediation = finding.Remediation
                 .Select(r => (CompileTemplate(doc, r.Summary, scope, errors),
-                    r.Command is null ? null : CompileTemplate(doc, r.Command, scope, errors),
+                    r.Command is null ? null : CompileTemplate(doc, r.Command, scope, errors, HoleEncoding.ShellWord),
                     r.Snippet is null ? null : CompileTemplate(doc, r.Snippet, scope, errors)))
                 .ToList(),
             Ticket = finding.Ticket is { } t
@@ -262,7 +262,8 @@ public static partial class RuleBaseCompiler
         return Expression.Lambda(parsed.Body, parameters);
     }
 
-    private static CompiledTemplate CompileTemplate(RuleDocument doc, ExpressionTemplate template, ParameterExpression[] scope, List<RuleFileError> errors)
+    private static CompiledTemplate CompileTemplate(RuleDocument doc, ExpressionTemplate template, ParameterExpression[] scope, List<RuleFileError> errors,
+        HoleEncoding encoding = HoleEncoding.Text)
     {
         var parts = new List<object>();
         var text = template.Text;
@@ -302,7 +303,7 @@ public static partial class RuleBaseCompiler
             errors.Add(new RuleFileError(doc.File, template.Line, template.Column, $"{template.Field}: unbalanced '{{{{' or '}}}}' in template"));
         }
 
-        return new CompiledTemplate(parts);
+        return new CompiledTemplate(parts, encoding);
     }
 
     /// <summary>Turns <c>(a, b) =&gt; expr</c> into <c>facts =&gt; expr((A)facts[0], (B)facts[1])</c>, compiled once.</summary>
