@@ -171,6 +171,34 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Lint_rejects_a_template_that_can_allocate_without_bound()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_temp, "rules")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(dir, "padded.yaml"), """
+            id: padded-rule
+            title: padded
+            severity: warning
+            description: d
+            when:
+              - fact: CorefilePlugin
+                as: p
+                where: Name == "log"
+            finding:
+              cause: "{{ p.Text.PadLeft(100000000) }}"
+              evidence:
+                - source: s
+                  detail: d
+              remediation:
+                - summary: r
+            """);
+        var (exit, _, stderr) = await Run("rules", "lint", dir);
+
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("padded.yaml:10:", stderr, StringComparison.Ordinal);
+        Assert.Contains("'PadLeft' is not allowed", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Rules_list_prints_ids_and_severities()
     {
         var (exit, stdout, _) = await Run("rules", "list", Path.Combine(Root, "rules"));

@@ -20,6 +20,12 @@ internal enum HoleEncoding
 /// </summary>
 internal sealed class CompiledTemplate
 {
+    /// <summary>At most this many characters of one value (a log line, a Corefile line); longer ones end in "…".</summary>
+    public const int MaxValueLength = 2_000;
+
+    /// <summary>At most this many characters of rendered text (a cause, an evidence line); a command is never cut, its values are.</summary>
+    public const int MaxTextLength = 8_000;
+
     private readonly IReadOnlyList<object> _parts; // string literals and Func<object[], object?> holes
     private readonly HoleEncoding _encoding;
 
@@ -35,6 +41,10 @@ internal sealed class CompiledTemplate
         foreach (var (literal, value) in Pieces(facts))
         {
             sb.Append(literal ?? (_encoding == HoleEncoding.ShellWord ? ShellWords.Quote(value) : value));
+            if (_encoding == HoleEncoding.Text && sb.Length > MaxTextLength)
+            {
+                return Cut(sb.ToString(), MaxTextLength);
+            }
         }
 
         return sb.ToString();
@@ -61,9 +71,11 @@ internal sealed class CompiledTemplate
                 value = null;
             }
 
-            yield return (null, DisplayText.Line(Format(value)));
+            yield return (null, Cut(DisplayText.Line(Format(value)), MaxValueLength));
         }
     }
+
+    private static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     private static string Format(object? value) => value switch
     {

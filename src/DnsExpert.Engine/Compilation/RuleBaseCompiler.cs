@@ -243,6 +243,12 @@ public static partial class RuleBaseCompiler
             return null;
         }
 
+        if (UnboundedCalls.Find(parsed.Body) is { } call)
+        {
+            errors.Add(new RuleFileError(doc.File, condition.Line, condition.Column, $"{condition.Field}: {UnboundedCalls.Reason(call)}"));
+            return null;
+        }
+
         // NRules wires each lambda parameter to the pattern of the same name: keep only the ones the condition uses,
         // so a single-fact condition stays a cheap alpha test instead of a join.
         var used = ParameterCollector.Collect(parsed.Body);
@@ -280,6 +286,12 @@ public static partial class RuleBaseCompiler
             try
             {
                 var lambda = DynamicExpressionParser.ParseLambda(Parsing, scope, typeof(object), expression);
+                if (UnboundedCalls.Find(lambda.Body) is { } call)
+                {
+                    errors.Add(Locate(doc, text, template.Line, template.Column, m.Groups["expr"].Index, $"{template.Field}: {UnboundedCalls.Reason(call)}"));
+                    continue;
+                }
+
                 parts.Add(Bind(lambda, scope));
             }
             catch (ParseException ex)
