@@ -65,10 +65,13 @@ public static class TerminalReport
         .Replace("[WARNING]", $"{Yellow}[WARNING]{Reset}{resume}", StringComparison.Ordinal)
         .Replace("[INFO]", $"{Blue}[INFO]{Reset}{resume}", StringComparison.Ordinal);
 
-    /// <summary>Control characters (ESC, BEL, CSI ...) from cluster or request text become visible carets.</summary>
+    /// <summary>
+    /// Control characters (ESC, BEL, CSI ...) from cluster or request text become visible carets; bidirectional
+    /// overrides and isolates, which reorder what the terminal shows, are dropped.
+    /// </summary>
     public static string Sanitize(string text)
     {
-        if (!text.Any(char.IsControl))
+        if (!text.Any(c => char.IsControl(c) || IsBidiControl(c)))
         {
             return text;
         }
@@ -88,6 +91,10 @@ public static class TerminalReport
             {
                 sb.Append('^').Append('?');
             }
+            else if (IsBidiControl(c))
+            {
+                continue;
+            }
             else
             {
                 sb.Append(c);
@@ -96,6 +103,8 @@ public static class TerminalReport
 
         return sb.ToString();
     }
+
+    private static bool IsBidiControl(char c) => c is >= '\u202a' and <= '\u202e' or >= '\u2066' and <= '\u2069' or '\u2028' or '\u2029';
 
     /// <summary>Colour when asked, or by default when writing to a terminal and <c>NO_COLOR</c> is not set.</summary>
     public static bool UseColor(string mode, bool terminal) => mode switch

@@ -146,29 +146,44 @@ public sealed class CliTests : IDisposable
     {
         var dir = Directory.CreateDirectory(Path.Combine(_temp, "rules")).FullName;
         File.Copy(Path.Combine(Root, "rules", "coredns-autopath-enabled.yaml"), Path.Combine(dir, "coredns-autopath-enabled.yaml"));
-        await File.WriteAllTextAsync(Path.Combine(dir, "broken.yaml"), """
-            id: broken-rule
-            title: broken
-            severity: warning
-            description: d
-            when:
-              - fact: CorefilePlugin
-                as: p
-                where: Nmae == "log"
-            finding:
-              cause: c
-              evidence:
-                - source: s
-                  detail: d
-              remediation:
-                - summary: r
-            """);
+        await WriteRule(Path.Combine(dir, "broken.yaml"), "broken-rule", "Nmae == \"log\"", "c");
         var (exit, _, stderr) = await Run("rules", "lint", dir);
 
         Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
         Assert.Contains("rules/broken.yaml:8:", stderr, StringComparison.Ordinal);
         Assert.Contains("Nmae", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Lint_rejects_a_template_that_can_allocate_without_bound()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_temp, "rules")).FullName;
+        await WriteRule(Path.Combine(dir, "padded.yaml"), "padded-rule", "Name == \"log\"", "\"{{ p.Text.PadLeft(100000000) }}\"");
+        var (exit, _, stderr) = await Run("rules", "lint", dir);
+
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("padded.yaml:10:", stderr, StringComparison.Ordinal);
+        Assert.Contains("'PadLeft' is not allowed", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>A rule file over one CorefilePlugin pattern named <c>p</c>: its condition on line 8, its cause on line 10.</summary>
+    private static Task WriteRule(string path, string id, string where, string cause) => File.WriteAllTextAsync(path, $$"""
+        id: {{id}}
+        title: t
+        severity: warning
+        description: d
+        when:
+          - fact: CorefilePlugin
+            as: p
+            where: {{where}}
+        finding:
+          cause: {{cause}}
+          evidence:
+            - source: s
+              detail: d
+          remediation:
+            - summary: r
+        """);
 
     [Fact]
     public async Task Rules_list_prints_ids_and_severities()

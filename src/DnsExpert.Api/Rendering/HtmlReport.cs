@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Text;
 
 namespace DnsExpert.Api.Rendering;
 
 /// <summary>
 /// A diagnosis as one printable HTML page for ticket links: verdict, findings ranked with evidence and remediation
 /// (copy buttons on commands and snippets), ticket payloads and collection status. Everything from the request or the
-/// cluster is HTML-encoded; the only script and style carry the response's CSP nonce.
+/// cluster loses its control characters and is HTML-encoded (so the Copy button never copies an ESC or a bare CR); the
+/// only script and style carry the response's CSP nonce.
 /// </summary>
 public static class HtmlReport
 {
@@ -46,7 +48,7 @@ public static class HtmlReport
         var verdictClass = response.Status != DiagnosisStatus.Completed ? "pending"
             : response.Findings.Count == 0 ? "none" : SeverityName(response.Findings[0].Severity);
         sb.Append("<section class=\"verdict ").Append(verdictClass).Append("\" id=\"verdict\"><h2>Verdict</h2><p>")
-          .Append(E(MarkdownReport.Verdict(response).Replace("`", "", StringComparison.Ordinal))).Append("</p></section>");
+          .Append(E(MarkdownReport.Verdict(response, DisplayText.Line, DisplayText.Line))).Append("</p></section>");
 
         if (response.Findings.Count > 0)
         {
@@ -102,12 +104,12 @@ public static class HtmlReport
             sb.Append("<li><p>").Append(E(r.Summary.Trim())).Append("</p>");
             if (r.Command is not null)
             {
-                sb.Append("<pre class=\"copyable\"><code>").Append(E(r.Command.Trim())).Append("</code></pre>");
+                sb.Append("<pre class=\"copyable\"><code>").Append(Lines(r.Command.Trim())).Append("</code></pre>");
             }
 
             if (r.Snippet is not null)
             {
-                sb.Append("<pre class=\"copyable\"><code>").Append(E(r.Snippet.TrimEnd())).Append("</code></pre>");
+                sb.Append("<pre class=\"copyable\"><code>").Append(Lines(r.Snippet.TrimEnd())).Append("</code></pre>");
             }
 
             sb.Append("</li>");
@@ -144,7 +146,11 @@ public static class HtmlReport
     private static void Meta(StringBuilder sb, string term, string value) =>
         sb.Append("<div><dt>").Append(term).Append("</dt><dd>").Append(E(value)).Append("</dd></div>");
 
-    private static string E(string? text) => text is null ? "" : Html.Encode(text);
+    /// <summary>Text on one line.</summary>
+    private static string E(string? text) => text is null ? "" : Html.Encode(DisplayText.Line(text));
+
+    /// <summary>A command or snippet: its lines kept, nothing else that a terminal would act on.</summary>
+    private static string Lines(string text) => Html.Encode(DisplayText.Block(text));
 
     private static string SeverityName(Severity s) => s switch { Severity.Critical => "critical", Severity.Warning => "warning", _ => "info" };
 

@@ -1,27 +1,31 @@
 using System.Text;
+using DnsExpert.Api.Rendering.Escaping;
 using DnsExpert.Core.Contract;
 
 namespace DnsExpert.Api.Rendering;
 
-/// <summary>A diagnosis as Markdown for people, chat and tickets: a verdict line first, then each finding.</summary>
+/// <summary>
+/// A diagnosis as Markdown for people, chat and tickets: a verdict line first, then each finding. Every value of the
+/// response goes through <see cref="MarkdownText"/>: no HTML, no control characters, code fences that content cannot close.
+/// </summary>
 public static class MarkdownReport
 {
     public static string Render(DiagnosisResponse response)
     {
         var sb = new StringBuilder();
-        sb.Append("# DNS diagnosis `").Append(response.Id).AppendLine("`").AppendLine();
+        sb.Append("# DNS diagnosis ").AppendLine(MarkdownText.Code(response.Id)).AppendLine();
         sb.Append("**Verdict:** ").AppendLine(Verdict(response)).AppendLine();
         if (response.Target?.Pod is not null || response.Domain is not null)
         {
             sb.Append("**About:** ");
             if (response.Target?.Pod is { } pod)
             {
-                sb.Append("pod `").Append(response.Target.Namespace ?? "default").Append('/').Append(pod).Append('`');
+                sb.Append("pod ").Append(MarkdownText.Code($"{response.Target.Namespace ?? "default"}/{pod}"));
             }
 
             if (response.Domain is { } domain)
             {
-                sb.Append(response.Target?.Pod is null ? "" : ", ").Append("name `").Append(domain).Append('`');
+                sb.Append(response.Target?.Pod is null ? "" : ", ").Append("name ").Append(MarkdownText.Code(domain));
             }
 
             if (response.CreatedAt is { } at)
@@ -34,44 +38,38 @@ public static class MarkdownReport
 
         if (response.Links?.GetValueOrDefault("report") is { } report)
         {
-            sb.Append("**Report:** ").AppendLine(report).AppendLine();
+            sb.Append("**Report:** ").AppendLine(MarkdownText.Inline(report)).AppendLine();
         }
 
         var c = response.Classification;
-        sb.Append("**Client error:** `").Append(c.Class.Name()).Append("` — ").AppendLine(c.Explanation).AppendLine();
+        sb.Append("**Client error:** `").Append(c.Class.Name()).Append("` — ").AppendLine(MarkdownText.Inline(c.Explanation)).AppendLine();
 
         var n = 0;
         foreach (var f in response.Findings)
         {
             n++;
-            sb.Append("## ").Append(n).Append(". ").Append(SeverityLabel(f.Severity)).Append(' ').Append(f.Title)
-              .Append(" (`").Append(f.RuleId).AppendLine("`)").AppendLine();
-            sb.AppendLine(f.Cause).AppendLine();
+            sb.Append("## ").Append(n).Append(". ").Append(SeverityLabel(f.Severity)).Append(' ').Append(MarkdownText.Inline(f.Title))
+              .Append(" (").Append(MarkdownText.Code(f.RuleId)).AppendLine(")").AppendLine();
+            sb.AppendLine(MarkdownText.Paragraph(f.Cause)).AppendLine();
             sb.AppendLine("**Evidence**").AppendLine();
             foreach (var e in f.Evidence)
             {
-                sb.Append("- _").Append(e.Source).Append("_: ").AppendLine(e.Detail);
+                sb.Append("- _").Append(MarkdownText.Inline(e.Source)).Append("_: ").AppendLine(MarkdownText.Inline(e.Detail));
             }
 
             sb.AppendLine().AppendLine("**Remediation**").AppendLine();
             var step = 0;
             foreach (var r in f.Remediation)
             {
-                sb.Append(++step).Append(". ").AppendLine(r.Summary.Trim());
+                sb.Append(++step).Append(". ").AppendLine(MarkdownText.Inline(r.Summary.Trim()));
                 if (r.Command is not null)
                 {
-                    sb.AppendLine().AppendLine("   ```sh").Append("   ").AppendLine(r.Command.Trim()).AppendLine("   ```");
+                    sb.AppendLine().Append(MarkdownText.Block(r.Command.Trim(), "sh", "   "));
                 }
 
                 if (r.Snippet is not null)
                 {
-                    sb.AppendLine().AppendLine("   ```yaml");
-                    foreach (var line in r.Snippet.TrimEnd().Split('\n'))
-                    {
-                        sb.Append("   ").AppendLine(line);
-                    }
-
-                    sb.AppendLine("   ```");
+                    sb.AppendLine().Append(MarkdownText.Block(r.Snippet, "yaml", "   "));
                 }
             }
 
@@ -87,7 +85,7 @@ public static class MarkdownReport
         sb.AppendLine("## Collection").AppendLine().AppendLine("| source | status | detail |").AppendLine("|---|---|---|");
         foreach (var entry in response.Collection)
         {
-            sb.Append("| ").Append(Cell(entry.Source)).Append(" | ").Append(entry.Status.ToString().ToLowerInvariant()).Append(" | ").Append(Cell(entry.Detail)).AppendLine(" |");
+            sb.Append("| ").Append(MarkdownText.Cell(entry.Source)).Append(" | ").Append(entry.Status.ToString().ToLowerInvariant()).Append(" | ").Append(MarkdownText.Cell(entry.Detail)).AppendLine(" |");
         }
 
         return sb.ToString();
@@ -97,7 +95,7 @@ public static class MarkdownReport
     public static string RenderTicket(Endpoints.TicketResponse ticket)
     {
         var sb = new StringBuilder();
-        sb.Append("# Support ticket for DNS diagnosis `").Append(ticket.DiagnosisId).AppendLine("`").AppendLine();
+        sb.Append("# Support ticket for DNS diagnosis ").AppendLine(MarkdownText.Code(ticket.DiagnosisId)).AppendLine();
         if (ticket.Findings.Count == 0)
         {
             return sb.AppendLine("No finding of this diagnosis needs a support ticket: its remediation can be applied in the cluster.").ToString();
@@ -105,8 +103,8 @@ public static class MarkdownReport
 
         foreach (var f in ticket.Findings)
         {
-            sb.Append("## ").Append(f.Title).Append(" (`").Append(f.RuleId).AppendLine("`)").AppendLine();
-            sb.AppendLine(f.Cause).AppendLine();
+            sb.Append("## ").Append(MarkdownText.Inline(f.Title)).Append(" (").Append(MarkdownText.Code(f.RuleId)).AppendLine(")").AppendLine();
+            sb.AppendLine(MarkdownText.Paragraph(f.Cause)).AppendLine();
             AppendTicket(sb, f.Ticket);
             sb.AppendLine();
         }
@@ -119,15 +117,18 @@ public static class MarkdownReport
         sb.AppendLine("| name | response code | time | CoreDNS pod |").AppendLine("|---|---|---|---|");
         foreach (var e in ticket.Entries)
         {
-            sb.Append("| ").Append(Cell(e.Name)).Append(" | ").Append(Cell(e.Rcode)).Append(" | ").Append(Cell(e.Time)).Append(" | ").Append(Cell(e.CoreDnsPod)).AppendLine(" |");
+            sb.Append("| ").Append(MarkdownText.Cell(e.Name)).Append(" | ").Append(MarkdownText.Cell(e.Rcode)).Append(" | ").Append(MarkdownText.Cell(e.Time)).Append(" | ").Append(MarkdownText.Cell(e.CoreDnsPod)).AppendLine(" |");
         }
 
         sb.AppendLine().Append("Nodes hosting CoreDNS: ")
-          .AppendLine(string.Join(", ", ticket.CoreDnsNodes.Select(x => x.InstanceId is null ? x.Node : $"{x.Node} ({x.InstanceId})")));
+          .AppendLine(MarkdownText.Inline(string.Join(", ", ticket.CoreDnsNodes.Select(x => x.InstanceId is null ? x.Node : $"{x.Node} ({x.InstanceId})"))));
     }
 
-    /// <summary>One line: how many findings and the top one.</summary>
-    public static string Verdict(DiagnosisResponse response)
+    /// <summary>One line of Markdown: how many findings and the top one.</summary>
+    public static string Verdict(DiagnosisResponse response) => Verdict(response, MarkdownText.Inline, MarkdownText.Code);
+
+    /// <summary>The verdict line, with the response's values written by <paramref name="text"/> and its rule id by <paramref name="code"/>.</summary>
+    public static string Verdict(DiagnosisResponse response, Func<string?, string> text, Func<string?, string> code)
     {
         if (response.Status == DiagnosisStatus.Running)
         {
@@ -136,7 +137,7 @@ public static class MarkdownReport
 
         if (response.Status == DiagnosisStatus.Failed)
         {
-            return $"the diagnosis failed: {response.Error}";
+            return $"the diagnosis failed: {text(response.Error)}";
         }
 
         if (response.Findings.Count == 0)
@@ -146,7 +147,7 @@ public static class MarkdownReport
 
         var top = response.Findings[0];
         var more = response.Findings.Count - 1;
-        return $"{SeverityLabel(top.Severity)} {top.Title} (`{top.RuleId}`)" + (more > 0 ? $", and {more} more finding(s)." : ".");
+        return $"{SeverityLabel(top.Severity)} {text(top.Title)} ({code(top.RuleId)})" + (more > 0 ? $", and {more} more finding(s)." : ".");
     }
 
     private static string SeverityLabel(Severity s) => s switch
@@ -155,6 +156,4 @@ public static class MarkdownReport
         Severity.Warning => "[WARNING]",
         _ => "[INFO]",
     };
-
-    private static string Cell(string? s) => (s ?? "").Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 }

@@ -1,12 +1,14 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using DnsExpert.Api.Rendering.Escaping;
 using DnsExpert.Core.Contract;
 
 namespace DnsExpert.Api.Rendering;
 
 /// <summary>
 /// A diagnosis as a Slack Block Kit message: the verdict, then one section per finding with its evidence and the first
-/// remediation command. Keeps within Slack's limits (50 blocks, 3000 characters per text, 150 per header).
+/// remediation command. Keeps within Slack's limits (50 blocks, 3000 characters per text, 150 per header). Every value
+/// of the response goes through <see cref="SlackText"/>: nothing forms a mention or a link, nothing closes a code block.
 /// </summary>
 public static class SlackReport
 {
@@ -17,8 +19,8 @@ public static class SlackReport
     {
         var blocks = new JsonArray
         {
-            new JsonObject { ["type"] = "header", ["text"] = PlainText(Cut("DNS diagnosis: " + (response.Findings.Count == 0 ? "no known cause found" : response.Findings[0].Title), 150)) },
-            Section($"*Verdict:* {Escape(MarkdownReport.Verdict(response))}\n*Client error:* `{response.Classification.Class.Name()}` {Escape(response.Classification.Explanation)}"),
+            new JsonObject { ["type"] = "header", ["text"] = PlainText(Cut("DNS diagnosis: " + (response.Findings.Count == 0 ? "no known cause found" : SlackText.Plain(response.Findings[0].Title)), 150)) },
+            Section($"*Verdict:* {Verdict(response)}\n*Client error:* `{response.Classification.Class.Name()}` {SlackText.Inline(response.Classification.Explanation)}"),
         };
 
         for (var i = 0; i < response.Findings.Count; i++)
@@ -32,42 +34,44 @@ public static class SlackReport
 
             blocks.Add(new JsonObject { ["type"] = "divider" });
             var text = new StringBuilder()
-                .Append(Icon(finding.Severity)).Append(" *").Append(Escape(finding.Title)).Append("* (`").Append(finding.RuleId).AppendLine("`)")
-                .AppendLine(Escape(finding.Cause));
+                .Append(Icon(finding.Severity)).Append(" *").Append(SlackText.Inline(finding.Title)).Append("* (").Append(Code(finding.RuleId)).AppendLine(")")
+                .AppendLine(SlackText.Inline(finding.Cause));
             foreach (var evidence in finding.Evidence.Take(5))
             {
-                text.Append("• _").Append(Escape(evidence.Source)).Append("_: ").AppendLine(Escape(evidence.Detail));
+                text.Append("• _").Append(SlackText.Inline(evidence.Source)).Append("_: ").AppendLine(SlackText.Inline(evidence.Detail));
             }
 
             if (finding.Remediation.Count > 0 && finding.Remediation[0] is var fix)
             {
-                text.Append("*Fix:* ").AppendLine(Escape(fix.Summary));
+                text.Append("*Fix:* ").AppendLine(SlackText.Inline(fix.Summary));
                 if (fix.Command is not null)
                 {
-                    text.Append("```").Append(fix.Command).AppendLine("```");
+                    text.Append("```").Append(SlackText.Block(fix.Command)).AppendLine("```");
                 }
             }
 
             blocks.Add(Section(text.ToString()));
         }
 
-        var collection = string.Join(" · ", response.Collection.Where(c => c.Status != CollectionStatus.Ok).Select(c => $"{c.Source}: {c.Status.ToString().ToLowerInvariant()}"));
+        var collection = string.Join(" · ", response.Collection.Where(c => c.Status != CollectionStatus.Ok).Select(c => $"{SlackText.Inline(c.Source)}: {c.Status.ToString().ToLowerInvariant()}"));
         blocks.Add(new JsonObject
         {
             ["type"] = "context",
-            ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = Cut($"Diagnosis `{response.Id}`" + (collection.Length > 0 ? " · not collected: " + Escape(collection) : ""), MaxText) }),
+            ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = Cut($"Diagnosis {Code(response.Id)}" + (collection.Length > 0 ? " · not collected: " + collection : ""), MaxText) }),
         });
 
-        return new JsonObject { ["text"] = Cut(MarkdownReport.Verdict(response), MaxText), ["blocks"] = blocks };
+        // The top-level text is the notification's, and Slack reads it as mrkdwn too.
+        return new JsonObject { ["text"] = Cut(Verdict(response), MaxText), ["blocks"] = blocks };
     }
+
+    private static string Verdict(DiagnosisResponse response) => MarkdownReport.Verdict(response, SlackText.Inline, Code);
+
+    private static string Code(string? value) => "`" + SlackText.Inline(value) + "`";
 
     private static JsonObject Section(string mrkdwn) =>
         new() { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = Cut(mrkdwn, MaxText) } };
 
     private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text };
-
-    /// <summary>Slack's mrkdwn needs &amp;, &lt; and &gt; escaped; nothing a caller sent may form a link or a mention.</summary>
-    private static string Escape(string s) => s.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
     private static string Cut(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 

@@ -93,9 +93,10 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
 
         var unknown = new Dictionary<string, int>(StringComparer.Ordinal);
         var broken = new List<string>();
+        var misnamed = new List<string>();
         for (var i = 0; i < _snapshot.Objects.Count; i++)
         {
-            ReadObject(_snapshot.Objects[i], $"snapshot.objects[{i}]", null, unknown, broken);
+            ReadObject(_snapshot.Objects[i], $"snapshot.objects[{i}]", null, unknown, broken, misnamed);
         }
 
         if (unknown.Count > 0)
@@ -109,9 +110,42 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
             Collection.Add(new CollectionEntry("snapshot.objects", CollectionStatus.Partial,
                 $"could not read {broken.Count} object(s): " + string.Join("; ", broken.Take(5))));
         }
+
+        if (misnamed.Count > 0)
+        {
+            // The names themselves are not repeated: they are what a hostile snapshot would want shown.
+            Collection.Add(new CollectionEntry("snapshot.objects", CollectionStatus.Partial,
+                $"skipped {misnamed.Count} object(s) whose metadata.name or metadata.namespace Kubernetes would not accept (RFC 1123): " + string.Join("; ", misnamed.Take(5))));
+        }
     }
 
-    private void ReadObject(JsonElement element, string path, string? listItemKind, Dictionary<string, int> unknown, List<string> broken)
+    /// <summary>The kinds read into facts; their names reach findings and commands, so they are checked first.</summary>
+    private static readonly HashSet<string> ReadKinds = new(StringComparer.Ordinal)
+    {
+        "Pod", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Deployment", "DaemonSet", "StatefulSet", "Node", "NetworkPolicy", "PodMetrics", "NodeMetrics",
+    };
+
+    /// <summary>
+    /// Does the object carry a name or namespace Kubernetes itself would refuse? Namespaces and Service names are
+    /// RFC 1123 labels, other names RFC 1123 subdomains, as the API server validates them.
+    /// </summary>
+    private static bool HasInvalidName(JsonElement element, string kind)
+    {
+        if (!element.TryGetProperty("metadata", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        if (metadata.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+            && !(kind == "Service" ? RequestValidator.IsDnsLabel(name.GetString()!) : RequestValidator.IsDnsSubdomain(name.GetString()!)))
+        {
+            return true;
+        }
+
+        return metadata.TryGetProperty("namespace", out var ns) && ns.ValueKind == JsonValueKind.String && !RequestValidator.IsDnsLabel(ns.GetString()!);
+    }
+
+    private void ReadObject(JsonElement element, string path, string? listItemKind, Dictionary<string, int> unknown, List<string> broken, List<string> misnamed)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -133,9 +167,15 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
             var i = 0;
             foreach (var item in items.EnumerateArray())
             {
-                ReadObject(item, $"{path}.items[{i++}]", itemKind, unknown, broken);
+                ReadObject(item, $"{path}.items[{i++}]", itemKind, unknown, broken, misnamed);
             }
 
+            return;
+        }
+
+        if (ReadKinds.Contains(kind) && HasInvalidName(element, kind))
+        {
+            misnamed.Add($"{path} ({kind})");
             return;
         }
 

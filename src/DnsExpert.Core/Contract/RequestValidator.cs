@@ -88,6 +88,8 @@ public static partial class RequestValidator
                     {
                         Add($"snapshot.logs[{i}].pod", "is required: a log belongs to a pod");
                     }
+
+                    CheckNames($"snapshot.logs[{i}]", logs[i].Namespace, logs[i].Pod, null, Add);
                 }
 
                 if (total > limits.MaxLogCharacters)
@@ -115,6 +117,8 @@ public static partial class RequestValidator
                     {
                         Add($"snapshot.files[{i}]", "needs a 'pod' (with 'namespace') or a 'node'");
                     }
+
+                    CheckNames($"snapshot.files[{i}]", f.Namespace, f.Pod, f.Node, Add);
                 }
             }
 
@@ -149,6 +153,25 @@ public static partial class RequestValidator
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
     }
 
+    /// <summary>Names of an artifact reach findings and copyable commands: they must be names Kubernetes accepts.</summary>
+    private static void CheckNames(string path, string? ns, string? pod, string? node, Action<string, string> add)
+    {
+        if (ns is not null && !IsDnsLabel(ns))
+        {
+            add(path + ".namespace", "must be a Kubernetes namespace name (RFC 1123 label)");
+        }
+
+        if (pod is not null && !IsDnsSubdomain(pod))
+        {
+            add(path + ".pod", "must be a Kubernetes pod name (RFC 1123 subdomain)");
+        }
+
+        if (node is not null && !IsDnsSubdomain(node))
+        {
+            add(path + ".node", "must be a Kubernetes node name (RFC 1123 subdomain)");
+        }
+    }
+
     public static bool IsDnsLabel(string s) => s.Length is > 0 and <= 63 && DnsLabel().IsMatch(s);
 
     public static bool IsDnsSubdomain(string s) => s.Length is > 0 and <= 253 && DnsSubdomain().IsMatch(s);
@@ -159,12 +182,13 @@ public static partial class RequestValidator
         return name.Length is > 0 and <= 253 && name.Split('.').All(l => l.Length is > 0 and <= 63) && DomainChars().IsMatch(name);
     }
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", RegexOptions.CultureInvariant, 100)]
+    // \z, not $: in .NET $ also matches before a final "\n", which let "web-0\n" pass as a name.
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\z", RegexOptions.CultureInvariant, 100)]
     private static partial Regex DnsLabel();
 
-    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\z", RegexOptions.CultureInvariant, 100)]
     private static partial Regex DnsSubdomain();
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]+$", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]+\z", RegexOptions.CultureInvariant, 100)]
     private static partial Regex DomainChars();
 }

@@ -188,7 +188,7 @@ public static partial class RuleBaseCompiler
             Evidence = evidence.Select(e => (CompileTemplate(doc, e.Source, scope, errors), CompileTemplate(doc, e.Detail, scope, errors))).ToList(),
             Remediation = finding.Remediation
                 .Select(r => (CompileTemplate(doc, r.Summary, scope, errors),
-                    r.Command is null ? null : CompileTemplate(doc, r.Command, scope, errors),
+                    r.Command is null ? null : CompileTemplate(doc, r.Command, scope, errors, HoleEncoding.ShellWord),
                     r.Snippet is null ? null : CompileTemplate(doc, r.Snippet, scope, errors)))
                 .ToList(),
             Ticket = finding.Ticket is { } t
@@ -243,6 +243,12 @@ public static partial class RuleBaseCompiler
             return null;
         }
 
+        if (UnboundedCalls.Find(parsed.Body) is { } call)
+        {
+            errors.Add(new RuleFileError(doc.File, condition.Line, condition.Column, $"{condition.Field}: {UnboundedCalls.Reason(call)}"));
+            return null;
+        }
+
         // NRules wires each lambda parameter to the pattern of the same name: keep only the ones the condition uses,
         // so a single-fact condition stays a cheap alpha test instead of a join.
         var used = ParameterCollector.Collect(parsed.Body);
@@ -262,7 +268,8 @@ public static partial class RuleBaseCompiler
         return Expression.Lambda(parsed.Body, parameters);
     }
 
-    private static CompiledTemplate CompileTemplate(RuleDocument doc, ExpressionTemplate template, ParameterExpression[] scope, List<RuleFileError> errors)
+    private static CompiledTemplate CompileTemplate(RuleDocument doc, ExpressionTemplate template, ParameterExpression[] scope, List<RuleFileError> errors,
+        HoleEncoding encoding = HoleEncoding.Text)
     {
         var parts = new List<object>();
         var text = template.Text;
@@ -279,6 +286,12 @@ public static partial class RuleBaseCompiler
             try
             {
                 var lambda = DynamicExpressionParser.ParseLambda(Parsing, scope, typeof(object), expression);
+                if (UnboundedCalls.Find(lambda.Body) is { } call)
+                {
+                    errors.Add(Locate(doc, text, template.Line, template.Column, m.Groups["expr"].Index, $"{template.Field}: {UnboundedCalls.Reason(call)}"));
+                    continue;
+                }
+
                 parts.Add(Bind(lambda, scope));
             }
             catch (ParseException ex)
@@ -302,7 +315,7 @@ public static partial class RuleBaseCompiler
             errors.Add(new RuleFileError(doc.File, template.Line, template.Column, $"{template.Field}: unbalanced '{{{{' or '}}}}' in template"));
         }
 
-        return new CompiledTemplate(parts);
+        return new CompiledTemplate(parts, encoding);
     }
 
     /// <summary>Turns <c>(a, b) =&gt; expr</c> into <c>facts =&gt; expr((A)facts[0], (B)facts[1])</c>, compiled once.</summary>

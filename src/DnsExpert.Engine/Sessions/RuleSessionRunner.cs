@@ -17,6 +17,9 @@ public static class RuleSessionRunner
     /// <summary>At most this many evidence lines per finding; the rest are counted.</summary>
     public const int MaxEvidence = 25;
 
+    /// <summary>At most this many characters of evidence per finding (each text is capped too); the rest are counted.</summary>
+    public const int MaxEvidenceCharacters = 64 * 1024;
+
     public static RuleSessionResult Run(RuleBase ruleBase, IReadOnlyList<object> facts)
     {
         var problems = new List<string>();
@@ -92,6 +95,7 @@ public static class RuleSessionRunner
         var evidence = new List<Evidence>();
         var seen = new HashSet<Evidence>();
         var hidden = 0;
+        var characters = 0;
         foreach (var match in matches)
         {
             foreach (var (source, detail) in match.Case.Evidence)
@@ -102,9 +106,10 @@ public static class RuleSessionRunner
                     continue;
                 }
 
-                if (evidence.Count < MaxEvidence)
+                if (evidence.Count < MaxEvidence && characters + e.Source.Length + e.Detail.Length <= MaxEvidenceCharacters)
                 {
                     evidence.Add(e);
+                    characters += e.Source.Length + e.Detail.Length;
                 }
                 else
                 {

@@ -1,0 +1,28 @@
+using DnsExpert.Core.Text;
+
+namespace DnsExpert.Api.Rendering.Escaping;
+
+/// <summary>
+/// Cluster and request text made safe for Slack mrkdwn: no control characters; &amp;, &lt; and &gt; escaped everywhere,
+/// so nothing forms a link, a mention (<c>&lt;!channel&gt;</c>, <c>&lt;@U123&gt;</c>) or a date; backticks replaced by
+/// U+02CB (ˋ), since mrkdwn has no escape for them and one would close a code block.
+/// </summary>
+public static class SlackText
+{
+    public const char NeutralBacktick = '\u02cb';
+
+    /// <summary>Text inside a line.</summary>
+    public static string Inline(string? text) => Escape(DisplayText.Line(text));
+
+    /// <summary>The content of a <c>```</c> code block: lines kept.</summary>
+    public static string Block(string? text) => Escape(DisplayText.Block(text).Trim());
+
+    /// <summary>A plain_text field (a header): no mrkdwn, so only the control characters go.</summary>
+    public static string Plain(string? text) => DisplayText.Line(text);
+
+    private static string Escape(string text) => text
+        .Replace("&", "&amp;", StringComparison.Ordinal)
+        .Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal)
+        .Replace('`', NeutralBacktick);
+}

