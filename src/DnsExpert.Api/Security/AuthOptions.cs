@@ -31,6 +31,17 @@ public sealed class AuthOptions
 
     /// <summary>Per-key overrides of <see cref="RequestsPerMinute"/>, by key name.</summary>
     public Dictionary<string, int> RequestsPerMinuteByKey { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Requests per minute per client address, counted before authentication (so floods of bad credentials are limited
+    /// too). Behind an ingress every caller shares the ingress' address: keep this above the callers' sum there.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerMinutePerAddress { get; set; } = 600;
+
+    /// <summary>Authentication failures are logged as one aggregated Warning per interval, not one line per request.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FailureLogInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public sealed class JwtOptions
