@@ -60,10 +60,10 @@ public sealed class SecurityTests : IDisposable
         return client;
     }
 
-    private static string Token(string issuer = "https://gateway.test", string key = JwtKey, DateTime? expires = null) =>
+    private static string Token(string issuer = "https://gateway.test", string key = JwtKey, DateTime? expires = null, string? subject = "jira-integration") =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Subject = new ClaimsIdentity([new Claim("sub", "jira-integration")]),
+            Subject = subject is null ? null : new ClaimsIdentity([new Claim("sub", subject)]),
             Issuer = issuer,
             Audience = "dnsexpert",
             NotBefore = DateTime.UtcNow.AddMinutes(-30),
@@ -259,6 +259,46 @@ public sealed class SecurityTests : IDisposable
         var line = Assert.Single(_logs.Lines, l => l.Contains("failed authentication", StringComparison.Ordinal));
         Assert.Contains("AuthFailureLog Warning: 30 request(s) failed authentication in the last 01:00:00 (15 with wrong credentials, the rest with none) from 2 client address(es)", line, StringComparison.Ordinal);
         Assert.DoesNotContain(_logs.Lines, l => l.Contains("dx_wrong-key-that-must-not-be-logged", StringComparison.Ordinal) || l.Contains("198.51.100.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_token_expired_longer_ago_than_the_clock_skew_is_refused_and_the_skew_is_configurable()
+    {
+        var fourMinutesAgo = Token(expires: DateTime.UtcNow.AddMinutes(-4));
+        using (var jwt = Client(bearer: fourMinutesAgo))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await jwt.GetAsync("/api/v1/rules")).StatusCode);
+        }
+
+        using (var jwt = Client(bearer: Token(expires: DateTime.UtcNow.AddSeconds(-5))))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await jwt.GetAsync("/api/v1/rules")).StatusCode);
+        }
+
+        using var lenient = _factory.WithWebHostBuilder(b => b.UseSetting("DnsExpert:Auth:Jwt:ClockSkew", "00:05:00"));
+        using var client = lenient.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", fourMinutesAgo);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/rules")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_token_without_a_subject_is_refused()
+    {
+        using var jwt = Client(bearer: Token(subject: null));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await jwt.GetAsync("/api/v1/rules")).StatusCode);
+    }
+
+    [Fact]
+    public void A_signing_key_without_an_issuer_stops_start_up()
+    {
+        using var factory = new ApiFactory().WithWebHostBuilder(b => b
+            .UseSetting("DnsExpert:Auth:Enabled", "true")
+            .UseSetting("DnsExpert:Auth:Jwt:SigningKey", JwtKey));
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Jwt:SigningKey is set without DnsExpert:Auth:Jwt:Issuer", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(JwtKey, error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,7 +21,14 @@ public static class SecuritySetup
     public static IHostApplicationBuilder AddDnsExpertSecurity(this IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
+            .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || !string.IsNullOrWhiteSpace(o.Jwt.Issuer),
+                $"{AuthOptions.Section}:Jwt:SigningKey is set without {AuthOptions.Section}:Jwt:Issuer: tokens of any issuer would be accepted")
+            .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || Encoding.UTF8.GetByteCount(o.Jwt.SigningKey) >= 32,
+                $"{AuthOptions.Section}:Jwt:SigningKey must be at least 32 bytes (HS256)")
+            .Validate(o => o.Jwt.ClockSkew >= TimeSpan.Zero && o.Jwt.ClockSkew <= TimeSpan.FromMinutes(5),
+                $"{AuthOptions.Section}:Jwt:ClockSkew must be between 00:00:00 and 00:05:00")
+            .ValidateOnStart();
         builder.Services.AddSingleton(_ => ApiKeyStore.Load(options));
 
         var authentication = builder.Services.AddAuthentication(Forward)
@@ -38,11 +45,26 @@ public static class SecuritySetup
                 o.Authority = string.IsNullOrWhiteSpace(options.Jwt.Authority) ? null : options.Jwt.Authority;
                 o.Audience = options.Jwt.Audience;
                 o.TokenValidationParameters.NameClaimType = "sub";
+                o.TokenValidationParameters.ClockSkew = options.Jwt.ClockSkew;
+
+                // The subject is the caller's identity and its rate-limit bucket: a token without one is refused.
+                o.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        if (string.IsNullOrWhiteSpace(context.Principal?.FindFirstValue("sub")))
+                        {
+                            context.Fail("the token has no sub claim");
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
                 if (!string.IsNullOrWhiteSpace(options.Jwt.SigningKey))
                 {
                     o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.Jwt.SigningKey));
                     o.TokenValidationParameters.ValidIssuer = options.Jwt.Issuer;
-                    o.TokenValidationParameters.ValidateIssuer = options.Jwt.Issuer is not null;
+                    o.TokenValidationParameters.ValidateIssuer = true;
                     o.TokenValidationParameters.ValidAudience = options.Jwt.Audience;
                     o.TokenValidationParameters.ValidateAudience = options.Jwt.Audience is not null;
                 }
@@ -172,10 +194,10 @@ public static class SecuritySetup
     /// <summary>The rate-limit partition: the key name or token subject, else the client address.</summary>
     private static (string Partition, string? Key) Caller(HttpContext context)
     {
+        // An API key's name, or a token's subject (required): never one bucket shared by unnamed callers.
         var user = context.User;
-        if (user.Identity?.IsAuthenticated == true)
+        if (user.Identity?.IsAuthenticated == true && (user.FindFirstValue("dnsexpert:key") ?? user.FindFirstValue("sub")) is { Length: > 0 } name)
         {
-            var name = user.FindFirstValue("dnsexpert:key") ?? user.FindFirstValue("sub") ?? user.Identity.Name ?? "user";
             return ($"{user.Identity.AuthenticationType}:{name}", user.FindFirstValue("dnsexpert:key"));
         }
 
