@@ -3,6 +3,7 @@ using System.Text.Json;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Rendering;
 using DnsExpert.Collectors.Dump;
+using DnsExpert.Collectors.Node;
 using DnsExpert.Core.Collection;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
@@ -41,7 +42,7 @@ public static class DnsExpertCli
         root.Subcommands.Add(DiagnoseCommand(output, error, terminal));
         root.Subcommands.Add(RulesCommand(output, error));
         root.Subcommands.Add(ServeCommand());
-        root.Subcommands.Add(AgentCommand());
+        root.Subcommands.Add(AgentCommand(error));
         root.Subcommands.Add(ApiKeyCommand(output));
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
@@ -354,20 +355,45 @@ public static class DnsExpertCli
         return command;
     }
 
-    private static Command AgentCommand()
+    private static Command AgentCommand(TextWriter error)
     {
         var rootDir = new Option<DirectoryInfo>("--root") { Description = "Where the host's /proc, /etc and /var/log are mounted (default /host).", DefaultValueFactory = _ => new DirectoryInfo("/host") };
         var node = new Option<string?>("--node") { Description = "This node's name (default: $NODE_NAME from the downward API, else the host name)." };
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => "http://0.0.0.0:9154" };
-        var tokenFile = new Option<FileInfo?>("--token-file") { Description = "A file with the token the service must present to run probes from this node (dig and ping to kube-dns and CoreDNS). Without it the agent only reports files." };
-        var command = new Command("agent", "Run the node agent: serves the node's conntrack, kernel log, TCP counters and resolv.conf to the service, and runs its node probes.") { rootDir, node, urls, tokenFile };
+        var tokenFile = new Option<FileInfo>("--token-file") { Description = "A file with the token the service must present on every call but /healthz (the dnsexpert-agent-token Secret).", Required = true };
+        var allowCidr = new Option<string[]>("--allow-cidr") { Description = "A range probes may go to: the cluster's Service, pod and node CIDRs (repeat; default: the private ranges 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7)." };
+        var dnsPort = new Option<int[]>("--dns-port") { Description = "A port DNS probes may use (repeat; default 53). Add one only where CoreDNS pods listen elsewhere." };
+        var command = new Command("agent", "Run the node agent: serves the node's conntrack, kernel log, TCP counters and resolv.conf to the service, and runs its node probes.") { rootDir, node, urls, tokenFile, allowCidr, dnsPort };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var name = parse.GetValue(node) ?? Environment.GetEnvironmentVariable("NODE_NAME") ?? Environment.MachineName;
-            var token = parse.GetValue(tokenFile) is { Exists: true } file ? (await File.ReadAllTextAsync(file.FullName, cancellationToken)).Trim() : null;
-            await using var app = NodeAgentHost.Build(["--urls", parse.GetValue(urls)!], parse.GetValue(rootDir)!.FullName, name, string.IsNullOrEmpty(token) ? null : token);
-            await app.StartAsync(cancellationToken);
-            await app.WaitForShutdownAsync(cancellationToken);
+            var file = parse.GetValue(tokenFile)!;
+            var token = file.Exists ? (await File.ReadAllTextAsync(file.FullName, cancellationToken)).Trim() : "";
+            if (token.Length == 0)
+            {
+                await error.WriteLineAsync($"{file.FullName}: no token there; the agent answers only callers holding one (create the dnsexpert-agent-token Secret)");
+                return ExitCodes.BadInput;
+            }
+
+            var scope = new AgentOptions { AllowedCidrs = [.. parse.GetValue(allowCidr) ?? []], DnsPorts = [.. parse.GetValue(dnsPort) ?? []] };
+            Microsoft.AspNetCore.Builder.WebApplication app;
+            try
+            {
+                app = NodeAgentHost.Build(["--urls", parse.GetValue(urls)!], parse.GetValue(rootDir)!.FullName, name, token,
+                    scope: scope.AllowedCidrs.Count + scope.DnsPorts.Count > 0 ? scope : null);
+            }
+            catch (ArgumentException ex)
+            {
+                await error.WriteLineAsync(ex.Message);
+                return ExitCodes.BadInput;
+            }
+
+            await using (app)
+            {
+                await app.StartAsync(cancellationToken);
+                await app.WaitForShutdownAsync(cancellationToken);
+            }
+
             return ExitCodes.Ok;
         });
         return command;

@@ -30,6 +30,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
         // Suites send hundreds of requests from one (in-memory) address; rate limits are tested with per-key limits.
         builder.UseSetting("DnsExpert:Auth:RequestsPerMinute", "100000");
+        builder.UseSetting("DnsExpert:Auth:RequestsPerMinutePerAddress", "100000");
     }
 
     /// <summary>This instance's own SQLite history file.</summary>

@@ -4,8 +4,10 @@ using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text;
 using DnsExpert.Api.Security;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -58,10 +60,10 @@ public sealed class SecurityTests : IDisposable
         return client;
     }
 
-    private static string Token(string issuer = "https://gateway.test", string key = JwtKey, DateTime? expires = null) =>
+    private static string Token(string issuer = "https://gateway.test", string key = JwtKey, DateTime? expires = null, string? subject = "jira-integration") =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Subject = new ClaimsIdentity([new Claim("sub", "jira-integration")]),
+            Subject = subject is null ? null : new ClaimsIdentity([new Claim("sub", subject)]),
             Issuer = issuer,
             Audience = "dnsexpert",
             NotBefore = DateTime.UtcNow.AddMinutes(-30),
@@ -163,6 +165,142 @@ public sealed class SecurityTests : IDisposable
         Assert.DoesNotContain(_logs.Lines, l => l.Contains(token, StringComparison.Ordinal) || l.Contains(token.Split('.')[2], StringComparison.Ordinal));
     }
 
+    /// <summary>A factory with these settings, whose requests come from the address in <c>X-Test-Client</c>.</summary>
+    private WebApplicationFactory<Program> With(params (string Key, string Value)[] settings) =>
+        _factory.WithWebHostBuilder(b =>
+        {
+            foreach (var (key, value) in settings)
+            {
+                b.UseSetting(key, value);
+            }
+
+            b.ConfigureServices(s => s.AddSingleton<IStartupFilter, ClientAddressFromHeader>());
+        });
+
+    private static HttpRequestMessage From(string address, string path, string? key = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add(ClientAddressFromHeader.Header, address);
+        if (key is not null)
+        {
+            request.Headers.Add("X-API-Key", key);
+        }
+
+        return request;
+    }
+
+    private static async Task<List<HttpStatusCode>> Send(HttpClient client, int count, Func<int, HttpRequestMessage> request)
+    {
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < count; i++)
+        {
+            using var response = await client.SendAsync(request(i));
+            statuses.Add(response.StatusCode);
+        }
+
+        return statuses;
+    }
+
+    [Fact]
+    public async Task Health_endpoints_are_never_rate_limited()
+    {
+        using var factory = With(("DnsExpert:Auth:RequestsPerMinute", "5"), ("DnsExpert:Auth:RequestsPerMinutePerAddress", "5"));
+        using var client = factory.CreateClient();
+
+        var health = await Send(client, 200, i => From("10.0.0.7", i % 2 == 0 ? "/healthz" : "/readyz"));
+
+        Assert.All(health, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Contains(HttpStatusCode.TooManyRequests, await Send(client, 10, _ => From("10.0.0.7", "/api/v1/rules", Bot.Key)));
+    }
+
+    [Fact]
+    public async Task Unauthenticated_requests_are_limited_per_client_address_before_authentication()
+    {
+        using var factory = With(("DnsExpert:Auth:RequestsPerMinutePerAddress", "10"), ("DnsExpert:Auth:FailureLogInterval", "01:00:00"));
+        using var client = factory.CreateClient();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 15; i++)
+        {
+            using var response = await client.SendAsync(From("192.0.2.1", "/api/v1/rules", i % 2 == 0 ? "dx_guess" : null));
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.True(response.Headers.RetryAfter!.Delta!.Value.TotalSeconds >= 1);
+                Assert.Contains("client address", (await response.Json()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Unauthorized, 10), .. Enumerable.Repeat(HttpStatusCode.TooManyRequests, 5)], statuses);
+        using (var other = await client.SendAsync(From("192.0.2.2", "/api/v1/rules", "dx_guess")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, other.StatusCode);
+        }
+
+        // Limited requests never reached authentication: 10 + 1 failures were counted.
+        factory.Services.GetRequiredService<AuthFailureLog>().Flush();
+        Assert.Single(_logs.Lines, l => l.Contains("11 request(s) failed authentication", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Authentication_failures_are_logged_once_per_interval_with_counts_not_once_per_request()
+    {
+        using var factory = With(("DnsExpert:Auth:FailureLogInterval", "01:00:00"));
+        using var client = factory.CreateClient();
+        var statuses = await Send(client, 30, i => From(i % 3 == 0 ? "198.51.100.1" : "198.51.100.2", "/api/v1/rules", i % 2 == 0 ? "dx_wrong-key-that-must-not-be-logged" : null));
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.DoesNotContain(_logs.Lines, l => l.Contains("was not authenticated", StringComparison.Ordinal));
+        Assert.DoesNotContain(_logs.Lines, l => l.Contains("AuthFailureLog", StringComparison.Ordinal));
+
+        factory.Services.GetRequiredService<AuthFailureLog>().Flush();
+        factory.Services.GetRequiredService<AuthFailureLog>().Flush();
+
+        var line = Assert.Single(_logs.Lines, l => l.Contains("failed authentication", StringComparison.Ordinal));
+        Assert.Contains("AuthFailureLog Warning: 30 request(s) failed authentication in the last 01:00:00 (15 with wrong credentials, the rest with none) from 2 client address(es)", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(_logs.Lines, l => l.Contains("dx_wrong-key-that-must-not-be-logged", StringComparison.Ordinal) || l.Contains("198.51.100.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_token_expired_longer_ago_than_the_clock_skew_is_refused_and_the_skew_is_configurable()
+    {
+        var fourMinutesAgo = Token(expires: DateTime.UtcNow.AddMinutes(-4));
+        using (var jwt = Client(bearer: fourMinutesAgo))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await jwt.GetAsync("/api/v1/rules")).StatusCode);
+        }
+
+        using (var jwt = Client(bearer: Token(expires: DateTime.UtcNow.AddSeconds(-5))))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await jwt.GetAsync("/api/v1/rules")).StatusCode);
+        }
+
+        using var lenient = _factory.WithWebHostBuilder(b => b.UseSetting("DnsExpert:Auth:Jwt:ClockSkew", "00:05:00"));
+        using var client = lenient.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", fourMinutesAgo);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/rules")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_token_without_a_subject_is_refused()
+    {
+        using var jwt = Client(bearer: Token(subject: null));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await jwt.GetAsync("/api/v1/rules")).StatusCode);
+    }
+
+    [Fact]
+    public void A_signing_key_without_an_issuer_stops_start_up()
+    {
+        using var factory = new ApiFactory().WithWebHostBuilder(b => b
+            .UseSetting("DnsExpert:Auth:Enabled", "true")
+            .UseSetting("DnsExpert:Auth:Jwt:SigningKey", JwtKey));
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Jwt:SigningKey is set without DnsExpert:Auth:Jwt:Issuer", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(JwtKey, error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_bad_key_file_line_stops_start_up_naming_file_and_line_without_echoing_it()
     {
@@ -212,4 +350,24 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
         private static string Describe<TState>(TState state) =>
             state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join("; ", pairs.Select(p => $"{p.Key}={p.Value}")) : $"{state}";
     }
+}
+
+/// <summary>Lets a test choose each request's client address (TestServer has none).</summary>
+internal sealed class ClientAddressFromHeader : IStartupFilter
+{
+    public const string Header = "X-Test-Client";
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, following) =>
+        {
+            if (context.Request.Headers.TryGetValue(Header, out var address))
+            {
+                context.Connection.RemoteIpAddress = IPAddress.Parse(address.ToString());
+            }
+
+            return following(context);
+        });
+        next(app);
+    };
 }

@@ -1,7 +1,10 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Collectors.Node;
+using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
 using Microsoft.AspNetCore.Builder;
@@ -14,6 +17,18 @@ public sealed class NodeAgentTests
     private static readonly string Root = FindRoot();
     private static readonly string NodeRoot = Path.Combine(Root, "tests", "fixtures", "node-root");
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private const string Token = "agent-token-for-tests";
+
+    private static HttpClient Client(WebApplication agent, string? token)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(agent.Urls.First()) };
+        if (token is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return http;
+    }
 
     private static string FindRoot()
     {
@@ -78,9 +93,9 @@ public sealed class NodeAgentTests
     [Fact]
     public async Task The_agent_serves_the_report_over_http_and_its_facts_prove_conntrack_and_overload()
     {
-        await using var agent = NodeAgentHost.Build(["--urls", "http://127.0.0.1:0"], NodeRoot, "cn-hangzhou.192.168.0.199");
+        await using var agent = NodeAgentHost.Build(["--urls", "http://127.0.0.1:0"], NodeRoot, "cn-hangzhou.192.168.0.199", Token);
         await agent.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(agent.Urls.First()) };
+        using var http = Client(agent, Token);
 
         var report = await http.GetFromJsonAsync<NodeReport>("/v1/node", Json);
         Assert.NotNull(report);
@@ -96,6 +111,116 @@ public sealed class NodeAgentTests
         Assert.Contains("conntrack-table-full", ids);
         Assert.Contains("client-node-overloaded", ids);
         Assert.DoesNotContain("packet-capture-recommended", ids);
+    }
+
+    [Fact]
+    public async Task Every_agent_endpoint_but_the_liveness_check_needs_the_token()
+    {
+        await using var agent = NodeAgentHost.Build(["--urls", "http://127.0.0.1:0"], NodeRoot, "node-1", Token);
+        await agent.StartAsync();
+        using var anonymous = Client(agent, null);
+        using var wrong = Client(agent, "not-the-token");
+
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz")).StatusCode);
+        foreach (var http in new[] { anonymous, wrong })
+        {
+            var node = await http.GetAsync("/v1/node");
+            Assert.Equal(HttpStatusCode.Unauthorized, node.StatusCode);
+            Assert.DoesNotContain("nf_conntrack", await node.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsJsonAsync("/v1/probes", new NodeProbePlan([], []))).StatusCode);
+        }
+    }
+
+    public static TheoryData<string, NodeProbePlan> OutOfScope() => new()
+    {
+        { "dns[0].port", new NodeProbePlan([new DnsProbe("x", "10.96.0.10", 22, "kubernetes.default", "A", ProbeTransport.Tcp)], []) },
+        { "dns[1].port", new NodeProbePlan([new DnsProbe("x", "10.96.0.10", 53, "kubernetes.default", "A", ProbeTransport.Udp), new DnsProbe("x", "10.96.0.10", 6443, "kubernetes.default", "A", ProbeTransport.Udp)], []) },
+        { "dns[0].server", new NodeProbePlan([new DnsProbe("x", "8.8.8.8", 53, "example.com", "A", ProbeTransport.Udp)], []) },
+        { "dns[0].server", new NodeProbePlan([new DnsProbe("x", "167772161", 53, "example.com", "A", ProbeTransport.Udp)], []) },
+        { "dns[0].server", new NodeProbePlan([new DnsProbe("x", "127.0.0.1", 53, "example.com", "A", ProbeTransport.Udp)], []) },
+        { "dns[0].server", new NodeProbePlan([new DnsProbe("x", "kube-dns.kube-system.svc", 53, "example.com", "A", ProbeTransport.Udp)], []) },
+        { "dns[0].name", new NodeProbePlan([new DnsProbe("x", "10.96.0.10", 53, "10.0.0.1", "A", ProbeTransport.Udp)], []) },
+        { "dns[0].transport", new NodeProbePlan([new DnsProbe("x", "10.96.0.10", 53, "example.com", "A", (ProbeTransport)7)], []) },
+        { "ping[0]", new NodeProbePlan([], ["169.254.169.254"]) },
+        { "ping[1]", new NodeProbePlan([], ["10.0.0.5", "0x0a.0.0.1"]) },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutOfScope))]
+    public async Task The_agent_refuses_plans_off_the_dns_port_or_outside_its_ranges_naming_the_field(string field, NodeProbePlan plan)
+    {
+        await using var agent = NodeAgentHost.Build(["--urls", "http://127.0.0.1:0"], NodeRoot, "node-1", Token);
+        await agent.StartAsync();
+        using var http = Client(agent, Token);
+
+        var response = await http.PostAsJsonAsync("/v1/probes", plan, Json);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.StartsWith(field + ":", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_allowed_ranges_and_ports_come_from_configuration()
+    {
+        var plan = new NodeProbePlan([new DnsProbe("x", "127.0.0.1", 5353, "kubernetes.default", "A", ProbeTransport.Udp)], []);
+        await using var agent = NodeAgentHost.Build(["--urls", "http://127.0.0.1:0", "--DnsExpert:Agent:AllowedCidrs:0=127.0.0.0/8", "--DnsExpert:Agent:DnsPorts:0=5353"],
+            NodeRoot, "node-1", Token, new ProbeOptions { Timeout = TimeSpan.FromMilliseconds(300) });
+        await agent.StartAsync();
+        using var http = Client(agent, Token);
+
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/v1/probes", plan, Json)).StatusCode);
+        var error = Assert.Throws<ArgumentException>(() => AgentScope.From(new AgentOptions { AllowedCidrs = ["10.96.0.0/12", "10.0.0.1/8"] }));
+        Assert.Contains("DnsExpert:Agent:AllowedCidrs: '10.0.0.1/8'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10.96.0.10", true)]
+    [InlineData("0.0.0.0", true)]
+    [InlineData("fd00::a", true)]
+    [InlineData("FD00:0:0:0:0:0:0:A", true)]
+    [InlineData("167772161", false)]
+    [InlineData("0x0a000001", false)]
+    [InlineData("0x0a.0.0.1", false)]
+    [InlineData("012.0.0.1", false)]
+    [InlineData("10.0.0.01", false)]
+    [InlineData("10.1", false)]
+    [InlineData("10.0.1", false)]
+    [InlineData(" 10.0.0.1", false)]
+    [InlineData("::ffff:10.0.0.1", false)]
+    [InlineData("::ffff:a00:1", false)]
+    [InlineData("fe80::1%2", false)]
+    [InlineData("", false)]
+    public void Only_dotted_quads_and_standard_ipv6_are_addresses(string text, bool accepted)
+    {
+        Assert.Equal(accepted, AgentScope.TryParseCanonical(text, out _));
+    }
+
+    [Fact]
+    public async Task The_agent_command_will_not_start_without_a_token_or_with_a_bad_range()
+    {
+        var dir = Directory.CreateTempSubdirectory("dnsexpert-agent-cli-").FullName;
+        try
+        {
+            var empty = Path.Combine(dir, "empty");
+            await File.WriteAllTextAsync(empty, "\n");
+            var token = Path.Combine(dir, "token");
+            await File.WriteAllTextAsync(token, Token);
+            using var output = new StringWriter();
+            using var missing = new StringWriter();
+            using var blank = new StringWriter();
+            using var badRange = new StringWriter();
+
+            Assert.NotEqual(0, await Cli.DnsExpertCli.RunAsync(["agent", "--root", NodeRoot], output, missing));
+            Assert.Contains("--token-file", missing.ToString(), StringComparison.Ordinal);
+            Assert.Equal(Cli.DnsExpertCli.ExitCodes.BadInput, await Cli.DnsExpertCli.RunAsync(["agent", "--root", NodeRoot, "--token-file", empty], output, blank));
+            Assert.Contains("no token", blank.ToString(), StringComparison.Ordinal);
+            Assert.Equal(Cli.DnsExpertCli.ExitCodes.BadInput, await Cli.DnsExpertCli.RunAsync(["agent", "--root", NodeRoot, "--token-file", token, "--allow-cidr", "everything"], output, badRange));
+            Assert.Contains("'everything'", badRange.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }
 
@@ -117,7 +242,8 @@ public sealed class LiveAgentTests : IAsyncLifetime
         }
 
         _root = dir.FullName;
-        _agent = NodeAgentHost.Build(["--urls", "http://127.0.0.1:0"], Path.Combine(_root, "tests", "fixtures", "node-root"), "cn-hangzhou.192.168.0.199");
+        _agent = NodeAgentHost.Build(["--urls", "http://127.0.0.1:0"], Path.Combine(_root, "tests", "fixtures", "node-root"), "cn-hangzhou.192.168.0.199", AgentToken);
+        await File.WriteAllTextAsync(TokenFile, AgentToken + "\n");
         await _agent.StartAsync();
         var agentPort = new Uri(_agent.Urls.First()).Port;
 
@@ -133,7 +259,18 @@ public sealed class LiveAgentTests : IAsyncLifetime
         Scenario = scenario.Deserialize<DiagnosisRequest>(Json)!;
     }
 
+    private const string AgentToken = "live-agent-token";
+
+    private string TokenFile => Path.Combine(_temp, "agent-token");
+
     private DiagnosisRequest Scenario { get; set; } = null!;
+
+    private DiagnosisService Service(string? tokenFile)
+    {
+        var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(_cluster.WriteKubeconfig(_temp)));
+        var collector = new Kubernetes.KubernetesSnapshotCollector(client, new Kubernetes.ClusterOptions { Enabled = true, AgentTokenFile = tokenFile }, TimeProvider.System);
+        return new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules")), TimeProvider.System, collector);
+    }
 
     public async Task DisposeAsync()
     {
@@ -145,16 +282,23 @@ public sealed class LiveAgentTests : IAsyncLifetime
     [Fact]
     public async Task Node_facts_from_the_agent_prove_a_full_conntrack_table()
     {
-        var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(_cluster.WriteKubeconfig(_temp)));
-        var collector = new Kubernetes.KubernetesSnapshotCollector(client, new Kubernetes.ClusterOptions { Enabled = true }, TimeProvider.System);
-        var service = new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules")), TimeProvider.System, collector);
-
-        var response = await service.DiagnoseAsync(new DiagnosisRequest { Target = Scenario.Target, Domain = Scenario.Domain, Symptom = new Symptom { Frequency = Frequency.Peak } }, CancellationToken.None);
+        var response = await Service(TokenFile).DiagnoseAsync(new DiagnosisRequest { Target = Scenario.Target, Domain = Scenario.Domain, Symptom = new Symptom { Frequency = Frequency.Peak } }, CancellationToken.None);
 
         Assert.Equal(CollectionStatus.Ok, Assert.Single(response.Collection, c => c.Source == "Node agent cn-hangzhou.192.168.0.199").Status);
         Assert.Equal(CollectionStatus.Skipped, Assert.Single(response.Collection, c => c.Source == "Node agent cn-hangzhou.192.168.0.198").Status);
         var conntrack = Assert.Single(response.Findings, f => f.RuleId == "conntrack-table-full");
         Assert.Contains(conntrack.Evidence, e => e.Detail.Contains("table full, dropping packet", StringComparison.Ordinal));
         Assert.Contains(_cluster.Requests, r => r.Contains("fieldSelector=spec.nodeName", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_the_agent_token_the_service_does_not_ask_the_agents_and_says_so()
+    {
+        var response = await Service(tokenFile: null).DiagnoseAsync(new DiagnosisRequest { Target = Scenario.Target, Domain = Scenario.Domain }, CancellationToken.None);
+
+        var entry = Assert.Single(response.Collection, c => c.Source == "Node agents");
+        Assert.Equal(CollectionStatus.Skipped, entry.Status);
+        Assert.Contains("AgentTokenFile", entry.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(response.Collection, c => c.Source.StartsWith("Node agent ", StringComparison.Ordinal));
     }
 }

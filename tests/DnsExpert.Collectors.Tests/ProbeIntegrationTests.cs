@@ -150,7 +150,7 @@ public sealed class ProbeIntegrationTests(DnsServers servers) : IClassFixture<Dn
         var coreDns = scenario.Snapshot!.Objects!.First(o => o.GetProperty("kind").GetString() == "Pod" && o.GetProperty("metadata").GetProperty("namespace").GetString() == "kube-system");
         var node = coreDns.GetProperty("spec").GetProperty("nodeName").GetString()!;
         await using var agent = Api.Hosting.NodeAgentHost.Build(["--urls", "http://127.0.0.1:0"], Path.Combine(_root, "tests", "fixtures", "node-root"), node, token,
-            new ProbeOptions { Timeout = TimeSpan.FromSeconds(3) });
+            new ProbeOptions { Timeout = TimeSpan.FromSeconds(3) }, Loopback(servers.Silent, servers.Answering));
         await agent.StartAsync();
         var agentPort = new Uri(agent.Urls.First()).Port;
         var agentPod = JsonDocument.Parse($$$"""
@@ -180,18 +180,19 @@ public sealed class ProbeIntegrationTests(DnsServers servers) : IClassFixture<Dn
         Assert.Contains(finding.Evidence, e => e.Detail.Contains($"@127.0.0.2 -p {servers.Answering} (udp) from node/{node}: answered NOERROR", StringComparison.Ordinal));
     }
 
+    /// <summary>The agent's scope for tests: loopback, where the test DNS servers listen, on their ports.</summary>
+    private static Node.AgentOptions Loopback(params int[] ports) => new() { AllowedCidrs = ["127.0.0.0/8"], DnsPorts = [.. ports] };
+
     [Fact]
     public async Task The_agent_runs_probes_only_for_token_holders_and_only_bounded_plans()
     {
-        await using var open = Api.Hosting.NodeAgentHost.Build(["--urls", "http://127.0.0.1:0"], Path.Combine(_root, "tests", "fixtures", "node-root"), "node-1");
+        Assert.Throws<ArgumentException>(() => Api.Hosting.NodeAgentHost.Build(["--urls", "http://127.0.0.1:0"], Path.Combine(_root, "tests", "fixtures", "node-root"), "node-1", ""));
         await using var agent = Api.Hosting.NodeAgentHost.Build(["--urls", "http://127.0.0.1:0"], Path.Combine(_root, "tests", "fixtures", "node-root"), "node-1", "s3cret",
-            new ProbeOptions { Timeout = TimeSpan.FromSeconds(3) });
-        await open.StartAsync();
+            new ProbeOptions { Timeout = TimeSpan.FromSeconds(3) }, Loopback(53, servers.Answering));
         await agent.StartAsync();
         using var http = new HttpClient();
         var plan = new NodeProbePlan([new DnsProbe("x", "127.0.0.1", servers.Answering, "ok.test", "A", ProbeTransport.Udp)], ["127.0.0.1"]);
 
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.PostAsJsonAsync(open.Urls.First() + "/v1/probes", plan)).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.PostAsJsonAsync(agent.Urls.First() + "/v1/probes", plan)).StatusCode);
 
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "wrong");

@@ -122,6 +122,27 @@ public sealed class ManifestTests
         Assert.All(agent.Spec.Template.Spec.Volumes.Where(v => v.HostPath is not null), v =>
             Assert.True(agent.Spec.Template.Spec.Containers[0].VolumeMounts.Single(m => m.Name == v.Name).ReadOnlyProperty));
     }
+
+    [Fact]
+    public void Only_the_api_may_reach_the_agent_port_and_the_agent_needs_its_token()
+    {
+        var objects = Load("base").Select(o => o.Object).ToList();
+        var agent = objects.OfType<V1DaemonSet>().Single();
+        var api = objects.OfType<V1Deployment>().Single();
+        var port = agent.Spec.Template.Spec.Containers[0].Ports.Single(p => p.Name == "agent").ContainerPort;
+
+        var policy = objects.OfType<V1NetworkPolicy>().Single(p => p.Spec.PodSelector.MatchLabels.SequenceEqual(agent.Spec.Selector.MatchLabels));
+        Assert.Equal(["Ingress"], policy.Spec.PolicyTypes);
+        var rule = Assert.Single(policy.Spec.Ingress);
+        Assert.Equal(api.Spec.Selector.MatchLabels, Assert.Single(rule.FromProperty).PodSelector.MatchLabels);
+        Assert.Equal(port.ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(rule.Ports).Port.Value);
+
+        var args = agent.Spec.Template.Spec.Containers[0].Args;
+        var tokenFile = args[args.IndexOf("--token-file") + 1];
+        var secret = agent.Spec.Template.Spec.Volumes.Single(v => v.Secret?.SecretName == "dnsexpert-agent-token");
+        Assert.False(secret.Secret.Optional ?? false);
+        Assert.StartsWith(agent.Spec.Template.Spec.Containers[0].VolumeMounts.Single(m => m.Name == secret.Name).MountPath + "/", tokenFile, StringComparison.Ordinal);
+    }
 }
 
 public sealed class AvailabilityManifestTests
@@ -165,7 +186,7 @@ public sealed class AvailabilityManifestTests
         Assert.StartsWith(mount.MountPath + "/", settings.Data["DnsExpert__Auth__ApiKeysFile"], StringComparison.Ordinal);
         Assert.Equal("json", settings.Data["Logging__Console__FormatterName"]);
 
-        var policy = objects.OfType<V1NetworkPolicy>().Single();
+        var policy = objects.OfType<V1NetworkPolicy>().Single(p => p.Metadata.Name == "dnsexpert-api");
         Assert.Equal(api.Spec.Selector.MatchLabels, policy.Spec.PodSelector.MatchLabels);
         Assert.Equal("8080", policy.Spec.Ingress.Single().Ports.Single().Port.Value);
     }

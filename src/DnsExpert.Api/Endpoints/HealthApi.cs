@@ -9,9 +9,10 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }))
-            .WithTags("Health").WithName("Liveness").WithSummary("Liveness: the process serves requests");
+            .WithTags("Health").WithName("Liveness").WithSummary("Liveness: the process serves requests")
+            .DisableRateLimiting();
         app.MapGet("/readyz", Ready)
-            .WithTags("Health").WithName("Readiness")
+            .WithTags("Health").WithName("Readiness").DisableRateLimiting()
             .WithSummary("Readiness: the rule base is compiled and the history store reachable")
             .WithDescription("503 while the history store (SQLite file or PostgreSQL) is not initialised or unreachable. Whether a cluster is configured is reported, not required: offline mode is healthy.");
         return app;

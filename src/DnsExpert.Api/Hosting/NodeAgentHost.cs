@@ -8,15 +8,23 @@ namespace DnsExpert.Api.Hosting;
 
 /// <summary>
 /// <c>dnsexpert agent</c>: runs on every node (a DaemonSet with the host's /proc, /etc and /var/log mounted read-only
-/// under <c>--root</c>) and serves the facts only a node can see to the DnsExpert service. With a token it also runs the
-/// service's node probes (dig and ping from the node's network): only callers holding the token may ask, the plan is
-/// bounded and checked (IP addresses, DNS names, A/AAAA), so the agent is no open proxy for scanning.
+/// under <c>--root</c>) and serves the facts only a node can see to the DnsExpert service, and runs its node probes (dig
+/// and ping from the node's network). Everything but <c>/healthz</c> needs the token; a plan is bounded and must stay
+/// inside <see cref="AgentScope"/> (DNS port, the cluster's ranges), so the agent is no port scanner for the token's holder.
 /// </summary>
 public static class NodeAgentHost
 {
-    public static WebApplication Build(string[] args, string root, string node, string? token = null, ProbeOptions? probes = null)
+    public const string Liveness = "/healthz";
+
+    public static WebApplication Build(string[] args, string root, string node, string token, ProbeOptions? probes = null, AgentOptions? scope = null)
     {
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            throw new ArgumentException("The agent needs a token (--token-file): every endpoint but /healthz requires it.", nameof(token));
+        }
+
         var builder = WebApplication.CreateSlimBuilder(args);
+        var allowed = AgentScope.From(scope ?? builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions());
         builder.Services.AddSingleton(new NodeFactsReader(root));
         builder.Services.AddProblemDetails();
         var probeOptions = probes ?? new ProbeOptions();
@@ -24,30 +32,29 @@ public static class NodeAgentHost
         builder.Services.AddSingleton(new Pinger(probeOptions, TimeProvider.System));
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 64 * 1024);
         var app = builder.Build();
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok", node, probes = token is not null }));
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.Equals(Liveness, StringComparison.Ordinal) || Authorized(context.Request, token))
+            {
+                await next(context);
+                return;
+            }
+
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "A valid agent token is required").ExecuteAsync(context);
+        });
+        app.MapGet(Liveness, () => TypedResults.Ok(new { status = "ok", node }));
         app.MapGet("/v1/node", async (NodeFactsReader reader, CancellationToken cancellationToken) =>
             TypedResults.Ok(await reader.ReadAsync(node, cancellationToken)));
-        app.MapPost("/v1/probes", async (HttpRequest http, NodeProbePlan? plan, DnsProber prober, Pinger pinger, CancellationToken cancellationToken) =>
+        app.MapPost("/v1/probes", async (NodeProbePlan? plan, DnsProber prober, Pinger pinger, CancellationToken cancellationToken) =>
         {
-            if (token is null)
+            if (allowed.Refuse(plan) is { } reason)
             {
-                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Probing is off on this agent",
-                    detail: "Start the agent with --token-file to let the DnsExpert service run probes from this node.");
-            }
-
-            if (!Authorized(http, token))
-            {
-                http.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
-                return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "A valid agent token is required");
-            }
-
-            if (plan?.Refuse() is { } reason || plan is null)
-            {
-                return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The probe plan is not acceptable", detail: plan is null ? "no plan" : plan.Refuse());
+                return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The probe plan is not acceptable", detail: reason);
             }
 
             var notes = new List<string>();
-            var dns = prober.RunAsync(plan.Dns.Select(p => p with { From = $"node/{node}" }).ToList(), [], cancellationToken);
+            var dns = prober.RunAsync(plan!.Dns.Select(p => p with { From = $"node/{node}" }).ToList(), [], cancellationToken);
             IReadOnlyList<ProbeArtifact> pings = [];
             try
             {
@@ -63,9 +70,9 @@ public static class NodeAgentHost
         return app;
     }
 
-    private static bool Authorized(HttpRequest http, string token)
+    private static bool Authorized(HttpRequest request, string token)
     {
-        var header = http.Headers.Authorization.ToString();
+        var header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
         {
             return false;

@@ -31,6 +31,17 @@ public sealed class AuthOptions
 
     /// <summary>Per-key overrides of <see cref="RequestsPerMinute"/>, by key name.</summary>
     public Dictionary<string, int> RequestsPerMinuteByKey { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Requests per minute per client address, counted before authentication (so floods of bad credentials are limited
+    /// too). Behind an ingress every caller shares the ingress' address: keep this above the callers' sum there.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerMinutePerAddress { get; set; } = 600;
+
+    /// <summary>Authentication failures are logged as one aggregated Warning per interval, not one line per request.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FailureLogInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public sealed class JwtOptions
@@ -43,8 +54,14 @@ public sealed class JwtOptions
     /// <summary>The expected issuer when validating with <see cref="SigningKey"/>.</summary>
     public string? Issuer { get; set; }
 
-    /// <summary>A symmetric HS256 key (at least 32 bytes) for tokens minted by your own gateway, instead of an authority.</summary>
+    /// <summary>
+    /// A symmetric HS256 key (at least 32 bytes) for tokens minted by your own gateway, instead of an authority; needs
+    /// <see cref="Issuer"/> (start-up fails without it, rather than accepting any issuer).
+    /// </summary>
     public string? SigningKey { get; set; }
+
+    /// <summary>How far past its expiry (or before its start) a token is still accepted, for clocks that differ.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority) || !string.IsNullOrWhiteSpace(SigningKey);
 }

@@ -5,6 +5,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Tokens;
 
 namespace DnsExpert.Api.Security;
@@ -20,7 +21,14 @@ public static class SecuritySetup
     public static IHostApplicationBuilder AddDnsExpertSecurity(this IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
+            .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || !string.IsNullOrWhiteSpace(o.Jwt.Issuer),
+                $"{AuthOptions.Section}:Jwt:SigningKey is set without {AuthOptions.Section}:Jwt:Issuer: tokens of any issuer would be accepted")
+            .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || Encoding.UTF8.GetByteCount(o.Jwt.SigningKey) >= 32,
+                $"{AuthOptions.Section}:Jwt:SigningKey must be at least 32 bytes (HS256)")
+            .Validate(o => o.Jwt.ClockSkew >= TimeSpan.Zero && o.Jwt.ClockSkew <= TimeSpan.FromMinutes(5),
+                $"{AuthOptions.Section}:Jwt:ClockSkew must be between 00:00:00 and 00:05:00")
+            .ValidateOnStart();
         builder.Services.AddSingleton(_ => ApiKeyStore.Load(options));
 
         var authentication = builder.Services.AddAuthentication(Forward)
@@ -37,15 +45,44 @@ public static class SecuritySetup
                 o.Authority = string.IsNullOrWhiteSpace(options.Jwt.Authority) ? null : options.Jwt.Authority;
                 o.Audience = options.Jwt.Audience;
                 o.TokenValidationParameters.NameClaimType = "sub";
+                o.TokenValidationParameters.ClockSkew = options.Jwt.ClockSkew;
+
+                // The subject is the caller's identity and its rate-limit bucket: a token without one is refused.
+                o.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        if (string.IsNullOrWhiteSpace(context.Principal?.FindFirstValue("sub")))
+                        {
+                            context.Fail("the token has no sub claim");
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
                 if (!string.IsNullOrWhiteSpace(options.Jwt.SigningKey))
                 {
                     o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.Jwt.SigningKey));
                     o.TokenValidationParameters.ValidIssuer = options.Jwt.Issuer;
-                    o.TokenValidationParameters.ValidateIssuer = options.Jwt.Issuer is not null;
+                    o.TokenValidationParameters.ValidateIssuer = true;
                     o.TokenValidationParameters.ValidAudience = options.Jwt.Audience;
                     o.TokenValidationParameters.ValidateAudience = options.Jwt.Audience is not null;
                 }
             });
+        }
+
+        builder.Services.AddSingleton<AuthFailureLog>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AuthFailureLog>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        // The handlers' own line per failed request (Information) would be an unthrottled flood: AuthFailureLog
+        // aggregates them instead, unless the configuration asks for those categories explicitly.
+        foreach (var category in new[] { typeof(ApiKeyHandler).FullName!, typeof(JwtBearerHandler).FullName! })
+        {
+            if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+            {
+                builder.Logging.AddFilter(category, LogLevel.Warning);
+            }
         }
 
         builder.Services.AddRateLimiter(o =>
@@ -54,37 +91,14 @@ public static class SecuritySetup
             {
                 var caller = Caller(context);
                 var perMinute = caller.Key is { } key && options.RequestsPerMinuteByKey.TryGetValue(key, out var own) ? own : options.RequestsPerMinute;
-                return RateLimitPartition.GetTokenBucketLimiter(caller.Partition, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = perMinute,
-                    TokensPerPeriod = Math.Max(1, perMinute / 6),
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(10),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
+                return TokenBucket(caller.Partition, perMinute);
             });
-            o.OnRejected = async (context, cancellationToken) =>
-            {
-                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 10;
-                var http = context.HttpContext;
-                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                http.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests",
-                        Detail = $"The rate limit of this caller is used up; retry after {retry} s.",
-                    },
-                });
-            };
+            o.OnRejected = (context, cancellationToken) => RejectAsync(context, "The rate limit of this caller is used up");
         });
         return builder;
     }
 
-    /// <summary>Authentication, authorization (with 401/403 as ProblemDetails) and rate limiting, in that order.</summary>
+    /// <summary>Rate limiting per address, authentication, rate limiting per caller, and the 401 gate, in that order.</summary>
     public static WebApplication UseDnsExpertSecurity(this WebApplication app)
     {
         var options = app.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
@@ -93,11 +107,21 @@ public static class SecuritySetup
             throw new InvalidOperationException($"{AuthOptions.Section}:Enabled is true but no API key (ApiKeysFile, ApiKeys) and no JWT issuer is configured: nobody could call the API");
         }
 
+        // Per client address before any credential is looked at, then per key or token subject: a flood of bad or
+        // missing credentials is limited like any other caller. Health endpoints opt out of both (DisableRateLimiting).
+        app.UseRateLimiter(new RateLimiterOptions
+        {
+            GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                TokenBucket($"address:{context.Connection.RemoteIpAddress}", options.RequestsPerMinutePerAddress)),
+            OnRejected = (context, cancellationToken) => RejectAsync(context, "The rate limit of this client address is used up"),
+        });
         app.UseAuthentication();
+        app.UseRateLimiter();
         if (options.Enabled)
         {
             // One gate for endpoints and middleware-served content (Swagger UI) alike: anything not listed as anonymous
             // needs a valid key or token.
+            var failures = app.Services.GetRequiredService<AuthFailureLog>();
             app.Use(async (context, next) =>
             {
                 if (IsAnonymous(context.Request.Path, options) || context.User.Identity?.IsAuthenticated == true)
@@ -106,13 +130,45 @@ public static class SecuritySetup
                     return;
                 }
 
+                failures.Record(context.Connection.RemoteIpAddress, Presented(context.Request));
                 await ChallengeAsync(context, options);
             });
         }
 
-        app.UseRateLimiter();
         return app;
     }
+
+    private static RateLimitPartition<string> TokenBucket(string partition, int perMinute) =>
+        RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perMinute,
+            TokensPerPeriod = Math.Max(1, perMinute / 6),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(10),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+
+    /// <summary>The 429 ProblemDetails with <c>Retry-After</c>.</summary>
+    private static async ValueTask RejectAsync(OnRejectedContext context, string reason)
+    {
+        var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 10;
+        var http = context.HttpContext;
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        http.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests",
+                Detail = $"{reason}; retry after {retry} s.",
+            },
+        });
+    }
+
+    private static bool Presented(HttpRequest request) =>
+        request.Headers.ContainsKey(ApiKeyHandler.Header) || request.Headers.Authorization.Count > 0;
 
     internal static bool IsAnonymous(PathString path, AuthOptions options) =>
         options.AnonymousPaths.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase));
@@ -122,7 +178,7 @@ public static class SecuritySetup
     {
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = options.Jwt.Enabled ? $"{ApiKeyHandler.SchemeName}, Bearer" : ApiKeyHandler.SchemeName;
-        var presented = context.Request.Headers.ContainsKey(ApiKeyHandler.Header) || context.Request.Headers.Authorization.Count > 0;
+        var presented = Presented(context.Request);
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
@@ -138,10 +194,10 @@ public static class SecuritySetup
     /// <summary>The rate-limit partition: the key name or token subject, else the client address.</summary>
     private static (string Partition, string? Key) Caller(HttpContext context)
     {
+        // An API key's name, or a token's subject (required): never one bucket shared by unnamed callers.
         var user = context.User;
-        if (user.Identity?.IsAuthenticated == true)
+        if (user.Identity?.IsAuthenticated == true && (user.FindFirstValue("dnsexpert:key") ?? user.FindFirstValue("sub")) is { Length: > 0 } name)
         {
-            var name = user.FindFirstValue("dnsexpert:key") ?? user.FindFirstValue("sub") ?? user.Identity.Name ?? "user";
             return ($"{user.Identity.AuthenticationType}:{name}", user.FindFirstValue("dnsexpert:key"));
         }
 

@@ -127,8 +127,14 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
         var nodes = run.Objects().OfType<V1Pod>()
             .Where(p => p.Metadata?.Labels?.TryGetValue("k8s-app", out var app) == true && app == "kube-dns" || run.IsTarget(p))
             .Select(p => p.Spec?.NodeName).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var token = probe ? AgentToken(run) : null;
-        var snapshot = token is null ? null : run.Snapshot();
+        // Agents answer only callers holding their token, node facts included.
+        var token = AgentToken(run);
+        if (token is null)
+        {
+            return;
+        }
+
+        var snapshot = probe ? run.Snapshot() : null;
         await Task.WhenAll(nodes.Select(async node =>
         {
             Uri? agentBase = null;
@@ -143,11 +149,15 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
 
                 var port = agent.Spec?.Containers?.SelectMany(c => c.Ports ?? []).FirstOrDefault(p => p.Name == "agent")?.ContainerPort ?? _options.AgentPort;
                 agentBase = new UriBuilder(Uri.UriSchemeHttp, agent.Status!.PodIP, port).Uri;
-                var report = await AgentHttp.GetFromJsonAsync<Node.NodeReport>(new Uri(agentBase, "/v1/node"), AgentJson, ct);
+                using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(agentBase, "/v1/node"));
+                message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                using var answer = await AgentHttp.SendAsync(message, ct);
+                await EnsureAgentAnswered(answer, ct);
+                var report = await answer.Content.ReadFromJsonAsync<Node.NodeReport>(AgentJson, ct);
                 return report?.Files.Select(f => new FileArtifact { Node = node, Path = f.Path, Command = f.Command, Text = f.Text }).ToList();
             });
 
-            if (agentBase is null || token is null)
+            if (agentBase is null || snapshot is null)
             {
                 return;
             }
@@ -161,36 +171,60 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
                     using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(agentBase, "/v1/probes")) { Content = JsonContent.Create(plan, options: AgentJson) };
                     message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
                     using var answer = await AgentHttp.SendAsync(message, ct);
-                    answer.EnsureSuccessStatusCode();
+                    await EnsureAgentAnswered(answer, ct);
                     return (await answer.Content.ReadFromJsonAsync<Node.NodeProbeReport>(AgentJson, ct))!;
                 });
             }
         }));
     }
 
-    /// <summary>The agents' probe token, or null (no token configured: agents only report files).</summary>
+    /// <summary>A refusal as the agent words it (401: the token; 422: the field of the plan it will not run).</summary>
+    private static async Task EnsureAgentAnswered(HttpResponseMessage answer, CancellationToken ct)
+    {
+        if (answer.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        var problem = answer.Content.Headers.ContentType?.MediaType == "application/problem+json"
+            ? await answer.Content.ReadFromJsonAsync<AgentProblem>(AgentJson, ct)
+            : null;
+        throw new HttpRequestException($"the agent answered {(int)answer.StatusCode}: {problem?.Title}{(problem?.Detail is { } d ? $" ({d})" : "")}", null, answer.StatusCode);
+    }
+
+    private sealed record AgentProblem(string? Title, string? Detail);
+
+    /// <summary>The agents' token, or null (then the agents are not asked, and the entry says why).</summary>
     private string? AgentToken(Run run)
     {
         if (string.IsNullOrWhiteSpace(_options.AgentTokenFile))
         {
+            run.Skip("Node agents", "no agent token (DnsExpert:Cluster:AgentTokenFile): node facts and probes from the nodes were not read");
             return null;
         }
 
+        string? problem;
         try
         {
             var token = File.ReadAllText(_options.AgentTokenFile).Trim();
-            return token.Length > 0 ? token : null;
+            if (token.Length > 0)
+            {
+                return token;
+            }
+
+            problem = "the agent token file is empty";
         }
         catch (IOException ex)
         {
-            run.Skip("Node agent probes", $"the agent token could not be read ({ex.GetType().Name}); probes from the nodes were not run");
-            return null;
+            problem = $"the agent token could not be read ({ex.GetType().Name})";
         }
         catch (UnauthorizedAccessException)
         {
-            run.Skip("Node agent probes", "the agent token file is not readable; probes from the nodes were not run");
-            return null;
+            problem = "the agent token file is not readable";
         }
+
+        run.Skip("Node agents", $"{problem}: node facts and probes from the nodes were not read");
+        return null;
     }
 
     private async Task CollectTarget(Run run, string ns, string pod)

@@ -9,31 +9,11 @@ namespace DnsExpert.Collectors.Probes;
 /// <summary>The probes to run for one diagnosis.</summary>
 public sealed record ProbePlan(IReadOnlyList<DnsProbe> Dns, IReadOnlyList<TcpProbe> Tcp);
 
-/// <summary>The probes one node agent runs: DNS questions and pings (addresses only).</summary>
+/// <summary>The probes one node agent runs: DNS questions and pings (addresses only; the agent checks them with <see cref="Node.AgentScope"/>).</summary>
 public sealed record NodeProbePlan(IReadOnlyList<DnsProbe> Dns, IReadOnlyList<string> Ping)
 {
     public const int MaxDns = 32;
     public const int MaxPing = 16;
-
-    /// <summary>Why an agent must refuse this plan (it came over the network), or null.</summary>
-    public string? Refuse()
-    {
-        if (Dns is null || Ping is null || Dns.Count > MaxDns || Ping.Count > MaxPing)
-        {
-            return $"at most {MaxDns} DNS probes and {MaxPing} pings";
-        }
-
-        foreach (var p in Dns)
-        {
-            if (p is null || !System.Net.IPAddress.TryParse(p.Server, out _) || p.Port is < 1 or > 65535 || p.Type is not ("A" or "AAAA")
-                || !Core.Contract.RequestValidator.IsDomainName(p.Name))
-            {
-                return "each DNS probe needs an IP address, a port, a DNS name and type A or AAAA";
-            }
-        }
-
-        return Ping.All(t => System.Net.IPAddress.TryParse(t, out _)) ? null : "pings go to IP addresses only";
-    }
 }
 
 /// <summary>
