@@ -171,4 +171,44 @@ public sealed class CallbackIsolationTests : IAsyncLifetime
         Assert.Equal(1, delivered.GetProperty("callback").GetProperty("attempts").GetInt32());
         Assert.False(delivered.GetProperty("callback").TryGetProperty("lastError", out _));
     }
+
+    [Theory]
+    [InlineData(null, "failed")]
+    [InlineData("127.0.0.0/8", "delivered")]
+    public async Task An_allowed_name_that_resolves_to_loopback_is_refused_at_connect_time_unless_its_range_is_allowed(string? allowedCidr, string expected)
+    {
+        var port = new Uri(_base).Port;
+        await using var factory = new ApiFactory().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("DnsExpert:History:ConnectionString", ApiFactory.TempHistory())
+                .UseSetting("DnsExpert:Callbacks:AllowedHosts:0", "localhost")
+                .UseSetting("DnsExpert:Callbacks:AllowHttp", "true")
+                .UseSetting("DnsExpert:Callbacks:MaxAttempts", "1");
+            if (allowedCidr is not null)
+            {
+                b.UseSetting("DnsExpert:Callbacks:AllowedCidrs:0", allowedCidr);
+            }
+        });
+        using var client = factory.CreateClient();
+
+        var answer = await (await client.PostAsync("/api/v1/diagnoses", WithCallback($"http://localhost:{port}/ok"))).Json();
+        var id = answer.GetProperty("id").GetString()!;
+        JsonElement diagnosis = default;
+        for (var i = 0; i < 200; i++)
+        {
+            diagnosis = await (await client.GetAsync($"/api/v1/diagnoses/{id}")).Json();
+            if (CallbackState(diagnosis) != "pending")
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(expected, CallbackState(diagnosis));
+        if (expected == "failed")
+        {
+            Assert.Contains("loopback", diagnosis.GetProperty("callback").GetProperty("lastError").GetString()!, StringComparison.Ordinal);
+        }
+    }
 }

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
+using System.Net.Sockets;
 
 namespace DnsExpert.Api.Async;
 
@@ -50,6 +52,49 @@ public sealed class CallbackOptions
     /// key, so the receiver can check it came from DnsExpert.
     /// </summary>
     public string? SigningKey { get; set; }
+
+    /// <summary>
+    /// Address ranges (CIDR) a callback may connect to although they are refused by default: loopback, link-local
+    /// (cloud metadata at 169.254.169.254), unspecified and multicast addresses, and <see cref="BlockedCidrs"/>. An
+    /// address written literally in <see cref="AllowedHosts"/> is allowed as well.
+    /// </summary>
+    public List<string> AllowedCidrs { get; set; } = [];
+
+    /// <summary>Further ranges a callback never connects to: set them to the cluster's Service, pod and node CIDRs.</summary>
+    public List<string> BlockedCidrs { get; set; } = [];
+
+    /// <summary>
+    /// Why a callback to <paramref name="host"/> may not connect to <paramref name="address"/> (checked on every connection,
+    /// after the name resolved, so an allowed name that resolves to an internal address is still refused), or null.
+    /// </summary>
+    public string? RefuseAddress(string host, IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (AllowedHosts.Any(h => IPAddress.TryParse(h.Trim('[', ']'), out var literal) && literal.Equals(address)) || InAny(AllowedCidrs, address))
+        {
+            return null;
+        }
+
+        string? kind = address switch
+        {
+            _ when IPAddress.IsLoopback(address) => "loopback",
+            _ when address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) => "unspecified",
+            { AddressFamily: AddressFamily.InterNetworkV6, IsIPv6LinkLocal: true } => "link-local",
+            { AddressFamily: AddressFamily.InterNetworkV6, IsIPv6Multicast: true } => "multicast",
+            { AddressFamily: AddressFamily.InterNetwork } when IPNetwork.Parse("169.254.0.0/16").Contains(address) => "link-local",
+            { AddressFamily: AddressFamily.InterNetwork } when IPNetwork.Parse("224.0.0.0/4").Contains(address) => "multicast",
+            _ when InAny(BlockedCidrs, address) => "in DnsExpert:Callbacks:BlockedCidrs",
+            _ => null,
+        };
+        return kind is null ? null : $"'{host}' resolves to {address} ({kind}); allow it with DnsExpert:Callbacks:AllowedCidrs";
+    }
+
+    private static bool InAny(List<string> ranges, IPAddress address) =>
+        ranges.Any(r => IPNetwork.TryParse(r, out var network) && network.Contains(address));
 
     /// <summary>Why <paramref name="url"/> may not be called, or null when it may.</summary>
     public string? Refuse(string url)

@@ -79,6 +79,7 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
 
     private static string Describe(Exception ex) => ex switch
     {
+        HttpRequestException { InnerException: CallbackAddressRefusedException refused } => "refused: " + refused.Message,
         HttpRequestException { HttpRequestError: var kind } when kind != HttpRequestError.Unknown => kind switch
         {
             HttpRequestError.ConnectionError => "connection failed",
@@ -101,7 +102,14 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
         var client = services.AddHttpClient(ClientName);
         client
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = settings.AttemptTimeout })
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                ConnectTimeout = settings.AttemptTimeout,
+                ConnectCallback = (context, cancellationToken) =>
+                    ConnectAsync(context, services.GetRequiredService<IOptions<CallbackOptions>>().Value, cancellationToken),
+            })
             .AddResilienceHandler("callback", pipeline =>
             {
                 if (settings.MaxAttempts > 1)
@@ -123,6 +131,40 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
         // Added after the resilience handler, so inside it: it sees every attempt.
         client.AddHttpMessageHandler<AttemptRecorder>();
     }
+
+    /// <summary>
+    /// Resolves the callback's host and connects only to addresses <see cref="CallbackOptions.RefuseAddress"/> allows: the
+    /// allow-list names hosts, and this keeps an allowed name that resolves to loopback, link-local (cloud metadata) or the
+    /// cluster's own ranges from being called.
+    /// </summary>
+    private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CallbackOptions settings, CancellationToken cancellationToken)
+    {
+        var host = context.DnsEndPoint.Host;
+        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        var refusals = addresses.Select(a => settings.RefuseAddress(host, a)).ToList();
+        var allowed = addresses.Where((_, i) => refusals[i] is null).ToArray();
+        if (allowed.Length == 0)
+        {
+            throw new CallbackAddressRefusedException(refusals.FirstOrDefault(r => r is not null) ?? $"'{host}' has no address");
+        }
+
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The callback's host resolved only to addresses a callback may not reach.</summary>
+    private sealed class CallbackAddressRefusedException(string message) : IOException(message);
 
     /// <summary>The receiver's Retry-After, cut to <paramref name="cap"/>; null (the back-off) when it sent none.</summary>
     internal static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan cap)

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using DnsExpert.Core.Contract;
+
+namespace DnsExpert.History.Tests;
+
+/// <summary>What the history keeps of values people put secrets in: what the rules read, and nothing else.</summary>
+public sealed class StoredRequestTests
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static JsonElement Object(string json) => JsonDocument.Parse(json).RootElement;
+
+    private static string Store(params string[] objects) =>
+        StoredRequest.Serialize(new DiagnosisRequest { Snapshot = new Snapshot { Objects = objects.Select(Object).ToList() } }, Json);
+
+    [Fact]
+    public void Container_env_values_are_redacted_in_pods_and_in_every_template_and_their_names_stay()
+    {
+        var stored = Store(
+            """{"kind":"Pod","metadata":{"name":"web-0","namespace":"shop"},"spec":{"containers":[{"name":"app","env":[{"name":"DB_PASSWORD","value":"hunter2"},{"name":"TOKEN","valueFrom":{"secretKeyRef":{"name":"t","key":"k"}}}]}],"initContainers":[{"name":"init","env":[{"name":"API_KEY","value":"sk-live-123"}]}]}}""",
+            """{"kind":"Deployment","metadata":{"name":"web","namespace":"shop","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"env\":\"hunter3\"}"}},"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"PASS","value":"hunter4"}]}]}}}}""",
+            """{"kind":"List","items":[{"kind":"CronJob","metadata":{"name":"c"},"spec":{"jobTemplate":{"spec":{"template":{"spec":{"containers":[{"name":"x","env":[{"name":"S","value":"hunter5"}]}]}}}}}}]}""");
+
+        foreach (var secret in new[] { "hunter2", "sk-live-123", "hunter3", "hunter4", "hunter5" })
+        {
+            Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("DB_PASSWORD", stored, StringComparison.Ordinal);
+        Assert.Contains("secretKeyRef", stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConfigMaps_keep_the_dns_configuration_the_rules_read_and_only_the_keys_of_the_rest()
+    {
+        var stored = Store(
+            """{"kind":"ConfigMap","metadata":{"name":"coredns","namespace":"kube-system"},"data":{"Corefile":".:53 {\n    forward . /etc/resolv.conf\n}"}}""",
+            """{"kind":"ConfigMap","metadata":{"name":"coredns-custom","namespace":"kube-system"},"data":{"corp.server":"corp.local:53 { forward . 10.0.0.2 }"}}""",
+            """{"kind":"ConfigMap","metadata":{"name":"kube-proxy-worker","namespace":"kube-system"},"data":{"config.conf":"apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: ipvs"}}""",
+            """{"kind":"ConfigMap","metadata":{"name":"app-settings","namespace":"shop"},"data":{"DATABASE_URL":"postgres://u:hunter6@db/shop"},"binaryData":{"cert":"AAEC"}}""",
+            """{"kind":"ConfigMap","metadata":{"name":"coredns","namespace":"shop"},"data":{"Corefile":"hunter7"}}""");
+
+        Assert.Contains("forward . /etc/resolv.conf", stored, StringComparison.Ordinal);
+        Assert.Contains("forward . 10.0.0.2", stored, StringComparison.Ordinal);
+        Assert.Contains("mode: ipvs", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter6", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter7", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("AAEC", stored, StringComparison.Ordinal);
+        Assert.Contains("DATABASE_URL", stored, StringComparison.Ordinal);
+    }
+}
