@@ -302,6 +302,19 @@ public sealed class SecurityTests : IDisposable
     }
 
     [Fact]
+    public void A_signing_key_without_an_audience_stops_start_up()
+    {
+        using var factory = new ApiFactory().WithWebHostBuilder(b => b
+            .UseSetting("DnsExpert:Auth:Enabled", "true")
+            .UseSetting("DnsExpert:Auth:Jwt:SigningKey", JwtKey)
+            .UseSetting("DnsExpert:Auth:Jwt:Issuer", "https://gateway.example.com"));
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Jwt:SigningKey is set without DnsExpert:Auth:Jwt:Audience", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(JwtKey, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_key_file_line_stops_start_up_naming_file_and_line_without_echoing_it()
     {
         var file = Path.Combine(Path.GetTempPath(), $"dnsexpert-badkeys-{Guid.NewGuid():N}");

@@ -24,6 +24,8 @@ public static class SecuritySetup
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
             .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || !string.IsNullOrWhiteSpace(o.Jwt.Issuer),
                 $"{AuthOptions.Section}:Jwt:SigningKey is set without {AuthOptions.Section}:Jwt:Issuer: tokens of any issuer would be accepted")
+            .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || !string.IsNullOrWhiteSpace(o.Jwt.Audience),
+                $"{AuthOptions.Section}:Jwt:SigningKey is set without {AuthOptions.Section}:Jwt:Audience: tokens minted for any other service would be accepted")
             .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || Encoding.UTF8.GetByteCount(o.Jwt.SigningKey) >= 32,
                 $"{AuthOptions.Section}:Jwt:SigningKey must be at least 32 bytes (HS256)")
             .Validate(o => o.Jwt.ClockSkew >= TimeSpan.Zero && o.Jwt.ClockSkew <= TimeSpan.FromMinutes(5),
@@ -66,7 +68,7 @@ public static class SecuritySetup
                     o.TokenValidationParameters.ValidIssuer = options.Jwt.Issuer;
                     o.TokenValidationParameters.ValidateIssuer = true;
                     o.TokenValidationParameters.ValidAudience = options.Jwt.Audience;
-                    o.TokenValidationParameters.ValidateAudience = options.Jwt.Audience is not null;
+                    o.TokenValidationParameters.ValidateAudience = true;
                 }
             });
         }

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace DnsExpert.Api.Tests;
+
+/// <summary>
+/// The hostile corpus end to end: each value rides in a CoreDNS log line of a real snapshot, through the log scanner,
+/// a rule's evidence and the history, into every format the API serves (JSON, Markdown, Slack, the HTML report, the
+/// ticket text). None of them may carry a control character, markup, a mention or a link from it.
+/// </summary>
+public sealed class HostileSnapshotTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    public static TheoryData<int> Corpus => HostileCorpus.Indexes;
+
+    private static string Request(string value)
+    {
+        var node = JsonNode.Parse(File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "src", "DnsExpert.Api", "Samples", "sick-cluster.json")))!;
+        var log = node["snapshot"]!["logs"]![0]!;
+        log["text"] = log["text"]!.GetValue<string>()
+            + "\n2024-05-13T08:30:00.000000000Z [FATAL] plugin/loop: Loop (127.0.0.1:34537 -> :53) detected for zone \".\", "
+            + "see https://coredns.io/plugins/loop#troubleshooting. Query: \"HINFO IN " + value + "\"\n";
+        return node.ToJsonString();
+    }
+
+    /// <summary>No control character but line feed and tab, no DEL or C1, no bidi override or isolate, no line separator.</summary>
+    private static void AssertClean(string format, string output)
+    {
+        var bad = output.Select((c, i) => (c, i)).FirstOrDefault(x => x.c is not ('\n' or '\t')
+            && (char.IsControl(x.c) || x.c is >= '\u202a' and <= '\u202e' or >= '\u2066' and <= '\u2069' or '\u2028' or '\u2029'));
+        Assert.True(bad == default, $"{format}: U+{(int)bad.c:X4} at {bad.i}: {output[Math.Max(0, bad.i - 40)..Math.Min(output.Length, bad.i + 40)]}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public async Task A_hostile_log_line_reaches_the_evidence_and_no_format_carries_its_markup(int index)
+    {
+        var value = HostileCorpus.Values[index];
+        var client = factory.CreateClient();
+        var posted = await client.PostAsync("/api/v1/diagnoses", new StringContent(Request(value), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        var json = await posted.Content.ReadAsStringAsync();
+        var diagnosis = JsonDocument.Parse(json).RootElement;
+        var loop = diagnosis.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("ruleId").GetString() == "coredns-forward-loop");
+        Assert.Contains(loop.GetProperty("evidence").EnumerateArray(), e => e.GetProperty("detail").GetString()!.Contains("HINFO IN", StringComparison.Ordinal));
+        var id = diagnosis.GetProperty("id").GetString()!;
+
+        foreach (var evidence in loop.GetProperty("evidence").EnumerateArray())
+        {
+            AssertClean("json evidence", evidence.GetProperty("detail").GetString()!);
+        }
+
+        var markdown = await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=markdown");
+        AssertClean("markdown", markdown);
+        foreach (var raw in new[] { "<script", "<img", "<style", "<!--", "<b>", "<!channel>", "<@U123>" })
+        {
+            Assert.DoesNotContain(raw, markdown, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var slack = await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=slack");
+        var texts = JsonNode.Parse(slack)!.DescendantsText().ToList();
+        Assert.NotEmpty(texts);
+        foreach (var text in texts)
+        {
+            AssertClean("slack", text);
+            foreach (var raw in new[] { "<!channel>", "<!here>", "<@U123>", "<#C123", "<http://evil", "<!date", "<script" })
+            {
+                Assert.DoesNotContain(raw, text, StringComparison.Ordinal);
+            }
+        }
+
+        var html = await client.GetStringAsync($"/reports/{id}");
+        AssertClean("html", html);
+        foreach (var raw in new[] { "<script>alert", "<img", "<style>body", "<b>", "<!--" })
+        {
+            Assert.DoesNotContain(raw, html, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var ticket = await client.GetAsync($"/api/v1/diagnoses/{id}/ticket?format=markdown");
+        if (ticket.StatusCode == HttpStatusCode.OK)
+        {
+            AssertClean("ticket", await ticket.Content.ReadAsStringAsync());
+        }
+    }
+}
+
+internal static class JsonNodeText
+{
+    /// <summary>Every string value in the tree.</summary>
+    public static IEnumerable<string> DescendantsText(this JsonNode node) => node switch
+    {
+        JsonObject obj => obj.SelectMany(p => p.Value is null ? [] : p.Value.DescendantsText()),
+        JsonArray array => array.SelectMany(v => v is null ? [] : v.DescendantsText()),
+        JsonValue v when v.TryGetValue<string>(out var s) => [s],
+        _ => [],
+    };
+}
