@@ -19,7 +19,11 @@ public enum CoreDnsLogKind
 public sealed record CoreDnsQuery(
     string Client, int? ClientPort, string Id, string Type, string Class, string Name,
     string Transport, int? RequestSize, bool? DnssecOk, int? BufferSize, string Rcode, IReadOnlyList<string> Flags,
-    int? ResponseSize, double? DurationSeconds);
+    int? ResponseSize, double? DurationSeconds)
+{
+    /// <summary>A query a client asked (<see cref="QueryScanner.IsClientQuery"/>): only such a query can be a client's failure.</summary>
+    public bool IsClientQuery => QueryScanner.IsClientQuery(Client, Type);
+}
 
 /// <summary>One line of a CoreDNS log, recognised.</summary>
 public sealed record CoreDnsLogRecord(int LineNumber, DateTimeOffset? Timestamp, string? Level, string Text, CoreDnsLogKind Kind)
