@@ -60,6 +60,7 @@ public sealed class CoreDnsLogScannerTests
                 5 => "[INFO] 172.20.1.9:4000 - 1 \"A IN broken. udp 80 maybe 512\" NOERROR qr 1 0.1s",
                 6 => "[INFO] 172.20.1.9:4000 - 1 \"A IN odd-duration. udp 80 false 512\" NXDOMAIN qr 1 3e-05s",
                 7 => LoopProbes[random.Next(LoopProbes.Length)],
+                9 => "[ERROR] plugin/errors: 2 nginx. A: plugin/loop: no next plugin found",
                 8 => "[INFO] 127.0.0.1:4000 - 9 \"A IN api.partner-example.com. udp 80 false 512\" NXDOMAIN qr,rd,ra 173 0.0001s",
                 _ => $"[INFO] {clients[random.Next(clients.Length)]}:{random.Next(30000, 30010)} - {random.Next(65536)} \"{(random.Next(2) == 0 ? "A" : "AAAA")} IN {names[random.Next(names.Length)]} {(random.Next(8) == 0 ? "tcp" : "udp")} 80 false 512\" {rcodes[random.Next(rcodes.Length)]} qr,rd,ra 173 {(random.Next(3) == 0 ? $"{random.Next(10, 99)}.4µs" : $"0.000{random.Next(100, 999)}s")}",
             };

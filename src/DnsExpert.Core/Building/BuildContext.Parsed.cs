@@ -76,6 +76,14 @@ internal sealed partial class BuildContext
                 Key = key,
             });
 
+            Facts.AddRange(CorefileCoverage.Unanswered(server).Select(gap => new CorefileUnansweredZone
+            {
+                Source = source,
+                ServerIndex = i,
+                Zone = gap.Zone,
+                AnsweredBelow = gap.AnsweredBelow.Select(a => $"{a.Zone} ({a.Plugin}, line {a.Line})").ToList(),
+            }));
+
             foreach (var directive in server.Directives)
             {
                 var plugin = new CorefilePlugin
@@ -311,6 +319,7 @@ internal sealed partial class BuildContext
         CoreDnsLogKind.ForwardLoop => "forward-loop",
         CoreDnsLogKind.Reload => "reload",
         CoreDnsLogKind.Panic => "panic",
+        CoreDnsLogKind.NoNextPlugin => "no-next-plugin",
         _ => null,
     };
 

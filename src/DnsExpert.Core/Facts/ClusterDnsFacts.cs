@@ -203,14 +203,33 @@ public sealed class CorefileUpstream : CorefileLine
     public bool IsLoopback { get; }
 }
 
+/// <summary>
+/// A zone of a server block whose names no plugin of the block answers (<see cref="CorefileCoverage"/>); the block is
+/// the <see cref="CorefileServer"/> whose Index is <see cref="ServerIndex"/>.
+/// </summary>
+[FactDescription("A zone of a Corefile server block (ServerIndex) that no plugin answers in full (no forward; kubernetes, hosts, file ... cover only part of it or fall through): its other names reach the end of the plugin chain and get SERVFAIL.")]
+public sealed class CorefileUnansweredZone : Fact
+{
+    public required int ServerIndex { get; init; }
+
+    /// <summary>The zone, with its trailing dot: <c>.</c>, <c>example.org.</c>.</summary>
+    public required string Zone { get; init; }
+
+    /// <summary>What is answered below the zone, for evidence: <c>cluster.local. (kubernetes, line 8)</c>; empty when nothing is.</summary>
+    public IReadOnlyList<string> AnsweredBelow { get; init; } = [];
+}
+
 /// <summary>A signature recognised in a CoreDNS log (errors, reloads, crashes).</summary>
-[FactDescription("A CoreDNS log event: kind (unknown-directive, apiserver-unreachable, upstream-error, forward-loop, reload, panic), pod, time, line and what it names.")]
+[FactDescription("A CoreDNS log event: kind (unknown-directive, apiserver-unreachable, upstream-error, forward-loop, reload, panic, no-next-plugin), pod, time, line and what it names.")]
 public sealed class CoreDnsLogEvent : Fact
 {
     public required string Pod { get; init; }
     public required string Namespace { get; init; }
 
-    /// <summary><c>unknown-directive</c>, <c>apiserver-unreachable</c>, <c>upstream-error</c>, <c>forward-loop</c>, <c>reload</c>, <c>panic</c>.</summary>
+    /// <summary>
+    /// <c>unknown-directive</c>, <c>apiserver-unreachable</c>, <c>upstream-error</c>, <c>forward-loop</c>, <c>reload</c>,
+    /// <c>panic</c>, <c>no-next-plugin</c> (<see cref="Directive"/> names the last plugin of the chain).
+    /// </summary>
     public required string Kind { get; init; }
 
     public required int LineNumber { get; init; }

@@ -13,6 +13,7 @@ public enum CoreDnsLogKind
     ForwardLoop,
     Reload,
     Panic,
+    NoNextPlugin,
 }
 
 /// <summary>A query log line of the <c>log</c> plugin: <c>{remote}:{port} - {id} "{type} {class} {name} {proto} {size} {do} {bufsize}" {rcode} {flags} {rsize} {duration}</c>.</summary>
@@ -119,6 +120,18 @@ public static partial class CoreDnsLogParser
                 Resource = a.Groups["resource"].Value,
                 Endpoint = a.Groups["endpoint"].Value,
                 Error = LastSegment(a.Groups["error"].Value),
+            };
+        }
+
+        // Before upstream errors: `plugin/errors: 2 nginx. A: plugin/loop: no next plugin found` is no network error.
+        if (span.Contains("no next plugin found", StringComparison.Ordinal) && NoNextPlugin().Match(text) is { Success: true } n)
+        {
+            return record with
+            {
+                Kind = CoreDnsLogKind.NoNextPlugin,
+                Directive = n.Groups["plugin"].Value,
+                QueryName = n.Groups["name"].Success ? n.Groups["name"].Value : null,
+                QueryType = n.Groups["type"].Success ? n.Groups["type"].Value : null,
             };
         }
 
@@ -320,6 +333,13 @@ public static partial class CoreDnsLogParser
 
     [GeneratedRegex(@"plugin/errors: \d+ (?<name>\S+) (?<type>[A-Z0-9]+): (?<error>(?:[a-z ]+: )?(?:(?:read|dial|write) )?(?:(?:udp|tcp) (?:[^\s>]+->)?(?<upstream>[^\s]+?): )?.+)$", RegexOptions.CultureInvariant, TimeoutMs)]
     private static partial Regex UpstreamError();
+
+    /// <summary>
+    /// <c>plugin/errors: 2 nginx. A: plugin/loop: no next plugin found</c>; CoreDNS before 1.2 wrote
+    /// <c>[ERROR 0 google.com. A] plugin/log: no next plugin found</c>.
+    /// </summary>
+    [GeneratedRegex(@"(?:plugin/errors: \d+ (?<name>\S+) (?<type>[A-Z0-9]+): |\[ERROR \d+ (?<name>\S+) (?<type>[A-Z0-9]+)\] )?plugin/(?<plugin>[\w-]+): no next plugin found", RegexOptions.CultureInvariant, TimeoutMs)]
+    private static partial Regex NoNextPlugin();
 
     [GeneratedRegex(@"Loop \((?<from>[^ )]+) -> (?<to>[^)]+)\) detected for zone ""(?<zone>[^""]*)""", RegexOptions.CultureInvariant, TimeoutMs)]
     private static partial Regex Loop();
