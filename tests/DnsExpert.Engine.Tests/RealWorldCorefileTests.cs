@@ -2,8 +2,6 @@ using System.Text.Json;
 using DnsExpert.Core.Building;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
-using DnsExpert.Engine.RuleFiles;
-using DnsExpert.Engine.Sessions;
 
 namespace DnsExpert.Engine.Tests;
 
@@ -14,8 +12,6 @@ namespace DnsExpert.Engine.Tests;
 /// </summary>
 public sealed class RealWorldCorefileTests
 {
-    private static readonly Lazy<Compilation.RuleBase> Rules = new(() => RuleBaseLoader.Load(RepoPaths.Rules));
-
     private static string[] CorefileRuleIds => ["coredns-no-terminal-plugin", "coredns-forward-loop", "coredns-autopath-enabled"];
 
     private static DiagnosisRequest Request(string corefile, params FileArtifact[] files)
@@ -34,7 +30,7 @@ public sealed class RealWorldCorefileTests
     {
         var text = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "realworld", "corefiles", name + ".Corefile"));
         var facts = SnapshotFactBuilder.Build(Request(text, files));
-        return (facts, RuleSessionRunner.Run(Rules.Value, facts.Facts).Findings.Where(f => CorefileRuleIds.Contains(f.RuleId)).ToList());
+        return (facts, RealRules.Diagnose(facts).Where(f => CorefileRuleIds.Contains(f.RuleId)).ToList());
     }
 
     [Theory]
@@ -88,7 +84,7 @@ public sealed class RealWorldCorefileTests
             metadata = new { name = "coredns-7db6d8ff4d-x2x9l", @namespace = "kube-system", labels = new Dictionary<string, string> { ["k8s-app"] = "kube-dns" } },
             spec = new { nodeName = "node-1", containers = new[] { new { name = "coredns", image = "registry.k8s.io/coredns/coredns:v1.11.1" } } },
         }));
-        var loop = Assert.Single(RuleSessionRunner.Run(Rules.Value, SnapshotFactBuilder.Build(withPod).Facts).Findings, f => f.RuleId == "coredns-forward-loop");
+        var loop = Assert.Single(RealRules.Diagnose(withPod), f => f.RuleId == "coredns-forward-loop");
         Assert.Equal(Severity.Warning, loop.Severity);
         Assert.Equal(["ConfigMap kube-system/coredns", "Node node-1 /etc/resolv.conf"], loop.Evidence.Select(e => e.Source));
     }
