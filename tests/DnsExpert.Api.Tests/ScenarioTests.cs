@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using DnsExpert.Engine.RuleFiles;
 
 namespace DnsExpert.Api.Tests;
@@ -6,10 +7,13 @@ namespace DnsExpert.Api.Tests;
 /// <summary>
 /// Every rule is proven, through the real HTTP pipeline, by request files a user could have pasted:
 /// <c>tests/scenarios/&lt;rule-id&gt;/fires-*.json</c> must produce that finding, <c>near-miss-*.json</c> must not.
+/// A fires scenario may have a <c>fires-*.expect.json</c> next to it: the finding's severity, and for each expected
+/// evidence entry its exact source (which object, log or file) and the texts its detail contains (which line).
 /// </summary>
 public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     private static readonly string ScenarioRoot = Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios");
+    private const string ExpectSuffix = ".expect.json";
     private readonly HttpClient _client = factory.CreateClient();
 
     public static TheoryData<string> Scenarios() => new(ScenarioFiles());
@@ -17,7 +21,8 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
     private static List<string> ScenarioFiles() =>
         Directory.EnumerateFiles(ScenarioRoot, "*.json", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(ScenarioRoot, f))
-            .Where(f => !f.StartsWith('_') && (Path.GetFileName(f).StartsWith("fires-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("near-miss-", StringComparison.Ordinal)))
+            .Where(f => !f.StartsWith('_') && !f.EndsWith(ExpectSuffix, StringComparison.Ordinal)
+                && (Path.GetFileName(f).StartsWith("fires-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("near-miss-", StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal)
             .ToList();
 
@@ -42,6 +47,11 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
             Assert.NotEqual(0, finding.GetProperty("evidence").GetArrayLength());
             Assert.NotEqual(0, finding.GetProperty("remediation").GetArrayLength());
             Assert.DoesNotContain("{{", finding.ToString(), StringComparison.Ordinal);
+            var expectFile = Path.Combine(ScenarioRoot, Path.ChangeExtension(scenario, null) + ExpectSuffix);
+            if (File.Exists(expectFile))
+            {
+                AssertExpected(finding, JsonDocument.Parse(await File.ReadAllTextAsync(expectFile)).RootElement);
+            }
         }
         else
         {
@@ -50,6 +60,26 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
 
         Assert.Equal(fired.Count, fired.Distinct().Count());
         Assert.DoesNotContain(json.GetProperty("collection").EnumerateArray(), c => c.GetProperty("source").GetString() == "rules");
+    }
+
+    /// <summary>The severity, and each expected evidence entry: its source exactly, its detail containing every text listed.</summary>
+    private static void AssertExpected(JsonElement finding, JsonElement expect)
+    {
+        if (expect.TryGetProperty("severity", out var severity))
+        {
+            Assert.Equal(severity.GetString(), finding.GetProperty("severity").GetString());
+        }
+
+        var evidence = finding.GetProperty("evidence").EnumerateArray()
+            .Select(e => (Source: e.GetProperty("source").GetString()!, Detail: e.GetProperty("detail").GetString()!)).ToList();
+        foreach (var expected in expect.GetProperty("evidence").EnumerateArray())
+        {
+            var source = expected.GetProperty("source").GetString()!;
+            var texts = expected.GetProperty("detailContains").EnumerateArray().Select(t => t.GetString()!).ToList();
+            Assert.True(
+                evidence.Any(e => e.Source == source && texts.All(t => e.Detail.Contains(t, StringComparison.Ordinal))),
+                $"no evidence from '{source}' containing [{string.Join(" | ", texts)}] in:\n{string.Join("\n", evidence)}");
+        }
     }
 
     [Fact]

@@ -63,6 +63,21 @@ public sealed class CoreDnsLogParserTests
         Assert.Equal((name, type, upstream, error), (r.QueryName, r.QueryType, r.Endpoint, r.Error));
     }
 
+    /// <summary>
+    /// Real lines: coredns/coredns issue #4062 (the loop probe), a Kubernetes-the-hard-way write-up and a CoreDNS 1.6.2
+    /// log in a public notebook (client queries), a pi-hole write-up (CoreDNS 1.1 format).
+    /// </summary>
+    [Theory]
+    [InlineData("[ERROR] plugin/errors: 2 33601755.256972879. HINFO: plugin/loop: no next plugin found", "loop", "33601755.256972879.", "HINFO")]
+    [InlineData("[ERROR] plugin/errors: 2 nginx. A: plugin/loop: no next plugin found", "loop", "nginx.", "A")]
+    [InlineData("2020-06-02T02:29:18.565Z [ERROR] plugin/errors: 2 google.com. AAAA: plugin/loop: no next plugin found", "loop", "google.com.", "AAAA")]
+    [InlineData("19/Apr/2018:04:27:06 +0000 [ERROR 0 google.com. A] plugin/log: no next plugin found", "log", "google.com.", "A")]
+    public void No_next_plugin_found_is_no_upstream_error(string line, string plugin, string name, string type)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.NoNextPlugin, plugin, name, type, (string?)null), (r.Kind, r.Directive, r.QueryName, r.QueryType, r.Endpoint));
+    }
+
     [Fact]
     public void Forward_loop_reload_panic_and_other_lines()
     {

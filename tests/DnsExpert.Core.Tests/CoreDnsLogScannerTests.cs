@@ -16,6 +16,21 @@ public sealed class CoreDnsLogScannerTests
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// The <c>loop</c> plugin's start-up probe as the <c>log</c> plugin writes it, from real logs: coredns/coredns issue
+    /// #1994 (CoreDNS 1.2.0) and the AKS "Customize CoreDNS" page (after a reload); a CoreDNS 1.6.7 reload log in a
+    /// Chinese troubleshooting post; a Talos/Cilium blog post (upstream silent: rcode and flags "-"); the dnsredir
+    /// plugin's issue #1 (an extra field after the duration).
+    /// </summary>
+    internal static readonly string[] LoopProbes =
+    [
+        "[INFO] 127.0.0.1:37832 - 27425 \"HINFO IN 5269275830342431034.8209454361738451339. udp 57 false 512\" NXDOMAIN qr,rd,ra 57 0.011426757s",
+        "[INFO] 127.0.0.1:60399 - 40866 \"HINFO IN 349145763287755047.2816822520842364744. udp 56 false 512\" NXDOMAIN qr,rd,ra 131 0.000980597s",
+        "[INFO] 127.0.0.1:47278 - 55171 \"HINFO IN 4940754309314083739.5160468069505858354. udp 57 false 512\" NXDOMAIN qr,rd,ra 57 0.040844011s",
+        "[INFO] 127.0.0.1:52536 - 21131 \"HINFO IN 1257736523734931135.7903262571643399098. udp 57 false 512\" - - 0 2.000614444s",
+        "[INFO] 127.0.0.1:52979 - 4971 \"HINFO IN 7174243591812084411.514591574242537610. udp 56 false 512\" NXDOMAIN qr,rd,ra,ad 142 0.574066478s \"0\"",
+    ];
+
     /// <summary>A CoreDNS log as kubectl prints it, with every kind of line the scanner treats differently.</summary>
     private static string MixedLog(int seed, int lines)
     {
@@ -44,6 +59,9 @@ public sealed class CoreDnsLogScannerTests
                 4 => "   ",
                 5 => "[INFO] 172.20.1.9:4000 - 1 \"A IN broken. udp 80 maybe 512\" NOERROR qr 1 0.1s",
                 6 => "[INFO] 172.20.1.9:4000 - 1 \"A IN odd-duration. udp 80 false 512\" NXDOMAIN qr 1 3e-05s",
+                7 => LoopProbes[random.Next(LoopProbes.Length)],
+                9 => "[ERROR] plugin/errors: 2 nginx. A: plugin/loop: no next plugin found",
+                8 => "[INFO] 127.0.0.1:4000 - 9 \"A IN api.partner-example.com. udp 80 false 512\" NXDOMAIN qr,rd,ra 173 0.0001s",
                 _ => $"[INFO] {clients[random.Next(clients.Length)]}:{random.Next(30000, 30010)} - {random.Next(65536)} \"{(random.Next(2) == 0 ? "A" : "AAAA")} IN {names[random.Next(names.Length)]} {(random.Next(8) == 0 ? "tcp" : "udp")} 80 false 512\" {rcodes[random.Next(rcodes.Length)]} qr,rd,ra 173 {(random.Next(3) == 0 ? $"{random.Next(10, 99)}.4µs" : $"0.000{random.Next(100, 999)}s")}",
             };
             text.Append(stamp).Append(line).Append(random.Next(6) == 0 ? "\r\n" : "\n");
@@ -68,7 +86,7 @@ public sealed class CoreDnsLogScannerTests
             }
 
             var r = CoreDnsLogParser.ParseLine(line, lines);
-            if (r.Query is { Rcode: not "NOERROR" } q)
+            if (r.Query is { Rcode: not "NOERROR", IsClientQuery: true } q)
             {
                 Count(queries, $"{q.Name.TrimEnd('.').ToLowerInvariant()}|{q.Type}|{q.Rcode}", r);
             }
@@ -165,6 +183,43 @@ public sealed class CoreDnsLogScannerTests
                 Assert.Equal(new DateTimeOffset(2026, 11, 25, 8, 5, 7, 500, TimeSpan.Zero), nx.LastTimestamp);
             },
             servfail => Assert.Equal((4, 1, "SERVFAIL"), (servfail.First.LineNumber, servfail.Occurrences, servfail.First.Query!.Rcode)));
+    }
+
+    [Fact]
+    public void The_loop_plugins_probe_and_loopback_queries_are_no_clients_failures()
+    {
+        // A client's HINFO, and the probe's name asked by a client as A, are still clients' failures.
+        var log = string.Join('\n', LoopProbes) + """
+
+            [INFO] [::1]:40000 - 1 "A IN api.partner-example.com. udp 80 false 512" NXDOMAIN qr,rd,ra 173 0.0001s
+            [INFO] 127.0.0.1:40000 - 2 "A IN api.partner-example.com. udp 80 false 512" NXDOMAIN qr,rd,ra 173 0.0001s
+            [INFO] 172.20.1.9:40001 - 3 "HINFO IN 5269275830342431034.8209454361738451339. udp 57 false 512" NXDOMAIN qr,rd,ra 57 0.0001s
+            [INFO] 172.20.1.9:40002 - 4 "A IN 5269275830342431034.8209454361738451339. udp 57 false 512" NXDOMAIN qr,rd,ra 57 0.0001s
+            [INFO] 172.20.1.9:40003 - 5 "AAAA IN api.partner-example.com. udp 80 false 512" NXDOMAIN qr,rd,ra 173 0.0001s
+            """;
+
+        var scan = CoreDnsLogScanner.Scan(log);
+
+        Assert.Equal(LoopProbes.Length + 5, scan.Lines);
+        Assert.Equal(
+            [("A", "5269275830342431034.8209454361738451339."), ("AAAA", "api.partner-example.com.")],
+            scan.FailedQueries.Select(g => (g.First.Query!.Type, g.First.Query.Name)));
+        Assert.All(LoopProbes, line => Assert.False(CoreDnsLogParser.ParseLine(line, 1).Query!.IsClientQuery));
+    }
+
+    [Fact]
+    public void A_loop_probe_in_a_log_gives_no_query_fact()
+    {
+        var request = new DiagnosisRequest
+        {
+            Domain = "api.partner-example.com",
+            Snapshot = new Snapshot
+            {
+                Logs = [new LogArtifact { Namespace = "kube-system", Pod = "coredns-5d78c9869d-abcde", Container = "coredns", Text = string.Join('\n', LoopProbes) }],
+            },
+        };
+
+        Assert.Empty(SnapshotFactBuilder.Build(request).Facts.OfType<CoreDnsQueryLog>());
     }
 
     [Fact]

@@ -338,11 +338,22 @@ public sealed class RuleCaseTests
     }
 
     [Fact]
-    public void When_and_cases_together_are_rejected()
+    public void A_weaker_case_lowers_the_severity_unless_a_stronger_case_also_matched()
     {
-        var yaml = TwoCases.Replace("cases:", "when:\n  - fact: ClusterDns\n    as: dns\ncases:", StringComparison.Ordinal);
+        var ruleBase = Compile(TwoCases.Replace("    cause: \"probe", "    severity: info\n    cause: \"probe", StringComparison.Ordinal));
+
+        Assert.Equal(DnsExpert.Core.Contract.Severity.Info, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Probe()]).Findings).Severity);
+        Assert.Equal(DnsExpert.Core.Contract.Severity.Warning, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Log(), Probe()]).Findings).Severity);
+        Assert.Equal(DnsExpert.Core.Contract.Severity.Warning, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Log()]).Findings).Severity);
+    }
+
+    [Theory]
+    [InlineData("    cause: \"probe", "    severity: critical\n    cause: \"probe", "lower the rule's severity")]
+    [InlineData("cases:", "when:\n  - fact: ClusterDns\n    as: dns\ncases:", "not both")]
+    public void A_case_raising_the_rules_severity_and_when_with_cases_are_rejected(string from, string to, string reason)
+    {
         var errors = new List<DnsExpert.Engine.RuleFiles.RuleFileError>();
-        Assert.Null(DnsExpert.Engine.RuleFiles.RuleFileReader.Read("rules/x.yaml", yaml, errors));
-        Assert.Contains(errors, e => e.Reason.Contains("not both", StringComparison.Ordinal));
+        Assert.Null(DnsExpert.Engine.RuleFiles.RuleFileReader.Read("rules/x.yaml", TwoCases.Replace(from, to, StringComparison.Ordinal), errors));
+        Assert.Contains(errors, e => e.Reason.Contains(reason, StringComparison.Ordinal));
     }
 }

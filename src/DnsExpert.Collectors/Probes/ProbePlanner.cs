@@ -2,6 +2,7 @@ using System.Net;
 using DnsExpert.Core.Building;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
+using DnsExpert.Core.Parsing;
 using k8s.Models;
 
 namespace DnsExpert.Collectors.Probes;
@@ -117,22 +118,9 @@ public static class ProbePlanner
 
     private static bool IsAddress(string value) => IPAddress.TryParse(value, out _) && value != "None";
 
-    /// <summary><c>100.100.2.136</c>, <c>10.0.0.2:5353</c>, <c>dns://8.8.8.8</c>; not <c>/etc/resolv.conf</c> or <c>tls://</c>.</summary>
-    private static (string Address, int Port)? Upstream(string argument)
-    {
-        var value = argument.StartsWith("dns://", StringComparison.Ordinal) ? argument["dns://".Length..] : argument;
-        if (value.Contains("://", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        if (IPEndPoint.TryParse(value, out var endpoint))
-        {
-            return (endpoint.Address.ToString(), endpoint.Port == 0 ? 53 : endpoint.Port);
-        }
-
-        return null;
-    }
+    /// <summary>A plain DNS upstream of a forward line; not <c>/etc/resolv.conf</c> or <c>tls://</c>.</summary>
+    private static (string Address, int Port)? Upstream(string argument) =>
+        ForwardTarget.Parse(argument) is { Address: { } address } target ? (address, target.Port) : null;
 
     private static int? ServicePort(V1Service? service) =>
         service?.Spec?.Ports?.FirstOrDefault(p => p.Protocol is null or "UDP" && p.Name is "dns" or null)?.Port;

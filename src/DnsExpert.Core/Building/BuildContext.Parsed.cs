@@ -76,9 +76,17 @@ internal sealed partial class BuildContext
                 Key = key,
             });
 
+            Facts.AddRange(CorefileCoverage.Unanswered(server).Select(gap => new CorefileUnansweredZone
+            {
+                Source = source,
+                ServerIndex = i,
+                Zone = gap.Zone,
+                AnsweredBelow = gap.AnsweredBelow.Select(a => $"{a.Zone} ({a.Plugin}, line {a.Line})").ToList(),
+            }));
+
             foreach (var directive in server.Directives)
             {
-                Facts.Add(new CorefilePlugin
+                var plugin = new CorefilePlugin
                 {
                     Source = source,
                     ServerIndex = i,
@@ -88,7 +96,12 @@ internal sealed partial class BuildContext
                     Line = directive.Line,
                     Text = directive.Text,
                     BlockLines = directive.Block.Select(b => b.Text).ToList(),
-                });
+                };
+                Facts.Add(plugin);
+                if (directive.Name is "forward" or "proxy" or "grpc" && directive.Arguments.Count > 1)
+                {
+                    Facts.AddRange(directive.Arguments.Skip(1).Select(a => new CorefileUpstream(plugin, ForwardTarget.Parse(a))));
+                }
 
                 if (directive.Name == "kubernetes" && directive.Arguments.Count > 0)
                 {
@@ -116,6 +129,17 @@ internal sealed partial class BuildContext
             _searchSuffixes.AddRange(resolv.Searches.Select(s => s.TrimEnd('.').ToLowerInvariant()));
             if (file.Pod is null)
             {
+                if (file.Node is { } node)
+                {
+                    Facts.Add(new NodeResolvConf
+                    {
+                        Source = $"Node {node} /etc/resolv.conf",
+                        Node = node,
+                        Nameservers = resolv.Nameservers,
+                        LoopbackNameserver = resolv.Nameservers.FirstOrDefault(n => ForwardTarget.Parse(n).IsLoopback),
+                    });
+                }
+
                 continue;
             }
 
@@ -295,6 +319,7 @@ internal sealed partial class BuildContext
         CoreDnsLogKind.ForwardLoop => "forward-loop",
         CoreDnsLogKind.Reload => "reload",
         CoreDnsLogKind.Panic => "panic",
+        CoreDnsLogKind.NoNextPlugin => "no-next-plugin",
         _ => null,
     };
 

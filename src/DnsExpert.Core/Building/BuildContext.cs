@@ -70,6 +70,7 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
         BuildProbes();
         BuildNodeFiles();
         BuildQueriedName();
+        BuildServiceNameLookups();
         Collection.Insert(0, SnapshotSummary());
     }
 
@@ -232,7 +233,7 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
             Source = "request.symptom",
             Class = classification.Class.Name(),
             Frequency = symptom?.Frequency is { } f ? FrequencyName(f) : "unknown",
-            ErrorMessage = symptom?.ErrorMessage,
+            ErrorMessage = string.IsNullOrWhiteSpace(symptom?.ErrorMessage) ? null : symptom.ErrorMessage,
             Client = classification.Client,
             FailureReported = !string.IsNullOrWhiteSpace(symptom?.ErrorMessage) || symptom?.Frequency is not null || !string.IsNullOrWhiteSpace(request.Domain),
         });

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using DnsExpert.Core.Parsing;
 
 namespace DnsExpert.Core.Facts;
@@ -131,31 +132,104 @@ public sealed class CorefileServer : Fact
     public string Key { get; init; } = "";
 }
 
-/// <summary>One plugin line (directive) of the Corefile, nested lines included.</summary>
-[FactDescription("A Corefile plugin line: name, arguments, line number, its nested block, the server block it belongs to.")]
-public sealed class CorefilePlugin : Fact
+/// <summary>A line of the Corefile inside a server block: where it stands and what it says.</summary>
+public abstract class CorefileLine : Fact
 {
+    protected CorefileLine()
+    {
+    }
+
+    /// <summary>Another fact about the same line.</summary>
+    [SetsRequiredMembers]
+    protected CorefileLine(CorefileLine line)
+    {
+        Source = line.Source;
+        ServerIndex = line.ServerIndex;
+        ServerKey = line.ServerKey;
+        Line = line.Line;
+        Text = line.Text;
+    }
+
     public required int ServerIndex { get; init; }
     public required string ServerKey { get; init; }
-    public required string Name { get; init; }
-    public IReadOnlyList<string> Arguments { get; init; } = [];
     public required int Line { get; init; }
 
     /// <summary>The line as written: name and arguments.</summary>
     public required string Text { get; init; }
+}
+
+/// <summary>One plugin line (directive) of the Corefile, nested lines included.</summary>
+[FactDescription("A Corefile plugin line: name, arguments, line number, its nested block, the server block it belongs to.")]
+public sealed class CorefilePlugin : CorefileLine
+{
+    public required string Name { get; init; }
+    public IReadOnlyList<string> Arguments { get; init; } = [];
 
     /// <summary>Nested lines (<c>prefer_udp</c>, <c>max_concurrent 1000</c> ...), each as name and arguments.</summary>
     public IReadOnlyList<string> BlockLines { get; init; } = [];
 }
 
+/// <summary>One upstream of a Corefile <c>forward</c> (or <c>proxy</c>, <c>grpc</c>) line.</summary>
+[FactDescription("An upstream of a Corefile forward (proxy, grpc) line: server block, line, zone forwarded, target as written, its address and port or the resolv.conf file it reads, whether it is loopback.")]
+public sealed class CorefileUpstream : CorefileLine
+{
+    [SetsRequiredMembers]
+    public CorefileUpstream(CorefilePlugin forward, ForwardTarget target)
+        : base(forward)
+    {
+        From = forward.Arguments[0];
+        Target = target.Text;
+        Address = target.Address;
+        Port = target.Port;
+        File = target.File;
+        IsLoopback = target.IsLoopback;
+    }
+
+    /// <summary>The zone forwarded (the directive's first argument), as written: <c>.</c>, <c>consul.local</c>.</summary>
+    public string From { get; }
+
+    /// <summary>The upstream as written: <c>/etc/resolv.conf</c>, <c>100.100.2.136</c>, <c>dns://10.0.0.2:5353</c>, <c>tls://9.9.9.9</c>.</summary>
+    public string Target { get; }
+
+    /// <summary>The plain DNS address, when the target is one; null for a file or another transport.</summary>
+    public string? Address { get; }
+
+    public int Port { get; }
+
+    /// <summary>The resolv.conf-style file whose nameservers CoreDNS forwards to, when the target is a file.</summary>
+    public string? File { get; }
+
+    /// <summary>The address is 127.0.0.0/8 or ::1: inside the CoreDNS pod, that is CoreDNS itself.</summary>
+    public bool IsLoopback { get; }
+}
+
+/// <summary>
+/// A zone of a server block whose names no plugin of the block answers (<see cref="CorefileCoverage"/>); the block is
+/// the <see cref="CorefileServer"/> whose Index is <see cref="ServerIndex"/>.
+/// </summary>
+[FactDescription("A zone of a Corefile server block (ServerIndex) that no plugin answers in full (no forward; kubernetes, hosts, file ... cover only part of it or fall through): its other names reach the end of the plugin chain and get SERVFAIL.")]
+public sealed class CorefileUnansweredZone : Fact
+{
+    public required int ServerIndex { get; init; }
+
+    /// <summary>The zone, with its trailing dot: <c>.</c>, <c>example.org.</c>.</summary>
+    public required string Zone { get; init; }
+
+    /// <summary>What is answered below the zone, for evidence: <c>cluster.local. (kubernetes, line 8)</c>; empty when nothing is.</summary>
+    public IReadOnlyList<string> AnsweredBelow { get; init; } = [];
+}
+
 /// <summary>A signature recognised in a CoreDNS log (errors, reloads, crashes).</summary>
-[FactDescription("A CoreDNS log event: kind (unknown-directive, apiserver-unreachable, upstream-error, forward-loop, reload, panic), pod, time, line and what it names.")]
+[FactDescription("A CoreDNS log event: kind (unknown-directive, apiserver-unreachable, upstream-error, forward-loop, reload, panic, no-next-plugin), pod, time, line and what it names.")]
 public sealed class CoreDnsLogEvent : Fact
 {
     public required string Pod { get; init; }
     public required string Namespace { get; init; }
 
-    /// <summary><c>unknown-directive</c>, <c>apiserver-unreachable</c>, <c>upstream-error</c>, <c>forward-loop</c>, <c>reload</c>, <c>panic</c>.</summary>
+    /// <summary>
+    /// <c>unknown-directive</c>, <c>apiserver-unreachable</c>, <c>upstream-error</c>, <c>forward-loop</c>, <c>reload</c>,
+    /// <c>panic</c>, <c>no-next-plugin</c> (<see cref="Directive"/> names the last plugin of the chain).
+    /// </summary>
     public required string Kind { get; init; }
 
     public required int LineNumber { get; init; }

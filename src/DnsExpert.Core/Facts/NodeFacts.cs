@@ -10,6 +10,17 @@ public sealed class NodeConntrack : Fact
     public double? PercentUsed => Count is { } c && Max is > 0 ? c * 100.0 / Max : null;
 }
 
+/// <summary>A node's own <c>/etc/resolv.conf</c> (what pods with dnsPolicy Default, such as CoreDNS, inherit by default).</summary>
+[FactDescription("A node's /etc/resolv.conf: its nameservers, and the first loopback one (a local stub resolver such as systemd-resolved's 127.0.0.53).")]
+public sealed class NodeResolvConf : Fact
+{
+    public required string Node { get; init; }
+    public IReadOnlyList<string> Nameservers { get; init; } = [];
+
+    /// <summary>The first nameserver in 127.0.0.0/8 or ::1, or null: from inside a pod that address is the pod itself.</summary>
+    public string? LoopbackNameserver { get; init; }
+}
+
 /// <summary>A kernel log line of a node that matters for DNS (conntrack table full).</summary>
 [FactDescription("A node kernel log line (dmesg): conntrack table full.")]
 public sealed class NodeKernelLogLine : Fact

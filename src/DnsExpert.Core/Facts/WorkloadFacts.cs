@@ -88,3 +88,31 @@ public sealed class PodLibc : Fact
     /// <summary>The version, comparable: <c>Version != null &amp;&amp; Version.IsBefore("2.33")</c>.</summary>
     public ReleaseVersion? Version { get; init; }
 }
+
+/// <summary>A Service-shaped cluster name that CoreDNS answered NXDOMAIN with authority.</summary>
+[FactDescription("A cluster name of a Service's shape (svc.ns.svc.<domain>, or pod.svc.ns.svc.<domain> with a StatefulSet pod's name) answered NXDOMAIN with authority: a query log line flagged aa, or a probe to kube-dns, a CoreDNS pod or NodeLocal; split into pod, Service and namespace.")]
+public sealed class ServiceNameNxdomain : Fact
+{
+    /// <summary>The name without its trailing dot, lower-case.</summary>
+    public required string Name { get; init; }
+
+    public required string Namespace { get; init; }
+    public required string Service { get; init; }
+
+    /// <summary>The first label of <c>pod.svc.ns.svc.&lt;domain&gt;</c>; null for <c>svc.ns.svc.&lt;domain&gt;</c>.</summary>
+    public string? Pod { get; init; }
+
+    /// <summary>The line or probe that shows it, for evidence.</summary>
+    public required string Detail { get; init; }
+}
+
+/// <summary>The existing Services nearest to a Service name that does not resolve: what the client probably meant.</summary>
+[FactDescription("The existing Services nearest to a Service-shaped name (Namespace, Service): the same name in other namespaces, a close spelling (edit distance up to 2) in its namespace, or in a namespace spelled closely.")]
+public sealed class NearestServiceNames : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Service { get; init; }
+
+    /// <summary><c>orders.shop-prod (same name, namespace shop-prod)</c>, <c>orders.shop (spelled orders)</c>; nearest first.</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+}

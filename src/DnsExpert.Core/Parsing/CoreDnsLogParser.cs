@@ -13,13 +13,18 @@ public enum CoreDnsLogKind
     ForwardLoop,
     Reload,
     Panic,
+    NoNextPlugin,
 }
 
 /// <summary>A query log line of the <c>log</c> plugin: <c>{remote}:{port} - {id} "{type} {class} {name} {proto} {size} {do} {bufsize}" {rcode} {flags} {rsize} {duration}</c>.</summary>
 public sealed record CoreDnsQuery(
     string Client, int? ClientPort, string Id, string Type, string Class, string Name,
     string Transport, int? RequestSize, bool? DnssecOk, int? BufferSize, string Rcode, IReadOnlyList<string> Flags,
-    int? ResponseSize, double? DurationSeconds);
+    int? ResponseSize, double? DurationSeconds)
+{
+    /// <summary>A query a client asked (<see cref="QueryScanner.IsClientQuery"/>): only such a query can be a client's failure.</summary>
+    public bool IsClientQuery => QueryScanner.IsClientQuery(Client, Type);
+}
 
 /// <summary>One line of a CoreDNS log, recognised.</summary>
 public sealed record CoreDnsLogRecord(int LineNumber, DateTimeOffset? Timestamp, string? Level, string Text, CoreDnsLogKind Kind)
@@ -115,6 +120,18 @@ public static partial class CoreDnsLogParser
                 Resource = a.Groups["resource"].Value,
                 Endpoint = a.Groups["endpoint"].Value,
                 Error = LastSegment(a.Groups["error"].Value),
+            };
+        }
+
+        // Before upstream errors: `plugin/errors: 2 nginx. A: plugin/loop: no next plugin found` is no network error.
+        if (span.Contains("no next plugin found", StringComparison.Ordinal) && NoNextPlugin().Match(text) is { Success: true } n)
+        {
+            return record with
+            {
+                Kind = CoreDnsLogKind.NoNextPlugin,
+                Directive = n.Groups["plugin"].Value,
+                QueryName = n.Groups["name"].Success ? n.Groups["name"].Value : null,
+                QueryType = n.Groups["type"].Success ? n.Groups["type"].Value : null,
             };
         }
 
@@ -316,6 +333,13 @@ public static partial class CoreDnsLogParser
 
     [GeneratedRegex(@"plugin/errors: \d+ (?<name>\S+) (?<type>[A-Z0-9]+): (?<error>(?:[a-z ]+: )?(?:(?:read|dial|write) )?(?:(?:udp|tcp) (?:[^\s>]+->)?(?<upstream>[^\s]+?): )?.+)$", RegexOptions.CultureInvariant, TimeoutMs)]
     private static partial Regex UpstreamError();
+
+    /// <summary>
+    /// <c>plugin/errors: 2 nginx. A: plugin/loop: no next plugin found</c>; CoreDNS before 1.2 wrote
+    /// <c>[ERROR 0 google.com. A] plugin/log: no next plugin found</c>.
+    /// </summary>
+    [GeneratedRegex(@"(?:plugin/errors: \d+ (?<name>\S+) (?<type>[A-Z0-9]+): |\[ERROR \d+ (?<name>\S+) (?<type>[A-Z0-9]+)\] )?plugin/(?<plugin>[\w-]+): no next plugin found", RegexOptions.CultureInvariant, TimeoutMs)]
+    private static partial Regex NoNextPlugin();
 
     [GeneratedRegex(@"Loop \((?<from>[^ )]+) -> (?<to>[^)]+)\) detected for zone ""(?<zone>[^""]*)""", RegexOptions.CultureInvariant, TimeoutMs)]
     private static partial Regex Loop();

@@ -19,7 +19,10 @@ public sealed class CoreDnsLogScan
     /// <summary>The characters of log text scanned.</summary>
     public required long Characters { get; init; }
 
-    /// <summary>Queries answered with anything but NOERROR, grouped by name, type and rcode, in order of first appearance.</summary>
+    /// <summary>
+    /// Clients' queries (<see cref="CoreDnsQuery.IsClientQuery"/>) answered with anything but NOERROR, grouped by name,
+    /// type and rcode, in order of first appearance.
+    /// </summary>
     public required IReadOnlyList<CoreDnsLogGroup> FailedQueries { get; init; }
 
     /// <summary>Error signatures, reloads and panics, grouped by what they say, in order of first appearance.</summary>
@@ -200,7 +203,7 @@ public sealed class CoreDnsLogScanner
         {
             _parallel.Observe(q.Client, q.ClientPort, q.Name, q.Type, q.Transport, record.Timestamp, record.LineNumber);
             Span<char> key = stackalloc char[MaxQueryKeyLength];
-            if (q.Rcode != "NOERROR" && QueryKey(q.Name, q.Type, q.Rcode, key) is var length and > 0)
+            if (q.Rcode != "NOERROR" && q.IsClientQuery && QueryKey(q.Name, q.Type, q.Rcode, key) is var length and > 0)
             {
                 Group(_queries, _queryIndex, key[..length].ToString(), record);
             }
@@ -213,8 +216,9 @@ public sealed class CoreDnsLogScanner
     }
 
     /// <summary>
-    /// A query line answered NOERROR, read where it lies. It proves nothing wrong by itself; only the parallel-query
-    /// detector sees it. Anything it cannot read exactly as <see cref="CoreDnsLogParser"/> would goes the slow way.
+    /// A query line answered NOERROR, or one no client asked (the loop plugin's probe), read where it lies. It proves
+    /// nothing wrong by itself; only the parallel-query detector sees it. Anything it cannot read exactly as
+    /// <see cref="CoreDnsLogParser"/> would goes the slow way.
     /// </summary>
     private bool TryAnsweredQuery(ReadOnlySpan<char> line)
     {
@@ -238,7 +242,7 @@ public sealed class CoreDnsLogScanner
             return false;
         }
 
-        if (f.Rcode is not "NOERROR")
+        if (f.Rcode is not "NOERROR" && QueryScanner.IsClientQuery(f.Client, f.Type))
         {
             // A failure seen before only counts; the first of its kind is read in full below.
             Span<char> key = stackalloc char[MaxQueryKeyLength];

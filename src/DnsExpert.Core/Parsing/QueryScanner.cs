@@ -134,6 +134,18 @@ internal static class QueryScanner
         return true;
     }
 
+    /// <summary>
+    /// Did a client ask this? Not when it comes from loopback (the <c>loop</c> plugin's start-up probe, CoreDNS asking
+    /// itself) or is of a type applications do not ask (the probe is <c>HINFO</c>). Only a client's query can be a
+    /// client's failure.
+    /// </summary>
+    public static bool IsClientQuery(ReadOnlySpan<char> client, ReadOnlySpan<char> type) =>
+        !IsLoopback(client) && type is "A" or "AAAA" or "CNAME" or "SRV" or "PTR" or "MX" or "TXT" or "NS" or "SOA" or "CAA"
+            or "HTTPS" or "SVCB" or "NAPTR" or "DS" or "DNSKEY" or "ANY" or "TYPE64" or "TYPE65";
+
+    private static bool IsLoopback(ReadOnlySpan<char> client) =>
+        client.StartsWith("127.") || client is "::1" || client.StartsWith("::ffff:127.", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The text up to <paramref name="end"/> (empty when there is none), and <paramref name="s"/> moved past it.</summary>
     private static ReadOnlySpan<char> Word(scoped ref ReadOnlySpan<char> s, char end)
     {

@@ -15,7 +15,9 @@ public sealed class CompiledRule
 
     public RuleDocument Document { get; }
     public string Id => Document.Id;
-    public string SeverityName => Document.Severity switch
+    public string SeverityName => NameOf(Document.Severity);
+
+    internal static string NameOf(Severity severity) => severity switch
     {
         Severity.Critical => "critical",
         Severity.Warning => "warning",
@@ -32,6 +34,9 @@ public sealed class CompiledRule
 internal sealed class CompiledCase
 {
     public required int Index { get; init; }
+
+    /// <summary>The case's own severity, else the rule's.</summary>
+    public required Severity Severity { get; init; }
 
     /// <summary>Number of positive patterns: a case that needs more facts to agree is more specific.</summary>
     public required int Specificity { get; init; }

@@ -20,8 +20,8 @@ public sealed class FindingFact
 
     public string RuleId => Rule.Id;
 
-    /// <summary><c>critical</c>, <c>warning</c> or <c>info</c>.</summary>
-    public string Severity => Rule.SeverityName;
+    /// <summary><c>critical</c>, <c>warning</c> or <c>info</c>: the matched case's.</summary>
+    public string Severity => CompiledRule.NameOf(Case.Severity);
 
     public bool ExplainsFailure => Rule.Document.ExplainsFailure;
 

@@ -183,6 +183,7 @@ public static partial class RuleBaseCompiler
         var compiled = new CompiledCase
         {
             Index = caseIndex,
+            Severity = ruleCase.Severity ?? doc.Severity,
             Specificity = matched.Count,
             Cause = CompileTemplate(doc, cause, scope, errors),
             Evidence = evidence.Select(e => (CompileTemplate(doc, e.Source, scope, errors), CompileTemplate(doc, e.Detail, scope, errors))).ToList(),

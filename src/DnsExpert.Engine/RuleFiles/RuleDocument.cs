@@ -26,8 +26,12 @@ public sealed record RuleDocument
     public required FindingTemplateDocument Finding { get; init; }
 }
 
-/// <summary>One way to prove the cause: its patterns, and optionally its own cause and evidence templates.</summary>
-public sealed record RuleCaseDocument(int Line, IReadOnlyList<PatternDocument> When, ExpressionTemplate? Cause, IReadOnlyList<EvidenceTemplateDocument> Evidence);
+/// <summary>
+/// One way to prove the cause: its patterns, and optionally its own cause and evidence templates, and a severity below
+/// the rule's when this proof is weaker (a static reading of the configuration where another case sees it happen).
+/// </summary>
+public sealed record RuleCaseDocument(
+    int Line, IReadOnlyList<PatternDocument> When, ExpressionTemplate? Cause, IReadOnlyList<EvidenceTemplateDocument> Evidence, Severity? Severity = null);
 
 /// <summary>How a pattern takes part in the rule's condition.</summary>
 public enum PatternMode

@@ -12,7 +12,7 @@ namespace DnsExpert.Engine.RuleFiles;
 public static class RuleFileReader
 {
     private static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "routing", "when", "cases", "finding"];
-    private static readonly string[] CaseKeys = ["when", "cause", "evidence"];
+    private static readonly string[] CaseKeys = ["when", "cause", "evidence", "severity"];
     private static readonly string[] PatternKeys = ["fact", "as", "where", "not", "exists"];
     private static readonly string[] FindingKeys = ["cause", "evidence", "remediation", "ticket"];
     private static readonly string[] RoutingKeys = ["frequency", "nameKind", "symptomClass"];
@@ -75,17 +75,7 @@ public static class RuleFileReader
             var title = RequiredScalar(root, "title");
             var description = RequiredScalar(root, "description");
             var severityNode = RequiredScalar(root, "severity");
-            var severity = Severity.Warning;
-            if (severityNode is not null)
-            {
-                switch (severityNode.Value)
-                {
-                    case "critical": severity = Severity.Critical; break;
-                    case "warning": severity = Severity.Warning; break;
-                    case "info": severity = Severity.Info; break;
-                    default: Error(severityNode, $"severity '{severityNode.Value}' is not one of critical, warning, info"); break;
-                }
-            }
+            var severity = severityNode is null ? Severity.Warning : ReadSeverity(severityNode) ?? Severity.Warning;
 
             var priority = 0;
             if (Optional(root, "priority") is { } p)
@@ -107,7 +97,7 @@ public static class RuleFileReader
 
             var routing = Optional(root, "routing") is { } r ? ReadRouting(r) : RuleRouting.None;
             var finding = ReadFinding(Optional(root, "finding"), root);
-            var cases = ReadCases(root, finding);
+            var cases = ReadCases(root, finding, severity);
 
             if (id is null || title is null || description is null || severityNode is null || finding is null)
             {
@@ -129,6 +119,19 @@ public static class RuleFileReader
                 Cases = cases,
                 Finding = finding,
             };
+        }
+
+        private Severity? ReadSeverity(YamlScalarNode node)
+        {
+            switch (node.Value)
+            {
+                case "critical": return Severity.Critical;
+                case "warning": return Severity.Warning;
+                case "info": return Severity.Info;
+                default:
+                    Error(node, $"severity '{node.Value}' is not one of critical, warning, info");
+                    return null;
+            }
         }
 
         private RuleRouting ReadRouting(YamlNode node)
@@ -176,7 +179,7 @@ public static class RuleFileReader
         }
 
         /// <summary>Either a top-level <c>when</c> (one case) or <c>cases</c>, each with its own <c>when</c> and evidence.</summary>
-        private List<RuleCaseDocument> ReadCases(YamlMappingNode root, FindingTemplateDocument? finding)
+        private List<RuleCaseDocument> ReadCases(YamlMappingNode root, FindingTemplateDocument? finding, Severity ruleSeverity)
         {
             var when = Optional(root, "when");
             var casesNode = Optional(root, "cases");
@@ -229,7 +232,21 @@ public static class RuleFileReader
                     Error(map, "this case has no 'evidence' and the finding has none either");
                 }
 
-                cases.Add(new RuleCaseDocument((int)map.Start.Line, ReadWhen(Optional(map, "when"), map), cause, evidence));
+                Severity? caseSeverity = null;
+                if (Optional(map, "severity") is { } s)
+                {
+                    caseSeverity = s is YamlScalarNode scalar ? ReadSeverity(scalar) : null;
+                    if (caseSeverity > ruleSeverity)
+                    {
+                        Error(s, "a case may lower the rule's severity, not raise it: the rule's severity is its strongest case's");
+                    }
+                    else if (s is not YamlScalarNode)
+                    {
+                        Error(s, "a case's severity is one of critical, warning, info");
+                    }
+                }
+
+                cases.Add(new RuleCaseDocument((int)map.Start.Line, ReadWhen(Optional(map, "when"), map), cause, evidence, caseSeverity));
             }
 
             return cases;

@@ -50,7 +50,7 @@ public static class RuleSessionRunner
         var findings = matches
             .GroupBy(m => m.Rule)
             .Select(g => (Rule: g.Key, Matches: g.ToList(), Finding: Merge(g.Key, g.ToList(), coreDnsNodes)))
-            .OrderByDescending(x => Rank(x.Rule, symptom, name, ConcernsFailure(x.Matches), x.Matches.Max(m => m.Case.Specificity)))
+            .OrderByDescending(x => Rank(x.Rule, x.Finding.Severity, symptom, name, ConcernsFailure(x.Matches), x.Matches.Max(m => m.Case.Specificity)))
             .ThenBy(x => x.Rule.Id, StringComparer.Ordinal)
             .Select(x => x.Finding)
             .ToList();
@@ -58,12 +58,12 @@ public static class RuleSessionRunner
     }
 
     /// <summary>
-    /// Severity first; then whether the finding is about the target pod or the failing name; then the guide's routing (does the reported frequency, error class and name kind support
+    /// Severity (of the strongest case matched) first; then whether the finding is about the target pod or the failing name; then the guide's routing (does the reported frequency, error class and name kind support
     /// this cause?); then how many facts had to agree. Routing moves a finding within its severity, never creates one.
     /// </summary>
-    internal static int Rank(CompiledRule rule, ReportedSymptom? symptom, QueriedName? name, bool concernsFailure, int specificity)
+    internal static int Rank(CompiledRule rule, Severity severity, ReportedSymptom? symptom, QueriedName? name, bool concernsFailure, int specificity)
     {
-        var score = (int)rule.Document.Severity * 1000;
+        var score = (int)severity * 1000;
         score += concernsFailure ? 150 : 0;
         var routing = rule.Document.Routing;
         score += Support(routing.Frequency, symptom?.Frequency);
@@ -152,7 +152,8 @@ public static class RuleSessionRunner
         return new Finding
         {
             RuleId = rule.Id,
-            Severity = rule.Document.Severity,
+            // The strongest proof found decides: a rule's weaker case alone gives a weaker finding.
+            Severity = matches.Max(m => m.Case.Severity),
             Title = rule.Document.Title,
             Cause = matches[0].Case.Cause.Render(matches[0].Facts).Trim(),
             Evidence = evidence,

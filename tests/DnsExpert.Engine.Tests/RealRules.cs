@@ -1,0 +1,16 @@
+using DnsExpert.Core.Building;
+using DnsExpert.Core.Contract;
+using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Engine.Sessions;
+
+namespace DnsExpert.Engine.Tests;
+
+/// <summary>A request through the fact builder and the rule base of <c>rules/</c>, as the service runs it.</summary>
+internal static class RealRules
+{
+    private static readonly Lazy<Compilation.RuleBase> Base = new(() => RuleBaseLoader.Load(RepoPaths.Rules));
+
+    public static IReadOnlyList<Finding> Diagnose(FactSet facts) => RuleSessionRunner.Run(Base.Value, facts.Facts).Findings;
+
+    public static IReadOnlyList<Finding> Diagnose(DiagnosisRequest request) => Diagnose(SnapshotFactBuilder.Build(request));
+}
