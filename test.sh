@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs the Debian packages the tests start when they are missing (dnsmasq and unbound
-# for the real-DNS probe tests, PostgreSQL for the history store, Chromium for the report page), then runs
-# `dotnet test` on the solution. Extra arguments go to `dotnet test`.
+# for the real-DNS probe tests, dig for the pasted-output reader, PostgreSQL for the history store, Chromium for the
+# report page), then runs `dotnet test` on the solution. Extra arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -10,6 +10,7 @@ have() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" ]]; }
 missing=()
 have dnsmasq || missing+=(dnsmasq-base)
 have unbound || missing+=(unbound)
+have dig || missing+=(bind9-dnsutils)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 have chromium || missing+=(chromium)
 if (( ${#missing[@]} > 0 )); then

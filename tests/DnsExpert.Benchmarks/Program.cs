@@ -323,6 +323,7 @@ public static class Program
             "--DnsExpert:History:ConnectionString", history,
             "--DnsExpert:History:MaxCount", "2000",
             "--DnsExpert:Auth:RequestsPerMinute", "1000000",
+            "--DnsExpert:Auth:RequestsPerMinutePerAddress", "1000000",
             "--Logging:LogLevel:Default", "Warning",
         ]);
         await app.StartAsync();

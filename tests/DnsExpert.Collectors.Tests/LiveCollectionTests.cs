@@ -9,7 +9,7 @@ namespace DnsExpert.Collectors.Tests;
 /// <summary>Live collection through the real KubernetesClient against the fixture API server, over real HTTP on 127.0.0.1.</summary>
 public sealed class LiveCollectionTests : IAsyncLifetime
 {
-    private static readonly string Root = FindRoot();
+    internal static readonly string Root = FindRoot();
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly DirectoryRuleBaseProvider Rules = new(Path.Combine(Root, "rules"));
     private readonly string _temp = Directory.CreateTempSubdirectory("dnsexpert-live-").FullName;

@@ -20,6 +20,21 @@ public sealed class ParserPropertyTests
         Prop.ForAll(Grammarish(), text => CorefileParser.Parse(text) is not null);
 
     [Property(MaxTest = 300)]
+    public Property Dig_and_nslookup_reader_never_throws_and_finds_lookups_only_where_a_tool_printed_an_outcome(string command) =>
+        Prop.ForAll(Grammarish(), text =>
+        {
+            var pasted = text.Replace("a", ";; flags: qr tc; QUERY: 1, ANSWER: 9\n", StringComparison.Ordinal)
+                .Replace("Z", "; <<>> DiG 9.18 <<>> @10.96.0.10 x\n", StringComparison.Ordinal)
+                .Replace("9", ";; communications error to 10.0.0.1#53: timed out\n", StringComparison.Ordinal)
+                .Replace("é", "Server:\t10.96.0.10\n** server can't find x: NXDOMAIN\n", StringComparison.Ordinal);
+            var lookups = DnsToolOutput.Parse(pasted, command);
+            return lookups.All(l => l.Line >= 1 && l.Probe.Port > 0) && (lookups.Count == 0 || pasted.Contains("HEADER", StringComparison.Ordinal)
+                || pasted.Contains("communications error", StringComparison.Ordinal) || pasted.Contains("can't find", StringComparison.Ordinal)
+                || pasted.Contains("no servers could be reached", StringComparison.Ordinal) || pasted.Contains("Name:", StringComparison.Ordinal)
+                || pasted.Contains("Truncated, retrying", StringComparison.Ordinal) || pasted.Contains("can't resolve", StringComparison.Ordinal));
+        });
+
+    [Property(MaxTest = 300)]
     public Property Resolv_conf_parser_never_throws(string text) =>
         Prop.ForAll(Grammarish(), t => ResolvConfParser.Parse(t + text) is not null);
 

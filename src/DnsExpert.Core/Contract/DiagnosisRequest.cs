@@ -142,6 +142,10 @@ public sealed class ProbeArtifact
     public ProbeOutcome? Outcome { get; set; }
     public string? Rcode { get; set; }
     public bool? Truncated { get; set; }
+
+    /// <summary>The answer's <c>aa</c> flag: the server is authoritative for the name (an NXDOMAIN then is final).</summary>
+    public bool? Authoritative { get; set; }
+
     public int? AnswerCount { get; set; }
     public double? LatencyMs { get; set; }
 

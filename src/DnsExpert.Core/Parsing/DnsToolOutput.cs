@@ -1,0 +1,369 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DnsExpert.Core.Contract;
+
+namespace DnsExpert.Core.Parsing;
+
+/// <summary>
+/// Reads what people paste from <c>dig</c> and <c>nslookup</c> (BIND's, and busybox's as pods have it) into the same
+/// probe results the service's own probes produce: server and port, name and type, transport, outcome (answered,
+/// timeout, refused), response code, the <c>tc</c> and <c>aa</c> flags, answer count and query time. Several outputs
+/// pasted together give several results; <c>;; Truncated, retrying in TCP mode.</c> gives the truncated UDP answer and
+/// the TCP one that follows. The command line, when given, fills in what a failed lookup does not print.
+/// </summary>
+public static partial class DnsToolOutput
+{
+    /// <summary>The lookups in <paramref name="text"/>, in order; empty when it holds none.</summary>
+    public static IReadOnlyList<DnsLookup> Parse(string text, string? command = null)
+    {
+        var context = command is null ? default : Arguments(command);
+        var results = new List<DnsLookup>();
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        Builder? current = null;
+        var truncatedPending = false;
+        var tool = command is not null && command.TrimStart().StartsWith("nslookup", StringComparison.Ordinal) ? DnsTool.Nslookup : DnsTool.Dig;
+        Builder? nslookupServer = null;
+
+        void Flush()
+        {
+            if (current is { } done && done.HasOutcome)
+            {
+                results.Add(done.Build(context));
+            }
+
+            current = null;
+        }
+
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd();
+            var number = i + 1;
+            if (DigBanner().Match(line) is { Success: true } banner)
+            {
+                // dig 9.16+ prints a failed attempt before the banner of the lookup it belongs to.
+                var failed = current is { FromError: true } ? current : null;
+                if (failed is null)
+                {
+                    Flush();
+                }
+
+                current = new Builder(DnsTool.Dig, number)
+                {
+                    Arguments = Arguments(banner.Groups["args"].Value), Truncated = truncatedPending,
+                    Server = failed?.Server, Port = failed?.Port, Outcome = failed?.Outcome, Line = failed?.Line ?? number,
+                };
+                truncatedPending = false;
+                continue;
+            }
+
+            if (line.StartsWith(";; Truncated, retrying in TCP mode", StringComparison.Ordinal))
+            {
+                // The UDP answer had TC set; the TCP answer's banner follows.
+                Flush();
+                results.Add(new Builder(DnsTool.Dig, number) { Transport = ProbeTransport.Udp, Truncated = true, Outcome = ProbeOutcome.Answered }.Build(context));
+                continue;
+            }
+
+            if (CommunicationsError().Match(line) is { Success: true } error)
+            {
+                // dig 9.16+ prints this before its banner; older dig prints ";; connection timed out; no servers could be reached".
+                if (current is { HasOutcome: true, FromError: false })
+                {
+                    Flush();
+                }
+
+                current ??= new Builder(tool, number) { FromError = true };
+                current.Server ??= error.Groups["server"].Value;
+                current.Port ??= int.Parse(error.Groups["port"].Value, CultureInfo.InvariantCulture);
+                current.Outcome = error.Groups["why"].Value switch
+                {
+                    "connection refused" => ProbeOutcome.Refused,
+                    "timed out" => ProbeOutcome.Timeout,
+                    _ => ProbeOutcome.Unreachable,
+                };
+                current.Line = number;
+                continue;
+            }
+
+            if (line.Contains("connection timed out; no servers could be reached", StringComparison.Ordinal)
+                || (line.Contains("no servers could be reached", StringComparison.Ordinal) && current is { HasOutcome: false }))
+            {
+                current ??= new Builder(tool, number);
+                current.Outcome ??= ProbeOutcome.Timeout;
+                current.Line = number;
+                continue;
+            }
+
+            if (NslookupServer().Match(line) is { Success: true } server && current is not { Tool: DnsTool.Dig })
+            {
+                Flush();
+                current = nslookupServer = new Builder(DnsTool.Nslookup, number);
+                SetServer(current, server.Groups["address"].Value);
+                continue;
+            }
+
+            if (current is null && nslookupServer is not null && (line.StartsWith("** server can't find", StringComparison.Ordinal) || line.StartsWith("Name:", StringComparison.Ordinal)))
+            {
+                // busybox prints one line per name of the search list it tried, under one Server: header.
+                current = new Builder(DnsTool.Nslookup, number) { Server = nslookupServer.Server, Port = nslookupServer.Port };
+            }
+
+            if (current is null)
+            {
+                continue;
+            }
+
+            if (current.Tool == DnsTool.Nslookup)
+            {
+                ReadNslookupLine(current, line, number);
+                if (current.HasOutcome && current.Rcode is not null and not "NOERROR")
+                {
+                    Flush();
+                }
+
+                continue;
+            }
+
+            if (Header().Match(line) is { Success: true } header)
+            {
+                current.Rcode = header.Groups["status"].Value;
+                current.Outcome = ProbeOutcome.Answered;
+                current.Line = number;
+            }
+            else if (Flags().Match(line) is { Success: true } flags)
+            {
+                var set = flags.Groups["flags"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                current.Truncated |= set.Contains("tc");
+                current.Authoritative = set.Contains("aa");
+                current.AnswerCount = int.Parse(flags.Groups["answers"].Value, CultureInfo.InvariantCulture);
+            }
+            else if (Question().Match(line) is { Success: true } question && current.Name is null)
+            {
+                current.Name = question.Groups["name"].Value;
+                current.Type = question.Groups["type"].Value;
+            }
+            else if (QueryTime().Match(line) is { Success: true } time)
+            {
+                current.LatencyMs = double.Parse(time.Groups["ms"].Value, CultureInfo.InvariantCulture);
+            }
+            else if (DigServer().Match(line) is { Success: true } answeredBy)
+            {
+                current.Server = answeredBy.Groups["server"].Value;
+                current.Port = int.Parse(answeredBy.Groups["port"].Value, CultureInfo.InvariantCulture);
+                current.Transport = answeredBy.Groups["proto"].Value == "TCP" ? ProbeTransport.Tcp : ProbeTransport.Udp;
+            }
+        }
+
+        Flush();
+        return results;
+    }
+
+    private static void ReadNslookupLine(Builder current, string line, int number)
+    {
+        if (NslookupFailure().Match(line) is { Success: true } failure)
+        {
+            current.Name = failure.Groups["name"].Value;
+            current.Rcode = failure.Groups["rcode"].Value switch
+            {
+                "NXDOMAIN" => "NXDOMAIN",
+                "SERVFAIL" => "SERVFAIL",
+                "REFUSED" => "REFUSED",
+                "NOTIMP" => "NOTIMP",
+                "No answer" => "NOERROR",
+                _ => "SERVFAIL",
+            };
+            current.Outcome = ProbeOutcome.Answered;
+            current.Line = number;
+        }
+        else if (line.StartsWith("nslookup: can't resolve", StringComparison.Ordinal))
+        {
+            // Old busybox: no response code; the name did not resolve.
+            current.Name ??= BusyboxName().Match(line) is { Success: true } m ? m.Groups["name"].Value : null;
+            current.Rcode = "NXDOMAIN";
+            current.Outcome = ProbeOutcome.Answered;
+            current.Line = number;
+        }
+        else if (NslookupName().Match(line) is { Success: true } name)
+        {
+            current.Name ??= name.Groups["name"].Value;
+            current.Rcode ??= "NOERROR";
+            current.Outcome = ProbeOutcome.Answered;
+            current.Line = number;
+        }
+        else if (NslookupAddress().Match(line) is { Success: true } address)
+        {
+            if (current.Name is null)
+            {
+                SetServer(current, address.Groups["address"].Value); // the server's own address line, with its port
+            }
+            else
+            {
+                current.AnswerCount = (current.AnswerCount ?? 0) + 1;
+            }
+        }
+    }
+
+    private static void SetServer(Builder builder, string address)
+    {
+        // "10.96.0.10#53" (BIND), "10.96.0.10:53" (busybox), "10.96.0.10 kube-dns.kube-system.svc.cluster.local" (old busybox).
+        var value = address.Split(' ')[0];
+        var hash = value.LastIndexOf('#');
+        var colon = value.Count(c => c == ':') == 1 ? value.LastIndexOf(':') : -1;
+        var cut = hash >= 0 ? hash : colon;
+        if (cut > 0 && int.TryParse(value.AsSpan(cut + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+        {
+            builder.Server = value[..cut];
+            builder.Port = port;
+        }
+        else
+        {
+            builder.Server = value;
+        }
+    }
+
+    /// <summary>What a dig or nslookup command line says: server, port, name, type, TCP.</summary>
+    private static CommandArguments Arguments(string command)
+    {
+        string? server = null, name = null, type = null;
+        int? port = null;
+        var tcp = false;
+        var words = command.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 0; i < words.Length; i++)
+        {
+            var word = words[i];
+            if (word.StartsWith('@'))
+            {
+                server = word[1..];
+            }
+            else if (word == "-p" && i + 1 < words.Length && int.TryParse(words[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var p))
+            {
+                port = p;
+                i++;
+            }
+            else if (word.StartsWith("-port=", StringComparison.Ordinal) && int.TryParse(word.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var np))
+            {
+                port = np;
+            }
+            else if (word is "+tcp" or "+vc")
+            {
+                tcp = true;
+            }
+            else if (word == "-t" && i + 1 < words.Length)
+            {
+                type = words[++i].ToUpperInvariant();
+            }
+            else if (word.StartsWith("-type=", StringComparison.OrdinalIgnoreCase) || word.StartsWith("-query=", StringComparison.OrdinalIgnoreCase))
+            {
+                type = word[(word.IndexOf('=', StringComparison.Ordinal) + 1)..].ToUpperInvariant();
+            }
+            else if (word.StartsWith('+') || word.StartsWith('-') || word is "dig" or "nslookup" || word.EndsWith("/dig", StringComparison.Ordinal))
+            {
+            }
+            else if (QueryTypes.Contains(word.ToUpperInvariant()) && name is not null)
+            {
+                type = word.ToUpperInvariant();
+            }
+            else if (name is null)
+            {
+                name = word;
+            }
+            else if (server is null && System.Net.IPAddress.TryParse(word, out _))
+            {
+                server = word; // nslookup NAME SERVER
+            }
+        }
+
+        return new CommandArguments(server, port, name, type, tcp);
+    }
+
+    private static readonly HashSet<string> QueryTypes = new(StringComparer.Ordinal) { "A", "AAAA", "SRV", "PTR", "MX", "TXT", "CNAME", "NS", "SOA", "ANY", "HTTPS", "CAA" };
+
+    private readonly record struct CommandArguments(string? Server, int? Port, string? Name, string? Type, bool Tcp);
+
+    private sealed class Builder(DnsTool tool, int line)
+    {
+        public DnsTool Tool { get; } = tool;
+        public CommandArguments Arguments { get; init; }
+        public string? Server { get; set; }
+        public int? Port { get; set; }
+        public string? Name { get; set; }
+        public string? Type { get; set; }
+        public ProbeTransport? Transport { get; set; }
+        public ProbeOutcome? Outcome { get; set; }
+        public string? Rcode { get; set; }
+        public bool Truncated { get; set; }
+        public bool? Authoritative { get; set; }
+        public int? AnswerCount { get; set; }
+        public double? LatencyMs { get; set; }
+        public int? Line { get; set; } = line;
+
+        /// <summary>Made by a "communications error" line that came before any banner.</summary>
+        public bool FromError { get; init; }
+
+        public bool HasOutcome => Outcome is not null;
+
+        public DnsLookup Build(CommandArguments command) => new(Tool, Line ?? 1, new ProbeArtifact
+        {
+            Kind = ProbeKind.Dns,
+            Server = Server ?? Arguments.Server ?? command.Server,
+            Port = Port ?? Arguments.Port ?? command.Port ?? 53,
+            Name = (Name ?? Arguments.Name ?? command.Name)?.TrimEnd('.'),
+            Type = Type ?? Arguments.Type ?? command.Type ?? "A",
+            Transport = Transport ?? (Arguments.Tcp || command.Tcp ? ProbeTransport.Tcp : ProbeTransport.Udp),
+            Outcome = Outcome!.Value,
+            Rcode = Outcome == ProbeOutcome.Answered ? Rcode : null,
+            Truncated = Truncated,
+            Authoritative = Authoritative,
+            AnswerCount = AnswerCount,
+            LatencyMs = LatencyMs,
+        });
+    }
+
+    [GeneratedRegex(@"^; <<>> DiG [^<]*<<>> (?<args>.*)$", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex DigBanner();
+
+    [GeneratedRegex(@"^;; ->>HEADER<<- opcode: \w+, status: (?<status>[A-Z]+), id: \d+", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex Header();
+
+    [GeneratedRegex(@"^;; flags:(?<flags>[a-z ]*);.*ANSWER: (?<answers>\d+)", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex Flags();
+
+    [GeneratedRegex(@"^;(?<name>[^\s;]+)\s+(?:\d+\s+)?IN\s+(?<type>[A-Z0-9]+)\s*$", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex Question();
+
+    [GeneratedRegex(@"^;; Query time: (?<ms>\d+(?:\.\d+)?) (?:msec|ms)", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex QueryTime();
+
+    [GeneratedRegex(@"^;; SERVER: (?<server>[0-9a-fA-F:.]+)#(?<port>\d+)\([^)]*\)(?: \((?<proto>UDP|TCP)\))?", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex DigServer();
+
+    [GeneratedRegex(@"^;; communications error to (?<server>[0-9a-fA-F:.]+)#(?<port>\d+): (?<why>timed out|connection refused|host unreachable|network unreachable|end of file|[a-z ]+)", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex CommunicationsError();
+
+    [GeneratedRegex(@"^Server:\s+(?<address>\S+(?: \S+)?)\s*$", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex NslookupServer();
+
+    [GeneratedRegex(@"^\*\* server can't find (?<name>[^:\s]+): (?<rcode>NXDOMAIN|SERVFAIL|REFUSED|NOTIMP|No answer|[A-Za-z ]+)", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex NslookupFailure();
+
+    [GeneratedRegex(@"^Name:\s+(?<name>\S+)", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex NslookupName();
+
+    [GeneratedRegex(@"^Address(?: \d+)?:\s+(?<address>\S+(?: \S+)?)", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex NslookupAddress();
+
+    [GeneratedRegex(@"can't resolve '(?<name>[^']+)'", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex BusyboxName();
+}
+
+public enum DnsTool
+{
+    Dig,
+    Nslookup,
+}
+
+/// <summary>
+/// One lookup read from pasted tool output: the same probe result the service's own probes give (its <c>from</c> is the
+/// caller's to fill), the tool that printed it and the line it was read at.
+/// </summary>
+public sealed record DnsLookup(DnsTool Tool, int Line, ProbeArtifact Probe);
