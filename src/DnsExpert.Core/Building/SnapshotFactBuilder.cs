@@ -7,8 +7,9 @@ public static partial class SnapshotFactBuilder
 {
     public static FactSet Build(DiagnosisRequest request)
     {
-        var context = new BuildContext(request);
+        var (expanded, pasted) = PastedOutputs.Expand(request);
+        var context = new BuildContext(expanded);
         context.Run();
-        return new FactSet(context.Facts, context.Collection);
+        return new FactSet(context.Facts, [.. context.Collection, .. pasted]);
     }
 }

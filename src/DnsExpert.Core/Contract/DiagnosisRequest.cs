@@ -89,6 +89,26 @@ public sealed class Snapshot
 
     /// <summary>Results of active probes (dig, ping, TCP connect).</summary>
     public IList<ProbeArtifact>? Probes { get; set; }
+
+    /// <summary>
+    /// Output of commands as people paste it: <c>dig</c> and <c>nslookup</c> become probe results, <c>kubectl get -o
+    /// json</c> objects, <c>kubectl logs</c> a log, <c>cat /etc/resolv.conf</c> and any other command a file of its
+    /// origin (<c>dmesg</c>, <c>conntrack -S</c>, ...).
+    /// </summary>
+    public IList<CommandOutput>? Outputs { get; set; }
+}
+
+/// <summary>The output of one command, pasted.</summary>
+public sealed class CommandOutput
+{
+    /// <summary>Where it ran: <c>namespace/pod</c>, <c>node/NAME</c>; omitted when unknown (a workstation, a bot).</summary>
+    public string? From { get; set; }
+
+    /// <summary>The command line, as typed (<c>dig @10.96.0.10 api.example.com +tries=1</c>); never run.</summary>
+    public string? Command { get; set; }
+
+    /// <summary>What it printed.</summary>
+    public string? Text { get; set; }
 }
 
 /// <summary>The log of one container.</summary>

@@ -42,6 +42,7 @@ public static class RequestJson
                 _ when info.Type == typeof(IList<LogArtifact>) => () => new BoundedList<LogArtifact>(limits.MaxLogs, "snapshot.logs", "logs"),
                 _ when info.Type == typeof(IList<FileArtifact>) => () => new BoundedList<FileArtifact>(limits.MaxFiles, "snapshot.files", "files"),
                 _ when info.Type == typeof(IList<ProbeArtifact>) => () => new BoundedList<ProbeArtifact>(limits.MaxProbes, "snapshot.probes", "probes"),
+                _ when info.Type == typeof(IList<CommandOutput>) => () => new BoundedList<CommandOutput>(limits.MaxOutputs, "snapshot.outputs", "outputs"),
                 _ => info.CreateObject,
             };
         });

@@ -16,6 +16,7 @@ public sealed class RequestLimits
     public long MaxLogCharacters { get; set; } = 64L * 1024 * 1024;
     public int MaxFiles { get; set; } = 2_000;
     public int MaxProbes { get; set; } = 5_000;
+    public int MaxOutputs { get; set; } = 200;
     public int MaxErrorMessageLength { get; set; } = 8_192;
 }
 
@@ -148,6 +149,33 @@ public static partial class RequestValidator
                     }
                 }
             }
+
+            if (snapshot.Outputs is { } outputs)
+            {
+                if (outputs.Count > limits.MaxOutputs)
+                {
+                    Add("snapshot.outputs", $"has {outputs.Count} outputs; at most {limits.MaxOutputs} are accepted");
+                }
+
+                for (var i = 0; i < outputs.Count; i++)
+                {
+                    var o = outputs[i];
+                    if (o.Text is null)
+                    {
+                        Add($"snapshot.outputs[{i}].text", "is required: what the command printed");
+                    }
+
+                    if (o.From is { } from && Origin.TryParse(from) is null)
+                    {
+                        Add($"snapshot.outputs[{i}].from", "must be 'namespace/pod' or 'node/NAME' with Kubernetes names (RFC 1123)");
+                    }
+
+                    if (o.Command is { Length: > 4096 })
+                    {
+                        Add($"snapshot.outputs[{i}].command", "is longer than 4096 characters");
+                    }
+                }
+            }
         }
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
@@ -169,6 +197,24 @@ public static partial class RequestValidator
         if (node is not null && !IsDnsSubdomain(node))
         {
             add(path + ".node", "must be a Kubernetes node name (RFC 1123 subdomain)");
+        }
+    }
+
+    /// <summary>Where a pasted output ran: a pod (<c>namespace/pod</c>) or a node (<c>node/NAME</c>).</summary>
+    public sealed record Origin(string? Namespace, string? Pod, string? Node)
+    {
+        public static Origin? TryParse(string from)
+        {
+            var slash = from.IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0 || slash != from.LastIndexOf('/'))
+            {
+                return null;
+            }
+
+            var (left, right) = (from[..slash], from[(slash + 1)..]);
+            return left == "node"
+                ? IsDnsSubdomain(right) ? new Origin(null, null, right) : null
+                : IsDnsLabel(left) && IsDnsSubdomain(right) ? new Origin(left, right, null) : null;
         }
     }
 

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Parsing;
+
+namespace DnsExpert.Core.Building;
+
+/// <summary>
+/// Reads <c>snapshot.outputs</c>, command output as people paste it, into the snapshot parts the structured form has:
+/// <c>dig</c>/<c>nslookup</c> into probe results, <c>kubectl get -o json</c> into objects, <c>kubectl logs</c> into a
+/// log, <c>cat FILE</c> into that file of its origin, any other command (<c>dmesg</c>, <c>conntrack -S</c>) into a
+/// command output of its origin. The same facts then follow as from the structured form. Each output gets a
+/// <c>collection</c> note saying what it was read as. Commands are only read, never run.
+/// </summary>
+public static class PastedOutputs
+{
+    /// <summary>Pasted <c>kubectl get -o json</c> is parsed only up to this size; larger belongs in <c>snapshot.objects</c>.</summary>
+    public const int MaxJsonCharacters = 4 << 20;
+
+    public static (DiagnosisRequest Request, IReadOnlyList<CollectionEntry> Notes) Expand(DiagnosisRequest request)
+    {
+        if (request.Snapshot is not { Outputs: { Count: > 0 } outputs } snapshot)
+        {
+            return (request, []);
+        }
+
+        var probes = new List<ProbeArtifact>(snapshot.Probes ?? []);
+        var objects = new List<JsonElement>(snapshot.Objects ?? []);
+        var logs = new List<LogArtifact>(snapshot.Logs ?? []);
+        var files = new List<FileArtifact>(snapshot.Files ?? []);
+        var notes = new List<CollectionEntry>();
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var output = outputs[i];
+            var source = $"snapshot.outputs[{i}]";
+            var text = output.Text ?? "";
+            var origin = output.From is { } from ? RequestValidator.Origin.TryParse(from) : null;
+            var words = (output.Command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var tool = words.FirstOrDefault()?.Split('/').Last();
+            void Note(CollectionStatus status, string detail) => notes.Add(new CollectionEntry(source, status, detail));
+
+            if (tool is "dig" or "nslookup" || (tool is null && LooksLikeDnsTool(text)))
+            {
+                var lookups = DnsToolOutput.Parse(text, output.Command);
+                foreach (var lookup in lookups)
+                {
+                    lookup.Probe.From = output.From ?? "pasted";
+                    probes.Add(lookup.Probe);
+                }
+
+                Note(lookups.Count > 0 ? CollectionStatus.Ok : CollectionStatus.Partial,
+                    lookups.Count > 0 ? $"{lookups.Count} DNS lookup(s) read from {ToolName(lookups[0].Tool)} output" : "no lookup result found in the output");
+            }
+            else if ((tool == "kubectl" && words.Contains("get") && (words.Contains("json") || words.Contains("-ojson") || words.Contains("--output=json")))
+                     || (tool is null && text.TrimStart().StartsWith('{') && text.Contains("\"kind\"", StringComparison.Ordinal)))
+            {
+                if (text.Length > MaxJsonCharacters)
+                {
+                    Note(CollectionStatus.Failed, $"kubectl JSON over {MaxJsonCharacters} characters: send it in snapshot.objects");
+                    continue;
+                }
+
+                try
+                {
+                    using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64 });
+                    objects.Add(document.RootElement.Clone());
+                    Note(CollectionStatus.Ok, "read as Kubernetes objects");
+                }
+                catch (JsonException ex)
+                {
+                    Note(CollectionStatus.Failed, $"not valid JSON (line {ex.LineNumber + 1}): paste the whole output of kubectl get -o json");
+                }
+            }
+            else if (tool == "kubectl" && words.Contains("logs"))
+            {
+                var (ns, pod, container) = LogsTarget(words);
+                if (pod is null || !RequestValidator.IsDnsSubdomain(pod) || (ns is not null && !RequestValidator.IsDnsLabel(ns)))
+                {
+                    Note(CollectionStatus.Failed, "kubectl logs without a valid pod name in the command: cannot tell whose log it is");
+                    continue;
+                }
+
+                logs.Add(new LogArtifact { Namespace = ns ?? origin?.Namespace ?? "default", Pod = pod, Container = container, Text = text });
+                Note(CollectionStatus.Ok, $"read as the log of pod {ns ?? "default"}/{pod}");
+            }
+            else if (origin is null)
+            {
+                Note(CollectionStatus.Skipped, "not read: say where it ran ('from': 'namespace/pod' or 'node/NAME')");
+            }
+            else if (tool == "cat" && words.Length == 2 && words[1].StartsWith('/'))
+            {
+                files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Path = words[1], Text = text });
+                Note(CollectionStatus.Ok, $"read as {words[1]} of {output.From}");
+            }
+            else if (output.Command is null && text.Contains("nameserver ", StringComparison.Ordinal))
+            {
+                files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Path = "/etc/resolv.conf", Text = text });
+                Note(CollectionStatus.Ok, $"read as /etc/resolv.conf of {output.From}");
+            }
+            else
+            {
+                files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Command = output.Command ?? "unknown", Text = text });
+                Note(CollectionStatus.Ok, $"kept as the output of a command run on {output.From}");
+            }
+        }
+
+        var expanded = new Snapshot { Objects = objects, Logs = logs, Files = files, Probes = probes };
+        return (new DiagnosisRequest
+        {
+            Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Options = request.Options, CallbackUrl = request.CallbackUrl,
+            Snapshot = expanded,
+        }, notes);
+    }
+
+    private static string ToolName(DnsTool tool) => tool == DnsTool.Dig ? "dig" : "nslookup";
+
+    private static bool LooksLikeDnsTool(string text) =>
+        text.Contains("<<>> DiG", StringComparison.Ordinal) || text.Contains("** server can't find", StringComparison.Ordinal)
+        || text.Contains("no servers could be reached", StringComparison.Ordinal)
+        || (text.StartsWith("Server:", StringComparison.Ordinal) && text.Contains("Address", StringComparison.Ordinal));
+
+    /// <summary>The pod (first word after <c>logs</c> that is not a flag or a flag's value), namespace and container of a kubectl logs line.</summary>
+    private static (string? Namespace, string? Pod, string? Container) LogsTarget(string[] words)
+    {
+        string? ns = null, pod = null, container = null;
+        for (var i = 1; i < words.Length; i++)
+        {
+            var word = words[i];
+            string? Value(string flag) => word == flag && i + 1 < words.Length ? words[++i] : word.StartsWith(flag + "=", StringComparison.Ordinal) ? word[(flag.Length + 1)..] : null;
+            if ((Value("-n") ?? Value("--namespace")) is { } n)
+            {
+                ns = n;
+            }
+            else if ((Value("-c") ?? Value("--container")) is { } c)
+            {
+                container = c;
+            }
+            else if (Value("--tail") is not null || Value("--since") is not null)
+            {
+            }
+            else if (!word.StartsWith('-') && word is not "logs" && pod is null && Array.IndexOf(words, "logs") < i)
+            {
+                pod = word.StartsWith("pod/", StringComparison.Ordinal) ? word[4..] : word;
+            }
+        }
+
+        return (ns, pod, container);
+    }
+}

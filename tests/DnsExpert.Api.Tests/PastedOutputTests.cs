@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace DnsExpert.Api.Tests;
+
+/// <summary><c>snapshot.outputs</c>: command output as people paste it, read into the same facts as the structured form.</summary>
+public sealed class PastedOutputTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    private static string Scenario(string rule, string name) => File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios", rule, name + ".json"));
+
+    private async Task<HttpResponseMessage> PostAsync(string json) =>
+        await factory.CreateClient().PostAsync("/api/v1/diagnoses", new StringContent(json, Encoding.UTF8, "application/json"));
+
+    [Fact]
+    public async Task Pasted_dig_output_fires_the_same_rule_as_the_probes_and_each_output_says_what_it_was_read_as()
+    {
+        var response = await PostAsync(Scenario("app-to-kube-dns-unreachable", "fires-pasted-dig-output"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var diagnosis = await response.Json();
+
+        var finding = diagnosis.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("ruleId").GetString() == "app-to-kube-dns-unreachable");
+        Assert.Contains(finding.GetProperty("evidence").EnumerateArray(), e => e.GetProperty("detail").GetString()!.Contains("172.21.0.10", StringComparison.Ordinal));
+        var notes = diagnosis.GetProperty("collection").EnumerateArray()
+            .Where(c => c.GetProperty("source").GetString()!.StartsWith("snapshot.outputs", StringComparison.Ordinal))
+            .ToDictionary(c => c.GetProperty("source").GetString()!, c => (c.GetProperty("status").GetString(), c.GetProperty("detail").GetString()));
+        Assert.Equal(("ok", "1 DNS lookup(s) read from dig output"), notes["snapshot.outputs[0]"]);
+        Assert.Equal("ok", notes["snapshot.outputs[3]"].Item1);
+    }
+
+    [Fact]
+    public async Task An_output_without_its_origin_is_skipped_with_a_note_and_a_bad_origin_is_a_422()
+    {
+        var request = new JsonObject
+        {
+            ["snapshot"] = new JsonObject
+            {
+                ["outputs"] = new JsonArray(new JsonObject { ["command"] = "cat /etc/resolv.conf", ["text"] = "nameserver 10.96.0.10\nsearch default.svc.cluster.local\n" }),
+            },
+        };
+        var diagnosis = await (await PostAsync(request.ToJsonString())).Json();
+        var note = diagnosis.GetProperty("collection").EnumerateArray().Single(c => c.GetProperty("source").GetString() == "snapshot.outputs[0]");
+        Assert.Equal("skipped", note.GetProperty("status").GetString());
+
+        request["snapshot"]!["outputs"]![0]!["from"] = "default/web-0\n; rm -rf /";
+        var problem = await (await PostAsync(request.ToJsonString())).Json();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("snapshot.outputs[0].from", out _));
+    }
+
+    [Fact]
+    public async Task Pasted_resolv_conf_and_kubectl_json_become_the_pods_file_and_objects()
+    {
+        var pod = """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0","namespace":"shop"},"spec":{"dnsPolicy":"ClusterFirst","containers":[{"name":"app","image":"nginx"}]},"status":{"phase":"Running","podIP":"10.0.0.7"}}""";
+        var service = """{"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-dns","namespace":"kube-system","labels":{"k8s-app":"kube-dns"}},"spec":{"clusterIP":"10.96.0.10","selector":{"k8s-app":"kube-dns"},"ports":[{"name":"dns","port":53,"protocol":"UDP"}]}}""";
+        var request = new JsonObject
+        {
+            ["target"] = new JsonObject { ["namespace"] = "shop", ["pod"] = "web-0" },
+            ["snapshot"] = new JsonObject
+            {
+                ["outputs"] = new JsonArray(
+                    new JsonObject { ["command"] = "kubectl -n shop get pod web-0 -o json", ["text"] = pod },
+                    new JsonObject { ["command"] = "kubectl -n kube-system get svc kube-dns -o json", ["text"] = service },
+                    new JsonObject { ["from"] = "shop/web-0", ["command"] = "cat /etc/resolv.conf", ["text"] = "nameserver 8.8.8.8\nsearch shop.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n" }),
+            },
+        };
+
+        var diagnosis = await (await PostAsync(request.ToJsonString())).Json();
+
+        // A ClusterFirst pod whose resolv.conf names 8.8.8.8: the pasted file and object meet in the rule.
+        Assert.Contains(diagnosis.GetProperty("findings").EnumerateArray(), f => f.GetProperty("ruleId").GetString() == "pod-resolvconf-not-cluster-dns");
+    }
+}
