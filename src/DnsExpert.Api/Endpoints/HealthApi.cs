@@ -1,30 +1,51 @@
+using System.Text.Json;
 using DnsExpert.Api.History;
 using DnsExpert.Core.Collection;
 using DnsExpert.Engine.Diagnosis;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace DnsExpert.Api.Endpoints;
 
+/// <summary>
+/// Liveness and readiness through ASP.NET Core health checks: <c>/healthz</c> runs none (the process serves requests),
+/// <c>/readyz</c> runs the <c>ready</c> ones (the history store answers). Neither is rate-limited: a probe answered 429
+/// would restart the pod.
+/// </summary>
 public static class HealthApi
 {
+    private const string Ready = "ready";
+
+    public static IServiceCollection AddDnsExpertHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history", tags: [Ready]);
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }))
-            .WithTags("Health").WithName("Liveness").WithSummary("Liveness: the process serves requests")
-            .DisableRateLimiting();
-        app.MapGet("/readyz", Ready)
-            .WithTags("Health").WithName("Readiness").DisableRateLimiting()
-            .WithSummary("Readiness: the rule base is compiled and the history store reachable")
-            .WithDescription("503 while the history store (SQLite file or PostgreSQL) is not initialised or unreachable. Whether a cluster is configured is reported, not required: offline mode is healthy.");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            Predicate = _ => false,
+            ResponseWriter = (context, _) => context.Response.WriteAsJsonAsync(new { status = "ok" }),
+        }).WithDisplayName("Liveness").DisableRateLimiting();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(Ready),
+            ResponseWriter = WriteReadiness,
+        }).WithDisplayName("Readiness").DisableRateLimiting();
         return app;
     }
 
-    internal static async Task<IResult> Ready(DirectoryRuleBaseProvider rules, HistoryState history, IServiceProvider services, CancellationToken cancellationToken)
+    /// <summary>What readiness rests on, and what is only reported: the rule base, the store, whether a cluster is configured.</summary>
+    private static Task WriteReadiness(HttpContext context, HealthReport report)
     {
-        await history.CheckAsync(TimeSpan.FromSeconds(2), cancellationToken);
-        var ready = history.Store is null || history.Ready;
+        var services = context.RequestServices;
+        var rules = services.GetRequiredService<DirectoryRuleBaseProvider>();
+        var history = services.GetRequiredService<HistoryState>();
         var body = new
         {
-            status = ready ? "ready" : "not ready",
+            status = report.Status == HealthStatus.Healthy ? "ready" : "not ready",
             rules = rules.Current.Rules.Count,
             ruleBase = new { version = rules.Status.Version, loadedAt = rules.Status.LoadedAt, lastReloadError = rules.Status.LastReloadError },
             history = history.Store is null ? "off" : history.Ready ? $"{history.Store.Kind}: ok" : $"{history.Store.Kind}: {history.Error}",
@@ -32,6 +53,18 @@ public static class HealthApi
                 ? "not configured (offline: diagnoses snapshots sent in requests)"
                 : "configured (requests without a snapshot are collected live)",
         };
-        return ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        return context.Response.WriteAsJsonAsync(body, JsonSerializerOptions.Web);
+    }
+
+    /// <summary>The history store is initialised and answers within 2 s (ready when the history is switched off).</summary>
+    private sealed class HistoryHealthCheck(HistoryState history) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            await history.CheckAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            return history.Store is null || history.Ready
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy(history.Error);
+        }
     }
 }

@@ -44,6 +44,7 @@ public static class DnsExpertHost
         builder.Services.AddDnsExpertCollectors(cluster, probes);
         builder.Services.AddSingleton<SampleCatalog>();
         builder.Services.AddSingleton<BodyAdmission>();
+        builder.Services.AddDnsExpertHealthChecks();
         builder.AddDnsExpertHistory();
         builder.AddDnsExpertSecurity();
 
