@@ -19,6 +19,7 @@ public sealed class CallbackIsolationTests : IAsyncLifetime
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _busyCalls;
     private int _hangingCalls;
+    private int _slowDelivered;
     private WebApplication _receiver = null!;
     private string _base = "";
     private WebApplicationFactory<Program> _factory = null!;
@@ -42,6 +43,12 @@ public sealed class CallbackIsolationTests : IAsyncLifetime
             return Results.StatusCode(503);
         });
         _receiver.MapPost("/ok", () => Results.NoContent());
+        _receiver.MapPost("/slow", async () =>
+        {
+            await Task.Delay(500);
+            Interlocked.Increment(ref _slowDelivered);
+            return Results.NoContent();
+        });
         await _receiver.StartAsync();
         _base = _receiver.Urls.First();
 
@@ -210,5 +217,24 @@ public sealed class CallbackIsolationTests : IAsyncLifetime
         {
             Assert.Contains("loopback", diagnosis.GetProperty("callback").GetProperty("lastError").GetString()!, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Stopping_the_service_delivers_the_callbacks_already_queued()
+    {
+        await using var factory = new ApiFactory().WithWebHostBuilder(b => b
+            .UseSetting("DnsExpert:History:Provider", "none")
+            .UseSetting("DnsExpert:Callbacks:AllowedHosts:0", "127.0.0.1")
+            .UseSetting("DnsExpert:Callbacks:AllowHttp", "true")
+            .UseSetting("DnsExpert:Callbacks:Workers", "1"));
+        using var client = factory.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/v1/diagnoses", WithCallback(_base + "/slow"))).StatusCode);
+        }
+
+        await factory.DisposeAsync();
+
+        Assert.Equal(3, Volatile.Read(ref _slowDelivered));
     }
 }

@@ -16,6 +16,8 @@ public sealed partial class CallbackDispatcher(
     CallbackSender sender, HistoryState history, IOptions<CallbackOptions> options, TimeProvider time, ILogger<CallbackDispatcher> logger)
     : BackgroundService
 {
+    private volatile bool _stopping;
+
     private readonly Channel<Delivery> _queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(options.Value.QueueCapacity)
     {
         FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false,
@@ -38,8 +40,9 @@ public sealed partial class CallbackDispatcher(
             return pending;
         }
 
-        var full = new CallbackDelivery(CallbackState.Failed, time.GetUtcNow(), 0,
-            $"not delivered: {options.Value.QueueCapacity} callbacks were already waiting (DnsExpert:Callbacks:QueueCapacity)");
+        var full = new CallbackDelivery(CallbackState.Failed, time.GetUtcNow(), 0, _stopping
+            ? "not delivered: the service was stopping"
+            : $"not delivered: {options.Value.QueueCapacity} callbacks were already waiting (DnsExpert:Callbacks:QueueCapacity)");
         LogQueueFull(logger, response.Id);
         if (stored)
         {
@@ -47,6 +50,22 @@ public sealed partial class CallbackDispatcher(
         }
 
         return full;
+    }
+
+    /// <summary>
+    /// Stops taking callbacks and delivers those already queued until the host's shutdown timeout; what is left then
+    /// stays pending in the store, and the sweep marks it failed.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        _queue.Writer.TryComplete();
+        if (ExecuteTask is { } draining)
+        {
+            await Task.WhenAny(draining, Task.Delay(Timeout.Infinite, cancellationToken));
+        }
+
+        await base.StopAsync(cancellationToken);
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
