@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using DnsExpert.Engine.RuleFiles;
 
 namespace DnsExpert.Api.Tests;
@@ -6,10 +7,13 @@ namespace DnsExpert.Api.Tests;
 /// <summary>
 /// Every rule is proven, through the real HTTP pipeline, by request files a user could have pasted:
 /// <c>tests/scenarios/&lt;rule-id&gt;/fires-*.json</c> must produce that finding, <c>near-miss-*.json</c> must not.
+/// A <c>fires-*.expect.json</c> beside a scenario names what the finding must say: the evidence (which object, which
+/// line), and words its cause and remediation must or must not contain.
 /// </summary>
 public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     private static readonly string ScenarioRoot = Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios");
+    private const string ExpectSuffix = ".expect.json";
     private readonly HttpClient _client = factory.CreateClient();
 
     public static TheoryData<string> Scenarios() => new(ScenarioFiles());
@@ -17,7 +21,8 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
     private static List<string> ScenarioFiles() =>
         Directory.EnumerateFiles(ScenarioRoot, "*.json", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(ScenarioRoot, f))
-            .Where(f => !f.StartsWith('_') && (Path.GetFileName(f).StartsWith("fires-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("near-miss-", StringComparison.Ordinal)))
+            .Where(f => !f.StartsWith('_') && !f.EndsWith(ExpectSuffix, StringComparison.Ordinal)
+                && (Path.GetFileName(f).StartsWith("fires-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("near-miss-", StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal)
             .ToList();
 
@@ -42,6 +47,11 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
             Assert.NotEqual(0, finding.GetProperty("evidence").GetArrayLength());
             Assert.NotEqual(0, finding.GetProperty("remediation").GetArrayLength());
             Assert.DoesNotContain("{{", finding.ToString(), StringComparison.Ordinal);
+            var expect = Path.Combine(ScenarioRoot, Path.ChangeExtension(scenario, null) + ExpectSuffix);
+            if (File.Exists(expect))
+            {
+                CheckExpectations(finding, JsonDocument.Parse(await File.ReadAllTextAsync(expect)).RootElement, scenario);
+            }
         }
         else
         {
@@ -50,6 +60,52 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
 
         Assert.Equal(fired.Count, fired.Distinct().Count());
         Assert.DoesNotContain(json.GetProperty("collection").EnumerateArray(), c => c.GetProperty("source").GetString() == "rules");
+    }
+
+    /// <summary>
+    /// <c>evidence</c>: items (source and detail, exactly) the finding must list; <c>causeContains</c>,
+    /// <c>remediationContains</c>, <c>remediationLacks</c>: phrases its cause or remediation text must (not) hold.
+    /// </summary>
+    private static void CheckExpectations(JsonElement finding, JsonElement expect, string scenario)
+    {
+        var evidence = finding.GetProperty("evidence").EnumerateArray()
+            .Select(e => (Source: e.GetProperty("source").GetString(), Detail: e.GetProperty("detail").GetString())).ToList();
+        var listed = string.Join("\n", evidence.Select(e => $"{e.Source} | {e.Detail}"));
+        foreach (var item in Items(expect, "evidence"))
+        {
+            var wanted = (item.GetProperty("source").GetString(), item.GetProperty("detail").GetString());
+            Assert.True(evidence.Contains(wanted), $"{scenario}: no evidence\n{wanted.Item1} | {wanted.Item2}\namong\n{listed}");
+        }
+
+        var cause = finding.GetProperty("cause").GetString()!;
+        foreach (var phrase in Items(expect, "causeContains"))
+        {
+            Assert.True(cause.Contains(phrase.GetString()!, StringComparison.Ordinal), $"{scenario}: cause lacks '{phrase}': {cause}");
+        }
+
+        var remediation = finding.GetProperty("remediation").ToString();
+        foreach (var phrase in Items(expect, "remediationContains"))
+        {
+            Assert.True(remediation.Contains(phrase.GetString()!, StringComparison.Ordinal), $"{scenario}: remediation lacks '{phrase}': {remediation}");
+        }
+
+        foreach (var phrase in Items(expect, "remediationLacks"))
+        {
+            Assert.False(remediation.Contains(phrase.GetString()!, StringComparison.Ordinal), $"{scenario}: remediation says '{phrase}': {remediation}");
+        }
+    }
+
+    private static List<JsonElement> Items(JsonElement expect, string name) =>
+        expect.TryGetProperty(name, out var items) ? [.. items.EnumerateArray()] : [];
+
+    [Fact]
+    public void Every_expectation_file_belongs_to_a_scenario_that_fires()
+    {
+        foreach (var expect in Directory.EnumerateFiles(ScenarioRoot, "*" + ExpectSuffix, SearchOption.AllDirectories))
+        {
+            var scenario = expect[..^ExpectSuffix.Length] + ".json";
+            Assert.True(File.Exists(scenario) && Path.GetFileName(scenario).StartsWith("fires-", StringComparison.Ordinal), $"{expect}: no fires-*.json scenario beside it");
+        }
     }
 
     [Fact]
