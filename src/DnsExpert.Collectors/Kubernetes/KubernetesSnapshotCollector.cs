@@ -44,7 +44,9 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
             run.Collect("Service default/kubernetes", async ct => [await client.CoreV1.ReadNamespacedServiceAsync("kubernetes", "default", cancellationToken: ct)]),
             run.Collect("Deployment kube-system/coredns", async ct => [await client.AppsV1.ReadNamespacedDeploymentAsync("coredns", KubeSystem, cancellationToken: ct)], optional: true),
             run.Collect("DaemonSet kube-system/node-local-dns", async ct => Items(await client.AppsV1.ListNamespacedDaemonSetAsync(KubeSystem, labelSelector: "k8s-app=node-local-dns", cancellationToken: ct))),
+            // kube-proxy's configuration, by the names distributions give it (kubeadm's kube-proxy, ACK's kube-proxy-worker).
             run.Collect("ConfigMap kube-system/kube-proxy", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("kube-proxy", KubeSystem, cancellationToken: ct)], optional: true),
+            run.Collect("ConfigMap kube-system/kube-proxy-worker", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("kube-proxy-worker", KubeSystem, cancellationToken: ct)], optional: true),
             run.Collect("PodMetrics kube-system (k8s-app=kube-dns)", ct => PodMetrics(ct), metrics: true),
             CollectCoreDns(run),
         };
