@@ -64,4 +64,23 @@ public sealed class ClusterInfoDumpTests : IDisposable
         Assert.Equal("coredns", log.Container);
         Assert.Equal(2, log.Text!.Value!.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
+
+    [Fact]
+    public void Events_json_is_read_and_secrets_json_is_not()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "default"));
+        File.WriteAllText(Path.Combine(_dir, "default", "events.json"), """
+            {"kind": "EventList", "apiVersion": "v1", "metadata": {"resourceVersion": "4521400"}, "items": [
+              {"metadata": {"name": "web-7d4b9c-x2k4q.17cf0a5e3b1c2d4f", "namespace": "default"},
+               "involvedObject": {"kind": "Pod", "namespace": "default", "name": "web-7d4b9c-x2k4q", "apiVersion": "v1"},
+               "reason": "DNSConfigForming", "type": "Warning", "count": 9, "source": {"component": "kubelet"},
+               "message": "Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: 172.21.0.10 100.100.2.136 100.100.2.138"}]}
+            """);
+        File.WriteAllText(Path.Combine(_dir, "default", "secrets.json"), """{"kind": "SecretList", "apiVersion": "v1", "items": []}""");
+
+        var objects = ClusterInfoDump.Read(_dir).Snapshot.Objects!;
+
+        var list = Assert.Single(objects);
+        Assert.Equal("EventList", list.GetProperty("kind").GetString());
+    }
 }

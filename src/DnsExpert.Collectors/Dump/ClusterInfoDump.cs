@@ -13,8 +13,8 @@ namespace DnsExpert.Collectors.Dump;
 /// </summary>
 public static partial class ClusterInfoDump
 {
-    /// <summary>Files of a dump that DnsExpert does not need; secrets.json must never be read into a snapshot.</summary>
-    private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase) { "secrets.json", "events.json", "pvcs.json" };
+    /// <summary>Files of a dump that DnsExpert does not need; secrets.json must never be read into a snapshot (events.json is read: kubelet and the scheduler say why there).</summary>
+    private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase) { "secrets.json", "pvcs.json" };
 
     public static CollectedSnapshot Read(string directory)
     {
