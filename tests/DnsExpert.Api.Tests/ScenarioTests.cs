@@ -7,8 +7,9 @@ namespace DnsExpert.Api.Tests;
 /// <summary>
 /// Every rule is proven, through the real HTTP pipeline, by request files a user could have pasted:
 /// <c>tests/scenarios/&lt;rule-id&gt;/fires-*.json</c> must produce that finding, <c>near-miss-*.json</c> must not.
-/// A fires scenario may have a <c>fires-*.expect.json</c> next to it: the finding's severity, and for each expected
-/// evidence entry its exact source (which object, log or file) and the texts its detail contains (which line).
+/// A <c>fires-*.expect.json</c> beside a scenario names what the finding must say: its severity, the evidence (which
+/// object, which line: a <c>detail</c> exactly, or texts it <c>detailContains</c>), and words its cause and remediation
+/// must or must not contain.
 /// </summary>
 public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
@@ -47,10 +48,10 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
             Assert.NotEqual(0, finding.GetProperty("evidence").GetArrayLength());
             Assert.NotEqual(0, finding.GetProperty("remediation").GetArrayLength());
             Assert.DoesNotContain("{{", finding.ToString(), StringComparison.Ordinal);
-            var expectFile = Path.Combine(ScenarioRoot, Path.ChangeExtension(scenario, null) + ExpectSuffix);
-            if (File.Exists(expectFile))
+            var expect = Path.Combine(ScenarioRoot, Path.ChangeExtension(scenario, null) + ExpectSuffix);
+            if (File.Exists(expect))
             {
-                AssertExpected(finding, JsonDocument.Parse(await File.ReadAllTextAsync(expectFile)).RootElement);
+                CheckExpectations(finding, JsonDocument.Parse(await File.ReadAllTextAsync(expect)).RootElement, scenario);
             }
         }
         else
@@ -62,8 +63,12 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.DoesNotContain(json.GetProperty("collection").EnumerateArray(), c => c.GetProperty("source").GetString() == "rules");
     }
 
-    /// <summary>The severity, and each expected evidence entry: its source exactly, its detail containing every text listed.</summary>
-    private static void AssertExpected(JsonElement finding, JsonElement expect)
+    /// <summary>
+    /// <c>severity</c>: the finding's; <c>evidence</c>: items the finding must list, by source exactly and by
+    /// <c>detail</c> exactly or the texts it <c>detailContains</c>; <c>causeContains</c>, <c>remediationContains</c>,
+    /// <c>remediationLacks</c>: phrases its cause or remediation text must (not) hold.
+    /// </summary>
+    private static void CheckExpectations(JsonElement finding, JsonElement expect, string scenario)
     {
         if (expect.TryGetProperty("severity", out var severity))
         {
@@ -72,13 +77,47 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
 
         var evidence = finding.GetProperty("evidence").EnumerateArray()
             .Select(e => (Source: e.GetProperty("source").GetString()!, Detail: e.GetProperty("detail").GetString()!)).ToList();
-        foreach (var expected in expect.GetProperty("evidence").EnumerateArray())
+        var listed = string.Join("\n", evidence.Select(e => $"{e.Source} | {e.Detail}"));
+        foreach (var item in Items(expect, "evidence"))
         {
-            var source = expected.GetProperty("source").GetString()!;
-            var texts = expected.GetProperty("detailContains").EnumerateArray().Select(t => t.GetString()!).ToList();
+            var source = item.GetProperty("source").GetString()!;
+            var texts = item.TryGetProperty("detail", out var exact)
+                ? [exact.GetString()!]
+                : Items(item, "detailContains").Select(t => t.GetString()!).ToList();
+            var whole = item.TryGetProperty("detail", out _);
             Assert.True(
-                evidence.Any(e => e.Source == source && texts.All(t => e.Detail.Contains(t, StringComparison.Ordinal))),
-                $"no evidence from '{source}' containing [{string.Join(" | ", texts)}] in:\n{string.Join("\n", evidence)}");
+                evidence.Any(e => e.Source == source && (whole ? e.Detail == texts[0] : texts.All(t => e.Detail.Contains(t, StringComparison.Ordinal)))),
+                $"{scenario}: no evidence from '{source}' {(whole ? "reading" : "containing")} [{string.Join(" | ", texts)}] among\n{listed}");
+        }
+
+        var cause = finding.GetProperty("cause").GetString()!;
+        foreach (var phrase in Items(expect, "causeContains"))
+        {
+            Assert.True(cause.Contains(phrase.GetString()!, StringComparison.Ordinal), $"{scenario}: cause lacks '{phrase}': {cause}");
+        }
+
+        var remediation = finding.GetProperty("remediation").ToString();
+        foreach (var phrase in Items(expect, "remediationContains"))
+        {
+            Assert.True(remediation.Contains(phrase.GetString()!, StringComparison.Ordinal), $"{scenario}: remediation lacks '{phrase}': {remediation}");
+        }
+
+        foreach (var phrase in Items(expect, "remediationLacks"))
+        {
+            Assert.False(remediation.Contains(phrase.GetString()!, StringComparison.Ordinal), $"{scenario}: remediation says '{phrase}': {remediation}");
+        }
+    }
+
+    private static List<JsonElement> Items(JsonElement expect, string name) =>
+        expect.TryGetProperty(name, out var items) ? [.. items.EnumerateArray()] : [];
+
+    [Fact]
+    public void Every_expectation_file_belongs_to_a_scenario_that_fires()
+    {
+        foreach (var expect in Directory.EnumerateFiles(ScenarioRoot, "*" + ExpectSuffix, SearchOption.AllDirectories))
+        {
+            var scenario = expect[..^ExpectSuffix.Length] + ".json";
+            Assert.True(File.Exists(scenario) && Path.GetFileName(scenario).StartsWith("fires-", StringComparison.Ordinal), $"{expect}: no fires-*.json scenario beside it");
         }
     }
 

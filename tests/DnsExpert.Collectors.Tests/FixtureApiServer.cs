@@ -46,6 +46,7 @@ public sealed class FixtureApiServer : IAsyncDisposable
         ["NetworkPolicy"] = ("networking.k8s.io/v1", "networkpolicies", true),
         ["PodMetrics"] = ("metrics.k8s.io/v1beta1", "pods", true),
         ["NodeMetrics"] = ("metrics.k8s.io/v1beta1", "nodes", false),
+        ["Event"] = ("v1", "events", true),
     };
 
     private readonly WebApplication _app;
@@ -138,6 +139,11 @@ public sealed class FixtureApiServer : IAsyncDisposable
 
         if (Kinds.TryGetValue(kind, out var k))
         {
+            if (kind == "Event" && obj["apiVersion"]?.GetValue<string>() is { } api && api.StartsWith("events.k8s.io/", StringComparison.Ordinal))
+            {
+                k = (api, "events", true); // the events.k8s.io view, under its own group
+            }
+
             var meta = obj["metadata"]!;
             _objects.Add((k.GroupVersion, k.Plural, k.Namespaced ? meta["namespace"]?.GetValue<string>() ?? "default" : null, meta["name"]!.GetValue<string>(), kind, obj));
         }

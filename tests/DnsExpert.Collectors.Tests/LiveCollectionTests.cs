@@ -60,8 +60,12 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         "tests/scenarios/headless-response-truncated/fires-29-ready-addresses-over-512-bytes.json",
         "tests/scenarios/networkpolicy-blocks-dns-egress/fires-egress-only-to-database.json",
         "tests/scenarios/ipvs-udp-stale-backend/fires-ipvs-kernel-4.19.91-24.1.al7.json",
+        "tests/scenarios/ipvs-udp-stale-backend/fires-ack-kube-proxy-worker-configmap.json",
         "tests/scenarios/nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json",
-        "tests/scenarios/coredns-overloaded/fires-cpu-870m-of-1-core.json");
+        "tests/scenarios/coredns-overloaded/fires-cpu-870m-of-1-core.json",
+        "tests/scenarios/coredns-pod-not-running/fires-readiness-probe-failed-events.json",
+        "tests/scenarios/search-list-too-long/fires-kubelet-dnsconfigforming-event.json",
+        "tests/scenarios/container-network-error/fires-sandbox-cni-failure-on-target-pod.json");
 
     [Theory]
     [MemberData(nameof(Scenarios))]
@@ -95,16 +99,23 @@ public sealed class LiveCollectionTests : IAsyncLifetime
 
         var calls = server.Requests.ToList();
 
-        // A fixed set of reads, one log per CoreDNS pod, and per node involved (2 CoreDNS nodes and the target's):
-        // the Node, its NodeMetrics and the lookup of its agent. Nothing grows with the size of the cluster.
-        const int fixedReads = 16, coreDnsPods = 2, nodesInvolved = 3;
-        Assert.True(calls.Count <= fixedReads + coreDnsPods + (3 * nodesInvolved), $"{calls.Count} calls:\n{string.Join('\n', calls)}");
+        // A fixed set of reads (the target's events among them), a log and the events of each CoreDNS pod, and per node
+        // involved (2 CoreDNS nodes and the target's): the Node, its NodeMetrics and the lookup of its agent. Nothing
+        // grows with the size of the cluster.
+        const int fixedReads = 18, coreDnsPods = 2, nodesInvolved = 3;
+        Assert.True(calls.Count <= fixedReads + (2 * coreDnsPods) + (3 * nodesInvolved), $"{calls.Count} calls:\n{string.Join('\n', calls)}");
 
         // Never a cluster-wide pod list, and every pod list has a selector.
         Assert.DoesNotContain(calls, c => c.StartsWith("GET /api/v1/pods", StringComparison.Ordinal));
         Assert.All(calls.Where(c => c.Contains("/pods?", StringComparison.Ordinal) && !c.Contains("metrics", StringComparison.Ordinal)),
             c => Assert.Contains("labelSelector=", c, StringComparison.Ordinal));
         Assert.Contains(calls, c => c.Contains("/log?", StringComparison.Ordinal) && c.Contains("tailLines=500", StringComparison.Ordinal) && c.Contains("timestamps=true", StringComparison.Ordinal));
+
+        // Events: never a namespace's or the cluster's whole list, only those of the target and of each CoreDNS pod.
+        var events = calls.Where(c => c.Contains("/events", StringComparison.Ordinal)).ToList();
+        Assert.Equal(1 + coreDnsPods, events.Count);
+        Assert.All(events, c => Assert.Contains("fieldSelector=involvedObject.kind%3DPod%2CinvolvedObject.name%3D", c, StringComparison.Ordinal));
+        Assert.Contains(events, c => c.StartsWith("GET /api/v1/namespaces/kube-system/events?", StringComparison.Ordinal) && c.Contains("coredns-5d78c9869d-abcde", StringComparison.Ordinal));
     }
 
     public static TheoryData<string, Fault, string, CollectionStatus> Faults() => new()
@@ -117,6 +128,8 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         { "/apis/networking.k8s.io/", Fault.Forbidden, "NetworkPolicies kube-system", CollectionStatus.Forbidden },
         { "/api/v1/namespaces/kube-system/services/kube-dns", Fault.Garbage, "Service kube-system/kube-dns", CollectionStatus.Failed },
         { "/apis/apps/v1/namespaces/kube-system/deployments/coredns", Fault.Garbage, "Deployment kube-system/coredns", CollectionStatus.Failed },
+        { "/api/v1/namespaces/kube-system/events", Fault.Forbidden, "Events kube-system/coredns-5d78c9869d-abcde", CollectionStatus.Forbidden },
+        { "/api/v1/namespaces/kube-system/events", Fault.Slow, "Events kube-system/coredns-5d78c9869d-k2m9p", CollectionStatus.Failed },
     };
 
     [Theory]

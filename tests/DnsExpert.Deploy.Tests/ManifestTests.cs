@@ -81,7 +81,12 @@ public sealed class ManifestTests
         var kubeSystem = Assert.Single(Load("base").Select(o => o.Object).OfType<V1Role>());
         Assert.Equal("kube-system", kubeSystem.Metadata.NamespaceProperty);
         Assert.Equal(["pods/log", "configmaps"], kubeSystem.Rules.SelectMany(r => r.Resources));
-        Assert.Equal(["coredns", "kube-proxy"], kubeSystem.Rules.Single(r => r.Resources.Contains("configmaps")).ResourceNames);
+        Assert.Equal(["coredns", "kube-proxy", "kube-proxy-worker"], kubeSystem.Rules.Single(r => r.Resources.Contains("configmaps")).ResourceNames);
+
+        // Events are read, never written or watched.
+        var events = Assert.Single(rules, r => (r.Resources ?? []).Contains("events"));
+        Assert.Equal(["events"], events.Resources);
+        Assert.Equal(["get", "list"], events.Verbs);
 
         // Nothing cluster-wide can read ConfigMaps (they may hold credentials).
         Assert.DoesNotContain(Load("base").Select(o => o.Object).OfType<V1ClusterRole>().SelectMany(r => r.Rules), r => r.Resources.Contains("configmaps"));

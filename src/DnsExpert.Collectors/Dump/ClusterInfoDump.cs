@@ -13,8 +13,8 @@ namespace DnsExpert.Collectors.Dump;
 /// </summary>
 public static partial class ClusterInfoDump
 {
-    /// <summary>Files of a dump that DnsExpert does not need; secrets.json must never be read into a snapshot.</summary>
-    private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase) { "secrets.json", "events.json", "pvcs.json" };
+    /// <summary>Files of a dump that DnsExpert does not need; secrets.json must never be read into a snapshot (events.json is read: kubelet and the scheduler say why there).</summary>
+    private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase) { "secrets.json", "pvcs.json" };
 
     public static CollectedSnapshot Read(string directory)
     {
@@ -62,7 +62,11 @@ public static partial class ClusterInfoDump
         return new CollectedSnapshot(new Snapshot { Objects = objects, Logs = logs }, collection);
     }
 
-    /// <summary>A dump's logs.txt holds every container of the pod, each between START and END markers.</summary>
+    /// <summary>
+    /// A dump's logs.txt holds every container of the pod, each between START and END markers (kubectl writes the END
+    /// marker right after the log, so a log without a final newline ends on the marker's line). Text outside a section
+    /// (kubectl's own request errors) is no container's log.
+    /// </summary>
     private static IEnumerable<LogArtifact> SplitContainers(string ns, string pod, IEnumerable<string> lines)
     {
         string? container = null;
@@ -76,21 +80,36 @@ public static partial class ClusterInfoDump
                 continue;
             }
 
-            if (container is not null && line.StartsWith("==== END logs for container ", StringComparison.Ordinal))
+            if (container is null)
             {
+                continue;
+            }
+
+            var end = line.IndexOf(EndMarker, StringComparison.Ordinal);
+            if (end >= 0)
+            {
+                if (end > 0)
+                {
+                    text.AppendLine(line[..end]);
+                }
+
                 yield return new LogArtifact { Namespace = ns, Pod = pod, Container = container, Text = text.ToString() };
                 container = null;
+                text.Clear();
                 continue;
             }
 
             text.AppendLine(line);
         }
 
-        if (text.Length > 0)
+        if (container is not null)
         {
+            // A section cut short (the dump was interrupted): what was written is still that container's log.
             yield return new LogArtifact { Namespace = ns, Pod = pod, Container = container, Text = text.ToString() };
         }
     }
+
+    private const string EndMarker = "==== END logs for container ";
 
     [GeneratedRegex(@"^==== START logs for container (\S+) of pod \S+ ====$", RegexOptions.CultureInvariant, 100)]
     private static partial Regex StartMarker();

@@ -44,7 +44,9 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
             run.Collect("Service default/kubernetes", async ct => [await client.CoreV1.ReadNamespacedServiceAsync("kubernetes", "default", cancellationToken: ct)]),
             run.Collect("Deployment kube-system/coredns", async ct => [await client.AppsV1.ReadNamespacedDeploymentAsync("coredns", KubeSystem, cancellationToken: ct)], optional: true),
             run.Collect("DaemonSet kube-system/node-local-dns", async ct => Items(await client.AppsV1.ListNamespacedDaemonSetAsync(KubeSystem, labelSelector: "k8s-app=node-local-dns", cancellationToken: ct))),
+            // kube-proxy's configuration, by the names distributions give it (kubeadm's kube-proxy, ACK's kube-proxy-worker).
             run.Collect("ConfigMap kube-system/kube-proxy", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("kube-proxy", KubeSystem, cancellationToken: ct)], optional: true),
+            run.Collect("ConfigMap kube-system/kube-proxy-worker", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("kube-proxy-worker", KubeSystem, cancellationToken: ct)], optional: true),
             run.Collect("PodMetrics kube-system (k8s-app=kube-dns)", ct => PodMetrics(ct), metrics: true),
             CollectCoreDns(run),
         };
@@ -108,6 +110,7 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
         foreach (var pod in coreDns)
         {
             var name = pod.Metadata.Name;
+            work.Add(CollectEvents(run, KubeSystem, name));
             var container = pod.Spec?.Containers?.FirstOrDefault(c => c.Name == "coredns")?.Name ?? pod.Spec?.Containers?.FirstOrDefault()?.Name;
             work.Add(run.CollectLog($"Pod kube-system/{name} log", KubeSystem, name, container, async ct =>
             {
@@ -231,7 +234,7 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
     {
         var found = await run.Collect($"Pod {ns}/{pod}", async ct => [await client.CoreV1.ReadNamespacedPodAsync(pod, ns, cancellationToken: ct)]);
         var target = found.OfType<V1Pod>().FirstOrDefault();
-        var work = new List<Task>();
+        var work = new List<Task> { CollectEvents(run, ns, pod) };
         if (target?.Spec?.NodeName is { } node)
         {
             work.Add(run.Collect($"Node {node}", async ct => [await client.CoreV1.ReadNodeAsync(node, cancellationToken: ct)]));
@@ -248,6 +251,11 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
 
         await Task.WhenAll(work);
     }
+
+    /// <summary>What kubelet and the scheduler said about one pod (DNSConfigForming, BackOff, FailedScheduling ...): a field selector in its namespace.</summary>
+    private Task<IReadOnlyList<object>> CollectEvents(Run run, string ns, string pod) =>
+        run.Collect($"Events {ns}/{pod}", async ct =>
+            Items(await client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: $"involvedObject.kind=Pod,involvedObject.name={pod}", cancellationToken: ct)));
 
     /// <summary><c>cat FILE</c> in the container over the exec WebSocket (channel.k8s.io); a fixed command, never request text.</summary>
     private async Task<string> ReadFileByExec(string ns, string pod, string container, string file, CancellationToken ct)
@@ -289,6 +297,7 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
     private static List<object> Items(V1DaemonSetList list) => Typed(list.Items, "apps/v1", "DaemonSet");
     private static List<object> Items(V1StatefulSetList list) => Typed(list.Items, "apps/v1", "StatefulSet");
     private static List<object> Items(V1NetworkPolicyList list) => Typed(list.Items, "networking.k8s.io/v1", "NetworkPolicy");
+    private static List<object> Items(Corev1EventList list) => Typed(list.Items, "v1", "Event");
 
     private static List<object> Typed<T>(IList<T>? items, string apiVersion, string kind)
         where T : IKubernetesObject

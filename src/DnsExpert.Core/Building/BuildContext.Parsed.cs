@@ -225,6 +225,7 @@ internal sealed partial class BuildContext
                 Time = FormatTime(record.Timestamp),
                 Occurrences = group.Occurrences,
                 LastTime = FormatTime(group.LastTimestamp),
+                LastLineNumber = group.LastLineNumber,
                 Client = q.Client,
                 ClientPort = q.ClientPort,
                 Id = q.Id,
@@ -256,6 +257,7 @@ internal sealed partial class BuildContext
                 Time = FormatTime(record.Timestamp),
                 Occurrences = group.Occurrences,
                 LastTime = FormatTime(group.LastTimestamp),
+                LastLineNumber = group.LastLineNumber,
                 Text = record.Text,
                 Directive = record.Directive,
                 CorefileLine = record.CorefileLine,
@@ -328,7 +330,7 @@ internal sealed partial class BuildContext
     {
         if (timestamp is not { } t)
         {
-            return "no timestamp";
+            return LogPosition.NoTimestamp;
         }
 
         var zone = t.Offset == TimeSpan.Zero ? "UTC" : t.ToString("zzz", CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
+using DnsExpert.Core.Parsing;
 using k8s.Models;
 
 namespace DnsExpert.Core.Building;
@@ -69,37 +70,68 @@ internal sealed partial class BuildContext
     internal static bool Selects(IDictionary<string, string>? selector, IDictionary<string, string>? labels) =>
         selector is { Count: > 0 } && labels is not null && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
+    /// <summary>
+    /// kube-proxy's configuration is found by content: any kube-system ConfigMap holding a KubeProxyConfiguration
+    /// (kubeadm's <c>kube-proxy</c>, ACK's <c>kube-proxy-worker</c> ...); else the kube-proxy DaemonSet's flags.
+    /// </summary>
     private void BuildKubeProxy()
     {
-        if (ConfigMaps.TryGetValue(Key(KubeSystem, "kube-proxy"), out var configMap) && configMap.Data is { } data)
+        var configMaps = ConfigMaps.Values
+            .Where(c => c.Metadata?.NamespaceProperty == KubeSystem && c.Data is not null)
+            .OrderBy(c => c.Metadata!.Name == "kube-proxy" ? 0 : 1)
+            .ThenBy(c => c.Metadata!.Name, StringComparer.Ordinal);
+        var found = false;
+        foreach (var configMap in configMaps)
         {
-            // config.conf (kubeadm) or config.yaml is a KubeProxyConfiguration: "mode: ipvs" (empty means iptables).
-            foreach (var text in data.Values)
+            var name = configMap.Metadata!.Name;
+            foreach (var (key, text) in configMap.Data!.OrderBy(d => d.Key, StringComparer.Ordinal))
             {
-                foreach (var raw in text.Split('\n'))
+                if (KubeProxyConfig.TryParse(text) is not { } config)
                 {
-                    var line = raw.Trim();
-                    if (line.StartsWith("mode:", StringComparison.Ordinal))
-                    {
-                        var mode = line["mode:".Length..].Trim().Trim('"', '\'');
-                        Facts.Add(new KubeProxyInfo { Source = "ConfigMap kube-system/kube-proxy", Mode = mode.Length == 0 ? "iptables" : mode });
-                        return;
-                    }
+                    continue;
                 }
+
+                Facts.Add(new KubeProxyInfo
+                {
+                    Source = $"ConfigMap kube-system/{name}",
+                    Mode = config.Mode,
+                    ConfigMap = name,
+                    ConfigKey = key,
+                    ConfigObject = $"configmap/{name}",
+                    UdpTimeout = config.UdpTimeout,
+                    UdpTimeoutSeconds = config.UdpTimeoutSeconds,
+                });
+                found = true;
+                break;
             }
         }
 
-        var daemonSet = DaemonSets.GetValueOrDefault(Key(KubeSystem, "kube-proxy")) ?? DaemonSets.GetValueOrDefault(Key(KubeSystem, "kube-proxy-worker"));
-        var args = daemonSet?.Spec?.Template?.Spec?.Containers?.SelectMany(c => (c.Command ?? []).Concat(c.Args ?? [])) ?? [];
-        foreach (var arg in args)
+        if (found)
         {
-            if (arg.StartsWith("--proxy-mode=", StringComparison.Ordinal))
-            {
-                Facts.Add(new KubeProxyInfo { Source = $"DaemonSet kube-system/{daemonSet!.Metadata?.Name}", Mode = arg["--proxy-mode=".Length..] });
-                return;
-            }
+            return;
         }
+
+        var daemonSet = DaemonSets.GetValueOrDefault(Key(KubeSystem, "kube-proxy")) ?? DaemonSets.GetValueOrDefault(Key(KubeSystem, "kube-proxy-worker"));
+        var args = daemonSet?.Spec?.Template?.Spec?.Containers?.SelectMany(c => (c.Command ?? []).Concat(c.Args ?? [])).ToList() ?? [];
+        var mode = Flag(args, "--proxy-mode");
+        if (mode is null)
+        {
+            return;
+        }
+
+        var udpTimeout = Flag(args, "--ipvs-udp-timeout");
+        Facts.Add(new KubeProxyInfo
+        {
+            Source = $"DaemonSet kube-system/{daemonSet!.Metadata?.Name}",
+            Mode = mode,
+            ConfigObject = $"daemonset/{daemonSet.Metadata?.Name}",
+            UdpTimeout = udpTimeout,
+            UdpTimeoutSeconds = GoDuration.TryParseSeconds(udpTimeout),
+        });
     }
+
+    private static string? Flag(IEnumerable<string> args, string name) =>
+        args.Where(a => a.StartsWith(name + "=", StringComparison.Ordinal)).Select(a => a[(name.Length + 1)..]).LastOrDefault();
 
     private void BuildNodeLocal(V1DaemonSet? nodeLocal, string? localIp)
     {

@@ -61,6 +61,7 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
         BuildSymptom();
         BuildParsedFacts();
         BuildTargetPod();
+        BuildSearchLine();
         BuildCoreDns();
         BuildNodes();
         BuildServices();
@@ -69,6 +70,7 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
         BuildNetworkPolicies();
         BuildProbes();
         BuildNodeFiles();
+        BuildEvents();
         BuildQueriedName();
         BuildServiceNameLookups();
         Collection.Insert(0, SnapshotSummary());
@@ -78,7 +80,7 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
     {
         var counts = new[]
         {
-            ("pod", Pods.Count), ("service", Services.Count), ("configmap", ConfigMaps.Count), ("node", Nodes.Count),
+            ("pod", Pods.Count), ("service", Services.Count), ("configmap", ConfigMaps.Count), ("node", Nodes.Count), ("event", _events.Count),
             ("log", _snapshot.Logs?.Count ?? 0), ("file", _snapshot.Files?.Count ?? 0), ("probe", _snapshot.Probes?.Count ?? 0),
         };
         var detail = string.Join(", ", counts.Where(c => c.Item2 > 0).Select(c => c.Item2 == 1 ? $"1 {c.Item1}" : $"{c.Item2} {c.Item1}s"));
@@ -123,7 +125,7 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
     /// <summary>The kinds read into facts; their names reach findings and commands, so they are checked first.</summary>
     private static readonly HashSet<string> ReadKinds = new(StringComparer.Ordinal)
     {
-        "Pod", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Deployment", "DaemonSet", "StatefulSet", "Node", "NetworkPolicy", "PodMetrics", "NodeMetrics",
+        "Pod", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Deployment", "DaemonSet", "StatefulSet", "Node", "NetworkPolicy", "PodMetrics", "NodeMetrics", "Event",
     };
 
     /// <summary>
@@ -199,6 +201,7 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
                     Nodes[node.Metadata?.Name ?? ""] = node;
                     break;
                 case "NetworkPolicy": NetworkPolicies.Add(KubernetesJson.Deserialize<V1NetworkPolicy>(json)); break;
+                case "Event": ReadEvent(json); break;
                 case "PodMetrics":
                     var pm = KubernetesJson.Deserialize<PodMetrics>(json);
                     PodMetrics[Key(pm.Metadata?.NamespaceProperty, pm.Metadata?.Name)] = pm;

@@ -244,8 +244,17 @@ public sealed class CoreDnsLogEvent : Fact
     /// <summary>The last such line's time to the second, or <c>no timestamp</c>.</summary>
     public string LastTime { get; init; } = "no timestamp";
 
-    /// <summary>For evidence: empty for a single line, else <c>; 42 such lines, the last at 2024-05-13 08:29:01 UTC</c>.</summary>
-    public string Repeats => Occurrences > 1 ? $"; {Occurrences} such lines, the last at {LastTime}" : "";
+    /// <summary>The last such line's number (this line's, when it is the only one).</summary>
+    public int LastLineNumber { get; init; }
+
+    /// <summary>For evidence: empty for a single line, else <c>; 42 such lines, the last at 2024-05-13 08:29:01 UTC</c> (or <c>the last on line 913</c> in a log without timestamps).</summary>
+    public string Repeats => LogPosition.Repeats(Occurrences, LastTime, LastLineNumber);
+
+    /// <summary>Where the line is, for evidence: <c>line 12 (2024-05-13 08:21:44 UTC; 42 such lines, the last at ...)</c>, or by line numbers only in a log without timestamps.</summary>
+    public string Position => LogPosition.Describe(LineNumber, Time, Occurrences, LastTime, LastLineNumber);
+
+    /// <summary>When it happened, for a cause: <c>at 2024-05-13 08:21:44 UTC</c>, or <c>on line 12 of its log</c> when the log has no timestamps.</summary>
+    public string When => LogPosition.When(LineNumber, Time);
 
     public required string Text { get; init; }
     public string? Directive { get; init; }
@@ -274,8 +283,17 @@ public sealed class CoreDnsQueryLog : Fact
     /// <summary>The last such line's time to the second, or <c>no timestamp</c>.</summary>
     public string LastTime { get; init; } = "no timestamp";
 
-    /// <summary>For evidence: empty for a single line, else <c>; 42 such lines, the last at 2024-05-13 08:29:01 UTC</c>.</summary>
-    public string Repeats => Occurrences > 1 ? $"; {Occurrences} such lines, the last at {LastTime}" : "";
+    /// <summary>The last such line's number (this line's, when it is the only one).</summary>
+    public int LastLineNumber { get; init; }
+
+    /// <summary>For evidence: empty for a single line, else <c>; 42 such lines, the last at 2024-05-13 08:29:01 UTC</c> (or <c>the last on line 913</c> in a log without timestamps).</summary>
+    public string Repeats => LogPosition.Repeats(Occurrences, LastTime, LastLineNumber);
+
+    /// <summary>Where the line is, for evidence: <c>line 12 (2024-05-13 08:21:44 UTC; 42 such lines, the last at ...)</c>, or by line numbers only in a log without timestamps.</summary>
+    public string Position => LogPosition.Describe(LineNumber, Time, Occurrences, LastTime, LastLineNumber);
+
+    /// <summary>When it happened, for a cause: <c>at 2024-05-13 08:21:44 UTC</c>, or <c>on line 12 of its log</c> when the log has no timestamps.</summary>
+    public string When => LogPosition.When(LineNumber, Time);
 
     public required string Client { get; init; }
     public int? ClientPort { get; init; }
@@ -315,6 +333,32 @@ public sealed class CoreDnsParallelQuery : Fact
     public required string Time { get; init; }
     public required int LineNumber { get; init; }
 
+    /// <summary>Where the pair is, for evidence: <c>line 12 (2024-05-13 08:21:44 UTC)</c>, or <c>line 12</c> in a log without timestamps.</summary>
+    public string Position => LogPosition.Describe(LineNumber, Time, 1, Time, LineNumber);
+
     /// <summary>How many such pairs this client sent in the log.</summary>
     public int Occurrences { get; init; }
+}
+
+/// <summary>
+/// How a log line is named in a finding. Pasted logs (plain <c>kubectl logs</c>) have no timestamps: then a line is
+/// placed by its number, never "at no timestamp".
+/// </summary>
+internal static class LogPosition
+{
+    public const string NoTimestamp = "no timestamp";
+
+    public static string Repeats(int occurrences, string lastTime, int lastLineNumber) => occurrences <= 1 ? ""
+        : lastTime == NoTimestamp ? $"; {occurrences} such lines, the last on line {lastLineNumber}"
+        : $"; {occurrences} such lines, the last at {lastTime}";
+
+    public static string Describe(int lineNumber, string time, int occurrences, string lastTime, int lastLineNumber)
+    {
+        var repeats = Repeats(occurrences, lastTime, lastLineNumber);
+        return time == NoTimestamp
+            ? repeats.Length == 0 ? $"line {lineNumber}" : $"line {lineNumber} ({repeats[2..]})"
+            : $"line {lineNumber} ({time}{repeats})";
+    }
+
+    public static string When(int lineNumber, string time) => time == NoTimestamp ? $"on line {lineNumber} of its log" : $"at {time}";
 }

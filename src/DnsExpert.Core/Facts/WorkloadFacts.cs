@@ -56,11 +56,32 @@ public sealed class NetworkPolicyInfo : Fact
     public int EgressRuleCount { get; init; }
 }
 
-/// <summary>kube-proxy's proxy mode.</summary>
-[FactDescription("kube-proxy: its mode (iptables, ipvs, nftables) from the kube-proxy ConfigMap or DaemonSet arguments.")]
+/// <summary>kube-proxy's mode and IPVS UDP timeout, from the ConfigMap that holds its KubeProxyConfiguration.</summary>
+[FactDescription("kube-proxy: its mode (iptables, ipvs, nftables) and IPVS udpTimeout, from whichever kube-system ConfigMap holds a KubeProxyConfiguration (kube-proxy, ACK's kube-proxy-worker ...) or the DaemonSet's flags.")]
 public sealed class KubeProxyInfo : Fact
 {
     public required string Mode { get; init; }
+
+    /// <summary>The ConfigMap found to hold the configuration (<c>kube-proxy</c>, <c>kube-proxy-worker</c> ...), when there is one.</summary>
+    public string? ConfigMap { get; init; }
+
+    /// <summary>Its key holding the KubeProxyConfiguration (<c>config.conf</c>).</summary>
+    public string? ConfigKey { get; init; }
+
+    /// <summary>What to edit, as kubectl names it: <c>configmap/kube-proxy-worker</c>, or <c>daemonset/kube-proxy</c> when flags configure it.</summary>
+    public required string ConfigObject { get; init; }
+
+    /// <summary><c>ipvs.udpTimeout</c> (or <c>--ipvs-udp-timeout</c>) as written, when set.</summary>
+    public string? UdpTimeout { get; init; }
+
+    /// <summary>The UDP timeout in seconds; 0 or null leaves the kernel's IPVS default (300 s).</summary>
+    public double? UdpTimeoutSeconds { get; init; }
+
+    /// <summary>udpTimeout is already at or under the guide's 10 s: shortening it further buys nothing.</summary>
+    public bool UdpTimeoutShortened => UdpTimeoutSeconds is > 0 and <= 10;
+
+    /// <summary>For evidence: <c>10s</c>, or what applies when it is not set.</summary>
+    public string UdpTimeoutText => UdpTimeoutSeconds is > 0 ? UdpTimeout! : $"{UdpTimeout ?? "not set"} (the kernel's IPVS default, 300s, applies)";
 }
 
 /// <summary>NodeLocal DNSCache, when installed.</summary>
