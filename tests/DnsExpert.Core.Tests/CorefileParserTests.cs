@@ -136,8 +136,42 @@ public sealed class CorefileParserTests
             """;
         var corefile = CorefileParser.Parse(text);
         var server = Assert.Single(corefile.Servers);
-        Assert.Equal(["import", "forward"], server.Directives.Select(d => d.Name));
-        Assert.Equal("{$UPSTREAM}", server.Directives[1].Arguments[1]);
+        Assert.Equal(["errors", "cache", "forward"], server.Directives.Select(d => d.Name));
+        Assert.Equal([2, 3, 8], server.Directives.Select(d => d.Line));
+        Assert.Equal("{$UPSTREAM}", server.Directives[2].Arguments[1]);
+    }
+
+    [Fact]
+    public void Snippets_expand_where_they_are_imported_wherever_they_are_defined_and_files_stay_imports()
+    {
+        const string text = """
+            .:53 {
+                import logging
+                import /etc/coredns/custom/*.override
+                forward . /etc/resolv.conf { import upstream-options }
+            }
+            (logging) {
+                errors
+                log
+            }
+            (upstream-options) {
+                max_concurrent 1000
+            }
+            (loop) {
+                import loop
+            }
+            example.org:53 {
+                import loop
+            }
+            """;
+
+        var corefile = CorefileParser.Parse(text);
+
+        Assert.Equal(["errors", "log", "import", "forward"], corefile.Servers[0].Directives.Select(d => d.Name));
+        Assert.Equal(["/etc/coredns/custom/*.override"], corefile.Servers[0].Directives[2].Arguments);
+        Assert.Equal("max_concurrent 1000", corefile.Servers[0].Directives[3].Block.Single().Text);
+        Assert.Empty(corefile.Servers[1].Directives);
+        Assert.Contains(corefile.Diagnostics, d => d.Message.Contains("imports itself", StringComparison.Ordinal));
     }
 
     [Fact]

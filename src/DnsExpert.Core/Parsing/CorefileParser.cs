@@ -45,6 +45,7 @@ public static class CorefileParser
         var diagnostics = new List<ParseDiagnostic>();
         var tokens = Tokenize(text, diagnostics);
         var servers = new List<CorefileServerBlock>();
+        var snippets = new Dictionary<string, IReadOnlyList<CorefileDirective>>(StringComparer.Ordinal);
         var i = 0;
         while (i < tokens.Count)
         {
@@ -80,7 +81,8 @@ public static class CorefileParser
             var directives = ParseBlock(tokens, ref i, first.Line, 1, diagnostics);
             if (keys.Count == 1 && keys[0].Text.StartsWith('(') && keys[0].Text.EndsWith(')'))
             {
-                continue; // a snippet definition, not a server
+                snippets[keys[0].Text[1..^1]] = directives; // a snippet definition, not a server
+                continue;
             }
 
             var zones = keys.SelectMany(k => k.Text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -89,7 +91,37 @@ public static class CorefileParser
             servers.Add(new CorefileServerBlock(zones, first.Line, directives));
         }
 
-        return new Corefile(servers, diagnostics);
+        // Snippets may be defined anywhere at the top level; imports of them are expanded in place (their lines keep
+        // their own line numbers). An import of anything else (a file or glob) stays an `import` directive: its content
+        // is not in this text.
+        return new Corefile(
+            snippets.Count == 0 ? servers : servers.Select(s => s with { Directives = Expand(s.Directives, snippets, 0, diagnostics) }).ToList(),
+            diagnostics);
+    }
+
+    private static List<CorefileDirective> Expand(
+        IReadOnlyList<CorefileDirective> directives, Dictionary<string, IReadOnlyList<CorefileDirective>> snippets, int depth, List<ParseDiagnostic> diagnostics)
+    {
+        var expanded = new List<CorefileDirective>(directives.Count);
+        foreach (var directive in directives)
+        {
+            if (directive is { Name: "import", Arguments.Count: 1 } && snippets.TryGetValue(directive.Arguments[0], out var snippet))
+            {
+                if (depth >= 8)
+                {
+                    diagnostics.Add(new ParseDiagnostic(directive.Line, $"snippet '{Short(directive.Arguments[0])}' imports itself (directly or through others): not expanded"));
+                    continue;
+                }
+
+                expanded.AddRange(Expand(snippet, snippets, depth + 1, diagnostics));
+            }
+            else
+            {
+                expanded.Add(directive.Block.Count == 0 ? directive : directive with { Block = Expand(directive.Block, snippets, depth, diagnostics) });
+            }
+        }
+
+        return expanded;
     }
 
     private static List<CorefileDirective> ParseBlock(List<Token> tokens, ref int i, int openLine, int depth, List<ParseDiagnostic> diagnostics)
