@@ -175,6 +175,36 @@ public sealed class CorefileParserTests
     }
 
     [Fact]
+    public void Imports_of_known_files_are_read_in_place_with_their_file_and_unknown_ones_stay_imports()
+    {
+        // AKS: the coredns-custom ConfigMap, mounted at /etc/coredns/custom, supplies *.override lines and *.server blocks.
+        const string text = """
+            .:53 {
+                errors
+                forward . /etc/resolv.conf
+                import custom/*.override
+                import other/*.conf
+            }
+            import custom/*.server
+            """;
+        var files = new Dictionary<string, string>
+        {
+            ["custom/*.override"] = "log\nrewrite name substring old.example new.example\n",
+            ["custom/*.server"] = "corp.example:53 {\n    errors\n    forward . 10.0.0.2\n}\n",
+        };
+
+        var corefile = CorefileParser.Parse(text, pattern => files.TryGetValue(pattern, out var t) ? [(pattern.Replace("*", "x", StringComparison.Ordinal), t)] : []);
+
+        Assert.Equal(["errors", "forward", "log", "rewrite", "import"], corefile.Servers[0].Directives.Select(d => d.Name));
+        Assert.Equal((1, "custom/x.override"), (corefile.Servers[0].Directives[2].Line, corefile.Servers[0].Directives[2].File));
+        Assert.Null(corefile.Servers[0].Directives[1].File);
+        Assert.Equal(["other/*.conf"], corefile.Servers[0].Directives[4].Arguments);
+        var corp = corefile.Servers[1];
+        Assert.Equal(("corp.example.", "custom/x.server", 3), (corp.Zones[0].Name, corp.File, corp.Directives[1].Line));
+        Assert.Empty(corefile.Diagnostics);
+    }
+
+    [Fact]
     public void Unclosed_block_is_a_diagnostic_and_keeps_what_parsed()
     {
         var corefile = CorefileParser.Parse(".:53 {\n    errors\n    log\n");

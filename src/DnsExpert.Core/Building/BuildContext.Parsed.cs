@@ -53,7 +53,9 @@ internal sealed partial class BuildContext
             return;
         }
 
-        var corefile = CorefileParser.Parse(text);
+        // AKS mounts the coredns-custom ConfigMap at /etc/coredns/custom, next to the Corefile: `import custom/*.override`.
+        var custom = ConfigMaps.GetValueOrDefault(Key(KubeSystem, "coredns-custom"))?.Data;
+        var corefile = CorefileParser.Parse(text, custom is null ? null : pattern => CustomImports(pattern, custom));
         if (corefile.Diagnostics.Count > 0)
         {
             Collection.Add(new CollectionEntry(source, CollectionStatus.Partial,
@@ -66,7 +68,7 @@ internal sealed partial class BuildContext
             var key = string.Join(" ", server.Zones.Select(z => $"{z.Name}:{z.Port}"));
             Facts.Add(new CorefileServer
             {
-                Source = source,
+                Source = FileSource(source, server.File),
                 Index = i,
                 Line = server.Line,
                 Zones = server.Zones.Select(z => z.Name).ToList(),
@@ -88,7 +90,7 @@ internal sealed partial class BuildContext
             {
                 var plugin = new CorefilePlugin
                 {
-                    Source = source,
+                    Source = FileSource(source, directive.File),
                     ServerIndex = i,
                     ServerKey = key,
                     Name = directive.Name,
@@ -114,6 +116,27 @@ internal sealed partial class BuildContext
                 }
             }
         }
+    }
+
+    private static string FileSource(string corefile, string? file) => file is null ? corefile : $"ConfigMap kube-system/coredns-custom ({file})";
+
+    /// <summary>
+    /// The keys of the coredns-custom ConfigMap an import pattern names: <c>custom/*.override</c> or
+    /// <c>/etc/coredns/custom/*.server</c>, with <c>*</c> and <c>?</c> as in a shell glob.
+    /// </summary>
+    private static List<(string File, string Text)> CustomImports(string pattern, IDictionary<string, string> custom)
+    {
+        var relative = pattern.StartsWith("/etc/coredns/", StringComparison.Ordinal) ? pattern["/etc/coredns/".Length..] : pattern;
+        if (!relative.StartsWith("custom/", StringComparison.Ordinal))
+        {
+            return [];
+        }
+
+        var glob = relative["custom/".Length..];
+        return custom.Where(e => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(glob, e.Key, ignoreCase: false))
+            .OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => ($"custom/{e.Key}", e.Value))
+            .ToList();
     }
 
     private void BuildResolvConfs()

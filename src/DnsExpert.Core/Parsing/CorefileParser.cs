@@ -9,12 +9,22 @@ public sealed record CorefileZone(string Scheme, string Name, int Port);
 /// <summary>A plugin line (directive) with its arguments and its nested block.</summary>
 public sealed record CorefileDirective(string Name, IReadOnlyList<string> Arguments, int Line, IReadOnlyList<CorefileDirective> Block)
 {
+    /// <summary>The imported file the line is in (<c>custom/log.override</c>), or null for the Corefile itself.</summary>
+    public string? File { get; init; }
+
     /// <summary>The line as a person reads it: name and arguments.</summary>
     public string Text => Arguments.Count == 0 ? Name : Name + " " + string.Join(' ', Arguments);
 }
 
 /// <summary>A server block: the zones it serves and its plugins, in order.</summary>
-public sealed record CorefileServerBlock(IReadOnlyList<CorefileZone> Zones, int Line, IReadOnlyList<CorefileDirective> Directives);
+public sealed record CorefileServerBlock(IReadOnlyList<CorefileZone> Zones, int Line, IReadOnlyList<CorefileDirective> Directives)
+{
+    /// <summary>The imported file the block is in (<c>custom/corp.server</c>), or null for the Corefile itself.</summary>
+    public string? File { get; init; }
+}
+
+/// <summary>The files an <c>import</c> pattern names (<c>custom/*.override</c>), each with its name and text; empty when none is known.</summary>
+public delegate IReadOnlyList<(string File, string Text)> CorefileImports(string pattern);
 
 public sealed record Corefile(IReadOnlyList<CorefileServerBlock> Servers, IReadOnlyList<ParseDiagnostic> Diagnostics)
 {
@@ -35,7 +45,15 @@ public static class CorefileParser
     /// <summary>Nesting deeper than this is not a real Corefile; stop rather than recurse without bound.</summary>
     private const int MaxDepth = 32;
 
-    public static Corefile Parse(string? text)
+    /// <param name="text">The Corefile.</param>
+    /// <param name="imports">
+    /// The files its <c>import</c> lines may name (a mounted ConfigMap such as AKS's <c>coredns-custom</c>): their server
+    /// blocks and lines are read in place, marked with their file. An import no file matches stays an <c>import</c>
+    /// directive: its content is not known.
+    /// </param>
+    public static Corefile Parse(string? text, CorefileImports? imports = null) => Parse(text, imports, null, 0);
+
+    private static Corefile Parse(string? text, CorefileImports? imports, string? file, int depth)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -59,8 +77,16 @@ public static class CorefileParser
 
             if (!first.Quoted && first.Text == "import")
             {
-                // A top-level import pulls in other files; their content is not in this text.
+                // A top-level import pulls in the server blocks of other files.
+                var pattern = i + 1 < tokens.Count && tokens[i + 1].Line == first.Line ? tokens[i + 1].Text : "";
                 i = SkipLine(tokens, i);
+                foreach (var (name, content) in depth < 4 && imports is not null && pattern.Length > 0 ? imports(pattern) : [])
+                {
+                    var imported = Parse(content, imports, name, depth + 1);
+                    servers.AddRange(imported.Servers);
+                    diagnostics.AddRange(imported.Diagnostics.Select(d => d with { Message = $"{name}: {d.Message}" }));
+                }
+
                 continue;
             }
 
@@ -88,19 +114,41 @@ public static class CorefileParser
             var zones = keys.SelectMany(k => k.Text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 .Select(k => ParseZone(k, first.Line, diagnostics))
                 .ToList();
-            servers.Add(new CorefileServerBlock(zones, first.Line, directives));
+            servers.Add(new CorefileServerBlock(zones, first.Line, directives) { File = file });
         }
 
         // Snippets may be defined anywhere at the top level; imports of them are expanded in place (their lines keep
         // their own line numbers). An import of anything else (a file or glob) stays an `import` directive: its content
         // is not in this text.
+        var expand = snippets.Count > 0 || imports is not null;
         return new Corefile(
-            snippets.Count == 0 ? servers : servers.Select(s => s with { Directives = Expand(s.Directives, snippets, 0, diagnostics) }).ToList(),
+            expand ? servers.Select(s => s with { Directives = Expand(s.Directives, snippets, imports, 0, diagnostics) }).ToList() : servers,
             diagnostics);
     }
 
+    /// <summary>The lines of an imported file (<c>*.override</c>): directives without a server block of their own.</summary>
+    private static List<CorefileDirective> ParseDirectives(string name, string text, List<ParseDiagnostic> diagnostics)
+    {
+        var local = new List<ParseDiagnostic>();
+        var tokens = Tokenize(text, local);
+        tokens.Add(new Token("}", tokens.Count > 0 ? tokens[^1].Line + 1 : 1, Quoted: false));
+        var i = 0;
+        var directives = ParseBlock(tokens, ref i, 1, 1, local);
+        if (i < tokens.Count)
+        {
+            local.Add(new ParseDiagnostic(tokens[i - 1].Line, "unexpected '}'"));
+        }
+
+        diagnostics.AddRange(local.Select(d => d with { Message = $"{name}: {d.Message}" }));
+        return directives.Select(d => WithFile(d, name)).ToList();
+    }
+
+    private static CorefileDirective WithFile(CorefileDirective directive, string file) =>
+        directive with { File = file, Block = directive.Block.Select(b => WithFile(b, file)).ToList() };
+
     private static List<CorefileDirective> Expand(
-        IReadOnlyList<CorefileDirective> directives, Dictionary<string, IReadOnlyList<CorefileDirective>> snippets, int depth, List<ParseDiagnostic> diagnostics)
+        IReadOnlyList<CorefileDirective> directives, Dictionary<string, IReadOnlyList<CorefileDirective>> snippets, CorefileImports? imports, int depth,
+        List<ParseDiagnostic> diagnostics)
     {
         var expanded = new List<CorefileDirective>(directives.Count);
         foreach (var directive in directives)
@@ -113,11 +161,18 @@ public static class CorefileParser
                     continue;
                 }
 
-                expanded.AddRange(Expand(snippet, snippets, depth + 1, diagnostics));
+                expanded.AddRange(Expand(snippet, snippets, imports, depth + 1, diagnostics));
+            }
+            else if (directive is { Name: "import", Arguments.Count: 1 } && depth < 8 && imports?.Invoke(directive.Arguments[0]) is { Count: > 0 } files)
+            {
+                foreach (var (name, content) in files)
+                {
+                    expanded.AddRange(Expand(ParseDirectives(name, content, diagnostics), snippets, imports, depth + 1, diagnostics));
+                }
             }
             else
             {
-                expanded.Add(directive.Block.Count == 0 ? directive : directive with { Block = Expand(directive.Block, snippets, depth, diagnostics) });
+                expanded.Add(directive.Block.Count == 0 ? directive : directive with { Block = Expand(directive.Block, snippets, imports, depth, diagnostics) });
             }
         }
 
