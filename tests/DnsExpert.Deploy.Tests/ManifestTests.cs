@@ -81,7 +81,7 @@ public sealed class ManifestTests
         var kubeSystem = Assert.Single(Load("base").Select(o => o.Object).OfType<V1Role>());
         Assert.Equal("kube-system", kubeSystem.Metadata.NamespaceProperty);
         Assert.Equal(["pods/log", "configmaps"], kubeSystem.Rules.SelectMany(r => r.Resources));
-        Assert.Equal(["coredns", "kube-proxy", "kube-proxy-worker"], kubeSystem.Rules.Single(r => r.Resources.Contains("configmaps")).ResourceNames);
+        Assert.Equal(["coredns", "coredns-custom", "kube-proxy", "kube-proxy-worker"], kubeSystem.Rules.Single(r => r.Resources.Contains("configmaps")).ResourceNames);
 
         // Events are read, never written or watched.
         var events = Assert.Single(rules, r => (r.Resources ?? []).Contains("events"));

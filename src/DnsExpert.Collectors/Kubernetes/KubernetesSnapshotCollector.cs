@@ -39,6 +39,8 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
         var tasks = new List<Task>
         {
             run.Collect("ConfigMap kube-system/coredns", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("coredns", KubeSystem, cancellationToken: ct)]),
+            // AKS's custom Corefile parts, imported by its Corefile (custom/*.override, custom/*.server); absent elsewhere.
+            run.Collect("ConfigMap kube-system/coredns-custom", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("coredns-custom", KubeSystem, cancellationToken: ct)], optional: true),
             run.Collect("Service kube-system/kube-dns", async ct => [await client.CoreV1.ReadNamespacedServiceAsync("kube-dns", KubeSystem, cancellationToken: ct)]),
             run.Collect("EndpointSlices kube-system/kube-dns", async ct => Items(await client.DiscoveryV1.ListNamespacedEndpointSliceAsync(KubeSystem, labelSelector: "kubernetes.io/service-name=kube-dns", cancellationToken: ct))),
             run.Collect("Service default/kubernetes", async ct => [await client.CoreV1.ReadNamespacedServiceAsync("kubernetes", "default", cancellationToken: ct)]),
