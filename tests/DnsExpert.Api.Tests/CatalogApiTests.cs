@@ -157,5 +157,10 @@ public sealed class MetricsTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Matches(@"dnsexpert_diagnoses\w*\{[^}]*outcome=""unavailable""[^}]*\} [1-9]", text);
         Assert.Matches(@"dnsexpert_findings\w*\{[^}]*rule_id=""pod-dnspolicy-hostnetwork""", text);
         Assert.Contains("dnsexpert_rule_session_duration_seconds", text, StringComparison.Ordinal);
+
+        // One family per name, and none of the runtime's private meters (msquic internals).
+        Assert.DoesNotContain("private_internaldiagnostics", text, StringComparison.Ordinal);
+        var families = text.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToList();
+        Assert.Equal(families.Count, families.Distinct(StringComparer.Ordinal).Count());
     }
 }

@@ -58,6 +58,10 @@ public static class DnsExpertHost
             var max = builder.Configuration.GetValue<long?>($"{DnsExpertOptions.Section}:MaxRequestBodyBytes") ?? new DnsExpertOptions().MaxRequestBodyBytes;
             o.Limits.MaxRequestBodySize = max;
         });
+        // .NET's own meters (runtime, ASP.NET Core, HttpClient) through prometheus-net's adapter, but not the dnsexpert
+        // meter (PrometheusBridge publishes it under its documented names) nor the runtime's private ones (msquic internals).
+        Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = instrument =>
+            instrument.Meter.Name != DiagnosisMetrics.MeterName && !instrument.Meter.Name.StartsWith("Private.", StringComparison.Ordinal));
         builder.Services.AddHostedService<PrometheusBridge>();
         AddTracing(builder);
         builder.Services.AddOptions<RuleReloadOptions>().BindConfiguration(RuleReloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
