@@ -2,6 +2,7 @@ using System.Globalization;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 using DnsExpert.Core.Parsing;
+using k8s.Models;
 
 namespace DnsExpert.Core.Building;
 
@@ -168,7 +169,8 @@ internal sealed partial class BuildContext
         }
 
         var podIps = Facts.OfType<PodDns>().Select(p => p.Ip).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => results[i] = ReadLog(logs[i], podIps));
+        var versions = CoreDnsVersions();
+        Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => results[i] = ReadLog(logs[i], podIps, versions));
         foreach (var (facts, entry) in results)
         {
             Facts.AddRange(facts);
@@ -179,8 +181,36 @@ internal sealed partial class BuildContext
         }
     }
 
-    private (List<Fact> Facts, CollectionEntry Entry) ReadLog(LogArtifact log, HashSet<string> podIps)
+    /// <summary>
+    /// The CoreDNS version of each CoreDNS pod (its image tag); under the empty name the oldest of them, else the
+    /// kube-system/coredns Deployment's, for a log whose pod is not in the snapshot.
+    /// </summary>
+    private Dictionary<string, ReleaseVersion> CoreDnsVersions()
     {
+        var versions = new Dictionary<string, ReleaseVersion>(StringComparer.Ordinal);
+        foreach (var pod in CoreDnsPods())
+        {
+            if (pod.Metadata?.Name is { } name && ReleaseVersion.FromImage(CoreDnsImage(pod.Spec?.Containers)) is { } v)
+            {
+                versions[name] = v;
+            }
+        }
+
+        Deployments.TryGetValue(Key(KubeSystem, "coredns"), out var deployment);
+        if ((versions.Count > 0 ? versions.Values.Min() : ReleaseVersion.FromImage(CoreDnsImage(deployment?.Spec?.Template?.Spec?.Containers))) is { } oldest)
+        {
+            versions[""] = oldest;
+        }
+
+        return versions;
+    }
+
+    private static string? CoreDnsImage(IList<V1Container>? containers) =>
+        (containers?.FirstOrDefault(c => c.Name == "coredns") ?? containers?.FirstOrDefault())?.Image;
+
+    private (List<Fact> Facts, CollectionEntry Entry) ReadLog(LogArtifact log, HashSet<string> podIps, Dictionary<string, ReleaseVersion> versions)
+    {
+        var version = versions.GetValueOrDefault(log.Pod!) ?? versions.GetValueOrDefault("");
         var facts = new List<Fact>();
         var ns = log.Namespace ?? KubeSystem;
         var source = $"Pod {ns}/{log.Pod} log";
@@ -221,6 +251,12 @@ internal sealed partial class BuildContext
         foreach (var group in scan.Events)
         {
             var record = group.First;
+            var verdict = record switch
+            {
+                { Kind: CoreDnsLogKind.UnknownDirective, Directive: { } directive } => CoreDnsPluginCatalog.Default.Directive(directive, version),
+                { Kind: CoreDnsLogKind.UnknownDirective, Property: { } property } => CoreDnsPluginCatalog.Default.Option(record.Plugin, property, version),
+                _ => null,
+            };
             facts.Add(new CoreDnsLogEvent
             {
                 Source = source,
@@ -241,6 +277,16 @@ internal sealed partial class BuildContext
                 QueryName = record.QueryName,
                 QueryType = record.QueryType,
                 Zone = record.Zone,
+                Cause = record.Cause,
+                Subject = record.Subject,
+                Plugin = record.Plugin,
+                Property = record.Property,
+                SpanSeconds = record.Timestamp is { } first && group.LastTimestamp is { } last ? (last - first).TotalSeconds : null,
+                CoreDnsVersion = version?.Original,
+                Verdict = verdict?.Kind,
+                Since = verdict?.Release?.Since.Original,
+                Last = verdict?.Release?.Last?.Original,
+                ReplacedBy = verdict?.Release?.ReplacedBy,
                 ConcernsFailure = IsFailingName(record.QueryName),
             });
         }
