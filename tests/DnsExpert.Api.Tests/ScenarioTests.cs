@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using DnsExpert.Engine.RuleFiles;
 
 namespace DnsExpert.Api.Tests;
@@ -10,6 +11,12 @@ namespace DnsExpert.Api.Tests;
 public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     private static readonly string ScenarioRoot = Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios");
+
+    /// <summary>
+    /// Next to a scenario, <c>NAME.expected.json</c> says what its finding must name: the severity, the object and log
+    /// line of each evidence, and words of the cause and remediation; <c>origin</c> cites the real artifact it is built from.
+    /// </summary>
+    private const string ExpectedSuffix = ".expected.json";
     private readonly HttpClient _client = factory.CreateClient();
 
     public static TheoryData<string> Scenarios() => new(ScenarioFiles());
@@ -17,7 +24,8 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
     private static List<string> ScenarioFiles() =>
         Directory.EnumerateFiles(ScenarioRoot, "*.json", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(ScenarioRoot, f))
-            .Where(f => !f.StartsWith('_') && (Path.GetFileName(f).StartsWith("fires-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("near-miss-", StringComparison.Ordinal)))
+            .Where(f => !f.StartsWith('_') && !f.EndsWith(ExpectedSuffix, StringComparison.Ordinal)
+                && (Path.GetFileName(f).StartsWith("fires-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("near-miss-", StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal)
             .ToList();
 
@@ -42,6 +50,11 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
             Assert.NotEqual(0, finding.GetProperty("evidence").GetArrayLength());
             Assert.NotEqual(0, finding.GetProperty("remediation").GetArrayLength());
             Assert.DoesNotContain("{{", finding.ToString(), StringComparison.Ordinal);
+            var expected = Path.Combine(ScenarioRoot, Path.ChangeExtension(scenario, null) + ExpectedSuffix);
+            if (File.Exists(expected))
+            {
+                AssertNames(finding, JsonDocument.Parse(await File.ReadAllTextAsync(expected)).RootElement, scenario);
+            }
         }
         else
         {
@@ -50,6 +63,38 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
 
         Assert.Equal(fired.Count, fired.Distinct().Count());
         Assert.DoesNotContain(json.GetProperty("collection").EnumerateArray(), c => c.GetProperty("source").GetString() == "rules");
+    }
+
+    private static void AssertNames(JsonElement finding, JsonElement expected, string scenario)
+    {
+        if (expected.TryGetProperty("severity", out var severity))
+        {
+            Assert.Equal(severity.GetString(), finding.GetProperty("severity").GetString());
+        }
+
+        var evidence = finding.GetProperty("evidence").EnumerateArray()
+            .Select(e => (Source: e.GetProperty("source").GetString()!, Detail: e.GetProperty("detail").GetString()!)).ToList();
+        foreach (var item in expected.GetProperty("evidence").EnumerateArray())
+        {
+            var source = item.GetProperty("source").GetString()!;
+            var line = $"line {item.GetProperty("line").GetInt32()} (";
+            Assert.True(evidence.Any(e => e.Source == source && e.Detail.StartsWith(line, StringComparison.Ordinal)),
+                $"{scenario}: no evidence from {source} at {line}: {string.Join(" | ", evidence)}");
+        }
+
+        Contains("cause", finding.GetProperty("cause").GetString()!);
+        Contains("remediation", string.Join(" ", finding.GetProperty("remediation").EnumerateArray().Select(r => r.GetProperty("summary").GetString())));
+
+        void Contains(string field, string text)
+        {
+            if (expected.TryGetProperty(field, out var words))
+            {
+                foreach (var word in words.EnumerateArray())
+                {
+                    Assert.True(text.Contains(word.GetString()!, StringComparison.Ordinal), $"{scenario}: {field} lacks '{word}': {text}");
+                }
+            }
+        }
     }
 
     [Fact]

@@ -176,6 +176,10 @@ public sealed class CoreDnsLogEvent : Fact
     public required string Text { get; init; }
     public string? Directive { get; init; }
     public int? CorefileLine { get; init; }
+
+    /// <summary>For text: <c>Corefile line 4</c>, or <c>the Corefile</c> when the message names no line.</summary>
+    public string CorefilePlace => CorefileLine is { } n ? $"Corefile line {n}" : "the Corefile";
+
     public string? Endpoint { get; init; }
     public string? Resource { get; init; }
     public string? Error { get; init; }
