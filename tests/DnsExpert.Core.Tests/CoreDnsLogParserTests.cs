@@ -160,6 +160,19 @@ public sealed class CoreDnsLogParserTests
     }
 
     [Theory]
+    // coredns/coredns pull request 2816 (2019, CoreDNS 1.5): a reload with a broken Corefile, caddy's restart message.
+    [InlineData("[ERROR] Restart failed: Corefile:5 - Error during parsing: Unknown directive 'jfkdjk'", true)]
+    [InlineData("[ERROR] SIGUSR1: starting with listener file descriptors: Corefile:5 - Error during parsing: Unknown directive 'jfkdjk'", true)]
+    // plugin/reload/reload.go (1.0.6 on): log.Errorf("Corefile changed but reload failed: %s", err), with that error.
+    [InlineData("[ERROR] plugin/reload: Corefile changed but reload failed: /etc/coredns/Corefile:5 - Error during parsing: Unknown directive 'jfkdjk'", true)]
+    [InlineData("/etc/coredns/Corefile:5 - Error during parsing: Unknown directive 'jfkdjk'", false)]
+    public void Unknown_directive_at_start_up_or_on_reload(string line, bool onReload)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.UnknownDirective, "jfkdjk", 5, onReload), (r.Kind, r.Directive, r.CorefileLine, r.OnReload));
+    }
+
+    [Theory]
     // traefik/mesh issue 685: kubernetes `upstream`, removed in CoreDNS 1.7.0.
     [InlineData("plugin/kubernetes: /etc/coredns/Corefile:25 - Error during parsing: unknown property 'upstream'", "kubernetes", "upstream", 25)]
     // coredns/coredns issue 4362 names the message; the prefix and file are how CoreDNS prints a plugin's setup error

@@ -49,6 +49,7 @@ public sealed class CoreDnsLogScannerTests
                 9 => "[ERROR] plugin/errors: 2 read udp 10.244.235.249:55567->10.96.0.10:53: i/o timeout",
                 10 => random.Next(2) == 0 ? "plugin/forward: /etc/coredns/Corefile:11 - Error during parsing: unknown property 'max_concurrent'" : "/etc/coredns/Corefile:3 - Error during parsing: Unknown directive '.'",
                 11 => """[FATAL] plugin/loop: Forwarding loop detected in "." zone. Exiting. See https://coredns.io/plugins/loop#troubleshooting. Probe query: "HINFO 5577006791947779410.8674665223082153551".""",
+                12 => "[ERROR] Restart failed: Corefile:5 - Error during parsing: Unknown directive 'jfkdjk'",
                 _ => $"[INFO] {clients[random.Next(clients.Length)]}:{random.Next(30000, 30010)} - {random.Next(65536)} \"{(random.Next(2) == 0 ? "A" : "AAAA")} IN {names[random.Next(names.Length)]} {(random.Next(8) == 0 ? "tcp" : "udp")} 80 false 512\" {rcodes[random.Next(rcodes.Length)]} qr,rd,ra 173 {(random.Next(3) == 0 ? $"{random.Next(10, 99)}.4µs" : $"0.000{random.Next(100, 999)}s")}",
             };
             text.Append(stamp).Append(line).Append(random.Next(6) == 0 ? "\r\n" : "\n");
@@ -79,7 +80,7 @@ public sealed class CoreDnsLogScannerTests
             }
             else if (r.Kind is not (CoreDnsLogKind.Other or CoreDnsLogKind.Query))
             {
-                Count(events, $"{r.Kind}|{r.Cause}|{r.Directive}|{r.Property}|{r.Plugin}|{r.CorefileLine}|{r.Endpoint}|{r.Resource}|{r.Subject}|{r.Error}|{r.QueryName}|{r.QueryType}|{r.Zone}", r);
+                Count(events, $"{r.Kind}|{r.Cause}|{r.Directive}|{r.Property}|{r.Plugin}|{r.OnReload}|{r.CorefileLine}|{r.Endpoint}|{r.Resource}|{r.Subject}|{r.Error}|{r.QueryName}|{r.QueryType}|{r.Zone}", r);
             }
         }
 

@@ -281,6 +281,7 @@ internal sealed partial class BuildContext
                 Subject = record.Subject,
                 Plugin = record.Plugin,
                 Property = record.Property,
+                OnReload = record.OnReload,
                 SpanSeconds = record.Timestamp is { } first && group.LastTimestamp is { } last ? (last - first).TotalSeconds : null,
                 CoreDnsVersion = version?.Original,
                 Verdict = verdict?.Kind,

@@ -202,6 +202,9 @@ public sealed class CoreDnsLogEvent : Fact
     /// <summary>The option a plugin did not know (<c>max_concurrent</c>).</summary>
     public string? Property { get; init; }
 
+    /// <summary>A Corefile error met while reloading a changed Corefile: the pod keeps serving its old configuration.</summary>
+    public bool OnReload { get; init; }
+
     /// <summary>Seconds from the first to the last such line, when both carry a timestamp.</summary>
     public double? SpanSeconds { get; init; }
 

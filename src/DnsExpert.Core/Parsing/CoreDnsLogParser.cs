@@ -49,6 +49,9 @@ public sealed record CoreDnsLogRecord(int LineNumber, DateTimeOffset? Timestamp,
 
     /// <summary>The option a plugin did not know (<c>max_concurrent</c>).</summary>
     public string? Property { get; init; }
+
+    /// <summary>A Corefile error met while reloading a changed Corefile: the running server keeps its old configuration.</summary>
+    public bool OnReload { get; init; }
 }
 
 /// <summary>
@@ -147,10 +150,16 @@ public static partial class CoreDnsLogParser
 
     /// <summary>
     /// <c>Corefile:N - Error during parsing: Unknown directive 'X'</c> (every version) and, from the plugin that refused
-    /// it, <c>plugin/forward: Corefile:N - Error during parsing: unknown property 'X'</c>.
+    /// it, <c>plugin/forward: Corefile:N - Error during parsing: unknown property 'X'</c>; at start-up or on a reload.
     /// </summary>
     private static CoreDnsLogRecord? CorefileError(string text, CoreDnsLogRecord record)
     {
+        // "[ERROR] Restart failed: ..." and "[ERROR] SIGUSR1: ..." (caddy), "plugin/reload: Corefile changed but reload failed: ..." (1.0.6 on).
+        record = record with
+        {
+            OnReload = text.Contains("Restart failed: ", StringComparison.Ordinal) || text.Contains("SIGUSR1: ", StringComparison.Ordinal)
+                || text.Contains("reload failed: ", StringComparison.Ordinal),
+        };
         if (UnknownDirective().Match(text) is { Success: true } u)
         {
             return record with
