@@ -37,6 +37,10 @@ public sealed class RealWorldCorpusTests(ApiFactory factory) : IClassFixture<Api
             var finding = findings.SingleOrDefault(f => f.GetProperty("ruleId").GetString() == id);
             Assert.True(finding.ValueKind == JsonValueKind.Object, $"{file}: {id} did not fire; fired [{string.Join(", ", fired)}]");
             Assert.Contains(finding.GetProperty("evidence").EnumerateArray(), e => e.GetProperty("source").GetString() == $"Pod kube-system/{Pod} log");
+            if (header.TryGetValue("cause", out var cause))
+            {
+                Assert.Contains(cause, finding.GetProperty("cause").GetString(), StringComparison.Ordinal);
+            }
         }
 
         // No critical finding the lines do not prove, and no finding of any severity that cites them unexpected.

@@ -168,9 +168,12 @@ internal sealed partial class BuildContext
             }
         }
 
-        var podIps = Facts.OfType<PodDns>().Select(p => p.Ip).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var versions = CoreDnsVersions();
-        Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => results[i] = ReadLog(logs[i], podIps, versions));
+        Services.TryGetValue(Key(KubeSystem, "kube-dns"), out var kubeDns);
+        var context = new LogContext(
+            Facts.OfType<PodDns>().Select(p => p.Ip).OfType<string>().ToHashSet(StringComparer.Ordinal),
+            CoreDnsVersions(),
+            kubeDns?.Spec?.ClusterIP is { Length: > 0 } ip ? ip + ":53" : null);
+        Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => results[i] = ReadLog(logs[i], context));
         foreach (var (facts, entry) in results)
         {
             Facts.AddRange(facts);
@@ -208,9 +211,15 @@ internal sealed partial class BuildContext
     private static string? CoreDnsImage(IList<V1Container>? containers) =>
         (containers?.FirstOrDefault(c => c.Name == "coredns") ?? containers?.FirstOrDefault())?.Image;
 
-    private (List<Fact> Facts, CollectionEntry Entry) ReadLog(LogArtifact log, HashSet<string> podIps, Dictionary<string, ReleaseVersion> versions)
+    /// <summary>What reading a CoreDNS log needs from the rest of the snapshot.</summary>
+    /// <param name="PodIps">The pods' addresses, to tell a client pod in the log.</param>
+    /// <param name="Versions">CoreDNS versions by pod (<see cref="CoreDnsVersions"/>).</param>
+    /// <param name="ClusterDns">The kube-dns Service as an upstream would be logged (<c>10.96.0.10:53</c>).</param>
+    private sealed record LogContext(HashSet<string> PodIps, Dictionary<string, ReleaseVersion> Versions, string? ClusterDns);
+
+    private (List<Fact> Facts, CollectionEntry Entry) ReadLog(LogArtifact log, LogContext context)
     {
-        var version = versions.GetValueOrDefault(log.Pod!) ?? versions.GetValueOrDefault("");
+        var version = context.Versions.GetValueOrDefault(log.Pod!) ?? context.Versions.GetValueOrDefault("");
         var facts = new List<Fact>();
         var ns = log.Namespace ?? KubeSystem;
         var source = $"Pod {ns}/{log.Pod} log";
@@ -282,6 +291,7 @@ internal sealed partial class BuildContext
                 Plugin = record.Plugin,
                 Property = record.Property,
                 OnReload = record.OnReload,
+                UpstreamIsClusterDns = record.Kind == CoreDnsLogKind.UpstreamError && record.Endpoint is { } upstream && upstream == context.ClusterDns,
                 SpanSeconds = record.Timestamp is { } first && group.LastTimestamp is { } last ? (last - first).TotalSeconds : null,
                 CoreDnsVersion = version?.Original,
                 Verdict = verdict?.Kind,
@@ -304,7 +314,7 @@ internal sealed partial class BuildContext
                 Time = FormatTime(pair.Timestamp),
                 LineNumber = pair.LineNumber,
                 Occurrences = pair.Occurrences,
-                ConcernsFailure = IsFailingName(pair.Name) || podIps.Contains(pair.Client),
+                ConcernsFailure = IsFailingName(pair.Name) || context.PodIps.Contains(pair.Client),
             });
         }
 

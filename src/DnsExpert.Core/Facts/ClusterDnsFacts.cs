@@ -205,6 +205,9 @@ public sealed class CoreDnsLogEvent : Fact
     /// <summary>A Corefile error met while reloading a changed Corefile: the pod keeps serving its old configuration.</summary>
     public bool OnReload { get; init; }
 
+    /// <summary>The upstream of an upstream error is the kube-dns Service itself: CoreDNS forwards to the cluster DNS.</summary>
+    public bool UpstreamIsClusterDns { get; init; }
+
     /// <summary>Seconds from the first to the last such line, when both carry a timestamp.</summary>
     public double? SpanSeconds { get; init; }
 
