@@ -59,9 +59,15 @@ public sealed class CoreDnsLogScannerTests
                 4 => "   ",
                 5 => "[INFO] 172.20.1.9:4000 - 1 \"A IN broken. udp 80 maybe 512\" NOERROR qr 1 0.1s",
                 6 => "[INFO] 172.20.1.9:4000 - 1 \"A IN odd-duration. udp 80 false 512\" NXDOMAIN qr 1 3e-05s",
-                7 => LoopProbes[random.Next(LoopProbes.Length)],
-                9 => "[ERROR] plugin/errors: 2 nginx. A: plugin/loop: no next plugin found",
-                8 => "[INFO] 127.0.0.1:4000 - 9 \"A IN api.partner-example.com. udp 80 false 512\" NXDOMAIN qr,rd,ra 173 0.0001s",
+                7 => """E1125 08:00:02.000000       1 reflector.go:138] pkg/mod/k8s.io/client-go@v0.20.2/tools/cache/reflector.go:167: Failed to watch *v1beta1.EndpointSlice: failed to list *v1beta1.EndpointSlice: endpointslices.discovery.k8s.io is forbidden: User "system:serviceaccount:kube-system:coredns" cannot list resource "endpointslices" in API group "discovery.k8s.io" at the cluster scope""",
+                8 => random.Next(2) == 0 ? """[INFO] plugin/ready: Still waiting on: "kubernetes" """ : """[INFO] plugin/ready: Plugins not ready: "kubernetes,erratic" """,
+                9 => "[ERROR] plugin/errors: 2 read udp 10.244.235.249:55567->10.96.0.10:53: i/o timeout",
+                10 => random.Next(2) == 0 ? "plugin/forward: /etc/coredns/Corefile:11 - Error during parsing: unknown property 'max_concurrent'" : "/etc/coredns/Corefile:3 - Error during parsing: Unknown directive '.'",
+                11 => """[FATAL] plugin/loop: Forwarding loop detected in "." zone. Exiting. See https://coredns.io/plugins/loop#troubleshooting. Probe query: "HINFO 5577006791947779410.8674665223082153551".""",
+                12 => "[ERROR] Restart failed: Corefile:5 - Error during parsing: Unknown directive 'jfkdjk'",
+                13 => LoopProbes[random.Next(LoopProbes.Length)],
+                14 => "[ERROR] plugin/errors: 2 nginx. A: plugin/loop: no next plugin found",
+                15 => "[INFO] 127.0.0.1:4000 - 9 \"A IN api.partner-example.com. udp 80 false 512\" NXDOMAIN qr,rd,ra 173 0.0001s",
                 _ => $"[INFO] {clients[random.Next(clients.Length)]}:{random.Next(30000, 30010)} - {random.Next(65536)} \"{(random.Next(2) == 0 ? "A" : "AAAA")} IN {names[random.Next(names.Length)]} {(random.Next(8) == 0 ? "tcp" : "udp")} 80 false 512\" {rcodes[random.Next(rcodes.Length)]} qr,rd,ra 173 {(random.Next(3) == 0 ? $"{random.Next(10, 99)}.4µs" : $"0.000{random.Next(100, 999)}s")}",
             };
             text.Append(stamp).Append(line).Append(random.Next(6) == 0 ? "\r\n" : "\n");
@@ -92,7 +98,7 @@ public sealed class CoreDnsLogScannerTests
             }
             else if (r.Kind is not (CoreDnsLogKind.Other or CoreDnsLogKind.Query))
             {
-                Count(events, $"{r.Kind}|{r.Directive}|{r.CorefileLine}|{r.Endpoint}|{r.Resource}|{r.Error}|{r.QueryName}|{r.QueryType}|{r.Zone}", r);
+                Count(events, $"{r.Kind}|{r.Cause}|{r.Directive}|{r.Property}|{r.Plugin}|{r.OnReload}|{r.CorefileLine}|{r.Endpoint}|{r.Resource}|{r.Subject}|{r.Error}|{r.QueryName}|{r.QueryType}|{r.Zone}", r);
             }
         }
 

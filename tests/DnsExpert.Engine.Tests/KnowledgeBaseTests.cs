@@ -13,6 +13,29 @@ public sealed partial class KnowledgeBaseTests
         return File.ReadLines(path).Select(l => RuleIdRow().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
     }
 
+    private static string SignatureTable(string file)
+    {
+        var text = File.ReadAllText(Path.Combine(RepoPaths.Root, file)).ReplaceLineEndings("\n");
+        var begin = text.IndexOf("<!-- signatures:begin -->", StringComparison.Ordinal);
+        var end = text.IndexOf("<!-- signatures:end -->", StringComparison.Ordinal);
+        Assert.True(begin >= 0 && end > begin, $"{file} has no signature table");
+        return text[begin..end];
+    }
+
+    [Fact]
+    public void The_signature_table_is_one_table_in_rules_and_readme_and_names_existing_rules()
+    {
+        var table = SignatureTable(Path.Combine("rules", "SIGNATURES.md"));
+        Assert.Equal(table, SignatureTable("README.md"));
+
+        var ids = RuleBaseLoader.Load(RepoPaths.Rules).Rules.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        // Columns: signature | versions | rule id (cause) | printed by.
+        var named = table.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .Select(l => CodeSpan().Match(l.Split('|')[3])).ToList();
+        Assert.True(named.Count >= 10, "expected a row per signature");
+        Assert.All(named, m => Assert.Contains(m.Groups[1].Value, ids));
+    }
+
     [Fact]
     public void Every_rule_file_uses_an_id_of_the_knowledge_base()
     {
@@ -70,4 +93,7 @@ public sealed partial class KnowledgeBaseTests
 
     [GeneratedRegex(@"^\| `([a-z0-9.-]+)`")]
     private static partial Regex RuleIdRow();
+
+    [GeneratedRegex("`([a-z0-9.-]+)`")]
+    private static partial Regex CodeSpan();
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 using DnsExpert.Core.Parsing;
+using k8s.Models;
 
 namespace DnsExpert.Core.Building;
 
@@ -214,8 +215,12 @@ internal sealed partial class BuildContext
             }
         }
 
-        var podIps = Facts.OfType<PodDns>().Select(p => p.Ip).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => results[i] = ReadLog(logs[i], podIps));
+        Services.TryGetValue(Key(KubeSystem, "kube-dns"), out var kubeDns);
+        var context = new LogContext(
+            Facts.OfType<PodDns>().Select(p => p.Ip).OfType<string>().ToHashSet(StringComparer.Ordinal),
+            CoreDnsVersions(),
+            kubeDns?.Spec?.ClusterIP is { Length: > 0 } ip ? ip + ":53" : null);
+        Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => results[i] = ReadLog(logs[i], context));
         foreach (var (facts, entry) in results)
         {
             Facts.AddRange(facts);
@@ -226,8 +231,42 @@ internal sealed partial class BuildContext
         }
     }
 
-    private (List<Fact> Facts, CollectionEntry Entry) ReadLog(LogArtifact log, HashSet<string> podIps)
+    /// <summary>
+    /// The CoreDNS version of each CoreDNS pod (its image tag); under the empty name the oldest of them, else the
+    /// kube-system/coredns Deployment's, for a log whose pod is not in the snapshot.
+    /// </summary>
+    private Dictionary<string, ReleaseVersion> CoreDnsVersions()
     {
+        var versions = new Dictionary<string, ReleaseVersion>(StringComparer.Ordinal);
+        foreach (var pod in CoreDnsPods())
+        {
+            if (pod.Metadata?.Name is { } name && ReleaseVersion.FromImage(CoreDnsImage(pod.Spec?.Containers)) is { } v)
+            {
+                versions[name] = v;
+            }
+        }
+
+        Deployments.TryGetValue(Key(KubeSystem, "coredns"), out var deployment);
+        if ((versions.Count > 0 ? versions.Values.Min() : ReleaseVersion.FromImage(CoreDnsImage(deployment?.Spec?.Template?.Spec?.Containers))) is { } oldest)
+        {
+            versions[""] = oldest;
+        }
+
+        return versions;
+    }
+
+    private static string? CoreDnsImage(IList<V1Container>? containers) =>
+        (containers?.FirstOrDefault(c => c.Name == "coredns") ?? containers?.FirstOrDefault())?.Image;
+
+    /// <summary>What reading a CoreDNS log needs from the rest of the snapshot.</summary>
+    /// <param name="PodIps">The pods' addresses, to tell a client pod in the log.</param>
+    /// <param name="Versions">CoreDNS versions by pod (<see cref="CoreDnsVersions"/>).</param>
+    /// <param name="ClusterDns">The kube-dns Service as an upstream would be logged (<c>10.96.0.10:53</c>).</param>
+    private sealed record LogContext(HashSet<string> PodIps, Dictionary<string, ReleaseVersion> Versions, string? ClusterDns);
+
+    private (List<Fact> Facts, CollectionEntry Entry) ReadLog(LogArtifact log, LogContext context)
+    {
+        var version = context.Versions.GetValueOrDefault(log.Pod!) ?? context.Versions.GetValueOrDefault("");
         var facts = new List<Fact>();
         var ns = log.Namespace ?? KubeSystem;
         var source = $"Pod {ns}/{log.Pod} log";
@@ -269,6 +308,12 @@ internal sealed partial class BuildContext
         foreach (var group in scan.Events)
         {
             var record = group.First;
+            var verdict = record switch
+            {
+                { Kind: CoreDnsLogKind.UnknownDirective, Directive: { } directive } => CoreDnsPluginCatalog.Default.Directive(directive, version),
+                { Kind: CoreDnsLogKind.UnknownDirective, Property: { } property } => CoreDnsPluginCatalog.Default.Option(record.Plugin, property, version),
+                _ => null,
+            };
             facts.Add(new CoreDnsLogEvent
             {
                 Source = source,
@@ -290,6 +335,18 @@ internal sealed partial class BuildContext
                 QueryName = record.QueryName,
                 QueryType = record.QueryType,
                 Zone = record.Zone,
+                Cause = record.Cause,
+                Subject = record.Subject,
+                Plugin = record.Plugin,
+                Property = record.Property,
+                OnReload = record.OnReload,
+                UpstreamIsClusterDns = record.Kind == CoreDnsLogKind.UpstreamError && record.Endpoint is { } upstream && upstream == context.ClusterDns,
+                SpanSeconds = record.Timestamp is { } first && group.LastTimestamp is { } last ? (last - first).TotalSeconds : null,
+                CoreDnsVersion = version?.Original,
+                Verdict = verdict?.Kind,
+                Since = verdict?.Release?.Since.Original,
+                Last = verdict?.Release?.Last?.Original,
+                ReplacedBy = verdict?.Release?.ReplacedBy,
                 ConcernsFailure = IsFailingName(record.QueryName),
             });
         }
@@ -306,7 +363,7 @@ internal sealed partial class BuildContext
                 Time = FormatTime(pair.Timestamp),
                 LineNumber = pair.LineNumber,
                 Occurrences = pair.Occurrences,
-                ConcernsFailure = IsFailingName(pair.Name) || podIps.Contains(pair.Client),
+                ConcernsFailure = IsFailingName(pair.Name) || context.PodIps.Contains(pair.Client),
             });
         }
 

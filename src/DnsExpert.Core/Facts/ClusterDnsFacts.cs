@@ -220,7 +220,7 @@ public sealed class CorefileUnansweredZone : Fact
 }
 
 /// <summary>A signature recognised in a CoreDNS log (errors, reloads, crashes).</summary>
-[FactDescription("A CoreDNS log event: kind (unknown-directive, apiserver-unreachable, upstream-error, forward-loop, reload, panic, no-next-plugin), pod, time, line and what it names.")]
+[FactDescription("A CoreDNS log event: kind (unknown-directive, apiserver-unreachable, upstream-error, forward-loop, reload, panic, no-next-plugin), cause, pod, time, line, how long it lasted, what it names, and for a Corefile error what the refused word is in that CoreDNS version.")]
 public sealed class CoreDnsLogEvent : Fact
 {
     public required string Pod { get; init; }
@@ -259,12 +259,61 @@ public sealed class CoreDnsLogEvent : Fact
     public required string Text { get; init; }
     public string? Directive { get; init; }
     public int? CorefileLine { get; init; }
+
+    /// <summary>For text: <c>Corefile line 4</c>, or <c>the Corefile</c> when the message names no line.</summary>
+    public string CorefilePlace => CorefileLine is { } n ? $"Corefile line {n}" : "the Corefile";
+
     public string? Endpoint { get; init; }
     public string? Resource { get; init; }
     public string? Error { get; init; }
     public string? QueryName { get; init; }
     public string? QueryType { get; init; }
     public string? Zone { get; init; }
+
+    /// <summary>
+    /// What went wrong when a signature has several forms. API server: <c>connection</c>, <c>rbac</c>, <c>unknown</c>,
+    /// <c>not-served</c>, <c>not-ready</c>, <c>waiting</c>, <c>unsynced</c>, <c>other</c>. Corefile: <c>directive</c>, <c>property</c>.
+    /// </summary>
+    public string? Cause { get; init; }
+
+    /// <summary>The user an RBAC refusal names (<c>system:serviceaccount:kube-system:coredns</c>).</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>The plugin the line names: the one refusing a property, or the plugins not ready.</summary>
+    public string? Plugin { get; init; }
+
+    /// <summary>The option a plugin did not know (<c>max_concurrent</c>).</summary>
+    public string? Property { get; init; }
+
+    /// <summary>A Corefile error met while reloading a changed Corefile: the pod keeps serving its old configuration.</summary>
+    public bool OnReload { get; init; }
+
+    /// <summary>The upstream of an upstream error is the kube-dns Service itself: CoreDNS forwards to the cluster DNS.</summary>
+    public bool UpstreamIsClusterDns { get; init; }
+
+    /// <summary>Seconds from the first to the last such line, when both carry a timestamp.</summary>
+    public double? SpanSeconds { get; init; }
+
+    /// <summary>The CoreDNS version of the pod that wrote the line (its image tag), else the oldest CoreDNS of the snapshot.</summary>
+    public string? CoreDnsVersion { get; init; }
+
+    /// <summary>
+    /// For a Corefile error, what the refused word is for that version (rules/data/coredns-plugins.yaml): <c>newer</c>,
+    /// <c>removed</c>, <c>in-this-version</c>, <c>external</c>, <c>not-a-plugin</c>, <c>unknown</c>.
+    /// </summary>
+    public string? Verdict { get; init; }
+
+    /// <summary>The first CoreDNS release with the refused plugin or option.</summary>
+    public string? Since { get; init; }
+
+    /// <summary>The last CoreDNS release with it, when it was removed.</summary>
+    public string? Last { get; init; }
+
+    /// <summary>What replaced a removed plugin (<c>forward</c> for <c>proxy</c>).</summary>
+    public string? ReplacedBy { get; init; }
+
+    /// <summary>The newest CoreDNS release the plugin table was checked against.</summary>
+    public string PluginTableCheckedThrough { get; init; } = CoreDnsPluginCatalog.Default.CheckedThrough.Original;
 }
 
 /// <summary>One CoreDNS query log line (the <c>log</c> plugin).</summary>

@@ -38,6 +38,25 @@ public sealed record CoreDnsLogRecord(int LineNumber, DateTimeOffset? Timestamp,
     public string? QueryName { get; init; }
     public string? QueryType { get; init; }
     public string? Zone { get; init; }
+
+    /// <summary>
+    /// What the line says went wrong, in one word, when a signature has several forms: for an API server line
+    /// <c>connection</c>, <c>rbac</c>, <c>unknown</c>, <c>not-served</c>, <c>not-ready</c>, <c>waiting</c>, <c>unsynced</c>,
+    /// <c>other</c>; for a Corefile error <c>directive</c> or <c>property</c>.
+    /// </summary>
+    public string? Cause { get; init; }
+
+    /// <summary>The user an RBAC refusal names (<c>system:serviceaccount:kube-system:coredns</c>).</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>The plugin a line names: the one refusing a property (<c>forward</c>), or those not ready (<c>kubernetes</c>).</summary>
+    public string? Plugin { get; init; }
+
+    /// <summary>The option a plugin did not know (<c>max_concurrent</c>).</summary>
+    public string? Property { get; init; }
+
+    /// <summary>A Corefile error met while reloading a changed Corefile: the running server keeps its old configuration.</summary>
+    public bool OnReload { get; init; }
 }
 
 /// <summary>
@@ -101,26 +120,14 @@ public static partial class CoreDnsLogParser
             }
         }
 
-        if (span.Contains("Unknown directive", StringComparison.Ordinal) && UnknownDirective().Match(text) is { Success: true } u)
+        if (span.Contains("Error during parsing", StringComparison.Ordinal) && CorefileError(text, record) is { } corefile)
         {
-            return record with
-            {
-                Kind = CoreDnsLogKind.UnknownDirective,
-                Directive = u.Groups["directive"].Value,
-                CorefileLine = int.TryParse(u.Groups["line"].Value, CultureInfo.InvariantCulture, out var l) ? l : null,
-            };
+            return corefile;
         }
 
-        if ((span.Contains("to watch", StringComparison.OrdinalIgnoreCase) || span.Contains("to list", StringComparison.OrdinalIgnoreCase))
-            && ApiserverFailure().Match(text) is { Success: true } a)
+        if (ApiserverLine(span) && ApiserverFailure(text, record) is { } apiserver)
         {
-            return record with
-            {
-                Kind = CoreDnsLogKind.ApiserverUnreachable,
-                Resource = a.Groups["resource"].Value,
-                Endpoint = a.Groups["endpoint"].Value,
-                Error = LastSegment(a.Groups["error"].Value),
-            };
+            return apiserver;
         }
 
         // Before upstream errors: `plugin/errors: 2 nginx. A: plugin/loop: no next plugin found` is no network error.
@@ -135,21 +142,14 @@ public static partial class CoreDnsLogParser
             };
         }
 
-        if (span.Contains("plugin/errors", StringComparison.Ordinal) && UpstreamError().Match(text) is { Success: true } e)
+        if (span.Contains("plugin/errors", StringComparison.Ordinal) && UpstreamFailure(text, record) is { } upstream)
         {
-            return record with
-            {
-                Kind = CoreDnsLogKind.UpstreamError,
-                QueryName = e.Groups["name"].Value,
-                QueryType = e.Groups["type"].Value,
-                Endpoint = e.Groups["upstream"].Success ? e.Groups["upstream"].Value : null,
-                Error = LastSegment(e.Groups["error"].Value),
-            };
+            return upstream;
         }
 
-        if (span.Contains("Loop (", StringComparison.Ordinal) && Loop().Match(text) is { Success: true } loop)
+        if ((span.Contains("Loop (", StringComparison.Ordinal) || span.Contains("loop detected", StringComparison.Ordinal)) && ForwardLoop(text, record) is { } loop)
         {
-            return record with { Kind = CoreDnsLogKind.ForwardLoop, Endpoint = loop.Groups["from"].Value, Zone = loop.Groups["zone"].Value };
+            return loop;
         }
 
         if (span.Contains("Reloading", StringComparison.Ordinal) || span.Contains("plugin/reload", StringComparison.Ordinal))
@@ -163,6 +163,135 @@ public static partial class CoreDnsLogParser
         }
 
         return record;
+    }
+
+    /// <summary>
+    /// <c>Corefile:N - Error during parsing: Unknown directive 'X'</c> (every version) and, from the plugin that refused
+    /// it, <c>plugin/forward: Corefile:N - Error during parsing: unknown property 'X'</c>; at start-up or on a reload.
+    /// </summary>
+    private static CoreDnsLogRecord? CorefileError(string text, CoreDnsLogRecord record)
+    {
+        // "[ERROR] Restart failed: ..." and "[ERROR] SIGUSR1: ..." (caddy), "plugin/reload: Corefile changed but reload failed: ..." (1.0.6 on).
+        record = record with
+        {
+            OnReload = text.Contains("Restart failed: ", StringComparison.Ordinal) || text.Contains("SIGUSR1: ", StringComparison.Ordinal)
+                || text.Contains("reload failed: ", StringComparison.Ordinal),
+        };
+        if (UnknownDirective().Match(text) is { Success: true } u)
+        {
+            return record with
+            {
+                Kind = CoreDnsLogKind.UnknownDirective,
+                Cause = "directive",
+                Directive = u.Groups["directive"].Value,
+                CorefileLine = u.Groups["line"].Success ? Int(u.Groups["line"].Value) : null,
+            };
+        }
+
+        if (UnknownProperty().Match(text) is { Success: true } p)
+        {
+            return record with
+            {
+                Kind = CoreDnsLogKind.UnknownDirective,
+                Cause = "property",
+                Property = p.Groups["property"].Value,
+                Plugin = p.Groups["plugin"].Success ? p.Groups["plugin"].Value : null,
+                CorefileLine = p.Groups["line"].Success ? Int(p.Groups["line"].Value) : null,
+            };
+        }
+
+        return null;
+    }
+
+    private static bool ApiserverLine(ReadOnlySpan<char> span) =>
+        span.Contains("to watch", StringComparison.OrdinalIgnoreCase) || span.Contains("to list", StringComparison.OrdinalIgnoreCase)
+        || span.Contains("plugin/ready", StringComparison.Ordinal) || span.Contains("Kubernetes API", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The kubernetes plugin's watch failing (client-go's <c>Failed to watch X: ...</c>, with the reason as the API
+    /// server or the network gave it), or CoreDNS waiting for the API at start-up (the kubernetes and ready plugins).
+    /// </summary>
+    private static CoreDnsLogRecord? ApiserverFailure(string text, CoreDnsLogRecord record)
+    {
+        if (WatchFailure().Match(text) is { Success: true } w)
+        {
+            var resource = w.Groups["resource"].Value;
+            var error = w.Groups["error"].Value;
+            record = record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Resource = resource };
+            if (Forbidden().Match(error) is { Success: true } f)
+            {
+                return record with { Cause = "rbac", Subject = f.Groups["user"].Value, Error = $"cannot {f.Groups["verb"].Value} {f.Groups["resource"].Value}" };
+            }
+
+            if (UnknownGet().Match(error) is { Success: true } g)
+            {
+                return record with { Cause = "unknown", Error = $"unknown (get {g.Groups["resource"].Value})" };
+            }
+
+            if (GetUrl().Match(error) is { Success: true } u)
+            {
+                return record with { Cause = "connection", Endpoint = u.Groups["endpoint"].Value, Error = LastSegment(u.Groups["error"].Value) };
+            }
+
+            return error.Contains("the server could not find the requested resource", StringComparison.Ordinal)
+                ? record with { Cause = "not-served", Error = "the server could not find the requested resource" }
+                : record with { Cause = "other", Error = LastSegment(error) };
+        }
+
+        if (NotReady().Match(text) is { Success: true } r)
+        {
+            var plugins = r.Groups["plugins"].Value;
+            return plugins.Split(',').Contains("kubernetes", StringComparer.Ordinal)
+                ? record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Cause = "not-ready", Plugin = plugins }
+                : null;
+        }
+
+        if (text.Contains("plugin/kubernetes: waiting for Kubernetes API", StringComparison.Ordinal))
+        {
+            return record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Cause = "waiting", Plugin = "kubernetes" };
+        }
+
+        return text.Contains("plugin/kubernetes: starting server with unsynced Kubernetes API", StringComparison.Ordinal)
+            ? record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Cause = "unsynced", Plugin = "kubernetes" }
+            : null;
+    }
+
+    /// <summary>The errors plugin: <c>RCODE NAME TYPE: error</c>, or an error without the question (<c>2 read udp A->B:53: i/o timeout</c>).</summary>
+    private static CoreDnsLogRecord? UpstreamFailure(string text, CoreDnsLogRecord record)
+    {
+        if (UpstreamError().Match(text) is { Success: true } e)
+        {
+            return record with
+            {
+                Kind = CoreDnsLogKind.UpstreamError,
+                QueryName = e.Groups["name"].Value,
+                QueryType = e.Groups["type"].Value,
+                Endpoint = e.Groups["upstream"].Success ? e.Groups["upstream"].Value : null,
+                Error = LastSegment(e.Groups["error"].Value),
+            };
+        }
+
+        return UpstreamErrorWithoutQuestion().Match(text) is { Success: true } n
+            ? record with { Kind = CoreDnsLogKind.UpstreamError, Endpoint = n.Groups["upstream"].Value, Error = LastSegment(n.Groups["error"].Value) }
+            : null;
+    }
+
+    /// <summary>The loop plugin's three forms: 1.2.1-1.2.2, 1.2.3-1.3.0, and 1.3.1 on.</summary>
+    private static CoreDnsLogRecord? ForwardLoop(string text, CoreDnsLogRecord record)
+    {
+        if (Loop().Match(text) is { Success: true } loop)
+        {
+            return record with { Kind = CoreDnsLogKind.ForwardLoop, Endpoint = loop.Groups["from"].Value, Zone = loop.Groups["zone"].Value };
+        }
+
+        if (LoopInZone().Match(text) is { Success: true } zone)
+        {
+            return record with { Kind = CoreDnsLogKind.ForwardLoop, Zone = zone.Groups["zone"].Value, QueryName = zone.Groups["qname"].Success ? zone.Groups["qname"].Value : null, QueryType = "HINFO" };
+        }
+
+        return LoopSeen().Match(text) is { Success: true } seen
+            ? record with { Kind = CoreDnsLogKind.ForwardLoop, QueryName = seen.Groups["qname"].Value, QueryType = "HINFO" }
+            : null;
     }
 
     /// <summary>The regex reading of a query line only (tests compare the fast scanner against it).</summary>
@@ -325,11 +454,26 @@ public static partial class CoreDnsLogParser
     [GeneratedRegex("""(?<client>\[[0-9A-Fa-f:.%a-z]+\]|[0-9A-Za-z.:_-]+?):(?<cport>\d+) - (?<id>\d+) "(?<type>[A-Z0-9]+|TYPE\d+) (?<class>[A-Z0-9]+) (?<name>\S+) (?<proto>udp|tcp) (?<size>\d+) (?<do>true|false) (?<bufsize>\d+)" (?<rcode>[A-Z0-9]+) (?<flags>\S+) (?<rsize>\d+) (?<duration>[0-9.]+(?:e-?\d+)?)(?<unit>s|ms|µs|us|ns)?""", RegexOptions.CultureInvariant, TimeoutMs)]
     private static partial Regex QueryLine();
 
-    [GeneratedRegex(@"Corefile:(?<line>\d+) - Error during parsing: Unknown directive '(?<directive>[^']*)'", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex(@"(?:Corefile:(?<line>\d+) - )?Error during parsing: Unknown directive '(?<directive>[^']*)'", RegexOptions.CultureInvariant, TimeoutMs)]
     private static partial Regex UnknownDirective();
 
-    [GeneratedRegex("""(?i:failed to (?:watch|list)) (?<resource>\*?[\w.]+): Get "?(?:https?://)?(?<endpoint>[^/" ]+)[^"]*"?: (?<error>.+)$""", RegexOptions.CultureInvariant, TimeoutMs)]
-    private static partial Regex ApiserverFailure();
+    [GeneratedRegex(@"(?:plugin/(?<plugin>[a-z0-9_]+): )?(?:\S*Corefile:(?<line>\d+) - )?Error during parsing: unknown property '(?<property>[^']*)'", RegexOptions.CultureInvariant, TimeoutMs)]
+    private static partial Regex UnknownProperty();
+
+    [GeneratedRegex("""(?i:failed to (?:watch|list)) (?<resource>\*?\w+\.[\w.]+): (?:failed to list \*?\w+\.[\w.]+: )?(?<error>.+)$""", RegexOptions.CultureInvariant, TimeoutMs)]
+    private static partial Regex WatchFailure();
+
+    [GeneratedRegex("""^Get "?(?:https?://)?(?<endpoint>[^/" ]+)[^"]*"?: (?<error>.+)$""", RegexOptions.CultureInvariant, TimeoutMs)]
+    private static partial Regex GetUrl();
+
+    [GeneratedRegex("""is forbidden: User ["“](?<user>[^"”]+)["”] cannot (?<verb>\w+) resource ["“](?<resource>[^"”]+)["”]""", RegexOptions.CultureInvariant, TimeoutMs)]
+    private static partial Regex Forbidden();
+
+    [GeneratedRegex(@"^unknown \(get (?<resource>[^)\s]+)\)", RegexOptions.CultureInvariant, TimeoutMs)]
+    private static partial Regex UnknownGet();
+
+    [GeneratedRegex("""plugin/ready: (?:Still waiting on|Plugins not ready): "(?<plugins>[^"]*)"$""", RegexOptions.CultureInvariant, TimeoutMs)]
+    private static partial Regex NotReady();
 
     [GeneratedRegex(@"plugin/errors: \d+ (?<name>\S+) (?<type>[A-Z0-9]+): (?<error>(?:[a-z ]+: )?(?:(?:read|dial|write) )?(?:(?:udp|tcp) (?:[^\s>]+->)?(?<upstream>[^\s]+?): )?.+)$", RegexOptions.CultureInvariant, TimeoutMs)]
     private static partial Regex UpstreamError();
@@ -341,6 +485,15 @@ public static partial class CoreDnsLogParser
     [GeneratedRegex(@"(?:plugin/errors: \d+ (?<name>\S+) (?<type>[A-Z0-9]+): |\[ERROR \d+ (?<name>\S+) (?<type>[A-Z0-9]+)\] )?plugin/(?<plugin>[\w-]+): no next plugin found", RegexOptions.CultureInvariant, TimeoutMs)]
     private static partial Regex NoNextPlugin();
 
+    [GeneratedRegex(@"plugin/errors: \d+ (?<error>(?:read|dial|write) (?:udp|tcp) (?:[^\s>]+->)?(?<upstream>\S+?): .+)$", RegexOptions.CultureInvariant, TimeoutMs)]
+    private static partial Regex UpstreamErrorWithoutQuestion();
+
     [GeneratedRegex(@"Loop \((?<from>[^ )]+) -> (?<to>[^)]+)\) detected for zone ""(?<zone>[^""]*)""", RegexOptions.CultureInvariant, TimeoutMs)]
     private static partial Regex Loop();
+
+    [GeneratedRegex(@"Forwarding loop detected in ""(?<zone>[^""]*)"" zone\.(?:.*Probe query: ""HINFO (?<qname>[^""]+)"")?", RegexOptions.CultureInvariant, TimeoutMs)]
+    private static partial Regex LoopInZone();
+
+    [GeneratedRegex(@"Seen ""HINFO IN (?<qname>[^""]+)"" more than twice, loop detected", RegexOptions.CultureInvariant, TimeoutMs)]
+    private static partial Regex LoopSeen();
 }

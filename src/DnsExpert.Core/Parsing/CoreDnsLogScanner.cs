@@ -210,7 +210,7 @@ public sealed class CoreDnsLogScanner
         }
         else if (record.Kind is not (CoreDnsLogKind.Other or CoreDnsLogKind.Query))
         {
-            var key = new EventKey(record.Kind, record.Directive, record.CorefileLine, record.Endpoint, record.Resource, record.Error, record.QueryName, record.QueryType, record.Zone);
+            var key = new EventKey(record.Kind, record.Cause, record.Directive, record.Property, record.Plugin, record.OnReload, record.CorefileLine, record.Endpoint, record.Resource, record.Subject, record.Error, record.QueryName, record.QueryType, record.Zone);
             Group(_events, _eventIndex, key, record);
         }
     }
@@ -363,6 +363,8 @@ public sealed class CoreDnsLogScanner
         public readonly CoreDnsLogGroup ToGroup() => new(first, _count, _last, _lastLine);
     }
 
+    /// <summary>Every field a signature is read into: two lines are the same event when all of them agree.</summary>
     private readonly record struct EventKey(
-        CoreDnsLogKind Kind, string? Directive, int? CorefileLine, string? Endpoint, string? Resource, string? Error, string? QueryName, string? QueryType, string? Zone);
+        CoreDnsLogKind Kind, string? Cause, string? Directive, string? Property, string? Plugin, bool OnReload, int? CorefileLine, string? Endpoint, string? Resource,
+        string? Subject, string? Error, string? QueryName, string? QueryType, string? Zone);
 }

@@ -50,6 +50,7 @@ public static class RuleBaseLoader
 
         var files = Directory.EnumerateFiles(directory, "*.*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            .Where(f => !IsData(directory, f))
             .Order(StringComparer.Ordinal)
             .ToList();
         if (files.Count == 0)
@@ -81,4 +82,10 @@ public static class RuleBaseLoader
 
         return documents;
     }
+
+    /// <summary>Files under <c>data/</c> are tables the facts are built with (<c>data/coredns-plugins.yaml</c>), not rules.</summary>
+    private static bool IsData(string directory, string file) =>
+        Path.GetRelativePath(directory, file).Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar)[0] == DataFolder;
+
+    public const string DataFolder = "data";
 }
