@@ -62,12 +62,28 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.DoesNotContain(json.GetProperty("collection").EnumerateArray(), c => c.GetProperty("source").GetString() == "rules");
     }
 
-    /// <summary>The severity, and each expected evidence entry: its source exactly, its detail containing every text listed.</summary>
+    /// <summary>
+    /// The severity; which findings it explains and is explained by (<c>explains</c>, <c>explainedBy</c>: exactly those
+    /// rule ids); <c>noTicket</c>; and each expected evidence entry: its source exactly, its detail containing every text listed.
+    /// </summary>
     private static void AssertExpected(JsonElement finding, JsonElement expect)
     {
         if (expect.TryGetProperty("severity", out var severity))
         {
             Assert.Equal(severity.GetString(), finding.GetProperty("severity").GetString());
+        }
+
+        foreach (var relation in new[] { "explains", "explainedBy", "noTicket" }.Where(r => expect.TryGetProperty(r, out _)))
+        {
+            if (relation == "noTicket")
+            {
+                Assert.False(finding.TryGetProperty("ticket", out _), $"a ticket was opened: {finding}");
+                continue;
+            }
+
+            Assert.Equal(
+                expect.GetProperty(relation).EnumerateArray().Select(e => e.GetString()!),
+                finding.TryGetProperty(relation, out var actual) ? actual.EnumerateArray().Select(e => e.GetString()!) : []);
         }
 
         var evidence = finding.GetProperty("evidence").EnumerateArray()

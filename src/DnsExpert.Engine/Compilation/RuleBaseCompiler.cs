@@ -50,6 +50,7 @@ public static partial class RuleBaseCompiler
             }
         }
 
+        CheckExplains(documents, errors);
         foreach (var doc in documents)
         {
             if (CompileRule(doc, errors) is { } rule)
@@ -75,6 +76,58 @@ public static partial class RuleBaseCompiler
         }
 
         return new RuleBase(factory, compiled);
+    }
+
+    /// <summary>Every id a rule says it explains names another rule of the base, and no chain of explanations loops.</summary>
+    private static void CheckExplains(IReadOnlyList<RuleDocument> documents, List<RuleFileError> errors)
+    {
+        var byId = documents.GroupBy(d => d.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        foreach (var doc in documents)
+        {
+            foreach (var reference in doc.Explains)
+            {
+                if (reference.Id == doc.Id)
+                {
+                    errors.Add(new RuleFileError(doc.File, reference.Line, reference.Column, $"explains: a rule cannot explain itself ('{reference.Id}')"));
+                }
+                else if (!byId.ContainsKey(reference.Id))
+                {
+                    errors.Add(new RuleFileError(doc.File, reference.Line, reference.Column, $"explains: no rule has the id '{reference.Id}'"));
+                }
+                else if (Explains(byId, reference.Id, doc.Id, [], out var path))
+                {
+                    errors.Add(new RuleFileError(doc.File, reference.Line, reference.Column,
+                        $"explains: '{reference.Id}' already explains '{doc.Id}' ({string.Join(" -> ", path)}): a cause cannot be its own effect"));
+                }
+            }
+        }
+    }
+
+    /// <summary>Does <paramref name="from"/> explain <paramref name="to"/>, directly or through other rules?</summary>
+    private static bool Explains(Dictionary<string, RuleDocument> byId, string from, string to, HashSet<string> seen, out List<string> path)
+    {
+        path = [from];
+        if (!seen.Add(from) || !byId.TryGetValue(from, out var doc))
+        {
+            return false;
+        }
+
+        foreach (var next in doc.Explains.Select(r => r.Id))
+        {
+            if (next == to)
+            {
+                path.Add(to);
+                return true;
+            }
+
+            if (Explains(byId, next, to, seen, out var rest))
+            {
+                path.AddRange(rest);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static CompiledRule? CompileRule(RuleDocument doc, List<RuleFileError> errors)

@@ -19,6 +19,12 @@ public sealed record RuleDocument
 
     public RuleRouting Routing { get; init; } = RuleRouting.None;
 
+    /// <summary>
+    /// Rules whose findings this rule's finding explains (<c>explains: [coredns-pod-not-running]</c>): when both fire,
+    /// this one ranks first and each says what it explains or is explained by.
+    /// </summary>
+    public IReadOnlyList<RuleReference> Explains { get; init; } = [];
+
     /// <summary>Alternative proofs of the same cause; a rule with a plain <c>when</c> has one case.</summary>
     public required IReadOnlyList<RuleCaseDocument> Cases { get; init; }
 
@@ -32,6 +38,9 @@ public sealed record RuleDocument
 /// </summary>
 public sealed record RuleCaseDocument(
     int Line, IReadOnlyList<PatternDocument> When, ExpressionTemplate? Cause, IReadOnlyList<EvidenceTemplateDocument> Evidence, Severity? Severity = null);
+
+/// <summary>A rule id named in another rule's file, and where, for error messages.</summary>
+public sealed record RuleReference(string Id, int Line, int Column);
 
 /// <summary>How a pattern takes part in the rule's condition.</summary>
 public enum PatternMode

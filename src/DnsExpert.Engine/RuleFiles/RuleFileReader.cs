@@ -11,7 +11,7 @@ namespace DnsExpert.Engine.RuleFiles;
 /// </summary>
 public static class RuleFileReader
 {
-    private static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "routing", "when", "cases", "finding"];
+    private static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "explains", "routing", "when", "cases", "finding"];
     private static readonly string[] CaseKeys = ["when", "cause", "evidence", "severity"];
     private static readonly string[] PatternKeys = ["fact", "as", "where", "not", "exists"];
     private static readonly string[] FindingKeys = ["cause", "evidence", "remediation", "ticket"];
@@ -96,6 +96,7 @@ public static class RuleFileReader
             }
 
             var routing = Optional(root, "routing") is { } r ? ReadRouting(r) : RuleRouting.None;
+            var explainsRules = Optional(root, "explains") is { } x ? ReadRuleReferences(x, "explains") : [];
             var finding = ReadFinding(Optional(root, "finding"), root);
             var cases = ReadCases(root, finding, severity);
 
@@ -116,6 +117,7 @@ public static class RuleFileReader
                 Priority = priority,
                 ExplainsFailure = explains,
                 Routing = routing,
+                Explains = explainsRules,
                 Cases = cases,
                 Finding = finding,
             };
@@ -147,6 +149,31 @@ public static class RuleFileReader
                 ReadEnumList(map, "frequency", Frequencies),
                 ReadEnumList(map, "nameKind", NameKinds),
                 ReadEnumList(map, "symptomClass", SymptomClasses));
+        }
+
+        /// <summary>A list of rule ids; whether they exist is checked against the whole rule base by the compiler.</summary>
+        private List<RuleReference> ReadRuleReferences(YamlNode node, string key)
+        {
+            var list = new List<RuleReference>();
+            if (node is not YamlSequenceNode seq)
+            {
+                Error(node, $"{key} must be a list of rule ids");
+                return list;
+            }
+
+            foreach (var item in seq)
+            {
+                if (item is YamlScalarNode { Value: { } v } && IsRuleId(v))
+                {
+                    list.Add(new RuleReference(v, (int)item.Start.Line, (int)item.Start.Column));
+                }
+                else
+                {
+                    Error(item, $"{key}: '{(item as YamlScalarNode)?.Value}' is not a rule id");
+                }
+            }
+
+            return list;
         }
 
         private List<string> ReadEnumList(YamlMappingNode map, string key, IReadOnlySet<string> allowed)
