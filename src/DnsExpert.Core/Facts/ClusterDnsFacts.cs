@@ -277,6 +277,36 @@ public sealed class CoreDnsQueryLog : Fact
     /// <summary>For evidence: empty for a single line, else <c>; 42 such lines, the last at 2024-05-13 08:29:01 UTC</c>.</summary>
     public string Repeats => Occurrences > 1 ? $"; {Occurrences} such lines, the last at {LastTime}" : "";
 
+    /// <summary>For evidence: <c>at 08:00:01 UTC</c> for one line (or one second), else <c>between 08:00:01 UTC and 08:05:07 UTC</c>.</summary>
+    public string Window => Occurrences > 1 && LastTime != Time ? $"between {Time} and {LastTime}" : $"at {Time}";
+
+    /// <summary>Seconds from the first to the last line of this group; null without timestamps.</summary>
+    public double? SpanSeconds { get; init; }
+
+    /// <summary>Every answer this log gives clients for the same name and type, whatever the rcode (this group's included).</summary>
+    public int Answers { get; init; } = 1;
+
+    /// <summary>How many of <see cref="Answers"/> were not NOERROR (any error rcode).</summary>
+    public int FailedAnswers { get; init; } = 1;
+
+    /// <summary>This group's share of <see cref="Answers"/>, in percent: <c>Occurrences * 100 / Answers</c>.</summary>
+    public double SharePercent => Answers > 0 ? Math.Min(100, Occurrences * 100.0 / Answers) : 100;
+
+    /// <summary>The share of <see cref="Answers"/> that failed (any error rcode), in percent.</summary>
+    public double FailedSharePercent => Answers > 0 ? Math.Min(100, FailedAnswers * 100.0 / Answers) : 100;
+
+    /// <summary>The rcode of the last answer to this name and type in the log.</summary>
+    public string LastAnswerRcode { get; init; } = "";
+
+    /// <summary>The time of the last answer to this name and type, to the second, or <c>no timestamp</c>.</summary>
+    public string LastAnswerTime { get; init; } = "no timestamp";
+
+    /// <summary>The line of the last answer to this name and type.</summary>
+    public int LastAnswerLine { get; init; }
+
+    /// <summary>The last answer to this name and type was not NOERROR: it was still failing when the log ends.</summary>
+    public bool StillFailing => LastAnswerRcode != "NOERROR";
+
     public required string Client { get; init; }
     public int? ClientPort { get; init; }
     public required string Id { get; init; }

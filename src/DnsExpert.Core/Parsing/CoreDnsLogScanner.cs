@@ -4,8 +4,20 @@ using System.Text;
 
 namespace DnsExpert.Core.Parsing;
 
-/// <summary>Lines of one kind that say the same thing (same name, type and rcode; or the same signature), with the first as evidence.</summary>
-public sealed record CoreDnsLogGroup(CoreDnsLogRecord First, int Occurrences, DateTimeOffset? LastTimestamp, int LastLineNumber);
+/// <summary>
+/// Lines of one kind that say the same thing (same name, type and rcode; or the same signature), with the first as
+/// evidence. For a failed query, <see cref="Answers"/> counts every answer to the same name and type.
+/// </summary>
+public sealed record CoreDnsLogGroup(CoreDnsLogRecord First, int Occurrences, DateTimeOffset? LastTimestamp, int LastLineNumber)
+{
+    public QueryAnswers? Answers { get; init; }
+}
+
+/// <summary>
+/// Every answer a log gives to clients' queries for one name and type, whatever the rcode: how many, how many were not
+/// NOERROR, the first and last time, and the last answer's rcode and line (is the name still failing at the end?).
+/// </summary>
+public sealed record QueryAnswers(int Count, int Failed, DateTimeOffset? FirstTimestamp, DateTimeOffset? LastTimestamp, int LastLineNumber, string LastRcode);
 
 /// <summary>
 /// What a CoreDNS log says, independent of the cluster around it: failed queries and error signatures grouped, and the
@@ -44,6 +56,12 @@ public sealed class CoreDnsLogScanner
     /// <summary>At most this many distinct failed queries and as many distinct events per log: enough evidence, bounded facts.</summary>
     public const int MaxGroups = 2_000;
 
+    /// <summary>
+    /// At most this many distinct names and types have their answers counted from their first line on; past it, only the
+    /// failing ones are, from their first failure (a log with more distinct names is rare and its counts are lower bounds).
+    /// </summary>
+    public const int MaxCountedNames = 50_000;
+
     /// <summary>"name|type|rcode" keys longer than this are not grouped (a DNS name has at most 253 characters).</summary>
     private const int MaxQueryKeyLength = 300;
 
@@ -52,6 +70,8 @@ public sealed class CoreDnsLogScanner
     private readonly Dictionary<EventKey, int> _eventIndex = [];
     private readonly List<Accumulator> _queries = [];
     private readonly List<Accumulator> _events = [];
+    private readonly Dictionary<string, int> _answerIndex = new(StringComparer.Ordinal);
+    private readonly List<AnswerCount> _answers = [];
     private readonly char[] _stampPrefix = new char[19];
     private DateTimeOffset _stampBase;
     private bool _stampCached;
@@ -154,7 +174,7 @@ public sealed class CoreDnsLogScanner
         {
             Lines = _lines,
             Characters = _characters,
-            FailedQueries = _queries.Select(a => a.ToGroup()).ToList(),
+            FailedQueries = _queries.Select(a => a.ToGroup()).Select(g => g with { Answers = AnswersFor(g.First.Query!) }).ToList(),
             Events = _events.Select(a => a.ToGroup()).ToList(),
             ParallelPairs = _parallel.Pairs(),
             DroppedLines = _dropped,
@@ -203,6 +223,11 @@ public sealed class CoreDnsLogScanner
         {
             _parallel.Observe(q.Client, q.ClientPort, q.Name, q.Type, q.Transport, record.Timestamp, record.LineNumber);
             Span<char> key = stackalloc char[MaxQueryKeyLength];
+            if (q.IsClientQuery)
+            {
+                CountAnswer(q.Name, q.Type, q.Rcode, record.Timestamp, always: q.Rcode != "NOERROR");
+            }
+
             if (q.Rcode != "NOERROR" && q.IsClientQuery && QueryKey(q.Name, q.Type, q.Rcode, key) is var length and > 0)
             {
                 Group(_queries, _queryIndex, key[..length].ToString(), record);
@@ -242,7 +267,8 @@ public sealed class CoreDnsLogScanner
             return false;
         }
 
-        if (f.Rcode is not "NOERROR" && QueryScanner.IsClientQuery(f.Client, f.Type))
+        var client = QueryScanner.IsClientQuery(f.Client, f.Type);
+        if (f.Rcode is not "NOERROR" && client)
         {
             // A failure seen before only counts; the first of its kind is read in full below.
             Span<char> key = stackalloc char[MaxQueryKeyLength];
@@ -253,6 +279,11 @@ public sealed class CoreDnsLogScanner
             }
 
             CollectionsMarshal.AsSpan(_queries)[i].Add(timestamp, _lines);
+        }
+
+        if (client)
+        {
+            CountAnswer(f.Name, f.Type, f.Rcode, timestamp, always: false);
         }
 
         _parallel.Observe(f.Client, f.ClientPort, f.Name, f.Type, f.Transport, timestamp, _lines);
@@ -310,7 +341,42 @@ public sealed class CoreDnsLogScanner
         return t;
     }
 
-    /// <summary>"name|type|rcode", the name lower-case without its trailing dot; 0 when it does not fit.</summary>
+    /// <summary>
+    /// Counts a client's answered query for its name and type. A name seen for the first time is added while fewer than
+    /// <see cref="MaxCountedNames"/> are counted, or <paramref name="always"/> (a failure, which the rules will ask about).
+    /// </summary>
+    private void CountAnswer(ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> rcode, DateTimeOffset? timestamp, bool always)
+    {
+        Span<char> key = stackalloc char[MaxQueryKeyLength];
+        var length = QueryKey(name, type, [], key);
+        if (length == 0)
+        {
+            return;
+        }
+
+        if (!_answerIndex.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key[..length], out var i))
+        {
+            if (!always && _answers.Count >= MaxCountedNames)
+            {
+                return;
+            }
+
+            i = _answers.Count;
+            _answerIndex[key[..length].ToString()] = i;
+            _answers.Add(new AnswerCount(timestamp));
+        }
+
+        CollectionsMarshal.AsSpan(_answers)[i].Add(rcode, timestamp, _lines);
+    }
+
+    private QueryAnswers? AnswersFor(CoreDnsQuery query)
+    {
+        Span<char> key = stackalloc char[MaxQueryKeyLength];
+        var length = QueryKey(query.Name, query.Type, [], key);
+        return length > 0 && _answerIndex.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key[..length], out var i) ? _answers[i].ToAnswers() : null;
+    }
+
+    /// <summary>"name|type|rcode" (or "name|type|" without an rcode), the name lower-case without its trailing dot; 0 when it does not fit.</summary>
     private static int QueryKey(ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> rcode, Span<char> key)
     {
         name = name.TrimEnd('.');
@@ -361,6 +427,31 @@ public sealed class CoreDnsLogScanner
         }
 
         public readonly CoreDnsLogGroup ToGroup() => new(first, _count, _last, _lastLine);
+    }
+
+    /// <summary>The answers to one name and type so far; the rcode of the last is interned (a handful of values).</summary>
+    private struct AnswerCount(DateTimeOffset? first)
+    {
+        private int _count;
+        private int _failed;
+        private DateTimeOffset? _last;
+        private int _lastLine;
+        private string? _lastRcode;
+
+        public void Add(ReadOnlySpan<char> rcode, DateTimeOffset? timestamp, int line)
+        {
+            _count++;
+            var failed = rcode is not "NOERROR";
+            _failed += failed ? 1 : 0;
+            _last = timestamp;
+            _lastLine = line;
+            if (_lastRcode is null || !rcode.SequenceEqual(_lastRcode))
+            {
+                _lastRcode = QueryScanner.Intern(rcode);
+            }
+        }
+
+        public readonly QueryAnswers ToAnswers() => new(_count, _failed, first, _last, _lastLine, _lastRcode ?? "");
     }
 
     private readonly record struct EventKey(

@@ -124,7 +124,7 @@ public static class RuleSessionRunner
         }
 
         var remediation = matches
-            .SelectMany(m => m.Case.Remediation.Select(r => new Remediation
+            .SelectMany(m => m.Case.Remediation.Where(r => r.When?.Invoke(m.Facts) ?? true).Select(r => new Remediation
             {
                 Summary = r.Summary.Render(m.Facts),
                 Command = NullIfEmpty(r.Command?.Render(m.Facts)),

@@ -126,3 +126,107 @@ public sealed class ExplainsTests
         Assert.Contains("kube-dns-no-endpoints", rules["coredns-pod-not-running"].Document.Explains.Select(e => e.Id));
     }
 }
+
+/// <summary>Thresholds, per-case tickets and guarded remediation: how strong evidence must be is data in the rule file.</summary>
+public sealed class RuleThresholdTests
+{
+    private const string Rule = """
+        id: failing-name
+        title: t
+        severity: critical
+        description: d
+        thresholds:
+          minFailures: 3
+          minShare: 50.5
+        cases:
+          - when:
+              - fact: CoreDnsQueryLog
+                as: q
+                where: StillFailing && FailedAnswers >= minFailures && FailedSharePercent >= minShare
+            cause: "persistent: at least {{ minFailures }} failures"
+          - severity: warning
+            ticket: none
+            when:
+              - fact: CoreDnsQueryLog
+                as: q
+                where: "!(StillFailing && FailedAnswers >= minFailures && FailedSharePercent >= minShare)"
+            cause: "transient"
+            remediation:
+              - summary: watch it
+        finding:
+          evidence:
+            - source: "{{ q.Source }}"
+              detail: "{{ q.FailedAnswers }} of {{ q.Answers }}"
+          remediation:
+            - summary: open a ticket
+            - summary: only when still failing
+              when: q.StillFailing
+          ticket:
+            name: "{{ q.NameWithoutDot }}"
+            rcode: "{{ q.Rcode }}"
+        """;
+
+    private static RuleBase Compile(string yaml)
+    {
+        var errors = new List<RuleFileError>();
+        var doc = RuleFileReader.Read("rules/failing-name.yaml", yaml, errors);
+        Assert.Empty(errors);
+        return RuleBaseCompiler.Compile([doc!]);
+    }
+
+    private static CoreDnsQueryLog Query(int failed, int answers, string last) => new()
+    {
+        Source = "Pod kube-system/coredns-1 log", Pod = "coredns-1", Namespace = "kube-system", LineNumber = 5, Time = "t", Client = "172.20.7.45",
+        Id = "1", Type = "A", Name = "api.example.com.", NameWithoutDot = "api.example.com", Transport = "udp", Rcode = "SERVFAIL", Text = "line",
+        Occurrences = failed, FailedAnswers = failed, Answers = answers, LastAnswerRcode = last,
+    };
+
+    [Fact]
+    public void Strong_evidence_is_critical_with_a_ticket_and_weak_evidence_a_warning_without()
+    {
+        var ruleBase = Compile(Rule);
+
+        var strong = Assert.Single(RuleSessionRunner.Run(ruleBase, [Query(14, 20, "SERVFAIL")]).Findings);
+        Assert.Equal((Severity.Critical, "persistent: at least 3 failures"), (strong.Severity, strong.Cause));
+        Assert.NotNull(strong.Ticket);
+        Assert.Equal(["open a ticket", "only when still failing"], strong.Remediation.Select(r => r.Summary));
+
+        var transient = Assert.Single(RuleSessionRunner.Run(ruleBase, [Query(14, 40, "NOERROR")]).Findings);
+        Assert.Equal((Severity.Warning, "transient", null), (transient.Severity, transient.Cause, transient.Ticket));
+        Assert.Equal(["watch it"], transient.Remediation.Select(r => r.Summary));
+
+        // 3 of 6 is 50 %, below 50.5: the threshold is read as written, not rounded.
+        Assert.Equal(Severity.Warning, Assert.Single(RuleSessionRunner.Run(ruleBase, [Query(3, 6, "SERVFAIL")]).Findings).Severity);
+    }
+
+    [Fact]
+    public void A_guarded_remediation_is_left_out_when_its_condition_does_not_hold()
+    {
+        var ruleBase = Compile(Rule.Replace("minShare: 50.5", "minShare: 0", StringComparison.Ordinal).Replace("minFailures: 3", "minFailures: 0", StringComparison.Ordinal)
+            .Replace("where: StillFailing && ", "where: ", StringComparison.Ordinal)
+            .Replace("\"!(StillFailing && FailedAnswers >= minFailures && FailedSharePercent >= minShare)\"", "\"false\"", StringComparison.Ordinal));
+        var finding = Assert.Single(RuleSessionRunner.Run(ruleBase, [Query(1, 40, "NOERROR")]).Findings);
+        Assert.Equal(["open a ticket"], finding.Remediation.Select(r => r.Summary));
+    }
+
+    [Theory]
+    [InlineData("minFailures: 3", "Answers: 3", "has the name of a property of CoreDnsQueryLog")]
+    [InlineData("minFailures: 3", "q: 3", "has the name of a pattern")]
+    [InlineData("minFailures: 3", "minFailures: many", "must be a number")]
+    [InlineData("minFailures: 3", "3x: 3", "must be an identifier")]
+    [InlineData("when: q.StillFailing", "when: q.NoSuchProperty", "NoSuchProperty")]
+    [InlineData("  remediation:\n    - summary: open a ticket\n    - summary: only when still failing\n      when: q.StillFailing\n", "", "this case has no 'remediation'")]
+    public void Bad_thresholds_and_guards_are_errors_with_their_line(string from, string to, string reason)
+    {
+        var yaml = Rule.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(Rule, yaml);
+        var errors = new List<RuleFileError>();
+        var doc = RuleFileReader.Read("rules/failing-name.yaml", yaml, errors);
+        if (doc is not null)
+        {
+            errors.AddRange(Assert.Throws<RuleFileException>(() => RuleBaseCompiler.Compile([doc])).Errors);
+        }
+
+        Assert.Contains(errors, e => e.Reason.Contains(reason, StringComparison.Ordinal) && e.Line > 1);
+    }
+}
