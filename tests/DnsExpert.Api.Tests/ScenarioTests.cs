@@ -64,7 +64,9 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
 
     /// <summary>
     /// The severity; which findings it explains and is explained by (<c>explains</c>, <c>explainedBy</c>: exactly those
-    /// rule ids); <c>noTicket</c>; and each expected evidence entry: its source exactly, its detail containing every text listed.
+    /// rule ids); <c>noTicket</c>; texts some remediation contains (<c>remediationContains</c>) and texts the finding
+    /// contains nowhere (<c>nowhere</c>); the ticket's CoreDNS instance ids (<c>ticketInstanceIds</c>); and each expected evidence entry: its source exactly, its detail containing
+    /// every text listed.
     /// </summary>
     private static void AssertExpected(JsonElement finding, JsonElement expect)
     {
@@ -84,6 +86,30 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
             Assert.Equal(
                 expect.GetProperty(relation).EnumerateArray().Select(e => e.GetString()!),
                 finding.TryGetProperty(relation, out var actual) ? actual.EnumerateArray().Select(e => e.GetString()!) : []);
+        }
+
+        var remediation = finding.GetProperty("remediation").EnumerateArray()
+            .Select(r => r.GetProperty("summary").GetString() + "\n" + (r.TryGetProperty("command", out var c) ? c.GetString() : "")).ToList();
+        foreach (var text in expect.TryGetProperty("remediationContains", out var wanted) ? wanted.EnumerateArray().Select(t => t.GetString()!) : [])
+        {
+            Assert.True(remediation.Any(r => r.Contains(text, StringComparison.Ordinal)), $"no remediation contains '{text}':\n{string.Join("\n", remediation)}");
+        }
+
+        foreach (var text in expect.TryGetProperty("nowhere", out var banned) ? banned.EnumerateArray().Select(t => t.GetString()!) : [])
+        {
+            Assert.DoesNotContain(text, finding.ToString(), StringComparison.Ordinal);
+        }
+
+        if (expect.TryGetProperty("ticketInstanceIds", out var instances))
+        {
+            Assert.Equal(
+                instances.EnumerateArray().Select(i => i.GetString()),
+                finding.GetProperty("ticket").GetProperty("coreDnsNodes").EnumerateArray().Select(n => n.GetProperty("instanceId").GetString()));
+        }
+
+        if (!expect.TryGetProperty("evidence", out _))
+        {
+            return;
         }
 
         var evidence = finding.GetProperty("evidence").EnumerateArray()

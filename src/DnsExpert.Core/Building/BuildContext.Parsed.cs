@@ -192,7 +192,8 @@ internal sealed partial class BuildContext
         }
 
         var podIps = Facts.OfType<PodDns>().Select(p => p.Ip).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => results[i] = ReadLog(logs[i], podIps));
+        var routes = ForwardRoutes();
+        Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => results[i] = ReadLog(logs[i], podIps, routes));
         foreach (var (facts, entry) in results)
         {
             Facts.AddRange(facts);
@@ -203,7 +204,7 @@ internal sealed partial class BuildContext
         }
     }
 
-    private (List<Fact> Facts, CollectionEntry Entry) ReadLog(LogArtifact log, HashSet<string> podIps)
+    private (List<Fact> Facts, CollectionEntry Entry) ReadLog(LogArtifact log, HashSet<string> podIps, Func<string, ForwardRoute?> routes)
     {
         var facts = new List<Fact>();
         var ns = log.Namespace ?? KubeSystem;
@@ -215,8 +216,14 @@ internal sealed partial class BuildContext
             var q = record.Query!;
             var name = q.Name.TrimEnd('.').ToLowerInvariant();
             var isCluster = name == ClusterDomain || name.EndsWith("." + ClusterDomain, StringComparison.Ordinal);
+            var route = isCluster ? null : routes(name);
             facts.Add(new CoreDnsQueryLog
             {
+                ServerKey = route?.ServerKey,
+                ForwardText = route?.ForwardText,
+                ForwardLine = route?.ForwardLine,
+                UpstreamAddresses = route?.Addresses ?? [],
+                Upstream = route?.Upstream ?? "the upstream of the Corefile's forward line (the Corefile is not in the snapshot)",
                 Source = source,
                 Pod = log.Pod!,
                 Namespace = ns,

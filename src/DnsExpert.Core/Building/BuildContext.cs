@@ -63,6 +63,7 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
         BuildTargetPod();
         BuildCoreDns();
         BuildNodes();
+        BuildCloud();
         BuildServices();
         BuildStatefulSets();
         BuildKubeProxy();

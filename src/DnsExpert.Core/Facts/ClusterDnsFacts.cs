@@ -307,6 +307,26 @@ public sealed class CoreDnsQueryLog : Fact
     /// <summary>The last answer to this name and type was not NOERROR: it was still failing when the log ends.</summary>
     public bool StillFailing => LastAnswerRcode != "NOERROR";
 
+    /// <summary>The Corefile server block that serves this name (<c>.:53</c>), when the Corefile is known.</summary>
+    public string? ServerKey { get; init; }
+
+    /// <summary>The <c>forward</c> line of that block for this name (<c>forward . /etc/resolv.conf</c>), and its line number.</summary>
+    public string? ForwardText { get; init; }
+
+    public int? ForwardLine { get; init; }
+
+    /// <summary>
+    /// The addresses CoreDNS sends this name to: the forward line's, or, for a file (<c>/etc/resolv.conf</c>), the
+    /// nameservers of that file on the CoreDNS nodes when the snapshot has it. Empty when not known.
+    /// </summary>
+    public IReadOnlyList<string> UpstreamAddresses { get; init; } = [];
+
+    /// <summary>For text: <c>100.100.2.136, 100.100.2.138</c>, <c>10.0.0.2 (from /etc/resolv.conf on the CoreDNS nodes)</c>, or what is not known.</summary>
+    public string Upstream { get; init; } = "the upstream of the Corefile's forward line";
+
+    /// <summary>The first of <see cref="UpstreamAddresses"/>, to query it directly; null when none is known.</summary>
+    public string? FirstUpstream => UpstreamAddresses.Count > 0 ? UpstreamAddresses[0] : null;
+
     public required string Client { get; init; }
     public int? ClientPort { get; init; }
     public required string Id { get; init; }

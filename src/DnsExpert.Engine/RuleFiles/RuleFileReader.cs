@@ -425,6 +425,12 @@ public static class RuleFileReader
 
         private FindingTemplateDocument? ReadFinding(YamlNode? node, YamlNode parent)
         {
+            if (node is null && Optional((YamlMappingNode)parent, "cases") is not null)
+            {
+                // Every case says all: checked with the cases.
+                return new FindingTemplateDocument(null, [], [], null);
+            }
+
             if (node is not YamlMappingNode map)
             {
                 Error(node ?? parent, "'finding' must be a mapping with cause, evidence and remediation");

@@ -44,8 +44,10 @@ public static class RuleSessionRunner
         var matches = session.Query<FindingFact>().ToList();
         var symptom = facts.OfType<ReportedSymptom>().FirstOrDefault();
         var name = facts.OfType<QueriedName>().FirstOrDefault();
+        // The instance id as the cloud reads spec.providerID (alicloud://, aws:///, gce://, azure:///), else the node's own.
+        var instances = facts.OfType<NodeCloud>().Where(c => c.InstanceId is not null).ToDictionary(c => c.Node, c => c.InstanceId, StringComparer.Ordinal);
         var coreDnsNodes = facts.OfType<ClusterNode>().Where(n => n.HostsCoreDns)
-            .Select(n => new TicketNode(n.Name, n.InstanceId)).ToList();
+            .Select(n => new TicketNode(n.Name, instances.GetValueOrDefault(n.Name) ?? n.InstanceId)).ToList();
 
         var groups = matches.GroupBy(m => m.Rule).ToDictionary(g => g.Key.Id, g => (Rule: g.Key, Matches: g.ToList()), StringComparer.Ordinal);
         var ranked = groups.Values
