@@ -64,6 +64,7 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
         BuildCoreDns();
         BuildNodes();
         BuildCloud();
+        BuildCoreDnsPlacement();
         BuildServices();
         BuildStatefulSets();
         BuildKubeProxy();
