@@ -37,7 +37,7 @@ public sealed class CoreDnsLogScannerTests
         var random = new Random(seed);
         var text = new StringBuilder();
         var t = new DateTime(2026, 11, 25, 8, 0, 0, DateTimeKind.Utc);
-        string[] names = ["api.partner-example.com.", "www.example.com.", "svc-1.app.svc.cluster.local.", "API.Partner-Example.com.", "mysql-0.mysql.db.svc.cluster.local."];
+        string[] names = ["api.partner-example.com.", "www.example.com.", "svc-1.app.svc.cluster.local.", "API.Partner-Example.com.", "mysql-0.mysql.db.svc.cluster.local.", "Bücher.Example.COM.", "bücher.example.com."];
         string[] rcodes = ["NOERROR", "NOERROR", "NOERROR", "NXDOMAIN", "SERVFAIL", "REFUSED"];
         string[] clients = ["172.20.1.9", "172.20.1.10", "[fd00:10:244::5]"];
         for (var i = 0; i < lines; i++)

@@ -70,7 +70,10 @@ public sealed class CoreDnsLogScanner
     private readonly Dictionary<EventKey, int> _eventIndex = [];
     private readonly List<Accumulator> _queries = [];
     private readonly List<Accumulator> _events = [];
-    private readonly Dictionary<string, int> _answerIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _answerIndex;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _answerLookup;
+    private readonly Dictionary<string, int>.AlternateLookup<NameAndType> _answerPairLookup;
+    private readonly char[] _answerKey = new char[MaxQueryKeyLength];
     private readonly List<AnswerCount> _answers = [];
     private readonly char[] _stampPrefix = new char[19];
     private DateTimeOffset _stampBase;
@@ -80,6 +83,13 @@ public sealed class CoreDnsLogScanner
     private int _lines;
     private long _characters;
     private int _dropped;
+
+    public CoreDnsLogScanner()
+    {
+        _answerIndex = new Dictionary<string, int>(KeyComparer.Instance);
+        _answerLookup = _answerIndex.GetAlternateLookup<ReadOnlySpan<char>>();
+        _answerPairLookup = _answerIndex.GetAlternateLookup<NameAndType>();
+    }
 
     public static CoreDnsLogScan Scan(ReadOnlySpan<char> text)
     {
@@ -347,22 +357,23 @@ public sealed class CoreDnsLogScanner
     /// </summary>
     private void CountAnswer(ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> rcode, DateTimeOffset? timestamp, bool always)
     {
-        Span<char> key = stackalloc char[MaxQueryKeyLength];
-        var length = QueryKey(name, type, [], key);
-        if (length == 0)
+        // Nearly every line of a log: an ASCII name is looked up as it lies, case folded by the comparer, without
+        // copying it; anything else, and a new name, through its lower-case "name|type" key.
+        name = name.TrimEnd('.');
+        int i;
+        var found = Ascii.IsValid(name) && name.Length + type.Length + 2 <= MaxQueryKeyLength
+            ? _answerPairLookup.TryGetValue(new NameAndType(name, type), out i)
+            : _answerLookup.TryGetValue(_answerKey.AsSpan(0, AnswerKey(name, type, _answerKey)), out i);
+        if (!found)
         {
-            return;
-        }
-
-        if (!_answerIndex.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key[..length], out var i))
-        {
-            if (!always && _answers.Count >= MaxCountedNames)
+            var length = AnswerKey(name, type, _answerKey);
+            if (length == 0 || (!always && _answers.Count >= MaxCountedNames))
             {
                 return;
             }
 
             i = _answers.Count;
-            _answerIndex[key[..length].ToString()] = i;
+            _answerIndex[_answerKey.AsSpan(0, length).ToString()] = i;
             _answers.Add(new AnswerCount(timestamp));
         }
 
@@ -372,11 +383,14 @@ public sealed class CoreDnsLogScanner
     private QueryAnswers? AnswersFor(CoreDnsQuery query)
     {
         Span<char> key = stackalloc char[MaxQueryKeyLength];
-        var length = QueryKey(query.Name, query.Type, [], key);
-        return length > 0 && _answerIndex.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key[..length], out var i) ? _answers[i].ToAnswers() : null;
+        var length = AnswerKey(query.Name, query.Type, key);
+        return length > 0 && _answerLookup.TryGetValue(key[..length], out var i) ? _answers[i].ToAnswers() : null;
     }
 
-    /// <summary>"name|type|rcode" (or "name|type|" without an rcode), the name lower-case without its trailing dot; 0 when it does not fit.</summary>
+    /// <summary>"name|type", the name lower-case without its trailing dot; 0 when it does not fit.</summary>
+    private static int AnswerKey(ReadOnlySpan<char> name, ReadOnlySpan<char> type, Span<char> key) => Math.Max(0, QueryKey(name, type, [], key) - 1);
+
+    /// <summary>"name|type|rcode", the name lower-case without its trailing dot; 0 when it does not fit.</summary>
     private static int QueryKey(ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> rcode, Span<char> key)
     {
         name = name.TrimEnd('.');
@@ -452,6 +466,76 @@ public sealed class CoreDnsLogScanner
         }
 
         public readonly QueryAnswers ToAnswers() => new(_count, _failed, first, _last, _lastLine, _lastRcode ?? "");
+    }
+
+    /// <summary>A name (without its trailing dot) and a type as they lie in a line: the key of its answers, not copied.</summary>
+    private readonly ref struct NameAndType(ReadOnlySpan<char> name, ReadOnlySpan<char> type)
+    {
+        public ReadOnlySpan<char> Name { get; } = name;
+
+        public ReadOnlySpan<char> Type { get; } = type;
+    }
+
+    /// <summary>
+    /// Keys "name|type" (the name lower-case): ordinal equality, and for a <see cref="NameAndType"/> of an ASCII name
+    /// the same key ignoring the name's case. The hash folds ASCII case 8 bytes at a time, seeded per process so that
+    /// names chosen by a cluster cannot be made to collide.
+    /// </summary>
+    private sealed class KeyComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>, IAlternateEqualityComparer<NameAndType, string>
+    {
+        public static readonly KeyComparer Instance = new();
+        private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
+
+        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+
+        public int GetHashCode(string obj) => GetHashCode(obj.AsSpan());
+
+        public bool Equals(ReadOnlySpan<char> alternate, string other) => alternate.SequenceEqual(other);
+
+        public string Create(ReadOnlySpan<char> alternate) => alternate.ToString();
+
+        public int GetHashCode(ReadOnlySpan<char> alternate)
+        {
+            var bar = alternate.LastIndexOf('|');
+            return bar < 0 ? (int)Finish(Hash(alternate, Seed)) : GetHashCode(new NameAndType(alternate[..bar], alternate[(bar + 1)..]));
+        }
+
+        public bool Equals(NameAndType alternate, string other) =>
+            other.Length == alternate.Name.Length + alternate.Type.Length + 1
+            && other[alternate.Name.Length] == '|'
+            && other.AsSpan(alternate.Name.Length + 1).SequenceEqual(alternate.Type)
+            && Ascii.EqualsIgnoreCase(alternate.Name, other.AsSpan(0, alternate.Name.Length));
+
+        public string Create(NameAndType alternate) => throw new NotSupportedException("keys are added as strings");
+
+        public int GetHashCode(NameAndType alternate) => (int)Finish(Hash(alternate.Type, Hash(alternate.Name, Seed)));
+
+        /// <summary>Every char with 0x20 set: ASCII letters in lower case (other chars change too, alike on both sides).</summary>
+        private static ulong Hash(ReadOnlySpan<char> text, ulong hash)
+        {
+            const ulong Fold = 0x0020_0020_0020_0020UL;
+            var bytes = MemoryMarshal.AsBytes(text);
+            hash ^= (ulong)bytes.Length;
+            while (bytes.Length >= 8)
+            {
+                hash = System.Numerics.BitOperations.RotateLeft((hash ^ (MemoryMarshal.Read<ulong>(bytes) | Fold)) * 0x9E3779B97F4A7C15UL, 31);
+                bytes = bytes[8..];
+            }
+
+            for (var i = 0; i + 1 < bytes.Length; i += 2)
+            {
+                hash = (hash ^ (MemoryMarshal.Read<ushort>(bytes[i..]) | 0x20UL)) * 0x100000001B3UL;
+            }
+
+            return hash;
+        }
+
+        private static ulong Finish(ulong hash)
+        {
+            hash ^= hash >> 29;
+            hash *= 0xBF58476D1CE4E5B9UL;
+            return hash ^ (hash >> 32);
+        }
     }
 
     private readonly record struct EventKey(
