@@ -43,8 +43,17 @@ public sealed class CombinedScenarioTests(ApiFactory factory) : IClassFixture<Ap
             Assert.False(ids.Contains(id), $"{id} fired: [{string.Join(", ", ids)}]");
         }
 
-        var severities = findings.Select(f => f.GetProperty("severity").GetString() switch { "critical" => 0, "warning" => 1, _ => 2 }).ToList();
+        // By severity, except that a cause (a finding that explains others) stands right above its effects.
+        var severities = findings.Where(f => !f.TryGetProperty("explains", out _))
+            .Select(f => f.GetProperty("severity").GetString() switch { "critical" => 0, "warning" => 1, _ => 2 }).ToList();
         Assert.Equal(severities.Order(), severities);
+        foreach (var (finding, index) in findings.Select((f, i) => (f, i)))
+        {
+            foreach (var cause in finding.TryGetProperty("explainedBy", out var by) ? by.EnumerateArray().Select(c => c.GetString()!) : [])
+            {
+                Assert.True(ids.IndexOf(cause) < index, $"{cause} explains {ids[index]} but ranks below it: [{string.Join(", ", ids)}]");
+            }
+        }
     }
 
     [Theory]

@@ -66,8 +66,10 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
     /// <summary>
     /// <c>severity</c>: the finding's; <c>evidence</c>: items the finding must list, by source exactly and by
     /// <c>detail</c> exactly or the texts it <c>detailContains</c>; <c>causeContains</c>, <c>remediationContains</c>,
-    /// <c>remediationLacks</c>: phrases its cause or remediation text must (not) hold (<c>cause</c> and <c>remediation</c>
-    /// are short for the first two; an evidence <c>line</c> N means its detail names log line N); <c>origin</c> cites the
+    /// <c>remediationLacks</c>: phrases its cause or some remediation (summary, command, snippet) must (not) hold
+    /// (<c>cause</c> and <c>remediation</c> are short for the first two; an evidence <c>line</c> N means its detail names
+    /// log line N); <c>nowhere</c>: texts the finding holds nowhere; <c>explains</c>, <c>explainedBy</c>: exactly those
+    /// rule ids; <c>noTicket</c>; <c>ticketInstanceIds</c>: the ticket's CoreDNS instance ids; <c>origin</c> cites the
     /// real artifact the scenario is built from.
     /// </summary>
     private static void CheckExpectations(JsonElement finding, JsonElement expect, string scenario)
@@ -103,7 +105,8 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
             Assert.True(cause.Contains(phrase.GetString()!, StringComparison.Ordinal), $"{scenario}: cause lacks '{phrase}': {cause}");
         }
 
-        var remediation = finding.GetProperty("remediation").ToString();
+        var remediation = string.Join("\n", finding.GetProperty("remediation").EnumerateArray().Select(r => string.Join("\n",
+            new[] { "summary", "command", "snippet" }.Select(p => r.TryGetProperty(p, out var v) ? v.GetString() : null).OfType<string>())));
         foreach (var phrase in Items(expect, "remediationContains").Concat(Items(expect, "remediation")))
         {
             Assert.True(remediation.Contains(phrase.GetString()!, StringComparison.Ordinal), $"{scenario}: remediation lacks '{phrase}': {remediation}");
@@ -113,7 +116,33 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
         {
             Assert.False(remediation.Contains(phrase.GetString()!, StringComparison.Ordinal), $"{scenario}: remediation says '{phrase}': {remediation}");
         }
+
+        foreach (var text in Items(expect, "nowhere"))
+        {
+            Assert.DoesNotContain(text.GetString()!, JsonSerializer.Serialize(finding, Unescaped), StringComparison.Ordinal);
+        }
+
+        foreach (var relation in new[] { "explains", "explainedBy" }.Where(r => expect.TryGetProperty(r, out _)))
+        {
+            Assert.Equal(
+                Items(expect, relation).Select(e => e.GetString()!),
+                finding.TryGetProperty(relation, out var actual) ? actual.EnumerateArray().Select(e => e.GetString()!) : []);
+        }
+
+        if (expect.TryGetProperty("noTicket", out _))
+        {
+            Assert.False(finding.TryGetProperty("ticket", out _), $"{scenario}: a ticket was opened: {finding}");
+        }
+
+        if (expect.TryGetProperty("ticketInstanceIds", out var instances))
+        {
+            Assert.Equal(
+                instances.EnumerateArray().Select(i => i.GetString()),
+                finding.GetProperty("ticket").GetProperty("coreDnsNodes").EnumerateArray().Select(n => n.GetProperty("instanceId").GetString()));
+        }
     }
+
+    private static readonly JsonSerializerOptions Unescaped = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static List<JsonElement> Items(JsonElement expect, string name) =>
         expect.TryGetProperty(name, out var items) ? [.. items.EnumerateArray()] : [];

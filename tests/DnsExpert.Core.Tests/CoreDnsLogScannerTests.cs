@@ -37,7 +37,7 @@ public sealed class CoreDnsLogScannerTests
         var random = new Random(seed);
         var text = new StringBuilder();
         var t = new DateTime(2026, 11, 25, 8, 0, 0, DateTimeKind.Utc);
-        string[] names = ["api.partner-example.com.", "www.example.com.", "svc-1.app.svc.cluster.local.", "API.Partner-Example.com.", "mysql-0.mysql.db.svc.cluster.local."];
+        string[] names = ["api.partner-example.com.", "www.example.com.", "svc-1.app.svc.cluster.local.", "API.Partner-Example.com.", "mysql-0.mysql.db.svc.cluster.local.", "Bücher.Example.COM.", "bücher.example.com."];
         string[] rcodes = ["NOERROR", "NOERROR", "NOERROR", "NXDOMAIN", "SERVFAIL", "REFUSED"];
         string[] clients = ["172.20.1.9", "172.20.1.10", "[fd00:10:244::5]"];
         for (var i = 0; i < lines; i++)
@@ -127,6 +127,53 @@ public sealed class CoreDnsLogScannerTests
         Assert.Equal(reference.Events, Shape(scan.Events));
         Assert.Equal(log.Length, scan.Characters);
         Assert.Equal(0, scan.DroppedLines);
+
+        // Each failed query carries every answer to its name and type, NOERROR included, as the parser reads them.
+        var answers = ReferenceAnswers(log);
+        Assert.All(scan.FailedQueries, g => Assert.Equal(answers[$"{g.First.Query!.Name.TrimEnd('.').ToLowerInvariant()}|{g.First.Query.Type}"], g.Answers));
+        Assert.Contains(scan.FailedQueries, g => g.Answers!.Count > g.Answers.Failed);
+    }
+
+    /// <summary>Every client answer per name and type, from the line parser's records, the obvious way.</summary>
+    private static Dictionary<string, QueryAnswers> ReferenceAnswers(string log)
+    {
+        var answers = new Dictionary<string, QueryAnswers>(StringComparer.Ordinal);
+        var number = 0;
+        using var reader = new StringReader(log);
+        while (reader.ReadLine() is { } line)
+        {
+            number++;
+            if (string.IsNullOrWhiteSpace(line) || CoreDnsLogParser.ParseLine(line, number) is not { Query: { IsClientQuery: true } q } r)
+            {
+                continue;
+            }
+
+            var key = $"{q.Name.TrimEnd('.').ToLowerInvariant()}|{q.Type}";
+            var failed = q.Rcode == "NOERROR" ? 0 : 1;
+            answers[key] = answers.TryGetValue(key, out var a)
+                ? new QueryAnswers(a.Count + 1, a.Failed + failed, a.FirstTimestamp, r.Timestamp, number, q.Rcode)
+                : new QueryAnswers(1, failed, r.Timestamp, r.Timestamp, number, q.Rcode);
+        }
+
+        return answers;
+    }
+
+    [Fact]
+    public void One_servfail_between_noerror_answers_is_one_of_many_answers_and_not_the_last()
+    {
+        // As the log plugin writes them: "{remote}:{port} - {id} \"{type} IN {name} udp ...\" {rcode} ...".
+        static string Line(string time, string client, int id, string type, string name, string rcode) =>
+            $"2026-11-25T08:00:{time}00000Z [INFO] {client}:{40000 + id} - {id} \"{type} IN {name} udp 80 false 512\" {rcode} qr,rd,ra 173 0.0001s\n";
+        var log = Line("01.1000", "172.20.1.9", 1, "A", "api.partner-example.com.", "NOERROR")
+            + Line("03.2000", "172.20.1.9", 2, "A", "api.partner-example.com.", "SERVFAIL")
+            + Line("03.3000", "172.20.1.9", 3, "AAAA", "api.partner-example.com.", "NOERROR")
+            + Line("05.3000", "172.20.1.10", 4, "A", "API.partner-example.com.", "NOERROR")
+            + Line("05.4000", "127.0.0.1", 5, "A", "api.partner-example.com.", "SERVFAIL"); // the loop plugin's own query: not a client's
+
+        var failed = Assert.Single(CoreDnsLogScanner.Scan(log).FailedQueries);
+
+        Assert.Equal((1, 2), (failed.Occurrences, failed.First.LineNumber));
+        Assert.Equal(new QueryAnswers(3, 1, new DateTimeOffset(2026, 11, 25, 8, 0, 1, 100, TimeSpan.Zero), new DateTimeOffset(2026, 11, 25, 8, 0, 5, 300, TimeSpan.Zero), 4, "NOERROR"), failed.Answers);
     }
 
     [Fact]

@@ -219,7 +219,8 @@ internal sealed partial class BuildContext
         var context = new LogContext(
             Facts.OfType<PodDns>().Select(p => p.Ip).OfType<string>().ToHashSet(StringComparer.Ordinal),
             CoreDnsVersions(),
-            kubeDns?.Spec?.ClusterIP is { Length: > 0 } ip ? ip + ":53" : null);
+            kubeDns?.Spec?.ClusterIP is { Length: > 0 } ip ? ip + ":53" : null,
+            ForwardRoutes());
         Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => results[i] = ReadLog(logs[i], context));
         foreach (var (facts, entry) in results)
         {
@@ -262,7 +263,8 @@ internal sealed partial class BuildContext
     /// <param name="PodIps">The pods' addresses, to tell a client pod in the log.</param>
     /// <param name="Versions">CoreDNS versions by pod (<see cref="CoreDnsVersions"/>).</param>
     /// <param name="ClusterDns">The kube-dns Service as an upstream would be logged (<c>10.96.0.10:53</c>).</param>
-    private sealed record LogContext(HashSet<string> PodIps, Dictionary<string, ReleaseVersion> Versions, string? ClusterDns);
+    /// <param name="Routes">The Corefile's route for an external name: the server block serving it and its forward line.</param>
+    private sealed record LogContext(HashSet<string> PodIps, Dictionary<string, ReleaseVersion> Versions, string? ClusterDns, Func<string, ForwardRoute?> Routes);
 
     private (List<Fact> Facts, CollectionEntry Entry) ReadLog(LogArtifact log, LogContext context)
     {
@@ -277,8 +279,14 @@ internal sealed partial class BuildContext
             var q = record.Query!;
             var name = q.Name.TrimEnd('.').ToLowerInvariant();
             var isCluster = name == ClusterDomain || name.EndsWith("." + ClusterDomain, StringComparison.Ordinal);
+            var route = isCluster ? null : context.Routes(name);
             facts.Add(new CoreDnsQueryLog
             {
+                ServerKey = route?.ServerKey,
+                ForwardText = route?.ForwardText,
+                ForwardLine = route?.ForwardLine,
+                UpstreamAddresses = route?.Addresses ?? [],
+                Upstream = route?.Upstream ?? "the upstream of the Corefile's forward line (the Corefile is not in the snapshot)",
                 Source = source,
                 Pod = log.Pod!,
                 Namespace = ns,
@@ -288,6 +296,12 @@ internal sealed partial class BuildContext
                 Occurrences = group.Occurrences,
                 LastTime = FormatTime(group.LastTimestamp),
                 LastLineNumber = group.LastLineNumber,
+                SpanSeconds = (group.LastTimestamp - record.Timestamp)?.TotalSeconds,
+                Answers = group.Answers?.Count ?? group.Occurrences,
+                FailedAnswers = group.Answers?.Failed ?? group.Occurrences,
+                LastAnswerRcode = group.Answers?.LastRcode ?? q.Rcode,
+                LastAnswerTime = FormatTime(group.Answers is { } a ? a.LastTimestamp : group.LastTimestamp),
+                LastAnswerLine = group.Answers?.LastLineNumber ?? group.LastLineNumber,
                 Client = q.Client,
                 ClientPort = q.ClientPort,
                 Id = q.Id,

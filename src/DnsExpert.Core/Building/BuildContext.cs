@@ -64,6 +64,8 @@ internal sealed partial class BuildContext(DiagnosisRequest request)
         BuildSearchLine();
         BuildCoreDns();
         BuildNodes();
+        BuildCloud();
+        BuildCoreDnsPlacement();
         BuildServices();
         BuildStatefulSets();
         BuildKubeProxy();

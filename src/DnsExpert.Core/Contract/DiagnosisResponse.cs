@@ -149,6 +149,14 @@ public sealed class Finding
     /// <summary>What to attach to a support ticket, for findings the guide routes to one.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public TicketPayload? Ticket { get; init; }
+
+    /// <summary>The other findings of this diagnosis that this one explains (its effects, by rule id); ranked after it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Explains { get; init; }
+
+    /// <summary>The findings of this diagnosis that explain this one (its causes, by rule id); ranked before it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ExplainedBy { get; init; }
 }
 
 public sealed record Evidence(string Source, string Detail);

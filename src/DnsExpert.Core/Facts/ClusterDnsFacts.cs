@@ -344,6 +344,56 @@ public sealed class CoreDnsQueryLog : Fact
     /// <summary>When it happened, for a cause: <c>at 2024-05-13 08:21:44 UTC</c>, or <c>on line 12 of its log</c> when the log has no timestamps.</summary>
     public string When => LogPosition.When(LineNumber, Time);
 
+    /// <summary>For evidence: <c>at 08:00:01 UTC</c> for one line (or one second), else <c>between 08:00:01 UTC and 08:05:07 UTC</c>.</summary>
+    public string Window => Occurrences > 1 && LastTime != Time ? $"between {Time} and {LastTime}" : $"at {Time}";
+
+    /// <summary>Seconds from the first to the last line of this group; null without timestamps.</summary>
+    public double? SpanSeconds { get; init; }
+
+    /// <summary>Every answer this log gives clients for the same name and type, whatever the rcode (this group's included).</summary>
+    public int Answers { get; init; } = 1;
+
+    /// <summary>How many of <see cref="Answers"/> were not NOERROR (any error rcode).</summary>
+    public int FailedAnswers { get; init; } = 1;
+
+    /// <summary>This group's share of <see cref="Answers"/>, in percent: <c>Occurrences * 100 / Answers</c>.</summary>
+    public double SharePercent => Answers > 0 ? Math.Min(100, Occurrences * 100.0 / Answers) : 100;
+
+    /// <summary>The share of <see cref="Answers"/> that failed (any error rcode), in percent.</summary>
+    public double FailedSharePercent => Answers > 0 ? Math.Min(100, FailedAnswers * 100.0 / Answers) : 100;
+
+    /// <summary>The rcode of the last answer to this name and type in the log.</summary>
+    public string LastAnswerRcode { get; init; } = "";
+
+    /// <summary>The time of the last answer to this name and type, to the second, or <c>no timestamp</c>.</summary>
+    public string LastAnswerTime { get; init; } = "no timestamp";
+
+    /// <summary>The line of the last answer to this name and type.</summary>
+    public int LastAnswerLine { get; init; }
+
+    /// <summary>The last answer to this name and type was not NOERROR: it was still failing when the log ends.</summary>
+    public bool StillFailing => LastAnswerRcode != "NOERROR";
+
+    /// <summary>The Corefile server block that serves this name (<c>.:53</c>), when the Corefile is known.</summary>
+    public string? ServerKey { get; init; }
+
+    /// <summary>The <c>forward</c> line of that block for this name (<c>forward . /etc/resolv.conf</c>), and its line number.</summary>
+    public string? ForwardText { get; init; }
+
+    public int? ForwardLine { get; init; }
+
+    /// <summary>
+    /// The addresses CoreDNS sends this name to: the forward line's, or, for a file (<c>/etc/resolv.conf</c>), the
+    /// nameservers of that file on the CoreDNS nodes when the snapshot has it. Empty when not known.
+    /// </summary>
+    public IReadOnlyList<string> UpstreamAddresses { get; init; } = [];
+
+    /// <summary>For text: <c>100.100.2.136, 100.100.2.138</c>, <c>10.0.0.2 (from /etc/resolv.conf on the CoreDNS nodes)</c>, or what is not known.</summary>
+    public string Upstream { get; init; } = "the upstream of the Corefile's forward line";
+
+    /// <summary>The first of <see cref="UpstreamAddresses"/>, to query it directly; null when none is known.</summary>
+    public string? FirstUpstream => UpstreamAddresses.Count > 0 ? UpstreamAddresses[0] : null;
+
     public required string Client { get; init; }
     public int? ClientPort { get; init; }
     public required string Id { get; init; }

@@ -4,8 +4,20 @@ using System.Text;
 
 namespace DnsExpert.Core.Parsing;
 
-/// <summary>Lines of one kind that say the same thing (same name, type and rcode; or the same signature), with the first as evidence.</summary>
-public sealed record CoreDnsLogGroup(CoreDnsLogRecord First, int Occurrences, DateTimeOffset? LastTimestamp, int LastLineNumber);
+/// <summary>
+/// Lines of one kind that say the same thing (same name, type and rcode; or the same signature), with the first as
+/// evidence. For a failed query, <see cref="Answers"/> counts every answer to the same name and type.
+/// </summary>
+public sealed record CoreDnsLogGroup(CoreDnsLogRecord First, int Occurrences, DateTimeOffset? LastTimestamp, int LastLineNumber)
+{
+    public QueryAnswers? Answers { get; init; }
+}
+
+/// <summary>
+/// Every answer a log gives to clients' queries for one name and type, whatever the rcode: how many, how many were not
+/// NOERROR, the first and last time, and the last answer's rcode and line (is the name still failing at the end?).
+/// </summary>
+public sealed record QueryAnswers(int Count, int Failed, DateTimeOffset? FirstTimestamp, DateTimeOffset? LastTimestamp, int LastLineNumber, string LastRcode);
 
 /// <summary>
 /// What a CoreDNS log says, independent of the cluster around it: failed queries and error signatures grouped, and the
@@ -44,6 +56,12 @@ public sealed class CoreDnsLogScanner
     /// <summary>At most this many distinct failed queries and as many distinct events per log: enough evidence, bounded facts.</summary>
     public const int MaxGroups = 2_000;
 
+    /// <summary>
+    /// At most this many distinct names and types have their answers counted from their first line on; past it, only the
+    /// failing ones are, from their first failure (a log with more distinct names is rare and its counts are lower bounds).
+    /// </summary>
+    public const int MaxCountedNames = 50_000;
+
     /// <summary>"name|type|rcode" keys longer than this are not grouped (a DNS name has at most 253 characters).</summary>
     private const int MaxQueryKeyLength = 300;
 
@@ -52,6 +70,11 @@ public sealed class CoreDnsLogScanner
     private readonly Dictionary<EventKey, int> _eventIndex = [];
     private readonly List<Accumulator> _queries = [];
     private readonly List<Accumulator> _events = [];
+    private readonly Dictionary<string, int> _answerIndex;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _answerLookup;
+    private readonly Dictionary<string, int>.AlternateLookup<NameAndType> _answerPairLookup;
+    private readonly char[] _answerKey = new char[MaxQueryKeyLength];
+    private readonly List<AnswerCount> _answers = [];
     private readonly char[] _stampPrefix = new char[19];
     private DateTimeOffset _stampBase;
     private bool _stampCached;
@@ -60,6 +83,13 @@ public sealed class CoreDnsLogScanner
     private int _lines;
     private long _characters;
     private int _dropped;
+
+    public CoreDnsLogScanner()
+    {
+        _answerIndex = new Dictionary<string, int>(KeyComparer.Instance);
+        _answerLookup = _answerIndex.GetAlternateLookup<ReadOnlySpan<char>>();
+        _answerPairLookup = _answerIndex.GetAlternateLookup<NameAndType>();
+    }
 
     public static CoreDnsLogScan Scan(ReadOnlySpan<char> text)
     {
@@ -154,7 +184,7 @@ public sealed class CoreDnsLogScanner
         {
             Lines = _lines,
             Characters = _characters,
-            FailedQueries = _queries.Select(a => a.ToGroup()).ToList(),
+            FailedQueries = _queries.Select(a => a.ToGroup()).Select(g => g with { Answers = AnswersFor(g.First.Query!) }).ToList(),
             Events = _events.Select(a => a.ToGroup()).ToList(),
             ParallelPairs = _parallel.Pairs(),
             DroppedLines = _dropped,
@@ -203,6 +233,11 @@ public sealed class CoreDnsLogScanner
         {
             _parallel.Observe(q.Client, q.ClientPort, q.Name, q.Type, q.Transport, record.Timestamp, record.LineNumber);
             Span<char> key = stackalloc char[MaxQueryKeyLength];
+            if (q.IsClientQuery)
+            {
+                CountAnswer(q.Name, q.Type, q.Rcode, record.Timestamp, always: q.Rcode != "NOERROR");
+            }
+
             if (q.Rcode != "NOERROR" && q.IsClientQuery && QueryKey(q.Name, q.Type, q.Rcode, key) is var length and > 0)
             {
                 Group(_queries, _queryIndex, key[..length].ToString(), record);
@@ -242,7 +277,8 @@ public sealed class CoreDnsLogScanner
             return false;
         }
 
-        if (f.Rcode is not "NOERROR" && QueryScanner.IsClientQuery(f.Client, f.Type))
+        var client = QueryScanner.IsClientQuery(f.Client, f.Type);
+        if (f.Rcode is not "NOERROR" && client)
         {
             // A failure seen before only counts; the first of its kind is read in full below.
             Span<char> key = stackalloc char[MaxQueryKeyLength];
@@ -253,6 +289,11 @@ public sealed class CoreDnsLogScanner
             }
 
             CollectionsMarshal.AsSpan(_queries)[i].Add(timestamp, _lines);
+        }
+
+        if (client)
+        {
+            CountAnswer(f.Name, f.Type, f.Rcode, timestamp, always: false);
         }
 
         _parallel.Observe(f.Client, f.ClientPort, f.Name, f.Type, f.Transport, timestamp, _lines);
@@ -310,6 +351,45 @@ public sealed class CoreDnsLogScanner
         return t;
     }
 
+    /// <summary>
+    /// Counts a client's answered query for its name and type. A name seen for the first time is added while fewer than
+    /// <see cref="MaxCountedNames"/> are counted, or <paramref name="always"/> (a failure, which the rules will ask about).
+    /// </summary>
+    private void CountAnswer(ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> rcode, DateTimeOffset? timestamp, bool always)
+    {
+        // Nearly every line of a log: an ASCII name is looked up as it lies, case folded by the comparer, without
+        // copying it; anything else, and a new name, through its lower-case "name|type" key.
+        name = name.TrimEnd('.');
+        int i;
+        var found = Ascii.IsValid(name) && name.Length + type.Length + 2 <= MaxQueryKeyLength
+            ? _answerPairLookup.TryGetValue(new NameAndType(name, type), out i)
+            : _answerLookup.TryGetValue(_answerKey.AsSpan(0, AnswerKey(name, type, _answerKey)), out i);
+        if (!found)
+        {
+            var length = AnswerKey(name, type, _answerKey);
+            if (length == 0 || (!always && _answers.Count >= MaxCountedNames))
+            {
+                return;
+            }
+
+            i = _answers.Count;
+            _answerIndex[_answerKey.AsSpan(0, length).ToString()] = i;
+            _answers.Add(new AnswerCount(timestamp));
+        }
+
+        CollectionsMarshal.AsSpan(_answers)[i].Add(rcode, timestamp, _lines);
+    }
+
+    private QueryAnswers? AnswersFor(CoreDnsQuery query)
+    {
+        Span<char> key = stackalloc char[MaxQueryKeyLength];
+        var length = AnswerKey(query.Name, query.Type, key);
+        return length > 0 && _answerLookup.TryGetValue(key[..length], out var i) ? _answers[i].ToAnswers() : null;
+    }
+
+    /// <summary>"name|type", the name lower-case without its trailing dot; 0 when it does not fit.</summary>
+    private static int AnswerKey(ReadOnlySpan<char> name, ReadOnlySpan<char> type, Span<char> key) => Math.Max(0, QueryKey(name, type, [], key) - 1);
+
     /// <summary>"name|type|rcode", the name lower-case without its trailing dot; 0 when it does not fit.</summary>
     private static int QueryKey(ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> rcode, Span<char> key)
     {
@@ -361,6 +441,101 @@ public sealed class CoreDnsLogScanner
         }
 
         public readonly CoreDnsLogGroup ToGroup() => new(first, _count, _last, _lastLine);
+    }
+
+    /// <summary>The answers to one name and type so far; the rcode of the last is interned (a handful of values).</summary>
+    private struct AnswerCount(DateTimeOffset? first)
+    {
+        private int _count;
+        private int _failed;
+        private DateTimeOffset? _last;
+        private int _lastLine;
+        private string? _lastRcode;
+
+        public void Add(ReadOnlySpan<char> rcode, DateTimeOffset? timestamp, int line)
+        {
+            _count++;
+            var failed = rcode is not "NOERROR";
+            _failed += failed ? 1 : 0;
+            _last = timestamp;
+            _lastLine = line;
+            if (_lastRcode is null || !rcode.SequenceEqual(_lastRcode))
+            {
+                _lastRcode = QueryScanner.Intern(rcode);
+            }
+        }
+
+        public readonly QueryAnswers ToAnswers() => new(_count, _failed, first, _last, _lastLine, _lastRcode ?? "");
+    }
+
+    /// <summary>A name (without its trailing dot) and a type as they lie in a line: the key of its answers, not copied.</summary>
+    private readonly ref struct NameAndType(ReadOnlySpan<char> name, ReadOnlySpan<char> type)
+    {
+        public ReadOnlySpan<char> Name { get; } = name;
+
+        public ReadOnlySpan<char> Type { get; } = type;
+    }
+
+    /// <summary>
+    /// Keys "name|type" (the name lower-case): ordinal equality, and for a <see cref="NameAndType"/> of an ASCII name
+    /// the same key ignoring the name's case. The hash folds ASCII case 8 bytes at a time, seeded per process so that
+    /// names chosen by a cluster cannot be made to collide.
+    /// </summary>
+    private sealed class KeyComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>, IAlternateEqualityComparer<NameAndType, string>
+    {
+        public static readonly KeyComparer Instance = new();
+        private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
+
+        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+
+        public int GetHashCode(string obj) => GetHashCode(obj.AsSpan());
+
+        public bool Equals(ReadOnlySpan<char> alternate, string other) => alternate.SequenceEqual(other);
+
+        public string Create(ReadOnlySpan<char> alternate) => alternate.ToString();
+
+        public int GetHashCode(ReadOnlySpan<char> alternate)
+        {
+            var bar = alternate.LastIndexOf('|');
+            return bar < 0 ? (int)Finish(Hash(alternate, Seed)) : GetHashCode(new NameAndType(alternate[..bar], alternate[(bar + 1)..]));
+        }
+
+        public bool Equals(NameAndType alternate, string other) =>
+            other.Length == alternate.Name.Length + alternate.Type.Length + 1
+            && other[alternate.Name.Length] == '|'
+            && other.AsSpan(alternate.Name.Length + 1).SequenceEqual(alternate.Type)
+            && Ascii.EqualsIgnoreCase(alternate.Name, other.AsSpan(0, alternate.Name.Length));
+
+        public string Create(NameAndType alternate) => throw new NotSupportedException("keys are added as strings");
+
+        public int GetHashCode(NameAndType alternate) => (int)Finish(Hash(alternate.Type, Hash(alternate.Name, Seed)));
+
+        /// <summary>Every char with 0x20 set: ASCII letters in lower case (other chars change too, alike on both sides).</summary>
+        private static ulong Hash(ReadOnlySpan<char> text, ulong hash)
+        {
+            const ulong Fold = 0x0020_0020_0020_0020UL;
+            var bytes = MemoryMarshal.AsBytes(text);
+            hash ^= (ulong)bytes.Length;
+            while (bytes.Length >= 8)
+            {
+                hash = System.Numerics.BitOperations.RotateLeft((hash ^ (MemoryMarshal.Read<ulong>(bytes) | Fold)) * 0x9E3779B97F4A7C15UL, 31);
+                bytes = bytes[8..];
+            }
+
+            for (var i = 0; i + 1 < bytes.Length; i += 2)
+            {
+                hash = (hash ^ (MemoryMarshal.Read<ushort>(bytes[i..]) | 0x20UL)) * 0x100000001B3UL;
+            }
+
+            return hash;
+        }
+
+        private static ulong Finish(ulong hash)
+        {
+            hash ^= hash >> 29;
+            hash *= 0xBF58476D1CE4E5B9UL;
+            return hash ^ (hash >> 32);
+        }
     }
 
     /// <summary>Every field a signature is read into: two lines are the same event when all of them agree.</summary>

@@ -44,6 +44,9 @@ internal sealed class CompiledCase
     public NRules.RuleModel.IRuleDefinition Definition { get; set; } = null!;
     public required CompiledTemplate Cause { get; init; }
     public required IReadOnlyList<(CompiledTemplate Source, CompiledTemplate Detail)> Evidence { get; init; }
-    public required IReadOnlyList<(CompiledTemplate Summary, CompiledTemplate? Command, CompiledTemplate? Snippet)> Remediation { get; init; }
+    public required IReadOnlyList<CompiledRemediation> Remediation { get; init; }
     public (CompiledTemplate Name, CompiledTemplate Rcode, CompiledTemplate? Time, CompiledTemplate? Pod)? Ticket { get; init; }
 }
+
+/// <summary>A remediation entry, given only when its guard (if any) holds for the matched facts.</summary>
+internal sealed record CompiledRemediation(CompiledTemplate Summary, CompiledTemplate? Command, CompiledTemplate? Snippet, Func<object[], bool>? When);

@@ -50,6 +50,7 @@ public static partial class RuleBaseCompiler
             }
         }
 
+        CheckExplains(documents, errors);
         foreach (var doc in documents)
         {
             if (CompileRule(doc, errors) is { } rule)
@@ -75,6 +76,58 @@ public static partial class RuleBaseCompiler
         }
 
         return new RuleBase(factory, compiled);
+    }
+
+    /// <summary>Every id a rule says it explains names another rule of the base, and no chain of explanations loops.</summary>
+    private static void CheckExplains(IReadOnlyList<RuleDocument> documents, List<RuleFileError> errors)
+    {
+        var byId = documents.GroupBy(d => d.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        foreach (var doc in documents)
+        {
+            foreach (var reference in doc.Explains)
+            {
+                if (reference.Id == doc.Id)
+                {
+                    errors.Add(new RuleFileError(doc.File, reference.Line, reference.Column, $"explains: a rule cannot explain itself ('{reference.Id}')"));
+                }
+                else if (!byId.ContainsKey(reference.Id))
+                {
+                    errors.Add(new RuleFileError(doc.File, reference.Line, reference.Column, $"explains: no rule has the id '{reference.Id}'"));
+                }
+                else if (Explains(byId, reference.Id, doc.Id, [], out var path))
+                {
+                    errors.Add(new RuleFileError(doc.File, reference.Line, reference.Column,
+                        $"explains: '{reference.Id}' already explains '{doc.Id}' ({string.Join(" -> ", path)}): a cause cannot be its own effect"));
+                }
+            }
+        }
+    }
+
+    /// <summary>Does <paramref name="from"/> explain <paramref name="to"/>, directly or through other rules?</summary>
+    private static bool Explains(Dictionary<string, RuleDocument> byId, string from, string to, HashSet<string> seen, out List<string> path)
+    {
+        path = [from];
+        if (!seen.Add(from) || !byId.TryGetValue(from, out var doc))
+        {
+            return false;
+        }
+
+        foreach (var next in doc.Explains.Select(r => r.Id))
+        {
+            if (next == to)
+            {
+                path.Add(to);
+                return true;
+            }
+
+            if (Explains(byId, next, to, seen, out var rest))
+            {
+                path.AddRange(rest);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static CompiledRule? CompileRule(RuleDocument doc, List<RuleFileError> errors)
@@ -165,6 +218,15 @@ public static partial class RuleBaseCompiler
             }
         }
 
+        foreach (var threshold in doc.Thresholds)
+        {
+            if (ruleCase.When.FirstOrDefault(p => p.Name == threshold.Name || (FactTypes.TryGet(p.FactType, out var t) && t.GetProperty(threshold.Name) is not null)) is { } clash)
+            {
+                errors.Add(new RuleFileError(doc.File, threshold.Line, threshold.Column,
+                    $"threshold '{threshold.Name}' has the name of {(clash.Name == threshold.Name ? "a pattern" : "a property of " + clash.FactType)}: choose another name"));
+            }
+        }
+
         if (matched.Count == 0 && errors.Count == before)
         {
             errors.Add(new RuleFileError(doc.File, ruleCase.Line, 0, "a rule needs at least one matched pattern (one with 'fact' and 'as', not only 'not' or 'exists')"));
@@ -187,12 +249,13 @@ public static partial class RuleBaseCompiler
             Specificity = matched.Count,
             Cause = CompileTemplate(doc, cause, scope, errors),
             Evidence = evidence.Select(e => (CompileTemplate(doc, e.Source, scope, errors), CompileTemplate(doc, e.Detail, scope, errors))).ToList(),
-            Remediation = finding.Remediation
-                .Select(r => (CompileTemplate(doc, r.Summary, scope, errors),
+            Remediation = (ruleCase.Remediation ?? finding.Remediation)
+                .Select(r => new CompiledRemediation(CompileTemplate(doc, r.Summary, scope, errors),
                     r.Command is null ? null : CompileTemplate(doc, r.Command, scope, errors, HoleEncoding.ShellWord),
-                    r.Snippet is null ? null : CompileTemplate(doc, r.Snippet, scope, errors)))
+                    r.Snippet is null ? null : CompileTemplate(doc, r.Snippet, scope, errors),
+                    r.When is null ? null : CompileGuard(doc, r.When, scope, errors)))
                 .ToList(),
-            Ticket = finding.Ticket is { } t
+            Ticket = (ruleCase.NoTicket ? null : ruleCase.Ticket ?? finding.Ticket) is { } t
                 ? (CompileTemplate(doc, t.Name, scope, errors), CompileTemplate(doc, t.Rcode, scope, errors),
                     t.Time is null ? null : CompileTemplate(doc, t.Time, scope, errors),
                     t.Pod is null ? null : CompileTemplate(doc, t.Pod, scope, errors))
@@ -230,7 +293,7 @@ public static partial class RuleBaseCompiler
         {
             // The pattern's own fact is the lambda's only parameter, so its members can be named bare (`Name == "log"`);
             // earlier patterns are reachable by name (`log.ServerIndex == server.Index`) as external symbols.
-            var externals = earlier.ToDictionary(p => p.Name!, object (p) => p, StringComparer.Ordinal);
+            var externals = Externals(doc, earlier);
             parsed = DynamicExpressionParser.ParseLambda(Parsing, [self], typeof(bool), condition.Text, externals);
         }
         catch (ParseException ex)
@@ -269,6 +332,55 @@ public static partial class RuleBaseCompiler
         return Expression.Lambda(parsed.Body, parameters);
     }
 
+    /// <summary>What an expression may name besides its own fact: earlier patterns, and the rule's thresholds as constants.</summary>
+    private static Dictionary<string, object> Externals(RuleDocument doc, IReadOnlyList<ParameterExpression> earlier)
+    {
+        var externals = earlier.ToDictionary(p => p.Name!, object (p) => p, StringComparer.Ordinal);
+        foreach (var threshold in doc.Thresholds)
+        {
+            externals.TryAdd(threshold.Name, threshold.Constant);
+        }
+
+        return externals;
+    }
+
+    /// <summary>A remediation's <c>when</c>: a condition over the case's named patterns, compiled once.</summary>
+    private static Func<object[], bool>? CompileGuard(RuleDocument doc, ExpressionText guard, ParameterExpression[] scope, List<RuleFileError> errors)
+    {
+        try
+        {
+            var lambda = DynamicExpressionParser.ParseLambda(Parsing, scope, typeof(bool), guard.Text, Externals(doc, []));
+            if (UnboundedCalls.Find(lambda.Body) is { } call)
+            {
+                errors.Add(new RuleFileError(doc.File, guard.Line, guard.Column, $"{guard.Field}: {UnboundedCalls.Reason(call)}"));
+                return null;
+            }
+
+            var bound = Bind(lambda, scope);
+            return facts =>
+            {
+                try
+                {
+                    return bound(facts) is true;
+                }
+                catch (NullReferenceException)
+                {
+                    return false;
+                }
+            };
+        }
+        catch (ParseException ex)
+        {
+            errors.Add(Locate(doc, guard.Text, guard.Line, guard.Column, ex.Position, $"{guard.Field}: {ex.Message}"));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or NotSupportedException)
+        {
+            errors.Add(new RuleFileError(doc.File, guard.Line, guard.Column, $"{guard.Field}: {ex.Message}"));
+        }
+
+        return null;
+    }
+
     private static CompiledTemplate CompileTemplate(RuleDocument doc, ExpressionTemplate template, ParameterExpression[] scope, List<RuleFileError> errors,
         HoleEncoding encoding = HoleEncoding.Text)
     {
@@ -286,7 +398,7 @@ public static partial class RuleBaseCompiler
             var expression = m.Groups["expr"].Value;
             try
             {
-                var lambda = DynamicExpressionParser.ParseLambda(Parsing, scope, typeof(object), expression);
+                var lambda = DynamicExpressionParser.ParseLambda(Parsing, scope, typeof(object), expression, Externals(doc, []));
                 if (UnboundedCalls.Find(lambda.Body) is { } call)
                 {
                     errors.Add(Locate(doc, text, template.Line, template.Column, m.Groups["expr"].Index, $"{template.Field}: {UnboundedCalls.Reason(call)}"));

@@ -19,6 +19,18 @@ public sealed record RuleDocument
 
     public RuleRouting Routing { get; init; } = RuleRouting.None;
 
+    /// <summary>
+    /// Rules whose findings this rule's finding explains (<c>explains: [coredns-pod-not-running]</c>): when both fire,
+    /// this one ranks first and each says what it explains or is explained by.
+    /// </summary>
+    public IReadOnlyList<RuleReference> Explains { get; init; } = [];
+
+    /// <summary>
+    /// Named numbers the rule's conditions and templates use by name (<c>Occurrences >= persistentMinFailures</c>), so
+    /// that how strong the evidence must be is data in the rule file.
+    /// </summary>
+    public IReadOnlyList<RuleThreshold> Thresholds { get; init; } = [];
+
     /// <summary>Alternative proofs of the same cause; a rule with a plain <c>when</c> has one case.</summary>
     public required IReadOnlyList<RuleCaseDocument> Cases { get; init; }
 
@@ -29,9 +41,29 @@ public sealed record RuleDocument
 /// <summary>
 /// One way to prove the cause: its patterns, and optionally its own cause and evidence templates, and a severity below
 /// the rule's when this proof is weaker (a static reading of the configuration where another case sees it happen).
+/// A case may open no ticket (<c>ticket: none</c>, a transient failure) or its own, and have its own remediation.
 /// </summary>
 public sealed record RuleCaseDocument(
-    int Line, IReadOnlyList<PatternDocument> When, ExpressionTemplate? Cause, IReadOnlyList<EvidenceTemplateDocument> Evidence, Severity? Severity = null);
+    int Line, IReadOnlyList<PatternDocument> When, ExpressionTemplate? Cause, IReadOnlyList<EvidenceTemplateDocument> Evidence, Severity? Severity = null)
+{
+    public TicketTemplateDocument? Ticket { get; init; }
+
+    /// <summary><c>ticket: none</c>: this proof is too weak for a support ticket, whatever the finding's says.</summary>
+    public bool NoTicket { get; init; }
+
+    /// <summary>Remediation of this case instead of the finding's, when the proof decides what to do.</summary>
+    public IReadOnlyList<RemediationTemplateDocument>? Remediation { get; init; }
+}
+
+/// <summary>A named number of a rule file (<c>thresholds:</c>), and where it stands.</summary>
+public sealed record RuleThreshold(string Name, double Value, int Line, int Column)
+{
+    /// <summary>The value as conditions see it: an int when it is whole, so that it compares with counts as written.</summary>
+    public object Constant => Value == Math.Floor(Value) && Math.Abs(Value) < int.MaxValue ? (int)Value : Value;
+}
+
+/// <summary>A rule id named in another rule's file, and where, for error messages.</summary>
+public sealed record RuleReference(string Id, int Line, int Column);
 
 /// <summary>How a pattern takes part in the rule's condition.</summary>
 public enum PatternMode
@@ -65,7 +97,11 @@ public sealed record FindingTemplateDocument(
 
 public sealed record EvidenceTemplateDocument(ExpressionTemplate Source, ExpressionTemplate Detail);
 
-public sealed record RemediationTemplateDocument(ExpressionTemplate Summary, ExpressionTemplate? Command, ExpressionTemplate? Snippet);
+public sealed record RemediationTemplateDocument(ExpressionTemplate Summary, ExpressionTemplate? Command, ExpressionTemplate? Snippet)
+{
+    /// <summary>A condition over the case's named patterns: the entry is given only when it holds (<c>cloud.Provider == "aws"</c>).</summary>
+    public ExpressionText? When { get; init; }
+}
 
 public sealed record TicketTemplateDocument(ExpressionTemplate Name, ExpressionTemplate Rcode, ExpressionTemplate? Time, ExpressionTemplate? Pod);
 

@@ -11,8 +11,8 @@ namespace DnsExpert.Engine.RuleFiles;
 /// </summary>
 public static class RuleFileReader
 {
-    private static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "routing", "when", "cases", "finding"];
-    private static readonly string[] CaseKeys = ["when", "cause", "evidence", "severity"];
+    private static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "explains", "thresholds", "routing", "when", "cases", "finding"];
+    private static readonly string[] CaseKeys = ["when", "cause", "evidence", "severity", "ticket", "remediation"];
     private static readonly string[] PatternKeys = ["fact", "as", "where", "not", "exists"];
     private static readonly string[] FindingKeys = ["cause", "evidence", "remediation", "ticket"];
     private static readonly string[] RoutingKeys = ["frequency", "nameKind", "symptomClass"];
@@ -96,6 +96,8 @@ public static class RuleFileReader
             }
 
             var routing = Optional(root, "routing") is { } r ? ReadRouting(r) : RuleRouting.None;
+            var explainsRules = Optional(root, "explains") is { } x ? ReadRuleReferences(x, "explains") : [];
+            var thresholds = Optional(root, "thresholds") is { } th ? ReadThresholds(th) : [];
             var finding = ReadFinding(Optional(root, "finding"), root);
             var cases = ReadCases(root, finding, severity);
 
@@ -116,6 +118,8 @@ public static class RuleFileReader
                 Priority = priority,
                 ExplainsFailure = explains,
                 Routing = routing,
+                Explains = explainsRules,
+                Thresholds = thresholds,
                 Cases = cases,
                 Finding = finding,
             };
@@ -147,6 +151,63 @@ public static class RuleFileReader
                 ReadEnumList(map, "frequency", Frequencies),
                 ReadEnumList(map, "nameKind", NameKinds),
                 ReadEnumList(map, "symptomClass", SymptomClasses));
+        }
+
+        /// <summary><c>thresholds:</c> a mapping of names (identifiers) to numbers.</summary>
+        private List<RuleThreshold> ReadThresholds(YamlNode node)
+        {
+            var list = new List<RuleThreshold>();
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "thresholds must be a mapping of names to numbers (persistentMinFailures: 3)");
+                return list;
+            }
+
+            foreach (var (key, value) in map.Children)
+            {
+                var name = (key as YamlScalarNode)?.Value ?? "";
+                if (!IsIdentifier(name))
+                {
+                    Error(key, $"threshold name '{name}' must be an identifier (letters, digits, '_', not starting with a digit)");
+                }
+                else if (value is not YamlScalarNode v
+                    || !double.TryParse(v.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                    || !double.IsFinite(number))
+                {
+                    Error(value, $"threshold '{name}' must be a number");
+                }
+                else
+                {
+                    list.Add(new RuleThreshold(name, number, (int)key.Start.Line, (int)key.Start.Column));
+                }
+            }
+
+            return list;
+        }
+
+        /// <summary>A list of rule ids; whether they exist is checked against the whole rule base by the compiler.</summary>
+        private List<RuleReference> ReadRuleReferences(YamlNode node, string key)
+        {
+            var list = new List<RuleReference>();
+            if (node is not YamlSequenceNode seq)
+            {
+                Error(node, $"{key} must be a list of rule ids");
+                return list;
+            }
+
+            foreach (var item in seq)
+            {
+                if (item is YamlScalarNode { Value: { } v } && IsRuleId(v))
+                {
+                    list.Add(new RuleReference(v, (int)item.Start.Line, (int)item.Start.Column));
+                }
+                else
+                {
+                    Error(item, $"{key}: '{(item as YamlScalarNode)?.Value}' is not a rule id");
+                }
+            }
+
+            return list;
         }
 
         private List<string> ReadEnumList(YamlMappingNode map, string key, IReadOnlySet<string> allowed)
@@ -201,6 +262,11 @@ public static class RuleFileReader
                     Error(Optional(root, "finding") ?? root, "'evidence' must be a non-empty list");
                 }
 
+                if (finding is { Remediation.Count: 0 })
+                {
+                    Error(Optional(root, "finding") ?? root, "'remediation' must be a non-empty list");
+                }
+
                 return [new RuleCaseDocument((int)(when ?? root).Start.Line, ReadWhen(when, root), null, [])];
             }
 
@@ -246,7 +312,20 @@ public static class RuleFileReader
                     }
                 }
 
-                cases.Add(new RuleCaseDocument((int)map.Start.Line, ReadWhen(Optional(map, "when"), map), cause, evidence, caseSeverity));
+                var noTicket = Optional(map, "ticket") is YamlScalarNode { Value: "none" };
+                var ticket = !noTicket && Optional(map, "ticket") is { } t ? ReadTicket(t) : null;
+                var remediation = Optional(map, "remediation") is { } rm ? ReadRemediation(rm) : null;
+                if (remediation is null && finding is { Remediation.Count: 0 })
+                {
+                    Error(map, "this case has no 'remediation' and the finding has none either");
+                }
+
+                cases.Add(new RuleCaseDocument((int)map.Start.Line, ReadWhen(Optional(map, "when"), map), cause, evidence, caseSeverity)
+                {
+                    Ticket = ticket,
+                    NoTicket = noTicket,
+                    Remediation = remediation,
+                });
             }
 
             return cases;
@@ -346,6 +425,12 @@ public static class RuleFileReader
 
         private FindingTemplateDocument? ReadFinding(YamlNode? node, YamlNode parent)
         {
+            if (node is null && Optional((YamlMappingNode)parent, "cases") is not null)
+            {
+                // Every case says all: checked with the cases.
+                return new FindingTemplateDocument(null, [], [], null);
+            }
+
             if (node is not YamlMappingNode map)
             {
                 Error(node ?? parent, "'finding' must be a mapping with cause, evidence and remediation");
@@ -356,48 +441,70 @@ public static class RuleFileReader
             var cause = Template(Optional(map, "cause") as YamlScalarNode, "finding.cause");
             var evidence = Optional(map, "evidence") is { } ev ? ReadEvidence(ev) : [];
 
+            // Optional here: a rule whose every case has its own remediation needs none (checked with the cases).
+            var remediation = Optional(map, "remediation") is { } rm ? ReadRemediation(rm) : [];
+            var ticket = Optional(map, "ticket") is { } t ? ReadTicket(t) : null;
+            return new FindingTemplateDocument(cause, evidence, remediation, ticket);
+        }
+
+        private List<RemediationTemplateDocument> ReadRemediation(YamlNode node)
+        {
             var remediation = new List<RemediationTemplateDocument>();
-            foreach (var item in RequiredList(map, "remediation"))
+            if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+            {
+                Error(node, "'remediation' must be a non-empty list");
+                return remediation;
+            }
+
+            foreach (var item in seq)
             {
                 if (item is not YamlMappingNode rm)
                 {
-                    Error(item, "each remediation entry is a mapping with 'summary' and optional 'command' and 'snippet'");
+                    Error(item, "each remediation entry is a mapping with 'summary' and optional 'command', 'snippet' and 'when'");
                     continue;
                 }
 
-                CheckKeys(rm, ["summary", "command", "snippet"], "remediation");
+                CheckKeys(rm, ["summary", "command", "snippet", "when"], "remediation");
                 var summary = Template(RequiredScalar(rm, "summary"), "remediation.summary");
+                ExpressionText? when = null;
+                if (Optional(rm, "when") is { } w)
+                {
+                    if (w is YamlScalarNode ws)
+                    {
+                        when = new ExpressionText(ws.Value ?? "", (int)ws.Start.Line, (int)ws.Start.Column, "remediation.when");
+                    }
+                    else
+                    {
+                        Error(w, "a remediation's 'when' is one expression over the case's named patterns");
+                    }
+                }
+
                 if (summary is not null)
                 {
                     remediation.Add(new RemediationTemplateDocument(
                         summary,
                         Template(Optional(rm, "command") as YamlScalarNode, "remediation.command"),
-                        Template(Optional(rm, "snippet") as YamlScalarNode, "remediation.snippet")));
+                        Template(Optional(rm, "snippet") as YamlScalarNode, "remediation.snippet")) { When = when });
                 }
             }
 
-            TicketTemplateDocument? ticket = null;
-            if (Optional(map, "ticket") is { } t)
+            return remediation;
+        }
+
+        private TicketTemplateDocument? ReadTicket(YamlNode node)
+        {
+            if (node is not YamlMappingNode tm)
             {
-                if (t is YamlMappingNode tm)
-                {
-                    CheckKeys(tm, ["name", "rcode", "time", "pod"], "ticket");
-                    var name = Template(RequiredScalar(tm, "name"), "ticket.name");
-                    var rcode = Template(RequiredScalar(tm, "rcode"), "ticket.rcode");
-                    if (name is not null && rcode is not null)
-                    {
-                        ticket = new TicketTemplateDocument(name, rcode,
-                            Template(Optional(tm, "time") as YamlScalarNode, "ticket.time"),
-                            Template(Optional(tm, "pod") as YamlScalarNode, "ticket.pod"));
-                    }
-                }
-                else
-                {
-                    Error(t, "'ticket' is a mapping with name, rcode, time and pod templates");
-                }
+                Error(node, "'ticket' is a mapping with name, rcode, time and pod templates (or, in a case, 'none')");
+                return null;
             }
 
-            return new FindingTemplateDocument(cause, evidence, remediation, ticket);
+            CheckKeys(tm, ["name", "rcode", "time", "pod"], "ticket");
+            var name = Template(RequiredScalar(tm, "name"), "ticket.name");
+            var rcode = Template(RequiredScalar(tm, "rcode"), "ticket.rcode");
+            return name is null || rcode is null
+                ? null
+                : new TicketTemplateDocument(name, rcode, Template(Optional(tm, "time") as YamlScalarNode, "ticket.time"), Template(Optional(tm, "pod") as YamlScalarNode, "ticket.pod"));
         }
 
         private List<EvidenceTemplateDocument> ReadEvidence(YamlNode node)
@@ -431,18 +538,6 @@ public static class RuleFileReader
 
         private static ExpressionTemplate? Template(YamlScalarNode? node, string field) =>
             node?.Value is null ? null : new ExpressionTemplate(node.Value, (int)node.Start.Line, (int)node.Start.Column, field);
-
-        private IEnumerable<YamlNode> RequiredList(YamlMappingNode map, string key)
-        {
-            var node = Optional(map, key);
-            if (node is YamlSequenceNode seq && seq.Children.Count > 0)
-            {
-                return seq.Children;
-            }
-
-            Error(node ?? map, $"'{key}' must be a non-empty list");
-            return [];
-        }
 
         private void CheckKeys(YamlMappingNode map, string[] allowed, string what)
         {

@@ -44,15 +44,17 @@ public static class RuleSessionRunner
         var matches = session.Query<FindingFact>().ToList();
         var symptom = facts.OfType<ReportedSymptom>().FirstOrDefault();
         var name = facts.OfType<QueriedName>().FirstOrDefault();
+        // The instance id as the cloud reads spec.providerID (alicloud://, aws:///, gce://, azure:///), else the node's own.
+        var instances = facts.OfType<NodeCloud>().Where(c => c.InstanceId is not null).ToDictionary(c => c.Node, c => c.InstanceId, StringComparer.Ordinal);
         var coreDnsNodes = facts.OfType<ClusterNode>().Where(n => n.HostsCoreDns)
-            .Select(n => new TicketNode(n.Name, n.InstanceId)).ToList();
+            .Select(n => new TicketNode(n.Name, instances.GetValueOrDefault(n.Name) ?? n.InstanceId)).ToList();
 
-        var findings = matches
-            .GroupBy(m => m.Rule)
-            .Select(g => (Rule: g.Key, Matches: g.ToList(), Finding: Merge(g.Key, g.ToList(), coreDnsNodes)))
-            .OrderByDescending(x => Rank(x.Rule, x.Finding.Severity, symptom, name, ConcernsFailure(x.Matches), x.Matches.Max(m => m.Case.Specificity)))
-            .ThenBy(x => x.Rule.Id, StringComparer.Ordinal)
-            .Select(x => x.Finding)
+        var groups = matches.GroupBy(m => m.Rule).ToDictionary(g => g.Key.Id, g => (Rule: g.Key, Matches: g.ToList()), StringComparer.Ordinal);
+        var ranked = groups.Values
+            .Select(g => (g.Rule.Id, Rank(g.Rule, g.Matches.Max(m => m.Case.Severity), symptom, name, ConcernsFailure(g.Matches), g.Matches.Max(m => m.Case.Specificity))))
+            .ToList();
+        var findings = Explanations.Order(ruleBase, ranked)
+            .Select(x => Merge(groups[x.Id].Rule, groups[x.Id].Matches, coreDnsNodes, x.Explains, x.ExplainedBy))
             .ToList();
         return new RuleSessionResult(findings, problems);
     }
@@ -88,7 +90,7 @@ public static class RuleSessionRunner
         return supported.Contains(observed, StringComparer.Ordinal) ? 100 : -50;
     }
 
-    private static Finding Merge(CompiledRule rule, List<FindingFact> matches, IReadOnlyList<TicketNode> coreDnsNodes)
+    private static Finding Merge(CompiledRule rule, List<FindingFact> matches, IReadOnlyList<TicketNode> coreDnsNodes, List<string> explains, List<string> explainedBy)
     {
         // Earlier cases first: a rule lists its strongest proof first.
         matches = matches.OrderBy(m => m.Case.Index).ToList();
@@ -124,7 +126,7 @@ public static class RuleSessionRunner
         }
 
         var remediation = matches
-            .SelectMany(m => m.Case.Remediation.Select(r => new Remediation
+            .SelectMany(m => m.Case.Remediation.Where(r => r.When?.Invoke(m.Facts) ?? true).Select(r => new Remediation
             {
                 Summary = r.Summary.Render(m.Facts),
                 Command = NullIfEmpty(r.Command?.Render(m.Facts)),
@@ -159,6 +161,8 @@ public static class RuleSessionRunner
             Evidence = evidence,
             Remediation = remediation,
             Ticket = ticket,
+            Explains = explains.Count == 0 ? null : explains,
+            ExplainedBy = explainedBy.Count == 0 ? null : explainedBy,
         };
     }
 
