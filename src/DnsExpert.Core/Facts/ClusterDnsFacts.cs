@@ -344,8 +344,13 @@ public sealed class CoreDnsQueryLog : Fact
     /// <summary>When it happened, for a cause: <c>at 2024-05-13 08:21:44 UTC</c>, or <c>on line 12 of its log</c> when the log has no timestamps.</summary>
     public string When => LogPosition.When(LineNumber, Time);
 
-    /// <summary>For evidence: <c>at 08:00:01 UTC</c> for one line (or one second), else <c>between 08:00:01 UTC and 08:05:07 UTC</c>.</summary>
-    public string Window => Occurrences > 1 && LastTime != Time ? $"between {Time} and {LastTime}" : $"at {Time}";
+    /// <summary>
+    /// For evidence: <c>at 08:00:01 UTC</c> for one line (or one second), else <c>between 08:00:01 UTC and 08:05:07 UTC</c>;
+    /// in a log without timestamps <c>on line 12</c> or <c>on lines 12 to 913</c>.
+    /// </summary>
+    public string Window => Time == LogPosition.NoTimestamp
+        ? Occurrences > 1 ? $"on lines {LineNumber} to {LastLineNumber}" : $"on line {LineNumber}"
+        : Occurrences > 1 && LastTime != Time ? $"between {Time} and {LastTime}" : $"at {Time}";
 
     /// <summary>Seconds from the first to the last line of this group; null without timestamps.</summary>
     public double? SpanSeconds { get; init; }
@@ -370,6 +375,9 @@ public sealed class CoreDnsQueryLog : Fact
 
     /// <summary>The line of the last answer to this name and type.</summary>
     public int LastAnswerLine { get; init; }
+
+    /// <summary>The last answer for a sentence: <c>line 913 at 2024-05-13 08:29:01 UTC</c>, or <c>line 913</c> without timestamps.</summary>
+    public string LastAnswer => LastAnswerTime == LogPosition.NoTimestamp ? $"line {LastAnswerLine}" : $"line {LastAnswerLine} at {LastAnswerTime}";
 
     /// <summary>The last answer to this name and type was not NOERROR: it was still failing when the log ends.</summary>
     public bool StillFailing => LastAnswerRcode != "NOERROR";
