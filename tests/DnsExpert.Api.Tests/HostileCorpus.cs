@@ -67,6 +67,8 @@ internal static class HostileCorpus
                 Evidence = [new Evidence(value, value)],
                 Remediation = [new Remediation { Summary = value, Command = value, Snippet = value }],
                 Ticket = new TicketPayload { Entries = [new TicketEntry(value, value, value, value)], CoreDnsNodes = [new TicketNode(value, value)] },
+                Explains = [value],
+                ExplainedBy = [value],
             },
         ],
         Collection = [new CollectionEntry(value, CollectionStatus.Failed, value)],

@@ -71,3 +71,25 @@ public sealed class PastedOutputTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.Contains(diagnosis.GetProperty("findings").EnumerateArray(), f => f.GetProperty("ruleId").GetString() == "pod-resolvconf-not-cluster-dns");
     }
 }
+
+/// <summary>A cause says in every format what it explains, and its effect what explains it.</summary>
+public sealed class ExplainsRenderingTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Markdown_slack_and_the_report_say_what_a_finding_explains_and_what_explains_it()
+    {
+        var client = factory.CreateClient();
+        var body = File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios", "coredns-forward-loop", "fires-systemd-resolved-stub-loop.json"));
+        var diagnosis = await (await client.PostAsync("/api/v1/diagnoses", new StringContent(body, Encoding.UTF8, "application/json"))).Json();
+        var id = diagnosis.GetProperty("id").GetString()!;
+        var ids = diagnosis.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("ruleId").GetString()).ToList();
+        Assert.True(ids.IndexOf("coredns-forward-loop") < ids.IndexOf("coredns-pod-not-running"), string.Join(", ", ids));
+
+        var markdown = await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=markdown");
+        Assert.Contains("_Explains:_ `coredns-pod-not-running`", markdown, StringComparison.Ordinal);
+        Assert.Contains("_Explained by:_ `coredns-forward-loop`", markdown, StringComparison.Ordinal);
+        var slack = JsonNode.Parse(await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=slack"))!.DescendantsText();
+        Assert.Contains(slack, t => t.Contains("_Explains:_ `coredns-pod-not-running`", StringComparison.Ordinal));
+        Assert.Contains("Explained by: <a href=\"#coredns-forward-loop\"><code>coredns-forward-loop</code></a>", await client.GetStringAsync($"/reports/{id}"), StringComparison.Ordinal);
+    }
+}

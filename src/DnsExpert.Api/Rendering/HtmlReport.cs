@@ -91,6 +91,15 @@ public static class HtmlReport
         sb.Append("<li class=\"finding ").Append(severity).Append("\" id=\"").Append(E(f.RuleId)).Append("\"><h3><span class=\"badge ").Append(severity).Append("\">")
           .Append(severity).Append("</span> ").Append(E(f.Title)).Append(" <code class=\"rule\">").Append(E(f.RuleId)).Append("</code></h3>");
         sb.Append("<p class=\"cause\">").Append(E(f.Cause)).Append("</p>");
+        foreach (var (label, ids) in new[] { ("Explains", f.Explains), ("Explained by", f.ExplainedBy) })
+        {
+            if (ids is { Count: > 0 })
+            {
+                sb.Append("<p class=\"relation\">").Append(label).Append(": ")
+                  .AppendJoin(", ", ids.Select(id => $"<a href=\"#{E(id)}\"><code>{E(id)}</code></a>")).Append("</p>");
+            }
+        }
+
 
         sb.Append("<h4>Evidence</h4><table class=\"evidence\"><tbody>");
         foreach (var e in f.Evidence)

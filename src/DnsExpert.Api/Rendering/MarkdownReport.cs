@@ -51,6 +51,7 @@ public static class MarkdownReport
             sb.Append("## ").Append(n).Append(". ").Append(SeverityLabel(f.Severity)).Append(' ').Append(MarkdownText.Inline(f.Title))
               .Append(" (").Append(MarkdownText.Code(f.RuleId)).AppendLine(")").AppendLine();
             sb.AppendLine(MarkdownText.Paragraph(f.Cause)).AppendLine();
+            Relations(sb, f);
             sb.AppendLine("**Evidence**").AppendLine();
             foreach (var e in f.Evidence)
             {
@@ -148,6 +149,18 @@ public static class MarkdownReport
         var top = response.Findings[0];
         var more = response.Findings.Count - 1;
         return $"{SeverityLabel(top.Severity)} {text(top.Title)} ({code(top.RuleId)})" + (more > 0 ? $", and {more} more finding(s)." : ".");
+    }
+
+    /// <summary>What this finding explains, and what explains it (the rule files' <c>explains:</c>).</summary>
+    private static void Relations(StringBuilder sb, Finding f)
+    {
+        foreach (var (label, ids) in new[] { ("Explains", f.Explains), ("Explained by", f.ExplainedBy) })
+        {
+            if (ids is { Count: > 0 })
+            {
+                sb.Append('_').Append(label).Append(":_ ").AppendJoin(", ", ids.Select(MarkdownText.Code)).AppendLine().AppendLine();
+            }
+        }
     }
 
     private static string SeverityLabel(Severity s) => s switch

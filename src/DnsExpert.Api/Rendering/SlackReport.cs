@@ -36,6 +36,14 @@ public static class SlackReport
             var text = new StringBuilder()
                 .Append(Icon(finding.Severity)).Append(" *").Append(SlackText.Inline(finding.Title)).Append("* (").Append(Code(finding.RuleId)).AppendLine(")")
                 .AppendLine(SlackText.Inline(finding.Cause));
+            foreach (var (label, ids) in new[] { ("Explains", finding.Explains), ("Explained by", finding.ExplainedBy) })
+            {
+                if (ids is { Count: > 0 })
+                {
+                    text.Append('_').Append(label).Append(":_ ").AppendJoin(", ", ids.Select(Code)).AppendLine();
+                }
+            }
+
             foreach (var evidence in finding.Evidence.Take(5))
             {
                 text.Append("• _").Append(SlackText.Inline(evidence.Source)).Append("_: ").AppendLine(SlackText.Inline(evidence.Detail));

@@ -166,33 +166,6 @@ internal sealed partial class BuildContext
                 MemoryLimitBytes = Bytes(limits, "memory"),
             });
         }
-
-        BuildCoreDnsFleet(kubeDns);
-    }
-
-    private void BuildCoreDnsFleet(V1Service? kubeDns)
-    {
-        var pods = Facts.OfType<CoreDnsPod>().ToList();
-        if (pods.Count == 0)
-        {
-            return;
-        }
-
-        var byNode = pods.Where(p => p.Node is not null).GroupBy(p => p.Node!).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
-        var cpu = pods.Where(p => p.CpuMillicores is not null).Select(p => p.CpuMillicores!.Value).ToList();
-        Facts.Add(new CoreDnsFleet
-        {
-            Source = "Pods kube-system -l k8s-app=kube-dns",
-            Pods = pods.Count,
-            ReadyPods = pods.Count(p => p.Ready),
-            Nodes = byNode.Count,
-            MaxPodsOnOneNode = byNode.Count == 0 ? 0 : byNode[0].Count(),
-            BusiestNode = byNode.Count == 0 ? null : byNode[0].Key,
-            SessionAffinity = kubeDns?.Spec?.SessionAffinity ?? "None",
-            CpuMinMillicores = cpu.Count >= 2 ? cpu.Min() : null,
-            CpuMaxMillicores = cpu.Count >= 2 ? cpu.Max() : null,
-            PodNames = pods.Select(p => p.Name).ToList(),
-        });
     }
 
     private static string NodeLocalAddress(V1DaemonSet daemonSet)

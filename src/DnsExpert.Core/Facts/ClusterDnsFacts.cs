@@ -19,26 +19,6 @@ public sealed class ClusterDns : Fact
     public ReleaseVersion? KubernetesVersion { get; init; }
 }
 
-/// <summary>The CoreDNS replicas as a whole: how many, where, how loaded.</summary>
-[FactDescription("The CoreDNS replicas together: count, ready count, nodes used, the most crowded node, CPU spread, kube-dns sessionAffinity.")]
-public sealed class CoreDnsFleet : Fact
-{
-    public int Pods { get; init; }
-    public int ReadyPods { get; init; }
-    public int Nodes { get; init; }
-    public int MaxPodsOnOneNode { get; init; }
-    public string? BusiestNode { get; init; }
-    public string SessionAffinity { get; init; } = "None";
-    public double? CpuMinMillicores { get; init; }
-    public double? CpuMaxMillicores { get; init; }
-
-    /// <summary>Busiest pod's CPU over the idlest pod's, when at least two pods have metrics.</summary>
-    public double? CpuSpread => CpuMinMillicores is { } min && CpuMaxMillicores is { } max && min > 0 ? max / min : null;
-
-    /// <summary>Names of the pods, for evidence.</summary>
-    public IReadOnlyList<string> PodNames { get; init; } = [];
-}
-
 /// <summary>The kube-dns Service and its endpoints.</summary>
 [FactDescription("The kube-system/kube-dns Service: ClusterIP, sessionAffinity, ready and not-ready endpoints.")]
 public sealed class KubeDnsService : Fact
