@@ -20,7 +20,6 @@ public static partial class DnsToolOutput
         var results = new List<DnsLookup>();
         var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
         Builder? current = null;
-        var truncatedPending = false;
         var tool = command is not null && command.TrimStart().StartsWith("nslookup", StringComparison.Ordinal) ? DnsTool.Nslookup : DnsTool.Dig;
         Builder? nslookupServer = null;
 
@@ -49,10 +48,10 @@ public static partial class DnsToolOutput
 
                 current = new Builder(DnsTool.Dig, number)
                 {
-                    Arguments = Arguments(banner.Groups["args"].Value), Truncated = truncatedPending,
-                    Server = failed?.Server, Port = failed?.Port, Outcome = failed?.Outcome, Line = failed?.Line ?? number,
+                    Arguments = Arguments(banner.Groups["args"].Value),
+                    Probe = { Server = failed?.Probe.Server, Port = failed?.Probe.Port, Outcome = failed?.Probe.Outcome },
+                    Line = failed?.Line ?? number,
                 };
-                truncatedPending = false;
                 continue;
             }
 
@@ -60,7 +59,7 @@ public static partial class DnsToolOutput
             {
                 // The UDP answer had TC set; the TCP answer's banner follows.
                 Flush();
-                results.Add(new Builder(DnsTool.Dig, number) { Transport = ProbeTransport.Udp, Truncated = true, Outcome = ProbeOutcome.Answered }.Build(context));
+                results.Add(new Builder(DnsTool.Dig, number) { Probe = { Transport = ProbeTransport.Udp, Truncated = true, Outcome = ProbeOutcome.Answered } }.Build(context));
                 continue;
             }
 
@@ -73,9 +72,9 @@ public static partial class DnsToolOutput
                 }
 
                 current ??= new Builder(tool, number) { FromError = true };
-                current.Server ??= error.Groups["server"].Value;
-                current.Port ??= int.Parse(error.Groups["port"].Value, CultureInfo.InvariantCulture);
-                current.Outcome = error.Groups["why"].Value switch
+                current.Probe.Server ??= error.Groups["server"].Value;
+                current.Probe.Port ??= int.Parse(error.Groups["port"].Value, CultureInfo.InvariantCulture);
+                current.Probe.Outcome = error.Groups["why"].Value switch
                 {
                     "connection refused" => ProbeOutcome.Refused,
                     "timed out" => ProbeOutcome.Timeout,
@@ -89,7 +88,7 @@ public static partial class DnsToolOutput
                 || (line.Contains("no servers could be reached", StringComparison.Ordinal) && current is { HasOutcome: false }))
             {
                 current ??= new Builder(tool, number);
-                current.Outcome ??= ProbeOutcome.Timeout;
+                current.Probe.Outcome ??= ProbeOutcome.Timeout;
                 current.Line = number;
                 continue;
             }
@@ -105,7 +104,7 @@ public static partial class DnsToolOutput
             if (current is null && nslookupServer is not null && (line.StartsWith("** server can't find", StringComparison.Ordinal) || line.StartsWith("Name:", StringComparison.Ordinal)))
             {
                 // busybox prints one line per name of the search list it tried, under one Server: header.
-                current = new Builder(DnsTool.Nslookup, number) { Server = nslookupServer.Server, Port = nslookupServer.Port };
+                current = new Builder(DnsTool.Nslookup, number) { Probe = { Server = nslookupServer.Probe.Server, Port = nslookupServer.Probe.Port } };
             }
 
             if (current is null)
@@ -116,7 +115,7 @@ public static partial class DnsToolOutput
             if (current.Tool == DnsTool.Nslookup)
             {
                 ReadNslookupLine(current, line, number);
-                if (current.HasOutcome && current.Rcode is not null and not "NOERROR")
+                if (current.HasOutcome && current.Probe.Rcode is not null and not "NOERROR")
                 {
                     Flush();
                 }
@@ -126,31 +125,31 @@ public static partial class DnsToolOutput
 
             if (Header().Match(line) is { Success: true } header)
             {
-                current.Rcode = header.Groups["status"].Value;
-                current.Outcome = ProbeOutcome.Answered;
+                current.Probe.Rcode = header.Groups["status"].Value;
+                current.Probe.Outcome = ProbeOutcome.Answered;
                 current.Line = number;
             }
             else if (Flags().Match(line) is { Success: true } flags)
             {
                 var set = flags.Groups["flags"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                current.Truncated |= set.Contains("tc");
-                current.Authoritative = set.Contains("aa");
-                current.AnswerCount = int.Parse(flags.Groups["answers"].Value, CultureInfo.InvariantCulture);
+                current.Probe.Truncated = current.Probe.Truncated == true || set.Contains("tc");
+                current.Probe.Authoritative = set.Contains("aa");
+                current.Probe.AnswerCount = int.Parse(flags.Groups["answers"].Value, CultureInfo.InvariantCulture);
             }
-            else if (Question().Match(line) is { Success: true } question && current.Name is null)
+            else if (Question().Match(line) is { Success: true } question && current.Probe.Name is null)
             {
-                current.Name = question.Groups["name"].Value;
-                current.Type = question.Groups["type"].Value;
+                current.Probe.Name = question.Groups["name"].Value;
+                current.Probe.Type = question.Groups["type"].Value;
             }
             else if (QueryTime().Match(line) is { Success: true } time)
             {
-                current.LatencyMs = double.Parse(time.Groups["ms"].Value, CultureInfo.InvariantCulture);
+                current.Probe.LatencyMs = double.Parse(time.Groups["ms"].Value, CultureInfo.InvariantCulture);
             }
             else if (DigServer().Match(line) is { Success: true } answeredBy)
             {
-                current.Server = answeredBy.Groups["server"].Value;
-                current.Port = int.Parse(answeredBy.Groups["port"].Value, CultureInfo.InvariantCulture);
-                current.Transport = answeredBy.Groups["proto"].Value == "TCP" ? ProbeTransport.Tcp : ProbeTransport.Udp;
+                current.Probe.Server = answeredBy.Groups["server"].Value;
+                current.Probe.Port = int.Parse(answeredBy.Groups["port"].Value, CultureInfo.InvariantCulture);
+                current.Probe.Transport = answeredBy.Groups["proto"].Value == "TCP" ? ProbeTransport.Tcp : ProbeTransport.Udp;
             }
         }
 
@@ -162,8 +161,8 @@ public static partial class DnsToolOutput
     {
         if (NslookupFailure().Match(line) is { Success: true } failure)
         {
-            current.Name = failure.Groups["name"].Value;
-            current.Rcode = failure.Groups["rcode"].Value switch
+            current.Probe.Name = failure.Groups["name"].Value;
+            current.Probe.Rcode = failure.Groups["rcode"].Value switch
             {
                 "NXDOMAIN" => "NXDOMAIN",
                 "SERVFAIL" => "SERVFAIL",
@@ -172,33 +171,33 @@ public static partial class DnsToolOutput
                 "No answer" => "NOERROR",
                 _ => "SERVFAIL",
             };
-            current.Outcome = ProbeOutcome.Answered;
+            current.Probe.Outcome = ProbeOutcome.Answered;
             current.Line = number;
         }
         else if (line.StartsWith("nslookup: can't resolve", StringComparison.Ordinal))
         {
             // Old busybox: no response code; the name did not resolve.
-            current.Name ??= BusyboxName().Match(line) is { Success: true } m ? m.Groups["name"].Value : null;
-            current.Rcode = "NXDOMAIN";
-            current.Outcome = ProbeOutcome.Answered;
+            current.Probe.Name ??= BusyboxName().Match(line) is { Success: true } m ? m.Groups["name"].Value : null;
+            current.Probe.Rcode = "NXDOMAIN";
+            current.Probe.Outcome = ProbeOutcome.Answered;
             current.Line = number;
         }
         else if (NslookupName().Match(line) is { Success: true } name)
         {
-            current.Name ??= name.Groups["name"].Value;
-            current.Rcode ??= "NOERROR";
-            current.Outcome = ProbeOutcome.Answered;
+            current.Probe.Name ??= name.Groups["name"].Value;
+            current.Probe.Rcode ??= "NOERROR";
+            current.Probe.Outcome = ProbeOutcome.Answered;
             current.Line = number;
         }
         else if (NslookupAddress().Match(line) is { Success: true } address)
         {
-            if (current.Name is null)
+            if (current.Probe.Name is null)
             {
                 SetServer(current, address.Groups["address"].Value); // the server's own address line, with its port
             }
             else
             {
-                current.AnswerCount = (current.AnswerCount ?? 0) + 1;
+                current.Probe.AnswerCount = (current.Probe.AnswerCount ?? 0) + 1;
             }
         }
     }
@@ -212,12 +211,12 @@ public static partial class DnsToolOutput
         var cut = hash >= 0 ? hash : colon;
         if (cut > 0 && int.TryParse(value.AsSpan(cut + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
         {
-            builder.Server = value[..cut];
-            builder.Port = port;
+            builder.Probe.Server = value[..cut];
+            builder.Probe.Port = port;
         }
         else
         {
-            builder.Server = value;
+            builder.Probe.Server = value;
         }
     }
 
@@ -280,43 +279,31 @@ public static partial class DnsToolOutput
 
     private readonly record struct CommandArguments(string? Server, int? Port, string? Name, string? Type, bool Tcp);
 
+    /// <summary>A lookup being read: the probe result as the output gives it, filled from the command line when built.</summary>
     private sealed class Builder(DnsTool tool, int line)
     {
         public DnsTool Tool { get; } = tool;
         public CommandArguments Arguments { get; init; }
-        public string? Server { get; set; }
-        public int? Port { get; set; }
-        public string? Name { get; set; }
-        public string? Type { get; set; }
-        public ProbeTransport? Transport { get; set; }
-        public ProbeOutcome? Outcome { get; set; }
-        public string? Rcode { get; set; }
-        public bool Truncated { get; set; }
-        public bool? Authoritative { get; set; }
-        public int? AnswerCount { get; set; }
-        public double? LatencyMs { get; set; }
+        public ProbeArtifact Probe { get; } = new() { Kind = ProbeKind.Dns };
         public int? Line { get; set; } = line;
 
         /// <summary>Made by a "communications error" line that came before any banner.</summary>
         public bool FromError { get; init; }
 
-        public bool HasOutcome => Outcome is not null;
+        public bool HasOutcome => Probe.Outcome is not null;
 
-        public DnsLookup Build(CommandArguments command) => new(Tool, Line ?? 1, new ProbeArtifact
+        public DnsLookup Build(CommandArguments command)
         {
-            Kind = ProbeKind.Dns,
-            Server = Server ?? Arguments.Server ?? command.Server,
-            Port = Port ?? Arguments.Port ?? command.Port ?? 53,
-            Name = (Name ?? Arguments.Name ?? command.Name)?.TrimEnd('.'),
-            Type = Type ?? Arguments.Type ?? command.Type ?? "A",
-            Transport = Transport ?? (Arguments.Tcp || command.Tcp ? ProbeTransport.Tcp : ProbeTransport.Udp),
-            Outcome = Outcome!.Value,
-            Rcode = Outcome == ProbeOutcome.Answered ? Rcode : null,
-            Truncated = Truncated,
-            Authoritative = Authoritative,
-            AnswerCount = AnswerCount,
-            LatencyMs = LatencyMs,
-        });
+            var p = Probe;
+            p.Server ??= Arguments.Server ?? command.Server;
+            p.Port ??= Arguments.Port ?? command.Port ?? 53;
+            p.Name = (p.Name ?? Arguments.Name ?? command.Name)?.TrimEnd('.');
+            p.Type ??= Arguments.Type ?? command.Type ?? "A";
+            p.Transport ??= Arguments.Tcp || command.Tcp ? ProbeTransport.Tcp : ProbeTransport.Udp;
+            p.Rcode = p.Outcome == ProbeOutcome.Answered ? p.Rcode : null;
+            p.Truncated ??= false;
+            return new DnsLookup(Tool, Line ?? 1, p);
+        }
     }
 
     [GeneratedRegex(@"^; <<>> DiG [^<]*<<>> (?<args>.*)$", RegexOptions.CultureInvariant, 100)]
