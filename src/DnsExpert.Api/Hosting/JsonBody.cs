@@ -44,9 +44,7 @@ public static partial class JsonBody
         try
         {
             await using var body = new LimitedStream(request.Body, limit);
-            var value = typeof(T) == typeof(DiagnosisRequest)
-                ? (T?)(object?)await RequestJson.ReadAsync(body, json, options.Limits, cancellationToken)
-                : await JsonSerializer.DeserializeAsync<T>(body, json, cancellationToken);
+            var value = await RequestJson.ReadAsync<T>(body, json, options.Limits, cancellationToken);
             return value is null
                 ? (null, BadRequest("$", "the body is empty or null; send a JSON object"))
                 : (value, null);

@@ -64,7 +64,12 @@ public static class RequestJson
     /// values of its Kubernetes objects against <see cref="RequestLimits.MaxObjectValues"/>.
     /// </summary>
     /// <exception cref="RequestLimitException">A limit was passed; nothing after it was read.</exception>
-    public static async Task<DiagnosisRequest?> ReadAsync(Stream body, JsonSerializerOptions options, RequestLimits limits, CancellationToken cancellationToken)
+    public static Task<DiagnosisRequest?> ReadAsync(Stream body, JsonSerializerOptions options, RequestLimits limits, CancellationToken cancellationToken) =>
+        ReadAsync<DiagnosisRequest>(body, options, limits, cancellationToken);
+
+    /// <summary>Reads any request body (<typeparamref name="T"/>) the same way: pipe segments, limits while streaming.</summary>
+    public static async Task<T?> ReadAsync<T>(Stream body, JsonSerializerOptions options, RequestLimits limits, CancellationToken cancellationToken)
+        where T : class
     {
         var previous = Budget.Value;
         Budget.Value = new ObjectValueBudget(limits.MaxObjectValues);
@@ -75,7 +80,7 @@ public static class RequestJson
         var pipe = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
         try
         {
-            return await JsonSerializer.DeserializeAsync<DiagnosisRequest>(pipe, options, cancellationToken);
+            return await JsonSerializer.DeserializeAsync<T>(pipe, options, cancellationToken);
         }
         finally
         {
