@@ -7,6 +7,7 @@ using DnsExpert.Collectors.Node;
 using DnsExpert.Core.Collection;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Engine.FactBuilding;
 using DnsExpert.Engine.RuleFiles;
 using Microsoft.Extensions.Hosting;
 
@@ -27,6 +28,8 @@ public static class DnsExpertCli
 
     /// <summary>The service's own reading rules: a request file the CLI accepts is one the API accepts.</summary>
     private static readonly JsonSerializerOptions ReadJson = RequestJson.CreateOptions(Limits, maxDepth: 64);
+    /// <summary>Scans the long logs of a request file as it is read, as the service does.</summary>
+    private static readonly LogScanScheduler LogScans = new();
     private static readonly JsonSerializerOptions WriteJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error, new Terminal(!Console.IsOutputRedirected, !Console.IsErrorRedirected));
@@ -201,7 +204,7 @@ public static class DnsExpertCli
         try
         {
             await using var stream = file.OpenRead();
-            var body = await RequestJson.ReadAsync(stream, ReadJson, Limits, cancellationToken);
+            var body = await LogScans.ReadAsync<DiagnosisRequest>(stream, ReadJson, Limits, cancellationToken);
             return body is null ? (null, $"{file.FullName}: the file holds no JSON object") : (body, null);
         }
         catch (JsonException ex)

@@ -1,4 +1,5 @@
 using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Engine.FactBuilding;
 using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,6 +15,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<DiagnosisMetrics>();
         services.AddSingleton(sp => new DirectoryRuleBaseProvider(rulesDirectory, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRuleBaseProvider>(sp => sp.GetRequiredService<DirectoryRuleBaseProvider>());
+        services.AddSingleton(_ => new LogScanScheduler());
         services.AddSingleton<IDiagnosisService, DiagnosisService>();
         return services;
     }

@@ -22,6 +22,7 @@ public static class Program
     /// <summary>The large snapshot is past the service's default limits (a 328 MB body): read it as the API would with them raised.</summary>
     private static readonly RequestLimits LargeLimits = new() { MaxObjectValues = 50_000_000, MaxLogCharacters = long.MaxValue };
 
+    private static readonly Engine.FactBuilding.LogScanScheduler LogScans = new();
     private static readonly JsonSerializerOptions RequestOptions = RequestJson.CreateOptions(LargeLimits, maxDepth: 64);
 
     public static async Task<int> Main(string[] args)
@@ -99,12 +100,7 @@ public static class Program
         DiagnosisRequest request;
         await using (var stream = File.OpenRead(requestPath))
         {
-            request = (await RequestJson.ReadAsync(stream, RequestOptions, LargeLimits, CancellationToken.None))!;
-        }
-
-        foreach (var log in request.Snapshot?.Logs ?? [])
-        {
-            _ = log.Text?.Scanned;
+            request = (await LogScans.ReadAsync<DiagnosisRequest>(stream, RequestOptions, LargeLimits, CancellationToken.None))!;
         }
 
         var deserialize = watch.Elapsed;
@@ -131,7 +127,7 @@ public static class Program
     private static async Task<DiagnosisResponse> Diagnose(DiagnosisService service, string path)
     {
         await using var stream = File.OpenRead(path);
-        var request = (await RequestJson.ReadAsync(stream, RequestOptions, LargeLimits, CancellationToken.None))!;
+        var request = (await LogScans.ReadAsync<DiagnosisRequest>(stream, RequestOptions, LargeLimits, CancellationToken.None))!;
         return await service.DiagnoseAsync(request, CancellationToken.None);
     }
 

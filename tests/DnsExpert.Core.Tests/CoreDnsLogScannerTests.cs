@@ -342,56 +342,17 @@ public sealed class CoreDnsLogScannerTests
     }
 
     [Fact]
-    public void A_long_log_is_scanned_while_the_request_is_read_and_gives_the_facts_of_its_text()
+    public void Without_a_sink_a_long_log_is_kept_as_text()
     {
         var log = MixedLog(9, 12_000);
         Assert.True(log.Length > LogText.RetainedLimit);
-        var request = new DiagnosisRequest
-        {
-            Domain = "api.partner-example.com",
-            Snapshot = new Snapshot { Logs = [new LogArtifact { Namespace = "kube-system", Pod = "coredns-5d78c9869d-abcde", Container = "coredns", Text = log }] },
-        };
+        var request = new DiagnosisRequest { Snapshot = new Snapshot { Logs = [new LogArtifact { Namespace = "kube-system", Pod = "coredns-1", Text = log }] } };
 
-        var streamed = JsonSerializer.Deserialize<DiagnosisRequest>(JsonSerializer.Serialize(request, Json), Json)!;
+        var read = Assert.Single(JsonSerializer.Deserialize<DiagnosisRequest>(JsonSerializer.Serialize(request, Json), Json)!.Snapshot!.Logs!).Text!;
 
-        var read = Assert.Single(streamed.Snapshot!.Logs!).Text!;
-        Assert.Null(read.Value);
-        Assert.NotNull(read.Scanned);
-        Assert.Equal(log.Length, read.Length);
-        Assert.Equal(Describe(SnapshotFactBuilder.Build(request).Facts), Describe(SnapshotFactBuilder.Build(streamed).Facts));
-        Assert.Contains(SnapshotFactBuilder.Build(streamed).Collection, c => c.Detail != null && c.Detail.Contains("scanned as the request was read", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task Many_long_logs_in_concurrent_requests_each_keep_their_own_scan()
-    {
-        // More long logs than scans may run at once, in several requests read at the same time: buffers are reused
-        // between logs, and no scan may end up on another log.
-        static string Log(int n) => string.Concat(Enumerable.Range(0, 9_000).Select(i =>
-            $"2026-11-25T08:00:{i % 60:D2}.000000000Z [INFO] 172.20.1.9:{30000 + i} - {i} \"A IN only-in-log-{n}.example.com. udp 80 false 512\" {(i % 3 == 0 ? "NXDOMAIN" : "NOERROR")} qr,rd,ra 173 0.0001s\n"));
-        var json = JsonSerializer.Serialize(new DiagnosisRequest
-        {
-            Snapshot = new Snapshot { Logs = Enumerable.Range(0, 6).Select(n => new LogArtifact { Namespace = "kube-system", Pod = $"coredns-{n}", Text = Log(n) }).ToList() },
-        }, Json);
-        Assert.True(json.Length > 6 * LogText.RetainedLimit);
-
-        var requests = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
-        {
-            await using var body = new MemoryStream(Encoding.UTF8.GetBytes(json));
-            return (await JsonSerializer.DeserializeAsync<DiagnosisRequest>(body, Json))!;
-        })));
-
-        foreach (var request in requests)
-        {
-            var logs = request.Snapshot!.Logs!;
-            for (var n = 0; n < logs.Count; n++)
-            {
-                var scan = logs[n].Text!.Scanned!;
-                var failed = Assert.Single(scan.FailedQueries);
-                Assert.Equal(($"only-in-log-{n}.example.com.", 3_000, 9_000), (failed.First.Query!.Name, failed.Occurrences, scan.Lines));
-                Assert.Equal(Log(n).Length, logs[n].Text!.Length);
-            }
-        }
+        Assert.Equal(log, read.Value);
+        Assert.Null(read.Streamed);
+        Assert.Equal(Describe(SnapshotFactBuilder.Build(request).Facts), Describe(SnapshotFactBuilder.Build(new DiagnosisRequest { Snapshot = new Snapshot { Logs = [new LogArtifact { Namespace = "kube-system", Pod = "coredns-1", Text = read }] } }).Facts));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DnsExpert.Core.Contract;
+using DnsExpert.Engine.FactBuilding;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DnsExpert.Api.Hosting;
@@ -44,7 +45,7 @@ public static partial class JsonBody
         try
         {
             await using var body = new LimitedStream(request.Body, limit);
-            var value = await RequestJson.ReadAsync<T>(body, json, options.Limits, cancellationToken);
+            var value = await request.HttpContext.RequestServices.GetRequiredService<LogScanScheduler>().ReadAsync<T>(body, json, options.Limits, cancellationToken);
             return value is null
                 ? (null, BadRequest("$", "the body is empty or null; send a JSON object"))
                 : (value, null);

@@ -7,7 +7,8 @@ namespace DnsExpert.Core.Contract;
 
 /// <summary>
 /// The text of a log: kept as a string when short, or, for a log longer than <see cref="RetainedLimit"/> bytes of
-/// JSON, scanned while the request is read and not kept (<see cref="Scanned"/>). In JSON it is a plain string.
+/// JSON read with a <see cref="ILogScanSink"/>, a <see cref="StreamedLog"/> (its UTF-8 bytes until the fact-building
+/// stage scans them, then the scan). In JSON it is a plain string.
 /// </summary>
 [JsonConverter(typeof(LogText.LogTextJsonConverter))]
 public sealed class LogText
@@ -15,41 +16,48 @@ public sealed class LogText
     /// <summary>Logs up to this many bytes of JSON are kept as text (the last 500 lines of a busy CoreDNS are far less).</summary>
     public const int RetainedLimit = 1 << 20;
 
-    private readonly Task<CoreDnsLogScan>? _scan;
-
     public LogText(string value)
     {
         Value = value;
         Length = value.Length;
     }
 
-    private LogText(Task<CoreDnsLogScan> scan, long length)
+    public LogText(StreamedLog streamed)
     {
-        _scan = scan;
-        Length = length;
+        Streamed = streamed;
+        Length = streamed.Characters;
     }
 
-    /// <summary>The text, or null when the log was scanned as it was read and not kept.</summary>
+    /// <summary>The text, or null when the log was streamed to a scan and not kept.</summary>
     public string? Value { get; }
 
     /// <summary>Its length in characters, kept or not.</summary>
     public long Length { get; }
 
-    /// <summary>The scan of a log that was not kept (waits for it to finish), or null for a kept text.</summary>
-    public CoreDnsLogScan? Scanned => _scan?.GetAwaiter().GetResult();
+    /// <summary>The long log handed to a scan as it was read, or null for a kept text.</summary>
+    public StreamedLog? Streamed { get; }
 
-    /// <summary>The scan of this log: the one made while reading, or one made now from the text.</summary>
-    public CoreDnsLogScan Scan() => Scanned ?? CoreDnsLogScanner.Scan(Value ?? "");
+    /// <summary>The scan of a streamed log once it is done (null for a kept text or a scan still running).</summary>
+    public CoreDnsLogScan? Scanned => Streamed?.Scan;
+
+    /// <summary>
+    /// The scan of this log: the one made of the streamed bytes, or one made now from the text.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A streamed log whose scan has not completed: the stage that reads requests waits for its scans.</exception>
+    public CoreDnsLogScan Scan() => Streamed is { } streamed
+        ? streamed.Scan ?? throw new InvalidOperationException("The log was streamed to a scan that has not completed; wait for the request's log scans before building facts.")
+        : CoreDnsLogScanner.Scan(Value ?? "");
 
     public static implicit operator LogText?(string? value) => value is null ? null : new LogText(value);
 
     public override string ToString() => Value ?? $"(a log of {Length} characters, scanned as it was read and not kept)";
 
     /// <summary>
-    /// Reads a long log without ever making it a .NET string: unescaped into a UTF-8 buffer and scanned from there on
-    /// another core while the rest of the request is read (<see cref="BackgroundLogScans"/>). A snapshot of twenty
+    /// Reads a long log without ever making it a .NET string: unescaped into a buffer of the read's
+    /// <see cref="ILogScanSink"/>, which scans it while the rest of the request is read. A snapshot of twenty
     /// 100,000-line CoreDNS logs then costs a few logs' buffers, not twice the logs' size in UTF-16 strings. On the
     /// property, not the log object, so that the serializer streams the object as usual instead of buffering it whole.
+    /// Without a sink (a caller that did not ask for streaming) the log is kept as a string.
     /// </summary>
     public sealed class LogTextJsonConverter : JsonConverter<LogText>
     {
@@ -65,12 +73,12 @@ public sealed class LogText
 
             // The escaped length bounds the unescaped UTF-8 length (and the UTF-16 length).
             var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
-            if (length <= RetainedLimit)
+            if (length <= RetainedLimit || RequestJson.CurrentLogSink is not { } sink)
             {
                 return new LogText(reader.GetString()!);
             }
 
-            var bytes = BackgroundLogScans.Rent(checked((int)length));
+            var bytes = sink.Rent(checked((int)length));
             int written;
             try
             {
@@ -78,12 +86,13 @@ public sealed class LogText
             }
             catch
             {
-                BackgroundLogScans.Return(bytes);
+                sink.Return(bytes);
                 throw;
             }
 
-            var characters = Encoding.UTF8.GetCharCount(bytes.AsSpan(0, written));
-            return new LogText(BackgroundLogScans.Start(bytes, written), characters);
+            var streamed = new StreamedLog(bytes, written, Encoding.UTF8.GetCharCount(bytes.AsSpan(0, written)));
+            sink.Accept(streamed);
+            return new LogText(streamed);
         }
 
         public override void Write(Utf8JsonWriter writer, LogText value, JsonSerializerOptions options)

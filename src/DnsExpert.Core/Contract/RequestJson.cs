@@ -17,6 +17,10 @@ namespace DnsExpert.Core.Contract;
 public static class RequestJson
 {
     private static readonly AsyncLocal<ObjectValueBudget?> Budget = new();
+    private static readonly AsyncLocal<ILogScanSink?> LogSink = new();
+
+    /// <summary>The sink of the read in progress on this flow, for <see cref="LogText.LogTextJsonConverter"/>.</summary>
+    internal static ILogScanSink? CurrentLogSink => LogSink.Value;
 
     /// <summary>Options for reading <see cref="DiagnosisRequest"/> bodies under <paramref name="limits"/>; build once and reuse.</summary>
     public static JsonSerializerOptions CreateOptions(RequestLimits limits, int maxDepth)
@@ -64,15 +68,20 @@ public static class RequestJson
     /// values of its Kubernetes objects against <see cref="RequestLimits.MaxObjectValues"/>.
     /// </summary>
     /// <exception cref="RequestLimitException">A limit was passed; nothing after it was read.</exception>
-    public static Task<DiagnosisRequest?> ReadAsync(Stream body, JsonSerializerOptions options, RequestLimits limits, CancellationToken cancellationToken) =>
-        ReadAsync<DiagnosisRequest>(body, options, limits, cancellationToken);
+    public static Task<DiagnosisRequest?> ReadAsync(Stream body, JsonSerializerOptions options, RequestLimits limits, ILogScanSink? logs, CancellationToken cancellationToken) =>
+        ReadAsync<DiagnosisRequest>(body, options, limits, logs, cancellationToken);
 
-    /// <summary>Reads any request body (<typeparamref name="T"/>) the same way: pipe segments, limits while streaming.</summary>
-    public static async Task<T?> ReadAsync<T>(Stream body, JsonSerializerOptions options, RequestLimits limits, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads any request body (<typeparamref name="T"/>) the same way: pipe segments, limits while streaming. Logs
+    /// longer than <see cref="LogText.RetainedLimit"/> go to <paramref name="logs"/> as they are read (kept as strings
+    /// without one); the caller waits for their scans.
+    /// </summary>
+    public static async Task<T?> ReadAsync<T>(Stream body, JsonSerializerOptions options, RequestLimits limits, ILogScanSink? logs, CancellationToken cancellationToken)
         where T : class
     {
-        var previous = Budget.Value;
+        var (previous, previousSink) = (Budget.Value, LogSink.Value);
         Budget.Value = new ObjectValueBudget(limits.MaxObjectValues);
+        LogSink.Value = logs;
 
         // Through a pipe of 64 KiB segments rather than a stream: a value that must be whole before it is read (a
         // Kubernetes object, a log text) then waits in a chain of small segments, where the stream reader would grow one
@@ -80,13 +89,35 @@ public static class RequestJson
         var pipe = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(pipe, options, cancellationToken);
+            return await JsonSerializer.DeserializeAsync<T>(logs is null ? pipe : new RoomWaitingPipeReader(pipe, logs), options, cancellationToken);
         }
         finally
         {
-            Budget.Value = previous;
+            (Budget.Value, LogSink.Value) = (previous, previousSink);
             await pipe.CompleteAsync();
         }
+    }
+
+    /// <summary>Reads the next segment of the body only when the sink has room for another long log.</summary>
+    private sealed class RoomWaitingPipeReader(PipeReader inner, ILogScanSink sink) : PipeReader
+    {
+        public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+        {
+            await sink.WaitForRoomAsync(cancellationToken);
+            return await inner.ReadAsync(cancellationToken);
+        }
+
+        public override bool TryRead(out ReadResult result) => inner.TryRead(out result);
+
+        public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);
+
+        public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) => inner.AdvanceTo(consumed, examined);
+
+        public override void CancelPendingRead() => inner.CancelPendingRead();
+
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+        public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
     }
 
     /// <summary>A snapshot list that refuses its element <c>max + 1</c> as it is read.</summary>

@@ -77,11 +77,13 @@ public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time,
         FactSet facts;
         using (var session = Tracing.Source.StartActivity("rules"))
         {
+            // Read once: a hot reload between two reads would run one base and report another.
+            var ruleBase = rules.Current;
             facts = SnapshotFactBuilder.Build(request);
             cancellationToken.ThrowIfCancellationRequested();
-            result = RuleSessionRunner.Run(rules.Current, facts.Facts);
+            result = RuleSessionRunner.Run(ruleBase, facts.Facts);
             session?.SetTag("dnsexpert.facts", facts.Facts.Count);
-            session?.SetTag("dnsexpert.rules", rules.Current.Rules.Count);
+            session?.SetTag("dnsexpert.rules", ruleBase.Rules.Count);
         }
 
         metrics?.Session(time.GetElapsedTime(started));

@@ -1,0 +1,21 @@
+namespace DnsExpert.Core.Contract;
+
+/// <summary>
+/// Where a request's long logs go as it is read (<see cref="RequestJson.ReadAsync{T}"/>): the buffers they are
+/// unescaped into, and the scan of each. The reader never blocks on it; it awaits <see cref="WaitForRoomAsync"/>
+/// before each segment of the body, so the logs waiting for a scan stay few however many the request carries.
+/// </summary>
+public interface ILogScanSink
+{
+    /// <summary>A buffer of at least <paramref name="minimumLength"/> bytes for one log.</summary>
+    byte[] Rent(int minimumLength);
+
+    /// <summary>Gives back a buffer that <see cref="Accept"/> will not get (the read failed).</summary>
+    void Return(byte[] buffer);
+
+    /// <summary>Takes a log read into a rented buffer; scans it without blocking the reader.</summary>
+    void Accept(StreamedLog log);
+
+    /// <summary>Completes when the reader may read on: few enough of this read's logs are waiting for a scan.</summary>
+    ValueTask WaitForRoomAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,151 @@
+using System.Text;
+using System.Text.Json;
+using DnsExpert.Core.Building;
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
+using DnsExpert.Core.Parsing;
+using DnsExpert.Engine.FactBuilding;
+
+namespace DnsExpert.Engine.Tests;
+
+/// <summary>Long logs are scanned as the request is read, with bounded buffers, and the reader is never blocked.</summary>
+public sealed class LogScansTests
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly RequestLimits Limits = new();
+    private static readonly JsonSerializerOptions ReadJson = RequestJson.CreateOptions(Limits, maxDepth: 64);
+
+    /// <summary>A CoreDNS query log with one failing name of its own, about 1.3 MB per 9,000 lines.</summary>
+    private static string Log(int n, int lines = 9_000) => string.Concat(Enumerable.Range(0, lines).Select(i =>
+        $"2026-11-25T08:00:{i % 60:D2}.000000000Z [INFO] 172.20.1.9:{30000 + i} - {i} \"A IN only-in-log-{n}.example.com. udp 80 false 512\" {(i % 3 == 0 ? "NXDOMAIN" : "NOERROR")} qr,rd,ra 173 0.0001s\n"));
+
+    private static string Body(int logs) => JsonSerializer.Serialize(new DiagnosisRequest
+    {
+        Domain = "only-in-log-0.example.com",
+        Snapshot = new Snapshot { Logs = Enumerable.Range(0, logs).Select(n => new LogArtifact { Namespace = "kube-system", Pod = $"coredns-{n}", Container = "coredns", Text = Log(n) }).ToList() },
+    }, Json);
+
+    private static async Task<DiagnosisRequest> Read(LogScanScheduler scheduler, string json, CancellationToken cancellationToken = default)
+    {
+        await using var body = new MemoryStream(Encoding.UTF8.GetBytes(json));
+        return (await scheduler.ReadAsync<DiagnosisRequest>(body, ReadJson, Limits, cancellationToken))!;
+    }
+
+    [Fact]
+    public async Task A_long_log_is_scanned_as_the_request_is_read_and_gives_the_facts_of_its_text()
+    {
+        var json = Body(1);
+        Assert.True(json.Length > LogText.RetainedLimit);
+
+        var streamed = await Read(new LogScanScheduler(), json);
+
+        var read = Assert.Single(streamed.Snapshot!.Logs!).Text!;
+        Assert.Null(read.Value);
+        Assert.NotNull(read.Scanned);
+        Assert.Equal(Log(0).Length, read.Length);
+        var kept = JsonSerializer.Deserialize<DiagnosisRequest>(json, Json)!;
+        Assert.NotNull(Assert.Single(kept.Snapshot!.Logs!).Text!.Value);
+        Assert.Equal(Describe(SnapshotFactBuilder.Build(kept).Facts), Describe(SnapshotFactBuilder.Build(streamed).Facts));
+        Assert.Contains(SnapshotFactBuilder.Build(streamed).Collection, c => c.Detail != null && c.Detail.Contains("scanned as the request was read", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Many_long_logs_in_concurrent_requests_each_keep_their_own_scan()
+    {
+        // More long logs than scans may run at once, in several requests read at the same time on one scheduler:
+        // buffers are reused between logs, and no scan may end up on another log.
+        var json = Body(6);
+        Assert.True(json.Length > 6 * LogText.RetainedLimit);
+        var scheduler = new LogScanScheduler(parallelism: 1);
+
+        var requests = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Read(scheduler, json))));
+
+        foreach (var request in requests)
+        {
+            var logs = request.Snapshot!.Logs!;
+            for (var n = 0; n < logs.Count; n++)
+            {
+                var scan = logs[n].Text!.Scanned!;
+                var failed = Assert.Single(scan.FailedQueries);
+                Assert.Equal(($"only-in-log-{n}.example.com.", 3_000, 9_000), (failed.First.Query!.Name, failed.Occurrences, scan.Lines));
+                Assert.Equal(Log(n).Length, logs[n].Text!.Length);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_reader_waits_for_room_instead_of_holding_every_log()
+    {
+        // A sink that never scans: the reader must stop after one log waiting for a scan (parallelism 1), so the
+        // second log's bytes are never read, and the wait is an await the caller can cancel, not a blocked thread.
+        var sink = new StalledSink();
+        using var cancel = new CancellationTokenSource();
+        await using var body = new MemoryStream(Encoding.UTF8.GetBytes(Body(3)));
+
+        var read = RequestJson.ReadAsync<DiagnosisRequest>(body, ReadJson, Limits, sink, cancel.Token);
+        await sink.Accepted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(200);
+
+        Assert.False(read.IsCompleted);
+        Assert.Equal(1, sink.Count);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
+        Assert.Equal(1, sink.Count);
+    }
+
+    [Fact]
+    public async Task A_cancelled_read_fails_its_scans_and_gives_every_buffer_back()
+    {
+        var scheduler = new LogScanScheduler(parallelism: 1);
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Read(scheduler, Body(2), cancel.Token));
+
+        // The scheduler is still whole: a later read gets its slot and a scan.
+        var request = await Read(scheduler, Body(1));
+        Assert.NotNull(Assert.Single(request.Snapshot!.Logs!).Text!.Scanned);
+    }
+
+    [Fact]
+    public void A_streamed_log_not_yet_scanned_says_so_instead_of_blocking()
+    {
+        var log = new StreamedLog(new byte[16], 4, 4);
+        var text = JsonSerializer.Deserialize<LogArtifact>("""{"pod":"p","text":"x"}""", Json)!.Text!;
+        Assert.NotNull(text.Scan());
+
+        var streamed = new LogText(log);
+        Assert.Throws<InvalidOperationException>(() => streamed.Scan());
+        var (buffer, length) = log.TakeBytes();
+        log.Complete(CoreDnsLogScanner.Scan(buffer.AsSpan(0, length)));
+        Assert.Same(log.Scan, streamed.Scan());
+        Assert.Throws<InvalidOperationException>(() => log.TakeBytes());
+    }
+
+    private static List<string> Describe(IEnumerable<object> facts) =>
+        facts.OfType<Fact>().Select(f => JsonSerializer.Serialize(f, f.GetType(), Json)).ToList();
+
+    private sealed class StalledSink : ILogScanSink
+    {
+        private int _count;
+
+        public TaskCompletionSource Accepted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Count => Volatile.Read(ref _count);
+
+        public byte[] Rent(int minimumLength) => new byte[minimumLength];
+
+        public void Return(byte[] buffer)
+        {
+        }
+
+        public void Accept(StreamedLog log)
+        {
+            Interlocked.Increment(ref _count);
+            Accepted.TrySetResult();
+        }
+
+        public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) =>
+            Count == 0 ? ValueTask.CompletedTask : new ValueTask(Task.Delay(Timeout.Infinite, cancellationToken));
+    }
+}
