@@ -9,7 +9,9 @@ COPY src/DnsExpert.Core/DnsExpert.Core.csproj src/DnsExpert.Core/
 COPY src/DnsExpert.Engine/DnsExpert.Engine.csproj src/DnsExpert.Engine/
 COPY src/DnsExpert.Collectors/DnsExpert.Collectors.csproj src/DnsExpert.Collectors/
 COPY src/DnsExpert.History/DnsExpert.History.csproj src/DnsExpert.History/
+COPY src/DnsExpert.Rendering/DnsExpert.Rendering.csproj src/DnsExpert.Rendering/
 COPY src/DnsExpert.Api/DnsExpert.Api.csproj src/DnsExpert.Api/
+COPY src/DnsExpert.NodeAgent/DnsExpert.NodeAgent.csproj src/DnsExpert.NodeAgent/
 COPY src/DnsExpert.Cli/DnsExpert.Cli.csproj src/DnsExpert.Cli/
 # ReadyToRun: the code ships precompiled, so the first diagnoses after a start do not run unoptimised code (the first
 # large snapshot diagnosis: 2.7-3.1 s JIT-only, 1.9 s ReadyToRun; see BENCHMARKS.md). TARGETARCH comes from buildx.
@@ -24,6 +26,8 @@ RUN rid=linux-$([ "$TARGETARCH" = "arm64" ] && echo arm64 || echo x64) \
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
 WORKDIR /app
 COPY --from=build /app ./
+# `dnsexpert serve` hosts the same API as src/DnsExpert.Server, with its settings (log levels, limits).
+COPY src/DnsExpert.Server/appsettings.json ./
 COPY rules/ ./rules/
 ENV ASPNETCORE_URLS=http://+:8080 \
     DnsExpert__RulesDirectory=/app/rules \

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using DnsExpert.Api.Hosting;
-using DnsExpert.Api.Rendering;
 using DnsExpert.Collectors.Dump;
 using DnsExpert.Collectors.Node;
 using DnsExpert.Core.Collection;
@@ -9,6 +8,8 @@ using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
 using DnsExpert.Engine.FactBuilding;
 using DnsExpert.Engine.RuleFiles;
+using DnsExpert.NodeAgent;
+using DnsExpert.Rendering;
 using Microsoft.Extensions.Hosting;
 
 namespace DnsExpert.Cli;
@@ -369,9 +370,9 @@ public static class DnsExpertCli
         var command = new Command("agent", "Run the node agent: serves the node's conntrack, kernel log, TCP counters and resolv.conf to the service, and runs its node probes.") { rootDir, node, urls, tokenFile, allowCidr, dnsPort };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var name = parse.GetValue(node) ?? Environment.GetEnvironmentVariable("NODE_NAME") ?? Environment.MachineName;
+            var name = NodeAgentHost.NodeName(parse.GetValue(node));
             var file = parse.GetValue(tokenFile)!;
-            var token = file.Exists ? (await File.ReadAllTextAsync(file.FullName, cancellationToken)).Trim() : "";
+            var token = NodeAgentHost.ReadToken(file.FullName);
             if (token.Length == 0)
             {
                 await error.WriteLineAsync($"{file.FullName}: no token there; the agent answers only callers holding one (create the dnsexpert-agent-token Secret)");

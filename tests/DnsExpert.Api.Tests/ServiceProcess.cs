@@ -44,7 +44,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <c>DnsExpert.Api.dll</c> from the test's output folder with the given settings and environment.</summary>
+    /// <summary>Starts <c>DnsExpert.Server.dll</c> from the test's output folder with the given settings and environment.</summary>
     public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -54,7 +54,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DnsExpert.Api.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DnsExpert.Server.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
         foreach (var (key, value) in settings)

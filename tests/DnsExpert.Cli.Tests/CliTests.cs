@@ -1,24 +1,14 @@
 using System.Text.Json;
+using DnsExpert.Testing;
 
 namespace DnsExpert.Cli.Tests;
 
 public sealed class CliTests : IDisposable
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RepoPaths.Root;
     private readonly string _temp = Directory.CreateTempSubdirectory("dnsexpert-cli-").FullName;
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DnsExpert.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir!.FullName;
-    }
 
     private static string Sample(string name) => Path.Combine(Root, "src", "DnsExpert.Api", "Samples", name + ".json");
 
@@ -67,16 +57,6 @@ public sealed class CliTests : IDisposable
         Assert.StartsWith("\u001b[1m# DNS diagnosis", text, StringComparison.Ordinal);
         Assert.Contains("\u001b[1;31m[CRITICAL]\u001b[0m", text, StringComparison.Ordinal);
         Assert.Contains("\u001b[36m   kubectl -n kube-system edit configmap coredns\u001b[0m", text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Cluster_text_cannot_inject_terminal_escapes()
-    {
-        var text = TerminalReport.Colorize("- _CoreDNS log_: [ERROR] \u001b]0;owned\u0007 \u001b[2J done\n");
-
-        Assert.DoesNotContain("\u001b]", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("\u001b[2J", text, StringComparison.Ordinal);
-        Assert.Contains("^[]0;owned^G ^[[2J done", text, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -197,18 +177,7 @@ public sealed class CliTests : IDisposable
 
 public sealed class DumpTests
 {
-    private static readonly string Root = FindRoot();
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "DnsExpert.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir.FullName;
-    }
+    private static readonly string Root = RepoPaths.Root;
 
     private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
     {

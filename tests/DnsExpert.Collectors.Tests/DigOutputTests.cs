@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Parsing;
+using DnsExpert.Testing;
 
 namespace DnsExpert.Collectors.Tests;
 
@@ -36,7 +37,7 @@ public sealed class DigOutputTests(DnsServers servers) : IClassFixture<DnsServer
         }
     }
 
-    private static string Fixture(string name) => File.ReadAllText(Path.Combine(LiveCollectionTests.Root, "tests", "fixtures", "dns-tools", name));
+    private static string Fixture(string name) => File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "fixtures", "dns-tools", name));
 
     [Fact]
     public async Task Real_dig_noerror_nxdomain_servfail_and_refused_are_read_with_server_flags_and_time()

@@ -2,6 +2,7 @@ using System.Text.Json;
 using DnsExpert.Collectors.Kubernetes;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Testing;
 using k8s;
 
 namespace DnsExpert.Collectors.Tests;
@@ -9,7 +10,7 @@ namespace DnsExpert.Collectors.Tests;
 /// <summary>Live collection through the real KubernetesClient against the fixture API server, over real HTTP on 127.0.0.1.</summary>
 public sealed class LiveCollectionTests : IAsyncLifetime
 {
-    internal static readonly string Root = FindRoot();
+    private static readonly string Root = RepoPaths.Root;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly DirectoryRuleBaseProvider Rules = new(Path.Combine(Root, "rules"));
     private readonly string _temp = Directory.CreateTempSubdirectory("dnsexpert-live-").FullName;
@@ -25,17 +26,6 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         }
 
         Directory.Delete(_temp, recursive: true);
-    }
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DnsExpert.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir!.FullName;
     }
 
     private static DiagnosisRequest Load(string relative) =>
@@ -229,12 +219,7 @@ public sealed class ExecTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "DnsExpert.sln")))
-        {
-            root = root.Parent!;
-        }
-
+        var root = new DirectoryInfo(RepoPaths.Root);
         var scenario = System.Text.Json.JsonSerializer.Deserialize<DiagnosisRequest>(
             await File.ReadAllTextAsync(Path.Combine(root.FullName, "tests", "scenarios", "pod-resolvconf-not-cluster-dns", "fires-image-overwrites-resolv-conf.json")),
             WebJson)!;

@@ -1,5 +1,6 @@
 using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Contract;
+using DnsExpert.Testing;
 
 namespace DnsExpert.Collectors.Tests;
 

@@ -106,10 +106,98 @@ public sealed class ParserPropertyTests
             return scan.Lines == log.Count(c => c == '\n') + (log.EndsWith('\n') ? 0 : 1) && scan.Characters == log.Length;
         });
 
-    [Property(MaxTest = 300)]
-    public bool Version_parsers_never_throw(string text) =>
-        (ReleaseVersion.TryParse(text, out _) || true) && (KernelVersion.TryParse(text, out _) || true) && LibcInfo.FromLddOutput(text) is not null
-        && (ReleaseVersion.FromImage(text) is null || true);
+    /// <summary>Short runs of the pieces of versions and kernel releases (numbers, separators, vendor and distribution tags, architectures) and noise.</summary>
+    private static Gen<string> VersionPieces() =>
+        from first in Gen.Elements("0", "1", "7", "19", "007", "1234567890", "", "x")
+        from count in Gen.Choose(0, 6)
+        from separators in Gen.Elements(".", ".", ".", "-", "+", "_", "", " ", "/", ":").ArrayOf(count)
+        from parts in Gen.Elements("0", "1", "7", "19", "007", "1234567890", "al7", "el8", "x86_64", "aarch64", "aliyun", "rc", "é").ArrayOf(count)
+        select first + string.Concat(separators.Zip(parts, (separator, part) => separator + part));
+
+    private static Arbitrary<string> Versionish() =>
+        (from lead in Gen.Elements("", "", "v", "V", " ", "x")
+         from pieces in VersionPieces()
+         select lead + pieces)
+        .ToArbitrary();
+
+    /// <summary>Image references with and without registry, port, tag and digest.</summary>
+    private static Arbitrary<string> ImageReferences() =>
+        (from repository in Gen.Elements("", "coredns", "registry.k8s.io/coredns/coredns", "registry:5000/coredns", "a:1/b")
+         from separator in Gen.Elements(":", ":", ":v", "@", "")
+         from tag in VersionPieces()
+         from digest in Gen.Elements("", "", "@sha256:ab12", "@sha256:1.2")
+         select repository + separator + tag + digest)
+        .ToArbitrary();
+
+    /// <summary>The first lines of <c>ldd --version</c> from glibc and musl, damaged ones, and noise.</summary>
+    private static Arbitrary<string> LddOutputs() =>
+        (from head in Gen.Elements("ldd (GNU libc) ", "ldd (Ubuntu GLIBC 2.35-0ubuntu3) ", "musl libc (x86_64)\nVersion ", "musl libc\n", "ldd (busybox) ", "", "x\nldd (GNU libc) ")
+         from version in VersionPieces()
+         select head + version)
+        .ToArbitrary();
+
+    [Property(MaxTest = 500)]
+    public Property A_release_version_is_the_numbers_the_text_starts_with_or_nothing() =>
+        Prop.ForAll(Versionish(), text =>
+        {
+            if (!ReleaseVersion.TryParse(text, out var v))
+            {
+                return v is null;
+            }
+
+            var trimmed = text.Trim();
+            var first = trimmed.TrimStart('v', 'V');
+            var leading = first[..first.TakeWhile(char.IsAsciiDigit).Count()];
+            var again = ReleaseVersion.Parse(v.Original);
+            return v.Original == trimmed && v.Numbers.Count is >= 1 and <= 8 && v.Numbers[0] == int.Parse(leading, System.Globalization.CultureInfo.InvariantCulture)
+                && again.Numbers.SequenceEqual(v.Numbers) && again.Suffix == v.Suffix
+                && ReleaseVersion.Parse(string.Join('.', v.Numbers)).CompareTo(v) == 0;
+        });
+
+    [Property(MaxTest = 500)]
+    public Property A_kernel_release_is_any_text_starting_with_a_digit_and_reads_back_the_same() =>
+        Prop.ForAll(Versionish(), text =>
+        {
+            var trimmed = text.Trim();
+            var accepted = trimmed.Length is > 0 and <= 128 && char.IsAsciiDigit(trimmed[0]);
+            if (!KernelVersion.TryParse(text, out var k))
+            {
+                return !accepted && k is null;
+            }
+
+            return accepted && k.Original == trimmed && KernelVersion.TryParse(k.Original, out var again) && k.CompareTo(again) == 0
+                && again.DistributionTag == k.DistributionTag && again.Architecture == k.Architecture
+                && (k.DistributionTag is null || trimmed.Contains(k.DistributionTag, StringComparison.Ordinal))
+                && (k.Architecture is null || trimmed.EndsWith(k.Architecture, StringComparison.Ordinal));
+        });
+
+    [Property(MaxTest = 500)]
+    public Property An_image_version_is_null_or_the_version_in_its_last_tag() =>
+        Prop.ForAll(ImageReferences(), image =>
+        {
+            var v = ReleaseVersion.FromImage(image);
+            if (v is null)
+            {
+                return true;
+            }
+
+            var reference = image.Split('@')[0];
+            var tag = reference[(reference.LastIndexOf(':') + 1)..];
+            return !tag.Contains('/', StringComparison.Ordinal) && v.Original == tag.Trim() && ReleaseVersion.Parse(tag).CompareTo(v) == 0;
+        });
+
+    [Property(MaxTest = 500)]
+    public Property Ldd_output_names_a_libc_only_from_what_it_prints() =>
+        Prop.ForAll(LddOutputs(), text =>
+        {
+            var libc = LibcInfo.FromLddOutput(text);
+            return libc.Kind switch
+            {
+                LibcKind.Unknown => libc.Version is null,
+                LibcKind.Musl => text.Contains("musl", StringComparison.OrdinalIgnoreCase),
+                _ => libc.Version is not null && text.Contains("libc", StringComparison.OrdinalIgnoreCase),
+            } && (libc.Version is null || text.Contains(libc.Version.Original, StringComparison.Ordinal));
+        });
 
     [Property(MaxTest = 300)]
     public bool Release_version_order_is_consistent(NonNegativeInt a, NonNegativeInt b, NonNegativeInt c, NonNegativeInt d)

@@ -1,3 +1,4 @@
+using DnsExpert.Testing;
 using k8s;
 using k8s.Models;
 
@@ -6,19 +7,8 @@ namespace DnsExpert.Deploy.Tests;
 /// <summary>Every manifest under deploy/ parses into KubernetesClient's model types and keeps the security promises.</summary>
 public sealed class ManifestTests
 {
-    internal static readonly string Deploy = Path.Combine(FindRoot(), "deploy");
+    internal static readonly string Deploy = Path.Combine(RepoPaths.Root, "deploy");
     private static readonly string[] WriteVerbs = ["create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate", "*"];
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "DnsExpert.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir.FullName;
-    }
 
     internal static List<(string File, object Object)> Load(string folder) =>
         Directory.EnumerateFiles(Path.Combine(Deploy, folder), "*.yaml")
@@ -152,18 +142,7 @@ public sealed class ManifestTests
 
 public sealed class AvailabilityManifestTests
 {
-    private static readonly string Base = Path.Combine(FindRoot(), "deploy", "base");
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "DnsExpert.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir.FullName;
-    }
+    private static readonly string Base = Path.Combine(RepoPaths.Root, "deploy", "base");
 
     private static List<object> Objects() =>
         Directory.EnumerateFiles(Base, "*.yaml").Where(f => Path.GetFileName(f) != "kustomization.yaml")
@@ -246,5 +225,17 @@ public sealed class AvailabilityManifestTests
 
         Assert.True(needed.Count >= 5);
         Assert.All(needed, project => Assert.Contains($"COPY {project} ", dockerfile, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_image_serves_the_api_with_the_settings_of_its_host_project()
+    {
+        var root = Path.GetDirectoryName(ManifestTests.Deploy)!;
+        var dockerfile = File.ReadAllText(Path.Combine(root, "Dockerfile"));
+
+        // The image runs `dnsexpert serve` in /app, its content root: the API's appsettings.json must be there.
+        Assert.True(File.Exists(Path.Combine(root, "src", "DnsExpert.Server", "appsettings.json")));
+        Assert.Contains("COPY src/DnsExpert.Server/appsettings.json ./", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("WORKDIR /app", dockerfile, StringComparison.Ordinal);
     }
 }

@@ -4,6 +4,7 @@ using DnsExpert.Core.Text;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Testing;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;
 

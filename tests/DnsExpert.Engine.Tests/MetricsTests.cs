@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DnsExpert.Engine.Tests;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using DnsExpert.Core.Building;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
+using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;
 

@@ -3,10 +3,10 @@ using System.Text.RegularExpressions;
 using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
-using DnsExpert.Api.Rendering;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
 using DnsExpert.History;
+using DnsExpert.Rendering;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -307,26 +307,3 @@ public static partial class DiagnosesApi
     [GeneratedRegex("^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex NamePattern();
 }
-
-/// <summary>The support-ticket view of a diagnosis.</summary>
-public sealed class TicketResponse
-{
-    public required string DiagnosisId { get; init; }
-    public DateTimeOffset? CreatedAt { get; init; }
-    public TargetRef? Target { get; init; }
-    public string? Domain { get; init; }
-
-    /// <summary>The findings the guide routes to a support ticket, with their payloads; empty when none is.</summary>
-    public required IReadOnlyList<TicketFinding> Findings { get; init; }
-
-    public static TicketResponse From(DiagnosisResponse response) => new()
-    {
-        DiagnosisId = response.Id,
-        CreatedAt = response.CreatedAt,
-        Target = response.Target,
-        Domain = response.Domain,
-        Findings = response.Findings.Where(f => f.Ticket is not null).Select(f => new TicketFinding(f.RuleId, f.Title, f.Cause, f.Ticket!)).ToList(),
-    };
-}
-
-public sealed record TicketFinding(string RuleId, string Title, string Cause, TicketPayload Ticket);

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using DnsExpert.Api.History;
-using DnsExpert.Api.Rendering;
+using DnsExpert.Rendering;
 
 namespace DnsExpert.Api.Endpoints;
 

@@ -7,7 +7,7 @@ namespace DnsExpert.Api.OpenApi;
 
 public static class SwaggerSetup
 {
-    private static readonly string[] XmlDocs = ["DnsExpert.Api.xml", "DnsExpert.Core.xml", "DnsExpert.Engine.xml"];
+    private static readonly string[] XmlDocs = ["DnsExpert.Api.xml", "DnsExpert.Core.xml", "DnsExpert.Engine.xml", "DnsExpert.Rendering.xml"];
 
     public static IServiceCollection AddDnsExpertSwagger(this IServiceCollection services)
     {

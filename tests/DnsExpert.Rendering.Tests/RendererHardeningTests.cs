@@ -2,13 +2,11 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using DnsExpert.Api.Endpoints;
-using DnsExpert.Api.Rendering;
-using DnsExpert.Api.Tests;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Text;
+using DnsExpert.Testing;
 
-namespace DnsExpert.Cli.Tests;
+namespace DnsExpert.Rendering.Tests;
 
 /// <summary>
 /// The whole hostile corpus against every renderer (JSON, Markdown, ticket text, Slack, HTML report, terminal), with

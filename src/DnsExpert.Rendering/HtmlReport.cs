@@ -4,7 +4,7 @@ using System.Text.Encodings.Web;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Text;
 
-namespace DnsExpert.Api.Rendering;
+namespace DnsExpert.Rendering;
 
 /// <summary>
 /// A diagnosis as one printable HTML page for ticket links: verdict, findings ranked with evidence and remediation

@@ -2,19 +2,20 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using DnsExpert.Api.Hosting;
 using DnsExpert.Collectors.Node;
 using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
+using DnsExpert.NodeAgent;
+using DnsExpert.Testing;
 using Microsoft.AspNetCore.Builder;
 
-namespace DnsExpert.Collectors.Tests;
+namespace DnsExpert.NodeAgent.Tests;
 
-/// <summary>The node agent against a fixture tree of real-format /proc, /etc and /var/log files.</summary>
+/// <summary>The node agent's web app against a fixture tree of real-format /proc, /etc and /var/log files.</summary>
 public sealed class NodeAgentTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RepoPaths.Root;
     private static readonly string NodeRoot = Path.Combine(Root, "tests", "fixtures", "node-root");
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private const string Token = "agent-token-for-tests";
@@ -28,66 +29,6 @@ public sealed class NodeAgentTests
         }
 
         return http;
-    }
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "DnsExpert.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir.FullName;
-    }
-
-    [Fact]
-    public async Task The_reader_returns_the_node_files_in_snapshot_shape()
-    {
-        var report = await new NodeFactsReader(NodeRoot).ReadAsync("cn-hangzhou.192.168.0.199", CancellationToken.None);
-
-        var paths = report.Files.Select(f => f.Path).ToList();
-        Assert.Contains("/proc/sys/net/netfilter/nf_conntrack_count", paths);
-        Assert.Contains("/proc/net/snmp", paths);
-        Assert.Contains("/etc/resolv.conf", paths);
-        var dmesg = report.Files.Single(f => f.Path == "dmesg");
-        Assert.Equal(2, dmesg.Text!.Split('\n').Length);
-        Assert.All(report.Files, f => Assert.Equal("cn-hangzhou.192.168.0.199", f.Node));
-        Assert.Empty(report.Missing);
-    }
-
-    [Fact]
-    public async Task Without_a_kernel_log_file_the_ring_buffer_is_read_from_dev_kmsg()
-    {
-        var report = await new NodeFactsReader(Path.Combine(Root, "tests", "fixtures", "node-root-kmsg")).ReadAsync("node-1", CancellationToken.None);
-
-        var dmesg = report.Files.Single(f => f.Path == "dmesg").Text!.Split('\n');
-        Assert.Equal(["[ 5140.900123] nf_conntrack: nf_conntrack: table full, dropping packet", "[ 5140.901456] nf_conntrack: nf_conntrack: table full, dropping packet"], dmesg);
-        Assert.DoesNotContain(report.Missing, m => m.StartsWith("kernel log", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void Kmsg_records_become_dmesg_lines_and_dictionaries_are_dropped()
-    {
-        var lines = KernelMessages.Parse("6,1,1500000,-;hello\n SUBSYSTEM=net\n4,2,42,-;no;semicolon split\nnot a record\n");
-
-        Assert.Equal(["[    1.500000] hello", "[    0.000042] no;semicolon split"], lines);
-    }
-
-    [Fact]
-    public async Task A_missing_file_is_reported_not_thrown()
-    {
-        var empty = Directory.CreateTempSubdirectory("dnsexpert-node-").FullName;
-        try
-        {
-            var report = await new NodeFactsReader(empty).ReadAsync("node-1", CancellationToken.None);
-            Assert.Empty(report.Files);
-            Assert.Contains("/proc/net/snmp", report.Missing);
-        }
-        finally
-        {
-            Directory.Delete(empty);
-        }
     }
 
     [Fact]
@@ -173,49 +114,23 @@ public sealed class NodeAgentTests
         Assert.Contains("DnsExpert:Agent:AllowedCidrs: '10.0.0.1/8'", error.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("10.96.0.10", true)]
-    [InlineData("0.0.0.0", true)]
-    [InlineData("fd00::a", true)]
-    [InlineData("FD00:0:0:0:0:0:0:A", true)]
-    [InlineData("167772161", false)]
-    [InlineData("0x0a000001", false)]
-    [InlineData("0x0a.0.0.1", false)]
-    [InlineData("012.0.0.1", false)]
-    [InlineData("10.0.0.01", false)]
-    [InlineData("10.1", false)]
-    [InlineData("10.0.1", false)]
-    [InlineData(" 10.0.0.1", false)]
-    [InlineData("::ffff:10.0.0.1", false)]
-    [InlineData("::ffff:a00:1", false)]
-    [InlineData("fe80::1%2", false)]
-    [InlineData("", false)]
-    public void Only_dotted_quads_and_standard_ipv6_are_addresses(string text, bool accepted)
-    {
-        Assert.Equal(accepted, AgentScope.TryParseCanonical(text, out _));
-    }
-
     [Fact]
-    public async Task The_agent_command_will_not_start_without_a_token_or_with_a_bad_range()
+    public async Task The_agent_host_reads_root_node_and_token_file_from_its_command_line()
     {
-        var dir = Directory.CreateTempSubdirectory("dnsexpert-agent-cli-").FullName;
+        var dir = Directory.CreateTempSubdirectory("dnsexpert-agent-host-").FullName;
         try
         {
-            var empty = Path.Combine(dir, "empty");
-            await File.WriteAllTextAsync(empty, "\n");
-            var token = Path.Combine(dir, "token");
-            await File.WriteAllTextAsync(token, Token);
-            using var output = new StringWriter();
-            using var missing = new StringWriter();
-            using var blank = new StringWriter();
-            using var badRange = new StringWriter();
+            var tokenFile = Path.Combine(dir, "token");
+            await File.WriteAllTextAsync(tokenFile, Token + "\n");
+            Assert.Throws<ArgumentException>(() => NodeAgentHost.Build(["--urls", "http://127.0.0.1:0", "--root", NodeRoot]));
+            Assert.Throws<ArgumentException>(() => NodeAgentHost.Build(["--urls", "http://127.0.0.1:0", "--root", NodeRoot, "--token-file", Path.Combine(dir, "missing")]));
 
-            Assert.NotEqual(0, await Cli.DnsExpertCli.RunAsync(["agent", "--root", NodeRoot], output, missing));
-            Assert.Contains("--token-file", missing.ToString(), StringComparison.Ordinal);
-            Assert.Equal(Cli.DnsExpertCli.ExitCodes.BadInput, await Cli.DnsExpertCli.RunAsync(["agent", "--root", NodeRoot, "--token-file", empty], output, blank));
-            Assert.Contains("no token", blank.ToString(), StringComparison.Ordinal);
-            Assert.Equal(Cli.DnsExpertCli.ExitCodes.BadInput, await Cli.DnsExpertCli.RunAsync(["agent", "--root", NodeRoot, "--token-file", token, "--allow-cidr", "everything"], output, badRange));
-            Assert.Contains("'everything'", badRange.ToString(), StringComparison.Ordinal);
+            await using var agent = NodeAgentHost.Build(["--urls", "http://127.0.0.1:0", "--root", NodeRoot, "--node", "node-7", "--token-file", tokenFile]);
+            await agent.StartAsync();
+            using var http = Client(agent, Token);
+
+            var report = await http.GetFromJsonAsync<NodeReport>("/v1/node", Json);
+            Assert.Contains(report!.Files, f => f.Path == "/proc/net/snmp" && f.Node == "node-7");
         }
         finally
         {
@@ -235,13 +150,7 @@ public sealed class LiveAgentTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "DnsExpert.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        _root = dir.FullName;
+        _root = RepoPaths.Root;
         _agent = NodeAgentHost.Build(["--urls", "http://127.0.0.1:0"], Path.Combine(_root, "tests", "fixtures", "node-root"), "cn-hangzhou.192.168.0.199", AgentToken);
         await File.WriteAllTextAsync(TokenFile, AgentToken + "\n");
         await _agent.StartAsync();
@@ -268,7 +177,7 @@ public sealed class LiveAgentTests : IAsyncLifetime
     private DiagnosisService Service(string? tokenFile)
     {
         var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(_cluster.WriteKubeconfig(_temp)));
-        var collector = new Kubernetes.KubernetesSnapshotCollector(client, new Kubernetes.ClusterOptions { Enabled = true, AgentTokenFile = tokenFile }, TimeProvider.System);
+        var collector = new Collectors.Kubernetes.KubernetesSnapshotCollector(client, new Collectors.Kubernetes.ClusterOptions { Enabled = true, AgentTokenFile = tokenFile }, TimeProvider.System);
         return new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules")), TimeProvider.System, collector);
     }
 

@@ -1,13 +1,13 @@
 using DnsExpert.Core.Contract;
 
-namespace DnsExpert.Api.Tests;
+namespace DnsExpert.Testing;
 
 /// <summary>
 /// Text a hostile snapshot or request could carry into a report: shell code, line breaks, terminal escapes, HTML,
 /// Slack mentions and links, code fences, quotes, bidi overrides, very long strings. Every renderer's tests use it
-/// (also linked into the CLI tests for the terminal report).
+/// (shared through this library with the API tests).
 /// </summary>
-internal static class HostileCorpus
+public static class HostileCorpus
 {
     public static readonly IReadOnlyList<string> Values =
     [

@@ -3,10 +3,11 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using DnsExpert.Core.Contract;
+using DnsExpert.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
-namespace DnsExpert.Collectors.Tests;
+namespace DnsExpert.Api.Tests;
 
 /// <summary>The real service, configured for a cluster (the fixture API server), diagnosing requests without a snapshot.</summary>
 public sealed class LiveApiTests : IAsyncLifetime
@@ -19,12 +20,7 @@ public sealed class LiveApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "DnsExpert.sln")))
-        {
-            root = root.Parent!;
-        }
-
+        var root = new DirectoryInfo(RepoPaths.Root);
         _scenario = JsonSerializer.Deserialize<DiagnosisRequest>(await File.ReadAllTextAsync(Path.Combine(root.FullName, "src", "DnsExpert.Api", "Samples", "sick-cluster.json")), Json)!;
         _server = await FixtureApiServer.StartAsync(_scenario.Snapshot!);
         var kubeconfig = _server.WriteKubeconfig(_temp);

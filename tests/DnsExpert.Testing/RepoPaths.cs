@@ -1,7 +1,7 @@
-namespace DnsExpert.Engine.Tests;
+namespace DnsExpert.Testing;
 
 /// <summary>Finds the repository's folders from the test's output directory.</summary>
-internal static class RepoPaths
+public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
     public static string Rules => Path.Combine(Root, "rules");

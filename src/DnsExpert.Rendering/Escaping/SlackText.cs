@@ -1,6 +1,6 @@
 using DnsExpert.Core.Text;
 
-namespace DnsExpert.Api.Rendering.Escaping;
+namespace DnsExpert.Rendering.Escaping;
 
 /// <summary>
 /// Cluster and request text made safe for Slack mrkdwn: no control characters; &amp;, &lt; and &gt; escaped everywhere,

@@ -1,7 +1,7 @@
 using System.Buffers;
 using DnsExpert.Core.Text;
 
-namespace DnsExpert.Api.Rendering.Escaping;
+namespace DnsExpert.Rendering.Escaping;
 
 /// <summary>
 /// Cluster and request text made safe for Markdown (chat, tickets, the terminal report): no control characters, no

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace DnsExpert.Cli;
+namespace DnsExpert.Rendering;
 
 /// <summary>
 /// The Markdown report with ANSI colour for a terminal: severities in red, yellow and blue, headings bold, commands and

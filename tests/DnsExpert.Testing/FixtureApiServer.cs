@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace DnsExpert.Collectors.Tests;
+namespace DnsExpert.Testing;
 
 /// <summary>What the fixture does to requests under a path.</summary>
 public enum Fault

@@ -3,8 +3,13 @@ using System.Text;
 using DnsExpert.Collectors.Node;
 using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Contract;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace DnsExpert.Api.Hosting;
+namespace DnsExpert.NodeAgent;
 
 /// <summary>
 /// <c>dnsexpert agent</c>: runs on every node (a DaemonSet with the host's /proc, /etc and /var/log mounted read-only
@@ -15,6 +20,24 @@ namespace DnsExpert.Api.Hosting;
 public static class NodeAgentHost
 {
     public const string Liveness = "/healthz";
+
+    /// <summary>
+    /// The agent from its command line alone (the DnsExpert.Agent host): <c>--root</c> (default /host), <c>--node</c>,
+    /// <c>--token-file</c> and <c>--urls</c> as for <c>dnsexpert agent</c>; the ranges and ports from <c>DnsExpert:Agent</c>.
+    /// </summary>
+    public static WebApplication Build(string[] args)
+    {
+        var settings = new ConfigurationBuilder().AddCommandLine(args).Build();
+        var tokenFile = settings["token-file"];
+        return Build(args, settings["root"] ?? "/host", NodeName(settings["node"]), tokenFile is null ? "" : ReadToken(tokenFile));
+    }
+
+    /// <summary>The node's name: as given, else <c>$NODE_NAME</c> (the downward API), else the host name.</summary>
+    public static string NodeName(string? configured) =>
+        configured ?? Environment.GetEnvironmentVariable("NODE_NAME") ?? Environment.MachineName;
+
+    /// <summary>The token in a file (a mounted Secret), without the line break; empty when the file is missing or blank.</summary>
+    public static string ReadToken(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : "";
 
     public static WebApplication Build(string[] args, string root, string node, string token, ProbeOptions? probes = null, AgentOptions? scope = null)
     {

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using DnsExpert.Cli;
 using DnsExpert.Core.Contract;
+using DnsExpert.Testing;
 
-namespace DnsExpert.Collectors.Tests;
+namespace DnsExpert.Cli.Tests;
 
 /// <summary><c>dnsexpert diagnose --pod</c> against the fixture cluster through a kubeconfig, as a person with kubectl access would run it.</summary>
 public sealed class LiveCliTests : IAsyncLifetime
@@ -10,17 +10,10 @@ public sealed class LiveCliTests : IAsyncLifetime
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
     private readonly string _temp = Directory.CreateTempSubdirectory("dnsexpert-cli-live-").FullName;
     private FixtureApiServer _server = null!;
-    private string _root = "";
+    private readonly string _root = RepoPaths.Root;
 
     public async Task InitializeAsync()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "DnsExpert.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        _root = dir.FullName;
         var scenario = JsonSerializer.Deserialize<DiagnosisRequest>(
             await File.ReadAllTextAsync(Path.Combine(_root, "src", "DnsExpert.Api", "Samples", "sick-cluster.json")), WebJson)!;
         _server = await FixtureApiServer.StartAsync(scenario.Snapshot!);

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace DnsExpert.Collectors.Tests;
+namespace DnsExpert.Testing;
 
 /// <summary>
 /// Real DNS servers from Debian on loopback ports, started for the tests: dnsmasq answering <c>*.test</c> (one name with

@@ -1,8 +1,8 @@
 using System.Text;
-using DnsExpert.Api.Rendering.Escaping;
 using DnsExpert.Core.Contract;
+using DnsExpert.Rendering.Escaping;
 
-namespace DnsExpert.Api.Rendering;
+namespace DnsExpert.Rendering;
 
 /// <summary>
 /// A diagnosis as Markdown for people, chat and tickets: a verdict line first, then each finding. Every value of the
@@ -93,7 +93,7 @@ public static class MarkdownReport
     }
 
     /// <summary>The text to paste into a support ticket: each ticket-routed finding and its payload.</summary>
-    public static string RenderTicket(Endpoints.TicketResponse ticket)
+    public static string RenderTicket(TicketResponse ticket)
     {
         var sb = new StringBuilder();
         sb.Append("# Support ticket for DNS diagnosis ").AppendLine(MarkdownText.Code(ticket.DiagnosisId)).AppendLine();

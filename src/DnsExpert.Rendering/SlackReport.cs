@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using DnsExpert.Api.Rendering.Escaping;
 using DnsExpert.Core.Contract;
+using DnsExpert.Rendering.Escaping;
 
-namespace DnsExpert.Api.Rendering;
+namespace DnsExpert.Rendering;
 
 /// <summary>
 /// A diagnosis as a Slack Block Kit message: the verdict, then one section per finding with its evidence and the first
