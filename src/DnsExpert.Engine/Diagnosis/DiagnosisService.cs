@@ -79,7 +79,7 @@ public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time,
         {
             facts = SnapshotFactBuilder.Build(request);
             cancellationToken.ThrowIfCancellationRequested();
-            result = RuleSessionRunner.Run(rules.Current, facts.Facts);
+            result = RuleSessionRunner.Run(rules.Current, facts.Facts, cancellationToken);
             session?.SetTag("dnsexpert.facts", facts.Facts.Count);
             session?.SetTag("dnsexpert.rules", rules.Current.Rules.Count);
         }
