@@ -5,6 +5,7 @@ using DnsExpert.Collectors.Kubernetes;
 using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
+using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Collectors.Tests;
 
@@ -83,8 +84,8 @@ public sealed class ProbeIntegrationTests(DnsServers servers) : IClassFixture<Dn
         var fixture = await FixtureApiServer.StartAsync(scenario.Snapshot!);
         _fixtures.Add(fixture);
         var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.WriteKubeconfig(_temp)));
-        var prober = new DnsProber(new ProbeOptions { Timeout = TimeSpan.FromSeconds(3) }, TimeProvider.System);
-        var collector = new KubernetesSnapshotCollector(client, new ClusterOptions { Enabled = true }, TimeProvider.System, prober);
+        var prober = new DnsProber(Options.Create(new ProbeOptions { Timeout = TimeSpan.FromSeconds(3) }), TimeProvider.System);
+        var collector = new KubernetesSnapshotCollector(client, Options.Create(new ClusterOptions { Enabled = true }), TimeProvider.System, prober: prober);
         return new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules")), TimeProvider.System, collector);
     }
 
@@ -165,9 +166,12 @@ public sealed class ProbeIntegrationTests(DnsServers servers) : IClassFixture<Dn
 
         var fixture = await FixtureApiServer.StartAsync(scenario.Snapshot);
         _fixtures.Add(fixture);
-        var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.WriteKubeconfig(_temp)));
-        var prober = new DnsProber(new ProbeOptions { Timeout = TimeSpan.FromSeconds(3) }, TimeProvider.System);
-        var collector = new KubernetesSnapshotCollector(client, new ClusterOptions { Enabled = true, AgentTokenFile = tokenFile, CollectorTimeout = TimeSpan.FromSeconds(10) }, TimeProvider.System, prober);
+        var collector = ComposedCollector.Create(fixture.WriteKubeconfig(_temp), new Dictionary<string, string?>
+        {
+            ["DnsExpert:Cluster:AgentTokenFile"] = tokenFile,
+            ["DnsExpert:Cluster:CollectorTimeout"] = "00:00:10",
+            ["DnsExpert:Probes:Timeout"] = "00:00:03",
+        });
         var service = new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules")), TimeProvider.System, collector);
 
         var response = await service.DiagnoseAsync(new DiagnosisRequest { Target = scenario.Target, Domain = scenario.Domain, Symptom = scenario.Symptom }, CancellationToken.None);
