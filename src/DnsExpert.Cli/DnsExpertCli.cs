@@ -227,9 +227,9 @@ public static class DnsExpertCli
     private static ProgressCollector LiveCollector(FileInfo? kubeconfig, string? context, TextWriter progress, bool live)
     {
         var config = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig?.FullName, context);
-        var options = new Collectors.Kubernetes.ClusterOptions { Enabled = true };
-        var prober = new Collectors.Probes.DnsProber(new Collectors.Probes.ProbeOptions(), TimeProvider.System);
-        var inner = new Collectors.Kubernetes.KubernetesSnapshotCollector(new k8s.Kubernetes(config), options, TimeProvider.System, prober);
+        var options = Microsoft.Extensions.Options.Options.Create(new Collectors.Kubernetes.ClusterOptions { Enabled = true });
+        var prober = new Collectors.Probes.DnsProber(Microsoft.Extensions.Options.Options.Create(new Collectors.Probes.ProbeOptions()), TimeProvider.System);
+        var inner = new Collectors.Kubernetes.KubernetesSnapshotCollector(new k8s.Kubernetes(config), options, TimeProvider.System, prober: prober);
         return new ProgressCollector(inner, config.Host ?? "the cluster", progress, live);
     }
 
@@ -386,7 +386,7 @@ public static class DnsExpertCli
                 app = NodeAgentHost.Build(["--urls", parse.GetValue(urls)!], parse.GetValue(rootDir)!.FullName, name, token,
                     scope: scope.AllowedCidrs.Count + scope.DnsPorts.Count > 0 ? scope : null);
             }
-            catch (ArgumentException ex)
+            catch (Exception ex) when (ex is ArgumentException or Microsoft.Extensions.Options.OptionsValidationException)
             {
                 await error.WriteLineAsync(ex.Message);
                 return ExitCodes.BadInput;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using DnsExpert.Collectors;
 using DnsExpert.Collectors.Node;
 using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Contract;
@@ -47,14 +48,11 @@ public static class NodeAgentHost
         }
 
         var builder = WebApplication.CreateSlimBuilder(args);
-        var allowed = AgentScope.From(scope ?? builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions());
-        builder.Services.AddSingleton(new NodeFactsReader(root));
+        builder.Services.AddDnsExpertNodeAgent(root, scope, probes);
         builder.Services.AddProblemDetails();
-        var probeOptions = probes ?? new ProbeOptions();
-        builder.Services.AddSingleton(new DnsProber(probeOptions, TimeProvider.System));
-        builder.Services.AddSingleton(new Pinger(probeOptions, TimeProvider.System));
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 64 * 1024);
         var app = builder.Build();
+        var allowed = app.Services.GetRequiredService<AgentScope>(); // a bad range or port stops here, named (OptionsValidationException)
         app.Use(async (context, next) =>
         {
             if (context.Request.Path.Equals(Liveness, StringComparison.Ordinal) || Authorized(context.Request, token))

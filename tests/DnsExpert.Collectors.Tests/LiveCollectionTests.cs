@@ -4,6 +4,7 @@ using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
 using DnsExpert.Testing;
 using k8s;
+using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Collectors.Tests;
 
@@ -37,7 +38,7 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         _servers.Add(server);
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(_temp));
         var client = new k8s.Kubernetes(config);
-        var collector = new KubernetesSnapshotCollector(client, options ?? new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(30) }, TimeProvider.System);
+        var collector = new KubernetesSnapshotCollector(client, Options.Create(options ?? new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(30) }), TimeProvider.System);
         return (server, new DiagnosisService(Rules, TimeProvider.System, collector));
     }
 
@@ -241,7 +242,7 @@ public sealed class ExecTests : IAsyncLifetime
     {
         var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(_server.WriteKubeconfig(_temp)));
         var options = new ClusterOptions { Enabled = true, ExecEnabled = exec, CollectorTimeout = TimeSpan.FromSeconds(10) };
-        return new DiagnosisService(Rules, TimeProvider.System, new KubernetesSnapshotCollector(client, options, TimeProvider.System));
+        return new DiagnosisService(Rules, TimeProvider.System, new KubernetesSnapshotCollector(client, Options.Create(options), TimeProvider.System));
     }
 
     [Fact]

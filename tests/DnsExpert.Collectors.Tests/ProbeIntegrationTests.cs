@@ -4,6 +4,7 @@ using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
 using DnsExpert.Testing;
+using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Collectors.Tests;
 
@@ -40,8 +41,8 @@ public sealed class ProbeIntegrationTests(DnsServers servers) : IClassFixture<Dn
         var fixture = await FixtureApiServer.StartAsync(scenario.Snapshot!);
         _fixtures.Add(fixture);
         var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.WriteKubeconfig(_temp)));
-        var prober = new DnsProber(new ProbeOptions { Timeout = TimeSpan.FromSeconds(3) }, TimeProvider.System);
-        var collector = new KubernetesSnapshotCollector(client, new ClusterOptions { Enabled = true }, TimeProvider.System, prober);
+        var prober = new DnsProber(Options.Create(new ProbeOptions { Timeout = TimeSpan.FromSeconds(3) }), TimeProvider.System);
+        var collector = new KubernetesSnapshotCollector(client, Options.Create(new ClusterOptions { Enabled = true }), TimeProvider.System, prober: prober);
         return new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules")), TimeProvider.System, collector);
     }
 

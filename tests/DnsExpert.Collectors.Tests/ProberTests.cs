@@ -1,13 +1,14 @@
 using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Contract;
 using DnsExpert.Testing;
+using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Collectors.Tests;
 
 /// <summary>The prober against real dnsmasq and unbound on loopback: every outcome happens for real.</summary>
 public sealed class ProberTests(DnsServers servers) : IClassFixture<DnsServers>
 {
-    private readonly DnsProber _prober = new(new ProbeOptions { Timeout = TimeSpan.FromSeconds(3), MaxParallel = 8 }, TimeProvider.System);
+    private readonly DnsProber _prober = new(Options.Create(new ProbeOptions { Timeout = TimeSpan.FromSeconds(3), MaxParallel = 8 }), TimeProvider.System);
 
     private Task<ProbeArtifact> Query(int port, string name, ProbeTransport transport = ProbeTransport.Udp, string type = "A") =>
         _prober.QueryAsync(new DnsProbe("dnsexpert", "127.0.0.1", port, name, type, transport), CancellationToken.None);
@@ -86,7 +87,7 @@ public sealed class ProberTests(DnsServers servers) : IClassFixture<DnsServers>
     public async Task A_server_answering_garbage_is_an_outcome_not_an_exception()
     {
         // Short timeouts: replies whose id does not match are dropped by the client and end as timeouts.
-        var prober = new DnsProber(new ProbeOptions { Timeout = TimeSpan.FromMilliseconds(300) }, TimeProvider.System);
+        var prober = new DnsProber(Options.Create(new ProbeOptions { Timeout = TimeSpan.FromMilliseconds(300) }), TimeProvider.System);
         for (var i = 0; i < 100; i++)
         {
             var udp = await prober.QueryAsync(new DnsProbe("dnsexpert", "127.0.0.1", servers.Garbage, $"n{i}.test", "A", ProbeTransport.Udp), CancellationToken.None);

@@ -43,9 +43,12 @@ public sealed class AgentProbeTests(DnsServers servers) : IClassFixture<DnsServe
         await File.WriteAllTextAsync(tokenFile, token + "\n");
 
         await using var fixture = await FixtureApiServer.StartAsync(scenario.Snapshot);
-        var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.WriteKubeconfig(_temp)));
-        var prober = new DnsProber(new ProbeOptions { Timeout = TimeSpan.FromSeconds(3) }, TimeProvider.System);
-        var collector = new KubernetesSnapshotCollector(client, new ClusterOptions { Enabled = true, AgentTokenFile = tokenFile, CollectorTimeout = TimeSpan.FromSeconds(10) }, TimeProvider.System, prober);
+        var collector = ComposedCollector.Create(fixture.WriteKubeconfig(_temp), new Dictionary<string, string?>
+        {
+            ["DnsExpert:Cluster:AgentTokenFile"] = tokenFile,
+            ["DnsExpert:Cluster:CollectorTimeout"] = "00:00:10",
+            ["DnsExpert:Probes:Timeout"] = "00:00:03",
+        });
         var service = new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules")), TimeProvider.System, collector);
 
         var response = await service.DiagnoseAsync(new DiagnosisRequest { Target = scenario.Target, Domain = scenario.Domain, Symptom = scenario.Symptom }, CancellationToken.None);

@@ -114,6 +114,17 @@ public sealed class NodeAgentTests
         Assert.Contains("DnsExpert:Agent:AllowedCidrs: '10.0.0.1/8'", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--DnsExpert:Agent:AllowedCidrs:0=10.0.0.1/8", "DnsExpert:Agent:AllowedCidrs: '10.0.0.1/8'")]
+    [InlineData("--DnsExpert:Agent:DnsPorts:0=70000", "DnsExpert:Agent:DnsPorts: 70000")]
+    public void A_bad_range_or_port_in_configuration_stops_the_agent_naming_its_key(string setting, string named)
+    {
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            NodeAgentHost.Build(["--urls", "http://127.0.0.1:0", setting], NodeRoot, "node-1", Token));
+
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_agent_host_reads_root_node_and_token_file_from_its_command_line()
     {
@@ -154,8 +165,12 @@ public sealed class LiveAgentTests : IAsyncLifetime
         _agent = NodeAgentHost.Build(["--urls", "http://127.0.0.1:0"], Path.Combine(_root, "tests", "fixtures", "node-root"), "cn-hangzhou.192.168.0.199", AgentToken);
         await File.WriteAllTextAsync(TokenFile, AgentToken + "\n");
         await _agent.StartAsync();
-        var agentPort = new Uri(_agent.Urls.First()).Port;
+        (_cluster, Scenario) = await ClusterWithAgentAt(new Uri(_agent.Urls.First()).Port);
+    }
 
+    /// <summary>The scenario's cluster, with an agent pod on the target's node whose port is <paramref name="agentPort"/> on loopback.</summary>
+    private async Task<(FixtureApiServer Cluster, DiagnosisRequest Scenario)> ClusterWithAgentAt(int agentPort)
+    {
         var scenario = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_root, "tests", "scenarios", "packet-capture-recommended", "fires-intermittent-timeout-healthy-cluster.json")))!;
         scenario["snapshot"]!["objects"]!.AsArray().Add(System.Text.Json.Nodes.JsonNode.Parse($$$"""
             {"apiVersion": "v1", "kind": "Pod",
@@ -164,8 +179,8 @@ public sealed class LiveAgentTests : IAsyncLifetime
                       "containers": [{"name": "agent", "image": "dnsexpert:latest", "args": ["agent"], "ports": [{"name": "agent", "containerPort": {{{agentPort}}}}]}]},
              "status": {"phase": "Running", "podIP": "127.0.0.1"}}
             """));
-        _cluster = await FixtureApiServer.StartAsync(scenario.Deserialize<DiagnosisRequest>(Json)!.Snapshot!);
-        Scenario = scenario.Deserialize<DiagnosisRequest>(Json)!;
+        var request = scenario.Deserialize<DiagnosisRequest>(Json)!;
+        return (await FixtureApiServer.StartAsync(request.Snapshot!), request);
     }
 
     private const string AgentToken = "live-agent-token";
@@ -174,10 +189,14 @@ public sealed class LiveAgentTests : IAsyncLifetime
 
     private DiagnosisRequest Scenario { get; set; } = null!;
 
-    private DiagnosisService Service(string? tokenFile)
+    private DiagnosisService Service(string? tokenFile, FixtureApiServer? cluster = null, string collectorTimeout = "00:00:05")
     {
-        var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(_cluster.WriteKubeconfig(_temp)));
-        var collector = new Collectors.Kubernetes.KubernetesSnapshotCollector(client, new Collectors.Kubernetes.ClusterOptions { Enabled = true, AgentTokenFile = tokenFile }, TimeProvider.System);
+        var collector = ComposedCollector.Create((cluster ?? _cluster).WriteKubeconfig(_temp), new Dictionary<string, string?>
+        {
+            ["DnsExpert:Cluster:AgentTokenFile"] = tokenFile,
+            ["DnsExpert:Cluster:CollectorTimeout"] = collectorTimeout,
+            ["DnsExpert:Probes:Enabled"] = "false",
+        });
         return new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules")), TimeProvider.System, collector);
     }
 
@@ -209,5 +228,35 @@ public sealed class LiveAgentTests : IAsyncLifetime
         Assert.Equal(CollectionStatus.Skipped, entry.Status);
         Assert.Contains("AgentTokenFile", entry.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain(response.Collection, c => c.Source.StartsWith("Node agent ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_token_the_agent_refuses_is_a_failed_entry_naming_the_401()
+    {
+        var wrong = Path.Combine(_temp, "wrong-token");
+        await File.WriteAllTextAsync(wrong, "not-the-agent-token\n");
+
+        var response = await Service(wrong).DiagnoseAsync(new DiagnosisRequest { Target = Scenario.Target, Domain = Scenario.Domain }, CancellationToken.None);
+
+        var entry = Assert.Single(response.Collection, c => c.Source == "Node agent cn-hangzhou.192.168.0.199");
+        Assert.Equal(CollectionStatus.Failed, entry.Status);
+        Assert.Contains("the agent answered 401: A valid agent token is required", entry.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(response.Findings, f => f.RuleId == "conntrack-table-full");
+    }
+
+    [Fact]
+    public async Task An_agent_that_never_answers_is_a_failed_entry_after_the_collector_timeout()
+    {
+        // Accepts connections and never answers: the attempt runs into its timeout.
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var (cluster, scenario) = await ClusterWithAgentAt(((IPEndPoint)silent.LocalEndpoint).Port);
+        await using var _ = cluster;
+
+        var response = await Service(TokenFile, cluster, collectorTimeout: "00:00:01").DiagnoseAsync(new DiagnosisRequest { Target = scenario.Target, Domain = scenario.Domain }, CancellationToken.None);
+
+        var entry = Assert.Single(response.Collection, c => c.Source == "Node agent cn-hangzhou.192.168.0.199");
+        Assert.Equal(CollectionStatus.Failed, entry.Status);
+        Assert.Equal("timed out after 1 s", entry.Detail);
     }
 }

@@ -21,30 +21,37 @@ public sealed class CallbackOptions
 
     /// <summary>Attempts per callback (first try included), with exponential back-off between them.</summary>
     [Range(1, 10)]
+    [Display(Name = $"{Section}:{nameof(MaxAttempts)}")]
     public int MaxAttempts { get; set; } = 4;
 
     /// <summary>Timeout of one attempt.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    [Display(Name = $"{Section}:{nameof(AttemptTimeout)}")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>First back-off delay; doubles each retry.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    [Display(Name = $"{Section}:{nameof(RetryDelay)}")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Longest wait a receiver's <c>Retry-After</c> may ask for between attempts; a longer one is cut to it.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    [Display(Name = $"{Section}:{nameof(MaxRetryAfter)}")]
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Longest the delivery of one callback may take, every attempt and wait included; then it is given up.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [Display(Name = $"{Section}:{nameof(MaxDeliveryTime)}")]
     public TimeSpan MaxDeliveryTime { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Callbacks delivered at once, by workers of their own (never the diagnosis workers).</summary>
     [Range(1, 64)]
+    [Display(Name = $"{Section}:{nameof(Workers)}")]
     public int Workers { get; set; } = 4;
 
     /// <summary>Callbacks waiting for a delivery worker; past it a callback is recorded failed at once.</summary>
     [Range(1, 100_000)]
+    [Display(Name = $"{Section}:{nameof(QueueCapacity)}")]
     public int QueueCapacity { get; set; } = 1000;
 
     /// <summary>

@@ -96,7 +96,7 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
     /// The callback client: no redirects; retries with back-off that honour Retry-After up to
     /// <see cref="CallbackOptions.MaxRetryAfter"/>; a timeout per attempt; each attempt counted for the delivery record.
     /// </summary>
-    public static void AddCallbacks(IServiceCollection services, CallbackOptions settings)
+    public static void AddCallbacks(IServiceCollection services)
     {
         services.AddTransient<AttemptRecorder>();
         var client = services.AddHttpClient(ClientName);
@@ -106,12 +106,13 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
             {
                 AllowAutoRedirect = false,
                 UseCookies = false,
-                ConnectTimeout = settings.AttemptTimeout,
+                ConnectTimeout = services.GetRequiredService<IOptions<CallbackOptions>>().Value.AttemptTimeout,
                 ConnectCallback = (context, cancellationToken) =>
                     ConnectAsync(context, services.GetRequiredService<IOptions<CallbackOptions>>().Value, cancellationToken),
             })
-            .AddResilienceHandler("callback", pipeline =>
+            .AddResilienceHandler("callback", (pipeline, context) =>
             {
+                var settings = context.ServiceProvider.GetRequiredService<IOptions<CallbackOptions>>().Value;
                 if (settings.MaxAttempts > 1)
                 {
                     pipeline.AddRetry(new HttpRetryStrategyOptions

@@ -195,21 +195,3 @@ public sealed class HistoryUnavailableException : Exception
 
     public HistoryUnavailableException() { }
 }
-
-/// <summary>Asynchronous diagnoses (configuration section <c>DnsExpert:Async</c>).</summary>
-public sealed class AsyncOptions
-{
-    public const string Section = "DnsExpert:Async";
-
-    /// <summary>Diagnoses waiting to run; beyond it, <c>?wait=false</c> answers 503 with Retry-After.</summary>
-    [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
-    public int QueueCapacity { get; set; } = 100;
-
-    /// <summary>Diagnoses running at once.</summary>
-    [System.ComponentModel.DataAnnotations.Range(1, 64)]
-    public int Workers { get; set; } = 2;
-
-    /// <summary>Longest an asynchronous diagnosis may run before it is failed.</summary>
-    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
-    public TimeSpan Deadline { get; set; } = TimeSpan.FromMinutes(2);
-}

@@ -8,6 +8,7 @@ using DnsExpert.Engine.Diagnosis;
 using DnsExpert.History;
 using DnsExpert.Rendering;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Endpoints;
@@ -28,8 +29,6 @@ public static partial class DiagnosesApi
                 `?format=markdown` (or `Accept: text/markdown`) returns a report for chat and tickets; `?format=slack` a Slack Block Kit message.
                 """)
             .Accepts<DiagnosisRequest>("application/json")
-            .Produces<DiagnosisResponse>(StatusCodes.Status200OK)
-            .Produces<DiagnosisResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -39,20 +38,17 @@ public static partial class DiagnosesApi
             .WithName("ListDiagnoses")
             .WithSummary("The history of diagnoses, newest first, paged")
             .WithDescription("Filters: `namespace`, `pod`, `ruleId` (diagnoses where that rule fired), `since` (RFC 3339 time, or an age such as `90m`, `24h`, `7d`). Pages of `limit` (1-200, default 50); pass `nextCursor` as `cursor` for the next page.")
-            .Produces<DiagnosisPage>()
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/{id}", Get)
             .WithName("GetDiagnosis")
             .WithSummary("One diagnosis: running, completed (with its findings) or failed")
             .WithDescription("While `status` is `running` the answer carries `Retry-After`. Supports `?format=markdown|slack` like the POST.")
-            .Produces<DiagnosisResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/ticket", Ticket)
             .WithName("GetDiagnosisTicket")
             .WithSummary("What to attach to a support ticket")
             .WithDescription("The ticket payloads of the findings the guide routes to a support ticket (for example `external-domain-upstream-error`: failing name, response code, time to the second, CoreDNS nodes and their instance ids). `?format=markdown` gives the ticket text.")
-            .Produces<TicketResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/request", StoredRequestJson)
             .WithName("GetDiagnosisRequest")
@@ -62,8 +58,9 @@ public static partial class DiagnosesApi
         return app;
     }
 
-    internal static async Task<IResult> Diagnose(
-        HttpRequest http, DiagnosisCoordinator coordinator, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Diagnose(
+        HttpRequest http, [FromQuery] bool? wait, [FromQuery] ReportFormat? format,
+        DiagnosisCoordinator coordinator, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<DiagnosisRequest>(http, options.Value, cancellationToken);
         if (problem is not null)
@@ -71,15 +68,16 @@ public static partial class DiagnosesApi
             return problem;
         }
 
-        var errors = Validate(request!, http, options.Value, callbacks.Value, out var wait);
+        var errors = Validate(request!, options.Value, callbacks.Value);
         if (errors.Count > 0)
         {
             return Problems.Unprocessable(errors, "The request has invalid fields");
         }
 
-        if (wait)
+        if (wait ?? true)
         {
-            return await Run(request!, http, coordinator, cancellationToken);
+            var (response, refused) = await Run(request!, coordinator, cancellationToken);
+            return response is null ? refused! : AsText(response, format, http) is { } text ? text : TypedResults.Ok(response);
         }
 
         if (request!.Snapshot is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
@@ -108,34 +106,23 @@ public static partial class DiagnosesApi
         return TypedResults.Accepted(accepted.Links!["self"], accepted);
     }
 
-    /// <summary>Validates, diagnoses (kept in the history) and renders one request (also used by the samples).</summary>
-    internal static async Task<IResult> Run(DiagnosisRequest request, HttpRequest http, DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
+    /// <summary>Diagnoses one request (kept in the history; also used by the samples), or the 422 when it needs a cluster there is not.</summary>
+    internal static async Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Run(DiagnosisRequest request, DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
     {
-        DiagnosisResponse response;
         try
         {
-            response = await coordinator.RunAsync(request, cancellationToken);
+            return (await coordinator.RunAsync(request, cancellationToken), null);
         }
         catch (LiveCollectionUnavailableException ex)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",
-                detail: ex.Message, extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["snapshot"] = [ex.Message] } });
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",
+                detail: ex.Message, extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["snapshot"] = [ex.Message] } }));
         }
-
-        return Render(response, http);
     }
 
-    internal static Dictionary<string, string[]> Validate(DiagnosisRequest request, HttpRequest http, DnsExpertOptions options, CallbackOptions callbacks, out bool wait)
+    internal static Dictionary<string, string[]> Validate(DiagnosisRequest request, DnsExpertOptions options, CallbackOptions callbacks)
     {
         var errors = RequestValidator.Validate(request, options.Limits).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
-        wait = true;
-        var waitText = http.Query["wait"].ToString();
-        if (waitText.Length > 0 && !bool.TryParse(waitText, out wait))
-        {
-            errors["wait"] = ["must be true or false"];
-            wait = true;
-        }
-
         if (request.CallbackUrl is { } url && callbacks.Refuse(url) is { } reason)
         {
             errors["callbackUrl"] = [reason];
@@ -144,7 +131,7 @@ public static partial class DiagnosesApi
         return errors;
     }
 
-    internal static async Task<IResult> List(
+    internal static async Task<Results<Ok<DiagnosisPage>, ProblemHttpResult>> List(
         HttpRequest http, HistoryState history, TimeProvider time, string? @namespace, string? pod, string? ruleId, string? since, int? limit, string? cursor,
         CancellationToken cancellationToken)
     {
@@ -195,7 +182,8 @@ public static partial class DiagnosesApi
         return TypedResults.Ok(page);
     }
 
-    internal static async Task<IResult> Get(string id, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Get(
+        string id, [FromQuery] ReportFormat? format, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
     {
         var (response, problem) = await Find(id, history, cancellationToken);
         if (response is null)
@@ -208,10 +196,12 @@ public static partial class DiagnosesApi
             http.HttpContext.Response.Headers.RetryAfter = "1";
         }
 
-        return Render(response.With(links: DiagnosisCoordinator.Links(id)), http);
+        var linked = response.With(links: DiagnosisCoordinator.Links(id));
+        return AsText(linked, format, http) is { } text ? text : TypedResults.Ok(linked);
     }
 
-    internal static async Task<IResult> Ticket(string id, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<TicketResponse>, ContentHttpResult, ProblemHttpResult>> Ticket(
+        string id, [FromQuery] ReportFormat? format, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
     {
         var (response, problem) = await Find(id, history, cancellationToken);
         if (response is null)
@@ -220,12 +210,12 @@ public static partial class DiagnosesApi
         }
 
         var ticket = TicketResponse.From(response);
-        return string.Equals(http.Query["format"], "markdown", StringComparison.OrdinalIgnoreCase) || AcceptsMarkdown(http)
+        return format == ReportFormat.Markdown || AcceptsMarkdown(http)
             ? TypedResults.Text(MarkdownReport.RenderTicket(ticket), "text/markdown; charset=utf-8")
             : TypedResults.Ok(ticket);
     }
 
-    internal static async Task<IResult> StoredRequestJson(string id, HistoryState history, CancellationToken cancellationToken)
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> StoredRequestJson(string id, HistoryState history, CancellationToken cancellationToken)
     {
         if (history.Store is null || !IdPattern().IsMatch(id))
         {
@@ -236,7 +226,7 @@ public static partial class DiagnosesApi
         return json is null ? NotFound(id) : TypedResults.Text(json, "application/json; charset=utf-8");
     }
 
-    internal static async Task<(DiagnosisResponse? Response, IResult? Problem)> Find(string id, HistoryState history, CancellationToken cancellationToken)
+    internal static async Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Find(string id, HistoryState history, CancellationToken cancellationToken)
     {
         if (history.Store is null || !IdPattern().IsMatch(id))
         {
@@ -247,17 +237,11 @@ public static partial class DiagnosesApi
         return response is null ? (null, NotFound(id)) : (response, null);
     }
 
-    internal static IResult Render(DiagnosisResponse response, HttpRequest http)
-    {
-        if (string.Equals(http.Query["format"], "slack", StringComparison.OrdinalIgnoreCase))
-        {
-            return TypedResults.Text(SlackReport.Render(response).ToJsonString(), "application/json; charset=utf-8");
-        }
-
-        return string.Equals(http.Query["format"], "markdown", StringComparison.OrdinalIgnoreCase) || AcceptsMarkdown(http)
-            ? TypedResults.Text(MarkdownReport.Render(response), "text/markdown; charset=utf-8")
-            : TypedResults.Ok(response);
-    }
+    /// <summary>The Slack or Markdown rendering <paramref name="format"/> (or <c>Accept: text/markdown</c>) asks for; null for JSON.</summary>
+    internal static ContentHttpResult? AsText(DiagnosisResponse response, ReportFormat? format, HttpRequest http) =>
+        format == ReportFormat.Slack ? TypedResults.Text(SlackReport.Render(response).ToJsonString(), "application/json; charset=utf-8")
+        : format == ReportFormat.Markdown || AcceptsMarkdown(http) ? TypedResults.Text(MarkdownReport.Render(response), "text/markdown; charset=utf-8")
+        : null;
 
     /// <summary><c>90m</c>, <c>24h</c>, <c>7d</c> before now, or an RFC 3339 time.</summary>
     internal static DateTimeOffset? ParseSince(string text, DateTimeOffset now)

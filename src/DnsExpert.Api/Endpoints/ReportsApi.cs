@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using DnsExpert.Api.History;
 using DnsExpert.Rendering;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DnsExpert.Api.Endpoints;
 
@@ -12,12 +13,12 @@ public static class ReportsApi
             .WithTags("Diagnoses")
             .WithName("DiagnosisReport")
             .WithSummary("A diagnosis as a printable HTML page, for ticket links")
-            .Produces(StatusCodes.Status200OK, contentType: "text/html")
-            .Produces(StatusCodes.Status404NotFound, contentType: "text/html");
+            .Produces<string>(StatusCodes.Status200OK, "text/html")
+            .Produces<string>(StatusCodes.Status404NotFound, "text/html");
         return app;
     }
 
-    internal static async Task<IResult> Report(string id, HttpContext http, HistoryState history, CancellationToken cancellationToken)
+    internal static async Task<ContentHttpResult> Report(string id, HttpContext http, HistoryState history, CancellationToken cancellationToken)
     {
         var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var headers = http.Response.Headers;
@@ -27,7 +28,7 @@ public static class ReportsApi
 
         var (response, _) = await DiagnosesApi.Find(id, history, cancellationToken);
         return response is null
-            ? Results.Content(HtmlReport.NotFound(nonce), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound)
-            : Results.Content(HtmlReport.Render(response, nonce), "text/html; charset=utf-8");
+            ? TypedResults.Content(HtmlReport.NotFound(nonce), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound)
+            : TypedResults.Content(HtmlReport.Render(response, nonce), "text/html; charset=utf-8");
     }
 }

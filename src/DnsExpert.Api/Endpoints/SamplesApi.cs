@@ -2,6 +2,7 @@ using DnsExpert.Api.Hosting;
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Diagnosis;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Endpoints;
@@ -22,7 +23,6 @@ public static class SamplesApi
         group.MapPost("/{name}/diagnose", DiagnoseSample)
             .WithName("DiagnoseSample")
             .WithSummary("Diagnose a bundled sample")
-            .Produces<DiagnosisResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
@@ -30,11 +30,16 @@ public static class SamplesApi
     internal static Results<ContentHttpResult, ProblemHttpResult> GetSample(string name, SampleCatalog samples) =>
         samples.ReadJson(name) is { } json ? TypedResults.Text(json, "application/json") : NotFound(name);
 
-    internal static async Task<IResult> DiagnoseSample(
-        string name, HttpRequest http, SampleCatalog samples, Async.DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> DiagnoseSample(
+        string name, [FromQuery] ReportFormat? format, HttpRequest http, SampleCatalog samples, Async.DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
     {
-        var request = samples.Read(name);
-        return request is null ? NotFound(name) : await DiagnosesApi.Run(request, http, coordinator, cancellationToken);
+        if (samples.Read(name) is not { } request)
+        {
+            return NotFound(name);
+        }
+
+        var (response, problem) = await DiagnosesApi.Run(request, coordinator, cancellationToken);
+        return response is null ? problem! : DiagnosesApi.AsText(response, format, http) is { } text ? text : TypedResults.Ok(response);
     }
 
     private static ProblemHttpResult NotFound(string name) =>

@@ -12,6 +12,8 @@ public static class HistorySetup
         builder.Services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<AsyncOptions>().BindConfiguration(AsyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<HistoryOptions>, HistoryOptionsValidation>();
+        builder.Services.AddSingleton<IValidateOptions<CallbackOptions>, CallbackOptionsValidation>();
 
         builder.Services.AddSingleton(services =>
         {
@@ -26,8 +28,7 @@ public static class HistorySetup
         });
         builder.Services.AddHostedService<HistoryMaintenance>();
 
-        var callbacks = builder.Configuration.GetSection(CallbackOptions.Section).Get<CallbackOptions>() ?? new CallbackOptions();
-        CallbackSender.AddCallbacks(builder.Services, callbacks);
+        CallbackSender.AddCallbacks(builder.Services);
         builder.Services.AddSingleton<CallbackSender>();
         builder.Services.AddSingleton<CallbackDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CallbackDispatcher>());

@@ -4,8 +4,6 @@ using DnsExpert.Api.History;
 using DnsExpert.Api.OpenApi;
 using DnsExpert.Api.Security;
 using DnsExpert.Collectors;
-using DnsExpert.Collectors.Kubernetes;
-using DnsExpert.Collectors.Probes;
 using DnsExpert.Engine;
 using DnsExpert.Engine.Diagnosis;
 using Microsoft.AspNetCore.Diagnostics;
@@ -31,17 +29,20 @@ public static class DnsExpertHost
     /// <summary>Registers options, the engine (rule base compiled once), ProblemDetails and Swagger.</summary>
     public static IHostApplicationBuilder AddDnsExpertApi(this IHostApplicationBuilder builder)
     {
+        // Every options class is bound once, here or in its project's registration, validated on start (a bad value
+        // stops start-up naming its key), and read through IOptions<T>.
         builder.Services.AddOptions<DnsExpertOptions>()
             .BindConfiguration(DnsExpertOptions.Section)
+            .PostConfigure<IHostEnvironment>((o, environment) =>
+                o.RulesDirectory = RulesDirectoryLocator.Locate(o.RulesDirectory, environment.ContentRootPath, AppContext.BaseDirectory))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<RuleReloadOptions>().BindConfiguration(RuleReloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IOptions<DnsExpertOptions>>((kestrel, options) =>
+            kestrel.Limits.MaxRequestBodySize = options.Value.MaxRequestBodyBytes);
 
-        var configured = builder.Configuration[$"{DnsExpertOptions.Section}:RulesDirectory"];
-        var rules = RulesDirectoryLocator.Locate(configured, builder.Environment.ContentRootPath, AppContext.BaseDirectory);
-        builder.Services.AddDnsExpertEngine(rules);
-        var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
-        var probes = builder.Configuration.GetSection(ProbeOptions.Section).Get<ProbeOptions>() ?? new ProbeOptions();
-        builder.Services.AddDnsExpertCollectors(cluster, probes);
+        builder.Services.AddDnsExpertEngine(services => services.GetRequiredService<IOptions<DnsExpertOptions>>().Value.RulesDirectory!);
+        builder.Services.AddDnsExpertCollectors(builder.Configuration);
         builder.Services.AddSingleton<SampleCatalog>();
         builder.Services.AddSingleton<BodyAdmission>();
         builder.Services.AddDnsExpertHealthChecks();
@@ -53,18 +54,12 @@ public static class DnsExpertHost
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WriteIndented = false);
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<ParameterBindingProblems>();
-        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o =>
-        {
-            var max = builder.Configuration.GetValue<long?>($"{DnsExpertOptions.Section}:MaxRequestBodyBytes") ?? new DnsExpertOptions().MaxRequestBodyBytes;
-            o.Limits.MaxRequestBodySize = max;
-        });
         // .NET's own meters (runtime, ASP.NET Core, HttpClient) through prometheus-net's adapter, but not the dnsexpert
         // meter (PrometheusBridge publishes it under its documented names) nor the runtime's private ones (msquic internals).
         Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = instrument =>
             instrument.Meter.Name != DiagnosisMetrics.MeterName && !instrument.Meter.Name.StartsWith("Private.", StringComparison.Ordinal));
         builder.Services.AddHostedService<PrometheusBridge>();
         AddTracing(builder);
-        builder.Services.AddOptions<RuleReloadOptions>().BindConfiguration(RuleReloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<RuleReloader>();
         builder.Services.AddEndpointsApiExplorer();
         builder.Services.AddDnsExpertSwagger();

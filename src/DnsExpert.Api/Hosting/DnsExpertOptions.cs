@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using DnsExpert.Core.Contract;
+using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Hosting;
 
@@ -13,6 +14,7 @@ public sealed class DnsExpertOptions
 
     /// <summary>Largest request body accepted, in bytes (default 32 MiB).</summary>
     [Range(1024, 1L << 32)]
+    [Display(Name = $"{Section}:{nameof(MaxRequestBodyBytes)}")]
     public long MaxRequestBodyBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>
@@ -22,17 +24,21 @@ public sealed class DnsExpertOptions
     /// 512Mi pod near 100 MiB. Never below <see cref="MaxRequestBodyBytes"/>.
     /// </summary>
     [Range(1024, 1L << 40)]
+    [Display(Name = $"{Section}:{nameof(MaxBodiesInFlightBytes)}")]
     public long MaxBodiesInFlightBytes { get; set; } = 48L * 1024 * 1024;
 
     /// <summary>Longest a body waits for admission before the request is answered 503 with Retry-After.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    [Display(Name = $"{Section}:{nameof(AdmissionWait)}")]
     public TimeSpan AdmissionWait { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Deepest JSON nesting accepted in a request body.</summary>
     [Range(16, 256)]
+    [Display(Name = $"{Section}:{nameof(MaxJsonDepth)}")]
     public int MaxJsonDepth { get; set; } = 64;
 
-    /// <summary>Limits on what one request may carry.</summary>
+    /// <summary>Limits on what one request may carry (validated with the rest).</summary>
+    [ValidateObjectMembers]
     public RequestLimits Limits { get; set; } = new();
 
     /// <summary>Directory of the bundled sample requests. Default: <c>Samples</c> next to the binary.</summary>

@@ -40,6 +40,7 @@ public sealed partial class ParameterBindingProblems(IProblemDetailsService prob
         "int" or "long" => "whole number in range",
         "bool" => "boolean (true or false)",
         "DateTimeOffset" or "DateTime" => "date and time",
+        "ReportFormat" => "format (json, markdown or slack)",
         _ => "value",
     };
 

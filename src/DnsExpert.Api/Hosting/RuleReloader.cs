@@ -1,21 +1,7 @@
-using System.ComponentModel.DataAnnotations;
 using DnsExpert.Engine.Diagnosis;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Hosting;
-
-/// <summary>Rule hot reload (configuration section <c>DnsExpert:RuleReload</c>).</summary>
-public sealed class RuleReloadOptions
-{
-    public const string Section = "DnsExpert:RuleReload";
-
-    /// <summary>Recompile the rule base when files in the rules directory change.</summary>
-    public bool Enabled { get; set; } = true;
-
-    /// <summary>How often the rule files are checked (their names and contents, through ConfigMap symlinks).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
-    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
-}
 
 /// <summary>
 /// Checks the rule files every <see cref="RuleReloadOptions.Interval"/> and recompiles when they changed. A broken file

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DnsExpert.Api.Endpoints;
 using DnsExpert.Core.Contract;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -30,6 +31,7 @@ public static class SwaggerSetup
 
             // A log's text is a plain JSON string; LogText only decides how it is kept once read.
             o.MapType<LogText>(() => new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null });
+            o.MapType<ReportFormat>(() => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. ReportFormat.Names.Select(n => (JsonNode)n)] });
             o.OperationFilter<ExamplesOperationFilter>();
         });
         return services;

@@ -27,6 +27,7 @@ public sealed class AuthOptions
 
     /// <summary>Requests per minute per API key or token subject (per client address when anonymous).</summary>
     [Range(1, 1_000_000)]
+    [Display(Name = $"{Section}:{nameof(RequestsPerMinute)}")]
     public int RequestsPerMinute { get; set; } = 120;
 
     /// <summary>Per-key overrides of <see cref="RequestsPerMinute"/>, by key name.</summary>
@@ -37,31 +38,11 @@ public sealed class AuthOptions
     /// too). Behind an ingress every caller shares the ingress' address: keep this above the callers' sum there.
     /// </summary>
     [Range(1, 1_000_000)]
+    [Display(Name = $"{Section}:{nameof(RequestsPerMinutePerAddress)}")]
     public int RequestsPerMinutePerAddress { get; set; } = 600;
 
     /// <summary>Authentication failures are logged as one aggregated Warning per interval, not one line per request.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [Display(Name = $"{Section}:{nameof(FailureLogInterval)}")]
     public TimeSpan FailureLogInterval { get; set; } = TimeSpan.FromMinutes(1);
-}
-
-public sealed class JwtOptions
-{
-    /// <summary>The issuer's URL (OpenID Connect discovery); JWT is off when neither this nor a signing key is set.</summary>
-    public string? Authority { get; set; }
-
-    public string? Audience { get; set; }
-
-    /// <summary>The expected issuer when validating with <see cref="SigningKey"/>.</summary>
-    public string? Issuer { get; set; }
-
-    /// <summary>
-    /// A symmetric HS256 key (at least 32 bytes) for tokens minted by your own gateway, instead of an authority; needs
-    /// <see cref="Issuer"/> (start-up fails without it, rather than accepting any issuer).
-    /// </summary>
-    public string? SigningKey { get; set; }
-
-    /// <summary>How far past its expiry (or before its start) a token is still accepted, for clocks that differ.</summary>
-    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
-
-    public bool Enabled => !string.IsNullOrWhiteSpace(Authority) || !string.IsNullOrWhiteSpace(SigningKey);
 }

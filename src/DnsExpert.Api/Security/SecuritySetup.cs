@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace DnsExpert.Api.Security;
@@ -20,7 +21,6 @@ public static class SecuritySetup
 
     public static IHostApplicationBuilder AddDnsExpertSecurity(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
             .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || !string.IsNullOrWhiteSpace(o.Jwt.Issuer),
                 $"{AuthOptions.Section}:Jwt:SigningKey is set without {AuthOptions.Section}:Jwt:Issuer: tokens of any issuer would be accepted")
@@ -31,47 +31,48 @@ public static class SecuritySetup
             .Validate(o => o.Jwt.ClockSkew >= TimeSpan.Zero && o.Jwt.ClockSkew <= TimeSpan.FromMinutes(5),
                 $"{AuthOptions.Section}:Jwt:ClockSkew must be between 00:00:00 and 00:05:00")
             .ValidateOnStart();
-        builder.Services.AddSingleton(_ => ApiKeyStore.Load(options));
+        builder.Services.AddSingleton(services => ApiKeyStore.Load(services.GetRequiredService<IOptions<AuthOptions>>().Value));
 
-        var authentication = builder.Services.AddAuthentication(Forward)
+        // The bearer scheme is always registered but only chosen when JWT is configured (Jwt.Enabled).
+        builder.Services.AddAuthentication(Forward)
             .AddPolicyScheme(Forward, "API key or bearer token", o => o.ForwardDefaultSelector = context =>
-                options.Jwt.Enabled && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.Jwt.Enabled
+                && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
-        if (options.Jwt.Enabled)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null)
+            .AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((o, auth) =>
         {
-            authentication.AddJwtBearer(o =>
+            var options = auth.Value;
+            o.MapInboundClaims = false;
+            o.Authority = string.IsNullOrWhiteSpace(options.Jwt.Authority) ? null : options.Jwt.Authority;
+            o.Audience = options.Jwt.Audience;
+            o.TokenValidationParameters.NameClaimType = "sub";
+            o.TokenValidationParameters.ClockSkew = options.Jwt.ClockSkew;
+
+            // The subject is the caller's identity and its rate-limit bucket: a token without one is refused.
+            o.Events = new JwtBearerEvents
             {
-                o.MapInboundClaims = false;
-                o.Authority = string.IsNullOrWhiteSpace(options.Jwt.Authority) ? null : options.Jwt.Authority;
-                o.Audience = options.Jwt.Audience;
-                o.TokenValidationParameters.NameClaimType = "sub";
-                o.TokenValidationParameters.ClockSkew = options.Jwt.ClockSkew;
-
-                // The subject is the caller's identity and its rate-limit bucket: a token without one is refused.
-                o.Events = new JwtBearerEvents
+                OnTokenValidated = context =>
                 {
-                    OnTokenValidated = context =>
+                    if (string.IsNullOrWhiteSpace(context.Principal?.FindFirstValue("sub")))
                     {
-                        if (string.IsNullOrWhiteSpace(context.Principal?.FindFirstValue("sub")))
-                        {
-                            context.Fail("the token has no sub claim");
-                        }
+                        context.Fail("the token has no sub claim");
+                    }
 
-                        return Task.CompletedTask;
-                    },
-                };
-                if (!string.IsNullOrWhiteSpace(options.Jwt.SigningKey))
-                {
-                    o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.Jwt.SigningKey));
-                    o.TokenValidationParameters.ValidIssuer = options.Jwt.Issuer;
-                    o.TokenValidationParameters.ValidateIssuer = true;
-                    o.TokenValidationParameters.ValidAudience = options.Jwt.Audience;
-                    o.TokenValidationParameters.ValidateAudience = true;
-                }
-            });
-        }
+                    return Task.CompletedTask;
+                },
+            };
+            if (!string.IsNullOrWhiteSpace(options.Jwt.SigningKey))
+            {
+                o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.Jwt.SigningKey));
+                o.TokenValidationParameters.ValidIssuer = options.Jwt.Issuer;
+                o.TokenValidationParameters.ValidateIssuer = true;
+                o.TokenValidationParameters.ValidAudience = options.Jwt.Audience;
+                o.TokenValidationParameters.ValidateAudience = true;
+            }
+        });
 
         builder.Services.AddSingleton<AuthFailureLog>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AuthFailureLog>());
@@ -87,8 +88,10 @@ public static class SecuritySetup
             }
         }
 
-        builder.Services.AddRateLimiter(o =>
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<AuthOptions>>((o, auth) =>
         {
+            var options = auth.Value;
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var caller = Caller(context);
@@ -103,7 +106,7 @@ public static class SecuritySetup
     /// <summary>Rate limiting per address, authentication, rate limiting per caller, and the 401 gate, in that order.</summary>
     public static WebApplication UseDnsExpertSecurity(this WebApplication app)
     {
-        var options = app.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var options = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
         if (options.Enabled && app.Services.GetRequiredService<ApiKeyStore>().Count == 0 && !options.Jwt.Enabled)
         {
             throw new InvalidOperationException($"{AuthOptions.Section}:Enabled is true but no API key (ApiKeysFile, ApiKeys) and no JWT issuer is configured: nobody could call the API");

@@ -21,10 +21,12 @@ public sealed class ClusterOptions
 
     /// <summary>Each collector's own timeout.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    [Display(Name = $"{Section}:{nameof(CollectorTimeout)}")]
     public TimeSpan CollectorTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The deadline of the whole collection; what is not done by then is reported as failed.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    [Display(Name = $"{Section}:{nameof(Deadline)}")]
     public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Ask the node agents (DaemonSet pods labelled app.kubernetes.io/component=agent) for node facts.</summary>
@@ -41,9 +43,11 @@ public sealed class ClusterOptions
 
     /// <summary>The agents' port, unless their pod names a container port "agent".</summary>
     [Range(1, 65535)]
+    [Display(Name = $"{Section}:{nameof(AgentPort)}")]
     public int AgentPort { get; set; } = 9154;
 
     /// <summary>Lines of each CoreDNS container's log to read (kubectl logs --tail).</summary>
     [Range(1, 100_000)]
+    [Display(Name = $"{Section}:{nameof(LogTailLines)}")]
     public int LogTailLines { get; set; } = 500;
 }

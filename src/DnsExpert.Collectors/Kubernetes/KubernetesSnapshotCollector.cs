@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Telemetry;
@@ -10,23 +9,25 @@ using k8s.Autorest;
 using k8s.Models;
 using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Collection;
+using DnsExpert.Collectors.Node;
+using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Collectors.Kubernetes;
 
 /// <summary>
 /// Reads what the runbook reads, each by the narrowest call (a GET by name, or a label/field selector in one
 /// namespace), concurrently, each under its own timeout and all under one deadline. A 403, a missing API group, a
-/// timeout or a dropped connection is a <c>collection</c> entry, never a failed diagnosis.
+/// timeout or a dropped connection is a <c>collection</c> entry, never a failed diagnosis. The node agents are asked
+/// through <paramref name="agents"/> (none: they are not asked, and the entry says so).
 /// </summary>
-public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptions options, TimeProvider time, DnsProber? prober = null) : ILiveSnapshotCollector
+public sealed class KubernetesSnapshotCollector(
+    IKubernetes client, IOptions<ClusterOptions> options, TimeProvider time, NodeAgentClient? agents = null, DnsProber? prober = null) : ILiveSnapshotCollector
 {
     private const string KubeSystem = "kube-system";
-    private readonly ClusterOptions _options = options;
+    private readonly ClusterOptions _options = options.Value;
     private readonly TimeProvider _time = time;
     private const string CoreDnsSelector = "k8s-app=kube-dns";
     private const string AgentSelector = "app.kubernetes.io/name=dnsexpert,app.kubernetes.io/component=agent";
-    private static readonly HttpClient AgentHttp = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
-    private static readonly System.Text.Json.JsonSerializerOptions AgentJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     public async Task<CollectedSnapshot> CollectAsync(TargetRef? target, string? domain, bool probe, CancellationToken cancellationToken)
     {
@@ -139,14 +140,20 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
             return;
         }
 
+        if (agents is null)
+        {
+            run.Skip("Node agents", "no node-agent client is configured: node facts and probes from the nodes were not read");
+            return;
+        }
+
         var snapshot = probe ? run.Snapshot() : null;
         await Task.WhenAll(nodes.Select(async node =>
         {
             Uri? agentBase = null;
             await run.CollectFiles($"Node agent {node}", async ct =>
             {
-                var agents = await client.CoreV1.ListNamespacedPodAsync(_options.AgentNamespace, labelSelector: AgentSelector, fieldSelector: $"spec.nodeName={node}", cancellationToken: ct);
-                var agent = agents.Items.FirstOrDefault(a => a.Status?.PodIP is not null);
+                var pods = await client.CoreV1.ListNamespacedPodAsync(_options.AgentNamespace, labelSelector: AgentSelector, fieldSelector: $"spec.nodeName={node}", cancellationToken: ct);
+                var agent = pods.Items.FirstOrDefault(a => a.Status?.PodIP is not null);
                 if (agent is null)
                 {
                     return null;
@@ -154,11 +161,7 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
 
                 var port = agent.Spec?.Containers?.SelectMany(c => c.Ports ?? []).FirstOrDefault(p => p.Name == "agent")?.ContainerPort ?? _options.AgentPort;
                 agentBase = new UriBuilder(Uri.UriSchemeHttp, agent.Status!.PodIP, port).Uri;
-                using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(agentBase, "/v1/node"));
-                message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-                using var answer = await AgentHttp.SendAsync(message, ct);
-                await EnsureAgentAnswered(answer, ct);
-                var report = await answer.Content.ReadFromJsonAsync<Node.NodeReport>(AgentJson, ct);
+                var report = await agents.ReadNodeAsync(agentBase, token, ct);
                 return report?.Files.Select(f => new FileArtifact { Node = node, Path = f.Path, Command = f.Command, Text = f.Text }).ToList();
             });
 
@@ -171,33 +174,10 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
             var plan = ProbePlanner.PlanNode(snapshot!, target, domain, node);
             if (plan.Dns.Count + plan.Ping.Count > 0)
             {
-                await run.CollectProbes($"Node agent {node} probes", async ct =>
-                {
-                    using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(agentBase, "/v1/probes")) { Content = JsonContent.Create(plan, options: AgentJson) };
-                    message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-                    using var answer = await AgentHttp.SendAsync(message, ct);
-                    await EnsureAgentAnswered(answer, ct);
-                    return (await answer.Content.ReadFromJsonAsync<Node.NodeProbeReport>(AgentJson, ct))!;
-                });
+                await run.CollectProbes($"Node agent {node} probes", ct => agents.ProbeAsync(agentBase, token, plan, ct));
             }
         }));
     }
-
-    /// <summary>A refusal as the agent words it (401: the token; 422: the field of the plan it will not run).</summary>
-    private static async Task EnsureAgentAnswered(HttpResponseMessage answer, CancellationToken ct)
-    {
-        if (answer.IsSuccessStatusCode)
-        {
-            return;
-        }
-
-        var problem = answer.Content.Headers.ContentType?.MediaType == "application/problem+json"
-            ? await answer.Content.ReadFromJsonAsync<AgentProblem>(AgentJson, ct)
-            : null;
-        throw new HttpRequestException($"the agent answered {(int)answer.StatusCode}: {problem?.Title}{(problem?.Detail is { } d ? $" ({d})" : "")}", null, answer.StatusCode);
-    }
-
-    private sealed record AgentProblem(string? Title, string? Detail);
 
     /// <summary>The agents' token, or null (then the agents are not asked, and the entry says why).</summary>
     private string? AgentToken(Run run)
@@ -466,6 +446,9 @@ public sealed class KubernetesSnapshotCollector(IKubernetes client, ClusterOptio
                 (CollectionStatus.Failed, $"timed out after {owner._options.CollectorTimeout.TotalSeconds:0.#} s"),
             OperationCanceledException when deadline.IsCancellationRequested =>
                 (CollectionStatus.Failed, "not finished before the collection deadline or the request was cancelled"),
+            // The node-agent client's resilience pipeline: its attempt or total timeout, or an agent's open circuit.
+            Polly.Timeout.TimeoutRejectedException => (CollectionStatus.Failed, $"timed out after {owner._options.CollectorTimeout.TotalSeconds:0.#} s"),
+            Polly.ExecutionRejectedException => (CollectionStatus.Failed, "failed: " + ex.Message),
             System.Net.WebSockets.WebSocketException { Message: var m } when m.Contains("403", StringComparison.Ordinal) =>
                 (CollectionStatus.Forbidden, "403 Forbidden: the service account may not use pods/exec"),
             HttpRequestException or IOException or System.Net.WebSockets.WebSocketException => (CollectionStatus.Failed, "failed: " + ex.Message),

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using DnsClient;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Telemetry;
+using Microsoft.Extensions.Options;
 using Tracing = DnsExpert.Core.Telemetry.Tracing;
 
 namespace DnsExpert.Collectors.Probes;
@@ -19,14 +20,14 @@ public sealed record TcpProbe(string From, string Target, int Port);
 /// outcome, response code, the TC flag, answer count and latency. Queries are sent like a pod's resolver sends them:
 /// no EDNS (so 512-byte UDP limits show), no cache, no retries, and no silent TCP fallback.
 /// </summary>
-public sealed class DnsProber(ProbeOptions options, TimeProvider time)
+public sealed class DnsProber(IOptions<ProbeOptions> options, TimeProvider time)
 {
     public async Task<IReadOnlyList<ProbeArtifact>> RunAsync(IReadOnlyList<DnsProbe> dns, IReadOnlyList<TcpProbe> tcp, CancellationToken cancellationToken)
     {
         var results = new ProbeArtifact[dns.Count + tcp.Count];
         var work = dns.Select((p, i) => (Index: i, Run: (Func<CancellationToken, Task<ProbeArtifact>>)(ct => QueryAsync(p, ct))))
             .Concat(tcp.Select((p, i) => (Index: dns.Count + i, Run: (Func<CancellationToken, Task<ProbeArtifact>>)(ct => ConnectAsync(p, ct)))));
-        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallel, CancellationToken = cancellationToken },
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallel, CancellationToken = cancellationToken },
             async (item, ct) => results[item.Index] = await item.Run(ct));
         return results;
     }
@@ -48,7 +49,7 @@ public sealed class DnsProber(ProbeOptions options, TimeProvider time)
         {
             UseCache = false,
             Retries = 0,
-            Timeout = options.Timeout,
+            Timeout = options.Value.Timeout,
             UseTcpFallback = false,
             UseTcpOnly = probe.Transport == ProbeTransport.Tcp,
             ThrowDnsErrors = false,
@@ -123,7 +124,7 @@ public sealed class DnsProber(ProbeOptions options, TimeProvider time)
         activity?.SetTag("server.address", probe.Target);
         activity?.SetTag("server.port", probe.Port);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Timeout);
+        timeout.CancelAfter(options.Value.Timeout);
         try
         {
             using var socket = new TcpClient();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Telemetry;
+using Microsoft.Extensions.Options;
 using Tracing = DnsExpert.Core.Telemetry.Tracing;
 
 namespace DnsExpert.Collectors.Probes;
@@ -11,7 +12,7 @@ namespace DnsExpert.Collectors.Probes;
 /// The guide's <c>ping</c>: one ICMP echo per target under the probe timeout. Needs ICMP sockets (the node's
 /// <c>net.ipv4.ping_group_range</c>) or <c>CAP_NET_RAW</c>; without either the probe says so instead of guessing.
 /// </summary>
-public sealed class Pinger(ProbeOptions options, TimeProvider time)
+public sealed class Pinger(IOptions<ProbeOptions> options, TimeProvider time)
 {
     public async Task<ProbeArtifact> PingAsync(string from, string target, CancellationToken cancellationToken)
     {
@@ -28,7 +29,7 @@ public sealed class Pinger(ProbeOptions options, TimeProvider time)
         try
         {
             using var ping = new Ping();
-            var reply = await ping.SendPingAsync(address, options.Timeout, new byte[32], new PingOptions(64, dontFragment: true), cancellationToken);
+            var reply = await ping.SendPingAsync(address, options.Value.Timeout, new byte[32], new PingOptions(64, dontFragment: true), cancellationToken);
             result.Outcome = reply.Status switch
             {
                 IPStatus.Success => ProbeOutcome.Answered,

@@ -12,9 +12,11 @@ public sealed class ProbeOptions
 
     /// <summary>How long one probe waits for its answer; a diagnosis takes about this long, not the sum of its probes.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:00:30")]
+    [Display(Name = $"{Section}:{nameof(Timeout)}")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Probes in flight at once.</summary>
     [Range(1, 256)]
+    [Display(Name = $"{Section}:{nameof(MaxParallel)}")]
     public int MaxParallel { get; set; } = 16;
 }

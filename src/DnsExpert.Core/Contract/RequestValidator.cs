@@ -2,24 +2,6 @@ using System.Text.RegularExpressions;
 
 namespace DnsExpert.Core.Contract;
 
-/// <summary>Limits on what one request may carry; the API binds them from configuration.</summary>
-public sealed class RequestLimits
-{
-    public int MaxObjects { get; set; } = 20_000;
-
-    /// <summary>
-    /// JSON values (objects, arrays, names and scalars) in all of <c>snapshot.objects</c> together. Each costs 12 bytes
-    /// of index once read, so this bounds the objects' memory whatever their shape.
-    /// </summary>
-    public long MaxObjectValues { get; set; } = 4_000_000;
-    public int MaxLogs { get; set; } = 500;
-    public long MaxLogCharacters { get; set; } = 64L * 1024 * 1024;
-    public int MaxFiles { get; set; } = 2_000;
-    public int MaxProbes { get; set; } = 5_000;
-    public int MaxOutputs { get; set; } = 200;
-    public int MaxErrorMessageLength { get; set; } = 8_192;
-}
-
 /// <summary>
 /// Semantic checks of a request that JSON binding cannot do. Each problem names the field at fault
 /// with a JSON path (<c>target.pod</c>, <c>snapshot.logs[3].text</c>) so a caller can fix it.

@@ -81,7 +81,7 @@ public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time,
             var ruleBase = rules.Current;
             facts = SnapshotFactBuilder.Build(request);
             cancellationToken.ThrowIfCancellationRequested();
-            result = RuleSessionRunner.Run(ruleBase, facts.Facts);
+            result = RuleSessionRunner.Run(ruleBase, facts.Facts, cancellationToken);
             session?.SetTag("dnsexpert.facts", facts.Facts.Count);
             session?.SetTag("dnsexpert.rules", ruleBase.Rules.Count);
         }

@@ -20,7 +20,12 @@ public static class RuleSessionRunner
     /// <summary>At most this many characters of evidence per finding (each text is capped too); the rest are counted.</summary>
     public const int MaxEvidenceCharacters = 64 * 1024;
 
-    public static RuleSessionResult Run(RuleBase ruleBase, IReadOnlyList<object> facts)
+    /// <summary>
+    /// Runs <paramref name="facts"/> against <paramref name="ruleBase"/>; <paramref name="cancellationToken"/> stops the
+    /// firing between two rules (an abandoned request does not keep a worker busy) and the run ends with
+    /// <see cref="OperationCanceledException"/> rather than with the findings of half a session.
+    /// </summary>
+    public static RuleSessionResult Run(RuleBase ruleBase, IReadOnlyList<object> facts, CancellationToken cancellationToken = default)
     {
         var problems = new List<string>();
         var session = ruleBase.SessionFactory.CreateSession();
@@ -39,7 +44,8 @@ public static class RuleSessionRunner
         };
 
         session.InsertAll(facts);
-        session.Fire();
+        session.Fire(cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested(); // Fire stops between two rules and returns; it does not throw
 
         var matches = session.Query<FindingFact>().ToList();
         var symptom = facts.OfType<ReportedSymptom>().FirstOrDefault();
