@@ -67,7 +67,8 @@ public sealed class FactValueSetTests
             }
         }
 
-        var never = ClosedProperties().Select(p => $"{p.ReflectedType!.Name}.{p.Name}").Where(p => !seen.Contains(p)).Order(StringComparer.Ordinal).ToList();
+        // Finding facts come from rules, not from the builder.
+        var never = ClosedProperties().Where(p => p.ReflectedType!.IsSubclassOf(typeof(Fact))).Select(p => $"{p.ReflectedType!.Name}.{p.Name}").Where(p => !seen.Contains(p)).Order(StringComparer.Ordinal).ToList();
         Assert.True(never.Count == 0, "closed properties no scenario fills: " + string.Join(", ", never));
     }
 

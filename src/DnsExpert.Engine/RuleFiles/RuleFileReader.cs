@@ -1,4 +1,5 @@
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -17,9 +18,10 @@ public static class RuleFileReader
     private static readonly string[] FindingKeys = ["cause", "evidence", "remediation", "ticket"];
     private static readonly string[] RoutingKeys = ["frequency", "nameKind", "symptomClass"];
 
-    public static readonly IReadOnlySet<string> Frequencies = new HashSet<string>(StringComparer.Ordinal) { "always", "peak", "often", "rarely", "scaling" };
-    public static readonly IReadOnlySet<string> NameKinds = new HashSet<string>(StringComparer.Ordinal) { "internal", "external", "headless", "statefulset-pod", "privatezone" };
-    public static readonly IReadOnlySet<string> SymptomClasses = new HashSet<string>(StringComparer.Ordinal) { "name-not-found", "server-unreachable", "ambiguous", "unknown" };
+    // Routing names the values of the facts it is matched against (ReportedSymptom, QueriedName): the same sets.
+    public static readonly IReadOnlySet<string> Frequencies = ValuesOf(typeof(SymptomFrequencies), except: SymptomFrequencies.Unknown);
+    public static readonly IReadOnlySet<string> NameKinds = ValuesOf(typeof(Core.Facts.NameKinds));
+    public static readonly IReadOnlySet<string> SymptomClasses = ValuesOf(typeof(Core.Facts.SymptomClasses));
 
     /// <summary>Parses a rule file. Returns the rule, or null with at least one error.</summary>
     public static RuleDocument? Read(string file, string text, List<RuleFileError> errors)
@@ -54,6 +56,9 @@ public static class RuleFileReader
         var doc = reader.ReadRule(root);
         return errors.Count == before ? doc : null;
     }
+
+    private static HashSet<string> ValuesOf(Type values, string? except = null) =>
+        new(OneOfAttribute.ValuesOf(values).Where(v => v != except), StringComparer.Ordinal);
 
     private static string FirstLine(string message)
     {
@@ -129,11 +134,11 @@ public static class RuleFileReader
         {
             switch (node.Value)
             {
-                case "critical": return Severity.Critical;
-                case "warning": return Severity.Warning;
-                case "info": return Severity.Info;
+                case FindingSeverities.Critical: return Severity.Critical;
+                case FindingSeverities.Warning: return Severity.Warning;
+                case FindingSeverities.Info: return Severity.Info;
                 default:
-                    Error(node, $"severity '{node.Value}' is not one of critical, warning, info");
+                    Error(node, $"severity '{node.Value}' is not one of {string.Join(", ", OneOfAttribute.ValuesOf(typeof(FindingSeverities)))}");
                     return null;
             }
         }
