@@ -12,11 +12,16 @@ namespace DnsExpert.Engine.RuleFiles;
 /// </summary>
 public static class RuleFileReader
 {
-    private static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "explains", "thresholds", "routing", "when", "cases", "finding"];
-    private static readonly string[] CaseKeys = ["when", "cause", "evidence", "severity", "ticket", "remediation"];
-    private static readonly string[] PatternKeys = ["fact", "as", "where", "not", "exists"];
-    private static readonly string[] FindingKeys = ["cause", "evidence", "remediation", "ticket"];
-    private static readonly string[] RoutingKeys = ["frequency", "nameKind", "symptomClass"];
+    // The keys of each mapping of a rule file; rules/rule.schema.json lists the same (a test keeps them equal).
+    internal static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "explains", "thresholds", "routing", "when", "cases", "finding"];
+    internal static readonly string[] CaseKeys = ["when", "cause", "evidence", "severity", "ticket", "remediation"];
+    internal static readonly string[] PatternKeys = ["fact", "as", "where", "not", "exists"];
+    internal static readonly string[] FactPatternKeys = ["fact", "as", "where"];
+    internal static readonly string[] FindingKeys = ["cause", "evidence", "remediation", "ticket"];
+    internal static readonly string[] RoutingKeys = ["frequency", "nameKind", "symptomClass"];
+    internal static readonly string[] EvidenceKeys = ["source", "detail"];
+    internal static readonly string[] RemediationKeys = ["summary", "command", "snippet", "when"];
+    internal static readonly string[] TicketKeys = ["name", "rcode", "time", "pod"];
 
     // Routing names the values of the facts it is matched against (ReportedSymptom, QueriedName): the same sets.
     public static readonly IReadOnlySet<string> Frequencies = ValuesOf(typeof(SymptomFrequencies), except: SymptomFrequencies.Unknown);
@@ -385,7 +390,7 @@ public static class RuleFileReader
                 return null;
             }
 
-            CheckKeys(map, ["fact", "as", "where"], "pattern");
+            CheckKeys(map, FactPatternKeys, "pattern");
             var fact = RequiredScalar(map, "fact");
             var name = Optional(map, "as") as YamlScalarNode;
             if (mode == PatternMode.Match && name is null)
@@ -469,7 +474,7 @@ public static class RuleFileReader
                     continue;
                 }
 
-                CheckKeys(rm, ["summary", "command", "snippet", "when"], "remediation");
+                CheckKeys(rm, RemediationKeys, "remediation");
                 var summary = Template(RequiredScalar(rm, "summary"), "remediation.summary");
                 ExpressionText? when = null;
                 if (Optional(rm, "when") is { } w)
@@ -504,7 +509,7 @@ public static class RuleFileReader
                 return null;
             }
 
-            CheckKeys(tm, ["name", "rcode", "time", "pod"], "ticket");
+            CheckKeys(tm, TicketKeys, "ticket");
             var name = Template(RequiredScalar(tm, "name"), "ticket.name");
             var rcode = Template(RequiredScalar(tm, "rcode"), "ticket.rcode");
             return name is null || rcode is null
@@ -529,7 +534,7 @@ public static class RuleFileReader
                     continue;
                 }
 
-                CheckKeys(em, ["source", "detail"], "evidence");
+                CheckKeys(em, EvidenceKeys, "evidence");
                 var source = Template(RequiredScalar(em, "source"), "evidence.source");
                 var detail = Template(RequiredScalar(em, "detail"), "evidence.detail");
                 if (source is not null && detail is not null)
