@@ -166,6 +166,33 @@ public sealed class CliTests : IDisposable
         Assert.Contains("'PadLeft' is not allowed", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Lint_refuses_a_literal_the_property_never_holds_and_names_the_value_meant()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_temp, "rules")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(dir, "loop.yaml"), """
+            id: loop
+            title: t
+            severity: critical
+            description: d
+            when:
+              - fact: CoreDnsLogEvent
+                as: log
+                where: Kind == "forward_loop"
+            finding:
+              cause: c
+              evidence:
+                - source: s
+                  detail: d
+              remediation:
+                - summary: r
+            """);
+        var (exit, _, stderr) = await Run("rules", "lint", dir);
+
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("rules/loop.yaml:8:20: where: CoreDnsLogEvent.Kind is never \"forward_loop\" (did you mean \"forward-loop\"?); it is one of: ", stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>A rule file over one CorefilePlugin pattern named <c>p</c>: its condition on line 8, its cause on line 10.</summary>
     private static Task WriteRule(string path, string id, string where, string cause) => File.WriteAllTextAsync(path, $$"""
         id: {{id}}
