@@ -1,6 +1,5 @@
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
-using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
 
@@ -122,30 +121,10 @@ public sealed class FindingRankingTests
     [Fact]
     public void A_session_orders_its_findings_by_the_policy_and_ties_by_rule_id()
     {
-        static string Yaml(string id, string severity, string plugin) => $$$"""
-            id: {{{id}}}
-            title: {{{id}}}
-            severity: {{{severity}}}
-            description: d
-            when:
-              - fact: CorefilePlugin
-                as: p
-                where: Name == "{{{plugin}}}"
-            finding:
-              cause: c
-              evidence:
-                - source: s
-                  detail: d
-              remediation:
-                - summary: r
-            """;
-        var errors = new List<RuleFileError>();
-        var ruleBase = RuleBaseCompiler.Compile([.. new[]
-        {
+        static string Yaml(string id, string severity, string plugin) => TestRules.OnePattern(id, severity, "CorefilePlugin", "p", $"Name == \"{plugin}\"");
+        var ruleBase = TestRules.Compile(
             Yaml("b-general", "warning", "errors"), Yaml("a-general", "warning", "errors"),
-            Yaml("z-critical", "critical", "errors"), Yaml("m-about-the-failure", "warning", "autopath"),
-        }.Select((y, i) => RuleFileReader.Read($"rules/r{i}.yaml", y, errors)!)]);
-        Assert.Empty(errors);
+            Yaml("z-critical", "critical", "errors"), Yaml("m-about-the-failure", "warning", "autopath"));
         CorefilePlugin Plugin(string name, bool about) => new()
         {
             Source = "ConfigMap kube-system/coredns", ServerIndex = 0, ServerKey = ".:53", Name = name, Line = 1, Text = name, ConcernsFailure = about,

@@ -16,24 +16,8 @@ public sealed class RuleLiteralTests : IDisposable
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
     /// <summary>A rule over one CoreDnsLogEvent named <c>log</c>: its condition on line 8, its cause on line 10, its remediation's when on line 16.</summary>
-    private static string Rule(string where, string cause = "c", string remediationWhen = "log.Pod != null") => $$"""
-        id: literal-rule
-        title: t
-        severity: warning
-        description: d
-        when:
-          - fact: CoreDnsLogEvent
-            as: log
-            where: {{where}}
-        finding:
-          cause: {{cause}}
-          evidence:
-            - source: s
-              detail: d
-          remediation:
-            - summary: r
-              when: {{remediationWhen}}
-        """;
+    private static string Rule(string where, string cause = "c", string remediationWhen = "log.Pod != null") =>
+        TestRules.OnePattern("literal-rule", "warning", "CoreDnsLogEvent", "log", where, cause, remediationWhen);
 
     private static List<RuleFileError> Errors(string yaml)
     {
@@ -151,8 +135,7 @@ public sealed class RuleLiteralTests : IDisposable
     [Fact]
     public void A_rule_with_checked_literals_still_fires()
     {
-        var errors = new List<RuleFileError>();
-        var ruleBase = RuleBaseCompiler.Compile([RuleFileReader.Read("rules/ok.yaml", Rule("Kind == \"forward-loop\""), errors)!]);
+        var ruleBase = TestRules.Compile(Rule("Kind == \"forward-loop\""));
 
         Assert.Single(RuleSessionRunner.Run(ruleBase, [Log("forward-loop"), Log("panic")]).Findings);
     }
