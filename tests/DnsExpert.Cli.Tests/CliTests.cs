@@ -146,14 +146,25 @@ public sealed class CliTests : IDisposable
         Assert.Contains("'PadLeft' is not allowed", stderr, StringComparison.Ordinal);
     }
 
-    /// <summary>A rule file over one CorefilePlugin pattern named <c>p</c>: its condition on line 8, its cause on line 10.</summary>
-    private static Task WriteRule(string path, string id, string where, string cause) => File.WriteAllTextAsync(path, $$"""
+    [Fact]
+    public async Task Lint_refuses_a_literal_the_property_never_holds_and_names_the_value_meant()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_temp, "rules")).FullName;
+        await WriteRule(Path.Combine(dir, "loop.yaml"), "loop", "Kind == \"forward_loop\"", "c", fact: "CoreDnsLogEvent");
+        var (exit, _, stderr) = await Run("rules", "lint", dir);
+
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("rules/loop.yaml:8:20: where: CoreDnsLogEvent.Kind is never \"forward_loop\" (did you mean \"forward-loop\"?); it is one of: ", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>A rule file over one pattern named <c>p</c> (a CorefilePlugin unless said): its condition on line 8, its cause on line 10.</summary>
+    private static Task WriteRule(string path, string id, string where, string cause, string fact = "CorefilePlugin") => File.WriteAllTextAsync(path, $$"""
         id: {{id}}
         title: t
         severity: warning
         description: d
         when:
-          - fact: CorefilePlugin
+          - fact: {{fact}}
             as: p
             where: {{where}}
         finding:

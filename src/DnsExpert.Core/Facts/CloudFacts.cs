@@ -7,6 +7,7 @@ public sealed class NodeCloud : Fact
     public required string Node { get; init; }
 
     /// <summary><c>alibaba</c>, <c>aws</c>, <c>gcp</c>, <c>azure</c> or <c>unknown</c>.</summary>
+    [OneOf(typeof(CloudProviders))]
     public required string Provider { get; init; }
 
     /// <summary>ECS <c>i-bp1...</c>, EC2 <c>i-0abc...</c>, the GCE VM name, the Azure VM (or <c>scaleset_instance</c>) name.</summary>
@@ -21,6 +22,7 @@ public sealed class NodeCloud : Fact
 public sealed class ClusterCloud : Fact
 {
     /// <summary><c>alibaba</c>, <c>aws</c>, <c>gcp</c>, <c>azure</c>, or <c>unknown</c> (on-premises, or no node in the snapshot says).</summary>
+    [OneOf(typeof(CloudProviders))]
     public required string Provider { get; init; }
 
     /// <summary><c>Alibaba Cloud (ACK)</c>, <c>AWS (EKS)</c>, <c>Google Cloud (GKE)</c>, <c>Azure (AKS)</c>, <c>no cloud provider shown</c>.</summary>

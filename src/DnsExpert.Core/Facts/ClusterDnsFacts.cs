@@ -26,7 +26,8 @@ public sealed class KubeDnsService : Fact
     public required string Namespace { get; init; }
     public required string Name { get; init; }
     public string? ClusterIp { get; init; }
-    public string SessionAffinity { get; init; } = "None";
+    [OneOf(typeof(SessionAffinities))]
+    public string SessionAffinity { get; init; } = SessionAffinities.None;
     public bool EndpointsKnown { get; init; }
     public int ReadyEndpoints { get; init; }
     public int NotReadyEndpoints { get; init; }
@@ -40,6 +41,7 @@ public sealed class CoreDnsPod : Fact
     public required string Name { get; init; }
     public string? Node { get; init; }
     public string? Ip { get; init; }
+    [OneOf(typeof(PodPhases))]
     public string? Phase { get; init; }
     public bool Ready { get; init; }
     public int Restarts { get; init; }
@@ -84,6 +86,7 @@ public sealed class ClusterNode : Fact
     public ReleaseVersion? Kubelet { get; init; }
 
     public string? OsImage { get; init; }
+    [OneOf(typeof(NodeArchitectures))]
     public string? Architecture { get; init; }
     public string? KubeletVersion { get; init; }
     public bool Ready { get; init; }
@@ -210,6 +213,7 @@ public sealed class CoreDnsLogEvent : Fact
     /// <c>unknown-directive</c>, <c>apiserver-unreachable</c>, <c>upstream-error</c>, <c>forward-loop</c>, <c>reload</c>,
     /// <c>panic</c>, <c>no-next-plugin</c> (<see cref="Directive"/> names the last plugin of the chain).
     /// </summary>
+    [OneOf(typeof(CoreDnsLogEventKinds))]
     public required string Kind { get; init; }
 
     public required int LineNumber { get; init; }
@@ -254,6 +258,7 @@ public sealed class CoreDnsLogEvent : Fact
     /// What went wrong when a signature has several forms. API server: <c>connection</c>, <c>rbac</c>, <c>unknown</c>,
     /// <c>not-served</c>, <c>not-ready</c>, <c>waiting</c>, <c>unsynced</c>, <c>other</c>. Corefile: <c>directive</c>, <c>property</c>.
     /// </summary>
+    [OneOf(typeof(CoreDnsLogEventCauses))]
     public string? Cause { get; init; }
 
     /// <summary>The user an RBAC refusal names (<c>system:serviceaccount:kube-system:coredns</c>).</summary>
@@ -281,6 +286,7 @@ public sealed class CoreDnsLogEvent : Fact
     /// For a Corefile error, what the refused word is for that version (rules/data/coredns-plugins.yaml): <c>newer</c>,
     /// <c>removed</c>, <c>in-this-version</c>, <c>external</c>, <c>not-a-plugin</c>, <c>unknown</c>.
     /// </summary>
+    [OneOf(typeof(CorefileWordVerdicts))]
     public string? Verdict { get; init; }
 
     /// <summary>The first CoreDNS release with the refused plugin or option.</summary>
@@ -348,6 +354,7 @@ public sealed class CoreDnsQueryLog : Fact
     public double FailedSharePercent => Answers > 0 ? Math.Min(100, FailedAnswers * 100.0 / Answers) : 100;
 
     /// <summary>The rcode of the last answer to this name and type in the log.</summary>
+    [OneOf(typeof(DnsRcodes))]
     public string LastAnswerRcode { get; init; } = "";
 
     /// <summary>The time of the last answer to this name and type, to the second, or <c>no timestamp</c>.</summary>
@@ -360,7 +367,7 @@ public sealed class CoreDnsQueryLog : Fact
     public string LastAnswer => LastAnswerTime == LogPosition.NoTimestamp ? $"line {LastAnswerLine}" : $"line {LastAnswerLine} at {LastAnswerTime}";
 
     /// <summary>The last answer to this name and type was not NOERROR: it was still failing when the log ends.</summary>
-    public bool StillFailing => LastAnswerRcode != "NOERROR";
+    public bool StillFailing => LastAnswerRcode != DnsRcodes.NoError;
 
     /// <summary>The Corefile server block that serves this name (<c>.:53</c>), when the Corefile is known.</summary>
     public string? ServerKey { get; init; }
@@ -393,7 +400,9 @@ public sealed class CoreDnsQueryLog : Fact
     /// <summary>The queried name without the trailing dot, lower-case.</summary>
     public required string NameWithoutDot { get; init; }
 
+    [OneOf(typeof(DnsTransports))]
     public required string Transport { get; init; }
+    [OneOf(typeof(DnsRcodes))]
     public required string Rcode { get; init; }
     public IReadOnlyList<string> Flags { get; init; } = [];
     public double? DurationSeconds { get; init; }

@@ -28,7 +28,8 @@ public sealed class KubernetesEvent : Fact
     public string Message { get; init; } = "";
 
     /// <summary><c>Normal</c> or <c>Warning</c>.</summary>
-    public string Type { get; init; } = "Normal";
+    [OneOf(typeof(EventTypes))]
+    public string Type { get; init; } = EventTypes.Normal;
 
     /// <summary>How many times it was seen (<c>count</c>, <c>series.count</c> or <c>deprecatedCount</c>; 1 when none is given).</summary>
     public int Count { get; init; } = 1;

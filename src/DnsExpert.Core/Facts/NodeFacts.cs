@@ -28,6 +28,7 @@ public sealed class NodeKernelLogLine : Fact
     public required string Node { get; init; }
 
     /// <summary><c>conntrack-full</c>.</summary>
+    [OneOf(typeof(NodeKernelLogKinds))]
     public required string Kind { get; init; }
 
     public required int LineNumber { get; init; }

@@ -29,10 +29,11 @@ public sealed class CoreDnsPlacement : Fact
     public IReadOnlyList<string> PodNames { get; init; } = [];
 
     /// <summary>The kube-dns Service's <c>spec.sessionAffinity</c> as written; <c>None</c> when unset or no Service.</summary>
-    public string SessionAffinity { get; init; } = "None";
+    [OneOf(typeof(SessionAffinities))]
+    public string SessionAffinity { get; init; } = SessionAffinities.None;
 
     /// <summary>The kube-dns Service sends each client to one pod (<c>ClientIP</c>).</summary>
-    public bool SessionAffinitySet => SessionAffinity is not ("None" or "");
+    public bool SessionAffinitySet => SessionAffinity is not (SessionAffinities.None or "");
 
     /// <summary>CPU of the least and most busy Ready pods, when at least two have metrics.</summary>
     public double? CpuMinMillicores { get; init; }

@@ -10,6 +10,7 @@ public sealed class PodDns : Fact
     public bool HostNetwork { get; init; }
 
     /// <summary><c>ClusterFirst</c> (the default), <c>ClusterFirstWithHostNet</c>, <c>Default</c> or <c>None</c>.</summary>
+    [OneOf(typeof(DnsPolicies))]
     public required string DnsPolicy { get; init; }
 
     /// <summary>True when <c>spec.dnsPolicy</c> was absent and the default applies.</summary>
@@ -28,11 +29,13 @@ public sealed class PodDns : Fact
     public bool UsesAlpineImage { get; init; }
 
     /// <summary>The pod's phase (<c>Running</c>, <c>Pending</c> ...).</summary>
+    [OneOf(typeof(PodPhases))]
     public string? Phase { get; init; }
 
     public string? Ip { get; init; }
 
     /// <summary>The architecture of the pod's node (<c>amd64</c>, <c>arm64</c>), when the node is in the snapshot.</summary>
+    [OneOf(typeof(NodeArchitectures))]
     public string? NodeArchitecture { get; init; }
 
     /// <summary>
@@ -51,7 +54,8 @@ public sealed class PodDns : Fact
     public bool UsesNodeLocal { get; init; }
 
     /// <summary>Where the effective settings come from: <c>/etc/resolv.conf</c> or <c>dnsPolicy</c>.</summary>
-    public string EffectiveFrom { get; init; } = "dnsPolicy";
+    [OneOf(typeof(ResolverSettingsSources))]
+    public string EffectiveFrom { get; init; } = ResolverSettingsSources.DnsPolicy;
 }
 
 /// <summary>A pod's <c>/etc/resolv.conf</c> as read from inside the container.</summary>
@@ -79,6 +83,7 @@ public sealed class QueriedName : Fact
     public required string Name { get; init; }
 
     /// <summary><c>internal</c>, <c>external</c>, <c>headless</c>, <c>statefulset-pod</c> or <c>privatezone</c>.</summary>
+    [OneOf(typeof(NameKinds))]
     public required string Kind { get; init; }
 
     public bool IsInternal { get; init; }
@@ -95,16 +100,18 @@ public sealed class QueriedName : Fact
 public sealed class ReportedSymptom : Fact
 {
     /// <summary><c>name-not-found</c>, <c>server-unreachable</c>, <c>ambiguous</c> or <c>unknown</c>.</summary>
+    [OneOf(typeof(SymptomClasses))]
     public required string Class { get; init; }
 
     /// <summary><c>always</c>, <c>peak</c>, <c>often</c>, <c>rarely</c>, <c>scaling</c>, or <c>unknown</c>.</summary>
+    [OneOf(typeof(SymptomFrequencies))]
     public required string Frequency { get; init; }
 
     public string? ErrorMessage { get; init; }
     public string? Client { get; init; }
 
     /// <summary>True when the frequency says the failure comes and goes (peak, often, rarely, scaling).</summary>
-    public bool Intermittent => Frequency is "peak" or "often" or "rarely" or "scaling";
+    public bool Intermittent => Frequency is SymptomFrequencies.Peak or SymptomFrequencies.Often or SymptomFrequencies.Rarely or SymptomFrequencies.Scaling;
 
     /// <summary>True when the request reports a failure (an error message, a frequency or a failing name).</summary>
     public bool FailureReported { get; init; }

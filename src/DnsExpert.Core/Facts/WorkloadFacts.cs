@@ -60,6 +60,7 @@ public sealed class NetworkPolicyInfo : Fact
 [FactDescription("kube-proxy: its mode (iptables, ipvs, nftables) and IPVS udpTimeout, from whichever kube-system ConfigMap holds a KubeProxyConfiguration (kube-proxy, ACK's kube-proxy-worker ...) or the DaemonSet's flags.")]
 public sealed class KubeProxyInfo : Fact
 {
+    [OneOf(typeof(KubeProxyModes))]
     public required string Mode { get; init; }
 
     /// <summary>The ConfigMap found to hold the configuration (<c>kube-proxy</c>, <c>kube-proxy-worker</c> ...), when there is one.</summary>
@@ -102,6 +103,7 @@ public sealed class PodLibc : Fact
     public required string Pod { get; init; }
 
     /// <summary><c>glibc</c>, <c>musl</c> or <c>unknown</c>.</summary>
+    [OneOf(typeof(LibcKinds))]
     public required string Kind { get; init; }
 
     public string? VersionText { get; init; }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using DnsExpert.Core.Facts;
 
 namespace DnsExpert.Core.Parsing;
 
@@ -182,7 +183,7 @@ public static partial class CoreDnsLogParser
             return record with
             {
                 Kind = CoreDnsLogKind.UnknownDirective,
-                Cause = "directive",
+                Cause = CoreDnsLogEventCauses.Directive,
                 Directive = u.Groups["directive"].Value,
                 CorefileLine = u.Groups["line"].Success ? Int(u.Groups["line"].Value) : null,
             };
@@ -193,7 +194,7 @@ public static partial class CoreDnsLogParser
             return record with
             {
                 Kind = CoreDnsLogKind.UnknownDirective,
-                Cause = "property",
+                Cause = CoreDnsLogEventCauses.Property,
                 Property = p.Groups["property"].Value,
                 Plugin = p.Groups["plugin"].Success ? p.Groups["plugin"].Value : null,
                 CorefileLine = p.Groups["line"].Success ? Int(p.Groups["line"].Value) : null,
@@ -220,39 +221,39 @@ public static partial class CoreDnsLogParser
             record = record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Resource = resource };
             if (Forbidden().Match(error) is { Success: true } f)
             {
-                return record with { Cause = "rbac", Subject = f.Groups["user"].Value, Error = $"cannot {f.Groups["verb"].Value} {f.Groups["resource"].Value}" };
+                return record with { Cause = CoreDnsLogEventCauses.Rbac, Subject = f.Groups["user"].Value, Error = $"cannot {f.Groups["verb"].Value} {f.Groups["resource"].Value}" };
             }
 
             if (UnknownGet().Match(error) is { Success: true } g)
             {
-                return record with { Cause = "unknown", Error = $"unknown (get {g.Groups["resource"].Value})" };
+                return record with { Cause = CoreDnsLogEventCauses.Unknown, Error = $"unknown (get {g.Groups["resource"].Value})" };
             }
 
             if (GetUrl().Match(error) is { Success: true } u)
             {
-                return record with { Cause = "connection", Endpoint = u.Groups["endpoint"].Value, Error = LastSegment(u.Groups["error"].Value) };
+                return record with { Cause = CoreDnsLogEventCauses.Connection, Endpoint = u.Groups["endpoint"].Value, Error = LastSegment(u.Groups["error"].Value) };
             }
 
             return error.Contains("the server could not find the requested resource", StringComparison.Ordinal)
-                ? record with { Cause = "not-served", Error = "the server could not find the requested resource" }
-                : record with { Cause = "other", Error = LastSegment(error) };
+                ? record with { Cause = CoreDnsLogEventCauses.NotServed, Error = "the server could not find the requested resource" }
+                : record with { Cause = CoreDnsLogEventCauses.Other, Error = LastSegment(error) };
         }
 
         if (NotReady().Match(text) is { Success: true } r)
         {
             var plugins = r.Groups["plugins"].Value;
             return plugins.Split(',').Contains("kubernetes", StringComparer.Ordinal)
-                ? record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Cause = "not-ready", Plugin = plugins }
+                ? record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Cause = CoreDnsLogEventCauses.NotReady, Plugin = plugins }
                 : null;
         }
 
         if (text.Contains("plugin/kubernetes: waiting for Kubernetes API", StringComparison.Ordinal))
         {
-            return record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Cause = "waiting", Plugin = "kubernetes" };
+            return record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Cause = CoreDnsLogEventCauses.Waiting, Plugin = "kubernetes" };
         }
 
         return text.Contains("plugin/kubernetes: starting server with unsynced Kubernetes API", StringComparison.Ordinal)
-            ? record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Cause = "unsynced", Plugin = "kubernetes" }
+            ? record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Cause = CoreDnsLogEventCauses.Unsynced, Plugin = "kubernetes" }
             : null;
     }
 

@@ -1,3 +1,4 @@
+using DnsExpert.Core.Facts;
 using YamlDotNet.RepresentationModel;
 
 namespace DnsExpert.Core.Parsing;
@@ -52,13 +53,13 @@ public sealed class CoreDnsPluginCatalog
 
         if (_external.Contains(name))
         {
-            return new("external", null);
+            return new(CorefileWordVerdicts.External, null);
         }
 
         // A zone (".", "example.org:53"), a brace or an option written outside its plugin's block.
         return _notPlugins.Contains(name) || name.Length == 0 || name.AsSpan().ContainsAny(".:{}/")
-            ? new("not-a-plugin", null)
-            : new("unknown", null);
+            ? new(CorefileWordVerdicts.NotAPlugin, null)
+            : new(CorefileWordVerdicts.Unknown, null);
     }
 
     /// <summary>What the option <paramref name="option"/> of <paramref name="plugin"/> is for a CoreDNS of <paramref name="running"/>.</summary>
@@ -69,21 +70,21 @@ public sealed class CoreDnsPluginCatalog
             return new(Place(release, running), release);
         }
 
-        return new("unknown", null);
+        return new(CorefileWordVerdicts.Unknown, null);
     }
 
     private static string Place(CoreDnsRelease release, ReleaseVersion? running)
     {
         if (running is null)
         {
-            return release.Last is null ? "newer" : "removed";
+            return release.Last is null ? CorefileWordVerdicts.Newer : CorefileWordVerdicts.Removed;
         }
 
         // A vendor build (1.9.3.10-aliyun) has its upstream release's plugins: compare major.minor.patch only.
         var upstream = new ReleaseVersion(running.Numbers.Take(3).ToList(), "", running.Original);
-        return upstream < release.Since ? "newer"
-            : release.Last is { } last && upstream > last ? "removed"
-            : "in-this-version";
+        return upstream < release.Since ? CorefileWordVerdicts.Newer
+            : release.Last is { } last && upstream > last ? CorefileWordVerdicts.Removed
+            : CorefileWordVerdicts.InThisVersion;
     }
 
     private static CoreDnsPluginCatalog LoadEmbedded()

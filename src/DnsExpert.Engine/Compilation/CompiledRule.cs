@@ -19,9 +19,9 @@ public sealed class CompiledRule
 
     internal static string NameOf(Severity severity) => severity switch
     {
-        Severity.Critical => "critical",
-        Severity.Warning => "warning",
-        _ => "info",
+        Severity.Critical => FindingSeverities.Critical,
+        Severity.Warning => FindingSeverities.Warning,
+        _ => FindingSeverities.Info,
     };
 
     /// <summary>The fact types the rule reads (for the catalogue).</summary>

@@ -1,4 +1,5 @@
 using DnsExpert.Core.Facts;
+using DnsExpert.Engine.RuleFiles;
 
 namespace DnsExpert.Engine.Compilation;
 
@@ -21,6 +22,7 @@ public sealed class FindingFact
     public string RuleId => Rule.Id;
 
     /// <summary><c>critical</c>, <c>warning</c> or <c>info</c>: the matched case's.</summary>
+    [OneOf(typeof(FindingSeverities))]
     public string Severity => CompiledRule.NameOf(Case.Severity);
 
     public bool ExplainsFailure => Rule.Document.ExplainsFailure;

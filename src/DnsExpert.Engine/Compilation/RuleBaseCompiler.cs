@@ -307,9 +307,8 @@ public static partial class RuleBaseCompiler
             return null;
         }
 
-        if (UnboundedCalls.Find(parsed.Body) is { } call)
+        if (Refused(doc, parsed.Body, condition.Text, 0, condition.Text, condition.Line, condition.Column, condition.Field, errors))
         {
-            errors.Add(new RuleFileError(doc.File, condition.Line, condition.Column, $"{condition.Field}: {UnboundedCalls.Reason(call)}"));
             return null;
         }
 
@@ -350,9 +349,8 @@ public static partial class RuleBaseCompiler
         try
         {
             var lambda = DynamicExpressionParser.ParseLambda(Parsing, scope, typeof(bool), guard.Text, Externals(doc, []));
-            if (UnboundedCalls.Find(lambda.Body) is { } call)
+            if (Refused(doc, lambda.Body, guard.Text, 0, guard.Text, guard.Line, guard.Column, guard.Field, errors))
             {
-                errors.Add(new RuleFileError(doc.File, guard.Line, guard.Column, $"{guard.Field}: {UnboundedCalls.Reason(call)}"));
                 return null;
             }
 
@@ -399,9 +397,8 @@ public static partial class RuleBaseCompiler
             try
             {
                 var lambda = DynamicExpressionParser.ParseLambda(Parsing, scope, typeof(object), expression, Externals(doc, []));
-                if (UnboundedCalls.Find(lambda.Body) is { } call)
+                if (Refused(doc, lambda.Body, text, m.Groups["expr"].Index, expression, template.Line, template.Column, template.Field, errors))
                 {
-                    errors.Add(Locate(doc, text, template.Line, template.Column, m.Groups["expr"].Index, $"{template.Field}: {UnboundedCalls.Reason(call)}"));
                     continue;
                 }
 
@@ -438,6 +435,29 @@ public static partial class RuleBaseCompiler
         var args = scope.Select((p, i) => Expression.Convert(Expression.ArrayIndex(facts, Expression.Constant(i)), p.Type));
         var call = Expression.Invoke(lambda, args);
         return Expression.Lambda<Func<object[], object?>>(Expression.Convert(call, typeof(object)), facts).Compile();
+    }
+
+    /// <summary>
+    /// Refuses what parses but must not load: a call whose result can grow without bound (<see cref="UnboundedCalls"/>),
+    /// and a literal its fact property never holds (<see cref="ClosedValueLiterals"/>), placed at the literal.
+    /// <paramref name="expression"/> starts at <paramref name="start"/> in <paramref name="text"/>, the scalar at
+    /// <paramref name="line"/> and <paramref name="column"/>.
+    /// </summary>
+    private static bool Refused(RuleDocument doc, Expression body, string text, int start, string expression, int line, int column, string field, List<RuleFileError> errors)
+    {
+        var before = errors.Count;
+        if (UnboundedCalls.Find(body) is { } call)
+        {
+            errors.Add(Locate(doc, text, line, column, start, $"{field}: {UnboundedCalls.Reason(call)}"));
+        }
+
+        foreach (var mismatch in ClosedValueLiterals.Find(body))
+        {
+            var at = expression.IndexOf('"' + mismatch.Literal + '"', StringComparison.Ordinal);
+            errors.Add(Locate(doc, text, line, column, start + Math.Max(at, 0), $"{field}: {mismatch.Reason}"));
+        }
+
+        return errors.Count != before;
     }
 
     private static RuleFileError Locate(RuleDocument doc, string text, int line, int column, int position, string reason)

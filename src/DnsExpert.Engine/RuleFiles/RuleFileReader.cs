@@ -1,4 +1,5 @@
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -11,15 +12,21 @@ namespace DnsExpert.Engine.RuleFiles;
 /// </summary>
 public static class RuleFileReader
 {
-    private static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "explains", "thresholds", "routing", "when", "cases", "finding"];
-    private static readonly string[] CaseKeys = ["when", "cause", "evidence", "severity", "ticket", "remediation"];
-    private static readonly string[] PatternKeys = ["fact", "as", "where", "not", "exists"];
-    private static readonly string[] FindingKeys = ["cause", "evidence", "remediation", "ticket"];
-    private static readonly string[] RoutingKeys = ["frequency", "nameKind", "symptomClass"];
+    // The keys of each mapping of a rule file; rules/rule.schema.json lists the same (a test keeps them equal).
+    internal static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "explains", "thresholds", "routing", "when", "cases", "finding"];
+    internal static readonly string[] CaseKeys = ["when", "cause", "evidence", "severity", "ticket", "remediation"];
+    internal static readonly string[] PatternKeys = ["fact", "as", "where", "not", "exists"];
+    internal static readonly string[] FactPatternKeys = ["fact", "as", "where"];
+    internal static readonly string[] FindingKeys = ["cause", "evidence", "remediation", "ticket"];
+    internal static readonly string[] RoutingKeys = ["frequency", "nameKind", "symptomClass"];
+    internal static readonly string[] EvidenceKeys = ["source", "detail"];
+    internal static readonly string[] RemediationKeys = ["summary", "command", "snippet", "when"];
+    internal static readonly string[] TicketKeys = ["name", "rcode", "time", "pod"];
 
-    public static readonly IReadOnlySet<string> Frequencies = new HashSet<string>(StringComparer.Ordinal) { "always", "peak", "often", "rarely", "scaling" };
-    public static readonly IReadOnlySet<string> NameKinds = new HashSet<string>(StringComparer.Ordinal) { "internal", "external", "headless", "statefulset-pod", "privatezone" };
-    public static readonly IReadOnlySet<string> SymptomClasses = new HashSet<string>(StringComparer.Ordinal) { "name-not-found", "server-unreachable", "ambiguous", "unknown" };
+    // Routing names the values of the facts it is matched against (ReportedSymptom, QueriedName): the same sets.
+    public static readonly IReadOnlySet<string> Frequencies = ValuesOf(typeof(SymptomFrequencies), except: SymptomFrequencies.Unknown);
+    public static readonly IReadOnlySet<string> NameKinds = ValuesOf(typeof(Core.Facts.NameKinds));
+    public static readonly IReadOnlySet<string> SymptomClasses = ValuesOf(typeof(Core.Facts.SymptomClasses));
 
     /// <summary>Parses a rule file. Returns the rule, or null with at least one error.</summary>
     public static RuleDocument? Read(string file, string text, List<RuleFileError> errors)
@@ -54,6 +61,9 @@ public static class RuleFileReader
         var doc = reader.ReadRule(root);
         return errors.Count == before ? doc : null;
     }
+
+    private static HashSet<string> ValuesOf(Type values, string? except = null) =>
+        new(OneOfAttribute.ValuesOf(values).Where(v => v != except), StringComparer.Ordinal);
 
     private static string FirstLine(string message)
     {
@@ -129,11 +139,11 @@ public static class RuleFileReader
         {
             switch (node.Value)
             {
-                case "critical": return Severity.Critical;
-                case "warning": return Severity.Warning;
-                case "info": return Severity.Info;
+                case FindingSeverities.Critical: return Severity.Critical;
+                case FindingSeverities.Warning: return Severity.Warning;
+                case FindingSeverities.Info: return Severity.Info;
                 default:
-                    Error(node, $"severity '{node.Value}' is not one of critical, warning, info");
+                    Error(node, $"severity '{node.Value}' is not one of {string.Join(", ", OneOfAttribute.ValuesOf(typeof(FindingSeverities)))}");
                     return null;
             }
         }
@@ -380,7 +390,7 @@ public static class RuleFileReader
                 return null;
             }
 
-            CheckKeys(map, ["fact", "as", "where"], "pattern");
+            CheckKeys(map, FactPatternKeys, "pattern");
             var fact = RequiredScalar(map, "fact");
             var name = Optional(map, "as") as YamlScalarNode;
             if (mode == PatternMode.Match && name is null)
@@ -464,7 +474,7 @@ public static class RuleFileReader
                     continue;
                 }
 
-                CheckKeys(rm, ["summary", "command", "snippet", "when"], "remediation");
+                CheckKeys(rm, RemediationKeys, "remediation");
                 var summary = Template(RequiredScalar(rm, "summary"), "remediation.summary");
                 ExpressionText? when = null;
                 if (Optional(rm, "when") is { } w)
@@ -499,7 +509,7 @@ public static class RuleFileReader
                 return null;
             }
 
-            CheckKeys(tm, ["name", "rcode", "time", "pod"], "ticket");
+            CheckKeys(tm, TicketKeys, "ticket");
             var name = Template(RequiredScalar(tm, "name"), "ticket.name");
             var rcode = Template(RequiredScalar(tm, "rcode"), "ticket.rcode");
             return name is null || rcode is null
@@ -524,7 +534,7 @@ public static class RuleFileReader
                     continue;
                 }
 
-                CheckKeys(em, ["source", "detail"], "evidence");
+                CheckKeys(em, EvidenceKeys, "evidence");
                 var source = Template(RequiredScalar(em, "source"), "evidence.source");
                 var detail = Template(RequiredScalar(em, "detail"), "evidence.detail");
                 if (source is not null && detail is not null)

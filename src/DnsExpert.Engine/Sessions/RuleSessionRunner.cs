@@ -10,7 +10,7 @@ public sealed record RuleSessionResult(IReadOnlyList<Finding> Findings, IReadOnl
 
 /// <summary>
 /// Runs one diagnosis: a fresh NRules session from the shared factory, the facts in, <c>Fire()</c>, and the
-/// matches merged into one finding per rule (evidence from every match), ranked.
+/// matches merged into one finding per rule (evidence from every match), ordered by <see cref="FindingRanking"/>.
 /// </summary>
 public static class RuleSessionRunner
 {
@@ -57,43 +57,12 @@ public static class RuleSessionRunner
 
         var groups = matches.GroupBy(m => m.Rule).ToDictionary(g => g.Key.Id, g => (Rule: g.Key, Matches: g.ToList()), StringComparer.Ordinal);
         var ranked = groups.Values
-            .Select(g => (g.Rule.Id, Rank(g.Rule, g.Matches.Max(m => m.Case.Severity), symptom, name, ConcernsFailure(g.Matches), g.Matches.Max(m => m.Case.Specificity))))
+            .Select(g => (g.Rule.Id, FindingRanking.Score(g.Rule, g.Matches, symptom, name)))
             .ToList();
         var findings = Explanations.Order(ruleBase, ranked)
             .Select(x => Merge(groups[x.Id].Rule, groups[x.Id].Matches, coreDnsNodes, x.Explains, x.ExplainedBy))
             .ToList();
         return new RuleSessionResult(findings, problems);
-    }
-
-    /// <summary>
-    /// Severity (of the strongest case matched) first; then whether the finding is about the target pod or the failing name; then the guide's routing (does the reported frequency, error class and name kind support
-    /// this cause?); then how many facts had to agree. Routing moves a finding within its severity, never creates one.
-    /// </summary>
-    internal static int Rank(CompiledRule rule, Severity severity, ReportedSymptom? symptom, QueriedName? name, bool concernsFailure, int specificity)
-    {
-        var score = (int)severity * 1000;
-        score += concernsFailure ? 150 : 0;
-        var routing = rule.Document.Routing;
-        score += Support(routing.Frequency, symptom?.Frequency);
-        score += Support(routing.SymptomClass, symptom?.Class);
-        score += Support(routing.NameKind, name?.Kind);
-        score += specificity * 5;
-        score += Math.Clamp(rule.Document.Priority, -50, 50);
-        return score;
-    }
-
-    /// <summary>Does any match rest on a fact about the target pod or the failing name itself?</summary>
-    private static bool ConcernsFailure(List<FindingFact> matches) =>
-        matches.Any(m => m.Facts.Any(f => f is Fact { ConcernsFailure: true }));
-
-    private static int Support(IReadOnlyList<string> supported, string? observed)
-    {
-        if (supported.Count == 0 || observed is null or "unknown")
-        {
-            return 0;
-        }
-
-        return supported.Contains(observed, StringComparer.Ordinal) ? 100 : -50;
     }
 
     private static Finding Merge(CompiledRule rule, List<FindingFact> matches, IReadOnlyList<TicketNode> coreDnsNodes, List<string> explains, List<string> explainedBy)

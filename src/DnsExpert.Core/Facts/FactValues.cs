@@ -1,0 +1,245 @@
+namespace DnsExpert.Core.Facts;
+
+// The closed value sets of fact properties, each spelled once. A property says which set it holds with
+// [OneOf(typeof(...))]; the rule compiler refuses a rule that compares it with any other literal, and a test runs every
+// scenario through the fact builder to check that the builder produces nothing outside its set.
+
+/// <summary><see cref="ProbeResult.Kind"/>: the probe that ran.</summary>
+public static class ProbeKinds
+{
+    public const string Dns = "dns";
+    public const string Ping = "ping";
+    public const string Tcp = "tcp";
+}
+
+/// <summary><see cref="ProbeResult.FromRole"/>: where the probe ran.</summary>
+public static class ProbeOrigins
+{
+    /// <summary>An application pod (any pod that is not CoreDNS).</summary>
+    public const string App = "app";
+
+    public const string CoreDns = "coredns";
+    public const string Node = "node";
+
+    /// <summary>DnsExpert itself (no origin given).</summary>
+    public const string DnsExpert = "dnsexpert";
+}
+
+/// <summary><see cref="ProbeResult.TargetRole"/>: what the probed address is in the cluster.</summary>
+public static class ProbeTargetRoles
+{
+    public const string KubeDns = "kube-dns";
+    public const string CoreDnsPod = "coredns-pod";
+    public const string NodeLocal = "nodelocal";
+    public const string Upstream = "upstream";
+    public const string Apiserver = "apiserver";
+    public const string Other = "other";
+}
+
+/// <summary><see cref="ProbeResult.Outcome"/>.</summary>
+public static class ProbeOutcomes
+{
+    public const string Answered = "answered";
+    public const string Timeout = "timeout";
+    public const string Refused = "refused";
+    public const string Unreachable = "unreachable";
+}
+
+/// <summary>The transport of a DNS message: <see cref="ProbeResult.Transport"/>, <see cref="CoreDnsQueryLog.Transport"/>.</summary>
+public static class DnsTransports
+{
+    public const string Udp = "udp";
+    public const string Tcp = "tcp";
+}
+
+/// <summary>A DNS response code as dig, nslookup and CoreDNS's log write it (the IANA mnemonics, RFC 6895).</summary>
+public static class DnsRcodes
+{
+    public const string NoError = "NOERROR";
+    public const string FormErr = "FORMERR";
+    public const string ServFail = "SERVFAIL";
+    public const string NxDomain = "NXDOMAIN";
+    public const string NotImp = "NOTIMP";
+    public const string Refused = "REFUSED";
+    public const string YxDomain = "YXDOMAIN";
+    public const string YxRrset = "YXRRSET";
+    public const string NxRrset = "NXRRSET";
+    public const string NotAuth = "NOTAUTH";
+    public const string NotZone = "NOTZONE";
+    public const string BadVers = "BADVERS";
+    public const string BadSig = "BADSIG";
+    public const string BadKey = "BADKEY";
+    public const string BadTime = "BADTIME";
+    public const string BadMode = "BADMODE";
+    public const string BadName = "BADNAME";
+    public const string BadAlg = "BADALG";
+    public const string BadTrunc = "BADTRUNC";
+    public const string BadCookie = "BADCOOKIE";
+}
+
+/// <summary><see cref="CoreDnsLogEvent.Kind"/>: the signature a CoreDNS log line matched (rules/SIGNATURES.md).</summary>
+public static class CoreDnsLogEventKinds
+{
+    public const string UnknownDirective = "unknown-directive";
+    public const string ApiserverUnreachable = "apiserver-unreachable";
+    public const string UpstreamError = "upstream-error";
+    public const string ForwardLoop = "forward-loop";
+    public const string Reload = "reload";
+    public const string Panic = "panic";
+    public const string NoNextPlugin = "no-next-plugin";
+}
+
+/// <summary><see cref="CoreDnsLogEvent.Cause"/>: which form of a signature the line has.</summary>
+public static class CoreDnsLogEventCauses
+{
+    // The API server: how CoreDNS's kubernetes plugin failed to reach or use it.
+    public const string Connection = "connection";
+    public const string Rbac = "rbac";
+    public const string Unknown = "unknown";
+    public const string NotServed = "not-served";
+    public const string NotReady = "not-ready";
+    public const string Waiting = "waiting";
+    public const string Unsynced = "unsynced";
+    public const string Other = "other";
+
+    // A Corefile error: the refused word is a directive, or an option of a plugin.
+    public const string Directive = "directive";
+    public const string Property = "property";
+}
+
+/// <summary><see cref="CoreDnsLogEvent.Verdict"/>: what a refused Corefile word is in the running CoreDNS (rules/data/coredns-plugins.yaml).</summary>
+public static class CorefileWordVerdicts
+{
+    public const string Newer = "newer";
+    public const string Removed = "removed";
+    public const string InThisVersion = "in-this-version";
+    public const string External = "external";
+    public const string NotAPlugin = "not-a-plugin";
+    public const string Unknown = "unknown";
+}
+
+/// <summary><see cref="QueriedName.Kind"/>; also the values of a rule's <c>routing.nameKind</c>.</summary>
+public static class NameKinds
+{
+    public const string Internal = "internal";
+    public const string External = "external";
+    public const string Headless = "headless";
+    public const string StatefulSetPod = "statefulset-pod";
+    public const string PrivateZone = "privatezone";
+}
+
+/// <summary><see cref="ReportedSymptom.Class"/>; also the values of a rule's <c>routing.symptomClass</c>.</summary>
+public static class SymptomClasses
+{
+    public const string NameNotFound = "name-not-found";
+    public const string ServerUnreachable = "server-unreachable";
+    public const string Ambiguous = "ambiguous";
+    public const string Unknown = "unknown";
+}
+
+/// <summary><see cref="ReportedSymptom.Frequency"/>; also the values of a rule's <c>routing.frequency</c> (all but <c>unknown</c>).</summary>
+public static class SymptomFrequencies
+{
+    public const string Always = "always";
+    public const string Peak = "peak";
+    public const string Often = "often";
+    public const string Rarely = "rarely";
+    public const string Scaling = "scaling";
+
+    /// <summary>The request did not say.</summary>
+    public const string Unknown = "unknown";
+}
+
+/// <summary><see cref="PodDns.DnsPolicy"/>: the pod's <c>spec.dnsPolicy</c>.</summary>
+public static class DnsPolicies
+{
+    public const string ClusterFirst = "ClusterFirst";
+    public const string ClusterFirstWithHostNet = "ClusterFirstWithHostNet";
+    public const string Default = "Default";
+    public const string None = "None";
+}
+
+/// <summary>A pod's <c>status.phase</c>: <see cref="PodDns.Phase"/>, <see cref="CoreDnsPod.Phase"/>.</summary>
+public static class PodPhases
+{
+    public const string Pending = "Pending";
+    public const string Running = "Running";
+    public const string Succeeded = "Succeeded";
+    public const string Failed = "Failed";
+    public const string Unknown = "Unknown";
+}
+
+/// <summary><see cref="PodDns.EffectiveFrom"/>: where the pod's effective resolver settings come from.</summary>
+public static class ResolverSettingsSources
+{
+    public const string ResolvConf = "/etc/resolv.conf";
+    public const string DnsPolicy = "dnsPolicy";
+}
+
+/// <summary>A node's <c>status.nodeInfo.architecture</c> (Go's GOARCH of kubelet): <see cref="ClusterNode.Architecture"/>, <see cref="PodDns.NodeArchitecture"/>.</summary>
+public static class NodeArchitectures
+{
+    public const string X86 = "386";
+    public const string Amd64 = "amd64";
+    public const string Arm = "arm";
+    public const string Arm64 = "arm64";
+    public const string Loong64 = "loong64";
+    public const string Mips = "mips";
+    public const string Mipsle = "mipsle";
+    public const string Mips64 = "mips64";
+    public const string Mips64le = "mips64le";
+    public const string Ppc64 = "ppc64";
+    public const string Ppc64le = "ppc64le";
+    public const string Riscv64 = "riscv64";
+    public const string S390x = "s390x";
+}
+
+/// <summary>A Service's <c>spec.sessionAffinity</c>: <see cref="KubeDnsService.SessionAffinity"/>, <see cref="CoreDnsPlacement.SessionAffinity"/>.</summary>
+public static class SessionAffinities
+{
+    public const string None = "None";
+    public const string ClientIp = "ClientIP";
+}
+
+/// <summary><see cref="KubernetesEvent.Type"/>.</summary>
+public static class EventTypes
+{
+    public const string Normal = "Normal";
+    public const string Warning = "Warning";
+}
+
+/// <summary><see cref="KubeProxyInfo.Mode"/>: kube-proxy's <c>mode</c> (<c>kernelspace</c> on Windows; <c>userspace</c> until Kubernetes 1.26).</summary>
+public static class KubeProxyModes
+{
+    public const string Iptables = "iptables";
+    public const string Ipvs = "ipvs";
+    public const string Nftables = "nftables";
+    public const string Kernelspace = "kernelspace";
+    public const string Userspace = "userspace";
+}
+
+/// <summary><see cref="PodLibc.Kind"/>.</summary>
+public static class LibcKinds
+{
+    public const string Glibc = "glibc";
+    public const string Musl = "musl";
+    public const string Unknown = "unknown";
+}
+
+/// <summary><see cref="NodeKernelLogLine.Kind"/>.</summary>
+public static class NodeKernelLogKinds
+{
+    public const string ConntrackFull = "conntrack-full";
+}
+
+/// <summary>The cloud a node shows: <see cref="NodeCloud.Provider"/>, <see cref="ClusterCloud.Provider"/>.</summary>
+public static class CloudProviders
+{
+    public const string Alibaba = "alibaba";
+    public const string Aws = "aws";
+    public const string Gcp = "gcp";
+    public const string Azure = "azure";
+
+    /// <summary>On-premises, or no node of the snapshot says.</summary>
+    public const string Unknown = "unknown";
+}
