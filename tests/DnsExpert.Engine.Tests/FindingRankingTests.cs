@@ -2,6 +2,7 @@ using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;
 

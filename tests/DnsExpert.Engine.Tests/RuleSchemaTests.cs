@@ -1,8 +1,9 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using DnsExpert.Core.Facts;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Testing;
 using Json.Schema;
 
 namespace DnsExpert.Engine.Tests;
