@@ -7,6 +7,7 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig DnsExpert.sln ./
 COPY src/DnsExpert.Core/DnsExpert.Core.csproj src/DnsExpert.Core/
 COPY src/DnsExpert.Engine/DnsExpert.Engine.csproj src/DnsExpert.Engine/
+COPY src/DnsExpert.Diagnosis/DnsExpert.Diagnosis.csproj src/DnsExpert.Diagnosis/
 COPY src/DnsExpert.Collectors/DnsExpert.Collectors.csproj src/DnsExpert.Collectors/
 COPY src/DnsExpert.History/DnsExpert.History.csproj src/DnsExpert.History/
 COPY src/DnsExpert.Rendering/DnsExpert.Rendering.csproj src/DnsExpert.Rendering/

@@ -5,9 +5,11 @@ using DnsExpert.Collectors.Dump;
 using DnsExpert.Collectors.Node;
 using DnsExpert.Core.Collection;
 using DnsExpert.Core.Contract;
-using DnsExpert.Engine.Diagnosis;
-using DnsExpert.Engine.FactBuilding;
+using DnsExpert.Diagnosis.FactBuilding;
+using DnsExpert.Diagnosis;
+using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Engine.Sessions;
 using DnsExpert.NodeAgent;
 using DnsExpert.Rendering;
 using Microsoft.Extensions.Hosting;
@@ -175,7 +177,7 @@ public static class DnsExpertCli
             DiagnosisResponse response;
             try
             {
-                var service = new DiagnosisService(new DirectoryRuleBaseProvider(LocateRules(parse.GetValue(rules))), TimeProvider.System, collector);
+                var service = new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(LocateRules(parse.GetValue(rules)))), TimeProvider.System, collector);
                 response = await service.DiagnoseAsync(body!, cancellationToken);
             }
             catch (LiveCollectionUnavailableException ex)

@@ -1,13 +1,12 @@
-using DnsExpert.Engine.Diagnosis;
-using DnsExpert.Engine.FactBuilding;
-using Microsoft.Extensions.Diagnostics.Metrics;
+using DnsExpert.Engine.RuleBases;
+using DnsExpert.Engine.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DnsExpert.Engine;
 
 public static class EngineServiceCollectionExtensions
 {
-    /// <summary>Registers the rule base (compiled once, from <paramref name="rulesDirectory"/>) and the diagnosis service.</summary>
+    /// <summary>Registers the rule base (compiled once, from <paramref name="rulesDirectory"/>) and the engine that runs fact sets against it.</summary>
     public static IServiceCollection AddDnsExpertEngine(this IServiceCollection services, string rulesDirectory) =>
         services.AddDnsExpertEngine(_ => rulesDirectory);
 
@@ -15,12 +14,9 @@ public static class EngineServiceCollectionExtensions
     public static IServiceCollection AddDnsExpertEngine(this IServiceCollection services, Func<IServiceProvider, string> rulesDirectory)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddMetrics();
-        services.AddSingleton<DiagnosisMetrics>();
         services.AddSingleton(sp => new DirectoryRuleBaseProvider(rulesDirectory(sp), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRuleBaseProvider>(sp => sp.GetRequiredService<DirectoryRuleBaseProvider>());
-        services.AddSingleton(_ => new LogScanScheduler());
-        services.AddSingleton<IDiagnosisService, DiagnosisService>();
+        services.AddSingleton<RuleEngine>();
         return services;
     }
 }

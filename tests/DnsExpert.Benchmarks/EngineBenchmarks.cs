@@ -1,9 +1,11 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using BenchmarkDotNet.Attributes;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Parsing;
-using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Diagnosis;
+using DnsExpert.Engine.RuleBases;
+using DnsExpert.Engine.Sessions;
 
 namespace DnsExpert.Benchmarks;
 
@@ -23,7 +25,7 @@ public class EngineBenchmarks
     {
         var root = Program.FindRoot();
         _rules = Path.Combine(root, "rules");
-        _service = new DiagnosisService(new DirectoryRuleBaseProvider(_rules), TimeProvider.System);
+        _service = new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(_rules)), TimeProvider.System);
         _sick = JsonSerializer.Deserialize<DiagnosisRequest>(File.ReadAllText(Path.Combine(root, "src", "DnsExpert.Api", "Samples", "sick-cluster.json")), Json)!;
         _autopath = JsonSerializer.Deserialize<DiagnosisRequest>(File.ReadAllText(Path.Combine(root, "src", "DnsExpert.Api", "Samples", "autopath-wrong-answers.json")), Json)!;
         var text = new StringBuilder();

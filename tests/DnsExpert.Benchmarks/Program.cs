@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using BenchmarkDotNet.Running;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Parsing;
-using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Diagnosis.FactBuilding;
+using DnsExpert.Diagnosis;
+using DnsExpert.Engine.RuleBases;
+using DnsExpert.Engine.Sessions;
 
 namespace DnsExpert.Benchmarks;
 
@@ -22,7 +25,7 @@ public static class Program
     /// <summary>The large snapshot is past the service's default limits (a 328 MB body): read it as the API would with them raised.</summary>
     private static readonly RequestLimits LargeLimits = new() { MaxObjectValues = 50_000_000, MaxLogCharacters = long.MaxValue };
 
-    private static readonly Engine.FactBuilding.LogScanScheduler LogScans = new();
+    private static readonly Diagnosis.FactBuilding.LogScanScheduler LogScans = new();
     private static readonly JsonSerializerOptions RequestOptions = RequestJson.CreateOptions(LargeLimits, maxDepth: 64);
 
     public static async Task<int> Main(string[] args)
@@ -71,7 +74,7 @@ public static class Program
         var rulesWatch = Stopwatch.StartNew();
         var rules = new DirectoryRuleBaseProvider(Path.Combine(root, "rules"));
         var compile = rulesWatch.Elapsed;
-        var service = new DiagnosisService(rules, TimeProvider.System);
+        var service = new DiagnosisService(new RuleEngine(rules), TimeProvider.System);
 
         // Warm up the code paths on the small sample, then measure the small sample as the baseline of the same run.
         var sample = Path.Combine(root, "src", "DnsExpert.Api", "Samples", "sick-cluster.json");

@@ -1,10 +1,12 @@
 using System.Text.Json;
 using DnsExpert.Collectors.Kubernetes;
 using DnsExpert.Core.Contract;
-using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Diagnosis;
+using DnsExpert.Engine.RuleBases;
+using DnsExpert.Engine.Sessions;
 using DnsExpert.Testing;
-using k8s;
 using Microsoft.Extensions.Options;
+using k8s;
 
 namespace DnsExpert.Collectors.Tests;
 
@@ -39,7 +41,7 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(_temp));
         var client = new k8s.Kubernetes(config);
         var collector = new KubernetesSnapshotCollector(client, Options.Create(options ?? new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(30) }), TimeProvider.System);
-        return (server, new DiagnosisService(Rules, TimeProvider.System, collector));
+        return (server, new DiagnosisService(new RuleEngine(Rules), TimeProvider.System, collector));
     }
 
     private static DiagnosisRequest WithoutSnapshot(DiagnosisRequest r) => new() { Target = r.Target, Domain = r.Domain, Symptom = r.Symptom };
@@ -70,7 +72,7 @@ public sealed class LiveCollectionTests : IAsyncLifetime
             Target = request.Target, Domain = request.Domain, Symptom = request.Symptom,
             Snapshot = new Snapshot { Objects = request.Snapshot!.Objects, Logs = request.Snapshot.Logs },
         };
-        var offline = await new DiagnosisService(Rules, TimeProvider.System).DiagnoseAsync(offlineRequest, CancellationToken.None);
+        var offline = await new DiagnosisService(new RuleEngine(Rules), TimeProvider.System).DiagnoseAsync(offlineRequest, CancellationToken.None);
 
         var (server, live) = await Live(request);
         var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
@@ -242,7 +244,7 @@ public sealed class ExecTests : IAsyncLifetime
     {
         var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(_server.WriteKubeconfig(_temp)));
         var options = new ClusterOptions { Enabled = true, ExecEnabled = exec, CollectorTimeout = TimeSpan.FromSeconds(10) };
-        return new DiagnosisService(Rules, TimeProvider.System, new KubernetesSnapshotCollector(client, Options.Create(options), TimeProvider.System));
+        return new DiagnosisService(new RuleEngine(Rules), TimeProvider.System, new KubernetesSnapshotCollector(client, Options.Create(options), TimeProvider.System));
     }
 
     [Fact]

@@ -2,7 +2,9 @@ using System.Text.Json;
 using DnsExpert.Collectors.Kubernetes;
 using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Contract;
-using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Diagnosis;
+using DnsExpert.Engine.RuleBases;
+using DnsExpert.Engine.Sessions;
 using DnsExpert.Testing;
 using Microsoft.Extensions.Options;
 
@@ -43,7 +45,7 @@ public sealed class ProbeIntegrationTests(DnsServers servers) : IClassFixture<Dn
         var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.WriteKubeconfig(_temp)));
         var prober = new DnsProber(Options.Create(new ProbeOptions { Timeout = TimeSpan.FromSeconds(3) }), TimeProvider.System);
         var collector = new KubernetesSnapshotCollector(client, Options.Create(new ClusterOptions { Enabled = true }), TimeProvider.System, prober: prober);
-        return new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules")), TimeProvider.System, collector);
+        return new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules"))), TimeProvider.System, collector);
     }
 
     [Fact]

@@ -4,7 +4,9 @@ using DnsExpert.Collectors.Kubernetes;
 using DnsExpert.Collectors.Node;
 using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Contract;
-using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Diagnosis;
+using DnsExpert.Engine.RuleBases;
+using DnsExpert.Engine.Sessions;
 using DnsExpert.Testing;
 
 namespace DnsExpert.NodeAgent.Tests;
@@ -49,7 +51,7 @@ public sealed class AgentProbeTests(DnsServers servers) : IClassFixture<DnsServe
             ["DnsExpert:Cluster:CollectorTimeout"] = "00:00:10",
             ["DnsExpert:Probes:Timeout"] = "00:00:03",
         });
-        var service = new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules")), TimeProvider.System, collector);
+        var service = new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules"))), TimeProvider.System, collector);
 
         var response = await service.DiagnoseAsync(new DiagnosisRequest { Target = scenario.Target, Domain = scenario.Domain, Symptom = scenario.Symptom }, CancellationToken.None);
 

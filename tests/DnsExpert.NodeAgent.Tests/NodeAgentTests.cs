@@ -1,11 +1,13 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
 using DnsExpert.Collectors.Node;
 using DnsExpert.Collectors.Probes;
 using DnsExpert.Core.Contract;
-using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Diagnosis;
+using DnsExpert.Engine.RuleBases;
+using DnsExpert.Engine.Sessions;
 using DnsExpert.NodeAgent;
 using DnsExpert.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -46,7 +48,7 @@ public sealed class NodeAgentTests
             await File.ReadAllTextAsync(Path.Combine(Root, "tests", "scenarios", "packet-capture-recommended", "fires-intermittent-timeout-healthy-cluster.json")), Json)!;
         request.Snapshot!.Files = [.. request.Snapshot.Files ?? [], .. report!.Files];
         request.Symptom!.Frequency = Frequency.Peak;
-        var response = await new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(Root, "rules")), TimeProvider.System).DiagnoseAsync(request, CancellationToken.None);
+        var response = await new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(Path.Combine(Root, "rules"))), TimeProvider.System).DiagnoseAsync(request, CancellationToken.None);
 
         var ids = response.Findings.Select(f => f.RuleId).ToList();
         Assert.Contains("conntrack-table-full", ids);
@@ -197,7 +199,7 @@ public sealed class LiveAgentTests : IAsyncLifetime
             ["DnsExpert:Cluster:CollectorTimeout"] = collectorTimeout,
             ["DnsExpert:Probes:Enabled"] = "false",
         });
-        return new DiagnosisService(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules")), TimeProvider.System, collector);
+        return new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(Path.Combine(_root, "rules"))), TimeProvider.System, collector);
     }
 
     public async Task DisposeAsync()

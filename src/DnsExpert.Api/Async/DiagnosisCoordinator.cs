@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using DnsExpert.Api.History;
 using DnsExpert.Core.Contract;
-using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Diagnosis;
 using DnsExpert.History;
 using Microsoft.Extensions.Options;
 

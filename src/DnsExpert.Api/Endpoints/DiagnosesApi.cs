@@ -4,7 +4,7 @@ using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Core.Contract;
-using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Diagnosis;
 using DnsExpert.History;
 using DnsExpert.Rendering;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,4 +1,4 @@
-using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Engine.RuleBases;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DnsExpert.Api.Endpoints;

@@ -1,6 +1,5 @@
 using DnsExpert.Api.Hosting;
 using DnsExpert.Core.Contract;
-using DnsExpert.Engine.Diagnosis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;

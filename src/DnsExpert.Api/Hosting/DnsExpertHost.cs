@@ -4,8 +4,9 @@ using DnsExpert.Api.History;
 using DnsExpert.Api.OpenApi;
 using DnsExpert.Api.Security;
 using DnsExpert.Collectors;
+using DnsExpert.Diagnosis;
+using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine;
-using DnsExpert.Engine.Diagnosis;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Resources;
@@ -41,7 +42,7 @@ public static class DnsExpertHost
         builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IOptions<DnsExpertOptions>>((kestrel, options) =>
             kestrel.Limits.MaxRequestBodySize = options.Value.MaxRequestBodyBytes);
 
-        builder.Services.AddDnsExpertEngine(services => services.GetRequiredService<IOptions<DnsExpertOptions>>().Value.RulesDirectory!);
+        builder.Services.AddDnsExpertDiagnosis(services => services.GetRequiredService<IOptions<DnsExpertOptions>>().Value.RulesDirectory!);
         builder.Services.AddDnsExpertCollectors(builder.Configuration);
         builder.Services.AddSingleton<SampleCatalog>();
         builder.Services.AddSingleton<BodyAdmission>();

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DnsExpert.Core.Contract;
-using DnsExpert.Engine.FactBuilding;
+using DnsExpert.Diagnosis.FactBuilding;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DnsExpert.Api.Hosting;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Diagnosis;
 using Prometheus;
 
 namespace DnsExpert.Api.Hosting;

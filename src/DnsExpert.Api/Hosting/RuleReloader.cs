@@ -1,4 +1,5 @@
-using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Diagnosis;
+using DnsExpert.Engine.RuleBases;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Hosting;

@@ -1,12 +1,12 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using DnsExpert.Core.Building;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 using DnsExpert.Core.Parsing;
-using DnsExpert.Engine.FactBuilding;
+using DnsExpert.Diagnosis.FactBuilding;
 
-namespace DnsExpert.Engine.Tests;
+namespace DnsExpert.Diagnosis.Tests;
 
 /// <summary>Long logs are scanned as the request is read, with bounded buffers, and the reader is never blocked.</summary>
 public sealed class LogScansTests

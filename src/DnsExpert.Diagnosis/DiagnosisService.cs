@@ -5,13 +5,13 @@ using DnsExpert.Core.Contract;
 using DnsExpert.Core.Telemetry;
 using DnsExpert.Engine.Sessions;
 
-namespace DnsExpert.Engine.Diagnosis;
+namespace DnsExpert.Diagnosis;
 
 /// <summary>
 /// A diagnosis: the request's snapshot, or one collected live when the request has none and a cluster is configured;
 /// then the rule base over its facts.
 /// </summary>
-public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time, ILiveSnapshotCollector? collector = null, DiagnosisMetrics? metrics = null) : IDiagnosisService
+public sealed class DiagnosisService(RuleEngine engine, TimeProvider time, ILiveSnapshotCollector? collector = null, DiagnosisMetrics? metrics = null) : IDiagnosisService
 {
     public Task<DiagnosisResponse> DiagnoseAsync(DiagnosisRequest request, CancellationToken cancellationToken) => DiagnoseAsync(request, null, cancellationToken);
 
@@ -73,19 +73,14 @@ public sealed class DiagnosisService(IRuleBaseProvider rules, TimeProvider time,
 
         cancellationToken.ThrowIfCancellationRequested();
         var started = time.GetTimestamp();
-        RuleSessionResult result;
         FactSet facts;
-        using (var session = Tracing.Source.StartActivity("rules"))
+        using (Tracing.Source.StartActivity("facts"))
         {
-            // Read once: a hot reload between two reads would run one base and report another.
-            var ruleBase = rules.Current;
             facts = SnapshotFactBuilder.Build(request);
-            cancellationToken.ThrowIfCancellationRequested();
-            result = RuleSessionRunner.Run(ruleBase, facts.Facts, cancellationToken);
-            session?.SetTag("dnsexpert.facts", facts.Facts.Count);
-            session?.SetTag("dnsexpert.rules", ruleBase.Rules.Count);
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = engine.Run(facts.Facts, cancellationToken);
         metrics?.Session(time.GetElapsedTime(started));
 
         var collection = Merge(collected, facts.Collection);

@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
 using DnsExpert.Core.Contract;
-using DnsExpert.Engine.Diagnosis;
+using DnsExpert.Diagnosis;
 using DnsExpert.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace DnsExpert.Engine.Tests;
+namespace DnsExpert.Diagnosis.Tests;
 
 public sealed class MetricsTests
 {
@@ -13,7 +13,7 @@ public sealed class MetricsTests
     [Fact]
     public async Task A_diagnosis_records_its_outcome_and_findings_by_rule()
     {
-        var services = new ServiceCollection().AddDnsExpertEngine(RepoPaths.Rules).BuildServiceProvider();
+        var services = new ServiceCollection().AddDnsExpertDiagnosis(RepoPaths.Rules).BuildServiceProvider();
         var measured = new List<(string Instrument, long Value, Dictionary<string, object?> Tags)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>

@@ -1,7 +1,7 @@
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Parsing;
 
-namespace DnsExpert.Engine.FactBuilding;
+namespace DnsExpert.Diagnosis.FactBuilding;
 
 /// <summary>
 /// The scans of one read's long logs. The reader hands each log over (<see cref="Accept"/>) and goes on; before each

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using DnsExpert.Core.Contract;
 
-namespace DnsExpert.Engine.FactBuilding;
+namespace DnsExpert.Diagnosis.FactBuilding;
 
 /// <summary>
 /// Scans the long CoreDNS logs of every request read in the process (<see cref="LogScans"/>, one per read): at most

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using DnsExpert.Core.Contract;
 
-namespace DnsExpert.Engine.Diagnosis;
+namespace DnsExpert.Diagnosis;
 
 /// <summary>
 /// What operators watch: diagnoses by outcome, findings by rule, how collectors and probes fare, and how long rule

@@ -3,7 +3,7 @@ using System.Text;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.RuleFiles;
 
-namespace DnsExpert.Engine.Diagnosis;
+namespace DnsExpert.Engine.RuleBases;
 
 /// <summary>Hands out the current compiled rule base.</summary>
 public interface IRuleBaseProvider

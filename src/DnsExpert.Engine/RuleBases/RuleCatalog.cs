@@ -1,7 +1,7 @@
 using DnsExpert.Core.Contract;
 using DnsExpert.Engine.Compilation;
 
-namespace DnsExpert.Engine.Diagnosis;
+namespace DnsExpert.Engine.RuleBases;
 
 /// <summary>One rule of the loaded knowledge base, as the catalogue shows it.</summary>
 public sealed record RuleInfo(string Id, string Title, Severity Severity, string Description, IReadOnlyList<string> Facts, string? Guide, string File);

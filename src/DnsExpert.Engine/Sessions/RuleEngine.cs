@@ -1,0 +1,21 @@
+using DnsExpert.Core.Telemetry;
+using DnsExpert.Engine.RuleBases;
+
+namespace DnsExpert.Engine.Sessions;
+
+/// <summary>
+/// What the engine offers the rest of DnsExpert: run a fact set against the current rule base. The base is read once
+/// per run, so a hot reload never falls between the session and what is reported about it.
+/// </summary>
+public sealed class RuleEngine(IRuleBaseProvider rules)
+{
+    public RuleSessionResult Run(IReadOnlyList<object> facts, CancellationToken cancellationToken)
+    {
+        var ruleBase = rules.Current;
+        using var activity = Tracing.Source.StartActivity("rules");
+        var result = RuleSessionRunner.Run(ruleBase, facts, cancellationToken);
+        activity?.SetTag("dnsexpert.facts", facts.Count);
+        activity?.SetTag("dnsexpert.rules", ruleBase.Rules.Count);
+        return result;
+    }
+}
