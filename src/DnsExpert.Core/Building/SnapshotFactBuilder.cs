@@ -24,7 +24,7 @@ public static class SnapshotFactBuilder
 
         var resolvers = PodResolverProducer.Produce(files, objects, cluster);
         var routes = ForwardRoutes.From(corefile.Facts, resolvers.Facts.OfType<NodeResolvConf>(), objects.CoreDnsPods.Select(p => p.Spec?.NodeName).OfType<string>());
-        var logs = CoreDnsLogProducer.Produce(snapshot.Logs ?? [], objects, cluster, routes, clientPodIp: null);
+        var logs = CoreDnsLogProducer.Produce(snapshot.Logs ?? [], objects, cluster, routes, resolvers.Facts.OfType<PodDns>().FirstOrDefault()?.Ip);
         var coreDns = CoreDnsProducer.Produce(objects, cluster);
         var probes = ProbeProducer.Produce(snapshot.Probes ?? [], objects, cluster, corefile.Facts);
         var events = EventProducer.Produce(objects.Events, cluster);
