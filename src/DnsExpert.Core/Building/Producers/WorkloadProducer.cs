@@ -3,7 +3,11 @@ using k8s.Models;
 
 namespace DnsExpert.Core.Building.Producers;
 
-/// <summary>The workloads around the failing name: Services, StatefulSets, and the NetworkPolicies of the target pod.</summary>
+/// <summary>
+/// The workloads around the failing name: Services, StatefulSets and NetworkPolicies, each as the object says, and the
+/// label-selector and address computations the rules join them with (which Service selects which StatefulSet's pods,
+/// which policy selects the target pod and lets it reach the cluster DNS).
+/// </summary>
 internal static class WorkloadProducer
 {
     public const string TolerateUnreadyAnnotation = "service.alpha.kubernetes.io/tolerate-unready-endpoints";
@@ -41,74 +45,123 @@ internal static class WorkloadProducer
         }
     }
 
+    /// <summary>
+    /// Each StatefulSet, and which Services of its namespace select its pods: the rules join these to the Service its
+    /// serviceName names.
+    /// </summary>
     private static IEnumerable<Fact> StatefulSets(SnapshotObjects objects)
     {
         foreach (var set in objects.StatefulSets.Values)
         {
             var ns = set.Metadata?.NamespaceProperty ?? "default";
-            var podLabels = set.Spec?.Template?.Metadata?.Labels ?? new Dictionary<string, string>();
-            var serviceName = set.Spec?.ServiceName;
-            var service = objects.Service(ns, serviceName);
-            var matching = objects.Services.Values
-                .Where(s => s.Metadata?.NamespaceProperty == ns && s.Spec?.ClusterIP == "None" && Selects(s.Spec.Selector, podLabels))
-                .Select(s => s.Metadata!.Name)
-                .Order(StringComparer.Ordinal)
-                .ToList();
+            var name = set.Metadata?.Name ?? "";
             yield return new StatefulSetInfo
             {
                 Source = $"StatefulSet {ns}/{set.Metadata?.Name}",
                 Namespace = ns,
-                Name = set.Metadata?.Name ?? "",
-                ServiceName = serviceName,
-                ServiceExists = service is not null,
-                ServiceIsHeadless = service?.Spec?.ClusterIP == "None",
-                ServiceSelectsPods = service is not null && Selects(service.Spec?.Selector, podLabels),
-                MatchingHeadlessServices = matching,
+                Name = name,
+                ServiceName = set.Spec?.ServiceName,
+            };
+
+            var podLabels = set.Spec?.Template?.Metadata?.Labels ?? new Dictionary<string, string>();
+            var selecting = objects.Services.Values
+                .Where(s => (s.Metadata?.NamespaceProperty ?? "default") == ns && Selects(s.Spec?.Selector, podLabels))
+                .ToList();
+            foreach (var service in selecting)
+            {
+                yield return new ServiceSelectsStatefulSet
+                {
+                    Source = $"Service {ns}/{service.Metadata?.Name} spec.selector",
+                    Namespace = ns,
+                    Service = service.Metadata?.Name ?? "",
+                    StatefulSet = name,
+                };
+            }
+
+            yield return new StatefulSetHeadlessServices
+            {
+                Source = $"Services {ns}",
+                Namespace = ns,
+                StatefulSet = name,
+                Names = selecting.Where(s => s.Spec?.ClusterIP == "None").Select(s => s.Metadata?.Name ?? "").Order(StringComparer.Ordinal).ToList(),
             };
         }
     }
 
     /// <summary>A Service selector matches labels when every selector pair is present; an empty selector selects nothing.</summary>
-    internal static bool Selects(IDictionary<string, string>? selector, IDictionary<string, string>? labels) =>
+    private static bool Selects(IDictionary<string, string>? selector, IDictionary<string, string>? labels) =>
         selector is { Count: > 0 } && labels is not null && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
+    /// <summary>
+    /// Each NetworkPolicy; for the target pod, the policies of its namespace that select it, and for those that restrict
+    /// its egress, the protocols on which their egress rules let it reach the cluster DNS.
+    /// </summary>
     private static IEnumerable<Fact> NetworkPolicies(SnapshotObjects objects, ClusterContext cluster)
     {
-        if (cluster.TargetPod is null || objects.Pod(cluster.TargetNamespace, cluster.TargetPod) is not { } pod)
+        var target = cluster.TargetPod is null ? null : objects.Pod(cluster.TargetNamespace, cluster.TargetPod);
+        var targetLabels = target?.Metadata?.Labels ?? new Dictionary<string, string>();
+        foreach (var policy in objects.NetworkPolicies)
         {
-            yield break;
-        }
-
-        var labels = pod.Metadata?.Labels ?? new Dictionary<string, string>();
-        foreach (var policy in objects.NetworkPolicies.Where(p => (p.Metadata?.NamespaceProperty ?? "default") == cluster.TargetNamespace))
-        {
+            var ns = policy.Metadata?.NamespaceProperty ?? "default";
+            var name = policy.Metadata?.Name ?? "";
             var spec = policy.Spec;
-            if (spec is null || !LabelSelectors.Matches(spec.PodSelector, labels))
+
+            // Egress is restricted when policyTypes lists it, or (no policyTypes) when the policy has egress rules.
+            var types = spec?.PolicyTypes;
+            var restrictsEgress = types is { Count: > 0 } ? types.Contains("Egress") : spec?.Egress is { Count: > 0 };
+            var rules = spec?.Egress ?? [];
+            yield return new NetworkPolicyInfo
+            {
+                Source = $"NetworkPolicy {ns}/{name}",
+                Namespace = ns,
+                Name = name,
+                RestrictsEgress = restrictsEgress,
+                EgressRuleCount = rules.Count,
+            };
+
+            // A podSelector selects pods of the policy's own namespace only.
+            if (target is null || ns != cluster.TargetNamespace || !LabelSelectors.Matches(spec?.PodSelector, targetLabels))
             {
                 continue;
             }
 
-            // Egress is restricted when policyTypes lists it, or (no policyTypes) when the policy has egress rules.
-            var types = spec.PolicyTypes;
-            var restrictsEgress = types is { Count: > 0 } ? types.Contains("Egress") : spec.Egress is { Count: > 0 };
-            var rules = spec.Egress ?? [];
-            yield return new NetworkPolicyInfo
+            yield return new PolicySelectsPod
             {
-                Source = $"NetworkPolicy {cluster.TargetNamespace}/{policy.Metadata?.Name}",
-                Namespace = cluster.TargetNamespace!,
-                Name = policy.Metadata?.Name ?? "",
-                SelectsTarget = true,
+                Source = $"NetworkPolicy {ns}/{name} spec.podSelector",
                 ConcernsFailure = true,
-                RestrictsEgress = restrictsEgress,
-                AllowsDnsUdp = restrictsEgress && rules.Any(r => AllowsDns(r, "UDP", objects, cluster)),
-                AllowsDnsTcp = restrictsEgress && rules.Any(r => AllowsDns(r, "TCP", objects, cluster)),
-                EgressRuleCount = rules.Count,
+                Namespace = ns,
+                Policy = name,
+                Pod = cluster.TargetPod!,
             };
+
+            // Egress rules apply only to a policy that restricts egress.
+            if (!restrictsEgress)
+            {
+                continue;
+            }
+
+            foreach (var protocol in DnsProtocols)
+            {
+                if (rules.Any(r => AllowsDns(r, protocol, ns, objects)))
+                {
+                    yield return new EgressAllowsDns
+                    {
+                        Source = $"NetworkPolicy {ns}/{name} spec.egress",
+                        ConcernsFailure = true,
+                        Namespace = ns,
+                        Policy = name,
+                        Pod = cluster.TargetPod!,
+                        Protocol = protocol,
+                    };
+                }
+            }
         }
     }
 
-    /// <summary>Does an egress rule let the pod reach the cluster DNS (CoreDNS pods, kube-dns, NodeLocal) on port 53 with this protocol?</summary>
-    private static bool AllowsDns(V1NetworkPolicyEgressRule rule, string protocol, SnapshotObjects objects, ClusterContext cluster)
+    private static readonly string[] DnsProtocols = ["UDP", "TCP"];
+
+    /// <summary>Does an egress rule let the pod reach the cluster DNS (CoreDNS pods, the kube-dns ClusterIP) on port 53 with this protocol?</summary>
+    private static bool AllowsDns(V1NetworkPolicyEgressRule rule, string protocol, string policyNamespace, SnapshotObjects objects)
     {
         var portOk = rule.Ports is not { Count: > 0 } || rule.Ports.Any(p =>
             (p.Protocol ?? "TCP").Equals(protocol, StringComparison.OrdinalIgnoreCase)
@@ -131,9 +184,10 @@ internal static class WorkloadProducer
                 return DnsAddresses(objects).Any(ip => Cidr.Contains(block.Cidr, ip) && !(block.Except ?? []).Any(ex => Cidr.Contains(ex, ip)));
             }
 
-            // namespaceSelector alone: every pod of the selected namespaces; with podSelector: those pods there.
+            // namespaceSelector alone: every pod of the selected namespaces; with podSelector: those pods there; podSelector
+            // alone: pods of the policy's own namespace.
             var namespaceOk = peer.NamespaceSelector is null
-                ? cluster.TargetNamespace == SnapshotObjects.KubeSystem
+                ? policyNamespace == SnapshotObjects.KubeSystem
                 : LabelSelectors.Matches(peer.NamespaceSelector, KubeSystemNamespaceLabels);
             if (!namespaceOk)
             {
