@@ -28,6 +28,8 @@ public static class SnapshotFactBuilder
         var coreDns = CoreDnsProducer.Produce(objects, cluster);
         var probes = ProbeProducer.Produce(snapshot.Probes ?? [], objects, cluster, corefile.Facts);
         var events = EventProducer.Produce(objects.Events, cluster);
+
+        // Every producer's facts and notes, in the order the session receives them and `collection` lists them.
         ProducedFacts[] produced =
         [
             ReportedSymptomProducer.Produce(expanded),
