@@ -21,6 +21,16 @@ public sealed class CatalogApiTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Equal(["CorefilePlugin"], autopath.GetProperty("facts").EnumerateArray().Select(f => f.GetString()));
     }
 
+    [Theory]
+    [InlineData("statefulset-servicename-mismatch", new[] { "StatefulSetInfo", "ServiceInfo", "StatefulSetHeadlessServices", "ServiceSelectsStatefulSet" })]
+    [InlineData("networkpolicy-blocks-dns-egress", new[] { "NetworkPolicyInfo", "PolicySelectsPod", "EgressAllowsDns" })]
+    public async Task A_rule_that_joins_facts_lists_every_fact_type_it_joins(string id, string[] facts)
+    {
+        var rule = (await (await _client.GetAsync($"/api/v1/rules/{id}")).Json()).GetProperty("facts");
+
+        Assert.Equal(facts, rule.EnumerateArray().Select(f => f.GetString()));
+    }
+
     [Fact]
     public async Task One_rule_by_id_or_404()
     {

@@ -1,4 +1,4 @@
-using DnsExpert.Core.Building;
+using DnsExpert.Core.Building.Producers;
 using k8s.Models;
 
 namespace DnsExpert.Core.Tests;
@@ -22,7 +22,7 @@ public sealed class CloudDetectionTests
     [InlineData("kind://docker/kind/kind-control-plane", "unknown", null)]
     public void Provider_id_forms_give_the_cloud_and_the_instance(string providerId, string provider, string? instance)
     {
-        var (p, i, evidence) = BuildContext.DetectCloud(Node(providerId));
+        var (p, i, evidence) = CloudProducer.DetectCloud(Node(providerId));
         Assert.Equal((provider, instance), (p, i));
         Assert.Contains(providerId, evidence, StringComparison.Ordinal);
     }
@@ -34,5 +34,5 @@ public sealed class CloudDetectionTests
     [InlineData("alibabacloud.com/nodepool-id", "alibaba")]
     [InlineData("kubernetes.io/hostname", "unknown")]
     public void Without_a_provider_id_the_well_known_labels_decide(string label, string provider) =>
-        Assert.Equal(provider, BuildContext.DetectCloud(Node(null, label)).Provider);
+        Assert.Equal(provider, CloudProducer.DetectCloud(Node(null, label)).Provider);
 }

@@ -1,4 +1,4 @@
-using DnsExpert.Core.Building;
+using DnsExpert.Core.Building.Producers;
 
 namespace DnsExpert.Core.Tests;
 
@@ -12,7 +12,7 @@ public sealed class EditDistanceTests
     [InlineData("shop", "shpo", 2)]
     public void Edit_distance_counts_insertions_deletions_and_substitutions(string a, string b, int expected)
     {
-        Assert.Equal(expected, BuildContext.EditDistance(a, b));
-        Assert.Equal(expected, BuildContext.EditDistance(b, a));
+        Assert.Equal(expected, ServiceNameProducer.EditDistance(a, b));
+        Assert.Equal(expected, ServiceNameProducer.EditDistance(b, a));
     }
 }

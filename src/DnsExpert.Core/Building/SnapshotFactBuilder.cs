@@ -1,15 +1,56 @@
+using DnsExpert.Core.Building.Producers;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
 
 namespace DnsExpert.Core.Building;
 
-/// <summary>Turns a request's snapshot into typed facts, once per diagnosis.</summary>
-public static partial class SnapshotFactBuilder
+/// <summary>
+/// Turns a request's snapshot into typed facts, once per diagnosis. Each producer reads one source and gets what it
+/// reads as parameters; the only state they share is what this method hands them.
+/// </summary>
+public static class SnapshotFactBuilder
 {
     public static FactSet Build(DiagnosisRequest request)
     {
         var (expanded, pasted) = PastedOutputs.Expand(request);
-        var context = new BuildContext(expanded);
-        context.Run();
-        return new FactSet(context.Facts, [.. context.Collection, .. pasted]);
+        var snapshot = expanded.Snapshot ?? new Snapshot();
+        IList<FileArtifact> files = snapshot.Files ?? [];
+
+        // First what several producers read: the objects by kind, the Corefile (its kubernetes line names the cluster
+        // domain), and the cluster context computed from them.
+        var objects = SnapshotObjects.Read(snapshot);
+        var corefile = CorefileProducer.Produce(objects);
+        var cluster = ClusterContext.Create(expanded, objects, corefile.Facts.OfType<CorefilePlugin>(), files);
+
+        var resolvers = PodResolverProducer.Produce(files, objects, cluster);
+        var routes = ForwardRoutes.From(corefile.Facts, resolvers.Facts.OfType<NodeResolvConf>(), objects.CoreDnsPods.Select(p => p.Spec?.NodeName).OfType<string>());
+        var logs = CoreDnsLogProducer.Produce(snapshot.Logs ?? [], objects, cluster, routes, resolvers.Facts.OfType<PodDns>().FirstOrDefault()?.Ip);
+        var coreDns = CoreDnsProducer.Produce(objects, cluster);
+        var probes = ProbeProducer.Produce(snapshot.Probes ?? [], objects, cluster, corefile.Facts);
+        var events = EventProducer.Produce(objects.Events, cluster);
+
+        // Every producer's facts and notes, in the order the session receives them and `collection` lists them.
+        ProducedFacts[] produced =
+        [
+            ReportedSymptomProducer.Produce(expanded),
+            corefile,
+            logs,
+            resolvers,
+            coreDns,
+            NodeProducer.Produce(objects, cluster),
+            CloudProducer.Produce(objects),
+            CoreDnsPlacementProducer.Produce(coreDns.Facts),
+            WorkloadProducer.Produce(objects, cluster),
+            KubeProxyProducer.Produce(objects),
+            probes,
+            NodeFileProducer.Produce(files),
+            events,
+            QueriedNameProducer.Produce(expanded, objects, cluster),
+            ServiceNameProducer.Produce(logs.Facts, probes.Facts, objects, cluster),
+        ];
+
+        return new FactSet(
+            [.. produced.SelectMany(p => p.Facts)],
+            [objects.Summary(snapshot, events.Facts.Count), .. objects.Notes, .. produced.SelectMany(p => p.Notes), .. pasted]);
     }
 }

@@ -24,35 +24,22 @@ public sealed class ServiceInfo : Fact
     public required string Fqdn { get; init; }
 }
 
-/// <summary>A StatefulSet and whether its <c>serviceName</c> names a headless Service that selects its pods.</summary>
-[FactDescription("A StatefulSet: serviceName, whether that Service exists, is headless and selects the StatefulSet's pods.")]
+/// <summary>A StatefulSet and the Service its <c>serviceName</c> names (a rule joins it to <see cref="ServiceInfo"/> by namespace and name).</summary>
+[FactDescription("A StatefulSet: its serviceName, the Service (in its own namespace) that should give its pods their DNS names.")]
 public sealed class StatefulSetInfo : Fact
 {
     public required string Namespace { get; init; }
     public required string Name { get; init; }
     public string? ServiceName { get; init; }
-    public bool ServiceExists { get; init; }
-    public bool ServiceIsHeadless { get; init; }
-    public bool ServiceSelectsPods { get; init; }
-
-    /// <summary>Headless Services in the namespace that do select the StatefulSet's pods (the likely intended serviceName).</summary>
-    public IReadOnlyList<string> MatchingHeadlessServices { get; init; } = [];
 }
 
-/// <summary>A NetworkPolicy that selects the target pod, read for what it does to DNS egress.</summary>
-[FactDescription("A NetworkPolicy selecting the target pod: whether it restricts egress and whether it allows UDP and TCP 53 to the cluster DNS.")]
+/// <summary>A NetworkPolicy of the snapshot, read for what it does to egress.</summary>
+[FactDescription("A NetworkPolicy: whether it restricts egress (policyTypes) and how many egress rules it has. Which pods it selects is PolicySelectsPod; what its egress allows to the cluster DNS is EgressAllowsDns.")]
 public sealed class NetworkPolicyInfo : Fact
 {
     public required string Namespace { get; init; }
     public required string Name { get; init; }
-    public bool SelectsTarget { get; init; }
     public bool RestrictsEgress { get; init; }
-
-    /// <summary>An egress rule of this policy lets the pod reach the cluster DNS on UDP 53 (false for a policy that does not restrict egress).</summary>
-    public bool AllowsDnsUdp { get; init; }
-
-    /// <summary>An egress rule of this policy lets the pod reach the cluster DNS on TCP 53.</summary>
-    public bool AllowsDnsTcp { get; init; }
     public int EgressRuleCount { get; init; }
 }
 

@@ -2,14 +2,17 @@ using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 using DnsExpert.Core.Parsing;
 
-namespace DnsExpert.Core.Building;
+namespace DnsExpert.Core.Building.Producers;
 
-internal sealed partial class BuildContext
+/// <summary>Files and command output collected on nodes: the conntrack table, TCP counters, the kernel log.</summary>
+internal static class NodeFileProducer
 {
-    private void BuildNodeFiles()
+    public static ProducedFacts Produce(IList<FileArtifact> files)
     {
+        var facts = new List<Fact>();
+        var notes = new List<CollectionEntry>();
         var conntrack = new Dictionary<string, (long? Count, long? Max)>(StringComparer.Ordinal);
-        foreach (var file in (_snapshot.Files ?? []).Where(f => f.Node is not null && f.Text is not null))
+        foreach (var file in files.Where(f => f.Node is not null && f.Text is not null))
         {
             var node = file.Node!;
             var what = file.Path ?? file.Command ?? "";
@@ -25,18 +28,18 @@ internal sealed partial class BuildContext
                 case "/proc/net/snmp":
                     if (NodeFileParsers.ParseSnmpTcp(file.Text) is { } tcp)
                     {
-                        Facts.Add(new NodeTcpStats { Source = source, Node = node, OutSegs = tcp.OutSegs, RetransSegs = tcp.RetransSegs });
+                        facts.Add(new NodeTcpStats { Source = source, Node = node, OutSegs = tcp.OutSegs, RetransSegs = tcp.RetransSegs });
                     }
                     else
                     {
-                        Collection.Add(new CollectionEntry(source, CollectionStatus.Partial, "no Tcp: OutSegs/RetransSegs counters found"));
+                        notes.Add(new CollectionEntry(source, CollectionStatus.Partial, "no Tcp: OutSegs/RetransSegs counters found"));
                     }
 
                     break;
                 case "dmesg" or "dmesg -T" or "dmesg -H" or "/var/log/messages" or "/var/log/kern.log" or "journalctl -k":
                     foreach (var line in NodeFileParsers.FindConntrackFull(file.Text))
                     {
-                        Facts.Add(new NodeKernelLogLine { Source = source, Node = node, Kind = "conntrack-full", LineNumber = line.LineNumber, Text = line.Text });
+                        facts.Add(new NodeKernelLogLine { Source = source, Node = node, Kind = "conntrack-full", LineNumber = line.LineNumber, Text = line.Text });
                     }
 
                     break;
@@ -45,7 +48,9 @@ internal sealed partial class BuildContext
 
         foreach (var (node, (count, max)) in conntrack)
         {
-            Facts.Add(new NodeConntrack { Source = $"Node {node} /proc/sys/net/netfilter", Node = node, Count = count, Max = max });
+            facts.Add(new NodeConntrack { Source = $"Node {node} /proc/sys/net/netfilter", Node = node, Count = count, Max = max });
         }
+
+        return new ProducedFacts(facts, notes);
     }
 }

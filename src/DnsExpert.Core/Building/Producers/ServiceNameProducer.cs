@@ -1,55 +1,58 @@
 using DnsExpert.Core.Facts;
 
-namespace DnsExpert.Core.Building;
+namespace DnsExpert.Core.Building.Producers;
 
-internal sealed partial class BuildContext
+/// <summary>
+/// Service-shaped cluster names answered NXDOMAIN with authority (query log lines flagged <c>aa</c>; probes to the
+/// cluster's own DNS, which is authoritative for the cluster domain), and for each Service name asked the existing
+/// Services nearest to it. Whether the Service exists is left to the rules (a join on <see cref="ServiceInfo"/>).
+/// </summary>
+internal static class ServiceNameProducer
 {
     /// <summary>Close spellings: at most this many edits, and fewer than half the name (so <c>db</c> does not suggest <c>web</c>).</summary>
     private const int MaxEdits = 2;
 
-    /// <summary>
-    /// Service-shaped cluster names answered NXDOMAIN with authority (query log lines flagged <c>aa</c>; probes to the
-    /// cluster's own DNS, which is authoritative for the cluster domain), and for each Service name asked the existing
-    /// Services nearest to it. Whether the Service exists is left to the rules (a join on <see cref="ServiceInfo"/>).
-    /// </summary>
-    private void BuildServiceNameLookups()
+    /// <summary>From the facts of <see cref="CoreDnsLogProducer"/> and <see cref="ProbeProducer"/>, and the Services of the snapshot.</summary>
+    public static ProducedFacts Produce(IEnumerable<Fact> logs, IEnumerable<Fact> probes, SnapshotObjects objects, ClusterContext cluster)
     {
         var lookups = new List<ServiceNameNxdomain>();
-        foreach (var q in Facts.OfType<CoreDnsQueryLog>().Where(q => q.Rcode == "NXDOMAIN" && q.Flags.Contains("aa") && q.IsClusterName))
+        foreach (var q in logs.OfType<CoreDnsQueryLog>().Where(q => q.Rcode == "NXDOMAIN" && q.Flags.Contains("aa") && q.IsClusterName))
         {
             Add(q.NameWithoutDot, q.Source, $"line {q.LineNumber} ({q.Time}{q.Repeats}): {q.Text}", q.ConcernsFailure);
         }
 
-        foreach (var p in Facts.OfType<ProbeResult>().Where(p => p.Kind == "dns" && p.Rcode == "NXDOMAIN" && p.Name is not null
+        foreach (var p in probes.OfType<ProbeResult>().Where(p => p.Kind == "dns" && p.Rcode == "NXDOMAIN" && p.Name is not null
                      && p.TargetRole is "kube-dns" or "coredns-pod" or "nodelocal"))
         {
             Add(p.Name!.TrimEnd('.').ToLowerInvariant(), p.Source, $"{p.Description}: NXDOMAIN", p.ConcernsFailure);
         }
 
-        Facts.AddRange(lookups);
+        var facts = new List<Fact>(lookups);
         foreach (var (ns, service) in lookups.Select(l => (l.Namespace, l.Service)).Distinct())
         {
-            Facts.Add(new NearestServiceNames
+            facts.Add(new NearestServiceNames
             {
                 Source = "Services in the snapshot",
                 Namespace = ns,
                 Service = service,
-                Names = Nearest(ns, service),
+                Names = Nearest(objects, ns, service),
             });
         }
+
+        return new ProducedFacts(facts);
 
         void Add(string name, string source, string detail, bool concernsFailure)
         {
             // <svc>.<ns>.svc.<domain>, or <pod>.<svc>.<ns>.svc.<domain> for a StatefulSet pod (<set>-<ordinal>): a
             // qualified name the search list expanded (example.com.default.svc...) has neither shape.
-            var suffix = ".svc." + ClusterDomain;
+            var suffix = ".svc." + cluster.ClusterDomain;
             var labels = name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length].Split('.') : [];
             if (labels.All(l => l.Length > 0) && (labels.Length == 2 || (labels.Length == 3 && IsStatefulSetPodName(labels[0]))))
             {
                 lookups.Add(new ServiceNameNxdomain
                 {
                     Source = source,
-                    ConcernsFailure = concernsFailure || IsFailingName(name),
+                    ConcernsFailure = concernsFailure || cluster.IsFailingName(name),
                     Name = name,
                     Namespace = labels[^1],
                     Service = labels[^2],
@@ -67,10 +70,10 @@ internal sealed partial class BuildContext
     }
 
     /// <summary>The same name in other namespaces, then close spellings in the namespace, then in closely spelled namespaces.</summary>
-    private List<string> Nearest(string ns, string service)
+    private static List<string> Nearest(SnapshotObjects objects, string ns, string service)
     {
         var candidates = new List<(int Rank, int Edits, string Text)>();
-        foreach (var s in Services.Values)
+        foreach (var s in objects.Services.Values)
         {
             var (sns, name) = (s.Metadata?.NamespaceProperty ?? "default", s.Metadata?.Name ?? "");
             if (sns == ns && name == service)

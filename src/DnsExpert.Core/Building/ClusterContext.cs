@@ -1,0 +1,112 @@
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
+using DnsExpert.Core.Parsing;
+using k8s.Models;
+
+namespace DnsExpert.Core.Building;
+
+/// <summary>
+/// What several producers need to know about the cluster and the request, computed once before any of them runs:
+/// the cluster domain (from the Corefile), the kube-dns and NodeLocal addresses, the target pod, the failing name,
+/// and the search suffixes the snapshot's resolvers append.
+/// </summary>
+internal sealed record ClusterContext
+{
+    public const string DefaultClusterDomain = "cluster.local";
+    public const string DefaultNodeLocalIp = "169.254.20.10";
+
+    /// <summary>The zone of the Corefile's <c>kubernetes</c> line, else <c>cluster.local</c>.</summary>
+    public string ClusterDomain { get; init; } = DefaultClusterDomain;
+
+    /// <summary>The kube-system/kube-dns Service's ClusterIP, when the Service is in the snapshot.</summary>
+    public string? KubeDnsClusterIp { get; init; }
+
+    /// <summary>NodeLocal DNSCache's local address, when its DaemonSet is in the snapshot.</summary>
+    public string? NodeLocalIp { get; init; }
+
+    /// <summary>The namespace of the request's target pod (<c>default</c> when not given); null without a target pod.</summary>
+    public string? TargetNamespace { get; init; }
+
+    public string? TargetPod { get; init; }
+
+    /// <summary>The failing name as asked, lower-case, without a trailing dot; null when the request names none.</summary>
+    public string? FailingName { get; init; }
+
+    /// <summary>Every search suffix of the snapshot's <c>/etc/resolv.conf</c> files (pods' and nodes'), lower-case, without a trailing dot.</summary>
+    public IReadOnlyList<string> SearchSuffixes { get; init; } = [];
+
+    /// <summary>Is <paramref name="name"/> the failing name, or the failing name with a search suffix appended?</summary>
+    public bool IsFailingName(string? name)
+    {
+        if (FailingName is null || string.IsNullOrEmpty(name))
+        {
+            return false;
+        }
+
+        var n = name.TrimEnd('.').ToLowerInvariant();
+        return n == FailingName || n.StartsWith(FailingName + ".", StringComparison.Ordinal);
+    }
+
+    public bool IsTargetPod(string? ns, string? pod) => TargetPod is not null && pod == TargetPod && (ns ?? "default") == TargetNamespace;
+
+    /// <summary>The first step of a build: read from the request, the objects, the Corefile's plugin lines and the files.</summary>
+    public static ClusterContext Create(DiagnosisRequest request, SnapshotObjects objects, IEnumerable<CorefilePlugin> corefile, IList<FileArtifact> files)
+    {
+        var nodeLocal = objects.NodeLocalDaemonSet();
+        return new ClusterContext
+        {
+            ClusterDomain = ClusterDomainOf(corefile) ?? DefaultClusterDomain,
+            KubeDnsClusterIp = objects.Service(SnapshotObjects.KubeSystem, "kube-dns")?.Spec?.ClusterIP,
+            NodeLocalIp = nodeLocal is null ? null : NodeLocalAddress(nodeLocal),
+            TargetNamespace = request.Target?.Pod is null ? null : request.Target.Namespace ?? "default",
+            TargetPod = request.Target?.Pod,
+            FailingName = string.IsNullOrWhiteSpace(request.Domain) ? null : request.Domain.Trim().TrimEnd('.').ToLowerInvariant(),
+            SearchSuffixes = files.Where(f => f.Path == "/etc/resolv.conf" && f.Text is not null)
+                .SelectMany(f => ResolvConfParser.Parse(f.Text!).Searches)
+                .Select(s => s.TrimEnd('.').ToLowerInvariant())
+                .ToList(),
+        };
+    }
+
+    /// <summary><c>kubernetes cluster.local in-addr.arpa ip6.arpa</c>: the first forward zone of the last such line is the cluster domain.</summary>
+    private static string? ClusterDomainOf(IEnumerable<CorefilePlugin> plugins)
+    {
+        string? domain = null;
+        foreach (var plugin in plugins.Where(p => p.Name == "kubernetes" && p.Arguments.Count > 0))
+        {
+            var zone = plugin.Arguments.FirstOrDefault(a => !a.EndsWith(".arpa", StringComparison.OrdinalIgnoreCase) && !a.EndsWith(".arpa.", StringComparison.OrdinalIgnoreCase));
+            if (zone is not null && zone != ".")
+            {
+                domain = zone.TrimEnd('.').ToLowerInvariant();
+            }
+        }
+
+        return domain;
+    }
+
+    private static string NodeLocalAddress(V1DaemonSet daemonSet)
+    {
+        // node-cache is started with "-localip 169.254.20.10[,<kube-dns ClusterIP>]".
+        var args = daemonSet.Spec?.Template?.Spec?.Containers?.SelectMany(c => (c.Args ?? []).Concat(c.Command ?? [])).ToList() ?? [];
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string? value = null;
+            if (arg is "-localip" or "--localip" && i + 1 < args.Count)
+            {
+                value = args[i + 1];
+            }
+            else if (arg.StartsWith("-localip=", StringComparison.Ordinal) || arg.StartsWith("--localip=", StringComparison.Ordinal))
+            {
+                value = arg[(arg.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            }
+
+            if (value is not null)
+            {
+                return value.Split(',')[0].Trim();
+            }
+        }
+
+        return DefaultNodeLocalIp;
+    }
+}

@@ -1,0 +1,13 @@
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
+
+namespace DnsExpert.Core.Building;
+
+/// <summary>What one producer made of its part of the snapshot: its facts in order, and its <c>collection</c> notes.</summary>
+internal sealed record ProducedFacts(IReadOnlyList<Fact> Facts, IReadOnlyList<CollectionEntry> Notes)
+{
+    public ProducedFacts(IReadOnlyList<Fact> facts)
+        : this(facts, [])
+    {
+    }
+}

@@ -1,0 +1,253 @@
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
+using DnsExpert.Core.Parsing;
+using k8s.Models;
+
+namespace DnsExpert.Core.Building.Producers;
+
+/// <summary>
+/// The CoreDNS logs: failed queries, events (unknown directives, upstream errors, loops, reloads, panics ...) and
+/// parallel A/AAAA pairs, each with where it stands in the log; one <c>collection</c> note per log.
+/// </summary>
+internal static class CoreDnsLogProducer
+{
+    /// <summary>What reading a CoreDNS log needs from the rest of the snapshot.</summary>
+    /// <param name="Cluster">The cluster domain, the failing name and the search suffixes.</param>
+    /// <param name="Versions">CoreDNS versions by pod (<see cref="CoreDnsVersions"/>).</param>
+    /// <param name="ClusterDns">The kube-dns Service as an upstream would be logged (<c>10.96.0.10:53</c>).</param>
+    /// <param name="Routes">The Corefile's route for an external name: the server block serving it and its forward line.</param>
+    /// <param name="ClientPodIp">The address of the pod whose queries concern the failure, to tell it as a client in the log.</param>
+    private sealed record LogReading(ClusterContext Cluster, Dictionary<string, ReleaseVersion> Versions, string? ClusterDns, ForwardRoutes Routes, string? ClientPodIp);
+
+    /// <summary>
+    /// CoreDNS logs are the bulk of a large snapshot: each log is scanned on its own thread (streamed line by line), and
+    /// the results are added in the order of the snapshot, so the facts do not depend on scheduling.
+    /// </summary>
+    public static ProducedFacts Produce(IList<LogArtifact> logs, SnapshotObjects objects, ClusterContext cluster, ForwardRoutes routes, string? clientPodIp)
+    {
+        var results = new (List<Fact> Facts, CollectionEntry? Entry)[logs.Count];
+        var toRead = new List<int>();
+        for (var i = 0; i < logs.Count; i++)
+        {
+            var log = logs[i];
+            if (log.Text is null || log.Pod is null)
+            {
+                results[i] = ([], null);
+            }
+            else if (!IsCoreDnsLog(log, objects))
+            {
+                results[i] = ([], new CollectionEntry($"Pod {log.Namespace ?? SnapshotObjects.KubeSystem}/{log.Pod} log", CollectionStatus.Skipped, "not a CoreDNS log: not read"));
+            }
+            else
+            {
+                toRead.Add(i);
+            }
+        }
+
+        var context = new LogReading(
+            cluster,
+            CoreDnsVersions(objects),
+            cluster.KubeDnsClusterIp is { Length: > 0 } ip ? ip + ":53" : null,
+            routes,
+            clientPodIp);
+        Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => results[i] = Read(logs[i], context));
+        var facts = new List<Fact>();
+        var notes = new List<CollectionEntry>();
+        foreach (var (logFacts, entry) in results)
+        {
+            facts.AddRange(logFacts);
+            if (entry is not null)
+            {
+                notes.Add(entry);
+            }
+        }
+
+        return new ProducedFacts(facts, notes);
+    }
+
+    private static bool IsCoreDnsLog(LogArtifact log, SnapshotObjects objects) =>
+        log.Container == "coredns"
+        || (log.Namespace ?? SnapshotObjects.KubeSystem) == SnapshotObjects.KubeSystem && log.Pod is { } pod
+            && (pod.StartsWith("coredns", StringComparison.Ordinal) || objects.CoreDnsPods.Any(p => p.Metadata?.Name == pod));
+
+    /// <summary>
+    /// The CoreDNS version of each CoreDNS pod (its image tag); under the empty name the oldest of them, else the
+    /// kube-system/coredns Deployment's, for a log whose pod is not in the snapshot.
+    /// </summary>
+    private static Dictionary<string, ReleaseVersion> CoreDnsVersions(SnapshotObjects objects)
+    {
+        var versions = new Dictionary<string, ReleaseVersion>(StringComparer.Ordinal);
+        foreach (var pod in objects.CoreDnsPods)
+        {
+            if (pod.Metadata?.Name is { } name && ReleaseVersion.FromImage(CoreDnsImage(pod.Spec?.Containers)) is { } v)
+            {
+                versions[name] = v;
+            }
+        }
+
+        objects.Deployments.TryGetValue(SnapshotObjects.Key(SnapshotObjects.KubeSystem, "coredns"), out var deployment);
+        if ((versions.Count > 0 ? versions.Values.Min() : ReleaseVersion.FromImage(CoreDnsImage(deployment?.Spec?.Template?.Spec?.Containers))) is { } oldest)
+        {
+            versions[""] = oldest;
+        }
+
+        return versions;
+    }
+
+    private static string? CoreDnsImage(IList<V1Container>? containers) =>
+        (containers?.FirstOrDefault(c => c.Name == "coredns") ?? containers?.FirstOrDefault())?.Image;
+
+    private static (List<Fact> Facts, CollectionEntry Entry) Read(LogArtifact log, LogReading context)
+    {
+        var version = context.Versions.GetValueOrDefault(log.Pod!) ?? context.Versions.GetValueOrDefault("");
+        var facts = new List<Fact>();
+        var ns = log.Namespace ?? SnapshotObjects.KubeSystem;
+        var source = $"Pod {ns}/{log.Pod} log";
+        // The one place a log's scan is obtained (scanned as the request was read, or now).
+        var scan = log.Text!.Scan();
+        foreach (var group in scan.FailedQueries)
+        {
+            var record = group.First;
+            var q = record.Query!;
+            var name = q.Name.TrimEnd('.').ToLowerInvariant();
+            var isCluster = name == context.Cluster.ClusterDomain || name.EndsWith("." + context.Cluster.ClusterDomain, StringComparison.Ordinal);
+            var route = isCluster ? null : context.Routes.For(name);
+            facts.Add(new CoreDnsQueryLog
+            {
+                ServerKey = route?.ServerKey,
+                ForwardText = route?.ForwardText,
+                ForwardLine = route?.ForwardLine,
+                UpstreamAddresses = route?.Addresses ?? [],
+                Upstream = route?.Upstream ?? "the upstream of the Corefile's forward line (the Corefile is not in the snapshot)",
+                Source = source,
+                Pod = log.Pod!,
+                Namespace = ns,
+                LineNumber = record.LineNumber,
+                Timestamp = record.Timestamp,
+                Time = TicketTime.Format(record.Timestamp),
+                Occurrences = group.Occurrences,
+                LastTime = TicketTime.Format(group.LastTimestamp),
+                LastLineNumber = group.LastLineNumber,
+                SpanSeconds = (group.LastTimestamp - record.Timestamp)?.TotalSeconds,
+                Answers = group.Answers?.Count ?? group.Occurrences,
+                FailedAnswers = group.Answers?.Failed ?? group.Occurrences,
+                LastAnswerRcode = group.Answers?.LastRcode ?? q.Rcode,
+                LastAnswerTime = TicketTime.Format(group.Answers is { } a ? a.LastTimestamp : group.LastTimestamp),
+                LastAnswerLine = group.Answers?.LastLineNumber ?? group.LastLineNumber,
+                Client = q.Client,
+                ClientPort = q.ClientPort,
+                Id = q.Id,
+                Type = q.Type,
+                Name = q.Name,
+                NameWithoutDot = name,
+                Transport = q.Transport,
+                Rcode = q.Rcode,
+                Flags = q.Flags,
+                DurationSeconds = q.DurationSeconds,
+                Text = record.Text,
+                IsClusterName = isCluster,
+                IsSearchExpansion = !isCluster && IsSearchExpansion(name, context.Cluster.SearchSuffixes),
+                ConcernsFailure = context.Cluster.IsFailingName(name),
+            });
+        }
+
+        foreach (var group in scan.Events)
+        {
+            var record = group.First;
+            var verdict = record switch
+            {
+                { Kind: CoreDnsLogKind.UnknownDirective, Directive: { } directive } => CoreDnsPluginCatalog.Default.Directive(directive, version),
+                { Kind: CoreDnsLogKind.UnknownDirective, Property: { } property } => CoreDnsPluginCatalog.Default.Option(record.Plugin, property, version),
+                _ => null,
+            };
+            facts.Add(new CoreDnsLogEvent
+            {
+                Source = source,
+                Pod = log.Pod!,
+                Namespace = ns,
+                Kind = EventKind(record.Kind)!,
+                LineNumber = record.LineNumber,
+                Timestamp = record.Timestamp,
+                Time = TicketTime.Format(record.Timestamp),
+                Occurrences = group.Occurrences,
+                LastTime = TicketTime.Format(group.LastTimestamp),
+                LastLineNumber = group.LastLineNumber,
+                Text = record.Text,
+                Directive = record.Directive,
+                CorefileLine = record.CorefileLine,
+                Endpoint = record.Endpoint,
+                Resource = record.Resource,
+                Error = record.Error,
+                QueryName = record.QueryName,
+                QueryType = record.QueryType,
+                Zone = record.Zone,
+                Cause = record.Cause,
+                Subject = record.Subject,
+                Plugin = record.Plugin,
+                Property = record.Property,
+                OnReload = record.OnReload,
+                UpstreamIsClusterDns = record.Kind == CoreDnsLogKind.UpstreamError && record.Endpoint is { } upstream && upstream == context.ClusterDns,
+                SpanSeconds = record.Timestamp is { } first && group.LastTimestamp is { } last ? (last - first).TotalSeconds : null,
+                CoreDnsVersion = version?.Original,
+                Verdict = verdict?.Kind,
+                Since = verdict?.Release?.Since.Original,
+                Last = verdict?.Release?.Last?.Original,
+                ReplacedBy = verdict?.Release?.ReplacedBy,
+                ConcernsFailure = context.Cluster.IsFailingName(record.QueryName),
+            });
+        }
+
+        foreach (var pair in scan.ParallelPairs)
+        {
+            facts.Add(new CoreDnsParallelQuery
+            {
+                Source = source,
+                Pod = log.Pod!,
+                Client = pair.Client,
+                ClientPort = pair.Port,
+                Name = pair.Name,
+                Time = TicketTime.Format(pair.Timestamp),
+                LineNumber = pair.LineNumber,
+                Occurrences = pair.Occurrences,
+                ConcernsFailure = context.Cluster.IsFailingName(pair.Name) || (context.ClientPodIp is { } ip && pair.Client == ip),
+            });
+        }
+
+        var read = scan.Lines == 1 ? "1 line" : $"{scan.Lines} lines";
+        if (log.Text.Value is null)
+        {
+            read += $" ({scan.Characters / 1e6:0.0} MB, scanned as the request was read; its text is not kept with the diagnosis)";
+        }
+
+        return (facts, new CollectionEntry(source, scan.DroppedLines > 0 ? CollectionStatus.Partial : CollectionStatus.Ok,
+            scan.DroppedLines > 0
+                ? $"{read}; kept the first {CoreDnsLogScanner.MaxGroups} distinct failures, {scan.DroppedLines} more line(s) not examined"
+                : read));
+    }
+
+    /// <summary>A name that is a search-list suffix appended to another name (the resolver walking the search list).</summary>
+    private static bool IsSearchExpansion(string name, IReadOnlyList<string> suffixes)
+    {
+        foreach (var suffix in suffixes)
+        {
+            if (suffix.Length > 0 && name.Length > suffix.Length + 1 && name.EndsWith("." + suffix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? EventKind(CoreDnsLogKind kind) => kind switch
+    {
+        CoreDnsLogKind.UnknownDirective => "unknown-directive",
+        CoreDnsLogKind.ApiserverUnreachable => "apiserver-unreachable",
+        CoreDnsLogKind.UpstreamError => "upstream-error",
+        CoreDnsLogKind.ForwardLoop => "forward-loop",
+        CoreDnsLogKind.Reload => "reload",
+        CoreDnsLogKind.Panic => "panic",
+        CoreDnsLogKind.NoNextPlugin => "no-next-plugin",
+        _ => null,
+    };
+}

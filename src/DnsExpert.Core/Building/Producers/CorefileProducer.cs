@@ -1,0 +1,107 @@
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
+using DnsExpert.Core.Parsing;
+
+namespace DnsExpert.Core.Building.Producers;
+
+/// <summary>
+/// The Corefile of the kube-system/coredns ConfigMap, with the coredns-custom files it imports: its server blocks,
+/// plugin lines, forward upstreams and the zones no plugin answers.
+/// </summary>
+internal static class CorefileProducer
+{
+    private const string Source = "ConfigMap kube-system/coredns";
+
+    public static ProducedFacts Produce(SnapshotObjects objects)
+    {
+        if (!objects.ConfigMaps.TryGetValue(SnapshotObjects.Key(SnapshotObjects.KubeSystem, "coredns"), out var configMap))
+        {
+            return new ProducedFacts([], [new CollectionEntry(Source, CollectionStatus.Skipped,
+                "not in the snapshot: Corefile checks (autopath, log, forward) were not run")]);
+        }
+
+        if (configMap.Data is null || !configMap.Data.TryGetValue("Corefile", out var text))
+        {
+            return new ProducedFacts([], [new CollectionEntry(Source, CollectionStatus.Partial, "has no 'Corefile' key")]);
+        }
+
+        // AKS mounts the coredns-custom ConfigMap at /etc/coredns/custom, next to the Corefile: `import custom/*.override`.
+        var custom = objects.ConfigMaps.GetValueOrDefault(SnapshotObjects.Key(SnapshotObjects.KubeSystem, "coredns-custom"))?.Data;
+        var corefile = CorefileParser.Parse(text, custom is null ? null : pattern => CustomImports(pattern, custom));
+        var notes = new List<CollectionEntry>();
+        if (corefile.Diagnostics.Count > 0)
+        {
+            notes.Add(new CollectionEntry(Source, CollectionStatus.Partial,
+                "Corefile: " + string.Join("; ", corefile.Diagnostics.Take(5).Select(d => $"line {d.Line}: {d.Message}"))));
+        }
+
+        var facts = new List<Fact>();
+        for (var i = 0; i < corefile.Servers.Count; i++)
+        {
+            var server = corefile.Servers[i];
+            var key = string.Join(" ", server.Zones.Select(z => $"{z.Name}:{z.Port}"));
+            facts.Add(new CorefileServer
+            {
+                Source = FileSource(server.File),
+                Index = i,
+                Line = server.Line,
+                Zones = server.Zones.Select(z => z.Name).ToList(),
+                Port = server.Zones.Count > 0 ? server.Zones[0].Port : 53,
+                Plugins = server.Directives.Select(d => d.Name).Distinct(StringComparer.Ordinal).ToList(),
+                ServesRoot = server.Zones.Any(z => z.Name == "."),
+                Key = key,
+            });
+
+            facts.AddRange(CorefileCoverage.Unanswered(server).Select(gap => new CorefileUnansweredZone
+            {
+                Source = Source,
+                ServerIndex = i,
+                Zone = gap.Zone,
+                AnsweredBelow = gap.AnsweredBelow.Select(a => $"{a.Zone} ({a.Plugin}, line {a.Line})").ToList(),
+            }));
+
+            foreach (var directive in server.Directives)
+            {
+                var plugin = new CorefilePlugin
+                {
+                    Source = FileSource(directive.File),
+                    ServerIndex = i,
+                    ServerKey = key,
+                    Name = directive.Name,
+                    Arguments = directive.Arguments,
+                    Line = directive.Line,
+                    Text = directive.Text,
+                    BlockLines = directive.Block.Select(b => b.Text).ToList(),
+                };
+                facts.Add(plugin);
+                if (directive.Name is "forward" or "proxy" or "grpc" && directive.Arguments.Count > 1)
+                {
+                    facts.AddRange(directive.Arguments.Skip(1).Select(a => new CorefileUpstream(plugin, ForwardTarget.Parse(a))));
+                }
+            }
+        }
+
+        return new ProducedFacts(facts, notes);
+    }
+
+    private static string FileSource(string? file) => file is null ? Source : $"ConfigMap kube-system/coredns-custom ({file})";
+
+    /// <summary>
+    /// The keys of the coredns-custom ConfigMap an import pattern names: <c>custom/*.override</c> or
+    /// <c>/etc/coredns/custom/*.server</c>, with <c>*</c> and <c>?</c> as in a shell glob.
+    /// </summary>
+    private static List<(string File, string Text)> CustomImports(string pattern, IDictionary<string, string> custom)
+    {
+        var relative = pattern.StartsWith("/etc/coredns/", StringComparison.Ordinal) ? pattern["/etc/coredns/".Length..] : pattern;
+        if (!relative.StartsWith("custom/", StringComparison.Ordinal))
+        {
+            return [];
+        }
+
+        var glob = relative["custom/".Length..];
+        return custom.Where(e => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(glob, e.Key, ignoreCase: false))
+            .OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => ($"custom/{e.Key}", e.Value))
+            .ToList();
+    }
+}

@@ -1,0 +1,73 @@
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
+
+namespace DnsExpert.Core.Building.Producers;
+
+/// <summary>The failing name of the request, classified: internal, headless, a StatefulSet pod's, private zone or external.</summary>
+internal static class QueriedNameProducer
+{
+    public static ProducedFacts Produce(DiagnosisRequest request, SnapshotObjects objects, ClusterContext cluster)
+    {
+        if (string.IsNullOrWhiteSpace(request.Domain))
+        {
+            return new ProducedFacts([]);
+        }
+
+        var fqdn = request.Domain.EndsWith('.');
+        var name = request.Domain.TrimEnd('.').ToLowerInvariant();
+        var domain = cluster.ClusterDomain;
+        var suffix = "." + domain;
+        string kind;
+        string? svcNs = null, svcName = null;
+        if (name.EndsWith(suffix, StringComparison.Ordinal) || name == domain || (!fqdn && !name.Contains('.', StringComparison.Ordinal)))
+        {
+            kind = "internal";
+            var labels = name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length].Split('.') : [name];
+
+            // <svc>.<ns>.svc.<domain> or <pod>.<svc>.<ns>.svc.<domain>
+            if (labels.Length >= 3 && labels[^1] == "svc")
+            {
+                svcName = labels[^3];
+                svcNs = labels[^2];
+                if (objects.Service(svcNs, svcName)?.Spec?.ClusterIP == "None")
+                {
+                    kind = labels.Length >= 4 ? "statefulset-pod" : "headless";
+                }
+            }
+            else if (labels.Length == 1 && cluster.TargetNamespace is not null)
+            {
+                // A bare name resolves through the search list to <name>.<pod namespace>.svc.<domain>.
+                svcName = labels[0];
+                svcNs = cluster.TargetNamespace;
+                if (objects.Service(svcNs, svcName)?.Spec?.ClusterIP == "None")
+                {
+                    kind = "headless";
+                }
+            }
+        }
+        else if (name.Contains("vpc-proxy", StringComparison.Ordinal) || name.EndsWith(".privatezone", StringComparison.Ordinal))
+        {
+            kind = "privatezone";
+        }
+        else
+        {
+            kind = "external";
+        }
+
+        return new ProducedFacts(
+        [
+            new QueriedName
+            {
+                Source = "request.domain",
+                ConcernsFailure = true,
+                Name = name,
+                Kind = kind,
+                IsInternal = kind is "internal" or "headless" or "statefulset-pod",
+                IsFullyQualified = fqdn,
+                Dots = name.Count(c => c == '.'),
+                ServiceNamespace = svcNs,
+                ServiceName = svcName,
+            },
+        ]);
+    }
+}

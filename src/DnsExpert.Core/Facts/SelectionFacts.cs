@@ -1,0 +1,54 @@
+namespace DnsExpert.Core.Facts;
+
+/// <summary>
+/// A Service's selector selects a StatefulSet's pods (the labels of its pod template): Kubernetes label-selector
+/// matching, computed once; a rule joins it to <see cref="StatefulSetInfo"/> and <see cref="ServiceInfo"/>.
+/// </summary>
+[FactDescription("A Service (Namespace, Service) whose selector selects the pods of a StatefulSet (StatefulSet) of the same namespace: every selector pair is among the pod template's labels.")]
+public sealed class ServiceSelectsStatefulSet : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Service { get; init; }
+    public required string StatefulSet { get; init; }
+}
+
+/// <summary>The headless Services that select a StatefulSet's pods: the serviceName it probably means.</summary>
+[FactDescription("For each StatefulSet (Namespace, StatefulSet): the headless Services of its namespace whose selector selects its pods, the likely intended serviceName; empty when there is none.")]
+public sealed class StatefulSetHeadlessServices : Fact
+{
+    public required string Namespace { get; init; }
+    public required string StatefulSet { get; init; }
+
+    /// <summary>Service names, in order.</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+}
+
+/// <summary>
+/// A NetworkPolicy's podSelector selects a pod of its namespace (label-selector matching), so its rules apply to that
+/// pod. Made for the target pod.
+/// </summary>
+[FactDescription("A NetworkPolicy (Namespace, Policy) whose podSelector selects the target pod (Pod, in the same namespace), so that its ingress and egress rules apply to it.")]
+public sealed class PolicySelectsPod : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Policy { get; init; }
+    public required string Pod { get; init; }
+}
+
+/// <summary>
+/// An egress rule of a NetworkPolicy that restricts a pod's egress lets that pod reach the cluster DNS on port 53 over
+/// <see cref="Protocol"/>: the rule's ports include 53 (or a named DNS port, or all ports) and its peers include a
+/// CoreDNS pod (namespace and pod selectors), the kube-dns ClusterIP or a CoreDNS pod's address (ipBlock CIDR, minus
+/// its exceptions), or any destination. Keyed by the pod too, so that "no policy selecting the pod allows it" is one
+/// <c>not</c> pattern. Made for the target pod.
+/// </summary>
+[FactDescription("A NetworkPolicy (Namespace, Policy) that selects the target pod (Pod) and restricts its egress allows it to reach the cluster DNS (CoreDNS pods, the kube-dns ClusterIP) on port 53 over Protocol (UDP or TCP).")]
+public sealed class EgressAllowsDns : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Policy { get; init; }
+    public required string Pod { get; init; }
+
+    /// <summary><c>UDP</c> or <c>TCP</c>.</summary>
+    public required string Protocol { get; init; }
+}
