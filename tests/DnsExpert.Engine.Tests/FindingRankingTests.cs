@@ -109,6 +109,18 @@ public sealed class FindingRankingTests
     }
 
     [Fact]
+    public void Relation_facts_a_rule_joins_through_are_not_agreeing_facts()
+    {
+        // networkpolicy-blocks-dns-egress matches the policy and joins it to the pod through PolicySelectsPod (a
+        // relation): one fact agrees, as before the join moved into the rule, so the join alone does not lift it past a
+        // conntrack finding of the same weight in a busy-hour outage.
+        var rule = RuleBaseLoader.Load(RepoPaths.Rules).Rules.Single(r => r.Id == "networkpolicy-blocks-dns-egress");
+
+        Assert.Contains(rule.FactTypeNames, n => n == "PolicySelectsPod");
+        Assert.All(rule.Cases, c => Assert.Equal(1, c.Specificity));
+    }
+
+    [Fact]
     public void Last_the_rule_files_priority_within_its_bound()
     {
         Assert.True(Score(Rule(priority: 10)) > Score(Rule(priority: 0)));

@@ -22,3 +22,13 @@ public sealed class FactDescriptionAttribute(string description) : Attribute
 {
     public string Description { get; } = description;
 }
+
+/// <summary>
+/// A fact that relates two objects (a policy selects a pod, a Service selects a StatefulSet) so that rules can join
+/// them: the result of a computation, not evidence of its own. A rule that joins through it is no more specific for
+/// it, so <c>FindingRanking</c> does not count it among the agreeing facts.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class RelationFactAttribute : Attribute
+{
+}

@@ -52,6 +52,13 @@ public static class DnsTransports
     public const string Tcp = "tcp";
 }
 
+/// <summary>Protocols of a Kubernetes port (NetworkPolicy, Service), as the API spells them.</summary>
+public static class PortProtocols
+{
+    public const string Udp = "UDP";
+    public const string Tcp = "TCP";
+}
+
 /// <summary>A DNS response code as dig, nslookup and CoreDNS's log write it (the IANA mnemonics, RFC 6895).</summary>
 public static class DnsRcodes
 {

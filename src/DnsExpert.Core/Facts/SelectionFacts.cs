@@ -5,6 +5,7 @@ namespace DnsExpert.Core.Facts;
 /// matching, computed once; a rule joins it to <see cref="StatefulSetInfo"/> and <see cref="ServiceInfo"/>.
 /// </summary>
 [FactDescription("A Service (Namespace, Service) whose selector selects the pods of a StatefulSet (StatefulSet) of the same namespace: every selector pair is among the pod template's labels.")]
+[RelationFact]
 public sealed class ServiceSelectsStatefulSet : Fact
 {
     public required string Namespace { get; init; }
@@ -14,6 +15,7 @@ public sealed class ServiceSelectsStatefulSet : Fact
 
 /// <summary>The headless Services that select a StatefulSet's pods: the serviceName it probably means.</summary>
 [FactDescription("For each StatefulSet (Namespace, StatefulSet): the headless Services of its namespace whose selector selects its pods, the likely intended serviceName; empty when there is none.")]
+[RelationFact]
 public sealed class StatefulSetHeadlessServices : Fact
 {
     public required string Namespace { get; init; }
@@ -28,6 +30,7 @@ public sealed class StatefulSetHeadlessServices : Fact
 /// pod. Made for the target pod.
 /// </summary>
 [FactDescription("A NetworkPolicy (Namespace, Policy) whose podSelector selects the target pod (Pod, in the same namespace), so that its ingress and egress rules apply to it.")]
+[RelationFact]
 public sealed class PolicySelectsPod : Fact
 {
     public required string Namespace { get; init; }
@@ -43,6 +46,7 @@ public sealed class PolicySelectsPod : Fact
 /// <c>not</c> pattern. Made for the target pod.
 /// </summary>
 [FactDescription("A NetworkPolicy (Namespace, Policy) that selects the target pod (Pod) and restricts its egress allows it to reach the cluster DNS (CoreDNS pods, the kube-dns ClusterIP) on port 53 over Protocol (UDP or TCP).")]
+[RelationFact]
 public sealed class EgressAllowsDns : Fact
 {
     public required string Namespace { get; init; }
@@ -50,5 +54,6 @@ public sealed class EgressAllowsDns : Fact
     public required string Pod { get; init; }
 
     /// <summary><c>UDP</c> or <c>TCP</c>.</summary>
+    [OneOf(typeof(PortProtocols))]
     public required string Protocol { get; init; }
 }

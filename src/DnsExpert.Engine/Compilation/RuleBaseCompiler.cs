@@ -1,5 +1,6 @@
 using System.Linq.Dynamic.Core;
 using System.Linq.Dynamic.Core.CustomTypeProviders;
+using DnsExpert.Core.Facts;
 using DnsExpert.Core.Parsing;
 using System.Linq.Dynamic.Core.Exceptions;
 using System.Linq.Expressions;
@@ -246,7 +247,8 @@ public static partial class RuleBaseCompiler
         {
             Index = caseIndex,
             Severity = ruleCase.Severity ?? doc.Severity,
-            Specificity = matched.Count,
+            // Relation facts join two objects; they add no evidence of their own (FindingRanking).
+            Specificity = matched.Count(p => !Attribute.IsDefined(p.Type, typeof(RelationFactAttribute))),
             Cause = CompileTemplate(doc, cause, scope, errors),
             Evidence = evidence.Select(e => (CompileTemplate(doc, e.Source, scope, errors), CompileTemplate(doc, e.Detail, scope, errors))).ToList(),
             Remediation = (ruleCase.Remediation ?? finding.Remediation)

@@ -44,7 +44,10 @@ internal static class FindingRanking
     /// </summary>
     public const int RoutingContradicted = -50;
 
-    /// <summary>Per positive pattern of the matched case: a cause that more facts agree on is more specific.</summary>
+    /// <summary>
+    /// Per positive pattern of the matched case: a cause that more facts agree on is more specific. Relation facts
+    /// (<see cref="RelationFactAttribute"/>: a policy selects a pod) only join two of them and do not count.
+    /// </summary>
     public const int PerAgreeingFact = 5;
 
     /// <summary>Agreeing facts count up to this many (no shipped rule has more patterns; a test says so), to keep the spread under a band.</summary>

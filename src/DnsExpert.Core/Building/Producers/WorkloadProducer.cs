@@ -158,13 +158,13 @@ internal static class WorkloadProducer
         }
     }
 
-    private static readonly string[] DnsProtocols = ["UDP", "TCP"];
+    private static readonly string[] DnsProtocols = [PortProtocols.Udp, PortProtocols.Tcp];
 
     /// <summary>Does an egress rule let the pod reach the cluster DNS (CoreDNS pods, the kube-dns ClusterIP) on port 53 with this protocol?</summary>
     private static bool AllowsDns(V1NetworkPolicyEgressRule rule, string protocol, string policyNamespace, SnapshotObjects objects)
     {
         var portOk = rule.Ports is not { Count: > 0 } || rule.Ports.Any(p =>
-            (p.Protocol ?? "TCP").Equals(protocol, StringComparison.OrdinalIgnoreCase)
+            (p.Protocol ?? PortProtocols.Tcp).Equals(protocol, StringComparison.OrdinalIgnoreCase)
             && (p.Port is null || p.Port.Value is "53" or "dns" or "dns-tcp" || (p.EndPort is { } end && int.TryParse(p.Port.Value, out var start) && start <= 53 && end >= 53)));
         if (!portOk)
         {
