@@ -185,13 +185,3 @@ public sealed partial class DiagnosisCoordinator(
     [LoggerMessage(Level = LogLevel.Warning, Message = "History store failed for diagnosis {Id}")]
     private static partial void LogStoreFailed(ILogger logger, string id, Exception exception);
 }
-
-/// <summary>An asynchronous diagnosis cannot be kept, so it cannot be read back later.</summary>
-public sealed class HistoryUnavailableException : Exception
-{
-    public HistoryUnavailableException(string message) : base(message) { }
-
-    public HistoryUnavailableException(string message, Exception inner) : base(message, inner) { }
-
-    public HistoryUnavailableException() { }
-}
