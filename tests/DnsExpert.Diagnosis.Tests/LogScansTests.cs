@@ -94,6 +94,38 @@ public sealed class LogScansTests
     }
 
     [Fact]
+    public async Task A_log_handed_over_without_room_is_scanned_by_the_reader_itself()
+    {
+        // The only scan slot is taken, so handed-over logs wait: two fill the read's room (one scanning, one waiting),
+        // and a third, from the same segment of the body, is scanned at once on the reader's thread instead of
+        // holding a third buffer.
+        var scheduler = new LogScanScheduler(parallelism: 1);
+        await scheduler.Slots.WaitAsync();
+        var scans = scheduler.Begin(CancellationToken.None);
+        var logs = Enumerable.Range(0, 3).Select(n => Streamed(scans, Log(n, lines: 50))).ToList();
+
+        foreach (var log in logs)
+        {
+            scans.Accept(log);
+        }
+
+        Assert.Equal((false, false, true), (logs[0].Scan is not null, logs[1].Scan is not null, logs[2].Scan is not null));
+        Assert.False(scans.WaitForRoomAsync(CancellationToken.None).AsTask().IsCompleted);
+        scheduler.Slots.Release();
+        await scans.CompleteAsync();
+        Assert.All(logs, l => Assert.Equal(50, l.Scan!.Lines));
+        await scans.WaitForRoomAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>A log read into a buffer rented from <paramref name="scans"/>, as the request reader does.</summary>
+    private static StreamedLog Streamed(LogScans scans, string text)
+    {
+        var buffer = scans.Rent(Encoding.UTF8.GetByteCount(text));
+        var length = Encoding.UTF8.GetBytes(text, buffer);
+        return new StreamedLog(buffer, length, text.Length);
+    }
+
+    [Fact]
     public async Task A_cancelled_read_fails_its_scans_and_gives_every_buffer_back()
     {
         var scheduler = new LogScanScheduler(parallelism: 1);

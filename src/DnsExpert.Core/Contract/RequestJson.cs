@@ -107,6 +107,14 @@ public static class RequestJson
             return await inner.ReadAsync(cancellationToken);
         }
 
+        // The serializer asks for at least a value's bytes when one spans segments: the inner reader fills them in one go
+        // (the base class would loop over single reads).
+        protected override async ValueTask<ReadResult> ReadAtLeastAsyncCore(int minimumSize, CancellationToken cancellationToken)
+        {
+            await sink.WaitForRoomAsync(cancellationToken);
+            return await inner.ReadAtLeastAsync(minimumSize, cancellationToken);
+        }
+
         public override bool TryRead(out ReadResult result) => inner.TryRead(out result);
 
         public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);

@@ -23,8 +23,9 @@ public sealed class LogScanScheduler
         Slots = new SemaphoreSlim(parallelism, parallelism);
 
         // Not ArrayPool.Shared: it keeps a returned array in the returning thread's own slot first, and the scans'
-        // threads are not the readers', so every long log would cost a new large array.
-        Buffers = ArrayPool<byte>.Create(maxArrayLength: 1 << 30, maxArraysPerBucket: parallelism + 1);
+        // threads are not the readers', so every long log would cost a new large array. One array per size: a read
+        // cycles through two (one scanned, one waiting), and the one returned is the one the reader rents next.
+        Buffers = ArrayPool<byte>.Create(maxArrayLength: 1 << 30, maxArraysPerBucket: 1);
     }
 
     /// <summary>Scans running at once in the process.</summary>

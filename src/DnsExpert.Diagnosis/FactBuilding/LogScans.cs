@@ -5,8 +5,11 @@ namespace DnsExpert.Diagnosis.FactBuilding;
 
 /// <summary>
 /// The scans of one read's long logs. The reader hands each log over (<see cref="Accept"/>) and goes on; before each
-/// segment of the body it waits until fewer than <see cref="LogScanScheduler.Parallelism"/> of its logs wait for a
-/// scan, so one read holds at most that many logs' buffers plus the one it is reading.
+/// segment of the body it waits until fewer than <see cref="LogScanScheduler.Parallelism"/> + 1 of its logs are being
+/// scanned or wait for a scan, so one read holds at most that many logs' buffers plus the one it is reading. The one
+/// more than the scans running lets the reader read the next log while the last one is scanned: with room for only
+/// as many as run, reading and scanning would take turns. A log handed over when there is no room (one segment of the
+/// body ended several) is scanned by the reader itself: nothing ever blocks, and no more buffers are held.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A SemaphoreSlim holds nothing to dispose unless its AvailableWaitHandle is read, which it never is here.")]
 public sealed class LogScans : ILogScanSink
@@ -20,7 +23,7 @@ public sealed class LogScans : ILogScanSink
     {
         _scheduler = scheduler;
         _cancellationToken = cancellationToken;
-        _room = new SemaphoreSlim(scheduler.Parallelism, scheduler.Parallelism);
+        _room = new SemaphoreSlim(scheduler.Parallelism + 1, scheduler.Parallelism + 1);
     }
 
     public byte[] Rent(int minimumLength) => _scheduler.Buffers.Rent(minimumLength);
@@ -29,9 +32,15 @@ public sealed class LogScans : ILogScanSink
 
     public void Accept(StreamedLog log)
     {
-        // Never waits: the reader already waited for room before reading the segment that ended this log.
-        var holdsRoom = _room.Wait(0);
-        var scan = Task.Run(() => ScanAsync(log, holdsRoom), CancellationToken.None);
+        if (!_room.Wait(0))
+        {
+            // The reader already has its share of logs in flight (one segment of the body held more than one long
+            // log): the reader scans this one itself. Nothing waits, and no more buffers are held than room allows.
+            Scan(log);
+            return;
+        }
+
+        var scan = Task.Run(() => ScanAsync(log), CancellationToken.None);
         lock (_scans)
         {
             _scans.Add(scan);
@@ -56,15 +65,14 @@ public sealed class LogScans : ILogScanSink
         _room.Release();
     }
 
-    private async Task ScanAsync(StreamedLog log, bool holdsRoom)
+    private async Task ScanAsync(StreamedLog log)
     {
-        var (buffer, length) = log.TakeBytes();
         try
         {
             await _scheduler.Slots.WaitAsync(_cancellationToken);
             try
             {
-                log.Complete(CoreDnsLogScanner.Scan(buffer.AsSpan(0, length)));
+                Scan(log);
             }
             finally
             {
@@ -73,11 +81,20 @@ public sealed class LogScans : ILogScanSink
         }
         finally
         {
+            _room.Release();
+        }
+    }
+
+    private void Scan(StreamedLog log)
+    {
+        var (buffer, length) = log.TakeBytes();
+        try
+        {
+            log.Complete(CoreDnsLogScanner.Scan(buffer.AsSpan(0, length)));
+        }
+        finally
+        {
             _scheduler.Buffers.Return(buffer);
-            if (holdsRoom)
-            {
-                _room.Release();
-            }
         }
     }
 }
