@@ -100,6 +100,7 @@ public sealed class DiagnosisService(RuleEngine engine, TimeProvider time, ILive
             Classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage),
             Findings = result.Findings,
             Collection = collection,
+            DnsPath = DnsPathBuilder.Build(facts.Facts, result.Findings),
         };
         metrics?.Record(response, request.Snapshot);
         return response;

@@ -42,6 +42,10 @@ public sealed class DiagnosisResponse
     /// <summary>What was read, and what could not be.</summary>
     public required IReadOnlyList<CollectionEntry> Collection { get; init; }
 
+    /// <summary>The failing pod's DNS path hop by hop (pod, NodeLocal DNSCache, kube-dns, CoreDNS pods, upstreams), each with what the evidence says.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<DnsPathHop>? DnsPath { get; init; }
+
     /// <summary>Where to read this diagnosis again (<c>self</c>, <c>report</c>, <c>ticket</c>), when it is kept in the history.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, string>? Links { get; init; }
@@ -67,6 +71,7 @@ public sealed class DiagnosisResponse
         Classification = Classification,
         Findings = Findings,
         Collection = collection ?? Collection,
+        DnsPath = DnsPath,
         Links = links ?? Links,
         Callback = callback ?? Callback,
     };
