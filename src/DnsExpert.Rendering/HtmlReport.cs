@@ -26,7 +26,7 @@ public static class HtmlReport
         }
 
         sb.Append("<title>DNS diagnosis ").Append(E(Subject(response))).Append(" · DnsExpert</title>");
-        sb.Append("<style nonce=\"").Append(nonce).Append("\">").Append(Css).Append("</style></head><body><main>");
+        sb.Append("<style nonce=\"").Append(nonce).Append("\">").Append(Css).Append(DnsPathSvg.Css).Append("</style></head><body><main>");
 
         sb.Append("<header><p class=\"brand\">DnsExpert · DNS diagnosis</p><h1>").Append(E(Subject(response))).Append("</h1>");
         sb.Append("<dl class=\"meta\">");
@@ -49,6 +49,11 @@ public static class HtmlReport
             : response.Findings.Count == 0 ? "none" : SeverityName(response.Findings[0].Severity);
         sb.Append("<section class=\"verdict ").Append(verdictClass).Append("\" id=\"verdict\"><h2>Verdict</h2><p>")
           .Append(E(MarkdownReport.Verdict(response, DisplayText.Line, DisplayText.Line))).Append("</p></section>");
+
+        if (response.DnsPath is { Count: > 0 } path)
+        {
+            sb.Append("<section id=\"dns-path\"><h2>DNS path</h2>").Append(DnsPathSvg.Render(path)).Append("</section>");
+        }
 
         if (response.Findings.Count > 0)
         {
@@ -156,7 +161,7 @@ public static class HtmlReport
         sb.Append("<div><dt>").Append(term).Append("</dt><dd>").Append(E(value)).Append("</dd></div>");
 
     /// <summary>Text on one line.</summary>
-    private static string E(string? text) => text is null ? "" : Html.Encode(DisplayText.Line(text));
+    internal static string E(string? text) => text is null ? "" : Html.Encode(DisplayText.Line(text));
 
     /// <summary>A command or snippet: its lines kept, nothing else that a terminal would act on.</summary>
     private static string Lines(string text) => Html.Encode(DisplayText.Block(text));

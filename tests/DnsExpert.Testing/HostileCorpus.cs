@@ -48,6 +48,20 @@ public static class HostileCorpus
         }
     }
 
+    /// <summary>A DNS path with <paramref name="value"/> in every name, address and reason: each kind of hop and status, more CoreDNS pods than are drawn.</summary>
+    public static IReadOnlyList<DnsPathHop> Path(string value)
+    {
+        HopReason[] because = [new HopReason(value, value, value)];
+        return
+        [
+            new DnsPathHop(HopKinds.Pod, value, value, HopStatus.Healthy, because),
+            new DnsPathHop(HopKinds.NodeLocal, value, value, HopStatus.Unverified, []),
+            new DnsPathHop(HopKinds.KubeDns, value, value, HopStatus.Failed, because),
+            .. Enumerable.Range(0, 6).Select(_ => new DnsPathHop(HopKinds.CoreDns, value, value, HopStatus.Healthy, because)),
+            new DnsPathHop(HopKinds.Upstream, value, value, HopStatus.Failed, because),
+        ];
+    }
+
     /// <summary>A completed diagnosis with <paramref name="value"/> in every text a cluster or a request can fill.</summary>
     public static DiagnosisResponse Response(string value) => new()
     {
@@ -72,6 +86,7 @@ public static class HostileCorpus
             },
         ],
         Collection = [new CollectionEntry(value, CollectionStatus.Failed, value)],
+        DnsPath = Path(value),
         Links = new Dictionary<string, string> { ["report"] = value },
     };
 }
