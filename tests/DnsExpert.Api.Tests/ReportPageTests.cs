@@ -11,7 +11,7 @@ namespace DnsExpert.Api.Tests;
 /// The report page as a person sees it: the real service on a loopback port, the page loaded in headless Chromium
 /// (Debian's <c>chromium</c>), its scripts run under the page's CSP, and the rendered DOM checked.
 /// </summary>
-public sealed class ReportPageTests : IAsyncLifetime, IDisposable
+public sealed partial class ReportPageTests : IAsyncLifetime, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("dnsexpert-report-").FullName;
     private WebApplication _app = null!;
@@ -93,6 +93,30 @@ public sealed class ReportPageTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task The_rendered_page_draws_the_dns_path_with_the_failed_service_hop()
+    {
+        var scenario = await File.ReadAllTextAsync(Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios", "app-to-kube-dns-unreachable", "fires-cluster-ip-times-out-pod-ip-answers.json"));
+        var posted = await _client.PostAsync("/api/v1/diagnoses", new StringContent(scenario, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        var id = JsonDocument.Parse(await posted.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+        var path = JsonDocument.Parse(await _client.GetStringAsync($"/api/v1/diagnoses/{id}")).RootElement.GetProperty("dnsPath").EnumerateArray()
+            .Select(h => (h.GetProperty("kind").GetString(), h.GetProperty("status").GetString())).ToList();
+        Assert.Equal([("pod", "healthy"), ("kube-dns", "failed"), ("coredns", "healthy"), ("coredns", "healthy"), ("upstream", "unverified")], path);
+
+        var dom = await Chromium("--dump-dom", $"{_base}/reports/{id}");
+
+        // The browser parsed the inline SVG into the DOM: one group per hop, in path order, with its status.
+        var hops = HopRegex().Matches(dom).Select(m => (m.Groups["kind"].Value, m.Groups["status"].Value)).ToList();
+        Assert.Equal(path, hops.Select(h => ((string?)h.Item1, (string?)h.Item2)));
+        Assert.Contains("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\"", dom, StringComparison.Ordinal);
+        Assert.Contains("✕ kube-dns Service", dom, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"#app-to-kube-dns-unreachable\"><code>app-to-kube-dns-unreachable</code></a>", dom, StringComparison.Ordinal);
+        Assert.True(dom.IndexOf("id=\"dns-path\"", StringComparison.Ordinal) < dom.IndexOf("id=\"findings\"", StringComparison.Ordinal));
+        // The page's script still ran under its CSP (copy buttons), so the drawing did not need anything the policy forbids.
+        Assert.Contains("<button type=\"button\" class=\"copy\">Copy</button>", dom, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Request_text_is_shown_as_text_never_run_as_markup()
     {
         var sample = await _client.GetStringAsync("/api/v1/samples/autopath-wrong-answers");
@@ -136,6 +160,9 @@ public sealed class ReportPageTests : IAsyncLifetime, IDisposable
 
         return count;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("<g class=\"hop [a-z]+\" data-kind=\"(?<kind>[a-z-]+)\" data-status=\"(?<status>[a-z]+)\">")]
+    private static partial System.Text.RegularExpressions.Regex HopRegex();
 
     private static string WebEncode(string text) => WebUtility.HtmlEncode(text).Replace("&#39;", "&#x27;", StringComparison.Ordinal);
 }
