@@ -124,7 +124,9 @@ public static class DnsPathBuilder
             ProbeTargetRoles.KubeDns => kubeDnsHop,
             ProbeTargetRoles.NodeLocal => nodeLocalHop,
             ProbeTargetRoles.CoreDnsPod => path.FirstOrDefault(h => h.Kind == HopKinds.CoreDns && h.Address == probe.Target),
-            ProbeTargetRoles.Upstream => Upstream(path, probe.Target) ?? Add(path, HopKinds.Upstream, probe.Target, probe.Target),
+            // Only CoreDNS (or its node) forwards to upstreams: an app's probe of another server is not on this path.
+            ProbeTargetRoles.Upstream => Upstream(path, probe.Target)
+                ?? (probe.FromRole is ProbeOrigins.CoreDns or ProbeOrigins.Node ? Add(path, HopKinds.Upstream, probe.Target, probe.Target) : null),
             _ => null,
         };
 

@@ -22,7 +22,7 @@ public static class DnsPathSvg
     private const int RowGap = 14;
     private const int MoreHeight = 22;
     private const int Top = 44;
-    private const int NameChars = 25;
+    private const int NameChars = 24;
     private const int TooltipChars = 400;
 
     /// <summary>A <c>figure</c> with the drawing and one caption line per drawn hop; empty for an empty path.</summary>
@@ -126,7 +126,7 @@ public static class DnsPathSvg
           .Append("<title>").Append(HtmlReport.E(Shorten($"{KindLabel(hop.Kind)} {Named(hop)}: {status}. {Reasons(hop)}", TooltipChars))).Append("</title>")
           .Append("<rect class=\"box\" x=\"").Append(N(x)).Append("\" y=\"").Append(N(y)).Append("\" width=\"").Append(N(BoxWidth)).Append("\" height=\"").Append(N(BoxHeight)).Append("\" rx=\"6\"/>")
           .Append("<text class=\"kind\" x=\"").Append(N(x + 10)).Append("\" y=\"").Append(N(y + 18)).Append("\">").Append(Icon(hop.Status)).Append(' ').Append(KindLabel(hop.Kind)).Append("</text>")
-          .Append("<text class=\"name\" x=\"").Append(N(x + 10)).Append("\" y=\"").Append(N(y + 36)).Append("\">").Append(HtmlReport.E(Shorten(hop.Name, NameChars))).Append("</text>");
+          .Append("<text class=\"name\" x=\"").Append(N(x + 10)).Append("\" y=\"").Append(N(y + 36)).Append("\">").Append(HtmlReport.E(Shorten(BoxName(hop), NameChars))).Append("</text>");
         if (hop.Address is { } address && address != hop.Name)
         {
             sb.Append("<text class=\"address\" x=\"").Append(N(x + 10)).Append("\" y=\"").Append(N(y + 53)).Append("\">").Append(HtmlReport.E(Shorten(address, NameChars))).Append("</text>");
@@ -165,6 +165,10 @@ public static class DnsPathSvg
         });
         return string.Join(link ? "; " : " ", parts);
     }
+
+    /// <summary>In the box, an object's name without its namespace (the tooltip and the caption have both).</summary>
+    private static string BoxName(DnsPathHop hop) =>
+        hop.Kind is HopKinds.Upstream || hop.Name.LastIndexOf('/') is var slash && (slash < 0 || slash == hop.Name.Length - 1) ? hop.Name : hop.Name[(slash + 1)..];
 
     private static string Named(DnsPathHop hop) => hop.Address is { } a && a != hop.Name ? $"{hop.Name} ({a})" : hop.Name;
 
