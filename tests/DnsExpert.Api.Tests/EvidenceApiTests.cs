@@ -164,4 +164,48 @@ public sealed class EvidenceApiTests(ApiFactory factory) : IClassFixture<ApiFact
         var first = await (await client.GetAsync($"/api/v1/diagnoses/{firstId}")).Json();
         Assert.False(first.GetProperty("links").TryGetProperty("next", out _));
     }
+
+    [Fact]
+    public async Task Swagger_documents_the_evidence_endpoint_with_a_worked_example()
+    {
+        var doc = await (await factory.CreateClient().GetAsync("/swagger/v1/swagger.json")).Json();
+        var post = doc.GetProperty("paths").GetProperty("/api/v1/diagnoses/{id}/evidence").GetProperty("post");
+        Assert.Equal("AddDiagnosisEvidence", post.GetProperty("operationId").GetString());
+        var example = post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.Contains("no servers could be reached", example.GetProperty("outputs")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        var response = post.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.Equal(Scenario, response.GetProperty("findings")[0].GetProperty("ruleId").GetString());
+        Assert.True(response.TryGetProperty("previousId", out _));
+        foreach (var status in new[] { "404", "409", "410", "422" })
+        {
+            Assert.True(post.GetProperty("responses").TryGetProperty(status, out _), status);
+        }
+    }
+
+    [Fact]
+    public async Task A_running_diagnosis_is_a_409_and_one_whose_request_is_not_kept_a_410()
+    {
+        var client = factory.CreateClient();
+        var store = ((DnsExpert.Api.History.HistoryState)factory.Services.GetService(typeof(DnsExpert.Api.History.HistoryState))!).Store!;
+        var running = Guid.NewGuid().ToString("N");
+        await store.BeginAsync(running, DateTimeOffset.UtcNow, new Core.Contract.DiagnosisRequest(), CancellationToken.None);
+
+        var busy = await client.PostAsync($"/api/v1/diagnoses/{running}/evidence", Body(Evidence(RealDigTimeout())));
+        Assert.Equal(HttpStatusCode.Conflict, busy.StatusCode);
+        Assert.Equal("1", busy.Headers.RetryAfter?.ToString());
+
+        var firstId = await StartAsync(client);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={factory.HistoryPath}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE diagnoses SET request_json = 'null' WHERE id = $id";
+            command.Parameters.AddWithValue("$id", firstId);
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var gone = await client.PostAsync($"/api/v1/diagnoses/{firstId}/evidence", Body(Evidence(RealDigTimeout())));
+        Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
+        Assert.Contains("POST /api/v1/diagnoses", (await gone.Json()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
 }
