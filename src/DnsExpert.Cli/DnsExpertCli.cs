@@ -35,17 +35,22 @@ public static class DnsExpertCli
     private static readonly LogScanScheduler LogScans = new();
     private static readonly JsonSerializerOptions WriteJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error, new Terminal(!Console.IsOutputRedirected, !Console.IsErrorRedirected));
+    public static Task<int> Main(string[] args) => RunAsync(args, Console.In, Console.Out, Console.Error, new Terminal(!Console.IsOutputRedirected, !Console.IsErrorRedirected));
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) => RunAsync(args, output, error, new Terminal(false, false));
+
+    /// <summary>With <paramref name="input"/> as standard input (<c>--add -</c>).</summary>
+    public static Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error) => RunAsync(args, input, output, error, new Terminal(false, false));
 
     /// <summary>Whether standard output and standard error are terminals (colour, live progress).</summary>
     public sealed record Terminal(bool Output, bool Error);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Terminal terminal)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Terminal terminal) => RunAsync(args, TextReader.Null, output, error, terminal);
+
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, Terminal terminal)
     {
         var root = new RootCommand("DnsExpert: diagnoses DNS failures in Kubernetes clusters and says, with evidence, what is wrong and how to fix it.");
-        root.Subcommands.Add(DiagnoseCommand(output, error, terminal));
+        root.Subcommands.Add(DiagnoseCommand(input, output, error, terminal));
         root.Subcommands.Add(RulesCommand(output, error));
         root.Subcommands.Add(ServeCommand());
         root.Subcommands.Add(AgentCommand(error));
@@ -82,14 +87,20 @@ public static class DnsExpertCli
         Description = "Rule base directory (default: the nearest rules/ above the current directory or the binary).",
     };
 
-    private static Command DiagnoseCommand(TextWriter output, TextWriter error, Terminal terminal)
+    private static Command DiagnoseCommand(TextReader input, TextWriter output, TextWriter error, Terminal terminal)
     {
         var request = new Option<FileInfo?>("--request", "-r") { Description = "A diagnosis request (the JSON body of POST /api/v1/diagnoses)." };
         var dump = new Option<DirectoryInfo?>("--dump") { Description = "The output directory of `kubectl cluster-info dump --all-namespaces --output-directory DIR`." };
         var pod = new Option<string?>("--pod") { Description = "The pod that cannot resolve, as NAMESPACE/NAME (with --dump)." };
-        var domain = new Option<string?>("--domain") { Description = "The name that fails to resolve (with --dump)." };
-        var message = new Option<string?>("--error") { Description = "The client's error message, verbatim (with --dump)." };
-        var frequency = new Option<string?>("--frequency") { Description = "always, peak, often, rarely or scaling (with --dump)." };
+        var domain = new Option<string?>("--domain", "--name") { Description = "The name that fails to resolve (with --dump, or alone)." };
+        var message = new Option<string?>("--error") { Description = "The client's error message, verbatim (with --dump, or alone: a symptom-only diagnosis and the checks to run next)." };
+        var frequency = new Option<string?>("--frequency") { Description = "always, peak, often, rarely or scaling (with --dump, or alone)." };
+        var add = new Option<string[]>("--add")
+        {
+            Description = "A file with the output of a command to add as evidence (repeat; '-' reads standard input). Its first line may be '$ COMMAND'. Never run.",
+        };
+        var pastedCommand = new Option<string?>("--command") { Description = "The command the --add outputs are the output of, when their first line is not '$ COMMAND'." };
+        var from = new Option<string?>("--from") { Description = "Where the --add commands ran: NAMESPACE/POD or node/NAME (default: --pod)." };
         frequency.AcceptOnlyFromAmong("always", "peak", "often", "rarely", "scaling");
         var kubeconfig = new Option<FileInfo?>("--kubeconfig") { Description = "Kubeconfig for live collection (default: $KUBECONFIG or ~/.kube/config)." };
         var context = new Option<string?>("--context") { Description = "Kubeconfig context for live collection (default: the current context)." };
@@ -101,14 +112,26 @@ public static class DnsExpertCli
         var rules = RulesOption();
         var command = new Command("diagnose", "Diagnose a pod live (--pod), a request file (--request) or a cluster-info dump (--dump); exits 2 when a critical finding fires.")
         {
-            request, dump, pod, domain, message, frequency, kubeconfig, context, noProbe, format, color, rules,
+            request, dump, pod, domain, message, frequency, add, pastedCommand, from, kubeconfig, context, noProbe, format, color, rules,
         };
         command.Validators.Add(result =>
         {
             var sources = (result.GetValue(request) is null ? 0 : 1) + (result.GetValue(dump) is null ? 0 : 1);
-            if (sources > 1 || (sources == 0 && result.GetValue(pod) is null))
+            var offline = result.GetValue(message) is not null || result.GetValue(add) is { Length: > 0 };
+            if (sources > 1 || (sources == 0 && result.GetValue(pod) is null && !offline))
             {
-                result.AddError("Give exactly one of --request FILE, --dump DIR, or --pod NAMESPACE/NAME (live, from the kubeconfig).");
+                result.AddError("Give exactly one of --request FILE, --dump DIR, or --pod NAMESPACE/NAME (live, from the kubeconfig); or --error MESSAGE and --add FILE "
+                    + "alone to diagnose from the symptom and pasted command output.");
+            }
+
+            if (result.GetValue(add) is { Length: > 0 } && result.GetValue(dump) is not null)
+            {
+                result.AddError("--add goes with --request FILE or --error MESSAGE, not with --dump.");
+            }
+
+            if (result.GetValue(add) is { } files && files.Count(f => f == "-") > 1)
+            {
+                result.AddError("--add - (standard input) can be given once.");
             }
         });
         command.SetAction(async (parse, cancellationToken) =>
@@ -125,6 +148,17 @@ public static class DnsExpertCli
                     await error.WriteLineAsync(problem);
                     return ExitCodes.BadInput;
                 }
+            }
+            else if (parse.GetValue(dump) is null && (parse.GetValue(pod) is null || parse.GetValue(add) is { Length: > 0 }))
+            {
+                // Offline, from what the user has: the symptom, and the output of checks already run (--add).
+                origin = "symptom";
+                body = new DiagnosisRequest
+                {
+                    Target = parse.GetValue(pod) is { } p ? ParseTarget(p) : null,
+                    Domain = parse.GetValue(domain),
+                    Symptom = new Symptom { ErrorMessage = parse.GetValue(message), Frequency = ParseFrequency(parse.GetValue(frequency)) },
+                };
             }
             else
             {
@@ -161,6 +195,19 @@ public static class DnsExpertCli
                     Symptom = new Symptom { ErrorMessage = parse.GetValue(message), Frequency = ParseFrequency(parse.GetValue(frequency)) },
                     Options = new DiagnosisOptions { Probe = !parse.GetValue(noProbe) },
                 };
+            }
+
+            if (parse.GetValue(add) is { Length: > 0 } pasted)
+            {
+                var where = parse.GetValue(from) ?? (body!.Target is { Pod: { } targetPod } t ? $"{t.Namespace ?? "default"}/{targetPod}" : null);
+                var (evidence, unreadable) = await ReadPasted(pasted, input, parse.GetValue(pastedCommand), where, cancellationToken);
+                if (unreadable is not null)
+                {
+                    await error.WriteLineAsync(unreadable);
+                    return ExitCodes.BadInput;
+                }
+
+                body = evidence!.AppendTo(body!);
             }
 
             var problems = RequestValidator.Validate(body!, Limits);
@@ -223,6 +270,38 @@ public static class DnsExpertCli
         {
             return (null, $"{file.FullName}: cannot read: {ex.Message}");
         }
+    }
+
+    /// <summary>The <c>--add</c> files (and standard input for <c>-</c>) as evidence; the first problem stops the reading.</summary>
+    private static async Task<(EvidenceRequest? Evidence, string? Problem)> ReadPasted(
+        string[] files, TextReader input, string? command, string? from, CancellationToken cancellationToken)
+    {
+        if (files.Length > Limits.MaxOutputs)
+        {
+            return (null, $"--add: {files.Length} outputs; at most {Limits.MaxOutputs} are accepted");
+        }
+
+        var outputs = new List<CommandOutput>();
+        foreach (var file in files)
+        {
+            try
+            {
+                using var reader = file == "-" ? null : new StreamReader(file);
+                var (output, problem) = await PastedOutputFile.ReadAsync(reader ?? input, file == "-" ? "standard input" : file, command, from, cancellationToken);
+                if (output is null)
+                {
+                    return (null, problem);
+                }
+
+                outputs.Add(output);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return (null, $"{file}: cannot read: {ex.Message}");
+            }
+        }
+
+        return (new EvidenceRequest { Outputs = outputs }, null);
     }
 
     /// <summary>A collector for the cluster of a kubeconfig, reporting each collector's progress on stderr.</summary>

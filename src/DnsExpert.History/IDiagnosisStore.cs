@@ -20,6 +20,9 @@ public interface IDiagnosisStore
 
     Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, CancellationToken cancellationToken);
 
+    /// <summary>Stores a diagnosis as running that refines <paramref name="previousId"/> with more evidence (the chain of a conversation).</summary>
+    Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, string? previousId, CancellationToken cancellationToken);
+
     /// <summary>Stores the result; false when the record is no longer running (already completed, failed or deleted).</summary>
     Task<bool> CompleteAsync(DiagnosisResponse response, CancellationToken cancellationToken);
 
@@ -30,6 +33,9 @@ public interface IDiagnosisStore
 
     /// <summary>Records where the delivery of a diagnosis to its callback stands (independent of the diagnosis' own status).</summary>
     Task SetCallbackAsync(string id, CallbackDelivery delivery, CancellationToken cancellationToken);
+
+    /// <summary>The newest diagnosis that refines <paramref name="id"/> with more evidence, if any.</summary>
+    Task<string?> GetNextIdAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>The request as it was stored (Secret data removed), for replay.</summary>
     Task<string?> GetRequestJsonAsync(string id, CancellationToken cancellationToken);

@@ -30,6 +30,9 @@ public sealed class PostgresDiagnosisStore : SqlDiagnosisStore, IAsyncDisposable
 
     protected override string DoubleType => "DOUBLE PRECISION";
 
+    protected override string CountColumnSql =>
+        "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'diagnoses' AND column_name = @Column";
+
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await _source.OpenConnectionAsync(cancellationToken);
 
     protected override Task LockSchemaAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>

@@ -39,7 +39,8 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
           error TEXT,
           classification_json TEXT,
           request_json TEXT NOT NULL,
-          response_json TEXT
+          response_json TEXT,
+          previous_id TEXT
         );
         CREATE INDEX IF NOT EXISTS ix_diagnoses_created ON diagnoses (created_at DESC, id DESC);
         CREATE INDEX IF NOT EXISTS ix_diagnoses_target ON diagnoses (namespace, pod, created_at DESC);
@@ -61,6 +62,12 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         CREATE INDEX IF NOT EXISTS ix_callbacks_pending ON diagnosis_callbacks (updated_at) WHERE state = 'pending';
         """;
 
+    /// <summary>Counts the columns named <c>@Column</c> of table <c>diagnoses</c> (to add the ones a database made by an older version lacks).</summary>
+    protected abstract string CountColumnSql { get; }
+
+    /// <summary>Columns added after the first schema, with their type: added to an existing database at start-up.</summary>
+    private static readonly (string Name, string Type)[] AddedColumns = [("previous_id", "TEXT")];
+
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>Runs before the schema is created, in its transaction (PostgreSQL takes a lock so replicas do not race).</summary>
@@ -75,6 +82,18 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         {
             await LockSchemaAsync(connection, transaction, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(Schema, transaction: transaction, cancellationToken: cancellationToken));
+            foreach (var (name, type) in AddedColumns)
+            {
+                var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountColumnSql, new { Column = name }, transaction, cancellationToken: cancellationToken));
+                if (count == 0)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition($"ALTER TABLE diagnoses ADD COLUMN {name} {type}", transaction: transaction, cancellationToken: cancellationToken));
+                }
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(
+                "CREATE INDEX IF NOT EXISTS ix_diagnoses_previous ON diagnoses (previous_id) WHERE previous_id IS NOT NULL",
+                transaction: transaction, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
         }
 
@@ -87,14 +106,17 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken));
     }
 
-    public async Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, CancellationToken cancellationToken)
+    public Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, CancellationToken cancellationToken) =>
+        BeginAsync(id, createdAt, request, previousId: null, cancellationToken);
+
+    public async Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, string? previousId, CancellationToken cancellationToken)
     {
         var classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage);
         await using var connection = await OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO diagnoses (id, status, created_at, namespace, pod, domain, rule_ids, classification_json, request_json)
-            VALUES (@Id, 'running', @CreatedAt, @Namespace, @Pod, @Domain, '', @Classification, @Request)
+            INSERT INTO diagnoses (id, status, created_at, namespace, pod, domain, rule_ids, classification_json, request_json, previous_id)
+            VALUES (@Id, 'running', @CreatedAt, @Namespace, @Pod, @Domain, '', @Classification, @Request, @PreviousId)
             """,
             new
             {
@@ -105,6 +127,7 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
                 request.Domain,
                 Classification = JsonSerializer.Serialize(classification, json),
                 Request = StoredRequest.Serialize(request, json),
+                PreviousId = previousId,
             },
             cancellationToken: cancellationToken));
     }
@@ -160,7 +183,7 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
     {
         await using var connection = await OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {RowColumns}, classification_json, response_json FROM diagnoses d WHERE d.id = @Id", new { Id = id }, cancellationToken: cancellationToken));
+            $"SELECT {RowColumns}, classification_json, response_json, previous_id FROM diagnoses d WHERE d.id = @Id", new { Id = id }, cancellationToken: cancellationToken));
         if (row is null)
         {
             return null;
@@ -176,12 +199,13 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         if (row.Status == "completed" && row.ResponseJson is not null)
         {
             var stored = JsonSerializer.Deserialize<DiagnosisResponse>(row.ResponseJson, json)!;
-            return stored.With(status: DiagnosisStatus.Completed, callback: delivery);
+            return stored.With(status: DiagnosisStatus.Completed, callback: delivery, previousId: row.PreviousId);
         }
 
         return new DiagnosisResponse
         {
             Callback = delivery,
+            PreviousId = row.PreviousId,
             Id = row.Id,
             Status = ParseStatus(row.Status),
             CreatedAt = FromMs(row.CreatedAt),
@@ -215,6 +239,13 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
                 UpdatedAt = delivery.UpdatedAt.ToUnixTimeMilliseconds(),
             },
             cancellationToken: cancellationToken));
+    }
+
+    public async Task<string?> GetNextIdAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.QueryFirstOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT id FROM diagnoses WHERE previous_id = @Id ORDER BY created_at DESC, id DESC LIMIT 1", new { Id = id }, cancellationToken: cancellationToken));
     }
 
     public async Task<string?> GetRequestJsonAsync(string id, CancellationToken cancellationToken)
@@ -398,5 +429,6 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         public string? Error { get; set; }
         public string? ClassificationJson { get; set; }
         public string? ResponseJson { get; set; }
+        public string? PreviousId { get; set; }
     }
 }

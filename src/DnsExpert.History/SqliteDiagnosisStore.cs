@@ -32,6 +32,8 @@ public sealed class SqliteDiagnosisStore : SqlDiagnosisStore
 
     protected override string DoubleType => "REAL";
 
+    protected override string CountColumnSql => "SELECT COUNT(*) FROM pragma_table_info('diagnoses') WHERE name = @Column";
+
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);

@@ -7,10 +7,18 @@ public sealed class PostgresStoreTests(PostgresServer server) : StoreContract, I
     {
         options ??= new HistoryOptions();
         options.Provider = HistoryProvider.Postgres;
-        options.ConnectionString = await server.CreateDatabaseAsync();
+        options.ConnectionString ??= await server.CreateDatabaseAsync();
         var store = new PostgresDiagnosisStore(options, Json);
         await store.InitializeAsync(CancellationToken.None);
         return store;
+    }
+
+    protected override async Task ExecuteAsync(HistoryOptions options, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(options.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     [Fact]

@@ -35,6 +35,15 @@ public sealed class SqliteStoreTests : StoreContract, IDisposable
         Assert.Contains("restarted", record.Error, StringComparison.Ordinal);
     }
 
+    protected override async Task ExecuteAsync(HistoryOptions options, string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = options.ConnectionString }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

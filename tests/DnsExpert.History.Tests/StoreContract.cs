@@ -204,4 +204,49 @@ public abstract class StoreContract
         Assert.Contains("stopped", abandoned.LastError, StringComparison.Ordinal);
         Assert.Equal("HTTP 503", (await store.GetAsync(Id(401), CancellationToken.None))!.Callback!.LastError);
     }
+
+    /// <summary>Runs <paramref name="sql"/> directly on the database of <paramref name="options"/> (to make it look like an older version's).</summary>
+    protected abstract Task ExecuteAsync(HistoryOptions options, string sql);
+
+    [Fact]
+    public async Task A_refinement_keeps_its_link_to_the_earlier_diagnosis_both_ways()
+    {
+        var store = await CreateAsync();
+        await store.BeginAsync(Id(501), T0, Request(), CancellationToken.None);
+        Assert.True(await store.CompleteAsync(Response(Id(501), T0), CancellationToken.None));
+        await store.BeginAsync(Id(502), T0.AddMinutes(1), Request(), Id(501), CancellationToken.None);
+
+        Assert.Equal(Id(501), (await store.GetAsync(Id(502), CancellationToken.None))!.PreviousId);
+        Assert.Equal(Id(502), await store.GetNextIdAsync(Id(501), CancellationToken.None));
+
+        Assert.True(await store.CompleteAsync(Response(Id(502), T0.AddMinutes(1), "app-to-kube-dns-unreachable"), CancellationToken.None));
+        var refined = (await store.GetAsync(Id(502), CancellationToken.None))!;
+        Assert.Equal((DiagnosisStatus.Completed, Id(501)), (refined.Status, refined.PreviousId));
+        Assert.Null((await store.GetAsync(Id(501), CancellationToken.None))!.PreviousId);
+        Assert.Null(await store.GetNextIdAsync(Id(502), CancellationToken.None));
+
+        // A second refinement of the same diagnosis: next is the newest.
+        await store.BeginAsync(Id(503), T0.AddMinutes(2), Request(), Id(501), CancellationToken.None);
+        Assert.Equal(Id(503), await store.GetNextIdAsync(Id(501), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_database_of_an_older_version_gains_the_chain_column_at_start_up_and_keeps_its_records()
+    {
+        var options = new HistoryOptions();
+        var old = await CreateAsync(options);
+        await old.BeginAsync(Id(601), T0, Request(), CancellationToken.None);
+        Assert.True(await old.CompleteAsync(Response(Id(601), T0, "udp53-blocked"), CancellationToken.None));
+        await ExecuteAsync(options, "DROP INDEX ix_diagnoses_previous; ALTER TABLE diagnoses DROP COLUMN previous_id;");
+
+        var store = await CreateAsync(options);
+        Assert.Equal(["udp53-blocked"], (await store.GetAsync(Id(601), CancellationToken.None))!.Findings.Select(f => f.RuleId));
+        await store.BeginAsync(Id(602), T0.AddMinutes(1), Request(), Id(601), CancellationToken.None);
+        Assert.Equal(Id(602), await store.GetNextIdAsync(Id(601), CancellationToken.None));
+        Assert.Equal(Id(601), (await store.GetAsync(Id(602), CancellationToken.None))!.PreviousId);
+
+        // Starting again over a database that has the column changes nothing.
+        var again = await CreateAsync(options);
+        Assert.Equal(Id(602), await again.GetNextIdAsync(Id(601), CancellationToken.None));
+    }
 }

@@ -28,11 +28,14 @@ public sealed partial class DiagnosisCoordinator(
     internal ChannelReader<Job> Queue => _queue.Reader;
 
     /// <summary>Diagnoses now and returns the result; storing it is best effort (a store outage never loses the answer).</summary>
-    public async Task<DiagnosisResponse> RunAsync(DiagnosisRequest request, CancellationToken cancellationToken)
+    public Task<DiagnosisResponse> RunAsync(DiagnosisRequest request, CancellationToken cancellationToken) => RunAsync(request, previousId: null, cancellationToken);
+
+    /// <summary>Diagnoses now, as a refinement of <paramref name="previousId"/> when it is given (the history keeps the chain).</summary>
+    public async Task<DiagnosisResponse> RunAsync(DiagnosisRequest request, string? previousId, CancellationToken cancellationToken)
     {
         var id = DiagnosisService.NewId(time);
-        var stored = await TryBeginAsync(id, request, cancellationToken);
-        var response = await DiagnoseAndStoreAsync(id, request, stored, cancellationToken);
+        var stored = await TryBeginAsync(id, request, previousId, cancellationToken);
+        var response = await DiagnoseAndStoreAsync(id, request, previousId, stored, cancellationToken);
         return request.CallbackUrl is { } url
             ? response.With(callback: await callbacks.EnqueueAsync(url, response, stored: response.Links is not null))
             : response;
@@ -43,14 +46,19 @@ public sealed partial class DiagnosisCoordinator(
     /// 503 with Retry-After). The job holds the body's <paramref name="admission"/> (<see cref="Hosting.BodyAdmission"/>) until it ends.
     /// </summary>
     /// <exception cref="HistoryUnavailableException">The history is off or unreachable: an async result would be lost.</exception>
-    public async Task<DiagnosisResponse?> EnqueueAsync(DiagnosisRequest request, Hosting.AdmittedBody? admission, CancellationToken cancellationToken)
+    public Task<DiagnosisResponse?> EnqueueAsync(DiagnosisRequest request, Hosting.AdmittedBody? admission, CancellationToken cancellationToken) =>
+        EnqueueAsync(request, admission, previousId: null, cancellationToken);
+
+    /// <summary>Queues a diagnosis, as a refinement of <paramref name="previousId"/> when it is given.</summary>
+    /// <exception cref="HistoryUnavailableException">The history is off or unreachable: an async result would be lost.</exception>
+    public async Task<DiagnosisResponse?> EnqueueAsync(DiagnosisRequest request, Hosting.AdmittedBody? admission, string? previousId, CancellationToken cancellationToken)
     {
         var store = history.Store ?? throw new HistoryUnavailableException("the history is switched off (DnsExpert:History:Provider=none); use wait=true");
         var id = DiagnosisService.NewId(time);
         var createdAt = time.GetUtcNow();
         try
         {
-            await store.BeginAsync(id, createdAt, request, cancellationToken);
+            await store.BeginAsync(id, createdAt, request, previousId, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -58,14 +66,14 @@ public sealed partial class DiagnosisCoordinator(
         }
 
         var held = admission?.Transfer();
-        if (!_queue.Writer.TryWrite(new Job(id, request, held)))
+        if (!_queue.Writer.TryWrite(new Job(id, request, held, previousId)))
         {
             held?.Dispose();
             await TryAsync(id, () => store.FailAsync(id, "not run: the queue of asynchronous diagnoses was full", time.GetUtcNow(), CancellationToken.None));
             return null;
         }
 
-        return (await store.GetAsync(id, cancellationToken))!.With(links: Links(id));
+        return (await store.GetAsync(id, cancellationToken))!.With(links: Links(id, previousId));
     }
 
     /// <summary>Runs one queued job under the async deadline (called by the worker).</summary>
@@ -93,7 +101,7 @@ public sealed partial class DiagnosisCoordinator(
         DiagnosisResponse response;
         try
         {
-            response = await DiagnoseAndStoreAsync(job.Id, job.Request, stored: true, deadline.Token);
+            response = await DiagnoseAndStoreAsync(job.Id, job.Request, job.PreviousId, stored: true, deadline.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or LiveCollectionUnavailableException)
         {
@@ -107,13 +115,13 @@ public sealed partial class DiagnosisCoordinator(
         }
     }
 
-    private async Task<DiagnosisResponse> DiagnoseAndStoreAsync(string id, DiagnosisRequest request, bool stored, CancellationToken cancellationToken)
+    private async Task<DiagnosisResponse> DiagnoseAndStoreAsync(string id, DiagnosisRequest request, string? previousId, bool stored, CancellationToken cancellationToken)
     {
         var store = stored ? history.Store : null;
         DiagnosisResponse response;
         try
         {
-            response = await service.DiagnoseAsync(request, id, cancellationToken);
+            response = (await service.DiagnoseAsync(request, id, cancellationToken)).With(previousId: previousId);
         }
         catch (Exception ex)
         {
@@ -140,11 +148,11 @@ public sealed partial class DiagnosisCoordinator(
 
         var kept = await TryAsync(id, () => store.CompleteAsync(response, CancellationToken.None));
         return kept
-            ? response.With(links: Links(id))
+            ? response.With(links: Links(id, previousId))
             : response.With(collection: [.. response.Collection, new CollectionEntry("history", CollectionStatus.Failed, "not stored: the history store failed; see the service log")]);
     }
 
-    private async Task<bool> TryBeginAsync(string id, DiagnosisRequest request, CancellationToken cancellationToken)
+    private async Task<bool> TryBeginAsync(string id, DiagnosisRequest request, string? previousId, CancellationToken cancellationToken)
     {
         if (history.Store is not { } store)
         {
@@ -153,7 +161,7 @@ public sealed partial class DiagnosisCoordinator(
 
         return await TryAsync(id, async () =>
         {
-            await store.BeginAsync(id, time.GetUtcNow(), request, cancellationToken);
+            await store.BeginAsync(id, time.GetUtcNow(), request, previousId, cancellationToken);
             return true;
         });
     }
@@ -171,16 +179,35 @@ public sealed partial class DiagnosisCoordinator(
         }
     }
 
-    public static IReadOnlyDictionary<string, string> Links(string id) => new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>
+    /// Where to read a kept diagnosis; <c>evidence</c> to refine it; <c>previous</c> and <c>next</c> along the chain of a
+    /// conversation when it has them.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Links(string id, string? previousId = null, string? nextId = null)
     {
-        ["self"] = $"/api/v1/diagnoses/{id}",
-        ["report"] = $"/reports/{id}",
-        ["ticket"] = $"/api/v1/diagnoses/{id}/ticket",
-        ["request"] = $"/api/v1/diagnoses/{id}/request",
-    };
+        var links = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["self"] = $"/api/v1/diagnoses/{id}",
+            ["report"] = $"/reports/{id}",
+            ["ticket"] = $"/api/v1/diagnoses/{id}/ticket",
+            ["request"] = $"/api/v1/diagnoses/{id}/request",
+            ["evidence"] = $"/api/v1/diagnoses/{id}/evidence",
+        };
+        if (previousId is not null)
+        {
+            links["previous"] = $"/api/v1/diagnoses/{previousId}";
+        }
+
+        if (nextId is not null)
+        {
+            links["next"] = $"/api/v1/diagnoses/{nextId}";
+        }
+
+        return links;
+    }
 
     /// <summary>A queued diagnosis, holding its body's admission until it ends.</summary>
-    internal sealed record Job(string Id, DiagnosisRequest Request, IDisposable? Admission);
+    internal sealed record Job(string Id, DiagnosisRequest Request, IDisposable? Admission, string? PreviousId = null);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "History store failed for diagnosis {Id}")]
     private static partial void LogStoreFailed(ILogger logger, string id, Exception exception);

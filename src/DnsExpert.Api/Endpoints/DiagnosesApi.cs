@@ -34,6 +34,22 @@ public static partial class DiagnosesApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapPost("/{id}/evidence", AddEvidence)
+            .WithName("AddDiagnosisEvidence")
+            .WithSummary("Refine an earlier diagnosis with more evidence: the output of the checks it suggested, pasted")
+            .WithDescription("""
+                Appends `outputs` (command output as pasted: `dig`, `nslookup`, `kubectl get -o json`, `kubectl logs`, `cat /etc/resolv.conf`, ...) and any `snapshot` parts to the request of diagnosis `{id}` as the history keeps it (Secret data and env values redacted), diagnoses it again and answers the refined diagnosis: a new id with `previousId` and a `previous` link; reading the earlier one back then shows a `next` link. The body is read like a diagnosis request, under the same limits.
+
+                `404` for an unknown id, `409` while the earlier diagnosis is still running, `410` when its request is no longer kept. `?wait=false` and `?format=` work as for `POST /api/v1/diagnoses`.
+                """)
+            .Accepts<EvidenceRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/", List)
             .WithName("ListDiagnoses")
             .WithSummary("The history of diagnoses, newest first, paged")
@@ -74,23 +90,30 @@ public static partial class DiagnosesApi
             return Problems.Unprocessable(errors, "The request has invalid fields");
         }
 
-        if (wait ?? true)
-        {
-            var (response, refused) = await Run(request!, coordinator, cancellationToken);
-            return response is null ? refused! : AsText(response, format, http) is { } text ? text : TypedResults.Ok(response);
-        }
-
-        if (request!.Snapshot is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
+        if (!(wait ?? true) && request!.Snapshot is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
         {
             var message = new LiveCollectionUnavailableException().Message;
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",
                 detail: message, extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["snapshot"] = [message] } });
         }
 
+        return await Answer(request!, previousId: null, wait ?? true, format, http, coordinator, cancellationToken);
+    }
+
+    /// <summary>Diagnoses a read and valid request now (200) or queues it (<c>?wait=false</c>: 202), as a refinement of <paramref name="previousId"/> when given.</summary>
+    private static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Answer(
+        DiagnosisRequest request, string? previousId, bool wait, ReportFormat? format, HttpRequest http, DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        if (wait)
+        {
+            var (response, refused) = await Run(request, previousId, coordinator, cancellationToken);
+            return response is null ? refused! : AsText(response, format, http) is { } text ? text : TypedResults.Ok(response);
+        }
+
         DiagnosisResponse? accepted;
         try
         {
-            accepted = await coordinator.EnqueueAsync(request!, http.HttpContext.Features.Get<AdmittedBody>(), cancellationToken);
+            accepted = await coordinator.EnqueueAsync(request, http.HttpContext.Features.Get<AdmittedBody>(), previousId, cancellationToken);
         }
         catch (HistoryUnavailableException ex)
         {
@@ -107,11 +130,15 @@ public static partial class DiagnosesApi
     }
 
     /// <summary>Diagnoses one request (kept in the history; also used by the samples), or the 422 when it needs a cluster there is not.</summary>
-    internal static async Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Run(DiagnosisRequest request, DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
+    internal static Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Run(DiagnosisRequest request, DiagnosisCoordinator coordinator, CancellationToken cancellationToken) =>
+        Run(request, previousId: null, coordinator, cancellationToken);
+
+    private static async Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Run(
+        DiagnosisRequest request, string? previousId, DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
     {
         try
         {
-            return (await coordinator.RunAsync(request, cancellationToken), null);
+            return (await coordinator.RunAsync(request, previousId, cancellationToken), null);
         }
         catch (LiveCollectionUnavailableException ex)
         {
@@ -196,7 +223,8 @@ public static partial class DiagnosesApi
             http.HttpContext.Response.Headers.RetryAfter = "1";
         }
 
-        var linked = response.With(links: DiagnosisCoordinator.Links(id));
+        var next = await history.Store!.GetNextIdAsync(id, cancellationToken);
+        var linked = response.With(links: DiagnosisCoordinator.Links(id, response.PreviousId, next));
         return AsText(linked, format, http) is { } text ? text : TypedResults.Ok(linked);
     }
 
@@ -268,7 +296,7 @@ public static partial class DiagnosesApi
     private static bool AcceptsMarkdown(HttpRequest http) =>
         http.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/markdown", StringComparison.OrdinalIgnoreCase));
 
-    private static ProblemHttpResult NotFound(string id) =>
+    internal static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such diagnosis",
             detail: $"No diagnosis with id '{RulesApi.Sanitize(id)}' is kept (ids are 32 hex digits; old diagnoses are removed by retention).");
 

@@ -54,11 +54,15 @@ public sealed class DiagnosisResponse
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public CallbackDelivery? Callback { get; init; }
 
+    /// <summary>The diagnosis this one refines with more evidence (<c>POST /api/v1/diagnoses/{id}/evidence</c>); see <c>links.previous</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? PreviousId { get; init; }
+
     /// <summary>A copy with the history's view of it: status, times, target and links.</summary>
     public DiagnosisResponse With(
         DiagnosisStatus? status = null, DateTimeOffset? createdAt = null, DateTimeOffset? completedAt = null, double? durationMs = null,
         TargetRef? target = null, string? domain = null, string? error = null, IReadOnlyList<CollectionEntry>? collection = null,
-        IReadOnlyDictionary<string, string>? links = null, CallbackDelivery? callback = null) => new()
+        IReadOnlyDictionary<string, string>? links = null, CallbackDelivery? callback = null, string? previousId = null) => new()
     {
         Id = Id,
         Status = status ?? Status,
@@ -74,6 +78,7 @@ public sealed class DiagnosisResponse
         DnsPath = DnsPath,
         Links = links ?? Links,
         Callback = callback ?? Callback,
+        PreviousId = previousId ?? PreviousId,
     };
 }
 

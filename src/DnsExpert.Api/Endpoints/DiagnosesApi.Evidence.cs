@@ -1,0 +1,76 @@
+using System.Text.Json;
+using DnsExpert.Api.Async;
+using DnsExpert.Api.History;
+using DnsExpert.Api.Hosting;
+using DnsExpert.Core.Contract;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace DnsExpert.Api.Endpoints;
+
+/// <summary><c>POST /api/v1/diagnoses/{id}/evidence</c>: the conversation's next step.</summary>
+public static partial class DiagnosesApi
+{
+    internal static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> AddEvidence(
+        string id, HttpRequest http, [FromQuery] bool? wait, [FromQuery] ReportFormat? format, HistoryState history,
+        DiagnosisCoordinator coordinator, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks, CancellationToken cancellationToken)
+    {
+        var (earlier, missing) = await Find(id, history, cancellationToken);
+        if (earlier is null)
+        {
+            return missing!;
+        }
+
+        if (earlier.Status == DiagnosisStatus.Running)
+        {
+            http.HttpContext.Response.Headers.RetryAfter = "1";
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The diagnosis is still running",
+                detail: $"Diagnosis {id} has not completed yet; add evidence once its status is no longer running.");
+        }
+
+        var (evidence, problem) = await JsonBody.ReadAsync<EvidenceRequest>(http, options.Value, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (evidence!.Outputs is not { Count: > 0 } && evidence.Snapshot is null)
+        {
+            return Problems.Unprocessable(new Dictionary<string, string[]> { ["outputs"] = ["give at least one output (or a snapshot part) to add"] }, "No evidence to add");
+        }
+
+        if (await EarlierRequest(id, history, cancellationToken) is not { } request)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "The earlier request is not kept",
+                detail: $"The history no longer holds the request of diagnosis {id}; send the whole request with POST /api/v1/diagnoses instead.");
+        }
+
+        var refined = evidence.AppendTo(request);
+        var errors = Validate(refined, options.Value, callbacks.Value);
+        if (errors.Count > 0)
+        {
+            return Problems.Unprocessable(errors, "The request with this evidence has invalid fields");
+        }
+
+        return await Answer(refined, previousId: id, wait ?? true, format, http, coordinator, cancellationToken);
+    }
+
+    /// <summary>The request of diagnosis <paramref name="id"/> as the history keeps it (redacted), or null when it is not kept or not readable.</summary>
+    private static async Task<DiagnosisRequest?> EarlierRequest(string id, HistoryState history, CancellationToken cancellationToken)
+    {
+        if (await history.Store!.GetRequestJsonAsync(id, cancellationToken) is not { } json)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<DiagnosisRequest>(json, DiagnosisCoordinator.Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+namespace DnsExpert.Core.Contract;
+
+/// <summary>
+/// More evidence for an earlier diagnosis (<c>POST /api/v1/diagnoses/{id}/evidence</c>): the output of the commands it
+/// suggested, as pasted, and any further snapshot parts. Appended to the earlier request, it is diagnosed again.
+/// </summary>
+public sealed class EvidenceRequest
+{
+    /// <summary>Command output as people paste it, appended to <c>snapshot.outputs</c> (same shape and reading).</summary>
+    public IList<CommandOutput>? Outputs { get; set; }
+
+    /// <summary>Further objects, logs, files, probes (and outputs) appended to the earlier snapshot's lists.</summary>
+    public Snapshot? Snapshot { get; set; }
+
+    /// <summary>
+    /// The earlier request with this evidence appended to its snapshot (a request without one gets one). The earlier
+    /// request is not changed.
+    /// </summary>
+    public DiagnosisRequest AppendTo(DiagnosisRequest earlier)
+    {
+        var before = earlier.Snapshot;
+        var added = Snapshot;
+        return new DiagnosisRequest
+        {
+            Target = earlier.Target, Domain = earlier.Domain, Symptom = earlier.Symptom, Options = earlier.Options, CallbackUrl = earlier.CallbackUrl,
+            Snapshot = new Snapshot
+            {
+                Objects = Concat(before?.Objects, added?.Objects),
+                Logs = Concat(before?.Logs, added?.Logs),
+                Files = Concat(before?.Files, added?.Files),
+                Probes = Concat(before?.Probes, added?.Probes),
+                Outputs = Concat(Concat(before?.Outputs, added?.Outputs), Outputs),
+            },
+        };
+    }
+
+    private static List<T>? Concat<T>(IList<T>? first, IList<T>? second) =>
+        first is null && second is null ? null : [.. first ?? [], .. second ?? []];
+}

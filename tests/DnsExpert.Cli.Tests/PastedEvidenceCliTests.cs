@@ -1,0 +1,137 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DnsExpert.Testing;
+
+namespace DnsExpert.Cli.Tests;
+
+/// <summary><c>dnsexpert diagnose --error ... --add FILE</c>: the conversation at a terminal, from the symptom and pasted command output.</summary>
+public sealed class PastedEvidenceCliTests : IDisposable
+{
+    private static readonly string Root = RepoPaths.Root;
+    private const string Pod = "default/web-7d4b9c-x2k4q";
+    private const string Error = "dial tcp: lookup orders.shop.svc.cluster.local on 172.21.0.10:53: read udp 172.20.7.45:38161->172.21.0.10:53: i/o timeout";
+    private readonly string _temp = Directory.CreateTempSubdirectory("dnsexpert-cli-add-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    private static async Task<(int Exit, string Out, string Err)> Run(string stdin, params string[] args)
+    {
+        using var input = new StringReader(stdin);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await DnsExpertCli.RunAsync([.. args, "--rules", Path.Combine(Root, "rules"), "-o", "json"], input, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private static JsonObject Scenario() => JsonNode.Parse(File.ReadAllText(
+        Path.Combine(Root, "tests", "scenarios", "app-to-kube-dns-unreachable", "fires-pasted-dig-output.json")))!.AsObject();
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_temp, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    /// <summary>The cluster's objects as <c>kubectl get -o json</c> prints a list, with the command on the first line.</summary>
+    private string KubectlJson() => Write("objects.txt", "$ kubectl get nodes,pods,svc,endpoints,configmaps -A -o json\n"
+        + new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = Scenario()["snapshot"]!["objects"]!.DeepClone() }.ToJsonString());
+
+    /// <summary>Real dig 9.18 timeout output, with the kube-dns ClusterIP as its server.</summary>
+    private string DigTimeout() => Write("dig-cluster-ip.txt", "$ dig @172.21.0.10 kubernetes.default.svc.cluster.local A +tries=1 +time=1\n"
+        + File.ReadAllText(Path.Combine(Root, "tests", "fixtures", "dns-tools", "dig-timeout.txt"))
+            .Replace("127.0.0.1#15355", "172.21.0.10#53", StringComparison.Ordinal)
+            .Replace("@127.0.0.1 -p 15355", "@172.21.0.10", StringComparison.Ordinal)
+            .Replace("www.test", "kubernetes.default.svc.cluster.local", StringComparison.Ordinal));
+
+    private static string PodAnswer(int index) => Scenario()["snapshot"]!["outputs"]![index]!["text"]!.GetValue<string>();
+
+    private static List<string> RuleIds(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("ruleId").GetString()!).ToList();
+    }
+
+    [Fact]
+    public async Task Error_and_pasted_files_and_stdin_give_the_verdict()
+    {
+        var (exit, stdout, stderr) = await Run(PodAnswer(1),
+            "diagnose", "--error", Error, "--frequency", "always", "--name", "orders.shop.svc.cluster.local", "--pod", Pod,
+            "--add", KubectlJson(), "--add", DigTimeout(), "--add", "-", "--command", "dig @172.20.6.53 kubernetes.default.svc.cluster.local A +tries=1 +time=5");
+
+        Assert.True(exit == DnsExpertCli.ExitCodes.CriticalFinding, stderr + stdout);
+        Assert.Contains("app-to-kube-dns-unreachable", RuleIds(stdout));
+        using var json = JsonDocument.Parse(stdout);
+        var notes = json.RootElement.GetProperty("collection").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("source").GetString()!, c => c.GetProperty("detail").GetString());
+        Assert.Equal("read as Kubernetes objects", notes["snapshot.outputs[0]"]);
+        Assert.Equal("1 DNS lookup(s) read from dig output", notes["snapshot.outputs[1]"]);
+        Assert.Equal("1 DNS lookup(s) read from dig output", notes["snapshot.outputs[2]"]);
+        Assert.Equal("orders.shop.svc.cluster.local", json.RootElement.GetProperty("domain").GetString());
+    }
+
+    [Fact]
+    public async Task Without_the_clusterip_check_the_verdict_is_not_given()
+    {
+        var (exit, stdout, stderr) = await Run(PodAnswer(1), "diagnose", "--error", Error, "--pod", Pod, "--add", KubectlJson(), "--add", "-",
+            "--command", "dig @172.20.6.53 kubernetes.default.svc.cluster.local A +tries=1 +time=5");
+
+        Assert.True(exit != DnsExpertCli.ExitCodes.BadInput, stderr);
+        Assert.DoesNotContain("app-to-kube-dns-unreachable", RuleIds(stdout));
+    }
+
+    [Fact]
+    public async Task The_symptom_alone_is_classified_or_refused_for_want_of_a_snapshot()
+    {
+        var (exit, stdout, stderr) = await Run("", "diagnose", "--error", Error, "--frequency", "always");
+
+        // Without a cluster, the service answers from the symptom (classification and next checks) or says it needs a snapshot.
+        if (exit == DnsExpertCli.ExitCodes.BadInput)
+        {
+            Assert.Contains("snapshot", stderr, StringComparison.Ordinal);
+        }
+        else
+        {
+            using var json = JsonDocument.Parse(stdout);
+            Assert.Equal("server-unreachable", json.RootElement.GetProperty("classification").GetProperty("class").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Pasted_text_and_its_command_line_are_data_never_run()
+    {
+        var canary = Path.Combine(_temp, "ran");
+        var hostile = Write("hostile.txt", $"$ dig @10.96.0.10 x; touch {canary} $(touch {canary}) `touch {canary}`\n;; connection timed out; no servers could be reached\n");
+
+        var (exit, stdout, stderr) = await Run($"$(touch {canary})\n", "diagnose", "--error", Error, "--add", hostile, "--add", "-");
+
+        Assert.True(exit != DnsExpertCli.ExitCodes.BadInput, stderr);
+        Assert.False(File.Exists(canary));
+        Assert.Contains("snapshot.outputs[1]", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_added_evidence_is_refused_with_the_reason()
+    {
+        var huge = Write("huge.txt", new string('x', 4 * 1024 * 1024 + 1));
+        var (exit, _, stderr) = await Run("", "diagnose", "--error", Error, "--add", huge);
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("longer than", stderr, StringComparison.Ordinal);
+
+        (exit, _, stderr) = await Run("", "diagnose", "--error", Error, "--add", Path.Combine(_temp, "missing.txt"));
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("cannot read", stderr, StringComparison.Ordinal);
+
+        (exit, _, stderr) = await Run("", "diagnose", "--error", Error, "--add", "-", "--add", "-");
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("standard input", stderr, StringComparison.Ordinal);
+
+        (exit, _, stderr) = await Run("", "diagnose", "--dump", _temp, "--add", DigTimeout());
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("not with --dump", stderr, StringComparison.Ordinal);
+
+        (exit, _, stderr) = await Run("", "diagnose", "--error", Error, "--from", "default/web\n; rm -rf /", "--add", DigTimeout());
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("snapshot.outputs[0].from", stderr, StringComparison.Ordinal);
+    }
+}
