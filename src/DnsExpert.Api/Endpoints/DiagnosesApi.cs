@@ -80,7 +80,7 @@ public static partial class DiagnosesApi
             return response is null ? refused! : AsText(response, format, http) is { } text ? text : TypedResults.Ok(response);
         }
 
-        if (request!.Snapshot is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
+        if (request!.Snapshot is null && request.Symptom is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
         {
             var message = new LiveCollectionUnavailableException().Message;
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",

@@ -42,6 +42,12 @@ public sealed class DiagnosisResponse
     /// <summary>What was read, and what could not be.</summary>
     public required IReadOnlyList<CollectionEntry> Collection { get; init; }
 
+    /// <summary>
+    /// The causes the guide routes this symptom to: confirmed (a finding), ruled out (the facts were there), or
+    /// unverified with the checks that would tell; the cheap checks first, the packet capture last.
+    /// </summary>
+    public IReadOnlyList<Hypothesis> Hypotheses { get; init; } = [];
+
     /// <summary>Where to read this diagnosis again (<c>self</c>, <c>report</c>, <c>ticket</c>), when it is kept in the history.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, string>? Links { get; init; }
@@ -67,6 +73,7 @@ public sealed class DiagnosisResponse
         Classification = Classification,
         Findings = Findings,
         Collection = collection ?? Collection,
+        Hypotheses = Hypotheses,
         Links = links ?? Links,
         Callback = callback ?? Callback,
     };
