@@ -109,4 +109,25 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Contains("2 CoreDnsPod facts", notRunning.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal("ruled-out", Status(hypotheses["packet-capture-recommended"]));
     }
+
+    [Fact]
+    public async Task Markdown_gives_the_next_checks_after_the_findings_and_a_short_ruled_out_list()
+    {
+        var client = factory.CreateClient();
+        var symptomOnly = await client.PostAsync("/api/v1/diagnoses?format=markdown", new StringContent("""
+            {"target": {"namespace": "shop", "pod": "web-0"}, "symptom": {"errorMessage": ";; connection timed out; no servers could be reached", "frequency": "always"}}
+            """, Encoding.UTF8, "application/json"));
+        var markdown = await symptomOnly.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, symptomOnly.StatusCode);
+        var next = markdown.IndexOf("## Next checks", StringComparison.Ordinal);
+        Assert.True(next > 0 && next < markdown.IndexOf("## Collection", StringComparison.Ordinal), markdown);
+        Assert.Contains("   ```sh\n   kubectl get pods -n kube-system -l k8s-app=kube-dns -o json\n   ```".Replace("\\n", "\n", StringComparison.Ordinal), markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("## Ruled out", markdown, StringComparison.Ordinal);
+
+        var json = File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios", "app-to-kube-dns-unreachable", "fires-pasted-dig-output.json"));
+        var pasted = await (await client.PostAsync("/api/v1/diagnoses?format=markdown", new StringContent(json, Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync();
+        Assert.Contains("## Ruled out", pasted, StringComparison.Ordinal);
+        Assert.Contains("(`udp53-blocked`): read ", pasted, StringComparison.Ordinal);
+    }
 }
