@@ -130,4 +130,33 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Contains("## Ruled out", pasted, StringComparison.Ordinal);
         Assert.Contains("(`udp53-blocked`): read ", pasted, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_checks_output_pasted_as_run_through_kubectl_exec_is_read_as_run_in_that_pod()
+    {
+        var pod = """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0","namespace":"shop"},"spec":{"dnsPolicy":"ClusterFirst","containers":[{"name":"app","image":"nginx"}]},"status":{"phase":"Running","podIP":"10.0.0.7"}}""";
+        var service = """{"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-dns","namespace":"kube-system","labels":{"k8s-app":"kube-dns"}},"spec":{"clusterIP":"10.96.0.10","selector":{"k8s-app":"kube-dns"},"ports":[{"name":"dns","port":53,"protocol":"UDP"}]}}""";
+        var request = new JsonObject
+        {
+            ["target"] = new JsonObject { ["namespace"] = "shop", ["pod"] = "web-0" },
+            ["domain"] = "orders.shop.svc.cluster.local",
+            ["symptom"] = new JsonObject { ["errorMessage"] = "dial tcp: lookup orders.shop.svc.cluster.local on 8.8.8.8:53: no such host", ["frequency"] = "always" },
+            ["snapshot"] = new JsonObject
+            {
+                ["outputs"] = new JsonArray(
+                    new JsonObject { ["command"] = "kubectl get pod web-0 -n shop -o json", ["text"] = pod },
+                    new JsonObject { ["command"] = "kubectl get svc kube-dns -n kube-system -o json", ["text"] = service },
+                    new JsonObject { ["command"] = "kubectl exec -n shop web-0 -- cat /etc/resolv.conf", ["text"] = "nameserver 8.8.8.8\nsearch shop.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n" }),
+            },
+        };
+
+        var diagnosis = await DiagnoseAsync(request.ToJsonString());
+
+        var note = diagnosis.GetProperty("collection").EnumerateArray().Single(c => c.GetProperty("source").GetString() == "snapshot.outputs[2]");
+        Assert.Equal("read as /etc/resolv.conf of shop/web-0", note.GetProperty("detail").GetString());
+        var hypotheses = ById(diagnosis);
+        Assert.Equal("confirmed", Status(hypotheses["pod-resolvconf-not-cluster-dns"]));
+        Assert.Equal("ruled-out", Status(hypotheses["pod-dnspolicy-hostnetwork"]));
+        Assert.Equal("pod-resolvconf-not-cluster-dns", diagnosis.GetProperty("hypotheses")[0].GetProperty("ruleId").GetString());
+    }
 }

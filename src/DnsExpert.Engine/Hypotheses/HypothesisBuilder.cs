@@ -38,7 +38,8 @@ public static class HypothesisBuilder
         var symptom = facts.OfType<ReportedSymptom>().FirstOrDefault();
         var name = facts.OfType<QueriedName>().FirstOrDefault();
         var fired = findings.Select((f, i) => (f.RuleId, i)).ToDictionary(x => x.RuleId, x => x.i, StringComparer.Ordinal);
-        var explaining = findings.Where(f => f.Severity != Severity.Info).Select(f => f.RuleId).ToList();
+        var explainsFailure = ruleBase.Rules.Where(r => r.Document.ExplainsFailure).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var explaining = findings.Where(f => explainsFailure.Contains(f.RuleId)).Select(f => f.RuleId).ToList();
 
         var confirmed = new List<(int Rank, Hypothesis H)>();
         var unverified = new List<(int Routing, int Cost, Severity Severity, Hypothesis H)>();
