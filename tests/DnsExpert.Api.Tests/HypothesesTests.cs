@@ -49,6 +49,10 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Contains("ServiceInfo", hypotheses["service-name-not-found"].GetProperty("missing").EnumerateArray().Select(m => m.GetString()));
         Assert.Contains("snapshot.outputs", hypotheses["service-name-not-found"].GetProperty("checks")[0].GetProperty("paste").GetString(), StringComparison.Ordinal);
         Assert.Equal("packet-capture-recommended", diagnosis.GetProperty("hypotheses").EnumerateArray().Last().GetProperty("ruleId").GetString());
+
+        // The history keeps them: a bot reading the diagnosis again gets the same checks.
+        var stored = await (await factory.CreateClient().GetAsync(diagnosis.GetProperty("links").GetProperty("self").GetString())).Json();
+        Assert.Equal(diagnosis.GetProperty("hypotheses").GetRawText(), stored.GetProperty("hypotheses").GetRawText());
     }
 
     [Fact]
