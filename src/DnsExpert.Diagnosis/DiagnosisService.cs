@@ -3,6 +3,7 @@ using DnsExpert.Core.Classification;
 using DnsExpert.Core.Collection;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Telemetry;
+using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.Sessions;
 
 namespace DnsExpert.Diagnosis;
@@ -59,7 +60,14 @@ public sealed class DiagnosisService(RuleEngine engine, TimeProvider time, ILive
         var began = time.GetTimestamp();
         var (target, domain) = (request.Target, request.Domain);
         IReadOnlyList<CollectionEntry> collected = [];
-        if (request.Snapshot is null)
+        if (request.Snapshot is null && collector is null && request.Symptom is not null)
+        {
+            // What a chat user has: an error message, no cluster. The classification and the hypotheses (every one
+            // unverified, with the commands that tell them apart) are the answer.
+            request = new DiagnosisRequest { Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Snapshot = new Snapshot() };
+            collected = [new CollectionEntry("live", CollectionStatus.Skipped, LiveCollectionNotConfigured)];
+        }
+        else if (request.Snapshot is null)
         {
             if (collector is null)
             {
@@ -80,7 +88,9 @@ public sealed class DiagnosisService(RuleEngine engine, TimeProvider time, ILive
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var result = engine.Run(facts.Facts, cancellationToken);
+        var classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage);
+        var known = KnownValues.From(facts.Facts, target?.Namespace, target?.Pod, domain ?? classification.Name, classification.Server, ObservedFactTypes.Of(request.Snapshot));
+        var result = engine.Run(facts.Facts, known, cancellationToken);
         metrics?.Session(time.GetElapsedTime(started));
 
         var collection = Merge(collected, facts.Collection);
@@ -97,14 +107,19 @@ public sealed class DiagnosisService(RuleEngine engine, TimeProvider time, ILive
             DurationMs = Math.Round(time.GetElapsedTime(began).TotalMilliseconds, 1),
             Target = target,
             Domain = domain,
-            Classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage),
+            Classification = classification,
             Findings = result.Findings,
             Collection = collection,
             DnsPath = DnsPathBuilder.Build(facts.Facts, result.Findings),
+            Hypotheses = result.Hypotheses,
         };
         metrics?.Record(response, request.Snapshot);
         return response;
     }
+
+    /// <summary>The <c>live</c> collection entry of a request answered from its symptom alone.</summary>
+    public const string LiveCollectionNotConfigured =
+        "live collection from a cluster is not configured: the answer rests on the symptom alone; run the checks of the hypotheses and send their output in snapshot.outputs";
 
     /// <summary>
     /// One entry per source: when a collector could not read something and the fact builder then noted what it could

@@ -83,6 +83,7 @@ public static class MarkdownReport
             sb.AppendLine();
         }
 
+        AppendHypotheses(sb, response.Hypotheses);
         sb.AppendLine("## Collection").AppendLine().AppendLine("| source | status | detail |").AppendLine("|---|---|---|");
         foreach (var entry in response.Collection)
         {
@@ -149,6 +150,47 @@ public static class MarkdownReport
         var top = response.Findings[0];
         var more = response.Findings.Count - 1;
         return $"{SeverityLabel(top.Severity)} {text(top.Title)} ({code(top.RuleId)})" + (more > 0 ? $", and {more} more finding(s)." : ".");
+    }
+
+    /// <summary>
+    /// "Next checks": each command of the unverified hypotheses once, in their order (the cheap checks first), with the
+    /// causes it tells apart; then a short "Ruled out" list.
+    /// </summary>
+    private static void AppendHypotheses(StringBuilder sb, IReadOnlyList<Hypothesis> hypotheses)
+    {
+        var checks = hypotheses
+            .Where(h => h.Status == HypothesisStatus.Unverified)
+            .SelectMany(h => h.Checks.Select(c => (Check: c, h.RuleId)))
+            .GroupBy(x => x.Check.Command, StringComparer.Ordinal)
+            .ToList();
+        if (checks.Count > 0)
+        {
+            sb.AppendLine("## Next checks").AppendLine()
+              .AppendLine("Run these and paste each output into `snapshot.outputs[]` of a new request (`command`, `text`, and `from` for a command run on a node).")
+              .AppendLine();
+            var n = 0;
+            foreach (var check in checks)
+            {
+                var first = check.First().Check;
+                sb.Append(++n).Append(". ").Append(MarkdownText.Inline(first.Why)).Append(" (checks ")
+                  .AppendJoin(", ", check.Select(x => x.RuleId).Distinct(StringComparer.Ordinal).Select(MarkdownText.Code)).AppendLine(")")
+                  .AppendLine().Append(MarkdownText.Block(first.Command.Trim(), "sh", "   "));
+            }
+
+            sb.AppendLine();
+        }
+
+        var ruledOut = hypotheses.Where(h => h.Status == HypothesisStatus.RuledOut).ToList();
+        if (ruledOut.Count > 0)
+        {
+            sb.AppendLine("## Ruled out").AppendLine();
+            foreach (var h in ruledOut)
+            {
+                sb.Append("- ").Append(MarkdownText.Inline(h.Title)).Append(" (").Append(MarkdownText.Code(h.RuleId)).Append("): ").AppendLine(MarkdownText.Inline(h.Reason));
+            }
+
+            sb.AppendLine();
+        }
     }
 
     /// <summary>What this finding explains, and what explains it (the rule files' <c>explains:</c>).</summary>

@@ -2,6 +2,7 @@ using System.Reflection;
 using DnsExpert.Core.Facts;
 using DnsExpert.Core.Text;
 using DnsExpert.Engine.Compilation;
+using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Testing;
@@ -82,6 +83,18 @@ public sealed class CommandQuotingTests
             finding.Remediation[0].Command);
     }
 
+    [Fact]
+    public void A_check_quotes_a_hostile_known_value_and_writes_an_unknown_one_as_a_placeholder()
+    {
+        var symptom = new ReportedSymptom { Source = "request.symptom", Class = SymptomClasses.ServerUnreachable, Frequency = SymptomFrequencies.Always };
+        var known = new KnownValues { Namespace = "shop", Pod = "web-0", Name = "x$(touch /tmp/pwned)'y" };
+
+        var hypotheses = HypothesisBuilder.Build(Rules, [symptom], [], known);
+
+        var commands = hypotheses.Single(h => h.RuleId == "app-to-kube-dns-unreachable").Checks.Select(c => c.Command).ToList();
+        Assert.Contains(@"kubectl exec -n shop web-0 -- dig @<kube-dns-ip> 'x$(touch /tmp/pwned)'\''y' +tries=1", commands);
+    }
+
     [Theory]
     [InlineData("web-0", "web-0")]
     [InlineData("10.0.0.10:53", "10.0.0.10:53")]
@@ -94,13 +107,17 @@ public sealed class CommandQuotingTests
 
     /// <summary>Every command template of the repository's rules, with the fact types of the patterns it may name.</summary>
     private static IEnumerable<(string Rule, Type[] Scope, CompiledTemplate Template)> CommandTemplates() =>
-        from rule in Rules.Rules
+        (from rule in Rules.Rules
         from @case in rule.Cases
         let scope = rule.Document.Cases[@case.Index].When.Where(p => p.Mode == PatternMode.Match)
             .Select(p => FactTypes.TryGet(p.FactType, out var t) ? t : throw new InvalidOperationException(p.FactType)).ToArray()
         from remediation in @case.Remediation
         where remediation.Command is not null
-        select (rule.Id, scope, remediation.Command!);
+        select (rule.Id, scope, remediation.Command!))
+        .Concat(
+            from rule in Rules.Rules
+            from check in rule.Checks
+            select (rule.Id + " collect", new[] { typeof(KnownValues) }, check.Command));
 
     /// <summary>A fact of <paramref name="type"/> whose every string (and string list) property holds <paramref name="value"/>.</summary>
     private static object FactWithEveryString(Type type, string value)
@@ -110,7 +127,7 @@ public sealed class CommandQuotingTests
             : Activator.CreateInstance(type)!;
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
         {
-            if (property.PropertyType == typeof(string))
+            if (property.PropertyType == typeof(string) || property.PropertyType == typeof(object))
             {
                 property.SetValue(fact, value);
             }

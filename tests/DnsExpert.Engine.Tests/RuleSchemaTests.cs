@@ -156,6 +156,7 @@ public sealed class RuleSchemaTests
         { "/$defs/evidence/items", RuleFileReader.EvidenceKeys },
         { "/$defs/remediation/items", RuleFileReader.RemediationKeys },
         { "/$defs/ticket", RuleFileReader.TicketKeys },
+        { "/$defs/collect", RuleFileReader.CollectKeys },
     };
 
     [Theory]

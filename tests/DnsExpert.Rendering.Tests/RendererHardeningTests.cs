@@ -39,7 +39,8 @@ public sealed partial class RendererHardeningTests
         var value = HostileCorpus.Values[index];
         var markdown = MarkdownReport.Render(HostileCorpus.Response(value));
 
-        AssertMarkdown(markdown, MarkdownReport.Render(Benign), [DisplayText.Block(value.Trim()).TrimEnd(), DisplayText.Block(value).TrimEnd()]);
+        // The remediation's command and snippet, then the next check's command.
+        AssertMarkdown(markdown, MarkdownReport.Render(Benign), [DisplayText.Block(value.Trim()).TrimEnd(), DisplayText.Block(value).TrimEnd(), DisplayText.Block(value.Trim()).TrimEnd()]);
     }
 
     [Theory]

@@ -87,6 +87,11 @@ public static class HostileCorpus
         ],
         Collection = [new CollectionEntry(value, CollectionStatus.Failed, value)],
         DnsPath = Path(value),
+        Hypotheses =
+        [
+            new Hypothesis { RuleId = value, Title = value, Status = HypothesisStatus.Unverified, Reason = value, Missing = [value], Checks = [new NextCheck(value, value, value)] },
+            new Hypothesis { RuleId = value, Title = value, Status = HypothesisStatus.RuledOut, Reason = value },
+        ],
         Links = new Dictionary<string, string> { ["report"] = value },
     };
 }

@@ -24,6 +24,8 @@ public static partial class DiagnosesApi
             .WithDescription("""
                 Runs the rule base over the snapshot's facts (or a snapshot collected live when the request has none) and returns root-cause findings, most severe and most specific first, with evidence and remediation. The diagnosis is kept in the history (see `links`).
 
+                Every diagnosis carries `hypotheses`: the causes the guide routes the reported error class, frequency and name kind to, each `confirmed` (a finding), `ruled-out` (the facts it reads were there) or `unverified` with the `missing` fact types and the `checks` (commands, cheapest first; the packet capture last) whose output goes into `snapshot.outputs` of a follow-up request. A request with a `symptom` and no snapshot, on a service without cluster access, answers `200` with the classification and the hypotheses (a `live` collection entry says live collection is not configured); without a symptom either it is a `422`.
+
                 `?wait=false` answers `202 Accepted` at once with `Location: /api/v1/diagnoses/{id}`; poll it until `status` is no longer `running`, or give a `callbackUrl` (its host must be in the service's allow-list) to receive the result by POST.
 
                 `?format=markdown` (or `Accept: text/markdown`) returns a report for chat and tickets; `?format=slack` a Slack Block Kit message.
@@ -90,7 +92,7 @@ public static partial class DiagnosesApi
             return Problems.Unprocessable(errors, "The request has invalid fields");
         }
 
-        if (!(wait ?? true) && request!.Snapshot is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
+        if (!(wait ?? true) && request!.Snapshot is null && request.Symptom is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
         {
             var message = new LiveCollectionUnavailableException().Message;
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",

@@ -33,17 +33,25 @@ public static class PastedOutputs
             var output = outputs[i];
             var source = $"snapshot.outputs[{i}]";
             var text = output.Text ?? "";
-            var origin = output.From is { } from ? RequestValidator.Origin.TryParse(from) : null;
-            var words = (output.Command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var (command, from) = (output.Command, output.From);
+            var words = (command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (ExecTarget(words) is { } exec)
+            {
+                // kubectl exec -n NS POD -- CMD: the command ran in that pod (the hypotheses' checks are written so).
+                (command, words) = (string.Join(' ', exec.Command), exec.Command);
+                from ??= exec.Namespace is null || exec.Pod is null ? null : $"{exec.Namespace}/{exec.Pod}";
+            }
+
+            var origin = from is not null ? RequestValidator.Origin.TryParse(from) : null;
             var tool = words.FirstOrDefault()?.Split('/').Last();
             void Note(CollectionStatus status, string detail) => notes.Add(new CollectionEntry(source, status, detail));
 
             if (tool is "dig" or "nslookup" || (tool is null && LooksLikeDnsTool(text)))
             {
-                var lookups = DnsToolOutput.Parse(text, output.Command);
+                var lookups = DnsToolOutput.Parse(text, command);
                 foreach (var lookup in lookups)
                 {
-                    lookup.Probe.From = output.From ?? "pasted";
+                    lookup.Probe.From = from ?? "pasted";
                     probes.Add(lookup.Probe);
                 }
 
@@ -89,17 +97,17 @@ public static class PastedOutputs
             else if (tool == "cat" && words.Length == 2 && words[1].StartsWith('/'))
             {
                 files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Path = words[1], Text = text });
-                Note(CollectionStatus.Ok, $"read as {words[1]} of {output.From}");
+                Note(CollectionStatus.Ok, $"read as {words[1]} of {from}");
             }
-            else if (output.Command is null && text.Contains("nameserver ", StringComparison.Ordinal))
+            else if (command is null && text.Contains("nameserver ", StringComparison.Ordinal))
             {
                 files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Path = "/etc/resolv.conf", Text = text });
-                Note(CollectionStatus.Ok, $"read as /etc/resolv.conf of {output.From}");
+                Note(CollectionStatus.Ok, $"read as /etc/resolv.conf of {from}");
             }
             else
             {
-                files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Command = output.Command ?? "unknown", Text = text });
-                Note(CollectionStatus.Ok, $"kept as the output of a command run on {output.From}");
+                files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Command = command ?? "unknown", Text = text });
+                Note(CollectionStatus.Ok, $"kept as the output of a command run on {from}");
             }
         }
 
@@ -117,6 +125,43 @@ public static class PastedOutputs
         text.Contains("<<>> DiG", StringComparison.Ordinal) || text.Contains("** server can't find", StringComparison.Ordinal)
         || text.Contains("no servers could be reached", StringComparison.Ordinal)
         || (text.StartsWith("Server:", StringComparison.Ordinal) && text.Contains("Address", StringComparison.Ordinal));
+
+    /// <summary>
+    /// <c>kubectl exec [-n NS] POD [-c C] -- CMD...</c>: the namespace (<c>default</c> when not given), the pod and the
+    /// command run in it; null for any other command. Only the names are taken, and only when they are valid.
+    /// </summary>
+    private static (string? Namespace, string? Pod, string[] Command)? ExecTarget(string[] words)
+    {
+        var exec = Array.IndexOf(words, "exec");
+        var dashes = Array.IndexOf(words, "--");
+        if (words.FirstOrDefault()?.Split('/').Last() != "kubectl" || exec < 0 || dashes <= exec || dashes == words.Length - 1)
+        {
+            return null;
+        }
+
+        string? ns = null, pod = null;
+        for (var i = 1; i < dashes; i++)
+        {
+            var word = words[i];
+            if (word is "-n" or "--namespace" or "-c" or "--container" && i + 1 < dashes)
+            {
+                ns = word is "-n" or "--namespace" ? words[++i] : ns;
+                i += word is "-c" or "--container" ? 1 : 0;
+            }
+            else if (word.StartsWith("--namespace=", StringComparison.Ordinal))
+            {
+                ns = word["--namespace=".Length..];
+            }
+            else if (i > exec && !word.StartsWith('-') && pod is null)
+            {
+                pod = word.StartsWith("pod/", StringComparison.Ordinal) ? word[4..] : word;
+            }
+        }
+
+        ns ??= "default";
+        var valid = pod is not null && RequestValidator.IsDnsSubdomain(pod) && RequestValidator.IsDnsLabel(ns);
+        return (valid ? ns : null, valid ? pod : null, words[(dashes + 1)..]);
+    }
 
     /// <summary>The pod (first word after <c>logs</c> that is not a flag or a flag's value), namespace and container of a kubectl logs line.</summary>
     private static (string? Namespace, string? Pod, string? Container) LogsTarget(string[] words)

@@ -45,6 +45,11 @@ public sealed class DiagnosisResponse
     /// <summary>The failing pod's DNS path hop by hop (pod, NodeLocal DNSCache, kube-dns, CoreDNS pods, upstreams), each with what the evidence says.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<DnsPathHop>? DnsPath { get; init; }
+    /// <summary>
+    /// The causes the guide routes this symptom to: confirmed (a finding), ruled out (the facts were there), or
+    /// unverified with the checks that would tell; the cheap checks first, the packet capture last.
+    /// </summary>
+    public IReadOnlyList<Hypothesis> Hypotheses { get; init; } = [];
 
     /// <summary>Where to read this diagnosis again (<c>self</c>, <c>report</c>, <c>ticket</c>), when it is kept in the history.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -76,6 +81,7 @@ public sealed class DiagnosisResponse
         Findings = Findings,
         Collection = collection ?? Collection,
         DnsPath = DnsPath,
+        Hypotheses = Hypotheses,
         Links = links ?? Links,
         Callback = callback ?? Callback,
         PreviousId = previousId ?? PreviousId,

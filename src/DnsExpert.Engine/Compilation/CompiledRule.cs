@@ -28,7 +28,13 @@ public sealed class CompiledRule
     public IReadOnlyList<string> FactTypeNames { get; }
 
     internal IReadOnlyList<CompiledCase> Cases { get; }
+
+    /// <summary>The rule's <c>collect:</c> commands, compiled over <see cref="Hypotheses.KnownValues"/>.</summary>
+    internal IReadOnlyList<CompiledCheck> Checks { get; init; } = [];
 }
+
+/// <summary>A <c>collect:</c> entry: its command over <c>known</c> (values shell-quoted), why, cost and the facts it gives.</summary>
+internal sealed record CompiledCheck(CompiledTemplate Command, string Why, int Cost, IReadOnlyList<string> Facts);
 
 /// <summary>One case of a rule: its NRules definition and its templates, compiled over the case's named patterns.</summary>
 internal sealed class CompiledCase

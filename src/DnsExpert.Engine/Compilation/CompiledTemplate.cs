@@ -71,6 +71,13 @@ internal sealed class CompiledTemplate
                 value = null;
             }
 
+            // A placeholder for an unknown value (<pod>) is DnsExpert's own text, written as it is for the user to replace.
+            if (value is Hypotheses.Placeholder placeholder)
+            {
+                yield return (placeholder.Text, null);
+                continue;
+            }
+
             yield return (null, Cut(DisplayText.Line(Format(value)), MaxValueLength));
         }
     }

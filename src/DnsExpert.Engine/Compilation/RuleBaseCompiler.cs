@@ -151,7 +151,16 @@ public static partial class RuleBaseCompiler
             return null;
         }
 
-        var rule = new CompiledRule(doc, factTypes, cases);
+        var known = new[] { Expression.Parameter(typeof(Hypotheses.KnownValues), "known") };
+        var checks = doc.Collect
+            .Select(c => new CompiledCheck(CompileTemplate(doc, c.Command, known, errors, HoleEncoding.ShellWord), c.Why, c.Cost, c.Facts))
+            .ToList();
+        if (errors.Count != before)
+        {
+            return null;
+        }
+
+        var rule = new CompiledRule(doc, factTypes, cases) { Checks = checks };
         for (var i = 0; i < cases.Count; i++)
         {
             cases[i].Definition = definitions[i](rule);

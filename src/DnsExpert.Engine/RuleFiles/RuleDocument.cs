@@ -34,6 +34,12 @@ public sealed record RuleDocument
     /// <summary>Alternative proofs of the same cause; a rule with a plain <c>when</c> has one case.</summary>
     public required IReadOnlyList<RuleCaseDocument> Cases { get; init; }
 
+    /// <summary>
+    /// The commands that collect the facts this rule reads (<c>collect:</c>), for the hypotheses of a diagnosis that
+    /// lacks them; their holes are filled from what is known (<c>{{ known.Namespace }}</c>).
+    /// </summary>
+    public IReadOnlyList<CollectDocument> Collect { get; init; } = [];
+
     /// <summary>What the finding says; a case may override the cause and add its own evidence.</summary>
     public required FindingTemplateDocument Finding { get; init; }
 }
@@ -107,3 +113,13 @@ public sealed record TicketTemplateDocument(ExpressionTemplate Name, ExpressionT
 
 /// <summary>A text with <c>{{ expression }}</c> holes, and where it stands.</summary>
 public sealed record ExpressionTemplate(string Text, int Line, int Column, string Field);
+
+/// <summary>
+/// A command that collects facts a rule reads (<c>collect:</c>): its template over <c>known</c>, why to run it, how
+/// cheap it is (1 cheapest, 9 the last resort) and the fact types its output gives (none listed: all of the rule's).
+/// </summary>
+public sealed record CollectDocument(ExpressionTemplate Command, string Why, int Cost, IReadOnlyList<string> Facts, int Line)
+{
+    /// <summary>The cost of a check that does not say: one read-only command.</summary>
+    public const int DefaultCost = 2;
+}

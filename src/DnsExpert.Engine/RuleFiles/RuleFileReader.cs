@@ -1,5 +1,6 @@
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
+using DnsExpert.Engine.Compilation;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -13,7 +14,7 @@ namespace DnsExpert.Engine.RuleFiles;
 public static class RuleFileReader
 {
     // The keys of each mapping of a rule file; rules/rule.schema.json lists the same (a test keeps them equal).
-    internal static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "explains", "thresholds", "routing", "when", "cases", "finding"];
+    internal static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "explains", "thresholds", "routing", "when", "cases", "finding", "collect"];
     internal static readonly string[] CaseKeys = ["when", "cause", "evidence", "severity", "ticket", "remediation"];
     internal static readonly string[] PatternKeys = ["fact", "as", "where", "not", "exists"];
     internal static readonly string[] FactPatternKeys = ["fact", "as", "where"];
@@ -22,6 +23,7 @@ public static class RuleFileReader
     internal static readonly string[] EvidenceKeys = ["source", "detail"];
     internal static readonly string[] RemediationKeys = ["summary", "command", "snippet", "when"];
     internal static readonly string[] TicketKeys = ["name", "rcode", "time", "pod"];
+    internal static readonly string[] CollectKeys = ["command", "why", "cost", "facts"];
 
     // Routing names the values of the facts it is matched against (ReportedSymptom, QueriedName): the same sets.
     public static readonly IReadOnlySet<string> Frequencies = ValuesOf(typeof(SymptomFrequencies), except: SymptomFrequencies.Unknown);
@@ -110,6 +112,7 @@ public static class RuleFileReader
             var thresholds = Optional(root, "thresholds") is { } th ? ReadThresholds(th) : [];
             var finding = ReadFinding(Optional(root, "finding"), root);
             var cases = ReadCases(root, finding, severity);
+            var collect = Optional(root, "collect") is { } cl ? ReadCollect(cl) : [];
 
             if (id is null || title is null || description is null || severityNode is null || finding is null)
             {
@@ -132,6 +135,7 @@ public static class RuleFileReader
                 Thresholds = thresholds,
                 Cases = cases,
                 Finding = finding,
+                Collect = collect,
             };
         }
 
@@ -499,6 +503,65 @@ public static class RuleFileReader
             }
 
             return remediation;
+        }
+
+        /// <summary><c>collect:</c> a list of commands (templates over <c>known</c>) with why, cost and the fact types they give.</summary>
+        private List<CollectDocument> ReadCollect(YamlNode node)
+        {
+            var collect = new List<CollectDocument>();
+            if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+            {
+                Error(node, "'collect' must be a non-empty list");
+                return collect;
+            }
+
+            foreach (var item in seq)
+            {
+                if (item is not YamlMappingNode cm)
+                {
+                    Error(item, "each collect entry is a mapping with 'command', 'why' and optional 'cost' and 'facts'");
+                    continue;
+                }
+
+                CheckKeys(cm, CollectKeys, "collect");
+                var command = Template(RequiredScalar(cm, "command"), "collect.command");
+                var why = RequiredScalar(cm, "why");
+                var cost = CollectDocument.DefaultCost;
+                if (Optional(cm, "cost") is { } c && (c is not YamlScalarNode cs || !int.TryParse(cs.Value, out cost) || cost is < 1 or > 9))
+                {
+                    Error(c, "a collect entry's cost is an integer from 1 (cheapest) to 9 (the last resort)");
+                }
+
+                var facts = new List<string>();
+                if (Optional(cm, "facts") is { } f)
+                {
+                    if (f is not YamlSequenceNode fs)
+                    {
+                        Error(f, "a collect entry's facts is a list of fact types");
+                    }
+                    else
+                    {
+                        foreach (var fact in fs)
+                        {
+                            if (fact is YamlScalarNode { Value: { } name } && FactTypes.TryGet(name, out _))
+                            {
+                                facts.Add(name);
+                            }
+                            else
+                            {
+                                Error(fact, $"unknown fact type '{(fact as YamlScalarNode)?.Value}' in collect.facts");
+                            }
+                        }
+                    }
+                }
+
+                if (command is not null && why?.Value is { } w)
+                {
+                    collect.Add(new CollectDocument(command, w.Trim(), cost, facts, (int)cm.Start.Line));
+                }
+            }
+
+            return collect;
         }
 
         private TicketTemplateDocument? ReadTicket(YamlNode node)

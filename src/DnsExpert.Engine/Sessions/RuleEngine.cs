@@ -1,4 +1,5 @@
 using DnsExpert.Core.Telemetry;
+using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleBases;
 
 namespace DnsExpert.Engine.Sessions;
@@ -9,13 +10,19 @@ namespace DnsExpert.Engine.Sessions;
 /// </summary>
 public sealed class RuleEngine(IRuleBaseProvider rules)
 {
-    public RuleSessionResult Run(IReadOnlyList<object> facts, CancellationToken cancellationToken)
+    public RuleSessionResult Run(IReadOnlyList<object> facts, CancellationToken cancellationToken) => Run(facts, null, cancellationToken);
+
+    /// <summary>
+    /// The findings and, given <paramref name="known"/>, the hypotheses of the same rule base, with the rules'
+    /// <c>collect:</c> commands filled from it.
+    /// </summary>
+    public RuleSessionResult Run(IReadOnlyList<object> facts, KnownValues? known, CancellationToken cancellationToken)
     {
         var ruleBase = rules.Current;
         using var activity = Tracing.Source.StartActivity("rules");
         var result = RuleSessionRunner.Run(ruleBase, facts, cancellationToken);
         activity?.SetTag("dnsexpert.facts", facts.Count);
         activity?.SetTag("dnsexpert.rules", ruleBase.Rules.Count);
-        return result;
+        return known is null ? result : result with { Hypotheses = HypothesisBuilder.Build(ruleBase, facts, result.Findings, known) };
     }
 }

@@ -6,7 +6,11 @@ using NRules.Diagnostics;
 namespace DnsExpert.Engine.Sessions;
 
 /// <summary>The outcome of one rule session.</summary>
-public sealed record RuleSessionResult(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Problems);
+public sealed record RuleSessionResult(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Problems)
+{
+    /// <summary>The causes the report routes to and where the evidence leaves them (<see cref="Hypotheses.HypothesisBuilder"/>).</summary>
+    public IReadOnlyList<Hypothesis> Hypotheses { get; init; } = [];
+}
 
 /// <summary>
 /// Runs one diagnosis: a fresh NRules session from the shared factory, the facts in, <c>Fire()</c>, and the

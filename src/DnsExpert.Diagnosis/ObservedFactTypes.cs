@@ -1,0 +1,47 @@
+using System.Text.Json;
+using DnsExpert.Core.Contract;
+
+namespace DnsExpert.Diagnosis;
+
+/// <summary>
+/// Fact types that record what was seen (a CoreDNS log line of a kind, a Kubernetes event, a kernel log line): their
+/// absence rules a cause out only when their source was read. This says which sources a snapshot has, so that a
+/// hypothesis over a clean CoreDNS log is ruled out rather than left unverified.
+/// </summary>
+public static class ObservedFactTypes
+{
+    private static readonly string[] FromLogs = ["CoreDnsLogEvent", "CoreDnsQueryLog", "CoreDnsParallelQuery"];
+
+    public static IReadOnlySet<string> Of(Snapshot? snapshot)
+    {
+        var observed = new HashSet<string>(StringComparer.Ordinal);
+        if (snapshot is null)
+        {
+            return observed;
+        }
+
+        var commands = (snapshot.Outputs ?? []).Select(o => o.Command ?? "").Concat((snapshot.Files ?? []).Select(f => f.Command ?? "")).ToList();
+        if (snapshot.Logs is { Count: > 0 } || commands.Any(c => Has(c, "kubectl") && Has(c, "logs")))
+        {
+            observed.UnionWith(FromLogs);
+        }
+
+        if (commands.Any(c => Has(c, "kubectl") && Has(c, "events")) || (snapshot.Objects ?? []).Any(o => Kind(o) is "Event" or "EventList"))
+        {
+            observed.Add("KubernetesEvent");
+        }
+
+        if (commands.Any(c => Has(c, "dmesg")))
+        {
+            observed.Add("NodeKernelLogLine");
+        }
+
+        return observed;
+    }
+
+    private static bool Has(string command, string word) =>
+        command.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Any(w => w == word || w.EndsWith("/" + word, StringComparison.Ordinal));
+
+    private static string? Kind(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String ? kind.GetString() : null;
+}

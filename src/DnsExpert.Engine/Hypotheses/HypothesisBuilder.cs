@@ -1,0 +1,179 @@
+using System.Globalization;
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
+using DnsExpert.Engine.Compilation;
+using DnsExpert.Engine.RuleFiles;
+
+namespace DnsExpert.Engine.Hypotheses;
+
+/// <summary>
+/// The hypotheses of a diagnosis, derived from the rule base alone (no code per rule): the rules whose <c>routing</c>
+/// matches the report (an unreported frequency, class or name kind matches every rule; an <c>ambiguous</c> error
+/// matches both classes), each
+/// <list type="bullet">
+/// <item><c>confirmed</c> when it fired,</item>
+/// <item><c>ruled-out</c> when every fact type its conditions need was there and it did not fire,</item>
+/// <item><c>unverified</c> otherwise, with the missing fact types and the rule's <c>collect:</c> commands for them.</item>
+/// </list>
+/// A case that needs the fact types of another case of the same rule and more refines it: once the other case could be
+/// checked, its extra facts are not missing (a CoreDNS pod that is Ready needs no events to say why it is not).
+/// Order: confirmed as the findings are ranked; then unverified, the routing the report supports most first, then the
+/// cheapest check (<c>cost:</c>, 1 to 9), then severity; then ruled out; the packet capture, the guide's last resort,
+/// last of all.
+/// </summary>
+public static class HypothesisBuilder
+{
+    /// <summary>The guide's last resort: after every other check.</summary>
+    public const string LastResortRuleId = "packet-capture-recommended";
+
+    /// <summary>Where the output of a check goes in a follow-up request.</summary>
+    public const string PasteTo = "snapshot.outputs[] of a follow-up request, as {\"command\": this command, \"text\": its output}";
+
+    /// <summary>Fact types every request or session has by itself: never missing.</summary>
+    private static readonly HashSet<string> Given = new(StringComparer.Ordinal) { "Finding", "ReportedSymptom" };
+
+    public static IReadOnlyList<Hypothesis> Build(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<Finding> findings, KnownValues known)
+    {
+        var counts = facts.GroupBy(f => f.GetType().Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var symptom = facts.OfType<ReportedSymptom>().FirstOrDefault();
+        var name = facts.OfType<QueriedName>().FirstOrDefault();
+        var fired = findings.Select((f, i) => (f.RuleId, i)).ToDictionary(x => x.RuleId, x => x.i, StringComparer.Ordinal);
+        var explainsFailure = ruleBase.Rules.Where(r => r.Document.ExplainsFailure).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var explaining = findings.Where(f => explainsFailure.Contains(f.RuleId)).Select(f => f.RuleId).ToList();
+
+        var confirmed = new List<(int Rank, Hypothesis H)>();
+        var unverified = new List<(int Routing, int Cost, Severity Severity, Hypothesis H)>();
+        var ruledOut = new List<Hypothesis>();
+        Hypothesis? lastResort = null;
+        foreach (var rule in ruleBase.Rules)
+        {
+            var doc = rule.Document;
+            if (rule.Id == LastResortRuleId)
+            {
+                lastResort = LastResort(rule, explaining, known);
+                continue;
+            }
+
+            if (fired.TryGetValue(rule.Id, out var rank) && doc.ExplainsFailure)
+            {
+                confirmed.Add((rank, new Hypothesis { RuleId = rule.Id, Title = doc.Title, Status = HypothesisStatus.Confirmed, Reason = "the rule fired: see its finding" }));
+                continue;
+            }
+
+            if (!doc.ExplainsFailure || !Routed(doc.Routing, symptom, name))
+            {
+                continue;
+            }
+
+            var missing = Missing(doc, counts, known.Observed);
+            if (missing.Count == 0)
+            {
+                ruledOut.Add(new Hypothesis { RuleId = rule.Id, Title = doc.Title, Status = HypothesisStatus.RuledOut, Reason = Read(doc, counts) });
+                continue;
+            }
+
+            var checks = Checks(rule, missing, known);
+            unverified.Add((RoutingSupport(doc.Routing, symptom, name), checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new Hypothesis
+            {
+                RuleId = rule.Id,
+                Title = doc.Title,
+                Status = HypothesisStatus.Unverified,
+                Reason = $"not checked: no {string.Join(", ", missing)} fact{(missing.Count == 1 ? "" : "s")} in this diagnosis",
+                Missing = missing,
+                Checks = checks.Select(c => c.Check).ToList(),
+            }));
+        }
+
+        var ordered = confirmed.OrderBy(c => c.Rank).Select(c => c.H)
+            .Concat(unverified.OrderByDescending(u => u.Routing).ThenBy(u => u.Cost).ThenByDescending(u => u.Severity).ThenBy(u => u.H.RuleId, StringComparer.Ordinal).Select(u => u.H))
+            .Concat(ruledOut.OrderBy(h => h.RuleId, StringComparer.Ordinal))
+            .ToList();
+        if (lastResort is not null)
+        {
+            ordered.Add(lastResort);
+        }
+
+        return ordered;
+    }
+
+    /// <summary>Does the rule's routing admit the report? An unreported dimension, or one the rule does not route on, does.</summary>
+    internal static bool Routed(RuleRouting routing, ReportedSymptom? symptom, QueriedName? name) =>
+        Admits(routing.Frequency, symptom?.Frequency)
+        && (symptom?.Class == SymptomClasses.Ambiguous || Admits(routing.SymptomClass, symptom?.Class))
+        && Admits(routing.NameKind, name?.Kind);
+
+    private static bool Admits(IReadOnlyList<string> routed, string? observed) =>
+        routed.Count == 0 || observed is null or SymptomClasses.Unknown or SymptomFrequencies.Unknown || routed.Contains(observed, StringComparer.Ordinal);
+
+    /// <summary>How many of the report's dimensions the rule's routing names explicitly: the more, the likelier.</summary>
+    private static int RoutingSupport(RuleRouting routing, ReportedSymptom? symptom, QueriedName? name) =>
+        (routing.Frequency.Contains(symptom?.Frequency ?? "", StringComparer.Ordinal) ? 1 : 0)
+        + (routing.SymptomClass.Contains(symptom?.Class ?? "", StringComparer.Ordinal) ? 1 : 0)
+        + (routing.NameKind.Contains(name?.Kind ?? "", StringComparer.Ordinal) ? 1 : 0);
+
+    /// <summary>The fact types a case needs present (its matched and <c>exists</c> patterns).</summary>
+    private static HashSet<string> Needs(RuleCaseDocument c) =>
+        c.When.Where(p => p.Mode != PatternMode.Not && !Given.Contains(p.FactType)).Select(p => p.FactType).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The fact types absent from this diagnosis that some case needs, unless a simpler case it refines could be checked.</summary>
+    private static List<string> Missing(RuleDocument doc, Dictionary<string, int> counts, IReadOnlySet<string> observed)
+    {
+        bool Read(string type) => counts.ContainsKey(type) || observed.Contains(type) || IsRelation(type);
+        var needs = doc.Cases.Select(Needs).ToList();
+        var checkable = needs.Where(n => n.All(Read)).ToList();
+        return needs
+            .Where(n => !checkable.Any(c => c.IsSubsetOf(n)))
+            .SelectMany(n => n.Where(t => !Read(t)))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>"read 2 CoreDnsPod facts, 1 KubeDnsService fact: none matches": from the fact set, for any rule.</summary>
+    private static string Read(RuleDocument doc, Dictionary<string, int> counts)
+    {
+        var read = doc.Cases.SelectMany(Needs).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Where(t => !IsRelation(t))
+            .Select(t => counts.GetValueOrDefault(t) is var n && n > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{n} {t} fact{(n == 1 ? "" : "s")}")
+                : $"no {t} in what was read")
+            .ToList();
+        return read.Count == 0
+            ? "the rule's conditions did not match"
+            : $"read {string.Join(", ", read)}: none matches the rule's conditions";
+    }
+
+    /// <summary>
+    /// A relation fact (<see cref="RelationFactAttribute"/>: a policy selects a pod) is computed from the facts it joins:
+    /// when they are there and it is not, the relation does not hold; it is never missing by itself.
+    /// </summary>
+    private static bool IsRelation(string type) =>
+        FactTypes.TryGet(type, out var t) && t.GetCustomAttributes(typeof(RelationFactAttribute), false).Length > 0;
+
+    /// <summary>The rule's <c>collect:</c> commands for the missing facts (an entry without <c>facts</c> serves them all), cheapest first.</summary>
+    private static List<(int Cost, NextCheck Check)> Checks(CompiledRule rule, IReadOnlyList<string> missing, KnownValues known) =>
+        rule.Checks
+            .Where(c => c.Facts.Count == 0 || c.Facts.Any(f => missing.Contains(f, StringComparer.Ordinal)))
+            .Select(c => (c.Cost, new NextCheck(c.Command.Render([known]).Trim(), c.Why, PasteTo)))
+            .OrderBy(c => c.Cost)
+            .ToList();
+
+    private static Hypothesis LastResort(CompiledRule rule, List<string> explaining, KnownValues known)
+    {
+        if (explaining.Count > 0)
+        {
+            return new Hypothesis
+            {
+                RuleId = rule.Id, Title = rule.Document.Title, Status = HypothesisStatus.RuledOut,
+                Reason = $"not needed: {string.Join(", ", explaining)} explain{(explaining.Count == 1 ? "s" : "")} the failure",
+            };
+        }
+
+        return new Hypothesis
+        {
+            RuleId = rule.Id, Title = rule.Document.Title, Status = HypothesisStatus.Unverified,
+            Reason = "the last resort: capture packets during a failure when the checks above explain nothing",
+            Checks = rule.Checks.OrderBy(c => c.Cost).Select(c => new NextCheck(c.Command.Render([known]).Trim(), c.Why, "not read by DnsExpert: open the capture with tcpdump -r or Wireshark")).ToList(),
+        };
+    }
+}
