@@ -55,7 +55,9 @@ public sealed class ServiceNameTests
     [Fact]
     public void A_name_without_a_symptom_is_not_called_a_reported_failure()
     {
-        var request = new DiagnosisRequest { Domain = "payments.shop.svc.cluster.local", Snapshot = new Snapshot() };
+        // Some evidence was read (the pod's resolv.conf, nothing wrong in it): the capture is what is left.
+        var resolvConf = new FileArtifact { Namespace = "shop", Pod = "web-0", Path = "/etc/resolv.conf", Text = "nameserver 10.96.0.10\nsearch shop.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n" };
+        var request = new DiagnosisRequest { Domain = "payments.shop.svc.cluster.local", Snapshot = new Snapshot { Files = [resolvConf] } };
 
         var finding = Assert.Single(Diagnose(request), f => f.RuleId == "packet-capture-recommended");
         Assert.DoesNotContain("failure was reported", finding.Cause, StringComparison.OrdinalIgnoreCase);
@@ -63,5 +65,23 @@ public sealed class ServiceNameTests
 
         request.Symptom = new Symptom { ErrorMessage = "curl: (6) Could not resolve host: payments.shop.svc.cluster.local" };
         Assert.StartsWith("A DNS failure was reported", Assert.Single(Diagnose(request), f => f.RuleId == "packet-capture-recommended").Cause, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_nothing_read_the_packet_capture_is_not_the_answer_yet()
+    {
+        // A symptom alone, or an empty snapshot: nothing was looked at, so "capture packets" (the guide's last resort)
+        // would skip every cheaper check; the hypotheses list those instead.
+        foreach (var snapshot in new Snapshot?[] { null, new Snapshot() })
+        {
+            var request = new DiagnosisRequest
+            {
+                Domain = "payments.shop.svc.cluster.local",
+                Symptom = new Symptom { ErrorMessage = "curl: (6) Could not resolve host: payments.shop.svc.cluster.local" },
+                Snapshot = snapshot,
+            };
+
+            Assert.DoesNotContain(Diagnose(request), f => f.RuleId == "packet-capture-recommended");
+        }
     }
 }

@@ -49,8 +49,14 @@ public static class SnapshotFactBuilder
             ServiceNameProducer.Produce(logs.Facts, probes.Facts, objects, cluster),
         ];
 
+        // Whether anything was read at all: a rule such as the packet capture must tell "nothing found" from "nothing looked at".
+        var (objectCount, logCount, fileCount, probeCount) = (snapshot.Objects?.Count ?? 0, snapshot.Logs?.Count ?? 0, files.Count, snapshot.Probes?.Count ?? 0);
+        Fact[] read = objectCount + logCount + fileCount + probeCount == 0
+            ? []
+            : [new EvidenceRead { Source = "request.snapshot", Objects = objectCount, Logs = logCount, Files = fileCount, Probes = probeCount }];
+
         return new FactSet(
-            [.. produced.SelectMany(p => p.Facts)],
+            [.. produced.SelectMany(p => p.Facts), .. read],
             [objects.Summary(snapshot, events.Facts.Count), .. objects.Notes, .. produced.SelectMany(p => p.Notes), .. pasted]);
     }
 }
