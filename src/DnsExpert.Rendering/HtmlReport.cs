@@ -66,6 +66,8 @@ public static class HtmlReport
             sb.Append("</ol></section>");
         }
 
+        Hypotheses(sb, response.Hypotheses);
+
         if (response.Collection.Count > 0)
         {
             sb.Append("<section id=\"collection\"><h2>What was read</h2><table><thead><tr><th>source</th><th>status</th><th>detail</th><th>time</th></tr></thead><tbody>");
@@ -89,6 +91,36 @@ public static class HtmlReport
     public static string NotFound(string nonce) =>
         $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found · DnsExpert</title><style nonce=\"{nonce}\">{Css}</style></head>"
         + "<body><main><h1>No such diagnosis</h1><p>It was never made here, or retention has removed it.</p></main></body></html>";
+
+    /// <summary>"Next checks" (each command once, with a copy button, the cheap checks first), then "Ruled out", folded.</summary>
+    private static void Hypotheses(StringBuilder sb, IReadOnlyList<Hypothesis> hypotheses)
+    {
+        var checks = NextCheckItem.From(hypotheses);
+        if (checks.Count > 0)
+        {
+            sb.Append("<section id=\"next-checks\"><h2>Next checks</h2><p>Run these and paste each output into <code>snapshot.outputs[]</code> of a new request.</p><ol class=\"checks\">");
+            foreach (var check in checks)
+            {
+                sb.Append("<li><p>").Append(E(check.Check.Why)).Append(" <span class=\"checks-rules\">(checks ")
+                  .AppendJoin(", ", check.RuleIds.Select(id => "<code>" + E(id) + "</code>")).Append(")</span></p>")
+                  .Append("<pre class=\"copyable\"><code>").Append(Lines(check.Check.Command.Trim())).Append("</code></pre></li>");
+            }
+
+            sb.Append("</ol></section>");
+        }
+
+        var ruledOut = hypotheses.Where(h => h.Status == HypothesisStatus.RuledOut).ToList();
+        if (ruledOut.Count > 0)
+        {
+            sb.Append("<section id=\"ruled-out\"><details><summary>Ruled out (").Append(ruledOut.Count).Append(")</summary><ul>");
+            foreach (var h in ruledOut)
+            {
+                sb.Append("<li>").Append(E(h.Title)).Append(" (<code>").Append(E(h.RuleId)).Append("</code>): ").Append(E(h.Reason)).Append("</li>");
+            }
+
+            sb.Append("</ul></details></section>");
+        }
+    }
 
     private static void Finding(StringBuilder sb, Finding f)
     {

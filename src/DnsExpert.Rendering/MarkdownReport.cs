@@ -158,11 +158,7 @@ public static class MarkdownReport
     /// </summary>
     private static void AppendHypotheses(StringBuilder sb, IReadOnlyList<Hypothesis> hypotheses)
     {
-        var checks = hypotheses
-            .Where(h => h.Status == HypothesisStatus.Unverified)
-            .SelectMany(h => h.Checks.Select(c => (Check: c, h.RuleId)))
-            .GroupBy(x => x.Check.Command, StringComparer.Ordinal)
-            .ToList();
+        var checks = NextCheckItem.From(hypotheses);
         if (checks.Count > 0)
         {
             sb.AppendLine("## Next checks").AppendLine()
@@ -171,10 +167,9 @@ public static class MarkdownReport
             var n = 0;
             foreach (var check in checks)
             {
-                var first = check.First().Check;
-                sb.Append(++n).Append(". ").Append(MarkdownText.Inline(first.Why)).Append(" (checks ")
-                  .AppendJoin(", ", check.Select(x => x.RuleId).Distinct(StringComparer.Ordinal).Select(MarkdownText.Code)).AppendLine(")")
-                  .AppendLine().Append(MarkdownText.Block(first.Command.Trim(), "sh", "   "));
+                sb.Append(++n).Append(". ").Append(MarkdownText.Inline(check.Check.Why)).Append(" (checks ")
+                  .AppendJoin(", ", check.RuleIds.Select(MarkdownText.Code)).AppendLine(")")
+                  .AppendLine().Append(MarkdownText.Block(check.Check.Command.Trim(), "sh", "   "));
             }
 
             sb.AppendLine();

@@ -15,6 +15,9 @@ public static class SlackReport
     public const int MaxBlocks = 50;
     public const int MaxText = 3000;
 
+    /// <summary>Commands listed under "Next checks" (the cheapest first); the rest are counted.</summary>
+    public const int MaxChecks = 5;
+
     public static JsonObject Render(DiagnosisResponse response)
     {
         var blocks = new JsonArray
@@ -26,7 +29,7 @@ public static class SlackReport
         for (var i = 0; i < response.Findings.Count; i++)
         {
             var finding = response.Findings[i];
-            if (blocks.Count >= MaxBlocks - 3)
+            if (blocks.Count >= MaxBlocks - 5)
             {
                 blocks.Add(Section($"_{response.Findings.Count - i} more finding(s) in the full report._"));
                 break;
@@ -59,6 +62,35 @@ public static class SlackReport
             }
 
             blocks.Add(Section(text.ToString()));
+        }
+
+        // The next checks (Slack cannot fold, so at most five commands) and what was ruled out, one line each.
+        var checks = NextCheckItem.From(response.Hypotheses);
+        if (checks.Count > 0)
+        {
+            var text = new StringBuilder("*Next checks* (paste each output into `snapshot.outputs[]` of a new request):\n");
+            foreach (var check in checks.Take(MaxChecks))
+            {
+                text.Append("• ").Append(SlackText.Inline(check.Check.Why)).Append(" (").AppendJoin(", ", check.RuleIds.Select(Code)).AppendLine(")")
+                    .Append("```").Append(SlackText.Block(check.Check.Command)).AppendLine("```");
+            }
+
+            if (checks.Count > MaxChecks)
+            {
+                text.Append('_').Append(checks.Count - MaxChecks).AppendLine(" more in the full report._");
+            }
+
+            blocks.Add(Section(text.ToString()));
+        }
+
+        var ruledOut = response.Hypotheses.Where(h => h.Status == HypothesisStatus.RuledOut).Select(h => Code(h.RuleId)).ToList();
+        if (ruledOut.Count > 0)
+        {
+            blocks.Add(new JsonObject
+            {
+                ["type"] = "context",
+                ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = Cut("Ruled out: " + string.Join(", ", ruledOut), MaxText) }),
+            });
         }
 
         var collection = string.Join(" · ", response.Collection.Where(c => c.Status != CollectionStatus.Ok).Select(c => $"{SlackText.Inline(c.Source)}: {c.Status.ToString().ToLowerInvariant()}"));

@@ -75,6 +75,10 @@ public sealed partial class ReportPageTests : IAsyncLifetime, IDisposable
         var findings = json.GetProperty("findings").EnumerateArray().ToList();
         var codeBlocks = findings.Sum(f => f.GetProperty("remediation").EnumerateArray()
             .Sum(r => (r.TryGetProperty("command", out _) ? 1 : 0) + (r.TryGetProperty("snippet", out _) ? 1 : 0)));
+        var nextChecks = json.GetProperty("hypotheses").EnumerateArray()
+            .Where(h => h.GetProperty("status").GetString() == "unverified")
+            .SelectMany(h => h.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("command").GetString()))
+            .Distinct(StringComparer.Ordinal).Count();
 
         var dom = await Chromium("--dump-dom", $"{_base}/reports/{id}");
 
@@ -87,9 +91,11 @@ public sealed partial class ReportPageTests : IAsyncLifetime, IDisposable
 
         Assert.Contains("2024-05-13 08:21:44 UTC", dom, StringComparison.Ordinal);                // the ticket payload
         Assert.Contains("<section id=\"collection\">", dom, StringComparison.Ordinal);
-        // The copy buttons exist only if the page's script ran under its CSP: one per command or snippet.
+        // The copy buttons exist only if the page's script ran under its CSP: one per command or snippet, and one per
+        // next check (each command once).
         Assert.True(codeBlocks > 0);
-        Assert.Equal(codeBlocks, CountOf(dom, "<button type=\"button\" class=\"copy\">Copy</button>"));
+        Assert.Equal(nextChecks > 0, dom.Contains("<section id=\"next-checks\">", StringComparison.Ordinal));
+        Assert.Equal(codeBlocks + nextChecks, CountOf(dom, "<button type=\"button\" class=\"copy\">Copy</button>"));
     }
 
     [Fact]

@@ -87,7 +87,7 @@ public sealed partial class RendererHardeningTests
         AssertClean(html);
         Assert.Equal(Tags(HtmlReport.Render(Benign, "n0nce")), Tags(html));
         var copyable = CopyableRegex().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
-        Assert.Equal([DisplayText.Block(value.Trim()), DisplayText.Block(value.TrimEnd())], copyable);
+        Assert.Equal([DisplayText.Block(value.Trim()), DisplayText.Block(value.TrimEnd()), DisplayText.Block(value.Trim())], copyable); // a command, a snippet, a next check
     }
 
     [Theory]
