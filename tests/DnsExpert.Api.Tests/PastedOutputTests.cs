@@ -30,6 +30,34 @@ public sealed class PastedOutputTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task Pasted_conntrack_statistics_of_a_node_with_drops_is_a_warning_that_the_table_was_full()
+    {
+        // The check the conntrack-table-full hypothesis suggests, pasted back: drops since boot are a warning (they
+        // say the table was full at some point, not when); real output without drops fires nothing.
+        static JsonObject Request(string text) => new()
+        {
+            ["symptom"] = new JsonObject { ["errorMessage"] = ";; connection timed out; no servers could be reached", ["frequency"] = "peak" },
+            ["snapshot"] = new JsonObject
+            {
+                ["outputs"] = new JsonArray(new JsonObject { ["from"] = "node/cn-hangzhou.192.168.0.199", ["command"] = "conntrack -S", ["text"] = text }),
+            },
+        };
+        const string drops = "cpu=0 found=0 invalid=3 insert=0 insert_failed=7 drop=120 early_drop=40 error=0 search_restart=1\ncpu=1 found=0 invalid=1 insert=0 insert_failed=5 drop=80 early_drop=0 error=0 search_restart=0\n";
+
+        var diagnosis = await (await PostAsync(Request(drops).ToJsonString())).Json();
+
+        var finding = diagnosis.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("ruleId").GetString() == "conntrack-table-full");
+        Assert.Equal("warning", finding.GetProperty("severity").GetString());
+        Assert.Equal("drop 200, early_drop 40, insert_failed 12 (summed over 2 CPUs, since boot)", finding.GetProperty("evidence")[0].GetProperty("detail").GetString());
+
+        var clean = File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "fixtures", "dns-tools", "conntrack-S-no-ignore.txt"));
+        var calm = await (await PostAsync(Request(clean).ToJsonString())).Json();
+        Assert.DoesNotContain(calm.GetProperty("findings").EnumerateArray(), f => f.GetProperty("ruleId").GetString() == "conntrack-table-full");
+        var hypothesis = calm.GetProperty("hypotheses").EnumerateArray().Single(h => h.GetProperty("ruleId").GetString() == "conntrack-table-full");
+        Assert.NotEqual("confirmed", hypothesis.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task An_output_without_its_origin_is_skipped_with_a_note_and_a_bad_origin_is_a_422()
     {
         var request = new JsonObject

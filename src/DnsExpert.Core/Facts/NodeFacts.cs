@@ -10,6 +10,17 @@ public sealed class NodeConntrack : Fact
     public double? PercentUsed => Count is { } c && Max is > 0 ? c * 100.0 / Max : null;
 }
 
+/// <summary>A node's <c>conntrack -S</c> counters, summed over its CPUs (cumulative since boot).</summary>
+[FactDescription("A node's conntrack -S counters summed over its CPUs, since boot: InsertFailed (insertion races, as the parallel A/AAAA race causes), Drop (no entry could be made: the table was full), EarlyDrop (entries evicted for room).")]
+public sealed class NodeConntrackStats : Fact
+{
+    public required string Node { get; init; }
+    public long InsertFailed { get; init; }
+    public long Drop { get; init; }
+    public long EarlyDrop { get; init; }
+    public int Cpus { get; init; }
+}
+
 /// <summary>A node's own <c>/etc/resolv.conf</c> (what pods with dnsPolicy Default, such as CoreDNS, inherit by default).</summary>
 [FactDescription("A node's /etc/resolv.conf: its nameservers, and the first loopback one (a local stub resolver such as systemd-resolved's 127.0.0.53).")]
 public sealed class NodeResolvConf : Fact

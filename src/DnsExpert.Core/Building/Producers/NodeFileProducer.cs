@@ -36,6 +36,17 @@ internal static class NodeFileProducer
                     }
 
                     break;
+                case "conntrack -S":
+                    if (ConntrackStatistics.Parse(file.Text) is { } stats)
+                    {
+                        facts.Add(new NodeConntrackStats { Source = source, Node = node, InsertFailed = stats.InsertFailed, Drop = stats.Drop, EarlyDrop = stats.EarlyDrop, Cpus = stats.Cpus });
+                    }
+                    else
+                    {
+                        notes.Add(new CollectionEntry(source, CollectionStatus.Partial, "no insert_failed, drop or early_drop counters found"));
+                    }
+
+                    break;
                 case "dmesg" or "dmesg -T" or "dmesg -H" or "/var/log/messages" or "/var/log/kern.log" or "journalctl -k":
                     foreach (var line in NodeFileParsers.FindConntrackFull(file.Text))
                     {

@@ -1,0 +1,34 @@
+using DnsExpert.Core.Parsing;
+
+namespace DnsExpert.Core.Tests;
+
+/// <summary><c>conntrack -S</c> as people paste it, in the forms conntrack-tools prints (tests/fixtures/dns-tools).</summary>
+public sealed class ConntrackStatisticsTests
+{
+    private static string Fixture(string name) =>
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "dns-tools", name));
+
+    [Theory]
+    [InlineData("conntrack-S-per-cpu.txt", 4)]
+    [InlineData("conntrack-S-no-ignore.txt", 5)]
+    [InlineData("conntrack-S-totals-1.4.4.txt", 0)]
+    public void Real_outputs_are_read_with_their_cpus_and_no_drops(string file, int cpus) =>
+        Assert.Equal(new ConntrackStatistics(0, 0, 0, cpus), ConntrackStatistics.Parse(Fixture(file)));
+
+    [Fact]
+    public void Counters_are_summed_over_the_cpus()
+    {
+        const string text = "cpu=0 found=0 invalid=3 insert=0 insert_failed=7 drop=2 early_drop=0 error=0 search_restart=1\n"
+            + "cpu=1 found=0 invalid=1 insert=0 insert_failed=5 drop=0 early_drop=9 error=0 search_restart=0 clash_resolve=4 chaintoolong=0\n";
+
+        Assert.Equal(new ConntrackStatistics(12, 2, 9, 2), ConntrackStatistics.Parse(text));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("conntrack v1.4.4 (conntrack-tools): Operation failed: sorry, you must be root or get CAP_NET_ADMIN capability to do this")]
+    [InlineData("cpu=0 found=0 invalid=1")]
+    [InlineData("drop -3")]
+    public void Text_without_the_counters_is_not_read_as_zero(string text) =>
+        Assert.Null(ConntrackStatistics.Parse(text));
+}
