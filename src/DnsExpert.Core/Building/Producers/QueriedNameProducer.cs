@@ -29,7 +29,10 @@ internal static class QueriedNameProducer
             {
                 svcName = labels[^3];
                 svcNs = labels[^2];
-                if (objects.Service(svcNs, svcName)?.Spec?.ClusterIP == "None")
+                // A name under a Service (<pod>.<svc>.<ns>.svc) exists only for a headless Service's pods, so its
+                // shape says so even when the Service is not in the snapshot (a symptom alone).
+                var service = objects.Service(svcNs, svcName);
+                if (service?.Spec?.ClusterIP == "None" || (service is null && labels.Length >= 4))
                 {
                     kind = labels.Length >= 4 ? "statefulset-pod" : "headless";
                 }

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace DnsExpert.Api.Tests;
+
+/// <summary>
+/// The guide's routing for a symptom alone (KNOWLEDGE.md, "Routing"): a server-unreachable error is routed by how often
+/// it fails, a name-not-found error by the kind of name. Each combination gives the causes the guide names for it as
+/// unverified hypotheses with a check each, and not the causes it sends elsewhere; the packet capture is always last.
+/// </summary>
+public sealed class GuideRoutingTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    private const string Timeout = "dial tcp: lookup api.partner-example.com on 10.96.0.10:53: read udp 172.20.1.9:41234->10.96.0.10:53: i/o timeout";
+
+    public static TheoryData<string, string, string, string[], string[]> Routes => new()
+    {
+        // server-unreachable, by frequency: every time -> the path to CoreDNS is broken.
+        { Timeout, "always", "api.partner-example.com", ["kube-dns-no-endpoints", "networkpolicy-blocks-dns-egress", "udp53-blocked", "app-to-kube-dns-unreachable", "coredns-pod-not-running"], ["conntrack-table-full", "ipvs-udp-stale-backend", "parallel-a-aaaa-race"] },
+        // only at peak -> load: conntrack, CoreDNS and the client's node.
+        { Timeout, "peak", "api.partner-example.com", ["conntrack-table-full", "coredns-overloaded", "client-node-overloaded"], ["udp53-blocked", "kube-dns-no-endpoints", "ipvs-udp-stale-backend"] },
+        // often -> the A/AAAA race, load, unbalanced CoreDNS.
+        { Timeout, "often", "api.partner-example.com", ["parallel-a-aaaa-race", "conntrack-table-full", "coredns-load-unbalanced"], ["ipvs-udp-stale-backend", "udp53-blocked"] },
+        // rarely -> the race and the client's node, not a broken path.
+        { Timeout, "rarely", "api.partner-example.com", ["parallel-a-aaaa-race", "client-node-overloaded"], ["conntrack-table-full", "kube-dns-no-endpoints", "networkpolicy-blocks-dns-egress"] },
+        // only while nodes or CoreDNS scale -> IPVS keeps sending UDP to removed backends.
+        { Timeout, "scaling", "api.partner-example.com", ["ipvs-udp-stale-backend"], ["conntrack-table-full", "udp53-blocked", "kube-dns-no-endpoints"] },
+        // name-not-found, by the name's kind: a headless Service's pod name -> the headless cases.
+        { "dial tcp: lookup mysql-0.mysql.db.svc.cluster.local on 10.96.0.10:53: no such host", "always", "mysql-0.mysql.db.svc.cluster.local", ["statefulset-servicename-mismatch", "headless-tolerate-unready-annotation", "service-name-not-found"], ["external-domain-upstream-error", "privatezone-prefer-udp-missing", "app-to-kube-dns-unreachable"] },
+        // an external name -> the upstream's answer, not the cluster's Services.
+        { "dial tcp: lookup api.partner-example.com on 10.96.0.10:53: no such host", "always", "api.partner-example.com", ["external-domain-upstream-error"], ["service-name-not-found", "statefulset-servicename-mismatch", "headless-response-truncated"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task A_symptom_alone_is_routed_as_the_guide_routes_it(string error, string frequency, string name, string[] routed, string[] elsewhere)
+    {
+        var request = new JsonObject
+        {
+            ["target"] = new JsonObject { ["namespace"] = "shop", ["pod"] = "web-0" },
+            ["domain"] = name,
+            ["symptom"] = new JsonObject { ["errorMessage"] = error, ["frequency"] = frequency },
+        };
+        var response = await factory.CreateClient().PostAsync("/api/v1/diagnoses", new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var diagnosis = await response.Json();
+
+        var hypotheses = diagnosis.GetProperty("hypotheses").EnumerateArray().ToList();
+        var ids = hypotheses.Select(h => h.GetProperty("ruleId").GetString()!).ToList();
+        Assert.Empty(diagnosis.GetProperty("findings").EnumerateArray()); // nothing was read: nothing is claimed
+        Assert.Subset(ids.ToHashSet(), routed.ToHashSet());
+        Assert.Empty(ids.Intersect(elsewhere));
+        Assert.Equal("packet-capture-recommended", ids[^1]);
+        foreach (var id in routed)
+        {
+            var hypothesis = hypotheses.Single(h => h.GetProperty("ruleId").GetString() == id);
+            Assert.Equal("unverified", hypothesis.GetProperty("status").GetString());
+            Assert.NotEmpty(hypothesis.GetProperty("checks").EnumerateArray());
+        }
+    }
+}
