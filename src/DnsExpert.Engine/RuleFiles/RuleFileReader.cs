@@ -461,24 +461,36 @@ public static class RuleFileReader
             return new FindingTemplateDocument(cause, evidence, remediation, ticket);
         }
 
-        private List<RemediationTemplateDocument> ReadRemediation(YamlNode node)
+        /// <summary>
+        /// The entries of a list of mappings (<paramref name="name"/>: remediation, collect, evidence), each with its keys
+        /// checked; an empty list, or an entry that is not a mapping, is an error naming its line.
+        /// </summary>
+        private IEnumerable<YamlMappingNode> Entries(YamlNode node, string name, string entryShape, string[] keys)
         {
-            var remediation = new List<RemediationTemplateDocument>();
             if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
             {
-                Error(node, "'remediation' must be a non-empty list");
-                return remediation;
+                Error(node, $"'{name}' must be a non-empty list");
+                yield break;
             }
 
             foreach (var item in seq)
             {
-                if (item is not YamlMappingNode rm)
+                if (item is not YamlMappingNode map)
                 {
-                    Error(item, "each remediation entry is a mapping with 'summary' and optional 'command', 'snippet' and 'when'");
+                    Error(item, entryShape);
                     continue;
                 }
 
-                CheckKeys(rm, RemediationKeys, "remediation");
+                CheckKeys(map, keys, name);
+                yield return map;
+            }
+        }
+
+        private List<RemediationTemplateDocument> ReadRemediation(YamlNode node)
+        {
+            var remediation = new List<RemediationTemplateDocument>();
+            foreach (var rm in Entries(node, "remediation", "each remediation entry is a mapping with 'summary' and optional 'command', 'snippet' and 'when'", RemediationKeys))
+            {
                 var summary = Template(RequiredScalar(rm, "summary"), "remediation.summary");
                 ExpressionText? when = null;
                 if (Optional(rm, "when") is { } w)
@@ -509,21 +521,8 @@ public static class RuleFileReader
         private List<CollectDocument> ReadCollect(YamlNode node)
         {
             var collect = new List<CollectDocument>();
-            if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+            foreach (var cm in Entries(node, "collect", "each collect entry is a mapping with 'command', 'why' and optional 'cost' and 'facts'", CollectKeys))
             {
-                Error(node, "'collect' must be a non-empty list");
-                return collect;
-            }
-
-            foreach (var item in seq)
-            {
-                if (item is not YamlMappingNode cm)
-                {
-                    Error(item, "each collect entry is a mapping with 'command', 'why' and optional 'cost' and 'facts'");
-                    continue;
-                }
-
-                CheckKeys(cm, CollectKeys, "collect");
                 var command = Template(RequiredScalar(cm, "command"), "collect.command");
                 var why = RequiredScalar(cm, "why");
                 var cost = CollectDocument.DefaultCost;
@@ -583,21 +582,8 @@ public static class RuleFileReader
         private List<EvidenceTemplateDocument> ReadEvidence(YamlNode node)
         {
             var evidence = new List<EvidenceTemplateDocument>();
-            if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+            foreach (var em in Entries(node, "evidence", "each evidence entry is a mapping with 'source' and 'detail'", EvidenceKeys))
             {
-                Error(node, "'evidence' must be a non-empty list");
-                return evidence;
-            }
-
-            foreach (var item in seq)
-            {
-                if (item is not YamlMappingNode em)
-                {
-                    Error(item, "each evidence entry is a mapping with 'source' and 'detail'");
-                    continue;
-                }
-
-                CheckKeys(em, EvidenceKeys, "evidence");
                 var source = Template(RequiredScalar(em, "source"), "evidence.source");
                 var detail = Template(RequiredScalar(em, "detail"), "evidence.detail");
                 if (source is not null && detail is not null)
