@@ -16,24 +16,7 @@ public sealed class RuleCompilationTests
         return RuleBaseCompiler.Compile(docs.Select(d => d!).ToList());
     }
 
-    private static List<RuleFileError> Errors(string yaml)
-    {
-        var errors = new List<RuleFileError>();
-        var doc = RuleFileReader.Read("rules/bad.yaml", yaml, errors);
-        if (doc is not null)
-        {
-            try
-            {
-                RuleBaseCompiler.Compile([doc]);
-            }
-            catch (RuleFileException ex)
-            {
-                errors.AddRange(ex.Errors);
-            }
-        }
-
-        return errors;
-    }
+    private static List<RuleFileError> Errors(string yaml) => TestRules.Errors(yaml);
 
     private static CorefilePlugin Plugin(string name, int line, params string[] args) => new()
     {

@@ -20,22 +20,7 @@ public sealed class RuleLiteralTests : IDisposable
     private static string Rule(string where, string cause = "c", string remediationWhen = "log.Pod != null") =>
         TestRules.OnePattern("literal-rule", "warning", "CoreDnsLogEvent", "log", where, cause, remediationWhen);
 
-    private static List<RuleFileError> Errors(string yaml)
-    {
-        var errors = new List<RuleFileError>();
-        var doc = RuleFileReader.Read("rules/broken.yaml", yaml, errors);
-        Assert.NotNull(doc);
-        try
-        {
-            RuleBaseCompiler.Compile([doc]);
-        }
-        catch (RuleFileException ex)
-        {
-            errors.AddRange(ex.Errors);
-        }
-
-        return errors;
-    }
+    private static List<RuleFileError> Errors(string yaml) => TestRules.Errors(yaml, "rules/broken.yaml", readable: true);
 
     private static CoreDnsLogEvent Log(string kind, string? cause = null) => new()
     {

@@ -26,21 +26,7 @@ public sealed class TemplateLimitTests
             - summary: s
         """;
 
-    private static List<RuleFileError> Errors(string yaml)
-    {
-        var errors = new List<RuleFileError>();
-        var doc = RuleFileReader.Read("rules/test-limits.yaml", yaml, errors);
-        try
-        {
-            RuleBaseCompiler.Compile([doc!]);
-        }
-        catch (RuleFileException ex)
-        {
-            errors.AddRange(ex.Errors);
-        }
-
-        return errors;
-    }
+    private static List<RuleFileError> Errors(string yaml) => TestRules.Errors(yaml, "rules/test-limits.yaml");
 
     [Theory]
     [InlineData("{{ plugin.Text.PadLeft(100000000) }}", "PadLeft")]

@@ -37,4 +37,32 @@ internal static class TestRules
         Assert.Empty(errors);
         return RuleBaseCompiler.Compile(documents.Select(d => d!).ToList());
     }
+
+    /// <summary>
+    /// The errors of reading and compiling <paramref name="yaml"/> as <paramref name="file"/>: the reader's, then the
+    /// compiler's when the reader gave a document (which <paramref name="readable"/> requires).
+    /// </summary>
+    public static List<RuleFileError> Errors(string yaml, string file = "rules/bad.yaml", bool readable = false)
+    {
+        var errors = new List<RuleFileError>();
+        var document = RuleFileReader.Read(file, yaml, errors);
+        if (readable)
+        {
+            Assert.NotNull(document);
+        }
+
+        if (document is not null)
+        {
+            try
+            {
+                RuleBaseCompiler.Compile([document]);
+            }
+            catch (RuleFileException ex)
+            {
+                errors.AddRange(ex.Errors);
+            }
+        }
+
+        return errors;
+    }
 }
