@@ -19,6 +19,12 @@ public sealed class CatalogApiTests(ApiFactory factory) : IClassFixture<ApiFacto
         var autopath = rules.Single(r => r.GetProperty("id").GetString() == "coredns-autopath-enabled");
         Assert.Equal("critical", autopath.GetProperty("severity").GetString());
         Assert.Equal(["CorefilePlugin"], autopath.GetProperty("facts").EnumerateArray().Select(f => f.GetString()));
+        var routing = autopath.GetProperty("routing");
+        Assert.Equal(["external", "internal"], routing.GetProperty("nameKind").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(["often", "rarely", "always"], routing.GetProperty("frequency").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(["external"], routing.GetProperty("listedUnder").EnumerateArray().Select(f => f.GetString()));
+        var capture = rules.Single(r => r.GetProperty("id").GetString() == "packet-capture-recommended").GetProperty("routing");
+        Assert.Empty(capture.GetProperty("frequency").EnumerateArray()); // routed on nothing: any symptom
     }
 
     [Theory]

@@ -30,21 +30,90 @@ public sealed class GuideRoutingTests(ApiFactory factory) : IClassFixture<ApiFac
         { "dial tcp: lookup mysql-0.mysql.db.svc.cluster.local on 10.96.0.10:53: no such host", "always", "mysql-0.mysql.db.svc.cluster.local", ["statefulset-servicename-mismatch", "headless-tolerate-unready-annotation", "service-name-not-found"], ["external-domain-upstream-error", "privatezone-prefer-udp-missing", "app-to-kube-dns-unreachable"] },
         // an external name -> the upstream's answer, not the cluster's Services.
         { "dial tcp: lookup api.partner-example.com on 10.96.0.10:53: no such host", "always", "api.partner-example.com", ["external-domain-upstream-error"], ["service-name-not-found", "statefulset-servicename-mismatch", "headless-response-truncated"] },
+        // a PrivateZone (vpc-proxy) name -> prefer_udp in the forward block, and the upstream's answer.
+        { "dial tcp: lookup rm-abc.mysql.vpc-proxy.rds.aliyuncs.com on 10.96.0.10:53: no such host", "always", "rm-abc.mysql.vpc-proxy.rds.aliyuncs.com", ["privatezone-prefer-udp-missing", "external-domain-upstream-error"], ["service-name-not-found", "headless-coredns-before-1.7", "statefulset-servicename-mismatch"] },
+        // ambiguous (curl cannot tell NXDOMAIN from a timeout) -> the causes of both classes for that frequency and name.
+        { "curl: (6) Could not resolve host: api.partner-example.com", "always", "api.partner-example.com", ["external-domain-upstream-error", "udp53-blocked", "kube-dns-no-endpoints", "networkpolicy-blocks-dns-egress"], ["service-name-not-found", "ipvs-udp-stale-backend", "conntrack-table-full", "headless-response-truncated"] },
+        { "ping: orders.shop.svc.cluster.local: Name or service not known", "rarely", "orders.shop.svc.cluster.local", ["service-name-not-found", "parallel-a-aaaa-race", "client-node-overloaded"], ["external-domain-upstream-error", "privatezone-prefer-udp-missing", "kube-dns-no-endpoints"] },
     };
+
+    /// <summary>
+    /// The guide's symptom table first: among the unverified hypotheses, those its row for the reported frequency or
+    /// name kind lists (<c>routing.listedUnder</c>) come before every other, the cheapest check first among them.
+    /// </summary>
+    public static TheoryData<string, string, string, string[]> Rows => new()
+    {
+        { Timeout, "always", "api.partner-example.com", ["container-network-error", "pod-dnspolicy-none-without-nameservers", "udp53-blocked"] },
+        { Timeout, "peak", "api.partner-example.com", ["client-node-overloaded", "conntrack-table-full", "coredns-overloaded"] },
+        { Timeout, "often", "api.partner-example.com", ["coredns-load-unbalanced", "coredns-overloaded", "coredns-pod-not-running"] },
+        { Timeout, "rarely", "api.partner-example.com", ["client-node-overloaded", "parallel-a-aaaa-race"] },
+        { Timeout, "scaling", "api.partner-example.com", ["ipvs-udp-stale-backend"] },
+        { "dial tcp: lookup rm-abc.mysql.vpc-proxy.rds.aliyuncs.com on 10.96.0.10:53: no such host", "always", "rm-abc.mysql.vpc-proxy.rds.aliyuncs.com", ["privatezone-prefer-udp-missing"] },
+        { "dial tcp: lookup mysql-0.mysql.db.svc.cluster.local on 10.96.0.10:53: no such host", "often", "mysql-0.mysql.db.svc.cluster.local", ["statefulset-servicename-mismatch"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public async Task The_causes_the_guide_lists_under_the_reported_row_come_first(string error, string frequency, string name, string[] listed)
+    {
+        var diagnosis = await Diagnose(new JsonObject
+        {
+            ["target"] = new JsonObject { ["namespace"] = "shop", ["pod"] = "web-0" },
+            ["domain"] = name,
+            ["symptom"] = new JsonObject { ["errorMessage"] = error, ["frequency"] = frequency },
+        });
+
+        var unverified = diagnosis.GetProperty("hypotheses").EnumerateArray()
+            .Where(h => h.GetProperty("status").GetString() == "unverified")
+            .Select(h => h.GetProperty("ruleId").GetString()!).ToList();
+        Assert.Equal(listed.Order(StringComparer.Ordinal), unverified.Take(listed.Length).Order(StringComparer.Ordinal));
+        Assert.True(unverified.Count > listed.Length, "the row's causes come first, not alone");
+    }
+
+    /// <summary>
+    /// A headless Service's name (the Service is known: a symptom alone cannot tell a headless Service from another):
+    /// the guide's headless causes come first, checked before the cluster-wide ones.
+    /// </summary>
+    [Fact]
+    public async Task A_headless_Service_name_is_routed_to_the_headless_causes_first()
+    {
+        var service = JsonNode.Parse("""
+            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kafka", "namespace": "data"},
+             "spec": {"clusterIP": "None", "selector": {"app": "kafka"}, "ports": [{"port": 9092}]}}
+            """)!;
+        var diagnosis = await Diagnose(new JsonObject
+        {
+            ["target"] = new JsonObject { ["namespace"] = "shop", ["pod"] = "web-0" },
+            ["domain"] = "kafka.data.svc.cluster.local",
+            ["symptom"] = new JsonObject { ["errorMessage"] = "dial tcp: lookup kafka.data.svc.cluster.local on 10.96.0.10:53: no such host", ["frequency"] = "often" },
+            ["snapshot"] = new JsonObject { ["objects"] = new JsonArray(service) },
+        });
+
+        var hypotheses = diagnosis.GetProperty("hypotheses").EnumerateArray().ToList();
+        var unverified = hypotheses.Where(h => h.GetProperty("status").GetString() == "unverified").Select(h => h.GetProperty("ruleId").GetString()!).ToList();
+        var headless = new[] { "headless-coredns-before-1.7", "headless-response-truncated" };
+        Assert.Equal(headless.Order(StringComparer.Ordinal), unverified.Take(2).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("external-domain-upstream-error", hypotheses.Select(h => h.GetProperty("ruleId").GetString()));
+        Assert.DoesNotContain("privatezone-prefer-udp-missing", hypotheses.Select(h => h.GetProperty("ruleId").GetString()));
+    }
+
+    private async Task<JsonElement> Diagnose(JsonObject request)
+    {
+        var response = await factory.CreateClient().PostAsync("/api/v1/diagnoses", new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Json();
+    }
 
     [Theory]
     [MemberData(nameof(Routes))]
     public async Task A_symptom_alone_is_routed_as_the_guide_routes_it(string error, string frequency, string name, string[] routed, string[] elsewhere)
     {
-        var request = new JsonObject
+        var diagnosis = await Diagnose(new JsonObject
         {
             ["target"] = new JsonObject { ["namespace"] = "shop", ["pod"] = "web-0" },
             ["domain"] = name,
             ["symptom"] = new JsonObject { ["errorMessage"] = error, ["frequency"] = frequency },
-        };
-        var response = await factory.CreateClient().PostAsync("/api/v1/diagnoses", new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var diagnosis = await response.Json();
+        });
 
         var hypotheses = diagnosis.GetProperty("hypotheses").EnumerateArray().ToList();
         var ids = hypotheses.Select(h => h.GetProperty("ruleId").GetString()!).ToList();

@@ -100,4 +100,51 @@ public sealed class HypothesisTests
 
         Assert.Contains(errors, e => e.Reason.Contains(reason, StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("  listedUnder: [peak]\n", "routing.listedUnder: 'peak' is not in routing.frequency", 7)]
+    [InlineData("  listedUnder: [internal]\n", "routing.listedUnder: 'internal' is not in routing.nameKind", 7)]
+    [InlineData("  listedUnder: [sometimes]\n", "routing.listedUnder: 'sometimes' is not one of", 7)]
+    public void A_row_the_rule_does_not_route_on_is_an_error_at_its_line(string row, string reason, int line)
+    {
+        var yaml = Autopath.Replace("  nameKind: [external]\n", "  nameKind: [external]\n" + row, StringComparison.Ordinal);
+
+        var error = Assert.Single(Errors(yaml));
+
+        Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
+        Assert.Equal(line, error.Line);
+    }
+
+    /// <summary>
+    /// Two unverified causes, one of them listed under the reported row of the guide's table: it comes first even when
+    /// its check costs more and the other's routing names as much of the report. A name-not-found error is routed by
+    /// the name's kind, so a frequency row does not order it.
+    /// </summary>
+    [Theory]
+    [InlineData(SymptomClasses.ServerUnreachable, "test-listed")]
+    [InlineData(SymptomClasses.Ambiguous, "test-listed")]
+    [InlineData(SymptomClasses.NameNotFound, "test-cheap")]
+    public void The_row_of_the_guide_table_orders_before_routing_and_cost(string symptomClass, string first)
+    {
+        static string Rule(string id, string routing, int cost) => Autopath
+            .Replace("id: test-autopath", $"id: {id}", StringComparison.Ordinal)
+            .Replace("  nameKind: [external]\n", routing, StringComparison.Ordinal)
+            .Replace("cost: 1", $"cost: {cost}", StringComparison.Ordinal);
+        var docs = new[]
+        {
+            Rule("test-listed", "  frequency: [peak]\n  listedUnder: [peak]\n", 5),
+            Rule("test-cheap", "  frequency: [peak]\n", 1),
+        }.Select(yaml =>
+        {
+            var errors = new List<RuleFileError>();
+            var doc = RuleFileReader.Read("rules/r.yaml", yaml, errors);
+            Assert.Empty(errors);
+            return doc!;
+        }).ToList();
+        var symptom = new ReportedSymptom { Source = "request.symptom", Class = symptomClass, Frequency = SymptomFrequencies.Peak };
+
+        var hypotheses = HypothesisBuilder.Build(RuleBaseCompiler.Compile(docs), [symptom], [], new KnownValues());
+
+        Assert.Equal(first, hypotheses[0].RuleId);
+    }
 }

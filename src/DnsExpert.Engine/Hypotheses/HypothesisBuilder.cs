@@ -17,9 +17,10 @@ namespace DnsExpert.Engine.Hypotheses;
 /// </list>
 /// A case that needs the fact types of another case of the same rule and more refines it: once the other case could be
 /// checked, its extra facts are not missing (a CoreDNS pod that is Ready needs no events to say why it is not).
-/// Order: confirmed as the findings are ranked; then unverified, the routing the report supports most first, then the
-/// cheapest check (<c>cost:</c>, 1 to 9), then severity; then ruled out; the packet capture, the guide's last resort,
-/// last of all.
+/// Order: confirmed as the findings are ranked; then unverified: first the causes the guide's symptom table lists under
+/// the reported frequency and name kind (<c>routing.listedUnder</c>), then those whose routing names more of the report,
+/// then the cheapest check (<c>cost:</c>, 1 to 9), then severity; then ruled out; the packet capture, the guide's last
+/// resort, last of all.
 /// </summary>
 public static class HypothesisBuilder
 {
@@ -42,7 +43,7 @@ public static class HypothesisBuilder
         var explaining = findings.Where(f => explainsFailure.Contains(f.RuleId)).Select(f => f.RuleId).ToList();
 
         var confirmed = new List<(int Rank, Hypothesis H)>();
-        var unverified = new List<(int Routing, int Cost, Severity Severity, Hypothesis H)>();
+        var unverified = new List<(int Listed, int Routing, int Cost, Severity Severity, Hypothesis H)>();
         var ruledOut = new List<Hypothesis>();
         Hypothesis? lastResort = null;
         foreach (var rule in ruleBase.Rules)
@@ -73,7 +74,7 @@ public static class HypothesisBuilder
             }
 
             var checks = Checks(rule, missing, known);
-            unverified.Add((RoutingSupport(doc.Routing, symptom, name), checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new Hypothesis
+            unverified.Add((Listed(doc.Routing, symptom, name), RoutingSupport(doc.Routing, symptom, name), checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new Hypothesis
             {
                 RuleId = rule.Id,
                 Title = doc.Title,
@@ -85,7 +86,7 @@ public static class HypothesisBuilder
         }
 
         var ordered = confirmed.OrderBy(c => c.Rank).Select(c => c.H)
-            .Concat(unverified.OrderByDescending(u => u.Routing).ThenBy(u => u.Cost).ThenByDescending(u => u.Severity).ThenBy(u => u.H.RuleId, StringComparer.Ordinal).Select(u => u.H))
+            .Concat(unverified.OrderByDescending(u => u.Listed).ThenByDescending(u => u.Routing).ThenBy(u => u.Cost).ThenByDescending(u => u.Severity).ThenBy(u => u.H.RuleId, StringComparer.Ordinal).Select(u => u.H))
             .Concat(ruledOut.OrderBy(h => h.RuleId, StringComparer.Ordinal))
             .ToList();
         if (lastResort is not null)
@@ -104,6 +105,18 @@ public static class HypothesisBuilder
 
     private static bool Admits(IReadOnlyList<string> routed, string? observed) =>
         routed.Count == 0 || observed is null or SymptomClasses.Unknown or SymptomFrequencies.Unknown || routed.Contains(observed, StringComparer.Ordinal);
+
+    /// <summary>
+    /// How many of the report's rows of the guide's table list the cause: the guide routes a server-unreachable error by
+    /// how often it fails and a name-not-found error by the kind of name; an ambiguous or unclassified error by both.
+    /// </summary>
+    private static int Listed(RuleRouting routing, ReportedSymptom? symptom, QueriedName? name)
+    {
+        var byFrequency = symptom?.Class is not SymptomClasses.NameNotFound;
+        var byName = symptom?.Class is not SymptomClasses.ServerUnreachable;
+        return (byFrequency && routing.ListedUnder.Contains(symptom?.Frequency ?? "", StringComparer.Ordinal) ? 1 : 0)
+            + (byName && routing.ListedUnder.Contains(name?.Kind ?? "", StringComparer.Ordinal) ? 1 : 0);
+    }
 
     /// <summary>How many of the report's dimensions the rule's routing names explicitly: the more, the likelier.</summary>
     private static int RoutingSupport(RuleRouting routing, ReportedSymptom? symptom, QueriedName? name) =>

@@ -93,6 +93,12 @@ public sealed record ExpressionText(string Text, int Line, int Column, string Fi
 public sealed record RuleRouting(IReadOnlyList<string> Frequency, IReadOnlyList<string> NameKind, IReadOnlyList<string> SymptomClass)
 {
     public static RuleRouting None { get; } = new([], [], []);
+
+    /// <summary>
+    /// The rows of the guide's symptom table that list this cause (frequencies and name kinds, each also routed on):
+    /// among the unverified hypotheses, those the guide lists under the reported row are checked first.
+    /// </summary>
+    public IReadOnlyList<string> ListedUnder { get; init; } = [];
 }
 
 public sealed record FindingTemplateDocument(

@@ -19,7 +19,7 @@ public static class RuleFileReader
     internal static readonly string[] PatternKeys = ["fact", "as", "where", "not", "exists"];
     internal static readonly string[] FactPatternKeys = ["fact", "as", "where"];
     internal static readonly string[] FindingKeys = ["cause", "evidence", "remediation", "ticket"];
-    internal static readonly string[] RoutingKeys = ["frequency", "nameKind", "symptomClass"];
+    internal static readonly string[] RoutingKeys = ["frequency", "nameKind", "symptomClass", "listedUnder"];
     internal static readonly string[] EvidenceKeys = ["source", "detail"];
     internal static readonly string[] RemediationKeys = ["summary", "command", "snippet", "when"];
     internal static readonly string[] TicketKeys = ["name", "rcode", "time", "pod"];
@@ -29,6 +29,9 @@ public static class RuleFileReader
     public static readonly IReadOnlySet<string> Frequencies = ValuesOf(typeof(SymptomFrequencies), except: SymptomFrequencies.Unknown);
     public static readonly IReadOnlySet<string> NameKinds = ValuesOf(typeof(Core.Facts.NameKinds));
     public static readonly IReadOnlySet<string> SymptomClasses = ValuesOf(typeof(Core.Facts.SymptomClasses));
+
+    /// <summary>The rows of the guide's symptom table: how often it fails, and which kind of name fails.</summary>
+    public static readonly IReadOnlySet<string> Rows = Frequencies.Union(NameKinds, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Parses a rule file. Returns the rule, or null with at least one error.</summary>
     public static RuleDocument? Read(string file, string text, List<RuleFileError> errors)
@@ -161,10 +164,26 @@ public static class RuleFileReader
             }
 
             CheckKeys(map, RoutingKeys, "routing");
-            return new RuleRouting(
+            var routing = new RuleRouting(
                 ReadEnumList(map, "frequency", Frequencies),
                 ReadEnumList(map, "nameKind", NameKinds),
                 ReadEnumList(map, "symptomClass", SymptomClasses));
+            var listed = ReadEnumList(map, "listedUnder", Rows);
+            if (Optional(map, "listedUnder") is YamlSequenceNode rows)
+            {
+                // A row of the guide's table the rule is listed under is one it routes on: the ordering would otherwise
+                // put first a cause the routing excludes.
+                foreach (var row in rows.OfType<YamlScalarNode>().Where(r => r.Value is { } v && Rows.Contains(v)))
+                {
+                    var (key, routed) = Frequencies.Contains(row.Value!) ? ("frequency", routing.Frequency) : ("nameKind", routing.NameKind);
+                    if (!routed.Contains(row.Value!, StringComparer.Ordinal))
+                    {
+                        Error(row, $"routing.listedUnder: '{row.Value}' is not in routing.{key}: list it there too, or drop it here");
+                    }
+                }
+            }
+
+            return routing with { ListedUnder = listed };
         }
 
         /// <summary><c>thresholds:</c> a mapping of names (identifiers) to numbers.</summary>
