@@ -96,3 +96,23 @@ public sealed class ProberTests(DnsServers servers) : IClassFixture<DnsServers>
         }
     }
 }
+
+/// <summary>Every rcode the prober can see is spelled as dig and CoreDNS's log spell it, so a probe and a pasted dig agree.</summary>
+public sealed class RcodeSpellingTests
+{
+    public static TheoryData<int, string> Codes => new()
+    {
+        { 0, "NOERROR" }, { 1, "FORMERR" }, { 2, "SERVFAIL" }, { 3, "NXDOMAIN" }, { 4, "NOTIMP" }, { 5, "REFUSED" },
+        { 6, "YXDOMAIN" }, { 7, "YXRRSET" }, { 8, "NXRRSET" }, { 9, "NOTAUTH" }, { 10, "NOTZONE" }, { 11, "RESERVED11" }, { 15, "RESERVED15" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Codes))]
+    public void An_rcode_is_its_mnemonic(int code, string mnemonic)
+    {
+        var spelled = DnsProber.Rcode((DnsClient.DnsHeaderResponseCode)code);
+
+        Assert.Equal(mnemonic, spelled);
+        Assert.True(code > 10 || DnsExpert.Core.Facts.OneOfAttribute.ValuesOf(typeof(DnsExpert.Core.Facts.DnsRcodes)).Contains(spelled), spelled);
+    }
+}

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using DnsClient;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
 using DnsExpert.Core.Telemetry;
 using Microsoft.Extensions.Options;
 using Tracing = DnsExpert.Core.Telemetry.Tracing;
@@ -166,14 +168,20 @@ public sealed class DnsProber(IOptions<ProbeOptions> options, TimeProvider time)
         return ProbeOutcome.Unreachable;
     }
 
-    private static string Rcode(DnsHeaderResponseCode code) => code switch
+    /// <summary>The rcode's mnemonic as dig prints it (RFC 1035, 2136; IANA DNS parameters); an unassigned one as <c>RESERVEDn</c>, as dig does (no rule matches it).</summary>
+    internal static string Rcode(DnsHeaderResponseCode code) => code switch
     {
-        DnsHeaderResponseCode.NoError => "NOERROR",
-        DnsHeaderResponseCode.NotExistentDomain => "NXDOMAIN",
-        DnsHeaderResponseCode.ServerFailure => "SERVFAIL",
-        DnsHeaderResponseCode.Refused => "REFUSED",
-        DnsHeaderResponseCode.FormatError => "FORMERR",
-        DnsHeaderResponseCode.NotImplemented => "NOTIMP",
-        _ => code.ToString().ToUpperInvariant(),
+        DnsHeaderResponseCode.NoError => DnsRcodes.NoError,
+        DnsHeaderResponseCode.FormatError => DnsRcodes.FormErr,
+        DnsHeaderResponseCode.ServerFailure => DnsRcodes.ServFail,
+        DnsHeaderResponseCode.NotExistentDomain => DnsRcodes.NxDomain,
+        DnsHeaderResponseCode.NotImplemented => DnsRcodes.NotImp,
+        DnsHeaderResponseCode.Refused => DnsRcodes.Refused,
+        DnsHeaderResponseCode.ExistingDomain => DnsRcodes.YxDomain,
+        DnsHeaderResponseCode.ExistingResourceRecordSet => DnsRcodes.YxRrset,
+        DnsHeaderResponseCode.MissingResourceRecordSet => DnsRcodes.NxRrset,
+        DnsHeaderResponseCode.NotAuthorized => DnsRcodes.NotAuth,
+        DnsHeaderResponseCode.NotZone => DnsRcodes.NotZone,
+        _ => string.Create(CultureInfo.InvariantCulture, $"RESERVED{(int)code}"),
     };
 }
