@@ -58,7 +58,8 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         "tests/scenarios/coredns-overloaded/fires-cpu-870m-of-1-core.json",
         "tests/scenarios/coredns-pod-not-running/fires-readiness-probe-failed-events.json",
         "tests/scenarios/search-list-too-long/fires-kubelet-dnsconfigforming-event.json",
-        "tests/scenarios/container-network-error/fires-sandbox-cni-failure-on-target-pod.json");
+        "tests/scenarios/container-network-error/fires-sandbox-cni-failure-on-target-pod.json",
+        "tests/scenarios/service-name-not-found/fires-short-name-service-in-another-namespace.json");
 
     [Theory]
     [MemberData(nameof(Scenarios))]
@@ -173,11 +174,35 @@ public sealed class LiveCollectionTests : IAsyncLifetime
     [InlineData("kafka-0.kafka-headless.mq.svc.cluster.local.", "mq", "kafka-headless")]
     [InlineData("www.example.com", null, null)]
     [InlineData("svc.cluster.local", null, null)]
+    [InlineData("orders", "default", "orders")]
+    [InlineData("Orders", "default", "orders")]
+    [InlineData("orders;rm", null, null)]
     public void Failing_cluster_names_map_to_the_service_to_read(string domain, string? ns, string? service)
     {
-        var parsed = KubernetesSnapshotCollector.ClusterName(domain);
+        var parsed = KubernetesSnapshotCollector.ClusterName(domain, targetNamespace: "default");
         Assert.Equal(ns, parsed?.Namespace);
         Assert.Equal(service, parsed?.Service);
+    }
+
+    /// <summary>
+    /// The failing name's Service is read with its namespace's Services; when it is not there, the cluster's Services
+    /// (bounded by a limit) give the nearest names. When it is there, nothing cluster-wide is read.
+    /// </summary>
+    [Theory]
+    [InlineData("payments.shop.svc.cluster.local", false)]
+    [InlineData("ordres.shop.svc.cluster.local", true)]
+    public async Task A_failing_Service_name_reads_its_namespace_and_only_when_absent_the_cluster(string domain, bool clusterWide)
+    {
+        var request = Load("tests/scenarios/service-name-not-found/fires-short-name-service-in-another-namespace.json");
+        var (server, live) = await Live(request);
+        var response = await live.DiagnoseAsync(new DiagnosisRequest { Target = request.Target, Domain = domain }, CancellationToken.None);
+
+        var calls = server.Requests.ToList();
+        Assert.Contains("GET /api/v1/namespaces/shop/services?watch=false", calls);
+        var all = calls.Where(c => c.StartsWith("GET /api/v1/services", StringComparison.Ordinal)).ToList();
+        Assert.Equal(clusterWide ? 1 : 0, all.Count);
+        Assert.All(all, c => Assert.Contains($"limit={KubernetesSnapshotCollector.MaxServicesForNearestNames}", c, StringComparison.Ordinal));
+        Assert.Contains(response.Collection, c => c.Source.StartsWith("Services shop", StringComparison.Ordinal) && c.Status == CollectionStatus.Ok);
     }
 
     [Fact]

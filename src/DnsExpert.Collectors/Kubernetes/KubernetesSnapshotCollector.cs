@@ -65,7 +65,7 @@ public sealed class KubernetesSnapshotCollector(
             }
         }
 
-        if (ClusterName(domain) is { } name)
+        if (ClusterName(domain, ns) is { } name)
         {
             tasks.Add(CollectFailingName(run, name.Namespace, name.Service));
         }
@@ -254,9 +254,27 @@ public sealed class KubernetesSnapshotCollector(
         return exit == 0 ? stdout : throw new IOException($"cat {file} exited with {exit}: {stderr.Trim()}");
     }
 
+    /// <summary>Services read for the nearest names when the failing name's Service does not exist: a bound on a large cluster.</summary>
+    internal const int MaxServicesForNearestNames = 2000;
+
+    /// <summary>
+    /// The failing name's Service, with the other Services of its namespace (so "no such Service" is a fact, not a
+    /// gap); when it is not there, the cluster's Services too (at most <see cref="MaxServicesForNearestNames"/>), for
+    /// the names nearest to it (another namespace, a close spelling).
+    /// </summary>
     private async Task CollectFailingName(Run run, string ns, string service) =>
         await Task.WhenAll(
-            run.Collect($"Service {ns}/{service}", async ct => [await client.CoreV1.ReadNamespacedServiceAsync(service, ns, cancellationToken: ct)], optional: true),
+            run.Collect($"Services {ns} (and the cluster's when {service} is not there)", async ct =>
+            {
+                var services = Items(await client.CoreV1.ListNamespacedServiceAsync(ns, cancellationToken: ct));
+                if (services.OfType<V1Service>().Any(s => s.Metadata?.Name == service))
+                {
+                    return services;
+                }
+
+                var all = Items(await client.CoreV1.ListServiceForAllNamespacesAsync(limit: MaxServicesForNearestNames, cancellationToken: ct));
+                return [.. services, .. all.OfType<V1Service>().Where(s => s.Metadata?.NamespaceProperty != ns)];
+            }),
             run.Collect($"EndpointSlices {ns}/{service}", async ct => Items(await client.DiscoveryV1.ListNamespacedEndpointSliceAsync(ns, labelSelector: $"kubernetes.io/service-name={service}", cancellationToken: ct))),
             run.Collect($"StatefulSets {ns} (serviceName {service})", async ct =>
                 Items(await client.AppsV1.ListNamespacedStatefulSetAsync(ns, cancellationToken: ct)).OfType<V1StatefulSet>().Where(s => s.Spec?.ServiceName == service).Cast<object>().ToList()));
@@ -275,6 +293,7 @@ public sealed class KubernetesSnapshotCollector(
 
     /// <summary>List items come without kind and apiVersion; put them back so the snapshot reads like kubectl's output.</summary>
     private static List<object> Items(V1PodList list) => Typed(list.Items, "v1", "Pod");
+    private static List<object> Items(V1ServiceList list) => Typed(list.Items, "v1", "Service");
     private static List<object> Items(V1EndpointSliceList list) => Typed(list.Items, "discovery.k8s.io/v1", "EndpointSlice");
     private static List<object> Items(V1DaemonSetList list) => Typed(list.Items, "apps/v1", "DaemonSet");
     private static List<object> Items(V1StatefulSetList list) => Typed(list.Items, "apps/v1", "StatefulSet");
@@ -295,12 +314,19 @@ public sealed class KubernetesSnapshotCollector(
         return result;
     }
 
-    /// <summary><c>svc.ns.svc.cluster.local</c> or <c>pod.svc.ns.svc.cluster.local</c> → the Service to read.</summary>
-    internal static (string Namespace, string Service)? ClusterName(string? domain)
+    /// <summary><c>svc.ns.svc.cluster.local</c>, <c>pod.svc.ns.svc.cluster.local</c> or a bare <c>svc</c> in the target's namespace → the Service to read.</summary>
+    internal static (string Namespace, string Service)? ClusterName(string? domain, string? targetNamespace = null)
     {
         if (string.IsNullOrWhiteSpace(domain))
         {
             return null;
+        }
+
+        // A bare name (orders) is the pod's own namespace's Service: the search list's first suffix.
+        if (!domain.Contains('.', StringComparison.Ordinal) && targetNamespace is not null)
+        {
+            var bare = domain.ToLowerInvariant();
+            return Core.Contract.RequestValidator.IsDnsLabel(bare) && Core.Contract.RequestValidator.IsDnsLabel(targetNamespace) ? (targetNamespace, bare) : null;
         }
 
         var labels = domain.TrimEnd('.').ToLowerInvariant().Split('.');
