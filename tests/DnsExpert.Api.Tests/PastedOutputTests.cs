@@ -88,7 +88,7 @@ public sealed class PastedOutputTests(ApiFactory factory) : IClassFixture<ApiFac
         var finding = failed.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("ruleId").GetString() == "container-network-error");
         Assert.Equal("ping 172.20.6.53 from default/web-7d4b9c-x2k4q (0 of 3 answered, 100 % lost): timeout", finding.GetProperty("evidence")[0].GetProperty("detail").GetString());
         var note = failed.GetProperty("collection").EnumerateArray().Single(c => c.GetProperty("source").GetString() == "snapshot.outputs[0]");
-        Assert.Equal(("ok", "ping 172.20.6.53: 0 of 3 answered, timeout"), (note.GetProperty("status").GetString(), note.GetProperty("detail").GetString()));
+        Assert.Equal(("ok", "ping 172.20.6.53: timeout (0 of 3 echo requests answered)"), (note.GetProperty("status").GetString(), note.GetProperty("detail").GetString()));
 
         // Two of three replies: the pod reaches CoreDNS, the loss is said, and only UDP 53 is left (udp53-blocked).
         var answered = await (await PostAsync(Request(Ping("2", "33")).ToJsonString())).Json();

@@ -131,6 +131,21 @@ public sealed class PingOutputTests
         }
     }
 
+    [Fact]
+    public void Pasted_busybox_ping_without_a_command_becomes_a_ping_probe_from_where_it_ran()
+    {
+        var request = new DiagnosisRequest
+        {
+            Snapshot = new Snapshot { Outputs = [new CommandOutput { From = "default/web-0", Text = Fixture("issue-coredns-3099-busybox-answered.txt") }] },
+        };
+
+        var (expanded, notes) = DnsExpert.Core.Building.PastedOutputs.Expand(request);
+
+        var probe = Assert.Single(expanded.Snapshot!.Probes!);
+        Assert.Equal(("default/web-0", ProbeKind.Ping, "10.96.0.10", ProbeOutcome.Answered), (probe.From!, probe.Kind!.Value, probe.Target!, probe.Outcome!.Value));
+        Assert.Equal("ping 10.96.0.10: answered (1 of 1 echo requests answered)", Assert.Single(notes).Detail);
+    }
+
     [Property(MaxTest = 300)]
     public Property Never_throws_and_every_target_is_an_ip_address(string command) =>
         Prop.ForAll(

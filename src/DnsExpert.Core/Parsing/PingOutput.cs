@@ -167,9 +167,9 @@ public static partial class PingOutput
                 Received = received ?? 0,
                 LatencyMs = outcome == ProbeOutcome.Answered ? AverageMs ?? LastReplyMs : null,
             };
-            var counts = sent is { } s ? $"{probe.Received} of {s} answered" : $"{probe.Received} answered";
-            var why = outcome == ProbeOutcome.Unreachable ? $" ({Unreachable ?? $"{Errors} ICMP error(s)"})" : "";
-            return new PingRun(line, probe, PingProblem.None, $"ping {address}: {counts}, {outcome.ToString()!.ToLowerInvariant()}{why}");
+            var counts = sent is { } s ? $"{probe.Received} of {s} echo requests answered" : $"{probe.Received} echo replies";
+            var why = outcome == ProbeOutcome.Unreachable ? $": {Unreachable ?? $"{Errors} ICMP error(s)"}" : "";
+            return new PingRun(line, probe, PingProblem.None, $"ping {address}: {outcome.ToString()!.ToLowerInvariant()} ({counts}){why}");
         }
     }
 
