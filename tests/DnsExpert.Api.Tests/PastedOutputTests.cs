@@ -58,6 +58,72 @@ public sealed class PastedOutputTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task A_pasted_failed_ping_to_a_coredns_pod_and_a_timed_out_dig_confirm_container_network_error_and_an_answering_ping_rules_it_out()
+    {
+        // The guide's pod-to-CoreDNS check pasted back: ping COREDNS_POD_IP from the application pod (iputils, through
+        // kubectl exec) and a dig to the same pod IP that timed out (dig 9.18, as captured in tests/fixtures/dns-tools).
+        static JsonObject Request(string ping)
+        {
+            var request = JsonNode.Parse(Scenario("container-network-error", "fires-ping-to-coredns-pod-times-out"))!.AsObject();
+            var snapshot = request["snapshot"]!.AsObject();
+            snapshot.Remove("probes");
+            snapshot["outputs"] = new JsonArray(
+                new JsonObject { ["command"] = "kubectl exec -n default web-7d4b9c-x2k4q -- ping -c 3 172.20.6.53", ["text"] = ping },
+                new JsonObject
+                {
+                    ["from"] = "default/web-7d4b9c-x2k4q",
+                    ["command"] = "dig @172.20.6.53 kubernetes.default.svc.cluster.local A +tries=1 +time=2",
+                    ["text"] = ";; communications error to 172.20.6.53#53: timed out\n\n; <<>> DiG 9.18.49-1~deb12u3-Debian <<>> @172.20.6.53 kubernetes.default.svc.cluster.local A +tries=1 +time=2\n; (1 server found)\n;; global options: +cmd\n;; no servers could be reached\n",
+                });
+            return request;
+        }
+
+        static string Ping(string received, string loss) =>
+            "PING 172.20.6.53 (172.20.6.53) 56(84) bytes of data.\n"
+            + string.Concat(Enumerable.Range(1, int.Parse(received, System.Globalization.CultureInfo.InvariantCulture)).Select(i => $"64 bytes from 172.20.6.53: icmp_seq={i} ttl=63 time=0.4{i} ms\n"))
+            + $"\n--- 172.20.6.53 ping statistics ---\n3 packets transmitted, {received} received, {loss}% packet loss, time 2040ms\n";
+
+        var failed = await (await PostAsync(Request(Ping("0", "100")).ToJsonString())).Json();
+
+        var finding = failed.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("ruleId").GetString() == "container-network-error");
+        Assert.Equal("ping 172.20.6.53 from default/web-7d4b9c-x2k4q (0 of 3 answered, 100 % lost): timeout", finding.GetProperty("evidence")[0].GetProperty("detail").GetString());
+        var note = failed.GetProperty("collection").EnumerateArray().Single(c => c.GetProperty("source").GetString() == "snapshot.outputs[0]");
+        Assert.Equal(("ok", "ping 172.20.6.53: timeout (0 of 3 echo requests answered)"), (note.GetProperty("status").GetString(), note.GetProperty("detail").GetString()));
+
+        // Two of three replies: the pod reaches CoreDNS, the loss is said, and only UDP 53 is left (udp53-blocked).
+        var answered = await (await PostAsync(Request(Ping("2", "33")).ToJsonString())).Json();
+
+        var fired = answered.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("ruleId").GetString()).ToList();
+        Assert.DoesNotContain("container-network-error", fired);
+        var blocked = answered.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("ruleId").GetString() == "udp53-blocked");
+        Assert.Contains("answers ping", blocked.GetProperty("cause").GetString(), StringComparison.Ordinal);
+        // Not ruled out altogether: its other cases read events (a CNI failure) that were not pasted.
+        var hypothesis = answered.GetProperty("hypotheses").EnumerateArray().Single(h => h.GetProperty("ruleId").GetString() == "container-network-error");
+        Assert.NotEqual("confirmed", hypothesis.GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("PING 172.20.6.53 (172.20.6.53): 56 data bytes\nping: permission denied (are you root?)\n", "CAP_NET_RAW")]
+    [InlineData("ping: coredns-5d78c9869d-abcde: Name or service not known\n", "DNS failure of ping itself")]
+    public async Task A_ping_that_tested_nothing_is_skipped_with_a_note_saying_why_and_is_no_probe(string text, string why)
+    {
+        var request = new JsonObject
+        {
+            ["snapshot"] = new JsonObject
+            {
+                ["outputs"] = new JsonArray(new JsonObject { ["command"] = "kubectl exec -n default web-0 -- ping -c 3 172.20.6.53", ["text"] = text }),
+            },
+        };
+
+        var diagnosis = await (await PostAsync(request.ToJsonString())).Json();
+
+        var note = diagnosis.GetProperty("collection").EnumerateArray().Single(c => c.GetProperty("source").GetString() == "snapshot.outputs[0]");
+        Assert.Equal("skipped", note.GetProperty("status").GetString());
+        Assert.Contains(why, note.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(diagnosis.GetProperty("findings").EnumerateArray(), f => f.GetProperty("ruleId").GetString() == "container-network-error");
+    }
+
+    [Fact]
     public async Task An_output_without_its_origin_is_skipped_with_a_note_and_a_bad_origin_is_a_422()
     {
         var request = new JsonObject

@@ -16,6 +16,10 @@ public sealed class ConntrackStatisticsTests
         Assert.Equal(new ConntrackStatistics(0, 0, 0, cpus), ConntrackStatistics.Parse(Fixture(file)));
 
     [Fact]
+    public void Real_insert_races_are_summed_over_the_cpus_of_the_older_per_cpu_form() =>
+        Assert.Equal(new ConntrackStatistics(199, 0, 0, 7), ConntrackStatistics.Parse(Fixture("conntrack-S-insert-failed.txt")));
+
+    [Fact]
     public void Counters_are_summed_over_the_cpus()
     {
         const string text = "cpu=0 found=0 invalid=3 insert=0 insert_failed=7 drop=2 early_drop=0 error=0 search_restart=1\n"

@@ -6,7 +6,7 @@ namespace DnsExpert.Core.Building;
 
 /// <summary>
 /// Reads <c>snapshot.outputs</c>, command output as people paste it, into the snapshot parts the structured form has:
-/// <c>dig</c>/<c>nslookup</c> into probe results, <c>kubectl get -o json</c> into objects, <c>kubectl logs</c> into a
+/// <c>dig</c>/<c>nslookup</c> and <c>ping</c> into probe results, <c>kubectl get -o json</c> into objects, <c>kubectl logs</c> into a
 /// log, <c>cat FILE</c> into that file of its origin, any other command (<c>dmesg</c>, <c>conntrack -S</c>) into a
 /// command output of its origin. The same facts then follow as from the structured form. Each output gets a
 /// <c>collection</c> note saying what it was read as. Commands are only read, never run.
@@ -57,6 +57,20 @@ public static class PastedOutputs
 
                 Note(lookups.Count > 0 ? CollectionStatus.Ok : CollectionStatus.Partial,
                     lookups.Count > 0 ? $"{lookups.Count} DNS lookup(s) read from {ToolName(lookups[0].Tool)} output" : "no lookup result found in the output");
+            }
+            else if (tool is "ping" or "ping6" || (tool == "busybox" && words.ElementAtOrDefault(1) == "ping") || (tool is null && PingOutput.LooksLikePing(text)))
+            {
+                var runs = PingOutput.Parse(text, command);
+                foreach (var run in runs.Where(r => r.Probe is not null))
+                {
+                    run.Probe!.From = from ?? "pasted";
+                    probes.Add(run.Probe);
+                }
+
+                Note(runs.Any(r => r.Probe is not null) ? CollectionStatus.Ok
+                        : runs.Any(r => r.Problem is PingProblem.NotPermitted or PingProblem.NameNotResolved) ? CollectionStatus.Skipped
+                        : CollectionStatus.Partial,
+                    runs.Count > 0 ? string.Join("; ", runs.Select(r => r.Summary)) : "no ping run found in the output");
             }
             else if ((tool == "kubectl" && words.Contains("get") && (words.Contains("json") || words.Contains("-ojson") || words.Contains("--output=json")))
                      || (tool is null && text.TrimStart().StartsWith('{') && text.Contains("\"kind\"", StringComparison.Ordinal)))

@@ -169,6 +169,12 @@ public sealed class ProbeArtifact
     public int? AnswerCount { get; set; }
     public double? LatencyMs { get; set; }
 
+    /// <summary>Echo requests sent (ping probes); with <see cref="Received"/> it says a partial loss.</summary>
+    public int? Sent { get; set; }
+
+    /// <summary>Echo replies received (ping probes).</summary>
+    public int? Received { get; set; }
+
     /// <summary>When the probe ran (ISO 8601).</summary>
     public DateTimeOffset? Time { get; set; }
 }

@@ -56,7 +56,7 @@ internal static class ProbeProducer
                 Description = kind switch
                 {
                     ProbeKind.Dns => $"dig {p.Name} {p.Type ?? "A"} @{target}{(p.Port is { } port and not 53 ? $" -p {port}" : "")} ({transport ?? "udp"}) from {p.From ?? "dnsexpert"}",
-                    ProbeKind.Ping => $"ping {target} from {p.From ?? "dnsexpert"}",
+                    ProbeKind.Ping => $"ping {target} from {p.From ?? "dnsexpert"}{PingCounts(p)}",
                     _ => $"tcp connect {target}:{p.Port} from {p.From ?? "dnsexpert"}",
                 },
             });
@@ -64,6 +64,14 @@ internal static class ProbeProducer
 
         return new ProducedFacts(facts);
     }
+
+    /// <summary>A ping's replies when it says them: <c> (2 of 60 answered, 97 % lost)</c>, so a partial loss shows in the description.</summary>
+    private static string PingCounts(ProbeArtifact p) => p switch
+    {
+        { Sent: > 0 and var sent, Received: { } received } when received >= 0 && received <= sent =>
+            $" ({received} of {sent} answered, {Math.Round((sent - received) * 100.0 / sent).ToString(System.Globalization.CultureInfo.InvariantCulture)} % lost)",
+        _ => "",
+    };
 
     /// <summary>The role and node of a probe's origin: <c>ns/pod</c>, <c>node/NAME</c> or <c>dnsexpert</c>.</summary>
     private static (string Role, string? Node) ProbeOrigin(string? from, SnapshotObjects objects)
