@@ -102,6 +102,21 @@ public sealed class KubectlTableTests
         Assert.Null(KubectlTable.Parse("NAME  " + string.Join("  ", Enumerable.Range(0, KubectlTable.MaxColumns).Select(i => $"C{i}")) + "\nx  1\n"));
 
     [Fact]
+    public void Several_commands_pasted_together_are_read_table_by_table_and_their_prompts_are_no_rows()
+    {
+        var tables = KubectlTable.ParseAll(Fixture("nodes-and-pods-rke2-2024.txt"));
+
+        Assert.Equal([(5, 1, 0), (6, 6, 0)], tables.Select(t => (t.Columns.Count, t.Rows.Count, t.Unreadable)));
+
+        var facts = Facts(("kubectl get pods -A", Fixture("nodes-and-pods-rke2-2024.txt")));
+        Assert.Equal("v1.27.11+rke2r1", Assert.Single(facts.Facts.OfType<ClusterNode>()).KubeletVersion);
+        var note = Note(facts);
+        Assert.Equal(CollectionStatus.Ok, note.Status);
+        Assert.Contains("read 1 node(s) from a kubectl get nodes table", note.Detail, StringComparison.Ordinal);
+        Assert.Contains(" | read 6 pod(s) from a kubectl get pods table (namespace column)", note.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Rows_over_the_cap_are_counted_not_read()
     {
         var table = KubectlTable.Parse(Fixture("pods-A-crashloop-2020.txt"), maxRows: 4)!;

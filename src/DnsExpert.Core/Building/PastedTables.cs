@@ -9,7 +9,7 @@ using k8s.Models;
 namespace DnsExpert.Core.Building;
 
 /// <summary>
-/// Pasted kubectl tables read into the Kubernetes objects <c>-o json</c> gives, as far as a table tells them:
+/// Pasted kubectl tables (one or several in a text) read into the Kubernetes objects <c>-o json</c> gives, as far as a table tells them:
 /// <c>kubectl get pods</c> (with <c>-o wide</c>, <c>-A</c>), <c>get nodes [-o wide]</c>, <c>get svc</c>,
 /// <c>get endpoints</c> and <c>top pods [--containers]</c>. The kind is told by the header, the namespace and labels by
 /// the command (<c>-n</c>, <c>-A</c>, an equality <c>-l</c>). Names are checked as the API server would; a row with a
@@ -19,16 +19,25 @@ internal static class PastedTables
 {
     private const int MaxContainersPerPod = 32;
 
-    /// <summary>Objects, status and note of a pasted table, or null when <paramref name="text"/> is no table of a kind read.</summary>
+    /// <summary>
+    /// Objects, status and note of the kubectl tables in <paramref name="text"/> (several commands' outputs may be pasted
+    /// together), or null when it holds no table of a kind read.
+    /// </summary>
     public static (List<JsonElement> Objects, CollectionStatus Status, string Note)? Read(string[] words, string text)
     {
-        var table = KubectlTable.Parse(text);
-        if (table is null)
+        var flags = CommandFlags.Of(words);
+        var tables = KubectlTable.ParseAll(text).Select(t => ReadTable(t, flags)).OfType<(List<JsonElement> Objects, bool Partial, string Note)>().ToList();
+        if (tables.Count == 0)
         {
             return null;
         }
 
-        var flags = CommandFlags.Of(words);
+        return (tables.SelectMany(t => t.Objects).ToList(), tables.Any(t => t.Partial) ? CollectionStatus.Partial : CollectionStatus.Ok,
+            string.Join(" | ", tables.Select(t => t.Note)));
+    }
+
+    private static (List<JsonElement> Objects, bool Partial, string Note)? ReadTable(KubectlTable table, CommandFlags flags)
+    {
         var kind = KindOf(table, flags);
         if (kind is null)
         {
@@ -63,9 +72,8 @@ internal static class PastedTables
         }
 
         notes.Add(cannot);
-        var partial = context.Misnamed > 0 || table.Unreadable > 0 || table.OverCap > 0 || context.Truncated;
-        return (objects.Select(o => JsonSerializer.SerializeToElement(o)).ToList(),
-            objects.Count == 0 || partial ? CollectionStatus.Partial : CollectionStatus.Ok, string.Join("; ", notes));
+        var partial = objects.Count == 0 || context.Misnamed > 0 || table.Unreadable > 0 || table.OverCap > 0 || context.Truncated;
+        return (objects.Select(o => JsonSerializer.SerializeToElement(o)).ToList(), partial, string.Join("; ", notes));
     }
 
     /// <summary>The kind of objects a table lists, by its header (and, for <c>kubectl top</c>, the command); null when not read.</summary>

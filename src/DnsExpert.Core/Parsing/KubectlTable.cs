@@ -11,8 +11,7 @@ namespace DnsExpert.Core.Parsing;
 /// blank); a row whose alignment was lost in pasting is split at runs of two or more blanks instead, and read only when
 /// that gives one value per column. Values are text as printed, trimmed; <c>&lt;none&gt;</c> and
 /// <c>&lt;unknown&gt;</c> stay as they are (<see cref="Value"/> reads them as absent); a row with an empty cell was cut
-/// short and is not read. Only the first table of the text is read, up to <c>maxRows</c> rows and <see cref="MaxColumns"/>
-/// columns. Examples kept in <c>tests/fixtures/kubectl-tables/</c> with their sources.
+/// short and is not read. Each table is read up to <c>maxRows</c> rows and <see cref="MaxColumns"/> columns. Examples kept in <c>tests/fixtures/kubectl-tables/</c> with their sources.
 /// </remarks>
 public sealed class KubectlTable
 {
@@ -50,51 +49,58 @@ public sealed class KubectlTable
 
     /// <summary>
     /// The first table in <paramref name="text"/>: its header is the first line whose first column is <c>NAME</c>,
-    /// <c>NAMESPACE</c> or <c>POD</c> (<c>kubectl top pod --containers</c>); its rows run to the next blank line. Null when
-    /// there is no such header.
+    /// <c>NAMESPACE</c> or <c>POD</c> (<c>kubectl top pod --containers</c>); its rows run to the next blank line or header.
+    /// Null when there is no such header.
     /// </summary>
-    public static KubectlTable? Parse(string? text, int maxRows = DefaultMaxRows)
+    public static KubectlTable? Parse(string? text, int maxRows = DefaultMaxRows) => ParseAll(text, maxRows, maxTables: 1) is [var first] ? first : null;
+
+    /// <summary>
+    /// Every table in <paramref name="text"/>, up to <paramref name="maxTables"/>: the outputs of several commands are
+    /// often pasted together (<c>kubectl get nodes</c>, then <c>kubectl get pods -A</c>). A table ends at a blank line or
+    /// where the next header starts; a line that is no row of it just before the next header (the next command's prompt)
+    /// is not counted as unreadable. A header kubectl would not print (repeated or too many columns) is skipped.
+    /// </summary>
+    public static IReadOnlyList<KubectlTable> ParseAll(string? text, int maxRows = DefaultMaxRows, int maxTables = 8)
     {
+        var tables = new List<KubectlTable>();
         if (string.IsNullOrEmpty(text))
         {
-            return null;
+            return tables;
         }
 
         var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        var headerAt = Array.FindIndex(lines, l => IsHeader(Cells(l)));
-        if (headerAt < 0)
+        var headers = lines.Select(l => IsHeader(Cells(l))).ToArray();
+        for (var at = Array.IndexOf(headers, true); at >= 0 && tables.Count < maxTables; at = Array.IndexOf(headers, true, at + 1))
         {
-            return null;
-        }
-
-        var header = Cells(lines[headerAt]);
-        var columns = header.Select(c => c.Text).ToList();
-        if (columns.Count > MaxColumns || columns.Distinct(StringComparer.Ordinal).Count() != columns.Count)
-        {
-            return null;
-        }
-
-        var rows = new List<IReadOnlyDictionary<string, string>>();
-        int unreadable = 0, overCap = 0;
-        for (var i = headerAt + 1; i < lines.Length && !string.IsNullOrWhiteSpace(lines[i]); i++)
-        {
-            if (rows.Count >= maxRows)
+            var header = Cells(lines[at]);
+            var columns = header.Select(c => c.Text).ToList();
+            if (columns.Count > MaxColumns || columns.Distinct(StringComparer.Ordinal).Count() != columns.Count)
             {
-                overCap++;
                 continue;
             }
 
-            if (Row(lines[i].TrimEnd(), header) is { } row)
+            var rows = new List<IReadOnlyDictionary<string, string>>();
+            int unreadable = 0, overCap = 0;
+            for (var i = at + 1; i < lines.Length && !string.IsNullOrWhiteSpace(lines[i]) && !headers[i]; i++)
             {
-                rows.Add(row);
+                if (rows.Count >= maxRows)
+                {
+                    overCap++;
+                }
+                else if (Row(lines[i].TrimEnd(), header) is { } row)
+                {
+                    rows.Add(row);
+                }
+                else if (i + 1 >= lines.Length || !headers[i + 1])
+                {
+                    unreadable++;
+                }
             }
-            else
-            {
-                unreadable++;
-            }
+
+            tables.Add(new KubectlTable(columns, rows, unreadable, overCap));
         }
 
-        return new KubectlTable(columns, rows, unreadable, overCap);
+        return tables;
     }
 
     /// <summary>
