@@ -332,6 +332,20 @@ public sealed class KubectlTableTests
     }
 
     [Fact]
+    public void The_target_pods_row_is_not_read_as_the_pod_whose_dns_settings_a_table_does_not_show()
+    {
+        var facts = SnapshotFactBuilder.Build(new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "kube-system", Pod = "calico-node-f944w" },
+            Snapshot = new Snapshot { Outputs = [new CommandOutput { Command = "kubectl get pods -n kube-system -o wide", Text = Fixture("pods-wide-nominated-2018.txt") }] },
+        });
+
+        Assert.DoesNotContain(facts.Facts.OfType<PodDns>(), p => p.Name == "calico-node-f944w");
+        Assert.Contains("the target pod's row is not read as the pod", Note(facts).Detail, StringComparison.Ordinal);
+        Assert.Equal(2, facts.Facts.OfType<CoreDnsPod>().Count());
+    }
+
+    [Fact]
     public void An_invalid_namespace_or_selector_in_the_command_is_not_taken()
     {
         var pods = Objects<V1Pod>("kubectl get pods -n Bad_NS -l app=<x>", Fixture("pods-kube-dns-label-2019.txt"));

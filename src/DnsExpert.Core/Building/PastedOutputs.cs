@@ -81,7 +81,7 @@ public static class PastedOutputs
                 }
             }
             else if (((tool == "kubectl" && (words.Contains("get") || words.Contains("top"))) || tool is null)
-                     && PastedTables.Read(words, text) is { } table)
+                     && PastedTables.Read(words, text, request.Target) is { } table)
             {
                 // Before the snapshot's own objects, so that the JSON form of the same object, when also sent, wins.
                 tableObjects.AddRange(table.Objects);

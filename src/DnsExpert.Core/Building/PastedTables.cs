@@ -23,9 +23,13 @@ internal static class PastedTables
     /// Objects, status and note of the kubectl tables in <paramref name="text"/> (several commands' outputs may be pasted
     /// together), or null when it holds no table of a kind read.
     /// </summary>
-    public static (List<JsonElement> Objects, CollectionStatus Status, string Note)? Read(string[] words, string text)
+    /// <param name="words">The command, split into words (empty when not given).</param>
+    /// <param name="text">The output as pasted.</param>
+    /// <param name="target">The request's target pod: its row is not read as its object, whose dnsPolicy, dnsConfig and
+    /// labels its rules read and a table does not show.</param>
+    public static (List<JsonElement> Objects, CollectionStatus Status, string Note)? Read(string[] words, string text, TargetRef? target = null)
     {
-        var flags = CommandFlags.Of(words);
+        var flags = CommandFlags.Of(words) with { Target = target?.Pod is { } pod ? SnapshotObjects.Key(target.Namespace ?? "default", pod) : null };
         var tables = KubectlTable.ParseAll(text).Select(t => ReadTable(t, flags)).OfType<(List<JsonElement> Objects, bool Partial, string Note)>().ToList();
         if (tables.Count == 0)
         {
@@ -112,6 +116,12 @@ internal static class PastedTables
         {
             if (read.Identity(row, "pod") is not (string ns, string name))
             {
+                continue;
+            }
+
+            if (SnapshotObjects.Key(ns, name) == read.Flags.Target)
+            {
+                read.Remarks.Add($"the target pod's row is not read as the pod: a table has no dnsPolicy, dnsConfig or labels (paste kubectl get pod {name} -n {ns} -o json)");
                 continue;
             }
 
@@ -516,6 +526,9 @@ internal static class PastedTables
     /// <summary>What the command says about the rows: the resource, namespace, all namespaces, an equality selector.</summary>
     private sealed record CommandFlags(string? Resource, string? Namespace, bool AllNamespaces, IReadOnlyDictionary<string, string>? Labels, bool SelectorGiven)
     {
+        /// <summary>The request's target pod (<c>namespace/name</c>), whose row is not read.</summary>
+        public string? Target { get; init; }
+
         public static CommandFlags Of(string[] words)
         {
             string? resource = null, ns = null, selector = null;
