@@ -77,6 +77,32 @@ public sealed class PastedTableTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.Equal("ruled-out", Hypothesis(calm, "coredns-overloaded").GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task The_kernel_from_a_pasted_nodes_o_wide_table_fires_ipvs_udp_stale_backend_as_the_node_json_does()
+    {
+        // The scenario's Node objects replaced by the table kubectl get nodes -o wide prints for them.
+        var request = JsonNode.Parse(File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios", "ipvs-udp-stale-backend", "fires-ipvs-kernel-4.19.91-24.1.al7.json")))!.AsObject();
+        var objects = request["snapshot"]!["objects"]!.AsArray();
+        foreach (var node in objects.Where(o => (string?)o!["kind"] == "Node").ToList())
+        {
+            objects.Remove(node);
+        }
+
+        const string nodes = """
+            NAME                        STATUS   ROLES    AGE   VERSION            INTERNAL-IP     EXTERNAL-IP   OS-IMAGE                                                        KERNEL-VERSION            CONTAINER-RUNTIME
+            cn-hangzhou.192.168.0.198   Ready    <none>   3d    v1.24.6-aliyun.1   192.168.0.198   <none>        Alibaba Cloud Linux (Aliyun Linux) 2.1903 LTS (Hunting Beagle)   4.19.91-24.1.al7.x86_64   containerd://1.6.28
+            cn-hangzhou.192.168.0.199   Ready    <none>   3d    v1.24.6-aliyun.1   192.168.0.199   <none>        Alibaba Cloud Linux (Aliyun Linux) 2.1903 LTS (Hunting Beagle)   4.19.91-24.1.al7.x86_64   containerd://1.6.28
+            cn-hangzhou.192.168.0.200   Ready    <none>   3d    v1.24.6-aliyun.1   192.168.0.200   <none>        Alibaba Cloud Linux (Aliyun Linux) 2.1903 LTS (Hunting Beagle)   4.19.91-24.1.al7.x86_64   containerd://1.6.28
+            """;
+        request["snapshot"]!["outputs"] = new JsonArray(new JsonObject { ["command"] = "kubectl get nodes -o wide", ["text"] = nodes });
+
+        var diagnosis = await DiagnoseAsync(request);
+
+        var finding = diagnosis.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("ruleId").GetString() == "ipvs-udp-stale-backend");
+        Assert.Contains("4.19.91-24.1.al7", finding.GetProperty("cause").GetString(), StringComparison.Ordinal);
+        Assert.Equal("read 3 node(s) from a kubectl get nodes table; a table has no architecture, provider id, capacity or labels other than roles", Note(diagnosis, 0));
+    }
+
     private static string CoreDnsPodsJson(params string[] names) => new JsonObject
     {
         ["apiVersion"] = "v1",
