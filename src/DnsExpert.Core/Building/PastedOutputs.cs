@@ -6,7 +6,8 @@ namespace DnsExpert.Core.Building;
 
 /// <summary>
 /// Reads <c>snapshot.outputs</c>, command output as people paste it, into the snapshot parts the structured form has:
-/// <c>dig</c>/<c>nslookup</c> and <c>ping</c> into probe results, <c>kubectl get -o json</c> into objects, <c>kubectl logs</c> into a
+/// <c>dig</c>/<c>nslookup</c> and <c>ping</c> into probe results, <c>kubectl get -o json</c> and kubectl tables
+/// (<see cref="PastedTables"/>) into objects, <c>kubectl logs</c> into a
 /// log, <c>cat FILE</c> into that file of its origin, any other command (<c>dmesg</c>, <c>conntrack -S</c>) into a
 /// command output of its origin. The same facts then follow as from the structured form. Each output gets a
 /// <c>collection</c> note saying what it was read as. Commands are only read, never run.
@@ -28,6 +29,7 @@ public static class PastedOutputs
         var logs = new List<LogArtifact>(snapshot.Logs ?? []);
         var files = new List<FileArtifact>(snapshot.Files ?? []);
         var notes = new List<CollectionEntry>();
+        var tableObjects = new List<JsonElement>();
         for (var i = 0; i < outputs.Count; i++)
         {
             var output = outputs[i];
@@ -92,6 +94,17 @@ public static class PastedOutputs
                     Note(CollectionStatus.Failed, $"not valid JSON (line {ex.LineNumber + 1}): paste the whole output of kubectl get -o json");
                 }
             }
+            else if (((tool == "kubectl" && (words.Contains("get") || words.Contains("top"))) || tool is null)
+                     && PastedTables.Read(words, text, request.Target) is { } table)
+            {
+                // Before the snapshot's own objects, so that the JSON form of the same object, when also sent, wins.
+                tableObjects.AddRange(table.Objects);
+                Note(table.Status, table.Note);
+            }
+            else if (tool == "kubectl" && (words.Contains("get") || words.Contains("top")) && text.TrimStart().StartsWith("No resources found", StringComparison.Ordinal))
+            {
+                Note(CollectionStatus.Ok, "kubectl found no such objects");
+            }
             else if (tool == "kubectl" && words.Contains("logs"))
             {
                 var (ns, pod, container) = LogsTarget(words);
@@ -125,7 +138,7 @@ public static class PastedOutputs
             }
         }
 
-        var expanded = new Snapshot { Objects = objects, Logs = logs, Files = files, Probes = probes };
+        var expanded = new Snapshot { Objects = [.. tableObjects, .. objects], Logs = logs, Files = files, Probes = probes };
         return (new DiagnosisRequest
         {
             Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Options = request.Options, CallbackUrl = request.CallbackUrl,

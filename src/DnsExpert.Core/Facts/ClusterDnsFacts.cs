@@ -67,6 +67,20 @@ public sealed class CoreDnsPod : Fact
     public double? MemoryPercentOfLimit => MemoryBytes is { } u && MemoryLimitBytes is > 0 ? u * 100 / MemoryLimitBytes : null;
 }
 
+/// <summary>
+/// The measured use of a CoreDNS pod (metrics.k8s.io, what <c>kubectl top pods</c> shows); there only when the
+/// metrics were collected, so that a rule comparing use with limits is unverified, not ruled out, without them. The
+/// values are also on <see cref="CoreDnsPod"/>.
+/// </summary>
+[FactDescription("The measured CPU and memory use of a CoreDNS pod (metrics.k8s.io, kubectl top pods); present only when the metrics were collected.")]
+public sealed class CoreDnsPodMetrics : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public double? CpuMillicores { get; init; }
+    public double? MemoryBytes { get; init; }
+}
+
 /// <summary>A node of the cluster.</summary>
 [FactDescription("A node: provider and instance id, kernel, OS, architecture, kubelet version, whether it hosts CoreDNS or the target pod.")]
 public sealed class ClusterNode : Fact

@@ -64,8 +64,23 @@ internal static class CoreDnsProducer
             var name = pod.Metadata!.Name;
             var container = pod.Spec?.Containers?.FirstOrDefault(c => c.Name == "coredns") ?? pod.Spec?.Containers?.FirstOrDefault();
             var status = pod.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == container?.Name) ?? pod.Status?.ContainerStatuses?.FirstOrDefault();
-            var usage = objects.PodMetrics.GetValueOrDefault(SnapshotObjects.Key(KubeSystem, name))?.Containers?.FirstOrDefault(c => c.Name == container?.Name)?.Usage;
+            // A pod's only container takes the pod's only metrics whatever their name (kubectl top without --containers has none).
+            var metrics = objects.PodMetrics.GetValueOrDefault(SnapshotObjects.Key(KubeSystem, name))?.Containers;
+            var usage = (metrics?.FirstOrDefault(c => c.Name == (container?.Name ?? "coredns"))
+                ?? (metrics is { Count: 1 } && (pod.Spec?.Containers?.Count ?? 0) <= 1 ? metrics[0] : null))?.Usage;
             var limits = container?.Resources?.Limits;
+            if (usage is not null)
+            {
+                facts.Add(new CoreDnsPodMetrics
+                {
+                    Source = $"PodMetrics kube-system/{name}",
+                    Namespace = KubeSystem,
+                    Name = name,
+                    CpuMillicores = ResourceQuantities.Millicores(usage, "cpu"),
+                    MemoryBytes = ResourceQuantities.Bytes(usage, "memory"),
+                });
+            }
+
             facts.Add(new CoreDnsPod
             {
                 Source = $"Pod kube-system/{name}",
