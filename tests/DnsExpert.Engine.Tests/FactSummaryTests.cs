@@ -88,7 +88,7 @@ public sealed class FactSummaryTests
     public void Probes_say_how_they_ended_and_which_failed()
     {
         Assert.Equal(
-            "3 probes: 2 answered, 1 timeout (answers 2 NOERROR), over 2 udp, 1 tcp; timeout: dig example.com A @10.96.0.10 (udp)",
+            "3 probes: 2 answered, 1 timeout (answers: 2 NOERROR); by transport: 2 udp, 1 tcp; failed: timeout from app to kube-dns 10.96.0.10 over udp",
             Describe(Probe(0, ProbeOutcomes.Answered, DnsRcodes.NoError), Probe(1, ProbeOutcomes.Answered, DnsRcodes.NoError, DnsTransports.Tcp), Probe(2, ProbeOutcomes.Timeout)));
     }
 
@@ -100,6 +100,9 @@ public sealed class FactSummaryTests
 
         Assert.Equal("Corefile: 2 server blocks (.:53, consul.local:53)", Describe(Server(0, ".:53"), Server(1, "consul.local:53")));
         Assert.Equal("Corefile plugins: errors, health, kubernetes", Describe(Plugin("errors"), Plugin("health"), Plugin("kubernetes"), Plugin("errors")));
+        // A whole Corefile's plugins, so that the one a rule looks for is seen to be absent.
+        string[] usual = ["errors", "health", "ready", "kubernetes", "prometheus", "forward", "cache", "loop", "reload", "loadbalance", "log"];
+        Assert.Equal("Corefile plugins: " + string.Join(", ", usual), Describe(usual.Select(Plugin).ToArray()));
         var forward = new CorefilePlugin { Source = "c", ServerIndex = 0, ServerKey = ".:53", Line = 9, Text = "forward . /etc/resolv.conf", Name = "forward", Arguments = [".", "/etc/resolv.conf"] };
         Assert.Equal("Corefile forwards: . to /etc/resolv.conf", Describe(new CorefileUpstream(forward, ForwardTarget.Parse("/etc/resolv.conf"))));
     }

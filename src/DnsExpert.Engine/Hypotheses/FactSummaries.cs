@@ -18,6 +18,9 @@ public static class FactSummaries
     /// <summary>Names listed in one summary before <c>+k more</c>.</summary>
     public const int MaxNames = 5;
 
+    /// <summary>Plugins of a Corefile listed: a usual Corefile names a dozen, and which is absent matters.</summary>
+    public const int MaxPlugins = 16;
+
     /// <summary>Characters of one name or value from the cluster.</summary>
     public const int MaxName = 80;
 
@@ -70,7 +73,7 @@ public static class FactSummaries
         [nameof(CorefileServer)] = Of<CorefileServer>("Corefile server blocks", ss =>
             $"Corefile: {Count(ss.Count, "server block")} ({Names(ss.Select(s => s.Key))})"),
         [nameof(CorefilePlugin)] = Of<CorefilePlugin>("Corefile plugins", ps =>
-            $"Corefile plugins: {Names(ps.Select(p => p.Name).Distinct(StringComparer.Ordinal))}"),
+            $"Corefile plugins: {Names(ps.Select(p => p.Name).Distinct(StringComparer.Ordinal), max: MaxPlugins)}"),
         [nameof(CorefileUpstream)] = Of<CorefileUpstream>("Corefile upstreams", us =>
             $"Corefile forwards: {Names(us.Select(u => $"{u.From} to {u.Target}{(u.IsLoopback ? " (loopback)" : "")}"))}"),
         [nameof(CorefileUnansweredZone)] = Of<CorefileUnansweredZone>("zones no Corefile plugin answers", zs =>
@@ -157,12 +160,12 @@ public static class FactSummaries
     {
         var answered = probes.Where(p => p.Outcome == ProbeOutcomes.Answered).ToList();
         var truncated = probes.Count(p => p.Truncated);
-        var failed = probes.Where(p => p.Failed).Select(p => $"{p.Outcome}: {p.Description}");
+        var failed = probes.Where(p => p.Failed).Select(p => $"{p.Outcome} from {p.FromRole} to {p.TargetRole} {p.Target}{(p.Transport is { } t ? " over " + t : "")}");
         return $"{Count(probes.Count, "probe")}: {Tally(probes.Select(p => p.Outcome))}"
-            + (answered.Count > 0 && answered.Any(a => a.Rcode is not null) ? $" (answers {Tally(answered.Select(a => a.Rcode ?? "no rcode"))})" : "")
+            + (answered.Any(a => a.Rcode is not null) ? $" (answers: {Tally(answered.Select(a => a.Rcode ?? "no rcode"))})" : "")
             + (truncated > 0 ? $", {truncated} truncated" : "")
-            + $", over {Tally(probes.Select(p => p.Transport ?? p.Kind))}"
-            + (probes.Any(p => p.Failed) ? $"; {Names(failed)}" : "");
+            + $"; by transport: {Tally(probes.Select(p => p.Transport ?? p.Kind))}"
+            + (probes.Any(p => p.Failed) ? $"; failed: {Names(failed)}" : "");
     }
 
     /// <summary>One summary per fact, joined: a fact type there is usually one of (the target pod, the kube-dns Service).</summary>
@@ -172,11 +175,11 @@ public static class FactSummaries
     private static string Count(long n, string singular, string? plural = null) =>
         string.Create(CultureInfo.InvariantCulture, $"{n} {(n == 1 ? singular : plural ?? singular + "s")}");
 
-    /// <summary><c>a, b, c +2 more</c>: at most <see cref="MaxNames"/> values, each cut to <see cref="MaxName"/> characters.</summary>
-    private static string Names(IEnumerable<string> values, string none = "none")
+    /// <summary><c>a, b, c +2 more</c>: at most <paramref name="max"/> values, each cut to <see cref="MaxName"/> characters.</summary>
+    private static string Names(IEnumerable<string> values, string none = "none", int max = MaxNames)
     {
-        var list = values.Take(MaxNames + 1).ToList();
-        return list.Count == 0 ? none : List(list.Take(MaxNames).Select(Name), list.Count > MaxNames ? values.Count() : list.Count);
+        var list = values.Take(max + 1).ToList();
+        return list.Count == 0 ? none : List(list.Take(max).Select(Name), list.Count > max ? values.Count() : list.Count);
     }
 
     /// <summary><c>2 answered, 1 timeout</c>: each distinct value with how often it occurs (weighted when given), the most frequent first.</summary>
