@@ -167,6 +167,35 @@ public sealed class FactSummaryTests
     }
 
     [Fact]
+    public void Every_ruled_out_reason_of_the_real_rules_stays_bounded_over_a_huge_snapshot()
+    {
+        var ruleBase = RuleBaseLoader.Load(RepoPaths.Rules);
+        var longName = new string('x', 300);
+        var facts = new List<object>
+        {
+            new PodDns { Source = "s", Namespace = "shop", Name = "web-" + longName, DnsPolicy = DnsPolicies.ClusterFirst, EffectiveNameservers = [.. Enumerable.Range(0, 5000).Select(i => $"10.0.{i / 256}.{i % 256}")] },
+            new KubeDnsService { Source = "s", Namespace = "kube-system", Name = "kube-dns", ClusterIp = "10.96.0.10", EndpointsKnown = true, ReadyEndpoints = 5000 },
+            new ClusterDns { Source = "s", ClusterDomain = "cluster.local", KubeDnsClusterIp = "10.96.0.10" },
+            new EvidenceRead { Source = "s", Objects = 20000, Logs = 5000, Files = 0, Probes = 5000 },
+        };
+        facts.AddRange(Enumerable.Range(0, 5000).Select(i => Pod($"coredns-{i}-{longName}", ready: i % 2 == 0, restarts: i, waiting: "CrashLoopBackOff")));
+        facts.AddRange(Enumerable.Range(0, 5000).Select(i => (object)new ServiceInfo { Source = "s", Namespace = "shop", Name = $"svc-{i}-{longName}", Fqdn = "f" }));
+        facts.AddRange(Enumerable.Range(0, 5000).Select(i => (object)new ClusterNode { Source = "s", Name = $"node-{i}", KernelVersion = $"5.10.{i}-{longName}" }));
+        facts.AddRange(Enumerable.Range(0, 5000).Select(i => (object)Probe(i, i % 3 == 0 ? ProbeOutcomes.Timeout : ProbeOutcomes.Answered, DnsRcodes.NoError)));
+        var observed = new HashSet<string>(StringComparer.Ordinal) { nameof(CoreDnsLogEvent), nameof(CoreDnsQueryLog), nameof(CoreDnsParallelQuery), nameof(KubernetesEvent), nameof(NodeKernelLogLine) };
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var hypotheses = HypothesisBuilder.Build(ruleBase, facts, [], new KnownValues { Observed = observed });
+        watch.Stop();
+
+        var ruledOut = hypotheses.Where(h => h.Status == HypothesisStatus.RuledOut).ToList();
+        Assert.Contains(ruledOut, h => h.Reason.StartsWith("5000 CoreDNS pods: 2500 of 5000 Ready (not Ready: coredns-1-", StringComparison.Ordinal));
+        Assert.All(ruledOut, h => Assert.True(h.Reason.Length <= HypothesisBuilder.MaxReason, $"{h.RuleId}: {h.Reason.Length} characters"));
+        Assert.All(ruledOut, h => Assert.EndsWith(". None of it matches the rule's conditions", h.Reason, StringComparison.Ordinal));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{watch.Elapsed}");
+    }
+
+    [Fact]
     public void A_cut_never_splits_a_surrogate_pair()
     {
         var text = new string('a', 9) + "\U0001F600" + "tail";
