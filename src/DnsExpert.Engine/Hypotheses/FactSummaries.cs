@@ -9,9 +9,8 @@ namespace DnsExpert.Engine.Hypotheses;
 /// hypothesis out (<c>2 CoreDNS pods: both Ready, 0 restarts</c>). One entry per fact type the rules read; a type
 /// without one is counted (<c>3 NodeCloud facts</c>). Bounded whatever the snapshot: at most <see cref="MaxNames"/>
 /// names per list and as many as fit in <see cref="MaxList"/> characters (then <c>+k more</c>), each cut to
-/// <see cref="MaxName"/> characters, a summary to
-/// <see cref="MaxSummary"/>. Names come from the cluster and may be hostile: the renderers escape the reason as any
-/// other value.
+/// <see cref="MaxName"/> characters, a summary to <see cref="MaxSummary"/>. Names come from the cluster and may be
+/// hostile: the renderers escape the reason as any other value.
 /// </summary>
 public static class FactSummaries
 {
