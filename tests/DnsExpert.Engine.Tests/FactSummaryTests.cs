@@ -118,10 +118,22 @@ public sealed class FactSummaryTests
     }
 
     [Fact]
+    public void The_CoreDNS_log_says_which_signatures_it_holds_and_how_often()
+    {
+        CoreDnsLogEvent Event(string kind, int occurrences) => new()
+        {
+            Source = "log", Pod = "coredns-a", Namespace = "kube-system", Kind = kind, LineNumber = 1, Time = "no timestamp", Text = "t", Occurrences = occurrences,
+        };
+
+        Assert.Equal("CoreDNS log: 1 reload line", Describe(Event(CoreDnsLogEventKinds.Reload, 1)));
+        Assert.Equal("CoreDNS log: 40 upstream-error, 2 reload lines", Describe(Event(CoreDnsLogEventKinds.Reload, 2), Event(CoreDnsLogEventKinds.UpstreamError, 40)));
+    }
+
+    [Fact]
     public void Nodes_events_and_policies_are_summarised_by_their_kinds()
     {
         ClusterNode Node(string name, string kernel) => new() { Source = "n", Name = name, KernelVersion = kernel, Ready = true };
-        Assert.Equal("3 nodes: 3 Ready, kernels 2 5.10.0-28, 1 6.1.0", Describe(Node("a", "5.10.0-28"), Node("b", "6.1.0"), Node("c", "5.10.0-28")));
+        Assert.Equal("3 nodes: 3 Ready, kernels 5.10.0-28 (2), 6.1.0 (1)", Describe(Node("a", "5.10.0-28"), Node("b", "6.1.0"), Node("c", "5.10.0-28")));
 
         KubernetesEvent Event(string type, string reason) => new() { Source = "e", Name = "x", Namespace = "kube-system", InvolvedKind = "Pod", InvolvedName = "coredns-a", Reason = reason, Type = type };
         Assert.Equal("2 Kubernetes events (1 Normal, 1 Warning), warnings: BackOff on Pod coredns-a", Describe(Event(EventTypes.Normal, "Pulled"), Event(EventTypes.Warning, "BackOff")));

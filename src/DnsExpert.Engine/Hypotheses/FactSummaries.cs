@@ -60,7 +60,7 @@ public static class FactSummaries
         [nameof(QueriedName)] = Of<QueriedName>("failing name", ns => Each(ns, n => $"name {Name(n.Name)} ({Name(n.Kind)})")),
         [nameof(ProbeResult)] = Of<ProbeResult>("probes", Probes),
         [nameof(CoreDnsLogEvent)] = Of<CoreDnsLogEvent>("CoreDNS log events", es =>
-            $"CoreDNS log: {Count(es.Sum(e => e.Occurrences), "error or reload line")} ({Tally(es.Select(e => e.Kind), es.Select(e => e.Occurrences))})",
+            $"CoreDNS log: {Tally(es.Select(e => e.Kind), es.Select(e => e.Occurrences))} line{(es.Sum(e => e.Occurrences) == 1 ? "" : "s")}",
             "CoreDNS log read: no errors, reloads or panics"),
         [nameof(CoreDnsQueryLog)] = Of<CoreDnsQueryLog>("CoreDNS query log lines", qs =>
             $"CoreDNS query log: {Count(qs.Sum(q => q.Occurrences), "query", "queries")} for {Count(qs.Select(q => q.NameWithoutDot).Distinct(StringComparer.Ordinal).Count(), "name")} "
@@ -95,7 +95,7 @@ public static class FactSummaries
         [nameof(EvidenceRead)] = Of<EvidenceRead>("evidence", es => Each(es, e =>
             $"evidence read: {Count(e.Objects, "object")}, {Count(e.Logs, "log")}, {Count(e.Files, "file")}, {Count(e.Probes, "probe")}")),
         [nameof(ClusterNode)] = Of<ClusterNode>("nodes", ns =>
-            $"{Count(ns.Count, "node")}: {ns.Count(n => n.Ready)} Ready, kernels {Tally(ns.Select(n => n.KernelVersion ?? "unknown"))}"
+            $"{Count(ns.Count, "node")}: {ns.Count(n => n.Ready)} Ready, kernels {Tally(ns.Select(n => n.KernelVersion ?? "unknown"), countAfter: true)}"
             + (ns.Max(n => n.CpuPercent) is { } cpu ? $", CPU up to {Number(cpu)}%" : "")),
         [nameof(ClusterCloud)] = Of<ClusterCloud>("cloud", cs => Each(cs, c => $"cloud: {Name(c.Name)}")),
         [nameof(NodeResolvConf)] = Of<NodeResolvConf>("node /etc/resolv.conf files", rs => Each(rs, r =>
@@ -161,7 +161,7 @@ public static class FactSummaries
         var truncated = probes.Count(p => p.Truncated);
         var failed = probes.Where(p => p.Failed).Select(p => $"{p.Outcome} from {p.FromRole} to {p.TargetRole} {p.Target}{(p.Transport is { } t ? " over " + t : "")}");
         return $"{Count(probes.Count, "probe")}: {Tally(probes.Select(p => p.Outcome))}"
-            + (answered.Any(a => a.Rcode is not null) ? $" (answers: {Tally(answered.Select(a => a.Rcode ?? "no rcode"))})" : "")
+            + (answered.Any(a => a.Rcode is not null) ? $" (answers: {Tally(answered.Select(a => a.Rcode).OfType<string>())})" : "")
             + (truncated > 0 ? $", {truncated} truncated" : "")
             + $"; by transport: {Tally(probes.Select(p => p.Transport ?? p.Kind))}"
             + (probes.Any(p => p.Failed) ? $"; failed: {Names(failed)}" : "");
@@ -181,15 +181,22 @@ public static class FactSummaries
         return list.Count == 0 ? none : List(list.Take(max).Select(Name), list.Count > max ? values.Count() : list.Count);
     }
 
-    /// <summary><c>2 answered, 1 timeout</c>: each distinct value with how often it occurs (weighted when given), the most frequent first.</summary>
-    private static string Tally(IEnumerable<string> values, IEnumerable<int>? weights = null)
+    /// <summary>
+    /// <c>2 answered, 1 timeout</c>: each distinct value with how often it occurs (weighted when given), the most
+    /// frequent first; <c>5.10.134 (2), 6.1.0 (1)</c> <paramref name="countAfter"/> a value that is itself a number.
+    /// </summary>
+    private static string Tally(IEnumerable<string> values, IEnumerable<int>? weights = null, bool countAfter = false)
     {
         var counted = (weights is null ? values.Select(v => (Value: v, Weight: 1L)) : values.Zip(weights, (v, w) => (Value: v, Weight: (long)w)))
             .GroupBy(x => x.Value, StringComparer.Ordinal)
             .Select(g => (g.Key, Count: g.Sum(x => x.Weight)))
             .OrderByDescending(x => x.Count).ThenBy(x => x.Key, StringComparer.Ordinal)
             .ToList();
-        return List(counted.Take(MaxNames).Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Count} {Name(x.Key)}")), counted.Count);
+        return List(
+            counted.Take(MaxNames).Select(x => countAfter
+                ? string.Create(CultureInfo.InvariantCulture, $"{Name(x.Key)} ({x.Count})")
+                : string.Create(CultureInfo.InvariantCulture, $"{x.Count} {Name(x.Key)}")),
+            counted.Count);
     }
 
     /// <summary>The items joined while they fit in <paramref name="budget"/> characters (the first always), then <c>+k more</c> of <paramref name="total"/>.</summary>
