@@ -1,3 +1,4 @@
+using DnsExpert.Core.Building;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 using DnsExpert.Core.Parsing;
@@ -130,6 +131,15 @@ public sealed class FactSummaryTests
     }
 
     [Fact]
+    public void Conntrack_counters_say_what_the_kernel_counted()
+    {
+        Assert.Equal(
+            "conntrack -S on node-a: insert_failed 12, drop 0, early_drop 0",
+            Describe(new NodeConntrackStats { Source = "conntrack -S", Node = "node-a", InsertFailed = 12, Cpus = 4 }));
+        Assert.Equal("conntrack table of node-a: 1200 of 262144 (0.5%)", Describe(new NodeConntrack { Source = "s", Node = "node-a", Count = 1200, Max = 262144 }));
+    }
+
+    [Fact]
     public void Nodes_events_and_policies_are_summarised_by_their_kinds()
     {
         ClusterNode Node(string name, string kernel) => new() { Source = "n", Name = name, KernelVersion = kernel, Ready = true };
@@ -205,6 +215,29 @@ public sealed class FactSummaryTests
         Assert.All(ruledOut, h => Assert.True(h.Reason.Length <= HypothesisBuilder.MaxReason, $"{h.RuleId}: {h.Reason.Length} characters"));
         Assert.All(ruledOut, h => Assert.EndsWith(". None of it matches the rule's conditions", h.Reason, StringComparison.Ordinal));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{watch.Elapsed}");
+    }
+
+    [Fact]
+    public void Every_summary_describes_the_facts_the_scenarios_build_in_its_own_words()
+    {
+        var web = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "tests", "scenarios"), "*.json", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(".expect.json", StringComparison.Ordinal) && !f.EndsWith(".expected.json", StringComparison.Ordinal) && Path.GetFileName(f) != "index.json"))
+        {
+            var request = System.Text.Json.JsonSerializer.Deserialize<DiagnosisRequest>(File.ReadAllText(file), web)!;
+            foreach (var group in SnapshotFactBuilder.Build(request).Facts.GroupBy(f => f.GetType().Name, StringComparer.Ordinal).Where(g => FactSummaries.Summarised.Contains(g.Key)))
+            {
+                var text = FactSummaries.Describe(group.Key, group.ToList());
+                Assert.False(text.EndsWith($"{group.Key} fact", StringComparison.Ordinal) || text.EndsWith($"{group.Key} facts", StringComparison.Ordinal), $"{file}: {text}");
+                Assert.DoesNotContain("System.", text, StringComparison.Ordinal);
+                Assert.True(text.Length is > 0 and <= FactSummaries.MaxSummary, $"{file}: {text}");
+                seen.Add(group.Key);
+            }
+        }
+
+        // conntrack -S comes pasted, in no scenario: Conntrack_counters_say_what_the_kernel_counted covers it.
+        Assert.Equal([nameof(NodeConntrackStats)], FactSummaries.Summarised.Except(seen).Order(StringComparer.Ordinal));
     }
 
     [Fact]
