@@ -84,6 +84,66 @@ public sealed class HostileSnapshotTests(ApiFactory factory) : IClassFixture<Api
             AssertClean("ticket", await ticket.Content.ReadAsStringAsync());
         }
     }
+
+    /// <summary>A pod whose dnsConfig names <paramref name="value"/> as its nameserver: the summary of a ruled-out hypothesis carries it.</summary>
+    private static string RuledOutRequest(string value) => new JsonObject
+    {
+        ["target"] = new JsonObject { ["namespace"] = "shop", ["pod"] = "web-0" },
+        ["symptom"] = new JsonObject { ["errorMessage"] = ";; connection timed out; no servers could be reached", ["frequency"] = "always" },
+        ["snapshot"] = new JsonObject
+        {
+            ["objects"] = new JsonArray(new JsonObject
+            {
+                ["apiVersion"] = "v1", ["kind"] = "Pod",
+                ["metadata"] = new JsonObject { ["name"] = "web-0", ["namespace"] = "shop" },
+                ["spec"] = new JsonObject
+                {
+                    ["dnsPolicy"] = "None", ["dnsConfig"] = new JsonObject { ["nameservers"] = new JsonArray(value) },
+                    ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "nginx" }),
+                },
+                ["status"] = new JsonObject { ["phase"] = "Running" },
+            }),
+        },
+    }.ToJsonString();
+
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public async Task A_hostile_name_in_a_ruled_out_reason_is_escaped_by_every_format_that_shows_it(int index)
+    {
+        var value = HostileCorpus.Values[index];
+        var client = factory.CreateClient();
+        var posted = await client.PostAsync("/api/v1/diagnoses", new StringContent(RuledOutRequest(value), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        var diagnosis = JsonDocument.Parse(await posted.Content.ReadAsStringAsync()).RootElement;
+        var ruledOut = diagnosis.GetProperty("hypotheses").EnumerateArray().Single(h => h.GetProperty("ruleId").GetString() == "pod-dnspolicy-none-without-nameservers");
+        Assert.Equal("ruled-out", ruledOut.GetProperty("status").GetString());
+        var reason = ruledOut.GetProperty("reason").GetString()!;
+        Assert.StartsWith("pod shop/web-0: dnsPolicy None, nameservers " + value[..Math.Min(value.Length, 40)], reason, StringComparison.Ordinal);
+        Assert.True(reason.Length < 1300, $"{reason.Length} characters");
+        var id = diagnosis.GetProperty("id").GetString()!;
+
+        var markdown = await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=markdown");
+        Assert.Contains("(`pod-dnspolicy-none-without-nameservers`): pod shop/web-0", markdown, StringComparison.Ordinal);
+        AssertClean("markdown", markdown);
+        foreach (var raw in new[] { "<script", "<img", "<style", "<!--", "<b>", "<!channel>", "<@U123>", "\n```\nrm" })
+        {
+            Assert.DoesNotContain(raw, markdown, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var html = await client.GetStringAsync($"/reports/{id}");
+        Assert.Contains("<code>pod-dnspolicy-none-without-nameservers</code>): pod shop/web-0", html, StringComparison.Ordinal);
+        AssertClean("html", html);
+        foreach (var raw in new[] { "<script>alert", "<img", "<style>body", "<b>", "<!--" })
+        {
+            Assert.DoesNotContain(raw, html, StringComparison.OrdinalIgnoreCase);
+        }
+
+        foreach (var text in JsonNode.Parse(await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=slack"))!.DescendantsText())
+        {
+            AssertClean("slack", text);
+            Assert.DoesNotContain("<!channel>", text, StringComparison.Ordinal);
+        }
+    }
 }
 
 internal static class JsonNodeText

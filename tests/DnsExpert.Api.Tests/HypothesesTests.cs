@@ -105,12 +105,16 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Equal("app-to-kube-dns-unreachable", diagnosis.GetProperty("hypotheses")[0].GetProperty("ruleId").GetString());
         var udp = hypotheses["udp53-blocked"];
         Assert.Equal("ruled-out", Status(udp));
-        Assert.Contains("ProbeResult facts", udp.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        // What the probes showed: the one that failed is the kube-dns Service over UDP, from the app pod.
+        Assert.StartsWith("3 probes: 2 answered, 1 timeout (answers: 2 NOERROR); by transport: 3 udp; failed: timeout from app to kube-dns 172.21.0.10 over udp", udp.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Empty(udp.GetProperty("checks").EnumerateArray());
         // The pods are Ready: the cases that add events to say why one is not need none.
         var notRunning = hypotheses["coredns-pod-not-running"];
         Assert.Equal("ruled-out", Status(notRunning));
-        Assert.Contains("2 CoreDnsPod facts", notRunning.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("2 CoreDNS pods: both Ready, 0 restarts", notRunning.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(
+            "kube-dns Service 172.21.0.10: 2 ready endpoints, 0 not ready, sessionAffinity None. None of it matches the rule's conditions",
+            hypotheses["kube-dns-no-endpoints"].GetProperty("reason").GetString());
         Assert.Equal("ruled-out", Status(hypotheses["packet-capture-recommended"]));
     }
 
@@ -132,7 +136,7 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
         var json = File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios", "app-to-kube-dns-unreachable", "fires-pasted-dig-output.json"));
         var pasted = await (await client.PostAsync("/api/v1/diagnoses?format=markdown", new StringContent(json, Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync();
         Assert.Contains("## Ruled out", pasted, StringComparison.Ordinal);
-        Assert.Contains("(`udp53-blocked`): read ", pasted, StringComparison.Ordinal);
+        Assert.Contains("(`udp53-blocked`): 3 probes: 2 answered, 1 timeout", pasted, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -161,6 +165,9 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
         var hypotheses = ById(diagnosis);
         Assert.Equal("confirmed", Status(hypotheses["pod-resolvconf-not-cluster-dns"]));
         Assert.Equal("ruled-out", Status(hypotheses["pod-dnspolicy-hostnetwork"]));
+        Assert.Equal(
+            "pod shop/web-0: dnsPolicy ClusterFirst, nameservers 8.8.8.8, ndots 5 (from its /etc/resolv.conf). None of it matches the rule's conditions",
+            hypotheses["pod-dnspolicy-hostnetwork"].GetProperty("reason").GetString());
         Assert.Equal("pod-resolvconf-not-cluster-dns", diagnosis.GetProperty("hypotheses")[0].GetProperty("ruleId").GetString());
     }
 }

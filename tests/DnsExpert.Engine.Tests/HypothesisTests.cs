@@ -77,7 +77,7 @@ public sealed class HypothesisTests
 
         var ruledOut = Assert.Single(HypothesisBuilder.Build(ruleBase, [Name(NameKinds.External), other], [], new KnownValues()));
         Assert.Equal(HypothesisStatus.RuledOut, ruledOut.Status);
-        Assert.Equal("read 1 CorefilePlugin fact: none matches the rule's conditions", ruledOut.Reason);
+        Assert.Equal("Corefile plugins: cache. None of it matches the rule's conditions", ruledOut.Reason);
 
         var facts = new List<object> { Name(NameKinds.External), Plugin("autopath") };
         var result = RuleSessionRunner.Run(ruleBase, facts);

@@ -15,7 +15,10 @@ public sealed class Hypothesis
 
     public required HypothesisStatus Status { get; init; }
 
-    /// <summary>Why it has this status: the finding, the facts that were read, or what is missing.</summary>
+    /// <summary>
+    /// Why it has this status: the finding; what the facts that were read showed (<c>2 CoreDNS pods: both Ready, 0
+    /// restarts; ...</c>, at most 1,200 characters whatever the snapshot); or what is missing.
+    /// </summary>
     public required string Reason { get; init; }
 
     /// <summary>The fact types the rule reads that the diagnosis did not have (<c>unverified</c>).</summary>

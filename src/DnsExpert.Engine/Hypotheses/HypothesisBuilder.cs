@@ -69,7 +69,7 @@ public static class HypothesisBuilder
             var missing = Missing(doc, counts, known.Observed);
             if (missing.Count == 0)
             {
-                ruledOut.Add(new Hypothesis { RuleId = rule.Id, Title = doc.Title, Status = HypothesisStatus.RuledOut, Reason = Read(doc, counts) });
+                ruledOut.Add(new Hypothesis { RuleId = rule.Id, Title = doc.Title, Status = HypothesisStatus.RuledOut, Reason = Read(doc, facts, known.Observed) });
                 continue;
             }
 
@@ -142,19 +142,26 @@ public static class HypothesisBuilder
             .ToList();
     }
 
-    /// <summary>"read 2 CoreDnsPod facts, 1 KubeDnsService fact: none matches": from the fact set, for any rule.</summary>
-    private static string Read(RuleDocument doc, Dictionary<string, int> counts)
+    /// <summary>
+    /// What the facts the rule reads showed, type by type (<see cref="FactSummaries"/>): <c>2 CoreDNS pods: both Ready,
+    /// 0 restarts; kube-dns Service 10.96.0.10: 2 ready endpoints ...</c>; then that none matches. Bounded: each type's
+    /// summary is, and so is the whole.
+    /// </summary>
+    private static string Read(RuleDocument doc, IReadOnlyList<object> facts, IReadOnlySet<string> observed)
     {
         var read = doc.Cases.SelectMany(Needs).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Where(t => !IsRelation(t))
-            .Select(t => counts.GetValueOrDefault(t) is var n && n > 0
-                ? string.Create(CultureInfo.InvariantCulture, $"{n} {t} fact{(n == 1 ? "" : "s")}")
-                : $"no {t} in what was read")
+            .Select(t => FactSummaries.Describe(t, facts.Where(f => f.GetType().Name == t).ToList(), observed.Contains(t)))
             .ToList();
         return read.Count == 0
             ? "the rule's conditions did not match"
-            : $"read {string.Join(", ", read)}: none matches the rule's conditions";
+            : FactSummaries.Clip(string.Join("; ", read), MaxReason - NoneMatches.Length) + NoneMatches;
     }
+
+    private const string NoneMatches = ". None of it matches the rule's conditions";
+
+    /// <summary>Characters of a ruled-out reason, whatever the snapshot.</summary>
+    internal const int MaxReason = 1200;
 
     /// <summary>
     /// A relation fact (<see cref="RelationFactAttribute"/>: a policy selects a pod) is computed from the facts it joins:
