@@ -32,6 +32,10 @@ public static class FactSummaries
     private static readonly FrozenDictionary<string, Summary> ByType = new Dictionary<string, Summary>(StringComparer.Ordinal)
     {
         [nameof(CoreDnsPod)] = Of<CoreDnsPod>("CoreDNS pods", CoreDnsPods),
+        [nameof(CoreDnsPodMetrics)] = Of<CoreDnsPodMetrics>("CoreDNS pod metrics", ms =>
+            $"metrics of {Count(ms.Count, "CoreDNS pod")}: CPU "
+            + (ms.Max(m => m.CpuMillicores) is { } cpu ? $"up to {Number(cpu)}m" : "not measured")
+            + ", memory " + (ms.Max(m => m.MemoryBytes) is { } memory ? $"up to {Number(memory / (1 << 20))} MiB" : "not measured")),
         [nameof(CoreDnsPlacement)] = Of<CoreDnsPlacement>("CoreDNS placement", ps => Each(ps, p =>
             $"CoreDNS placement: {p.ReadyPods} of {Count(p.Pods, "pod")} Ready on {Count(p.ReadyNodes, "node")}, at most {p.MaxReadyPodsOnOneNode} on one node"
             + (p.NotReadyPods.Count > 0 ? $" (not Ready: {Names(p.NotReadyPods)})" : "")

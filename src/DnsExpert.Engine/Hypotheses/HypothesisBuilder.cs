@@ -1,4 +1,3 @@
-using System.Globalization;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 using DnsExpert.Engine.Compilation;
