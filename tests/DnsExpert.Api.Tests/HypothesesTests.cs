@@ -105,8 +105,8 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Equal("app-to-kube-dns-unreachable", diagnosis.GetProperty("hypotheses")[0].GetProperty("ruleId").GetString());
         var udp = hypotheses["udp53-blocked"];
         Assert.Equal("ruled-out", Status(udp));
-        // What the probes showed: the one that failed is the kube-dns Service over UDP, from the app pod.
-        Assert.StartsWith("3 probes: 2 answered, 1 timeout (answers: 2 NOERROR); by transport: 3 udp; failed: timeout from app to kube-dns 172.21.0.10 over udp", udp.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        // What the probes showed (the digs and the pasted ping): the one that failed is the kube-dns Service over UDP, from the app pod.
+        Assert.StartsWith("4 probes: 3 answered, 1 timeout (answers: 2 NOERROR); by transport: 3 udp, 1 ping; failed: timeout from app to kube-dns 172.21.0.10 over udp", udp.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Empty(udp.GetProperty("checks").EnumerateArray());
         // The pods are Ready: the cases that add events to say why one is not need none.
         var notRunning = hypotheses["coredns-pod-not-running"];
@@ -136,7 +136,7 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
         var json = File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios", "app-to-kube-dns-unreachable", "fires-pasted-dig-output.json"));
         var pasted = await (await client.PostAsync("/api/v1/diagnoses?format=markdown", new StringContent(json, Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync();
         Assert.Contains("## Ruled out", pasted, StringComparison.Ordinal);
-        Assert.Contains("(`udp53-blocked`): 3 probes: 2 answered, 1 timeout", pasted, StringComparison.Ordinal);
+        Assert.Contains("(`udp53-blocked`): 4 probes: 3 answered, 1 timeout", pasted, StringComparison.Ordinal);
     }
 
     [Fact]

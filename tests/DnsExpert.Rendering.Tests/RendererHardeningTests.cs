@@ -116,6 +116,11 @@ public sealed partial class RendererHardeningTests
         Assert.Equal(expectedBlocks, blocks);
         Assert.Equal(SplitFences(benign).Outside.Select(Kind), outside.Select(Kind));
         Assert.DoesNotContain(outside, l => l.Contains('<', StringComparison.Ordinal) || l.Contains('>', StringComparison.Ordinal));
+
+        // No link, image or link definition from the value (code spans are inert): as many as the report makes itself for
+        // a harmless value.
+        static int Links(IEnumerable<string> lines) => lines.Sum(l => LinkRegex().Count(CodeSpanRegex().Replace(l, "")));
+        Assert.Equal(Links(SplitFences(benign).Outside), Links(outside));
     }
 
     /// <summary>CommonMark's fenced code blocks: a run of three or more backticks opens; only a line of at least as many closes.</summary>
@@ -192,6 +197,13 @@ public sealed partial class RendererHardeningTests
 
     [GeneratedRegex(@"(?<!\\)(\\\\)*\|")]
     private static partial Regex UnescapedPipeRegex();
+
+    /// <summary>The <c>](</c>, <c>][</c> or <c>]:</c> of a link, image or link definition, unless the bracket is escaped.</summary>
+    [GeneratedRegex(@"(?<!\\)(\\\\)*\][(\[:]")]
+    private static partial Regex LinkRegex();
+
+    [GeneratedRegex(@"(`+)[^`].*?\1")]
+    private static partial Regex CodeSpanRegex();
 
     [GeneratedRegex(@"^\s*([-+*]\s|\d+[.)]\s)")]
     private static partial Regex ListItemRegex();

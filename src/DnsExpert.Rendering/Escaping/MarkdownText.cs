@@ -5,15 +5,19 @@ namespace DnsExpert.Rendering.Escaping;
 
 /// <summary>
 /// Cluster and request text made safe for Markdown (chat, tickets, the terminal report): no control characters, no
-/// HTML (&amp;, &lt; and &gt; as entities), no line break that starts a heading or a list, and code whose fence or
+/// HTML (&amp;, &lt; and &gt; as entities), no link or image, no line break that starts a heading or a list, and code whose fence or
 /// span is longer than any backtick run inside it.
 /// </summary>
 public static class MarkdownText
 {
     private static readonly SearchValues<char> NotInCodeSpans = SearchValues.Create("`<>&");
 
-    /// <summary>Running text inside a line: one line, HTML entities for &amp; &lt; &gt;.</summary>
-    public static string Inline(string? text) => Entities(DisplayText.Line(text));
+    /// <summary>
+    /// Running text inside a line: one line, HTML entities for &amp; &lt; &gt;, backslashes escaped, and no link or
+    /// image (a <c>]</c> followed by <c>(</c>, <c>[</c> or <c>:</c> is escaped, so <c>[text](http://evil)</c>,
+    /// <c>![](http://tracker)</c> and a <c>[x]: http://evil</c> definition stay text; <c>[INFO]</c> reads as it is).
+    /// </summary>
+    public static string Inline(string? text) => NoLinks(Entities(DisplayText.Line(text)));
 
     /// <summary>Running text that starts a line: as <see cref="Inline"/>, and a leading block marker (#, -, +, *, =, |, a fence, 1.) escaped.</summary>
     public static string Paragraph(string? text)
@@ -30,8 +34,8 @@ public static class MarkdownText
         return marker ? "\\" + inline : inline;
     }
 
-    /// <summary>A table cell: as <see cref="Inline"/>, with <c>\</c> and <c>|</c> escaped (so <c>\|</c> cannot end the cell).</summary>
-    public static string Cell(string? text) => Inline(text).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal);
+    /// <summary>A table cell: as <see cref="Inline"/> (whose backslashes are escaped), with <c>|</c> escaped too (so <c>\|</c> cannot end the cell).</summary>
+    public static string Cell(string? text) => Inline(text).Replace("|", "\\|", StringComparison.Ordinal);
 
     /// <summary>
     /// A value as a code span when it is plain (a rule id, a DNS name); otherwise as <see cref="Inline"/> text with its
@@ -57,6 +61,28 @@ public static class MarkdownText
     private static string Entities(string text) => text.AsSpan().ContainsAny('&', '<', '>')
         ? text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal)
         : text;
+
+    private static string NoLinks(string text)
+    {
+        if (!text.AsSpan().ContainsAny('\\', ']'))
+        {
+            return text;
+        }
+
+        var builder = new System.Text.StringBuilder(text.Length + 8);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\\' || (c == ']' && i + 1 < text.Length && text[i + 1] is '(' or '[' or ':'))
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
 
     private static int LongestBacktickRun(string text)
     {
