@@ -110,7 +110,7 @@ public sealed class DiagnosisService(RuleEngine engine, TimeProvider time, ILive
             Classification = classification,
             Findings = result.Findings,
             Collection = collection,
-            DnsPath = DnsPathBuilder.Build(facts.Facts, result.Findings),
+            DnsPath = DnsPathBuilder.Build(facts.Facts, result.Findings, target),
             Hypotheses = result.Hypotheses,
         };
         metrics?.Record(response, request.Snapshot);

@@ -15,7 +15,7 @@ public static class DnsPathBuilder
     private const string KubeDnsObject = "kube-system/kube-dns";
 
     /// <summary>The path, or null when the facts know nothing of it (no target pod, no cluster DNS objects, no upstream).</summary>
-    public static IReadOnlyList<DnsPathHop>? Build(IReadOnlyList<object> facts, IReadOnlyList<Finding> findings)
+    public static IReadOnlyList<DnsPathHop>? Build(IReadOnlyList<object> facts, IReadOnlyList<Finding> findings, TargetRef? target = null)
     {
         var pod = facts.OfType<PodDns>().FirstOrDefault();
         var clusterDns = facts.OfType<ClusterDns>().FirstOrDefault();
@@ -32,7 +32,8 @@ public static class DnsPathBuilder
         }
 
         var path = new List<Hop>();
-        var podHop = Add(path, HopKinds.Pod, pod is null ? "the failing pod" : $"{pod.Namespace}/{pod.Name}", pod?.Ip);
+        // Without the pod's object, the request names it (validated names): better than "the failing pod" in a chat.
+        var podHop = Add(path, HopKinds.Pod, pod is not null ? $"{pod.Namespace}/{pod.Name}" : target?.Pod is { } named ? $"{target.Namespace ?? "default"}/{named}" : "the failing pod", pod?.Ip);
         if (pod?.Phase == PodPhases.Running)
         {
             podHop.Healthy(new HopReason(null, null, "the pod is Running"));

@@ -182,6 +182,41 @@ public sealed class EvidenceApiTests(ApiFactory factory) : IClassFixture<ApiFact
         }
     }
 
+    /// <summary>
+    /// The OpenAPI worked example is what the service answers: the README's first step (the error and the pod's
+    /// resolv.conf), then the example's outputs (digs, a ping, the CoreDNS pods and the kube-dns Service as kubectl
+    /// prints them) give the example's findings, hypotheses and collection notes.
+    /// </summary>
+    [Fact]
+    public async Task The_worked_example_of_the_evidence_endpoint_is_what_it_answers()
+    {
+        var examples = Path.Combine(ApiFactory.RepoRoot, "src", "DnsExpert.Api", "OpenApi", "Examples");
+        var client = factory.CreateClient();
+        var first = await (await client.PostAsync("/api/v1/diagnoses", Body("""
+            {"target": {"namespace": "default", "pod": "web-7d4b9c-x2k4q"}, "domain": "orders.shop.svc.cluster.local",
+             "symptom": {"errorMessage": "dial tcp: lookup orders.shop.svc.cluster.local on 172.21.0.10:53: read udp 172.20.7.45:38161->172.21.0.10:53: i/o timeout", "frequency": "always"},
+             "snapshot": {"outputs": [{"from": "default/web-7d4b9c-x2k4q", "command": "cat /etc/resolv.conf",
+                                       "text": "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 172.21.0.10\noptions ndots:5\n"}]}}
+            """))).Json();
+
+        var refined = await client.PostAsync($"/api/v1/diagnoses/{first.GetProperty("id").GetString()}/evidence", Body(File.ReadAllText(Path.Combine(examples, "AddDiagnosisEvidence.request.json"))));
+
+        Assert.Equal(HttpStatusCode.OK, refined.StatusCode);
+        var actual = await refined.Json();
+        var example = JsonDocument.Parse(File.ReadAllText(Path.Combine(examples, "AddDiagnosisEvidence.response.json"))).RootElement;
+        static IEnumerable<string> Findings(JsonElement d) => d.GetProperty("findings").EnumerateArray().Select(f => $"{f.GetProperty("ruleId").GetString()} {f.GetProperty("severity").GetString()}: {f.GetProperty("cause").GetString()}");
+        static IEnumerable<string> Hypotheses(JsonElement d) => d.GetProperty("hypotheses").EnumerateArray().Select(h => $"{h.GetProperty("ruleId").GetString()} {h.GetProperty("status").GetString()}: {h.GetProperty("reason").GetString()}");
+        static IEnumerable<string> Notes(JsonElement d) => d.GetProperty("collection").EnumerateArray().Select(c => $"{c.GetProperty("source").GetString()} {c.GetProperty("status").GetString()}: {c.GetProperty("detail").GetString()}");
+        Assert.Equal(Findings(example), Findings(actual));
+        Assert.Equal(Notes(example), Notes(actual));
+        Assert.Equal(JsonSerializer.Serialize(example.GetProperty("dnsPath")), JsonSerializer.Serialize(actual.GetProperty("dnsPath")));
+        // The example shows the first hypotheses and the last resort; the service answers them in that order.
+        var hypotheses = Hypotheses(actual).ToList();
+        var shown = Hypotheses(example).ToList();
+        Assert.Equal(shown[..^1], hypotheses.Take(shown.Count - 1));
+        Assert.Equal(shown[^1], hypotheses[^1]);
+    }
+
     [Fact]
     public async Task A_running_diagnosis_is_a_409_and_one_whose_request_is_not_kept_a_410()
     {

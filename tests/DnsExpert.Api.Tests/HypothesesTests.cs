@@ -113,7 +113,7 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Equal("ruled-out", Status(notRunning));
         Assert.StartsWith("2 CoreDNS pods: both Ready, 0 restarts", notRunning.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal(
-            "kube-dns Service 172.21.0.10: 2 ready endpoints, 0 not ready, sessionAffinity None. None of it matches the rule's conditions",
+            "kube-dns endpoints: 2 ready addresses, 0 not ready; kube-dns Service 172.21.0.10: sessionAffinity None. None of it matches the rule's conditions",
             hypotheses["kube-dns-no-endpoints"].GetProperty("reason").GetString());
         Assert.Equal("ruled-out", Status(hypotheses["packet-capture-recommended"]));
     }

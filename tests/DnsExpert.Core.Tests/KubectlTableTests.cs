@@ -219,12 +219,13 @@ public sealed class KubectlTableTests
     }
 
     [Fact]
-    public void The_kube_dns_service_and_its_endpoints_tables_give_the_KubeDnsService_fact()
+    public void The_kube_dns_service_and_its_endpoints_tables_give_the_KubeDnsService_and_KubeDnsEndpoints_facts()
     {
         var facts = Facts(("kubectl get svc -n kube-system -o wide", Fixture("svc-kube-dns-selector-2017.txt")), ("kubectl get endpoints -n kube-system", Fixture("endpoints-kube-dns-2017.txt")));
 
         var kubeDns = Assert.Single(facts.Facts.OfType<KubeDnsService>());
-        Assert.Equal(("10.96.0.10", true, 1, "None"), (kubeDns.ClusterIp, kubeDns.EndpointsKnown, kubeDns.ReadyEndpoints, kubeDns.SessionAffinity));
+        Assert.Equal(("10.96.0.10", "None"), (kubeDns.ClusterIp, kubeDns.SessionAffinity));
+        Assert.Equal(1, Assert.Single(facts.Facts.OfType<KubeDnsEndpoints>()).ReadyEndpoints);
         var service = Objects<V1Service>("kubectl get svc -n kube-system -o wide", Fixture("svc-kube-dns-selector-2017.txt")).Single();
         Assert.Equal(["53/UDP", "53/TCP"], service.Spec.Ports.Select(p => $"{p.Port}/{p.Protocol}"));
         Assert.Equal("kube-dns", service.Spec.Selector["name"]);
@@ -245,7 +246,7 @@ public sealed class KubectlTableTests
     {
         var facts = Facts(("kubectl get endpoints -A", Fixture("endpoints-A-more-2024.txt")), ("kubectl get svc -n kube-system", "NAME       TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)                  AGE\nkube-dns   ClusterIP   10.96.0.10   <none>        53/UDP,53/TCP,9153/TCP   35s\n"));
 
-        Assert.Equal(2, Assert.Single(facts.Facts.OfType<KubeDnsService>()).ReadyEndpoints);
+        Assert.Equal(2, Assert.Single(facts.Facts.OfType<KubeDnsEndpoints>()).ReadyEndpoints);
         var note = Note(facts);
         Assert.Equal(CollectionStatus.Partial, note.Status);
         Assert.Contains("3 address:port pair(s) behind \"+ N more...\" not shown", note.Detail, StringComparison.Ordinal);
@@ -256,8 +257,8 @@ public sealed class KubectlTableTests
     {
         var facts = Facts(("kubectl get ep kube-dns -n kube-system", "NAME       ENDPOINTS   AGE\nkube-dns   <none>      3h\n"), ("kubectl get svc kube-dns -n kube-system", Fixture("svc-kube-dns-selector-2017.txt")));
 
-        var kubeDns = Assert.Single(facts.Facts.OfType<KubeDnsService>());
-        Assert.Equal((true, 0), (kubeDns.EndpointsKnown, kubeDns.ReadyEndpoints));
+        Assert.Single(facts.Facts.OfType<KubeDnsService>());
+        Assert.Equal(0, Assert.Single(facts.Facts.OfType<KubeDnsEndpoints>()).ReadyEndpoints);
     }
 
     [Fact]

@@ -103,4 +103,14 @@ public sealed class DnsPathBuilderTests
         Assert.Equal(($"kube-system/{hostile}", hostile, HopStatus.Healthy), (path[2].Name, path[2].Address, path[2].Status));
         Assert.Null(DnsPathBuilder.Build([], []));
     }
+
+    [Fact]
+    public void Without_the_pod_object_the_first_hop_is_the_pod_the_request_names()
+    {
+        var facts = new object[] { new ClusterDns { Source = "s", ClusterDomain = "cluster.local", KubeDnsClusterIp = "10.96.0.10" } };
+
+        Assert.Equal("shop/web-0", DnsPathBuilder.Build(facts, [], new TargetRef { Namespace = "shop", Pod = "web-0" })![0].Name);
+        Assert.Equal("default/web-0", DnsPathBuilder.Build(facts, [], new TargetRef { Pod = "web-0" })![0].Name);
+        Assert.Equal("the failing pod", DnsPathBuilder.Build(facts, [])![0].Name);
+    }
 }

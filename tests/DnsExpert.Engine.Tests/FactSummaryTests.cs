@@ -56,15 +56,14 @@ public sealed class FactSummaryTests
     }
 
     [Fact]
-    public void The_kube_dns_Service_says_its_address_endpoints_and_affinity()
+    public void The_kube_dns_Service_says_its_address_and_affinity_and_its_endpoints_their_count()
     {
-        var service = new KubeDnsService
-        {
-            Source = "Service kube-system/kube-dns", Namespace = "kube-system", Name = "kube-dns", ClusterIp = "10.96.0.10", EndpointsKnown = true, ReadyEndpoints = 2,
-        };
+        var service = new KubeDnsService { Source = "Service kube-system/kube-dns", Namespace = "kube-system", Name = "kube-dns", ClusterIp = "10.96.0.10" };
+        var endpoints = new KubeDnsEndpoints { Source = "EndpointSlices kube-system/kube-dns", Namespace = "kube-system", Name = "kube-dns", ReadyEndpoints = 2 };
 
-        Assert.Equal("kube-dns Service 10.96.0.10: 2 ready endpoints, 0 not ready, sessionAffinity None", Describe(service));
-        Assert.Equal("kube-dns Service 10.96.0.10: endpoints not read, sessionAffinity None", Describe(new KubeDnsService { Source = "s", Namespace = "kube-system", Name = "kube-dns", ClusterIp = "10.96.0.10" }));
+        Assert.Equal("kube-dns Service 10.96.0.10: sessionAffinity None", Describe(service));
+        Assert.Equal("kube-dns endpoints: 2 ready addresses, 0 not ready", Describe(endpoints));
+        Assert.Equal("kube-dns endpoints: 1 ready address, 3 not ready", Describe(new KubeDnsEndpoints { Source = "s", Namespace = "kube-system", Name = "kube-dns", ReadyEndpoints = 1, NotReadyEndpoints = 3 }));
     }
 
     [Fact]
@@ -196,7 +195,8 @@ public sealed class FactSummaryTests
         var facts = new List<object>
         {
             new PodDns { Source = "s", Namespace = "shop", Name = "web-" + longName, DnsPolicy = DnsPolicies.ClusterFirst, EffectiveNameservers = [.. Enumerable.Range(0, 5000).Select(i => $"10.0.{i / 256}.{i % 256}")] },
-            new KubeDnsService { Source = "s", Namespace = "kube-system", Name = "kube-dns", ClusterIp = "10.96.0.10", EndpointsKnown = true, ReadyEndpoints = 5000 },
+            new KubeDnsService { Source = "s", Namespace = "kube-system", Name = "kube-dns", ClusterIp = "10.96.0.10" },
+            new KubeDnsEndpoints { Source = "s", Namespace = "kube-system", Name = "kube-dns", ReadyEndpoints = 5000 },
             new ClusterDns { Source = "s", ClusterDomain = "cluster.local", KubeDnsClusterIp = "10.96.0.10" },
             new EvidenceRead { Source = "s", Objects = 20000, Logs = 5000, Files = 0, Probes = 5000 },
         };

@@ -19,8 +19,8 @@ public sealed class ClusterDns : Fact
     public ReleaseVersion? KubernetesVersion { get; init; }
 }
 
-/// <summary>The kube-dns Service and its endpoints.</summary>
-[FactDescription("The kube-system/kube-dns Service: ClusterIP, sessionAffinity, ready and not-ready endpoints.")]
+/// <summary>The kube-dns Service.</summary>
+[FactDescription("The kube-system/kube-dns Service: ClusterIP, sessionAffinity.")]
 public sealed class KubeDnsService : Fact
 {
     public required string Namespace { get; init; }
@@ -28,7 +28,17 @@ public sealed class KubeDnsService : Fact
     public string? ClusterIp { get; init; }
     [OneOf(typeof(SessionAffinities))]
     public string SessionAffinity { get; init; } = SessionAffinities.None;
-    public bool EndpointsKnown { get; init; }
+}
+
+/// <summary>
+/// The kube-dns Service's endpoints, only when its Endpoints or EndpointSlices were read: a Service without them says
+/// nothing about its endpoints, so a rule on them stays unverified rather than ruled out.
+/// </summary>
+[FactDescription("The kube-dns Service's endpoints (from Endpoints or EndpointSlices): ready and not-ready addresses.")]
+public sealed class KubeDnsEndpoints : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
     public int ReadyEndpoints { get; init; }
     public int NotReadyEndpoints { get; init; }
 }

@@ -42,9 +42,9 @@ public static class FactSummaries
             + $", sessionAffinity {Name(p.SessionAffinity)}"
             + (p.CpuSpread is { } spread ? $", CPU spread {Number(spread)}x" : ""))),
         [nameof(KubeDnsService)] = Of<KubeDnsService>("kube-dns Service", ss => Each(ss, s =>
-            $"{Name(s.Name)} Service {Name(s.ClusterIp ?? "without a ClusterIP")}: "
-            + (s.EndpointsKnown ? $"{Count(s.ReadyEndpoints, "ready endpoint")}, {s.NotReadyEndpoints} not ready" : "endpoints not read")
-            + $", sessionAffinity {Name(s.SessionAffinity)}")),
+            $"{Name(s.Name)} Service {Name(s.ClusterIp ?? "without a ClusterIP")}: sessionAffinity {Name(s.SessionAffinity)}")),
+        [nameof(KubeDnsEndpoints)] = Of<KubeDnsEndpoints>("kube-dns endpoints", es => Each(es, e =>
+            $"{Name(e.Name)} endpoints: {Count(e.ReadyEndpoints, "ready address", "ready addresses")}, {e.NotReadyEndpoints} not ready")),
         [nameof(ClusterDns)] = Of<ClusterDns>("cluster DNS settings", cs => Each(cs, c =>
             $"cluster domain {Name(c.ClusterDomain)}, kube-dns {Name(c.KubeDnsClusterIp ?? "ClusterIP unknown")}, "
             + (c.NodeLocalPresent ? $"NodeLocal DNSCache {Name(c.NodeLocalIp ?? "at an unknown address")}" : "no NodeLocal DNSCache")

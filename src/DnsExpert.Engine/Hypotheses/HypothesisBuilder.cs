@@ -16,10 +16,12 @@ namespace DnsExpert.Engine.Hypotheses;
 /// </list>
 /// A case that needs the fact types of another case of the same rule and more refines it: once the other case could be
 /// checked, its extra facts are not missing (a CoreDNS pod that is Ready needs no events to say why it is not).
+/// An unverified cause some of whose proofs could be checked and did not match is <c>partly checked</c>, with what
+/// those facts showed.
 /// Order: confirmed as the findings are ranked; then unverified: first the causes the guide's symptom table lists under
-/// the reported frequency and name kind (<c>routing.listedUnder</c>), then those whose routing names more of the report,
-/// then the cheapest check (<c>cost:</c>, 1 to 9), then severity; then ruled out; the packet capture, the guide's last
-/// resort, last of all.
+/// the reported frequency and name kind (<c>routing.listedUnder</c>), the wholly open before the partly checked, then
+/// those whose routing names more of the report, then the cheapest check (<c>cost:</c>, 1 to 9), then severity; then
+/// ruled out; the packet capture, the guide's last resort, last of all.
 /// </summary>
 public static class HypothesisBuilder
 {
@@ -42,7 +44,7 @@ public static class HypothesisBuilder
         var explaining = findings.Where(f => explainsFailure.Contains(f.RuleId)).Select(f => f.RuleId).ToList();
 
         var confirmed = new List<(int Rank, Hypothesis H)>();
-        var unverified = new List<(int Listed, int Routing, int Cost, Severity Severity, Hypothesis H)>();
+        var unverified = new List<(int Listed, int Open, int Routing, int Cost, Severity Severity, Hypothesis H)>();
         var ruledOut = new List<Hypothesis>();
         Hypothesis? lastResort = null;
         foreach (var rule in ruleBase.Rules)
@@ -73,19 +75,23 @@ public static class HypothesisBuilder
             }
 
             var checks = Checks(rule, missing, known);
-            unverified.Add((Listed(doc.Routing, symptom, name), RoutingSupport(doc.Routing, symptom, name), checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new Hypothesis
+            var notChecked = $"no {string.Join(", ", missing)} fact{(missing.Count == 1 ? "" : "s")} in this diagnosis";
+            var partly = Checked(doc, counts, known.Observed);
+            unverified.Add((Listed(doc.Routing, symptom, name), partly.Count > 0 ? 0 : 1, RoutingSupport(doc.Routing, symptom, name), checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new Hypothesis
             {
                 RuleId = rule.Id,
                 Title = doc.Title,
                 Status = HypothesisStatus.Unverified,
-                Reason = $"not checked: no {string.Join(", ", missing)} fact{(missing.Count == 1 ? "" : "s")} in this diagnosis",
+                Reason = partly.Count == 0
+                    ? $"not checked: {notChecked}"
+                    : $"partly checked: {Summarise(partly, facts, known.Observed)}; the proofs that need more: {notChecked}",
                 Missing = missing,
                 Checks = checks.Select(c => c.Check).ToList(),
             }));
         }
 
         var ordered = confirmed.OrderBy(c => c.Rank).Select(c => c.H)
-            .Concat(unverified.OrderByDescending(u => u.Listed).ThenByDescending(u => u.Routing).ThenBy(u => u.Cost).ThenByDescending(u => u.Severity).ThenBy(u => u.H.RuleId, StringComparer.Ordinal).Select(u => u.H))
+            .Concat(unverified.OrderByDescending(u => u.Listed).ThenByDescending(u => u.Open).ThenByDescending(u => u.Routing).ThenBy(u => u.Cost).ThenByDescending(u => u.Severity).ThenBy(u => u.H.RuleId, StringComparer.Ordinal).Select(u => u.H))
             .Concat(ruledOut.OrderBy(h => h.RuleId, StringComparer.Ordinal))
             .ToList();
         if (lastResort is not null)
@@ -148,13 +154,24 @@ public static class HypothesisBuilder
     /// </summary>
     private static string Read(RuleDocument doc, IReadOnlyList<object> facts, IReadOnlySet<string> observed)
     {
-        var read = doc.Cases.SelectMany(Needs).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-            .Where(t => !IsRelation(t))
-            .Select(t => FactSummaries.Describe(t, facts.Where(f => f.GetType().Name == t).ToList(), observed.Contains(t)))
-            .ToList();
-        return read.Count == 0
-            ? "the rule's conditions did not match"
-            : FactSummaries.Clip(string.Join("; ", read), MaxReason - NoneMatches.Length) + NoneMatches;
+        var read = Summarise(doc.Cases.SelectMany(Needs).ToHashSet(StringComparer.Ordinal), facts, observed);
+        return read.Length == 0 ? "the rule's conditions did not match" : read + NoneMatches;
+    }
+
+    /// <summary>What the facts of these types showed (<see cref="FactSummaries"/>), bounded; empty when only relations.</summary>
+    private static string Summarise(IReadOnlySet<string> types, IReadOnlyList<object> facts, IReadOnlySet<string> observed) =>
+        FactSummaries.Clip(string.Join("; ", types.Where(t => !IsRelation(t)).Order(StringComparer.Ordinal)
+            .Select(t => FactSummaries.Describe(t, facts.Where(f => f.GetType().Name == t).ToList(), observed.Contains(t)))), MaxReason - NoneMatches.Length);
+
+    /// <summary>
+    /// The fact types of the cases that could be checked and did not match, when other cases still miss facts (a ping
+    /// that answered excludes the network case of container-network-error, not its CNI-event case): empty when none.
+    /// </summary>
+    private static HashSet<string> Checked(RuleDocument doc, Dictionary<string, int> counts, IReadOnlySet<string> observed)
+    {
+        bool Read(string type) => counts.ContainsKey(type) || observed.Contains(type) || IsRelation(type);
+        return doc.Cases.Select(Needs).Where(n => n.All(Read) && n.Any(t => !IsRelation(t)))
+            .SelectMany(n => n).ToHashSet(StringComparer.Ordinal);
     }
 
     private const string NoneMatches = ". None of it matches the rule's conditions";

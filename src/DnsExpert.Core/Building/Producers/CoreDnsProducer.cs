@@ -53,10 +53,18 @@ internal static class CoreDnsProducer
                 Name = "kube-dns",
                 ClusterIp = kubeDns.Spec?.ClusterIP,
                 SessionAffinity = kubeDns.Spec?.SessionAffinity ?? "None",
-                EndpointsKnown = known,
-                ReadyEndpoints = ready,
-                NotReadyEndpoints = notReady,
             });
+            if (known)
+            {
+                facts.Add(new KubeDnsEndpoints
+                {
+                    Source = "Endpoints/EndpointSlices kube-system/kube-dns",
+                    Namespace = KubeSystem,
+                    Name = "kube-dns",
+                    ReadyEndpoints = ready,
+                    NotReadyEndpoints = notReady,
+                });
+            }
         }
 
         foreach (var pod in objects.CoreDnsPods)
