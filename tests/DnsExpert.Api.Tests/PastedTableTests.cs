@@ -103,6 +103,34 @@ public sealed class PastedTableTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.Equal("read 3 node(s) from a kubectl get nodes table; a table has no architecture, provider id, capacity or labels other than roles", Note(diagnosis, 0));
     }
 
+    /// <summary>
+    /// A table has no image, so no CoreDNS version: the CoreDNS-before-1.7 cause of a headless name stays unverified
+    /// (it used to be ruled out by pods whose version nobody knew), naming the property and the JSON that gives it.
+    /// </summary>
+    [Fact]
+    public async Task CoreDNS_pods_from_a_table_leave_a_version_cause_unverified_and_their_json_decides_it()
+    {
+        var table = ("kubectl -n kube-system get pods -l k8s-app=kube-dns -o wide", Fixture("pods-kube-dns-label-2019.txt"));
+        var service = """{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kafka", "namespace": "data"}, "spec": {"clusterIP": "None", "selector": {"app": "kafka"}}}""";
+        JsonObject Headless(params (string Command, string Text)[] outputs)
+        {
+            var request = Request("always", outputs);
+            request["domain"] = "kafka.data.svc.cluster.local";
+            request["symptom"]!["errorMessage"] = "dial tcp: lookup kafka.data.svc.cluster.local on 10.96.0.10:53: no such host";
+            request["snapshot"]!["objects"] = new JsonArray(JsonNode.Parse(service));
+            return request;
+        }
+
+        var fromTable = Hypothesis(await DiagnoseAsync(Headless(table)), "headless-coredns-before-1.7");
+        Assert.Equal("unverified", fromTable.GetProperty("status").GetString());
+        Assert.Equal(["CoreDnsPod.Version"], fromTable.GetProperty("missing").EnumerateArray().Select(m => m.GetString()));
+        Assert.Contains("CoreDnsPod.Version unknown", fromTable.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["kubectl get pods -n kube-system -l k8s-app=kube-dns -o json"], fromTable.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("command").GetString()));
+
+        var fromJson = Hypothesis(await DiagnoseAsync(Headless(("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", CoreDnsPodsJson("coredns-a")))), "headless-coredns-before-1.7");
+        Assert.Equal("ruled-out", fromJson.GetProperty("status").GetString());
+    }
+
     private static string CoreDnsPodsJson(params string[] names) => new JsonObject
     {
         ["apiVersion"] = "v1",

@@ -287,12 +287,15 @@ public sealed class KubectlTableTests
     }
 
     [Fact]
-    public void Top_nodes_is_not_read_as_pods()
+    public void Top_nodes_is_read_as_node_metrics_not_pods()
     {
         const string text = "NAME                          CPU(cores)   CPU%      MEMORY(bytes)   MEMORY%\nip-10-10-1-247.ec2.internal   38m          1%        410Mi           5%\n";
 
-        Assert.Null(PastedTables.Read(["kubectl", "top", "nodes"], text));
-        Assert.Null(PastedTables.Read([], text));
+        foreach (var words in new[] { new[] { "kubectl", "top", "nodes" }, [] })
+        {
+            var read = PastedTables.Read(words, text)!.Value;
+            Assert.Equal("NodeMetrics", Assert.Single(read.Objects).GetProperty("kind").GetString());
+        }
     }
 
     [Fact]
@@ -404,4 +407,58 @@ public sealed class KubectlTableTests
             containerStatuses = new[] { new { name = "coredns", ready = true, restartCount = 0 } },
         },
     });
+}
+
+/// <summary><c>kubectl top nodes</c>: NodeMetrics, so a node whose JSON is there too gets its CPU share.</summary>
+public sealed class TopNodesTableTests
+{
+    private static string Fixture(string name) =>
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "kubectl-tables", name));
+
+    private static string Node(string name, string allocatableCpu) => $$$"""
+        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "{{{name}}}"},
+         "status": {"allocatable": {"cpu": "{{{allocatableCpu}}}", "memory": "8Gi"}, "conditions": [{"type": "Ready", "status": "True"}]}}
+        """;
+
+    [Fact]
+    public void Top_nodes_with_the_nodes_json_give_each_node_its_cpu_share()
+    {
+        var facts = SnapshotFactBuilder.Build(new DiagnosisRequest
+        {
+            Snapshot = new Snapshot
+            {
+                Outputs = [new CommandOutput { Command = "kubectl top nodes", Text = Fixture("top-nodes-2023.txt") }],
+                Objects = [JsonDocument.Parse(Node("ub18", "2")).RootElement.Clone(), JsonDocument.Parse(Node("ub18c1", "1")).RootElement.Clone()],
+            },
+        });
+
+        var nodes = facts.Facts.OfType<ClusterNode>().ToDictionary(n => n.Name);
+        Assert.Equal(17.7, nodes["ub18"].CpuPercent!.Value, precision: 1);
+        Assert.Equal(18.0, nodes["ub18c1"].CpuPercent!.Value, precision: 1);
+        var note = facts.Collection.Single(c => c.Source == "snapshot.outputs[0]");
+        Assert.Equal(CollectionStatus.Ok, note.Status);
+        Assert.Contains("read the usage of 3 node(s) from a kubectl top nodes table", note.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("kubectl top node")]
+    [InlineData("kubectl top no")]
+    [InlineData(null)]
+    public void The_table_is_told_from_top_pods_by_its_command_or_its_header(string? command)
+    {
+        var read = PastedTables.Read(command?.Split(' ') ?? [], Fixture("top-nodes-2023.txt"))!.Value;
+
+        Assert.Equal(3, read.Objects.Count);
+        Assert.All(read.Objects, o => Assert.Equal("NodeMetrics", o.GetProperty("kind").GetString()));
+        Assert.Equal("354m", read.Objects[0].GetProperty("usage").GetProperty("cpu").GetString());
+    }
+
+    [Fact]
+    public void A_node_without_a_sample_yet_is_skipped_and_said()
+    {
+        var read = PastedTables.Read(["kubectl", "top", "nodes"], "NAME     CPU(cores)   CPU%      MEMORY(bytes)   MEMORY%\nnode-a   120m         6%        1200Mi          15%\nnode-b   <unknown>    <unknown> <unknown>       <unknown>\n")!.Value;
+
+        Assert.Single(read.Objects);
+        Assert.Contains("1 row(s) without a readable CPU or memory (<unknown>) skipped", read.Note, StringComparison.Ordinal);
+    }
 }

@@ -148,3 +148,59 @@ public sealed class HypothesisTests
         Assert.Equal(first, hypotheses[0].RuleId);
     }
 }
+
+/// <summary>
+/// A property null when unknown ([UnknownWhenNull]: a CoreDNS version) cannot rule a cause out while no fact has it:
+/// CoreDNS pods read from a table have no image, so no version.
+/// </summary>
+public sealed class UnknownWhenNullHypothesisTests
+{
+    private static readonly string Rule = TestRules.OnePattern("test-old-coredns", "critical", "CoreDnsPod", "pod", "Version != null && Version.IsBefore(\"1.7.0\")") + """
+        collect:
+          - command: "kubectl get pods -n kube-system -l k8s-app=kube-dns -o json"
+            why: the images
+            cost: 1
+            facts: [CoreDnsPod, CoreDnsPod.Version]
+          - command: "kubectl get pods -n kube-system -l k8s-app=kube-dns -o wide"
+            why: readiness only
+            cost: 1
+            facts: [CoreDnsPod]
+        """;
+
+    private static CoreDnsPod Pod(string? version) => new()
+    {
+        Source = "s", Namespace = "kube-system", Name = "coredns-a", Ready = true, Phase = PodPhases.Running,
+        VersionText = version, Version = version is null ? null : Core.Parsing.ReleaseVersion.Parse(version),
+    };
+
+    private static IReadOnlyList<Hypothesis> Build(params object[] facts) =>
+        HypothesisBuilder.Build(TestRules.Compile(Rule), facts, [], new KnownValues());
+
+    [Fact]
+    public void Without_any_version_the_cause_stays_unverified_and_names_the_property_and_the_check_that_gives_it()
+    {
+        var hypothesis = Assert.Single(Build(Pod(null), Pod(null)));
+
+        Assert.Equal(HypothesisStatus.Unverified, hypothesis.Status);
+        Assert.Equal(["CoreDnsPod.Version"], hypothesis.Missing);
+        Assert.Equal("not checked: CoreDnsPod.Version unknown (on every CoreDnsPod fact)", hypothesis.Reason);
+        Assert.Equal(["kubectl get pods -n kube-system -l k8s-app=kube-dns -o json"], hypothesis.Checks.Select(c => c.Command));
+    }
+
+    [Fact]
+    public void With_one_version_known_it_is_ruled_out()
+    {
+        var hypothesis = Assert.Single(Build(Pod("1.11.1"), Pod(null)));
+
+        Assert.Equal(HypothesisStatus.RuledOut, hypothesis.Status);
+    }
+
+    [Fact]
+    public void A_collect_entry_may_name_only_a_property_marked_unknown_when_null()
+    {
+        var errors = TestRules.Errors(Rule.Replace("CoreDnsPod.Version]", "CoreDnsPod.Restarts]", StringComparison.Ordinal));
+
+        var error = Assert.Single(errors);
+        Assert.Contains("unknown fact type 'CoreDnsPod.Restarts' in collect.facts", error.Reason, StringComparison.Ordinal);
+    }
+}

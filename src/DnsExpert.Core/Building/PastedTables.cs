@@ -11,7 +11,7 @@ namespace DnsExpert.Core.Building;
 /// <summary>
 /// Pasted kubectl tables (one or several in a text) read into the Kubernetes objects <c>-o json</c> gives, as far as a table tells them:
 /// <c>kubectl get pods</c> (with <c>-o wide</c>, <c>-A</c>), <c>get nodes [-o wide]</c>, <c>get svc</c>,
-/// <c>get endpoints</c> and <c>top pods [--containers]</c>. The kind is told by the header, the namespace and labels by
+/// <c>get endpoints</c>, <c>top pods [--containers]</c> and <c>top nodes</c>. The kind is told by the header, the namespace and labels by
 /// the command (<c>-n</c>, <c>-A</c>, an equality <c>-l</c>). Names are checked as the API server would; a row with a
 /// name it would refuse is skipped and counted. The note says what was read and what a table cannot tell.
 /// </summary>
@@ -55,6 +55,7 @@ internal static class PastedTables
             "nodes" => Nodes(context),
             "services" => Services(context),
             "endpoints" => Endpoints(context),
+            "nodemetrics" => NodeMetrics(context),
             _ => PodMetrics(context),
         };
 
@@ -105,7 +106,8 @@ internal static class PastedTables
 
         // kubectl top node prints CPU% and MEMORY% too; a pod table does only in some builds, so the command decides.
         var topPods = flags.Resource is "pod" or "pods" or "po" || table.Has("POD") || (flags.Resource is null && !table.Has("CPU%"));
-        return table.Has("CPU(cores)") && table.Has("MEMORY(bytes)") && topPods ? "podmetrics" : null;
+        var topNodes = flags.Resource is "node" or "nodes" or "no" || (flags.Resource is null && table.Has("CPU%") && !table.Has("POD"));
+        return !table.Has("CPU(cores)") || !table.Has("MEMORY(bytes)") ? null : topPods ? "podmetrics" : topNodes ? "nodemetrics" : null;
     }
 
     private static (List<JsonObject>, string, string) Pods(TableRead read)
@@ -359,6 +361,45 @@ internal static class PastedTables
         return (byPod.Values.ToList(), $"read the usage of {byPod.Count} pod(s) from a kubectl top pods table{(read.NamespaceFrom is { } from ? $" ({from})" : "")}",
             "usage only: the limits it is compared with come from the pods' JSON (kubectl get pods -o json)"
             + (perContainer ? "" : "; without --containers the pod's total is read as its one container's"));
+    }
+
+    /// <summary>
+    /// <c>kubectl top nodes</c> (NAME CPU(cores) CPU% MEMORY(bytes) MEMORY%): NodeMetrics as metrics.k8s.io gives them.
+    /// The percentages are kubectl's against allocatable; the node's own is computed from its JSON, as for the API's.
+    /// </summary>
+    private static (List<JsonObject>, string, string) NodeMetrics(TableRead read)
+    {
+        var metrics = new List<JsonObject>();
+        foreach (var row in read.Table.Rows)
+        {
+            var name = Unprefixed(KubectlTable.Value(row, "NAME"), "node");
+            if (name is null || !RequestValidator.IsDnsSubdomain(name))
+            {
+                read.Misnamed++;
+                continue;
+            }
+
+            if (Quantity(KubectlTable.Value(row, "CPU(cores)")) is not { } cpu || Quantity(KubectlTable.Value(row, "MEMORY(bytes)")) is not { } memory)
+            {
+                // "<unknown>" while metrics-server has no sample yet.
+                read.Unusable++;
+                continue;
+            }
+
+            metrics.Add(new JsonObject
+            {
+                ["apiVersion"] = "metrics.k8s.io/v1beta1", ["kind"] = "NodeMetrics", ["metadata"] = Metadata(name, null, null),
+                ["usage"] = new JsonObject { ["cpu"] = cpu, ["memory"] = memory },
+            });
+        }
+
+        if (read.Unusable > 0)
+        {
+            read.Remarks.Add($"{read.Unusable} row(s) without a readable CPU or memory (<unknown>) skipped");
+        }
+
+        return (metrics, $"read the usage of {metrics.Count} node(s) from a kubectl top nodes table",
+            "usage only: the CPU share is computed against the nodes' allocatable CPU from their JSON (kubectl get nodes -o json)");
     }
 
     private static JsonObject Metadata(string name, string? ns, IReadOnlyDictionary<string, string>? labels)

@@ -13,9 +13,11 @@ public sealed class ClusterDns : Fact
     public string? NodeLocalIp { get; init; }
 
     /// <summary>The oldest CoreDNS version running (from the pods' image tags).</summary>
+    [UnknownWhenNull]
     public ReleaseVersion? CoreDnsVersion { get; init; }
 
     /// <summary>The oldest kubelet version of the nodes, as the cluster's Kubernetes version.</summary>
+    [UnknownWhenNull]
     public ReleaseVersion? KubernetesVersion { get; init; }
 }
 
@@ -63,6 +65,7 @@ public sealed class CoreDnsPod : Fact
     public string? VersionText { get; init; }
 
     /// <summary>The version from the image tag, comparable: <c>Version != null &amp;&amp; Version.IsBefore("1.7.0")</c>.</summary>
+    [UnknownWhenNull]
     public ReleaseVersion? Version { get; init; }
 
     public double? CpuMillicores { get; init; }
@@ -104,6 +107,7 @@ public sealed class ClusterNode : Fact
     public string? KernelVersion { get; init; }
 
     /// <summary>The kernel release, comparable: <c>Kernel != null &amp;&amp; Kernel.IsBefore("4.19.91-25.1.al7")</c>.</summary>
+    [UnknownWhenNull]
     public KernelVersion? Kernel { get; init; }
 
     /// <summary>The kubelet version, comparable: <c>Kubelet != null &amp;&amp; Kubelet.IsAtLeast("1.20")</c>.</summary>
@@ -116,6 +120,7 @@ public sealed class ClusterNode : Fact
     public bool Ready { get; init; }
 
     /// <summary>CPU usage as a percentage of the node's allocatable CPU (NodeMetrics), when known.</summary>
+    [UnknownWhenNull]
     public double? CpuPercent { get; init; }
 
     public bool HostsCoreDns { get; init; }

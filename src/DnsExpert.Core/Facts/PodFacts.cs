@@ -36,6 +36,7 @@ public sealed class PodDns : Fact
 
     /// <summary>The architecture of the pod's node (<c>amd64</c>, <c>arm64</c>), when the node is in the snapshot.</summary>
     [OneOf(typeof(NodeArchitectures))]
+    [UnknownWhenNull]
     public string? NodeArchitecture { get; init; }
 
     /// <summary>

@@ -47,6 +47,12 @@ internal sealed class CompiledCase
     /// <summary>Number of positive patterns: a case that needs more facts to agree is more specific.</summary>
     public required int Specificity { get; init; }
 
+    /// <summary>
+    /// <c>Type.Property</c> of each <see cref="Core.Facts.UnknownWhenNullAttribute"/> property its matched and
+    /// <c>exists</c> patterns test: while every fact of the type has it null, the case cannot be checked.
+    /// </summary>
+    public IReadOnlyList<string> UnknownWhenNull { get; init; } = [];
+
     public NRules.RuleModel.IRuleDefinition Definition { get; set; } = null!;
     public required CompiledTemplate Cause { get; init; }
     public required IReadOnlyList<(CompiledTemplate Source, CompiledTemplate Detail)> Evidence { get; init; }

@@ -183,6 +183,7 @@ public static partial class RuleBaseCompiler
 
         var lhs = builder.LeftHandSide();
         var matched = new List<ParameterExpression>();
+        var unknownWhenNull = new List<string>();
         var index = 0;
         foreach (var pattern in ruleCase.When)
         {
@@ -219,6 +220,10 @@ public static partial class RuleBaseCompiler
                 if (ParseCondition(doc, condition, matched, self, errors) is { } lambda)
                 {
                     patternBuilder.Condition(lambda);
+                    if (pattern.Mode != PatternMode.Not)
+                    {
+                        unknownWhenNull.AddRange(UnknownWhenNullReads.Of(lambda.Body, self).Select(p => $"{pattern.FactType}.{p}"));
+                    }
                 }
             }
 
@@ -258,6 +263,7 @@ public static partial class RuleBaseCompiler
             Severity = ruleCase.Severity ?? doc.Severity,
             // Relation facts join two objects; they add no evidence of their own (FindingRanking).
             Specificity = matched.Count(p => !Attribute.IsDefined(p.Type, typeof(RelationFactAttribute))),
+            UnknownWhenNull = unknownWhenNull.Distinct(StringComparer.Ordinal).ToList(),
             Cause = CompileTemplate(doc, cause, scope, errors),
             Evidence = evidence.Select(e => (CompileTemplate(doc, e.Source, scope, errors), CompileTemplate(doc, e.Detail, scope, errors))).ToList(),
             Remediation = (ruleCase.Remediation ?? finding.Remediation)

@@ -36,7 +36,8 @@ public static class HypothesisBuilder
 
     public static IReadOnlyList<Hypothesis> Build(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<Finding> findings, KnownValues known)
     {
-        var counts = facts.GroupBy(f => f.GetType().Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var byType = facts.GroupBy(f => f.GetType().Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        bool IsRead(string need) => IsReadIn(byType, known.Observed, need);
         var symptom = facts.OfType<ReportedSymptom>().FirstOrDefault();
         var name = facts.OfType<QueriedName>().FirstOrDefault();
         var fired = findings.Select((f, i) => (f.RuleId, i)).ToDictionary(x => x.RuleId, x => x.i, StringComparer.Ordinal);
@@ -67,7 +68,7 @@ public static class HypothesisBuilder
                 continue;
             }
 
-            var missing = Missing(doc, counts, known.Observed);
+            var missing = Missing(rule, IsRead);
             if (missing.Count == 0)
             {
                 ruledOut.Add(new Hypothesis { RuleId = rule.Id, Title = doc.Title, Status = HypothesisStatus.RuledOut, Reason = Read(doc, facts, known.Observed) });
@@ -75,8 +76,8 @@ public static class HypothesisBuilder
             }
 
             var checks = Checks(rule, missing, known);
-            var notChecked = $"no {string.Join(", ", missing)} fact{(missing.Count == 1 ? "" : "s")} in this diagnosis";
-            var partly = Checked(doc, counts, known.Observed);
+            var notChecked = NotChecked(missing);
+            var partly = Checked(rule, IsRead);
             unverified.Add((Listed(doc.Routing, symptom, name), partly.Count > 0 ? 0 : 1, RoutingSupport(doc.Routing, symptom, name), checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new Hypothesis
             {
                 RuleId = rule.Id,
@@ -133,15 +134,55 @@ public static class HypothesisBuilder
     private static HashSet<string> Needs(RuleCaseDocument c) =>
         c.When.Where(p => p.Mode != PatternMode.Not && !Given.Contains(p.FactType)).Select(p => p.FactType).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>The fact types absent from this diagnosis that some case needs, unless a simpler case it refines could be checked.</summary>
-    private static List<string> Missing(RuleDocument doc, Dictionary<string, int> counts, IReadOnlySet<string> observed)
+    /// <summary>
+    /// What each case needs to be checked: its fact types, and each <c>Type.Property</c> it tests that is null when
+    /// unknown (<see cref="UnknownWhenNullAttribute"/>: a CoreDNS version, a node's CPU use).
+    /// </summary>
+    private static List<HashSet<string>> Needs(CompiledRule rule) =>
+        rule.Document.Cases.Select((c, i) =>
+        {
+            var needs = Needs(c);
+            needs.UnionWith(rule.Cases.FirstOrDefault(k => k.Index == i)?.UnknownWhenNull ?? []);
+            return needs;
+        }).ToList();
+
+    /// <summary>"no PodDns fact in this diagnosis; CoreDnsPod.Version unknown (on every CoreDnsPod fact)".</summary>
+    private static string NotChecked(IReadOnlyList<string> missing)
     {
-        bool Read(string type) => counts.ContainsKey(type) || observed.Contains(type) || IsRelation(type);
-        var needs = doc.Cases.Select(Needs).ToList();
-        var checkable = needs.Where(n => n.All(Read)).ToList();
+        var types = missing.Where(m => !m.Contains('.', StringComparison.Ordinal)).ToList();
+        var properties = missing.Where(m => m.Contains('.', StringComparison.Ordinal)).ToList();
+        var parts = new List<string>();
+        if (types.Count > 0)
+        {
+            parts.Add($"no {string.Join(", ", types)} fact{(types.Count == 1 ? "" : "s")} in this diagnosis");
+        }
+
+        parts.AddRange(properties.Select(p => $"{p} unknown (on every {p[..p.IndexOf('.', StringComparison.Ordinal)]} fact)"));
+        return string.Join("; ", parts);
+    }
+
+    /// <summary>A fact type is read when some fact has it (or its source was read); a <c>Type.Property</c> when some fact of the type has a value.</summary>
+    private static bool IsReadIn(Dictionary<string, List<object>> byType, IReadOnlySet<string> observed, string need)
+    {
+        var dot = need.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0)
+        {
+            return byType.ContainsKey(need) || observed.Contains(need) || IsRelation(need);
+        }
+
+        var type = need[..dot];
+        return byType.TryGetValue(type, out var list) && FactTypes.TryGet(type, out var t) && t.GetProperty(need[(dot + 1)..]) is { } property
+            && list.Any(f => property.GetValue(f) is not null);
+    }
+
+    /// <summary>The fact types absent from this diagnosis that some case needs, unless a simpler case it refines could be checked.</summary>
+    private static List<string> Missing(CompiledRule rule, Func<string, bool> read)
+    {
+        var needs = Needs(rule);
+        var checkable = needs.Where(n => n.All(read)).ToList();
         return needs
             .Where(n => !checkable.Any(c => c.IsSubsetOf(n)))
-            .SelectMany(n => n.Where(t => !Read(t)))
+            .SelectMany(n => n.Where(t => !read(t)))
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -160,19 +201,16 @@ public static class HypothesisBuilder
 
     /// <summary>What the facts of these types showed (<see cref="FactSummaries"/>), bounded; empty when only relations.</summary>
     private static string Summarise(IReadOnlySet<string> types, IReadOnlyList<object> facts, IReadOnlySet<string> observed) =>
-        FactSummaries.Clip(string.Join("; ", types.Where(t => !IsRelation(t)).Order(StringComparer.Ordinal)
+        FactSummaries.Clip(string.Join("; ", types.Where(t => !t.Contains('.', StringComparison.Ordinal) && !IsRelation(t)).Order(StringComparer.Ordinal)
             .Select(t => FactSummaries.Describe(t, facts.Where(f => f.GetType().Name == t).ToList(), observed.Contains(t)))), MaxReason - NoneMatches.Length);
 
     /// <summary>
     /// The fact types of the cases that could be checked and did not match, when other cases still miss facts (a ping
     /// that answered excludes the network case of container-network-error, not its CNI-event case): empty when none.
     /// </summary>
-    private static HashSet<string> Checked(RuleDocument doc, Dictionary<string, int> counts, IReadOnlySet<string> observed)
-    {
-        bool Read(string type) => counts.ContainsKey(type) || observed.Contains(type) || IsRelation(type);
-        return doc.Cases.Select(Needs).Where(n => n.All(Read) && n.Any(t => !IsRelation(t)))
+    private static HashSet<string> Checked(CompiledRule rule, Func<string, bool> read) =>
+        Needs(rule).Where(n => n.All(read) && n.Any(t => !IsRelation(t)))
             .SelectMany(n => n).ToHashSet(StringComparer.Ordinal);
-    }
 
     private const string NoneMatches = ". None of it matches the rule's conditions";
 

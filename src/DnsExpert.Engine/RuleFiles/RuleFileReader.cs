@@ -565,9 +565,15 @@ public static class RuleFileReader
                             {
                                 facts.Add(name);
                             }
+                            else if (fact is YamlScalarNode { Value: { } dotted } && dotted.Split('.') is [var type, var property]
+                                && FactTypes.TryGet(type, out var t) && t.GetProperty(property) is { } p && p.IsDefined(typeof(UnknownWhenNullAttribute), inherit: true))
+                            {
+                                // A property unknown until this command's output is read (a version, a CPU use).
+                                facts.Add(dotted);
+                            }
                             else
                             {
-                                Error(fact, $"unknown fact type '{(fact as YamlScalarNode)?.Value}' in collect.facts");
+                                Error(fact, $"unknown fact type '{(fact as YamlScalarNode)?.Value}' in collect.facts (a fact type, or Type.Property of a property marked [UnknownWhenNull])");
                             }
                         }
                     }
