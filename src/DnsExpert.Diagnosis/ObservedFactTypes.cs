@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
 
 namespace DnsExpert.Diagnosis;
 
@@ -11,6 +12,21 @@ namespace DnsExpert.Diagnosis;
 public static class ObservedFactTypes
 {
     private static readonly string[] FromLogs = ["CoreDnsLogEvent", "CoreDnsQueryLog", "CoreDnsParallelQuery"];
+
+    /// <summary>
+    /// The sources the snapshot has, and what its <paramref name="facts"/> show was read: a Corefile that was read
+    /// (its server blocks) and has no zone left unanswered gives no <c>CorefileUnansweredZone</c>, yet was checked.
+    /// </summary>
+    public static IReadOnlySet<string> Of(Snapshot? snapshot, IEnumerable<object> facts)
+    {
+        var observed = new HashSet<string>(Of(snapshot), StringComparer.Ordinal);
+        if (facts.OfType<CorefileServer>().Any())
+        {
+            observed.Add(nameof(CorefileUnansweredZone));
+        }
+
+        return observed;
+    }
 
     public static IReadOnlySet<string> Of(Snapshot? snapshot)
     {

@@ -80,7 +80,8 @@ public static class FactSummaries
         [nameof(CorefileUpstream)] = Of<CorefileUpstream>("Corefile upstreams", us =>
             $"Corefile forwards: {Names(us.Select(u => $"{u.From} to {u.Target}{(u.IsLoopback ? " (loopback)" : "")}"))}"),
         [nameof(CorefileUnansweredZone)] = Of<CorefileUnansweredZone>("zones no Corefile plugin answers", zs =>
-            $"Corefile zones no plugin answers in full: {Names(zs.Select(z => z.Zone))}"),
+            $"Corefile zones no plugin answers in full: {Names(zs.Select(z => z.Zone))}",
+            "Corefile read: a plugin answers every zone of its server blocks"),
         [nameof(ServiceInfo)] = Of<ServiceInfo>("Services", ss =>
             $"{Count(ss.Count, "Service")} ({ss.Count(s => s.IsHeadless)} headless): {Names(ss.Select(s => $"{s.Name}.{s.Namespace}"))}"),
         [nameof(StatefulSetInfo)] = Of<StatefulSetInfo>("StatefulSets", ss =>
