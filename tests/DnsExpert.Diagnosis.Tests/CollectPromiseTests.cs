@@ -153,6 +153,44 @@ public sealed class CollectPromiseTests
     ];
 
     [Theory]
+    [InlineData("orders.default.svc.cluster.local", HypothesisStatus.RuledOut)]
+    [InlineData("payments.default.svc.cluster.local", HypothesisStatus.Unverified)]
+    public async Task The_failing_Service_name_answered_NOERROR_by_the_cluster_dns_rules_out_service_name_not_found(string failing, HypothesisStatus status)
+    {
+        var request = new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = Namespace, Pod = Pod },
+            Domain = failing,
+            Snapshot = new Snapshot
+            {
+                Outputs =
+                [
+                    new CommandOutput { Command = "kubectl get svc kube-dns -n kube-system", Text = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests/fixtures/kubectl-tables/svc-kube-dns-selector-2017.txt")) },
+                    new CommandOutput
+                    {
+                        Command = $"kubectl exec -n {Namespace} {Pod} -- dig @10.96.0.10 orders.default.svc.cluster.local +tries=1",
+                        Text = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests/fixtures/dns-tools/dig-cluster-service-noerror.txt")),
+                    },
+                ],
+            },
+        };
+
+        var response = await Service.DiagnoseAsync(request, CancellationToken.None);
+
+        // Only an answer for the failing name itself says its Service exists.
+        var hypothesis = Assert.Single(response.Hypotheses, h => h.RuleId == "service-name-not-found");
+        Assert.Equal(status, hypothesis.Status);
+        if (status == HypothesisStatus.RuledOut)
+        {
+            Assert.Contains("the cluster DNS answered the name NOERROR", hypothesis.Reason, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains("ServiceNameNxdomain", hypothesis.Missing);
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Entries))]
     public async Task A_collect_entry_gives_the_facts_it_promises(string ruleId, int index)
     {

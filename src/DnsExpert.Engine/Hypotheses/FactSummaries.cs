@@ -87,9 +87,11 @@ public static class FactSummaries
         [nameof(StatefulSetInfo)] = Of<StatefulSetInfo>("StatefulSets", ss =>
             $"{Count(ss.Count, "StatefulSet")}: {Names(ss.Select(s => $"{s.Namespace}/{s.Name} (serviceName {s.ServiceName ?? "not set"})"))}"),
         [nameof(ServiceNameNxdomain)] = Of<ServiceNameNxdomain>("authoritative NXDOMAIN answers", ns =>
-            $"NXDOMAIN with authority for {Names(ns.Select(n => n.Name))}"),
+            $"NXDOMAIN with authority for {Names(ns.Select(n => n.Name))}",
+            "the cluster DNS answered the name NOERROR"),
         [nameof(NearestServiceNames)] = Of<NearestServiceNames>("nearest Service names", ns => Each(ns, n =>
-            $"Services nearest to {Name(n.Service)}.{Name(n.Namespace)}: {Names(n.Names, "none")}")),
+            $"Services nearest to {Name(n.Service)}.{Name(n.Namespace)}: {Names(n.Names, "none")}"),
+            "no unanswered Service name to find the nearest of"),
         [nameof(NetworkPolicyInfo)] = Of<NetworkPolicyInfo>("NetworkPolicies", ps =>
             $"{Count(ps.Count, "NetworkPolicy", "NetworkPolicies")}, {ps.Count(p => p.RestrictsEgress)} restricting egress"
             + (ps.Any(p => p.RestrictsEgress) ? $" ({Names(ps.Where(p => p.RestrictsEgress).Select(p => $"{p.Namespace}/{p.Name}"))})" : "")),
