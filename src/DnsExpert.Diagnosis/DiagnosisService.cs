@@ -89,7 +89,7 @@ public sealed class DiagnosisService(RuleEngine engine, TimeProvider time, ILive
 
         cancellationToken.ThrowIfCancellationRequested();
         var classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage);
-        var known = KnownValues.From(facts.Facts, target?.Namespace, target?.Pod, domain ?? classification.Name, classification.Server, ObservedFactTypes.Of(request.Snapshot));
+        var known = KnownValues.From(facts.Facts, target?.Namespace, target?.Pod, domain ?? classification.Name, classification.Server, ObservedFactTypes.Of(request.Snapshot, facts.Facts));
         var result = engine.Run(facts.Facts, known, cancellationToken);
         metrics?.Session(time.GetElapsedTime(started));
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
 
 namespace DnsExpert.Diagnosis;
 
@@ -11,6 +12,29 @@ namespace DnsExpert.Diagnosis;
 public static class ObservedFactTypes
 {
     private static readonly string[] FromLogs = ["CoreDnsLogEvent", "CoreDnsQueryLog", "CoreDnsParallelQuery"];
+
+    /// <summary>
+    /// The sources the snapshot has, and what its <paramref name="facts"/> show was read: a Corefile that was read
+    /// (its server blocks) and has no zone left unanswered gives no <c>CorefileUnansweredZone</c>, yet was checked; the
+    /// failing name answered NOERROR by the cluster DNS gives no <c>ServiceNameNxdomain</c>, yet was asked.
+    /// </summary>
+    public static IReadOnlySet<string> Of(Snapshot? snapshot, IReadOnlyList<object> facts)
+    {
+        var observed = new HashSet<string>(Of(snapshot), StringComparer.Ordinal);
+        if (facts.OfType<CorefileServer>().Any())
+        {
+            observed.Add(nameof(CorefileUnansweredZone));
+        }
+
+        var failing = facts.OfType<QueriedName>().FirstOrDefault()?.Name.TrimEnd('.');
+        if (failing is not null && facts.OfType<ProbeResult>().Any(p => p.Kind == "dns" && p.Rcode == "NOERROR"
+                && p.TargetRole is "kube-dns" or "coredns-pod" or "nodelocal" && string.Equals(p.Name?.TrimEnd('.'), failing, StringComparison.OrdinalIgnoreCase)))
+        {
+            observed.UnionWith([nameof(ServiceNameNxdomain), nameof(NearestServiceNames)]);
+        }
+
+        return observed;
+    }
 
     public static IReadOnlySet<string> Of(Snapshot? snapshot)
     {

@@ -80,15 +80,18 @@ public static class FactSummaries
         [nameof(CorefileUpstream)] = Of<CorefileUpstream>("Corefile upstreams", us =>
             $"Corefile forwards: {Names(us.Select(u => $"{u.From} to {u.Target}{(u.IsLoopback ? " (loopback)" : "")}"))}"),
         [nameof(CorefileUnansweredZone)] = Of<CorefileUnansweredZone>("zones no Corefile plugin answers", zs =>
-            $"Corefile zones no plugin answers in full: {Names(zs.Select(z => z.Zone))}"),
+            $"Corefile zones no plugin answers in full: {Names(zs.Select(z => z.Zone))}",
+            "Corefile read: a plugin answers every zone of its server blocks"),
         [nameof(ServiceInfo)] = Of<ServiceInfo>("Services", ss =>
             $"{Count(ss.Count, "Service")} ({ss.Count(s => s.IsHeadless)} headless): {Names(ss.Select(s => $"{s.Name}.{s.Namespace}"))}"),
         [nameof(StatefulSetInfo)] = Of<StatefulSetInfo>("StatefulSets", ss =>
             $"{Count(ss.Count, "StatefulSet")}: {Names(ss.Select(s => $"{s.Namespace}/{s.Name} (serviceName {s.ServiceName ?? "not set"})"))}"),
         [nameof(ServiceNameNxdomain)] = Of<ServiceNameNxdomain>("authoritative NXDOMAIN answers", ns =>
-            $"NXDOMAIN with authority for {Names(ns.Select(n => n.Name))}"),
+            $"NXDOMAIN with authority for {Names(ns.Select(n => n.Name))}",
+            "the cluster DNS answered the name NOERROR"),
         [nameof(NearestServiceNames)] = Of<NearestServiceNames>("nearest Service names", ns => Each(ns, n =>
-            $"Services nearest to {Name(n.Service)}.{Name(n.Namespace)}: {Names(n.Names, "none")}")),
+            $"Services nearest to {Name(n.Service)}.{Name(n.Namespace)}: {Names(n.Names, "none")}"),
+            "no unanswered Service name to find the nearest of"),
         [nameof(NetworkPolicyInfo)] = Of<NetworkPolicyInfo>("NetworkPolicies", ps =>
             $"{Count(ps.Count, "NetworkPolicy", "NetworkPolicies")}, {ps.Count(p => p.RestrictsEgress)} restricting egress"
             + (ps.Any(p => p.RestrictsEgress) ? $" ({Names(ps.Where(p => p.RestrictsEgress).Select(p => $"{p.Namespace}/{p.Name}"))})" : "")),

@@ -45,7 +45,6 @@ internal static class CoreDnsProducer
 
         if (kubeDns is not null)
         {
-            var (known, ready, notReady) = objects.CountEndpoints(kubeDns);
             facts.Add(new KubeDnsService
             {
                 Source = "Service kube-system/kube-dns",
@@ -54,17 +53,20 @@ internal static class CoreDnsProducer
                 ClusterIp = kubeDns.Spec?.ClusterIP,
                 SessionAffinity = kubeDns.Spec?.SessionAffinity ?? "None",
             });
-            if (known)
+        }
+
+        // The endpoints are their own object: read without the Service too (kubectl get endpoints kube-dns alone).
+        var (known, ready, notReady) = objects.CountEndpoints(kubeDns ?? new V1Service { Metadata = new V1ObjectMeta { NamespaceProperty = KubeSystem, Name = "kube-dns" } });
+        if (known)
+        {
+            facts.Add(new KubeDnsEndpoints
             {
-                facts.Add(new KubeDnsEndpoints
-                {
-                    Source = "Endpoints/EndpointSlices kube-system/kube-dns",
-                    Namespace = KubeSystem,
-                    Name = "kube-dns",
-                    ReadyEndpoints = ready,
-                    NotReadyEndpoints = notReady,
-                });
-            }
+                Source = "Endpoints/EndpointSlices kube-system/kube-dns",
+                Namespace = KubeSystem,
+                Name = "kube-dns",
+                ReadyEndpoints = ready,
+                NotReadyEndpoints = notReady,
+            });
         }
 
         foreach (var pod in objects.CoreDnsPods)
