@@ -74,7 +74,11 @@ public sealed class CollectPromiseTests
         new(@"^kubectl get endpoints kube-dns -n kube-system -o json$", $"{Dump}/kube-system/endpoints.json", "Endpoints/kube-dns"),
         new(@"^kubectl get svc -n \S+ -o json$", $"{Dump}/default/services.json"),
         new(@"^kubectl get pod \S+ -n \S+ -o json$", $"{Dump}/default/pods.json", $"Pod/{Pod}"),
-        new(@"^kubectl get nodes -o json$", $"{Dump}/nodes.json"),
+        // The node a pod runs on is in the pod's JSON: its node's architecture becomes the pod's with both.
+        new(@"^kubectl get nodes -o json$", $"{Dump}/nodes.json", After: [Before("kubectl get pod {{pod}} -n {{ns}} -o json", $"{Dump}/default/pods.json", $"Pod/{Pod}")]),
+        // A node's CPU share needs its allocatable CPU: the thread's control-plane node stands for the failing pod's.
+        new(@"^kubectl top nodes$", "tests/fixtures/kubectl-tables/top-nodes-2023.txt", Rename: ("ub18   ", PodNode + "   "),
+            After: [Before("kubectl get nodes -o json", $"{Dump}/nodes.json")]),
         new(@"^kubectl get events -n kube-system -o json$", $"{Dump}/kube-system/events.json"),
         new(@"^kubectl get events -n \S+ -o json$", $"{Dump}/default/events.json"),
         new(@"^kubectl get daemonset -n kube-system -o json$", $"{Dump}/kube-system/daemonsets.json"),
@@ -133,8 +137,11 @@ public sealed class CollectPromiseTests
         foreach (var rule in Rules.Current.Rules.Where(r => r.Document.ExplainsFailure))
         {
             var promised = rule.Checks.SelectMany(c => c.Facts).ToHashSet(StringComparer.Ordinal);
+            // Each fact type its cases need, and each property they test that is null until read ([UnknownWhenNull]).
             var needed = rule.Document.Cases.SelectMany(c => c.When).Where(p => p.Mode != PatternMode.Not).Select(p => p.FactType)
-                .Where(t => !given.Contains(t) && !IsRelation(t)).Distinct(StringComparer.Ordinal);
+                .Where(t => !given.Contains(t) && !IsRelation(t))
+                .Concat(rule.Cases.SelectMany(c => c.UnknownWhenNull))
+                .Distinct(StringComparer.Ordinal);
             unpromised.AddRange(needed.Where(t => !promised.Contains(t) && !NotPastable.Contains((rule.Id, t))).Select(t => $"{rule.Id}: {t}"));
         }
 
@@ -225,6 +232,8 @@ public sealed class CollectPromiseTests
         var pasted = built.Collection.Single(c => c.Source == $"snapshot.outputs[{outputs.Count - 1}]");
         Assert.True(pasted.Status is CollectionStatus.Ok or CollectionStatus.Partial, $"{where}: the output was not read: {pasted.Status} {pasted.Detail}");
         var produced = built.Facts.Select(f => f.GetType().Name).ToHashSet(StringComparer.Ordinal);
+        // Type.Property: a property null until read ([UnknownWhenNull]) that some fact of the type now has.
+        produced.UnionWith(check.Facts.Where(t => t.Contains('.', StringComparison.Ordinal) && HasValue(built.Facts, t)));
         var observed = ObservedFactTypes.Of(request.Snapshot, built.Facts);
         var broken = check.Facts.Where(t => !produced.Contains(t) && !observed.Contains(t) && !IsRelation(t)).ToList();
         Assert.True(broken.Count == 0,
@@ -295,6 +304,12 @@ public sealed class CollectPromiseTests
         return name is not null
             ? picked.Single().ToJsonString(new JsonSerializerOptions { WriteIndented = true })
             : new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = new JsonArray([.. picked]), ["metadata"] = new JsonObject { ["resourceVersion"] = "" } }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private static bool HasValue(IEnumerable<object> facts, string typeAndProperty)
+    {
+        var (type, property) = typeAndProperty.Split('.') is [var t, var p] ? (t, p) : throw new ArgumentException(typeAndProperty);
+        return facts.Where(f => f.GetType().Name == type).Any(f => f.GetType().GetProperty(property)?.GetValue(f) is not null);
     }
 
     private static bool IsRelation(string type) =>
