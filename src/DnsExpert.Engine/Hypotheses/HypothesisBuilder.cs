@@ -68,16 +68,17 @@ public static class HypothesisBuilder
                 continue;
             }
 
-            var missing = Missing(rule, IsRead);
+            var needs = Needs(rule);
+            var missing = Missing(needs, IsRead);
             if (missing.Count == 0)
             {
-                ruledOut.Add(new Hypothesis { RuleId = rule.Id, Title = doc.Title, Status = HypothesisStatus.RuledOut, Reason = Read(doc, facts, known.Observed) });
+                ruledOut.Add(new Hypothesis { RuleId = rule.Id, Title = doc.Title, Status = HypothesisStatus.RuledOut, Reason = Read(doc, byType, known.Observed) });
                 continue;
             }
 
             var checks = Checks(rule, missing, known);
             var notChecked = NotChecked(missing);
-            var partly = Checked(rule, IsRead);
+            var partly = Checked(needs, IsRead);
             unverified.Add((Listed(doc.Routing, symptom, name), partly.Count > 0 ? 0 : 1, RoutingSupport(doc.Routing, symptom, name), checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new Hypothesis
             {
                 RuleId = rule.Id,
@@ -85,7 +86,7 @@ public static class HypothesisBuilder
                 Status = HypothesisStatus.Unverified,
                 Reason = partly.Count == 0
                     ? $"not checked: {notChecked}"
-                    : $"partly checked: {Summarise(partly, facts, known.Observed)}; the proofs that need more: {notChecked}",
+                    : $"partly checked: {Summarise(partly, byType, known.Observed)}; the proofs that need more: {notChecked}",
                 Missing = missing,
                 Checks = checks.Select(c => c.Check).ToList(),
             }));
@@ -176,9 +177,8 @@ public static class HypothesisBuilder
     }
 
     /// <summary>The fact types absent from this diagnosis that some case needs, unless a simpler case it refines could be checked.</summary>
-    private static List<string> Missing(CompiledRule rule, Func<string, bool> read)
+    private static List<string> Missing(List<HashSet<string>> needs, Func<string, bool> read)
     {
-        var needs = Needs(rule);
         var checkable = needs.Where(n => n.All(read)).ToList();
         return needs
             .Where(n => !checkable.Any(c => c.IsSubsetOf(n)))
@@ -193,23 +193,23 @@ public static class HypothesisBuilder
     /// 0 restarts; kube-dns Service 10.96.0.10: 2 ready endpoints ...</c>; then that none matches. Bounded: each type's
     /// summary is, and so is the whole.
     /// </summary>
-    private static string Read(RuleDocument doc, IReadOnlyList<object> facts, IReadOnlySet<string> observed)
+    private static string Read(RuleDocument doc, Dictionary<string, List<object>> facts, IReadOnlySet<string> observed)
     {
         var read = Summarise(doc.Cases.SelectMany(Needs).ToHashSet(StringComparer.Ordinal), facts, observed);
         return read.Length == 0 ? "the rule's conditions did not match" : read + NoneMatches;
     }
 
     /// <summary>What the facts of these types showed (<see cref="FactSummaries"/>), bounded; empty when only relations.</summary>
-    private static string Summarise(IReadOnlySet<string> types, IReadOnlyList<object> facts, IReadOnlySet<string> observed) =>
+    private static string Summarise(IReadOnlySet<string> types, Dictionary<string, List<object>> facts, IReadOnlySet<string> observed) =>
         FactSummaries.Clip(string.Join("; ", types.Where(t => !t.Contains('.', StringComparison.Ordinal) && !IsRelation(t)).Order(StringComparer.Ordinal)
-            .Select(t => FactSummaries.Describe(t, facts.Where(f => f.GetType().Name == t).ToList(), observed.Contains(t)))), MaxReason - NoneMatches.Length);
+            .Select(t => FactSummaries.Describe(t, facts.GetValueOrDefault(t) ?? [], observed.Contains(t)))), MaxReason - NoneMatches.Length);
 
     /// <summary>
     /// The fact types of the cases that could be checked and did not match, when other cases still miss facts (a ping
     /// that answered excludes the network case of container-network-error, not its CNI-event case): empty when none.
     /// </summary>
-    private static HashSet<string> Checked(CompiledRule rule, Func<string, bool> read) =>
-        Needs(rule).Where(n => n.All(read) && n.Any(t => !IsRelation(t)))
+    private static HashSet<string> Checked(List<HashSet<string>> needs, Func<string, bool> read) =>
+        needs.Where(n => n.All(read) && n.Any(t => !IsRelation(t)))
             .SelectMany(n => n).ToHashSet(StringComparer.Ordinal);
 
     private const string NoneMatches = ". None of it matches the rule's conditions";
