@@ -104,6 +104,26 @@ public sealed class DigOutputTests(DnsServers servers) : IClassFixture<DnsServer
         Assert.Equal(("kubernetes.default", "NXDOMAIN", "10.0.0.10"), (old.Probe.Name, old.Probe.Rcode, old.Probe.Server));
     }
 
+    /// <summary>
+    /// busybox asks A and AAAA and prints the A answer first: a failure line for the same name after its addresses is
+    /// the AAAA query's and leaves the A answer answered (it used to overwrite it with the AAAA's REFUSED). Both outputs
+    /// were captured from Debian's busybox 1.35 against dnsmasq.
+    /// </summary>
+    [Fact]
+    public void Busybox_nslookup_keeps_the_A_answer_when_the_AAAA_query_fails()
+    {
+        var lookups = DnsToolOutput.Parse(Fixture("nslookup-busybox-a-answered-aaaa-refused.txt"), "nslookup orders.shop.svc.cluster.local 127.0.0.1:15399");
+
+        Assert.Equal(
+            [("A", "NOERROR", (int?)1), ("AAAA", "REFUSED", null)],
+            lookups.Select(l => (l.Probe.Type!, l.Probe.Rcode!, l.Probe.AnswerCount)));
+        Assert.All(lookups, l => Assert.Equal(("orders.shop.svc.cluster.local", "127.0.0.1", 15399), (l.Probe.Name, l.Probe.Server, l.Probe.Port)));
+
+        // A name that does not exist fails for both queries: two NXDOMAIN results for it.
+        var missing = DnsToolOutput.Parse(Fixture("nslookup-busybox-nxdomain-a-and-aaaa.txt"), "nslookup ordres.shop.svc.cluster.local 127.0.0.1:15399");
+        Assert.Equal(["NXDOMAIN", "NXDOMAIN"], missing.Select(l => l.Probe.Rcode));
+    }
+
     [Fact]
     public void Kept_outputs_of_dig_read_the_same_as_when_they_were_captured()
     {

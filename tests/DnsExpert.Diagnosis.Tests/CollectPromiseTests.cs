@@ -159,6 +159,40 @@ public sealed class CollectPromiseTests
         ("coredns-upstream-unreachable", nameof(ProbeResult)),
     ];
 
+    /// <summary>
+    /// A name the cluster DNS resolved (busybox's A answer) is not a missing Service because its AAAA query came back
+    /// NXDOMAIN (some resolvers answer so): no ServiceNameNxdomain from that line. The captured busybox output had the
+    /// AAAA query REFUSED; here it says NXDOMAIN, as the helper saw from dnsmasq in another setup.
+    /// </summary>
+    [Fact]
+    public async Task An_NXDOMAIN_for_the_AAAA_of_a_name_the_same_server_resolved_is_no_missing_Service()
+    {
+        var nslookup = (await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests/fixtures/dns-tools/nslookup-busybox-a-answered-aaaa-refused.txt")))
+            .Replace("127.0.0.1:15399", "10.96.0.10:53", StringComparison.Ordinal)
+            .Replace("REFUSED", "NXDOMAIN", StringComparison.Ordinal)
+            .Replace("orders.shop.", "orders.default.", StringComparison.Ordinal);
+        var request = new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = Namespace, Pod = Pod },
+            Domain = "orders.default.svc.cluster.local",
+            Snapshot = new Snapshot
+            {
+                Outputs =
+                [
+                    new CommandOutput { Command = "kubectl get svc kube-dns -n kube-system", Text = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "tests/fixtures/kubectl-tables/svc-kube-dns-selector-2017.txt")) },
+                    new CommandOutput { Command = $"kubectl exec -n {Namespace} {Pod} -- nslookup orders.default.svc.cluster.local", Text = nslookup },
+                ],
+            },
+        };
+
+        var facts = SnapshotFactBuilder.Build(request).Facts;
+
+        Assert.Contains(facts.OfType<ProbeResult>(), p => p.Rcode == "NXDOMAIN" && p.Type == "AAAA");
+        Assert.DoesNotContain(facts, f => f is ServiceNameNxdomain);
+        var response = await Service.DiagnoseAsync(request, CancellationToken.None);
+        Assert.DoesNotContain(response.Findings, f => f.RuleId == "service-name-not-found");
+    }
+
     [Theory]
     [InlineData("orders.default.svc.cluster.local", HypothesisStatus.RuledOut)]
     [InlineData("payments.default.svc.cluster.local", HypothesisStatus.Unverified)]

@@ -114,6 +114,16 @@ public static partial class DnsToolOutput
 
             if (current.Tool == DnsTool.Nslookup)
             {
+                if (current.Probe.Rcode == "NOERROR" && current.Probe.AnswerCount > 0 && NslookupFailure().Match(line) is { Success: true } after
+                    && string.Equals(after.Groups["name"].Value, current.Probe.Name, StringComparison.OrdinalIgnoreCase))
+                {
+                    // busybox asks A and AAAA and prints the A answer first: a failure for the same name after its
+                    // addresses is the AAAA query's, not a failure of the name the A query just resolved.
+                    var answered = current;
+                    Flush();
+                    current = new Builder(DnsTool.Nslookup, number) { Probe = { Server = answered.Probe.Server, Port = answered.Probe.Port, Type = "AAAA" } };
+                }
+
                 ReadNslookupLine(current, line, number);
                 if (current.HasOutcome && current.Probe.Rcode is not null and not "NOERROR")
                 {

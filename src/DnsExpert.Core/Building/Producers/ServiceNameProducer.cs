@@ -21,8 +21,13 @@ internal static class ServiceNameProducer
             Add(q.NameWithoutDot, q.Source, $"line {q.LineNumber} ({q.Time}{q.Repeats}): {q.Text}", q.ConcernsFailure);
         }
 
+        // A name the same server resolved (another type's query answered with addresses) exists, whatever an NXDOMAIN
+        // for its AAAA says: some resolvers answer one type NXDOMAIN while the other resolves.
+        var resolved = probes.OfType<ProbeResult>().Where(p => p.Kind == "dns" && p.Rcode == "NOERROR" && p.AnswerCount > 0 && p.Name is not null)
+            .Select(p => (Name: p.Name!.TrimEnd('.').ToLowerInvariant(), p.Target)).ToHashSet();
         foreach (var p in probes.OfType<ProbeResult>().Where(p => p.Kind == "dns" && p.Rcode == "NXDOMAIN" && p.Name is not null
-                     && p.TargetRole is "kube-dns" or "coredns-pod" or "nodelocal"))
+                     && p.TargetRole is "kube-dns" or "coredns-pod" or "nodelocal"
+                     && !resolved.Contains((p.Name!.TrimEnd('.').ToLowerInvariant(), p.Target))))
         {
             Add(p.Name!.TrimEnd('.').ToLowerInvariant(), p.Source, $"{p.Description}: NXDOMAIN", p.ConcernsFailure);
         }
