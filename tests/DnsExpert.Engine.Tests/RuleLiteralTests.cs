@@ -141,4 +141,26 @@ public sealed class RuleLiteralTests : IDisposable
     [InlineData("timeout-error")]
     public void Words_far_from_every_value_are_no_near_miss(string typed) =>
         Assert.Null(NearMiss.Nearest(typed, ["dns", "ping", "tcp", "answered", "timeout", "refused"]));
+
+    /// <summary>
+    /// A rule that matches another's finding names it by id: an id the rule base does not have would load and never
+    /// match, so it is refused like any closed value, with the nearest id.
+    /// </summary>
+    [Theory]
+    [InlineData("RuleId == \"finding-rule\"", null)]
+    [InlineData("RuleId == \"finding-rul\"", "where: Finding.RuleId is never \"finding-rul\" (did you mean \"finding-rule\"?); it is one of: finding-rule")]
+    [InlineData("RuleId in (\"finding-rule\", \"coredns-autopath\")", "where: Finding.RuleId is never \"coredns-autopath\"")]
+    public void A_finding_is_matched_by_an_id_of_the_rule_base(string where, string? error)
+    {
+        var errors = TestRules.Errors(TestRules.OnePattern("finding-rule", "info", "Finding", "other", where), "rules/finding-rule.yaml");
+
+        if (error is null)
+        {
+            Assert.Empty(errors);
+        }
+        else
+        {
+            Assert.Contains(error, Assert.Single(errors).Reason, StringComparison.Ordinal);
+        }
+    }
 }

@@ -15,14 +15,16 @@ namespace DnsExpert.Engine.Compilation;
 internal static class ClosedValueLiterals
 {
     /// <summary>Every literal in <paramref name="expression"/> that its property can never hold.</summary>
-    public static IReadOnlyList<LiteralMismatch> Find(Expression expression)
+    /// <param name="expression">A parsed condition.</param>
+    /// <param name="ruleIds">The ids of the rule base: <c>Finding.RuleId</c> (a rule matching another's finding) is one of them.</param>
+    public static IReadOnlyList<LiteralMismatch> Find(Expression expression, IReadOnlySet<string>? ruleIds = null)
     {
-        var finder = new Finder();
+        var finder = new Finder(ruleIds);
         finder.Visit(expression);
         return finder.Found;
     }
 
-    private sealed class Finder : ExpressionVisitor
+    private sealed class Finder(IReadOnlySet<string>? ruleIds) : ExpressionVisitor
     {
         public List<LiteralMismatch> Found { get; } = [];
 
@@ -83,7 +85,10 @@ internal static class ClosedValueLiterals
             }
 
             var property = (PropertyInfo)member.Member;
-            if (OneOfAttribute.AllowedFor(property) is not { } allowed)
+            var allowed = property.DeclaringType == typeof(FindingFact) && property.Name == nameof(FindingFact.RuleId) && ruleIds is not null
+                ? ruleIds.Order(StringComparer.Ordinal).ToList()
+                : OneOfAttribute.AllowedFor(property);
+            if (allowed is null)
             {
                 return;
             }
@@ -91,7 +96,8 @@ internal static class ClosedValueLiterals
             var values = allowed.Concat(fallbacks).ToList();
             if (!values.Any(v => Matches(v, literal, how, comparison)))
             {
-                Found.Add(new LiteralMismatch(member.Expression?.Type.Name ?? property.DeclaringType!.Name, property.Name, literal, allowed, how));
+                var type = member.Expression?.Type ?? property.DeclaringType!;
+                Found.Add(new LiteralMismatch(type == typeof(FindingFact) ? FindingFact.FactTypeName : type.Name, property.Name, literal, allowed, how));
             }
         }
 

@@ -52,9 +52,10 @@ public static partial class RuleBaseCompiler
         }
 
         CheckExplains(documents, errors);
+        var ruleIds = documents.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var doc in documents)
         {
-            if (CompileRule(doc, errors) is { } rule)
+            if (CompileRule(doc, ruleIds, errors) is { } rule)
             {
                 compiled.Add(rule);
             }
@@ -131,7 +132,7 @@ public static partial class RuleBaseCompiler
         return false;
     }
 
-    private static CompiledRule? CompileRule(RuleDocument doc, List<RuleFileError> errors)
+    private static CompiledRule? CompileRule(RuleDocument doc, IReadOnlySet<string> ruleIds, List<RuleFileError> errors)
     {
         var before = errors.Count;
         var factTypes = new List<string>();
@@ -139,7 +140,7 @@ public static partial class RuleBaseCompiler
         var definitions = new List<Func<CompiledRule, NRules.RuleModel.IRuleDefinition>>();
         for (var i = 0; i < doc.Cases.Count; i++)
         {
-            if (CompileCase(doc, i, factTypes, errors) is { } compiled)
+            if (CompileCase(doc, i, factTypes, ruleIds, errors) is { } compiled)
             {
                 cases.Add(compiled.Case);
                 definitions.Add(compiled.Build);
@@ -171,7 +172,7 @@ public static partial class RuleBaseCompiler
 
     /// <summary>Compiles one case: its patterns into an NRules left-hand side, its templates over its named patterns.</summary>
     private static (CompiledCase Case, Func<CompiledRule, NRules.RuleModel.IRuleDefinition> Build)? CompileCase(
-        RuleDocument doc, int caseIndex, List<string> factTypes, List<RuleFileError> errors)
+        RuleDocument doc, int caseIndex, List<string> factTypes, IReadOnlySet<string> ruleIds, List<RuleFileError> errors)
     {
         var before = errors.Count;
         var ruleCase = doc.Cases[caseIndex];
@@ -217,7 +218,7 @@ public static partial class RuleBaseCompiler
 
             foreach (var condition in pattern.Conditions)
             {
-                if (ParseCondition(doc, condition, matched, self, errors) is { } lambda)
+                if (ParseCondition(doc, condition, matched, self, ruleIds, errors) is { } lambda)
                 {
                     patternBuilder.Condition(lambda);
                     if (pattern.Mode != PatternMode.Not)
@@ -297,7 +298,7 @@ public static partial class RuleBaseCompiler
         return (compiled, Build);
     }
 
-    private static LambdaExpression? ParseCondition(RuleDocument doc, ExpressionText condition, IReadOnlyList<ParameterExpression> earlier, ParameterExpression self, List<RuleFileError> errors)
+    private static LambdaExpression? ParseCondition(RuleDocument doc, ExpressionText condition, IReadOnlyList<ParameterExpression> earlier, ParameterExpression self, IReadOnlySet<string> ruleIds, List<RuleFileError> errors)
     {
         if (string.IsNullOrWhiteSpace(condition.Text))
         {
@@ -324,7 +325,7 @@ public static partial class RuleBaseCompiler
             return null;
         }
 
-        if (Refused(doc, parsed.Body, condition.Text, 0, condition.Text, condition.Line, condition.Column, condition.Field, errors))
+        if (Refused(doc, parsed.Body, condition.Text, 0, condition.Text, condition.Line, condition.Column, condition.Field, errors, ruleIds))
         {
             return null;
         }
@@ -460,7 +461,7 @@ public static partial class RuleBaseCompiler
     /// <paramref name="expression"/> starts at <paramref name="start"/> in <paramref name="text"/>, the scalar at
     /// <paramref name="line"/> and <paramref name="column"/>.
     /// </summary>
-    private static bool Refused(RuleDocument doc, Expression body, string text, int start, string expression, int line, int column, string field, List<RuleFileError> errors)
+    private static bool Refused(RuleDocument doc, Expression body, string text, int start, string expression, int line, int column, string field, List<RuleFileError> errors, IReadOnlySet<string>? ruleIds = null)
     {
         var before = errors.Count;
         if (UnboundedCalls.Find(body) is { } call)
@@ -468,7 +469,7 @@ public static partial class RuleBaseCompiler
             errors.Add(Locate(doc, text, line, column, start, $"{field}: {UnboundedCalls.Reason(call)}"));
         }
 
-        foreach (var mismatch in ClosedValueLiterals.Find(body))
+        foreach (var mismatch in ClosedValueLiterals.Find(body, ruleIds))
         {
             var at = expression.IndexOf('"' + mismatch.Literal + '"', StringComparison.Ordinal);
             errors.Add(Locate(doc, text, line, column, start + Math.Max(at, 0), $"{field}: {mismatch.Reason}"));
