@@ -58,6 +58,9 @@ public sealed class CollectPromiseTests
         new(@"-- nslookup \S+$", "tests/fixtures/dns-tools/nslookup-busybox-nxdomain.txt",
             After: [Before("kubectl get svc kube-dns -n kube-system", "tests/fixtures/kubectl-tables/svc-kube-dns-selector-2017.txt")]),
         new(@"-- ldd --version$", "tests/fixtures/ldd/debian-12-glibc-2.36.txt"),
+        // From CoreDNS's network namespace (kubectl debug): the CoreDNS pods say which pod that is, the Corefile the upstream.
+        new(@"^kubectl debug -n kube-system \S+ -i --image=\S+ --target=coredns -- nslookup \S+ \S+$", "tests/fixtures/dns-tools/nslookup-busybox-a-answered-aaaa-refused.txt",
+            After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
         new(@"-- cat /etc/resolv\.conf$", "tests/scenarios/pod-resolvconf-not-cluster-dns/near-miss-resolv-conf-names-kube-dns.json", "file:/etc/resolv.conf"),
         new(@"^cat /etc/resolv\.conf$", "tests/fixtures/node-root/etc/resolv.conf", After: [Before("kubectl get pod {{pod}} -n {{ns}} -o json", $"{Dump}/default/pods.json", $"Pod/{Pod}")]),
         new(@"^cat /proc/net/snmp$", "tests/fixtures/node-root/proc/net/snmp"),
@@ -156,7 +159,6 @@ public sealed class CollectPromiseTests
     private static readonly HashSet<(string Rule, string Type)> NotPastable =
     [
         ("coredns-apiserver-unreachable", nameof(ProbeResult)),
-        ("coredns-upstream-unreachable", nameof(ProbeResult)),
     ];
 
     /// <summary>

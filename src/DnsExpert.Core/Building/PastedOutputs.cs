@@ -41,7 +41,7 @@ public static class PastedOutputs
             {
                 // kubectl exec -n NS POD -- CMD: the command ran in that pod (the hypotheses' checks are written so).
                 (command, words) = (string.Join(' ', exec.Command), exec.Command);
-                from ??= exec.Namespace is null || exec.Pod is null ? null : $"{exec.Namespace}/{exec.Pod}";
+                from ??= exec.From;
             }
 
             var origin = from is not null ? RequestValidator.Origin.TryParse(from) : null;
@@ -153,15 +153,23 @@ public static class PastedOutputs
         || text.Contains("no servers could be reached", StringComparison.Ordinal)
         || (text.StartsWith("Server:", StringComparison.Ordinal) && text.Contains("Address", StringComparison.Ordinal));
 
-    /// <summary>
-    /// <c>kubectl exec [-n NS] POD [-c C] -- CMD...</c>: the namespace (<c>default</c> when not given), the pod and the
-    /// command run in it; null for any other command. Only the names are taken, and only when they are valid.
-    /// </summary>
-    private static (string? Namespace, string? Pod, string[] Command)? ExecTarget(string[] words)
+    /// <summary>Flags of <c>kubectl exec</c> and <c>kubectl debug</c> whose value is the next word (when not given with <c>=</c>).</summary>
+    private static readonly HashSet<string> ValueFlags = new(StringComparer.Ordinal)
     {
-        var exec = Array.IndexOf(words, "exec");
+        "-n", "--namespace", "-c", "--container", "--image", "--target", "--profile", "--copy-to", "--image-pull-policy", "--env",
+    };
+
+    /// <summary>
+    /// <c>kubectl exec [-n NS] POD [-c C] -- CMD...</c>, or <c>kubectl debug [-n NS] POD -i --image=I --target=C -- CMD...</c>
+    /// (an ephemeral container in the pod's network namespace: how a command runs "from CoreDNS", whose image has no
+    /// shell): the namespace (<c>default</c> when not given), the pod and the command run in it; <c>kubectl debug
+    /// node/NAME</c> runs on that node. Null for any other command. Only the names are taken, and only when they are valid.
+    /// </summary>
+    private static (string? From, string[] Command)? ExecTarget(string[] words)
+    {
+        var verb = Array.FindIndex(words, w => w is "exec" or "debug");
         var dashes = Array.IndexOf(words, "--");
-        if (words.FirstOrDefault()?.Split('/').Last() != "kubectl" || exec < 0 || dashes <= exec || dashes == words.Length - 1)
+        if (words.FirstOrDefault()?.Split('/').Last() != "kubectl" || verb < 0 || dashes <= verb || dashes == words.Length - 1)
         {
             return null;
         }
@@ -170,24 +178,31 @@ public static class PastedOutputs
         for (var i = 1; i < dashes; i++)
         {
             var word = words[i];
-            if (word is "-n" or "--namespace" or "-c" or "--container" && i + 1 < dashes)
+            if (ValueFlags.Contains(word) && i + 1 < dashes)
             {
-                ns = word is "-n" or "--namespace" ? words[++i] : ns;
-                i += word is "-c" or "--container" ? 1 : 0;
+                ns = word is "-n" or "--namespace" ? words[i + 1] : ns;
+                i++;
             }
             else if (word.StartsWith("--namespace=", StringComparison.Ordinal))
             {
                 ns = word["--namespace=".Length..];
             }
-            else if (i > exec && !word.StartsWith('-') && pod is null)
+            else if (i > verb && !word.StartsWith('-') && pod is null)
             {
                 pod = word.StartsWith("pod/", StringComparison.Ordinal) ? word[4..] : word;
             }
         }
 
+        var command = words[(dashes + 1)..];
+        if (words[verb] == "debug" && pod is not null && pod.StartsWith("node/", StringComparison.Ordinal))
+        {
+            var node = pod["node/".Length..];
+            return (RequestValidator.IsDnsSubdomain(node) ? pod : null, command);
+        }
+
         ns ??= "default";
         var valid = pod is not null && RequestValidator.IsDnsSubdomain(pod) && RequestValidator.IsDnsLabel(ns);
-        return (valid ? ns : null, valid ? pod : null, words[(dashes + 1)..]);
+        return (valid ? $"{ns}/{pod}" : null, command);
     }
 
     /// <summary>The pod (first word after <c>logs</c> that is not a flag or a flag's value), namespace and container of a kubectl logs line.</summary>

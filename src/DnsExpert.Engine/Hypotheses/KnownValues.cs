@@ -17,6 +17,9 @@ public sealed class KnownValues
     public object CoreDnsPodIp { get; init; } = new Placeholder("<coredns-pod-ip>");
     public object CoreDnsNode { get; init; } = new Placeholder("<coredns-node>");
 
+    /// <summary>The first plain DNS address the Corefile's root <c>forward</c> names (not a file, not CoreDNS itself).</summary>
+    public object Upstream { get; init; } = new Placeholder("<upstream>");
+
     /// <summary>
     /// Fact types that record what was seen (a CoreDNS log line of a kind) whose source was read: none of them is not
     /// a missing fact but a clean source.
@@ -42,6 +45,8 @@ public sealed class KnownValues
             CoreDnsPod = (object?)coreDns?.Name ?? unknown.CoreDnsPod,
             CoreDnsPodIp = (object?)NullIfEmpty(coreDns?.Ip) ?? unknown.CoreDnsPodIp,
             CoreDnsNode = (object?)NullIfEmpty(coreDns?.Node) ?? unknown.CoreDnsNode,
+            Upstream = (object?)facts.OfType<CorefileUpstream>().Where(u => u.From == "." && u.Address is not null && !u.IsLoopback)
+                .Select(u => u.Address).FirstOrDefault() ?? unknown.Upstream,
             Observed = observed ?? unknown.Observed,
         };
     }
