@@ -20,7 +20,7 @@ public static class ObservedFactTypes
     /// </summary>
     public static IReadOnlySet<string> Of(Snapshot? snapshot, IReadOnlyList<object> facts)
     {
-        var observed = new HashSet<string>(Of(snapshot), StringComparer.Ordinal);
+        var observed = Sources(snapshot);
         if (facts.OfType<CorefileServer>().Any())
         {
             observed.Add(nameof(CorefileUnansweredZone));
@@ -36,7 +36,8 @@ public static class ObservedFactTypes
         return observed;
     }
 
-    public static IReadOnlySet<string> Of(Snapshot? snapshot)
+    /// <summary>The sources the snapshot has: a log, events, a kernel log.</summary>
+    private static HashSet<string> Sources(Snapshot? snapshot)
     {
         var observed = new HashSet<string>(StringComparer.Ordinal);
         if (snapshot is null)

@@ -201,10 +201,8 @@ internal static class PastedTables
         var nodes = new List<JsonObject>();
         foreach (var row in read.Table.Rows)
         {
-            var name = Unprefixed(KubectlTable.Value(row, "NAME"), "node");
-            if (name is null || !RequestValidator.IsDnsSubdomain(name))
+            if (read.NodeName(row) is not { } name)
             {
-                read.Misnamed++;
                 continue;
             }
 
@@ -372,10 +370,8 @@ internal static class PastedTables
         var metrics = new List<JsonObject>();
         foreach (var row in read.Table.Rows)
         {
-            var name = Unprefixed(KubectlTable.Value(row, "NAME"), "node");
-            if (name is null || !RequestValidator.IsDnsSubdomain(name))
+            if (read.NodeName(row) is not { } name)
             {
-                read.Misnamed++;
                 continue;
             }
 
@@ -578,9 +574,7 @@ internal static class PastedTables
             for (var i = 1; i < words.Length; i++)
             {
                 var word = words[i];
-                string? Value(string flag) => word == flag && i + 1 < words.Length ? words[++i]
-                    : word.StartsWith(flag + "=", StringComparison.Ordinal) ? word[(flag.Length + 1)..]
-                    : flag.Length == 2 && word.Length > 2 && word.StartsWith(flag, StringComparison.Ordinal) ? word[2..] : null;
+                string? Value(string flag) => KubectlArgs.Value(words, ref i, flag);
                 if (word is "-A" or "--all-namespaces")
                 {
                     all = true;
@@ -633,6 +627,19 @@ internal static class PastedTables
             }
 
             return (ns, name);
+        }
+
+        /// <summary>A node's name (a <c>node/</c> prefix removed), or null (counted) when Kubernetes would refuse it.</summary>
+        public string? NodeName(IReadOnlyDictionary<string, string> row)
+        {
+            var name = Unprefixed(KubectlTable.Value(row, "NAME"), "node");
+            if (name is null || !RequestValidator.IsDnsSubdomain(name))
+            {
+                Misnamed++;
+                return null;
+            }
+
+            return name;
         }
     }
 }
