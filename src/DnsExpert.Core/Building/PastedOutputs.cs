@@ -212,7 +212,7 @@ public static class PastedOutputs
         for (var i = 1; i < words.Length; i++)
         {
             var word = words[i];
-            string? Value(string flag) => word == flag && i + 1 < words.Length ? words[++i] : word.StartsWith(flag + "=", StringComparison.Ordinal) ? word[(flag.Length + 1)..] : null;
+            string? Value(string flag) => KubectlArgs.Value(words, ref i, flag);
             if ((Value("-n") ?? Value("--namespace")) is { } n)
             {
                 ns = n;
