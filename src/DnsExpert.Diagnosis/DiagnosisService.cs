@@ -10,9 +10,10 @@ namespace DnsExpert.Diagnosis;
 
 /// <summary>
 /// A diagnosis: the request's snapshot, or one collected live when the request has none and a cluster is configured;
-/// then the rule base over its facts.
+/// then the rule base over its facts. Pasted output is read within <paramref name="limits"/> (the defaults when not given).
 /// </summary>
-public sealed class DiagnosisService(RuleEngine engine, TimeProvider time, ILiveSnapshotCollector? collector = null, DiagnosisMetrics? metrics = null) : IDiagnosisService
+public sealed class DiagnosisService(
+    RuleEngine engine, TimeProvider time, ILiveSnapshotCollector? collector = null, DiagnosisMetrics? metrics = null, RequestLimits? limits = null) : IDiagnosisService
 {
     public Task<DiagnosisResponse> DiagnoseAsync(DiagnosisRequest request, CancellationToken cancellationToken) => DiagnoseAsync(request, null, cancellationToken);
 
@@ -84,7 +85,7 @@ public sealed class DiagnosisService(RuleEngine engine, TimeProvider time, ILive
         FactSet facts;
         using (Tracing.Source.StartActivity("facts"))
         {
-            facts = SnapshotFactBuilder.Build(request);
+            facts = SnapshotFactBuilder.Build(request, limits);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

@@ -65,35 +65,38 @@ public sealed class MemoryBoundTests(ITestOutputHelper output)
         return builder.ToString();
     }
 
+    private static Task<ServiceProcess> StartAsync() => ServiceProcess.StartAsync(
+        new Dictionary<string, string>
+        {
+            ["DnsExpert:RulesDirectory"] = Path.Combine(ApiFactory.RepoRoot, "rules"),
+            ["DnsExpert:History:Provider"] = "none",
+            ["DnsExpert:Auth:RequestsPerMinute"] = "100000",
+        },
+        new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x" + HeapLimit.ToString("x", System.Globalization.CultureInfo.InvariantCulture) });
+
+    private static async Task<HttpStatusCode> SendAsync(ServiceProcess service, HttpClient client, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        try
+        {
+            using var response = await client.PostAsync("/api/v1/diagnoses", content);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            // The server may answer 413/422 and close the connection before the whole body is sent.
+            return service.HasExited ? HttpStatusCode.InternalServerError : HttpStatusCode.RequestEntityTooLarge;
+        }
+    }
+
     [Fact]
     public async Task The_worst_bodies_never_make_a_500_or_exhaust_the_heap_of_a_512Mi_pod()
     {
-        await using var service = await ServiceProcess.StartAsync(
-            new Dictionary<string, string>
-            {
-                ["DnsExpert:RulesDirectory"] = Path.Combine(ApiFactory.RepoRoot, "rules"),
-                ["DnsExpert:History:Provider"] = "none",
-                ["DnsExpert:Auth:RequestsPerMinute"] = "100000",
-            },
-            new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x" + HeapLimit.ToString("x", System.Globalization.CultureInfo.InvariantCulture) });
+        await using var service = await StartAsync();
         using var client = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromMinutes(2) };
         var outcomes = new List<string>();
-
-        async Task<HttpStatusCode> Send(byte[] body)
-        {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new("application/json");
-            try
-            {
-                using var response = await client.PostAsync("/api/v1/diagnoses", content);
-                return response.StatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                // The server may answer 413/422 and close the connection before the whole body is sent.
-                return service.HasExited ? HttpStatusCode.InternalServerError : HttpStatusCode.RequestEntityTooLarge;
-            }
-        }
+        Task<HttpStatusCode> Send(byte[] body) => SendAsync(service, client, body);
 
         var bodies = WorstBodies().ToList();
         foreach (var (name, body) in bodies)
@@ -125,6 +128,83 @@ public sealed class MemoryBoundTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
         using var sample = await client.PostAsync("/api/v1/samples/sick-cluster/diagnose", null);
         Assert.Equal(HttpStatusCode.OK, sample.StatusCode);
+        Assert.DoesNotContain("OutOfMemory", service.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A request of pasted outputs, each <c>(command, from, text)</c>.</summary>
+    private static byte[] Pasted(params (string Command, string? From, string Text)[] outputs) =>
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            target = new { @namespace = "default", pod = "web-0" },
+            snapshot = new { outputs = outputs.Select(o => new { command = o.Command, from = o.From, text = o.Text }) },
+        });
+
+    private static string Lines(int bytes, Func<int, string> line)
+    {
+        var builder = new StringBuilder(bytes + 256);
+        for (var i = 0; builder.Length < bytes; i++)
+        {
+            builder.Append(line(i)).Append('\n');
+        }
+
+        return builder.ToString();
+    }
+
+    private const string PodsHeader = "NAMESPACE   NAME          READY   STATUS    RESTARTS   AGE   IP            NODE     NOMINATED NODE   READINESS GATES\n";
+
+    private static string PodRow(int i) => $"shop        web-{i:D7}   1/1     Running   0          1d    10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}   node-1   <none>           <none>";
+
+    /// <summary>A realistic chat paste: a whole cluster's pods (5,000 rows of <c>get pods -A -o wide</c>) and 20 digs.</summary>
+    internal static byte[] RealisticPaste()
+    {
+        var pods = PodsHeader + string.Join('\n', Enumerable.Range(0, 5000).Select(PodRow));
+        const string dig = "; <<>> DiG 9.18.28 <<>> @10.96.0.10 web.shop.svc.cluster.local\n;; global options: +cmd\n;; connection timed out; no servers could be reached\n";
+        return Pasted([("kubectl get pods -A -o wide", null, pods), .. Enumerable.Range(0, 20).Select(i => ($"dig @10.96.0.10 web{i}.shop.svc.cluster.local", (string?)"default/web-0", dig))]);
+    }
+
+    /// <summary>The pasted-output classes of issue 19, each as large as the body limit lets it be.</summary>
+    public static IEnumerable<(string Name, byte[] Body)> HostilePastes()
+    {
+        // Pasted text is escaped in JSON (a line break takes two bytes): 24 MB of text stays within the 32 MiB body.
+        const int size = 24 << 20;
+        yield return ("4 MB of ping headers", Pasted(("ping -c 3 10.0.0.1", "default/web-0", Lines(4 << 20, _ => "PING a (10.0.0.1)"))));
+        yield return ("24 MB of ping headers", Pasted(("ping -c 3 10.0.0.1", "default/web-0", Lines(size, _ => "PING a (10.0.0.1)"))));
+        yield return ("a 200 KB ping line", Pasted(("ping -c 3 10.0.0.1", "default/web-0", "PING a (10.0.0.1) " + new string('a', 200_000) + "\n")));
+        yield return ("900k busybox NXDOMAIN lines", Pasted(("nslookup a", "default/web-0", "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n" + Lines(size, _ => "** server can't find a: NXDOMAIN"))));
+        yield return ("distinct nslookup failures", Pasted(("nslookup a", "default/web-0", "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n" + Lines(size, i => $"** server can't find n{i}.x: NXDOMAIN"))));
+        var table = PodsHeader + Lines(size / 40 / 8 - PodsHeader.Length, PodRow);
+        var tables = string.Join("\n", Enumerable.Repeat(table, 8));
+        yield return ("40 outputs of 8 pod tables", Pasted([.. Enumerable.Range(0, 40).Select(_ => ("kubectl get pods -A -o wide", (string?)null, tables))]));
+        yield return ("conntrack -S with distinct counter names", Pasted(("conntrack -S", "node/node-1", Lines(size, i => $"cpu={i} c{i}a=1 c{i}b=2 c{i}c=3 insert_failed=1"))));
+        yield return ("kubectl JSON lists at the value limit", Pasted([.. Enumerable.Range(0, 7).Select(_ => ("kubectl get pods -o json", (string?)null,
+            """{"kind":"List","items":[""" + string.Join(',', Enumerable.Repeat("""{"kind":"Pod","metadata":{"name":"p"},"x":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}""", 20_000)) + "]}"))]));
+        yield return ("dig outputs of distinct answers", Pasted(("dig", "default/web-0", Lines(size, i => $"; <<>> DiG 9.18 <<>> @10.96.0.10 n{i}.x\n;; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: {i}\n;; flags: qr aa rd; QUERY: 1, ANSWER: 0\n;n{i}.x. IN A\n;; Query time: {i} msec\n;; SERVER: 10.96.0.10#53(10.96.0.10) (UDP)"))));
+    }
+
+    [Fact]
+    public async Task Pasted_output_never_makes_a_500_or_exhausts_the_heap_one_at_a_time_or_200_at_once()
+    {
+        await using var service = await StartAsync();
+        using var client = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromMinutes(3) };
+        var outcomes = new List<string>();
+        foreach (var (name, body) in HostilePastes())
+        {
+            var status = await SendAsync(service, client, body);
+            outcomes.Add($"{name} ({body.Length >> 10} KiB): {(int)status}, peak {service.PeakWorkingSetBytes >> 20} MiB");
+            output.WriteLine(outcomes[^1]);
+            Assert.False(service.HasExited, $"the service died on '{name}':\n{service.Output}");
+            Assert.True((int)status < 500, $"'{name}' answered {(int)status}:\n{string.Join('\n', outcomes)}\n{service.Output}");
+        }
+
+        // 200 realistic pastes at once: each is answered, or refused with a 503 while the others hold the admission.
+        var realistic = RealisticPaste();
+        using var many = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 200 }) { BaseAddress = service.Address, Timeout = TimeSpan.FromMinutes(5) };
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => SendAsync(service, many, realistic)));
+        var counts = statuses.GroupBy(s => (int)s).OrderBy(g => g.Key).Select(g => $"{g.Count()} × {g.Key}");
+        output.WriteLine($"200 realistic pastes ({realistic.Length >> 10} KiB each) at once: {string.Join(", ", counts)}, peak {service.PeakWorkingSetBytes >> 20} MiB");
+        Assert.False(service.HasExited, $"the service died on 200 realistic pastes:\n{service.Output}");
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"{string.Join(", ", counts)}\n{service.Output}"));
+        Assert.Contains(HttpStatusCode.OK, statuses);
         Assert.DoesNotContain("OutOfMemory", service.Output, StringComparison.Ordinal);
     }
 }

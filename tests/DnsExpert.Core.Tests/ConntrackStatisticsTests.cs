@@ -35,4 +35,20 @@ public sealed class ConntrackStatisticsTests
     [InlineData("drop -3")]
     public void Text_without_the_counters_is_not_read_as_zero(string text) =>
         Assert.Null(ConntrackStatistics.Parse(text));
+
+    [Theory]
+    [InlineData("cpu=0 insert_failed=9223372036854775807 drop=0\ncpu=1 insert_failed=9223372036854775807 drop=0\n")]
+    [InlineData("cpu=0 insert_failed=18446744073709551615 drop=0\n")]
+    [InlineData("cpu=0 insert_failed=99999999999999999999999999 drop=0\n")]
+    public void Counters_past_64_bits_saturate_instead_of_wrapping_to_nothing(string text) =>
+        Assert.Equal(new ConntrackStatistics(long.MaxValue, 0, 0, text.Count(c => c == '\n')), ConntrackStatistics.Parse(text));
+
+    [Fact]
+    public void Counters_of_other_names_are_not_kept_however_many_there_are()
+    {
+        // Two million distinct counter names: only the three DNS counters are read, the rest is passed over.
+        var text = string.Join('\n', Enumerable.Range(0, 20_000).Select(i => "cpu=" + i + " " + string.Join(' ', Enumerable.Range(0, 100).Select(j => $"c{i}_{j}=1")) + " drop=1"));
+
+        Assert.Equal(new ConntrackStatistics(0, 20_000, 0, 20_000), ConntrackStatistics.Parse(text));
+    }
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
+using DnsExpert.Core.Building;
 using DnsExpert.Core.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.History;
@@ -106,6 +107,11 @@ public static partial class DiagnosesApi
     private static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Answer(
         DiagnosisRequest request, string? previousId, bool wait, ReportFormat? format, HttpRequest http, DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
     {
+        if (await AdmitPastedOutputs(request, http, cancellationToken) is { } busy)
+        {
+            return busy;
+        }
+
         if (wait)
         {
             var (response, refused) = await Run(request, previousId, coordinator, cancellationToken);
@@ -302,6 +308,27 @@ public static partial class DiagnosesApi
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such diagnosis",
             detail: $"No diagnosis with id '{RulesApi.Sanitize(id)}' is kept (ids are 32 hex digits; old diagnoses are removed by retention).");
 
+    /// <summary>
+    /// Adds what the request's pasted outputs may expand to to its body's admission (<see cref="PastedOutputAdmission"/>);
+    /// the 503 when there was no room in time, else null.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> AdmitPastedOutputs(DiagnosisRequest request, HttpRequest http, CancellationToken cancellationToken)
+    {
+        var services = http.HttpContext.RequestServices;
+        if (services.GetService<PastedOutputAdmission>() is not { } admission || http.HttpContext.Features.Get<AdmittedBody>() is not { } body)
+        {
+            return null;
+        }
+
+        var options = services.GetRequiredService<IOptions<DnsExpertOptions>>().Value;
+        var items = PastedOutputs.ExpansionItems(request.Snapshot, options.Limits);
+        return await admission.AdmitAsync(body, items, cancellationToken)
+            ? null
+            : Unavailable("Too much pasted output at once",
+                $"The pasted outputs being diagnosed already expand to DnsExpert:MaxPastedItemsInFlight ({options.MaxPastedItemsInFlight} objects, probes and files); this one may add {items}. Retry shortly.",
+                http, retryAfter: 5);
+    }
+
     private static ProblemHttpResult Unavailable(string title, string detail, HttpRequest http, int? retryAfter)
     {
         if (retryAfter is { } seconds)
@@ -312,12 +339,12 @@ public static partial class DiagnosesApi
         return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);
     }
 
-    [GeneratedRegex("^[0-9a-f]{32}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    [GeneratedRegex("^[0-9a-f]{32}$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex IdPattern();
 
-    [GeneratedRegex("^([0-9]{1,5})([smhd])$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    [GeneratedRegex("^([0-9]{1,5})([smhd])$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex AgePattern();
 
-    [GeneratedRegex("^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    [GeneratedRegex("^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex NamePattern();
 }

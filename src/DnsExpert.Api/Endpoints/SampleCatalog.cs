@@ -40,6 +40,6 @@ public sealed partial class SampleCatalog(IOptions<DnsExpertOptions> options)
         return entries.Where(e => IsValidName(e.Name) && File.Exists(Path.Combine(_directory, e.Name + ".json"))).ToList();
     }
 
-    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex SampleName();
 }

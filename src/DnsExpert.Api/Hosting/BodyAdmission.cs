@@ -69,10 +69,20 @@ public sealed class AdmittedBody : IDisposable
 {
     private RateLimitLease? _lease;
 
-    internal AdmittedBody(RateLimitLease lease) => _lease = lease;
+    private RateLimitLease? _pasted;
+
+    internal AdmittedBody(RateLimitLease lease, RateLimitLease? pasted = null) => (_lease, _pasted) = (lease, pasted);
+
+    /// <summary>Adds what the body's pasted outputs may expand to (<see cref="PastedOutputAdmission"/>): released with the body.</summary>
+    internal void Hold(RateLimitLease pasted) => Interlocked.Exchange(ref _pasted, pasted)?.Dispose();
 
     /// <summary>Hands the admission over (to a queued diagnosis): the request's end no longer releases it.</summary>
-    public IDisposable Transfer() => new AdmittedBody(Interlocked.Exchange(ref _lease, null) ?? throw new InvalidOperationException("already transferred"));
+    public IDisposable Transfer() =>
+        new AdmittedBody(Interlocked.Exchange(ref _lease, null) ?? throw new InvalidOperationException("already transferred"), Interlocked.Exchange(ref _pasted, null));
 
-    public void Dispose() => Interlocked.Exchange(ref _lease, null)?.Dispose();
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _lease, null)?.Dispose();
+        Interlocked.Exchange(ref _pasted, null)?.Dispose();
+    }
 }

@@ -43,9 +43,11 @@ public static class DnsExpertHost
             kestrel.Limits.MaxRequestBodySize = options.Value.MaxRequestBodyBytes);
 
         builder.Services.AddDnsExpertDiagnosis(services => services.GetRequiredService<IOptions<DnsExpertOptions>>().Value.RulesDirectory!);
+        builder.Services.AddSingleton(services => services.GetRequiredService<IOptions<DnsExpertOptions>>().Value.Limits);
         builder.Services.AddDnsExpertCollectors(builder.Configuration);
         builder.Services.AddSingleton<SampleCatalog>();
         builder.Services.AddSingleton<BodyAdmission>();
+        builder.Services.AddSingleton<PastedOutputAdmission>();
         builder.Services.AddDnsExpertHealthChecks();
         builder.AddDnsExpertHistory();
         builder.AddDnsExpertSecurity();

@@ -27,6 +27,18 @@ public sealed class DnsExpertOptions
     [Display(Name = $"{Section}:{nameof(MaxBodiesInFlightBytes)}")]
     public long MaxBodiesInFlightBytes { get; set; } = 48L * 1024 * 1024;
 
+    /// <summary>
+    /// Objects, probes and files that the pasted outputs (<c>snapshot.outputs</c>) of the requests being diagnosed may
+    /// expand to, together: a request holds its share, counted from its lines before it is read
+    /// (<see cref="Core.Building.PastedOutputs.ExpansionItems"/>), with its body's admission; past it a request waits up
+    /// to <see cref="AdmissionWait"/>, then gets a 503. A 0.7 MB table of 5,000 pods expands as a structured body of
+    /// several megabytes would, and the body's size alone would not say so. A request that may expand to more than this
+    /// takes all of it. Measured: a pasted pod row holds about 1 KiB once read, more while it is diagnosed.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    [Display(Name = $"{Section}:{nameof(MaxPastedItemsInFlight)}")]
+    public int MaxPastedItemsInFlight { get; set; } = 20_000;
+
     /// <summary>Longest a body waits for admission before the request is answered 503 with Retry-After.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     [Display(Name = $"{Section}:{nameof(AdmissionWait)}")]

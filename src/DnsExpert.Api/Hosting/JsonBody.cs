@@ -133,10 +133,10 @@ public static partial class JsonBody
         return (cut > 0 ? message[..cut] : message) + where;
     }
 
-    [GeneratedRegex(@"^The JSON property '(?<name>.*)' could not be mapped to any \.NET member contained in type '(?<type>[\w.]+)'\.$", RegexOptions.Singleline, 100)]
+    [GeneratedRegex(@"^The JSON property '(?<name>.*)' could not be mapped to any \.NET member contained in type '(?<type>[\w.]+)'\.$", RegexOptions.Singleline | RegexOptions.NonBacktracking)]
     private static partial Regex UnmappedProperty();
 
-    [GeneratedRegex(@"^Duplicate property '(?<name>.*)' encountered during deserialization", RegexOptions.Singleline, 100)]
+    [GeneratedRegex(@"^Duplicate property '(?<name>.*)' encountered during deserialization", RegexOptions.Singleline | RegexOptions.NonBacktracking)]
     private static partial Regex DuplicateProperty();
 
     private static string Shorten(string name) => name.Length <= 64 ? name : name[..64] + "…";

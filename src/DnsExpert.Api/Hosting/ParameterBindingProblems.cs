@@ -45,6 +45,6 @@ public sealed partial class ParameterBindingProblems(IProblemDetailsService prob
     };
 
     // Minimal APIs' wording: 'Failed to bind parameter "int? limit" from "x".' and 'Required parameter "string id" was not provided ...'.
-    [GeneratedRegex(@"^(?:(?<kind>Failed) to bind parameter|(?<kind>Required) parameter) ""(?<type>[\w.?<>\[\], ]+) (?<name>\w+)""", RegexOptions.None, 100)]
+    [GeneratedRegex(@"^(?:(?<kind>Failed) to bind parameter|(?<kind>Required) parameter) ""(?<type>[\w.?<>\[\], ]+) (?<name>\w+)""", RegexOptions.NonBacktracking)]
     private static partial Regex Binding();
 }

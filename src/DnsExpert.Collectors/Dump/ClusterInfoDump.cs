@@ -111,6 +111,6 @@ public static partial class ClusterInfoDump
 
     private const string EndMarker = "==== END logs for container ";
 
-    [GeneratedRegex(@"^==== START logs for container (\S+) of pod \S+ ====$", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^==== START logs for container (\S+) of pod \S+ ====$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex StartMarker();
 }

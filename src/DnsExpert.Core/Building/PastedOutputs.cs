@@ -17,19 +17,36 @@ public static class PastedOutputs
     /// <summary>Pasted <c>kubectl get -o json</c> is parsed only up to this size; larger belongs in <c>snapshot.objects</c>.</summary>
     public const int MaxJsonCharacters = 4 << 20;
 
-    public static (DiagnosisRequest Request, IReadOnlyList<CollectionEntry> Notes) Expand(DiagnosisRequest request)
+    /// <summary>Characters of one output's <c>collection</c> note at most: a paste of a million runs gets a line, not a million.</summary>
+    public const int MaxNoteLength = 600;
+
+    /// <summary>Different summaries a note names before it counts the rest (<c>+N more</c>).</summary>
+    private const int MaxSummaries = 4;
+
+    /// <summary>
+    /// The request with its <c>snapshot.outputs</c> read into objects, probes, logs and files, and a <c>collection</c>
+    /// note per output. What the outputs add is counted against the same <paramref name="limits"/> as the structured
+    /// parts, while each output is read (objects and their JSON values, probes, logs and their characters, files): a
+    /// reader stops at the limit and its note says where, so a paste expands to no more than a structured request may
+    /// carry. A pasted result that repeats one already read (the same lookup, the same answer, from the same place) adds
+    /// nothing but a count in the note.
+    /// </summary>
+    public static (DiagnosisRequest Request, IReadOnlyList<CollectionEntry> Notes) Expand(DiagnosisRequest request, RequestLimits? limits = null)
     {
         if (request.Snapshot is not { Outputs: { Count: > 0 } outputs } snapshot)
         {
             return (request, []);
         }
 
+        limits ??= new RequestLimits();
         var probes = new List<ProbeArtifact>(snapshot.Probes ?? []);
         var objects = new List<JsonElement>(snapshot.Objects ?? []);
         var logs = new List<LogArtifact>(snapshot.Logs ?? []);
         var files = new List<FileArtifact>(snapshot.Files ?? []);
         var notes = new List<CollectionEntry>();
         var tableObjects = new List<JsonElement>();
+        var budget = new Budget(limits, snapshot);
+        var seenProbes = new HashSet<ProbeKey>(probes.Select(ProbeKey.Of));
         for (var i = 0; i < outputs.Count; i++)
         {
             var output = outputs[i];
@@ -46,33 +63,65 @@ public static class PastedOutputs
 
             var origin = from is not null ? RequestValidator.Origin.TryParse(from) : null;
             var tool = words.FirstOrDefault()?.Split('/').Last();
-            void Note(CollectionStatus status, string detail) => notes.Add(new CollectionEntry(source, status, detail));
+            void Note(CollectionStatus status, string detail) => notes.Add(new CollectionEntry(source, status, Bounded(detail)));
+
+            // A probe read from the output: kept when new and within the limit; a repeat only counts.
+            ProbeTake TakeProbe(ProbeArtifact probe)
+            {
+                probe.From = from ?? "pasted";
+                if (!seenProbes.Add(ProbeKey.Of(probe)))
+                {
+                    return ProbeTake.Repeat;
+                }
+
+                if (budget.Probes <= 0)
+                {
+                    return ProbeTake.Full;
+                }
+
+                budget.Probes--;
+                probes.Add(probe);
+                return ProbeTake.Kept;
+            }
 
             if (tool is "dig" or "nslookup" || (tool is null && LooksLikeDnsTool(text)))
             {
-                var lookups = DnsToolOutput.Parse(text, command);
-                foreach (var lookup in lookups)
+                var tally = new Tally();
+                DnsTool? first = null;
+                foreach (var lookup in DnsToolOutput.Read(text, command))
                 {
-                    lookup.Probe.From = from ?? "pasted";
-                    probes.Add(lookup.Probe);
+                    first ??= lookup.Tool;
+                    if (!tally.Count(TakeProbe(lookup.Probe), lookup.Line))
+                    {
+                        break;
+                    }
                 }
 
-                Note(lookups.Count > 0 ? CollectionStatus.Ok : CollectionStatus.Partial,
-                    lookups.Count > 0 ? $"{lookups.Count} DNS lookup(s) read from {ToolName(lookups[0].Tool)} output" : "no lookup result found in the output");
+                Note(tally.Read > 0 ? CollectionStatus.Ok : CollectionStatus.Partial,
+                    tally.Read > 0 ? $"{tally.Describe("DNS lookup(s)")} read from {ToolName(first!.Value)} output{tally.Stopped(limits)}" : "no lookup result found in the output");
             }
             else if (tool is "ping" or "ping6" || (tool == "busybox" && words.ElementAtOrDefault(1) == "ping") || (tool is null && PingOutput.LooksLikePing(text)))
             {
-                var runs = PingOutput.Parse(text, command);
-                foreach (var run in runs.Where(r => r.Probe is not null))
+                var tally = new Tally();
+                var summaries = new Summaries();
+                var (probed, skipped) = (false, false);
+                foreach (var run in PingOutput.Read(text, command))
                 {
-                    run.Probe!.From = from ?? "pasted";
-                    probes.Add(run.Probe);
+                    // A run that gave no probe (no permission, name not resolved, cut short) is counted in the note; the
+                    // runs of one output are read up to the probe limit, whatever they gave.
+                    var taken = summaries.Count >= limits.MaxProbes ? ProbeTake.Full : run.Probe is { } probe ? TakeProbe(probe) : ProbeTake.Kept;
+                    if (!tally.Count(taken, run.Line))
+                    {
+                        break;
+                    }
+
+                    probed |= run.Probe is not null;
+                    skipped |= run.Problem is PingProblem.NotPermitted or PingProblem.NameNotResolved;
+                    summaries.Add(taken == ProbeTake.Repeat ? $"{run.Summary} (repeats an earlier run)" : run.Summary);
                 }
 
-                Note(runs.Any(r => r.Probe is not null) ? CollectionStatus.Ok
-                        : runs.Any(r => r.Problem is PingProblem.NotPermitted or PingProblem.NameNotResolved) ? CollectionStatus.Skipped
-                        : CollectionStatus.Partial,
-                    runs.Count > 0 ? string.Join("; ", runs.Select(r => r.Summary)) : "no ping run found in the output");
+                Note(probed ? CollectionStatus.Ok : skipped ? CollectionStatus.Skipped : CollectionStatus.Partial,
+                    summaries.Count > 0 ? summaries + tally.Stopped(limits) : "no ping run found in the output");
             }
             else if ((tool == "kubectl" && words.Contains("get") && (words.Contains("json") || words.Contains("-ojson") || words.Contains("--output=json")))
                      || (tool is null && text.TrimStart().StartsWith('{') && text.Contains("\"kind\"", StringComparison.Ordinal)))
@@ -83,22 +132,23 @@ public static class PastedOutputs
                     continue;
                 }
 
-                try
+                var (read, problem) = ReadJson(text, budget, limits);
+                if (read is { } element)
                 {
-                    using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64 });
-                    objects.Add(document.RootElement.Clone());
+                    objects.Add(element);
                     Note(CollectionStatus.Ok, "read as Kubernetes objects");
                 }
-                catch (JsonException ex)
+                else
                 {
-                    Note(CollectionStatus.Failed, $"not valid JSON (line {ex.LineNumber + 1}): paste the whole output of kubectl get -o json");
+                    Note(CollectionStatus.Failed, problem!);
                 }
             }
             else if (((tool == "kubectl" && (words.Contains("get") || words.Contains("top"))) || tool is null)
-                     && PastedTables.Read(words, text, request.Target) is { } table)
+                     && PastedTables.Read(words, text, request.Target, budget.Objects) is { } table)
             {
                 // Before the snapshot's own objects, so that the JSON form of the same object, when also sent, wins.
                 tableObjects.AddRange(table.Objects);
+                budget.Objects -= table.Objects.Count;
                 Note(table.Status, table.Note);
             }
             else if (tool == "kubectl" && (words.Contains("get") || words.Contains("top")) && text.TrimStart().StartsWith("No resources found", StringComparison.Ordinal))
@@ -111,28 +161,41 @@ public static class PastedOutputs
                 if (pod is null || !RequestValidator.IsDnsSubdomain(pod) || (ns is not null && !RequestValidator.IsDnsLabel(ns)))
                 {
                     Note(CollectionStatus.Failed, "kubectl logs without a valid pod name in the command: cannot tell whose log it is");
-                    continue;
                 }
-
-                logs.Add(new LogArtifact { Namespace = ns ?? origin?.Namespace ?? "default", Pod = pod, Container = container, Text = text });
-                Note(CollectionStatus.Ok, $"read as the log of pod {ns ?? "default"}/{pod}");
+                else if (budget.Logs <= 0 || budget.LogCharacters < text.Length)
+                {
+                    Note(CollectionStatus.Failed, $"not read: the request already holds the logs it may carry ({limits.MaxLogs} logs, {limits.MaxLogCharacters} characters: DnsExpert:Limits:MaxLogs, MaxLogCharacters)");
+                }
+                else
+                {
+                    (budget.Logs, budget.LogCharacters) = (budget.Logs - 1, budget.LogCharacters - text.Length);
+                    logs.Add(new LogArtifact { Namespace = ns ?? origin?.Namespace ?? "default", Pod = pod, Container = container, Text = text });
+                    Note(CollectionStatus.Ok, $"read as the log of pod {ns ?? "default"}/{pod}");
+                }
             }
             else if (origin is null)
             {
                 Note(CollectionStatus.Skipped, "not read: say where it ran ('from': 'namespace/pod' or 'node/NAME')");
             }
+            else if (budget.Files <= 0)
+            {
+                Note(CollectionStatus.Failed, $"not read: the request already holds the {limits.MaxFiles} files and command outputs it may carry (DnsExpert:Limits:MaxFiles)");
+            }
             else if (tool == "cat" && words.Length == 2 && words[1].StartsWith('/'))
             {
+                budget.Files--;
                 files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Path = words[1], Text = text });
                 Note(CollectionStatus.Ok, $"read as {words[1]} of {from}");
             }
             else if (command is null && text.Contains("nameserver ", StringComparison.Ordinal))
             {
+                budget.Files--;
                 files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Path = "/etc/resolv.conf", Text = text });
                 Note(CollectionStatus.Ok, $"read as /etc/resolv.conf of {from}");
             }
             else
             {
+                budget.Files--;
                 files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Command = command ?? "unknown", Text = text });
                 Note(CollectionStatus.Ok, $"kept as the output of a command run on {from}");
             }
@@ -144,6 +207,150 @@ public static class PastedOutputs
             Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Options = request.Options, CallbackUrl = request.CallbackUrl,
             Snapshot = expanded,
         }, notes);
+    }
+
+    /// <summary>
+    /// At most how many objects, probes and files the outputs of <paramref name="snapshot"/> can expand to, counted
+    /// without reading them: each line gives one at most, and what they give together is bounded by
+    /// <paramref name="limits"/>. A 0.7 MB table of 5,000 pods expands to 5,000 objects, as much as a structured body
+    /// of several megabytes: admission counts this along with the body (the API's <c>PastedOutputAdmission</c>).
+    /// </summary>
+    public static long ExpansionItems(Snapshot? snapshot, RequestLimits limits)
+    {
+        if (snapshot?.Outputs is not { Count: > 0 } outputs)
+        {
+            return 0;
+        }
+
+        long lines = 0;
+        foreach (var output in outputs)
+        {
+            lines += (output.Text ?? "").AsSpan().Count('\n') + 1;
+        }
+
+        return Math.Min(lines, (long)limits.MaxObjects + limits.MaxProbes + limits.MaxFiles + limits.MaxLogs);
+    }
+
+    /// <summary>A note cut to <see cref="MaxNoteLength"/> characters.</summary>
+    private static string Bounded(string detail) => detail.Length <= MaxNoteLength ? detail : detail[..(MaxNoteLength - 1)] + "…";
+
+    /// <summary>
+    /// Pasted <c>kubectl get -o json</c> as one element, when its JSON values and its objects (a List's items) fit what
+    /// the request may still take; else why not. The values are counted before the document is built.
+    /// </summary>
+    private static (JsonElement? Element, string? Problem) ReadJson(string text, Budget budget, RequestLimits limits)
+    {
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(text);
+        long values = 0;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 64 });
+            while (reader.Read())
+            {
+                if (reader.TokenType is not (JsonTokenType.EndObject or JsonTokenType.EndArray) && ++values > budget.ObjectValues)
+                {
+                    return (null, $"not read: its JSON holds more values than the request may still take ({limits.MaxObjectValues} in all: DnsExpert:Limits:MaxObjectValues)");
+                }
+            }
+
+            using var document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 64 });
+            var root = document.RootElement;
+            var count = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array ? items.GetArrayLength() : 1;
+            if (count > budget.Objects)
+            {
+                return (null, $"not read: {count} objects, more than the request may still take ({limits.MaxObjects} in all: DnsExpert:Limits:MaxObjects)");
+            }
+
+            (budget.Objects, budget.ObjectValues) = (budget.Objects - count, budget.ObjectValues - values);
+            return (root.Clone(), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, $"not valid JSON (line {ex.LineNumber + 1}): paste the whole output of kubectl get -o json");
+        }
+    }
+
+    /// <summary>What the outputs may still add: the request's limits less what its structured parts hold.</summary>
+    private sealed class Budget(RequestLimits limits, Snapshot snapshot)
+    {
+        public int Objects { get; set; } = Math.Max(0, limits.MaxObjects - (snapshot.Objects?.Count ?? 0));
+        public long ObjectValues { get; set; } = limits.MaxObjectValues;
+        public int Probes { get; set; } = Math.Max(0, limits.MaxProbes - (snapshot.Probes?.Count ?? 0));
+        public int Logs { get; set; } = Math.Max(0, limits.MaxLogs - (snapshot.Logs?.Count ?? 0));
+        public long LogCharacters { get; set; } = Math.Max(0, limits.MaxLogCharacters - (snapshot.Logs?.Sum(l => (long)(l.Text?.Length ?? 0)) ?? 0));
+        public int Files { get; set; } = Math.Max(0, limits.MaxFiles - (snapshot.Files?.Count ?? 0));
+    }
+
+    private enum ProbeTake
+    {
+        Kept,
+        Repeat,
+        Full,
+    }
+
+    /// <summary>The probes one output gave: kept, repeats, and the line where the limit stopped the reading.</summary>
+    private sealed class Tally
+    {
+        public int Kept { get; private set; }
+        public int Repeats { get; private set; }
+        public int Read => Kept + Repeats;
+        public int? StoppedAt { get; private set; }
+
+        /// <summary>Counts a probe; false when the limit was reached and the reading stops.</summary>
+        public bool Count(ProbeTake take, int line)
+        {
+            switch (take)
+            {
+                case ProbeTake.Kept: Kept++; return true;
+                case ProbeTake.Repeat: Repeats++; return true;
+                default: StoppedAt = line; return false;
+            }
+        }
+
+        public string Describe(string what) => Repeats == 0 ? $"{Kept} {what}" : $"{Read} {what} ({Repeats} repeating one already read)";
+
+        public string Stopped(RequestLimits limits) => StoppedAt is { } line
+            ? $"; stopped at line {line}: the request holds the {limits.MaxProbes} probes it may carry (DnsExpert:Limits:MaxProbes)"
+            : "";
+    }
+
+    /// <summary>Summaries in the order first seen, each with its count, a few named and the rest counted.</summary>
+    private sealed class Summaries
+    {
+        private readonly List<(string Text, int Count)> _named = [];
+        private int _others;
+
+        public int Count { get; private set; }
+
+        public void Add(string summary)
+        {
+            Count++;
+            var index = _named.FindIndex(n => n.Text == summary);
+            if (index >= 0)
+            {
+                _named[index] = (summary, _named[index].Count + 1);
+            }
+            else if (_named.Count < MaxSummaries)
+            {
+                _named.Add((summary, 1));
+            }
+            else
+            {
+                _others++;
+            }
+        }
+
+        public override string ToString() =>
+            string.Join("; ", _named.Select(n => n.Count == 1 ? n.Text : $"{n.Count} × {n.Text}")) + (_others > 0 ? $"; +{_others} more" : "");
+    }
+
+    /// <summary>Everything a probe result says: two equal keys are the same result read twice.</summary>
+    private readonly record struct ProbeKey(
+        string? From, ProbeKind? Kind, string? Server, string? Target, int? Port, string? Name, string? Type, ProbeTransport? Transport,
+        ProbeOutcome? Outcome, string? Rcode, bool? Truncated, bool? Authoritative, int? AnswerCount, double? LatencyMs, int? Sent, int? Received, DateTimeOffset? Time)
+    {
+        public static ProbeKey Of(ProbeArtifact p) =>
+            new(p.From, p.Kind, p.Server, p.Target, p.Port, p.Name, p.Type, p.Transport, p.Outcome, p.Rcode, p.Truncated, p.Authoritative, p.AnswerCount, p.LatencyMs, p.Sent, p.Received, p.Time);
     }
 
     private static string ToolName(DnsTool tool) => tool == DnsTool.Dig ? "dig" : "nslookup";

@@ -27,10 +27,11 @@ internal static class PastedTables
     /// <param name="text">The output as pasted.</param>
     /// <param name="target">The request's target pod: its row is not read as its object, whose dnsPolicy, dnsConfig and
     /// labels its rules read and a table does not show.</param>
-    public static (List<JsonElement> Objects, CollectionStatus Status, string Note)? Read(string[] words, string text, TargetRef? target = null)
+    /// <param name="maxRows">Rows read at most, all tables together: each becomes an object, counted against the request's object limit.</param>
+    public static (List<JsonElement> Objects, CollectionStatus Status, string Note)? Read(string[] words, string text, TargetRef? target = null, int maxRows = KubectlTable.DefaultMaxRows)
     {
         var flags = CommandFlags.Of(words) with { Target = target?.Pod is { } pod ? SnapshotObjects.Key(target.Namespace ?? "default", pod) : null };
-        var tables = KubectlTable.ParseAll(text).Select(t => ReadTable(t, flags)).OfType<(List<JsonElement> Objects, bool Partial, string Note)>().ToList();
+        var tables = KubectlTable.ParseAll(text, maxRows).Select(t => ReadTable(t, flags, maxRows)).OfType<(List<JsonElement> Objects, bool Partial, string Note)>().ToList();
         if (tables.Count == 0)
         {
             return null;
@@ -40,7 +41,7 @@ internal static class PastedTables
             string.Join(" | ", tables.Select(t => t.Note)));
     }
 
-    private static (List<JsonElement> Objects, bool Partial, string Note)? ReadTable(KubectlTable table, CommandFlags flags)
+    private static (List<JsonElement> Objects, bool Partial, string Note)? ReadTable(KubectlTable table, CommandFlags flags, int maxRows)
     {
         var kind = KindOf(table, flags);
         if (kind is null)
@@ -73,7 +74,7 @@ internal static class PastedTables
 
         if (table.OverCap > 0)
         {
-            notes.Add($"{table.OverCap} row(s) over the {KubectlTable.DefaultMaxRows}-row limit not read");
+            notes.Add($"{table.OverCap} row(s) not read: past the {maxRows} objects the request could still take (DnsExpert:Limits:MaxObjects)");
         }
 
         notes.Add(cannot);

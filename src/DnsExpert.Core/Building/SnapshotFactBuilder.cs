@@ -10,9 +10,11 @@ namespace DnsExpert.Core.Building;
 /// </summary>
 public static class SnapshotFactBuilder
 {
-    public static FactSet Build(DiagnosisRequest request)
+    /// <param name="request">The request; its pasted outputs are read into the snapshot first.</param>
+    /// <param name="limits">What the pasted outputs may add (<see cref="PastedOutputs.Expand"/>); the defaults when null.</param>
+    public static FactSet Build(DiagnosisRequest request, RequestLimits? limits = null)
     {
-        var (expanded, pasted) = PastedOutputs.Expand(request);
+        var (expanded, pasted) = PastedOutputs.Expand(request, limits);
         var snapshot = expanded.Snapshot ?? new Snapshot();
         IList<FileArtifact> files = snapshot.Files ?? [];
 

@@ -60,16 +60,7 @@ public static partial class SymptomClassifier
 
         foreach (var signature in Signatures)
         {
-            Match match;
-            try
-            {
-                match = signature.Pattern.Match(message);
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                continue;
-            }
-
+            var match = signature.Pattern.Match(message);
             if (match.Success)
             {
                 return new ClassificationResult
@@ -92,59 +83,59 @@ public static partial class SymptomClassifier
 
     private static string? Group(Match m, string name) => m.Groups[name] is { Success: true, Value.Length: > 0 } g ? g.Value : null;
 
-    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.IgnoreCase;
+    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.NonBacktracking;
 
-    [GeneratedRegex(@"lookup (?<name>\S+?)(?: on (?<server>[0-9a-f.:\[\]]+?)(?::53)?)?: (?:read|write|dial) (?:udp|tcp)\b[^:]*(?::\d+)?(?:->\S+)?: i/o timeout", Options, 200)]
+    [GeneratedRegex(@"lookup (?<name>\S+?)(?: on (?<server>[0-9a-f.:\[\]]+?)(?::53)?)?: (?:read|write|dial) (?:udp|tcp)\b[^:]*(?::\d+)?(?:->\S+)?: i/o timeout", Options)]
     private static partial Regex GoTimeout();
 
-    [GeneratedRegex(@"lookup (?<name>\S+?)(?: on (?<server>[0-9a-f.:\[\]]+?)(?::53)?)?: (?:read|dial) (?:udp|tcp)\b.*connection refused", Options, 200)]
+    [GeneratedRegex(@"lookup (?<name>\S+?)(?: on (?<server>[0-9a-f.:\[\]]+?)(?::53)?)?: (?:read|dial) (?:udp|tcp)\b.*connection refused", Options)]
     private static partial Regex GoRefused();
 
-    [GeneratedRegex(@"lookup (?<name>\S+?)(?: on (?<server>[0-9a-f.:\[\]]+?)(?::53)?)?: no such host", Options, 200)]
+    [GeneratedRegex(@"lookup (?<name>\S+?)(?: on (?<server>[0-9a-f.:\[\]]+?)(?::53)?)?: no such host", Options)]
     private static partial Regex GoNoSuchHost();
 
-    [GeneratedRegex(@"lookup (?<name>\S+?)(?: on (?<server>[0-9a-f.:\[\]]+?)(?::53)?)?: server misbehaving", Options, 200)]
+    [GeneratedRegex(@"lookup (?<name>\S+?)(?: on (?<server>[0-9a-f.:\[\]]+?)(?::53)?)?: server misbehaving", Options)]
     private static partial Regex GoMisbehaving();
 
-    [GeneratedRegex(@"connection timed out; no servers could be reached", Options, 200)]
+    [GeneratedRegex(@"connection timed out; no servers could be reached", Options)]
     private static partial Regex DigTimeout();
 
-    [GeneratedRegex(@"->>HEADER<<-.*status: NXDOMAIN|\bstatus: NXDOMAIN\b", Options, 200)]
+    [GeneratedRegex(@"->>HEADER<<-.*status: NXDOMAIN|\bstatus: NXDOMAIN\b", Options)]
     private static partial Regex DigNxdomain();
 
-    [GeneratedRegex(@"\bstatus: SERVFAIL\b", Options, 200)]
+    [GeneratedRegex(@"\bstatus: SERVFAIL\b", Options)]
     private static partial Regex DigServfail();
 
-    [GeneratedRegex(@"server can't find (?<name>\S+?):? NXDOMAIN", Options, 200)]
+    [GeneratedRegex(@"server can't find (?<name>\S+?):? NXDOMAIN", Options)]
     private static partial Regex NslookupNxdomain();
 
-    [GeneratedRegex(@"(?<name>[^\s:]+) could not be resolved \(3: Host not found\)", Options, 200)]
+    [GeneratedRegex(@"(?<name>[^\s:]+) could not be resolved \(3: Host not found\)", Options)]
     private static partial Regex NginxNotFound();
 
-    [GeneratedRegex(@"(?<name>[^\s:]+) could not be resolved \(110: Operation timed out\)", Options, 200)]
+    [GeneratedRegex(@"(?<name>[^\s:]+) could not be resolved \(110: Operation timed out\)", Options)]
     private static partial Regex NginxTimeout();
 
-    [GeneratedRegex(@"(?<name>[^\s:]+) could not be resolved \(2: Server failure\)", Options, 200)]
+    [GeneratedRegex(@"(?<name>[^\s:]+) could not be resolved \(2: Server failure\)", Options)]
     private static partial Regex NginxServerFailure();
 
-    [GeneratedRegex(@"Temporary failure in name resolution|EAI_AGAIN(?: (?<name>\S+))?", Options, 200)]
+    [GeneratedRegex(@"Temporary failure in name resolution|EAI_AGAIN(?: (?<name>\S+))?", Options)]
     private static partial Regex TemporaryFailure();
 
-    [GeneratedRegex(@"curl: \(6\) Could not resolve host: (?<name>[^\s;]+)", Options, 200)]
+    [GeneratedRegex(@"curl: \(6\) Could not resolve host: (?<name>[^\s;]+)", Options)]
     private static partial Regex Curl();
 
-    [GeneratedRegex(@"ping: (?:unknown host (?<name>\S+)|(?<name>[^\s:]+): (?:Name or service not known|No address associated with hostname))", Options, 200)]
+    [GeneratedRegex(@"ping: (?:unknown host (?<name>\S+)|(?<name>[^\s:]+): (?:Name or service not known|No address associated with hostname))", Options)]
     private static partial Regex Ping();
 
-    [GeneratedRegex(@"php_network_getaddresses: getaddrinfo(?: for (?<name>\S+))? failed: (?:Name or service not known|No address associated with hostname)", Options, 200)]
+    [GeneratedRegex(@"php_network_getaddresses: getaddrinfo(?: for (?<name>\S+))? failed: (?:Name or service not known|No address associated with hostname)", Options)]
     private static partial Regex Php();
 
-    [GeneratedRegex(@"java\.net\.UnknownHostException: (?<name>[^\s:]+)", Options, 200)]
+    [GeneratedRegex(@"java\.net\.UnknownHostException: (?<name>[^\s:]+)", Options)]
     private static partial Regex JavaUnknownHost();
 
-    [GeneratedRegex(@"getaddrinfo ENOTFOUND (?<name>\S+)", Options, 200)]
+    [GeneratedRegex(@"getaddrinfo ENOTFOUND (?<name>\S+)", Options)]
     private static partial Regex NodeNotFound();
 
-    [GeneratedRegex(@"\[Errno -2\] Name or service not known", Options, 200)]
+    [GeneratedRegex(@"\[Errno -2\] Name or service not known", Options)]
     private static partial Regex PythonNotKnown();
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DnsExpert.Core.Text;
 
 namespace DnsExpert.Core.Parsing;
 
@@ -16,6 +17,10 @@ namespace DnsExpert.Core.Parsing;
 public sealed record ConntrackStatistics(long InsertFailed, long Drop, long EarlyDrop, int Cpus)
 {
     /// <summary>The counters of <paramref name="text"/>, or null when it holds none of the three.</summary>
+    /// <remarks>
+    /// Only the three counters are kept, whatever other names the text holds, and sums saturate at
+    /// <see cref="long.MaxValue"/>: a counter the kernel wrapped, or a pasted figure past 64 bits, still says it happened.
+    /// </remarks>
     public static ConntrackStatistics? Parse(string? text)
     {
         if (string.IsNullOrEmpty(text))
@@ -23,9 +28,24 @@ public sealed record ConntrackStatistics(long InsertFailed, long Drop, long Earl
             return null;
         }
 
-        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        long? insertFailed = null, drop = null, earlyDrop = null;
+        void Add(ReadOnlySpan<char> name, ReadOnlySpan<char> value)
+        {
+            if (Counter(value) is not { } n)
+            {
+                return;
+            }
+
+            switch (name)
+            {
+                case "insert_failed": insertFailed = Saturating(insertFailed, n); break;
+                case "drop": drop = Saturating(drop, n); break;
+                case "early_drop": earlyDrop = Saturating(earlyDrop, n); break;
+            }
+        }
+
         var cpus = 0;
-        foreach (var raw in text.Split('\n'))
+        foreach (var raw in TextLines.Of(text))
         {
             var line = raw.Trim();
             var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
@@ -35,31 +55,29 @@ public sealed record ConntrackStatistics(long InsertFailed, long Drop, long Earl
                 foreach (var field in fields)
                 {
                     var eq = field.IndexOf('=', StringComparison.Ordinal);
-                    if (eq > 0 && Counter(field[(eq + 1)..]) is { } value)
+                    if (eq > 0)
                     {
-                        Add(totals, field[..eq], value);
+                        Add(field.AsSpan(0, eq), field.AsSpan(eq + 1));
                     }
                 }
             }
-            else if (fields.Length == 2 && Counter(fields[1]) is { } total)
+            else if (fields.Length == 2)
             {
                 // The older table: one total per line.
-                Add(totals, fields[0], total);
+                Add(fields[0], fields[1]);
             }
         }
 
-        if (!totals.ContainsKey("insert_failed") && !totals.ContainsKey("drop") && !totals.ContainsKey("early_drop"))
-        {
-            return null;
-        }
-
-        return new ConntrackStatistics(
-            totals.GetValueOrDefault("insert_failed"), totals.GetValueOrDefault("drop"), totals.GetValueOrDefault("early_drop"), cpus);
+        return insertFailed is null && drop is null && earlyDrop is null
+            ? null
+            : new ConntrackStatistics(insertFailed ?? 0, drop ?? 0, earlyDrop ?? 0, cpus);
     }
 
-    private static long? Counter(string text) =>
-        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+    /// <summary>A counter as printed (unsigned), at most <see cref="long.MaxValue"/>; null when it is no number.</summary>
+    private static long? Counter(ReadOnlySpan<char> text) =>
+        ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? (long)Math.Min(value, long.MaxValue)
+        : text.Length > 0 && text.ContainsAnyExceptInRange('0', '9') is false ? long.MaxValue // past 64 bits
+        : null;
 
-    private static void Add(Dictionary<string, long> totals, string name, long value) =>
-        totals[name] = totals.GetValueOrDefault(name) + value;
+    private static long Saturating(long? sum, long value) => sum is not { } s ? value : s > long.MaxValue - value ? long.MaxValue : s + value;
 }

@@ -62,7 +62,8 @@ public sealed record CoreDnsLogRecord(int LineNumber, DateTimeOffset? Timestamp,
 
 /// <summary>
 /// Reads CoreDNS logs line by line (streamed, never whole), with or without <c>kubectl logs --timestamps</c> prefixes,
-/// and recognises the signatures of KNOWLEDGE.md. Cheap substring checks come before any regex; every regex has a timeout.
+/// and recognises the signatures of the rule base. Cheap substring checks come before any regex; every regex runs on the
+/// non-backtracking engine, linear in the line's length, so no line's cost or result depends on a timeout or the load.
 /// </summary>
 public static partial class CoreDnsLogParser
 {
@@ -91,15 +92,7 @@ public static partial class CoreDnsLogParser
         }
 
         var (timestamp, text) = SplitTimestamp(line.TrimEnd('\r'));
-        var level = Level(text);
-        try
-        {
-            return Recognise(text, lineNumber, timestamp, level);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return new CoreDnsLogRecord(lineNumber, timestamp, level, text, CoreDnsLogKind.Other);
-        }
+        return Recognise(text, lineNumber, timestamp, Level(text));
     }
 
     private static CoreDnsLogRecord Recognise(string text, int lineNumber, DateTimeOffset? timestamp, string? level)
@@ -450,51 +443,49 @@ public static partial class CoreDnsLogParser
         return null;
     }
 
-    private const int TimeoutMs = 100;
-
-    [GeneratedRegex("""(?<client>\[[0-9A-Fa-f:.%a-z]+\]|[0-9A-Za-z.:_-]+?):(?<cport>\d+) - (?<id>\d+) "(?<type>[A-Z0-9]+|TYPE\d+) (?<class>[A-Z0-9]+) (?<name>\S+) (?<proto>udp|tcp) (?<size>\d+) (?<do>true|false) (?<bufsize>\d+)" (?<rcode>[A-Z0-9]+) (?<flags>\S+) (?<rsize>\d+) (?<duration>[0-9.]+(?:e-?\d+)?)(?<unit>s|ms|µs|us|ns)?""", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex("""(?<client>\[[0-9A-Fa-f:.%a-z]+\]|[0-9A-Za-z.:_-]+?):(?<cport>\d+) - (?<id>\d+) "(?<type>[A-Z0-9]+|TYPE\d+) (?<class>[A-Z0-9]+) (?<name>\S+) (?<proto>udp|tcp) (?<size>\d+) (?<do>true|false) (?<bufsize>\d+)" (?<rcode>[A-Z0-9]+) (?<flags>\S+) (?<rsize>\d+) (?<duration>[0-9.]+(?:e-?\d+)?)(?<unit>s|ms|µs|us|ns)?""", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex QueryLine();
 
-    [GeneratedRegex(@"(?:Corefile:(?<line>\d+) - )?Error during parsing: Unknown directive '(?<directive>[^']*)'", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex(@"(?:Corefile:(?<line>\d+) - )?Error during parsing: Unknown directive '(?<directive>[^']*)'", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex UnknownDirective();
 
-    [GeneratedRegex(@"(?:plugin/(?<plugin>[a-z0-9_]+): )?(?:\S*Corefile:(?<line>\d+) - )?Error during parsing: unknown property '(?<property>[^']*)'", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex(@"(?:plugin/(?<plugin>[a-z0-9_]+): )?(?:\S*Corefile:(?<line>\d+) - )?Error during parsing: unknown property '(?<property>[^']*)'", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex UnknownProperty();
 
-    [GeneratedRegex("""(?i:failed to (?:watch|list)) (?<resource>\*?\w+\.[\w.]+): (?:failed to list \*?\w+\.[\w.]+: )?(?<error>.+)$""", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex("""(?i:failed to (?:watch|list)) (?<resource>\*?\w+\.[\w.]+): (?:failed to list \*?\w+\.[\w.]+: )?(?<error>.+)$""", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex WatchFailure();
 
-    [GeneratedRegex("""^Get "?(?:https?://)?(?<endpoint>[^/" ]+)[^"]*"?: (?<error>.+)$""", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex("""^Get "?(?:https?://)?(?<endpoint>[^/" ]+)[^"]*"?: (?<error>.+)$""", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex GetUrl();
 
-    [GeneratedRegex("""is forbidden: User ["“](?<user>[^"”]+)["”] cannot (?<verb>\w+) resource ["“](?<resource>[^"”]+)["”]""", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex("""is forbidden: User ["“](?<user>[^"”]+)["”] cannot (?<verb>\w+) resource ["“](?<resource>[^"”]+)["”]""", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex Forbidden();
 
-    [GeneratedRegex(@"^unknown \(get (?<resource>[^)\s]+)\)", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex(@"^unknown \(get (?<resource>[^)\s]+)\)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex UnknownGet();
 
-    [GeneratedRegex("""plugin/ready: (?:Still waiting on|Plugins not ready): "(?<plugins>[^"]*)"$""", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex("""plugin/ready: (?:Still waiting on|Plugins not ready): "(?<plugins>[^"]*)"$""", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex NotReady();
 
-    [GeneratedRegex(@"plugin/errors: \d+ (?<name>\S+) (?<type>[A-Z0-9]+): (?<error>(?:[a-z ]+: )?(?:(?:read|dial|write) )?(?:(?:udp|tcp) (?:[^\s>]+->)?(?<upstream>[^\s]+?): )?.+)$", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex(@"plugin/errors: \d+ (?<name>\S+) (?<type>[A-Z0-9]+): (?<error>(?:[a-z ]+: )?(?:(?:read|dial|write) )?(?:(?:udp|tcp) (?:[^\s>]+->)?(?<upstream>[^\s]+?): )?.+)$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex UpstreamError();
 
     /// <summary>
     /// <c>plugin/errors: 2 nginx. A: plugin/loop: no next plugin found</c>; CoreDNS before 1.2 wrote
     /// <c>[ERROR 0 google.com. A] plugin/log: no next plugin found</c>.
     /// </summary>
-    [GeneratedRegex(@"(?:plugin/errors: \d+ (?<name>\S+) (?<type>[A-Z0-9]+): |\[ERROR \d+ (?<name>\S+) (?<type>[A-Z0-9]+)\] )?plugin/(?<plugin>[\w-]+): no next plugin found", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex(@"(?:plugin/errors: \d+ (?<name>\S+) (?<type>[A-Z0-9]+): |\[ERROR \d+ (?<name>\S+) (?<type>[A-Z0-9]+)\] )?plugin/(?<plugin>[\w-]+): no next plugin found", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex NoNextPlugin();
 
-    [GeneratedRegex(@"plugin/errors: \d+ (?<error>(?:read|dial|write) (?:udp|tcp) (?:[^\s>]+->)?(?<upstream>\S+?): .+)$", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex(@"plugin/errors: \d+ (?<error>(?:read|dial|write) (?:udp|tcp) (?:[^\s>]+->)?(?<upstream>\S+?): .+)$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex UpstreamErrorWithoutQuestion();
 
-    [GeneratedRegex(@"Loop \((?<from>[^ )]+) -> (?<to>[^)]+)\) detected for zone ""(?<zone>[^""]*)""", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex(@"Loop \((?<from>[^ )]+) -> (?<to>[^)]+)\) detected for zone ""(?<zone>[^""]*)""", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex Loop();
 
-    [GeneratedRegex(@"Forwarding loop detected in ""(?<zone>[^""]*)"" zone\.(?:.*Probe query: ""HINFO (?<qname>[^""]+)"")?", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex(@"Forwarding loop detected in ""(?<zone>[^""]*)"" zone\.(?:.*Probe query: ""HINFO (?<qname>[^""]+)"")?", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex LoopInZone();
 
-    [GeneratedRegex(@"Seen ""HINFO IN (?<qname>[^""]+)"" more than twice, loop detected", RegexOptions.CultureInvariant, TimeoutMs)]
+    [GeneratedRegex(@"Seen ""HINFO IN (?<qname>[^""]+)"" more than twice, loop detected", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex LoopSeen();
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Text;
 
 namespace DnsExpert.Core.Parsing;
 
@@ -14,11 +15,16 @@ namespace DnsExpert.Core.Parsing;
 public static partial class DnsToolOutput
 {
     /// <summary>The lookups in <paramref name="text"/>, in order; empty when it holds none.</summary>
-    public static IReadOnlyList<DnsLookup> Parse(string text, string? command = null)
+    public static IReadOnlyList<DnsLookup> Parse(string text, string? command = null) => Read(text, command).ToList();
+
+    /// <summary>
+    /// The lookups in <paramref name="text"/>, one at a time as they are read: a reader that stops taking them stops the
+    /// reading, so a paste of a million lookups costs only what is taken.
+    /// </summary>
+    public static IEnumerable<DnsLookup> Read(string text, string? command = null)
     {
         var context = command is null ? default : Arguments(command);
-        var results = new List<DnsLookup>();
-        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        var results = new List<DnsLookup>(2);
         Builder? current = null;
         var tool = command is not null && command.TrimStart().StartsWith("nslookup", StringComparison.Ordinal) ? DnsTool.Nslookup : DnsTool.Dig;
         Builder? nslookupServer = null;
@@ -33,10 +39,18 @@ public static partial class DnsToolOutput
             current = null;
         }
 
-        for (var i = 0; i < lines.Length; i++)
+        var number = 0;
+        foreach (var raw in TextLines.Of(text))
         {
-            var line = lines[i].TrimEnd();
-            var number = i + 1;
+            // What the last line completed goes out before the next is read.
+            foreach (var ready in results)
+            {
+                yield return ready;
+            }
+
+            results.Clear();
+            var line = raw.TrimEnd();
+            number++;
             if (DigBanner().Match(line) is { Success: true } banner)
             {
                 // dig 9.16+ prints a failed attempt before the banner of the lookup it belongs to.
@@ -164,7 +178,10 @@ public static partial class DnsToolOutput
         }
 
         Flush();
-        return results;
+        foreach (var ready in results)
+        {
+            yield return ready;
+        }
     }
 
     private static void ReadNslookupLine(Builder current, string line, int number)
@@ -316,40 +333,40 @@ public static partial class DnsToolOutput
         }
     }
 
-    [GeneratedRegex(@"^; <<>> DiG [^<]*<<>> (?<args>.*)$", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^; <<>> DiG [^<]*<<>> (?<args>.*)$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex DigBanner();
 
-    [GeneratedRegex(@"^;; ->>HEADER<<- opcode: \w+, status: (?<status>[A-Z]+), id: \d+", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^;; ->>HEADER<<- opcode: \w+, status: (?<status>[A-Z]+), id: \d+", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex Header();
 
-    [GeneratedRegex(@"^;; flags:(?<flags>[a-z ]*);.*ANSWER: (?<answers>\d+)", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^;; flags:(?<flags>[a-z ]*);.*ANSWER: (?<answers>\d+)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex Flags();
 
-    [GeneratedRegex(@"^;(?<name>[^\s;]+)\s+(?:\d+\s+)?IN\s+(?<type>[A-Z0-9]+)\s*$", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^;(?<name>[^\s;]+)\s+(?:\d+\s+)?IN\s+(?<type>[A-Z0-9]+)\s*$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex Question();
 
-    [GeneratedRegex(@"^;; Query time: (?<ms>\d+(?:\.\d+)?) (?:msec|ms)", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^;; Query time: (?<ms>\d+(?:\.\d+)?) (?:msec|ms)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex QueryTime();
 
-    [GeneratedRegex(@"^;; SERVER: (?<server>[0-9a-fA-F:.]+)#(?<port>\d+)\([^)]*\)(?: \((?<proto>UDP|TCP)\))?", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^;; SERVER: (?<server>[0-9a-fA-F:.]+)#(?<port>\d+)\([^)]*\)(?: \((?<proto>UDP|TCP)\))?", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex DigServer();
 
-    [GeneratedRegex(@"^;; communications error to (?<server>[0-9a-fA-F:.]+)#(?<port>\d+): (?<why>timed out|connection refused|host unreachable|network unreachable|end of file|[a-z ]+)", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^;; communications error to (?<server>[0-9a-fA-F:.]+)#(?<port>\d+): (?<why>timed out|connection refused|host unreachable|network unreachable|end of file|[a-z ]+)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex CommunicationsError();
 
-    [GeneratedRegex(@"^Server:\s+(?<address>\S+(?: \S+)?)\s*$", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^Server:\s+(?<address>\S+(?: \S+)?)\s*$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex NslookupServer();
 
-    [GeneratedRegex(@"^\*\* server can't find (?<name>[^:\s]+): (?<rcode>NXDOMAIN|SERVFAIL|REFUSED|NOTIMP|No answer|[A-Za-z ]+)", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^\*\* server can't find (?<name>[^:\s]+): (?<rcode>NXDOMAIN|SERVFAIL|REFUSED|NOTIMP|No answer|[A-Za-z ]+)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex NslookupFailure();
 
-    [GeneratedRegex(@"^Name:\s+(?<name>\S+)", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^Name:\s+(?<name>\S+)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex NslookupName();
 
-    [GeneratedRegex(@"^Address(?: \d+)?:\s+(?<address>\S+(?: \S+)?)", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^Address(?: \d+)?:\s+(?<address>\S+(?: \S+)?)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex NslookupAddress();
 
-    [GeneratedRegex(@"can't resolve '(?<name>[^']+)'", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"can't resolve '(?<name>[^']+)'", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex BusyboxName();
 }
 

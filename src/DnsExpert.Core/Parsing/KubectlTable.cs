@@ -1,3 +1,5 @@
+using DnsExpert.Core.Text;
+
 namespace DnsExpert.Core.Parsing;
 
 /// <summary>
@@ -11,7 +13,7 @@ namespace DnsExpert.Core.Parsing;
 /// blank); a row whose alignment was lost in pasting is split at runs of two or more blanks instead, and read only when
 /// that gives one value per column. Values are text as printed, trimmed; <c>&lt;none&gt;</c> and
 /// <c>&lt;unknown&gt;</c> stay as they are (<see cref="Value"/> reads them as absent); a row with an empty cell was cut
-/// short and is not read. Each table is read up to <c>maxRows</c> rows and <see cref="MaxColumns"/> columns. Examples kept in <c>tests/fixtures/kubectl-tables/</c> with their sources.
+/// short and is not read. The tables of one text are read up to <c>maxRows</c> rows together and <see cref="MaxColumns"/> columns. Examples kept in <c>tests/fixtures/kubectl-tables/</c> with their sources.
 /// </remarks>
 public sealed class KubectlTable
 {
@@ -55,7 +57,7 @@ public sealed class KubectlTable
     public static KubectlTable? Parse(string? text, int maxRows = DefaultMaxRows) => ParseAll(text, maxRows, maxTables: 1) is [var first] ? first : null;
 
     /// <summary>
-    /// Every table in <paramref name="text"/>, up to <paramref name="maxTables"/>: the outputs of several commands are
+    /// Every table in <paramref name="text"/>, up to <paramref name="maxTables"/> and <paramref name="maxRows"/> rows in all: the outputs of several commands are
     /// often pasted together (<c>kubectl get nodes</c>, then <c>kubectl get pods -A</c>). A table ends at a blank line or
     /// where the next header starts; a line that is no row of it just before the next header (the next command's prompt)
     /// is not counted as unreadable. A header kubectl would not print (repeated or too many columns) is skipped.
@@ -68,7 +70,8 @@ public sealed class KubectlTable
             return tables;
         }
 
-        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        var lines = TextLines.Of(text).ToArray();
+        var read = 0;
         var headers = lines.Select(l => IsHeader(Cells(l))).ToArray();
         for (var at = Array.IndexOf(headers, true); at >= 0 && tables.Count < maxTables; at = Array.IndexOf(headers, true, at + 1))
         {
@@ -83,13 +86,14 @@ public sealed class KubectlTable
             int unreadable = 0, overCap = 0;
             for (var i = at + 1; i < lines.Length && !string.IsNullOrWhiteSpace(lines[i]) && !headers[i]; i++)
             {
-                if (rows.Count >= maxRows)
+                if (read >= maxRows)
                 {
                     overCap++;
                 }
                 else if (Row(lines[i].TrimEnd(), header) is { } row)
                 {
                     rows.Add(row);
+                    read++;
                 }
                 else if (i + 1 >= lines.Length || !headers[i + 1])
                 {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Text;
 
 namespace DnsExpert.Core.Parsing;
 
@@ -18,81 +19,83 @@ namespace DnsExpert.Core.Parsing;
 public static partial class PingOutput
 {
     /// <summary>The runs of ping in <paramref name="text"/>, in order; <paramref name="command"/> names the address when the output does not.</summary>
-    public static IReadOnlyList<PingRun> Parse(string text, string? command = null)
+    public static IReadOnlyList<PingRun> Parse(string text, string? command = null) => Read(text, command).ToList();
+
+    /// <summary>
+    /// The runs of ping in <paramref name="text"/>, one at a time as they are read: a reader that stops taking them
+    /// stops the reading, so a paste of a million runs costs only what is taken.
+    /// </summary>
+    public static IEnumerable<PingRun> Read(string text, string? command = null)
     {
-        var runs = new List<PingRun>();
         var commandAddress = command is null ? null : CommandAddress(command);
         Run? current = null;
-        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-
-        void Flush()
+        var number = 0;
+        foreach (var raw in TextLines.Of(text))
         {
-            if (current is { } done)
-            {
-                runs.Add(done.Build(commandAddress));
-            }
-
-            current = null;
-        }
-
-        Run Current(int number) => current ??= new Run(number);
-
-        for (var i = 0; i < lines.Length; i++)
-        {
-            var line = lines[i].Trim();
-            var number = i + 1;
+            var line = raw.Trim();
+            number++;
             if (Header().Match(line) is { Success: true } header)
             {
-                Flush();
+                if (current is { } done)
+                {
+                    yield return done.Build(commandAddress);
+                }
+
                 current = new Run(number) { Address = Address(header.Groups["address"].Value) };
             }
             else if (Reply().Match(line) is { Success: true } reply)
             {
-                var run = Current(number);
+                var run = current ??= new Run(number);
                 run.Replies++;
                 run.Address ??= Address(reply.Groups["from"].Value);
                 run.LastReplyMs = double.TryParse(reply.Groups["ms"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) ? ms : run.LastReplyMs;
             }
             else if (IcmpError().Match(line) is { Success: true } error)
             {
-                var run = Current(number);
-                run.Unreachable ??= error.Groups["what"].Value;
+                (current ??= new Run(number)).Unreachable ??= error.Groups["what"].Value;
             }
             else if (Statistics().Match(line) is { Success: true } statistics)
             {
-                var run = Current(number);
+                var run = current ??= new Run(number);
                 run.Sent = Count(statistics.Groups["sent"].Value);
                 run.Received = Count(statistics.Groups["received"].Value);
                 run.Errors = statistics.Groups["errors"].Success ? Count(statistics.Groups["errors"].Value) : null;
             }
             else if (RoundTrip().Match(line) is { Success: true } rtt)
             {
-                Current(number).AverageMs = double.Parse(rtt.Groups["avg"].Value, NumberStyles.Float, CultureInfo.InvariantCulture);
+                (current ??= new Run(number)).AverageMs = double.Parse(rtt.Groups["avg"].Value, NumberStyles.Float, CultureInfo.InvariantCulture);
             }
             else if (NotPermitted().IsMatch(line))
             {
-                Current(number).Problem ??= PingProblem.NotPermitted;
+                (current ??= new Run(number)).Problem ??= PingProblem.NotPermitted;
             }
             else if (line.Contains("sendmsg: Operation not permitted", StringComparison.Ordinal)
                      || line.Contains("sendto: Operation not permitted", StringComparison.Ordinal))
             {
-                Current(number).Unreachable ??= "the echo request was refused on the sending side (sendmsg: Operation not permitted: a firewall rule)";
+                (current ??= new Run(number)).Unreachable ??= "the echo request was refused on the sending side (sendmsg: Operation not permitted: a firewall rule)";
             }
             else if (NoRoute().Match(line) is { Success: true } noRoute)
             {
-                Current(number).Unreachable ??= noRoute.Groups["what"].Value;
+                (current ??= new Run(number)).Unreachable ??= noRoute.Groups["what"].Value;
             }
             else if (UnknownName().Match(line) is { Success: true } unknown)
             {
                 // The name is not kept: it is whatever was typed, and it did not resolve.
-                Flush();
-                current = new Run(number) { Problem = PingProblem.NameNotResolved, Reason = unknown.Groups["why"].Success ? unknown.Groups["why"].Value : "unknown host" };
-                Flush();
+                if (current is { } done)
+                {
+                    yield return done.Build(commandAddress);
+                }
+
+                current = null;
+                yield return new Run(number) { Problem = PingProblem.NameNotResolved, Reason = unknown.Groups["why"].Success ? unknown.Groups["why"].Value : "unknown host" }
+                    .Build(commandAddress);
             }
         }
 
-        Flush();
-        return runs;
+        if (current is { } last)
+        {
+            yield return last.Build(commandAddress);
+        }
     }
 
     /// <summary>The output looks like ping's, whatever the command was said to be.</summary>
@@ -174,35 +177,35 @@ public static partial class PingOutput
     }
 
     // PING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.   PING 10.0.0.1 (10.0.0.1): 56 data bytes   PING ::1(::1) 56 data bytes
-    [GeneratedRegex(@"^PING \S+?\s*\((?<address>[0-9A-Fa-f:.]+)\)", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^PING \S+?\s*\((?<address>[0-9A-Fa-f:.]+)\)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex Header();
 
     // 64 bytes from 10.0.0.1: icmp_seq=1 ttl=63 time=0.1 ms   64 bytes from 10.0.0.1: seq=0 ttl=64 time=0.117 ms   64 bytes from name (10.0.0.1): ...
-    [GeneratedRegex(@"^\d+ bytes from (?:\S+ \()?(?<from>[0-9A-Fa-f:.]+?)\)?: (?:icmp_)?seq=\d+.*?time[=<](?<ms>\d+(?:\.\d+)?) ?ms", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^\d+ bytes from (?:\S+ \()?(?<from>[0-9A-Fa-f:.]+?)\)?: (?:icmp_)?seq=\d+.*?time[=<](?<ms>\d+(?:\.\d+)?) ?ms", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex Reply();
 
     // From 10.0.0.5 icmp_seq=1 Destination Host Unreachable
-    [GeneratedRegex(@"^From \S+(?: \([^)]*\))? icmp_seq=\d+ (?<what>Destination (?:Host|Net|Port|Protocol) Unreachable|Destination (?:Host|Net) Prohibited|Packet filtered|Time to live exceeded)", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^From \S+(?: \([^)]*\))? icmp_seq=\d+ (?<what>Destination (?:Host|Net|Port|Protocol) Unreachable|Destination (?:Host|Net) Prohibited|Packet filtered|Time to live exceeded)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex IcmpError();
 
     // 3 packets transmitted, 0 received, +3 errors, 100% packet loss, time 2040ms   3 packets transmitted, 0 packets received, 100% packet loss
-    [GeneratedRegex(@"^(?:\^C)?(?<sent>\d{1,9}) packets transmitted, (?<received>\d{1,9}) (?:packets )?received(?:, \+\d+ duplicates)?(?:, \+\d+ corrupted)?(?:, \+(?<errors>\d{1,9}) errors)?", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^(?:\^C)?(?<sent>\d{1,9}) packets transmitted, (?<received>\d{1,9}) (?:packets )?received(?:, \+\d+ duplicates)?(?:, \+\d+ corrupted)?(?:, \+(?<errors>\d{1,9}) errors)?", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex Statistics();
 
     // rtt min/avg/max/mdev = 0.031/0.033/0.036/0.002 ms   round-trip min/avg/max = 0.031/0.052/0.066 ms
-    [GeneratedRegex(@"^(?:rtt|round-trip) min/avg/max(?:/(?:mdev|stddev))? = \d+(?:\.\d+)?/(?<avg>\d+(?:\.\d+)?)/", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^(?:rtt|round-trip) min/avg/max(?:/(?:mdev|stddev))? = \d+(?:\.\d+)?/(?<avg>\d+(?:\.\d+)?)/", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex RoundTrip();
 
     // ping: socket: Operation not permitted   ping: permission denied (are you root?)   ping: icmp open socket: Operation not permitted
-    [GeneratedRegex(@"^\S*ping: (?:(?:icmp open )?socket: (?:Operation not permitted|Permission denied)|permission denied \(are you root\?\)|=> missing cap_net_raw)", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^\S*ping: (?:(?:icmp open )?socket: (?:Operation not permitted|Permission denied)|permission denied \(are you root\?\)|=> missing cap_net_raw)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex NotPermitted();
 
     // ping: connect: Network is unreachable   ping: sendto: Network unreachable (busybox)
-    [GeneratedRegex(@"^\S*ping: (?:connect|sendto|sendmsg): (?<what>Network is unreachable|Network unreachable|No route to host)", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^\S*ping: (?:connect|sendto|sendmsg): (?<what>Network is unreachable|Network unreachable|No route to host)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex NoRoute();
 
     // ping: NAME: Name or service not known   ping: bad address 'NAME'   ping: unknown host NAME   ping: cannot resolve NAME: Unknown host
-    [GeneratedRegex(@"^\S*ping: (?:.+?: (?<why>Name or service not known|Temporary failure in name resolution|No address associated with hostname)$|bad address '|unknown host |cannot resolve )", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"^\S*ping: (?:.+?: (?<why>Name or service not known|Temporary failure in name resolution|No address associated with hostname)$|bad address '|unknown host |cannot resolve )", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex UnknownName();
 }
 

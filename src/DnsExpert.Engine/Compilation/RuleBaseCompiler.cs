@@ -495,7 +495,7 @@ public static partial class RuleBaseCompiler
 
     private static string SeverityTag(this RuleDocument doc) => "severity:" + doc.Severity.ToString().ToLowerInvariant();
 
-    [GeneratedRegex(@"\{\{(?<expr>.*?)\}\}", RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\{\{(?<expr>.*?)\}\}", RegexOptions.Singleline | RegexOptions.NonBacktracking)]
     private static partial Regex HoleRegex();
 
     private sealed class ParameterCollector : ExpressionVisitor
