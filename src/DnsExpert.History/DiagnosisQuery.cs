@@ -7,6 +7,9 @@ namespace DnsExpert.History;
 public sealed record DiagnosisQuery
 {
     public string? Namespace { get; init; }
+
+    /// <summary>The caller's scope: only diagnoses whose target is in one of these namespaces; null for every diagnosis.</summary>
+    public IReadOnlyList<string>? InNamespaces { get; init; }
     public string? Pod { get; init; }
     public string? RuleId { get; init; }
     public DateTimeOffset? Since { get; init; }

@@ -23,6 +23,12 @@ public interface IDiagnosisStore
     /// <summary>Stores a diagnosis as running that refines <paramref name="previousId"/> with more evidence (the chain of a conversation).</summary>
     Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, string? previousId, CancellationToken cancellationToken);
 
+    /// <summary>Stores a diagnosis as running, created by <paramref name="createdBy"/> (the caller's principal, null when anonymous).</summary>
+    Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, string? previousId, string? createdBy, CancellationToken cancellationToken);
+
+    /// <summary>Who may see a diagnosis: its target's namespace and the principal that created it; null when it is not kept.</summary>
+    Task<DiagnosisAccess?> GetAccessAsync(string id, CancellationToken cancellationToken);
+
     /// <summary>Stores the result; false when the record is no longer running (already completed, failed or deleted).</summary>
     Task<bool> CompleteAsync(DiagnosisResponse response, CancellationToken cancellationToken);
 
@@ -50,3 +56,9 @@ public interface IDiagnosisStore
 }
 
 public sealed record SweepResult(int Deleted, int Abandoned);
+
+/// <summary>
+/// What access to a kept diagnosis depends on: the namespace of its target (null for a diagnosis without one) and the
+/// principal that created it (null when it was created without authentication, or before the history recorded it).
+/// </summary>
+public sealed record DiagnosisAccess(string? Namespace, string? CreatedBy);

@@ -66,7 +66,7 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
     protected abstract string CountColumnSql { get; }
 
     /// <summary>Columns added after the first schema, with their type: added to an existing database at start-up.</summary>
-    private static readonly (string Name, string Type)[] AddedColumns = [("previous_id", "TEXT")];
+    private static readonly (string Name, string Type)[] AddedColumns = [("previous_id", "TEXT"), ("created_by", "TEXT")];
 
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
@@ -109,14 +109,17 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
     public Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, CancellationToken cancellationToken) =>
         BeginAsync(id, createdAt, request, previousId: null, cancellationToken);
 
-    public async Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, string? previousId, CancellationToken cancellationToken)
+    public Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, string? previousId, CancellationToken cancellationToken) =>
+        BeginAsync(id, createdAt, request, previousId, createdBy: null, cancellationToken);
+
+    public async Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, string? previousId, string? createdBy, CancellationToken cancellationToken)
     {
         var classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage);
         await using var connection = await OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO diagnoses (id, status, created_at, namespace, pod, domain, rule_ids, classification_json, request_json, previous_id)
-            VALUES (@Id, 'running', @CreatedAt, @Namespace, @Pod, @Domain, '', @Classification, @Request, @PreviousId)
+            INSERT INTO diagnoses (id, status, created_at, namespace, pod, domain, rule_ids, classification_json, request_json, previous_id, created_by)
+            VALUES (@Id, 'running', @CreatedAt, @Namespace, @Pod, @Domain, '', @Classification, @Request, @PreviousId, @CreatedBy)
             """,
             new
             {
@@ -128,6 +131,7 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
                 Classification = JsonSerializer.Serialize(classification, json),
                 Request = StoredRequest.Serialize(request, json),
                 PreviousId = previousId,
+                CreatedBy = createdBy,
             },
             cancellationToken: cancellationToken));
     }
@@ -241,6 +245,14 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             cancellationToken: cancellationToken));
     }
 
+    public async Task<DiagnosisAccess?> GetAccessAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<AccessRow>(new CommandDefinition(
+            "SELECT namespace, created_by FROM diagnoses WHERE id = @Id", new { Id = id }, cancellationToken: cancellationToken));
+        return row is null ? null : new DiagnosisAccess(row.Namespace, row.CreatedBy);
+    }
+
     public async Task<string?> GetNextIdAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -263,6 +275,17 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         {
             where.Add("d.namespace = @Namespace");
             parameters.Add("Namespace", query.Namespace);
+        }
+
+        if (query.InNamespaces is { } scope)
+        {
+            // A scope of no namespace sees nothing; never an empty IN list, which not every database accepts.
+            var names = scope.Distinct(StringComparer.Ordinal).ToList();
+            where.Add(names.Count == 0 ? "1 = 0" : "d.namespace IN (" + string.Join(", ", names.Select((_, i) => $"@Scope{i}")) + ")");
+            for (var i = 0; i < names.Count; i++)
+            {
+                parameters.Add($"Scope{i}", names[i]);
+            }
         }
 
         if (query.Pod is not null)
@@ -411,6 +434,12 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         public long Attempts { get; set; }
         public string? LastError { get; set; }
         public long UpdatedAt { get; set; }
+    }
+
+    private sealed class AccessRow
+    {
+        public string? Namespace { get; set; }
+        public string? CreatedBy { get; set; }
     }
 
     private sealed class Row

@@ -75,6 +75,26 @@ public abstract class StoreContract
     }
 
     [Fact]
+    public async Task Each_diagnosis_keeps_who_created_it_and_a_scope_lists_only_its_namespaces()
+    {
+        var store = await CreateAsync();
+        var at = DateTimeOffset.UtcNow;
+        await store.BeginAsync("a1", at, Request("shop"), previousId: null, createdBy: "key:team-shop", CancellationToken.None);
+        await store.BeginAsync("a2", at.AddSeconds(1), Request("payments"), previousId: null, createdBy: "sub:jira", CancellationToken.None);
+        await store.BeginAsync("a3", at.AddSeconds(2), new DiagnosisRequest { Domain = "example.com" }, CancellationToken.None);
+
+        Assert.Equal(new DiagnosisAccess("shop", "key:team-shop"), await store.GetAccessAsync("a1", CancellationToken.None));
+        Assert.Equal(new DiagnosisAccess(null, null), await store.GetAccessAsync("a3", CancellationToken.None));
+        Assert.Null(await store.GetAccessAsync("missing", CancellationToken.None));
+
+        static IEnumerable<string> Ids(DiagnosisPage page) => page.Items.Select(i => i.Id);
+        Assert.Equal(["a1"], Ids(await store.ListAsync(new DiagnosisQuery { InNamespaces = ["shop"] }, CancellationToken.None)));
+        Assert.Equal(["a2", "a1"], Ids(await store.ListAsync(new DiagnosisQuery { InNamespaces = ["shop", "payments"] }, CancellationToken.None)));
+        Assert.Empty(Ids(await store.ListAsync(new DiagnosisQuery { InNamespaces = [] }, CancellationToken.None)));
+        Assert.Equal(["a3", "a2", "a1"], Ids(await store.ListAsync(new DiagnosisQuery(), CancellationToken.None)));
+    }
+
+    [Fact]
     public async Task A_failed_diagnosis_keeps_its_error()
     {
         var store = await CreateAsync();

@@ -31,10 +31,14 @@ public sealed partial class DiagnosisCoordinator(
     public Task<DiagnosisResponse> RunAsync(DiagnosisRequest request, CancellationToken cancellationToken) => RunAsync(request, previousId: null, cancellationToken);
 
     /// <summary>Diagnoses now, as a refinement of <paramref name="previousId"/> when it is given (the history keeps the chain).</summary>
-    public async Task<DiagnosisResponse> RunAsync(DiagnosisRequest request, string? previousId, CancellationToken cancellationToken)
+    public Task<DiagnosisResponse> RunAsync(DiagnosisRequest request, string? previousId, CancellationToken cancellationToken) =>
+        RunAsync(request, previousId, createdBy: null, cancellationToken);
+
+    /// <summary>Diagnoses now; the history records <paramref name="createdBy"/> (the caller's principal) as its creator.</summary>
+    public async Task<DiagnosisResponse> RunAsync(DiagnosisRequest request, string? previousId, string? createdBy, CancellationToken cancellationToken)
     {
         var id = DiagnosisService.NewId(time);
-        var stored = await TryBeginAsync(id, request, previousId, cancellationToken);
+        var stored = await TryBeginAsync(id, request, previousId, createdBy, cancellationToken);
         var response = await DiagnoseAndStoreAsync(id, request, previousId, stored, cancellationToken);
         return request.CallbackUrl is { } url
             ? response.With(callback: await callbacks.EnqueueAsync(url, response, stored: response.Links is not null))
@@ -51,14 +55,20 @@ public sealed partial class DiagnosisCoordinator(
 
     /// <summary>Queues a diagnosis, as a refinement of <paramref name="previousId"/> when it is given.</summary>
     /// <exception cref="HistoryUnavailableException">The history is off or unreachable: an async result would be lost.</exception>
-    public async Task<DiagnosisResponse?> EnqueueAsync(DiagnosisRequest request, Hosting.AdmittedBody? admission, string? previousId, CancellationToken cancellationToken)
+    public Task<DiagnosisResponse?> EnqueueAsync(DiagnosisRequest request, Hosting.AdmittedBody? admission, string? previousId, CancellationToken cancellationToken) =>
+        EnqueueAsync(request, admission, previousId, createdBy: null, cancellationToken);
+
+    /// <summary>Queues a diagnosis created by <paramref name="createdBy"/> (the caller's principal).</summary>
+    /// <exception cref="HistoryUnavailableException">The history is off or unreachable: an async result would be lost.</exception>
+    public async Task<DiagnosisResponse?> EnqueueAsync(
+        DiagnosisRequest request, Hosting.AdmittedBody? admission, string? previousId, string? createdBy, CancellationToken cancellationToken)
     {
         var store = history.Store ?? throw new HistoryUnavailableException("the history is switched off (DnsExpert:History:Provider=none); use wait=true");
         var id = DiagnosisService.NewId(time);
         var createdAt = time.GetUtcNow();
         try
         {
-            await store.BeginAsync(id, createdAt, request, previousId, cancellationToken);
+            await store.BeginAsync(id, createdAt, request, previousId, createdBy, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -152,7 +162,7 @@ public sealed partial class DiagnosisCoordinator(
             : response.With(collection: [.. response.Collection, new CollectionEntry("history", CollectionStatus.Failed, "not stored: the history store failed; see the service log")]);
     }
 
-    private async Task<bool> TryBeginAsync(string id, DiagnosisRequest request, string? previousId, CancellationToken cancellationToken)
+    private async Task<bool> TryBeginAsync(string id, DiagnosisRequest request, string? previousId, string? createdBy, CancellationToken cancellationToken)
     {
         if (history.Store is not { } store)
         {
@@ -161,7 +171,7 @@ public sealed partial class DiagnosisCoordinator(
 
         return await TryAsync(id, async () =>
         {
-            await store.BeginAsync(id, time.GetUtcNow(), request, previousId, cancellationToken);
+            await store.BeginAsync(id, time.GetUtcNow(), request, previousId, createdBy, cancellationToken);
             return true;
         });
     }

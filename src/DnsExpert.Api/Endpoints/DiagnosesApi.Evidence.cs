@@ -2,6 +2,7 @@ using System.Text.Json;
 using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
+using DnsExpert.Api.Security;
 using DnsExpert.Core.Contract;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -16,10 +17,20 @@ public static partial class DiagnosesApi
         string id, HttpRequest http, [FromQuery] bool? wait, [FromQuery] ReportFormat? format, HistoryState history,
         DiagnosisCoordinator coordinator, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks, CancellationToken cancellationToken)
     {
-        var (earlier, missing) = await Find(id, history, cancellationToken);
+        var scope = CallerScope.Of(http.HttpContext);
+        var (earlier, missing) = await Find(id, history, scope, cancellationToken);
         if (earlier is null)
         {
             return missing!;
+        }
+
+        // Evidence on another caller's diagnosis would put this caller's output into that caller's chain (its links.next
+        // and callback): only the creator, or an admin, refines a diagnosis.
+        if (await history.Store!.GetAccessAsync(id, cancellationToken) is not { } access || !scope.MayRefine(access))
+        {
+            return Forbidden("id", scope.Role < CallerRole.Diagnose
+                ? "this key may only read diagnoses (role read)"
+                : "the diagnosis was created by another caller: only its creator or an admin adds evidence to it");
         }
 
         if (earlier.Status == DiagnosisStatus.Running)

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
+using DnsExpert.Api.Security;
 using DnsExpert.Core.Building;
 using DnsExpert.Core.Contract;
 using DnsExpert.Diagnosis;
@@ -93,6 +94,11 @@ public static partial class DiagnosesApi
             return Problems.Unprocessable(errors, "The request has invalid fields");
         }
 
+        if (MayNotCreate(CallerScope.Of(http.HttpContext), request!) is { } forbidden)
+        {
+            return forbidden;
+        }
+
         if (!(wait ?? true) && request!.Snapshot is null && request.Symptom is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
         {
             var message = new LiveCollectionUnavailableException().Message;
@@ -114,14 +120,14 @@ public static partial class DiagnosesApi
 
         if (wait)
         {
-            var (response, refused) = await Run(request, previousId, coordinator, cancellationToken);
+            var (response, refused) = await Run(request, previousId, CallerScope.Of(http.HttpContext).Principal, coordinator, cancellationToken);
             return response is null ? refused! : AsText(response, format, http) is { } text ? text : TypedResults.Ok(response);
         }
 
         DiagnosisResponse? accepted;
         try
         {
-            accepted = await coordinator.EnqueueAsync(request, http.HttpContext.Features.Get<AdmittedBody>(), previousId, cancellationToken);
+            accepted = await coordinator.EnqueueAsync(request, http.HttpContext.Features.Get<AdmittedBody>(), previousId, CallerScope.Of(http.HttpContext).Principal, cancellationToken);
         }
         catch (HistoryUnavailableException ex)
         {
@@ -138,15 +144,16 @@ public static partial class DiagnosesApi
     }
 
     /// <summary>Diagnoses one request (kept in the history; also used by the samples), or the 422 when it needs a cluster there is not.</summary>
-    internal static Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Run(DiagnosisRequest request, DiagnosisCoordinator coordinator, CancellationToken cancellationToken) =>
-        Run(request, previousId: null, coordinator, cancellationToken);
+    internal static Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Run(
+        DiagnosisRequest request, string? createdBy, DiagnosisCoordinator coordinator, CancellationToken cancellationToken) =>
+        Run(request, previousId: null, createdBy, coordinator, cancellationToken);
 
     private static async Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Run(
-        DiagnosisRequest request, string? previousId, DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
+        DiagnosisRequest request, string? previousId, string? createdBy, DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
     {
         try
         {
-            return (await coordinator.RunAsync(request, previousId, cancellationToken), null);
+            return (await coordinator.RunAsync(request, previousId, createdBy, cancellationToken), null);
         }
         catch (LiveCollectionUnavailableException ex)
         {
@@ -208,6 +215,7 @@ public static partial class DiagnosesApi
         var page = await store.ListAsync(new DiagnosisQuery
         {
             Namespace = @namespace, Pod = pod, RuleId = ruleId, Since = from, Limit = limit ?? 50, After = after,
+            InNamespaces = CallerScope.Of(http.HttpContext).Namespaces?.ToList(),
         }, cancellationToken);
         foreach (var item in page.Items)
         {
@@ -220,7 +228,7 @@ public static partial class DiagnosesApi
     internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Get(
         string id, [FromQuery] ReportFormat? format, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
     {
-        var (response, problem) = await Find(id, history, cancellationToken);
+        var (response, problem) = await Find(id, history, CallerScope.Of(http.HttpContext), cancellationToken);
         if (response is null)
         {
             return problem!;
@@ -239,7 +247,7 @@ public static partial class DiagnosesApi
     internal static async Task<Results<Ok<TicketResponse>, ContentHttpResult, ProblemHttpResult>> Ticket(
         string id, [FromQuery] ReportFormat? format, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
     {
-        var (response, problem) = await Find(id, history, cancellationToken);
+        var (response, problem) = await Find(id, history, CallerScope.Of(http.HttpContext), cancellationToken);
         if (response is null)
         {
             return problem!;
@@ -251,9 +259,9 @@ public static partial class DiagnosesApi
             : TypedResults.Ok(ticket);
     }
 
-    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> StoredRequestJson(string id, HistoryState history, CancellationToken cancellationToken)
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> StoredRequestJson(string id, HttpContext http, HistoryState history, CancellationToken cancellationToken)
     {
-        if (history.Store is null || !IdPattern().IsMatch(id))
+        if (history.Store is null || !IdPattern().IsMatch(id) || !await Visible(id, history.Store, CallerScope.Of(http), cancellationToken))
         {
             return NotFound(id);
         }
@@ -262,9 +270,10 @@ public static partial class DiagnosesApi
         return json is null ? NotFound(id) : TypedResults.Text(json, "application/json; charset=utf-8");
     }
 
-    internal static async Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Find(string id, HistoryState history, CancellationToken cancellationToken)
+    /// <summary>A kept diagnosis the caller may see, or the 404 (also when it exists outside the caller's scope: its existence is not told).</summary>
+    internal static async Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Find(string id, HistoryState history, CallerScope scope, CancellationToken cancellationToken)
     {
-        if (history.Store is null || !IdPattern().IsMatch(id))
+        if (history.Store is null || !IdPattern().IsMatch(id) || !await Visible(id, history.Store, scope, cancellationToken))
         {
             return (null, NotFound(id));
         }
@@ -272,6 +281,29 @@ public static partial class DiagnosesApi
         var response = await history.Store.GetAsync(id, cancellationToken);
         return response is null ? (null, NotFound(id)) : (response, null);
     }
+
+    private static async Task<bool> Visible(string id, IDiagnosisStore store, CallerScope scope, CancellationToken cancellationToken) =>
+        scope.Namespaces is null || (await store.GetAccessAsync(id, cancellationToken) is { } access && scope.MaySee(access));
+
+    /// <summary>The 403 when the caller may not create <paramref name="request"/>'s diagnosis (its role, or a target outside its namespaces); else null.</summary>
+    internal static ProblemHttpResult? MayNotCreate(CallerScope scope, DiagnosisRequest request)
+    {
+        if (scope.Role < CallerRole.Diagnose)
+        {
+            return Forbidden("$", "this key may only read diagnoses (role read)");
+        }
+
+        var ns = CallerScope.NamespaceOf(request);
+        return scope.Covers(ns)
+            ? null
+            : Forbidden("target.namespace", ns is null
+                ? "give target.namespace: this key diagnoses only its own namespaces"
+                : "is not one of the namespaces this key may diagnose");
+    }
+
+    internal static ProblemHttpResult Forbidden(string field, string message) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed for this caller", detail: $"{field}: {message}",
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 
     /// <summary>The Slack or Markdown rendering <paramref name="format"/> (or <c>Accept: text/markdown</c>) asks for; null for JSON.</summary>
     internal static ContentHttpResult? AsText(DiagnosisResponse response, ReportFormat? format, HttpRequest http) =>

@@ -26,7 +26,7 @@ public static class ReportsApi
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
 
-        var (response, _) = await DiagnosesApi.Find(id, history, cancellationToken);
+        var (response, _) = await DiagnosesApi.Find(id, history, Security.CallerScope.Of(http), cancellationToken);
         return response is null
             ? TypedResults.Content(HtmlReport.NotFound(nonce), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound)
             : TypedResults.Content(HtmlReport.Render(response, nonce), "text/html; charset=utf-8");

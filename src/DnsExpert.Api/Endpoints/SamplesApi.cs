@@ -37,7 +37,13 @@ public static class SamplesApi
             return NotFound(name);
         }
 
-        var (response, problem) = await DiagnosesApi.Run(request, coordinator, cancellationToken);
+        var scope = Security.CallerScope.Of(http.HttpContext);
+        if (DiagnosesApi.MayNotCreate(scope, request) is { } forbidden)
+        {
+            return forbidden;
+        }
+
+        var (response, problem) = await DiagnosesApi.Run(request, scope.Principal, coordinator, cancellationToken);
         return response is null ? problem! : DiagnosesApi.AsText(response, format, http) is { } text ? text : TypedResults.Ok(response);
     }
 

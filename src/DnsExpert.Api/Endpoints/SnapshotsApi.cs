@@ -31,13 +31,20 @@ public static class SnapshotsApi
     }
 
     internal static async Task<Results<Ok<CollectedRequest>, ProblemHttpResult>> Collect(
-        string? @namespace, string? pod, string? domain, bool? probe, IServiceProvider services, CancellationToken cancellationToken)
+        string? @namespace, string? pod, string? domain, bool? probe, HttpContext http, IServiceProvider services, CancellationToken cancellationToken)
     {
         var target = pod is null ? null : new TargetRef { Namespace = @namespace ?? "default", Pod = pod };
-        var errors = RequestValidator.Validate(new DiagnosisRequest { Target = target, Domain = domain }, new RequestLimits());
+        var request = new DiagnosisRequest { Target = target, Domain = domain };
+        var errors = RequestValidator.Validate(request, new RequestLimits());
         if (errors.Count > 0)
         {
             return Problems.Unprocessable(errors.ToDictionary(e => e.Key.Replace("target.", "", StringComparison.Ordinal), e => e.Value, StringComparer.Ordinal), "Invalid query");
+        }
+
+        // Collecting reads the cluster as a diagnosis would: the same role and namespaces.
+        if (DiagnosesApi.MayNotCreate(Security.CallerScope.Of(http), request) is { } forbidden)
+        {
+            return forbidden;
         }
 
         if (services.GetService<ILiveSnapshotCollector>() is not { } collector)

@@ -19,6 +19,18 @@ public sealed class AuthOptions
     /// <summary>Keys given in configuration, as <c>NAME:SHA256-HEX</c> (same format as the file).</summary>
     public List<string> ApiKeys { get; set; } = [];
 
+    /// <summary>
+    /// The role and namespaces of each API key, by key name (<c>DnsExpert:Auth:Scopes:team-shop:Role</c> = <c>diagnose</c>,
+    /// <c>...:Namespaces:0</c> = <c>shop</c>). A key without an entry gets <see cref="DefaultRole"/> over every namespace.
+    /// JWT callers carry theirs in the token's <c>dnsexpert_role</c> and <c>dnsexpert_namespaces</c> claims.
+    /// </summary>
+    public Dictionary<string, ScopeOptions> Scopes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The role of a key or token that names none: <c>read</c>, <c>diagnose</c> or <c>admin</c>.</summary>
+    [RegularExpression("^(read|diagnose|admin)$")]
+    [Display(Name = $"{Section}:{nameof(DefaultRole)}")]
+    public string DefaultRole { get; set; } = "diagnose";
+
     /// <summary>Optional JWT bearer tokens from an identity provider.</summary>
     public JwtOptions Jwt { get; set; } = new();
 
@@ -45,4 +57,14 @@ public sealed class AuthOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     [Display(Name = $"{Section}:{nameof(FailureLogInterval)}")]
     public TimeSpan FailureLogInterval { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>One key's scope: its role and the namespaces whose diagnoses it may create and read (empty: every namespace).</summary>
+public sealed class ScopeOptions
+{
+    /// <summary><c>read</c>, <c>diagnose</c> or <c>admin</c>.</summary>
+    [RegularExpression("^(read|diagnose|admin)$")]
+    public string Role { get; set; } = "diagnose";
+
+    public List<string> Namespaces { get; set; } = [];
 }
