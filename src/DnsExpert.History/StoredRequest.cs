@@ -9,7 +9,9 @@ namespace DnsExpert.History;
 /// keys, never their data; container <c>env</c> values are redacted (names and <c>valueFrom</c> references stay);
 /// ConfigMaps keep the data of the DNS configuration the rules read (CoreDNS's Corefile and its imports, NodeLocal
 /// DNSCache, kube-dns stub domains, a KubeProxyConfiguration wherever it is) and only the keys of everything else; the
-/// <c>last-applied-configuration</c> annotation, a copy of all of it, is dropped.
+/// <c>last-applied-configuration</c> annotation, a copy of all of it, is dropped. The same holds for objects pasted as
+/// <c>kubectl get -o json</c> in <c>snapshot.outputs</c>, and the rest of pasted output (and <c>snapshot.files</c>)
+/// keeps what the rules read of it (<see cref="StoredOutput"/>).
 /// </summary>
 public static class StoredRequest
 {
@@ -20,19 +22,81 @@ public static class StoredRequest
 
     public static string Serialize(DiagnosisRequest request, JsonSerializerOptions json)
     {
-        var node = JsonSerializer.SerializeToNode(request, json)!;
+        var node = JsonSerializer.SerializeToNode(Keep(request).Request, json)!;
         if (node["snapshot"]?["objects"] is JsonArray objects)
         {
             foreach (var item in objects)
             {
-                Redact(item, 0);
+                RedactObject(item, redacted: null);
             }
         }
 
         return node.ToJsonString(json);
     }
 
-    private static void Redact(JsonNode? node, int depth)
+    /// <summary>
+    /// The request with its pasted outputs and files as the history keeps them (objects are redacted as they are
+    /// serialized), and a note per output or file that lost something, for the response's <c>collection</c>. Keeping a
+    /// kept request again changes nothing.
+    /// </summary>
+    public static KeptRequest Keep(DiagnosisRequest request)
+    {
+        if (request.Snapshot is not { } snapshot || (snapshot.Outputs is not { Count: > 0 } && snapshot.Files is not { Count: > 0 }))
+        {
+            return new KeptRequest(request, []);
+        }
+
+        var notes = new List<CollectionEntry>();
+        string KeptText(string source, string? command, string text)
+        {
+            var (kept, redacted) = StoredOutput.Keep(command, text);
+            if (redacted is not null)
+            {
+                notes.Add(new CollectionEntry(source, CollectionStatus.Ok, $"stored redacted: {redacted}"));
+            }
+
+            return kept;
+        }
+
+        var outputs = snapshot.Outputs?.Select((o, i) => o.Text is null ? o
+            : new CommandOutput { From = o.From, Command = o.Command, Text = KeptText($"snapshot.outputs[{i}]", o.Command, o.Text) }).ToList();
+        var files = snapshot.Files?.Select((f, i) => f.Text is null ? f
+            : new FileArtifact
+            {
+                Namespace = f.Namespace, Pod = f.Pod, Node = f.Node, Path = f.Path, Command = f.Command,
+                Text = KeptText($"snapshot.files[{i}]", f.Command ?? $"cat {f.Path}", f.Text),
+            }).ToList();
+        if (notes.Count == 0)
+        {
+            return new KeptRequest(request, []);
+        }
+
+        return new KeptRequest(new DiagnosisRequest
+        {
+            Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Options = request.Options, CallbackUrl = request.CallbackUrl,
+            Snapshot = new Snapshot { Objects = snapshot.Objects, Logs = snapshot.Logs, Probes = snapshot.Probes, Files = files, Outputs = outputs },
+        }, notes);
+    }
+
+    /// <summary>The response's <c>collection</c> with each note of <see cref="Keep"/> added to the entry of its output (or after them when it has none).</summary>
+    public static IReadOnlyList<CollectionEntry> WithStoredNotes(IReadOnlyList<CollectionEntry> collection, IReadOnlyList<CollectionEntry> notes)
+    {
+        if (notes.Count == 0)
+        {
+            return collection;
+        }
+
+        var bySource = notes.ToDictionary(n => n.Source, StringComparer.Ordinal);
+        var merged = collection.Select(entry => bySource.Remove(entry.Source, out var note)
+            ? entry with { Detail = entry.Detail is null ? note.Detail : $"{entry.Detail}; {note.Detail}" }
+            : entry).ToList();
+        return [.. merged, .. notes.Where(n => bySource.ContainsKey(n.Source))];
+    }
+
+    /// <summary>Redacts one object or List in place; what it removed is added to <paramref name="redacted"/> when given.</summary>
+    internal static void RedactObject(JsonNode? node, ISet<string>? redacted) => Redact(node, 0, redacted);
+
+    private static void Redact(JsonNode? node, int depth, ISet<string>? redacted)
     {
         if (node is not JsonObject obj || depth > 4)
         {
@@ -44,7 +108,7 @@ public static class StoredRequest
         {
             foreach (var item in items)
             {
-                Redact(item, depth + 1);
+                Redact(item, depth + 1, redacted);
             }
 
             return;
@@ -52,14 +116,17 @@ public static class StoredRequest
 
         if (obj["metadata"] is JsonObject metadata && metadata["annotations"] is JsonObject annotations)
         {
-            annotations.Remove("kubectl.kubernetes.io/last-applied-configuration");
+            if (annotations.Remove("kubectl.kubernetes.io/last-applied-configuration"))
+            {
+                redacted?.Add("last-applied-configuration");
+            }
         }
 
         switch (kind)
         {
             case "Secret":
-                RedactValues(obj["data"]);
-                RedactValues(obj["stringData"]);
+                RedactValues(obj["data"], "Secret data", redacted);
+                RedactValues(obj["stringData"], "Secret data", redacted);
                 break;
             case "ConfigMap":
                 var name = Text(obj["metadata"]?["name"]);
@@ -68,23 +135,25 @@ public static class StoredRequest
                 {
                     foreach (var (key, value) in data.ToList())
                     {
-                        if (Text(value) is not { } text || !text.Contains("KubeProxyConfiguration", StringComparison.Ordinal))
+                        var text = Text(value);
+                        if (text != Redacted && (text is null || !text.Contains("KubeProxyConfiguration", StringComparison.Ordinal)))
                         {
                             data[key] = Redacted;
+                            redacted?.Add("ConfigMap data other than DNS configuration");
                         }
                     }
                 }
 
-                RedactValues(obj["binaryData"]);
+                RedactValues(obj["binaryData"], "ConfigMap data other than DNS configuration", redacted);
                 break;
             default:
-                RedactEnv(obj["spec"], 0);
+                RedactEnv(obj["spec"], 0, redacted);
                 break;
         }
     }
 
     /// <summary>Every <c>env[].value</c> under a workload's spec (pods, templates, job templates).</summary>
-    private static void RedactEnv(JsonNode? node, int depth)
+    private static void RedactEnv(JsonNode? node, int depth, ISet<string>? redacted)
     {
         if (depth > 12)
         {
@@ -98,14 +167,15 @@ public static class StoredRequest
                 {
                     if (key == "env" && child is JsonArray env)
                     {
-                        foreach (var variable in env.OfType<JsonObject>().Where(v => v.ContainsKey("value")))
+                        foreach (var variable in env.OfType<JsonObject>().Where(v => v.ContainsKey("value") && Text(v["value"]) != Redacted))
                         {
                             variable["value"] = Redacted;
+                            redacted?.Add("env values");
                         }
                     }
                     else
                     {
-                        RedactEnv(child, depth + 1);
+                        RedactEnv(child, depth + 1, redacted);
                     }
                 }
 
@@ -113,23 +183,27 @@ public static class StoredRequest
             case JsonArray array:
                 foreach (var child in array)
                 {
-                    RedactEnv(child, depth + 1);
+                    RedactEnv(child, depth + 1, redacted);
                 }
 
                 break;
         }
     }
 
-    private static void RedactValues(JsonNode? node)
+    private static void RedactValues(JsonNode? node, string what, ISet<string>? redacted)
     {
         if (node is JsonObject values)
         {
-            foreach (var key in values.Select(p => p.Key).ToList())
+            foreach (var key in values.Where(p => Text(p.Value) != Redacted).Select(p => p.Key).ToList())
             {
                 values[key] = Redacted;
+                redacted?.Add(what);
             }
         }
     }
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }
+
+/// <summary>A request as the history keeps it, and what was left out of each pasted output or file.</summary>
+public sealed record KeptRequest(DiagnosisRequest Request, IReadOnlyList<CollectionEntry> Notes);

@@ -12,7 +12,9 @@ namespace DnsExpert.Api.Async;
 /// Runs diagnoses and keeps them in the history: synchronously for <c>POST /api/v1/diagnoses</c>, or queued for
 /// <c>?wait=false</c> (a bounded queue drained by <see cref="DiagnosisWorker"/>). Every diagnosis is stored as running
 /// before it starts and completed or failed when it ends; then its callback, if any, is queued for the delivery workers
-/// (<see cref="CallbackDispatcher"/>), so a receiver never holds a diagnosis worker.
+/// (<see cref="CallbackDispatcher"/>), so a receiver never holds a diagnosis worker. The history keeps the request as
+/// <see cref="StoredRequest"/> redacts it, and the response's <c>collection</c> says what of each pasted output it left out;
+/// the diagnosis itself reads the request as sent.
 /// </summary>
 public sealed partial class DiagnosisCoordinator(
     IDiagnosisService service, HistoryState history, CallbackDispatcher callbacks, IOptions<AsyncOptions> options, TimeProvider time,
@@ -38,8 +40,9 @@ public sealed partial class DiagnosisCoordinator(
     public async Task<DiagnosisResponse> RunAsync(DiagnosisRequest request, string? previousId, string? createdBy, CancellationToken cancellationToken)
     {
         var id = DiagnosisService.NewId(time);
-        var stored = await TryBeginAsync(id, request, previousId, createdBy, cancellationToken);
-        var response = await DiagnoseAndStoreAsync(id, request, previousId, stored, cancellationToken);
+        var kept = StoredRequest.Keep(request);
+        var stored = await TryBeginAsync(id, kept.Request, previousId, createdBy, cancellationToken);
+        var response = await DiagnoseAndStoreAsync(id, request, previousId, stored ? kept.Notes : null, cancellationToken);
         return request.CallbackUrl is { } url
             ? response.With(callback: await callbacks.EnqueueAsync(url, response, stored: response.Links is not null))
             : response;
@@ -66,9 +69,10 @@ public sealed partial class DiagnosisCoordinator(
         var store = history.Store ?? throw new HistoryUnavailableException("the history is switched off (DnsExpert:History:Provider=none); use wait=true");
         var id = DiagnosisService.NewId(time);
         var createdAt = time.GetUtcNow();
+        var kept = StoredRequest.Keep(request);
         try
         {
-            await store.BeginAsync(id, createdAt, request, previousId, createdBy, cancellationToken);
+            await store.BeginAsync(id, createdAt, kept.Request, previousId, createdBy, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -76,7 +80,7 @@ public sealed partial class DiagnosisCoordinator(
         }
 
         var held = admission?.Transfer();
-        if (!_queue.Writer.TryWrite(new Job(id, request, held, previousId)))
+        if (!_queue.Writer.TryWrite(new Job(id, request, held, previousId, kept.Notes)))
         {
             held?.Dispose();
             await TryAsync(id, () => store.FailAsync(id, "not run: the queue of asynchronous diagnoses was full", time.GetUtcNow(), CancellationToken.None));
@@ -111,7 +115,7 @@ public sealed partial class DiagnosisCoordinator(
         DiagnosisResponse response;
         try
         {
-            response = await DiagnoseAndStoreAsync(job.Id, job.Request, job.PreviousId, stored: true, deadline.Token);
+            response = await DiagnoseAndStoreAsync(job.Id, job.Request, job.PreviousId, job.StoredNotes ?? [], deadline.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or LiveCollectionUnavailableException)
         {
@@ -125,9 +129,11 @@ public sealed partial class DiagnosisCoordinator(
         }
     }
 
-    private async Task<DiagnosisResponse> DiagnoseAndStoreAsync(string id, DiagnosisRequest request, string? previousId, bool stored, CancellationToken cancellationToken)
+    /// <summary>Diagnoses; when the request is stored (<paramref name="storedNotes"/> not null), stores the result with what the kept request left out.</summary>
+    private async Task<DiagnosisResponse> DiagnoseAndStoreAsync(
+        string id, DiagnosisRequest request, string? previousId, IReadOnlyList<CollectionEntry>? storedNotes, CancellationToken cancellationToken)
     {
-        var store = stored ? history.Store : null;
+        var store = storedNotes is not null ? history.Store : null;
         DiagnosisResponse response;
         try
         {
@@ -156,6 +162,7 @@ public sealed partial class DiagnosisCoordinator(
                 : response.With(collection: [.. response.Collection, new CollectionEntry("history", CollectionStatus.Failed, $"not stored: {history.Error ?? "the store failed"}")]);
         }
 
+        response = response.With(collection: StoredRequest.WithStoredNotes(response.Collection, storedNotes!));
         var kept = await TryAsync(id, () => store.CompleteAsync(response, CancellationToken.None));
         return kept
             ? response.With(links: Links(id, previousId))
@@ -217,7 +224,7 @@ public sealed partial class DiagnosisCoordinator(
     }
 
     /// <summary>A queued diagnosis, holding its body's admission until it ends.</summary>
-    internal sealed record Job(string Id, DiagnosisRequest Request, IDisposable? Admission, string? PreviousId = null);
+    internal sealed record Job(string Id, DiagnosisRequest Request, IDisposable? Admission, string? PreviousId = null, IReadOnlyList<CollectionEntry>? StoredNotes = null);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "History store failed for diagnosis {Id}")]
     private static partial void LogStoreFailed(ILogger logger, string id, Exception exception);

@@ -372,7 +372,7 @@ public static class PastedOutputs
     /// shell): the namespace (<c>default</c> when not given), the pod and the command run in it; <c>kubectl debug
     /// node/NAME</c> runs on that node. Null for any other command. Only the names are taken, and only when they are valid.
     /// </summary>
-    private static (string? From, string[] Command)? ExecTarget(string[] words)
+    public static (string? From, string[] Command)? ExecTarget(string[] words)
     {
         var verb = Array.FindIndex(words, w => w is "exec" or "debug");
         var dashes = Array.IndexOf(words, "--");

@@ -1,7 +1,7 @@
 namespace DnsExpert.Core.Parsing;
 
 /// <summary>The flags of a pasted kubectl command line, spelled as kubectl (pflag) accepts them.</summary>
-internal static class KubectlArgs
+public static class KubectlArgs
 {
     /// <summary>
     /// The value of <paramref name="flag"/> at <c>words[i]</c>: <c>-n NS</c> (moving <paramref name="i"/> past the
