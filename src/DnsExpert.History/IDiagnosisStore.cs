@@ -46,6 +46,12 @@ public interface IDiagnosisStore
     /// <summary>The request as it was stored (Secret data removed), for replay.</summary>
     Task<string?> GetRequestJsonAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The stored request's size in characters of its JSON, found without reading the request: what a refinement with
+    /// more evidence will read back and diagnose again.
+    /// </summary>
+    Task<long?> GetRequestSizeAsync(string id, CancellationToken cancellationToken);
+
     Task<DiagnosisPage> ListAsync(DiagnosisQuery query, CancellationToken cancellationToken);
 
     /// <summary>

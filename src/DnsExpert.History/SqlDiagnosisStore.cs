@@ -267,6 +267,13 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             "SELECT request_json FROM diagnoses WHERE id = @Id", new { Id = id }, cancellationToken: cancellationToken));
     }
 
+    public async Task<long?> GetRequestSizeAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "SELECT length(request_json) FROM diagnoses WHERE id = @Id", new { Id = id }, cancellationToken: cancellationToken));
+    }
+
     public async Task<DiagnosisPage> ListAsync(DiagnosisQuery query, CancellationToken cancellationToken)
     {
         var where = new List<string>();

@@ -96,13 +96,15 @@ public sealed class CallbackIsolationTests : IAsyncLifetime
         return (await response.Json()).GetProperty("id").GetString()!;
     }
 
-    private async Task<JsonElement> WaitForAsync(string id, Func<JsonElement, bool> done, TimeSpan within)
+    private Task<JsonElement> WaitForAsync(string id, Func<JsonElement, bool> done, TimeSpan within) => WaitForAsync(_client, id, done, within);
+
+    private static async Task<JsonElement> WaitForAsync(HttpClient client, string id, Func<JsonElement, bool> done, TimeSpan within)
     {
         var until = DateTime.UtcNow + within;
         JsonElement json;
         do
         {
-            json = await (await _client.GetAsync($"/api/v1/diagnoses/{id}")).Json();
+            json = await (await client.GetAsync($"/api/v1/diagnoses/{id}")).Json();
             if (done(json))
             {
                 return json;
@@ -150,6 +152,56 @@ public sealed class CallbackIsolationTests : IAsyncLifetime
         var callback = given.GetProperty("callback");
         Assert.Contains("gave up after 3 s", callback.GetProperty("lastError").GetString()!, StringComparison.Ordinal);
         Assert.Equal("completed", given.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_receiver_that_never_answers_delays_only_its_own_callbacks()
+    {
+        // A second receiver, healthy, on a port of its own: another receiver for the delivery queues.
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var healthy = builder.Build();
+        healthy.MapPost("/ok", () => Results.NoContent());
+        await healthy.StartAsync();
+        await using var factory = new ApiFactory().WithWebHostBuilder(b => b
+            .UseSetting("DnsExpert:Callbacks:AllowedHosts:0", "127.0.0.1")
+            .UseSetting("DnsExpert:Callbacks:AllowHttp", "true")
+            .UseSetting("DnsExpert:Callbacks:Workers", "4")
+            .UseSetting("DnsExpert:Callbacks:MaxDeliveriesPerReceiver", "2")
+            .UseSetting("DnsExpert:Callbacks:ReceiverQueueCapacity", "10")
+            .UseSetting("DnsExpert:Callbacks:MaxAttempts", "1")
+            .UseSetting("DnsExpert:Callbacks:AttemptTimeout", "00:05:00")
+            .UseSetting("DnsExpert:Callbacks:MaxDeliveryTime", "00:05:00"));
+        using var client = factory.CreateClient();
+        var silent = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            var answer = await client.PostAsync("/api/v1/diagnoses", WithCallback(_base + "/hang"));
+            silent.Add((await answer.Json()).GetProperty("id").GetString()!);
+        }
+
+        var response = await client.PostAsync("/api/v1/diagnoses", WithCallback(healthy.Urls.First() + "/ok"));
+        var id = (await response.Json()).GetProperty("id").GetString()!;
+
+        // Queued behind 20 callbacks to a receiver that holds each delivery for 5 minutes, and delivered all the same.
+        var delivered = await WaitForAsync(client, id, d => CallbackState(d) != "pending", TimeSpan.FromSeconds(60));
+        Assert.Equal("delivered", CallbackState(delivered));
+
+        // Meanwhile the silent receiver has at most 2 deliveries out and a full queue: its callbacks are pending, or
+        // refused at once once its queue held 10.
+        var states = new List<JsonElement>();
+        foreach (var stuck in silent)
+        {
+            states.Add((await (await client.GetAsync($"/api/v1/diagnoses/{stuck}")).Json()).GetProperty("callback"));
+        }
+
+        Assert.InRange(Volatile.Read(ref _hangingCalls), 0, 2);
+        Assert.All(states, c => Assert.NotEqual("delivered", c.GetProperty("state").GetString()));
+        var refused = states.Where(c => c.GetProperty("state").GetString() == "failed").ToList();
+        Assert.InRange(refused.Count, 8, 10);
+        Assert.All(refused, c => Assert.Contains("(DnsExpert:Callbacks:ReceiverQueueCapacity)", c.GetProperty("lastError").GetString()!, StringComparison.Ordinal));
+
+        _release.TrySetResult();
     }
 
     [Fact]

@@ -122,6 +122,17 @@ public abstract class StoreContract
     }
 
     [Fact]
+    public async Task The_stored_request_size_is_the_length_of_its_json_without_reading_it()
+    {
+        var store = await CreateAsync();
+        await store.BeginAsync(Id(4), T0, Request(), CancellationToken.None);
+
+        var json = (await store.GetRequestJsonAsync(Id(4), CancellationToken.None))!;
+        Assert.Equal(json.Length, await store.GetRequestSizeAsync(Id(4), CancellationToken.None));
+        Assert.Null(await store.GetRequestSizeAsync(Id(5), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task The_list_filters_and_pages_newest_first()
     {
         var store = await CreateAsync();

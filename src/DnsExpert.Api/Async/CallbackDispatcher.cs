@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using DnsExpert.Api.History;
 using DnsExpert.Core.Contract;
 using Microsoft.Extensions.Options;
@@ -6,22 +5,19 @@ using Microsoft.Extensions.Options;
 namespace DnsExpert.Api.Async;
 
 /// <summary>
-/// Result callbacks, isolated from diagnoses: a bounded queue of their own, drained by
-/// <see cref="CallbackOptions.Workers"/> delivery workers of their own, each delivery bounded by
-/// <see cref="CallbackOptions.MaxDeliveryTime"/>. A slow or silent receiver then holds one delivery worker for at most
-/// that long and never a diagnosis worker, so it cannot delay a diagnosis, its deadline or the async queue. Where the
-/// delivery stands (<c>pending</c>, <c>delivered</c>, <c>failed</c> with the last error) is kept on the diagnosis.
+/// Result callbacks, isolated from diagnoses: bounded queues of their own, one per receiver (a URL's scheme, host and
+/// port), drained in turn by <see cref="CallbackOptions.Workers"/> delivery workers of their own, at most
+/// <see cref="CallbackOptions.MaxDeliveriesPerReceiver"/> of them on one receiver, each delivery bounded by
+/// <see cref="CallbackOptions.MaxDeliveryTime"/>. A slow or silent receiver then holds a few delivery workers for at
+/// most that long, never a diagnosis worker and never another receiver's turn: it delays only its own callbacks. Where
+/// the delivery stands (<c>pending</c>, <c>delivered</c>, <c>failed</c> with the last error) is kept on the diagnosis.
 /// </summary>
 public sealed partial class CallbackDispatcher(
     CallbackSender sender, HistoryState history, IOptions<CallbackOptions> options, TimeProvider time, ILogger<CallbackDispatcher> logger)
     : BackgroundService
 {
-    private volatile bool _stopping;
-
-    private readonly Channel<Delivery> _queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(options.Value.QueueCapacity)
-    {
-        FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false,
-    });
+    private readonly ReceiverQueues<Delivery> _queue = new(
+        options.Value.QueueCapacity, options.Value.ReceiverQueueCapacity, Math.Min(options.Value.MaxDeliveriesPerReceiver, options.Value.Workers));
 
     /// <summary>
     /// Queues the delivery of <paramref name="response"/> and records it as pending; never waits for the receiver. The
@@ -35,14 +31,19 @@ public sealed partial class CallbackDispatcher(
             await RecordAsync(response.Id, pending);
         }
 
-        if (_queue.Writer.TryWrite(new Delivery(url, response, stored)))
+        var receiver = Receiver(url);
+        if (_queue.TryAdd(receiver, new Delivery(url, response, stored)) is not { } refusal)
         {
             return pending;
         }
 
-        var full = new CallbackDelivery(CallbackState.Failed, time.GetUtcNow(), 0, _stopping
-            ? "not delivered: the service was stopping"
-            : $"not delivered: {options.Value.QueueCapacity} callbacks were already waiting (DnsExpert:Callbacks:QueueCapacity)");
+        var full = new CallbackDelivery(CallbackState.Failed, time.GetUtcNow(), 0, refusal switch
+        {
+            ReceiverQueueRefusal.Completed => "not delivered: the service was stopping",
+            ReceiverQueueRefusal.ReceiverFull =>
+                $"not delivered: {options.Value.ReceiverQueueCapacity} callbacks to {receiver} were already waiting (DnsExpert:Callbacks:ReceiverQueueCapacity)",
+            _ => $"not delivered: {options.Value.QueueCapacity} callbacks were already waiting (DnsExpert:Callbacks:QueueCapacity)",
+        });
         LogQueueFull(logger, response.Id);
         if (stored)
         {
@@ -58,8 +59,7 @@ public sealed partial class CallbackDispatcher(
     /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _stopping = true;
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         if (ExecuteTask is { } draining)
         {
             await Task.WhenAny(draining, Task.Delay(Timeout.Infinite, cancellationToken));
@@ -75,12 +75,19 @@ public sealed partial class CallbackDispatcher(
     {
         try
         {
-            await foreach (var delivery in _queue.Reader.ReadAllAsync(stoppingToken))
+            while (await _queue.TakeAsync(stoppingToken) is ({ } receiver, { } delivery))
             {
-                var outcome = await sender.SendAsync(delivery.Url, delivery.Response, DiagnosisCoordinator.Json, stoppingToken);
-                if (delivery.Stored)
+                try
                 {
-                    await RecordAsync(delivery.Response.Id, outcome);
+                    var outcome = await sender.SendAsync(delivery.Url, delivery.Response, DiagnosisCoordinator.Json, stoppingToken);
+                    if (delivery.Stored)
+                    {
+                        await RecordAsync(delivery.Response.Id, outcome);
+                    }
+                }
+                finally
+                {
+                    _queue.Done(receiver);
                 }
             }
         }
@@ -89,6 +96,13 @@ public sealed partial class CallbackDispatcher(
             // Shutting down: undelivered callbacks stay pending in the store and the sweep marks them failed.
         }
     }
+
+    /// <summary>
+    /// Whose turn a callback waits for: its URL's scheme, host and port, the way HTTP connection pools count servers
+    /// (the URL was checked against the allow-list before it got here).
+    /// </summary>
+    internal static string Receiver(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.IdnHost.ToLowerInvariant()}:{uri.Port}" : url;
 
     private async Task RecordAsync(string id, CallbackDelivery delivery)
     {
@@ -109,7 +123,7 @@ public sealed partial class CallbackDispatcher(
 
     private sealed record Delivery(string Url, DiagnosisResponse Response, bool Stored);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Callback for diagnosis {Id} not queued: the callback queue is full")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Callback for diagnosis {Id} not queued: the callback queue (or its receiver's) is full, or the service is stopping")]
     private static partial void LogQueueFull(ILogger logger, string id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "History store failed recording the callback of diagnosis {Id}")]

@@ -49,10 +49,27 @@ public sealed class CallbackOptions
     [Display(Name = $"{Section}:{nameof(Workers)}")]
     public int Workers { get; set; } = 4;
 
+    /// <summary>
+    /// Deliveries to one receiver (a URL's scheme, host and port) at once; receivers take turns for the workers, so a
+    /// receiver that never answers holds at most this many of them (at most <see cref="Workers"/>; keep it below, so
+    /// that other receivers always have a worker).
+    /// </summary>
+    [Range(1, 64)]
+    [Display(Name = $"{Section}:{nameof(MaxDeliveriesPerReceiver)}")]
+    public int MaxDeliveriesPerReceiver { get; set; } = 2;
+
     /// <summary>Callbacks waiting for a delivery worker; past it a callback is recorded failed at once.</summary>
     [Range(1, 100_000)]
     [Display(Name = $"{Section}:{nameof(QueueCapacity)}")]
     public int QueueCapacity { get; set; } = 1000;
+
+    /// <summary>
+    /// Callbacks waiting for one receiver; past it a callback to that receiver is recorded failed at once, so a slow
+    /// receiver fills its own queue and not the one all receivers share (<see cref="QueueCapacity"/>).
+    /// </summary>
+    [Range(1, 100_000)]
+    [Display(Name = $"{Section}:{nameof(ReceiverQueueCapacity)}")]
+    public int ReceiverQueueCapacity { get; set; } = 100;
 
     /// <summary>
     /// When set, each callback carries <c>X-DnsExpert-Signature: sha256=HEX</c>, the HMAC-SHA256 of the body with this

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
@@ -15,7 +16,8 @@ public static partial class DiagnosesApi
 {
     internal static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> AddEvidence(
         string id, HttpRequest http, [FromQuery] bool? wait, [FromQuery] ReportFormat? format, HistoryState history,
-        DiagnosisCoordinator coordinator, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks, CancellationToken cancellationToken)
+        DiagnosisCoordinator coordinator, CallerRateLimit rateLimit, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks,
+        CancellationToken cancellationToken)
     {
         var scope = CallerScope.Of(http.HttpContext);
         var (earlier, missing) = await Find(id, history, scope, cancellationToken);
@@ -40,7 +42,24 @@ public static partial class DiagnosesApi
                 detail: $"Diagnosis {id} has not completed yet; add evidence once its status is no longer running.");
         }
 
-        var (evidence, problem) = await JsonBody.ReadAsync<EvidenceRequest>(http, options.Value, cancellationToken);
+        // The stored request is read back and diagnosed again: the caller's rate limit and the admission of bodies count
+        // it as well as the evidence.
+        if (await history.Store!.GetRequestSizeAsync(id, cancellationToken) is not { } storedBytes)
+        {
+            return RequestGone(id);
+        }
+
+        var measured = earlier.DurationMs is { } ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
+        if (rateLimit.ChargeRerun(http.HttpContext, storedBytes, measured) is { RetryAfter: { } retry } charge)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds));
+            http.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+                detail: $"Evidence diagnoses the stored request of {id} again ({storedBytes} bytes, {measured?.TotalSeconds ?? 0:0.#} s last time): "
+                    + $"it costs {charge.Permits + 1} requests of this caller's rate limit, more than are left; retry after {seconds} s.");
+        }
+
+        var (evidence, problem) = await JsonBody.ReadAsync<EvidenceRequest>(http, options.Value, storedBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -53,8 +72,7 @@ public static partial class DiagnosesApi
 
         if (await EarlierRequest(id, history, cancellationToken) is not { } request)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "The earlier request is not kept",
-                detail: $"The history no longer holds the request of diagnosis {id}; send the whole request with POST /api/v1/diagnoses instead.");
+            return RequestGone(id);
         }
 
         var refined = evidence.AppendTo(request);
@@ -66,6 +84,10 @@ public static partial class DiagnosesApi
 
         return await Answer(refined, previousId: id, wait ?? true, format, http, coordinator, cancellationToken);
     }
+
+    private static ProblemHttpResult RequestGone(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "The earlier request is not kept",
+            detail: $"The history no longer holds the request of diagnosis {id}; send the whole request with POST /api/v1/diagnoses instead.");
 
     /// <summary>The request of diagnosis <paramref name="id"/> as the history keeps it (redacted), or null when it is not kept or not readable.</summary>
     private static async Task<DiagnosisRequest?> EarlierRequest(string id, HistoryState history, CancellationToken cancellationToken)

@@ -45,6 +45,8 @@ public static partial class DiagnosesApi
                 Appends `outputs` (command output as pasted: `dig`, `nslookup`, `kubectl get -o json`, `kubectl logs`, `cat /etc/resolv.conf`, ...) and any `snapshot` parts to the request of diagnosis `{id}` as the history keeps it (Secret data and env values redacted), diagnoses it again and answers the refined diagnosis: a new id with `previousId` and a `previous` link; reading the earlier one back then shows a `next` link. The body is read like a diagnosis request, under the same limits.
 
                 `404` for an unknown id, `409` while the earlier diagnosis is still running, `410` when its request is no longer kept. `?wait=false` and `?format=` work as for `POST /api/v1/diagnoses`.
+
+                The stored request is diagnosed again, so it counts as if it were sent with the evidence: the evidence and the stored request together must fit `DnsExpert:MaxRequestBodyBytes` (`413`), both are admitted by size (`503` with `Retry-After` while the bodies in flight take `MaxBodiesInFlightBytes`), and the call costs one more request of the caller's rate limit per full `DnsExpert:Auth:EvidenceBytesPerPermit` (1 MiB) of the stored request or per full `EvidenceTimePerPermit` (1 s) its last diagnosis took, whichever is more (`429` with `Retry-After`).
                 """)
             .Accepts<EvidenceRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -52,6 +54,7 @@ public static partial class DiagnosesApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/", List)

@@ -7,6 +7,8 @@ namespace DnsExpert.Api.Hosting;
 /// Admits request bodies by size, so that the bodies being read and the requests they became stay within
 /// <see cref="DnsExpertOptions.MaxBodiesInFlightBytes"/> together. A body reserves its <c>Content-Length</c> (or the
 /// body limit when it is chunked) before a byte is read, and keeps it until its diagnosis ends, queued ones included;
+/// evidence for an earlier diagnosis reserves the size of the stored request it is added to as well, since that request
+/// is read back and diagnosed again with it;
 /// what a request holds is at most a fixed multiple of its body (README: security), so the service's memory is bounded
 /// by this figure whatever callers send at once. A body that cannot be admitted within
 /// <see cref="DnsExpertOptions.AdmissionWait"/> is a 503 with Retry-After.
@@ -30,12 +32,15 @@ public sealed class BodyAdmission : IDisposable
     }
 
     /// <summary>
-    /// Waits for room for <paramref name="request"/>'s body. The admission is held by the request and ends with it,
-    /// unless <see cref="AdmittedBody.Transfer"/> hands it to a queued diagnosis. Null when there was no room in time.
+    /// Waits for room for <paramref name="request"/>'s body and the <paramref name="storedBytes"/> of a stored request it
+    /// adds to (0 for a request of its own), together at most <see cref="DnsExpertOptions.MaxRequestBodyBytes"/>. The
+    /// admission is held by the request and ends with it, unless <see cref="AdmittedBody.Transfer"/> hands it to a queued
+    /// diagnosis. Null when there was no room in time.
     /// </summary>
-    public async Task<AdmittedBody?> AdmitAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async Task<AdmittedBody?> AdmitAsync(HttpRequest request, long storedBytes, CancellationToken cancellationToken)
     {
-        var bytes = Math.Min(request.ContentLength ?? _options.MaxRequestBodyBytes, _options.MaxRequestBodyBytes);
+        var limit = _options.MaxRequestBodyBytes;
+        var bytes = Math.Min(storedBytes + (request.ContentLength ?? limit), limit);
         var permits = (int)Math.Clamp((bytes + Unit - 1) / Unit, 1, int.MaxValue);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(_options.AdmissionWait);

@@ -15,13 +15,22 @@ public static partial class JsonBody
 {
     private static readonly ConcurrentDictionary<(int Depth, RequestLimits Limits), JsonSerializerOptions> SerializerOptions = new();
 
-    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, DnsExpertOptions options, CancellationToken cancellationToken)
+    public static Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, DnsExpertOptions options, CancellationToken cancellationToken)
+        where T : class =>
+        ReadAsync<T>(request, options, storedBytes: 0, cancellationToken);
+
+    /// <summary>
+    /// Reads a body that adds to a stored request of <paramref name="storedBytes"/>: the body may take what the stored
+    /// request leaves of <see cref="DnsExpertOptions.MaxRequestBodyBytes"/>, and its admission counts both, since the
+    /// stored request is read back and diagnosed again with it.
+    /// </summary>
+    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, DnsExpertOptions options, long storedBytes, CancellationToken cancellationToken)
         where T : class
     {
-        var limit = options.MaxRequestBodyBytes;
-        if (request.ContentLength is { } length && length > limit)
+        var limit = options.MaxRequestBodyBytes - storedBytes;
+        if (limit <= 0 || (request.ContentLength is { } length && length > limit))
         {
-            return (null, TooLarge(limit));
+            return (null, TooLarge(options.MaxRequestBodyBytes, storedBytes));
         }
 
         if (request.ContentType is not { } type || !IsJson(type))
@@ -33,11 +42,11 @@ public static partial class JsonBody
         }
 
         if (request.HttpContext.RequestServices.GetService<BodyAdmission>() is { } admission
-            && await admission.AdmitAsync(request, cancellationToken) is null)
+            && await admission.AdmitAsync(request, storedBytes, cancellationToken) is null)
         {
             request.HttpContext.Response.Headers.RetryAfter = "5";
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Too many large requests at once",
-                detail: $"The bodies being diagnosed already take DnsExpert:MaxBodiesInFlightBytes ({options.MaxBodiesInFlightBytes} bytes); retry shortly."));
+                detail: $"The bodies being diagnosed (and the stored requests evidence was added to) already take DnsExpert:MaxBodiesInFlightBytes ({options.MaxBodiesInFlightBytes} bytes); retry shortly."));
         }
 
         // One set of options per configuration: System.Text.Json caches its contracts on the options instance.
@@ -52,11 +61,11 @@ public static partial class JsonBody
         }
         catch (BodyTooLargeException)
         {
-            return (null, TooLarge(limit));
+            return (null, TooLarge(options.MaxRequestBodyBytes, storedBytes));
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, TooLarge(limit));
+            return (null, TooLarge(options.MaxRequestBodyBytes, storedBytes));
         }
         catch (RequestLimitException ex)
         {
@@ -74,9 +83,12 @@ public static partial class JsonBody
         && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || (media.Type.Equals("application", StringComparison.OrdinalIgnoreCase) && media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)));
 
-    private static ProblemHttpResult TooLarge(long limit) =>
+    private static ProblemHttpResult TooLarge(long limit, long storedBytes) =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
-            detail: $"The body is larger than {limit} bytes (DnsExpert:MaxRequestBodyBytes). Send fewer objects or shorter logs (for example --tail=500).");
+            detail: storedBytes == 0
+                ? $"The body is larger than {limit} bytes (DnsExpert:MaxRequestBodyBytes). Send fewer objects or shorter logs (for example --tail=500)."
+                : $"The evidence and the stored request it adds to ({storedBytes} bytes) are larger than {limit} bytes together (DnsExpert:MaxRequestBodyBytes). "
+                    + "Send less output (for example --tail=500), or start a new diagnosis with POST /api/v1/diagnoses.");
 
     private static ProblemHttpResult BadRequest(string path, string message)
     {

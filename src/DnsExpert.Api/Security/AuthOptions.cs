@@ -46,6 +46,22 @@ public sealed class AuthOptions
     public Dictionary<string, int> RequestsPerMinuteByKey { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// Evidence for an earlier diagnosis diagnoses its stored request again: it costs one more request of the caller's
+    /// rate limit per this many bytes of the stored request (or per <see cref="EvidenceTimePerPermit"/>, whichever is more).
+    /// </summary>
+    [Range(1024, 1L << 32)]
+    [Display(Name = $"{Section}:{nameof(EvidenceBytesPerPermit)}")]
+    public long EvidenceBytesPerPermit { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Evidence costs one more request of the caller's rate limit per this much time the stored request's last diagnosis
+    /// took (or per <see cref="EvidenceBytesPerPermit"/>, whichever is more).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    [Display(Name = $"{Section}:{nameof(EvidenceTimePerPermit)}")]
+    public TimeSpan EvidenceTimePerPermit { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Requests per minute per client address, counted before authentication (so floods of bad credentials are limited
     /// too). Behind an ingress every caller shares the ingress' address: keep this above the callers' sum there.
     /// </summary>

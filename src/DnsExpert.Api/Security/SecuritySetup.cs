@@ -78,6 +78,7 @@ public static class SecuritySetup
             }
         });
 
+        builder.Services.AddSingleton<CallerRateLimit>();
         builder.Services.AddSingleton<AuthFailureLog>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AuthFailureLog>());
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -96,12 +97,7 @@ public static class SecuritySetup
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<AuthOptions>>((o, auth) =>
         {
             var options = auth.Value;
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            {
-                var caller = Caller(context);
-                var perMinute = caller.Key is { } key && options.RequestsPerMinuteByKey.TryGetValue(key, out var own) ? own : options.RequestsPerMinute;
-                return TokenBucket(caller.Partition, perMinute);
-            });
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => TokenBucket(Caller(context).Partition, PerMinute(context, options)));
             o.OnRejected = (context, cancellationToken) => RejectAsync(context, "The rate limit of this caller is used up");
         });
         return builder;
@@ -199,6 +195,10 @@ public static class SecuritySetup
             },
         });
     }
+
+    /// <summary>The size of the caller's token bucket: requests per minute of its key, or of every caller.</summary>
+    internal static int PerMinute(HttpContext context, AuthOptions options) =>
+        Caller(context).Key is { } key && options.RequestsPerMinuteByKey.TryGetValue(key, out var own) ? own : options.RequestsPerMinute;
 
     /// <summary>The rate-limit partition: the key name or token subject, else the client address.</summary>
     private static (string Partition, string? Key) Caller(HttpContext context)
