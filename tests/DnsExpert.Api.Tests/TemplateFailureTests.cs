@@ -8,7 +8,7 @@ namespace DnsExpert.Api.Tests;
 /// <summary>A rule template that throws at run time fails only that finding's text, never the diagnosis.</summary>
 public sealed class TemplateFailureTests : IAsyncLifetime
 {
-    private readonly string _rules = Directory.CreateTempSubdirectory("dnsexpert-rules-").FullName;
+    private readonly string _rules = ApiFactory.TempRules();
     private WebApplicationFactory<Program> _factory = null!;
 
     // Loads (nothing in it grows without bound), but every hole below throws once a forward line matches.
@@ -33,11 +33,6 @@ public sealed class TemplateFailureTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(ApiFactory.RepoRoot, "rules"), "*.yaml"))
-        {
-            File.Copy(file, Path.Combine(_rules, Path.GetFileName(file)));
-        }
-
         File.WriteAllText(Path.Combine(_rules, "test-template-fails.yaml"), FailingRule);
         _factory = new ApiFactory().WithWebHostBuilder(b => b.UseSetting("DnsExpert:RulesDirectory", _rules));
         return Task.CompletedTask;
