@@ -77,7 +77,7 @@ public sealed partial class CallbackDispatcher(
         {
             await foreach (var delivery in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                var outcome = await sender.SendAsync(delivery.Url, delivery.Response, DiagnosisCoordinator.Json, stoppingToken);
+                var outcome = await sender.SendAsync(delivery.Url, delivery.Response, DiagnosisCoordinator.ResponseJson, stoppingToken);
                 if (delivery.Stored)
                 {
                     await RecordAsync(delivery.Response.Id, outcome);

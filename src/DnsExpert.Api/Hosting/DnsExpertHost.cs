@@ -7,6 +7,7 @@ using DnsExpert.Collectors;
 using DnsExpert.Diagnosis;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine;
+using DnsExpert.Rendering.Escaping;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Resources;
@@ -52,7 +53,7 @@ public static class DnsExpertHost
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier));
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WriteIndented = false);
+        builder.Services.ConfigureHttpJsonOptions(o => JsonText.ForResponses(o.SerializerOptions).WriteIndented = false);
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<ParameterBindingProblems>();
         // .NET's own meters (runtime, ASP.NET Core, HttpClient) through prometheus-net's adapter, but not the dnsexpert
