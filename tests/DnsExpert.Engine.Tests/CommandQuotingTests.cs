@@ -102,6 +102,9 @@ public sealed class CommandQuotingTests
     [InlineData("Shop", CommandValueKind.Namespace, false)]
     [InlineData("coredns-7d4b9c-x2k4q", CommandValueKind.ObjectName, true)]
     [InlineData("-coredns", CommandValueKind.ObjectName, false)]
+    [InlineData("configmap/kube-proxy-worker", CommandValueKind.ObjectReference, true)]
+    [InlineData("configmap/-f", CommandValueKind.ObjectReference, false)]
+    [InlineData("-f/kube-proxy", CommandValueKind.ObjectReference, false)]
     public void A_command_value_is_checked_by_its_kind(string value, CommandValueKind kind, bool fits) =>
         Assert.Equal(fits, CommandValue.Fits(value, kind));
 

@@ -22,6 +22,9 @@ public enum CommandValueKind
 
     /// <summary>A Kubernetes object name (pod, node): an RFC 1123 subdomain.</summary>
     ObjectName,
+
+    /// <summary>An object as kubectl names it, <c>kind/name</c> (<c>configmap/kube-proxy-worker</c>): a lower-case kind and an object name.</summary>
+    ObjectReference,
 }
 
 /// <summary>The kind of value a property gives to a command (<c>{{ known.KubeDnsIp }}</c>): checked where the value is filled in.</summary>
@@ -46,6 +49,8 @@ public static class CommandValue
         CommandValueKind.IpAddress => IsIpAddress(value),
         CommandValueKind.Namespace => RequestValidator.IsDnsLabel(value),
         CommandValueKind.ObjectName => RequestValidator.IsDnsSubdomain(value),
+        CommandValueKind.ObjectReference => value.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash
+            && value[..slash].All(char.IsAsciiLetterLower) && RequestValidator.IsDnsSubdomain(value[(slash + 1)..]),
         _ => IsDnsName(value) || IsIpAddress(value) || IsAddressWithPort(value),
     };
 
@@ -56,6 +61,7 @@ public static class CommandValue
         CommandValueKind.IpAddress => "an IP address",
         CommandValueKind.Namespace => "a Kubernetes namespace name",
         CommandValueKind.ObjectName => "a Kubernetes object name",
+        CommandValueKind.ObjectReference => "a Kubernetes object as kind/name",
         _ => "a DNS name or an IP address",
     };
 
