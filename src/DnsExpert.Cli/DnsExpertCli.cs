@@ -11,6 +11,7 @@ using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.NodeAgent;
+using DnsExpert.Rendering.Escaping;
 using DnsExpert.Rendering;
 using Microsoft.Extensions.Hosting;
 
@@ -33,7 +34,7 @@ public static class DnsExpertCli
     private static readonly JsonSerializerOptions ReadJson = RequestJson.CreateOptions(Limits, maxDepth: 64);
     /// <summary>Scans the long logs of a request file as it is read, as the service does.</summary>
     private static readonly LogScanScheduler LogScans = new();
-    private static readonly JsonSerializerOptions WriteJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions WriteJson = JsonText.ForResponses(new(JsonSerializerDefaults.Web) { WriteIndented = true });
 
     public static Task<int> Main(string[] args) => RunAsync(args, Console.In, Console.Out, Console.Error, new Terminal(!Console.IsOutputRedirected, !Console.IsErrorRedirected));
 

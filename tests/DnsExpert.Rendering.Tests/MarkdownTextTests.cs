@@ -6,9 +6,9 @@ namespace DnsExpert.Rendering.Tests;
 public sealed class MarkdownTextTests
 {
     [Theory]
-    [InlineData("[click](http://evil/x)", "[click\\](http://evil/x)")]
-    [InlineData("![pixel](http://evil/y.png)", "![pixel\\](http://evil/y.png)")]
-    [InlineData("[a][ref] and [ref]: http://evil", "[a\\][ref] and [ref\\]: http://evil")]
+    [InlineData("[click](http://evil/x)", "[click\\](http[:]//evil/x)")]
+    [InlineData("![pixel](http://evil/y.png)", "![pixel\\](http[:]//evil/y.png)")]
+    [InlineData("[a][ref] and [ref]: http://evil", "[a\\][ref] and [ref\\]: http[:]//evil")]
     [InlineData("[INFO] plugin/reload: Running configuration SHA512 = 1", "[INFO] plugin/reload: Running configuration SHA512 = 1")]
     [InlineData("C:\\dir\\](x)", "C:\\\\dir\\\\\\](x)")]
     public void A_value_never_links(string value, string expected) =>
@@ -23,5 +23,5 @@ public sealed class MarkdownTextTests
 
     [Fact]
     public void A_line_that_would_define_a_link_stays_a_paragraph() =>
-        Assert.Equal("[x\\]: http://evil \"title\"", MarkdownText.Paragraph("[x]: http://evil \"title\""));
+        Assert.Equal("[x\\]: http[:]//evil \"title\"", MarkdownText.Paragraph("[x]: http://evil \"title\""));
 }

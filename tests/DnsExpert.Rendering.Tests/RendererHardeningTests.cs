@@ -19,6 +19,7 @@ public sealed partial class RendererHardeningTests
 
     private static readonly DiagnosisResponse Benign = HostileCorpus.Response("x");
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Responses = Escaping.JsonText.ForResponses(new(JsonSerializerDefaults.Web));
 
     [Theory]
     [MemberData(nameof(Corpus))]
@@ -31,6 +32,48 @@ public sealed partial class RendererHardeningTests
         Assert.DoesNotContain('<', json);
         Assert.Equal(value, JsonNode.Parse(json)!["findings"]![0]!["remediation"]![0]!["command"]!.GetValue<string>());
     }
+
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public void Json_for_responses_has_no_control_or_bidi_character_in_any_string(int index)
+    {
+        var value = HostileCorpus.Values[index];
+        var json = JsonSerializer.Serialize(HostileCorpus.Response(value), Responses);
+
+        foreach (var text in Strings(JsonNode.Parse(json)!))
+        {
+            AssertClean(text);
+        }
+
+        Assert.Equal(DisplayText.Block(value), JsonNode.Parse(json)!["dnsPath"]![0]!["because"]![0]!["detail"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public void Markdown_and_Slack_make_no_link_of_a_bare_url(int index)
+    {
+        var value = HostileCorpus.Values[index];
+
+        // Outside code blocks and code spans, where GitHub and Slack would autolink a URL.
+        static int Urls(IEnumerable<string> texts) => texts.Sum(t => UrlRegex().Count(CodeSpanRegex().Replace(SlackCodeBlockRegex().Replace(t, ""), "")));
+        Assert.Equal(Urls(SplitFences(MarkdownReport.Render(Benign)).Outside), Urls(SplitFences(MarkdownReport.Render(HostileCorpus.Response(value))).Outside));
+        Assert.Equal(Urls(SlackTexts(SlackReport.Render(Benign))), Urls(SlackTexts(SlackReport.Render(HostileCorpus.Response(value)))));
+    }
+
+    [Fact]
+    public void A_bare_url_reads_with_its_scheme_separator_broken()
+    {
+        Assert.Equal("see https[:]//evil.example/x", Escaping.MarkdownText.Inline("see https://evil.example/x"));
+        Assert.Equal("see https[:]//evil.example/x", Escaping.SlackText.Inline("see https://evil.example/x"));
+    }
+
+    private static IEnumerable<string> Strings(JsonNode node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => p.Value is null ? [] : Strings(p.Value)),
+        JsonArray a => a.SelectMany(v => v is null ? [] : Strings(v)),
+        JsonValue v when v.TryGetValue<string>(out var s) => [s],
+        _ => [],
+    };
 
     [Theory]
     [MemberData(nameof(Corpus))]
@@ -201,6 +244,12 @@ public sealed partial class RendererHardeningTests
     /// <summary>The <c>](</c>, <c>][</c> or <c>]:</c> of a link, image or link definition, unless the bracket is escaped.</summary>
     [GeneratedRegex(@"(?<!\\)(\\\\)*\][(\[:]")]
     private static partial Regex LinkRegex();
+
+    [GeneratedRegex(@"\b[A-Za-z][A-Za-z0-9+.-]*://")]
+    private static partial Regex UrlRegex();
+
+    [GeneratedRegex(@"```.*?```", RegexOptions.Singleline)]
+    private static partial Regex SlackCodeBlockRegex();
 
     [GeneratedRegex(@"(`+)[^`].*?\1")]
     private static partial Regex CodeSpanRegex();

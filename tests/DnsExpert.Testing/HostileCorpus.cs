@@ -4,7 +4,8 @@ namespace DnsExpert.Testing;
 
 /// <summary>
 /// Text a hostile snapshot or request could carry into a report: shell code, line breaks, terminal escapes, HTML,
-/// Slack mentions and links, code fences, quotes, bidi overrides, very long strings. Every renderer's tests use it
+/// Slack mentions and links, code fences, quotes, bidi overrides, very long strings, option-like values (<c>-f/etc/shadow</c>)
+/// and bare URLs. Every renderer's tests use it
 /// (shared through this library with the API tests).
 /// </summary>
 public static class HostileCorpus
@@ -31,6 +32,17 @@ public static class HostileCorpus
         "<!-- comment --> <style>body{display:none}</style>",
         new string('A', 100_000),
         new string('`', 20) + "<x>" + new string('\'', 20),
+
+        // Options, not names: quoted or not, dig, kubectl and grep would read them as flags (dig -f reads a file).
+        "-f/etc/shadow",
+        "--kubeconfig=/tmp/evil",
+        "-",
+        "+tcp",
+        "@203.0.113.66",
+        "-x.example.com",
+
+        // Bare links, which GitHub-flavoured Markdown and Slack would make clickable.
+        "see https://evil.example/x and http://evil/y and ftp://evil/z",
     ];
 
     /// <summary>Theory data: the index of each value (short test names; the value is in the failure message).</summary>

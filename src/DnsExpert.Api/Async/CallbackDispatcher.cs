@@ -79,7 +79,7 @@ public sealed partial class CallbackDispatcher(
             {
                 try
                 {
-                    var outcome = await sender.SendAsync(delivery.Url, delivery.Response, DiagnosisCoordinator.Json, stoppingToken);
+                    var outcome = await sender.SendAsync(delivery.Url, delivery.Response, DiagnosisCoordinator.ResponseJson, stoppingToken);
                     if (delivery.Stored)
                     {
                         await RecordAsync(delivery.Response.Id, outcome);

@@ -7,6 +7,7 @@ using DnsExpert.Collectors;
 using DnsExpert.Diagnosis;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine;
+using DnsExpert.Rendering.Escaping;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Resources;
@@ -54,7 +55,7 @@ public static class DnsExpertHost
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier));
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WriteIndented = false);
+        builder.Services.ConfigureHttpJsonOptions(o => JsonText.ForResponses(o.SerializerOptions).WriteIndented = false);
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<ParameterBindingProblems>();
         // .NET's own meters (runtime, ASP.NET Core, HttpClient) through prometheus-net's adapter, but not the dnsexpert
@@ -90,6 +91,18 @@ public static class DnsExpertHost
                 .AddOtlpExporter(o => o.Endpoint = new Uri(endpoint)));
     }
 
+    /// <summary>
+    /// The status of an exception that is the caller's fault: a bad request as Kestrel or binding reports it, and a
+    /// chunk size too large for any number (<c>ffffffffffffffffff1</c>), which Kestrel reports as an
+    /// <see cref="IOException"/> around an <see cref="OverflowException"/> instead of a bad request.
+    /// </summary>
+    internal static int? CallerError(Exception exception) => exception switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        IOException { InnerException: OverflowException } => StatusCodes.Status400BadRequest,
+        _ => null,
+    };
+
     public static WebApplication UseDnsExpertApi(this WebApplication app)
     {
         // Fail fast: compile the rule base now, so a broken rule file stops start-up with file:line: reason.
@@ -99,10 +112,10 @@ public static class DnsExpertHost
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Unexpected errors: a 500 ProblemDetails without internals.
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = ex => CallerError(ex) ?? StatusCodes.Status500InternalServerError,
 
             // A caller's bad input is answered, not logged as a server error (a log line per bad request is a flood).
-            SuppressDiagnosticsCallback = ctx => ctx.Exception is BadHttpRequestException,
+            SuppressDiagnosticsCallback = ctx => CallerError(ctx.Exception) is not null,
         });
         app.UseStatusCodePages();
         app.UseDnsExpertSecurity();

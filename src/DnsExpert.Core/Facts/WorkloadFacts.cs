@@ -57,6 +57,7 @@ public sealed class KubeProxyInfo : Fact
     public string? ConfigKey { get; init; }
 
     /// <summary>What to edit, as kubectl names it: <c>configmap/kube-proxy-worker</c>, or <c>daemonset/kube-proxy</c> when flags configure it.</summary>
+    [DnsExpert.Core.Text.CommandValue(DnsExpert.Core.Text.CommandValueKind.ObjectReference)]
     public required string ConfigObject { get; init; }
 
     /// <summary><c>ipvs.udpTimeout</c> (or <c>--ipvs-udp-timeout</c>) as written, when set.</summary>

@@ -15,8 +15,16 @@ internal enum HoleEncoding
 }
 
 /// <summary>
+/// A hole of a template: its expression as written, compiled; for a command, the kind of value it must give and the
+/// placeholder written instead of a value that is missing or not of that kind.
+/// </summary>
+internal sealed record TemplateHole(string Expression, Func<object[], object?> Value, CommandValueKind Kind = CommandValueKind.NameOrAddress, string Placeholder = "<value>");
+
+/// <summary>
 /// A finding text with <c>{{ expression }}</c> holes, compiled once; rendered per match. The rule author's literal text
-/// is kept as written; every value from a fact goes through the field's <see cref="HoleEncoding"/>.
+/// is kept as written; every value from a fact goes through the field's <see cref="HoleEncoding"/>. A hole that throws
+/// (a rule's arithmetic overflows) fails only itself: it is written as <see cref="FailedHole"/> (in a command, as its
+/// placeholder) and a note says so.
 /// </summary>
 internal sealed class CompiledTemplate
 {
@@ -26,7 +34,10 @@ internal sealed class CompiledTemplate
     /// <summary>At most this many characters of rendered text (a cause, an evidence line); a command is never cut, its values are.</summary>
     public const int MaxTextLength = 8_000;
 
-    private readonly IReadOnlyList<object> _parts; // string literals and Func<object[], object?> holes
+    /// <summary>What a text shows in place of a hole whose expression threw.</summary>
+    public const string FailedHole = "[template failed]";
+
+    private readonly IReadOnlyList<object> _parts; // string literals and TemplateHoles
     private readonly HoleEncoding _encoding;
 
     public CompiledTemplate(IReadOnlyList<object> parts, HoleEncoding encoding)
@@ -35,10 +46,15 @@ internal sealed class CompiledTemplate
         _encoding = encoding;
     }
 
-    public string Render(object[] facts)
+    /// <summary>
+    /// The text for <paramref name="facts"/>; <paramref name="failures"/> receives why a hole failed, and
+    /// <paramref name="placeholders"/> why a command has a placeholder where a value from the cluster was (it was not a
+    /// name or an address of its kind).
+    /// </summary>
+    public string Render(object[] facts, ICollection<string>? failures = null, ICollection<string>? placeholders = null)
     {
         var sb = new StringBuilder();
-        foreach (var (literal, value) in Pieces(facts))
+        foreach (var (literal, value) in Pieces(facts, failures, placeholders))
         {
             sb.Append(literal ?? (_encoding == HoleEncoding.ShellWord ? ShellWords.Quote(value) : value));
             if (_encoding == HoleEncoding.Text && sb.Length > MaxTextLength)
@@ -50,8 +66,11 @@ internal sealed class CompiledTemplate
         return sb.ToString();
     }
 
-    /// <summary>The template in order: each literal as written, or the value of a hole as one clean line (not yet quoted).</summary>
-    internal IEnumerable<(string? Literal, string? Value)> Pieces(object[] facts)
+    /// <summary>
+    /// The template in order: each literal as written, or the value of a hole as one clean line (not yet quoted). In a
+    /// command, a placeholder (<c>&lt;pod&gt;</c>) comes as a literal: the value was unknown, failed or not of its kind.
+    /// </summary>
+    internal IEnumerable<(string? Literal, string? Value)> Pieces(object[] facts, ICollection<string>? failures = null, ICollection<string>? placeholders = null)
     {
         foreach (var part in _parts)
         {
@@ -61,14 +80,27 @@ internal sealed class CompiledTemplate
                 continue;
             }
 
+            var hole = (TemplateHole)part;
             object? value;
+            Exception? failure = null;
             try
             {
-                value = ((Func<object[], object?>)part)(facts);
+                value = hole.Value(facts);
             }
             catch (NullReferenceException)
             {
                 value = null;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                (value, failure) = (null, ex);
+            }
+
+            if (failure is not null)
+            {
+                failures?.Add($"the rule's template {{{{ {hole.Expression} }}}} failed ({failure.GetType().Name}: {DisplayText.Line(failure.Message)})");
+                yield return _encoding == HoleEncoding.ShellWord ? (hole.Placeholder, null) : (FailedHole, null);
+                continue;
             }
 
             // A placeholder for an unknown value (<pod>) is DnsExpert's own text, written as it is for the user to replace.
@@ -78,7 +110,19 @@ internal sealed class CompiledTemplate
                 continue;
             }
 
-            yield return (null, Cut(DisplayText.Line(Format(value)), MaxValueLength));
+            var text = Cut(DisplayText.Line(Format(value)), MaxValueLength);
+            if (_encoding == HoleEncoding.ShellWord && (text.Length == 0 || text == hole.Placeholder || !CommandValue.Fits(text, hole.Kind)))
+            {
+                if (text.Length > 0 && text != hole.Placeholder)
+                {
+                    placeholders?.Add($"{hole.Placeholder} is left to fill in: the value found there is not {CommandValue.Describe(hole.Kind)}");
+                }
+
+                yield return (hole.Placeholder, null);
+                continue;
+            }
+
+            yield return (null, text);
         }
     }
 

@@ -379,8 +379,9 @@ public static partial class RuleBaseCompiler
                 {
                     return bound(facts) is true;
                 }
-                catch (NullReferenceException)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    // A guard that cannot be evaluated (a null, an overflow) does not hold; it never fails the diagnosis.
                     return false;
                 }
             };
@@ -420,7 +421,9 @@ public static partial class RuleBaseCompiler
                     continue;
                 }
 
-                parts.Add(Bind(lambda, scope));
+                parts.Add(encoding == HoleEncoding.ShellWord
+                    ? CommandHoles.Of(expression.Trim(), lambda.Body, Bind(lambda, scope))
+                    : new TemplateHole(expression.Trim(), Bind(lambda, scope)));
             }
             catch (ParseException ex)
             {

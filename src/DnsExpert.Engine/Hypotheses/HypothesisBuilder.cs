@@ -228,7 +228,7 @@ public static class HypothesisBuilder
     private static List<(int Cost, NextCheck Check)> Checks(CompiledRule rule, IReadOnlyList<string> missing, KnownValues known) =>
         rule.Checks
             .Where(c => c.Facts.Count == 0 || c.Facts.Any(f => missing.Contains(f, StringComparer.Ordinal)))
-            .Select(c => (c.Cost, new NextCheck(c.Command.Render([known]).Trim(), c.Why, PasteTo)))
+            .Select(c => (c.Cost, Check(c, known, PasteTo)))
             .OrderBy(c => c.Cost)
             .ToList();
 
@@ -247,7 +247,15 @@ public static class HypothesisBuilder
         {
             RuleId = rule.Id, Title = rule.Document.Title, Status = HypothesisStatus.Unverified,
             Reason = "the last resort: capture packets during a failure when the checks above explain nothing",
-            Checks = rule.Checks.OrderBy(c => c.Cost).Select(c => new NextCheck(c.Command.Render([known]).Trim(), c.Why, "not read by DnsExpert: open the capture with tcpdump -r or Wireshark")).ToList(),
+            Checks = rule.Checks.OrderBy(c => c.Cost).Select(c => Check(c, known, "not read by DnsExpert: open the capture with tcpdump -r or Wireshark")).ToList(),
         };
+    }
+
+    /// <summary>A check's command over the known values; its why says which placeholder stands for a value that was no name or address.</summary>
+    private static NextCheck Check(CompiledCheck check, KnownValues known, string paste)
+    {
+        var notes = new List<string>();
+        var command = check.Command.Render([known], notes, notes).Trim();
+        return new NextCheck(command, notes.Count == 0 ? check.Why : $"{check.Why} Note: {string.Join("; ", notes.Distinct(StringComparer.Ordinal))}.", paste);
     }
 }

@@ -1,23 +1,34 @@
 using DnsExpert.Core.Facts;
+using DnsExpert.Core.Text;
 
 namespace DnsExpert.Engine.Hypotheses;
 
 /// <summary>
 /// What a <c>collect:</c> command of a rule file can name (<c>{{ known.Pod }}</c>): the request's target and failing
 /// name and what the facts say about kube-dns and CoreDNS. An unknown value is a <see cref="Placeholder"/> the user
-/// replaces (<c>&lt;pod&gt;</c>); a known one becomes one shell word.
+/// replaces (<c>&lt;pod&gt;</c>); a known one becomes one shell word when it is a value of its
+/// <see cref="CommandValueAttribute"/> kind, else the placeholder again (a failing name <c>-f/etc/shadow</c> from an
+/// error message is no name, and would be an option to <c>dig</c>).
 /// </summary>
 public sealed class KnownValues
 {
+    [CommandValue(CommandValueKind.Namespace)]
     public object Namespace { get; init; } = new Placeholder("<namespace>");
+    [CommandValue(CommandValueKind.ObjectName)]
     public object Pod { get; init; } = new Placeholder("<pod>");
+    [CommandValue(CommandValueKind.DnsName)]
     public object Name { get; init; } = new Placeholder("<name>");
+    [CommandValue(CommandValueKind.IpAddress)]
     public object KubeDnsIp { get; init; } = new Placeholder("<kube-dns-ip>");
+    [CommandValue(CommandValueKind.ObjectName)]
     public object CoreDnsPod { get; init; } = new Placeholder("<coredns-pod>");
+    [CommandValue(CommandValueKind.IpAddress)]
     public object CoreDnsPodIp { get; init; } = new Placeholder("<coredns-pod-ip>");
+    [CommandValue(CommandValueKind.ObjectName)]
     public object CoreDnsNode { get; init; } = new Placeholder("<coredns-node>");
 
     /// <summary>The first plain DNS address the Corefile's root <c>forward</c> names (not a file, not CoreDNS itself).</summary>
+    [CommandValue(CommandValueKind.NameOrAddress)]
     public object Upstream { get; init; } = new Placeholder("<upstream>");
 
     /// <summary>

@@ -64,13 +64,18 @@ public static class RuleSessionRunner
             .Select(g => (g.Rule.Id, FindingRanking.Score(g.Rule, g.Matches, symptom, name)))
             .ToList();
         var findings = Explanations.Order(ruleBase, ranked)
-            .Select(x => Merge(groups[x.Id].Rule, groups[x.Id].Matches, coreDnsNodes, x.Explains, x.ExplainedBy))
+            .Select(x => Merge(groups[x.Id].Rule, groups[x.Id].Matches, coreDnsNodes, x.Explains, x.ExplainedBy, problems))
             .ToList();
         return new RuleSessionResult(findings, problems);
     }
 
-    private static Finding Merge(CompiledRule rule, List<FindingFact> matches, IReadOnlyList<TicketNode> coreDnsNodes, List<string> explains, List<string> explainedBy)
+    /// <summary>
+    /// One finding from a rule's matches. A template that fails (its expression throws) fails only its own text: the
+    /// finding stays, an evidence line says which template failed, and so does the <c>rules</c> collection entry.
+    /// </summary>
+    private static Finding Merge(CompiledRule rule, List<FindingFact> matches, IReadOnlyList<TicketNode> coreDnsNodes, List<string> explains, List<string> explainedBy, List<string> problems)
     {
+        var failures = new List<string>();
         // Earlier cases first: a rule lists its strongest proof first.
         matches = matches.OrderBy(m => m.Case.Index).ToList();
         var evidence = new List<Evidence>();
@@ -81,7 +86,7 @@ public static class RuleSessionRunner
         {
             foreach (var (source, detail) in match.Case.Evidence)
             {
-                var e = new Evidence(source.Render(match.Facts), detail.Render(match.Facts));
+                var e = new Evidence(source.Render(match.Facts, failures), detail.Render(match.Facts, failures));
                 if (!seen.Add(e))
                 {
                     continue;
@@ -105,12 +110,7 @@ public static class RuleSessionRunner
         }
 
         var remediation = matches
-            .SelectMany(m => m.Case.Remediation.Where(r => r.When?.Invoke(m.Facts) ?? true).Select(r => new Remediation
-            {
-                Summary = r.Summary.Render(m.Facts),
-                Command = NullIfEmpty(r.Command?.Render(m.Facts)),
-                Snippet = NullIfEmpty(r.Snippet?.Render(m.Facts)),
-            }))
+            .SelectMany(m => m.Case.Remediation.Where(r => r.When?.Invoke(m.Facts) ?? true).Select(r => Remediation(r, m.Facts, failures)))
             .DistinctBy(r => r.Summary)
             .Take(10)
             .ToList();
@@ -121,7 +121,7 @@ public static class RuleSessionRunner
             var entries = matches
                 .Where(m => m.Case.Ticket is not null)
                 .Select(m => (T: m.Case.Ticket!.Value, m.Facts))
-                .Select(x => new TicketEntry(x.T.Name.Render(x.Facts), x.T.Rcode.Render(x.Facts), NullIfEmpty(x.T.Time?.Render(x.Facts)), NullIfEmpty(x.T.Pod?.Render(x.Facts))))
+                .Select(x => new TicketEntry(x.T.Name.Render(x.Facts, failures), x.T.Rcode.Render(x.Facts, failures), NullIfEmpty(x.T.Time?.Render(x.Facts, failures)), NullIfEmpty(x.T.Pod?.Render(x.Facts, failures))))
                 .DistinctBy(e => (e.Name, e.Rcode, e.Time))
                 .OrderBy(e => e.Time, StringComparer.Ordinal)
                 .ThenBy(e => e.Name, StringComparer.Ordinal)
@@ -130,18 +130,40 @@ public static class RuleSessionRunner
             ticket = new TicketPayload { Entries = entries, CoreDnsNodes = coreDnsNodes };
         }
 
+        var cause = matches[0].Case.Cause.Render(matches[0].Facts, failures).Trim();
+        foreach (var failure in failures.Distinct(StringComparer.Ordinal).Take(3))
+        {
+            evidence.Add(new Evidence("DnsExpert", failure));
+            problems.Add($"rule {rule.Id}: {failure}");
+        }
+
         return new Finding
         {
             RuleId = rule.Id,
             // The strongest proof found decides: a rule's weaker case alone gives a weaker finding.
             Severity = matches.Max(m => m.Case.Severity),
             Title = rule.Document.Title,
-            Cause = matches[0].Case.Cause.Render(matches[0].Facts).Trim(),
+            Cause = cause,
             Evidence = evidence,
             Remediation = remediation,
             Ticket = ticket,
             Explains = explains.Count == 0 ? null : explains,
             ExplainedBy = explainedBy.Count == 0 ? null : explainedBy,
+        };
+    }
+
+    /// <summary>A remediation entry; its summary says which placeholder of its command stands for a value that was no name or address.</summary>
+    private static Remediation Remediation(CompiledRemediation r, object[] facts, List<string> failures)
+    {
+        var refused = new List<string>();
+        var command = NullIfEmpty(r.Command?.Render(facts, failures, refused));
+        var summary = r.Summary.Render(facts, failures);
+        refused = refused.Distinct(StringComparer.Ordinal).ToList();
+        return new Remediation
+        {
+            Summary = refused.Count == 0 ? summary : $"{summary} (note: {string.Join("; ", refused)})",
+            Command = command,
+            Snippet = NullIfEmpty(r.Snippet?.Render(facts, failures)),
         };
     }
 

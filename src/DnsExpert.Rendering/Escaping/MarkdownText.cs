@@ -15,9 +15,10 @@ public static class MarkdownText
     /// <summary>
     /// Running text inside a line: one line, HTML entities for &amp; &lt; &gt;, backslashes escaped, and no link or
     /// image (a <c>]</c> followed by <c>(</c>, <c>[</c> or <c>:</c> is escaped, so <c>[text](http://evil)</c>,
-    /// <c>![](http://tracker)</c> and a <c>[x]: http://evil</c> definition stay text; <c>[INFO]</c> reads as it is).
+    /// <c>![](http://tracker)</c> and a <c>[x]: http://evil</c> definition stay text; <c>[INFO]</c> reads as it is), and no
+    /// bare URL that GitHub would autolink (<see cref="BareUrls"/>).
     /// </summary>
-    public static string Inline(string? text) => NoLinks(Entities(DisplayText.Line(text)));
+    public static string Inline(string? text) => NoLinks(Entities(BareUrls.Break(DisplayText.Line(text))));
 
     /// <summary>Running text that starts a line: as <see cref="Inline"/>, and a leading block marker (#, -, +, *, =, |, a fence, 1.) escaped.</summary>
     public static string Paragraph(string? text)

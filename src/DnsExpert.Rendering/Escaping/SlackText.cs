@@ -11,8 +11,8 @@ public static class SlackText
 {
     public const char NeutralBacktick = '\u02cb';
 
-    /// <summary>Text inside a line.</summary>
-    public static string Inline(string? text) => Escape(DisplayText.Line(text));
+    /// <summary>Text inside a line; a bare URL is no link (<see cref="BareUrls"/>).</summary>
+    public static string Inline(string? text) => Escape(BareUrls.Break(DisplayText.Line(text)));
 
     /// <summary>The content of a <c>```</c> code block: lines kept.</summary>
     public static string Block(string? text) => Escape(DisplayText.Block(text).Trim());
