@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DnsExpert.Core.Building;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 
@@ -24,6 +25,14 @@ public static class ObservedFactTypes
         if (facts.OfType<CorefileServer>().Any())
         {
             observed.Add(nameof(CorefileUnansweredZone));
+        }
+
+        // The nearest names come from the Service lists read: when every namespace a Service name was asked in was
+        // listed (even empty), they were looked for (an empty namespace gives no near name, yet was checked).
+        var listings = ServiceListings.Of(snapshot, facts.OfType<ServiceInfo>().Select(s => s.Namespace));
+        if (listings.Any && facts.OfType<ServiceNameNxdomain>().All(l => listings.Covers(l.Namespace)))
+        {
+            observed.Add(nameof(NearestServiceNames));
         }
 
         var failing = facts.OfType<QueriedName>().FirstOrDefault()?.Name.TrimEnd('.');

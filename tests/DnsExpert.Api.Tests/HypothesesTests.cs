@@ -27,6 +27,21 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
     private static string Status(JsonElement hypothesis) => hypothesis.GetProperty("status").GetString()!;
 
     [Fact]
+    public async Task An_nxdomain_rules_no_missing_service_out_before_the_names_namespace_is_listed()
+    {
+        // The scenario's nslookup NXDOMAIN and the kube-dns Service, without the listing of the name's namespace: the
+        // absence of orders in prdo was never looked for, so the cause stays open and its check lists that namespace.
+        var request = JsonNode.Parse(File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios", "service-name-not-found", "fires-namespace-without-services.json")))!;
+        request["snapshot"]!["outputs"]!.AsArray().RemoveAt(1);
+
+        var hypothesis = ById(await DiagnoseAsync(request.ToJsonString()))["service-name-not-found"];
+
+        Assert.Equal("unverified", Status(hypothesis));
+        Assert.True(Commands(hypothesis).Contains("kubectl get svc -n prdo -o json"), string.Join("\n", Commands(hypothesis)));
+        Assert.DoesNotContain(Commands(hypothesis), c => c.Contains("nslookup", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Symptom_only_name_not_found_for_a_cluster_name_routes_to_the_name_and_pod_checks()
     {
         var diagnosis = await DiagnoseAsync("""

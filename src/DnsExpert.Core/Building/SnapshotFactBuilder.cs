@@ -48,7 +48,7 @@ public static class SnapshotFactBuilder
             NodeFileProducer.Produce(files),
             events,
             QueriedNameProducer.Produce(expanded, objects, cluster),
-            ServiceNameProducer.Produce(logs.Facts, probes.Facts, objects, cluster),
+            ServiceNameProducer.Produce(logs.Facts, probes.Facts, objects, cluster, ServiceListings.Of(request.Snapshot, objects.Services.Values.Select(s => s.Metadata?.NamespaceProperty ?? "default"))),
         ];
 
         // Whether anything was read at all: a rule such as the packet capture must tell "nothing found" from "nothing looked at".

@@ -118,7 +118,7 @@ public sealed class ServiceNameNxdomain : Fact
 }
 
 /// <summary>The existing Services nearest to a Service name that does not resolve: what the client probably meant.</summary>
-[FactDescription("The existing Services nearest to a Service-shaped name (Namespace, Service): the same name in other namespaces, a close spelling (edit distance up to 2) in its namespace, or in a namespace spelled closely.")]
+[FactDescription("The existing Services nearest to a Service-shaped name (Namespace, Service): the same name in other namespaces, a close spelling (edit distance up to 2) in its namespace, or in a namespace spelled closely; whether its namespace was listed and how many Services it has. Made only when some Services were listed.")]
 public sealed class NearestServiceNames : Fact
 {
     public required string Namespace { get; init; }
@@ -126,4 +126,10 @@ public sealed class NearestServiceNames : Fact
 
     /// <summary><c>orders.shop-prod (same name, namespace shop-prod)</c>, <c>orders.shop (spelled orders)</c>; nearest first.</summary>
     public IReadOnlyList<string> Names { get; init; } = [];
+
+    /// <summary>The Services of <see cref="Namespace"/> were listed (a <c>kubectl get svc -n</c> of it, or its Services among the objects).</summary>
+    public bool NamespaceListed { get; init; }
+
+    /// <summary>Services of <see cref="Namespace"/> read: 0 in a listed namespace means it has none (a misspelt namespace).</summary>
+    public int ServicesInNamespace { get; init; }
 }

@@ -16,6 +16,13 @@ public sealed class KnownValues
     public object Namespace { get; init; } = new Placeholder("<namespace>");
     [CommandValue(CommandValueKind.ObjectName)]
     public object Pod { get; init; } = new Placeholder("<pod>");
+
+    /// <summary>
+    /// The namespace of the Service the failing name names (<c>orders.prdo.svc.cluster.local</c>: <c>prdo</c>), where its
+    /// Services are listed; the target's namespace when the name names none.
+    /// </summary>
+    [CommandValue(CommandValueKind.Namespace)]
+    public object ServiceNamespace { get; init; } = new Placeholder("<namespace>");
     [CommandValue(CommandValueKind.DnsName)]
     public object Name { get; init; } = new Placeholder("<name>");
     [CommandValue(CommandValueKind.IpAddress)]
@@ -47,9 +54,11 @@ public sealed class KnownValues
         var coreDns = facts.OfType<CoreDnsPod>().OrderBy(p => p.Ready).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault();
         var queried = facts.OfType<QueriedName>().FirstOrDefault();
         var unknown = new KnownValues();
+        var ns = (object?)NullIfEmpty(targetNamespace) ?? (pod is null ? unknown.Namespace : "default");
         return new KnownValues
         {
-            Namespace = (object?)NullIfEmpty(targetNamespace) ?? (pod is null ? unknown.Namespace : "default"),
+            Namespace = ns,
+            ServiceNamespace = (object?)NullIfEmpty(queried?.ServiceNamespace) ?? ns,
             Pod = (object?)NullIfEmpty(pod) ?? unknown.Pod,
             Name = (object?)NullIfEmpty(name) ?? (object?)queried?.Name ?? unknown.Name,
             KubeDnsIp = (object?)kubeDns?.ClusterIp ?? (object?)HostOf(server) ?? unknown.KubeDnsIp,

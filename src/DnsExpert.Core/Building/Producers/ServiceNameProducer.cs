@@ -12,8 +12,12 @@ internal static class ServiceNameProducer
     /// <summary>Close spellings: at most this many edits, and fewer than half the name (so <c>db</c> does not suggest <c>web</c>).</summary>
     private const int MaxEdits = 2;
 
-    /// <summary>From the facts of <see cref="CoreDnsLogProducer"/> and <see cref="ProbeProducer"/>, and the Services of the snapshot.</summary>
-    public static ProducedFacts Produce(IEnumerable<Fact> logs, IEnumerable<Fact> probes, SnapshotObjects objects, ClusterContext cluster)
+    /// <summary>
+    /// From the facts of <see cref="CoreDnsLogProducer"/> and <see cref="ProbeProducer"/>, and the Services of the
+    /// snapshot; <paramref name="listings"/> says whose Services were listed: a name's nearest names are known where its
+    /// namespace was, or where a Service read is near it.
+    /// </summary>
+    public static ProducedFacts Produce(IEnumerable<Fact> logs, IEnumerable<Fact> probes, SnapshotObjects objects, ClusterContext cluster, ServiceListings listings)
     {
         var lookups = new List<ServiceNameNxdomain>();
         foreach (var q in logs.OfType<CoreDnsQueryLog>().Where(q => q.Rcode == "NXDOMAIN" && q.Flags.Contains("aa") && q.IsClusterName))
@@ -33,14 +37,26 @@ internal static class ServiceNameProducer
         }
 
         var facts = new List<Fact>(lookups);
+
+        // Where the name's namespace was never listed and no Service read is near it, nothing is known about which
+        // names exist there: no nearest names, so the cause stays open (with its kubectl get svc check) instead of being
+        // ruled out by an absence nobody looked for.
         foreach (var (ns, service) in lookups.Select(l => (l.Namespace, l.Service)).Distinct())
         {
+            var names = Nearest(objects, ns, service);
+            if (names.Count == 0 && !listings.Covers(ns))
+            {
+                continue;
+            }
+
             facts.Add(new NearestServiceNames
             {
                 Source = "Services in the snapshot",
                 Namespace = ns,
                 Service = service,
-                Names = Nearest(objects, ns, service),
+                Names = names,
+                NamespaceListed = listings.Covers(ns),
+                ServicesInNamespace = objects.Services.Values.Count(s => (s.Metadata?.NamespaceProperty ?? "default") == ns),
             });
         }
 
