@@ -42,6 +42,25 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task The_pods_json_alone_leaves_nodelocal_injection_open_and_asks_for_the_kube_dns_service()
+    {
+        // A cause that compares the pod's nameservers with the kube-dns ClusterIP is not ruled out while that ClusterIP
+        // was never read: it names what it lacks and the one kubectl get that gives it.
+        var diagnosis = await DiagnoseAsync("""
+            {"target": {"namespace": "shop", "pod": "web-0"},
+             "symptom": {"errorMessage": "dial tcp: lookup orders.shop.svc.cluster.local: i/o timeout"},
+             "snapshot": {"outputs": [{"command": "kubectl get pod web-0 -n shop -o json",
+               "text": "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-0\",\"namespace\":\"shop\"},\"spec\":{\"dnsPolicy\":\"ClusterFirst\",\"nodeName\":\"node-1\",\"containers\":[{\"name\":\"web\",\"image\":\"nginx:1.27\"}]},\"status\":{\"phase\":\"Running\",\"podIP\":\"10.0.1.5\"}}"}]}}
+            """);
+
+        var hypothesis = ById(diagnosis)["nodelocal-dnsconfig-not-injected"];
+
+        Assert.Equal("unverified", Status(hypothesis));
+        Assert.Contains("ClusterDns.KubeDnsClusterIp", hypothesis.GetProperty("missing").EnumerateArray().Select(m => m.GetString()));
+        Assert.Contains("kubectl get svc kube-dns -n kube-system -o json", Commands(hypothesis));
+    }
+
+    [Fact]
     public async Task Symptom_only_name_not_found_for_a_cluster_name_routes_to_the_name_and_pod_checks()
     {
         var diagnosis = await DiagnoseAsync("""

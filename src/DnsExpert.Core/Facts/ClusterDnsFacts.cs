@@ -8,7 +8,11 @@ namespace DnsExpert.Core.Facts;
 public sealed class ClusterDns : Fact
 {
     public required string ClusterDomain { get; init; }
+
+    /// <summary>The kube-dns Service's ClusterIP; null when the Service was not read (unknown, not absent).</summary>
+    [UnknownWhenNull]
     public string? KubeDnsClusterIp { get; init; }
+
     public bool NodeLocalPresent { get; init; }
     public string? NodeLocalIp { get; init; }
 
