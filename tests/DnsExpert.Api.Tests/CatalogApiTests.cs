@@ -54,6 +54,10 @@ public sealed class CatalogApiTests(ApiFactory factory) : IClassFixture<ApiFacto
     [InlineData(";; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: 41850", "name-not-found", null)]
     [InlineData("ping: db.internal.example.com: Name or service not known", "ambiguous", "db.internal.example.com")]
     [InlineData("php_network_getaddresses: getaddrinfo failed: Name or service not known in /var/www/app.php on line 12", "ambiguous", null)]
+    [InlineData("nslookup: can't resolve 'kubernetes.default'", "ambiguous", "kubernetes.default")]
+    [InlineData("ping: bad address 'sleep-2'", "ambiguous", "sleep-2")]
+    [InlineData("java.net.UnknownHostException: 123d1cba7d31: 123d1cba7d31: Temporary failure in name resolution", "server-unreachable", "123d1cba7d31")]
+    [InlineData("[v1.3.2.3006] System.Net.Http.HttpRequestException: Resource temporarily unavailable (api.drunkenslug.com:443)", "server-unreachable", "api.drunkenslug.com")]
     [InlineData("something else entirely", "unknown", null)]
     public async Task Classify_follows_the_guide_table(string message, string expectedClass, string? name)
     {
@@ -62,6 +66,18 @@ public sealed class CatalogApiTests(ApiFactory factory) : IClassFixture<ApiFacto
 
         Assert.Equal(expectedClass, json.GetProperty("class").GetString());
         Assert.Equal(name, json.TryGetProperty("name", out var n) ? n.GetString() : null);
+    }
+
+    [Fact]
+    public async Task Classify_says_first_that_a_url_where_a_host_belongs_is_the_applications_bug()
+    {
+        var message = "Error: getaddrinfo ENOTFOUND http://orders.shop.svc.cluster.local";
+        var response = await _client.PostAsync("/api/v1/classify", new StringContent(JsonSerializer.Serialize(new { message }), Encoding.UTF8, "application/json"));
+        var json = await response.Json();
+
+        Assert.Equal(("name-not-found", "orders.shop.svc.cluster.local", "http://orders.shop.svc.cluster.local"),
+            (json.GetProperty("class").GetString(), json.GetProperty("name").GetString(), json.GetProperty("url").GetString()));
+        Assert.StartsWith("The application's bug, not DNS", json.GetProperty("explanation").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

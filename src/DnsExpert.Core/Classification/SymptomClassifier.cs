@@ -13,8 +13,12 @@ public static partial class SymptomClassifier
         "This message is printed both when the name does not exist and when no DNS server answered. " +
         "If resolution took more than 5 seconds before failing, the server is unreachable; otherwise check the name.";
 
+    private const string TemporaryFailure =
+        "The resolver reported a temporary failure (EAI_AGAIN): no DNS server gave a usable answer in time.";
+
     private sealed record Signature(Regex Pattern, string Client, SymptomClass Class, string Explanation);
 
+    /// <summary>Messages that carry the server or the DNS answer itself (Go, dig, nslookup, nginx): one pattern each.</summary>
     private static readonly Signature[] Signatures =
     [
         // Most specific first: a Go timeout also contains "lookup NAME on IP:53".
@@ -40,14 +44,61 @@ public static partial class SymptomClassifier
             "nginx's resolver got no answer in time (110: Operation timed out): the DNS server is unreachable."),
         new(NginxServerFailure(), "nginx", SymptomClass.Ambiguous,
             "nginx's resolver got SERVFAIL (2: Server failure): the DNS server was reached but could not resolve the name."),
-        new(TemporaryFailure(), "getaddrinfo", SymptomClass.ServerUnreachable,
-            "The resolver reported a temporary failure (EAI_AGAIN): no DNS server gave a usable answer in time."),
-        new(Curl(), "curl", SymptomClass.Ambiguous, Ambiguity),
-        new(Ping(), "ping", SymptomClass.Ambiguous, Ambiguity),
-        new(Php(), "php", SymptomClass.Ambiguous, Ambiguity),
-        new(JavaUnknownHost(), "java", SymptomClass.Ambiguous, Ambiguity),
-        new(NodeNotFound(), "node", SymptomClass.Ambiguous, Ambiguity),
-        new(PythonNotKnown(), "python", SymptomClass.Ambiguous, Ambiguity),
+    ];
+
+    /// <summary>
+    /// The resolver's own words, as the C library (glibc, musl, the BSDs) or a runtime wraps them, most decisive first:
+    /// a temporary failure (EAI_AGAIN) says the server gave no usable answer; "not known" (EAI_NONAME, EAI_NODATA) is
+    /// printed both for a name that does not exist and when the search list ran out on timeouts; a client that only says
+    /// it could not resolve says even less. Matched with <c>Contains</c>: one phrase costs nothing to build.
+    /// </summary>
+    private static readonly (string Phrase, string? OnlyFor, SymptomClass Class, string Explanation)[] Phrases =
+    [
+        ("Temporary failure in name resolution", null, SymptomClass.ServerUnreachable, TemporaryFailure),
+        ("EAI_AGAIN", null, SymptomClass.ServerUnreachable, TemporaryFailure),
+        ("[Errno -3]", null, SymptomClass.ServerUnreachable, TemporaryFailure),
+        ("Error -3 connecting", null, SymptomClass.ServerUnreachable, TemporaryFailure),
+        ("': Try again", null, SymptomClass.ServerUnreachable, TemporaryFailure), // musl's EAI_AGAIN in busybox nslookup
+        ("Resource temporarily unavailable", "dotnet", SymptomClass.ServerUnreachable, // .NET's SocketError.TryAgain
+            "The resolver reported a temporary failure (EAI_AGAIN, which .NET prints as 'Resource temporarily unavailable'): no DNS server gave a usable answer in time."),
+        ("Name or service not known", null, SymptomClass.Ambiguous, Ambiguity),
+        ("Name does not resolve", null, SymptomClass.Ambiguous, Ambiguity),
+        ("No address associated with hostname", null, SymptomClass.Ambiguous, Ambiguity),
+        ("Name has no usable address", null, SymptomClass.Ambiguous, Ambiguity),
+        ("[Errno -2]", null, SymptomClass.Ambiguous, Ambiguity),
+        ("[Errno -5]", null, SymptomClass.Ambiguous, Ambiguity),
+        ("servname provided, or not known", null, SymptomClass.Ambiguous, Ambiguity),
+        ("No such host is known", null, SymptomClass.Ambiguous, Ambiguity),
+        ("ENOTFOUND", null, SymptomClass.Ambiguous, Ambiguity),
+        ("UnknownHostException", null, SymptomClass.Ambiguous, Ambiguity),
+        ("resolve host", null, SymptomClass.Ambiguous, Ambiguity),
+        ("can't resolve '", null, SymptomClass.Ambiguous,
+            "busybox nslookup before 1.28.4 prints this both when the name does not exist and when no DNS server answered. " +
+            "If it took more than 5 seconds, the server is unreachable; otherwise check the name."),
+        ("bad address '", null, SymptomClass.Ambiguous, Ambiguity),
+        ("ping: unknown host", null, SymptomClass.Ambiguous, Ambiguity),
+        ("php_network_getaddresses", null, SymptomClass.Ambiguous, Ambiguity),
+    ];
+
+    /// <summary>Which client printed the message, from the words only it uses (first match wins).</summary>
+    private static readonly (string Needle, string Client)[] Clients =
+    [
+        ("UnknownHostException", "java"),
+        ("getaddrinfo ENOTFOUND", "node"),
+        ("getaddrinfo EAI_AGAIN", "node"),
+        ("System.Net.", "dotnet"),
+        ("SocketException", "dotnet"),
+        ("HttpRequestException", "dotnet"),
+        ("resolve host", "curl"),
+        ("php_network_getaddresses", "php"),
+        ("NameResolutionError", "python"),
+        ("ConnectionPool(host=", "python"),
+        ("[Errno -", "python"),
+        ("urlopen error", "python"),
+        ("Error -3 connecting", "python"),
+        ("nslookup: can't resolve", "nslookup"),
+        ("ping: ", "ping"),
+        ("wget: ", "wget"),
     ];
 
     /// <summary>Classifies <paramref name="message"/>; never throws.</summary>
@@ -63,29 +114,86 @@ public static partial class SymptomClassifier
             var match = signature.Pattern.Match(message);
             if (match.Success)
             {
-                return new ClassificationResult
-                {
-                    Class = signature.Class,
-                    Explanation = signature.Explanation,
-                    Client = signature.Client,
-                    Name = Group(match, "name")?.TrimEnd('.'),
-                    Server = Group(match, "server"),
-                };
+                return Result(signature.Class, signature.Explanation, signature.Client, Group(match, "name"), Group(match, "server"));
+            }
+        }
+
+        var client = Clients.FirstOrDefault(c => message.Contains(c.Needle, StringComparison.OrdinalIgnoreCase)).Client;
+        foreach (var (phrase, onlyFor, symptomClass, explanation) in Phrases)
+        {
+            if ((onlyFor is null || onlyFor == client) && message.Contains(phrase, StringComparison.OrdinalIgnoreCase))
+            {
+                return Result(symptomClass, explanation, client ?? "getaddrinfo", Group(ResolverName().Match(message), "name"), null);
             }
         }
 
         return new ClassificationResult
         {
             Class = SymptomClass.Unknown,
-            Explanation = "The message does not match a known DNS client error. Paste the client's exact output (curl, ping, dig, Go, PHP).",
+            Explanation = "The message does not match a known DNS client error. Paste the client's exact output (curl, ping, nslookup, dig, Go, Python, Java, Node, .NET, PHP).",
         };
     }
+
+    /// <summary>
+    /// The result, with the name as DNS saw it. A URL where a host name belongs (<c>ENOTFOUND http://orders...</c>,
+    /// <c>lookup https://api...</c>, or only its scheme, <c>lookup http</c>) is the application's bug, whatever the
+    /// resolver said: the explanation says so first and names the host the application meant.
+    /// </summary>
+    private static ClassificationResult Result(SymptomClass symptomClass, string explanation, string client, string? name, string? server)
+    {
+        var (host, url) = HostOf(name);
+        if (url is null)
+        {
+            return new ClassificationResult { Class = symptomClass, Explanation = explanation, Client = client, Name = host, Server = server };
+        }
+
+        var meant = host is null ? "the host alone" : $"the host alone ({host})";
+        return new ClassificationResult
+        {
+            // The literal URL can never exist as a name; only a timeout still says something about the server.
+            Class = symptomClass == SymptomClass.ServerUnreachable ? symptomClass : SymptomClass.NameNotFound,
+            Explanation = $"The application's bug, not DNS: it passed a URL ('{url}') where a host name belongs, and the resolver looked the URL up as a name, which no DNS server can answer. " +
+                $"Give it {meant} and the scheme, port and path separately (check the variable or configuration that holds it). The resolver said: {explanation}",
+            Client = client,
+            Name = host,
+            Server = server,
+            Url = url,
+        };
+    }
+
+    /// <summary>A name as a client printed it, without quotes, trailing dot or port; the URL when it is one.</summary>
+    private static (string? Host, string? Url) HostOf(string? name)
+    {
+        if (name is null)
+        {
+            return (null, null);
+        }
+
+        name = name.Trim('\'', '"', '`').TrimEnd('.');
+        var scheme = name.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0)
+        {
+            // Go and Node split "http://host" at its colon and look up the scheme alone.
+            return name is "http" or "https" ? (null, name + "://") : (WithoutPort(name), null);
+        }
+
+        var rest = name[(scheme + 3)..];
+        var authority = rest[..(rest.IndexOfAny(['/', '?', '#']) is var end and >= 0 ? end : rest.Length)];
+        var credentials = authority.LastIndexOf('@') + 1; // user:password@ is never repeated back
+        var host = WithoutPort(authority[credentials..]).TrimEnd('.');
+        return (host.Length > 0 ? host : null, name[..(scheme + 3)] + rest[credentials..]);
+    }
+
+    private static string WithoutPort(string name) =>
+        name.LastIndexOf(':') is var colon and > 0 && name.IndexOf(':') == colon && name[(colon + 1)..].All(char.IsAsciiDigit)
+            ? name[..colon]
+            : name;
 
     private static string? Group(Match m, string name) => m.Groups[name] is { Success: true, Value.Length: > 0 } g ? g.Value : null;
 
     private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.NonBacktracking;
 
-    [GeneratedRegex(@"lookup (?<name>\S+?)(?: on (?<server>[0-9a-f.:\[\]]+?)(?::53)?)?: (?:read|write|dial) (?:udp|tcp)\b[^:]*(?::\d+)?(?:->\S+)?: i/o timeout", Options)]
+    [GeneratedRegex(@"lookup (?<name>\S+?)(?: on (?<server>[0-9a-f.:\[\]]+?)(?::53)?)? ?: (?:(?:read|write|dial) (?:udp|tcp)\b[^:]*(?::\d+)?(?:->\S+)?: )?i/o timeout", Options)]
     private static partial Regex GoTimeout();
 
     [GeneratedRegex(@"lookup (?<name>\S+?)(?: on (?<server>[0-9a-f.:\[\]]+?)(?::53)?)?: (?:read|dial) (?:udp|tcp)\b.*connection refused", Options)]
@@ -118,24 +226,14 @@ public static partial class SymptomClassifier
     [GeneratedRegex(@"(?<name>[^\s:]+) could not be resolved \(2: Server failure\)", Options)]
     private static partial Regex NginxServerFailure();
 
-    [GeneratedRegex(@"Temporary failure in name resolution|EAI_AGAIN(?: (?<name>\S+))?", Options)]
-    private static partial Regex TemporaryFailure();
-
-    [GeneratedRegex(@"curl: \(6\) Could not resolve host: (?<name>[^\s;]+)", Options)]
-    private static partial Regex Curl();
-
-    [GeneratedRegex(@"ping: (?:unknown host (?<name>\S+)|(?<name>[^\s:]+): (?:Name or service not known|No address associated with hostname))", Options)]
-    private static partial Regex Ping();
-
-    [GeneratedRegex(@"php_network_getaddresses: getaddrinfo(?: for (?<name>\S+))? failed: (?:Name or service not known|No address associated with hostname)", Options)]
-    private static partial Regex Php();
-
-    [GeneratedRegex(@"java\.net\.UnknownHostException: (?<name>[^\s:]+)", Options)]
-    private static partial Regex JavaUnknownHost();
-
-    [GeneratedRegex(@"getaddrinfo ENOTFOUND (?<name>\S+)", Options)]
-    private static partial Regex NodeNotFound();
-
-    [GeneratedRegex(@"\[Errno -2\] Name or service not known", Options)]
-    private static partial Regex PythonNotKnown();
+    /// <summary>The name in a resolver error as the clients frame it, leftmost first; quotes and a port are removed after.</summary>
+    [GeneratedRegex(@"(?:can't resolve|bad address|Failed to resolve|resolve host(?: name)?:?) '?(?<name>[^\s'"";,()]+)" +
+        @"|UnknownHostException: (?<name>[a-z]+://[^\s;,]+|[^\s:;,]+)" +
+        @"|getaddrinfo(?: for| ENOTFOUND| EAI_AGAIN) (?<name>[^\s'"",;\]]+)" +
+        @"|host='(?<name>[^'\s]+)'" +
+        @"|hostname""?: ?['""](?<name>[^'""\s]+)" +
+        @"|ping: (?<name>[^\s:']+): |unknown host (?<name>[^\s']+)" +
+        @"|(?:known|unavailable)\.? \((?<name>[^\s():/]+):\d+\)" +
+        @"|connecting to (?<name>[^\s:]+):\d+", Options)]
+    private static partial Regex ResolverName();
 }

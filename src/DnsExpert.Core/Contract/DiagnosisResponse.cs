@@ -133,6 +133,13 @@ public sealed class ClassificationResult
     /// <summary>The DNS server the message names, when it names one.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Server { get; init; }
+
+    /// <summary>
+    /// The URL the application passed where a host name belongs (<c>getaddrinfo ENOTFOUND http://orders...</c>): the
+    /// application's bug, said first in <see cref="Explanation"/>; <see cref="Name"/> is then the URL's host.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Url { get; init; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<SymptomClass>))]

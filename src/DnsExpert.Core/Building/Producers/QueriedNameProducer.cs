@@ -19,10 +19,11 @@ internal static class QueriedNameProducer
         var suffix = "." + domain;
         string kind;
         string? svcNs = null, svcName = null;
-        if (name.EndsWith(suffix, StringComparison.Ordinal) || name == domain || (!fqdn && !name.Contains('.', StringComparison.Ordinal)))
+        var relative = fqdn || name.EndsWith(suffix, StringComparison.Ordinal) || name == domain ? null : RelativeClusterLabels(name, objects, cluster);
+        if (name.EndsWith(suffix, StringComparison.Ordinal) || name == domain || relative is not null)
         {
             kind = "internal";
-            var labels = name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length].Split('.') : [name];
+            var labels = relative ?? name[..^suffix.Length].Split('.');
 
             // <svc>.<ns>.svc.<domain> or <pod>.<svc>.<ns>.svc.<domain>
             if (labels.Length >= 3 && labels[^1] == "svc")
@@ -73,4 +74,29 @@ internal static class QueriedNameProducer
             },
         ]);
     }
+
+    private static readonly string[] WellKnownNamespaces = ["default", SnapshotObjects.KubeSystem, "kube-public", "kube-node-lease"];
+
+    /// <summary>
+    /// A relative name that the pod's search list (<c>&lt;ns&gt;.svc.&lt;domain&gt; svc.&lt;domain&gt; &lt;domain&gt;</c>) completes
+    /// into a cluster name, as labels ending in <c>svc</c>: <c>mysql</c>, <c>kubernetes.default</c> (a Service and a
+    /// namespace the snapshot or Kubernetes knows), <c>kubernetes.default.svc</c>, <c>mysql-0.mysql.db.svc</c>; null for
+    /// anything else (<c>api.example.com</c>).
+    /// </summary>
+    private static string[]? RelativeClusterLabels(string name, SnapshotObjects objects, ClusterContext cluster)
+    {
+        var labels = name.Split('.');
+        return labels switch
+        {
+            [_] => labels,
+            [.., "svc"] when labels.Length is 3 or 4 => labels,
+            [var service, var ns] when IsNamespace(ns, objects, cluster) => [service, ns, "svc"],
+            _ => null,
+        };
+    }
+
+    private static bool IsNamespace(string ns, SnapshotObjects objects, ClusterContext cluster) =>
+        WellKnownNamespaces.Contains(ns, StringComparer.Ordinal)
+        || ns == cluster.TargetNamespace
+        || objects.Services.Keys.Concat(objects.Pods.Keys).Any(key => key.StartsWith(ns + "/", StringComparison.Ordinal));
 }
