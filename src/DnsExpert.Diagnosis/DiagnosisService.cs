@@ -90,7 +90,8 @@ public sealed class DiagnosisService(
 
         cancellationToken.ThrowIfCancellationRequested();
         var classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage);
-        var known = KnownValues.From(facts.Facts, target?.Namespace, target?.Pod, domain ?? classification.Name, classification.Server, ObservedFactTypes.Of(request.Snapshot, facts.Facts));
+        var known = KnownValues.From(facts.Facts, target?.Namespace, target?.Pod, domain ?? classification.Name, classification.Server, ObservedFactTypes.Of(request.Snapshot, facts.Facts),
+            PastedOutputs.Origins(request.Snapshot));
         var result = engine.Run(facts.Facts, known, cancellationToken);
         metrics?.Session(time.GetElapsedTime(started));
 

@@ -109,6 +109,21 @@ public static class HtmlReport
             sb.Append("</ol></section>");
         }
 
+        var shared = NextCheckItem.Shared(hypotheses);
+        if (shared.Count > 0)
+        {
+            sb.Append("<section id=\"last-resort\"><h2>Last resort</h2><ul class=\"checks\">");
+            foreach (var check in shared)
+            {
+                sb.Append("<li><p>").Append(E(check.Check.Why)).Append(" <span class=\"checks-rules\">(")
+                  .AppendJoin(", ", check.RuleIds.Select(id => "<code>" + E(id) + "</code>")).Append(")</span></p>")
+                  .Append("<pre class=\"copyable\"><code>").Append(Lines(check.Check.Command.Trim())).Append("</code></pre><p>")
+                  .Append(E(check.Check.Paste)).Append("</p></li>");
+            }
+
+            sb.Append("</ul></section>");
+        }
+
         var ruledOut = hypotheses.Where(h => h.Status == HypothesisStatus.RuledOut).ToList();
         if (ruledOut.Count > 0)
         {

@@ -175,6 +175,18 @@ public static class MarkdownReport
             sb.AppendLine();
         }
 
+        var shared = NextCheckItem.Shared(hypotheses);
+        if (shared.Count > 0)
+        {
+            sb.AppendLine("## Last resort").AppendLine();
+            foreach (var check in shared)
+            {
+                sb.Append("- ").Append(MarkdownText.Inline(check.Check.Why)).Append(" (").AppendJoin(", ", check.RuleIds.Select(MarkdownText.Code)).AppendLine(")")
+                  .AppendLine().Append(MarkdownText.Block(check.Check.Command.Trim(), "sh", "  "))
+                  .Append("  ").AppendLine(MarkdownText.Inline(check.Check.Paste)).AppendLine();
+            }
+        }
+
         var ruledOut = hypotheses.Where(h => h.Status == HypothesisStatus.RuledOut).ToList();
         if (ruledOut.Count > 0)
         {

@@ -55,6 +55,8 @@ public sealed class CollectPromiseTests
         new(@"-- dig @\S+ \S+ \+tries=1$", "tests/fixtures/dns-tools/dig-noerror.txt"),
         new(@"-- ping -c 3 \S+$", "tests/fixtures/ping/issue-coredns-3099-busybox-answered.txt"),
         // The NXDOMAIN is a Service name's only when the server that said it is the cluster DNS: its Service first.
+        // What a busybox image has instead of dig: nslookup NAME SERVER.
+        new(@"-- nslookup \S+ \S+$", "tests/fixtures/dns-tools/nslookup-busybox-timeout.txt"),
         new(@"-- nslookup \S+$", "tests/fixtures/dns-tools/nslookup-busybox-nxdomain.txt",
             After: [Before("kubectl get svc kube-dns -n kube-system", "tests/fixtures/kubectl-tables/svc-kube-dns-selector-2017.txt")]),
         new(@"-- ldd --version$", "tests/fixtures/ldd/debian-12-glibc-2.36.txt"),
@@ -102,25 +104,44 @@ public sealed class CollectPromiseTests
         public bool Matches(string command) => Regex.IsMatch(command, Pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
     }
 
-    public static TheoryData<string, int> Entries()
+    /// <summary>
+    /// The same values with the failing pod's node and image known (a busybox image, which has nslookup, not dig): node
+    /// commands come as <c>kubectl debug node/NAME ... chroot /host</c>, lookups as the image can run them.
+    /// </summary>
+    private static readonly KnownValues KnownWithNode = new()
     {
-        var data = new TheoryData<string, int>();
+        Namespace = Known.Namespace, Pod = Known.Pod, Name = Known.Name, KubeDnsIp = Known.KubeDnsIp, CoreDnsPod = Known.CoreDnsPod,
+        CoreDnsPodIp = Known.CoreDnsPodIp, CoreDnsNode = Known.CoreDnsNode, ServiceNamespace = Namespace, Node = PodNode,
+        PodTools = new HashSet<string>(["cat", "nslookup", "ping", "sh"], StringComparer.Ordinal),
+    };
+
+    public static TheoryData<string, int, bool> Entries()
+    {
+        var data = new TheoryData<string, int, bool>();
         foreach (var rule in Rules.Current.Rules)
         {
             for (var i = 0; i < rule.Checks.Count; i++)
             {
-                data.Add(rule.Id, i);
+                data.Add(rule.Id, i, false);
+                data.Add(rule.Id, i, true);
             }
         }
 
         return data;
     }
 
+    /// <summary>The command as a hypothesis shows it, over <paramref name="known"/> (through the builder, which picks the form).</summary>
+    private static string Rendered(string ruleId, int index, KnownValues known)
+    {
+        var rule = Rules.Current.Rules.Single(r => r.Id == ruleId);
+        return HypothesisBuilder.CheckOf(rule.Checks[index], known).Command;
+    }
+
     [Fact]
     public void The_entries_cover_every_collect_entry_of_the_rule_base()
     {
         var entries = Entries().Count;
-        Assert.Equal(Rules.Current.Rules.Sum(r => r.Document.Collect.Count), entries);
+        Assert.Equal(2 * Rules.Current.Rules.Sum(r => r.Document.Collect.Count), entries);
         Assert.True(entries > 50, $"{entries} collect entries");
     }
 
@@ -235,13 +256,15 @@ public sealed class CollectPromiseTests
 
     [Theory]
     [MemberData(nameof(Entries))]
-    public async Task A_collect_entry_gives_the_facts_it_promises(string ruleId, int index)
+    public async Task A_collect_entry_gives_the_facts_it_promises(string ruleId, int index, bool nodeAndImageKnown)
     {
         var rule = Rules.Current.Rules.Single(r => r.Id == ruleId);
         var check = rule.Checks[index];
-        var command = check.Command.Render([Known]).Trim();
+        var command = Rendered(ruleId, index, nodeAndImageKnown ? KnownWithNode : Known);
         var where = $"rule {ruleId}, collect entry {index + 1} (`{command}`)";
-        var sample = Samples.FirstOrDefault(s => s.Matches(command))
+        // A node's command given through kubectl debug: the sample is the node command's.
+        var onNode = command.StartsWith(HypothesisBuilder.DebugNode, StringComparison.Ordinal) ? command[(command.IndexOf(" -- chroot /host ", StringComparison.Ordinal) + " -- chroot /host ".Length)..] : command;
+        var sample = Samples.FirstOrDefault(s => s.Matches(onNode))
             ?? throw new Xunit.Sdk.XunitException($"{where}: no real output for this command: add a row to {nameof(CollectPromiseTests)}.{nameof(Samples)} mapping its shape to an output kept under tests/fixtures (with its source in that folder's README.md) or tests/scenarios");
         if (sample.File is null)
         {
@@ -289,7 +312,11 @@ public sealed class CollectPromiseTests
     private static async Task<CommandOutput> OutputAsync(string command, Sample sample, string why)
     {
         string? from = null;
-        if (why.Contains("run on a node hosting CoreDNS", StringComparison.Ordinal))
+        if (command.StartsWith(HypothesisBuilder.DebugNode, StringComparison.Ordinal))
+        {
+            // kubectl debug node/NAME names its node itself.
+        }
+        else if (why.Contains("run on a node hosting CoreDNS", StringComparison.Ordinal))
         {
             from = $"node/{CoreDnsNode}";
         }

@@ -360,6 +360,23 @@ public static class PastedOutputs
         || text.Contains("no servers could be reached", StringComparison.Ordinal)
         || (text.StartsWith("Server:", StringComparison.Ordinal) && text.Contains("Address", StringComparison.Ordinal));
 
+    /// <summary>
+    /// Where each pasted output ran, in order: its <c>from</c> when valid, else the pod or node of its <c>kubectl
+    /// exec</c> or <c>kubectl debug</c> (<c>namespace/pod</c>, <c>node/NAME</c>).
+    /// </summary>
+    public static IEnumerable<string> Origins(Snapshot? snapshot)
+    {
+        foreach (var output in snapshot?.Outputs ?? [])
+        {
+            var from = output.From is { } f && RequestValidator.Origin.TryParse(f) is not null ? f
+                : ExecTarget((output.Command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))?.From;
+            if (from is not null)
+            {
+                yield return from;
+            }
+        }
+    }
+
     /// <summary>Flags of <c>kubectl exec</c> and <c>kubectl debug</c> whose value is the next word (when not given with <c>=</c>).</summary>
     private static readonly HashSet<string> ValueFlags = new(StringComparer.Ordinal)
     {
@@ -403,7 +420,13 @@ public static class PastedOutputs
         var command = words[(dashes + 1)..];
         if (words[verb] == "debug" && pod is not null && pod.StartsWith("node/", StringComparison.Ordinal))
         {
+            // The node's root is under /host in the debug pod: chroot /host CMD runs the node's own CMD (the checks are written so).
             var node = pod["node/".Length..];
+            if (command is ["chroot", "/host", _, ..])
+            {
+                command = command[2..];
+            }
+
             return (RequestValidator.IsDnsSubdomain(node) ? pod : null, command);
         }
 

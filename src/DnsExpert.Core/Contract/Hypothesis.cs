@@ -30,9 +30,18 @@ public sealed class Hypothesis
 
 /// <summary>
 /// A command to run (its values shell-quoted; <c>&lt;pod&gt;</c> marks one to fill in), why, and where its output goes
-/// in a follow-up request.
+/// in a follow-up request, or, for a command that leaves a file DnsExpert does not read (a packet capture), how to
+/// share that file (<see cref="Paste"/> then starts with <see cref="NotPasted"/>).
 /// </summary>
-public sealed record NextCheck(string Command, string Why, string Paste);
+public sealed record NextCheck(string Command, string Why, string Paste)
+{
+    /// <summary>How <see cref="Paste"/> starts for a check whose result is a file to share, not an output to paste.</summary>
+    public const string NotPasted = "not pasted: DnsExpert does not read this file;";
+
+    /// <summary>Its output goes into a follow-up request (not a file to share).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Pasted => !Paste.StartsWith(NotPasted, StringComparison.Ordinal);
+}
 
 [JsonConverter(typeof(JsonStringEnumConverter<HypothesisStatus>))]
 public enum HypothesisStatus

@@ -34,7 +34,17 @@ public sealed class CompiledRule
 }
 
 /// <summary>A <c>collect:</c> entry: its command over <c>known</c> (values shell-quoted), why, cost and the facts it gives.</summary>
-internal sealed record CompiledCheck(CompiledTemplate Command, string Why, int Cost, IReadOnlyList<string> Facts);
+internal sealed record CompiledCheck(CompiledTemplate Command, string Why, int Cost, IReadOnlyList<string> Facts)
+{
+    /// <summary>Where a command that is no kubectl command runs: <c>node</c>, <c>coredns-node</c>, or null.</summary>
+    public string? On { get; init; }
+
+    /// <summary>The tool of the pod's image the command needs (<c>dig</c>), and the command given when the image lacks it.</summary>
+    public (string Tool, CompiledTemplate Command)? Otherwise { get; init; }
+
+    /// <summary>How to share the file the command leaves (a capture); its output is not pasted.</summary>
+    public string? Share { get; init; }
+}
 
 /// <summary>One case of a rule: its NRules definition and its templates, compiled over the case's named patterns.</summary>
 internal sealed class CompiledCase

@@ -154,7 +154,12 @@ public static partial class RuleBaseCompiler
 
         var known = new[] { Expression.Parameter(typeof(Hypotheses.KnownValues), "known") };
         var checks = doc.Collect
-            .Select(c => new CompiledCheck(CompileTemplate(doc, c.Command, known, errors, HoleEncoding.ShellWord), c.Why, c.Cost, c.Facts))
+            .Select(c => new CompiledCheck(CompileTemplate(doc, c.Command, known, errors, HoleEncoding.ShellWord), c.Why, c.Cost, c.Facts)
+            {
+                On = c.On,
+                Otherwise = c is { Needs: { } tool, Otherwise: { } otherwise } ? (tool, CompileTemplate(doc, otherwise, known, errors, HoleEncoding.ShellWord)) : null,
+                Share = c.Share,
+            })
             .ToList();
         if (errors.Count != before)
         {

@@ -1,5 +1,6 @@
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
+using DnsExpert.Core.Text;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.RuleFiles;
 
@@ -247,15 +248,41 @@ public static class HypothesisBuilder
         {
             RuleId = rule.Id, Title = rule.Document.Title, Status = HypothesisStatus.Unverified,
             Reason = "the last resort: capture packets during a failure when the checks above explain nothing",
-            Checks = rule.Checks.OrderBy(c => c.Cost).Select(c => Check(c, known, "not read by DnsExpert: open the capture with tcpdump -r or Wireshark")).ToList(),
+            Checks = rule.Checks.OrderBy(c => c.Cost).Select(c => Check(c, known, PasteTo)).ToList(),
         };
     }
 
-    /// <summary>A check's command over the known values; its why says which placeholder stands for a value that was no name or address.</summary>
+    /// <summary>
+    /// A check's command over the known values, as a person can run it: in the pod's image (its <c>otherwise</c> when
+    /// the image lacks the tool), on its node through <c>kubectl debug node/NAME</c> when the node is known; its why
+    /// says which placeholder stands for a value that was no name or address. A check that leaves a file says how to
+    /// share it instead of where to paste.
+    /// </summary>
     private static NextCheck Check(CompiledCheck check, KnownValues known, string paste)
     {
         var notes = new List<string>();
-        var command = check.Command.Render([known], notes, notes).Trim();
-        return new NextCheck(command, notes.Count == 0 ? check.Why : $"{check.Why} Note: {string.Join("; ", notes.Distinct(StringComparer.Ordinal))}.", paste);
+        var template = check.Otherwise is var (tool, otherwise) && known.PodTools is { } tools && !tools.Contains(tool) ? otherwise : check.Command;
+        var command = template.Render([known], notes, notes).Trim();
+        if (NodeOf(check.On, known) is { } node)
+        {
+            command = $"{DebugNode}{node} -it --image=busybox -- chroot /host {command}";
+        }
+
+        return new NextCheck(command, notes.Count == 0 ? check.Why : $"{check.Why} Note: {string.Join("; ", notes.Distinct(StringComparer.Ordinal))}.",
+            check.Share is { } share ? $"{NotPasted} {share}" : paste);
     }
+
+    /// <summary>A check as a hypothesis gives it over <paramref name="known"/> (what the collect-promise tests paste).</summary>
+    internal static NextCheck CheckOf(CompiledCheck check, KnownValues known) => Check(check, known, PasteTo);
+
+    /// <summary>How a command runs on a node from a workstation: a debug pod there, the node's root under <c>/host</c>.</summary>
+    public const string DebugNode = "kubectl debug node/";
+
+    /// <summary>The start of <see cref="NextCheck.Paste"/> for a check whose output is a file, not a paste.</summary>
+    public const string NotPasted = NextCheck.NotPasted;
+
+    /// <summary>The node a check <c>on</c> a node runs on, when known and a node name (never an option to kubectl).</summary>
+    private static string? NodeOf(string? on, KnownValues known) =>
+        (on switch { "node" => known.Node, "coredns-node" => known.CoreDnsNode, _ => null }) is string node
+        && CommandValue.Fits(node, CommandValueKind.ObjectName) ? node : null;
 }

@@ -17,12 +17,13 @@ public sealed class KnownValues
     [CommandValue(CommandValueKind.ObjectName)]
     public object Pod { get; init; } = new Placeholder("<pod>");
 
-    /// <summary>
-    /// The namespace of the Service the failing name names (<c>orders.prdo.svc.cluster.local</c>: <c>prdo</c>), where its
-    /// Services are listed; the target's namespace when the name names none.
-    /// </summary>
+    /// <summary>The namespace of the Service the failing name names (<c>orders.prod.svc.cluster.local</c>, <c>orders.prod</c>), else the pod's.</summary>
     [CommandValue(CommandValueKind.Namespace)]
     public object ServiceNamespace { get; init; } = new Placeholder("<namespace>");
+
+    /// <summary>The failing pod's node (its JSON's <c>spec.nodeName</c>, or the NODE column of <c>get pods -o wide</c>).</summary>
+    [CommandValue(CommandValueKind.ObjectName)]
+    public object Node { get; init; } = new Placeholder("<node>");
     [CommandValue(CommandValueKind.DnsName)]
     public object Name { get; init; } = new Placeholder("<name>");
     [CommandValue(CommandValueKind.IpAddress)]
@@ -45,23 +46,55 @@ public sealed class KnownValues
     public IReadOnlySet<string> Observed { get; init; } = new HashSet<string>();
 
     /// <summary>
+    /// The tools the failing pod's container is known to have, from its image (busybox and alpine: busybox's applets,
+    /// no <c>dig</c>); null when the image is unknown or says nothing, and a check keeps its command.
+    /// </summary>
+    public IReadOnlySet<string>? PodTools { get; init; }
+
+    private static readonly string[] BusyboxApplets = ["cat", "nslookup", "ping", "wget", "sh"];
+
+    /// <summary>Images whose tools their name tells (the repository's last segment, any tag): busybox and plain alpine carry busybox's applets.</summary>
+    private static readonly Dictionary<string, string[]> ImageTools = new(StringComparer.Ordinal)
+    {
+        ["busybox"] = BusyboxApplets,
+        ["alpine"] = BusyboxApplets,
+    };
+
+
+    /// <summary>
     /// From the request (<paramref name="targetNamespace"/>, <paramref name="pod"/>, the failing <paramref name="name"/>,
     /// the DNS <paramref name="server"/> the error message names) and the facts (kube-dns Service, CoreDNS pods).
     /// </summary>
-    public static KnownValues From(IReadOnlyList<object> facts, string? targetNamespace, string? pod, string? name, string? server, IReadOnlySet<string>? observed = null)
+    /// <remarks>
+    /// Without a target, the pod is the one an output ran in (<paramref name="origins"/>: its <c>from</c>, or the pod
+    /// of its <c>kubectl exec</c>, as <c>namespace/pod</c>), leaving out CoreDNS's namespace.
+    /// </remarks>
+    public static KnownValues From(IReadOnlyList<object> facts, string? targetNamespace, string? pod, string? name, string? server, IReadOnlySet<string>? observed = null,
+        IEnumerable<string>? origins = null)
     {
         var kubeDns = facts.OfType<KubeDnsService>().FirstOrDefault(s => !string.IsNullOrEmpty(s.ClusterIp));
         var coreDns = facts.OfType<CoreDnsPod>().OrderBy(p => p.Ready).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault();
         var queried = facts.OfType<QueriedName>().FirstOrDefault();
         var unknown = new KnownValues();
-        var ns = (object?)NullIfEmpty(targetNamespace) ?? (pod is null ? unknown.Namespace : "default");
+        if (NullIfEmpty(pod) is null && Origin(origins) is { } origin)
+        {
+            (targetNamespace, pod) = (origin.Namespace, origin.Pod);
+        }
+
+        var podNamespace = NullIfEmpty(targetNamespace) ?? (NullIfEmpty(pod) is null ? null : "default");
+        var podDns = facts.OfType<PodDns>().FirstOrDefault(p => p.Name == pod && p.Namespace == podNamespace);
+        var failing = NullIfEmpty(name) ?? queried?.Name;
+        var nameNamespace = queried?.ServiceNamespace ?? NamespaceOf(failing);
         return new KnownValues
         {
-            Namespace = ns,
-            ServiceNamespace = (object?)NullIfEmpty(queried?.ServiceNamespace) ?? ns,
+            // Without a pod, the namespace the failing name says is the best guess for the pod's too.
+            Namespace = (object?)podNamespace ?? (object?)nameNamespace ?? unknown.Namespace,
             Pod = (object?)NullIfEmpty(pod) ?? unknown.Pod,
-            Name = (object?)NullIfEmpty(name) ?? (object?)queried?.Name ?? unknown.Name,
-            KubeDnsIp = (object?)kubeDns?.ClusterIp ?? (object?)HostOf(server) ?? unknown.KubeDnsIp,
+            ServiceNamespace = (object?)nameNamespace ?? (object?)podNamespace ?? unknown.ServiceNamespace,
+            Node = (object?)NullIfEmpty(podDns?.Node) ?? unknown.Node,
+            PodTools = ToolsOf(podDns),
+            Name = (object?)failing ?? unknown.Name,
+            KubeDnsIp = (object?)kubeDns?.ClusterIp ?? (object?)ClusterDnsOf(facts, podNamespace, pod, podDns) ?? (object?)HostOf(server) ?? unknown.KubeDnsIp,
             CoreDnsPod = (object?)coreDns?.Name ?? unknown.CoreDnsPod,
             CoreDnsPodIp = (object?)NullIfEmpty(coreDns?.Ip) ?? unknown.CoreDnsPodIp,
             CoreDnsNode = (object?)NullIfEmpty(coreDns?.Node) ?? unknown.CoreDnsNode,
@@ -72,6 +105,78 @@ public sealed class KnownValues
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    /// <summary>The first <c>namespace/pod</c> an output ran in that is no node and not in kube-system (CoreDNS's, through kubectl debug).</summary>
+    private static (string Namespace, string Pod)? Origin(IEnumerable<string>? origins)
+    {
+        foreach (var origin in origins ?? [])
+        {
+            var slash = origin.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && origin.IndexOf('/', slash + 1) < 0 && origin[..slash] is var ns && ns is not "node" and not "kube-system")
+            {
+                return (ns, origin[(slash + 1)..]);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The namespace a cluster name says when it was not parsed as one: <c>orders.prod</c> (two labels, not fully
+    /// qualified) reaches <c>orders.prod.svc.cluster.local</c> through the search list. A name ending in a common
+    /// public suffix (<c>example.com</c>) is a host's, not a Service's.
+    /// </summary>
+    private static string? NamespaceOf(string? name)
+    {
+        if (name is null || name.EndsWith('.'))
+        {
+            return null;
+        }
+
+        var labels = name.Split('.');
+        return labels.Length == 2 && labels[0].Length > 0 && !PublicSuffixes.Contains(labels[1]) ? labels[1] : null;
+    }
+
+    private static readonly HashSet<string> PublicSuffixes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "com", "net", "org", "io", "dev", "app", "ai", "co", "cloud", "info", "biz", "us", "uk", "de", "fr", "jp", "cn", "ru", "eu", "in", "br", "nl", "local", "internal", "lan", "localhost",
+    };
+
+    /// <summary>
+    /// The kube-dns ClusterIP as the pod's <c>/etc/resolv.conf</c> names it: kubelet writes the cluster DNS as its
+    /// nameserver under ClusterFirst, with the cluster's <c>svc.</c> search domains; not when the pod uses NodeLocal
+    /// DNSCache (a link-local address) or another policy.
+    /// </summary>
+    private static string? ClusterDnsOf(IReadOnlyList<object> facts, string? ns, string? pod, PodDns? podDns)
+    {
+        if (podDns is not null && (podDns.UsesNodeLocal || podDns.DnsPolicy is not (DnsPolicies.ClusterFirst or DnsPolicies.ClusterFirstWithHostNet)
+            || (podDns.HostNetwork && podDns.DnsPolicy == DnsPolicies.ClusterFirst)))
+        {
+            return null;
+        }
+
+        var resolv = facts.OfType<PodResolvConf>().FirstOrDefault(r => r.Pod == pod && r.Namespace == ns);
+        var first = resolv is { Nameservers.Count: > 0 } ? resolv.Nameservers[0] : null;
+        return first is not null && resolv!.Searches.Any(s => s.StartsWith("svc.", StringComparison.Ordinal))
+            && System.Net.IPAddress.TryParse(first, out var ip) && !System.Net.IPAddress.IsLoopback(ip) && !first.StartsWith("169.254.", StringComparison.Ordinal)
+            ? first : null;
+    }
+
+    /// <summary>The tools the container <c>kubectl exec</c> enters (the pod's first) has, when its image tells them.</summary>
+    private static HashSet<string>? ToolsOf(PodDns? podDns)
+    {
+        var image = podDns is { Images.Count: > 0 } ? podDns.Images[0] : null;
+        if (image is null)
+        {
+            return null;
+        }
+
+        var repository = image.Split('@')[0];
+        var slash = repository.LastIndexOf('/');
+        var colon = repository.IndexOf(':', slash + 1);
+        var name = colon < 0 ? repository[(slash + 1)..] : repository[(slash + 1)..colon];
+        return ImageTools.TryGetValue(name, out var tools) ? tools.ToHashSet(StringComparer.Ordinal) : null;
+    }
 
     /// <summary>The address of <c>10.96.0.10:53</c> or <c>[fd00::a]:53</c>, as an error message names its server.</summary>
     private static string? HostOf(string? server)

@@ -128,4 +128,26 @@ public sealed record CollectDocument(ExpressionTemplate Command, string Why, int
 {
     /// <summary>The cost of a check that does not say: one read-only command.</summary>
     public const int DefaultCost = 2;
+
+    /// <summary>
+    /// Where the command runs when it is no kubectl command: <c>node</c> (the failing pod's node) or
+    /// <c>coredns-node</c> (a node hosting CoreDNS). When that node is known the check is given ready to paste, as
+    /// <c>kubectl debug node/NAME -it --image=busybox -- chroot /host COMMAND</c>.
+    /// </summary>
+    public string? On { get; init; }
+
+    /// <summary>The tool the command runs in the failing pod's container (<c>dig</c>), which its image may not have.</summary>
+    public string? Needs { get; init; }
+
+    /// <summary>The command given instead when the pod's image is known to lack <see cref="Needs"/> (<c>nslookup</c> in busybox).</summary>
+    public ExpressionTemplate? Otherwise { get; init; }
+
+    /// <summary>
+    /// The command leaves a file (a packet capture) that DnsExpert does not read: how to share it. Such a check is never
+    /// offered for pasting.
+    /// </summary>
+    public string? Share { get; init; }
+
+    /// <summary>The values of <see cref="On"/>.</summary>
+    public static readonly IReadOnlySet<string> Places = new HashSet<string>(StringComparer.Ordinal) { "node", "coredns-node" };
 }

@@ -23,7 +23,7 @@ public static class RuleFileReader
     internal static readonly string[] EvidenceKeys = ["source", "detail"];
     internal static readonly string[] RemediationKeys = ["summary", "command", "snippet", "when"];
     internal static readonly string[] TicketKeys = ["name", "rcode", "time", "pod"];
-    internal static readonly string[] CollectKeys = ["command", "why", "cost", "facts"];
+    internal static readonly string[] CollectKeys = ["command", "why", "cost", "facts", "on", "needs", "otherwise", "share"];
 
     // Routing names the values of the facts it is matched against (ReportedSymptom, QueriedName): the same sets.
     public static readonly IReadOnlySet<string> Frequencies = ValuesOf(typeof(SymptomFrequencies), except: SymptomFrequencies.Unknown);
@@ -579,9 +579,36 @@ public static class RuleFileReader
                     }
                 }
 
+                var on = OptionalScalar(cm, "on");
+                if (on is not null && !CollectDocument.Places.Contains(on.Value ?? ""))
+                {
+                    Error(on, $"a collect entry's 'on' is one of {string.Join(", ", CollectDocument.Places)}: where the command runs");
+                }
+                else if (on is not null && command is not null && (command.Text.StartsWith("kubectl ", StringComparison.Ordinal) || command.Text.IndexOfAny(['|', ';', '&', '>', '<']) >= 0))
+                {
+                    // kubectl debug node/NAME -- chroot /host COMMAND runs one command on the node, not a pipeline.
+                    Error(on, "a collect entry with 'on' is one command run on the node: no kubectl, no |, ;, &, < or >");
+                }
+
+                var needs = OptionalScalar(cm, "needs");
+                var otherwise = Template(OptionalScalar(cm, "otherwise"), "collect.otherwise");
+                if ((needs is null) != (otherwise is null))
+                {
+                    Error(needs ?? (YamlNode)cm, "a collect entry's 'needs' (a tool of the pod's image) and 'otherwise' (the command without it) come together");
+                }
+
+                var share = OptionalScalar(cm, "share");
+                if (share is not null && facts.Count > 0)
+                {
+                    Error(share, "a collect entry with 'share' leaves a file DnsExpert does not read: it promises no facts");
+                }
+
                 if (command is not null && why?.Value is { } w)
                 {
-                    collect.Add(new CollectDocument(command, w.Trim(), cost, facts, (int)cm.Start.Line));
+                    collect.Add(new CollectDocument(command, w.Trim(), cost, facts, (int)cm.Start.Line)
+                    {
+                        On = on?.Value, Needs = needs?.Value?.Trim(), Otherwise = otherwise, Share = share?.Value?.Trim(),
+                    });
                 }
             }
 
@@ -636,6 +663,24 @@ public static class RuleFileReader
 
         private static YamlNode? Optional(YamlMappingNode map, string key) =>
             map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+
+        /// <summary>An optional key whose value is one non-empty scalar; an error otherwise.</summary>
+        private YamlScalarNode? OptionalScalar(YamlMappingNode map, string key)
+        {
+            var node = Optional(map, key);
+            if (node is null)
+            {
+                return null;
+            }
+
+            if (node is YamlScalarNode s && !string.IsNullOrWhiteSpace(s.Value))
+            {
+                return s;
+            }
+
+            Error(node, $"'{key}' is a non-empty text");
+            return null;
+        }
 
         private YamlScalarNode? RequiredScalar(YamlMappingNode map, string key)
         {
