@@ -176,7 +176,7 @@ public static class MarkdownReport
         if (checks.Count > 0)
         {
             sb.AppendLine("## Next checks").AppendLine()
-              .AppendLine("Run these and send each output back as evidence (`outputs[]`: `command`, `text`, and `from` for a command run on a node).")
+              .AppendLine("Run these and send back each output as evidence (`command`, `text`, and `from` for a node's).")
               .AppendLine();
             var n = 0;
             foreach (var check in allChecks ? checks : checks.Take(NextCheckItem.Shown))
