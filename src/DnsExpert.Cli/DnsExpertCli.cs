@@ -110,10 +110,12 @@ public static class DnsExpertCli
         format.AcceptOnlyFromAmong("auto", "json", "markdown");
         var color = new Option<string>("--color") { Description = "Colour the markdown report: auto (in a terminal, unless NO_COLOR is set), always or never.", DefaultValueFactory = _ => "auto" };
         color.AcceptOnlyFromAmong("auto", "always", "never");
+        var checks = new Option<string>("--checks") { Description = "The next checks in the markdown report: the first three, which decide the most, or all.", DefaultValueFactory = _ => "first" };
+        checks.AcceptOnlyFromAmong("first", "all");
         var rules = RulesOption();
         var command = new Command("diagnose", "Diagnose a pod live (--pod), a request file (--request) or a cluster-info dump (--dump); exits 2 when a critical finding fires.")
         {
-            request, dump, pod, domain, message, frequency, add, pastedCommand, from, kubeconfig, context, noProbe, format, color, rules,
+            request, dump, pod, domain, message, frequency, add, pastedCommand, from, kubeconfig, context, noProbe, format, color, checks, rules,
         };
         command.Validators.Add(result =>
         {
@@ -240,11 +242,12 @@ public static class DnsExpertCli
             }
 
             var markdown = parse.GetValue(format) switch { "markdown" => true, "json" => false, _ => terminal.Output };
+            var allChecks = parse.GetValue(checks) == "all";
             await output.WriteLineAsync(!markdown
                 ? JsonSerializer.Serialize(response, WriteJson)
                 : TerminalReport.UseColor(parse.GetValue(color)!, terminal.Output)
-                    ? TerminalReport.Colorize(MarkdownReport.Render(response))
-                    : MarkdownReport.Render(response));
+                    ? TerminalReport.Colorize(MarkdownReport.Render(response, allChecks))
+                    : MarkdownReport.Render(response, allChecks));
             return response.Findings.Any(f => f.Severity == Severity.Critical) ? ExitCodes.CriticalFinding : ExitCodes.Ok;
         });
         return command;

@@ -10,7 +10,12 @@ namespace DnsExpert.Rendering;
 /// </summary>
 public static class MarkdownReport
 {
-    public static string Render(DiagnosisResponse response)
+    /// <summary>
+    /// The answer for a chat: what the error means, the findings, and the <see cref="NextCheckItem.Shown"/> checks that
+    /// decide the most, the rest behind <c>links.checks</c>; with <paramref name="allChecks"/>, every check. While the
+    /// evidence decided nothing (an error message alone) the collection table, which then says only that, is left out.
+    /// </summary>
+    public static string Render(DiagnosisResponse response, bool allChecks = false)
     {
         var sb = new StringBuilder();
         sb.Append("# DNS diagnosis ").AppendLine(MarkdownText.Code(response.Id)).AppendLine();
@@ -83,7 +88,12 @@ public static class MarkdownReport
             sb.AppendLine();
         }
 
-        AppendHypotheses(sb, response.Hypotheses);
+        AppendHypotheses(sb, response, allChecks);
+        if (!allChecks && !NextCheckItem.EvidenceDecided(response))
+        {
+            return sb.ToString();
+        }
+
         sb.AppendLine("## Collection").AppendLine().AppendLine("| source | status | detail |").AppendLine("|---|---|---|");
         foreach (var entry in response.Collection)
         {
@@ -144,7 +154,9 @@ public static class MarkdownReport
 
         if (response.Findings.Count == 0)
         {
-            return "no known cause found in the evidence.";
+            return NextCheckItem.EvidenceDecided(response) ? "no known cause found in the evidence."
+                : NextCheckItem.From(response.Hypotheses).Count > 0 ? "not decided yet: the checks below tell the possible causes apart."
+                : "not decided yet.";
         }
 
         var top = response.Findings[0];
@@ -153,23 +165,34 @@ public static class MarkdownReport
     }
 
     /// <summary>
-    /// "Next checks": each command of the unverified hypotheses once, in their order (the cheap checks first), with the
-    /// causes it tells apart; then a short "Ruled out" list.
+    /// "Next checks": each command of the unverified hypotheses once, in their order (the engine puts first what decides
+    /// the most), with the causes it tells apart; all of them, or the first few and a line saying where the rest are.
+    /// Then a short "Ruled out" list.
     /// </summary>
-    private static void AppendHypotheses(StringBuilder sb, IReadOnlyList<Hypothesis> hypotheses)
+    private static void AppendHypotheses(StringBuilder sb, DiagnosisResponse response, bool allChecks)
     {
+        var hypotheses = response.Hypotheses;
         var checks = NextCheckItem.From(hypotheses);
         if (checks.Count > 0)
         {
             sb.AppendLine("## Next checks").AppendLine()
-              .AppendLine("Run these and paste each output into `snapshot.outputs[]` of a new request (`command`, `text`, and `from` for a command run on a node).")
+              .AppendLine("Run these and send back each output as evidence (`command`, `text`, and `from` for a node's).")
               .AppendLine();
             var n = 0;
-            foreach (var check in checks)
+            foreach (var check in allChecks ? checks : checks.Take(NextCheckItem.Shown))
             {
+                var ids = allChecks ? check.RuleIds : check.RuleIds.Take(NextCheckItem.RuleIdsShown).ToList();
                 sb.Append(++n).Append(". ").Append(MarkdownText.Inline(check.Check.Why)).Append(" (checks ")
-                  .AppendJoin(", ", check.RuleIds.Select(MarkdownText.Code)).AppendLine(")")
+                  .AppendJoin(", ", ids.Select(MarkdownText.Code))
+                  .Append(check.RuleIds.Count > ids.Count ? $" and {check.RuleIds.Count - ids.Count} more" : "").AppendLine(")")
                   .AppendLine().Append(MarkdownText.Block(check.Check.Command.Trim(), "sh", "   "));
+            }
+
+            if (checks.Count > n)
+            {
+                sb.AppendLine().Append('_').Append(checks.Count - n).Append(" more check(s)")
+                  .Append(response.Links?.GetValueOrDefault("checks") is { } all ? ": " + MarkdownText.Code(all) : " in the JSON answer's `hypotheses`")
+                  .AppendLine("._");
             }
 
             sb.AppendLine();

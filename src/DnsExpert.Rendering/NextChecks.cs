@@ -6,6 +6,15 @@ namespace DnsExpert.Rendering;
 public sealed record NextCheckItem(NextCheck Check, IReadOnlyList<string> RuleIds)
 {
     /// <summary>
+    /// The checks a chat answer shows: the first ones of <see cref="From"/>, which the engine ordered by what they
+    /// decide; the rest are behind the <c>checks</c> link.
+    /// </summary>
+    public const int Shown = 3;
+
+    /// <summary>Rule ids named beside a check in a chat answer; the rest are counted.</summary>
+    public const int RuleIdsShown = 4;
+
+    /// <summary>
     /// Each command of the unverified hypotheses once, in their order (the cheap checks first), with every hypothesis
     /// it checks; what every renderer lists under "Next checks".
     /// </summary>
@@ -24,4 +33,16 @@ public sealed record NextCheckItem(NextCheck Check, IReadOnlyList<string> RuleId
             .GroupBy(x => x.Check.Command, StringComparer.Ordinal)
             .Select(g => new NextCheckItem(g.First().Check, g.Select(x => x.RuleId).Distinct(StringComparer.Ordinal).ToList()))
             .ToList();
+
+    /// <summary>
+    /// Whether the evidence decided anything: a finding, or a cause confirmed, ruled out or partly checked. When it
+    /// decided nothing (an error message alone), an answer speaks of the checks that tell the causes apart, not of
+    /// evidence.
+    /// </summary>
+    public static bool EvidenceDecided(DiagnosisResponse response) =>
+        response.Findings.Count > 0
+        || response.Hypotheses.Any(h => h.Status != HypothesisStatus.Unverified || h.Reason.StartsWith(PartlyChecked, StringComparison.Ordinal));
+
+    /// <summary>How the engine starts the reason of a hypothesis some of whose proofs were read and did not match.</summary>
+    private const string PartlyChecked = "partly checked:";
 }

@@ -15,14 +15,14 @@ public static class SlackReport
     public const int MaxBlocks = 50;
     public const int MaxText = 3000;
 
-    /// <summary>Commands listed under "Next checks" (the cheapest first); the rest are counted.</summary>
-    public const int MaxChecks = 5;
+    /// <summary>Commands listed under "Next checks" (those that decide the most first); the rest are behind <c>links.checks</c>.</summary>
+    public const int MaxChecks = NextCheckItem.Shown;
 
     public static JsonObject Render(DiagnosisResponse response)
     {
         var blocks = new JsonArray
         {
-            new JsonObject { ["type"] = "header", ["text"] = PlainText(Cut("DNS diagnosis: " + (response.Findings.Count == 0 ? "no known cause found" : SlackText.Plain(response.Findings[0].Title)), 150)) },
+            new JsonObject { ["type"] = "header", ["text"] = PlainText(Cut("DNS diagnosis: " + Headline(response), 150)) },
             Section($"*Verdict:* {Verdict(response)}\n*Client error:* `{response.Classification.Class.Name()}` {SlackText.Inline(response.Classification.Explanation)}"),
         };
 
@@ -64,20 +64,23 @@ public static class SlackReport
             blocks.Add(Section(text.ToString()));
         }
 
-        // The next checks (Slack cannot fold, so at most five commands) and what was ruled out, one line each.
+        // The checks that decide the most (Slack cannot fold), the rest behind links.checks; what was ruled out, one line.
         var checks = NextCheckItem.From(response.Hypotheses);
         if (checks.Count > 0)
         {
-            var text = new StringBuilder("*Next checks* (paste each output into `snapshot.outputs[]` of a new request):\n");
+            var text = new StringBuilder("*Next checks* (send each output back as evidence, `outputs[]`):\n");
             foreach (var check in checks.Take(MaxChecks))
             {
-                text.Append("• ").Append(SlackText.Inline(check.Check.Why)).Append(" (").AppendJoin(", ", check.RuleIds.Select(Code)).AppendLine(")")
+                var ids = check.RuleIds.Take(NextCheckItem.RuleIdsShown).ToList();
+                text.Append("• ").Append(SlackText.Inline(check.Check.Why)).Append(" (").AppendJoin(", ", ids.Select(Code))
+                    .Append(check.RuleIds.Count > ids.Count ? $" and {check.RuleIds.Count - ids.Count} more" : "").AppendLine(")")
                     .Append("```").Append(SlackText.Block(check.Check.Command)).AppendLine("```");
             }
 
             if (checks.Count > MaxChecks)
             {
-                text.Append('_').Append(checks.Count - MaxChecks).AppendLine(" more in the full report._");
+                text.Append('_').Append(checks.Count - MaxChecks).Append(" more check(s)")
+                    .Append(response.Links?.GetValueOrDefault("checks") is { } all ? ": " + Code(all) : " in the full report").AppendLine("._");
             }
 
             blocks.Add(Section(text.ToString()));
@@ -103,6 +106,12 @@ public static class SlackReport
         // The top-level text is the notification's, and Slack reads it as mrkdwn too.
         return new JsonObject { ["text"] = Cut(Verdict(response), MaxText), ["blocks"] = blocks };
     }
+
+    /// <summary>The header's words: the top finding, or whether the evidence decided anything.</summary>
+    private static string Headline(DiagnosisResponse response) =>
+        response.Findings.Count > 0 ? SlackText.Plain(response.Findings[0].Title)
+        : NextCheckItem.EvidenceDecided(response) ? "no known cause found"
+        : "what to check first";
 
     private static string Verdict(DiagnosisResponse response) => MarkdownReport.Verdict(response, SlackText.Inline, Code);
 

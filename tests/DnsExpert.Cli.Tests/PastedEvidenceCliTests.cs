@@ -81,6 +81,32 @@ public sealed class PastedEvidenceCliTests : IDisposable
     }
 
     [Fact]
+    public async Task The_markdown_answer_to_the_symptom_alone_gives_three_checks_and_all_with_checks_all()
+    {
+        static async Task<(int Exit, string Out)> Markdown(params string[] more)
+        {
+            using var output = new StringWriter();
+            var exit = await DnsExpertCli.RunAsync(["diagnose", "--error", Error, "--frequency", "always", "--rules", Path.Combine(Root, "rules"), "-o", "markdown", .. more], output, TextWriter.Null);
+            return (exit, output.ToString());
+        }
+
+        var (exit, first) = await Markdown();
+        var (_, all) = await Markdown("--checks", "all");
+        var (_, json, _) = await Run("", "diagnose", "--error", Error, "--frequency", "always");
+
+        Assert.Equal(DnsExpertCli.ExitCodes.Ok, exit);
+        Assert.Contains("**Verdict:** not decided yet: the checks below tell the possible causes apart.", first, StringComparison.Ordinal);
+        Assert.Equal(3, Count(first, "```sh"));
+        using var document = JsonDocument.Parse(json);
+        var commands = document.RootElement.GetProperty("hypotheses").EnumerateArray()
+            .SelectMany(h => h.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("command").GetString())).Distinct().Count();
+        Assert.Contains($"_{commands - 3} more check(s) in the JSON answer's `hypotheses`._", first, StringComparison.Ordinal);
+        Assert.Equal(commands, Count(all, "```sh"));
+    }
+
+    private static int Count(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+
+    [Fact]
     public async Task The_symptom_alone_is_classified_or_refused_for_want_of_a_snapshot()
     {
         var (exit, stdout, stderr) = await Run("", "diagnose", "--error", Error, "--frequency", "always");

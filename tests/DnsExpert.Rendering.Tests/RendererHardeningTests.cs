@@ -143,6 +143,43 @@ public sealed partial class RendererHardeningTests
         AssertClean(SgrRegex().Replace(terminal, ""));
     }
 
+    /// <summary>A first answer (an error message alone) with <paramref name="value"/> in the explanation, the rule ids, what each check is for, and the checks link.</summary>
+    private static DiagnosisResponse FirstAnswer(string value) => new()
+    {
+        Id = value,
+        Classification = new ClassificationResult { Class = SymptomClass.ServerUnreachable, Explanation = value, Name = value },
+        Findings = [],
+        Collection = [new CollectionEntry(value, CollectionStatus.Skipped, value)],
+        Hypotheses = [.. Enumerable.Range(0, 6).Select(i => new Hypothesis
+        {
+            RuleId = value + i, Title = value, Status = HypothesisStatus.Unverified, Reason = value, Missing = [value],
+            Checks = [new NextCheck($"kubectl get pods -n ns-{i}", value, value)],
+        })],
+        Links = new Dictionary<string, string> { ["checks"] = value, ["report"] = value },
+    };
+
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public void The_first_answer_keeps_its_structure_in_markdown_and_slack(int index)
+    {
+        var value = HostileCorpus.Values[index];
+
+        AssertMarkdown(MarkdownReport.Render(FirstAnswer(value)), MarkdownReport.Render(FirstAnswer("x")), ["kubectl get pods -n ns-0", "kubectl get pods -n ns-1", "kubectl get pods -n ns-2"]);
+        var slack = SlackTexts(SlackReport.Render(FirstAnswer(value)));
+        foreach (var text in slack)
+        {
+            AssertClean(text);
+            Assert.DoesNotContain('<', text);
+            Assert.DoesNotContain('>', text);
+        }
+
+        if (value.Length < 1000)
+        {
+            // Only the message's own backticks (a long value is cut at Slack's text limit, and its code spans with it).
+            Assert.Equal(SlackTexts(SlackReport.Render(FirstAnswer("x"))).Sum(t => t.Count(c => c == '`')), slack.Sum(t => t.Count(c => c == '`')));
+        }
+    }
+
     /// <summary>No control character but line feed and tab, no DEL or C1, no bidi override or isolate.</summary>
     private static void AssertClean(string output)
     {

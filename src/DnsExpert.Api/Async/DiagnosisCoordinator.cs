@@ -201,8 +201,8 @@ public sealed partial class DiagnosisCoordinator(
     }
 
     /// <summary>
-    /// Where to read a kept diagnosis; <c>evidence</c> to refine it; <c>previous</c> and <c>next</c> along the chain of a
-    /// conversation when it has them.
+    /// Where to read a kept diagnosis; <c>checks</c>, its Markdown with every next check (a chat answer shows the first
+    /// few); <c>evidence</c> to refine it; <c>previous</c> and <c>next</c> along the chain of a conversation when it has them.
     /// </summary>
     public static IReadOnlyDictionary<string, string> Links(string id, string? previousId = null, string? nextId = null)
     {
@@ -210,6 +210,7 @@ public sealed partial class DiagnosisCoordinator(
         {
             ["self"] = $"/api/v1/diagnoses/{id}",
             ["report"] = $"/reports/{id}",
+            ["checks"] = $"/api/v1/diagnoses/{id}?format=markdown&checks=all",
             ["ticket"] = $"/api/v1/diagnoses/{id}/ticket",
             ["request"] = $"/api/v1/diagnoses/{id}/request",
             ["evidence"] = $"/api/v1/diagnoses/{id}/evidence",

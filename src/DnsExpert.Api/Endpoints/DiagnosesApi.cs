@@ -66,7 +66,7 @@ public static partial class DiagnosesApi
         group.MapGet("/{id}", Get)
             .WithName("GetDiagnosis")
             .WithSummary("One diagnosis: running, completed (with its findings) or failed")
-            .WithDescription("While `status` is `running` the answer carries `Retry-After`. Supports `?format=markdown|slack` like the POST.")
+            .WithDescription("While `status` is `running` the answer carries `Retry-After`. Supports `?format=markdown|slack` like the POST; `?checks=all` lists every next check in the Markdown (`links.checks`), where a chat answer shows the first three.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/ticket", Ticket)
             .WithName("GetDiagnosisTicket")
@@ -229,7 +229,7 @@ public static partial class DiagnosesApi
     }
 
     internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Get(
-        string id, [FromQuery] ReportFormat? format, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
+        string id, [FromQuery] ReportFormat? format, [FromQuery] CheckList? checks, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
     {
         var (response, problem) = await Find(id, history, CallerScope.Of(http.HttpContext), cancellationToken);
         if (response is null)
@@ -244,7 +244,7 @@ public static partial class DiagnosesApi
 
         var next = await history.Store!.GetNextIdAsync(id, cancellationToken);
         var linked = response.With(links: DiagnosisCoordinator.Links(id, response.PreviousId, next));
-        return AsText(linked, format, http) is { } text ? text : TypedResults.Ok(linked);
+        return AsText(linked, format, http, allChecks: checks == CheckList.All) is { } text ? text : TypedResults.Ok(linked);
     }
 
     internal static async Task<Results<Ok<TicketResponse>, ContentHttpResult, ProblemHttpResult>> Ticket(
@@ -308,10 +308,13 @@ public static partial class DiagnosesApi
         TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed for this caller", detail: $"{field}: {message}",
             extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 
-    /// <summary>The Slack or Markdown rendering <paramref name="format"/> (or <c>Accept: text/markdown</c>) asks for; null for JSON.</summary>
-    internal static ContentHttpResult? AsText(DiagnosisResponse response, ReportFormat? format, HttpRequest http) =>
+    /// <summary>
+    /// The Slack or Markdown rendering <paramref name="format"/> (or <c>Accept: text/markdown</c>) asks for, with every
+    /// next check when <paramref name="allChecks"/> (Slack keeps to its few); null for JSON.
+    /// </summary>
+    internal static ContentHttpResult? AsText(DiagnosisResponse response, ReportFormat? format, HttpRequest http, bool allChecks = false) =>
         format == ReportFormat.Slack ? TypedResults.Text(SlackReport.Render(response).ToJsonString(), "application/json; charset=utf-8")
-        : format == ReportFormat.Markdown || AcceptsMarkdown(http) ? TypedResults.Text(MarkdownReport.Render(response), "text/markdown; charset=utf-8")
+        : format == ReportFormat.Markdown || AcceptsMarkdown(http) ? TypedResults.Text(MarkdownReport.Render(response, allChecks), "text/markdown; charset=utf-8")
         : null;
 
     /// <summary><c>90m</c>, <c>24h</c>, <c>7d</c> before now, or an RFC 3339 time.</summary>

@@ -41,6 +41,7 @@ public sealed partial class ParameterBindingProblems(IProblemDetailsService prob
         "bool" => "boolean (true or false)",
         "DateTimeOffset" or "DateTime" => "date and time",
         "ReportFormat" => "format (json, markdown or slack)",
+        "CheckList" => "check list (first or all)",
         _ => "value",
     };
 

@@ -32,6 +32,7 @@ public static class SwaggerSetup
             // A log's text is a plain JSON string; LogText only decides how it is kept once read.
             o.MapType<LogText>(() => new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null });
             o.MapType<ReportFormat>(() => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. ReportFormat.Names.Select(n => (JsonNode)n)] });
+            o.MapType<CheckList>(() => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. CheckList.Names.Select(n => (JsonNode)n)] });
             o.OperationFilter<ExamplesOperationFilter>();
         });
         return services;
