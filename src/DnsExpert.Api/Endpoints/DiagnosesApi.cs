@@ -4,7 +4,6 @@ using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Security;
-using DnsExpert.Core.Building;
 using DnsExpert.Core.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.History;
@@ -116,11 +115,6 @@ public static partial class DiagnosesApi
     private static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Answer(
         DiagnosisRequest request, string? previousId, bool wait, ReportFormat? format, HttpRequest http, DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
     {
-        if (await AdmitPastedOutputs(request, http, cancellationToken) is { } busy)
-        {
-            return busy;
-        }
-
         if (wait)
         {
             var (response, refused) = await Run(request, previousId, CallerScope.Of(http.HttpContext).Principal, coordinator, cancellationToken);
@@ -345,27 +339,6 @@ public static partial class DiagnosesApi
     internal static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such diagnosis",
             detail: $"No diagnosis with id '{RulesApi.Sanitize(id)}' is kept (ids are 32 hex digits; old diagnoses are removed by retention).");
-
-    /// <summary>
-    /// Adds what the request's pasted outputs may expand to to its body's admission (<see cref="PastedOutputAdmission"/>);
-    /// the 503 when there was no room in time, else null.
-    /// </summary>
-    private static async Task<ProblemHttpResult?> AdmitPastedOutputs(DiagnosisRequest request, HttpRequest http, CancellationToken cancellationToken)
-    {
-        var services = http.HttpContext.RequestServices;
-        if (services.GetService<PastedOutputAdmission>() is not { } admission || http.HttpContext.Features.Get<AdmittedBody>() is not { } body)
-        {
-            return null;
-        }
-
-        var options = services.GetRequiredService<IOptions<DnsExpertOptions>>().Value;
-        var items = PastedOutputs.ExpansionItems(request.Snapshot, options.Limits);
-        return await admission.AdmitAsync(body, items, cancellationToken)
-            ? null
-            : Unavailable("Too much pasted output at once",
-                $"The pasted outputs being diagnosed already expand to DnsExpert:MaxPastedItemsInFlight ({options.MaxPastedItemsInFlight} objects, probes and files); this one may add {items}. Retry shortly.",
-                http, retryAfter: 5);
-    }
 
     private static ProblemHttpResult Unavailable(string title, string detail, HttpRequest http, int? retryAfter)
     {

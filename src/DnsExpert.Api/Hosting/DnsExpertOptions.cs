@@ -28,16 +28,15 @@ public sealed class DnsExpertOptions
     public long MaxBodiesInFlightBytes { get; set; } = 48L * 1024 * 1024;
 
     /// <summary>
-    /// Objects, probes and files that the pasted outputs (<c>snapshot.outputs</c>) of the requests being diagnosed may
-    /// expand to, together: a request holds its share, counted from its lines before it is read
-    /// (<see cref="Core.Building.PastedOutputs.ExpansionItems"/>), with its body's admission; past it a request waits up
-    /// to <see cref="AdmissionWait"/>, then gets a 503. A 0.7 MB table of 5,000 pods expands as a structured body of
-    /// several megabytes would, and the body's size alone would not say so. A request that may expand to more than this
-    /// takes all of it. Measured: a pasted pod row holds about 1 KiB once read, more while it is diagnosed.
+    /// Objects, probes and files that the requests being diagnosed may expand to, together, reserved before their bodies
+    /// are read at one per 64 bytes of body (<see cref="PastedOutputAdmission"/>): pasted output expands far more than
+    /// its bytes (a 0.6 MB table is 5,000 pods). Past it a request waits up to <see cref="AdmissionWait"/>, then gets a
+    /// 503; a request that may expand to more takes all of it. Measured: a pasted pod row holds about 1 KiB once read,
+    /// several while it is diagnosed.
     /// </summary>
     [Range(1, 10_000_000)]
     [Display(Name = $"{Section}:{nameof(MaxPastedItemsInFlight)}")]
-    public int MaxPastedItemsInFlight { get; set; } = 20_000;
+    public int MaxPastedItemsInFlight { get; set; } = 10_000;
 
     /// <summary>Longest a body waits for admission before the request is answered 503 with Retry-After.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]

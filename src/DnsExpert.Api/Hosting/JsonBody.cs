@@ -49,6 +49,17 @@ public static partial class JsonBody
                 detail: $"The bodies being diagnosed (and the stored requests evidence was added to) already take DnsExpert:MaxBodiesInFlightBytes ({options.MaxBodiesInFlightBytes} bytes); retry shortly."));
         }
 
+        // What the body may expand to once read (pasted output: a 0.6 MB table is 5,000 objects) is admitted before it is
+        // read too, from its size: a request waiting for that room holds no parsed body.
+        if (request.HttpContext.RequestServices.GetService<PastedOutputAdmission>() is { } pasted
+            && request.HttpContext.Features.Get<AdmittedBody>() is { } admitted
+            && !await pasted.AdmitAsync(admitted, PastedOutputAdmission.Items(request.ContentLength ?? options.MaxRequestBodyBytes, storedBytes), cancellationToken))
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "5";
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Too many large requests at once",
+                detail: $"The requests being diagnosed may already expand to DnsExpert:MaxPastedItemsInFlight ({options.MaxPastedItemsInFlight}) objects, probes and files; retry shortly."));
+        }
+
         // One set of options per configuration: System.Text.Json caches its contracts on the options instance.
         var json = SerializerOptions.GetOrAdd((options.MaxJsonDepth, options.Limits), key => RequestJson.CreateOptions(key.Limits, key.Depth));
         try

@@ -1,15 +1,17 @@
 using System.Threading.RateLimiting;
-using DnsExpert.Core.Building;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Hosting;
 
 /// <summary>
-/// Admits what a body's pasted outputs may expand to (<see cref="PastedOutputs.ExpansionItems"/>), after the body was
-/// read and before it is diagnosed, so that the requests being diagnosed together expand to at most
-/// <see cref="DnsExpertOptions.MaxPastedItemsInFlight"/> objects, probes and files. A separate pool from the bodies': a
-/// request that holds its body waits only on requests that hold both, which finish, so waiting never deadlocks. No room
-/// within <see cref="DnsExpertOptions.AdmissionWait"/> is a 503 with Retry-After.
+/// Admits what a body may expand to once read, before a byte of it is read: pasted output (<c>snapshot.outputs</c>)
+/// becomes objects, probes and files, one per line at most, and a 0.6 MB table of 5,000 pods expands as a structured
+/// body of several megabytes would. The body's size bounds its lines, so each request reserves one item per
+/// <see cref="BytesPerItem"/> bytes of its body (and of the stored request evidence is added to), and the requests being
+/// diagnosed together reserve at most <see cref="DnsExpertOptions.MaxPastedItemsInFlight"/>; a larger request takes all
+/// of it. Taken after the body's own admission and before the body is read, so a waiting request holds no parsed body,
+/// and no holder of this pool ever waits for the other: waiting never deadlocks. No room within
+/// <see cref="DnsExpertOptions.AdmissionWait"/> is a 503 with Retry-After.
 /// </summary>
 public sealed class PastedOutputAdmission : IDisposable
 {
@@ -57,6 +59,12 @@ public sealed class PastedOutputAdmission : IDisposable
         body.Hold(lease);
         return true;
     }
+
+    /// <summary>Bytes of body per item reserved: about the shortest pasted table row or dig line that gives an object or probe.</summary>
+    public const int BytesPerItem = 64;
+
+    /// <summary>The items a body of <paramref name="bodyBytes"/> adding to a stored request of <paramref name="storedBytes"/> may expand to.</summary>
+    public static long Items(long bodyBytes, long storedBytes) => (Math.Max(0, bodyBytes) + Math.Max(0, storedBytes)) / BytesPerItem;
 
     public void Dispose() => _limiter.Dispose();
 }

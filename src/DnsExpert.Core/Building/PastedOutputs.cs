@@ -209,28 +209,6 @@ public static class PastedOutputs
         }, notes);
     }
 
-    /// <summary>
-    /// At most how many objects, probes and files the outputs of <paramref name="snapshot"/> can expand to, counted
-    /// without reading them: each line gives one at most, and what they give together is bounded by
-    /// <paramref name="limits"/>. A 0.7 MB table of 5,000 pods expands to 5,000 objects, as much as a structured body
-    /// of several megabytes: admission counts this along with the body (the API's <c>PastedOutputAdmission</c>).
-    /// </summary>
-    public static long ExpansionItems(Snapshot? snapshot, RequestLimits limits)
-    {
-        if (snapshot?.Outputs is not { Count: > 0 } outputs)
-        {
-            return 0;
-        }
-
-        long lines = 0;
-        foreach (var output in outputs)
-        {
-            lines += (output.Text ?? "").AsSpan().Count('\n') + 1;
-        }
-
-        return Math.Min(lines, (long)limits.MaxObjects + limits.MaxProbes + limits.MaxFiles + limits.MaxLogs);
-    }
-
     /// <summary>A note cut to <see cref="MaxNoteLength"/> characters.</summary>
     private static string Bounded(string detail) => detail.Length <= MaxNoteLength ? detail : detail[..(MaxNoteLength - 1)] + "…";
 
