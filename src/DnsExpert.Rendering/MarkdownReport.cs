@@ -198,7 +198,8 @@ public static class MarkdownReport
             sb.AppendLine();
         }
 
-        var shared = NextCheckItem.Shared(hypotheses);
+        // The packet capture comes after every other check: with all the checks, or once none is left.
+        var shared = allChecks || checks.Count == 0 ? NextCheckItem.Shared(hypotheses) : [];
         if (shared.Count > 0)
         {
             sb.AppendLine("## Last resort").AppendLine();

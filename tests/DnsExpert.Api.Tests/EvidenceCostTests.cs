@@ -59,6 +59,7 @@ public sealed class EvidenceCostTests
         await using var factory = new ApiFactory().WithWebHostBuilder(b => b
             .UseSetting("DnsExpert:MaxRequestBodyBytes", "1048576")
             .UseSetting("DnsExpert:MaxBodiesInFlightBytes", "1048576")
+            .UseSetting("DnsExpert:MaxPastedItemsInFlight", "1000000") // the bodies' pool alone is under test here
             .UseSetting("DnsExpert:AdmissionWait", "00:00:00.300")
             .UseSetting("DnsExpert:Async:Workers", "1")
             .ConfigureTestServices(s =>
