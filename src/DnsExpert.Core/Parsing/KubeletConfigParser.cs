@@ -14,6 +14,9 @@ public static class KubeletConfigParser
     /// <summary>Kubelet's default when the configuration does not set <c>resolvConf</c>.</summary>
     public const string DefaultResolvConf = "/etc/resolv.conf";
 
+    /// <summary>Longer text is not read as a kubelet configuration.</summary>
+    public const int MaxLength = 64 * 1024;
+
     /// <summary>
     /// Is <paramref name="text"/> a KubeletConfiguration (or a configz answer), and which resolv.conf does it name?
     /// <c>Found</c> false when the text is none; <c>ResolvConf</c> is kubelet's default when the key is absent, and
@@ -21,6 +24,12 @@ public static class KubeletConfigParser
     /// </summary>
     public static (bool Found, string ResolvConf) ResolvConf(string text)
     {
+        // Only what names itself is parsed: a pasted output of megabytes is no kubelet configuration (a real one is a few KB).
+        if (text.Length > MaxLength || (!text.Contains("KubeletConfiguration", StringComparison.Ordinal) && !text.Contains("kubeletconfig", StringComparison.Ordinal)))
+        {
+            return (false, DefaultResolvConf);
+        }
+
         YamlMappingNode? root;
         try
         {
