@@ -78,7 +78,7 @@ public static partial class CredentialText
     private static partial Regex Bearer();
 
     /// <summary>An <c>Authorization</c> header's credentials (Basic, or a bare token), whatever the scheme.</summary>
-    [GeneratedRegex(@"(?i)\b(proxy-)?authorization""?\s*[:=]\s*""?(basic\s+|bearer\s+|token\s+|digest\s+)?(?<value>[^\s""',;]+)", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?i)\b(proxy-)?authorization""?[ \t]*[:=][ \t]*""?(basic\s+|bearer\s+|token\s+|digest\s+)?(?<value>[^\s""',;]+)", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
     private static partial Regex Authorization();
 
     /// <summary><c>scheme://user:PASSWORD@host</c>.</summary>

@@ -214,6 +214,12 @@ public sealed class DumpTests
         Assert.Contains("external-domain-upstream-error", ids);
         Assert.Equal("name-not-found", json.RootElement.GetProperty("classification").GetProperty("class").GetString());
 
+        // The dump has no resolv.conf: the log's own search walk shows api.partner-example.com.cn-hangzhou.internal is a
+        // try of the search list (NXDOMAIN as it should be), not a name whose upstream fails (issue 20).
+        var upstream = json.RootElement.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("ruleId").GetString() == "external-domain-upstream-error").ToList();
+        Assert.All(upstream, f => Assert.DoesNotContain("cn-hangzhou.internal", f.GetProperty("cause").GetString(), StringComparison.Ordinal));
+        Assert.Contains(upstream, f => f.GetProperty("cause").GetString()!.Contains("external name api.partner-example.com upstream", StringComparison.Ordinal));
+
         // A dump has no ConfigMaps: the Corefile checks say they did not run, and how to add it.
         var corefile = json.RootElement.GetProperty("collection").EnumerateArray().Single(c => c.GetProperty("source").GetString() == "ConfigMap kube-system/coredns");
         Assert.Equal("skipped", corefile.GetProperty("status").GetString());

@@ -21,6 +21,12 @@ internal sealed record ClusterContext
     /// <summary>The kube-system/kube-dns Service's ClusterIP, when the Service is in the snapshot.</summary>
     public string? KubeDnsClusterIp { get; init; }
 
+    /// <summary>
+    /// Without the kube-dns Service: the address the target pod asks as its cluster DNS, from its resolv.conf's first
+    /// nameserver or the error message (<c>lookup NAME on 172.21.0.10:53</c>); null when the Service is known or neither says.
+    /// </summary>
+    public string? KubeDnsIpSeenByPod { get; init; }
+
     /// <summary>NodeLocal DNSCache's local address, when its DaemonSet is in the snapshot.</summary>
     public string? NodeLocalIp { get; init; }
 
@@ -53,12 +59,15 @@ internal sealed record ClusterContext
     public static ClusterContext Create(DiagnosisRequest request, SnapshotObjects objects, IEnumerable<CorefilePlugin> corefile, IList<FileArtifact> files)
     {
         var nodeLocal = objects.NodeLocalDaemonSet();
+        var kubeDns = objects.Service(SnapshotObjects.KubeSystem, "kube-dns")?.Spec?.ClusterIP;
+        var targetNamespace = request.Target?.Pod is null ? null : request.Target.Namespace ?? "default";
         return new ClusterContext
         {
             ClusterDomain = ClusterDomainOf(corefile) ?? DefaultClusterDomain,
-            KubeDnsClusterIp = objects.Service(SnapshotObjects.KubeSystem, "kube-dns")?.Spec?.ClusterIP,
+            KubeDnsClusterIp = kubeDns,
+            KubeDnsIpSeenByPod = kubeDns is null ? PodClusterDns(request, files, targetNamespace) : null,
             NodeLocalIp = nodeLocal is null ? null : NodeLocalAddress(nodeLocal),
-            TargetNamespace = request.Target?.Pod is null ? null : request.Target.Namespace ?? "default",
+            TargetNamespace = targetNamespace,
             TargetPod = request.Target?.Pod,
             FailingName = string.IsNullOrWhiteSpace(request.Domain) ? null : request.Domain.Trim().TrimEnd('.').ToLowerInvariant(),
             SearchSuffixes = files.Where(f => f.Path == "/etc/resolv.conf" && f.Text is not null)
@@ -66,6 +75,30 @@ internal sealed record ClusterContext
                 .Select(s => s.TrimEnd('.').ToLowerInvariant())
                 .ToList(),
         };
+    }
+
+    /// <summary>The target pod's first resolv.conf nameserver, else the server of the error message's <c>lookup NAME on IP:53</c>.</summary>
+    private static string? PodClusterDns(DiagnosisRequest request, IList<FileArtifact> files, string? targetNamespace)
+    {
+        var own = files.FirstOrDefault(f => f.Path == "/etc/resolv.conf" && f.Text is not null && f.Pod is not null
+            && f.Pod == request.Target?.Pod && (f.Namespace ?? "default") == targetNamespace);
+        if (own is not null && ResolvConfParser.Parse(own.Text!).Nameservers is [var first, ..])
+        {
+            return first;
+        }
+
+        // Go: "lookup api.example.com on 10.96.0.10:53: no such host"; the address before ":53" after " on ".
+        var message = request.Symptom?.ErrorMessage;
+        var on = message?.IndexOf(" on ", StringComparison.Ordinal) ?? -1;
+        if (message is null || on < 0)
+        {
+            return null;
+        }
+
+        var rest = message[(on + 4)..];
+        var port = rest.IndexOf(":53", StringComparison.Ordinal);
+        var address = port > 0 ? rest[..port] : null;
+        return address is not null && System.Net.IPAddress.TryParse(address, out _) ? address : null;
     }
 
     /// <summary><c>kubernetes cluster.local in-addr.arpa ip6.arpa</c>: the first forward zone of the last such line is the cluster domain.</summary>

@@ -27,7 +27,7 @@ internal sealed class ForwardRoutes
     {
         var servers = corefile.OfType<CorefileServer>().ToList();
         var nodes = coreDnsNodes.ToHashSet(StringComparer.Ordinal);
-        var nodeResolvers = nodeResolvConfs.Where(r => nodes.Contains(r.Node)).SelectMany(r => r.Nameservers).Distinct(StringComparer.Ordinal).ToList();
+        var nodeResolvers = nodeResolvConfs.Where(r => r.UsedByKubelet && nodes.Contains(r.Node)).SelectMany(r => r.Nameservers).Distinct(StringComparer.Ordinal).ToList();
         var port53 = servers.Where(s => s.Port == 53).ToList();
         return new ForwardRoutes(port53.Count == 0 ? servers : port53, corefile.OfType<CorefileUpstream>().ToList(), nodeResolvers);
     }

@@ -21,15 +21,37 @@ public sealed class NodeConntrackStats : Fact
     public int Cpus { get; init; }
 }
 
-/// <summary>A node's own <c>/etc/resolv.conf</c> (what pods with dnsPolicy Default, such as CoreDNS, inherit by default).</summary>
-[FactDescription("A node's /etc/resolv.conf: its nameservers, and the first loopback one (a local stub resolver such as systemd-resolved's 127.0.0.53).")]
+/// <summary>
+/// A resolv.conf file of a node (<c>/etc/resolv.conf</c>, <c>/run/systemd/resolve/resolv.conf</c>, or the file the
+/// kubelet configuration names): what pods with dnsPolicy Default, such as CoreDNS, inherit when kubelet hands it out.
+/// </summary>
+[FactDescription("A node's resolv.conf file: its path, nameservers, the first loopback one (a local stub resolver such as systemd-resolved's 127.0.0.53), and whether kubelet hands this file to pods (resolvConf of the KubeletConfiguration).")]
 public sealed class NodeResolvConf : Fact
 {
     public required string Node { get; init; }
+
+    /// <summary>The file's path on the node: <c>/etc/resolv.conf</c>, <c>/run/systemd/resolve/resolv.conf</c> ...</summary>
+    public string Path { get; init; } = "/etc/resolv.conf";
+
     public IReadOnlyList<string> Nameservers { get; init; } = [];
 
     /// <summary>The first nameserver in 127.0.0.0/8 or ::1, or null: from inside a pod that address is the pod itself.</summary>
     public string? LoopbackNameserver { get; init; }
+
+    /// <summary>The file kubelet hands to dnsPolicy Default pods on this node (its <c>resolvConf</c>; <c>/etc/resolv.conf</c> when not known).</summary>
+    public string KubeletResolvConf { get; init; } = "/etc/resolv.conf";
+
+    /// <summary>Where <see cref="KubeletResolvConf"/> was read (<c>Node n1 /var/lib/kubelet/config.yaml</c>), or null when kubelet's default is assumed.</summary>
+    public string? KubeletConfigSource { get; init; }
+
+    /// <summary>This file is the one kubelet hands to CoreDNS on this node.</summary>
+    public bool UsedByKubelet => Path == KubeletResolvConf;
+
+    /// <summary>
+    /// The node's real upstream resolvers for a <c>forward</c> line: the non-loopback nameservers of the file kubelet
+    /// uses, else of any resolv.conf read from this node, space-separated; null when none was read.
+    /// </summary>
+    public string? RealUpstreams { get; init; }
 }
 
 /// <summary>A kernel log line of a node that matters for DNS (conntrack table full).</summary>

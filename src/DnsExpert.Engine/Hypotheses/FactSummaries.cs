@@ -105,8 +105,8 @@ public static class FactSummaries
             $"{Count(ns.Count, "node")}: {ns.Count(n => n.Ready)} Ready, kernels {Tally(ns.Select(n => n.KernelVersion ?? "unknown"), countAfter: true)}"
             + (ns.Max(n => n.CpuPercent) is { } cpu ? $", CPU up to {Number(cpu)}%" : "")),
         [nameof(ClusterCloud)] = Of<ClusterCloud>("cloud", cs => Each(cs, c => $"cloud: {Name(c.Name)}")),
-        [nameof(NodeResolvConf)] = Of<NodeResolvConf>("node /etc/resolv.conf files", rs => Each(rs, r =>
-            $"/etc/resolv.conf of node {Name(r.Node)}: nameservers {Names(r.Nameservers, "none")}")),
+        [nameof(NodeResolvConf)] = Of<NodeResolvConf>("node resolv.conf files", rs => Each(rs, r =>
+            $"{r.Path} of node {Name(r.Node)}: nameservers {Names(r.Nameservers, "none")}{(r.UsedByKubelet ? "" : $" (kubelet uses {r.KubeletResolvConf})")}")),
         [nameof(NodeConntrack)] = Of<NodeConntrack>("conntrack tables", cs => Each(cs, c =>
             $"conntrack table of {Name(c.Node)}: {(c.Count is { } n ? n.ToString(CultureInfo.InvariantCulture) : "?")} of {(c.Max is { } m ? m.ToString(CultureInfo.InvariantCulture) : "?")}"
             + (c.PercentUsed is { } p ? $" ({Number(p)}%)" : ""))),

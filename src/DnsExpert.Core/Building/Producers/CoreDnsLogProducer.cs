@@ -17,7 +17,8 @@ internal static class CoreDnsLogProducer
     /// <param name="ClusterDns">The kube-dns Service as an upstream would be logged (<c>10.96.0.10:53</c>).</param>
     /// <param name="Routes">The Corefile's route for an external name: the server block serving it and its forward line.</param>
     /// <param name="ClientPodIp">The address of the pod whose queries concern the failure, to tell it as a client in the log.</param>
-    private sealed record LogReading(ClusterContext Cluster, Dictionary<string, ReleaseVersion> Versions, string? ClusterDns, ForwardRoutes Routes, string? ClientPodIp);
+    /// <param name="Walk">The search-list tries seen in all the logs (a walk's queries spread over the CoreDNS pods).</param>
+    private sealed record LogReading(ClusterContext Cluster, Dictionary<string, ReleaseVersion> Versions, string? ClusterDns, ForwardRoutes Routes, string? ClientPodIp, SearchListWalk Walk);
 
     /// <summary>
     /// CoreDNS logs are the bulk of a large snapshot: each log is scanned on its own thread (streamed line by line), and
@@ -44,13 +45,21 @@ internal static class CoreDnsLogProducer
             }
         }
 
+        // The one place a log's scan is obtained (scanned as the request was read, or now).
+        var scans = new CoreDnsLogScan?[logs.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) };
+        Parallel.ForEach(toRead, parallel, i => scans[i] = logs[i].Text!.Scan());
+        var walk = SearchListWalk.From(
+            toRead.SelectMany(i => scans[i]!.FailedQueries).Select(g => g.First.Query!.Name.TrimEnd('.').ToLowerInvariant()),
+            cluster);
         var context = new LogReading(
             cluster,
             CoreDnsVersions(objects),
             cluster.KubeDnsClusterIp is { Length: > 0 } ip ? ip + ":53" : null,
             routes,
-            clientPodIp);
-        Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => results[i] = Read(logs[i], context));
+            clientPodIp,
+            walk);
+        Parallel.ForEach(toRead, parallel, i => results[i] = Read(logs[i], scans[i]!, context));
         var facts = new List<Fact>();
         var notes = new List<CollectionEntry>();
         foreach (var (logFacts, entry) in results)
@@ -97,14 +106,12 @@ internal static class CoreDnsLogProducer
     private static string? CoreDnsImage(IList<V1Container>? containers) =>
         (containers?.FirstOrDefault(c => c.Name == "coredns") ?? containers?.FirstOrDefault())?.Image;
 
-    private static (List<Fact> Facts, CollectionEntry Entry) Read(LogArtifact log, LogReading context)
+    private static (List<Fact> Facts, CollectionEntry Entry) Read(LogArtifact log, CoreDnsLogScan scan, LogReading context)
     {
         var version = context.Versions.GetValueOrDefault(log.Pod!) ?? context.Versions.GetValueOrDefault("");
         var facts = new List<Fact>();
         var ns = log.Namespace ?? SnapshotObjects.KubeSystem;
         var source = $"Pod {ns}/{log.Pod} log";
-        // The one place a log's scan is obtained (scanned as the request was read, or now).
-        var scan = log.Text!.Scan();
         foreach (var group in scan.FailedQueries)
         {
             var record = group.First;
@@ -146,7 +153,7 @@ internal static class CoreDnsLogProducer
                 DurationSeconds = q.DurationSeconds,
                 Text = record.Text,
                 IsClusterName = isCluster,
-                IsSearchExpansion = !isCluster && IsSearchExpansion(name, context.Cluster.SearchSuffixes),
+                IsSearchExpansion = !isCluster && context.Walk.IsExpansion(name),
                 ConcernsFailure = context.Cluster.IsFailingName(name),
             });
         }
@@ -214,7 +221,7 @@ internal static class CoreDnsLogProducer
         }
 
         var read = scan.Lines == 1 ? "1 line" : $"{scan.Lines} lines";
-        if (log.Text.Value is null)
+        if (log.Text!.Value is null)
         {
             read += $" ({scan.Characters / 1e6:0.0} MB, scanned as the request was read; its text is not kept with the diagnosis)";
         }
@@ -223,20 +230,6 @@ internal static class CoreDnsLogProducer
             scan.DroppedLines > 0
                 ? $"{read}; kept the first {CoreDnsLogScanner.MaxGroups} distinct failures, {scan.DroppedLines} more line(s) not examined"
                 : read));
-    }
-
-    /// <summary>A name that is a search-list suffix appended to another name (the resolver walking the search list).</summary>
-    private static bool IsSearchExpansion(string name, IReadOnlyList<string> suffixes)
-    {
-        foreach (var suffix in suffixes)
-        {
-            if (suffix.Length > 0 && name.Length > suffix.Length + 1 && name.EndsWith("." + suffix, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static string? EventKind(CoreDnsLogKind kind) => kind switch

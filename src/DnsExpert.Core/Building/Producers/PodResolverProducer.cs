@@ -18,7 +18,9 @@ internal static class PodResolverProducer
     {
         var facts = new List<Fact>();
         var notes = new List<CollectionEntry>();
+        var kubelet = KubeletResolvConfs(files, objects);
         facts.AddRange(ResolvConfs(files, cluster));
+        facts.AddRange(NodeResolvConfs(files, kubelet));
         facts.AddRange(Libcs(files, cluster));
         if (TargetPod(objects, cluster, facts.OfType<PodResolvConf>(), notes) is { } pod)
         {
@@ -30,6 +32,73 @@ internal static class PodResolverProducer
         }
 
         return new ProducedFacts(facts, notes);
+    }
+
+    /// <summary>
+    /// The file kubelet hands to dnsPolicy Default pods, per node, with where it was read: a node's own kubelet
+    /// configuration (<c>cat /var/lib/kubelet/config.yaml</c>, configz) before the kubeadm ConfigMap
+    /// (<c>kube-system/kubelet-config</c>, key <c>kubelet</c>), which holds for every node (under the empty name).
+    /// </summary>
+    private static Dictionary<string, (string Path, string Source)> KubeletResolvConfs(IList<FileArtifact> files, SnapshotObjects objects)
+    {
+        var byNode = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        foreach (var (key, map) in objects.ConfigMaps.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            if (map.Metadata?.NamespaceProperty is SnapshotObjects.KubeSystem or null && map.Metadata?.Name is { } name
+                && name.StartsWith("kubelet-config", StringComparison.Ordinal) && map.Data?.TryGetValue("kubelet", out var text) == true
+                && KubeletConfigParser.ResolvConf(text) is (true, var path))
+            {
+                byNode[""] = (path, $"ConfigMap kube-system/{name}");
+            }
+        }
+
+        foreach (var file in files)
+        {
+            if (file is { Pod: null, Node: { } node, Text: { } text } && !text.Contains("nameserver ", StringComparison.Ordinal)
+                && KubeletConfigParser.ResolvConf(text) is (true, var path))
+            {
+                byNode[node] = (path, $"Node {node} {file.Path ?? file.Command ?? "kubelet configuration"}");
+            }
+        }
+
+        return byNode;
+    }
+
+    /// <summary>The nodes' resolv.conf files: the usual two paths and the one the kubelet configuration names.</summary>
+    private static IEnumerable<Fact> NodeResolvConfs(IList<FileArtifact> files, Dictionary<string, (string Path, string Source)> kubelet)
+    {
+        var nodeFiles = new List<(FileArtifact File, ResolvConf Resolv, string Kubelet, string? From)>();
+        foreach (var file in files)
+        {
+            if (file is { Pod: null, Node: { } node, Path: { } path, Text: { } text })
+            {
+                var (kubeletPath, from) = kubelet.TryGetValue(node, out var own) ? own
+                    : kubelet.TryGetValue("", out var all) ? all
+                    : (KubeletConfigParser.DefaultResolvConf, null);
+                if (NodeResolvConfPaths.Contains(path) || path == kubeletPath)
+                {
+                    nodeFiles.Add((file, ResolvConfParser.Parse(text), kubeletPath, from));
+                }
+            }
+        }
+
+        foreach (var (file, resolv, kubeletPath, from) in nodeFiles)
+        {
+            var node = file.Node!;
+            var sameNode = nodeFiles.Where(f => f.File.Node == node).OrderByDescending(f => f.File.Path == kubeletPath).ToList();
+            var real = sameNode.Select(f => f.Resolv.Nameservers.Where(n => !ForwardTarget.Parse(n).IsLoopback).ToList()).FirstOrDefault(n => n.Count > 0);
+            yield return new NodeResolvConf
+            {
+                Source = $"Node {node} {file.Path}",
+                Node = node,
+                Path = file.Path!,
+                Nameservers = resolv.Nameservers,
+                LoopbackNameserver = resolv.Nameservers.FirstOrDefault(n => ForwardTarget.Parse(n).IsLoopback),
+                KubeletResolvConf = kubeletPath,
+                KubeletConfigSource = from,
+                RealUpstreams = real is null ? null : string.Join(' ', real),
+            };
+        }
     }
 
     private static IEnumerable<Fact> ResolvConfs(IList<FileArtifact> files, ClusterContext cluster)
@@ -44,17 +113,6 @@ internal static class PodResolverProducer
             var resolv = ResolvConfParser.Parse(file.Text);
             if (file.Pod is null)
             {
-                if (file.Node is { } node)
-                {
-                    yield return new NodeResolvConf
-                    {
-                        Source = $"Node {node} /etc/resolv.conf",
-                        Node = node,
-                        Nameservers = resolv.Nameservers,
-                        LoopbackNameserver = resolv.Nameservers.FirstOrDefault(n => ForwardTarget.Parse(n).IsLoopback),
-                    };
-                }
-
                 continue;
             }
 

@@ -24,13 +24,17 @@ internal static class ProbeProducer
             }
 
             var target = (kind == ProbeKind.Dns ? p.Server ?? p.Target : p.Target ?? p.Server) ?? "";
-            var targetRole = target == cluster.KubeDnsClusterIp ? "kube-dns"
+            var (fromRole, fromNode) = ProbeOrigin(p.From, objects);
+            // Without the kube-dns Service, the address the pod itself asks (its resolv.conf, its error message) is kube-dns
+            // for a probe from an application pod: `dig @<that IP>` from the pod tests the app-to-kube-dns path.
+            var targetRole = target == cluster.KubeDnsClusterIp
+                || (cluster.KubeDnsIpSeenByPod is { } seen && target == seen && fromRole != "coredns" && !coreDnsIps.Contains(target)
+                    && target != cluster.NodeLocalIp && target != ClusterContext.DefaultNodeLocalIp) ? "kube-dns"
                 : coreDnsIps.Contains(target) ? "coredns-pod"
                 : target == cluster.NodeLocalIp || target == ClusterContext.DefaultNodeLocalIp ? "nodelocal"
                 : target == apiserver || (kind == ProbeKind.Tcp && p.Port is 443 or 6443) ? "apiserver"
                 : upstreams.Contains(target) || kind == ProbeKind.Dns ? "upstream"
                 : "other";
-            var (fromRole, fromNode) = ProbeOrigin(p.From, objects);
             var kindName = kind.ToString().ToLowerInvariant();
             var transport = p.Transport?.ToString().ToLowerInvariant();
             facts.Add(new ProbeResult
