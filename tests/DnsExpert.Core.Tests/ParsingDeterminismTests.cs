@@ -3,6 +3,7 @@ using System.Text.Json;
 using DnsExpert.Core.Building;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Parsing;
+using DnsExpert.Testing;
 
 namespace DnsExpert.Core.Tests;
 
@@ -75,28 +76,9 @@ public sealed class ParsingDeterminismTests
     {
         var idle = ReadCorpus();
 
-        using var stop = new CancellationTokenSource();
-        var spinners = Enumerable.Range(0, Environment.ProcessorCount * 2)
-            .Select(_ => new Thread(() =>
-            {
-                var x = 0UL;
-                while (!stop.IsCancellationRequested)
-                {
-                    x = (x * 6364136223846793005UL) + 1442695040888963407UL;
-                }
-
-                GC.KeepAlive(x);
-            }) { IsBackground = true, Priority = ThreadPriority.AboveNormal })
-            .ToList();
-        spinners.ForEach(t => t.Start());
-        try
+        using (new CpuSaturation())
         {
             Assert.Equal(idle, ReadCorpus());
-        }
-        finally
-        {
-            stop.Cancel();
-            spinners.ForEach(t => t.Join());
         }
     }
 }

@@ -52,28 +52,9 @@ public sealed class DeterminismUnderLoadTests
             .ToList();
         var idle = await DiagnoseAllAsync(scenarios);
 
-        using var stop = new CancellationTokenSource();
-        var spinners = Enumerable.Range(0, Environment.ProcessorCount * 2)
-            .Select(_ => new Thread(() =>
-            {
-                var x = 0UL;
-                while (!stop.IsCancellationRequested)
-                {
-                    x = (x * 6364136223846793005UL) + 1442695040888963407UL;
-                }
-
-                GC.KeepAlive(x);
-            }) { IsBackground = true, Priority = ThreadPriority.AboveNormal })
-            .ToList();
-        spinners.ForEach(t => t.Start());
-        try
+        using (new CpuSaturation())
         {
             Assert.Equal(idle, await DiagnoseAllAsync(scenarios));
-        }
-        finally
-        {
-            stop.Cancel();
-            spinners.ForEach(t => t.Join());
         }
     }
 }
