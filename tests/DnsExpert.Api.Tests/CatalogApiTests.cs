@@ -148,7 +148,7 @@ public sealed partial class KnowledgeCatalogTests(ApiFactory factory) : IClassFi
     [Fact]
     public async Task Rules_endpoint_lists_every_built_id_of_the_knowledge_base()
     {
-        var knowledge = File.ReadLines(Path.Combine(ApiFactory.RepoRoot, "..", "shared", "KNOWLEDGE.md"))
+        var knowledge = File.ReadLines(Path.Combine(ApiFactory.RepoRoot, "rules", "CATALOGUE.md"))
             .Select(l => RuleIdRow().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
         var planned = File.ReadLines(Path.Combine(ApiFactory.RepoRoot, "rules", "PLANNED.md"))
             .Select(l => RuleIdRow().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
@@ -159,7 +159,7 @@ public sealed partial class KnowledgeCatalogTests(ApiFactory factory) : IClassFi
         Assert.Equal(knowledge.Where(id => !planned.Contains(id)).Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\| `([a-z0-9.-]+)`")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\| `([a-z0-9.-]+)`", System.Text.RegularExpressions.RegexOptions.NonBacktracking)]
     private static partial System.Text.RegularExpressions.Regex RuleIdRow();
 }
 

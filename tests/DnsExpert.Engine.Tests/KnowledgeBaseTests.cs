@@ -4,15 +4,15 @@ using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;
 
-/// <summary>The rule files against the catalogue of KNOWLEDGE.md, whose ids are public API.</summary>
+/// <summary>The rule files against the project's catalogue of ids (rules/CATALOGUE.md), which are public API.</summary>
 public sealed partial class KnowledgeBaseTests
 {
-    internal static List<string> KnowledgeIds()
-    {
-        var path = Path.Combine(RepoPaths.Root, "..", "shared", "KNOWLEDGE.md");
-        Assert.True(File.Exists(path), $"KNOWLEDGE.md not found at {path}");
-        return File.ReadLines(path).Select(l => RuleIdRow().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
-    }
+    /// <summary>The project's own catalogue of promised ids (rules/CATALOGUE.md): id and origin (<c>guide</c> or <c>beyond</c>).</summary>
+    private static List<(string Id, string Origin)> Catalogue() =>
+        File.ReadLines(Path.Combine(RepoPaths.Rules, "CATALOGUE.md")).Select(l => CatalogueRow().Match(l)).Where(m => m.Success)
+            .Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
+
+    internal static List<string> KnowledgeIds() => Catalogue().Select(c => c.Id).ToList();
 
     private static string SignatureTable(string file)
     {
@@ -41,7 +41,7 @@ public sealed partial class KnowledgeBaseTests
     public void Every_rule_file_uses_an_id_of_the_knowledge_base()
     {
         var known = KnowledgeIds();
-        Assert.True(known.Count >= 30, $"expected the KNOWLEDGE.md catalogue, found {known.Count} ids");
+        Assert.True(known.Count >= 30, $"expected the rules/CATALOGUE.md ids, found {known.Count}");
         var ruleBase = RuleBaseLoader.Load(RepoPaths.Rules);
         Assert.All(ruleBase.Rules, r => Assert.Contains(r.Id, known));
     }
@@ -50,13 +50,8 @@ public sealed partial class KnowledgeBaseTests
     internal static List<string> PlannedIds() =>
         File.ReadLines(Path.Combine(RepoPaths.Rules, "PLANNED.md")).Select(l => RuleIdRow().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
 
-    /// <summary>Ids of the guide's own catalogue (KNOWLEDGE.md section 2), which must all be built.</summary>
-    private static List<string> CatalogueIds()
-    {
-        var path = Path.Combine(RepoPaths.Root, "..", "shared", "KNOWLEDGE.md");
-        return File.ReadLines(path).SkipWhile(l => !l.StartsWith("## 2.", StringComparison.Ordinal)).TakeWhile(l => !l.StartsWith("## 3.", StringComparison.Ordinal))
-            .Select(l => RuleIdRow().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
-    }
+    /// <summary>Ids of the guide's own cases (origin <c>guide</c> in the catalogue), which must all be built.</summary>
+    private static List<string> CatalogueIds() => Catalogue().Where(c => c.Origin == "guide").Select(c => c.Id).ToList();
 
     [Fact]
     public void Every_id_of_the_knowledge_base_has_exactly_one_rule_or_is_planned()
@@ -67,7 +62,7 @@ public sealed partial class KnowledgeBaseTests
         {
             var rules = ruleIds.Count(r => r == id);
             Assert.True(rules == 1 || (rules == 0 && planned.Contains(id)),
-                $"KNOWLEDGE.md id '{id}' has {rules} rule(s) in rules/{(planned.Contains(id) ? " and is listed in rules/PLANNED.md" : " and is not listed in rules/PLANNED.md")}");
+                $"catalogue id '{id}' has {rules} rule(s) in rules/{(planned.Contains(id) ? " and is listed in rules/PLANNED.md" : " and is not listed in rules/PLANNED.md")}");
             Assert.False(rules == 1 && planned.Contains(id), $"'{id}' has a rule: remove it from rules/PLANNED.md");
         }
 
@@ -79,7 +74,7 @@ public sealed partial class KnowledgeBaseTests
     public void Every_id_of_the_guide_catalogue_has_a_rule_and_none_is_merely_planned()
     {
         var catalogue = CatalogueIds();
-        Assert.True(catalogue.Count >= 30, $"expected the section 2 catalogue, found {catalogue.Count} ids");
+        Assert.True(catalogue.Count >= 30, $"expected the guide's ids in rules/CATALOGUE.md, found {catalogue.Count}");
         var ruleIds = RuleBaseLoader.Load(RepoPaths.Rules).Rules.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         Assert.All(catalogue, id => Assert.Contains(id, ruleIds));
         Assert.Empty(catalogue.Intersect(PlannedIds()));
@@ -92,8 +87,11 @@ public sealed partial class KnowledgeBaseTests
         Assert.All(ruleBase.Rules, r => Assert.Equal(r.Id + ".yaml", Path.GetFileName(r.Document.File)));
     }
 
-    [GeneratedRegex(@"^\| `([a-z0-9.-]+)`")]
+    [GeneratedRegex(@"^\| `([a-z0-9.-]+)`", RegexOptions.NonBacktracking)]
     private static partial Regex RuleIdRow();
+
+    [GeneratedRegex(@"^\| `([a-z0-9.-]+)` \| (guide|beyond) \|", RegexOptions.NonBacktracking)]
+    private static partial Regex CatalogueRow();
 
     [GeneratedRegex("`([a-z0-9.-]+)`")]
     private static partial Regex CodeSpan();
