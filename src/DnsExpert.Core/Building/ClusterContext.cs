@@ -1,3 +1,4 @@
+using DnsExpert.Core.Classification;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 using DnsExpert.Core.Parsing;
@@ -55,8 +56,9 @@ internal sealed record ClusterContext
 
     public bool IsTargetPod(string? ns, string? pod) => TargetPod is not null && pod == TargetPod && (ns ?? "default") == TargetNamespace;
 
-    /// <summary>The first step of a build: read from the request, the objects, the Corefile's plugin lines and the files.</summary>
-    public static ClusterContext Create(DiagnosisRequest request, SnapshotObjects objects, IEnumerable<CorefilePlugin> corefile, IList<FileArtifact> files)
+    /// <summary>The first step of a build: read from the request (its error message classified once), the objects, the Corefile's plugin lines and the files.</summary>
+    public static ClusterContext Create(
+        DiagnosisRequest request, ClassificationResult classification, SnapshotObjects objects, IEnumerable<CorefilePlugin> corefile, IList<FileArtifact> files)
     {
         var nodeLocal = objects.NodeLocalDaemonSet();
         var kubeDns = objects.Service(SnapshotObjects.KubeSystem, "kube-dns")?.Spec?.ClusterIP;
@@ -65,7 +67,7 @@ internal sealed record ClusterContext
         {
             ClusterDomain = ClusterDomainOf(corefile) ?? DefaultClusterDomain,
             KubeDnsClusterIp = kubeDns,
-            KubeDnsIpSeenByPod = kubeDns is null ? PodClusterDns(request, files, targetNamespace) : null,
+            KubeDnsIpSeenByPod = kubeDns is null ? PodClusterDns(request, classification, files, targetNamespace) : null,
             NodeLocalIp = nodeLocal is null ? null : NodeLocalAddress(nodeLocal),
             TargetNamespace = targetNamespace,
             TargetPod = request.Target?.Pod,
@@ -77,8 +79,8 @@ internal sealed record ClusterContext
         };
     }
 
-    /// <summary>The target pod's first resolv.conf nameserver, else the server of the error message's <c>lookup NAME on IP:53</c>.</summary>
-    private static string? PodClusterDns(DiagnosisRequest request, IList<FileArtifact> files, string? targetNamespace)
+    /// <summary>The target pod's first resolv.conf nameserver, else the DNS server its error message names (<c>lookup NAME on 172.21.0.10:53</c>).</summary>
+    private static string? PodClusterDns(DiagnosisRequest request, ClassificationResult classification, IList<FileArtifact> files, string? targetNamespace)
     {
         var own = files.FirstOrDefault(f => f.Path == "/etc/resolv.conf" && f.Text is not null && f.Pod is not null
             && f.Pod == request.Target?.Pod && (f.Namespace ?? "default") == targetNamespace);
@@ -87,18 +89,8 @@ internal sealed record ClusterContext
             return first;
         }
 
-        // Go: "lookup api.example.com on 10.96.0.10:53: no such host"; the address before ":53" after " on ".
-        var message = request.Symptom?.ErrorMessage;
-        var on = message?.IndexOf(" on ", StringComparison.Ordinal) ?? -1;
-        if (message is null || on < 0)
-        {
-            return null;
-        }
-
-        var rest = message[(on + 4)..];
-        var port = rest.IndexOf(":53", StringComparison.Ordinal);
-        var address = port > 0 ? rest[..port] : null;
-        return address is not null && System.Net.IPAddress.TryParse(address, out _) ? address : null;
+        var server = classification.Server?.Trim('[', ']');
+        return server is not null && System.Net.IPAddress.TryParse(server, out _) ? server : null;
     }
 
     /// <summary><c>kubernetes cluster.local in-addr.arpa ip6.arpa</c>: the first forward zone of the last such line is the cluster domain.</summary>

@@ -1,4 +1,5 @@
 using DnsExpert.Core.Building.Producers;
+using DnsExpert.Core.Classification;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 
@@ -22,7 +23,9 @@ public static class SnapshotFactBuilder
         // domain), and the cluster context computed from them.
         var objects = SnapshotObjects.Read(snapshot);
         var corefile = CorefileProducer.Produce(objects);
-        var cluster = ClusterContext.Create(expanded, objects, corefile.Facts.OfType<CorefilePlugin>(), files);
+        // The error message is classified once: the symptom's class and the DNS server it names.
+        var classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage);
+        var cluster = ClusterContext.Create(expanded, classification, objects, corefile.Facts.OfType<CorefilePlugin>(), files);
 
         var resolvers = PodResolverProducer.Produce(files, objects, cluster);
         var routes = ForwardRoutes.From(corefile.Facts, resolvers.Facts.OfType<NodeResolvConf>(), objects.CoreDnsPods.Select(p => p.Spec?.NodeName).OfType<string>());
@@ -34,7 +37,7 @@ public static class SnapshotFactBuilder
         // Every producer's facts and notes, in the order the session receives them and `collection` lists them.
         ProducedFacts[] produced =
         [
-            ReportedSymptomProducer.Produce(expanded),
+            ReportedSymptomProducer.Produce(expanded, classification),
             corefile,
             logs,
             resolvers,

@@ -7,10 +7,9 @@ namespace DnsExpert.Core.Building.Producers;
 /// <summary>The symptom the request reports: its error message classified, and how often it happens.</summary>
 internal static class ReportedSymptomProducer
 {
-    public static ProducedFacts Produce(DiagnosisRequest request)
+    public static ProducedFacts Produce(DiagnosisRequest request, ClassificationResult classification)
     {
         var symptom = request.Symptom;
-        var classification = SymptomClassifier.Classify(symptom?.ErrorMessage);
         return new ProducedFacts(
         [
             new ReportedSymptom
