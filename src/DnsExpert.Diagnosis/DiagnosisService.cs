@@ -91,7 +91,7 @@ public sealed class DiagnosisService(
         cancellationToken.ThrowIfCancellationRequested();
         var classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage);
         var known = KnownValues.From(facts.Facts, target?.Namespace, target?.Pod, domain ?? classification.Name, classification.Server, ObservedFactTypes.Of(request.Snapshot, facts.Facts),
-            PastedOutputs.Origins(request.Snapshot));
+            PastedOutputs.Origins(request.Snapshot), (request.Snapshot?.Outputs ?? []).Select(o => o.Command));
         var result = engine.Run(facts.Facts, known, cancellationToken);
         metrics?.Session(time.GetElapsedTime(started));
 
@@ -114,6 +114,7 @@ public sealed class DiagnosisService(
             Collection = collection,
             DnsPath = DnsPathBuilder.Build(facts.Facts, result.Findings, target),
             Hypotheses = result.Hypotheses,
+            NextChecks = result.NextChecks,
         };
         metrics?.Record(response, request.Snapshot);
         return response;

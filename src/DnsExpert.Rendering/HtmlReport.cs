@@ -66,7 +66,7 @@ public static class HtmlReport
             sb.Append("</ol></section>");
         }
 
-        Hypotheses(sb, response.Hypotheses);
+        Hypotheses(sb, response);
 
         if (response.Collection.Count > 0)
         {
@@ -93,9 +93,10 @@ public static class HtmlReport
         + "<body><main><h1>No such diagnosis</h1><p>It was never made here, or retention has removed it.</p></main></body></html>";
 
     /// <summary>"Next checks" (each command once, with a copy button, the cheap checks first), then "Ruled out", folded.</summary>
-    private static void Hypotheses(StringBuilder sb, IReadOnlyList<Hypothesis> hypotheses)
+    private static void Hypotheses(StringBuilder sb, DiagnosisResponse response)
     {
-        var checks = NextCheckItem.From(hypotheses);
+        var hypotheses = response.Hypotheses;
+        var checks = NextCheckItem.From(response);
         if (checks.Count > 0)
         {
             sb.Append("<section id=\"next-checks\"><h2>Next checks</h2><p>Run these and paste each output into <code>snapshot.outputs[]</code> of a new request.</p><ol class=\"checks\">");

@@ -155,7 +155,7 @@ public static class MarkdownReport
         if (response.Findings.Count == 0)
         {
             return NextCheckItem.EvidenceDecided(response) ? "no known cause found in the evidence."
-                : NextCheckItem.From(response.Hypotheses).Count > 0 ? "not decided yet: the checks below tell the possible causes apart."
+                : NextCheckItem.From(response).Count > 0 ? "not decided yet: the checks below tell the possible causes apart."
                 : "not decided yet.";
         }
 
@@ -172,7 +172,7 @@ public static class MarkdownReport
     private static void AppendHypotheses(StringBuilder sb, DiagnosisResponse response, bool allChecks)
     {
         var hypotheses = response.Hypotheses;
-        var checks = NextCheckItem.From(hypotheses);
+        var checks = NextCheckItem.From(response);
         if (checks.Count > 0)
         {
             sb.AppendLine("## Next checks").AppendLine()

@@ -6,7 +6,7 @@ namespace DnsExpert.Rendering;
 public sealed record NextCheckItem(NextCheck Check, IReadOnlyList<string> RuleIds)
 {
     /// <summary>
-    /// The checks a chat answer shows: the first ones of <see cref="From"/>, which the engine ordered by what they
+    /// The checks a chat answer shows: the first ones of <see cref="From(DiagnosisResponse)"/>, which the engine ordered by what they
     /// decide; the rest are behind the <c>checks</c> link.
     /// </summary>
     public const int Shown = 3;
@@ -19,6 +19,15 @@ public sealed record NextCheckItem(NextCheck Check, IReadOnlyList<string> RuleId
     /// it checks; what every renderer lists under "Next checks".
     /// </summary>
     public static IReadOnlyList<NextCheckItem> From(IReadOnlyList<Hypothesis> hypotheses) => Of(hypotheses, pasted: true);
+
+    /// <summary>
+    /// The answer's next checks in the order the engine gave them (<see cref="DiagnosisResponse.NextChecks"/>: what
+    /// decides the most first); for an answer kept before it had them, each command of the hypotheses once.
+    /// </summary>
+    public static IReadOnlyList<NextCheckItem> From(DiagnosisResponse response) =>
+        response.NextChecks.Count > 0
+            ? response.NextChecks.Select(c => new NextCheckItem(c.Check, c.RuleIds)).ToList()
+            : From(response.Hypotheses);
 
     /// <summary>
     /// The checks whose result is a file to share, not an output to paste (a packet capture, the last resort): listed

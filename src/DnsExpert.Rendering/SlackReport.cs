@@ -65,7 +65,7 @@ public static class SlackReport
         }
 
         // The checks that decide the most (Slack cannot fold), the rest behind links.checks; what was ruled out, one line.
-        var checks = NextCheckItem.From(response.Hypotheses);
+        var checks = NextCheckItem.From(response);
         if (checks.Count > 0)
         {
             var text = new StringBuilder("*Next checks* (send each output back as evidence, `outputs[]`):\n");

@@ -37,10 +37,14 @@ public sealed class ChatSizedAnswerTests(ApiFactory factory) : IClassFixture<Api
         var client = factory.CreateClient();
         var json = await (await client.PostAsync("/api/v1/diagnoses", Body(request))).Json();
         var id = json.GetProperty("id").GetString()!;
-        // The checks whose output is pasted back (a packet capture is a file to share: the last resort, not a next check).
-        var commands = json.GetProperty("hypotheses").EnumerateArray()
+        // The checks whose output is pasted back, in the engine's order (a packet capture is a file to share: the last
+        // resort, not a next check); each is a check of some hypothesis.
+        var commands = json.GetProperty("nextChecks").EnumerateArray().Select(c => c.GetProperty("command").GetString()!).ToList();
+        var ofHypotheses = json.GetProperty("hypotheses").EnumerateArray()
             .SelectMany(h => h.GetProperty("checks").EnumerateArray().Where(c => !c.GetProperty("paste").GetString()!.StartsWith("not pasted:", StringComparison.Ordinal)).Select(c => c.GetProperty("command").GetString()!))
-            .Distinct(StringComparer.Ordinal).ToList();
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.True(ofHypotheses.SetEquals(commands), string.Join('\n', commands));
+        Assert.Equal(commands.Count, commands.Distinct(StringComparer.Ordinal).Count());
         Assert.True(commands.Count > 3, $"{commands.Count} checks");
 
         var markdown = await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=markdown");

@@ -71,6 +71,7 @@ public sealed class CollectPromiseTests
         new(@"^conntrack -S$", "tests/fixtures/dns-tools/conntrack-S-insert-failed.txt"),
         new(@"^dmesg -T$", "tests/scenarios/conntrack-table-full/fires-dmesg-table-full.json", "file:dmesg"),
         new(@"^kubectl logs -n kube-system \S+ --tail=500 --timestamps$", $"{Dump}/kube-system/coredns-5d78c9869d-abcde/logs.txt"),
+        new(@"^kubectl logs -n kube-system -l k8s-app=kube-dns --prefix --timestamps --tail=500$", "tests/fixtures/kubectl-logs/coredns-prefix-timestamps-2026.txt"),
         new(@"^kubectl get pods -n kube-system -l k8s-app=kube-dns -o json$", $"{Dump}/kube-system/pods.json"),
         // CoreDNS pods' metrics need those pods: the thread's pod stands for the dump's first CoreDNS pod.
         new(@"^kubectl top pods -n kube-system -l k8s-app=kube-dns$", "tests/fixtures/kubectl-tables/top-pods-containers-coredns-2024.txt", Rename: ("coredns-58bfd8f658-k72qt", "coredns-5d78c9869d-abcde"),
@@ -301,7 +302,9 @@ public sealed class CollectPromiseTests
 
         var response = await Service.DiagnoseAsync(request, CancellationToken.None);
         var hypothesis = response.Hypotheses.FirstOrDefault(h => h.RuleId == ruleId);
-        var stillMissing = check.Facts.Where(t => hypothesis?.Missing.Contains(t) == true).ToList();
+        // A measurement (a dig to one server) is one of several a rule may ask for, each its own check: the promise is
+        // the fact (above); the others (the CoreDNS pod IP after the ClusterIP) stay missing, as HypothesisTests show.
+        var stillMissing = check.Facts.Where(t => hypothesis?.Missing.Contains(t) == true && !IsMeasurement(t)).ToList();
         Assert.True(stillMissing.Count == 0, $"{where}: after its output the hypothesis still misses {string.Join(", ", stillMissing)}");
     }
 
@@ -377,4 +380,6 @@ public sealed class CollectPromiseTests
 
     private static bool IsRelation(string type) =>
         FactTypes.TryGet(type, out var t) && t.GetCustomAttributes(typeof(RelationFactAttribute), false).Length > 0;
+
+    private static bool IsMeasurement(string type) => FactTypes.TryGet(type, out var t) && t.IsDefined(typeof(MeasurementFactAttribute), false);
 }

@@ -158,7 +158,26 @@ public static class PastedOutputs
             else if (tool == "kubectl" && words.Contains("logs"))
             {
                 var (ns, pod, container) = LogsTarget(words);
-                if (pod is null || !RequestValidator.IsDnsSubdomain(pod) || (ns is not null && !RequestValidator.IsDnsLabel(ns)))
+                if (pod is null && (ns is null || RequestValidator.IsDnsLabel(ns)) && PrefixedLogs.Split(text) is { Count: > 0 } split)
+                {
+                    // kubectl logs -l SELECTOR --prefix: each line says its pod and container.
+                    var read = new List<string>();
+                    foreach (var part in split)
+                    {
+                        if (budget.Logs <= 0 || budget.LogCharacters < part.Text.Length)
+                        {
+                            break;
+                        }
+
+                        (budget.Logs, budget.LogCharacters) = (budget.Logs - 1, budget.LogCharacters - part.Text.Length);
+                        logs.Add(new LogArtifact { Namespace = ns ?? origin?.Namespace ?? "default", Pod = part.Pod, Container = part.Container, Text = part.Text });
+                        read.Add(part.Pod);
+                    }
+
+                    Note(read.Count == split.Count ? CollectionStatus.Ok : CollectionStatus.Partial,
+                        $"read as the logs of {read.Count} of {split.Count} pod(s) in {ns ?? "default"} (kubectl logs --prefix){(read.Count == split.Count ? "" : $": the request already holds the logs it may carry ({limits.MaxLogs} logs, {limits.MaxLogCharacters} characters)")}");
+                }
+                else if (pod is null || !RequestValidator.IsDnsSubdomain(pod) || (ns is not null && !RequestValidator.IsDnsLabel(ns)))
                 {
                     Note(CollectionStatus.Failed, "kubectl logs without a valid pod name in the command: cannot tell whose log it is");
                 }
@@ -429,7 +448,7 @@ public static class PastedOutputs
             {
                 container = c;
             }
-            else if (Value("--tail") is not null || Value("--since") is not null)
+            else if (Value("--tail") is not null || Value("--since") is not null || Value("-l") is not null || Value("--selector") is not null)
             {
             }
             else if (!word.StartsWith('-') && word is not "logs" && pod is null && Array.IndexOf(words, "logs") < i)

@@ -51,6 +51,14 @@ public sealed class DiagnosisResponse
     /// </summary>
     public IReadOnlyList<Hypothesis> Hypotheses { get; init; } = [];
 
+    /// <summary>
+    /// The commands of the unverified hypotheses, each once, in the order of what they decide: a check that answers for
+    /// more of the likely causes, or that follows from what the evidence already showed (the kube-dns ClusterIP timed
+    /// out: dig a CoreDNS pod IP), comes first; one that can be pasted as given before one with a value to fill in. A
+    /// chat answer shows the first few. Files to share (a packet capture) are not among them.
+    /// </summary>
+    public IReadOnlyList<SuggestedCheck> NextChecks { get; init; } = [];
+
     /// <summary>Where to read this diagnosis again (<c>self</c>, <c>report</c>, <c>ticket</c>), when it is kept in the history.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, string>? Links { get; init; }
@@ -82,6 +90,7 @@ public sealed class DiagnosisResponse
         Collection = collection ?? Collection,
         DnsPath = DnsPath,
         Hypotheses = Hypotheses,
+        NextChecks = NextChecks,
         Links = links ?? Links,
         Callback = callback ?? Callback,
         PreviousId = previousId ?? PreviousId,

@@ -43,6 +43,16 @@ public sealed record NextCheck(string Command, string Why, string Paste)
     public bool Pasted => !Paste.StartsWith(NotPasted, StringComparison.Ordinal);
 }
 
+/// <summary>
+/// A command to run next, once however many causes it checks, with those causes (rule ids): the
+/// <see cref="DiagnosisResponse.NextChecks"/> are in the order of what they decide.
+/// </summary>
+public sealed record SuggestedCheck(string Command, string Why, string Paste, IReadOnlyList<string> RuleIds)
+{
+    /// <summary>The check without the causes it tells apart.</summary>
+    public NextCheck Check => new(Command, Why, Paste);
+}
+
 [JsonConverter(typeof(JsonStringEnumConverter<HypothesisStatus>))]
 public enum HypothesisStatus
 {

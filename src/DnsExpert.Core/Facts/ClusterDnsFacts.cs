@@ -77,10 +77,12 @@ public sealed class CoreDnsPod : Fact
     public double? MemoryBytes { get; init; }
     public double? MemoryLimitBytes { get; init; }
 
-    /// <summary>CPU usage as a percentage of the limit, when both are known.</summary>
+    /// <summary>CPU usage as a percentage of the limit, when both are known (null until the pod's metrics are read).</summary>
+    [UnknownWhenNull]
     public double? CpuPercentOfLimit => CpuMillicores is { } u && CpuLimitMillicores is > 0 ? u * 100 / CpuLimitMillicores : null;
 
-    /// <summary>Memory usage as a percentage of the limit, when both are known.</summary>
+    /// <summary>Memory usage as a percentage of the limit, when both are known (null until the pod's metrics are read).</summary>
+    [UnknownWhenNull]
     public double? MemoryPercentOfLimit => MemoryBytes is { } u && MemoryLimitBytes is > 0 ? u * 100 / MemoryLimitBytes : null;
 }
 

@@ -2,6 +2,7 @@ namespace DnsExpert.Core.Facts;
 
 /// <summary>The result of one active probe (dig, ping, TCP connect), with the roles of both ends resolved.</summary>
 [FactDescription("An active probe: from where (app pod, CoreDNS pod, node), to what (kube-dns, CoreDNS pod, NodeLocal, upstream, apiserver), outcome, rcode, TC flag, latency.")]
+[MeasurementFact]
 public sealed class ProbeResult : Fact
 {
     public required int Index { get; init; }
@@ -34,15 +35,21 @@ public sealed class ProbeResult : Fact
     public string? Transport { get; init; }
 
     /// <summary><c>answered</c>, <c>timeout</c>, <c>refused</c> or <c>unreachable</c>.</summary>
+    [Outcome]
     [OneOf(typeof(ProbeOutcomes))]
     public required string Outcome { get; init; }
 
+    [Outcome]
     [OneOf(typeof(DnsRcodes))]
     public string? Rcode { get; init; }
+    [Outcome]
     public bool Truncated { get; init; }
+    [Outcome]
     public int? AnswerCount { get; init; }
+    [Outcome]
     public double? LatencyMs { get; init; }
 
+    [Outcome]
     public bool Failed => Outcome != ProbeOutcomes.Answered;
 
     /// <summary>The probe as a person would have typed it: <c>dig kubernetes.default.svc.cluster.local A @172.21.0.10 (udp)</c>.</summary>

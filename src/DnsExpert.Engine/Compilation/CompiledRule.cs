@@ -63,11 +63,51 @@ internal sealed class CompiledCase
     /// </summary>
     public IReadOnlyList<string> UnknownWhenNull { get; init; } = [];
 
+    /// <summary>Its matched and <c>exists</c> patterns, each with its single-fact tests (<see cref="CompiledPattern"/>).</summary>
+    public IReadOnlyList<CompiledPattern> Patterns { get; init; } = [];
+
     public NRules.RuleModel.IRuleDefinition Definition { get; set; } = null!;
     public required CompiledTemplate Cause { get; init; }
     public required IReadOnlyList<(CompiledTemplate Source, CompiledTemplate Detail)> Evidence { get; init; }
     public required IReadOnlyList<CompiledRemediation> Remediation { get; init; }
     public (CompiledTemplate Name, CompiledTemplate Rcode, CompiledTemplate? Time, CompiledTemplate? Pod)? Ticket { get; init; }
+}
+
+/// <summary>
+/// A matched or <c>exists</c> pattern of a case, for the hypotheses: the tests of its conditions that read its own fact
+/// alone (each <c>&amp;&amp;</c> operand; joins with other patterns are left to the session), and those of them that say
+/// what a <see cref="Core.Facts.MeasurementFactAttribute"/> fact measured (<see cref="Identity"/>: no
+/// <see cref="Core.Facts.OutcomeAttribute"/> property read). A fact that passes <see cref="Tests"/> could match the
+/// pattern; one that passes <see cref="Identity"/> is the measurement the pattern asks about, whatever it found.
+/// </summary>
+internal sealed record CompiledPattern(string FactType, IReadOnlyList<Func<object, bool>> Tests, IReadOnlyList<Func<object, bool>> Identity, IReadOnlyList<string> UnknownWhenNull)
+{
+    /// <summary>Could <paramref name="fact"/> match the pattern (as far as its own fact tells)?</summary>
+    public bool Passes(object fact) => All(Tests, fact);
+
+    /// <summary>Does <paramref name="fact"/> measure what the pattern asks about?</summary>
+    public bool Measures(object fact) => All(Identity, fact);
+
+    private static bool All(IReadOnlyList<Func<object, bool>> tests, object fact)
+    {
+        foreach (var test in tests)
+        {
+            try
+            {
+                if (!test(fact))
+                {
+                    return false;
+                }
+            }
+            catch (Exception ex) when (ex is NullReferenceException or InvalidOperationException or InvalidCastException or ArgumentException or FormatException or OverflowException)
+            {
+                // The session would not match it either: an expression that throws on a fact is no match.
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
 
 /// <summary>A remediation entry, given only when its guard (if any) holds for the matched facts.</summary>

@@ -190,6 +190,7 @@ public static partial class RuleBaseCompiler
         var lhs = builder.LeftHandSide();
         var matched = new List<ParameterExpression>();
         var unknownWhenNull = new List<string>();
+        var patterns = new List<CompiledPattern>();
         var index = 0;
         foreach (var pattern in ruleCase.When)
         {
@@ -214,6 +215,9 @@ public static partial class RuleBaseCompiler
             }
 
             var self = Expression.Parameter(type, name);
+            var tests = new List<Func<object, bool>>();
+            var identity = new List<Func<object, bool>>();
+            var patternUnknown = new List<string>();
             PatternBuilder patternBuilder = pattern.Mode switch
             {
                 PatternMode.Not => lhs.Not().Pattern(type, name),
@@ -228,7 +232,10 @@ public static partial class RuleBaseCompiler
                     patternBuilder.Condition(lambda);
                     if (pattern.Mode != PatternMode.Not)
                     {
-                        unknownWhenNull.AddRange(UnknownWhenNullReads.Of(lambda.Body, self).Select(p => $"{pattern.FactType}.{p}"));
+                        var reads = UnknownWhenNullReads.Of(lambda.Body, self).Select(p => $"{pattern.FactType}.{p}").ToList();
+                        unknownWhenNull.AddRange(reads);
+                        patternUnknown.AddRange(reads);
+                        OwnTests.Add(lambda.Body, self, tests, identity);
                     }
                 }
             }
@@ -236,6 +243,11 @@ public static partial class RuleBaseCompiler
             if (pattern.Mode == PatternMode.Match)
             {
                 matched.Add(self);
+            }
+
+            if (pattern.Mode != PatternMode.Not)
+            {
+                patterns.Add(new CompiledPattern(pattern.FactType, tests, identity, patternUnknown.Distinct(StringComparer.Ordinal).ToList()));
             }
         }
 
@@ -270,6 +282,7 @@ public static partial class RuleBaseCompiler
             // Relation facts join two objects; they add no evidence of their own (FindingRanking).
             Specificity = matched.Count(p => !Attribute.IsDefined(p.Type, typeof(RelationFactAttribute))),
             UnknownWhenNull = unknownWhenNull.Distinct(StringComparer.Ordinal).ToList(),
+            Patterns = patterns,
             Cause = CompileTemplate(doc, cause, scope, errors),
             Evidence = evidence.Select(e => (CompileTemplate(doc, e.Source, scope, errors), CompileTemplate(doc, e.Detail, scope, errors))).ToList(),
             Remediation = (ruleCase.Remediation ?? finding.Remediation)

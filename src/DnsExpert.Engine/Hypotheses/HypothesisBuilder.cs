@@ -35,7 +35,11 @@ public static class HypothesisBuilder
     /// <summary>Fact types every request or session has by itself: never missing.</summary>
     private static readonly HashSet<string> Given = new(StringComparer.Ordinal) { "Finding", "ReportedSymptom" };
 
-    public static IReadOnlyList<Hypothesis> Build(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<Finding> findings, KnownValues known)
+    public static IReadOnlyList<Hypothesis> Build(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<Finding> findings, KnownValues known) =>
+        Plan(ruleBase, facts, findings, known).Hypotheses;
+
+    /// <summary>The hypotheses (<see cref="Build"/>) and their checks in the order of what they decide (<see cref="CheckOrder"/>).</summary>
+    public static HypothesisPlan Plan(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<Finding> findings, KnownValues known)
     {
         var byType = facts.GroupBy(f => f.GetType().Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         bool IsRead(string need) => IsReadIn(byType, known.Observed, need);
@@ -46,7 +50,7 @@ public static class HypothesisBuilder
         var explaining = findings.Where(f => explainsFailure.Contains(f.RuleId)).Select(f => f.RuleId).ToList();
 
         var confirmed = new List<(int Rank, Hypothesis H)>();
-        var unverified = new List<(int Listed, int Open, int Routing, int Cost, Severity Severity, Hypothesis H)>();
+        var unverified = new List<(int Listed, int Open, int Routing, int Cost, Severity Severity, Hypothesis H, CheckOrder.Cause Cause)>();
         var ruledOut = new List<Hypothesis>();
         Hypothesis? lastResort = null;
         foreach (var rule in ruleBase.Rules)
@@ -69,8 +73,8 @@ public static class HypothesisBuilder
                 continue;
             }
 
-            var needs = Needs(rule);
-            var missing = Missing(needs, IsRead);
+            var cases = Cases(rule, byType, IsRead);
+            var missing = Missing(cases);
             if (missing.Count == 0)
             {
                 ruledOut.Add(new Hypothesis { RuleId = rule.Id, Title = doc.Title, Status = HypothesisStatus.RuledOut, Reason = Read(doc, byType, known.Observed) });
@@ -78,9 +82,20 @@ public static class HypothesisBuilder
             }
 
             var checks = Checks(rule, missing, known);
-            var notChecked = NotChecked(missing);
-            var partly = Checked(needs, IsRead);
-            unverified.Add((Listed(doc.Routing, symptom, name), partly.Count > 0 ? 0 : 1, RoutingSupport(doc.Routing, symptom, name), checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new Hypothesis
+            var notChecked = NotChecked(missing.Where(m => !byType.ContainsKey(m)).ToList());
+            var unmeasured = missing.Where(byType.ContainsKey).ToList();
+            if (unmeasured.Count > 0)
+            {
+                notChecked = (notChecked.Length == 0 ? "" : notChecked + "; ")
+                    + $"no {string.Join(", ", unmeasured)} of what it asks about (the ones read measured something else)";
+            }
+
+            var partly = Checked(cases);
+            var listed = Listed(doc.Routing, symptom, name);
+            var routing = RoutingSupport(doc.Routing, symptom, name);
+            var cause = new CheckOrder.Cause(rule.Id, listed, routing, doc.Severity, cases.Where(c => c.UnderWay).Select(c => c.Missing).ToList(),
+                doc.Explains.Any(e => fired.ContainsKey(e.Id)), checks);
+            unverified.Add((listed, partly.Count > 0 ? 0 : 1, routing, checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new Hypothesis
             {
                 RuleId = rule.Id,
                 Title = doc.Title,
@@ -90,11 +105,13 @@ public static class HypothesisBuilder
                     : $"partly checked: {Summarise(partly, byType, known.Observed)}; the proofs that need more: {notChecked}",
                 Missing = missing,
                 Checks = checks.Select(c => c.Check).ToList(),
-            }));
+            }, cause));
         }
 
+        var open = unverified.OrderByDescending(u => u.Listed).ThenByDescending(u => u.Open).ThenByDescending(u => u.Routing).ThenBy(u => u.Cost)
+            .ThenByDescending(u => u.Severity).ThenBy(u => u.H.RuleId, StringComparer.Ordinal).ToList();
         var ordered = confirmed.OrderBy(c => c.Rank).Select(c => c.H)
-            .Concat(unverified.OrderByDescending(u => u.Listed).ThenByDescending(u => u.Open).ThenByDescending(u => u.Routing).ThenBy(u => u.Cost).ThenByDescending(u => u.Severity).ThenBy(u => u.H.RuleId, StringComparer.Ordinal).Select(u => u.H))
+            .Concat(open.Select(u => u.H))
             .Concat(ruledOut.OrderBy(h => h.RuleId, StringComparer.Ordinal))
             .ToList();
         if (lastResort is not null)
@@ -102,7 +119,7 @@ public static class HypothesisBuilder
             ordered.Add(lastResort);
         }
 
-        return ordered;
+        return new HypothesisPlan(ordered, CheckOrder.Order(open.Select(u => u.Cause).ToList(), known));
     }
 
     /// <summary>Does the rule's routing admit the report? An unreported dimension, or one the rule does not route on, does.</summary>
@@ -137,16 +154,41 @@ public static class HypothesisBuilder
         c.When.Where(p => p.Mode != PatternMode.Not && !Given.Contains(p.FactType)).Select(p => p.FactType).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// What each case needs to be checked: its fact types, and each <c>Type.Property</c> it tests that is null when
-    /// unknown (<see cref="UnknownWhenNullAttribute"/>: a CoreDNS version, a node's CPU use).
+    /// Where the facts leave each case of the rule: what it needs to be checked (its fact types, and each
+    /// <c>Type.Property</c> it tests that is null when unknown, <see cref="UnknownWhenNullAttribute"/>), which of those
+    /// this diagnosis lacks, and whether it is dead (a pattern was decided, as were all before it, and no fact of its type passes the pattern's
+    /// own tests: the CoreDNS pods were read and none is not Ready). A pattern over a measurement
+    /// (<see cref="MeasurementFactAttribute"/>: a dig to one server) is decided only by a fact that measured what it
+    /// asks about, so its type stays missing for the case until then: the ClusterIP dig leaves the CoreDNS pod IP dig
+    /// to be done. A case is under way when some of its own facts already pass and others are still missing.
     /// </summary>
-    private static List<HashSet<string>> Needs(CompiledRule rule) =>
+    private static List<CaseState> Cases(CompiledRule rule, Dictionary<string, List<object>> byType, Func<string, bool> isRead) =>
         rule.Document.Cases.Select((c, i) =>
         {
             var needs = Needs(c);
-            needs.UnionWith(rule.Cases.FirstOrDefault(k => k.Index == i)?.UnknownWhenNull ?? []);
-            return needs;
+            var compiled = rule.Cases.FirstOrDefault(k => k.Index == i);
+            needs.UnionWith(compiled?.UnknownWhenNull ?? []);
+            var patterns = (compiled?.Patterns ?? []).Where(p => !Given.Contains(p.FactType) && !IsRelation(p.FactType)).ToList();
+            var byPattern = patterns.Select(p => (Pattern: p, Facts: byType.GetValueOrDefault(p.FactType) ?? [])).ToList();
+            bool Decided((CompiledPattern Pattern, List<object> Facts) p) =>
+                isRead(p.Pattern.FactType) && p.Pattern.UnknownWhenNull.All(isRead)
+                && (!IsMeasurement(p.Pattern.FactType) || p.Facts.Any(p.Pattern.Measures));
+            var unmeasured = byPattern.Where(p => IsMeasurement(p.Pattern.FactType) && !p.Facts.Any(p.Pattern.Measures))
+                .Select(p => p.Pattern.FactType).ToHashSet(StringComparer.Ordinal);
+            var passing = byPattern.Where(p => p.Facts.Any(p.Pattern.Passes)).Select(p => p.Pattern).ToList();
+            // Patterns join the earlier ones (the nearest names of the NXDOMAIN lookup): one can kill the case only
+            // while every pattern before it was decided.
+            var dead = byPattern.TakeWhile(Decided).Any(p => !passing.Contains(p.Pattern));
+            var missing = needs.Where(t => !isRead(t) || unmeasured.Contains(t)).ToHashSet(StringComparer.Ordinal);
+            // Under way: a fact already passes a pattern that tests something (a pod any CoreDNS pod would match is no clue).
+            return new CaseState(needs, missing, dead, UnderWay: !dead && passing.Any(p => p.Tests.Count > 0) && missing.Count > 0);
         }).ToList();
+
+    /// <summary>One case of a rule in this diagnosis (<see cref="Cases"/>).</summary>
+    private sealed record CaseState(HashSet<string> Needs, HashSet<string> Missing, bool Dead, bool UnderWay);
+
+    private static bool IsMeasurement(string type) =>
+        FactTypes.TryGet(type, out var t) && t.IsDefined(typeof(MeasurementFactAttribute), false);
 
     /// <summary>"no PodDns fact in this diagnosis; CoreDnsPod.Version unknown (on every CoreDnsPod fact)".</summary>
     private static string NotChecked(IReadOnlyList<string> missing)
@@ -177,13 +219,17 @@ public static class HypothesisBuilder
             && list.Any(f => property.GetValue(f) is not null);
     }
 
-    /// <summary>The fact types absent from this diagnosis that some case needs, unless a simpler case it refines could be checked.</summary>
-    private static List<string> Missing(List<HashSet<string>> needs, Func<string, bool> read)
+    /// <summary>
+    /// The facts the live cases lack, unless a simpler case it refines could be checked; none when every case is dead
+    /// or could be checked (the cause is ruled out).
+    /// </summary>
+    private static List<string> Missing(List<CaseState> cases)
     {
-        var checkable = needs.Where(n => n.All(read)).ToList();
-        return needs
-            .Where(n => !checkable.Any(c => c.IsSubsetOf(n)))
-            .SelectMany(n => n.Where(t => !read(t)))
+        var live = cases.Where(c => !c.Dead).ToList();
+        var checkable = live.Where(c => c.Missing.Count == 0).ToList();
+        return live
+            .Where(c => !checkable.Any(k => k.Needs.IsSubsetOf(c.Needs)))
+            .SelectMany(c => c.Missing)
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -206,12 +252,13 @@ public static class HypothesisBuilder
             .Select(t => FactSummaries.Describe(t, facts.GetValueOrDefault(t) ?? [], observed.Contains(t)))), MaxReason - NoneMatches.Length);
 
     /// <summary>
-    /// The fact types of the cases that could be checked and did not match, when other cases still miss facts (a ping
-    /// that answered excludes the network case of container-network-error, not its CNI-event case): empty when none.
+    /// The fact types of the cases that were checked and did not match (dead, or every fact there), when other cases
+    /// still miss facts (a ping that answered excludes the network case of container-network-error, not its CNI-event
+    /// case): empty when none.
     /// </summary>
-    private static HashSet<string> Checked(List<HashSet<string>> needs, Func<string, bool> read) =>
-        needs.Where(n => n.All(read) && n.Any(t => !IsRelation(t)))
-            .SelectMany(n => n).ToHashSet(StringComparer.Ordinal);
+    private static HashSet<string> Checked(List<CaseState> cases) =>
+        cases.Where(c => (c.Dead || c.Missing.Count == 0) && c.Needs.Any(t => !IsRelation(t)))
+            .SelectMany(c => c.Needs.Where(t => !c.Missing.Contains(t))).ToHashSet(StringComparer.Ordinal);
 
     private const string NoneMatches = ". None of it matches the rule's conditions";
 
@@ -226,12 +273,22 @@ public static class HypothesisBuilder
         FactTypes.TryGet(type, out var t) && t.GetCustomAttributes(typeof(RelationFactAttribute), false).Length > 0;
 
     /// <summary>The rule's <c>collect:</c> commands for the missing facts (an entry without <c>facts</c> serves them all), cheapest first.</summary>
-    private static List<(int Cost, NextCheck Check)> Checks(CompiledRule rule, IReadOnlyList<string> missing, KnownValues known) =>
+    private static List<CheckOrder.Planned> Checks(CompiledRule rule, IReadOnlyList<string> missing, KnownValues known) =>
         rule.Checks
             .Where(c => c.Facts.Count == 0 || c.Facts.Any(f => missing.Contains(f, StringComparer.Ordinal)))
-            .Select(c => (c.Cost, Check(c, known, PasteTo)))
+            .Select(c => Planned(c, known))
             .OrderBy(c => c.Cost)
             .ToList();
+
+    /// <summary>A check with what ordering needs: its cost, and whether it can be run as given (no value left to fill in, its node named).</summary>
+    private static CheckOrder.Planned Planned(CompiledCheck check, KnownValues known)
+    {
+        var next = Check(check, known, PasteTo);
+        var asGiven = !next.Why.Contains(" Note: ", StringComparison.Ordinal)
+            && !known.Placeholders().Any(p => next.Command.Contains(p, StringComparison.Ordinal))
+            && (check.On is null || NodeOf(check.On, known) is not null);
+        return new CheckOrder.Planned(check.Cost, next, asGiven, check.Facts);
+    }
 
     private static Hypothesis LastResort(CompiledRule rule, List<string> explaining, KnownValues known)
     {

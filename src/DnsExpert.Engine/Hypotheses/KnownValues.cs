@@ -45,6 +45,16 @@ public sealed class KnownValues
     /// </summary>
     public IReadOnlySet<string> Observed { get; init; } = new HashSet<string>();
 
+    /// <summary>The commands whose output the request already holds (their words single-spaced): not asked for again.</summary>
+    public IReadOnlySet<string> Ran { get; init; } = new HashSet<string>();
+
+    /// <summary>The placeholders standing for values not known here (<c>&lt;coredns-pod&gt;</c>).</summary>
+    internal IEnumerable<string> Placeholders() =>
+        typeof(KnownValues).GetProperties().Select(p => p.GetValue(this)).OfType<Placeholder>().Select(p => p.Text);
+
+    /// <summary>A command's words single-spaced, as <see cref="Ran"/> keeps them.</summary>
+    public static string Words(string command) => string.Join(' ', command.Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
+
     /// <summary>
     /// The tools the failing pod's container is known to have, from its image (busybox and alpine: busybox's applets,
     /// no <c>dig</c>); null when the image is unknown or says nothing, and a check keeps its command.
@@ -70,10 +80,12 @@ public sealed class KnownValues
     /// of its <c>kubectl exec</c>, as <c>namespace/pod</c>), leaving out CoreDNS's namespace.
     /// </remarks>
     public static KnownValues From(IReadOnlyList<object> facts, string? targetNamespace, string? pod, string? name, string? server, IReadOnlySet<string>? observed = null,
-        IEnumerable<string>? origins = null)
+        IEnumerable<string>? origins = null, IEnumerable<string?>? ran = null)
     {
         var kubeDns = facts.OfType<KubeDnsService>().FirstOrDefault(s => !string.IsNullOrEmpty(s.ClusterIp));
         var coreDns = facts.OfType<CoreDnsPod>().OrderBy(p => p.Ready).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault();
+        // A pod to ask directly answers only when Ready.
+        var answering = facts.OfType<CoreDnsPod>().Where(p => !string.IsNullOrWhiteSpace(p.Ip)).OrderByDescending(p => p.Ready).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault();
         var queried = facts.OfType<QueriedName>().FirstOrDefault();
         var unknown = new KnownValues();
         if (NullIfEmpty(pod) is null && Origin(origins) is { } origin)
@@ -96,11 +108,12 @@ public sealed class KnownValues
             Name = (object?)failing ?? unknown.Name,
             KubeDnsIp = (object?)kubeDns?.ClusterIp ?? (object?)ClusterDnsOf(facts, podNamespace, pod, podDns) ?? (object?)HostOf(server) ?? unknown.KubeDnsIp,
             CoreDnsPod = (object?)coreDns?.Name ?? unknown.CoreDnsPod,
-            CoreDnsPodIp = (object?)NullIfEmpty(coreDns?.Ip) ?? unknown.CoreDnsPodIp,
+            CoreDnsPodIp = (object?)NullIfEmpty(answering?.Ip) ?? unknown.CoreDnsPodIp,
             CoreDnsNode = (object?)NullIfEmpty(coreDns?.Node) ?? unknown.CoreDnsNode,
             Upstream = (object?)facts.OfType<CorefileUpstream>().Where(u => u.From == "." && u.Address is not null && !u.IsLoopback)
                 .Select(u => u.Address).FirstOrDefault() ?? unknown.Upstream,
             Observed = observed ?? unknown.Observed,
+            Ran = (ran ?? []).Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => Words(c!)).ToHashSet(StringComparer.Ordinal),
         };
     }
 

@@ -23,6 +23,12 @@ public sealed class RuleEngine(IRuleBaseProvider rules)
         var result = RuleSessionRunner.Run(ruleBase, facts, cancellationToken);
         activity?.SetTag("dnsexpert.facts", facts.Count);
         activity?.SetTag("dnsexpert.rules", ruleBase.Rules.Count);
-        return known is null ? result : result with { Hypotheses = HypothesisBuilder.Build(ruleBase, facts, result.Findings, known) };
+        if (known is null)
+        {
+            return result;
+        }
+
+        var plan = HypothesisBuilder.Plan(ruleBase, facts, result.Findings, known);
+        return result with { Hypotheses = plan.Hypotheses, NextChecks = plan.NextChecks };
     }
 }

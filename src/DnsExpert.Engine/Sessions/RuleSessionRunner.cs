@@ -10,6 +10,9 @@ public sealed record RuleSessionResult(IReadOnlyList<Finding> Findings, IReadOnl
 {
     /// <summary>The causes the report routes to and where the evidence leaves them (<see cref="Hypotheses.HypothesisBuilder"/>).</summary>
     public IReadOnlyList<Hypothesis> Hypotheses { get; init; } = [];
+
+    /// <summary>The hypotheses' checks in the order of what they decide (<see cref="Hypotheses.CheckOrder"/>).</summary>
+    public IReadOnlyList<SuggestedCheck> NextChecks { get; init; } = [];
 }
 
 /// <summary>

@@ -1,0 +1,92 @@
+using DnsExpert.Core.Contract;
+
+namespace DnsExpert.Engine.Hypotheses;
+
+/// <summary>The hypotheses of a diagnosis, and their checks in the order of what they decide.</summary>
+public sealed record HypothesisPlan(IReadOnlyList<Hypothesis> Hypotheses, IReadOnlyList<SuggestedCheck> NextChecks);
+
+/// <summary>
+/// Orders the checks of the unverified hypotheses by what they decide, from the rule base alone (no order kept by
+/// hand):
+/// <list type="number">
+/// <item>a check that can be run as given (no value left to fill in, on a named node) before one that cannot;</item>
+/// <item>then a check that gives all a cause under way still lacks, so that it may be confirmed this round (weighed as
+/// below, summed over those causes);</item>
+/// <item>then a check that follows from what the evidence already showed: it collects what a cause under way still
+/// lacks (the kube-dns ClusterIP timed out, so the dig of a CoreDNS pod IP finishes the comparison), or what a cause of
+/// a finding already made reads (CoreDNS pods not Ready: the logs that say what stops them);</item>
+/// <item>then by worth: the sum of the weights of the causes it collects facts for, so one command that answers for
+/// many causes comes before one that answers for one. A cause weighs how the guide's symptom table lists it for the
+/// report (<c>routing.listedUnder</c>, twice), how much of the report its routing names, and one more when critical;</item>
+/// <item>then the cheapest (<c>cost:</c>), then the hypotheses' own order.</item>
+/// </list>
+/// A command whose output the request already holds is not asked for again; a file to share (the packet capture) is
+/// not a next check.
+/// </summary>
+public static class CheckOrder
+{
+    /// <summary>An unverified cause: its id, how the report routes to it, and its checks (cheapest first).</summary>
+    internal sealed record Cause(
+        string RuleId, int Listed, int Routing, Severity Severity, IReadOnlyList<IReadOnlySet<string>> UnderWay, bool ExplainsAFinding, IReadOnlyList<Planned> Checks)
+    {
+        public int Weight => 1 + (2 * Listed) + Routing + (Severity == Severity.Critical ? 1 : 0);
+
+        /// <summary>The evidence already points at it: a case under way, or a finding made that it would explain.</summary>
+        public bool Follows => UnderWay.Count > 0 || ExplainsAFinding;
+
+        /// <summary>Does <paramref name="check"/> give all a case under way still lacks (it may then fire)?</summary>
+        public bool CompletedBy(Planned check) =>
+            UnderWay.Any(missing => check.Facts.Count == 0 || missing.All(m => check.Facts.Contains(m, StringComparer.Ordinal)));
+    }
+
+    /// <summary>A check of a cause: its cost (1 cheapest), the check, and whether it can be run as given.</summary>
+    internal sealed record Planned(int Cost, NextCheck Check, bool AsGiven, IReadOnlyList<string> Facts);
+
+    internal static IReadOnlyList<SuggestedCheck> Order(IReadOnlyList<Cause> causes, KnownValues known)
+    {
+        var byCommand = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        foreach (var cause in causes)
+        {
+            foreach (var planned in cause.Checks.Where(c => c.Check.Pasted && !known.Ran.Contains(KnownValues.Words(c.Check.Command))))
+            {
+                if (!byCommand.TryGetValue(planned.Check.Command, out var entry))
+                {
+                    entry = new Entry(byCommand.Count, planned);
+                    byCommand.Add(planned.Check.Command, entry);
+                }
+
+                if (!entry.RuleIds.Contains(cause.RuleId))
+                {
+                    entry.RuleIds.Add(cause.RuleId);
+                    entry.Worth += cause.Weight;
+                    entry.Follows += cause.Follows ? cause.Weight : 0;
+                    entry.Completes += cause.CompletedBy(planned) ? cause.Weight : 0;
+                }
+
+                entry.Cost = Math.Min(entry.Cost, planned.Cost);
+            }
+        }
+
+        return byCommand.Values
+            .OrderByDescending(e => e.AsGiven)
+            .ThenByDescending(e => e.Completes)
+            .ThenByDescending(e => e.Follows)
+            .ThenByDescending(e => e.Worth)
+            .ThenBy(e => e.Cost)
+            .ThenBy(e => e.First)
+            .Select(e => new SuggestedCheck(e.Check.Check.Command, e.Check.Check.Why, e.Check.Check.Paste, e.RuleIds))
+            .ToList();
+    }
+
+    private sealed class Entry(int first, Planned check)
+    {
+        public int First { get; } = first;
+        public Planned Check { get; } = check;
+        public bool AsGiven => Check.AsGiven;
+        public int Worth { get; set; }
+        public int Follows { get; set; }
+        public int Completes { get; set; }
+        public int Cost { get; set; } = check.Cost;
+        public List<string> RuleIds { get; } = [];
+    }
+}

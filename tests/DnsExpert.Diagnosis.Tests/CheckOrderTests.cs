@@ -1,0 +1,89 @@
+using DnsExpert.Core.Contract;
+using DnsExpert.Diagnosis;
+using DnsExpert.Engine.RuleBases;
+using DnsExpert.Engine.Sessions;
+using DnsExpert.Testing;
+
+namespace DnsExpert.Diagnosis.Tests;
+
+/// <summary>
+/// What a round of evidence leaves open, and what to run next: a dig is one measurement, so the kube-dns ClusterIP
+/// timing out leaves the CoreDNS pod IP dig to be done (and first), while the ClusterIP answering rules the Service-path
+/// cause out; a command already pasted is not asked for again; the CoreDNS logs come as one command without a pod to
+/// fill in.
+/// </summary>
+public sealed class CheckOrderTests
+{
+    private static readonly DiagnosisService Service = new(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System);
+    private const string Dump = "tests/fixtures/cluster-info-dump/kube-system";
+    private const string Name = "orders.default.svc.cluster.local";
+    private const string Dig = $"kubectl exec -n default web-0 -- dig @172.21.0.10 {Name} +tries=1";
+
+    private static string Read(string path) => File.ReadAllText(Path.Combine(RepoPaths.Root, path));
+
+    /// <summary>BIND 9.18's dig timing out (tests/fixtures/dns-tools/dig-timeout.txt), asked of the dump's kube-dns ClusterIP.</summary>
+    private static string DigTimeout() => Read("tests/fixtures/dns-tools/dig-timeout.txt")
+        .Replace("127.0.0.1#15355", "172.21.0.10#53", StringComparison.Ordinal)
+        .Replace("@127.0.0.1 -p 15355 www.test A +tries=1 +time=1", $"@172.21.0.10 {Name} +tries=1", StringComparison.Ordinal);
+
+    /// <summary>BIND 9.18's dig answered NOERROR (tests/fixtures/dns-tools/dig-cluster-service-noerror.txt), from the dump's ClusterIP.</summary>
+    private static string DigAnswered() => Read("tests/fixtures/dns-tools/dig-cluster-service-noerror.txt").Replace("10.96.0.10", "172.21.0.10", StringComparison.Ordinal);
+
+    private static Task<DiagnosisResponse> DiagnoseAsync(string digOutput) => Service.DiagnoseAsync(new DiagnosisRequest
+    {
+        Target = new TargetRef { Namespace = "default", Pod = "web-0" },
+        Symptom = new Symptom { ErrorMessage = $"dial tcp: lookup {Name} on 172.21.0.10:53: read udp 10.0.0.5:38161->172.21.0.10:53: i/o timeout" },
+        Snapshot = new Snapshot
+        {
+            Outputs =
+            [
+                new CommandOutput { Command = "kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", Text = Read($"{Dump}/pods.json") },
+                new CommandOutput { Command = "kubectl get svc kube-dns -n kube-system -o json", Text = Read($"{Dump}/services.json") },
+                new CommandOutput { Command = Dig, Text = digOutput },
+            ],
+        },
+    }, CancellationToken.None);
+
+    [Fact]
+    public async Task The_cluster_ip_timing_out_leaves_the_pod_ip_dig_to_do_and_puts_it_first()
+    {
+        var response = await DiagnoseAsync(DigTimeout());
+
+        var hypothesis = Assert.Single(response.Hypotheses, h => h.RuleId == "app-to-kube-dns-unreachable");
+        Assert.Equal(HypothesisStatus.Unverified, hypothesis.Status);
+        Assert.Contains("ProbeResult", hypothesis.Missing);
+        Assert.Contains("of what it asks about", hypothesis.Reason, StringComparison.Ordinal);
+        var first = response.NextChecks[0];
+        var listing = string.Join('\n', response.NextChecks.Select(c => c.Command + "  <- " + string.Join(",", c.RuleIds))) + "\nfindings: " + string.Join(",", response.Findings.Select(f => f.RuleId));
+        Assert.True(first.Command.Contains("@172.20.6.53", StringComparison.Ordinal), listing);
+        Assert.Contains("app-to-kube-dns-unreachable", first.RuleIds);
+        Assert.DoesNotContain(response.NextChecks, c => c.Command == Dig);
+    }
+
+    [Fact]
+    public async Task The_cluster_ip_answering_rules_the_service_path_out()
+    {
+        var response = await DiagnoseAsync(DigAnswered());
+
+        var hypothesis = Assert.Single(response.Hypotheses, h => h.RuleId == "app-to-kube-dns-unreachable");
+        Assert.True(hypothesis.Status == HypothesisStatus.RuledOut, $"{hypothesis.Status}: {hypothesis.Reason}; {string.Join(", ", response.Collection.Select(c => c.Source + " " + c.Status + " " + c.Detail))}");
+    }
+
+    [Fact]
+    public async Task Every_next_check_is_once_and_the_coredns_logs_need_no_pod_name()
+    {
+        var response = await Service.DiagnoseAsync(new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "default", Pod = "web-0" },
+            Symptom = new Symptom { ErrorMessage = $"dial tcp: lookup {Name} on 172.21.0.10:53: read udp 10.0.0.5:38161->172.21.0.10:53: i/o timeout" },
+        }, CancellationToken.None);
+
+        Assert.Equal(response.NextChecks.Count, response.NextChecks.Select(c => c.Command).Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains(response.NextChecks, c => c.Command == "kubectl logs -n kube-system -l k8s-app=kube-dns --prefix --timestamps --tail=500");
+        Assert.DoesNotContain(response.NextChecks, c => !c.Check.Pasted);
+        // Commands a person can paste as given come before any with a value to fill in.
+        var firstPlaceholder = response.NextChecks.ToList().FindIndex(c => c.Command.Contains('<', StringComparison.Ordinal));
+        Assert.True(firstPlaceholder < 0 || response.NextChecks.Skip(firstPlaceholder).All(c => c.Command.Contains('<', StringComparison.Ordinal) || !c.Command.StartsWith("kubectl", StringComparison.Ordinal)),
+            string.Join('\n', response.NextChecks.Select(c => c.Command)));
+    }
+}
