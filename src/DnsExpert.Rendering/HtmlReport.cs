@@ -143,7 +143,7 @@ public static class HtmlReport
         sb.Append("<li class=\"finding ").Append(severity).Append("\" id=\"").Append(E(f.RuleId)).Append("\"><h3><span class=\"badge ").Append(severity).Append("\">")
           .Append(severity).Append("</span> ").Append(E(f.Title)).Append(" <code class=\"rule\">").Append(E(f.RuleId)).Append("</code></h3>");
         sb.Append("<p class=\"cause\">").Append(E(f.Cause)).Append("</p>");
-        foreach (var (label, ids) in new[] { ("Explains", f.Explains), ("Explained by", f.ExplainedBy) })
+        foreach (var (label, ids) in new[] { ("Effects", f.Explains), ("Effect of", f.ExplainedBy) })
         {
             if (ids is { Count: > 0 })
             {
