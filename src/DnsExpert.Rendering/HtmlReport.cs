@@ -58,9 +58,12 @@ public static class HtmlReport
         if (response.Findings.Count > 0)
         {
             sb.Append("<section id=\"findings\"><h2>Findings</h2><ol class=\"findings\">");
+            // An effect of a finding listed above it is indented under that cause (the engine ranks causes first).
+            var above = new HashSet<string>(StringComparer.Ordinal);
             foreach (var f in response.Findings)
             {
-                Finding(sb, f);
+                Finding(sb, f, effect: f.ExplainedBy?.Any(above.Contains) == true);
+                above.Add(f.RuleId);
             }
 
             sb.Append("</ol></section>");
@@ -138,13 +141,13 @@ public static class HtmlReport
         }
     }
 
-    private static void Finding(StringBuilder sb, Finding f)
+    private static void Finding(StringBuilder sb, Finding f, bool effect)
     {
         var severity = SeverityName(f.Severity);
-        sb.Append("<li class=\"finding ").Append(severity).Append("\" id=\"").Append(E(f.RuleId)).Append("\"><h3><span class=\"badge ").Append(severity).Append("\">")
+        sb.Append("<li class=\"finding ").Append(severity).Append(effect ? " effect" : "").Append("\" id=\"").Append(E(f.RuleId)).Append("\"><h3><span class=\"badge ").Append(severity).Append("\">")
           .Append(severity).Append("</span> ").Append(E(f.Title)).Append(" <code class=\"rule\">").Append(E(f.RuleId)).Append("</code></h3>");
         sb.Append("<p class=\"cause\">").Append(E(f.Cause)).Append("</p>");
-        foreach (var (label, ids) in new[] { ("Explains", f.Explains), ("Explained by", f.ExplainedBy) })
+        foreach (var (label, ids) in new[] { ("Effects", f.Explains), ("Effect of", f.ExplainedBy) })
         {
             if (ids is { Count: > 0 })
             {
@@ -245,7 +248,7 @@ public static class HtmlReport
         .verdict{border-left:6px solid var(--muted);background:var(--code);padding:8px 16px;border-radius:4px}.verdict h2{margin:4px 0}
         .verdict.critical{border-color:var(--crit)}.verdict.warning{border-color:var(--warn)}.verdict.info{border-color:var(--info)}.verdict.none{border-color:var(--ok)}
         .verdict p{font-size:17px;margin:4px 0}
-        .findings{padding-left:20px}.finding{border:1px solid var(--line);border-radius:6px;padding:12px 16px;margin:0 0 16px;break-inside:avoid}
+        .findings{padding-left:20px}.finding{border:1px solid var(--line);border-radius:6px;padding:12px 16px;margin:0 0 16px;break-inside:avoid}.finding.effect{margin-left:32px;border-style:dashed}
         .badge{display:inline-block;font-size:12px;font-weight:600;text-transform:uppercase;color:#fff;border-radius:3px;padding:1px 6px;vertical-align:2px}
         .badge.critical{background:var(--crit)}.badge.warning{background:var(--warn)}.badge.info{background:var(--info)}
         code.rule{font-size:12px;color:var(--muted)}table{border-collapse:collapse;width:100%;font-size:14px}

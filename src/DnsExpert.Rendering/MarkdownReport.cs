@@ -49,43 +49,12 @@ public static class MarkdownReport
         var c = response.Classification;
         sb.Append("**Client error:** `").Append(c.Class.Name()).Append("` — ").AppendLine(MarkdownText.Inline(c.Explanation)).AppendLine();
 
+        // A cause first, its effects under it (numbered 1.1, 1.2), not as competing findings.
+        var effects = EffectsUnderCauses(response.Findings);
         var n = 0;
-        foreach (var f in response.Findings)
+        foreach (var f in response.Findings.Where(f => !effects.Placed.Contains(f)))
         {
-            n++;
-            sb.Append("## ").Append(n).Append(". ").Append(SeverityLabel(f.Severity)).Append(' ').Append(MarkdownText.Inline(f.Title))
-              .Append(" (").Append(MarkdownText.Code(f.RuleId)).AppendLine(")").AppendLine();
-            sb.AppendLine(MarkdownText.Paragraph(f.Cause)).AppendLine();
-            Relations(sb, f);
-            sb.AppendLine("**Evidence**").AppendLine();
-            foreach (var e in f.Evidence)
-            {
-                sb.Append("- _").Append(MarkdownText.Inline(e.Source)).Append("_: ").AppendLine(MarkdownText.Inline(e.Detail));
-            }
-
-            sb.AppendLine().AppendLine("**Remediation**").AppendLine();
-            var step = 0;
-            foreach (var r in f.Remediation)
-            {
-                sb.Append(++step).Append(". ").AppendLine(MarkdownText.Inline(r.Summary.Trim()));
-                if (r.Command is not null)
-                {
-                    sb.AppendLine().Append(MarkdownText.Block(r.Command.Trim(), "sh", "   "));
-                }
-
-                if (r.Snippet is not null)
-                {
-                    sb.AppendLine().Append(MarkdownText.Block(r.Snippet, "yaml", "   "));
-                }
-            }
-
-            if (f.Ticket is { } ticket)
-            {
-                sb.AppendLine().AppendLine("**Support ticket**").AppendLine();
-                AppendTicket(sb, ticket);
-            }
-
-            sb.AppendLine();
+            AppendFinding(sb, f, (++n).ToString(System.Globalization.CultureInfo.InvariantCulture), null, effects.Under);
         }
 
         AppendHypotheses(sb, response, allChecks);
@@ -160,8 +129,11 @@ public static class MarkdownReport
         }
 
         var top = response.Findings[0];
-        var more = response.Findings.Count - 1;
-        return $"{SeverityLabel(top.Severity)} {text(top.Title)} ({code(top.RuleId)})" + (more > 0 ? $", and {more} more finding(s)." : ".");
+        var effects = top.Explains?.Count ?? 0;
+        var more = response.Findings.Count - 1 - effects;
+        return $"{SeverityLabel(top.Severity)} {text(top.Title)} ({code(top.RuleId)})"
+            + (effects > 0 ? $", which explains {effects} other finding(s)" : "")
+            + (more > 0 ? $", and {more} more finding(s)." : ".");
     }
 
     /// <summary>
@@ -224,10 +196,89 @@ public static class MarkdownReport
         }
     }
 
-    /// <summary>What this finding explains, and what explains it (the rule files' <c>explains:</c>).</summary>
-    private static void Relations(StringBuilder sb, Finding f)
+    /// <summary>
+    /// The findings shown under a cause: each effect under the highest-ranked of its causes listed before it (the engine
+    /// ranks a cause above its effects, and a response read back cannot loop this way); one without such a cause stands
+    /// alone.
+    /// </summary>
+    private static (Dictionary<Finding, List<Finding>> Under, HashSet<Finding> Placed) EffectsUnderCauses(IReadOnlyList<Finding> findings)
     {
-        foreach (var (label, ids) in new[] { ("Explains", f.Explains), ("Explained by", f.ExplainedBy) })
+        var before = new Dictionary<string, int>(StringComparer.Ordinal);
+        var under = new Dictionary<Finding, List<Finding>>(ReferenceEqualityComparer.Instance);
+        var placed = new HashSet<Finding>(ReferenceEqualityComparer.Instance);
+        foreach (var (f, index) in findings.Select((f, i) => (f, i)))
+        {
+            var first = (f.ExplainedBy ?? []).Where(before.ContainsKey).Select(c => before[c]).DefaultIfEmpty(-1).Min();
+            var cause = first < 0 ? null : findings[first];
+            before.TryAdd(f.RuleId, index);
+            if (cause is not null)
+            {
+                (under.TryGetValue(cause, out var list) ? list : under[cause] = []).Add(f);
+                placed.Add(f);
+            }
+        }
+
+        return (under, placed);
+    }
+
+    /// <summary>One finding, numbered, and then the effects shown under it (one heading level down, at most four).</summary>
+    private static void AppendFinding(StringBuilder sb, Finding f, string number, string? cause, Dictionary<Finding, List<Finding>> under)
+    {
+        sb.Append(new string('#', Math.Min(2 + number.Count(c => c == '.'), 4))).Append(' ').Append(number).Append(". ")
+          .Append(SeverityLabel(f.Severity)).Append(' ').Append(MarkdownText.Inline(f.Title))
+          .Append(" (").Append(MarkdownText.Code(f.RuleId)).Append(')');
+        if (cause is not null)
+        {
+            sb.Append(" — effect of ").Append(MarkdownText.Code(cause));
+        }
+
+        sb.AppendLine().AppendLine();
+        sb.AppendLine(MarkdownText.Paragraph(f.Cause)).AppendLine();
+        Relations(sb, f, cause);
+        sb.AppendLine("**Evidence**").AppendLine();
+        foreach (var e in f.Evidence)
+        {
+            sb.Append("- _").Append(MarkdownText.Inline(e.Source)).Append("_: ").AppendLine(MarkdownText.Inline(e.Detail));
+        }
+
+        sb.AppendLine().AppendLine("**Remediation**").AppendLine();
+        var step = 0;
+        foreach (var r in f.Remediation)
+        {
+            sb.Append(++step).Append(". ").AppendLine(MarkdownText.Inline(r.Summary.Trim()));
+            if (r.Command is not null)
+            {
+                sb.AppendLine().Append(MarkdownText.Block(r.Command.Trim(), "sh", "   "));
+            }
+
+            if (r.Snippet is not null)
+            {
+                sb.AppendLine().Append(MarkdownText.Block(r.Snippet, "yaml", "   "));
+            }
+        }
+
+        if (f.Ticket is { } ticket)
+        {
+            sb.AppendLine().AppendLine("**Support ticket**").AppendLine();
+            AppendTicket(sb, ticket);
+        }
+
+        sb.AppendLine();
+        var k = 0;
+        foreach (var effect in under.GetValueOrDefault(f) ?? [])
+        {
+            AppendFinding(sb, effect, $"{number}.{++k}", f.RuleId, under);
+        }
+    }
+
+    /// <summary>
+    /// What this finding explains (its effects: what fixing it should clear), and the causes of it other than the one it
+    /// stands under (the rule files' <c>explains:</c>).
+    /// </summary>
+    private static void Relations(StringBuilder sb, Finding f, string? cause)
+    {
+        var otherCauses = f.ExplainedBy?.Where(c => c != cause).ToList();
+        foreach (var (label, ids) in new[] { ("Effects", f.Explains), (cause is null ? "Effect of" : "Also the effect of", otherCauses) })
         {
             if (ids is { Count: > 0 })
             {

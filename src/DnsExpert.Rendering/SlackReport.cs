@@ -39,7 +39,7 @@ public static class SlackReport
             var text = new StringBuilder()
                 .Append(Icon(finding.Severity)).Append(" *").Append(SlackText.Inline(finding.Title)).Append("* (").Append(Code(finding.RuleId)).AppendLine(")")
                 .AppendLine(SlackText.Inline(finding.Cause));
-            foreach (var (label, ids) in new[] { ("Explains", finding.Explains), ("Explained by", finding.ExplainedBy) })
+            foreach (var (label, ids) in new[] { ("Effects", finding.Explains), ("Effect of", finding.ExplainedBy) })
             {
                 if (ids is { Count: > 0 })
                 {

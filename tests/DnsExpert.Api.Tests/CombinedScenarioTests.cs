@@ -43,8 +43,9 @@ public sealed class CombinedScenarioTests(ApiFactory factory) : IClassFixture<Ap
             Assert.False(ids.Contains(id), $"{id} fired: [{string.Join(", ", ids)}]");
         }
 
-        // By severity, except that a cause (a finding that explains others) stands right above its effects.
-        var severities = findings.Where(f => !f.TryGetProperty("explains", out _))
+        // By severity, except that an effect stands under its cause (which carries the effect's severity); an effect
+        // that full proof of its cause explains is no competing critical.
+        var severities = findings.Where(f => !f.TryGetProperty("explainedBy", out _))
             .Select(f => f.GetProperty("severity").GetString() switch { "critical" => 0, "warning" => 1, _ => 2 }).ToList();
         Assert.Equal(severities.Order(), severities);
         foreach (var (finding, index) in findings.Select((f, i) => (f, i)))

@@ -180,10 +180,12 @@ public sealed class ExplainsRenderingTests(ApiFactory factory) : IClassFixture<A
         Assert.True(ids.IndexOf("coredns-forward-loop") < ids.IndexOf("coredns-pod-not-running"), string.Join(", ", ids));
 
         var markdown = await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=markdown");
-        Assert.Contains("_Explains:_ `coredns-pod-not-running`", markdown, StringComparison.Ordinal);
-        Assert.Contains("_Explained by:_ `coredns-forward-loop`", markdown, StringComparison.Ordinal);
+        Assert.Contains("_Effects:_ `coredns-pod-not-running`", markdown, StringComparison.Ordinal);
+        Assert.Contains("(`coredns-pod-not-running`) — effect of `coredns-forward-loop`", markdown, StringComparison.Ordinal);
         var slack = JsonNode.Parse(await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=slack"))!.DescendantsText();
-        Assert.Contains(slack, t => t.Contains("_Explains:_ `coredns-pod-not-running`", StringComparison.Ordinal));
-        Assert.Contains("Explained by: <a href=\"#coredns-forward-loop\"><code>coredns-forward-loop</code></a>", await client.GetStringAsync($"/reports/{id}"), StringComparison.Ordinal);
+        Assert.Contains(slack, t => t.Contains("_Effects:_ `coredns-pod-not-running`", StringComparison.Ordinal));
+        var page = await client.GetStringAsync($"/reports/{id}");
+        Assert.Contains("Effect of: <a href=\"#coredns-forward-loop\"><code>coredns-forward-loop</code></a>", page, StringComparison.Ordinal);
+        Assert.Contains("<li class=\"finding warning effect\" id=\"coredns-pod-not-running\">", page, StringComparison.Ordinal);
     }
 }

@@ -21,6 +21,36 @@ public sealed class ExplainsTests
           - fact: CorefilePlugin
             as: p
             where: Name == "{{{plugin}}}"
+        {{{Finding(id)}}}
+        """;
+
+    /// <summary>
+    /// A rule of two cases: a full proof on plugin <c>{id}-full</c> and a weaker one (a lowered severity) on
+    /// <c>{id}-weak</c>, each with an optional <c>explains:</c> line of its own.
+    /// </summary>
+    private static string TwoCaseRule(string id, string severity, string explains, string weakSeverity, string fullCaseExplains = "", string weakCaseExplains = "") => $$$"""
+        id: {{{id}}}
+        title: {{{id}}}
+        severity: {{{severity}}}
+        description: d
+        {{{explains}}}
+        cases:
+          - when:
+              - fact: CorefilePlugin
+                as: p
+                where: Name == "{{{id}}}-full"
+            {{{fullCaseExplains}}}
+          - severity: {{{weakSeverity}}}
+            when:
+              - fact: CorefilePlugin
+                as: p
+                where: Name == "{{{id}}}-weak"
+            {{{weakCaseExplains}}}
+        {{{Finding(id)}}}
+        """;
+
+    /// <summary>The finding of the rules above: its cause is its id.</summary>
+    private static string Finding(string id) => $$$"""
         finding:
           cause: "{{{id}}}"
           evidence:
@@ -55,17 +85,19 @@ public sealed class ExplainsTests
     };
 
     [Fact]
-    public void A_cause_ranks_above_its_effect_even_when_weaker_and_both_say_so()
+    public void A_cause_ranks_above_its_effect_and_carries_its_severity_and_its_effects_are_at_most_warnings()
     {
         var ruleBase = Compile(
             Rule("loop", "loop", "warning", "explains: [crash]"),
             Rule("crash", "crash", "critical", "explains: [no-endpoints]"),
             Rule("no-endpoints", "endpoints", "critical"),
-            Rule("other", "other", "critical"));
+            Rule("other", "other", "critical"),
+            Rule("hint", "hint", "info"),
+            Rule("cause-of-hint", "cause-of-hint", "warning", "explains: [hint]"));
 
-        var findings = RuleSessionRunner.Run(ruleBase, [Plugin("loop"), Plugin("crash"), Plugin("endpoints"), Plugin("other")]).Findings;
+        var findings = RuleSessionRunner.Run(ruleBase, [Plugin("loop"), Plugin("crash"), Plugin("endpoints"), Plugin("other"), Plugin("hint"), Plugin("cause-of-hint")]).Findings;
 
-        Assert.Equal(["loop", "crash", "no-endpoints", "other"], findings.Select(f => f.RuleId));
+        Assert.Equal(["loop", "crash", "no-endpoints", "other", "cause-of-hint", "hint"], findings.Select(f => f.RuleId));
         Assert.Equal(["crash"], findings[0].Explains!);
         Assert.Null(findings[0].ExplainedBy);
         Assert.Equal(["no-endpoints"], findings[1].Explains!);
@@ -73,6 +105,78 @@ public sealed class ExplainsTests
         Assert.Equal(["crash"], findings[2].ExplainedBy!);
         Assert.Null(findings[2].Explains);
         Assert.Equal((null, null), (findings[3].Explains, findings[3].ExplainedBy));
+
+        // The warning cause carries the critical outage it explains; the outage shows as its effects, at most warnings.
+        // Lifting never lowers and capping never raises: an info effect stays info, its warning cause a warning.
+        Assert.Equal(
+            [Severity.Critical, Severity.Warning, Severity.Warning, Severity.Critical, Severity.Warning, Severity.Info],
+            findings.Select(f => f.Severity));
+    }
+
+    [Fact]
+    public void A_weaker_proof_of_a_cause_lifts_it_but_does_not_demote_an_effect_that_full_proof_shows()
+    {
+        var ruleBase = Compile(
+            TwoCaseRule("loop", "critical", "explains: [crash]", "warning"),
+            TwoCaseRule("crash", "critical", "", "warning"));
+
+        Severity Of(string id, params string[] plugins) =>
+            RuleSessionRunner.Run(ruleBase, plugins.Select(Plugin).ToList<object>()).Findings.Single(f => f.RuleId == id).Severity;
+
+        // The weak loop proof beside a full crash proof: both critical, the loop listed (and ranked) as its cause.
+        var weakBesideFull = RuleSessionRunner.Run(ruleBase, [Plugin("loop-weak"), Plugin("crash-full")]).Findings;
+        Assert.Equal(["loop", "crash"], weakBesideFull.Select(f => f.RuleId));
+        Assert.All(weakBesideFull, f => Assert.Equal(Severity.Critical, f.Severity));
+        Assert.Equal(["loop"], weakBesideFull[1].ExplainedBy!);
+
+        // Weak beside weak, and full beside anything: the effect is demoted.
+        Assert.Equal(Severity.Warning, Of("crash", "loop-weak", "crash-weak"));
+        Assert.Equal(Severity.Warning, Of("crash", "loop-full", "crash-full"));
+        Assert.Equal(Severity.Critical, Of("loop", "loop-weak", "crash-weak", "crash-full"));
+        Assert.Equal(Severity.Critical, Of("crash", "loop-weak", "crash-weak", "crash-full"));
+    }
+
+    [Fact]
+    public void A_case_explains_instead_of_its_rule_and_only_matched_cases_count()
+    {
+        var ruleBase = Compile(
+            TwoCaseRule("directive", "critical", "explains: [crash]", "warning", weakCaseExplains: "explains: []"),
+            TwoCaseRule("loop", "critical", "", "warning", fullCaseExplains: "explains: [crash]"),
+            Rule("crash", "crash", "critical"));
+
+        var reload = RuleSessionRunner.Run(ruleBase, [Plugin("directive-weak"), Plugin("crash")]).Findings;
+        Assert.Equal(["crash", "directive"], reload.Select(f => f.RuleId));
+        Assert.Equal((Severity.Critical, null), (reload[0].Severity, reload[0].ExplainedBy));
+        Assert.Equal((Severity.Warning, null), (reload[1].Severity, reload[1].Explains));
+
+        var parse = RuleSessionRunner.Run(ruleBase, [Plugin("directive-full"), Plugin("crash")]).Findings;
+        Assert.Equal(["directive", "crash"], parse.Select(f => f.RuleId));
+        Assert.Equal(Severity.Warning, parse[1].Severity);
+
+        var staticLoop = RuleSessionRunner.Run(ruleBase, [Plugin("loop-weak"), Plugin("crash")]).Findings;
+        Assert.All(staticLoop, f => Assert.Equal((null, null), (f.Explains, f.ExplainedBy)));
+        var loopLog = RuleSessionRunner.Run(ruleBase, [Plugin("loop-full"), Plugin("loop-weak"), Plugin("crash")]).Findings;
+        Assert.Equal(["crash"], loopLog.Single(f => f.RuleId == "loop").Explains!);
+    }
+
+    [Fact]
+    public void A_case_explaining_an_unknown_id_or_closing_a_cycle_is_an_error_at_its_line()
+    {
+        var unknown = Assert.Single(CompileErrors(TwoCaseRule("loop", "critical", "", "warning", weakCaseExplains: "explains: [no-such-rule]")));
+        Assert.Equal(("rules/r0.yaml", 17, "explains: no rule has the id 'no-such-rule'"), (unknown.File, unknown.Line, unknown.Reason));
+
+        var cycle = CompileErrors(
+            TwoCaseRule("a", "critical", "explains: [b]", "warning"),
+            TwoCaseRule("b", "critical", "", "warning", weakCaseExplains: "explains: [a]"));
+        Assert.Contains(cycle, e => e.File == "rules/r1.yaml" && e.Line == 17 && e.Reason.Contains("'a' already explains 'b' (a -> b)", StringComparison.Ordinal));
+
+        var self = Assert.Single(CompileErrors(TwoCaseRule("a", "critical", "", "warning", fullCaseExplains: "explains: [a]")));
+        Assert.Equal(("rules/r0.yaml", 11), (self.File, self.Line));
+        Assert.Contains("cannot explain itself", self.Reason, StringComparison.Ordinal);
+
+        var errors = new List<RuleFileError>();
+        Assert.Null(RuleFileReader.Read("rules/x.yaml", TwoCaseRule("a", "critical", "", "warning", weakCaseExplains: "explains: Not An Id"), errors));
+        Assert.Contains(errors, e => e.Line == 17 && e.Reason.Contains("case.explains must be a list of rule ids", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -125,6 +229,12 @@ public sealed class ExplainsTests
         var rules = RuleBaseLoader.Load(RepoPaths.Rules).Rules.ToDictionary(r => r.Id);
         Assert.Contains("coredns-pod-not-running", rules["coredns-forward-loop"].Document.Explains.Select(e => e.Id));
         Assert.Contains("kube-dns-no-endpoints", rules["coredns-pod-not-running"].Document.Explains.Select(e => e.Id));
+        Assert.Contains("coredns-pod-not-running", rules["coredns-apiserver-unreachable"].Document.Explains.Select(e => e.Id));
+        Assert.Equal(["container-network-error", "udp53-blocked"], rules["networkpolicy-blocks-dns-egress"].Document.Explains.Select(e => e.Id));
+
+        // The proofs that explain no crash say so: a Corefile refused on reload, a loop stub no loop log confirms.
+        Assert.Equal([], rules["coredns-unknown-directive"].Document.Cases.Single(c => c.Severity == Severity.Warning).Explains!);
+        Assert.Equal([], rules["coredns-forward-loop"].Document.Cases.Single(c => c.Severity == Severity.Warning).Explains!);
     }
 }
 

@@ -54,6 +54,15 @@ internal sealed class CompiledCase
     /// <summary>The case's own severity, else the rule's.</summary>
     public required Severity Severity { get; init; }
 
+    /// <summary>
+    /// Whether this proof is as strong as the rule's: a case that lowers the rule's severity is the rule files' way of
+    /// saying its proof is weaker (a static reading where another case sees the failure happen).
+    /// </summary>
+    public required bool FullStrength { get; init; }
+
+    /// <summary>The rules this proof explains: the case's <c>explains:</c>, else the rule's.</summary>
+    public required IReadOnlyList<string> Explains { get; init; }
+
     /// <summary>Number of positive patterns: a case that needs more facts to agree is more specific.</summary>
     public required int Specificity { get; init; }
 

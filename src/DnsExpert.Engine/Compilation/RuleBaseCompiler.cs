@@ -80,13 +80,16 @@ public static partial class RuleBaseCompiler
         return new RuleBase(factory, compiled);
     }
 
-    /// <summary>Every id a rule says it explains names another rule of the base, and no chain of explanations loops.</summary>
+    /// <summary>
+    /// Every id a rule or one of its cases says it explains names another rule of the base, and no chain of explanations
+    /// loops (through any case: which cases match differs from one diagnosis to the next).
+    /// </summary>
     private static void CheckExplains(IReadOnlyList<RuleDocument> documents, List<RuleFileError> errors)
     {
         var byId = documents.GroupBy(d => d.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         foreach (var doc in documents)
         {
-            foreach (var reference in doc.Explains)
+            foreach (var reference in doc.AnyCaseExplains)
             {
                 if (reference.Id == doc.Id)
                 {
@@ -114,7 +117,7 @@ public static partial class RuleBaseCompiler
             return false;
         }
 
-        foreach (var next in doc.Explains.Select(r => r.Id))
+        foreach (var next in doc.AnyCaseExplains.Select(r => r.Id).Distinct(StringComparer.Ordinal))
         {
             if (next == to)
             {
@@ -279,6 +282,8 @@ public static partial class RuleBaseCompiler
         {
             Index = caseIndex,
             Severity = ruleCase.Severity ?? doc.Severity,
+            FullStrength = (ruleCase.Severity ?? doc.Severity) == doc.Severity,
+            Explains = (ruleCase.Explains ?? doc.Explains).Select(r => r.Id).Distinct(StringComparer.Ordinal).ToList(),
             // Relation facts join two objects; they add no evidence of their own (FindingRanking).
             Specificity = matched.Count(p => !Attribute.IsDefined(p.Type, typeof(RelationFactAttribute))),
             UnknownWhenNull = unknownWhenNull.Distinct(StringComparer.Ordinal).ToList(),

@@ -21,9 +21,13 @@ public sealed record RuleDocument
 
     /// <summary>
     /// Rules whose findings this rule's finding explains (<c>explains: [coredns-pod-not-running]</c>): when both fire,
-    /// this one ranks first and each says what it explains or is explained by.
+    /// this one ranks first and each says what it explains or is explained by. A case may say its own
+    /// (<see cref="RuleCaseDocument.Explains"/>); only the cases that matched count.
     /// </summary>
     public IReadOnlyList<RuleReference> Explains { get; init; } = [];
+
+    /// <summary>Every rule this one may explain, through any of its cases: the loader checks these for loops.</summary>
+    public IEnumerable<RuleReference> AnyCaseExplains => Explains.Concat(Cases.SelectMany(c => c.Explains ?? []));
 
     /// <summary>
     /// Named numbers the rule's conditions and templates use by name (<c>Occurrences >= persistentMinFailures</c>), so
@@ -59,6 +63,12 @@ public sealed record RuleCaseDocument(
 
     /// <summary>Remediation of this case instead of the finding's, when the proof decides what to do.</summary>
     public IReadOnlyList<RemediationTemplateDocument>? Remediation { get; init; }
+
+    /// <summary>
+    /// What this proof explains instead of the rule's <c>explains:</c> (null: the rule's). <c>explains: []</c> says the
+    /// proof explains nothing: a Corefile refused on reload leaves the running pod serving, so it explains no crash.
+    /// </summary>
+    public IReadOnlyList<RuleReference>? Explains { get; init; }
 }
 
 /// <summary>A named number of a rule file (<c>thresholds:</c>), and where it stands.</summary>

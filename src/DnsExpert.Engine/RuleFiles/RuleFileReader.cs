@@ -15,7 +15,7 @@ public static class RuleFileReader
 {
     // The keys of each mapping of a rule file; rules/rule.schema.json lists the same (a test keeps them equal).
     internal static readonly string[] TopKeys = ["id", "title", "severity", "description", "guide", "priority", "explainsFailure", "explains", "thresholds", "routing", "when", "cases", "finding", "collect"];
-    internal static readonly string[] CaseKeys = ["when", "cause", "evidence", "severity", "ticket", "remediation"];
+    internal static readonly string[] CaseKeys = ["when", "cause", "evidence", "severity", "ticket", "remediation", "explains"];
     internal static readonly string[] PatternKeys = ["fact", "as", "where", "not", "exists"];
     internal static readonly string[] FactPatternKeys = ["fact", "as", "where"];
     internal static readonly string[] FindingKeys = ["cause", "evidence", "remediation", "ticket"];
@@ -358,6 +358,7 @@ public static class RuleFileReader
                     Ticket = ticket,
                     NoTicket = noTicket,
                     Remediation = remediation,
+                    Explains = Optional(map, "explains") is { } x ? ReadRuleReferences(x, "case.explains") : null,
                 });
             }
 

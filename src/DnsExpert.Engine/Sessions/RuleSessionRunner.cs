@@ -64,10 +64,10 @@ public static class RuleSessionRunner
 
         var groups = matches.GroupBy(m => m.Rule).ToDictionary(g => g.Key.Id, g => (Rule: g.Key, Matches: g.ToList()), StringComparer.Ordinal);
         var ranked = groups.Values
-            .Select(g => (g.Rule.Id, FindingRanking.Score(g.Rule, g.Matches, symptom, name)))
+            .Select(g => (g.Rule.Id, FindingRanking.Score(g.Rule, g.Matches, symptom, name), (IReadOnlyList<FindingFact>)g.Matches))
             .ToList();
         var findings = Explanations.Order(ruleBase, ranked)
-            .Select(x => Merge(groups[x.Id].Rule, groups[x.Id].Matches, coreDnsNodes, x.Explains, x.ExplainedBy, problems))
+            .Select(x => Merge(groups[x.Id].Rule, groups[x.Id].Matches, x, coreDnsNodes, problems))
             .ToList();
         return new RuleSessionResult(findings, problems);
     }
@@ -76,7 +76,7 @@ public static class RuleSessionRunner
     /// One finding from a rule's matches. A template that fails (its expression throws) fails only its own text: the
     /// finding stays, an evidence line says which template failed, and so does the <c>rules</c> collection entry.
     /// </summary>
-    private static Finding Merge(CompiledRule rule, List<FindingFact> matches, IReadOnlyList<TicketNode> coreDnsNodes, List<string> explains, List<string> explainedBy, List<string> problems)
+    private static Finding Merge(CompiledRule rule, List<FindingFact> matches, Explanations.Placed placed, IReadOnlyList<TicketNode> coreDnsNodes, List<string> problems)
     {
         var failures = new List<string>();
         // Earlier cases first: a rule lists its strongest proof first.
@@ -143,15 +143,16 @@ public static class RuleSessionRunner
         return new Finding
         {
             RuleId = rule.Id,
-            // The strongest proof found decides: a rule's weaker case alone gives a weaker finding.
-            Severity = matches.Max(m => m.Case.Severity),
+            // The strongest proof found decides (a rule's weaker case alone gives a weaker finding), then what the
+            // finding explains or is explained by (Explanations).
+            Severity = placed.Severity,
             Title = rule.Document.Title,
             Cause = cause,
             Evidence = evidence,
             Remediation = remediation,
             Ticket = ticket,
-            Explains = explains.Count == 0 ? null : explains,
-            ExplainedBy = explainedBy.Count == 0 ? null : explainedBy,
+            Explains = placed.Explains.Count == 0 ? null : placed.Explains,
+            ExplainedBy = placed.ExplainedBy.Count == 0 ? null : placed.ExplainedBy,
         };
     }
 
