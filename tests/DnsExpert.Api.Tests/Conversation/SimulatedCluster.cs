@@ -7,21 +7,42 @@ namespace DnsExpert.Api.Tests.Conversation;
 
 /// <summary>
 /// A cluster that answers the commands a diagnosis gives, in the output formats the real tools print (those kept under
-/// <c>tests/fixtures</c>: BIND 9.18 dig, iputils ping, kubectl JSON lists): the engineer on call, played by a test.
-/// It is built from a scenario's snapshot: its objects answer <c>kubectl get</c>, its logs <c>kubectl logs</c>, its files
-/// <c>cat</c>, and its probes are the DNS and ping truth (which server answers, over which transport, and which
-/// address answers a ping). A command it cannot answer as the real cluster would is not answered (null), as a person
-/// without that access would skip it.
+/// <c>tests/fixtures</c>: BIND 9.18 dig, busybox nslookup, iputils ping, kubectl JSON and tables, conntrack, procfs):
+/// the engineer on call, played by a test. It is built from a scenario's snapshot: its objects answer <c>kubectl get</c>
+/// and <c>kubectl top</c>, its logs <c>kubectl logs</c>, its files and command outputs <c>cat</c> and the node's own
+/// commands (in a pod, or on a node through <c>kubectl debug node/NAME -- chroot /host</c>), and its probes are the DNS
+/// and ping truth (which server answers which name, from where, over which transport). A node file the scenario does
+/// not hold is answered as a healthy node prints it; a lookup without a probe is answered only when the scenario says
+/// how that server answers (see <see cref="Lookup"/>). A command it cannot answer as the real cluster would is not
+/// answered (null), as a person without that access would skip it; so is a command that still holds a
+/// <c>&lt;placeholder&gt;</c> or a pipe, which a person cannot paste as given.
 /// </summary>
-public sealed class SimulatedCluster(JsonObject scenario)
+public sealed partial class SimulatedCluster
 {
-    private readonly JsonArray _objects = scenario["snapshot"]?["objects"]?.AsArray() ?? [];
-    private readonly JsonArray _logs = scenario["snapshot"]?["logs"]?.AsArray() ?? [];
-    private readonly JsonArray _files = scenario["snapshot"]?["files"]?.AsArray() ?? [];
-    private readonly JsonArray _probes = scenario["snapshot"]?["probes"]?.AsArray() ?? [];
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    private readonly List<JsonObject> _objects;
+    private readonly List<JsonObject> _logs;
+    private readonly List<JsonObject> _files;
+    private readonly List<JsonObject> _probes;
+    private readonly List<JsonObject> _outputs;
+    private readonly JsonObject? _target;
+    private readonly JsonObject? _symptom;
+
+    /// <summary>A cluster playing <paramref name="scenario"/> (a scenario file's JSON).</summary>
+    public SimulatedCluster(JsonObject scenario)
+    {
+        JsonObject[] Part(string name) => scenario["snapshot"]?[name]?.AsArray().Select(n => n!.AsObject()).ToArray() ?? [];
+
+        // A kubectl List in the snapshot (events as kubectl get events -o json prints them) is its items.
+        _objects = Part("objects").SelectMany(o => (string?)o["kind"] == "List" ? o["items"]!.AsArray().Select(i => i!.AsObject()) : [o]).ToList();
+        (_logs, _files, _probes, _outputs) = (Part("logs").ToList(), Part("files").ToList(), Part("probes").ToList(), Part("outputs").ToList());
+        (_target, _symptom) = (scenario["target"]?.AsObject(), scenario["symptom"]?.AsObject());
+    }
+
+    /// <summary>The cluster of <c>tests/scenarios/<paramref name="relativePath"/></c>.</summary>
     public static SimulatedCluster FromScenario(string relativePath) =>
-        new(JsonNode.Parse(System.IO.File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios", relativePath)))!.AsObject());
+        new(JsonNode.Parse(File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios", relativePath)))!.AsObject());
 
     /// <summary>The output of <paramref name="command"/> as the cluster would print it, or null when it cannot be answered.</summary>
     public string? Run(string command)
@@ -31,78 +52,102 @@ public sealed class SimulatedCluster(JsonObject scenario)
             return null; // a placeholder left to fill in, or a pipeline: not pasteable as given
         }
 
-        var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (words is ["kubectl", "exec", ..] && Array.IndexOf(words, "--") is var dashes and > 0)
+        if (_outputs.FirstOrDefault(o => o["from"] is null && (string?)o["command"] == command) is { } pasted)
         {
-            var (ns, pod) = (Flag(words[..dashes], "-n") ?? "default", words[2..dashes].FirstOrDefault(w => !w.StartsWith('-') && w != Flag(words[..dashes], "-n")));
-            return pod is null ? null : InPod(ns, pod, words[(dashes + 1)..]);
+            return (string?)pasted["text"]; // the scenario's own output of this very command
+        }
+
+        var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words is ["kubectl", "exec" or "debug", ..] && Array.IndexOf(words, "--") is var dashes and > 0 && dashes < words.Length - 1)
+        {
+            var inner = words[(dashes + 1)..];
+            var ns = Flag(words[..dashes], "-n") ?? "default";
+            var where = words[2..dashes].FirstOrDefault(w => !w.StartsWith('-') && w != ns);
+            if (where is null)
+            {
+                return null;
+            }
+
+            if (where.StartsWith("node/", StringComparison.Ordinal))
+            {
+                return OnNode(where["node/".Length..], inner is ["chroot", "/host", _, ..] ? inner[2..] : inner);
+            }
+
+            // kubectl debug POD --target=C runs in the pod's network namespace: for a lookup or ping it is the pod.
+            return Pasted($"{ns}/{where}", inner) ?? (words[1] == "exec" || inner is ["nslookup" or "dig" or "ping", ..] ? InPod(ns, where, inner) : null);
         }
 
         return words switch
         {
-            ["kubectl", "get", ..] => Get(words),
+            ["kubectl", "get", _, ..] => Get(words),
+            ["kubectl", "top", "node" or "nodes" or "no", ..] => TopNodes(),
+            ["kubectl", "top", "pod" or "pods" or "po", ..] => TopPods(words),
             ["kubectl", "logs", ..] => Logs(words),
+            _ => null, // a bare command (cat /proc/net/snmp, conntrack -S) does not say on which node or pod it runs
+        };
+    }
+
+    /// <summary>The scenario's own pasted output of <paramref name="command"/> from <paramref name="from"/>, when it has one.</summary>
+    private string? Pasted(string from, string[] command)
+    {
+        var line = string.Join(' ', command);
+        return _outputs.FirstOrDefault(o => (string?)o["from"] == from && (string?)o["command"] == line)?["text"]?.GetValue<string>();
+    }
+
+    private string? InPod(string ns, string pod, string[] command)
+    {
+        if (Object("Pod", ns, pod) is not { } podObject)
+        {
+            return null;
+        }
+
+        var from = $"{ns}/{pod}";
+        return command switch
+        {
+            ["cat", var path] => FileOf(f => (string?)f["namespace"] == ns && (string?)f["pod"] == pod, path),
+            ["ldd", "--version"] => CommandOf(f => (string?)f["namespace"] == ns && (string?)f["pod"] == pod, "ldd --version") ?? Libc(podObject),
+            ["dig", ..] => Dig(from, command, DefaultServer(ns, pod)),
+            ["nslookup", var name] => Nslookup(from, name, DefaultServer(ns, pod)),
+            ["nslookup", var name, var server] => Nslookup(from, name, server),
+            ["ping", .., var target] => Ping(from, target),
             _ => null,
         };
     }
 
-    private string? InPod(string ns, string pod, string[] command) => command switch
+    /// <summary>A file the scenario holds at <paramref name="path"/> of the pod or node <paramref name="of"/> selects.</summary>
+    private string? FileOf(Func<JsonObject, bool> of, string path) =>
+        _files.FirstOrDefault(f => of(f) && (string?)f["path"] == path)?["text"]?.GetValue<string>();
+
+    /// <summary>The output of <paramref name="command"/> the scenario holds for the pod or node <paramref name="of"/> selects.</summary>
+    private string? CommandOf(Func<JsonObject, bool> of, string command) =>
+        _files.FirstOrDefault(f => of(f) && (string?)f["command"] == command)?["text"]?.GetValue<string>();
+
+    /// <summary>
+    /// <c>ldd --version</c> in a pod the scenario does not say it for, from its image: an Alpine image prints musl's
+    /// banner (musl 1.2.4, as Alpine 3.18 and 3.19 ship it; the form <c>VersionTests</c> reads), a Debian 12 image the
+    /// glibc 2.36 of <c>tests/fixtures/ldd/debian-12-glibc-2.36.txt</c>. Any other image: not known, not answered.
+    /// </summary>
+    private static string? Libc(JsonObject pod)
     {
-        ["cat", var path] => FileOf(ns, pod, path),
-        ["dig", ..] => Dig(command),
-        ["ping", ..] => Ping(command[^1]),
-        _ => null,
-    };
-
-    private string? FileOf(string ns, string pod, string path) =>
-        _files.Select(f => f!.AsObject()).FirstOrDefault(f => (string?)f["namespace"] == ns && (string?)f["pod"] == pod && (string?)f["path"] == path)?["text"]?.GetValue<string>();
-
-    /// <summary>A probe of the scenario to <paramref name="server"/> over <paramref name="transport"/>: how that server answers any name.</summary>
-    private JsonObject? Probe(string kind, string target, string? transport = null) =>
-        _probes.Select(p => p!.AsObject()).FirstOrDefault(p => (string?)p["kind"] == kind
-            && ((string?)p["server"] == target || (string?)p["target"] == target)
-            && (transport is null || ((string?)p["transport"] ?? "udp") == transport));
-
-    private string? Dig(string[] command)
-    {
-        var server = command.FirstOrDefault(w => w.StartsWith('@'))?[1..];
-        var name = command.Skip(1).FirstOrDefault(w => !w.StartsWith('@') && !w.StartsWith('+') && !w.StartsWith('-'));
-        var tcp = command.Contains("+tcp");
-        if (server is null || name is null || Probe("dns", server, tcp ? "tcp" : "udp") is not { } probe)
+        var image = (string?)pod["spec"]?["containers"]?[0]?["image"] ?? "";
+        if (image.Contains("alpine", StringComparison.Ordinal))
         {
-            return null;
+            return "musl libc (x86_64)\nVersion 1.2.4\nDynamic Program Loader\nUsage: /lib/ld-musl-x86_64.so.1 [options] [--] pathname\n";
         }
 
-        var banner = $"; <<>> DiG 9.18.28-1~deb12u2-Debian <<>> {string.Join(' ', command.Skip(1))}\n; (1 server found)\n;; global options: +cmd\n";
-        if ((string?)probe["outcome"] != "answered")
-        {
-            return $";; communications error to {server}#53: timed out\n;; communications error to {server}#53: timed out\n\n{banner};; no servers could be reached\n";
-        }
-
-        var rcode = (string?)probe["rcode"] ?? "NOERROR";
-        var answers = rcode == "NOERROR" ? 1 : 0;
-        var fqdn = name.TrimEnd('.') + ".";
-        var answer = answers == 0 ? "" : $";; ANSWER SECTION:\n{fqdn}\t\t5\tIN\tA\t10.96.0.1\n\n";
-        return banner + $";; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: {rcode}, id: 47924\n;; flags: qr aa rd; QUERY: 1, ANSWER: {answers}, AUTHORITY: 0, ADDITIONAL: 1\n\n"
-            + $";; OPT PSEUDOSECTION:\n; EDNS: version: 0, flags:; udp: 1232\n;; QUESTION SECTION:\n;{fqdn}\t\t\tIN\tA\n\n{answer}"
-            + $";; Query time: 1 msec\n;; SERVER: {server}#53({server}) ({(tcp ? "TCP" : "UDP")})\n;; WHEN: Sun Dec 06 08:29:09 UTC 2026\n;; MSG SIZE  rcvd: 53\n";
+        return image.Contains("bookworm", StringComparison.Ordinal) || image.StartsWith("debian:12", StringComparison.Ordinal)
+            ? Fixture("ldd", "debian-12-glibc-2.36.txt")
+            : null;
     }
 
-    private string? Ping(string target)
-    {
-        if (Probe("ping", target) is not { } probe)
-        {
-            return null;
-        }
+    /// <summary>The object of <paramref name="kind"/> named <paramref name="name"/> in <paramref name="ns"/> (any namespace for a Node).</summary>
+    private JsonObject? Object(string kind, string? ns, string name) =>
+        _objects.FirstOrDefault(o => (string?)o["kind"] == kind && (string?)o["metadata"]?["name"] == name
+            && (kind == "Node" || ((string?)o["metadata"]?["namespace"] ?? "default") == ns));
 
-        var head = $"PING {target} ({target}) 56(84) bytes of data.\n";
-        return (string?)probe["outcome"] == "answered"
-            ? head + string.Concat(Enumerable.Range(1, 3).Select(i => $"64 bytes from {target}: icmp_seq={i} ttl=63 time=0.4{i} ms\n"))
-                + $"\n--- {target} ping statistics ---\n3 packets transmitted, 3 received, 0% packet loss, time 2003ms\nrtt min/avg/max/mdev = 0.411/0.421/0.431/0.008 ms\n"
-            : head + $"\n--- {target} ping statistics ---\n3 packets transmitted, 0 received, 100% packet loss, time 2038ms\n";
-    }
+    private IEnumerable<JsonObject> OfKind(string kind) => _objects.Where(o => (string?)o["kind"] == kind);
 
-    /// <summary><c>kubectl get KIND [NAME] [-n NS | -A] [-l k=v] -o json</c>: a List of the matching objects.</summary>
+    /// <summary><c>kubectl get KIND [NAME] [-n NS | -A] [-l k=v] -o json</c>: the object, or a List of the matching objects.</summary>
     private string? Get(string[] words)
     {
         if (!words.Contains("json") && !words.Contains("-ojson") && !words.Contains("--output=json"))
@@ -110,23 +155,23 @@ public sealed class SimulatedCluster(JsonObject scenario)
             return null;
         }
 
-        var kind = Kind(words[2]);
-        if (kind is null)
+        var resource = words[2].Split('/');
+        if (Kind(resource[0]) is not { } kind)
         {
             return null;
         }
 
-        var ns = Flag(words, "-n");
+        var ns = Flag(words, "-n") ?? Flag(words, "--namespace");
         var all = words.Contains("-A") || words.Contains("--all-namespaces");
-        var selector = Flag(words, "-l")?.Split('=') is [var key, var value] ? (key, value) : ((string, string)?)null;
-        var name = words.Skip(3).FirstOrDefault(w => !w.StartsWith('-') && w != ns && w != "json" && w != Flag(words, "-l") && w != Flag(words, "-o"));
-        var items = _objects.Select(o => o!.AsObject()).Where(o => (string?)o["kind"] == kind
-            && (kind == "Node" || all || ((string?)o["metadata"]?["namespace"] ?? "default") == (ns ?? "default"))
+        var selector = Flag(words, "-l") ?? Flag(words, "--selector");
+        var name = resource.Length > 1 ? resource[1]
+            : words.Skip(3).FirstOrDefault(w => !w.StartsWith('-') && w != ns && w != "json" && w != selector);
+        var items = OfKind(kind).Where(o => (kind == "Node" || all || ((string?)o["metadata"]?["namespace"] ?? "default") == (ns ?? "default"))
             && (name is null || (string?)o["metadata"]?["name"] == name)
-            && (selector is not { } s || (string?)o["metadata"]?["labels"]?[s.Item1] == s.Item2)).ToList();
+            && Selects(selector, o["metadata"]?["labels"])).ToList();
         if (name is not null)
         {
-            return items.Count == 1 ? items[0].ToJsonString(new JsonSerializerOptions { WriteIndented = true }) : null;
+            return items.Count == 1 ? items[0].ToJsonString(Indented) : null;
         }
 
         return new JsonObject
@@ -135,29 +180,140 @@ public sealed class SimulatedCluster(JsonObject scenario)
             ["items"] = new JsonArray(items.Select(i => i.DeepClone()).ToArray()),
             ["kind"] = "List",
             ["metadata"] = new JsonObject { ["resourceVersion"] = "" },
-        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        }.ToJsonString(Indented);
     }
 
+    /// <summary>Whether the labels match a <c>-l k=v[,k2=v2]</c> selector (no selector: all match).</summary>
+    private static bool Selects(string? selector, JsonNode? labels) =>
+        selector is null || selector.Split(',').All(term => term.Split('=') is [var key, var value] && (string?)labels?[key] == value);
+
+    /// <summary>
+    /// <c>kubectl logs [-n NS] (POD | -l SELECTOR [--prefix]) [-c C] [--tail=N] [--previous] [--timestamps]</c>. With a
+    /// selector kubectl prints the last 10 lines of each pod unless told <c>--tail</c>, each line after
+    /// <c>[pod/NAME/CONTAINER] </c> with <c>--prefix</c>. <c>--previous</c> is answered only for a container that has
+    /// restarted (the scenario's log is then the crashed run's); <c>--timestamps</c> cannot add times a scenario's log
+    /// does not hold, so its lines come as they are.
+    /// </summary>
     private string? Logs(string[] words)
     {
-        var pod = words.Skip(2).FirstOrDefault(w => !w.StartsWith('-') && w != Flag(words, "-n") && w != Flag(words, "-c") && w != Flag(words, "--tail"));
-        return pod is null ? null
-            : _logs.Select(l => l!.AsObject()).FirstOrDefault(l => (string?)l["pod"] == pod)?["text"]?.GetValue<string>();
+        var ns = Flag(words, "-n") ?? Flag(words, "--namespace") ?? "default";
+        var (container, selector) = (Flag(words, "-c") ?? Flag(words, "--container"), Flag(words, "-l") ?? Flag(words, "--selector"));
+        var tailText = Flag(words, "--tail");
+        var tail = tailText is null ? selector is null ? -1 : 10 : int.Parse(tailText, CultureInfo.InvariantCulture);
+        var values = new[] { ns, container, selector, tailText };
+        var pod = words.Skip(2).FirstOrDefault(w => !w.StartsWith('-') && !values.Contains(w));
+        var pods = selector is not null
+            ? OfKind("Pod").Where(p => ((string?)p["metadata"]?["namespace"] ?? "default") == ns && Selects(selector, p["metadata"]?["labels"])).ToList()
+            : pod is not null && Object("Pod", ns, pod.StartsWith("pod/", StringComparison.Ordinal) ? pod[4..] : pod) is { } one ? [one] : [];
+        if (pods.Count == 0 || (words.Contains("--previous") || words.Contains("-p")) && !pods.Any(Restarted))
+        {
+            return null;
+        }
+
+        var text = new StringBuilder();
+        foreach (var p in pods)
+        {
+            var name = (string)p["metadata"]!["name"]!;
+            var log = _logs.FirstOrDefault(l => (string?)l["namespace"] == ns && (string?)l["pod"] == name && (container is null || (string?)l["container"] == container));
+            if (log is null)
+            {
+                return null; // the scenario does not say what this pod logged
+            }
+
+            var lines = log["text"]!.GetValue<string>().Split('\n');
+            lines = lines[^1].Length == 0 ? lines[..^1] : lines;
+            var prefix = words.Contains("--prefix") ? $"[pod/{name}/{(string?)log["container"] ?? "coredns"}] " : "";
+            foreach (var line in tail < 0 ? lines : lines.TakeLast(tail))
+            {
+                text.Append(prefix).Append(line).Append('\n');
+            }
+        }
+
+        return text.ToString();
     }
 
-    private static string? Kind(string resource) => resource.Split('/')[0] switch
+    private static bool Restarted(JsonObject pod) =>
+        pod["status"]?["containerStatuses"]?.AsArray().Any(s => (int?)s?["restartCount"] > 0) == true;
+
+    /// <summary><c>kubectl top nodes</c> from the scenario's NodeMetrics, in kubectl's table (tests/fixtures/kubectl-tables/top-nodes-2023.txt).</summary>
+    private string? TopNodes()
+    {
+        var rows = OfKind("NodeMetrics").Select(m =>
+        {
+            var name = (string)m["metadata"]!["name"]!;
+            var allocatable = Object("Node", null, name)?["status"]?["allocatable"];
+            var (cpu, memory) = (MilliCores((string?)m["usage"]?["cpu"]), Mebibytes((string?)m["usage"]?["memory"]));
+            return new[]
+            {
+                name, $"{cpu}m", Percent(cpu, MilliCores((string?)allocatable?["cpu"])), $"{memory}Mi", Percent(memory, Mebibytes((string?)allocatable?["memory"])),
+            };
+        }).ToList();
+        return rows.Count == 0 ? null : Table(["NAME", "CPU(cores)", "CPU%", "MEMORY(bytes)", "MEMORY%"], rows);
+    }
+
+    /// <summary><c>kubectl top pods -n NS [-l SELECTOR]</c> from the scenario's PodMetrics (tests/fixtures/kubectl-tables/top-pods-2021.txt).</summary>
+    private string? TopPods(string[] words)
+    {
+        var ns = Flag(words, "-n") ?? Flag(words, "--namespace") ?? "default";
+        var selector = Flag(words, "-l") ?? Flag(words, "--selector");
+        var rows = OfKind("PodMetrics")
+            .Where(m => ((string?)m["metadata"]?["namespace"] ?? "default") == ns
+                && Selects(selector, Object("Pod", ns, (string)m["metadata"]!["name"]!)?["metadata"]?["labels"] ?? m["metadata"]?["labels"]))
+            .Select(m => new[]
+            {
+                (string)m["metadata"]!["name"]!,
+                $"{m["containers"]!.AsArray().Sum(c => MilliCores((string?)c?["usage"]?["cpu"]))}m",
+                $"{m["containers"]!.AsArray().Sum(c => Mebibytes((string?)c?["usage"]?["memory"]))}Mi",
+            }).ToList();
+        return rows.Count == 0 ? null : Table(["NAME", "CPU(cores)", "MEMORY(bytes)"], rows);
+    }
+
+    /// <summary>Columns padded as kubectl's tabwriter pads them: each as wide as its widest cell, three spaces apart.</summary>
+    private static string Table(string[] header, List<string[]> rows)
+    {
+        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
+        string Line(string[] cells) => string.Concat(cells.Select((c, i) => c.PadRight(widths[i] + 3))).TrimEnd() + "\n";
+        return Line(header) + string.Concat(rows.Select(Line));
+    }
+
+    private static string Percent(long used, long of) => of <= 0 ? "<unknown>" : $"{used * 100 / of}%";
+
+    /// <summary>A CPU quantity (<c>3612m</c>, <c>4</c>, <c>1234567n</c>) in millicores.</summary>
+    private static long MilliCores(string? quantity) => quantity switch
+    {
+        null or "" => 0,
+        _ when quantity.EndsWith('m') => long.Parse(quantity[..^1], CultureInfo.InvariantCulture),
+        _ when quantity.EndsWith('n') => long.Parse(quantity[..^1], CultureInfo.InvariantCulture) / 1_000_000,
+        _ when quantity.EndsWith('u') => long.Parse(quantity[..^1], CultureInfo.InvariantCulture) / 1_000,
+        _ => (long)(double.Parse(quantity, CultureInfo.InvariantCulture) * 1000),
+    };
+
+    /// <summary>A memory quantity (<c>11022040Ki</c>, <c>170Mi</c>, <c>2Gi</c>, bytes) in mebibytes.</summary>
+    private static long Mebibytes(string? quantity) => quantity switch
+    {
+        null or "" => 0,
+        _ when quantity.EndsWith("Ki", StringComparison.Ordinal) => long.Parse(quantity[..^2], CultureInfo.InvariantCulture) / 1024,
+        _ when quantity.EndsWith("Mi", StringComparison.Ordinal) => long.Parse(quantity[..^2], CultureInfo.InvariantCulture),
+        _ when quantity.EndsWith("Gi", StringComparison.Ordinal) => long.Parse(quantity[..^2], CultureInfo.InvariantCulture) * 1024,
+        _ => long.Parse(quantity, CultureInfo.InvariantCulture) / (1024 * 1024),
+    };
+
+    private static string? Kind(string resource) => resource switch
     {
         "pod" or "pods" or "po" => "Pod",
         "svc" or "service" or "services" => "Service",
         "endpoints" or "ep" => "Endpoints",
+        "endpointslice" or "endpointslices" or "endpointslices.discovery.k8s.io" => "EndpointSlice",
         "configmap" or "configmaps" or "cm" => "ConfigMap",
         "node" or "nodes" or "no" => "Node",
         "networkpolicy" or "networkpolicies" or "netpol" => "NetworkPolicy",
         "daemonset" or "daemonsets" or "ds" => "DaemonSet",
+        "statefulset" or "statefulsets" or "sts" => "StatefulSet",
         "events" or "event" or "ev" => "Event",
         _ => null,
     };
 
+    /// <summary>The value of <paramref name="flag"/>, given as the next word or after <c>=</c>.</summary>
     private static string? Flag(string[] words, string flag)
     {
         var i = Array.IndexOf(words, flag);
