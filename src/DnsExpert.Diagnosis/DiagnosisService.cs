@@ -92,6 +92,7 @@ public sealed class DiagnosisService(
         var classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage);
         var known = KnownValues.From(facts.Facts, target?.Namespace, target?.Pod, domain ?? classification.Name, classification.Server, ObservedFactTypes.Of(request.Snapshot, facts.Facts),
             PastedOutputs.Origins(request.Snapshot), (request.Snapshot?.Outputs ?? []).Select(o => o.Command));
+        known = known with { Unread = ObservedFactTypes.Unread(request.Snapshot, facts.Facts) };
         var result = engine.Run(facts.Facts, known, cancellationToken);
         metrics?.Session(time.GetElapsedTime(started));
 

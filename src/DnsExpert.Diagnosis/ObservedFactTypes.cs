@@ -45,6 +45,24 @@ public static class ObservedFactTypes
         return observed;
     }
 
+    /// <summary>
+    /// Fact types some facts of which were read, but not from the source a rule about the failing name needs: the
+    /// Services of the name's namespace were not listed (the kube-dns Service alone says nothing of
+    /// <c>orders.shop</c>'s). A hypothesis keeps them missing, and its check for them, until that source is read.
+    /// </summary>
+    public static IReadOnlySet<string> Unread(Snapshot? snapshot, IReadOnlyList<object> facts)
+    {
+        var unread = new HashSet<string>(StringComparer.Ordinal);
+        var services = facts.OfType<ServiceInfo>().Select(s => s.Namespace).ToList();
+        if (facts.OfType<QueriedName>().FirstOrDefault()?.ServiceNamespace is { } ns && !ServiceListings.Of(snapshot, services).Covers(ns)
+            && !services.Contains(ns, StringComparer.Ordinal))
+        {
+            unread.Add(nameof(ServiceInfo));
+        }
+
+        return unread;
+    }
+
     /// <summary>The sources the snapshot has: a log, events, a kernel log.</summary>
     private static HashSet<string> Sources(Snapshot? snapshot)
     {

@@ -66,8 +66,11 @@ public sealed class CollectPromiseTests
         new(@"-- cat /etc/resolv\.conf$", "tests/scenarios/pod-resolvconf-not-cluster-dns/near-miss-resolv-conf-names-kube-dns.json", "file:/etc/resolv.conf"),
         new(@"^cat /etc/resolv\.conf$", "tests/fixtures/node-root/etc/resolv.conf", After: [Before("kubectl get pod {{pod}} -n {{ns}} -o json", $"{Dump}/default/pods.json", $"Pod/{Pod}")]),
         new(@"^cat /proc/net/snmp$", "tests/fixtures/node-root/proc/net/snmp"),
-        new(@"^cat /proc/sys/net/netfilter/nf_conntrack_count$", "tests/fixtures/node-root/proc/sys/net/netfilter/nf_conntrack_count"),
-        new(@"^cat /proc/sys/net/netfilter/nf_conntrack_max$", "tests/fixtures/node-root/proc/sys/net/netfilter/nf_conntrack_max"),
+        // The table's use is known once both files of the node were read: each entry's sample comes after the other.
+        new(@"^cat /proc/sys/net/netfilter/nf_conntrack_count$", "tests/fixtures/node-root/proc/sys/net/netfilter/nf_conntrack_count",
+            After: [Before($"{HypothesisBuilder.DebugNode}{PodNode} -it --image=busybox -- chroot /host cat /proc/sys/net/netfilter/nf_conntrack_max", "tests/fixtures/node-root/proc/sys/net/netfilter/nf_conntrack_max")]),
+        new(@"^cat /proc/sys/net/netfilter/nf_conntrack_max$", "tests/fixtures/node-root/proc/sys/net/netfilter/nf_conntrack_max",
+            After: [Before($"{HypothesisBuilder.DebugNode}{PodNode} -it --image=busybox -- chroot /host cat /proc/sys/net/netfilter/nf_conntrack_count", "tests/fixtures/node-root/proc/sys/net/netfilter/nf_conntrack_count")]),
         new(@"^conntrack -S$", "tests/fixtures/dns-tools/conntrack-S-insert-failed.txt"),
         new(@"^dmesg -T$", "tests/scenarios/conntrack-table-full/fires-dmesg-table-full.json", "file:dmesg"),
         new(@"^kubectl logs -n kube-system \S+ --tail=500 --timestamps$", $"{Dump}/kube-system/coredns-5d78c9869d-abcde/logs.txt"),

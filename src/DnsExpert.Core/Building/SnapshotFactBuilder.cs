@@ -50,7 +50,7 @@ public static class SnapshotFactBuilder
             probes,
             NodeFileProducer.Produce(files),
             events,
-            QueriedNameProducer.Produce(expanded, objects, cluster),
+            QueriedNameProducer.Produce(expanded, classification, objects, cluster),
             ServiceNameProducer.Produce(logs.Facts, probes.Facts, objects, cluster, ServiceListings.Of(request.Snapshot, objects.Services.Values.Select(s => s.Metadata?.NamespaceProperty ?? "default"))),
         ];
 

@@ -7,6 +7,8 @@ public sealed class NodeConntrack : Fact
     public required string Node { get; init; }
     public long? Count { get; init; }
     public long? Max { get; init; }
+    /// <summary>Count as a percentage of max: unknown until both files were read.</summary>
+    [UnknownWhenNull]
     public double? PercentUsed => Count is { } c && Max is > 0 ? c * 100.0 / Max : null;
 }
 

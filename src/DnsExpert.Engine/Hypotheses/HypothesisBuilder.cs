@@ -42,7 +42,7 @@ public static class HypothesisBuilder
     public static HypothesisPlan Plan(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<Finding> findings, KnownValues known)
     {
         var byType = facts.GroupBy(f => f.GetType().Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        bool IsRead(string need) => IsReadIn(byType, known.Observed, need);
+        bool IsRead(string need) => !known.Unread.Contains(need) && IsReadIn(byType, known.Observed, need);
         var symptom = facts.OfType<ReportedSymptom>().FirstOrDefault();
         var name = facts.OfType<QueriedName>().FirstOrDefault();
         var fired = findings.Select((f, i) => (f.RuleId, i)).ToDictionary(x => x.RuleId, x => x.i, StringComparer.Ordinal);

@@ -10,7 +10,7 @@ namespace DnsExpert.Engine.Hypotheses;
 /// <see cref="CommandValueAttribute"/> kind, else the placeholder again (a failing name <c>-f/etc/shadow</c> from an
 /// error message is no name, and would be an option to <c>dig</c>).
 /// </summary>
-public sealed class KnownValues
+public sealed record KnownValues
 {
     [CommandValue(CommandValueKind.Namespace)]
     public object Namespace { get; init; } = new Placeholder("<namespace>");
@@ -44,6 +44,12 @@ public sealed class KnownValues
     /// a missing fact but a clean source.
     /// </summary>
     public IReadOnlySet<string> Observed { get; init; } = new HashSet<string>();
+
+    /// <summary>
+    /// Fact types whose facts were read, but not from the source the failing name needs (its namespace's Services):
+    /// still missing for the hypotheses.
+    /// </summary>
+    public IReadOnlySet<string> Unread { get; init; } = new HashSet<string>();
 
     /// <summary>The commands whose output the request already holds (their words single-spaced): not asked for again.</summary>
     public IReadOnlySet<string> Ran { get; init; } = new HashSet<string>();

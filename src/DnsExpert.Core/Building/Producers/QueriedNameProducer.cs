@@ -6,15 +6,22 @@ namespace DnsExpert.Core.Building.Producers;
 /// <summary>The failing name of the request, classified: internal, headless, a StatefulSet pod's, private zone or external.</summary>
 internal static class QueriedNameProducer
 {
-    public static ProducedFacts Produce(DiagnosisRequest request, SnapshotObjects objects, ClusterContext cluster)
+    /// <remarks>
+    /// Without <c>domain</c>, the name the error message is about (<see cref="ClassificationResult.Name"/>, a valid DNS
+    /// name): a person who pastes only <c>lookup orders.shop.svc.cluster.local ... i/o timeout</c> named it.
+    /// </remarks>
+    public static ProducedFacts Produce(DiagnosisRequest request, ClassificationResult classification, SnapshotObjects objects, ClusterContext cluster)
     {
-        if (string.IsNullOrWhiteSpace(request.Domain))
+        var (given, source) = !string.IsNullOrWhiteSpace(request.Domain) ? (request.Domain, "request.domain")
+            : classification.Name is { } named && !named.StartsWith('-') && RequestValidator.IsDomainName(named) ? (named, "symptom.errorMessage")
+            : (null, null);
+        if (given is null)
         {
             return new ProducedFacts([]);
         }
 
-        var fqdn = request.Domain.EndsWith('.');
-        var name = request.Domain.TrimEnd('.').ToLowerInvariant();
+        var fqdn = given.EndsWith('.');
+        var name = given.TrimEnd('.').ToLowerInvariant();
         var domain = cluster.ClusterDomain;
         var suffix = "." + domain;
         string kind;
@@ -62,7 +69,7 @@ internal static class QueriedNameProducer
         [
             new QueriedName
             {
-                Source = "request.domain",
+                Source = source!,
                 ConcernsFailure = true,
                 Name = name,
                 Kind = kind,
