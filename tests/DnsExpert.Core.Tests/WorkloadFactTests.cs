@@ -170,6 +170,21 @@ public sealed class WorkloadFactTests
     }
 
     [Fact]
+    public void Typed_lists_keep_their_api_group_so_calicos_network_policy_list_is_not_kubernetes_and_namespaces_are_read()
+    {
+        // A typed list's items carry neither kind nor apiVersion: the list's say whose they are.
+        var calicoList = """{"apiVersion":"projectcalico.org/v3","kind":"NetworkPolicyList","items":[{"metadata":{"name":"allow-web","namespace":"shop"},"spec":{"selector":"app == 'web'"}}]}""";
+        var namespaces = """{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"kube-system","labels":{"kubernetes.io/metadata.name":"kube-system","role":"kube-system"}}}]}""";
+        var byRole = Policy("shop", "egress", """[{"to":[{"namespaceSelector":{"matchLabels":{"role":"kube-system"}}}]}]""");
+
+        var built = Build(null, TargetPod, KubeDns, CoreDnsPod, calicoList, namespaces, byRole);
+
+        Assert.Equal(["egress"], built.Facts.OfType<NetworkPolicyInfo>().Select(p => p.Name));
+        Assert.Equal(["TCP", "UDP"], built.Facts.OfType<EgressAllowsDns>().Select(e => e.Protocol).Order(StringComparer.Ordinal));
+        Assert.Contains(built.Collection, c => c.Source == "Calico NetworkPolicy shop/allow-web");
+    }
+
+    [Fact]
     public void A_services_selector_selects_a_statefulsets_pods_only_in_its_own_namespace()
     {
         const string set = """{"kind":"StatefulSet","metadata":{"name":"kafka","namespace":"mq"},"spec":{"serviceName":"kafka","template":{"metadata":{"labels":{"app":"kafka","tier":"data"}}}}}""";
