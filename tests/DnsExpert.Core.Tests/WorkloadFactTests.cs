@@ -135,6 +135,17 @@ public sealed class WorkloadFactTests
     }
 
     [Fact]
+    public void Another_link_local_resolver_is_no_pod_either()
+    {
+        var policy = Policy("shop", "egress", """[{"to":[{"namespaceSelector":{},"podSelector":{"matchLabels":{"k8s-app":"kube-dns"}}}]}]""");
+
+        var facts = Build("nameserver 169.254.169.253\n", TargetPod, KubeDns, CoreDnsPod, policy).Facts;
+
+        Assert.Empty(facts.OfType<EgressAllowsDns>());
+        Assert.Equal("the link-local resolver 169.254.169.253 (not a pod: only an ipBlock admits it)", Assert.Single(facts.OfType<PolicySelectsPod>()).DnsDestination);
+    }
+
+    [Fact]
     public void Pod_peers_selecting_the_coredns_pods_admit_traffic_to_the_kube_dns_cluster_ip()
     {
         // kube-proxy rewrites the ClusterIP to a CoreDNS pod's address before most CNIs apply policy.

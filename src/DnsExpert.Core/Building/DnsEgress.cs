@@ -37,18 +37,21 @@ internal sealed class DnsEgress
     private readonly SnapshotObjects _objects;
     private readonly HashSet<string> _assumedNamespaces = new(StringComparer.Ordinal);
 
-    private DnsEgress(SnapshotObjects objects, string? server, bool nodeLocal, IReadOnlyList<string> addresses)
+    private readonly string _serverKind;
+
+    private DnsEgress(SnapshotObjects objects, string? server, bool nodeLocal, IReadOnlyList<string> addresses, string serverKind = "")
     {
         _objects = objects;
         Server = server;
         IsNodeLocal = nodeLocal;
         Addresses = addresses;
+        _serverKind = serverKind;
     }
 
     /// <summary>The address the pod sends its queries to, when known.</summary>
     public string? Server { get; }
 
-    /// <summary>The pod asks NodeLocal DNSCache's link-local address: no pod peer can admit it.</summary>
+    /// <summary>The pod asks NodeLocal DNSCache's (or another) link-local address: no pod peer can admit it.</summary>
     public bool IsNodeLocal { get; }
 
     /// <summary>The addresses an ipBlock must hold to admit the traffic (any one of them).</summary>
@@ -56,7 +59,7 @@ internal sealed class DnsEgress
 
     /// <summary>For evidence: the destination the policy must admit.</summary>
     public string Destination => IsNodeLocal
-        ? $"NodeLocal DNSCache {Server} (not a pod: only an ipBlock admits it)"
+        ? $"{_serverKind} {Server} (not a pod: only an ipBlock admits it)"
         : "CoreDNS/kube-dns";
 
     /// <summary>
@@ -74,7 +77,9 @@ internal sealed class DnsEgress
         var server = (podNameservers.Count > 0 ? podNameservers[0] : null) ?? cluster.KubeDnsClusterIp ?? cluster.KubeDnsIpSeenByPod;
         if (server is not null && (server == cluster.NodeLocalIp || IsLinkLocal(server)) && server != cluster.KubeDnsClusterIp)
         {
-            return new DnsEgress(objects, server, nodeLocal: true, [server]);
+            // NodeLocal's address as its DaemonSet says or by convention; any other link-local resolver (a cloud's) is no pod either.
+            var kind = server == cluster.NodeLocalIp || server == ClusterContext.DefaultNodeLocalIp ? "NodeLocal DNSCache" : "the link-local resolver";
+            return new DnsEgress(objects, server, nodeLocal: true, [server], kind);
         }
 
         var addresses = new List<string>();
