@@ -52,6 +52,8 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         "tests/scenarios/external-domain-upstream-error/fires-nxdomain-and-servfail-from-upstream.json",
         "tests/scenarios/headless-response-truncated/fires-29-ready-addresses-over-512-bytes.json",
         "tests/scenarios/networkpolicy-blocks-dns-egress/fires-egress-only-to-database.json",
+        "tests/scenarios/networkpolicy-blocks-dns-egress/fires-namespace-selector-label-the-namespace-lacks.json",
+        "tests/scenarios/networkpolicy-blocks-dns-egress/fires-default-deny-admits-only-kube-dns-pods-but-pod-uses-nodelocal.json",
         "tests/scenarios/ipvs-udp-stale-backend/fires-ipvs-kernel-4.19.91-24.1.al7.json",
         "tests/scenarios/ipvs-udp-stale-backend/fires-ack-kube-proxy-worker-configmap.json",
         "tests/scenarios/nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json",
@@ -93,10 +95,10 @@ public sealed class LiveCollectionTests : IAsyncLifetime
 
         var calls = server.Requests.ToList();
 
-        // A fixed set of reads (the target's events among them), a log and the events of each CoreDNS pod, and per node
-        // involved (2 CoreDNS nodes and the target's): the Node, its NodeMetrics and the lookup of its agent. Nothing
-        // grows with the size of the cluster.
-        const int fixedReads = 18, coreDnsPods = 2, nodesInvolved = 3;
+        // A fixed set of reads (the target's events, kube-system's Namespace and the six CNI policy lists among them), a
+        // log and the events of each CoreDNS pod, and per node involved (2 CoreDNS nodes and the target's): the Node, its
+        // NodeMetrics and the lookup of its agent. Nothing grows with the size of the cluster.
+        const int fixedReads = 25, coreDnsPods = 2, nodesInvolved = 3;
         Assert.True(calls.Count <= fixedReads + (2 * coreDnsPods) + (3 * nodesInvolved), $"{calls.Count} calls:\n{string.Join('\n', calls)}");
 
         // Never a cluster-wide pod list, and every pod list has a selector.
@@ -110,6 +112,26 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         Assert.Equal(1 + coreDnsPods, events.Count);
         Assert.All(events, c => Assert.Contains("fieldSelector=involvedObject.kind%3DPod%2CinvolvedObject.name%3D", c, StringComparison.Ordinal));
         Assert.Contains(events, c => c.StartsWith("GET /api/v1/namespaces/kube-system/events?", StringComparison.Ordinal) && c.Contains("coredns-5d78c9869d-abcde", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Namespace_labels_are_read_and_cni_policies_are_named_as_not_evaluated_when_their_group_exists()
+    {
+        var request = Load("tests/scenarios/networkpolicy-blocks-dns-egress/fires-namespace-selector-label-the-namespace-lacks.json");
+        var calico = """{"apiVersion":"crd.projectcalico.org/v1","kind":"GlobalNetworkPolicy","metadata":{"name":"default.deny-egress"},"spec":{"selector":"all()","types":["Egress"]}}""";
+        request.Snapshot!.Objects = [.. request.Snapshot.Objects!, JsonDocument.Parse(calico).RootElement];
+        var (server, live) = await Live(request);
+
+        var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        var finding = Assert.Single(response.Findings, f => f.RuleId == "networkpolicy-blocks-dns-egress");
+        Assert.DoesNotContain(finding.Evidence, e => e.Detail.Contains("not read", StringComparison.Ordinal));
+        Assert.Contains(server.Requests, r => r.StartsWith("GET /api/v1/namespaces/kube-system ", StringComparison.Ordinal) || r == "GET /api/v1/namespaces/kube-system");
+        Assert.Contains(response.Collection, c => c.Source == "Calico GlobalNetworkPolicy default.deny-egress" && c.Detail!.Contains("not evaluated", StringComparison.Ordinal));
+
+        // A CNI that is not installed answers 404: not present, not a failure.
+        var cilium = Assert.Single(response.Collection, c => c.Source == "ciliumclusterwidenetworkpolicies.cilium.io");
+        Assert.Equal((CollectionStatus.Ok, "not present in the cluster"), (cilium.Status, cilium.Detail));
     }
 
     public static TheoryData<string, Fault, string, CollectionStatus> Faults() => new()

@@ -47,7 +47,14 @@ public sealed class FixtureApiServer : IAsyncDisposable
         ["PodMetrics"] = ("metrics.k8s.io/v1beta1", "pods", true),
         ["NodeMetrics"] = ("metrics.k8s.io/v1beta1", "nodes", false),
         ["Event"] = ("v1", "events", true),
+        ["Namespace"] = ("v1", "namespaces", false),
+        ["GlobalNetworkPolicy"] = ("crd.projectcalico.org/v1", "globalnetworkpolicies", false),
+        ["CiliumNetworkPolicy"] = ("cilium.io/v2", "ciliumnetworkpolicies", true),
+        ["CiliumClusterwideNetworkPolicy"] = ("cilium.io/v2", "ciliumclusterwidenetworkpolicies", false),
     };
+
+    /// <summary>CNI API groups: served only when the scenario holds objects of them (else 404, as without the CRDs).</summary>
+    private static readonly string[] CniGroups = ["projectcalico.org/", "crd.projectcalico.org/", "cilium.io/"];
 
     private readonly WebApplication _app;
     private readonly List<(string GroupVersion, string Plural, string? Namespace, string Name, string Kind, JsonObject Object)> _objects = [];
@@ -62,6 +69,19 @@ public sealed class FixtureApiServer : IAsyncDisposable
         foreach (var element in snapshot.Objects ?? [])
         {
             Add(JsonNode.Parse(element.GetRawText())!.AsObject());
+        }
+
+        // Every namespace an object lives in (and kube-system) exists, labelled as the API server labels it since 1.21.
+        var declared = _objects.Where(o => o.Kind == "Namespace").Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var ns in _objects.Select(o => o.Namespace).OfType<string>().Append("kube-system").Distinct(StringComparer.Ordinal).Where(n => !declared.Contains(n)).ToList())
+        {
+            Add(new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Namespace",
+                ["metadata"] = new JsonObject { ["name"] = ns, ["labels"] = new JsonObject { ["kubernetes.io/metadata.name"] = ns } },
+                ["status"] = new JsonObject { ["phase"] = "Active" },
+            });
         }
     }
 
@@ -143,6 +163,10 @@ public sealed class FixtureApiServer : IAsyncDisposable
             {
                 k = (api, "events", true); // the events.k8s.io view, under its own group
             }
+            else if (obj["apiVersion"]?.GetValue<string>() is { } cniApi && CniGroups.Any(g => cniApi.StartsWith(g, StringComparison.Ordinal)))
+            {
+                k = (cniApi, kind == "NetworkPolicy" ? "networkpolicies" : k.Plural, k.Namespaced); // Calico's NetworkPolicy, not Kubernetes'
+            }
 
             var meta = obj["metadata"]!;
             _objects.Add((k.GroupVersion, k.Plural, k.Namespaced ? meta["namespace"]?.GetValue<string>() ?? "default" : null, meta["name"]!.GetValue<string>(), kind, obj));
@@ -200,14 +224,16 @@ public sealed class FixtureApiServer : IAsyncDisposable
             return;
         }
 
-        if (groupVersion.StartsWith("metrics.k8s.io", StringComparison.Ordinal) && !MetricsAvailable)
+        if ((groupVersion.StartsWith("metrics.k8s.io", StringComparison.Ordinal) && !MetricsAvailable)
+            || (CniGroups.Any(g => groupVersion.StartsWith(g, StringComparison.Ordinal)) && !_objects.Any(o => o.GroupVersion == groupVersion)))
         {
             await Status(context, 404, "NotFound", "the server could not find the requested resource");
             return;
         }
 
         string? ns = null;
-        if (segments.Length > rest + 1 && segments[rest] == "namespaces")
+        // namespaces/NAME/... is a namespace's objects; namespaces/NAME alone is the Namespace object.
+        if (segments.Length > rest + 2 && segments[rest] == "namespaces")
         {
             ns = segments[rest + 1];
             rest += 2;

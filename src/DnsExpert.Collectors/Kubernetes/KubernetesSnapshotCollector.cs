@@ -51,8 +51,17 @@ public sealed class KubernetesSnapshotCollector(
             run.Collect("ConfigMap kube-system/kube-proxy", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("kube-proxy", KubeSystem, cancellationToken: ct)], optional: true),
             run.Collect("ConfigMap kube-system/kube-proxy-worker", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("kube-proxy-worker", KubeSystem, cancellationToken: ct)], optional: true),
             run.Collect("PodMetrics kube-system (k8s-app=kube-dns)", ct => PodMetrics(ct), metrics: true),
+            // Its labels are what a NetworkPolicy's namespaceSelector must match to admit the CoreDNS pods.
+            run.Collect("Namespace kube-system", async ct => [await client.CoreV1.ReadNamespaceAsync(KubeSystem, cancellationToken: ct)]),
             CollectCoreDns(run),
         };
+
+        // Calico's and Cilium's own policies, when their API groups exist (a 404 is a CNI not installed): named as not evaluated.
+        foreach (var kind in CniPolicyKinds.Where(k => !k.Namespaced || ns is not null))
+        {
+            var source = kind.Namespaced ? $"{kind.Plural}.{kind.Group} {ns}" : $"{kind.Plural}.{kind.Group}";
+            tasks.Add(run.Collect(source, ct => CniPolicies(kind, ns, ct), optional: true));
+        }
 
         if (ns is not null)
         {
@@ -288,6 +297,50 @@ public sealed class KubernetesSnapshotCollector(
     private async Task<List<object>> NodeMetrics(string node, CancellationToken ct) =>
         [new MetricsObject("NodeMetrics", await client.CustomObjects.GetClusterCustomObjectAsync<NodeMetrics>("metrics.k8s.io", "v1beta1", "nodes", node, ct))];
 
+    /// <summary>The policy kinds of Calico (its API server's projectcalico.org/v3 and its CRDs' crd.projectcalico.org/v1) and Cilium.</summary>
+    private static readonly CniPolicyKind[] CniPolicyKinds =
+    [
+        new("projectcalico.org", "v3", "networkpolicies", "NetworkPolicy", Namespaced: true),
+        new("projectcalico.org", "v3", "globalnetworkpolicies", "GlobalNetworkPolicy", Namespaced: false),
+        new("crd.projectcalico.org", "v1", "networkpolicies", "NetworkPolicy", Namespaced: true),
+        new("crd.projectcalico.org", "v1", "globalnetworkpolicies", "GlobalNetworkPolicy", Namespaced: false),
+        new("cilium.io", "v2", "ciliumnetworkpolicies", "CiliumNetworkPolicy", Namespaced: true),
+        new("cilium.io", "v2", "ciliumclusterwidenetworkpolicies", "CiliumClusterwideNetworkPolicy", Namespaced: false),
+    ];
+
+    private async Task<List<object>> CniPolicies(CniPolicyKind kind, string? ns, CancellationToken ct)
+    {
+        var list = kind.Namespaced
+            ? await client.CustomObjects.ListNamespacedCustomObjectAsync<CniPolicyList>(kind.Group, kind.Version, ns, kind.Plural, cancellationToken: ct)
+            : await client.CustomObjects.ListClusterCustomObjectAsync<CniPolicyList>(kind.Group, kind.Version, kind.Plural, cancellationToken: ct);
+        // List items come without kind and apiVersion: the group says whose kind this is (Calico's NetworkPolicy is not Kubernetes').
+        return (list.Items ?? []).Select(p => (object)new CniPolicy { ApiVersion = $"{kind.Group}/{kind.Version}", Kind = kind.Kind, Metadata = p.Metadata, Spec = p.Spec }).ToList();
+    }
+
+    private sealed record CniPolicyKind(string Group, string Version, string Plural, string Kind, bool Namespaced);
+
+    /// <summary>A CNI's policy object: read whole, kept as the API server sent it, evaluated by nobody.</summary>
+    private sealed class CniPolicy : IKubernetesObject<V1ObjectMeta>
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("apiVersion")]
+        public string ApiVersion { get; set; } = "";
+
+        [System.Text.Json.Serialization.JsonPropertyName("kind")]
+        public string Kind { get; set; } = "";
+
+        [System.Text.Json.Serialization.JsonPropertyName("metadata")]
+        public V1ObjectMeta Metadata { get; set; } = new();
+
+        [System.Text.Json.Serialization.JsonPropertyName("spec")]
+        public JsonElement? Spec { get; set; }
+    }
+
+    private sealed class CniPolicyList
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public List<CniPolicy>? Items { get; set; }
+    }
+
     /// <summary>A metrics.k8s.io object, serialised with the kind and apiVersion kubectl prints.</summary>
     private sealed record MetricsObject(string Kind, object Value);
 
@@ -484,7 +537,9 @@ public sealed class KubernetesSnapshotCollector(
 
         private static string Short(string? s) => string.IsNullOrEmpty(s) ? "" : s.Length <= 200 ? s : s[..200] + "…";
 
-        private static string Identity(object item) => item is IKubernetesObject<V1ObjectMeta> k
+        private static string Identity(object item) => item is CniPolicy p
+            ? $"{p.ApiVersion}/{p.Kind}/{p.Metadata?.NamespaceProperty}/{p.Metadata?.Name}"
+            : item is IKubernetesObject<V1ObjectMeta> k
             ? $"{k.Kind}/{k.Metadata?.NamespaceProperty}/{k.Metadata?.Name}"
             : item is MetricsObject { Value: PodMetrics pm } ? $"PodMetrics/{pm.Metadata?.NamespaceProperty}/{pm.Metadata?.Name}"
             : item is MetricsObject { Value: NodeMetrics nm } ? $"NodeMetrics//{nm.Metadata?.Name}"

@@ -45,7 +45,7 @@ public static class SnapshotFactBuilder
             NodeProducer.Produce(objects, cluster),
             CloudProducer.Produce(objects),
             CoreDnsPlacementProducer.Produce(coreDns.Facts),
-            WorkloadProducer.Produce(objects, cluster),
+            WorkloadProducer.Produce(objects, cluster, resolvers.Facts.OfType<PodDns>().FirstOrDefault()?.EffectiveNameservers ?? []),
             KubeProxyProducer.Produce(objects),
             probes,
             NodeFileProducer.Produce(files),

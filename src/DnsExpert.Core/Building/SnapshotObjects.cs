@@ -23,6 +23,8 @@ internal sealed class SnapshotObjects
     private readonly Dictionary<string, V1StatefulSet> _statefulSets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, V1Node> _nodes = new(StringComparer.Ordinal);
     private readonly List<V1NetworkPolicy> _networkPolicies = [];
+    private readonly Dictionary<string, V1Namespace> _namespaces = new(StringComparer.Ordinal);
+    private readonly List<ForeignPolicy> _foreignPolicies = [];
     private readonly Dictionary<string, PodMetrics> _podMetrics = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeMetrics> _nodeMetrics = new(StringComparer.Ordinal);
     private readonly List<ObjectEvent> _events = [];
@@ -43,6 +45,12 @@ internal sealed class SnapshotObjects
     public IReadOnlyDictionary<string, V1Node> Nodes => _nodes;
 
     public IReadOnlyList<V1NetworkPolicy> NetworkPolicies => _networkPolicies;
+
+    /// <summary>Namespaces by name, when the snapshot holds Namespace objects (their labels are what namespaceSelectors match).</summary>
+    public IReadOnlyDictionary<string, V1Namespace> Namespaces => _namespaces;
+
+    /// <summary>Calico's and Cilium's own policy kinds: present, read by name only, never evaluated.</summary>
+    public IReadOnlyList<ForeignPolicy> ForeignPolicies => _foreignPolicies;
 
     /// <summary>Pod metrics by <c>namespace/name</c>.</summary>
     public IReadOnlyDictionary<string, PodMetrics> PodMetrics => _podMetrics;
@@ -122,7 +130,7 @@ internal sealed class SnapshotObjects
         var misnamed = new List<string>();
         for (var i = 0; i < elements.Count; i++)
         {
-            ReadObject(elements[i], $"snapshot.objects[{i}]", null, unknown, broken, misnamed);
+            ReadObject(elements[i], $"snapshot.objects[{i}]", null, null, unknown, broken, misnamed);
         }
 
         if (unknown.Count > 0)
@@ -148,7 +156,7 @@ internal sealed class SnapshotObjects
     /// <summary>The kinds read into facts; their names reach findings and commands, so they are checked first.</summary>
     private static readonly HashSet<string> ReadKinds = new(StringComparer.Ordinal)
     {
-        "Pod", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Deployment", "DaemonSet", "StatefulSet", "Node", "NetworkPolicy", "PodMetrics", "NodeMetrics", "Event",
+        "Pod", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Deployment", "DaemonSet", "StatefulSet", "Node", "NetworkPolicy", "Namespace", "GlobalNetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "PodMetrics", "NodeMetrics", "Event",
     };
 
     /// <summary>
@@ -171,7 +179,8 @@ internal sealed class SnapshotObjects
         return metadata.TryGetProperty("namespace", out var ns) && ns.ValueKind == JsonValueKind.String && !RequestValidator.IsDnsLabel(ns.GetString()!);
     }
 
-    private void ReadObject(JsonElement element, string path, string? listItemKind, Dictionary<string, int> unknown, List<string> broken, List<string> misnamed)
+    private void ReadObject(
+        JsonElement element, string path, string? listItemKind, string? listApiVersion, Dictionary<string, int> unknown, List<string> broken, List<string> misnamed)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -190,10 +199,11 @@ internal sealed class SnapshotObjects
         {
             // `kubectl get -o json` prints a v1 List whose items carry their kind; typed lists (PodList) omit it.
             var itemKind = kind == "List" ? null : kind[..^"List".Length];
+            var itemApiVersion = kind == "List" ? null : ApiVersion(element);
             var i = 0;
             foreach (var item in items.EnumerateArray())
             {
-                ReadObject(item, $"{path}.items[{i++}]", itemKind, unknown, broken, misnamed);
+                ReadObject(item, $"{path}.items[{i++}]", itemKind, itemApiVersion, unknown, broken, misnamed);
             }
 
             return;
@@ -202,6 +212,13 @@ internal sealed class SnapshotObjects
         if (ReadKinds.Contains(kind) && HasInvalidName(element, kind))
         {
             misnamed.Add($"{path} ({kind})");
+            return;
+        }
+
+        // Calico names its namespaced kind NetworkPolicy too: the API group tells it from Kubernetes' own.
+        if (ForeignPolicy.Read(element, kind, ApiVersion(element) ?? listApiVersion) is { } foreign)
+        {
+            _foreignPolicies.Add(foreign);
             return;
         }
 
@@ -224,6 +241,10 @@ internal sealed class SnapshotObjects
                     _nodes[node.Metadata?.Name ?? ""] = node;
                     break;
                 case "NetworkPolicy": _networkPolicies.Add(KubernetesJson.Deserialize<V1NetworkPolicy>(json)); break;
+                case "Namespace":
+                    var namespaceObject = KubernetesJson.Deserialize<V1Namespace>(json);
+                    _namespaces[namespaceObject.Metadata?.Name ?? ""] = namespaceObject;
+                    break;
                 case "Event": _events.Add(ObjectEvent.Read(json)); break;
                 case "PodMetrics":
                     var pm = KubernetesJson.Deserialize<PodMetrics>(json);
@@ -244,10 +265,52 @@ internal sealed class SnapshotObjects
         }
     }
 
+    private static string? ApiVersion(JsonElement element) =>
+        element.TryGetProperty("apiVersion", out var api) && api.ValueKind == JsonValueKind.String ? api.GetString() : null;
+
     private static void Add<T>(Dictionary<string, T> index, T item)
         where T : IKubernetesObject<V1ObjectMeta>
     {
         index[Key(item.Metadata?.NamespaceProperty, item.Metadata?.Name)] = item;
+    }
+}
+
+/// <summary>
+/// A policy of a CNI's own kind (Calico <c>NetworkPolicy</c>/<c>GlobalNetworkPolicy</c>, Cilium
+/// <c>CiliumNetworkPolicy</c>/<c>CiliumClusterwideNetworkPolicy</c>): DnsExpert does not evaluate these, it only says
+/// they are there. <see cref="Namespace"/> is null for the cluster-wide kinds.
+/// </summary>
+internal sealed record ForeignPolicy(string Product, string Kind, string? Namespace, string Name)
+{
+    private static readonly string[] CalicoGroups = ["projectcalico.org/", "crd.projectcalico.org/"];
+
+    /// <summary><c>Calico GlobalNetworkPolicy default-deny</c>, <c>Cilium CiliumNetworkPolicy shop/allow-dns</c>.</summary>
+    public string Description => $"{Product} {Kind} {(Namespace is null ? Name : $"{Namespace}/{Name}")}";
+
+    /// <summary>The policy, when the object is one of those kinds; null for every other object (Kubernetes' NetworkPolicy included).</summary>
+    public static ForeignPolicy? Read(JsonElement element, string kind, string? apiVersion)
+    {
+        var calico = apiVersion is not null && CalicoGroups.Any(g => apiVersion.StartsWith(g, StringComparison.Ordinal));
+        var product = kind switch
+        {
+            "NetworkPolicy" or "GlobalNetworkPolicy" when calico => "Calico",
+            "CiliumNetworkPolicy" or "CiliumClusterwideNetworkPolicy" => "Cilium",
+            _ => null,
+        };
+        if (product is null)
+        {
+            return null;
+        }
+
+        string? ns = null, name = null;
+        if (element.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
+        {
+            ns = metadata.TryGetProperty("namespace", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            name = metadata.TryGetProperty("name", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        }
+
+        var clusterWide = kind is "GlobalNetworkPolicy" or "CiliumClusterwideNetworkPolicy";
+        return new ForeignPolicy(product, kind, clusterWide ? null : ns ?? "default", name ?? "");
     }
 }
 

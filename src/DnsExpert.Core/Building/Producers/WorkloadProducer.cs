@@ -1,3 +1,4 @@
+using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 using k8s.Models;
 
@@ -12,8 +13,14 @@ internal static class WorkloadProducer
 {
     public const string TolerateUnreadyAnnotation = "service.alpha.kubernetes.io/tolerate-unready-endpoints";
 
-    public static ProducedFacts Produce(SnapshotObjects objects, ClusterContext cluster) =>
-        new([.. Services(objects, cluster), .. StatefulSets(objects), .. NetworkPolicies(objects, cluster)]);
+    /// <param name="objects">The snapshot's objects.</param>
+    /// <param name="cluster">The cluster context: the target pod, the kube-dns and NodeLocal addresses.</param>
+    /// <param name="podNameservers">The target pod's nameservers as its resolver uses them (<see cref="PodDns.EffectiveNameservers"/>); empty when unknown.</param>
+    public static ProducedFacts Produce(SnapshotObjects objects, ClusterContext cluster, IReadOnlyList<string> podNameservers)
+    {
+        var policies = NetworkPolicies(objects, cluster, podNameservers);
+        return new([.. Services(objects, cluster), .. StatefulSets(objects), .. policies.Facts], policies.Notes);
+    }
 
     private static IEnumerable<Fact> Services(SnapshotObjects objects, ClusterContext cluster)
     {
@@ -94,134 +101,84 @@ internal static class WorkloadProducer
 
     /// <summary>
     /// Each NetworkPolicy; for the target pod, the policies of its namespace that select it, and for those that restrict
-    /// its egress, the protocols on which their egress rules let it reach the cluster DNS.
+    /// its egress, the protocols on which their egress rules let it reach the DNS it uses (<see cref="DnsEgress"/>).
+    /// Calico's and Cilium's own policies are named in notes as not evaluated.
     /// </summary>
-    private static IEnumerable<Fact> NetworkPolicies(SnapshotObjects objects, ClusterContext cluster)
+    private static ProducedFacts NetworkPolicies(SnapshotObjects objects, ClusterContext cluster, IReadOnlyList<string> podNameservers)
     {
+        var facts = new List<Fact>();
         var target = cluster.TargetPod is null ? null : objects.Pod(cluster.TargetNamespace, cluster.TargetPod);
         var targetLabels = target?.Metadata?.Labels ?? new Dictionary<string, string>();
+        var dns = DnsEgress.For(objects, cluster, podNameservers);
+        var selecting = new List<(V1NetworkPolicy Policy, bool RestrictsEgress)>();
         foreach (var policy in objects.NetworkPolicies)
         {
             var ns = policy.Metadata?.NamespaceProperty ?? "default";
-            var name = policy.Metadata?.Name ?? "";
             var spec = policy.Spec;
 
             // Egress is restricted when policyTypes lists it, or (no policyTypes) when the policy has egress rules.
             var types = spec?.PolicyTypes;
             var restrictsEgress = types is { Count: > 0 } ? types.Contains("Egress") : spec?.Egress is { Count: > 0 };
-            var rules = spec?.Egress ?? [];
-            yield return new NetworkPolicyInfo
+            facts.Add(new NetworkPolicyInfo
             {
-                Source = $"NetworkPolicy {ns}/{name}",
+                Source = $"NetworkPolicy {ns}/{policy.Metadata?.Name}",
                 Namespace = ns,
-                Name = name,
+                Name = policy.Metadata?.Name ?? "",
                 RestrictsEgress = restrictsEgress,
-                EgressRuleCount = rules.Count,
-            };
+                EgressRuleCount = spec?.Egress?.Count ?? 0,
+            });
 
             // A podSelector selects pods of the policy's own namespace only.
-            if (target is null || ns != cluster.TargetNamespace || !LabelSelectors.Matches(spec?.PodSelector, targetLabels))
+            if (target is not null && ns == cluster.TargetNamespace && LabelSelectors.Matches(spec?.PodSelector, targetLabels))
             {
-                continue;
-            }
-
-            yield return new PolicySelectsPod
-            {
-                Source = $"NetworkPolicy {ns}/{name} spec.podSelector",
-                ConcernsFailure = true,
-                Namespace = ns,
-                Policy = name,
-                Pod = cluster.TargetPod!,
-            };
-
-            // Egress rules apply only to a policy that restricts egress.
-            if (!restrictsEgress)
-            {
-                continue;
-            }
-
-            foreach (var protocol in DnsProtocols)
-            {
-                if (rules.Any(r => AllowsDns(r, protocol, ns, objects)))
-                {
-                    yield return new EgressAllowsDns
-                    {
-                        Source = $"NetworkPolicy {ns}/{name} spec.egress",
-                        ConcernsFailure = true,
-                        Namespace = ns,
-                        Policy = name,
-                        Pod = cluster.TargetPod!,
-                        Protocol = protocol,
-                    };
-                }
+                selecting.Add((policy, restrictsEgress));
             }
         }
+
+        // Egress rules apply only to a policy that restricts egress.
+        var allowed = selecting.Where(s => s.RestrictsEgress)
+            .SelectMany(s => DnsProtocols.Where(protocol => (s.Policy.Spec?.Egress ?? []).Any(r => dns.Allows(r, protocol, s.Policy.Metadata?.NamespaceProperty ?? "default")))
+                .Select(protocol => (s.Policy, Protocol: protocol)))
+            .ToList();
+        var assumed = dns.AssumedNamespaces.Count == 0 ? ""
+            : $"; Namespace {string.Join(", ", dns.AssumedNamespaces.Order(StringComparer.Ordinal))} not read: namespaceSelectors matched against {DnsEgress.NamespaceNameLabel} only";
+        foreach (var (policy, _) in selecting)
+        {
+            facts.Add(new PolicySelectsPod
+            {
+                Source = $"NetworkPolicy {policy.Metadata?.NamespaceProperty}/{policy.Metadata?.Name} spec.podSelector",
+                ConcernsFailure = true,
+                Namespace = cluster.TargetNamespace!,
+                Policy = policy.Metadata?.Name ?? "",
+                Pod = cluster.TargetPod!,
+                DnsDestination = dns.Destination,
+                Assumptions = assumed,
+            });
+        }
+
+        facts.AddRange(allowed.Select(a => new EgressAllowsDns
+        {
+            Source = $"NetworkPolicy {a.Policy.Metadata?.NamespaceProperty}/{a.Policy.Metadata?.Name} spec.egress",
+            ConcernsFailure = true,
+            Namespace = cluster.TargetNamespace!,
+            Policy = a.Policy.Metadata?.Name ?? "",
+            Pod = cluster.TargetPod!,
+            Protocol = a.Protocol,
+        }));
+
+        return new ProducedFacts(facts, ForeignPolicyNotes(objects, cluster));
     }
+
+    /// <summary>
+    /// Calico's and Cilium's policies that may apply to the target pod (cluster-wide ones, those of its namespace; all
+    /// without a target): DnsExpert does not evaluate them, so what they do to its DNS is unknown, not allowed.
+    /// </summary>
+    private static List<CollectionEntry> ForeignPolicyNotes(SnapshotObjects objects, ClusterContext cluster) =>
+        objects.ForeignPolicies
+            .Where(p => p.Namespace is null || cluster.TargetNamespace is null || p.Namespace == cluster.TargetNamespace)
+            .Select(p => new CollectionEntry(p.Description, CollectionStatus.Partial,
+                $"{p.Description} present: not evaluated; it may allow or block the pod's DNS egress whatever the NetworkPolicies say"))
+            .ToList();
 
     private static readonly string[] DnsProtocols = [PortProtocols.Udp, PortProtocols.Tcp];
-
-    /// <summary>Does an egress rule let the pod reach the cluster DNS (CoreDNS pods, the kube-dns ClusterIP) on port 53 with this protocol?</summary>
-    private static bool AllowsDns(V1NetworkPolicyEgressRule rule, string protocol, string policyNamespace, SnapshotObjects objects)
-    {
-        var portOk = rule.Ports is not { Count: > 0 } || rule.Ports.Any(p =>
-            (p.Protocol ?? PortProtocols.Tcp).Equals(protocol, StringComparison.OrdinalIgnoreCase)
-            && (p.Port is null || p.Port.Value is "53" or "dns" or "dns-tcp" || (p.EndPort is { } end && int.TryParse(p.Port.Value, out var start) && start <= 53 && end >= 53)));
-        if (!portOk)
-        {
-            return false;
-        }
-
-        if (rule.To is not { Count: > 0 })
-        {
-            return true; // no "to": any destination
-        }
-
-        var dnsPods = objects.CoreDnsPods;
-        return rule.To.Any(peer =>
-        {
-            if (peer.IpBlock is { } block)
-            {
-                return DnsAddresses(objects).Any(ip => Cidr.Contains(block.Cidr, ip) && !(block.Except ?? []).Any(ex => Cidr.Contains(ex, ip)));
-            }
-
-            // namespaceSelector alone: every pod of the selected namespaces; with podSelector: those pods there; podSelector
-            // alone: pods of the policy's own namespace.
-            var namespaceOk = peer.NamespaceSelector is null
-                ? policyNamespace == SnapshotObjects.KubeSystem
-                : LabelSelectors.Matches(peer.NamespaceSelector, KubeSystemNamespaceLabels);
-            if (!namespaceOk)
-            {
-                return false;
-            }
-
-            return peer.PodSelector is null || dnsPods.Count == 0
-                ? peer.PodSelector is null || LabelSelectors.Matches(peer.PodSelector, DefaultCoreDnsLabels)
-                : dnsPods.Any(p => LabelSelectors.Matches(peer.PodSelector, p.Metadata?.Labels ?? new Dictionary<string, string>()));
-        });
-    }
-
-    /// <summary>kube-system's labels: the automatic <c>kubernetes.io/metadata.name</c> (Kubernetes 1.21+) and the name.</summary>
-    private static readonly Dictionary<string, string> KubeSystemNamespaceLabels = new(StringComparer.Ordinal)
-    {
-        ["kubernetes.io/metadata.name"] = SnapshotObjects.KubeSystem,
-        ["name"] = SnapshotObjects.KubeSystem,
-    };
-
-    private static readonly Dictionary<string, string> DefaultCoreDnsLabels = new(StringComparer.Ordinal) { ["k8s-app"] = "kube-dns" };
-
-    private static IEnumerable<string> DnsAddresses(SnapshotObjects objects)
-    {
-        foreach (var p in objects.CoreDnsPods)
-        {
-            if (p.Status?.PodIP is { } ip)
-            {
-                yield return ip;
-            }
-        }
-
-        if (objects.Service(SnapshotObjects.KubeSystem, "kube-dns")?.Spec?.ClusterIP is { } clusterIp)
-        {
-            yield return clusterIp;
-        }
-    }
 }
