@@ -11,8 +11,11 @@ namespace DnsExpert.Api.Tests;
 /// </summary>
 public sealed class ChatSizedAnswerTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
-    /// <summary>A chat message's budget for the first answer, in UTF-8 bytes.</summary>
-    private const int FirstAnswerBudget = 1536;
+    /// <summary>
+    /// A chat message's budget for the first answer, in UTF-8 bytes: about one screen of a chat window (1.5 KB; it was
+    /// 1.5 KiB until the first checks included the dig that splits a server-unreachable error, whose why is longer).
+    /// </summary>
+    private const int FirstAnswerBudget = 1600;
 
     /// <summary>The README's first message of a conversation: dig's timeout, every time.</summary>
     private const string TimeoutAlways =

@@ -10,11 +10,12 @@ public sealed record HypothesisPlan(IReadOnlyList<Hypothesis> Hypotheses, IReadO
 /// hand):
 /// <list type="number">
 /// <item>a check that can be run as given (no value left to fill in, on a named node) before one that cannot;</item>
-/// <item>then a check that gives all a cause under way still lacks, so that it may be confirmed this round (weighed as
-/// below, summed over those causes);</item>
-/// <item>then a check that follows from what the evidence already showed: it collects what a cause under way still
-/// lacks (the kube-dns ClusterIP timed out, so the dig of a CoreDNS pod IP finishes the comparison), or what a cause of
-/// a finding already made reads (CoreDNS pods not Ready: the logs that say what stops them);</item>
+/// <item>then by what it decides: the weights (below) of the causes for which it gives all an open case still lacks,
+/// so that the cause is confirmed or that case ruled out by its output alone, twice for a case under way (the kube-dns
+/// ClusterIP timed out, and the dig of a CoreDNS pod IP finishes the comparison; the pod was read, and its
+/// NetworkPolicies decide whether one drops DNS);</item>
+/// <item>then a check that follows from what the evidence already showed: it collects for a cause under way, or for a
+/// cause of a finding already made (CoreDNS pods not Ready: the logs that say what stops them);</item>
 /// <item>then by worth: the sum of the weights of the causes it collects facts for, so one command that answers for
 /// many causes comes before one that answers for one. A cause weighs how the guide's symptom table lists it for the
 /// report (<c>routing.listedUnder</c>, twice), how much of the report its routing names, and one more when critical;</item>
@@ -25,19 +26,27 @@ public sealed record HypothesisPlan(IReadOnlyList<Hypothesis> Hypotheses, IReadO
 /// </summary>
 public static class CheckOrder
 {
-    /// <summary>An unverified cause: its id, how the report routes to it, and its checks (cheapest first).</summary>
+    /// <summary>An unverified cause: its id, how the report routes to it, its open cases, and its checks (cheapest first).</summary>
     internal sealed record Cause(
-        string RuleId, int Listed, int Routing, Severity Severity, IReadOnlyList<IReadOnlySet<string>> UnderWay, bool ExplainsAFinding, IReadOnlyList<Planned> Checks)
+        string RuleId, int Listed, int Routing, Severity Severity, IReadOnlyList<OpenCase> Open, bool ExplainsAFinding, IReadOnlyList<Planned> Checks)
     {
         public int Weight => 1 + (2 * Listed) + Routing + (Severity == Severity.Critical ? 1 : 0);
 
         /// <summary>The evidence already points at it: a case under way, or a finding made that it would explain.</summary>
-        public bool Follows => UnderWay.Count > 0 || ExplainsAFinding;
+        public bool Follows => Open.Any(c => c.UnderWay) || ExplainsAFinding;
 
-        /// <summary>Does <paramref name="check"/> give all a case under way still lacks (it may then fire)?</summary>
-        public bool CompletedBy(Planned check) =>
-            UnderWay.Any(missing => check.Facts.Count == 0 || missing.All(m => check.Facts.Contains(m, StringComparer.Ordinal)));
+        /// <summary>
+        /// What <paramref name="check"/> decides of this cause: its weight when it gives all an open case still lacks (the
+        /// case can then fire or not), twice that when the case is under way; else nothing. (Counting a share of what a
+        /// case lacks, as one of two checks that decide together, was tried: fewer conversations converged, in more rounds.)
+        /// </summary>
+        public int DecidedBy(Planned check) =>
+            Open.Where(c => check.Facts.Count == 0 || c.Missing.All(m => check.Facts.Contains(m, StringComparer.Ordinal)))
+                .Select(c => c.UnderWay ? 2 * Weight : Weight).DefaultIfEmpty(0).Max();
     }
+
+    /// <summary>A case of a cause not yet decided: what it lacks, and whether some of its own facts already pass.</summary>
+    internal sealed record OpenCase(IReadOnlySet<string> Missing, bool UnderWay);
 
     /// <summary>A check of a cause: its cost (1 cheapest), the check, and whether it can be run as given.</summary>
     internal sealed record Planned(int Cost, NextCheck Check, bool AsGiven, IReadOnlyList<string> Facts);
@@ -60,7 +69,7 @@ public static class CheckOrder
                     entry.RuleIds.Add(cause.RuleId);
                     entry.Worth += cause.Weight;
                     entry.Follows += cause.Follows ? cause.Weight : 0;
-                    entry.Completes += cause.CompletedBy(planned) ? cause.Weight : 0;
+                    entry.Decides += cause.DecidedBy(planned);
                 }
 
                 entry.Cost = Math.Min(entry.Cost, planned.Cost);
@@ -69,7 +78,7 @@ public static class CheckOrder
 
         return byCommand.Values
             .OrderByDescending(e => e.AsGiven)
-            .ThenByDescending(e => e.Completes)
+            .ThenByDescending(e => e.Decides)
             .ThenByDescending(e => e.Follows)
             .ThenByDescending(e => e.Worth)
             .ThenBy(e => e.Cost)
@@ -85,7 +94,7 @@ public static class CheckOrder
         public bool AsGiven => Check.AsGiven;
         public int Worth { get; set; }
         public int Follows { get; set; }
-        public int Completes { get; set; }
+        public int Decides { get; set; }
         public int Cost { get; set; } = check.Cost;
         public List<string> RuleIds { get; } = [];
     }

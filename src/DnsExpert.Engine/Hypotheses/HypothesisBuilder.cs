@@ -93,7 +93,8 @@ public static class HypothesisBuilder
             var partly = Checked(cases);
             var listed = Listed(doc.Routing, symptom, name);
             var routing = RoutingSupport(doc.Routing, symptom, name);
-            var cause = new CheckOrder.Cause(rule.Id, listed, routing, doc.Severity, cases.Where(c => c.UnderWay).Select(c => c.Missing).ToList(),
+            var cause = new CheckOrder.Cause(rule.Id, listed, routing, doc.Severity,
+                cases.Where(c => !c.Dead && c.Missing.Count > 0).Select(c => new CheckOrder.OpenCase(c.Missing, c.UnderWay)).ToList(),
                 doc.Explains.Any(e => fired.ContainsKey(e.Id)), checks);
             unverified.Add((listed, partly.Count > 0 ? 0 : 1, routing, checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new Hypothesis
             {

@@ -36,8 +36,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] = CrashIsASecondCritical,
         ["kube-dns-no-endpoints/fires-all-coredns-pods-unready.json"] = CrashIsASecondCritical,
         ["headless-response-truncated/fires-29-ready-addresses-over-512-bytes.json"] = ClientNamespace,
-        ["statefulset-servicename-mismatch/fires-servicename-kafka-but-service-is-kafka-headless.json"] = ClientNamespace,
-        ["statefulset-servicename-mismatch/fires-servicename-names-a-service-with-a-cluster-ip.json"] = ClientNamespace,
         ["nodelocal-alpine-parallel-nameservers/fires-alpine-image-with-nodelocal.json"] = NoDaemonSetCheck,
         ["nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json"] = NoDaemonSetCheck,
         ["privatezone-prefer-udp-missing/fires-forward-without-prefer-udp.json"] = NoDaemonSetCheck,
@@ -45,6 +43,8 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
             "the pod's `ldd --version` (glibc 2.17, which decides) is never among the first four answerable checks of a round",
         ["headless-response-truncated/fires-dig-answer-with-tc-flag.json"] =
             "once the pod's JSON shows an image without dig, the check becomes nslookup, which cannot show the TC flag that decides; the dig belongs in a debug container sharing the pod's network (kubectl debug --image with dig), not built yet",
+        ["client-node-overloaded/fires-node-cpu-92-percent.json"] =
+            "`kubectl get nodes -o json` and `kubectl top nodes` decide together, neither alone, and come after the node's conntrack checks, which each decide the critical conntrack-table-full case of the same row",
         ["ipvs-udp-stale-backend/fires-ack-kube-proxy-worker-configmap.json"] = KubeProxyConfigMapName,
         ["ipvs-udp-stale-backend/fires-ack-udp-timeout-already-10s.json"] = KubeProxyConfigMapName,
         ["networkpolicy-blocks-dns-egress/fires-udp-53-allowed-but-not-tcp.json"] =
