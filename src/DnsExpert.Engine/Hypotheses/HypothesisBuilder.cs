@@ -188,8 +188,10 @@ public static class HypothesisBuilder
     /// <summary>One case of a rule in this diagnosis (<see cref="Cases"/>).</summary>
     private sealed record CaseState(HashSet<string> Needs, HashSet<string> Missing, bool Dead, bool UnderWay);
 
-    private static bool IsMeasurement(string type) =>
-        FactTypes.TryGet(type, out var t) && t.IsDefined(typeof(MeasurementFactAttribute), false);
+    private static bool IsMeasurement(string type) => Measurements.GetOrAdd(type, static t => FactTypes.TryGet(t, out var c) && c.IsDefined(typeof(MeasurementFactAttribute), false));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Measurements = new(StringComparer.Ordinal);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Relations = new(StringComparer.Ordinal);
 
     /// <summary>"no PodDns fact in this diagnosis; CoreDnsPod.Version unknown (on every CoreDnsPod fact)".</summary>
     private static string NotChecked(IReadOnlyList<string> missing)
@@ -271,7 +273,7 @@ public static class HypothesisBuilder
     /// when they are there and it is not, the relation does not hold; it is never missing by itself.
     /// </summary>
     private static bool IsRelation(string type) =>
-        FactTypes.TryGet(type, out var t) && t.GetCustomAttributes(typeof(RelationFactAttribute), false).Length > 0;
+        Relations.GetOrAdd(type, static t => FactTypes.TryGet(t, out var c) && c.IsDefined(typeof(RelationFactAttribute), false));
 
     /// <summary>The rule's <c>collect:</c> commands for the missing facts (an entry without <c>facts</c> serves them all), cheapest first.</summary>
     private static List<CheckOrder.Planned> Checks(CompiledRule rule, IReadOnlyList<string> missing, KnownValues known) =>
@@ -286,7 +288,7 @@ public static class HypothesisBuilder
     {
         var next = Check(check, known, PasteTo);
         var asGiven = !next.Why.Contains(" Note: ", StringComparison.Ordinal)
-            && !known.Placeholders().Any(p => next.Command.Contains(p, StringComparison.Ordinal))
+            && !known.Placeholders.Any(p => next.Command.Contains(p, StringComparison.Ordinal))
             && (check.On is null || NodeOf(check.On, known) is not null);
         return new CheckOrder.Planned(check.Cost, next, asGiven, check.Facts);
     }

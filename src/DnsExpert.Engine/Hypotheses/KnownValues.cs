@@ -54,9 +54,14 @@ public sealed record KnownValues
     /// <summary>The commands whose output the request already holds (their words single-spaced): not asked for again.</summary>
     public IReadOnlySet<string> Ran { get; init; } = new HashSet<string>();
 
-    /// <summary>The placeholders standing for values not known here (<c>&lt;coredns-pod&gt;</c>).</summary>
-    internal IEnumerable<string> Placeholders() =>
-        typeof(KnownValues).GetProperties().Select(p => p.GetValue(this)).OfType<Placeholder>().Select(p => p.Text);
+    /// <summary>The placeholders standing for values not known here (<c>&lt;coredns-pod&gt;</c>), read once.</summary>
+    internal IReadOnlyList<string> Placeholders => _placeholders ??=
+        ValueProperties.Select(p => p.GetValue(this)).OfType<Placeholder>().Select(p => p.Text).ToList();
+
+    private IReadOnlyList<string>? _placeholders;
+
+    private static readonly System.Reflection.PropertyInfo[] ValueProperties =
+        typeof(KnownValues).GetProperties().Where(p => p.PropertyType == typeof(object)).ToArray();
 
     /// <summary>A command's words single-spaced, as <see cref="Ran"/> keeps them.</summary>
     public static string Words(string command) => string.Join(' ', command.Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
