@@ -41,9 +41,11 @@ if [[ -n $against ]]; then
   machine
   echo "comparing $name ($against) with the current tree ($(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ', with uncommitted changes')), $rounds rounds"
   git worktree add --detach --quiet "$tmp/rev" "$rev"
+  [[ -d $tmp/rev/tests/DnsExpert.Benchmarks ]] || { echo "bench.sh: $name predates tests/DnsExpert.Benchmarks; nothing to compare" >&2; exit 1; }
   build() {   # $1: the tree to build; stops with its build output when the build fails
     local log="$tmp/build.log"
     for project in tests/DnsExpert.Benchmarks src/DnsExpert.Cli; do
+      [[ -d $1/$project ]] || continue   # a REV without the CLI: its row shows "-"
       dotnet build "$1/$project" -c Release -v q -nologo >"$log" 2>&1 || { cat "$log" >&2; echo "bench.sh: building $1/$project failed" >&2; exit 1; }
     done
   }
@@ -55,15 +57,17 @@ if [[ -n $against ]]; then
   declare -A label=([A]="$name" [B]=current)
   # The same input for both: generated once, by the current build.
   $bench generate --out "$tmp/large.json" >/dev/null
-  small=src/DnsExpert.Api/Samples/sick-cluster.json
+  small=$PWD/src/DnsExpert.Api/Samples/sick-cluster.json
   # One-shot CLI diagnosis of a small request with the built binary, wall time, median of 3 (exit 2: a critical fires).
+  # It runs in its own tree, so that it finds that tree's rules/ (the nearest above the current directory).
   cli_wall() {
     local times=() start status
+    [[ -x $1/$cli ]] || return 0
     for _ in 1 2 3; do
       start=$(date +%s%N)
       status=0
-      "$1/$cli" diagnose --request "$small" -o json >/dev/null 2>&1 || status=$?
-      (( status <= 2 )) || { echo "bench.sh: $1/$cli diagnose exited $status" >&2; exit 1; }
+      (cd "$1" && "./$cli" diagnose --request "$small" -o json >/dev/null 2>"$tmp/cli.err") || status=$?
+      [[ $status == 0 || $status == 2 ]] || { cat "$tmp/cli.err" >&2; echo "bench.sh: $1/$cli diagnose exited $status" >&2; exit 1; }
       times+=($(( ($(date +%s%N) - start) / 1000000 )))
     done
     printf '%s\n' "${times[@]}" | sort -n | sed -n 2p | sed 's/.*/cli diagnose wall: & ms (median of 3)/'
