@@ -1,17 +1,107 @@
 #!/usr/bin/env bash
 # Measures DnsExpert and prints each figure with its ratio to a baseline measured in the same run (BENCHMARKS.md holds
 # the last results). Bounded: about 5 minutes on 2 cores. Usage: ./bench.sh [--quick]
+#
+# ./bench.sh --against REV [--quick] [--rounds N] compares this tree with any git revision instead: REV is built in a
+# temporary git worktree (removed on exit), both builds run alternately on the same generated input, and a table gives
+# each figure for every run of both and the median ratio current/REV. See BENCHMARKS.md, "Comparing two revisions".
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-quick=${1:-}
-dotnet build tests/DnsExpert.Benchmarks -c Release -v q -nologo >/dev/null
+quick="" against="" rounds=2
+while (( $# > 0 )); do
+  case $1 in
+    --quick) quick=--quick ;;
+    --against) against=${2:?--against needs a git revision}; shift ;;
+    --rounds) rounds=${2:?--rounds needs a number}; shift ;;
+    *) echo "usage: ./bench.sh [--quick] [--against REV [--rounds N]]" >&2; exit 1 ;;
+  esac
+  shift
+done
+[[ $rounds =~ ^[0-9]+$ ]] && (( rounds >= 2 )) || { echo "bench.sh: --rounds must be 2 or more" >&2; exit 1; }
 bench=tests/DnsExpert.Benchmarks/bin/Release/net10.0/DnsExpert.Benchmarks
+cli=src/DnsExpert.Cli/bin/Release/net10.0/dnsexpert
+machine() {
+  echo "## machine"
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ), cores: $(nproc), memory: $(free -g | awk '/Mem:/{print $2}') GiB, .NET $(dotnet --version), $(uname -sr)"
+}
+
+if [[ -n $against ]]; then
+  rev=$(git rev-parse --verify --quiet "$against^{commit}") || { echo "bench.sh: $against is not a git revision" >&2; exit 1; }
+  name=$(git rev-parse --short "$rev")
+  tmp=$(mktemp -d)
+  cleanup() {
+    git worktree remove --force "$tmp/rev" >/dev/null 2>&1 || true
+    rm -rf "$tmp"
+  }
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  seconds=10
+  [[ $quick == --quick ]] && seconds=3
+  machine
+  echo "comparing $name ($against) with the current tree ($(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ', with uncommitted changes')), $rounds rounds"
+  git worktree add --detach --quiet "$tmp/rev" "$rev"
+  [[ -d $tmp/rev/tests/DnsExpert.Benchmarks ]] || { echo "bench.sh: $name predates tests/DnsExpert.Benchmarks; nothing to compare" >&2; exit 1; }
+  build() {   # $1: the tree to build; stops with its build output when the build fails
+    local log="$tmp/build.log"
+    for project in tests/DnsExpert.Benchmarks src/DnsExpert.Cli; do
+      [[ -d $1/$project ]] || continue   # a REV without the CLI: its row shows "-"
+      dotnet build "$1/$project" -c Release -v q -nologo >"$log" 2>&1 || { cat "$log" >&2; echo "bench.sh: building $1/$project failed" >&2; exit 1; }
+    done
+  }
+  echo "building $name and the current tree (Release)"
+  build "$tmp/rev"
+  build .
+  sides=(A B)
+  declare -A dir=([A]="$tmp/rev" [B]=.)
+  declare -A label=([A]="$name" [B]=current)
+  # The same input for both: generated once, by the current build.
+  $bench generate --out "$tmp/large.json" >/dev/null
+  small=$PWD/src/DnsExpert.Api/Samples/sick-cluster.json
+  # One-shot CLI diagnosis of a small request with the built binary, wall time, median of 3 (exit 2: a critical fires).
+  # It runs in its own tree, so that it finds that tree's rules/ (the nearest above the current directory).
+  cli_wall() {
+    local times=() start status
+    [[ -x $1/$cli ]] || return 0
+    for _ in 1 2 3; do
+      start=$(date +%s%N)
+      status=0
+      (cd "$1" && "./$cli" diagnose --request "$small" -o json >/dev/null 2>"$tmp/cli.err") || status=$?
+      [[ $status == 0 || $status == 2 ]] || { cat "$tmp/cli.err" >&2; echo "bench.sh: $1/$cli diagnose exited $status" >&2; exit 1; }
+      times+=($(( ($(date +%s%N) - start) / 1000000 )))
+    done
+    printf '%s\n' "${times[@]}" | sort -n | sed -n 2p | sed 's/.*/cli diagnose wall: & ms (median of 3)/'
+  }
+  for (( round = 1; round <= rounds; round++ )); do
+    for step in e2e logscan rest cli; do
+      for side in "${sides[@]}"; do
+        echo "round $round/$rounds: $step, ${label[$side]}" >&2
+        out="$tmp/$side-$round.txt"
+        case $step in
+          e2e) "${dir[$side]}/$bench" e2e --request "$tmp/large.json" >>"$out" ;;
+          logscan) "${dir[$side]}/$bench" logscan --lines 1000000 --dir "$tmp" >>"$out" ;;
+          rest) "${dir[$side]}/$bench" rest --seconds "$seconds" >>"$out" ;;
+          cli) cli_wall "${dir[$side]}" >>"$out" ;;
+        esac
+      done
+    done
+  done
+  echo
+  echo "## $name against the current tree (e2e, logscan --lines 1000000, rest --seconds $seconds, CLI median of 3)"
+  args=()
+  for side in "${sides[@]}"; do
+    args+=("side=$side")
+    for (( round = 1; round <= rounds; round++ )); do args+=("$tmp/$side-$round.txt"); done
+  done
+  awk -f tests/DnsExpert.Benchmarks/figures.awk -v rev="$name" "${args[@]}"
+  exit 0
+fi
+
+dotnet build tests/DnsExpert.Benchmarks -c Release -v q -nologo >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-echo "## machine"
-echo "date: $(date -u +%Y-%m-%dT%H:%MZ), cores: $(nproc), memory: $(free -g | awk '/Mem:/{print $2}') GiB, .NET $(dotnet --version), $(uname -sr)"
+machine
 echo
 echo "## large snapshot (5,000 pods, 200 nodes, 20 CoreDNS pods x 100,000 log lines, 2,000 Services)"
 $bench generate --out "$tmp/large.json"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs the Debian packages the tests start when they are missing (dnsmasq and unbound
 # for the real-DNS probe tests, dig for the pasted-output reader, PostgreSQL for the history store, Chromium for the
-# report page), then runs `dotnet test` on the solution. Extra arguments go to `dotnet test`.
+# report page), checks the table of `./bench.sh --against`, then runs `dotnet test` on the solution. Extra arguments go
+# to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -30,6 +31,9 @@ if (( ${#missing[@]} > 0 )); then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   [[ -z $policy ]] || $sudo rm -f /usr/sbin/policy-rc.d
 fi
+
+# The comparison table of `./bench.sh --against REV` (awk on fixed benchmark output, no timing).
+tests/DnsExpert.Benchmarks/figures-test.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
