@@ -130,6 +130,32 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         Assert.True(outcome.Rounds > 0, $"no check the cluster could answer\n{outcome.Transcript}");
     }
 
+    /// <summary>
+    /// The README's conversation (the block after <c>&lt;!-- conversation: SCENARIO --&gt;</c>) is the one this suite
+    /// plays: the same error message, the same commands in the same rounds, the same cause; a change to the checks'
+    /// order shows here and in the README together.
+    /// </summary>
+    [Fact]
+    public async Task The_readme_conversation_is_the_one_played_here()
+    {
+        const string Marker = "<!-- conversation: ";
+        var readme = File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "README.md"));
+        var at = readme.IndexOf(Marker, StringComparison.Ordinal);
+        Assert.True(at >= 0, "README.md has no conversation marker");
+        var scenario = readme[(at + Marker.Length)..readme.IndexOf(" -->", at, StringComparison.Ordinal)];
+        var open = readme.IndexOf("```text\n", at, StringComparison.Ordinal) + "```text\n".Length;
+        var block = readme[open..readme.IndexOf("```", open, StringComparison.Ordinal)];
+        var cause = scenario[..scenario.IndexOf('/', StringComparison.Ordinal)];
+
+        var outcome = await PlayAsync(scenario, cause);
+
+        Assert.Null(outcome.Failure);
+        static IEnumerable<string> Rounds(string text) => text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("round ", StringComparison.Ordinal) && !l.Contains("not answerable", StringComparison.Ordinal));
+        Assert.Equal(Rounds(outcome.Transcript), Rounds(block));
+        Assert.Contains($"confirmed in {outcome.Rounds} round(s)", block, StringComparison.Ordinal);
+        Assert.Contains(cause, block, StringComparison.Ordinal);
+    }
+
     /// <summary>How a conversation went: the rounds played, why it failed (null when it did not), what was run.</summary>
     private sealed record Outcome(int Rounds, string? Failure, string Transcript);
 
