@@ -168,7 +168,7 @@ public sealed record KnownValues
     /// </summary>
     private static string? ClusterDnsOf(IReadOnlyList<object> facts, string? ns, string? pod, PodDns? podDns)
     {
-        if (podDns is not null && (podDns.UsesNodeLocal || podDns.DnsPolicy is not (DnsPolicies.ClusterFirst or DnsPolicies.ClusterFirstWithHostNet)
+        if (podDns is not null && (podDns.UsesNodeLocal == true || podDns.DnsPolicy is not (DnsPolicies.ClusterFirst or DnsPolicies.ClusterFirstWithHostNet)
             || (podDns.HostNetwork && podDns.DnsPolicy == DnsPolicies.ClusterFirst)))
         {
             return null;
