@@ -49,7 +49,7 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-apiserver-unreachable/fires-tcp-probe-from-coredns-times-out.json"] =
             "no check tests the TCP connection from a CoreDNS pod to the API server, the probe that decides",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
-            "the lookup from CoreDNS to its upstream keeps `<upstream>` in every round, though the Corefile and the node's resolv.conf name it",
+            "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf once read, but no check of this rule reads that file, so the lookup from CoreDNS keeps `<upstream>` (a check that fills another check's placeholder is not offered yet)",
     };
 
     private const string PodIpComparisonLate =
