@@ -79,7 +79,9 @@ public sealed class CollectPromiseTests
         // CoreDNS pods' metrics need those pods: the thread's pod stands for the dump's first CoreDNS pod.
         new(@"^kubectl top pods -n kube-system -l k8s-app=kube-dns$", "tests/fixtures/kubectl-tables/top-pods-containers-coredns-2024.txt", Rename: ("coredns-58bfd8f658-k72qt", "coredns-5d78c9869d-abcde"),
             After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
-        new(@"^kubectl get svc kube-dns -n kube-system -o json$", $"{Dump}/kube-system/services.json", "Service/kube-dns"),
+        // The CoreDNS pods' placement takes the Service's sessionAffinity once both were read.
+        new(@"^kubectl get svc kube-dns -n kube-system -o json$", $"{Dump}/kube-system/services.json", "Service/kube-dns",
+            After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
         new(@"^kubectl get endpoints kube-dns -n kube-system -o json$", $"{Dump}/kube-system/endpoints.json", "Endpoints/kube-dns"),
         new(@"^kubectl get svc -n \S+ -o json$", $"{Dump}/default/services.json"),
         new(@"^kubectl get pod \S+ -n \S+ -o json$", $"{Dump}/default/pods.json", $"Pod/{Pod}"),
@@ -90,9 +92,12 @@ public sealed class CollectPromiseTests
             After: [Before("kubectl get nodes -o json", $"{Dump}/nodes.json")]),
         new(@"^kubectl get events -n kube-system -o json$", $"{Dump}/kube-system/events.json"),
         new(@"^kubectl get events -n \S+ -o json$", $"{Dump}/default/events.json"),
-        new(@"^kubectl get daemonset -n kube-system -o json$", $"{Dump}/kube-system/daemonsets.json"),
+        // Whether the pod uses NodeLocal DNSCache needs the pod's nameservers too.
+        new(@"^kubectl get daemonset -n kube-system -o json$", $"{Dump}/kube-system/daemonsets.json",
+            After: [Before("kubectl get pod {{pod}} -n {{ns}} -o json", $"{Dump}/default/pods.json", $"Pod/{Pod}")]),
         new(@"^kubectl get configmap coredns -n kube-system -o json$", "tests/scenarios/coredns-no-terminal-plugin/near-miss-hosts-fallthrough-then-forward.json", "ConfigMap/coredns"),
-        new(@"^kubectl get configmap kube-proxy -n kube-system -o json$", "tests/scenarios/ipvs-udp-stale-backend/fires-ipvs-kernel-4.19.91-24.1.al7.json", "ConfigMap/kube-proxy"),
+        // Every kube-system ConfigMap: kube-proxy's is found by its KubeProxyConfiguration, whatever its name.
+        new(@"^kubectl get configmap -n kube-system -o json$", "tests/scenarios/ipvs-udp-stale-backend/fires-ipvs-kernel-4.19.91-24.1.al7.json", "ConfigMap"),
         new(@"^kubectl get networkpolicy -n \S+ -o json$", "tests/scenarios/networkpolicy-blocks-dns-egress/near-miss-egress-allows-udp-and-tcp-53-to-kube-dns.json", "NetworkPolicy"),
         new(@"^kubectl get statefulsets -n \S+ -o json$", "tests/scenarios/statefulset-servicename-mismatch/near-miss-servicename-matches-headless-service.json", "StatefulSet"),
         // Not read by DnsExpert: the capture is opened with tcpdump -r or Wireshark, so the entry promises no facts.

@@ -31,6 +31,12 @@ internal sealed record ClusterContext
     /// <summary>NodeLocal DNSCache's local address, when its DaemonSet is in the snapshot.</summary>
     public string? NodeLocalIp { get; init; }
 
+    /// <summary>
+    /// Whether NodeLocal DNSCache's presence is known: its DaemonSet is in the snapshot, or the DaemonSets of kube-system
+    /// were listed (even empty, or only others). Without either, its absence is unknown, not a fact.
+    /// </summary>
+    public bool NodeLocalKnown { get; init; }
+
     /// <summary>The namespace of the request's target pod (<c>default</c> when not given); null without a target pod.</summary>
     public string? TargetNamespace { get; init; }
 
@@ -56,9 +62,12 @@ internal sealed record ClusterContext
 
     public bool IsTargetPod(string? ns, string? pod) => TargetPod is not null && pod == TargetPod && (ns ?? "default") == TargetNamespace;
 
-    /// <summary>The first step of a build: read from the request (its error message classified once), the objects, the Corefile's plugin lines and the files.</summary>
+    /// <summary>
+    /// The first step of a build: read from the request (its error message classified once), the objects, the Corefile's
+    /// plugin lines and the files; <c>asSent</c> is the snapshot as sent, whose pasted outputs' commands say what was listed.
+    /// </summary>
     public static ClusterContext Create(
-        DiagnosisRequest request, ClassificationResult classification, SnapshotObjects objects, IEnumerable<CorefilePlugin> corefile, IList<FileArtifact> files)
+        DiagnosisRequest request, Snapshot? asSent, ClassificationResult classification, SnapshotObjects objects, IEnumerable<CorefilePlugin> corefile, IList<FileArtifact> files)
     {
         var nodeLocal = objects.NodeLocalDaemonSet();
         var kubeDns = objects.Service(SnapshotObjects.KubeSystem, "kube-dns")?.Spec?.ClusterIP;
@@ -69,6 +78,9 @@ internal sealed record ClusterContext
             KubeDnsClusterIp = kubeDns,
             KubeDnsIpSeenByPod = kubeDns is null ? PodClusterDns(request, classification, files, targetNamespace) : null,
             NodeLocalIp = nodeLocal is null ? null : NodeLocalAddress(nodeLocal),
+            NodeLocalKnown = nodeLocal is not null
+                || ServiceListings.Of(asSent, objects.DaemonSets.Values.Select(d => d.Metadata?.NamespaceProperty ?? "default"), ServiceListings.IsDaemonSetResource)
+                    .Covers(SnapshotObjects.KubeSystem),
             TargetNamespace = targetNamespace,
             TargetPod = request.Target?.Pod,
             FailingName = string.IsNullOrWhiteSpace(request.Domain) ? null : request.Domain.Trim().TrimEnd('.').ToLowerInvariant(),

@@ -18,15 +18,23 @@ public sealed record ServiceListings(bool AllNamespaces, IReadOnlySet<string> Na
     /// <summary>The Services of <paramref name="ns"/> were listed.</summary>
     public bool Covers(string ns) => AllNamespaces || Namespaces.Contains(ns);
 
-    public static ServiceListings Of(Snapshot? snapshot, IEnumerable<string> serviceNamespaces)
+    public static ServiceListings Of(Snapshot? snapshot, IEnumerable<string> serviceNamespaces) =>
+        Of(snapshot, serviceNamespaces, IsServiceResource);
+
+    /// <summary>
+    /// Whose objects of another kind a snapshot lists, read the same way: <paramref name="isResource"/> tells the
+    /// resource's names (<c>ds</c>, <c>daemonset</c>, <c>daemonsets</c>), <paramref name="objectNamespaces"/> are those of
+    /// its objects among the snapshot's.
+    /// </summary>
+    public static ServiceListings Of(Snapshot? snapshot, IEnumerable<string> objectNamespaces, Func<string, bool> isResource)
     {
-        var namespaces = new HashSet<string>(serviceNamespaces, StringComparer.Ordinal);
+        var namespaces = new HashSet<string>(objectNamespaces, StringComparer.Ordinal);
         var all = false;
         foreach (var command in (snapshot?.Outputs ?? []).Select(o => o.Command).OfType<string>())
         {
             var words = command.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             var get = Array.IndexOf(words, "get");
-            var resource = get < 0 ? -1 : Array.FindIndex(words, get + 1, IsServiceResource);
+            var resource = get < 0 ? -1 : Array.FindIndex(words, get + 1, w => isResource(w));
             if (words.FirstOrDefault()?.Split('/').Last() != "kubectl" || resource < 0 || Named(words, resource))
             {
                 continue;
@@ -75,4 +83,8 @@ public sealed record ServiceListings(bool AllNamespaces, IReadOnlySet<string> Na
     /// <summary><c>svc</c>, <c>service</c>, <c>services</c>, alone or first of a list (<c>svc,ep</c>); <c>svc/NAME</c> is not a listing.</summary>
     private static bool IsServiceResource(string word) =>
         word.Split(',')[0] is "svc" or "service" or "services" && !word.Contains('/', StringComparison.Ordinal);
+
+    /// <summary><c>ds</c>, <c>daemonset</c>, <c>daemonsets</c> (also <c>.apps</c>), alone or first of a list; <c>ds/NAME</c> is not a listing.</summary>
+    public static bool IsDaemonSetResource(string word) =>
+        word.Split(',')[0] is "ds" or "daemonset" or "daemonsets" or "daemonset.apps" or "daemonsets.apps" && !word.Contains('/', StringComparison.Ordinal);
 }

@@ -25,7 +25,7 @@ public static class SnapshotFactBuilder
         var corefile = CorefileProducer.Produce(objects);
         // The error message is classified once: the symptom's class and the DNS server it names.
         var classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage);
-        var cluster = ClusterContext.Create(expanded, classification, objects, corefile.Facts.OfType<CorefilePlugin>(), files);
+        var cluster = ClusterContext.Create(expanded, request.Snapshot, classification, objects, corefile.Facts.OfType<CorefilePlugin>(), files);
 
         var resolvers = PodResolverProducer.Produce(files, objects, cluster);
         var routes = ForwardRoutes.From(corefile.Facts, resolvers.Facts.OfType<NodeResolvConf>(), objects.CoreDnsPods.Select(p => p.Spec?.NodeName).OfType<string>());

@@ -13,8 +13,16 @@ public sealed class ClusterDns : Fact
     [UnknownWhenNull]
     public string? KubeDnsClusterIp { get; init; }
 
-    public bool NodeLocalPresent { get; init; }
+    /// <summary>NodeLocal DNSCache runs; null when the DaemonSets of kube-system were not read (unknown, not absent).</summary>
+    [UnknownWhenNull]
+    public bool? NodeLocalPresent { get; init; }
     public string? NodeLocalIp { get; init; }
+
+    /// <summary>
+    /// NodeLocal DNSCache's address, or its default <c>169.254.20.10</c> while whether it runs is unknown: a pod that
+    /// names that address may be using it, which is no evidence of a rewritten resolv.conf.
+    /// </summary>
+    public string? NodeLocalIpOrDefault => NodeLocalIp ?? (NodeLocalPresent is null ? Building.ClusterContext.DefaultNodeLocalIp : null);
 
     /// <summary>The oldest CoreDNS version running (from the pods' image tags).</summary>
     [UnknownWhenNull]

@@ -28,12 +28,16 @@ public sealed class CoreDnsPlacement : Fact
     /// <summary>Every pod's name, for evidence.</summary>
     public IReadOnlyList<string> PodNames { get; init; } = [];
 
-    /// <summary>The kube-dns Service's <c>spec.sessionAffinity</c> as written; <c>None</c> when unset or no Service.</summary>
+    /// <summary>
+    /// The kube-dns Service's <c>spec.sessionAffinity</c> as written; <c>None</c> when unset; null when the Service was
+    /// not read (unknown, not absent).
+    /// </summary>
     [OneOf(typeof(SessionAffinities))]
-    public string SessionAffinity { get; init; } = SessionAffinities.None;
+    [UnknownWhenNull]
+    public string? SessionAffinity { get; init; }
 
-    /// <summary>The kube-dns Service sends each client to one pod (<c>ClientIP</c>).</summary>
-    public bool SessionAffinitySet => SessionAffinity is not (SessionAffinities.None or "");
+    /// <summary>The kube-dns Service sends each client to one pod (<c>ClientIP</c>); false while it was not read.</summary>
+    public bool SessionAffinitySet => SessionAffinity is not (null or SessionAffinities.None or "");
 
     /// <summary>CPU of the least and most busy Ready pods, when at least two have metrics.</summary>
     public double? CpuMinMillicores { get; init; }

@@ -51,8 +51,12 @@ public sealed class PodDns : Fact
     /// <summary>The resolver options in effect (resolv.conf, else dnsConfig), as <c>name</c> or <c>name:value</c>.</summary>
     public IReadOnlyList<string> EffectiveOptions { get; init; } = [];
 
-    /// <summary>The pod sends its queries to NodeLocal DNSCache (its address is one of the effective nameservers).</summary>
-    public bool UsesNodeLocal { get; init; }
+    /// <summary>
+    /// The pod sends its queries to NodeLocal DNSCache (its address is one of the effective nameservers); null when
+    /// whether NodeLocal DNSCache runs is unknown (the DaemonSets of kube-system were not read).
+    /// </summary>
+    [UnknownWhenNull]
+    public bool? UsesNodeLocal { get; init; }
 
     /// <summary>Where the effective settings come from: <c>/etc/resolv.conf</c> or <c>dnsPolicy</c>.</summary>
     [OneOf(typeof(ResolverSettingsSources))]

@@ -39,7 +39,7 @@ public static class FactSummaries
         [nameof(CoreDnsPlacement)] = Of<CoreDnsPlacement>("CoreDNS placement", ps => Each(ps, p =>
             $"CoreDNS placement: {p.ReadyPods} of {Count(p.Pods, "pod")} Ready on {Count(p.ReadyNodes, "node")}, at most {p.MaxReadyPodsOnOneNode} on one node"
             + (p.NotReadyPods.Count > 0 ? $" (not Ready: {Names(p.NotReadyPods)})" : "")
-            + $", sessionAffinity {Name(p.SessionAffinity)}"
+            + $", sessionAffinity {Name(p.SessionAffinity ?? "unknown")}"
             + (p.CpuSpread is { } spread ? $", CPU spread {Number(spread)}x" : ""))),
         [nameof(KubeDnsService)] = Of<KubeDnsService>("kube-dns Service", ss => Each(ss, s =>
             $"{Name(s.Name)} Service {Name(s.ClusterIp ?? "without a ClusterIP")}: sessionAffinity {Name(s.SessionAffinity)}")),
@@ -47,7 +47,7 @@ public static class FactSummaries
             $"{Name(e.Name)} endpoints: {Count(e.ReadyEndpoints, "ready address", "ready addresses")}, {e.NotReadyEndpoints} not ready")),
         [nameof(ClusterDns)] = Of<ClusterDns>("cluster DNS settings", cs => Each(cs, c =>
             $"cluster domain {Name(c.ClusterDomain)}, kube-dns {Name(c.KubeDnsClusterIp ?? "ClusterIP unknown")}, "
-            + (c.NodeLocalPresent ? $"NodeLocal DNSCache {Name(c.NodeLocalIp ?? "at an unknown address")}" : "no NodeLocal DNSCache")
+            + (c.NodeLocalPresent switch { true => $"NodeLocal DNSCache {Name(c.NodeLocalIp ?? "at an unknown address")}", false => "no NodeLocal DNSCache", null => "NodeLocal DNSCache unknown" })
             + (c.CoreDnsVersion is { } v ? $", CoreDNS {Name(v.ToString())}" : "")
             + (c.KubernetesVersion is { } k ? $", Kubernetes {Name(k.ToString())}" : ""))),
         [nameof(PodDns)] = Of<PodDns>("target pod DNS settings", ps => Each(ps, p =>

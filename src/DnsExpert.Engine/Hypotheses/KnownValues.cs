@@ -35,7 +35,11 @@ public sealed record KnownValues
     [CommandValue(CommandValueKind.ObjectName)]
     public object CoreDnsNode { get; init; } = new Placeholder("<coredns-node>");
 
-    /// <summary>The first plain DNS address the Corefile's root <c>forward</c> names (not a file, not CoreDNS itself).</summary>
+    /// <summary>
+    /// The first plain DNS address the Corefile's root <c>forward</c> names (not a file, not CoreDNS itself); when it
+    /// forwards to a file (<c>forward . /etc/resolv.conf</c>), the first nameserver of the file kubelet hands CoreDNS
+    /// on its node (<see cref="NodeResolvConf.UsedByKubelet"/>), once read, other than a loopback address.
+    /// </summary>
     [CommandValue(CommandValueKind.NameOrAddress)]
     public object Upstream { get; init; } = new Placeholder("<upstream>");
 
@@ -83,6 +87,22 @@ public sealed record KnownValues
 
 
     /// <summary>
+    /// The first nameserver, other than a loopback address, of the file the Corefile's root <c>forward</c> names, as
+    /// kubelet hands it to CoreDNS: the node's file kubelet uses, on CoreDNS's node when that one was read.
+    /// </summary>
+    private static string? UpstreamOfFile(IReadOnlyList<object> facts, string? coreDnsNode)
+    {
+        if (!facts.OfType<CorefileUpstream>().Any(u => u.From == "." && u.File is not null))
+        {
+            return null;
+        }
+
+        return facts.OfType<NodeResolvConf>().Where(r => r.UsedByKubelet).OrderByDescending(r => r.Node == coreDnsNode)
+            .SelectMany(r => r.Nameservers.Where(n => n != r.LoopbackNameserver && !n.StartsWith("127.", StringComparison.Ordinal) && n != "::1"))
+            .FirstOrDefault();
+    }
+
+    /// <summary>
     /// From the request (<paramref name="targetNamespace"/>, <paramref name="pod"/>, the failing <paramref name="name"/>,
     /// the DNS <paramref name="server"/> the error message names) and the facts (kube-dns Service, CoreDNS pods).
     /// </summary>
@@ -122,7 +142,7 @@ public sealed record KnownValues
             CoreDnsPodIp = (object?)NullIfEmpty(answering?.Ip) ?? unknown.CoreDnsPodIp,
             CoreDnsNode = (object?)NullIfEmpty(coreDns?.Node) ?? unknown.CoreDnsNode,
             Upstream = (object?)facts.OfType<CorefileUpstream>().Where(u => u.From == "." && u.Address is not null && !u.IsLoopback)
-                .Select(u => u.Address).FirstOrDefault() ?? unknown.Upstream,
+                .Select(u => u.Address).FirstOrDefault() ?? (object?)UpstreamOfFile(facts, coreDns?.Node) ?? unknown.Upstream,
             Observed = observed ?? unknown.Observed,
             Ran = (ran ?? []).Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => Words(c!)).ToHashSet(StringComparer.Ordinal),
         };
@@ -173,7 +193,7 @@ public sealed record KnownValues
     /// </summary>
     private static string? ClusterDnsOf(IReadOnlyList<object> facts, string? ns, string? pod, PodDns? podDns)
     {
-        if (podDns is not null && (podDns.UsesNodeLocal || podDns.DnsPolicy is not (DnsPolicies.ClusterFirst or DnsPolicies.ClusterFirstWithHostNet)
+        if (podDns is not null && (podDns.UsesNodeLocal == true || podDns.DnsPolicy is not (DnsPolicies.ClusterFirst or DnsPolicies.ClusterFirstWithHostNet)
             || (podDns.HostNetwork && podDns.DnsPolicy == DnsPolicies.ClusterFirst)))
         {
             return null;

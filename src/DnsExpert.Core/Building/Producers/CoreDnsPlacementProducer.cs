@@ -31,7 +31,9 @@ internal static class CoreDnsPlacementProducer
                 PodsOnBusiestNode = busiest?.Select(p => p.Name).ToList() ?? [],
                 NotReadyPods = pods.Where(p => !p.Ready).Select(p => $"{p.Name} ({p.WaitingReason ?? p.Phase ?? "not Ready"})").ToList(),
                 PodNames = pods.Select(p => p.Name).ToList(),
-                SessionAffinity = coreDns.OfType<KubeDnsService>().FirstOrDefault()?.SessionAffinity is { Length: > 0 } affinity ? affinity : "None",
+                SessionAffinity = coreDns.OfType<KubeDnsService>().FirstOrDefault() is { } service
+                    ? service.SessionAffinity is { Length: > 0 } affinity ? affinity : SessionAffinities.None
+                    : null,
                 CpuMinMillicores = cpu.Count >= 2 ? cpu.Min() : null,
                 CpuMaxMillicores = cpu.Count >= 2 ? cpu.Max() : null,
             },

@@ -37,7 +37,7 @@ internal static class CoreDnsProducer
             Source = kubeDns is null ? "snapshot" : "Service kube-system/kube-dns",
             ClusterDomain = cluster.ClusterDomain,
             KubeDnsClusterIp = kubeDns?.Spec?.ClusterIP,
-            NodeLocalPresent = nodeLocal is not null,
+            NodeLocalPresent = cluster.NodeLocalKnown ? nodeLocal is not null : null,
             NodeLocalIp = cluster.NodeLocalIp,
             CoreDnsVersion = coreDnsVersions.Count == 0 ? null : coreDnsVersions.Min(),
             KubernetesVersion = kubeletVersions.Count == 0 ? null : kubeletVersions.Min(),

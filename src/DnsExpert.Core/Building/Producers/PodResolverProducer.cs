@@ -218,7 +218,7 @@ internal static class PodResolverProducer
             EffectiveNdots = ndots,
             EffectiveOptions = effectiveOptions,
             EffectiveFrom = resolv is null ? "dnsPolicy" : "/etc/resolv.conf",
-            UsesNodeLocal = nodeLocalIp is not null && nameservers.Contains(nodeLocalIp),
+            UsesNodeLocal = nodeLocalIp is not null ? nameservers.Contains(nodeLocalIp) : cluster.NodeLocalKnown ? false : null,
         };
     }
 
