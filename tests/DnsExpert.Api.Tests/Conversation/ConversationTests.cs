@@ -46,8 +46,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
             "`kubectl get nodes -o json` and `kubectl top nodes` decide together, neither alone, and come after the node's conntrack checks, which each decide the critical conntrack-table-full case of the same row",
         ["networkpolicy-blocks-dns-egress/fires-udp-53-allowed-but-not-tcp.json"] =
             "no check lists the client namespace's NetworkPolicies within three rounds: the no-such-host error routes to name hypotheses first",
-        ["coredns-apiserver-unreachable/fires-tcp-probe-from-coredns-times-out.json"] =
-            "no check tests the TCP connection from a CoreDNS pod to the API server, the probe that decides",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
             "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf once read, but no check of this rule reads that file, so the lookup from CoreDNS keeps `<upstream>` (a check that fills another check's placeholder is not offered yet)",
     };
