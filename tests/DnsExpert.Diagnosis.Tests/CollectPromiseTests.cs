@@ -63,6 +63,9 @@ public sealed class CollectPromiseTests
         // From CoreDNS's network namespace (kubectl debug): the CoreDNS pods say which pod that is, the Corefile the upstream.
         new(@"^kubectl debug -n kube-system \S+ -i --image=\S+ --target=coredns -- nslookup \S+ \S+$", "tests/fixtures/dns-tools/nslookup-busybox-a-answered-aaaa-refused.txt",
             After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
+        // busybox nc in a debug container sharing CoreDNS's network namespace, to the address kubelet gives it for the API server.
+        new(@"^kubectl debug -n kube-system \S+ -i --image=busybox:1\.36 --target=coredns -- sh -c 'nc -zvv -w 3 \$KUBERNETES_SERVICE_HOST \$KUBERNETES_SERVICE_PORT'$",
+            "tests/fixtures/nc/busybox-zvv-timed-out.txt", After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
         new(@"-- cat /etc/resolv\.conf$", "tests/scenarios/pod-resolvconf-not-cluster-dns/near-miss-resolv-conf-names-kube-dns.json", "file:/etc/resolv.conf"),
         new(@"^cat /etc/resolv\.conf$", "tests/fixtures/node-root/etc/resolv.conf", After: [Before("kubectl get pod {{pod}} -n {{ns}} -o json", $"{Dump}/default/pods.json", $"Pod/{Pod}")]),
         new(@"^cat /proc/net/snmp$", "tests/fixtures/node-root/proc/net/snmp"),

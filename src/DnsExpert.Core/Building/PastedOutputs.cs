@@ -6,7 +6,7 @@ namespace DnsExpert.Core.Building;
 
 /// <summary>
 /// Reads <c>snapshot.outputs</c>, command output as people paste it, into the snapshot parts the structured form has:
-/// <c>dig</c>/<c>nslookup</c> and <c>ping</c> into probe results, <c>kubectl get -o json</c> and kubectl tables
+/// <c>dig</c>/<c>nslookup</c>, <c>ping</c> and busybox <c>nc -zvv</c> into probe results, <c>kubectl get -o json</c> and kubectl tables
 /// (<see cref="PastedTables"/>) into objects, <c>kubectl logs</c> into a
 /// log, <c>cat FILE</c> into that file of its origin, any other command (<c>dmesg</c>, <c>conntrack -S</c>) into a
 /// command output of its origin. The same facts then follow as from the structured form. Each output gets a
@@ -59,6 +59,13 @@ public static class PastedOutputs
                 // kubectl exec -n NS POD -- CMD: the command ran in that pod (the hypotheses' checks are written so).
                 (command, words) = (string.Join(' ', exec.Command), exec.Command);
                 from ??= exec.From;
+            }
+
+            if (words is ["sh", "-c", _, ..])
+            {
+                // sh -c 'CMD ...' (a check that needs the container's environment): the command is CMD.
+                words = string.Join(' ', words[2..]).Trim('\'', '"', ' ').Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                command = string.Join(' ', words);
             }
 
             var origin = from is not null ? RequestValidator.Origin.TryParse(from) : null;
@@ -122,6 +129,20 @@ public static class PastedOutputs
 
                 Note(probed ? CollectionStatus.Ok : skipped ? CollectionStatus.Skipped : CollectionStatus.Partial,
                     summaries.Count > 0 ? summaries + tally.Stopped(limits) : "no ping run found in the output");
+            }
+            else if (tool is "nc" || (tool == "busybox" && words.ElementAtOrDefault(1) == "nc") || (tool is null && NcOutput.LooksLikeNc(text)))
+            {
+                var tally = new Tally();
+                foreach (var (line, probe) in NcOutput.Read(text))
+                {
+                    if (!tally.Count(TakeProbe(probe), line))
+                    {
+                        break;
+                    }
+                }
+
+                Note(tally.Read > 0 ? CollectionStatus.Ok : CollectionStatus.Partial,
+                    tally.Read > 0 ? $"{tally.Describe("TCP connection(s)")} read from nc output{tally.Stopped(limits)}" : "no connection result found in the output (busybox nc -zvv prints one per address)");
             }
             else if ((tool == "kubectl" && words.Contains("get") && (words.Contains("json") || words.Contains("-ojson") || words.Contains("--output=json")))
                      || (tool is null && text.TrimStart().StartsWith('{') && text.Contains("\"kind\"", StringComparison.Ordinal)))

@@ -41,13 +41,11 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["search-list-too-long/fires-eight-domains-with-glibc-2.17.json"] =
             "the pod's `ldd --version` (glibc 2.17, which decides) is never among the first four answerable checks of a round",
         ["headless-response-truncated/fires-dig-answer-with-tc-flag.json"] =
-            "once the pod's JSON shows an image without dig, the check becomes nslookup, which cannot show the TC flag that decides; the dig belongs in a debug container sharing the pod's network (kubectl debug --image with dig), not built yet",
+            "the rule is routed only to a headless name, known only once the name's Service was read, and the scenario holds no Service in `search` (its truth is the truncated probe alone): the +ignore dig (in a dnsutils debug container of the pod when its image lacks dig; SimulatedClusterTests) is never offered",
         ["client-node-overloaded/fires-node-cpu-92-percent.json"] =
             "`kubectl get nodes -o json` and `kubectl top nodes` decide together, neither alone, and come after the node's conntrack checks, which each decide the critical conntrack-table-full case of the same row",
         ["networkpolicy-blocks-dns-egress/fires-udp-53-allowed-but-not-tcp.json"] =
             "no check lists the client namespace's NetworkPolicies within three rounds: the no-such-host error routes to name hypotheses first",
-        ["coredns-apiserver-unreachable/fires-tcp-probe-from-coredns-times-out.json"] =
-            "no check tests the TCP connection from a CoreDNS pod to the API server, the probe that decides",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
             "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf once read, but no check of this rule reads that file, so the lookup from CoreDNS keeps `<upstream>` (a check that fills another check's placeholder is not offered yet)",
     };

@@ -193,4 +193,31 @@ public sealed partial class SimulatedCluster
                 + $"\n--- {target} ping statistics ---\n3 packets transmitted, 3 received, 0% packet loss, time 2003ms\nrtt min/avg/max/mdev = 0.411/0.421/0.431/0.008 ms\n"
             : head + $"\n--- {target} ping statistics ---\n3 packets transmitted, 0 received, 100% packet loss, time 2038ms\n";
     }
+
+    /// <summary>
+    /// busybox <c>nc -zvv -w N HOST PORT</c> (in <c>sh -c</c>, where <c>$KUBERNETES_SERVICE_HOST</c> and
+    /// <c>$KUBERNETES_SERVICE_PORT</c> are the <c>kubernetes</c> Service's ClusterIP and port, as kubelet sets them) from
+    /// the scenario's <c>tcp</c> probe to that address and port, as busybox prints it (tests/fixtures/nc); no probe: not known.
+    /// </summary>
+    private string? Nc(string from, string host, string port)
+    {
+        var apiserver = Object("Service", "default", "kubernetes")?["spec"];
+        host = host == "$KUBERNETES_SERVICE_HOST" ? (string?)apiserver?["clusterIP"] ?? host : host;
+        port = port == "$KUBERNETES_SERVICE_PORT" ? ((int?)apiserver?["ports"]?[0]?["port"])?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? port : port;
+        if (_probes.FirstOrDefault(p => (string?)p["kind"] == "tcp" && (string?)p["target"] == host && ((int?)p["port"])?.ToString(System.Globalization.CultureInfo.InvariantCulture) == port
+                && ((string?)p["from"] is null || (string?)p["from"] == from)) is not { } probe)
+        {
+            return null;
+        }
+
+        var endpoint = $"{host} ({host}:{port})";
+        var line = (string?)probe["outcome"] switch
+        {
+            "answered" => $"{endpoint} open",
+            "refused" => $"nc: {endpoint}: Connection refused",
+            "unreachable" => $"nc: {endpoint}: No route to host",
+            _ => $"nc: {endpoint}: Connection timed out",
+        };
+        return line + "\nsent 0, rcvd 0\n";
+    }
 }

@@ -74,7 +74,7 @@ public sealed partial class SimulatedCluster
             }
 
             // kubectl debug POD --target=C runs in the pod's network namespace: for a lookup or ping it is the pod.
-            return Pasted($"{ns}/{where}", inner) ?? (words[1] == "exec" || inner is ["nslookup" or "dig" or "ping", ..] ? InPod(ns, where, inner) : null);
+            return Pasted($"{ns}/{where}", inner) ?? (words[1] == "exec" || inner is ["nslookup" or "dig" or "ping", ..] or ["sh", "-c", "'nc", ..] ? InPod(ns, where, inner) : null);
         }
 
         return words switch
@@ -110,6 +110,7 @@ public sealed partial class SimulatedCluster
             ["nslookup", var name] => Nslookup(from, name, DefaultServer(ns, pod)),
             ["nslookup", var name, var server] => Nslookup(from, name, server),
             ["ping", .., var target] => Ping(from, target),
+            ["sh", "-c", "'nc", .., var host, var port] => Nc(from, host, port.TrimEnd('\'')),
             _ => null,
         };
     }

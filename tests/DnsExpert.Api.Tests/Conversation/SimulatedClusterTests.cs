@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DnsExpert.Core.Building;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Parsing;
 
@@ -146,5 +147,36 @@ public sealed class SimulatedClusterTests(ApiFactory factory) : IClassFixture<Ap
             .Select(c => c.GetProperty("detail").GetString()).ToList();
         Assert.Contains(notes, n => n!.Contains("from a kubectl top nodes table", StringComparison.Ordinal));
         Assert.Contains(notes, n => n!.Contains("from a kubectl top pods table", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_tcp_check_from_a_coredns_pod_reads_as_the_scenarios_tcp_probe_from_coredns_to_the_apiserver()
+    {
+        var cluster = SimulatedCluster.FromScenario("coredns-apiserver-unreachable/fires-tcp-probe-from-coredns-times-out.json");
+        const string Command = "kubectl debug -n kube-system coredns-5d78c9869d-abcde -i --image=busybox:1.36 --target=coredns -- sh -c 'nc -zvv -w 3 $KUBERNETES_SERVICE_HOST $KUBERNETES_SERVICE_PORT'";
+
+        var text = cluster.Run(Command)!;
+
+        var (_, simulated) = Assert.Single(NcOutput.Read(text));
+        var (_, real) = Assert.Single(NcOutput.Read(Fixture("nc/busybox-zvv-timed-out.txt")));
+        Assert.Equal((real.Kind, real.Outcome, real.Port), (simulated.Kind, simulated.Outcome, simulated.Port));
+        Assert.Equal("172.21.0.1", simulated.Target); // the kubernetes Service's ClusterIP, as kubelet hands it to the container
+        var pasted = PastedOutputs.Expand(new DiagnosisRequest { Snapshot = new Snapshot { Outputs = [new CommandOutput { Command = Command, Text = text }] } }).Request;
+        Assert.Equal("kube-system/coredns-5d78c9869d-abcde", Assert.Single(pasted.Snapshot!.Probes!).From);
+    }
+
+    [Fact]
+    public void A_dig_in_a_debug_container_of_a_pod_answers_as_the_dig_in_the_pod_and_is_read_as_the_pods()
+    {
+        var cluster = SimulatedCluster.FromScenario("headless-response-truncated/fires-dig-answer-with-tc-flag.json");
+        const string Dig = "dig @172.21.0.10 es-data-headless.search.svc.cluster.local +tries=1 +ignore";
+        const string Debug = "kubectl debug -n shop order-worker-6b8f9d7c5-m2n4p -i --image=registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3 -- " + Dig;
+
+        var text = cluster.Run(Debug)!;
+
+        Assert.Equal(cluster.Run("kubectl exec -n shop order-worker-6b8f9d7c5-m2n4p -- " + Dig), text);
+        var pasted = PastedOutputs.Expand(new DiagnosisRequest { Snapshot = new Snapshot { Outputs = [new CommandOutput { Command = Debug, Text = text }] } }).Request;
+        var probe = Assert.Single(pasted.Snapshot!.Probes!);
+        Assert.Equal(("shop/order-worker-6b8f9d7c5-m2n4p", true), (probe.From, probe.Truncated));
     }
 }
