@@ -145,11 +145,14 @@ public static class EvidenceSources
     /// <summary>The sources <paramref name="words"/> run at <paramref name="site"/> produce (one, for a known command form).</summary>
     public static IReadOnlyList<EvidenceSource> Matching(string[] words, EvidenceSite? site) => [.. All.Where(s => s.Matches(words, site))];
 
+    /// <summary>The source of <paramref name="words"/> run at <paramref name="site"/>, when one.</summary>
+    public static EvidenceSource? Of(string[] words, EvidenceSite? site) => All.FirstOrDefault(s => s.Matches(words, site));
+
     /// <summary>The source of a pasted command (run where its <c>kubectl exec</c>/<c>debug</c> or <paramref name="from"/> says), when one.</summary>
     public static EvidenceSource? Of(string? command, string? from)
     {
         var (words, site) = Locate(command, from);
-        return All.FirstOrDefault(s => s.Matches(words, site));
+        return Of(words, site);
     }
 
     /// <summary>The source of a file or command output kept in a snapshot: a path is its <c>cat</c>, a command itself.</summary>
@@ -158,7 +161,7 @@ public static class EvidenceSources
         var what = file.Path ?? file.Command ?? "";
         var words = what.StartsWith('/') ? ["cat", what] : Words(what);
         var site = file.Node is not null ? EvidenceSite.Node : file.Pod is not null ? EvidenceSite.Pod : (EvidenceSite?)null;
-        return All.FirstOrDefault(s => s.Matches(words, site));
+        return Of(words, site);
     }
 
     /// <summary>
