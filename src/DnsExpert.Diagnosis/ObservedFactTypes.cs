@@ -12,8 +12,6 @@ namespace DnsExpert.Diagnosis;
 /// </summary>
 public static class ObservedFactTypes
 {
-    private static readonly string[] FromLogs = ["CoreDnsLogEvent", "CoreDnsQueryLog", "CoreDnsParallelQuery"];
-
     /// <summary>
     /// The sources the snapshot has, and what its <paramref name="facts"/> show was read: a Corefile that was read
     /// (its server blocks) and has no zone left unanswered gives no <c>CorefileUnansweredZone</c>, yet was checked; the
@@ -63,7 +61,11 @@ public static class ObservedFactTypes
         return unread;
     }
 
-    /// <summary>The sources the snapshot has: a log, events, a kernel log.</summary>
+    /// <summary>
+    /// The sources the snapshot has (<see cref="EvidenceSources"/>): each pasted output and kept file or command output
+    /// counts the fact types its source observes when read empty (a log, events, a kernel log), as do the structured
+    /// parts that hold the same (logs, Event objects).
+    /// </summary>
     private static HashSet<string> Sources(Snapshot? snapshot)
     {
         var observed = new HashSet<string>(StringComparer.Ordinal);
@@ -72,27 +74,24 @@ public static class ObservedFactTypes
             return observed;
         }
 
-        var commands = (snapshot.Outputs ?? []).Select(o => o.Command ?? "").Concat((snapshot.Files ?? []).Select(f => f.Command ?? "")).ToList();
-        if (snapshot.Logs is { Count: > 0 } || commands.Any(c => Has(c, "kubectl") && Has(c, "logs")))
+        var sources = (snapshot.Outputs ?? []).Select(o => EvidenceSources.Of(o.Command, o.From)).Concat((snapshot.Files ?? []).Select(EvidenceSources.Of));
+        foreach (var source in sources.OfType<EvidenceSource>())
         {
-            observed.UnionWith(FromLogs);
+            observed.UnionWith(source.ObservedWhenEmpty);
         }
 
-        if (commands.Any(c => Has(c, "kubectl") && Has(c, "events")) || (snapshot.Objects ?? []).Any(o => Kind(o) is "Event" or "EventList"))
+        if (snapshot.Logs is { Count: > 0 })
         {
-            observed.Add("KubernetesEvent");
+            observed.UnionWith(EvidenceSources.PodLogs.ObservedWhenEmpty);
         }
 
-        if (commands.Any(c => Has(c, "dmesg")))
+        if ((snapshot.Objects ?? []).Any(o => Kind(o) is "Event" or "EventList"))
         {
-            observed.Add("NodeKernelLogLine");
+            observed.UnionWith(EvidenceSources.Events.ObservedWhenEmpty);
         }
 
         return observed;
     }
-
-    private static bool Has(string command, string word) =>
-        command.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Any(w => w == word || w.EndsWith("/" + word, StringComparison.Ordinal));
 
     private static string? Kind(JsonElement element) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String ? kind.GetString() : null;

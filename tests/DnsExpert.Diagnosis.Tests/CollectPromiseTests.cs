@@ -29,7 +29,7 @@ public sealed class CollectPromiseTests
     private const string PodNode = "cn-hangzhou.192.168.0.199";
     private const string CoreDnsNode = "cn-hangzhou.192.168.0.198";
 
-    private static readonly KnownValues Known = new()
+    internal static readonly KnownValues Known = new()
     {
         Namespace = Namespace,
         Pod = Pod,
@@ -120,7 +120,7 @@ public sealed class CollectPromiseTests
     /// The same values with the failing pod's node and image known (a busybox image, which has nslookup, not dig): node
     /// commands come as <c>kubectl debug node/NAME ... chroot /host</c>, lookups as the image can run them.
     /// </summary>
-    private static readonly KnownValues KnownWithNode = new()
+    internal static readonly KnownValues KnownWithNode = new()
     {
         Namespace = Known.Namespace, Pod = Known.Pod, Name = Known.Name, KubeDnsIp = Known.KubeDnsIp, CoreDnsPod = Known.CoreDnsPod,
         CoreDnsPodIp = Known.CoreDnsPodIp, CoreDnsNode = Known.CoreDnsNode, ServiceNamespace = Namespace, Node = PodNode,

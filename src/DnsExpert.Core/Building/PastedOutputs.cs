@@ -61,10 +61,9 @@ public static class PastedOutputs
                 from ??= exec.From;
             }
 
-            if (words is ["sh", "-c", _, ..])
+            if (ShellCommand(words) is { } inner)
             {
-                // sh -c 'CMD ...' (a check that needs the container's environment): the command is CMD.
-                words = string.Join(' ', words[2..]).Trim('\'', '"', ' ').Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                words = inner;
                 command = string.Join(' ', words);
             }
 
@@ -91,7 +90,10 @@ public static class PastedOutputs
                 return ProbeTake.Kept;
             }
 
-            if (tool is "dig" or "nslookup" || (tool is null && LooksLikeDnsTool(text)))
+            // Which reader takes the output is the registry's (EvidenceSources), one branch per reader; what is none
+            // of these is kept as a file or command output of its origin, for the producers the registry also names.
+            var reader = ReaderOf(tool, words, text);
+            if (reader == EvidenceReader.DnsLookups)
             {
                 var tally = new Tally();
                 DnsTool? first = null;
@@ -107,7 +109,7 @@ public static class PastedOutputs
                 Note(tally.Read > 0 ? CollectionStatus.Ok : CollectionStatus.Partial,
                     tally.Read > 0 ? $"{tally.Describe("DNS lookup(s)")} read from {ToolName(first!.Value)} output{tally.Stopped(limits)}" : "no lookup result found in the output");
             }
-            else if (tool is "ping" or "ping6" || (tool == "busybox" && words.ElementAtOrDefault(1) == "ping") || (tool is null && PingOutput.LooksLikePing(text)))
+            else if (reader == EvidenceReader.Ping)
             {
                 var tally = new Tally();
                 var summaries = new Summaries();
@@ -130,7 +132,7 @@ public static class PastedOutputs
                 Note(probed ? CollectionStatus.Ok : skipped ? CollectionStatus.Skipped : CollectionStatus.Partial,
                     summaries.Count > 0 ? summaries + tally.Stopped(limits) : "no ping run found in the output");
             }
-            else if (tool is "nc" || (tool == "busybox" && words.ElementAtOrDefault(1) == "nc") || (tool is null && NcOutput.LooksLikeNc(text)))
+            else if (reader == EvidenceReader.TcpConnections)
             {
                 var tally = new Tally();
                 foreach (var (line, probe) in NcOutput.Read(text))
@@ -144,8 +146,9 @@ public static class PastedOutputs
                 Note(tally.Read > 0 ? CollectionStatus.Ok : CollectionStatus.Partial,
                     tally.Read > 0 ? $"{tally.Describe("TCP connection(s)")} read from nc output{tally.Stopped(limits)}" : "no connection result found in the output (busybox nc -zvv prints one per address)");
             }
-            else if ((tool == "kubectl" && words.Contains("get") && (words.Contains("json") || words.Contains("-ojson") || words.Contains("--output=json")))
-                     || (tool is null && text.TrimStart().StartsWith('{') && text.Contains("\"kind\"", StringComparison.Ordinal)))
+            else if (reader == EvidenceReader.KubernetesObjects
+                     && (tool is null ? text.TrimStart().StartsWith('{') && text.Contains("\"kind\"", StringComparison.Ordinal)
+                         : words.Contains("json") || words.Contains("-ojson") || words.Contains("--output=json")))
             {
                 if (text.Length > MaxJsonCharacters)
                 {
@@ -164,7 +167,7 @@ public static class PastedOutputs
                     Note(CollectionStatus.Failed, problem!);
                 }
             }
-            else if (((tool == "kubectl" && (words.Contains("get") || words.Contains("top"))) || tool is null)
+            else if (reader is EvidenceReader.KubernetesObjects or EvidenceReader.KubectlTop
                      && PastedTables.Read(words, text, request.Target, budget.Objects) is { } table)
             {
                 // Before the snapshot's own objects, so that the JSON form of the same object, when also sent, wins.
@@ -172,11 +175,11 @@ public static class PastedOutputs
                 budget.Objects -= table.Objects.Count;
                 Note(table.Status, table.Note);
             }
-            else if (tool == "kubectl" && (words.Contains("get") || words.Contains("top")) && text.TrimStart().StartsWith("No resources found", StringComparison.Ordinal))
+            else if (reader is EvidenceReader.KubernetesObjects or EvidenceReader.KubectlTop && tool == "kubectl" && text.TrimStart().StartsWith("No resources found", StringComparison.Ordinal))
             {
                 Note(CollectionStatus.Ok, "kubectl found no such objects");
             }
-            else if (tool == "kubectl" && words.Contains("logs"))
+            else if (reader == EvidenceReader.PodLogs)
             {
                 var (ns, pod, container) = LogsTarget(words);
                 if (pod is null && (ns is null || RequestValidator.IsDnsLabel(ns)) && PrefixedLogs.Split(text) is { Count: > 0 } split)
@@ -372,6 +375,29 @@ public static class PastedOutputs
     }
 
     private static string ToolName(DnsTool tool) => tool == DnsTool.Dig ? "dig" : "nslookup";
+
+    /// <summary>
+    /// <c>sh -c 'CMD ...'</c> (a check that needs the container's environment, <c>$KUBERNETES_SERVICE_HOST</c>): the
+    /// words of CMD; null for any other command.
+    /// </summary>
+    public static string[]? ShellCommand(string[] words) =>
+        words is ["sh", "-c", _, ..]
+            ? string.Join(' ', words[2..]).Trim('\'', '"', ' ').Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)
+            : null;
+
+    /// <summary>
+    /// The reader a pasted output goes to: its evidence source's, asked of <see cref="EvidenceSources"/>; for a kubectl
+    /// get or top of a resource the registry does not name, the objects reader; for an output pasted without its command,
+    /// what it looks like (lookups, ping, nc, else objects: JSON or a table). Null: kept as a file or command output.
+    /// </summary>
+    private static EvidenceReader? ReaderOf(string? tool, string[] words, string text) =>
+        EvidenceSources.Of(words, EvidenceSite.Anywhere)?.Reader
+        ?? (tool == "kubectl" && (words.Contains("get") || words.Contains("top")) ? EvidenceReader.KubernetesObjects
+            : tool is not null ? null
+            : LooksLikeDnsTool(text) ? EvidenceReader.DnsLookups
+            : PingOutput.LooksLikePing(text) ? EvidenceReader.Ping
+            : NcOutput.LooksLikeNc(text) ? EvidenceReader.TcpConnections
+            : EvidenceReader.KubernetesObjects);
 
     private static bool LooksLikeDnsTool(string text) =>
         text.Contains("<<>> DiG", StringComparison.Ordinal) || text.Contains("** server can't find", StringComparison.Ordinal)

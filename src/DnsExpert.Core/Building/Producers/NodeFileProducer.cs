@@ -17,15 +17,16 @@ internal static class NodeFileProducer
             var node = file.Node!;
             var what = file.Path ?? file.Command ?? "";
             var source = $"Node {node} {what}";
-            switch (what)
+            // Which reader takes it is the registry's: dmesg, journalctl -k and /var/log/kern.log alike are the kernel log.
+            switch (EvidenceSources.Of(file)?.Reader)
             {
-                case "/proc/sys/net/netfilter/nf_conntrack_count":
+                case EvidenceReader.ConntrackCount:
                     conntrack[node] = (NodeFileParsers.ParseCounter(file.Text), conntrack.GetValueOrDefault(node).Max);
                     break;
-                case "/proc/sys/net/netfilter/nf_conntrack_max":
+                case EvidenceReader.ConntrackMax:
                     conntrack[node] = (conntrack.GetValueOrDefault(node).Count, NodeFileParsers.ParseCounter(file.Text));
                     break;
-                case "/proc/net/snmp":
+                case EvidenceReader.TcpCounters:
                     if (NodeFileParsers.ParseSnmpTcp(file.Text) is { } tcp)
                     {
                         facts.Add(new NodeTcpStats { Source = source, Node = node, OutSegs = tcp.OutSegs, RetransSegs = tcp.RetransSegs });
@@ -36,7 +37,7 @@ internal static class NodeFileProducer
                     }
 
                     break;
-                case "conntrack -S":
+                case EvidenceReader.ConntrackStatistics:
                     if (ConntrackStatistics.Parse(file.Text) is { } stats)
                     {
                         facts.Add(new NodeConntrackStats { Source = source, Node = node, InsertFailed = stats.InsertFailed, Drop = stats.Drop, EarlyDrop = stats.EarlyDrop, Cpus = stats.Cpus });
@@ -47,7 +48,7 @@ internal static class NodeFileProducer
                     }
 
                     break;
-                case "dmesg" or "dmesg -T" or "dmesg -H" or "/var/log/messages" or "/var/log/kern.log" or "journalctl -k":
+                case EvidenceReader.KernelLog:
                     foreach (var line in NodeFileParsers.FindConntrackFull(file.Text))
                     {
                         facts.Add(new NodeKernelLogLine { Source = source, Node = node, Kind = "conntrack-full", LineNumber = line.LineNumber, Text = line.Text });

@@ -135,7 +135,7 @@ internal static class PodResolverProducer
 
     private static IEnumerable<Fact> Libcs(IList<FileArtifact> files, ClusterContext cluster)
     {
-        foreach (var file in files.Where(f => f.Pod is not null && f.Text is not null && f.Command?.Trim() is "ldd --version" or "ldd --version 2>&1"))
+        foreach (var file in files.Where(f => f.Pod is not null && f.Text is not null && EvidenceSources.Of(f)?.Reader == EvidenceReader.Libc))
         {
             var ns = file.Namespace ?? "default";
             var libc = LibcInfo.FromLddOutput(file.Text);
