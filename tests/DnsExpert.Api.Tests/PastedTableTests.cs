@@ -131,6 +131,30 @@ public sealed class PastedTableTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.Equal("ruled-out", fromJson.GetProperty("status").GetString());
     }
 
+    [Theory]
+    [InlineData("0/1", true)]
+    [InlineData("1/1", false)]
+    public async Task Three_still_waiting_lines_from_a_CoreDNS_pod_the_pasted_table_shows_not_Ready_prove_the_API_server_wait(string ready, bool fires)
+    {
+        // saschagrunert/kubernix#144 (CoreDNS 1.6.5): a 0/1 Running pod and three ready-plugin lines, as users paste
+        // them; the same lines from a 1/1 pod are a start-up transient.
+        const string waiting = "[INFO] plugin/ready: Still waiting on: \"kubernetes\"\n";
+        var logs = waiting + ".:53\n[INFO] plugin/reload: Running configuration MD5 = 85e038b57e0b532efd30fe2c72ab76b8\nCoreDNS-1.6.5\nlinux/amd64, go1.13.4, c2fd1b2\n" + waiting + waiting;
+        var table = $"NAME                       READY   STATUS    RESTARTS   AGE\ncoredns-5996f6bb7c-855dn   {ready}     Running   0          163m\n";
+
+        var diagnosis = await DiagnoseAsync(Request("always",
+            ("kubectl -n kube-system get pods -l k8s-app=kube-dns", table),
+            ("kubectl logs -n kube-system coredns-5996f6bb7c-855dn", logs)));
+
+        var finding = diagnosis.GetProperty("findings").EnumerateArray().SingleOrDefault(f => f.GetProperty("ruleId").GetString() == "coredns-apiserver-unreachable");
+        Assert.Equal(fires, finding.ValueKind != JsonValueKind.Undefined);
+        if (fires)
+        {
+            Assert.Contains("3 such line(s)", finding.GetProperty("cause").GetString(), StringComparison.Ordinal);
+            Assert.Contains("still not Ready", finding.GetProperty("cause").GetString(), StringComparison.Ordinal);
+        }
+    }
+
     private static string CoreDnsPodsJson(params string[] names) => new JsonObject
     {
         ["apiVersion"] = "v1",
