@@ -10,6 +10,7 @@ namespace DnsExpert.Api.Tests;
 /// never runs out of memory. Limits are enforced while the body streams in, so a body of a million empty objects is
 /// refused at object 20,001 instead of after all of them are held.
 /// </summary>
+[Collection(MemoryBoundRunsAlone.Name)]
 public sealed class MemoryBoundTests(ITestOutputHelper output)
 {
     private const long HeapLimit = 384L * 1024 * 1024;
@@ -207,4 +208,15 @@ public sealed class MemoryBoundTests(ITestOutputHelper output)
         Assert.Contains(HttpStatusCode.OK, statuses);
         Assert.DoesNotContain("OutOfMemory", service.Output, StringComparison.Ordinal);
     }
+}
+
+/// <summary>
+/// The memory-bound tests run alone, not beside the rest of the suite: they measure the service process's heap under
+/// 200 concurrent pastes, and a test runner saturating both cores with other tests starves that process's GC (an
+/// out-of-memory seen only in full-suite runs, never alone).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryBoundRunsAlone
+{
+    public const string Name = "memory-bound, alone";
 }

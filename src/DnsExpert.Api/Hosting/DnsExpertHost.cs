@@ -19,6 +19,9 @@ namespace DnsExpert.Api.Hosting;
 /// <summary>Builds the DnsExpert web application; shared by the API's entry point and <c>dnsexpert serve</c>.</summary>
 public static class DnsExpertHost
 {
+    /// <summary>Bytes Kestrel buffers per connection ahead of the application (its read-ahead, not the body limit).</summary>
+    public const long RequestBufferBytes = 64 * 1024;
+
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -41,7 +44,12 @@ public static class DnsExpertHost
             .ValidateOnStart();
         builder.Services.AddOptions<RuleReloadOptions>().BindConfiguration(RuleReloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IOptions<DnsExpertOptions>>((kestrel, options) =>
-            kestrel.Limits.MaxRequestBodySize = options.Value.MaxRequestBodyBytes);
+        {
+            kestrel.Limits.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
+            // What Kestrel reads ahead of the application per connection (1 MB by default): a body waiting for admission
+            // stays in the client's socket, not in pinned server memory (200 connections held 200 MB before).
+            kestrel.Limits.MaxRequestBufferSize = RequestBufferBytes;
+        });
 
         builder.Services.AddDnsExpertDiagnosis(services => services.GetRequiredService<IOptions<DnsExpertOptions>>().Value.RulesDirectory!);
         builder.Services.AddSingleton(services => services.GetRequiredService<IOptions<DnsExpertOptions>>().Value.Limits);
