@@ -37,6 +37,9 @@ public sealed class NodeResolvConf : Fact
 
     public IReadOnlyList<string> Nameservers { get; init; } = [];
 
+    /// <summary>The nameservers as one line, in the file's order (for evidence).</summary>
+    public string NameserverLine => string.Join(' ', Nameservers);
+
     /// <summary>The first nameserver in 127.0.0.0/8 or ::1, or null: from inside a pod that address is the pod itself.</summary>
     public string? LoopbackNameserver { get; init; }
 
