@@ -78,6 +78,21 @@ public sealed class CoreDnsLogParserTests
         Assert.Equal((CoreDnsLogKind.NoNextPlugin, plugin, name, type, (string?)null), (r.Kind, r.Directive, r.QueryName, r.QueryType, r.Endpoint));
     }
 
+    /// <summary>
+    /// Real lines: coredns/coredns#4729 (AKS, a coredns-custom forward override refused on reload), Azure/AKS#2623 (the
+    /// same at start-up), coredns/coredns.io#341 (hosts), coredns/coredns#2174 (kubernetes, CoreDNS 1.2 log format).
+    /// </summary>
+    [Theory]
+    [InlineData("[ERROR] Restart failed: plugin/forward: this plugin can only be used once per Server Block", "forward", true)]
+    [InlineData("[ERROR] plugin/reload: Corefile changed but reload failed: starting with listener file descriptors: plugin/forward: this plugin can only be used once per Server Block", "forward", true)]
+    [InlineData("plugin/forward: this plugin can only be used once per Server Block", "forward", false)]
+    [InlineData("2018/10/10 01:06:10 plugin/kubernetes: this plugin can only be used once per Server Block", "kubernetes", false)]
+    public void A_plugin_used_twice_in_a_server_block_names_the_plugin(string line, string? plugin, bool onReload)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal(plugin is null ? (CoreDnsLogKind.Other, null, false) : (CoreDnsLogKind.PluginUsedTwice, plugin, onReload), (r.Kind, r.Directive, r.OnReload));
+    }
+
     [Fact]
     public void Forward_loop_reload_panic_and_other_lines()
     {

@@ -193,6 +193,15 @@ public sealed class CorefilePlugin : CorefileLine
 
     /// <summary>Nested lines (<c>prefer_udp</c>, <c>max_concurrent 1000</c> ...), each as name and arguments.</summary>
     public IReadOnlyList<string> BlockLines { get; init; } = [];
+
+    /// <summary>Its place among the server block's plugin lines (0 first), imported files' lines where they are imported.</summary>
+    public int Position { get; init; }
+
+    /// <summary>The line comes from a file of the coredns-custom ConfigMap that the Corefile imports (an override).</summary>
+    public bool FromOverride { get; init; }
+
+    /// <summary>The zone a <c>forward</c>, <c>proxy</c> or <c>grpc</c> line serves (its first argument), else null.</summary>
+    public string? ForwardZone => Name is "forward" or "proxy" or "grpc" && Arguments.Count > 0 ? Arguments[0] : null;
 }
 
 /// <summary>One upstream of a Corefile <c>forward</c> (or <c>proxy</c>, <c>grpc</c>) line.</summary>

@@ -94,6 +94,7 @@ public static class CoreDnsLogEventKinds
     public const string Reload = "reload";
     public const string Panic = "panic";
     public const string NoNextPlugin = "no-next-plugin";
+    public const string PluginUsedTwice = "plugin-used-twice";
 }
 
 /// <summary><see cref="CoreDnsLogEvent.Cause"/>: which form of a signature the line has.</summary>

@@ -15,6 +15,7 @@ public enum CoreDnsLogKind
     Reload,
     Panic,
     NoNextPlugin,
+    PluginUsedTwice,
 }
 
 /// <summary>A query log line of the <c>log</c> plugin: <c>{remote}:{port} - {id} "{type} {class} {name} {proto} {size} {do} {bufsize}" {rcode} {flags} {rsize} {duration}</c>.</summary>
@@ -146,6 +147,13 @@ public static partial class CoreDnsLogParser
             return loop;
         }
 
+        // `plugin/forward: this plugin can only be used once per Server Block` (plugin.ErrOnce): at start-up, or inside a
+        // "Restart failed: " / "reload failed: " line on a reload (the pod then keeps its old configuration).
+        if (span.Contains(OncePerServerBlock, StringComparison.Ordinal) && UsedTwice(text, record) is { } twice)
+        {
+            return twice;
+        }
+
         if (span.Contains("Reloading", StringComparison.Ordinal) || span.Contains("plugin/reload", StringComparison.Ordinal))
         {
             return record with { Kind = CoreDnsLogKind.Reload };
@@ -195,6 +203,29 @@ public static partial class CoreDnsLogParser
         }
 
         return null;
+    }
+
+    private const string OncePerServerBlock = ": this plugin can only be used once per Server Block";
+
+    /// <summary>The plugin CoreDNS refused a second time in one server block (<c>plugin/NAME: this plugin can only ...</c>).</summary>
+    private static CoreDnsLogRecord? UsedTwice(string text, CoreDnsLogRecord record)
+    {
+        var end = text.IndexOf(OncePerServerBlock, StringComparison.Ordinal);
+        var start = text.LastIndexOf("plugin/", end, StringComparison.Ordinal);
+        if (start < 0 || end - start - "plugin/".Length is < 1 or > 40)
+        {
+            return null;
+        }
+
+        var plugin = text[(start + "plugin/".Length)..end];
+        return plugin.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_')
+            ? record with
+            {
+                Kind = CoreDnsLogKind.PluginUsedTwice,
+                Directive = plugin,
+                OnReload = text.Contains("Restart failed: ", StringComparison.Ordinal) || text.Contains("reload failed: ", StringComparison.Ordinal),
+            }
+            : null;
     }
 
     private static bool ApiserverLine(ReadOnlySpan<char> span) =>

@@ -241,6 +241,7 @@ internal static class CoreDnsLogProducer
         CoreDnsLogKind.Reload => "reload",
         CoreDnsLogKind.Panic => "panic",
         CoreDnsLogKind.NoNextPlugin => "no-next-plugin",
+        CoreDnsLogKind.PluginUsedTwice => "plugin-used-twice",
         _ => null,
     };
 }

@@ -60,10 +60,13 @@ internal static class CorefileProducer
                 AnsweredBelow = gap.AnsweredBelow.Select(a => $"{a.Zone} ({a.Plugin}, line {a.Line})").ToList(),
             }));
 
-            foreach (var directive in server.Directives)
+            for (var position = 0; position < server.Directives.Count; position++)
             {
+                var directive = server.Directives[position];
                 var plugin = new CorefilePlugin
                 {
+                    Position = position,
+                    FromOverride = directive.File is not null,
                     Source = FileSource(directive.File),
                     ServerIndex = i,
                     ServerKey = key,
