@@ -64,7 +64,11 @@ public sealed class PreviousLogsTests(ApiFactory factory) : IClassFixture<ApiFac
         var request = ObjectsOf("coredns-forward-loop/fires-stub-with-uplink-file-names-real-upstream.json");
         request["snapshot"]!["outputs"] = new JsonArray(new JsonObject { ["command"] = Previous, ["text"] = Fixture(fixture) });
 
-        var findings = (await DiagnoseAsync(request)).GetProperty("findings").EnumerateArray().ToList();
+        var diagnosis = await DiagnoseAsync(request);
+        var findings = diagnosis.GetProperty("findings").EnumerateArray().ToList();
+
+        Assert.Contains(diagnosis.GetProperty("collection").EnumerateArray(), c => c.GetProperty("source").GetString() == "snapshot.outputs[0]"
+            && c.GetProperty("detail").GetString() == "read as the log of pod kube-system/coredns-5d78c9869d-abcde's previous container (the run before its last restart)");
 
         var found = Assert.Single(findings, f => f.GetProperty("ruleId").GetString() == cause);
         Assert.Contains(found.GetProperty("evidence").EnumerateArray(), e => e.GetProperty("source").GetString() == "Pod kube-system/coredns-5d78c9869d-abcde log"
