@@ -32,9 +32,10 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["app-to-kube-dns-unreachable/fires-cluster-ip-times-out-pod-ip-answers.json"] = PodIpComparisonLate,
         ["app-to-kube-dns-unreachable/fires-pasted-dig-output.json"] = PodIpComparisonLate,
         ["udp53-blocked/fires-pods-answer-only-over-tcp.json"] = PodIpComparisonLate,
-        ["coredns-forward-loop/fires-stub-with-uplink-file-names-real-upstream.json"] = CrashIsASecondCritical,
-        ["coredns-forward-loop/fires-systemd-resolved-stub-without-loop-log.json"] = CrashIsASecondCritical,
-        ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] = CrashIsASecondCritical,
+        ["coredns-forward-loop/fires-stub-with-uplink-file-names-real-upstream.json"] = CrashBeforeItsCause,
+        ["coredns-forward-loop/fires-systemd-resolved-stub-without-loop-log.json"] = CrashBeforeItsCause,
+        ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] =
+            "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the reload case explains no crash, and a crash of another pod is not its effect anyway (cause and effect share no pod): a second, real critical from round 1 on",
         ["headless-response-truncated/fires-29-ready-addresses-over-512-bytes.json"] = ClientNamespace,
         ["nodelocal-alpine-parallel-nameservers/fires-alpine-image-with-nodelocal.json"] = NoDaemonSetCheck,
         ["nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json"] = NoDaemonSetCheck,
@@ -53,11 +54,11 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
     private const string PodIpComparisonLate =
         "the dig of the failing name at a CoreDNS pod IP comes in round 2 right after the ClusterIP's, but the scenario's truth (probes of kubernetes.default only) does not say what the pod answers for that name, or the +tcp dig that decides comes after four other checks";
 
-    private const string CrashIsASecondCritical =
-        "coredns-pod-not-running stays a second critical: this case of the cause explains no crash (explains: []), or its proof is weak, so the crash is not absorbed as its effect";
+    private const string CrashBeforeItsCause =
+        "round 1's CoreDNS pods JSON shows both pods crash-looping (a true critical) while nothing read by then can show why: the stub is in the resolv.conf of the node the pods' JSON names (round 2 at best), and the crashed run's log (what kubectl logs serves while the container waits) has no loop line here. Even then the stub case is a warning (its expect), which does not demote a crash that full proof shows, and pod fghij crash-loops on a node whose resolv.conf the scenario does not hold";
 
     private const string ClientNamespace =
-        "the checks list Services, StatefulSets and EndpointSlices of the client's namespace, not of the failing name's";
+        "the failing name's namespace is used (`kubectl get svc -n mq`), but only in round 3 (the no-such-host error routes to the CoreDNS checks first), and the Service's ready addresses come from its EndpointSlices, which no check lists (EstimatedAnswerBytes is 0, not unknown, until they are read)";
 
     private const string NoDaemonSetCheck =
         "the DaemonSet check is offered now (NodeLocal DNSCache is unknown until it ran), but the rule is listed under no row of the guide's symptom table, so the node checks of the causes listed under the reported frequency fill the first three rounds";
