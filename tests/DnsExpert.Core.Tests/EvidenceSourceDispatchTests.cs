@@ -74,7 +74,9 @@ public sealed class EvidenceSourceDispatchTests
                 return ("No resources found in default namespace.", "kubectl found no such objects");
             case EvidenceReader.PodLogs:
                 words.AddRange(["-n", "kube-system", "coredns-5d78c9869d-abcde"]);
-                return ("", "read as the log of pod kube-system/coredns-5d78c9869d-abcde");
+                return ("", form.Words.Contains("--previous")
+                    ? "read as the log of pod kube-system/coredns-5d78c9869d-abcde's previous container (the run before its last restart)"
+                    : "read as the log of pod kube-system/coredns-5d78c9869d-abcde");
             case EvidenceReader.NotRead:
                 // Anywhere, so from nowhere named: kept by nothing (a capture is a file to open, not a paste).
                 return ("x", "not read");

@@ -36,6 +36,7 @@ public sealed class CollectPromiseTests
         Name = "orders.default.svc.cluster.local",
         KubeDnsIp = "172.21.0.10",
         CoreDnsPod = "coredns-5d78c9869d-abcde",
+        RestartedCoreDnsPod = "coredns-5d78c9869d-abcde",
         CoreDnsPodIp = "172.20.6.53",
         CoreDnsNode = CoreDnsNode,
     };
@@ -77,6 +78,8 @@ public sealed class CollectPromiseTests
         new(@"^conntrack -S$", "tests/fixtures/dns-tools/conntrack-S-insert-failed.txt"),
         new(@"^dmesg -T$", "tests/scenarios/conntrack-table-full/fires-dmesg-table-full.json", "file:dmesg"),
         new(@"^kubectl logs -n kube-system \S+ --tail=500 --timestamps$", $"{Dump}/kube-system/coredns-5d78c9869d-abcde/logs.txt"),
+        // A crash-looping pod's previous container: the loop plugin's fatal line (coredns/coredns issue 2795).
+        new(@"^kubectl logs -n kube-system \S+ --previous --timestamps --tail=500$", "tests/fixtures/kubectl-logs/previous/coredns-1.5.0-loop-fatal.txt"),
         new(@"^kubectl logs -n kube-system -l k8s-app=kube-dns --prefix --timestamps --tail=500$", "tests/fixtures/kubectl-logs/coredns-prefix-timestamps-2026.txt"),
         new(@"^kubectl get pods -n kube-system -l k8s-app=kube-dns -o json$", $"{Dump}/kube-system/pods.json"),
         // CoreDNS pods' metrics need those pods: the thread's pod stands for the dump's first CoreDNS pod.
@@ -122,7 +125,7 @@ public sealed class CollectPromiseTests
     /// </summary>
     internal static readonly KnownValues KnownWithNode = new()
     {
-        Namespace = Known.Namespace, Pod = Known.Pod, Name = Known.Name, KubeDnsIp = Known.KubeDnsIp, CoreDnsPod = Known.CoreDnsPod,
+        Namespace = Known.Namespace, Pod = Known.Pod, Name = Known.Name, KubeDnsIp = Known.KubeDnsIp, CoreDnsPod = Known.CoreDnsPod, RestartedCoreDnsPod = Known.RestartedCoreDnsPod,
         CoreDnsPodIp = Known.CoreDnsPodIp, CoreDnsNode = Known.CoreDnsNode, ServiceNamespace = Namespace, Node = PodNode,
         PodTools = new HashSet<string>(["cat", "nslookup", "ping", "sh"], StringComparer.Ordinal),
     };

@@ -197,6 +197,53 @@ public sealed class ExplainsTests
     }
 
     [Fact]
+    public void A_cause_absorbs_only_the_effect_of_its_own_pod_or_node()
+    {
+        static string On(string id, string fact, string where, string explains = "") => $$$"""
+            id: {{{id}}}
+            title: {{{id}}}
+            severity: critical
+            description: d
+            {{{explains}}}
+            when:
+              - fact: {{{fact}}}
+                as: p
+                where: {{{where}}}
+            finding:
+              cause: "{{{id}}}"
+              evidence:
+                - source: "{{ p.Source }}"
+                  detail: "{{ p.Source }}"
+              remediation:
+                - summary: fix it
+            """;
+        var ruleBase = Compile(
+            On("directive", "CoreDnsLogEvent", "Kind == \"unknown-directive\"", "explains: [crash]"),
+            On("crash", "CoreDnsPod", "Ready == false", "explains: [no-endpoints]"),
+            On("no-endpoints", "KubeDnsEndpoints", "ReadyEndpoints == 0"));
+        CoreDnsLogEvent Log(string pod) => new()
+        {
+            Source = $"Pod kube-system/{pod} log", Namespace = "kube-system", Pod = pod, Kind = "unknown-directive", LineNumber = 1, Time = "no timestamp", Text = "Unknown directive 'kubeapi'",
+        };
+        CoreDnsPod Crashing(string pod, string node) => new() { Source = $"Pod kube-system/{pod}", Namespace = "kube-system", Name = pod, Node = node, Ready = false, Restarts = 7 };
+        var endpoints = new KubeDnsEndpoints { Source = "Endpoints kube-system/kube-dns", Namespace = "kube-system", Name = "kube-dns", NotReadyEndpoints = 1 };
+
+        // The pod whose log refuses the Corefile is the one crash-looping: its crash is the directive's effect.
+        var same = RuleSessionRunner.Run(ruleBase, [Log("coredns-a"), Crashing("coredns-a", "n1")]).Findings;
+        Assert.Equal(["directive", "crash"], same.Select(f => f.RuleId));
+        Assert.Equal((Severity.Critical, Severity.Warning), (same[0].Severity, same[1].Severity));
+        Assert.Equal(["directive"], same[1].ExplainedBy!);
+
+        // Another pod crash-loops (on the same node, even): the directive explains no crash there, and both stay critical.
+        var other = RuleSessionRunner.Run(ruleBase, [Log("coredns-a"), Crashing("coredns-b", "n1")]).Findings;
+        Assert.All(other, f => Assert.Equal((Severity.Critical, null, null), (f.Severity, f.Explains, f.ExplainedBy)));
+
+        // An effect about no pod (the kube-dns endpoints) is the crash's, whichever pod crashed.
+        var endpointsOnly = RuleSessionRunner.Run(ruleBase, [Crashing("coredns-b", "n1"), endpoints]).Findings;
+        Assert.Equal(["crash"], endpointsOnly.Single(f => f.RuleId == "no-endpoints").ExplainedBy!);
+    }
+
+    [Fact]
     public void An_unknown_id_is_an_error_at_its_line()
     {
         var error = Assert.Single(CompileErrors(Rule("loop", "loop", "warning", "explains: [crash, no-such-rule]"), Rule("crash", "crash", "critical")));

@@ -106,8 +106,11 @@ public static class EvidenceSources
     private static readonly EvidenceSite[] Node = [EvidenceSite.Node];
     private static readonly EvidenceSite[] Pod = [EvidenceSite.Pod];
 
-    /// <summary>The CoreDNS log's fact types: a log read without such lines says they did not occur.</summary>
-    public static readonly EvidenceSource PodLogs = new("pod logs", [Kubectl("logs")], Anywhere, EvidenceReader.PodLogs,
+    /// <summary>
+    /// The CoreDNS log's fact types: a log read without such lines says they did not occur. One pod's previous container
+    /// (<c>kubectl logs -n kube-system POD --previous</c>, the run that crashed) is that pod's log too.
+    /// </summary>
+    public static readonly EvidenceSource PodLogs = new("pod logs", [Kubectl("logs"), new("kubectl", ["logs", "--previous"])], Anywhere, EvidenceReader.PodLogs,
         LogTypes, LogTypes);
 
     /// <summary>Kubernetes events: a list read empty says no such event occurred.</summary>

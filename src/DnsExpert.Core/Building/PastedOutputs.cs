@@ -213,7 +213,10 @@ public static class PastedOutputs
                 {
                     (budget.Logs, budget.LogCharacters) = (budget.Logs - 1, budget.LogCharacters - text.Length);
                     logs.Add(new LogArtifact { Namespace = ns ?? origin?.Namespace ?? "default", Pod = pod, Container = container, Text = text });
-                    Note(CollectionStatus.Ok, $"read as the log of pod {ns ?? "default"}/{pod}");
+                    // --previous (-p): the container's run before the last restart, the one that stopped.
+                    Note(CollectionStatus.Ok, words.Contains("--previous") || words.Contains("-p") || words.Contains("--previous=true")
+                        ? $"read as the log of pod {ns ?? "default"}/{pod}'s previous container (the run before its last restart)"
+                        : $"read as the log of pod {ns ?? "default"}/{pod}");
                 }
             }
             else if (origin is null)

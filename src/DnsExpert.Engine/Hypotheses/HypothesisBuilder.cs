@@ -275,11 +275,15 @@ public static class HypothesisBuilder
     private static bool IsRelation(string type) =>
         Relations.GetOrAdd(type, static t => FactTypes.TryGet(t, out var c) && c.IsDefined(typeof(RelationFactAttribute), false));
 
-    /// <summary>The rule's <c>collect:</c> commands for the missing facts (an entry without <c>facts</c> serves them all), cheapest first.</summary>
+    /// <summary>
+    /// The rule's <c>collect:</c> commands for the missing facts (an entry without <c>facts</c> serves them all), cheapest
+    /// first; not one naming a value the evidence has not shown yet (<see cref="Placeholder.Withheld"/>).
+    /// </summary>
     private static List<CheckOrder.Planned> Checks(CompiledRule rule, IReadOnlyList<string> missing, KnownValues known) =>
         rule.Checks
             .Where(c => c.Facts.Count == 0 || c.Facts.Any(f => missing.Contains(f, StringComparer.Ordinal)))
             .Select(c => Planned(c, known))
+            .Where(c => !known.Withheld.Any(p => c.Check.Command.Contains(p, StringComparison.Ordinal)))
             .OrderBy(c => c.Cost)
             .ToList();
 
@@ -308,7 +312,8 @@ public static class HypothesisBuilder
         {
             RuleId = rule.Id, Title = rule.Document.Title, Status = HypothesisStatus.Unverified,
             Reason = "the last resort: capture packets during a failure when the checks above explain nothing",
-            Checks = rule.Checks.OrderBy(c => c.Cost).Select(c => Check(c, known, PasteTo)).ToList(),
+            Checks = rule.Checks.OrderBy(c => c.Cost).Select(c => Check(c, known, PasteTo))
+                .Where(c => !known.Withheld.Any(p => c.Command.Contains(p, StringComparison.Ordinal))).ToList(),
         };
     }
 

@@ -32,6 +32,15 @@ public sealed record KnownValues
     public object CoreDnsPod { get; init; } = new Placeholder("<coredns-pod>");
     [CommandValue(CommandValueKind.IpAddress)]
     public object CoreDnsPodIp { get; init; } = new Placeholder("<coredns-pod-ip>");
+
+    /// <summary>
+    /// A CoreDNS pod whose container has restarted (a restart count, CrashLoopBackOff, or a last terminated state), not
+    /// Ready first: the pod whose previous container's log (<c>kubectl logs --previous</c>) says why it stopped. Until
+    /// the pods show one, a check naming it is not given (<see cref="Placeholder.Withheld"/>): with no restart there is
+    /// no previous container to read.
+    /// </summary>
+    [CommandValue(CommandValueKind.ObjectName)]
+    public object RestartedCoreDnsPod { get; init; } = new Placeholder("<restarted-coredns-pod>", Withheld: true);
     [CommandValue(CommandValueKind.ObjectName)]
     public object CoreDnsNode { get; init; } = new Placeholder("<coredns-node>");
 
@@ -63,6 +72,12 @@ public sealed record KnownValues
         ValueProperties.Select(p => p.GetValue(this)).OfType<Placeholder>().Select(p => p.Text).ToList();
 
     private IReadOnlyList<string>? _placeholders;
+
+    /// <summary>The placeholders a check must not hold to be given at all (<see cref="Placeholder.Withheld"/>).</summary>
+    internal IReadOnlyList<string> Withheld => _withheld ??=
+        ValueProperties.Select(p => p.GetValue(this)).OfType<Placeholder>().Where(p => p.Withheld).Select(p => p.Text).ToList();
+
+    private IReadOnlyList<string>? _withheld;
 
     private static readonly System.Reflection.PropertyInfo[] ValueProperties =
         typeof(KnownValues).GetProperties().Where(p => p.PropertyType == typeof(object)).ToArray();
@@ -140,6 +155,9 @@ public sealed record KnownValues
             KubeDnsIp = (object?)kubeDns?.ClusterIp ?? (object?)ClusterDnsOf(facts, podNamespace, pod, podDns) ?? (object?)HostOf(server) ?? unknown.KubeDnsIp,
             CoreDnsPod = (object?)coreDns?.Name ?? unknown.CoreDnsPod,
             CoreDnsPodIp = (object?)NullIfEmpty(answering?.Ip) ?? unknown.CoreDnsPodIp,
+            RestartedCoreDnsPod = (object?)facts.OfType<CoreDnsPod>()
+                .Where(p => p.Restarts > 0 || p.WaitingReason == "CrashLoopBackOff" || p.LastTerminationReason is not null)
+                .OrderBy(p => p.Ready).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()?.Name ?? unknown.RestartedCoreDnsPod,
             CoreDnsNode = (object?)NullIfEmpty(coreDns?.Node) ?? unknown.CoreDnsNode,
             Upstream = (object?)facts.OfType<CorefileUpstream>().Where(u => u.From == "." && u.Address is not null && !u.IsLoopback)
                 .Select(u => u.Address).FirstOrDefault() ?? (object?)UpstreamOfFile(facts, coreDns?.Node) ?? unknown.Upstream,
@@ -241,8 +259,12 @@ public sealed record KnownValues
     }
 }
 
-/// <summary>A value the user fills in (<c>&lt;pod&gt;</c>): written into a command as it is, never from a request.</summary>
-public sealed record Placeholder(string Text)
+/// <summary>
+/// A value the user fills in (<c>&lt;pod&gt;</c>): written into a command as it is, never from a request. A
+/// <paramref name="Withheld"/> one stands for a value that exists only once the evidence shows it (a restarted pod): a
+/// check still holding it is not given.
+/// </summary>
+public sealed record Placeholder(string Text, bool Withheld = false)
 {
     public override string ToString() => Text;
 }

@@ -20,6 +20,9 @@ namespace DnsExpert.Engine.Sessions;
 /// critical) when a cause explains it through a full proof, or when its own strongest proof is a weaker one too. A
 /// weaker proof of a cause never demotes an effect that full proof shows: both stay, the cause listed above it.</item>
 /// </list>
+/// A cause absorbs an effect only where they share a subject (<see cref="FindingSubjects"/>): a match of the cause
+/// explains the effect when some match of the effect concerns the same CoreDNS pod (else the same node), or when
+/// either concerns none; a Corefile error in one pod's log does not explain another pod's crash.
 /// A rule whose weak proof should not even be listed as the cause (an unconfirmed loop stub next to a crash that may
 /// have another reason) says <c>explains: []</c> on that case.
 /// </summary>
@@ -35,13 +38,19 @@ internal static class Explanations
         var fired = ranked.ToDictionary(x => x.Id, x => x.Score, StringComparer.Ordinal);
         var matches = ranked.ToDictionary(x => x.Id, x => x.Matches, StringComparer.Ordinal);
 
+        // The fired effects that the matches of cause `id` (those `which` keeps) explain and share a subject with.
+        HashSet<string> Absorbed(string id, Func<FindingFact, bool> which) => matches[id].Where(which)
+            .SelectMany(m => NearestFiredEffects(rules, fired, m.Case.Explains)
+                .Where(effect => matches[effect].Any(n => FindingSubjects.Share(FindingSubjects.Of(m), FindingSubjects.Of(n)))))
+            .ToHashSet(StringComparer.Ordinal);
+
         // Each fired cause's fired effects, each with whether a full proof of the cause explains it.
         var effects = fired.Keys.ToDictionary(
             id => id,
             id =>
             {
-                var all = NearestFiredEffects(rules, fired, matches[id].SelectMany(m => m.Case.Explains));
-                var full = NearestFiredEffects(rules, fired, matches[id].Where(m => m.Case.FullStrength).SelectMany(m => m.Case.Explains));
+                var all = Absorbed(id, _ => true);
+                var full = Absorbed(id, m => m.Case.FullStrength);
                 return all.ToDictionary(e => e, full.Contains, StringComparer.Ordinal);
             },
             StringComparer.Ordinal);
