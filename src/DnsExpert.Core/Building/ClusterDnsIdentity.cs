@@ -143,6 +143,17 @@ internal sealed class ClusterDnsIdentity
         labels.ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
 }
 
+/// <summary>The cluster DNS Service and pods of a snapshot, as <see cref="ClusterDnsIdentity"/> tells them, for readers outside the fact builder.</summary>
+public static class ClusterDnsObjects
+{
+    /// <summary>The cluster DNS Service (null when not in the snapshot) and its pods, in the snapshot's order.</summary>
+    public static (V1Service? Service, IReadOnlyList<V1Pod> Pods) Of(Contract.Snapshot snapshot)
+    {
+        var identity = SnapshotObjects.Read(snapshot).ClusterDns;
+        return (identity.Service, identity.Pods);
+    }
+}
+
 /// <summary>
 /// Where one distribution puts its cluster DNS: the namespace, the Service, the ConfigMap with the Corefile, the
 /// prefixes of its pods' names and the labels its Service selects them by.
