@@ -46,12 +46,21 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
             "`kubectl get nodes -o json` and `kubectl top nodes` decide together, neither alone, and come after the node's conntrack checks, which each decide the critical conntrack-table-full case of the same row",
         ["networkpolicy-blocks-dns-egress/fires-udp-53-allowed-but-not-tcp.json"] =
             "no check lists the client namespace's NetworkPolicies within three rounds: the no-such-host error routes to name hypotheses first",
+        ["coredns-pod-not-running/fires-pasted-pods-A-wide-kube-dns-crashloop.json"] = PastedTableOnly,
+        ["coredns-pod-not-running/fires-pasted-pods-kube-system-kube-dns-crashloop.json"] = PastedTableOnly,
+        ["coredns-pod-not-running/fires-pasted-pods-A-openshift-dns-default-crashloop.json"] = PastedTableOnly,
+        ["coredns-apiserver-unreachable/fires-kube-dns-failed-to-list-pasted-2019.json"] = PastedTableOnly,
+        ["coredns-pod-not-running/fires-openshift-dns-default-crashloop.json"] =
+            "the checks name kubeadm's cluster DNS (kube-system, k8s-app=kube-dns, ConfigMap coredns): from the error message alone nothing says the cluster is OpenShift, and no check finds the DNS Service by the ClusterIP the error names yet",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
             "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf once read, but no check of this rule reads that file, so the lookup from CoreDNS keeps `<upstream>` (a check that fills another check's placeholder is not offered yet)",
     };
 
     private const string PodIpComparisonLate =
         "the dig of the failing name at a CoreDNS pod IP comes in round 2 right after the ClusterIP's, but the scenario's truth (probes of kubernetes.default only) does not say what the pod answers for that name, or the +tcp dig that decides comes after four other checks";
+
+    private const string PastedTableOnly =
+        "the scenario's truth is a table pasted under its own command (no objects): the simulated cluster answers a check only from objects or an output pasted under that exact command, and the checks ask for `-o json`";
 
     private const string CrashIsASecondCritical =
         "coredns-pod-not-running stays a second critical: this case of the cause explains no crash (explains: []), or its proof is weak, so the crash is not absorbed as its effect";
