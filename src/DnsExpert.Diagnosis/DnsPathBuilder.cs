@@ -49,7 +49,8 @@ public static class DnsPathBuilder
             }
         }
 
-        var kubeDnsHop = Add(path, HopKinds.KubeDns, service is null ? KubeDnsObject : $"{service.Namespace}/{service.Name}", service?.ClusterIp ?? clusterDns?.KubeDnsClusterIp);
+        var kubeDnsObject = service is null ? KubeDnsObject : $"{service.Namespace}/{service.Name}";
+        var kubeDnsHop = Add(path, HopKinds.KubeDns, kubeDnsObject, service?.ClusterIp ?? clusterDns?.KubeDnsClusterIp);
 
         var coreDnsHops = new Dictionary<string, Hop>(StringComparer.Ordinal);
         foreach (var p in coreDnsPods)
@@ -133,7 +134,7 @@ public static class DnsPathBuilder
 
         IEnumerable<Hop> EvidenceHops(Evidence evidence)
         {
-            if (evidence.Source.EndsWith(KubeDnsObject, StringComparison.Ordinal))
+            if (evidence.Source.EndsWith(kubeDnsObject, StringComparison.Ordinal))
             {
                 yield return kubeDnsHop;
             }

@@ -101,4 +101,16 @@ public sealed class ProbeIntegrationTests(DnsServers servers) : IClassFixture<Dn
         Assert.Contains(plan.Dns, p => p.Name == "kubernetes.default.svc.cluster.local" && p.Transport == ProbeTransport.Udp && p.Type == "AAAA");
         Assert.True(plan.Dns.Count <= ProbePlanner.MaxProbes);
     }
+
+    [Fact]
+    public void OpenShifts_dns_default_pods_are_probed_on_their_own_port_and_its_Service_on_53()
+    {
+        // openshift/cluster-dns-operator: Service openshift-dns/dns-default port 53 to the pods' 5353 (tests/fixtures/distributions).
+        var scenario = JsonSerializer.Deserialize<DiagnosisRequest>(
+            File.ReadAllText(Path.Combine(_root, "tests", "scenarios", "coredns-pod-not-running", "near-miss-openshift-dns-default-healthy.json")), Json)!;
+        var plan = ProbePlanner.Plan(scenario.Snapshot!, scenario.Target, scenario.Domain);
+
+        var servers = plan.Dns.Select(p => $"{p.Server}:{p.Port}").Distinct().Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["10.128.0.12:5353", "10.129.0.9:5353", "10.130.0.7:5353", "172.30.0.10:53"], servers);
+    }
 }

@@ -165,6 +165,23 @@ public sealed class CoreDnsLogParserTests
     }
 
     [Theory]
+    // kube-dns 1.14 (kubedns container): prabhatsharma/kubernetes-the-hard-way-aws issue 2, kubernetes/kubeadm issue 193.
+    [InlineData("I0210 21:32:34.232623       1 dns.go:173] Waiting for services and endpoints to be initialized from apiserver...", "waiting")]
+    // kube-dns 1.15 on: kubernetes/dns pkg/dns/dns.go, glog.V(0).Infof("DNS server not ready, retry in 500 milliseconds").
+    [InlineData("I0805 01:28:26.500123       1 dns.go:219] DNS server not ready, retry in 500 milliseconds", "waiting")]
+    // kubernetes/dns pkg/dns/dns.go, glog.Fatalf("Timeout waiting for initialization") after --initial-sync-timeout.
+    [InlineData("F0805 01:29:26.000456       1 dns.go:215] Timeout waiting for initialization", "unsynced")]
+    public void Kube_dns_waiting_for_the_api_server(string line, string cause)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.ApiserverUnreachable, cause, CoreDnsLogParser.KubeDnsContainer), (r.Kind, r.Cause, r.Plugin));
+    }
+
+    [Fact]
+    public void Kube_dns_synced_is_no_wait() =>
+        Assert.Equal(CoreDnsLogKind.Other, CoreDnsLogParser.ParseLine("I0805 01:28:27.000789       1 dns.go:207] Initialized services and endpoints from apiserver", 1).Kind);
+
+    [Theory]
     // kubernetes/kubernetes issue 86762 (title): the errors plugin's line with no question name and type.
     [InlineData("[ERROR] plugin/errors: 2 read udp 10.244.235.249:55567->10.96.0.10:53: i/o timeout", "10.96.0.10:53", "i/o timeout")]
     [InlineData("[ERROR] plugin/errors: 2 dial tcp 10.0.0.2:53: connect: connection refused", "10.0.0.2:53", "connection refused")]

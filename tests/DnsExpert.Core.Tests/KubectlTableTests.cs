@@ -165,7 +165,7 @@ public sealed class KubectlTableTests
         var facts = Facts(("kubectl get pods -A", Fixture("pods-A-crashloop-2020.txt")));
 
         Assert.Equal(["coredns-6955765f44-tmr65", "coredns-6955765f44-wm4vg"], facts.Facts.OfType<CoreDnsPod>().Select(p => p.Name).Order(StringComparer.Ordinal));
-        Assert.Contains("2 kube-system pod(s) named coredns-* taken as CoreDNS (k8s-app=kube-dns)", Note(facts).Detail, StringComparison.Ordinal);
+        Assert.Contains("2 pod(s) named as a distribution names its cluster DNS pods (coredns-*, kube-dns-*, dns-default-*, rke2-coredns-rke2-coredns-*) taken as the cluster DNS", Note(facts).Detail, StringComparison.Ordinal);
     }
 
     [Fact]

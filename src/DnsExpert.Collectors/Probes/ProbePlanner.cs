@@ -130,34 +130,18 @@ public static class ProbePlanner
 
     private sealed record Objects(V1Service? KubeDns, V1Service? Apiserver, List<V1Pod> CoreDns);
 
+    /// <summary>The cluster DNS Service and pods whatever the distribution names them (<see cref="ClusterDnsObjects"/>), and the API server's Service.</summary>
     private static Objects PodsAndServices(Snapshot snapshot)
     {
-        V1Service? kubeDns = null, apiserver = null;
-        var coreDns = new List<V1Pod>();
+        V1Service? apiserver = null;
         foreach (var (element, listKind) in Flatten(snapshot.Objects ?? []))
         {
             var kind = element.TryGetProperty("kind", out var k) ? k.GetString() : listKind;
             try
             {
-                if (kind == "Service")
+                if (kind == "Service" && k8s.KubernetesJson.Deserialize<V1Service>(element.GetRawText()) is { Metadata: { NamespaceProperty: "default", Name: "kubernetes" } } service)
                 {
-                    var service = k8s.KubernetesJson.Deserialize<V1Service>(element.GetRawText());
-                    if (service.Metadata is { NamespaceProperty: "kube-system", Name: "kube-dns" })
-                    {
-                        kubeDns = service;
-                    }
-                    else if (service.Metadata is { NamespaceProperty: "default", Name: "kubernetes" })
-                    {
-                        apiserver = service;
-                    }
-                }
-                else if (kind == "Pod")
-                {
-                    var pod = k8s.KubernetesJson.Deserialize<V1Pod>(element.GetRawText());
-                    if (pod.Metadata?.NamespaceProperty == "kube-system" && pod.Metadata.Labels?.TryGetValue("k8s-app", out var app) == true && app == "kube-dns")
-                    {
-                        coreDns.Add(pod);
-                    }
+                    apiserver = service;
                 }
             }
             catch (System.Text.Json.JsonException)
@@ -166,7 +150,8 @@ public static class ProbePlanner
             }
         }
 
-        return new Objects(kubeDns, apiserver, coreDns);
+        var (kubeDns, coreDns) = ClusterDnsObjects.Of(snapshot);
+        return new Objects(kubeDns, apiserver, [.. coreDns]);
     }
 
     /// <summary>Objects and the items of (typed) Lists; a PodList's items carry no kind of their own.</summary>

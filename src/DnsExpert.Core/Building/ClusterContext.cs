@@ -70,7 +70,7 @@ internal sealed record ClusterContext
         DiagnosisRequest request, Snapshot? asSent, ClassificationResult classification, SnapshotObjects objects, IEnumerable<CorefilePlugin> corefile, IList<FileArtifact> files)
     {
         var nodeLocal = objects.NodeLocalDaemonSet();
-        var kubeDns = objects.Service(SnapshotObjects.KubeSystem, "kube-dns")?.Spec?.ClusterIP;
+        var kubeDns = objects.ClusterDns.Service?.Spec?.ClusterIP;
         var targetNamespace = request.Target?.Pod is null ? null : request.Target.Namespace ?? "default";
         return new ClusterContext
         {

@@ -197,12 +197,13 @@ internal sealed class DnsEgress
         return new Dictionary<string, string>(StringComparer.Ordinal) { [NamespaceNameLabel] = name };
     }
 
-    /// <summary>The CoreDNS pods (namespace, labels, container ports); without any in the snapshot, the upstream manifest's stand-in.</summary>
+    /// <summary>The cluster DNS pods (namespace, labels, container ports); without any in the snapshot, a stand-in of the layout's (kubeadm's when none is seen).</summary>
     private IEnumerable<(string Namespace, IDictionary<string, string> Labels, IEnumerable<V1ContainerPort> Ports)> DnsPods()
     {
         if (_objects.CoreDnsPods.Count == 0)
         {
-            yield return (SnapshotObjects.KubeSystem, new Dictionary<string, string>(StringComparer.Ordinal) { ["k8s-app"] = "kube-dns" }, DefaultCoreDnsPorts);
+            var layout = _objects.ClusterDns.Layout;
+            yield return (layout.Namespace, new Dictionary<string, string>(layout.PodLabels, StringComparer.Ordinal), DefaultCoreDnsPorts);
             yield break;
         }
 

@@ -53,7 +53,7 @@ public static class PastedOutputs
             var source = $"snapshot.outputs[{i}]";
             var text = output.Text ?? "";
             var (command, from) = (output.Command, output.From);
-            var words = (command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var words = OcAsKubectl((command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
             if (ExecTarget(words) is { } exec)
             {
                 // kubectl exec -n NS POD -- CMD: the command ran in that pod (the hypotheses' checks are written so).
@@ -376,6 +376,10 @@ public static class PastedOutputs
         public static ProbeKey Of(ProbeArtifact p) =>
             new(p.From, p.Kind, p.Server, p.Target, p.Port, p.Name, p.Type, p.Transport, p.Outcome, p.Rcode, p.Truncated, p.Authoritative, p.AnswerCount, p.LatencyMs, p.Sent, p.Received, p.Time);
     }
+
+    /// <summary>OpenShift's <c>oc</c> takes kubectl's verbs and flags and prints its tables and JSON: read as kubectl.</summary>
+    private static string[] OcAsKubectl(string[] words) =>
+        words is [var first, .. var rest] && first.Split('/').Last() == "oc" ? ["kubectl", .. rest] : words;
 
     private static string ToolName(DnsTool tool) => tool == DnsTool.Dig ? "dig" : "nslookup";
 

@@ -129,10 +129,11 @@ internal static class PastedTables
             }
 
             var labels = read.Flags.Labels;
-            if (labels is null && ns == SnapshotObjects.KubeSystem && name.StartsWith("coredns", StringComparison.Ordinal))
+            if (labels is null && ClusterDnsIdentity.KnownLabels(ns, name) is { } known)
             {
-                // A table shows no labels; CoreDNS pods are known by name as the log producer knows them.
-                labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["k8s-app"] = "kube-dns" };
+                // A table shows no labels; the cluster DNS pods are known by their distribution's names (coredns-*,
+                // kube-dns-*, dns-default-* in openshift-dns, ...) and given the labels its Service selects.
+                labels = new Dictionary<string, string>(known, StringComparer.Ordinal);
                 coreDnsByName++;
             }
 
@@ -188,7 +189,7 @@ internal static class PastedTables
 
         if (coreDnsByName > 0)
         {
-            read.Remarks.Add($"{coreDnsByName} kube-system pod(s) named coredns-* taken as CoreDNS (k8s-app=kube-dns)");
+            read.Remarks.Add($"{coreDnsByName} pod(s) named as a distribution names its cluster DNS pods (coredns-*, kube-dns-*, dns-default-*, rke2-coredns-rke2-coredns-*) taken as the cluster DNS");
         }
 
         var wide = read.Table.Has("NODE");

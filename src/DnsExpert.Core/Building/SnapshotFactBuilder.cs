@@ -44,7 +44,7 @@ public static class SnapshotFactBuilder
             coreDns,
             NodeProducer.Produce(objects, cluster),
             CloudProducer.Produce(objects),
-            CoreDnsPlacementProducer.Produce(coreDns.Facts),
+            CoreDnsPlacementProducer.Produce(coreDns.Facts, objects.ClusterDns.PodsSource),
             WorkloadProducer.Produce(objects, cluster, resolvers.Facts.OfType<PodDns>().FirstOrDefault()?.EffectiveNameservers ?? []),
             KubeProxyProducer.Produce(objects),
             probes,

@@ -64,8 +64,11 @@ internal sealed class SnapshotObjects
     /// <summary>What could not be read: kinds not read, broken objects, names Kubernetes would refuse.</summary>
     public IReadOnlyList<CollectionEntry> Notes => _notes;
 
-    /// <summary>The CoreDNS pods: kube-system pods labelled <c>k8s-app=kube-dns</c>, in the snapshot's order.</summary>
-    public IReadOnlyList<V1Pod> CoreDnsPods { get; private set; } = [];
+    /// <summary>Which Service, pods and ConfigMap are the cluster DNS, whatever the distribution names them.</summary>
+    public ClusterDnsIdentity ClusterDns { get; private set; } = null!;
+
+    /// <summary>The cluster DNS pods ("the CoreDNS pods"), as <see cref="ClusterDns"/> tells them, in the snapshot's order.</summary>
+    public IReadOnlyList<V1Pod> CoreDnsPods => ClusterDns.Pods;
 
     public static string Key(string? ns, string? name) => $"{ns ?? "default"}/{name}";
 
@@ -118,8 +121,7 @@ internal sealed class SnapshotObjects
     {
         var objects = new SnapshotObjects();
         objects.ReadAll(snapshot.Objects ?? []);
-        objects.CoreDnsPods = objects._pods.Values.Where(p => p.Metadata?.NamespaceProperty == KubeSystem
-            && p.Metadata.Labels is { } labels && labels.TryGetValue("k8s-app", out var app) && app == "kube-dns").ToList();
+        objects.ClusterDns = ClusterDnsIdentity.Of(objects, ClusterDnsIdentity.Nameservers(snapshot.Files ?? []));
         return objects;
     }
 

@@ -68,6 +68,9 @@ public sealed record CoreDnsLogRecord(int LineNumber, DateTimeOffset? Timestamp,
 /// </summary>
 public static partial class CoreDnsLogParser
 {
+    /// <summary>The <c>Plugin</c> of kube-dns's start-up waits: its <c>kubedns</c> container, not a CoreDNS plugin.</summary>
+    public const string KubeDnsContainer = "kubedns";
+
     /// <summary>Lines longer than this are cut before matching; no CoreDNS line is that long.</summary>
     public const int MaxLineLength = 8192;
 
@@ -230,7 +233,8 @@ public static partial class CoreDnsLogParser
 
     private static bool ApiserverLine(ReadOnlySpan<char> span) =>
         span.Contains("to watch", StringComparison.OrdinalIgnoreCase) || span.Contains("to list", StringComparison.OrdinalIgnoreCase)
-        || span.Contains("plugin/ready", StringComparison.Ordinal) || span.Contains("Kubernetes API", StringComparison.Ordinal);
+        || span.Contains("plugin/ready", StringComparison.Ordinal) || span.Contains("Kubernetes API", StringComparison.Ordinal)
+        || span.Contains("initializ", StringComparison.Ordinal) || span.Contains("DNS server not ready", StringComparison.Ordinal);
 
     /// <summary>
     /// The kubernetes plugin's watch failing (client-go's <c>Failed to watch X: ...</c>, with the reason as the API
@@ -274,6 +278,20 @@ public static partial class CoreDnsLogParser
         if (text.Contains("plugin/kubernetes: waiting for Kubernetes API", StringComparison.Ordinal))
         {
             return record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Cause = CoreDnsLogEventCauses.Waiting, Plugin = "kubernetes" };
+        }
+
+        // kube-dns's kubedns container (GKE, kubeadm before 1.11) waits the same way, every 0.5 s for --initial-sync-timeout
+        // (60 s), then exits (glog's F line): `dns.go:173] Waiting for services and endpoints to be initialized from
+        // apiserver...` (1.14), `DNS server not ready, retry in 500 milliseconds` (1.15 on).
+        if (text.Contains("Waiting for services and endpoints to be initialized from apiserver", StringComparison.Ordinal)
+            || text.Contains("DNS server not ready, retry in 500 milliseconds", StringComparison.Ordinal))
+        {
+            return record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Cause = CoreDnsLogEventCauses.Waiting, Plugin = KubeDnsContainer };
+        }
+
+        if (text.Contains("Timeout waiting for initialization", StringComparison.Ordinal))
+        {
+            return record with { Kind = CoreDnsLogKind.ApiserverUnreachable, Cause = CoreDnsLogEventCauses.Unsynced, Plugin = KubeDnsContainer };
         }
 
         return text.Contains("plugin/kubernetes: starting server with unsynced Kubernetes API", StringComparison.Ordinal)

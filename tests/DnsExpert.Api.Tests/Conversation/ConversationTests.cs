@@ -47,6 +47,12 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
             "`kubectl get nodes -o json` and `kubectl top nodes` decide together, neither alone, and come after the node's conntrack checks, which each decide the critical conntrack-table-full case of the same row",
         ["networkpolicy-blocks-dns-egress/fires-udp-53-allowed-but-not-tcp.json"] =
             "no check lists the client namespace's NetworkPolicies within three rounds: the no-such-host error routes to name hypotheses first",
+        ["coredns-pod-not-running/fires-pasted-pods-A-wide-kube-dns-crashloop.json"] = PastedTableOnly,
+        ["coredns-pod-not-running/fires-pasted-pods-kube-system-kube-dns-crashloop.json"] = PastedTableOnly,
+        ["coredns-pod-not-running/fires-pasted-pods-A-openshift-dns-default-crashloop.json"] = PastedTableOnly,
+        ["coredns-apiserver-unreachable/fires-kube-dns-failed-to-list-pasted-2019.json"] = PastedTableOnly,
+        ["coredns-pod-not-running/fires-openshift-dns-default-crashloop.json"] =
+            "the checks name kubeadm's cluster DNS (kube-system, k8s-app=kube-dns, ConfigMap coredns): from the error message alone nothing says the cluster is OpenShift, and no check finds the DNS Service by the ClusterIP the error names yet",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
             "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf once read, but no check of this rule reads that file, so the lookup from CoreDNS keeps `<upstream>` (a check that fills another check's placeholder is not offered yet)",
     };
@@ -56,6 +62,9 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
 
     private const string CrashBeforeItsCause =
         "round 1's CoreDNS pods JSON shows both pods crash-looping (a true critical) while nothing read by then can show why: the stub is in the resolv.conf of the node the pods' JSON names (round 2 at best), and the crashed run's log (what kubectl logs serves while the container waits) has no loop line here. Even then the stub case is a warning (its expect), which does not demote a crash that full proof shows, and pod fghij crash-loops on a node whose resolv.conf the scenario does not hold";
+
+    private const string PastedTableOnly =
+        "the scenario's truth is a table pasted under its own command (no objects): the simulated cluster answers a check only from objects or an output pasted under that exact command, and the checks ask for `-o json`";
 
     private const string ClientNamespace =
         "the failing name's namespace is used (`kubectl get svc -n mq`), but only in round 3 (the no-such-host error routes to the CoreDNS checks first), and the Service's ready addresses come from its EndpointSlices, which no check lists (EstimatedAnswerBytes is 0, not unknown, until they are read)";

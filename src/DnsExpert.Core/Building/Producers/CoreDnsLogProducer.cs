@@ -1,7 +1,6 @@
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 using DnsExpert.Core.Parsing;
-using k8s.Models;
 
 namespace DnsExpert.Core.Building.Producers;
 
@@ -75,9 +74,7 @@ internal static class CoreDnsLogProducer
     }
 
     private static bool IsCoreDnsLog(LogArtifact log, SnapshotObjects objects) =>
-        log.Container == "coredns"
-        || (log.Namespace ?? SnapshotObjects.KubeSystem) == SnapshotObjects.KubeSystem && log.Pod is { } pod
-            && (pod.StartsWith("coredns", StringComparison.Ordinal) || objects.CoreDnsPods.Any(p => p.Metadata?.Name == pod));
+        log.Container == "coredns" || objects.ClusterDns.IsDnsPod(log.Namespace ?? SnapshotObjects.KubeSystem, log.Pod);
 
     /// <summary>
     /// The CoreDNS version of each CoreDNS pod (its image tag); under the empty name the oldest of them, else the
@@ -88,23 +85,20 @@ internal static class CoreDnsLogProducer
         var versions = new Dictionary<string, ReleaseVersion>(StringComparer.Ordinal);
         foreach (var pod in objects.CoreDnsPods)
         {
-            if (pod.Metadata?.Name is { } name && ReleaseVersion.FromImage(CoreDnsImage(pod.Spec?.Containers)) is { } v)
+            if (pod.Metadata?.Name is { } name && ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)) is { } v)
             {
                 versions[name] = v;
             }
         }
 
         objects.Deployments.TryGetValue(SnapshotObjects.Key(SnapshotObjects.KubeSystem, "coredns"), out var deployment);
-        if ((versions.Count > 0 ? versions.Values.Min() : ReleaseVersion.FromImage(CoreDnsImage(deployment?.Spec?.Template?.Spec?.Containers))) is { } oldest)
+        if ((versions.Count > 0 ? versions.Values.Min() : ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(deployment?.Spec?.Template?.Spec?.Containers))) is { } oldest)
         {
             versions[""] = oldest;
         }
 
         return versions;
     }
-
-    private static string? CoreDnsImage(IList<V1Container>? containers) =>
-        (containers?.FirstOrDefault(c => c.Name == "coredns") ?? containers?.FirstOrDefault())?.Image;
 
     private static (List<Fact> Facts, CollectionEntry Entry) Read(LogArtifact log, CoreDnsLogScan scan, LogReading context)
     {

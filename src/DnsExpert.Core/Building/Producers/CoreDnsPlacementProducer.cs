@@ -6,7 +6,8 @@ namespace DnsExpert.Core.Building.Producers;
 internal static class CoreDnsPlacementProducer
 {
     /// <param name="coreDns">The CoreDNS pods and the kube-dns Service, as <see cref="CoreDnsProducer"/> made them.</param>
-    public static ProducedFacts Produce(IEnumerable<Fact> coreDns)
+    /// <param name="source">How the pods were listed (<see cref="ClusterDnsIdentity.PodsSource"/>).</param>
+    public static ProducedFacts Produce(IEnumerable<Fact> coreDns, string source)
     {
         var pods = coreDns.OfType<CoreDnsPod>().ToList();
         if (pods.Count == 0)
@@ -22,7 +23,7 @@ internal static class CoreDnsPlacementProducer
         [
             new CoreDnsPlacement
             {
-                Source = "Pods kube-system -l k8s-app=kube-dns",
+                Source = source,
                 Pods = pods.Count,
                 ReadyPods = ready.Count,
                 ReadyNodes = ready.Select(p => p.Node).OfType<string>().Distinct(StringComparer.Ordinal).Count(),

@@ -15,7 +15,9 @@ internal static class CoreDnsProducer
     public static ProducedFacts Produce(SnapshotObjects objects, ClusterContext cluster)
     {
         var facts = new List<Fact>();
-        var kubeDns = objects.Service(KubeSystem, "kube-dns");
+        var kubeDns = objects.ClusterDns.Service;
+        var (serviceNamespace, serviceName) = objects.ClusterDns.ServiceName;
+        var serviceSource = $"Service {serviceNamespace}/{serviceName}";
         var nodeLocal = objects.NodeLocalDaemonSet();
         if (nodeLocal is not null && cluster.NodeLocalIp is { } localIp)
         {
@@ -29,12 +31,12 @@ internal static class CoreDnsProducer
             });
         }
 
-        var coreDnsVersions = objects.CoreDnsPods.Select(p => ReleaseVersion.FromImage(p.Spec?.Containers?.FirstOrDefault(c => c.Name == "coredns")?.Image ?? p.Spec?.Containers?.FirstOrDefault()?.Image))
+        var coreDnsVersions = objects.CoreDnsPods.Select(p => ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(p.Spec?.Containers)))
             .OfType<ReleaseVersion>().ToList();
         var kubeletVersions = objects.Nodes.Values.Select(n => ReleaseVersion.TryParse(n.Status?.NodeInfo?.KubeletVersion, out var v) ? v : null).OfType<ReleaseVersion>().ToList();
         facts.Add(new ClusterDns
         {
-            Source = kubeDns is null ? "snapshot" : "Service kube-system/kube-dns",
+            Source = kubeDns is null ? "snapshot" : serviceSource,
             ClusterDomain = cluster.ClusterDomain,
             KubeDnsClusterIp = kubeDns?.Spec?.ClusterIP,
             NodeLocalPresent = cluster.NodeLocalKnown ? nodeLocal is not null : null,
@@ -47,23 +49,23 @@ internal static class CoreDnsProducer
         {
             facts.Add(new KubeDnsService
             {
-                Source = "Service kube-system/kube-dns",
-                Namespace = KubeSystem,
-                Name = "kube-dns",
+                Source = serviceSource,
+                Namespace = serviceNamespace,
+                Name = serviceName,
                 ClusterIp = kubeDns.Spec?.ClusterIP,
                 SessionAffinity = kubeDns.Spec?.SessionAffinity ?? "None",
             });
         }
 
         // The endpoints are their own object: read without the Service too (kubectl get endpoints kube-dns alone).
-        var (known, ready, notReady) = objects.CountEndpoints(kubeDns ?? new V1Service { Metadata = new V1ObjectMeta { NamespaceProperty = KubeSystem, Name = "kube-dns" } });
+        var (known, ready, notReady) = objects.CountEndpoints(kubeDns ?? new V1Service { Metadata = new V1ObjectMeta { NamespaceProperty = serviceNamespace, Name = serviceName } });
         if (known)
         {
             facts.Add(new KubeDnsEndpoints
             {
-                Source = "Endpoints/EndpointSlices kube-system/kube-dns",
-                Namespace = KubeSystem,
-                Name = "kube-dns",
+                Source = $"Endpoints/EndpointSlices {serviceNamespace}/{serviceName}",
+                Namespace = serviceNamespace,
+                Name = serviceName,
                 ReadyEndpoints = ready,
                 NotReadyEndpoints = notReady,
             });
@@ -72,10 +74,11 @@ internal static class CoreDnsProducer
         foreach (var pod in objects.CoreDnsPods)
         {
             var name = pod.Metadata!.Name;
-            var container = pod.Spec?.Containers?.FirstOrDefault(c => c.Name == "coredns") ?? pod.Spec?.Containers?.FirstOrDefault();
-            var status = pod.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == container?.Name) ?? pod.Status?.ContainerStatuses?.FirstOrDefault();
+            var ns = pod.Metadata.NamespaceProperty ?? KubeSystem;
+            var container = ClusterDnsIdentity.DnsContainer(pod.Spec?.Containers);
+            var status = Status(pod, container?.Name);
             // A pod's only container takes the pod's only metrics whatever their name (kubectl top without --containers has none).
-            var metrics = objects.PodMetrics.GetValueOrDefault(SnapshotObjects.Key(KubeSystem, name))?.Containers;
+            var metrics = objects.PodMetrics.GetValueOrDefault(SnapshotObjects.Key(ns, name))?.Containers;
             var usage = (metrics?.FirstOrDefault(c => c.Name == (container?.Name ?? "coredns"))
                 ?? (metrics is { Count: 1 } && (pod.Spec?.Containers?.Count ?? 0) <= 1 ? metrics[0] : null))?.Usage;
             var limits = container?.Resources?.Limits;
@@ -83,8 +86,8 @@ internal static class CoreDnsProducer
             {
                 facts.Add(new CoreDnsPodMetrics
                 {
-                    Source = $"PodMetrics kube-system/{name}",
-                    Namespace = KubeSystem,
+                    Source = $"PodMetrics {ns}/{name}",
+                    Namespace = ns,
                     Name = name,
                     CpuMillicores = ResourceQuantities.Millicores(usage, "cpu"),
                     MemoryBytes = ResourceQuantities.Bytes(usage, "memory"),
@@ -93,8 +96,8 @@ internal static class CoreDnsProducer
 
             facts.Add(new CoreDnsPod
             {
-                Source = $"Pod kube-system/{name}",
-                Namespace = KubeSystem,
+                Source = $"Pod {ns}/{name}",
+                Namespace = ns,
                 Name = name,
                 Node = pod.Spec?.NodeName,
                 Ip = pod.Status?.PodIP,
@@ -104,8 +107,8 @@ internal static class CoreDnsProducer
                 WaitingReason = status?.State?.Waiting?.Reason,
                 LastTerminationReason = status?.LastState?.Terminated?.Reason,
                 Image = container?.Image,
-                VersionText = ImageTag(container?.Image),
-                Version = ReleaseVersion.FromImage(container?.Image),
+                VersionText = ImageTag(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
+                Version = ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
                 CpuMillicores = ResourceQuantities.Millicores(usage, "cpu"),
                 CpuLimitMillicores = ResourceQuantities.Millicores(limits, "cpu"),
                 MemoryBytes = ResourceQuantities.Bytes(usage, "memory"),
@@ -114,6 +117,18 @@ internal static class CoreDnsProducer
         }
 
         return new ProducedFacts(facts);
+    }
+
+    /// <summary>
+    /// The status that says how the pod fares: the DNS container's, unless another of its containers waits or restarts
+    /// more (kube-dns's <c>dnsmasq</c> and <c>sidecar</c> crash on their own; a table puts the pod's restarts on the first).
+    /// </summary>
+    private static V1ContainerStatus? Status(V1Pod pod, string? container)
+    {
+        var statuses = pod.Status?.ContainerStatuses ?? [];
+        var own = statuses.FirstOrDefault(c => c.Name == container) ?? statuses.FirstOrDefault();
+        var worst = statuses.OrderByDescending(c => c.State?.Waiting is not null).ThenByDescending(c => c.RestartCount).FirstOrDefault();
+        return worst is not null && own is not null && (worst.State?.Waiting is not null && own.State?.Waiting is null || worst.RestartCount > own.RestartCount) ? worst : own;
     }
 
     private static string? ImageTag(string? image)

@@ -5,24 +5,24 @@ using DnsExpert.Core.Parsing;
 namespace DnsExpert.Core.Building.Producers;
 
 /// <summary>
-/// The Corefile of the kube-system/coredns ConfigMap, with the coredns-custom files it imports: its server blocks,
+/// The Corefile of the cluster DNS's ConfigMap (kube-system/coredns, openshift-dns/dns-default, ...: <see cref="ClusterDnsIdentity"/>), with the coredns-custom files it imports: its server blocks,
 /// plugin lines, forward upstreams and the zones no plugin answers.
 /// </summary>
 internal static class CorefileProducer
 {
-    private const string Source = "ConfigMap kube-system/coredns";
-
     public static ProducedFacts Produce(SnapshotObjects objects)
     {
-        if (!objects.ConfigMaps.TryGetValue(SnapshotObjects.Key(SnapshotObjects.KubeSystem, "coredns"), out var configMap))
+        var (ns, name) = objects.ClusterDns.CorefileName;
+        var source = $"ConfigMap {ns}/{name}";
+        if (objects.ClusterDns.Corefile is not { } configMap)
         {
-            return new ProducedFacts([], [new CollectionEntry(Source, CollectionStatus.Skipped,
+            return new ProducedFacts([], [new CollectionEntry(source, CollectionStatus.Skipped,
                 "not in the snapshot: Corefile checks (autopath, log, forward) were not run")]);
         }
 
         if (configMap.Data is null || !configMap.Data.TryGetValue("Corefile", out var text))
         {
-            return new ProducedFacts([], [new CollectionEntry(Source, CollectionStatus.Partial, "has no 'Corefile' key")]);
+            return new ProducedFacts([], [new CollectionEntry(source, CollectionStatus.Partial, "has no 'Corefile' key")]);
         }
 
         // AKS mounts the coredns-custom ConfigMap at /etc/coredns/custom, next to the Corefile: `import custom/*.override`.
@@ -31,7 +31,7 @@ internal static class CorefileProducer
         var notes = new List<CollectionEntry>();
         if (corefile.Diagnostics.Count > 0)
         {
-            notes.Add(new CollectionEntry(Source, CollectionStatus.Partial,
+            notes.Add(new CollectionEntry(source, CollectionStatus.Partial,
                 "Corefile: " + string.Join("; ", corefile.Diagnostics.Take(5).Select(d => $"line {d.Line}: {d.Message}"))));
         }
 
@@ -42,7 +42,7 @@ internal static class CorefileProducer
             var key = string.Join(" ", server.Zones.Select(z => $"{z.Name}:{z.Port}"));
             facts.Add(new CorefileServer
             {
-                Source = FileSource(server.File),
+                Source = FileSource(source, server.File),
                 Index = i,
                 Line = server.Line,
                 Zones = server.Zones.Select(z => z.Name).ToList(),
@@ -54,7 +54,7 @@ internal static class CorefileProducer
 
             facts.AddRange(CorefileCoverage.Unanswered(server).Select(gap => new CorefileUnansweredZone
             {
-                Source = Source,
+                Source = source,
                 ServerIndex = i,
                 Zone = gap.Zone,
                 AnsweredBelow = gap.AnsweredBelow.Select(a => $"{a.Zone} ({a.Plugin}, line {a.Line})").ToList(),
@@ -67,7 +67,7 @@ internal static class CorefileProducer
                 {
                     Position = position,
                     FromOverride = directive.File is not null,
-                    Source = FileSource(directive.File),
+                    Source = FileSource(source, directive.File),
                     ServerIndex = i,
                     ServerKey = key,
                     Name = directive.Name,
@@ -87,7 +87,7 @@ internal static class CorefileProducer
         return new ProducedFacts(facts, notes);
     }
 
-    private static string FileSource(string? file) => file is null ? Source : $"ConfigMap kube-system/coredns-custom ({file})";
+    private static string FileSource(string source, string? file) => file is null ? source : $"ConfigMap kube-system/coredns-custom ({file})";
 
     /// <summary>
     /// The keys of the coredns-custom ConfigMap an import pattern names: <c>custom/*.override</c> or

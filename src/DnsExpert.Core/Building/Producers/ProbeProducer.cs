@@ -95,7 +95,7 @@ internal static class ProbeProducer
         var slash = from.IndexOf('/', StringComparison.Ordinal);
         var (ns, name) = slash < 0 ? ("default", from) : (from[..slash], from[(slash + 1)..]);
         var pod = objects.Pod(ns, name);
-        var isCoreDns = ns == SnapshotObjects.KubeSystem && (name.StartsWith("coredns", StringComparison.Ordinal) || objects.CoreDnsPods.Any(p => p.Metadata?.Name == name));
+        var isCoreDns = objects.ClusterDns.IsDnsPod(ns, name);
         return (isCoreDns ? "coredns" : "app", pod?.Spec?.NodeName);
     }
 }
