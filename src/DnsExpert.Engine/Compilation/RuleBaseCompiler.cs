@@ -472,13 +472,13 @@ public static partial class RuleBaseCompiler
         return new CompiledTemplate(parts, encoding);
     }
 
-    /// <summary>Turns <c>(a, b) =&gt; expr</c> into <c>facts =&gt; expr((A)facts[0], (B)facts[1])</c>, compiled once.</summary>
+    /// <summary>Turns <c>(a, b) =&gt; expr</c> into <c>facts =&gt; expr((A)facts[0], (B)facts[1])</c>, compiled once, on its first call.</summary>
     private static Func<object[], object?> Bind(LambdaExpression lambda, ParameterExpression[] scope)
     {
         var facts = Expression.Parameter(typeof(object[]), "facts");
         var args = scope.Select((p, i) => Expression.Convert(Expression.ArrayIndex(facts, Expression.Constant(i)), p.Type));
         var call = Expression.Invoke(lambda, args);
-        return Expression.Lambda<Func<object[], object?>>(Expression.Convert(call, typeof(object)), facts).Compile();
+        return CompiledOnFirstCall.Of(Expression.Lambda<Func<object[], object?>>(Expression.Convert(call, typeof(object)), facts));
     }
 
     /// <summary>
