@@ -4,6 +4,7 @@ using DnsExpert.Core.Facts;
 using DnsExpert.Core.Parsing;
 using System.Linq.Dynamic.Core.Exceptions;
 using System.Linq.Expressions;
+using System.Reflection;
 using System.Text.RegularExpressions;
 using DnsExpert.Engine.RuleFiles;
 using NRules;
@@ -34,8 +35,26 @@ public static partial class RuleBaseCompiler
             EvaluateGroupByAtDatabase = false,
             DisableMemberAccessToIndexAccessorFallback = true,
         };
-        config.CustomTypeProvider = new DefaultDynamicLinqCustomTypeProvider(config, CallableTypes, cacheCustomTypes: true);
+        config.CustomTypeProvider = new CallableTypeProvider(CallableTypes);
         return config;
+    }
+
+    /// <summary>
+    /// <see cref="CallableTypes"/> and nothing else, as Dynamic LINQ's default provider gave them, without its scan of
+    /// every type of every loaded assembly for <c>[DynamicLinqType]</c> (none here): in a one-shot CLI run, with the web
+    /// host's assemblies loaded, that scan took about a tenth of the main thread's time.
+    /// </summary>
+    private sealed class CallableTypeProvider(Type[] types) : IDynamicLinqCustomTypeProvider
+    {
+        private readonly HashSet<Type> _types = [.. types];
+
+        public HashSet<Type> GetCustomTypes() => _types;
+
+        public Dictionary<Type, List<MethodInfo>> GetExtensionMethods() => [];
+
+        public Type? ResolveType(string typeName) => _types.FirstOrDefault(t => t.FullName == typeName);
+
+        public Type? ResolveTypeBySimpleName(string simpleTypeName) => _types.FirstOrDefault(t => t.Name == simpleTypeName);
     }
 
     /// <summary>Compiles rule documents into a rule base; throws <see cref="RuleFileException"/> with every error found.</summary>
