@@ -87,7 +87,7 @@ public static class RuleBaseCompiler
         ISessionFactory factory;
         try
         {
-            factory = new NRules.RuleCompiler().Compile(compiled.SelectMany(r => r.Cases).Select(c => c.Definition));
+            factory = new NRules.RuleCompiler { ExpressionCompiler = new CompiledOnFirstCall.ForNRules() }.Compile(compiled.SelectMany(r => r.Cases).Select(c => c.Definition));
         }
         catch (RuleCompilationException ex)
         {
