@@ -113,6 +113,7 @@ public sealed class DiagnosesApiTests(ApiFactory factory) : IClassFixture<ApiFac
     [InlineData("""{"target": {"namespace": "Default!", "pod": "web"}, "snapshot": {}}""", "target.namespace")]
     [InlineData("""{"domain": "bad domain; rm -rf /", "snapshot": {}}""", "domain")]
     [InlineData("""{"snapshot": {"probes": [{"kind": "dns", "outcome": "timeout", "port": 70000}]}}""", "snapshot.probes[0].port")]
+    [InlineData("""{"snapshot": {"probes": [{"kind": "dns", "outcome": "timeout", "replyFrom": "10.0.0.1; rm -rf /"}]}}""", "snapshot.probes[0].replyFrom")]
     [InlineData("""{"snapshot": {"logs": [{"text": "x"}]}}""", "snapshot.logs[0].pod")]
     public async Task Invalid_values_are_422s_naming_the_field(string body, string field)
     {

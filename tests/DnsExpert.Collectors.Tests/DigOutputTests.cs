@@ -135,4 +135,53 @@ public sealed class DigOutputTests(DnsServers servers) : IClassFixture<DnsServer
         Assert.Equal([true, false], DnsToolOutput.Parse(Fixture("dig-tc.txt")).Select(l => l.Probe.Truncated));
         Assert.Empty(DnsToolOutput.Parse("curl: (6) Could not resolve host: shop-api"));
     }
+
+    /// <summary>
+    /// A Service's reply that skipped its reverse NAT comes from the pod's address: dig and BIND's nslookup up to 9.16
+    /// say so (<c>;; reply from unexpected source</c>) and time out; the probe keeps where the reply came from.
+    /// </summary>
+    [Fact]
+    public void A_reply_from_an_unexpected_source_is_a_timeout_that_keeps_the_address_it_came_from()
+    {
+        var dig = Assert.Single(DnsToolOutput.Parse(Fixture("dig-legacy-reply-from-unexpected-source.txt")));
+        Assert.Equal((ProbeOutcome.Timeout, "100.64.0.12", 53, "100.96.3.3", "svc-name.svc.cluster.local"),
+            (dig.Probe.Outcome, dig.Probe.Server, dig.Probe.Port, dig.Probe.ReplyFrom, dig.Probe.Name));
+
+        var nslookup = Assert.Single(DnsToolOutput.Parse(Fixture("nslookup-bind-reply-from-unexpected-source.txt"), "nslookup kubernetes.default"));
+        Assert.Equal((ProbeOutcome.Timeout, "10.43.0.10", "10.42.0.3", "kubernetes.default"),
+            (nslookup.Probe.Outcome, nslookup.Probe.Server, nslookup.Probe.ReplyFrom, nslookup.Probe.Name));
+    }
+
+    /// <summary>
+    /// The real dig 9.18 against a server that answers from another loopback address (127.0.0.2) than it was asked at:
+    /// its connected socket drops the reply without a word, so the lookup is a plain timeout with no address to keep.
+    /// </summary>
+    [Fact]
+    public async Task Real_dig_drops_a_reply_from_another_address_silently()
+    {
+        using var asked = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)asked.Client.LocalEndPoint!).Port;
+        using var other = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.2"), port));
+        using var stop = new CancellationTokenSource();
+        var answering = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var query = await asked.ReceiveAsync(stop.Token);
+                var reply = query.Buffer.ToArray();
+                reply[2] = 0x81; // QR, RD
+                reply[3] = 0x80; // RA, NOERROR
+                await other.SendAsync(reply, query.RemoteEndPoint, stop.Token);
+            }
+        }, stop.Token);
+
+        var (command, output) = await DigAsync("@127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "orders.default.svc.cluster.local", "+tries=1", "+time=1");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => answering);
+
+        var lookup = Assert.Single(DnsToolOutput.Parse(output, command));
+        Assert.Equal((ProbeOutcome.Timeout, null), (lookup.Probe.Outcome, lookup.Probe.ReplyFrom));
+        var kept = Assert.Single(DnsToolOutput.Parse(Fixture("dig-reply-from-another-address.txt")));
+        Assert.Equal((ProbeOutcome.Timeout, null), (kept.Probe.Outcome, kept.Probe.ReplyFrom));
+    }
 }

@@ -57,6 +57,9 @@ public enum EvidenceReader
     /// <summary>The kernel log (<c>dmesg</c>, <c>journalctl -k</c>, <c>/var/log/kern.log</c>): its conntrack-full lines.</summary>
     KernelLog,
 
+    /// <summary><c>net.bridge.bridge-nf-call-iptables</c> of a node (or its absence: <c>br_netfilter</c> not loaded).</summary>
+    BridgeNetfilter,
+
     /// <summary>busybox <c>nc -zvv</c> output into TCP connection probe results (<see cref="Parsing.NcOutput"/>).</summary>
     TcpConnections,
 
@@ -141,6 +144,8 @@ public static class EvidenceSources
         new("conntrack count", [Cat("/proc/sys/net/netfilter/nf_conntrack_count")], Node, EvidenceReader.ConntrackCount, ["NodeConntrack"], []),
         new("conntrack max", [Cat("/proc/sys/net/netfilter/nf_conntrack_max")], Node, EvidenceReader.ConntrackMax, ["NodeConntrack"], []),
         new("TCP counters", [Cat("/proc/net/snmp")], Node, EvidenceReader.TcpCounters, ["NodeTcpStats"], []),
+        new("bridge netfilter", [Cat("/proc/sys/net/bridge/bridge-nf-call-iptables"), new("sysctl", ["net.bridge.bridge-nf-call-iptables"])], Node,
+            EvidenceReader.BridgeNetfilter, ["NodeBridgeNetfilter"], []),
         new("conntrack statistics", [new("conntrack", ["-S"])], Node, EvidenceReader.ConntrackStatistics, ["NodeConntrackStats"], []),
         KernelLog,
         new("packet capture", [new("tcpdump", [])], [EvidenceSite.Anywhere], EvidenceReader.NotRead, [], []),

@@ -163,6 +163,12 @@ public sealed class ProbeArtifact
     public string? Rcode { get; set; }
     public bool? Truncated { get; set; }
 
+    /// <summary>
+    /// The address a reply came from when it was not the server asked (dig's and nslookup's <c>;; reply from unexpected
+    /// source: A#53, expected B#53</c>): the client drops such a reply, so the lookup times out.
+    /// </summary>
+    public string? ReplyFrom { get; set; }
+
     /// <summary>The answer's <c>aa</c> flag: the server is authoritative for the name (an NXDOMAIN then is final).</summary>
     public bool? Authoritative { get; set; }
 

@@ -129,6 +129,11 @@ public static class RequestValidator
                     {
                         Add($"snapshot.probes[{i}].port", "must be between 1 and 65535");
                     }
+
+                    if (p.ReplyFrom is { } replyFrom && !System.Net.IPAddress.TryParse(replyFrom, out _))
+                    {
+                        Add($"snapshot.probes[{i}].replyFrom", "must be an IP address (the source of the unexpected reply)");
+                    }
                 }
             }
 

@@ -24,6 +24,29 @@ public sealed class NodeConntrackStats : Fact
 }
 
 /// <summary>
+/// Whether a node's bridge passes bridged IPv4 traffic through iptables (<c>net.bridge.bridge-nf-call-iptables</c>;
+/// absent while the <c>br_netfilter</c> module is not loaded): without it, on a bridge CNI, replies from a pod on the
+/// same bridge skip the Service's reverse NAT.
+/// </summary>
+[FactDescription("A node's net.bridge.bridge-nf-call-iptables: Enabled when it reads 1; ModuleLoaded false when the file does not exist (br_netfilter not loaded).")]
+public sealed class NodeBridgeNetfilter : Fact
+{
+    public required string Node { get; init; }
+
+    /// <summary>The file exists: <c>br_netfilter</c> is loaded.</summary>
+    public bool ModuleLoaded { get; init; }
+
+    /// <summary>The value read (0 or 1); null when the file does not exist.</summary>
+    public long? Value { get; init; }
+
+    /// <summary>Bridged traffic goes through iptables.</summary>
+    public bool Enabled => ModuleLoaded && Value == 1;
+
+    /// <summary>What was read, in words, for evidence.</summary>
+    public string Describe => ModuleLoaded ? $"net.bridge.bridge-nf-call-iptables = {Value}" : "no /proc/sys/net/bridge/bridge-nf-call-iptables: br_netfilter is not loaded";
+}
+
+/// <summary>
 /// A resolv.conf file of a node (<c>/etc/resolv.conf</c>, <c>/run/systemd/resolve/resolv.conf</c>, or the file the
 /// kubelet configuration names): what pods with dnsPolicy Default, such as CoreDNS, inherit when kubelet hands it out.
 /// </summary>
@@ -36,6 +59,9 @@ public sealed class NodeResolvConf : Fact
     public string Path { get; init; } = "/etc/resolv.conf";
 
     public IReadOnlyList<string> Nameservers { get; init; } = [];
+
+    /// <summary>The nameservers as one line, in the file's order (for evidence).</summary>
+    public string NameserverLine => string.Join(' ', Nameservers);
 
     /// <summary>The first nameserver in 127.0.0.0/8 or ::1, or null: from inside a pod that address is the pod itself.</summary>
     public string? LoopbackNameserver { get; init; }

@@ -44,6 +44,9 @@ public sealed class ProbeResult : Fact
     public string? Rcode { get; init; }
     [Outcome]
     public bool Truncated { get; init; }
+
+    /// <summary>The address a reply came from when it was not <see cref="Target"/> (dropped by the client), else null.</summary>
+    public string? ReplyFrom { get; init; }
     [Outcome]
     public int? AnswerCount { get; init; }
     [Outcome]

@@ -63,7 +63,7 @@ public static partial class DnsToolOutput
                 current = new Builder(DnsTool.Dig, number)
                 {
                     Arguments = Arguments(banner.Groups["args"].Value),
-                    Probe = { Server = failed?.Probe.Server, Port = failed?.Probe.Port, Outcome = failed?.Probe.Outcome },
+                    Probe = { Server = failed?.Probe.Server, Port = failed?.Probe.Port, Outcome = failed?.Probe.Outcome, ReplyFrom = failed?.Probe.ReplyFrom },
                     Line = failed?.Line ?? number,
                 };
                 continue;
@@ -74,6 +74,23 @@ public static partial class DnsToolOutput
                 // The UDP answer had TC set; the TCP answer's banner follows.
                 Flush();
                 results.Add(new Builder(DnsTool.Dig, number) { Probe = { Transport = ProbeTransport.Udp, Truncated = true, Outcome = ProbeOutcome.Answered } }.Build(context));
+                continue;
+            }
+
+            if (UnexpectedSource().Match(line) is { Success: true } unexpected)
+            {
+                // The reply came back from another address than the one asked (a Service's reply that skipped its reverse
+                // NAT): dig and BIND's nslookup drop it and wait on, so the lookup times out unless a later reply is right.
+                if (current is { HasOutcome: true, FromError: false })
+                {
+                    Flush();
+                }
+
+                current ??= new Builder(tool, number) { FromError = true };
+                current.Probe.Server ??= unexpected.Groups["expected"].Value;
+                current.Probe.Port ??= int.Parse(unexpected.Groups["port"].Value, CultureInfo.InvariantCulture);
+                current.Probe.ReplyFrom ??= unexpected.Groups["from"].Value;
+                current.Line ??= number;
                 continue;
             }
 
@@ -350,6 +367,9 @@ public static partial class DnsToolOutput
 
     [GeneratedRegex(@"^;; SERVER: (?<server>[0-9a-fA-F:.]+)#(?<port>\d+)\([^)]*\)(?: \((?<proto>UDP|TCP)\))?", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex DigServer();
+
+    [GeneratedRegex(@"^;; reply from unexpected source: (?<from>[0-9a-fA-F:.]+)#\d+, expected (?<expected>[0-9a-fA-F:.]+)#(?<port>\d+)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex UnexpectedSource();
 
     [GeneratedRegex(@"^;; communications error to (?<server>[0-9a-fA-F:.]+)#(?<port>\d+): (?<why>timed out|connection refused|host unreachable|network unreachable|end of file|[a-z ]+)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex CommunicationsError();

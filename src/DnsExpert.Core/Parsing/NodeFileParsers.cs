@@ -22,6 +22,29 @@ public static class NodeFileParsers
     }
 
     /// <summary>
+    /// <c>net.bridge.bridge-nf-call-iptables</c> as <c>cat /proc/sys/net/bridge/bridge-nf-call-iptables</c> or
+    /// <c>sysctl net.bridge.bridge-nf-call-iptables</c> prints it: (true, value), or (false, null) when the file does not
+    /// exist (the module is not loaded: "No such file or directory", "cannot stat"); null when the text says neither.
+    /// </summary>
+    public static (bool ModuleLoaded, long? Value)? ParseBridgeNetfilter(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (text.Contains("No such file or directory", StringComparison.Ordinal) || text.Contains("cannot stat", StringComparison.Ordinal)
+            || text.Contains("unknown key", StringComparison.Ordinal))
+        {
+            return (false, null);
+        }
+
+        var value = text.Trim();
+        var equals = value.LastIndexOf('=');
+        return ParseCounter(equals < 0 ? value : value[(equals + 1)..]) is { } v and (0 or 1) ? (true, v) : null;
+    }
+
+    /// <summary>
     /// The <c>Tcp:</c> section of <c>/proc/net/snmp</c>: a header line of names followed by a line of values.
     /// Null when the section or the two counters are missing.
     /// </summary>

@@ -112,6 +112,8 @@ public static class FactSummaries
             + (c.PercentUsed is { } p ? $" ({Number(p)}%)" : ""))),
         [nameof(NodeConntrackStats)] = Of<NodeConntrackStats>("conntrack -S counters", cs => Each(cs, c =>
             $"conntrack -S on {Name(c.Node)}: insert_failed {c.InsertFailed}, drop {c.Drop}, early_drop {c.EarlyDrop}")),
+        [nameof(NodeBridgeNetfilter)] = Of<NodeBridgeNetfilter>("bridge netfilter settings", bs => Each(bs, b =>
+            $"{Name(b.Node)}: {(b.ModuleLoaded ? $"net.bridge.bridge-nf-call-iptables = {b.Value}" : "br_netfilter not loaded")}")),
         [nameof(NodeKernelLogLine)] = Of<NodeKernelLogLine>("kernel log lines", ls =>
             $"kernel log: {Count(ls.Count, "conntrack line")} ({Tally(ls.Select(l => l.Kind))}) on {Names(ls.Select(l => l.Node).Distinct(StringComparer.Ordinal))}",
             "kernel log read: no conntrack lines"),

@@ -4,7 +4,7 @@ using DnsExpert.Core.Parsing;
 
 namespace DnsExpert.Core.Building.Producers;
 
-/// <summary>Files and command output collected on nodes: the conntrack table, TCP counters, the kernel log.</summary>
+/// <summary>Files and command output collected on nodes: the conntrack table, TCP counters, bridge netfilter, the kernel log.</summary>
 internal static class NodeFileProducer
 {
     public static ProducedFacts Produce(IList<FileArtifact> files)
@@ -27,26 +27,19 @@ internal static class NodeFileProducer
                     conntrack[node] = (conntrack.GetValueOrDefault(node).Count, NodeFileParsers.ParseCounter(file.Text));
                     break;
                 case EvidenceReader.TcpCounters:
-                    if (NodeFileParsers.ParseSnmpTcp(file.Text) is { } tcp)
-                    {
-                        facts.Add(new NodeTcpStats { Source = source, Node = node, OutSegs = tcp.OutSegs, RetransSegs = tcp.RetransSegs });
-                    }
-                    else
-                    {
-                        notes.Add(new CollectionEntry(source, CollectionStatus.Partial, "no Tcp: OutSegs/RetransSegs counters found"));
-                    }
-
+                    Keep(NodeFileParsers.ParseSnmpTcp(file.Text) is { } tcp
+                        ? new NodeTcpStats { Source = source, Node = node, OutSegs = tcp.OutSegs, RetransSegs = tcp.RetransSegs }
+                        : null, source, "no Tcp: OutSegs/RetransSegs counters found");
                     break;
                 case EvidenceReader.ConntrackStatistics:
-                    if (ConntrackStatistics.Parse(file.Text) is { } stats)
-                    {
-                        facts.Add(new NodeConntrackStats { Source = source, Node = node, InsertFailed = stats.InsertFailed, Drop = stats.Drop, EarlyDrop = stats.EarlyDrop, Cpus = stats.Cpus });
-                    }
-                    else
-                    {
-                        notes.Add(new CollectionEntry(source, CollectionStatus.Partial, "no insert_failed, drop or early_drop counters found"));
-                    }
-
+                    Keep(ConntrackStatistics.Parse(file.Text) is { } stats
+                        ? new NodeConntrackStats { Source = source, Node = node, InsertFailed = stats.InsertFailed, Drop = stats.Drop, EarlyDrop = stats.EarlyDrop, Cpus = stats.Cpus }
+                        : null, source, "no insert_failed, drop or early_drop counters found");
+                    break;
+                case EvidenceReader.BridgeNetfilter:
+                    Keep(NodeFileParsers.ParseBridgeNetfilter(file.Text) is { } bridge
+                        ? new NodeBridgeNetfilter { Source = source, Node = node, ModuleLoaded = bridge.ModuleLoaded, Value = bridge.Value }
+                        : null, source, "neither 0, 1 nor a missing file");
                     break;
                 case EvidenceReader.KernelLog:
                     foreach (var line in NodeFileParsers.FindConntrackFull(file.Text))
@@ -64,5 +57,18 @@ internal static class NodeFileProducer
         }
 
         return new ProducedFacts(facts, notes);
+
+        // A file read into its fact, or a note saying what it lacked.
+        void Keep(Fact? fact, string source, string unread)
+        {
+            if (fact is not null)
+            {
+                facts.Add(fact);
+            }
+            else
+            {
+                notes.Add(new CollectionEntry(source, CollectionStatus.Partial, unread));
+            }
+        }
     }
 }

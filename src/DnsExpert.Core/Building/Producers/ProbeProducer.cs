@@ -54,12 +54,14 @@ internal static class ProbeProducer
                 Outcome = outcome.ToString().ToLowerInvariant(),
                 Rcode = p.Rcode,
                 Truncated = p.Truncated ?? false,
+                ReplyFrom = p.ReplyFrom is { } from && from != target ? from : null,
                 AnswerCount = p.AnswerCount,
                 LatencyMs = p.LatencyMs,
                 ConcernsFailure = cluster.IsTargetPod(p.From?.Split('/')[0], p.From?.Split('/').LastOrDefault()) || cluster.IsFailingName(p.Name),
                 Description = kind switch
                 {
-                    ProbeKind.Dns => $"dig {p.Name} {p.Type ?? "A"} @{target}{(p.Port is { } port and not 53 ? $" -p {port}" : "")} ({transport ?? "udp"}) from {p.From ?? "dnsexpert"}",
+                    ProbeKind.Dns => $"dig {p.Name} {p.Type ?? "A"} @{target}{(p.Port is { } port and not 53 ? $" -p {port}" : "")} ({transport ?? "udp"}) from {p.From ?? "dnsexpert"}"
+                        + (p.ReplyFrom is { } replyFrom && replyFrom != target ? $"; the reply came from {replyFrom}, not {target}" : ""),
                     ProbeKind.Ping => $"ping {target} from {p.From ?? "dnsexpert"}{PingCounts(p)}",
                     _ => $"tcp connect {target}:{p.Port} from {p.From ?? "dnsexpert"}",
                 },
