@@ -61,6 +61,25 @@ public sealed class CheckOrderTests
     }
 
     [Fact]
+    public async Task The_check_that_fills_in_the_pod_ip_comes_first_when_the_pod_ip_dig_follows_from_the_evidence()
+    {
+        // The ClusterIP timed out, but no CoreDNS pod was read: the dig of a pod IP, which would finish the comparison,
+        // still has <coredns-pod-ip> to fill in; the CoreDNS pods give it, and rank as that dig.
+        var response = await Service.DiagnoseAsync(new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "default", Pod = "web-0" },
+            Symptom = new Symptom { ErrorMessage = $"dial tcp: lookup {Name} on 172.21.0.10:53: read udp 10.0.0.5:38161->172.21.0.10:53: i/o timeout" },
+            Snapshot = new Snapshot { Outputs = [new CommandOutput { Command = Dig, Text = DigTimeout() }] },
+        }, CancellationToken.None);
+
+        var listing = string.Join('\n', response.NextChecks.Select(c => c.Command + "  <- " + string.Join(",", c.RuleIds)));
+        Assert.Contains(response.NextChecks, c => c.Command.Contains("<coredns-pod-ip>", StringComparison.Ordinal));
+        var first = response.NextChecks[0];
+        Assert.True(first.Command == "kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", listing);
+        Assert.Contains("app-to-kube-dns-unreachable", first.RuleIds);
+    }
+
+    [Fact]
     public async Task The_cluster_ip_answering_rules_the_service_path_out()
     {
         var response = await DiagnoseAsync(DigAnswered());

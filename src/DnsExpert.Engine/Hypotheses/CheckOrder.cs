@@ -21,6 +21,12 @@ public sealed record HypothesisPlan(IReadOnlyList<Hypothesis> Hypotheses, IReadO
 /// report (<c>routing.listedUnder</c>, twice), how much of the report its routing names, and one more when critical;</item>
 /// <item>then the cheapest (<c>cost:</c>), then the hypotheses' own order.</item>
 /// </list>
+/// A check that cannot be run as given yet is offered through what fills it in: a check, of any rule, that collects a
+/// fact its missing values are read from (the CoreDNS pods give <c>&lt;coredns-pod-ip&gt;</c>; with
+/// <c>forward . /etc/resolv.conf</c>, the node's resolv.conf gives <c>&lt;upstream&gt;</c>). When the check it enables
+/// follows from the evidence, the enabler ranks at least as that check, so the value is known the round after; else it
+/// keeps its own rank (promoting every enabler of a check that decides much, before any evidence, pushed the checks
+/// that decide by themselves out of the first round: more conversations took two rounds).
 /// A command whose output the request already holds is not asked for again; a file to share (the packet capture) is
 /// not a next check.
 /// </summary>
@@ -48,10 +54,20 @@ public static class CheckOrder
     /// <summary>A case of a cause not yet decided: what it lacks, and whether some of its own facts already pass.</summary>
     internal sealed record OpenCase(IReadOnlySet<string> Missing, bool UnderWay);
 
-    /// <summary>A check of a cause: its cost (1 cheapest), the check, and whether it can be run as given.</summary>
-    internal sealed record Planned(int Cost, NextCheck Check, bool AsGiven, IReadOnlyList<string> Facts);
+    /// <summary>
+    /// A check of a cause: its cost (1 cheapest), the check, whether it can be run as given, and, when not, the fact
+    /// types (not read yet) that would fill in what it lacks (<see cref="KnownValues.FilledFrom"/>).
+    /// </summary>
+    internal sealed record Planned(int Cost, NextCheck Check, bool AsGiven, IReadOnlyList<string> Facts)
+    {
+        public IReadOnlyList<string> Awaits { get; init; } = [];
+    }
 
-    internal static IReadOnlyList<SuggestedCheck> Order(IReadOnlyList<Cause> causes, KnownValues known)
+    /// <summary>
+    /// The checks of <paramref name="causes"/> in the order of what they decide; <paramref name="enablers"/> are the
+    /// checks of the rule base, as given, that collect what a check not yet runnable awaits.
+    /// </summary>
+    internal static IReadOnlyList<SuggestedCheck> Order(IReadOnlyList<Cause> causes, KnownValues known, IReadOnlyList<Planned> enablers)
     {
         var byCommand = new Dictionary<string, Entry>(StringComparer.Ordinal);
         foreach (var cause in causes)
@@ -76,6 +92,20 @@ public static class CheckOrder
             }
         }
 
+        foreach (var blocked in byCommand.Values.Where(e => !e.AsGiven && e.Check.Awaits.Count > 0).ToList())
+        {
+            foreach (var enabler in enablers.Where(p => p.Facts.Any(blocked.Check.Awaits.Contains) && !known.Ran.Contains(KnownValues.Words(p.Check.Command))))
+            {
+                if (!byCommand.TryGetValue(enabler.Check.Command, out var entry))
+                {
+                    entry = new Entry(byCommand.Count, enabler);
+                    byCommand.Add(enabler.Check.Command, entry);
+                }
+
+                entry.Enable(blocked, blocked.Follows > 0);
+            }
+        }
+
         return byCommand.Values
             .OrderByDescending(e => e.AsGiven)
             .ThenByDescending(e => e.Decides)
@@ -97,5 +127,19 @@ public static class CheckOrder
         public int Decides { get; set; }
         public int Cost { get; set; } = check.Cost;
         public List<string> RuleIds { get; } = [];
+
+        /// <summary>
+        /// Offers this check for <paramref name="blocked"/>, whose missing value its output fills in, ranked at least as
+        /// that check when <paramref name="rankWith"/>.
+        /// </summary>
+        public void Enable(Entry blocked, bool rankWith)
+        {
+            if (rankWith)
+            {
+                (Decides, Follows, Worth) = (Math.Max(Decides, blocked.Decides), Math.Max(Follows, blocked.Follows), Math.Max(Worth, blocked.Worth));
+            }
+
+            RuleIds.AddRange(blocked.RuleIds.Where(r => !RuleIds.Contains(r)));
+        }
     }
 }

@@ -27,10 +27,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
     /// </summary>
     private static readonly Dictionary<string, string> NotYetWithinBounds = new(StringComparer.Ordinal)
     {
-        ["app-to-kube-dns-unreachable/fires-cluster-ip-known-only-from-the-error-message.json"] = PodIpComparisonLate,
-        ["app-to-kube-dns-unreachable/fires-cluster-ip-times-out-pod-ip-answers.json"] = PodIpComparisonLate,
-        ["app-to-kube-dns-unreachable/fires-pasted-dig-output.json"] = PodIpComparisonLate,
-        ["udp53-blocked/fires-pods-answer-only-over-tcp.json"] = PodIpComparisonLate,
         ["coredns-forward-loop/fires-stub-with-uplink-file-names-real-upstream.json"] = CrashIsASecondCritical,
         ["coredns-forward-loop/fires-systemd-resolved-stub-without-loop-log.json"] = CrashIsASecondCritical,
         ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] = CrashIsASecondCritical,
@@ -49,9 +45,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
             "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf once read, but no check of this rule reads that file, so the lookup from CoreDNS keeps `<upstream>` (a check that fills another check's placeholder is not offered yet)",
     };
-
-    private const string PodIpComparisonLate =
-        "the dig of the failing name at a CoreDNS pod IP comes in round 2 right after the ClusterIP's, but the scenario's truth (probes of kubernetes.default only) does not say what the pod answers for that name, or the +tcp dig that decides comes after four other checks";
 
     private const string CrashIsASecondCritical =
         "coredns-pod-not-running stays a second critical: this case of the cause explains no crash (explains: []), or its proof is weak, so the crash is not absorbed as its effect";
