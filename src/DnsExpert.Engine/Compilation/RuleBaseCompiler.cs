@@ -220,6 +220,7 @@ public static partial class RuleBaseCompiler
             var self = Expression.Parameter(type, name);
             var tests = new List<Func<object, bool>>();
             var identity = new List<Func<object, bool>>();
+            var unknown = new List<Func<object, bool>?>();
             var patternUnknown = new List<string>();
             PatternBuilder patternBuilder = pattern.Mode switch
             {
@@ -238,7 +239,7 @@ public static partial class RuleBaseCompiler
                         var reads = UnknownWhenNullReads.Of(lambda.Body, self).Select(p => $"{pattern.FactType}.{p}").ToList();
                         unknownWhenNull.AddRange(reads);
                         patternUnknown.AddRange(reads);
-                        OwnTests.Add(lambda.Body, self, tests, identity);
+                        OwnTests.Add(lambda.Body, self, tests, identity, unknown);
                     }
                 }
             }
@@ -250,7 +251,7 @@ public static partial class RuleBaseCompiler
 
             if (pattern.Mode != PatternMode.Not)
             {
-                patterns.Add(new CompiledPattern(pattern.FactType, tests, identity, patternUnknown.Distinct(StringComparer.Ordinal).ToList()));
+                patterns.Add(new CompiledPattern(pattern.FactType, tests, identity, patternUnknown.Distinct(StringComparer.Ordinal).ToList()) { Unknown = unknown });
             }
         }
 

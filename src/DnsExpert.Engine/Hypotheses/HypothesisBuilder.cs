@@ -162,7 +162,8 @@ public static class HypothesisBuilder
     /// own tests: the CoreDNS pods were read and none is not Ready). A pattern over a measurement
     /// (<see cref="MeasurementFactAttribute"/>: a dig to one server) is decided only by a fact that measured what it
     /// asks about, so its type stays missing for the case until then: the ClusterIP dig leaves the CoreDNS pod IP dig
-    /// to be done. A case is under way when some of its own facts already pass and others are still missing.
+    /// to be done. A case is under way when some of its own facts already pass what they decide of its patterns (an
+    /// unknown property leaves its tests undecided) and others are still missing.
     /// </summary>
     private static List<CaseState> Cases(CompiledRule rule, Dictionary<string, List<object>> byType, Func<string, bool> isRead) =>
         rule.Document.Cases.Select((c, i) =>
@@ -182,8 +183,10 @@ public static class HypothesisBuilder
             // while every pattern before it was decided.
             var dead = byPattern.TakeWhile(Decided).Any(p => !passing.Contains(p.Pattern));
             var missing = needs.Where(t => !isRead(t) || unmeasured.Contains(t)).ToHashSet(StringComparer.Ordinal);
-            // Under way: a fact already passes a pattern that tests something (a pod any CoreDNS pod would match is no clue).
-            return new CaseState(needs, missing, dead, UnderWay: !dead && passing.Any(p => p.Tests.Count > 0) && missing.Count > 0);
+            // Under way: a fact already passes what it decides of a pattern that tests something (a pod any CoreDNS pod would
+            // match is no clue; an Alpine pod is one before NodeLocal DNSCache is known).
+            var pointing = byPattern.Any(p => p.Facts.Any(p.Pattern.PassesSoFar));
+            return new CaseState(needs, missing, dead, UnderWay: !dead && pointing && missing.Count > 0);
         }).ToList();
 
     /// <summary>One case of a rule in this diagnosis (<see cref="Cases"/>).</summary>

@@ -32,8 +32,8 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] = CrashIsASecondCritical,
         ["kube-dns-no-endpoints/fires-all-coredns-pods-unready.json"] = CrashIsASecondCritical,
         ["headless-response-truncated/fires-29-ready-addresses-over-512-bytes.json"] = ClientNamespace,
-        ["nodelocal-alpine-parallel-nameservers/fires-alpine-image-with-nodelocal.json"] = NoDaemonSetCheck,
-        ["nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json"] = NoDaemonSetCheck,
+        ["nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json"] =
+            "the pod's case is under way once its JSON is read, but the DaemonSet check and the kube-dns Service decide it only together (NodeLocalPresent and KubeDnsClusterIp), neither alone, so the node checks of the causes listed under the reported frequency fill rounds 2 and 3",
         ["search-list-too-long/fires-eight-domains-with-glibc-2.17.json"] =
             "the pod's `ldd --version` (glibc 2.17, which decides) is never among the first four answerable checks of a round",
         ["headless-response-truncated/fires-dig-answer-with-tc-flag.json"] =
@@ -51,9 +51,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
 
     private const string ClientNamespace =
         "the checks list Services, StatefulSets and EndpointSlices of the client's namespace, not of the failing name's";
-
-    private const string NoDaemonSetCheck =
-        "the DaemonSet check is offered now (NodeLocal DNSCache is unknown until it ran), but the rule is listed under no row of the guide's symptom table, so the node checks of the causes listed under the reported frequency fill the first three rounds";
 
     /// <summary>Scenarios of a healthy cluster (or one whose only finding is not critical) with an error message.</summary>
     public static TheoryData<string> HealthyClusters() => new()
