@@ -61,6 +61,45 @@ public sealed class CheckOrderTests
     }
 
     [Fact]
+    public async Task The_check_that_fills_in_the_pod_ip_comes_first_when_the_pod_ip_dig_follows_from_the_evidence()
+    {
+        // The ClusterIP timed out, but no CoreDNS pod was read: the dig of a pod IP, which would finish the comparison,
+        // still has <coredns-pod-ip> to fill in; the CoreDNS pods give it, and rank as that dig.
+        var response = await Service.DiagnoseAsync(new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "default", Pod = "web-0" },
+            Symptom = new Symptom { ErrorMessage = $"dial tcp: lookup {Name} on 172.21.0.10:53: read udp 10.0.0.5:38161->172.21.0.10:53: i/o timeout" },
+            Snapshot = new Snapshot { Outputs = [new CommandOutput { Command = Dig, Text = DigTimeout() }] },
+        }, CancellationToken.None);
+
+        var listing = string.Join('\n', response.NextChecks.Select(c => c.Command + "  <- " + string.Join(",", c.RuleIds)));
+        Assert.Contains(response.NextChecks, c => c.Command.Contains("<coredns-pod-ip>", StringComparison.Ordinal));
+        var first = response.NextChecks[0];
+        Assert.True(first.Command == "kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", listing);
+        Assert.Contains("app-to-kube-dns-unreachable", first.RuleIds);
+    }
+
+    [Fact]
+    public async Task The_daemonset_check_finishes_the_case_an_alpine_pod_points_at_and_comes_first()
+    {
+        // The pod's JSON says Alpine and names a link-local nameserver; whether that is NodeLocal DNSCache only the
+        // DaemonSets say: that check finishes the case, before the node checks of causes the guide lists for peaks.
+        const string Scenario = "tests/scenarios/nodelocal-alpine-parallel-nameservers/fires-alpine-image-with-nodelocal.json";
+        var pod = System.Text.Json.Nodes.JsonNode.Parse(Read(Scenario))!["snapshot"]!["objects"]!.AsArray()
+            .Single(o => (string?)o!["kind"] == "Pod" && (string?)o["metadata"]!["name"] == "web-7d4b9c-x2k4q")!;
+        var response = await Service.DiagnoseAsync(new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "default", Pod = "web-7d4b9c-x2k4q" },
+            Symptom = new Symptom { ErrorMessage = $"dial tcp: lookup {Name} on 172.21.0.10:53: read udp 10.0.0.5:38161->172.21.0.10:53: i/o timeout", Frequency = Frequency.Peak },
+            Snapshot = new Snapshot { Outputs = [new CommandOutput { Command = "kubectl get pod web-7d4b9c-x2k4q -n default -o json", Text = pod.ToJsonString() }] },
+        }, CancellationToken.None);
+
+        var listing = string.Join('\n', response.NextChecks.Select(c => c.Command + "  <- " + string.Join(",", c.RuleIds)));
+        Assert.True(response.NextChecks[0].Command == "kubectl get daemonset -n kube-system -o json", listing);
+        Assert.Contains("nodelocal-alpine-parallel-nameservers", response.NextChecks[0].RuleIds);
+    }
+
+    [Fact]
     public async Task The_cluster_ip_answering_rules_the_service_path_out()
     {
         var response = await DiagnoseAsync(DigAnswered());

@@ -54,6 +54,7 @@ public sealed class CollectPromiseTests
     [
         new(@"-- dig @\S+ \S+ \+tries=1 \+ignore$", "tests/fixtures/dns-tools/dig-tc-ignore.txt"),
         new(@"-- dig @\S+ \S+ \+tries=1$", "tests/fixtures/dns-tools/dig-noerror.txt"),
+        new(@"-- dig @\S+ \S+ \+tcp \+tries=1$", "tests/fixtures/dns-tools/dig-tcp-noerror.txt"),
         new(@"-- ping -c 3 \S+$", "tests/fixtures/ping/issue-coredns-3099-busybox-answered.txt"),
         // The NXDOMAIN is a Service name's only when the server that said it is the cluster DNS: its Service first.
         // What a busybox image has instead of dig: nslookup NAME SERVER.

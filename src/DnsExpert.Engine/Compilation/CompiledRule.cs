@@ -94,6 +94,31 @@ internal sealed record CompiledPattern(string FactType, IReadOnlyList<Func<objec
     /// <summary>Could <paramref name="fact"/> match the pattern (as far as its own fact tells)?</summary>
     public bool Passes(object fact) => All(Tests, fact);
 
+    /// <summary>Beside each of <see cref="Tests"/>: whether a fact leaves it undecided (an unknown property it reads is null), or null.</summary>
+    public IReadOnlyList<Func<object, bool>?> Unknown { get; init; } = [];
+
+    /// <summary>
+    /// Does <paramref name="fact"/> pass the tests it decides, at least one, leaving the others undecided (an Alpine pod
+    /// before NodeLocal DNSCache is known: what is known of it already points at the pattern)?
+    /// </summary>
+    public bool PassesSoFar(object fact)
+    {
+        var passed = 0;
+        for (var i = 0; i < Tests.Count; i++)
+        {
+            if (Holds(Tests[i], fact))
+            {
+                passed++;
+            }
+            else if (i >= Unknown.Count || Unknown[i] is not { } unknown || !Holds(unknown, fact))
+            {
+                return false;
+            }
+        }
+
+        return passed > 0;
+    }
+
     /// <summary>Does <paramref name="fact"/> measure what the pattern asks about?</summary>
     public bool Measures(object fact) => All(Identity, fact);
 
@@ -101,21 +126,26 @@ internal sealed record CompiledPattern(string FactType, IReadOnlyList<Func<objec
     {
         foreach (var test in tests)
         {
-            try
+            if (!Holds(test, fact))
             {
-                if (!test(fact))
-                {
-                    return false;
-                }
-            }
-            catch (Exception ex) when (ex is NullReferenceException or InvalidOperationException or InvalidCastException or ArgumentException or FormatException or OverflowException)
-            {
-                // The session would not match it either: an expression that throws on a fact is no match.
                 return false;
             }
         }
 
         return true;
+    }
+
+    private static bool Holds(Func<object, bool> test, object fact)
+    {
+        try
+        {
+            return test(fact);
+        }
+        catch (Exception ex) when (ex is NullReferenceException or InvalidOperationException or InvalidCastException or ArgumentException or FormatException or OverflowException)
+        {
+            // The session would not match it either: an expression that throws on a fact is no match.
+            return false;
+        }
     }
 }
 

@@ -9,11 +9,12 @@ namespace DnsExpert.Engine.Compilation;
 /// <c>&amp;&amp;</c> that reads no other pattern becomes a test of the fact alone, compiled to IL on its first call
 /// (<see cref="CompiledOnFirstCall"/>; an interpreted test allocated on every call: over a 5,000-pod paste, 200 requests
 /// at once ran a 384 MiB heap out of memory in MemoryBoundTests); those that read no <see cref="OutcomeAttribute"/>
-/// property also say what a measurement is of.
+/// property also say what a measurement is of. Beside each test, whether the fact leaves it undecided: null when the
+/// operand reads no <see cref="UnknownWhenNullAttribute"/> property, else a test that one of those it reads is null.
 /// </summary>
 internal static class OwnTests
 {
-    public static void Add(Expression body, ParameterExpression self, List<Func<object, bool>> tests, List<Func<object, bool>> identity)
+    public static void Add(Expression body, ParameterExpression self, List<Func<object, bool>> tests, List<Func<object, bool>> identity, List<Func<object, bool>?> unknown)
     {
         foreach (var operand in Operands(body))
         {
@@ -27,11 +28,24 @@ internal static class OwnTests
             var test = CompiledOnFirstCall.Of(Expression.Lambda<Func<object, bool>>(
                 Expression.Invoke(Expression.Lambda(operand, self), Expression.Convert(fact, self.Type)), fact));
             tests.Add(test);
+            unknown.Add(Unknown(operand, self, fact));
             if (!reads.Outcome)
             {
                 identity.Add(test);
             }
         }
+    }
+
+    /// <summary>A test that one of the <see cref="UnknownWhenNullAttribute"/> properties <paramref name="operand"/> reads is null; null when it reads none.</summary>
+    private static Func<object, bool>? Unknown(Expression operand, ParameterExpression self, ParameterExpression fact)
+    {
+        var typed = Expression.Convert(fact, self.Type);
+        var nulls = UnknownWhenNullReads.Of(operand, self).Distinct(StringComparer.Ordinal)
+            .Select(p => Expression.Property(typed, p))
+            .Where(p => !p.Type.IsValueType || Nullable.GetUnderlyingType(p.Type) is not null)
+            .Select(p => (Expression)Expression.Equal(p, Expression.Constant(null, p.Type)))
+            .ToList();
+        return nulls.Count == 0 ? null : CompiledOnFirstCall.Of(Expression.Lambda<Func<object, bool>>(nulls.Aggregate(Expression.OrElse), fact));
     }
 
     /// <summary>The operands of a chain of <c>&amp;&amp;</c>, left to right (iterative: a long chain is no deep recursion).</summary>

@@ -238,6 +238,7 @@ public static class RuleBaseCompiler
             var self = Expression.Parameter(type, name);
             var tests = new List<Func<object, bool>>();
             var identity = new List<Func<object, bool>>();
+            var unknown = new List<Func<object, bool>?>();
             var patternUnknown = new List<string>();
             PatternBuilder patternBuilder = pattern.Mode switch
             {
@@ -256,7 +257,7 @@ public static class RuleBaseCompiler
                         var reads = UnknownWhenNullReads.Of(lambda.Body, self).Select(p => $"{pattern.FactType}.{p}").ToList();
                         unknownWhenNull.AddRange(reads);
                         patternUnknown.AddRange(reads);
-                        OwnTests.Add(lambda.Body, self, tests, identity);
+                        OwnTests.Add(lambda.Body, self, tests, identity, unknown);
                     }
                 }
             }
@@ -268,7 +269,7 @@ public static class RuleBaseCompiler
 
             if (pattern.Mode != PatternMode.Not)
             {
-                patterns.Add(new CompiledPattern(pattern.FactType, tests, identity, patternUnknown.Distinct(StringComparer.Ordinal).ToList()));
+                patterns.Add(new CompiledPattern(pattern.FactType, tests, identity, patternUnknown.Distinct(StringComparer.Ordinal).ToList()) { Unknown = unknown });
             }
         }
 

@@ -10,6 +10,10 @@ public sealed record HypothesisPlan(IReadOnlyList<Hypothesis> Hypotheses, IReadO
 /// hand):
 /// <list type="number">
 /// <item>a check that can be run as given (no value left to fill in, on a named node) before one that cannot;</item>
+/// <item>then a check that finishes a case under way, by the weights of its causes: it gives all such a case lacks,
+/// whose facts read so far already point at it (an Alpine pod whose use of NodeLocal DNSCache is unknown until the
+/// DaemonSets are read: a cause the guide's table lists under no row, which the node checks of listed causes would
+/// otherwise keep out of three rounds);</item>
 /// <item>then by what it decides: the weights (below) of the causes for which it gives all an open case still lacks,
 /// so that the cause is confirmed or that case ruled out by its output alone, twice for a case under way (the kube-dns
 /// ClusterIP timed out, and the dig of a CoreDNS pod IP finishes the comparison; the pod was read, and its
@@ -21,6 +25,12 @@ public sealed record HypothesisPlan(IReadOnlyList<Hypothesis> Hypotheses, IReadO
 /// report (<c>routing.listedUnder</c>, twice), how much of the report its routing names, and one more when critical;</item>
 /// <item>then the cheapest (<c>cost:</c>), then the hypotheses' own order.</item>
 /// </list>
+/// A check that cannot be run as given yet is offered through what fills it in: a check, of any rule, that collects a
+/// fact its missing values are read from (the CoreDNS pods give <c>&lt;coredns-pod-ip&gt;</c>; with
+/// <c>forward . /etc/resolv.conf</c>, the node's resolv.conf gives <c>&lt;upstream&gt;</c>). When the check it enables
+/// follows from the evidence, the enabler ranks at least as that check, so the value is known the round after; else it
+/// keeps its own rank (promoting every enabler of a check that decides much, before any evidence, pushed the checks
+/// that decide by themselves out of the first round: more conversations took two rounds).
 /// A command whose output the request already holds is not asked for again; a file to share (the packet capture) is
 /// not a next check.
 /// </summary>
@@ -41,17 +51,37 @@ public static class CheckOrder
         /// case lacks, as one of two checks that decide together, was tried: fewer conversations converged, in more rounds.)
         /// </summary>
         public int DecidedBy(Planned check) =>
-            Open.Where(c => check.Facts.Count == 0 || c.Missing.All(m => check.Facts.Contains(m, StringComparer.Ordinal)))
-                .Select(c => c.UnderWay ? 2 * Weight : Weight).DefaultIfEmpty(0).Max();
+            Open.Where(c => Gives(check, c)).Select(c => c.UnderWay ? 2 * Weight : Weight).DefaultIfEmpty(0).Max();
+
+        /// <summary>
+        /// Its weight when <paramref name="check"/> gives all a case under way lacks, so that its output finishes what the
+        /// evidence points at; else nothing. (Counting a check that gives part of what such a case lacks, as the DaemonSet
+        /// and the kube-dns Service finish a pod bypassing NodeLocal DNSCache only together, was tried: three
+        /// conversations no longer converged.)
+        /// </summary>
+        public int CompletedBy(Planned check) => Open.Any(c => c.UnderWay && Gives(check, c)) ? Weight : 0;
+
+        private static bool Gives(Planned check, OpenCase open) =>
+            check.Facts.Count == 0 || open.Missing.All(m => check.Facts.Contains(m, StringComparer.Ordinal));
     }
 
     /// <summary>A case of a cause not yet decided: what it lacks, and whether some of its own facts already pass.</summary>
     internal sealed record OpenCase(IReadOnlySet<string> Missing, bool UnderWay);
 
-    /// <summary>A check of a cause: its cost (1 cheapest), the check, and whether it can be run as given.</summary>
-    internal sealed record Planned(int Cost, NextCheck Check, bool AsGiven, IReadOnlyList<string> Facts);
+    /// <summary>
+    /// A check of a cause: its cost (1 cheapest), the check, whether it can be run as given, and, when not, the fact
+    /// types (not read yet) that would fill in what it lacks (<see cref="KnownValues.FilledFrom"/>).
+    /// </summary>
+    internal sealed record Planned(int Cost, NextCheck Check, bool AsGiven, IReadOnlyList<string> Facts)
+    {
+        public IReadOnlyList<string> Awaits { get; init; } = [];
+    }
 
-    internal static IReadOnlyList<SuggestedCheck> Order(IReadOnlyList<Cause> causes, KnownValues known)
+    /// <summary>
+    /// The checks of <paramref name="causes"/> in the order of what they decide; <paramref name="enablers"/> are the
+    /// checks of the rule base, as given, that collect what a check not yet runnable awaits.
+    /// </summary>
+    internal static IReadOnlyList<SuggestedCheck> Order(IReadOnlyList<Cause> causes, KnownValues known, IReadOnlyList<Planned> enablers)
     {
         var byCommand = new Dictionary<string, Entry>(StringComparer.Ordinal);
         foreach (var cause in causes)
@@ -70,14 +100,30 @@ public static class CheckOrder
                     entry.Worth += cause.Weight;
                     entry.Follows += cause.Follows ? cause.Weight : 0;
                     entry.Decides += cause.DecidedBy(planned);
+                    entry.Completes += cause.CompletedBy(planned);
                 }
 
                 entry.Cost = Math.Min(entry.Cost, planned.Cost);
             }
         }
 
+        foreach (var blocked in byCommand.Values.Where(e => !e.AsGiven && e.Check.Awaits.Count > 0).ToList())
+        {
+            foreach (var enabler in enablers.Where(p => p.Facts.Any(blocked.Check.Awaits.Contains) && !known.Ran.Contains(KnownValues.Words(p.Check.Command))))
+            {
+                if (!byCommand.TryGetValue(enabler.Check.Command, out var entry))
+                {
+                    entry = new Entry(byCommand.Count, enabler);
+                    byCommand.Add(enabler.Check.Command, entry);
+                }
+
+                entry.Enable(blocked, blocked.Follows > 0);
+            }
+        }
+
         return byCommand.Values
             .OrderByDescending(e => e.AsGiven)
+            .ThenByDescending(e => e.Completes)
             .ThenByDescending(e => e.Decides)
             .ThenByDescending(e => e.Follows)
             .ThenByDescending(e => e.Worth)
@@ -95,7 +141,22 @@ public static class CheckOrder
         public int Worth { get; set; }
         public int Follows { get; set; }
         public int Decides { get; set; }
+        public int Completes { get; set; }
         public int Cost { get; set; } = check.Cost;
         public List<string> RuleIds { get; } = [];
+
+        /// <summary>
+        /// Offers this check for <paramref name="blocked"/>, whose missing value its output fills in, ranked at least as
+        /// that check when <paramref name="rankWith"/>.
+        /// </summary>
+        public void Enable(Entry blocked, bool rankWith)
+        {
+            if (rankWith)
+            {
+                (Completes, Decides, Follows, Worth) = (Math.Max(Completes, blocked.Completes), Math.Max(Decides, blocked.Decides), Math.Max(Follows, blocked.Follows), Math.Max(Worth, blocked.Worth));
+            }
+
+            RuleIds.AddRange(blocked.RuleIds.Where(r => !RuleIds.Contains(r)));
+        }
     }
 }

@@ -81,7 +81,7 @@ public static class HypothesisBuilder
                 continue;
             }
 
-            var checks = Checks(rule, missing, known);
+            var checks = Checks(rule, missing, known, IsRead);
             var notChecked = NotChecked(missing.Where(m => !byType.ContainsKey(m)).ToList());
             var unmeasured = missing.Where(byType.ContainsKey).ToList();
             if (unmeasured.Count > 0)
@@ -120,7 +120,8 @@ public static class HypothesisBuilder
             ordered.Add(lastResort);
         }
 
-        return new HypothesisPlan(ordered, CheckOrder.Order(open.Select(u => u.Cause).ToList(), known));
+        var causes = open.Select(u => u.Cause).ToList();
+        return new HypothesisPlan(ordered, CheckOrder.Order(causes, known, Enablers(ruleBase, causes, known, IsRead)));
     }
 
     /// <summary>Does the rule's routing admit the report? An unreported dimension, or one the rule does not route on, does.</summary>
@@ -161,7 +162,8 @@ public static class HypothesisBuilder
     /// own tests: the CoreDNS pods were read and none is not Ready). A pattern over a measurement
     /// (<see cref="MeasurementFactAttribute"/>: a dig to one server) is decided only by a fact that measured what it
     /// asks about, so its type stays missing for the case until then: the ClusterIP dig leaves the CoreDNS pod IP dig
-    /// to be done. A case is under way when some of its own facts already pass and others are still missing.
+    /// to be done. A case is under way when some of its own facts already pass what they decide of its patterns (an
+    /// unknown property leaves its tests undecided) and others are still missing.
     /// </summary>
     private static List<CaseState> Cases(CompiledRule rule, Dictionary<string, List<object>> byType, Func<string, bool> isRead) =>
         rule.Document.Cases.Select((c, i) =>
@@ -181,8 +183,10 @@ public static class HypothesisBuilder
             // while every pattern before it was decided.
             var dead = byPattern.TakeWhile(Decided).Any(p => !passing.Contains(p.Pattern));
             var missing = needs.Where(t => !isRead(t) || unmeasured.Contains(t)).ToHashSet(StringComparer.Ordinal);
-            // Under way: a fact already passes a pattern that tests something (a pod any CoreDNS pod would match is no clue).
-            return new CaseState(needs, missing, dead, UnderWay: !dead && passing.Any(p => p.Tests.Count > 0) && missing.Count > 0);
+            // Under way: a fact already passes what it decides of a pattern that tests something (a pod any CoreDNS pod would
+            // match is no clue; an Alpine pod is one before NodeLocal DNSCache is known).
+            var pointing = byPattern.Any(p => p.Facts.Any(p.Pattern.PassesSoFar));
+            return new CaseState(needs, missing, dead, UnderWay: !dead && pointing && missing.Count > 0);
         }).ToList();
 
     /// <summary>One case of a rule in this diagnosis (<see cref="Cases"/>).</summary>
@@ -279,22 +283,44 @@ public static class HypothesisBuilder
     /// The rule's <c>collect:</c> commands for the missing facts (an entry without <c>facts</c> serves them all), cheapest
     /// first; not one naming a value the evidence has not shown yet (<see cref="Placeholder.Withheld"/>).
     /// </summary>
-    private static List<CheckOrder.Planned> Checks(CompiledRule rule, IReadOnlyList<string> missing, KnownValues known) =>
+    private static List<CheckOrder.Planned> Checks(CompiledRule rule, IReadOnlyList<string> missing, KnownValues known, Func<string, bool> isRead) =>
         rule.Checks
             .Where(c => c.Facts.Count == 0 || c.Facts.Any(f => missing.Contains(f, StringComparer.Ordinal)))
-            .Select(c => Planned(c, known))
+            .Select(c => Planned(c, known, isRead))
             .Where(c => !known.Withheld.Any(p => c.Check.Command.Contains(p, StringComparison.Ordinal)))
             .OrderBy(c => c.Cost)
             .ToList();
 
-    /// <summary>A check with what ordering needs: its cost, and whether it can be run as given (no value left to fill in, its node named).</summary>
-    private static CheckOrder.Planned Planned(CompiledCheck check, KnownValues known)
+    /// <summary>
+    /// The checks of the whole rule base that collect what another check of <paramref name="causes"/> awaits to be run
+    /// as given (the CoreDNS pods for <c>&lt;coredns-pod-ip&gt;</c>, the node's resolv.conf for <c>&lt;upstream&gt;</c>),
+    /// whichever rule's they are, when they can be run as given themselves.
+    /// </summary>
+    private static List<CheckOrder.Planned> Enablers(RuleBase ruleBase, IReadOnlyList<CheckOrder.Cause> causes, KnownValues known, Func<string, bool> isRead)
+    {
+        var awaited = causes.SelectMany(c => c.Checks).Where(c => !c.AsGiven).SelectMany(c => c.Awaits).ToHashSet(StringComparer.Ordinal);
+        return awaited.Count == 0
+            ? []
+            : ruleBase.Rules.Where(r => r.Id != LastResortRuleId).SelectMany(r => r.Checks)
+                .Where(c => c.Share is null && c.Facts.Any(awaited.Contains))
+                .Select(c => Planned(c, known, isRead))
+                .Where(c => c.AsGiven)
+                .ToList();
+    }
+
+    /// <summary>
+    /// A check with what ordering needs: its cost, whether it can be run as given (no value left to fill in, its node
+    /// named), and else the fact types not read yet that would fill in what it lacks.
+    /// </summary>
+    private static CheckOrder.Planned Planned(CompiledCheck check, KnownValues known, Func<string, bool> isRead)
     {
         var next = Check(check, known, PasteTo);
-        var asGiven = !next.Why.Contains(" Note: ", StringComparison.Ordinal)
+        var notNote = !next.Why.Contains(" Note: ", StringComparison.Ordinal);
+        var asGiven = notNote
             && !known.Placeholders.Any(p => next.Command.Contains(p, StringComparison.Ordinal))
             && (check.On is null || NodeOf(check.On, known) is not null);
-        return new CheckOrder.Planned(check.Cost, next, asGiven, check.Facts);
+        var awaits = asGiven || !notNote ? [] : known.FilledFrom(next.Command, check.On).Where(t => !isRead(t)).ToList();
+        return new CheckOrder.Planned(check.Cost, next, asGiven, check.Facts) { Awaits = awaits };
     }
 
     private static Hypothesis LastResort(CompiledRule rule, List<string> explaining, KnownValues known)

@@ -23,14 +23,18 @@ public sealed record KnownValues
 
     /// <summary>The failing pod's node (its JSON's <c>spec.nodeName</c>, or the NODE column of <c>get pods -o wide</c>).</summary>
     [CommandValue(CommandValueKind.ObjectName)]
+    [FilledFrom("PodDns")]
     public object Node { get; init; } = new Placeholder("<node>");
     [CommandValue(CommandValueKind.DnsName)]
     public object Name { get; init; } = new Placeholder("<name>");
     [CommandValue(CommandValueKind.IpAddress)]
+    [FilledFrom("KubeDnsService", "PodResolvConf")]
     public object KubeDnsIp { get; init; } = new Placeholder("<kube-dns-ip>");
     [CommandValue(CommandValueKind.ObjectName)]
+    [FilledFrom("CoreDnsPod")]
     public object CoreDnsPod { get; init; } = new Placeholder("<coredns-pod>");
     [CommandValue(CommandValueKind.IpAddress)]
+    [FilledFrom("CoreDnsPod")]
     public object CoreDnsPodIp { get; init; } = new Placeholder("<coredns-pod-ip>");
 
     /// <summary>
@@ -42,6 +46,7 @@ public sealed record KnownValues
     [CommandValue(CommandValueKind.ObjectName)]
     public object RestartedCoreDnsPod { get; init; } = new Placeholder("<restarted-coredns-pod>", Withheld: true);
     [CommandValue(CommandValueKind.ObjectName)]
+    [FilledFrom("CoreDnsPod")]
     public object CoreDnsNode { get; init; } = new Placeholder("<coredns-node>");
 
     /// <summary>
@@ -50,6 +55,7 @@ public sealed record KnownValues
     /// on its node (<see cref="NodeResolvConf.UsedByKubelet"/>), once read, other than a loopback address.
     /// </summary>
     [CommandValue(CommandValueKind.NameOrAddress)]
+    [FilledFrom("CorefileUpstream", "NodeResolvConf")]
     public object Upstream { get; init; } = new Placeholder("<upstream>");
 
     /// <summary>
@@ -81,6 +87,18 @@ public sealed record KnownValues
 
     private static readonly System.Reflection.PropertyInfo[] ValueProperties =
         typeof(KnownValues).GetProperties().Where(p => p.PropertyType == typeof(object)).ToArray();
+
+    /// <summary>
+    /// The fact types that would fill what <paramref name="command"/> still leaves to fill in (its placeholders, and
+    /// the node of a check <paramref name="on"/> a node when unknown): a check that collects one of them enables it.
+    /// </summary>
+    internal IReadOnlyList<string> FilledFrom(string command, string? on) =>
+        ValueProperties.Where(p => p.GetValue(this) is Placeholder placeholder
+                && (command.Contains(placeholder.Text, StringComparison.Ordinal)
+                    || (on, p.Name) is ("node", nameof(Node)) or ("coredns-node", nameof(CoreDnsNode))))
+            .SelectMany(p => p.GetCustomAttributes(typeof(FilledFromAttribute), false).Cast<FilledFromAttribute>().SelectMany(a => a.FactTypes))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
 
     /// <summary>A command's words single-spaced, as <see cref="Ran"/> keeps them.</summary>
     public static string Words(string command) => string.Join(' ', command.Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
@@ -267,4 +285,14 @@ public sealed record KnownValues
 public sealed record Placeholder(string Text, bool Withheld = false)
 {
     public override string ToString() => Text;
+}
+
+/// <summary>
+/// The fact types a value of <see cref="KnownValues"/> is read from (<see cref="KnownValues.From"/>): a check that
+/// collects one of them can fill the value in another check's command.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class FilledFromAttribute(params string[] factTypes) : Attribute
+{
+    public IReadOnlyList<string> FactTypes { get; } = factTypes;
 }

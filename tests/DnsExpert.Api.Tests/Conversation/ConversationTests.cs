@@ -28,17 +28,13 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
     /// </summary>
     private static readonly Dictionary<string, string> NotYetWithinBounds = new(StringComparer.Ordinal)
     {
-        ["app-to-kube-dns-unreachable/fires-cluster-ip-known-only-from-the-error-message.json"] = PodIpComparisonLate,
-        ["app-to-kube-dns-unreachable/fires-cluster-ip-times-out-pod-ip-answers.json"] = PodIpComparisonLate,
-        ["app-to-kube-dns-unreachable/fires-pasted-dig-output.json"] = PodIpComparisonLate,
-        ["udp53-blocked/fires-pods-answer-only-over-tcp.json"] = PodIpComparisonLate,
         ["coredns-forward-loop/fires-stub-with-uplink-file-names-real-upstream.json"] = CrashBeforeItsCause,
         ["coredns-forward-loop/fires-systemd-resolved-stub-without-loop-log.json"] = CrashBeforeItsCause,
         ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] =
             "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the reload case explains no crash, and a crash of another pod is not its effect anyway (cause and effect share no pod): a second, real critical from round 1 on",
         ["headless-response-truncated/fires-29-ready-addresses-over-512-bytes.json"] = ClientNamespace,
-        ["nodelocal-alpine-parallel-nameservers/fires-alpine-image-with-nodelocal.json"] = NoDaemonSetCheck,
-        ["nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json"] = NoDaemonSetCheck,
+        ["nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json"] =
+            "the pod's case is under way once its JSON is read, but the DaemonSet check and the kube-dns Service decide it only together (NodeLocalPresent and KubeDnsClusterIp), neither alone, so the node checks of the causes listed under the reported frequency fill rounds 2 and 3",
         ["search-list-too-long/fires-eight-domains-with-glibc-2.17.json"] =
             "the pod's `ldd --version` (glibc 2.17, which decides) is never among the first four answerable checks of a round",
         ["headless-response-truncated/fires-dig-answer-with-tc-flag.json"] =
@@ -54,11 +50,8 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-pod-not-running/fires-openshift-dns-default-crashloop.json"] =
             "the checks name kubeadm's cluster DNS (kube-system, k8s-app=kube-dns, ConfigMap coredns): from the error message alone nothing says the cluster is OpenShift, and no check finds the DNS Service by the ClusterIP the error names yet",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
-            "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf once read, but no check of this rule reads that file, so the lookup from CoreDNS keeps `<upstream>` (a check that fills another check's placeholder is not offered yet)",
+            "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf, now offered as the prerequisite of the lookup from CoreDNS that keeps `<upstream>`, but ranked with that lookup only when it follows from the evidence, and the clean logs leave this cause no clue: the conntrack checks of an equally weighted cause fill rounds 2 and 3 (ranking it with the lookup whenever the cause had no other check left reached it only in round 3 and lost a converged conversation)",
     };
-
-    private const string PodIpComparisonLate =
-        "the dig of the failing name at a CoreDNS pod IP comes in round 2 right after the ClusterIP's, but the scenario's truth (probes of kubernetes.default only) does not say what the pod answers for that name, or the +tcp dig that decides comes after four other checks";
 
     private const string CrashBeforeItsCause =
         "round 1's CoreDNS pods JSON shows both pods crash-looping (a true critical) while nothing read by then can show why: the stub is in the resolv.conf of the node the pods' JSON names (round 2 at best), and the crashed run's log (what kubectl logs serves while the container waits) has no loop line here. Even then the stub case is a warning (its expect), which does not demote a crash that full proof shows, and pod fghij crash-loops on a node whose resolv.conf the scenario does not hold";
@@ -68,9 +61,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
 
     private const string ClientNamespace =
         "the failing name's namespace is used (`kubectl get svc -n mq`), but only in round 3 (the no-such-host error routes to the CoreDNS checks first), and the Service's ready addresses come from its EndpointSlices, which no check lists (EstimatedAnswerBytes is 0, not unknown, until they are read)";
-
-    private const string NoDaemonSetCheck =
-        "the DaemonSet check is offered now (NodeLocal DNSCache is unknown until it ran), but the rule is listed under no row of the guide's symptom table, so the node checks of the causes listed under the reported frequency fill the first three rounds";
 
     /// <summary>Scenarios of a healthy cluster (or one whose only finding is not critical) with an error message.</summary>
     public static TheoryData<string> HealthyClusters() => new()

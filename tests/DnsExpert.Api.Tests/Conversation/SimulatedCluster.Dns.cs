@@ -18,10 +18,9 @@ public sealed partial class SimulatedCluster
     /// How <paramref name="server"/> answers <paramref name="name"/> asked from <paramref name="from"/> over
     /// <paramref name="transport"/>: a probe of the scenario for that name; else a probe (or the scenario's own pasted
     /// dig output) to that server for another name when it was not answered (the server is unreachable for any name)
-    /// or, when answered, for a cluster name, what
-    /// the cluster's Services say; else, with no probe to that server, what a healthy kube-dns answers for a cluster
-    /// name, only when the scenario says it works (<see cref="HealthyKubeDns"/>) and the answer does not contradict the
-    /// error the application reported. Otherwise not known: null.
+    /// or, when answered, for a cluster name, what the cluster's Services say; else, with no probe to that server, what
+    /// a healthy kube-dns answers for a cluster name, only when the scenario says it works (<see cref="HealthyKubeDns"/>)
+    /// and the answer does not contradict the error the application reported. Otherwise not known: null.
     /// </summary>
     private Answer? Lookup(string from, string server, string name, string transport)
     {
@@ -35,9 +34,9 @@ public sealed partial class SimulatedCluster
             return new Answer(answered, rcode, answered && rcode == "NOERROR" ? ClusterTruth(name)?.Addresses ?? ["10.96.0.1"] : [], (bool?)exact["truncated"] == true);
         }
 
-        if (probes.Count == 0 && PastedTimeout(from, server))
+        if (probes.Count == 0 && PastedAnswer(from, server, transport) is { } pasted)
         {
-            return new Answer(false, "", []);
+            return pasted ? ClusterTruth(name) : new Answer(false, "", []);
         }
 
         if (probes.FirstOrDefault() is { } any)
@@ -50,12 +49,17 @@ public sealed partial class SimulatedCluster
 
     /// <summary>
     /// Whether the scenario's own pasted dig or nslookup output from <paramref name="from"/> to <paramref name="server"/>
-    /// timed out: then that server is unreachable from there for any name, as a probe saying so would tell.
+    /// timed out (false: that server is unreachable from there for any name) or got an answer over
+    /// <paramref name="transport"/> (true: it answers a cluster name as the Services say), as a probe saying so would
+    /// tell. Null when the scenario pasted no such lookup.
     /// </summary>
-    private bool PastedTimeout(string from, string server) =>
-        _outputs.Any(o => (string?)o["from"] == from && ((string?)o["command"])?.Split(' ') is ["dig" or "nslookup", ..] and var words
-            && (words.Contains("@" + server) || words[^1] == server)
-            && ((string?)o["text"])?.Contains("no servers could be reached", StringComparison.Ordinal) == true);
+    private bool? PastedAnswer(string from, string server, string transport) =>
+        _outputs.Select(o => (Words: (string?)o["from"] == from ? ((string?)o["command"])?.Split(' ') : null, Text: (string?)o["text"] ?? ""))
+            .Where(o => o.Words is ["dig" or "nslookup", ..] && (o.Words.Contains("@" + server) || o.Words[^1] == server))
+            .Select(o => o.Text.Contains("no servers could be reached", StringComparison.Ordinal) ? false
+                : (o.Words!.Contains("+tcp") || o.Words.Contains("+vc") ? "tcp" : "udp") == transport
+                    && (o.Text.Contains("Got answer:", StringComparison.Ordinal) || o.Text.Contains("Address:", StringComparison.Ordinal)) ? true : (bool?)null)
+            .FirstOrDefault(a => a is not null);
 
     /// <summary>
     /// What a working CoreDNS answers for <c>SERVICE.NAMESPACE.svc.cluster.local</c>: the Service's ClusterIP, or
