@@ -63,6 +63,17 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
         Assert.DoesNotContain(json.GetProperty("collection").EnumerateArray(), c => c.GetProperty("source").GetString() == "rules");
     }
 
+    private static readonly HashSet<string> ExpectKeys = new(StringComparer.Ordinal)
+    {
+        "origin", "artifactSource", "ruleId", "severity", "evidence", "cause", "causeContains", "remediation", "remediationContains",
+        "remediationLacks", "nowhere", "explains", "explainedBy", "noTicket", "ticketInstanceIds",
+    };
+
+    private static readonly HashSet<string> EvidenceKeys = new(StringComparer.Ordinal)
+    {
+        "evidence.source", "evidence.detail", "evidence.detailContains", "evidence.line",
+    };
+
     /// <summary>
     /// <c>severity</c>: the finding's; <c>evidence</c>: items the finding must list, by source exactly and by
     /// <c>detail</c> exactly or the texts it <c>detailContains</c>; <c>causeContains</c>, <c>remediationContains</c>,
@@ -74,6 +85,16 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
     /// </summary>
     private static void CheckExpectations(JsonElement finding, JsonElement expect, string scenario)
     {
+        // A misspelt key would be read as no expectation at all: every key must be one this method checks.
+        var unknown = expect.EnumerateObject().Select(p => p.Name).Where(k => !ExpectKeys.Contains(k))
+            .Concat(Items(expect, "evidence").SelectMany(e => e.EnumerateObject().Select(p => "evidence." + p.Name)).Where(k => !EvidenceKeys.Contains(k)))
+            .ToList();
+        Assert.True(unknown.Count == 0, $"{scenario}: unknown expectation key(s) {string.Join(", ", unknown)}");
+        if (expect.TryGetProperty("ruleId", out var ruleId))
+        {
+            Assert.Equal(Path.GetDirectoryName(scenario), ruleId.GetString());
+        }
+
         if (expect.TryGetProperty("severity", out var severity))
         {
             Assert.Equal(severity.GetString(), finding.GetProperty("severity").GetString());
