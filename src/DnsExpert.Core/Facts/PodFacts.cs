@@ -1,3 +1,5 @@
+using DnsExpert.Core.Parsing;
+
 namespace DnsExpert.Core.Facts;
 
 /// <summary>The DNS settings of the pod that cannot resolve (the request's target).</summary>
@@ -27,6 +29,13 @@ public sealed class PodDns : Fact
 
     /// <summary>True when any container image is Alpine-based by its name or tag (musl resolver).</summary>
     public bool UsesAlpineImage { get; init; }
+
+    /// <summary>
+    /// The oldest Alpine release a container image's name or tag gives (<c>alpine:3.17</c>, <c>python:3.11-alpine3.17</c>);
+    /// null when no image names one (not Alpine, or <c>-alpine</c> without a release). Alpine 3.18 brought musl 1.2.4,
+    /// the first whose resolver retries a truncated answer over TCP.
+    /// </summary>
+    public ReleaseVersion? AlpineRelease { get; init; }
 
     /// <summary>The pod's phase (<c>Running</c>, <c>Pending</c> ...).</summary>
     [OneOf(typeof(PodPhases))]

@@ -37,8 +37,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
             "the pod's case is under way once its JSON is read, but the DaemonSet check and the kube-dns Service decide it only together (NodeLocalPresent and KubeDnsClusterIp), neither alone, so the node checks of the causes listed under the reported frequency fill rounds 2 and 3",
         ["search-list-too-long/fires-eight-domains-with-glibc-2.17.json"] =
             "the pod's `ldd --version` (glibc 2.17, which decides) is never among the first four answerable checks of a round",
-        ["headless-response-truncated/fires-dig-answer-with-tc-flag.json"] =
-            "the rule is routed only to a headless name, known only once the name's Service was read, and the scenario holds no Service in `search` (its truth is the truncated probe alone): the +ignore dig (in a dnsutils debug container of the pod when its image lacks dig; SimulatedClusterTests) is never offered",
         ["client-node-overloaded/fires-node-cpu-92-percent.json"] =
             "`kubectl get nodes -o json` and `kubectl top nodes` decide together, neither alone, and come after the node's conntrack checks, which each decide the critical conntrack-table-full case of the same row",
         ["networkpolicy-blocks-dns-egress/fires-udp-53-allowed-but-not-tcp.json"] =

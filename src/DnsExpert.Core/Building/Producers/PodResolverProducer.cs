@@ -211,6 +211,7 @@ internal static class PodResolverProducer
             DnsConfigOptions = options,
             Images = images,
             UsesAlpineImage = images.Any(IsAlpineImage),
+            AlpineRelease = images.Select(AlpineReleaseOf).OfType<ReleaseVersion>().Order().FirstOrDefault(),
             Phase = pod.Status?.Phase,
             Ip = pod.Status?.PodIP,
             NodeArchitecture = spec?.NodeName is { } node ? objects.Nodes.GetValueOrDefault(node)?.Status?.NodeInfo?.Architecture : null,
@@ -230,6 +231,32 @@ internal static class PodResolverProducer
         return nameAndTag.StartsWith("alpine", StringComparison.OrdinalIgnoreCase)
             || nameAndTag.Contains("-alpine", StringComparison.OrdinalIgnoreCase)
             || nameAndTag.Contains(":alpine", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// The Alpine release an image names: the tag of an <c>alpine</c> image (<c>alpine:3.17.3</c>), or the digits after
+    /// <c>alpine</c> in a tag (<c>python:3.11-alpine3.17</c>); null when it names none (<c>nginx:alpine</c>).
+    /// </summary>
+    internal static ReleaseVersion? AlpineReleaseOf(string image)
+    {
+        var nameAndTag = image[(image.LastIndexOf('/') + 1)..].Split('@')[0];
+        var colon = nameAndTag.IndexOf(':');
+        if (colon < 0)
+        {
+            return null;
+        }
+
+        var (name, tag) = (nameAndTag[..colon], nameAndTag[(colon + 1)..]);
+        var at = tag.IndexOf("alpine", StringComparison.OrdinalIgnoreCase);
+        var digits = name.Equals("alpine", StringComparison.OrdinalIgnoreCase) ? tag : at >= 0 ? tag[(at + "alpine".Length)..] : "";
+        var end = 0;
+        while (end < digits.Length && (char.IsAsciiDigit(digits[end]) || digits[end] == '.'))
+        {
+            end++;
+        }
+
+        var release = digits[..end].Trim('.');
+        return release.Contains('.') && ReleaseVersion.TryParse(release, out var version) ? version : null;
     }
 
     /// <summary>The target pod's search line as kubelet composes it (pkg/kubelet/network/dns), before its limits cut it.</summary>
