@@ -50,4 +50,19 @@ public sealed class CompiledOnFirstCallTests
         Assert.Throws<DivideByZeroException>(() => divide(0));
         Assert.Equal(5, divide(2));
     }
+
+    /// <summary>
+    /// An expression that builds but cannot compile (a variable no scope defines) fails on its first call, and at once
+    /// under <c>Eagerly</c>, which <c>rules lint</c> uses so such an expression is reported with its file and line.
+    /// </summary>
+    [Fact]
+    public void Eagerly_compiles_at_once_what_otherwise_fails_on_first_call()
+    {
+        var unbound = System.Linq.Expressions.Expression.Lambda<Func<int, int>>(
+            System.Linq.Expressions.Expression.Parameter(typeof(int), "unbound"), System.Linq.Expressions.Expression.Parameter(typeof(int), "x"));
+
+        var lazy = CompiledOnFirstCall.Of(unbound);
+        Assert.Throws<InvalidOperationException>(() => lazy(1));
+        Assert.Throws<InvalidOperationException>(() => CompiledOnFirstCall.Eagerly(() => CompiledOnFirstCall.Of(unbound)));
+    }
 }

@@ -11,6 +11,27 @@ namespace DnsExpert.Engine.Compilation;
 /// </summary>
 internal static class CompiledOnFirstCall
 {
+    [ThreadStatic]
+    private static bool t_eager;
+
+    /// <summary>
+    /// Runs <paramref name="compile"/> with every delegate made on this thread compiled at once, so an expression that
+    /// builds but does not compile fails there, where the rule compiler names its file and line (<c>rules lint</c>).
+    /// </summary>
+    public static T Eagerly<T>(Func<T> compile)
+    {
+        var was = t_eager;
+        t_eager = true;
+        try
+        {
+            return compile();
+        }
+        finally
+        {
+            t_eager = was;
+        }
+    }
+
     /// <summary><paramref name="expression"/> as a delegate that compiles it on first call; any other delegate shape than <c>Func</c> of 1-2 arguments and <c>Action</c> of 2 or 4 is compiled now.</summary>
     public static TDelegate Of<TDelegate>(Expression<TDelegate> expression) where TDelegate : Delegate
     {
@@ -21,7 +42,7 @@ internal static class CompiledOnFirstCall
             : shape == typeof(Action<,>) ? typeof(Action2<,>)
             : shape == typeof(Action<,,,>) ? typeof(Action4<,,,>)
             : null;
-        if (holder is null)
+        if (holder is null || t_eager)
         {
             return expression.Compile();
         }

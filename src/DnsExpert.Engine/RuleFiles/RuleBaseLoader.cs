@@ -29,7 +29,8 @@ public static class RuleBaseLoader
 
         try
         {
-            RuleBaseCompiler.Compile(documents);
+            // Everything compiled now, not on first call: lint reports what a diagnosis would only meet later.
+            CompiledOnFirstCall.Eagerly(() => RuleBaseCompiler.Compile(documents));
             return [];
         }
         catch (RuleFileException ex)
