@@ -28,8 +28,14 @@ internal sealed record ClusterContext
     /// </summary>
     public string? KubeDnsIpSeenByPod { get; init; }
 
-    /// <summary>NodeLocal DNSCache's local address, when its DaemonSet is in the snapshot.</summary>
-    public string? NodeLocalIp { get; init; }
+    /// <summary>NodeLocal DNSCache as its DaemonSet sets it up, when the DaemonSet is in the snapshot.</summary>
+    public NodeLocalSetup? NodeLocal { get; init; }
+
+    /// <summary>NodeLocal DNSCache's link-local address as its DaemonSet says; null without the DaemonSet or when it says none.</summary>
+    public string? NodeLocalIp => NodeLocal?.LocalIp;
+
+    /// <summary>NodeLocal DNSCache answers on the kube-dns ClusterIP too (kube-proxy iptables mode, GKE): pods asking it use the cache.</summary>
+    public bool NodeLocalInterceptsClusterIp => NodeLocal?.Intercepts(KubeDnsClusterIp) == true;
 
     /// <summary>
     /// Whether NodeLocal DNSCache's presence is known: its DaemonSet is in the snapshot, or the DaemonSets of kube-system
@@ -69,7 +75,7 @@ internal sealed record ClusterContext
     public static ClusterContext Create(
         DiagnosisRequest request, Snapshot? asSent, ClassificationResult classification, SnapshotObjects objects, IEnumerable<CorefilePlugin> corefile, IList<FileArtifact> files)
     {
-        var nodeLocal = objects.NodeLocalDaemonSet();
+        var nodeLocal = NodeLocalSetup.Find(objects.DaemonSets.Values);
         var kubeDns = objects.ClusterDns.Service?.Spec?.ClusterIP;
         var targetNamespace = request.Target?.Pod is null ? null : request.Target.Namespace ?? "default";
         return new ClusterContext
@@ -77,7 +83,7 @@ internal sealed record ClusterContext
             ClusterDomain = ClusterDomainOf(corefile) ?? DefaultClusterDomain,
             KubeDnsClusterIp = kubeDns,
             KubeDnsIpSeenByPod = kubeDns is null ? PodClusterDns(request, classification, files, targetNamespace) : null,
-            NodeLocalIp = nodeLocal is null ? null : NodeLocalAddress(nodeLocal),
+            NodeLocal = nodeLocal is null ? null : NodeLocalSetup.Read(nodeLocal, objects.ConfigMaps),
             NodeLocalKnown = nodeLocal is not null
                 || ServiceListings.Of(asSent, objects.DaemonSets.Values.Select(d => d.Metadata?.NamespaceProperty ?? "default"), ServiceListings.IsDaemonSetResource)
                     .Covers(SnapshotObjects.KubeSystem),
@@ -119,31 +125,5 @@ internal sealed record ClusterContext
         }
 
         return domain;
-    }
-
-    private static string NodeLocalAddress(V1DaemonSet daemonSet)
-    {
-        // node-cache is started with "-localip 169.254.20.10[,<kube-dns ClusterIP>]".
-        var args = daemonSet.Spec?.Template?.Spec?.Containers?.SelectMany(c => (c.Args ?? []).Concat(c.Command ?? [])).ToList() ?? [];
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            string? value = null;
-            if (arg is "-localip" or "--localip" && i + 1 < args.Count)
-            {
-                value = args[i + 1];
-            }
-            else if (arg.StartsWith("-localip=", StringComparison.Ordinal) || arg.StartsWith("--localip=", StringComparison.Ordinal))
-            {
-                value = arg[(arg.IndexOf('=', StringComparison.Ordinal) + 1)..];
-            }
-
-            if (value is not null)
-            {
-                return value.Split(',')[0].Trim();
-            }
-        }
-
-        return DefaultNodeLocalIp;
     }
 }

@@ -76,11 +76,6 @@ internal sealed class SnapshotObjects
 
     public V1Pod? Pod(string? ns, string? name) => _pods.GetValueOrDefault(Key(ns, name));
 
-    /// <summary>The NodeLocal DNSCache DaemonSet (kube-system, named or labelled <c>node-local-dns</c>), when installed.</summary>
-    public V1DaemonSet? NodeLocalDaemonSet() =>
-        _daemonSets.Values.FirstOrDefault(d => d.Metadata?.NamespaceProperty == KubeSystem
-            && (d.Metadata.Name == "node-local-dns" || (d.Metadata.Labels?.TryGetValue("k8s-app", out var app) == true && app == "node-local-dns")));
-
     /// <summary>Ready and not-ready addresses of a Service, from its EndpointSlices when present, else its Endpoints.</summary>
     public (bool Known, int Ready, int NotReady) CountEndpoints(V1Service service)
     {

@@ -16,13 +16,24 @@ public sealed class ClusterDns : Fact
     /// <summary>NodeLocal DNSCache runs; null when the DaemonSets of kube-system were not read (unknown, not absent).</summary>
     [UnknownWhenNull]
     public bool? NodeLocalPresent { get; init; }
+
+    /// <summary>NodeLocal DNSCache's link-local address as its DaemonSet says (<c>-localip</c>, else its Corefile's <c>bind</c>).</summary>
     public string? NodeLocalIp { get; init; }
 
+    /// <summary>The NodeLocal DNSCache DaemonSet's name (<c>node-local-dns</c>, kubespray's <c>nodelocaldns</c>), for evidence.</summary>
+    public string? NodeLocalName { get; init; }
+
     /// <summary>
-    /// NodeLocal DNSCache's address, or its default <c>169.254.20.10</c> while whether it runs is unknown: a pod that
-    /// names that address may be using it, which is no evidence of a rewritten resolv.conf.
+    /// NodeLocal DNSCache also answers on the kube-dns ClusterIP (kube-proxy iptables mode, GKE), so a pod asking the
+    /// ClusterIP uses it; null without its DaemonSet.
     /// </summary>
-    public string? NodeLocalIpOrDefault => NodeLocalIp ?? (NodeLocalPresent is null ? Building.ClusterContext.DefaultNodeLocalIp : null);
+    public bool? NodeLocalInterceptsClusterIp { get; init; }
+
+    /// <summary>
+    /// NodeLocal DNSCache's address, or its default <c>169.254.20.10</c> while its address is unknown (it may run, or runs
+    /// with no address read): a pod that names that address may be using it, which is no evidence of a rewritten resolv.conf.
+    /// </summary>
+    public string? NodeLocalIpOrDefault => NodeLocalIp ?? (NodeLocalPresent != false ? Building.ClusterContext.DefaultNodeLocalIp : null);
 
     /// <summary>The oldest CoreDNS version running (from the pods' image tags).</summary>
     [UnknownWhenNull]

@@ -61,11 +61,20 @@ public sealed class PodDns : Fact
     public IReadOnlyList<string> EffectiveOptions { get; init; } = [];
 
     /// <summary>
-    /// The pod sends its queries to NodeLocal DNSCache (its address is one of the effective nameservers); null when
-    /// whether NodeLocal DNSCache runs is unknown (the DaemonSets of kube-system were not read).
+    /// The pod sends its queries to NodeLocal DNSCache: one of the effective nameservers is its link-local address, or
+    /// the kube-dns ClusterIP when NodeLocal takes that over (kube-proxy iptables mode, GKE). Null when whether NodeLocal
+    /// DNSCache runs is unknown (the DaemonSets of kube-system were not read), or its DaemonSet says no address.
     /// </summary>
     [UnknownWhenNull]
     public bool? UsesNodeLocal { get; init; }
+
+    /// <summary>
+    /// The effective nameservers NodeLocal DNSCache does not answer (the kube-dns ClusterIP beside its link-local address
+    /// when it does not take the ClusterIP over): queries sent there bypass the cache. Null when that is unknown, as for
+    /// <see cref="UsesNodeLocal"/>.
+    /// </summary>
+    [UnknownWhenNull]
+    public IReadOnlyList<string>? NameserversBesideNodeLocal { get; init; }
 
     /// <summary>Where the effective settings come from: <c>/etc/resolv.conf</c> or <c>dnsPolicy</c>.</summary>
     [OneOf(typeof(ResolverSettingsSources))]

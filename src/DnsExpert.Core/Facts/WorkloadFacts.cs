@@ -74,11 +74,27 @@ public sealed class KubeProxyInfo : Fact
 }
 
 /// <summary>NodeLocal DNSCache, when installed.</summary>
-[FactDescription("NodeLocal DNSCache: the DaemonSet, its local address, ready pods.")]
+[FactDescription("NodeLocal DNSCache: the DaemonSet, the addresses it listens on (its -localip, else its Corefile's bind), whether it takes over the kube-dns ClusterIP, its upstream Service, ready pods.")]
 public sealed class NodeLocalDnsCache : Fact
 {
     public required string Name { get; init; }
-    public required string LocalIp { get; init; }
+
+    /// <summary>The link-local address pods are given; null when neither <c>-localip</c> nor its Corefile's <c>bind</c> was read.</summary>
+    [UnknownWhenNull]
+    public string? LocalIp { get; init; }
+
+    /// <summary>Every address node-cache listens on: the link-local one and, when it intercepts it, the kube-dns ClusterIP.</summary>
+    public IReadOnlyList<string> Addresses { get; init; } = [];
+
+    /// <summary>For evidence: where the addresses come from (<c>-localip 169.254.20.10,10.0.0.10</c>, or the ConfigMap's bind line).</summary>
+    public string AddressesFrom { get; init; } = "";
+
+    /// <summary>It binds the kube-dns ClusterIP and sets up its own iptables rules for it: pods asking the ClusterIP are answered by it.</summary>
+    public bool InterceptsClusterIp { get; init; }
+
+    /// <summary>The Service it forwards cluster names to (<c>-upstreamsvc</c>: <c>kube-dns-upstream</c>, kubespray's <c>coredns</c>).</summary>
+    public string? UpstreamService { get; init; }
+
     public int DesiredPods { get; init; }
     public int ReadyPods { get; init; }
 }

@@ -122,7 +122,8 @@ public static class FactSummaries
         [nameof(KubeProxyInfo)] = Of<KubeProxyInfo>("kube-proxy settings", ks => Each(ks, k =>
             $"kube-proxy mode {Name(k.Mode)}" + (k.Mode == KubeProxyModes.Ipvs ? $", udpTimeout {Name(k.UdpTimeoutText)}" : ""))),
         [nameof(NodeLocalDnsCache)] = Of<NodeLocalDnsCache>("NodeLocal DNSCache", ns => Each(ns, n =>
-            $"NodeLocal DNSCache {Name(n.Name)} at {Name(n.LocalIp)}: {n.ReadyPods} of {Count(n.DesiredPods, "pod")} Ready")),
+            $"NodeLocal DNSCache {Name(n.Name)} at {(n.Addresses.Count == 0 ? "an address its DaemonSet does not say" : Names(n.Addresses))}"
+            + (n.InterceptsClusterIp ? " (the kube-dns ClusterIP included)" : "") + $": {n.ReadyPods} of {Count(n.DesiredPods, "pod")} Ready")),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The fact types with a summary of their own; any other is counted.</summary>

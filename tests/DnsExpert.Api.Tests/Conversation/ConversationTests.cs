@@ -35,6 +35,10 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["headless-response-truncated/fires-29-ready-addresses-over-512-bytes.json"] = ClientNamespace,
         ["nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json"] =
             "the pod's case is under way once its JSON is read, but the DaemonSet check and the kube-dns Service decide it only together (NodeLocalPresent and KubeDnsClusterIp), neither alone, so the node checks of the causes listed under the reported frequency fill rounds 2 and 3",
+        ["nodelocal-dnsconfig-not-injected/fires-kubespray-pod-asks-coredns-service-ip.json"] =
+            "kubespray calls the cluster DNS Service kube-system/coredns, but the checks name kube-system/kube-dns (from the error message alone nothing says kubespray), so the ClusterIP the case needs is never read; the DaemonSet check comes only in round 3",
+        ["app-to-kube-dns-unreachable/fires-kubespray-new-node-nodelocaldns-cannot-reach-coredns-service.json"] = FromNodeLocal,
+        ["app-to-kube-dns-unreachable/fires-gke-node-local-dns-cannot-reach-kube-dns-upstream.json"] = FromNodeLocal,
         ["search-list-too-long/fires-eight-domains-with-glibc-2.17.json"] =
             "the pod's `ldd --version` (glibc 2.17, which decides) is never among the first four answerable checks of a round",
         ["client-node-overloaded/fires-node-cpu-92-percent.json"] =
@@ -53,6 +57,9 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
 
     private const string CrashBeforeItsCause =
         "round 1's CoreDNS pods JSON shows both pods crash-looping (a true critical) while nothing read by then can show why: the stub is in the resolv.conf of the node the pods' JSON names (round 2 at best), and the crashed run's log (what kubectl logs serves while the container waits) has no loop line here. Even then the stub case is a warning (its expect), which does not demote a crash that full proof shows, and pod fghij crash-loops on a node whose resolv.conf the scenario does not hold";
+
+    private const string FromNodeLocal =
+        "the truth is a dig from the node's NodeLocal DNSCache pod to its upstream Service and to the CoreDNS pods, but the rule's checks dig from the application pod only (node-cache's image has no dig: a check would need a debug container on the node), so the pair of probes that decides is never offered";
 
     private const string PastedTableOnly =
         "the scenario's truth is a table pasted under its own command (no objects): the simulated cluster answers a check only from objects or an output pasted under that exact command, and the checks ask for `-o json`";

@@ -18,16 +18,20 @@ internal static class CoreDnsProducer
         var kubeDns = objects.ClusterDns.Service;
         var (serviceNamespace, serviceName) = objects.ClusterDns.ServiceName;
         var serviceSource = $"Service {serviceNamespace}/{serviceName}";
-        var nodeLocal = objects.NodeLocalDaemonSet();
-        if (nodeLocal is not null && cluster.NodeLocalIp is { } localIp)
+        var nodeLocal = cluster.NodeLocal;
+        if (nodeLocal is not null)
         {
             facts.Add(new NodeLocalDnsCache
             {
-                Source = $"DaemonSet kube-system/{nodeLocal.Metadata?.Name}",
-                Name = nodeLocal.Metadata?.Name ?? "node-local-dns",
-                LocalIp = localIp,
-                DesiredPods = nodeLocal.Status?.DesiredNumberScheduled ?? 0,
-                ReadyPods = nodeLocal.Status?.NumberReady ?? 0,
+                Source = $"DaemonSet kube-system/{nodeLocal.Name}",
+                Name = nodeLocal.Name,
+                LocalIp = nodeLocal.LocalIp,
+                Addresses = nodeLocal.Addresses,
+                AddressesFrom = nodeLocal.AddressesFrom,
+                InterceptsClusterIp = cluster.NodeLocalInterceptsClusterIp,
+                UpstreamService = nodeLocal.UpstreamService,
+                DesiredPods = nodeLocal.DaemonSet.Status?.DesiredNumberScheduled ?? 0,
+                ReadyPods = nodeLocal.DaemonSet.Status?.NumberReady ?? 0,
             });
         }
 
@@ -41,6 +45,8 @@ internal static class CoreDnsProducer
             KubeDnsClusterIp = kubeDns?.Spec?.ClusterIP,
             NodeLocalPresent = cluster.NodeLocalKnown ? nodeLocal is not null : null,
             NodeLocalIp = cluster.NodeLocalIp,
+            NodeLocalName = nodeLocal?.Name,
+            NodeLocalInterceptsClusterIp = cluster.NodeLocal is null ? null : cluster.NodeLocalInterceptsClusterIp,
             CoreDnsVersion = coreDnsVersions.Count == 0 ? null : coreDnsVersions.Min(),
             KubernetesVersion = kubeletVersions.Count == 0 ? null : kubeletVersions.Min(),
         });

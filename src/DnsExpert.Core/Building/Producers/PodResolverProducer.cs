@@ -173,7 +173,7 @@ internal static class PodResolverProducer
         var policy = spec?.DnsPolicy ?? "ClusterFirst";
         var hostNetwork = spec?.HostNetwork ?? false;
         var kubeDnsIp = cluster.KubeDnsClusterIp;
-        var nodeLocalIp = cluster.NodeLocalIp;
+        var nodeLocal = cluster.NodeLocal;
 
         // What the pod's resolver really uses: its resolv.conf when collected, else what Kubernetes writes for its policy.
         var resolv = resolvConfs.FirstOrDefault(r => cluster.IsTargetPod(r.Namespace, r.Pod));
@@ -219,7 +219,11 @@ internal static class PodResolverProducer
             EffectiveNdots = ndots,
             EffectiveOptions = effectiveOptions,
             EffectiveFrom = resolv is null ? "dnsPolicy" : "/etc/resolv.conf",
-            UsesNodeLocal = nodeLocalIp is not null ? nameservers.Contains(nodeLocalIp) : cluster.NodeLocalKnown ? false : null,
+            UsesNodeLocal = nodeLocal is null ? (cluster.NodeLocalKnown ? false : null)
+                : nodeLocal.LocalIp is null ? null
+                : nameservers.Any(server => nodeLocal.Answers(server, kubeDnsIp)),
+            NameserversBesideNodeLocal = nodeLocal?.LocalIp is null ? (cluster.NodeLocalKnown ? nameservers : null)
+                : nameservers.Where(server => !nodeLocal.Answers(server, kubeDnsIp)).ToList(),
         };
     }
 

@@ -12,6 +12,11 @@ internal static class ProbeProducer
         var facts = new List<Fact>();
         var coreDnsIps = objects.CoreDnsPods.Select(p => p.Status?.PodIP).Where(ip => ip is not null).ToHashSet(StringComparer.Ordinal);
         var apiserver = objects.Service("default", "kubernetes")?.Spec?.ClusterIP;
+        // NodeLocal's upstream Service (-upstreamsvc: kube-dns-upstream, kubespray's coredns) selects the kube-dns pods:
+        // a probe to it from a node's NodeLocal tests that node's path to the kube-dns Service.
+        var nodeLocalUpstream = cluster.NodeLocal?.UpstreamService is { } upstreamService
+            ? objects.Service(SnapshotObjects.KubeSystem, upstreamService)?.Spec?.ClusterIP
+            : null;
         var upstreams = corefile.OfType<CorefilePlugin>().Where(p => p.Name == "forward").SelectMany(p => p.Arguments.Skip(1))
             .Select(a => a.Split(':')[0]).ToHashSet(StringComparer.Ordinal);
 
@@ -27,7 +32,7 @@ internal static class ProbeProducer
             var (fromRole, fromNode) = ProbeOrigin(p.From, objects);
             // Without the kube-dns Service, the address the pod itself asks (its resolv.conf, its error message) is kube-dns
             // for a probe from an application pod: `dig @<that IP>` from the pod tests the app-to-kube-dns path.
-            var targetRole = target == cluster.KubeDnsClusterIp
+            var targetRole = target == cluster.KubeDnsClusterIp || (nodeLocalUpstream is not null && target == nodeLocalUpstream)
                 || (cluster.KubeDnsIpSeenByPod is { } seen && target == seen && fromRole != "coredns" && !coreDnsIps.Contains(target)
                     && target != cluster.NodeLocalIp && target != ClusterContext.DefaultNodeLocalIp) ? "kube-dns"
                 : coreDnsIps.Contains(target) ? "coredns-pod"
