@@ -55,15 +55,17 @@ internal sealed class ClusterDnsIdentity
     public IReadOnlyList<V1Pod> Pods { get; }
 
     /// <summary>How the pods are listed: <c>Pods kube-system -l k8s-app=kube-dns</c>, by the Service's selector, else the layout's labels.</summary>
-    public string PodsSource
-    {
-        get
-        {
-            var (ns, _) = ServiceName;
-            IEnumerable<KeyValuePair<string, string>> labels = Service?.Spec?.Selector is { Count: > 0 } selector ? selector : Layout.PodLabels;
-            return $"Pods {(Service is null ? Layout.Namespace : ns)} -l {ClusterDnsLayout.SelectorOf(labels)}";
-        }
-    }
+    public string PodsSource => $"Pods {PodsNamespace} -l {PodsSelector}";
+
+    /// <summary>The pods' namespace: the Service's, else the layout's.</summary>
+    public string PodsNamespace => Service is null ? Layout.Namespace : ServiceName.Namespace;
+
+    /// <summary>The pods' label selector: the Service's, else the layout's labels (<c>k8s-app=kube-dns</c>).</summary>
+    public string PodsSelector =>
+        ClusterDnsLayout.SelectorOf(Service?.Spec?.Selector is { Count: > 0 } selector ? selector : Layout.PodLabels);
+
+    /// <summary>Does the snapshot show the cluster DNS (its Service, a pod or its Corefile), rather than assume kubeadm's layout?</summary>
+    public bool Shown => Service is not null || Pods.Count > 0 || Corefile is not null;
 
     /// <summary>The ConfigMap holding the Corefile, when in the snapshot.</summary>
     public V1ConfigMap? Corefile { get; }

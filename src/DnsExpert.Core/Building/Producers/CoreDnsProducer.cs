@@ -43,6 +43,9 @@ internal static class CoreDnsProducer
             NodeLocalIp = cluster.NodeLocalIp,
             CoreDnsVersion = coreDnsVersions.Count == 0 ? null : coreDnsVersions.Min(),
             KubernetesVersion = kubeletVersions.Count == 0 ? null : kubeletVersions.Min(),
+            PodsNamespace = objects.ClusterDns.Shown ? objects.ClusterDns.PodsNamespace : null,
+            PodsSelector = objects.ClusterDns.Shown ? objects.ClusterDns.PodsSelector : null,
+            CorefileConfigMap = objects.ClusterDns.Shown ? objects.ClusterDns.CorefileName.Name : null,
         });
 
         if (kubeDns is not null)
