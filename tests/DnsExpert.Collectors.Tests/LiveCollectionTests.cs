@@ -63,9 +63,36 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         "tests/scenarios/container-network-error/fires-sandbox-cni-failure-on-target-pod.json",
         "tests/scenarios/service-name-not-found/fires-short-name-service-in-another-namespace.json");
 
+    /// <summary>Each distribution's cluster DNS under its own names (tests/fixtures/distributions/); these scenarios hold no Node objects.</summary>
+    public static TheoryData<string> DistributionScenarios() => new(
+        "tests/scenarios/coredns-pod-not-running/fires-openshift-dns-default-crashloop.json",
+        "tests/scenarios/coredns-pod-not-running/fires-gke-kube-dns-dnsmasq-crashloop.json",
+        "tests/scenarios/coredns-pod-not-running/fires-rke2-coredns-oomkilled.json");
+
     [Theory]
     [MemberData(nameof(Scenarios))]
     public async Task The_same_scenario_diagnosed_offline_and_live_gives_the_same_findings(string scenario)
+    {
+        var (server, response) = await OfflineAndLiveAgree(scenario);
+        Assert.DoesNotContain(response.Collection, c => c.Status == CollectionStatus.Failed || c.Status == CollectionStatus.Forbidden);
+        Assert.NotEmpty(server.Requests);
+    }
+
+    [Theory]
+    [MemberData(nameof(DistributionScenarios))]
+    public async Task Every_distributions_cluster_dns_diagnosed_live_gives_the_offline_findings(string scenario)
+    {
+        var (_, response) = await OfflineAndLiveAgree(scenario);
+
+        // Only what the scenario does not hold fails to be read (its nodes, default/kubernetes, the pods' logs): kubeadm's
+        // names, absent on the other distributions, are no failure.
+        Assert.All(response.Collection.Where(c => c.Status == CollectionStatus.Failed || c.Status == CollectionStatus.Forbidden),
+            c => Assert.True(c.Source.StartsWith("Node ", StringComparison.Ordinal) || c.Source == "Service default/kubernetes"
+                || (c.Source.EndsWith(" log", StringComparison.Ordinal) && c.Detail!.Contains("is waiting to start", StringComparison.Ordinal)), c.Source));
+        Assert.Contains(response.Collection, c => c.Source.StartsWith("Pods ", StringComparison.Ordinal) && c.Status == CollectionStatus.Ok && c.Detail != "0 object(s)");
+    }
+
+    private async Task<(FixtureApiServer Server, DiagnosisResponse Response)> OfflineAndLiveAgree(string scenario)
     {
         var request = Load(scenario);
 
@@ -82,8 +109,7 @@ public sealed class LiveCollectionTests : IAsyncLifetime
 
         Assert.Equal(offline.Findings.Select(f => f.RuleId).Order(StringComparer.Ordinal), response.Findings.Select(f => f.RuleId).Order(StringComparer.Ordinal));
         Assert.NotEmpty(response.Findings);
-        Assert.DoesNotContain(response.Collection, c => c.Status == CollectionStatus.Failed || c.Status == CollectionStatus.Forbidden);
-        Assert.NotEmpty(server.Requests);
+        return (server, response);
     }
 
     [Fact]
@@ -95,10 +121,11 @@ public sealed class LiveCollectionTests : IAsyncLifetime
 
         var calls = server.Requests.ToList();
 
-        // A fixed set of reads (the target's events, kube-system's Namespace and the six CNI policy lists among them), a
-        // log and the events of each CoreDNS pod, and per node involved (2 CoreDNS nodes and the target's): the Node, its
-        // NodeMetrics and the lookup of its agent. Nothing grows with the size of the cluster.
-        const int fixedReads = 25, coreDnsPods = 2, nodesInvolved = 3;
+        // A fixed set of reads (the target's events, kube-system's Namespace, the six CNI policy lists and each known
+        // distribution's cluster DNS Service by name among them), a log and the events of each CoreDNS pod, and per node
+        // involved (2 CoreDNS nodes and the target's): the Node, its NodeMetrics and the lookup of its agent. Nothing
+        // grows with the size of the cluster.
+        const int fixedReads = 28, coreDnsPods = 2, nodesInvolved = 3;
         Assert.True(calls.Count <= fixedReads + (2 * coreDnsPods) + (3 * nodesInvolved), $"{calls.Count} calls:\n{string.Join('\n', calls)}");
 
         // Never a cluster-wide pod list, and every pod list has a selector.
@@ -132,6 +159,54 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         // A CNI that is not installed answers 404: not present, not a failure.
         var cilium = Assert.Single(response.Collection, c => c.Source == "ciliumclusterwidenetworkpolicies.cilium.io");
         Assert.Equal((CollectionStatus.Ok, "not present in the cluster"), (cilium.Status, cilium.Detail));
+    }
+
+    /// <summary>
+    /// OpenShift's cluster DNS (tests/fixtures/distributions/openshift-dns-default.json) is found by its own names: the
+    /// dns-default Service in openshift-dns, the pods it selects, their logs and events, the dns-default Corefile and
+    /// openshift-dns's labels; kubeadm's names are asked once each and answer 404, which is no failure.
+    /// </summary>
+    [Fact]
+    public async Task OpenShift_cluster_dns_is_read_in_openshift_dns_by_the_services_selector()
+    {
+        var request = Load("tests/scenarios/coredns-pod-not-running/fires-openshift-dns-default-crashloop.json");
+        var (server, live) = await Live(request);
+
+        var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        var calls = server.Requests.ToList();
+        Assert.Contains("GET /api/v1/namespaces/openshift-dns/pods?labelSelector=dns.operator.openshift.io%2Fdaemonset-dns%3Ddefault&watch=false", calls);
+        Assert.Contains(calls, c => c.StartsWith("GET /api/v1/namespaces/openshift-dns/configmaps/dns-default", StringComparison.Ordinal));
+        Assert.Contains(calls, c => c.StartsWith("GET /api/v1/namespaces/openshift-dns/pods/dns-default-nh9jb/log?container=dns&", StringComparison.Ordinal));
+        Assert.Contains(calls, c => c.StartsWith("GET /api/v1/namespaces/openshift-dns/events?", StringComparison.Ordinal) && c.Contains("dns-default-nh9jb", StringComparison.Ordinal));
+        Assert.Contains(calls, c => c.StartsWith("GET /api/v1/namespaces/openshift-dns ", StringComparison.Ordinal) || c == "GET /api/v1/namespaces/openshift-dns");
+        Assert.DoesNotContain(calls, c => c.Contains("/namespaces/kube-system/pods", StringComparison.Ordinal) || c.Contains("/namespaces/kube-system/configmaps/coredns?", StringComparison.Ordinal));
+
+        Assert.Equal((CollectionStatus.Ok, "not present in the cluster"), Assert.Single(response.Collection, c => c.Source == "Service kube-system/kube-dns") is var e ? (e.Status, e.Detail) : default);
+        Assert.Equal(CollectionStatus.Ok, Assert.Single(response.Collection, c => c.Source == "Pods openshift-dns (dns.operator.openshift.io/daemonset-dns=default)").Status);
+        var finding = Assert.Single(response.Findings, f => f.RuleId == "coredns-pod-not-running");
+        Assert.Contains(finding.Evidence, ev => ev.Source == "Pod openshift-dns/dns-default-nh9jb");
+    }
+
+    /// <summary>
+    /// A service account that may not read openshift-dns (the OpenShift component of deploy/ not applied) gets one
+    /// Forbidden entry per read, and the diagnosis goes on with what kube-system gave.
+    /// </summary>
+    [Fact]
+    public async Task Forbidden_reads_in_openshift_dns_are_entries_not_a_failed_diagnosis()
+    {
+        var request = Load("tests/scenarios/coredns-pod-not-running/fires-openshift-dns-default-crashloop.json");
+        var (server, live) = await Live(request);
+        server.Faults["/api/v1/namespaces/openshift-dns/pods/"] = Fault.Forbidden;
+        server.Faults["/api/v1/namespaces/openshift-dns/configmaps/"] = Fault.Forbidden;
+
+        var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Forbidden, Assert.Single(response.Collection, c => c.Source == "ConfigMap openshift-dns/dns-default").Status);
+        Assert.All(response.Collection.Where(c => c.Source.StartsWith("Pod openshift-dns/", StringComparison.Ordinal) && c.Source.EndsWith(" log", StringComparison.Ordinal)),
+            c => Assert.Equal(CollectionStatus.Forbidden, c.Status));
+        Assert.Equal(3, response.Collection.Count(c => c.Source.StartsWith("Pod openshift-dns/", StringComparison.Ordinal) && c.Source.EndsWith(" log", StringComparison.Ordinal)));
+        Assert.Contains(response.Findings, f => f.RuleId == "coredns-pod-not-running");
     }
 
     public static TheoryData<string, Fault, string, CollectionStatus> Faults() => new()

@@ -72,6 +72,25 @@ public sealed class ClusterDnsIdentityTests
         }
     }
 
+    /// <summary>
+    /// What the checks name the cluster DNS by (<c>{{ known.ClusterDnsNamespace }}</c> ...): the namespace and selector
+    /// of the Service the snapshot shows and its layout's Corefile ConfigMap; nothing while the snapshot shows no cluster
+    /// DNS (kubeadm's names are then assumed).
+    /// </summary>
+    [Theory]
+    [InlineData("gke-kube-dns.json", "kube-system", "k8s-app=kube-dns", "coredns")]
+    [InlineData("openshift-dns-default.json", "openshift-dns", "dns.operator.openshift.io/daemonset-dns=default", "dns-default")]
+    [InlineData("rke2-coredns.json", "kube-system", "k8s-app=kube-dns,app.kubernetes.io/name=rke2-coredns,app.kubernetes.io/instance=rke2-coredns", "rke2-coredns-rke2-coredns")]
+    [InlineData("kubespray-coredns-service.json", "kube-system", "k8s-app=coredns", "coredns")]
+    public void The_cluster_DNS_facts_name_its_pods_namespace_selector_and_Corefile_ConfigMap(string fixture, string ns, string selector, string configMap)
+    {
+        var clusterDns = Assert.Single(Build(Items(fixture)).Facts.OfType<ClusterDns>());
+        Assert.Equal((ns, selector, configMap), (clusterDns.PodsNamespace, clusterDns.PodsSelector, clusterDns.CorefileConfigMap));
+
+        var none = Assert.Single(Build([]).Facts.OfType<ClusterDns>());
+        Assert.Equal((null, null, null), (none.PodsNamespace, none.PodsSelector, none.CorefileConfigMap));
+    }
+
     [Fact]
     public void A_kube_dns_pods_version_is_no_CoreDNS_version()
     {

@@ -19,7 +19,8 @@ public sealed class ManifestTests
     [Fact]
     public void Every_manifest_parses_into_model_types()
     {
-        var objects = Directory.EnumerateDirectories(Path.Combine(Deploy, "overlays")).SelectMany(o => Load(Path.GetRelativePath(Deploy, o)))
+        var objects = Directory.EnumerateDirectories(Path.Combine(Deploy, "overlays")).Concat(Directory.EnumerateDirectories(Path.Combine(Deploy, "components")))
+            .SelectMany(o => Load(Path.GetRelativePath(Deploy, o)))
             .Concat(Load("base")).ToList();
         Assert.NotEmpty(objects);
         Assert.All(objects, o => Assert.IsAssignableFrom<IKubernetesObject<V1ObjectMeta>>(o.Object));
@@ -52,7 +53,7 @@ public sealed class ManifestTests
     [Fact]
     public void The_base_rbac_only_reads_and_never_touches_secrets_or_exec()
     {
-        var rules = Load("base").Select(o => o.Object).SelectMany(o => o switch
+        var rules = Load("base").Concat(Load(OpenShift)).Select(o => o.Object).SelectMany(o => o switch
         {
             V1ClusterRole r => r.Rules,
             V1Role r => r.Rules,
@@ -71,7 +72,7 @@ public sealed class ManifestTests
         var kubeSystem = Assert.Single(Load("base").Select(o => o.Object).OfType<V1Role>());
         Assert.Equal("kube-system", kubeSystem.Metadata.NamespaceProperty);
         Assert.Equal(["pods/log", "configmaps"], kubeSystem.Rules.SelectMany(r => r.Resources));
-        Assert.Equal(["coredns", "coredns-custom", "kube-proxy", "kube-proxy-worker"], kubeSystem.Rules.Single(r => r.Resources.Contains("configmaps")).ResourceNames);
+        Assert.Equal(["coredns", "rke2-coredns-rke2-coredns", "coredns-custom", "kube-proxy", "kube-proxy-worker"], kubeSystem.Rules.Single(r => r.Resources.Contains("configmaps")).ResourceNames);
 
         // Events are read, never written or watched.
         var events = Assert.Single(rules, r => (r.Resources ?? []).Contains("events"));
@@ -80,6 +81,39 @@ public sealed class ManifestTests
 
         // Nothing cluster-wide can read ConfigMaps (they may hold credentials).
         Assert.DoesNotContain(Load("base").Select(o => o.Object).OfType<V1ClusterRole>().SelectMany(r => r.Rules), r => r.Resources.Contains("configmaps"));
+    }
+
+    private static readonly string OpenShift = Path.Combine("components", "openshift");
+
+    /// <summary>
+    /// The collector reads every distribution's cluster DNS (ClusterDnsObjects.Layouts): each layout's Corefile
+    /// ConfigMap and its pods' logs are granted by name in its namespace, kube-system's in the base and openshift-dns's
+    /// in the OpenShift component (a Role in a namespace that does not exist would fail the base's apply elsewhere), and
+    /// each namespace's labels may be read.
+    /// </summary>
+    [Fact]
+    public void Every_distributions_cluster_dns_is_readable_by_name_in_its_namespace_and_nowhere_else()
+    {
+        var roles = Load("base").Concat(Load(OpenShift)).Select(o => o.Object).OfType<V1Role>().ToList();
+        var bindings = Load("base").Concat(Load(OpenShift)).Select(o => o.Object).OfType<V1RoleBinding>().ToList();
+        foreach (var layout in Core.Building.ClusterDnsObjects.Layouts)
+        {
+            var role = Assert.Single(roles, r => r.Metadata.NamespaceProperty == layout.Namespace);
+            Assert.Contains(layout.ConfigMap, role.Rules.Single(r => r.Resources.Contains("configmaps")).ResourceNames);
+            Assert.Equal(["get"], role.Rules.Single(r => r.Resources.Contains("pods/log")).Verbs);
+            var binding = Assert.Single(bindings, b => b.Metadata.NamespaceProperty == layout.Namespace);
+            Assert.Equal((role.Metadata.Name, "Role"), (binding.RoleRef.Name, binding.RoleRef.Kind));
+            Assert.Equal(("ServiceAccount", "dnsexpert", "dnsexpert"), Assert.Single(binding.Subjects) is var s ? (s.Kind, s.Name, s.NamespaceProperty) : default);
+        }
+
+        var openshift = Assert.Single(Load(OpenShift).Select(o => o.Object).OfType<V1Role>());
+        Assert.Equal(["dns-default"], openshift.Rules.Single(r => r.Resources.Contains("configmaps")).ResourceNames);
+        Assert.DoesNotContain(Load("base").Select(o => o.Object).OfType<V1Role>(), r => r.Metadata.NamespaceProperty == "openshift-dns");
+        Assert.Contains("kind: Component", File.ReadAllText(Path.Combine(Deploy, OpenShift, "kustomization.yaml")), StringComparison.Ordinal);
+
+        var namespaces = Load("base").Select(o => o.Object).OfType<V1ClusterRole>().SelectMany(r => r.Rules).Single(r => r.Resources.Contains("namespaces"));
+        Assert.Equal(["get"], namespaces.Verbs);
+        Assert.Equal(Core.Building.ClusterDnsObjects.Layouts.Select(l => l.Namespace).Distinct(), namespaces.ResourceNames);
     }
 
     [Fact]

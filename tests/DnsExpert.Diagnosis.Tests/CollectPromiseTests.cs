@@ -89,6 +89,8 @@ public sealed class CollectPromiseTests
         new(@"^kubectl top pods -n kube-system -l k8s-app=kube-dns$", "tests/fixtures/kubectl-tables/top-pods-containers-coredns-2024.txt", Rename: ("coredns-58bfd8f658-k72qt", "coredns-5d78c9869d-abcde"),
             After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
         // The CoreDNS pods' placement takes the Service's sessionAffinity once both were read.
+        // The Services of every namespace with the ClusterIP the error names: the cluster's one kube-dns Service (172.21.0.10), as a List.
+        new(@"^kubectl get svc -A --field-selector=spec\.clusterIP=172\.21\.0\.10 -o json$", $"{Dump}/kube-system/services.json", "Service"),
         new(@"^kubectl get svc kube-dns -n kube-system -o json$", $"{Dump}/kube-system/services.json", "Service/kube-dns",
             After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
         new(@"^kubectl get endpoints kube-dns -n kube-system -o json$", $"{Dump}/kube-system/endpoints.json", "Endpoints/kube-dns"),

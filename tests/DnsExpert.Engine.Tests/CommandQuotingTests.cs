@@ -105,6 +105,15 @@ public sealed class CommandQuotingTests
     [InlineData("configmap/kube-proxy-worker", CommandValueKind.ObjectReference, true)]
     [InlineData("configmap/-f", CommandValueKind.ObjectReference, false)]
     [InlineData("-f/kube-proxy", CommandValueKind.ObjectReference, false)]
+    [InlineData("k8s-app=kube-dns", CommandValueKind.LabelSelector, true)]
+    [InlineData("dns.operator.openshift.io/daemonset-dns=default", CommandValueKind.LabelSelector, true)]
+    [InlineData("k8s-app=kube-dns,app.kubernetes.io/name=rke2-coredns", CommandValueKind.LabelSelector, true)]
+    [InlineData("k8s-app", CommandValueKind.LabelSelector, false)]
+    [InlineData("k8s-app=", CommandValueKind.LabelSelector, false)]
+    [InlineData("--all-namespaces=x", CommandValueKind.LabelSelector, false)]
+    [InlineData("app=x;id", CommandValueKind.LabelSelector, false)]
+    [InlineData("app=x y", CommandValueKind.LabelSelector, false)]
+    [InlineData("app!=x", CommandValueKind.LabelSelector, false)]
     public void A_command_value_is_checked_by_its_kind(string value, CommandValueKind kind, bool fits) =>
         Assert.Equal(fits, CommandValue.Fits(value, kind));
 

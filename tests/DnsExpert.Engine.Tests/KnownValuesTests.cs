@@ -38,4 +38,37 @@ public sealed class KnownValuesTests
         Assert.Equal(new Placeholder("<upstream>"), Known(Upstream(".", "/etc/resolv.conf"), stub).Upstream);
         Assert.Equal("100.100.2.136", Known(Upstream(".", "100.100.2.136"), uplink).Upstream);
     }
+
+    /// <summary>
+    /// The checks name the cluster DNS where the snapshot shows it (OpenShift's openshift-dns), kubeadm's names while it
+    /// shows none; once kubeadm's pods were listed and none was there, the namespace, selector and Corefile ConfigMap
+    /// are left to fill in from the cluster DNS Service, so the check that reads it comes first.
+    /// </summary>
+    [Fact]
+    public void The_cluster_dns_names_are_the_snapshots_else_kubeadms_until_its_pods_are_not_there()
+    {
+        const string KubeadmPods = "kubectl get pods -n kube-system -l k8s-app=kube-dns -o json";
+        var openShift = new ClusterDns
+        {
+            Source = "Service openshift-dns/dns-default", ClusterDomain = "cluster.local",
+            PodsNamespace = "openshift-dns", PodsSelector = "dns.operator.openshift.io/daemonset-dns=default", CorefileConfigMap = "dns-default",
+        };
+        var nothingShown = new ClusterDns { Source = "snapshot", ClusterDomain = "cluster.local" };
+
+        var known = KnownValues.From([openShift], "shop", "web-0", "orders.shop.svc.cluster.local", null, ran: [KubeadmPods]);
+        Assert.Equal(("openshift-dns", "dns.operator.openshift.io/daemonset-dns=default", "dns-default"), (known.ClusterDnsNamespace, known.ClusterDnsSelector, known.CorefileConfigMap));
+
+        var assumed = KnownValues.From([nothingShown], "shop", "web-0", "orders.shop.svc.cluster.local", null);
+        Assert.Equal(("kube-system", "k8s-app=kube-dns", "coredns"), (assumed.ClusterDnsNamespace, assumed.ClusterDnsSelector, assumed.CorefileConfigMap));
+
+        var elsewhere = KnownValues.From([nothingShown], "shop", "web-0", "orders.shop.svc.cluster.local", null, ran: [KubeadmPods]);
+        Assert.Equal(new Placeholder("<cluster-dns-namespace>"), elsewhere.ClusterDnsNamespace);
+        Assert.Equal(new Placeholder("<cluster-dns-selector>"), elsewhere.ClusterDnsSelector);
+        Assert.Equal(new Placeholder("<corefile-configmap>"), elsewhere.CorefileConfigMap);
+        Assert.Equal(["KubeDnsService"], elsewhere.FilledFrom("kubectl get pods -n <cluster-dns-namespace> -l <cluster-dns-selector> -o json", null));
+
+        // A CoreDNS pod read another way (a pasted table) says the kubeadm names were right after all.
+        var pod = new CoreDnsPod { Source = "Pod kube-system/coredns-1", Namespace = "kube-system", Name = "coredns-1" };
+        Assert.Equal("kube-system", KnownValues.From([nothingShown, pod], "shop", "web-0", "orders.shop.svc.cluster.local", null, ran: [KubeadmPods]).ClusterDnsNamespace);
+    }
 }

@@ -43,6 +43,7 @@ public sealed class RealWorldCorefileTests
     [InlineData("stub-domain")]
     [InlineData("homelab-split-forward")]
     [InlineData("template-and-svc-zone")]
+    [InlineData("openshift")]
     public void A_working_distribution_default_raises_no_corefile_finding(string corefile)
     {
         var (facts, findings) = Diagnose(corefile);

@@ -8,6 +8,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using DnsExpert.Collectors.Probes;
+using DnsExpert.Core.Building;
 using DnsExpert.Core.Collection;
 using DnsExpert.Collectors.Node;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,6 @@ public sealed class KubernetesSnapshotCollector(
     private const string KubeSystem = "kube-system";
     private readonly ClusterOptions _options = options.Value;
     private readonly TimeProvider _time = time;
-    private const string CoreDnsSelector = "k8s-app=kube-dns";
     private const string AgentSelector = "app.kubernetes.io/name=dnsexpert,app.kubernetes.io/component=agent";
 
     public async Task<CollectedSnapshot> CollectAsync(TargetRef? target, string? domain, bool probe, CancellationToken cancellationToken)
@@ -37,23 +37,18 @@ public sealed class KubernetesSnapshotCollector(
         var run = new Run(this, target, deadline.Token);
 
         var ns = target?.Pod is null ? null : target.Namespace ?? "default";
+        var clusterDns = CollectClusterDns(run);
         var tasks = new List<Task>
         {
-            run.Collect("ConfigMap kube-system/coredns", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("coredns", KubeSystem, cancellationToken: ct)]),
             // AKS's custom Corefile parts, imported by its Corefile (custom/*.override, custom/*.server); absent elsewhere.
             run.Collect("ConfigMap kube-system/coredns-custom", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("coredns-custom", KubeSystem, cancellationToken: ct)], optional: true),
-            run.Collect("Service kube-system/kube-dns", async ct => [await client.CoreV1.ReadNamespacedServiceAsync("kube-dns", KubeSystem, cancellationToken: ct)]),
-            run.Collect("EndpointSlices kube-system/kube-dns", async ct => Items(await client.DiscoveryV1.ListNamespacedEndpointSliceAsync(KubeSystem, labelSelector: "kubernetes.io/service-name=kube-dns", cancellationToken: ct))),
             run.Collect("Service default/kubernetes", async ct => [await client.CoreV1.ReadNamespacedServiceAsync("kubernetes", "default", cancellationToken: ct)]),
             run.Collect("Deployment kube-system/coredns", async ct => [await client.AppsV1.ReadNamespacedDeploymentAsync("coredns", KubeSystem, cancellationToken: ct)], optional: true),
             run.Collect("DaemonSet kube-system/node-local-dns", async ct => Items(await client.AppsV1.ListNamespacedDaemonSetAsync(KubeSystem, labelSelector: "k8s-app=node-local-dns", cancellationToken: ct))),
             // kube-proxy's configuration, by the names distributions give it (kubeadm's kube-proxy, ACK's kube-proxy-worker).
             run.Collect("ConfigMap kube-system/kube-proxy", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("kube-proxy", KubeSystem, cancellationToken: ct)], optional: true),
             run.Collect("ConfigMap kube-system/kube-proxy-worker", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("kube-proxy-worker", KubeSystem, cancellationToken: ct)], optional: true),
-            run.Collect("PodMetrics kube-system (k8s-app=kube-dns)", ct => PodMetrics(ct), metrics: true),
-            // Its labels are what a NetworkPolicy's namespaceSelector must match to admit the CoreDNS pods.
-            run.Collect("Namespace kube-system", async ct => [await client.CoreV1.ReadNamespaceAsync(KubeSystem, cancellationToken: ct)]),
-            CollectCoreDns(run),
+            clusterDns,
         };
 
         // Calico's and Cilium's own policies, when their API groups exist (a 404 is a CNI not installed): named as not evaluated.
@@ -82,7 +77,7 @@ public sealed class KubernetesSnapshotCollector(
         await Task.WhenAll(tasks);
         if (_options.AgentsEnabled)
         {
-            await AskAgents(run, target, domain, probe && prober is not null);
+            await AskAgents(run, target, domain, probe && prober is not null, await clusterDns);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -107,26 +102,56 @@ public sealed class KubernetesSnapshotCollector(
         return new CollectedSnapshot(snapshot, entries);
     }
 
-    private async Task CollectCoreDns(Run run)
+    /// <summary>
+    /// The cluster DNS, whatever the distribution names it (<see cref="ClusterDnsObjects.Layouts"/>: kube-system/kube-dns,
+    /// OpenShift's openshift-dns/dns-default, RKE2's and kubespray's Services): each layout's Service by name (a 404 is a
+    /// layout the cluster does not use), then the pods the first Service present selects (without one, each layout's
+    /// labels in its namespace), their nodes, events and logs, and that layout's Corefile ConfigMap, endpoints and Namespace.
+    /// </summary>
+    /// <returns>The cluster DNS pods read.</returns>
+    private async Task<IReadOnlyList<V1Pod>> CollectClusterDns(Run run)
     {
-        var pods = await run.Collect("Pods kube-system (k8s-app=kube-dns)",
-            async ct => Items(await client.CoreV1.ListNamespacedPodAsync(KubeSystem, labelSelector: CoreDnsSelector, cancellationToken: ct)));
-        var coreDns = pods.OfType<V1Pod>().ToList();
-        var work = new List<Task>();
-        foreach (var node in coreDns.Select(p => p.Spec?.NodeName).OfType<string>().Distinct(StringComparer.Ordinal))
+        var layouts = ClusterDnsObjects.Layouts;
+        var services = await Task.WhenAll(layouts.Select(l => run.Collect($"Service {l.Namespace}/{l.Service}",
+            async ct => [await client.CoreV1.ReadNamespacedServiceAsync(l.Service, l.Namespace, cancellationToken: ct)], optional: true)));
+        var service = services.SelectMany(s => s).OfType<V1Service>().FirstOrDefault();
+
+        // The pods the Service selects; without it, each layout's labels where that layout puts them.
+        IEnumerable<(string Namespace, string Selector)> podLists = service is { Spec.Selector.Count: > 0 }
+            ? [(service.Metadata.NamespaceProperty ?? KubeSystem, ClusterDnsLayout.SelectorOf(service.Spec.Selector))]
+            : layouts.Select(l => (l.Namespace, l.Selector)).Distinct();
+        var lists = await Task.WhenAll(podLists.Select(list => run.Collect($"Pods {list.Namespace} ({list.Selector})",
+            async ct => Items(await client.CoreV1.ListNamespacedPodAsync(list.Namespace, labelSelector: list.Selector, cancellationToken: ct)))));
+        var pods = lists.SelectMany(l => l).OfType<V1Pod>().ToList();
+
+        var layout = layouts.FirstOrDefault(l => service?.Metadata is { } m && l.Namespace == m.NamespaceProperty && l.Service == m.Name)
+            ?? layouts.FirstOrDefault(l => pods.Any(p => p.Metadata?.NamespaceProperty == l.Namespace && l.Carries(p.Metadata?.Labels)))
+            ?? ClusterDnsObjects.Default;
+        var (ns, name) = (layout.Namespace, service?.Metadata?.Name ?? layout.Service);
+        var selector = service is { Spec.Selector.Count: > 0 } ? ClusterDnsLayout.SelectorOf(service.Spec.Selector) : layout.Selector;
+        var work = new List<Task>
+        {
+            // kube-dns (GKE) has no Corefile: a 404 is a layout without one, not a failure.
+            run.Collect($"ConfigMap {ns}/{layout.ConfigMap}", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync(layout.ConfigMap, ns, cancellationToken: ct)], optional: true),
+            run.Collect($"EndpointSlices {ns}/{name}", async ct => Items(await client.DiscoveryV1.ListNamespacedEndpointSliceAsync(ns, labelSelector: $"kubernetes.io/service-name={name}", cancellationToken: ct))),
+            run.Collect($"PodMetrics {ns} ({selector})", ct => PodMetrics(ns, selector, ct), metrics: true),
+            // Its labels are what a NetworkPolicy's namespaceSelector must match to admit the cluster DNS pods.
+            run.Collect($"Namespace {ns}", async ct => [await client.CoreV1.ReadNamespaceAsync(ns, cancellationToken: ct)]),
+        };
+        foreach (var node in pods.Select(p => p.Spec?.NodeName).OfType<string>().Distinct(StringComparer.Ordinal))
         {
             work.Add(run.Collect($"Node {node}", async ct => [await client.CoreV1.ReadNodeAsync(node, cancellationToken: ct)]));
             work.Add(run.Collect($"NodeMetrics {node}", ct => NodeMetrics(node, ct), metrics: true));
         }
 
-        foreach (var pod in coreDns)
+        foreach (var pod in pods)
         {
-            var name = pod.Metadata.Name;
-            work.Add(CollectEvents(run, KubeSystem, name));
-            var container = pod.Spec?.Containers?.FirstOrDefault(c => c.Name == "coredns")?.Name ?? pod.Spec?.Containers?.FirstOrDefault()?.Name;
-            work.Add(run.CollectLog($"Pod kube-system/{name} log", KubeSystem, name, container, async ct =>
+            var (podNamespace, podName) = (pod.Metadata.NamespaceProperty ?? ns, pod.Metadata.Name);
+            work.Add(CollectEvents(run, podNamespace, podName));
+            var container = ClusterDnsObjects.DnsContainer(pod.Spec?.Containers)?.Name;
+            work.Add(run.CollectLog($"Pod {podNamespace}/{podName} log", podNamespace, podName, container, async ct =>
             {
-                await using var stream = await client.CoreV1.ReadNamespacedPodLogAsync(name, KubeSystem, container: container,
+                await using var stream = await client.CoreV1.ReadNamespacedPodLogAsync(podName, podNamespace, container: container,
                     tailLines: _options.LogTailLines, timestamps: true, cancellationToken: ct);
                 using var reader = new StreamReader(stream);
                 return await reader.ReadToEndAsync(ct);
@@ -134,13 +159,13 @@ public sealed class KubernetesSnapshotCollector(
         }
 
         await Task.WhenAll(work);
+        return pods;
     }
 
     /// <summary>The agents on the target's node and on the CoreDNS nodes report what only a node can see.</summary>
-    private async Task AskAgents(Run run, TargetRef? target, string? domain, bool probe)
+    private async Task AskAgents(Run run, TargetRef? target, string? domain, bool probe, IReadOnlyList<V1Pod> clusterDns)
     {
-        var nodes = run.Objects().OfType<V1Pod>()
-            .Where(p => p.Metadata?.Labels?.TryGetValue("k8s-app", out var app) == true && app == "kube-dns" || run.IsTarget(p))
+        var nodes = clusterDns.Concat(run.Objects().OfType<V1Pod>().Where(run.IsTarget))
             .Select(p => p.Spec?.NodeName).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         // Agents answer only callers holding their token, node facts included.
         var token = AgentToken(run);
@@ -288,9 +313,9 @@ public sealed class KubernetesSnapshotCollector(
             run.Collect($"StatefulSets {ns} (serviceName {service})", async ct =>
                 Items(await client.AppsV1.ListNamespacedStatefulSetAsync(ns, cancellationToken: ct)).OfType<V1StatefulSet>().Where(s => s.Spec?.ServiceName == service).Cast<object>().ToList()));
 
-    private async Task<List<object>> PodMetrics(CancellationToken ct)
+    private async Task<List<object>> PodMetrics(string ns, string selector, CancellationToken ct)
     {
-        var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<PodMetricsList>("metrics.k8s.io", "v1beta1", KubeSystem, "pods", labelSelector: CoreDnsSelector, cancellationToken: ct);
+        var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<PodMetricsList>("metrics.k8s.io", "v1beta1", ns, "pods", labelSelector: selector, cancellationToken: ct);
         return (list.Items ?? []).Select(m => (object)new MetricsObject("PodMetrics", m)).ToList();
     }
 

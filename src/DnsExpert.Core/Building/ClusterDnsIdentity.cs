@@ -55,15 +55,17 @@ internal sealed class ClusterDnsIdentity
     public IReadOnlyList<V1Pod> Pods { get; }
 
     /// <summary>How the pods are listed: <c>Pods kube-system -l k8s-app=kube-dns</c>, by the Service's selector, else the layout's labels.</summary>
-    public string PodsSource
-    {
-        get
-        {
-            var (ns, _) = ServiceName;
-            IEnumerable<KeyValuePair<string, string>> labels = Service?.Spec?.Selector is { Count: > 0 } selector ? selector : Layout.PodLabels;
-            return $"Pods {(Service is null ? Layout.Namespace : ns)} -l {string.Join(",", labels.Select(kv => $"{kv.Key}={kv.Value}"))}";
-        }
-    }
+    public string PodsSource => $"Pods {PodsNamespace} -l {PodsSelector}";
+
+    /// <summary>The pods' namespace: the Service's, else the layout's.</summary>
+    public string PodsNamespace => Service is null ? Layout.Namespace : ServiceName.Namespace;
+
+    /// <summary>The pods' label selector: the Service's, else the layout's labels (<c>k8s-app=kube-dns</c>).</summary>
+    public string PodsSelector =>
+        ClusterDnsLayout.SelectorOf(Service?.Spec?.Selector is { Count: > 0 } selector ? selector : Layout.PodLabels);
+
+    /// <summary>Does the snapshot show the cluster DNS (its Service, a pod or its Corefile), rather than assume kubeadm's layout?</summary>
+    public bool Shown => Service is not null || Pods.Count > 0 || Corefile is not null;
 
     /// <summary>The ConfigMap holding the Corefile, when in the snapshot.</summary>
     public V1ConfigMap? Corefile { get; }
@@ -146,6 +148,15 @@ internal sealed class ClusterDnsIdentity
 /// <summary>The cluster DNS Service and pods of a snapshot, as <see cref="ClusterDnsIdentity"/> tells them, for readers outside the fact builder.</summary>
 public static class ClusterDnsObjects
 {
+    /// <summary>The distributions' layouts, the most common first (<see cref="ClusterDnsIdentity.Layouts"/>): what a live collection reads.</summary>
+    public static IReadOnlyList<ClusterDnsLayout> Layouts => ClusterDnsIdentity.Layouts;
+
+    /// <summary>kubeadm's layout, assumed while nothing shows another (<see cref="ClusterDnsIdentity.Default"/>).</summary>
+    public static ClusterDnsLayout Default => ClusterDnsIdentity.Default;
+
+    /// <summary>The container of a cluster DNS pod that serves DNS, whose log is read (<see cref="ClusterDnsIdentity.DnsContainer"/>).</summary>
+    public static V1Container? DnsContainer(IList<V1Container>? containers) => ClusterDnsIdentity.DnsContainer(containers);
+
     /// <summary>The cluster DNS Service (null when not in the snapshot) and its pods, in the snapshot's order.</summary>
     public static (V1Service? Service, IReadOnlyList<V1Pod> Pods) Of(Contract.Snapshot snapshot)
     {
@@ -158,9 +169,15 @@ public static class ClusterDnsObjects
 /// Where one distribution puts its cluster DNS: the namespace, the Service, the ConfigMap with the Corefile, the
 /// prefixes of its pods' names and the labels its Service selects them by.
 /// </summary>
-internal sealed record ClusterDnsLayout(
+public sealed record ClusterDnsLayout(
     string Distribution, string Namespace, string Service, string ConfigMap, IReadOnlyList<string> PodPrefixes, IReadOnlyDictionary<string, string> PodLabels)
 {
+    /// <summary>The layout's pod labels as a label selector: <c>k8s-app=kube-dns</c>.</summary>
+    public string Selector => SelectorOf(PodLabels);
+
+    /// <summary>Labels as a label selector, <c>key=value,key=value</c>, in their order.</summary>
+    public static string SelectorOf(IEnumerable<KeyValuePair<string, string>> labels) => string.Join(",", labels.Select(kv => $"{kv.Key}={kv.Value}"));
+
     /// <summary>Does a pod with these labels carry all of the layout's?</summary>
     public bool Carries(IDictionary<string, string>? labels) =>
         labels is not null && PodLabels.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);

@@ -42,6 +42,18 @@ public sealed class ClusterDns : Fact
     /// <summary>The oldest kubelet version of the nodes, as the cluster's Kubernetes version.</summary>
     [UnknownWhenNull]
     public ReleaseVersion? KubernetesVersion { get; init; }
+
+    /// <summary>
+    /// The cluster DNS pods' namespace (<c>kube-system</c>, OpenShift's <c>openshift-dns</c>), as the snapshot shows it
+    /// (the Service, a pod or the Corefile); null while it shows none (kubeadm's is then assumed).
+    /// </summary>
+    public string? PodsNamespace { get; init; }
+
+    /// <summary>The label selector of the cluster DNS pods (the Service's, else the layout's); null while the snapshot shows none.</summary>
+    public string? PodsSelector { get; init; }
+
+    /// <summary>The name of the ConfigMap holding the Corefile, in <see cref="PodsNamespace"/>; null while the snapshot shows none.</summary>
+    public string? CorefileConfigMap { get; init; }
 }
 
 /// <summary>The kube-dns Service.</summary>

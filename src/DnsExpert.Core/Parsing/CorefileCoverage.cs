@@ -12,8 +12,9 @@ public sealed record UnansweredZone(string Zone, IReadOnlyList<AnsweredZone> Ans
 /// <c>grpc</c> (their FROM zone), <c>kubernetes</c>, <c>file</c>, <c>auto</c>, <c>hosts</c>, <c>etcd</c>,
 /// <c>secondary</c>, <c>route53</c>, <c>azure</c>, <c>clouddns</c> (their zones, else the block's), <c>template</c>
 /// only for every class and type, <c>erratic</c> and <c>whoami</c>; any of them not for the zones of its
-/// <c>fallthrough</c>. <c>chaos</c> answers only class CH and <c>k8s_external</c> passes on what it does not know, so
-/// neither answers a zone.
+/// <c>fallthrough</c>. <c>chaos</c> answers only class CH, so only its own pseudo-zones (<c>version.bind</c>,
+/// <c>hostname.bind</c>, ...: names asked in class CH alone, as OpenShift's <c>hostname.bind:5353 { chaos }</c> block
+/// serves them), and <c>k8s_external</c> passes on what it does not know, so it answers no zone.
 /// </summary>
 public static class CorefileCoverage
 {
@@ -57,9 +58,13 @@ public static class CorefileCoverage
             "route53" or "azure" or "clouddns" => args.Select(a => a.Split(':')[0]).ToList(),
             "template" => args.Count >= 2 && args[0] is "IN" or "ANY" && args[1] == "ANY" ? args.Skip(2).ToList() : null,
             "erratic" or "whoami" => [],
+            "chaos" => ChaosZones,
             _ => null,
         };
     }
+
+    /// <summary>The names the <c>chaos</c> plugin answers (TXT in class CH), which no client asks in class IN.</summary>
+    private static readonly string[] ChaosZones = ["version.bind", "version.server", "authors.bind", "hostname.bind", "id.server"];
 
     /// <summary><c>Cluster.Local</c> → <c>cluster.local.</c>, <c>.</c> stays; a <c>dns://</c> prefix and a port are dropped.</summary>
     internal static string Normalize(string zone)

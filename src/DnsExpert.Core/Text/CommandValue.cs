@@ -25,6 +25,12 @@ public enum CommandValueKind
 
     /// <summary>An object as kubectl names it, <c>kind/name</c> (<c>configmap/kube-proxy-worker</c>): a lower-case kind and an object name.</summary>
     ObjectReference,
+
+    /// <summary>
+    /// An equality label selector, <c>key=value[,key=value]</c> (<c>dns.operator.openshift.io/daemonset-dns=default</c>):
+    /// each key an optional DNS-subdomain prefix and <c>/</c> and a name, each value a label value (neither empty).
+    /// </summary>
+    LabelSelector,
 }
 
 /// <summary>The kind of value a property gives to a command (<c>{{ known.KubeDnsIp }}</c>): checked where the value is filled in.</summary>
@@ -51,6 +57,7 @@ public static class CommandValue
         CommandValueKind.ObjectName => RequestValidator.IsDnsSubdomain(value),
         CommandValueKind.ObjectReference => value.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash
             && value[..slash].All(char.IsAsciiLetterLower) && RequestValidator.IsDnsSubdomain(value[(slash + 1)..]),
+        CommandValueKind.LabelSelector => value.Length is > 0 and <= 1024 && value.Split(',').All(IsLabelRequirement),
         _ => IsDnsName(value) || IsIpAddress(value) || IsAddressWithPort(value),
     };
 
@@ -62,8 +69,28 @@ public static class CommandValue
         CommandValueKind.Namespace => "a Kubernetes namespace name",
         CommandValueKind.ObjectName => "a Kubernetes object name",
         CommandValueKind.ObjectReference => "a Kubernetes object as kind/name",
+        CommandValueKind.LabelSelector => "a label selector key=value",
         _ => "a DNS name or an IP address",
     };
+
+    /// <summary><c>[prefix/]name=value</c>: a label key (prefix a DNS subdomain, name a label name) and a non-empty label value.</summary>
+    private static bool IsLabelRequirement(string requirement)
+    {
+        var equals = requirement.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            return false;
+        }
+
+        var (key, value) = (requirement[..equals], requirement[(equals + 1)..]);
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return (slash < 0 || RequestValidator.IsDnsSubdomain(key[..slash])) && IsLabelName(key[(slash + 1)..]) && value.Length > 0 && IsLabelName(value);
+    }
+
+    /// <summary>A label name or value: at most 63 characters, alphanumeric at both ends, <c>-</c>, <c>_</c> and <c>.</c> between.</summary>
+    private static bool IsLabelName(string name) =>
+        name.Length is > 0 and <= 63 && char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1])
+        && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     private static bool IsDnsName(string value) =>
         RequestValidator.IsDomainName(value) && !value.StartsWith('-') && !value.Contains(".-", StringComparison.Ordinal);

@@ -50,6 +50,25 @@ public sealed record KnownValues
     public object CoreDnsNode { get; init; } = new Placeholder("<coredns-node>");
 
     /// <summary>
+    /// The cluster DNS pods' namespace as the snapshot shows it (<see cref="ClusterDns.PodsNamespace"/>: OpenShift's
+    /// <c>openshift-dns</c>), kubeadm's <c>kube-system</c> while it shows none, as most distributions keep it; once
+    /// kubeadm's pods were listed and none was there, a placeholder the cluster DNS Service fills.
+    /// </summary>
+    [CommandValue(CommandValueKind.Namespace)]
+    [FilledFrom("KubeDnsService")]
+    public object ClusterDnsNamespace { get; init; } = Core.Building.ClusterDnsObjects.Default.Namespace;
+
+    /// <summary>The cluster DNS pods' label selector (<see cref="ClusterDns.PodsSelector"/>), as <see cref="ClusterDnsNamespace"/>: kubeadm's <c>k8s-app=kube-dns</c> while unknown.</summary>
+    [CommandValue(CommandValueKind.LabelSelector)]
+    [FilledFrom("KubeDnsService")]
+    public object ClusterDnsSelector { get; init; } = Core.Building.ClusterDnsObjects.Default.Selector;
+
+    /// <summary>The ConfigMap holding the Corefile (<see cref="ClusterDns.CorefileConfigMap"/>), as <see cref="ClusterDnsNamespace"/>: kubeadm's <c>coredns</c> while unknown.</summary>
+    [CommandValue(CommandValueKind.ObjectName)]
+    [FilledFrom("KubeDnsService")]
+    public object CorefileConfigMap { get; init; } = Core.Building.ClusterDnsObjects.Default.ConfigMap;
+
+    /// <summary>
     /// The first plain DNS address the Corefile's root <c>forward</c> names (not a file, not CoreDNS itself); when it
     /// forwards to a file (<c>forward . /etc/resolv.conf</c>), the first nameserver of the file kubelet hands CoreDNS
     /// on its node (<see cref="NodeResolvConf.UsedByKubelet"/>), once read, other than a loopback address.
@@ -151,6 +170,11 @@ public sealed record KnownValues
         // A pod to ask directly answers only when Ready.
         var answering = facts.OfType<CoreDnsPod>().Where(p => !string.IsNullOrWhiteSpace(p.Ip)).OrderByDescending(p => p.Ready).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault();
         var queried = facts.OfType<QueriedName>().FirstOrDefault();
+        var clusterDns = facts.OfType<ClusterDns>().FirstOrDefault(c => c.PodsNamespace is not null);
+        var ranWords = (ran ?? []).Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => Words(c!)).ToHashSet(StringComparer.Ordinal);
+        // kubeadm's cluster DNS pods were listed and none is there (OpenShift's are in openshift-dns): where they are is
+        // not known until the cluster DNS Service is read (by the ClusterIP the error names).
+        var elsewhere = clusterDns is null && !facts.OfType<CoreDnsPod>().Any() && ranWords.Any(ListsDefaultDnsPods);
         var unknown = new KnownValues();
         if (NullIfEmpty(pod) is null && Origin(origins) is { } origin)
         {
@@ -177,14 +201,34 @@ public sealed record KnownValues
                 .Where(p => p.Restarts > 0 || p.WaitingReason == "CrashLoopBackOff" || p.LastTerminationReason is not null)
                 .OrderBy(p => p.Ready).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()?.Name ?? unknown.RestartedCoreDnsPod,
             CoreDnsNode = (object?)NullIfEmpty(coreDns?.Node) ?? unknown.CoreDnsNode,
+            ClusterDnsNamespace = (object?)clusterDns?.PodsNamespace ?? (elsewhere ? new Placeholder("<cluster-dns-namespace>") : unknown.ClusterDnsNamespace),
+            ClusterDnsSelector = (object?)clusterDns?.PodsSelector ?? (elsewhere ? new Placeholder("<cluster-dns-selector>") : unknown.ClusterDnsSelector),
+            CorefileConfigMap = (object?)clusterDns?.CorefileConfigMap ?? (elsewhere ? new Placeholder("<corefile-configmap>") : unknown.CorefileConfigMap),
             Upstream = (object?)facts.OfType<CorefileUpstream>().Where(u => u.From == "." && u.Address is not null && !u.IsLoopback)
                 .Select(u => u.Address).FirstOrDefault() ?? (object?)UpstreamOfFile(facts, coreDns?.Node) ?? unknown.Upstream,
             Observed = observed ?? unknown.Observed,
-            Ran = (ran ?? []).Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => Words(c!)).ToHashSet(StringComparer.Ordinal),
+            Ran = ranWords,
         };
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    /// <summary>Does the command list pods in kubeadm's cluster DNS namespace by its selector (<c>kubectl get pods -n kube-system -l k8s-app=kube-dns</c>)?</summary>
+    private static bool ListsDefaultDnsPods(string command)
+    {
+        var words = command.Split(' ');
+        var layout = Core.Building.ClusterDnsObjects.Default;
+        return words is ["kubectl", ..] && Core.Building.EvidenceSources.KubectlResource(words, "get") is "pods" or "pod" or "po"
+            && (Flag(words, "-n") ?? Flag(words, "--namespace")) == layout.Namespace && (Flag(words, "-l") ?? Flag(words, "--selector")) == layout.Selector;
+    }
+
+    /// <summary>The value of a kubectl flag, the next word or after <c>=</c>.</summary>
+    private static string? Flag(string[] words, string flag)
+    {
+        var at = Array.IndexOf(words, flag);
+        return at >= 0 && at + 1 < words.Length ? words[at + 1]
+            : words.FirstOrDefault(w => w.StartsWith(flag + "=", StringComparison.Ordinal))?[(flag.Length + 1)..];
+    }
 
     /// <summary>The first <c>namespace/pod</c> an output ran in that is no node and not in kube-system (CoreDNS's, through kubectl debug).</summary>
     private static (string Namespace, string Pod)? Origin(IEnumerable<string>? origins)

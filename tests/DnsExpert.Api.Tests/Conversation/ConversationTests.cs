@@ -49,8 +49,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-pod-not-running/fires-pasted-pods-kube-system-kube-dns-crashloop.json"] = PastedTableOnly,
         ["coredns-pod-not-running/fires-pasted-pods-A-openshift-dns-default-crashloop.json"] = PastedTableOnly,
         ["coredns-apiserver-unreachable/fires-kube-dns-failed-to-list-pasted-2019.json"] = PastedTableOnly,
-        ["coredns-pod-not-running/fires-openshift-dns-default-crashloop.json"] =
-            "the checks name kubeadm's cluster DNS (kube-system, k8s-app=kube-dns, ConfigMap coredns): from the error message alone nothing says the cluster is OpenShift, and no check finds the DNS Service by the ClusterIP the error names yet",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
             "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf, now offered as the prerequisite of the lookup from CoreDNS that keeps `<upstream>`, but ranked with that lookup only when it follows from the evidence, and the clean logs leave this cause no clue: the conntrack checks of an equally weighted cause fill rounds 2 and 3 (ranking it with the lookup whenever the cause had no other check left reached it only in round 3 and lost a converged conversation)",
     };

@@ -165,11 +165,12 @@ public sealed partial class SimulatedCluster
         var ns = Flag(words, "-n") ?? Flag(words, "--namespace");
         var all = words.Contains("-A") || words.Contains("--all-namespaces");
         var selector = Flag(words, "-l") ?? Flag(words, "--selector");
+        var fields = Flag(words, "--field-selector");
         var name = resource.Length > 1 ? resource[1]
-            : words.Skip(3).FirstOrDefault(w => !w.StartsWith('-') && w != ns && w != "json" && w != selector);
+            : words.Skip(3).FirstOrDefault(w => !w.StartsWith('-') && w != ns && w != "json" && w != selector && w != fields);
         var items = OfKind(kind).Where(o => (kind == "Node" || all || ((string?)o["metadata"]?["namespace"] ?? "default") == (ns ?? "default"))
             && (name is null || (string?)o["metadata"]?["name"] == name)
-            && Selects(selector, o["metadata"]?["labels"])).ToList();
+            && Selects(selector, o["metadata"]?["labels"]) && SelectsFields(fields, o)).ToList();
         if (name is not null)
         {
             return items.Count == 1 ? items[0].ToJsonString(Indented) : null;
@@ -187,6 +188,14 @@ public sealed partial class SimulatedCluster
     /// <summary>Whether the labels match a <c>-l k=v[,k2=v2]</c> selector (no selector: all match).</summary>
     private static bool Selects(string? selector, JsonNode? labels) =>
         selector is null || selector.Split(',').All(term => term.Split('=') is [var key, var value] && (string?)labels?[key] == value);
+
+    /// <summary>
+    /// Whether the object matches a <c>--field-selector path=value[,path=value]</c> (<c>spec.clusterIP=172.30.0.10</c>,
+    /// <c>metadata.name=x</c>), as the API server compares the field's value; no selector: all match.
+    /// </summary>
+    private static bool SelectsFields(string? selector, JsonObject obj) =>
+        selector is null || selector.Split(',').All(term => term.Split('=') is [var path, var value]
+            && path.Split('.').Aggregate((JsonNode?)obj, (node, segment) => node?[segment]) is JsonValue field && (string?)field == value);
 
     /// <summary>
     /// <c>kubectl logs [-n NS] (POD | -l SELECTOR [--prefix]) [-c C] [--tail=N] [--previous] [--timestamps]</c>. With a

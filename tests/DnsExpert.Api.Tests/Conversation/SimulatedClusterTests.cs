@@ -22,6 +22,21 @@ public sealed class SimulatedClusterTests(ApiFactory factory) : IClassFixture<Ap
 
     private static ProbeArtifact Lookup(string text, string command) => Assert.Single(DnsToolOutput.Parse(text, command)).Probe;
 
+    /// <summary>
+    /// <c>--field-selector</c> filters as the API server does (Services by <c>spec.clusterIP</c> since Kubernetes 1.31):
+    /// the cluster DNS Service of every namespace by the address the error names, OpenShift's openshift-dns/dns-default.
+    /// </summary>
+    [Fact]
+    public void A_field_selector_on_the_ClusterIP_finds_the_cluster_DNS_Service_in_any_namespace()
+    {
+        var cluster = SimulatedCluster.FromScenario("coredns-pod-not-running/fires-openshift-dns-default-crashloop.json");
+
+        var list = JsonNode.Parse(cluster.Run("kubectl get svc -A --field-selector=spec.clusterIP=172.30.0.10 -o json")!)!;
+        var service = Assert.Single(list["items"]!.AsArray())!;
+        Assert.Equal(("openshift-dns", "dns-default"), ((string?)service["metadata"]!["namespace"], (string?)service["metadata"]!["name"]));
+        Assert.Empty(JsonNode.Parse(cluster.Run("kubectl get svc -A --field-selector=spec.clusterIP=10.96.0.10 -o json")!)!["items"]!.AsArray());
+    }
+
     [Fact]
     public void A_dig_that_times_out_reads_as_the_real_dig_timeout()
     {

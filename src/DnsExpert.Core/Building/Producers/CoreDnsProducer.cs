@@ -49,6 +49,9 @@ internal static class CoreDnsProducer
             NodeLocalInterceptsClusterIp = cluster.NodeLocal is null ? null : cluster.NodeLocalInterceptsClusterIp,
             CoreDnsVersion = coreDnsVersions.Count == 0 ? null : coreDnsVersions.Min(),
             KubernetesVersion = kubeletVersions.Count == 0 ? null : kubeletVersions.Min(),
+            PodsNamespace = objects.ClusterDns.Shown ? objects.ClusterDns.PodsNamespace : null,
+            PodsSelector = objects.ClusterDns.Shown ? objects.ClusterDns.PodsSelector : null,
+            CorefileConfigMap = objects.ClusterDns.Shown ? objects.ClusterDns.CorefileName.Name : null,
         });
 
         if (kubeDns is not null)
