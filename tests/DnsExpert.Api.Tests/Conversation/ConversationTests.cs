@@ -35,8 +35,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["headless-response-truncated/fires-29-ready-addresses-over-512-bytes.json"] = ClientNamespace,
         ["nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json"] =
             "the pod's case is under way once its JSON is read, but the DaemonSet check and the kube-dns Service decide it only together (NodeLocalPresent and KubeDnsClusterIp), neither alone, so the node checks of the causes listed under the reported frequency fill rounds 2 and 3",
-        ["nodelocal-dnsconfig-not-injected/fires-kubespray-pod-asks-coredns-service-ip.json"] =
-            "kubespray calls the cluster DNS Service kube-system/coredns, but the checks name kube-system/kube-dns (from the error message alone nothing says kubespray), so the ClusterIP the case needs is never read; the DaemonSet check comes only in round 3",
         ["app-to-kube-dns-unreachable/fires-kubespray-new-node-nodelocaldns-cannot-reach-coredns-service.json"] = FromNodeLocal,
         ["app-to-kube-dns-unreachable/fires-gke-node-local-dns-cannot-reach-kube-dns-upstream.json"] = FromNodeLocal,
         ["search-list-too-long/fires-eight-domains-with-glibc-2.17.json"] =
