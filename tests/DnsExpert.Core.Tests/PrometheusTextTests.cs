@@ -170,7 +170,7 @@ public sealed class PrometheusTextTests
     [Fact]
     public void NodeLocal_set_up_errors_are_read_by_type()
     {
-        var scrape = CoreDnsScrape.Read(PrometheusText.Parse(Fixture("node-local-dns-1.22.28-iptables-lock.txt")))!;
+        var scrape = CoreDnsScrape.Read(PrometheusText.Parse(Fixture("node-local-dns-1.22.28-iptables-lock-scrape1.txt")))!;
         Assert.Equal(14, scrape.SetupErrors!["iptables_lock"]);
         Assert.Equal(0, scrape.SetupErrors["interface_add"]);
         Assert.Null(scrape.Panics);
@@ -206,7 +206,7 @@ public sealed class PrometheusTextTests
                     new CommandOutput { Command = "kubectl get --raw /api/v1/namespaces/kube-system/pods/coredns-5d78c9869d-abcde:9153/proxy/metrics", Text = Fixture("coredns-1.11.1-panics-scrape1.txt") },
                     new CommandOutput { Command = "kubectl get --raw /api/v1/namespaces/kube-system/pods/coredns-5d78c9869d-abcde:9153/proxy/metrics", Text = Fixture("coredns-1.11.1-panics-scrape2.txt") },
                     new CommandOutput { Command = "curl -s http://10.244.1.7:9153/metrics", From = "kube-system/netshoot", Text = Fixture("coredns-1.6.7-panic.txt") },
-                    new CommandOutput { Command = "kubectl get --raw /api/v1/namespaces/kube-system/pods/node-local-dns-x7k2p:9353/proxy/metrics", Text = Fixture("node-local-dns-1.22.28-iptables-lock.txt") },
+                    new CommandOutput { Command = "kubectl get --raw /api/v1/namespaces/kube-system/pods/node-local-dns-x7k2p:9353/proxy/metrics", Text = Fixture("node-local-dns-1.22.28-iptables-lock-scrape1.txt") },
                 ],
             },
         };

@@ -230,7 +230,7 @@ public static class PastedOutputs
                 {
                     Note(CollectionStatus.Failed, "not read: no Prometheus text exposition (# TYPE lines and samples) in the output");
                 }
-                else if (pod is null ? endpoint is null or { IsLocal: true } : !RequestValidator.IsDnsSubdomain(pod) || !RequestValidator.IsDnsLabel(ns ?? ""))
+                else if (pod is null ? endpoint is null || (endpoint.IsLocal && origin?.Node is null) : !RequestValidator.IsDnsSubdomain(pod) || !RequestValidator.IsDnsLabel(ns ?? ""))
                 {
                     Note(CollectionStatus.Failed, "not read: cannot tell whose metrics they are (kubectl get --raw /api/v1/namespaces/kube-system/pods/POD:9153/proxy/metrics names the pod)");
                 }
@@ -241,8 +241,11 @@ public static class PastedOutputs
                 else
                 {
                     budget.Files--;
-                    files.Add(new FileArtifact { Namespace = ns, Pod = pod, Command = command, Text = text });
-                    Note(CollectionStatus.Ok, pod is not null ? $"read as the metrics of pod {ns}/{pod}" : $"read as the metrics of the pod at {endpoint!.Host}");
+                    // localhost on a node: the hostNetwork pod serving that port there (NodeLocal DNSCache's :9353).
+                    var node = pod is null && endpoint!.IsLocal ? origin!.Node : null;
+                    files.Add(new FileArtifact { Namespace = ns, Pod = pod, Node = node, Command = command, Text = text });
+                    Note(CollectionStatus.Ok, pod is not null ? $"read as the metrics of pod {ns}/{pod}"
+                        : node is not null ? $"read as the metrics served on node {node} at port {endpoint!.Port}" : $"read as the metrics of the pod at {endpoint!.Host}");
                 }
             }
             else if (origin is null)

@@ -78,9 +78,27 @@ public sealed class CoreDnsUpstreamHealthchecks : Fact
 public sealed class NodeLocalSetupErrors : Fact
 {
     public required string Namespace { get; init; }
+
+    /// <summary>The NodeLocal DNSCache pod, or <c>node-local-dns on node NAME</c> when scraped on a node whose pod the snapshot does not name.</summary>
     public required string Pod { get; init; }
+
+    /// <summary>The node the pod runs on, when known.</summary>
+    public string? Node { get; init; }
     public required string ErrorType { get; init; }
     public long Count { get; init; }
     public bool BetweenScrapes { get; init; }
     public required string Window { get; init; }
+
+    /// <summary>Which NodeLocal DNSCache, in words: <c>pod node-local-dns-x7k2p on node N</c>, <c>node-local-dns on node N</c>.</summary>
+    public string Describe => Node is null ? $"pod {Pod}" : Pod.Contains(' ', StringComparison.Ordinal) ? Pod : $"pod {Pod} on node {Node}";
+
+    /// <summary>What the set-up of <see cref="ErrorType"/> is, in words.</summary>
+    public string Meaning => ErrorType switch
+    {
+        "iptables" => "the iptables rules for its link-local address",
+        "iptables_lock" => "the iptables rules, for want of the xtables lock another program (kube-proxy, the CNI) held",
+        "interface_add" or "interface_check" => "the dummy interface that holds its link-local address",
+        "configmap" => "its configuration from the node-local-dns ConfigMap",
+        _ => $"its {ErrorType} set-up",
+    };
 }

@@ -16,12 +16,13 @@ internal static class CoreDnsMetricsProducer
         var facts = new List<Fact>();
         var notes = new List<CollectionEntry>();
         // Each pod's scrapes in the order given: the last is the latest.
-        var scrapes = new Dictionary<(string Namespace, string Pod), List<(CoreDnsScrape Scrape, bool NodeLocal)>>();
+        var scrapes = new Dictionary<(string Namespace, string Pod), List<(CoreDnsScrape Scrape, bool NodeLocal, string? Node)>>();
         foreach (var file in files.Where(f => f.Text is not null && EvidenceSources.Of(f)?.Reader == EvidenceReader.PrometheusMetrics))
         {
             var endpoint = MetricsEndpoint.Of((file.Command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
             var what = file.Command ?? "metrics";
-            if (Whose(file, endpoint, objects) is not { } pod)
+            var nodeLocal = endpoint?.Port == MetricsEndpoint.NodeLocalPort;
+            if (Whose(file, endpoint, objects, nodeLocal) is not { } pod)
             {
                 notes.Add(new CollectionEntry(what, CollectionStatus.Partial, $"no pod in the snapshot has the address {endpoint?.Host}: whose metrics these are is not known"));
                 continue;
@@ -40,30 +41,30 @@ internal static class CoreDnsMetricsProducer
                     exposition.Truncated ? $"read up to {PrometheusText.MaxLines} lines or {PrometheusText.MaxSamples} samples" : $"{exposition.BadLines} line(s) not read, the first on line {exposition.FirstBadLine}"));
             }
 
-            var nodeLocal = endpoint?.Port == MetricsEndpoint.NodeLocalPort || scrape.SetupErrors is not null;
-            if (!scrapes.TryGetValue(pod, out var list))
+            nodeLocal |= scrape.SetupErrors is not null;
+            if (!scrapes.TryGetValue((pod.Namespace, pod.Pod), out var list))
             {
-                scrapes[pod] = list = [];
+                scrapes[(pod.Namespace, pod.Pod)] = list = [];
             }
 
-            list.Add((scrape, nodeLocal));
+            list.Add((scrape, nodeLocal, pod.Node));
         }
 
         foreach (var ((ns, pod), list) in scrapes)
         {
-            var (latest, nodeLocal) = list[^1];
+            var (latest, nodeLocal, node) = list[^1];
             // Two scrapes of the same process: the rise between them; after a restart, the latest alone.
             var between = list.Count > 1 ? latest.Since(list[^2].Scrape) : null;
             var counted = between ?? latest;
             var window = between is not null ? "between two scrapes of the same process"
                 : latest.ProcessStart is { } start ? $"since the process started at {start.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC"
                 : "since the process started";
-            var source = $"Pod {ns}/{pod} metrics";
+            var source = node is not null && pod.Contains(' ', StringComparison.Ordinal) ? $"Node {node} :{MetricsEndpoint.NodeLocalPort}/metrics" : $"Pod {ns}/{pod} metrics";
             if (nodeLocal)
             {
                 foreach (var (type, count) in counted.SetupErrors ?? new Dictionary<string, long>())
                 {
-                    facts.Add(new NodeLocalSetupErrors { Source = source, Namespace = ns, Pod = pod, ErrorType = type, Count = count, BetweenScrapes = between is not null, Window = window });
+                    facts.Add(new NodeLocalSetupErrors { Source = source, Namespace = ns, Pod = pod, Node = node, ErrorType = type, Count = count, BetweenScrapes = between is not null, Window = window });
                 }
 
                 continue;
@@ -94,15 +95,29 @@ internal static class CoreDnsMetricsProducer
         return new ProducedFacts(facts, notes);
     }
 
-    /// <summary>The pod the metrics are of: the file's, else the snapshot's pod with the scraped address.</summary>
-    private static (string Namespace, string Pod)? Whose(FileArtifact file, MetricsEndpoint? endpoint, SnapshotObjects objects)
+    /// <summary>
+    /// The pod the metrics are of: the file's; else the snapshot's pod with the scraped address; else, for localhost on
+    /// a node, the NodeLocal DNSCache pod on that node (named by its node when the snapshot has not its pod).
+    /// </summary>
+    private static (string Namespace, string Pod, string? Node)? Whose(FileArtifact file, MetricsEndpoint? endpoint, SnapshotObjects objects, bool nodeLocal)
     {
         if (file.Pod is { } named)
         {
-            return (file.Namespace ?? "default", named);
+            var known = objects.Pods.Values.FirstOrDefault(p => p.Metadata?.Name == named && (p.Metadata.NamespaceProperty ?? "default") == (file.Namespace ?? "default"));
+            return (file.Namespace ?? "default", named, known?.Spec?.NodeName);
         }
 
-        var pod = endpoint?.Host is { } host ? objects.Pods.Values.FirstOrDefault(p => p.Status?.PodIP == host) : null;
-        return pod?.Metadata?.Name is { } name ? (pod.Metadata.NamespaceProperty ?? "default", name) : null;
+        if (file.Node is { } node)
+        {
+            var local = nodeLocal ? objects.Pods.Values.FirstOrDefault(p => p.Spec?.NodeName == node && p.Metadata?.Name?.StartsWith("node-local-dns", StringComparison.Ordinal) == true) : null;
+            return local?.Metadata?.Name is { } localName ? (local.Metadata.NamespaceProperty ?? SnapshotObjects.KubeSystem, localName, node)
+                : nodeLocal ? (SnapshotObjects.KubeSystem, $"node-local-dns on node {node}", node) : null;
+        }
+
+        // A hostNetwork pod has its node's address, as the node's other hostNetwork pods do: NodeLocal's port prefers NodeLocal's pod.
+        var pod = endpoint?.Host is { } host
+            ? objects.Pods.Values.Where(p => p.Status?.PodIP == host).OrderBy(p => nodeLocal && p.Metadata?.Name?.StartsWith("node-local-dns", StringComparison.Ordinal) == true ? 0 : 1).FirstOrDefault()
+            : null;
+        return pod?.Metadata?.Name is { } name ? (pod.Metadata.NamespaceProperty ?? "default", name, pod.Spec?.NodeName) : null;
     }
 }
