@@ -71,6 +71,14 @@ public sealed class PrometheusTextTests
         Assert.Equal((1, 2), (exposition.BadLines, exposition.FirstBadLine!.Value));
     }
 
+    [Theory]
+    [InlineData("# HELP coredns_panics_total A metrics that counts the number of panics.\n", true)]
+    [InlineData("coredns_panics_total 3\ncoredns_reload_failed_total 0\n", true)]
+    [InlineData("Error from server (Forbidden): pods \"coredns-a\" is forbidden: User cannot get resource \"pods/proxy\"\n", false)]
+    [InlineData("", false)]
+    public void A_scrape_is_recognised_also_when_filtered_to_its_samples(string text, bool exposition) =>
+        Assert.Equal(exposition, PrometheusText.LooksLikeExposition(text));
+
     [Fact]
     public void The_sample_cap_bounds_a_hostile_paste()
     {

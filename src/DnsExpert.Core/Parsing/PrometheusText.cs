@@ -111,10 +111,23 @@ public static class PrometheusText
         return new MetricExposition(samples, types, bad, firstBad, truncated);
     }
 
-    /// <summary>Text that looks like an exposition: a <c># TYPE</c> or <c># HELP</c> line, or a first line that is a sample.</summary>
-    public static bool LooksLikeExposition(string text) =>
-        text.StartsWith("# HELP ", StringComparison.Ordinal) || text.StartsWith("# TYPE ", StringComparison.Ordinal)
-        || text.Contains("\n# TYPE ", StringComparison.Ordinal);
+    /// <summary>
+    /// Text that looks like an exposition: a <c># TYPE</c> or <c># HELP</c> line, or a first line that is a sample (a
+    /// scrape filtered with <c>grep</c> keeps only samples).
+    /// </summary>
+    public static bool LooksLikeExposition(string text)
+    {
+        if (text.StartsWith("# HELP ", StringComparison.Ordinal) || text.StartsWith("# TYPE ", StringComparison.Ordinal)
+            || text.Contains("\n# TYPE ", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var first = text.AsSpan().TrimStart();
+        var end = first.IndexOf('\n');
+        first = (end < 0 ? first : first[..end]).TrimEnd();
+        return !first.IsEmpty && first.Length <= MaxLineLength && ReadSample(first, 1) is not null;
+    }
 
     /// <summary><c># TYPE name type</c> is kept; <c># HELP</c> and any other comment are skipped.</summary>
     private static void ReadComment(ReadOnlySpan<char> line, Dictionary<string, string> types)
