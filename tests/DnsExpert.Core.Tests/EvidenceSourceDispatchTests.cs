@@ -77,6 +77,11 @@ public sealed class EvidenceSourceDispatchTests
                 return ("", form.Words.Contains("--previous")
                     ? "read as the log of pod kube-system/coredns-5d78c9869d-abcde's previous container (the run before its last restart)"
                     : "read as the log of pod kube-system/coredns-5d78c9869d-abcde");
+            case EvidenceReader.PrometheusMetrics:
+                // The pod proxy names the pod; curl a pod IP, found among the snapshot's pods when facts are built.
+                words.Add(form.Tool == "kubectl" ? "/api/v1/namespaces/kube-system/pods/coredns-5d78c9869d-abcde:9153/proxy/metrics" : "http://10.244.0.5:9153/metrics");
+                return ("# TYPE coredns_panics_total counter\ncoredns_panics_total 0\n", form.Tool == "kubectl"
+                    ? "read as the metrics of pod kube-system/coredns-5d78c9869d-abcde" : "read as the metrics of the pod at 10.244.0.5");
             case EvidenceReader.NotRead:
                 // Anywhere, so from nowhere named: kept by nothing (a capture is a file to open, not a paste).
                 return ("x", "not read");

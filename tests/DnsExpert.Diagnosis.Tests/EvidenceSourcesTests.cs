@@ -124,7 +124,8 @@ public sealed class EvidenceSourcesTests
             {
                 foreach (var form in source.Forms)
                 {
-                    var words = form.Words.Prepend(form.Tool).Concat(form.Resources is { } r ? [r[0]] : []).ToArray();
+                    // A form that needs a word ending so (a URL, an API path) gets that ending as the word.
+                    var words = form.Words.Prepend(form.Tool).Concat(form.Resources is { } r ? [r[0]] : []).Concat(form.WordEnding is { } e ? [e] : []).ToArray();
                     var matching = EvidenceSources.Matching(words, site);
                     Assert.True(matching.Count == 1 && matching[0] == source, $"`{string.Join(' ', words)}` at {site}: {string.Join(", ", matching.Select(s => s.Name))}");
                 }

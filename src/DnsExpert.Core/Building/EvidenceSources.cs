@@ -63,23 +63,32 @@ public enum EvidenceReader
     /// <summary>busybox <c>nc -zvv</c> output into TCP connection probe results (<see cref="Parsing.NcOutput"/>).</summary>
     TcpConnections,
 
+    /// <summary>
+    /// A Prometheus text exposition of a CoreDNS or NodeLocal DNSCache pod (<c>kubectl get --raw .../pods/POD:9153/proxy/metrics</c>,
+    /// <c>curl -s http://POD_IP:9153/metrics</c>), read by <see cref="Parsing.PrometheusText"/> into that pod's counters.
+    /// </summary>
+    PrometheusMetrics,
+
     /// <summary>Not read by DnsExpert (a packet capture is opened with <c>tcpdump -r</c> or Wireshark).</summary>
     NotRead,
 }
 
 /// <summary>
 /// A shape of command line, matched by words (never a pattern): the tool (the first word's last path segment), words
-/// that must all be there, and for kubectl the resource (the first word after the verb that is no flag or flag's value).
+/// that must all be there, for kubectl the resource (the first word after the verb that is no flag or flag's value), and
+/// a word that ends so (a URL or API path: <c>/metrics</c>).
 /// </summary>
-public sealed record CommandForm(string Tool, IReadOnlyList<string> Words, IReadOnlyList<string>? Resources = null)
+public sealed record CommandForm(string Tool, IReadOnlyList<string> Words, IReadOnlyList<string>? Resources = null, string? WordEnding = null)
 {
     /// <summary>The command's words fit this form.</summary>
     public bool Matches(string[] words) =>
         words.Length > 0 && words[0].Split('/').Last() == Tool && Words.All(w => words.Contains(w, StringComparer.Ordinal))
-        && (Resources is null || (Words.Count > 0 && EvidenceSources.KubectlResource(words, Words[0]) is { } r && Resources.Contains(r, StringComparer.Ordinal)));
+        && (Resources is null || (Words.Count > 0 && EvidenceSources.KubectlResource(words, Words[0]) is { } r && Resources.Contains(r, StringComparer.Ordinal)))
+        && (WordEnding is null || words.Any(w => w.Trim('\'', '"').EndsWith(WordEnding, StringComparison.Ordinal)));
 
     /// <inheritdoc/>
-    public override string ToString() => string.Join(' ', new[] { Tool }.Concat(Words).Concat(Resources is null ? [] : [string.Join('|', Resources)]));
+    public override string ToString() =>
+        string.Join(' ', new[] { Tool }.Concat(Words).Concat(Resources is null ? [] : [string.Join('|', Resources)]).Concat(WordEnding is null ? [] : ["…" + WordEnding]));
 }
 
 /// <summary>
@@ -121,6 +130,14 @@ public static class EvidenceSources
         [new("dmesg", []), new("journalctl", ["-k"]), new("journalctl", ["--dmesg"]), Cat("/var/log/kern.log"), Cat("/var/log/messages")],
         Node, EvidenceReader.KernelLog, ["NodeKernelLogLine"], ["NodeKernelLogLine"]);
 
+    /// <summary>
+    /// One scrape of a CoreDNS pod's <c>:9153/metrics</c> (NodeLocal DNSCache's <c>:9353</c>), through the API server's
+    /// pod proxy or with curl from a debug container: the pod's counters since its process started.
+    /// </summary>
+    public static readonly EvidenceSource CoreDnsMetrics = new("CoreDNS metrics",
+        [new("kubectl", ["get", "--raw"], WordEnding: "/proxy/metrics"), new("curl", [], WordEnding: "/metrics")], Anywhere, EvidenceReader.PrometheusMetrics,
+        ["CoreDnsMetrics", "CoreDnsUpstreamHealthchecks", "NodeLocalSetupErrors"], []);
+
     private static IReadOnlyList<string> LogTypes => ["CoreDnsLogEvent", "CoreDnsQueryLog", "CoreDnsParallelQuery"];
 
     /// <summary>Every evidence source, each command form in exactly one.</summary>
@@ -151,6 +168,7 @@ public static class EvidenceSources
             EvidenceReader.BridgeNetfilter, ["NodeBridgeNetfilter"], []),
         new("conntrack statistics", [new("conntrack", ["-S"])], Node, EvidenceReader.ConntrackStatistics, ["NodeConntrackStats"], []),
         KernelLog,
+        CoreDnsMetrics,
         new("packet capture", [new("tcpdump", [])], [EvidenceSite.Anywhere], EvidenceReader.NotRead, [], []),
     ];
 

@@ -8,7 +8,7 @@ namespace DnsExpert.Core.Building;
 /// Reads <c>snapshot.outputs</c>, command output as people paste it, into the snapshot parts the structured form has:
 /// <c>dig</c>/<c>nslookup</c>, <c>ping</c> and busybox <c>nc -zvv</c> into probe results, <c>kubectl get -o json</c> and kubectl tables
 /// (<see cref="PastedTables"/>) into objects, <c>kubectl logs</c> into a
-/// log, <c>cat FILE</c> into that file of its origin, any other command (<c>dmesg</c>, <c>conntrack -S</c>) into a
+/// log, a CoreDNS pod's <c>/metrics</c> into that pod's metrics, <c>cat FILE</c> into that file of its origin, any other command (<c>dmesg</c>, <c>conntrack -S</c>) into a
 /// command output of its origin. The same facts then follow as from the structured form. Each output gets a
 /// <c>collection</c> note saying what it was read as. Commands are only read, never run.
 /// </summary>
@@ -217,6 +217,35 @@ public static class PastedOutputs
                     Note(CollectionStatus.Ok, words.Contains("--previous") || words.Contains("-p") || words.Contains("--previous=true")
                         ? $"read as the log of pod {ns ?? "default"}/{pod}'s previous container (the run before its last restart)"
                         : $"read as the log of pod {ns ?? "default"}/{pod}");
+                }
+            }
+            else if (reader == EvidenceReader.PrometheusMetrics)
+            {
+                // Whose metrics: the pod of the proxy path; for curl of localhost, the pod it ran in; for curl of a pod
+                // IP, the pod with that IP, found among the snapshot's pods when the facts are built.
+                var endpoint = MetricsEndpoint.Of(words);
+                var (ns, pod) = endpoint is { Pod: { } named } ? (endpoint.Namespace, named)
+                    : endpoint is { IsLocal: true } && origin is { Pod: { } here } ? (origin.Namespace, here) : (null, null);
+                if (!PrometheusText.LooksLikeExposition(text))
+                {
+                    Note(CollectionStatus.Failed, "not read: no Prometheus text exposition (# TYPE lines and samples) in the output");
+                }
+                else if (pod is null ? endpoint is null || (endpoint.IsLocal && origin?.Node is null) : !RequestValidator.IsDnsSubdomain(pod) || !RequestValidator.IsDnsLabel(ns ?? ""))
+                {
+                    Note(CollectionStatus.Failed, "not read: cannot tell whose metrics they are (kubectl get --raw /api/v1/namespaces/kube-system/pods/POD:9153/proxy/metrics names the pod)");
+                }
+                else if (budget.Files <= 0)
+                {
+                    Note(CollectionStatus.Failed, $"not read: the request already holds the {limits.MaxFiles} files and command outputs it may carry (DnsExpert:Limits:MaxFiles)");
+                }
+                else
+                {
+                    budget.Files--;
+                    // localhost on a node: the hostNetwork pod serving that port there (NodeLocal DNSCache's :9353).
+                    var node = pod is null && endpoint!.IsLocal ? origin!.Node : null;
+                    files.Add(new FileArtifact { Namespace = ns, Pod = pod, Node = node, Command = command, Text = text });
+                    Note(CollectionStatus.Ok, pod is not null ? $"read as the metrics of pod {ns}/{pod}"
+                        : node is not null ? $"read as the metrics served on node {node} at port {endpoint!.Port}" : $"read as the metrics of the pod at {endpoint!.Host}");
                 }
             }
             else if (origin is null)

@@ -112,6 +112,11 @@ public static class FactSummaries
             + (c.PercentUsed is { } p ? $" ({Number(p)}%)" : ""))),
         [nameof(NodeConntrackStats)] = Of<NodeConntrackStats>("conntrack -S counters", cs => Each(cs, c =>
             $"conntrack -S on {Name(c.Node)}: insert_failed {c.InsertFailed}, drop {c.Drop}, early_drop {c.EarlyDrop}")),
+        [nameof(CoreDnsMetrics)] = Of<CoreDnsMetrics>("CoreDNS /metrics scrapes", ms => Each(ms, m =>
+            $"/metrics of {Name(m.Pod)} {m.Window}: panics {Counter(m.Panics)}, SERVFAIL {Counter(m.Servfail)} of {Counter(m.Responses)} responses"
+            + $", reload failures {Counter(m.ReloadFailures)}, max_concurrent rejects {Counter(m.MaxConcurrentRejects)}")),
+        [nameof(NodeLocalSetupErrors)] = Of<NodeLocalSetupErrors>("NodeLocal DNSCache set-up errors", es =>
+            $"NodeLocal DNSCache set-up errors: {Names(es.Where(e => e.Count > 0).Select(e => $"{e.ErrorType} {e.Count} ({e.Pod})"), "none")}"),
         [nameof(NodeBridgeNetfilter)] = Of<NodeBridgeNetfilter>("bridge netfilter settings", bs => Each(bs, b =>
             $"{Name(b.Node)}: {(b.ModuleLoaded ? $"net.bridge.bridge-nf-call-iptables = {b.Value}" : "br_netfilter not loaded")}")),
         [nameof(NodeKernelLogLine)] = Of<NodeKernelLogLine>("kernel log lines", ls =>
@@ -125,6 +130,9 @@ public static class FactSummaries
             $"NodeLocal DNSCache {Name(n.Name)} at {(n.Addresses.Count == 0 ? "an address its DaemonSet does not say" : Names(n.Addresses))}"
             + (n.InterceptsClusterIp ? " (the kube-dns ClusterIP included)" : "") + $": {n.ReadyPods} of {Count(n.DesiredPods, "pod")} Ready")),
     }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>A counter read from metrics, or <c>n/a</c> when its series was not there.</summary>
+    private static string Counter(long? value) => value is { } n ? n.ToString(CultureInfo.InvariantCulture) : "n/a";
 
     /// <summary>The fact types with a summary of their own; any other is counted.</summary>
     public static IReadOnlyCollection<string> Summarised => ByType.Keys;

@@ -1,0 +1,123 @@
+using System.Globalization;
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
+using DnsExpert.Core.Parsing;
+
+namespace DnsExpert.Core.Building.Producers;
+
+/// <summary>
+/// CoreDNS and NodeLocal DNSCache pods' <c>/metrics</c> (Prometheus text, pasted or kept in the snapshot): per pod, its
+/// counters since the process started, or, from two scrapes of the same process, their rise in between.
+/// </summary>
+internal static class CoreDnsMetricsProducer
+{
+    public static ProducedFacts Produce(IList<FileArtifact> files, SnapshotObjects objects)
+    {
+        var facts = new List<Fact>();
+        var notes = new List<CollectionEntry>();
+        // Each pod's scrapes in the order given: the last is the latest.
+        var scrapes = new Dictionary<(string Namespace, string Pod), List<(CoreDnsScrape Scrape, bool NodeLocal, string? Node)>>();
+        foreach (var file in files.Where(f => f.Text is not null && EvidenceSources.Of(f)?.Reader == EvidenceReader.PrometheusMetrics))
+        {
+            var endpoint = MetricsEndpoint.Of((file.Command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
+            var what = file.Command ?? "metrics";
+            var nodeLocal = endpoint?.Port == MetricsEndpoint.NodeLocalPort;
+            if (Whose(file, endpoint, objects, nodeLocal) is not { } pod)
+            {
+                notes.Add(new CollectionEntry(what, CollectionStatus.Partial, $"no pod in the snapshot has the address {endpoint?.Host}: whose metrics these are is not known"));
+                continue;
+            }
+
+            var exposition = PrometheusText.Parse(file.Text);
+            if (CoreDnsScrape.Read(exposition) is not { } scrape)
+            {
+                notes.Add(new CollectionEntry($"Pod {pod.Namespace}/{pod.Pod} metrics", CollectionStatus.Partial, "no coredns_ series in the exposition"));
+                continue;
+            }
+
+            if (exposition.BadLines > 0 || exposition.Truncated)
+            {
+                notes.Add(new CollectionEntry($"Pod {pod.Namespace}/{pod.Pod} metrics", CollectionStatus.Partial,
+                    exposition.Truncated ? $"read up to {PrometheusText.MaxLines} lines or {PrometheusText.MaxSamples} samples" : $"{exposition.BadLines} line(s) not read, the first on line {exposition.FirstBadLine}"));
+            }
+
+            nodeLocal |= scrape.SetupErrors is not null;
+            if (!scrapes.TryGetValue((pod.Namespace, pod.Pod), out var list))
+            {
+                scrapes[(pod.Namespace, pod.Pod)] = list = [];
+            }
+
+            list.Add((scrape, nodeLocal, pod.Node));
+        }
+
+        foreach (var ((ns, pod), list) in scrapes)
+        {
+            var (latest, nodeLocal, node) = list[^1];
+            // Two scrapes of the same process: the rise between them; after a restart, the latest alone.
+            var between = list.Count > 1 ? latest.Since(list[^2].Scrape) : null;
+            var counted = between ?? latest;
+            var window = between is not null ? "between two scrapes of the same process"
+                : latest.ProcessStart is { } start ? $"since the process started at {start.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC"
+                : "since the process started";
+            var source = node is not null && pod.Contains(' ', StringComparison.Ordinal) ? $"Node {node} :{MetricsEndpoint.NodeLocalPort}/metrics" : $"Pod {ns}/{pod} metrics";
+            if (nodeLocal)
+            {
+                foreach (var (type, count) in counted.SetupErrors ?? new Dictionary<string, long>())
+                {
+                    facts.Add(new NodeLocalSetupErrors { Source = source, Namespace = ns, Pod = pod, Node = node, ErrorType = type, Count = count, BetweenScrapes = between is not null, Window = window });
+                }
+
+                continue;
+            }
+
+            facts.Add(new CoreDnsMetrics
+            {
+                Source = source,
+                Namespace = ns,
+                Pod = pod,
+                Version = latest.Version,
+                BetweenScrapes = between is not null,
+                Window = window,
+                Requests = counted.Requests,
+                Responses = counted.AllResponses,
+                Servfail = counted.ResponsesWith("SERVFAIL"),
+                Refused = counted.ResponsesWith("REFUSED"),
+                Panics = counted.Panics,
+                ReloadFailures = counted.ReloadFailures,
+                MaxConcurrentRejects = counted.MaxConcurrentRejects,
+            });
+            foreach (var (to, failures) in counted.HealthcheckFailures ?? new Dictionary<string, long>())
+            {
+                facts.Add(new CoreDnsUpstreamHealthchecks { Source = source, Namespace = ns, Pod = pod, To = to, Failures = failures, BetweenScrapes = between is not null, Window = window });
+            }
+        }
+
+        return new ProducedFacts(facts, notes);
+    }
+
+    /// <summary>
+    /// The pod the metrics are of: the file's; else the snapshot's pod with the scraped address; else, for localhost on
+    /// a node, the NodeLocal DNSCache pod on that node (named by its node when the snapshot has not its pod).
+    /// </summary>
+    private static (string Namespace, string Pod, string? Node)? Whose(FileArtifact file, MetricsEndpoint? endpoint, SnapshotObjects objects, bool nodeLocal)
+    {
+        if (file.Pod is { } named)
+        {
+            var known = objects.Pods.Values.FirstOrDefault(p => p.Metadata?.Name == named && (p.Metadata.NamespaceProperty ?? "default") == (file.Namespace ?? "default"));
+            return (file.Namespace ?? "default", named, known?.Spec?.NodeName);
+        }
+
+        if (file.Node is { } node)
+        {
+            var local = nodeLocal ? objects.Pods.Values.FirstOrDefault(p => p.Spec?.NodeName == node && p.Metadata?.Name?.StartsWith("node-local-dns", StringComparison.Ordinal) == true) : null;
+            return local?.Metadata?.Name is { } localName ? (local.Metadata.NamespaceProperty ?? SnapshotObjects.KubeSystem, localName, node)
+                : nodeLocal ? (SnapshotObjects.KubeSystem, $"node-local-dns on node {node}", node) : null;
+        }
+
+        // A hostNetwork pod has its node's address, as the node's other hostNetwork pods do: NodeLocal's port prefers NodeLocal's pod.
+        var pod = endpoint?.Host is { } host
+            ? objects.Pods.Values.Where(p => p.Status?.PodIP == host).OrderBy(p => nodeLocal && p.Metadata?.Name?.StartsWith("node-local-dns", StringComparison.Ordinal) == true ? 0 : 1).FirstOrDefault()
+            : null;
+        return pod?.Metadata?.Name is { } name ? (pod.Metadata.NamespaceProperty ?? "default", name, pod.Spec?.NodeName) : null;
+    }
+}

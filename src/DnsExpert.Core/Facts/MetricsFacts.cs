@@ -1,0 +1,104 @@
+namespace DnsExpert.Core.Facts;
+
+/// <summary>
+/// A CoreDNS pod's own counters, read from its <c>:9153/metrics</c> (names of the three metric generations made one).
+/// One scrape counts since the process started (<see cref="BetweenScrapes"/> false): it says something happened, not
+/// when. Two scrapes of the same process give the rise between them (<see cref="BetweenScrapes"/> true): it happened
+/// while the failure was looked at. A series the scrape does not hold is null, never zero.
+/// </summary>
+[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects; since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
+public sealed class CoreDnsMetrics : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Pod { get; init; }
+
+    /// <summary>CoreDNS's version, from <c>coredns_build_info</c>.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>The counters are the rise between two scrapes of the same process, not totals since it started.</summary>
+    public bool BetweenScrapes { get; init; }
+
+    /// <summary>The window in words, for evidence: <c>since the process started at 2026-11-25 06:12 UTC</c>, <c>between two scrapes</c>.</summary>
+    public required string Window { get; init; }
+
+    [UnknownWhenNull]
+    public long? Requests { get; init; }
+
+    [UnknownWhenNull]
+    public long? Responses { get; init; }
+
+    [UnknownWhenNull]
+    public long? Servfail { get; init; }
+
+    [UnknownWhenNull]
+    public long? Refused { get; init; }
+
+    /// <summary>SERVFAIL's share of the responses, in percent (null without responses).</summary>
+    public double? ServfailPercent => Servfail is { } s && Responses is > 0 ? Math.Round(s * 100.0 / Responses.Value, 1) : null;
+
+    /// <summary>REFUSED's share of the responses, in percent (null without responses).</summary>
+    public double? RefusedPercent => Refused is { } r && Responses is > 0 ? Math.Round(r * 100.0 / Responses.Value, 1) : null;
+
+    /// <summary>Panics CoreDNS recovered from (<c>coredns_panics_total</c>, before 1.7.0 <c>coredns_panic_count_total</c>).</summary>
+    [UnknownWhenNull]
+    public long? Panics { get; init; }
+
+    /// <summary>Corefile reloads that failed (<c>coredns_reload_failed_total</c>).</summary>
+    [UnknownWhenNull]
+    public long? ReloadFailures { get; init; }
+
+    /// <summary>Queries <c>forward</c> answered REFUSED itself because <c>max_concurrent</c> were in flight (<c>coredns_forward_max_concurrent_rejects_total</c>).</summary>
+    [UnknownWhenNull]
+    public long? MaxConcurrentRejects { get; init; }
+}
+
+/// <summary>
+/// Failed health checks of one upstream of a CoreDNS pod's <c>forward</c> (<c>coredns_forward_healthcheck_failures_total</c>,
+/// from 1.11.0 <c>coredns_proxy_healthcheck_failures_total</c>), in the window of <see cref="CoreDnsMetrics"/>.
+/// </summary>
+[FactDescription("Failed forward health checks of one upstream (To) of a CoreDNS pod, from its :9153/metrics; since the process started or BetweenScrapes.")]
+public sealed class CoreDnsUpstreamHealthchecks : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Pod { get; init; }
+
+    /// <summary>The upstream, <c>ADDRESS:PORT</c> (the <c>to</c> label).</summary>
+    public required string To { get; init; }
+
+    public long Failures { get; init; }
+    public bool BetweenScrapes { get; init; }
+    public required string Window { get; init; }
+}
+
+/// <summary>
+/// NodeLocal DNSCache's set-up errors of one kind on one pod (<c>coredns_nodecache_setup_errors_total{errortype}</c> on
+/// <c>:9353</c>: <c>configmap</c>, <c>interface_add</c>, <c>iptables</c>, <c>iptables_lock</c>), in the window of the scrape.
+/// </summary>
+[FactDescription("NodeLocal DNSCache's set-up errors of one ErrorType (configmap, interface_add, iptables, iptables_lock) on one pod, from its :9353/metrics; since the process started or BetweenScrapes.")]
+public sealed class NodeLocalSetupErrors : Fact
+{
+    public required string Namespace { get; init; }
+
+    /// <summary>The NodeLocal DNSCache pod, or <c>node-local-dns on node NAME</c> when scraped on a node whose pod the snapshot does not name.</summary>
+    public required string Pod { get; init; }
+
+    /// <summary>The node the pod runs on, when known.</summary>
+    public string? Node { get; init; }
+    public required string ErrorType { get; init; }
+    public long Count { get; init; }
+    public bool BetweenScrapes { get; init; }
+    public required string Window { get; init; }
+
+    /// <summary>Which NodeLocal DNSCache, in words: <c>pod node-local-dns-x7k2p on node N</c>, <c>node-local-dns on node N</c>.</summary>
+    public string Describe => Node is null ? $"pod {Pod}" : Pod.Contains(' ', StringComparison.Ordinal) ? Pod : $"pod {Pod} on node {Node}";
+
+    /// <summary>What the set-up of <see cref="ErrorType"/> is, in words.</summary>
+    public string Meaning => ErrorType switch
+    {
+        "iptables" => "the iptables rules for its link-local address",
+        "iptables_lock" => "the iptables rules, for want of the xtables lock another program (kube-proxy, the CNI) held",
+        "interface_add" or "interface_check" => "the dummy interface that holds its link-local address",
+        "configmap" => "its configuration from the node-local-dns ConfigMap",
+        _ => $"its {ErrorType} set-up",
+    };
+}
