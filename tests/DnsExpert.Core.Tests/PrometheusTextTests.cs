@@ -235,4 +235,37 @@ public sealed class PrometheusTextTests
         Assert.Equal(("node-local-dns-x7k2p", "iptables_lock", 14L), (setup.Pod, setup.ErrorType, setup.Count));
         Assert.DoesNotContain(facts.OfType<CoreDnsMetrics>(), m => m.Pod.StartsWith("node-local", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// <c>curl localhost:9353/metrics</c> on a node is NodeLocal DNSCache's pod there, found by its DaemonSet whatever the
+    /// layout calls it: kubespray's <c>nodelocaldns</c>, not only <c>node-local-dns</c>.
+    /// </summary>
+    [Fact]
+    public void A_node_scrape_of_nodelocal_is_the_pod_of_its_daemonset_in_the_kubespray_layout()
+    {
+        const string DaemonSet = """
+            {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "nodelocaldns", "namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}},
+             "spec": {"selector": {"matchLabels": {"k8s-app": "nodelocaldns"}}, "template": {"metadata": {"labels": {"k8s-app": "nodelocaldns"}},
+               "spec": {"hostNetwork": true, "containers": [{"name": "node-cache", "image": "registry.k8s.io/dns/k8s-dns-node-cache:1.22.28",
+                 "args": ["-localip", "169.254.25.10", "-conf", "/etc/coredns/Corefile", "-upstreamsvc", "coredns"]}]}}}}
+            """;
+        const string Pod = """
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "nodelocaldns-q8x2v", "namespace": "kube-system", "labels": {"k8s-app": "nodelocaldns"}},
+             "spec": {"nodeName": "node-3", "hostNetwork": true, "containers": [{"name": "node-cache", "image": "registry.k8s.io/dns/k8s-dns-node-cache:1.22.28"}]},
+             "status": {"phase": "Running", "podIP": "192.168.0.13"}}
+            """;
+        var request = new DiagnosisRequest
+        {
+            Snapshot = new Snapshot
+            {
+                Objects = [System.Text.Json.JsonDocument.Parse(DaemonSet).RootElement, System.Text.Json.JsonDocument.Parse(Pod).RootElement],
+                Outputs = [new CommandOutput { Command = "curl -s localhost:9353/metrics", From = "node/node-3", Text = Fixture("node-local-dns-1.22.28-iptables-lock-scrape1.txt") }],
+            },
+        };
+
+        var (expanded, _) = PastedOutputs.Expand(request);
+        var setup = SnapshotFactBuilder.Build(expanded).Facts.OfType<NodeLocalSetupErrors>().Where(e => e.Count > 0).Single();
+
+        Assert.Equal(("nodelocaldns-q8x2v", "node-3", "Pod kube-system/nodelocaldns-q8x2v metrics"), (setup.Pod, setup.Node, setup.Source));
+    }
 }

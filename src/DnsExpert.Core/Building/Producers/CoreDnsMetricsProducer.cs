@@ -16,7 +16,7 @@ internal static class CoreDnsMetricsProducer
         var facts = new List<Fact>();
         var notes = new List<CollectionEntry>();
         // Each pod's scrapes in the order given: the last is the latest.
-        var scrapes = new Dictionary<(string Namespace, string Pod), List<(CoreDnsScrape Scrape, bool NodeLocal, string? Node)>>();
+        var scrapes = new Dictionary<(string Namespace, string Pod), List<(CoreDnsScrape Scrape, bool NodeLocal, string? Node, bool PodKnown)>>();
         foreach (var file in files.Where(f => f.Text is not null && EvidenceSources.Of(f)?.Reader == EvidenceReader.PrometheusMetrics))
         {
             var endpoint = MetricsEndpoint.Of((file.Command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
@@ -47,19 +47,19 @@ internal static class CoreDnsMetricsProducer
                 scrapes[(pod.Namespace, pod.Pod)] = list = [];
             }
 
-            list.Add((scrape, nodeLocal, pod.Node));
+            list.Add((scrape, nodeLocal, pod.Node, pod.PodKnown));
         }
 
         foreach (var ((ns, pod), list) in scrapes)
         {
-            var (latest, nodeLocal, node) = list[^1];
+            var (latest, nodeLocal, node, podKnown) = list[^1];
             // Two scrapes of the same process: the rise between them; after a restart, the latest alone.
             var between = list.Count > 1 ? latest.Since(list[^2].Scrape) : null;
             var counted = between ?? latest;
             var window = between is not null ? "between two scrapes of the same process"
                 : latest.ProcessStart is { } start ? $"since the process started at {start.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC"
                 : "since the process started";
-            var source = node is not null && pod.Contains(' ', StringComparison.Ordinal) ? $"Node {node} :{MetricsEndpoint.NodeLocalPort}/metrics" : $"Pod {ns}/{pod} metrics";
+            var source = !podKnown && node is not null ? $"Node {node} :{MetricsEndpoint.NodeLocalPort}/metrics" : $"Pod {ns}/{pod} metrics";
             if (nodeLocal)
             {
                 foreach (var (type, count) in counted.SetupErrors ?? new Dictionary<string, long>())
@@ -97,27 +97,30 @@ internal static class CoreDnsMetricsProducer
 
     /// <summary>
     /// The pod the metrics are of: the file's; else the snapshot's pod with the scraped address; else, for localhost on
-    /// a node, the NodeLocal DNSCache pod on that node (named by its node when the snapshot has not its pod).
+    /// a node, the NodeLocal DNSCache pod on that node (named by its node when the snapshot has not its pod: PodKnown false).
     /// </summary>
-    private static (string Namespace, string Pod, string? Node)? Whose(FileArtifact file, MetricsEndpoint? endpoint, SnapshotObjects objects, bool nodeLocal)
+    private static (string Namespace, string Pod, string? Node, bool PodKnown)? Whose(FileArtifact file, MetricsEndpoint? endpoint, SnapshotObjects objects, bool nodeLocal)
     {
         if (file.Pod is { } named)
         {
             var known = objects.Pods.Values.FirstOrDefault(p => p.Metadata?.Name == named && (p.Metadata.NamespaceProperty ?? "default") == (file.Namespace ?? "default"));
-            return (file.Namespace ?? "default", named, known?.Spec?.NodeName);
+            return (file.Namespace ?? "default", named, known?.Spec?.NodeName, true);
         }
 
+        // NodeLocal DNSCache's pods are its DaemonSet's, whatever the layout names it (node-local-dns, kubespray's nodelocaldns).
+        var nodeLocalPods = (NodeLocalSetup.Find(objects.DaemonSets.Values)?.Metadata?.Name ?? "node-local-dns") + "-";
+        bool IsNodeLocal(k8s.Models.V1Pod p) => p.Metadata?.Name?.StartsWith(nodeLocalPods, StringComparison.Ordinal) == true;
         if (file.Node is { } node)
         {
-            var local = nodeLocal ? objects.Pods.Values.FirstOrDefault(p => p.Spec?.NodeName == node && p.Metadata?.Name?.StartsWith("node-local-dns", StringComparison.Ordinal) == true) : null;
-            return local?.Metadata?.Name is { } localName ? (local.Metadata.NamespaceProperty ?? SnapshotObjects.KubeSystem, localName, node)
-                : nodeLocal ? (SnapshotObjects.KubeSystem, $"node-local-dns on node {node}", node) : null;
+            var local = nodeLocal ? objects.Pods.Values.FirstOrDefault(p => p.Spec?.NodeName == node && IsNodeLocal(p)) : null;
+            return local?.Metadata?.Name is { } localName ? (local.Metadata.NamespaceProperty ?? SnapshotObjects.KubeSystem, localName, node, true)
+                : nodeLocal ? (SnapshotObjects.KubeSystem, $"node-local-dns on node {node}", node, false) : null;
         }
 
         // A hostNetwork pod has its node's address, as the node's other hostNetwork pods do: NodeLocal's port prefers NodeLocal's pod.
         var pod = endpoint?.Host is { } host
-            ? objects.Pods.Values.Where(p => p.Status?.PodIP == host).OrderBy(p => nodeLocal && p.Metadata?.Name?.StartsWith("node-local-dns", StringComparison.Ordinal) == true ? 0 : 1).FirstOrDefault()
+            ? objects.Pods.Values.Where(p => p.Status?.PodIP == host).OrderBy(p => nodeLocal && IsNodeLocal(p) ? 0 : 1).FirstOrDefault()
             : null;
-        return pod?.Metadata?.Name is { } name ? (pod.Metadata.NamespaceProperty ?? "default", name, pod.Spec?.NodeName) : null;
+        return pod?.Metadata?.Name is { } name ? (pod.Metadata.NamespaceProperty ?? "default", name, pod.Spec?.NodeName, true) : null;
     }
 }
