@@ -4,7 +4,7 @@ namespace DnsExpert.Diagnosis;
 public sealed class LiveCollectionUnavailableException : Exception
 {
     public LiveCollectionUnavailableException()
-        : base("The request has no snapshot, and live collection from a cluster is not configured. Send a snapshot, or configure cluster access.")
+        : base("The request has neither a snapshot nor a symptom, and live collection is not configured: this service has no cluster access to collect one. Send symptom.errorMessage (the client's error, verbatim) for the likely causes and the checks to run, snapshot.outputs with the output of commands you ran, or give the service cluster access (README: Install in a cluster).")
     {
     }
 

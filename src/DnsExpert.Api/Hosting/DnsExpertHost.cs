@@ -62,7 +62,14 @@ public static class DnsExpertHost
         builder.AddDnsExpertSecurity();
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
-            ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier));
+        {
+            ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier);
+            // Routing refuses a body of another media type before the endpoint runs (its Accepts metadata): say what to send.
+            if (ctx.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && ctx.ProblemDetails.Detail is null)
+            {
+                ctx.ProblemDetails.Detail = JsonBody.UnsupportedMediaType(ctx.HttpContext.Request.ContentType);
+            }
+        });
         builder.Services.ConfigureHttpJsonOptions(o => JsonText.ForResponses(o.SerializerOptions).WriteIndented = false);
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<ParameterBindingProblems>();

@@ -36,9 +36,7 @@ public static partial class JsonBody
         if (request.ContentType is not { } type || !IsJson(type))
         {
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
-                detail: request.ContentType is null
-                    ? "The request has no Content-Type: send it as application/json."
-                    : $"Send the request as application/json, not {request.ContentType}."));
+                detail: UnsupportedMediaType(request.ContentType)));
         }
 
         if (request.HttpContext.RequestServices.GetService<BodyAdmission>() is { } admission
@@ -87,6 +85,11 @@ public static partial class JsonBody
             return (null, BadRequest(ex.Path ?? "$", Describe(ex, json)));
         }
     }
+
+    /// <summary>What a 415 says: the body must be JSON, and the header that says so (the media type sent is not echoed: it is caller text).</summary>
+    public static string UnsupportedMediaType(string? contentType) => contentType is null
+        ? "The request has no Content-Type header: send the JSON body with 'Content-Type: application/json' (curl: -H 'Content-Type: application/json'; curl --data alone sends a form)."
+        : "The body must be JSON sent with 'Content-Type: application/json' (curl --data without -H sends application/x-www-form-urlencoded).";
 
     /// <summary><c>application/json</c>, <c>application/*+json</c>, with or without parameters.</summary>
     private static bool IsJson(string contentType) =>
@@ -150,10 +153,34 @@ public static partial class JsonBody
             return $"JSON nested too deeply{where}";
         }
 
-        // Syntax errors: System.Text.Json's own message is precise ("'}' is invalid after a property name ...").
-        var message = ex.Message;
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message) + where;
+        return Syntax(ex.Message) + where;
+    }
+
+    /// <summary>
+    /// A JSON syntax error in the caller's terms: what is wrong and what to send instead, from System.Text.Json's message,
+    /// whose wording speaks of readers, tokens and final blocks. An error this does not know is "not valid JSON here".
+    /// </summary>
+    internal static string Syntax(string message)
+    {
+        bool Says(string part) => message.Contains(part, StringComparison.Ordinal);
+        var character = message.Length > 2 && message[0] == '\'' && message.IndexOf('\'', 1) is var close and > 1 && close <= 8 ? message[..(close + 1)] : "this character";
+        return true switch
+        {
+            _ when Says("does not contain any JSON tokens") => "the body is empty: send a JSON object, for example {\"symptom\":{\"errorMessage\":\"...\"}}",
+            _ when Says("trailing comma") => "a comma before a closing } or ]: JSON allows no comma after the last item; remove it",
+            _ when Says("comments") || Says("'/' is an invalid start") => "JSON has no comments: remove the // or /* */ text",
+            _ when Says("invalid start of a property name") => $"{character} where a property name was expected: property names are in double quotes (\"symptom\"), and no comma follows the last property",
+            _ when Says("invalid after a property name") => $"{character} after a property name: a ':' and the value come next",
+            _ when Says("invalid after a single JSON value") => "more text after the JSON object: send one object (a second object, or text after the closing }, is not read)",
+            _ when Says("invalid after a value") => $"{character} after a value: a ',' and the next item, or the closing }} or ], come next",
+            _ when Says("invalid start of a value") => $"{character} where a value was expected: strings are in double quotes; other values are numbers, true, false, null (lower case), {{...}} or [...]",
+            _ when Says("within a JSON string") || Says("escap") => "a string holds a line break, tab or other control character, or a backslash escape JSON does not know: write \\n, \\t, \\\\ or \\uXXXX",
+            _ when Says("Expected depth to be zero") || Says("end of data") || Says("incomplete") || Says("should be closed") => "the body ends inside an object, array or string: a closing }, ] or \" is missing, or the body was cut off",
+            _ when Says("UTF-8") || Says("transcode") => "the body is not valid UTF-8 text: send it as UTF-8",
+            _ when Says("number") || Says("digit") => "not a valid JSON number: digits, an optional '-', '.' and exponent; no leading zeros, no NaN or Infinity",
+            _ when Says("literal") => "not a JSON literal: true, false and null are lower case, strings are in double quotes",
+            _ => "not valid JSON here",
+        };
     }
 
     [GeneratedRegex(@"^The JSON property '(?<name>.*)' could not be mapped to any \.NET member contained in type '(?<type>[\w.]+)'\.$", RegexOptions.Singleline | RegexOptions.NonBacktracking)]

@@ -35,15 +35,22 @@ public sealed partial class ParameterBindingProblems(IProblemDetailsService prob
         });
     }
 
-    private static string Describe(string type) => type.TrimEnd('?') switch
+    /// <summary>What a parameter of <paramref name="type"/> (as minimal APIs name it: <c>int?</c>, <c>Nullable&lt;ReportFormat&gt;</c>) takes, with the allowed values of a closed set.</summary>
+    private static string Describe(string type) => Unwrap(type) switch
     {
-        "int" or "long" => "whole number in range",
-        "bool" => "boolean (true or false)",
+        "int" or "long" or "Int32" or "Int64" => "whole number in range",
+        "bool" or "Boolean" => "boolean (true or false)",
         "DateTimeOffset" or "DateTime" => "date and time",
-        "ReportFormat" => "format (json, markdown or slack)",
-        "CheckList" => "check list (first or all)",
+        "ReportFormat" => $"format; one of: {string.Join(", ", Endpoints.ReportFormat.Names)}",
+        "CheckList" => $"check list; one of: {string.Join(", ", Endpoints.CheckList.Names)}",
         _ => "value",
     };
+
+    private static string Unwrap(string type)
+    {
+        var bare = type.Trim().TrimEnd('?');
+        return bare.StartsWith("Nullable<", StringComparison.Ordinal) && bare.EndsWith('>') ? bare["Nullable<".Length..^1] : bare;
+    }
 
     // Minimal APIs' wording: 'Failed to bind parameter "int? limit" from "x".' and 'Required parameter "string id" was not provided ...'.
     [GeneratedRegex(@"^(?:(?<kind>Failed) to bind parameter|(?<kind>Required) parameter) ""(?<type>[\w.?<>\[\], ]+) (?<name>\w+)""", RegexOptions.NonBacktracking)]
