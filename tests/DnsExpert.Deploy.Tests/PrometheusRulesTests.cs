@@ -63,10 +63,11 @@ public sealed class PrometheusRulesTests
     }
 
     [Fact]
-    public void Each_alert_names_a_catalogued_rule_waits_and_links_dnsexpert()
+    public void Each_alert_names_a_catalogued_rule_waits_links_dnsexpert_and_is_in_the_readme()
     {
         var catalogue = File.ReadLines(Path.Combine(RepoPaths.Rules, "CATALOGUE.md"))
             .Where(l => l.StartsWith("| `", StringComparison.Ordinal)).Select(l => l.Split('`')[1]).ToHashSet(StringComparer.Ordinal);
+        var readme = File.ReadLines(Path.Combine(RepoPaths.Root, "README.md")).ToList();
         var alerts = Alerts();
 
         Assert.Equal(MetricRules, alerts.Select(a => a.Labels["dnsexpert_rule"]));
@@ -81,6 +82,11 @@ public sealed class PrometheusRulesTests
             Assert.EndsWith($"{{{{ end }}}}/api/v1/diagnoses?ruleId={id}&since=24h", alert.Annotations["dnsexpert_url"], StringComparison.Ordinal);
             Assert.StartsWith("{{ with $externalLabels.dnsexpert_url }}", alert.Annotations["runbook_url"], StringComparison.Ordinal);
             Assert.False(string.IsNullOrWhiteSpace(alert.Annotations["description"]));
+
+            // The README's alert table says the same.
+            var row = Assert.Single(readme, l => l.StartsWith($"| `{alert.Name}` |", StringComparison.Ordinal));
+            Assert.StartsWith($"| `{alert.Name}` | `{id}` |", row, StringComparison.Ordinal);
+            Assert.EndsWith($"({alert.Labels["severity"]}) | {alert.For} |", row, StringComparison.Ordinal);
         }
     }
 
