@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Parsing;
 using DnsExpert.Testing;
@@ -11,31 +10,8 @@ namespace DnsExpert.Collectors.Tests;
 /// </summary>
 public sealed class DigOutputTests(DnsServers servers) : IClassFixture<DnsServers>
 {
-    private static async Task<(string Command, string Output)> DigAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dig") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("dig is not installed: apt-get install -y bind9-dnsutils (test.sh does this)", ex);
-        }
-
-        using (process)
-        {
-            var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            return ("dig " + string.Join(' ', arguments), output);
-        }
-    }
+    private static async Task<(string Command, string Output)> DigAsync(params string[] arguments) =>
+        ("dig " + string.Join(' ', arguments), (await InstalledTool.RunAsync("dig", "bind9-dnsutils", arguments)).Output);
 
     private static string Fixture(string name) => File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "fixtures", "dns-tools", name));
 
