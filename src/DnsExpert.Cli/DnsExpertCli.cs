@@ -210,7 +210,8 @@ public static class DnsExpertCli
                     return ExitCodes.BadInput;
                 }
 
-                body = evidence!.AppendTo(body!);
+                // Named as the command line names them: the request file's own outputs by index, each added one by its --add.
+                body = evidence!.AppendTo(body!, i => $"snapshot.outputs[{i}]", i => $"--add {pasted[i]}");
             }
 
             var problems = RequestValidator.Validate(body!, Limits);

@@ -63,6 +63,30 @@ public sealed class EvidenceApiTests(ApiFactory factory) : IClassFixture<ApiFact
     private static string Evidence(params JsonNode[] outputs) => new JsonObject { ["outputs"] = new JsonArray(outputs) }.ToJsonString();
 
     [Fact]
+    public async Task A_later_rounds_outputs_are_named_as_its_body_names_them_and_an_unreadable_table_says_why()
+    {
+        var client = factory.CreateClient();
+        var first = new JsonObject
+        {
+            ["symptom"] = new JsonObject { ["errorMessage"] = "dial udp 172.21.0.10:53: i/o timeout" },
+            ["snapshot"] = new JsonObject { ["outputs"] = new JsonArray(RealDigTimeout(), RealDigTimeout()) },
+        };
+        var started = await (await client.PostAsync("/api/v1/diagnoses", Body(first.ToJsonString()))).Json();
+        var unreadable = new JsonObject { ["command"] = "kubectl get svc -n kube-system", ["text"] = "kube-dns   ClusterIP   172.21.0.10   <none>   53/UDP,53/TCP,9153/TCP   20d\n" };
+
+        var response = await client.PostAsync($"/api/v1/diagnoses/{started.GetProperty("id").GetString()}/evidence", Body(Evidence(unreadable)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var collection = (await response.Json()).GetProperty("collection").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("source").GetString()!, c => (Status: c.GetProperty("status").GetString(), Detail: c.GetProperty("detail").GetString()!));
+        Assert.Equal("failed", collection["outputs[0]"].Status);
+        Assert.Contains("with its header line", collection["outputs[0]"].Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("say where it ran", collection["outputs[0]"].Detail, StringComparison.Ordinal);
+        Assert.Contains("snapshot.outputs[1] of the earlier request", collection.Keys);
+        Assert.DoesNotContain("snapshot.outputs[2]", collection.Keys);
+    }
+
+    [Fact]
     public async Task Pasted_dig_timeout_refines_the_first_diagnosis_into_a_new_one_linked_both_ways()
     {
         var client = factory.CreateClient();
@@ -79,7 +103,7 @@ public sealed class EvidenceApiTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.Equal(firstId, refined.GetProperty("previousId").GetString());
         Assert.Equal($"/api/v1/diagnoses/{firstId}", refined.GetProperty("links").GetProperty("previous").GetString());
         var notes = refined.GetProperty("collection").EnumerateArray().Select(c => c.GetProperty("source").GetString()).ToList();
-        Assert.Contains("snapshot.outputs[0]", notes);
+        Assert.Contains("outputs[0]", notes);
 
         // Read back: the first points to the refinement, the refinement to the first.
         var first = await (await client.GetAsync($"/api/v1/diagnoses/{firstId}")).Json();
@@ -158,7 +182,7 @@ public sealed class EvidenceApiTests(ApiFactory factory) : IClassFixture<ApiFact
         badOrigin["from"] = "default/web\n; rm -rf /";
         var refused = await client.PostAsync($"/api/v1/diagnoses/{firstId}/evidence", Body(Evidence(badOrigin)));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
-        Assert.True((await refused.Json()).GetProperty("errors").TryGetProperty("snapshot.outputs[0].from", out _));
+        Assert.True((await refused.Json()).GetProperty("errors").TryGetProperty("outputs[0].from", out _));
 
         // Nothing of the refused bodies was diagnosed: the first has no refinement.
         var first = await (await client.GetAsync($"/api/v1/diagnoses/{firstId}")).Json();

@@ -64,9 +64,9 @@ public sealed class PastedEvidenceCliTests : IDisposable
         using var json = JsonDocument.Parse(stdout);
         var notes = json.RootElement.GetProperty("collection").EnumerateArray()
             .ToDictionary(c => c.GetProperty("source").GetString()!, c => c.GetProperty("detail").GetString());
-        Assert.Equal("read as Kubernetes objects", notes["snapshot.outputs[0]"]);
-        Assert.Equal("1 DNS lookup(s) read from dig output", notes["snapshot.outputs[1]"]);
-        Assert.Equal("1 DNS lookup(s) read from dig output", notes["snapshot.outputs[2]"]);
+        Assert.Equal("read as Kubernetes objects", notes[$"--add {KubectlJson()}"]);
+        Assert.Equal("1 DNS lookup(s) read from dig output", notes[$"--add {DigTimeout()}"]);
+        Assert.Equal("1 DNS lookup(s) read from dig output", notes["--add -"]);
         Assert.Equal("orders.shop.svc.cluster.local", json.RootElement.GetProperty("domain").GetString());
     }
 
@@ -134,7 +134,7 @@ public sealed class PastedEvidenceCliTests : IDisposable
 
         Assert.True(exit != DnsExpertCli.ExitCodes.BadInput, stderr);
         Assert.False(File.Exists(canary));
-        Assert.Contains("snapshot.outputs[1]", stdout, StringComparison.Ordinal);
+        Assert.Contains("--add -", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -159,6 +159,6 @@ public sealed class PastedEvidenceCliTests : IDisposable
 
         (exit, _, stderr) = await Run("", "diagnose", "--error", Error, "--from", "default/web\n; rm -rf /", "--add", DigTimeout());
         Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
-        Assert.Contains("snapshot.outputs[0].from", stderr, StringComparison.Ordinal);
+        Assert.Contains($"--add {DigTimeout()}.from", stderr, StringComparison.Ordinal);
     }
 }

@@ -50,7 +50,7 @@ public static class PastedOutputs
         for (var i = 0; i < outputs.Count; i++)
         {
             var output = outputs[i];
-            var source = $"snapshot.outputs[{i}]";
+            var source = output.Source ?? $"snapshot.outputs[{i}]";
             var text = output.Text ?? "";
             var (command, from) = (output.Command, output.From);
             var words = OcAsKubectl((command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
@@ -247,6 +247,11 @@ public static class PastedOutputs
                     Note(CollectionStatus.Ok, pod is not null ? $"read as the metrics of pod {ns}/{pod}"
                         : node is not null ? $"read as the metrics served on node {node} at port {endpoint!.Port}" : $"read as the metrics of the pod at {endpoint!.Host}");
                 }
+            }
+            else if (origin is null && tool == "kubectl" && reader is EvidenceReader.KubernetesObjects or EvidenceReader.KubectlTop)
+            {
+                // Where kubectl ran does not matter; what it printed could not be read.
+                Note(CollectionStatus.Failed, "not read: neither kubectl's -o json nor a table read here (get pods, nodes, svc, endpoints; top pods, nodes) with its header line: paste the whole output with its header, or run it again with -o json");
             }
             else if (origin is null)
             {

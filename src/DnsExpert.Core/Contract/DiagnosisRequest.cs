@@ -109,6 +109,16 @@ public sealed class CommandOutput
 
     /// <summary>What it printed.</summary>
     public string? Text { get; set; }
+
+    /// <summary>
+    /// How the caller names this output in errors and collection entries: <c>snapshot.outputs[i]</c> of the request it
+    /// came in, or what <see cref="EvidenceRequest.AppendTo"/> says for evidence (<c>outputs[0]</c> of this round, an
+    /// earlier round's output). Not part of the wire contract (internal, never serialized).
+    /// </summary>
+    internal string? Source { get; init; }
+
+    /// <summary>The output of a request as it is named <paramref name="source"/>.</summary>
+    internal CommandOutput Named(string source) => new() { From = From, Command = Command, Text = Text, Source = source };
 }
 
 /// <summary>The log of one container.</summary>

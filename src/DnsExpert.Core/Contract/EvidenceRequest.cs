@@ -16,7 +16,11 @@ public sealed class EvidenceRequest
     /// The earlier request with this evidence appended to its snapshot (a request without one gets one). The earlier
     /// request is not changed.
     /// </summary>
-    public DiagnosisRequest AppendTo(DiagnosisRequest earlier)
+    /// <param name="earlier">The request the evidence is added to.</param>
+    /// <param name="earlierOutput">How its outputs are named in collection entries and errors, by index (default:
+    /// <c>snapshot.outputs[i] of the earlier request</c>).</param>
+    /// <param name="addedOutput">How <see cref="Outputs"/> are named, by index (default: <c>outputs[i]</c>, as this body names them).</param>
+    public DiagnosisRequest AppendTo(DiagnosisRequest earlier, Func<int, string>? earlierOutput = null, Func<int, string>? addedOutput = null)
     {
         var before = earlier.Snapshot;
         var added = Snapshot;
@@ -29,10 +33,15 @@ public sealed class EvidenceRequest
                 Logs = Concat(before?.Logs, added?.Logs),
                 Files = Concat(before?.Files, added?.Files),
                 Probes = Concat(before?.Probes, added?.Probes),
-                Outputs = Concat(Concat(before?.Outputs, added?.Outputs), Outputs),
+                // Named as the caller sent them: this round's outputs by the index in its body, not in the merged list.
+                Outputs = Concat(Concat(Named(before?.Outputs, earlierOutput ?? (i => $"snapshot.outputs[{i}] of the earlier request")), Named(added?.Outputs, i => $"snapshot.outputs[{i}]")),
+                    Named(Outputs, addedOutput ?? (i => $"outputs[{i}]"))),
             },
         };
     }
+
+    private static List<CommandOutput>? Named(IList<CommandOutput>? outputs, Func<int, string> source) =>
+        outputs?.Select((o, i) => o is null ? o! : o.Named(source(i))).ToList();
 
     private static List<T>? Concat<T>(IList<T>? first, IList<T>? second) =>
         first is null && second is null ? null : [.. first ?? [], .. second ?? []];

@@ -147,19 +147,20 @@ public static class RequestValidator
                 for (var i = 0; i < outputs.Count; i++)
                 {
                     var o = outputs[i];
+                    var at = o.Source ?? $"snapshot.outputs[{i}]";
                     if (o.Text is null)
                     {
-                        Add($"snapshot.outputs[{i}].text", "is required: what the command printed");
+                        Add($"{at}.text", "is required: what the command printed");
                     }
 
                     if (o.From is { } from && Origin.TryParse(from) is null)
                     {
-                        Add($"snapshot.outputs[{i}].from", "must be 'namespace/pod' or 'node/NAME' with Kubernetes names (RFC 1123)");
+                        Add($"{at}.from", "must be 'namespace/pod' or 'node/NAME' with Kubernetes names (RFC 1123)");
                     }
 
                     if (o.Command is { Length: > 4096 })
                     {
-                        Add($"snapshot.outputs[{i}].command", "is longer than 4096 characters");
+                        Add($"{at}.command", "is longer than 4096 characters");
                     }
                 }
             }
