@@ -46,6 +46,16 @@ internal static class StoredOutput
             }
         }
 
+        // -o yaml is read as the JSON it stands for (PastedOutputs), so it is redacted as pasted JSON is: with nothing to
+        // redact it is kept as pasted; otherwise as the redacted JSON, which a later round reads back (JSON is YAML).
+        // No Secret value survives in the history in either form.
+        if ((tool == "kubectl" && words.Contains("get") && UnreadKubectlFormat(words) == "-o yaml") || (tool is null && KubectlYaml.LooksLikeObjects(text)))
+        {
+            return text.Length > PastedOutputs.MaxJsonCharacters || KubectlYaml.ToJson(text).Json is not { } converted || RedactJson(converted) is not { } kept
+                ? ("", "not kept: it is not YAML the rules could read")
+                : kept.Redacted is null ? (text, null) : kept;
+        }
+
         if (tool == "kubectl" && UnreadKubectlFormat(words) is { } format)
         {
             return ("", $"not kept: kubectl {format} is not read (paste -o json)");
@@ -93,7 +103,7 @@ internal static class StoredOutput
         return redacted.Count == 0 ? (text, null) : (root!.ToJsonString(), string.Join(", ", redacted));
     }
 
-    /// <summary>The output formats of <c>kubectl get</c> that print values without the object redaction could apply (YAML, templates), and <c>kubectl config view</c>.</summary>
+    /// <summary>The output formats of <c>kubectl get</c> that print values without the object redaction could apply (YAML unless read as objects, templates), and <c>kubectl config view</c>.</summary>
     private static string? UnreadKubectlFormat(string[] words)
     {
         if (words.Contains("config") && words.Contains("view"))

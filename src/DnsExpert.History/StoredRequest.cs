@@ -59,7 +59,7 @@ public static class StoredRequest
         }
 
         var outputs = snapshot.Outputs?.Select((o, i) => o.Text is null ? o
-            : new CommandOutput { From = o.From, Command = o.Command, Text = KeptText($"snapshot.outputs[{i}]", o.Command, o.Text) }).ToList();
+            : new CommandOutput { From = o.From, Command = o.Command, Text = KeptText(o.Source ?? $"snapshot.outputs[{i}]", o.Command, o.Text), Source = o.Source }).ToList();
         var files = snapshot.Files?.Select((f, i) => f.Text is null ? f
             : new FileArtifact
             {

@@ -95,7 +95,7 @@ public sealed class PastedSecretsTests : IDisposable
     }
 
     private static Dictionary<string, string> Notes(JsonElement diagnosis) => diagnosis.GetProperty("collection").EnumerateArray()
-        .Where(c => c.GetProperty("source").GetString()!.StartsWith("snapshot.outputs", StringComparison.Ordinal))
+        .Where(c => c.GetProperty("source").GetString()!.Contains("outputs[", StringComparison.Ordinal))
         .ToDictionary(c => c.GetProperty("source").GetString()!, c => c.TryGetProperty("detail", out var d) ? d.GetString()! : "");
 
     private static void HasNoSecret(string what, string text)
@@ -165,7 +165,7 @@ public sealed class PastedSecretsTests : IDisposable
         }
 
         Assert.Equal("completed", refined.GetProperty("status").GetString());
-        Assert.EndsWith("; stored redacted: the values of 1 environment variable line(s)", Notes(refined)["snapshot.outputs[9]"], StringComparison.Ordinal);
+        Assert.EndsWith("; stored redacted: the values of 1 environment variable line(s)", Notes(refined)["outputs[0]"], StringComparison.Ordinal);
         HasNoSecret("the refined request", await _client.GetStringAsync($"/api/v1/diagnoses/{refinedId}/request"));
 
         foreach (var path in new[] { $"/api/v1/diagnoses/{id}", $"/api/v1/diagnoses/{id}/ticket", $"/api/v1/diagnoses/{id}?format=markdown", $"/reports/{id}" })

@@ -146,21 +146,21 @@ public static class PastedOutputs
                 Note(tally.Read > 0 ? CollectionStatus.Ok : CollectionStatus.Partial,
                     tally.Read > 0 ? $"{tally.Describe("TCP connection(s)")} read from nc output{tally.Stopped(limits)}" : "no connection result found in the output (busybox nc -zvv prints one per address)");
             }
-            else if (reader == EvidenceReader.KubernetesObjects
-                     && (tool is null ? text.TrimStart().StartsWith('{') && text.Contains("\"kind\"", StringComparison.Ordinal)
-                         : words.Contains("json") || words.Contains("-ojson") || words.Contains("--output=json")))
+            else if (reader == EvidenceReader.KubernetesObjects && ObjectsFormat(tool, words, text) is { } format)
             {
                 if (text.Length > MaxJsonCharacters)
                 {
-                    Note(CollectionStatus.Failed, $"kubectl JSON over {MaxJsonCharacters} characters: send it in snapshot.objects");
+                    Note(CollectionStatus.Failed, $"kubectl {format} over {MaxJsonCharacters} characters: send it as JSON in snapshot.objects");
                     continue;
                 }
 
-                var (read, problem) = ReadJson(text, budget, limits);
+                // -o yaml is read as the JSON -o json would have printed: one reader, one budget for both.
+                var (json, unreadable) = format == "YAML" ? KubectlYaml.ToJson(text) : (text, null);
+                var (read, problem) = json is null ? (null, $"not read: {unreadable}") : ReadJson(json, budget, limits);
                 if (read is { } element)
                 {
                     objects.Add(element);
-                    Note(CollectionStatus.Ok, "read as Kubernetes objects");
+                    Note(CollectionStatus.Ok, format == "YAML" ? "read as Kubernetes objects (from YAML)" : "read as Kubernetes objects");
                 }
                 else
                 {
@@ -288,6 +288,16 @@ public static class PastedOutputs
             Snapshot = expanded,
         }, notes);
     }
+
+    /// <summary>
+    /// "JSON" or "YAML" when a kubectl output prints objects in that form (by its <c>-o</c>, or, pasted without its
+    /// command, by how it starts); null for a table or anything else.
+    /// </summary>
+    private static string? ObjectsFormat(string? tool, string[] words, string text) => tool is null
+        ? text.TrimStart().StartsWith('{') && text.Contains("\"kind\"", StringComparison.Ordinal) ? "JSON" : KubectlYaml.LooksLikeObjects(text) ? "YAML" : null
+        : words.Contains("json") || words.Contains("-ojson") || words.Contains("--output=json") ? "JSON"
+        : words.Contains("yaml") || words.Contains("-oyaml") || words.Contains("--output=yaml") ? "YAML"
+        : null;
 
     /// <summary>A note cut to <see cref="MaxNoteLength"/> characters.</summary>
     private static string Bounded(string detail) => detail.Length <= MaxNoteLength ? detail : detail[..(MaxNoteLength - 1)] + "…";

@@ -113,9 +113,10 @@ public sealed class CommandOutput
     /// <summary>
     /// How the caller names this output in errors and collection entries: <c>snapshot.outputs[i]</c> of the request it
     /// came in, or what <see cref="EvidenceRequest.AppendTo"/> says for evidence (<c>outputs[0]</c> of this round, an
-    /// earlier round's output). Not part of the wire contract (internal, never serialized).
+    /// earlier round's output). Not part of the wire contract: never read from a body, never written.
     /// </summary>
-    internal string? Source { get; init; }
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? Source { get; init; }
 
     /// <summary>The output of a request as it is named <paramref name="source"/>.</summary>
     internal CommandOutput Named(string source) => new() { From = From, Command = Command, Text = Text, Source = source };
