@@ -500,6 +500,12 @@ public sealed class CoreDnsQueryLog : Fact
     /// <summary>For evidence: why <see cref="RcodeBy"/> says so (<c>answered by the upstream: 2 of 7 took 1.9 ms to 2.2 ms</c>).</summary>
     public string RcodeByDetail { get; init; } = "";
 
+    /// <summary>
+    /// The errors plugin logged forward refusing this name and type at max_concurrent (<c>concurrent queries exceeded
+    /// maximum 1000</c>); <see cref="RcodeByDetail"/> cites the line.
+    /// </summary>
+    public bool RefusedAtMaxConcurrent { get; init; }
+
     /// <summary>How many of this group's answers took less than half a millisecond: served from CoreDNS's cache.</summary>
     public int CachedAnswers { get; init; }
 

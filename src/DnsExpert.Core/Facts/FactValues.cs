@@ -64,7 +64,10 @@ public static class RcodeProducers
     /// <summary>A zone CoreDNS serves itself: the cluster domain (kubernetes), or a kubernetes, file, hosts, auto ... zone of the Corefile.</summary>
     public const string Authoritative = "authoritative";
 
-    /// <summary>CoreDNS made it itself: REFUSED from <c>forward</c> at <c>max_concurrent</c> (<c>concurrent queries exceeded maximum</c>).</summary>
+    /// <summary>
+    /// CoreDNS made it itself: <c>forward</c> at <c>max_concurrent</c> (<c>concurrent queries exceeded maximum</c>),
+    /// REFUSED, or SERVFAIL before coredns/coredns#4326.
+    /// </summary>
     public const string CoreDns = "coredns";
 }
 

@@ -107,7 +107,13 @@ internal static class CoreDnsLogProducer
         var facts = new List<Fact>();
         var ns = log.Namespace ?? SnapshotObjects.KubeSystem;
         var source = $"Pod {ns}/{log.Pod} log";
-        var maxConcurrent = scan.Events.FirstOrDefault(e => e.First is { Kind: CoreDnsLogKind.UpstreamError, Error: { } error } && error.StartsWith(MaxConcurrentError, StringComparison.Ordinal))?.First;
+        // forward's max_concurrent: the errors plugin names each query it refused (REFUSED; SERVFAIL before coredns/coredns#4326).
+        var maxConcurrent = scan.Events.Select(e => e.First)
+            .Where(e => e is { Kind: CoreDnsLogKind.UpstreamError, Error: { } error } && error.StartsWith(MaxConcurrentError, StringComparison.Ordinal))
+            .ToList();
+        var maxConcurrentByQuery = maxConcurrent.Where(e => e.QueryName is not null)
+            .GroupBy(e => $"{e.QueryName!.TrimEnd('.').ToLowerInvariant()}|{e.QueryType}", StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var takesServfail = version is null ? (bool?)null
             : CoreDnsPluginCatalog.Default.Option("cache", "servfail", version).Kind == CorefileWordVerdicts.InThisVersion;
         foreach (var group in scan.FailedQueries)
@@ -118,12 +124,15 @@ internal static class CoreDnsLogProducer
             var isCluster = name == context.Cluster.ClusterDomain || name.EndsWith("." + context.Cluster.ClusterDomain, StringComparison.Ordinal);
             var route = isCluster ? null : context.Routes.For(name);
             var ownZone = context.Routes.OwnZone(name) ?? (isCluster ? $"{context.Cluster.ClusterDomain}. (the cluster domain: kubernetes)" : null);
-            var (rcodeBy, rcodeByDetail) = RcodeBy(q.Rcode, ownZone, group.Durations, q.Rcode == DnsRcodes.Refused ? maxConcurrent : null);
+            var refusedByForward = q.Rcode is DnsRcodes.Refused or DnsRcodes.ServFail && maxConcurrentByQuery.TryGetValue($"{name}|{q.Type}", out var line) ? line
+                : q.Rcode == DnsRcodes.Refused ? maxConcurrent.FirstOrDefault() : null;
+            var (rcodeBy, rcodeByDetail) = RcodeBy(q.Rcode, ownZone, group.Durations, refusedByForward);
             var durations = group.Durations;
             facts.Add(new CoreDnsQueryLog
             {
                 RcodeBy = rcodeBy,
                 RcodeByDetail = rcodeByDetail,
+                RefusedAtMaxConcurrent = refusedByForward is not null,
                 CachedAnswers = durations?.Fast ?? 0,
                 UpstreamAnswers = durations is null ? 0 : durations.Timed - durations.Fast,
                 FastestSeconds = durations?.FastestSeconds,
@@ -245,14 +254,15 @@ internal static class CoreDnsLogProducer
     private const string MaxConcurrentError = "concurrent queries exceeded maximum";
 
     /// <summary>
-    /// Who made a failed query's rcode, and why that is known: forward itself at max_concurrent (a REFUSED in a log that
-    /// says so), a zone CoreDNS serves, the cache (every answer faster than a round trip), else the upstream.
+    /// Who made a failed query's rcode, and why that is known: forward itself at max_concurrent (the errors plugin's line
+    /// for that query, or a REFUSED in a log that says so), a zone CoreDNS serves, the cache (every answer faster than a
+    /// round trip), else the upstream.
     /// </summary>
     private static (string By, string Detail) RcodeBy(string rcode, string? ownZone, AnswerDurations? durations, CoreDnsLogRecord? maxConcurrent)
     {
         if (maxConcurrent is not null)
         {
-            return (RcodeProducers.CoreDns, $"made by CoreDNS: forward refuses past max_concurrent (line {maxConcurrent.LineNumber}: {maxConcurrent.Error})");
+            return (RcodeProducers.CoreDns, $"made by CoreDNS: forward refuses queries past max_concurrent (line {maxConcurrent.LineNumber}: {maxConcurrent.Error})");
         }
 
         if (ownZone is not null)
@@ -267,6 +277,12 @@ internal static class CoreDnsLogProducer
 
         var range = durations.Timed == 1 ? Duration(durations.SlowestSeconds) : $"{Duration(durations.FastestSeconds)} to {Duration(durations.SlowestSeconds)}";
         var below = Duration(AnswerDurations.CachedBelowSeconds);
+        // The cache never keeps REFUSED (coredns/coredns#4326): one that fast was made in CoreDNS.
+        if (durations.AllFast && rcode == DnsRcodes.Refused)
+        {
+            return (RcodeProducers.CoreDns, $"made by CoreDNS: {Count(durations.Timed, "answer")} in {range}, each under {below}, faster than any upstream, and the cache does not keep REFUSED (forward's max_concurrent, or a plugin such as acl)");
+        }
+
         return durations.AllFast
             ? (RcodeProducers.Cache, $"served from CoreDNS's cache: {Count(durations.Timed, "answer")} in {range}, each under {below}, none went upstream in this log")
             : durations.Fast == 0
