@@ -64,6 +64,20 @@ public sealed class CoreDnsLogParserTests
     }
 
     /// <summary>
+    /// forward's error past max_concurrent (plugin/forward/setup.go: "concurrent queries exceeded maximum " + N) as the
+    /// errors plugin logs it: rcode 5 (REFUSED), 2 (SERVFAIL) before coredns/coredns#4326. No upstream is named: it is no
+    /// network error (coredns-upstream-unreachable needs an endpoint); the fact builder reads it as CoreDNS's own rcode.
+    /// </summary>
+    [Theory]
+    [InlineData("[ERROR] plugin/errors: 5 api.partner-example.com. A: concurrent queries exceeded maximum 1000")]
+    [InlineData("2026-11-25T08:03:25Z [ERROR] plugin/errors: 2 api.partner-example.com. A: concurrent queries exceeded maximum 1000")]
+    public void Forward_max_concurrent_is_an_error_without_an_upstream(string line)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.UpstreamError, "api.partner-example.com.", "A", null, "concurrent queries exceeded maximum 1000"), (r.Kind, r.QueryName, r.QueryType, r.Endpoint, r.Error));
+    }
+
+    /// <summary>
     /// Real lines: coredns/coredns issue #4062 (the loop probe), a Kubernetes-the-hard-way write-up and a CoreDNS 1.6.2
     /// log in a public notebook (client queries), a pi-hole write-up (CoreDNS 1.1 format).
     /// </summary>

@@ -177,6 +177,24 @@ public sealed class CoreDnsLogScannerTests
     }
 
     [Fact]
+    public void A_failed_querys_durations_tell_the_caches_answers_from_the_upstreams()
+    {
+        // coredns/coredns#3927 (CoreDNS 1.6.7, AWS VPC resolver): two SERVFAIL from the upstream, five from the cache,
+        // the first read the slow way and the rest in place (tests/realworld/coredns-1.6.7/servfail-from-upstream-then-cache.log).
+        var log = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "realworld", "coredns-1.6.7", "servfail-from-upstream-then-cache.log"));
+
+        var failed = Assert.Single(CoreDnsLogScanner.Scan(log).FailedQueries);
+
+        Assert.Equal(new AnswerDurations(7, 5, 0.00003533, 0.002248262), failed.Durations);
+        Assert.False(failed.Durations!.AllFast);
+        Assert.True(new AnswerDurations(4, 4, 0.00003533, 0.000042867).AllFast);
+        // Events have no duration; forward's max_concurrent REFUSED comes with this errors line, which the fact builder reads.
+        var events = CoreDnsLogScanner.Scan("[INFO] plugin/reload: Running configuration SHA512 = 8b10\n[ERROR] plugin/errors: 2 a.example. A: concurrent queries exceeded maximum 1000\n").Events;
+        Assert.All(events, e => Assert.Null(e.Durations));
+        Assert.Equal("concurrent queries exceeded maximum 1000", events[1].First.Error);
+    }
+
+    [Fact]
     public void A_utf8_log_scans_as_its_text_does_across_decoding_pieces()
     {
         // Long enough for several 64K-character pieces, with 'µs' durations (two bytes in UTF-8) on the way.

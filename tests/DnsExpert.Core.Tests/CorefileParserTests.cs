@@ -223,4 +223,17 @@ public sealed class CorefileParserTests
         Assert.Equal("lameduck 5s", server.Directives[0].Block.Single().Text);
         Assert.Equal(3, server.Directives[1].Line);
     }
+
+    [Fact]
+    public void Own_zones_are_those_coredns_answers_from_its_own_data_never_forwards_nor_what_falls_through()
+    {
+        // kubeadm's Corefile: the reverse zones fall through to forward; k3s's NodeHosts falls through everything; a
+        // file zone in its own block (plugin/file/README.md's example) answers every name of it, NXDOMAIN included.
+        var corefile = CorefileParser.Parse(Kubeadm.Replace("    prometheus :9153", "    hosts /etc/coredns/NodeHosts {\n      fallthrough\n    }\n    prometheus :9153", StringComparison.Ordinal)
+            + "\nexample.org {\n    file db.example.org\n}\n");
+
+        var own = corefile.Servers.Select(s => CorefileCoverage.Own(s).Select(z => $"{z.Zone} {z.Plugin}")).ToList();
+
+        Assert.Equal([["cluster.local. kubernetes"], ["example.org. file"]], own);
+    }
 }

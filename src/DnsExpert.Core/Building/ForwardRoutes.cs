@@ -35,8 +35,7 @@ internal sealed class ForwardRoutes
     /// <summary>The route of <paramref name="name"/> (lower-case, no trailing dot); null without a Corefile or a block serving it.</summary>
     public ForwardRoute? For(string name)
     {
-        var server = _port53.Select(s => (Server: s, Zone: s.Zones.Select(Zone).Where(z => Covers(z, name)).DefaultIfEmpty(null).Max(z => z?.Length ?? -1)))
-            .Where(x => x.Zone >= 0).OrderByDescending(x => x.Zone).Select(x => x.Server).FirstOrDefault();
+        var server = ServerFor(name);
         if (server is null)
         {
             return null;
@@ -71,6 +70,26 @@ internal sealed class ForwardRoutes
         }
 
         return new ForwardRoute(server.Key, forward[0].Text, forward[0].Line, addresses.Distinct(StringComparer.Ordinal).ToList(), string.Join(", ", parts));
+    }
+
+    /// <summary>The server block on port 53 with the longest zone covering <paramref name="name"/>.</summary>
+    private CorefileServer? ServerFor(string name) =>
+        _port53.Select(s => (Server: s, Zone: s.Zones.Select(Zone).Where(z => Covers(z, name)).DefaultIfEmpty(null).Max(z => z?.Length ?? -1)))
+            .Where(x => x.Zone >= 0).OrderByDescending(x => x.Zone).Select(x => x.Server).FirstOrDefault();
+
+    /// <summary>
+    /// The zone CoreDNS answers <paramref name="name"/> from itself, as <c>cluster.local. (kubernetes, line 7)</c>: the
+    /// longest own zone of the block serving it; null when it forwards the name, or without a Corefile.
+    /// </summary>
+    public string? OwnZone(string name)
+    {
+        var server = ServerFor(name);
+        return server?.OwnZones
+            .Select(z => (Text: z, Zone: Zone(z[..z.IndexOf(' ')])))
+            .Where(z => z.Zone.Length > 0 && Covers(z.Zone, name))
+            .OrderByDescending(z => z.Zone.Length)
+            .Select(z => z.Text)
+            .FirstOrDefault();
     }
 
     private static string Zone(string zone) => zone == "." ? "" : zone.TrimEnd('.').ToLowerInvariant();

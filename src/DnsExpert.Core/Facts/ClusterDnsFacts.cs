@@ -179,6 +179,12 @@ public sealed class CorefileServer : Fact
 
     /// <summary>Zones joined for display: <c>.:53</c>.</summary>
     public string Key { get; init; } = "";
+
+    /// <summary>
+    /// The zones the block answers from CoreDNS's own data (kubernetes, file, hosts, auto, ...; not forward), each as
+    /// <c>cluster.local. (kubernetes, line 7)</c>: the zone, then the plugin and its line.
+    /// </summary>
+    public IReadOnlyList<string> OwnZones { get; init; } = [];
 }
 
 /// <summary>A line of the Corefile inside a server block: where it stands and what it says.</summary>
@@ -482,6 +488,40 @@ public sealed class CoreDnsQueryLog : Fact
     public IReadOnlyList<string> Flags { get; init; } = [];
     public double? DurationSeconds { get; init; }
     public required string Text { get; init; }
+
+    /// <summary>
+    /// Who made this rcode: <c>upstream</c>, <c>cache</c> (every such answer well under a millisecond, none went
+    /// upstream), <c>authoritative</c> (a zone CoreDNS serves itself) or <c>coredns</c> (forward's max_concurrent).
+    /// Rules that blame the upstream read only <c>upstream</c>.
+    /// </summary>
+    [OneOf(typeof(RcodeProducers))]
+    public string RcodeBy { get; init; } = RcodeProducers.Upstream;
+
+    /// <summary>For evidence: why <see cref="RcodeBy"/> says so (<c>answered by the upstream: 2 of 7 took 1.9 ms to 2.2 ms</c>).</summary>
+    public string RcodeByDetail { get; init; } = "";
+
+    /// <summary>
+    /// The errors plugin logged forward refusing this name and type at max_concurrent (<c>concurrent queries exceeded
+    /// maximum 1000</c>); <see cref="RcodeByDetail"/> cites the line.
+    /// </summary>
+    public bool RefusedAtMaxConcurrent { get; init; }
+
+    /// <summary>How many of this group's answers took less than half a millisecond: served from CoreDNS's cache.</summary>
+    public int CachedAnswers { get; init; }
+
+    /// <summary>How many of this group's answers took a network round trip (half a millisecond or more).</summary>
+    public int UpstreamAnswers { get; init; }
+
+    /// <summary>The fastest and the slowest of this group's answers, in seconds; null when the lines give no duration.</summary>
+    public double? FastestSeconds { get; init; }
+
+    public double? SlowestSeconds { get; init; }
+
+    /// <summary>The CoreDNS version of the pod (its image tag), when known.</summary>
+    public string? CoreDnsVersion { get; init; }
+
+    /// <summary>The cache plugin of this version takes <c>servfail DURATION</c> (1.9.4 on); null when the version is not known.</summary>
+    public bool? CacheTakesServfail { get; init; }
 
     /// <summary>The name is under the cluster domain (answered by CoreDNS from the Kubernetes API).</summary>
     public bool IsClusterName { get; init; }

@@ -52,6 +52,25 @@ public static class DnsTransports
     public const string Tcp = "tcp";
 }
 
+/// <summary>Who made the rcode CoreDNS answered a client: <see cref="CoreDnsQueryLog.RcodeBy"/>.</summary>
+public static class RcodeProducers
+{
+    /// <summary>The upstream that <c>forward</c> asked answered it: at least one such answer took a network round trip.</summary>
+    public const string Upstream = "upstream";
+
+    /// <summary>CoreDNS's cache repeated it: every such answer took less than half a millisecond, none went upstream in the log.</summary>
+    public const string Cache = "cache";
+
+    /// <summary>A zone CoreDNS serves itself: the cluster domain (kubernetes), or a kubernetes, file, hosts, auto ... zone of the Corefile.</summary>
+    public const string Authoritative = "authoritative";
+
+    /// <summary>
+    /// CoreDNS made it itself: <c>forward</c> at <c>max_concurrent</c> (<c>concurrent queries exceeded maximum</c>),
+    /// REFUSED, or SERVFAIL before coredns/coredns#4326.
+    /// </summary>
+    public const string CoreDns = "coredns";
+}
+
 /// <summary>Protocols of a Kubernetes port (NetworkPolicy, Service), as the API spells them.</summary>
 public static class PortProtocols
 {

@@ -28,6 +28,22 @@ public static class CorefileCoverage
             .ToList();
     }
 
+    /// <summary>
+    /// The zones of a server block CoreDNS answers from its own data, NXDOMAIN included: every answering plugin's but
+    /// those that ask another server (<c>forward</c>, <c>proxy</c>, <c>grpc</c>) or make answers up (<c>erratic</c>,
+    /// <c>whoami</c>, <c>chaos</c>). A name under one of them never reaches an upstream.
+    /// </summary>
+    public static IReadOnlyList<AnsweredZone> Own(CorefileServerBlock server)
+    {
+        var serverZones = server.Zones.Select(z => z.Name).Distinct(StringComparer.Ordinal).ToList();
+        return server.Directives
+            .Where(d => d.Name is not ("forward" or "proxy" or "grpc" or "erratic" or "whoami" or "chaos"))
+            .SelectMany(d => Answers(d, serverZones))
+            .Select(a => a with { Zone = Normalize(a.Zone) })
+            .Where(a => a.Zone != ".")
+            .ToList();
+    }
+
     private static IEnumerable<AnsweredZone> Answers(CorefileDirective d, IReadOnlyList<string> serverZones)
     {
         if (ZonesNamed(d) is not { } named)

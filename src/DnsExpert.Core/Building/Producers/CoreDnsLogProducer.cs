@@ -1,3 +1,4 @@
+using System.Globalization;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 using DnsExpert.Core.Parsing;
@@ -106,6 +107,15 @@ internal static class CoreDnsLogProducer
         var facts = new List<Fact>();
         var ns = log.Namespace ?? SnapshotObjects.KubeSystem;
         var source = $"Pod {ns}/{log.Pod} log";
+        // forward's max_concurrent: the errors plugin names each query it refused (REFUSED; SERVFAIL before coredns/coredns#4326).
+        var maxConcurrent = scan.Events.Select(e => e.First)
+            .Where(e => e is { Kind: CoreDnsLogKind.UpstreamError, Error: { } error } && error.StartsWith(MaxConcurrentError, StringComparison.Ordinal))
+            .ToList();
+        var maxConcurrentByQuery = maxConcurrent.Where(e => e.QueryName is not null)
+            .GroupBy(e => $"{e.QueryName!.TrimEnd('.').ToLowerInvariant()}|{e.QueryType}", StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var takesServfail = version is null ? (bool?)null
+            : CoreDnsPluginCatalog.Default.Option("cache", "servfail", version).Kind == CorefileWordVerdicts.InThisVersion;
         foreach (var group in scan.FailedQueries)
         {
             var record = group.First;
@@ -113,8 +123,22 @@ internal static class CoreDnsLogProducer
             var name = q.Name.TrimEnd('.').ToLowerInvariant();
             var isCluster = name == context.Cluster.ClusterDomain || name.EndsWith("." + context.Cluster.ClusterDomain, StringComparison.Ordinal);
             var route = isCluster ? null : context.Routes.For(name);
+            var ownZone = context.Routes.OwnZone(name) ?? (isCluster ? $"{context.Cluster.ClusterDomain}. (the cluster domain: kubernetes)" : null);
+            var refusedByForward = q.Rcode is DnsRcodes.Refused or DnsRcodes.ServFail && maxConcurrentByQuery.TryGetValue($"{name}|{q.Type}", out var line) ? line
+                : q.Rcode == DnsRcodes.Refused ? maxConcurrent.FirstOrDefault() : null;
+            var (rcodeBy, rcodeByDetail) = RcodeBy(q.Rcode, ownZone, group.Durations, refusedByForward);
+            var durations = group.Durations;
             facts.Add(new CoreDnsQueryLog
             {
+                RcodeBy = rcodeBy,
+                RcodeByDetail = rcodeByDetail,
+                RefusedAtMaxConcurrent = refusedByForward is not null,
+                CachedAnswers = durations?.Fast ?? 0,
+                UpstreamAnswers = durations is null ? 0 : durations.Timed - durations.Fast,
+                FastestSeconds = durations?.FastestSeconds,
+                SlowestSeconds = durations?.SlowestSeconds,
+                CoreDnsVersion = version?.Original,
+                CacheTakesServfail = takesServfail,
                 ServerKey = route?.ServerKey,
                 ForwardText = route?.ForwardText,
                 ForwardLine = route?.ForwardLine,
@@ -225,6 +249,56 @@ internal static class CoreDnsLogProducer
                 ? $"{read}; kept the first {CoreDnsLogScanner.MaxGroups} distinct failures, {scan.DroppedLines} more line(s) not examined"
                 : read));
     }
+
+    /// <summary>The error forward returns past max_concurrent, as the errors plugin logs it (<c>concurrent queries exceeded maximum 1000</c>).</summary>
+    private const string MaxConcurrentError = "concurrent queries exceeded maximum";
+
+    /// <summary>
+    /// Who made a failed query's rcode, and why that is known: forward itself at max_concurrent (the errors plugin's line
+    /// for that query, or a REFUSED in a log that says so), a zone CoreDNS serves, the cache (every answer faster than a
+    /// round trip), else the upstream.
+    /// </summary>
+    private static (string By, string Detail) RcodeBy(string rcode, string? ownZone, AnswerDurations? durations, CoreDnsLogRecord? maxConcurrent)
+    {
+        if (maxConcurrent is not null)
+        {
+            return (RcodeProducers.CoreDns, $"made by CoreDNS: forward refuses queries past max_concurrent (line {maxConcurrent.LineNumber}: {maxConcurrent.Error})");
+        }
+
+        if (ownZone is not null)
+        {
+            return (RcodeProducers.Authoritative, $"answered by CoreDNS from its own zone {ownZone}, not by an upstream");
+        }
+
+        if (durations is null)
+        {
+            return (RcodeProducers.Upstream, "taken as the upstream's (the lines give no duration)");
+        }
+
+        var range = durations.Timed == 1 ? Duration(durations.SlowestSeconds) : $"{Duration(durations.FastestSeconds)} to {Duration(durations.SlowestSeconds)}";
+        var below = Duration(AnswerDurations.CachedBelowSeconds);
+        // The cache never keeps REFUSED (coredns/coredns#4326): one that fast was made in CoreDNS.
+        if (durations.AllFast && rcode == DnsRcodes.Refused)
+        {
+            return (RcodeProducers.CoreDns, $"made by CoreDNS: {Count(durations.Timed, "answer")} in {range}, each under {below}, faster than any upstream, and the cache does not keep REFUSED (forward's max_concurrent, or a plugin such as acl)");
+        }
+
+        return durations.AllFast
+            ? (RcodeProducers.Cache, $"served from CoreDNS's cache: {Count(durations.Timed, "answer")} in {range}, each under {below}, none went upstream in this log")
+            : durations.Fast == 0
+                ? (RcodeProducers.Upstream, $"answered by the upstream: {Count(durations.Timed, "answer")} in {range}")
+                : (RcodeProducers.Upstream, $"answered by the upstream ({durations.Timed - durations.Fast} of {durations.Timed} answers took up to {Duration(durations.SlowestSeconds)}), "
+                    + $"repeated by CoreDNS's cache ({durations.Fast} in under {below}, from {Duration(durations.FastestSeconds)})");
+        static string Count(int n, string what) => n == 1 ? $"1 {what}" : $"{n} {what}s";
+    }
+
+    /// <summary><c>41 µs</c>, <c>1.87 ms</c>, <c>2.008 s</c>.</summary>
+    private static string Duration(double seconds) => seconds switch
+    {
+        < 0.001 => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e6:0} µs"),
+        < 1 => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e3:0.##} ms"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{seconds:0.###} s"),
+    };
 
     private static string? EventKind(CoreDnsLogKind kind) => kind switch
     {

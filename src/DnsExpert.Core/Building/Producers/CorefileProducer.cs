@@ -50,6 +50,7 @@ internal static class CorefileProducer
                 Plugins = server.Directives.Select(d => d.Name).Distinct(StringComparer.Ordinal).ToList(),
                 ServesRoot = server.Zones.Any(z => z.Name == "."),
                 Key = key,
+                OwnZones = CorefileCoverage.Own(server).Select(z => $"{z.Zone} ({z.Plugin}, line {z.Line})").Distinct(StringComparer.Ordinal).ToList(),
             });
 
             facts.AddRange(CorefileCoverage.Unanswered(server).Select(gap => new CorefileUnansweredZone
