@@ -206,15 +206,12 @@ public sealed class FactSummaryTests
         facts.AddRange(Enumerable.Range(0, 5000).Select(i => (object)Probe(i, i % 3 == 0 ? ProbeOutcomes.Timeout : ProbeOutcomes.Answered, DnsRcodes.NoError)));
         var observed = new HashSet<string>(StringComparer.Ordinal) { nameof(CoreDnsLogEvent), nameof(CoreDnsQueryLog), nameof(CoreDnsParallelQuery), nameof(KubernetesEvent), nameof(NodeKernelLogLine) };
 
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         var hypotheses = HypothesisBuilder.Build(ruleBase, facts, [], new KnownValues { Observed = observed });
-        watch.Stop();
 
         var ruledOut = hypotheses.Where(h => h.Status == HypothesisStatus.RuledOut).ToList();
         Assert.Contains(ruledOut, h => h.Reason.StartsWith("5000 CoreDNS pods: 2500 of 5000 Ready (not Ready: coredns-1-", StringComparison.Ordinal));
         Assert.All(ruledOut, h => Assert.True(h.Reason.Length <= HypothesisBuilder.MaxReason, $"{h.RuleId}: {h.Reason.Length} characters"));
         Assert.All(ruledOut, h => Assert.EndsWith(". None of it matches the rule's conditions", h.Reason, StringComparison.Ordinal));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{watch.Elapsed}");
     }
 
     [Fact]
