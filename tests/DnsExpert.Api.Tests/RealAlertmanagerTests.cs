@@ -92,6 +92,22 @@ public sealed class RealAlertmanagerTests : IAsyncLifetime, IDisposable
             stored.GetProperty("symptom").GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_readme_receiver_is_a_configuration_alertmanager_accepts()
+    {
+        var readme = File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "README.md"));
+        var start = readme.IndexOf("# alertmanager.yml:", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README has no alertmanager.yml snippet");
+        var snippet = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        var file = Path.Combine(_dir, "readme-alertmanager.yml");
+        await File.WriteAllTextAsync(file, snippet);
+
+        var (exit, output) = await DnsExpert.Testing.InstalledTool.RunAsync("amtool", "prometheus-alertmanager", ["check-config", file]);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("/api/v1/alerts/alertmanager", snippet, StringComparison.Ordinal);
+    }
+
     /// <summary>The first diagnosis the history lists, polled for up to 60 s while Alertmanager groups and notifies.</summary>
     private async Task<JsonElement> FirstDiagnosisAsync()
     {
