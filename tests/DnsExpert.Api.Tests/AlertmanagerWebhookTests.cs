@@ -107,6 +107,15 @@ public sealed class AlertmanagerWebhookTests : IDisposable
     }
 
     [Fact]
+    public async Task Notifications_of_one_group_at_once_start_one_diagnosis()
+    {
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Post(Documented())));
+
+        Assert.Single(answers.Select(a => a.GetProperty("diagnosisId").GetString()).Distinct());
+        Assert.Equal(1, answers.Count(a => a.GetProperty("outcome").GetString() == "diagnosing"));
+    }
+
+    [Fact]
     public async Task A_resolved_notification_is_recorded_not_diagnosed_and_ends_the_group()
     {
         var first = (await Post(Documented())).GetProperty("diagnosisId").GetString();
