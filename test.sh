@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs the Debian packages the tests start when they are missing (dnsmasq and unbound
 # for the real-DNS probe tests, dig for the pasted-output reader, PostgreSQL for the history store, Chromium for the
-# report page, promtool from prometheus for the CoreDNS alert rules), checks the table of `./bench.sh --against`, then
-# runs `dotnet test` on the solution. Extra arguments go to `dotnet test`.
+# report page, promtool from prometheus for the CoreDNS alert rules, Alertmanager for the alert webhook), checks the
+# table of `./bench.sh --against`, then runs `dotnet test` on the solution. Extra arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -15,6 +15,7 @@ have dig || missing+=(bind9-dnsutils)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 have chromium || missing+=(chromium)
 have promtool || missing+=(prometheus)
+have prometheus-alertmanager || missing+=(prometheus-alertmanager)
 if (( ${#missing[@]} > 0 )); then
   sudo=""
   if [[ $(id -u) -ne 0 ]]; then
@@ -23,7 +24,7 @@ if (( ${#missing[@]} > 0 )); then
   fi
   echo "test.sh: installing ${missing[*]} for the tests that start real servers and a browser"
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  # policy-rc.d 101: the packages' own services (PostgreSQL's cluster, Prometheus) are not started; tests start their own.
+  # policy-rc.d 101: the packages' own services (PostgreSQL's cluster, Prometheus, Alertmanager) are not started; tests start their own.
   policy=""
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     $sudo sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'

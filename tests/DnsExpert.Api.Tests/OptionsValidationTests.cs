@@ -38,6 +38,8 @@ public sealed class OptionsValidationTests
     [InlineData("CallbackOptions", "DnsExpert:Callbacks:BlockedCidrs:0", "10.0.0.0/33")]
     [InlineData("CallbackOptions", "DnsExpert:Callbacks:AllowedCidrs:0", "loopback")]
     [InlineData("AsyncOptions", "DnsExpert:Async:Workers", "0")]
+    [InlineData("AlertOptions", "DnsExpert:Alerts:GroupLifetime", "00:00:10")]
+    [InlineData("AlertOptions", "DnsExpert:Alerts:Names:0", " ")]
     [InlineData("AuthOptions", "DnsExpert:Auth:RequestsPerMinute", "0")]
     [InlineData("AuthOptions", "DnsExpert:Auth:EvidenceBytesPerPermit", "0")]
     [InlineData("AuthOptions", "DnsExpert:Auth:EvidenceTimePerPermit", "00:00:00")]

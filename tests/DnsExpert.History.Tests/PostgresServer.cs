@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using DnsExpert.Testing;
 using Npgsql;
 
 namespace DnsExpert.History.Tests;
@@ -41,7 +40,7 @@ public sealed class PostgresServer : IAsyncLifetime
         var data = Path.Combine(_dir, "data");
         Run(Path.Combine(bin, "initdb"), ["-D", data, "-U", "dnsexpert", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"], root);
 
-        Port = FreePort();
+        Port = LoopbackPorts.FreeTcp(15_000, 20_000);
         var start = Command(Path.Combine(bin, "postgres"),
             ["-D", data, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", _dir, "-c", "listen_addresses=127.0.0.1",
              "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=60"], root);
@@ -132,26 +131,5 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             throw new InvalidOperationException($"{program} failed: {output.Result}{error.Result}");
         }
-    }
-
-    /// <summary>A free port below Linux's ephemeral range, so no outgoing connection can take it before the server binds.</summary>
-    private static int FreePort()
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var port = Random.Shared.Next(15_000, 20_000);
-            try
-            {
-                var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                listener.Stop();
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-        }
-
-        throw new InvalidOperationException("no free loopback port");
     }
 }

@@ -1,3 +1,4 @@
+using DnsExpert.Api.Alerts;
 using DnsExpert.Api.Async;
 using DnsExpert.Api.Endpoints;
 using DnsExpert.Api.History;
@@ -55,6 +56,8 @@ public static class DnsExpertHost
         builder.Services.AddSingleton(services => services.GetRequiredService<IOptions<DnsExpertOptions>>().Value.Limits);
         builder.Services.AddDnsExpertCollectors(builder.Configuration);
         builder.Services.AddSingleton<SampleCatalog>();
+        builder.Services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<AlertGroups>();
         builder.Services.AddSingleton<BodyAdmission>();
         builder.Services.AddSingleton<PastedOutputAdmission>();
         builder.Services.AddDnsExpertHealthChecks();
@@ -150,6 +153,7 @@ public static class DnsExpertHost
         app.MapSamplesApi();
         app.MapSnapshotsApi();
         app.MapReportsApi();
+        app.MapAlertsApi();
         return app;
     }
 }

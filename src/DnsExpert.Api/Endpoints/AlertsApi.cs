@@ -1,0 +1,135 @@
+using DnsExpert.Api.Alerts;
+using DnsExpert.Api.Async;
+using DnsExpert.Api.Hosting;
+using DnsExpert.Api.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace DnsExpert.Api.Endpoints;
+
+/// <summary><c>POST /api/v1/alerts/alertmanager</c>: Alertmanager's webhook, where a firing DNS alert group starts a diagnosis.</summary>
+public static partial class AlertsApi
+{
+    public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/alerts/alertmanager", Receive)
+            .WithTags("Alerts")
+            .WithName("ReceiveAlertmanagerNotification")
+            .WithSummary("Alertmanager's webhook: a firing DNS alert group starts a diagnosis")
+            .WithDescription("""
+                The receiver of an Alertmanager `webhook_config` (payload version 4). A notification whose firing alerts include DNS alerts (labelled `dnsexpert_rule`, or named in `DnsExpert:Alerts:Names`: by default the alerts of `deploy/prometheus` and the kube-prometheus mixin's CoreDNS alerts) starts one asynchronous diagnosis for the group, as `POST /api/v1/diagnoses?wait=false` would: live collection scoped to the pod the alerts share (`namespace` and `pod`, or an `instance` naming a pod), with the alerts as the symptom's text. The answer is `202` with `diagnosisId` and `links`.
+
+                A repeat notification of the group (same `groupKey`, within `DnsExpert:Alerts:GroupLifetime` of the last one) returns the same diagnosis (`outcome: repeat`); a `resolved` notification is recorded and ends the group (`outcome: resolved`), a notification without firing DNS alerts is `outcome: ignored`. Needs the `diagnose` role, like creating a diagnosis (`403` otherwise, or when the pod's namespace is outside the key's).
+                """)
+            .Accepts<AlertmanagerNotification>("application/json")
+            .Produces<AlertNotificationResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    internal static async Task<Results<Accepted<AlertNotificationResponse>, ProblemHttpResult>> Receive(
+        HttpRequest http, DiagnosisCoordinator coordinator, AlertGroups groups, IOptions<AlertOptions> alertOptions, IOptions<DnsExpertOptions> options,
+        ILogger<AlertGroups> logger, CancellationToken cancellationToken)
+    {
+        var (notification, problem) = await JsonBody.ReadAsync<AlertmanagerNotification>(http, options.Value, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = AlertRequests.Validate(notification!);
+        if (errors.Count > 0)
+        {
+            return Problems.Unprocessable(errors, "The notification is not an Alertmanager webhook payload this service reads");
+        }
+
+        var scope = CallerScope.Of(http.HttpContext);
+        if (scope.Role < CallerRole.Diagnose)
+        {
+            return DiagnosesApi.Forbidden("$", "this key may only read diagnoses (role read)");
+        }
+
+        var names = alertOptions.Value.EffectiveNames;
+        var groupKey = notification!.GroupKey!;
+        var alerts = notification.Alerts!;
+        var ignored = alerts.Where(a => !AlertRequests.IsDnsAlert(a, names)).Select(AlertRequests.NameOf).Distinct(StringComparer.Ordinal).ToList();
+        if (notification.Status == "resolved")
+        {
+            var resolvedId = await groups.ResolveAsync(scope.Principal, groupKey, cancellationToken);
+            var dns = alerts.Where(a => AlertRequests.IsDnsAlert(a, names)).Select(AlertRequests.NameOf).Distinct(StringComparer.Ordinal).ToList();
+            LogResolved(logger, dns.Count, resolvedId ?? "none");
+            return Answer("resolved", groupKey, dns, ignored, resolvedId,
+                resolvedId is null ? "Recorded the group as resolved; it had no diagnosis here." : "Recorded the group as resolved; its diagnosis is kept. A new firing notification starts a new one.");
+        }
+
+        var firing = alerts.Where(a => a.Status == "firing" && AlertRequests.IsDnsAlert(a, names)).ToList();
+        var firingNames = firing.Select(AlertRequests.NameOf).Distinct(StringComparer.Ordinal).ToList();
+        if (firing.Count == 0)
+        {
+            return Answer("ignored", groupKey, [], ignored, null,
+                "No firing DNS alert in this group (labelled dnsexpert_rule or named in DnsExpert:Alerts:Names): nothing to diagnose.");
+        }
+
+        var request = AlertRequests.Request(notification, firing, options.Value.Limits.MaxErrorMessageLength);
+        if (DiagnosesApi.MayNotCreate(scope, request) is { } forbidden)
+        {
+            return forbidden;
+        }
+
+        ProblemHttpResult? unavailable = null;
+        var (id, repeat) = await groups.DiagnoseOnceAsync(scope.Principal, groupKey, async () =>
+        {
+            try
+            {
+                var accepted = await coordinator.EnqueueAsync(request, http.HttpContext.Features.Get<AdmittedBody>(), previousId: null, scope.Principal, cancellationToken);
+                unavailable = accepted is null ? Unavailable(http, "Too many diagnoses are waiting", "The queue of asynchronous diagnoses is full; Alertmanager retries the notification.") : null;
+                return accepted?.Id;
+            }
+            catch (HistoryUnavailableException ex)
+            {
+                unavailable = Unavailable(http, "Alert diagnoses need the history", ex.Message);
+                return null;
+            }
+        }, cancellationToken);
+        if (id is null)
+        {
+            return unavailable!;
+        }
+
+        if (!repeat)
+        {
+            LogStarted(logger, firing.Count, id);
+        }
+
+        return Answer(repeat ? "repeat" : "diagnosing", groupKey, firingNames, ignored, id, repeat
+            ? "The group already has a diagnosis (a repeat notification): its id, nothing new started."
+            : "Started a diagnosis of the group's DNS alerts; poll links.self until status is no longer running.");
+    }
+
+    private static Accepted<AlertNotificationResponse> Answer(
+        string outcome, string groupKey, IReadOnlyList<string> alerts, IReadOnlyList<string> ignored, string? id, string detail)
+    {
+        var links = id is null ? null : DiagnosisCoordinator.Links(id);
+        return TypedResults.Accepted(links?["self"], new AlertNotificationResponse
+        {
+            Outcome = outcome, GroupKey = groupKey, Alerts = alerts, Ignored = ignored, DiagnosisId = id, Links = links, Detail = detail,
+        });
+    }
+
+    private static ProblemHttpResult Unavailable(HttpRequest http, string title, string detail)
+    {
+        http.HttpContext.Response.Headers.RetryAfter = "10";
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alertmanager notification: {Count} firing DNS alert(s), diagnosis {Id} started")]
+    private static partial void LogStarted(ILogger logger, int count, string id);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alertmanager notification: group resolved ({Count} DNS alert(s)), its diagnosis {Id}")]
+    private static partial void LogResolved(ILogger logger, int count, string id);
+}
