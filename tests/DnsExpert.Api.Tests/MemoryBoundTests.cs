@@ -163,22 +163,24 @@ public sealed class MemoryBoundTests(ITestOutputHelper output)
         return Pasted([("kubectl get pods -A -o wide", null, pods), .. Enumerable.Range(0, 20).Select(i => ($"dig @10.96.0.10 web{i}.shop.svc.cluster.local", (string?)"default/web-0", dig))]);
     }
 
-    /// <summary>The pasted-output classes of issue 19, each as large as the body limit lets it be.</summary>
+    /// <summary>
+    /// The pasted-output classes of issue 19, each as large as the pasted-text limits let it be: one output just under
+    /// <c>MaxOutputCharacters</c> (4 Mi), several just under <c>MaxOutputsCharacters</c> (8 Mi) together.
+    /// </summary>
     public static IEnumerable<(string Name, byte[] Body)> HostilePastes()
     {
-        // Pasted text is escaped in JSON (a line break takes two bytes): 24 MB of text stays within the 32 MiB body.
-        const int size = 24 << 20;
-        yield return ("4 MB of ping headers", Pasted(("ping -c 3 10.0.0.1", "default/web-0", Lines(4 << 20, _ => "PING a (10.0.0.1)"))));
-        yield return ("24 MB of ping headers", Pasted(("ping -c 3 10.0.0.1", "default/web-0", Lines(size, _ => "PING a (10.0.0.1)"))));
+        const int size = (4 << 20) - 4096;
+        yield return ("4 MB of ping headers", Pasted(("ping -c 3 10.0.0.1", "default/web-0", Lines(size, _ => "PING a (10.0.0.1)"))));
+        yield return ("4 MB of ping headers, twice", Pasted([.. Enumerable.Range(0, 2).Select(_ => ("ping -c 3 10.0.0.1", (string?)"default/web-0", Lines(size, _ => "PING a (10.0.0.1)")))]));
         yield return ("a 200 KB ping line", Pasted(("ping -c 3 10.0.0.1", "default/web-0", "PING a (10.0.0.1) " + new string('a', 200_000) + "\n")));
         yield return ("900k busybox NXDOMAIN lines", Pasted(("nslookup a", "default/web-0", "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n" + Lines(size, _ => "** server can't find a: NXDOMAIN"))));
         yield return ("distinct nslookup failures", Pasted(("nslookup a", "default/web-0", "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n" + Lines(size, i => $"** server can't find n{i}.x: NXDOMAIN"))));
-        var table = PodsHeader + Lines(size / 40 / 8 - PodsHeader.Length, PodRow);
+        var table = PodsHeader + Lines(((2 * size) - (1 << 17)) / 40 / 8 - PodsHeader.Length, PodRow);
         var tables = string.Join("\n", Enumerable.Repeat(table, 8));
         yield return ("40 outputs of 8 pod tables", Pasted([.. Enumerable.Range(0, 40).Select(_ => ("kubectl get pods -A -o wide", (string?)null, tables))]));
         yield return ("conntrack -S with distinct counter names", Pasted(("conntrack -S", "node/node-1", Lines(size, i => $"cpu={i} c{i}a=1 c{i}b=2 c{i}c=3 insert_failed=1"))));
-        yield return ("kubectl JSON lists at the value limit", Pasted([.. Enumerable.Range(0, 7).Select(_ => ("kubectl get pods -o json", (string?)null,
-            """{"kind":"List","items":[""" + string.Join(',', Enumerable.Repeat("""{"kind":"Pod","metadata":{"name":"p"},"x":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}""", 20_000)) + "]}"))]));
+        yield return ("two kubectl JSON lists of 40,000 items", Pasted([.. Enumerable.Range(0, 2).Select(_ => ("kubectl get pods -o json", (string?)null,
+            """{"kind":"List","items":[""" + string.Join(',', Enumerable.Repeat("""{"kind":"Pod","metadata":{"name":"p"},"x":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}""", 40_000)) + "]}"))]));
         yield return ("dig outputs of distinct answers", Pasted(("dig", "default/web-0", Lines(size, i => $"; <<>> DiG 9.18 <<>> @10.96.0.10 n{i}.x\n;; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: {i}\n;; flags: qr aa rd; QUERY: 1, ANSWER: 0\n;n{i}.x. IN A\n;; Query time: {i} msec\n;; SERVER: 10.96.0.10#53(10.96.0.10) (UDP)"))));
     }
 
@@ -195,6 +197,22 @@ public sealed class MemoryBoundTests(ITestOutputHelper output)
             output.WriteLine(outcomes[^1]);
             Assert.False(service.HasExited, $"the service died on '{name}':\n{service.Output}");
             Assert.True((int)status < 500, $"'{name}' answered {(int)status}:\n{string.Join('\n', outcomes)}\n{service.Output}");
+        }
+
+        // Past the pasted-text limits: refused while the body streams in, naming the field.
+        foreach (var (name, body) in new[]
+        {
+            ("one 24 MB paste", Pasted(("nslookup a", "default/web-0", Lines(24 << 20, _ => "** server can't find a: NXDOMAIN")))),
+            ("three 3.5 MB pastes", Pasted([.. Enumerable.Range(0, 3).Select(_ => ("nslookup a", (string?)"default/web-0", Lines(7 << 19, _ => "** server can't find a: NXDOMAIN")))])),
+        })
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new("application/json");
+            using var refused = await client.PostAsync("/api/v1/diagnoses", content);
+            var problem = await refused.Content.ReadAsStringAsync();
+            output.WriteLine($"{name}: {(int)refused.StatusCode}, peak {service.PeakWorkingSetBytes >> 20} MiB");
+            Assert.True(refused.StatusCode == HttpStatusCode.UnprocessableEntity, $"{name}: {(int)refused.StatusCode} {problem}");
+            Assert.Contains("\"snapshot.outputs\"", problem, StringComparison.Ordinal);
         }
 
         // 200 realistic pastes at once: each is answered, or refused with a 503 while the others hold the admission.

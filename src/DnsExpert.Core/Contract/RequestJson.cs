@@ -35,6 +35,12 @@ public static class RequestJson
                     new BoundedStringConverter(limits.MaxErrorMessageLength, "symptom.errorMessage");
             }
 
+            if (info.Type == typeof(CommandOutput))
+            {
+                // Each output's text, and all of them together, refused from the tokens' lengths as they stream in.
+                info.Properties.Single(p => p.Name == "text").CustomConverter = new OutputTextConverter(limits);
+            }
+
             if (info.Kind != JsonTypeInfoKind.Enumerable)
             {
                 return;
@@ -171,6 +177,66 @@ public static class RequestJson
         public long Max { get; } = max;
 
         public long Used { get; set; }
+
+        /// <summary>Characters of pasted output text read so far in this body.</summary>
+        public long OutputCharacters { get; set; }
+    }
+
+    /// <summary>
+    /// A pasted output's text, under <see cref="RequestLimits.MaxOutputCharacters"/> each and
+    /// <see cref="RequestLimits.MaxOutputsCharacters"/> together: the escaped token's bytes bound its characters from
+    /// below (at most 6 bytes a character), so a text past either limit is refused before it becomes a string.
+    /// </summary>
+    private sealed class OutputTextConverter(RequestLimits limits) : JsonConverter<string>
+    {
+        private const string Advice = "paste less (for example --tail=500); send long logs in snapshot.logs, which is read as it streams, and objects in snapshot.objects";
+
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                throw new JsonException();
+            }
+
+            var bytes = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+            var budget = Budget.Value;
+            var before = budget?.OutputCharacters ?? 0;
+            if (bytes > (long)limits.MaxOutputCharacters * 6)
+            {
+                throw TooLong();
+            }
+
+            if (before + (bytes / 6) > limits.MaxOutputsCharacters)
+            {
+                throw TooMuch();
+            }
+
+            var value = reader.GetString()!;
+            if (value.Length > limits.MaxOutputCharacters)
+            {
+                throw TooLong();
+            }
+
+            if (before + value.Length > limits.MaxOutputsCharacters)
+            {
+                throw TooMuch();
+            }
+
+            if (budget is not null)
+            {
+                budget.OutputCharacters = before + value.Length;
+            }
+
+            return value;
+        }
+
+        private RequestLimitException TooLong() =>
+            new("snapshot.outputs", $"an output's text is longer than {limits.MaxOutputCharacters} characters (DnsExpert:Limits:MaxOutputCharacters): {Advice}");
+
+        private RequestLimitException TooMuch() =>
+            new("snapshot.outputs", $"the outputs' texts are longer than {limits.MaxOutputsCharacters} characters together (DnsExpert:Limits:MaxOutputsCharacters): {Advice}");
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
     }
 
     /// <summary>

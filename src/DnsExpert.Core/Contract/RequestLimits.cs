@@ -39,6 +39,24 @@ public sealed class RequestLimits
     [Display(Name = $"{Section}:{nameof(MaxOutputs)}")]
     public int MaxOutputs { get; set; } = 200;
 
+    /// <summary>
+    /// Characters of one pasted output's text (<c>snapshot.outputs[].text</c>, an evidence round's <c>outputs[].text</c>):
+    /// what one command prints when pasted, as the CLI's <c>--add</c> takes it. Refused from the token's length,
+    /// before a string is made of it; logs longer than this belong in <c>snapshot.logs</c>, which is read as it streams.
+    /// </summary>
+    [Range(1, 1L << 30)]
+    [Display(Name = $"{Section}:{nameof(MaxOutputCharacters)}")]
+    public int MaxOutputCharacters { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Characters of all pasted outputs of one body together. Pasted text is read whole, line by line, into objects,
+    /// probes and files, and a paste expands far beyond its bytes; this keeps one request's pasted text (and what it
+    /// expands to) well inside the heap of a 512Mi pod.
+    /// </summary>
+    [Range(1, 1L << 34)]
+    [Display(Name = $"{Section}:{nameof(MaxOutputsCharacters)}")]
+    public long MaxOutputsCharacters { get; set; } = 8L * 1024 * 1024;
+
     [Range(1, 10_000_000)]
     [Display(Name = $"{Section}:{nameof(MaxErrorMessageLength)}")]
     public int MaxErrorMessageLength { get; set; } = 8_192;
