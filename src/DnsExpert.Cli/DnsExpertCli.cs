@@ -98,7 +98,7 @@ public static class DnsExpertCli
         var frequency = new Option<string?>("--frequency") { Description = "always, peak, often, rarely or scaling (with --dump, or alone)." };
         var add = new Option<string[]>("--add")
         {
-            Description = "A file with the output of a command to add as evidence (repeat; '-' reads standard input). Its first line may be '$ COMMAND'. Never run.",
+            Description = "A file with the output of a command to add as evidence (repeat; '-' reads standard input). Its first line may be '$ COMMAND'; a whole terminal session (prompts, and the shells kubectl exec -it opened) is split command by command. Never run.",
         };
         var pastedCommand = new Option<string?>("--command") { Description = "The command the --add outputs are the output of, when their first line is not '$ COMMAND'." };
         var from = new Option<string?>("--from") { Description = "Where the --add commands ran: NAMESPACE/POD or node/NAME (default: --pod)." };

@@ -5,7 +5,9 @@ namespace DnsExpert.Cli;
 
 /// <summary>
 /// A file (or standard input) holding the output of one command as a person saved it: the first line may be
-/// <c>$ COMMAND</c>, the command it is the output of. The text is only read, never run nor handed to a shell.
+/// <c>$ COMMAND</c>, the command it is the output of; or a whole terminal session, prompts and all
+/// (<see cref="TerminalTranscript"/>), passed on whole to be split command by command. The text is only read, never
+/// run nor handed to a shell.
 /// </summary>
 internal static class PastedOutputFile
 {
@@ -32,6 +34,14 @@ internal static class PastedOutputFile
         }
 
         var text = new string(buffer, 0, read);
+
+        // A whole terminal session (several prompts, or a shell opened in a pod): the service splits it command by command.
+        if (command is null && TerminalTranscript.Split(text, from, int.MaxValue) is { } session
+            && (session.Outputs.Count > 1 || !text.StartsWith("$ " + session.Outputs[0].Command, StringComparison.Ordinal)))
+        {
+            return (new CommandOutput { From = from, Text = text }, null);
+        }
+
         if (text.StartsWith("$ ", StringComparison.Ordinal))
         {
             var end = text.IndexOf('\n', StringComparison.Ordinal);

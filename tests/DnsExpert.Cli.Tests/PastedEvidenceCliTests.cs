@@ -161,4 +161,17 @@ public sealed class PastedEvidenceCliTests : IDisposable
         Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
         Assert.Contains($"--add {DigTimeout()}.from", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_whole_terminal_session_is_split_into_its_commands_and_the_pods_they_ran_in()
+    {
+        var session = Write("session.txt", File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "fixtures", "transcripts", "ckad-lab-busybox.txt")));
+
+        var (exit, stdout, stderr) = await Run("", "diagnose", "--error", "lookup ckad12-service.default.svc.cluster.local on 172.20.0.10:53: no such host", "--add", session);
+
+        Assert.True(exit != DnsExpertCli.ExitCodes.BadInput, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var notes = json.RootElement.GetProperty("collection").EnumerateArray().Select(c => c.GetProperty("source").GetString()).ToList();
+        Assert.Contains($"--add {session} (1 of 1: nslookup ckad12-service.default.svc.cluster.local)", notes);
+    }
 }

@@ -47,6 +47,7 @@ public static class PastedOutputs
         var tableObjects = new List<JsonElement>();
         var budget = new Budget(limits, snapshot);
         var seenProbes = new HashSet<ProbeKey>(probes.Select(ProbeKey.Of));
+        outputs = Transcripts(outputs, limits, notes);
         for (var i = 0; i < outputs.Count; i++)
         {
             var output = outputs[i];
@@ -299,6 +300,44 @@ public static class PastedOutputs
         : words.Contains("yaml") || words.Contains("-oyaml") || words.Contains("--output=yaml") ? "YAML"
         : null;
 
+    /// <summary>
+    /// The outputs with each pasted terminal session (no command given, the text a transcript of prompts and what they
+    /// printed: <see cref="TerminalTranscript"/>) split into its commands, each named after the output it came from and
+    /// the command typed; as many as the request may still carry (<see cref="RequestLimits.MaxOutputs"/>), the rest noted.
+    /// </summary>
+    private static IList<CommandOutput> Transcripts(IList<CommandOutput> outputs, RequestLimits limits, List<CollectionEntry> notes)
+    {
+        if (!outputs.Any(o => string.IsNullOrWhiteSpace(o.Command) && o.Text is { } t && t.Contains('\n')))
+        {
+            return outputs;
+        }
+
+        var result = new List<CommandOutput>(outputs.Count);
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var output = outputs[i];
+            var source = output.Source ?? $"snapshot.outputs[{i}]";
+            var room = Math.Max(0, limits.MaxOutputs - (result.Count + outputs.Count - i - 1));
+            if (!string.IsNullOrWhiteSpace(output.Command) || output.Text is not { } text
+                || TerminalTranscript.Split(text, output.From, room) is not { } split)
+            {
+                result.Add(output.Source is null ? output.Named(source) : output);
+                continue;
+            }
+
+            result.AddRange(split.Outputs.Select((o, k) => o.Named($"{source} ({k + 1} of {split.Outputs.Count}: {Shortened(o.Command!)})")));
+            if (split.Dropped > 0)
+            {
+                notes.Add(new CollectionEntry(source, CollectionStatus.Partial,
+                    $"{split.Dropped} more command(s) of the pasted session not read: past the {limits.MaxOutputs} outputs a request may carry (DnsExpert:Limits:MaxOutputs)"));
+            }
+        }
+
+        return result;
+    }
+
+    private static string Shortened(string command) => command.Length <= 60 ? command : command[..59] + "…";
+
     /// <summary>A note cut to <see cref="MaxNoteLength"/> characters.</summary>
     private static string Bounded(string detail) => detail.Length <= MaxNoteLength ? detail : detail[..(MaxNoteLength - 1)] + "…";
 
@@ -422,7 +461,7 @@ public static class PastedOutputs
     }
 
     /// <summary>OpenShift's <c>oc</c> takes kubectl's verbs and flags and prints its tables and JSON: read as kubectl.</summary>
-    private static string[] OcAsKubectl(string[] words) =>
+    internal static string[] OcAsKubectl(string[] words) =>
         words is [var first, .. var rest] && first.Split('/').Last() == "oc" ? ["kubectl", .. rest] : words;
 
     private static string ToolName(DnsTool tool) => tool == DnsTool.Dig ? "dig" : "nslookup";
