@@ -2,6 +2,7 @@ using DnsExpert.Core.Building;
 using DnsExpert.Core.Classification;
 using DnsExpert.Core.Collection;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
 using DnsExpert.Core.Telemetry;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.Sessions;
@@ -90,6 +91,12 @@ public sealed class DiagnosisService(
 
         cancellationToken.ThrowIfCancellationRequested();
         var classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage);
+        if (string.IsNullOrWhiteSpace(request.Symptom?.ErrorMessage) && facts.Facts.OfType<QueriedName>().FirstOrDefault() is { } name)
+        {
+            // No error message: the name's form is what routes the hypotheses (HypothesisBuilder), and the answer says so.
+            classification = SymptomClassifier.InferredFromName(name, facts.Facts.OfType<ReportedSymptom>().FirstOrDefault()?.Frequency);
+        }
+
         var known = KnownValues.From(facts.Facts, target?.Namespace, target?.Pod, domain ?? classification.Name, classification.Server, ObservedFactTypes.Of(request.Snapshot, facts.Facts),
             PastedOutputs.Origins(request.Snapshot), (request.Snapshot?.Outputs ?? []).Select(o => o.Command));
         known = known with { Unread = ObservedFactTypes.Unread(request.Snapshot, facts.Facts) };

@@ -99,6 +99,64 @@ public sealed class GuideRoutingTests(ApiFactory factory) : IClassFixture<ApiFac
         Assert.DoesNotContain("privatezone-prefer-udp-missing", hypotheses.Select(h => h.GetProperty("ruleId").GetString()));
     }
 
+    /// <summary>
+    /// No error message, only a name and how often it fails: the name's kind routes (the causes the guide lists for that
+    /// kind of name first, the one listed under its row before the others), the frequency orders within, and the
+    /// classification, still <c>unknown</c>, says what was inferred from the name.
+    /// </summary>
+    public static TheoryData<string, string, string, string[], string[], string> NameRoutes => new()
+    {
+        // A StatefulSet pod's name: the Service's serviceName, then the headless causes and whether the name exists,
+        // before the race and the client's node that "rarely" alone routes to.
+        { "web-0.nginx.ns.svc.cluster.local", "rarely", "statefulset-servicename-mismatch",
+            ["headless-tolerate-unready-annotation", "headless-response-truncated", "headless-coredns-before-1.7", "service-name-not-found"],
+            ["parallel-a-aaaa-race", "client-node-overloaded", "coredns-load-unbalanced"], "a StatefulSet pod's name (the pod web-0 under the headless Service nginx in namespace ns)" },
+        { "kafka-0.kafka.data.svc.cluster.local", "scaling", "statefulset-servicename-mismatch",
+            ["headless-tolerate-unready-annotation", "service-name-not-found"], ["ipvs-udp-stale-backend", "coredns-no-lameduck"], "the reported frequency (scaling)" },
+        // An external name: the upstream's answer, before the load causes of "peak".
+        { "api.partner-example.com", "peak", "external-domain-upstream-error",
+            ["coredns-upstream-unreachable"], ["conntrack-table-full", "coredns-overloaded", "client-node-overloaded"], "an external name" },
+        // Absolute, and "rarely": autopath (listed under external names, routed by "rarely" too) first.
+        { "api.partner-example.com.", "rarely", "coredns-autopath-enabled",
+            ["external-domain-upstream-error", "coredns-upstream-unreachable"], ["parallel-a-aaaa-race", "client-node-overloaded"], "an absolute external name" },
+        // A Service's name: autopath ("often" routes there too), whether the name exists and CoreDNS's view of the
+        // Services, before the load causes of "often".
+        { "orders.shop.svc.cluster.local", "often", "coredns-autopath-enabled",
+            ["service-name-not-found", "coredns-apiserver-unreachable"], ["coredns-load-unbalanced", "coredns-overloaded", "parallel-a-aaaa-race"], "the Service orders in namespace shop" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NameRoutes))]
+    public async Task A_name_and_a_frequency_without_an_error_message_route_by_the_names_kind(
+        string name, string frequency, string first, string[] before, string[] after, string inferred)
+    {
+        var diagnosis = await Diagnose(new JsonObject
+        {
+            ["target"] = new JsonObject { ["namespace"] = "shop", ["pod"] = "web-0" },
+            ["domain"] = name,
+            ["symptom"] = new JsonObject { ["frequency"] = frequency },
+        });
+
+        var unverified = diagnosis.GetProperty("hypotheses").EnumerateArray()
+            .Where(h => h.GetProperty("status").GetString() == "unverified")
+            .Select(h => h.GetProperty("ruleId").GetString()!).ToList();
+        var order = string.Join(", ", unverified);
+        Assert.True(unverified[0] == first, order);
+        foreach (var (early, late) in before.SelectMany(b => after.Select(a => (b, a))))
+        {
+            Assert.True(unverified.IndexOf(early) is var e && e >= 0 && unverified.IndexOf(late) is var l && (l < 0 || e < l), $"{early} before {late}: {order}");
+        }
+
+        var classification = diagnosis.GetProperty("classification");
+        Assert.Equal("unknown", classification.GetProperty("class").GetString());
+        var explanation = classification.GetProperty("explanation").GetString()!;
+        Assert.StartsWith("Inferred from the name's form, no error message: ", explanation, StringComparison.Ordinal);
+        Assert.Contains(inferred, explanation, StringComparison.Ordinal);
+        // The first check serves a cause of the name's kind, not one the frequency alone routes to.
+        var checkedFirst = diagnosis.GetProperty("nextChecks")[0].GetProperty("ruleIds").EnumerateArray().Select(r => r.GetString()!).ToList();
+        Assert.True(checkedFirst.Intersect([first, .. before]).Any(), string.Join(", ", checkedFirst));
+    }
+
     private async Task<JsonElement> Diagnose(JsonObject request)
     {
         var response = await factory.CreateClient().PostAsync("/api/v1/diagnoses", new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));

@@ -1,5 +1,7 @@
+using DnsExpert.Core.Building;
 using DnsExpert.Core.Classification;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
 
 namespace DnsExpert.Core.Tests;
 
@@ -86,4 +88,29 @@ public sealed class SymptomClassifierTests
     [InlineData("connection reset by peer")]
     public void A_message_that_is_not_a_resolver_error_stays_unknown(string message) =>
         Assert.Equal(SymptomClass.Unknown, SymptomClassifier.Classify(message).Class);
+
+    /// <summary>No error message: still unknown, and the explanation says what the name's form told, in the cluster's own domain.</summary>
+    [Theory]
+    [InlineData("web-0.nginx.ns.svc.cluster.local", "rarely", "is a StatefulSet pod's name (the pod web-0 under the headless Service nginx in namespace ns)")]
+    [InlineData("10-244-1-5.shop.pod.cluster.local", null, "is a pod's IP address as a name")]
+    [InlineData("orders", "peak", "is a short name, which the search list completes to the Service orders in namespace shop")]
+    [InlineData("api.partner-example.com.", null, "is an absolute external name (its trailing dot: no search domain is tried)")]
+    [InlineData("web-0.nginx.ns.svc.corp.internal", "scaling", "the reported frequency (scaling) orders them within")]
+    public void A_name_without_an_error_message_is_explained_by_its_form(string domain, string? frequency, string said)
+    {
+        var corefile = """{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "coredns", "namespace": "kube-system"}, "data": {"Corefile": ".:53 {\n    kubernetes corp.internal in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n}\n"}}""";
+        var request = new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "shop", Pod = "web-0" },
+            Domain = domain,
+            Snapshot = new Snapshot { Objects = domain.EndsWith("corp.internal", StringComparison.Ordinal) ? [System.Text.Json.JsonDocument.Parse(corefile).RootElement.Clone()] : [] },
+        };
+        var name = SnapshotFactBuilder.Build(request).Facts.OfType<QueriedName>().Single();
+
+        var result = SymptomClassifier.InferredFromName(name, frequency);
+
+        Assert.Equal(SymptomClass.Unknown, result.Class);
+        Assert.StartsWith(SymptomClassifier.FromTheNamesForm + name.Name + " ", result.Explanation, StringComparison.Ordinal);
+        Assert.Contains(said, result.Explanation, StringComparison.Ordinal);
+    }
 }

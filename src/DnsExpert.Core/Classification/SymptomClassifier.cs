@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Facts;
 
 namespace DnsExpert.Core.Classification;
 
@@ -133,6 +134,48 @@ public static partial class SymptomClassifier
             Explanation = "The message does not match a known DNS client error. Paste the client's exact output (curl, ping, nslookup, dig, Go, Python, Java, Node, .NET, PHP).",
         };
     }
+
+    /// <summary>The start of the explanation of a request with no error message whose name routes it (<see cref="InferredFromName"/>).</summary>
+    public const string FromTheNamesForm = "Inferred from the name's form, no error message: ";
+
+    /// <summary>
+    /// A request with no error message but a failing name: still <c>unknown</c> (nothing says whether the name is missing
+    /// or the server unreachable), and the explanation says what the name's form tells and which of the guide's causes
+    /// it puts first, the reported <paramref name="frequency"/> ordering them within.
+    /// </summary>
+    public static ClassificationResult InferredFromName(QueriedName name, string? frequency)
+    {
+        var (what, causes) = (name.Form, name.Kind) switch
+        {
+            (_, NameKinds.StatefulSetPod) => ($"a StatefulSet pod's name (the pod {Label(name)} under the headless Service {name.ServiceName} in namespace {name.ServiceNamespace})",
+                "the causes the guide lists for StatefulSet pod and headless Service names: the StatefulSet's serviceName, the headless Service's ready addresses (publishNotReadyAddresses), whether the name exists"),
+            (_, NameKinds.Headless) => ($"the headless Service {name.ServiceName} in namespace {name.ServiceNamespace}",
+                "the causes the guide lists for headless Service names: unready addresses, a truncated answer, the CoreDNS version"),
+            (NameForms.ServicePod, _) => ($"a pod's name under the Service {name.ServiceName} in namespace {name.ServiceNamespace}, which has a ClusterIP: such a name exists only under a headless Service",
+                "the causes of cluster names: whether the name exists, CoreDNS's view of the Services, the pod's resolver"),
+            (NameForms.PodIp, _) => ("a pod's IP address as a name, which CoreDNS answers only with its kubernetes plugin's `pods insecure` or `pods verified`",
+                "the causes of cluster names: CoreDNS's configuration and view of the API, the pod's resolver"),
+            (NameForms.ShortName, _) => (name.ServiceName is null ? "a short name, which the search list completes with the pod's namespace"
+                    : $"a short name, which the search list completes to the Service {name.ServiceName} in namespace {name.ServiceNamespace}",
+                "the causes of cluster names: whether the Service exists, the search list, CoreDNS's view of the Services"),
+            (_, NameKinds.Internal) => (name.ServiceName is null ? "a name in the cluster's zone" : $"the Service {name.ServiceName} in namespace {name.ServiceNamespace}",
+                "the causes of cluster names: whether the Service exists, CoreDNS's view of the Services, the pod's resolver"),
+            (_, NameKinds.PrivateZone) => ("a PrivateZone name, which CoreDNS forwards to the cloud's resolver",
+                "the causes the guide lists for PrivateZone names: prefer_udp in the forward block, the upstream's answer"),
+            (NameForms.ExternalRooted, _) => ("an absolute external name (its trailing dot: no search domain is tried), which CoreDNS forwards upstream",
+                "the causes of external names: the upstream's answer and reachability, CoreDNS's forward configuration"),
+            _ => ("an external name, which CoreDNS forwards upstream after the search domains when it has fewer dots than ndots",
+                "the causes of external names: the upstream's answer and reachability, ndots and the search list"),
+        };
+        var within = frequency is null or SymptomFrequencies.Unknown ? "" : $"; the reported frequency ({frequency}) orders them within";
+        return new ClassificationResult
+        {
+            Class = SymptomClass.Unknown,
+            Explanation = $"{FromTheNamesForm}{name.Name} is {what}. First come {causes}{within}.",
+        };
+    }
+
+    private static string Label(QueriedName name) => name.Name[..name.Name.IndexOf('.', StringComparison.Ordinal)];
 
     /// <summary>
     /// The result, with the name as DNS saw it. A URL where a host name belongs (<c>ENOTFOUND http://orders...</c>,

@@ -155,6 +155,31 @@ public static class NameKinds
     public const string PrivateZone = "privatezone";
 }
 
+/// <summary><see cref="QueriedName.Form"/>: the failing name's form, what the search list and the cluster make of it.</summary>
+public static class NameForms
+{
+    /// <summary><c>svc.ns.svc.&lt;zone&gt;</c> (or a relative <c>svc.ns</c>, <c>svc.ns.svc</c>): a Service's name.</summary>
+    public const string Service = "service";
+
+    /// <summary><c>host.svc.ns.svc.&lt;zone&gt;</c>: a pod's hostname under its subdomain, a headless Service (StatefulSet pods).</summary>
+    public const string ServicePod = "service-pod";
+
+    /// <summary><c>a-b-c-d.ns.pod.&lt;zone&gt;</c>: a pod's IP address as a name.</summary>
+    public const string PodIp = "pod-ip";
+
+    /// <summary>One label (<c>mysql</c>): the search list completes it with the pod's namespace.</summary>
+    public const string ShortName = "short";
+
+    /// <summary>Any other name in the cluster's zone (the zone itself, <c>ns.svc.&lt;zone&gt;</c>).</summary>
+    public const string ClusterOther = "cluster-other";
+
+    /// <summary>A name outside the cluster, without a trailing dot: tried with each search domain first when it has fewer dots than ndots.</summary>
+    public const string External = "external";
+
+    /// <summary>A name outside the cluster with a trailing dot: absolute, never completed by the search list.</summary>
+    public const string ExternalRooted = "external-rooted";
+}
+
 /// <summary><see cref="ReportedSymptom.Class"/>; also the values of a rule's <c>routing.symptomClass</c>.</summary>
 public static class SymptomClasses
 {

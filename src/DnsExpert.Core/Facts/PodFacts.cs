@@ -109,6 +109,13 @@ public sealed class QueriedName : Fact
     [OneOf(typeof(NameKinds))]
     public required string Kind { get; init; }
 
+    /// <summary>
+    /// Its form, from its labels alone (<see cref="NameForms"/>): <c>service</c>, <c>service-pod</c>, <c>pod-ip</c>,
+    /// <c>short</c>, <c>cluster-other</c>, <c>external</c> or <c>external-rooted</c>.
+    /// </summary>
+    [OneOf(typeof(NameForms))]
+    public string Form { get; init; } = NameForms.External;
+
     public bool IsInternal { get; init; }
     public bool IsFullyQualified { get; init; }
     public int Dots { get; init; }

@@ -22,7 +22,8 @@ public sealed record HypothesisPlan(IReadOnlyList<Hypothesis> Hypotheses, IReadO
 /// cause of a finding already made (CoreDNS pods not Ready: the logs that say what stops them);</item>
 /// <item>then by worth: the sum of the weights of the causes it collects facts for, so one command that answers for
 /// many causes comes before one that answers for one. A cause weighs how the guide's symptom table lists it for the
-/// report (<c>routing.listedUnder</c>, twice), how much of the report its routing names, and one more when critical;</item>
+/// report (<c>routing.listedUnder</c>, twice), whether, with no error message, the failing name's kind routes to it
+/// (twice), how much of the report its routing names, and one more when critical;</item>
 /// <item>then the cheapest (<c>cost:</c>), then the hypotheses' own order.</item>
 /// </list>
 /// A check that cannot be run as given yet is offered through what fills it in: a check, of any rule, that collects a
@@ -38,9 +39,9 @@ public static class CheckOrder
 {
     /// <summary>An unverified cause: its id, how the report routes to it, its open cases, and its checks (cheapest first).</summary>
     internal sealed record Cause(
-        string RuleId, int Listed, int Routing, Severity Severity, IReadOnlyList<OpenCase> Open, bool ExplainsAFinding, IReadOnlyList<Planned> Checks)
+        string RuleId, int Listed, int Routing, int ByName, Severity Severity, IReadOnlyList<OpenCase> Open, bool ExplainsAFinding, IReadOnlyList<Planned> Checks)
     {
-        public int Weight => 1 + (2 * Listed) + Routing + (Severity == Severity.Critical ? 1 : 0);
+        public int Weight => 1 + (2 * (Listed + ByName)) + Routing + (Severity == Severity.Critical ? 1 : 0);
 
         /// <summary>The evidence already points at it: a case under way, or a finding made that it would explain.</summary>
         public bool Follows => Open.Any(c => c.UnderWay) || ExplainsAFinding;

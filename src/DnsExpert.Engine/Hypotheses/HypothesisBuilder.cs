@@ -19,7 +19,8 @@ namespace DnsExpert.Engine.Hypotheses;
 /// checked, its extra facts are not missing (a CoreDNS pod that is Ready needs no events to say why it is not).
 /// An unverified cause some of whose proofs could be checked and did not match is <c>partly checked</c>, with what
 /// those facts showed.
-/// Order: confirmed as the findings are ranked; then unverified: first the causes the guide's symptom table lists under
+/// Order: confirmed as the findings are ranked; then unverified: with no error message but a failing name, the causes
+/// that name's kind routes to before all others (the name is what the report says); then the causes the guide's symptom table lists under
 /// the reported frequency and name kind (<c>routing.listedUnder</c>), the wholly open before the partly checked, then
 /// those whose routing names more of the report, then the cheapest check (<c>cost:</c>, 1 to 9), then severity; then
 /// ruled out; the packet capture, the guide's last resort, last of all.
@@ -50,7 +51,7 @@ public static class HypothesisBuilder
         var explaining = findings.Where(f => explainsFailure.Contains(f.RuleId)).Select(f => f.RuleId).ToList();
 
         var confirmed = new List<(int Rank, Hypothesis H)>();
-        var unverified = new List<(int Listed, int Open, int Routing, int Cost, Severity Severity, Hypothesis H, CheckOrder.Cause Cause)>();
+        var unverified = new List<(int ByName, int Listed, int Open, int Routing, int Cost, Severity Severity, Hypothesis H, CheckOrder.Cause Cause)>();
         var ruledOut = new List<Hypothesis>();
         Hypothesis? lastResort = null;
         foreach (var rule in ruleBase.Rules)
@@ -93,10 +94,11 @@ public static class HypothesisBuilder
             var partly = Checked(cases);
             var listed = Listed(doc.Routing, symptom, name);
             var routing = RoutingSupport(doc.Routing, symptom, name);
-            var cause = new CheckOrder.Cause(rule.Id, listed, routing, doc.Severity,
+            var byName = ByName(doc.Routing, symptom, name);
+            var cause = new CheckOrder.Cause(rule.Id, listed, routing, byName, doc.Severity,
                 cases.Where(c => !c.Dead && c.Missing.Count > 0).Select(c => new CheckOrder.OpenCase(c.Missing, c.UnderWay)).ToList(),
                 doc.Explains.Any(e => fired.ContainsKey(e.Id)), checks);
-            unverified.Add((listed, partly.Count > 0 ? 0 : 1, routing, checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new Hypothesis
+            unverified.Add((byName, listed, partly.Count > 0 ? 0 : 1, routing, checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new Hypothesis
             {
                 RuleId = rule.Id,
                 Title = doc.Title,
@@ -109,7 +111,7 @@ public static class HypothesisBuilder
             }, cause));
         }
 
-        var open = unverified.OrderByDescending(u => u.Listed).ThenByDescending(u => u.Open).ThenByDescending(u => u.Routing).ThenBy(u => u.Cost)
+        var open = unverified.OrderByDescending(u => u.ByName).ThenByDescending(u => u.Listed).ThenByDescending(u => u.Open).ThenByDescending(u => u.Routing).ThenBy(u => u.Cost)
             .ThenByDescending(u => u.Severity).ThenBy(u => u.H.RuleId, StringComparer.Ordinal).ToList();
         var ordered = confirmed.OrderBy(c => c.Rank).Select(c => c.H)
             .Concat(open.Select(u => u.H))
@@ -144,6 +146,15 @@ public static class HypothesisBuilder
         return (byFrequency && routing.ListedUnder.Contains(symptom?.Frequency ?? "", StringComparer.Ordinal) ? 1 : 0)
             + (byName && routing.ListedUnder.Contains(name?.Kind ?? "", StringComparer.Ordinal) ? 1 : 0);
     }
+
+    /// <summary>
+    /// 1 when the report has no error message but a failing name, and the rule is routed by that name's kind (its
+    /// <c>nameKind</c> or the guide's row it is listed under): the name is then all that tells the causes apart, so those
+    /// of its kind come before those a frequency alone routes to (which still orders them within); else 0.
+    /// </summary>
+    private static int ByName(RuleRouting routing, ReportedSymptom? symptom, QueriedName? name) =>
+        name is not null && symptom?.ErrorMessage is null
+        && (routing.NameKind.Contains(name.Kind, StringComparer.Ordinal) || routing.ListedUnder.Contains(name.Kind, StringComparer.Ordinal)) ? 1 : 0;
 
     /// <summary>How many of the report's dimensions the rule's routing names explicitly: the more, the likelier.</summary>
     private static int RoutingSupport(RuleRouting routing, ReportedSymptom? symptom, QueriedName? name) =>

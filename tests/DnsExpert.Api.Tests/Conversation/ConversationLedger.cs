@@ -22,22 +22,37 @@ public sealed class ConversationLedger(IMessageSink sink) : IDisposable
     /// <summary>Notes that <paramref name="scenario"/> does not reach its cause within the bounds yet, and why.</summary>
     public void NotConverging(string scenario, string reason) => _pending[scenario] = reason;
 
-    /// <summary>The summary, as written.</summary>
+    /// <summary>The suffix of a conversation played from the name and the frequency alone, summed up apart.</summary>
+    public const string SymptomOnly = " (name and frequency only)";
+
+    /// <summary>The summary, as written: the conversations from the error message, then those from the name and frequency alone.</summary>
     public string Summary()
     {
         var text = new StringBuilder();
-        if (!_rounds.IsEmpty)
+        foreach (var (title, symptomOnly) in new[] { ("from the error message", false), ("from the name and frequency alone", true) })
         {
-            text.Append(CultureInfo.InvariantCulture,
-                $"{_rounds.Count} conversations reach their cause: mean {_rounds.Values.Average():0.00} rounds, worst {_rounds.Values.Max()} ");
-            text.Append(CultureInfo.InvariantCulture,
-                $"({string.Join(", ", _rounds.Values.GroupBy(r => r).OrderBy(g => g.Key).Select(g => $"{g.Count()} in {g.Key}"))})\n");
-        }
+            bool Of(string key) => key.EndsWith(SymptomOnly, StringComparison.Ordinal) == symptomOnly;
+            var rounds = _rounds.Where(r => Of(r.Key)).Select(r => r.Value).ToList();
+            var pending = _pending.Where(p => Of(p.Key)).ToList();
+            if (rounds.Count + pending.Count == 0)
+            {
+                continue;
+            }
 
-        text.Append(CultureInfo.InvariantCulture, $"{_pending.Count} not yet within the bounds\n");
-        foreach (var group in _pending.GroupBy(p => p.Value).OrderByDescending(g => g.Count()))
-        {
-            text.Append(CultureInfo.InvariantCulture, $"  {group.Count()} × {group.Key}: {string.Join(", ", group.Select(p => p.Key).Order(StringComparer.Ordinal))}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{title}:\n");
+            if (rounds.Count > 0)
+            {
+                text.Append(CultureInfo.InvariantCulture,
+                    $"{rounds.Count} conversations reach their cause: mean {rounds.Average():0.00} rounds, worst {rounds.Max()} ");
+                text.Append(CultureInfo.InvariantCulture,
+                    $"({string.Join(", ", rounds.GroupBy(r => r).OrderBy(g => g.Key).Select(g => $"{g.Count()} in {g.Key}"))})\n");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"{pending.Count} not yet within the bounds\n");
+            foreach (var group in pending.GroupBy(p => p.Value).OrderByDescending(g => g.Count()))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  {group.Count()} × {group.Key}: {string.Join(", ", group.Select(p => p.Key).Order(StringComparer.Ordinal))}\n");
+            }
         }
 
         return text.ToString();

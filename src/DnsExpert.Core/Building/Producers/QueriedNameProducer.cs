@@ -1,3 +1,4 @@
+using DnsExpert.Core.Classification;
 using DnsExpert.Core.Contract;
 using DnsExpert.Core.Facts;
 
@@ -20,50 +21,20 @@ internal static class QueriedNameProducer
             return new ProducedFacts([]);
         }
 
-        var fqdn = given.EndsWith('.');
-        var name = given.TrimEnd('.').ToLowerInvariant();
-        var domain = cluster.ClusterDomain;
-        var suffix = "." + domain;
-        string kind;
-        string? svcNs = null, svcName = null;
-        var relative = fqdn || name.EndsWith(suffix, StringComparison.Ordinal) || name == domain ? null : RelativeClusterLabels(name, objects, cluster);
-        if (name.EndsWith(suffix, StringComparison.Ordinal) || name == domain || relative is not null)
+        var shape = NameFormClassifier.Classify(given, cluster.ClusterDomain, cluster.TargetNamespace, ns => IsNamespace(ns, objects, cluster));
+        var name = shape.Name;
+        var kind = shape.Form switch
         {
-            kind = "internal";
-            var labels = relative ?? name[..^suffix.Length].Split('.');
-
-            // <svc>.<ns>.svc.<domain> or <pod>.<svc>.<ns>.svc.<domain>
-            if (labels.Length >= 3 && labels[^1] == "svc")
-            {
-                svcName = labels[^3];
-                svcNs = labels[^2];
-                // A name under a Service (<pod>.<svc>.<ns>.svc) exists only for a headless Service's pods, so its
-                // shape says so even when the Service is not in the snapshot (a symptom alone).
-                var service = objects.Service(svcNs, svcName);
-                if (service?.Spec?.ClusterIP == "None" || (service is null && labels.Length >= 4))
-                {
-                    kind = labels.Length >= 4 ? "statefulset-pod" : "headless";
-                }
-            }
-            else if (labels.Length == 1 && cluster.TargetNamespace is not null)
-            {
-                // A bare name resolves through the search list to <name>.<pod namespace>.svc.<domain>.
-                svcName = labels[0];
-                svcNs = cluster.TargetNamespace;
-                if (objects.Service(svcNs, svcName)?.Spec?.ClusterIP == "None")
-                {
-                    kind = "headless";
-                }
-            }
-        }
-        else if (name.Contains("vpc-proxy", StringComparison.Ordinal) || name.EndsWith(".privatezone", StringComparison.Ordinal))
-        {
-            kind = "privatezone";
-        }
-        else
-        {
-            kind = "external";
-        }
+            // A name under a Service (<pod>.<svc>.<ns>.svc) exists only for a headless Service's pods, so its shape says
+            // so even when the Service is not in the snapshot (a symptom alone); a Service's own name says nothing of it.
+            NameForms.ServicePod => objects.Service(shape.ServiceNamespace!, shape.ServiceName!) is { } service && service.Spec?.ClusterIP != "None"
+                ? NameKinds.Internal : NameKinds.StatefulSetPod,
+            NameForms.Service or NameForms.ShortName when shape.ServiceName is not null =>
+                objects.Service(shape.ServiceNamespace!, shape.ServiceName)?.Spec?.ClusterIP == "None" ? NameKinds.Headless : NameKinds.Internal,
+            _ when shape.InCluster => NameKinds.Internal,
+            _ when name.Contains("vpc-proxy", StringComparison.Ordinal) || name.EndsWith(".privatezone", StringComparison.Ordinal) => NameKinds.PrivateZone,
+            _ => NameKinds.External,
+        };
 
         return new ProducedFacts(
         [
@@ -73,34 +44,17 @@ internal static class QueriedNameProducer
                 ConcernsFailure = true,
                 Name = name,
                 Kind = kind,
-                IsInternal = kind is "internal" or "headless" or "statefulset-pod",
-                IsFullyQualified = fqdn,
+                Form = shape.Form,
+                IsInternal = kind is NameKinds.Internal or NameKinds.Headless or NameKinds.StatefulSetPod,
+                IsFullyQualified = shape.IsFullyQualified,
                 Dots = name.Count(c => c == '.'),
-                ServiceNamespace = svcNs,
-                ServiceName = svcName,
+                ServiceNamespace = shape.ServiceNamespace,
+                ServiceName = shape.ServiceName,
             },
         ]);
     }
 
     private static readonly string[] WellKnownNamespaces = ["default", SnapshotObjects.KubeSystem, "kube-public", "kube-node-lease"];
-
-    /// <summary>
-    /// A relative name that the pod's search list (<c>&lt;ns&gt;.svc.&lt;domain&gt; svc.&lt;domain&gt; &lt;domain&gt;</c>) completes
-    /// into a cluster name, as labels ending in <c>svc</c>: <c>mysql</c>, <c>kubernetes.default</c> (a Service and a
-    /// namespace the snapshot or Kubernetes knows), <c>kubernetes.default.svc</c>, <c>mysql-0.mysql.db.svc</c>; null for
-    /// anything else (<c>api.example.com</c>).
-    /// </summary>
-    private static string[]? RelativeClusterLabels(string name, SnapshotObjects objects, ClusterContext cluster)
-    {
-        var labels = name.Split('.');
-        return labels switch
-        {
-            [_] => labels,
-            [.., "svc"] when labels.Length is 3 or 4 => labels,
-            [var service, var ns] when IsNamespace(ns, objects, cluster) => [service, ns, "svc"],
-            _ => null,
-        };
-    }
 
     private static bool IsNamespace(string ns, SnapshotObjects objects, ClusterContext cluster) =>
         WellKnownNamespaces.Contains(ns, StringComparer.Ordinal)
