@@ -92,7 +92,7 @@ public static class DnsExpertCli
     {
         var request = new Option<FileInfo?>("--request", "-r") { Description = "A diagnosis request (the JSON body of POST /api/v1/diagnoses)." };
         var dump = new Option<DirectoryInfo?>("--dump") { Description = "The output directory of `kubectl cluster-info dump --all-namespaces --output-directory DIR`." };
-        var pod = new Option<string?>("--pod") { Description = "The pod that cannot resolve, as NAMESPACE/NAME (with --dump)." };
+        var pod = new Option<string?>("--pod") { Description = "The pod that cannot resolve, as NAMESPACE/NAME: diagnosed live from the kubeconfig, or found in --dump; with --error or --add, the pod the symptom and the pasted output are about." };
         var domain = new Option<string?>("--domain", "--name") { Description = "The name that fails to resolve (with --dump, or alone)." };
         var message = new Option<string?>("--error") { Description = "The client's error message, verbatim (with --dump, or alone: a symptom-only diagnosis and the checks to run next)." };
         var frequency = new Option<string?>("--frequency") { Description = "always, peak, often, rarely or scaling (with --dump, or alone)." };
@@ -135,6 +135,28 @@ public static class DnsExpertCli
             if (result.GetValue(add) is { } files && files.Count(f => f == "-") > 1)
             {
                 result.AddError("--add - (standard input) can be given once.");
+            }
+
+            // Options that would be silently ignored are refused, naming what to do instead.
+            if (result.GetValue(request) is not null)
+            {
+                var carried = new[] { ("--pod", result.GetValue(pod)), ("--domain", result.GetValue(domain)), ("--error", result.GetValue(message)), ("--frequency", result.GetValue(frequency)) }
+                    .Where(o => o.Item2 is not null).Select(o => o.Item1).ToList();
+                if (carried.Count > 0)
+                {
+                    result.AddError($"{string.Join(", ", carried)}: --request FILE carries its own target, name and symptom; edit the file, or drop --request and give them alone.");
+                }
+            }
+
+            var live = sources == 0 && result.GetValue(pod) is not null && result.GetValue(add) is not { Length: > 0 };
+            if ((result.GetValue(kubeconfig) is not null || result.GetValue(context) is not null || result.GetValue(noProbe)) && !live)
+            {
+                result.AddError("--kubeconfig, --context and --no-probe are for live collection (--pod without --request, --dump or --add); they would do nothing here.");
+            }
+
+            if ((result.GetValue(pastedCommand) is not null || result.GetValue(from) is not null) && result.GetValue(add) is not { Length: > 0 })
+            {
+                result.AddError("--command and --from describe --add outputs; give the output with --add FILE (or --add - for standard input).");
             }
         });
         command.SetAction(async (parse, cancellationToken) =>

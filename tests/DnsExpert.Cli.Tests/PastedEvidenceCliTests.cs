@@ -174,4 +174,30 @@ public sealed class PastedEvidenceCliTests : IDisposable
         var notes = json.RootElement.GetProperty("collection").EnumerateArray().Select(c => c.GetProperty("source").GetString()).ToList();
         Assert.Contains($"--add {session} (1 of 1: nslookup ckad12-service.default.svc.cluster.local)", notes);
     }
+
+    [Theory]
+    [InlineData("--pod", "shop/web-0")]
+    [InlineData("--error", "i/o timeout")]
+    [InlineData("--domain", "orders.shop.svc.cluster.local")]
+    public async Task An_option_a_request_file_would_ignore_is_refused_naming_it(string option, string value)
+    {
+        var file = Write("request.json", """{"symptom": {"errorMessage": "dial udp 10.96.0.10:53: i/o timeout"}}""");
+
+        var (exit, _, stderr) = await Run("", "diagnose", "--request", file, option, value);
+
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains($"{option}: --request FILE carries its own target, name and symptom", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Live_only_and_add_only_options_are_refused_where_they_would_do_nothing()
+    {
+        var (exit, _, stderr) = await Run("", "diagnose", "--error", Error, "--no-probe");
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("are for live collection", stderr, StringComparison.Ordinal);
+
+        (exit, _, stderr) = await Run("", "diagnose", "--error", Error, "--from", "shop/web-0");
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("--command and --from describe --add outputs", stderr, StringComparison.Ordinal);
+    }
 }
