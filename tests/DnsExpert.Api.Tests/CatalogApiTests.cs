@@ -124,6 +124,21 @@ public sealed class CatalogApiTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task The_suggested_first_call_offers_the_bundled_samples_by_name()
+    {
+        var doc = await (await _client.GetAsync("/swagger/v1/swagger.json")).Json();
+        var listed = (await (await _client.GetAsync("/api/v1/samples")).Json()).EnumerateArray().Select(s => s.GetProperty("name").GetString()).ToList();
+
+        foreach (var (path, method) in new[] { ("/api/v1/samples/{name}/diagnose", "post"), ("/api/v1/samples/{name}", "get") })
+        {
+            var name = doc.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("parameters").EnumerateArray()
+                .Single(p => p.GetProperty("name").GetString() == "name");
+            Assert.Equal(listed, name.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+            Assert.Equal(listed[0], name.GetProperty("example").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Swagger_documents_every_endpoint_with_a_worked_example()
     {
         var doc = await (await _client.GetAsync("/swagger/v1/swagger.json")).Json();

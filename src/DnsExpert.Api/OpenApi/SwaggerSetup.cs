@@ -34,8 +34,36 @@ public static class SwaggerSetup
             o.MapType<ReportFormat>(() => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. ReportFormat.Names.Select(n => (JsonNode)n)] });
             o.MapType<CheckList>(() => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. CheckList.Names.Select(n => (JsonNode)n)] });
             o.OperationFilter<ExamplesOperationFilter>();
+            o.OperationFilter<SampleNamesOperationFilter>();
         });
         return services;
+    }
+
+    /// <summary>
+    /// The <c>name</c> of the sample endpoints (<c>POST /api/v1/samples/{name}/diagnose</c> is the suggested first call)
+    /// lists the bundled samples as its values, with the first as its example, so Swagger UI offers them to pick.
+    /// </summary>
+    private sealed class SampleNamesOperationFilter(Endpoints.SampleCatalog samples) : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (context.ApiDescription.RelativePath is not { } path || !path.StartsWith("api/v1/samples/{name}", StringComparison.Ordinal)
+                || operation.Parameters?.FirstOrDefault(p => p.Name == "name") is not OpenApiParameter parameter
+                || parameter.Schema is not OpenApiSchema schema)
+            {
+                return;
+            }
+
+            var names = samples.List().Select(s => s.Name).ToList();
+            if (names.Count == 0)
+            {
+                return;
+            }
+
+            schema.Enum = [.. names.Select(n => (JsonNode)n)];
+            parameter.Example = JsonValue.Create(names[0]);
+            parameter.Description ??= $"A bundled sample: {string.Join(", ", names)} (GET /api/v1/samples describes each).";
+        }
     }
 
     /// <summary>A worked example per endpoint, taken from <c>OpenApi/Examples/&lt;operation&gt;.request.json</c> and <c>.response.json</c>.</summary>
