@@ -105,6 +105,17 @@ public sealed class SecurityTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, (await apiKeyScheme.GetAsync("/api/v1/rules")).StatusCode);
         }
 
+        // What Alertmanager's http_config.authorization (type Bearer, its default) and most webhook senders send.
+        using (var bearerKey = Client(bearer: Bot.Key))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await bearerKey.GetAsync("/api/v1/rules")).StatusCode);
+        }
+
+        using (var bearerWrongKey = Client(bearer: Bot.Key + "x"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await bearerWrongKey.GetAsync("/api/v1/rules")).StatusCode);
+        }
+
         using (var wrong = Client(Bot.Key + "x"))
         {
             var response = await wrong.GetAsync("/api/v1/rules");

@@ -6,14 +6,21 @@ using Microsoft.Extensions.Options;
 namespace DnsExpert.Api.Security;
 
 /// <summary>
-/// Authenticates <c>X-API-Key: KEY</c> or <c>Authorization: ApiKey KEY</c> against the hashed key store. The key never
-/// reaches a log: only the key's name does.
+/// Authenticates <c>X-API-Key: KEY</c>, <c>Authorization: ApiKey KEY</c> or <c>Authorization: Bearer KEY</c> (what
+/// Alertmanager's and most webhook senders' <c>authorization</c> sends by default; a bearer token that is a JWT goes
+/// to the JWT scheme when it is configured) against the hashed key store. The key never reaches a log: only the key's
+/// name does.
 /// </summary>
 public sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyStore keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string Header = "X-API-Key";
+    private const string BearerPrefix = "Bearer ";
+
+    /// <summary>Whether a bearer token has a JWT's form (three base64url parts): only those go to the JWT scheme.</summary>
+    public static bool LooksLikeJwt(string authorization) =>
+        authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) && authorization.AsSpan(BearerPrefix.Length).Trim().Count('.') == 2;
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -25,6 +32,10 @@ public sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions> o
         else if (Request.Headers.Authorization.ToString() is { } authorization && authorization.StartsWith(SchemeName + " ", StringComparison.OrdinalIgnoreCase))
         {
             presented = authorization[(SchemeName.Length + 1)..].Trim();
+        }
+        else if (Request.Headers.Authorization.ToString() is { } bearer && bearer.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            presented = bearer[BearerPrefix.Length..].Trim();
         }
 
         if (presented is null)

@@ -37,11 +37,12 @@ public static class SecuritySetup
             .ValidateOnStart();
         builder.Services.AddSingleton(services => ApiKeyStore.Load(services.GetRequiredService<IOptions<AuthOptions>>().Value));
 
-        // The bearer scheme is always registered but only chosen when JWT is configured (Jwt.Enabled).
+        // The JWT scheme is always registered but only chosen when JWT is configured (Jwt.Enabled) and the bearer token
+        // has a JWT's form; any other bearer token is read as an API key (Alertmanager's default authorization type).
         builder.Services.AddAuthentication(Forward)
             .AddPolicyScheme(Forward, "API key or bearer token", o => o.ForwardDefaultSelector = context =>
                 context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.Jwt.Enabled
-                && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                && ApiKeyHandler.LooksLikeJwt(context.Request.Headers.Authorization.ToString())
                     ? JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null)
