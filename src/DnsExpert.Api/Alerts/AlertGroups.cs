@@ -20,15 +20,19 @@ public sealed class AlertGroups(TimeProvider time, IOptions<AlertOptions> option
     /// <summary>
     /// The group's diagnosis: the one it has (<c>Repeat</c>), or the one <paramref name="start"/> starts (null when it
     /// could not: nothing is remembered then). One start at a time, so two notifications of a group never start two.
+    /// A diagnosis <paramref name="failed"/> says failed (cancelled, past its deadline, the cluster unreachable) is not
+    /// an answer: a repeat notification then starts a new one.
     /// </summary>
-    public async Task<(string? Id, bool Repeat)> DiagnoseOnceAsync(string? caller, string groupKey, Func<Task<string?>> start, CancellationToken cancellationToken)
+    public async Task<(string? Id, bool Repeat)> DiagnoseOnceAsync(
+        string? caller, string groupKey, Func<Task<string?>> start, CancellationToken cancellationToken, Func<string, Task<bool>>? failed = null)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             var now = time.GetUtcNow();
             var key = (caller, groupKey);
-            if (_groups.TryGetValue(key, out var known) && now - known.LastSeen < options.Value.GroupLifetime)
+            if (_groups.TryGetValue(key, out var known) && now - known.LastSeen < options.Value.GroupLifetime
+                && (failed is null || !await failed(known.Id)))
             {
                 _groups[key] = (known.Id, now);
                 return (known.Id, true);

@@ -1,5 +1,6 @@
 using DnsExpert.Api.Alerts;
 using DnsExpert.Api.Async;
+using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,7 +34,7 @@ public static partial class AlertsApi
     }
 
     internal static async Task<Results<Accepted<AlertNotificationResponse>, ProblemHttpResult>> Receive(
-        HttpRequest http, DiagnosisCoordinator coordinator, AlertGroups groups, IOptions<AlertOptions> alertOptions, IOptions<DnsExpertOptions> options,
+        HttpRequest http, DiagnosisCoordinator coordinator, AlertGroups groups, HistoryState history, IOptions<AlertOptions> alertOptions, IOptions<DnsExpertOptions> options,
         ILogger<AlertGroups> logger, CancellationToken cancellationToken)
     {
         var (notification, problem) = await JsonBody.ReadAsync<AlertmanagerNotification>(http, options.Value, cancellationToken);
@@ -95,7 +96,8 @@ public static partial class AlertsApi
                 unavailable = Unavailable(http, "Alert diagnoses need the history", ex.Message);
                 return null;
             }
-        }, cancellationToken);
+        }, cancellationToken, failed: async known => history.Store is { } store
+            && (await store.GetAsync(known, cancellationToken))?.Status == Core.Contract.DiagnosisStatus.Failed);
         if (id is null)
         {
             return unavailable!;
