@@ -226,7 +226,7 @@ public sealed class CoreDnsLogScanner
             Events = _events.Select(a => a.ToGroup()).ToList(),
             ParallelPairs = _parallel.Pairs(),
             DroppedLines = _dropped,
-            AnswerLookup = AnswersFor,
+            AnswerLookup = AnswerTable(),
         };
     }
 
@@ -419,13 +419,20 @@ public sealed class CoreDnsLogScanner
         CollectionsMarshal.AsSpan(_answers)[i].Add(rcode, timestamp, _lines);
     }
 
-    private QueryAnswers? AnswersFor(CoreDnsQuery query) => AnswersFor(query.Name, query.Type);
+    private QueryAnswers? AnswersFor(CoreDnsQuery query) => AnswersFor(_answerLookup, _answers, query.Name, query.Type);
 
-    private QueryAnswers? AnswersFor(string name, string type)
+    /// <summary>The answer counts alone, for the scan to keep: not the scanner's other state (its carry, the parallel-query detector).</summary>
+    private Func<string, string, QueryAnswers?> AnswerTable()
+    {
+        var (lookup, answers) = (_answerLookup, _answers);
+        return (name, type) => AnswersFor(lookup, answers, name, type);
+    }
+
+    private static QueryAnswers? AnswersFor(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup, List<AnswerCount> answers, string name, string type)
     {
         Span<char> key = stackalloc char[MaxQueryKeyLength];
         var length = AnswerKey(name, type, key);
-        return length > 0 && _answerLookup.TryGetValue(key[..length], out var i) ? _answers[i].ToAnswers() : null;
+        return length > 0 && lookup.TryGetValue(key[..length], out var i) ? answers[i].ToAnswers() : null;
     }
 
     /// <summary>"name|type", the name lower-case without its trailing dot; 0 when it does not fit.</summary>

@@ -254,13 +254,15 @@ internal static class CoreDnsLogProducer
     /// <summary>
     /// The names clients asked through the search list (the failing name, and those seen walking it) that a search
     /// domain outside the cluster domain answered NOERROR: <c>NAME.SEARCHDOMAIN.</c> holds no real record, so the
-    /// domain has a wildcard. Read from the log's answer counts, which keep NOERROR answers no failed-query group holds.
+    /// domain has a wildcard. A single label is left out: <c>redis.corp.example.net</c> may well be a host the search
+    /// domain is there to find. Read from the log's answer counts, which keep NOERROR answers no failed-query group holds.
     /// </summary>
     private static IEnumerable<SearchDomainAnswer> SearchDomainAnswers(CoreDnsLogScan scan, LogReading context, string source, string pod, string ns)
     {
         var cluster = context.Cluster;
         var asked = context.Walk.Walked.Append(cluster.FailingName)
-            .Where(n => n is not null && !IsUnderClusterDomain(n, cluster.ClusterDomain)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+            .Where(n => n is not null && n.Contains('.', StringComparison.Ordinal) && !IsUnderClusterDomain(n, cluster.ClusterDomain))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         var domains = cluster.SearchSuffixes.Where(d => d.Length > 0 && !IsUnderClusterDomain(d, cluster.ClusterDomain)).Distinct(StringComparer.Ordinal).ToList();
         foreach (var name in asked)
         {
