@@ -117,8 +117,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["headless-response-truncated/fires-29-ready-addresses-over-512-bytes.json"] =
             "the Service's ready addresses come from its EndpointSlices, which no check lists (EstimatedAnswerBytes is 0, not unknown, until they are read), and the scenario holds no dig of the name that would show the TC flag",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] = EnablerKeepsItsRank,
-        ["search-domain-wildcard/fires-dig-of-name-with-node-search-domain-answers.json"] =
-            "round 1 offers the check that decides, `nslookup github.com` from the pod (it walks the search list and prints the name that answered), but the scenario holds the user's `dig github.com.lab.example.org` instead, and the simulated nslookup asks a name as given, without the pod's search walk: not answerable",
         // Converges from its error message (no such host, which routes by the name alone); here "rarely" also routes, and its node checks win rounds 2 and 3.
         ["coredns-apiserver-unreachable/fires-tcp-probe-from-coredns-times-out.json"] = EnablerKeepsItsRank,
     };
