@@ -150,9 +150,13 @@ public sealed class CoreDnsLogScannerTests
 
             var key = $"{q.Name.TrimEnd('.').ToLowerInvariant()}|{q.Type}";
             var failed = q.Rcode == "NOERROR" ? 0 : 1;
-            answers[key] = answers.TryGetValue(key, out var a)
-                ? new QueryAnswers(a.Count + 1, a.Failed + failed, a.FirstTimestamp, r.Timestamp, number, q.Rcode)
-                : new QueryAnswers(1, failed, r.Timestamp, r.Timestamp, number, q.Rcode);
+            var known = answers.TryGetValue(key, out var a);
+            var firstNoError = known && a!.FirstNoErrorLine is not null ? (a.FirstNoErrorLine, a.FirstNoErrorTimestamp)
+                : failed == 0 ? (number, r.Timestamp) : ((int?)null, (DateTimeOffset?)null);
+            answers[key] = (known
+                ? new QueryAnswers(a!.Count + 1, a.Failed + failed, a.FirstTimestamp, r.Timestamp, number, q.Rcode)
+                : new QueryAnswers(1, failed, r.Timestamp, r.Timestamp, number, q.Rcode))
+                with { FirstNoErrorLine = firstNoError.Item1, FirstNoErrorTimestamp = firstNoError.Item2 };
         }
 
         return answers;
@@ -173,7 +177,20 @@ public sealed class CoreDnsLogScannerTests
         var failed = Assert.Single(CoreDnsLogScanner.Scan(log).FailedQueries);
 
         Assert.Equal((1, 2), (failed.Occurrences, failed.First.LineNumber));
-        Assert.Equal(new QueryAnswers(3, 1, new DateTimeOffset(2026, 11, 25, 8, 0, 1, 100, TimeSpan.Zero), new DateTimeOffset(2026, 11, 25, 8, 0, 5, 300, TimeSpan.Zero), 4, "NOERROR"), failed.Answers);
+        Assert.Equal(
+            new QueryAnswers(3, 1, new DateTimeOffset(2026, 11, 25, 8, 0, 1, 100, TimeSpan.Zero), new DateTimeOffset(2026, 11, 25, 8, 0, 5, 300, TimeSpan.Zero), 4, "NOERROR")
+            {
+                FirstNoErrorLine = 1,
+                FirstNoErrorTimestamp = new DateTimeOffset(2026, 11, 25, 8, 0, 1, 100, TimeSpan.Zero),
+            },
+            failed.Answers);
+
+        // A name answered only NOERROR has no failed-query group, but its answers are there to ask for (a search
+        // domain's wildcard answer), by any case and with or without the trailing dot; a name never asked has none.
+        var scan = CoreDnsLogScanner.Scan(log);
+        var aaaa = scan.AnswersTo("API.partner-example.com.", "AAAA");
+        Assert.Equal((1, 0, 3), (aaaa!.Count, aaaa.Failed, aaaa.FirstNoErrorLine));
+        Assert.Null(scan.AnswersTo("api.partner-example.com.corp.example.net", "A"));
     }
 
     [Fact]

@@ -138,7 +138,7 @@ public static class EvidenceSources
         [new("kubectl", ["get", "--raw"], WordEnding: "/proxy/metrics"), new("curl", [], WordEnding: "/metrics")], Anywhere, EvidenceReader.PrometheusMetrics,
         ["CoreDnsMetrics", "CoreDnsUpstreamHealthchecks", "NodeLocalSetupErrors"], []);
 
-    private static IReadOnlyList<string> LogTypes => ["CoreDnsLogEvent", "CoreDnsQueryLog", "CoreDnsParallelQuery"];
+    private static IReadOnlyList<string> LogTypes => ["CoreDnsLogEvent", "CoreDnsQueryLog", "CoreDnsParallelQuery", "SearchDomainAnswer"];
 
     /// <summary>Every evidence source, each command form in exactly one.</summary>
     public static IReadOnlyList<EvidenceSource> All { get; } =

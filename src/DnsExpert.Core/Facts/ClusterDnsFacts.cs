@@ -533,6 +533,43 @@ public sealed class CoreDnsQueryLog : Fact
     public bool IsExternal => !IsClusterName && !IsSearchExpansion;
 }
 
+/// <summary>
+/// A name a client asked through the search list answered NOERROR under a search domain outside the cluster domain
+/// (<c>api.example.com.corp.example.net.</c>): the search domain answered a name no zone of it holds, a wildcard.
+/// </summary>
+[FactDescription("A CoreDNS query log answer NOERROR for a name walked through the search list with a search domain outside the cluster domain appended (NAME.SEARCHDOMAIN): that domain's wildcard record.")]
+public sealed class SearchDomainAnswer : Fact
+{
+    public required string Pod { get; init; }
+    public required string Namespace { get; init; }
+
+    /// <summary>The name the client asked for (lower-case, no trailing dot): the failing name, or one seen walking the search list.</summary>
+    public required string AskedName { get; init; }
+
+    /// <summary>The search domain appended (lower-case, no trailing dot).</summary>
+    public required string SearchDomain { get; init; }
+
+    /// <summary>The name answered, <c>AskedName.SearchDomain</c>.</summary>
+    public string Name => AskedName + "." + SearchDomain;
+
+    /// <summary>Dots in <see cref="AskedName"/>, for the ndots that would ask it as it is first.</summary>
+    public int AskedDots => AskedName.Count(c => c == '.');
+
+    public required string Type { get; init; }
+
+    /// <summary>How many answers to <see cref="Name"/> and <see cref="Type"/> were NOERROR.</summary>
+    public required int NoErrorAnswers { get; init; }
+
+    /// <summary>The line of the first NOERROR answer.</summary>
+    public required int LineNumber { get; init; }
+
+    /// <summary>Its time to the second, or <c>no timestamp</c>.</summary>
+    public required string Time { get; init; }
+
+    /// <summary>Where the first NOERROR answer is, for evidence: <c>line 12 (2024-05-13 08:21:44 UTC)</c>, or <c>line 12</c> without timestamps.</summary>
+    public string Position => LogPosition.Describe(LineNumber, Time, 1, Time, LineNumber);
+}
+
 /// <summary>A and AAAA queries for one name sent together from one client port (the conntrack race of parallel lookups).</summary>
 [FactDescription("A and AAAA queries for the same name from the same client IP and port within the same second, seen in CoreDNS query logs.")]
 public sealed class CoreDnsParallelQuery : Fact

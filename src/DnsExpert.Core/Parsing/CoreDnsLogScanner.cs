@@ -38,7 +38,14 @@ public sealed record AnswerDurations(int Timed, int Fast, double FastestSeconds,
 /// Every answer a log gives to clients' queries for one name and type, whatever the rcode: how many, how many were not
 /// NOERROR, the first and last time, and the last answer's rcode and line (is the name still failing at the end?).
 /// </summary>
-public sealed record QueryAnswers(int Count, int Failed, DateTimeOffset? FirstTimestamp, DateTimeOffset? LastTimestamp, int LastLineNumber, string LastRcode);
+public sealed record QueryAnswers(int Count, int Failed, DateTimeOffset? FirstTimestamp, DateTimeOffset? LastTimestamp, int LastLineNumber, string LastRcode)
+{
+    /// <summary>The line of the first NOERROR answer; null when none was.</summary>
+    public int? FirstNoErrorLine { get; init; }
+
+    /// <summary>The time of the first NOERROR answer, when the log has timestamps.</summary>
+    public DateTimeOffset? FirstNoErrorTimestamp { get; init; }
+}
 
 /// <summary>
 /// What a CoreDNS log says, independent of the cluster around it: failed queries and error signatures grouped, and the
@@ -65,6 +72,16 @@ public sealed class CoreDnsLogScan
 
     /// <summary>Lines not examined because the log had more than <see cref="CoreDnsLogScanner.MaxGroups"/> distinct failures.</summary>
     public required int DroppedLines { get; init; }
+
+    /// <summary>Every answer to clients' queries for one name and type, NOERROR included.</summary>
+    internal Func<string, string, QueryAnswers?>? AnswerLookup { get; init; }
+
+    /// <summary>
+    /// The answers the log gives clients for <paramref name="name"/> (any case, with or without its trailing dot) and
+    /// <paramref name="type"/>, whatever the rcode: what a name answered NOERROR, which no failed-query group holds.
+    /// Null when the log has none (or past <see cref="CoreDnsLogScanner.MaxCountedNames"/> names, a NOERROR-only name).
+    /// </summary>
+    public QueryAnswers? AnswersTo(string name, string type) => AnswerLookup?.Invoke(name, type);
 }
 
 /// <summary>
@@ -209,6 +226,7 @@ public sealed class CoreDnsLogScanner
             Events = _events.Select(a => a.ToGroup()).ToList(),
             ParallelPairs = _parallel.Pairs(),
             DroppedLines = _dropped,
+            AnswerLookup = AnswerTable(),
         };
     }
 
@@ -401,11 +419,20 @@ public sealed class CoreDnsLogScanner
         CollectionsMarshal.AsSpan(_answers)[i].Add(rcode, timestamp, _lines);
     }
 
-    private QueryAnswers? AnswersFor(CoreDnsQuery query)
+    private QueryAnswers? AnswersFor(CoreDnsQuery query) => AnswersFor(_answerLookup, _answers, query.Name, query.Type);
+
+    /// <summary>The answer counts alone, for the scan to keep: not the scanner's other state (its carry, the parallel-query detector).</summary>
+    private Func<string, string, QueryAnswers?> AnswerTable()
+    {
+        var (lookup, answers) = (_answerLookup, _answers);
+        return (name, type) => AnswersFor(lookup, answers, name, type);
+    }
+
+    private static QueryAnswers? AnswersFor(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup, List<AnswerCount> answers, string name, string type)
     {
         Span<char> key = stackalloc char[MaxQueryKeyLength];
-        var length = AnswerKey(query.Name, query.Type, key);
-        return length > 0 && _answerLookup.TryGetValue(key[..length], out var i) ? _answers[i].ToAnswers() : null;
+        var length = AnswerKey(name, type, key);
+        return length > 0 && lookup.TryGetValue(key[..length], out var i) ? answers[i].ToAnswers() : null;
     }
 
     /// <summary>"name|type", the name lower-case without its trailing dot; 0 when it does not fit.</summary>
@@ -497,12 +524,20 @@ public sealed class CoreDnsLogScanner
         private DateTimeOffset? _last;
         private int _lastLine;
         private string? _lastRcode;
+        private int _firstNoErrorLine;
+        private DateTimeOffset? _firstNoErrorTime;
 
         public void Add(ReadOnlySpan<char> rcode, DateTimeOffset? timestamp, int line)
         {
             _count++;
             var failed = rcode is not "NOERROR";
             _failed += failed ? 1 : 0;
+            if (!failed && _firstNoErrorLine == 0)
+            {
+                _firstNoErrorLine = line;
+                _firstNoErrorTime = timestamp;
+            }
+
             _last = timestamp;
             _lastLine = line;
             if (_lastRcode is null || !rcode.SequenceEqual(_lastRcode))
@@ -511,7 +546,11 @@ public sealed class CoreDnsLogScanner
             }
         }
 
-        public readonly QueryAnswers ToAnswers() => new(_count, _failed, first, _last, _lastLine, _lastRcode ?? "");
+        public readonly QueryAnswers ToAnswers() => new(_count, _failed, first, _last, _lastLine, _lastRcode ?? "")
+        {
+            FirstNoErrorLine = _firstNoErrorLine > 0 ? _firstNoErrorLine : null,
+            FirstNoErrorTimestamp = _firstNoErrorTime,
+        };
     }
 
     /// <summary>A name (without its trailing dot) and a type as they lie in a line: the key of its answers, not copied.</summary>

@@ -70,6 +70,9 @@ public static class FactSummaries
             $"CoreDNS query log: {Count(qs.Sum(q => q.Occurrences), "query", "queries")} for {Count(qs.Select(q => q.NameWithoutDot).Distinct(StringComparer.Ordinal).Count(), "name")} "
             + $"({Tally(qs.Select(q => q.Rcode), qs.Select(q => q.Occurrences))})",
             "CoreDNS log read: no query log lines (the log plugin is off or nothing was asked)"),
+        [nameof(SearchDomainAnswer)] = Of<SearchDomainAnswer>("search-domain answers", xs =>
+            $"CoreDNS query log: {Names(xs.Select(x => x.Name + " " + x.Type))} answered NOERROR under a search domain",
+            "CoreDNS log read: no name walked through the search list answered NOERROR under a search domain outside the cluster domain"),
         [nameof(CoreDnsParallelQuery)] = Of<CoreDnsParallelQuery>("parallel A/AAAA queries", qs =>
             $"{Count(qs.Count, "A/AAAA pair")} from one client port, from {Names(qs.Select(q => q.Client))}",
             "CoreDNS log read: no A and AAAA queries sent together from one client port"),

@@ -121,7 +121,7 @@ internal static class CoreDnsLogProducer
             var record = group.First;
             var q = record.Query!;
             var name = q.Name.TrimEnd('.').ToLowerInvariant();
-            var isCluster = name == context.Cluster.ClusterDomain || name.EndsWith("." + context.Cluster.ClusterDomain, StringComparison.Ordinal);
+            var isCluster = IsUnderClusterDomain(name, context.Cluster.ClusterDomain);
             var route = isCluster ? null : context.Routes.For(name);
             var ownZone = context.Routes.OwnZone(name) ?? (isCluster ? $"{context.Cluster.ClusterDomain}. (the cluster domain: kubernetes)" : null);
             var refusedByForward = q.Rcode is DnsRcodes.Refused or DnsRcodes.ServFail && maxConcurrentByQuery.TryGetValue($"{name}|{q.Type}", out var line) ? line
@@ -176,6 +176,7 @@ internal static class CoreDnsLogProducer
             });
         }
 
+        facts.AddRange(SearchDomainAnswers(scan, context, source, log.Pod!, ns));
         foreach (var group in scan.Events)
         {
             var record = group.First;
@@ -249,6 +250,49 @@ internal static class CoreDnsLogProducer
                 ? $"{read}; kept the first {CoreDnsLogScanner.MaxGroups} distinct failures, {scan.DroppedLines} more line(s) not examined"
                 : read));
     }
+
+    /// <summary>
+    /// The names clients asked through the search list (the failing name, and those seen walking it) that a search
+    /// domain outside the cluster domain answered NOERROR: <c>NAME.SEARCHDOMAIN.</c> holds no real record, so the
+    /// domain has a wildcard. A single label is left out: <c>redis.corp.example.net</c> may well be a host the search
+    /// domain is there to find. Read from the log's answer counts, which keep NOERROR answers no failed-query group holds.
+    /// </summary>
+    private static IEnumerable<SearchDomainAnswer> SearchDomainAnswers(CoreDnsLogScan scan, LogReading context, string source, string pod, string ns)
+    {
+        var cluster = context.Cluster;
+        var asked = context.Walk.Walked.Append(cluster.FailingName)
+            .Where(n => n is not null && n.Contains('.', StringComparison.Ordinal) && !IsUnderClusterDomain(n, cluster.ClusterDomain))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var domains = cluster.SearchSuffixes.Where(d => d.Length > 0 && !IsUnderClusterDomain(d, cluster.ClusterDomain)).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var name in asked)
+        {
+            foreach (var domain in domains)
+            {
+                foreach (var type in (string[])["A", "AAAA"])
+                {
+                    if (scan.AnswersTo(name + "." + domain, type) is { FirstNoErrorLine: { } line } answers)
+                    {
+                        yield return new SearchDomainAnswer
+                        {
+                            Source = source,
+                            Pod = pod,
+                            Namespace = ns,
+                            AskedName = name!,
+                            SearchDomain = domain,
+                            Type = type,
+                            NoErrorAnswers = answers.Count - answers.Failed,
+                            LineNumber = line,
+                            Time = TicketTime.Format(answers.FirstNoErrorTimestamp),
+                            ConcernsFailure = cluster.IsFailingName(name),
+                        };
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool IsUnderClusterDomain(string name, string clusterDomain) =>
+        name == clusterDomain || name.EndsWith("." + clusterDomain, StringComparison.Ordinal);
 
     /// <summary>The error forward returns past max_concurrent, as the errors plugin logs it (<c>concurrent queries exceeded maximum 1000</c>).</summary>
     private const string MaxConcurrentError = "concurrent queries exceeded maximum";
