@@ -1,11 +1,7 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using DnsExpert.Collectors.Kubernetes;
 using DnsExpert.Collectors.Prometheus;
 using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
 using DnsExpert.Diagnosis;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.Sessions;
@@ -16,112 +12,20 @@ using Microsoft.Extensions.Options;
 namespace DnsExpert.Collectors.Tests;
 
 /// <summary>
-/// The Prometheus reader against a real Prometheus (Debian's <c>/usr/bin/prometheus</c>) started on 127.0.0.1, scraping
-/// every second an exporter this test serves: three CoreDNS pods' recorded expositions (tests/fixtures/metrics), the
-/// first scrapes of each pod from its <c>-scrape1</c> file and the later ones from its <c>-scrape2</c>, so the counters
-/// rise inside the window and the reader's real PromQL runs against a real TSDB. A Prometheus that is not installed
-/// fails the test (test.sh installs it), never skips it.
+/// The Prometheus reader's real PromQL against a real TSDB: a real Prometheus scraping recorded CoreDNS expositions
+/// (<see cref="PrometheusServer"/>), alone and inside live collection, and servers that cannot be read.
 /// </summary>
-public sealed class PrometheusCollectionTests : IAsyncLifetime, IDisposable
+public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassFixture<PrometheusServer>
 {
-    private const string Panicking = "coredns-5d78c9869d-abcde";
-    private const string Rejecting = "coredns-5d78c9869d-k2m9p";
-    private const string Old = "coredns-old-6d8c4cb4d-7vzvq";
-    private const int FirstScrapes = 3;
-    private static readonly string Fixtures = Path.Combine(RepoPaths.Root, "tests", "fixtures", "metrics");
+    private const string Panicking = PrometheusServer.Panicking;
+    private const string Rejecting = PrometheusServer.Rejecting;
+    private const string Old = PrometheusServer.Old;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    /// <summary>Each pod's expositions: before and from the rise.</summary>
-    private static readonly Dictionary<string, (string Before, string After)> Expositions = new(StringComparer.Ordinal)
-    {
-        [Panicking] = (Fixture("coredns-1.11.1-panics-scrape1.txt"), Fixture("coredns-1.11.1-panics-scrape2.txt")),
-        [Rejecting] = (Fixture("coredns-1.11.1-max-concurrent-scrape1.txt"), Fixture("coredns-1.11.1-max-concurrent-scrape2.txt")),
-        [Old] = (Fixture("coredns-1.6.7-panic.txt"), Fixture("coredns-1.6.7-panic.txt")),
-    };
-
-    private readonly string _temp = Directory.CreateTempSubdirectory("dnsexpert-prometheus-").FullName;
-    private readonly Dictionary<string, int> _served = new(StringComparer.Ordinal);
-    private HttpListener _exporter = null!;
-    private Task _serving = Task.CompletedTask;
-    private Process? _prometheus;
-    private string _prometheusLog = "";
-    private int _exporterPort;
-    private Uri _prometheusUrl = null!;
-
-    private static string Fixture(string name) => File.ReadAllText(Path.Combine(Fixtures, name));
-
-    public async Task InitializeAsync()
-    {
-        _exporterPort = LoopbackPorts.FreeTcp(20000, 30000);
-        _exporter = new HttpListener();
-        _exporter.Prefixes.Add($"http://127.0.0.1:{_exporterPort}/");
-        _exporter.Start();
-        _serving = Task.Run(ServeAsync);
-
-        var port = LoopbackPorts.FreeTcp(20000, 30000);
-        _prometheusUrl = new Uri($"http://127.0.0.1:{port}/");
-        var jobs = string.Concat(Expositions.Keys.Select(pod => $"""
-              - job_name: {pod}
-                metrics_path: /metrics/{pod}
-                static_configs:
-                  - targets: ['127.0.0.1:{_exporterPort}']
-                    labels: {"{"}namespace: kube-system, pod: {pod}{"}"}
-
-            """));
-        var config = Path.Combine(_temp, "prometheus.yml");
-        await File.WriteAllTextAsync(config, $"""
-            global:
-              scrape_interval: 1s
-              scrape_timeout: 1s
-            scrape_configs:
-            {jobs}
-            """);
-        var start = new ProcessStartInfo("/usr/bin/prometheus") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(_temp, "data")}", $"--web.listen-address=127.0.0.1:{port}" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            _prometheus = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("prometheus is not installed: apt-get install -y prometheus (test.sh does this)", ex);
-        }
-
-        var log = new StringBuilder();
-        _prometheus.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); _prometheusLog = log.ToString(); } };
-        _prometheus.BeginErrorReadLine();
-        _prometheus.StandardOutput.Close();
-        await WaitUntilScrapedAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_prometheus is { } process)
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
-        }
-
-        Dispose();
-        await _serving.ContinueWith(_ => { }, TaskScheduler.Default);
-        Directory.Delete(_temp, recursive: true);
-    }
-
-    public void Dispose() => _exporter.Close();
 
     [Fact]
     public async Task The_counters_rise_over_the_window_becomes_the_facts_the_scrapes_make_and_the_metric_rules_fire()
     {
-        var (metrics, entry) = await Reader(_prometheusUrl).ReadAsync([("kube-system", Panicking), ("kube-system", Rejecting), ("kube-system", Old)], CancellationToken.None);
+        var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", Panicking), ("kube-system", Rejecting), ("kube-system", Old)], CancellationToken.None);
 
         Assert.Equal(CollectionStatus.Ok, entry.Status);
         Assert.Contains("5 of 5 queries over 15 min", entry.Detail, StringComparison.Ordinal);
@@ -156,10 +60,10 @@ public sealed class PrometheusCollectionTests : IAsyncLifetime, IDisposable
     public async Task Live_collection_reads_the_coredns_pods_counters_and_diagnoses_from_them()
     {
         var scenario = JsonSerializer.Deserialize<DiagnosisRequest>(File.ReadAllText(Path.Combine(RepoPaths.Root, "src/DnsExpert.Api/Samples/sick-cluster.json")), Json)!;
-        await using var server = await FixtureApiServer.StartAsync(scenario.Snapshot!);
-        var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(_temp)));
+        await using var api = await FixtureApiServer.StartAsync(scenario.Snapshot!);
+        var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.WriteKubeconfig(server.Temp)));
         var options = new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(30) };
-        var collector = new KubernetesSnapshotCollector(client, Options.Create(options), TimeProvider.System, prometheus: Reader(_prometheusUrl));
+        var collector = new KubernetesSnapshotCollector(client, Options.Create(options), TimeProvider.System, prometheus: Reader(server.Url));
 
         var collected = await collector.CollectAsync(null, null, probe: false, CancellationToken.None);
 
@@ -177,7 +81,7 @@ public sealed class PrometheusCollectionTests : IAsyncLifetime, IDisposable
     [InlineData("closed", "unreachable (ConnectionError)")]
     public async Task A_server_that_cannot_be_read_is_a_failed_entry_without_metrics(string path, string detail)
     {
-        var url = path == "closed" ? new Uri($"http://127.0.0.1:{LoopbackPorts.FreeTcp(20000, 30000)}/") : new Uri($"http://127.0.0.1:{_exporterPort}/{path}");
+        var url = path == "closed" ? new Uri($"http://127.0.0.1:{LoopbackPorts.FreeTcp(20000, 30000)}/") : new Uri($"http://127.0.0.1:{server.ExporterPort}/{path}");
 
         var (metrics, entry) = await Reader(url).ReadAsync([("kube-system", Panicking)], CancellationToken.None);
 
@@ -186,84 +90,13 @@ public sealed class PrometheusCollectionTests : IAsyncLifetime, IDisposable
         Assert.Contains(detail, entry.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_readme_lists_each_query()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        Assert.All(PrometheusMetricsReader.Queries, q => Assert.Contains($"| `{q.PromQl}`", readme, StringComparison.Ordinal));
+    }
+
     private static PrometheusMetricsReader Reader(Uri url) =>
         new(new HttpClient(), Options.Create(new PrometheusOptions { Url = url }), TimeProvider.System);
-
-    /// <summary>Until Prometheus has each target up and has taken at least two samples of each pod's later exposition.</summary>
-    private async Task WaitUntilScrapedAsync()
-    {
-        using var http = new HttpClient();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        while (true)
-        {
-            if (_prometheus!.HasExited || deadline.IsCancellationRequested)
-            {
-                throw new InvalidOperationException($"Prometheus did not scrape the exporter (exited: {_prometheus.HasExited}):\n{_prometheusLog}");
-            }
-
-            try
-            {
-                using var targets = JsonDocument.Parse(await http.GetStringAsync(new Uri(_prometheusUrl, "api/v1/targets"), deadline.Token));
-                var active = targets.RootElement.GetProperty("data").GetProperty("activeTargets").EnumerateArray().ToList();
-                bool enough;
-                lock (_served)
-                {
-                    enough = Expositions.Keys.All(pod => _served.GetValueOrDefault(pod) >= FirstScrapes + 3);
-                }
-
-                if (active.Count == Expositions.Count && active.All(t => t.GetProperty("health").GetString() == "up") && enough)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(200, CancellationToken.None);
-        }
-    }
-
-    /// <summary>The exporter: each pod's exposition, before and from the rise; and answers no Prometheus gives.</summary>
-    private async Task ServeAsync()
-    {
-        while (_exporter.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _exporter.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            var path = context.Request.Url!.AbsolutePath;
-            var (status, type, body) = path switch
-            {
-                _ when path.StartsWith("/metrics/", StringComparison.Ordinal) => (200, "text/plain; version=0.0.4", Exposition(path["/metrics/".Length..])),
-                "/unauthorized/api/v1/query" => (401, "text/plain", "Unauthorized"),
-                "/garbage/api/v1/query" => (200, "text/html", "<html>sign in</html>"),
-                _ => (404, "text/plain", "not found"),
-            };
-            context.Response.StatusCode = status;
-            context.Response.ContentType = type;
-            var bytes = Encoding.UTF8.GetBytes(body);
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
-        }
-    }
-
-    private string Exposition(string pod)
-    {
-        int count;
-        lock (_served)
-        {
-            _served[pod] = count = _served.GetValueOrDefault(pod) + 1;
-        }
-
-        return Expositions.TryGetValue(pod, out var e) ? count <= FirstScrapes ? e.Before : e.After : "";
-    }
 }
