@@ -97,6 +97,22 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         Assert.All(PrometheusMetricsReader.Queries, q => Assert.Contains($"| `{q.PromQl}`", readme, StringComparison.Ordinal));
     }
 
-    private static PrometheusMetricsReader Reader(Uri url) =>
-        new(new HttpClient(), Options.Create(new PrometheusOptions { Url = url }), TimeProvider.System);
+    [Fact]
+    public async Task The_bearer_token_from_its_file_is_sent_with_each_query()
+    {
+        var url = new Uri($"http://127.0.0.1:{server.ExporterPort}/bearer/");
+        var file = Path.Combine(server.Temp, "token");
+        await File.WriteAllTextAsync(file, PrometheusServer.Token + "\n");
+
+        var (metrics, entry) = await Reader(url, file).ReadAsync([("kube-system", Panicking)], CancellationToken.None);
+        var (_, refused) = await Reader(url).ReadAsync([("kube-system", Panicking)], CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Ok, entry.Status);
+        Assert.Equal(2, Assert.Single(metrics).Panics);
+        Assert.Equal(CollectionStatus.Failed, refused.Status);
+        Assert.Contains("the server answered 401 Unauthorized (token required)", refused.Detail, StringComparison.Ordinal);
+    }
+
+    private static PrometheusMetricsReader Reader(Uri url, string? tokenFile = null) =>
+        new(new HttpClient(), Options.Create(new PrometheusOptions { Url = url, BearerTokenFile = tokenFile }), TimeProvider.System);
 }

@@ -17,6 +17,9 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
 {
     public const string Panicking = "coredns-5d78c9869d-abcde";
     public const string Rejecting = "coredns-5d78c9869d-k2m9p";
+    /// <summary>The token <c>/bearer/api/v1/query</c> wants.</summary>
+    public const string Token = "s3cret-token";
+
     public const string Old = "coredns-old-6d8c4cb4d-7vzvq";
     private const int FirstScrapes = 3;
     private static readonly string Fixtures = Path.Combine(RepoPaths.Root, "tests", "fixtures", "metrics");
@@ -35,7 +38,8 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
     private Task _serving = Task.CompletedTask;
     private Process? _prometheus;
     private string _prometheusLog = "";
-    /// <summary>The exporter's port: it also answers <c>/unauthorized/api/v1/query</c> (401) and <c>/garbage/api/v1/query</c> (HTML).</summary>
+    /// <summary>The exporter's port: it also answers <c>/unauthorized/api/v1/query</c> (401) <c>/garbage/api/v1/query</c> (HTML),
+    /// and <c>/bearer/api/v1/query</c> only with <see cref="Token"/>.</summary>
     public int ExporterPort { get; private set; }
     public Uri Url { get; private set; } = null!;
 
@@ -165,6 +169,10 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
             {
                 _ when path.StartsWith("/metrics/", StringComparison.Ordinal) => (200, "text/plain; version=0.0.4", Exposition(path["/metrics/".Length..])),
                 "/unauthorized/api/v1/query" => (401, "text/plain", "Unauthorized"),
+                // A proxy that lets only the bearer token through, answering each query with one pod's sample.
+                "/bearer/api/v1/query" => context.Request.Headers["Authorization"] == $"Bearer {Token}"
+                    ? (200, "application/json", $$$"""{"status":"success","data":{"resultType":"vector","result":[{"metric":{"namespace":"kube-system","pod":"{{{Panicking}}}","rcode":"SERVFAIL","to":"10.0.0.2:53"},"value":[1765000000,"2.4"]}]}}""")
+                    : (401, "application/json", """{"status":"error","errorType":"unauthorized","error":"token required"}"""),
                 "/garbage/api/v1/query" => (200, "text/html", "<html>sign in</html>"),
                 _ => (404, "text/plain", "not found"),
             };
