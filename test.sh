@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs the Debian packages the tests start when they are missing (dnsmasq and unbound
 # for the real-DNS probe tests, dig for the pasted-output reader, PostgreSQL for the history store, Chromium for the
-# report page, promtool from prometheus for the CoreDNS alert rules, Alertmanager for the alert webhook), checks the
-# table of `./bench.sh --against`, then runs `dotnet test` on the solution. Extra arguments go to `dotnet test`.
+# report page, prometheus: promtool for the CoreDNS alert rules and the server the Prometheus collector's tests start,
+# Alertmanager for the alert webhook), checks the table of `./bench.sh --against`, then runs `dotnet test` on the
+# solution. Extra arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -14,7 +15,7 @@ have unbound || missing+=(unbound)
 have dig || missing+=(bind9-dnsutils)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 have chromium || missing+=(chromium)
-have promtool || missing+=(prometheus)
+{ have promtool && have prometheus; } || missing+=(prometheus)
 have prometheus-alertmanager || missing+=(prometheus-alertmanager)
 if (( ${#missing[@]} > 0 )); then
   sudo=""

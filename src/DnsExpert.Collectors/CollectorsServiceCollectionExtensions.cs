@@ -1,6 +1,7 @@
 using DnsExpert.Collectors.Kubernetes;
 using DnsExpert.Collectors.Node;
 using DnsExpert.Collectors.Probes;
+using DnsExpert.Collectors.Prometheus;
 using DnsExpert.Core.Collection;
 using k8s;
 using Microsoft.Extensions.Configuration;
@@ -17,13 +18,15 @@ public static class CollectorsServiceCollectionExtensions
     /// Registers <see cref="ClusterOptions"/> and <see cref="ProbeOptions"/> (bound from configuration, validated on
     /// start), and live collection when <c>DnsExpert:Cluster:Enabled</c>: one <see cref="IKubernetes"/> for the process
     /// (in-cluster service account, else the kubeconfig and context configured, else $KUBECONFIG or ~/.kube/config), the
-    /// prober and the node-agent client. Whether to collect live at all is read from <paramref name="configuration"/>
+    /// prober, the node-agent client, and the Prometheus reader when <c>DnsExpert:Prometheus:Url</c> is set
+    /// (<see cref="PrometheusOptions"/>, validated on start). Whether to collect live at all is read from <paramref name="configuration"/>
     /// here, because it decides what is registered: without it there is no <see cref="ILiveSnapshotCollector"/>.
     /// </summary>
     public static IServiceCollection AddDnsExpertCollectors(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddProbes();
+        services.AddOptions<PrometheusOptions>().BindConfiguration(PrometheusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         if (!configuration.GetValue<bool>($"{ClusterOptions.Section}:{nameof(ClusterOptions.Enabled)}"))
         {
             return services;
@@ -31,12 +34,20 @@ public static class CollectorsServiceCollectionExtensions
 
         services.AddSingleton<IKubernetes>(sp => new k8s.Kubernetes(ClientConfiguration(sp.GetRequiredService<IOptions<ClusterOptions>>().Value)));
         services.AddNodeAgentClient();
+        var prometheus = !string.IsNullOrWhiteSpace(configuration[$"{PrometheusOptions.Section}:{nameof(PrometheusOptions.Url)}"]);
+        if (prometheus)
+        {
+            // Each query is timed by the reader (PrometheusOptions.Timeout).
+            services.AddHttpClient<PrometheusMetricsReader>().ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        }
+
         services.AddSingleton<ILiveSnapshotCollector>(sp => new KubernetesSnapshotCollector(
             sp.GetRequiredService<IKubernetes>(),
             sp.GetRequiredService<IOptions<ClusterOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<NodeAgentClient>(),
-            sp.GetRequiredService<IOptions<ProbeOptions>>().Value.Enabled ? sp.GetRequiredService<DnsProber>() : null));
+            sp.GetRequiredService<IOptions<ProbeOptions>>().Value.Enabled ? sp.GetRequiredService<DnsProber>() : null,
+            prometheus ? sp.GetRequiredService<PrometheusMetricsReader>() : null));
         return services;
     }
 

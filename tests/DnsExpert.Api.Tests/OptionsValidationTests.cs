@@ -47,6 +47,8 @@ public sealed class OptionsValidationTests
     [InlineData("HistoryOptions", "DnsExpert:History:MaxCount", "0")]
     [InlineData("ProbeOptions", "DnsExpert:Probes:Timeout", "00:01:00")]
     [InlineData("ClusterOptions", "DnsExpert:Cluster:LogTailLines", "0")]
+    [InlineData("PrometheusOptions", "DnsExpert:Prometheus:Url", "ftp://prometheus:9090/")]
+    [InlineData("PrometheusOptions", "DnsExpert:Prometheus:Timeout", "00:10:00")]
     public void A_bad_value_stops_start_up_naming_its_key(string options, string key, string value)
     {
         using var factory = Service(new Dictionary<string, string> { [key] = value });

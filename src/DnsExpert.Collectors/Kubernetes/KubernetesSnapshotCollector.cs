@@ -8,6 +8,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using DnsExpert.Collectors.Probes;
+using DnsExpert.Collectors.Prometheus;
 using DnsExpert.Core.Building;
 using DnsExpert.Core.Collection;
 using DnsExpert.Collectors.Node;
@@ -19,10 +20,12 @@ namespace DnsExpert.Collectors.Kubernetes;
 /// Reads what the runbook reads, each by the narrowest call (a GET by name, or a label/field selector in one
 /// namespace), concurrently, each under its own timeout and all under one deadline. A 403, a missing API group, a
 /// timeout or a dropped connection is a <c>collection</c> entry, never a failed diagnosis. The node agents are asked
-/// through <paramref name="agents"/> (none: they are not asked, and the entry says so).
+/// through <paramref name="agents"/> (none: they are not asked, and the entry says so); the CoreDNS pods' counters over a
+/// window through <paramref name="prometheus"/> (none: no Prometheus server is configured, and nothing is said).
 /// </summary>
 public sealed class KubernetesSnapshotCollector(
-    IKubernetes client, IOptions<ClusterOptions> options, TimeProvider time, NodeAgentClient? agents = null, DnsProber? prober = null) : ILiveSnapshotCollector
+    IKubernetes client, IOptions<ClusterOptions> options, TimeProvider time, NodeAgentClient? agents = null, DnsProber? prober = null,
+    PrometheusMetricsReader? prometheus = null) : ILiveSnapshotCollector
 {
     private const string KubeSystem = "kube-system";
     private readonly ClusterOptions _options = options.Value;
@@ -75,14 +78,23 @@ public sealed class KubernetesSnapshotCollector(
         }
 
         await Task.WhenAll(tasks);
+        // The CoreDNS pods' counters over the window, while the agents are asked.
+        var metrics = prometheus?.ReadAsync((await clusterDns).Select(p => (p.Metadata?.NamespaceProperty ?? KubeSystem, p.Metadata?.Name ?? "")), deadline.Token);
         if (_options.AgentsEnabled)
         {
             await AskAgents(run, target, domain, probe && prober is not null, await clusterDns);
         }
 
+        var read = metrics is null ? ((IReadOnlyList<MetricsArtifact> Metrics, CollectionEntry Entry)?)null : await metrics;
         cancellationToken.ThrowIfCancellationRequested();
         var snapshot = run.Snapshot();
         var entries = run.Entries();
+        if (read is { } counters)
+        {
+            snapshot.Metrics = [.. counters.Metrics];
+            entries.Add(counters.Entry);
+        }
+
         if (prober is null || !probe)
         {
             entries.Add(new CollectionEntry("probes", CollectionStatus.Skipped, prober is null ? "probing is not configured" : "switched off by the request"));

@@ -282,7 +282,7 @@ public static class PastedOutputs
             }
         }
 
-        var expanded = new Snapshot { Objects = [.. tableObjects, .. objects], Logs = logs, Files = files, Probes = probes };
+        var expanded = new Snapshot { Objects = [.. tableObjects, .. objects], Logs = logs, Files = files, Probes = probes, Metrics = snapshot.Metrics };
         return (new DiagnosisRequest
         {
             Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Options = request.Options, CallbackUrl = request.CallbackUrl,

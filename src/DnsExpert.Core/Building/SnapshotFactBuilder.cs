@@ -49,7 +49,7 @@ public static class SnapshotFactBuilder
             KubeProxyProducer.Produce(objects),
             probes,
             NodeFileProducer.Produce(files),
-            CoreDnsMetricsProducer.Produce(files, objects),
+            CoreDnsMetricsProducer.Produce(files, objects, snapshot.Metrics ?? []),
             events,
             QueriedNameProducer.Produce(expanded, classification, objects, cluster),
             ServiceNameProducer.Produce(logs.Facts, probes.Facts, objects, cluster, ServiceListings.Of(request.Snapshot, objects.Services.Values.Select(s => s.Metadata?.NamespaceProperty ?? "default"))),

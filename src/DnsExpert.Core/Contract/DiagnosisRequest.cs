@@ -90,6 +90,9 @@ public sealed class Snapshot
     /// <summary>Results of active probes (dig, ping, TCP connect).</summary>
     public IList<ProbeArtifact>? Probes { get; set; }
 
+    /// <summary>CoreDNS pods' counters over a window, as a Prometheus server answered the live collector's queries.</summary>
+    public IList<MetricsArtifact>? Metrics { get; set; }
+
     /// <summary>
     /// Output of commands as people paste it: <c>dig</c> and <c>nslookup</c> become probe results, <c>kubectl get -o
     /// json</c> objects, <c>kubectl logs</c> a log, <c>cat /etc/resolv.conf</c> and any other command a file of its
@@ -150,6 +153,40 @@ public sealed class FileArtifact
     public string? Command { get; set; }
 
     public string? Text { get; set; }
+}
+
+/// <summary>
+/// One CoreDNS pod's counters over a window, from a Prometheus server (<c>increase(...[15m])</c> over the names of the
+/// three metric generations). A counter the server holds no series of is null (not available), never zero.
+/// </summary>
+public sealed class MetricsArtifact
+{
+    public string? Namespace { get; set; }
+    public string? Pod { get; set; }
+
+    /// <summary>The Prometheus server asked (its URL).</summary>
+    public string? Server { get; set; }
+
+    /// <summary>The window the counters rose in, in minutes, ending at <see cref="Time"/>.</summary>
+    public int? WindowMinutes { get; set; }
+
+    /// <summary>When the queries were evaluated.</summary>
+    public DateTimeOffset? Time { get; set; }
+
+    /// <summary>Requests received.</summary>
+    public long? Requests { get; set; }
+
+    /// <summary>Responses by rcode (<c>NOERROR</c>, <c>SERVFAIL</c>, ...).</summary>
+    public IDictionary<string, long>? Responses { get; set; }
+
+    /// <summary>Panics recovered.</summary>
+    public long? Panics { get; set; }
+
+    /// <summary>Queries <c>forward</c> refused itself at <c>max_concurrent</c>.</summary>
+    public long? MaxConcurrentRejects { get; set; }
+
+    /// <summary>Failed health checks by upstream (<c>to</c>).</summary>
+    public IDictionary<string, long>? HealthcheckFailures { get; set; }
 }
 
 /// <summary>The result of one active probe.</summary>

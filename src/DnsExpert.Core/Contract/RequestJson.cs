@@ -52,6 +52,8 @@ public static class RequestJson
                 _ when info.Type == typeof(IList<LogArtifact>) => () => new BoundedList<LogArtifact>(limits.MaxLogs, "snapshot.logs", "logs"),
                 _ when info.Type == typeof(IList<FileArtifact>) => () => new BoundedList<FileArtifact>(limits.MaxFiles, "snapshot.files", "files"),
                 _ when info.Type == typeof(IList<ProbeArtifact>) => () => new BoundedList<ProbeArtifact>(limits.MaxProbes, "snapshot.probes", "probes"),
+                // One per CoreDNS pod: bounded as the files are.
+                _ when info.Type == typeof(IList<MetricsArtifact>) => () => new BoundedList<MetricsArtifact>(limits.MaxFiles, "snapshot.metrics", "metrics"),
                 _ when info.Type == typeof(IList<CommandOutput>) => () => new BoundedList<CommandOutput>(limits.MaxOutputs, "snapshot.outputs", "outputs"),
                 _ => info.CreateObject,
             };

@@ -7,11 +7,12 @@ namespace DnsExpert.Core.Building.Producers;
 
 /// <summary>
 /// CoreDNS and NodeLocal DNSCache pods' <c>/metrics</c> (Prometheus text, pasted or kept in the snapshot): per pod, its
-/// counters since the process started, or, from two scrapes of the same process, their rise in between.
+/// counters since the process started, or, from two scrapes of the same process, their rise in between; and the rise
+/// over a window a Prometheus server answered (<see cref="Snapshot.Metrics"/>), read as between two scrapes.
 /// </summary>
 internal static class CoreDnsMetricsProducer
 {
-    public static ProducedFacts Produce(IList<FileArtifact> files, SnapshotObjects objects)
+    public static ProducedFacts Produce(IList<FileArtifact> files, SnapshotObjects objects, IList<MetricsArtifact> metrics)
     {
         var facts = new List<Fact>();
         var notes = new List<CollectionEntry>();
@@ -70,29 +71,43 @@ internal static class CoreDnsMetricsProducer
                 continue;
             }
 
-            facts.Add(new CoreDnsMetrics
-            {
-                Source = source,
-                Namespace = ns,
-                Pod = pod,
-                Version = latest.Version,
-                BetweenScrapes = between is not null,
-                Window = window,
-                Requests = counted.Requests,
-                Responses = counted.AllResponses,
-                Servfail = counted.ResponsesWith("SERVFAIL"),
-                Refused = counted.ResponsesWith("REFUSED"),
-                Panics = counted.Panics,
-                ReloadFailures = counted.ReloadFailures,
-                MaxConcurrentRejects = counted.MaxConcurrentRejects,
-            });
-            foreach (var (to, failures) in counted.HealthcheckFailures ?? new Dictionary<string, long>())
-            {
-                facts.Add(new CoreDnsUpstreamHealthchecks { Source = source, Namespace = ns, Pod = pod, To = to, Failures = failures, BetweenScrapes = between is not null, Window = window });
-            }
+            facts.AddRange(Facts(source, ns, pod, latest.Version, counted, between is not null, window));
+        }
+
+        // A Prometheus server's answers: the rise over its window, as between two scrapes.
+        foreach (var m in metrics.Where(m => m.Pod is not null))
+        {
+            var counted = new CoreDnsScrape(null, null, m.Requests, m.Responses?.AsReadOnly(), m.Panics, null, m.MaxConcurrentRejects, m.HealthcheckFailures?.AsReadOnly(), null);
+            var window = $"over {m.WindowMinutes ?? 15} min" + (m.Time is { } time ? $" to {time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC" : "");
+            facts.AddRange(Facts($"Prometheus {m.Server}".TrimEnd(), m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window));
         }
 
         return new ProducedFacts(facts, notes);
+    }
+
+    /// <summary>A CoreDNS pod's counters, and its upstreams' failed health checks, in <paramref name="window"/>.</summary>
+    private static IEnumerable<Fact> Facts(string source, string ns, string pod, string? version, CoreDnsScrape counted, bool between, string window)
+    {
+        yield return new CoreDnsMetrics
+        {
+            Source = source,
+            Namespace = ns,
+            Pod = pod,
+            Version = version,
+            BetweenScrapes = between,
+            Window = window,
+            Requests = counted.Requests,
+            Responses = counted.AllResponses,
+            Servfail = counted.ResponsesWith("SERVFAIL"),
+            Refused = counted.ResponsesWith("REFUSED"),
+            Panics = counted.Panics,
+            ReloadFailures = counted.ReloadFailures,
+            MaxConcurrentRejects = counted.MaxConcurrentRejects,
+        };
+        foreach (var (to, failures) in counted.HealthcheckFailures ?? new Dictionary<string, long>())
+        {
+            yield return new CoreDnsUpstreamHealthchecks { Source = source, Namespace = ns, Pod = pod, To = to, Failures = failures, BetweenScrapes = between, Window = window };
+        }
     }
 
     /// <summary>

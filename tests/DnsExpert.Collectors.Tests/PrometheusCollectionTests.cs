@@ -1,0 +1,118 @@
+using System.Text.Json;
+using DnsExpert.Collectors.Kubernetes;
+using DnsExpert.Collectors.Prometheus;
+using DnsExpert.Core.Contract;
+using DnsExpert.Diagnosis;
+using DnsExpert.Engine.RuleBases;
+using DnsExpert.Engine.Sessions;
+using DnsExpert.Testing;
+using k8s;
+using Microsoft.Extensions.Options;
+
+namespace DnsExpert.Collectors.Tests;
+
+/// <summary>
+/// The Prometheus reader's real PromQL against a real TSDB: a real Prometheus scraping recorded CoreDNS expositions
+/// (<see cref="PrometheusServer"/>), alone and inside live collection, and servers that cannot be read.
+/// </summary>
+public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassFixture<PrometheusServer>
+{
+    private const string Panicking = PrometheusServer.Panicking;
+    private const string Rejecting = PrometheusServer.Rejecting;
+    private const string Old = PrometheusServer.Old;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public async Task The_counters_rise_over_the_window_becomes_the_facts_the_scrapes_make_and_the_metric_rules_fire()
+    {
+        var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", Panicking), ("kube-system", Rejecting), ("kube-system", Old)], CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Ok, entry.Status);
+        Assert.Contains("5 of 5 queries over 15 min", entry.Detail, StringComparison.Ordinal);
+        Assert.Equal([Panicking, Rejecting, Old], metrics.Select(m => m.Pod));
+
+        // Two rises read as whole counts: increase() extrapolates a little past the samples, never below the rise.
+        var panicking = metrics.Single(m => m.Pod == Panicking);
+        Assert.InRange(panicking.Panics!.Value, 3, 6);
+        Assert.InRange(panicking.Responses!["SERVFAIL"], 667 - 64, 2 * (667 - 64));
+        Assert.Equal(0, panicking.MaxConcurrentRejects);
+        // The 1.11 health-check series appears only with its first failure: it did not rise inside the window.
+        Assert.Equal(0, Assert.Single(panicking.HealthcheckFailures!, h => h.Key == "10.0.0.2:53").Value);
+        var rejecting = metrics.Single(m => m.Pod == Rejecting);
+        Assert.InRange(rejecting.MaxConcurrentRejects!.Value, 24555 - 18031, 2 * (24555 - 18031));
+        Assert.Null(rejecting.HealthcheckFailures);
+
+        // Before 1.7.0: the old names, read through the `or`; a counter that did not move is 0, one CoreDNS 1.6 does
+        // not export is not available.
+        var old = metrics.Single(m => m.Pod == Old);
+        Assert.Equal(0, old.Panics);
+        Assert.NotNull(old.Requests);
+        Assert.Null(old.MaxConcurrentRejects);
+
+        var response = await new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System)
+            .DiagnoseAsync(new DiagnosisRequest { Snapshot = new Snapshot { Metrics = [.. metrics] } }, CancellationToken.None);
+        var panics = Assert.Single(response.Findings, f => f.RuleId == "coredns-panics");
+        Assert.Contains(panics.Evidence, e => e.Detail?.Contains("over 15 min to", StringComparison.Ordinal) == true);
+        Assert.Contains(response.Findings, f => f.RuleId == "coredns-forward-max-concurrent");
+    }
+
+    [Fact]
+    public async Task Live_collection_reads_the_coredns_pods_counters_and_diagnoses_from_them()
+    {
+        var scenario = JsonSerializer.Deserialize<DiagnosisRequest>(File.ReadAllText(Path.Combine(RepoPaths.Root, "src/DnsExpert.Api/Samples/sick-cluster.json")), Json)!;
+        await using var api = await FixtureApiServer.StartAsync(scenario.Snapshot!);
+        var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.WriteKubeconfig(server.Temp)));
+        var options = new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(30) };
+        var collector = new KubernetesSnapshotCollector(client, Options.Create(options), TimeProvider.System, prometheus: Reader(server.Url));
+
+        var collected = await collector.CollectAsync(null, null, probe: false, CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Ok, Assert.Single(collected.Collection, c => c.Source == PrometheusMetricsReader.Source).Status);
+        // The pod the cluster does not run is not read.
+        Assert.Equal([Panicking, Rejecting], collected.Snapshot.Metrics!.Select(m => m.Pod));
+        var response = await new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System)
+            .DiagnoseAsync(new DiagnosisRequest { Snapshot = collected.Snapshot }, CancellationToken.None);
+        Assert.Contains(response.Findings, f => f.RuleId == "coredns-panics");
+    }
+
+    [Theory]
+    [InlineData("unauthorized/", "the server answered 401 Unauthorized")]
+    [InlineData("garbage/", "the answer is not JSON")]
+    [InlineData("closed", "unreachable (ConnectionError)")]
+    public async Task A_server_that_cannot_be_read_is_a_failed_entry_without_metrics(string path, string detail)
+    {
+        var url = path == "closed" ? new Uri($"http://127.0.0.1:{LoopbackPorts.FreeTcp(20000, 30000)}/") : new Uri($"http://127.0.0.1:{server.ExporterPort}/{path}");
+
+        var (metrics, entry) = await Reader(url).ReadAsync([("kube-system", Panicking)], CancellationToken.None);
+
+        Assert.Empty(metrics);
+        Assert.Equal(CollectionStatus.Failed, entry.Status);
+        Assert.Contains(detail, entry.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_readme_lists_each_query()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        Assert.All(PrometheusMetricsReader.Queries, q => Assert.Contains($"| `{q.PromQl}`", readme, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_bearer_token_from_its_file_is_sent_with_each_query()
+    {
+        var url = new Uri($"http://127.0.0.1:{server.ExporterPort}/bearer/");
+        var file = Path.Combine(server.Temp, "token");
+        await File.WriteAllTextAsync(file, PrometheusServer.Token + "\n");
+
+        var (metrics, entry) = await Reader(url, file).ReadAsync([("kube-system", Panicking)], CancellationToken.None);
+        var (_, refused) = await Reader(url).ReadAsync([("kube-system", Panicking)], CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Ok, entry.Status);
+        Assert.Equal(2, Assert.Single(metrics).Panics);
+        Assert.Equal(CollectionStatus.Failed, refused.Status);
+        Assert.Contains("the server answered 401 Unauthorized (token required)", refused.Detail, StringComparison.Ordinal);
+    }
+
+    private static PrometheusMetricsReader Reader(Uri url, string? tokenFile = null) =>
+        new(new HttpClient(), Options.Create(new PrometheusOptions { Url = url, BearerTokenFile = tokenFile }), TimeProvider.System);
+}

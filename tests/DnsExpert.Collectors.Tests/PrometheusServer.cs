@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using DnsExpert.Testing;
+
+namespace DnsExpert.Collectors.Tests;
+
+/// <summary>
+/// A real Prometheus (Debian's <c>/usr/bin/prometheus</c>) on 127.0.0.1, scraping every second an exporter this fixture
+/// serves: three CoreDNS pods' recorded expositions (tests/fixtures/metrics), each pod's first scrapes from its
+/// <c>-scrape1</c> file and the later ones from its <c>-scrape2</c>, so the counters rise inside the window. Started once
+/// for <see cref="PrometheusCollectionTests"/>; ready when every target is up and each pod's later exposition was scraped
+/// at least twice. A Prometheus that is not installed fails the tests (test.sh installs it), never skips them.
+/// </summary>
+public sealed class PrometheusServer : IAsyncLifetime, IDisposable
+{
+    public const string Panicking = "coredns-5d78c9869d-abcde";
+    public const string Rejecting = "coredns-5d78c9869d-k2m9p";
+    /// <summary>The token <c>/bearer/api/v1/query</c> wants.</summary>
+    public const string Token = "s3cret-token";
+
+    public const string Old = "coredns-old-6d8c4cb4d-7vzvq";
+    private const int FirstScrapes = 3;
+    private static readonly string Fixtures = Path.Combine(RepoPaths.Root, "tests", "fixtures", "metrics");
+
+    /// <summary>Each pod's expositions: before and from the rise.</summary>
+    private static readonly Dictionary<string, (string Before, string After)> Expositions = new(StringComparer.Ordinal)
+    {
+        [Panicking] = (Fixture("coredns-1.11.1-panics-scrape1.txt"), Fixture("coredns-1.11.1-panics-scrape2.txt")),
+        [Rejecting] = (Fixture("coredns-1.11.1-max-concurrent-scrape1.txt"), Fixture("coredns-1.11.1-max-concurrent-scrape2.txt")),
+        [Old] = (Fixture("coredns-1.6.7-panic.txt"), Fixture("coredns-1.6.7-panic.txt")),
+    };
+
+    public string Temp { get; } = Directory.CreateTempSubdirectory("dnsexpert-prometheus-").FullName;
+    private readonly Dictionary<string, int> _served = new(StringComparer.Ordinal);
+    private HttpListener _exporter = null!;
+    private Task _serving = Task.CompletedTask;
+    private Process? _prometheus;
+    private string _prometheusLog = "";
+    /// <summary>The exporter's port: it also answers <c>/unauthorized/api/v1/query</c> (401) <c>/garbage/api/v1/query</c> (HTML),
+    /// and <c>/bearer/api/v1/query</c> only with <see cref="Token"/>.</summary>
+    public int ExporterPort { get; private set; }
+    public Uri Url { get; private set; } = null!;
+
+    private static string Fixture(string name) => File.ReadAllText(Path.Combine(Fixtures, name));
+
+    public async Task InitializeAsync()
+    {
+        ExporterPort = LoopbackPorts.FreeTcp(20000, 30000);
+        _exporter = new HttpListener();
+        _exporter.Prefixes.Add($"http://127.0.0.1:{ExporterPort}/");
+        _exporter.Start();
+        _serving = Task.Run(ServeAsync);
+
+        var port = LoopbackPorts.FreeTcp(20000, 30000);
+        Url = new Uri($"http://127.0.0.1:{port}/");
+        var jobs = string.Concat(Expositions.Keys.Select(pod => $"""
+              - job_name: {pod}
+                metrics_path: /metrics/{pod}
+                static_configs:
+                  - targets: ['127.0.0.1:{ExporterPort}']
+                    labels: {"{"}namespace: kube-system, pod: {pod}{"}"}
+
+            """));
+        var config = Path.Combine(Temp, "prometheus.yml");
+        await File.WriteAllTextAsync(config, $"""
+            global:
+              scrape_interval: 1s
+              scrape_timeout: 1s
+            scrape_configs:
+            {jobs}
+            """);
+        var start = new ProcessStartInfo("/usr/bin/prometheus") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(Temp, "data")}", $"--web.listen-address=127.0.0.1:{port}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            _prometheus = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException("prometheus is not installed: apt-get install -y prometheus (test.sh does this)", ex);
+        }
+
+        var log = new StringBuilder();
+        _prometheus.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); _prometheusLog = log.ToString(); } };
+        _prometheus.BeginErrorReadLine();
+        _prometheus.StandardOutput.Close();
+        await WaitUntilScrapedAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_prometheus is { } process)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+
+        Dispose();
+        await _serving.ContinueWith(_ => { }, TaskScheduler.Default);
+        Directory.Delete(Temp, recursive: true);
+    }
+
+    public void Dispose() => _exporter.Close();
+
+    /// <summary>Until Prometheus has each target up and has taken at least two samples of each pod's later exposition.</summary>
+    private async Task WaitUntilScrapedAsync()
+    {
+        using var http = new HttpClient();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (true)
+        {
+            if (_prometheus!.HasExited || deadline.IsCancellationRequested)
+            {
+                throw new InvalidOperationException($"Prometheus did not scrape the exporter (exited: {_prometheus.HasExited}):\n{_prometheusLog}");
+            }
+
+            try
+            {
+                using var targets = JsonDocument.Parse(await http.GetStringAsync(new Uri(Url, "api/v1/targets"), deadline.Token));
+                var active = targets.RootElement.GetProperty("data").GetProperty("activeTargets").EnumerateArray().ToList();
+                bool enough;
+                lock (_served)
+                {
+                    enough = Expositions.Keys.All(pod => _served.GetValueOrDefault(pod) >= FirstScrapes + 3);
+                }
+
+                if (active.Count == Expositions.Count && active.All(t => t.GetProperty("health").GetString() == "up") && enough)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The exporter: each pod's exposition, before and from the rise; and answers no Prometheus gives.</summary>
+    private async Task ServeAsync()
+    {
+        while (_exporter.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _exporter.GetContextAsync();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            var path = context.Request.Url!.AbsolutePath;
+            var (status, type, body) = path switch
+            {
+                _ when path.StartsWith("/metrics/", StringComparison.Ordinal) => (200, "text/plain; version=0.0.4", Exposition(path["/metrics/".Length..])),
+                "/unauthorized/api/v1/query" => (401, "text/plain", "Unauthorized"),
+                // A proxy that lets only the bearer token through, answering each query with one pod's sample.
+                "/bearer/api/v1/query" => context.Request.Headers["Authorization"] == $"Bearer {Token}"
+                    ? (200, "application/json", $$$"""{"status":"success","data":{"resultType":"vector","result":[{"metric":{"namespace":"kube-system","pod":"{{{Panicking}}}","rcode":"SERVFAIL","to":"10.0.0.2:53"},"value":[1765000000,"2.4"]}]}}""")
+                    : (401, "application/json", """{"status":"error","errorType":"unauthorized","error":"token required"}"""),
+                "/garbage/api/v1/query" => (200, "text/html", "<html>sign in</html>"),
+                _ => (404, "text/plain", "not found"),
+            };
+            context.Response.StatusCode = status;
+            context.Response.ContentType = type;
+            var bytes = Encoding.UTF8.GetBytes(body);
+            await context.Response.OutputStream.WriteAsync(bytes);
+            context.Response.Close();
+        }
+    }
+
+    private string Exposition(string pod)
+    {
+        int count;
+        lock (_served)
+        {
+            _served[pod] = count = _served.GetValueOrDefault(pod) + 1;
+        }
+
+        return Expositions.TryGetValue(pod, out var e) ? count <= FirstScrapes ? e.Before : e.After : "";
+    }
+}
