@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DnsExpert.Api.Tests;
 
@@ -22,7 +23,7 @@ namespace DnsExpert.Api.Tests;
 /// against Slack's own published example; the command answered at once and its diagnosis (live, against the fixture
 /// API server) posted as Block Kit to a response_url that a receiver on 127.0.0.1 stands in for.
 /// </summary>
-public sealed class SlackCommandTests : IAsyncLifetime
+public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     // Slack's worked example, "Verifying requests from Slack" (api.slack.com/authentication/verifying-requests-from-slack,
     // now docs.slack.dev/authentication/verifying-requests-from-slack): the signing secret, the timestamp, the body of a
@@ -210,11 +211,15 @@ public sealed class SlackCommandTests : IAsyncLifetime
     {
         var target = _scenario.Target!;
         var text = $"{target.Namespace}/{target.Pod} {_scenario.Domain} {_scenario.Symptom!.ErrorMessage}";
+        await EphemeralAsync("help"); // the service started: what follows is the command alone
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var ack = (await EphemeralAsync(text)).GetProperty("text").GetString()!;
+        var acknowledged = clock.Elapsed;
         Assert.Contains($"`{target.Namespace}/{target.Pod}` cannot resolve `{_scenario.Domain}`", ack, StringComparison.Ordinal);
         Assert.Contains("the result will be posted here", ack, StringComparison.Ordinal);
 
         await _arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"acknowledged after {acknowledged.TotalMilliseconds:0} ms, result posted after {clock.Elapsed.TotalMilliseconds:0} ms");
         var (contentType, body) = Assert.Single(_posted);
         Assert.StartsWith("application/json", contentType, StringComparison.Ordinal);
         var message = JsonDocument.Parse(body).RootElement;
@@ -224,6 +229,26 @@ public sealed class SlackCommandTests : IAsyncLifetime
         Assert.Equal("header", blocks[0].GetProperty("type").GetString());
         Assert.InRange(blocks.Count, 3, SlackReport.MaxBlocks);
         Assert.Contains("coredns-autopath-enabled", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_API_keys_required_the_signature_stands_for_the_key_and_the_secret_is_never_logged()
+    {
+        var keys = System.IO.Path.Combine(_temp, "keys");
+        await File.WriteAllTextAsync(keys, DnsExpert.Api.Security.ApiKeyStore.NewKey("ops").Line + "\n");
+        using var logs = new CapturingLoggerProvider();
+        await using var secured = Service().WithWebHostBuilder(b => b
+            .UseSetting("DnsExpert:Auth:Enabled", "true")
+            .UseSetting("DnsExpert:Auth:ApiKeysFile", keys)
+            .ConfigureLogging(l => l.AddProvider(logs)));
+        var client = secured.CreateClient();
+
+        var help = await PostAsync(client, Form("help"));
+        Assert.Equal(HttpStatusCode.OK, help.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(client, Form("help"), secret: "not-the-secret")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/diagnoses")).StatusCode);
+        Assert.Contains(logs.Lines, l => l.Contains("Slack command refused", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(DocSecret, StringComparison.Ordinal));
     }
 
     /// <summary>A clock stopped at <paramref name="now"/> (timers stay real).</summary>
