@@ -251,6 +251,18 @@ public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.DoesNotContain(logs.Lines, l => l.Contains(DocSecret, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_missing_or_empty_signing_secret_file_stops_start_up()
+    {
+        await using var missing = new ApiFactory().WithWebHostBuilder(b => b.UseSetting("DnsExpert:Slack:SigningSecretFile", System.IO.Path.Combine(_temp, "nowhere")));
+        Assert.Contains("DnsExpert:Slack:SigningSecretFile", Assert.ThrowsAny<Exception>(() => missing.CreateClient()).ToString(), StringComparison.Ordinal);
+
+        var empty = System.IO.Path.Combine(_temp, "empty");
+        await File.WriteAllTextAsync(empty, "\n");
+        await using var blank = new ApiFactory().WithWebHostBuilder(b => b.UseSetting("DnsExpert:Slack:SigningSecretFile", empty));
+        Assert.Contains("is empty", Assert.ThrowsAny<Exception>(() => blank.CreateClient()).ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>A clock stopped at <paramref name="now"/> (timers stay real).</summary>
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
