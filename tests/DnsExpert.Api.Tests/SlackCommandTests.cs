@@ -200,7 +200,7 @@ public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.Contains("not in the callback allow-list", text, StringComparison.Ordinal);
 
         await using var slackOnly = new ApiFactory().WithWebHostBuilder(b => b.UseSetting("DnsExpert:Slack:SigningSecretFile", _secretFile));
-        var response = await PostAsync(slackOnly.CreateClient(), Form("shop/web-1 example.com"));
+        var response = await PostAsync(slackOnly.CreateClient(), Form("shop/web-1 example.com no such host"));
         var https = (await response.Json()).GetProperty("text").GetString()!;
         Assert.Contains("must be an https URL", https, StringComparison.Ordinal);
         Assert.Empty(_posted);
@@ -261,6 +261,25 @@ public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
         await File.WriteAllTextAsync(empty, "\n");
         await using var blank = new ApiFactory().WithWebHostBuilder(b => b.UseSetting("DnsExpert:Slack:SigningSecretFile", empty));
         Assert.Contains("is empty", Assert.ThrowsAny<Exception>(() => blank.CreateClient()).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_cluster_access_a_command_needs_the_error_text()
+    {
+        await using var noCluster = new ApiFactory().WithWebHostBuilder(b => b
+            .UseSetting("DnsExpert:Slack:SigningSecretFile", _secretFile)
+            .UseSetting("DnsExpert:Slack:AllowedHosts:0", "127.0.0.1")
+            .UseSetting("DnsExpert:Slack:AllowHttp", "true"));
+        var client = noCluster.CreateClient();
+
+        var refused = (await (await PostAsync(client, Form("shop/web-1 api.example.com"))).Json()).GetProperty("text").GetString()!;
+        Assert.Contains("needs the error text", refused, StringComparison.Ordinal);
+        Assert.Empty(_posted);
+
+        var started = (await (await PostAsync(client, Form("shop/web-1 api.example.com dial tcp: lookup api.example.com: no such host"))).Json()).GetProperty("text").GetString()!;
+        Assert.Contains("the result will be posted here", started, StringComparison.Ordinal);
+        await _arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Contains("\"blocks\"", Assert.Single(_posted).Body, StringComparison.Ordinal);
     }
 
     /// <summary>A clock stopped at <paramref name="now"/> (timers stay real).</summary>
