@@ -23,7 +23,7 @@ namespace DnsExpert.Api.Tests;
 /// against Slack's own published example; the command answered at once and its diagnosis (live, against the fixture
 /// API server) posted as Block Kit to a response_url that a receiver on 127.0.0.1 stands in for.
 /// </summary>
-public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     // Slack's worked example, "Verifying requests from Slack" (api.slack.com/authentication/verifying-requests-from-slack,
     // now docs.slack.dev/authentication/verifying-requests-from-slack): the signing secret, the timestamp, the body of a
@@ -43,6 +43,7 @@ public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
     private WebApplication _slack = null!;
     private string _responseUrl = "";
     private string _secretFile = "";
+    private readonly CapturingLoggerProvider _logs = new();
     private WebApplicationFactory<Program> _factory = null!;
 
     public async Task InitializeAsync()
@@ -76,6 +77,8 @@ public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
         Directory.Delete(_temp, recursive: true);
     }
 
+    public void Dispose() => _logs.Dispose();
+
     private WebApplicationFactory<Program> Service(TimeProvider? time = null) => new ApiFactory().WithWebHostBuilder(b =>
     {
         b.UseSetting("DnsExpert:Slack:SigningSecretFile", _secretFile)
@@ -84,7 +87,8 @@ public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
             .UseSetting("DnsExpert:Cluster:Enabled", "true")
             .UseSetting("DnsExpert:Cluster:Kubeconfig", _cluster.WriteKubeconfig(_temp))
             .UseSetting("DnsExpert:Cluster:CollectorTimeout", "00:00:10")
-            .UseSetting("DnsExpert:Probes:Enabled", "false");
+            .UseSetting("DnsExpert:Probes:Enabled", "false")
+            .ConfigureLogging(l => l.AddProvider(_logs));
         if (time is not null)
         {
             b.ConfigureTestServices(s => s.AddSingleton(time));
@@ -229,6 +233,10 @@ public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.Equal("header", blocks[0].GetProperty("type").GetString());
         Assert.InRange(blocks.Count, 3, SlackReport.MaxBlocks);
         Assert.Contains("coredns-autopath-enabled", body, StringComparison.Ordinal);
+
+        // response_url lets anyone who has it post to the channel: it is not logged (the HTTP client's own logs included).
+        Assert.NotEmpty(_logs.Lines);
+        Assert.DoesNotContain(_logs.Lines, l => l.Contains("/commands/T1DC2JH3J/1/abc", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -115,6 +115,9 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
         services.TryAddTransient<AttemptRecorder>();
         var client = services.AddHttpClient(name);
         client
+            // The client's own logs print each request's URL, and a receiver's URL may be its credential (a Slack
+            // response_url or incoming webhook lets anyone who has it post): deliveries log their diagnosis id instead.
+            .RemoveAllLoggers()
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
             {
