@@ -23,16 +23,23 @@ public sealed partial class CallbackDispatcher(
     /// Queues the delivery of <paramref name="response"/> and records it as pending; never waits for the receiver. The
     /// returned state is what a caller answering now can say: pending, or failed when the queue is full.
     /// </summary>
-    public async Task<CallbackDelivery> EnqueueAsync(string url, DiagnosisResponse response, bool stored)
+    public Task<CallbackDelivery> EnqueueAsync(string url, DiagnosisResponse response, bool stored) =>
+        EnqueueAsync(url, response.Id, stored, cancellationToken => sender.SendAsync(url, response, DiagnosisCoordinator.ResponseJson, cancellationToken));
+
+    /// <summary>
+    /// Queues a delivery of diagnosis <paramref name="id"/> to <paramref name="url"/> that <paramref name="send"/> makes
+    /// (a chat reply, say), in the receiver's turn like any callback; records it on the diagnosis when <paramref name="stored"/>.
+    /// </summary>
+    public async Task<CallbackDelivery> EnqueueAsync(string url, string id, bool stored, Func<CancellationToken, Task<CallbackDelivery>> send)
     {
         var pending = new CallbackDelivery(CallbackState.Pending, time.GetUtcNow());
         if (stored)
         {
-            await RecordAsync(response.Id, pending);
+            await RecordAsync(id, pending);
         }
 
         var receiver = Receiver(url);
-        if (_queue.TryAdd(receiver, new Delivery(url, response, stored)) is not { } refusal)
+        if (_queue.TryAdd(receiver, new Delivery(id, stored, send)) is not { } refusal)
         {
             return pending;
         }
@@ -44,10 +51,10 @@ public sealed partial class CallbackDispatcher(
                 $"not delivered: {options.Value.ReceiverQueueCapacity} callbacks to {receiver} were already waiting (DnsExpert:Callbacks:ReceiverQueueCapacity)",
             _ => $"not delivered: {options.Value.QueueCapacity} callbacks were already waiting (DnsExpert:Callbacks:QueueCapacity)",
         });
-        LogQueueFull(logger, response.Id);
+        LogQueueFull(logger, id);
         if (stored)
         {
-            await RecordAsync(response.Id, full);
+            await RecordAsync(id, full);
         }
 
         return full;
@@ -79,10 +86,10 @@ public sealed partial class CallbackDispatcher(
             {
                 try
                 {
-                    var outcome = await sender.SendAsync(delivery.Url, delivery.Response, DiagnosisCoordinator.ResponseJson, stoppingToken);
+                    var outcome = await delivery.Send(stoppingToken);
                     if (delivery.Stored)
                     {
-                        await RecordAsync(delivery.Response.Id, outcome);
+                        await RecordAsync(delivery.Id, outcome);
                     }
                 }
                 finally
@@ -121,7 +128,7 @@ public sealed partial class CallbackDispatcher(
         }
     }
 
-    private sealed record Delivery(string Url, DiagnosisResponse Response, bool Stored);
+    private sealed record Delivery(string Id, bool Stored, Func<CancellationToken, Task<CallbackDelivery>> Send);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Callback for diagnosis {Id} not queued: the callback queue (or its receiver's) is full, or the service is stopping")]
     private static partial void LogQueueFull(ILogger logger, string id);

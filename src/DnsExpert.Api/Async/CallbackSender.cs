@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using DnsExpert.Core.Contract;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -23,20 +24,27 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
     private static readonly HttpRequestOptionsKey<AttemptLog> Attempts = new("dnsexpert.callback.attempts");
 
     /// <summary>Delivers <paramref name="response"/> and says how it went: delivered, or failed with the last error.</summary>
-    public async Task<CallbackDelivery> SendAsync(string url, DiagnosisResponse response, JsonSerializerOptions json, CancellationToken cancellationToken)
+    public Task<CallbackDelivery> SendAsync(string url, DiagnosisResponse response, JsonSerializerOptions json, CancellationToken cancellationToken) =>
+        SendAsync(ClientName, options.Value, url, response.Id, JsonSerializer.SerializeToUtf8Bytes(response, json), sign: true, cancellationToken);
+
+    /// <summary>
+    /// Delivers <paramref name="body"/> (JSON) with the client <paramref name="clientName"/> under <paramref name="settings"/>'s
+    /// allow-list and limits (a chat reply posts a message of its own under its own allow-list); signed with
+    /// <see cref="CallbackOptions.SigningKey"/> when <paramref name="sign"/>.
+    /// </summary>
+    public async Task<CallbackDelivery> SendAsync(
+        string clientName, CallbackOptions settings, string url, string id, byte[] body, bool sign, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
         if (settings.Refuse(url) is { } reason)
         {
-            LogRefused(logger, response.Id, reason);
+            LogRefused(logger, id, reason);
             return new CallbackDelivery(CallbackState.Failed, time.GetUtcNow(), 0, $"refused: {reason}");
         }
 
-        var body = JsonSerializer.SerializeToUtf8Bytes(response, json);
-        var signature = settings.SigningKey is { Length: > 0 } key
+        var signature = sign && settings.SigningKey is { Length: > 0 } key
             ? "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), body))
             : null;
-        var client = clients.CreateClient(ClientName);
+        var client = clients.CreateClient(clientName);
         var attempts = new AttemptLog();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(settings.MaxDeliveryTime);
@@ -45,7 +53,7 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
             message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            message.Headers.Add("X-DnsExpert-Diagnosis", response.Id);
+            message.Headers.Add("X-DnsExpert-Diagnosis", id);
             if (signature is not null)
             {
                 message.Headers.Add("X-DnsExpert-Signature", signature);
@@ -57,7 +65,7 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
             using var answer = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             if (answer.IsSuccessStatusCode)
             {
-                LogDelivered(logger, response.Id, attempts.Count);
+                LogDelivered(logger, id, attempts.Count);
                 return new CallbackDelivery(CallbackState.Delivered, time.GetUtcNow(), attempts.Count);
             }
 
@@ -73,7 +81,7 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
             error = attempts.LastError ?? Describe(ex);
         }
 
-        LogGaveUp(logger, response.Id, attempts.Count, error);
+        LogGaveUp(logger, id, attempts.Count, error);
         return new CallbackDelivery(CallbackState.Failed, time.GetUtcNow(), attempts.Count, error);
     }
 
@@ -98,21 +106,29 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
     /// </summary>
     public static void AddCallbacks(IServiceCollection services)
     {
-        services.AddTransient<AttemptRecorder>();
-        var client = services.AddHttpClient(ClientName);
+        AddClient(services, ClientName, services => services.GetRequiredService<IOptions<CallbackOptions>>().Value);
+    }
+
+    /// <summary>A delivery client named <paramref name="name"/> whose connections, retries and timeouts follow <paramref name="policy"/>.</summary>
+    public static void AddClient(IServiceCollection services, string name, Func<IServiceProvider, CallbackOptions> policy)
+    {
+        services.TryAddTransient<AttemptRecorder>();
+        var client = services.AddHttpClient(name);
         client
+            // The client's own logs print each request's URL, and a receiver's URL may be its credential (a Slack
+            // response_url or incoming webhook lets anyone who has it post): deliveries log their diagnosis id instead.
+            .RemoveAllLoggers()
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
                 UseCookies = false,
-                ConnectTimeout = services.GetRequiredService<IOptions<CallbackOptions>>().Value.AttemptTimeout,
-                ConnectCallback = (context, cancellationToken) =>
-                    ConnectAsync(context, services.GetRequiredService<IOptions<CallbackOptions>>().Value, cancellationToken),
+                ConnectTimeout = policy(services).AttemptTimeout,
+                ConnectCallback = (context, cancellationToken) => ConnectAsync(context, policy(services), cancellationToken),
             })
-            .AddResilienceHandler("callback", (pipeline, context) =>
+            .AddResilienceHandler(name, (pipeline, context) =>
             {
-                var settings = context.ServiceProvider.GetRequiredService<IOptions<CallbackOptions>>().Value;
+                var settings = policy(context.ServiceProvider);
                 if (settings.MaxAttempts > 1)
                 {
                     pipeline.AddRetry(new HttpRetryStrategyOptions

@@ -67,8 +67,18 @@ public sealed partial class DiagnosisCoordinator(
 
     /// <summary>Queues a diagnosis created by <paramref name="createdBy"/> (the caller's principal).</summary>
     /// <exception cref="HistoryUnavailableException">The history is off or unreachable: an async result would be lost.</exception>
+    public Task<DiagnosisResponse?> EnqueueAsync(
+        DiagnosisRequest request, Hosting.AdmittedBody? admission, string? previousId, string? createdBy, CancellationToken cancellationToken) =>
+        EnqueueAsync(request, admission, previousId, createdBy, reply: null, cancellationToken);
+
+    /// <summary>
+    /// Queues a diagnosis whose result, when it ends (completed or failed), is also handed to <paramref name="reply"/>
+    /// (a chat command's answer, queued for the delivery workers).
+    /// </summary>
+    /// <exception cref="HistoryUnavailableException">The history is off or unreachable: an async result would be lost.</exception>
     public async Task<DiagnosisResponse?> EnqueueAsync(
-        DiagnosisRequest request, Hosting.AdmittedBody? admission, string? previousId, string? createdBy, CancellationToken cancellationToken)
+        DiagnosisRequest request, Hosting.AdmittedBody? admission, string? previousId, string? createdBy,
+        Func<DiagnosisResponse, Task>? reply, CancellationToken cancellationToken)
     {
         var store = history.Store ?? throw new HistoryUnavailableException("the history is switched off (DnsExpert:History:Provider=none); use wait=true");
         var id = DiagnosisService.NewId(time);
@@ -84,7 +94,7 @@ public sealed partial class DiagnosisCoordinator(
         }
 
         var held = admission?.Transfer();
-        if (!_queue.Writer.TryWrite(new Job(id, request, held, previousId, kept.Notes)))
+        if (!_queue.Writer.TryWrite(new Job(id, request, held, previousId, kept.Notes, reply)))
         {
             held?.Dispose();
             await TryAsync(id, () => store.FailAsync(id, "not run: the queue of asynchronous diagnoses was full", time.GetUtcNow(), CancellationToken.None));
@@ -130,6 +140,11 @@ public sealed partial class DiagnosisCoordinator(
         if (job.Request.CallbackUrl is { } url)
         {
             await callbacks.EnqueueAsync(url, response, stored: true);
+        }
+
+        if (job.Reply is { } reply)
+        {
+            await reply(response);
         }
     }
 
@@ -229,7 +244,9 @@ public sealed partial class DiagnosisCoordinator(
     }
 
     /// <summary>A queued diagnosis, holding its body's admission until it ends.</summary>
-    internal sealed record Job(string Id, DiagnosisRequest Request, IDisposable? Admission, string? PreviousId = null, IReadOnlyList<CollectionEntry>? StoredNotes = null);
+    internal sealed record Job(
+        string Id, DiagnosisRequest Request, IDisposable? Admission, string? PreviousId = null, IReadOnlyList<CollectionEntry>? StoredNotes = null,
+        Func<DiagnosisResponse, Task>? Reply = null);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "History store failed for diagnosis {Id}")]
     private static partial void LogStoreFailed(ILogger logger, string id, Exception exception);

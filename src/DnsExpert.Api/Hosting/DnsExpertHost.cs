@@ -1,5 +1,6 @@
 using DnsExpert.Api.Alerts;
 using DnsExpert.Api.Async;
+using DnsExpert.Api.Chat;
 using DnsExpert.Api.Endpoints;
 using DnsExpert.Api.History;
 using DnsExpert.Api.OpenApi;
@@ -63,6 +64,7 @@ public static class DnsExpertHost
         builder.Services.AddDnsExpertHealthChecks();
         builder.AddDnsExpertHistory();
         builder.AddDnsExpertSecurity();
+        AddSlack(builder.Services);
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
@@ -86,6 +88,24 @@ public static class DnsExpertHost
         builder.Services.AddEndpointsApiExplorer();
         builder.Services.AddDnsExpertSwagger();
         return builder;
+    }
+
+    /// <summary>
+    /// The Slack command: its options, the signature and replies, a delivery client of its own under Slack's allow-list,
+    /// and its path open without an API key when a signing secret is configured (the signature stands for the key).
+    /// </summary>
+    private static void AddSlack(IServiceCollection services)
+    {
+        services.AddOptions<SlackOptions>().BindConfiguration(SlackOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SlackReplies>();
+        CallbackSender.AddClient(services, SlackReplies.ClientName, provider => provider.GetRequiredService<SlackReplies>().Policy);
+        services.AddOptions<AuthOptions>().PostConfigure<IOptions<SlackOptions>>((auth, slack) =>
+        {
+            if (slack.Value.SigningSecretFile is { Length: > 0 } && !auth.AnonymousPaths.Contains(SlackApi.Path, StringComparer.OrdinalIgnoreCase))
+            {
+                auth.AnonymousPaths.Add(SlackApi.Path);
+            }
+        });
     }
 
     /// <summary>
@@ -126,6 +146,7 @@ public static class DnsExpertHost
         // Fail fast: compile the rule base now, so a broken rule file stops start-up with file:line: reason.
         _ = app.Services.GetRequiredService<IRuleBaseProvider>().Current;
         _ = app.Services.GetRequiredService<IOptions<DnsExpertOptions>>().Value;
+        _ = app.Services.GetRequiredService<SlackReplies>().Signature;
 
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
@@ -154,6 +175,7 @@ public static class DnsExpertHost
         app.MapSnapshotsApi();
         app.MapReportsApi();
         app.MapAlertsApi();
+        app.MapSlackApi();
         return app;
     }
 }
