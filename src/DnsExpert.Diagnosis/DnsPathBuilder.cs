@@ -49,8 +49,28 @@ public static class DnsPathBuilder
             }
         }
 
+        // A pod on its node's resolver (dnsPolicy Default, or hostNetwork with ClusterFirst, which kubelet treats as
+        // Default) never reaches kube-dns or CoreDNS: its path is the node's nameservers, whatever the cluster DNS does.
+        var onNodeResolver = pod is not null && (pod.DnsPolicy == DnsPolicies.Default || (pod.HostNetwork && pod.DnsPolicy == DnsPolicies.ClusterFirst));
         var kubeDnsObject = service is null ? KubeDnsObject : $"{service.Namespace}/{service.Name}";
-        var kubeDnsHop = Add(path, HopKinds.KubeDns, kubeDnsObject, service?.ClusterIp ?? clusterDns?.KubeDnsClusterIp);
+        var kubeDnsHop = onNodeResolver ? null : Add(path, HopKinds.KubeDns, kubeDnsObject, service?.ClusterIp ?? clusterDns?.KubeDnsClusterIp);
+        if (onNodeResolver)
+        {
+            var clusterIp = service?.ClusterIp ?? clusterDns?.KubeDnsClusterIp;
+            var nameservers = pod!.EffectiveNameservers.Where(n => n != clusterIp).ToList();
+            foreach (var nameserver in nameservers)
+            {
+                Add(path, HopKinds.Upstream, pod.Node is { } node ? $"node {node}'s resolver" : "the node's resolver", nameserver);
+            }
+
+            if (nameservers.Count == 0)
+            {
+                Add(path, HopKinds.Upstream, pod.Node is { } node ? $"node {node}'s resolv.conf" : "the node's resolv.conf", null);
+            }
+
+            coreDnsPods = [];
+            upstreams = [];
+        }
 
         var coreDnsHops = new Dictionary<string, Hop>(StringComparer.Ordinal);
         foreach (var p in coreDnsPods)
@@ -134,7 +154,7 @@ public static class DnsPathBuilder
 
         IEnumerable<Hop> EvidenceHops(Evidence evidence)
         {
-            if (evidence.Source.EndsWith(kubeDnsObject, StringComparison.Ordinal))
+            if (kubeDnsHop is not null && evidence.Source.EndsWith(kubeDnsObject, StringComparison.Ordinal))
             {
                 yield return kubeDnsHop;
             }
@@ -164,7 +184,10 @@ public static class DnsPathBuilder
                             var address = HostOf(endpoint);
                             if (log.UpstreamIsClusterDns)
                             {
-                                yield return kubeDnsHop;
+                                if (kubeDnsHop is not null)
+                                {
+                                    yield return kubeDnsHop;
+                                }
                             }
                             else
                             {

@@ -23,6 +23,27 @@ public sealed class DnsPathBuilderTests
 
     private static DnsPathHop Hop(IReadOnlyList<DnsPathHop> path, string kind, string name) => Assert.Single(path, h => h.Kind == kind && h.Name == name);
 
+    [Theory]
+    [InlineData("pod-dnspolicy-hostnetwork/fires-hostnetwork-dnspolicy-not-set.json")]
+    [InlineData("pod-dnspolicy-hostnetwork/fires-ingress-hostnetwork-clusterfirst.json")]
+    public async Task A_hostnetwork_pod_with_clusterfirst_is_drawn_on_its_nodes_resolver_not_through_the_cluster_dns(string scenario)
+    {
+        var path = await PathOf(scenario);
+
+        Assert.DoesNotContain(path, h => h.Kind is HopKinds.KubeDns or HopKinds.CoreDns);
+        Assert.Equal(HopKinds.Pod, path[0].Kind);
+        Assert.All(path.Skip(1), h => Assert.Equal(HopKinds.Upstream, h.Kind));
+        Assert.Contains(path, h => h.Name.Contains("resolv", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_clusterfirstwithhostnet_the_hostnetwork_pod_goes_through_the_cluster_dns()
+    {
+        var path = await PathOf("pod-dnspolicy-hostnetwork/near-miss-hostnetwork-clusterfirstwithhostnet.json");
+
+        Assert.Contains(path, h => h.Kind == HopKinds.KubeDns);
+    }
+
     [Fact]
     public async Task Kube_dns_unreachable_fails_the_service_hop_and_the_answering_coredns_pods_are_healthy()
     {
