@@ -26,7 +26,10 @@ public static class DnsPathBuilder
         var logEvents = facts.OfType<CoreDnsLogEvent>().ToList();
         var rootServers = facts.OfType<CorefileServer>().Where(s => s.ServesRoot).Select(s => s.Index).ToHashSet();
         var upstreams = facts.OfType<CorefileUpstream>().Where(u => u.From == "." && rootServers.Contains(u.ServerIndex)).ToList();
-        if (pod is null && service is null && clusterDns?.KubeDnsClusterIp is null && coreDnsPods.Count == 0 && upstreams.Count == 0)
+        // Without the Service or its ClusterIP, a probe of the address the pod itself asks (its resolv.conf, its error
+        // message) is kube-dns's (ProbeProducer): a pasted `dig @CLUSTER-IP` is enough to draw the path it tested.
+        var kubeDnsProbe = probes.FirstOrDefault(p => p.TargetRole == ProbeTargetRoles.KubeDns);
+        if (pod is null && service is null && clusterDns?.KubeDnsClusterIp is null && coreDnsPods.Count == 0 && upstreams.Count == 0 && kubeDnsProbe is null)
         {
             return null;
         }
@@ -53,7 +56,7 @@ public static class DnsPathBuilder
         // Default) never reaches kube-dns or CoreDNS: its path is the node's nameservers, whatever the cluster DNS does.
         var onNodeResolver = pod is not null && (pod.DnsPolicy == DnsPolicies.Default || (pod.HostNetwork && pod.DnsPolicy == DnsPolicies.ClusterFirst));
         var kubeDnsObject = service is null ? KubeDnsObject : $"{service.Namespace}/{service.Name}";
-        var kubeDnsHop = onNodeResolver ? null : Add(path, HopKinds.KubeDns, kubeDnsObject, service?.ClusterIp ?? clusterDns?.KubeDnsClusterIp);
+        var kubeDnsHop = onNodeResolver ? null : Add(path, HopKinds.KubeDns, kubeDnsObject, service?.ClusterIp ?? clusterDns?.KubeDnsClusterIp ?? kubeDnsProbe?.Target);
         if (onNodeResolver)
         {
             var clusterIp = service?.ClusterIp ?? clusterDns?.KubeDnsClusterIp;

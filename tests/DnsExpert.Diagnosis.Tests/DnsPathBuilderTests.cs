@@ -45,6 +45,27 @@ public sealed class DnsPathBuilderTests
     }
 
     [Fact]
+    public async Task A_pasted_dig_of_the_cluster_ip_that_timed_out_fails_the_kube_dns_hop_without_any_object()
+    {
+        var dig = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "fixtures", "dns-tools", "dig-timeout.txt"))
+            .Replace("@127.0.0.1 -p 15355", "@10.96.0.10", StringComparison.Ordinal).Replace("127.0.0.1#15355", "10.96.0.10#53", StringComparison.Ordinal);
+        var request = new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "shop", Pod = "web-0" },
+            Symptom = new Symptom { ErrorMessage = "dial tcp: lookup orders.shop.svc.cluster.local on 10.96.0.10:53: read udp 10.244.1.5:38161->10.96.0.10:53: i/o timeout" },
+            Snapshot = new Snapshot { Outputs = [new CommandOutput { From = "shop/web-0", Command = "dig @10.96.0.10 orders.shop.svc.cluster.local", Text = dig }] },
+        };
+
+        var path = (await Service.DiagnoseAsync(request, CancellationToken.None)).DnsPath;
+
+        Assert.NotNull(path);
+        Assert.Equal([HopKinds.Pod, HopKinds.KubeDns], path.Select(h => h.Kind));
+        var kubeDns = path[1];
+        Assert.Equal(("10.96.0.10", HopStatus.Failed), (kubeDns.Address, kubeDns.Status));
+        Assert.Contains(kubeDns.Because, b => b.Detail.EndsWith(": timeout", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Kube_dns_unreachable_fails_the_service_hop_and_the_answering_coredns_pods_are_healthy()
     {
         var path = await PathOf("app-to-kube-dns-unreachable/fires-cluster-ip-times-out-pod-ip-answers.json");
