@@ -3,6 +3,7 @@ using System.Text.Json;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Collectors.Dump;
 using DnsExpert.Collectors.Node;
+using DnsExpert.Core.Classification;
 using DnsExpert.Core.Collection;
 using DnsExpert.Core.Contract;
 using DnsExpert.Diagnosis.FactBuilding;
@@ -53,6 +54,7 @@ public static class DnsExpertCli
         var root = new RootCommand("DnsExpert: diagnoses DNS failures in Kubernetes clusters and says, with evidence, what is wrong and how to fix it.");
         root.Subcommands.Add(DiagnoseCommand(input, output, error, terminal));
         root.Subcommands.Add(RulesCommand(output, error));
+        root.Subcommands.Add(ClassifyCommand(input, output, error, terminal));
         root.Subcommands.Add(ServeCommand());
         root.Subcommands.Add(AgentCommand(error));
         root.Subcommands.Add(ApiKeyCommand(output));
@@ -387,6 +389,52 @@ public static class DnsExpertCli
         "scaling" => Frequency.Scaling,
         _ => null,
     };
+
+    /// <summary>
+    /// <c>dnsexpert classify MESSAGE</c> (or <c>-</c> for standard input): what the client's error message means, as
+    /// <c>POST /api/v1/classify</c> answers it: the name does not exist, the server is unreachable, or either.
+    /// </summary>
+    private static Command ClassifyCommand(TextReader input, TextWriter output, TextWriter error, Terminal terminal)
+    {
+        var message = new Argument<string>("message") { Description = "The client's error message, verbatim ('-' reads it from standard input)." };
+        var format = new Option<string>("--output", "-o") { Description = "text or json (default: text in a terminal, json when piped).", DefaultValueFactory = _ => "auto" };
+        format.AcceptOnlyFromAmong("auto", "json", "text");
+        var command = new Command("classify", "Say what a client's DNS error message means: the name does not exist, the DNS server is unreachable, or either.") { message, format };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var text = parse.GetValue(message)!;
+            if (text == "-")
+            {
+                var buffer = new char[Limits.MaxErrorMessageLength + 1];
+                var read = await input.ReadBlockAsync(buffer, cancellationToken);
+                text = new string(buffer, 0, read);
+            }
+
+            if (string.IsNullOrWhiteSpace(text) || text.Length > Limits.MaxErrorMessageLength)
+            {
+                await error.WriteLineAsync(string.IsNullOrWhiteSpace(text)
+                    ? "classify: give the client's error message (or '-' to read it from standard input)"
+                    : $"classify: the message is longer than {Limits.MaxErrorMessageLength} characters");
+                return ExitCodes.BadInput;
+            }
+
+            var result = SymptomClassifier.Classify(text.Trim());
+            if (parse.GetValue(format) is "json" || (parse.GetValue(format) is "auto" && !terminal.Output))
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(result, WriteJson));
+                return ExitCodes.Ok;
+            }
+
+            // Parts of the message are shown back: control characters as carets, as the terminal report does.
+            var lines = new List<string> { $"class: {JsonSerializer.Serialize(result.Class, WriteJson).Trim('"')}" };
+            lines.AddRange(new[] { ("name", result.Name), ("server", result.Server), ("client", result.Client) }
+                .Where(p => p.Item2 is not null).Select(p => $"{p.Item1}: {TerminalReport.Sanitize(p.Item2!)}"));
+            lines.Add(TerminalReport.Sanitize(result.Explanation));
+            await output.WriteLineAsync(string.Join('\n', lines));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
 
     private static Command RulesCommand(TextWriter output, TextWriter error)
     {
