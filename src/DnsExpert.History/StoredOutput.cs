@@ -49,7 +49,7 @@ internal static class StoredOutput
         // -o yaml is read as the JSON it stands for (PastedOutputs), so it is redacted as pasted JSON is: with nothing to
         // redact it is kept as pasted; otherwise as the redacted JSON, which a later round reads back (JSON is YAML).
         // No Secret value survives in the history in either form.
-        if ((tool == "kubectl" && words.Contains("get") && UnreadKubectlFormat(words) == "-o yaml") || (tool is null && KubectlYaml.LooksLikeObjects(text)))
+        if ((tool is null || (tool == "kubectl" && words.Contains("get"))) && PastedOutputs.ObjectsFormat(tool, words, text) == "YAML")
         {
             return text.Length > PastedOutputs.MaxJsonCharacters || KubectlYaml.ToJson(text).Json is not { } converted || RedactJson(converted) is not { } kept
                 ? ("", "not kept: it is not YAML the rules could read")
@@ -111,16 +111,10 @@ internal static class StoredOutput
             return "config view";
         }
 
-        for (var i = 1; i < words.Length; i++)
-        {
-            if ((KubectlArgs.Value(words, ref i, "-o") ?? KubectlArgs.Value(words, ref i, "--output")) is { } value
-                && value.TrimStart('=').Split('=')[0] is "yaml" or "jsonpath" or "jsonpath-file" or "jsonpath-as-json" or "go-template" or "go-template-file" or "template" or "templatefile")
-            {
-                return $"-o {value.TrimStart('=').Split('=')[0]}";
-            }
-        }
-
-        return null;
+        return KubectlArgs.Output(words) is { } format
+               && format is "yaml" or "jsonpath" or "jsonpath-file" or "jsonpath-as-json" or "go-template" or "go-template-file" or "template" or "templatefile"
+            ? $"-o {format}"
+            : null;
     }
 
     /// <summary>A path whose file holds credentials: mounted Secrets and service-account tokens, keys, kubeconfigs, a process' environment.</summary>

@@ -129,4 +129,17 @@ public sealed class KubectlYamlTests
         Assert.Equal("List", list.GetProperty("kind").GetString());
         Assert.Equal(["A", "B"], list.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("kind").GetString()));
     }
+
+    [Theory]
+    [InlineData("kubectl get cm coredns -n kube-system -o yaml", "YAML")]
+    [InlineData("kubectl get cm coredns -oyaml", "YAML")]
+    [InlineData("kubectl get cm coredns -o=yaml", "YAML")]
+    [InlineData("kubectl get cm coredns --output yaml", "YAML")]
+    [InlineData("kubectl get cm coredns --output=json", "JSON")]
+    [InlineData("kubectl get cm coredns -o jsonpath={.data}", null)]
+    [InlineData("kubectl get cm yaml", null)]
+    public void The_reader_and_the_history_read_one_output_flag_the_same_way(string command, string? format)
+    {
+        Assert.Equal(format, PastedOutputs.ObjectsFormat("kubectl", command.Split(' '), "apiVersion: v1\nkind: ConfigMap\n"));
+    }
 }

@@ -294,11 +294,14 @@ public static class PastedOutputs
     /// "JSON" or "YAML" when a kubectl output prints objects in that form (by its <c>-o</c>, or, pasted without its
     /// command, by how it starts); null for a table or anything else.
     /// </summary>
-    private static string? ObjectsFormat(string? tool, string[] words, string text) => tool is null
+    public static string? ObjectsFormat(string? tool, string[] words, string text) => tool is null
         ? text.TrimStart().StartsWith('{') && text.Contains("\"kind\"", StringComparison.Ordinal) ? "JSON" : KubectlYaml.LooksLikeObjects(text) ? "YAML" : null
-        : words.Contains("json") || words.Contains("-ojson") || words.Contains("--output=json") ? "JSON"
-        : words.Contains("yaml") || words.Contains("-oyaml") || words.Contains("--output=yaml") ? "YAML"
-        : null;
+        : KubectlArgs.Output(words) switch
+        {
+            "json" => "JSON",
+            "yaml" => "YAML",
+            _ => null,
+        };
 
     /// <summary>
     /// The outputs with each pasted terminal session (no command given, the text a transcript of prompts and what they
@@ -511,10 +514,11 @@ public static class PastedOutputs
         }
     }
 
-    /// <summary>Flags of <c>kubectl exec</c> and <c>kubectl debug</c> whose value is the next word (when not given with <c>=</c>).</summary>
+    /// <summary>Flags of <c>kubectl exec</c>, <c>debug</c> and <c>run</c> whose value is the next word (when not given with <c>=</c>).</summary>
     private static readonly HashSet<string> ValueFlags = new(StringComparer.Ordinal)
     {
         "-n", "--namespace", "-c", "--container", "--image", "--target", "--profile", "--copy-to", "--image-pull-policy", "--env",
+        "--restart", "--overrides", "-l", "--labels", "--context", "--kubeconfig",
     };
 
     /// <summary>
@@ -532,25 +536,7 @@ public static class PastedOutputs
             return null;
         }
 
-        string? ns = null, pod = null;
-        for (var i = 1; i < dashes; i++)
-        {
-            var word = words[i];
-            if (ValueFlags.Contains(word) && i + 1 < dashes)
-            {
-                ns = word is "-n" or "--namespace" ? words[i + 1] : ns;
-                i++;
-            }
-            else if (word.StartsWith("--namespace=", StringComparison.Ordinal))
-            {
-                ns = word["--namespace=".Length..];
-            }
-            else if (i > verb && !word.StartsWith('-') && pod is null)
-            {
-                pod = word.StartsWith("pod/", StringComparison.Ordinal) ? word[4..] : word;
-            }
-        }
-
+        var (ns, pod) = VerbTarget(words, verb, dashes);
         var command = words[(dashes + 1)..];
         if (words[verb] == "debug" && pod is not null && pod.StartsWith("node/", StringComparison.Ordinal))
         {
@@ -567,6 +553,34 @@ public static class PastedOutputs
         ns ??= "default";
         var valid = pod is not null && RequestValidator.IsDnsSubdomain(pod) && RequestValidator.IsDnsLabel(ns);
         return (valid ? $"{ns}/{pod}" : null, command);
+    }
+
+    /// <summary>
+    /// The namespace (<c>-n</c>, <c>--namespace[=]</c>) and the first word after <c>words[verb]</c> that is neither a flag
+    /// nor a flag's value (<c>pod/</c> dropped), read up to <paramref name="end"/> (the <c>--</c> before a command).
+    /// </summary>
+    internal static (string? Namespace, string? Target) VerbTarget(string[] words, int verb, int end)
+    {
+        string? ns = null, target = null;
+        for (var i = 1; i < end; i++)
+        {
+            var word = words[i];
+            if (ValueFlags.Contains(word) && i + 1 < end)
+            {
+                ns = word is "-n" or "--namespace" ? words[i + 1] : ns;
+                i++;
+            }
+            else if (word.StartsWith("--namespace=", StringComparison.Ordinal))
+            {
+                ns = word["--namespace=".Length..];
+            }
+            else if (i > verb && !word.StartsWith('-') && target is null)
+            {
+                target = word.StartsWith("pod/", StringComparison.Ordinal) ? word[4..] : word;
+            }
+        }
+
+        return (ns, target);
     }
 
     /// <summary>The pod (first word after <c>logs</c> that is not a flag or a flag's value), namespace and container of a kubectl logs line.</summary>

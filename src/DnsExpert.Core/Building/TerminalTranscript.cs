@@ -213,59 +213,13 @@ public static class TerminalTranscript
             return null;
         }
 
-        var target = FirstArgument(words, verb + 1);
-        if (target is null)
-        {
-            return null;
-        }
-
-        if (words[verb] == "debug" && target.StartsWith("node/", StringComparison.Ordinal) && RequestValidator.IsDnsSubdomain(target[5..]))
+        var (ns, target) = PastedOutputs.VerbTarget(words, verb, dashes < 0 ? words.Length : dashes);
+        if (words[verb] == "debug" && target is not null && target.StartsWith("node/", StringComparison.Ordinal) && RequestValidator.IsDnsSubdomain(target[5..]))
         {
             return target;
         }
 
-        if (words[verb] == "run" && RequestValidator.IsDnsSubdomain(target))
-        {
-            var ns = NamespaceOf(words);
-            return ns is null ? null : $"{ns}/{target}";
-        }
-
-        return null;
-    }
-
-    /// <summary>The first word from <paramref name="start"/> that is neither a flag nor a flag's separate value (<c>-n NS</c>, <c>--image I</c>).</summary>
-    private static string? FirstArgument(string[] words, int start)
-    {
-        for (var i = start; i < words.Length && words[i] != "--"; i++)
-        {
-            if (!words[i].StartsWith('-'))
-            {
-                return words[i];
-            }
-
-            if (words[i] is "-n" or "--namespace" or "--image" or "-c" or "--container" or "--restart" or "--overrides" or "--env"
-                or "-l" or "--labels" or "--target" or "--profile" or "--context" or "--kubeconfig")
-            {
-                i++;
-            }
-        }
-
-        return null;
-    }
-
-    private static string? NamespaceOf(string[] words)
-    {
-        for (var i = 0; i < words.Length; i++)
-        {
-            var value = words[i] is "-n" or "--namespace" && i + 1 < words.Length ? words[i + 1]
-                : words[i].StartsWith("--namespace=", StringComparison.Ordinal) ? words[i]["--namespace=".Length..]
-                : null;
-            if (value is not null)
-            {
-                return RequestValidator.IsDnsLabel(value) ? value : null;
-            }
-        }
-
-        return "default";
+        ns ??= "default";
+        return words[verb] == "run" && target is not null && RequestValidator.IsDnsSubdomain(target) && RequestValidator.IsDnsLabel(ns) ? $"{ns}/{target}" : null;
     }
 }

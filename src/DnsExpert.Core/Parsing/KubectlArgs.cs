@@ -20,4 +20,21 @@ public static class KubectlArgs
             : flag.Length == 2 && word.Length > 2 && word.StartsWith(flag, StringComparison.Ordinal) ? word[2..]
             : null;
     }
+
+    /// <summary>
+    /// The output format a kubectl command line asks for (<c>-o json</c>, <c>-ojson</c>, <c>-o=yaml</c>, <c>--output
+    /// yaml</c>): the name before any <c>=</c> of a template (<c>jsonpath</c> of <c>-o jsonpath={.x}</c>); null without one.
+    /// </summary>
+    public static string? Output(string[] words)
+    {
+        for (var i = 1; i < words.Length; i++)
+        {
+            if ((Value(words, ref i, "-o") ?? Value(words, ref i, "--output")) is { } value)
+            {
+                return value.TrimStart('=').Split('=')[0];
+            }
+        }
+
+        return null;
+    }
 }
