@@ -3,9 +3,10 @@ using DnsExpert.Core.Contract;
 namespace DnsExpert.History;
 
 /// <summary>
-/// Every diagnosis, kept so that a ticket link works days later. A diagnosis is written twice: once when it starts
-/// (<c>running</c>, a complete record by itself) and once, in one transaction, when it ends. A crash in between leaves a
-/// running record that the sweep marks failed; never a half-written one.
+/// Every diagnosis, kept so that a ticket link works days later. A queued diagnosis is written twice: once when it is
+/// queued (<c>running</c>, a complete record by itself, which the caller polls) and once, in one transaction, when it
+/// ends; a crash in between leaves a running record that the sweep marks failed, never a half-written one. A synchronous
+/// diagnosis, which nobody can look up before it answers, is written once, when it ends (<see cref="AddCompletedAsync"/>).
 /// </summary>
 public interface IDiagnosisStore
 {
@@ -18,13 +19,14 @@ public interface IDiagnosisStore
     /// <summary>Throws when the store cannot be reached.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 
-    Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, CancellationToken cancellationToken);
+    /// <summary>Stores a diagnosis as running (a queued one, before it starts).</summary>
+    Task BeginAsync(DiagnosisStart start, CancellationToken cancellationToken);
 
-    /// <summary>Stores a diagnosis as running that refines <paramref name="previousId"/> with more evidence (the chain of a conversation).</summary>
-    Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, string? previousId, CancellationToken cancellationToken);
-
-    /// <summary>Stores a diagnosis as running, created by <paramref name="createdBy"/> (the caller's principal, null when anonymous).</summary>
-    Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, string? previousId, string? createdBy, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores a diagnosis that ran to its end before anything of it was written (a synchronous one) in one transaction,
+    /// as <see cref="BeginAsync"/> then <see cref="CompleteAsync"/> would leave it.
+    /// </summary>
+    Task AddCompletedAsync(DiagnosisStart start, DiagnosisResponse response, CancellationToken cancellationToken);
 
     /// <summary>Who may see a diagnosis: its target's namespace and the principal that created it; null when it is not kept.</summary>
     Task<DiagnosisAccess?> GetAccessAsync(string id, CancellationToken cancellationToken);
@@ -68,3 +70,9 @@ public sealed record SweepResult(int Deleted, int Abandoned);
 /// principal that created it (null when it was created without authentication, or before the history recorded it).
 /// </summary>
 public sealed record DiagnosisAccess(string? Namespace, string? CreatedBy);
+
+/// <summary>
+/// A diagnosis as it starts: its id, when, the request as the history keeps it (<see cref="StoredRequest"/>), the
+/// diagnosis it refines with more evidence (the chain of a conversation) and the principal that created it (null when anonymous).
+/// </summary>
+public sealed record DiagnosisStart(string Id, DateTimeOffset CreatedAt, DiagnosisRequest Request, string? PreviousId = null, string? CreatedBy = null);

@@ -106,41 +106,62 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken));
     }
 
-    public Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, CancellationToken cancellationToken) =>
-        BeginAsync(id, createdAt, request, previousId: null, cancellationToken);
-
-    public Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, string? previousId, CancellationToken cancellationToken) =>
-        BeginAsync(id, createdAt, request, previousId, createdBy: null, cancellationToken);
-
-    public async Task BeginAsync(string id, DateTimeOffset createdAt, DiagnosisRequest request, string? previousId, string? createdBy, CancellationToken cancellationToken)
+    public async Task BeginAsync(DiagnosisStart start, CancellationToken cancellationToken)
     {
-        var classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage);
         await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        await InsertRunningAsync(connection, transaction: null, start, cancellationToken);
+    }
+
+    public async Task AddCompletedAsync(DiagnosisStart start, DiagnosisResponse response, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await InsertRunningAsync(connection, transaction, start, cancellationToken);
+        await CompleteAsync(connection, transaction, response, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<bool> CompleteAsync(DiagnosisResponse response, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await CompleteAsync(connection, transaction, response, cancellationToken))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private Task<int> InsertRunningAsync(DbConnection connection, DbTransaction? transaction, DiagnosisStart start, CancellationToken cancellationToken)
+    {
+        var request = start.Request;
+        return connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO diagnoses (id, status, created_at, namespace, pod, domain, rule_ids, classification_json, request_json, previous_id, created_by)
             VALUES (@Id, 'running', @CreatedAt, @Namespace, @Pod, @Domain, '', @Classification, @Request, @PreviousId, @CreatedBy)
             """,
             new
             {
-                Id = id,
-                CreatedAt = createdAt.ToUnixTimeMilliseconds(),
+                start.Id,
+                CreatedAt = start.CreatedAt.ToUnixTimeMilliseconds(),
                 Namespace = request.Target is null ? null : request.Target.Namespace ?? "default",
                 request.Target?.Pod,
                 request.Domain,
-                Classification = JsonSerializer.Serialize(classification, json),
+                Classification = JsonSerializer.Serialize(SymptomClassifier.Classify(request.Symptom?.ErrorMessage), json),
                 Request = StoredRequest.Serialize(request, json),
-                PreviousId = previousId,
-                CreatedBy = createdBy,
+                start.PreviousId,
+                start.CreatedBy,
             },
-            cancellationToken: cancellationToken));
+            transaction, cancellationToken: cancellationToken));
     }
 
-    public async Task<bool> CompleteAsync(DiagnosisResponse response, CancellationToken cancellationToken)
+    /// <summary>Marks a running record completed with its findings, in <paramref name="transaction"/>; false when it was not running.</summary>
+    private async Task<bool> CompleteAsync(DbConnection connection, DbTransaction transaction, DiagnosisResponse response, CancellationToken cancellationToken)
     {
         var top = response.Findings.Count > 0 ? response.Findings[0] : null;
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var updated = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE diagnoses SET status = 'completed', completed_at = @CompletedAt, duration_ms = @DurationMs, top_rule_id = @TopRuleId,
@@ -160,7 +181,6 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             transaction, cancellationToken: cancellationToken));
         if (updated == 0)
         {
-            await transaction.RollbackAsync(cancellationToken);
             return false;
         }
 
@@ -171,7 +191,6 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
                 new { response.Id, finding.RuleId, Severity = SeverityName(finding.Severity) }, transaction, cancellationToken: cancellationToken));
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 

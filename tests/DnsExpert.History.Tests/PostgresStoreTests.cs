@@ -29,7 +29,7 @@ public sealed class PostgresStoreTests(PostgresServer server) : StoreContract, I
 
         await Task.WhenAll(replicas.Select(r => r.InitializeAsync(CancellationToken.None)));
 
-        await replicas[0].BeginAsync("0190000000007000800000000001", T0, Request(), CancellationToken.None);
+        await replicas[0].BeginAsync(new DiagnosisStart("0190000000007000800000000001", T0, Request()), CancellationToken.None);
         Assert.NotNull(await replicas[3].GetAsync("0190000000007000800000000001", CancellationToken.None));
         foreach (var replica in replicas)
         {

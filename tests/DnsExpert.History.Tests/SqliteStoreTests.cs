@@ -26,7 +26,7 @@ public sealed class SqliteStoreTests : StoreContract, IDisposable
     public async Task A_restart_marks_diagnoses_left_running_as_failed()
     {
         var first = await CreateAsync();
-        await first.BeginAsync("0190000000007000800000000001", T0, Request(), CancellationToken.None);
+        await first.BeginAsync(new DiagnosisStart("0190000000007000800000000001", T0, Request()), CancellationToken.None);
 
         // A new process opens the same file: nothing of the old one can still be running.
         var second = await CreateAsync();

@@ -50,7 +50,7 @@ public abstract class StoreContract
     public async Task A_diagnosis_is_running_then_completed_with_its_findings()
     {
         var store = await CreateAsync();
-        await store.BeginAsync(Id(1), T0, Request(), CancellationToken.None);
+        await store.BeginAsync(new DiagnosisStart(Id(1), T0, Request()), CancellationToken.None);
 
         var running = await store.GetAsync(Id(1), CancellationToken.None);
         Assert.NotNull(running);
@@ -75,13 +75,43 @@ public abstract class StoreContract
     }
 
     [Fact]
+    public async Task A_synchronous_diagnosis_is_written_once_as_begin_then_complete_would_leave_it()
+    {
+        var store = await CreateAsync();
+        await store.BeginAsync(new DiagnosisStart(Id(10), T0, Request()), CancellationToken.None);
+        Assert.True(await store.CompleteAsync(Response(Id(10), T0, "udp53-blocked", "coredns-pod-unhealthy"), CancellationToken.None));
+        await store.AddCompletedAsync(
+            new DiagnosisStart(Id(11), T0.AddMinutes(1), Request(), PreviousId: Id(10), CreatedBy: "key:team-shop"),
+            Response(Id(11), T0.AddMinutes(1), "udp53-blocked", "coredns-pod-unhealthy"), CancellationToken.None);
+
+        var twice = (await store.GetAsync(Id(10), CancellationToken.None))!;
+        var once = (await store.GetAsync(Id(11), CancellationToken.None))!;
+        Assert.Equal(DiagnosisStatus.Completed, once.Status);
+        Assert.Equal(twice.Findings.Select(f => f.RuleId), once.Findings.Select(f => f.RuleId));
+        Assert.Equal((twice.DurationMs, twice.Classification.Class), (once.DurationMs, once.Classification.Class));
+        Assert.Equal(Id(10), once.PreviousId);
+        Assert.Equal(Id(11), await store.GetNextIdAsync(Id(10), CancellationToken.None));
+        Assert.Equal(new DiagnosisAccess("default", "key:team-shop"), await store.GetAccessAsync(Id(11), CancellationToken.None));
+        Assert.Equal(await store.GetRequestJsonAsync(Id(10), CancellationToken.None), await store.GetRequestJsonAsync(Id(11), CancellationToken.None));
+        var byRule = await store.ListAsync(new DiagnosisQuery { RuleId = "coredns-pod-unhealthy" }, CancellationToken.None);
+        Assert.Equal([Id(11), Id(10)], byRule.Items.Select(i => i.Id));
+
+        // Completed once: it cannot be completed or failed again, and its id cannot be written twice.
+        Assert.False(await store.CompleteAsync(Response(Id(11), T0, "other"), CancellationToken.None));
+        Assert.False(await store.FailAsync(Id(11), "late", T0, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() =>
+            store.AddCompletedAsync(new DiagnosisStart(Id(11), T0, Request()), Response(Id(11), T0, "other"), CancellationToken.None));
+        Assert.Equal(2, (await store.GetAsync(Id(11), CancellationToken.None))!.Findings.Count);
+    }
+
+    [Fact]
     public async Task Each_diagnosis_keeps_who_created_it_and_a_scope_lists_only_its_namespaces()
     {
         var store = await CreateAsync();
         var at = DateTimeOffset.UtcNow;
-        await store.BeginAsync("a1", at, Request("shop"), previousId: null, createdBy: "key:team-shop", CancellationToken.None);
-        await store.BeginAsync("a2", at.AddSeconds(1), Request("payments"), previousId: null, createdBy: "sub:jira", CancellationToken.None);
-        await store.BeginAsync("a3", at.AddSeconds(2), new DiagnosisRequest { Domain = "example.com" }, CancellationToken.None);
+        await store.BeginAsync(new DiagnosisStart("a1", at, Request("shop"), PreviousId: null, CreatedBy: "key:team-shop"), CancellationToken.None);
+        await store.BeginAsync(new DiagnosisStart("a2", at.AddSeconds(1), Request("payments"), PreviousId: null, CreatedBy: "sub:jira"), CancellationToken.None);
+        await store.BeginAsync(new DiagnosisStart("a3", at.AddSeconds(2), new DiagnosisRequest { Domain = "example.com" }), CancellationToken.None);
 
         Assert.Equal(new DiagnosisAccess("shop", "key:team-shop"), await store.GetAccessAsync("a1", CancellationToken.None));
         Assert.Equal(new DiagnosisAccess(null, null), await store.GetAccessAsync("a3", CancellationToken.None));
@@ -98,7 +128,7 @@ public abstract class StoreContract
     public async Task A_failed_diagnosis_keeps_its_error()
     {
         var store = await CreateAsync();
-        await store.BeginAsync(Id(2), T0, Request(), CancellationToken.None);
+        await store.BeginAsync(new DiagnosisStart(Id(2), T0, Request()), CancellationToken.None);
         Assert.True(await store.FailAsync(Id(2), "live collection failed: 401 Unauthorized", T0.AddSeconds(1), CancellationToken.None));
 
         var failed = (await store.GetAsync(Id(2), CancellationToken.None))!;
@@ -110,7 +140,7 @@ public abstract class StoreContract
     public async Task The_stored_request_keeps_secret_names_but_never_their_data()
     {
         var store = await CreateAsync();
-        await store.BeginAsync(Id(3), T0, Request(), CancellationToken.None);
+        await store.BeginAsync(new DiagnosisStart(Id(3), T0, Request()), CancellationToken.None);
 
         var json = (await store.GetRequestJsonAsync(Id(3), CancellationToken.None))!;
         Assert.DoesNotContain("aHVudGVyMg==", json, StringComparison.Ordinal);
@@ -125,7 +155,7 @@ public abstract class StoreContract
     public async Task The_stored_request_size_is_the_length_of_its_json_without_reading_it()
     {
         var store = await CreateAsync();
-        await store.BeginAsync(Id(4), T0, Request(), CancellationToken.None);
+        await store.BeginAsync(new DiagnosisStart(Id(4), T0, Request()), CancellationToken.None);
 
         var json = (await store.GetRequestJsonAsync(Id(4), CancellationToken.None))!;
         Assert.Equal(json.Length, await store.GetRequestSizeAsync(Id(4), CancellationToken.None));
@@ -139,7 +169,7 @@ public abstract class StoreContract
         for (var i = 0; i < 25; i++)
         {
             var ns = i % 2 == 0 ? "shop" : "blog";
-            await store.BeginAsync(Id(100 + i), T0.AddMinutes(i), Request(ns, $"web-{i % 3}"), CancellationToken.None);
+            await store.BeginAsync(new DiagnosisStart(Id(100 + i), T0.AddMinutes(i), Request(ns, $"web-{i % 3}")), CancellationToken.None);
             await store.CompleteAsync(Response(Id(100 + i), T0.AddMinutes(i), i % 5 == 0 ? ["udp53-blocked", "coredns-pod-unhealthy"] : ["coredns-pod-unhealthy"]), CancellationToken.None);
         }
 
@@ -183,16 +213,16 @@ public abstract class StoreContract
     {
         var store = await CreateAsync(new HistoryOptions { MaxAge = TimeSpan.FromDays(7), MaxCount = 5, RunningDeadline = TimeSpan.FromMinutes(5) });
         var now = T0.AddDays(30);
-        await store.BeginAsync(Id(200), now.AddDays(-8), Request(), CancellationToken.None);            // too old
+        await store.BeginAsync(new DiagnosisStart(Id(200), now.AddDays(-8), Request()), CancellationToken.None);            // too old
         await store.CompleteAsync(Response(Id(200), now.AddDays(-8), "udp53-blocked"), CancellationToken.None);
         for (var i = 1; i <= 6; i++)
         {
-            await store.BeginAsync(Id(200 + i), now.AddHours(-i), Request(), CancellationToken.None);
+            await store.BeginAsync(new DiagnosisStart(Id(200 + i), now.AddHours(-i), Request()), CancellationToken.None);
             await store.CompleteAsync(Response(Id(200 + i), now.AddHours(-i), "udp53-blocked"), CancellationToken.None);
         }
 
-        await store.BeginAsync(Id(300), now.AddMinutes(-10), Request(), CancellationToken.None);        // lost with its process
-        await store.BeginAsync(Id(301), now.AddMinutes(-1), Request(), CancellationToken.None);         // still working
+        await store.BeginAsync(new DiagnosisStart(Id(300), now.AddMinutes(-10), Request()), CancellationToken.None);        // lost with its process
+        await store.BeginAsync(new DiagnosisStart(Id(301), now.AddMinutes(-1), Request()), CancellationToken.None);         // still working
 
         var result = await store.SweepAsync(now, CancellationToken.None);
 
@@ -214,7 +244,7 @@ public abstract class StoreContract
         var now = T0.AddDays(1);
         foreach (var n in new[] { 400, 401 })
         {
-            await store.BeginAsync(Id(n), now.AddMinutes(-20), Request(), CancellationToken.None);
+            await store.BeginAsync(new DiagnosisStart(Id(n), now.AddMinutes(-20), Request()), CancellationToken.None);
             await store.CompleteAsync(Response(Id(n), now.AddMinutes(-20), "udp53-blocked"), CancellationToken.None);
         }
 
@@ -243,9 +273,9 @@ public abstract class StoreContract
     public async Task A_refinement_keeps_its_link_to_the_earlier_diagnosis_both_ways()
     {
         var store = await CreateAsync();
-        await store.BeginAsync(Id(501), T0, Request(), CancellationToken.None);
+        await store.BeginAsync(new DiagnosisStart(Id(501), T0, Request()), CancellationToken.None);
         Assert.True(await store.CompleteAsync(Response(Id(501), T0), CancellationToken.None));
-        await store.BeginAsync(Id(502), T0.AddMinutes(1), Request(), Id(501), CancellationToken.None);
+        await store.BeginAsync(new DiagnosisStart(Id(502), T0.AddMinutes(1), Request(), Id(501)), CancellationToken.None);
 
         Assert.Equal(Id(501), (await store.GetAsync(Id(502), CancellationToken.None))!.PreviousId);
         Assert.Equal(Id(502), await store.GetNextIdAsync(Id(501), CancellationToken.None));
@@ -257,7 +287,7 @@ public abstract class StoreContract
         Assert.Null(await store.GetNextIdAsync(Id(502), CancellationToken.None));
 
         // A second refinement of the same diagnosis: next is the newest.
-        await store.BeginAsync(Id(503), T0.AddMinutes(2), Request(), Id(501), CancellationToken.None);
+        await store.BeginAsync(new DiagnosisStart(Id(503), T0.AddMinutes(2), Request(), Id(501)), CancellationToken.None);
         Assert.Equal(Id(503), await store.GetNextIdAsync(Id(501), CancellationToken.None));
     }
 
@@ -266,13 +296,13 @@ public abstract class StoreContract
     {
         var options = new HistoryOptions();
         var old = await CreateAsync(options);
-        await old.BeginAsync(Id(601), T0, Request(), CancellationToken.None);
+        await old.BeginAsync(new DiagnosisStart(Id(601), T0, Request()), CancellationToken.None);
         Assert.True(await old.CompleteAsync(Response(Id(601), T0, "udp53-blocked"), CancellationToken.None));
         await ExecuteAsync(options, "DROP INDEX ix_diagnoses_previous; ALTER TABLE diagnoses DROP COLUMN previous_id;");
 
         var store = await CreateAsync(options);
         Assert.Equal(["udp53-blocked"], (await store.GetAsync(Id(601), CancellationToken.None))!.Findings.Select(f => f.RuleId));
-        await store.BeginAsync(Id(602), T0.AddMinutes(1), Request(), Id(601), CancellationToken.None);
+        await store.BeginAsync(new DiagnosisStart(Id(602), T0.AddMinutes(1), Request(), Id(601)), CancellationToken.None);
         Assert.Equal(Id(602), await store.GetNextIdAsync(Id(601), CancellationToken.None));
         Assert.Equal(Id(601), (await store.GetAsync(Id(602), CancellationToken.None))!.PreviousId);
 

@@ -11,11 +11,11 @@ namespace DnsExpert.Api.Async;
 
 /// <summary>
 /// Runs diagnoses and keeps them in the history: synchronously for <c>POST /api/v1/diagnoses</c>, or queued for
-/// <c>?wait=false</c> (a bounded queue drained by <see cref="DiagnosisWorker"/>). Every diagnosis is stored as running
-/// before it starts and completed or failed when it ends; then its callback, if any, is queued for the delivery workers
-/// (<see cref="CallbackDispatcher"/>), so a receiver never holds a diagnosis worker. The history keeps the request as
-/// <see cref="StoredRequest"/> redacts it, and the response's <c>collection</c> says what of each pasted output it left out;
-/// the diagnosis itself reads the request as sent.
+/// <c>?wait=false</c> (a bounded queue drained by <see cref="DiagnosisWorker"/>). A queued diagnosis is stored as running
+/// when it is queued and completed or failed when it ends; a synchronous one is stored once, when it ends; then its
+/// callback, if any, is queued for the delivery workers (<see cref="CallbackDispatcher"/>), so a receiver never holds a
+/// diagnosis worker. The history keeps the request as <see cref="StoredRequest"/> redacts it, and the response's
+/// <c>collection</c> says what of each pasted output it left out; the diagnosis itself reads the request as sent.
 /// </summary>
 public sealed partial class DiagnosisCoordinator(
     IDiagnosisService service, HistoryState history, CallbackDispatcher callbacks, IOptions<AsyncOptions> options, TimeProvider time,
@@ -45,8 +45,8 @@ public sealed partial class DiagnosisCoordinator(
     {
         var id = DiagnosisService.NewId(time);
         var kept = StoredRequest.Keep(request);
-        var stored = await TryBeginAsync(id, kept.Request, previousId, createdBy, cancellationToken);
-        var response = await DiagnoseAndStoreAsync(id, request, previousId, stored ? kept.Notes : null, cancellationToken);
+        var start = new DiagnosisStart(id, time.GetUtcNow(), kept.Request, previousId, createdBy);
+        var response = await DiagnoseAndStoreAsync(id, request, previousId, history.Store is null ? null : kept.Notes, unwritten: start, cancellationToken);
         return request.CallbackUrl is { } url
             ? response.With(callback: await callbacks.EnqueueAsync(url, response, stored: response.Links is not null))
             : response;
@@ -86,7 +86,7 @@ public sealed partial class DiagnosisCoordinator(
         var kept = StoredRequest.Keep(request);
         try
         {
-            await store.BeginAsync(id, createdAt, kept.Request, previousId, createdBy, cancellationToken);
+            await store.BeginAsync(new DiagnosisStart(id, createdAt, kept.Request, previousId, createdBy), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -129,7 +129,7 @@ public sealed partial class DiagnosisCoordinator(
         DiagnosisResponse response;
         try
         {
-            response = await DiagnoseAndStoreAsync(job.Id, job.Request, job.PreviousId, job.StoredNotes ?? [], deadline.Token);
+            response = await DiagnoseAndStoreAsync(job.Id, job.Request, job.PreviousId, job.StoredNotes ?? [], unwritten: null, deadline.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or LiveCollectionUnavailableException)
         {
@@ -148,9 +148,14 @@ public sealed partial class DiagnosisCoordinator(
         }
     }
 
-    /// <summary>Diagnoses; when the request is stored (<paramref name="storedNotes"/> not null), stores the result with what the kept request left out.</summary>
+    /// <summary>
+    /// Diagnoses; when the request is kept (<paramref name="storedNotes"/> not null), stores the result with what the kept
+    /// request left out: the running record's completion, or, for a diagnosis not written yet (<paramref name="unwritten"/>,
+    /// a synchronous one), the whole record in one transaction (a failure is written as it starts, then failed).
+    /// </summary>
     private async Task<DiagnosisResponse> DiagnoseAndStoreAsync(
-        string id, DiagnosisRequest request, string? previousId, IReadOnlyList<CollectionEntry>? storedNotes, CancellationToken cancellationToken)
+        string id, DiagnosisRequest request, string? previousId, IReadOnlyList<CollectionEntry>? storedNotes, DiagnosisStart? unwritten,
+        CancellationToken cancellationToken)
     {
         var store = storedNotes is not null ? history.Store : null;
         DiagnosisResponse response;
@@ -168,7 +173,15 @@ public sealed partial class DiagnosisCoordinator(
                     LiveCollectionUnavailableException => ex.Message,
                     _ => $"internal error ({ex.GetType().Name})",
                 };
-                await TryAsync(id, () => store.FailAsync(id, reason, time.GetUtcNow(), CancellationToken.None));
+                await TryAsync(id, async () =>
+                {
+                    if (unwritten is not null)
+                    {
+                        await store.BeginAsync(unwritten, CancellationToken.None);
+                    }
+
+                    return await store.FailAsync(id, reason, time.GetUtcNow(), CancellationToken.None);
+                });
             }
 
             throw;
@@ -182,24 +195,19 @@ public sealed partial class DiagnosisCoordinator(
         }
 
         response = response.With(collection: StoredRequest.WithStoredNotes(response.Collection, storedNotes!));
-        var kept = await TryAsync(id, () => store.CompleteAsync(response, CancellationToken.None));
+        var kept = await TryAsync(id, async () =>
+        {
+            if (unwritten is null)
+            {
+                return await store.CompleteAsync(response, CancellationToken.None);
+            }
+
+            await store.AddCompletedAsync(unwritten, response, CancellationToken.None);
+            return true;
+        });
         return kept
             ? response.With(links: Links(id, previousId))
             : response.With(collection: [.. response.Collection, new CollectionEntry("history", CollectionStatus.Failed, "not stored: the history store failed; see the service log")]);
-    }
-
-    private async Task<bool> TryBeginAsync(string id, DiagnosisRequest request, string? previousId, string? createdBy, CancellationToken cancellationToken)
-    {
-        if (history.Store is not { } store)
-        {
-            return false;
-        }
-
-        return await TryAsync(id, async () =>
-        {
-            await store.BeginAsync(id, time.GetUtcNow(), request, previousId, createdBy, cancellationToken);
-            return true;
-        });
     }
 
     private async Task<bool> TryAsync(string id, Func<Task<bool>> action)
