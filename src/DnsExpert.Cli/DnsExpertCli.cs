@@ -94,7 +94,14 @@ public static class DnsExpertCli
     {
         var request = new Option<FileInfo?>("--request", "-r") { Description = "A diagnosis request (the JSON body of POST /api/v1/diagnoses)." };
         var dump = new Option<DirectoryInfo?>("--dump") { Description = "The output directory of `kubectl cluster-info dump --all-namespaces --output-directory DIR`." };
-        var pod = new Option<string?>("--pod") { Description = "The pod that cannot resolve, as NAMESPACE/NAME: diagnosed live from the kubeconfig, or found in --dump; with --error or --add, the pod the symptom and the pasted output are about." };
+        var pod = new Option<string?>("--pod") { Description = "The pod that cannot resolve, as NAMESPACE/NAME (or NAME with -n): diagnosed live from the kubeconfig, or found in --dump; with --error or --add, the pod the symptom and the pasted output are about." };
+        var podArgument = new Argument<string?>("pod")
+        {
+            Description = "The pod, as --pod takes it (kubectl's way: dnsexpert diagnose web-0 -n shop).", Arity = ArgumentArity.ZeroOrOne,
+        };
+        var podNamespace = new Option<string?>("--namespace", "-n") { Description = "The pod's namespace, when the pod is given as NAME (default: the kubeconfig context's namespace when live, else default)." };
+        string? Pod(ParseResult result) => result.GetValue(pod) ?? result.GetValue(podArgument);
+        string? PodOf(System.CommandLine.Parsing.CommandResult result) => result.GetValue(pod) ?? result.GetValue(podArgument);
         var domain = new Option<string?>("--domain", "--name") { Description = "The name that fails to resolve (with --dump, or alone)." };
         var message = new Option<string?>("--error") { Description = "The client's error message, verbatim (with --dump, or alone: a symptom-only diagnosis and the checks to run next)." };
         var frequency = new Option<string?>("--frequency") { Description = "always, peak, often, rarely or scaling (with --dump, or alone)." };
@@ -117,13 +124,29 @@ public static class DnsExpertCli
         var rules = RulesOption();
         var command = new Command("diagnose", "Diagnose a pod live (--pod), a request file (--request) or a cluster-info dump (--dump); exits 2 when a critical finding fires.")
         {
-            request, dump, pod, domain, message, frequency, add, pastedCommand, from, kubeconfig, context, noProbe, format, color, checks, rules,
+            podArgument, request, dump, pod, podNamespace, domain, message, frequency, add, pastedCommand, from, kubeconfig, context, noProbe, format, color, checks, rules,
         };
         command.Validators.Add(result =>
         {
             var sources = (result.GetValue(request) is null ? 0 : 1) + (result.GetValue(dump) is null ? 0 : 1);
             var offline = result.GetValue(message) is not null || result.GetValue(add) is { Length: > 0 };
-            if (sources > 1 || (sources == 0 && result.GetValue(pod) is null && !offline))
+            if (result.GetValue(pod) is not null && result.GetValue(podArgument) is not null)
+            {
+                result.AddError("Give the pod once: as the argument (kubectl's way) or as --pod.");
+            }
+
+            if (result.GetValue(podNamespace) is { } ns && PodOf(result) is { } named && named.Contains('/', StringComparison.Ordinal)
+                && !named.StartsWith(ns + "/", StringComparison.Ordinal))
+            {
+                result.AddError($"-n {ns} and the pod's own namespace ({named[..named.IndexOf('/', StringComparison.Ordinal)]}) disagree; give one.");
+            }
+
+            if (result.GetValue(podNamespace) is not null && PodOf(result) is null)
+            {
+                result.AddError("-n/--namespace is the pod's namespace; give the pod too (dnsexpert diagnose POD -n NAMESPACE).");
+            }
+
+            if (sources > 1 || (sources == 0 && PodOf(result) is null && !offline))
             {
                 result.AddError("Give exactly one of --request FILE, --dump DIR, or --pod NAMESPACE/NAME (live, from the kubeconfig); or --error MESSAGE and --add FILE "
                     + "alone to diagnose from the symptom and pasted command output.");
@@ -142,7 +165,7 @@ public static class DnsExpertCli
             // Options that would be silently ignored are refused, naming what to do instead.
             if (result.GetValue(request) is not null)
             {
-                var carried = new[] { ("--pod", result.GetValue(pod)), ("--domain", result.GetValue(domain)), ("--error", result.GetValue(message)), ("--frequency", result.GetValue(frequency)) }
+                var carried = new[] { ("--pod", PodOf(result)), ("--domain", result.GetValue(domain)), ("--error", result.GetValue(message)), ("--frequency", result.GetValue(frequency)) }
                     .Where(o => o.Item2 is not null).Select(o => o.Item1).ToList();
                 if (carried.Count > 0)
                 {
@@ -150,7 +173,7 @@ public static class DnsExpertCli
                 }
             }
 
-            var live = sources == 0 && result.GetValue(pod) is not null && result.GetValue(add) is not { Length: > 0 };
+            var live = sources == 0 && PodOf(result) is not null && result.GetValue(add) is not { Length: > 0 };
             if ((result.GetValue(kubeconfig) is not null || result.GetValue(context) is not null || result.GetValue(noProbe)) && !live)
             {
                 result.AddError("--kubeconfig, --context and --no-probe are for live collection (--pod without --request, --dump or --add); they would do nothing here.");
@@ -166,6 +189,7 @@ public static class DnsExpertCli
             DiagnosisRequest? body;
             string origin;
             ILiveSnapshotCollector? collector = null;
+            string? contextNamespace = null;
             if (parse.GetValue(request) is { } file)
             {
                 origin = file.FullName;
@@ -176,13 +200,13 @@ public static class DnsExpertCli
                     return ExitCodes.BadInput;
                 }
             }
-            else if (parse.GetValue(dump) is null && (parse.GetValue(pod) is null || parse.GetValue(add) is { Length: > 0 }))
+            else if (parse.GetValue(dump) is null && (Pod(parse) is null || parse.GetValue(add) is { Length: > 0 }))
             {
                 // Offline, from what the user has: the symptom, and the output of checks already run (--add).
                 origin = "symptom";
                 body = new DiagnosisRequest
                 {
-                    Target = parse.GetValue(pod) is { } p ? ParseTarget(p) : null,
+                    Target = Pod(parse) is { } p ? ParseTarget(p, parse.GetValue(podNamespace)) : null,
                     Domain = parse.GetValue(domain),
                     Symptom = new Symptom { ErrorMessage = parse.GetValue(message), Frequency = ParseFrequency(parse.GetValue(frequency)) },
                 };
@@ -205,7 +229,7 @@ public static class DnsExpertCli
                     origin = "live cluster";
                     try
                     {
-                        collector = LiveCollector(parse.GetValue(kubeconfig), parse.GetValue(context), error, terminal.Error);
+                        (collector, contextNamespace) = LiveCollector(parse.GetValue(kubeconfig), parse.GetValue(context), error, terminal.Error);
                     }
                     catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or FileNotFoundException or IOException)
                     {
@@ -214,7 +238,7 @@ public static class DnsExpertCli
                     }
                 }
 
-                var target = parse.GetValue(pod) is { } p ? ParseTarget(p) : null;
+                var target = Pod(parse) is { } p ? ParseTarget(p, parse.GetValue(podNamespace) ?? contextNamespace) : null;
                 body = new DiagnosisRequest
                 {
                     Target = target,
@@ -334,13 +358,14 @@ public static class DnsExpertCli
     }
 
     /// <summary>A collector for the cluster of a kubeconfig, reporting each collector's progress on stderr.</summary>
-    private static ProgressCollector LiveCollector(FileInfo? kubeconfig, string? context, TextWriter progress, bool live)
+    /// <summary>The live collector for the kubeconfig's context, and that context's namespace (kubectl's default for a pod NAME).</summary>
+    private static (ProgressCollector Collector, string? Namespace) LiveCollector(FileInfo? kubeconfig, string? context, TextWriter progress, bool live)
     {
         var config = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig?.FullName, context);
         var options = Microsoft.Extensions.Options.Options.Create(new Collectors.Kubernetes.ClusterOptions { Enabled = true });
         var prober = new Collectors.Probes.DnsProber(Microsoft.Extensions.Options.Options.Create(new Collectors.Probes.ProbeOptions()), TimeProvider.System);
         var inner = new Collectors.Kubernetes.KubernetesSnapshotCollector(new k8s.Kubernetes(config), options, TimeProvider.System, prober: prober);
-        return new ProgressCollector(inner, config.Host ?? "the cluster", progress, live);
+        return (new ProgressCollector(inner, config.Host ?? "the cluster", progress, live), config.Namespace);
     }
 
     /// <summary>Says what is being collected and how each source went, for a person waiting at a terminal.</summary>
@@ -374,10 +399,11 @@ public static class DnsExpertCli
     }
 
     /// <summary>NAMESPACE/NAME, or NAME in the default namespace.</summary>
-    private static TargetRef ParseTarget(string value)
+    /// <summary>A pod as NAMESPACE/NAME, or NAME in <paramref name="ns"/> (kubectl's <c>-n</c>, or the context's), else in <c>default</c>.</summary>
+    private static TargetRef ParseTarget(string value, string? ns)
     {
         var slash = value.IndexOf('/', StringComparison.Ordinal);
-        return slash < 0 ? new TargetRef { Namespace = "default", Pod = value } : new TargetRef { Namespace = value[..slash], Pod = value[(slash + 1)..] };
+        return slash < 0 ? new TargetRef { Namespace = ns ?? "default", Pod = value } : new TargetRef { Namespace = value[..slash], Pod = value[(slash + 1)..] };
     }
 
     private static Frequency? ParseFrequency(string? value) => value switch

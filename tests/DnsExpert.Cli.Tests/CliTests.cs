@@ -237,4 +237,27 @@ public sealed class DumpTests
         Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
         Assert.Contains("exactly one of --request FILE, --dump DIR, or --pod NAMESPACE/NAME", stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("web-0 --pod shop/web-0", "Give the pod once")]
+    [InlineData("shop/web-0 -n payments", "-n payments and the pod's own namespace (shop) disagree")]
+    [InlineData("-n shop", "-n/--namespace is the pod's namespace; give the pod too")]
+    public async Task A_pod_named_twice_or_in_two_namespaces_is_refused(string args, string expected)
+    {
+        var (exit, _, stderr) = await Run(["diagnose", .. args.Split(' '), "--error", "lookup api on 10.96.0.10:53: no such host"]);
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_pod_as_the_argument_with_n_is_found_in_a_dump()
+    {
+        var (exit, stdout, stderr) = await Run("diagnose", "nginx-ingress-controller-6d5f7c8b9-q7w2r", "-n", "kube-system",
+            "--dump", Path.Combine(Root, "tests", "fixtures", "cluster-info-dump"), "--rules", Path.Combine(Root, "rules"));
+        Assert.True(exit == DnsExpertCli.ExitCodes.CriticalFinding, stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        var target = json.RootElement.GetProperty("target");
+        Assert.Equal(("kube-system", "nginx-ingress-controller-6d5f7c8b9-q7w2r"), (target.GetProperty("namespace").GetString(), target.GetProperty("pod").GetString()));
+        Assert.Contains("pod-dnspolicy-hostnetwork", json.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("ruleId").GetString()));
+    }
 }

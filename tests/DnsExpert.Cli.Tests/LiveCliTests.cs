@@ -47,6 +47,33 @@ public sealed class LiveCliTests : IAsyncLifetime
         Assert.Contains("switched off by the request", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("-n")]        // kubectl's way: kubectl dnsexpert diagnose POD -n NAMESPACE
+    [InlineData("context")]   // no -n: the kubeconfig context's namespace, as kubectl takes it
+    public async Task The_pod_is_named_as_kubectl_names_it(string namespaceFrom)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var kubeconfig = _server.WriteKubeconfig(_temp);
+        string[] ns = ["-n", "kube-system"];
+        if (namespaceFrom == "context")
+        {
+            await File.WriteAllTextAsync(kubeconfig, (await File.ReadAllTextAsync(kubeconfig)).Replace("    user: dnsexpert\n", "    user: dnsexpert\n    namespace: kube-system\n", StringComparison.Ordinal));
+            ns = [];
+        }
+
+        var exit = await DnsExpertCli.RunAsync(
+        [
+            "diagnose", "nginx-ingress-controller-6d5f7c8b9-q7w2r", .. ns, "--kubeconfig", kubeconfig, "--context", "fixture", "--no-probe",
+            "--rules", Path.Combine(_root, "rules"),
+        ], output, error);
+
+        Assert.True(exit == DnsExpertCli.ExitCodes.CriticalFinding, error.ToString());
+        var json = JsonDocument.Parse(output.ToString()).RootElement;
+        Assert.Equal("kube-system", json.GetProperty("target").GetProperty("namespace").GetString());
+        Assert.Contains("pod-dnspolicy-hostnetwork", json.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("ruleId").GetString()));
+    }
+
     [Fact]
     public async Task A_missing_kubeconfig_is_a_clear_error()
     {
