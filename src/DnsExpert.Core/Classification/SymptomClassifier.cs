@@ -17,33 +17,38 @@ public static partial class SymptomClassifier
     private const string TemporaryFailure =
         "The resolver reported a temporary failure (EAI_AGAIN): no DNS server gave a usable answer in time.";
 
-    private sealed record Signature(Regex Pattern, string Client, SymptomClass Class, string Explanation);
+    /// <summary>
+    /// One client's message: <see cref="Needle"/> is a literal every match of <see cref="Pattern"/> contains (compared
+    /// ignoring case, as the pattern is), so a message without it is not matched at all and its pattern is not even built
+    /// (a NonBacktracking regex costs milliseconds to build: a CLI run classifies one message).
+    /// </summary>
+    private sealed record Signature(Func<Regex> Pattern, string Needle, string Client, SymptomClass Class, string Explanation);
 
     /// <summary>Messages that carry the server or the DNS answer itself (Go, dig, nslookup, nginx): one pattern each.</summary>
     private static readonly Signature[] Signatures =
     [
         // Most specific first: a Go timeout also contains "lookup NAME on IP:53".
-        new(GoTimeout(), "go", SymptomClass.ServerUnreachable,
+        new(GoTimeout, "i/o timeout", "go", SymptomClass.ServerUnreachable,
             "The Go resolver sent the query to the DNS server and got no answer before its timeout: the server is unreachable (network, UDP 53 blocked, conntrack, or an overloaded server)."),
-        new(GoRefused(), "go", SymptomClass.ServerUnreachable,
+        new(GoRefused, "connection refused", "go", SymptomClass.ServerUnreachable,
             "The Go resolver could not connect to the DNS server (connection refused): nothing listens at that address and port."),
-        new(GoNoSuchHost(), "go", SymptomClass.NameNotFound,
+        new(GoNoSuchHost, "no such host", "go", SymptomClass.NameNotFound,
             "The DNS server answered that the name does not exist (NXDOMAIN or no records): check the name, its kind (internal, external, headless) and the search path."),
-        new(GoMisbehaving(), "go", SymptomClass.Ambiguous,
+        new(GoMisbehaving, "server misbehaving", "go", SymptomClass.Ambiguous,
             "The DNS server answered with an error (SERVFAIL or a malformed reply): it was reached, but it could not resolve the name, often because its upstream failed."),
-        new(DigTimeout(), "dig", SymptomClass.ServerUnreachable,
+        new(DigTimeout, "no servers could be reached", "dig", SymptomClass.ServerUnreachable,
             "dig sent the query and no server answered: the DNS server is unreachable from this client."),
-        new(DigNxdomain(), "dig", SymptomClass.NameNotFound,
+        new(DigNxdomain, "status: NXDOMAIN", "dig", SymptomClass.NameNotFound,
             "The DNS server answered NXDOMAIN: the name does not exist for that server."),
-        new(DigServfail(), "dig", SymptomClass.Ambiguous,
+        new(DigServfail, "status: SERVFAIL", "dig", SymptomClass.Ambiguous,
             "The DNS server answered SERVFAIL: it was reached but could not resolve the name (often an upstream failure for external names)."),
-        new(NslookupNxdomain(), "nslookup", SymptomClass.NameNotFound,
+        new(NslookupNxdomain, "server can't find", "nslookup", SymptomClass.NameNotFound,
             "nslookup got NXDOMAIN: the name does not exist for that server."),
-        new(NginxNotFound(), "nginx", SymptomClass.NameNotFound,
+        new(NginxNotFound, "could not be resolved (3: Host not found)", "nginx", SymptomClass.NameNotFound,
             "nginx's resolver got NXDOMAIN (3: Host not found): the name does not exist for the DNS server nginx asked."),
-        new(NginxTimeout(), "nginx", SymptomClass.ServerUnreachable,
+        new(NginxTimeout, "could not be resolved (110: Operation timed out)", "nginx", SymptomClass.ServerUnreachable,
             "nginx's resolver got no answer in time (110: Operation timed out): the DNS server is unreachable."),
-        new(NginxServerFailure(), "nginx", SymptomClass.Ambiguous,
+        new(NginxServerFailure, "could not be resolved (2: Server failure)", "nginx", SymptomClass.Ambiguous,
             "nginx's resolver got SERVFAIL (2: Server failure): the DNS server was reached but could not resolve the name."),
     ];
 
@@ -112,7 +117,12 @@ public static partial class SymptomClassifier
 
         foreach (var signature in Signatures)
         {
-            var match = signature.Pattern.Match(message);
+            if (!message.Contains(signature.Needle, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var match = signature.Pattern().Match(message);
             if (match.Success)
             {
                 return Result(signature.Class, signature.Explanation, signature.Client, Group(match, "name"), Group(match, "server"));
