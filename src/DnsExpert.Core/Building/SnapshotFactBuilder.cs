@@ -65,6 +65,9 @@ public static class SnapshotFactBuilder
 
         return new FactSet(
             [.. produced.SelectMany(p => p.Facts), .. read],
-            [objects.Summary(snapshot, events.Facts.Count), .. objects.Notes, .. produced.SelectMany(p => p.Notes), .. pasted]);
+            [objects.Summary(snapshot, events.Facts.Count), .. objects.Notes, .. produced.SelectMany(p => p.Notes), .. pasted])
+        {
+            Observed = produced.SelectMany(p => p.Observed).ToHashSet(StringComparer.Ordinal),
+        };
     }
 }

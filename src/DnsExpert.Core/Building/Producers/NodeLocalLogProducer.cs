@@ -40,7 +40,7 @@ internal static class NodeLocalLogProducer
 
         // How many other NodeLocal pods' logs show no error to an upstream of the same kind: the failure is that node's.
         var facts = read.SelectMany(r => r.Errors.Select(e => (Fact)e.Make(read.Count(o => o.Pod != r.Pod && o.Errors.All(x => x.Kind != e.Kind))))).ToList();
-        return new ProducedFacts(facts, notes);
+        return new ProducedFacts(facts, notes) { Observed = read.Count > 0 ? [nameof(NodeLocalUpstreamError)] : [] };
     }
 
     /// <summary>One upstream's errors in one log; <see cref="Make"/> gives the fact once the other logs' count is known.</summary>
