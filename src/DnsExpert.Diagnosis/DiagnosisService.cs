@@ -97,7 +97,7 @@ public sealed class DiagnosisService(
             classification = SymptomClassifier.InferredFromName(name, facts.Facts.OfType<ReportedSymptom>().FirstOrDefault()?.Frequency);
         }
 
-        var known = KnownValues.From(facts.Facts, target?.Namespace, target?.Pod, domain ?? classification.Name, classification.Server, ObservedFactTypes.Of(request.Snapshot, facts.Facts),
+        var known = KnownValues.From(facts.Facts, target?.Namespace, target?.Pod, domain ?? classification.Name, classification.Server, ObservedFactTypes.Of(request.Snapshot, facts),
             PastedOutputs.Origins(request.Snapshot), (request.Snapshot?.Outputs ?? []).Select(o => o.Command));
         known = known with { Unread = ObservedFactTypes.Unread(request.Snapshot, facts.Facts) };
         var result = engine.Run(facts.Facts, known, cancellationToken);

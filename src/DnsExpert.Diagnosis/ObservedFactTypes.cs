@@ -13,6 +13,17 @@ namespace DnsExpert.Diagnosis;
 public static class ObservedFactTypes
 {
     /// <summary>
+    /// What <see cref="Of(Snapshot?, IReadOnlyList{object})"/> says of the snapshot and its facts, and the fact types
+    /// whose source a producer read (<see cref="FactSet.Observed"/>: a clean NodeLocal DNSCache log).
+    /// </summary>
+    public static IReadOnlySet<string> Of(Snapshot? snapshot, FactSet facts)
+    {
+        var observed = new HashSet<string>(Of(snapshot, facts.Facts), StringComparer.Ordinal);
+        observed.UnionWith(facts.Observed);
+        return observed;
+    }
+
+    /// <summary>
     /// The sources the snapshot has, and what its <paramref name="facts"/> show was read: a Corefile that was read
     /// (its server blocks) and has no zone left unanswered gives no <c>CorefileUnansweredZone</c>, yet was checked; the
     /// failing name answered NOERROR by the cluster DNS gives no <c>ServiceNameNxdomain</c>, yet was asked.

@@ -18,7 +18,7 @@ public static class StoredRequest
     public const string Redacted = "<redacted>";
 
     /// <summary>ConfigMaps in kube-system whose whole data is DNS configuration.</summary>
-    private static readonly HashSet<string> DnsConfigMaps = new(StringComparer.Ordinal) { "coredns", "coredns-custom", "node-local-dns", "kube-dns" };
+    private static readonly HashSet<string> DnsConfigMaps = new(StringComparer.Ordinal) { "coredns", "coredns-custom", "node-local-dns", "nodelocaldns", "kube-dns" };
 
     public static string Serialize(DiagnosisRequest request, JsonSerializerOptions json)
     {

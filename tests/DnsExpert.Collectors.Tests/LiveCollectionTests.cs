@@ -112,6 +112,21 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         return (server, response);
     }
 
+    /// <summary>
+    /// kubespray's NodeLocal DNSCache (its DaemonSet read by name: it is labelled k8s-app=kube-dns): the pod on the
+    /// target's node is listed by the DaemonSet's selector and that node, and its log read, as offline.
+    /// </summary>
+    [Fact]
+    public async Task The_nodelocal_log_of_the_targets_node_is_read_live()
+    {
+        var (server, response) = await OfflineAndLiveAgree("tests/scenarios/nodelocal-upstream-timeout/fires-kubespray-new-node-nodelocaldns-times-out-to-coredns-service.json");
+
+        Assert.Contains(response.Findings, f => f.RuleId == "nodelocal-upstream-timeout" && f.Evidence.Any(e => e.Source == "Pod kube-system/nodelocaldns-v9c6t log"));
+        Assert.Contains(server.Requests, c => c.StartsWith("GET /api/v1/namespaces/kube-system/pods?", StringComparison.Ordinal)
+            && c.Contains("fieldSelector=spec.nodeName%3Dnode4", StringComparison.Ordinal) && c.Contains("labelSelector=k8s-app%3Dnode-local-dns", StringComparison.Ordinal));
+        Assert.Equal(CollectionStatus.Ok, Assert.Single(response.Collection, c => c.Source == "Pod kube-system/nodelocaldns-v9c6t log").Status);
+    }
+
     [Fact]
     public async Task One_diagnosis_makes_a_bounded_number_of_narrow_api_calls()
     {

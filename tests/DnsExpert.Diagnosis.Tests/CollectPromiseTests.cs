@@ -88,6 +88,8 @@ public sealed class CollectPromiseTests
         // A crash-looping pod's previous container: the loop plugin's fatal line (coredns/coredns issue 2795).
         new(@"^kubectl logs -n kube-system \S+ --previous --timestamps --tail=500$", "tests/fixtures/kubectl-logs/previous/coredns-1.5.0-loop-fatal.txt"),
         new(@"^kubectl logs -n kube-system -l k8s-app=kube-dns --prefix --timestamps --tail=500$", "tests/fixtures/kubectl-logs/coredns-prefix-timestamps-2026.txt"),
+        // NodeLocal DNSCache's pods, each line prefixed with its pod and its node-cache container (tests/fixtures/kubectl-logs/node-local-dns/SOURCES.md).
+        new(@"^kubectl logs -n kube-system -l k8s-app=node-local-dns --prefix --timestamps --tail=500$", "tests/fixtures/kubectl-logs/node-local-dns/eks-prefix-timestamps-2024.txt"),
         new(@"^kubectl get pods -n kube-system -l k8s-app=kube-dns -o json$", $"{Dump}/kube-system/pods.json"),
         // CoreDNS pods' metrics need those pods: the thread's pod stands for the dump's first CoreDNS pod.
         new(@"^kubectl top pods -n kube-system -l k8s-app=kube-dns$", "tests/fixtures/kubectl-tables/top-pods-containers-coredns-2024.txt", Rename: ("coredns-58bfd8f658-k72qt", "coredns-5d78c9869d-abcde"),

@@ -92,6 +92,34 @@ public sealed class EvidenceSourcesTests
     }
 
     /// <summary>
+    /// A NodeLocal DNSCache log with no error reaching an upstream (its start-up lines, kubernetes/kubernetes#111888,
+    /// without the errors that followed) rules <c>nodelocal-upstream-timeout</c> out: its reader, not the command, says
+    /// the log is NodeLocal's. A CoreDNS log read clean does not.
+    /// </summary>
+    [Theory]
+    [InlineData("nodelocaldns-v9c6t", "node-cache", false)]
+    [InlineData("coredns-5d78c9869d-abcde", "coredns", true)]
+    public async Task A_clean_nodelocal_log_leaves_its_upstream_errors_no_longer_missing(string pod, string container, bool missing)
+    {
+        var log = string.Join('\n', File.ReadAllLines(Path.Combine(RepoPaths.Root, "tests", "fixtures", "kubectl-logs", "node-local-dns", "kubespray-node-cache-1.21.1-new-node.txt"))
+            .Where(l => !l.Contains("plugin/errors", StringComparison.Ordinal)));
+        var request = new DiagnosisRequest
+        {
+            Symptom = new Symptom { ErrorMessage = "dial tcp: lookup orders.shop.svc.cluster.local on 169.254.25.10:53: read udp 10.233.67.18:50123->169.254.25.10:53: i/o timeout" },
+            Snapshot = new Snapshot
+            {
+                Outputs = [new CommandOutput { Command = "kubectl logs -n kube-system -l k8s-app=node-local-dns --prefix", Text = string.Concat(log.Split('\n').Select(l => $"[pod/{pod}/{container}] {l}\n")) }],
+            },
+        };
+
+        var response = await Service.DiagnoseAsync(request, CancellationToken.None);
+
+        Assert.DoesNotContain(response.Findings, f => f.RuleId == "nodelocal-upstream-timeout");
+        var hypothesis = response.Hypotheses.SingleOrDefault(h => h.RuleId == "nodelocal-upstream-timeout");
+        Assert.Equal(missing, hypothesis?.Missing.Contains("NodeLocalUpstreamError") == true);
+    }
+
+    /// <summary>
     /// Every <c>collect:</c> command of every rule, rendered as a hypothesis shows it (with and without the pod's node
     /// and image known), is one registry source's, run where its entry says (<c>on: node</c>), and that source yields
     /// every fact type the entry promises (<c>Type.Property</c>: the type).

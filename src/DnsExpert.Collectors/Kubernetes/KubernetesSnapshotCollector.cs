@@ -41,13 +41,18 @@ public sealed class KubernetesSnapshotCollector(
 
         var ns = target?.Pod is null ? null : target.Namespace ?? "default";
         var clusterDns = CollectClusterDns(run);
+        // NodeLocal DNSCache's DaemonSet: upstream's and GKE's by their label, kubespray's by its name (it labels the
+        // DaemonSet k8s-app=kube-dns, only its pods k8s-app=node-local-dns).
+        var nodeLocal = Task.WhenAll(
+            run.Collect("DaemonSet kube-system/node-local-dns", async ct => Items(await client.AppsV1.ListNamespacedDaemonSetAsync(KubeSystem, labelSelector: "k8s-app=node-local-dns", cancellationToken: ct))),
+            run.Collect("DaemonSet kube-system/nodelocaldns", async ct => [await client.AppsV1.ReadNamespacedDaemonSetAsync("nodelocaldns", KubeSystem, cancellationToken: ct)], optional: true));
         var tasks = new List<Task>
         {
             // AKS's custom Corefile parts, imported by its Corefile (custom/*.override, custom/*.server); absent elsewhere.
             run.Collect("ConfigMap kube-system/coredns-custom", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("coredns-custom", KubeSystem, cancellationToken: ct)], optional: true),
             run.Collect("Service default/kubernetes", async ct => [await client.CoreV1.ReadNamespacedServiceAsync("kubernetes", "default", cancellationToken: ct)]),
             run.Collect("Deployment kube-system/coredns", async ct => [await client.AppsV1.ReadNamespacedDeploymentAsync("coredns", KubeSystem, cancellationToken: ct)], optional: true),
-            run.Collect("DaemonSet kube-system/node-local-dns", async ct => Items(await client.AppsV1.ListNamespacedDaemonSetAsync(KubeSystem, labelSelector: "k8s-app=node-local-dns", cancellationToken: ct))),
+            nodeLocal,
             // kube-proxy's configuration, by the names distributions give it (kubeadm's kube-proxy, ACK's kube-proxy-worker).
             run.Collect("ConfigMap kube-system/kube-proxy", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("kube-proxy", KubeSystem, cancellationToken: ct)], optional: true),
             run.Collect("ConfigMap kube-system/kube-proxy-worker", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("kube-proxy-worker", KubeSystem, cancellationToken: ct)], optional: true),
@@ -63,7 +68,7 @@ public sealed class KubernetesSnapshotCollector(
 
         if (ns is not null)
         {
-            tasks.Add(CollectTarget(run, ns, target!.Pod!));
+            tasks.Add(CollectTarget(run, ns, target!.Pod!, nodeLocal));
             tasks.Add(run.Collect($"NetworkPolicies {ns}", async ct => Items(await client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, cancellationToken: ct))));
             if (!_options.ExecEnabled)
             {
@@ -161,13 +166,7 @@ public sealed class KubernetesSnapshotCollector(
             var (podNamespace, podName) = (pod.Metadata.NamespaceProperty ?? ns, pod.Metadata.Name);
             work.Add(CollectEvents(run, podNamespace, podName));
             var container = ClusterDnsObjects.DnsContainer(pod.Spec?.Containers)?.Name;
-            work.Add(run.CollectLog($"Pod {podNamespace}/{podName} log", podNamespace, podName, container, async ct =>
-            {
-                await using var stream = await client.CoreV1.ReadNamespacedPodLogAsync(podName, podNamespace, container: container,
-                    tailLines: _options.LogTailLines, timestamps: true, cancellationToken: ct);
-                using var reader = new StreamReader(stream);
-                return await reader.ReadToEndAsync(ct);
-            }));
+            work.Add(run.CollectLog($"Pod {podNamespace}/{podName} log", podNamespace, podName, container, ct => ReadLog(podNamespace, podName, container, ct)));
         }
 
         await Task.WhenAll(work);
@@ -258,7 +257,7 @@ public sealed class KubernetesSnapshotCollector(
         return null;
     }
 
-    private async Task CollectTarget(Run run, string ns, string pod)
+    private async Task CollectTarget(Run run, string ns, string pod, Task<IReadOnlyList<object>[]> nodeLocal)
     {
         var found = await run.Collect($"Pod {ns}/{pod}", async ct => [await client.CoreV1.ReadNamespacedPodAsync(pod, ns, cancellationToken: ct)]);
         var target = found.OfType<V1Pod>().FirstOrDefault();
@@ -267,6 +266,7 @@ public sealed class KubernetesSnapshotCollector(
         {
             work.Add(run.Collect($"Node {node}", async ct => [await client.CoreV1.ReadNodeAsync(node, cancellationToken: ct)]));
             work.Add(run.Collect($"NodeMetrics {node}", ct => NodeMetrics(node, ct), metrics: true));
+            work.Add(CollectNodeLocal(run, node, nodeLocal));
         }
 
         if (_options.ExecEnabled)
@@ -278,6 +278,35 @@ public sealed class KubernetesSnapshotCollector(
         }
 
         await Task.WhenAll(work);
+    }
+
+    /// <summary>
+    /// NodeLocal DNSCache on the target's node, when its DaemonSet was found: its pod there (one list, by the
+    /// DaemonSet's selector and the node) and its log, which says whether it reaches its upstreams (<c>nodelocal-upstream-timeout</c>).
+    /// </summary>
+    private async Task CollectNodeLocal(Run run, string node, Task<IReadOnlyList<object>[]> nodeLocal)
+    {
+        if ((await nodeLocal).SelectMany(d => d).OfType<V1DaemonSet>().FirstOrDefault()?.Spec?.Selector?.MatchLabels is not { Count: > 0 } labels)
+        {
+            return;
+        }
+
+        var selector = ClusterDnsLayout.SelectorOf(labels);
+        var pods = await run.Collect($"Pods {KubeSystem} ({selector} on {node})", async ct => Items(await client.CoreV1.ListNamespacedPodAsync(
+            KubeSystem, labelSelector: selector, fieldSelector: $"spec.nodeName={node}", cancellationToken: ct)));
+        await Task.WhenAll(pods.OfType<V1Pod>().Select(pod =>
+        {
+            var (podName, container) = (pod.Metadata.Name, pod.Spec?.Containers?.FirstOrDefault(c => c.Name == "node-cache")?.Name ?? pod.Spec?.Containers?.FirstOrDefault()?.Name);
+            return run.CollectLog($"Pod {KubeSystem}/{podName} log", KubeSystem, podName, container, ct => ReadLog(KubeSystem, podName, container, ct));
+        }));
+    }
+
+    /// <summary>The last <see cref="ClusterOptions.LogTailLines"/> lines of a container's log, with the API server's timestamps.</summary>
+    private async Task<string> ReadLog(string ns, string pod, string? container, CancellationToken ct)
+    {
+        await using var stream = await client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, container: container, tailLines: _options.LogTailLines, timestamps: true, cancellationToken: ct);
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync(ct);
     }
 
     /// <summary>What kubelet and the scheduler said about one pod (DNSConfigForming, BackOff, FailedScheduling ...): a field selector in its namespace.</summary>

@@ -117,10 +117,11 @@ public static class EvidenceSources
 
     /// <summary>
     /// The CoreDNS log's fact types: a log read without such lines says they did not occur. One pod's previous container
-    /// (<c>kubectl logs -n kube-system POD --previous</c>, the run that crashed) is that pod's log too.
+    /// (<c>kubectl logs -n kube-system POD --previous</c>, the run that crashed) is that pod's log too. NodeLocal
+    /// DNSCache's logs come the same way (<c>-l k8s-app=node-local-dns</c>); whose log it is says which reader takes it.
     /// </summary>
     public static readonly EvidenceSource PodLogs = new("pod logs", [Kubectl("logs"), new("kubectl", ["logs", "--previous"])], Anywhere, EvidenceReader.PodLogs,
-        LogTypes, LogTypes);
+        [.. LogTypes, "NodeLocalUpstreamError"], LogTypes);
 
     /// <summary>Kubernetes events: a list read empty says no such event occurred.</summary>
     public static readonly EvidenceSource Events = Get("events", ["events", "event", "ev"], ["KubernetesEvent"], ["KubernetesEvent"]);

@@ -23,6 +23,22 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
 
     public string Name => DaemonSet.Metadata?.Name ?? "node-local-dns";
 
+    /// <summary>The addresses its Corefile forwards names of the cluster domain and the reverse zones to (kubespray writes the coredns Service's ClusterIP there).</summary>
+    public IReadOnlyList<string> ClusterForwards { get; init; } = [];
+
+    /// <summary>The addresses its Corefile forwards every other name to (<c>.:53</c>), when they are addresses rather than <c>/etc/resolv.conf</c>.</summary>
+    public IReadOnlyList<string> ExternalForwards { get; init; } = [];
+
+    /// <summary>
+    /// Is the pod one of NodeLocal DNSCache's: its container <c>node-cache</c>, its <c>k8s-app=node-local-dns</c> label,
+    /// or, in kube-system, a name of its DaemonSet's pods (<c>nodelocaldns-v9c6t</c>).
+    /// </summary>
+    public static bool IsPod(string ns, string name, string? container, V1Pod? pod, NodeLocalSetup? setup) =>
+        container == "node-cache"
+        || IsNodeLocalApp(pod?.Metadata?.Labels)
+        || pod?.Metadata?.OwnerReferences?.Any(o => o.Kind == "DaemonSet" && (Names.Contains(o.Name) || o.Name == setup?.Name)) == true
+        || (ns == SnapshotObjects.KubeSystem && Names.Append(setup?.Name).OfType<string>().Any(n => name.StartsWith(n + "-", StringComparison.Ordinal)));
+
     /// <summary>Does NodeLocal answer queries sent to <paramref name="clusterIp"/> (it binds it and steers it with its own rules)?</summary>
     public bool Intercepts(string? clusterIp) => clusterIp is not null && SetsUpIptables && Addresses.Skip(1).Contains(clusterIp);
 
@@ -46,6 +62,12 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     /// <summary>What the DaemonSet (and, without <c>-localip</c>, its ConfigMap's Corefile) says of the addresses.</summary>
     public static NodeLocalSetup Read(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
     {
+        var (clusterForwards, externalForwards) = Forwards(daemonSet, configMaps);
+        return ReadAddresses(daemonSet, configMaps) with { ClusterForwards = clusterForwards, ExternalForwards = externalForwards };
+    }
+
+    private static NodeLocalSetup ReadAddresses(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
+    {
         var args = daemonSet.Spec?.Template?.Spec?.Containers?.SelectMany(c => (c.Args ?? []).Concat(c.Command ?? [])).ToList() ?? [];
         var localIp = Flag(args, "localip");
         var setupIptables = Flag(args, "setupiptables");
@@ -57,20 +79,41 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
         }
 
         // Without -localip node-cache binds what its Corefile's bind lines say (kubespray's and upstream's ConfigMap).
-        foreach (var name in ConfigMapNames(daemonSet))
+        foreach (var (name, corefile) in Corefiles(daemonSet, configMaps))
         {
-            if (configMaps.GetValueOrDefault(SnapshotObjects.Key(SnapshotObjects.KubeSystem, name)) is { } map
-                && map.Data?.TryGetValue("Corefile", out var corefile) == true)
+            var bind = corefile.Servers.SelectMany(s => s.Directives).FirstOrDefault(d => d.Name == "bind");
+            if (bind is not null && AddressList(string.Join(',', bind.Arguments)) is { Count: > 0 } fromBind)
             {
-                var bind = CorefileParser.Parse(corefile).Servers.SelectMany(s => s.Directives).FirstOrDefault(d => d.Name == "bind");
-                if (bind is not null && AddressList(string.Join(',', bind.Arguments)) is { Count: > 0 } fromBind)
-                {
-                    return new NodeLocalSetup(daemonSet, fromBind, $"ConfigMap kube-system/{name}: {bind.Text}", sets, upstream);
-                }
+                return new NodeLocalSetup(daemonSet, fromBind, $"ConfigMap kube-system/{name}: {bind.Text}", sets, upstream);
             }
         }
 
         return new NodeLocalSetup(daemonSet, [], "neither -localip nor a bind line of its Corefile", sets, upstream);
+    }
+
+    /// <summary>The Corefiles of the ConfigMaps its pods mount (<see cref="ConfigMapNames"/>), parsed, with the ConfigMap's name.</summary>
+    private static IEnumerable<(string Name, Corefile Corefile)> Corefiles(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps) =>
+        ConfigMapNames(daemonSet)
+            .Select(name => (name, map: configMaps.GetValueOrDefault(SnapshotObjects.Key(SnapshotObjects.KubeSystem, name))))
+            .Where(m => m.map?.Data?.ContainsKey("Corefile") == true)
+            .Select(m => (m.name, CorefileParser.Parse(m.map!.Data["Corefile"])));
+
+    /// <summary>
+    /// The addresses of the <c>forward</c> lines of its Corefile: those of the cluster domain's and the reverse zones'
+    /// server blocks, and those of the root zone's; placeholders node-cache fills at run time (<c>__PILLAR__CLUSTER__DNS__</c>)
+    /// and <c>/etc/resolv.conf</c> are not addresses.
+    /// </summary>
+    private static (List<string> Cluster, List<string> External) Forwards(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
+    {
+        var (cluster, external) = (new List<string>(), new List<string>());
+        foreach (var server in Corefiles(daemonSet, configMaps).Take(1).SelectMany(c => c.Corefile.Servers))
+        {
+            var addresses = server.Directives.Where(d => d.Name == "forward").SelectMany(d => d.Arguments.Skip(1))
+                .Select(a => ForwardTarget.Parse(a).Address).OfType<string>();
+            (server.Zones.Any(z => z.Name.Trim('.').Length == 0) ? external : cluster).AddRange(addresses);
+        }
+
+        return (cluster.Distinct().ToList(), external.Distinct().ToList());
     }
 
     /// <summary>The ConfigMaps the pods mount (<c>node-local-dns</c>, kubespray's <c>nodelocaldns</c>), then those two names.</summary>

@@ -30,6 +30,7 @@ public static class SnapshotFactBuilder
         var resolvers = PodResolverProducer.Produce(files, objects, cluster);
         var routes = ForwardRoutes.From(corefile.Facts, resolvers.Facts.OfType<NodeResolvConf>(), objects.CoreDnsPods.Select(p => p.Spec?.NodeName).OfType<string>());
         var logs = CoreDnsLogProducer.Produce(snapshot.Logs ?? [], objects, cluster, routes, resolvers.Facts.OfType<PodDns>().FirstOrDefault()?.Ip);
+        var nodeLocalLogs = NodeLocalLogProducer.Produce(snapshot.Logs ?? [], objects, cluster, resolvers.Facts.OfType<NodeResolvConf>());
         var coreDns = CoreDnsProducer.Produce(objects, cluster);
         var probes = ProbeProducer.Produce(snapshot.Probes ?? [], objects, cluster, corefile.Facts);
         var events = EventProducer.Produce(objects.Events, cluster);
@@ -40,6 +41,7 @@ public static class SnapshotFactBuilder
             ReportedSymptomProducer.Produce(expanded, classification),
             corefile,
             logs,
+            nodeLocalLogs,
             resolvers,
             coreDns,
             NodeProducer.Produce(objects, cluster),
@@ -63,6 +65,9 @@ public static class SnapshotFactBuilder
 
         return new FactSet(
             [.. produced.SelectMany(p => p.Facts), .. read],
-            [objects.Summary(snapshot, events.Facts.Count), .. objects.Notes, .. produced.SelectMany(p => p.Notes), .. pasted]);
+            [objects.Summary(snapshot, events.Facts.Count), .. objects.Notes, .. produced.SelectMany(p => p.Notes), .. pasted])
+        {
+            Observed = produced.SelectMany(p => p.Observed).ToHashSet(StringComparer.Ordinal),
+        };
     }
 }

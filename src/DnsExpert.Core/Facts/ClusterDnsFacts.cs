@@ -383,6 +383,88 @@ public sealed class CoreDnsLogEvent : Fact
     public string PluginTableCheckedThrough { get; init; } = CoreDnsPluginCatalog.Default.CheckedThrough.Original;
 }
 
+/// <summary>
+/// NodeLocal DNSCache's log (<c>kubectl logs -n kube-system -l k8s-app=node-local-dns</c>): the errors plugin's
+/// network errors forwarding to one upstream (<c>dial tcp 10.233.0.3:53: i/o timeout</c>), every such line of one pod's
+/// log to that upstream counted together, whatever names they were for.
+/// </summary>
+[FactDescription("NodeLocal DNSCache cannot reach one upstream (its log's errors-plugin lines to it, counted over every name): the pod and its node, the upstream and whether it is the cluster DNS Service or an external resolver, how many lines over how long, whether the node joined after NodeLocal was set up.")]
+public sealed class NodeLocalUpstreamError : Fact
+{
+    public required string Pod { get; init; }
+    public required string Namespace { get; init; }
+
+    /// <summary>The node the pod runs on (its <c>spec.nodeName</c>), when the pod is in the snapshot.</summary>
+    [UnknownWhenNull]
+    public string? Node { get; init; }
+
+    /// <summary>Which NodeLocal DNSCache, in words: <c>pod kube-system/nodelocaldns-v9c6t on node node4</c>.</summary>
+    public string Describe => Node is null ? $"pod {Namespace}/{Pod}" : $"pod {Namespace}/{Pod} on node {Node}";
+
+    /// <summary>The upstream as the log names it (<c>10.233.0.3:53</c>).</summary>
+    public required string Endpoint { get; init; }
+
+    /// <summary>The upstream's address without the port.</summary>
+    public required string Address { get; init; }
+
+    /// <summary><c>tcp</c> (node-cache's <c>force_tcp</c> to the cluster DNS: <c>dial tcp</c>) or <c>udp</c> (<c>read udp</c>).</summary>
+    public required string Transport { get; init; }
+
+    /// <summary>
+    /// <c>cluster-dns</c>: the Service NodeLocal forwards cluster names to (<c>-upstreamsvc</c>, the kube-dns ClusterIP,
+    /// or a name of the cluster domain or a reverse zone); <c>external</c>: the resolver of the node's
+    /// <c>/etc/resolv.conf</c> it forwards other names to.
+    /// </summary>
+    [OneOf(typeof(NodeLocalUpstreamKinds))]
+    public required string UpstreamKind { get; init; }
+
+    /// <summary>What the upstream is and how that is known, in words (<c>the coredns Service (10.233.0.3), which selects the CoreDNS pods</c>).</summary>
+    public required string UpstreamIs { get; init; }
+
+    /// <summary>The error of the first line (<c>i/o timeout</c>, <c>connection refused</c>).</summary>
+    public required string Error { get; init; }
+
+    /// <summary>Lines of this log with a network error to this upstream.</summary>
+    public required int Lines { get; init; }
+
+    /// <summary>Distinct names (and types) those lines were for.</summary>
+    public required int Names { get; init; }
+
+    public required int LineNumber { get; init; }
+    public required int LastLineNumber { get; init; }
+
+    /// <summary>The first line's time to the second, or <c>no timestamp</c>.</summary>
+    public required string Time { get; init; }
+
+    /// <summary>The last line's time to the second, or <c>no timestamp</c>.</summary>
+    public required string LastTime { get; init; }
+
+    /// <summary>Seconds from the first to the last such line, when both carry a timestamp.</summary>
+    public double? SpanSeconds { get; init; }
+
+    /// <summary>The first such line.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>For evidence: <c>lines 12 to 40 (27 lines, 2022-08-17 10:55:06 to 10:58:31 UTC)</c>, by line numbers alone without timestamps.</summary>
+    public string Window => Lines == 1
+        ? LogPosition.Describe(LineNumber, Time, 1, LastTime, LastLineNumber)
+        : Time == LogPosition.NoTimestamp || LastTime == LogPosition.NoTimestamp
+            ? $"lines {LineNumber} to {LastLineNumber} ({Lines} lines)"
+            : $"lines {LineNumber} to {LastLineNumber} ({Lines} lines, {Time} to {LastTime})";
+
+    /// <summary>The node was created after NodeLocal's DaemonSet: a node added later; null when either time is unknown.</summary>
+    public bool? NodeJoinedAfterNodeLocal { get; init; }
+
+    /// <summary>For text: <c>node4 joined the cluster at 2025-09-18 14:02:33 UTC, after NodeLocal was set up at ...</c>; empty when not known.</summary>
+    public string JoinedText { get; init; } = "";
+
+    /// <summary>A name to ask the upstream for by hand: <c>kubernetes.default.svc.cluster.local</c> of the cluster DNS, else the first name the lines name.</summary>
+    public required string ProbeName { get; init; }
+
+    /// <summary>Other NodeLocal DNSCache pods' logs of the snapshot with no error to an upstream of the same kind.</summary>
+    public int CleanLogsElsewhere { get; init; }
+}
+
 /// <summary>One CoreDNS query log line (the <c>log</c> plugin).</summary>
 [FactDescription("A CoreDNS query log line: client, id, type, name, transport, rcode, flags, duration, and whether the name is a cluster name or a search-list expansion.")]
 public sealed class CoreDnsQueryLog : Fact

@@ -270,6 +270,16 @@ public static class KubeProxyModes
     public const string Userspace = "userspace";
 }
 
+/// <summary><see cref="NodeLocalUpstreamError.UpstreamKind"/>: which of NodeLocal DNSCache's upstreams failed.</summary>
+public static class NodeLocalUpstreamKinds
+{
+    public const string ClusterDns = "cluster-dns";
+    public const string External = "external";
+
+    /// <summary>The lines name no query and the snapshot does not say which upstream the address is.</summary>
+    public const string Unknown = "unknown";
+}
+
 /// <summary><see cref="PodLibc.Kind"/>.</summary>
 public static class LibcKinds
 {

@@ -120,6 +120,8 @@ public static class FactSummaries
             + $", reload failures {Counter(m.ReloadFailures)}, max_concurrent rejects {Counter(m.MaxConcurrentRejects)}")),
         [nameof(NodeLocalSetupErrors)] = Of<NodeLocalSetupErrors>("NodeLocal DNSCache set-up errors", es =>
             $"NodeLocal DNSCache set-up errors: {Names(es.Where(e => e.Count > 0).Select(e => $"{e.ErrorType} {e.Count} ({e.Pod})"), "none")}"),
+        [nameof(NodeLocalUpstreamError)] = Of<NodeLocalUpstreamError>("NodeLocal DNSCache upstream errors", es => Each(es, e =>
+            $"{Name(e.Pod)}: {Count(e.Lines, "error")} ({Name(e.Error)}) reaching {Name(e.Endpoint)} ({e.UpstreamKind})")),
         [nameof(NodeBridgeNetfilter)] = Of<NodeBridgeNetfilter>("bridge netfilter settings", bs => Each(bs, b =>
             $"{Name(b.Node)}: {(b.ModuleLoaded ? $"net.bridge.bridge-nf-call-iptables = {b.Value}" : "br_netfilter not loaded")}")),
         [nameof(NodeKernelLogLine)] = Of<NodeKernelLogLine>("kernel log lines", ls =>

@@ -35,6 +35,11 @@ internal static class CoreDnsLogProducer
             {
                 results[i] = ([], null);
             }
+            else if (!IsCoreDnsLog(log, objects) && NodeLocalLogProducer.IsNodeLocalLog(log, objects, cluster))
+            {
+                // NodeLocal DNSCache's log: NodeLocalLogProducer reads it and notes it.
+                results[i] = ([], null);
+            }
             else if (!IsCoreDnsLog(log, objects))
             {
                 results[i] = ([], new CollectionEntry($"Pod {log.Namespace ?? SnapshotObjects.KubeSystem}/{log.Pod} log", CollectionStatus.Skipped, "not a CoreDNS log: not read"));
@@ -74,7 +79,8 @@ internal static class CoreDnsLogProducer
         return new ProducedFacts(facts, notes);
     }
 
-    private static bool IsCoreDnsLog(LogArtifact log, SnapshotObjects objects) =>
+    /// <summary>Is the log a cluster DNS pod's: its <c>coredns</c> container, or a pod of the cluster DNS.</summary>
+    public static bool IsCoreDnsLog(LogArtifact log, SnapshotObjects objects) =>
         log.Container == "coredns" || objects.ClusterDns.IsDnsPod(log.Namespace ?? SnapshotObjects.KubeSystem, log.Pod);
 
     /// <summary>
