@@ -18,8 +18,12 @@ public static class SlackReport
     /// <summary>Commands listed under "Next checks" (those that decide the most first); the rest are behind <c>links.checks</c>.</summary>
     public const int MaxChecks = NextCheckItem.Shown;
 
+    /// <summary>Longest URL of a button.</summary>
+    public const int MaxUrl = 3000;
+
     public static JsonObject Render(DiagnosisResponse response)
     {
+        var report = ServiceLinks.Absolute(response, "report") is { Length: <= MaxUrl - 20 } reportUrl ? reportUrl : null;
         var blocks = new JsonArray
         {
             new JsonObject { ["type"] = "header", ["text"] = PlainText(Cut("DNS diagnosis: " + Headline(response), 150)) },
@@ -29,9 +33,10 @@ public static class SlackReport
         for (var i = 0; i < response.Findings.Count; i++)
         {
             var finding = response.Findings[i];
-            if (blocks.Count >= MaxBlocks - 5)
+            // Room for what follows: this line, the checks, two context lines and the buttons.
+            if (blocks.Count >= MaxBlocks - 6)
             {
-                blocks.Add(Section($"_{response.Findings.Count - i} more finding(s) in the full report._"));
+                blocks.Add(Section($"_{response.Findings.Count - i} more finding(s) in the {Link(report, "full report")}._"));
                 break;
             }
 
@@ -80,7 +85,7 @@ public static class SlackReport
             if (checks.Count > MaxChecks)
             {
                 text.Append('_').Append(checks.Count - MaxChecks).Append(" more check(s)")
-                    .Append(response.Links?.GetValueOrDefault("checks") is { } all ? ": " + Code(all) : " in the full report").AppendLine("._");
+                    .Append(response.Links?.GetValueOrDefault("checks") is { } all ? ": " + (ServiceLinks.Absolute(all) is { } url ? Link(url, "all checks") : Code(all)) : " in the " + Link(report, "full report")).AppendLine("._");
             }
 
             blocks.Add(Section(text.ToString()));
@@ -103,9 +108,49 @@ public static class SlackReport
             ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = Cut($"Diagnosis {Code(response.Id)}" + (collection.Length > 0 ? " · not collected: " + collection : ""), MaxText) }),
         });
 
+        if (Buttons(report, checks.Count > 0) is { } actions)
+        {
+            blocks.Add(actions);
+        }
+
         // The top-level text is the notification's, and Slack reads it as mrkdwn too.
         return new JsonObject { ["text"] = Cut(Verdict(response), MaxText), ["blocks"] = blocks };
     }
+
+    /// <summary>
+    /// "Open report" and, when there are checks, "Next checks" (the report's section): url buttons, only when the report's
+    /// link is absolute (a path would be a dead button). Null without one.
+    /// </summary>
+    private static JsonObject? Buttons(string? report, bool hasChecks)
+    {
+        if (report is null)
+        {
+            return null;
+        }
+
+        var buttons = new JsonArray { Button("open-report", "Open report", report, primary: true) };
+        if (hasChecks)
+        {
+            buttons.Add(Button("next-checks", "Next checks", report + ServiceLinks.NextChecksAnchor, primary: false));
+        }
+
+        return new JsonObject { ["type"] = "actions", ["block_id"] = "dnsexpert-links", ["elements"] = buttons };
+    }
+
+    private static JsonObject Button(string actionId, string text, string url, bool primary)
+    {
+        var button = new JsonObject { ["type"] = "button", ["action_id"] = actionId, ["text"] = PlainText(text), ["url"] = url };
+        if (primary)
+        {
+            button["style"] = "primary";
+        }
+
+        return button;
+    }
+
+    /// <summary>A mrkdwn link to <paramref name="url"/> (absolute, made safe by <see cref="ServiceLinks"/>), or the words alone.</summary>
+    private static string Link(string? url, string words) =>
+        url is null ? words : $"<{url.Replace("&", "&amp;", StringComparison.Ordinal)}|{words}>";
 
     /// <summary>The header's words: the top finding, or whether the evidence decided anything.</summary>
     private static string Headline(DiagnosisResponse response) =>

@@ -171,7 +171,7 @@ public static partial class DiagnosesApi
     }
 
     internal static async Task<Results<Ok<DiagnosisPage>, ProblemHttpResult>> List(
-        HttpRequest http, HistoryState history, TimeProvider time, string? @namespace, string? pod, string? ruleId, string? since, int? limit, string? cursor,
+        HttpRequest http, HistoryState history, PublicLinks links, TimeProvider time, string? @namespace, string? pod, string? ruleId, string? since, int? limit, string? cursor,
         CancellationToken cancellationToken)
     {
         if (history.Store is not { } store)
@@ -216,14 +216,15 @@ public static partial class DiagnosesApi
         }, cancellationToken);
         foreach (var item in page.Items)
         {
-            item.Links = DiagnosisCoordinator.Links(item.Id);
+            item.Links = links.Of(item.Id);
         }
 
         return TypedResults.Ok(page);
     }
 
     internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Get(
-        string id, [FromQuery] ReportFormat? format, [FromQuery] CheckList? checks, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
+        string id, [FromQuery] ReportFormat? format, [FromQuery] CheckList? checks, HttpRequest http, HistoryState history, PublicLinks links,
+        CancellationToken cancellationToken)
     {
         var (response, problem) = await Find(id, history, CallerScope.Of(http.HttpContext), cancellationToken);
         if (response is null)
@@ -237,12 +238,12 @@ public static partial class DiagnosesApi
         }
 
         var next = await history.Store!.GetNextIdAsync(id, cancellationToken);
-        var linked = response.With(links: DiagnosisCoordinator.Links(id, response.PreviousId, next));
+        var linked = response.With(links: links.Of(id, response.PreviousId, next));
         return AsText(linked, format, http, allChecks: checks == CheckList.All) is { } text ? text : TypedResults.Ok(linked);
     }
 
     internal static async Task<Results<Ok<TicketResponse>, ContentHttpResult, ProblemHttpResult>> Ticket(
-        string id, [FromQuery] ReportFormat? format, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
+        string id, [FromQuery] ReportFormat? format, HttpRequest http, HistoryState history, PublicLinks links, CancellationToken cancellationToken)
     {
         var (response, problem) = await Find(id, history, CallerScope.Of(http.HttpContext), cancellationToken);
         if (response is null)
@@ -250,7 +251,7 @@ public static partial class DiagnosesApi
             return problem!;
         }
 
-        var ticket = TicketResponse.From(response);
+        var ticket = TicketResponse.From(response.With(links: links.Of(id, response.PreviousId)));
         return format == ReportFormat.Markdown || AcceptsMarkdown(http)
             ? TypedResults.Text(MarkdownReport.RenderTicket(ticket), "text/markdown; charset=utf-8")
             : TypedResults.Ok(ticket);
