@@ -111,6 +111,12 @@ public sealed class PublicLinksTests : IAsyncLifetime
         Assert.Equal(["Open report", "Next checks"], buttons.Select(b => b.GetProperty("text").GetProperty("text").GetString()!));
         Assert.Equal([$"{PublicBase}reports/{id}", $"{PublicBase}reports/{id}#next-checks"], buttons.Select(b => b.GetProperty("url").GetString()!));
 
+        // Teams: the same as Action.OpenUrl.
+        var teams = await (await client.GetAsync($"/api/v1/diagnoses/{id}?format=teams")).Json();
+        var actions = teams.GetProperty("attachments")[0].GetProperty("content").GetProperty("actions").EnumerateArray().ToList();
+        Assert.Equal(["Action.OpenUrl", "Action.OpenUrl"], actions.Select(a => a.GetProperty("type").GetString()!));
+        Assert.Equal([$"{PublicBase}reports/{id}", $"{PublicBase}reports/{id}#next-checks"], actions.Select(a => a.GetProperty("url").GetString()!));
+
         // Queued: the 202's Location and the result's callback.
         var body = JsonNode.Parse(await client.GetStringAsync("/api/v1/samples/external-upstream-nxdomain"))!;
         body["callbackUrl"] = _callbackUrl;
@@ -134,6 +140,7 @@ public sealed class PublicLinksTests : IAsyncLifetime
         Assert.Equal($"/reports/{id}", Links(diagnosis)["report"]);
         var slack = await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=slack");
         Assert.DoesNotContain("\"actions\"", slack, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"actions\"", await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=teams"), StringComparison.Ordinal);
         Assert.DoesNotContain("evil.example", slack, StringComparison.Ordinal);
         Assert.Contains($"**Report:** `/reports/{id}`", await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=markdown"), StringComparison.Ordinal);
 
