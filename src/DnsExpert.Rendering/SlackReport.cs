@@ -36,7 +36,7 @@ public static class SlackReport
             // Room for what follows: this line, the checks, two context lines and the buttons.
             if (blocks.Count >= MaxBlocks - 6)
             {
-                blocks.Add(Section($"_{response.Findings.Count - i} more finding(s) in the {Link(report, "full report")}._"));
+                blocks.Add(Section($"_{response.Findings.Count - i} more finding(s) in the {SlackText.Link(report, "full report")}._"));
                 break;
             }
 
@@ -85,7 +85,7 @@ public static class SlackReport
             if (checks.Count > MaxChecks)
             {
                 text.Append('_').Append(checks.Count - MaxChecks).Append(" more check(s)")
-                    .Append(response.Links?.GetValueOrDefault("checks") is { } all ? ": " + (ServiceLinks.Absolute(all) is { } url ? Link(url, "all checks") : Code(all)) : " in the " + Link(report, "full report")).AppendLine("._");
+                    .Append(response.Links?.GetValueOrDefault("checks") is { } all ? ": " + (ServiceLinks.Absolute(all) is not null ? SlackText.Link(all, "all checks") : Code(all)) : " in the " + SlackText.Link(report, "full report")).AppendLine("._");
             }
 
             blocks.Add(Section(text.ToString()));
@@ -147,10 +147,6 @@ public static class SlackReport
 
         return button;
     }
-
-    /// <summary>A mrkdwn link to <paramref name="url"/> (absolute, made safe by <see cref="ServiceLinks"/>), or the words alone.</summary>
-    private static string Link(string? url, string words) =>
-        url is null ? words : $"<{url.Replace("&", "&amp;", StringComparison.Ordinal)}|{words}>";
 
     /// <summary>The header's words: the top finding, or whether the evidence decided anything.</summary>
     private static string Headline(DiagnosisResponse response) =>

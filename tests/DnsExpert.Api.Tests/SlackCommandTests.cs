@@ -221,6 +221,7 @@ public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
         var acknowledged = clock.Elapsed;
         Assert.Contains($"`{target.Namespace}/{target.Pod}` cannot resolve `{_scenario.Domain}`", ack, StringComparison.Ordinal);
         Assert.Contains("the result will be posted here", ack, StringComparison.Ordinal);
+        Assert.DoesNotContain("<http", ack, StringComparison.Ordinal); // no public address known: no link
 
         await _arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
         output.WriteLine($"acknowledged after {acknowledged.TotalMilliseconds:0} ms, result posted after {clock.Elapsed.TotalMilliseconds:0} ms");
@@ -311,7 +312,9 @@ public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
         message.Headers.Add(ClientAddressFromHeader.Header, "10.0.0.7");
         message.Headers.Add("X-Forwarded-Proto", "https");
         message.Headers.Add("X-Forwarded-Host", "dnsexpert.example.com");
-        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(message)).StatusCode);
+        var ack = await client.SendAsync(message);
+        Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        Assert.Contains(", <https://dnsexpert.example.com/reports/", (await ack.Json()).GetProperty("text").GetString(), StringComparison.Ordinal);
 
         // The diagnosis ran queued, after the request ended: its links keep the address the command came in by.
         await _arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
