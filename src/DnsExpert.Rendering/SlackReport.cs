@@ -18,12 +18,9 @@ public static class SlackReport
     /// <summary>Commands listed under "Next checks" (those that decide the most first); the rest are behind <c>links.checks</c>.</summary>
     public const int MaxChecks = NextCheckItem.Shown;
 
-    /// <summary>Longest URL of a button.</summary>
-    public const int MaxUrl = 3000;
-
     public static JsonObject Render(DiagnosisResponse response)
     {
-        var report = ServiceLinks.Absolute(response, "report") is { Length: <= MaxUrl - 20 } reportUrl ? reportUrl : null;
+        var report = ServiceLinks.Absolute(response, "report");
         var blocks = new JsonArray
         {
             new JsonObject { ["type"] = "header", ["text"] = PlainText(Cut("DNS diagnosis: " + Headline(response), 150)) },
@@ -108,44 +105,30 @@ public static class SlackReport
             ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = Cut($"Diagnosis {Code(response.Id)}" + (collection.Length > 0 ? " · not collected: " + collection : ""), MaxText) }),
         });
 
-        if (Buttons(report, checks.Count > 0) is { } actions)
+        if (ServiceLinks.Buttons(response) is { Count: > 0 } buttons)
         {
-            blocks.Add(actions);
+            blocks.Add(new JsonObject
+            {
+                ["type"] = "actions",
+                ["block_id"] = "dnsexpert-links",
+                ["elements"] = new JsonArray([.. buttons.Select((b, i) => Button(b, primary: i == 0))]),
+            });
         }
 
         // The top-level text is the notification's, and Slack reads it as mrkdwn too.
         return new JsonObject { ["text"] = Cut(Verdict(response), MaxText), ["blocks"] = blocks };
     }
 
-    /// <summary>
-    /// "Open report" and, when there are checks, "Next checks" (the report's section): url buttons, only when the report's
-    /// link is absolute (a path would be a dead button). Null without one.
-    /// </summary>
-    private static JsonObject? Buttons(string? report, bool hasChecks)
+    /// <summary>A url button (the service's own page: <see cref="ServiceLinks.Buttons"/>).</summary>
+    private static JsonObject Button(ChatButton button, bool primary)
     {
-        if (report is null)
-        {
-            return null;
-        }
-
-        var buttons = new JsonArray { Button("open-report", "Open report", report, primary: true) };
-        if (hasChecks)
-        {
-            buttons.Add(Button("next-checks", "Next checks", report + ServiceLinks.NextChecksAnchor, primary: false));
-        }
-
-        return new JsonObject { ["type"] = "actions", ["block_id"] = "dnsexpert-links", ["elements"] = buttons };
-    }
-
-    private static JsonObject Button(string actionId, string text, string url, bool primary)
-    {
-        var button = new JsonObject { ["type"] = "button", ["action_id"] = actionId, ["text"] = PlainText(text), ["url"] = url };
+        var element = new JsonObject { ["type"] = "button", ["action_id"] = button.Id, ["text"] = PlainText(button.Title), ["url"] = button.Url };
         if (primary)
         {
-            button["style"] = "primary";
+            element["style"] = "primary";
         }
 
-        return button;
+        return element;
     }
 
     /// <summary>The header's words: the top finding, or whether the evidence decided anything.</summary>

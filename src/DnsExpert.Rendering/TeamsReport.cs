@@ -105,7 +105,6 @@ public static class TeamsReport
             body.Add(new JsonObject { ["type"] = "Container", ["separator"] = true, ["spacing"] = "medium", ["items"] = items });
         }
 
-        var report = ServiceLinks.Absolute(response, "report");
         if (findingsShown < response.Findings.Count)
         {
             body.Add(Words($"{response.Findings.Count - findingsShown} more finding(s) in the full report.", subtle: true));
@@ -147,15 +146,9 @@ public static class TeamsReport
             ["fallbackText"] = "A DnsExpert DNS diagnosis: open it in a client that shows Adaptive Cards 1.5.",
             ["body"] = body,
         };
-        if (report is not null)
+        if (ServiceLinks.Buttons(response) is { Count: > 0 } buttons)
         {
-            var actions = new JsonArray { OpenUrl("Open report", report, "positive") };
-            if (checks.Count > 0)
-            {
-                actions.Add(OpenUrl("Next checks", report + ServiceLinks.NextChecksAnchor, "default"));
-            }
-
-            card["actions"] = actions;
+            card["actions"] = new JsonArray([.. buttons.Select((b, i) => OpenUrl(b.Title, b.Url, i == 0 ? "positive" : "default"))]);
         }
 
         return new JsonObject

@@ -105,17 +105,18 @@ public sealed class PublicLinksTests : IAsyncLifetime
         Assert.Contains($"<{PublicBase}reports/{id}>", await client.GetStringAsync($"/api/v1/diagnoses/{id}/ticket?format=markdown"), StringComparison.Ordinal);
         Assert.Contains($"href=\"{PublicBase}api/v1/diagnoses/{id}\"", await client.GetStringAsync($"/reports/{id}"), StringComparison.Ordinal);
 
-        // Slack: the report and its next checks as buttons.
+        // Slack: the report, its next checks and (a finding is routed to a support ticket) the ticket text as buttons.
+        string[] urls = [$"{PublicBase}reports/{id}", $"{PublicBase}reports/{id}#next-checks", $"{PublicBase}api/v1/diagnoses/{id}/ticket?format=markdown"];
         var slack = await (await client.GetAsync($"/api/v1/diagnoses/{id}?format=slack")).Json();
         var buttons = slack.GetProperty("blocks").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "actions").GetProperty("elements").EnumerateArray().ToList();
-        Assert.Equal(["Open report", "Next checks"], buttons.Select(b => b.GetProperty("text").GetProperty("text").GetString()!));
-        Assert.Equal([$"{PublicBase}reports/{id}", $"{PublicBase}reports/{id}#next-checks"], buttons.Select(b => b.GetProperty("url").GetString()!));
+        Assert.Equal(["Open report", "Next checks", "Support ticket"], buttons.Select(b => b.GetProperty("text").GetProperty("text").GetString()!));
+        Assert.Equal(urls, buttons.Select(b => b.GetProperty("url").GetString()!));
 
         // Teams: the same as Action.OpenUrl.
         var teams = await (await client.GetAsync($"/api/v1/diagnoses/{id}?format=teams")).Json();
         var actions = teams.GetProperty("attachments")[0].GetProperty("content").GetProperty("actions").EnumerateArray().ToList();
-        Assert.Equal(["Action.OpenUrl", "Action.OpenUrl"], actions.Select(a => a.GetProperty("type").GetString()!));
-        Assert.Equal([$"{PublicBase}reports/{id}", $"{PublicBase}reports/{id}#next-checks"], actions.Select(a => a.GetProperty("url").GetString()!));
+        Assert.All(actions, a => Assert.Equal("Action.OpenUrl", a.GetProperty("type").GetString()));
+        Assert.Equal(urls, actions.Select(a => a.GetProperty("url").GetString()!));
 
         // Queued: the 202's Location and the result's callback.
         var body = JsonNode.Parse(await client.GetStringAsync("/api/v1/samples/external-upstream-nxdomain"))!;
