@@ -31,8 +31,14 @@ public static class TeamsReport
     {
         foreach (var (checks, runLength) in new[] { (SlackReport.MaxChecks, RunLength), (0, RunLength), (0, 200) })
         {
+            var whole = Message(response, response.Findings.Count, checks, runLength);
+            if (Size(whole) <= MaxBytes)
+            {
+                return whole; // the usual case: everything fits
+            }
+
             // The most findings that fit (the size grows with them): a binary search over how many are shown.
-            int low = 0, high = response.Findings.Count;
+            int low = 0, high = response.Findings.Count - 1;
             if (Size(Message(response, 0, checks, runLength)) > MaxBytes)
             {
                 continue;
