@@ -43,7 +43,7 @@ public static class MarkdownReport
 
         if (response.Links?.GetValueOrDefault("report") is { } report)
         {
-            sb.Append("**Report:** ").AppendLine(MarkdownText.Inline(report)).AppendLine();
+            sb.Append("**Report:** ").AppendLine(Link(report)).AppendLine();
         }
 
         var c = response.Classification;
@@ -72,11 +72,16 @@ public static class MarkdownReport
         return sb.ToString();
     }
 
-    /// <summary>The text to paste into a support ticket: each ticket-routed finding and its payload.</summary>
+    /// <summary>The text to paste into a support ticket: each ticket-routed finding and its payload, and the report's link.</summary>
     public static string RenderTicket(TicketResponse ticket)
     {
         var sb = new StringBuilder();
         sb.Append("# Support ticket for DNS diagnosis ").AppendLine(MarkdownText.Code(ticket.DiagnosisId)).AppendLine();
+        if (ticket.ReportUrl is { } report)
+        {
+            sb.Append("**Report:** ").AppendLine(Link(report)).AppendLine();
+        }
+
         if (ticket.Findings.Count == 0)
         {
             return sb.AppendLine("No finding of this diagnosis needs a support ticket: its remediation can be applied in the cluster.").ToString();
@@ -104,6 +109,9 @@ public static class MarkdownReport
         sb.AppendLine().Append("Nodes hosting CoreDNS: ")
           .AppendLine(MarkdownText.Inline(string.Join(", ", ticket.CoreDnsNodes.Select(x => x.InstanceId is null ? x.Node : $"{x.Node} ({x.InstanceId})"))));
     }
+
+    /// <summary>A link of the service's own: an autolink when it is absolute (<see cref="ServiceLinks"/>), else the path as code.</summary>
+    private static string Link(string link) => ServiceLinks.Absolute(link) is { } url ? "<" + url + ">" : MarkdownText.Code(link);
 
     /// <summary>One line of Markdown: how many findings and the top one.</summary>
     public static string Verdict(DiagnosisResponse response) => Verdict(response, MarkdownText.Inline, MarkdownText.Code);
@@ -163,7 +171,7 @@ public static class MarkdownReport
             if (checks.Count > n)
             {
                 sb.AppendLine().Append('_').Append(checks.Count - n).Append(" more check(s)")
-                  .Append(response.Links?.GetValueOrDefault("checks") is { } all ? ": " + MarkdownText.Code(all) : " in the JSON answer's `hypotheses`")
+                  .Append(response.Links?.GetValueOrDefault("checks") is { } all ? ": " + Link(all) : " in the JSON answer's `hypotheses`")
                   .AppendLine("._");
             }
 

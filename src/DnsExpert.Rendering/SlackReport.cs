@@ -20,6 +20,7 @@ public static class SlackReport
 
     public static JsonObject Render(DiagnosisResponse response)
     {
+        var report = ServiceLinks.Absolute(response, "report");
         var blocks = new JsonArray
         {
             new JsonObject { ["type"] = "header", ["text"] = PlainText(Cut("DNS diagnosis: " + Headline(response), 150)) },
@@ -29,9 +30,10 @@ public static class SlackReport
         for (var i = 0; i < response.Findings.Count; i++)
         {
             var finding = response.Findings[i];
-            if (blocks.Count >= MaxBlocks - 5)
+            // Room for what follows: this line, the checks, two context lines and the buttons.
+            if (blocks.Count >= MaxBlocks - 6)
             {
-                blocks.Add(Section($"_{response.Findings.Count - i} more finding(s) in the full report._"));
+                blocks.Add(Section($"_{response.Findings.Count - i} more finding(s) in the {SlackText.Link(report, "full report")}._"));
                 break;
             }
 
@@ -80,7 +82,7 @@ public static class SlackReport
             if (checks.Count > MaxChecks)
             {
                 text.Append('_').Append(checks.Count - MaxChecks).Append(" more check(s)")
-                    .Append(response.Links?.GetValueOrDefault("checks") is { } all ? ": " + Code(all) : " in the full report").AppendLine("._");
+                    .Append(response.Links?.GetValueOrDefault("checks") is { } all ? ": " + (ServiceLinks.Absolute(all) is not null ? SlackText.Link(all, "all checks") : Code(all)) : " in the " + SlackText.Link(report, "full report")).AppendLine("._");
             }
 
             blocks.Add(Section(text.ToString()));
@@ -103,8 +105,30 @@ public static class SlackReport
             ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = Cut($"Diagnosis {Code(response.Id)}" + (collection.Length > 0 ? " · not collected: " + collection : ""), MaxText) }),
         });
 
+        if (ServiceLinks.Buttons(response) is { Count: > 0 } buttons)
+        {
+            blocks.Add(new JsonObject
+            {
+                ["type"] = "actions",
+                ["block_id"] = "dnsexpert-links",
+                ["elements"] = new JsonArray([.. buttons.Select((b, i) => Button(b, primary: i == 0))]),
+            });
+        }
+
         // The top-level text is the notification's, and Slack reads it as mrkdwn too.
         return new JsonObject { ["text"] = Cut(Verdict(response), MaxText), ["blocks"] = blocks };
+    }
+
+    /// <summary>A url button (the service's own page: <see cref="ServiceLinks.Buttons"/>).</summary>
+    private static JsonObject Button(ChatButton button, bool primary)
+    {
+        var element = new JsonObject { ["type"] = "button", ["action_id"] = button.Id, ["text"] = PlainText(button.Title), ["url"] = button.Url };
+        if (primary)
+        {
+            element["style"] = "primary";
+        }
+
+        return element;
     }
 
     /// <summary>The header's words: the top finding, or whether the evidence decided anything.</summary>

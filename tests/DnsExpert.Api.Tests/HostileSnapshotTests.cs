@@ -71,6 +71,15 @@ public sealed class HostileSnapshotTests(ApiFactory factory) : IClassFixture<Api
             }
         }
 
+        // Teams: response text only in TextRuns (never read as Markdown), with no live URL; no mention entities.
+        var teams = JsonNode.Parse(await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=teams"))!;
+        Assert.Equal("AdaptiveCard", teams["attachments"]![0]!["content"]!["type"]!.GetValue<string>());
+        Assert.DoesNotContain("msteams", teams.ToJsonString(), StringComparison.Ordinal);
+        foreach (var text in teams.DescendantsText())
+        {
+            AssertClean("teams", text);
+        }
+
         var html = await client.GetStringAsync($"/reports/{id}");
         AssertClean("html", html);
         foreach (var raw in new[] { "<script>alert", "<img", "<style>body", "<b>", "<!--" })

@@ -16,6 +16,7 @@ public sealed class QueryParameterTests(ApiFactory factory) : IClassFixture<ApiF
     [InlineData("markdown", "text/markdown")]
     [InlineData("Markdown", "text/markdown")]
     [InlineData("slack", "application/json")]
+    [InlineData("Teams", "application/json")]
     [InlineData("json", "application/json")]
     public async Task Format_picks_the_rendering_whatever_its_case(string format, string mediaType)
     {
@@ -25,6 +26,7 @@ public sealed class QueryParameterTests(ApiFactory factory) : IClassFixture<ApiF
         Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(format.Equals("slack", StringComparison.OrdinalIgnoreCase), body.Contains("\"blocks\"", StringComparison.Ordinal));
+        Assert.Equal(format.Equals("teams", StringComparison.OrdinalIgnoreCase), body.Contains("\"AdaptiveCard\"", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -221,6 +221,7 @@ public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
         var acknowledged = clock.Elapsed;
         Assert.Contains($"`{target.Namespace}/{target.Pod}` cannot resolve `{_scenario.Domain}`", ack, StringComparison.Ordinal);
         Assert.Contains("the result will be posted here", ack, StringComparison.Ordinal);
+        Assert.DoesNotContain("<http", ack, StringComparison.Ordinal); // no public address known: no link
 
         await _arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
         output.WriteLine($"acknowledged after {acknowledged.TotalMilliseconds:0} ms, result posted after {clock.Elapsed.TotalMilliseconds:0} ms");
@@ -233,6 +234,9 @@ public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.Equal("header", blocks[0].GetProperty("type").GetString());
         Assert.InRange(blocks.Count, 3, SlackReport.MaxBlocks);
         Assert.Contains("coredns-autopath-enabled", body, StringComparison.Ordinal);
+
+        // No public address is known (no DnsExpert:PublicBaseUrl, no proxy): no buttons that would lead nowhere.
+        Assert.DoesNotContain(blocks, b => b.GetProperty("type").GetString() == "actions");
 
         // response_url lets anyone who has it post to the channel: it is not logged (the HTTP client's own logs included).
         Assert.NotEmpty(_logs.Lines);
@@ -288,6 +292,39 @@ public sealed class SlackCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.Contains("the result will be posted here", started, StringComparison.Ordinal);
         await _arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Contains("\"blocks\"", Assert.Single(_posted).Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_command_through_a_known_proxy_is_answered_with_buttons_to_the_report_under_its_public_address()
+    {
+        await using var proxied = new ApiFactory().WithWebHostBuilder(b => b
+            .UseSetting("DnsExpert:Slack:SigningSecretFile", _secretFile)
+            .UseSetting("DnsExpert:Slack:AllowedHosts:0", "127.0.0.1")
+            .UseSetting("DnsExpert:Slack:AllowHttp", "true")
+            .UseSetting("DnsExpert:ForwardedHeaders:KnownProxies:0", "10.0.0.7")
+            .ConfigureServices(services => services.AddSingleton<IStartupFilter, ClientAddressFromHeader>()));
+        var client = proxied.CreateClient();
+        var body = Form("shop/web-1 api.example.com dial tcp: lookup api.example.com: no such host");
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        using var message = new HttpRequestMessage(HttpMethod.Post, Path) { Content = new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded") };
+        message.Headers.Add("X-Slack-Request-Timestamp", timestamp);
+        message.Headers.Add("X-Slack-Signature", SlackSign(DocSecret, timestamp, body));
+        message.Headers.Add(ClientAddressFromHeader.Header, "10.0.0.7");
+        message.Headers.Add("X-Forwarded-Proto", "https");
+        message.Headers.Add("X-Forwarded-Host", "dnsexpert.example.com");
+        var ack = await client.SendAsync(message);
+        Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        Assert.Contains(", <https://dnsexpert.example.com/reports/", (await ack.Json()).GetProperty("text").GetString(), StringComparison.Ordinal);
+
+        // The diagnosis ran queued, after the request ended: its links keep the address the command came in by.
+        await _arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var blocks = JsonDocument.Parse(Assert.Single(_posted).Body).RootElement.GetProperty("blocks").EnumerateArray().ToList();
+        Assert.InRange(blocks.Count, 3, SlackReport.MaxBlocks);
+        var buttons = blocks.Single(b => b.GetProperty("type").GetString() == "actions").GetProperty("elements").EnumerateArray().ToList();
+        Assert.Equal(["Open report", "Next checks"], buttons.Select(b => b.GetProperty("text").GetProperty("text").GetString()!));
+        var report = buttons[0].GetProperty("url").GetString()!;
+        Assert.StartsWith("https://dnsexpert.example.com/reports/", report, StringComparison.Ordinal);
+        Assert.Equal(report + "#next-checks", buttons[1].GetProperty("url").GetString());
     }
 
     /// <summary>A clock stopped at <paramref name="now"/> (timers stay real).</summary>

@@ -165,5 +165,60 @@ public sealed class NextChecksRenderingTests
         Assert.Contains("_5 more check(s): `/api/v1/diagnoses/d1?format=markdown&amp;checks=all`._", checks, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Slack_links_the_report_absolutely_and_adds_its_buttons_within_the_block_limit()
+    {
+        var links = new Dictionary<string, string>
+        {
+            ["report"] = "https://ops.example.com/dns/reports/x",
+            ["checks"] = "https://ops.example.com/dns/api/v1/diagnoses/x?format=markdown&checks=all",
+        };
+        var message = SlackReport.Render(WithHypotheses(findings: 80, checks: 9).With(links: links));
+        var blocks = message["blocks"]!.AsArray();
+        var texts = blocks.Select(b => b?["text"]?["text"]?.GetValue<string>() ?? "").ToList();
+
+        Assert.True(blocks.Count <= SlackReport.MaxBlocks, $"{blocks.Count} blocks");
+        Assert.Contains(texts, t => t.EndsWith("more finding(s) in the <https://ops.example.com/dns/reports/x|full report>._", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.Contains("_6 more check(s): <https://ops.example.com/dns/api/v1/diagnoses/x?format=markdown&amp;checks=all|all checks>._", StringComparison.Ordinal));
+        var actions = blocks[^1]!;
+        Assert.Equal("actions", actions["type"]!.GetValue<string>());
+        Assert.Equal(
+            ["Open report|https://ops.example.com/dns/reports/x", "Next checks|https://ops.example.com/dns/reports/x#next-checks"],
+            actions["elements"]!.AsArray().Select(b => b!["text"]!["text"]!.GetValue<string>() + "|" + b["url"]!.GetValue<string>()));
+
+        // Without checks there is no "Next checks" button; a path (no public address known) gives no button at all.
+        var one = HostileCorpus.Response("x");
+        var noChecks = SlackReport.Render(new DiagnosisResponse { Id = one.Id, Classification = one.Classification, Findings = one.Findings, Collection = one.Collection, Links = links });
+        Assert.Equal(["Open report"], noChecks["blocks"]!.AsArray()[^1]!["elements"]!.AsArray().Select(b => b!["text"]!["text"]!.GetValue<string>()));
+        var relative = SlackReport.Render(WithHypotheses(findings: 80, checks: 9).With(links: new Dictionary<string, string> { ["report"] = "/reports/x" }));
+        Assert.DoesNotContain(relative["blocks"]!.AsArray(), b => b!["type"]!.GetValue<string>() == "actions");
+        Assert.Contains(relative["blocks"]!.AsArray(), b => b?["text"]?["text"]?.GetValue<string>().EndsWith("more finding(s) in the full report._", StringComparison.Ordinal) == true);
+    }
+
+    [Theory]
+    [InlineData("https://ops.example.com/a|b/reports/x", "https://ops.example.com/a%7Cb/reports/x")]
+    [InlineData("https://ops.example.com/a>b<c/reports/x", "https://ops.example.com/a%3Eb%3Cc/reports/x")]
+    [InlineData("https://ops.example.com/a`b'c\"d/reports/x", "https://ops.example.com/a%60b%27c%22d/reports/x")]
+    public void A_link_character_that_would_end_the_link_is_percent_encoded(string link, string expected)
+    {
+        var response = HostileCorpus.Response("x").With(links: new Dictionary<string, string> { ["report"] = link });
+
+        var message = SlackReport.Render(response);
+        Assert.Equal(expected, message["blocks"]!.AsArray()[^1]!["elements"]![0]!["url"]!.GetValue<string>());
+        Assert.Contains($"**Report:** <{expected}>", MarkdownReport.Render(response), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("ftp://ops.example.com/reports/x")]
+    [InlineData("/reports/x")]
+    public void Only_an_absolute_http_link_is_a_link(string link)
+    {
+        var response = HostileCorpus.Response("x").With(links: new Dictionary<string, string> { ["report"] = link });
+
+        Assert.DoesNotContain(SlackReport.Render(response)["blocks"]!.AsArray(), b => b!["type"]!.GetValue<string>() == "actions");
+        Assert.DoesNotContain("**Report:** <", MarkdownReport.Render(response), StringComparison.Ordinal);
+    }
+
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 }

@@ -19,7 +19,7 @@ namespace DnsExpert.Api.Async;
 /// </summary>
 public sealed partial class DiagnosisCoordinator(
     IDiagnosisService service, HistoryState history, CallbackDispatcher callbacks, IOptions<AsyncOptions> options, TimeProvider time,
-    ILogger<DiagnosisCoordinator> logger)
+    Hosting.PublicLinks publicLinks, ILogger<DiagnosisCoordinator> logger)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -46,7 +46,8 @@ public sealed partial class DiagnosisCoordinator(
         var id = DiagnosisService.NewId(time);
         var kept = StoredRequest.Keep(request);
         var start = new DiagnosisStart(id, time.GetUtcNow(), kept.Request, previousId, createdBy);
-        var response = await DiagnoseAndStoreAsync(id, request, previousId, history.Store is null ? null : kept.Notes, unwritten: start, cancellationToken);
+        var response = await DiagnoseAndStoreAsync(
+            id, request, previousId, history.Store is null ? null : kept.Notes, unwritten: start, publicLinks.Base(), cancellationToken);
         return request.CallbackUrl is { } url
             ? response.With(callback: await callbacks.EnqueueAsync(url, response, stored: response.Links is not null))
             : response;
@@ -94,14 +95,15 @@ public sealed partial class DiagnosisCoordinator(
         }
 
         var held = admission?.Transfer();
-        if (!_queue.Writer.TryWrite(new Job(id, request, held, previousId, kept.Notes, reply)))
+        var linkBase = publicLinks.Base();
+        if (!_queue.Writer.TryWrite(new Job(id, request, held, previousId, kept.Notes, reply, linkBase)))
         {
             held?.Dispose();
             await TryAsync(id, () => store.FailAsync(id, "not run: the queue of asynchronous diagnoses was full", time.GetUtcNow(), CancellationToken.None));
             return null;
         }
 
-        return (await store.GetAsync(id, cancellationToken))!.With(links: Links(id, previousId));
+        return (await store.GetAsync(id, cancellationToken))!.With(links: Hosting.PublicLinks.Build(linkBase, id, previousId));
     }
 
     /// <summary>Runs one queued job under the async deadline (called by the worker).</summary>
@@ -129,7 +131,7 @@ public sealed partial class DiagnosisCoordinator(
         DiagnosisResponse response;
         try
         {
-            response = await DiagnoseAndStoreAsync(job.Id, job.Request, job.PreviousId, job.StoredNotes ?? [], unwritten: null, deadline.Token);
+            response = await DiagnoseAndStoreAsync(job.Id, job.Request, job.PreviousId, job.StoredNotes ?? [], unwritten: null, job.LinkBase, deadline.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or LiveCollectionUnavailableException)
         {
@@ -151,11 +153,12 @@ public sealed partial class DiagnosisCoordinator(
     /// <summary>
     /// Diagnoses; when the request is kept (<paramref name="storedNotes"/> not null), stores the result with what the kept
     /// request left out: the running record's completion, or, for a diagnosis not written yet (<paramref name="unwritten"/>,
-    /// a synchronous one), the whole record in one transaction (a failure is written as it starts, then failed).
+    /// a synchronous one), the whole record in one transaction (a failure is written as it starts, then failed); and
+    /// links it under <paramref name="linkBase"/> (the base of the request that asked).
     /// </summary>
     private async Task<DiagnosisResponse> DiagnoseAndStoreAsync(
         string id, DiagnosisRequest request, string? previousId, IReadOnlyList<CollectionEntry>? storedNotes, DiagnosisStart? unwritten,
-        CancellationToken cancellationToken)
+        Uri? linkBase, CancellationToken cancellationToken)
     {
         var store = storedNotes is not null ? history.Store : null;
         DiagnosisResponse response;
@@ -206,7 +209,7 @@ public sealed partial class DiagnosisCoordinator(
             return true;
         });
         return kept
-            ? response.With(links: Links(id, previousId))
+            ? response.With(links: Hosting.PublicLinks.Build(linkBase, id, previousId))
             : response.With(collection: [.. response.Collection, new CollectionEntry("history", CollectionStatus.Failed, "not stored: the history store failed; see the service log")]);
     }
 
@@ -223,38 +226,10 @@ public sealed partial class DiagnosisCoordinator(
         }
     }
 
-    /// <summary>
-    /// Where to read a kept diagnosis; <c>checks</c>, its Markdown with every next check (a chat answer shows the first
-    /// few); <c>evidence</c> to refine it; <c>previous</c> and <c>next</c> along the chain of a conversation when it has them.
-    /// </summary>
-    public static IReadOnlyDictionary<string, string> Links(string id, string? previousId = null, string? nextId = null)
-    {
-        var links = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["self"] = $"/api/v1/diagnoses/{id}",
-            ["report"] = $"/reports/{id}",
-            ["checks"] = $"/api/v1/diagnoses/{id}?format=markdown&checks=all",
-            ["ticket"] = $"/api/v1/diagnoses/{id}/ticket",
-            ["request"] = $"/api/v1/diagnoses/{id}/request",
-            ["evidence"] = $"/api/v1/diagnoses/{id}/evidence",
-        };
-        if (previousId is not null)
-        {
-            links["previous"] = $"/api/v1/diagnoses/{previousId}";
-        }
-
-        if (nextId is not null)
-        {
-            links["next"] = $"/api/v1/diagnoses/{nextId}";
-        }
-
-        return links;
-    }
-
-    /// <summary>A queued diagnosis, holding its body's admission until it ends.</summary>
+    /// <summary>A queued diagnosis, holding its body's admission until it ends, and the base its links are made under.</summary>
     internal sealed record Job(
         string Id, DiagnosisRequest Request, IDisposable? Admission, string? PreviousId = null, IReadOnlyList<CollectionEntry>? StoredNotes = null,
-        Func<DiagnosisResponse, Task>? Reply = null);
+        Func<DiagnosisResponse, Task>? Reply = null, Uri? LinkBase = null);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "History store failed for diagnosis {Id}")]
     private static partial void LogStoreFailed(ILogger logger, string id, Exception exception);

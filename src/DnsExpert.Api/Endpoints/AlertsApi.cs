@@ -35,7 +35,7 @@ public static partial class AlertsApi
 
     internal static async Task<Results<Accepted<AlertNotificationResponse>, ProblemHttpResult>> Receive(
         HttpRequest http, DiagnosisCoordinator coordinator, AlertGroups groups, HistoryState history, IOptions<AlertOptions> alertOptions, IOptions<DnsExpertOptions> options,
-        ILogger<AlertGroups> logger, CancellationToken cancellationToken)
+        PublicLinks links, ILogger<AlertGroups> logger, CancellationToken cancellationToken)
     {
         var (notification, problem) = await JsonBody.ReadAsync<AlertmanagerNotification>(http, options.Value, cancellationToken);
         if (problem is not null)
@@ -64,7 +64,7 @@ public static partial class AlertsApi
             var resolvedId = await groups.ResolveAsync(scope.Principal, groupKey, cancellationToken);
             var dns = alerts.Where(a => AlertRequests.IsDnsAlert(a, names)).Select(AlertRequests.NameOf).Distinct(StringComparer.Ordinal).ToList();
             LogResolved(logger, dns.Count, resolvedId ?? "none");
-            return Answer("resolved", groupKey, dns, ignored, resolvedId,
+            return Answer(links, "resolved", groupKey, dns, ignored, resolvedId,
                 resolvedId is null ? "Recorded the group as resolved; it had no diagnosis here." : "Recorded the group as resolved; its diagnosis is kept. A new firing notification starts a new one.");
         }
 
@@ -72,7 +72,7 @@ public static partial class AlertsApi
         var firingNames = firing.Select(AlertRequests.NameOf).Distinct(StringComparer.Ordinal).ToList();
         if (firing.Count == 0)
         {
-            return Answer("ignored", groupKey, [], ignored, null,
+            return Answer(links, "ignored", groupKey, [], ignored, null,
                 "No firing DNS alert in this group (labelled dnsexpert_rule or named in DnsExpert:Alerts:Names): nothing to diagnose.");
         }
 
@@ -108,15 +108,15 @@ public static partial class AlertsApi
             LogStarted(logger, firing.Count, id);
         }
 
-        return Answer(repeat ? "repeat" : "diagnosing", groupKey, firingNames, ignored, id, repeat
+        return Answer(links, repeat ? "repeat" : "diagnosing", groupKey, firingNames, ignored, id, repeat
             ? "The group already has a diagnosis (a repeat notification): its id, nothing new started."
             : "Started a diagnosis of the group's DNS alerts; poll links.self until status is no longer running.");
     }
 
     private static Accepted<AlertNotificationResponse> Answer(
-        string outcome, string groupKey, IReadOnlyList<string> alerts, IReadOnlyList<string> ignored, string? id, string detail)
+        PublicLinks publicLinks, string outcome, string groupKey, IReadOnlyList<string> alerts, IReadOnlyList<string> ignored, string? id, string detail)
     {
-        var links = id is null ? null : DiagnosisCoordinator.Links(id);
+        var links = id is null ? null : publicLinks.Of(id);
         return TypedResults.Accepted(links?["self"], new AlertNotificationResponse
         {
             Outcome = outcome, GroupKey = groupKey, Alerts = alerts, Ignored = ignored, DiagnosisId = id, Links = links, Detail = detail,

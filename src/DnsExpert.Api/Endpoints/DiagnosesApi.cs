@@ -29,7 +29,7 @@ public static partial class DiagnosesApi
 
                 `?wait=false` answers `202 Accepted` at once with `Location: /api/v1/diagnoses/{id}`; poll it until `status` is no longer `running`, or give a `callbackUrl` (its host must be in the service's allow-list) to receive the result by POST.
 
-                `?format=markdown` (or `Accept: text/markdown`) returns a report for chat and tickets; `?format=slack` a Slack Block Kit message.
+                `?format=markdown` (or `Accept: text/markdown`) returns a report for chat and tickets; `?format=slack` a Slack Block Kit message; `?format=teams` a Microsoft Teams message (an Adaptive Card 1.5 for an incoming webhook or a Workflow).
                 """)
             .Accepts<DiagnosisRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -65,7 +65,7 @@ public static partial class DiagnosesApi
         group.MapGet("/{id}", Get)
             .WithName("GetDiagnosis")
             .WithSummary("One diagnosis: running, completed (with its findings) or failed")
-            .WithDescription("While `status` is `running` the answer carries `Retry-After`. Supports `?format=markdown|slack` like the POST; `?checks=all` lists every next check in the Markdown (`links.checks`), where a chat answer shows the first three.")
+            .WithDescription("While `status` is `running` the answer carries `Retry-After`. Supports `?format=markdown|slack|teams` like the POST; `?checks=all` lists every next check in the Markdown (`links.checks`), where a chat answer shows the first three.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/ticket", Ticket)
             .WithName("GetDiagnosisTicket")
@@ -171,7 +171,7 @@ public static partial class DiagnosesApi
     }
 
     internal static async Task<Results<Ok<DiagnosisPage>, ProblemHttpResult>> List(
-        HttpRequest http, HistoryState history, TimeProvider time, string? @namespace, string? pod, string? ruleId, string? since, int? limit, string? cursor,
+        HttpRequest http, HistoryState history, PublicLinks links, TimeProvider time, string? @namespace, string? pod, string? ruleId, string? since, int? limit, string? cursor,
         CancellationToken cancellationToken)
     {
         if (history.Store is not { } store)
@@ -216,14 +216,15 @@ public static partial class DiagnosesApi
         }, cancellationToken);
         foreach (var item in page.Items)
         {
-            item.Links = DiagnosisCoordinator.Links(item.Id);
+            item.Links = links.Of(item.Id);
         }
 
         return TypedResults.Ok(page);
     }
 
     internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Get(
-        string id, [FromQuery] ReportFormat? format, [FromQuery] CheckList? checks, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
+        string id, [FromQuery] ReportFormat? format, [FromQuery] CheckList? checks, HttpRequest http, HistoryState history, PublicLinks links,
+        CancellationToken cancellationToken)
     {
         var (response, problem) = await Find(id, history, CallerScope.Of(http.HttpContext), cancellationToken);
         if (response is null)
@@ -237,12 +238,12 @@ public static partial class DiagnosesApi
         }
 
         var next = await history.Store!.GetNextIdAsync(id, cancellationToken);
-        var linked = response.With(links: DiagnosisCoordinator.Links(id, response.PreviousId, next));
+        var linked = response.With(links: links.Of(id, response.PreviousId, next));
         return AsText(linked, format, http, allChecks: checks == CheckList.All) is { } text ? text : TypedResults.Ok(linked);
     }
 
     internal static async Task<Results<Ok<TicketResponse>, ContentHttpResult, ProblemHttpResult>> Ticket(
-        string id, [FromQuery] ReportFormat? format, HttpRequest http, HistoryState history, CancellationToken cancellationToken)
+        string id, [FromQuery] ReportFormat? format, HttpRequest http, HistoryState history, PublicLinks links, CancellationToken cancellationToken)
     {
         var (response, problem) = await Find(id, history, CallerScope.Of(http.HttpContext), cancellationToken);
         if (response is null)
@@ -250,7 +251,7 @@ public static partial class DiagnosesApi
             return problem!;
         }
 
-        var ticket = TicketResponse.From(response);
+        var ticket = TicketResponse.From(response.With(links: links.Of(id, response.PreviousId)));
         return format == ReportFormat.Markdown || AcceptsMarkdown(http)
             ? TypedResults.Text(MarkdownReport.RenderTicket(ticket), "text/markdown; charset=utf-8")
             : TypedResults.Ok(ticket);
@@ -303,11 +304,12 @@ public static partial class DiagnosesApi
             extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 
     /// <summary>
-    /// The Slack or Markdown rendering <paramref name="format"/> (or <c>Accept: text/markdown</c>) asks for, with every
+    /// The Slack, Teams or Markdown rendering <paramref name="format"/> (or <c>Accept: text/markdown</c>) asks for, with every
     /// next check when <paramref name="allChecks"/> (Slack keeps to its few); null for JSON.
     /// </summary>
     internal static ContentHttpResult? AsText(DiagnosisResponse response, ReportFormat? format, HttpRequest http, bool allChecks = false) =>
         format == ReportFormat.Slack ? TypedResults.Text(SlackReport.Render(response).ToJsonString(), "application/json; charset=utf-8")
+        : format == ReportFormat.Teams ? TypedResults.Text(TeamsReport.Render(response).ToJsonString(), "application/json; charset=utf-8")
         : format == ReportFormat.Markdown || AcceptsMarkdown(http) ? TypedResults.Text(MarkdownReport.Render(response, allChecks), "text/markdown; charset=utf-8")
         : null;
 

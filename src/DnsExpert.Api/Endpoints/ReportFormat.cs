@@ -2,7 +2,7 @@ namespace DnsExpert.Api.Endpoints;
 
 /// <summary>
 /// How a diagnosis is answered, as <c>?format=</c> names it in any case: the JSON response, a Markdown report for chat
-/// and tickets, or a Slack Block Kit message. Bound by minimal APIs through <see cref="TryParse"/>, so another value is
+/// and tickets, a Slack Block Kit message, or a Microsoft Teams message (an Adaptive Card). Bound by minimal APIs through <see cref="TryParse"/>, so another value is
 /// a 400 naming <c>format</c>; OpenAPI shows it as a string enum (<see cref="Names"/>).
 /// </summary>
 public readonly record struct ReportFormat
@@ -10,8 +10,9 @@ public readonly record struct ReportFormat
     public static readonly ReportFormat Json = new("json");
     public static readonly ReportFormat Markdown = new("markdown");
     public static readonly ReportFormat Slack = new("slack");
+    public static readonly ReportFormat Teams = new("teams");
 
-    private static readonly ReportFormat[] All = [Json, Markdown, Slack];
+    private static readonly ReportFormat[] All = [Json, Markdown, Slack, Teams];
 
     private ReportFormat(string name) => Name = name;
 

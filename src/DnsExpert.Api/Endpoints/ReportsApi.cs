@@ -18,7 +18,7 @@ public static class ReportsApi
         return app;
     }
 
-    internal static async Task<ContentHttpResult> Report(string id, HttpContext http, HistoryState history, CancellationToken cancellationToken)
+    internal static async Task<ContentHttpResult> Report(string id, HttpContext http, HistoryState history, Hosting.PublicLinks links, CancellationToken cancellationToken)
     {
         var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var headers = http.Response.Headers;
@@ -29,6 +29,6 @@ public static class ReportsApi
         var (response, _) = await DiagnosesApi.Find(id, history, Security.CallerScope.Of(http), cancellationToken);
         return response is null
             ? TypedResults.Content(HtmlReport.NotFound(nonce), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound)
-            : TypedResults.Content(HtmlReport.Render(response, nonce), "text/html; charset=utf-8");
+            : TypedResults.Content(HtmlReport.Render(response.With(links: links.Of(id, response.PreviousId)), nonce), "text/html; charset=utf-8");
     }
 }

@@ -95,7 +95,10 @@ public static partial class SlackApi
             LogStarted(logger, accepted.Id);
             var target = request.Target!;
             return SlackReplies.Ephemeral(
-                $":mag: Diagnosing why `{Rendering.Escaping.SlackText.Inline(target.Namespace)}/{Rendering.Escaping.SlackText.Inline(target.Pod)}` cannot resolve `{Rendering.Escaping.SlackText.Inline(request.Domain)}` (diagnosis `{accepted.Id}`); the result will be posted here.");
+                $":mag: Diagnosing why `{Rendering.Escaping.SlackText.Inline(target.Namespace)}/{Rendering.Escaping.SlackText.Inline(target.Pod)}` cannot resolve `{Rendering.Escaping.SlackText.Inline(request.Domain)}` (diagnosis `{accepted.Id}`"
+                + (Rendering.Escaping.ServiceLinks.Absolute(accepted.Links?.GetValueOrDefault("report")) is not null
+                    ? $", {Rendering.Escaping.SlackText.Link(accepted.Links!["report"], "its report")}" : "")
+                + "); the result will be posted here.");
         }
         catch (HistoryUnavailableException ex)
         {

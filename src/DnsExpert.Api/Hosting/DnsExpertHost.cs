@@ -61,6 +61,7 @@ public static class DnsExpertHost
         builder.Services.AddSingleton<AlertGroups>();
         builder.Services.AddSingleton<BodyAdmission>();
         builder.Services.AddSingleton<PastedOutputAdmission>();
+        PublicLinks.AddTrustedForwardedHeaders(builder.Services);
         builder.Services.AddDnsExpertHealthChecks();
         builder.AddDnsExpertHistory();
         builder.AddDnsExpertSecurity();
@@ -148,6 +149,7 @@ public static class DnsExpertHost
         _ = app.Services.GetRequiredService<IOptions<DnsExpertOptions>>().Value;
         _ = app.Services.GetRequiredService<SlackReplies>().Signature;
 
+        PublicLinks.UseTrustedForwardedHeaders(app);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Unexpected errors: a 500 ProblemDetails without internals.

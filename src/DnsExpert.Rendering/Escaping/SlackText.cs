@@ -20,6 +20,13 @@ public static class SlackText
     /// <summary>A plain_text field (a header): no mrkdwn, so only the control characters go.</summary>
     public static string Plain(string? text) => DisplayText.Line(text);
 
+    /// <summary>
+    /// A link of the service's own, <c>&lt;url|words&gt;</c>, when <paramref name="link"/> is absolute
+    /// (<see cref="ServiceLinks"/>; its &amp; escaped as mrkdwn wants); the words alone otherwise. Never for cluster text.
+    /// </summary>
+    public static string Link(string? link, string words) =>
+        ServiceLinks.Absolute(link) is { } url ? $"<{url.Replace("&", "&amp;", StringComparison.Ordinal)}|{words}>" : words;
+
     private static string Escape(string text) => text
         .Replace("&", "&amp;", StringComparison.Ordinal)
         .Replace("<", "&lt;", StringComparison.Ordinal)

@@ -1,0 +1,200 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using DnsExpert.Core.Contract;
+using DnsExpert.Core.Text;
+using DnsExpert.Rendering.Escaping;
+
+namespace DnsExpert.Rendering;
+
+/// <summary>
+/// A diagnosis as a Microsoft Teams message: an Adaptive Card 1.5 in the envelope that incoming webhooks and Workflows
+/// take (<c>{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":…}]}</c>).
+/// Every value of the response stands in a <c>TextRun</c> of a <c>RichTextBlock</c>, which Adaptive Cards never read as
+/// Markdown (a <c>TextBlock</c>'s Markdown has no escape every client honours), with its control characters gone and a
+/// bare URL broken (<see cref="BareUrls"/>), and the card carries no <c>msteams.entities</c>: nothing forms a link or a
+/// mention. <c>TextBlock</c>s hold only this renderer's own words. The report is linked by <c>Action.OpenUrl</c> when its
+/// link is absolute (<see cref="ServiceLinks"/>). The message keeps within Teams' 28 KB: findings that do not fit are
+/// counted and left to the report, then fewer checks and shorter texts.
+/// </summary>
+public static class TeamsReport
+{
+    /// <summary>The largest message, in bytes of its JSON (Teams refuses a message over 28 KB; a margin is kept).</summary>
+    public const int MaxBytes = 27 * 1024;
+
+    public const string CardVersion = "1.5";
+    public const string ContentType = "application/vnd.microsoft.card.adaptive";
+
+    /// <summary>Longest text of one run before it is cut; lowered while a message does not fit.</summary>
+    private const int RunLength = 1000;
+
+    public static JsonObject Render(DiagnosisResponse response)
+    {
+        foreach (var (checks, runLength) in new[] { (SlackReport.MaxChecks, RunLength), (0, RunLength), (0, 200) })
+        {
+            var whole = Message(response, response.Findings.Count, checks, runLength);
+            if (Size(whole) <= MaxBytes)
+            {
+                return whole; // the usual case: everything fits
+            }
+
+            // The most findings that fit (the size grows with them): a binary search over how many are shown.
+            int low = 0, high = response.Findings.Count - 1;
+            if (Size(Message(response, 0, checks, runLength)) > MaxBytes)
+            {
+                continue;
+            }
+
+            while (low < high)
+            {
+                var mid = (low + high + 1) / 2;
+                (low, high) = Size(Message(response, mid, checks, runLength)) <= MaxBytes ? (mid, high) : (low, mid - 1);
+            }
+
+            return Message(response, low, checks, runLength);
+        }
+
+        return Message(response, 0, 0, 100);
+    }
+
+    private static int Size(JsonObject message) => Encoding.UTF8.GetByteCount(message.ToJsonString());
+
+    private static JsonObject Message(DiagnosisResponse response, int findingsShown, int checksShown, int runLength)
+    {
+        string Cut(string text) => text.Length <= runLength ? text : text[..(runLength - 1)] + "…";
+        JsonObject Run(string? text, Action<JsonObject>? style = null)
+        {
+            var run = new JsonObject { ["type"] = "TextRun", ["text"] = Cut(Text(text)) };
+            style?.Invoke(run);
+            return run;
+        }
+
+        JsonObject Code(string? text) => Run(text, r => r["fontType"] = "monospace");
+        JsonObject Bold(string words) => new() { ["type"] = "TextRun", ["text"] = words, ["weight"] = "bolder" };
+
+        var body = new JsonArray
+        {
+            Rich(Run("DNS diagnosis: " + Headline(response), r => { r["size"] = "large"; r["weight"] = "bolder"; })),
+            Rich(Bold("Verdict: "), Run(MarkdownReport.Verdict(response, Text, Text))),
+            Rich(Bold("Client error: "), Code(response.Classification.Class.Name()), Run(" " + response.Classification.Explanation)),
+        };
+
+        foreach (var finding in response.Findings.Take(findingsShown))
+        {
+            var items = new JsonArray
+            {
+                Rich(Run(SeverityLabel(finding.Severity) + " ", r => { r["weight"] = "bolder"; r["color"] = SeverityColor(finding.Severity); }),
+                    Run(finding.Title, r => r["weight"] = "bolder"), Run(" ("), Code(finding.RuleId), Run(")")),
+                Rich(Run(finding.Cause)),
+            };
+            foreach (var (label, ids) in new[] { ("Effects: ", finding.Explains), ("Effect of: ", finding.ExplainedBy) })
+            {
+                if (ids is { Count: > 0 })
+                {
+                    items.Add(Rich(Run(label, r => r["italic"] = true), Code(string.Join(", ", ids))));
+                }
+            }
+
+            foreach (var evidence in finding.Evidence.Take(5))
+            {
+                items.Add(Rich(Run("• " + evidence.Source + ": ", r => r["italic"] = true), Run(evidence.Detail)));
+            }
+
+            if (finding.Remediation.Count > 0 && finding.Remediation[0] is var fix)
+            {
+                items.Add(Rich(Bold("Fix: "), Run(fix.Summary)));
+                if (fix.Command is not null)
+                {
+                    items.Add(Rich(CodeBlock(fix.Command, Cut)));
+                }
+            }
+
+            body.Add(new JsonObject { ["type"] = "Container", ["separator"] = true, ["spacing"] = "medium", ["items"] = items });
+        }
+
+        if (findingsShown < response.Findings.Count)
+        {
+            body.Add(Words($"{response.Findings.Count - findingsShown} more finding(s) in the full report.", subtle: true));
+        }
+
+        var checks = NextCheckItem.From(response);
+        if (checks.Count > 0)
+        {
+            body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = "Next checks", ["style"] = "heading", ["wrap"] = true, ["separator"] = true });
+            body.Add(Words("Send each output back as evidence (outputs[]).", subtle: true));
+            foreach (var check in checks.Take(checksShown))
+            {
+                var ids = check.RuleIds.Take(NextCheckItem.RuleIdsShown).ToList();
+                body.Add(Rich(Run("• " + check.Check.Why + " ("), Code(string.Join(", ", ids)),
+                    Run((check.RuleIds.Count > ids.Count ? $" and {check.RuleIds.Count - ids.Count} more" : "") + ")")));
+                body.Add(Rich(CodeBlock(check.Check.Command, Cut)));
+            }
+
+            if (checks.Count > checksShown)
+            {
+                body.Add(Words($"{checks.Count - checksShown} more check(s) in the full report.", subtle: true));
+            }
+        }
+
+        var ruledOut = response.Hypotheses.Where(h => h.Status == HypothesisStatus.RuledOut).Select(h => h.RuleId).ToList();
+        if (ruledOut.Count > 0)
+        {
+            body.Add(Rich(Bold("Ruled out: "), Code(string.Join(", ", ruledOut))));
+        }
+
+        var notCollected = string.Join(" · ", response.Collection.Where(c => c.Status != CollectionStatus.Ok).Select(c => $"{c.Source}: {c.Status.ToString().ToLowerInvariant()}"));
+        body.Add(Rich(Run($"Diagnosis {response.Id}" + (notCollected.Length > 0 ? " · not collected: " + notCollected : ""), r => { r["isSubtle"] = true; r["size"] = "small"; })));
+
+        var card = new JsonObject
+        {
+            ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
+            ["type"] = "AdaptiveCard",
+            ["version"] = CardVersion,
+            ["fallbackText"] = "A DnsExpert DNS diagnosis: open it in a client that shows Adaptive Cards 1.5.",
+            ["body"] = body,
+        };
+        if (ServiceLinks.Buttons(response) is { Count: > 0 } buttons)
+        {
+            card["actions"] = new JsonArray([.. buttons.Select((b, i) => OpenUrl(b.Title, b.Url, i == 0 ? "positive" : "default"))]);
+        }
+
+        return new JsonObject
+        {
+            ["type"] = "message",
+            ["attachments"] = new JsonArray(new JsonObject { ["contentType"] = ContentType, ["contentUrl"] = null, ["content"] = card }),
+        };
+    }
+
+    /// <summary>Response text as a run holds it: one line, no control or bidi character, no live URL.</summary>
+    private static string Text(string? text) => BareUrls.Break(DisplayText.Line(text));
+
+    /// <summary>A command, its lines kept, in monospace.</summary>
+    private static JsonObject CodeBlock(string command, Func<string, string> cut) =>
+        new() { ["type"] = "TextRun", ["text"] = cut(DisplayText.Block(command).Trim()), ["fontType"] = "monospace" };
+
+    private static JsonObject Rich(params JsonObject[] inlines) => new() { ["type"] = "RichTextBlock", ["inlines"] = new JsonArray(inlines) };
+
+    /// <summary>This renderer's own words (never response text): a TextBlock.</summary>
+    private static JsonObject Words(string text, bool subtle) => new() { ["type"] = "TextBlock", ["text"] = text, ["wrap"] = true, ["isSubtle"] = subtle };
+
+    private static JsonObject OpenUrl(string title, string url, string style) =>
+        new() { ["type"] = "Action.OpenUrl", ["title"] = title, ["url"] = url, ["style"] = style };
+
+    private static string Headline(DiagnosisResponse response) =>
+        response.Findings.Count > 0 ? response.Findings[0].Title
+        : NextCheckItem.EvidenceDecided(response) ? "no known cause found"
+        : "what to check first";
+
+    private static string SeverityLabel(Severity s) => s switch
+    {
+        Severity.Critical => "CRITICAL",
+        Severity.Warning => "WARNING",
+        _ => "INFO",
+    };
+
+    private static string SeverityColor(Severity s) => s switch
+    {
+        Severity.Critical => "attention",
+        Severity.Warning => "warning",
+        _ => "accent",
+    };
+}
