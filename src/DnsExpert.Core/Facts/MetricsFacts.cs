@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DnsExpert.Core.Facts;
 
 /// <summary>
@@ -36,6 +38,21 @@ public sealed class CoreDnsMetrics : Fact
     /// <summary>SERVFAIL's share of the responses, in percent (null without responses).</summary>
     public double? ServfailPercent => Servfail is { } s && Responses is > 0 ? Math.Round(s * 100.0 / Responses.Value, 1) : null;
 
+    /// <summary>SERVFAIL's share in words, for evidence: <c>SERVFAIL 23 % of 41,200 responses</c>.</summary>
+    public string ServfailShare => $"SERVFAIL {ShareOf(Servfail, Responses)}";
+
+    /// <summary>
+    /// Which reading the counters are of, so that rules compare a pod with the others read alike: one Prometheus
+    /// answer (its server and window), or the pasted scrapes (the rise between two scrapes, or since each process started).
+    /// </summary>
+    public required string Reading { get; init; }
+
+    /// <summary>
+    /// SERVFAIL's share on the other CoreDNS pods of the same <see cref="Reading"/>, for comparison:
+    /// <c>0.4 % of 39,800 responses on coredns-def, 0.2 % of 38,010 responses on coredns-ghi</c>; empty without another pod.
+    /// </summary>
+    public string PeersServfail { get; init; } = "";
+
     /// <summary>REFUSED's share of the responses, in percent (null without responses).</summary>
     public double? RefusedPercent => Refused is { } r && Responses is > 0 ? Math.Round(r * 100.0 / Responses.Value, 1) : null;
 
@@ -50,6 +67,11 @@ public sealed class CoreDnsMetrics : Fact
     /// <summary>Queries <c>forward</c> answered REFUSED itself because <c>max_concurrent</c> were in flight (<c>coredns_forward_max_concurrent_rejects_total</c>).</summary>
     [UnknownWhenNull]
     public long? MaxConcurrentRejects { get; init; }
+
+    /// <summary><paramref name="part"/>'s share of <paramref name="responses"/> in words: <c>23 % of 41,200 responses</c>.</summary>
+    public static string ShareOf(long? part, long? responses) => responses is not { } all ? "not available (no responses series)"
+        : all == 0 ? "none of 0 responses"
+        : $"{Math.Round((part ?? 0) * 100.0 / all, 1).ToString("0.#", CultureInfo.InvariantCulture)} % of {all.ToString("N0", CultureInfo.InvariantCulture)} responses";
 }
 
 /// <summary>

@@ -51,6 +51,8 @@ internal static class CoreDnsMetricsProducer
             list.Add((scrape, nodeLocal, pod.Node, pod.PodKnown));
         }
 
+        // Each CoreDNS pod's counters before they are facts: a pod is compared with the others of the same reading.
+        var counters = new List<Counted>();
         foreach (var ((ns, pod), list) in scrapes)
         {
             var (latest, nodeLocal, node, podKnown) = list[^1];
@@ -71,7 +73,7 @@ internal static class CoreDnsMetricsProducer
                 continue;
             }
 
-            facts.AddRange(Facts(source, ns, pod, latest.Version, counted, between is not null, window));
+            counters.Add(new Counted(source, ns, pod, latest.Version, counted, between is not null, window, between is not null ? "scrapes: the rise between two" : "scrapes: since each process started"));
         }
 
         // A Prometheus server's answers: the rise over its window, as between two scrapes.
@@ -79,23 +81,42 @@ internal static class CoreDnsMetricsProducer
         {
             var counted = new CoreDnsScrape(null, null, m.Requests, m.Responses?.AsReadOnly(), m.Panics, null, m.MaxConcurrentRejects, m.HealthcheckFailures?.AsReadOnly(), null);
             var window = $"over {m.WindowMinutes ?? 15} min" + (m.Time is { } time ? $" to {time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC" : "");
-            facts.AddRange(Facts($"Prometheus {m.Server}".TrimEnd(), m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window));
+            var source = $"Prometheus {m.Server}".TrimEnd();
+            counters.Add(new Counted(source, m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window, $"{source} {window}"));
+        }
+
+        foreach (var reading in counters.GroupBy(c => c.Reading, StringComparer.Ordinal))
+        {
+            foreach (var c in reading)
+            {
+                var peers = reading.Where(p => p != c).OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Pod, StringComparer.Ordinal).ToList();
+                facts.AddRange(Facts(c, peers));
+            }
         }
 
         return new ProducedFacts(facts, notes);
     }
 
-    /// <summary>A CoreDNS pod's counters, and its upstreams' failed health checks, in <paramref name="window"/>.</summary>
-    private static IEnumerable<Fact> Facts(string source, string ns, string pod, string? version, CoreDnsScrape counted, bool between, string window)
+    /// <summary>
+    /// A CoreDNS pod's counters in its window, and which reading they are of (<see cref="CoreDnsMetrics.Reading"/>: one
+    /// Prometheus answer, or the scrapes, between two or since each process started).
+    /// </summary>
+    private sealed record Counted(string Source, string Namespace, string Pod, string? Version, CoreDnsScrape Counters, bool Between, string Window, string Reading);
+
+    /// <summary>A CoreDNS pod's counters, and its upstreams' failed health checks, in its window; <paramref name="peers"/> the other pods of its reading.</summary>
+    private static IEnumerable<Fact> Facts(Counted c, IReadOnlyList<Counted> peers)
     {
+        var (source, ns, pod, counted, between, window) = (c.Source, c.Namespace, c.Pod, c.Counters, c.Between, c.Window);
         yield return new CoreDnsMetrics
         {
             Source = source,
             Namespace = ns,
             Pod = pod,
-            Version = version,
+            Version = c.Version,
             BetweenScrapes = between,
             Window = window,
+            Reading = c.Reading,
+            PeersServfail = string.Join(", ", peers.Select(p => $"{CoreDnsMetrics.ShareOf(p.Counters.ResponsesWith("SERVFAIL"), p.Counters.AllResponses)} on {p.Pod}")),
             Requests = counted.Requests,
             Responses = counted.AllResponses,
             Servfail = counted.ResponsesWith("SERVFAIL"),
