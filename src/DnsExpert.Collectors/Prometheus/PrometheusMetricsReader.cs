@@ -28,6 +28,7 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
         ("panics", "sum by (namespace, pod) (increase(coredns_panics_total[{w}]) or increase(coredns_panic_count_total[{w}]))"),
         ("max_concurrent rejects", "sum by (namespace, pod) (increase(coredns_forward_max_concurrent_rejects_total[{w}]))"),
         ("health-check failures", "sum by (namespace, pod, to) (increase(coredns_proxy_healthcheck_failures_total[{w}]) or increase(coredns_forward_healthcheck_failures_total[{w}]) or increase(coredns_forward_healthcheck_failure_count_total[{w}]))"),
+        ("health checks broken", "sum by (namespace, pod) (increase(coredns_forward_healthcheck_broken_total[{w}]) or increase(coredns_forward_healthcheck_broken_count_total[{w}]))"),
     ];
 
     /// <summary>
@@ -74,7 +75,8 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
                     case 1: (artifact.Responses ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "rcode") ?? ""] = value; break;
                     case 2: artifact.Panics = value; break;
                     case 3: artifact.MaxConcurrentRejects = value; break;
-                    default: (artifact.HealthcheckFailures ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "to") ?? ""] = value; break;
+                    case 4: (artifact.HealthcheckFailures ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "to") ?? ""] = value; break;
+                    default: artifact.HealthcheckBroken = value; break;
                 }
             }
         }

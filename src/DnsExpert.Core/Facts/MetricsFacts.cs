@@ -8,7 +8,7 @@ namespace DnsExpert.Core.Facts;
 /// when. Two scrapes of the same process give the rise between them (<see cref="BetweenScrapes"/> true): it happened
 /// while the failure was looked at. A series the scrape does not hold is null, never zero.
 /// </summary>
-[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects; since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
+[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects, HealthcheckBroken (every upstream down); since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
 public sealed class CoreDnsMetrics : Fact
 {
     public required string Namespace { get; init; }
@@ -68,6 +68,13 @@ public sealed class CoreDnsMetrics : Fact
     [UnknownWhenNull]
     public long? MaxConcurrentRejects { get; init; }
 
+    /// <summary>
+    /// Queries <c>forward</c> found every upstream down for, and sent to a random one (<c>coredns_forward_healthcheck_broken_total</c>,
+    /// before 1.7.0 <c>coredns_forward_healthcheck_broken_count_total</c>).
+    /// </summary>
+    [UnknownWhenNull]
+    public long? HealthcheckBroken { get; init; }
+
     /// <summary><paramref name="part"/>'s share of <paramref name="responses"/> in words: <c>23 % of 41,200 responses</c>.</summary>
     public static string ShareOf(long? part, long? responses) => responses is not { } all ? "not available (no responses series)"
         : all == 0 ? "none of 0 responses"
@@ -90,6 +97,31 @@ public sealed class CoreDnsUpstreamHealthchecks : Fact
     public long Failures { get; init; }
     public bool BetweenScrapes { get; init; }
     public required string Window { get; init; }
+
+    /// <summary>Which reading the counts are of, as <see cref="CoreDnsMetrics.Reading"/>: rules compare a pod with the others read alike.</summary>
+    public required string Reading { get; init; }
+
+    /// <summary>
+    /// The other CoreDNS pods of the same <see cref="Reading"/> and their failed checks of the same upstream, for comparison:
+    /// <c>none counted on coredns-def, 12 on coredns-ghi</c>; empty without another pod.
+    /// </summary>
+    public string PeersFailing { get; init; } = "";
+
+    /// <summary>The upstream's address without its port (<c>10.0.0.2</c>, <c>fd00::10</c>), for commands.</summary>
+    public string Address => Split().Address;
+
+    /// <summary>The upstream's port (53 when <see cref="To"/> names none).</summary>
+    public int Port => Split().Port;
+
+    private (string Address, int Port) Split()
+    {
+        var colon = To.LastIndexOf(':');
+        var close = To.StartsWith('[') ? To.IndexOf(']', StringComparison.Ordinal) : -1;
+        var port = colon > 0 && (close > 0 ? colon == close + 1 : To.IndexOf(':', StringComparison.Ordinal) == colon)
+            && int.TryParse(To.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536 ? p : (int?)null;
+        var host = close > 0 ? To[1..close] : port is not null ? To[..colon] : To;
+        return (host, port ?? 53);
+    }
 }
 
 /// <summary>

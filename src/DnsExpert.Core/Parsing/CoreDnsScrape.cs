@@ -17,9 +17,13 @@ namespace DnsExpert.Core.Parsing;
 /// <param name="MaxConcurrentRejects">Queries <c>forward</c> refused itself at <c>max_concurrent</c> (<c>coredns_forward_max_concurrent_rejects_total</c>).</param>
 /// <param name="HealthcheckFailures">Failed upstream health checks by upstream (<c>to</c>); null without such a series.</param>
 /// <param name="SetupErrors">NodeLocal DNSCache's set-up errors by <c>errortype</c> (<c>coredns_nodecache_setup_errors_total</c>); null without the series.</param>
+/// <param name="HealthcheckBroken">
+/// Queries <c>forward</c> found every upstream down for (<c>coredns_forward_healthcheck_broken_total</c>, before 1.7.0
+/// <c>coredns_forward_healthcheck_broken_count_total</c>).
+/// </param>
 public sealed record CoreDnsScrape(
     string? Version, DateTimeOffset? ProcessStart, long? Requests, IReadOnlyDictionary<string, long>? Responses, long? Panics, long? ReloadFailures,
-    long? MaxConcurrentRejects, IReadOnlyDictionary<string, long>? HealthcheckFailures, IReadOnlyDictionary<string, long>? SetupErrors)
+    long? MaxConcurrentRejects, IReadOnlyDictionary<string, long>? HealthcheckFailures, IReadOnlyDictionary<string, long>? SetupErrors, long? HealthcheckBroken = null)
 {
     /// <summary>The scrape of <paramref name="exposition"/>, or null when it holds no CoreDNS series at all.</summary>
     public static CoreDnsScrape? Read(MetricExposition exposition)
@@ -39,7 +43,8 @@ public sealed record CoreDnsScrape(
             Sum(exposition, "coredns_reload_failed_total"),
             Sum(exposition, "coredns_forward_max_concurrent_rejects_total"),
             By(exposition, "to", "coredns_proxy_healthcheck_failures_total", "coredns_forward_healthcheck_failures_total", "coredns_forward_healthcheck_failure_count_total"),
-            By(exposition, "errortype", "coredns_nodecache_setup_errors_total"));
+            By(exposition, "errortype", "coredns_nodecache_setup_errors_total"),
+            Sum(exposition, "coredns_forward_healthcheck_broken_total", "coredns_forward_healthcheck_broken_count_total"));
     }
 
     /// <summary>
@@ -50,7 +55,8 @@ public sealed record CoreDnsScrape(
     {
         if (ProcessStart != earlier.ProcessStart || Falls(Requests, earlier.Requests) || Falls(Panics, earlier.Panics)
             || Falls(ReloadFailures, earlier.ReloadFailures) || Falls(MaxConcurrentRejects, earlier.MaxConcurrentRejects)
-            || Falls(Responses, earlier.Responses) || Falls(HealthcheckFailures, earlier.HealthcheckFailures) || Falls(SetupErrors, earlier.SetupErrors))
+            || Falls(Responses, earlier.Responses) || Falls(HealthcheckFailures, earlier.HealthcheckFailures) || Falls(SetupErrors, earlier.SetupErrors)
+            || Falls(HealthcheckBroken, earlier.HealthcheckBroken))
         {
             return null;
         }
@@ -64,6 +70,7 @@ public sealed record CoreDnsScrape(
             MaxConcurrentRejects = Rise(MaxConcurrentRejects, earlier.MaxConcurrentRejects),
             HealthcheckFailures = Rise(HealthcheckFailures, earlier.HealthcheckFailures),
             SetupErrors = Rise(SetupErrors, earlier.SetupErrors),
+            HealthcheckBroken = Rise(HealthcheckBroken, earlier.HealthcheckBroken),
         };
     }
 

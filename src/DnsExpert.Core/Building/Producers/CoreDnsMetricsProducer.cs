@@ -79,7 +79,7 @@ internal static class CoreDnsMetricsProducer
         // A Prometheus server's answers: the rise over its window, as between two scrapes.
         foreach (var m in metrics.Where(m => m.Pod is not null))
         {
-            var counted = new CoreDnsScrape(null, null, m.Requests, m.Responses?.AsReadOnly(), m.Panics, null, m.MaxConcurrentRejects, m.HealthcheckFailures?.AsReadOnly(), null);
+            var counted = new CoreDnsScrape(null, null, m.Requests, m.Responses?.AsReadOnly(), m.Panics, null, m.MaxConcurrentRejects, m.HealthcheckFailures?.AsReadOnly(), null, m.HealthcheckBroken);
             var window = $"over {m.WindowMinutes ?? 15} min" + (m.Time is { } time ? $" to {time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC" : "");
             var source = $"Prometheus {m.Server}".TrimEnd();
             counters.Add(new Counted(source, m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window, $"{source} {window}"));
@@ -124,10 +124,16 @@ internal static class CoreDnsMetricsProducer
             Panics = counted.Panics,
             ReloadFailures = counted.ReloadFailures,
             MaxConcurrentRejects = counted.MaxConcurrentRejects,
+            HealthcheckBroken = counted.HealthcheckBroken,
         };
         foreach (var (to, failures) in counted.HealthcheckFailures ?? new Dictionary<string, long>())
         {
-            yield return new CoreDnsUpstreamHealthchecks { Source = source, Namespace = ns, Pod = pod, To = to, Failures = failures, BetweenScrapes = between, Window = window };
+            // A pod without the upstream's series has counted no failed check of it (the series appears with the first).
+            var peersFailing = string.Join(", ", peers.Select(p => p.Counters.HealthcheckFailures?.GetValueOrDefault(to) is > 0 and var n ? $"{n} on {p.Pod}" : $"none counted on {p.Pod}"));
+            yield return new CoreDnsUpstreamHealthchecks
+            {
+                Source = source, Namespace = ns, Pod = pod, To = to, Failures = failures, BetweenScrapes = between, Window = window, Reading = c.Reading, PeersFailing = peersFailing,
+            };
         }
     }
 
