@@ -190,6 +190,9 @@ public sealed class MetricsArtifact
 
     /// <summary>Queries <c>forward</c> found every upstream down for (<c>coredns_forward_healthcheck_broken_total</c>).</summary>
     public long? HealthcheckBroken { get; set; }
+
+    /// <summary>The 99th percentile of the request duration over the window, in seconds (<c>histogram_quantile</c>).</summary>
+    public double? P99Seconds { get; set; }
 }
 
 /// <summary>The result of one active probe.</summary>

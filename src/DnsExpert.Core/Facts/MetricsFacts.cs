@@ -8,7 +8,7 @@ namespace DnsExpert.Core.Facts;
 /// when. Two scrapes of the same process give the rise between them (<see cref="BetweenScrapes"/> true): it happened
 /// while the failure was looked at. A series the scrape does not hold is null, never zero.
 /// </summary>
-[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects, HealthcheckBroken (every upstream down); since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
+[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects, HealthcheckBroken (every upstream down), P99Ms (request duration); since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
 public sealed class CoreDnsMetrics : Fact
 {
     public required string Namespace { get; init; }
@@ -74,6 +74,26 @@ public sealed class CoreDnsMetrics : Fact
     /// </summary>
     [UnknownWhenNull]
     public long? HealthcheckBroken { get; init; }
+
+    /// <summary>
+    /// The 99th percentile of the request duration in milliseconds (<c>coredns_dns_request_duration_seconds</c>, as
+    /// Prometheus's <c>histogram_quantile</c> reads it), in the window; one scrape's is since the process started.
+    /// </summary>
+    [UnknownWhenNull]
+    public double? P99Ms { get; init; }
+
+    /// <summary><see cref="P99Ms"/> in words, for evidence: <c>p99 3,968 ms</c>, <c>p99 2.4 ms</c>.</summary>
+    public string Latency => $"p99 {MillisecondsOf(P99Ms)}";
+
+    /// <summary>
+    /// The request duration's 99th percentile on the other CoreDNS pods of the same <see cref="Reading"/>, for comparison:
+    /// <c>p99 3.1 ms on coredns-def</c>; empty without another pod.
+    /// </summary>
+    public string PeersLatency { get; init; } = "";
+
+    /// <summary>Milliseconds in words: <c>3,968</c>, <c>2.4</c>; <c>not available</c> for null.</summary>
+    public static string MillisecondsOf(double? ms) => ms is not { } m ? "not available"
+        : Math.Round(m, m < 10 ? 1 : 0).ToString("#,0.#", CultureInfo.InvariantCulture) + " ms";
 
     /// <summary><paramref name="part"/>'s share of <paramref name="responses"/> in words: <c>23 % of 41,200 responses</c>.</summary>
     public static string ShareOf(long? part, long? responses) => responses is not { } all ? "not available (no responses series)"

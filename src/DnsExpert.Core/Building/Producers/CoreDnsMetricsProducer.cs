@@ -73,7 +73,7 @@ internal static class CoreDnsMetricsProducer
                 continue;
             }
 
-            counters.Add(new Counted(source, ns, pod, latest.Version, counted, between is not null, window, between is not null ? "scrapes: the rise between two" : "scrapes: since each process started"));
+            counters.Add(new Counted(source, ns, pod, latest.Version, counted, between is not null, window, between is not null ? "scrapes: the rise between two" : "scrapes: since each process started", counted.DurationQuantile(0.99)));
         }
 
         // A Prometheus server's answers: the rise over its window, as between two scrapes.
@@ -82,7 +82,7 @@ internal static class CoreDnsMetricsProducer
             var counted = new CoreDnsScrape(null, null, m.Requests, m.Responses?.AsReadOnly(), m.Panics, null, m.MaxConcurrentRejects, m.HealthcheckFailures?.AsReadOnly(), null, m.HealthcheckBroken);
             var window = $"over {m.WindowMinutes ?? 15} min" + (m.Time is { } time ? $" to {time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC" : "");
             var source = $"Prometheus {m.Server}".TrimEnd();
-            counters.Add(new Counted(source, m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window, $"{source} {window}"));
+            counters.Add(new Counted(source, m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window, $"{source} {window}", m.P99Seconds));
         }
 
         foreach (var reading in counters.GroupBy(c => c.Reading, StringComparer.Ordinal))
@@ -99,9 +99,10 @@ internal static class CoreDnsMetricsProducer
 
     /// <summary>
     /// A CoreDNS pod's counters in its window, and which reading they are of (<see cref="CoreDnsMetrics.Reading"/>: one
-    /// Prometheus answer, or the scrapes, between two or since each process started).
+    /// Prometheus answer, or the scrapes, between two or since each process started), and its request duration's 99th
+    /// percentile in seconds.
     /// </summary>
-    private sealed record Counted(string Source, string Namespace, string Pod, string? Version, CoreDnsScrape Counters, bool Between, string Window, string Reading);
+    private sealed record Counted(string Source, string Namespace, string Pod, string? Version, CoreDnsScrape Counters, bool Between, string Window, string Reading, double? P99Seconds);
 
     /// <summary>A CoreDNS pod's counters, and its upstreams' failed health checks, in its window; <paramref name="peers"/> the other pods of its reading.</summary>
     private static IEnumerable<Fact> Facts(Counted c, IReadOnlyList<Counted> peers)
@@ -125,6 +126,8 @@ internal static class CoreDnsMetricsProducer
             ReloadFailures = counted.ReloadFailures,
             MaxConcurrentRejects = counted.MaxConcurrentRejects,
             HealthcheckBroken = counted.HealthcheckBroken,
+            P99Ms = c.P99Seconds * 1000,
+            PeersLatency = string.Join(", ", peers.Select(p => $"p99 {CoreDnsMetrics.MillisecondsOf(p.P99Seconds * 1000)} on {p.Pod}")),
         };
         foreach (var (to, failures) in counted.HealthcheckFailures ?? new Dictionary<string, long>())
         {
