@@ -2,6 +2,7 @@ using System.Text.Json;
 using DnsExpert.Collectors.Kubernetes;
 using DnsExpert.Collectors.Prometheus;
 using DnsExpert.Core.Contract;
+using DnsExpert.Core.Parsing;
 using DnsExpert.Diagnosis;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.Sessions;
@@ -28,7 +29,7 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", Panicking), ("kube-system", Rejecting), ("kube-system", Old)], CancellationToken.None);
 
         Assert.Equal(CollectionStatus.Ok, entry.Status);
-        Assert.Contains("5 of 5 queries over 15 min", entry.Detail, StringComparison.Ordinal);
+        Assert.Contains("7 of 7 queries over 15 min", entry.Detail, StringComparison.Ordinal);
         Assert.Equal([Panicking, Rejecting, Old], metrics.Select(m => m.Pod));
 
         // Two rises read as whole counts: increase() extrapolates a little past the samples, never below the rise.
@@ -54,6 +55,36 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         var panics = Assert.Single(response.Findings, f => f.RuleId == "coredns-panics");
         Assert.Contains(panics.Evidence, e => e.Detail?.Contains("over 15 min to", StringComparison.Ordinal) == true);
         Assert.Contains(response.Findings, f => f.RuleId == "coredns-forward-max-concurrent");
+    }
+
+    [Fact]
+    public async Task Servfail_failed_health_checks_and_slow_answers_rising_over_the_window_name_the_upstream()
+    {
+        var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", PrometheusServer.Unreachable)], CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Ok, entry.Status);
+        var unreachable = Assert.Single(metrics);
+        // 18 more failed checks, 952 more SERVFAIL of 4,120 responses: increase() extrapolates, the share stays.
+        Assert.InRange(unreachable.HealthcheckFailures!["10.0.0.2:53"], 18, 2 * 18);
+        Assert.InRange(unreachable.Responses!["SERVFAIL"] * 100.0 / unreachable.Responses.Values.Sum(), 22, 24.5);
+        // Forward never found every upstream down: its other upstreams answered (a counter exported from 0).
+        Assert.Equal(0, unreachable.HealthcheckBroken);
+        // Prometheus's histogram_quantile over the window and ours over the two scrapes' rise read the same buckets alike.
+        var fixtures = Path.Combine(RepoPaths.Root, "tests", "fixtures", "metrics");
+        CoreDnsScrape Scrape(string name) => CoreDnsScrape.Read(PrometheusText.Parse(File.ReadAllText(Path.Combine(fixtures, name))))!;
+        var ours = Scrape("coredns-1.11.1-upstream-unreachable-scrape2.txt").Since(Scrape("coredns-1.11.1-upstream-unreachable-scrape1.txt"))!.DurationQuantile(0.99)!.Value;
+        Assert.InRange(unreachable.P99Seconds!.Value, 2.048, 4.096);
+        Assert.InRange(unreachable.P99Seconds.Value, ours * 0.99, ours * 1.01);
+
+        var response = await new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System)
+            .DiagnoseAsync(new DiagnosisRequest { Snapshot = new Snapshot { Metrics = [.. metrics] } }, CancellationToken.None);
+        var health = Assert.Single(response.Findings, f => f.RuleId == "coredns-forward-healthcheck-failing");
+        Assert.Contains(health.Evidence, e => e.Detail?.StartsWith("forward's health checks of 10.0.0.2:53 failed", StringComparison.Ordinal) == true);
+        var servfail = Assert.Single(response.Findings, f => f.RuleId == "coredns-servfail-rate-high");
+        Assert.Contains("10.0.0.2:53", servfail.Cause, StringComparison.Ordinal);
+        Assert.Equal(["coredns-forward-healthcheck-failing"], servfail.ExplainedBy);
+        var latency = Assert.Single(response.Findings, f => f.RuleId == "coredns-latency-high");
+        Assert.Equal(["coredns-forward-healthcheck-failing"], latency.ExplainedBy);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace DnsExpert.Collectors.Tests;
 
 /// <summary>
 /// A real Prometheus (Debian's <c>/usr/bin/prometheus</c>) on 127.0.0.1, scraping every second an exporter this fixture
-/// serves: three CoreDNS pods' recorded expositions (tests/fixtures/metrics), each pod's first scrapes from its
+/// serves: four CoreDNS pods' recorded expositions (tests/fixtures/metrics), each pod's first scrapes from its
 /// <c>-scrape1</c> file and the later ones from its <c>-scrape2</c>, so the counters rise inside the window. Started once
 /// for <see cref="PrometheusCollectionTests"/>; ready when every target is up and each pod's later exposition was scraped
 /// at least twice. A Prometheus that is not installed fails the tests (test.sh installs it), never skips them.
@@ -21,6 +21,9 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
     public const string Token = "s3cret-token";
 
     public const string Old = "coredns-old-6d8c4cb4d-7vzvq";
+
+    /// <summary>A pod whose node lost its path to the upstream: SERVFAIL and failed health checks rise.</summary>
+    public const string Unreachable = "coredns-5d78c9869d-fghij";
     private const int FirstScrapes = 3;
     private static readonly string Fixtures = Path.Combine(RepoPaths.Root, "tests", "fixtures", "metrics");
 
@@ -30,6 +33,7 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
         [Panicking] = (Fixture("coredns-1.11.1-panics-scrape1.txt"), Fixture("coredns-1.11.1-panics-scrape2.txt")),
         [Rejecting] = (Fixture("coredns-1.11.1-max-concurrent-scrape1.txt"), Fixture("coredns-1.11.1-max-concurrent-scrape2.txt")),
         [Old] = (Fixture("coredns-1.6.7-panic.txt"), Fixture("coredns-1.6.7-panic.txt")),
+        [Unreachable] = (Fixture("coredns-1.11.1-upstream-unreachable-scrape1.txt"), Fixture("coredns-1.11.1-upstream-unreachable-scrape2.txt")),
     };
 
     public string Temp { get; } = Directory.CreateTempSubdirectory("dnsexpert-prometheus-").FullName;

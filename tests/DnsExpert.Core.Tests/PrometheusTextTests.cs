@@ -163,6 +163,26 @@ public sealed class PrometheusTextTests
         Assert.Equal(0L, later.MaxConcurrentRejects);
     }
 
+    [Theory]
+    [InlineData(0.5, 0.1)]     // the rank is the first bucket's whole count: its bound
+    [InlineData(0.7, 0.15)]    // halfway through the second bucket's 40
+    [InlineData(0.95, 0.2)]    // past the last finite bound: that bound, as histogram_quantile answers
+    public void The_request_duration_quantile_reads_the_buckets_as_histogram_quantile(double q, double seconds)
+    {
+        var exposition = PrometheusText.Parse("""
+            # TYPE coredns_dns_request_duration_seconds histogram
+            coredns_dns_request_duration_seconds_bucket{server="dns://:53",type="A",zone=".",le="0.1"} 30
+            coredns_dns_request_duration_seconds_bucket{server="dns://:53",type="A",zone=".",le="0.2"} 50
+            coredns_dns_request_duration_seconds_bucket{server="dns://:53",type="A",zone=".",le="+Inf"} 60
+            coredns_dns_request_duration_seconds_bucket{server="dns://:53",type="AAAA",zone=".",le="0.1"} 20
+            coredns_dns_request_duration_seconds_bucket{server="dns://:53",type="AAAA",zone=".",le="0.2"} 40
+            coredns_dns_request_duration_seconds_bucket{server="dns://:53",type="AAAA",zone=".",le="+Inf"} 40
+            """);
+        var scrape = CoreDnsScrape.Read(exposition)!;
+        Assert.Equal(seconds, scrape.DurationQuantile(q)!.Value, 6);
+        Assert.Null((scrape with { DurationBuckets = null }).DurationQuantile(q));
+    }
+
     [Fact]
     public void Two_scrapes_of_one_process_give_the_rise_and_a_restart_gives_none()
     {

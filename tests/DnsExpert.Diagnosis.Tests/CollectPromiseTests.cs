@@ -70,8 +70,9 @@ public sealed class CollectPromiseTests
             "tests/fixtures/nc/busybox-zvv-timed-out.txt", After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
         new(@"-- cat /etc/resolv\.conf$", "tests/scenarios/pod-resolvconf-not-cluster-dns/near-miss-resolv-conf-names-kube-dns.json", "file:/etc/resolv.conf"),
         new(@"^cat /etc/resolv\.conf$", "tests/fixtures/node-root/etc/resolv.conf", After: [Before("kubectl get pod {{pod}} -n {{ns}} -o json", $"{Dump}/default/pods.json", $"Pod/{Pod}")]),
-        // A CoreDNS pod's /metrics through the API server's pod proxy (composed from CoreDNS 1.11 outputs: tests/fixtures/metrics/SOURCES.md).
-        new(@"^kubectl get --raw /api/v1/namespaces/kube-system/pods/\S+:9153/proxy/metrics$", "tests/fixtures/metrics/coredns-1.11.1-panics-scrape1.txt"),
+        // A CoreDNS pod's /metrics through the API server's pod proxy (composed from CoreDNS 1.11 outputs: tests/fixtures/metrics/SOURCES.md),
+        // one with a failed upstream health check counted.
+        new(@"^kubectl get --raw /api/v1/namespaces/kube-system/pods/\S+:9153/proxy/metrics$", "tests/fixtures/metrics/coredns-1.11.1-upstream-unreachable-scrape2.txt"),
         // NodeLocal DNSCache's own :9353 on the node (hostNetwork; composed from kubernetes/dns node-cache's metrics: SOURCES.md).
         new(@"^curl -s http://127\.0\.0\.1:9353/metrics$", "tests/fixtures/metrics/node-local-dns-1.22.28-iptables-lock-scrape1.txt"),
         new(@"^cat /proc/net/snmp$", "tests/fixtures/node-root/proc/net/snmp"),

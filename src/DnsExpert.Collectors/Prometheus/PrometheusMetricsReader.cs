@@ -28,6 +28,8 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
         ("panics", "sum by (namespace, pod) (increase(coredns_panics_total[{w}]) or increase(coredns_panic_count_total[{w}]))"),
         ("max_concurrent rejects", "sum by (namespace, pod) (increase(coredns_forward_max_concurrent_rejects_total[{w}]))"),
         ("health-check failures", "sum by (namespace, pod, to) (increase(coredns_proxy_healthcheck_failures_total[{w}]) or increase(coredns_forward_healthcheck_failures_total[{w}]) or increase(coredns_forward_healthcheck_failure_count_total[{w}]))"),
+        ("health checks broken", "sum by (namespace, pod) (increase(coredns_forward_healthcheck_broken_total[{w}]) or increase(coredns_forward_healthcheck_broken_count_total[{w}]))"),
+        ("request duration p99", "histogram_quantile(0.99, sum by (namespace, pod, le) (rate(coredns_dns_request_duration_seconds_bucket[{w}])))"),
     ];
 
     /// <summary>
@@ -70,11 +72,13 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
                 var artifact = Of(metric);
                 switch (i)
                 {
-                    case 0: artifact.Requests = value; break;
-                    case 1: (artifact.Responses ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "rcode") ?? ""] = value; break;
-                    case 2: artifact.Panics = value; break;
-                    case 3: artifact.MaxConcurrentRejects = value; break;
-                    default: (artifact.HealthcheckFailures ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "to") ?? ""] = value; break;
+                    case 0: artifact.Requests = Count(value); break;
+                    case 1: (artifact.Responses ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "rcode") ?? ""] = Count(value); break;
+                    case 2: artifact.Panics = Count(value); break;
+                    case 3: artifact.MaxConcurrentRejects = Count(value); break;
+                    case 4: (artifact.HealthcheckFailures ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "to") ?? ""] = Count(value); break;
+                    case 5: artifact.HealthcheckBroken = Count(value); break;
+                    default: artifact.P99Seconds = Math.Max(0, value); break;
                 }
             }
         }
@@ -87,8 +91,11 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
         return (metrics, entry);
     }
 
-    /// <summary>One instant query's samples (each rounded to a whole count), or why there are none.</summary>
-    private async Task<(List<(JsonElement Metric, long Value)> Samples, string? Problem)> QueryAsync(string promQl, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>A counter's rise as a whole count: never below 0, saturating past 64 bits.</summary>
+    private static long Count(double value) => value <= 0 ? 0 : value >= long.MaxValue ? long.MaxValue : (long)Math.Round(value);
+
+    /// <summary>One instant query's samples (finite values only: a quantile of no requests is NaN, not available), or why there are none.</summary>
+    private async Task<(List<(JsonElement Metric, double Value)> Samples, string? Problem)> QueryAsync(string promQl, DateTimeOffset at, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.Timeout);
@@ -123,7 +130,7 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
                 return ([], "the answer is not an instant vector");
             }
 
-            var samples = new List<(JsonElement, long)>();
+            var samples = new List<(JsonElement, double)>();
             foreach (var sample in result.EnumerateArray())
             {
                 if (sample.ValueKind == JsonValueKind.Object && sample.TryGetProperty("metric", out var metric) && metric.ValueKind == JsonValueKind.Object
@@ -131,7 +138,7 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
                     && value[1].ValueKind == JsonValueKind.String
                     && double.TryParse(value[1].GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
                 {
-                    samples.Add((metric.Clone(), number <= 0 ? 0 : number >= long.MaxValue ? long.MaxValue : (long)Math.Round(number)));
+                    samples.Add((metric.Clone(), number));
                 }
             }
 

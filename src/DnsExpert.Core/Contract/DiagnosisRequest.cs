@@ -187,6 +187,12 @@ public sealed class MetricsArtifact
 
     /// <summary>Failed health checks by upstream (<c>to</c>).</summary>
     public IDictionary<string, long>? HealthcheckFailures { get; set; }
+
+    /// <summary>Queries <c>forward</c> found every upstream down for (<c>coredns_forward_healthcheck_broken_total</c>).</summary>
+    public long? HealthcheckBroken { get; set; }
+
+    /// <summary>The 99th percentile of the request duration over the window, in seconds (<c>histogram_quantile</c>).</summary>
+    public double? P99Seconds { get; set; }
 }
 
 /// <summary>The result of one active probe.</summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DnsExpert.Core.Facts;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace DnsExpert.Core.Facts;
 /// when. Two scrapes of the same process give the rise between them (<see cref="BetweenScrapes"/> true): it happened
 /// while the failure was looked at. A series the scrape does not hold is null, never zero.
 /// </summary>
-[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects; since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
+[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects, HealthcheckBroken (every upstream down), P99Ms (request duration); since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
 public sealed class CoreDnsMetrics : Fact
 {
     public required string Namespace { get; init; }
@@ -36,6 +38,21 @@ public sealed class CoreDnsMetrics : Fact
     /// <summary>SERVFAIL's share of the responses, in percent (null without responses).</summary>
     public double? ServfailPercent => Servfail is { } s && Responses is > 0 ? Math.Round(s * 100.0 / Responses.Value, 1) : null;
 
+    /// <summary>SERVFAIL's share in words, for evidence: <c>SERVFAIL 23 % of 41,200 responses</c>.</summary>
+    public string ServfailShare => $"SERVFAIL {ShareOf(Servfail, Responses)}";
+
+    /// <summary>
+    /// Which reading the counters are of, so that rules compare a pod with the others read alike: one Prometheus
+    /// answer (its server and window), or the pasted scrapes (the rise between two scrapes, or since each process started).
+    /// </summary>
+    public required string Reading { get; init; }
+
+    /// <summary>
+    /// SERVFAIL's share on the other CoreDNS pods of the same <see cref="Reading"/>, for comparison:
+    /// <c>0.4 % of 39,800 responses on coredns-def, 0.2 % of 38,010 responses on coredns-ghi</c>; empty without another pod.
+    /// </summary>
+    public string PeersServfail { get; init; } = "";
+
     /// <summary>REFUSED's share of the responses, in percent (null without responses).</summary>
     public double? RefusedPercent => Refused is { } r && Responses is > 0 ? Math.Round(r * 100.0 / Responses.Value, 1) : null;
 
@@ -50,6 +67,38 @@ public sealed class CoreDnsMetrics : Fact
     /// <summary>Queries <c>forward</c> answered REFUSED itself because <c>max_concurrent</c> were in flight (<c>coredns_forward_max_concurrent_rejects_total</c>).</summary>
     [UnknownWhenNull]
     public long? MaxConcurrentRejects { get; init; }
+
+    /// <summary>
+    /// Queries <c>forward</c> found every upstream down for, and sent to a random one (<c>coredns_forward_healthcheck_broken_total</c>,
+    /// before 1.7.0 <c>coredns_forward_healthcheck_broken_count_total</c>).
+    /// </summary>
+    [UnknownWhenNull]
+    public long? HealthcheckBroken { get; init; }
+
+    /// <summary>
+    /// The 99th percentile of the request duration in milliseconds (<c>coredns_dns_request_duration_seconds</c>, as
+    /// Prometheus's <c>histogram_quantile</c> reads it), in the window; one scrape's is since the process started.
+    /// </summary>
+    [UnknownWhenNull]
+    public double? P99Ms { get; init; }
+
+    /// <summary><see cref="P99Ms"/> in words, for evidence: <c>p99 3,968 ms</c>, <c>p99 2.4 ms</c>.</summary>
+    public string Latency => $"p99 {MillisecondsOf(P99Ms)}";
+
+    /// <summary>
+    /// The request duration's 99th percentile on the other CoreDNS pods of the same <see cref="Reading"/>, for comparison:
+    /// <c>p99 3.1 ms on coredns-def</c>; empty without another pod.
+    /// </summary>
+    public string PeersLatency { get; init; } = "";
+
+    /// <summary>Milliseconds in words: <c>3,968</c>, <c>2.4</c>; <c>not available</c> for null.</summary>
+    public static string MillisecondsOf(double? ms) => ms is not { } m ? "not available"
+        : Math.Round(m, m < 10 ? 1 : 0).ToString("#,0.#", CultureInfo.InvariantCulture) + " ms";
+
+    /// <summary><paramref name="part"/>'s share of <paramref name="responses"/> in words: <c>23 % of 41,200 responses</c>.</summary>
+    public static string ShareOf(long? part, long? responses) => responses is not { } all ? "not available (no responses series)"
+        : all == 0 ? "none of 0 responses"
+        : $"{Math.Round((part ?? 0) * 100.0 / all, 1).ToString("0.#", CultureInfo.InvariantCulture)} % of {all.ToString("N0", CultureInfo.InvariantCulture)} responses";
 }
 
 /// <summary>
@@ -68,6 +117,31 @@ public sealed class CoreDnsUpstreamHealthchecks : Fact
     public long Failures { get; init; }
     public bool BetweenScrapes { get; init; }
     public required string Window { get; init; }
+
+    /// <summary>Which reading the counts are of, as <see cref="CoreDnsMetrics.Reading"/>: rules compare a pod with the others read alike.</summary>
+    public required string Reading { get; init; }
+
+    /// <summary>
+    /// The other CoreDNS pods of the same <see cref="Reading"/> and their failed checks of the same upstream, for comparison:
+    /// <c>none counted on coredns-def, 12 on coredns-ghi</c>; empty without another pod.
+    /// </summary>
+    public string PeersFailing { get; init; } = "";
+
+    /// <summary>The upstream's address without its port (<c>10.0.0.2</c>, <c>fd00::10</c>), for commands.</summary>
+    public string Address => Split().Address;
+
+    /// <summary>The upstream's port (53 when <see cref="To"/> names none).</summary>
+    public int Port => Split().Port;
+
+    private (string Address, int Port) Split()
+    {
+        var colon = To.LastIndexOf(':');
+        var close = To.StartsWith('[') ? To.IndexOf(']', StringComparison.Ordinal) : -1;
+        var port = colon > 0 && (close > 0 ? colon == close + 1 : To.IndexOf(':', StringComparison.Ordinal) == colon)
+            && int.TryParse(To.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536 ? p : (int?)null;
+        var host = close > 0 ? To[1..close] : port is not null ? To[..colon] : To;
+        return (host, port ?? 53);
+    }
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DnsExpert.Core.Parsing;
 
 /// <summary>
@@ -17,9 +19,19 @@ namespace DnsExpert.Core.Parsing;
 /// <param name="MaxConcurrentRejects">Queries <c>forward</c> refused itself at <c>max_concurrent</c> (<c>coredns_forward_max_concurrent_rejects_total</c>).</param>
 /// <param name="HealthcheckFailures">Failed upstream health checks by upstream (<c>to</c>); null without such a series.</param>
 /// <param name="SetupErrors">NodeLocal DNSCache's set-up errors by <c>errortype</c> (<c>coredns_nodecache_setup_errors_total</c>); null without the series.</param>
+/// <param name="HealthcheckBroken">
+/// Queries <c>forward</c> found every upstream down for (<c>coredns_forward_healthcheck_broken_total</c>, before 1.7.0
+/// <c>coredns_forward_healthcheck_broken_count_total</c>).
+/// </param>
+/// <param name="DurationBuckets">
+/// The request-duration histogram (<c>coredns_dns_request_duration_seconds_bucket</c>, the same name in every generation)
+/// summed over its series: requests that took at most each bucket's bound, by the <c>le</c> label as exported (<c>+Inf</c>
+/// included); null without the histogram.
+/// </param>
 public sealed record CoreDnsScrape(
     string? Version, DateTimeOffset? ProcessStart, long? Requests, IReadOnlyDictionary<string, long>? Responses, long? Panics, long? ReloadFailures,
-    long? MaxConcurrentRejects, IReadOnlyDictionary<string, long>? HealthcheckFailures, IReadOnlyDictionary<string, long>? SetupErrors)
+    long? MaxConcurrentRejects, IReadOnlyDictionary<string, long>? HealthcheckFailures, IReadOnlyDictionary<string, long>? SetupErrors, long? HealthcheckBroken = null,
+    IReadOnlyDictionary<string, long>? DurationBuckets = null)
 {
     /// <summary>The scrape of <paramref name="exposition"/>, or null when it holds no CoreDNS series at all.</summary>
     public static CoreDnsScrape? Read(MetricExposition exposition)
@@ -39,7 +51,9 @@ public sealed record CoreDnsScrape(
             Sum(exposition, "coredns_reload_failed_total"),
             Sum(exposition, "coredns_forward_max_concurrent_rejects_total"),
             By(exposition, "to", "coredns_proxy_healthcheck_failures_total", "coredns_forward_healthcheck_failures_total", "coredns_forward_healthcheck_failure_count_total"),
-            By(exposition, "errortype", "coredns_nodecache_setup_errors_total"));
+            By(exposition, "errortype", "coredns_nodecache_setup_errors_total"),
+            Sum(exposition, "coredns_forward_healthcheck_broken_total", "coredns_forward_healthcheck_broken_count_total"),
+            By(exposition, "le", "coredns_dns_request_duration_seconds_bucket"));
     }
 
     /// <summary>
@@ -50,7 +64,8 @@ public sealed record CoreDnsScrape(
     {
         if (ProcessStart != earlier.ProcessStart || Falls(Requests, earlier.Requests) || Falls(Panics, earlier.Panics)
             || Falls(ReloadFailures, earlier.ReloadFailures) || Falls(MaxConcurrentRejects, earlier.MaxConcurrentRejects)
-            || Falls(Responses, earlier.Responses) || Falls(HealthcheckFailures, earlier.HealthcheckFailures) || Falls(SetupErrors, earlier.SetupErrors))
+            || Falls(Responses, earlier.Responses) || Falls(HealthcheckFailures, earlier.HealthcheckFailures) || Falls(SetupErrors, earlier.SetupErrors)
+            || Falls(HealthcheckBroken, earlier.HealthcheckBroken) || Falls(DurationBuckets, earlier.DurationBuckets))
         {
             return null;
         }
@@ -64,7 +79,41 @@ public sealed record CoreDnsScrape(
             MaxConcurrentRejects = Rise(MaxConcurrentRejects, earlier.MaxConcurrentRejects),
             HealthcheckFailures = Rise(HealthcheckFailures, earlier.HealthcheckFailures),
             SetupErrors = Rise(SetupErrors, earlier.SetupErrors),
+            HealthcheckBroken = Rise(HealthcheckBroken, earlier.HealthcheckBroken),
+            DurationBuckets = Rise(DurationBuckets, earlier.DurationBuckets),
         };
+    }
+
+    /// <summary>
+    /// The <paramref name="q"/> quantile of the request duration in seconds, as Prometheus's <c>histogram_quantile</c>
+    /// reads the buckets: linear within the bucket the rank falls in, the highest finite bound when it falls past it;
+    /// null without the histogram or without a request counted.
+    /// </summary>
+    public double? DurationQuantile(double q)
+    {
+        var buckets = (DurationBuckets ?? new Dictionary<string, long>())
+            .Select(b => (Bound: b.Key == "+Inf" ? double.PositiveInfinity : double.TryParse(b.Key, NumberStyles.Float, CultureInfo.InvariantCulture, out var bound) ? bound : double.NaN, Count: b.Value))
+            .Where(b => !double.IsNaN(b.Bound))
+            .OrderBy(b => b.Bound)
+            .ToList();
+        if (buckets.Count < 2 || !double.IsPositiveInfinity(buckets[^1].Bound) || buckets[^1].Count <= 0)
+        {
+            return null;
+        }
+
+        var rank = q * buckets[^1].Count;
+        var (lower, below) = (0.0, 0L);
+        foreach (var (bound, count) in buckets)
+        {
+            if (count >= rank)
+            {
+                return double.IsPositiveInfinity(bound) ? lower : lower + ((bound - lower) * (rank - below) / Math.Max(1, count - below));
+            }
+
+            (lower, below) = (bound, count);
+        }
+
+        return lower;
     }
 
     /// <summary>Responses with <paramref name="rcode"/>: 0 when the responses series is there without it, null without the series.</summary>

@@ -118,6 +118,8 @@ public static class FactSummaries
         [nameof(CoreDnsMetrics)] = Of<CoreDnsMetrics>("CoreDNS /metrics scrapes", ms => Each(ms, m =>
             $"/metrics of {Name(m.Pod)} {m.Window}: panics {Counter(m.Panics)}, SERVFAIL {Counter(m.Servfail)} of {Counter(m.Responses)} responses"
             + $", reload failures {Counter(m.ReloadFailures)}, max_concurrent rejects {Counter(m.MaxConcurrentRejects)}")),
+        [nameof(CoreDnsUpstreamHealthchecks)] = Of<CoreDnsUpstreamHealthchecks>("CoreDNS upstream health checks", hs =>
+            $"forward's failed health checks: {Names(hs.OrderByDescending(h => h.Failures).Select(h => $"{h.To} {h.Failures} on {h.Pod} {h.Window}"), "none")}"),
         [nameof(NodeLocalSetupErrors)] = Of<NodeLocalSetupErrors>("NodeLocal DNSCache set-up errors", es =>
             $"NodeLocal DNSCache set-up errors: {Names(es.Where(e => e.Count > 0).Select(e => $"{e.ErrorType} {e.Count} ({e.Pod})"), "none")}"),
         [nameof(NodeLocalUpstreamError)] = Of<NodeLocalUpstreamError>("NodeLocal DNSCache upstream errors", es => Each(es, e =>

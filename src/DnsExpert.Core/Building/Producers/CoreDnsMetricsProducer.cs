@@ -51,6 +51,8 @@ internal static class CoreDnsMetricsProducer
             list.Add((scrape, nodeLocal, pod.Node, pod.PodKnown));
         }
 
+        // Each CoreDNS pod's counters before they are facts: a pod is compared with the others of the same reading.
+        var counters = new List<Counted>();
         foreach (var ((ns, pod), list) in scrapes)
         {
             var (latest, nodeLocal, node, podKnown) = list[^1];
@@ -71,31 +73,51 @@ internal static class CoreDnsMetricsProducer
                 continue;
             }
 
-            facts.AddRange(Facts(source, ns, pod, latest.Version, counted, between is not null, window));
+            counters.Add(new Counted(source, ns, pod, latest.Version, counted, between is not null, window, between is not null ? "scrapes: the rise between two" : "scrapes: since each process started", counted.DurationQuantile(0.99)));
         }
 
         // A Prometheus server's answers: the rise over its window, as between two scrapes.
         foreach (var m in metrics.Where(m => m.Pod is not null))
         {
-            var counted = new CoreDnsScrape(null, null, m.Requests, m.Responses?.AsReadOnly(), m.Panics, null, m.MaxConcurrentRejects, m.HealthcheckFailures?.AsReadOnly(), null);
+            var counted = new CoreDnsScrape(null, null, m.Requests, m.Responses?.AsReadOnly(), m.Panics, null, m.MaxConcurrentRejects, m.HealthcheckFailures?.AsReadOnly(), null, m.HealthcheckBroken);
             var window = $"over {m.WindowMinutes ?? 15} min" + (m.Time is { } time ? $" to {time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC" : "");
-            facts.AddRange(Facts($"Prometheus {m.Server}".TrimEnd(), m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window));
+            var source = $"Prometheus {m.Server}".TrimEnd();
+            counters.Add(new Counted(source, m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window, $"{source} {window}", m.P99Seconds));
+        }
+
+        foreach (var reading in counters.GroupBy(c => c.Reading, StringComparer.Ordinal))
+        {
+            foreach (var c in reading)
+            {
+                var peers = reading.Where(p => p != c).OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Pod, StringComparer.Ordinal).ToList();
+                facts.AddRange(Facts(c, peers));
+            }
         }
 
         return new ProducedFacts(facts, notes);
     }
 
-    /// <summary>A CoreDNS pod's counters, and its upstreams' failed health checks, in <paramref name="window"/>.</summary>
-    private static IEnumerable<Fact> Facts(string source, string ns, string pod, string? version, CoreDnsScrape counted, bool between, string window)
+    /// <summary>
+    /// A CoreDNS pod's counters in its window, and which reading they are of (<see cref="CoreDnsMetrics.Reading"/>: one
+    /// Prometheus answer, or the scrapes, between two or since each process started), and its request duration's 99th
+    /// percentile in seconds.
+    /// </summary>
+    private sealed record Counted(string Source, string Namespace, string Pod, string? Version, CoreDnsScrape Counters, bool Between, string Window, string Reading, double? P99Seconds);
+
+    /// <summary>A CoreDNS pod's counters, and its upstreams' failed health checks, in its window; <paramref name="peers"/> the other pods of its reading.</summary>
+    private static IEnumerable<Fact> Facts(Counted c, IReadOnlyList<Counted> peers)
     {
+        var (source, ns, pod, counted, between, window) = (c.Source, c.Namespace, c.Pod, c.Counters, c.Between, c.Window);
         yield return new CoreDnsMetrics
         {
             Source = source,
             Namespace = ns,
             Pod = pod,
-            Version = version,
+            Version = c.Version,
             BetweenScrapes = between,
             Window = window,
+            Reading = c.Reading,
+            PeersServfail = string.Join(", ", peers.Select(p => $"{CoreDnsMetrics.ShareOf(p.Counters.ResponsesWith("SERVFAIL"), p.Counters.AllResponses)} on {p.Pod}")),
             Requests = counted.Requests,
             Responses = counted.AllResponses,
             Servfail = counted.ResponsesWith("SERVFAIL"),
@@ -103,10 +125,18 @@ internal static class CoreDnsMetricsProducer
             Panics = counted.Panics,
             ReloadFailures = counted.ReloadFailures,
             MaxConcurrentRejects = counted.MaxConcurrentRejects,
+            HealthcheckBroken = counted.HealthcheckBroken,
+            P99Ms = c.P99Seconds * 1000,
+            PeersLatency = string.Join(", ", peers.Select(p => $"p99 {CoreDnsMetrics.MillisecondsOf(p.P99Seconds * 1000)} on {p.Pod}")),
         };
         foreach (var (to, failures) in counted.HealthcheckFailures ?? new Dictionary<string, long>())
         {
-            yield return new CoreDnsUpstreamHealthchecks { Source = source, Namespace = ns, Pod = pod, To = to, Failures = failures, BetweenScrapes = between, Window = window };
+            // A pod without the upstream's series has counted no failed check of it (the series appears with the first).
+            var peersFailing = string.Join(", ", peers.Select(p => p.Counters.HealthcheckFailures?.GetValueOrDefault(to) is > 0 and var n ? $"{n} on {p.Pod}" : $"none counted on {p.Pod}"));
+            yield return new CoreDnsUpstreamHealthchecks
+            {
+                Source = source, Namespace = ns, Pod = pod, To = to, Failures = failures, BetweenScrapes = between, Window = window, Reading = c.Reading, PeersFailing = peersFailing,
+            };
         }
     }
 
