@@ -11,6 +11,9 @@ namespace DnsExpert.Core.Building.Producers;
 /// </summary>
 internal static class CoreDnsLogProducer
 {
+    /// <summary>The logs' total size from which they are read on several cores (about 10,000 CoreDNS log lines).</summary>
+    private const long ParallelFromCharacters = 1_000_000;
+
     /// <summary>What reading a CoreDNS log needs from the rest of the snapshot.</summary>
     /// <param name="Cluster">The cluster domain, the failing name and the search suffixes.</param>
     /// <param name="Versions">CoreDNS versions by pod (<see cref="CoreDnsVersions"/>).</param>
@@ -52,8 +55,22 @@ internal static class CoreDnsLogProducer
 
         // The one place a log's scan is obtained (scanned as the request was read, or now).
         var scans = new CoreDnsLogScan?[logs.Count];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) };
-        Parallel.ForEach(toRead, parallel, i => scans[i] = logs[i].Text!.Scan());
+        // Several cores only for logs worth it: a request's few short logs cost less than handing them to the thread pool,
+        // and a service diagnosing concurrent requests has its cores busy already.
+        var parallel = toRead.Sum(i => logs[i].Text!.Length) >= ParallelFromCharacters;
+        void Each(Action<int> read)
+        {
+            if (parallel)
+            {
+                Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, read);
+            }
+            else
+            {
+                toRead.ForEach(read);
+            }
+        }
+
+        Each(i => scans[i] = logs[i].Text!.Scan());
         var walk = SearchListWalk.From(
             toRead.SelectMany(i => scans[i]!.FailedQueries).Select(g => g.First.Query!.Name.TrimEnd('.').ToLowerInvariant()),
             cluster);
@@ -64,7 +81,7 @@ internal static class CoreDnsLogProducer
             routes,
             clientPodIp,
             walk);
-        Parallel.ForEach(toRead, parallel, i => results[i] = Read(logs[i], scans[i]!, context));
+        Each(i => results[i] = Read(logs[i], scans[i]!, context));
         var facts = new List<Fact>();
         var notes = new List<CollectionEntry>();
         foreach (var (logFacts, entry) in results)
