@@ -83,6 +83,8 @@ public sealed class CollectPromiseTests
             After: [Before($"{HypothesisBuilder.DebugNode}{PodNode} -it --image=busybox -- chroot /host cat /proc/sys/net/netfilter/nf_conntrack_count", "tests/fixtures/node-root/proc/sys/net/netfilter/nf_conntrack_count")]),
         // Read on this machine (Linux 6.18, br_netfilter loaded), 2026-12-06.
         new(@"^cat /proc/sys/net/bridge/bridge-nf-call-iptables$", "tests/fixtures/node-root/proc/sys/net/bridge/bridge-nf-call-iptables"),
+        // A VXLAN device as flannel makes it, read on this machine (ethtool 6.1, Linux 6.18), 2026-12-07: tests/fixtures/vxlan/SOURCES.md.
+        new(@"^ethtool -k flannel\.1$", "tests/fixtures/vxlan/ethtool-k-flannel.1-on.txt"),
         new(@"^conntrack -S$", "tests/fixtures/dns-tools/conntrack-S-insert-failed.txt"),
         new(@"^dmesg -T$", "tests/scenarios/conntrack-table-full/fires-dmesg-table-full.json", "file:dmesg"),
         new(@"^kubectl logs -n kube-system \S+ --tail=500 --timestamps$", $"{Dump}/kube-system/coredns-5d78c9869d-abcde/logs.txt"),

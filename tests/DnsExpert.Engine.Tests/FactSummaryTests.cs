@@ -110,11 +110,11 @@ public sealed class FactSummaryTests
     [Fact]
     public void Logs_that_were_read_and_hold_nothing_say_so_and_unread_ones_say_they_were_not_there()
     {
-        Assert.Equal("kernel log read: no conntrack lines", FactSummaries.Describe(nameof(NodeKernelLogLine), [], sourceRead: true));
+        Assert.Equal("kernel log read: no conntrack-full or VXLAN bad-checksum lines", FactSummaries.Describe(nameof(NodeKernelLogLine), [], sourceRead: true));
         Assert.Equal("CoreDNS log read: no errors, reloads or panics", FactSummaries.Describe(nameof(CoreDnsLogEvent), [], sourceRead: true));
         Assert.Equal("no Kubernetes events in what was read", FactSummaries.Describe(nameof(KubernetesEvent), []));
         var line = new NodeKernelLogLine { Source = "dmesg", Node = "node-a", Kind = NodeKernelLogKinds.ConntrackFull, LineNumber = 3, Text = "nf_conntrack: table full, dropping packet" };
-        Assert.Equal("kernel log: 2 conntrack lines (2 conntrack-full) on node-a", Describe(line, line));
+        Assert.Equal("kernel log: 2 lines (2 conntrack-full) on node-a", Describe(line, line));
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace DnsExpert.Collectors.Node;
 public sealed record NodeReport(string Node, IReadOnlyList<FileArtifact> Files, IReadOnlyList<string> Missing);
 
 /// <summary>
-/// Reads the node facts the guide reads by hand (conntrack counters, the kernel log's conntrack lines, TCP counters,
+/// Reads the node facts the guide reads by hand (conntrack counters, the kernel log's conntrack-full and VXLAN bad-checksum lines, TCP counters,
 /// load, kernel, OS, the node's resolv.conf) under a root directory: <c>/</c> on a host, <c>/host</c> in the agent's
 /// container (hostPath mounts, read-only), a fixture tree in tests. Never writes, never runs a command.
 /// </summary>
@@ -58,7 +58,7 @@ public sealed class NodeFactsReader(string root)
 
             foreach (var line in Tail(full, KernelLogTailLines))
             {
-                if (line.Contains("conntrack", StringComparison.Ordinal) && line.Contains("table full", StringComparison.Ordinal))
+                if (NodeFileParsers.KernelLineKind(line) is not null)
                 {
                     kernel.Add(line);
                 }
@@ -70,7 +70,7 @@ public sealed class NodeFactsReader(string root)
         {
             // No kernel log file (a node without rsyslog): the ring buffer, as dmesg would print it.
             haveLog = true;
-            kernel.AddRange(ring.Where(l => l.Contains("conntrack", StringComparison.Ordinal) && l.Contains("table full", StringComparison.Ordinal)));
+            kernel.AddRange(ring.Where(l => NodeFileParsers.KernelLineKind(l) is not null));
         }
 
         if (haveLog)

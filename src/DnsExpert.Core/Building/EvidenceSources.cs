@@ -54,11 +54,14 @@ public enum EvidenceReader
     /// <summary><c>conntrack -S</c>: a node's per-CPU conntrack statistics.</summary>
     ConntrackStatistics,
 
-    /// <summary>The kernel log (<c>dmesg</c>, <c>journalctl -k</c>, <c>/var/log/kern.log</c>): its conntrack-full lines.</summary>
+    /// <summary>The kernel log (<c>dmesg</c>, <c>journalctl -k</c>, <c>/var/log/kern.log</c>): its conntrack-full and VXLAN bad-checksum lines.</summary>
     KernelLog,
 
     /// <summary><c>net.bridge.bridge-nf-call-iptables</c> of a node (or its absence: <c>br_netfilter</c> not loaded).</summary>
     BridgeNetfilter,
+
+    /// <summary><c>ethtool -k DEVICE</c>: a node's VXLAN device and its <c>tx-checksum-ip-generic</c> offload.</summary>
+    OffloadFeatures,
 
     /// <summary>busybox <c>nc -zvv</c> output into TCP connection probe results (<see cref="Parsing.NcOutput"/>).</summary>
     TcpConnections,
@@ -126,7 +129,10 @@ public static class EvidenceSources
     /// <summary>Kubernetes events: a list read empty says no such event occurred.</summary>
     public static readonly EvidenceSource Events = Get("events", ["events", "event", "ev"], ["KubernetesEvent"], ["KubernetesEvent"]);
 
-    /// <summary>The kernel log of a node: read without a conntrack-full line, the table did not overflow while it was kept.</summary>
+    /// <summary>
+    /// The kernel log of a node: read without a conntrack-full line, the table did not overflow while it was kept; without
+    /// a VXLAN bad-checksum line, no overlay packet was dropped for its checksum on that node.
+    /// </summary>
     public static readonly EvidenceSource KernelLog = new("kernel log",
         [new("dmesg", []), new("journalctl", ["-k"]), new("journalctl", ["--dmesg"]), Cat("/var/log/kern.log"), Cat("/var/log/messages")],
         Node, EvidenceReader.KernelLog, ["NodeKernelLogLine"], ["NodeKernelLogLine"]);
@@ -167,6 +173,8 @@ public static class EvidenceSources
         new("TCP counters", [Cat("/proc/net/snmp")], Node, EvidenceReader.TcpCounters, ["NodeTcpStats"], []),
         new("bridge netfilter", [Cat("/proc/sys/net/bridge/bridge-nf-call-iptables"), new("sysctl", ["net.bridge.bridge-nf-call-iptables"])], Node,
             EvidenceReader.BridgeNetfilter, ["NodeBridgeNetfilter"], []),
+        new("offload features", [new("ethtool", ["-k"]), new("ethtool", ["--show-features"]), new("ethtool", ["--show-offload"])], Node,
+            EvidenceReader.OffloadFeatures, ["NodeVxlanOffload"], []),
         new("conntrack statistics", [new("conntrack", ["-S"])], Node, EvidenceReader.ConntrackStatistics, ["NodeConntrackStats"], []),
         KernelLog,
         CoreDnsMetrics,

@@ -292,6 +292,9 @@ public static class LibcKinds
 public static class NodeKernelLogKinds
 {
     public const string ConntrackFull = "conntrack-full";
+
+    /// <summary><c>UDP: bad checksum. From A:PORT to B:8472</c>: a VXLAN packet dropped for its UDP checksum.</summary>
+    public const string VxlanBadChecksum = "vxlan-bad-checksum";
 }
 
 /// <summary>The cloud a node shows: <see cref="NodeCloud.Provider"/>, <see cref="ClusterCloud.Provider"/>.</summary>

@@ -47,6 +47,30 @@ public sealed class NodeBridgeNetfilter : Fact
 }
 
 /// <summary>
+/// A node's VXLAN device and whether it computes the UDP checksums of what it sends in software or leaves them to
+/// offload (<c>ethtool -k flannel.1</c>, <c>vxlan.calico</c>: <c>tx-checksum-ip-generic</c>). With it on, kernels
+/// before 5.7 (and some distributions' later ones) send NATed packets, such as a lookup of the kube-dns ClusterIP
+/// answered by a CoreDNS pod on another node, with a bad checksum that the receiving node drops.
+/// </summary>
+[FactDescription("A node's VXLAN device (flannel.1, vxlan.calico) from ethtool -k: Device, TxChecksumOffload when tx-checksum-ip-generic is on.")]
+public sealed class NodeVxlanOffload : Fact
+{
+    public required string Node { get; init; }
+
+    /// <summary><c>flannel.1</c>, <c>vxlan.calico</c>, <c>vxlan-v6.calico</c> ...</summary>
+    public required string Device { get; init; }
+
+    /// <summary><c>tx-checksum-ip-generic: on</c>.</summary>
+    public bool TxChecksumOffload { get; init; }
+
+    /// <summary>The device is a VXLAN overlay's by its name (flannel's <c>flannel.VNI</c>, Calico's <c>vxlan.calico</c>, a <c>vxlan*</c> device).</summary>
+    public bool Vxlan => Device.StartsWith("flannel.", StringComparison.Ordinal) || Device.StartsWith("vxlan", StringComparison.Ordinal);
+
+    /// <summary>What was read, in words, for evidence.</summary>
+    public string Describe => $"{Device}: tx-checksum-ip-generic: {(TxChecksumOffload ? "on" : "off")}";
+}
+
+/// <summary>
 /// A resolv.conf file of a node (<c>/etc/resolv.conf</c>, <c>/run/systemd/resolve/resolv.conf</c>, or the file the
 /// kubelet configuration names): what pods with dnsPolicy Default, such as CoreDNS, inherit when kubelet hands it out.
 /// </summary>
@@ -82,13 +106,13 @@ public sealed class NodeResolvConf : Fact
     public string? RealUpstreams { get; init; }
 }
 
-/// <summary>A kernel log line of a node that matters for DNS (conntrack table full).</summary>
-[FactDescription("A node kernel log line (dmesg): conntrack table full.")]
+/// <summary>A kernel log line of a node that matters for DNS (conntrack table full, a VXLAN packet with a bad UDP checksum).</summary>
+[FactDescription("A node kernel log line (dmesg): conntrack table full, or a VXLAN packet (UDP port 8472 or 4789) dropped for a bad checksum.")]
 public sealed class NodeKernelLogLine : Fact
 {
     public required string Node { get; init; }
 
-    /// <summary><c>conntrack-full</c>.</summary>
+    /// <summary><c>conntrack-full</c> or <c>vxlan-bad-checksum</c>.</summary>
     [OneOf(typeof(NodeKernelLogKinds))]
     public required string Kind { get; init; }
 

@@ -90,9 +90,13 @@ public static class NodeFileParsers
     /// Lines of <c>dmesg</c> (plain, <c>-T</c> or <c>-H</c>) or the journal that say the conntrack table is full:
     /// <c>nf_conntrack: table full, dropping packet</c>, and older kernels' <c>ip_conntrack: table full</c>.
     /// </summary>
-    public static IReadOnlyList<ConntrackFullLine> FindConntrackFull(string? text, int max = MaxConntrackLines)
+    public static IReadOnlyList<ConntrackFullLine> FindConntrackFull(string? text, int max = MaxConntrackLines) =>
+        FindKernelLines(text, max).Where(l => l.Kind == Facts.NodeKernelLogKinds.ConntrackFull).Select(l => new ConntrackFullLine(l.LineNumber, l.Text)).ToList();
+
+    /// <summary>Kernel log lines of every kind DnsExpert reads (<see cref="KernelLineKind"/>), at most <paramref name="max"/>.</summary>
+    public static IReadOnlyList<(string Kind, int LineNumber, string Text)> FindKernelLines(string? text, int max = MaxConntrackLines)
     {
-        var found = new List<ConntrackFullLine>();
+        var found = new List<(string, int, string)>();
         if (text is null)
         {
             return found;
@@ -102,10 +106,9 @@ public static class NodeFileParsers
         foreach (var line in text.Split('\n'))
         {
             number++;
-            var span = line.AsSpan();
-            if (span.Contains("conntrack", StringComparison.Ordinal) && span.Contains("table full", StringComparison.Ordinal))
+            if (KernelLineKind(line) is { } kind)
             {
-                found.Add(new ConntrackFullLine(number, line.TrimEnd('\r')));
+                found.Add((kind, number, line.TrimEnd('\r')));
                 if (found.Count >= max)
                 {
                     break;
@@ -114,5 +117,70 @@ public static class NodeFileParsers
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// What a kernel log line says that matters for DNS, or null: <c>conntrack-full</c> (<c>nf_conntrack: table full,
+    /// dropping packet</c>), or <c>vxlan-bad-checksum</c>: <c>UDP: bad checksum. From A:PORT to B:8472 ulen 75</c>, a
+    /// VXLAN packet (flannel's port 8472, the IANA port 4789 Calico and others use) dropped by the node receiving it
+    /// because its UDP checksum is wrong (flannel-io/flannel#1279).
+    /// </summary>
+    public static string? KernelLineKind(string line)
+    {
+        var span = line.AsSpan();
+        if (span.Contains("conntrack", StringComparison.Ordinal) && span.Contains("table full", StringComparison.Ordinal))
+        {
+            return Facts.NodeKernelLogKinds.ConntrackFull;
+        }
+
+        var bad = span.IndexOf("UDP: bad checksum.", StringComparison.Ordinal);
+        if (bad < 0)
+        {
+            return null;
+        }
+
+        var rest = span[bad..];
+        var to = rest.IndexOf(" to ", StringComparison.Ordinal);
+        if (to < 0)
+        {
+            return null;
+        }
+
+        var destination = rest[(to + 4)..].TrimStart();
+        var end = destination.IndexOf(' ');
+        destination = end < 0 ? destination.TrimEnd() : destination[..end];
+        return destination.EndsWith(":8472", StringComparison.Ordinal) || destination.EndsWith(":4789", StringComparison.Ordinal)
+            ? Facts.NodeKernelLogKinds.VxlanBadChecksum
+            : null;
+    }
+
+    /// <summary>
+    /// The device and its <c>tx-checksum-ip-generic</c> setting from <c>ethtool -k DEVICE</c> (<c>--show-features</c>),
+    /// whole or grepped to that line: "Features for flannel.1:" names the device (else <paramref name="device"/>, the
+    /// command's), "tx-checksum-ip-generic: on" (or "on [fixed]") the setting. Null when the setting is not there.
+    /// </summary>
+    public static (string? Device, bool TxChecksumIpGeneric)? ParseEthtoolFeatures(string? text, string? device = null)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        bool? generic = null;
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith("Features for ", StringComparison.Ordinal) && line.EndsWith(':'))
+            {
+                device = line["Features for ".Length..^1].Trim();
+            }
+            else if (line.StartsWith("tx-checksum-ip-generic:", StringComparison.Ordinal))
+            {
+                var value = line["tx-checksum-ip-generic:".Length..].TrimStart();
+                generic = value.StartsWith("on", StringComparison.Ordinal) ? true : value.StartsWith("off", StringComparison.Ordinal) ? false : null;
+            }
+        }
+
+        return generic is { } on ? (device, on) : null;
     }
 }

@@ -126,9 +126,10 @@ public static class FactSummaries
             $"{Name(e.Pod)}: {Count(e.Lines, "error")} ({Name(e.Error)}) reaching {Name(e.Endpoint)} ({e.UpstreamKind})")),
         [nameof(NodeBridgeNetfilter)] = Of<NodeBridgeNetfilter>("bridge netfilter settings", bs => Each(bs, b =>
             $"{Name(b.Node)}: {(b.ModuleLoaded ? $"net.bridge.bridge-nf-call-iptables = {b.Value}" : "br_netfilter not loaded")}")),
+        [nameof(NodeVxlanOffload)] = Of<NodeVxlanOffload>("VXLAN devices' checksum offload", os => Each(os, o => $"{Name(o.Node)}: {o.Describe}")),
         [nameof(NodeKernelLogLine)] = Of<NodeKernelLogLine>("kernel log lines", ls =>
-            $"kernel log: {Count(ls.Count, "conntrack line")} ({Tally(ls.Select(l => l.Kind))}) on {Names(ls.Select(l => l.Node).Distinct(StringComparer.Ordinal))}",
-            "kernel log read: no conntrack lines"),
+            $"kernel log: {Count(ls.Count, "line")} ({Tally(ls.Select(l => l.Kind))}) on {Names(ls.Select(l => l.Node).Distinct(StringComparer.Ordinal))}",
+            "kernel log read: no conntrack-full or VXLAN bad-checksum lines"),
         [nameof(NodeTcpStats)] = Of<NodeTcpStats>("TCP counters", ts =>
             $"TCP retransmissions: {Names(ts.OrderByDescending(t => t.RetransmitPercent).Select(t => $"{t.Node} {Number(t.RetransmitPercent)}%"))}"),
         [nameof(KubeProxyInfo)] = Of<KubeProxyInfo>("kube-proxy settings", ks => Each(ks, k =>

@@ -30,6 +30,8 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
     private static readonly Dictionary<string, string> NotYetWithinBounds = new(StringComparer.Ordinal)
     {
         ["coredns-forward-loop/fires-stub-with-uplink-file-names-real-upstream.json"] = CrashBeforeItsCause,
+        ["vxlan-checksum-offload/fires-cross-node-split-with-offload-on.json"] =
+            "the scenario's direct lookup of the remote CoreDNS pod is of kubernetes.default, and the conversation's dig of that pod asks the failing name (orders.shop), which the cluster cannot answer; the node's ethtool -k flannel.1 is read in round 3, so the cross-node split still lacks the pod IP's answer",
         ["coredns-forward-loop/fires-systemd-resolved-stub-without-loop-log.json"] = CrashBeforeItsCause,
         ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] =
             "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the reload case explains no crash, and a crash of another pod is not its effect anyway (cause and effect share no pod): a second, real critical from round 1 on",

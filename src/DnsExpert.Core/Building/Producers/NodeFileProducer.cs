@@ -4,7 +4,7 @@ using DnsExpert.Core.Parsing;
 
 namespace DnsExpert.Core.Building.Producers;
 
-/// <summary>Files and command output collected on nodes: the conntrack table, TCP counters, bridge netfilter, the kernel log.</summary>
+/// <summary>Files and command output collected on nodes: the conntrack table, TCP counters, bridge netfilter, a VXLAN device's offload, the kernel log.</summary>
 internal static class NodeFileProducer
 {
     public static ProducedFacts Produce(IList<FileArtifact> files)
@@ -42,11 +42,16 @@ internal static class NodeFileProducer
                         : null, source, "neither 0, 1 nor a missing file");
                     break;
                 case EvidenceReader.KernelLog:
-                    foreach (var line in NodeFileParsers.FindConntrackFull(file.Text))
+                    foreach (var line in NodeFileParsers.FindKernelLines(file.Text))
                     {
-                        facts.Add(new NodeKernelLogLine { Source = source, Node = node, Kind = "conntrack-full", LineNumber = line.LineNumber, Text = line.Text });
+                        facts.Add(new NodeKernelLogLine { Source = source, Node = node, Kind = line.Kind, LineNumber = line.LineNumber, Text = line.Text });
                     }
 
+                    break;
+                case EvidenceReader.OffloadFeatures:
+                    Keep(NodeFileParsers.ParseEthtoolFeatures(file.Text, CommandDevice(file.Command)) is { Device: { } device } features
+                        ? new NodeVxlanOffload { Source = source, Node = node, Device = device, TxChecksumOffload = features.TxChecksumIpGeneric }
+                        : null, source, "no tx-checksum-ip-generic line, or no device named");
                     break;
             }
         }
@@ -57,6 +62,14 @@ internal static class NodeFileProducer
         }
 
         return new ProducedFacts(facts, notes);
+
+        // The device ethtool was asked about: the word after -k (--show-features, --show-offload), for grepped output without its header.
+        static string? CommandDevice(string? command)
+        {
+            var words = command?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+            var at = Array.FindIndex(words, w => w is "-k" or "--show-features" or "--show-offload");
+            return at >= 0 && at + 1 < words.Length ? words[at + 1] : null;
+        }
 
         // A file read into its fact, or a note saying what it lacked.
         void Keep(Fact? fact, string source, string unread)
