@@ -55,7 +55,7 @@ public static class DnsExpertCli
         root.Subcommands.Add(DiagnoseCommand(input, output, error, terminal));
         root.Subcommands.Add(RulesCommand(output, error));
         root.Subcommands.Add(ClassifyCommand(input, output, error, terminal));
-        root.Subcommands.Add(ServeCommand());
+        root.Subcommands.Add(ServeCommand(error));
         root.Subcommands.Add(AgentCommand(error));
         root.Subcommands.Add(ApiKeyCommand(output));
         var parse = root.Parse(args);
@@ -519,7 +519,7 @@ public static class DnsExpertCli
         return new Command("rules", "Work with the rule base.") { lint, list };
     }
 
-    private static Command ServeCommand()
+    private static Command ServeCommand(TextWriter error)
     {
         var urls = new Option<string?>("--urls") { Description = "Addresses to listen on (default http://localhost:5000, or ASPNETCORE_URLS)." };
         var command = new Command("serve", "Run the REST API (Swagger UI at /swagger).") { urls };
@@ -533,9 +533,30 @@ public static class DnsExpertCli
                 hostArgs.Add(u);
             }
 
-            await using var app = DnsExpertHost.Build([.. hostArgs]);
-            await app.StartAsync(cancellationToken);
-            await app.WaitForShutdownAsync(cancellationToken);
+            // A broken rule file or setting is the user's to fix: said in one message (file, line and reason; the key at
+            // fault), not as an unhandled exception's stack trace.
+            Microsoft.AspNetCore.Builder.WebApplication? app = null;
+            try
+            {
+                app = DnsExpertHost.Build([.. hostArgs]);
+                await app.StartAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is Engine.RuleFiles.RuleFileException or Microsoft.Extensions.Options.OptionsValidationException)
+            {
+                await error.WriteLineAsync($"dnsexpert serve: {ex.Message}");
+                if (app is not null)
+                {
+                    await app.DisposeAsync();
+                }
+
+                return ExitCodes.BadInput;
+            }
+
+            await using (app)
+            {
+                await app.WaitForShutdownAsync(cancellationToken);
+            }
+
             return ExitCodes.Ok;
         });
         return command;

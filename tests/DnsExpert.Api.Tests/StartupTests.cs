@@ -1,5 +1,9 @@
 using Microsoft.AspNetCore.Hosting;
+using DnsExpert.Api.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DnsExpert.Api.Tests;
 
@@ -19,5 +23,21 @@ public sealed class StartupTests : IDisposable
         var message = ex.ToString();
         Assert.Contains("broken.yaml:3:", message, StringComparison.Ordinal);
         Assert.Contains("severity 'severe'", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "Warning")]
+    [InlineData(new[] { "--Logging:LogLevel:Microsoft.AspNetCore=Debug" }, "Debug")]
+    public async Task Every_host_starts_from_the_same_log_levels_and_configuration_still_decides(string[] extra, string aspNetCore)
+    {
+        // A content root with no appsettings.json: dnsexpert serve run from any directory.
+        await using var app = DnsExpertHost.Build(["--contentRoot", _rules, "--DnsExpert:History:Provider=none", .. extra]);
+        var configuration = app.Services.GetRequiredService<IConfiguration>();
+
+        Assert.Equal(aspNetCore, configuration["Logging:LogLevel:Microsoft.AspNetCore"]);
+        Assert.Equal("Information", configuration["Logging:LogLevel:Microsoft.Hosting.Lifetime"]);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics");
+        Assert.Equal(aspNetCore == "Debug", logger.IsEnabled(LogLevel.Information));
+        Assert.True(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DnsExpert.Api.History.HistoryMaintenance").IsEnabled(LogLevel.Information));
     }
 }

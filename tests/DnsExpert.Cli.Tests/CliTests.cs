@@ -21,6 +21,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_with_a_broken_rule_file_says_file_line_and_reason_without_a_stack_trace()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_temp, "broken.yaml"), "id: broken\ntitle: t\nseverity: severe\ndescription: d\nwhen: []\nfinding: {}\n");
+
+        var (exit, _, stderr) = await Run("serve", "--urls", "http://127.0.0.1:0", $"--DnsExpert:RulesDirectory={_temp}", "--DnsExpert:History:Provider=none");
+
+        Assert.Equal(DnsExpertCli.ExitCodes.BadInput, exit);
+        Assert.Contains("broken.yaml:3:", stderr, StringComparison.Ordinal);
+        Assert.Contains("severity 'severe'", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Diagnose_prints_the_response_json_and_exits_2_on_a_critical_finding()
     {
         var (exit, stdout, _) = await Run("diagnose", "--request", Sample("sick-cluster"), "--rules", Path.Combine(Root, "rules"));

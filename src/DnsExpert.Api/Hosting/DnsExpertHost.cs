@@ -24,9 +24,22 @@ public static class DnsExpertHost
     /// <summary>Bytes Kestrel buffers per connection ahead of the application (its read-ahead, not the body limit).</summary>
     public const long RequestBufferBytes = 64 * 1024;
 
+    /// <summary>
+    /// The log levels every host starts from: the framework's per-request lines at Warning, its start and stop lines and
+    /// DnsExpert's own at Information. The lowest configuration source, so appsettings.json, environment variables and
+    /// the command line still decide; <c>dnsexpert serve</c> from any directory logs as the API's project does.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> DefaultLogLevels = new Dictionary<string, string?>(StringComparer.Ordinal)
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+    };
+
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = DefaultLogLevels });
         builder.AddDnsExpertApi();
         var app = builder.Build();
         app.UseDnsExpertApi();
