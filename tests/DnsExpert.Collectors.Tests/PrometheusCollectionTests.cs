@@ -65,6 +65,8 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         var panics = Assert.Single(response.Findings, f => f.RuleId == "coredns-panics");
         Assert.Contains(panics.Evidence, e => e.Detail?.Contains("over 15 min to", StringComparison.Ordinal) == true);
         Assert.Contains(response.Findings, f => f.RuleId == "coredns-forward-max-concurrent");
+        var throttled = Assert.Single(response.Findings, f => f.RuleId == "coredns-cpu-throttled");
+        Assert.Contains(throttled.Evidence, e => e.Detail?.Contains($"on {Rejecting} over 15 min to", StringComparison.Ordinal) == true);
     }
 
     [Fact]
