@@ -8,7 +8,7 @@ namespace DnsExpert.Collectors.Tests;
 
 /// <summary>
 /// A real Prometheus (Debian's <c>/usr/bin/prometheus</c>) on 127.0.0.1, scraping every second an exporter this fixture
-/// serves: four CoreDNS pods' recorded expositions (tests/fixtures/metrics), each pod's first scrapes from its
+/// serves: four CoreDNS pods' recorded expositions (tests/fixtures/metrics) and the kubelet's cAdvisor CFS counters of two of them, each pod's first scrapes from its
 /// <c>-scrape1</c> file and the later ones from its <c>-scrape2</c>, so the counters rise inside the window. Started once
 /// for <see cref="PrometheusCollectionTests"/>; ready when every target is up and each pod's later exposition was scraped
 /// at least twice. A Prometheus that is not installed fails the tests (test.sh installs it), never skips them.
@@ -24,6 +24,8 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
 
     /// <summary>A pod whose node lost its path to the upstream: SERVFAIL and failed health checks rise.</summary>
     public const string Unreachable = "coredns-5d78c9869d-fghij";
+    /// <summary>The kubelet's cAdvisor endpoint (<c>/metrics/cadvisor</c>): its series carry their own namespace and pod labels.</summary>
+    public const string Cadvisor = "kubelet-cadvisor";
     private const int FirstScrapes = 3;
     private static readonly string Fixtures = Path.Combine(RepoPaths.Root, "tests", "fixtures", "metrics");
 
@@ -34,6 +36,8 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
         [Rejecting] = (Fixture("coredns-1.11.1-max-concurrent-scrape1.txt"), Fixture("coredns-1.11.1-max-concurrent-scrape2.txt")),
         [Old] = (Fixture("coredns-1.6.7-panic.txt"), Fixture("coredns-1.6.7-panic.txt")),
         [Unreachable] = (Fixture("coredns-1.11.1-upstream-unreachable-scrape1.txt"), Fixture("coredns-1.11.1-upstream-unreachable-scrape2.txt")),
+        // CFS periods of Rejecting's coredns container (labels of Kubernetes 1.16 on) and Old's (container_name, pod_name before 1.16).
+        [Cadvisor] = (Fixture("kubelet-cadvisor-coredns-cfs-scrape1.txt"), Fixture("kubelet-cadvisor-coredns-cfs-scrape2.txt")),
     };
 
     public string Temp { get; } = Directory.CreateTempSubdirectory("dnsexpert-prometheus-").FullName;
@@ -59,12 +63,14 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
 
         var port = LoopbackPorts.FreeTcp(20000, 30000);
         Url = new Uri($"http://127.0.0.1:{port}/");
+        // The CoreDNS pods' targets are labelled as a ServiceMonitor labels them; the kubelet's series keep their own labels.
         var jobs = string.Concat(Expositions.Keys.Select(pod => $"""
               - job_name: {pod}
                 metrics_path: /metrics/{pod}
+                honor_labels: {(pod == Cadvisor ? "true" : "false")}
                 static_configs:
                   - targets: ['127.0.0.1:{ExporterPort}']
-                    labels: {"{"}namespace: kube-system, pod: {pod}{"}"}
+                    labels: {(pod == Cadvisor ? "{}" : $"{{namespace: kube-system, pod: {pod}}}")}
 
             """));
         var config = Path.Combine(Temp, "prometheus.yml");

@@ -204,11 +204,16 @@ public sealed class CollectPromiseTests
     /// <summary>
     /// Proofs no pasted output gives yet: a probe from a CoreDNS pod (FromRole coredns) to the API server (TCP) or to an
     /// upstream. The CoreDNS image has no shell, so the check would be kubectl debug, whose output the reader does not
-    /// take for a probe; live collection runs these probes, and the log cases of the same rules are checkable.
+    /// take for a probe; live collection runs these probes, and the log cases of the same rules are checkable. And
+    /// cAdvisor's CFS counters of the coredns container: they come from a Prometheus server only (live collection with
+    /// DnsExpert:Prometheus:Url, or a snapshot's metrics); a pasted CoreDNS scrape does not hold them.
     /// </summary>
     private static readonly HashSet<(string Rule, string Type)> NotPastable =
     [
         ("coredns-apiserver-unreachable", nameof(ProbeResult)),
+        ("coredns-cpu-throttled", nameof(CoreDnsMetrics)),
+        ("coredns-cpu-throttled", $"{nameof(CoreDnsMetrics)}.{nameof(CoreDnsMetrics.CpuPeriods)}"),
+        ("coredns-cpu-throttled", $"{nameof(CoreDnsMetrics)}.{nameof(CoreDnsMetrics.CpuThrottledPercent)}"),
     ];
 
     /// <summary>

@@ -30,6 +30,9 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
         ("health-check failures", "sum by (namespace, pod, to) (increase(coredns_proxy_healthcheck_failures_total[{w}]) or increase(coredns_forward_healthcheck_failures_total[{w}]) or increase(coredns_forward_healthcheck_failure_count_total[{w}]))"),
         ("health checks broken", "sum by (namespace, pod) (increase(coredns_forward_healthcheck_broken_total[{w}]) or increase(coredns_forward_healthcheck_broken_count_total[{w}]))"),
         ("request duration p99", "histogram_quantile(0.99, sum by (namespace, pod, le) (rate(coredns_dns_request_duration_seconds_bucket[{w}])))"),
+        // cAdvisor's (the kubelet's /metrics/cadvisor): the labels container and pod from Kubernetes 1.14, container_name and pod_name before 1.16.
+        ("CPU periods", "sum by (namespace, pod) (increase(container_cpu_cfs_periods_total{container=\"coredns\"}[{w}])) or sum by (namespace, pod) (label_replace(increase(container_cpu_cfs_periods_total{container_name=\"coredns\"}[{w}]), \"pod\", \"$1\", \"pod_name\", \"(.+)\"))"),
+        ("CPU throttled periods", "sum by (namespace, pod) (increase(container_cpu_cfs_throttled_periods_total{container=\"coredns\"}[{w}])) or sum by (namespace, pod) (label_replace(increase(container_cpu_cfs_throttled_periods_total{container_name=\"coredns\"}[{w}]), \"pod\", \"$1\", \"pod_name\", \"(.+)\"))"),
     ];
 
     /// <summary>
@@ -78,7 +81,9 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
                     case 3: artifact.MaxConcurrentRejects = Count(value); break;
                     case 4: (artifact.HealthcheckFailures ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "to") ?? ""] = Count(value); break;
                     case 5: artifact.HealthcheckBroken = Count(value); break;
-                    default: artifact.P99Seconds = Math.Max(0, value); break;
+                    case 6: artifact.P99Seconds = Math.Max(0, value); break;
+                    case 7: artifact.CpuPeriods = Count(value); break;
+                    default: artifact.CpuThrottledPeriods = Count(value); break;
                 }
             }
         }

@@ -193,6 +193,12 @@ public sealed class MetricsArtifact
 
     /// <summary>The 99th percentile of the request duration over the window, in seconds (<c>histogram_quantile</c>).</summary>
     public double? P99Seconds { get; set; }
+
+    /// <summary>CFS periods of the <c>coredns</c> container's CPU limit (cAdvisor's <c>container_cpu_cfs_periods_total</c>); none without a limit.</summary>
+    public long? CpuPeriods { get; set; }
+
+    /// <summary>Of <see cref="CpuPeriods"/>, those the container used up its quota in and waited (<c>container_cpu_cfs_throttled_periods_total</c>).</summary>
+    public long? CpuThrottledPeriods { get; set; }
 }
 
 /// <summary>The result of one active probe.</summary>

@@ -8,7 +8,7 @@ namespace DnsExpert.Core.Facts;
 /// when. Two scrapes of the same process give the rise between them (<see cref="BetweenScrapes"/> true): it happened
 /// while the failure was looked at. A series the scrape does not hold is null, never zero.
 /// </summary>
-[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects, HealthcheckBroken (every upstream down), P99Ms (request duration); since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
+[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects, HealthcheckBroken (every upstream down), P99Ms (request duration), CpuPeriods, CpuThrottledPeriods and CpuThrottledPercent (cAdvisor's CFS throttling of the coredns container, from Prometheus only); since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
 public sealed class CoreDnsMetrics : Fact
 {
     public required string Namespace { get; init; }
@@ -90,6 +90,49 @@ public sealed class CoreDnsMetrics : Fact
     /// <c>p99 3.1 ms on coredns-def</c>; empty without another pod.
     /// </summary>
     public string PeersLatency { get; init; } = "";
+
+    /// <summary>
+    /// CFS periods (100 ms each by default) the <c>coredns</c> container ran in under its CPU limit, in the window
+    /// (cAdvisor's <c>container_cpu_cfs_periods_total</c>, read from a Prometheus server); null when not read or
+    /// without a CPU limit (no quota, no periods counted).
+    /// </summary>
+    [UnknownWhenNull]
+    public long? CpuPeriods { get; init; }
+
+    /// <summary>Of <see cref="CpuPeriods"/>, those the container used up its quota in and waited for the next (<c>container_cpu_cfs_throttled_periods_total</c>).</summary>
+    [UnknownWhenNull]
+    public long? CpuThrottledPeriods { get; init; }
+
+    /// <summary>The throttled share of the CFS periods, in percent (null without periods).</summary>
+    [UnknownWhenNull]
+    public double? CpuThrottledPercent => CpuThrottledPeriods is { } t && CpuPeriods is > 0 ? Math.Round(t * 100.0 / CpuPeriods.Value, 1) : null;
+
+    /// <summary>The throttling in words, for evidence: <c>CPU throttled in 31 % of 9,000 CFS periods</c>.</summary>
+    public string Throttling => $"CPU throttled in {ThrottledOf(CpuThrottledPeriods, CpuPeriods)}";
+
+    /// <summary>
+    /// The throttled share on the other CoreDNS pods of the same <see cref="Reading"/>, for comparison:
+    /// <c>2 % of 9,000 CFS periods on coredns-def</c>; empty without another pod.
+    /// </summary>
+    public string PeersThrottled { get; init; } = "";
+
+    /// <summary>
+    /// The Deployment the pod is of, from its name (<c>coredns-5d78c9869d-abcde</c>: <c>coredns</c>, the name less the
+    /// ReplicaSet's and the pod's suffixes); <c>coredns</c> when the name has no such suffixes.
+    /// </summary>
+    public string Deployment
+    {
+        get
+        {
+            var parts = Pod.Split('-');
+            return parts.Length >= 3 ? string.Join('-', parts[..^2]) : "coredns";
+        }
+    }
+
+    /// <summary><paramref name="throttled"/>'s share of <paramref name="periods"/> in words: <c>31 % of 9,000 CFS periods</c>.</summary>
+    public static string ThrottledOf(long? throttled, long? periods) => periods is not { } all ? "not available (no CFS periods series)"
+        : all == 0 ? "none of 0 CFS periods"
+        : $"{Math.Round((throttled ?? 0) * 100.0 / all, 1).ToString("0.#", CultureInfo.InvariantCulture)} % of {all.ToString("N0", CultureInfo.InvariantCulture)} CFS periods";
 
     /// <summary>Milliseconds in words: <c>3,968</c>, <c>2.4</c>; <c>not available</c> for null.</summary>
     public static string MillisecondsOf(double? ms) => ms is not { } m ? "not available"

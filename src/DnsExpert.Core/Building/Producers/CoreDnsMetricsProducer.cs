@@ -73,7 +73,7 @@ internal static class CoreDnsMetricsProducer
                 continue;
             }
 
-            counters.Add(new Counted(source, ns, pod, latest.Version, counted, between is not null, window, between is not null ? "scrapes: the rise between two" : "scrapes: since each process started", counted.DurationQuantile(0.99)));
+            counters.Add(new Counted(source, ns, pod, latest.Version, counted, between is not null, window, between is not null ? "scrapes: the rise between two" : "scrapes: since each process started", counted.DurationQuantile(0.99), null, null));
         }
 
         // A Prometheus server's answers: the rise over its window, as between two scrapes.
@@ -82,7 +82,7 @@ internal static class CoreDnsMetricsProducer
             var counted = new CoreDnsScrape(null, null, m.Requests, m.Responses?.AsReadOnly(), m.Panics, null, m.MaxConcurrentRejects, m.HealthcheckFailures?.AsReadOnly(), null, m.HealthcheckBroken);
             var window = $"over {m.WindowMinutes ?? 15} min" + (m.Time is { } time ? $" to {time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC" : "");
             var source = $"Prometheus {m.Server}".TrimEnd();
-            counters.Add(new Counted(source, m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window, $"{source} {window}", m.P99Seconds));
+            counters.Add(new Counted(source, m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window, $"{source} {window}", m.P99Seconds, m.CpuPeriods, m.CpuThrottledPeriods));
         }
 
         foreach (var reading in counters.GroupBy(c => c.Reading, StringComparer.Ordinal))
@@ -100,9 +100,9 @@ internal static class CoreDnsMetricsProducer
     /// <summary>
     /// A CoreDNS pod's counters in its window, and which reading they are of (<see cref="CoreDnsMetrics.Reading"/>: one
     /// Prometheus answer, or the scrapes, between two or since each process started), and its request duration's 99th
-    /// percentile in seconds.
+    /// percentile in seconds, and its container's CFS periods and throttled periods (cAdvisor's, from a Prometheus server only).
     /// </summary>
-    private sealed record Counted(string Source, string Namespace, string Pod, string? Version, CoreDnsScrape Counters, bool Between, string Window, string Reading, double? P99Seconds);
+    private sealed record Counted(string Source, string Namespace, string Pod, string? Version, CoreDnsScrape Counters, bool Between, string Window, string Reading, double? P99Seconds, long? CpuPeriods, long? CpuThrottled);
 
     /// <summary>A CoreDNS pod's counters, and its upstreams' failed health checks, in its window; <paramref name="peers"/> the other pods of its reading.</summary>
     private static IEnumerable<Fact> Facts(Counted c, IReadOnlyList<Counted> peers)
@@ -128,6 +128,9 @@ internal static class CoreDnsMetricsProducer
             HealthcheckBroken = counted.HealthcheckBroken,
             P99Ms = c.P99Seconds * 1000,
             PeersLatency = string.Join(", ", peers.Select(p => $"p99 {CoreDnsMetrics.MillisecondsOf(p.P99Seconds * 1000)} on {p.Pod}")),
+            CpuPeriods = c.CpuPeriods,
+            CpuThrottledPeriods = c.CpuThrottled,
+            PeersThrottled = string.Join(", ", peers.Select(p => $"{CoreDnsMetrics.ThrottledOf(p.CpuThrottled, p.CpuPeriods)} on {p.Pod}")),
         };
         foreach (var (to, failures) in counted.HealthcheckFailures ?? new Dictionary<string, long>())
         {
