@@ -27,34 +27,12 @@ public static class TeamsReport
     /// <summary>Longest text of one run before it is cut; lowered while a message does not fit.</summary>
     private const int RunLength = 1000;
 
-    public static JsonObject Render(DiagnosisResponse response)
-    {
-        foreach (var (checks, runLength) in new[] { (SlackReport.MaxChecks, RunLength), (0, RunLength), (0, 200) })
-        {
-            var whole = Message(response, response.Findings.Count, checks, runLength);
-            if (Size(whole) <= MaxBytes)
-            {
-                return whole; // the usual case: everything fits
-            }
-
-            // The most findings that fit (the size grows with them): a binary search over how many are shown.
-            int low = 0, high = response.Findings.Count - 1;
-            if (Size(Message(response, 0, checks, runLength)) > MaxBytes)
-            {
-                continue;
-            }
-
-            while (low < high)
-            {
-                var mid = (low + high + 1) / 2;
-                (low, high) = Size(Message(response, mid, checks, runLength)) <= MaxBytes ? (mid, high) : (low, mid - 1);
-            }
-
-            return Message(response, low, checks, runLength);
-        }
-
-        return Message(response, 0, 0, 100);
-    }
+    public static JsonObject Render(DiagnosisResponse response) => Fitting.MostFindingsThatFit(
+        response.Findings.Count,
+        new (int Checks, int RunLength)[] { (SlackReport.MaxChecks, RunLength), (0, RunLength), (0, 200) }
+            .Select(way => (Func<int, JsonObject>)(shown => Message(response, shown, way.Checks, way.RunLength))),
+        message => Size(message) <= MaxBytes,
+        () => Message(response, 0, 0, 100));
 
     private static int Size(JsonObject message) => Encoding.UTF8.GetByteCount(message.ToJsonString());
 
@@ -179,12 +157,14 @@ public static class TeamsReport
     private static JsonObject OpenUrl(string title, string url, string style) =>
         new() { ["type"] = "Action.OpenUrl", ["title"] = title, ["url"] = url, ["style"] = style };
 
-    private static string Headline(DiagnosisResponse response) =>
+    /// <summary>The top finding's title, or what the diagnosis says when it has none.</summary>
+    internal static string Headline(DiagnosisResponse response) =>
         response.Findings.Count > 0 ? response.Findings[0].Title
         : NextCheckItem.EvidenceDecided(response) ? "no known cause found"
         : "what to check first";
 
-    private static string SeverityLabel(Severity s) => s switch
+    /// <summary>A severity as a label in capitals.</summary>
+    internal static string SeverityLabel(Severity s) => s switch
     {
         Severity.Critical => "CRITICAL",
         Severity.Warning => "WARNING",

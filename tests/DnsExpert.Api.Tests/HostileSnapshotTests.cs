@@ -8,8 +8,8 @@ namespace DnsExpert.Api.Tests;
 
 /// <summary>
 /// The hostile corpus end to end: each value rides in a CoreDNS log line of a real snapshot, through the log scanner,
-/// a rule's evidence and the history, into every format the API serves (JSON, Markdown, Slack, the HTML report, the
-/// ticket text). None of them may carry a control character, markup, a mention or a link from it.
+/// a rule's evidence and the history, into every format the API serves (JSON, Markdown, Slack, Teams, Jira, the HTML report,
+/// the ticket text). None of them may carry a control character, markup, a mention or a link from it.
 /// </summary>
 public sealed class HostileSnapshotTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
@@ -78,6 +78,16 @@ public sealed class HostileSnapshotTests(ApiFactory factory) : IClassFixture<Api
         foreach (var text in teams.DescendantsText())
         {
             AssertClean("teams", text);
+        }
+
+        // Jira: response text only in ADF text nodes; no mark but the renderer's own (links only to the report, and
+        // without a public base there is none).
+        var jira = JsonNode.Parse(await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=jira"))!;
+        Assert.Equal("doc", jira["fields"]!["description"]!["type"]!.GetValue<string>());
+        Assert.DoesNotContain("\"link\"", jira.ToJsonString(), StringComparison.Ordinal);
+        foreach (var text in jira.DescendantsText())
+        {
+            AssertClean("jira", text);
         }
 
         var html = await client.GetStringAsync($"/reports/{id}");
@@ -197,6 +207,15 @@ internal static class JsonNodeText
         JsonObject obj => obj.SelectMany(p => p.Value is null ? [] : p.Value.DescendantsText()),
         JsonArray array => array.SelectMany(v => v is null ? [] : v.DescendantsText()),
         JsonValue v when v.TryGetValue<string>(out var s) => [s],
+        _ => [],
+    };
+
+    /// <summary>Every string value of a property named <paramref name="name"/> in the tree.</summary>
+    public static IEnumerable<string> DescendantsOf(this JsonNode node, string name) => node switch
+    {
+        JsonObject obj => obj.SelectMany(p => p.Value is null ? []
+            : p.Key == name && p.Value is JsonValue v && v.TryGetValue<string>(out var s) ? [s] : p.Value.DescendantsOf(name)),
+        JsonArray array => array.SelectMany(v => v is null ? [] : v.DescendantsOf(name)),
         _ => [],
     };
 }

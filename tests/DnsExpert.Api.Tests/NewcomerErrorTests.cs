@@ -74,7 +74,7 @@ public sealed class NewcomerErrorTests(ApiFactory factory) : IClassFixture<ApiFa
     }
 
     [Theory]
-    [InlineData("?format=md", "format", "json, markdown, slack")]
+    [InlineData("?format=md", "format", "json, markdown, slack, teams, jira")]
     [InlineData("?format=html&wait=yes", "wait", "true or false")]
     public async Task An_unknown_query_value_lists_the_values_there_are(string query, string field, string values)
     {

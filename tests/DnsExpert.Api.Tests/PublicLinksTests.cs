@@ -118,6 +118,11 @@ public sealed class PublicLinksTests : IAsyncLifetime
         Assert.All(actions, a => Assert.Equal("Action.OpenUrl", a.GetProperty("type").GetString()));
         Assert.Equal(urls, actions.Select(a => a.GetProperty("url").GetString()!));
 
+        // Jira: the report as the only link marks of the description.
+        var jira = await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=jira");
+        var hrefs = JsonNode.Parse(jira)!["fields"]!["description"]!.DescendantsOf("href").Distinct().ToList();
+        Assert.Equal([$"{PublicBase}reports/{id}"], hrefs);
+
         // Queued: the 202's Location and the result's callback.
         var body = JsonNode.Parse(await client.GetStringAsync("/api/v1/samples/external-upstream-nxdomain"))!;
         body["callbackUrl"] = _callbackUrl;
@@ -142,6 +147,7 @@ public sealed class PublicLinksTests : IAsyncLifetime
         var slack = await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=slack");
         Assert.DoesNotContain("\"actions\"", slack, StringComparison.Ordinal);
         Assert.DoesNotContain("\"actions\"", await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=teams"), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"link\"", await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=jira"), StringComparison.Ordinal);
         Assert.DoesNotContain("evil.example", slack, StringComparison.Ordinal);
         Assert.Contains($"**Report:** `/reports/{id}`", await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=markdown"), StringComparison.Ordinal);
 

@@ -17,6 +17,7 @@ public sealed class QueryParameterTests(ApiFactory factory) : IClassFixture<ApiF
     [InlineData("Markdown", "text/markdown")]
     [InlineData("slack", "application/json")]
     [InlineData("Teams", "application/json")]
+    [InlineData("JIRA", "application/json")]
     [InlineData("json", "application/json")]
     public async Task Format_picks_the_rendering_whatever_its_case(string format, string mediaType)
     {
@@ -27,6 +28,7 @@ public sealed class QueryParameterTests(ApiFactory factory) : IClassFixture<ApiF
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(format.Equals("slack", StringComparison.OrdinalIgnoreCase), body.Contains("\"blocks\"", StringComparison.Ordinal));
         Assert.Equal(format.Equals("teams", StringComparison.OrdinalIgnoreCase), body.Contains("\"AdaptiveCard\"", StringComparison.Ordinal));
+        Assert.Equal(format.Equals("jira", StringComparison.OrdinalIgnoreCase), body.Contains("\"type\":\"doc\"", StringComparison.Ordinal));
     }
 
     [Theory]

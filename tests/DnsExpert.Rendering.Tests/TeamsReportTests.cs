@@ -51,16 +51,6 @@ public sealed class TeamsReportTests(Xunit.Abstractions.ITestOutputHelper output
         _ => [],
     };
 
-    private static DiagnosisResponse Many(string value, int findings, IReadOnlyDictionary<string, string>? links = null)
-    {
-        var one = HostileCorpus.Response(value);
-        return new DiagnosisResponse
-        {
-            Id = "d1", Classification = one.Classification, Collection = one.Collection, Hypotheses = one.Hypotheses, Links = links,
-            Findings = [.. Enumerable.Range(0, findings).Select(_ => one.Findings[0])],
-        };
-    }
-
     [Theory]
     [MemberData(nameof(Corpus))]
     public void A_hostile_value_stays_text_in_a_valid_card(int index)
@@ -92,7 +82,7 @@ public sealed class TeamsReportTests(Xunit.Abstractions.ITestOutputHelper output
     [Fact]
     public void Many_findings_are_cut_to_fit_and_counted()
     {
-        var message = TeamsReport.Render(Many(new string('é', 900) + " [x](https://evil.example) <at>everyone</at>", 80, Absolute));
+        var message = TeamsReport.Render(HostileCorpus.Many(new string('é', 900) + " [x](https://evil.example) <at>everyone</at>", 80, Absolute));
         AssertValid(message);
 
         var texts = Typed(Card(message)).Where(n => n["type"]!.GetValue<string>() == "TextBlock").Select(n => n["text"]!.GetValue<string>()).ToList();
@@ -106,7 +96,7 @@ public sealed class TeamsReportTests(Xunit.Abstractions.ITestOutputHelper output
     [Fact]
     public void A_value_too_large_for_any_finding_still_gives_a_valid_card_within_the_limit()
     {
-        var message = TeamsReport.Render(Many(string.Concat(Enumerable.Repeat("\u202e\"<&>'", 20_000)), 3));
+        var message = TeamsReport.Render(HostileCorpus.Many(string.Concat(Enumerable.Repeat("\u202e\"<&>'", 20_000)), 3));
         AssertValid(message);
     }
 

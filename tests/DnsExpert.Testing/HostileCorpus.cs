@@ -106,4 +106,18 @@ public static class HostileCorpus
         ],
         Links = new Dictionary<string, string> { ["report"] = value },
     };
+
+    /// <summary>
+    /// A diagnosis with <paramref name="findings"/> copies of <see cref="Response"/>'s finding, for a message that must be
+    /// cut to fit; linked by <paramref name="links"/>.
+    /// </summary>
+    public static DiagnosisResponse Many(string value, int findings, IReadOnlyDictionary<string, string>? links = null)
+    {
+        var one = Response(value);
+        return new DiagnosisResponse
+        {
+            Id = "d1", Classification = one.Classification, Collection = one.Collection, Hypotheses = one.Hypotheses, Links = links,
+            Findings = [.. Enumerable.Range(0, findings).Select(_ => one.Findings[0])],
+        };
+    }
 }

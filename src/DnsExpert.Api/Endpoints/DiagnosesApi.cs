@@ -29,7 +29,7 @@ public static partial class DiagnosesApi
 
                 `?wait=false` answers `202 Accepted` at once with `Location: /api/v1/diagnoses/{id}`; poll it until `status` is no longer `running`, or give a `callbackUrl` (its host must be in the service's allow-list) to receive the result by POST.
 
-                `?format=markdown` (or `Accept: text/markdown`) returns a report for chat and tickets; `?format=slack` a Slack Block Kit message; `?format=teams` a Microsoft Teams message (an Adaptive Card 1.5 for an incoming webhook or a Workflow).
+                `?format=markdown` (or `Accept: text/markdown`) returns a report for chat and tickets; `?format=slack` a Slack Block Kit message; `?format=teams` a Microsoft Teams message (an Adaptive Card 1.5 for an incoming webhook or a Workflow); `?format=jira` the fields of a Jira Cloud issue (`POST /rest/api/3/issue`, the description in Atlassian Document Format; add `project` and `issuetype`).
                 """)
             .Accepts<DiagnosisRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -304,12 +304,13 @@ public static partial class DiagnosesApi
             extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 
     /// <summary>
-    /// The Slack, Teams or Markdown rendering <paramref name="format"/> (or <c>Accept: text/markdown</c>) asks for, with every
+    /// The Slack, Teams, Jira or Markdown rendering <paramref name="format"/> (or <c>Accept: text/markdown</c>) asks for, with every
     /// next check when <paramref name="allChecks"/> (Slack keeps to its few); null for JSON.
     /// </summary>
     internal static ContentHttpResult? AsText(DiagnosisResponse response, ReportFormat? format, HttpRequest http, bool allChecks = false) =>
         format == ReportFormat.Slack ? TypedResults.Text(SlackReport.Render(response).ToJsonString(), "application/json; charset=utf-8")
         : format == ReportFormat.Teams ? TypedResults.Text(TeamsReport.Render(response).ToJsonString(), "application/json; charset=utf-8")
+        : format == ReportFormat.Jira ? TypedResults.Text(JiraIssue.Render(response).ToJsonString(), "application/json; charset=utf-8")
         : format == ReportFormat.Markdown || AcceptsMarkdown(http) ? TypedResults.Text(MarkdownReport.Render(response, allChecks), "text/markdown; charset=utf-8")
         : null;
 
