@@ -139,6 +139,27 @@ public sealed class FactSummaryTests
     }
 
     [Fact]
+    public void CoreDNS_metrics_say_their_counters_and_the_latency_and_throttling_only_when_read()
+    {
+        CoreDnsMetrics Metrics(double? p99 = null, long? periods = null, long? throttled = null, long? broken = null) => new()
+        {
+            Source = "Prometheus", Namespace = "kube-system", Pod = "coredns-a", Window = "over 15 min", Reading = "prometheus", Responses = 4120, Servfail = 951,
+            Panics = 0, P99Ms = p99, CpuPeriods = periods, CpuThrottledPeriods = throttled, HealthcheckBroken = broken,
+        };
+
+        var bare = Describe(Metrics());
+        Assert.Contains("SERVFAIL 951 of 4120 responses", bare, StringComparison.Ordinal);
+        Assert.DoesNotContain("p99", bare, StringComparison.Ordinal);
+        Assert.DoesNotContain("throttled", bare, StringComparison.Ordinal);
+        Assert.DoesNotContain("every upstream down", bare, StringComparison.Ordinal);
+
+        var full = Describe(Metrics(p99: 2.4, periods: 8640, throttled: 3560, broken: 2));
+        Assert.Contains("every upstream down 2", full, StringComparison.Ordinal);
+        Assert.Contains(Metrics(p99: 2.4).Latency, full, StringComparison.Ordinal);
+        Assert.Contains(Metrics(periods: 8640, throttled: 3560).Throttling, full, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Nodes_events_and_policies_are_summarised_by_their_kinds()
     {
         ClusterNode Node(string name, string kernel) => new() { Source = "n", Name = name, KernelVersion = kernel, Ready = true };

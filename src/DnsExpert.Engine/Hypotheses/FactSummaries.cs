@@ -117,7 +117,10 @@ public static class FactSummaries
             $"conntrack -S on {Name(c.Node)}: insert_failed {c.InsertFailed}, drop {c.Drop}, early_drop {c.EarlyDrop}")),
         [nameof(CoreDnsMetrics)] = Of<CoreDnsMetrics>("CoreDNS /metrics scrapes", ms => Each(ms, m =>
             $"/metrics of {Name(m.Pod)} {m.Window}: panics {Counter(m.Panics)}, SERVFAIL {Counter(m.Servfail)} of {Counter(m.Responses)} responses"
-            + $", reload failures {Counter(m.ReloadFailures)}, max_concurrent rejects {Counter(m.MaxConcurrentRejects)}")),
+            + $", reload failures {Counter(m.ReloadFailures)}, max_concurrent rejects {Counter(m.MaxConcurrentRejects)}"
+            + (m.HealthcheckBroken is { } broken ? $", every upstream down {broken}" : "")
+            + (m.P99Ms is null ? "" : $", {m.Latency}")
+            + (m.CpuPeriods is null ? "" : $", {m.Throttling}"))),
         [nameof(CoreDnsUpstreamHealthchecks)] = Of<CoreDnsUpstreamHealthchecks>("CoreDNS upstream health checks", hs =>
             $"forward's failed health checks: {Names(hs.OrderByDescending(h => h.Failures).Select(h => $"{h.To} {h.Failures} on {h.Pod} {h.Window}"), "none")}"),
         [nameof(NodeLocalSetupErrors)] = Of<NodeLocalSetupErrors>("NodeLocal DNSCache set-up errors", es =>
