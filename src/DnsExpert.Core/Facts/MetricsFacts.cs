@@ -82,6 +82,9 @@ public sealed class CoreDnsMetrics : Fact
     [UnknownWhenNull]
     public double? P99Ms { get; init; }
 
+    /// <summary><see cref="Requests"/> in words, for evidence: <c>4,120 requests</c> (digits grouped as the other counts are).</summary>
+    public string RequestCount => Requests is { } n ? $"{n.ToString("N0", CultureInfo.InvariantCulture)} requests" : "an unknown number of requests";
+
     /// <summary><see cref="P99Ms"/> in words, for evidence: <c>p99 3,968 ms</c>, <c>p99 2.4 ms</c>.</summary>
     public string Latency => $"p99 {MillisecondsOf(P99Ms)}";
 
