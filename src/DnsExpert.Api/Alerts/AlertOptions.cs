@@ -38,6 +38,14 @@ public sealed class AlertOptions : IValidatableObject
     [Display(Name = $"{Section}:{nameof(GroupLifetime)}")]
     public TimeSpan GroupLifetime { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>
+    /// Where each alert group's diagnosis is delivered when it ends, as a request's <c>callbackUrl</c> is (the same
+    /// allow-list, <c>DnsExpert:Callbacks</c>, and retries): a chat bot's or a ticketing system's webhook. Unset: the
+    /// diagnosis is kept in the history and linked from the answer to Alertmanager only.
+    /// </summary>
+    [Display(Name = $"{Section}:{nameof(CallbackUrl)}")]
+    public string? CallbackUrl { get; set; }
+
     /// <summary>The alert names in effect.</summary>
     public IReadOnlySet<string> EffectiveNames => (Names.Count > 0 ? Names : DefaultNames).ToHashSet(StringComparer.Ordinal);
 

@@ -77,6 +77,7 @@ public static partial class AlertsApi
         }
 
         var request = AlertRequests.Request(notification, firing, options.Value.Limits.MaxErrorMessageLength);
+        request.CallbackUrl = alertOptions.Value.CallbackUrl;
         if (DiagnosesApi.MayNotCreate(scope, request) is { } forbidden)
         {
             return forbidden;

@@ -70,7 +70,11 @@ public static class DnsExpertHost
         builder.Services.AddSingleton(services => services.GetRequiredService<IOptions<DnsExpertOptions>>().Value.Limits);
         builder.Services.AddDnsExpertCollectors(builder.Configuration);
         builder.Services.AddSingleton<SampleCatalog>();
-        builder.Services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateDataAnnotations()
+            .Validate<IOptions<CallbackOptions>>(
+                (alerts, callbacks) => alerts.CallbackUrl is null || callbacks.Value.Refuse(alerts.CallbackUrl) is null,
+                $"{AlertOptions.Section}:{nameof(AlertOptions.CallbackUrl)} must be a callback URL that DnsExpert:Callbacks allows (an absolute https URL, or http with AllowHttp; its host in AllowedHosts when that list is set)")
+            .ValidateOnStart();
         builder.Services.AddSingleton<AlertGroups>();
         builder.Services.AddSingleton<BodyAdmission>();
         builder.Services.AddSingleton<PastedOutputAdmission>();
