@@ -46,11 +46,28 @@ public sealed class AlertOptions : IValidatableObject
     [Display(Name = $"{Section}:{nameof(CallbackUrl)}")]
     public string? CallbackUrl { get; set; }
 
+    public const string JsonFormat = "json";
+    public const string SlackFormat = "slack";
+    public const string TeamsFormat = "teams";
+
+    /// <summary>
+    /// What <see cref="CallbackUrl"/> receives: <c>json</c> (the diagnosis as <c>GET /api/v1/diagnoses/{id}</c> answers
+    /// it), <c>slack</c> (a Block Kit message, for a Slack incoming webhook) or <c>teams</c> (an Adaptive Card message, for
+    /// a Teams Workflows webhook).
+    /// </summary>
+    [Display(Name = $"{Section}:{nameof(CallbackFormat)}")]
+    public string CallbackFormat { get; set; } = JsonFormat;
+
     /// <summary>The alert names in effect.</summary>
     public IReadOnlySet<string> EffectiveNames => (Names.Count > 0 ? Names : DefaultNames).ToHashSet(StringComparer.Ordinal);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (CallbackFormat is not (JsonFormat or SlackFormat or TeamsFormat))
+        {
+            yield return new ValidationResult($"{Section}:{nameof(CallbackFormat)} must be json, slack or teams", [nameof(CallbackFormat)]);
+        }
+
         for (var i = 0; i < Names.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(Names[i]) || Names[i].Length > 200 || Names[i].Any(char.IsControl))

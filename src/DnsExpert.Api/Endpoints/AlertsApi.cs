@@ -35,7 +35,7 @@ public static partial class AlertsApi
 
     internal static async Task<Results<Accepted<AlertNotificationResponse>, ProblemHttpResult>> Receive(
         HttpRequest http, DiagnosisCoordinator coordinator, AlertGroups groups, HistoryState history, IOptions<AlertOptions> alertOptions, IOptions<DnsExpertOptions> options,
-        PublicLinks links, ILogger<AlertGroups> logger, CancellationToken cancellationToken)
+        PublicLinks links, AlertDelivery delivery, ILogger<AlertGroups> logger, CancellationToken cancellationToken)
     {
         var (notification, problem) = await JsonBody.ReadAsync<AlertmanagerNotification>(http, options.Value, cancellationToken);
         if (problem is not null)
@@ -77,7 +77,7 @@ public static partial class AlertsApi
         }
 
         var request = AlertRequests.Request(notification, firing, options.Value.Limits.MaxErrorMessageLength);
-        request.CallbackUrl = alertOptions.Value.CallbackUrl;
+        var reply = delivery.Apply(request);
         if (DiagnosesApi.MayNotCreate(scope, request) is { } forbidden)
         {
             return forbidden;
@@ -88,7 +88,7 @@ public static partial class AlertsApi
         {
             try
             {
-                var accepted = await coordinator.EnqueueAsync(request, http.HttpContext.Features.Get<AdmittedBody>(), previousId: null, scope.Principal, cancellationToken);
+                var accepted = await coordinator.EnqueueAsync(request, http.HttpContext.Features.Get<AdmittedBody>(), previousId: null, scope.Principal, reply, cancellationToken);
                 unavailable = accepted is null ? Unavailable(http, "Too many diagnoses are waiting", "The queue of asynchronous diagnoses is full; Alertmanager retries the notification.") : null;
                 return accepted?.Id;
             }

@@ -75,6 +75,7 @@ public static class DnsExpertHost
                 (alerts, callbacks) => alerts.CallbackUrl is null || callbacks.Value.Refuse(alerts.CallbackUrl) is null,
                 $"{AlertOptions.Section}:{nameof(AlertOptions.CallbackUrl)} must be a callback URL that DnsExpert:Callbacks allows (an absolute https URL, or http with AllowHttp; its host in AllowedHosts when that list is set)")
             .ValidateOnStart();
+        builder.Services.AddSingleton<AlertDelivery>();
         builder.Services.AddSingleton<AlertGroups>();
         builder.Services.AddSingleton<BodyAdmission>();
         builder.Services.AddSingleton<PastedOutputAdmission>();
