@@ -27,7 +27,12 @@ public static class TeamsReport
     /// <summary>Longest text of one run before it is cut; lowered while a message does not fit.</summary>
     private const int RunLength = 1000;
 
-    public static JsonObject Render(DiagnosisResponse response) => Fitting.MostFindingsThatFit(
+    public static JsonObject Render(DiagnosisResponse response) => response.Status == DiagnosisStatus.Failed
+        ? Envelope(new JsonArray(
+            Words("The DNS diagnosis failed; nothing was concluded.", subtle: false),
+            Rich(new JsonObject { ["type"] = "TextRun", ["text"] = Cut(Text($"Diagnosis {response.Id}: {response.Error}"), RunLength) })),
+            ServiceLinks.Buttons(response).Where(b => b.Id == "open-report").ToList())
+        : Fitting.MostFindingsThatFit(
         response.Findings.Count,
         new (int Checks, int RunLength)[] { (SlackReport.MaxChecks, RunLength), (0, RunLength), (0, 200) }
             .Select(way => (Func<int, JsonObject>)(shown => Message(response, shown, way.Checks, way.RunLength))),
@@ -38,7 +43,7 @@ public static class TeamsReport
 
     private static JsonObject Message(DiagnosisResponse response, int findingsShown, int checksShown, int runLength)
     {
-        string Cut(string text) => text.Length <= runLength ? text : text[..(runLength - 1)] + "…";
+        string Cut(string text) => TeamsReport.Cut(text, runLength);
         JsonObject Run(string? text, Action<JsonObject>? style = null)
         {
             var run = new JsonObject { ["type"] = "TextRun", ["text"] = Cut(Text(text)) };
@@ -122,6 +127,12 @@ public static class TeamsReport
         var notCollected = string.Join(" · ", response.Collection.Where(c => c.Status != CollectionStatus.Ok).Select(c => $"{c.Source}: {c.Status.ToString().ToLowerInvariant()}"));
         body.Add(Rich(Run($"Diagnosis {response.Id}" + (notCollected.Length > 0 ? " · not collected: " + notCollected : ""), r => { r["isSubtle"] = true; r["size"] = "small"; })));
 
+        return Envelope(body, ServiceLinks.Buttons(response));
+    }
+
+    /// <summary>The card of <paramref name="body"/> with <paramref name="buttons"/>, in the message envelope Teams' webhooks take.</summary>
+    private static JsonObject Envelope(JsonArray body, IReadOnlyList<ChatButton> buttons)
+    {
         var card = new JsonObject
         {
             ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -130,7 +141,7 @@ public static class TeamsReport
             ["fallbackText"] = "A DnsExpert DNS diagnosis: open it in a client that shows Adaptive Cards 1.5.",
             ["body"] = body,
         };
-        if (ServiceLinks.Buttons(response) is { Count: > 0 } buttons)
+        if (buttons.Count > 0)
         {
             card["actions"] = new JsonArray([.. buttons.Select((b, i) => OpenUrl(b.Title, b.Url, i == 0 ? "positive" : "default"))]);
         }
@@ -141,6 +152,9 @@ public static class TeamsReport
             ["attachments"] = new JsonArray(new JsonObject { ["contentType"] = ContentType, ["contentUrl"] = null, ["content"] = card }),
         };
     }
+
+    /// <summary><paramref name="text"/> within <paramref name="length"/> characters, an ellipsis marking a cut.</summary>
+    private static string Cut(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
     /// <summary>Response text as a run holds it: one line, no control or bidi character, no live URL.</summary>
     private static string Text(string? text) => BareUrls.Break(DisplayText.Line(text));

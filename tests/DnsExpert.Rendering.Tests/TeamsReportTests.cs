@@ -53,6 +53,20 @@ public sealed class TeamsReportTests(Xunit.Abstractions.ITestOutputHelper output
 
     [Theory]
     [MemberData(nameof(Corpus))]
+    public void A_failed_diagnosis_is_a_valid_card_that_says_so_with_its_error_as_text(int index)
+    {
+        var value = HostileCorpus.Values[index];
+        var message = TeamsReport.Render(HostileCorpus.Response(value).With(status: DiagnosisStatus.Failed, error: value, links: Absolute));
+        AssertValid(message);
+
+        var nodes = Typed(Card(message)).ToList();
+        Assert.Equal("The DNS diagnosis failed; nothing was concluded.", Assert.Single(nodes, n => n["type"]!.GetValue<string>() == "TextBlock")["text"]!.GetValue<string>());
+        Assert.DoesNotContain("Next checks", message.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("msteams", message.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Corpus))]
     public void A_hostile_value_stays_text_in_a_valid_card(int index)
     {
         var value = HostileCorpus.Values[index];

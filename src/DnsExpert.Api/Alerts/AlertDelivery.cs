@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using DnsExpert.Api.Async;
 using DnsExpert.Core.Contract;
 using DnsExpert.Rendering;
@@ -33,14 +34,8 @@ public sealed class AlertDelivery(IOptions<AlertOptions> alerts, IOptions<Callba
     }
 
     /// <summary>The message for a chat webhook: Slack's Block Kit or Teams' Adaptive Card envelope; a failed diagnosis says so in its text.</summary>
-    public static byte[] Message(string format, DiagnosisResponse response)
-    {
-        var message = format == AlertOptions.TeamsFormat ? TeamsReport.Render(response) : SlackReport.Render(response);
-        if (response.Status == DiagnosisStatus.Failed && format == AlertOptions.SlackFormat)
-        {
-            message = new System.Text.Json.Nodes.JsonObject { ["text"] = $"DNS diagnosis {response.Id} failed: {Rendering.Escaping.SlackText.Inline(response.Error)}" };
-        }
-
-        return JsonSerializer.SerializeToUtf8Bytes(message);
-    }
+    public static byte[] Message(string format, DiagnosisResponse response) => JsonSerializer.SerializeToUtf8Bytes(
+        format == AlertOptions.TeamsFormat ? TeamsReport.Render(response)
+        : response.Status == DiagnosisStatus.Failed ? new JsonObject { ["text"] = $"DNS diagnosis {response.Id} failed: {Rendering.Escaping.SlackText.Inline(response.Error)}" }
+        : SlackReport.Render(response));
 }
