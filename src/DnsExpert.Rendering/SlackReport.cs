@@ -20,6 +20,12 @@ public static class SlackReport
 
     public static JsonObject Render(DiagnosisResponse response)
     {
+        if (response.Status == DiagnosisStatus.Failed)
+        {
+            // Nothing was concluded: the message says so and why, not an empty verdict.
+            return new JsonObject { ["text"] = $"DNS diagnosis {SlackText.Inline(response.Id)} failed: {SlackText.Inline(response.Error)}" };
+        }
+
         var report = ServiceLinks.Absolute(response, "report");
         var blocks = new JsonArray
         {

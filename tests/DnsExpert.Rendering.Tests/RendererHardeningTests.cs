@@ -60,6 +60,19 @@ public sealed partial class RendererHardeningTests
         Assert.Equal(Urls(SlackTexts(SlackReport.Render(Benign))), Urls(SlackTexts(SlackReport.Render(HostileCorpus.Response(value)))));
     }
 
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public void A_failed_diagnosis_in_Slack_is_one_text_saying_so_with_its_error_escaped(int index)
+    {
+        var value = HostileCorpus.Values[index];
+        var message = SlackReport.Render(HostileCorpus.Response(value).With(status: DiagnosisStatus.Failed, error: value));
+
+        var text = Assert.Single(message).Value!.GetValue<string>();
+        Assert.StartsWith($"DNS diagnosis {Escaping.SlackText.Inline(HostileCorpus.Response(value).Id)} failed: ", text, StringComparison.Ordinal);
+        Assert.EndsWith(" failed: " + Escaping.SlackText.Inline(value), text, StringComparison.Ordinal);
+        Assert.DoesNotContain("<!", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_bare_url_reads_with_its_scheme_separator_broken()
     {

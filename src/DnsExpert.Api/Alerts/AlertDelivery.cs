@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using DnsExpert.Api.Async;
 using DnsExpert.Core.Contract;
 using DnsExpert.Rendering;
@@ -34,8 +33,6 @@ public sealed class AlertDelivery(IOptions<AlertOptions> alerts, IOptions<Callba
     }
 
     /// <summary>The message for a chat webhook: Slack's Block Kit or Teams' Adaptive Card envelope; a failed diagnosis says so in its text.</summary>
-    public static byte[] Message(string format, DiagnosisResponse response) => JsonSerializer.SerializeToUtf8Bytes(
-        format == AlertOptions.TeamsFormat ? TeamsReport.Render(response)
-        : response.Status == DiagnosisStatus.Failed ? new JsonObject { ["text"] = $"DNS diagnosis {response.Id} failed: {Rendering.Escaping.SlackText.Inline(response.Error)}" }
-        : SlackReport.Render(response));
+    public static byte[] Message(string format, DiagnosisResponse response) =>
+        JsonSerializer.SerializeToUtf8Bytes(format == AlertOptions.TeamsFormat ? TeamsReport.Render(response) : SlackReport.Render(response));
 }

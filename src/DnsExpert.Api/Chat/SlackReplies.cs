@@ -39,9 +39,7 @@ public sealed class SlackReplies(CallbackDispatcher callbacks, CallbackSender se
     /// <summary>The message posted to response_url: the Block Kit report, visible to the channel, with a text for notifications.</summary>
     public static byte[] Message(DiagnosisResponse response)
     {
-        var message = response.Status == DiagnosisStatus.Failed
-            ? new JsonObject { ["text"] = $"DNS diagnosis {response.Id} failed: {Rendering.Escaping.SlackText.Inline(response.Error)}" }
-            : SlackReport.Render(response);
+        var message = SlackReport.Render(response);
         message["response_type"] = "in_channel";
         message["replace_original"] = false;
         return JsonSerializer.SerializeToUtf8Bytes(message);
