@@ -458,7 +458,9 @@ public static class RuleBaseCompiler
             var expression = text[at..end];
             try
             {
-                var lambda = DynamicExpressionParser.ParseLambda(Parsing, scope, typeof(object), expression, Externals(doc, []));
+                var lambda = MemberPaths.TryBuild(expression, scope, Parsing, out var path)
+                    ? path
+                    : DynamicExpressionParser.ParseLambda(Parsing, scope, typeof(object), expression, Externals(doc, []));
                 if (Refused(doc, lambda.Body, text, at, expression, template.Line, template.Column, template.Field, errors))
                 {
                     continue;
