@@ -71,9 +71,20 @@ public static class RuleBaseCompiler
 
         CheckExplains(documents, errors);
         var ruleIds = documents.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var doc in documents)
+
+        // Each document compiles alone (its own patterns, templates and errors), so they compile on every core; rules
+        // and errors are then taken in the documents' order, as one loop would give them.
+        var rules = new CompiledRule?[documents.Count];
+        var ruleErrors = new List<RuleFileError>[documents.Count];
+        Parallel.For(0, documents.Count, i =>
         {
-            if (CompileRule(doc, ruleIds, errors) is { } rule)
+            ruleErrors[i] = [];
+            rules[i] = CompileRule(documents[i], ruleIds, ruleErrors[i]);
+        });
+        for (var i = 0; i < documents.Count; i++)
+        {
+            errors.AddRange(ruleErrors[i]);
+            if (rules[i] is { } rule)
             {
                 compiled.Add(rule);
             }

@@ -61,27 +61,40 @@ public static class RuleBaseLoader
         }
 
         var root = Path.GetDirectoryName(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar)) ?? directory;
-        foreach (var file in files)
+        // Files are read and parsed on every core; documents and errors are taken in the files' order.
+        var read = new RuleDocument?[files.Count];
+        var fileErrors = new List<RuleFileError>[files.Count];
+        Parallel.For(0, files.Count, i =>
         {
-            var display = Path.GetRelativePath(root, file);
-            string text;
-            try
-            {
-                text = File.ReadAllText(file);
-            }
-            catch (IOException ex)
-            {
-                errors.Add(new RuleFileError(display, 0, 0, "cannot read: " + ex.Message));
-                continue;
-            }
-
-            if (RuleFileReader.Read(display, text, errors) is { } doc)
+            fileErrors[i] = [];
+            read[i] = ReadOne(Path.GetRelativePath(root, files[i]), files[i], fileErrors[i]);
+        });
+        for (var i = 0; i < files.Count; i++)
+        {
+            errors.AddRange(fileErrors[i]);
+            if (read[i] is { } doc)
             {
                 documents.Add(doc);
             }
         }
 
         return documents;
+    }
+
+    private static RuleDocument? ReadOne(string display, string file, List<RuleFileError> errors)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (IOException ex)
+        {
+            errors.Add(new RuleFileError(display, 0, 0, "cannot read: " + ex.Message));
+            return null;
+        }
+
+        return RuleFileReader.Read(display, text, errors);
     }
 
     /// <summary>Files under <c>data/</c> are tables the facts are built with (<c>data/coredns-plugins.yaml</c>), not rules.</summary>
