@@ -40,7 +40,11 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         _servers.Add(server);
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(_temp));
         var client = new k8s.Kubernetes(config);
-        var collector = new KubernetesSnapshotCollector(client, Options.Create(options ?? new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(30) }), TimeProvider.System);
+        // The scenarios hold no scrapes of the CoreDNS pods' metrics unless a test gives them (the proxy answers 503 then).
+        var collector = new KubernetesSnapshotCollector(client, Options.Create(options ?? new ClusterOptions
+        {
+            Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(30), ScrapeMetrics = false,
+        }), TimeProvider.System);
         return (server, new DiagnosisService(new RuleEngine(Rules), TimeProvider.System, collector));
     }
 
@@ -255,6 +259,82 @@ public sealed class LiveCollectionTests : IAsyncLifetime
 
         // What was collected still diagnoses: the hostNetwork pod comes from another collector.
         Assert.Contains(response.Findings, f => f.RuleId == "pod-dnspolicy-hostnetwork");
+    }
+
+    /// <summary>
+    /// Scenarios whose pasted scrapes are served by the fixture's pod proxy, in turn: live collection scrapes each CoreDNS
+    /// pod twice (kubectl get --raw .../pods/POD:9153/proxy/metrics) and finds what the pasted scrapes give offline.
+    /// </summary>
+    [Theory]
+    [InlineData("tests/scenarios/coredns-servfail-rate-high/fires-servfail-and-health-checks-rise-on-one-pod-1.11.json", "coredns-servfail-rate-high")]
+    [InlineData("tests/scenarios/coredns-panics/fires-panic-count-rises-between-two-scrapes-1.11.json", "coredns-panics")]
+    public async Task Cluster_dns_metrics_are_scraped_twice_through_the_pod_proxy_and_read_as_pasted(string scenario, string ruleId)
+    {
+        var (request, served) = ServedScrapes(scenario);
+        var offline = await new DiagnosisService(new RuleEngine(Rules), TimeProvider.System).DiagnoseAsync(request, CancellationToken.None);
+        var interval = TimeSpan.FromMilliseconds(300);
+        var (server, live) = await Live(served, new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(30), MetricsScrapeInterval = interval });
+
+        var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        Assert.Equal(offline.Findings.Select(f => f.RuleId).Order(StringComparer.Ordinal), response.Findings.Select(f => f.RuleId).Order(StringComparer.Ordinal));
+        var finding = Assert.Single(response.Findings, f => f.RuleId == ruleId);
+        Assert.Contains(finding.Evidence, e => e.Source == "Pod kube-system/coredns-5d78c9869d-abcde metrics" && e.Detail.Contains("between two scrapes", StringComparison.Ordinal));
+        var scrapedPods = request.Snapshot!.Outputs!.Select(o => o.Command!.Split("/pods/")[1].Split(':')[0]).Distinct().ToList();
+        Assert.NotEmpty(scrapedPods);
+        foreach (var pod in scrapedPods)
+        {
+            Assert.Equal(2, server.Requests.Count(r => r == $"GET /api/v1/namespaces/kube-system/pods/{pod}:9153/proxy/metrics"));
+            Assert.Equal(CollectionStatus.Ok, Assert.Single(response.Collection, c => c.Source == $"Pod kube-system/{pod} metrics").Status);
+            Assert.Equal(CollectionStatus.Ok, Assert.Single(response.Collection, c => c.Source == $"Pod kube-system/{pod} metrics, 0.3 s later").Status);
+        }
+    }
+
+    /// <summary>A scenario whose pasted scrapes the fixture's pod proxy serves (as the files kubectl get --raw gives).</summary>
+    private static (DiagnosisRequest Request, DiagnosisRequest Served) ServedScrapes(string scenario)
+    {
+        var request = Load(scenario);
+        return (request, new DiagnosisRequest
+        {
+            Target = request.Target,
+            Snapshot = new Snapshot
+            {
+                Objects = request.Snapshot!.Objects,
+                Logs = request.Snapshot.Logs,
+                Files = request.Snapshot.Outputs!.Select(o => new FileArtifact { Command = o.Command, Text = o.Text }).ToList(),
+            },
+        });
+    }
+
+    [Fact]
+    public async Task A_forbidden_pod_proxy_is_an_entry_and_that_pod_is_not_scraped_again()
+    {
+        var (request, served) = ServedScrapes("tests/scenarios/coredns-servfail-rate-high/fires-servfail-and-health-checks-rise-on-one-pod-1.11.json");
+        var (server, live) = await Live(served, new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(30), MetricsScrapeInterval = TimeSpan.FromMilliseconds(100) });
+        server.Faults["/api/v1/namespaces/kube-system/pods/coredns-5d78c9869d-abcde:9153/proxy"] = Fault.Forbidden;
+
+        var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Forbidden, Assert.Single(response.Collection, c => c.Source == "Pod kube-system/coredns-5d78c9869d-abcde metrics").Status);
+        Assert.DoesNotContain(response.Collection, c => c.Source.StartsWith("Pod kube-system/coredns-5d78c9869d-abcde metrics,", StringComparison.Ordinal));
+        Assert.Equal(1, server.Requests.Count(r => r.Contains("coredns-5d78c9869d-abcde:9153/proxy", StringComparison.Ordinal)));
+        Assert.True(response.Collection.Any(c => c.Source == "Pod kube-system/coredns-5d78c9869d-fghij metrics, 0.1 s later" && c.Status == CollectionStatus.Ok), string.Join("\n", response.Collection));
+    }
+
+    [Fact]
+    public async Task A_second_scrape_past_the_deadline_is_not_made_and_says_why()
+    {
+        var (request, served) = ServedScrapes("tests/scenarios/coredns-panics/fires-panic-count-rises-between-two-scrapes-1.11.json");
+        var (server, live) = await Live(served, new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(30), MetricsScrapeInterval = TimeSpan.FromSeconds(25) });
+
+        var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        var skipped = Assert.Single(response.Collection, c => c.Source == "Cluster DNS metrics, second scrape");
+        Assert.Equal(CollectionStatus.Skipped, skipped.Status);
+        Assert.Contains("deadline", skipped.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, server.Requests.Count(r => r.Contains("coredns-5d78c9869d-abcde:9153/proxy", StringComparison.Ordinal)));
+        // One scrape counts since each process started: the panics the scenario's first scrape holds are not a rise.
+        Assert.DoesNotContain(response.Findings, f => f.RuleId == "coredns-panics" && f.Severity == Severity.Critical);
     }
 
     [Fact]

@@ -71,7 +71,10 @@ public sealed class ManifestTests
 
         var kubeSystem = Assert.Single(Load("base").Select(o => o.Object).OfType<V1Role>());
         Assert.Equal("kube-system", kubeSystem.Metadata.NamespaceProperty);
-        Assert.Equal(["pods/log", "configmaps"], kubeSystem.Rules.SelectMany(r => r.Resources));
+        // pods/proxy only in kube-system and only get: the CoreDNS pods' /metrics without a Prometheus server.
+        Assert.Equal(["pods/log", "pods/proxy", "configmaps"], kubeSystem.Rules.SelectMany(r => r.Resources));
+        Assert.Equal(["get"], kubeSystem.Rules.Single(r => r.Resources.Contains("pods/proxy")).Verbs);
+        Assert.DoesNotContain(Load("base").Concat(Load(OpenShift)).Select(o => o.Object).OfType<V1ClusterRole>().SelectMany(r => r.Rules), r => (r.Resources ?? []).Contains("pods/proxy"));
         Assert.Equal(["coredns", "rke2-coredns-rke2-coredns", "coredns-custom", "kube-proxy", "kube-proxy-worker"], kubeSystem.Rules.Single(r => r.Resources.Contains("configmaps")).ResourceNames);
 
         // Events are read, never written or watched.

@@ -265,6 +265,13 @@ public sealed class FixtureApiServer : IAsyncDisposable
             return;
         }
 
+        // pods/NAME:PORT/proxy/metrics: the scenario's scrapes of that path (kubectl get --raw), one per request in turn.
+        if (plural == "pods" && sub == "proxy" && name.Split(':') is [var proxied, var port])
+        {
+            await Proxy(context, ns!, proxied, port, string.Join('/', segments.Skip(rest + 3)));
+            return;
+        }
+
         var found = candidates.FirstOrDefault(o => o.Name == name);
         if (found.Object is null)
         {
@@ -317,6 +324,34 @@ public sealed class FixtureApiServer : IAsyncDisposable
 
     private static Task Send(System.Net.WebSockets.WebSocket socket, byte channel, byte[] data) =>
         socket.SendAsync(new ArraySegment<byte>([channel, .. data]), System.Net.WebSockets.WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+
+    private readonly ConcurrentDictionary<string, int> _proxied = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The API server's pod proxy: the scenario's files whose command is <c>kubectl get --raw</c> of this path, served in
+    /// their order, one per request (the last again after that); a pod that is not Running answers 503 as the proxy does.
+    /// </summary>
+    private async Task Proxy(HttpContext context, string ns, string pod, string port, string path)
+    {
+        var command = $"kubectl get --raw /api/v1/namespaces/{ns}/pods/{pod}:{port}/proxy/{path}";
+        var scrapes = _files.Where(f => f.Command == command && f.Text is not null).ToList();
+        var podObject = _objects.FirstOrDefault(o => o.Plural == "pods" && o.Namespace == ns && o.Name == pod).Object;
+        if (podObject is null)
+        {
+            await Status(context, 404, "NotFound", $"pods \"{pod}\" not found");
+            return;
+        }
+
+        if (scrapes.Count == 0)
+        {
+            await Status(context, 503, "ServiceUnavailable", $"error trying to reach service: dial tcp 10.244.0.5:{port}: connect: connection refused");
+            return;
+        }
+
+        var turn = _proxied.AddOrUpdate(command, 0, (_, n) => n + 1);
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await context.Response.WriteAsync(scrapes[Math.Min(turn, scrapes.Count - 1)].Text!, context.RequestAborted);
+    }
 
     /// <summary>Items of a real list carry no kind or apiVersion.</summary>
     private static JsonObject Strip(JsonObject obj)

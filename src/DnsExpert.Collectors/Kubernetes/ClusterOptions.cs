@@ -46,6 +46,23 @@ public sealed class ClusterOptions
     [Display(Name = $"{Section}:{nameof(AgentPort)}")]
     public int AgentPort { get; set; } = 9154;
 
+    /// <summary>
+    /// Without a Prometheus server (<c>DnsExpert:Prometheus:Url</c>), scrape each cluster DNS pod's metrics port
+    /// (<c>:9153/metrics</c>) through the API server's pod proxy, as <c>kubectl get --raw
+    /// /api/v1/namespaces/NS/pods/POD:9153/proxy/metrics</c> does; needs <c>get</c> on <c>pods/proxy</c> in the cluster
+    /// DNS namespace (a 403 is reported, and the diagnosis goes on without).
+    /// </summary>
+    public bool ScrapeMetrics { get; set; } = true;
+
+    /// <summary>
+    /// The time between a pod's two scrapes: their difference says what happens now (SERVFAIL, rejects, failed health
+    /// checks between them), where one scrape only counts since the process started. Zero: one scrape. A second scrape
+    /// the collection deadline would cut is not made.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    [Display(Name = $"{Section}:{nameof(MetricsScrapeInterval)}")]
+    public TimeSpan MetricsScrapeInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Lines of each CoreDNS container's log to read (kubectl logs --tail).</summary>
     [Range(1, 100_000)]
     [Display(Name = $"{Section}:{nameof(LogTailLines)}")]

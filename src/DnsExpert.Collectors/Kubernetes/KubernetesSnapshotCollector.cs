@@ -82,12 +82,24 @@ public sealed class KubernetesSnapshotCollector(
             tasks.Add(CollectFailingName(run, name.Namespace, name.Service));
         }
 
+        // Without a Prometheus server, the cluster DNS pods' own counters: a first scrape as soon as the pods are known.
+        var scraping = prometheus is null && _options.ScrapeMetrics ? ScrapeClusterDns(run, clusterDns) : null;
+        if (scraping is not null)
+        {
+            tasks.Add(scraping);
+        }
+
         await Task.WhenAll(tasks);
         // The CoreDNS pods' counters over the window, while the agents are asked.
         var metrics = prometheus?.ReadAsync((await clusterDns).Select(p => (p.Metadata?.NamespaceProperty ?? KubeSystem, p.Metadata?.Name ?? "")), deadline.Token);
         if (_options.AgentsEnabled)
         {
             await AskAgents(run, target, domain, probe && prober is not null, await clusterDns);
+        }
+
+        if (scraping is not null)
+        {
+            await ScrapeAgain(run, await scraping, deadline.Token);
         }
 
         var read = metrics is null ? ((IReadOnlyList<MetricsArtifact> Metrics, CollectionEntry Entry)?)null : await metrics;
@@ -309,6 +321,99 @@ public sealed class KubernetesSnapshotCollector(
         return await reader.ReadToEndAsync(ct);
     }
 
+    /// <summary>At most this many cluster DNS pods are scraped (the Running ones first, by name).</summary>
+    internal const int MaxScrapedPods = 10;
+
+    /// <summary>A scrape is read up to this many characters (a CoreDNS exposition is tens of kilobytes), cut at a line end.</summary>
+    internal const int MaxMetricsCharacters = 4 * 1024 * 1024;
+
+    /// <summary>A cluster DNS pod whose metrics port was scraped once, and when.</summary>
+    private sealed record Scraped(string Namespace, string Pod, int Port, long At);
+
+    /// <summary>
+    /// The first scrape of each Running cluster DNS pod that declares a metrics port (named <c>metrics</c>, or 9153):
+    /// <c>/metrics</c> through the API server's pod proxy, kept as the file <c>kubectl get --raw</c> of that path gives,
+    /// so the facts are built from it as from a pasted one.
+    /// </summary>
+    /// <returns>The pods scraped, for the second scrape.</returns>
+    private async Task<IReadOnlyList<Scraped>> ScrapeClusterDns(Run run, Task<IReadOnlyList<V1Pod>> clusterDns)
+    {
+        var targets = new List<(string Namespace, string Pod, int Port)>();
+        foreach (var pod in (await clusterDns).Where(p => p.Status?.Phase == "Running").OrderBy(p => p.Metadata?.Name, StringComparer.Ordinal))
+        {
+            var ports = ClusterDnsObjects.DnsContainer(pod.Spec?.Containers)?.Ports ?? [];
+            var port = ports.FirstOrDefault(p => p.Name == "metrics")?.ContainerPort ?? ports.FirstOrDefault(p => p.ContainerPort == 9153)?.ContainerPort;
+            var (ns, name) = (pod.Metadata?.NamespaceProperty ?? KubeSystem, pod.Metadata?.Name ?? "");
+            if (port is > 0 and <= 65535 && Core.Contract.RequestValidator.IsDnsLabel(ns) && Core.Contract.RequestValidator.IsDnsSubdomain(name))
+            {
+                targets.Add((ns, name, port.Value));
+            }
+        }
+
+        var scraped = await Task.WhenAll(targets.Take(MaxScrapedPods).Select(async t =>
+        {
+            var at = _time.GetTimestamp();
+            return await run.CollectMetrics($"Pod {t.Namespace}/{t.Pod} metrics", MetricsCommand(t.Namespace, t.Pod, t.Port),
+                t.Namespace, t.Pod, ct => ReadMetrics(t.Namespace, t.Pod, t.Port, ct), "scraped once through the API server's pod proxy: counters since the process started")
+                ? new Scraped(t.Namespace, t.Pod, t.Port, at) : null;
+        }));
+        if (targets.Count > MaxScrapedPods)
+        {
+            run.Skip("Cluster DNS metrics", $"{targets.Count - MaxScrapedPods} more pod(s) not scraped (at most {MaxScrapedPods})");
+        }
+
+        return scraped.OfType<Scraped>().ToList();
+    }
+
+    /// <summary>
+    /// The second scrape of each pod scraped once, <see cref="ClusterOptions.MetricsScrapeInterval"/> after its first
+    /// (waiting the rest of it when the rest of the collection was quicker), unless the deadline comes first.
+    /// </summary>
+    private async Task ScrapeAgain(Run run, IReadOnlyList<Scraped> scraped, CancellationToken deadline)
+    {
+        var interval = _options.MetricsScrapeInterval;
+        if (scraped.Count == 0 || interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var wait = interval - _time.GetElapsedTime(scraped.Min(s => s.At));
+        if (_time.GetElapsedTime(run.Started) + (wait > TimeSpan.Zero ? wait : TimeSpan.Zero) + _options.CollectorTimeout > _options.Deadline)
+        {
+            run.Skip("Cluster DNS metrics, second scrape",
+                $"not made: {interval.TotalSeconds:0.#} s after the first, it would pass the collection deadline ({_options.Deadline.TotalSeconds:0.#} s); the counters are since each process started");
+            return;
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, _time, deadline);
+        }
+
+        await Task.WhenAll(scraped.Select(s => run.CollectMetrics($"Pod {s.Namespace}/{s.Pod} metrics, {interval.TotalSeconds:0.#} s later", MetricsCommand(s.Namespace, s.Pod, s.Port),
+            s.Namespace, s.Pod, ct => ReadMetrics(s.Namespace, s.Pod, s.Port, ct), "scraped again: the rise between the two scrapes is what happens now")));
+    }
+
+    private static string MetricsCommand(string ns, string pod, int port) => $"kubectl get --raw /api/v1/namespaces/{ns}/pods/{pod}:{port}/proxy/metrics";
+
+    /// <summary><c>/metrics</c> of a pod's port through the API server's pod proxy, read up to <see cref="MaxMetricsCharacters"/>.</summary>
+    private async Task<string> ReadMetrics(string ns, string pod, int port, CancellationToken ct)
+    {
+        await using var stream = await client.CoreV1.ConnectGetNamespacedPodProxyWithPathAsync($"{pod}:{port}", ns, "metrics", cancellationToken: ct);
+        using var reader = new StreamReader(stream);
+        var buffer = new char[MaxMetricsCharacters + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await reader.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+        {
+            length += read;
+        }
+
+        // Past the bound: up to the last whole line (the reader counts what it could not read as cut).
+        var text = buffer.AsSpan(0, length);
+        return length > MaxMetricsCharacters ? text[..(text[..MaxMetricsCharacters].LastIndexOf('\n') + 1)].ToString() : text.ToString();
+    }
+
     /// <summary>What kubelet and the scheduler said about one pod (DNSConfigForming, BackOff, FailedScheduling ...): a field selector in its namespace.</summary>
     private Task<IReadOnlyList<object>> CollectEvents(Run run, string ns, string pod) =>
         run.Collect($"Events {ns}/{pod}", async ct =>
@@ -462,6 +567,11 @@ public sealed class KubernetesSnapshotCollector(
         private readonly ConcurrentDictionary<string, object> _objects = new(StringComparer.Ordinal);
         private readonly ConcurrentBag<LogArtifact> _logs = [];
         private readonly ConcurrentBag<FileArtifact> _files = [];
+        // Scrapes in the order made: a pod's first before its second, as the facts read them.
+        private readonly ConcurrentQueue<FileArtifact> _scrapes = [];
+
+        /// <summary>When the collection started.</summary>
+        public long Started { get; } = owner._time.GetTimestamp();
         private readonly ConcurrentBag<ProbeArtifact> _probes = [];
         private readonly ConcurrentDictionary<string, CollectionEntry> _entries = new(StringComparer.Ordinal);
 
@@ -497,6 +607,14 @@ public sealed class KubernetesSnapshotCollector(
                 _files.Add(new FileArtifact { Namespace = ns, Pod = pod, Path = path, Text = text });
                 return (CollectionStatus.Ok, "read through exec");
             });
+
+        /// <summary>One scrape of a pod's metrics, kept as the file <paramref name="command"/> prints; true when it was read.</summary>
+        public async Task<bool> CollectMetrics(string source, string command, string ns, string pod, Func<CancellationToken, Task<string>> read, string detail) =>
+            await Attempt(source, read, text =>
+            {
+                _scrapes.Enqueue(new FileArtifact { Namespace = ns, Pod = pod, Command = command, Text = text });
+                return (CollectionStatus.Ok, text.Length >= MaxMetricsCharacters ? $"{detail}; cut at {MaxMetricsCharacters} characters" : detail);
+            }) is not null;
 
         /// <summary>Probe results an agent ran from its node.</summary>
         public async Task CollectProbes(string source, Func<CancellationToken, Task<Node.NodeProbeReport>> read) =>
@@ -570,7 +688,7 @@ public sealed class KubernetesSnapshotCollector(
         {
             Objects = _objects.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => ToJson(o.Value)).ToList(),
             Logs = _logs.OrderBy(l => l.Pod, StringComparer.Ordinal).ToList(),
-            Files = _files.IsEmpty ? null : _files.ToList(),
+            Files = _files.IsEmpty && _scrapes.IsEmpty ? null : [.. _files, .. _scrapes],
             Probes = _probes.IsEmpty ? null : _probes.OrderBy(p => p.From, StringComparer.Ordinal).ThenBy(p => p.Server ?? p.Target, StringComparer.Ordinal).ToList(),
         };
 
