@@ -78,17 +78,17 @@ public sealed class ClusterDnsIdentityTests
     /// DNS (kubeadm's names are then assumed).
     /// </summary>
     [Theory]
-    [InlineData("gke-kube-dns.json", "kube-system", "k8s-app=kube-dns", "coredns")]
-    [InlineData("openshift-dns-default.json", "openshift-dns", "dns.operator.openshift.io/daemonset-dns=default", "dns-default")]
-    [InlineData("rke2-coredns.json", "kube-system", "k8s-app=kube-dns,app.kubernetes.io/name=rke2-coredns,app.kubernetes.io/instance=rke2-coredns", "rke2-coredns-rke2-coredns")]
-    [InlineData("kubespray-coredns-service.json", "kube-system", "k8s-app=coredns", "coredns")]
-    public void The_cluster_DNS_facts_name_its_pods_namespace_selector_and_Corefile_ConfigMap(string fixture, string ns, string selector, string configMap)
+    [InlineData("gke-kube-dns.json", "kube-system", "k8s-app=kube-dns", "coredns", "deployment/kube-dns")]
+    [InlineData("openshift-dns-default.json", "openshift-dns", "dns.operator.openshift.io/daemonset-dns=default", "dns-default", "daemonset/dns-default")]
+    [InlineData("rke2-coredns.json", "kube-system", "k8s-app=kube-dns,app.kubernetes.io/name=rke2-coredns,app.kubernetes.io/instance=rke2-coredns", "rke2-coredns-rke2-coredns", "deployment/rke2-coredns-rke2-coredns")]
+    [InlineData("kubespray-coredns-service.json", "kube-system", "k8s-app=coredns", "coredns", "deployment/coredns")]
+    public void The_cluster_DNS_facts_name_its_pods_namespace_selector_Corefile_ConfigMap_and_workload(string fixture, string ns, string selector, string configMap, string workload)
     {
         var clusterDns = Assert.Single(Build(Items(fixture)).Facts.OfType<ClusterDns>());
-        Assert.Equal((ns, selector, configMap), (clusterDns.PodsNamespace, clusterDns.PodsSelector, clusterDns.CorefileConfigMap));
+        Assert.Equal((ns, selector, configMap, workload), (clusterDns.PodsNamespace, clusterDns.PodsSelector, clusterDns.CorefileConfigMap, clusterDns.Workload));
 
         var none = Assert.Single(Build([]).Facts.OfType<ClusterDns>());
-        Assert.Equal((null, null, null), (none.PodsNamespace, none.PodsSelector, none.CorefileConfigMap));
+        Assert.Equal((null, null, null, null), (none.PodsNamespace, none.PodsSelector, none.CorefileConfigMap, none.Workload));
     }
 
     [Fact]

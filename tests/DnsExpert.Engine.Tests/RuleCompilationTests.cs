@@ -1,5 +1,6 @@
 using DnsExpert.Core.Facts;
 using DnsExpert.Engine.Compilation;
+using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Testing;
@@ -60,6 +61,28 @@ public sealed class RuleCompilationTests
         Assert.Equal("ConfigMap kube-system/coredns", finding.Evidence[0].Source);
         Assert.Equal("Corefile line 7", finding.Evidence[0].Detail);
         Assert.Empty(result.Problems);
+    }
+
+    [Fact]
+    public void Finding_templates_read_the_clusters_own_names_as_known()
+    {
+        var rule = Autopath.Replace("command: kubectl -n kube-system edit configmap coredns",
+            "command: kubectl -n {{ known.ClusterDnsNamespace }} edit configmap {{ known.CorefileConfigMap }} && kubectl -n {{ known.ClusterDnsNamespace }} rollout restart {{ known.ClusterDnsWorkload }}", StringComparison.Ordinal);
+        var facts = new object[] { Plugin("autopath", 7, "@kubernetes") };
+        var openShift = new KnownValues { ClusterDnsNamespace = "openshift-dns", CorefileConfigMap = "dns-default", ClusterDnsWorkload = "daemonset/dns-default" };
+
+        var named = Assert.Single(RuleSessionRunner.Run(Compile(rule), facts, openShift).Findings);
+        var assumed = Assert.Single(RuleSessionRunner.Run(Compile(rule), facts).Findings);
+
+        Assert.Equal("kubectl -n openshift-dns edit configmap dns-default && kubectl -n openshift-dns rollout restart daemonset/dns-default", named.Remediation[0].Command);
+        Assert.Equal("kubectl -n kube-system edit configmap coredns && kubectl -n kube-system rollout restart deployment/coredns", assumed.Remediation[0].Command);
+    }
+
+    [Fact]
+    public void A_pattern_cannot_take_the_name_known()
+    {
+        var errors = Errors(Autopath.Replace("as: plugin", "as: known", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Reason.Contains("pattern name 'known' is taken", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -24,16 +24,17 @@ internal sealed class ClusterDnsIdentity
     public static readonly IReadOnlyList<ClusterDnsLayout> Layouts =
     [
         Default,
-        new("OpenShift", "openshift-dns", "dns-default", "dns-default", ["dns-default-"], Labels(("dns.operator.openshift.io/daemonset-dns", "default"))),
+        new("OpenShift", "openshift-dns", "dns-default", "dns-default", ["dns-default-"], Labels(("dns.operator.openshift.io/daemonset-dns", "default")), "daemonset/dns-default"),
         new("RKE2", SnapshotObjects.KubeSystem, "rke2-coredns-rke2-coredns", "rke2-coredns-rke2-coredns", ["rke2-coredns-rke2-coredns-"],
-            Labels(("k8s-app", "kube-dns"), ("app.kubernetes.io/name", "rke2-coredns"), ("app.kubernetes.io/instance", "rke2-coredns"))),
+            Labels(("k8s-app", "kube-dns"), ("app.kubernetes.io/name", "rke2-coredns"), ("app.kubernetes.io/instance", "rke2-coredns")), "deployment/rke2-coredns-rke2-coredns"),
         new("kubespray", SnapshotObjects.KubeSystem, "coredns", "coredns", ["coredns-"], Labels(("k8s-app", "kube-dns"))),
     ];
 
     private readonly HashSet<string> _podKeys;
 
-    private ClusterDnsIdentity(ClusterDnsLayout layout, V1Service? service, IReadOnlyList<V1Pod> pods, V1ConfigMap? corefile)
+    private ClusterDnsIdentity(ClusterDnsLayout layout, V1Service? service, IReadOnlyList<V1Pod> pods, V1ConfigMap? corefile, string? workload)
     {
+        _workload = workload;
         Layout = layout;
         Service = service;
         Pods = pods;
@@ -63,6 +64,43 @@ internal sealed class ClusterDnsIdentity
     /// <summary>The pods' label selector: the Service's, else the layout's labels (<c>k8s-app=kube-dns</c>).</summary>
     public string PodsSelector =>
         ClusterDnsLayout.SelectorOf(Service?.Spec?.Selector is { Count: > 0 } selector ? selector : Layout.PodLabels);
+
+    /// <summary>
+    /// The workload running the pods, as <c>kubectl</c> names it (<c>deployment/coredns</c>, GKE's <c>deployment/kube-dns</c>,
+    /// OpenShift's <c>daemonset/dns-default</c>): the first pod's owner (a ReplicaSet's Deployment, by the pod's
+    /// <c>pod-template-hash</c>), else the layout's.
+    /// </summary>
+    public string Workload => Pods.Select(OwnerWorkload).FirstOrDefault(w => w is not null) ?? _workload ?? Layout.Workload;
+
+    private readonly string? _workload;
+
+    /// <summary>The Deployment or DaemonSet in <paramref name="ns"/> whose pod template carries every label of <paramref name="selector"/>.</summary>
+    private static string? TemplateWorkload(SnapshotObjects objects, string ns, IReadOnlyDictionary<string, string> selector)
+    {
+        bool Carries(V1PodTemplateSpec? template) =>
+            selector.Count > 0 && template?.Metadata?.Labels is { } labels && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        var named = objects.Deployments.Values.Where(d => d.Metadata?.NamespaceProperty == ns && Carries(d.Spec?.Template)).Select(d => "deployment/" + d.Metadata.Name)
+            .Concat(objects.DaemonSets.Values.Where(d => d.Metadata?.NamespaceProperty == ns && Carries(d.Spec?.Template)).Select(d => "daemonset/" + d.Metadata.Name));
+        return named.Order(StringComparer.Ordinal).FirstOrDefault(w => Contract.RequestValidator.IsDnsSubdomain(w[(w.IndexOf('/') + 1)..]));
+    }
+
+    private static string? OwnerWorkload(V1Pod pod)
+    {
+        var owner = pod.Metadata?.OwnerReferences?.FirstOrDefault(o => o.Controller == true) ?? pod.Metadata?.OwnerReferences?.FirstOrDefault();
+        if (owner?.Name is not { Length: > 0 } name || !Contract.RequestValidator.IsDnsSubdomain(name))
+        {
+            return null;
+        }
+
+        var hash = pod.Metadata?.Labels?.TryGetValue("pod-template-hash", out var h) == true ? "-" + h : null;
+        return owner.Kind switch
+        {
+            "ReplicaSet" when hash is not null && name.EndsWith(hash, StringComparison.Ordinal) && name.Length > hash.Length => "deployment/" + name[..^hash.Length],
+            "DaemonSet" => "daemonset/" + name,
+            "StatefulSet" => "statefulset/" + name,
+            _ => null,
+        };
+    }
 
     /// <summary>Does the snapshot show the cluster DNS (its Service, a pod or its Corefile), rather than assume kubeadm's layout?</summary>
     public bool Shown => Service is not null || Pods.Count > 0 || Corefile is not null;
@@ -118,7 +156,10 @@ internal sealed class ClusterDnsIdentity
             .Select(l => objects.ConfigMaps.GetValueOrDefault(SnapshotObjects.Key(l.Namespace, l.ConfigMap)))
             .FirstOrDefault(c => c?.Data?.ContainsKey("Corefile") == true)
             ?? objects.ConfigMaps.GetValueOrDefault(SnapshotObjects.Key(layout.Namespace, layout.ConfigMap));
-        return new ClusterDnsIdentity(layout, service, pods, corefile);
+        // Without the pods' owners, the workload whose pod template the Service (else the layout) selects.
+        var ns = service?.Metadata?.NamespaceProperty ?? layout.Namespace;
+        var workload = TemplateWorkload(objects, ns, service?.Spec?.Selector is { Count: > 0 } s ? s.AsReadOnly() : layout.PodLabels);
+        return new ClusterDnsIdentity(layout, service, pods, corefile, workload);
     }
 
     /// <summary>The container that serves DNS: <c>coredns</c>, OpenShift's <c>dns</c>, else the first (kube-dns's <c>kubedns</c>).</summary>
@@ -170,7 +211,8 @@ public static class ClusterDnsObjects
 /// prefixes of its pods' names and the labels its Service selects them by.
 /// </summary>
 public sealed record ClusterDnsLayout(
-    string Distribution, string Namespace, string Service, string ConfigMap, IReadOnlyList<string> PodPrefixes, IReadOnlyDictionary<string, string> PodLabels)
+    string Distribution, string Namespace, string Service, string ConfigMap, IReadOnlyList<string> PodPrefixes, IReadOnlyDictionary<string, string> PodLabels,
+    string Workload = "deployment/coredns")
 {
     /// <summary>The layout's pod labels as a label selector: <c>k8s-app=kube-dns</c>.</summary>
     public string Selector => SelectorOf(PodLabels);

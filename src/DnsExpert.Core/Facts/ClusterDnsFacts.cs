@@ -54,6 +54,12 @@ public sealed class ClusterDns : Fact
 
     /// <summary>The name of the ConfigMap holding the Corefile, in <see cref="PodsNamespace"/>; null while the snapshot shows none.</summary>
     public string? CorefileConfigMap { get; init; }
+
+    /// <summary>
+    /// The workload running the cluster DNS pods as kubectl names it (<c>deployment/coredns</c>, <c>daemonset/dns-default</c>),
+    /// in <see cref="PodsNamespace"/>; null while the snapshot shows none.
+    /// </summary>
+    public string? Workload { get; init; }
 }
 
 /// <summary>The kube-dns Service.</summary>

@@ -24,6 +24,9 @@ public static class RuleBaseCompiler
 
     private static readonly ParsingConfig Parsing = CreateParsingConfig();
 
+    /// <summary>The name finding templates and checks read <see cref="Hypotheses.KnownValues"/> under.</summary>
+    public const string KnownName = "known";
+
     private static ParsingConfig CreateParsingConfig()
     {
         var config = new ParsingConfig
@@ -184,7 +187,7 @@ public static class RuleBaseCompiler
             return null;
         }
 
-        var known = new[] { Expression.Parameter(typeof(Hypotheses.KnownValues), "known") };
+        var known = new[] { Expression.Parameter(typeof(Hypotheses.KnownValues), KnownName) };
         var checks = doc.Collect
             .Select(c => new CompiledCheck(CompileTemplate(doc, c.Command, known, errors, HoleEncoding.ShellWord), c.Why, c.Cost, c.Facts)
             {
@@ -240,6 +243,12 @@ public static class RuleBaseCompiler
             }
 
             var name = pattern.Name ?? $"_{pattern.Mode.ToString().ToLowerInvariant()}{index}";
+            if (string.Equals(name, KnownName, StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add(new RuleFileError(doc.File, pattern.Line, 0, $"pattern name '{name}' is taken: templates read the cluster's known names (the cluster DNS namespace, selector, workload) as '{KnownName}'"));
+                continue;
+            }
+
             if (matched.Any(p => p.Name == name))
             {
                 errors.Add(new RuleFileError(doc.File, pattern.Line, 0, $"pattern name '{name}' is used twice in this rule"));
@@ -304,7 +313,9 @@ public static class RuleBaseCompiler
             return null;
         }
 
-        var scope = matched.ToArray();
+        // Finding templates read the case's patterns and `known`, the cluster's own names as the facts show them (the
+        // cluster DNS namespace, selector, workload, Corefile ConfigMap; kubeadm's while unknown), last in the scope.
+        var scope = (ParameterExpression[])[.. matched, Expression.Parameter(typeof(Hypotheses.KnownValues), KnownName)];
         var finding = doc.Finding;
         var cause = ruleCase.Cause ?? finding.Cause!;
         var evidence = ruleCase.Evidence.Count > 0 ? ruleCase.Evidence : finding.Evidence;

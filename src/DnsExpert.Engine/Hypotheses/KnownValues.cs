@@ -69,6 +69,14 @@ public sealed record KnownValues
     public object CorefileConfigMap { get; init; } = Core.Building.ClusterDnsObjects.Default.ConfigMap;
 
     /// <summary>
+    /// The workload running the cluster DNS pods as kubectl names it (<see cref="ClusterDns.Workload"/>:
+    /// <c>deployment/coredns</c>, <c>daemonset/dns-default</c>), as <see cref="ClusterDnsNamespace"/>: kubeadm's while unknown.
+    /// </summary>
+    [CommandValue(CommandValueKind.ObjectReference)]
+    [FilledFrom("KubeDnsService")]
+    public object ClusterDnsWorkload { get; init; } = Core.Building.ClusterDnsObjects.Default.Workload;
+
+    /// <summary>
     /// The first plain DNS address the Corefile's root <c>forward</c> names (not a file, not CoreDNS itself); when it
     /// forwards to a file (<c>forward . /etc/resolv.conf</c>), the first nameserver of the file kubelet hands CoreDNS
     /// on its node (<see cref="NodeResolvConf.UsedByKubelet"/>), once read, other than a loopback address.
@@ -204,6 +212,7 @@ public sealed record KnownValues
             ClusterDnsNamespace = (object?)clusterDns?.PodsNamespace ?? (elsewhere ? new Placeholder("<cluster-dns-namespace>") : unknown.ClusterDnsNamespace),
             ClusterDnsSelector = (object?)clusterDns?.PodsSelector ?? (elsewhere ? new Placeholder("<cluster-dns-selector>") : unknown.ClusterDnsSelector),
             CorefileConfigMap = (object?)clusterDns?.CorefileConfigMap ?? (elsewhere ? new Placeholder("<corefile-configmap>") : unknown.CorefileConfigMap),
+            ClusterDnsWorkload = (object?)clusterDns?.Workload ?? (elsewhere ? new Placeholder("<cluster-dns-workload>") : unknown.ClusterDnsWorkload),
             Upstream = (object?)facts.OfType<CorefileUpstream>().Where(u => u.From == "." && u.Address is not null && !u.IsLoopback)
                 .Select(u => u.Address).FirstOrDefault() ?? (object?)UpstreamOfFile(facts, coreDns?.Node) ?? unknown.Upstream,
             Observed = observed ?? unknown.Observed,

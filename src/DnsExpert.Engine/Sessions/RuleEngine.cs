@@ -20,7 +20,7 @@ public sealed class RuleEngine(IRuleBaseProvider rules)
     {
         var ruleBase = rules.Current;
         using var activity = Tracing.Source.StartActivity("rules");
-        var result = RuleSessionRunner.Run(ruleBase, facts, cancellationToken);
+        var result = RuleSessionRunner.Run(ruleBase, facts, known, cancellationToken);
         activity?.SetTag("dnsexpert.facts", facts.Count);
         activity?.SetTag("dnsexpert.rules", ruleBase.Rules.Count);
         if (known is null)

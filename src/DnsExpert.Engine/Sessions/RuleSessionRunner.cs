@@ -32,8 +32,16 @@ public static class RuleSessionRunner
     /// firing between two rules (an abandoned request does not keep a worker busy) and the run ends with
     /// <see cref="OperationCanceledException"/> rather than with the findings of half a session.
     /// </summary>
-    public static RuleSessionResult Run(RuleBase ruleBase, IReadOnlyList<object> facts, CancellationToken cancellationToken = default)
+    public static RuleSessionResult Run(RuleBase ruleBase, IReadOnlyList<object> facts, CancellationToken cancellationToken = default) =>
+        Run(ruleBase, facts, known: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Run(RuleBase, IReadOnlyList{object}, CancellationToken)"/>, with <paramref name="known"/> what finding
+    /// templates read as <c>known</c>: the cluster's own names (kubeadm's while null).
+    /// </summary>
+    public static RuleSessionResult Run(RuleBase ruleBase, IReadOnlyList<object> facts, Hypotheses.KnownValues? known, CancellationToken cancellationToken = default)
     {
+        known ??= new Hypotheses.KnownValues();
         var problems = new List<string>();
         var session = ruleBase.SessionFactory.CreateSession();
 
@@ -67,7 +75,7 @@ public static class RuleSessionRunner
             .Select(g => (g.Rule.Id, FindingRanking.Score(g.Rule, g.Matches, symptom, name), (IReadOnlyList<FindingFact>)g.Matches))
             .ToList();
         var findings = Explanations.Order(ruleBase, ranked)
-            .Select(x => Merge(groups[x.Id].Rule, groups[x.Id].Matches, x, coreDnsNodes, problems))
+            .Select(x => Merge(groups[x.Id].Rule, groups[x.Id].Matches, x, coreDnsNodes, known, problems))
             .ToList();
         return new RuleSessionResult(findings, problems);
     }
@@ -76,11 +84,11 @@ public static class RuleSessionRunner
     /// One finding from a rule's matches. A template that fails (its expression throws) fails only its own text: the
     /// finding stays, an evidence line says which template failed, and so does the <c>rules</c> collection entry.
     /// </summary>
-    private static Finding Merge(CompiledRule rule, List<FindingFact> matches, Explanations.Placed placed, IReadOnlyList<TicketNode> coreDnsNodes, List<string> problems)
+    private static Finding Merge(CompiledRule rule, List<FindingFact> found, Explanations.Placed placed, IReadOnlyList<TicketNode> coreDnsNodes, Hypotheses.KnownValues known, List<string> problems)
     {
         var failures = new List<string>();
-        // Earlier cases first: a rule lists its strongest proof first.
-        matches = matches.OrderBy(m => m.Case.Index).ToList();
+        // Earlier cases first: a rule lists its strongest proof first. Templates read the match's facts, then `known`.
+        var matches = found.OrderBy(m => m.Case.Index).Select(m => (m.Case, Facts: (object[])[.. m.Facts, known])).ToList();
         var evidence = new List<Evidence>();
         var seen = new HashSet<Evidence>();
         var hidden = 0;

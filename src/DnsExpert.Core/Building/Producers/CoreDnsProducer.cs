@@ -52,6 +52,7 @@ internal static class CoreDnsProducer
             PodsNamespace = objects.ClusterDns.Shown ? objects.ClusterDns.PodsNamespace : null,
             PodsSelector = objects.ClusterDns.Shown ? objects.ClusterDns.PodsSelector : null,
             CorefileConfigMap = objects.ClusterDns.Shown ? objects.ClusterDns.CorefileName.Name : null,
+            Workload = objects.ClusterDns.Shown ? objects.ClusterDns.Workload : null,
         });
 
         if (kubeDns is not null)
