@@ -123,13 +123,13 @@ public sealed class CoreDnsMetrics : Fact
     /// The Deployment the pod is of, from its name (<c>coredns-5d78c9869d-abcde</c>: <c>coredns</c>, the name less the
     /// ReplicaSet's and the pod's suffixes); <c>coredns</c> when the name has no such suffixes.
     /// </summary>
-    public string Deployment
+    public string Deployment => DeploymentOf(Pod);
+
+    /// <summary>The Deployment a pod named <paramref name="pod"/> is of: its name less the ReplicaSet's and the pod's suffixes, else <c>coredns</c>.</summary>
+    public static string DeploymentOf(string pod)
     {
-        get
-        {
-            var parts = Pod.Split('-');
-            return parts.Length >= 3 ? string.Join('-', parts[..^2]) : "coredns";
-        }
+        var parts = pod.Split('-');
+        return parts.Length >= 3 ? string.Join('-', parts[..^2]) : "coredns";
     }
 
     /// <summary><paramref name="throttled"/>'s share of <paramref name="periods"/> in words: <c>31 % of 9,000 CFS periods</c>.</summary>
