@@ -208,10 +208,12 @@ public sealed class CollectPromiseTests
     /// upstream. The CoreDNS image has no shell, so the check would be kubectl debug, whose output the reader does not
     /// take for a probe; live collection runs these probes, and the log cases of the same rules are checkable. And
     /// cAdvisor's CFS counters of the coredns container: they come from a Prometheus server only (live collection with
-    /// DnsExpert:Prometheus:Url, or a snapshot's metrics); a pasted CoreDNS scrape does not hold them.
+    /// DnsExpert:Prometheus:Url, or a snapshot's metrics); a pasted CoreDNS scrape does not hold them. Nor does it hold a
+    /// forward rate: two pasted scrapes do not say how far apart they were, a Prometheus window does.
     /// </summary>
     private static readonly HashSet<(string Rule, string Type)> NotPastable =
     [
+        ("cloud-resolver-packet-limit", nameof(CoreDnsForwardRate)),
         ("coredns-apiserver-unreachable", nameof(ProbeResult)),
         ("coredns-cpu-throttled", nameof(CoreDnsMetrics)),
         ("coredns-cpu-throttled", $"{nameof(CoreDnsMetrics)}.{nameof(CoreDnsMetrics.CpuPeriods)}"),

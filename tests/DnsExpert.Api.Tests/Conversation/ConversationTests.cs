@@ -55,6 +55,8 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
             "the application's error is a TLS one (`x509: certificate is valid for *.169.59.253.69.nip.io, not api.partner-example.com`): the name resolved, to the wildcard's address, and the classifier reads neither a DNS symptom nor the name from it, so no check of a name's cause is offered (from the name and frequency it converges)",
         ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-with-linklocal-rising.json"] = OneReadOfTheCounter,
         ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-no-counter-read.json"] = OneReadOfTheCounter,
+        ["cloud-resolver-packet-limit/fires-eks-prometheus-forward-rate-over-the-limit.json"] =
+            "the forward rate that proves it comes from a Prometheus server's window, which live collection reads and the simulated cluster does not answer; the log's timeouts in round 1 give the warning case only, a weaker proof that leaves coredns-upstream-unreachable a second critical, as in the two conversations above",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
             "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf, now offered as the prerequisite of the lookup from CoreDNS that keeps `<upstream>`, but ranked with that lookup only when it follows from the evidence, and the clean logs leave this cause no clue: the conntrack checks of an equally weighted cause fill rounds 2 and 3 (ranking it with the lookup whenever the cause had no other check left reached it only in round 3 and lost a converged conversation)",
     };
