@@ -29,7 +29,7 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", Panicking), ("kube-system", Rejecting), ("kube-system", Old)], CancellationToken.None);
 
         Assert.Equal(CollectionStatus.Ok, entry.Status);
-        Assert.Contains("9 of 9 queries over 15 min", entry.Detail, StringComparison.Ordinal);
+        Assert.Contains("10 of 10 queries over 15 min", entry.Detail, StringComparison.Ordinal);
         Assert.Equal([Panicking, Rejecting, Old], metrics.Select(m => m.Pod));
 
         // Two rises read as whole counts: increase() extrapolates a little past the samples, never below the rise.
@@ -39,6 +39,8 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         Assert.Equal(0, panicking.MaxConcurrentRejects);
         // The 1.11 health-check series appears only with its first failure: it did not rise inside the window.
         Assert.Equal(0, Assert.Single(panicking.HealthcheckFailures!, h => h.Key == "10.0.0.2:53").Value);
+        // What forward sent its upstream (1.11's proxy request count, summed over rcodes): 32,040 then 33,292.
+        Assert.InRange(Assert.Single(panicking.ForwardRequests!, f => f.Key == "10.0.0.2:53").Value, 33292 - 32040, 2 * (33292 - 32040));
         var rejecting = metrics.Single(m => m.Pod == Rejecting);
         Assert.InRange(rejecting.MaxConcurrentRejects!.Value, 24555 - 18031, 2 * (24555 - 18031));
         Assert.Null(rejecting.HealthcheckFailures);

@@ -85,6 +85,8 @@ public sealed class CollectPromiseTests
         new(@"^cat /proc/sys/net/bridge/bridge-nf-call-iptables$", "tests/fixtures/node-root/proc/sys/net/bridge/bridge-nf-call-iptables"),
         // A VXLAN device as flannel makes it, read on this machine (ethtool 6.1, Linux 6.18), 2026-12-07: tests/fixtures/vxlan/SOURCES.md.
         new(@"^ethtool -k flannel\.1$", "tests/fixtures/vxlan/ethtool-k-flannel.1-on.txt"),
+        // An ENA interface's statistics as the EC2 User Guide prints them (ENA troubleshooting, Statistics): tests/fixtures/ena/SOURCES.md.
+        new(@"^ethtool -S eth0$", "tests/fixtures/ena/ethtool-S-ethN-ena-troubleshooting.txt"),
         new(@"^conntrack -S$", "tests/fixtures/dns-tools/conntrack-S-insert-failed.txt"),
         new(@"^dmesg -T$", "tests/scenarios/conntrack-table-full/fires-dmesg-table-full.json", "file:dmesg"),
         new(@"^kubectl logs -n kube-system \S+ --tail=500 --timestamps$", $"{Dump}/kube-system/coredns-5d78c9869d-abcde/logs.txt"),
@@ -206,10 +208,12 @@ public sealed class CollectPromiseTests
     /// upstream. The CoreDNS image has no shell, so the check would be kubectl debug, whose output the reader does not
     /// take for a probe; live collection runs these probes, and the log cases of the same rules are checkable. And
     /// cAdvisor's CFS counters of the coredns container: they come from a Prometheus server only (live collection with
-    /// DnsExpert:Prometheus:Url, or a snapshot's metrics); a pasted CoreDNS scrape does not hold them.
+    /// DnsExpert:Prometheus:Url, or a snapshot's metrics); a pasted CoreDNS scrape does not hold them. Nor does it hold a
+    /// forward rate: two pasted scrapes do not say how far apart they were, a Prometheus window does.
     /// </summary>
     private static readonly HashSet<(string Rule, string Type)> NotPastable =
     [
+        ("cloud-resolver-packet-limit", nameof(CoreDnsForwardRate)),
         ("coredns-apiserver-unreachable", nameof(ProbeResult)),
         ("coredns-cpu-throttled", nameof(CoreDnsMetrics)),
         ("coredns-cpu-throttled", $"{nameof(CoreDnsMetrics)}.{nameof(CoreDnsMetrics.CpuPeriods)}"),

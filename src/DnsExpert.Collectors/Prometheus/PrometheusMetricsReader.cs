@@ -33,6 +33,8 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
         // cAdvisor's (the kubelet's /metrics/cadvisor): the labels container and pod from Kubernetes 1.14, container_name and pod_name before 1.16.
         ("CPU periods", "sum by (namespace, pod) (increase(container_cpu_cfs_periods_total{container=\"coredns\"}[{w}])) or sum by (namespace, pod) (label_replace(increase(container_cpu_cfs_periods_total{container_name=\"coredns\"}[{w}]), \"pod\", \"$1\", \"pod_name\", \"(.+)\"))"),
         ("CPU throttled periods", "sum by (namespace, pod) (increase(container_cpu_cfs_throttled_periods_total{container=\"coredns\"}[{w}])) or sum by (namespace, pod) (label_replace(increase(container_cpu_cfs_throttled_periods_total{container_name=\"coredns\"}[{w}]), \"pod\", \"$1\", \"pod_name\", \"(.+)\"))"),
+        // What forward sent each upstream: from 1.11.0 the proxy's request count, before it forward's own (1.7.0 on) or its older name.
+        ("forward requests", "sum by (namespace, pod, to) (increase(coredns_proxy_request_duration_seconds_count{proxy_name=\"forward\"}[{w}]) or increase(coredns_forward_requests_total[{w}]) or increase(coredns_forward_request_count_total[{w}]))"),
     ];
 
     /// <summary>
@@ -83,7 +85,8 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
                     case 5: artifact.HealthcheckBroken = Count(value); break;
                     case 6: artifact.P99Seconds = Math.Max(0, value); break;
                     case 7: artifact.CpuPeriods = Count(value); break;
-                    default: artifact.CpuThrottledPeriods = Count(value); break;
+                    case 8: artifact.CpuThrottledPeriods = Count(value); break;
+                    default: (artifact.ForwardRequests ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "to") ?? ""] = Count(value); break;
                 }
             }
         }

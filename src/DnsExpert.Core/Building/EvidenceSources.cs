@@ -63,6 +63,9 @@ public enum EvidenceReader
     /// <summary><c>ethtool -k DEVICE</c>: a node's VXLAN device and its <c>tx-checksum-ip-generic</c> offload.</summary>
     OffloadFeatures,
 
+    /// <summary><c>ethtool -S DEVICE</c>: a node's network interface statistics, its ENA allowance counters.</summary>
+    NicStatistics,
+
     /// <summary>busybox <c>nc -zvv</c> output into TCP connection probe results (<see cref="Parsing.NcOutput"/>).</summary>
     TcpConnections,
 
@@ -175,6 +178,8 @@ public static class EvidenceSources
             EvidenceReader.BridgeNetfilter, ["NodeBridgeNetfilter"], []),
         new("offload features", [new("ethtool", ["-k"]), new("ethtool", ["--show-features"]), new("ethtool", ["--show-offload"])], Node,
             EvidenceReader.OffloadFeatures, ["NodeVxlanOffload"], []),
+        new("interface statistics", [new("ethtool", ["-S"]), new("ethtool", ["--statistics"])], Node,
+            EvidenceReader.NicStatistics, ["NodeNicAllowance"], []),
         new("conntrack statistics", [new("conntrack", ["-S"])], Node, EvidenceReader.ConntrackStatistics, ["NodeConntrackStats"], []),
         KernelLog,
         CoreDnsMetrics,

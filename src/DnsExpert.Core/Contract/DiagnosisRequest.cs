@@ -191,6 +191,12 @@ public sealed class MetricsArtifact
     /// <summary>Queries <c>forward</c> found every upstream down for (<c>coredns_forward_healthcheck_broken_total</c>).</summary>
     public long? HealthcheckBroken { get; set; }
 
+    /// <summary>
+    /// Queries <c>forward</c> sent, by upstream (<c>to</c>): <c>coredns_proxy_request_duration_seconds_count{proxy_name="forward"}</c>
+    /// from 1.11.0, <c>coredns_forward_requests_total</c> before, <c>coredns_forward_request_count_total</c> before 1.7.0.
+    /// </summary>
+    public IDictionary<string, long>? ForwardRequests { get; set; }
+
     /// <summary>The 99th percentile of the request duration over the window, in seconds (<c>histogram_quantile</c>).</summary>
     public double? P99Seconds { get; set; }
 

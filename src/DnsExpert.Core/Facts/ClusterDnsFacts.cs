@@ -92,6 +92,10 @@ public sealed class CoreDnsPod : Fact
 {
     public required string Namespace { get; init; }
     public required string Name { get; init; }
+
+    /// <summary>The Deployment the pod is of, from its name (<c>coredns-5d78c9869d-abcde</c>: <c>coredns</c>), as <see cref="CoreDnsMetrics.Deployment"/>.</summary>
+    public string Deployment => CoreDnsMetrics.DeploymentOf(Name);
+
     public string? Node { get; init; }
     public string? Ip { get; init; }
     [OneOf(typeof(PodPhases))]

@@ -123,13 +123,13 @@ public sealed class CoreDnsMetrics : Fact
     /// The Deployment the pod is of, from its name (<c>coredns-5d78c9869d-abcde</c>: <c>coredns</c>, the name less the
     /// ReplicaSet's and the pod's suffixes); <c>coredns</c> when the name has no such suffixes.
     /// </summary>
-    public string Deployment
+    public string Deployment => DeploymentOf(Pod);
+
+    /// <summary>The Deployment a pod named <paramref name="pod"/> is of: its name less the ReplicaSet's and the pod's suffixes, else <c>coredns</c>.</summary>
+    public static string DeploymentOf(string pod)
     {
-        get
-        {
-            var parts = Pod.Split('-');
-            return parts.Length >= 3 ? string.Join('-', parts[..^2]) : "coredns";
-        }
+        var parts = pod.Split('-');
+        return parts.Length >= 3 ? string.Join('-', parts[..^2]) : "coredns";
     }
 
     /// <summary><paramref name="throttled"/>'s share of <paramref name="periods"/> in words: <c>31 % of 9,000 CFS periods</c>.</summary>
@@ -188,6 +188,35 @@ public sealed class CoreDnsUpstreamHealthchecks : Fact
         var host = close > 0 ? To[1..close] : port is not null ? To[..colon] : To;
         return (host, port ?? 53);
     }
+}
+
+/// <summary>
+/// What one CoreDNS pod's <c>forward</c> sent one upstream over a Prometheus server's window, and the rate it makes
+/// (<c>coredns_proxy_request_duration_seconds_count{proxy_name="forward"}</c> from 1.11.0, <c>coredns_forward_requests_total</c>
+/// before). Only a window of known length gives a rate: two pasted scrapes do not say how far apart they were.
+/// </summary>
+[FactDescription("Queries one CoreDNS pod's forward sent one upstream (To) over a Prometheus window: Requests, WindowSeconds and PerSecond, the average rate.")]
+public sealed class CoreDnsForwardRate : Fact
+{
+    public required string Namespace { get; init; }
+    public required string Pod { get; init; }
+
+    /// <summary>The upstream, <c>ADDRESS:PORT</c> (the <c>to</c> label).</summary>
+    public required string To { get; init; }
+
+    public long Requests { get; init; }
+
+    /// <summary>The window's length in seconds (more than 0).</summary>
+    public int WindowSeconds { get; init; }
+
+    /// <summary>The average queries a second over the window.</summary>
+    public double PerSecond => Math.Round(Requests / (double)WindowSeconds, 1);
+
+    /// <summary>The window in words, for evidence: <c>over 15 min to 2026-11-25 06:40 UTC</c>.</summary>
+    public required string Window { get; init; }
+
+    /// <summary>What was read, in words, for evidence: <c>1,382,400 queries forwarded to 10.28.0.2:53 over 15 min ...: 1,536 a second on average</c>.</summary>
+    public string Describe => $"{Requests.ToString("N0", CultureInfo.InvariantCulture)} queries forwarded to {To} {Window}: {PerSecond.ToString("#,0.#", CultureInfo.InvariantCulture)} a second on average";
 }
 
 /// <summary>

@@ -71,6 +71,39 @@ public sealed class NodeVxlanOffload : Fact
 }
 
 /// <summary>
+/// The allowance counters of a node's Elastic Network Adapter (<c>ethtool -S eth0</c> on EC2 with the ENA driver):
+/// packets the instance's network interface dropped because it went past an allowance. <c>linklocal_allowance_exceeded</c>
+/// counts packets to the link-local services (the Route 53 Resolver at 169.254.169.253 or the VPC's base + 2, the
+/// instance metadata service, the time service) dropped past their 1024 packets per second per network interface.
+/// One read counts since the driver last reset; two reads of the same device give the rise between them (<see cref="BetweenReads"/>).
+/// </summary>
+[FactDescription("A node's ENA allowance counters from ethtool -S DEVICE: Device, LinkLocalExceeded (packets to the VPC resolver, metadata and time services dropped past 1024 per second per interface), PpsExceeded; since the driver last reset (one read) or BetweenReads (the rise between two reads of the same device).")]
+public sealed class NodeNicAllowance : Fact
+{
+    public required string Node { get; init; }
+
+    /// <summary>The interface read (<c>eth0</c>, <c>ens5</c>); <c>the interface</c> when the command did not name one.</summary>
+    public required string Device { get; init; }
+
+    /// <summary><c>linklocal_allowance_exceeded</c>: in the last read, or its rise between two reads.</summary>
+    public long LinkLocalExceeded { get; init; }
+
+    /// <summary><c>pps_allowance_exceeded</c> (the instance's whole packet rate), alike; null when the output has no such line.</summary>
+    [UnknownWhenNull]
+    public long? PpsExceeded { get; init; }
+
+    /// <summary>The counts are the rise between two reads of the same device, not totals since the driver last reset.</summary>
+    public bool BetweenReads { get; init; }
+
+    /// <summary>The window in words, for evidence: <c>between two reads</c>, <c>since the driver last reset</c>.</summary>
+    public string Window => BetweenReads ? "between two reads" : "since the driver last reset";
+
+    /// <summary>What was read, in words, for evidence: <c>eth0: linklocal_allowance_exceeded rose by 5,306 between two reads; pps_allowance_exceeded 0</c>.</summary>
+    public string Describe => $"{Device}: linklocal_allowance_exceeded {(BetweenReads ? "rose by " : "")}{LinkLocalExceeded.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} {Window}"
+        + (PpsExceeded is { } pps ? $"; pps_allowance_exceeded {(BetweenReads ? "rose by " : "")}{pps.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}" : "");
+}
+
+/// <summary>
 /// A resolv.conf file of a node (<c>/etc/resolv.conf</c>, <c>/run/systemd/resolve/resolv.conf</c>, or the file the
 /// kubelet configuration names): what pods with dnsPolicy Default, such as CoreDNS, inherit when kubelet hands it out.
 /// </summary>

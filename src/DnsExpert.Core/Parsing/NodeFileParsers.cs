@@ -183,4 +183,42 @@ public static class NodeFileParsers
 
         return generic is { } on ? (device, on) : null;
     }
+
+    /// <summary>
+    /// The ENA allowance counters from <c>ethtool -S DEVICE</c> (<c>--statistics</c>), whole or grepped to them:
+    /// <c>linklocal_allowance_exceeded: N</c> and <c>pps_allowance_exceeded: N</c>. Null without a
+    /// <c>linklocal_allowance_exceeded</c> line (another driver, or an ENA driver before 2.2.10 that does not count it).
+    /// </summary>
+    public static (long LinkLocalExceeded, long? PpsExceeded)? ParseEnaAllowances(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        long? linkLocal = null;
+        long? pps = null;
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.Trim();
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0
+                || !long.TryParse(line.AsSpan(colon + 1).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                continue;
+            }
+
+            switch (line[..colon])
+            {
+                case "linklocal_allowance_exceeded":
+                    linkLocal = value;
+                    break;
+                case "pps_allowance_exceeded":
+                    pps = value;
+                    break;
+            }
+        }
+
+        return linkLocal is { } exceeded ? (exceeded, pps) : null;
+    }
 }

@@ -130,6 +130,8 @@ public static class FactSummaries
         [nameof(NodeBridgeNetfilter)] = Of<NodeBridgeNetfilter>("bridge netfilter settings", bs => Each(bs, b =>
             $"{Name(b.Node)}: {(b.ModuleLoaded ? $"net.bridge.bridge-nf-call-iptables = {b.Value}" : "br_netfilter not loaded")}")),
         [nameof(NodeVxlanOffload)] = Of<NodeVxlanOffload>("VXLAN devices' checksum offload", os => Each(os, o => $"{Name(o.Node)}: {o.Describe}")),
+        [nameof(CoreDnsForwardRate)] = Of<CoreDnsForwardRate>("CoreDNS forward rates", rs => Each(rs, r => $"{Name(r.Pod)}: {Number(r.PerSecond)} a second to {Name(r.To)}")),
+        [nameof(NodeNicAllowance)] = Of<NodeNicAllowance>("network interfaces' ENA allowance counters", ns => Each(ns, n => $"{Name(n.Node)}: {n.Describe}")),
         [nameof(NodeKernelLogLine)] = Of<NodeKernelLogLine>("kernel log lines", ls =>
             $"kernel log: {Count(ls.Count, "line")} ({Tally(ls.Select(l => l.Kind))}) on {Names(ls.Select(l => l.Node).Distinct(StringComparer.Ordinal))}",
             "kernel log read: no conntrack-full or VXLAN bad-checksum lines"),

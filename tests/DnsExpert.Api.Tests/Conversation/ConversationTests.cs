@@ -53,9 +53,16 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-apiserver-unreachable/fires-kube-dns-failed-to-list-pasted-2019.json"] = PastedTableOnly,
         ["search-domain-wildcard/fires-nslookup-resolves-through-nip-io-search-domain.json"] =
             "the application's error is a TLS one (`x509: certificate is valid for *.169.59.253.69.nip.io, not api.partner-example.com`): the name resolved, to the wildcard's address, and the classifier reads neither a DNS symptom nor the name from it, so no check of a name's cause is offered (from the name and frequency it converges)",
+        ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-with-linklocal-rising.json"] = OneReadOfTheCounter,
+        ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-no-counter-read.json"] = OneReadOfTheCounter,
+        ["cloud-resolver-packet-limit/fires-eks-prometheus-forward-rate-over-the-limit.json"] =
+            "the forward rate that proves it comes from a Prometheus server's window, which live collection reads and the simulated cluster does not answer; the log's timeouts in round 1 give the warning case only, a weaker proof that leaves coredns-upstream-unreachable a second critical, as in the two conversations above",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
             "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf, now offered as the prerequisite of the lookup from CoreDNS that keeps `<upstream>`, but ranked with that lookup only when it follows from the evidence, and the clean logs leave this cause no clue: the conntrack checks of an equally weighted cause fill rounds 2 and 3 (ranking it with the lookup whenever the cause had no other check left reached it only in round 3 and lost a converged conversation)",
     };
+
+    private const string OneReadOfTheCounter =
+        "round 1 reads the CoreDNS log's timeouts to the VPC resolver (with the pods and nodes), and the rule's case without a counter read lists it above coredns-upstream-unreachable; that warning case is a weaker proof, which does not demote its effect, so coredns-upstream-unreachable stays a second critical; the simulated cluster answers `ethtool -S eth0` once, with the scenario's first read, and one read (since the driver last reset) is a weaker proof too: the rise between two reads that makes the critical case is never seen in a conversation";
 
     private const string CrashBeforeItsCause =
         "round 1's CoreDNS pods JSON shows both pods crash-looping (a true critical) while nothing read by then can show why: the stub is in the resolv.conf of the node the pods' JSON names (round 2 at best), and the crashed run's log (what kubectl logs serves while the container waits) has no loop line here. Even then the stub case is a warning (its expect), which does not demote a crash that full proof shows, and pod fghij crash-loops on a node whose resolv.conf the scenario does not hold";

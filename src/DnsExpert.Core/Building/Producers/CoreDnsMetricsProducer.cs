@@ -83,6 +83,14 @@ internal static class CoreDnsMetricsProducer
             var window = $"over {m.WindowMinutes ?? 15} min" + (m.Time is { } time ? $" to {time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC" : "");
             var source = $"Prometheus {m.Server}".TrimEnd();
             counters.Add(new Counted(source, m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window, $"{source} {window}", m.P99Seconds, m.CpuPeriods, m.CpuThrottledPeriods));
+            foreach (var (to, sent) in m.ForwardRequests ?? new Dictionary<string, long>())
+            {
+                facts.Add(new CoreDnsForwardRate
+                {
+                    Source = source, Namespace = m.Namespace ?? SnapshotObjects.KubeSystem, Pod = m.Pod!, To = to, Requests = sent,
+                    WindowSeconds = Math.Max(1, m.WindowMinutes ?? 15) * 60, Window = window,
+                });
+            }
         }
 
         foreach (var reading in counters.GroupBy(c => c.Reading, StringComparer.Ordinal))
