@@ -35,7 +35,6 @@ public static class DnsExpertCli
     private static readonly JsonSerializerOptions ReadJson = RequestJson.CreateOptions(Limits, maxDepth: 64);
     /// <summary>Scans the long logs of a request file as it is read, as the service does.</summary>
     private static readonly LogScanScheduler LogScans = new();
-    private static readonly JsonSerializerOptions WriteJson = JsonText.ForResponses(new(JsonSerializerDefaults.Web) { WriteIndented = true });
 
     public static Task<int> Main(string[] args) => RunAsync(args, Console.In, Console.Out, Console.Error, new Terminal(!Console.IsOutputRedirected, !Console.IsErrorRedirected));
 
@@ -293,7 +292,7 @@ public static class DnsExpertCli
             var markdown = parse.GetValue(format) switch { "markdown" => true, "json" => false, _ => terminal.Output };
             var allChecks = parse.GetValue(checks) == "all";
             await output.WriteLineAsync(!markdown
-                ? JsonSerializer.Serialize(response, WriteJson)
+                ? JsonSerializer.Serialize(response, DnsExpertJson.IndentedResponses)
                 : TerminalReport.UseColor(parse.GetValue(color)!, terminal.Output)
                     ? TerminalReport.Colorize(MarkdownReport.Render(response, allChecks))
                     : MarkdownReport.Render(response, allChecks));
@@ -447,12 +446,12 @@ public static class DnsExpertCli
             var result = SymptomClassifier.Classify(text.Trim());
             if (parse.GetValue(format) is "json" || (parse.GetValue(format) is "auto" && !terminal.Output))
             {
-                await output.WriteLineAsync(JsonSerializer.Serialize(result, WriteJson));
+                await output.WriteLineAsync(JsonSerializer.Serialize(result, DnsExpertJson.IndentedResponses));
                 return ExitCodes.Ok;
             }
 
             // Parts of the message are shown back: control characters as carets, as the terminal report does.
-            var lines = new List<string> { $"class: {JsonSerializer.Serialize(result.Class, WriteJson).Trim('"')}" };
+            var lines = new List<string> { $"class: {JsonSerializer.Serialize(result.Class, DnsExpertJson.IndentedResponses).Trim('"')}" };
             lines.AddRange(new[] { ("name", result.Name), ("server", result.Server), ("client", result.Client) }
                 .Where(p => p.Item2 is not null).Select(p => $"{p.Item1}: {TerminalReport.Sanitize(p.Item2!)}"));
             lines.Add(TerminalReport.Sanitize(result.Explanation));

@@ -1,5 +1,6 @@
 using DnsExpert.Api.History;
 using DnsExpert.Core.Contract;
+using DnsExpert.Rendering;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Async;
@@ -24,7 +25,7 @@ public sealed partial class CallbackDispatcher(
     /// returned state is what a caller answering now can say: pending, or failed when the queue is full.
     /// </summary>
     public Task<CallbackDelivery> EnqueueAsync(string url, DiagnosisResponse response, bool stored) =>
-        EnqueueAsync(url, response.Id, stored, cancellationToken => sender.SendAsync(url, response, DiagnosisCoordinator.ResponseJson, cancellationToken));
+        EnqueueAsync(url, response.Id, stored, cancellationToken => sender.SendAsync(url, response, DnsExpertJson.Responses, cancellationToken));
 
     /// <summary>
     /// Queues a delivery of diagnosis <paramref name="id"/> to <paramref name="url"/> that <paramref name="send"/> makes

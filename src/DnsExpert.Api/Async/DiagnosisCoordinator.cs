@@ -1,10 +1,8 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using DnsExpert.Api.History;
 using DnsExpert.Core.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.History;
-using DnsExpert.Rendering.Escaping;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Async;
@@ -21,11 +19,6 @@ public sealed partial class DiagnosisCoordinator(
     IDiagnosisService service, HistoryState history, CallbackDispatcher callbacks, IOptions<AsyncOptions> options, TimeProvider time,
     Hosting.PublicLinks publicLinks, ILogger<DiagnosisCoordinator> logger)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    /// <summary>A diagnosis as a callback delivers it: as the API answers it (<see cref="JsonText"/>).</summary>
-    public static readonly JsonSerializerOptions ResponseJson = JsonText.ForResponses(new(JsonSerializerDefaults.Web));
-
     private readonly Channel<Job> _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(options.Value.QueueCapacity)
     {
         FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false,

@@ -4,6 +4,7 @@ using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Endpoints;
@@ -35,9 +36,9 @@ public static partial class AlertsApi
 
     internal static async Task<Results<Accepted<AlertNotificationResponse>, ProblemHttpResult>> Receive(
         HttpRequest http, DiagnosisCoordinator coordinator, AlertGroups groups, HistoryState history, IOptions<AlertOptions> alertOptions, IOptions<DnsExpertOptions> options,
-        PublicLinks links, AlertDelivery delivery, ILogger<AlertGroups> logger, CancellationToken cancellationToken)
+        PublicLinks links, AlertDelivery delivery, ILogger<AlertGroups> logger, [AsParameters] BodyServices bodies, CancellationToken cancellationToken)
     {
-        var (notification, problem) = await JsonBody.ReadAsync<AlertmanagerNotification>(http, options.Value, cancellationToken);
+        var (notification, problem) = await JsonBody.ReadAsync<AlertmanagerNotification>(http, options.Value, bodies, cancellationToken);
         if (problem is not null)
         {
             return problem;

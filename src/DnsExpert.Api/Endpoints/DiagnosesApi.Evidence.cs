@@ -5,6 +5,7 @@ using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Security;
 using DnsExpert.Core.Contract;
+using DnsExpert.Rendering;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ public static partial class DiagnosesApi
     internal static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> AddEvidence(
         string id, HttpRequest http, [FromQuery] bool? wait, [FromQuery] ReportFormat? format, HistoryState history,
         DiagnosisCoordinator coordinator, CallerRateLimit rateLimit, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks,
-        CancellationToken cancellationToken)
+        [AsParameters] BodyServices bodies, CancellationToken cancellationToken)
     {
         var scope = CallerScope.Of(http.HttpContext);
         var (earlier, missing) = await Find(id, history, scope, cancellationToken);
@@ -59,7 +60,7 @@ public static partial class DiagnosesApi
                     + $"it costs {charge.Permits + 1} requests of this caller's rate limit, more than are left; retry after {seconds} s.");
         }
 
-        var (evidence, problem) = await JsonBody.ReadAsync<EvidenceRequest>(http, options.Value, storedBytes, cancellationToken);
+        var (evidence, problem) = await JsonBody.ReadAsync<EvidenceRequest>(http, options.Value, bodies, storedBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -99,7 +100,7 @@ public static partial class DiagnosesApi
 
         try
         {
-            return JsonSerializer.Deserialize<DiagnosisRequest>(json, DiagnosisCoordinator.Json);
+            return JsonSerializer.Deserialize<DiagnosisRequest>(json, DnsExpertJson.Stored);
         }
         catch (JsonException)
         {

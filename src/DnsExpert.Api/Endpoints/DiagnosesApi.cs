@@ -4,6 +4,7 @@ using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Security;
+using DnsExpert.Core.Collection;
 using DnsExpert.Core.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.History;
@@ -82,9 +83,10 @@ public static partial class DiagnosesApi
 
     internal static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Diagnose(
         HttpRequest http, [FromQuery] bool? wait, [FromQuery] ReportFormat? format,
-        DiagnosisCoordinator coordinator, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks, CancellationToken cancellationToken)
+        DiagnosisCoordinator coordinator, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks,
+        [AsParameters] BodyServices bodies, [FromServices] ILiveSnapshotCollector? collector, CancellationToken cancellationToken)
     {
-        var (request, problem) = await JsonBody.ReadAsync<DiagnosisRequest>(http, options.Value, cancellationToken);
+        var (request, problem) = await JsonBody.ReadAsync<DiagnosisRequest>(http, options.Value, bodies, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -101,7 +103,7 @@ public static partial class DiagnosesApi
             return forbidden;
         }
 
-        if (!(wait ?? true) && request!.Snapshot is null && request.Symptom is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
+        if (!(wait ?? true) && request!.Snapshot is null && request.Symptom is null && collector is null)
         {
             var message = new LiveCollectionUnavailableException().Message;
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",

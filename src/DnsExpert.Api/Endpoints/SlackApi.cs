@@ -1,6 +1,8 @@
 using DnsExpert.Api.Async;
 using DnsExpert.Api.Chat;
 using DnsExpert.Api.Hosting;
+using DnsExpert.Core.Collection;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -32,7 +34,7 @@ public static partial class SlackApi
 
     internal static async Task<IResult> Receive(
         HttpRequest http, DiagnosisCoordinator coordinator, SlackReplies slack, IOptions<SlackOptions> slackOptions, IOptions<DnsExpertOptions> options,
-        TimeProvider time, ILogger<SlackReplies> logger, CancellationToken cancellationToken)
+        TimeProvider time, ILogger<SlackReplies> logger, [FromServices] ILiveSnapshotCollector? collector, CancellationToken cancellationToken)
     {
         if (slack.Signature is not { } signature)
         {
@@ -69,7 +71,7 @@ public static partial class SlackApi
             return SlackReplies.Ephemeral($":warning: {string.Join("; ", errors)}.\n{SlackCommand.Usage(command)}");
         }
 
-        if (request.Symptom is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
+        if (request.Symptom is null && collector is null)
         {
             return SlackReplies.Ephemeral(
                 $":warning: Not started: this service has no cluster access to look at the pod, so it needs the error text the application printed: `{command} <namespace>/<pod> <name> <error text>`.");

@@ -1,5 +1,6 @@
 using DnsExpert.Api.Async;
 using DnsExpert.History;
+using DnsExpert.Rendering;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.History;
@@ -20,8 +21,8 @@ public static class HistorySetup
             var options = services.GetRequiredService<IOptions<HistoryOptions>>().Value;
             IDiagnosisStore? store = options.Provider switch
             {
-                HistoryProvider.Sqlite => new SqliteDiagnosisStore(options, DiagnosisCoordinator.Json),
-                HistoryProvider.Postgres => new PostgresDiagnosisStore(options, DiagnosisCoordinator.Json),
+                HistoryProvider.Sqlite => new SqliteDiagnosisStore(options, DnsExpertJson.Stored),
+                HistoryProvider.Postgres => new PostgresDiagnosisStore(options, DnsExpertJson.Stored),
                 _ => null,
             };
             return new HistoryState(store);
