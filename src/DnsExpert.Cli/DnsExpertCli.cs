@@ -8,6 +8,7 @@ using DnsExpert.Core.Collection;
 using DnsExpert.Core.Contract;
 using DnsExpert.Diagnosis.FactBuilding;
 using DnsExpert.Diagnosis;
+using DnsExpert.Diagnosis.Application;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
@@ -33,8 +34,6 @@ public static class DnsExpertCli
 
     /// <summary>The service's own reading rules: a request file the CLI accepts is one the API accepts.</summary>
     private static readonly JsonSerializerOptions ReadJson = RequestJson.CreateOptions(Limits, maxDepth: 64);
-    /// <summary>Scans the long logs of a request file as it is read, as the service does.</summary>
-    private static readonly LogScanScheduler LogScans = new();
 
     public static Task<int> Main(string[] args) => RunAsync(args, Console.In, Console.Out, Console.Error, new Terminal(!Console.IsOutputRedirected, !Console.IsErrorRedirected));
 
@@ -185,6 +184,9 @@ public static class DnsExpertCli
         });
         command.SetAction(async (parse, cancellationToken) =>
         {
+            // The one composition root, without a container (a one-shot run would pay for one); the rule base is located
+            // and compiled when the diagnosis runs.
+            var composition = new DnsExpertComposition(new CompositionInputs(() => LocateRules(parse.GetValue(rules))));
             DiagnosisRequest? body;
             string origin;
             ILiveSnapshotCollector? collector = null;
@@ -192,7 +194,7 @@ public static class DnsExpertCli
             if (parse.GetValue(request) is { } file)
             {
                 origin = file.FullName;
-                (body, var problem) = await ReadRequest(file, cancellationToken);
+                (body, var problem) = await ReadRequest(file, composition.LogScans, cancellationToken);
                 if (problem is not null)
                 {
                     await error.WriteLineAsync(problem);
@@ -275,8 +277,8 @@ public static class DnsExpertCli
             DiagnosisResponse response;
             try
             {
-                var service = new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(LocateRules(parse.GetValue(rules)))), TimeProvider.System, collector);
-                response = await service.DiagnoseAsync(body!, cancellationToken);
+                var diagnosing = collector is null ? composition : new DnsExpertComposition(composition.Inputs with { Collector = collector });
+                response = await diagnosing.Workflow.RunAsync(new DiagnosisRun(body!), cancellationToken);
             }
             catch (LiveCollectionUnavailableException ex)
             {
@@ -301,12 +303,12 @@ public static class DnsExpertCli
         return command;
     }
 
-    private static async Task<(DiagnosisRequest? Request, string? Problem)> ReadRequest(FileInfo file, CancellationToken cancellationToken)
+    private static async Task<(DiagnosisRequest? Request, string? Problem)> ReadRequest(FileInfo file, LogScanScheduler logScans, CancellationToken cancellationToken)
     {
         try
         {
             await using var stream = file.OpenRead();
-            var body = await LogScans.ReadAsync<DiagnosisRequest>(stream, ReadJson, Limits, cancellationToken);
+            var body = await logScans.ReadAsync<DiagnosisRequest>(stream, ReadJson, Limits, cancellationToken);
             return body is null ? (null, $"{file.FullName}: the file holds no JSON object") : (body, null);
         }
         catch (JsonException ex)

@@ -5,6 +5,7 @@ using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Security;
 using DnsExpert.Core.Contract;
+using DnsExpert.Diagnosis.Application;
 using DnsExpert.Rendering;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -17,7 +18,7 @@ public static partial class DiagnosesApi
 {
     internal static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> AddEvidence(
         string id, HttpRequest http, [FromQuery] bool? wait, [FromQuery] ReportFormat? format, HistoryState history,
-        DiagnosisCoordinator coordinator, CallerRateLimit rateLimit, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks,
+        DiagnosisWorkflow workflow, PublicLinks links, CallerRateLimit rateLimit, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks,
         [AsParameters] BodyServices bodies, CancellationToken cancellationToken)
     {
         var scope = CallerScope.Of(http.HttpContext);
@@ -83,7 +84,7 @@ public static partial class DiagnosesApi
             return Problems.Unprocessable(errors, "The request with this evidence has invalid fields");
         }
 
-        return await Answer(refined, previousId: id, wait ?? true, format, http, coordinator, cancellationToken);
+        return await Answer(RunOf(refined, http, links, previousId: id), wait ?? true, format, http, workflow, cancellationToken);
     }
 
     private static ProblemHttpResult RequestGone(string id) =>

@@ -2,6 +2,7 @@ using DnsExpert.Api.Async;
 using DnsExpert.Api.Chat;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Core.Collection;
+using DnsExpert.Diagnosis.Application;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,7 @@ public static partial class SlackApi
     }
 
     internal static async Task<IResult> Receive(
-        HttpRequest http, DiagnosisCoordinator coordinator, SlackReplies slack, IOptions<SlackOptions> slackOptions, IOptions<DnsExpertOptions> options,
+        HttpRequest http, DiagnosisWorkflow workflow, PublicLinks links, SlackReplies slack, IOptions<SlackOptions> slackOptions, IOptions<DnsExpertOptions> options,
         TimeProvider time, ILogger<SlackReplies> logger, [FromServices] ILiveSnapshotCollector? collector, CancellationToken cancellationToken)
     {
         if (slack.Signature is not { } signature)
@@ -87,8 +88,8 @@ public static partial class SlackApi
         var principal = $"slack:{Field("team_id")}:{Field("user_id")}";
         try
         {
-            var accepted = await coordinator.EnqueueAsync(request, admission: null, previousId: null, principal,
-                response => slack.ReplyAsync(responseUrl, response), cancellationToken);
+            var accepted = await workflow.EnqueueAsync(
+                new DiagnosisRun(request) { CreatedBy = principal, LinkBase = links.Base(), Reply = response => slack.ReplyAsync(responseUrl, response) }, cancellationToken);
             if (accepted is null)
             {
                 return SlackReplies.Ephemeral(":hourglass: Too many diagnoses are waiting; try again in a minute.");

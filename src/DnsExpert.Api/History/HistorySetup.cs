@@ -1,4 +1,5 @@
 using DnsExpert.Api.Async;
+using DnsExpert.Diagnosis.Application;
 using DnsExpert.History;
 using DnsExpert.Rendering;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,8 @@ public static class HistorySetup
         builder.Services.AddSingleton<CallbackSender>();
         builder.Services.AddSingleton<CallbackDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CallbackDispatcher>());
-        builder.Services.AddSingleton<DiagnosisCoordinator>();
+        builder.Services.AddSingleton<IDiagnosisHistory>(services => services.GetRequiredService<HistoryState>());
+        builder.Services.AddSingleton<IDiagnosisNotifier>(services => services.GetRequiredService<CallbackDispatcher>());
         builder.Services.AddHostedService<DiagnosisWorker>();
         return builder;
     }
