@@ -14,7 +14,7 @@ namespace DnsExpert.Diagnosis.Tests;
 /// </summary>
 public sealed class CheckOrderTests
 {
-    private static readonly DiagnosisService Service = new(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System);
+    private static readonly IDiagnosisService Service = new DnsExpertComposition(new CompositionInputs(RepoPaths.Rules)).Diagnoses;
     private const string Dump = "tests/fixtures/cluster-info-dump/kube-system";
     private const string Name = "orders.default.svc.cluster.local";
     private const string Dig = $"kubectl exec -n default web-0 -- dig @172.21.0.10 {Name} +tries=1";

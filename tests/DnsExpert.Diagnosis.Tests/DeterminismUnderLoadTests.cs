@@ -15,7 +15,7 @@ namespace DnsExpert.Diagnosis.Tests;
 public sealed class DeterminismUnderLoadTests
 {
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
-    private static readonly DiagnosisService Service = new(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System);
+    private static readonly IDiagnosisService Service = new DnsExpertComposition(new CompositionInputs(RepoPaths.Rules)).Diagnoses;
 
     private static async Task<string> DiagnoseAllAsync(IReadOnlyList<(string Name, string Json)> scenarios)
     {

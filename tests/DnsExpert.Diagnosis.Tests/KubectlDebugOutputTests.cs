@@ -12,7 +12,7 @@ namespace DnsExpert.Diagnosis.Tests;
 /// </summary>
 public sealed class KubectlDebugOutputTests
 {
-    private static readonly DiagnosisService Service = new(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System);
+    private static readonly IDiagnosisService Service = new DnsExpertComposition(new CompositionInputs(RepoPaths.Rules)).Diagnoses;
 
     private static string Fixture(string path) => File.ReadAllText(Path.Combine(RepoPaths.Root, path));
 

@@ -1,5 +1,7 @@
 using DnsExpert.Api.History;
 using DnsExpert.Core.Contract;
+using DnsExpert.Diagnosis.Application;
+using DnsExpert.Rendering;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Async;
@@ -14,7 +16,7 @@ namespace DnsExpert.Api.Async;
 /// </summary>
 public sealed partial class CallbackDispatcher(
     CallbackSender sender, HistoryState history, IOptions<CallbackOptions> options, TimeProvider time, ILogger<CallbackDispatcher> logger)
-    : BackgroundService
+    : BackgroundService, IDiagnosisNotifier
 {
     private readonly ReceiverQueues<Delivery> _queue = new(
         options.Value.QueueCapacity, options.Value.ReceiverQueueCapacity, Math.Min(options.Value.MaxDeliveriesPerReceiver, options.Value.Workers));
@@ -23,8 +25,8 @@ public sealed partial class CallbackDispatcher(
     /// Queues the delivery of <paramref name="response"/> and records it as pending; never waits for the receiver. The
     /// returned state is what a caller answering now can say: pending, or failed when the queue is full.
     /// </summary>
-    public Task<CallbackDelivery> EnqueueAsync(string url, DiagnosisResponse response, bool stored) =>
-        EnqueueAsync(url, response.Id, stored, cancellationToken => sender.SendAsync(url, response, DiagnosisCoordinator.ResponseJson, cancellationToken));
+    public Task<CallbackDelivery> NotifyAsync(string url, DiagnosisResponse response, bool stored) =>
+        EnqueueAsync(url, response.Id, stored, cancellationToken => sender.SendAsync(url, response, DnsExpertJson.Responses, cancellationToken));
 
     /// <summary>
     /// Queues a delivery of diagnosis <paramref name="id"/> to <paramref name="url"/> that <paramref name="send"/> makes

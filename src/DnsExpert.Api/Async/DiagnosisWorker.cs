@@ -1,9 +1,10 @@
+using DnsExpert.Diagnosis.Application;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Async;
 
 /// <summary>Drains the asynchronous queue with <c>DnsExpert:Async:Workers</c> diagnoses at a time.</summary>
-public sealed partial class DiagnosisWorker(DiagnosisCoordinator coordinator, IOptions<AsyncOptions> options, ILogger<DiagnosisWorker> logger) : BackgroundService
+public sealed partial class DiagnosisWorker(DiagnosisWorkflow workflow, IOptions<AsyncOptions> options, ILogger<DiagnosisWorker> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, options.Value.Workers).Select(_ => Task.Run(() => DrainAsync(stoppingToken), stoppingToken)));
@@ -12,11 +13,11 @@ public sealed partial class DiagnosisWorker(DiagnosisCoordinator coordinator, IO
     {
         try
         {
-            await foreach (var job in coordinator.Queue.ReadAllAsync(stoppingToken))
+            await foreach (var job in workflow.Queue.ReadAllAsync(stoppingToken))
             {
                 try
                 {
-                    await coordinator.ProcessAsync(job, stoppingToken);
+                    await workflow.ProcessAsync(job, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {

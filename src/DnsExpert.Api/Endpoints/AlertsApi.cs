@@ -3,7 +3,9 @@ using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Security;
+using DnsExpert.Diagnosis.Application;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Endpoints;
@@ -34,10 +36,10 @@ public static partial class AlertsApi
     }
 
     internal static async Task<Results<Accepted<AlertNotificationResponse>, ProblemHttpResult>> Receive(
-        HttpRequest http, DiagnosisCoordinator coordinator, AlertGroups groups, HistoryState history, IOptions<AlertOptions> alertOptions, IOptions<DnsExpertOptions> options,
-        PublicLinks links, AlertDelivery delivery, ILogger<AlertGroups> logger, CancellationToken cancellationToken)
+        HttpRequest http, DiagnosisWorkflow workflow, AlertGroups groups, HistoryState history, IOptions<AlertOptions> alertOptions, IOptions<DnsExpertOptions> options,
+        PublicLinks links, AlertDelivery delivery, ILogger<AlertGroups> logger, [AsParameters] BodyServices bodies, CancellationToken cancellationToken)
     {
-        var (notification, problem) = await JsonBody.ReadAsync<AlertmanagerNotification>(http, options.Value, cancellationToken);
+        var (notification, problem) = await JsonBody.ReadAsync<AlertmanagerNotification>(http, options.Value, bodies, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -88,7 +90,10 @@ public static partial class AlertsApi
         {
             try
             {
-                var accepted = await coordinator.EnqueueAsync(request, http.HttpContext.Features.Get<AdmittedBody>(), previousId: null, scope.Principal, reply, cancellationToken);
+                var accepted = await workflow.EnqueueAsync(new DiagnosisRun(request)
+                {
+                    CreatedBy = scope.Principal, LinkBase = links.Base(), Admission = http.HttpContext.Features.Get<AdmittedBody>(), Reply = reply,
+                }, cancellationToken);
                 unavailable = accepted is null ? Unavailable(http, "Too many diagnoses are waiting", "The queue of asynchronous diagnoses is full; Alertmanager retries the notification.") : null;
                 return accepted?.Id;
             }

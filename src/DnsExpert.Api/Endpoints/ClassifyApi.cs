@@ -2,6 +2,7 @@ using DnsExpert.Api.Hosting;
 using DnsExpert.Core.Classification;
 using DnsExpert.Core.Contract;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Endpoints;
@@ -30,9 +31,9 @@ public static class ClassifyApi
     }
 
     internal static async Task<Results<Ok<ClassificationResult>, ProblemHttpResult>> Classify(
-        HttpRequest http, IOptions<DnsExpertOptions> options, CancellationToken cancellationToken)
+        HttpRequest http, IOptions<DnsExpertOptions> options, [AsParameters] BodyServices bodies, CancellationToken cancellationToken)
     {
-        var (request, problem) = await JsonBody.ReadAsync<ClassifyRequest>(http, options.Value, cancellationToken);
+        var (request, problem) = await JsonBody.ReadAsync<ClassifyRequest>(http, options.Value, bodies, cancellationToken);
         if (problem is not null)
         {
             return problem;

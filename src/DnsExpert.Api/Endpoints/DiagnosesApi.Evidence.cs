@@ -5,6 +5,8 @@ using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Security;
 using DnsExpert.Core.Contract;
+using DnsExpert.Diagnosis.Application;
+using DnsExpert.Rendering;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -16,8 +18,8 @@ public static partial class DiagnosesApi
 {
     internal static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> AddEvidence(
         string id, HttpRequest http, [FromQuery] bool? wait, [FromQuery] ReportFormat? format, HistoryState history,
-        DiagnosisCoordinator coordinator, CallerRateLimit rateLimit, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks,
-        CancellationToken cancellationToken)
+        DiagnosisWorkflow workflow, PublicLinks links, CallerRateLimit rateLimit, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks,
+        [AsParameters] BodyServices bodies, CancellationToken cancellationToken)
     {
         var scope = CallerScope.Of(http.HttpContext);
         var (earlier, missing) = await Find(id, history, scope, cancellationToken);
@@ -59,7 +61,7 @@ public static partial class DiagnosesApi
                     + $"it costs {charge.Permits + 1} requests of this caller's rate limit, more than are left; retry after {seconds} s.");
         }
 
-        var (evidence, problem) = await JsonBody.ReadAsync<EvidenceRequest>(http, options.Value, storedBytes, cancellationToken);
+        var (evidence, problem) = await JsonBody.ReadAsync<EvidenceRequest>(http, options.Value, bodies, storedBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -82,7 +84,7 @@ public static partial class DiagnosesApi
             return Problems.Unprocessable(errors, "The request with this evidence has invalid fields");
         }
 
-        return await Answer(refined, previousId: id, wait ?? true, format, http, coordinator, cancellationToken);
+        return await Answer(RunOf(refined, http, links, previousId: id), wait ?? true, format, http, workflow, cancellationToken);
     }
 
     private static ProblemHttpResult RequestGone(string id) =>
@@ -99,7 +101,7 @@ public static partial class DiagnosesApi
 
         try
         {
-            return JsonSerializer.Deserialize<DiagnosisRequest>(json, DiagnosisCoordinator.Json);
+            return JsonSerializer.Deserialize<DiagnosisRequest>(json, DnsExpertJson.Stored);
         }
         catch (JsonException)
         {

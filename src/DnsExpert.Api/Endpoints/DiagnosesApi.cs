@@ -4,8 +4,10 @@ using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Security;
+using DnsExpert.Core.Collection;
 using DnsExpert.Core.Contract;
 using DnsExpert.Diagnosis;
+using DnsExpert.Diagnosis.Application;
 using DnsExpert.History;
 using DnsExpert.Rendering;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -82,9 +84,10 @@ public static partial class DiagnosesApi
 
     internal static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Diagnose(
         HttpRequest http, [FromQuery] bool? wait, [FromQuery] ReportFormat? format,
-        DiagnosisCoordinator coordinator, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks, CancellationToken cancellationToken)
+        DiagnosisWorkflow workflow, PublicLinks links, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks,
+        [AsParameters] BodyServices bodies, [FromServices] ILiveSnapshotCollector? collector, CancellationToken cancellationToken)
     {
-        var (request, problem) = await JsonBody.ReadAsync<DiagnosisRequest>(http, options.Value, cancellationToken);
+        var (request, problem) = await JsonBody.ReadAsync<DiagnosisRequest>(http, options.Value, bodies, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -101,30 +104,43 @@ public static partial class DiagnosesApi
             return forbidden;
         }
 
-        if (!(wait ?? true) && request!.Snapshot is null && request.Symptom is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
+        if (!(wait ?? true) && request!.Snapshot is null && request.Symptom is null && collector is null)
         {
             var message = new LiveCollectionUnavailableException().Message;
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",
                 detail: message, extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["snapshot"] = [message] } });
         }
 
-        return await Answer(request!, previousId: null, wait ?? true, format, http, coordinator, cancellationToken);
+        return await Answer(RunOf(request!, http, links), wait ?? true, format, http, workflow, cancellationToken);
     }
 
-    /// <summary>Diagnoses a read and valid request now (200) or queues it (<c>?wait=false</c>: 202), as a refinement of <paramref name="previousId"/> when given.</summary>
+    /// <summary>
+    /// A request as the caller of <paramref name="http"/> runs it: their principal its creator, its links under the base
+    /// they reached (<see cref="PublicLinks"/>), the body's admission for a queued diagnosis to hold, refining
+    /// <paramref name="previousId"/> when given.
+    /// </summary>
+    internal static DiagnosisRun RunOf(DiagnosisRequest request, HttpRequest http, PublicLinks links, string? previousId = null) => new(request)
+    {
+        PreviousId = previousId,
+        CreatedBy = CallerScope.Of(http.HttpContext).Principal,
+        LinkBase = links.Base(),
+        Admission = http.HttpContext.Features.Get<AdmittedBody>(),
+    };
+
+    /// <summary>Diagnoses a read and valid request now (200) or queues it (<c>?wait=false</c>: 202).</summary>
     private static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Answer(
-        DiagnosisRequest request, string? previousId, bool wait, ReportFormat? format, HttpRequest http, DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
+        DiagnosisRun run, bool wait, ReportFormat? format, HttpRequest http, DiagnosisWorkflow workflow, CancellationToken cancellationToken)
     {
         if (wait)
         {
-            var (response, refused) = await Run(request, previousId, CallerScope.Of(http.HttpContext).Principal, coordinator, cancellationToken);
+            var (response, refused) = await Run(run, workflow, cancellationToken);
             return response is null ? refused! : AsText(response, format, http) is { } text ? text : TypedResults.Ok(response);
         }
 
         DiagnosisResponse? accepted;
         try
         {
-            accepted = await coordinator.EnqueueAsync(request, http.HttpContext.Features.Get<AdmittedBody>(), previousId, CallerScope.Of(http.HttpContext).Principal, cancellationToken);
+            accepted = await workflow.EnqueueAsync(run, cancellationToken);
         }
         catch (HistoryUnavailableException ex)
         {
@@ -141,16 +157,12 @@ public static partial class DiagnosesApi
     }
 
     /// <summary>Diagnoses one request (kept in the history; also used by the samples), or the 422 when it needs a cluster there is not.</summary>
-    internal static Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Run(
-        DiagnosisRequest request, string? createdBy, DiagnosisCoordinator coordinator, CancellationToken cancellationToken) =>
-        Run(request, previousId: null, createdBy, coordinator, cancellationToken);
-
-    private static async Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Run(
-        DiagnosisRequest request, string? previousId, string? createdBy, DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
+    internal static async Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Run(
+        DiagnosisRun run, DiagnosisWorkflow workflow, CancellationToken cancellationToken)
     {
         try
         {
-            return (await coordinator.RunAsync(request, previousId, createdBy, cancellationToken), null);
+            return (await workflow.RunAsync(run, cancellationToken), null);
         }
         catch (LiveCollectionUnavailableException ex)
         {

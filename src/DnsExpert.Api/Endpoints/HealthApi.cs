@@ -19,6 +19,7 @@ public static class HealthApi
     public static IServiceCollection AddDnsExpertHealthChecks(this IServiceCollection services)
     {
         services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history", tags: [Ready]);
+        services.AddSingleton<Readiness>();
         return services;
     }
 
@@ -32,28 +33,31 @@ public static class HealthApi
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(Ready),
-            ResponseWriter = WriteReadiness,
+            ResponseWriter = app.ServiceProvider.GetRequiredService<Readiness>().WriteAsync,
         }).WithDisplayName("Readiness").DisableRateLimiting();
         return app;
     }
 
-    /// <summary>What readiness rests on, and what is only reported: the rule base, the store, whether a cluster is configured.</summary>
-    private static Task WriteReadiness(HttpContext context, HealthReport report)
+    /// <summary>
+    /// What readiness rests on, and what is only reported: the rule base, the store, whether a cluster is configured
+    /// (<paramref name="collector"/>, null when none is).
+    /// </summary>
+    private sealed class Readiness(DirectoryRuleBaseProvider rules, HistoryState history, ILiveSnapshotCollector? collector = null)
     {
-        var services = context.RequestServices;
-        var rules = services.GetRequiredService<DirectoryRuleBaseProvider>();
-        var history = services.GetRequiredService<HistoryState>();
-        var body = new
+        public Task WriteAsync(HttpContext context, HealthReport report)
         {
-            status = report.Status == HealthStatus.Healthy ? "ready" : "not ready",
-            rules = rules.Current.Rules.Count,
-            ruleBase = new { version = rules.Status.Version, loadedAt = rules.Status.LoadedAt, lastReloadError = rules.Status.LastReloadError },
-            history = history.Store is null ? "off" : history.Ready ? $"{history.Store.Kind}: ok" : $"{history.Store.Kind}: {history.Error}",
-            cluster = services.GetService<ILiveSnapshotCollector>() is null
-                ? "not configured (offline: diagnoses snapshots sent in requests)"
-                : "configured (requests without a snapshot are collected live)",
-        };
-        return context.Response.WriteAsJsonAsync(body, JsonSerializerOptions.Web);
+            var body = new
+            {
+                status = report.Status == HealthStatus.Healthy ? "ready" : "not ready",
+                rules = rules.Current.Rules.Count,
+                ruleBase = new { version = rules.Status.Version, loadedAt = rules.Status.LoadedAt, lastReloadError = rules.Status.LastReloadError },
+                history = history.Store is null ? "off" : history.Ready ? $"{history.Store.Kind}: ok" : $"{history.Store.Kind}: {history.Error}",
+                cluster = collector is null
+                    ? "not configured (offline: diagnoses snapshots sent in requests)"
+                    : "configured (requests without a snapshot are collected live)",
+            };
+            return context.Response.WriteAsJsonAsync(body, JsonSerializerOptions.Web);
+        }
     }
 
     /// <summary>The history store is initialised and answers within 2 s (ready when the history is switched off).</summary>

@@ -30,20 +30,20 @@ public static class SamplesApi
         samples.ReadJson(name) is { } json ? TypedResults.Text(json, "application/json") : NotFound(name);
 
     internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> DiagnoseSample(
-        string name, [FromQuery] ReportFormat? format, HttpRequest http, SampleCatalog samples, Async.DiagnosisCoordinator coordinator, CancellationToken cancellationToken)
+        string name, [FromQuery] ReportFormat? format, HttpRequest http, SampleCatalog samples, Diagnosis.Application.DiagnosisWorkflow workflow,
+        Hosting.PublicLinks links, CancellationToken cancellationToken)
     {
         if (samples.Read(name) is not { } request)
         {
             return NotFound(name);
         }
 
-        var scope = Security.CallerScope.Of(http.HttpContext);
-        if (DiagnosesApi.MayNotCreate(scope, request) is { } forbidden)
+        if (DiagnosesApi.MayNotCreate(Security.CallerScope.Of(http.HttpContext), request) is { } forbidden)
         {
             return forbidden;
         }
 
-        var (response, problem) = await DiagnosesApi.Run(request, scope.Principal, coordinator, cancellationToken);
+        var (response, problem) = await DiagnosesApi.Run(DiagnosesApi.RunOf(request, http, links), workflow, cancellationToken);
         return response is null ? problem! : DiagnosesApi.AsText(response, format, http) is { } text ? text : TypedResults.Ok(response);
     }
 

@@ -1,6 +1,9 @@
 using DnsExpert.Api.Async;
 using DnsExpert.Api.Chat;
 using DnsExpert.Api.Hosting;
+using DnsExpert.Core.Collection;
+using DnsExpert.Diagnosis.Application;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -31,8 +34,8 @@ public static partial class SlackApi
     }
 
     internal static async Task<IResult> Receive(
-        HttpRequest http, DiagnosisCoordinator coordinator, SlackReplies slack, IOptions<SlackOptions> slackOptions, IOptions<DnsExpertOptions> options,
-        TimeProvider time, ILogger<SlackReplies> logger, CancellationToken cancellationToken)
+        HttpRequest http, DiagnosisWorkflow workflow, PublicLinks links, SlackReplies slack, IOptions<SlackOptions> slackOptions, IOptions<DnsExpertOptions> options,
+        TimeProvider time, ILogger<SlackReplies> logger, [FromServices] ILiveSnapshotCollector? collector, CancellationToken cancellationToken)
     {
         if (slack.Signature is not { } signature)
         {
@@ -69,7 +72,7 @@ public static partial class SlackApi
             return SlackReplies.Ephemeral($":warning: {string.Join("; ", errors)}.\n{SlackCommand.Usage(command)}");
         }
 
-        if (request.Symptom is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
+        if (request.Symptom is null && collector is null)
         {
             return SlackReplies.Ephemeral(
                 $":warning: Not started: this service has no cluster access to look at the pod, so it needs the error text the application printed: `{command} <namespace>/<pod> <name> <error text>`.");
@@ -85,8 +88,8 @@ public static partial class SlackApi
         var principal = $"slack:{Field("team_id")}:{Field("user_id")}";
         try
         {
-            var accepted = await coordinator.EnqueueAsync(request, admission: null, previousId: null, principal,
-                response => slack.ReplyAsync(responseUrl, response), cancellationToken);
+            var accepted = await workflow.EnqueueAsync(
+                new DiagnosisRun(request) { CreatedBy = principal, LinkBase = links.Base(), Reply = response => slack.ReplyAsync(responseUrl, response) }, cancellationToken);
             if (accepted is null)
             {
                 return SlackReplies.Ephemeral(":hourglass: Too many diagnoses are waiting; try again in a minute.");

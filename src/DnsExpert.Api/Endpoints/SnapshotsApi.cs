@@ -2,6 +2,7 @@ using DnsExpert.Api.Hosting;
 using DnsExpert.Core.Collection;
 using DnsExpert.Core.Contract;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace DnsExpert.Api.Endpoints;
 
@@ -31,7 +32,7 @@ public static class SnapshotsApi
     }
 
     internal static async Task<Results<Ok<CollectedRequest>, ProblemHttpResult>> Collect(
-        string? @namespace, string? pod, string? domain, bool? probe, HttpContext http, IServiceProvider services, CancellationToken cancellationToken)
+        string? @namespace, string? pod, string? domain, bool? probe, HttpContext http, [FromServices] ILiveSnapshotCollector? live, CancellationToken cancellationToken)
     {
         var target = pod is null ? null : new TargetRef { Namespace = @namespace ?? "default", Pod = pod };
         var request = new DiagnosisRequest { Target = target, Domain = domain };
@@ -47,7 +48,7 @@ public static class SnapshotsApi
             return forbidden;
         }
 
-        if (services.GetService<ILiveSnapshotCollector>() is not { } collector)
+        if (live is not { } collector)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",
                 detail: "Set DnsExpert:Cluster:Enabled (and a kubeconfig or an in-cluster service account) to collect from a cluster.");

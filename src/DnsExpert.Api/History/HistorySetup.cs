@@ -1,5 +1,7 @@
 using DnsExpert.Api.Async;
+using DnsExpert.Diagnosis.Application;
 using DnsExpert.History;
+using DnsExpert.Rendering;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.History;
@@ -20,8 +22,8 @@ public static class HistorySetup
             var options = services.GetRequiredService<IOptions<HistoryOptions>>().Value;
             IDiagnosisStore? store = options.Provider switch
             {
-                HistoryProvider.Sqlite => new SqliteDiagnosisStore(options, DiagnosisCoordinator.Json),
-                HistoryProvider.Postgres => new PostgresDiagnosisStore(options, DiagnosisCoordinator.Json),
+                HistoryProvider.Sqlite => new SqliteDiagnosisStore(options, DnsExpertJson.Stored),
+                HistoryProvider.Postgres => new PostgresDiagnosisStore(options, DnsExpertJson.Stored),
                 _ => null,
             };
             return new HistoryState(store);
@@ -32,7 +34,8 @@ public static class HistorySetup
         builder.Services.AddSingleton<CallbackSender>();
         builder.Services.AddSingleton<CallbackDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CallbackDispatcher>());
-        builder.Services.AddSingleton<DiagnosisCoordinator>();
+        builder.Services.AddSingleton<IDiagnosisHistory>(services => services.GetRequiredService<HistoryState>());
+        builder.Services.AddSingleton<IDiagnosisNotifier>(services => services.GetRequiredService<CallbackDispatcher>());
         builder.Services.AddHostedService<DiagnosisWorker>();
         return builder;
     }

@@ -3,7 +3,7 @@ using DnsExpert.History;
 namespace DnsExpert.Api.History;
 
 /// <summary>The configured store, and whether its schema is in place yet (readiness waits for it).</summary>
-public sealed class HistoryState(IDiagnosisStore? store)
+public sealed class HistoryState(IDiagnosisStore? store) : IDiagnosisHistory
 {
     private volatile string? _error = store is null ? null : "not initialised yet";
     private volatile bool _initialised;

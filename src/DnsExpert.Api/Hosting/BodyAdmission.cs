@@ -70,7 +70,7 @@ public sealed class BodyAdmission : IDisposable
 }
 
 /// <summary>A body's admission: released when the request ends, or by the queued diagnosis it was handed to.</summary>
-public sealed class AdmittedBody : IDisposable
+public sealed class AdmittedBody : IDisposable, Diagnosis.Application.IAdmission
 {
     private RateLimitLease? _lease;
 

@@ -15,16 +15,18 @@ public static partial class JsonBody
 {
     private static readonly ConcurrentDictionary<(int Depth, RequestLimits Limits), JsonSerializerOptions> SerializerOptions = new();
 
-    public static Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, DnsExpertOptions options, CancellationToken cancellationToken)
+    public static Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(
+        HttpRequest request, DnsExpertOptions options, BodyServices services, CancellationToken cancellationToken)
         where T : class =>
-        ReadAsync<T>(request, options, storedBytes: 0, cancellationToken);
+        ReadAsync<T>(request, options, services, storedBytes: 0, cancellationToken);
 
     /// <summary>
     /// Reads a body that adds to a stored request of <paramref name="storedBytes"/>: the body may take what the stored
     /// request leaves of <see cref="DnsExpertOptions.MaxRequestBodyBytes"/>, and its admission counts both, since the
     /// stored request is read back and diagnosed again with it.
     /// </summary>
-    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, DnsExpertOptions options, long storedBytes, CancellationToken cancellationToken)
+    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(
+        HttpRequest request, DnsExpertOptions options, BodyServices services, long storedBytes, CancellationToken cancellationToken)
         where T : class
     {
         var limit = options.MaxRequestBodyBytes - storedBytes;
@@ -39,7 +41,7 @@ public static partial class JsonBody
                 detail: UnsupportedMediaType(request.ContentType)));
         }
 
-        if (request.HttpContext.RequestServices.GetService<BodyAdmission>() is { } admission
+        if (services.Admission is { } admission
             && await admission.AdmitAsync(request, storedBytes, cancellationToken) is null)
         {
             request.HttpContext.Response.Headers.RetryAfter = "5";
@@ -49,7 +51,7 @@ public static partial class JsonBody
 
         // What the body may expand to once read (pasted output: a 0.6 MB table is 5,000 objects) is admitted before it is
         // read too, from its size: a request waiting for that room holds no parsed body.
-        if (request.HttpContext.RequestServices.GetService<PastedOutputAdmission>() is { } pasted
+        if (services.Pasted is { } pasted
             && request.HttpContext.Features.Get<AdmittedBody>() is { } admitted
             && !await pasted.AdmitAsync(admitted, PastedOutputAdmission.Items(request.ContentLength ?? options.MaxRequestBodyBytes, storedBytes), cancellationToken))
         {
@@ -63,7 +65,7 @@ public static partial class JsonBody
         try
         {
             await using var body = new LimitedStream(request.Body, limit);
-            var value = await request.HttpContext.RequestServices.GetRequiredService<LogScanScheduler>().ReadAsync<T>(body, json, options.Limits, cancellationToken);
+            var value = await services.Scans.ReadAsync<T>(body, json, options.Limits, cancellationToken);
             return value is null
                 ? (null, BadRequest("$", "the body is empty or null; send a JSON object"))
                 : (value, null);

@@ -1,10 +1,11 @@
+using DnsExpert.Diagnosis.Application;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Hosting;
 
 /// <summary>
-/// The one place the links of a diagnosis are made (<see cref="Build"/>): paths, or absolute URLs under a base that is
+/// The base the links of a diagnosis are made under (<see cref="DiagnosisLinks.Build"/>): paths, or absolute URLs under a base that is
 /// known: <see cref="DnsExpertOptions.PublicBaseUrl"/>, or, without it, the scheme, host and prefix of a request a known
 /// proxy forwarded (<see cref="ForwardedHeadersSettings"/>). A request's own <c>Host</c> is never taken for a base, and a
 /// diagnosis run later (queued, a Slack command) keeps the base of the request that started it.
@@ -18,37 +19,7 @@ public sealed class PublicLinks(IOptions<DnsExpertOptions> options, IHttpContext
     public Uri? Base() => _configured ?? (_proxies && http.HttpContext is { } context ? Forwarded(context.Request) : null);
 
     /// <summary>The links of diagnosis <paramref name="id"/> under the current <see cref="Base"/>.</summary>
-    public IReadOnlyDictionary<string, string> Of(string id, string? previousId = null, string? nextId = null) => Build(Base(), id, previousId, nextId);
-
-    /// <summary>
-    /// Where to read a kept diagnosis; <c>checks</c>, its Markdown with every next check (a chat answer shows the first
-    /// few); <c>evidence</c> to refine it; <c>previous</c> and <c>next</c> along the chain of a conversation when it has them.
-    /// Absolute under <paramref name="linkBase"/> when it is given.
-    /// </summary>
-    public static IReadOnlyDictionary<string, string> Build(Uri? linkBase, string id, string? previousId = null, string? nextId = null)
-    {
-        string At(string path) => linkBase is null ? "/" + path : new Uri(linkBase, path).AbsoluteUri;
-        var links = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["self"] = At($"api/v1/diagnoses/{id}"),
-            ["report"] = At($"reports/{id}"),
-            ["checks"] = At($"api/v1/diagnoses/{id}?format=markdown&checks=all"),
-            ["ticket"] = At($"api/v1/diagnoses/{id}/ticket"),
-            ["request"] = At($"api/v1/diagnoses/{id}/request"),
-            ["evidence"] = At($"api/v1/diagnoses/{id}/evidence"),
-        };
-        if (previousId is not null)
-        {
-            links["previous"] = At($"api/v1/diagnoses/{previousId}");
-        }
-
-        if (nextId is not null)
-        {
-            links["next"] = At($"api/v1/diagnoses/{nextId}");
-        }
-
-        return links;
-    }
+    public IReadOnlyDictionary<string, string> Of(string id, string? previousId = null, string? nextId = null) => DiagnosisLinks.Build(Base(), id, previousId, nextId);
 
     /// <summary>
     /// An absolute http(s) URL without user, query or fragment, as a base ending in <c>/</c> (so a path prefix is kept:

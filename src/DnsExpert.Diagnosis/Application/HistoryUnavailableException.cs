@@ -1,4 +1,4 @@
-namespace DnsExpert.Api.Async;
+namespace DnsExpert.Diagnosis.Application;
 
 /// <summary>An asynchronous diagnosis cannot be kept, so it cannot be read back later.</summary>
 public sealed class HistoryUnavailableException : Exception

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace DnsExpert.Api.Async;
+namespace DnsExpert.Diagnosis.Application;
 
 /// <summary>Asynchronous diagnoses (configuration section <c>DnsExpert:Async</c>).</summary>
 public sealed class AsyncOptions
