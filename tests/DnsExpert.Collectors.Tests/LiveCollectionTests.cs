@@ -306,6 +306,44 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// NodeLocal DNSCache on the target's node: its pod's own counters on :9353 (node-cache's set-up errors) are scraped
+    /// twice through the pod proxy, and its iptables lock errors rising between them prove nodelocal-setup-failed live.
+    /// </summary>
+    [Fact]
+    public async Task The_nodelocal_pod_on_the_targets_node_is_scraped_on_9353()
+    {
+        var request = Load("tests/scenarios/nodelocal-setup-failed/fires-iptables-lock-errors-rise-between-two-scrapes-on-the-node.json");
+        const string nodeLocalPod = "node-local-dns-7xk2p";
+        var daemonSet = request.Snapshot!.Objects!.Single(o => o.GetProperty("kind").GetString() == "DaemonSet");
+        var template = daemonSet.GetProperty("spec").GetProperty("template");
+        var pod = JsonDocument.Parse($$$"""
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"{{{nodeLocalPod}}}","namespace":"kube-system","labels":{{{template.GetProperty("metadata").GetProperty("labels")}}}},
+             "spec":{"nodeName":"cn-hangzhou.192.168.0.199","hostNetwork":true,"containers":{{{template.GetProperty("spec").GetProperty("containers")}}}},
+             "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}
+            """).RootElement;
+        var served = new DiagnosisRequest
+        {
+            Target = request.Target,
+            Snapshot = new Snapshot
+            {
+                Objects = [.. request.Snapshot.Objects!, pod],
+                Files = request.Snapshot.Outputs!.Select(o => new FileArtifact
+                {
+                    Command = $"kubectl get --raw /api/v1/namespaces/kube-system/pods/{nodeLocalPod}:9353/proxy/metrics", Text = o.Text,
+                }).ToList(),
+            },
+        };
+        var (server, live) = await Live(served, new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(30), MetricsScrapeInterval = TimeSpan.FromMilliseconds(200) });
+
+        var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        Assert.Equal(2, server.Requests.Count(r => r == $"GET /api/v1/namespaces/kube-system/pods/{nodeLocalPod}:9353/proxy/metrics"));
+        var finding = Assert.Single(response.Findings, f => f.RuleId == "nodelocal-setup-failed");
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Contains(finding.Evidence, e => e.Detail.Contains("rose by 17 between two scrapes", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_forbidden_pod_proxy_is_an_entry_and_that_pod_is_not_scraped_again()
     {

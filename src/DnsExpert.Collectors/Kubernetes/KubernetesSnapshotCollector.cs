@@ -83,7 +83,7 @@ public sealed class KubernetesSnapshotCollector(
         }
 
         // Without a Prometheus server, the cluster DNS pods' own counters: a first scrape as soon as the pods are known.
-        var scraping = prometheus is null && _options.ScrapeMetrics ? ScrapeClusterDns(run, clusterDns) : null;
+        var scraping = Scrapes ? ScrapeClusterDns(run, clusterDns) : null;
         if (scraping is not null)
         {
             tasks.Add(scraping);
@@ -99,7 +99,7 @@ public sealed class KubernetesSnapshotCollector(
 
         if (scraping is not null)
         {
-            await ScrapeAgain(run, await scraping, deadline.Token);
+            await ScrapeAgain(run, deadline.Token);
         }
 
         var read = metrics is null ? ((IReadOnlyList<MetricsArtifact> Metrics, CollectionEntry Entry)?)null : await metrics;
@@ -309,7 +309,11 @@ public sealed class KubernetesSnapshotCollector(
         await Task.WhenAll(pods.OfType<V1Pod>().Select(pod =>
         {
             var (podName, container) = (pod.Metadata.Name, pod.Spec?.Containers?.FirstOrDefault(c => c.Name == "node-cache")?.Name ?? pod.Spec?.Containers?.FirstOrDefault()?.Name);
-            return run.CollectLog($"Pod {KubeSystem}/{podName} log", KubeSystem, podName, container, ct => ReadLog(KubeSystem, podName, container, ct));
+            var log = run.CollectLog($"Pod {KubeSystem}/{podName} log", KubeSystem, podName, container, ct => ReadLog(KubeSystem, podName, container, ct));
+            // node-cache's own counters (coredns_nodecache_setup_errors_total) on :9353, whether or not its ports say so.
+            return Scrapes && pod.Status?.Phase == "Running" && Core.Contract.RequestValidator.IsDnsSubdomain(podName)
+                ? Task.WhenAll(log, ScrapeOnce(run, KubeSystem, podName, Core.Parsing.MetricsEndpoint.NodeLocalPort))
+                : log;
         }));
     }
 
@@ -328,15 +332,14 @@ public sealed class KubernetesSnapshotCollector(
     internal const int MaxMetricsCharacters = 4 * 1024 * 1024;
 
     /// <summary>A cluster DNS pod whose metrics port was scraped once, and when.</summary>
-    private sealed record Scraped(string Namespace, string Pod, int Port, long At);
+    internal sealed record Scraped(string Namespace, string Pod, int Port, long At);
 
     /// <summary>
     /// The first scrape of each Running cluster DNS pod that declares a metrics port (named <c>metrics</c>, or 9153):
     /// <c>/metrics</c> through the API server's pod proxy, kept as the file <c>kubectl get --raw</c> of that path gives,
     /// so the facts are built from it as from a pasted one.
     /// </summary>
-    /// <returns>The pods scraped, for the second scrape.</returns>
-    private async Task<IReadOnlyList<Scraped>> ScrapeClusterDns(Run run, Task<IReadOnlyList<V1Pod>> clusterDns)
+    private async Task ScrapeClusterDns(Run run, Task<IReadOnlyList<V1Pod>> clusterDns)
     {
         var targets = new List<(string Namespace, string Pod, int Port)>();
         foreach (var pod in (await clusterDns).Where(p => p.Status?.Phase == "Running").OrderBy(p => p.Metadata?.Name, StringComparer.Ordinal))
@@ -350,27 +353,34 @@ public sealed class KubernetesSnapshotCollector(
             }
         }
 
-        var scraped = await Task.WhenAll(targets.Take(MaxScrapedPods).Select(async t =>
-        {
-            var at = _time.GetTimestamp();
-            return await run.CollectMetrics($"Pod {t.Namespace}/{t.Pod} metrics", MetricsCommand(t.Namespace, t.Pod, t.Port),
-                t.Namespace, t.Pod, ct => ReadMetrics(t.Namespace, t.Pod, t.Port, ct), "scraped once through the API server's pod proxy: counters since the process started")
-                ? new Scraped(t.Namespace, t.Pod, t.Port, at) : null;
-        }));
+        await Task.WhenAll(targets.Take(MaxScrapedPods).Select(t => ScrapeOnce(run, t.Namespace, t.Pod, t.Port)));
         if (targets.Count > MaxScrapedPods)
         {
             run.Skip("Cluster DNS metrics", $"{targets.Count - MaxScrapedPods} more pod(s) not scraped (at most {MaxScrapedPods})");
         }
-
-        return scraped.OfType<Scraped>().ToList();
     }
+
+    /// <summary>A pod's first scrape; a pod read is kept for the second (<see cref="ScrapeAgain"/>).</summary>
+    private async Task ScrapeOnce(Run run, string ns, string pod, int port)
+    {
+        var at = _time.GetTimestamp();
+        if (await run.CollectMetrics($"Pod {ns}/{pod} metrics", MetricsCommand(ns, pod, port), ns, pod, ct => ReadMetrics(ns, pod, port, ct),
+            "scraped once through the API server's pod proxy: counters since the process started"))
+        {
+            run.Scraped.Enqueue(new Scraped(ns, pod, port, at));
+        }
+    }
+
+    /// <summary>Scrape pods' metrics at all: no Prometheus server is configured and scraping is not switched off.</summary>
+    private bool Scrapes => prometheus is null && _options.ScrapeMetrics;
 
     /// <summary>
     /// The second scrape of each pod scraped once, <see cref="ClusterOptions.MetricsScrapeInterval"/> after its first
     /// (waiting the rest of it when the rest of the collection was quicker), unless the deadline comes first.
     /// </summary>
-    private async Task ScrapeAgain(Run run, IReadOnlyList<Scraped> scraped, CancellationToken deadline)
+    private async Task ScrapeAgain(Run run, CancellationToken deadline)
     {
+        var scraped = run.Scraped.ToList();
         var interval = _options.MetricsScrapeInterval;
         if (scraped.Count == 0 || interval <= TimeSpan.Zero)
         {
@@ -569,6 +579,9 @@ public sealed class KubernetesSnapshotCollector(
         private readonly ConcurrentBag<FileArtifact> _files = [];
         // Scrapes in the order made: a pod's first before its second, as the facts read them.
         private readonly ConcurrentQueue<FileArtifact> _scrapes = [];
+
+        /// <summary>The pods scraped once, for their second scrape.</summary>
+        public ConcurrentQueue<Scraped> Scraped { get; } = [];
 
         /// <summary>When the collection started.</summary>
         public long Started { get; } = owner._time.GetTimestamp();
