@@ -16,7 +16,7 @@ namespace DnsExpert.Api.Endpoints;
 /// <summary><c>POST /api/v1/diagnoses/{id}/evidence</c>: the conversation's next step.</summary>
 public static partial class DiagnosesApi
 {
-    internal static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> AddEvidence(
+    internal static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, RenderedReport, ProblemHttpResult>> AddEvidence(
         string id, HttpRequest http, [FromQuery] bool? wait, [FromQuery] ReportFormat? format, HistoryState history,
         DiagnosisWorkflow workflow, PublicLinks links, CallerRateLimit rateLimit, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks,
         [AsParameters] BodyServices bodies, CancellationToken cancellationToken)

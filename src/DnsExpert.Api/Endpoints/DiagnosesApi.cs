@@ -82,7 +82,7 @@ public static partial class DiagnosesApi
         return app;
     }
 
-    internal static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Diagnose(
+    internal static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, RenderedReport, ProblemHttpResult>> Diagnose(
         HttpRequest http, [FromQuery] bool? wait, [FromQuery] ReportFormat? format,
         DiagnosisWorkflow workflow, PublicLinks links, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks,
         [AsParameters] BodyServices bodies, [FromServices] ILiveSnapshotCollector? collector, CancellationToken cancellationToken)
@@ -128,7 +128,7 @@ public static partial class DiagnosesApi
     };
 
     /// <summary>Diagnoses a read and valid request now (200) or queues it (<c>?wait=false</c>: 202).</summary>
-    private static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Answer(
+    private static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, RenderedReport, ProblemHttpResult>> Answer(
         DiagnosisRun run, bool wait, ReportFormat? format, HttpRequest http, DiagnosisWorkflow workflow, CancellationToken cancellationToken)
     {
         if (wait)
@@ -234,7 +234,7 @@ public static partial class DiagnosesApi
         return TypedResults.Ok(page);
     }
 
-    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> Get(
+    internal static async Task<Results<Ok<DiagnosisResponse>, RenderedReport, ProblemHttpResult>> Get(
         string id, [FromQuery] ReportFormat? format, [FromQuery] CheckList? checks, HttpRequest http, HistoryState history, PublicLinks links,
         CancellationToken cancellationToken)
     {
@@ -254,7 +254,7 @@ public static partial class DiagnosesApi
         return AsText(linked, format, http, allChecks: checks == CheckList.All) is { } text ? text : TypedResults.Ok(linked);
     }
 
-    internal static async Task<Results<Ok<TicketResponse>, ContentHttpResult, ProblemHttpResult>> Ticket(
+    internal static async Task<Results<Ok<TicketResponse>, RenderedReport, ProblemHttpResult>> Ticket(
         string id, [FromQuery] ReportFormat? format, HttpRequest http, HistoryState history, PublicLinks links, CancellationToken cancellationToken)
     {
         var (response, problem) = await Find(id, history, CallerScope.Of(http.HttpContext), cancellationToken);
@@ -265,7 +265,7 @@ public static partial class DiagnosesApi
 
         var ticket = TicketResponse.From(response.With(links: links.Of(id, response.PreviousId)));
         return format == ReportFormat.Markdown || AcceptsMarkdown(http)
-            ? TypedResults.Text(MarkdownReport.RenderTicket(ticket), "text/markdown; charset=utf-8")
+            ? RenderedReport.Markdown(MarkdownReport.RenderTicket(ticket))
             : TypedResults.Ok(ticket);
     }
 
@@ -319,11 +319,11 @@ public static partial class DiagnosesApi
     /// The Slack, Teams, Jira or Markdown rendering <paramref name="format"/> (or <c>Accept: text/markdown</c>) asks for, with every
     /// next check when <paramref name="allChecks"/> (Slack keeps to its few); null for JSON.
     /// </summary>
-    internal static ContentHttpResult? AsText(DiagnosisResponse response, ReportFormat? format, HttpRequest http, bool allChecks = false) =>
-        format == ReportFormat.Slack ? TypedResults.Text(SlackReport.Render(response).ToJsonString(), "application/json; charset=utf-8")
-        : format == ReportFormat.Teams ? TypedResults.Text(TeamsReport.Render(response).ToJsonString(), "application/json; charset=utf-8")
-        : format == ReportFormat.Jira ? TypedResults.Text(JiraIssue.Render(response).ToJsonString(), "application/json; charset=utf-8")
-        : format == ReportFormat.Markdown || AcceptsMarkdown(http) ? TypedResults.Text(MarkdownReport.Render(response, allChecks), "text/markdown; charset=utf-8")
+    internal static RenderedReport? AsText(DiagnosisResponse response, ReportFormat? format, HttpRequest http, bool allChecks = false) =>
+        format == ReportFormat.Slack ? RenderedReport.Message(SlackReport.Render(response).ToJsonString())
+        : format == ReportFormat.Teams ? RenderedReport.Message(TeamsReport.Render(response).ToJsonString())
+        : format == ReportFormat.Jira ? RenderedReport.Message(JiraIssue.Render(response).ToJsonString())
+        : format == ReportFormat.Markdown || AcceptsMarkdown(http) ? RenderedReport.Markdown(MarkdownReport.Render(response, allChecks))
         : null;
 
     /// <summary><c>90m</c>, <c>24h</c>, <c>7d</c> before now, or an RFC 3339 time.</summary>

@@ -29,7 +29,7 @@ public static class SamplesApi
     internal static Results<ContentHttpResult, ProblemHttpResult> GetSample(string name, SampleCatalog samples) =>
         samples.ReadJson(name) is { } json ? TypedResults.Text(json, "application/json") : NotFound(name);
 
-    internal static async Task<Results<Ok<DiagnosisResponse>, ContentHttpResult, ProblemHttpResult>> DiagnoseSample(
+    internal static async Task<Results<Ok<DiagnosisResponse>, RenderedReport, ProblemHttpResult>> DiagnoseSample(
         string name, [FromQuery] ReportFormat? format, HttpRequest http, SampleCatalog samples, Diagnosis.Application.DiagnosisWorkflow workflow,
         Hosting.PublicLinks links, CancellationToken cancellationToken)
     {

@@ -35,6 +35,7 @@ public static class SwaggerSetup
             o.MapType<CheckList>(() => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. CheckList.Names.Select(n => (JsonNode)n)] });
             o.OperationFilter<ExamplesOperationFilter>();
             o.OperationFilter<SampleNamesOperationFilter>();
+            o.OperationFilter<MarkdownAnswerFilter>();
         });
         return services;
     }
@@ -63,6 +64,22 @@ public static class SwaggerSetup
             schema.Enum = [.. names.Select(n => (JsonNode)n)];
             parameter.Example = JsonValue.Create(names[0]);
             parameter.Description ??= $"A bundled sample: {string.Join(", ", names)} (GET /api/v1/samples describes each).";
+        }
+    }
+
+    /// <summary>
+    /// A Markdown answer (<see cref="RenderedReport"/>) is text: its media type gets a string schema, not the JSON
+    /// answer's object it shares the 200 with.
+    /// </summary>
+    private sealed class MarkdownAnswerFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse { Content: { } content }
+                && content.TryGetValue("text/markdown", out var markdown))
+            {
+                markdown.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The report in Markdown (CommonMark), for chat and tickets." };
+            }
         }
     }
 
