@@ -1,3 +1,4 @@
+using DnsExpert.Core.Facts;
 using DnsExpert.Core.Parsing;
 
 namespace DnsExpert.Core.Tests;

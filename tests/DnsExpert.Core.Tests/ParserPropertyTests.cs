@@ -1,3 +1,4 @@
+using DnsExpert.Core.Facts;
 using DnsExpert.Core.Parsing;
 using FsCheck;
 using FsCheck.Fluent;

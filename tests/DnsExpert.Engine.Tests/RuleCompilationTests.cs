@@ -234,7 +234,7 @@ public sealed class VersionConditionTests
         DnsExpert.Core.Facts.CoreDnsPod Pod(string name, string image) => new()
         {
             Source = "Pod kube-system/" + name, Namespace = "kube-system", Name = name, Image = image,
-            Version = DnsExpert.Core.Parsing.ReleaseVersion.FromImage(image),
+            Version = DnsExpert.Core.Facts.ReleaseVersion.FromImage(image),
         };
 
         var result = DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase,

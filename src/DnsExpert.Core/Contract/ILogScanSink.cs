@@ -13,8 +13,11 @@ public interface ILogScanSink
     /// <summary>Gives back a buffer that <see cref="Accept"/> will not get (the read failed).</summary>
     void Return(byte[] buffer);
 
-    /// <summary>Takes a log read into a rented buffer; scans it without blocking the reader.</summary>
-    void Accept(StreamedLog log);
+    /// <summary>
+    /// Takes a log read into a rented buffer (its first <paramref name="length"/> bytes, <paramref name="characters"/>
+    /// characters) and scans it without blocking the reader; returns the log the request keeps in its place.
+    /// </summary>
+    StreamedLog Accept(byte[] buffer, int length, long characters);
 
     /// <summary>Completes when the reader may read on: few enough of this read's logs are waiting for a scan.</summary>
     ValueTask WaitForRoomAsync(CancellationToken cancellationToken);

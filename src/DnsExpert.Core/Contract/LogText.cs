@@ -1,14 +1,12 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using DnsExpert.Core.Parsing;
-
 namespace DnsExpert.Core.Contract;
 
 /// <summary>
 /// The text of a log: kept as a string when short, or, for a log longer than <see cref="RetainedLimit"/> bytes of
-/// JSON read with a <see cref="ILogScanSink"/>, a <see cref="StreamedLog"/> (its UTF-8 bytes until the fact-building
-/// stage scans them, then the scan). In JSON it is a plain string.
+/// JSON read with a <see cref="ILogScanSink"/>, the <see cref="StreamedLog"/> that sink made of its UTF-8 bytes (the
+/// sink scans them; the contract only carries the log). In JSON it is a plain string.
 /// </summary>
 [JsonConverter(typeof(LogText.LogTextJsonConverter))]
 public sealed class LogText
@@ -37,17 +35,6 @@ public sealed class LogText
     /// <summary>The long log handed to a scan as it was read, or null for a kept text.</summary>
     public StreamedLog? Streamed { get; }
 
-    /// <summary>The scan of a streamed log once it is done (null for a kept text or a scan still running).</summary>
-    public CoreDnsLogScan? Scanned => Streamed?.Scan;
-
-    /// <summary>
-    /// The scan of this log: the one made of the streamed bytes, or one made now from the text.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">A streamed log whose scan has not completed: the stage that reads requests waits for its scans.</exception>
-    public CoreDnsLogScan Scan() => Streamed is { } streamed
-        ? streamed.Scan ?? throw new InvalidOperationException("The log was streamed to a scan that has not completed; wait for the request's log scans before building facts.")
-        : CoreDnsLogScanner.Scan(Value ?? "");
-
     public static implicit operator LogText?(string? value) => value is null ? null : new LogText(value);
 
     public override string ToString() => Value ?? $"(a log of {Length} characters, scanned as it was read and not kept)";
@@ -57,10 +44,22 @@ public sealed class LogText
     /// <see cref="ILogScanSink"/>, which scans it while the rest of the request is read. A snapshot of twenty
     /// 100,000-line CoreDNS logs then costs a few logs' buffers, not twice the logs' size in UTF-16 strings. On the
     /// property, not the log object, so that the serializer streams the object as usual instead of buffering it whole.
-    /// Without a sink (a caller that did not ask for streaming) the log is kept as a string.
+    /// Without a sink (a caller that did not ask for streaming, or the type's own attribute) the log is kept as a
+    /// string. The sink is handed over explicitly: <see cref="RequestJson.ReadAsync{T}"/> reads with options holding
+    /// a converter made for that read (<see cref="RequestJson"/>'s pool of them), never through ambient state.
     /// </summary>
     public sealed class LogTextJsonConverter : JsonConverter<LogText>
     {
+        private readonly SinkSlot? _slot;
+
+        /// <summary>A converter that keeps every log as a string (the type's attribute: writing, and reads without a sink).</summary>
+        public LogTextJsonConverter()
+        {
+        }
+
+        /// <summary>A converter handing long logs to whatever sink <paramref name="slot"/> holds during a read.</summary>
+        internal LogTextJsonConverter(SinkSlot slot) => _slot = slot;
+
         public override bool HandleNull => false;
 
         public override LogText? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -73,7 +72,7 @@ public sealed class LogText
 
             // The escaped length bounds the unescaped UTF-8 length (and the UTF-16 length).
             var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
-            if (length <= RetainedLimit || RequestJson.CurrentLogSink is not { } sink)
+            if (length <= RetainedLimit || _slot?.Sink is not { } sink)
             {
                 return new LogText(reader.GetString()!);
             }
@@ -90,9 +89,7 @@ public sealed class LogText
                 throw;
             }
 
-            var streamed = new StreamedLog(bytes, written, Encoding.UTF8.GetCharCount(bytes.AsSpan(0, written)));
-            sink.Accept(streamed);
-            return new LogText(streamed);
+            return new LogText(sink.Accept(bytes, written, Encoding.UTF8.GetCharCount(bytes.AsSpan(0, written))));
         }
 
         public override void Write(Utf8JsonWriter writer, LogText value, JsonSerializerOptions options)
@@ -106,5 +103,11 @@ public sealed class LogText
                 writer.WriteStringValue(value.Value);
             }
         }
+    }
+
+    /// <summary>The sink of the one read a pooled converter serves at a time; null between reads.</summary>
+    internal sealed class SinkSlot
+    {
+        public ILogScanSink? Sink { get; set; }
     }
 }

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -17,10 +19,13 @@ namespace DnsExpert.Core.Contract;
 public static class RequestJson
 {
     private static readonly AsyncLocal<ObjectValueBudget?> Budget = new();
-    private static readonly AsyncLocal<ILogScanSink?> LogSink = new();
 
-    /// <summary>The sink of the read in progress on this flow, for <see cref="LogText.LogTextJsonConverter"/>.</summary>
-    internal static ILogScanSink? CurrentLogSink => LogSink.Value;
+    /// <summary>
+    /// Per options from <see cref="CreateOptions"/>, the idle copies of them that hand long logs to a sink: each copy
+    /// holds its own <see cref="LogText.LogTextJsonConverter"/> and serves one read at a time, so the sink goes to the
+    /// converter explicitly and each copy's metadata is built once, not per read.
+    /// </summary>
+    private static readonly ConditionalWeakTable<JsonSerializerOptions, ConcurrentBag<SinkReading>> SinkReadings = new();
 
     /// <summary>Options for reading <see cref="DiagnosisRequest"/> bodies under <paramref name="limits"/>; build once and reuse.</summary>
     public static JsonSerializerOptions CreateOptions(RequestLimits limits, int maxDepth)
@@ -87,9 +92,14 @@ public static class RequestJson
     public static async Task<T?> ReadAsync<T>(Stream body, JsonSerializerOptions options, RequestLimits limits, ILogScanSink? logs, CancellationToken cancellationToken)
         where T : class
     {
-        var (previous, previousSink) = (Budget.Value, LogSink.Value);
+        var previous = Budget.Value;
         Budget.Value = new ObjectValueBudget(limits.MaxObjectValues);
-        LogSink.Value = logs;
+        var idle = logs is null ? null : SinkReadings.GetValue(options, _ => []);
+        var reading = idle is null ? null : idle.TryTake(out var pooled) ? pooled : new SinkReading(options);
+        if (reading is not null)
+        {
+            reading.Slot.Sink = logs;
+        }
 
         // Through a pipe of 64 KiB segments rather than a stream: a value that must be whole before it is read (a
         // Kubernetes object, a log text) then waits in a chain of small segments, where the stream reader would grow one
@@ -97,13 +107,37 @@ public static class RequestJson
         var pipe = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(logs is null ? pipe : new RoomWaitingPipeReader(pipe, logs), options, cancellationToken);
+            return logs is null
+                ? await JsonSerializer.DeserializeAsync<T>(pipe, options, cancellationToken)
+                : await JsonSerializer.DeserializeAsync<T>(new RoomWaitingPipeReader(pipe, logs), reading!.Options, cancellationToken);
         }
         finally
         {
-            (Budget.Value, LogSink.Value) = (previous, previousSink);
+            Budget.Value = previous;
+            if (reading is not null)
+            {
+                reading.Slot.Sink = null;
+                idle!.Add(reading);
+            }
+
             await pipe.CompleteAsync();
         }
+    }
+
+    /// <summary>A copy of a read's options whose log converter hands long logs to the sink in <see cref="Slot"/>.</summary>
+    private sealed class SinkReading
+    {
+        public SinkReading(JsonSerializerOptions options)
+        {
+            // Before the type's own attribute (which keeps every log as a string): a converter in the options wins over it.
+            Options = new JsonSerializerOptions(options);
+            Options.Converters.Insert(0, new LogText.LogTextJsonConverter(Slot));
+            Options.MakeReadOnly();
+        }
+
+        public LogText.SinkSlot Slot { get; } = new();
+
+        public JsonSerializerOptions Options { get; }
     }
 
     /// <summary>Reads the next segment of the body only when the sink has room for another long log.</summary>

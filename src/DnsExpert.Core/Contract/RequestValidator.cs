@@ -1,4 +1,4 @@
-using System.Buffers;
+using DnsExpert.Core.Text;
 
 namespace DnsExpert.Core.Contract;
 
@@ -206,40 +206,12 @@ public static class RequestValidator
         }
     }
 
-    public static bool IsDnsLabel(string s) => s.Length is > 0 and <= 63 && IsLabel(s);
+    /// <summary>An RFC 1123 label (a namespace name): <see cref="DnsNames.IsDnsLabel"/>.</summary>
+    public static bool IsDnsLabel(string s) => DnsNames.IsDnsLabel(s);
 
-    public static bool IsDnsSubdomain(string s)
-    {
-        if (s.Length is 0 or > 253)
-        {
-            return false;
-        }
+    /// <summary>An RFC 1123 subdomain (a pod or node name): <see cref="DnsNames.IsDnsSubdomain"/>.</summary>
+    public static bool IsDnsSubdomain(string s) => DnsNames.IsDnsSubdomain(s);
 
-        foreach (var label in s.AsSpan().Split('.'))
-        {
-            if (!IsLabel(s.AsSpan()[label]))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    public static bool IsDomainName(string s)
-    {
-        var name = s.EndsWith('.') ? s[..^1] : s;
-        return name.Length is > 0 and <= 253 && name.Split('.').All(l => l.Length is > 0 and <= 63) && !name.AsSpan().ContainsAnyExcept(DomainChars);
-    }
-
-    // Loops over a set of characters, not regular expressions: a name is checked in one linear pass, with no match
-    // timeout to run into on a loaded machine (a 100 ms regex timeout once failed valid names under load).
-
-    /// <summary>RFC 1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit.</summary>
-    private static bool IsLabel(ReadOnlySpan<char> label) =>
-        label.Length > 0 && label[0] != '-' && label[^1] != '-' && !label.ContainsAnyExcept(LabelChars);
-
-    private static readonly SearchValues<char> LabelChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
-
-    private static readonly SearchValues<char> DomainChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+    /// <summary>A DNS name to ask for: <see cref="DnsNames.IsDomainName"/>.</summary>
+    public static bool IsDomainName(string s) => DnsNames.IsDomainName(s);
 }

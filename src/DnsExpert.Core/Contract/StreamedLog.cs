@@ -1,17 +1,16 @@
-using DnsExpert.Core.Parsing;
-
 namespace DnsExpert.Core.Contract;
 
 /// <summary>
 /// A long log read without becoming a string: its UTF-8 bytes (in a buffer rented from the read's
-/// <see cref="ILogScanSink"/>) until they are scanned, then only the scan.
+/// <see cref="ILogScanSink"/>) until the sink takes them to scan. The sink makes it (<see cref="ILogScanSink.Accept"/>)
+/// as a subclass that keeps what the scan found; the contract knows only the bytes.
 /// </summary>
-public sealed class StreamedLog
+public abstract class StreamedLog
 {
     private byte[]? _buffer;
     private readonly int _length;
 
-    public StreamedLog(byte[] buffer, int length, long characters)
+    protected StreamedLog(byte[] buffer, int length, long characters)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, buffer.Length);
         _buffer = buffer;
@@ -22,9 +21,6 @@ public sealed class StreamedLog
     /// <summary>The log's length in characters.</summary>
     public long Characters { get; }
 
-    /// <summary>The scan, once <see cref="Complete"/> gave it.</summary>
-    public CoreDnsLogScan? Scan { get; private set; }
-
     /// <summary>
     /// Hands over the buffer (to be scanned, then returned to where it was rented) and how much of it is the log; once.
     /// </summary>
@@ -34,7 +30,4 @@ public sealed class StreamedLog
         var buffer = Interlocked.Exchange(ref _buffer, null) ?? throw new InvalidOperationException("The log's bytes were already taken.");
         return (buffer, _length);
     }
-
-    /// <summary>Keeps the scan of the bytes <see cref="TakeBytes"/> gave.</summary>
-    public void Complete(CoreDnsLogScan scan) => Scan = scan;
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using DnsExpert.Core.Parsing;
 
 namespace DnsExpert.Core.Facts;
 
@@ -268,7 +267,7 @@ public sealed class CorefileUpstream : CorefileLine
 }
 
 /// <summary>
-/// A zone of a server block whose names no plugin of the block answers (<see cref="CorefileCoverage"/>); the block is
+/// A zone of a server block whose names no plugin of the block answers (found by the evidence readers' <c>CorefileCoverage</c>); the block is
 /// the <see cref="CorefileServer"/> whose Index is <see cref="ServerIndex"/>.
 /// </summary>
 [FactDescription("A zone of a Corefile server block (ServerIndex) that no plugin answers in full (no forward; kubernetes, hosts, file ... cover only part of it or fall through): its other names reach the end of the plugin chain and get SERVFAIL.")]
@@ -379,8 +378,8 @@ public sealed class CoreDnsLogEvent : Fact
     /// <summary>What replaced a removed plugin (<c>forward</c> for <c>proxy</c>).</summary>
     public string? ReplacedBy { get; init; }
 
-    /// <summary>The newest CoreDNS release the plugin table was checked against.</summary>
-    public string PluginTableCheckedThrough { get; init; } = CoreDnsPluginCatalog.Default.CheckedThrough.Original;
+    /// <summary>The newest CoreDNS release the plugin table was checked against (the log reader sets it from the table).</summary>
+    public string PluginTableCheckedThrough { get; init; } = "";
 }
 
 /// <summary>

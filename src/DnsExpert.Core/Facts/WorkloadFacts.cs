@@ -1,4 +1,3 @@
-using DnsExpert.Core.Parsing;
 
 namespace DnsExpert.Core.Facts;
 

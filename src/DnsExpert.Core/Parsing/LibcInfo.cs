@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DnsExpert.Core.Facts;
 
 namespace DnsExpert.Core.Parsing;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using DnsExpert.Core.Contract;
 
 namespace DnsExpert.Core.Text;
 
@@ -53,10 +52,10 @@ public static class CommandValue
     {
         CommandValueKind.DnsName => IsDnsName(value),
         CommandValueKind.IpAddress => IsIpAddress(value),
-        CommandValueKind.Namespace => RequestValidator.IsDnsLabel(value),
-        CommandValueKind.ObjectName => RequestValidator.IsDnsSubdomain(value),
+        CommandValueKind.Namespace => DnsNames.IsDnsLabel(value),
+        CommandValueKind.ObjectName => DnsNames.IsDnsSubdomain(value),
         CommandValueKind.ObjectReference => value.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash
-            && value[..slash].All(char.IsAsciiLetterLower) && RequestValidator.IsDnsSubdomain(value[(slash + 1)..]),
+            && value[..slash].All(char.IsAsciiLetterLower) && DnsNames.IsDnsSubdomain(value[(slash + 1)..]),
         CommandValueKind.LabelSelector => value.Length is > 0 and <= 1024 && value.Split(',').All(IsLabelRequirement),
         _ => IsDnsName(value) || IsIpAddress(value) || IsAddressWithPort(value),
     };
@@ -84,7 +83,7 @@ public static class CommandValue
 
         var (key, value) = (requirement[..equals], requirement[(equals + 1)..]);
         var slash = key.IndexOf('/', StringComparison.Ordinal);
-        return (slash < 0 || RequestValidator.IsDnsSubdomain(key[..slash])) && IsLabelName(key[(slash + 1)..]) && value.Length > 0 && IsLabelName(value);
+        return (slash < 0 || DnsNames.IsDnsSubdomain(key[..slash])) && IsLabelName(key[(slash + 1)..]) && value.Length > 0 && IsLabelName(value);
     }
 
     /// <summary>A label name or value: at most 63 characters, alphanumeric at both ends, <c>-</c>, <c>_</c> and <c>.</c> between.</summary>
@@ -93,7 +92,7 @@ public static class CommandValue
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     private static bool IsDnsName(string value) =>
-        RequestValidator.IsDomainName(value) && !value.StartsWith('-') && !value.Contains(".-", StringComparison.Ordinal);
+        DnsNames.IsDomainName(value) && !value.StartsWith('-') && !value.Contains(".-", StringComparison.Ordinal);
 
     private static bool IsIpAddress(string value) =>
         value.Length is > 0 and <= 45 && !value.AsSpan().ContainsAnyExcept(AddressChars) && IPAddress.TryParse(value, out var ip)

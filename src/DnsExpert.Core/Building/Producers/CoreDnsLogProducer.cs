@@ -242,6 +242,7 @@ internal static class CoreDnsLogProducer
                 Since = verdict?.Release?.Since.Original,
                 Last = verdict?.Release?.Last?.Original,
                 ReplacedBy = verdict?.Release?.ReplacedBy,
+                PluginTableCheckedThrough = CoreDnsPluginCatalog.Default.CheckedThrough.Original,
                 ConcernsFailure = context.Cluster.IsFailingName(record.QueryName),
             });
         }

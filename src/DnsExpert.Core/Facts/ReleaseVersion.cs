@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace DnsExpert.Core.Parsing;
+namespace DnsExpert.Core.Facts;
 
 /// <summary>
 /// A dotted release version with an optional vendor suffix: <c>v1.9.3.10-7dfca203-aliyun</c>, <c>1.7.0</c>,

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace DnsExpert.Core.Parsing;
+namespace DnsExpert.Core.Facts;
 
 /// <summary>
 /// One upstream of a <c>forward</c> (or <c>proxy</c>, <c>grpc</c>) line as CoreDNS reads it: a plain DNS address and

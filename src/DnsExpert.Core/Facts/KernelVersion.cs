@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace DnsExpert.Core.Parsing;
+namespace DnsExpert.Core.Facts;
 
 /// <summary>
 /// A Linux kernel release as <c>uname -r</c> and <c>status.nodeInfo.kernelVersion</c> print it:
