@@ -1,4 +1,4 @@
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.Sessions;

@@ -1,4 +1,4 @@
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Testing;

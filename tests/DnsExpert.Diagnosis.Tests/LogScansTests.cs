@@ -1,10 +1,10 @@
-using System.Text.Json;
 using System.Text;
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
-using DnsExpert.Core.Parsing;
+using System.Text.Json;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis.FactBuilding;
+using DnsExpert.Facts;
+using DnsExpert.Readers.Building;
+using DnsExpert.Readers.Parsing;
 
 namespace DnsExpert.Diagnosis.Tests;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.Testing;
 using Microsoft.Extensions.DependencyInjection;

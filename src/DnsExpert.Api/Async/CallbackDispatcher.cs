@@ -1,5 +1,5 @@
 using DnsExpert.Api.History;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Async;

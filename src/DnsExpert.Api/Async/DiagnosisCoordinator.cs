@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using DnsExpert.Api.History;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.History;
 using DnsExpert.Rendering.Escaping;

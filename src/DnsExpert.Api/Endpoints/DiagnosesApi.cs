@@ -4,7 +4,7 @@ using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Security;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.History;
 using DnsExpert.Rendering;
@@ -101,7 +101,7 @@ public static partial class DiagnosesApi
             return forbidden;
         }
 
-        if (!(wait ?? true) && request!.Snapshot is null && request.Symptom is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
+        if (!(wait ?? true) && request!.Snapshot is null && request.Symptom is null && http.HttpContext.RequestServices.GetService<Readers.Collection.ILiveSnapshotCollector>() is null)
         {
             var message = new LiveCollectionUnavailableException().Message;
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",

@@ -69,7 +69,7 @@ public static partial class SlackApi
             return SlackReplies.Ephemeral($":warning: {string.Join("; ", errors)}.\n{SlackCommand.Usage(command)}");
         }
 
-        if (request.Symptom is null && http.HttpContext.RequestServices.GetService<Core.Collection.ILiveSnapshotCollector>() is null)
+        if (request.Symptom is null && http.HttpContext.RequestServices.GetService<Readers.Collection.ILiveSnapshotCollector>() is null)
         {
             return SlackReplies.Ephemeral(
                 $":warning: Not started: this service has no cluster access to look at the pod, so it needs the error text the application printed: `{command} <namespace>/<pod> <name> <error text>`.");

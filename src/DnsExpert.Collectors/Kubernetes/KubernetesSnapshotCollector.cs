@@ -2,16 +2,16 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Telemetry;
+using DnsExpert.Collectors.Node;
+using DnsExpert.Collectors.Probes;
+using DnsExpert.Collectors.Prometheus;
+using DnsExpert.Contract;
+using DnsExpert.Readers.Building;
+using DnsExpert.Readers.Collection;
+using DnsExpert.Text.Telemetry;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using DnsExpert.Collectors.Probes;
-using DnsExpert.Collectors.Prometheus;
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Collection;
-using DnsExpert.Collectors.Node;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Collectors.Kubernetes;
@@ -445,13 +445,13 @@ public sealed class KubernetesSnapshotCollector(
         if (!domain.Contains('.', StringComparison.Ordinal) && targetNamespace is not null)
         {
             var bare = domain.ToLowerInvariant();
-            return Core.Contract.RequestValidator.IsDnsLabel(bare) && Core.Contract.RequestValidator.IsDnsLabel(targetNamespace) ? (targetNamespace, bare) : null;
+            return Contract.RequestValidator.IsDnsLabel(bare) && Contract.RequestValidator.IsDnsLabel(targetNamespace) ? (targetNamespace, bare) : null;
         }
 
         var labels = domain.TrimEnd('.').ToLowerInvariant().Split('.');
         var svcIndex = Array.LastIndexOf(labels, "svc");
         return svcIndex >= 2 && svcIndex < labels.Length - 1
-            && Core.Contract.RequestValidator.IsDnsLabel(labels[svcIndex - 1]) && Core.Contract.RequestValidator.IsDnsLabel(labels[svcIndex - 2])
+            && Contract.RequestValidator.IsDnsLabel(labels[svcIndex - 1]) && Contract.RequestValidator.IsDnsLabel(labels[svcIndex - 2])
             ? (labels[svcIndex - 1], labels[svcIndex - 2])
             : null;
     }
