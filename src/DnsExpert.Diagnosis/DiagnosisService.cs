@@ -2,6 +2,7 @@ using DnsExpert.Contract;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Facts;
+using DnsExpert.Readers;
 using DnsExpert.Readers.Building;
 using DnsExpert.Readers.Classification;
 using DnsExpert.Readers.Collection;

@@ -8,6 +8,7 @@ using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Facts;
+using DnsExpert.Readers;
 using DnsExpert.Readers.Building;
 using DnsExpert.Testing;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using DnsExpert.Contract;
 using DnsExpert.Diagnosis.FactBuilding;
 using DnsExpert.Facts;
+using DnsExpert.Readers;
 using DnsExpert.Readers.Building;
 using DnsExpert.Readers.Parsing;
 

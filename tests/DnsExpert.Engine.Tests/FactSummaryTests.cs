@@ -3,6 +3,7 @@ using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Facts;
+using DnsExpert.Readers;
 using DnsExpert.Readers.Building;
 using DnsExpert.Readers.Parsing;
 using DnsExpert.Testing;

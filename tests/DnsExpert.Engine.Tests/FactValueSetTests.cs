@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Facts;
+using DnsExpert.Readers;
 using DnsExpert.Readers.Building;
 using DnsExpert.Readers.Parsing;
 using DnsExpert.Testing;

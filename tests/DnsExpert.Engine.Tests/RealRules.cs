@@ -1,6 +1,7 @@
 using DnsExpert.Contract;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Readers;
 using DnsExpert.Readers.Building;
 using DnsExpert.Testing;
 

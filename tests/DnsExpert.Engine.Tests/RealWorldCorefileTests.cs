@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DnsExpert.Contract;
 using DnsExpert.Facts;
+using DnsExpert.Readers;
 using DnsExpert.Readers.Building;
 using DnsExpert.Testing;
 

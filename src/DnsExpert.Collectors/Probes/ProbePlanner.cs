@@ -1,6 +1,7 @@
 using System.Net;
 using DnsExpert.Contract;
 using DnsExpert.Facts;
+using DnsExpert.Readers;
 using DnsExpert.Readers.Building;
 using DnsExpert.Readers.Parsing;
 using k8s.Models;

@@ -1,13 +1,15 @@
 using DnsExpert.Contract;
 using DnsExpert.Facts;
+using DnsExpert.Readers.Building;
 using DnsExpert.Readers.Building.Producers;
 using DnsExpert.Readers.Classification;
 
-namespace DnsExpert.Readers.Building;
+namespace DnsExpert.Readers;
 
 /// <summary>
-/// Turns a request's snapshot into typed facts, once per diagnosis. Each producer reads one source and gets what it
-/// reads as parameters; the only state they share is what this method hands them.
+/// Turns a request's snapshot into typed facts, once per diagnosis: the one place that composes the evidence readers
+/// (Building.Producers) over the shared reading of the snapshot (Building), above both. Each producer reads one source
+/// and gets what it reads as parameters; the only state they share is what this method hands them.
 /// </summary>
 public static class SnapshotFactBuilder
 {
