@@ -8,7 +8,12 @@ namespace DnsExpert.Api.OpenApi;
 
 public static class SwaggerSetup
 {
-    private static readonly string[] XmlDocs = ["DnsExpert.Api.xml", "DnsExpert.Contract.xml", "DnsExpert.Engine.xml", "DnsExpert.Rendering.xml"];
+    // What was DnsExpert.Core.xml is four files now: the wire types, the facts, the readers, the text helpers.
+    private static readonly string[] XmlDocs =
+    [
+        "DnsExpert.Api.xml", "DnsExpert.Contract.xml", "DnsExpert.Facts.xml", "DnsExpert.Readers.xml", "DnsExpert.Text.xml", "DnsExpert.Engine.xml",
+        "DnsExpert.Rendering.xml",
+    ];
 
     public static IServiceCollection AddDnsExpertSwagger(this IServiceCollection services)
     {
