@@ -8,7 +8,7 @@ namespace DnsExpert.Api.OpenApi;
 
 public static class SwaggerSetup
 {
-    // What was DnsExpert.Core.xml is four files now: the wire types, the facts, the readers, the text helpers.
+    // Every library whose types a schema can show: the wire types, the facts, the readers, the text helpers among them.
     private static readonly string[] XmlDocs =
     [
         "DnsExpert.Api.xml", "DnsExpert.Contract.xml", "DnsExpert.Facts.xml", "DnsExpert.Readers.xml", "DnsExpert.Text.xml", "DnsExpert.Engine.xml",
