@@ -5,7 +5,10 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore first, on the project files only, so the layer is cached across source changes.
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig DnsExpert.sln ./
-COPY src/DnsExpert.Core/DnsExpert.Core.csproj src/DnsExpert.Core/
+COPY src/DnsExpert.Text/DnsExpert.Text.csproj src/DnsExpert.Text/
+COPY src/DnsExpert.Contract/DnsExpert.Contract.csproj src/DnsExpert.Contract/
+COPY src/DnsExpert.Facts/DnsExpert.Facts.csproj src/DnsExpert.Facts/
+COPY src/DnsExpert.Readers/DnsExpert.Readers.csproj src/DnsExpert.Readers/
 COPY src/DnsExpert.Engine/DnsExpert.Engine.csproj src/DnsExpert.Engine/
 COPY src/DnsExpert.Diagnosis/DnsExpert.Diagnosis.csproj src/DnsExpert.Diagnosis/
 COPY src/DnsExpert.Collectors/DnsExpert.Collectors.csproj src/DnsExpert.Collectors/

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
+using DnsExpert.Diagnosis.Composition;
 using DnsExpert.Diagnosis;
 using DnsExpert.Diagnosis.Application;
 using DnsExpert.Engine.RuleFiles;

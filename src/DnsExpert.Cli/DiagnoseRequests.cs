@@ -1,8 +1,8 @@
 using System.Text.Json;
 using DnsExpert.Collectors.Dump;
-using DnsExpert.Core.Collection;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis.FactBuilding;
+using DnsExpert.Readers.Collection;
 
 namespace DnsExpert.Cli;
 

@@ -1,5 +1,5 @@
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
+using DnsExpert.Readers.Building;
 
 namespace DnsExpert.Cli;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using DnsExpert.Core.Classification;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
+using DnsExpert.Readers.Classification;
 using DnsExpert.Rendering;
 
 namespace DnsExpert.Cli;

@@ -2,7 +2,7 @@ using DnsExpert.Collectors.Kubernetes;
 using DnsExpert.Collectors.Node;
 using DnsExpert.Collectors.Probes;
 using DnsExpert.Collectors.Prometheus;
-using DnsExpert.Core.Collection;
+using DnsExpert.Readers.Collection;
 using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

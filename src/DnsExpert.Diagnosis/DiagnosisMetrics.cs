@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 
 namespace DnsExpert.Diagnosis;
 

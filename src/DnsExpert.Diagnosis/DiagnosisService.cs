@@ -1,11 +1,12 @@
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Classification;
-using DnsExpert.Core.Collection;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
-using DnsExpert.Core.Telemetry;
+using DnsExpert.Contract;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Facts;
+using DnsExpert.Readers;
+using DnsExpert.Readers.Building;
+using DnsExpert.Readers.Classification;
+using DnsExpert.Readers.Collection;
+using DnsExpert.Text.Telemetry;
 
 namespace DnsExpert.Diagnosis;
 

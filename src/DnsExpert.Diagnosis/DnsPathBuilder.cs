@@ -1,5 +1,5 @@
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
+using DnsExpert.Contract;
+using DnsExpert.Facts;
 
 namespace DnsExpert.Diagnosis;
 

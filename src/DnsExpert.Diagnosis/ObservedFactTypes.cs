@@ -1,7 +1,7 @@
 using System.Text.Json;
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
+using DnsExpert.Contract;
+using DnsExpert.Facts;
+using DnsExpert.Readers.Building;
 
 namespace DnsExpert.Diagnosis;
 

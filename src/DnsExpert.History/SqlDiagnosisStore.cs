@@ -2,8 +2,8 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
-using DnsExpert.Core.Classification;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
+using DnsExpert.Readers.Classification;
 
 namespace DnsExpert.History;
 

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Parsing;
+using DnsExpert.Readers.Building;
+using DnsExpert.Readers.Parsing;
 
 namespace DnsExpert.History;
 

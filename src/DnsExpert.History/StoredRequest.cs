@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 
 namespace DnsExpert.History;
 

@@ -3,7 +3,7 @@ using System.Text;
 using DnsExpert.Collectors;
 using DnsExpert.Collectors.Node;
 using DnsExpert.Collectors.Probes;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Text;
+using DnsExpert.Contract;
+using DnsExpert.Text;
 
 namespace DnsExpert.Rendering;
 

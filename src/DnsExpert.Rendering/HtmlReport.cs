@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Text;
+using DnsExpert.Contract;
 using DnsExpert.Rendering.Escaping;
+using DnsExpert.Text;
 
 namespace DnsExpert.Rendering;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Text;
+using DnsExpert.Contract;
 using DnsExpert.Rendering.Escaping;
+using DnsExpert.Text;
 
 namespace DnsExpert.Rendering;
 

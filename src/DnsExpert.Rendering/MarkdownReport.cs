@@ -1,5 +1,5 @@
 using System.Text;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Rendering.Escaping;
 
 namespace DnsExpert.Rendering;

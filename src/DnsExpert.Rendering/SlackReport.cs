@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Rendering.Escaping;
 
 namespace DnsExpert.Rendering;

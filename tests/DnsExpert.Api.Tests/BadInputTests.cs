@@ -158,7 +158,7 @@ public sealed class BadInputTests : IDisposable
         var errors = problem.GetProperty("errors");
         Assert.True(errors.TryGetProperty(field, out var messages), $"errors should name {field}: {errors}");
         Assert.Contains(message, messages[0].GetString()!, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("DnsExpert.Core", problem.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+        Assert.DoesNotContain("DnsExpert.Contract", problem.GetProperty("detail").GetString()!, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -247,7 +247,7 @@ public sealed class EvidenceApiTests(ApiFactory factory) : IClassFixture<ApiFact
         var client = factory.CreateClient();
         var store = ((DnsExpert.Api.History.HistoryState)factory.Services.GetService(typeof(DnsExpert.Api.History.HistoryState))!).Store!;
         var running = Guid.NewGuid().ToString("N");
-        await store.BeginAsync(new DnsExpert.History.DiagnosisStart(running, DateTimeOffset.UtcNow, new Core.Contract.DiagnosisRequest()), CancellationToken.None);
+        await store.BeginAsync(new DnsExpert.History.DiagnosisStart(running, DateTimeOffset.UtcNow, new Contract.DiagnosisRequest()), CancellationToken.None);
 
         var busy = await client.PostAsync($"/api/v1/diagnoses/{running}/evidence", Body(Evidence(RealDigTimeout())));
         Assert.Equal(HttpStatusCode.Conflict, busy.StatusCode);

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.RateLimiting;
 using DnsExpert.Api.Security;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

@@ -170,7 +170,7 @@ public sealed class HostileSnapshotTests(ApiFactory factory) : IClassFixture<Api
         var ruledOut = diagnosis.GetProperty("hypotheses").EnumerateArray().Single(h => h.GetProperty("ruleId").GetString() == "pod-dnspolicy-none-without-nameservers");
         Assert.Equal("ruled-out", ruledOut.GetProperty("status").GetString());
         var reason = ruledOut.GetProperty("reason").GetString()!;
-        var shown = DnsExpert.Core.Text.DisplayText.Block(value); // the JSON a response writes carries no control or bidi character
+        var shown = DnsExpert.Text.DisplayText.Block(value); // the JSON a response writes carries no control or bidi character
         Assert.StartsWith("pod shop/web-0: dnsPolicy None, nameservers " + shown[..Math.Min(shown.Length, 40)], reason, StringComparison.Ordinal);
         Assert.True(reason.Length < 1300, $"{reason.Length} characters");
         var id = diagnosis.GetProperty("id").GetString()!;

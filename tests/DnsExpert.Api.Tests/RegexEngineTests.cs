@@ -12,7 +12,7 @@ public sealed class RegexEngineTests
 {
     private static readonly Assembly[] Assemblies =
     [
-        typeof(Core.Parsing.CoreDnsLogParser).Assembly,
+        typeof(Readers.Parsing.CoreDnsLogParser).Assembly,
         typeof(Engine.Sessions.RuleEngine).Assembly,
         typeof(Collectors.Dump.ClusterInfoDump).Assembly,
         typeof(Hosting.JsonBody).Assembly,

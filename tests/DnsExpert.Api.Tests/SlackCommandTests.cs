@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using DnsExpert.Api.Chat;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Rendering;
 using DnsExpert.Testing;
 using Microsoft.AspNetCore.Builder;

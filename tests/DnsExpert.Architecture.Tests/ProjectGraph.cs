@@ -41,6 +41,18 @@ public static class ProjectGraph
         "BenchmarkDotNet",
     };
 
+    /// <summary>
+    /// The libraries at the bottom and the only projects each may reference: text beneath everything, the wire contract
+    /// and the facts beside each other (neither knows the other), the readers that turn evidence into facts above them.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> Beneath = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)
+    {
+        ["DnsExpert.Text"] = new HashSet<string>(StringComparer.Ordinal),
+        ["DnsExpert.Contract"] = new HashSet<string>(StringComparer.Ordinal) { "DnsExpert.Text" },
+        ["DnsExpert.Facts"] = new HashSet<string>(StringComparer.Ordinal) { "DnsExpert.Text" },
+        ["DnsExpert.Readers"] = new HashSet<string>(StringComparer.Ordinal) { "DnsExpert.Contract", "DnsExpert.Facts", "DnsExpert.Text" },
+    };
+
     /// <summary>Every <c>*.csproj</c> below <paramref name="directory"/>, by name.</summary>
     public static IReadOnlyDictionary<string, ProjectNode> Load(string directory) =>
         Directory.EnumerateFiles(directory, "*.csproj", SearchOption.AllDirectories)
@@ -62,6 +74,11 @@ public static class ProjectGraph
                 else if (target.IsHost)
                 {
                     violations.Add($"{project.Name} references {reference}, a host: move what it needs into a library both can reference");
+                }
+                else if (Beneath.TryGetValue(project.Name, out var allowed) && !allowed.Contains(reference))
+                {
+                    var may = allowed.Count == 0 ? "none of ours" : "only " + string.Join(", ", allowed.Order(StringComparer.Ordinal));
+                    violations.Add($"{project.Name} references {reference}; it may reference {may}");
                 }
             }
 

@@ -26,6 +26,27 @@ public sealed class ProjectGraphTests
         Assert.Contains("DnsExpert.Api", projects["DnsExpert.Cli"].References);
         Assert.Contains("DnsExpert.NodeAgent", projects["DnsExpert.Cli"].References);
         Assert.Contains("DnsExpert.Rendering", projects["DnsExpert.Cli"].References);
+        Assert.Superset(ProjectGraph.Beneath.Keys.ToHashSet(), projects.Keys.ToHashSet());
+    }
+
+    [Fact]
+    public void The_libraries_beneath_reference_only_those_below_them()
+    {
+        var graph = Graph(
+            Project("DnsExpert.Text", "Microsoft.NET.Sdk", null, ["DnsExpert.Facts"]),
+            Project("DnsExpert.Facts", "Microsoft.NET.Sdk", null, ["DnsExpert.Contract"]),
+            Project("DnsExpert.Contract", "Microsoft.NET.Sdk", null, []),
+            Project("DnsExpert.Readers", "Microsoft.NET.Sdk", null, ["DnsExpert.Contract", "DnsExpert.Facts", "DnsExpert.Engine"]),
+            Project("DnsExpert.Engine", "Microsoft.NET.Sdk", null, ["DnsExpert.Readers"]));
+
+        Assert.Equal(
+            [
+                "DnsExpert.Facts references DnsExpert.Contract; it may reference only DnsExpert.Text",
+                "DnsExpert.Readers references DnsExpert.Engine; it may reference only DnsExpert.Contract, DnsExpert.Facts, DnsExpert.Text",
+                "DnsExpert.Text references DnsExpert.Facts; it may reference none of ours",
+                "cycle: DnsExpert.Engine -> DnsExpert.Readers -> DnsExpert.Engine",
+            ],
+            ProjectGraph.Violations(graph));
     }
 
     [Fact]

@@ -1,11 +1,11 @@
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Parsing;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Readers.Parsing;
 
 namespace DnsExpert.Benchmarks;
 

@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using BenchmarkDotNet.Running;
 using DnsExpert.Api.Hosting;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Parsing;
-using DnsExpert.Diagnosis.FactBuilding;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis;
+using DnsExpert.Diagnosis.FactBuilding;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Readers;
+using DnsExpert.Readers.Parsing;
 
 namespace DnsExpert.Benchmarks;
 
@@ -108,13 +109,13 @@ public static class Program
 
         var deserialize = watch.Elapsed;
         watch.Restart();
-        var facts = Core.Building.SnapshotFactBuilder.Build(request);
+        var facts = Readers.SnapshotFactBuilder.Build(request);
         var build = watch.Elapsed;
         watch.Restart();
         var session = Engine.Sessions.RuleSessionRunner.Run(rules.Current, facts.Facts);
         var run = watch.Elapsed;
         watch.Restart();
-        var objectsOnly = Core.Building.SnapshotFactBuilder.Build(new DiagnosisRequest
+        var objectsOnly = Readers.SnapshotFactBuilder.Build(new DiagnosisRequest
         {
             Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Snapshot = new Snapshot { Objects = request.Snapshot!.Objects },
         });

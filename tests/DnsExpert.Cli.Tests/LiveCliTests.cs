@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Cli.Tests;

@@ -1,5 +1,5 @@
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Parsing;
+using DnsExpert.Contract;
+using DnsExpert.Readers.Parsing;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Collectors.Tests;

@@ -1,12 +1,12 @@
 using System.Text.Json;
 using DnsExpert.Collectors.Kubernetes;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Testing;
-using Microsoft.Extensions.Options;
 using k8s;
+using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Collectors.Tests;
 
@@ -444,7 +444,7 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
         using var listener = new System.Diagnostics.ActivityListener
         {
-            ShouldListenTo = s => s.Name == Core.Telemetry.Tracing.SourceName,
+            ShouldListenTo = s => s.Name == Text.Telemetry.Tracing.SourceName,
             Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = spans.Enqueue,
         };

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using DnsExpert.Collectors.Kubernetes;
 using DnsExpert.Collectors.Probes;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.Sessions;

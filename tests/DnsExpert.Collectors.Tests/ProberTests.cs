@@ -1,5 +1,5 @@
 using DnsExpert.Collectors.Probes;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Testing;
 using Microsoft.Extensions.Options;
 
@@ -113,6 +113,6 @@ public sealed class RcodeSpellingTests
         var spelled = DnsProber.Rcode((DnsClient.DnsHeaderResponseCode)code);
 
         Assert.Equal(mnemonic, spelled);
-        Assert.True(code > 10 || DnsExpert.Core.Facts.OneOfAttribute.ValuesOf(typeof(DnsExpert.Core.Facts.DnsRcodes)).Contains(spelled), spelled);
+        Assert.True(code > 10 || DnsExpert.Facts.OneOfAttribute.ValuesOf(typeof(DnsExpert.Facts.DnsRcodes)).Contains(spelled), spelled);
     }
 }

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using DnsExpert.Collectors.Kubernetes;
 using DnsExpert.Collectors.Prometheus;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Parsing;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Readers.Parsing;
 using DnsExpert.Testing;
 using k8s;
 using Microsoft.Extensions.Options;

@@ -99,7 +99,7 @@ public sealed class ManifestTests
     {
         var roles = Load("base").Concat(Load(OpenShift)).Select(o => o.Object).OfType<V1Role>().ToList();
         var bindings = Load("base").Concat(Load(OpenShift)).Select(o => o.Object).OfType<V1RoleBinding>().ToList();
-        foreach (var layout in Core.Building.ClusterDnsObjects.Layouts)
+        foreach (var layout in Readers.Building.ClusterDnsObjects.Layouts)
         {
             var role = Assert.Single(roles, r => r.Metadata.NamespaceProperty == layout.Namespace);
             Assert.Contains(layout.ConfigMap, role.Rules.Single(r => r.Resources.Contains("configmaps")).ResourceNames);
@@ -116,7 +116,7 @@ public sealed class ManifestTests
 
         var namespaces = Load("base").Select(o => o.Object).OfType<V1ClusterRole>().SelectMany(r => r.Rules).Single(r => r.Resources.Contains("namespaces"));
         Assert.Equal(["get"], namespaces.Verbs);
-        Assert.Equal(Core.Building.ClusterDnsObjects.Layouts.Select(l => l.Namespace).Distinct(), namespaces.ResourceNames);
+        Assert.Equal(Readers.Building.ClusterDnsObjects.Layouts.Select(l => l.Namespace).Distinct(), namespaces.ResourceNames);
     }
 
     [Fact]

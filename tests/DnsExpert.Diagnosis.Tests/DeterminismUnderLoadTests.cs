@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
+using DnsExpert.Diagnosis.Composition;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Testing;

@@ -1,6 +1,7 @@
 using System.Text.Json;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis.Application;
+using DnsExpert.Diagnosis.Composition;
 using DnsExpert.History;
 using DnsExpert.Testing;
 

@@ -1,8 +1,9 @@
 using System.Text.Json;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
+using DnsExpert.Contract;
+using DnsExpert.Diagnosis.Composition;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Facts;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Diagnosis.Tests;

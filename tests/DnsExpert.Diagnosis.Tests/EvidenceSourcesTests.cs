@@ -1,8 +1,8 @@
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Readers.Building;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Diagnosis.Tests;

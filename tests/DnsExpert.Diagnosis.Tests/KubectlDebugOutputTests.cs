@@ -1,4 +1,5 @@
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
+using DnsExpert.Diagnosis.Composition;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Testing;

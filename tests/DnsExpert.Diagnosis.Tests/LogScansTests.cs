@@ -1,10 +1,11 @@
-using System.Text.Json;
 using System.Text;
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
-using DnsExpert.Core.Parsing;
+using System.Text.Json;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis.FactBuilding;
+using DnsExpert.Facts;
+using DnsExpert.Readers;
+using DnsExpert.Readers.Building;
+using DnsExpert.Readers.Parsing;
 
 namespace DnsExpert.Diagnosis.Tests;
 
@@ -102,12 +103,7 @@ public sealed class LogScansTests
         var scheduler = new LogScanScheduler(parallelism: 1);
         await scheduler.Slots.WaitAsync();
         var scans = scheduler.Begin(CancellationToken.None);
-        var logs = Enumerable.Range(0, 3).Select(n => Streamed(scans, Log(n, lines: 50))).ToList();
-
-        foreach (var log in logs)
-        {
-            scans.Accept(log);
-        }
+        var logs = Enumerable.Range(0, 3).Select(n => Accept(scans, Log(n, lines: 50))).ToList();
 
         Assert.Equal((false, false, true), (logs[0].Scan is not null, logs[1].Scan is not null, logs[2].Scan is not null));
         Assert.False(scans.WaitForRoomAsync(CancellationToken.None).AsTask().IsCompleted);
@@ -117,12 +113,12 @@ public sealed class LogScansTests
         await scans.WaitForRoomAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>A log read into a buffer rented from <paramref name="scans"/>, as the request reader does.</summary>
-    private static StreamedLog Streamed(LogScans scans, string text)
+    /// <summary>A log read into a buffer rented from <paramref name="scans"/> and handed over, as the request reader does.</summary>
+    private static ScannedLog Accept(LogScans scans, string text)
     {
         var buffer = scans.Rent(Encoding.UTF8.GetByteCount(text));
         var length = Encoding.UTF8.GetBytes(text, buffer);
-        return new StreamedLog(buffer, length, text.Length);
+        return (ScannedLog)scans.Accept(buffer, length, text.Length);
     }
 
     [Fact]
@@ -142,7 +138,7 @@ public sealed class LogScansTests
     [Fact]
     public void A_streamed_log_not_yet_scanned_says_so_instead_of_blocking()
     {
-        var log = new StreamedLog(new byte[16], 4, 4);
+        var log = new ScannedLog(new byte[16], 4, 4);
         var text = JsonSerializer.Deserialize<LogArtifact>("""{"pod":"p","text":"x"}""", Json)!.Text!;
         Assert.NotNull(text.Scan());
 
@@ -171,10 +167,11 @@ public sealed class LogScansTests
         {
         }
 
-        public void Accept(StreamedLog log)
+        public StreamedLog Accept(byte[] buffer, int length, long characters)
         {
             Interlocked.Increment(ref _count);
             Accepted.TrySetResult();
+            return new ScannedLog(buffer, length, characters);
         }
 
         public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) =>

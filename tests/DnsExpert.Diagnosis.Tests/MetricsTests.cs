@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
+using DnsExpert.Diagnosis.Composition;
 using DnsExpert.Diagnosis;
 using DnsExpert.Testing;
 using Microsoft.Extensions.DependencyInjection;

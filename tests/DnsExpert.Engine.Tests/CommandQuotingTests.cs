@@ -1,11 +1,11 @@
 using System.Reflection;
-using DnsExpert.Core.Facts;
-using DnsExpert.Core.Text;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Facts;
 using DnsExpert.Testing;
+using DnsExpert.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;

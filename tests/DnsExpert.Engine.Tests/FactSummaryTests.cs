@@ -1,10 +1,11 @@
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
-using DnsExpert.Core.Parsing;
+using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Facts;
+using DnsExpert.Readers;
+using DnsExpert.Readers.Building;
+using DnsExpert.Readers.Parsing;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;

@@ -1,11 +1,12 @@
 using System.Reflection;
-using System.Text.Json.Serialization;
 using System.Text.Json;
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
-using DnsExpert.Core.Parsing;
+using System.Text.Json.Serialization;
+using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
+using DnsExpert.Facts;
+using DnsExpert.Readers;
+using DnsExpert.Readers.Building;
+using DnsExpert.Readers.Parsing;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;

@@ -1,7 +1,7 @@
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
+using DnsExpert.Contract;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Facts;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;

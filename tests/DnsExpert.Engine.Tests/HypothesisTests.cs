@@ -1,9 +1,9 @@
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
+using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Facts;
 
 namespace DnsExpert.Engine.Tests;
 
@@ -170,7 +170,7 @@ public sealed class UnknownWhenNullHypothesisTests
     private static CoreDnsPod Pod(string? version) => new()
     {
         Source = "s", Namespace = "kube-system", Name = "coredns-a", Ready = true, Phase = PodPhases.Running,
-        VersionText = version, Version = version is null ? null : Core.Parsing.ReleaseVersion.Parse(version),
+        VersionText = version, Version = version is null ? null : Facts.ReleaseVersion.Parse(version),
     };
 
     private static IReadOnlyList<Hypothesis> Build(params object[] facts) =>

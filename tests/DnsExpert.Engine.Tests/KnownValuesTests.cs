@@ -1,6 +1,6 @@
-using DnsExpert.Core.Facts;
-using DnsExpert.Core.Parsing;
 using DnsExpert.Engine.Hypotheses;
+using DnsExpert.Facts;
+using DnsExpert.Readers.Parsing;
 
 namespace DnsExpert.Engine.Tests;
 

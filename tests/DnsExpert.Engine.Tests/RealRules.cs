@@ -1,7 +1,8 @@
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Readers;
+using DnsExpert.Readers.Building;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;

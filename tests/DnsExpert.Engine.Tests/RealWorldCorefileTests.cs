@@ -1,7 +1,8 @@
 using System.Text.Json;
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
+using DnsExpert.Contract;
+using DnsExpert.Facts;
+using DnsExpert.Readers;
+using DnsExpert.Readers.Building;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;

@@ -1,8 +1,8 @@
-using DnsExpert.Core.Facts;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Facts;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;
@@ -254,10 +254,10 @@ public sealed class VersionConditionTests
         var doc = DnsExpert.Engine.RuleFiles.RuleFileReader.Read("rules/x.yaml", yaml, errors)!;
         var ruleBase = DnsExpert.Engine.Compilation.RuleBaseCompiler.Compile([doc]);
 
-        DnsExpert.Core.Facts.CoreDnsPod Pod(string name, string image) => new()
+        DnsExpert.Facts.CoreDnsPod Pod(string name, string image) => new()
         {
             Source = "Pod kube-system/" + name, Namespace = "kube-system", Name = name, Image = image,
-            Version = DnsExpert.Core.Parsing.ReleaseVersion.FromImage(image),
+            Version = DnsExpert.Facts.ReleaseVersion.FromImage(image),
         };
 
         var result = DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase,
@@ -305,13 +305,13 @@ public sealed class RuleCaseTests
         return DnsExpert.Engine.Compilation.RuleBaseCompiler.Compile([doc!]);
     }
 
-    private static DnsExpert.Core.Facts.CoreDnsLogEvent Log() => new()
+    private static DnsExpert.Facts.CoreDnsLogEvent Log() => new()
     {
         Source = "Pod kube-system/coredns-a log", Pod = "coredns-a", Namespace = "kube-system", Kind = "upstream-error",
         LineNumber = 4, Time = "2024-05-13 08:21:44 UTC", Text = "[ERROR] plugin/errors: 2 www.aliyun.com. A: read udp 172.20.6.53:58814->100.100.2.136:53: i/o timeout",
     };
 
-    private static DnsExpert.Core.Facts.ProbeResult Probe() => new()
+    private static DnsExpert.Facts.ProbeResult Probe() => new()
     {
         Source = "snapshot.probes[0]", Index = 0, From = "kube-system/coredns-a", FromRole = "coredns", Kind = "dns", Target = "100.100.2.136",
         TargetRole = "upstream", Outcome = "timeout", Description = "dig www.aliyun.com A @100.100.2.136 (udp) from kube-system/coredns-a",
@@ -349,9 +349,9 @@ public sealed class RuleCaseTests
     {
         var ruleBase = Compile(TwoCases.Replace("    cause: \"probe", "    severity: info\n    cause: \"probe", StringComparison.Ordinal));
 
-        Assert.Equal(DnsExpert.Core.Contract.Severity.Info, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Probe()]).Findings).Severity);
-        Assert.Equal(DnsExpert.Core.Contract.Severity.Warning, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Log(), Probe()]).Findings).Severity);
-        Assert.Equal(DnsExpert.Core.Contract.Severity.Warning, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Log()]).Findings).Severity);
+        Assert.Equal(DnsExpert.Contract.Severity.Info, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Probe()]).Findings).Severity);
+        Assert.Equal(DnsExpert.Contract.Severity.Warning, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Log(), Probe()]).Findings).Severity);
+        Assert.Equal(DnsExpert.Contract.Severity.Warning, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Log()]).Findings).Severity);
     }
 
     [Theory]

@@ -1,8 +1,8 @@
-using System.Text.Json.Nodes;
 using System.Text.Json;
-using DnsExpert.Core.Facts;
+using System.Text.Json.Nodes;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Facts;
 using DnsExpert.Testing;
 using Json.Schema;
 

@@ -1,6 +1,6 @@
-using DnsExpert.Core.Facts;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Facts;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;

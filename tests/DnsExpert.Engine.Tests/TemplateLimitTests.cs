@@ -1,7 +1,7 @@
-using DnsExpert.Core.Facts;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
+using DnsExpert.Facts;
 
 namespace DnsExpert.Engine.Tests;
 

@@ -31,7 +31,7 @@ public sealed class SqliteStoreTests : StoreContract, IDisposable
         // A new process opens the same file: nothing of the old one can still be running.
         var second = await CreateAsync();
         var record = (await second.GetAsync("0190000000007000800000000001", CancellationToken.None))!;
-        Assert.Equal(Core.Contract.DiagnosisStatus.Failed, record.Status);
+        Assert.Equal(Contract.DiagnosisStatus.Failed, record.Status);
         Assert.Contains("restarted", record.Error, StringComparison.Ordinal);
     }
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 
 namespace DnsExpert.History.Tests;
 

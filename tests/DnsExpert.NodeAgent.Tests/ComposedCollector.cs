@@ -1,5 +1,5 @@
 using DnsExpert.Collectors;
-using DnsExpert.Core.Collection;
+using DnsExpert.Readers.Collection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

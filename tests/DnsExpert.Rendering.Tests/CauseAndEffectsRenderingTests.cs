@@ -1,4 +1,4 @@
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Rendering.Tests;

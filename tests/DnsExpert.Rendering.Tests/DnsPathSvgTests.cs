@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Text;
+using DnsExpert.Contract;
 using DnsExpert.Testing;
+using DnsExpert.Text;
 
 namespace DnsExpert.Rendering.Tests;
 

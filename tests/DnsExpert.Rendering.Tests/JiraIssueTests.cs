@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Testing;
 using Json.Schema;
 
@@ -104,7 +104,7 @@ public sealed class JiraIssueTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains(marks, m => m!["type"]!.GetValue<string>() == "link");
 
         // Commands are in code blocks as they are (their lines kept); any other text is one line with no live URL.
-        var command = DnsExpert.Core.Text.DisplayText.Block(value).Trim();
+        var command = DnsExpert.Text.DisplayText.Block(value).Trim();
         bool IsCommand(string t) => t == command || (t.EndsWith('…') && command.StartsWith(t[..^1], StringComparison.Ordinal));
         Assert.Contains(texts, t => t.Parent == "codeBlock" && IsCommand(t.Node["text"]!.GetValue<string>()));
         Assert.All(texts.Where(t => t.Parent == "codeBlock"), t => Assert.DoesNotContain(t.Node["text"]!.GetValue<string>(), c => char.IsControl(c) && c is not ('\n' or '\t')));

@@ -2,9 +2,9 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Text;
+using DnsExpert.Contract;
 using DnsExpert.Testing;
+using DnsExpert.Text;
 
 namespace DnsExpert.Rendering.Tests;
 

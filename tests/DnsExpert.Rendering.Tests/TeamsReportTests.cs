@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Testing;
 using Json.Schema;
 
@@ -86,7 +86,7 @@ public sealed class TeamsReportTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.All(runs, r => Assert.DoesNotContain(r["text"]!.GetValue<string>(), c => char.IsControl(c) && c != '\n'));
 
         // Commands are copied as they are (monospace, their lines kept); any other text has no live URL.
-        var command = DnsExpert.Core.Text.DisplayText.Block(value).Trim();
+        var command = DnsExpert.Text.DisplayText.Block(value).Trim();
         bool IsCommand(JsonObject run) => run["fontType"]?.GetValue<string>() == "monospace" && run["text"]!.GetValue<string>() is var t
             && (t == command || (t.EndsWith('…') && command.StartsWith(t[..^1], StringComparison.Ordinal)));
         Assert.Contains(runs, IsCommand);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using DnsExpert.Api.Async;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Rendering;
 using Microsoft.Extensions.Options;
 

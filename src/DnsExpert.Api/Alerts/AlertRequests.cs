@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 
 namespace DnsExpert.Api.Alerts;
 

@@ -1,5 +1,5 @@
 using DnsExpert.Api.History;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis.Application;
 using DnsExpert.Rendering;
 using Microsoft.Extensions.Options;

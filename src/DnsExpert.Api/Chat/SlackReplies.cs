@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DnsExpert.Api.Async;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Rendering;
 using Microsoft.Extensions.Options;
 

@@ -103,7 +103,7 @@ public static partial class AlertsApi
                 return null;
             }
         }, cancellationToken, failed: async known => history.Store is { } store
-            && (await store.GetAsync(known, cancellationToken))?.Status == Core.Contract.DiagnosisStatus.Failed);
+            && (await store.GetAsync(known, cancellationToken))?.Status == Contract.DiagnosisStatus.Failed);
         if (id is null)
         {
             return unavailable!;

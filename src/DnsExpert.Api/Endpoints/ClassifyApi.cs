@@ -1,6 +1,6 @@
 using DnsExpert.Api.Hosting;
-using DnsExpert.Core.Classification;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
+using DnsExpert.Readers.Classification;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;

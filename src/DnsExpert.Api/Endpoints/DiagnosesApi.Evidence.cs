@@ -4,7 +4,7 @@ using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Security;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis.Application;
 using DnsExpert.Rendering;
 using Microsoft.AspNetCore.Http.HttpResults;

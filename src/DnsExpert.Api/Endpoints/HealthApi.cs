@@ -1,7 +1,7 @@
 using System.Text.Json;
 using DnsExpert.Api.History;
-using DnsExpert.Core.Collection;
 using DnsExpert.Engine.RuleBases;
+using DnsExpert.Readers.Collection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

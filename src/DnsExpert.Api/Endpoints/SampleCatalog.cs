@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DnsExpert.Api.Hosting;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Endpoints;

@@ -1,5 +1,5 @@
 using DnsExpert.Api.Hosting;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;

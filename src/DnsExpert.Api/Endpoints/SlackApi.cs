@@ -1,8 +1,8 @@
 using DnsExpert.Api.Async;
 using DnsExpert.Api.Chat;
 using DnsExpert.Api.Hosting;
-using DnsExpert.Core.Collection;
 using DnsExpert.Diagnosis.Application;
+using DnsExpert.Readers.Collection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using DnsExpert.Api.Hosting;
-using DnsExpert.Core.Collection;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
+using DnsExpert.Readers.Collection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 

@@ -6,9 +6,10 @@ using DnsExpert.Api.History;
 using DnsExpert.Api.OpenApi;
 using DnsExpert.Api.Security;
 using DnsExpert.Collectors;
+using DnsExpert.Diagnosis.Composition;
 using DnsExpert.Diagnosis;
-using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine;
+using DnsExpert.Engine.RuleBases;
 using DnsExpert.Rendering.Escaping;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -142,7 +143,7 @@ public static class DnsExpertHost
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("dnsexpert"))
             .WithTracing(t => t
-                .AddSource(Core.Telemetry.Tracing.SourceName)
+                .AddSource(Text.Telemetry.Tracing.SourceName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = context =>
                     !context.Request.Path.StartsWithSegments("/healthz") && !context.Request.Path.StartsWithSegments("/readyz") && !context.Request.Path.StartsWithSegments("/metrics"))
                 .AddOtlpExporter(o => o.Endpoint = new Uri(endpoint)));

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Hosting;

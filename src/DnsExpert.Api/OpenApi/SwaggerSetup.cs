@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using DnsExpert.Api.Endpoints;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -8,7 +8,12 @@ namespace DnsExpert.Api.OpenApi;
 
 public static class SwaggerSetup
 {
-    private static readonly string[] XmlDocs = ["DnsExpert.Api.xml", "DnsExpert.Core.xml", "DnsExpert.Engine.xml", "DnsExpert.Rendering.xml"];
+    // Every library whose types a schema can show: the wire types, the facts, the readers, the text helpers among them.
+    private static readonly string[] XmlDocs =
+    [
+        "DnsExpert.Api.xml", "DnsExpert.Contract.xml", "DnsExpert.Facts.xml", "DnsExpert.Readers.xml", "DnsExpert.Text.xml", "DnsExpert.Engine.xml",
+        "DnsExpert.Rendering.xml",
+    ];
 
     public static IServiceCollection AddDnsExpertSwagger(this IServiceCollection services)
     {

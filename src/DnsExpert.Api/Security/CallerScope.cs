@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.History;
 using Microsoft.Extensions.Options;
 

@@ -32,7 +32,7 @@ public static class SecuritySetup
                 $"{AuthOptions.Section}:Jwt:ClockSkew must be between 00:00:00 and 00:05:00")
             .Validate(o => o.Scopes.Values.All(v => v.Role is "read" or "diagnose" or "admin"),
                 $"{AuthOptions.Section}:Scopes:NAME:Role must be read, diagnose or admin")
-            .Validate(o => o.Scopes.Values.All(v => v.Namespaces.All(Core.Contract.RequestValidator.IsDnsLabel)),
+            .Validate(o => o.Scopes.Values.All(v => v.Namespaces.All(Contract.RequestValidator.IsDnsLabel)),
                 $"{AuthOptions.Section}:Scopes:NAME:Namespaces must be Kubernetes namespace names")
             .ValidateOnStart();
         builder.Services.AddSingleton(services => ApiKeyStore.Load(services.GetRequiredService<IOptions<AuthOptions>>().Value));

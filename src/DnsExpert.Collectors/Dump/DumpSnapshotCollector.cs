@@ -1,5 +1,5 @@
-using DnsExpert.Core.Collection;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
+using DnsExpert.Readers.Collection;
 
 namespace DnsExpert.Collectors.Dump;
 

@@ -2,16 +2,16 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Telemetry;
+using DnsExpert.Collectors.Node;
+using DnsExpert.Collectors.Probes;
+using DnsExpert.Collectors.Prometheus;
+using DnsExpert.Contract;
+using DnsExpert.Readers.Building;
+using DnsExpert.Readers.Collection;
+using DnsExpert.Text.Telemetry;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using DnsExpert.Collectors.Probes;
-using DnsExpert.Collectors.Prometheus;
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Collection;
-using DnsExpert.Collectors.Node;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Collectors.Kubernetes;
@@ -311,8 +311,8 @@ public sealed class KubernetesSnapshotCollector(
             var (podName, container) = (pod.Metadata.Name, pod.Spec?.Containers?.FirstOrDefault(c => c.Name == "node-cache")?.Name ?? pod.Spec?.Containers?.FirstOrDefault()?.Name);
             var log = run.CollectLog($"Pod {KubeSystem}/{podName} log", KubeSystem, podName, container, ct => ReadLog(KubeSystem, podName, container, ct));
             // node-cache's own counters (coredns_nodecache_setup_errors_total) on :9353, whether or not its ports say so.
-            return Scrapes && pod.Status?.Phase == "Running" && Core.Contract.RequestValidator.IsDnsSubdomain(podName)
-                ? Task.WhenAll(log, ScrapeOnce(run, KubeSystem, podName, Core.Parsing.MetricsEndpoint.NodeLocalPort))
+            return Scrapes && pod.Status?.Phase == "Running" && Contract.RequestValidator.IsDnsSubdomain(podName)
+                ? Task.WhenAll(log, ScrapeOnce(run, KubeSystem, podName, Readers.Parsing.MetricsEndpoint.NodeLocalPort))
                 : log;
         }));
     }
@@ -347,7 +347,7 @@ public sealed class KubernetesSnapshotCollector(
             var ports = ClusterDnsObjects.DnsContainer(pod.Spec?.Containers)?.Ports ?? [];
             var port = ports.FirstOrDefault(p => p.Name == "metrics")?.ContainerPort ?? ports.FirstOrDefault(p => p.ContainerPort == 9153)?.ContainerPort;
             var (ns, name) = (pod.Metadata?.NamespaceProperty ?? KubeSystem, pod.Metadata?.Name ?? "");
-            if (port is > 0 and <= 65535 && Core.Contract.RequestValidator.IsDnsLabel(ns) && Core.Contract.RequestValidator.IsDnsSubdomain(name))
+            if (port is > 0 and <= 65535 && Contract.RequestValidator.IsDnsLabel(ns) && Contract.RequestValidator.IsDnsSubdomain(name))
             {
                 targets.Add((ns, name, port.Value));
             }
@@ -560,13 +560,13 @@ public sealed class KubernetesSnapshotCollector(
         if (!domain.Contains('.', StringComparison.Ordinal) && targetNamespace is not null)
         {
             var bare = domain.ToLowerInvariant();
-            return Core.Contract.RequestValidator.IsDnsLabel(bare) && Core.Contract.RequestValidator.IsDnsLabel(targetNamespace) ? (targetNamespace, bare) : null;
+            return Contract.RequestValidator.IsDnsLabel(bare) && Contract.RequestValidator.IsDnsLabel(targetNamespace) ? (targetNamespace, bare) : null;
         }
 
         var labels = domain.TrimEnd('.').ToLowerInvariant().Split('.');
         var svcIndex = Array.LastIndexOf(labels, "svc");
         return svcIndex >= 2 && svcIndex < labels.Length - 1
-            && Core.Contract.RequestValidator.IsDnsLabel(labels[svcIndex - 1]) && Core.Contract.RequestValidator.IsDnsLabel(labels[svcIndex - 2])
+            && Contract.RequestValidator.IsDnsLabel(labels[svcIndex - 1]) && Contract.RequestValidator.IsDnsLabel(labels[svcIndex - 2])
             ? (labels[svcIndex - 1], labels[svcIndex - 2])
             : null;
     }

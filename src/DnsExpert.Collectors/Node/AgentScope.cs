@@ -69,7 +69,7 @@ public sealed class AgentScope
                 : !_ports.Contains(probe.Port) ? $"{field}.port: only DNS port(s) {string.Join(", ", _ports.Order())}"
                 : probe.Type is not ("A" or "AAAA") ? $"{field}.type: A or AAAA"
                 : !Enum.IsDefined(probe.Transport) ? $"{field}.transport: udp or tcp"
-                : !Core.Contract.RequestValidator.IsDomainName(probe.Name) || IsAddress(probe.Name) ? $"{field}.name: a DNS name to ask"
+                : !Contract.RequestValidator.IsDomainName(probe.Name) || IsAddress(probe.Name) ? $"{field}.name: a DNS name to ask"
                 : null;
             if (reason is not null)
             {

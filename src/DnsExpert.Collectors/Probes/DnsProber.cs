@@ -3,11 +3,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using DnsClient;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
-using DnsExpert.Core.Telemetry;
+using DnsExpert.Contract;
+using DnsExpert.Facts;
+using DnsExpert.Text.Telemetry;
 using Microsoft.Extensions.Options;
-using Tracing = DnsExpert.Core.Telemetry.Tracing;
+using Tracing = DnsExpert.Text.Telemetry.Tracing;
 
 namespace DnsExpert.Collectors.Probes;
 

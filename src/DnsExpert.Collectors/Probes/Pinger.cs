@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.NetworkInformation;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Telemetry;
+using DnsExpert.Contract;
+using DnsExpert.Text.Telemetry;
 using Microsoft.Extensions.Options;
-using Tracing = DnsExpert.Core.Telemetry.Tracing;
+using Tracing = DnsExpert.Text.Telemetry.Tracing;
 
 namespace DnsExpert.Collectors.Probes;
 

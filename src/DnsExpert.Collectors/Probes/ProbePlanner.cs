@@ -1,8 +1,9 @@
 using System.Net;
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
-using DnsExpert.Core.Parsing;
+using DnsExpert.Contract;
+using DnsExpert.Facts;
+using DnsExpert.Readers;
+using DnsExpert.Readers.Building;
+using DnsExpert.Readers.Parsing;
 using k8s.Models;
 
 namespace DnsExpert.Collectors.Probes;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Collectors.Prometheus;

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.History;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 
 namespace DnsExpert.Diagnosis.FactBuilding;
 

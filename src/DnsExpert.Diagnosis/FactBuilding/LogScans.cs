@@ -1,5 +1,5 @@
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Parsing;
+using DnsExpert.Contract;
+using DnsExpert.Readers.Parsing;
 
 namespace DnsExpert.Diagnosis.FactBuilding;
 
@@ -30,14 +30,15 @@ public sealed class LogScans : ILogScanSink
 
     public void Return(byte[] buffer) => _scheduler.Buffers.Return(buffer);
 
-    public void Accept(StreamedLog log)
+    public StreamedLog Accept(byte[] buffer, int length, long characters)
     {
+        var log = new ScannedLog(buffer, length, characters);
         if (!_room.Wait(0))
         {
             // The reader already has its share of logs in flight (one segment of the body held more than one long
             // log): the reader scans this one itself. Nothing waits, and no more buffers are held than room allows.
             Scan(log);
-            return;
+            return log;
         }
 
         var scan = Task.Run(() => ScanAsync(log), CancellationToken.None);
@@ -45,6 +46,8 @@ public sealed class LogScans : ILogScanSink
         {
             _scans.Add(scan);
         }
+
+        return log;
     }
 
     public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) =>
@@ -65,7 +68,7 @@ public sealed class LogScans : ILogScanSink
         _room.Release();
     }
 
-    private async Task ScanAsync(StreamedLog log)
+    private async Task ScanAsync(ScannedLog log)
     {
         try
         {
@@ -85,7 +88,7 @@ public sealed class LogScans : ILogScanSink
         }
     }
 
-    private void Scan(StreamedLog log)
+    private void Scan(ScannedLog log)
     {
         var (buffer, length) = log.TakeBytes();
         try

@@ -1,6 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
-using DnsExpert.Core.Facts;
+using DnsExpert.Facts;
 
 namespace DnsExpert.Engine.Compilation;
 

@@ -1,7 +1,7 @@
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Text;
-using DnsExpert.Core.Text;
+using DnsExpert.Text;
 
 namespace DnsExpert.Engine.Compilation;
 

@@ -1,4 +1,4 @@
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Engine.RuleFiles;
 
 namespace DnsExpert.Engine.Compilation;
@@ -67,7 +67,7 @@ internal sealed class CompiledCase
     public required int Specificity { get; init; }
 
     /// <summary>
-    /// <c>Type.Property</c> of each <see cref="Core.Facts.UnknownWhenNullAttribute"/> property its matched and
+    /// <c>Type.Property</c> of each <see cref="Facts.UnknownWhenNullAttribute"/> property its matched and
     /// <c>exists</c> patterns test: while every fact of the type has it null, the case cannot be checked.
     /// </summary>
     public IReadOnlyList<string> UnknownWhenNull { get; init; } = [];
@@ -85,8 +85,8 @@ internal sealed class CompiledCase
 /// <summary>
 /// A matched or <c>exists</c> pattern of a case, for the hypotheses: the tests of its conditions that read its own fact
 /// alone (each <c>&amp;&amp;</c> operand; joins with other patterns are left to the session), and those of them that say
-/// what a <see cref="Core.Facts.MeasurementFactAttribute"/> fact measured (<see cref="Identity"/>: no
-/// <see cref="Core.Facts.OutcomeAttribute"/> property read). A fact that passes <see cref="Tests"/> could match the
+/// what a <see cref="Facts.MeasurementFactAttribute"/> fact measured (<see cref="Identity"/>: no
+/// <see cref="Facts.OutcomeAttribute"/> property read). A fact that passes <see cref="Tests"/> could match the
 /// pattern; one that passes <see cref="Identity"/> is the measurement the pattern asks about, whatever it found.
 /// </summary>
 internal sealed record CompiledPattern(string FactType, IReadOnlyList<Func<object, bool>> Tests, IReadOnlyList<Func<object, bool>> Identity, IReadOnlyList<string> UnknownWhenNull)

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using DnsExpert.Core.Text;
+using DnsExpert.Text;
 
 namespace DnsExpert.Engine.Compilation;
 

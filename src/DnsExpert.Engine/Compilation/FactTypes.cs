@@ -1,5 +1,5 @@
 using System.Reflection;
-using DnsExpert.Core.Facts;
+using DnsExpert.Facts;
 
 namespace DnsExpert.Engine.Compilation;
 

@@ -1,5 +1,5 @@
-using DnsExpert.Core.Facts;
 using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Facts;
 
 namespace DnsExpert.Engine.Compilation;
 

@@ -1,11 +1,11 @@
 using System.Linq.Dynamic.Core;
 using System.Linq.Dynamic.Core.CustomTypeProviders;
-using DnsExpert.Core.Facts;
-using DnsExpert.Core.Parsing;
 using System.Linq.Dynamic.Core.Exceptions;
 using System.Linq.Expressions;
 using System.Reflection;
 using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Facts;
+using DnsExpert.Readers.Parsing;
 using NRules;
 using NRules.RuleModel;
 using NRules.RuleModel.Builders;

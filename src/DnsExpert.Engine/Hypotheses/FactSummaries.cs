@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
-using DnsExpert.Core.Facts;
+using DnsExpert.Facts;
 
 namespace DnsExpert.Engine.Hypotheses;
 

@@ -1,8 +1,8 @@
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
-using DnsExpert.Core.Text;
+using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Facts;
+using DnsExpert.Text;
 
 namespace DnsExpert.Engine.Hypotheses;
 

@@ -1,5 +1,5 @@
-using DnsExpert.Core.Facts;
-using DnsExpert.Core.Text;
+using DnsExpert.Facts;
+using DnsExpert.Text;
 
 namespace DnsExpert.Engine.Hypotheses;
 
@@ -56,17 +56,17 @@ public sealed record KnownValues
     /// </summary>
     [CommandValue(CommandValueKind.Namespace)]
     [FilledFrom("KubeDnsService")]
-    public object ClusterDnsNamespace { get; init; } = Core.Building.ClusterDnsObjects.Default.Namespace;
+    public object ClusterDnsNamespace { get; init; } = Readers.Building.ClusterDnsObjects.Default.Namespace;
 
     /// <summary>The cluster DNS pods' label selector (<see cref="ClusterDns.PodsSelector"/>), as <see cref="ClusterDnsNamespace"/>: kubeadm's <c>k8s-app=kube-dns</c> while unknown.</summary>
     [CommandValue(CommandValueKind.LabelSelector)]
     [FilledFrom("KubeDnsService")]
-    public object ClusterDnsSelector { get; init; } = Core.Building.ClusterDnsObjects.Default.Selector;
+    public object ClusterDnsSelector { get; init; } = Readers.Building.ClusterDnsObjects.Default.Selector;
 
     /// <summary>The ConfigMap holding the Corefile (<see cref="ClusterDns.CorefileConfigMap"/>), as <see cref="ClusterDnsNamespace"/>: kubeadm's <c>coredns</c> while unknown.</summary>
     [CommandValue(CommandValueKind.ObjectName)]
     [FilledFrom("KubeDnsService")]
-    public object CorefileConfigMap { get; init; } = Core.Building.ClusterDnsObjects.Default.ConfigMap;
+    public object CorefileConfigMap { get; init; } = Readers.Building.ClusterDnsObjects.Default.ConfigMap;
 
     /// <summary>
     /// The workload running the cluster DNS pods as kubectl names it (<see cref="ClusterDns.Workload"/>:
@@ -74,7 +74,7 @@ public sealed record KnownValues
     /// </summary>
     [CommandValue(CommandValueKind.ObjectReference)]
     [FilledFrom("KubeDnsService")]
-    public object ClusterDnsWorkload { get; init; } = Core.Building.ClusterDnsObjects.Default.Workload;
+    public object ClusterDnsWorkload { get; init; } = Readers.Building.ClusterDnsObjects.Default.Workload;
 
     /// <summary>
     /// The first plain DNS address the Corefile's root <c>forward</c> names (not a file, not CoreDNS itself); when it
@@ -226,8 +226,8 @@ public sealed record KnownValues
     private static bool ListsDefaultDnsPods(string command)
     {
         var words = command.Split(' ');
-        var layout = Core.Building.ClusterDnsObjects.Default;
-        return words is ["kubectl", ..] && Core.Building.EvidenceSources.KubectlResource(words, "get") is "pods" or "pod" or "po"
+        var layout = Readers.Building.ClusterDnsObjects.Default;
+        return words is ["kubectl", ..] && Readers.Building.EvidenceSources.KubectlResource(words, "get") is "pods" or "pod" or "po"
             && (Flag(words, "-n") ?? Flag(words, "--namespace")) == layout.Namespace && (Flag(words, "-l") ?? Flag(words, "--selector")) == layout.Selector;
     }
 

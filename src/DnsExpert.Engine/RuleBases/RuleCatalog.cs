@@ -1,4 +1,4 @@
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
 
 namespace DnsExpert.Engine.RuleBases;

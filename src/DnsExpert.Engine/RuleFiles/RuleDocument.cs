@@ -1,4 +1,4 @@
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 
 namespace DnsExpert.Engine.RuleFiles;
 

@@ -1,6 +1,6 @@
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
+using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
+using DnsExpert.Facts;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -27,8 +27,8 @@ public static class RuleFileReader
 
     // Routing names the values of the facts it is matched against (ReportedSymptom, QueriedName): the same sets.
     public static readonly IReadOnlySet<string> Frequencies = ValuesOf(typeof(SymptomFrequencies), except: SymptomFrequencies.Unknown);
-    public static readonly IReadOnlySet<string> NameKinds = ValuesOf(typeof(Core.Facts.NameKinds));
-    public static readonly IReadOnlySet<string> SymptomClasses = ValuesOf(typeof(Core.Facts.SymptomClasses));
+    public static readonly IReadOnlySet<string> NameKinds = ValuesOf(typeof(Facts.NameKinds));
+    public static readonly IReadOnlySet<string> SymptomClasses = ValuesOf(typeof(Facts.SymptomClasses));
 
     /// <summary>The rows of the guide's symptom table: how often it fails, and which kind of name fails.</summary>
     public static readonly IReadOnlySet<string> Rows = Frequencies.Union(NameKinds, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);

@@ -1,4 +1,4 @@
-using DnsExpert.Core.Contract;
+using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
 
 namespace DnsExpert.Engine.Sessions;
@@ -100,7 +100,7 @@ internal static class Explanations
         {
             var fullProof = matches[id].Any(m => m.Case.FullStrength);
             var demoted = causes[id].Any(c => effects[c][id] || !fullProof);
-            return demoted && lifted[id] > Core.Contract.Severity.Warning ? Core.Contract.Severity.Warning : lifted[id];
+            return demoted && lifted[id] > Contract.Severity.Warning ? Contract.Severity.Warning : lifted[id];
         }
     }
 

@@ -1,7 +1,7 @@
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
+using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Facts;
 
 namespace DnsExpert.Engine.Sessions;
 

@@ -1,5 +1,5 @@
-using DnsExpert.Core.Facts;
 using DnsExpert.Engine.Compilation;
+using DnsExpert.Facts;
 
 namespace DnsExpert.Engine.Sessions;
 

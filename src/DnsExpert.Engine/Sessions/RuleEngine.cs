@@ -1,6 +1,6 @@
-using DnsExpert.Core.Telemetry;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleBases;
+using DnsExpert.Text.Telemetry;
 
 namespace DnsExpert.Engine.Sessions;
 

@@ -1,6 +1,6 @@
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Facts;
+using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
+using DnsExpert.Facts;
 using NRules.Diagnostics;
 
 namespace DnsExpert.Engine.Sessions;

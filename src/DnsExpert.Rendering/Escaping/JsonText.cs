@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using DnsExpert.Core.Text;
+using DnsExpert.Text;
 
 namespace DnsExpert.Rendering.Escaping;
 

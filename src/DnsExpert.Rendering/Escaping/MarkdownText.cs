@@ -1,5 +1,5 @@
 using System.Buffers;
-using DnsExpert.Core.Text;
+using DnsExpert.Text;
 
 namespace DnsExpert.Rendering.Escaping;
 

@@ -1,4 +1,4 @@
-using DnsExpert.Core.Text;
+using DnsExpert.Text;
 
 namespace DnsExpert.Rendering.Escaping;
 

@@ -2,9 +2,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DnsExpert.Core.Building;
-using DnsExpert.Core.Contract;
-using DnsExpert.Core.Parsing;
+using DnsExpert.Contract;
+using DnsExpert.Readers.Building;
+using DnsExpert.Readers.Parsing;
 
 namespace DnsExpert.Api.Tests.Conversation;
 

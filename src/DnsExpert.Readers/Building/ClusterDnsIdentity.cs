@@ -1,0 +1,226 @@
+using DnsExpert.Readers.Parsing;
+using k8s.Models;
+
+namespace DnsExpert.Readers.Building;
+
+/// <summary>
+/// Which objects are the cluster DNS, whatever the distribution calls them: the one place every producer asks for
+/// "the CoreDNS pods", "the kube-dns Service" and "the Corefile". The cluster DNS Service is the one whose ClusterIP is
+/// a pod's nameserver, else the first of the distributions' known Services present (<see cref="Layouts"/>); its pods
+/// are the pods that Service selects, else the pods of a known layout's namespace that carry its labels or its pods'
+/// name prefix; its Corefile is the ConfigMap that layout mounts.
+/// </summary>
+internal sealed class ClusterDnsIdentity
+{
+    /// <summary>The layout assumed when the snapshot shows none: kubeadm's, which most distributions keep.</summary>
+    public static readonly ClusterDnsLayout Default = new(
+        "kubeadm, EKS, AKS, GKE, k3s", SnapshotObjects.KubeSystem, "kube-dns", "coredns", ["coredns-", "kube-dns-"], Labels(("k8s-app", "kube-dns")));
+
+    /// <summary>
+    /// The known layouts, the most common first: kubeadm and most managed clusters (CoreDNS, or GKE's and old
+    /// kubeadm's kube-dns Deployment, behind <c>kube-system/kube-dns</c>), OpenShift's <c>dns-default</c> DaemonSet,
+    /// RKE2's Helm chart and kubespray's Service named <c>coredns</c>.
+    /// </summary>
+    public static readonly IReadOnlyList<ClusterDnsLayout> Layouts =
+    [
+        Default,
+        new("OpenShift", "openshift-dns", "dns-default", "dns-default", ["dns-default-"], Labels(("dns.operator.openshift.io/daemonset-dns", "default")), "daemonset/dns-default"),
+        new("RKE2", SnapshotObjects.KubeSystem, "rke2-coredns-rke2-coredns", "rke2-coredns-rke2-coredns", ["rke2-coredns-rke2-coredns-"],
+            Labels(("k8s-app", "kube-dns"), ("app.kubernetes.io/name", "rke2-coredns"), ("app.kubernetes.io/instance", "rke2-coredns")), "deployment/rke2-coredns-rke2-coredns"),
+        new("kubespray", SnapshotObjects.KubeSystem, "coredns", "coredns", ["coredns-"], Labels(("k8s-app", "kube-dns"))),
+    ];
+
+    private readonly HashSet<string> _podKeys;
+
+    private ClusterDnsIdentity(ClusterDnsLayout layout, V1Service? service, IReadOnlyList<V1Pod> pods, V1ConfigMap? corefile, string? workload)
+    {
+        _workload = workload;
+        Layout = layout;
+        Service = service;
+        Pods = pods;
+        Corefile = corefile;
+        _podKeys = pods.Select(p => SnapshotObjects.Key(p.Metadata?.NamespaceProperty, p.Metadata?.Name)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>The layout the snapshot shows (<see cref="Default"/> when it shows none): names the objects not in it.</summary>
+    public ClusterDnsLayout Layout { get; }
+
+    /// <summary>The cluster DNS Service, when in the snapshot.</summary>
+    public V1Service? Service { get; }
+
+    /// <summary>The cluster DNS Service's namespace and name, the layout's when the Service is not in the snapshot.</summary>
+    public (string Namespace, string Name) ServiceName =>
+        Service?.Metadata is { Name: { } name } metadata ? (metadata.NamespaceProperty ?? "default", name) : (Layout.Namespace, Layout.Service);
+
+    /// <summary>The cluster DNS pods, in the snapshot's order.</summary>
+    public IReadOnlyList<V1Pod> Pods { get; }
+
+    /// <summary>How the pods are listed: <c>Pods kube-system -l k8s-app=kube-dns</c>, by the Service's selector, else the layout's labels.</summary>
+    public string PodsSource => $"Pods {PodsNamespace} -l {PodsSelector}";
+
+    /// <summary>The pods' namespace: the Service's, else the layout's.</summary>
+    public string PodsNamespace => Service is null ? Layout.Namespace : ServiceName.Namespace;
+
+    /// <summary>The pods' label selector: the Service's, else the layout's labels (<c>k8s-app=kube-dns</c>).</summary>
+    public string PodsSelector =>
+        ClusterDnsLayout.SelectorOf(Service?.Spec?.Selector is { Count: > 0 } selector ? selector : Layout.PodLabels);
+
+    /// <summary>
+    /// The workload running the pods, as <c>kubectl</c> names it (<c>deployment/coredns</c>, GKE's <c>deployment/kube-dns</c>,
+    /// OpenShift's <c>daemonset/dns-default</c>): the first pod's owner (a ReplicaSet's Deployment, by the pod's
+    /// <c>pod-template-hash</c>), else the layout's.
+    /// </summary>
+    public string Workload => Pods.Select(OwnerWorkload).FirstOrDefault(w => w is not null) ?? _workload ?? Layout.Workload;
+
+    private readonly string? _workload;
+
+    /// <summary>The Deployment or DaemonSet in <paramref name="ns"/> whose pod template carries every label of <paramref name="selector"/>.</summary>
+    private static string? TemplateWorkload(SnapshotObjects objects, string ns, IReadOnlyDictionary<string, string> selector)
+    {
+        bool Carries(V1PodTemplateSpec? template) =>
+            selector.Count > 0 && template?.Metadata?.Labels is { } labels && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        var named = objects.Deployments.Values.Where(d => d.Metadata?.NamespaceProperty == ns && Carries(d.Spec?.Template)).Select(d => "deployment/" + d.Metadata.Name)
+            .Concat(objects.DaemonSets.Values.Where(d => d.Metadata?.NamespaceProperty == ns && Carries(d.Spec?.Template)).Select(d => "daemonset/" + d.Metadata.Name));
+        return named.Order(StringComparer.Ordinal).FirstOrDefault(w => Contract.RequestValidator.IsDnsSubdomain(w[(w.IndexOf('/') + 1)..]));
+    }
+
+    private static string? OwnerWorkload(V1Pod pod)
+    {
+        var owner = pod.Metadata?.OwnerReferences?.FirstOrDefault(o => o.Controller == true) ?? pod.Metadata?.OwnerReferences?.FirstOrDefault();
+        if (owner?.Name is not { Length: > 0 } name || !Contract.RequestValidator.IsDnsSubdomain(name))
+        {
+            return null;
+        }
+
+        var hash = pod.Metadata?.Labels?.TryGetValue("pod-template-hash", out var h) == true ? "-" + h : null;
+        return owner.Kind switch
+        {
+            "ReplicaSet" when hash is not null && name.EndsWith(hash, StringComparison.Ordinal) && name.Length > hash.Length => "deployment/" + name[..^hash.Length],
+            "DaemonSet" => "daemonset/" + name,
+            "StatefulSet" => "statefulset/" + name,
+            _ => null,
+        };
+    }
+
+    /// <summary>Does the snapshot show the cluster DNS (its Service, a pod or its Corefile), rather than assume kubeadm's layout?</summary>
+    public bool Shown => Service is not null || Pods.Count > 0 || Corefile is not null;
+
+    /// <summary>The ConfigMap holding the Corefile, when in the snapshot.</summary>
+    public V1ConfigMap? Corefile { get; }
+
+    /// <summary>The Corefile ConfigMap's namespace and name, the layout's when it is not in the snapshot.</summary>
+    public (string Namespace, string Name) CorefileName =>
+        Corefile?.Metadata is { Name: { } name } metadata ? (metadata.NamespaceProperty ?? "default", name) : (Layout.Namespace, Layout.ConfigMap);
+
+    /// <summary>
+    /// Is the pod a cluster DNS pod: one of <see cref="Pods"/>, or, when not in the snapshot (a log or probe names it),
+    /// a name a known layout gives its pods in its namespace?
+    /// </summary>
+    public bool IsDnsPod(string? ns, string? name) =>
+        name is not null && (_podKeys.Contains(SnapshotObjects.Key(ns, name)) || LayoutByPodName(ns ?? "default", name) is not null);
+
+    /// <summary>
+    /// The labels a known layout gives a pod of that name in that namespace (<c>coredns-*</c>, <c>kube-dns-*</c> in
+    /// kube-system, <c>dns-default-*</c> in openshift-dns, ...), for a pasted table that shows no labels; null for other pods.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string>? KnownLabels(string ns, string name) => LayoutByPodName(ns, name)?.PodLabels;
+
+    /// <summary>Reads the snapshot's objects; <paramref name="nameservers"/> are the nameservers its pods' resolv.conf files name.</summary>
+    public static ClusterDnsIdentity Of(SnapshotObjects objects, IEnumerable<string> nameservers)
+    {
+        var servers = nameservers.ToHashSet(StringComparer.Ordinal);
+        var service = objects.Services.Values.FirstOrDefault(s => s.Spec?.ClusterIP is { } ip && servers.Contains(ip))
+            ?? Layouts.Select(l => objects.Service(l.Namespace, l.Service)).OfType<V1Service>().FirstOrDefault();
+        var layout = service is null ? null : Layouts.FirstOrDefault(l => l.Namespace == service.Metadata?.NamespaceProperty && l.Service == service.Metadata?.Name);
+
+        List<V1Pod> pods = [];
+        if (service?.Spec?.Selector is { Count: > 0 } selector)
+        {
+            pods = objects.Pods.Values.Where(p => p.Metadata?.NamespaceProperty == service.Metadata?.NamespaceProperty
+                && p.Metadata?.Labels is { } labels && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value)).ToList();
+        }
+
+        if (pods.Count == 0)
+        {
+            // No Service, or one that selects none of the pods read (a table shows no labels): the layouts' own names and labels.
+            pods = objects.Pods.Values.Where(p => p.Metadata is { Name: { } name } m
+                && (LayoutByPodName(m.NamespaceProperty ?? "default", name) is not null || Layouts.Any(l => l.Namespace == m.NamespaceProperty && l.Carries(m.Labels)))).ToList();
+        }
+
+        layout ??= pods.Select(p => Layouts.FirstOrDefault(l => l.Namespace == p.Metadata?.NamespaceProperty && l.Carries(p.Metadata?.Labels))
+                ?? LayoutByPodName(p.Metadata?.NamespaceProperty ?? "default", p.Metadata?.Name ?? "")).OfType<ClusterDnsLayout>().FirstOrDefault()
+            ?? Default;
+
+        // The layout's own ConfigMap first, then any known one: a Service found by its ClusterIP says no layout.
+        var corefile = new[] { layout }.Concat(Layouts)
+            .Select(l => objects.ConfigMaps.GetValueOrDefault(SnapshotObjects.Key(l.Namespace, l.ConfigMap)))
+            .FirstOrDefault(c => c?.Data?.ContainsKey("Corefile") == true)
+            ?? objects.ConfigMaps.GetValueOrDefault(SnapshotObjects.Key(layout.Namespace, layout.ConfigMap));
+        // Without the pods' owners, the workload whose pod template the Service (else the layout) selects.
+        var ns = service?.Metadata?.NamespaceProperty ?? layout.Namespace;
+        var workload = TemplateWorkload(objects, ns, service?.Spec?.Selector is { Count: > 0 } s ? s.AsReadOnly() : layout.PodLabels);
+        return new ClusterDnsIdentity(layout, service, pods, corefile, workload);
+    }
+
+    /// <summary>The container that serves DNS: <c>coredns</c>, OpenShift's <c>dns</c>, else the first (kube-dns's <c>kubedns</c>).</summary>
+    public static V1Container? DnsContainer(IList<V1Container>? containers) =>
+        containers?.FirstOrDefault(c => c.Name == "coredns") ?? containers?.FirstOrDefault(c => c.Name == "dns") ?? containers?.FirstOrDefault();
+
+    /// <summary>
+    /// The CoreDNS image of a pod's containers; null for kube-dns's (<c>k8s-dns-kube-dns</c>, <c>k8s-dns-dnsmasq-nanny</c>):
+    /// their tags are kube-dns releases, not CoreDNS versions.
+    /// </summary>
+    public static string? CoreDnsImage(IList<V1Container>? containers) =>
+        DnsContainer(containers)?.Image is { } image && !image.Contains("k8s-dns-", StringComparison.Ordinal) ? image : null;
+
+    /// <summary>The nameservers of the resolv.conf files in <paramref name="files"/>.</summary>
+    public static IEnumerable<string> Nameservers(IEnumerable<Contract.FileArtifact> files) =>
+        files.Where(f => f.Path == "/etc/resolv.conf" && f.Text is not null).SelectMany(f => ResolvConfParser.Parse(f.Text!).Nameservers);
+
+    private static ClusterDnsLayout? LayoutByPodName(string ns, string name) =>
+        Layouts.FirstOrDefault(l => l.Namespace == ns && l.PodPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal))
+            // coredns-autoscaler-* (AKS), rke2-coredns-rke2-coredns-autoscaler-*: the autoscaler, not the DNS.
+            && !name.AsSpan(l.PodPrefixes.First(prefix => name.StartsWith(prefix, StringComparison.Ordinal)).Length).StartsWith("autoscaler-", StringComparison.Ordinal));
+
+    private static Dictionary<string, string> Labels(params (string Key, string Value)[] labels) =>
+        labels.ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
+}
+
+/// <summary>The cluster DNS Service and pods of a snapshot, as <see cref="ClusterDnsIdentity"/> tells them, for readers outside the fact builder.</summary>
+public static class ClusterDnsObjects
+{
+    /// <summary>The distributions' layouts, the most common first (<see cref="ClusterDnsIdentity.Layouts"/>): what a live collection reads.</summary>
+    public static IReadOnlyList<ClusterDnsLayout> Layouts => ClusterDnsIdentity.Layouts;
+
+    /// <summary>kubeadm's layout, assumed while nothing shows another (<see cref="ClusterDnsIdentity.Default"/>).</summary>
+    public static ClusterDnsLayout Default => ClusterDnsIdentity.Default;
+
+    /// <summary>The container of a cluster DNS pod that serves DNS, whose log is read (<see cref="ClusterDnsIdentity.DnsContainer"/>).</summary>
+    public static V1Container? DnsContainer(IList<V1Container>? containers) => ClusterDnsIdentity.DnsContainer(containers);
+
+    /// <summary>The cluster DNS Service (null when not in the snapshot) and its pods, in the snapshot's order.</summary>
+    public static (V1Service? Service, IReadOnlyList<V1Pod> Pods) Of(Contract.Snapshot snapshot)
+    {
+        var identity = SnapshotObjects.Read(snapshot).ClusterDns;
+        return (identity.Service, identity.Pods);
+    }
+}
+
+/// <summary>
+/// Where one distribution puts its cluster DNS: the namespace, the Service, the ConfigMap with the Corefile, the
+/// prefixes of its pods' names and the labels its Service selects them by.
+/// </summary>
+public sealed record ClusterDnsLayout(
+    string Distribution, string Namespace, string Service, string ConfigMap, IReadOnlyList<string> PodPrefixes, IReadOnlyDictionary<string, string> PodLabels,
+    string Workload = "deployment/coredns")
+{
+    /// <summary>The layout's pod labels as a label selector: <c>k8s-app=kube-dns</c>.</summary>
+    public string Selector => SelectorOf(PodLabels);
+
+    /// <summary>Labels as a label selector, <c>key=value,key=value</c>, in their order.</summary>
+    public static string SelectorOf(IEnumerable<KeyValuePair<string, string>> labels) => string.Join(",", labels.Select(kv => $"{kv.Key}={kv.Value}"));
+
+    /// <summary>Does a pod with these labels carry all of the layout's?</summary>
+    public bool Carries(IDictionary<string, string>? labels) =>
+        labels is not null && PodLabels.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
+}

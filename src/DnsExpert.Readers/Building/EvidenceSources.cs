@@ -1,0 +1,270 @@
+using DnsExpert.Contract;
+
+namespace DnsExpert.Readers.Building;
+
+/// <summary>Where a command's output comes from, as far as its reading depends on it.</summary>
+public enum EvidenceSite
+{
+    /// <summary>Anywhere: kubectl from a workstation, or a lookup whose origin the reader takes from <c>from</c>.</summary>
+    Anywhere,
+
+    /// <summary>Inside a pod (<c>kubectl exec</c>, or <c>from: namespace/pod</c>).</summary>
+    Pod,
+
+    /// <summary>On a node (<c>kubectl debug node/NAME ... chroot /host</c>, or <c>from: node/NAME</c>).</summary>
+    Node,
+
+    /// <summary>In a container's network namespace (<c>kubectl debug POD --target=coredns</c>): CoreDNS's, as the checks give it.</summary>
+    ContainerNetns,
+}
+
+/// <summary>What reads an evidence source's output into facts.</summary>
+public enum EvidenceReader
+{
+    /// <summary><c>dig</c>/<c>nslookup</c> output into DNS probe results (<see cref="Parsing.DnsToolOutput"/>).</summary>
+    DnsLookups,
+
+    /// <summary><c>ping</c> output into reachability probe results.</summary>
+    Ping,
+
+    /// <summary><c>kubectl get</c> output, JSON or a table (<see cref="PastedTables"/>), into Kubernetes objects.</summary>
+    KubernetesObjects,
+
+    /// <summary><c>kubectl top</c> tables into metrics objects (<see cref="PastedTables"/>).</summary>
+    KubectlTop,
+
+    /// <summary><c>kubectl logs</c> into a pod's log (<c>--prefix</c>: each pod's), read by the CoreDNS log producer.</summary>
+    PodLogs,
+
+    /// <summary>A resolv.conf, the pod's or the node's.</summary>
+    ResolvConf,
+
+    /// <summary><c>ldd --version</c>: the pod's C library.</summary>
+    Libc,
+
+    /// <summary><c>nf_conntrack_count</c>: entries in a node's conntrack table.</summary>
+    ConntrackCount,
+
+    /// <summary><c>nf_conntrack_max</c>: the size of a node's conntrack table.</summary>
+    ConntrackMax,
+
+    /// <summary><c>/proc/net/snmp</c>: a node's TCP counters.</summary>
+    TcpCounters,
+
+    /// <summary><c>conntrack -S</c>: a node's per-CPU conntrack statistics.</summary>
+    ConntrackStatistics,
+
+    /// <summary>The kernel log (<c>dmesg</c>, <c>journalctl -k</c>, <c>/var/log/kern.log</c>): its conntrack-full and VXLAN bad-checksum lines.</summary>
+    KernelLog,
+
+    /// <summary><c>net.bridge.bridge-nf-call-iptables</c> of a node (or its absence: <c>br_netfilter</c> not loaded).</summary>
+    BridgeNetfilter,
+
+    /// <summary><c>ethtool -k DEVICE</c>: a node's VXLAN device and its <c>tx-checksum-ip-generic</c> offload.</summary>
+    OffloadFeatures,
+
+    /// <summary><c>ethtool -S DEVICE</c>: a node's network interface statistics, its ENA allowance counters.</summary>
+    NicStatistics,
+
+    /// <summary>busybox <c>nc -zvv</c> output into TCP connection probe results (<see cref="Parsing.NcOutput"/>).</summary>
+    TcpConnections,
+
+    /// <summary>
+    /// A Prometheus text exposition of a CoreDNS or NodeLocal DNSCache pod (<c>kubectl get --raw .../pods/POD:9153/proxy/metrics</c>,
+    /// <c>curl -s http://POD_IP:9153/metrics</c>), read by <see cref="Parsing.PrometheusText"/> into that pod's counters.
+    /// </summary>
+    PrometheusMetrics,
+
+    /// <summary>Not read by DnsExpert (a packet capture is opened with <c>tcpdump -r</c> or Wireshark).</summary>
+    NotRead,
+}
+
+/// <summary>
+/// A shape of command line, matched by words (never a pattern): the tool (the first word's last path segment), words
+/// that must all be there, for kubectl the resource (the first word after the verb that is no flag or flag's value), and
+/// a word that ends so (a URL or API path: <c>/metrics</c>).
+/// </summary>
+public sealed record CommandForm(string Tool, IReadOnlyList<string> Words, IReadOnlyList<string>? Resources = null, string? WordEnding = null)
+{
+    /// <summary>The command's words fit this form.</summary>
+    public bool Matches(string[] words) =>
+        words.Length > 0 && words[0].Split('/').Last() == Tool && Words.All(w => words.Contains(w, StringComparer.Ordinal))
+        && (Resources is null || (Words.Count > 0 && EvidenceSources.KubectlResource(words, Words[0]) is { } r && Resources.Contains(r, StringComparer.Ordinal)))
+        && (WordEnding is null || words.Any(w => w.Trim('\'', '"').EndsWith(WordEnding, StringComparison.Ordinal)));
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        string.Join(' ', new[] { Tool }.Concat(Words).Concat(Resources is null ? [] : [string.Join('|', Resources)]).Concat(WordEnding is null ? [] : ["…" + WordEnding]));
+}
+
+/// <summary>
+/// One evidence source: the command forms that produce it, where it runs, what reads it, the fact types it yields, and
+/// those it counts as observed when read empty (a clean log rules a log-line cause out; an absent one does not).
+/// </summary>
+public sealed record EvidenceSource(
+    string Name, IReadOnlyList<CommandForm> Forms, IReadOnlyList<EvidenceSite> Sites, EvidenceReader Reader,
+    IReadOnlyList<string> Yields, IReadOnlyList<string> ObservedWhenEmpty)
+{
+    /// <summary>This source's output when <paramref name="words"/> ran at <paramref name="site"/> (null: not known where).</summary>
+    public bool Matches(string[] words, EvidenceSite? site) =>
+        (Sites.Contains(EvidenceSite.Anywhere) || (site is { } s && Sites.Contains(s))) && Forms.Any(f => f.Matches(words));
+}
+
+/// <summary>
+/// The one place that knows each evidence source DnsExpert reads: which command forms produce it, where, which reader
+/// takes it, and which fact types it yields or counts as observed when read empty. The node-file reader and the
+/// observed-fact-types list read it; a test keeps every rule's <c>collect:</c> command in it.
+/// </summary>
+public static class EvidenceSources
+{
+    private static readonly EvidenceSite[] Anywhere = [EvidenceSite.Anywhere];
+    private static readonly EvidenceSite[] Node = [EvidenceSite.Node];
+    private static readonly EvidenceSite[] Pod = [EvidenceSite.Pod];
+
+    /// <summary>
+    /// The CoreDNS log's fact types: a log read without such lines says they did not occur. One pod's previous container
+    /// (<c>kubectl logs -n kube-system POD --previous</c>, the run that crashed) is that pod's log too. NodeLocal
+    /// DNSCache's logs come the same way (<c>-l k8s-app=node-local-dns</c>); whose log it is says which reader takes it.
+    /// </summary>
+    public static readonly EvidenceSource PodLogs = new("pod logs", [Kubectl("logs"), new("kubectl", ["logs", "--previous"])], Anywhere, EvidenceReader.PodLogs,
+        [.. LogTypes, "NodeLocalUpstreamError"], LogTypes);
+
+    /// <summary>Kubernetes events: a list read empty says no such event occurred.</summary>
+    public static readonly EvidenceSource Events = Get("events", ["events", "event", "ev"], ["KubernetesEvent"], ["KubernetesEvent"]);
+
+    /// <summary>
+    /// The kernel log of a node: read without a conntrack-full line, the table did not overflow while it was kept; without
+    /// a VXLAN bad-checksum line, no overlay packet was dropped for its checksum on that node.
+    /// </summary>
+    public static readonly EvidenceSource KernelLog = new("kernel log",
+        [new("dmesg", []), new("journalctl", ["-k"]), new("journalctl", ["--dmesg"]), Cat("/var/log/kern.log"), Cat("/var/log/messages")],
+        Node, EvidenceReader.KernelLog, ["NodeKernelLogLine"], ["NodeKernelLogLine"]);
+
+    /// <summary>
+    /// One scrape of a CoreDNS pod's <c>:9153/metrics</c> (NodeLocal DNSCache's <c>:9353</c>), through the API server's
+    /// pod proxy or with curl from a debug container: the pod's counters since its process started.
+    /// </summary>
+    public static readonly EvidenceSource CoreDnsMetrics = new("CoreDNS metrics",
+        [new("kubectl", ["get", "--raw"], WordEnding: "/proxy/metrics"), new("curl", [], WordEnding: "/metrics")], Anywhere, EvidenceReader.PrometheusMetrics,
+        ["CoreDnsMetrics", "CoreDnsUpstreamHealthchecks", "NodeLocalSetupErrors"], []);
+
+    private static IReadOnlyList<string> LogTypes => ["CoreDnsLogEvent", "CoreDnsQueryLog", "CoreDnsParallelQuery", "SearchDomainAnswer"];
+
+    /// <summary>Every evidence source, each command form in exactly one.</summary>
+    public static IReadOnlyList<EvidenceSource> All { get; } =
+    [
+        new("DNS lookups", [new("dig", []), new("nslookup", [])], Anywhere, EvidenceReader.DnsLookups, ["ProbeResult", "ServiceNameNxdomain"], []),
+        new("ping", [new("ping", []), new("ping6", []), new("busybox", ["ping"])], Anywhere, EvidenceReader.Ping, ["ProbeResult"], []),
+        new("TCP connections", [new("nc", []), new("busybox", ["nc"])], Anywhere, EvidenceReader.TcpConnections, ["ProbeResult"], []),
+        Get("pods", ["pods", "pod", "po"], ["PodDns", "CoreDnsPod", "CoreDnsPlacement", "ClusterDns"]),
+        Get("services", ["svc", "service", "services"], ["ServiceInfo", "NearestServiceNames", "KubeDnsService", "ClusterDns", "CoreDnsPlacement"]),
+        Get("endpoints", ["endpoints", "ep"], ["KubeDnsEndpoints"]),
+        Get("nodes", ["nodes", "node", "no"], ["ClusterNode", "ClusterCloud", "NodeCloud", "ClusterDns", "PodDns"]),
+        Get("daemonsets", ["daemonset", "daemonsets", "ds"], ["ClusterDns", "PodDns"]),
+        Get("configmaps", ["configmap", "configmaps", "cm"], ["CorefilePlugin", "CorefileServer", "CorefileUnansweredZone", "CorefileUpstream", "KubeProxyInfo"]),
+        Get("network policies", ["networkpolicy", "networkpolicies", "netpol"], ["NetworkPolicyInfo", "EgressAllowsDns", "PolicySelectsPod"]),
+        Get("statefulsets", ["statefulsets", "statefulset", "sts"], ["StatefulSetInfo", "StatefulSetHeadlessServices", "ServiceSelectsStatefulSet"]),
+        Events,
+        new("pod metrics", [Kubectl("top", "pods", "pod", "po")], Anywhere, EvidenceReader.KubectlTop, ["CoreDnsPod", "CoreDnsPodMetrics"], []),
+        new("node metrics", [Kubectl("top", "nodes", "node", "no")], Anywhere, EvidenceReader.KubectlTop, ["ClusterNode"], []),
+        PodLogs,
+        new("pod resolv.conf", [Cat("/etc/resolv.conf")], Pod, EvidenceReader.ResolvConf, ["PodResolvConf"], []),
+        new("node resolv.conf", [Cat("/etc/resolv.conf"), Cat("/run/systemd/resolve/resolv.conf")], Node, EvidenceReader.ResolvConf, ["NodeResolvConf", "PodSearchLine"], []),
+        new("pod C library", [new("ldd", ["--version"])], Pod, EvidenceReader.Libc, ["PodLibc"], []),
+        new("conntrack count", [Cat("/proc/sys/net/netfilter/nf_conntrack_count")], Node, EvidenceReader.ConntrackCount, ["NodeConntrack"], []),
+        new("conntrack max", [Cat("/proc/sys/net/netfilter/nf_conntrack_max")], Node, EvidenceReader.ConntrackMax, ["NodeConntrack"], []),
+        new("TCP counters", [Cat("/proc/net/snmp")], Node, EvidenceReader.TcpCounters, ["NodeTcpStats"], []),
+        new("bridge netfilter", [Cat("/proc/sys/net/bridge/bridge-nf-call-iptables"), new("sysctl", ["net.bridge.bridge-nf-call-iptables"])], Node,
+            EvidenceReader.BridgeNetfilter, ["NodeBridgeNetfilter"], []),
+        new("offload features", [new("ethtool", ["-k"]), new("ethtool", ["--show-features"]), new("ethtool", ["--show-offload"])], Node,
+            EvidenceReader.OffloadFeatures, ["NodeVxlanOffload"], []),
+        new("interface statistics", [new("ethtool", ["-S"]), new("ethtool", ["--statistics"])], Node,
+            EvidenceReader.NicStatistics, ["NodeNicAllowance"], []),
+        new("conntrack statistics", [new("conntrack", ["-S"])], Node, EvidenceReader.ConntrackStatistics, ["NodeConntrackStats"], []),
+        KernelLog,
+        CoreDnsMetrics,
+        new("packet capture", [new("tcpdump", [])], [EvidenceSite.Anywhere], EvidenceReader.NotRead, [], []),
+    ];
+
+    /// <summary>The sources <paramref name="words"/> run at <paramref name="site"/> produce (one, for a known command form).</summary>
+    public static IReadOnlyList<EvidenceSource> Matching(string[] words, EvidenceSite? site) => [.. All.Where(s => s.Matches(words, site))];
+
+    /// <summary>The source of <paramref name="words"/> run at <paramref name="site"/>, when one.</summary>
+    public static EvidenceSource? Of(string[] words, EvidenceSite? site) => All.FirstOrDefault(s => s.Matches(words, site));
+
+    /// <summary>The source of a pasted command (run where its <c>kubectl exec</c>/<c>debug</c> or <paramref name="from"/> says), when one.</summary>
+    public static EvidenceSource? Of(string? command, string? from)
+    {
+        var (words, site) = Locate(command, from);
+        return Of(words, site);
+    }
+
+    /// <summary>The source of a file or command output kept in a snapshot: a path is its <c>cat</c>, a command itself.</summary>
+    public static EvidenceSource? Of(FileArtifact file)
+    {
+        var what = file.Path ?? file.Command ?? "";
+        var words = what.StartsWith('/') ? ["cat", what] : Words(what);
+        var site = file.Node is not null ? EvidenceSite.Node : file.Pod is not null ? EvidenceSite.Pod : (EvidenceSite?)null;
+        return Of(words, site);
+    }
+
+    /// <summary>
+    /// The command that ran and where: the command inside a <c>kubectl exec</c> (a pod) or <c>kubectl debug</c> (a node,
+    /// or a container's network namespace), else the command at <paramref name="from"/> (<c>node/NAME</c>,
+    /// <c>namespace/pod</c>); kubectl itself runs anywhere. Null site: not known where.
+    /// </summary>
+    public static (string[] Words, EvidenceSite? Site) Locate(string? command, string? from)
+    {
+        var words = Words(command ?? "");
+        if (PastedOutputs.ExecTarget(words) is { } exec)
+        {
+            var site = exec.From?.StartsWith("node/", StringComparison.Ordinal) == true ? EvidenceSite.Node
+                : words.Contains("debug") && words.Any(w => w.StartsWith("--target", StringComparison.Ordinal)) ? EvidenceSite.ContainerNetns
+                : EvidenceSite.Pod;
+            return (PastedOutputs.ShellCommand(exec.Command) ?? exec.Command, site);
+        }
+
+        return (words, words.FirstOrDefault()?.Split('/').Last() == "kubectl" ? EvidenceSite.Anywhere
+            : from?.StartsWith("node/", StringComparison.Ordinal) == true ? EvidenceSite.Node
+            : from?.Contains('/', StringComparison.Ordinal) == true ? EvidenceSite.Pod
+            : null);
+    }
+
+    /// <summary>
+    /// The resource of a kubectl command: the first word after <paramref name="verb"/> that is neither a flag nor a
+    /// flag's value (<c>kubectl -n kube-system get pods</c>: <c>pods</c>), without a <c>/name</c>.
+    /// </summary>
+    public static string? KubectlResource(string[] words, string verb)
+    {
+        var at = Array.IndexOf(words, verb);
+        for (var i = at + 1; at > 0 && i < words.Length; i++)
+        {
+            if (ValueFlags.Contains(words[i]))
+            {
+                i++;
+            }
+            else if (!words[i].StartsWith('-'))
+            {
+                return words[i].Split('/')[0];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>kubectl flags whose value is the next word (when not given with <c>=</c>).</summary>
+    private static readonly HashSet<string> ValueFlags = new(StringComparer.Ordinal)
+    {
+        "-n", "--namespace", "-l", "--selector", "-o", "--output", "-c", "--container", "--tail", "--since", "--field-selector", "--context", "--sort-by",
+    };
+
+    private static string[] Words(string command) => command.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+
+    private static CommandForm Cat(string path) => new("cat", [path]);
+
+    private static CommandForm Kubectl(string verb, params string[] resources) => new("kubectl", [verb], resources.Length > 0 ? resources : null);
+
+    /// <summary>Objects of one resource, read from <c>kubectl get</c> (JSON or a table).</summary>
+    private static EvidenceSource Get(string name, string[] resources, IReadOnlyList<string> yields, IReadOnlyList<string>? observed = null) =>
+        new(name, [Kubectl("get", resources)], Anywhere, EvidenceReader.KubernetesObjects, yields, observed ?? []);
+}

@@ -1,0 +1,149 @@
+using DnsExpert.Facts;
+using DnsExpert.Readers.Parsing;
+using k8s.Models;
+
+namespace DnsExpert.Readers.Building;
+
+/// <summary>
+/// NodeLocal DNSCache as its DaemonSet sets it up: the addresses <c>node-cache</c> listens on (its <c>-localip</c>
+/// argument, else the <c>bind</c> line of its Corefile ConfigMap), whether it takes over the kube-dns ClusterIP, and the
+/// Service it forwards cluster names to (<c>-upstreamsvc</c>).
+/// </summary>
+/// <remarks>
+/// In kube-proxy's iptables mode (and on GKE) <c>-localip</c> names the link-local address and the kube-dns ClusterIP:
+/// node-cache adds both to its interface and NOTRACK rules for both, so a pod asking the ClusterIP is answered by the
+/// node's cache. With <c>-setupiptables=false</c> (ACK) nothing steers ClusterIP packets away from kube-proxy's rules.
+/// </remarks>
+internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<string> Addresses, string AddressesFrom, bool SetsUpIptables, string? UpstreamService)
+{
+    /// <summary>The DaemonSet's names in the layouts known: upstream and GKE <c>node-local-dns</c>, kubespray <c>nodelocaldns</c>.</summary>
+    private static readonly string[] Names = ["node-local-dns", "nodelocaldns"];
+
+    /// <summary>The link-local address pods are given (the first of <see cref="Addresses"/>); null when none is said.</summary>
+    public string? LocalIp => Addresses.Count > 0 ? Addresses[0] : null;
+
+    public string Name => DaemonSet.Metadata?.Name ?? "node-local-dns";
+
+    /// <summary>The addresses its Corefile forwards names of the cluster domain and the reverse zones to (kubespray writes the coredns Service's ClusterIP there).</summary>
+    public IReadOnlyList<string> ClusterForwards { get; init; } = [];
+
+    /// <summary>The addresses its Corefile forwards every other name to (<c>.:53</c>), when they are addresses rather than <c>/etc/resolv.conf</c>.</summary>
+    public IReadOnlyList<string> ExternalForwards { get; init; } = [];
+
+    /// <summary>
+    /// Is the pod one of NodeLocal DNSCache's: its container <c>node-cache</c>, its <c>k8s-app=node-local-dns</c> label,
+    /// or, in kube-system, a name of its DaemonSet's pods (<c>nodelocaldns-v9c6t</c>).
+    /// </summary>
+    public static bool IsPod(string ns, string name, string? container, V1Pod? pod, NodeLocalSetup? setup) =>
+        container == "node-cache"
+        || IsNodeLocalApp(pod?.Metadata?.Labels)
+        || pod?.Metadata?.OwnerReferences?.Any(o => o.Kind == "DaemonSet" && (Names.Contains(o.Name) || o.Name == setup?.Name)) == true
+        || (ns == SnapshotObjects.KubeSystem && Names.Append(setup?.Name).OfType<string>().Any(n => name.StartsWith(n + "-", StringComparison.Ordinal)));
+
+    /// <summary>Does NodeLocal answer queries sent to <paramref name="clusterIp"/> (it binds it and steers it with its own rules)?</summary>
+    public bool Intercepts(string? clusterIp) => clusterIp is not null && SetsUpIptables && Addresses.Skip(1).Contains(clusterIp);
+
+    /// <summary>Is <paramref name="server"/> an address NodeLocal answers on, the kube-dns ClusterIP included when it intercepts it?</summary>
+    public bool Answers(string server, string? clusterIp) => server == LocalIp || (server == clusterIp && Intercepts(clusterIp));
+
+    /// <summary>
+    /// The DaemonSet in kube-system that runs node-cache, by name (<c>node-local-dns</c>, <c>nodelocaldns</c>) or by the
+    /// <c>k8s-app=node-local-dns</c> label on it or its pods (kubespray labels the DaemonSet itself <c>k8s-app=kube-dns</c>).
+    /// </summary>
+    public static V1DaemonSet? Find(IEnumerable<V1DaemonSet> daemonSets)
+    {
+        var inKubeSystem = daemonSets.Where(d => d.Metadata?.NamespaceProperty == SnapshotObjects.KubeSystem).ToList();
+        return inKubeSystem.FirstOrDefault(d => Names.Contains(d.Metadata.Name))
+            ?? inKubeSystem.FirstOrDefault(d => IsNodeLocalApp(d.Metadata.Labels) || IsNodeLocalApp(d.Spec?.Template?.Metadata?.Labels));
+    }
+
+    private static bool IsNodeLocalApp(IDictionary<string, string>? labels) =>
+        labels?.TryGetValue("k8s-app", out var app) == true && app == "node-local-dns";
+
+    /// <summary>What the DaemonSet (and, without <c>-localip</c>, its ConfigMap's Corefile) says of the addresses.</summary>
+    public static NodeLocalSetup Read(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
+    {
+        var (clusterForwards, externalForwards) = Forwards(daemonSet, configMaps);
+        return ReadAddresses(daemonSet, configMaps) with { ClusterForwards = clusterForwards, ExternalForwards = externalForwards };
+    }
+
+    private static NodeLocalSetup ReadAddresses(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
+    {
+        var args = daemonSet.Spec?.Template?.Spec?.Containers?.SelectMany(c => (c.Args ?? []).Concat(c.Command ?? [])).ToList() ?? [];
+        var localIp = Flag(args, "localip");
+        var setupIptables = Flag(args, "setupiptables");
+        var upstream = Flag(args, "upstreamsvc");
+        var sets = !string.Equals(setupIptables, "false", StringComparison.OrdinalIgnoreCase);
+        if (AddressList(localIp) is { Count: > 0 } fromArgs)
+        {
+            return new NodeLocalSetup(daemonSet, fromArgs, "-localip " + localIp, sets, upstream);
+        }
+
+        // Without -localip node-cache binds what its Corefile's bind lines say (kubespray's and upstream's ConfigMap).
+        foreach (var (name, corefile) in Corefiles(daemonSet, configMaps))
+        {
+            var bind = corefile.Servers.SelectMany(s => s.Directives).FirstOrDefault(d => d.Name == "bind");
+            if (bind is not null && AddressList(string.Join(',', bind.Arguments)) is { Count: > 0 } fromBind)
+            {
+                return new NodeLocalSetup(daemonSet, fromBind, $"ConfigMap kube-system/{name}: {bind.Text}", sets, upstream);
+            }
+        }
+
+        return new NodeLocalSetup(daemonSet, [], "neither -localip nor a bind line of its Corefile", sets, upstream);
+    }
+
+    /// <summary>The Corefiles of the ConfigMaps its pods mount (<see cref="ConfigMapNames"/>), parsed, with the ConfigMap's name.</summary>
+    private static IEnumerable<(string Name, Corefile Corefile)> Corefiles(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps) =>
+        ConfigMapNames(daemonSet)
+            .Select(name => (name, map: configMaps.GetValueOrDefault(SnapshotObjects.Key(SnapshotObjects.KubeSystem, name))))
+            .Where(m => m.map?.Data?.ContainsKey("Corefile") == true)
+            .Select(m => (m.name, CorefileParser.Parse(m.map!.Data["Corefile"])));
+
+    /// <summary>
+    /// The addresses of the <c>forward</c> lines of its Corefile: those of the cluster domain's and the reverse zones'
+    /// server blocks, and those of the root zone's; placeholders node-cache fills at run time (<c>__PILLAR__CLUSTER__DNS__</c>)
+    /// and <c>/etc/resolv.conf</c> are not addresses.
+    /// </summary>
+    private static (List<string> Cluster, List<string> External) Forwards(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
+    {
+        var (cluster, external) = (new List<string>(), new List<string>());
+        foreach (var server in Corefiles(daemonSet, configMaps).Take(1).SelectMany(c => c.Corefile.Servers))
+        {
+            var addresses = server.Directives.Where(d => d.Name == "forward").SelectMany(d => d.Arguments.Skip(1))
+                .Select(a => ForwardTarget.Parse(a).Address).OfType<string>();
+            (server.Zones.Any(z => z.Name.Trim('.').Length == 0) ? external : cluster).AddRange(addresses);
+        }
+
+        return (cluster.Distinct().ToList(), external.Distinct().ToList());
+    }
+
+    /// <summary>The ConfigMaps the pods mount (<c>node-local-dns</c>, kubespray's <c>nodelocaldns</c>), then those two names.</summary>
+    private static IEnumerable<string> ConfigMapNames(V1DaemonSet daemonSet) =>
+        (daemonSet.Spec?.Template?.Spec?.Volumes ?? []).Select(v => v.ConfigMap?.Name).OfType<string>().Concat(Names).Distinct();
+
+    /// <summary>Addresses of a comma- or space-separated list; a placeholder never filled in (<c>__PILLAR__DNS__SERVER__</c>) is none.</summary>
+    private static List<string> AddressList(string? list) =>
+        (list ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(a => System.Net.IPAddress.TryParse(a, out _))
+            .ToList();
+
+    /// <summary>A flag's value: <c>-name value</c>, <c>--name value</c>, <c>-name=value</c> or <c>--name=value</c>.</summary>
+    private static string? Flag(List<string> args, string name)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i].TrimStart('-');
+            if (args[i].StartsWith('-') && arg == name)
+            {
+                return i + 1 < args.Count && !args[i + 1].StartsWith('-') ? args[i + 1] : "true";
+            }
+
+            if (args[i].StartsWith('-') && arg.StartsWith(name + "=", StringComparison.Ordinal))
+            {
+                return arg[(name.Length + 1)..];
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,172 @@
+using DnsExpert.Facts;
+using DnsExpert.Readers.Parsing;
+using k8s.Models;
+
+namespace DnsExpert.Readers.Building.Producers;
+
+/// <summary>
+/// The cluster's DNS service: NodeLocal DNSCache, the cluster DNS settings, the kube-dns Service and its endpoints,
+/// and each CoreDNS pod with its state, version and resource use.
+/// </summary>
+internal static class CoreDnsProducer
+{
+    private const string KubeSystem = SnapshotObjects.KubeSystem;
+
+    public static ProducedFacts Produce(SnapshotObjects objects, ClusterContext cluster)
+    {
+        var facts = new List<Fact>();
+        var kubeDns = objects.ClusterDns.Service;
+        var (serviceNamespace, serviceName) = objects.ClusterDns.ServiceName;
+        var serviceSource = $"Service {serviceNamespace}/{serviceName}";
+        var nodeLocal = cluster.NodeLocal;
+        if (nodeLocal is not null)
+        {
+            facts.Add(new NodeLocalDnsCache
+            {
+                Source = $"DaemonSet kube-system/{nodeLocal.Name}",
+                Name = nodeLocal.Name,
+                LocalIp = nodeLocal.LocalIp,
+                Addresses = nodeLocal.Addresses,
+                AddressesFrom = nodeLocal.AddressesFrom,
+                InterceptsClusterIp = cluster.NodeLocalInterceptsClusterIp,
+                UpstreamService = nodeLocal.UpstreamService,
+                DesiredPods = nodeLocal.DaemonSet.Status?.DesiredNumberScheduled ?? 0,
+                ReadyPods = nodeLocal.DaemonSet.Status?.NumberReady ?? 0,
+            });
+        }
+
+        var coreDnsVersions = objects.CoreDnsPods.Select(p => ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(p.Spec?.Containers)))
+            .OfType<ReleaseVersion>().ToList();
+        var kubeletVersions = objects.Nodes.Values.Select(n => ReleaseVersion.TryParse(n.Status?.NodeInfo?.KubeletVersion, out var v) ? v : null).OfType<ReleaseVersion>().ToList();
+        facts.Add(new ClusterDns
+        {
+            Source = kubeDns is null ? "snapshot" : serviceSource,
+            ClusterDomain = cluster.ClusterDomain,
+            KubeDnsClusterIp = kubeDns?.Spec?.ClusterIP,
+            NodeLocalPresent = cluster.NodeLocalKnown ? nodeLocal is not null : null,
+            NodeLocalIp = cluster.NodeLocalIp,
+            NodeLocalName = nodeLocal?.Name,
+            NodeLocalInterceptsClusterIp = cluster.NodeLocal is null ? null : cluster.NodeLocalInterceptsClusterIp,
+            CoreDnsVersion = coreDnsVersions.Count == 0 ? null : coreDnsVersions.Min(),
+            KubernetesVersion = kubeletVersions.Count == 0 ? null : kubeletVersions.Min(),
+            PodsNamespace = objects.ClusterDns.Shown ? objects.ClusterDns.PodsNamespace : null,
+            PodsSelector = objects.ClusterDns.Shown ? objects.ClusterDns.PodsSelector : null,
+            CorefileConfigMap = objects.ClusterDns.Shown ? objects.ClusterDns.CorefileName.Name : null,
+            Workload = objects.ClusterDns.Shown ? objects.ClusterDns.Workload : null,
+        });
+
+        if (kubeDns is not null)
+        {
+            facts.Add(new KubeDnsService
+            {
+                Source = serviceSource,
+                Namespace = serviceNamespace,
+                Name = serviceName,
+                ClusterIp = kubeDns.Spec?.ClusterIP,
+                SessionAffinity = kubeDns.Spec?.SessionAffinity ?? "None",
+            });
+        }
+
+        // The endpoints are their own object: read without the Service too (kubectl get endpoints kube-dns alone).
+        var (known, ready, notReady) = objects.CountEndpoints(kubeDns ?? new V1Service { Metadata = new V1ObjectMeta { NamespaceProperty = serviceNamespace, Name = serviceName } });
+        if (known)
+        {
+            facts.Add(new KubeDnsEndpoints
+            {
+                Source = $"Endpoints/EndpointSlices {serviceNamespace}/{serviceName}",
+                Namespace = serviceNamespace,
+                Name = serviceName,
+                ReadyEndpoints = ready,
+                NotReadyEndpoints = notReady,
+            });
+        }
+
+        foreach (var pod in objects.CoreDnsPods)
+        {
+            var name = pod.Metadata!.Name;
+            var ns = pod.Metadata.NamespaceProperty ?? KubeSystem;
+            var container = ClusterDnsIdentity.DnsContainer(pod.Spec?.Containers);
+            var status = Status(pod, container?.Name);
+            // A pod's only container takes the pod's only metrics whatever their name (kubectl top without --containers has none).
+            var metrics = objects.PodMetrics.GetValueOrDefault(SnapshotObjects.Key(ns, name))?.Containers;
+            var usage = (metrics?.FirstOrDefault(c => c.Name == (container?.Name ?? "coredns"))
+                ?? (metrics is { Count: 1 } && (pod.Spec?.Containers?.Count ?? 0) <= 1 ? metrics[0] : null))?.Usage;
+            var limits = container?.Resources?.Limits;
+            if (usage is not null)
+            {
+                facts.Add(new CoreDnsPodMetrics
+                {
+                    Source = $"PodMetrics {ns}/{name}",
+                    Namespace = ns,
+                    Name = name,
+                    CpuMillicores = ResourceQuantities.Millicores(usage, "cpu"),
+                    MemoryBytes = ResourceQuantities.Bytes(usage, "memory"),
+                });
+            }
+
+            facts.Add(new CoreDnsPod
+            {
+                Source = $"Pod {ns}/{name}",
+                Namespace = ns,
+                Name = name,
+                Node = pod.Spec?.NodeName,
+                Ip = pod.Status?.PodIP,
+                Phase = pod.Status?.Phase,
+                Ready = PodReady(pod),
+                Restarts = status?.RestartCount ?? 0,
+                WaitingReason = status?.State?.Waiting?.Reason,
+                LastTerminationReason = status?.LastState?.Terminated?.Reason,
+                Image = container?.Image,
+                VersionText = ImageTag(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
+                Version = ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
+                CpuMillicores = ResourceQuantities.Millicores(usage, "cpu"),
+                CpuLimitMillicores = ResourceQuantities.Millicores(limits, "cpu"),
+                MemoryBytes = ResourceQuantities.Bytes(usage, "memory"),
+                MemoryLimitBytes = ResourceQuantities.Bytes(limits, "memory"),
+            });
+        }
+
+        return new ProducedFacts(facts);
+    }
+
+    /// <summary>
+    /// The status that says how the pod fares: the DNS container's, unless another of its containers waits or restarts
+    /// more (kube-dns's <c>dnsmasq</c> and <c>sidecar</c> crash on their own; a table puts the pod's restarts on the first).
+    /// </summary>
+    private static V1ContainerStatus? Status(V1Pod pod, string? container)
+    {
+        var statuses = pod.Status?.ContainerStatuses ?? [];
+        var own = statuses.FirstOrDefault(c => c.Name == container) ?? statuses.FirstOrDefault();
+        var worst = statuses.OrderByDescending(c => c.State?.Waiting is not null).ThenByDescending(c => c.RestartCount).FirstOrDefault();
+        return worst is not null && own is not null && (worst.State?.Waiting is not null && own.State?.Waiting is null || worst.RestartCount > own.RestartCount) ? worst : own;
+    }
+
+    private static string? ImageTag(string? image)
+    {
+        if (string.IsNullOrEmpty(image))
+        {
+            return null;
+        }
+
+        var withoutDigest = image.Split('@')[0];
+        var lastSlash = withoutDigest.LastIndexOf('/');
+        var colon = withoutDigest.LastIndexOf(':');
+        return colon > lastSlash ? withoutDigest[(colon + 1)..] : null;
+    }
+
+    /// <summary>
+    /// The pod's Ready condition; when a trimmed snapshot has no conditions, every container reporting ready (a pod
+    /// without either is not known to be ready).
+    /// </summary>
+    private static bool PodReady(V1Pod pod)
+    {
+        var condition = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
+        if (condition is not null)
+        {
+            return condition.Status == "True";
+        }
+
+        var containers = pod.Status?.ContainerStatuses;
+        return containers is { Count: > 0 } && containers.All(c => c.Ready);
+    }
+}

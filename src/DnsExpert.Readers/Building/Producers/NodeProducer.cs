@@ -1,0 +1,76 @@
+using DnsExpert.Facts;
+using DnsExpert.Readers.Parsing;
+using k8s.Models;
+
+namespace DnsExpert.Readers.Building.Producers;
+
+/// <summary>The nodes: kernel, OS, kubelet, readiness, CPU use, and whether they run CoreDNS or the target pod.</summary>
+internal static class NodeProducer
+{
+    public static ProducedFacts Produce(SnapshotObjects objects, ClusterContext cluster)
+    {
+        var facts = new List<Fact>();
+        var targetNode = cluster.TargetPod is null ? null : objects.Pod(cluster.TargetNamespace, cluster.TargetPod)?.Spec?.NodeName;
+        var coreDnsNodes = objects.CoreDnsPods.Select(p => p.Spec?.NodeName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, node) in objects.Nodes)
+        {
+            var info = node.Status?.NodeInfo;
+            facts.Add(new ClusterNode
+            {
+                Source = $"Node {name}",
+                Name = name,
+                ProviderId = node.Spec?.ProviderID,
+                InstanceId = InstanceId(node.Spec?.ProviderID),
+                KernelVersion = info?.KernelVersion,
+                Kernel = KernelVersion.TryParse(info?.KernelVersion, out var kernel) ? kernel : null,
+                Kubelet = ReleaseVersion.TryParse(info?.KubeletVersion, out var kubelet) ? kubelet : null,
+                OsImage = info?.OsImage,
+                Architecture = info?.Architecture,
+                KubeletVersion = info?.KubeletVersion,
+                Ready = node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") ?? false,
+                CpuPercent = CpuPercent(objects, name, node),
+                HostsCoreDns = coreDnsNodes.Contains(name),
+                HostsTarget = name == targetNode,
+                ConcernsFailure = name == targetNode,
+            });
+        }
+
+        foreach (var missing in coreDnsNodes.Where(n => !objects.Nodes.ContainsKey(n)).Order(StringComparer.Ordinal))
+        {
+            // The node object is not in the snapshot, but the ticket still needs the node's name.
+            facts.Add(new ClusterNode { Source = $"Pod spec.nodeName {missing}", Name = missing, HostsCoreDns = true, HostsTarget = missing == targetNode });
+        }
+
+        return new ProducedFacts(facts);
+    }
+
+    private static double? CpuPercent(SnapshotObjects objects, string name, V1Node node)
+    {
+        var usage = ResourceQuantities.Millicores(objects.NodeMetrics.GetValueOrDefault(name)?.Usage, "cpu");
+        var allocatable = ResourceQuantities.Millicores(node.Status?.Allocatable, "cpu");
+        return usage is { } u && allocatable is > 0 ? u * 100 / allocatable : null;
+    }
+
+    /// <summary>
+    /// The cloud instance id in <c>spec.providerID</c>: Alibaba Cloud <c>cn-hangzhou.i-bp1...</c>,
+    /// AWS <c>aws:///us-east-1a/i-0abc...</c>, GCE <c>gce://project/zone/name</c>, Azure <c>azure:///subscriptions/.../virtualMachines/name</c>.
+    /// </summary>
+    private static string? InstanceId(string? providerId)
+    {
+        if (string.IsNullOrWhiteSpace(providerId))
+        {
+            return null;
+        }
+
+        var last = providerId.TrimEnd('/');
+        last = last[(last.LastIndexOf('/') + 1)..];
+        if (!providerId.Contains("://", StringComparison.Ordinal))
+        {
+            // Alibaba Cloud: "<region>.<instance id>"
+            var dot = last.IndexOf(".i-", StringComparison.Ordinal);
+            return dot >= 0 ? last[(dot + 1)..] : last;
+        }
+
+        return last.Length == 0 ? null : last;
+    }
+}

@@ -1,0 +1,338 @@
+using System.Text.Json;
+using DnsExpert.Contract;
+using k8s;
+using k8s.Models;
+
+namespace DnsExpert.Readers.Building;
+
+/// <summary>
+/// The Kubernetes objects of a snapshot, read once into KubernetesClient models and indexed by kind and
+/// <c>namespace/name</c>; never changed afterwards. Every producer reads the objects it needs from here.
+/// </summary>
+internal sealed class SnapshotObjects
+{
+    public const string KubeSystem = "kube-system";
+
+    private readonly Dictionary<string, V1Pod> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1Service> _services = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1Endpoints> _endpoints = new(StringComparer.Ordinal);
+    private readonly List<V1EndpointSlice> _endpointSlices = [];
+    private readonly Dictionary<string, V1ConfigMap> _configMaps = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1Deployment> _deployments = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1DaemonSet> _daemonSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1StatefulSet> _statefulSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1Node> _nodes = new(StringComparer.Ordinal);
+    private readonly List<V1NetworkPolicy> _networkPolicies = [];
+    private readonly Dictionary<string, V1Namespace> _namespaces = new(StringComparer.Ordinal);
+    private readonly List<ForeignPolicy> _foreignPolicies = [];
+    private readonly Dictionary<string, PodMetrics> _podMetrics = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeMetrics> _nodeMetrics = new(StringComparer.Ordinal);
+    private readonly List<ObjectEvent> _events = [];
+    private readonly List<CollectionEntry> _notes = [];
+
+    private SnapshotObjects()
+    {
+    }
+
+    public IReadOnlyDictionary<string, V1Pod> Pods => _pods;
+    public IReadOnlyDictionary<string, V1Service> Services => _services;
+    public IReadOnlyDictionary<string, V1ConfigMap> ConfigMaps => _configMaps;
+    public IReadOnlyDictionary<string, V1Deployment> Deployments => _deployments;
+    public IReadOnlyDictionary<string, V1DaemonSet> DaemonSets => _daemonSets;
+    public IReadOnlyDictionary<string, V1StatefulSet> StatefulSets => _statefulSets;
+
+    /// <summary>Nodes by name.</summary>
+    public IReadOnlyDictionary<string, V1Node> Nodes => _nodes;
+
+    public IReadOnlyList<V1NetworkPolicy> NetworkPolicies => _networkPolicies;
+
+    /// <summary>Namespaces by name, when the snapshot holds Namespace objects (their labels are what namespaceSelectors match).</summary>
+    public IReadOnlyDictionary<string, V1Namespace> Namespaces => _namespaces;
+
+    /// <summary>Calico's and Cilium's own policy kinds: present, read by name only, never evaluated.</summary>
+    public IReadOnlyList<ForeignPolicy> ForeignPolicies => _foreignPolicies;
+
+    /// <summary>Pod metrics by <c>namespace/name</c>.</summary>
+    public IReadOnlyDictionary<string, PodMetrics> PodMetrics => _podMetrics;
+
+    /// <summary>Node metrics by node name.</summary>
+    public IReadOnlyDictionary<string, NodeMetrics> NodeMetrics => _nodeMetrics;
+
+    /// <summary>The Events, core/v1 and events.k8s.io/v1 alike, in the snapshot's order.</summary>
+    public IReadOnlyList<ObjectEvent> Events => _events;
+
+    /// <summary>What could not be read: kinds not read, broken objects, names Kubernetes would refuse.</summary>
+    public IReadOnlyList<CollectionEntry> Notes => _notes;
+
+    /// <summary>Which Service, pods and ConfigMap are the cluster DNS, whatever the distribution names them.</summary>
+    public ClusterDnsIdentity ClusterDns { get; private set; } = null!;
+
+    /// <summary>The cluster DNS pods ("the CoreDNS pods"), as <see cref="ClusterDns"/> tells them, in the snapshot's order.</summary>
+    public IReadOnlyList<V1Pod> CoreDnsPods => ClusterDns.Pods;
+
+    public static string Key(string? ns, string? name) => $"{ns ?? "default"}/{name}";
+
+    public V1Service? Service(string? ns, string? name) => _services.GetValueOrDefault(Key(ns, name));
+
+    public V1Pod? Pod(string? ns, string? name) => _pods.GetValueOrDefault(Key(ns, name));
+
+    /// <summary>Ready and not-ready addresses of a Service, from its EndpointSlices when present, else its Endpoints.</summary>
+    public (bool Known, int Ready, int NotReady) CountEndpoints(V1Service service)
+    {
+        var ns = service.Metadata?.NamespaceProperty;
+        var name = service.Metadata?.Name;
+        var slices = _endpointSlices.Where(s => s.Metadata?.NamespaceProperty == ns
+            && s.Metadata?.Labels?.TryGetValue("kubernetes.io/service-name", out var svc) == true && svc == name).ToList();
+        if (slices.Count > 0)
+        {
+            var endpoints = slices.SelectMany(s => s.Endpoints ?? []).ToList();
+            var ready = endpoints.Where(e => e.Conditions?.Ready ?? true).Sum(e => e.Addresses?.Count ?? 0);
+            var total = endpoints.Sum(e => e.Addresses?.Count ?? 0);
+            return (true, ready, total - ready);
+        }
+
+        if (_endpoints.TryGetValue(Key(ns, name), out var ep))
+        {
+            var subsets = ep.Subsets ?? [];
+            return (true, subsets.Sum(s => s.Addresses?.Count ?? 0), subsets.Sum(s => s.NotReadyAddresses?.Count ?? 0));
+        }
+
+        return (false, 0, 0);
+    }
+
+    /// <summary>The first <c>collection</c> note: how much of each kind the snapshot holds.</summary>
+    public CollectionEntry Summary(Snapshot snapshot, int events)
+    {
+        var counts = new[]
+        {
+            ("pod", _pods.Count), ("service", _services.Count), ("configmap", _configMaps.Count), ("node", _nodes.Count), ("event", events),
+            ("log", snapshot.Logs?.Count ?? 0), ("file", snapshot.Files?.Count ?? 0), ("probe", snapshot.Probes?.Count ?? 0),
+        };
+        var detail = string.Join(", ", counts.Where(c => c.Item2 > 0).Select(c => c.Item2 == 1 ? $"1 {c.Item1}" : $"{c.Item2} {c.Item1}s"));
+        return new CollectionEntry("snapshot", CollectionStatus.Ok, detail.Length == 0 ? "empty snapshot" : detail);
+    }
+
+    public static SnapshotObjects Read(Snapshot snapshot)
+    {
+        var objects = new SnapshotObjects();
+        objects.ReadAll(snapshot.Objects ?? []);
+        objects.ClusterDns = ClusterDnsIdentity.Of(objects, ClusterDnsIdentity.Nameservers(snapshot.Files ?? []));
+        return objects;
+    }
+
+    private void ReadAll(IList<JsonElement> elements)
+    {
+        var unknown = new Dictionary<string, int>(StringComparer.Ordinal);
+        var broken = new List<string>();
+        var misnamed = new List<string>();
+        for (var i = 0; i < elements.Count; i++)
+        {
+            ReadObject(elements[i], $"snapshot.objects[{i}]", null, null, unknown, broken, misnamed);
+        }
+
+        if (unknown.Count > 0)
+        {
+            _notes.Add(new CollectionEntry("snapshot.objects", CollectionStatus.Partial,
+                "ignored objects of kinds DnsExpert does not read: " + string.Join(", ", unknown.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Key} ({u.Value})"))));
+        }
+
+        if (broken.Count > 0)
+        {
+            _notes.Add(new CollectionEntry("snapshot.objects", CollectionStatus.Partial,
+                $"could not read {broken.Count} object(s): " + string.Join("; ", broken.Take(5))));
+        }
+
+        if (misnamed.Count > 0)
+        {
+            // The names themselves are not repeated: they are what a hostile snapshot would want shown.
+            _notes.Add(new CollectionEntry("snapshot.objects", CollectionStatus.Partial,
+                $"skipped {misnamed.Count} object(s) whose metadata.name or metadata.namespace Kubernetes would not accept (RFC 1123): " + string.Join("; ", misnamed.Take(5))));
+        }
+    }
+
+    /// <summary>The kinds read into facts; their names reach findings and commands, so they are checked first.</summary>
+    private static readonly HashSet<string> ReadKinds = new(StringComparer.Ordinal)
+    {
+        "Pod", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Deployment", "DaemonSet", "StatefulSet", "Node", "NetworkPolicy", "Namespace", "GlobalNetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "PodMetrics", "NodeMetrics", "Event",
+    };
+
+    /// <summary>
+    /// Does the object carry a name or namespace Kubernetes itself would refuse? Namespaces and Service names are
+    /// RFC 1123 labels, other names RFC 1123 subdomains, as the API server validates them.
+    /// </summary>
+    private static bool HasInvalidName(JsonElement element, string kind)
+    {
+        if (!element.TryGetProperty("metadata", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        if (metadata.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+            && !(kind == "Service" ? RequestValidator.IsDnsLabel(name.GetString()!) : RequestValidator.IsDnsSubdomain(name.GetString()!)))
+        {
+            return true;
+        }
+
+        return metadata.TryGetProperty("namespace", out var ns) && ns.ValueKind == JsonValueKind.String && !RequestValidator.IsDnsLabel(ns.GetString()!);
+    }
+
+    private void ReadObject(
+        JsonElement element, string path, string? listItemKind, string? listApiVersion, Dictionary<string, int> unknown, List<string> broken, List<string> misnamed)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            broken.Add($"{path}: not a JSON object");
+            return;
+        }
+
+        var kind = element.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : listItemKind;
+        if (string.IsNullOrEmpty(kind))
+        {
+            broken.Add($"{path}: no 'kind'");
+            return;
+        }
+
+        if (kind.EndsWith("List", StringComparison.Ordinal) && element.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
+        {
+            // `kubectl get -o json` prints a v1 List whose items carry their kind; typed lists (PodList) omit it.
+            var itemKind = kind == "List" ? null : kind[..^"List".Length];
+            var itemApiVersion = kind == "List" ? null : ApiVersion(element);
+            var i = 0;
+            foreach (var item in items.EnumerateArray())
+            {
+                ReadObject(item, $"{path}.items[{i++}]", itemKind, itemApiVersion, unknown, broken, misnamed);
+            }
+
+            return;
+        }
+
+        if (ReadKinds.Contains(kind) && HasInvalidName(element, kind))
+        {
+            misnamed.Add($"{path} ({kind})");
+            return;
+        }
+
+        // Calico names its namespaced kind NetworkPolicy too: the API group tells it from Kubernetes' own.
+        if (ForeignPolicy.Read(element, kind, ApiVersion(element) ?? listApiVersion) is { } foreign)
+        {
+            _foreignPolicies.Add(foreign);
+            return;
+        }
+
+        try
+        {
+            // Straight from the parsed element: no string copy of each object.
+            var json = element;
+            switch (kind)
+            {
+                case "Pod": Add(_pods, KubernetesJson.Deserialize<V1Pod>(json)); break;
+                case "Service": Add(_services, KubernetesJson.Deserialize<V1Service>(json)); break;
+                case "Endpoints": Add(_endpoints, KubernetesJson.Deserialize<V1Endpoints>(json)); break;
+                case "EndpointSlice": _endpointSlices.Add(KubernetesJson.Deserialize<V1EndpointSlice>(json)); break;
+                case "ConfigMap": Add(_configMaps, KubernetesJson.Deserialize<V1ConfigMap>(json)); break;
+                case "Deployment": Add(_deployments, KubernetesJson.Deserialize<V1Deployment>(json)); break;
+                case "DaemonSet": Add(_daemonSets, KubernetesJson.Deserialize<V1DaemonSet>(json)); break;
+                case "StatefulSet": Add(_statefulSets, KubernetesJson.Deserialize<V1StatefulSet>(json)); break;
+                case "Node":
+                    var node = KubernetesJson.Deserialize<V1Node>(json);
+                    _nodes[node.Metadata?.Name ?? ""] = node;
+                    break;
+                case "NetworkPolicy": _networkPolicies.Add(KubernetesJson.Deserialize<V1NetworkPolicy>(json)); break;
+                case "Namespace":
+                    var namespaceObject = KubernetesJson.Deserialize<V1Namespace>(json);
+                    _namespaces[namespaceObject.Metadata?.Name ?? ""] = namespaceObject;
+                    break;
+                case "Event": _events.Add(ObjectEvent.Read(json)); break;
+                case "PodMetrics":
+                    var pm = KubernetesJson.Deserialize<PodMetrics>(json);
+                    _podMetrics[Key(pm.Metadata?.NamespaceProperty, pm.Metadata?.Name)] = pm;
+                    break;
+                case "NodeMetrics":
+                    var nm = KubernetesJson.Deserialize<NodeMetrics>(json);
+                    _nodeMetrics[nm.Metadata?.Name ?? ""] = nm;
+                    break;
+                default:
+                    unknown[kind] = unknown.GetValueOrDefault(kind) + 1;
+                    break;
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException or OverflowException)
+        {
+            broken.Add($"{path} ({kind}): {ex.Message}");
+        }
+    }
+
+    private static string? ApiVersion(JsonElement element) =>
+        element.TryGetProperty("apiVersion", out var api) && api.ValueKind == JsonValueKind.String ? api.GetString() : null;
+
+    private static void Add<T>(Dictionary<string, T> index, T item)
+        where T : IKubernetesObject<V1ObjectMeta>
+    {
+        index[Key(item.Metadata?.NamespaceProperty, item.Metadata?.Name)] = item;
+    }
+}
+
+/// <summary>
+/// A policy of a CNI's own kind (Calico <c>NetworkPolicy</c>/<c>GlobalNetworkPolicy</c>, Cilium
+/// <c>CiliumNetworkPolicy</c>/<c>CiliumClusterwideNetworkPolicy</c>): DnsExpert does not evaluate these, it only says
+/// they are there. <see cref="Namespace"/> is null for the cluster-wide kinds.
+/// </summary>
+internal sealed record ForeignPolicy(string Product, string Kind, string? Namespace, string Name)
+{
+    private static readonly string[] CalicoGroups = ["projectcalico.org/", "crd.projectcalico.org/"];
+
+    /// <summary><c>Calico GlobalNetworkPolicy default-deny</c>, <c>Cilium CiliumNetworkPolicy shop/allow-dns</c>.</summary>
+    public string Description => $"{Product} {Kind} {(Namespace is null ? Name : $"{Namespace}/{Name}")}";
+
+    /// <summary>The policy, when the object is one of those kinds; null for every other object (Kubernetes' NetworkPolicy included).</summary>
+    public static ForeignPolicy? Read(JsonElement element, string kind, string? apiVersion)
+    {
+        var calico = apiVersion is not null && CalicoGroups.Any(g => apiVersion.StartsWith(g, StringComparison.Ordinal));
+        var product = kind switch
+        {
+            "NetworkPolicy" or "GlobalNetworkPolicy" when calico => "Calico",
+            "CiliumNetworkPolicy" or "CiliumClusterwideNetworkPolicy" => "Cilium",
+            _ => null,
+        };
+        if (product is null)
+        {
+            return null;
+        }
+
+        string? ns = null, name = null;
+        if (element.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
+        {
+            ns = metadata.TryGetProperty("namespace", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            name = metadata.TryGetProperty("name", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        }
+
+        var clusterWide = kind is "GlobalNetworkPolicy" or "CiliumClusterwideNetworkPolicy";
+        return new ForeignPolicy(product, kind, clusterWide ? null : ns ?? "default", name ?? "");
+    }
+}
+
+/// <summary>An Event in either API's shape, read into one form: what it is about, why, and when last.</summary>
+internal sealed record ObjectEvent(
+    V1ObjectMeta? Metadata, V1ObjectReference? Regarding, string? Reason, string? Message, string? Type, int? Count, DateTime? Last, string? Reporter)
+{
+    /// <summary>
+    /// An Event as <c>kubectl get events -o json</c> prints it: core/v1 (<c>involvedObject</c>, <c>message</c>,
+    /// <c>count</c>, <c>lastTimestamp</c>, <c>source</c>) or events.k8s.io/v1 (<c>regarding</c>, <c>note</c>,
+    /// <c>series</c>, <c>deprecated*</c>). Typed lists drop the items' apiVersion, so the shape decides.
+    /// </summary>
+    public static ObjectEvent Read(JsonElement json)
+    {
+        var eventsApi = json.TryGetProperty("regarding", out _) || json.TryGetProperty("note", out _)
+            || (json.TryGetProperty("apiVersion", out var api) && api.ValueKind == JsonValueKind.String && api.GetString()!.StartsWith("events.k8s.io/", StringComparison.Ordinal));
+        if (eventsApi)
+        {
+            var e = KubernetesJson.Deserialize<Eventsv1Event>(json);
+            return new ObjectEvent(e.Metadata, e.Regarding, e.Reason, e.Note, e.Type, e.Series?.Count ?? e.DeprecatedCount,
+                e.Series?.LastObservedTime ?? e.DeprecatedLastTimestamp ?? e.EventTime, e.ReportingController ?? e.DeprecatedSource?.Component);
+        }
+
+        var c = KubernetesJson.Deserialize<Corev1Event>(json);
+        return new ObjectEvent(c.Metadata, c.InvolvedObject, c.Reason, c.Message, c.Type, c.Series?.Count ?? c.Count,
+            c.Series?.LastObservedTime ?? c.LastTimestamp ?? c.EventTime, c.Source?.Component ?? c.ReportingComponent);
+    }
+}

@@ -1,0 +1,630 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace DnsExpert.Readers.Parsing;
+
+/// <summary>
+/// Lines of one kind that say the same thing (same name, type and rcode; or the same signature), with the first as
+/// evidence. For a failed query, <see cref="Answers"/> counts every answer to the same name and type.
+/// </summary>
+public sealed record CoreDnsLogGroup(CoreDnsLogRecord First, int Occurrences, DateTimeOffset? LastTimestamp, int LastLineNumber)
+{
+    public QueryAnswers? Answers { get; init; }
+
+    /// <summary>For a failed query: how long its lines took to answer; null for an event, or when no line gave a duration.</summary>
+    public AnswerDurations? Durations { get; init; }
+}
+
+/// <summary>
+/// How long the lines of a failed-query group took: how many gave a duration, how many of those were answered in less
+/// than <see cref="CachedBelowSeconds"/> (from CoreDNS's cache, not an upstream round trip), the fastest and the slowest.
+/// </summary>
+public sealed record AnswerDurations(int Timed, int Fast, double FastestSeconds, double SlowestSeconds)
+{
+    /// <summary>
+    /// An answer faster than this came from CoreDNS's memory, not over the network. In coredns/coredns#3927 (CoreDNS
+    /// 1.6.7 on AWS) the SERVFAIL the cache served took 35 to 55 µs and those from the VPC resolver 1.87 to 2.25 ms;
+    /// the kubernetes plugin's NXDOMAIN in the query logs of this repository's fixtures take about 150 µs. Half a
+    /// millisecond leaves the cache ten times its usual time under load and stays under an upstream in the same VPC.
+    /// </summary>
+    public const double CachedBelowSeconds = 0.0005;
+
+    /// <summary>Every timed line was answered that fast: nothing here went upstream.</summary>
+    public bool AllFast => Timed > 0 && Fast == Timed;
+}
+
+/// <summary>
+/// Every answer a log gives to clients' queries for one name and type, whatever the rcode: how many, how many were not
+/// NOERROR, the first and last time, and the last answer's rcode and line (is the name still failing at the end?).
+/// </summary>
+public sealed record QueryAnswers(int Count, int Failed, DateTimeOffset? FirstTimestamp, DateTimeOffset? LastTimestamp, int LastLineNumber, string LastRcode)
+{
+    /// <summary>The line of the first NOERROR answer; null when none was.</summary>
+    public int? FirstNoErrorLine { get; init; }
+
+    /// <summary>The time of the first NOERROR answer, when the log has timestamps.</summary>
+    public DateTimeOffset? FirstNoErrorTimestamp { get; init; }
+}
+
+/// <summary>
+/// What a CoreDNS log says, independent of the cluster around it: failed queries and error signatures grouped, and the
+/// parallel A/AAAA pairs. The fact builder adds the context (cluster domain, search list, failing name) afterwards, so a
+/// log can be scanned the moment it arrives, before the rest of the snapshot is read.
+/// </summary>
+public sealed class CoreDnsLogScan
+{
+    public required int Lines { get; init; }
+
+    /// <summary>The characters of log text scanned.</summary>
+    public required long Characters { get; init; }
+
+    /// <summary>
+    /// Clients' queries (<see cref="CoreDnsQuery.IsClientQuery"/>) answered with anything but NOERROR, grouped by name,
+    /// type and rcode, in order of first appearance.
+    /// </summary>
+    public required IReadOnlyList<CoreDnsLogGroup> FailedQueries { get; init; }
+
+    /// <summary>Error signatures, reloads and panics, grouped by what they say, in order of first appearance.</summary>
+    public required IReadOnlyList<CoreDnsLogGroup> Events { get; init; }
+
+    public required IReadOnlyList<ParallelQueryPair> ParallelPairs { get; init; }
+
+    /// <summary>Lines not examined because the log had more than <see cref="CoreDnsLogScanner.MaxGroups"/> distinct failures.</summary>
+    public required int DroppedLines { get; init; }
+
+    /// <summary>Every answer to clients' queries for one name and type, NOERROR included.</summary>
+    internal Func<string, string, QueryAnswers?>? AnswerLookup { get; init; }
+
+    /// <summary>
+    /// The answers the log gives clients for <paramref name="name"/> (any case, with or without its trailing dot) and
+    /// <paramref name="type"/>, whatever the rcode: what a name answered NOERROR, which no failed-query group holds.
+    /// Null when the log has none (or past <see cref="CoreDnsLogScanner.MaxCountedNames"/> names, a NOERROR-only name).
+    /// </summary>
+    public QueryAnswers? AnswersTo(string name, string type) => AnswerLookup?.Invoke(name, type);
+}
+
+/// <summary>
+/// Scans a CoreDNS log in one pass, fed in pieces of any size (streamed: it keeps only the unfinished line). A query
+/// answered NOERROR, nearly every line of a query log, is read in place without allocating; anything else goes through
+/// <see cref="CoreDnsLogParser"/>. Not thread-safe: one scanner per log.
+/// </summary>
+public sealed class CoreDnsLogScanner
+{
+    /// <summary>At most this many distinct failed queries and as many distinct events per log: enough evidence, bounded facts.</summary>
+    public const int MaxGroups = 2_000;
+
+    /// <summary>
+    /// At most this many distinct names and types have their answers counted from their first line on; past it, only the
+    /// failing ones are, from their first failure (a log with more distinct names is rare and its counts are lower bounds).
+    /// </summary>
+    public const int MaxCountedNames = 50_000;
+
+    /// <summary>"name|type|rcode" keys longer than this are not grouped (a DNS name has at most 253 characters).</summary>
+    private const int MaxQueryKeyLength = 300;
+
+    private readonly ParallelQueryDetector _parallel = new();
+    private readonly Dictionary<string, int> _queryIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<EventKey, int> _eventIndex = [];
+    private readonly List<Accumulator> _queries = [];
+    private readonly List<Accumulator> _events = [];
+    private readonly Dictionary<string, int> _answerIndex;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _answerLookup;
+    private readonly Dictionary<string, int>.AlternateLookup<NameAndType> _answerPairLookup;
+    private readonly char[] _answerKey = new char[MaxQueryKeyLength];
+    private readonly List<AnswerCount> _answers = [];
+    private readonly char[] _stampPrefix = new char[19];
+    private DateTimeOffset _stampBase;
+    private bool _stampCached;
+    private char[] _carry = [];
+    private int _carryLength;
+    private int _lines;
+    private long _characters;
+    private int _dropped;
+
+    public CoreDnsLogScanner()
+    {
+        _answerIndex = new Dictionary<string, int>(KeyComparer.Instance);
+        _answerLookup = _answerIndex.GetAlternateLookup<ReadOnlySpan<char>>();
+        _answerPairLookup = _answerIndex.GetAlternateLookup<NameAndType>();
+    }
+
+    public static CoreDnsLogScan Scan(ReadOnlySpan<char> text)
+    {
+        var scanner = new CoreDnsLogScanner();
+        scanner.Feed(text);
+        return scanner.Complete();
+    }
+
+    public static CoreDnsLogScan Scan(TextReader reader)
+    {
+        var scanner = new CoreDnsLogScanner();
+        var buffer = ArrayPool<char>.Shared.Rent(1 << 16);
+        try
+        {
+            int read;
+            while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                scanner.Feed(buffer.AsSpan(0, read));
+            }
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+
+        return scanner.Complete();
+    }
+
+    /// <summary>A UTF-8 log, decoded into the scanner 64K characters at a time.</summary>
+    public static CoreDnsLogScan Scan(ReadOnlySpan<byte> utf8)
+    {
+        var scanner = new CoreDnsLogScanner();
+        var chars = ArrayPool<char>.Shared.Rent(1 << 16);
+        try
+        {
+            var decoder = Encoding.UTF8.GetDecoder();
+            bool completed;
+            do
+            {
+                decoder.Convert(utf8, chars, flush: true, out var used, out var decoded, out completed);
+                scanner.Feed(chars.AsSpan(0, decoded));
+                utf8 = utf8[used..];
+            }
+            while (!completed);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+
+        return scanner.Complete();
+    }
+
+    /// <summary>Scans the next piece of the log; a line may span pieces.</summary>
+    public void Feed(ReadOnlySpan<char> text)
+    {
+        _characters += text.Length;
+        while (true)
+        {
+            var newline = text.IndexOf('\n');
+            if (newline < 0)
+            {
+                Carry(text);
+                return;
+            }
+
+            if (_carryLength > 0)
+            {
+                // The line began in an earlier piece.
+                Carry(text[..newline]);
+                Line(_carry.AsSpan(0, _carryLength));
+                _carryLength = 0;
+            }
+            else
+            {
+                Line(text[..newline]);
+            }
+
+            text = text[(newline + 1)..];
+        }
+    }
+
+    public CoreDnsLogScan Complete()
+    {
+        if (_carryLength > 0)
+        {
+            Line(_carry.AsSpan(0, _carryLength));
+            _carryLength = 0;
+        }
+
+        return new CoreDnsLogScan
+        {
+            Lines = _lines,
+            Characters = _characters,
+            FailedQueries = _queries.Select(a => a.ToGroup() with { Answers = AnswersFor(a.First.Query!), Durations = a.Durations }).ToList(),
+            Events = _events.Select(a => a.ToGroup()).ToList(),
+            ParallelPairs = _parallel.Pairs(),
+            DroppedLines = _dropped,
+            AnswerLookup = AnswerTable(),
+        };
+    }
+
+    /// <summary>Keeps the unfinished line; past the parser's line limit the rest of that line is not kept.</summary>
+    private void Carry(ReadOnlySpan<char> text)
+    {
+        var room = CoreDnsLogParser.MaxLineLength + 1 - _carryLength;
+        if (text.Length > room)
+        {
+            text = text[..Math.Max(0, room)];
+        }
+
+        if (_carryLength + text.Length > _carry.Length)
+        {
+            Array.Resize(ref _carry, Math.Max(256, Math.Min(CoreDnsLogParser.MaxLineLength + 1, (_carryLength + text.Length) * 2)));
+        }
+
+        text.CopyTo(_carry.AsSpan(_carryLength));
+        _carryLength += text.Length;
+    }
+
+    private void Line(ReadOnlySpan<char> line)
+    {
+        _lines++;
+        if (line.IsWhiteSpace())
+        {
+            return;
+        }
+
+        if (line.Length > CoreDnsLogParser.MaxLineLength)
+        {
+            line = line[..CoreDnsLogParser.MaxLineLength];
+        }
+
+        line = line.TrimEnd('\r');
+        if (TryAnsweredQuery(line))
+        {
+            return;
+        }
+
+        var record = CoreDnsLogParser.ParseLine(line.ToString(), _lines);
+        if (record.Kind == CoreDnsLogKind.Query && record.Query is { } q)
+        {
+            _parallel.Observe(q.Client, q.ClientPort, q.Name, q.Type, q.Transport, record.Timestamp, record.LineNumber);
+            Span<char> key = stackalloc char[MaxQueryKeyLength];
+            if (q.IsClientQuery)
+            {
+                CountAnswer(q.Name, q.Type, q.Rcode, record.Timestamp, always: q.Rcode != "NOERROR");
+            }
+
+            if (q.Rcode != "NOERROR" && q.IsClientQuery && QueryKey(q.Name, q.Type, q.Rcode, key) is var length and > 0)
+            {
+                Group(_queries, _queryIndex, key[..length].ToString(), record, q.DurationSeconds);
+            }
+        }
+        else if (record.Kind is not (CoreDnsLogKind.Other or CoreDnsLogKind.Query))
+        {
+            var key = new EventKey(record.Kind, record.Cause, record.Directive, record.Property, record.Plugin, record.OnReload, record.CorefileLine, record.Endpoint, record.Resource, record.Subject, record.Error, record.QueryName, record.QueryType, record.Zone);
+            Group(_events, _eventIndex, key, record, null);
+        }
+    }
+
+    /// <summary>
+    /// A query line answered NOERROR, or one no client asked (the loop plugin's probe), read where it lies. It proves
+    /// nothing wrong by itself; only the parallel-query detector sees it. Anything it cannot read exactly as
+    /// <see cref="CoreDnsLogParser"/> would goes the slow way.
+    /// </summary>
+    private bool TryAnsweredQuery(ReadOnlySpan<char> line)
+    {
+        var text = line;
+        DateTimeOffset? timestamp = null;
+        if (line.Length >= 20 && char.IsAsciiDigit(line[0]) && line[4] == '-' && line[10] == 'T')
+        {
+            var space = line.IndexOf(' ');
+            if (space < 0 || Timestamp(line[..space]) is not { } t)
+            {
+                return false;
+            }
+
+            timestamp = t;
+            text = line[(space + 1)..];
+        }
+
+        // The parser's cheap pre-checks (a '" ' and a ' - ' in the line) hold for every line TryScan accepts.
+        if (!QueryScanner.TryScan(text, out var f))
+        {
+            return false;
+        }
+
+        var client = QueryScanner.IsClientQuery(f.Client, f.Type);
+        if (f.Rcode is not "NOERROR" && client)
+        {
+            // A failure seen before only counts; the first of its kind is read in full below.
+            Span<char> key = stackalloc char[MaxQueryKeyLength];
+            var length = QueryKey(f.Name, f.Type, f.Rcode, key);
+            if (length == 0 || !_queryIndex.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key[..length], out var i))
+            {
+                return false;
+            }
+
+            CollectionsMarshal.AsSpan(_queries)[i].Add(timestamp, _lines, f.DurationSeconds);
+        }
+
+        if (client)
+        {
+            CountAnswer(f.Name, f.Type, f.Rcode, timestamp, always: false);
+        }
+
+        _parallel.Observe(f.Client, f.ClientPort, f.Name, f.Type, f.Transport, timestamp, _lines);
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="CoreDnsLogParser.FastUtc"/> with the last second remembered: consecutive lines share it, so only the
+    /// fraction is read. The same stamps are accepted.
+    /// </summary>
+    private DateTimeOffset? Timestamp(ReadOnlySpan<char> stamp)
+    {
+        const int Second = 19;
+        if (_stampCached && stamp.Length >= 20 && stamp[^1] == 'Z' && stamp[..Second].SequenceEqual(_stampPrefix))
+        {
+            if (stamp.Length == 20)
+            {
+                return _stampBase;
+            }
+
+            var fraction = stamp[(Second + 1)..^1];
+            if (stamp[Second] != '.' || fraction.IsEmpty || fraction.Length > 9 || fraction.ContainsAnyExceptInRange('0', '9'))
+            {
+                return null;
+            }
+
+            long value = 0;
+            foreach (var c in fraction)
+            {
+                value = (value * 10) + (c - '0');
+            }
+
+            // To 100 ns ticks: pad or cut to 7 digits.
+            for (var i = fraction.Length; i < 7; i++)
+            {
+                value *= 10;
+            }
+
+            for (var i = fraction.Length; i > 7; i--)
+            {
+                value /= 10;
+            }
+
+            return _stampBase.AddTicks(value);
+        }
+
+        if (CoreDnsLogParser.FastUtc(stamp) is not { } t)
+        {
+            return null;
+        }
+
+        stamp[..Second].CopyTo(_stampPrefix);
+        _stampBase = new DateTimeOffset(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        _stampCached = true;
+        return t;
+    }
+
+    /// <summary>
+    /// Counts a client's answered query for its name and type. A name seen for the first time is added while fewer than
+    /// <see cref="MaxCountedNames"/> are counted, or <paramref name="always"/> (a failure, which the rules will ask about).
+    /// </summary>
+    private void CountAnswer(ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> rcode, DateTimeOffset? timestamp, bool always)
+    {
+        // Nearly every line of a log: an ASCII name is looked up as it lies, case folded by the comparer, without
+        // copying it; anything else, and a new name, through its lower-case "name|type" key.
+        name = name.TrimEnd('.');
+        int i;
+        var found = Ascii.IsValid(name) && name.Length + type.Length + 2 <= MaxQueryKeyLength
+            ? _answerPairLookup.TryGetValue(new NameAndType(name, type), out i)
+            : _answerLookup.TryGetValue(_answerKey.AsSpan(0, AnswerKey(name, type, _answerKey)), out i);
+        if (!found)
+        {
+            var length = AnswerKey(name, type, _answerKey);
+            if (length == 0 || (!always && _answers.Count >= MaxCountedNames))
+            {
+                return;
+            }
+
+            i = _answers.Count;
+            _answerIndex[_answerKey.AsSpan(0, length).ToString()] = i;
+            _answers.Add(new AnswerCount(timestamp));
+        }
+
+        CollectionsMarshal.AsSpan(_answers)[i].Add(rcode, timestamp, _lines);
+    }
+
+    private QueryAnswers? AnswersFor(CoreDnsQuery query) => AnswersFor(_answerLookup, _answers, query.Name, query.Type);
+
+    /// <summary>The answer counts alone, for the scan to keep: not the scanner's other state (its carry, the parallel-query detector).</summary>
+    private Func<string, string, QueryAnswers?> AnswerTable()
+    {
+        var (lookup, answers) = (_answerLookup, _answers);
+        return (name, type) => AnswersFor(lookup, answers, name, type);
+    }
+
+    private static QueryAnswers? AnswersFor(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup, List<AnswerCount> answers, string name, string type)
+    {
+        Span<char> key = stackalloc char[MaxQueryKeyLength];
+        var length = AnswerKey(name, type, key);
+        return length > 0 && lookup.TryGetValue(key[..length], out var i) ? answers[i].ToAnswers() : null;
+    }
+
+    /// <summary>"name|type", the name lower-case without its trailing dot; 0 when it does not fit.</summary>
+    private static int AnswerKey(ReadOnlySpan<char> name, ReadOnlySpan<char> type, Span<char> key) => Math.Max(0, QueryKey(name, type, [], key) - 1);
+
+    /// <summary>"name|type|rcode", the name lower-case without its trailing dot; 0 when it does not fit.</summary>
+    private static int QueryKey(ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> rcode, Span<char> key)
+    {
+        name = name.TrimEnd('.');
+        var length = name.Length + type.Length + rcode.Length + 2;
+        if (length > key.Length)
+        {
+            return 0;
+        }
+
+        name.ToLowerInvariant(key);
+        key[name.Length] = '|';
+        type.CopyTo(key[(name.Length + 1)..]);
+        key[name.Length + 1 + type.Length] = '|';
+        rcode.CopyTo(key[(name.Length + type.Length + 2)..]);
+        return length;
+    }
+
+    private void Group<TKey>(List<Accumulator> groups, Dictionary<TKey, int> index, TKey key, CoreDnsLogRecord record, double? duration)
+        where TKey : notnull
+    {
+        if (index.TryGetValue(key, out var i))
+        {
+            CollectionsMarshal.AsSpan(groups)[i].Add(record.Timestamp, record.LineNumber, duration);
+            return;
+        }
+
+        if (groups.Count >= MaxGroups)
+        {
+            _dropped++;
+            return;
+        }
+
+        index[key] = groups.Count;
+        var added = new Accumulator(record);
+        added.Time(duration);
+        groups.Add(added);
+    }
+
+    private struct Accumulator(CoreDnsLogRecord first)
+    {
+        private int _count = 1;
+        private DateTimeOffset? _last = first.Timestamp;
+        private int _lastLine = first.LineNumber;
+        private int _timed;
+        private int _fast;
+        private double _fastest = double.MaxValue;
+        private double _slowest;
+
+        public readonly CoreDnsLogRecord First => first;
+
+        public readonly AnswerDurations? Durations => _timed == 0 ? null : new(_timed, _fast, _fastest, _slowest);
+
+        public void Add(DateTimeOffset? timestamp, int line, double? duration)
+        {
+            _count++;
+            _last = timestamp;
+            _lastLine = line;
+            Time(duration);
+        }
+
+        /// <summary>Counts a line's duration (a query's; none for an event).</summary>
+        public void Time(double? duration)
+        {
+            if (duration is not { } d)
+            {
+                return;
+            }
+
+            _timed++;
+            _fast += d < AnswerDurations.CachedBelowSeconds ? 1 : 0;
+            _fastest = Math.Min(_fastest, d);
+            _slowest = Math.Max(_slowest, d);
+        }
+
+        public readonly CoreDnsLogGroup ToGroup() => new(first, _count, _last, _lastLine);
+    }
+
+    /// <summary>The answers to one name and type so far; the rcode of the last is interned (a handful of values).</summary>
+    private struct AnswerCount(DateTimeOffset? first)
+    {
+        private int _count;
+        private int _failed;
+        private DateTimeOffset? _last;
+        private int _lastLine;
+        private string? _lastRcode;
+        private int _firstNoErrorLine;
+        private DateTimeOffset? _firstNoErrorTime;
+
+        public void Add(ReadOnlySpan<char> rcode, DateTimeOffset? timestamp, int line)
+        {
+            _count++;
+            var failed = rcode is not "NOERROR";
+            _failed += failed ? 1 : 0;
+            if (!failed && _firstNoErrorLine == 0)
+            {
+                _firstNoErrorLine = line;
+                _firstNoErrorTime = timestamp;
+            }
+
+            _last = timestamp;
+            _lastLine = line;
+            if (_lastRcode is null || !rcode.SequenceEqual(_lastRcode))
+            {
+                _lastRcode = QueryScanner.Intern(rcode);
+            }
+        }
+
+        public readonly QueryAnswers ToAnswers() => new(_count, _failed, first, _last, _lastLine, _lastRcode ?? "")
+        {
+            FirstNoErrorLine = _firstNoErrorLine > 0 ? _firstNoErrorLine : null,
+            FirstNoErrorTimestamp = _firstNoErrorTime,
+        };
+    }
+
+    /// <summary>A name (without its trailing dot) and a type as they lie in a line: the key of its answers, not copied.</summary>
+    private readonly ref struct NameAndType(ReadOnlySpan<char> name, ReadOnlySpan<char> type)
+    {
+        public ReadOnlySpan<char> Name { get; } = name;
+
+        public ReadOnlySpan<char> Type { get; } = type;
+    }
+
+    /// <summary>
+    /// Keys "name|type" (the name lower-case): ordinal equality, and for a <see cref="NameAndType"/> of an ASCII name
+    /// the same key ignoring the name's case. The hash folds ASCII case 8 bytes at a time, seeded per process so that
+    /// names chosen by a cluster cannot be made to collide.
+    /// </summary>
+    private sealed class KeyComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>, IAlternateEqualityComparer<NameAndType, string>
+    {
+        public static readonly KeyComparer Instance = new();
+        private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
+
+        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+
+        public int GetHashCode(string obj) => GetHashCode(obj.AsSpan());
+
+        public bool Equals(ReadOnlySpan<char> alternate, string other) => alternate.SequenceEqual(other);
+
+        public string Create(ReadOnlySpan<char> alternate) => alternate.ToString();
+
+        public int GetHashCode(ReadOnlySpan<char> alternate)
+        {
+            var bar = alternate.LastIndexOf('|');
+            return bar < 0 ? (int)Finish(Hash(alternate, Seed)) : GetHashCode(new NameAndType(alternate[..bar], alternate[(bar + 1)..]));
+        }
+
+        public bool Equals(NameAndType alternate, string other) =>
+            other.Length == alternate.Name.Length + alternate.Type.Length + 1
+            && other[alternate.Name.Length] == '|'
+            && other.AsSpan(alternate.Name.Length + 1).SequenceEqual(alternate.Type)
+            && Ascii.EqualsIgnoreCase(alternate.Name, other.AsSpan(0, alternate.Name.Length));
+
+        public string Create(NameAndType alternate) => throw new NotSupportedException("keys are added as strings");
+
+        public int GetHashCode(NameAndType alternate) => (int)Finish(Hash(alternate.Type, Hash(alternate.Name, Seed)));
+
+        /// <summary>Every char with 0x20 set: ASCII letters in lower case (other chars change too, alike on both sides).</summary>
+        private static ulong Hash(ReadOnlySpan<char> text, ulong hash)
+        {
+            const ulong Fold = 0x0020_0020_0020_0020UL;
+            var bytes = MemoryMarshal.AsBytes(text);
+            hash ^= (ulong)bytes.Length;
+            while (bytes.Length >= 8)
+            {
+                hash = System.Numerics.BitOperations.RotateLeft((hash ^ (MemoryMarshal.Read<ulong>(bytes) | Fold)) * 0x9E3779B97F4A7C15UL, 31);
+                bytes = bytes[8..];
+            }
+
+            for (var i = 0; i + 1 < bytes.Length; i += 2)
+            {
+                hash = (hash ^ (MemoryMarshal.Read<ushort>(bytes[i..]) | 0x20UL)) * 0x100000001B3UL;
+            }
+
+            return hash;
+        }
+
+        private static ulong Finish(ulong hash)
+        {
+            hash ^= hash >> 29;
+            hash *= 0xBF58476D1CE4E5B9UL;
+            return hash ^ (hash >> 32);
+        }
+    }
+
+    /// <summary>Every field a signature is read into: two lines are the same event when all of them agree.</summary>
+    private readonly record struct EventKey(
+        CoreDnsLogKind Kind, string? Cause, string? Directive, string? Property, string? Plugin, bool OnReload, int? CorefileLine, string? Endpoint, string? Resource,
+        string? Subject, string? Error, string? QueryName, string? QueryType, string? Zone);
+}

@@ -1,0 +1,90 @@
+namespace DnsExpert.Readers.Parsing;
+
+/// <summary>A and AAAA queries for one name from one client IP and port in the same second, and how often that happened.</summary>
+public sealed record ParallelQueryPair(string Client, int Port, string Name, DateTimeOffset? Timestamp, int LineNumber, int Occurrences);
+
+/// <summary>
+/// Finds A and AAAA queries for one name sent from one client IP and port within the same second: glibc's parallel
+/// lookups, which race in conntrack and lose a UDP packet. Memory is fixed: only the last query per client port is
+/// kept, in a table, and clients and names are remembered by their hashes, so the hot path allocates nothing.
+/// </summary>
+internal sealed class ParallelQueryDetector
+{
+    private const int MaxPairsReported = 20;
+
+    private const int MinBits = 6;
+    private const int MaxBits = 12;
+
+    /// <summary>
+    /// The last query per client port, in a table indexed by its hash: a newer client port can push out an older one. It
+    /// starts small (a short log costs little) and grows with the log up to 4,096 slots (128 KB, cache-sized): the two
+    /// queries of a pair are at most a few lines apart.
+    /// </summary>
+    private Slot[] _last = new Slot[1 << MinBits];
+    private int _bits = MinBits;
+    private int _observed;
+
+    private readonly Dictionary<string, ParallelQueryPair> _byClient = new(StringComparer.Ordinal);
+
+    public void Observe(
+        ReadOnlySpan<char> client, int? clientPort, ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> transport,
+        DateTimeOffset? timestamp, int lineNumber)
+    {
+        if (clientPort is not { } port || transport is not "udp" || type is not ("A" or "AAAA"))
+        {
+            return;
+        }
+
+        // Names and clients by a 64-bit hash: nothing allocated per line, and a collision is vanishingly rare.
+        var key = (Hash(client) ^ (ulong)port) * 0x9E3779B97F4A7C15UL;
+        var second = timestamp?.ToUnixTimeSeconds() ?? lineNumber;
+        var nameHash = Hash(name);
+        var aaaa = type is "AAAA";
+        if (++_observed > _last.Length * 2 && _bits < MaxBits)
+        {
+            Grow();
+        }
+
+        ref var slot = ref _last[(int)(key >> (64 - _bits))];
+        if (slot.Key == key && slot.Name == nameHash && slot.Aaaa != aaaa
+            && (timestamp is null ? Math.Abs(second - slot.Second) <= 1 : second == slot.Second))
+        {
+            var clientText = client.ToString();
+            _byClient[clientText] = _byClient.TryGetValue(clientText, out var existing)
+                ? existing with { Occurrences = existing.Occurrences + 1 }
+                : new ParallelQueryPair(clientText, port, name.ToString().TrimEnd('.').ToLowerInvariant(), timestamp, lineNumber, 1);
+        }
+
+        slot = new Slot(key, nameHash, second, aaaa);
+    }
+
+    private void Grow()
+    {
+        var old = _last;
+        _bits = Math.Min(MaxBits, _bits + 2);
+        _last = new Slot[1 << _bits];
+        foreach (var slot in old)
+        {
+            if (slot.Key != 0)
+            {
+                _last[(int)(slot.Key >> (64 - _bits))] = slot;
+            }
+        }
+    }
+
+    private readonly record struct Slot(ulong Key, ulong Name, long Second, bool Aaaa);
+
+    /// <summary>FNV-1a, 64 bits.</summary>
+    private static ulong Hash(ReadOnlySpan<char> text)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return hash;
+    }
+
+    public IReadOnlyList<ParallelQueryPair> Pairs() => _byClient.Values.OrderByDescending(p => p.Occurrences).Take(MaxPairsReported).ToList();
+}

@@ -1,0 +1,38 @@
+using DnsExpert.Readers.Building.Producers;
+using k8s.Models;
+
+namespace DnsExpert.Readers.Tests;
+
+/// <summary>The cloud and instance id of a node, from the <c>spec.providerID</c> forms the clouds really write, or labels.</summary>
+public sealed class CloudDetectionTests
+{
+    private static V1Node Node(string? providerId, params string[] labels) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "n", Labels = labels.ToDictionary(l => l, _ => "x") },
+        Spec = new V1NodeSpec { ProviderID = providerId },
+    };
+
+    [Theory]
+    [InlineData("alicloud://cn-hangzhou.i-bp1g6zv0ce8oghu7k3a1", "alibaba", "i-bp1g6zv0ce8oghu7k3a1")]
+    [InlineData("cn-hangzhou.i-bp1g6zv0ce8oghu7k3a1", "alibaba", "i-bp1g6zv0ce8oghu7k3a1")]
+    [InlineData("aws:///us-east-1a/i-0a1b2c3d4e5f60718", "aws", "i-0a1b2c3d4e5f60718")]
+    [InlineData("gce://my-project-123456/us-central1-a/gke-prod-default-pool-3c4f1a2b-x7kq", "gcp", "gke-prod-default-pool-3c4f1a2b-x7kq")]
+    [InlineData("azure:///subscriptions/8f2a6c1e-0b3d-4e5f-9a7b-1c2d3e4f5a6b/resourceGroups/mc_rg_aks_westeurope/providers/Microsoft.Compute/virtualMachineScaleSets/aks-nodepool1-12345678-vmss/virtualMachines/0", "azure", "aks-nodepool1-12345678-vmss_0")]
+    [InlineData("azure:///subscriptions/8f2a6c1e-0b3d-4e5f-9a7b-1c2d3e4f5a6b/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/k8s-agent-1", "azure", "k8s-agent-1")]
+    [InlineData("kind://docker/kind/kind-control-plane", "unknown", null)]
+    public void Provider_id_forms_give_the_cloud_and_the_instance(string providerId, string provider, string? instance)
+    {
+        var (p, i, evidence) = CloudProducer.DetectCloud(Node(providerId));
+        Assert.Equal((provider, instance), (p, i));
+        Assert.Contains(providerId, evidence, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("eks.amazonaws.com/nodegroup", "aws")]
+    [InlineData("cloud.google.com/gke-nodepool", "gcp")]
+    [InlineData("kubernetes.azure.com/agentpool", "azure")]
+    [InlineData("alibabacloud.com/nodepool-id", "alibaba")]
+    [InlineData("kubernetes.io/hostname", "unknown")]
+    public void Without_a_provider_id_the_well_known_labels_decide(string label, string provider) =>
+        Assert.Equal(provider, CloudProducer.DetectCloud(Node(null, label)).Provider);
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using DnsExpert.Contract;
+using DnsExpert.Facts;
+using DnsExpert.Readers.Building;
+
+namespace DnsExpert.Readers.Tests;
+
+/// <summary>
+/// The cluster DNS under each distribution's names (issue 21, class 1): the real manifests of kube-dns (GKE, old
+/// kubeadm), OpenShift's dns-default, RKE2's chart and kubespray's Service (tests/fixtures/distributions/SOURCES.md)
+/// give the Service, pods and Corefile every producer reads.
+/// </summary>
+public sealed class ClusterDnsIdentityTests
+{
+    private static string FixturePath(string name) =>
+        Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "distributions", name);
+
+    private static List<JsonElement> Items(string fixture) =>
+        JsonDocument.Parse(File.ReadAllText(FixturePath(fixture))).RootElement.GetProperty("items").EnumerateArray().ToList();
+
+    /// <summary>A pod of the fixture's Deployment or DaemonSet, as the controller would create it: its template's labels and containers.</summary>
+    private static JsonElement PodOf(List<JsonElement> items, string name, int restarts = 0)
+    {
+        var workload = items.Single(i => i.GetProperty("kind").GetString() is "Deployment" or "DaemonSet");
+        var template = workload.GetProperty("spec").GetProperty("template");
+        var ns = workload.GetProperty("metadata").GetProperty("namespace").GetString();
+        var containers = template.GetProperty("spec").GetProperty("containers").EnumerateArray()
+            .Select(c => $$"""{"name":"{{c.GetProperty("name").GetString()}}","ready":{{(restarts == 0 ? "true" : "false")}},"restartCount":{{restarts}}}""");
+        var ready = restarts == 0 ? "True" : "False";
+        var pod = $$"""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"{{name}}","namespace":"{{ns}}","labels":{{template.GetProperty("metadata").GetProperty("labels")}}},"spec":{{template.GetProperty("spec")}},"""
+            + $$"""
+            "status":{"phase":"Running","conditions":[{"type":"Ready","status":"{{ready}}"}],"containerStatuses":[{{string.Join(",", containers)}}]
+            """
+            + "}}";
+        return JsonDocument.Parse(pod).RootElement;
+    }
+
+    private static FactSet Build(IEnumerable<JsonElement> objects, IEnumerable<CommandOutput>? outputs = null, string? nameserver = null) =>
+        SnapshotFactBuilder.Build(new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "shop", Pod = "web-0" },
+            Snapshot = new Snapshot
+            {
+                Objects = objects.ToList(),
+                Outputs = outputs?.ToList(),
+                Files = nameserver is null ? null : [new FileArtifact { Namespace = "shop", Pod = "web-0", Path = "/etc/resolv.conf", Text = $"nameserver {nameserver}\n" }],
+            },
+        });
+
+    [Theory]
+    [InlineData("gke-kube-dns.json", "kube-dns-7d4c8f6b5d-8xkq2", "kube-system", "kube-dns", "10.8.0.10", null)]
+    [InlineData("openshift-dns-default.json", "dns-default-ltznw", "openshift-dns", "dns-default", "172.30.0.10", "ConfigMap openshift-dns/dns-default")]
+    [InlineData("rke2-coredns.json", "rke2-coredns-rke2-coredns-6b9548f79f-5tzqh", "kube-system", "rke2-coredns-rke2-coredns", "10.43.0.10", "ConfigMap kube-system/rke2-coredns-rke2-coredns")]
+    public void Each_distributions_Service_selects_its_DNS_pods_and_names_its_Corefile(string fixture, string pod, string ns, string service, string clusterIp, string? corefile)
+    {
+        var items = Items(fixture);
+        var facts = Build([.. items, PodOf(items, pod, restarts: 6)]).Facts;
+
+        var dnsPod = Assert.Single(facts.OfType<CoreDnsPod>());
+        Assert.Equal((ns, pod, 6), (dnsPod.Namespace, dnsPod.Name, dnsPod.Restarts));
+        Assert.Equal($"Pod {ns}/{pod}", dnsPod.Source);
+        var kubeDns = Assert.Single(facts.OfType<KubeDnsService>());
+        Assert.Equal((ns, service, clusterIp), (kubeDns.Namespace, kubeDns.Name, kubeDns.ClusterIp));
+        Assert.Equal(clusterIp, Assert.Single(facts.OfType<ClusterDns>()).KubeDnsClusterIp);
+        if (corefile is null)
+        {
+            Assert.DoesNotContain(facts.OfType<CorefileServer>(), _ => true);
+        }
+        else
+        {
+            Assert.Contains(facts.OfType<CorefileServer>(), s => s.Source == corefile && s.ServesRoot);
+        }
+    }
+
+    /// <summary>
+    /// What the checks name the cluster DNS by (<c>{{ known.ClusterDnsNamespace }}</c> ...): the namespace and selector
+    /// of the Service the snapshot shows and its layout's Corefile ConfigMap; nothing while the snapshot shows no cluster
+    /// DNS (kubeadm's names are then assumed).
+    /// </summary>
+    [Theory]
+    [InlineData("gke-kube-dns.json", "kube-system", "k8s-app=kube-dns", "coredns", "deployment/kube-dns")]
+    [InlineData("openshift-dns-default.json", "openshift-dns", "dns.operator.openshift.io/daemonset-dns=default", "dns-default", "daemonset/dns-default")]
+    [InlineData("rke2-coredns.json", "kube-system", "k8s-app=kube-dns,app.kubernetes.io/name=rke2-coredns,app.kubernetes.io/instance=rke2-coredns", "rke2-coredns-rke2-coredns", "deployment/rke2-coredns-rke2-coredns")]
+    [InlineData("kubespray-coredns-service.json", "kube-system", "k8s-app=coredns", "coredns", "deployment/coredns")]
+    public void The_cluster_DNS_facts_name_its_pods_namespace_selector_Corefile_ConfigMap_and_workload(string fixture, string ns, string selector, string configMap, string workload)
+    {
+        var clusterDns = Assert.Single(Build(Items(fixture)).Facts.OfType<ClusterDns>());
+        Assert.Equal((ns, selector, configMap, workload), (clusterDns.PodsNamespace, clusterDns.PodsSelector, clusterDns.CorefileConfigMap, clusterDns.Workload));
+
+        var none = Assert.Single(Build([]).Facts.OfType<ClusterDns>());
+        Assert.Equal((null, null, null, null), (none.PodsNamespace, none.PodsSelector, none.CorefileConfigMap, none.Workload));
+    }
+
+    [Fact]
+    public void A_kube_dns_pods_version_is_no_CoreDNS_version()
+    {
+        var items = Items("gke-kube-dns.json");
+        var dnsPod = Assert.Single(Build([.. items, PodOf(items, "kube-dns-7d4c8f6b5d-8xkq2")]).Facts.OfType<CoreDnsPod>());
+
+        Assert.Null(dnsPod.Version);
+        Assert.Equal("registry.k8s.io/dns/k8s-dns-kube-dns:1.22.20", dnsPod.Image);
+    }
+
+    [Fact]
+    public void The_Service_whose_ClusterIP_is_the_pods_nameserver_is_the_cluster_DNS()
+    {
+        // kubespray names its Service coredns; a kube-dns Service left over from another install is not the one pods use.
+        var leftover = JsonDocument.Parse("""
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-dns","namespace":"kube-system"},"spec":{"clusterIP":"10.233.0.10","selector":{"k8s-app":"kube-dns"}}}
+            """).RootElement;
+        var facts = Build([.. Items("kubespray-coredns-service.json"), leftover], nameserver: "10.233.0.3").Facts;
+
+        var service = Assert.Single(facts.OfType<KubeDnsService>());
+        Assert.Equal(("kube-system", "coredns", "10.233.0.3"), (service.Namespace, service.Name, service.ClusterIp));
+    }
+
+    [Theory]
+    [InlineData("pods-A-wide-kube-dns-crashloop-2017.txt", "kubectl get pods -o wide --all-namespaces", "kube-system/kube-dns-1679876286-4vd2n")]
+    [InlineData("pods-kube-system-kube-dns-crashloop-2018.txt", "kubectl get pods --namespace kube-system", "kube-system/kube-dns-5b9dbbdcc6-dhvl6,kube-system/kube-dns-5b9dbbdcc6-s4xn5")]
+    [InlineData("openshift-dns-get-all-2019.txt", "oc -n openshift-dns get all", "openshift-dns/dns-default-ltznw,openshift-dns/dns-default-nh9jb,openshift-dns/dns-default-q4qrq")]
+    [InlineData("pods-A-openshift-dns-default-crashloop.txt", "kubectl get pods -A", "openshift-dns/dns-default-ltznw,openshift-dns/dns-default-nh9jb,openshift-dns/dns-default-q4qrq")]
+    public void A_pasted_table_of_kube_dns_or_dns_default_pods_gives_the_cluster_DNS_pods(string table, string command, string expected)
+    {
+        var facts = Build([], [new CommandOutput { Command = command, Text = File.ReadAllText(FixturePath(table)) }]).Facts;
+
+        Assert.Equal(expected.Split(','), facts.OfType<CoreDnsPod>().Select(p => $"{p.Namespace}/{p.Name}"));
+    }
+
+    [Theory]
+    [InlineData("kube-system", "coredns-autoscaler-5c9d7d8b4f-q2xkz")]
+    [InlineData("kube-system", "kube-dns-autoscaler-6c8b8d4f9-h2kqv")]
+    [InlineData("kube-system", "helm-install-rke2-coredns-4sn44")]
+    [InlineData("kube-system", "rke2-coredns-rke2-coredns-autoscaler-7b5c8f9d6-wm2kx")]
+    [InlineData("default", "coredns-5d78c9869d-abcde")]
+    [InlineData("openshift-dns-operator", "dns-operator-7b6c4d9f8-k2x4q")]
+    public void Autoscalers_installers_and_other_namespaces_pods_are_not_the_cluster_DNS(string ns, string pod)
+    {
+        Assert.Null(ClusterDnsIdentity.KnownLabels(ns, pod));
+    }
+}

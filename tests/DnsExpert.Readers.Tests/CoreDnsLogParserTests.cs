@@ -1,0 +1,277 @@
+using DnsExpert.Readers.Parsing;
+
+namespace DnsExpert.Readers.Tests;
+
+public sealed class CoreDnsLogParserTests
+{
+    [Fact]
+    public void Query_log_line_with_kubectl_timestamp()
+    {
+        var r = CoreDnsLogParser.ParseLine("""2024-05-13T08:21:44.123456789Z [INFO] 172.20.2.25:44525 - 36259 "A IN redis-master.default.svc.cluster.local. udp 56 false 512" NOERROR qr,aa,rd 110 0.000116946s""", 7);
+
+        Assert.Equal(CoreDnsLogKind.Query, r.Kind);
+        Assert.Equal(7, r.LineNumber);
+        Assert.Equal(new DateTimeOffset(2024, 5, 13, 8, 21, 44, TimeSpan.Zero).AddTicks(1234567), r.Timestamp);
+        Assert.Equal("INFO", r.Level);
+        var q = r.Query!;
+        Assert.Equal(("172.20.2.25", 44525, "36259"), (q.Client, q.ClientPort, q.Id));
+        Assert.Equal(("A", "IN", "redis-master.default.svc.cluster.local.", "udp"), (q.Type, q.Class, q.Name, q.Transport));
+        Assert.Equal((56, false, 512), (q.RequestSize, q.DnssecOk, q.BufferSize));
+        Assert.Equal("NOERROR", q.Rcode);
+        Assert.Equal(["qr", "aa", "rd"], q.Flags);
+        Assert.Equal(110, q.ResponseSize);
+        Assert.Equal(0.000116946, q.DurationSeconds!.Value, 9);
+    }
+
+    [Fact]
+    public void Query_log_line_ipv6_client_nxdomain_without_timestamp()
+    {
+        var r = CoreDnsLogParser.ParseLine("""[INFO] [fd00:10:244::5]:43210 - 4242 "AAAA IN api.partner-example.com. tcp 72 true 1232" NXDOMAIN qr,rd,ra 155 0.031002s""", 1);
+        Assert.Equal(CoreDnsLogKind.Query, r.Kind);
+        Assert.Null(r.Timestamp);
+        Assert.Equal("fd00:10:244::5", r.Query!.Client);
+        Assert.Equal(("AAAA", "tcp", "NXDOMAIN"), (r.Query.Type, r.Query.Transport, r.Query.Rcode));
+    }
+
+    [Fact]
+    public void Unknown_directive()
+    {
+        var r = CoreDnsLogParser.ParseLine("/etc/coredns/Corefile:4 - Error during parsing: Unknown directive 'ready'", 2);
+        Assert.Equal(CoreDnsLogKind.UnknownDirective, r.Kind);
+        Assert.Equal(("ready", 4), (r.Directive, r.CorefileLine));
+    }
+
+    [Theory]
+    [InlineData("""pkg/mod/k8s.io/client-go@v0.18.3/tools/cache/reflector.go:125: Failed to watch *v1.Pod: Get "https://192.168.0.1:443/api/v1/pods?resourceVersion=1&timeout=8m&watch=true": dial tcp 192.168.0.1:443: connect: connection refused""", "*v1.Pod", "192.168.0.1:443", "connection refused")]
+    [InlineData("""2024-05-13T08:21:44Z [INFO] plugin/kubernetes: pkg/mod/k8s.io/client-go@v0.27.4/tools/cache/reflector.go:231: failed to list *v1.Service: Get "https://10.96.0.1:443/api/v1/services?limit=500&resourceVersion=0": dial tcp 10.96.0.1:443: i/o timeout""", "*v1.Service", "10.96.0.1:443", "i/o timeout")]
+    [InlineData("""E0513 08:21:44.123456       1 reflector.go:138] pkg/mod/k8s.io/client-go@v0.22.2/tools/cache/reflector.go:167: Failed to watch *v1.EndpointSlice: failed to list *v1.EndpointSlice: Get "https://172.21.0.1:443/apis/discovery.k8s.io/v1/endpointslices?limit=500": dial tcp 172.21.0.1:443: connect: no route to host""", "*v1.EndpointSlice", "172.21.0.1:443", "no route to host")]
+    public void Apiserver_unreachable(string line, string resource, string endpoint, string error)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal(CoreDnsLogKind.ApiserverUnreachable, r.Kind);
+        Assert.Equal((resource, endpoint, error), (r.Resource, r.Endpoint, r.Error));
+    }
+
+    [Theory]
+    [InlineData("[ERROR] plugin/errors: 2 www.aliyun.com. A: read udp 172.20.6.53:58814->100.100.2.136:53: i/o timeout", "www.aliyun.com.", "A", "100.100.2.136:53", "i/o timeout")]
+    [InlineData("[ERROR] plugin/errors: 2 www.aliyun.com. A: udp 172.20.6.53:58814->100.100.2.136:53: i/o timeout", "www.aliyun.com.", "A", "100.100.2.136:53", "i/o timeout")]
+    [InlineData("2024-05-13T08:21:44.5Z [ERROR] plugin/errors: 2 api.example.com. AAAA: dial udp 10.0.0.2:53: connect: network is unreachable", "api.example.com.", "AAAA", "10.0.0.2:53", "network is unreachable")]
+    public void Upstream_error(string line, string name, string type, string upstream, string error)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal(CoreDnsLogKind.UpstreamError, r.Kind);
+        Assert.Equal((name, type, upstream, error), (r.QueryName, r.QueryType, r.Endpoint, r.Error));
+    }
+
+    /// <summary>
+    /// forward's error past max_concurrent (plugin/forward/setup.go: "concurrent queries exceeded maximum " + N) as the
+    /// errors plugin logs it: rcode 5 (REFUSED), 2 (SERVFAIL) before coredns/coredns#4326. No upstream is named: it is no
+    /// network error (coredns-upstream-unreachable needs an endpoint); the fact builder reads it as CoreDNS's own rcode.
+    /// </summary>
+    [Theory]
+    [InlineData("[ERROR] plugin/errors: 5 api.partner-example.com. A: concurrent queries exceeded maximum 1000")]
+    [InlineData("2026-11-25T08:03:25Z [ERROR] plugin/errors: 2 api.partner-example.com. A: concurrent queries exceeded maximum 1000")]
+    public void Forward_max_concurrent_is_an_error_without_an_upstream(string line)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.UpstreamError, "api.partner-example.com.", "A", null, "concurrent queries exceeded maximum 1000"), (r.Kind, r.QueryName, r.QueryType, r.Endpoint, r.Error));
+    }
+
+    /// <summary>
+    /// Real lines: coredns/coredns issue #4062 (the loop probe), a Kubernetes-the-hard-way write-up and a CoreDNS 1.6.2
+    /// log in a public notebook (client queries), a pi-hole write-up (CoreDNS 1.1 format).
+    /// </summary>
+    [Theory]
+    [InlineData("[ERROR] plugin/errors: 2 33601755.256972879. HINFO: plugin/loop: no next plugin found", "loop", "33601755.256972879.", "HINFO")]
+    [InlineData("[ERROR] plugin/errors: 2 nginx. A: plugin/loop: no next plugin found", "loop", "nginx.", "A")]
+    [InlineData("2020-06-02T02:29:18.565Z [ERROR] plugin/errors: 2 google.com. AAAA: plugin/loop: no next plugin found", "loop", "google.com.", "AAAA")]
+    [InlineData("19/Apr/2018:04:27:06 +0000 [ERROR 0 google.com. A] plugin/log: no next plugin found", "log", "google.com.", "A")]
+    public void No_next_plugin_found_is_no_upstream_error(string line, string plugin, string name, string type)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.NoNextPlugin, plugin, name, type, (string?)null), (r.Kind, r.Directive, r.QueryName, r.QueryType, r.Endpoint));
+    }
+
+    /// <summary>
+    /// Real lines: coredns/coredns#4729 (AKS, a coredns-custom forward override refused on reload), Azure/AKS#2623 (the
+    /// same at start-up), coredns/coredns.io#341 (hosts), coredns/coredns#2174 (kubernetes, CoreDNS 1.2 log format).
+    /// </summary>
+    [Theory]
+    [InlineData("[ERROR] Restart failed: plugin/forward: this plugin can only be used once per Server Block", "forward", true)]
+    [InlineData("[ERROR] plugin/reload: Corefile changed but reload failed: starting with listener file descriptors: plugin/forward: this plugin can only be used once per Server Block", "forward", true)]
+    [InlineData("plugin/forward: this plugin can only be used once per Server Block", "forward", false)]
+    [InlineData("2018/10/10 01:06:10 plugin/kubernetes: this plugin can only be used once per Server Block", "kubernetes", false)]
+    public void A_plugin_used_twice_in_a_server_block_names_the_plugin(string line, string? plugin, bool onReload)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal(plugin is null ? (CoreDnsLogKind.Other, null, false) : (CoreDnsLogKind.PluginUsedTwice, plugin, onReload), (r.Kind, r.Directive, r.OnReload));
+    }
+
+    [Fact]
+    public void Forward_loop_reload_panic_and_other_lines()
+    {
+        Assert.Equal((CoreDnsLogKind.ForwardLoop, "127.0.0.1:55953", "."), Kind("""[FATAL] plugin/loop: Loop (127.0.0.1:55953 -> :53) detected for zone ".", see https://coredns.io/plugins/loop#troubleshooting. Query: "HINFO 4547991504243258144.3688648895315093531." """));
+        Assert.Equal(CoreDnsLogKind.Reload, CoreDnsLogParser.ParseLine("[INFO] Reloading", 1).Kind);
+        Assert.Equal(CoreDnsLogKind.Reload, CoreDnsLogParser.ParseLine("[INFO] plugin/reload: Running configuration SHA512 = 3ab1c5e", 1).Kind);
+        Assert.Equal(CoreDnsLogKind.Panic, CoreDnsLogParser.ParseLine("panic: runtime error: invalid memory address or nil pointer dereference", 1).Kind);
+        Assert.Equal(CoreDnsLogKind.Other, CoreDnsLogParser.ParseLine("CoreDNS-1.10.1", 1).Kind);
+        Assert.Equal(CoreDnsLogKind.Other, CoreDnsLogParser.ParseLine("linux/amd64, go1.20, 055b2c3", 1).Kind);
+
+        static (CoreDnsLogKind, string?, string?) Kind(string line)
+        {
+            var r = CoreDnsLogParser.ParseLine(line, 1);
+            return (r.Kind, r.Endpoint, r.Zone);
+        }
+    }
+
+    // Every form of a signature, one line each, as CoreDNS prints it; the comment says where the line comes from.
+    [Theory]
+    // 1.2.1-1.2.2: plugin/loop/README.md and loop.go at v1.2.2 (log.Fatalf("Seen \"HINFO IN %s\" more than twice, loop detected")).
+    [InlineData("""[FATAL] plugin/loop: Seen "HINFO IN 5577006791947779410.8674665223082153551." more than twice, loop detected""", null, null, "5577006791947779410.8674665223082153551.")]
+    // 1.2.3-1.3.0: plugin/loop/README.md at v1.2.6, line 39.
+    [InlineData("""[FATAL] plugin/loop: Forwarding loop detected in "." zone. Exiting. See https://coredns.io/plugins/loop#troubleshooting. Probe query: "HINFO 5577006791947779410.8674665223082153551.".""", ".", null, "5577006791947779410.8674665223082153551.")]
+    // 1.3.1 on: plugin/loop/README.md at v1.4.0 ... v1.14.7.
+    [InlineData("""[FATAL] plugin/loop: Loop (127.0.0.1:55953 -> :1053) detected for zone ".", see https://coredns.io/plugins/loop#troubleshooting. Query: "HINFO 4547991504243258144.3688648895315093531." """, ".", "127.0.0.1:55953", null)]
+    public void Forward_loop_in_every_form(string line, string? zone, string? from, string? probe)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal(CoreDnsLogKind.ForwardLoop, r.Kind);
+        Assert.Equal((zone, from, probe), (r.Zone, r.Endpoint, r.QueryName));
+    }
+
+    [Theory]
+    // CoreDNS 1.8.3 (client-go v0.20.2, klog): awsdocs/amazon-eks-user-guide PR 369.
+    [InlineData("""E0521 15:40:26.038658       1 reflector.go:138] pkg/mod/k8s.io/client-go@v0.20.2/tools/cache/reflector.go:167: Failed to watch *v1beta1.EndpointSlice: failed to list *v1beta1.EndpointSlice: endpointslices.discovery.k8s.io is forbidden: User "system:serviceaccount:kube-system:coredns" cannot list resource "endpointslices" in API group "discovery.k8s.io" at the cluster scope""", "*v1beta1.EndpointSlice", "rbac", "cannot list endpointslices")]
+    // CoreDNS 1.9.x-1.10.0 (client-go v0.24.4, through CoreDNS's log): mmumshad/kubernetes-the-hard-way issue 295.
+    [InlineData("""[ERROR] plugin/kubernetes: pkg/mod/k8s.io/client-go@v0.24.4/tools/cache/reflector.go:167: Failed to watch *v1.EndpointSlice: failed to list *v1.EndpointSlice: endpointslices.discovery.k8s.io is forbidden: User "system:serviceaccount:kube-system:coredns" cannot list resource "endpointslices" in API group "discovery.k8s.io" at the cluster scope""", "*v1.EndpointSlice", "rbac", "cannot list endpointslices")]
+    // CoreDNS 1.5 (client-go v10): canonical/microk8s issue 523.
+    [InlineData("""E0626 13:16:51.649661       1 reflector.go:134] pkg/mod/k8s.io/client-go@v10.0.0+incompatible/tools/cache/reflector.go:95: Failed to list *v1.Endpoints: endpoints is forbidden: User "system:serviceaccount:kube-system:coredns" cannot list resource "endpoints" in API group "" at the cluster scope""", "*v1.Endpoints", "rbac", "cannot list endpoints")]
+    // CoreDNS 1.8.3: coredns/coredns issue 4489.
+    [InlineData("""E0225 14:25:57.689877       1 reflector.go:138] pkg/mod/k8s.io/client-go@v0.20.2/tools/cache/reflector.go:167: Failed to watch *v1beta1.EndpointSlice: unknown (get endpointslices.discovery.k8s.io)""", "*v1beta1.EndpointSlice", "unknown", "unknown (get endpointslices.discovery.k8s.io)")]
+    // CoreDNS 1.9.3 on Kubernetes 1.26 (v1beta1 EndpointSlice no longer served): coredns/coredns issue 6176.
+    [InlineData("""E0620 11:14:10.499497       1 reflector.go:138] /build/plugin/kubernetes/controller.go:405: Failed to watch *v1beta1.EndpointSlice: failed to list *v1beta1.EndpointSlice: the server could not find the requested resource""", "*v1beta1.EndpointSlice", "not-served", "the server could not find the requested resource")]
+    // Older client-go prints the URL without quotes (CoreDNS 1.2-1.6).
+    [InlineData("""E0513 08:21:44.123456       1 reflector.go:205] github.com/coredns/coredns/plugin/kubernetes/controller.go:311: Failed to list *v1.Namespace: Get https://10.96.0.1:443/api/v1/namespaces?limit=500&resourceVersion=0: dial tcp 10.96.0.1:443: i/o timeout""", "*v1.Namespace", "connection", "i/o timeout")]
+    public void Apiserver_failure_in_every_form(string line, string resource, string cause, string error)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal(CoreDnsLogKind.ApiserverUnreachable, r.Kind);
+        Assert.Equal((resource, cause, error), (r.Resource, r.Cause, r.Error));
+        if (cause == "rbac")
+        {
+            Assert.Equal("system:serviceaccount:kube-system:coredns", r.Subject);
+        }
+    }
+
+    [Theory]
+    // 1.5.0-1.12.1: plugin/ready/ready.go, log.Infof("Still waiting on: %q", todo).
+    [InlineData("""[INFO] plugin/ready: Still waiting on: "kubernetes" """, "not-ready")]
+    // 1.12.2 on: plugin/ready/ready.go, log.Infof("Plugins not ready: %q", notReadyPlugins).
+    [InlineData("""2025-03-02T10:00:01.5Z [INFO] plugin/ready: Plugins not ready: "kubernetes" """, "not-ready")]
+    // 1.9.1 on: plugin/kubernetes/kubernetes.go, log.Info("waiting for Kubernetes API before starting server").
+    [InlineData("[INFO] plugin/kubernetes: waiting for Kubernetes API before starting server", "waiting")]
+    // 1.8.4 on: plugin/kubernetes/kubernetes.go; quoted in coredns/coredns issue 5495.
+    [InlineData("[WARNING] plugin/kubernetes: starting server with unsynced Kubernetes API", "unsynced")]
+    public void CoreDns_waiting_for_the_api_server(string line, string cause)
+    {
+        var r = CoreDnsLogParser.ParseLine(line.TrimEnd(), 1);
+        Assert.Equal((CoreDnsLogKind.ApiserverUnreachable, cause), (r.Kind, r.Cause));
+    }
+
+    [Theory]
+    // kube-dns 1.14 (kubedns container): prabhatsharma/kubernetes-the-hard-way-aws issue 2, kubernetes/kubeadm issue 193.
+    [InlineData("I0210 21:32:34.232623       1 dns.go:173] Waiting for services and endpoints to be initialized from apiserver...", "waiting")]
+    // kube-dns 1.15 on: kubernetes/dns pkg/dns/dns.go, glog.V(0).Infof("DNS server not ready, retry in 500 milliseconds").
+    [InlineData("I0805 01:28:26.500123       1 dns.go:219] DNS server not ready, retry in 500 milliseconds", "waiting")]
+    // kubernetes/dns pkg/dns/dns.go, glog.Fatalf("Timeout waiting for initialization") after --initial-sync-timeout.
+    [InlineData("F0805 01:29:26.000456       1 dns.go:215] Timeout waiting for initialization", "unsynced")]
+    public void Kube_dns_waiting_for_the_api_server(string line, string cause)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.ApiserverUnreachable, cause, CoreDnsLogParser.KubeDnsContainer), (r.Kind, r.Cause, r.Plugin));
+    }
+
+    [Fact]
+    public void Kube_dns_synced_is_no_wait() =>
+        Assert.Equal(CoreDnsLogKind.Other, CoreDnsLogParser.ParseLine("I0805 01:28:27.000789       1 dns.go:207] Initialized services and endpoints from apiserver", 1).Kind);
+
+    [Theory]
+    // kubernetes/kubernetes issue 86762 (title): the errors plugin's line with no question name and type.
+    [InlineData("[ERROR] plugin/errors: 2 read udp 10.244.235.249:55567->10.96.0.10:53: i/o timeout", "10.96.0.10:53", "i/o timeout")]
+    [InlineData("[ERROR] plugin/errors: 2 dial tcp 10.0.0.2:53: connect: connection refused", "10.0.0.2:53", "connection refused")]
+    public void Upstream_error_without_a_question(string line, string upstream, string error)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal(CoreDnsLogKind.UpstreamError, r.Kind);
+        Assert.Equal((null, null, upstream, error), (r.QueryName, r.QueryType, r.Endpoint, r.Error));
+    }
+
+    [Theory]
+    // coredns/deployment issue 215: a zone written inside a server block.
+    [InlineData("/etc/coredns/Corefile:3 - Error during parsing: Unknown directive '.'", ".", 3)]
+    // coredns/coredns issue 3472: an external plugin not compiled in.
+    [InlineData("./Corefile:5 - Error during parsing: Unknown directive 'pdsql'", "pdsql", 5)]
+    // coredns/kubernetai issue 22: as pasted, without the file.
+    [InlineData("Error during parsing: Unknown directive 'kubernetai'", "kubernetai", null)]
+    public void Unknown_directive_in_every_form(string line, string directive, int? corefileLine)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal(CoreDnsLogKind.UnknownDirective, r.Kind);
+        Assert.Equal(("directive", directive, corefileLine), (r.Cause, r.Directive, r.CorefileLine));
+    }
+
+    [Theory]
+    // coredns/coredns pull request 2816 (2019, CoreDNS 1.5): a reload with a broken Corefile, caddy's restart message.
+    [InlineData("[ERROR] Restart failed: Corefile:5 - Error during parsing: Unknown directive 'jfkdjk'", true)]
+    [InlineData("[ERROR] SIGUSR1: starting with listener file descriptors: Corefile:5 - Error during parsing: Unknown directive 'jfkdjk'", true)]
+    // plugin/reload/reload.go (1.0.6 on): log.Errorf("Corefile changed but reload failed: %s", err), with that error.
+    [InlineData("[ERROR] plugin/reload: Corefile changed but reload failed: /etc/coredns/Corefile:5 - Error during parsing: Unknown directive 'jfkdjk'", true)]
+    [InlineData("/etc/coredns/Corefile:5 - Error during parsing: Unknown directive 'jfkdjk'", false)]
+    public void Unknown_directive_at_start_up_or_on_reload(string line, bool onReload)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.UnknownDirective, "jfkdjk", 5, onReload), (r.Kind, r.Directive, r.CorefileLine, r.OnReload));
+    }
+
+    [Theory]
+    // traefik/mesh issue 685: kubernetes `upstream`, removed in CoreDNS 1.7.0.
+    [InlineData("plugin/kubernetes: /etc/coredns/Corefile:25 - Error during parsing: unknown property 'upstream'", "kubernetes", "upstream", 25)]
+    // coredns/coredns issue 4362 names the message; the prefix and file are how CoreDNS prints a plugin's setup error
+    // (plugin.Error wraps caddy's "FILE:LINE - Error during parsing: MSG"; plugin/forward/setup.go "unknown property '%s'").
+    [InlineData("plugin/forward: /etc/coredns/Corefile:11 - Error during parsing: unknown property 'max_concurrent'", "forward", "max_concurrent", 11)]
+    [InlineData("Error during parsing: unknown property 'max_concurrent'", null, "max_concurrent", null)]
+    public void Unknown_property(string line, string? plugin, string property, int? corefileLine)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal(CoreDnsLogKind.UnknownDirective, r.Kind);
+        Assert.Equal(("property", plugin, property, corefileLine), (r.Cause, r.Plugin, r.Property, r.CorefileLine));
+    }
+
+    [Theory]
+    [InlineData("""[INFO] plugin/ready: Still waiting on: "erratic" """)]
+    [InlineData("[WARNING] No files matching import glob pattern: /etc/coredns/custom/*.server")]
+    [InlineData("[INFO] plugin/kubernetes: Trace[1427131847]: \"Reflector ListAndWatch\" name:pkg/mod/k8s.io/client-go@v0.24.4 (02-Jan-2023 10:00:00.000) (total time: 30001ms)")]
+    [InlineData("[ERROR] plugin/errors: 2 api.example.com. A: plugin/forward: no next plugin found")]
+    [InlineData("CoreDNS-1.2.6")]
+    public void Lines_that_look_alike_but_say_nothing_wrong_of_these_kinds(string line)
+    {
+        var r = CoreDnsLogParser.ParseLine(line.TrimEnd(), 1);
+        Assert.DoesNotContain(r.Kind, new[] { CoreDnsLogKind.ApiserverUnreachable, CoreDnsLogKind.ForwardLoop, CoreDnsLogKind.UnknownDirective });
+        Assert.Null(r.Endpoint);
+    }
+
+    [Fact]
+    public void The_loop_plugins_probe_in_a_query_log_is_a_query_not_a_loop()
+    {
+        var r = CoreDnsLogParser.ParseLine("""[INFO] 127.0.0.1:55953 - 4547 "HINFO IN 4547991504243258144.3688648895315093531. udp 57 false 512" NXDOMAIN qr,rd,ra 57 0.000115s""", 1);
+        Assert.Equal(CoreDnsLogKind.Query, r.Kind);
+    }
+
+    [Fact]
+    public void Parse_streams_with_line_numbers_and_skips_blank_lines()
+    {
+        var text = ".:53\n\n[INFO] plugin/reload: Running configuration SHA512 = x\nCoreDNS-1.9.3\n";
+        var records = CoreDnsLogParser.Parse(new StringReader(text)).ToList();
+        Assert.Equal([1, 3, 4], records.Select(r => r.LineNumber));
+    }
+}

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DnsExpert.Contract;
+using DnsExpert.Facts;
+using DnsExpert.Readers.Building;
+
+namespace DnsExpert.Readers.Tests;
+
+/// <summary>
+/// NodeLocal DNSCache in every mode (issue 21, class 3): its address is what its DaemonSet says (<c>-localip</c>, else
+/// its Corefile's <c>bind</c>), found under each layout's names; when it takes over the kube-dns ClusterIP a pod asking
+/// the ClusterIP uses it. The manifests are the real ones of tests/fixtures/nodelocal (SOURCES.md there).
+/// </summary>
+public sealed class NodeLocalSetupTests
+{
+    private const string KubeDns = """{"kind":"Service","metadata":{"name":"kube-dns","namespace":"kube-system"},"spec":{"clusterIP":"10.96.0.10","selector":{"k8s-app":"kube-dns"}}}""";
+    private const string KubesprayCoreDns = """{"kind":"Service","metadata":{"name":"coredns","namespace":"kube-system"},"spec":{"clusterIP":"10.233.0.3","selector":{"k8s-app":"coredns"}}}""";
+    private const string Pod = """{"kind":"Pod","metadata":{"name":"web-0","namespace":"shop"},"spec":{"dnsPolicy":"ClusterFirst","nodeName":"node1","containers":[{"name":"web","image":"alpine:3.20"}]}}""";
+
+    private static List<string> Items(string fixture) =>
+        [.. JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "nodelocal", fixture)))!["items"]!.AsArray()
+            .Select(i => i!.ToJsonString())];
+
+    private static IReadOnlyList<object> Facts(string nameservers, params IEnumerable<string>[] objects) => SnapshotFactBuilder.Build(new DiagnosisRequest
+    {
+        Target = new TargetRef { Namespace = "shop", Pod = "web-0" },
+        Snapshot = new Snapshot
+        {
+            Objects = [.. objects.SelectMany(o => o).Select(o => JsonDocument.Parse(o).RootElement)],
+            Files = [new FileArtifact { Namespace = "shop", Pod = "web-0", Path = "/etc/resolv.conf", Text = string.Concat(nameservers.Split(',').Select(n => $"nameserver {n}\n")) }],
+        },
+    }).Facts;
+
+    /// <summary>The DaemonSet's args without <c>-localip</c>: node-cache then binds what its Corefile says.</summary>
+    private static List<string> WithoutLocalIp(List<string> items) =>
+        [.. items.Select(i =>
+        {
+            var node = JsonNode.Parse(i)!;
+            if (node["kind"]!.GetValue<string>() == "DaemonSet")
+            {
+                node["spec"]!["template"]!["spec"]!["containers"]![0]!["args"] = new JsonArray("-conf", "/etc/Corefile");
+            }
+
+            return node.ToJsonString();
+        })];
+
+    [Theory]
+    [InlineData("upstream-iptables-mode.json", "node-local-dns", "169.254.20.10,10.96.0.10", true)]
+    [InlineData("upstream-ipvs-mode.json", "node-local-dns", "169.254.20.10", false)]
+    [InlineData("kubespray-nodelocaldns.json", "nodelocaldns", "169.254.25.10", false)]
+    public void The_address_is_the_daemonsets_localip_under_each_layouts_name(string fixture, string name, string addresses, bool intercepts)
+    {
+        var cache = Assert.Single(Facts("10.96.0.10", [KubeDns, Pod], Items(fixture)).OfType<NodeLocalDnsCache>());
+
+        Assert.Equal(name, cache.Name);
+        Assert.Equal(addresses.Split(',')[0], cache.LocalIp);
+        Assert.Equal(addresses, string.Join(',', cache.Addresses));
+        Assert.StartsWith("-localip ", cache.AddressesFrom, StringComparison.Ordinal);
+        Assert.Equal(intercepts, cache.InterceptsClusterIp);
+    }
+
+    [Theory]
+    [InlineData("upstream-iptables-mode.json", "169.254.20.10")]
+    [InlineData("kubespray-nodelocaldns.json", "169.254.25.10")]
+    public void Without_localip_the_corefiles_bind_line_says_the_address(string fixture, string localIp)
+    {
+        var facts = Facts(localIp, [KubeDns, Pod], WithoutLocalIp(Items(fixture)));
+
+        var cache = Assert.Single(facts.OfType<NodeLocalDnsCache>());
+        Assert.Equal(localIp, cache.LocalIp);
+        Assert.Contains("bind " + localIp, cache.AddressesFrom, StringComparison.Ordinal);
+        Assert.Equal(localIp, Assert.Single(facts.OfType<ClusterDns>()).NodeLocalIp);
+        Assert.True(Assert.Single(facts.OfType<PodDns>()).UsesNodeLocal);
+    }
+
+    [Fact]
+    public void A_daemonset_that_says_no_address_is_not_given_the_default_one()
+    {
+        var items = WithoutLocalIp(Items("kubespray-nodelocaldns.json")).Where(i => !i.Contains("\"ConfigMap\"", StringComparison.Ordinal)).ToList();
+
+        var facts = Facts("169.254.20.10", [KubesprayCoreDns, Pod], items);
+
+        Assert.Null(Assert.Single(facts.OfType<NodeLocalDnsCache>()).LocalIp);
+        var dns = Assert.Single(facts.OfType<ClusterDns>());
+        Assert.True(dns.NodeLocalPresent);
+        Assert.Null(dns.NodeLocalIp);
+        Assert.Null(Assert.Single(facts.OfType<PodDns>()).UsesNodeLocal);
+    }
+
+    [Fact]
+    public void A_pod_asking_the_kube_dns_cluster_ip_uses_nodelocal_when_it_intercepts_that_ip()
+    {
+        var pod = Assert.Single(Facts("10.96.0.10", [KubeDns, Pod], Items("upstream-iptables-mode.json")).OfType<PodDns>());
+
+        Assert.True(pod.UsesNodeLocal);
+        Assert.Empty(pod.NameserversBesideNodeLocal!);
+    }
+
+    [Theory]
+    [InlineData("upstream-ipvs-mode.json", "169.254.20.10,10.96.0.10", true, "10.96.0.10")]
+    [InlineData("upstream-ipvs-mode.json", "10.96.0.10", false, "10.96.0.10")]
+    [InlineData("upstream-iptables-mode.json", "169.254.20.10,10.96.0.10", true, "")]
+    public void Nameservers_nodelocal_does_not_answer_bypass_it(string fixture, string nameservers, bool uses, string beside)
+    {
+        var pod = Assert.Single(Facts(nameservers, [KubeDns, Pod], Items(fixture)).OfType<PodDns>());
+
+        Assert.Equal(uses, pod.UsesNodeLocal);
+        Assert.Equal(beside, string.Join(',', pod.NameserversBesideNodeLocal!));
+    }
+
+    [Fact]
+    public void The_cluster_ip_in_localip_is_not_taken_over_without_node_caches_iptables_rules()
+    {
+        // ACK: -localip names the ClusterIP but -setupiptables=false leaves its packets to kube-proxy.
+        var items = Items("upstream-iptables-mode.json").Select(i => i.Replace("\"-pidfile\"", "\"-setupiptables=false\",\"-pidfile\"", StringComparison.Ordinal)).ToList();
+
+        var facts = Facts("10.96.0.10", [KubeDns, Pod], items);
+
+        Assert.False(Assert.Single(facts.OfType<NodeLocalDnsCache>()).InterceptsClusterIp);
+        Assert.False(Assert.Single(facts.OfType<PodDns>()).UsesNodeLocal);
+    }
+
+    [Fact]
+    public void A_probe_to_nodelocals_upstream_service_tests_the_kube_dns_service_path()
+    {
+        var items = Items("upstream-iptables-mode.json");
+        var request = new DiagnosisRequest
+        {
+            Snapshot = new Snapshot
+            {
+                Objects = [.. new[] { KubeDns }.Concat(items).Select(o => JsonDocument.Parse(o).RootElement)],
+                Probes = [new ProbeArtifact { From = "kube-system/node-local-dns-5xq7b", Kind = ProbeKind.Dns, Server = "10.96.137.219", Name = "kubernetes.default.svc.cluster.local", Outcome = ProbeOutcome.Timeout }],
+            },
+        };
+
+        Assert.Equal("kube-dns", Assert.Single(SnapshotFactBuilder.Build(request).Facts.OfType<ProbeResult>()).TargetRole);
+    }
+}
