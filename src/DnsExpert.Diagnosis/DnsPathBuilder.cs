@@ -17,116 +17,171 @@ public static class DnsPathBuilder
     /// <summary>The path, or null when the facts know nothing of it (no target pod, no cluster DNS objects, no upstream).</summary>
     public static IReadOnlyList<DnsPathHop>? Build(IReadOnlyList<object> facts, IReadOnlyList<Finding> findings, TargetRef? target = null)
     {
-        var pod = facts.OfType<PodDns>().FirstOrDefault();
-        var clusterDns = facts.OfType<ClusterDns>().FirstOrDefault();
-        var service = facts.OfType<KubeDnsService>().FirstOrDefault();
-        var nodeLocal = facts.OfType<NodeLocalDnsCache>().FirstOrDefault();
-        var coreDnsPods = facts.OfType<CoreDnsPod>().ToList();
-        var probes = facts.OfType<ProbeResult>().ToList();
-        var logEvents = facts.OfType<CoreDnsLogEvent>().ToList();
-        var rootServers = facts.OfType<CorefileServer>().Where(s => s.ServesRoot).Select(s => s.Index).ToHashSet();
-        var upstreams = facts.OfType<CorefileUpstream>().Where(u => u.From == "." && rootServers.Contains(u.ServerIndex)).ToList();
-        // Without the Service or its ClusterIP, a probe of the address the pod itself asks (its resolv.conf, its error
-        // message) is kube-dns's (ProbeProducer): a pasted `dig @CLUSTER-IP` is enough to draw the path it tested.
-        var kubeDnsProbe = probes.FirstOrDefault(p => p.TargetRole == ProbeTargetRoles.KubeDns);
-        if (pod is null && service is null && clusterDns?.KubeDnsClusterIp is null && coreDnsPods.Count == 0 && upstreams.Count == 0 && kubeDnsProbe is null)
+        var drawing = new Drawing(facts);
+        if (!drawing.KnowsAnything)
         {
             return null;
         }
 
-        var path = new List<Hop>();
-        // Without the pod's object, the request names it (validated names): better than "the failing pod" in a chat.
-        var podHop = Add(path, HopKinds.Pod, pod is not null ? $"{pod.Namespace}/{pod.Name}" : target?.Pod is { } named ? $"{target.Namespace ?? "default"}/{named}" : "the failing pod", pod?.Ip);
-        if (pod?.Phase == PodPhases.Running)
+        drawing.DrawHops(target);
+        drawing.MarkProbes();
+        drawing.MarkFindings(findings);
+        return drawing.Path();
+    }
+
+    /// <summary>One path being drawn: the hops in order, then what probes and findings say about each.</summary>
+    private sealed class Drawing
+    {
+        private readonly IReadOnlyList<object> _facts;
+        private readonly PodDns? _pod;
+        private readonly ClusterDns? _clusterDns;
+        private readonly KubeDnsService? _service;
+        private readonly NodeLocalDnsCache? _nodeLocal;
+        private readonly List<ProbeResult> _probes;
+        private readonly ProbeResult? _kubeDnsProbe;
+        private readonly string _kubeDnsObject;
+        private readonly List<Hop> _path = [];
+        private readonly Dictionary<string, Hop> _coreDnsHops = new(StringComparer.Ordinal);
+        private List<CoreDnsPod> _coreDnsPods;
+        private List<CorefileUpstream> _upstreams;
+        private Hop _podHop = null!;
+        private Hop? _nodeLocalHop;
+        private Hop? _kubeDnsHop;
+
+        public Drawing(IReadOnlyList<object> facts)
         {
-            podHop.Healthy(new HopReason(null, null, "the pod is Running"));
+            _facts = facts;
+            _pod = facts.OfType<PodDns>().FirstOrDefault();
+            _clusterDns = facts.OfType<ClusterDns>().FirstOrDefault();
+            _service = facts.OfType<KubeDnsService>().FirstOrDefault();
+            _nodeLocal = facts.OfType<NodeLocalDnsCache>().FirstOrDefault();
+            _coreDnsPods = facts.OfType<CoreDnsPod>().ToList();
+            _probes = facts.OfType<ProbeResult>().ToList();
+            var rootServers = facts.OfType<CorefileServer>().Where(s => s.ServesRoot).Select(s => s.Index).ToHashSet();
+            _upstreams = facts.OfType<CorefileUpstream>().Where(u => u.From == "." && rootServers.Contains(u.ServerIndex)).ToList();
+            // Without the Service or its ClusterIP, a probe of the address the pod itself asks (its resolv.conf, its error
+            // message) is kube-dns's (ProbeProducer): a pasted `dig @CLUSTER-IP` is enough to draw the path it tested.
+            _kubeDnsProbe = _probes.FirstOrDefault(p => p.TargetRole == ProbeTargetRoles.KubeDns);
+            _kubeDnsObject = _service is null ? KubeDnsObject : $"{_service.Namespace}/{_service.Name}";
         }
 
-        Hop? nodeLocalHop = null;
-        if (pod?.UsesNodeLocal == true)
+        public bool KnowsAnything =>
+            _pod is not null || _service is not null || _clusterDns?.KubeDnsClusterIp is not null || _coreDnsPods.Count > 0 || _upstreams.Count > 0 || _kubeDnsProbe is not null;
+
+        /// <summary>The hops in the order a query takes them, each healthy where its own object says so.</summary>
+        public void DrawHops(TargetRef? target)
         {
-            nodeLocalHop = Add(path, HopKinds.NodeLocal, nodeLocal?.Name ?? "NodeLocal DNSCache", nodeLocal?.LocalIp ?? clusterDns?.NodeLocalIp);
-            if (nodeLocal is { DesiredPods: > 0 } && nodeLocal.ReadyPods == nodeLocal.DesiredPods)
+            // Without the pod's object, the request names it (validated names): better than "the failing pod" in a chat.
+            _podHop = Add(_path, HopKinds.Pod, _pod is not null ? $"{_pod.Namespace}/{_pod.Name}" : target?.Pod is { } named ? $"{target.Namespace ?? "default"}/{named}" : "the failing pod", _pod?.Ip);
+            if (_pod?.Phase == PodPhases.Running)
             {
-                nodeLocalHop.Healthy(new HopReason(null, null, $"{nodeLocal.ReadyPods}/{nodeLocal.DesiredPods} pods Ready"));
+                _podHop.Healthy(new HopReason(null, null, "the pod is Running"));
+            }
+
+            if (_pod?.UsesNodeLocal == true)
+            {
+                _nodeLocalHop = Add(_path, HopKinds.NodeLocal, _nodeLocal?.Name ?? "NodeLocal DNSCache", _nodeLocal?.LocalIp ?? _clusterDns?.NodeLocalIp);
+                if (_nodeLocal is { DesiredPods: > 0 } && _nodeLocal.ReadyPods == _nodeLocal.DesiredPods)
+                {
+                    _nodeLocalHop.Healthy(new HopReason(null, null, $"{_nodeLocal.ReadyPods}/{_nodeLocal.DesiredPods} pods Ready"));
+                }
+            }
+
+            // A pod on its node's resolver (dnsPolicy Default, or hostNetwork with ClusterFirst, which kubelet treats as
+            // Default) never reaches kube-dns or CoreDNS: its path is the node's nameservers, whatever the cluster DNS does.
+            if (_pod is not null && (_pod.DnsPolicy == DnsPolicies.Default || (_pod.HostNetwork && _pod.DnsPolicy == DnsPolicies.ClusterFirst)))
+            {
+                DrawNodeResolver(_pod);
+            }
+            else
+            {
+                _kubeDnsHop = Add(_path, HopKinds.KubeDns, _kubeDnsObject, _service?.ClusterIp ?? _clusterDns?.KubeDnsClusterIp ?? _kubeDnsProbe?.Target);
+            }
+
+            foreach (var p in _coreDnsPods)
+            {
+                var hop = Add(_path, HopKinds.CoreDns, $"{p.Namespace}/{p.Name}", p.Ip);
+                _coreDnsHops.TryAdd(p.Name, hop);
+                if (p.Phase == PodPhases.Running && p.Ready)
+                {
+                    hop.Healthy(new HopReason(null, null, $"Running and Ready, {p.Restarts} restarts"));
+                }
+            }
+
+            foreach (var u in _upstreams)
+            {
+                if (Upstream(_path, u.Address ?? u.Target) is null)
+                {
+                    Add(_path, HopKinds.Upstream, u.Target, u.Address);
+                }
             }
         }
 
-        // A pod on its node's resolver (dnsPolicy Default, or hostNetwork with ClusterFirst, which kubelet treats as
-        // Default) never reaches kube-dns or CoreDNS: its path is the node's nameservers, whatever the cluster DNS does.
-        var onNodeResolver = pod is not null && (pod.DnsPolicy == DnsPolicies.Default || (pod.HostNetwork && pod.DnsPolicy == DnsPolicies.ClusterFirst));
-        var kubeDnsObject = service is null ? KubeDnsObject : $"{service.Namespace}/{service.Name}";
-        var kubeDnsHop = onNodeResolver ? null : Add(path, HopKinds.KubeDns, kubeDnsObject, service?.ClusterIp ?? clusterDns?.KubeDnsClusterIp ?? kubeDnsProbe?.Target);
-        if (onNodeResolver)
+        /// <summary>The node's nameservers in place of kube-dns, CoreDNS and its upstreams.</summary>
+        private void DrawNodeResolver(PodDns pod)
         {
-            var clusterIp = service?.ClusterIp ?? clusterDns?.KubeDnsClusterIp;
-            var nameservers = pod!.EffectiveNameservers.Where(n => n != clusterIp).ToList();
+            var clusterIp = _service?.ClusterIp ?? _clusterDns?.KubeDnsClusterIp;
+            var nameservers = pod.EffectiveNameservers.Where(n => n != clusterIp).ToList();
             foreach (var nameserver in nameservers)
             {
-                Add(path, HopKinds.Upstream, pod.Node is { } node ? $"node {node}'s resolver" : "the node's resolver", nameserver);
+                Add(_path, HopKinds.Upstream, pod.Node is { } node ? $"node {node}'s resolver" : "the node's resolver", nameserver);
             }
 
             if (nameservers.Count == 0)
             {
-                Add(path, HopKinds.Upstream, pod.Node is { } node ? $"node {node}'s resolv.conf" : "the node's resolv.conf", null);
+                Add(_path, HopKinds.Upstream, pod.Node is { } node ? $"node {node}'s resolv.conf" : "the node's resolv.conf", null);
             }
 
-            coreDnsPods = [];
-            upstreams = [];
+            _coreDnsPods = [];
+            _upstreams = [];
         }
 
-        var coreDnsHops = new Dictionary<string, Hop>(StringComparer.Ordinal);
-        foreach (var p in coreDnsPods)
+        /// <summary>What each probe says about its target, cited by a finding or not.</summary>
+        public void MarkProbes()
         {
-            var hop = Add(path, HopKinds.CoreDns, $"{p.Namespace}/{p.Name}", p.Ip);
-            coreDnsHops.TryAdd(p.Name, hop);
-            if (p.Phase == PodPhases.Running && p.Ready)
+            foreach (var probe in _probes)
             {
-                hop.Healthy(new HopReason(null, null, $"Running and Ready, {p.Restarts} restarts"));
+                Mark(ProbeHop(probe), probe, ruleId: null);
             }
         }
 
-        foreach (var u in upstreams)
+        /// <summary>
+        /// Each finding's evidence in turn: a probe it cites marks that probe's hop with the finding's rule, and the hops
+        /// the evidence names through the facts it cites fail.
+        /// </summary>
+        public void MarkFindings(IReadOnlyList<Finding> findings)
         {
-            if (Upstream(path, u.Address ?? u.Target) is null)
+            foreach (var finding in findings.Where(f => f.Severity != Severity.Info))
             {
-                Add(path, HopKinds.Upstream, u.Target, u.Address);
-            }
-        }
-
-        // What a probe says about its target, cited by a finding or not.
-        foreach (var probe in probes)
-        {
-            Mark(ProbeHop(probe), probe, ruleId: null);
-        }
-
-        foreach (var finding in findings.Where(f => f.Severity != Severity.Info))
-        {
-            foreach (var evidence in finding.Evidence)
-            {
-                foreach (var probe in probes.Where(p => p.Source == evidence.Source))
+                foreach (var evidence in finding.Evidence)
                 {
-                    Mark(ProbeHop(probe), probe, finding.RuleId);
-                }
+                    foreach (var probe in _probes.Where(p => p.Source == evidence.Source))
+                    {
+                        Mark(ProbeHop(probe), probe, finding.RuleId);
+                    }
 
-                var because = new HopReason(finding.RuleId, null, $"{finding.Title}: {evidence.Detail}");
-                foreach (var hop in EvidenceHops(evidence).Distinct())
-                {
-                    hop.Failed(because);
+                    var because = new HopReason(finding.RuleId, null, $"{finding.Title}: {evidence.Detail}");
+                    foreach (var hop in EvidenceHops(evidence).Distinct())
+                    {
+                        hop.Failed(because);
+                    }
                 }
             }
         }
 
-        // `forward . /etc/resolv.conf` names a file; the addresses probes and logs found are the nameservers it lists,
-        // so once they are on the path the file itself says nothing more.
-        if (path.Any(h => h.Kind == HopKinds.Upstream && h.Address is not null))
+        public List<DnsPathHop> Path()
         {
-            path.RemoveAll(h => h.Kind == HopKinds.Upstream && h.Address is null && h.Status == HopStatus.Unverified);
+            // `forward . /etc/resolv.conf` names a file; the addresses probes and logs found are the nameservers it lists,
+            // so once they are on the path the file itself says nothing more.
+            if (_path.Any(h => h.Kind == HopKinds.Upstream && h.Address is not null))
+            {
+                _path.RemoveAll(h => h.Kind == HopKinds.Upstream && h.Address is null && h.Status == HopStatus.Unverified);
+            }
+
+            return _path.Select(h => h.ToContract()).ToList();
         }
 
-        return path.Select(h => h.ToContract()).ToList();
-
-        void Mark(Hop? hop, ProbeResult probe, string? ruleId)
+        private static void Mark(Hop? hop, ProbeResult probe, string? ruleId)
         {
             var because = new HopReason(ruleId, probe.Source, $"{probe.Description}: {ProbeOutcome(probe)}");
             if (hop is null)
@@ -144,70 +199,56 @@ public static class DnsPathBuilder
             }
         }
 
-        Hop? ProbeHop(ProbeResult probe) => probe.TargetRole switch
+        private Hop? ProbeHop(ProbeResult probe) => probe.TargetRole switch
         {
-            ProbeTargetRoles.KubeDns => kubeDnsHop,
-            ProbeTargetRoles.NodeLocal => nodeLocalHop,
-            ProbeTargetRoles.CoreDnsPod => path.FirstOrDefault(h => h.Kind == HopKinds.CoreDns && h.Address == probe.Target),
+            ProbeTargetRoles.KubeDns => _kubeDnsHop,
+            ProbeTargetRoles.NodeLocal => _nodeLocalHop,
+            ProbeTargetRoles.CoreDnsPod => _path.FirstOrDefault(h => h.Kind == HopKinds.CoreDns && h.Address == probe.Target),
             // Only CoreDNS (or its node) forwards to upstreams: an app's probe of another server is not on this path.
-            ProbeTargetRoles.Upstream => Upstream(path, probe.Target)
-                ?? (probe.FromRole is ProbeOrigins.CoreDns or ProbeOrigins.Node ? Add(path, HopKinds.Upstream, probe.Target, probe.Target) : null),
+            ProbeTargetRoles.Upstream => Upstream(_path, probe.Target)
+                ?? (probe.FromRole is ProbeOrigins.CoreDns or ProbeOrigins.Node ? Add(_path, HopKinds.Upstream, probe.Target, probe.Target) : null),
             _ => null,
         };
 
-        IEnumerable<Hop> EvidenceHops(Evidence evidence)
+        private IEnumerable<Hop> EvidenceHops(Evidence evidence)
         {
-            if (kubeDnsHop is not null && evidence.Source.EndsWith(kubeDnsObject, StringComparison.Ordinal))
+            if (_kubeDnsHop is not null && evidence.Source.EndsWith(_kubeDnsObject, StringComparison.Ordinal))
             {
-                yield return kubeDnsHop;
+                yield return _kubeDnsHop;
             }
 
-            foreach (var fact in facts.OfType<Fact>().Where(f => f.Source == evidence.Source))
+            foreach (var fact in _facts.OfType<Fact>().Where(f => f.Source == evidence.Source))
             {
-                switch (fact)
+                if (FactHop(fact, evidence) is { } hop)
                 {
-                    case PodDns or PodResolvConf:
-                        yield return podHop;
-                        break;
-                    case NodeLocalDnsCache when nodeLocalHop is not null:
-                        yield return nodeLocalHop;
-                        break;
-                    case CoreDnsPod p when coreDnsHops.TryGetValue(p.Name, out var hop):
-                        yield return hop;
-                        break;
-                    case KubernetesEvent { InvolvedKind: "Pod" } e when coreDnsHops.TryGetValue(e.InvolvedName, out var hop):
-                        yield return hop;
-                        break;
-                    case KubernetesEvent { InvolvedKind: "Pod" } e when e.InvolvedName == pod?.Name && e.Namespace == pod.Namespace:
-                        yield return podHop;
-                        break;
-                    case CoreDnsLogEvent log when evidence.Detail.Contains(log.Text, StringComparison.Ordinal):
-                        if (log.Kind == CoreDnsLogEventKinds.UpstreamError && log.Endpoint is { } endpoint)
-                        {
-                            var address = HostOf(endpoint);
-                            if (log.UpstreamIsClusterDns)
-                            {
-                                if (kubeDnsHop is not null)
-                                {
-                                    yield return kubeDnsHop;
-                                }
-                            }
-                            else
-                            {
-                                yield return Upstream(path, address) ?? Add(path, HopKinds.Upstream, address, address);
-                            }
-                        }
-                        else if (coreDnsHops.TryGetValue(log.Pod, out var hop))
-                        {
-                            yield return hop;
-                        }
-
-                        break;
-                    case CorefileUpstream u when evidence.Detail.Contains(u.Text, StringComparison.Ordinal) && Upstream(path, u.Address ?? u.Target) is { } hop:
-                        yield return hop;
-                        break;
+                    yield return hop;
                 }
             }
+        }
+
+        /// <summary>The hop a fact cited by a finding's evidence stands for, if any.</summary>
+        private Hop? FactHop(Fact fact, Evidence evidence) => fact switch
+        {
+            PodDns or PodResolvConf => _podHop,
+            NodeLocalDnsCache when _nodeLocalHop is not null => _nodeLocalHop,
+            CoreDnsPod p when _coreDnsHops.TryGetValue(p.Name, out var hop) => hop,
+            KubernetesEvent { InvolvedKind: "Pod" } e when _coreDnsHops.TryGetValue(e.InvolvedName, out var hop) => hop,
+            KubernetesEvent { InvolvedKind: "Pod" } e when e.InvolvedName == _pod?.Name && e.Namespace == _pod.Namespace => _podHop,
+            CoreDnsLogEvent log when evidence.Detail.Contains(log.Text, StringComparison.Ordinal) => LogHop(log),
+            CorefileUpstream u when evidence.Detail.Contains(u.Text, StringComparison.Ordinal) => Upstream(_path, u.Address ?? u.Target),
+            _ => null,
+        };
+
+        /// <summary>A log line's hop: the upstream (or kube-dns) an upstream error names, else the CoreDNS pod that logged it.</summary>
+        private Hop? LogHop(CoreDnsLogEvent log)
+        {
+            if (log.Kind == CoreDnsLogEventKinds.UpstreamError && log.Endpoint is { } endpoint)
+            {
+                var address = HostOf(endpoint);
+                return log.UpstreamIsClusterDns ? _kubeDnsHop : Upstream(_path, address) ?? Add(_path, HopKinds.Upstream, address, address);
+            }
+
+            return _coreDnsHops.GetValueOrDefault(log.Pod);
         }
     }
 
