@@ -223,86 +223,15 @@ public static class RuleBaseCompiler
         builder.Tag(doc.SeverityTag());
 
         var lhs = builder.LeftHandSide();
-        var matched = new List<ParameterExpression>();
-        var unknownWhenNull = new List<string>();
-        var patterns = new List<CompiledPattern>();
+        var when = new CaseConditions();
         var index = 0;
         foreach (var pattern in ruleCase.When)
         {
-            index++;
-            if (!FactTypes.TryGet(pattern.FactType, out var type))
-            {
-                errors.Add(new RuleFileError(doc.File, pattern.Line, 0,
-                    $"unknown fact type '{pattern.FactType}' (known: {string.Join(", ", FactTypes.All.Keys.Order(StringComparer.Ordinal))})"));
-                continue;
-            }
-
-            if (!factTypes.Contains(pattern.FactType))
-            {
-                factTypes.Add(pattern.FactType);
-            }
-
-            var name = pattern.Name ?? $"_{pattern.Mode.ToString().ToLowerInvariant()}{index}";
-            if (string.Equals(name, KnownName, StringComparison.OrdinalIgnoreCase))
-            {
-                errors.Add(new RuleFileError(doc.File, pattern.Line, 0, $"pattern name '{name}' is taken: templates read the cluster's known names (the cluster DNS namespace, selector, workload) as '{KnownName}'"));
-                continue;
-            }
-
-            if (matched.Any(p => p.Name == name))
-            {
-                errors.Add(new RuleFileError(doc.File, pattern.Line, 0, $"pattern name '{name}' is used twice in this rule"));
-                continue;
-            }
-
-            var self = Expression.Parameter(type, name);
-            var tests = new List<Func<object, bool>>();
-            var identity = new List<Func<object, bool>>();
-            var unknown = new List<Func<object, bool>?>();
-            var patternUnknown = new List<string>();
-            PatternBuilder patternBuilder = pattern.Mode switch
-            {
-                PatternMode.Not => lhs.Not().Pattern(type, name),
-                PatternMode.Exists => lhs.Exists().Pattern(type, name),
-                _ => lhs.Pattern(type, name),
-            };
-
-            foreach (var condition in pattern.Conditions)
-            {
-                if (ParseCondition(doc, condition, matched, self, ruleIds, errors) is { } lambda)
-                {
-                    patternBuilder.Condition(lambda);
-                    if (pattern.Mode != PatternMode.Not)
-                    {
-                        var reads = UnknownWhenNullReads.Of(lambda.Body, self).Select(p => $"{pattern.FactType}.{p}").ToList();
-                        unknownWhenNull.AddRange(reads);
-                        patternUnknown.AddRange(reads);
-                        OwnTests.Add(lambda.Body, self, tests, identity, unknown);
-                    }
-                }
-            }
-
-            if (pattern.Mode == PatternMode.Match)
-            {
-                matched.Add(self);
-            }
-
-            if (pattern.Mode != PatternMode.Not)
-            {
-                patterns.Add(new CompiledPattern(pattern.FactType, tests, identity, patternUnknown.Distinct(StringComparer.Ordinal).ToList()) { Unknown = unknown });
-            }
+            CompilePattern(doc, pattern, ++index, lhs, when, factTypes, ruleIds, errors);
         }
 
-        foreach (var threshold in doc.Thresholds)
-        {
-            if (ruleCase.When.FirstOrDefault(p => p.Name == threshold.Name || (FactTypes.TryGet(p.FactType, out var t) && t.GetProperty(threshold.Name) is not null)) is { } clash)
-            {
-                errors.Add(new RuleFileError(doc.File, threshold.Line, threshold.Column,
-                    $"threshold '{threshold.Name}' has the name of {(clash.Name == threshold.Name ? "a pattern" : "a property of " + clash.FactType)}: choose another name"));
-            }
-        }
-
-        if (matched.Count == 0 && errors.Count == before)
+        CheckThresholds(doc, ruleCase, errors);
+        if (when.Matched.Count == 0 && errors.Count == before)
         {
             errors.Add(new RuleFileError(doc.File, ruleCase.Line, 0, "a rule needs at least one matched pattern (one with 'fact' and 'as', not only 'not' or 'exists')"));
         }
@@ -313,22 +242,136 @@ public static class RuleBaseCompiler
             return null;
         }
 
+        var compiled = CompileFinding(doc, ruleCase, caseIndex, when, errors);
+        if (errors.Count != before)
+        {
+            return null;
+        }
+
+        // The action records the match; findings are rendered after Fire(), outside the session.
+        var matched = when.Matched;
+        NRules.RuleModel.IRuleDefinition Build(CompiledRule rule)
+        {
+            var context = Expression.Parameter(typeof(IContext), "ctx");
+            var body = Expression.Call(RuleActions.RecordMethod, context, Expression.Constant(rule), Expression.Constant(compiled),
+                Expression.NewArrayInit(typeof(object), matched.Select(p => Expression.Convert(p, typeof(object)))));
+            builder.RightHandSide().Action(Expression.Lambda(body, [context, .. matched]));
+            return builder.Build();
+        }
+
+        return (compiled, Build);
+    }
+
+    /// <summary>What a case's patterns compiled to: the matched patterns' parameters in order, their tests, the unknown-when-null reads.</summary>
+    private sealed class CaseConditions
+    {
+        public List<ParameterExpression> Matched { get; } = [];
+
+        public List<string> UnknownWhenNull { get; } = [];
+
+        public List<CompiledPattern> Patterns { get; } = [];
+    }
+
+    /// <summary>One pattern of a case: its NRules pattern with its conditions, and the tests the report reads (<see cref="CompiledPattern"/>).</summary>
+    private static void CompilePattern(RuleDocument doc, PatternDocument pattern, int index, NRules.RuleModel.Builders.GroupBuilder lhs, CaseConditions when,
+        List<string> factTypes, IReadOnlySet<string> ruleIds, List<RuleFileError> errors)
+    {
+        var matched = when.Matched;
+        if (!FactTypes.TryGet(pattern.FactType, out var type))
+        {
+            errors.Add(new RuleFileError(doc.File, pattern.Line, 0,
+                $"unknown fact type '{pattern.FactType}' (known: {string.Join(", ", FactTypes.All.Keys.Order(StringComparer.Ordinal))})"));
+            return;
+        }
+
+        if (!factTypes.Contains(pattern.FactType))
+        {
+            factTypes.Add(pattern.FactType);
+        }
+
+        var name = pattern.Name ?? $"_{pattern.Mode.ToString().ToLowerInvariant()}{index}";
+        if (string.Equals(name, KnownName, StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add(new RuleFileError(doc.File, pattern.Line, 0, $"pattern name '{name}' is taken: templates read the cluster's known names (the cluster DNS namespace, selector, workload) as '{KnownName}'"));
+            return;
+        }
+
+        if (matched.Any(p => p.Name == name))
+        {
+            errors.Add(new RuleFileError(doc.File, pattern.Line, 0, $"pattern name '{name}' is used twice in this rule"));
+            return;
+        }
+
+        var self = Expression.Parameter(type, name);
+        var tests = new List<Func<object, bool>>();
+        var identity = new List<Func<object, bool>>();
+        var unknown = new List<Func<object, bool>?>();
+        var patternUnknown = new List<string>();
+        PatternBuilder patternBuilder = pattern.Mode switch
+        {
+            PatternMode.Not => lhs.Not().Pattern(type, name),
+            PatternMode.Exists => lhs.Exists().Pattern(type, name),
+            _ => lhs.Pattern(type, name),
+        };
+
+        foreach (var condition in pattern.Conditions)
+        {
+            if (ParseCondition(doc, condition, matched, self, ruleIds, errors) is { } lambda)
+            {
+                patternBuilder.Condition(lambda);
+                if (pattern.Mode != PatternMode.Not)
+                {
+                    var reads = UnknownWhenNullReads.Of(lambda.Body, self).Select(p => $"{pattern.FactType}.{p}").ToList();
+                    when.UnknownWhenNull.AddRange(reads);
+                    patternUnknown.AddRange(reads);
+                    OwnTests.Add(lambda.Body, self, tests, identity, unknown);
+                }
+            }
+        }
+
+        if (pattern.Mode == PatternMode.Match)
+        {
+            matched.Add(self);
+        }
+
+        if (pattern.Mode != PatternMode.Not)
+        {
+            when.Patterns.Add(new CompiledPattern(pattern.FactType, tests, identity, patternUnknown.Distinct(StringComparer.Ordinal).ToList()) { Unknown = unknown });
+        }
+    }
+
+    /// <summary>A threshold may not take the name of a pattern or of a property of a pattern's fact: it would hide it.</summary>
+    private static void CheckThresholds(RuleDocument doc, RuleCaseDocument ruleCase, List<RuleFileError> errors)
+    {
+        foreach (var threshold in doc.Thresholds)
+        {
+            if (ruleCase.When.FirstOrDefault(p => p.Name == threshold.Name || (FactTypes.TryGet(p.FactType, out var t) && t.GetProperty(threshold.Name) is not null)) is { } clash)
+            {
+                errors.Add(new RuleFileError(doc.File, threshold.Line, threshold.Column,
+                    $"threshold '{threshold.Name}' has the name of {(clash.Name == threshold.Name ? "a pattern" : "a property of " + clash.FactType)}: choose another name"));
+            }
+        }
+    }
+
+    /// <summary>The finding a case makes: severity, what it explains, and its templates over the matched patterns and <c>known</c>.</summary>
+    private static CompiledCase CompileFinding(RuleDocument doc, RuleCaseDocument ruleCase, int caseIndex, CaseConditions when, List<RuleFileError> errors)
+    {
         // Finding templates read the case's patterns and `known`, the cluster's own names as the facts show them (the
         // cluster DNS namespace, selector, workload, Corefile ConfigMap; kubeadm's while unknown), last in the scope.
-        var scope = (ParameterExpression[])[.. matched, Expression.Parameter(typeof(Hypotheses.KnownValues), KnownName)];
+        var scope = (ParameterExpression[])[.. when.Matched, Expression.Parameter(typeof(Hypotheses.KnownValues), KnownName)];
         var finding = doc.Finding;
         var cause = ruleCase.Cause ?? finding.Cause!;
         var evidence = ruleCase.Evidence.Count > 0 ? ruleCase.Evidence : finding.Evidence;
-        var compiled = new CompiledCase
+        return new CompiledCase
         {
             Index = caseIndex,
             Severity = ruleCase.Severity ?? doc.Severity,
             FullStrength = (ruleCase.Severity ?? doc.Severity) == doc.Severity,
             Explains = (ruleCase.Explains ?? doc.Explains).Select(r => r.Id).Distinct(StringComparer.Ordinal).ToList(),
             // Relation facts join two objects; they add no evidence of their own (FindingRanking).
-            Specificity = matched.Count(p => !Attribute.IsDefined(p.Type, typeof(RelationFactAttribute))),
-            UnknownWhenNull = unknownWhenNull.Distinct(StringComparer.Ordinal).ToList(),
-            Patterns = patterns,
+            Specificity = when.Matched.Count(p => !Attribute.IsDefined(p.Type, typeof(RelationFactAttribute))),
+            UnknownWhenNull = when.UnknownWhenNull.Distinct(StringComparer.Ordinal).ToList(),
+            Patterns = when.Patterns,
             Cause = CompileTemplate(doc, cause, scope, errors),
             Evidence = evidence.Select(e => (CompileTemplate(doc, e.Source, scope, errors), CompileTemplate(doc, e.Detail, scope, errors))).ToList(),
             Remediation = (ruleCase.Remediation ?? finding.Remediation)
@@ -343,23 +386,6 @@ public static class RuleBaseCompiler
                     t.Pod is null ? null : CompileTemplate(doc, t.Pod, scope, errors))
                 : null,
         };
-
-        if (errors.Count != before)
-        {
-            return null;
-        }
-
-        // The action records the match; findings are rendered after Fire(), outside the session.
-        NRules.RuleModel.IRuleDefinition Build(CompiledRule rule)
-        {
-            var context = Expression.Parameter(typeof(IContext), "ctx");
-            var body = Expression.Call(RuleActions.RecordMethod, context, Expression.Constant(rule), Expression.Constant(compiled),
-                Expression.NewArrayInit(typeof(object), matched.Select(p => Expression.Convert(p, typeof(object)))));
-            builder.RightHandSide().Action(Expression.Lambda(body, [context, .. matched]));
-            return builder.Build();
-        }
-
-        return (compiled, Build);
     }
 
     private static LambdaExpression? ParseCondition(RuleDocument doc, ExpressionText condition, IReadOnlyList<ParameterExpression> earlier, ParameterExpression self, IReadOnlySet<string> ruleIds, List<RuleFileError> errors)
