@@ -126,10 +126,24 @@ internal static class CoreDnsLogProducer
 
     private static (List<Fact> Facts, CollectionEntry Entry) Read(LogArtifact log, CoreDnsLogScan scan, LogReading context)
     {
-        var version = context.Versions.GetValueOrDefault(log.Pod!) ?? context.Versions.GetValueOrDefault("");
-        var facts = new List<Fact>();
         var ns = log.Namespace ?? SnapshotObjects.KubeSystem;
-        var source = $"Pod {ns}/{log.Pod} log";
+        var of = new LogOf(log.Pod!, ns, $"Pod {ns}/{log.Pod} log", context.Versions.GetValueOrDefault(log.Pod!) ?? context.Versions.GetValueOrDefault(""));
+        var facts = new List<Fact>();
+        facts.AddRange(QueryLogs(scan, context, of));
+        facts.AddRange(SearchDomainAnswers(scan, context, of.Source, of.Pod, of.Namespace));
+        facts.AddRange(LogEvents(scan, context, of));
+        facts.AddRange(ParallelQueries(scan, context, of));
+        return (facts, Entry(log, scan, of.Source));
+    }
+
+    /// <summary>Whose log a fact comes from: the pod, its namespace, the evidence source and the CoreDNS version it runs.</summary>
+    private sealed record LogOf(string Pod, string Namespace, string Source, ReleaseVersion? Version);
+
+    /// <summary>Each failed query group, with who made its rcode (the upstream, CoreDNS's own zone or cache, forward at max_concurrent).</summary>
+    private static List<CoreDnsQueryLog> QueryLogs(CoreDnsLogScan scan, LogReading context, LogOf of)
+    {
+        var pod = of.Pod;
+        var facts = new List<CoreDnsQueryLog>();
         // forward's max_concurrent: the errors plugin names each query it refused (REFUSED; SERVFAIL before coredns/coredns#4326).
         var maxConcurrent = scan.Events.Select(e => e.First)
             .Where(e => e is { Kind: CoreDnsLogKind.UpstreamError, Error: { } error } && error.StartsWith(MaxConcurrentError, StringComparison.Ordinal))
@@ -137,8 +151,8 @@ internal static class CoreDnsLogProducer
         var maxConcurrentByQuery = maxConcurrent.Where(e => e.QueryName is not null)
             .GroupBy(e => $"{e.QueryName!.TrimEnd('.').ToLowerInvariant()}|{e.QueryType}", StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var takesServfail = version is null ? (bool?)null
-            : CoreDnsPluginCatalog.Default.Option("cache", "servfail", version).Kind == CorefileWordVerdicts.InThisVersion;
+        var takesServfail = of.Version is null ? (bool?)null
+            : CoreDnsPluginCatalog.Default.Option("cache", "servfail", of.Version).Kind == CorefileWordVerdicts.InThisVersion;
         foreach (var group in scan.FailedQueries)
         {
             var record = group.First;
@@ -160,16 +174,16 @@ internal static class CoreDnsLogProducer
                 UpstreamAnswers = durations is null ? 0 : durations.Timed - durations.Fast,
                 FastestSeconds = durations?.FastestSeconds,
                 SlowestSeconds = durations?.SlowestSeconds,
-                CoreDnsVersion = version?.Original,
+                CoreDnsVersion = of.Version?.Original,
                 CacheTakesServfail = takesServfail,
                 ServerKey = route?.ServerKey,
                 ForwardText = route?.ForwardText,
                 ForwardLine = route?.ForwardLine,
                 UpstreamAddresses = route?.Addresses ?? [],
                 Upstream = route?.Upstream ?? "the upstream of the Corefile's forward line (the Corefile is not in the snapshot)",
-                Source = source,
-                Pod = log.Pod!,
-                Namespace = ns,
+                Source = of.Source,
+                Pod = pod,
+                Namespace = of.Namespace,
                 LineNumber = record.LineNumber,
                 Timestamp = record.Timestamp,
                 Time = TicketTime.Format(record.Timestamp),
@@ -199,21 +213,28 @@ internal static class CoreDnsLogProducer
             });
         }
 
-        facts.AddRange(SearchDomainAnswers(scan, context, source, log.Pod!, ns));
+        return facts;
+    }
+
+    /// <summary>Each event group (an unknown directive with its verdict for this version, an upstream error, a reload ...).</summary>
+    private static List<CoreDnsLogEvent> LogEvents(CoreDnsLogScan scan, LogReading context, LogOf of)
+    {
+        var pod = of.Pod;
+        var facts = new List<CoreDnsLogEvent>();
         foreach (var group in scan.Events)
         {
             var record = group.First;
             var verdict = record switch
             {
-                { Kind: CoreDnsLogKind.UnknownDirective, Directive: { } directive } => CoreDnsPluginCatalog.Default.Directive(directive, version),
-                { Kind: CoreDnsLogKind.UnknownDirective, Property: { } property } => CoreDnsPluginCatalog.Default.Option(record.Plugin, property, version),
+                { Kind: CoreDnsLogKind.UnknownDirective, Directive: { } directive } => CoreDnsPluginCatalog.Default.Directive(directive, of.Version),
+                { Kind: CoreDnsLogKind.UnknownDirective, Property: { } property } => CoreDnsPluginCatalog.Default.Option(record.Plugin, property, of.Version),
                 _ => null,
             };
             facts.Add(new CoreDnsLogEvent
             {
-                Source = source,
-                Pod = log.Pod!,
-                Namespace = ns,
+                Source = of.Source,
+                Pod = pod,
+                Namespace = of.Namespace,
                 Kind = EventKind(record.Kind)!,
                 LineNumber = record.LineNumber,
                 Timestamp = record.Timestamp,
@@ -237,7 +258,7 @@ internal static class CoreDnsLogProducer
                 OnReload = record.OnReload,
                 UpstreamIsClusterDns = record.Kind == CoreDnsLogKind.UpstreamError && record.Endpoint is { } upstream && upstream == context.ClusterDns,
                 SpanSeconds = record.Timestamp is { } first && group.LastTimestamp is { } last ? (last - first).TotalSeconds : null,
-                CoreDnsVersion = version?.Original,
+                CoreDnsVersion = of.Version?.Original,
                 Verdict = verdict?.Kind,
                 Since = verdict?.Release?.Since.Original,
                 Last = verdict?.Release?.Last?.Original,
@@ -247,12 +268,20 @@ internal static class CoreDnsLogProducer
             });
         }
 
+        return facts;
+    }
+
+    /// <summary>Each client that sent the same name twice at once from one port (parallel A and AAAA over one socket).</summary>
+    private static List<CoreDnsParallelQuery> ParallelQueries(CoreDnsLogScan scan, LogReading context, LogOf of)
+    {
+        var pod = of.Pod;
+        var facts = new List<CoreDnsParallelQuery>();
         foreach (var pair in scan.ParallelPairs)
         {
             facts.Add(new CoreDnsParallelQuery
             {
-                Source = source,
-                Pod = log.Pod!,
+                Source = of.Source,
+                Pod = pod,
                 Client = pair.Client,
                 ClientPort = pair.Port,
                 Name = pair.Name,
@@ -263,16 +292,22 @@ internal static class CoreDnsLogProducer
             });
         }
 
+        return facts;
+    }
+
+    /// <summary>The log's collection entry: lines read, and how many were not examined past the scanner's bound.</summary>
+    private static CollectionEntry Entry(LogArtifact log, CoreDnsLogScan scan, string source)
+    {
         var read = scan.Lines == 1 ? "1 line" : $"{scan.Lines} lines";
         if (log.Text!.Value is null)
         {
             read += $" ({scan.Characters / 1e6:0.0} MB, scanned as the request was read; its text is not kept with the diagnosis)";
         }
 
-        return (facts, new CollectionEntry(source, scan.DroppedLines > 0 ? CollectionStatus.Partial : CollectionStatus.Ok,
+        return new CollectionEntry(source, scan.DroppedLines > 0 ? CollectionStatus.Partial : CollectionStatus.Ok,
             scan.DroppedLines > 0
                 ? $"{read}; kept the first {CoreDnsLogScanner.MaxGroups} distinct failures, {scan.DroppedLines} more line(s) not examined"
-                : read));
+                : read);
     }
 
     /// <summary>
