@@ -23,147 +23,210 @@ public static partial class DnsToolOutput
     /// </summary>
     public static IEnumerable<DnsLookup> Read(string text, string? command = null)
     {
-        var context = command is null ? default : Arguments(command);
-        var results = new List<DnsLookup>(2);
-        Builder? current = null;
-        var tool = command is not null && command.TrimStart().StartsWith("nslookup", StringComparison.Ordinal) ? DnsTool.Nslookup : DnsTool.Dig;
-        Builder? nslookupServer = null;
-
-        void Flush()
-        {
-            if (current is { } done && done.HasOutcome)
-            {
-                results.Add(done.Build(context));
-            }
-
-            current = null;
-        }
-
+        var reading = new Reading(command);
         var number = 0;
         foreach (var raw in TextLines.Of(text))
         {
             // What the last line completed goes out before the next is read.
-            foreach (var ready in results)
+            foreach (var ready in reading.Done)
             {
                 yield return ready;
             }
 
-            results.Clear();
-            var line = raw.TrimEnd();
-            number++;
-            if (DigBanner().Match(line) is { Success: true } banner)
-            {
-                // dig 9.16+ prints a failed attempt before the banner of the lookup it belongs to.
-                var failed = current is { FromError: true } ? current : null;
-                if (failed is null)
-                {
-                    Flush();
-                }
+            reading.Done.Clear();
+            reading.Take(raw.TrimEnd(), ++number);
+        }
 
-                current = new Builder(DnsTool.Dig, number)
-                {
-                    Arguments = Arguments(banner.Groups["args"].Value),
-                    Probe = { Server = failed?.Probe.Server, Port = failed?.Probe.Port, Outcome = failed?.Probe.Outcome, ReplyFrom = failed?.Probe.ReplyFrom },
-                    Line = failed?.Line ?? number,
-                };
-                continue;
+        reading.Flush();
+        foreach (var ready in reading.Done)
+        {
+            yield return ready;
+        }
+    }
+
+    /// <summary>One output being read line by line: the lookup in progress, and the lookups it completed.</summary>
+    private sealed class Reading(string? command)
+    {
+        private readonly CommandArguments _context = command is null ? default : Arguments(command);
+        private readonly DnsTool _tool = command is not null && command.TrimStart().StartsWith("nslookup", StringComparison.Ordinal) ? DnsTool.Nslookup : DnsTool.Dig;
+        private Builder? _current;
+        private Builder? _nslookupServer;
+
+        /// <summary>The lookups completed and not yet handed out.</summary>
+        public List<DnsLookup> Done { get; } = new(2);
+
+        /// <summary>The lookup in progress, done when it has an outcome, and none in progress after.</summary>
+        public void Flush()
+        {
+            if (_current is { } done && done.HasOutcome)
+            {
+                Done.Add(done.Build(_context));
             }
 
-            if (line.StartsWith(";; Truncated, retrying in TCP mode", StringComparison.Ordinal))
+            _current = null;
+        }
+
+        public void Take(string line, int number)
+        {
+            if (Banner(line, number) || Truncated(line, number) || UnexpectedReply(line, number) || CommunicationError(line, number)
+                || NoServers(line, number) || NslookupServerLine(line, number))
             {
-                // The UDP answer had TC set; the TCP answer's banner follows.
-                Flush();
-                results.Add(new Builder(DnsTool.Dig, number) { Probe = { Transport = ProbeTransport.Udp, Truncated = true, Outcome = ProbeOutcome.Answered } }.Build(context));
-                continue;
+                return;
             }
 
-            if (UnexpectedSource().Match(line) is { Success: true } unexpected)
-            {
-                // The reply came back from another address than the one asked (a Service's reply that skipped its reverse
-                // NAT): dig and BIND's nslookup drop it and wait on, so the lookup times out unless a later reply is right.
-                if (current is { HasOutcome: true, FromError: false })
-                {
-                    Flush();
-                }
-
-                current ??= new Builder(tool, number) { FromError = true };
-                current.Probe.Server ??= unexpected.Groups["expected"].Value;
-                current.Probe.Port ??= int.Parse(unexpected.Groups["port"].Value, CultureInfo.InvariantCulture);
-                current.Probe.ReplyFrom ??= unexpected.Groups["from"].Value;
-                current.Line ??= number;
-                continue;
-            }
-
-            if (CommunicationsError().Match(line) is { Success: true } error)
-            {
-                // dig 9.16+ prints this before its banner; older dig prints ";; connection timed out; no servers could be reached".
-                if (current is { HasOutcome: true, FromError: false })
-                {
-                    Flush();
-                }
-
-                current ??= new Builder(tool, number) { FromError = true };
-                current.Probe.Server ??= error.Groups["server"].Value;
-                current.Probe.Port ??= int.Parse(error.Groups["port"].Value, CultureInfo.InvariantCulture);
-                current.Probe.Outcome = error.Groups["why"].Value switch
-                {
-                    "connection refused" => ProbeOutcome.Refused,
-                    "timed out" => ProbeOutcome.Timeout,
-                    _ => ProbeOutcome.Unreachable,
-                };
-                current.Line = number;
-                continue;
-            }
-
-            if (line.Contains("connection timed out; no servers could be reached", StringComparison.Ordinal)
-                || (line.Contains("no servers could be reached", StringComparison.Ordinal) && current is { HasOutcome: false }))
-            {
-                current ??= new Builder(tool, number);
-                current.Probe.Outcome ??= ProbeOutcome.Timeout;
-                current.Line = number;
-                continue;
-            }
-
-            if (NslookupServer().Match(line) is { Success: true } server && current is not { Tool: DnsTool.Dig })
-            {
-                Flush();
-                current = nslookupServer = new Builder(DnsTool.Nslookup, number);
-                SetServer(current, server.Groups["address"].Value);
-                continue;
-            }
-
-            if (current is null && nslookupServer is not null && (line.StartsWith("** server can't find", StringComparison.Ordinal) || line.StartsWith("Name:", StringComparison.Ordinal)))
+            if (_current is null && _nslookupServer is not null && (line.StartsWith("** server can't find", StringComparison.Ordinal) || line.StartsWith("Name:", StringComparison.Ordinal)))
             {
                 // busybox prints one line per name of the search list it tried, under one Server: header.
-                current = new Builder(DnsTool.Nslookup, number) { Probe = { Server = nslookupServer.Probe.Server, Port = nslookupServer.Probe.Port } };
+                _current = new Builder(DnsTool.Nslookup, number) { Probe = { Server = _nslookupServer.Probe.Server, Port = _nslookupServer.Probe.Port } };
             }
 
-            if (current is null)
+            if (_current is null)
             {
-                continue;
+                return;
             }
 
-            if (current.Tool == DnsTool.Nslookup)
+            if (_current.Tool == DnsTool.Nslookup)
             {
-                if (current.Probe.Rcode == "NOERROR" && current.Probe.AnswerCount > 0 && NslookupFailure().Match(line) is { Success: true } after
-                    && string.Equals(after.Groups["name"].Value, current.Probe.Name, StringComparison.OrdinalIgnoreCase))
-                {
-                    // busybox asks A and AAAA and prints the A answer first: a failure for the same name after its
-                    // addresses is the AAAA query's, not a failure of the name the A query just resolved.
-                    var answered = current;
-                    Flush();
-                    current = new Builder(DnsTool.Nslookup, number) { Probe = { Server = answered.Probe.Server, Port = answered.Probe.Port, Type = "AAAA" } };
-                }
+                NslookupLine(_current, line, number);
+            }
+            else
+            {
+                DigLine(_current, line, number);
+            }
+        }
 
-                ReadNslookupLine(current, line, number);
-                if (current.HasOutcome && current.Probe.Rcode is not null and not "NOERROR")
-                {
-                    Flush();
-                }
-
-                continue;
+        private bool Banner(string line, int number)
+        {
+            if (DigBanner().Match(line) is not { Success: true } banner)
+            {
+                return false;
             }
 
+            // dig 9.16+ prints a failed attempt before the banner of the lookup it belongs to.
+            var failed = _current is { FromError: true } ? _current : null;
+            if (failed is null)
+            {
+                Flush();
+            }
+
+            _current = new Builder(DnsTool.Dig, number)
+            {
+                Arguments = Arguments(banner.Groups["args"].Value),
+                Probe = { Server = failed?.Probe.Server, Port = failed?.Probe.Port, Outcome = failed?.Probe.Outcome, ReplyFrom = failed?.Probe.ReplyFrom },
+                Line = failed?.Line ?? number,
+            };
+            return true;
+        }
+
+        private bool Truncated(string line, int number)
+        {
+            if (!line.StartsWith(";; Truncated, retrying in TCP mode", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            // The UDP answer had TC set; the TCP answer's banner follows.
+            Flush();
+            Done.Add(new Builder(DnsTool.Dig, number) { Probe = { Transport = ProbeTransport.Udp, Truncated = true, Outcome = ProbeOutcome.Answered } }.Build(_context));
+            return true;
+        }
+
+        private bool UnexpectedReply(string line, int number)
+        {
+            if (UnexpectedSource().Match(line) is not { Success: true } unexpected)
+            {
+                return false;
+            }
+
+            // The reply came back from another address than the one asked (a Service's reply that skipped its reverse
+            // NAT): dig and BIND's nslookup drop it and wait on, so the lookup times out unless a later reply is right.
+            var current = ErrorLookup(number);
+            current.Probe.Server ??= unexpected.Groups["expected"].Value;
+            current.Probe.Port ??= int.Parse(unexpected.Groups["port"].Value, CultureInfo.InvariantCulture);
+            current.Probe.ReplyFrom ??= unexpected.Groups["from"].Value;
+            current.Line ??= number;
+            return true;
+        }
+
+        private bool CommunicationError(string line, int number)
+        {
+            if (CommunicationsError().Match(line) is not { Success: true } error)
+            {
+                return false;
+            }
+
+            // dig 9.16+ prints this before its banner; older dig prints ";; connection timed out; no servers could be reached".
+            var current = ErrorLookup(number);
+            current.Probe.Server ??= error.Groups["server"].Value;
+            current.Probe.Port ??= int.Parse(error.Groups["port"].Value, CultureInfo.InvariantCulture);
+            current.Probe.Outcome = error.Groups["why"].Value switch
+            {
+                "connection refused" => ProbeOutcome.Refused,
+                "timed out" => ProbeOutcome.Timeout,
+                _ => ProbeOutcome.Unreachable,
+            };
+            current.Line = number;
+            return true;
+        }
+
+        /// <summary>The lookup an error line belongs to: the one in progress unless it already has an answer, else a new one.</summary>
+        private Builder ErrorLookup(int number)
+        {
+            if (_current is { HasOutcome: true, FromError: false })
+            {
+                Flush();
+            }
+
+            return _current ??= new Builder(_tool, number) { FromError = true };
+        }
+
+        private bool NoServers(string line, int number)
+        {
+            if (!line.Contains("connection timed out; no servers could be reached", StringComparison.Ordinal)
+                && !(line.Contains("no servers could be reached", StringComparison.Ordinal) && _current is { HasOutcome: false }))
+            {
+                return false;
+            }
+
+            _current ??= new Builder(_tool, number);
+            _current.Probe.Outcome ??= ProbeOutcome.Timeout;
+            _current.Line = number;
+            return true;
+        }
+
+        private bool NslookupServerLine(string line, int number)
+        {
+            if (NslookupServer().Match(line) is not { Success: true } server || _current is { Tool: DnsTool.Dig })
+            {
+                return false;
+            }
+
+            Flush();
+            _current = _nslookupServer = new Builder(DnsTool.Nslookup, number);
+            SetServer(_current, server.Groups["address"].Value);
+            return true;
+        }
+
+        private void NslookupLine(Builder current, string line, int number)
+        {
+            if (current.Probe.Rcode == "NOERROR" && current.Probe.AnswerCount > 0 && NslookupFailure().Match(line) is { Success: true } after
+                && string.Equals(after.Groups["name"].Value, current.Probe.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                // busybox asks A and AAAA and prints the A answer first: a failure for the same name after its
+                // addresses is the AAAA query's, not a failure of the name the A query just resolved.
+                Flush();
+                _current = current = new Builder(DnsTool.Nslookup, number) { Probe = { Server = current.Probe.Server, Port = current.Probe.Port, Type = "AAAA" } };
+            }
+
+            ReadNslookupLine(current, line, number);
+            if (current.HasOutcome && current.Probe.Rcode is not null and not "NOERROR")
+            {
+                Flush();
+            }
+        }
+
+        private static void DigLine(Builder current, string line, int number)
+        {
             if (Header().Match(line) is { Success: true } header)
             {
                 current.Probe.Rcode = header.Groups["status"].Value;
@@ -192,12 +255,6 @@ public static partial class DnsToolOutput
                 current.Probe.Port = int.Parse(answeredBy.Groups["port"].Value, CultureInfo.InvariantCulture);
                 current.Probe.Transport = answeredBy.Groups["proto"].Value == "TCP" ? ProbeTransport.Tcp : ProbeTransport.Udp;
             }
-        }
-
-        Flush();
-        foreach (var ready in results)
-        {
-            yield return ready;
         }
     }
 
