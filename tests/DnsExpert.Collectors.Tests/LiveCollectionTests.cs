@@ -360,6 +360,23 @@ public sealed class LiveCollectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_scrape_past_its_bound_is_read_up_to_its_last_whole_line_and_says_so()
+    {
+        var (request, served) = ServedScrapes("tests/scenarios/coredns-panics/fires-panic-count-rises-between-two-scrapes-1.11.json");
+        var first = served.Snapshot!.Files![0];
+        var line = "coredns_dns_requests_total{family=\"1\",proto=\"udp\",server=\"dns://:53\",type=\"A\",view=\"\",zone=\".\"} 1\n";
+        var huge = first.Text + string.Concat(Enumerable.Repeat(line, KubernetesSnapshotCollector.MaxMetricsCharacters / line.Length + 10));
+        served.Snapshot.Files = [new FileArtifact { Command = first.Command, Text = huge }];
+        var (_, live) = await Live(served, new ClusterOptions { Enabled = true, CollectorTimeout = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(30), MetricsScrapeInterval = TimeSpan.Zero });
+
+        var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        var entry = Assert.Single(response.Collection, c => c.Source == "Pod kube-system/coredns-5d78c9869d-abcde metrics");
+        Assert.Equal(CollectionStatus.Partial, entry.Status);
+        Assert.Contains("last whole line", entry.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_second_scrape_past_the_deadline_is_not_made_and_says_why()
     {
         var (request, served) = ServedScrapes("tests/scenarios/coredns-panics/fires-panic-count-rises-between-two-scrapes-1.11.json");

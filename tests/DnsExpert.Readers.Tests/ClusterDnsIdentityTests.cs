@@ -91,6 +91,26 @@ public sealed class ClusterDnsIdentityTests
         Assert.Equal((null, null, null, null), (none.PodsNamespace, none.PodsSelector, none.CorefileConfigMap, none.Workload));
     }
 
+    /// <summary>An owner reference is cluster text: a name no Kubernetes object can have never becomes the workload a command names.</summary>
+    [Theory]
+    [InlineData("ReplicaSet", "coredns-5d78c9869d", "5d78c9869d", "deployment/coredns")]
+    [InlineData("DaemonSet", "dns-default", null, "daemonset/dns-default")]
+    [InlineData("ReplicaSet", "$(reboot)-5d78c9869d", "5d78c9869d", "deployment/coredns")]
+    [InlineData("DaemonSet", "x; rm -rf /", null, "deployment/coredns")]
+    [InlineData("DaemonSet", "--kubeconfig=/tmp/x", null, "deployment/coredns")]
+    [InlineData("ReplicaSet", "coredns-othershash", "5d78c9869d", "deployment/coredns")]
+    public void The_workload_comes_from_the_pods_owner_only_when_it_is_a_kubernetes_name(string kind, string owner, string? hash, string workload)
+    {
+        var labels = hash is null ? "{\"k8s-app\":\"kube-dns\"}" : $"{{\"k8s-app\":\"kube-dns\",\"pod-template-hash\":\"{hash}\"}}";
+        var pod = JsonDocument.Parse($$$"""
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"coredns-5d78c9869d-abcde","namespace":"kube-system","labels":{{{labels}}},
+             "ownerReferences":[{"apiVersion":"apps/v1","kind":"{{{kind}}}","name":{{{JsonSerializer.Serialize(owner)}}},"controller":true,"uid":"u"}]},
+             "spec":{"containers":[{"name":"coredns","image":"registry.k8s.io/coredns/coredns:v1.11.1"}]},"status":{"phase":"Running"}}
+            """).RootElement;
+
+        Assert.Equal(workload, Assert.Single(Build([pod]).Facts.OfType<ClusterDns>()).Workload);
+    }
+
     [Fact]
     public void A_kube_dns_pods_version_is_no_CoreDNS_version()
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
@@ -406,22 +407,32 @@ public sealed class KubernetesSnapshotCollector(
 
     private static string MetricsCommand(string ns, string pod, int port) => $"kubectl get --raw /api/v1/namespaces/{ns}/pods/{pod}:{port}/proxy/metrics";
 
-    /// <summary><c>/metrics</c> of a pod's port through the API server's pod proxy, read up to <see cref="MaxMetricsCharacters"/>.</summary>
-    private async Task<string> ReadMetrics(string ns, string pod, int port, CancellationToken ct)
+    /// <summary>A scrape's text, and whether it was cut at <see cref="MaxMetricsCharacters"/>.</summary>
+    internal sealed record MetricsText(string Text, bool Cut);
+
+    /// <summary>
+    /// <c>/metrics</c> of a pod's port through the API server's pod proxy, read in chunks up to
+    /// <see cref="MaxMetricsCharacters"/>; past the bound, up to the last whole line.
+    /// </summary>
+    private async Task<MetricsText> ReadMetrics(string ns, string pod, int port, CancellationToken ct)
     {
         await using var stream = await client.CoreV1.ConnectGetNamespacedPodProxyWithPathAsync($"{pod}:{port}", ns, "metrics", cancellationToken: ct);
         using var reader = new StreamReader(stream);
-        var buffer = new char[MaxMetricsCharacters + 1];
-        var length = 0;
+        var text = new StringBuilder();
+        var chunk = new char[16 * 1024];
         int read;
-        while (length < buffer.Length && (read = await reader.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+        while (text.Length <= MaxMetricsCharacters && (read = await reader.ReadAsync(chunk, ct)) > 0)
         {
-            length += read;
+            text.Append(chunk, 0, read);
         }
 
-        // Past the bound: up to the last whole line (the reader counts what it could not read as cut).
-        var text = buffer.AsSpan(0, length);
-        return length > MaxMetricsCharacters ? text[..(text[..MaxMetricsCharacters].LastIndexOf('\n') + 1)].ToString() : text.ToString();
+        if (text.Length <= MaxMetricsCharacters)
+        {
+            return new MetricsText(text.ToString(), Cut: false);
+        }
+
+        var kept = text.ToString(0, MaxMetricsCharacters);
+        return new MetricsText(kept[..(kept.LastIndexOf('\n') + 1)], Cut: true);
     }
 
     /// <summary>What kubelet and the scheduler said about one pod (DNSConfigForming, BackOff, FailedScheduling ...): a field selector in its namespace.</summary>
@@ -622,11 +633,12 @@ public sealed class KubernetesSnapshotCollector(
             });
 
         /// <summary>One scrape of a pod's metrics, kept as the file <paramref name="command"/> prints; true when it was read.</summary>
-        public async Task<bool> CollectMetrics(string source, string command, string ns, string pod, Func<CancellationToken, Task<string>> read, string detail) =>
-            await Attempt(source, read, text =>
+        public async Task<bool> CollectMetrics(string source, string command, string ns, string pod, Func<CancellationToken, Task<MetricsText>> read, string detail) =>
+            await Attempt(source, read, scrape =>
             {
-                _scrapes.Enqueue(new FileArtifact { Namespace = ns, Pod = pod, Command = command, Text = text });
-                return (CollectionStatus.Ok, text.Length >= MaxMetricsCharacters ? $"{detail}; cut at {MaxMetricsCharacters} characters" : detail);
+                _scrapes.Enqueue(new FileArtifact { Namespace = ns, Pod = pod, Command = command, Text = scrape.Text });
+                return (scrape.Cut ? CollectionStatus.Partial : CollectionStatus.Ok,
+                    scrape.Cut ? $"{detail}; read up to its last whole line within {MaxMetricsCharacters} characters" : detail);
             }) is not null;
 
         /// <summary>Probe results an agent ran from its node.</summary>
