@@ -36,7 +36,8 @@ COPY rules/ ./rules/
 ENV ASPNETCORE_URLS=http://+:8080 \
     DnsExpert__RulesDirectory=/app/rules \
     DOTNET_gcServer=0 \
-    DOTNET_gcConcurrent=0
+    DOTNET_gcConcurrent=0 \
+    DOTNET_GCConserveMemory=5
 EXPOSE 8080
 # The chiseled image has no shell and runs as the non-root "app" user (UID 1654); nothing is written to the image.
 USER $APP_UID

@@ -75,7 +75,7 @@ public sealed class LogText
             var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
             if (length <= RetainedLimit || _slot?.Sink is not { } sink)
             {
-                return new LogText(reader.GetString()!);
+                return new LogText(LongJsonString.Read(ref reader, int.MaxValue)!);
             }
 
             var bytes = sink.Rent(checked((int)length));

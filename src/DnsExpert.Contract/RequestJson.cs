@@ -201,8 +201,7 @@ public static class RequestJson
                 throw new RequestLimitException(field, $"is longer than {maxCharacters} characters");
             }
 
-            var value = reader.GetString()!;
-            return value.Length > maxCharacters ? throw new RequestLimitException(field, $"is longer than {maxCharacters} characters") : value;
+            return LongJsonString.Read(ref reader, maxCharacters) ?? throw new RequestLimitException(field, $"is longer than {maxCharacters} characters");
         }
 
         public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
@@ -247,11 +246,7 @@ public static class RequestJson
                 throw TooMuch();
             }
 
-            var value = reader.GetString()!;
-            if (value.Length > limits.MaxOutputCharacters)
-            {
-                throw TooLong();
-            }
+            var value = LongJsonString.Read(ref reader, limits.MaxOutputCharacters) ?? throw TooLong();
 
             if (before + value.Length > limits.MaxOutputsCharacters)
             {

@@ -65,6 +65,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_gcServer"] = "0";
         start.Environment["DOTNET_gcConcurrent"] = "0";
+        start.Environment["DOTNET_GCConserveMemory"] = "5";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
