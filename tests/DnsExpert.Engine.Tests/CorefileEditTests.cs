@@ -1,8 +1,11 @@
+using System.Text.Json;
+using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Facts;
+using DnsExpert.Readers;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;
@@ -15,6 +18,7 @@ namespace DnsExpert.Engine.Tests;
 public sealed class CorefileEditTests
 {
     private static readonly RuleBase Rules = RuleBaseLoader.Load(RepoPaths.Rules);
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
 
     private static ClusterDns Dns(string? distribution, string ns = "kube-system", string configMap = "coredns", string workload = "deployment/coredns", bool kubeDns = false) => new()
     {
@@ -73,6 +77,23 @@ public sealed class CorefileEditTests
         var known = Known(Dns(distribution, ns: "kube-system; rm -rf /", configMap: "$(reboot)", workload: "deployment/--kubeconfig=/tmp/x"));
 
         Assert.Equal(command, known.CorefileEditCommand.ToString());
+        Assert.Contains("<known-cluster-dns-namespace> is left to fill in: the value found there is not a Kubernetes namespace name",
+            Assert.IsType<ShellCommand>(known.CorefileEditCommand).Refused ?? [], StringComparer.Ordinal);
+    }
+
+    [Fact]
+    public void A_finding_says_why_a_placeholder_stands_in_the_built_command()
+    {
+        var autopath = new CorefilePlugin
+        {
+            Source = "ConfigMap kube-system/coredns", ServerIndex = 0, ServerKey = ".:53", Line = 4, Text = "autopath @kubernetes", Name = "autopath", Arguments = ["@kubernetes"],
+        };
+        var hostile = Dns(null, configMap: "$(reboot)");
+
+        var finding = Assert.Single(RuleSessionRunner.Run(Rules, [autopath, hostile], Known(hostile)).Findings, f => f.RuleId == "coredns-autopath-enabled");
+
+        Assert.Equal("kubectl -n kube-system edit configmap <known-corefile-config-map>", finding.Remediation[0].Command);
+        Assert.EndsWith("(note: <known-corefile-config-map> is left to fill in: the value found there is not a Kubernetes object name)", finding.Remediation[0].Summary, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,5 +111,21 @@ public sealed class CorefileEditTests
         Assert.EndsWith("a Corefile change the operator does not offer cannot be made to last.", onOpenShift.Remediation[0].Summary, StringComparison.Ordinal);
         Assert.Equal("kubectl -n kube-system edit configmap coredns", onKubeadm.Remediation[0].Command);
         Assert.EndsWith("CoreDNS reloads the Corefile by itself.", onKubeadm.Remediation[0].Summary, StringComparison.Ordinal);
+    }
+
+    /// <summary>From a snapshot to the command: GKE's kube-dns Deployment (no Corefile) edits its own ConfigMap.</summary>
+    [Theory]
+    [InlineData("coredns-pod-not-running/fires-gke-kube-dns-dnsmasq-crashloop.json")]
+    [InlineData("coredns-pod-not-running/near-miss-gke-kube-dns-healthy-autoscaler-restarting.json")]
+    public void A_kube_dns_snapshot_edits_the_kube_dns_ConfigMap(string scenario)
+    {
+        var request = JsonSerializer.Deserialize<DiagnosisRequest>(
+            File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "scenarios", scenario)), WebJson)!;
+        var facts = SnapshotFactBuilder.Build(request).Facts;
+
+        var known = KnownValues.From(facts, request.Target?.Namespace, request.Target?.Pod, request.Domain, null);
+
+        Assert.Equal("kubectl -n kube-system edit configmap kube-dns", known.CorefileEditCommand.ToString());
+        Assert.StartsWith("This cluster's DNS is kube-dns, which has no Corefile", known.CorefileEditNote, StringComparison.Ordinal);
     }
 }

@@ -113,6 +113,11 @@ internal sealed class CompiledTemplate
             // A command DnsExpert built from checked, quoted values (known.CorefileEditCommand) is written as it is.
             if (value is Hypotheses.ShellCommand command && _encoding == HoleEncoding.ShellWord)
             {
+                foreach (var refused in command.Refused ?? [])
+                {
+                    placeholders?.Add(refused);
+                }
+
                 yield return (command.Text, null);
                 continue;
             }
