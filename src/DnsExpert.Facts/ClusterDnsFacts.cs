@@ -62,6 +62,19 @@ public sealed class ClusterDns : Fact
     /// in <see cref="PodsNamespace"/>; null while the snapshot shows none.
     /// </summary>
     public string? Workload { get; init; }
+
+    /// <summary>
+    /// The distribution the snapshot shows (<see cref="Distributions"/>: OpenShift, AKS, k3s, RKE2, EKS, GKE,
+    /// kubespray), from its own marks on the nodes, the cluster DNS objects and their images; null for kubeadm and
+    /// the others that leave the Corefile ConfigMap to whoever edits it, and while nothing shows one.
+    /// </summary>
+    public string? Distribution { get; init; }
+
+    /// <summary>What shows <see cref="Distribution"/>: <c>node aks-nodepool1-0: label kubernetes.azure.com/cluster</c>.</summary>
+    public string? DistributionEvidence { get; init; }
+
+    /// <summary>The cluster DNS is kube-dns (GKE, kubeadm before 1.11): no Corefile; its ConfigMap holds stubDomains and upstreamNameservers.</summary>
+    public bool KubeDns { get; init; }
 }
 
 /// <summary>The kube-dns Service.</summary>

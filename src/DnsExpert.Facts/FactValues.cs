@@ -308,3 +308,19 @@ public static class CloudProviders
     /// <summary>On-premises, or no node of the snapshot says.</summary>
     public const string Unknown = "unknown";
 }
+
+/// <summary>
+/// The distributions whose cluster DNS configuration something other than its ConfigMap owns (an operator, an add-on
+/// manager, a Helm chart, a rewrite on restart), as <see cref="ClusterDns.Distribution"/> names them; kubeadm, kind,
+/// minikube and others that leave the ConfigMap to its owner are none of them.
+/// </summary>
+public static class Distributions
+{
+    public const string OpenShift = "openshift";
+    public const string Aks = "aks";
+    public const string K3s = "k3s";
+    public const string Rke2 = "rke2";
+    public const string Eks = "eks";
+    public const string Gke = "gke";
+    public const string Kubespray = "kubespray";
+}

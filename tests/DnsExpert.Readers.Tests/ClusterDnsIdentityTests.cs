@@ -157,4 +157,43 @@ public sealed class ClusterDnsIdentityTests
     {
         Assert.Null(ClusterDnsIdentity.KnownLabels(ns, pod));
     }
+
+    /// <summary>
+    /// The distribution each fixture's cluster DNS shows (OpenShift's operator, RKE2's chart, kubespray's Service), and
+    /// kube-dns without a Corefile: what decides where a Corefile change lasts (issue 21).
+    /// </summary>
+    [Theory]
+    [InlineData("gke-kube-dns.json", null, true)]
+    [InlineData("openshift-dns-default.json", Distributions.OpenShift, false)]
+    [InlineData("rke2-coredns.json", Distributions.Rke2, false)]
+    [InlineData("kubespray-coredns-service.json", Distributions.Kubespray, false)]
+    public void The_cluster_DNS_layout_tells_OpenShift_RKE2_kubespray_and_kube_dns(string fixture, string? distribution, bool kubeDns)
+    {
+        var clusterDns = Assert.Single(Build(Items(fixture)).Facts.OfType<ClusterDns>());
+
+        Assert.Equal((distribution, kubeDns), (clusterDns.Distribution, clusterDns.KubeDns));
+        Assert.Equal(distribution is null, clusterDns.DistributionEvidence is null);
+    }
+
+    /// <summary>The nodes' own marks: the managed clouds' node-pool labels, k3s's and RKE2's instance type, the kubelet versions each builds.</summary>
+    [Theory]
+    [InlineData("kubernetes.azure.com/cluster", "MC_rg_aks_eastus", "v1.29.6", Distributions.Aks, "label kubernetes.azure.com/cluster")]
+    [InlineData("eks.amazonaws.com/nodegroup", "ng-1", "v1.30.4-eks-a737599", Distributions.Eks, "label eks.amazonaws.com/nodegroup")]
+    [InlineData("cloud.google.com/gke-nodepool", "default-pool", "v1.29.1-gke.1589018", Distributions.Gke, "label cloud.google.com/gke-nodepool")]
+    [InlineData("node.kubernetes.io/instance-type", "k3s", "v1.30.6+k3s1", Distributions.K3s, "label node.kubernetes.io/instance-type=k3s")]
+    [InlineData("kubernetes.io/os", "linux", "v1.30.6+k3s1", Distributions.K3s, "kubelet v1.30.6+k3s1")]
+    [InlineData("kubernetes.io/os", "linux", "v1.27.4+rke2r1", Distributions.Rke2, "kubelet v1.27.4+rke2r1")]
+    [InlineData("kubernetes.io/os", "linux", "v1.16.15-eks-ad4801", Distributions.Eks, "kubelet v1.16.15-eks-ad4801")]
+    [InlineData("kubernetes.io/os", "linux", "v1.30.2", null, null)]
+    [InlineData("node.kubernetes.io/instance-type", "ecs.g7.xlarge", "v1.28.3-aliyun.1", null, null)]
+    public void A_nodes_labels_or_kubelet_version_tell_its_distribution(string label, string value, string kubelet, string? distribution, string? evidence)
+    {
+        var node = JsonDocument.Parse(
+            "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\",\"labels\":{\"" + label + "\":\"" + value + "\"}},"
+            + "\"status\":{\"nodeInfo\":{\"kubeletVersion\":\"" + kubelet + "\"}}}").RootElement;
+
+        var clusterDns = Assert.Single(Build([node]).Facts.OfType<ClusterDns>());
+
+        Assert.Equal((distribution, evidence is null ? null : "node n1: " + evidence), (clusterDns.Distribution, clusterDns.DistributionEvidence));
+    }
 }

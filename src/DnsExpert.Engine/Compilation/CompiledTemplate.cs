@@ -110,6 +110,18 @@ internal sealed class CompiledTemplate
                 continue;
             }
 
+            // A command DnsExpert built from checked, quoted values (known.CorefileEditCommand) is written as it is.
+            if (value is Hypotheses.ShellCommand command && _encoding == HoleEncoding.ShellWord)
+            {
+                foreach (var refused in command.Refused ?? [])
+                {
+                    placeholders?.Add(refused);
+                }
+
+                yield return (command.Text, null);
+                continue;
+            }
+
             var text = Cut(DisplayText.Line(Format(value)), MaxValueLength);
             if (_encoding == HoleEncoding.ShellWord && (text.Length == 0 || text == hole.Placeholder || !CommandValue.Fits(text, hole.Kind)))
             {

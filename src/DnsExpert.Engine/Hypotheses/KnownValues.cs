@@ -77,6 +77,18 @@ public sealed record KnownValues
     public object ClusterDnsWorkload { get; init; } = Readers.Building.ClusterDnsObjects.Default.Workload;
 
     /// <summary>
+    /// The command that opens the cluster DNS configuration where a change lasts on the cluster's distribution
+    /// (<see cref="CorefileEdit"/>): <c>kubectl -n kube-system edit configmap coredns</c> on kubeadm and while unknown,
+    /// <c>oc edit dns.operator/default</c> on OpenShift, AKS's and k3s's <c>coredns-custom</c>, RKE2's HelmChartConfig,
+    /// kube-dns's ConfigMap. Built from checked, quoted values: a template writes it as it is.
+    /// </summary>
+    public object CorefileEditCommand { get; init; } = CorefileEdit.For(null, Readers.Building.ClusterDnsObjects.Default.Namespace,
+        Readers.Building.ClusterDnsObjects.Default.ConfigMap, Readers.Building.ClusterDnsObjects.Default.Workload).Command;
+
+    /// <summary>Why <see cref="CorefileEditCommand"/> is that command on this distribution, and what would undo the change; empty on kubeadm and while unknown.</summary>
+    public string CorefileEditNote { get; init; } = "";
+
+    /// <summary>
     /// The first plain DNS address the Corefile's root <c>forward</c> names (not a file, not CoreDNS itself); when it
     /// forwards to a file (<c>forward . /etc/resolv.conf</c>), the first nameserver of the file kubelet hands CoreDNS
     /// on its node (<see cref="NodeResolvConf.UsedByKubelet"/>), once read, other than a loopback address.
@@ -193,7 +205,7 @@ public sealed record KnownValues
         var podDns = facts.OfType<PodDns>().FirstOrDefault(p => p.Name == pod && p.Namespace == podNamespace);
         var failing = NullIfEmpty(name) ?? queried?.Name;
         var nameNamespace = queried?.ServiceNamespace ?? NamespaceOf(failing);
-        return new KnownValues
+        var known = new KnownValues
         {
             // Without a pod, the namespace the failing name says is the best guess for the pod's too.
             Namespace = (object?)podNamespace ?? (object?)nameNamespace ?? unknown.Namespace,
@@ -218,6 +230,8 @@ public sealed record KnownValues
             Observed = observed ?? unknown.Observed,
             Ran = ranWords,
         };
+        var (edit, note) = CorefileEdit.For(facts.OfType<ClusterDns>().FirstOrDefault(), known.ClusterDnsNamespace, known.CorefileConfigMap, known.ClusterDnsWorkload);
+        return known with { CorefileEditCommand = edit, CorefileEditNote = note };
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;

@@ -169,7 +169,8 @@ public static class RuleSessionRunner
     {
         var refused = new List<string>();
         var command = NullIfEmpty(r.Command?.Render(facts, failures, refused));
-        var summary = r.Summary.Render(facts, failures);
+        // A hole that ends a summary may be empty (known.CorefileEditNote on kubeadm): no trailing space.
+        var summary = r.Summary.Render(facts, failures).TrimEnd();
         refused = refused.Distinct(StringComparer.Ordinal).ToList();
         return new Remediation
         {

@@ -37,6 +37,7 @@ internal static class CoreDnsProducer
 
         var coreDnsVersions = objects.CoreDnsPods.Select(p => ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(p.Spec?.Containers)))
             .OfType<ReleaseVersion>().ToList();
+        var distribution = ClusterDistribution.Of(objects);
         var kubeletVersions = objects.Nodes.Values.Select(n => ReleaseVersion.TryParse(n.Status?.NodeInfo?.KubeletVersion, out var v) ? v : null).OfType<ReleaseVersion>().ToList();
         facts.Add(new ClusterDns
         {
@@ -53,6 +54,9 @@ internal static class CoreDnsProducer
             PodsSelector = objects.ClusterDns.Shown ? objects.ClusterDns.PodsSelector : null,
             CorefileConfigMap = objects.ClusterDns.Shown ? objects.ClusterDns.CorefileName.Name : null,
             Workload = objects.ClusterDns.Shown ? objects.ClusterDns.Workload : null,
+            Distribution = distribution?.Distribution,
+            DistributionEvidence = distribution?.Evidence,
+            KubeDns = ClusterDistribution.IsKubeDns(objects),
         });
 
         if (kubeDns is not null)
