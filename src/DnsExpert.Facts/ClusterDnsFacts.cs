@@ -119,6 +119,12 @@ public sealed class CoreDnsPod : Fact
     public int Restarts { get; init; }
     public string? WaitingReason { get; init; }
     public string? LastTerminationReason { get; init; }
+
+    /// <summary>
+    /// The container that serves DNS (<c>coredns</c>; OpenShift's <c>dns</c>; kube-dns's <c>kubedns</c>), whose image,
+    /// status and log are read: what <c>kubectl debug --target</c> and <c>kubectl logs -c</c> name.
+    /// </summary>
+    public string? Container { get; init; }
     public string? Image { get; init; }
 
     /// <summary>Version from the image tag, as written (<c>v1.9.3.10-7dfca203-aliyun</c>).</summary>

@@ -39,6 +39,22 @@ public sealed class KnownValuesTests
         Assert.Equal("100.100.2.136", Known(Upstream(".", "100.100.2.136"), uplink).Upstream);
     }
 
+    /// <summary>The DNS container is the pods' (OpenShift's dns), else the distribution's, else kubeadm's coredns.</summary>
+    [Fact]
+    public void The_dns_container_is_the_pods_else_the_distributions_else_coredns()
+    {
+        KnownValues Known(params object[] facts) => KnownValues.From(facts, "shop", "web-0", "api.example.com", null);
+        var pod = new CoreDnsPod { Source = "Pod openshift-dns/dns-default-ltznw", Namespace = "openshift-dns", Name = "dns-default-ltznw", Container = "dns" };
+        var openShift = new ClusterDns { Source = "Service openshift-dns/dns-default", ClusterDomain = "cluster.local", PodsNamespace = "openshift-dns", Distribution = Distributions.OpenShift };
+        var kubeDns = new ClusterDns { Source = "Service kube-system/kube-dns", ClusterDomain = "cluster.local", PodsNamespace = "kube-system", KubeDns = true };
+
+        Assert.Equal("dns", Known(pod).ClusterDnsContainer);
+        Assert.Equal("dns", Known(openShift).ClusterDnsContainer);
+        Assert.Equal("kubedns", Known(kubeDns).ClusterDnsContainer);
+        Assert.Equal("coredns", Known().ClusterDnsContainer);
+        Assert.Equal("coredns", Known(new CoreDnsPod { Source = "Pod kube-system/coredns-0", Namespace = "kube-system", Name = "coredns-0", Container = "coredns" }, openShift).ClusterDnsContainer);
+    }
+
     /// <summary>
     /// The checks name the cluster DNS where the snapshot shows it (OpenShift's openshift-dns), kubeadm's names while it
     /// shows none; once kubeadm's pods were listed and none was there, the namespace, selector and Corefile ConfigMap

@@ -79,6 +79,21 @@ public sealed class RuleCompilationTests
     }
 
     [Fact]
+    public void A_check_of_the_dns_container_names_the_clusters_container_and_never_an_option_a_pod_spec_holds()
+    {
+        var rule = Autopath.Replace("command: kubectl -n kube-system edit configmap coredns",
+            "command: kubectl debug -n {{ known.ClusterDnsNamespace }} coredns-0 -i --image=busybox:1.36 --target={{ known.ClusterDnsContainer }} -- nslookup kubernetes.default", StringComparison.Ordinal);
+        var facts = new object[] { Plugin("autopath", 7, "@kubernetes") };
+        string Command(KnownValues? known) => Assert.Single(RuleSessionRunner.Run(Compile(rule), facts, known).Findings).Remediation[0].Command!;
+
+        Assert.Contains(" --target=coredns -- ", Command(null), StringComparison.Ordinal);
+        Assert.Contains(" --target=dns -- ", Command(new KnownValues { ClusterDnsNamespace = "openshift-dns", ClusterDnsContainer = "dns" }), StringComparison.Ordinal);
+        var hostile = Command(new KnownValues { ClusterDnsContainer = "--privileged" });
+        Assert.DoesNotContain("--privileged", hostile, StringComparison.Ordinal);
+        Assert.Contains("--target=<known-cluster-dns-container>", hostile, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_pattern_cannot_take_the_name_known()
     {
         var errors = Errors(Autopath.Replace("as: plugin", "as: known", StringComparison.Ordinal));

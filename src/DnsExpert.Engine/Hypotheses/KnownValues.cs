@@ -77,6 +77,15 @@ public sealed record KnownValues
     public object ClusterDnsWorkload { get; init; } = Readers.Building.ClusterDnsObjects.Default.Workload;
 
     /// <summary>
+    /// The cluster DNS pods' DNS container (<see cref="CoreDnsPod.Container"/>), what <c>kubectl debug --target</c> and
+    /// <c>kubectl logs -c</c> name: <c>coredns</c>, OpenShift's <c>dns</c>, kube-dns's <c>kubedns</c>; while no pod
+    /// shows it, the distribution's (<see cref="ClusterDns.Distribution"/>), kubeadm's <c>coredns</c> while unknown.
+    /// </summary>
+    [CommandValue(CommandValueKind.ObjectName)]
+    [FilledFrom("CoreDnsPod")]
+    public object ClusterDnsContainer { get; init; } = "coredns";
+
+    /// <summary>
     /// The command that opens the cluster DNS configuration where a change lasts on the cluster's distribution
     /// (<see cref="CorefileEdit"/>): <c>kubectl -n kube-system edit configmap coredns</c> on kubeadm and while unknown,
     /// <c>oc edit dns.operator/default</c> on OpenShift, AKS's and k3s's <c>coredns-custom</c>, RKE2's HelmChartConfig,
@@ -225,6 +234,7 @@ public sealed record KnownValues
             ClusterDnsSelector = (object?)clusterDns?.PodsSelector ?? (elsewhere ? new Placeholder("<cluster-dns-selector>") : unknown.ClusterDnsSelector),
             CorefileConfigMap = (object?)clusterDns?.CorefileConfigMap ?? (elsewhere ? new Placeholder("<corefile-configmap>") : unknown.CorefileConfigMap),
             ClusterDnsWorkload = (object?)clusterDns?.Workload ?? (elsewhere ? new Placeholder("<cluster-dns-workload>") : unknown.ClusterDnsWorkload),
+            ClusterDnsContainer = (object?)NullIfEmpty(coreDns?.Container) ?? ContainerOf(facts.OfType<ClusterDns>().FirstOrDefault()) ?? unknown.ClusterDnsContainer,
             Upstream = (object?)facts.OfType<CorefileUpstream>().Where(u => u.From == "." && u.Address is not null && !u.IsLoopback)
                 .Select(u => u.Address).FirstOrDefault() ?? (object?)UpstreamOfFile(facts, coreDns?.Node) ?? unknown.Upstream,
             Observed = observed ?? unknown.Observed,
@@ -235,6 +245,14 @@ public sealed record KnownValues
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    /// <summary>The DNS container's name on a distribution that names it otherwise than <c>coredns</c>, while no pod shows it.</summary>
+    private static string? ContainerOf(ClusterDns? clusterDns) => clusterDns switch
+    {
+        { KubeDns: true } => "kubedns",
+        { Distribution: Distributions.OpenShift } => "dns",
+        _ => null,
+    };
 
     /// <summary>Does the command list pods in kubeadm's cluster DNS namespace by its selector (<c>kubectl get pods -n kube-system -l k8s-app=kube-dns</c>)?</summary>
     private static bool ListsDefaultDnsPods(string command)

@@ -120,6 +120,7 @@ internal static class CoreDnsProducer
                 Restarts = status?.RestartCount ?? 0,
                 WaitingReason = status?.State?.Waiting?.Reason,
                 LastTerminationReason = status?.LastState?.Terminated?.Reason,
+                Container = container?.Name,
                 Image = container?.Image,
                 VersionText = ImageTag(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
                 Version = ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
