@@ -35,7 +35,7 @@ public sealed class CorefileEditTests
     [InlineData(Distributions.Eks, "kubectl -n kube-system edit configmap coredns", "aws eks update-addon --cluster-name <cluster> --addon-name coredns --configuration-values")]
     [InlineData(Distributions.Gke, "kubectl -n kube-system edit configmap coredns", "")]
     [InlineData(Distributions.OpenShift, "oc edit dns.operator/default", "spec.upstreamResolvers")]
-    [InlineData(Distributions.Rke2, "kubectl -n kube-system edit helmchartconfig rke2-coredns", "spec.valuesContent")]
+    [InlineData(Distributions.Rke2, "kubectl -n kube-system get helmchartconfig rke2-coredns >/dev/null 2>&1 || printf '%s\\n' 'apiVersion: helm.cattle.io/v1' 'kind: HelmChartConfig' 'metadata:' '  name: rke2-coredns' '  namespace: kube-system' 'spec:' '  valuesContent: \"\"' | kubectl apply -f -; kubectl -n kube-system edit helmchartconfig rke2-coredns", "spec.valuesContent")]
     [InlineData(Distributions.Aks, "kubectl -n kube-system get configmap coredns-custom >/dev/null 2>&1 || kubectl -n kube-system create configmap coredns-custom; kubectl -n kube-system edit configmap coredns-custom && kubectl -n kube-system rollout restart deployment/coredns", "addon manager reconciles")]
     [InlineData(Distributions.K3s, "kubectl -n kube-system get configmap coredns-custom >/dev/null 2>&1 || kubectl -n kube-system create configmap coredns-custom; kubectl -n kube-system edit configmap coredns-custom && kubectl -n kube-system rollout restart deployment/coredns", "coredns.yaml.skip")]
     public void Each_distribution_opens_the_configuration_it_keeps(string? distribution, string command, string note)
@@ -70,7 +70,7 @@ public sealed class CorefileEditTests
 
     [Theory]
     [InlineData(null, "kubectl -n <known-cluster-dns-namespace> edit configmap <known-corefile-config-map>")]
-    [InlineData(Distributions.Rke2, "kubectl -n <known-cluster-dns-namespace> edit helmchartconfig rke2-coredns")]
+    [InlineData(Distributions.Rke2, "kubectl -n <known-cluster-dns-namespace> get helmchartconfig rke2-coredns >/dev/null 2>&1 || printf '%s\\n' 'apiVersion: helm.cattle.io/v1' 'kind: HelmChartConfig' 'metadata:' '  name: rke2-coredns' '  namespace: <known-cluster-dns-namespace>' 'spec:' '  valuesContent: \"\"' | kubectl apply -f -; kubectl -n <known-cluster-dns-namespace> edit helmchartconfig rke2-coredns")]
     [InlineData(Distributions.Aks, "kubectl -n <known-cluster-dns-namespace> get configmap coredns-custom >/dev/null 2>&1 || kubectl -n <known-cluster-dns-namespace> create configmap coredns-custom; kubectl -n <known-cluster-dns-namespace> edit configmap coredns-custom && kubectl -n <known-cluster-dns-namespace> rollout restart <known-cluster-dns-workload>")]
     public void A_hostile_namespace_ConfigMap_or_workload_is_a_placeholder_never_a_word_of_the_command(string? distribution, string command)
     {

@@ -52,10 +52,14 @@ internal static class CorefileEdit
                 $"This cluster is k3s{shown}: the k3s server rewrites ConfigMap coredns when it starts. Put the change in ConfigMap coredns-custom, "
                 + $"which k3s's Corefile imports from /etc/coredns/custom, {CustomKeys}; to own the whole Corefile, create "
                 + "/var/lib/rancher/k3s/server/manifests/coredns.yaml.skip on the servers so k3s stops rewriting it."),
-            Distributions.Rke2 => (Command($"kubectl -n {n} edit helmchartconfig rke2-coredns"),
+            // Most RKE2 clusters have no HelmChartConfig until someone writes one: create an empty one first, never overwrite it.
+            Distributions.Rke2 => (Command($"kubectl -n {n} get helmchartconfig rke2-coredns >/dev/null 2>&1 || printf '%s\\n' 'apiVersion: helm.cattle.io/v1' "
+                + $"'kind: HelmChartConfig' 'metadata:' '  name: rke2-coredns' '  namespace: {n}' 'spec:' '  valuesContent: \"\"' | kubectl apply -f -; "
+                + $"kubectl -n {n} edit helmchartconfig rke2-coredns"),
                 $"This cluster is RKE2{shown}: the rke2-coredns Helm chart owns the Corefile ConfigMap and reverts edits to it. Set the chart's values "
-                + "in HelmChartConfig rke2-coredns (spec.valuesContent: servers, each with its zones and plugins); if there is none, create it as a "
-                + "file in /var/lib/rancher/rke2/server/manifests/ on a server node."),
+                + "in HelmChartConfig rke2-coredns (spec.valuesContent, YAML as a string: servers, each with its zones and plugins); the command "
+                + "creates an empty one when there is none. A file of the same object in /var/lib/rancher/rke2/server/manifests/ on the servers "
+                + "overrides it when RKE2 starts: edit that file instead if it is there."),
             Distributions.Eks => (Command(plain),
                 $"This cluster is EKS{shown}: with the CoreDNS managed add-on, an add-on update that overwrites conflicts reverts this edit. "
                 + "To make it last, put the whole Corefile in the add-on's configuration values (aws eks update-addon --cluster-name <cluster> "
