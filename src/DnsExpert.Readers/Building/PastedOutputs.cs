@@ -38,21 +38,24 @@ public static class PastedOutputs
             return (request, []);
         }
 
-        limits ??= new RequestLimits();
-        var probes = new List<ProbeArtifact>(snapshot.Probes ?? []);
-        var objects = new List<JsonElement>(snapshot.Objects ?? []);
-        var logs = new List<LogArtifact>(snapshot.Logs ?? []);
-        var files = new List<FileArtifact>(snapshot.Files ?? []);
-        var notes = new List<CollectionEntry>();
-        var tableObjects = new List<JsonElement>();
-        var budget = new Budget(limits, snapshot);
-        var seenProbes = new HashSet<ProbeKey>(probes.Select(ProbeKey.Of));
-        outputs = Transcripts(outputs, limits, notes);
+        var expansion = new Expansion(request, snapshot, limits ?? new RequestLimits());
+        outputs = Transcripts(outputs, expansion.Limits, expansion.Notes);
         for (var i = 0; i < outputs.Count; i++)
         {
-            var output = outputs[i];
-            var source = output.Source ?? $"snapshot.outputs[{i}]";
-            var text = output.Text ?? "";
+            expansion.Read(Pasted.Of(outputs[i], i));
+        }
+
+        return (expansion.Request(), expansion.Notes);
+    }
+
+    /// <summary>
+    /// One pasted output as its readers take it: the command that printed it (out of <c>kubectl exec POD --</c> and
+    /// <c>sh -c</c>, <c>oc</c> as <c>kubectl</c>), split into words, where it ran, and the tool.
+    /// </summary>
+    private sealed record Pasted(string Source, string Text, string? Command, string[] Words, string? From, RequestValidator.Origin? Origin, string? Tool)
+    {
+        public static Pasted Of(CommandOutput output, int index)
+        {
             var (command, from) = (output.Command, output.From);
             var words = OcAsKubectl((command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
             if (ExecTarget(words) is { } exec)
@@ -68,226 +71,291 @@ public static class PastedOutputs
                 command = string.Join(' ', words);
             }
 
-            var origin = from is not null ? RequestValidator.Origin.TryParse(from) : null;
-            var tool = words.FirstOrDefault()?.Split('/').Last();
-            void Note(CollectionStatus status, string detail) => notes.Add(new CollectionEntry(source, status, Bounded(detail)));
+            return new Pasted(output.Source ?? $"snapshot.outputs[{index}]", output.Text ?? "", command, words, from,
+                from is not null ? RequestValidator.Origin.TryParse(from) : null, words.FirstOrDefault()?.Split('/').Last());
+        }
+    }
 
-            // A probe read from the output: kept when new and within the limit; a repeat only counts.
-            ProbeTake TakeProbe(ProbeArtifact probe)
-            {
-                probe.From = from ?? "pasted";
-                if (!seenProbes.Add(ProbeKey.Of(probe)))
-                {
-                    return ProbeTake.Repeat;
-                }
+    /// <summary>
+    /// The snapshot parts the outputs expand to, under one <see cref="Budget"/>: each output goes to the reader the
+    /// registry names for it (<see cref="ReaderOf"/>), in this order, and gets its note.
+    /// </summary>
+    private sealed class Expansion(DiagnosisRequest request, Snapshot snapshot, RequestLimits limits)
+    {
+        private readonly List<ProbeArtifact> _probes = [.. snapshot.Probes ?? []];
+        private readonly List<JsonElement> _objects = [.. snapshot.Objects ?? []];
+        private readonly List<LogArtifact> _logs = [.. snapshot.Logs ?? []];
+        private readonly List<FileArtifact> _files = [.. snapshot.Files ?? []];
+        private readonly List<JsonElement> _tableObjects = [];
+        private readonly Budget _budget = new(limits, snapshot);
+        private readonly HashSet<ProbeKey> _seenProbes = [.. (snapshot.Probes ?? []).Select(ProbeKey.Of)];
 
-                if (budget.Probes <= 0)
-                {
-                    return ProbeTake.Full;
-                }
+        public RequestLimits Limits { get; } = limits;
 
-                budget.Probes--;
-                probes.Add(probe);
-                return ProbeTake.Kept;
-            }
+        public List<CollectionEntry> Notes { get; } = [];
 
-            // Which reader takes the output is the registry's (EvidenceSources), one branch per reader; what is none
-            // of these is kept as a file or command output of its origin, for the producers the registry also names.
-            var reader = ReaderOf(tool, words, text);
+        /// <summary>The request with the outputs' parts in place of its outputs (table objects first, so that the JSON form of an object, when also sent, wins).</summary>
+        public DiagnosisRequest Request() => new()
+        {
+            Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Options = request.Options, CallbackUrl = request.CallbackUrl,
+            Snapshot = new Snapshot { Objects = [.. _tableObjects, .. _objects], Logs = _logs, Files = _files, Probes = _probes, Metrics = snapshot.Metrics },
+        };
+
+        /// <summary>Reads one output with the reader the registry names for it (<see cref="EvidenceSources"/>), one branch per reader.</summary>
+        public void Read(Pasted p)
+        {
+            var reader = ReaderOf(p.Tool, p.Words, p.Text);
             if (reader == EvidenceReader.DnsLookups)
             {
-                var tally = new Tally();
-                DnsTool? first = null;
-                foreach (var lookup in DnsToolOutput.Read(text, command))
-                {
-                    first ??= lookup.Tool;
-                    if (!tally.Count(TakeProbe(lookup.Probe), lookup.Line))
-                    {
-                        break;
-                    }
-                }
-
-                Note(tally.Read > 0 ? CollectionStatus.Ok : CollectionStatus.Partial,
-                    tally.Read > 0 ? $"{tally.Describe("DNS lookup(s)")} read from {ToolName(first!.Value)} output{tally.Stopped(limits)}" : "no lookup result found in the output");
+                Lookups(p);
             }
             else if (reader == EvidenceReader.Ping)
             {
-                var tally = new Tally();
-                var summaries = new Summaries();
-                var (probed, skipped) = (false, false);
-                foreach (var run in PingOutput.Read(text, command))
-                {
-                    // A run that gave no probe (no permission, name not resolved, cut short) is counted in the note; the
-                    // runs of one output are read up to the probe limit, whatever they gave.
-                    var taken = summaries.Count >= limits.MaxProbes ? ProbeTake.Full : run.Probe is { } probe ? TakeProbe(probe) : ProbeTake.Kept;
-                    if (!tally.Count(taken, run.Line))
-                    {
-                        break;
-                    }
-
-                    probed |= run.Probe is not null;
-                    skipped |= run.Problem is PingProblem.NotPermitted or PingProblem.NameNotResolved;
-                    summaries.Add(taken == ProbeTake.Repeat ? $"{run.Summary} (repeats an earlier run)" : run.Summary);
-                }
-
-                Note(probed ? CollectionStatus.Ok : skipped ? CollectionStatus.Skipped : CollectionStatus.Partial,
-                    summaries.Count > 0 ? summaries + tally.Stopped(limits) : "no ping run found in the output");
+                Pings(p);
             }
             else if (reader == EvidenceReader.TcpConnections)
             {
-                var tally = new Tally();
-                foreach (var (line, probe) in NcOutput.Read(text))
-                {
-                    if (!tally.Count(TakeProbe(probe), line))
-                    {
-                        break;
-                    }
-                }
-
-                Note(tally.Read > 0 ? CollectionStatus.Ok : CollectionStatus.Partial,
-                    tally.Read > 0 ? $"{tally.Describe("TCP connection(s)")} read from nc output{tally.Stopped(limits)}" : "no connection result found in the output (busybox nc -zvv prints one per address)");
+                Connections(p);
             }
-            else if (reader == EvidenceReader.KubernetesObjects && ObjectsFormat(tool, words, text) is { } format)
+            else if (reader == EvidenceReader.KubernetesObjects && ObjectsFormat(p.Tool, p.Words, p.Text) is { } format)
             {
-                if (text.Length > MaxJsonCharacters)
-                {
-                    Note(CollectionStatus.Failed, $"kubectl {format} over {MaxJsonCharacters} characters: send it as JSON in snapshot.objects");
-                    continue;
-                }
-
-                // -o yaml is read as the JSON -o json would have printed: one reader, one budget for both.
-                var (json, unreadable) = format == "YAML" ? KubectlYaml.ToJson(text) : (text, null);
-                var (read, problem) = json is null ? (null, $"not read: {unreadable}") : ReadJson(json, budget, limits);
-                if (read is { } element)
-                {
-                    objects.Add(element);
-                    Note(CollectionStatus.Ok, format == "YAML" ? "read as Kubernetes objects (from YAML)" : "read as Kubernetes objects");
-                }
-                else
-                {
-                    Note(CollectionStatus.Failed, problem!);
-                }
+                Objects(p, format);
             }
             else if (reader is EvidenceReader.KubernetesObjects or EvidenceReader.KubectlTop
-                     && PastedTables.Read(words, text, request.Target, budget.Objects) is { } table)
+                     && PastedTables.Read(p.Words, p.Text, request.Target, _budget.Objects) is { } table)
             {
                 // Before the snapshot's own objects, so that the JSON form of the same object, when also sent, wins.
-                tableObjects.AddRange(table.Objects);
-                budget.Objects -= table.Objects.Count;
-                Note(table.Status, table.Note);
+                _tableObjects.AddRange(table.Objects);
+                _budget.Objects -= table.Objects.Count;
+                Note(p, table.Status, table.Note);
             }
-            else if (reader is EvidenceReader.KubernetesObjects or EvidenceReader.KubectlTop && tool == "kubectl" && text.TrimStart().StartsWith("No resources found", StringComparison.Ordinal))
+            else if (reader is EvidenceReader.KubernetesObjects or EvidenceReader.KubectlTop && p.Tool == "kubectl" && p.Text.TrimStart().StartsWith("No resources found", StringComparison.Ordinal))
             {
-                Note(CollectionStatus.Ok, "kubectl found no such objects");
+                Note(p, CollectionStatus.Ok, "kubectl found no such objects");
             }
             else if (reader == EvidenceReader.PodLogs)
             {
-                var (ns, pod, container) = LogsTarget(words);
-                if (pod is null && (ns is null || RequestValidator.IsDnsLabel(ns)) && PrefixedLogs.Split(text) is { Count: > 0 } split)
-                {
-                    // kubectl logs -l SELECTOR --prefix: each line says its pod and container.
-                    var read = new List<string>();
-                    foreach (var part in split)
-                    {
-                        if (budget.Logs <= 0 || budget.LogCharacters < part.Text.Length)
-                        {
-                            break;
-                        }
-
-                        (budget.Logs, budget.LogCharacters) = (budget.Logs - 1, budget.LogCharacters - part.Text.Length);
-                        logs.Add(new LogArtifact { Namespace = ns ?? origin?.Namespace ?? "default", Pod = part.Pod, Container = part.Container, Text = part.Text });
-                        read.Add(part.Pod);
-                    }
-
-                    Note(read.Count == split.Count ? CollectionStatus.Ok : CollectionStatus.Partial,
-                        $"read as the logs of {read.Count} of {split.Count} pod(s) in {ns ?? "default"} (kubectl logs --prefix){(read.Count == split.Count ? "" : $": the request already holds the logs it may carry ({limits.MaxLogs} logs, {limits.MaxLogCharacters} characters)")}");
-                }
-                else if (pod is null || !RequestValidator.IsDnsSubdomain(pod) || (ns is not null && !RequestValidator.IsDnsLabel(ns)))
-                {
-                    Note(CollectionStatus.Failed, "kubectl logs without a valid pod name in the command: cannot tell whose log it is");
-                }
-                else if (budget.Logs <= 0 || budget.LogCharacters < text.Length)
-                {
-                    Note(CollectionStatus.Failed, $"not read: the request already holds the logs it may carry ({limits.MaxLogs} logs, {limits.MaxLogCharacters} characters: DnsExpert:Limits:MaxLogs, MaxLogCharacters)");
-                }
-                else
-                {
-                    (budget.Logs, budget.LogCharacters) = (budget.Logs - 1, budget.LogCharacters - text.Length);
-                    logs.Add(new LogArtifact { Namespace = ns ?? origin?.Namespace ?? "default", Pod = pod, Container = container, Text = text });
-                    // --previous (-p): the container's run before the last restart, the one that stopped.
-                    Note(CollectionStatus.Ok, words.Contains("--previous") || words.Contains("-p") || words.Contains("--previous=true")
-                        ? $"read as the log of pod {ns ?? "default"}/{pod}'s previous container (the run before its last restart)"
-                        : $"read as the log of pod {ns ?? "default"}/{pod}");
-                }
+                Logs(p);
             }
             else if (reader == EvidenceReader.PrometheusMetrics)
             {
-                // Whose metrics: the pod of the proxy path; for curl of localhost, the pod it ran in; for curl of a pod
-                // IP, the pod with that IP, found among the snapshot's pods when the facts are built.
-                var endpoint = MetricsEndpoint.Of(words);
-                var (ns, pod) = endpoint is { Pod: { } named } ? (endpoint.Namespace, named)
-                    : endpoint is { IsLocal: true } && origin is { Pod: { } here } ? (origin.Namespace, here) : (null, null);
-                if (!PrometheusText.LooksLikeExposition(text))
-                {
-                    Note(CollectionStatus.Failed, "not read: no Prometheus text exposition (# TYPE lines and samples) in the output");
-                }
-                else if (pod is null ? endpoint is null || (endpoint.IsLocal && origin?.Node is null) : !RequestValidator.IsDnsSubdomain(pod) || !RequestValidator.IsDnsLabel(ns ?? ""))
-                {
-                    Note(CollectionStatus.Failed, "not read: cannot tell whose metrics they are (kubectl get --raw /api/v1/namespaces/kube-system/pods/POD:9153/proxy/metrics names the pod)");
-                }
-                else if (budget.Files <= 0)
-                {
-                    Note(CollectionStatus.Failed, $"not read: the request already holds the {limits.MaxFiles} files and command outputs it may carry (DnsExpert:Limits:MaxFiles)");
-                }
-                else
-                {
-                    budget.Files--;
-                    // localhost on a node: the hostNetwork pod serving that port there (NodeLocal DNSCache's :9353).
-                    var node = pod is null && endpoint!.IsLocal ? origin!.Node : null;
-                    files.Add(new FileArtifact { Namespace = ns, Pod = pod, Node = node, Command = command, Text = text });
-                    Note(CollectionStatus.Ok, pod is not null ? $"read as the metrics of pod {ns}/{pod}"
-                        : node is not null ? $"read as the metrics served on node {node} at port {endpoint!.Port}" : $"read as the metrics of the pod at {endpoint!.Host}");
-                }
-            }
-            else if (origin is null && tool == "kubectl" && reader is EvidenceReader.KubernetesObjects or EvidenceReader.KubectlTop)
-            {
-                // Where kubectl ran does not matter; what it printed could not be read.
-                Note(CollectionStatus.Failed, "not read: neither kubectl's -o json nor a table read here (get pods, nodes, svc, endpoints; top pods, nodes) with its header line: paste the whole output with its header, or run it again with -o json");
-            }
-            else if (origin is null)
-            {
-                Note(CollectionStatus.Skipped, "not read: say where it ran ('from': 'namespace/pod' or 'node/NAME')");
-            }
-            else if (budget.Files <= 0)
-            {
-                Note(CollectionStatus.Failed, $"not read: the request already holds the {limits.MaxFiles} files and command outputs it may carry (DnsExpert:Limits:MaxFiles)");
-            }
-            else if (tool == "cat" && words.Length == 2 && words[1].StartsWith('/'))
-            {
-                budget.Files--;
-                files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Path = words[1], Text = text });
-                Note(CollectionStatus.Ok, $"read as {words[1]} of {from}");
-            }
-            else if (command is null && text.Contains("nameserver ", StringComparison.Ordinal))
-            {
-                budget.Files--;
-                files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Path = "/etc/resolv.conf", Text = text });
-                Note(CollectionStatus.Ok, $"read as /etc/resolv.conf of {from}");
+                Metrics(p);
             }
             else
             {
-                budget.Files--;
-                files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Command = command ?? "unknown", Text = text });
-                Note(CollectionStatus.Ok, $"kept as the output of a command run on {from}");
+                // What is none of these is kept as a file or command output of its origin, for the producers the registry also names.
+                FileOrCommand(p, reader);
             }
         }
 
-        var expanded = new Snapshot { Objects = [.. tableObjects, .. objects], Logs = logs, Files = files, Probes = probes, Metrics = snapshot.Metrics };
-        return (new DiagnosisRequest
+        private void Note(Pasted p, CollectionStatus status, string detail) => Notes.Add(new CollectionEntry(p.Source, status, Bounded(detail)));
+
+        /// <summary>A probe read from the output: kept when new and within the limit; a repeat only counts.</summary>
+        private ProbeTake TakeProbe(Pasted p, ProbeArtifact probe)
         {
-            Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Options = request.Options, CallbackUrl = request.CallbackUrl,
-            Snapshot = expanded,
-        }, notes);
+            probe.From = p.From ?? "pasted";
+            if (!_seenProbes.Add(ProbeKey.Of(probe)))
+            {
+                return ProbeTake.Repeat;
+            }
+
+            if (_budget.Probes <= 0)
+            {
+                return ProbeTake.Full;
+            }
+
+            _budget.Probes--;
+            _probes.Add(probe);
+            return ProbeTake.Kept;
+        }
+
+        private void Lookups(Pasted p)
+        {
+            var tally = new Tally();
+            DnsTool? first = null;
+            foreach (var lookup in DnsToolOutput.Read(p.Text, p.Command))
+            {
+                first ??= lookup.Tool;
+                if (!tally.Count(TakeProbe(p, lookup.Probe), lookup.Line))
+                {
+                    break;
+                }
+            }
+
+            Note(p, tally.Read > 0 ? CollectionStatus.Ok : CollectionStatus.Partial,
+                tally.Read > 0 ? $"{tally.Describe("DNS lookup(s)")} read from {ToolName(first!.Value)} output{tally.Stopped(Limits)}" : "no lookup result found in the output");
+        }
+
+        private void Pings(Pasted p)
+        {
+            var tally = new Tally();
+            var summaries = new Summaries();
+            var (probed, skipped) = (false, false);
+            foreach (var run in PingOutput.Read(p.Text, p.Command))
+            {
+                // A run that gave no probe (no permission, name not resolved, cut short) is counted in the note; the
+                // runs of one output are read up to the probe limit, whatever they gave.
+                var taken = summaries.Count >= Limits.MaxProbes ? ProbeTake.Full : run.Probe is { } probe ? TakeProbe(p, probe) : ProbeTake.Kept;
+                if (!tally.Count(taken, run.Line))
+                {
+                    break;
+                }
+
+                probed |= run.Probe is not null;
+                skipped |= run.Problem is PingProblem.NotPermitted or PingProblem.NameNotResolved;
+                summaries.Add(taken == ProbeTake.Repeat ? $"{run.Summary} (repeats an earlier run)" : run.Summary);
+            }
+
+            Note(p, probed ? CollectionStatus.Ok : skipped ? CollectionStatus.Skipped : CollectionStatus.Partial,
+                summaries.Count > 0 ? summaries + tally.Stopped(Limits) : "no ping run found in the output");
+        }
+
+        private void Connections(Pasted p)
+        {
+            var tally = new Tally();
+            foreach (var (line, probe) in NcOutput.Read(p.Text))
+            {
+                if (!tally.Count(TakeProbe(p, probe), line))
+                {
+                    break;
+                }
+            }
+
+            Note(p, tally.Read > 0 ? CollectionStatus.Ok : CollectionStatus.Partial,
+                tally.Read > 0 ? $"{tally.Describe("TCP connection(s)")} read from nc output{tally.Stopped(Limits)}" : "no connection result found in the output (busybox nc -zvv prints one per address)");
+        }
+
+        private void Objects(Pasted p, string format)
+        {
+            var text = p.Text;
+            if (text.Length > MaxJsonCharacters)
+            {
+                Note(p, CollectionStatus.Failed, $"kubectl {format} over {MaxJsonCharacters} characters: send it as JSON in snapshot.objects");
+                return;
+            }
+
+            // -o yaml is read as the JSON -o json would have printed: one reader, one budget for both.
+            var (json, unreadable) = format == "YAML" ? KubectlYaml.ToJson(text) : (text, null);
+            var (read, problem) = json is null ? (null, $"not read: {unreadable}") : ReadJson(json, _budget, Limits);
+            if (read is { } element)
+            {
+                _objects.Add(element);
+                Note(p, CollectionStatus.Ok, format == "YAML" ? "read as Kubernetes objects (from YAML)" : "read as Kubernetes objects");
+            }
+            else
+            {
+                Note(p, CollectionStatus.Failed, problem!);
+            }
+        }
+
+        private void Logs(Pasted p)
+        {
+            var (text, words, origin) = (p.Text, p.Words, p.Origin);
+            var (ns, pod, container) = LogsTarget(words);
+            if (pod is null && (ns is null || RequestValidator.IsDnsLabel(ns)) && PrefixedLogs.Split(text) is { Count: > 0 } split)
+            {
+                // kubectl logs -l SELECTOR --prefix: each line says its pod and container.
+                var read = new List<string>();
+                foreach (var part in split)
+                {
+                    if (_budget.Logs <= 0 || _budget.LogCharacters < part.Text.Length)
+                    {
+                        break;
+                    }
+
+                    (_budget.Logs, _budget.LogCharacters) = (_budget.Logs - 1, _budget.LogCharacters - part.Text.Length);
+                    _logs.Add(new LogArtifact { Namespace = ns ?? origin?.Namespace ?? "default", Pod = part.Pod, Container = part.Container, Text = part.Text });
+                    read.Add(part.Pod);
+                }
+
+                Note(p, read.Count == split.Count ? CollectionStatus.Ok : CollectionStatus.Partial,
+                    $"read as the logs of {read.Count} of {split.Count} pod(s) in {ns ?? "default"} (kubectl logs --prefix){(read.Count == split.Count ? "" : $": the request already holds the logs it may carry ({Limits.MaxLogs} logs, {Limits.MaxLogCharacters} characters)")}");
+            }
+            else if (pod is null || !RequestValidator.IsDnsSubdomain(pod) || (ns is not null && !RequestValidator.IsDnsLabel(ns)))
+            {
+                Note(p, CollectionStatus.Failed, "kubectl logs without a valid pod name in the command: cannot tell whose log it is");
+            }
+            else if (_budget.Logs <= 0 || _budget.LogCharacters < text.Length)
+            {
+                Note(p, CollectionStatus.Failed, $"not read: the request already holds the logs it may carry ({Limits.MaxLogs} logs, {Limits.MaxLogCharacters} characters: DnsExpert:Limits:MaxLogs, MaxLogCharacters)");
+            }
+            else
+            {
+                (_budget.Logs, _budget.LogCharacters) = (_budget.Logs - 1, _budget.LogCharacters - text.Length);
+                _logs.Add(new LogArtifact { Namespace = ns ?? origin?.Namespace ?? "default", Pod = pod, Container = container, Text = text });
+                // --previous (-p): the container's run before the last restart, the one that stopped.
+                Note(p, CollectionStatus.Ok, words.Contains("--previous") || words.Contains("-p") || words.Contains("--previous=true")
+                    ? $"read as the log of pod {ns ?? "default"}/{pod}'s previous container (the run before its last restart)"
+                    : $"read as the log of pod {ns ?? "default"}/{pod}");
+            }
+        }
+
+        private void Metrics(Pasted p)
+        {
+            var (text, command, words, origin) = (p.Text, p.Command, p.Words, p.Origin);
+            // Whose metrics: the pod of the proxy path; for curl of localhost, the pod it ran in; for curl of a pod
+            // IP, the pod with that IP, found among the snapshot's pods when the facts are built.
+            var endpoint = MetricsEndpoint.Of(words);
+            var (ns, pod) = endpoint is { Pod: { } named } ? (endpoint.Namespace, named)
+                : endpoint is { IsLocal: true } && origin is { Pod: { } here } ? (origin.Namespace, here) : (null, null);
+            if (!PrometheusText.LooksLikeExposition(text))
+            {
+                Note(p, CollectionStatus.Failed, "not read: no Prometheus text exposition (# TYPE lines and samples) in the output");
+            }
+            else if (pod is null ? endpoint is null || (endpoint.IsLocal && origin?.Node is null) : !RequestValidator.IsDnsSubdomain(pod) || !RequestValidator.IsDnsLabel(ns ?? ""))
+            {
+                Note(p, CollectionStatus.Failed, "not read: cannot tell whose metrics they are (kubectl get --raw /api/v1/namespaces/kube-system/pods/POD:9153/proxy/metrics names the pod)");
+            }
+            else if (_budget.Files <= 0)
+            {
+                Note(p, CollectionStatus.Failed, $"not read: the request already holds the {Limits.MaxFiles} files and command outputs it may carry (DnsExpert:Limits:MaxFiles)");
+            }
+            else
+            {
+                _budget.Files--;
+                // localhost on a node: the hostNetwork pod serving that port there (NodeLocal DNSCache's :9353).
+                var node = pod is null && endpoint!.IsLocal ? origin!.Node : null;
+                _files.Add(new FileArtifact { Namespace = ns, Pod = pod, Node = node, Command = command, Text = text });
+                Note(p, CollectionStatus.Ok, pod is not null ? $"read as the metrics of pod {ns}/{pod}"
+                    : node is not null ? $"read as the metrics served on node {node} at port {endpoint!.Port}" : $"read as the metrics of the pod at {endpoint!.Host}");
+            }
+        }
+
+        private void FileOrCommand(Pasted p, EvidenceReader? reader)
+        {
+            var (text, command, words, from, origin, tool) = (p.Text, p.Command, p.Words, p.From, p.Origin, p.Tool);
+            if (origin is null && tool == "kubectl" && reader is EvidenceReader.KubernetesObjects or EvidenceReader.KubectlTop)
+            {
+                // Where kubectl ran does not matter; what it printed could not be read.
+                Note(p, CollectionStatus.Failed, "not read: neither kubectl's -o json nor a table read here (get pods, nodes, svc, endpoints; top pods, nodes) with its header line: paste the whole output with its header, or run it again with -o json");
+            }
+            else if (origin is null)
+            {
+                Note(p, CollectionStatus.Skipped, "not read: say where it ran ('from': 'namespace/pod' or 'node/NAME')");
+            }
+            else if (_budget.Files <= 0)
+            {
+                Note(p, CollectionStatus.Failed, $"not read: the request already holds the {Limits.MaxFiles} files and command outputs it may carry (DnsExpert:Limits:MaxFiles)");
+            }
+            else if (tool == "cat" && words.Length == 2 && words[1].StartsWith('/'))
+            {
+                _budget.Files--;
+                _files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Path = words[1], Text = text });
+                Note(p, CollectionStatus.Ok, $"read as {words[1]} of {from}");
+            }
+            else if (command is null && text.Contains("nameserver ", StringComparison.Ordinal))
+            {
+                _budget.Files--;
+                _files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Path = "/etc/resolv.conf", Text = text });
+                Note(p, CollectionStatus.Ok, $"read as /etc/resolv.conf of {from}");
+            }
+            else
+            {
+                _budget.Files--;
+                _files.Add(new FileArtifact { Namespace = origin.Namespace, Pod = origin.Pod, Node = origin.Node, Command = command ?? "unknown", Text = text });
+                Note(p, CollectionStatus.Ok, $"kept as the output of a command run on {from}");
+            }
+        }
     }
 
     /// <summary>
