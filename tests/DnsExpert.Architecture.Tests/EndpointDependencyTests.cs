@@ -9,11 +9,12 @@ namespace DnsExpert.Architecture.Tests;
 public sealed class EndpointDependencyTests
 {
     [Fact]
-    public void No_endpoint_or_body_reader_looks_a_service_up_by_hand()
+    public void No_endpoint_body_reader_or_caller_scope_looks_a_service_up_by_hand()
     {
         var api = Path.Combine(RepoPaths.Root, "src", "DnsExpert.Api");
         var files = Directory.EnumerateFiles(Path.Combine(api, "Endpoints"), "*.cs")
-            .Append(Path.Combine(api, "Hosting", "JsonBody.cs"));
+            .Append(Path.Combine(api, "Hosting", "JsonBody.cs"))
+            .Append(Path.Combine(api, "Security", "CallerScope.cs"));
 
         var lookups = files
             .SelectMany(file => File.ReadLines(file).Select((line, index) => (File: Path.GetFileName(file), Line: index + 1, Text: line)))

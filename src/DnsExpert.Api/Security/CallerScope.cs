@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using DnsExpert.Contract;
 using DnsExpert.History;
-using Microsoft.Extensions.Options;
 
 namespace DnsExpert.Api.Security;
 
@@ -41,16 +40,23 @@ public sealed record CallerScope(string? Principal, CallerRole Role, IReadOnlySe
     /// <summary>The namespace a request's diagnosis is kept under (as the history records it): its target's, or null without one.</summary>
     public static string? NamespaceOf(DiagnosisRequest request) => request.Target is null ? null : request.Target.Namespace ?? "default";
 
-    /// <summary>The caller of <paramref name="context"/> (registered by <see cref="SecuritySetup"/>; unrestricted when authentication is off).</summary>
-    public static CallerScope Of(HttpContext context)
+    /// <summary>
+    /// The caller of <paramref name="context"/>, as the security middleware (<see cref="SecuritySetup"/>) set it once
+    /// the caller was authenticated. A request that did not pass that middleware has none, and is refused rather than
+    /// taken for a caller with every right.
+    /// </summary>
+    public static CallerScope Of(HttpContext context) =>
+        context.Features.Get<CallerScope>()
+            ?? throw new InvalidOperationException("No caller scope on the request: UseDnsExpertSecurity is not in the pipeline before the endpoints");
+
+    /// <summary>The scope of an authenticated <paramref name="user"/> (unrestricted when authentication is off).</summary>
+    public static CallerScope From(ClaimsPrincipal user, AuthOptions options)
     {
-        var options = context.RequestServices.GetService<IOptions<AuthOptions>>()?.Value;
-        if (options is not { Enabled: true } || context.User.Identity?.IsAuthenticated != true)
+        if (!options.Enabled || user.Identity?.IsAuthenticated != true)
         {
             return Unrestricted;
         }
 
-        var user = context.User;
         if (user.FindFirstValue("dnsexpert:key") is { Length: > 0 } key)
         {
             var scope = options.Scopes.GetValueOrDefault(key);

@@ -141,6 +141,13 @@ public static class SecuritySetup
             });
         }
 
+        // What the caller may do, read once from its credential: the endpoints take it from the request's features
+        // (CallerScope.Of), not from the container.
+        app.Use((context, next) =>
+        {
+            context.Features.Set(CallerScope.From(context.User, options));
+            return next(context);
+        });
         return app;
     }
 
