@@ -325,7 +325,10 @@ public sealed class CacheDenialWindow : Fact
     /// <summary>For evidence: <c>cache 30 (line 10), kubernetes ttl 30 (line 7): min(max(30, 5), 30) = 30 s</c>, then NodeLocal's.</summary>
     public required string Detail { get; init; }
 
-    /// <summary>For a sentence: <c>30 s (cache 30, ttl 30)</c>.</summary>
+    /// <summary>
+    /// For a sentence: <c>30 s in CoreDNS (cache 30, kubernetes ttl 30)</c>, or with NodeLocal DNSCache <c>6 s: 5 s in
+    /// CoreDNS (cache 30, kubernetes ttl 5 by default) and 1 s more in NodeLocal DNSCache (...)</c>.
+    /// </summary>
     public required string Summary { get; init; }
 }
 

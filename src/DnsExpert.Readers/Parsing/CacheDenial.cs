@@ -55,7 +55,7 @@ public static class CacheDenial
 
     /// <summary>
     /// The <c>ttl</c> of the block's kubernetes plugin line for the names it answers, and the line that says it
-    /// (<c>ttl 30</c>, or <c>ttl 5 (default)</c>); null when the block has no kubernetes line.
+    /// (<c>kubernetes ttl 30</c>, or <c>kubernetes ttl 5 by default</c>); null when the block has no kubernetes line.
     /// </summary>
     public static (int Ttl, string Text)? KubernetesTtl(CorefileServerBlock server)
     {
@@ -66,8 +66,8 @@ public static class CacheDenial
 
         var ttl = kubernetes.Block.FirstOrDefault(b => b.Name == "ttl");
         return ttl is { Arguments: [var value, ..] } && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-            ? (seconds, $"ttl {seconds}")
-            : (DefaultKubernetesTtl, $"ttl {DefaultKubernetesTtl} (default)");
+            ? (seconds, $"kubernetes ttl {seconds}")
+            : (DefaultKubernetesTtl, $"kubernetes ttl {DefaultKubernetesTtl} by default");
     }
 
     /// <summary>

@@ -58,12 +58,12 @@ internal static class NegativeCacheProducer
             return null;
         }
 
-        var (ttl, ttlText) = CacheDenial.KubernetesTtl(server) ?? (CacheDenial.DefaultKubernetesTtl, $"ttl {CacheDenial.DefaultKubernetesTtl} (no kubernetes line in the block: the default)");
+        var (ttl, ttlText) = CacheDenial.KubernetesTtl(server) ?? (CacheDenial.DefaultKubernetesTtl, $"kubernetes ttl {CacheDenial.DefaultKubernetesTtl} by default (no kubernetes line in the block)");
         var soa = CacheDenial.SoaTtl(ttl);
-        var (coreDns, detail, summary) = Of(CacheDenial.Settings(server, domain), soa, $"kubernetes {ttlText}");
+        var (coreDns, detail, settings) = Of(CacheDenial.Settings(server, domain), soa, ttlText);
         var key = string.Join(" ", server.Zones.Select(z => $"{z.Name}:{z.Port}"));
         var (ns, name) = objects.ClusterDns.CorefileName;
-        detail = $"ConfigMap {ns}/{name}, server block {key}: {detail}";
+        detail = $"server block {key}: {detail}";
 
         (int? Seconds, string? ConfigMap) nodeLocal = (null, null);
         if (cluster.NodeLocal is { } setup
@@ -71,10 +71,14 @@ internal static class NegativeCacheProducer
             && CacheDenial.ServerFor(local, domain) is { } localServer)
         {
             // NodeLocal caches CoreDNS's NXDOMAIN by the same rule, over the SOA TTL CoreDNS answered with.
-            var (seconds, localDetail, localSummary) = Of(CacheDenial.Settings(localServer, domain), soa, $"SOA TTL {soa} from CoreDNS");
+            var (seconds, localDetail, localSettings) = Of(CacheDenial.Settings(localServer, domain), soa, $"SOA TTL {soa} from CoreDNS");
             nodeLocal = (seconds, map);
             detail += $"; NodeLocal DNSCache (ConfigMap kube-system/{map}): {localDetail}";
-            summary += $" + NodeLocal DNSCache's {localSummary}";
+            settings = $"{coreDns} s in CoreDNS ({settings}) and {seconds} s more in NodeLocal DNSCache ({localSettings})";
+        }
+        else
+        {
+            settings = $"{coreDns} s in CoreDNS ({settings})";
         }
 
         return new CacheDenialWindow
@@ -86,12 +90,12 @@ internal static class NegativeCacheProducer
             NodeLocalConfigMap = nodeLocal.ConfigMap,
             SoaTtl = soa,
             Detail = detail,
-            Summary = summary,
+            Summary = nodeLocal.Seconds is { } more ? $"{coreDns + more} s: {settings}" : settings,
         };
     }
 
-    /// <summary>One cache's window over <paramref name="soa"/>, with the words for evidence and for a sentence.</summary>
-    private static (int Seconds, string Detail, string Summary) Of(CacheDenialSettings? cache, int soa, string ttlText)
+    /// <summary>One cache's window over <paramref name="soa"/>, with the words for evidence and for a sentence (<c>cache 30, ttl 30</c>).</summary>
+    private static (int Seconds, string Detail, string Settings) Of(CacheDenialSettings? cache, int soa, string ttlText)
     {
         if (cache is null)
         {
@@ -107,7 +111,7 @@ internal static class NegativeCacheProducer
         var seconds = CacheDenial.Window(soa, cache.MinTtl, cache.Cap);
         return (seconds,
             $"{line}, {ttlText}: a denial is kept min(max(SOA TTL {soa}, MINTTL {cache.MinTtl}), CAP {cache.Cap}) = {seconds} s",
-            $"{seconds} s ({cache.Text}, {ttlText})");
+            $"{cache.Text}, {ttlText}");
     }
 
     /// <summary>
