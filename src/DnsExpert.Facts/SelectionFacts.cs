@@ -114,10 +114,9 @@ public sealed class NxdomainNearCreation : Fact
     /// <summary>The last NXDOMAIN came after the object existed: the cache answered for a name that existed.</summary>
     public bool AfterCreation => SecondsAfterCreation >= 0;
 
-    /// <summary>For a sentence: <c>2 s after</c>, <c>in the second</c> or <c>3 s before</c> (the creation).</summary>
-    public string Offset => Math.Abs(SecondsAfterCreation) < 1
-        ? "in the same second as"
-        : $"{Math.Abs(SecondsAfterCreation).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s {(SecondsAfterCreation > 0 ? "after" : "before")}";
+    /// <summary>For a sentence before the creation: <c>4.6 s after</c>, <c>less than a second before</c>, <c>12 s before</c>.</summary>
+    public string Offset => (Math.Abs(SecondsAfterCreation) < 1 ? "less than a second" : $"{Math.Abs(SecondsAfterCreation).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s")
+        + (AfterCreation ? " after" : " before");
 
     /// <summary>
     /// The latest the caches answer the denial: the window after the last NXDOMAIN (which may itself have been a fresh

@@ -108,14 +108,15 @@ public sealed class CacheDenialTests
     private const string Web0 = """{"kind":"Pod","metadata":{"name":"web-0","namespace":"shop","creationTimestamp":"2024-05-13T10:00:02Z","labels":{"app":"nginx"}},"spec":{"hostname":"web-0","subdomain":"nginx","containers":[{"name":"web","image":"nginx"}]}}""";
 
     [Theory]
-    [InlineData("10:00:03", 1, true)]    // a second after web-0 was created: served from the cache
-    [InlineData("10:00:31", 29, true)]   // within kubeadm's 30 s
-    [InlineData("10:00:40", 38, false)]  // long after the window: not the cache's
-    [InlineData("09:59:20", -42, false)] // before the creation, its cached copy gone before it
-    [InlineData("09:59:50", -12, true)]  // before the creation, its cached copy outliving it
-    public void An_nxdomain_for_a_statefulset_pod_name_is_set_against_the_pods_creation_and_kubeadms_30_s(string time, double after, bool within)
+    [InlineData("10:00:02.400", 0.4, true, "less than a second after")] // served from the cache
+    [InlineData("10:00:03.000", 1, true, "1 s after")]
+    [InlineData("10:00:31.000", 29, true, "29 s after")]                  // within kubeadm's 30 s
+    [InlineData("10:00:40.000", 38, false, "38 s after")]                 // long after the window: not the cache's
+    [InlineData("09:59:20.000", -42, false, "42 s before")]               // before the creation, its cached copy gone before it
+    [InlineData("09:59:50.000", -12, true, "12 s before")]                // before the creation, its cached copy outliving it
+    public void An_nxdomain_for_a_statefulset_pod_name_is_set_against_the_pods_creation_and_kubeadms_30_s(string time, double after, bool within, string offset)
     {
-        var log = $"2024-05-13T{time}.000Z [INFO] 10.244.1.7:41234 - 5318 \"A IN web-0.nginx.shop.svc.cluster.local. udp 52 false 512\" NXDOMAIN qr,aa,rd 145 0.000121s\n";
+        var log = $"2024-05-13T{time}Z [INFO] 10.244.1.7:41234 - 5318 \"A IN web-0.nginx.shop.svc.cluster.local. udp 52 false 512\" NXDOMAIN qr,aa,rd 145 0.000121s\n";
 
         var facts = Facts(log, Nginx, Web0);
 
@@ -126,6 +127,7 @@ public sealed class CacheDenialTests
         Assert.Equal("Pod shop/web-0", near.CreatedObject);
         Assert.Equal(after, near.SecondsAfterCreation);
         Assert.Equal(within, near.WithinWindow);
+        Assert.Equal(offset, near.Offset);
     }
 
     [Fact]
