@@ -306,6 +306,10 @@ public sealed class CacheDenialWindow : Fact
     /// <summary>The Corefile server block serving the cluster domain (<c>.:53</c>).</summary>
     public required string ServerKey { get; init; }
 
+    /// <summary>The cluster domain the window is for (<c>cluster.local</c>).</summary>
+    [DnsExpert.Text.CommandValue(DnsExpert.Text.CommandValueKind.DnsName)]
+    public required string Zone { get; init; }
+
     /// <summary>The longest a denial is served after the name exists: <see cref="CoreDnsSeconds"/> plus <see cref="NodeLocalSeconds"/>.</summary>
     public int Seconds => CoreDnsSeconds + (NodeLocalSeconds ?? 0);
 

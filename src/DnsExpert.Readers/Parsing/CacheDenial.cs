@@ -20,7 +20,10 @@ public sealed record CacheDenialSettings(int Cap, int MinTtl, bool Keeps, string
 /// read at its master of 2026-08): the answer's TTL is its SOA's, raised to the denial MINTTL and capped at the denial
 /// TTL, <c>min(max(SOA TTL, MINTTL), CAP)</c>. The kubernetes plugin answers an NXDOMAIN with an SOA whose TTL is its
 /// <c>ttl</c> (default 5) up to 300. So kubeadm's <c>cache 30</c> with <c>ttl 30</c> keeps a denial 30 s, the
-/// default <c>ttl 5</c> 5 s, and <c>ttl 0</c> still 5 s (the MINTTL).
+/// default <c>ttl 5</c> 5 s, and <c>ttl 0</c> still 5 s (the MINTTL). Not modelled: before coredns/coredns#2446
+/// (merged 2019-01-08, answering coredns/coredns#2434) the kubernetes plugin's negative answers did not follow its
+/// <c>ttl</c> (an SOA of TTL 300, MINIMUM 30: coredns/coredns#2294), so a CoreDNS of 2018 kept a denial up to the
+/// cache's cap (30 s under <c>cache 30</c>, as #2434 measured); which release first shipped the change is not pinned here.
 /// </summary>
 public static class CacheDenial
 {

@@ -88,6 +88,7 @@ internal static class NegativeCacheProducer
         {
             Source = $"ConfigMap {ns}/{name}",
             ServerKey = key,
+            Zone = domain,
             CoreDnsSeconds = coreDns,
             NodeLocalSeconds = nodeLocal.Seconds,
             NodeLocalConfigMap = nodeLocal.ConfigMap,
