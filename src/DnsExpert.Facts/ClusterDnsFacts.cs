@@ -537,9 +537,6 @@ public sealed class CoreDnsQueryLog : Fact
     /// <summary>The last such line's number (this line's, when it is the only one).</summary>
     public int LastLineNumber { get; init; }
 
-    /// <summary>The last such line's timestamp; null in a log without timestamps.</summary>
-    public DateTimeOffset? LastTimestamp { get; init; }
-
     /// <summary>For evidence: empty for a single line, else <c>; 42 such lines, the last at 2024-05-13 08:29:01 UTC</c> (or <c>the last on line 913</c> in a log without timestamps).</summary>
     public string Repeats => LogPosition.Repeats(Occurrences, LastTime, LastLineNumber);
 

@@ -190,7 +190,6 @@ internal static class CoreDnsLogProducer
                 Occurrences = group.Occurrences,
                 LastTime = TicketTime.Format(group.LastTimestamp),
                 LastLineNumber = group.LastLineNumber,
-                LastTimestamp = group.LastTimestamp,
                 SpanSeconds = (group.LastTimestamp - record.Timestamp)?.TotalSeconds,
                 Answers = group.Answers?.Count ?? group.Occurrences,
                 FailedAnswers = group.Answers?.Failed ?? group.Occurrences,

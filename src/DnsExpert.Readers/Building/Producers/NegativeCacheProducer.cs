@@ -29,7 +29,9 @@ internal static class NegativeCacheProducer
                 continue;
             }
 
-            var last = q.LastTimestamp ?? q.Timestamp!.Value;
+            // The group's last line: its first plus its span (no second timestamp kept per query group: a log of
+            // distinct names makes hundreds of thousands of them).
+            var last = q.Timestamp!.Value.AddSeconds(q.SpanSeconds ?? 0);
             var after = Math.Round((last - created).TotalSeconds, 1);
             facts.Add(new NxdomainNearCreation
             {
