@@ -314,6 +314,47 @@ public sealed class CorefileUnansweredZone : Fact
     public IReadOnlyList<string> AnsweredBelow { get; init; } = [];
 }
 
+/// <summary>
+/// How long the cluster DNS's caches keep an NXDOMAIN for a name of the cluster domain: CoreDNS's <c>cache</c> plugin
+/// in the server block serving the cluster domain, and NodeLocal DNSCache's in front of it, each as CoreDNS computes
+/// it (<c>min(max(SOA TTL, MINTTL), CAP)</c>, the SOA TTL being the kubernetes plugin's <c>ttl</c> up to 300).
+/// </summary>
+[FactDescription("How long the cluster DNS's caches keep an NXDOMAIN for a cluster name: CoreDNS's cache denial window (min(max(SOA TTL, MINTTL), CAP), the SOA TTL the kubernetes plugin's ttl up to 300), plus NodeLocal DNSCache's own when its Corefile is read; the lines that say so.")]
+public sealed class CacheDenialWindow : Fact
+{
+    /// <summary>The Corefile server block serving the cluster domain (<c>.:53</c>).</summary>
+    public required string ServerKey { get; init; }
+
+    /// <summary>The cluster domain the window is for (<c>cluster.local</c>).</summary>
+    [DnsExpert.Text.CommandValue(DnsExpert.Text.CommandValueKind.DnsName)]
+    public required string Zone { get; init; }
+
+    /// <summary>The longest a denial is served after the name exists: <see cref="CoreDnsSeconds"/> plus <see cref="NodeLocalSeconds"/>.</summary>
+    public int Seconds => CoreDnsSeconds + (NodeLocalSeconds ?? 0);
+
+    /// <summary>CoreDNS's denial window in seconds; 0 when its cache keeps no denial of the cluster domain.</summary>
+    public required int CoreDnsSeconds { get; init; }
+
+    /// <summary>NodeLocal DNSCache's denial window for the cluster domain; null when NodeLocal or its Corefile is not in the snapshot.</summary>
+    public int? NodeLocalSeconds { get; init; }
+
+    /// <summary>NodeLocal DNSCache's ConfigMap in kube-system (<c>node-local-dns</c>, kubespray's <c>nodelocaldns</c>), when its window was read.</summary>
+    [DnsExpert.Text.CommandValue(DnsExpert.Text.CommandValueKind.ObjectName)]
+    public string? NodeLocalConfigMap { get; init; }
+
+    /// <summary>The TTL of the SOA the kubernetes plugin answers an NXDOMAIN with.</summary>
+    public required int SoaTtl { get; init; }
+
+    /// <summary>For evidence: <c>cache 30 (line 10), kubernetes ttl 30 (line 7): min(max(30, 5), 30) = 30 s</c>, then NodeLocal's.</summary>
+    public required string Detail { get; init; }
+
+    /// <summary>
+    /// For a sentence: <c>30 s in CoreDNS (cache 30, kubernetes ttl 30)</c>, or with NodeLocal DNSCache <c>6 s: 5 s in
+    /// CoreDNS (cache 30, kubernetes ttl 5 by default) and 1 s more in NodeLocal DNSCache (...)</c>.
+    /// </summary>
+    public required string Summary { get; init; }
+}
+
 /// <summary>A signature recognised in a CoreDNS log (errors, reloads, crashes).</summary>
 [FactDescription("A CoreDNS log event: kind (unknown-directive, apiserver-unreachable, upstream-error, forward-loop, reload, panic, no-next-plugin), cause, pod, time, line, how long it lasted, what it names, and for a Corefile error what the refused word is in that CoreDNS version.")]
 public sealed class CoreDnsLogEvent : Fact

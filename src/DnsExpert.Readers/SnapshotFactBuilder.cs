@@ -57,6 +57,7 @@ public static class SnapshotFactBuilder
             events,
             QueriedNameProducer.Produce(expanded, classification, objects, cluster),
             ServiceNameProducer.Produce(logs.Facts, probes.Facts, objects, cluster, ServiceListings.Of(request.Snapshot, objects.Services.Values.Select(s => s.Metadata?.NamespaceProperty ?? "default"))),
+            NegativeCacheProducer.Produce(logs.Facts, objects, cluster),
         ];
 
         // Whether anything was read at all: a rule such as the packet capture must tell "nothing found" from "nothing looked at".

@@ -85,6 +85,11 @@ public static class FactSummaries
         [nameof(CorefileUnansweredZone)] = Of<CorefileUnansweredZone>("zones no Corefile plugin answers", zs =>
             $"Corefile zones no plugin answers in full: {Names(zs.Select(z => z.Zone))}",
             "Corefile read: a plugin answers every zone of its server blocks"),
+        [nameof(CacheDenialWindow)] = Of<CacheDenialWindow>("cache denial windows", ws => Each(ws, w =>
+            $"the caches keep an NXDOMAIN for a cluster name up to {Count(w.Seconds, "second")}: {Name(w.Summary)}")),
+        [nameof(NxdomainNearCreation)] = Of<NxdomainNearCreation>("NXDOMAIN answers near an object's creation", ns =>
+            $"NXDOMAIN near the creation of what makes the name exist: {Names(ns.Select(n => $"{n.Name} {n.Offset} {n.CreatedObject} ({(n.WithinWindow ? "within" : "outside")} the {n.WindowSeconds} s window)"))}",
+            "no NXDOMAIN for a name whose Service or pod the snapshot holds"),
         [nameof(ServiceInfo)] = Of<ServiceInfo>("Services", ss =>
             $"{Count(ss.Count, "Service")} ({ss.Count(s => s.IsHeadless)} headless): {Names(ss.Select(s => $"{s.Name}.{s.Namespace}"))}"),
         [nameof(StatefulSetInfo)] = Of<StatefulSetInfo>("StatefulSets", ss =>

@@ -161,7 +161,7 @@ public static class EvidenceSources
         Get("endpoints", ["endpoints", "ep"], ["KubeDnsEndpoints"]),
         Get("nodes", ["nodes", "node", "no"], ["ClusterNode", "ClusterCloud", "NodeCloud", "ClusterDns", "PodDns"]),
         Get("daemonsets", ["daemonset", "daemonsets", "ds"], ["ClusterDns", "PodDns"]),
-        Get("configmaps", ["configmap", "configmaps", "cm"], ["CorefilePlugin", "CorefileServer", "CorefileUnansweredZone", "CorefileUpstream", "KubeProxyInfo"]),
+        Get("configmaps", ["configmap", "configmaps", "cm"], ["CacheDenialWindow", "CorefilePlugin", "CorefileServer", "CorefileUnansweredZone", "CorefileUpstream", "KubeProxyInfo"]),
         Get("network policies", ["networkpolicy", "networkpolicies", "netpol"], ["NetworkPolicyInfo", "EgressAllowsDns", "PolicySelectsPod"]),
         Get("statefulsets", ["statefulsets", "statefulset", "sts"], ["StatefulSetInfo", "StatefulSetHeadlessServices", "ServiceSelectsStatefulSet"]),
         Events,

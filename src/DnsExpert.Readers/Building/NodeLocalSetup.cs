@@ -93,7 +93,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     }
 
     /// <summary>The Corefiles of the ConfigMaps its pods mount (<see cref="ConfigMapNames"/>), parsed, with the ConfigMap's name.</summary>
-    private static IEnumerable<(string Name, Corefile Corefile)> Corefiles(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps) =>
+    public static IEnumerable<(string Name, Corefile Corefile)> Corefiles(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps) =>
         ConfigMapNames(daemonSet)
             .Select(name => (name, map: configMaps.GetValueOrDefault(SnapshotObjects.Key(SnapshotObjects.KubeSystem, name))))
             .Where(m => m.map?.Data?.ContainsKey("Corefile") == true)

@@ -17,4 +17,7 @@ internal static class TicketTime
         var zone = t.Offset == TimeSpan.Zero ? "UTC" : t.ToString("zzz", CultureInfo.InvariantCulture);
         return t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " " + zone;
     }
+
+    /// <summary>A Kubernetes object's time (<c>metadata.creationTimestamp</c>) as the UTC instant it is.</summary>
+    public static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time.ToUniversalTime(), DateTimeKind.Utc));
 }

@@ -25,9 +25,7 @@ internal static class CorefileProducer
             return new ProducedFacts([], [new CollectionEntry(source, CollectionStatus.Partial, "has no 'Corefile' key")]);
         }
 
-        // AKS mounts the coredns-custom ConfigMap at /etc/coredns/custom, next to the Corefile: `import custom/*.override`.
-        var custom = objects.ConfigMaps.GetValueOrDefault(SnapshotObjects.Key(SnapshotObjects.KubeSystem, "coredns-custom"))?.Data;
-        var corefile = CorefileParser.Parse(text, custom is null ? null : pattern => CustomImports(pattern, custom));
+        var corefile = Parse(objects, text);
         var notes = new List<CollectionEntry>();
         if (corefile.Diagnostics.Count > 0)
         {
@@ -86,6 +84,17 @@ internal static class CorefileProducer
         }
 
         return new ProducedFacts(facts, notes);
+    }
+
+    /// <summary>The cluster DNS's Corefile as CoreDNS reads it, with the coredns-custom files it imports; null when the snapshot has none.</summary>
+    public static Corefile? Parse(SnapshotObjects objects) =>
+        objects.ClusterDns.Corefile?.Data is { } data && data.TryGetValue("Corefile", out var text) ? Parse(objects, text) : null;
+
+    private static Corefile Parse(SnapshotObjects objects, string text)
+    {
+        // AKS mounts the coredns-custom ConfigMap at /etc/coredns/custom, next to the Corefile: `import custom/*.override`.
+        var custom = objects.ConfigMaps.GetValueOrDefault(SnapshotObjects.Key(SnapshotObjects.KubeSystem, "coredns-custom"))?.Data;
+        return CorefileParser.Parse(text, custom is null ? null : pattern => CustomImports(pattern, custom));
     }
 
     private static string FileSource(string source, string? file) => file is null ? source : $"ConfigMap kube-system/coredns-custom ({file})";

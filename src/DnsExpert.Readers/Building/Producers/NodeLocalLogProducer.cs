@@ -163,13 +163,11 @@ internal static class NodeLocalLogProducer
             return (null, "");
         }
 
-        var (joined, since) = (TicketTime.Format(Utc(c)), TicketTime.Format(Utc(s)));
+        var (joined, since) = (TicketTime.Format(TicketTime.Utc(c)), TicketTime.Format(TicketTime.Utc(s)));
         return c > s
             ? (true, $"node {node} joined the cluster at {joined}, after NodeLocal DNSCache's DaemonSet {cluster.NodeLocal!.Name} was created ({since})")
             : (false, $"node {node} was in the cluster ({joined}) before NodeLocal DNSCache's DaemonSet {cluster.NodeLocal!.Name} was created ({since})");
     }
-
-    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time.ToUniversalTime(), DateTimeKind.Utc));
 
     /// <summary><c>10.233.0.3</c> of <c>10.233.0.3:53</c>, <c>fd00::a</c> of <c>[fd00::a]:53</c>.</summary>
     private static string Address(string endpoint) =>

@@ -96,7 +96,7 @@ internal static class WorkloadProducer
     }
 
     /// <summary>A Service selector matches labels when every selector pair is present; an empty selector selects nothing.</summary>
-    private static bool Selects(IDictionary<string, string>? selector, IDictionary<string, string>? labels) =>
+    internal static bool Selects(IDictionary<string, string>? selector, IDictionary<string, string>? labels) =>
         selector is { Count: > 0 } && labels is not null && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
     /// <summary>
