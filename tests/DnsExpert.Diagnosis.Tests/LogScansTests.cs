@@ -158,27 +158,30 @@ public sealed class LogScansTests
     {
         // A long string is read on to its closing quote before the serializer looks again: wherever the body's reads
         // end (inside an escape, between a backslash and the quote it escapes, inside a UTF-8 sequence), every string
-        // comes out as it went in, with a sink and without.
+        // comes out as it went in, with a sink and without; a long log is unescaped where it was copied, except one
+        // with an escaped surrogate pair, which the reader's own copy unescapes.
         var line = "2026-11-25T08:00:00.000000000Z [INFO] 172.20.1.9:3000 - 7 \"A IN \\\\é\"x.example.com. udp 80 false 512\" NOERROR qr 1 0.0001s\t\u0001\n";
         var log = string.Concat(Enumerable.Repeat(line, (LogText.RetainedLimit / line.Length) + 10));
+        var withSurrogates = log + "a pair \uD83D\uDE00 escaped as two \\u escapes\n";
         const string Output = "C:\\temp\\ \"quoted\" \\\"";
         var json = JsonSerializer.Serialize(new DiagnosisRequest
         {
             Domain = "x.example.com",
             Snapshot = new Snapshot
             {
-                Logs = [new LogArtifact { Pod = "long", Text = log }, new LogArtifact { Pod = "short", Text = line }],
+                Logs = [new LogArtifact { Pod = "long", Text = log }, new LogArtifact { Pod = "short", Text = line }, new LogArtifact { Pod = "pair", Text = withSurrogates }],
                 Outputs = [new CommandOutput { Command = "cat", Text = Output }],
             },
         }, Json);
         Assert.Contains("\\\\", json, StringComparison.Ordinal);
         Assert.Contains("\\u0022", json, StringComparison.Ordinal);
+        Assert.Contains("\\uD83D\\uDE00", json, StringComparison.Ordinal);
 
         var sink = new CapturingSink();
         await using (var body = new TricklingStream(Encoding.UTF8.GetBytes(json), step))
         {
             var read = (await RequestJson.ReadAsync(body, ReadJson, Limits, sink, CancellationToken.None))!;
-            Assert.Equal([log], sink.Texts);
+            Assert.Equal([log, withSurrogates], sink.Texts);
             Assert.Null(read.Snapshot!.Logs![0].Text!.Value);
             Assert.Equal(line, read.Snapshot.Logs[1].Text!.Value);
             Assert.Equal(Output, read.Snapshot.Outputs![0].Text);
@@ -187,7 +190,7 @@ public sealed class LogScansTests
         await using (var body = new TricklingStream(Encoding.UTF8.GetBytes(json), step))
         {
             var read = (await RequestJson.ReadAsync(body, ReadJson, Limits, null, CancellationToken.None))!;
-            Assert.Equal([log, line], read.Snapshot!.Logs!.Select(l => l.Text!.Value));
+            Assert.Equal([log, line, withSurrogates], read.Snapshot!.Logs!.Select(l => l.Text!.Value));
             Assert.Equal(Output, read.Snapshot.Outputs![0].Text);
         }
     }
