@@ -82,7 +82,7 @@ public sealed class LogText
             int written;
             try
             {
-                written = reader.CopyString(bytes);
+                written = JsonStrings.TryCopy(ref reader, bytes) ?? reader.CopyString(bytes);
             }
             catch
             {

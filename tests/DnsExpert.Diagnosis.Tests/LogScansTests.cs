@@ -150,8 +150,91 @@ public sealed class LogScansTests
         Assert.Throws<InvalidOperationException>(() => log.TakeBytes());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(4093)]
+    public async Task Strings_split_anywhere_between_reads_are_read_whole_and_unchanged(int step)
+    {
+        // A long string is read on to its closing quote before the serializer looks again: wherever the body's reads
+        // end (inside an escape, between a backslash and the quote it escapes, inside a UTF-8 sequence), every string
+        // comes out as it went in, with a sink and without; a long log is unescaped where it was copied, except one
+        // with an escaped surrogate pair, which the reader's own copy unescapes.
+        var line = "2026-11-25T08:00:00.000000000Z [INFO] 172.20.1.9:3000 - 7 \"A IN \\\\é\"x.example.com. udp 80 false 512\" NOERROR qr 1 0.0001s\t\u0001\n";
+        var log = string.Concat(Enumerable.Repeat(line, (LogText.RetainedLimit / line.Length) + 10));
+        var withSurrogates = log + "a pair \uD83D\uDE00 escaped as two \\u escapes\n";
+        const string Output = "C:\\temp\\ \"quoted\" \\\"";
+        var json = JsonSerializer.Serialize(new DiagnosisRequest
+        {
+            Domain = "x.example.com",
+            Snapshot = new Snapshot
+            {
+                Logs = [new LogArtifact { Pod = "long", Text = log }, new LogArtifact { Pod = "short", Text = line }, new LogArtifact { Pod = "pair", Text = withSurrogates }],
+                Outputs = [new CommandOutput { Command = "cat", Text = Output }],
+            },
+        }, Json);
+        Assert.Contains("\\\\", json, StringComparison.Ordinal);
+        Assert.Contains("\\u0022", json, StringComparison.Ordinal);
+        Assert.Contains("\\uD83D\\uDE00", json, StringComparison.Ordinal);
+
+        var sink = new CapturingSink();
+        await using (var body = new TricklingStream(Encoding.UTF8.GetBytes(json), step))
+        {
+            var read = (await RequestJson.ReadAsync(body, ReadJson, Limits, sink, CancellationToken.None))!;
+            Assert.Equal([log, withSurrogates], sink.Texts);
+            Assert.Null(read.Snapshot!.Logs![0].Text!.Value);
+            Assert.Equal(line, read.Snapshot.Logs[1].Text!.Value);
+            Assert.Equal(Output, read.Snapshot.Outputs![0].Text);
+        }
+
+        await using (var body = new TricklingStream(Encoding.UTF8.GetBytes(json), step))
+        {
+            var read = (await RequestJson.ReadAsync(body, ReadJson, Limits, null, CancellationToken.None))!;
+            Assert.Equal([log, line, withSurrogates], read.Snapshot!.Logs!.Select(l => l.Text!.Value));
+            Assert.Equal(Output, read.Snapshot.Outputs![0].Text);
+        }
+    }
+
     private static List<string> Describe(IEnumerable<object> facts) =>
         facts.OfType<Fact>().Select(f => JsonSerializer.Serialize(f, f.GetType(), Json)).ToList();
+
+    /// <summary>A sink that keeps each long log's text as it was handed over.</summary>
+    private sealed class CapturingSink : ILogScanSink
+    {
+        public List<string> Texts { get; } = [];
+
+        public byte[] Rent(int minimumLength) => new byte[minimumLength];
+
+        public void Return(byte[] buffer)
+        {
+        }
+
+        public StreamedLog Accept(byte[] buffer, int length, long characters)
+        {
+            Texts.Add(Encoding.UTF8.GetString(buffer, 0, length));
+            return new ScannedLog(buffer, length, characters);
+        }
+
+        public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
+    /// <summary>A body that gives at most <c>step</c> bytes a read (one or two fewer every other time), as a slow client would.</summary>
+    private sealed class TricklingStream(byte[] bytes, int step) : MemoryStream(bytes)
+    {
+        private int _reads;
+
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, Next()));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, Next())]);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, Next())], cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            base.ReadAsync(buffer, offset, Math.Min(count, Next()), cancellationToken);
+
+        private int Next() => Math.Max(1, step - (_reads++ % 3));
+    }
 
     private sealed class StalledSink : ILogScanSink
     {

@@ -1,0 +1,179 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace DnsExpert.Contract;
+
+/// <summary>
+/// Where JSON strings end in bytes that begin between two tokens, found by a vectorised search for quotes and
+/// backslashes (a backslash escapes the byte after it; <c>\u0022</c> holds no quote). It does not validate: the
+/// serializer does, once the string is whole.
+/// </summary>
+internal static class JsonStrings
+{
+    /// <summary>
+    /// Whether <paramref name="json"/>, read from a point between tokens, ends inside a string; <paramref name="escaped"/>
+    /// then says whether its last byte is a backslash that escapes the next one.
+    /// </summary>
+    public static bool EndsInString(ReadOnlySequence<byte> json, out bool escaped)
+    {
+        var inString = false;
+        escaped = false;
+        foreach (var segment in json)
+        {
+            var span = segment.Span;
+            var i = 0;
+            while (i < span.Length)
+            {
+                if (!inString)
+                {
+                    var quote = span[i..].IndexOf((byte)'"');
+                    if (quote < 0)
+                    {
+                        break;
+                    }
+
+                    i += quote + 1;
+                    inString = true;
+                }
+                else if (Close(span, ref i, ref escaped))
+                {
+                    inString = false;
+                }
+                else
+                {
+                    break;
+                }
+            }
+        }
+
+        return inString;
+    }
+
+    /// <summary>
+    /// Whether the string that <paramref name="json"/> continues closes in it (its first unescaped quote);
+    /// <paramref name="escaped"/> carries a backslash at the end of one piece over to the next.
+    /// </summary>
+    public static bool Closes(ReadOnlySequence<byte> json, ref bool escaped)
+    {
+        foreach (var segment in json)
+        {
+            var i = 0;
+            if (Close(segment.Span, ref i, ref escaped))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Copies a string token that spans segments of the body and holds escapes into <paramref name="destination"/> and
+    /// unescapes it there, as <see cref="Utf8JsonReader.CopyString(Span{byte})"/> would. The reader's own copy of such a
+    /// token rents a second buffer of its whole size from the shared array pool, copies the token into it, unescapes,
+    /// clears it and keeps it in the pool: for a 15 MB log, 30 MB more moved and 16 MB kept per pool thread that read
+    /// one. Returns null, with nothing decided, for a token in one segment or without escapes, for an escaped UTF-16
+    /// surrogate (<c>\uD83D</c>) and for bytes that are not UTF-8: the reader's copy then does it (and throws as before).
+    /// </summary>
+    public static int? TryCopy(ref Utf8JsonReader reader, Span<byte> destination)
+    {
+        if (!reader.HasValueSequence || !reader.ValueIsEscaped || reader.ValueSequence.Length > destination.Length)
+        {
+            return null;
+        }
+
+        var sequence = reader.ValueSequence;
+        sequence.CopyTo(destination);
+        var written = Unescape(destination[..(int)sequence.Length]);
+        return written is { } w && Utf8.IsValid(destination[..w]) ? w : null;
+    }
+
+    /// <summary>Unescapes a validated JSON string's bytes where they lie (the text only shrinks); null at a surrogate escape.</summary>
+    private static int? Unescape(Span<byte> text)
+    {
+        var read = 0;
+        var written = 0;
+        while (true)
+        {
+            var backslash = text[read..].IndexOf((byte)'\\');
+            var run = backslash < 0 ? text.Length - read : backslash;
+            if (written < read)
+            {
+                text.Slice(read, run).CopyTo(text[written..]);
+            }
+
+            read += run;
+            written += run;
+            if (backslash < 0)
+            {
+                return written;
+            }
+
+            var escaped = text[read + 1];
+            if (escaped != 'u')
+            {
+                text[written++] = escaped switch
+                {
+                    (byte)'b' => (byte)'\b',
+                    (byte)'f' => (byte)'\f',
+                    (byte)'n' => (byte)'\n',
+                    (byte)'r' => (byte)'\r',
+                    (byte)'t' => (byte)'\t',
+                    _ => escaped, // '"', '\\' and '/' stand for themselves
+                };
+                read += 2;
+                continue;
+            }
+
+            if (!Utf8Parser.TryParse(text.Slice(read + 2, 4), out ushort scalar, out var used, 'X') || used != 4 || char.IsSurrogate((char)scalar))
+            {
+                return null;
+            }
+
+            written += new Rune(scalar).EncodeToUtf8(text[written..]);
+            read += 6;
+        }
+    }
+
+    /// <summary>Moves <paramref name="i"/> past the closing quote of the string it is in, or to the end of <paramref name="span"/>.</summary>
+    private static bool Close(ReadOnlySpan<byte> span, ref int i, ref bool escaped)
+    {
+        if (escaped && i < span.Length)
+        {
+            escaped = false;
+            i++;
+        }
+
+        while (i < span.Length)
+        {
+            var next = span[i..].IndexOfAny((byte)'"', (byte)'\\');
+            if (next < 0)
+            {
+                i = span.Length;
+                return false;
+            }
+
+            i += next;
+            if (span[i] == '"')
+            {
+                i++;
+                return true;
+            }
+
+            // A backslash: the byte after it is escaped, in this piece or the next.
+            if (i + 1 >= span.Length)
+            {
+                escaped = true;
+                i = span.Length;
+                return false;
+            }
+
+            i += 2;
+        }
+
+        return false;
+    }
+}
