@@ -149,6 +149,10 @@ public sealed class JiraTicketTests : IAsyncLifetime, IDisposable
         Assert.True(diagnosis.GetProperty("findings").GetArrayLength() > 0);
         Assert.Equal($"/api/v1/diagnoses/{id}", diagnosis.GetProperty("links").GetProperty("self").GetString());
 
+        // The Markdown report and the report page name it too.
+        Assert.Contains($"**Issue:** `DNS-1` <{_site}/browse/DNS-1>", await client.GetStringAsync($"/api/v1/diagnoses/{id}?format=markdown"), StringComparison.Ordinal);
+        Assert.Contains($"Issue: <a href=\"{_site}/browse/DNS-1\">DNS-1</a>", await client.GetStringAsync($"/reports/{id}"), StringComparison.Ordinal);
+
         // A second request is a conflict naming the issue; Jira is not called again.
         var again = await ProblemAsync(await CreateIssueAsync(client, id), HttpStatusCode.Conflict);
         Assert.Equal("DNS-1", again.GetProperty("key").GetString());
