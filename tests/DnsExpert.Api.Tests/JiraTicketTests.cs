@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using DnsExpert.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -79,10 +81,15 @@ public sealed class JiraTicketTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _logs.Dispose();
 
-    private WebApplicationFactory<Program> Service(Dictionary<string, string>? jira = null)
+    private WebApplicationFactory<Program> Service(Dictionary<string, string>? jira = null, Dictionary<string, string>? more = null)
     {
         var service = new ApiFactory().WithWebHostBuilder(b =>
         {
+            foreach (var (key, value) in more ?? [])
+            {
+                b.UseSetting(key, value);
+            }
+
             foreach (var (key, value) in jira ?? new Dictionary<string, string>
             {
                 ["BaseUrl"] = _site + "/", ["ProjectKey"] = "DNS", ["IssueType"] = "Bug", ["Email"] = Email, ["ApiTokenFile"] = _tokenFile,
@@ -213,6 +220,40 @@ public sealed class JiraTicketTests : IAsyncLifetime, IDisposable
 
         Assert.Equal("Bearer " + Token, Assert.Single(_created).Authorization);
         AssertTokenNowhere();
+    }
+
+    [Fact]
+    public async Task Only_a_key_that_may_diagnose_and_see_the_diagnosis_creates_its_issue()
+    {
+        var shop = ApiKeyStore.NewKey("team-shop");
+        var pay = ApiKeyStore.NewKey("team-pay");
+        var auditor = ApiKeyStore.NewKey("auditor");
+        var keys = Path.Combine(_temp, "keys");
+        await File.WriteAllTextAsync(keys, string.Join('\n', shop.Line, pay.Line, auditor.Line));
+        var service = Service(more: new()
+        {
+            ["DnsExpert:Auth:Enabled"] = "true", ["DnsExpert:Auth:ApiKeysFile"] = keys,
+            ["DnsExpert:Auth:Scopes:team-shop:Namespaces:0"] = "shop", ["DnsExpert:Auth:Scopes:team-pay:Namespaces:0"] = "payments",
+            ["DnsExpert:Auth:Scopes:auditor:Role"] = "read",
+        });
+        HttpClient Client(string key)
+        {
+            var client = service.CreateClient();
+            client.DefaultRequestHeaders.Add("X-API-Key", key);
+            return client;
+        }
+
+        var created = await Client(shop.Key).PostAsJsonAsync("/api/v1/diagnoses",
+            new { target = new { @namespace = "shop", pod = "web-0" }, symptom = new { errorMessage = "dial tcp: lookup api on 10.96.0.10:53: i/o timeout" } });
+        var id = (await created.Json()).GetProperty("id").GetString()!;
+
+        await ProblemAsync(await CreateIssueAsync(service.CreateClient(), id), HttpStatusCode.Unauthorized);
+        await ProblemAsync(await CreateIssueAsync(Client(auditor.Key), id), HttpStatusCode.Forbidden);
+        await ProblemAsync(await CreateIssueAsync(Client(pay.Key), id), HttpStatusCode.NotFound); // another namespace's: not told it exists
+        Assert.Empty(_created);
+
+        Assert.Equal(HttpStatusCode.Created, (await CreateIssueAsync(Client(shop.Key), id)).StatusCode);
+        Assert.Single(_created);
     }
 
     [Fact]
