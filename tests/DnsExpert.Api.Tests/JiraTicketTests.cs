@@ -62,6 +62,11 @@ public sealed class JiraTicketTests : IAsyncLifetime, IDisposable
             return Results.Json(new { id = (10000 + n).ToString(System.Globalization.CultureInfo.InvariantCulture), key = $"DNS-{n}", self = $"{_site}/rest/api/3/issue/{10000 + n}" }, statusCode: 201);
         });
         _jira.MapPost("/moved/rest/api/3/issue", () => Results.Redirect("/rest/api/3/issue", permanent: true, preserveMethod: true));
+        _jira.MapPost("/slow/rest/api/3/issue", async (HttpContext context) =>
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return Results.StatusCode(201);
+        });
         await _jira.StartAsync();
         _site = _jira.Urls.First();
         _tokenFile = Path.Combine(_temp, "jira-token");
@@ -189,6 +194,12 @@ public sealed class JiraTicketTests : IAsyncLifetime, IDisposable
         var unavailable = await ProblemAsync(await CreateIssueAsync(client, id), HttpStatusCode.BadGateway);
         Assert.True(unavailable.GetProperty("detail").GetString()!.Length < 1100);
 
+        // The token's Secret unmounted since start: a 502 naming the setting, not a 500.
+        File.Move(_tokenFile, _tokenFile + ".gone");
+        var unreadable = await ProblemAsync(await CreateIssueAsync(client, id), HttpStatusCode.BadGateway);
+        Assert.Contains("DnsExpert:Jira:ApiTokenFile", unreadable.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        File.Move(_tokenFile + ".gone", _tokenFile);
+
         // The refusals released the diagnosis: fixed, the issue is created.
         _refusal = null;
         Assert.Equal(HttpStatusCode.Created, (await CreateIssueAsync(client, id)).StatusCode);
@@ -208,6 +219,20 @@ public sealed class JiraTicketTests : IAsyncLifetime, IDisposable
 
         Assert.Contains("HTTP 308, a redirect, which is not followed", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Empty(_created);
+    }
+
+    [Fact]
+    public async Task A_jira_that_does_not_answer_is_given_up_after_the_timeout()
+    {
+        var client = Service(new()
+        {
+            ["BaseUrl"] = _site + "/slow", ["ProjectKey"] = "DNS", ["IssueType"] = "Bug", ["Email"] = Email, ["ApiTokenFile"] = _tokenFile, ["Timeout"] = "00:00:01",
+        }).CreateClient();
+        var id = await DiagnoseAsync(client);
+
+        var problem = await ProblemAsync(await CreateIssueAsync(client, id), HttpStatusCode.BadGateway);
+
+        Assert.Contains("did not answer within 1 s (DnsExpert:Jira:Timeout)", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

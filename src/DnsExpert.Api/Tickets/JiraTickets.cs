@@ -54,7 +54,17 @@ public sealed partial class JiraTickets(IHttpClientFactory clients, IOptions<Jir
             return Failed(response.Id, $"refused: {refused}", null);
         }
 
-        var token = Settings.ReadToken();
+        string token;
+        try
+        {
+            token = Settings.ReadToken();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Checked at start; a Secret unmounted or made unreadable since is the service's fault, said without the path's content.
+            return Failed(response.Id, $"the token file ({JiraOptions.Section}:{(Settings.BearerTokenFile is { Length: > 0 } ? "BearerTokenFile" : "ApiTokenFile")}) could not be read: {ex.GetType().Name}", null);
+        }
+
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Settings.Timeout);
         try
