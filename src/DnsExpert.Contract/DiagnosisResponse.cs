@@ -71,11 +71,16 @@ public sealed class DiagnosisResponse
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? PreviousId { get; init; }
 
+    /// <summary>The issues created for this diagnosis in a tracker (<c>POST /api/v1/diagnoses/{id}/ticket/jira</c>), when any was.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<TrackerIssue>? Issues { get; init; }
+
     /// <summary>A copy with the history's view of it: status, times, target and links.</summary>
     public DiagnosisResponse With(
         DiagnosisStatus? status = null, DateTimeOffset? createdAt = null, DateTimeOffset? completedAt = null, double? durationMs = null,
         TargetRef? target = null, string? domain = null, string? error = null, IReadOnlyList<CollectionEntry>? collection = null,
-        IReadOnlyDictionary<string, string>? links = null, CallbackDelivery? callback = null, string? previousId = null) => new()
+        IReadOnlyDictionary<string, string>? links = null, CallbackDelivery? callback = null, string? previousId = null,
+        IReadOnlyList<TrackerIssue>? issues = null) => new()
     {
         Id = Id,
         Status = status ?? Status,
@@ -94,8 +99,12 @@ public sealed class DiagnosisResponse
         Links = links ?? Links,
         Callback = callback ?? Callback,
         PreviousId = previousId ?? PreviousId,
+        Issues = issues ?? Issues,
     };
 }
+
+/// <summary>An issue created for a diagnosis in a tracker: which tracker (<c>jira</c>), the issue's key, where to browse it, and when.</summary>
+public sealed record TrackerIssue(string Tracker, string Key, string Url, DateTimeOffset CreatedAt);
 
 /// <summary>Where the delivery of a diagnosis to its <c>callbackUrl</c> stands.</summary>
 public sealed record CallbackDelivery(

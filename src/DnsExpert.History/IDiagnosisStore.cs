@@ -42,6 +42,19 @@ public interface IDiagnosisStore
     /// <summary>Records where the delivery of a diagnosis to its callback stands (independent of the diagnosis' own status).</summary>
     Task SetCallbackAsync(string id, CallbackDelivery delivery, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reserves the creation of <paramref name="tracker"/>'s issue for diagnosis <paramref name="id"/>, so that two callers
+    /// never both create one: true when this caller may create it; false when one was created, or when another creation
+    /// began at or after <paramref name="staleBefore"/> (an older reservation that never finished is taken over).
+    /// </summary>
+    Task<bool> ReserveIssueAsync(string id, string tracker, DateTimeOffset now, DateTimeOffset staleBefore, CancellationToken cancellationToken);
+
+    /// <summary>Records the issue created under a reservation (<see cref="ReserveIssueAsync"/>); it shows in <see cref="DiagnosisResponse.Issues"/>.</summary>
+    Task SetIssueAsync(string id, TrackerIssue issue, CancellationToken cancellationToken);
+
+    /// <summary>Drops a reservation whose creation failed, so that the issue may be created again; a created issue stays.</summary>
+    Task ReleaseIssueAsync(string id, string tracker, CancellationToken cancellationToken);
+
     /// <summary>The newest diagnosis that refines <paramref name="id"/> with more evidence, if any.</summary>
     Task<string?> GetNextIdAsync(string id, CancellationToken cancellationToken);
 

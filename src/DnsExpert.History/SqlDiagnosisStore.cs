@@ -60,6 +60,14 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
           updated_at {BigIntType} NOT NULL
         );
         CREATE INDEX IF NOT EXISTS ix_callbacks_pending ON diagnosis_callbacks (updated_at) WHERE state = 'pending';
+        CREATE TABLE IF NOT EXISTS diagnosis_issues (
+          diagnosis_id TEXT NOT NULL,
+          tracker TEXT NOT NULL,
+          issue_key TEXT,
+          url TEXT,
+          created_at {BigIntType} NOT NULL,
+          PRIMARY KEY (diagnosis_id, tracker)
+        );
         """;
 
     /// <summary>Counts the columns named <c>@Column</c> of table <c>diagnoses</c> (to add the ones a database made by an older version lacks).</summary>
@@ -219,15 +227,21 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             : new CallbackDelivery(
                 callback.State switch { "delivered" => CallbackState.Delivered, "failed" => CallbackState.Failed, _ => CallbackState.Pending },
                 FromMs(callback.UpdatedAt), (int)callback.Attempts, callback.LastError);
+        var issues = (await connection.QueryAsync<IssueRow>(new CommandDefinition(
+                "SELECT tracker, issue_key, url, created_at FROM diagnosis_issues WHERE diagnosis_id = @Id AND issue_key IS NOT NULL ORDER BY created_at, tracker",
+                new { Id = id }, cancellationToken: cancellationToken)))
+            .Select(i => new TrackerIssue(i.Tracker, i.IssueKey!, i.Url ?? "", FromMs(i.CreatedAt)))
+            .ToList() is { Count: > 0 } created ? created : null;
         if (row.Status == "completed" && row.ResponseJson is not null)
         {
             var stored = JsonSerializer.Deserialize<DiagnosisResponse>(row.ResponseJson, json)!;
-            return stored.With(status: DiagnosisStatus.Completed, callback: delivery, previousId: row.PreviousId);
+            return stored.With(status: DiagnosisStatus.Completed, callback: delivery, previousId: row.PreviousId, issues: issues);
         }
 
         return new DiagnosisResponse
         {
             Callback = delivery,
+            Issues = issues,
             PreviousId = row.PreviousId,
             Id = row.Id,
             Status = ParseStatus(row.Status),
@@ -262,6 +276,36 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
                 UpdatedAt = delivery.UpdatedAt.ToUnixTimeMilliseconds(),
             },
             cancellationToken: cancellationToken));
+    }
+
+    public async Task<bool> ReserveIssueAsync(string id, string tracker, DateTimeOffset now, DateTimeOffset staleBefore, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO diagnosis_issues (diagnosis_id, tracker, created_at) VALUES (@Id, @Tracker, @Now)
+            ON CONFLICT (diagnosis_id, tracker) DO UPDATE SET created_at = excluded.created_at
+            WHERE diagnosis_issues.issue_key IS NULL AND diagnosis_issues.created_at < @Stale
+            """,
+            new { Id = id, Tracker = tracker, Now = now.ToUnixTimeMilliseconds(), Stale = staleBefore.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken)) > 0;
+    }
+
+    public async Task SetIssueAsync(string id, TrackerIssue issue, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE diagnosis_issues SET issue_key = @Key, url = @Url, created_at = @CreatedAt WHERE diagnosis_id = @Id AND tracker = @Tracker",
+            new { Id = id, issue.Tracker, Key = Truncate(issue.Key, 255), Url = Truncate(issue.Url, 2048), CreatedAt = issue.CreatedAt.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task ReleaseIssueAsync(string id, string tracker, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM diagnosis_issues WHERE diagnosis_id = @Id AND tracker = @Tracker AND issue_key IS NULL",
+            new { Id = id, Tracker = tracker }, cancellationToken: cancellationToken));
     }
 
     public async Task<DiagnosisAccess?> GetAccessAsync(string id, CancellationToken cancellationToken)
@@ -395,6 +439,8 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             $"DELETE FROM diagnosis_findings WHERE diagnosis_id IN (SELECT id FROM diagnoses WHERE {condition})", args, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             $"DELETE FROM diagnosis_callbacks WHERE diagnosis_id IN (SELECT id FROM diagnoses WHERE {condition})", args, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM diagnosis_issues WHERE diagnosis_id IN (SELECT id FROM diagnoses WHERE {condition})", args, transaction, cancellationToken: cancellationToken));
         var deleted = await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM diagnoses WHERE {condition}", args, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return new SweepResult(deleted, abandoned);
@@ -460,6 +506,15 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         public long Attempts { get; set; }
         public string? LastError { get; set; }
         public long UpdatedAt { get; set; }
+    }
+
+    /// <summary>A <c>diagnosis_issues</c> row.</summary>
+    private sealed class IssueRow
+    {
+        public string Tracker { get; set; } = "";
+        public string? IssueKey { get; set; }
+        public string? Url { get; set; }
+        public long CreatedAt { get; set; }
     }
 
     private sealed class AccessRow

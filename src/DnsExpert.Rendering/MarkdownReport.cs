@@ -46,6 +46,11 @@ public static class MarkdownReport
             sb.Append("**Report:** ").AppendLine(Link(report)).AppendLine();
         }
 
+        foreach (var issue in response.Issues ?? [])
+        {
+            sb.Append("**Issue:** ").Append(MarkdownText.Code(issue.Key)).Append(' ').AppendLine(Link(issue.Url)).AppendLine();
+        }
+
         var c = response.Classification;
         sb.Append("**Client error:** `").Append(c.Class.Name()).Append("` — ").AppendLine(MarkdownText.Inline(c.Explanation)).AppendLine();
 

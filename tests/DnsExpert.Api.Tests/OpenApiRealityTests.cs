@@ -79,11 +79,13 @@ public sealed class OpenApiRealityTests(ApiFactory factory) : IClassFixture<ApiF
         await client.GetAsync($"/api/v1/diagnoses/{id}/ticket");
         await client.GetAsync($"/api/v1/diagnoses/{id}/ticket?format=markdown");
         await client.GetAsync($"/api/v1/diagnoses/{id}/request");
+        await client.PostAsync($"/api/v1/diagnoses/{id}/ticket/jira", null); // Jira not configured: 501
         await client.PostAsync($"/api/v1/diagnoses/{id}/evidence", Json(Example("AddDiagnosisEvidence.request.json")));
         const string missing = "00000000000000000000000000000000";
         await client.GetAsync($"/api/v1/diagnoses/{missing}");
         await client.GetAsync($"/api/v1/diagnoses/{missing}/ticket");
         await client.GetAsync($"/api/v1/diagnoses/{missing}/request");
+        await client.PostAsync($"/api/v1/diagnoses/{missing}/ticket/jira", null);
         await client.PostAsync($"/api/v1/diagnoses/{missing}/evidence", Json(Example("AddDiagnosisEvidence.request.json")));
 
         // The rest of the API.

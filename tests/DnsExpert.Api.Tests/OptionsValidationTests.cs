@@ -54,6 +54,11 @@ public sealed class OptionsValidationTests
     [InlineData("ClusterOptions", "DnsExpert:Cluster:LogTailLines", "0")]
     [InlineData("PrometheusOptions", "DnsExpert:Prometheus:Url", "ftp://prometheus:9090/")]
     [InlineData("PrometheusOptions", "DnsExpert:Prometheus:Timeout", "00:10:00")]
+    [InlineData("JiraOptions", "DnsExpert:Jira:BaseUrl", "http://jira.example.com")]
+    [InlineData("JiraOptions", "DnsExpert:Jira:BaseUrl", "https://user:pass@jira.example.com")]
+    [InlineData("JiraOptions", "DnsExpert:Jira:ProjectKey", "dns ops")]
+    [InlineData("JiraOptions", "DnsExpert:Jira:ApiTokenFile", "/nonexistent/jira-token")]
+    [InlineData("JiraOptions", "DnsExpert:Jira:Timeout", "00:10:00")]
     public void A_bad_value_stops_start_up_naming_its_key(string options, string key, string value)
     {
         using var factory = Service(new Dictionary<string, string> { [key] = value });

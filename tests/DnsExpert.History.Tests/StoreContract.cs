@@ -266,6 +266,42 @@ public abstract class StoreContract
         Assert.Equal("HTTP 503", (await store.GetAsync(Id(401), CancellationToken.None))!.Callback!.LastError);
     }
 
+    [Fact]
+    public async Task An_issue_is_created_once_per_tracker_and_a_failed_or_stale_reservation_can_be_taken_again()
+    {
+        var store = await CreateAsync();
+        var now = T0.AddDays(1);
+        await store.AddCompletedAsync(new DiagnosisStart(Id(500), now, Request()), Response(Id(500), now, "udp53-blocked"), CancellationToken.None);
+        Assert.Null((await store.GetAsync(Id(500), CancellationToken.None))!.Issues);
+
+        // Two callers: the first reserves, the second is refused while the first works.
+        Assert.True(await store.ReserveIssueAsync(Id(500), "jira", now, now.AddMinutes(-5), CancellationToken.None));
+        Assert.False(await store.ReserveIssueAsync(Id(500), "jira", now.AddSeconds(1), now.AddMinutes(-5), CancellationToken.None));
+        Assert.Null((await store.GetAsync(Id(500), CancellationToken.None))!.Issues); // a reservation is not an issue
+
+        // Jira refused: released, and tried again.
+        await store.ReleaseIssueAsync(Id(500), "jira", CancellationToken.None);
+        Assert.True(await store.ReserveIssueAsync(Id(500), "jira", now.AddMinutes(1), now.AddMinutes(-4), CancellationToken.None));
+
+        // A reservation older than the stale time (its replica stopped mid-call) is taken over.
+        Assert.True(await store.ReserveIssueAsync(Id(500), "jira", now.AddMinutes(10), now.AddMinutes(5), CancellationToken.None));
+
+        var issue = new TrackerIssue("jira", "DNS-7", "https://example.atlassian.net/browse/DNS-7", now.AddMinutes(10));
+        await store.SetIssueAsync(Id(500), issue, CancellationToken.None);
+        await store.ReleaseIssueAsync(Id(500), "jira", CancellationToken.None); // a created issue stays
+        Assert.False(await store.ReserveIssueAsync(Id(500), "jira", now.AddDays(30), now.AddDays(29), CancellationToken.None));
+        var read = (await store.GetAsync(Id(500), CancellationToken.None))!;
+        Assert.Equal([issue], read.Issues!);
+        Assert.Equal(["udp53-blocked"], read.Findings.Select(f => f.RuleId));
+
+        // Another tracker is independent; retention removes the issues with their diagnosis.
+        Assert.True(await store.ReserveIssueAsync(Id(500), "other", now, now.AddMinutes(-5), CancellationToken.None));
+        await store.SweepAsync(now.AddYears(5), CancellationToken.None);
+        Assert.Null(await store.GetAsync(Id(500), CancellationToken.None));
+        await store.AddCompletedAsync(new DiagnosisStart(Id(500), now.AddYears(5), Request()), Response(Id(500), now.AddYears(5)), CancellationToken.None);
+        Assert.Null((await store.GetAsync(Id(500), CancellationToken.None))!.Issues);
+    }
+
     /// <summary>Runs <paramref name="sql"/> directly on the database of <paramref name="options"/> (to make it look like an older version's).</summary>
     protected abstract Task ExecuteAsync(HistoryOptions options, string sql);
 

@@ -85,7 +85,8 @@ public sealed partial class CallbackSender(IHttpClientFactory clients, IOptions<
         return new CallbackDelivery(CallbackState.Failed, time.GetUtcNow(), attempts.Count, error);
     }
 
-    private static string Describe(Exception ex) => ex switch
+    /// <summary>What went wrong with a call, in a few words (a refused address says why).</summary>
+    internal static string Describe(Exception ex) => ex switch
     {
         HttpRequestException { InnerException: CallbackAddressRefusedException refused } => "refused: " + refused.Message,
         HttpRequestException { HttpRequestError: var kind } when kind != HttpRequestError.Unknown => kind switch

@@ -5,6 +5,7 @@ using DnsExpert.Api.Endpoints;
 using DnsExpert.Api.History;
 using DnsExpert.Api.OpenApi;
 using DnsExpert.Api.Security;
+using DnsExpert.Api.Tickets;
 using DnsExpert.Collectors;
 using DnsExpert.Diagnosis.Composition;
 using DnsExpert.Diagnosis;
@@ -85,6 +86,7 @@ public static class DnsExpertHost
         builder.AddDnsExpertHistory();
         builder.AddDnsExpertSecurity();
         AddSlack(builder.Services);
+        AddJira(builder.Services);
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
@@ -126,6 +128,17 @@ public static class DnsExpertHost
                 auth.AnonymousPaths.Add(SlackApi.Path);
             }
         });
+    }
+
+    /// <summary>
+    /// Jira issues created from a diagnosis: the options, checked at start when any is set, and a delivery client of
+    /// the callbacks' kind whose allow-list is the base URL's host.
+    /// </summary>
+    private static void AddJira(IServiceCollection services)
+    {
+        services.AddOptions<JiraOptions>().BindConfiguration(JiraOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<JiraTickets>();
+        CallbackSender.AddClient(services, JiraTickets.ClientName, provider => provider.GetRequiredService<JiraTickets>().Policy);
     }
 
     /// <summary>
@@ -197,6 +210,7 @@ public static class DnsExpertHost
         app.MapReportsApi();
         app.MapAlertsApi();
         app.MapSlackApi();
+        app.MapJiraApi();
         return app;
     }
 }
