@@ -34,6 +34,9 @@ public sealed class JiraTicketTests : IAsyncLifetime, IDisposable
     /// <summary>What the stand-in answers a well-formed create with, when not 201.</summary>
     private (int Status, string Body)? _refusal;
 
+    /// <summary>The project's create screen has no priority: Jira refuses a create that sets it.</summary>
+    private bool _screenWithoutPriority;
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -53,6 +56,12 @@ public sealed class JiraTicketTests : IAsyncLifetime, IDisposable
             }
 
             _created.Enqueue((request.Headers.Authorization.ToString(), body.RootElement.Clone()));
+            if (_screenWithoutPriority && fields.TryGetProperty("priority", out _))
+            {
+                // Jira Cloud's answer (a team-managed project, or a create screen without the field).
+                return Results.Json(new { errorMessages = Array.Empty<string>(), errors = new { priority = "Field 'priority' cannot be set. It is not on the appropriate screen, or unknown." } }, statusCode: 400);
+            }
+
             if (_refusal is { } refusal)
             {
                 return Results.Text(refusal.Body, "application/json", statusCode: refusal.Status);
@@ -204,6 +213,31 @@ public sealed class JiraTicketTests : IAsyncLifetime, IDisposable
         _refusal = null;
         Assert.Equal(HttpStatusCode.Created, (await CreateIssueAsync(client, id)).StatusCode);
         AssertTokenNowhere(refused.GetRawText(), unavailable.GetRawText());
+    }
+
+    [Fact]
+    public async Task A_project_without_priority_on_its_create_screen_gets_the_issue_without_it()
+    {
+        var client = Service().CreateClient();
+        var id = await DiagnoseAsync(client);
+        _screenWithoutPriority = true;
+
+        var created = await CreateIssueAsync(client, id);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("DNS-1", (await created.Json()).GetProperty("key").GetString());
+        var sent = _created.Select(c => c.Body.GetProperty("fields")).ToList();
+        Assert.Equal(2, sent.Count);
+        Assert.True(sent[0].TryGetProperty("priority", out _));
+        Assert.False(sent[1].TryGetProperty("priority", out _));
+        Assert.Equal(sent[0].GetProperty("summary").GetString(), sent[1].GetProperty("summary").GetString());
+
+        // Any other refusal is not sent again: a 400 naming another field is a 502 after one call.
+        var other = await DiagnoseAsync(client);
+        _screenWithoutPriority = false;
+        _refusal = (400, """{"errorMessages":[],"errors":{"labels":"Field 'labels' cannot be set."}}""");
+        await ProblemAsync(await CreateIssueAsync(client, other), HttpStatusCode.BadGateway);
+        Assert.Equal(3, _created.Count);
     }
 
     [Fact]

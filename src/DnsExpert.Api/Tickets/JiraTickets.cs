@@ -13,7 +13,8 @@ namespace DnsExpert.Api.Tickets;
 /// Creates a diagnosis' Jira issue: the <c>?format=jira</c> body (<see cref="JiraIssue"/>) with the configured project
 /// and issue type, POSTed to <c>{BaseUrl}/rest/api/3/issue</c> with a client of the callbacks' kind
 /// (<see cref="CallbackSender.AddClient"/>: no redirects, no request logging, connections only to the base URL's host),
-/// once (a retried create could make two issues), within <see cref="JiraOptions.Timeout"/>, reading at most
+/// once (a retried create could make two issues; only a 400 that names the priority, which created nothing, is sent
+/// again without it, for projects whose create screen has no priority), within <see cref="JiraOptions.Timeout"/>, reading at most
 /// <see cref="MaxAnswerBytes"/> of the answer. The token is read from its file for each call and appears in no log line
 /// and no answer.
 /// </summary>
@@ -69,16 +70,19 @@ public sealed partial class JiraTickets(IHttpClientFactory clients, IOptions<Jir
         deadline.CancelAfter(Settings.Timeout);
         try
         {
-            using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(Body(response))) };
-            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            message.Headers.Authorization = Settings.BearerTokenFile is { Length: > 0 }
-                ? new AuthenticationHeaderValue("Bearer", token)
-                : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Settings.Email}:{token}")));
+            var issue = Body(response);
+            var (answer, status, body) = await SendAsync(url, issue, token, deadline.Token);
+            if (status == 400 && issue["fields"] is JsonObject fields && fields.ContainsKey("priority") && RefusesField(body, "priority"))
+            {
+                // A project whose create screen has no priority refuses the field, and a 400 created nothing: send it
+                // once more without the hint rather than leave the team to find a setting.
+                answer.Dispose();
+                fields.Remove("priority");
+                LogWithoutPriority(logger, response.Id);
+                (answer, status, body) = await SendAsync(url, issue, token, deadline.Token);
+            }
 
-            using var answer = await clients.CreateClient(ClientName).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
-            var status = (int)answer.StatusCode;
-            var body = await ReadBoundedAsync(answer.Content, deadline.Token);
+            using var answered = answer;
             if (answer.IsSuccessStatusCode)
             {
                 if (KeyOf(body) is not { } key)
@@ -102,6 +106,41 @@ public sealed partial class JiraTickets(IHttpClientFactory clients, IOptions<Jir
         catch (HttpRequestException ex)
         {
             return Failed(response.Id, "could not reach Jira: " + CallbackSender.Describe(ex), null);
+        }
+    }
+
+    /// <summary>Posts <paramref name="issue"/> once: Jira's answer, its status and at most <see cref="MaxAnswerBytes"/> of its body.</summary>
+    private async Task<(HttpResponseMessage Answer, int Status, string Body)> SendAsync(string url, JsonObject issue, string token, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(issue)) };
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        message.Headers.Authorization = Settings.BearerTokenFile is { Length: > 0 }
+            ? new AuthenticationHeaderValue("Bearer", token)
+            : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Settings.Email}:{token}")));
+
+        var answer = await clients.CreateClient(ClientName).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        try
+        {
+            return (answer, (int)answer.StatusCode, await ReadBoundedAsync(answer.Content, cancellationToken));
+        }
+        catch
+        {
+            answer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Does Jira's 400 name <paramref name="field"/> among its <c>errors</c> (<c>{"errors":{"priority":"Field 'priority' cannot be set…"}}</c>)?</summary>
+    internal static bool RefusesField(string body, string field)
+    {
+        try
+        {
+            return JsonNode.Parse(body)?["errors"] is JsonObject errors && errors.ContainsKey(field);
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 
@@ -181,6 +220,9 @@ public sealed partial class JiraTickets(IHttpClientFactory clients, IOptions<Jir
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Jira issue {Key} created for diagnosis {Id}")]
     private static partial void LogCreated(ILogger logger, string id, string key);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Jira refused the priority of diagnosis {Id}'s issue (not on the project's create screen): sent again without it")]
+    private static partial void LogWithoutPriority(ILogger logger, string id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Jira issue for diagnosis {Id} not created: {Reason}")]
     private static partial void LogFailed(ILogger logger, string id, string reason);
