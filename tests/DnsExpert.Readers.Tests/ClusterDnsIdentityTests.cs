@@ -91,6 +91,33 @@ public sealed class ClusterDnsIdentityTests
         Assert.Equal((null, null, null, null), (none.PodsNamespace, none.PodsSelector, none.CorefileConfigMap, none.Workload));
     }
 
+    /// <summary>
+    /// Without the Service, the selector is the one the pods carry when they carry none of the layout's: kubespray's
+    /// CoreDNS set up before 2019 keeps k8s-app=coredns (its Deployment's selector cannot change;
+    /// prometheus-operator/kube-prometheus#216, kubernetes-sigs/kubespray#3483). A label value that is no label value
+    /// (cluster text) never becomes the selector a command names.
+    /// </summary>
+    [Theory]
+    [InlineData("coredns", "coredns", "k8s-app=coredns")]
+    [InlineData("kube-dns", "kube-dns", "k8s-app=kube-dns")]
+    [InlineData("coredns", "kube-dns", "k8s-app=kube-dns")]
+    [InlineData("$(reboot)", "$(reboot)", "k8s-app=kube-dns")]
+    [InlineData(null, null, "k8s-app=kube-dns")]
+    public void Without_the_Service_the_selector_is_the_pods_own_k8s_app_label_when_they_carry_not_the_layouts(string? first, string? second, string selector)
+    {
+        JsonElement Pod(string name, string? app)
+        {
+            var labels = app is null ? "" : ",\"labels\":{\"k8s-app\":" + JsonSerializer.Serialize(app) + "}";
+            return JsonDocument.Parse("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"kube-system\"" + labels + "},"
+                + "\"spec\":{\"nodeName\":\"node-1\",\"containers\":[{\"name\":\"coredns\",\"image\":\"registry.k8s.io/coredns/coredns:v1.8.0\"}]},\"status\":{\"phase\":\"Running\"}}").RootElement;
+        }
+
+        var clusterDns = Assert.Single(Build([Pod("coredns-7d4c8f6b5d-8xkq2", first), Pod("coredns-7d4c8f6b5d-9zz7p", second)]).Facts.OfType<ClusterDns>());
+
+        Assert.Equal(selector, clusterDns.PodsSelector);
+        Assert.Equal(2, Build([Pod("coredns-7d4c8f6b5d-8xkq2", first), Pod("coredns-7d4c8f6b5d-9zz7p", second)]).Facts.OfType<CoreDnsPod>().Count());
+    }
+
     /// <summary>An owner reference is cluster text: a name no Kubernetes object can have never becomes the workload a command names.</summary>
     [Theory]
     [InlineData("ReplicaSet", "coredns-5d78c9869d", "5d78c9869d", "deployment/coredns")]

@@ -61,9 +61,25 @@ internal sealed class ClusterDnsIdentity
     /// <summary>The pods' namespace: the Service's, else the layout's.</summary>
     public string PodsNamespace => Service is null ? Layout.Namespace : ServiceName.Namespace;
 
-    /// <summary>The pods' label selector: the Service's, else the layout's labels (<c>k8s-app=kube-dns</c>).</summary>
+    /// <summary>
+    /// The pods' label selector: the Service's; else the layout's labels (<c>k8s-app=kube-dns</c>), unless the pods
+    /// found by their names carry none of them but share their own <c>k8s-app</c> label (kubespray labelled CoreDNS
+    /// <c>k8s-app=coredns</c> until 2019, and a Deployment's selector cannot change, so clusters set up then keep it).
+    /// </summary>
     public string PodsSelector =>
-        ClusterDnsLayout.SelectorOf(Service?.Spec?.Selector is { Count: > 0 } selector ? selector : Layout.PodLabels);
+        ClusterDnsLayout.SelectorOf(Service?.Spec?.Selector is { Count: > 0 } selector ? selector
+            : !Pods.Any(p => Layout.Carries(p.Metadata?.Labels)) && SharedAppLabel(Pods) is { } own ? own
+            : Layout.PodLabels);
+
+    /// <summary>The <c>k8s-app</c> label every pod carries with one value (a valid label value), if they do.</summary>
+    private static Dictionary<string, string>? SharedAppLabel(IReadOnlyList<V1Pod> pods)
+    {
+        var values = pods.Select(p => p.Metadata?.Labels?.TryGetValue("k8s-app", out var v) == true ? v : null).Distinct(StringComparer.Ordinal).ToList();
+        return values is [{ Length: > 0 and <= 63 } value] && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            && char.IsAsciiLetterOrDigit(value[0]) && char.IsAsciiLetterOrDigit(value[^1])
+            ? new Dictionary<string, string>(StringComparer.Ordinal) { ["k8s-app"] = value }
+            : null;
+    }
 
     /// <summary>
     /// The workload running the pods, as <c>kubectl</c> names it (<c>deployment/coredns</c>, GKE's <c>deployment/kube-dns</c>,
