@@ -50,6 +50,33 @@ public sealed class ManifestTests
         }
     }
 
+    /// <summary>
+    /// The Jira component patches what the base has (its settings ConfigMap, the service's container) and mounts the
+    /// token's Secret read-only where its ApiTokenFile setting reads it: no token in the settings themselves.
+    /// </summary>
+    [Fact]
+    public void The_jira_component_mounts_its_token_where_its_settings_read_it_and_patches_objects_of_the_base()
+    {
+        var baseObjects = Load("base").Select(o => o.Object).ToList();
+        var component = Load(Path.Combine("components", "jira")).Select(o => o.Object).ToList();
+
+        var settings = Assert.Single(component.OfType<V1ConfigMap>());
+        Assert.Contains(baseObjects.OfType<V1ConfigMap>(), c => c.Metadata.Name == settings.Metadata.Name && c.Metadata.NamespaceProperty == settings.Metadata.NamespaceProperty);
+        Assert.All(settings.Data.Keys, k => Assert.StartsWith("DnsExpert__Jira__", k, StringComparison.Ordinal));
+        Assert.DoesNotContain(settings.Data.Keys, k => k.EndsWith("Token", StringComparison.Ordinal));
+
+        var patch = Assert.Single(component.OfType<V1Deployment>());
+        var target = Assert.Single(baseObjects.OfType<V1Deployment>(), d => d.Metadata.Name == patch.Metadata.Name && d.Metadata.NamespaceProperty == patch.Metadata.NamespaceProperty);
+        var container = Assert.Single(patch.Spec.Template.Spec.Containers);
+        Assert.Contains(target.Spec.Template.Spec.Containers, c => c.Name == container.Name);
+        var mount = Assert.Single(container.VolumeMounts);
+        Assert.True(mount.ReadOnlyProperty);
+        Assert.StartsWith(mount.MountPath + "/", settings.Data["DnsExpert__Jira__ApiTokenFile"], StringComparison.Ordinal);
+        var volume = Assert.Single(patch.Spec.Template.Spec.Volumes, v => v.Name == mount.Name);
+        Assert.Equal("dnsexpert-jira", volume.Secret.SecretName);
+        Assert.DoesNotContain(target.Spec.Template.Spec.Volumes, v => v.Name == mount.Name);
+    }
+
     [Fact]
     public void The_base_rbac_only_reads_and_never_touches_secrets_or_exec()
     {
