@@ -87,7 +87,7 @@ public static class CommandValue
     }
 
     /// <summary>A label name or value: at most 63 characters, alphanumeric at both ends, <c>-</c>, <c>_</c> and <c>.</c> between.</summary>
-    private static bool IsLabelName(string name) =>
+    public static bool IsLabelName(string name) =>
         name.Length is > 0 and <= 63 && char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1])
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 

@@ -1,4 +1,5 @@
 using DnsExpert.Readers.Parsing;
+using DnsExpert.Text;
 using k8s.Models;
 
 namespace DnsExpert.Readers.Building;
@@ -75,8 +76,7 @@ internal sealed class ClusterDnsIdentity
     private static Dictionary<string, string>? SharedAppLabel(IReadOnlyList<V1Pod> pods)
     {
         var values = pods.Select(p => p.Metadata?.Labels?.TryGetValue("k8s-app", out var v) == true ? v : null).Distinct(StringComparer.Ordinal).ToList();
-        return values is [{ Length: > 0 and <= 63 } value] && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
-            && char.IsAsciiLetterOrDigit(value[0]) && char.IsAsciiLetterOrDigit(value[^1])
+        return values is [{ } value] && CommandValue.IsLabelName(value)
             ? new Dictionary<string, string>(StringComparer.Ordinal) { ["k8s-app"] = value }
             : null;
     }

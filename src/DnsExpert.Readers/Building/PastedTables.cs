@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DnsExpert.Contract;
 using DnsExpert.Readers.Parsing;
+using DnsExpert.Text;
 using k8s.Models;
 
 namespace DnsExpert.Readers.Building;
@@ -539,9 +540,8 @@ internal static class PastedTables
         return (prefix is null || RequestValidator.IsDnsSubdomain(prefix)) && name.Length is > 0 and <= 63 && LabelValue(name);
     }
 
-    private static bool LabelValue(string value) =>
-        value.Length <= 63 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
-        && (value.Length == 0 || (char.IsAsciiLetterOrDigit(value[0]) && char.IsAsciiLetterOrDigit(value[^1])));
+    /// <summary>A label value: empty, or a label name (<see cref="CommandValue.IsLabelName"/>).</summary>
+    private static bool LabelValue(string value) => value.Length == 0 || CommandValue.IsLabelName(value);
 
     /// <summary>A CPU or memory quantity as printed (<c>3m</c>, <c>12Mi</c>), or null when it is not one.</summary>
     private static string? Quantity(string? text)
