@@ -39,6 +39,27 @@ public static class TeamsReport
         message => Size(message) <= MaxBytes,
         () => Message(response, 0, 0, 100));
 
+    /// <summary>
+    /// A short answer of the service's own (a chat command's usage, refusal or acknowledgement) as a Teams message: one
+    /// <c>RichTextBlock</c> per line, every text (typed text included) only in <c>TextRun</c>s as a report's, and buttons.
+    /// </summary>
+    public static JsonObject Notice(IEnumerable<IReadOnlyList<NoticeRun>> lines, IReadOnlyList<ChatButton> buttons) =>
+        Envelope(new JsonArray([.. lines.Select(line => (JsonNode)Rich([.. line.Select(run =>
+        {
+            var inline = new JsonObject { ["type"] = "TextRun", ["text"] = Cut(Text(run.Text), RunLength) };
+            if (run.Code)
+            {
+                inline["fontType"] = "monospace";
+            }
+
+            if (run.Bold)
+            {
+                inline["weight"] = "bolder";
+            }
+
+            return inline;
+        })]))]), buttons);
+
     private static int Size(JsonObject message) => Encoding.UTF8.GetByteCount(message.ToJsonString());
 
     private static JsonObject Message(DiagnosisResponse response, int findingsShown, int checksShown, int runLength)
@@ -192,3 +213,6 @@ public static class TeamsReport
         _ => "accent",
     };
 }
+
+/// <summary>A run of a <see cref="TeamsReport.Notice"/>: its text (shown as it is, on one line, a URL broken), in monospace or bold.</summary>
+public sealed record NoticeRun(string Text, bool Code = false, bool Bold = false);

@@ -51,19 +51,23 @@ public sealed class ManifestTests
     }
 
     /// <summary>
-    /// The Jira component patches what the base has (its settings ConfigMap, the service's container) and mounts the
-    /// token's Secret read-only where its ApiTokenFile setting reads it: no token in the settings themselves.
+    /// Each secret-holding component (Jira's token, Slack's signing secret, Teams' outgoing webhook token) patches what
+    /// the base has (its settings ConfigMap, the service's container) and mounts its Secret read-only where its file
+    /// setting reads it: no secret in the settings themselves.
     /// </summary>
-    [Fact]
-    public void The_jira_component_mounts_its_token_where_its_settings_read_it_and_patches_objects_of_the_base()
+    [Theory]
+    [InlineData("jira", "DnsExpert__Jira__", "DnsExpert__Jira__ApiTokenFile", "dnsexpert-jira")]
+    [InlineData("slack", "DnsExpert__Slack__", "DnsExpert__Slack__SigningSecretFile", "dnsexpert-slack")]
+    [InlineData("teams", "DnsExpert__Teams__", "DnsExpert__Teams__OutgoingWebhookTokenFile", "dnsexpert-teams")]
+    public void A_secret_component_mounts_its_secret_where_its_settings_read_it_and_patches_objects_of_the_base(string name, string prefix, string fileSetting, string secret)
     {
         var baseObjects = Load("base").Select(o => o.Object).ToList();
-        var component = Load(Path.Combine("components", "jira")).Select(o => o.Object).ToList();
+        var component = Load(Path.Combine("components", name)).Select(o => o.Object).ToList();
 
         var settings = Assert.Single(component.OfType<V1ConfigMap>());
         Assert.Contains(baseObjects.OfType<V1ConfigMap>(), c => c.Metadata.Name == settings.Metadata.Name && c.Metadata.NamespaceProperty == settings.Metadata.NamespaceProperty);
-        Assert.All(settings.Data.Keys, k => Assert.StartsWith("DnsExpert__Jira__", k, StringComparison.Ordinal));
-        Assert.DoesNotContain(settings.Data.Keys, k => k.EndsWith("Token", StringComparison.Ordinal));
+        Assert.All(settings.Data.Keys, k => Assert.StartsWith(prefix, k, StringComparison.Ordinal));
+        Assert.DoesNotContain(settings.Data.Keys, k => k.EndsWith("Token", StringComparison.Ordinal) || k.EndsWith("Secret", StringComparison.Ordinal));
 
         var patch = Assert.Single(component.OfType<V1Deployment>());
         var target = Assert.Single(baseObjects.OfType<V1Deployment>(), d => d.Metadata.Name == patch.Metadata.Name && d.Metadata.NamespaceProperty == patch.Metadata.NamespaceProperty);
@@ -71,10 +75,14 @@ public sealed class ManifestTests
         Assert.Contains(target.Spec.Template.Spec.Containers, c => c.Name == container.Name);
         var mount = Assert.Single(container.VolumeMounts);
         Assert.True(mount.ReadOnlyProperty);
-        Assert.StartsWith(mount.MountPath + "/", settings.Data["DnsExpert__Jira__ApiTokenFile"], StringComparison.Ordinal);
+        Assert.StartsWith(mount.MountPath + "/", settings.Data[fileSetting], StringComparison.Ordinal);
         var volume = Assert.Single(patch.Spec.Template.Spec.Volumes, v => v.Name == mount.Name);
-        Assert.Equal("dnsexpert-jira", volume.Secret.SecretName);
+        Assert.Equal(secret, volume.Secret.SecretName);
         Assert.DoesNotContain(target.Spec.Template.Spec.Volumes, v => v.Name == mount.Name);
+
+        // The key the component's comment creates the Secret with is the file the setting names.
+        var kustomization = File.ReadAllText(Path.Combine(Deploy, "components", name, "kustomization.yaml"));
+        Assert.Contains($"create secret generic {secret} --from-file={Path.GetFileName(settings.Data[fileSetting])}=", kustomization, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -93,6 +93,26 @@ public sealed class TeamsReportTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.All(runs.Where(r => !IsCommand(r)), r => Assert.DoesNotContain("://", r["text"]!.GetValue<string>(), StringComparison.Ordinal));
     }
 
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public void A_notice_holds_typed_text_only_in_runs_of_one_line_without_a_live_URL_in_a_valid_card(int index)
+    {
+        var value = HostileCorpus.Values[index];
+        var message = TeamsReport.Notice(
+            [[new NoticeRun("Not started: ", Bold: true), new NoticeRun($"\u201c{value}\u201d is not <namespace>/<pod>.")], [new NoticeRun(value, Code: true)]],
+            [new DnsExpert.Rendering.Escaping.ChatButton("open-report", "Open report", "https://ops.example.com/dns/reports/x")]);
+        AssertValid(message);
+
+        var nodes = Typed(Card(message)).ToList();
+        Assert.DoesNotContain(nodes, n => n["type"]!.GetValue<string>() == "TextBlock");
+        Assert.DoesNotContain("msteams", message.ToJsonString(), StringComparison.Ordinal);
+        var runs = nodes.Where(n => n["type"]!.GetValue<string>() == "TextRun").Select(n => n["text"]!.GetValue<string>()).ToList();
+        Assert.Equal(3, runs.Count);
+        Assert.All(runs, r => Assert.DoesNotContain(r, c => char.IsControl(c)));
+        Assert.All(runs, r => Assert.DoesNotContain("://", r, StringComparison.Ordinal));
+        Assert.Equal(["https://ops.example.com/dns/reports/x"], nodes.Where(n => n["url"] is not null).Select(n => n["url"]!.GetValue<string>()));
+    }
+
     [Fact]
     public void Many_findings_are_cut_to_fit_and_counted()
     {

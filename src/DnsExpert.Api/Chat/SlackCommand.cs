@@ -3,9 +3,8 @@ using DnsExpert.Contract;
 namespace DnsExpert.Api.Chat;
 
 /// <summary>
-/// The text of <c>/dns</c>: <c>&lt;namespace&gt;/&lt;pod&gt; &lt;name&gt; [error text]</c>, or <c>help</c>. The request it
-/// makes is checked by <see cref="RequestValidator"/>, as the REST API checks one, and its problems are said in the
-/// command's terms.
+/// The text of <c>/dns</c> (<see cref="ChatCommand"/>) in Slack's terms: its usage in mrkdwn, and its problems with
+/// each typed value escaped in a code span.
 /// </summary>
 public static class SlackCommand
 {
@@ -21,52 +20,12 @@ public static class SlackCommand
         """;
 
     /// <summary>True when the text asks for help (or is empty).</summary>
-    public static bool IsHelp(string? text) => string.IsNullOrWhiteSpace(text) || text.Trim().Equals("help", StringComparison.OrdinalIgnoreCase);
+    public static bool IsHelp(string? text) => ChatCommand.IsHelp(text);
 
-    /// <summary>The request <paramref name="text"/> asks for, or what is wrong with it.</summary>
-    public static (DiagnosisRequest? Request, IReadOnlyList<string> Errors) Parse(string text, RequestLimits limits)
-    {
-        var rest = text.Trim();
-        var pod = NextWord(ref rest);
-        var name = NextWord(ref rest);
-        var slash = pod.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == pod.Length - 1 || name.Length == 0)
-        {
-            return (null, [slash <= 0 || slash == pod.Length - 1
-                ? $"`{Shown(pod)}` is not `<namespace>/<pod>`"
-                : "the DNS name to diagnose is missing"]);
-        }
+    /// <summary>The request <paramref name="text"/> asks for, or what is wrong with it, each typed value in a code span.</summary>
+    public static (DiagnosisRequest? Request, IReadOnlyList<string> Errors) Parse(string text, RequestLimits limits) =>
+        ChatCommand.Parse(text, limits, Code, "`<namespace>/<pod>`");
 
-        var request = new DiagnosisRequest
-        {
-            Target = new TargetRef { Namespace = pod[..slash], Pod = pod[(slash + 1)..] },
-            Domain = name,
-            Symptom = rest.Length > 0 ? new Symptom { ErrorMessage = rest } : null,
-        };
-        var errors = RequestValidator.Validate(request, limits)
-            .SelectMany(e => e.Value.Select(message => $"{Field(e.Key, request)} {message}"))
-            .ToList();
-        return errors.Count == 0 ? (request, []) : (null, errors);
-    }
-
-    private static string NextWord(ref string rest)
-    {
-        var end = rest.IndexOfAny([' ', '\t', '\n', '\r']);
-        var word = end < 0 ? rest : rest[..end];
-        rest = end < 0 ? "" : rest[end..].TrimStart();
-        return word;
-    }
-
-    /// <summary>A validator field (<c>target.pod</c>) as the user typed it.</summary>
-    private static string Field(string field, DiagnosisRequest request) => field switch
-    {
-        "target.namespace" => $"the namespace `{Shown(request.Target!.Namespace!)}`",
-        "target.pod" => $"the pod `{Shown(request.Target!.Pod!)}`",
-        "domain" => $"the name `{Shown(request.Domain!)}`",
-        "symptom.errorMessage" => "the error text",
-        _ => field,
-    };
-
-    /// <summary>What the user typed, cut, escaped for Slack and without backticks (it is shown inside code spans).</summary>
-    private static string Shown(string value) => Rendering.Escaping.SlackText.Inline((value.Length > 80 ? value[..80] + "…" : value).Replace('`', '\''));
+    /// <summary>A value in a code span: escaped for Slack, without backticks (which would close it).</summary>
+    private static string Code(string value) => $"`{Rendering.Escaping.SlackText.Inline(value.Replace('`', '\''))}`";
 }

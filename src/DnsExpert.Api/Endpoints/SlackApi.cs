@@ -44,7 +44,7 @@ public static partial class SlackApi
         }
 
         var settings = slackOptions.Value;
-        var body = await ReadBoundedAsync(http, settings.MaxBodyBytes, cancellationToken);
+        var body = await BoundedBody.ReadAsync(http, settings.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The command is too large",
@@ -107,25 +107,6 @@ public static partial class SlackApi
         {
             return SlackReplies.Ephemeral($":warning: Not started: Slack commands need the history ({Rendering.Escaping.SlackText.Inline(ex.Message)}).");
         }
-    }
-
-    /// <summary>The body, or null when it is longer than <paramref name="limit"/> (read no further than that).</summary>
-    private static async Task<byte[]?> ReadBoundedAsync(HttpRequest http, int limit, CancellationToken cancellationToken)
-    {
-        if (http.ContentLength > limit)
-        {
-            return null;
-        }
-
-        var buffer = new byte[limit + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await http.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
-        {
-            length += read;
-        }
-
-        return length > limit ? null : buffer[..length];
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Slack command refused: {Reason}")]

@@ -86,6 +86,7 @@ public static class DnsExpertHost
         builder.AddDnsExpertHistory();
         builder.AddDnsExpertSecurity();
         AddSlack(builder.Services);
+        AddTeams(builder.Services);
         AddJira(builder.Services);
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
@@ -126,6 +127,23 @@ public static class DnsExpertHost
             if (slack.Value.SigningSecretFile is { Length: > 0 } && !auth.AnonymousPaths.Contains(SlackApi.Path, StringComparer.OrdinalIgnoreCase))
             {
                 auth.AnonymousPaths.Add(SlackApi.Path);
+            }
+        });
+    }
+
+    /// <summary>
+    /// The Teams outgoing webhook: its options, the token and replay guard, and its path open without an API key when a
+    /// token is configured (the signature stands for the key).
+    /// </summary>
+    private static void AddTeams(IServiceCollection services)
+    {
+        services.AddOptions<TeamsOptions>().BindConfiguration(TeamsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<TeamsMessages>();
+        services.AddOptions<AuthOptions>().PostConfigure<IOptions<TeamsOptions>>((auth, teams) =>
+        {
+            if (teams.Value.OutgoingWebhookTokenFile is { Length: > 0 } && !auth.AnonymousPaths.Contains(TeamsApi.Path, StringComparer.OrdinalIgnoreCase))
+            {
+                auth.AnonymousPaths.Add(TeamsApi.Path);
             }
         });
     }
@@ -180,6 +198,7 @@ public static class DnsExpertHost
         _ = app.Services.GetRequiredService<IRuleBaseProvider>().Current;
         _ = app.Services.GetRequiredService<IOptions<DnsExpertOptions>>().Value;
         _ = app.Services.GetRequiredService<SlackReplies>().Signature;
+        _ = app.Services.GetRequiredService<TeamsMessages>().Signature;
 
         PublicLinks.UseTrustedForwardedHeaders(app);
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -210,6 +229,7 @@ public static class DnsExpertHost
         app.MapReportsApi();
         app.MapAlertsApi();
         app.MapSlackApi();
+        app.MapTeamsApi();
         app.MapJiraApi();
         return app;
     }

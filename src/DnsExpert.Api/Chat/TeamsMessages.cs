@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace DnsExpert.Api.Chat;
+
+/// <summary>
+/// The Teams side of a mention: the outgoing webhook's security token (read once from its file) and the ids of the
+/// messages already answered within the replay window, so a signed message is answered once.
+/// </summary>
+public sealed class TeamsMessages(IOptions<TeamsOptions> options)
+{
+    /// <summary>Most message ids remembered; past it, the oldest half is forgotten (only signed messages get here).</summary>
+    public const int MaxRemembered = 10_000;
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
+
+    private readonly Lazy<TeamsSignature?> _signature = new(() => options.Value.OutgoingWebhookTokenFile is { Length: > 0 } file
+        ? File.ReadAllText(file).Trim() is { Length: > 0 } token
+            ? ParseToken(token, file)
+            : throw new InvalidOperationException($"{TeamsOptions.Section}:OutgoingWebhookTokenFile: the file '{file}' is empty")
+        : null);
+
+    /// <summary>The signature check, or null when no token is configured (the endpoint is off).</summary>
+    public TeamsSignature? Signature => _signature.Value;
+
+    /// <summary>
+    /// Why the signed <paramref name="activity"/> is not answered (no time, a time outside the window, an id answered
+    /// already), or null when it is new; a new id is remembered until the window has passed.
+    /// </summary>
+    public string? Refuse(TeamsActivity activity, DateTimeOffset now)
+    {
+        var window = options.Value.ReplayWindow;
+        if (activity.Timestamp is not { } at)
+        {
+            return "the message has no timestamp";
+        }
+
+        if ((now - at).Duration() > window)
+        {
+            return $"the message's timestamp is more than {window.TotalMinutes:0.#} minutes from now (a replay, or the clock is off)";
+        }
+
+        if (activity.Id.Length == 0)
+        {
+            return "the message has no id";
+        }
+
+        if (_seen.Count >= MaxRemembered)
+        {
+            Forget(now - window);
+        }
+
+        return _seen.TryAdd(activity.Id, now) ? null : "the message was answered already (a replay)";
+    }
+
+    /// <summary>Forgets the ids seen before <paramref name="before"/>, and the oldest half when that is not enough.</summary>
+    private void Forget(DateTimeOffset before)
+    {
+        foreach (var (id, at) in _seen)
+        {
+            if (at < before)
+            {
+                _seen.TryRemove(id, out _);
+            }
+        }
+
+        if (_seen.Count >= MaxRemembered)
+        {
+            var median = _seen.Values.Order().ElementAt(_seen.Count / 2);
+            foreach (var (id, at) in _seen)
+            {
+                if (at <= median)
+                {
+                    _seen.TryRemove(id, out _);
+                }
+            }
+        }
+    }
+
+    private static TeamsSignature ParseToken(string token, string file)
+    {
+        try
+        {
+            return new TeamsSignature(token);
+        }
+        catch (FormatException)
+        {
+            throw new InvalidOperationException($"{TeamsOptions.Section}:OutgoingWebhookTokenFile: the file '{file}' does not hold a base64 security token");
+        }
+    }
+}
