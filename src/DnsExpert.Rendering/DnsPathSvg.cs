@@ -22,7 +22,8 @@ public static class DnsPathSvg
     private const int RowGap = 14;
     private const int MoreHeight = 22;
     private const int Top = 44;
-    private const int NameChars = 24;
+    /// <summary>Most characters of a name or address in a box: its monospace font keeps them within the box whatever the letters.</summary>
+    private const int NameChars = 22;
     private const int TooltipChars = 400;
 
     /// <summary>A <c>figure</c> with the drawing and one caption line per drawn hop; empty for an empty path.</summary>
@@ -126,10 +127,10 @@ public static class DnsPathSvg
           .Append("<title>").Append(HtmlReport.E(Shorten($"{KindLabel(hop.Kind)} {Named(hop)}: {status}. {Reasons(hop)}", TooltipChars))).Append("</title>")
           .Append("<rect class=\"box\" x=\"").Append(N(x)).Append("\" y=\"").Append(N(y)).Append("\" width=\"").Append(N(BoxWidth)).Append("\" height=\"").Append(N(BoxHeight)).Append("\" rx=\"6\"/>")
           .Append("<text class=\"kind\" x=\"").Append(N(x + 10)).Append("\" y=\"").Append(N(y + 18)).Append("\">").Append(Icon(hop.Status)).Append(' ').Append(KindLabel(hop.Kind)).Append("</text>")
-          .Append("<text class=\"name\" x=\"").Append(N(x + 10)).Append("\" y=\"").Append(N(y + 36)).Append("\">").Append(HtmlReport.E(Shorten(BoxName(hop), NameChars))).Append("</text>");
+          .Append("<text class=\"name\" x=\"").Append(N(x + 10)).Append("\" y=\"").Append(N(y + 36)).Append("\">").Append(HtmlReport.E(MiddleCut(BoxName(hop), NameChars))).Append("</text>");
         if (hop.Address is { } address && address != hop.Name)
         {
-            sb.Append("<text class=\"address\" x=\"").Append(N(x + 10)).Append("\" y=\"").Append(N(y + 53)).Append("\">").Append(HtmlReport.E(Shorten(address, NameChars))).Append("</text>");
+            sb.Append("<text class=\"address\" x=\"").Append(N(x + 10)).Append("\" y=\"").Append(N(y + 53)).Append("\">").Append(HtmlReport.E(MiddleCut(address, NameChars))).Append("</text>");
         }
 
         sb.Append("</g>");
@@ -185,6 +186,26 @@ public static class DnsPathSvg
         return string.Concat(line.AsSpan(0, cut), "…");
     }
 
+    /// <summary>
+    /// At most <paramref name="max"/> characters of one clean line, cut in the middle: a pod's name differs from its
+    /// siblings' at its end (<c>coredns-5d78c9869d-abcde</c>), so both ends are kept; never half a surrogate pair.
+    /// </summary>
+    private static string MiddleCut(string text, int max)
+    {
+        var line = DisplayText.Line(text);
+        if (line.Length <= max)
+        {
+            return line;
+        }
+
+        var head = (max - 1) / 2;
+        var tail = max - 1 - head;
+        head -= char.IsHighSurrogate(line[head - 1]) ? 1 : 0;
+        var from = line.Length - tail;
+        from += char.IsLowSurrogate(line[from]) ? 1 : 0;
+        return string.Concat(line.AsSpan(0, head), "…", line.AsSpan(from));
+    }
+
     private static string KindLabel(string kind) => kind switch
     {
         HopKinds.Pod => "Pod",
@@ -219,7 +240,7 @@ public static class DnsPathSvg
         .dns-path .failed .box{fill:#fef3f2;stroke:var(--crit);stroke-dasharray:none;stroke-width:3}
         .dns-path .healthy .box{fill:#ecfdf3;stroke:var(--ok);stroke-dasharray:none}
         .dns-path .kind{font-weight:600}.dns-path .failed .kind,.dns-path .failed .icon{fill:var(--crit)}.dns-path .healthy .kind,.dns-path .healthy .icon{fill:var(--ok)}
-        .dns-path .icon{text-anchor:middle;font-weight:700}.dns-path .address{fill:var(--muted)}.dns-path .more{text-anchor:middle;fill:var(--muted)}
+        .dns-path .icon{text-anchor:middle;font-weight:700}.dns-path .address{fill:var(--muted)}.dns-path .name,.dns-path .address{font:11px ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace}.dns-path .more{text-anchor:middle;fill:var(--muted)}
         .path-steps{padding-left:20px;font-size:14px}.path-steps li{margin:2px 0;word-break:break-word}
         .hop-status{font-weight:600}.hop-status.failed{color:var(--crit)}.hop-status.healthy{color:var(--ok)}.hop-status.unverified{color:var(--muted)}
         """;

@@ -263,7 +263,8 @@ public static class HtmlReport
         .badge.critical{background:var(--crit)}.badge.warning{background:var(--warn)}.badge.info{background:var(--info)}
         code.rule{font-size:12px;color:var(--muted)}table{border-collapse:collapse;width:100%;font-size:14px}
         th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top;word-break:break-word}.evidence th{width:32%;font-weight:500;color:var(--muted)}
-        pre{position:relative;background:var(--code);border:1px solid var(--line);border-radius:4px;padding:8px 12px;overflow-x:auto;white-space:pre-wrap}
+        pre{position:relative;background:var(--code);border:1px solid var(--line);border-radius:4px;padding:8px 12px;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere}
+        pre.copyable{padding-right:76px}
         button.copy{position:absolute;top:6px;right:6px;font-size:12px;border:1px solid var(--line);background:#fff;border-radius:4px;padding:2px 8px;cursor:pointer}
         .status.ok{color:var(--ok)}.status.failed,.status.forbidden{color:var(--crit)}.status.partial{color:var(--warn)}.status.skipped{color:var(--muted)}
         footer{margin-top:32px;color:var(--muted);font-size:13px}

@@ -71,7 +71,9 @@ public sealed partial class DnsPathSvgTests
         Assert.Equal(Tags(DnsPathSvg.Render(HostileCorpus.Path("x"))), Tags(figure));
         var clean = DisplayText.Line(value);
         var name = svg.Descendants(Svg + "text").First(t => t.Attribute("class")?.Value == "name").Value;
-        Assert.True(clean.Contains(name.TrimEnd('…'), StringComparison.Ordinal), name);
+        // The box shows the name after its namespace; a long one cut in the middle, both its ends the value's own.
+        Assert.True(clean.EndsWith(name, StringComparison.Ordinal) || (name.Length <= 22 && Enumerable.Range(0, name.Length).Any(k => name[k] == '…'
+            && clean.Contains(name[..k], StringComparison.Ordinal) && clean.EndsWith(name[(k + 1)..], StringComparison.Ordinal))), name);
         Assert.DoesNotContain(svg.DescendantNodes().OfType<XText>(), t => t.Value.Any(c => char.IsControl(c)));
     }
 
