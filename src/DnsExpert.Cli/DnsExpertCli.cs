@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using DnsExpert.Api;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Collectors.Dump;
 using DnsExpert.Collectors.Node;

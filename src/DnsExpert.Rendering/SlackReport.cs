@@ -111,7 +111,7 @@ public static class SlackReport
             ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = Cut($"Diagnosis {Code(response.Id)}" + (collection.Length > 0 ? " · not collected: " + collection : ""), MaxText) }),
         });
 
-        if (ServiceLinks.Buttons(response) is { Count: > 0 } buttons)
+        if (ChatButtons.Buttons(response) is { Count: > 0 } buttons)
         {
             blocks.Add(new JsonObject
             {
@@ -125,7 +125,7 @@ public static class SlackReport
         return new JsonObject { ["text"] = Cut(Verdict(response), MaxText), ["blocks"] = blocks };
     }
 
-    /// <summary>A url button (the service's own page: <see cref="ServiceLinks.Buttons"/>).</summary>
+    /// <summary>A url button (the service's own page: <see cref="ChatButtons.Buttons"/>).</summary>
     private static JsonObject Button(ChatButton button, bool primary)
     {
         var element = new JsonObject { ["type"] = "button", ["action_id"] = button.Id, ["text"] = PlainText(button.Title), ["url"] = button.Url };

@@ -31,7 +31,7 @@ public static class TeamsReport
         ? Envelope(new JsonArray(
             Words("The DNS diagnosis failed; nothing was concluded.", subtle: false),
             Rich(new JsonObject { ["type"] = "TextRun", ["text"] = Cut(Text($"Diagnosis {response.Id}: {response.Error}"), RunLength) })),
-            ServiceLinks.Buttons(response).Where(b => b.Id == "open-report").ToList())
+            ChatButtons.Buttons(response).Where(b => b.Id == "open-report").ToList())
         : Fitting.MostFindingsThatFit(
         response.Findings.Count,
         new (int Checks, int RunLength)[] { (SlackReport.MaxChecks, RunLength), (0, RunLength), (0, 200) }
@@ -148,7 +148,7 @@ public static class TeamsReport
         var notCollected = string.Join(" · ", response.Collection.Where(c => c.Status != CollectionStatus.Ok).Select(c => $"{c.Source}: {c.Status.ToString().ToLowerInvariant()}"));
         body.Add(Rich(Run($"Diagnosis {response.Id}" + (notCollected.Length > 0 ? " · not collected: " + notCollected : ""), r => { r["isSubtle"] = true; r["size"] = "small"; })));
 
-        return Envelope(body, ServiceLinks.Buttons(response));
+        return Envelope(body, ChatButtons.Buttons(response));
     }
 
     /// <summary>The card of <paramref name="body"/> with <paramref name="buttons"/>, in the message envelope Teams' webhooks take.</summary>

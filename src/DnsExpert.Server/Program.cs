@@ -1,4 +1,4 @@
-using DnsExpert.Api.Hosting;
+using DnsExpert.Api;
 
 var app = DnsExpertHost.Build(args);
 app.Run();

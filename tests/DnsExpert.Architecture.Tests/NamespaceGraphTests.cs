@@ -3,11 +3,12 @@ namespace DnsExpert.Architecture.Tests;
 public sealed class NamespaceGraphTests
 {
     /// <summary>
-    /// Projects whose sub-namespaces still use each other both ways, from before this test: left to the items of issue
-    /// 22 that rework them (the engine's domain results, the edge's application service, the renderers). A cycle in
-    /// any other project fails, and so does one that reaches out of these.
+    /// Projects whose sub-namespaces still use each other both ways, from before this test: left to the item of issue
+    /// 22 that reworks them (the engine's domain results). A cycle in any other project fails, and so does one that
+    /// reaches out of these. (Api's went when the composition root moved to the project's own namespace and the async
+    /// queue registered itself; Rendering's when the chat buttons left the escapers.)
     /// </summary>
-    private static readonly string[] CyclesLeftIn = ["DnsExpert.Api", "DnsExpert.Engine", "DnsExpert.Rendering"];
+    private static readonly string[] CyclesLeftIn = ["DnsExpert.Engine"];
 
     /// <summary>The assemblies of src next to this test's own: every library and host (the CLI's is dnsexpert.dll), no test project.</summary>
     private static List<string> OurAssemblies() =>

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Running;
+using DnsExpert.Api;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Contract;
 using DnsExpert.Diagnosis;

@@ -100,7 +100,7 @@ public sealed class TeamsReportTests(Xunit.Abstractions.ITestOutputHelper output
         var value = HostileCorpus.Values[index];
         var message = TeamsReport.Notice(
             [[new NoticeRun("Not started: ", Bold: true), new NoticeRun($"\u201c{value}\u201d is not <namespace>/<pod>.")], [new NoticeRun(value, Code: true)]],
-            [new DnsExpert.Rendering.Escaping.ChatButton("open-report", "Open report", "https://ops.example.com/dns/reports/x")]);
+            [new DnsExpert.Rendering.ChatButton("open-report", "Open report", "https://ops.example.com/dns/reports/x")]);
         AssertValid(message);
 
         var nodes = Typed(Card(message)).ToList();

@@ -137,7 +137,7 @@ public static partial class TeamsApi
                     [new NoticeRun("Ask for it again with "), new NoticeRun($"status {accepted.Id}", Code: true),
                         new NoticeRun(ServiceLinks.Absolute(accepted, "report") is not null ? ", or open its report when it is ready." : ".")],
                 ],
-                ServiceLinks.Buttons(accepted).Where(b => b.Id == "open-report").ToList()));
+                ChatButtons.Buttons(accepted).Where(b => b.Id == "open-report").ToList()));
         }
     }
 
@@ -161,7 +161,7 @@ public static partial class TeamsApi
         return response.Status == DiagnosisStatus.Running
             ? TypedResults.Json(TeamsReport.Notice(
                 [[new NoticeRun("Diagnosis "), new NoticeRun(id, Code: true), new NoticeRun(" is still running; ask again in a few seconds.")]],
-                ServiceLinks.Buttons(response).Where(b => b.Id == "open-report").ToList()))
+                ChatButtons.Buttons(response).Where(b => b.Id == "open-report").ToList()))
             : TypedResults.Json(TeamsReport.Render(response));
     }
 

@@ -1,4 +1,3 @@
-using DnsExpert.Api.Async;
 using DnsExpert.Diagnosis.Application;
 using DnsExpert.History;
 using DnsExpert.Rendering;
@@ -8,14 +7,11 @@ namespace DnsExpert.Api.History;
 
 public static class HistorySetup
 {
-    /// <summary>The history store (SQLite by default), its maintenance, the async queue and result callbacks.</summary>
+    /// <summary>The history store (SQLite by default) and its maintenance.</summary>
     public static IHostApplicationBuilder AddDnsExpertHistory(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<AsyncOptions>().BindConfiguration(AsyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<HistoryOptions>, HistoryOptionsValidation>();
-        builder.Services.AddSingleton<IValidateOptions<CallbackOptions>, CallbackOptionsValidation>();
 
         builder.Services.AddSingleton(services =>
         {
@@ -29,14 +25,7 @@ public static class HistorySetup
             return new HistoryState(store);
         });
         builder.Services.AddHostedService<HistoryMaintenance>();
-
-        CallbackSender.AddCallbacks(builder.Services);
-        builder.Services.AddSingleton<CallbackSender>();
-        builder.Services.AddSingleton<CallbackDispatcher>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<CallbackDispatcher>());
         builder.Services.AddSingleton<IDiagnosisHistory>(services => services.GetRequiredService<HistoryState>());
-        builder.Services.AddSingleton<IDiagnosisNotifier>(services => services.GetRequiredService<CallbackDispatcher>());
-        builder.Services.AddHostedService<DiagnosisWorker>();
         return builder;
     }
 }

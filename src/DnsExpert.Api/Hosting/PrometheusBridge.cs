@@ -8,7 +8,7 @@ namespace DnsExpert.Api.Hosting;
 /// <summary>
 /// Publishes the <c>dnsexpert</c> meter as Prometheus counters (<c>dnsexpert_diagnoses_total</c> ...) and
 /// histograms at /metrics. Started with the host, so no measurement made before the first scrape is lost. Every other
-/// meter goes through prometheus-net's own adapter (<c>Metrics.ConfigureMeterAdapter</c> in <see cref="DnsExpertHost"/>);
+/// meter goes through prometheus-net's own adapter (<c>Metrics.ConfigureMeterAdapter</c> in <see cref="DnsExpert.Api.DnsExpertHost"/>);
 /// this one does not, because the adapter publishes a <c>Counter&lt;T&gt;</c> as a gauge without <c>_total</c>
 /// (prometheus-net 8.2, MeterAdapter.OnMeasurementRecorded), which would rename the documented families and turn
 /// their type from counter to gauge under every query built on the names the README documents.

@@ -3,6 +3,7 @@ using DnsExpert.Api.Async;
 using DnsExpert.Api.Chat;
 using DnsExpert.Api.Endpoints;
 using DnsExpert.Api.History;
+using DnsExpert.Api.Hosting;
 using DnsExpert.Api.OpenApi;
 using DnsExpert.Api.Security;
 using DnsExpert.Api.Tickets;
@@ -18,7 +19,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Prometheus;
 
-namespace DnsExpert.Api.Hosting;
+namespace DnsExpert.Api;
 
 /// <summary>Builds the DnsExpert web application; shared by the API's entry point and <c>dnsexpert serve</c>.</summary>
 public static class DnsExpertHost
@@ -84,6 +85,7 @@ public static class DnsExpertHost
         PublicLinks.AddTrustedForwardedHeaders(builder.Services);
         builder.Services.AddDnsExpertHealthChecks();
         builder.AddDnsExpertHistory();
+        builder.AddDnsExpertAsync();
         builder.AddDnsExpertSecurity();
         AddSlack(builder.Services);
         AddTeams(builder.Services);

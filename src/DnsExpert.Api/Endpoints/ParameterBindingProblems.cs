@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 
-namespace DnsExpert.Api.Hosting;
+namespace DnsExpert.Api.Endpoints;
 
 /// <summary>
 /// A query or route parameter that does not bind (<c>?limit=99999999999</c>, <c>?limit=ten</c>) is a 400 ProblemDetails
@@ -41,8 +41,8 @@ public sealed partial class ParameterBindingProblems(IProblemDetailsService prob
         "int" or "long" or "Int32" or "Int64" => "whole number in range",
         "bool" or "Boolean" => "boolean (true or false)",
         "DateTimeOffset" or "DateTime" => "date and time",
-        "ReportFormat" => $"format; one of: {string.Join(", ", Endpoints.ReportFormat.Names)}",
-        "CheckList" => $"check list; one of: {string.Join(", ", Endpoints.CheckList.Names)}",
+        "ReportFormat" => $"format; one of: {string.Join(", ", ReportFormat.Names)}",
+        "CheckList" => $"check list; one of: {string.Join(", ", CheckList.Names)}",
         _ => "value",
     };
 
