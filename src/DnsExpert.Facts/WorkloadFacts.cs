@@ -16,8 +16,12 @@ public sealed class ServiceInfo : Fact
     public int ReadyAddresses { get; init; }
     public int NotReadyAddresses { get; init; }
 
-    /// <summary>Size in bytes of the A answer for the Service name over UDP without EDNS (header, question, one record per address).</summary>
-    public int EstimatedAnswerBytes { get; init; }
+    /// <summary>
+    /// Size in bytes of the A answer for the Service name over UDP without EDNS (header, question, one record per
+    /// address); null until the Service's EndpointSlices or Endpoints are read (its ready addresses are not known).
+    /// </summary>
+    [UnknownWhenNull]
+    public int? EstimatedAnswerBytes { get; init; }
 
     /// <summary>The fully qualified Service name: <c>name.ns.svc.cluster.local</c>.</summary>
     public required string Fqdn { get; init; }

@@ -107,6 +107,8 @@ public sealed class CollectPromiseTests
             After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
         new(@"^kubectl get endpoints kube-dns -n kube-system -o json$", $"{Dump}/kube-system/endpoints.json", "Endpoints/kube-dns"),
         new(@"^kubectl get svc -n \S+ -o json$", $"{Dump}/default/services.json"),
+        // The Services with their ready addresses (a Service's answer size needs them).
+        new(@"^kubectl get svc,endpointslices -n \S+ -o json$", "tests/fixtures/kubectl-json/svc-endpointslices-default.json"),
         new(@"^kubectl get pod \S+ -n \S+ -o json$", $"{Dump}/default/pods.json", $"Pod/{Pod}"),
         // The node a pod runs on is in the pod's JSON: its node's architecture becomes the pod's with both.
         new(@"^kubectl get nodes -o json$", $"{Dump}/nodes.json", After: [Before("kubectl get pod {{pod}} -n {{ns}} -o json", $"{Dump}/default/pods.json", $"Pod/{Pod}")]),

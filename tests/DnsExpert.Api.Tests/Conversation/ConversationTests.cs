@@ -35,8 +35,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-forward-loop/fires-systemd-resolved-stub-without-loop-log.json"] = CrashBeforeItsCause,
         ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] =
             "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the reload case explains no crash, and a crash of another pod is not its effect anyway (cause and effect share no pod): a second, real critical from round 1 on",
-        ["headless-response-truncated/fires-29-ready-addresses-over-512-bytes.json"] =
-            "the Service's ready addresses come from its EndpointSlices, which no check lists (EstimatedAnswerBytes is 0, not unknown, until they are read), and the scenario holds no dig of the name that would show the TC flag",
         ["nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json"] =
             "the pod's case is under way once its JSON is read, but the DaemonSet check and the kube-dns Service decide it only together (NodeLocalPresent and KubeDnsClusterIp), neither alone, so the node checks of the causes listed under the reported frequency fill rounds 2 and 3",
         ["app-to-kube-dns-unreachable/fires-kubespray-new-node-nodelocaldns-cannot-reach-coredns-service.json"] = FromNodeLocal,
@@ -126,11 +124,12 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
     /// <summary>The symptom-only conversations that do not reach their cause within the bounds yet, with the reason their transcript shows.</summary>
     private static readonly Dictionary<string, string> SymptomOnlyNotYetWithinBounds = new(StringComparer.Ordinal)
     {
-        // Three that do not converge from the error message either, for the same reasons or nearly (as their transcripts here show).
+        // Two that do not converge from the error message either, for the same reasons or nearly (as their transcripts here show).
         ["coredns-apiserver-unreachable/fires-kube-dns-failed-to-list-pasted-2019.json"] = PastedTableOnly,
-        ["headless-response-truncated/fires-29-ready-addresses-over-512-bytes.json"] =
-            "the Service's ready addresses come from its EndpointSlices, which no check lists (EstimatedAnswerBytes is 0, not unknown, until they are read), and the scenario holds no dig of the name that would show the TC flag",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] = EnablerKeepsItsRank,
+        // Converges from its error message (the Services' check lists their ready addresses), not from the name alone.
+        ["headless-response-truncated/fires-29-ready-addresses-over-512-bytes.json"] =
+            "from the name and 'always' alone, the causes routed under 'always' (the pod's resolv.conf, the CoreDNS logs and Corefile, the kube-dns Service, the node) fill the three rounds, and the check that lists the name's namespace's Services with their ready addresses (`kubectl get svc,endpointslices -n mq`), which decides from the error message, is never offered; the scenario holds no dig of the name",
         // Converges from its error message (no such host, which routes by the name alone); here "rarely" also routes, and its node checks win rounds 2 and 3.
         ["coredns-apiserver-unreachable/fires-tcp-probe-from-coredns-times-out.json"] = EnablerKeepsItsRank,
     };

@@ -157,7 +157,9 @@ public sealed partial class SimulatedCluster
         }
 
         var resource = words[2].Split('/');
-        if (Kind(resource[0]) is not { } kind)
+        // kubectl get svc,endpointslices: one List of each kind's objects, in the order the kinds are named.
+        var kinds = resource[0].Split(',').Select(Kind).ToList();
+        if (kinds.Count == 0 || kinds.Any(k => k is null) || (kinds.Count > 1 && resource.Length > 1))
         {
             return null;
         }
@@ -168,7 +170,7 @@ public sealed partial class SimulatedCluster
         var fields = Flag(words, "--field-selector");
         var name = resource.Length > 1 ? resource[1]
             : words.Skip(3).FirstOrDefault(w => !w.StartsWith('-') && w != ns && w != "json" && w != selector && w != fields);
-        var items = OfKind(kind).Where(o => (kind == "Node" || all || ((string?)o["metadata"]?["namespace"] ?? "default") == (ns ?? "default"))
+        var items = kinds.SelectMany(kind => OfKind(kind!)).Where(o => ((string?)o["kind"] == "Node" || all || ((string?)o["metadata"]?["namespace"] ?? "default") == (ns ?? "default"))
             && (name is null || (string?)o["metadata"]?["name"] == name)
             && Selects(selector, o["metadata"]?["labels"]) && SelectsFields(fields, o)).ToList();
         if (name is not null)

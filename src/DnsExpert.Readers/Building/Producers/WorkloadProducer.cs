@@ -45,7 +45,7 @@ internal static class WorkloadProducer
                 EndpointsKnown = known,
                 ReadyAddresses = ready,
                 NotReadyAddresses = notReady,
-                EstimatedAnswerBytes = DnsAnswerSize.ForARecords(fqdn, ready),
+                EstimatedAnswerBytes = known ? DnsAnswerSize.ForARecords(fqdn, ready) : null,
                 Fqdn = fqdn,
                 ConcernsFailure = cluster.IsFailingName(fqdn) || (cluster.FailingName is { } f && fqdn.EndsWith("." + f, StringComparison.Ordinal)),
             };
