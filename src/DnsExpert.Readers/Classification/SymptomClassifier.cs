@@ -50,7 +50,21 @@ public static partial class SymptomClassifier
             "nginx's resolver got no answer in time (110: Operation timed out): the DNS server is unreachable."),
         new(NginxServerFailure, "could not be resolved (2: Server failure)", "nginx", SymptomClass.Ambiguous,
             "nginx's resolver got SERVFAIL (2: Server failure): the DNS server was reached but could not resolve the name."),
+        // A TLS hostname mismatch: no DNS error, but the name they print is the one that may have resolved to the wrong server.
+        new(GoCertificateName, "x509: certificate is valid for", "go", SymptomClass.Unknown, WrongServer),
+        new(CurlCertificateName, "matches target host name", "curl", SymptomClass.Unknown, WrongServer),
+        new(JavaCertificateName, "No subject alternative DNS name matching", "java", SymptomClass.Unknown, WrongServer),
+        new(ApacheCertificateName, "doesn't match any of the subject alternative names", "java", SymptomClass.Unknown, WrongServer),
+        new(OkHttpCertificateName, " not verified", "java", SymptomClass.Unknown, WrongServer),
+        new(NodeCertificateName, "is not in the cert's altnames", "node", SymptomClass.Unknown, WrongServer),
+        new(PythonCertificateName, "certificate is not valid for", "python", SymptomClass.Unknown, WrongServer),
     ];
+
+    private const string WrongServer =
+        "Not a DNS error: the name resolved and a server answered, but its TLS certificate is for other names (a hostname mismatch). " +
+        "Either that server's certificate lacks the name, or the name resolved to the wrong server: a search domain with a wildcard record answers a name " +
+        "with fewer dots than ndots before the name itself is tried (the pod asks NAME.<search domain> first), or a stale or split-horizon record. " +
+        "Compare the address the pod gets for the name with the address it should have.";
 
     /// <summary>
     /// The resolver's own words, as the C library (glibc, musl, the BSDs) or a runtime wraps them, most decisive first:
@@ -125,7 +139,9 @@ public static partial class SymptomClassifier
             var match = signature.Pattern().Match(message);
             if (match.Success)
             {
-                return Result(signature.Class, signature.Explanation, signature.Client, Group(match, "name"), Group(match, "server"));
+                // A certificate checked against an IP address: no name was resolved.
+                var name = Group(match, "name") is { } n && !System.Net.IPAddress.TryParse(n.Trim('[', ']'), out _) ? n : null;
+                return Result(signature.Class, signature.Explanation, signature.Client, name, Group(match, "server"));
             }
         }
 
@@ -278,6 +294,29 @@ public static partial class SymptomClassifier
 
     [GeneratedRegex(@"(?<name>[^\s:]+) could not be resolved \(2: Server failure\)", Options)]
     private static partial Regex NginxServerFailure();
+
+    // The name a TLS client checked the server's certificate against: Go, curl (OpenSSL), Java (JSSE, Apache HttpClient,
+    // OkHttp), Node and Python. An IP address is dropped after (no name was resolved for it).
+    [GeneratedRegex(@"x509: certificate is valid for [^\r\n]*?,? not (?<name>[^\s,;'""]+)", Options)]
+    private static partial Regex GoCertificateName();
+
+    [GeneratedRegex(@"no alternative certificate subject name matches target host name '(?<name>[^'\s]+)'", Options)]
+    private static partial Regex CurlCertificateName();
+
+    [GeneratedRegex(@"No subject alternative DNS name matching (?<name>\S+) found", Options)]
+    private static partial Regex JavaCertificateName();
+
+    [GeneratedRegex(@"Certificate for <(?<name>[^>\s]+)> doesn't match any of the subject alternative names", Options)]
+    private static partial Regex ApacheCertificateName();
+
+    [GeneratedRegex(@"Hostname (?<name>[^\s:]+) not verified", Options)]
+    private static partial Regex OkHttpCertificateName();
+
+    [GeneratedRegex(@"Host: ?(?<name>[^\s]+?)\.? is not in the cert's altnames", Options)]
+    private static partial Regex NodeCertificateName();
+
+    [GeneratedRegex(@"certificate is not valid for '(?<name>[^'\s]+)'", Options)]
+    private static partial Regex PythonCertificateName();
 
     /// <summary>The name in a resolver error as the clients frame it, leftmost first; quotes and a port are removed after.</summary>
     [GeneratedRegex(@"(?:can't resolve|bad address|Failed to resolve|resolve host(?: name)?:?) '?(?<name>[^\s'"";,()]+)" +

@@ -49,8 +49,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-pod-not-running/fires-pasted-pods-kube-system-kube-dns-crashloop.json"] = PastedTableOnly,
         ["coredns-pod-not-running/fires-pasted-pods-A-openshift-dns-default-crashloop.json"] = PastedTableOnly,
         ["coredns-apiserver-unreachable/fires-kube-dns-failed-to-list-pasted-2019.json"] = PastedTableOnly,
-        ["search-domain-wildcard/fires-nslookup-resolves-through-nip-io-search-domain.json"] =
-            "the application's error is a TLS one (`x509: certificate is valid for *.169.59.253.69.nip.io, not api.partner-example.com`): the name resolved, to the wildcard's address, and the classifier reads neither a DNS symptom nor the name from it, so no check of a name's cause is offered (from the name and frequency it converges)",
         ["negative-cache-stale/fires-kubespray-headless-pod-restarted-behind-nodelocaldns.json"] = KubesprayCoreDnsLabels,
         ["negative-cache-stale/fires-nxdomain-cached-just-before-the-pod-was-created.json"] = KubesprayCoreDnsLabels,
         ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-with-linklocal-rising.json"] = OneReadOfTheCounter,
