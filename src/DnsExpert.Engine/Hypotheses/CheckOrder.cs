@@ -1,4 +1,5 @@
 using DnsExpert.Contract;
+using DnsExpert.Engine.Results;
 
 namespace DnsExpert.Engine.Hypotheses;
 
@@ -39,9 +40,9 @@ public static class CheckOrder
 {
     /// <summary>An unverified cause: its id, how the report routes to it, its open cases, and its checks (cheapest first).</summary>
     internal sealed record Cause(
-        string RuleId, int Listed, int Routing, int ByName, Severity Severity, IReadOnlyList<OpenCase> Open, bool ExplainsAFinding, IReadOnlyList<Planned> Checks)
+        string RuleId, int Listed, int Routing, int ByName, FindingSeverity Severity, IReadOnlyList<OpenCase> Open, bool ExplainsAFinding, IReadOnlyList<Planned> Checks)
     {
-        public int Weight => 1 + (2 * (Listed + ByName)) + Routing + (Severity == Severity.Critical ? 1 : 0);
+        public int Weight => 1 + (2 * (Listed + ByName)) + Routing + (Severity == FindingSeverity.Critical ? 1 : 0);
 
         /// <summary>The evidence already points at it: a case under way, or a finding made that it would explain.</summary>
         public bool Follows => Open.Any(c => c.UnderWay) || ExplainsAFinding;

@@ -1,5 +1,6 @@
 using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
+using DnsExpert.Engine.Results;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Facts;
 using DnsExpert.Text;
@@ -36,11 +37,11 @@ public static class HypothesisBuilder
     /// <summary>Fact types every request or session has by itself: never missing.</summary>
     private static readonly HashSet<string> Given = new(StringComparer.Ordinal) { "Finding", "ReportedSymptom" };
 
-    public static IReadOnlyList<Hypothesis> Build(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<Finding> findings, KnownValues known) =>
+    public static IReadOnlyList<Hypothesis> Build(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<RuleFinding> findings, KnownValues known) =>
         Plan(ruleBase, facts, findings, known).Hypotheses;
 
     /// <summary>The hypotheses (<see cref="Build"/>) and their checks in the order of what they decide (<see cref="CheckOrder"/>).</summary>
-    public static HypothesisPlan Plan(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<Finding> findings, KnownValues known)
+    public static HypothesisPlan Plan(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<RuleFinding> findings, KnownValues known)
     {
         var byType = facts.GroupBy(f => f.GetType().Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         bool IsRead(string need) => !known.Unread.Contains(need) && IsReadIn(byType, known.Observed, need);
@@ -51,7 +52,7 @@ public static class HypothesisBuilder
         var explaining = findings.Where(f => explainsFailure.Contains(f.RuleId)).Select(f => f.RuleId).ToList();
 
         var confirmed = new List<(int Rank, Hypothesis H)>();
-        var unverified = new List<(int ByName, int Listed, int Open, int Routing, int Cost, Severity Severity, Hypothesis H, CheckOrder.Cause Cause)>();
+        var unverified = new List<(int ByName, int Listed, int Open, int Routing, int Cost, FindingSeverity Severity, Hypothesis H, CheckOrder.Cause Cause)>();
         var ruledOut = new List<Hypothesis>();
         Hypothesis? lastResort = null;
         foreach (var rule in ruleBase.Rules)

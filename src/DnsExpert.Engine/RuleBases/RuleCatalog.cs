@@ -21,7 +21,7 @@ public static class RuleCatalog
 {
     public static IReadOnlyList<RuleInfo> List(RuleBase ruleBase) =>
         ruleBase.Rules
-            .Select(r => new RuleInfo(r.Id, r.Document.Title, r.Document.Severity, r.Document.Description, r.FactTypeNames, r.Document.Guide, r.Document.File)
+            .Select(r => new RuleInfo(r.Id, r.Document.Title, (Severity)r.Document.Severity, r.Document.Description, r.FactTypeNames, r.Document.Guide, r.Document.File)
             {
                 Routing = new RuleRoutingInfo(r.Document.Routing.Frequency, r.Document.Routing.NameKind, r.Document.Routing.SymptomClass, r.Document.Routing.ListedUnder),
             })

@@ -1,0 +1,58 @@
+using DnsExpert.Contract;
+using DnsExpert.Engine.Results;
+
+namespace DnsExpert.Diagnosis;
+
+/// <summary>
+/// The engine's results (<see cref="DnsExpert.Engine.Results"/>: plain records) as the wire contract says them: the one
+/// place where a <see cref="RuleFinding"/> becomes a <see cref="Finding"/>. Each list is copied once into an array of its
+/// size; strings and rule-id lists are shared, not copied.
+/// </summary>
+public static class WireResults
+{
+    /// <summary>The findings, in the engine's order.</summary>
+    public static IReadOnlyList<Finding> Findings(IReadOnlyList<RuleFinding> findings) => Map(findings, Finding);
+
+    public static Finding Finding(RuleFinding finding) => new()
+    {
+        RuleId = finding.RuleId,
+        Severity = Severity(finding.Severity),
+        Title = finding.Title,
+        Cause = finding.Cause,
+        Evidence = Map(finding.Evidence, static e => new Evidence(e.Source, e.Detail)),
+        Remediation = Map(finding.Remediation, static r => new Remediation { Summary = r.Summary, Command = r.Command, Snippet = r.Snippet }),
+        Ticket = finding.Ticket is { } ticket ? Ticket(ticket) : null,
+        Explains = finding.Explains,
+        ExplainedBy = finding.ExplainedBy,
+    };
+
+    public static Severity Severity(FindingSeverity severity) => severity switch
+    {
+        FindingSeverity.Critical => Contract.Severity.Critical,
+        FindingSeverity.Warning => Contract.Severity.Warning,
+        _ => Contract.Severity.Info,
+    };
+
+    private static TicketPayload Ticket(RuleTicket ticket) => new()
+    {
+        Entries = Map(ticket.Entries, static e => new TicketEntry(e.Name, e.Rcode, e.Time, e.CoreDnsPod)),
+        CoreDnsNodes = Map(ticket.CoreDnsNodes, static n => new TicketNode(n.Node, n.InstanceId)),
+    };
+
+    /// <summary>One array of the list's size, each item mapped in order.</summary>
+    private static TTo[] Map<TFrom, TTo>(IReadOnlyList<TFrom> items, Func<TFrom, TTo> map)
+    {
+        if (items.Count == 0)
+        {
+            return [];
+        }
+
+        var mapped = new TTo[items.Count];
+        for (var i = 0; i < mapped.Length; i++)
+        {
+            mapped[i] = map(items[i]);
+        }
+
+        return mapped;
+    }
+}
