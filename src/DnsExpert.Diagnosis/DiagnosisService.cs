@@ -123,8 +123,8 @@ public sealed class DiagnosisService(
             Findings = findings,
             Collection = collection,
             DnsPath = DnsPathBuilder.Build(facts.Facts, findings, target),
-            Hypotheses = result.Hypotheses,
-            NextChecks = result.NextChecks,
+            Hypotheses = WireResults.Hypotheses(result.Hypotheses),
+            NextChecks = WireResults.NextChecks(result.NextChecks),
         };
         metrics?.Record(response, request.Snapshot);
         return response;

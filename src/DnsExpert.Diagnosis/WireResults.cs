@@ -5,8 +5,8 @@ namespace DnsExpert.Diagnosis;
 
 /// <summary>
 /// The engine's results (<see cref="DnsExpert.Engine.Results"/>: plain records) as the wire contract says them: the one
-/// place where a <see cref="RuleFinding"/> becomes a <see cref="Finding"/>. Each list is copied once into an array of its
-/// size; strings and rule-id lists are shared, not copied.
+/// place where a <see cref="RuleFinding"/> becomes a <see cref="Finding"/> and a <see cref="RuleHypothesis"/> a
+/// <see cref="Hypothesis"/>. Each list is copied once into an array of its size; strings and rule-id lists are shared.
 /// </summary>
 public static class WireResults
 {
@@ -32,6 +32,28 @@ public static class WireResults
         FindingSeverity.Warning => Contract.Severity.Warning,
         _ => Contract.Severity.Info,
     };
+
+    /// <summary>The hypotheses, in the engine's order.</summary>
+    public static IReadOnlyList<Hypothesis> Hypotheses(IReadOnlyList<RuleHypothesis> hypotheses) => Map(hypotheses, static h => new Hypothesis
+    {
+        RuleId = h.RuleId,
+        Title = h.Title,
+        Status = h.Status switch
+        {
+            RuleHypothesisStatus.Confirmed => HypothesisStatus.Confirmed,
+            RuleHypothesisStatus.RuledOut => HypothesisStatus.RuledOut,
+            _ => HypothesisStatus.Unverified,
+        },
+        Reason = h.Reason,
+        Missing = h.Missing,
+        Checks = Map(h.Checks, Check),
+    });
+
+    /// <summary>The next checks, in the order of what they decide.</summary>
+    public static IReadOnlyList<SuggestedCheck> NextChecks(IReadOnlyList<RankedCheck> checks) =>
+        Map(checks, static c => new SuggestedCheck(c.Check.Command, c.Check.Why, c.Check.Paste, c.RuleIds));
+
+    private static NextCheck Check(RuleCheck check) => new(check.Command, check.Why, check.Paste);
 
     private static TicketPayload Ticket(RuleTicket ticket) => new()
     {

@@ -1,4 +1,3 @@
-using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Results;
 using DnsExpert.Facts;
@@ -10,10 +9,10 @@ namespace DnsExpert.Engine.Sessions;
 public sealed record RuleSessionResult(IReadOnlyList<RuleFinding> Findings, IReadOnlyList<string> Problems)
 {
     /// <summary>The causes the report routes to and where the evidence leaves them (<see cref="Hypotheses.HypothesisBuilder"/>).</summary>
-    public IReadOnlyList<Hypothesis> Hypotheses { get; init; } = [];
+    public IReadOnlyList<RuleHypothesis> Hypotheses { get; init; } = [];
 
     /// <summary>The hypotheses' checks in the order of what they decide (<see cref="Hypotheses.CheckOrder"/>).</summary>
-    public IReadOnlyList<SuggestedCheck> NextChecks { get; init; } = [];
+    public IReadOnlyList<RankedCheck> NextChecks { get; init; } = [];
 }
 
 /// <summary>
