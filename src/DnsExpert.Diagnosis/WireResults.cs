@@ -1,12 +1,14 @@
 using DnsExpert.Contract;
 using DnsExpert.Engine.Results;
+using DnsExpert.Engine.RuleBases;
 
 namespace DnsExpert.Diagnosis;
 
 /// <summary>
 /// The engine's results (<see cref="DnsExpert.Engine.Results"/>: plain records) as the wire contract says them: the one
-/// place where a <see cref="RuleFinding"/> becomes a <see cref="Finding"/> and a <see cref="RuleHypothesis"/> a
-/// <see cref="Hypothesis"/>. Each list is copied once into an array of its size; strings and rule-id lists are shared.
+/// place where a <see cref="RuleFinding"/> becomes a <see cref="Finding"/>, a <see cref="RuleHypothesis"/> a
+/// <see cref="Hypothesis"/> and a <see cref="RuleCatalogEntry"/> a <see cref="RuleInfo"/>. Each list is copied once into an
+/// array of its size; strings and rule-id lists are shared.
 /// </summary>
 public static class WireResults
 {
@@ -52,6 +54,15 @@ public static class WireResults
     /// <summary>The next checks, in the order of what they decide.</summary>
     public static IReadOnlyList<SuggestedCheck> NextChecks(IReadOnlyList<RankedCheck> checks) =>
         Map(checks, static c => new SuggestedCheck(c.Check.Command, c.Check.Why, c.Check.Paste, c.RuleIds));
+
+    /// <summary>The rule catalogue (<c>GET /api/v1/rules</c>), in the engine's order.</summary>
+    public static IReadOnlyList<RuleInfo> Rules(IReadOnlyList<RuleCatalogEntry> rules) => Map(rules, Rule);
+
+    public static RuleInfo Rule(RuleCatalogEntry rule) =>
+        new(rule.Id, rule.Title, Severity(rule.Severity), rule.Description, rule.Facts, rule.Guide, rule.File)
+        {
+            Routing = new RuleRoutingInfo(rule.Routing.Frequency, rule.Routing.NameKind, rule.Routing.SymptomClass, rule.Routing.ListedUnder),
+        };
 
     private static NextCheck Check(RuleCheck check) => new(check.Command, check.Why, check.Paste);
 
