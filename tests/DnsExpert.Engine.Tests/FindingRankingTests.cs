@@ -1,4 +1,3 @@
-using DnsExpert.Contract;
 using DnsExpert.Engine.Results;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
