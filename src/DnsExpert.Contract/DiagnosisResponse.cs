@@ -3,7 +3,9 @@ using System.Text.Json.Serialization;
 namespace DnsExpert.Contract;
 
 /// <summary>The result of a diagnosis.</summary>
-public sealed class DiagnosisResponse
+// A record: what the history and the edge know of a diagnosis beyond the diagnosis itself (its status, callback
+// delivery, previous id, tracker issues, links, what keeping it noted) each sets with `with` where it knows it.
+public sealed record DiagnosisResponse
 {
     public required string Id { get; init; }
 
@@ -74,33 +76,6 @@ public sealed class DiagnosisResponse
     /// <summary>The issues created for this diagnosis in a tracker (<c>POST /api/v1/diagnoses/{id}/ticket/jira</c>), when any was.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<TrackerIssue>? Issues { get; init; }
-
-    /// <summary>A copy with the history's view of it: status, times, target and links.</summary>
-    public DiagnosisResponse With(
-        DiagnosisStatus? status = null, DateTimeOffset? createdAt = null, DateTimeOffset? completedAt = null, double? durationMs = null,
-        TargetRef? target = null, string? domain = null, string? error = null, IReadOnlyList<CollectionEntry>? collection = null,
-        IReadOnlyDictionary<string, string>? links = null, CallbackDelivery? callback = null, string? previousId = null,
-        IReadOnlyList<TrackerIssue>? issues = null) => new()
-    {
-        Id = Id,
-        Status = status ?? Status,
-        CreatedAt = createdAt ?? CreatedAt,
-        CompletedAt = completedAt ?? CompletedAt,
-        DurationMs = durationMs ?? DurationMs,
-        Target = target ?? Target,
-        Domain = domain ?? Domain,
-        Error = error ?? Error,
-        Classification = Classification,
-        Findings = Findings,
-        Collection = collection ?? Collection,
-        DnsPath = DnsPath,
-        Hypotheses = Hypotheses,
-        NextChecks = NextChecks,
-        Links = links ?? Links,
-        Callback = callback ?? Callback,
-        PreviousId = previousId ?? PreviousId,
-        Issues = issues ?? Issues,
-    };
 }
 
 /// <summary>An issue created for a diagnosis in a tracker: which tracker (<c>jira</c>), the issue's key, where to browse it, and when.</summary>

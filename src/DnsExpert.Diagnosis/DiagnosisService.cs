@@ -110,6 +110,7 @@ public sealed class DiagnosisService(
             collection.Add(new CollectionEntry("rules", CollectionStatus.Partial, string.Join("; ", result.Problems.Distinct().Take(10))));
         }
 
+        var findings = WireResults.Findings(result.Findings);
         var response = new DiagnosisResponse
         {
             Id = id,
@@ -119,11 +120,11 @@ public sealed class DiagnosisService(
             Target = target,
             Domain = domain,
             Classification = classification,
-            Findings = result.Findings,
+            Findings = findings,
             Collection = collection,
-            DnsPath = DnsPathBuilder.Build(facts.Facts, result.Findings, target),
-            Hypotheses = result.Hypotheses,
-            NextChecks = result.NextChecks,
+            DnsPath = DnsPathBuilder.Build(facts.Facts, findings, target),
+            Hypotheses = WireResults.Hypotheses(result.Hypotheses),
+            NextChecks = WireResults.NextChecks(result.NextChecks),
         };
         metrics?.Record(response, request.Snapshot);
         return response;

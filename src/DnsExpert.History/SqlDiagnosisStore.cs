@@ -235,7 +235,7 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         if (row.Status == "completed" && row.ResponseJson is not null)
         {
             var stored = JsonSerializer.Deserialize<DiagnosisResponse>(row.ResponseJson, json)!;
-            return stored.With(status: DiagnosisStatus.Completed, callback: delivery, previousId: row.PreviousId, issues: issues);
+            return stored with { Status = DiagnosisStatus.Completed, Callback = delivery, PreviousId = row.PreviousId, Issues = issues };
         }
 
         return new DiagnosisResponse

@@ -3,10 +3,10 @@ namespace DnsExpert.Architecture.Tests;
 public sealed class NamespaceGraphTests
 {
     /// <summary>
-    /// Projects whose sub-namespaces still use each other both ways, from before this test: left to the item of issue
-    /// 22 that reworks them (the engine's domain results). A cycle in any other project fails, and so does one that
-    /// reaches out of these. (Api's went when the composition root moved to the project's own namespace and the async
-    /// queue registered itself; Rendering's when the chat buttons left the escapers.)
+    /// Projects whose sub-namespaces still use each other both ways, from before this test: the engine's compilation,
+    /// hypotheses and rule files (not its results, which use nothing of ours). A cycle in any other project fails, and
+    /// so does one that reaches out of these. (Api's went when the composition root moved to the project's own
+    /// namespace and the async queue registered itself; Rendering's when the chat buttons left the escapers.)
     /// </summary>
     private static readonly string[] CyclesLeftIn = ["DnsExpert.Engine"];
 
@@ -48,6 +48,27 @@ public sealed class NamespaceGraphTests
         Assert.Empty(uses["DnsExpert.Text"]);
         Assert.DoesNotContain(uses["DnsExpert.Facts"], ns => !ns.StartsWith("DnsExpert.Text", StringComparison.Ordinal));
         Assert.DoesNotContain(uses["DnsExpert.Contract"], ns => !ns.StartsWith("DnsExpert.Text", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The engine produces its own results (<c>DnsExpert.Engine.Results</c>: plain records, no JSON attribute) and the
+    /// edge maps them to the wire (<c>DnsExpert.Diagnosis.WireResults</c>): no namespace of the engine uses the
+    /// contract, not its results and not its requests either (the engine reads facts, never a request). The results
+    /// use nothing of ours, so every room of the engine can read them without a cycle.
+    /// </summary>
+    [Fact]
+    public void The_engine_uses_no_wire_type_and_its_results_use_nothing_of_ours()
+    {
+        var uses = NamespaceGraph.Load(OurAssemblies());
+
+        var wire = uses
+            .Where(p => p.Key == "DnsExpert.Engine" || p.Key.StartsWith("DnsExpert.Engine.", StringComparison.Ordinal))
+            .SelectMany(p => p.Value.Where(ns => ns == "DnsExpert.Contract" || ns.StartsWith("DnsExpert.Contract.", StringComparison.Ordinal)).Select(ns => $"{p.Key} uses {ns}"))
+            .Order(StringComparer.Ordinal);
+
+        Assert.Empty(wire);
+        Assert.Empty(uses["DnsExpert.Engine.Results"]);
+        Assert.Contains("DnsExpert.Engine.Results", uses["DnsExpert.Diagnosis"]);
     }
 
     [Fact]

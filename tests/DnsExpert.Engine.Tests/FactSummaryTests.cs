@@ -1,6 +1,7 @@
 using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Hypotheses;
+using DnsExpert.Engine.Results;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Facts;
 using DnsExpert.Readers;
@@ -230,7 +231,7 @@ public sealed class FactSummaryTests
 
         var hypotheses = HypothesisBuilder.Build(ruleBase, facts, [], new KnownValues { Observed = observed });
 
-        var ruledOut = hypotheses.Where(h => h.Status == HypothesisStatus.RuledOut).ToList();
+        var ruledOut = hypotheses.Where(h => h.Status == RuleHypothesisStatus.RuledOut).ToList();
         Assert.Contains(ruledOut, h => h.Reason.StartsWith("5000 CoreDNS pods: 2500 of 5000 Ready (not Ready: coredns-1-", StringComparison.Ordinal));
         Assert.All(ruledOut, h => Assert.True(h.Reason.Length <= HypothesisBuilder.MaxReason, $"{h.RuleId}: {h.Reason.Length} characters"));
         Assert.All(ruledOut, h => Assert.EndsWith(". None of it matches the rule's conditions", h.Reason, StringComparison.Ordinal));

@@ -1,4 +1,4 @@
-using DnsExpert.Contract;
+using DnsExpert.Engine.Results;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Facts;
@@ -11,7 +11,7 @@ public sealed class FindingRankingTests
 {
     private static RuleDocument Rule(string id = "r", int priority = 0, RuleRouting? routing = null) => new()
     {
-        File = $"rules/{id}.yaml", Line = 1, Id = id, Title = id, Severity = Severity.Warning, Description = "d", ExplainsFailure = true,
+        File = $"rules/{id}.yaml", Line = 1, Id = id, Title = id, Severity = FindingSeverity.Warning, Description = "d", ExplainsFailure = true,
         Priority = priority, Routing = routing ?? RuleRouting.None, Cases = [], Finding = new FindingTemplateDocument(null, [], [], null),
     };
 
@@ -20,18 +20,18 @@ public sealed class FindingRankingTests
 
     private static QueriedName Name(string kind) => new() { Source = "request", Name = "api.example.com", Kind = kind };
 
-    private static int Score(RuleDocument rule, Severity severity = Severity.Warning, bool about = false, int facts = 1, ReportedSymptom? symptom = null, QueriedName? name = null) =>
+    private static int Score(RuleDocument rule, FindingSeverity severity = FindingSeverity.Warning, bool about = false, int facts = 1, ReportedSymptom? symptom = null, QueriedName? name = null) =>
         FindingRanking.Score(rule, severity, about, facts, symptom, name);
 
     /// <summary>Every supported routing answer, about this failure, many facts, the highest priority.</summary>
-    private static int Best(Severity severity)
+    private static int Best(FindingSeverity severity)
     {
         var routing = new RuleRouting([SymptomFrequencies.Always], [NameKinds.External], [SymptomClasses.NameNotFound]);
         return Score(Rule(priority: 1000, routing: routing), severity, true, 1000, Symptom(SymptomFrequencies.Always, SymptomClasses.NameNotFound), Name(NameKinds.External));
     }
 
     /// <summary>Every routing answer contradicted, about the cluster in general, one fact, the lowest priority.</summary>
-    private static int Worst(Severity severity)
+    private static int Worst(FindingSeverity severity)
     {
         var routing = new RuleRouting([SymptomFrequencies.Peak], [NameKinds.Internal], [SymptomClasses.ServerUnreachable]);
         return Score(Rule(priority: -1000, routing: routing), severity, false, 1, Symptom(SymptomFrequencies.Always, SymptomClasses.NameNotFound), Name(NameKinds.External));
@@ -40,8 +40,8 @@ public sealed class FindingRankingTests
     [Fact]
     public void Severity_comes_first_whatever_else_holds()
     {
-        Assert.True(Worst(Severity.Critical) > Best(Severity.Warning));
-        Assert.True(Worst(Severity.Warning) > Best(Severity.Info));
+        Assert.True(Worst(FindingSeverity.Critical) > Best(FindingSeverity.Warning));
+        Assert.True(Worst(FindingSeverity.Warning) > Best(FindingSeverity.Info));
         Assert.True(FindingRanking.Spread < FindingRanking.SeverityBand, $"the parts below severity span {FindingRanking.Spread}");
     }
 

@@ -1,6 +1,6 @@
-using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Hypotheses;
+using DnsExpert.Engine.Results;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Facts;
@@ -62,7 +62,7 @@ public sealed class HypothesisTests
 
         var h = Assert.Single(HypothesisBuilder.Build(ruleBase, [Name(NameKinds.External)], [], new KnownValues { Pod = "web-0" }));
 
-        Assert.Equal(HypothesisStatus.Unverified, h.Status);
+        Assert.Equal(RuleHypothesisStatus.Unverified, h.Status);
         Assert.Equal(["CorefilePlugin"], h.Missing);
         var check = Assert.Single(h.Checks);
         Assert.Equal("kubectl get configmap coredns -n kube-system -o json # web-0 <namespace>", check.Command);
@@ -76,12 +76,12 @@ public sealed class HypothesisTests
         var other = Plugin("cache");
 
         var ruledOut = Assert.Single(HypothesisBuilder.Build(ruleBase, [Name(NameKinds.External), other], [], new KnownValues()));
-        Assert.Equal(HypothesisStatus.RuledOut, ruledOut.Status);
+        Assert.Equal(RuleHypothesisStatus.RuledOut, ruledOut.Status);
         Assert.Equal("Corefile plugins: cache. None of it matches the rule's conditions", ruledOut.Reason);
 
         var facts = new List<object> { Name(NameKinds.External), Plugin("autopath") };
         var result = RuleSessionRunner.Run(ruleBase, facts);
-        Assert.Equal(HypothesisStatus.Confirmed, Assert.Single(HypothesisBuilder.Build(ruleBase, facts, result.Findings, new KnownValues())).Status);
+        Assert.Equal(RuleHypothesisStatus.Confirmed, Assert.Single(HypothesisBuilder.Build(ruleBase, facts, result.Findings, new KnownValues())).Status);
 
         Assert.Empty(HypothesisBuilder.Build(ruleBase, [Name(NameKinds.Internal)], [], new KnownValues()));
     }
@@ -173,7 +173,7 @@ public sealed class UnknownWhenNullHypothesisTests
         VersionText = version, Version = version is null ? null : Facts.ReleaseVersion.Parse(version),
     };
 
-    private static IReadOnlyList<Hypothesis> Build(params object[] facts) =>
+    private static IReadOnlyList<RuleHypothesis> Build(params object[] facts) =>
         HypothesisBuilder.Build(TestRules.Compile(Rule), facts, [], new KnownValues());
 
     [Fact]
@@ -181,7 +181,7 @@ public sealed class UnknownWhenNullHypothesisTests
     {
         var hypothesis = Assert.Single(Build(Pod(null), Pod(null)));
 
-        Assert.Equal(HypothesisStatus.Unverified, hypothesis.Status);
+        Assert.Equal(RuleHypothesisStatus.Unverified, hypothesis.Status);
         Assert.Equal(["CoreDnsPod.Version"], hypothesis.Missing);
         Assert.Equal("not checked: CoreDnsPod.Version unknown (on every CoreDnsPod fact)", hypothesis.Reason);
         Assert.Equal(["kubectl get pods -n kube-system -l k8s-app=kube-dns -o json"], hypothesis.Checks.Select(c => c.Command));
@@ -192,7 +192,7 @@ public sealed class UnknownWhenNullHypothesisTests
     {
         var hypothesis = Assert.Single(Build(Pod("1.11.1"), Pod(null)));
 
-        Assert.Equal(HypothesisStatus.RuledOut, hypothesis.Status);
+        Assert.Equal(RuleHypothesisStatus.RuledOut, hypothesis.Status);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using DnsExpert.Contract;
+using DnsExpert.Engine.Results;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Readers;
@@ -12,7 +13,7 @@ internal static class RealRules
 {
     private static readonly Lazy<Compilation.RuleBase> Base = new(() => RuleBaseLoader.Load(RepoPaths.Rules));
 
-    public static IReadOnlyList<Finding> Diagnose(FactSet facts) => RuleSessionRunner.Run(Base.Value, facts.Facts).Findings;
+    public static IReadOnlyList<RuleFinding> Diagnose(FactSet facts) => RuleSessionRunner.Run(Base.Value, facts.Facts).Findings;
 
-    public static IReadOnlyList<Finding> Diagnose(DiagnosisRequest request) => Diagnose(SnapshotFactBuilder.Build(request));
+    public static IReadOnlyList<RuleFinding> Diagnose(DiagnosisRequest request) => Diagnose(SnapshotFactBuilder.Build(request));
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DnsExpert.Contract;
+using DnsExpert.Engine.Results;
 using DnsExpert.Facts;
 using DnsExpert.Readers;
 using DnsExpert.Readers.Building;
@@ -28,7 +29,7 @@ public sealed class RealWorldCorefileTests
         return new DiagnosisRequest { Snapshot = new Snapshot { Objects = [configMap], Files = [.. files] } };
     }
 
-    private static (FactSet Facts, List<Finding> Findings) Diagnose(string name, params FileArtifact[] files)
+    private static (FactSet Facts, List<RuleFinding> Findings) Diagnose(string name, params FileArtifact[] files)
     {
         var text = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "realworld", "corefiles", name + ".Corefile"));
         var facts = SnapshotFactBuilder.Build(Request(text, files));
@@ -63,7 +64,7 @@ public sealed class RealWorldCorefileTests
         Assert.Equal((".", 0), (gap.Zone, gap.ServerIndex));
         Assert.Equal(["cluster.local. (kubernetes, line 9)"], gap.AnsweredBelow);
         var finding = Assert.Single(findings);
-        Assert.Equal(("coredns-no-terminal-plugin", Severity.Critical), (finding.RuleId, finding.Severity));
+        Assert.Equal(("coredns-no-terminal-plugin", FindingSeverity.Critical), (finding.RuleId, finding.Severity));
         Assert.Equal("ConfigMap kube-system/coredns", finding.Evidence[0].Source);
         Assert.Contains("server block .:53 at Corefile line 3: zone . unanswered; answered below it: cluster.local. (kubernetes, line 9)", finding.Evidence[0].Detail, StringComparison.Ordinal);
     }
@@ -88,7 +89,7 @@ public sealed class RealWorldCorefileTests
             spec = new { nodeName = "node-1", containers = new[] { new { name = "coredns", image = "registry.k8s.io/coredns/coredns:v1.11.1" } } },
         }));
         var loop = Assert.Single(RealRules.Diagnose(withPod), f => f.RuleId == "coredns-forward-loop");
-        Assert.Equal(Severity.Warning, loop.Severity);
+        Assert.Equal(FindingSeverity.Warning, loop.Severity);
         Assert.Equal(["ConfigMap kube-system/coredns", "Node node-1 /etc/resolv.conf"], loop.Evidence.Select(e => e.Source));
     }
 

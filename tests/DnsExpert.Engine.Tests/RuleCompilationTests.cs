@@ -364,9 +364,9 @@ public sealed class RuleCaseTests
     {
         var ruleBase = Compile(TwoCases.Replace("    cause: \"probe", "    severity: info\n    cause: \"probe", StringComparison.Ordinal));
 
-        Assert.Equal(DnsExpert.Contract.Severity.Info, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Probe()]).Findings).Severity);
-        Assert.Equal(DnsExpert.Contract.Severity.Warning, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Log(), Probe()]).Findings).Severity);
-        Assert.Equal(DnsExpert.Contract.Severity.Warning, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Log()]).Findings).Severity);
+        Assert.Equal(DnsExpert.Engine.Results.FindingSeverity.Info, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Probe()]).Findings).Severity);
+        Assert.Equal(DnsExpert.Engine.Results.FindingSeverity.Warning, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Log(), Probe()]).Findings).Severity);
+        Assert.Equal(DnsExpert.Engine.Results.FindingSeverity.Warning, Assert.Single(DnsExpert.Engine.Sessions.RuleSessionRunner.Run(ruleBase, [Log()]).Findings).Severity);
     }
 
     [Theory]

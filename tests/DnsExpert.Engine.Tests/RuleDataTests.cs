@@ -1,5 +1,5 @@
-using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
+using DnsExpert.Engine.Results;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Facts;
@@ -109,7 +109,7 @@ public sealed class ExplainsTests
         // The warning cause carries the critical outage it explains; the outage shows as its effects, at most warnings.
         // Lifting never lowers and capping never raises: an info effect stays info, its warning cause a warning.
         Assert.Equal(
-            [Severity.Critical, Severity.Warning, Severity.Warning, Severity.Critical, Severity.Warning, Severity.Info],
+            [FindingSeverity.Critical, FindingSeverity.Warning, FindingSeverity.Warning, FindingSeverity.Critical, FindingSeverity.Warning, FindingSeverity.Info],
             findings.Select(f => f.Severity));
     }
 
@@ -120,20 +120,20 @@ public sealed class ExplainsTests
             TwoCaseRule("loop", "critical", "explains: [crash]", "warning"),
             TwoCaseRule("crash", "critical", "", "warning"));
 
-        Severity Of(string id, params string[] plugins) =>
+        FindingSeverity Of(string id, params string[] plugins) =>
             RuleSessionRunner.Run(ruleBase, plugins.Select(Plugin).ToList<object>()).Findings.Single(f => f.RuleId == id).Severity;
 
         // The weak loop proof beside a full crash proof: both critical, the loop listed (and ranked) as its cause.
         var weakBesideFull = RuleSessionRunner.Run(ruleBase, [Plugin("loop-weak"), Plugin("crash-full")]).Findings;
         Assert.Equal(["loop", "crash"], weakBesideFull.Select(f => f.RuleId));
-        Assert.All(weakBesideFull, f => Assert.Equal(Severity.Critical, f.Severity));
+        Assert.All(weakBesideFull, f => Assert.Equal(FindingSeverity.Critical, f.Severity));
         Assert.Equal(["loop"], weakBesideFull[1].ExplainedBy!);
 
         // Weak beside weak, and full beside anything: the effect is demoted.
-        Assert.Equal(Severity.Warning, Of("crash", "loop-weak", "crash-weak"));
-        Assert.Equal(Severity.Warning, Of("crash", "loop-full", "crash-full"));
-        Assert.Equal(Severity.Critical, Of("loop", "loop-weak", "crash-weak", "crash-full"));
-        Assert.Equal(Severity.Critical, Of("crash", "loop-weak", "crash-weak", "crash-full"));
+        Assert.Equal(FindingSeverity.Warning, Of("crash", "loop-weak", "crash-weak"));
+        Assert.Equal(FindingSeverity.Warning, Of("crash", "loop-full", "crash-full"));
+        Assert.Equal(FindingSeverity.Critical, Of("loop", "loop-weak", "crash-weak", "crash-full"));
+        Assert.Equal(FindingSeverity.Critical, Of("crash", "loop-weak", "crash-weak", "crash-full"));
     }
 
     [Fact]
@@ -146,12 +146,12 @@ public sealed class ExplainsTests
 
         var reload = RuleSessionRunner.Run(ruleBase, [Plugin("directive-weak"), Plugin("crash")]).Findings;
         Assert.Equal(["crash", "directive"], reload.Select(f => f.RuleId));
-        Assert.Equal((Severity.Critical, null), (reload[0].Severity, reload[0].ExplainedBy));
-        Assert.Equal((Severity.Warning, null), (reload[1].Severity, reload[1].Explains));
+        Assert.Equal((FindingSeverity.Critical, null), (reload[0].Severity, reload[0].ExplainedBy));
+        Assert.Equal((FindingSeverity.Warning, null), (reload[1].Severity, reload[1].Explains));
 
         var parse = RuleSessionRunner.Run(ruleBase, [Plugin("directive-full"), Plugin("crash")]).Findings;
         Assert.Equal(["directive", "crash"], parse.Select(f => f.RuleId));
-        Assert.Equal(Severity.Warning, parse[1].Severity);
+        Assert.Equal(FindingSeverity.Warning, parse[1].Severity);
 
         var staticLoop = RuleSessionRunner.Run(ruleBase, [Plugin("loop-weak"), Plugin("crash")]).Findings;
         Assert.All(staticLoop, f => Assert.Equal((null, null), (f.Explains, f.ExplainedBy)));
@@ -193,7 +193,7 @@ public sealed class ExplainsTests
 
         var alone = Assert.Single(RuleSessionRunner.Run(ruleBase, [Plugin("loop")]).Findings);
         Assert.Equal((null, null), (alone.Explains, alone.ExplainedBy));
-        Assert.Equal(Severity.Warning, alone.Severity);
+        Assert.Equal(FindingSeverity.Warning, alone.Severity);
     }
 
     [Fact]
@@ -231,12 +231,12 @@ public sealed class ExplainsTests
         // The pod whose log refuses the Corefile is the one crash-looping: its crash is the directive's effect.
         var same = RuleSessionRunner.Run(ruleBase, [Log("coredns-a"), Crashing("coredns-a", "n1")]).Findings;
         Assert.Equal(["directive", "crash"], same.Select(f => f.RuleId));
-        Assert.Equal((Severity.Critical, Severity.Warning), (same[0].Severity, same[1].Severity));
+        Assert.Equal((FindingSeverity.Critical, FindingSeverity.Warning), (same[0].Severity, same[1].Severity));
         Assert.Equal(["directive"], same[1].ExplainedBy!);
 
         // Another pod crash-loops (on the same node, even): the directive explains no crash there, and both stay critical.
         var other = RuleSessionRunner.Run(ruleBase, [Log("coredns-a"), Crashing("coredns-b", "n1")]).Findings;
-        Assert.All(other, f => Assert.Equal((Severity.Critical, null, null), (f.Severity, f.Explains, f.ExplainedBy)));
+        Assert.All(other, f => Assert.Equal((FindingSeverity.Critical, null, null), (f.Severity, f.Explains, f.ExplainedBy)));
 
         // An effect about no pod (the kube-dns endpoints) is the crash's, whichever pod crashed.
         var endpointsOnly = RuleSessionRunner.Run(ruleBase, [Crashing("coredns-b", "n1"), endpoints]).Findings;
@@ -280,8 +280,8 @@ public sealed class ExplainsTests
         Assert.Equal(["container-network-error", "udp53-blocked"], rules["networkpolicy-blocks-dns-egress"].Document.Explains.Select(e => e.Id));
 
         // The proofs that explain no crash say so: a Corefile refused on reload, a loop stub no loop log confirms.
-        Assert.Equal([], rules["coredns-unknown-directive"].Document.Cases.Single(c => c.Severity == Severity.Warning).Explains!);
-        Assert.Equal([], rules["coredns-forward-loop"].Document.Cases.Single(c => c.Severity == Severity.Warning).Explains!);
+        Assert.Equal([], rules["coredns-unknown-directive"].Document.Cases.Single(c => c.Severity == FindingSeverity.Warning).Explains!);
+        Assert.Equal([], rules["coredns-forward-loop"].Document.Cases.Single(c => c.Severity == FindingSeverity.Warning).Explains!);
     }
 }
 
@@ -345,16 +345,16 @@ public sealed class RuleThresholdTests
         var ruleBase = Compile(Rule);
 
         var strong = Assert.Single(RuleSessionRunner.Run(ruleBase, [Query(14, 20, "SERVFAIL")]).Findings);
-        Assert.Equal((Severity.Critical, "persistent: at least 3 failures"), (strong.Severity, strong.Cause));
+        Assert.Equal((FindingSeverity.Critical, "persistent: at least 3 failures"), (strong.Severity, strong.Cause));
         Assert.NotNull(strong.Ticket);
         Assert.Equal(["open a ticket", "only when still failing"], strong.Remediation.Select(r => r.Summary));
 
         var transient = Assert.Single(RuleSessionRunner.Run(ruleBase, [Query(14, 40, "NOERROR")]).Findings);
-        Assert.Equal((Severity.Warning, "transient", null), (transient.Severity, transient.Cause, transient.Ticket));
+        Assert.Equal((FindingSeverity.Warning, "transient", null), (transient.Severity, transient.Cause, transient.Ticket));
         Assert.Equal(["watch it"], transient.Remediation.Select(r => r.Summary));
 
         // 3 of 6 is 50 %, below 50.5: the threshold is read as written, not rounded.
-        Assert.Equal(Severity.Warning, Assert.Single(RuleSessionRunner.Run(ruleBase, [Query(3, 6, "SERVFAIL")]).Findings).Severity);
+        Assert.Equal(FindingSeverity.Warning, Assert.Single(RuleSessionRunner.Run(ruleBase, [Query(3, 6, "SERVFAIL")]).Findings).Severity);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DnsExpert.Contract;
+using DnsExpert.Engine.Results;
 
 namespace DnsExpert.Engine.Tests;
 
@@ -20,7 +21,7 @@ public sealed class ServiceNameTests
         Transport = ProbeTransport.Udp, Outcome = ProbeOutcome.Answered, Rcode = "NXDOMAIN",
     };
 
-    private static IReadOnlyList<Finding> Diagnose(DiagnosisRequest request) => RealRules.Diagnose(request);
+    private static IReadOnlyList<RuleFinding> Diagnose(DiagnosisRequest request) => RealRules.Diagnose(request);
 
     private static DiagnosisRequest Request(string name, params JsonElement[] services)
     {

@@ -93,7 +93,7 @@ public sealed class JiraIssueTests(Xunit.Abstractions.ITestOutputHelper output)
     public void A_hostile_value_stays_text_in_a_valid_issue(int index)
     {
         var value = HostileCorpus.Values[index];
-        var issue = JiraIssue.Render(HostileCorpus.Response(value).With(links: Absolute));
+        var issue = JiraIssue.Render(HostileCorpus.Response(value) with { Links = Absolute });
         AssertValid(issue);
 
         var texts = Nodes(Description(issue)).Where(n => n.Node["type"]!.GetValue<string>() == "text").ToList();
@@ -119,7 +119,7 @@ public sealed class JiraIssueTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public void A_finding_has_its_evidence_as_a_table_and_its_fix_as_code_blocks()
     {
-        var issue = JiraIssue.Render(HostileCorpus.Response("kubectl -n kube-system rollout restart deployment/coredns").With(links: Absolute));
+        var issue = JiraIssue.Render(HostileCorpus.Response("kubectl -n kube-system rollout restart deployment/coredns") with { Links = Absolute });
         AssertValid(issue);
         var nodes = Nodes(Description(issue)).Select(n => n.Node).ToList();
 

@@ -173,7 +173,7 @@ public sealed class NextChecksRenderingTests
             ["report"] = "https://ops.example.com/dns/reports/x",
             ["checks"] = "https://ops.example.com/dns/api/v1/diagnoses/x?format=markdown&checks=all",
         };
-        var message = SlackReport.Render(WithHypotheses(findings: 80, checks: 9).With(links: links));
+        var message = SlackReport.Render(WithHypotheses(findings: 80, checks: 9) with { Links = links });
         var blocks = message["blocks"]!.AsArray();
         var texts = blocks.Select(b => b?["text"]?["text"]?.GetValue<string>() ?? "").ToList();
 
@@ -190,7 +190,7 @@ public sealed class NextChecksRenderingTests
         var one = HostileCorpus.Response("x");
         var noChecks = SlackReport.Render(new DiagnosisResponse { Id = one.Id, Classification = one.Classification, Findings = one.Findings, Collection = one.Collection, Links = links });
         Assert.Equal(["Open report"], noChecks["blocks"]!.AsArray()[^1]!["elements"]!.AsArray().Select(b => b!["text"]!["text"]!.GetValue<string>()));
-        var relative = SlackReport.Render(WithHypotheses(findings: 80, checks: 9).With(links: new Dictionary<string, string> { ["report"] = "/reports/x" }));
+        var relative = SlackReport.Render(WithHypotheses(findings: 80, checks: 9) with { Links = new Dictionary<string, string> { ["report"] = "/reports/x" } });
         Assert.DoesNotContain(relative["blocks"]!.AsArray(), b => b!["type"]!.GetValue<string>() == "actions");
         Assert.Contains(relative["blocks"]!.AsArray(), b => b?["text"]?["text"]?.GetValue<string>().EndsWith("more finding(s) in the full report._", StringComparison.Ordinal) == true);
     }
@@ -201,7 +201,7 @@ public sealed class NextChecksRenderingTests
     [InlineData("https://ops.example.com/a`b'c\"d/reports/x", "https://ops.example.com/a%60b%27c%22d/reports/x")]
     public void A_link_character_that_would_end_the_link_is_percent_encoded(string link, string expected)
     {
-        var response = HostileCorpus.Response("x").With(links: new Dictionary<string, string> { ["report"] = link });
+        var response = HostileCorpus.Response("x") with { Links = new Dictionary<string, string> { ["report"] = link } };
 
         var message = SlackReport.Render(response);
         Assert.Equal(expected, message["blocks"]!.AsArray()[^1]!["elements"]![0]!["url"]!.GetValue<string>());
@@ -214,7 +214,7 @@ public sealed class NextChecksRenderingTests
     [InlineData("/reports/x")]
     public void Only_an_absolute_http_link_is_a_link(string link)
     {
-        var response = HostileCorpus.Response("x").With(links: new Dictionary<string, string> { ["report"] = link });
+        var response = HostileCorpus.Response("x") with { Links = new Dictionary<string, string> { ["report"] = link } };
 
         Assert.DoesNotContain(SlackReport.Render(response)["blocks"]!.AsArray(), b => b!["type"]!.GetValue<string>() == "actions");
         Assert.DoesNotContain("**Report:** <", MarkdownReport.Render(response), StringComparison.Ordinal);

@@ -65,7 +65,7 @@ public sealed partial class RendererHardeningTests
     public void A_failed_diagnosis_in_Slack_is_one_text_saying_so_with_its_error_escaped(int index)
     {
         var value = HostileCorpus.Values[index];
-        var message = SlackReport.Render(HostileCorpus.Response(value).With(status: DiagnosisStatus.Failed, error: value));
+        var message = SlackReport.Render(HostileCorpus.Response(value) with { Status = DiagnosisStatus.Failed, Error = value });
 
         var text = Assert.Single(message).Value!.GetValue<string>();
         Assert.StartsWith($"DNS diagnosis {Escaping.SlackText.Inline(HostileCorpus.Response(value).Id)} failed: ", text, StringComparison.Ordinal);

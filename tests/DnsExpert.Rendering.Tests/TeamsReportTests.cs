@@ -56,7 +56,7 @@ public sealed class TeamsReportTests(Xunit.Abstractions.ITestOutputHelper output
     public void A_failed_diagnosis_is_a_valid_card_that_says_so_with_its_error_as_text(int index)
     {
         var value = HostileCorpus.Values[index];
-        var message = TeamsReport.Render(HostileCorpus.Response(value).With(status: DiagnosisStatus.Failed, error: value, links: Absolute));
+        var message = TeamsReport.Render(HostileCorpus.Response(value) with { Status = DiagnosisStatus.Failed, Error = value, Links = Absolute });
         AssertValid(message);
 
         var nodes = Typed(Card(message)).ToList();
@@ -70,7 +70,7 @@ public sealed class TeamsReportTests(Xunit.Abstractions.ITestOutputHelper output
     public void A_hostile_value_stays_text_in_a_valid_card(int index)
     {
         var value = HostileCorpus.Values[index];
-        var message = TeamsReport.Render(HostileCorpus.Response(value).With(links: Absolute));
+        var message = TeamsReport.Render(HostileCorpus.Response(value) with { Links = Absolute });
         AssertValid(message);
 
         var nodes = Typed(Card(message)).ToList();
@@ -139,7 +139,7 @@ public sealed class TeamsReportTests(Xunit.Abstractions.ITestOutputHelper output
     {
         foreach (var links in new Dictionary<string, string>?[] { null, new() { ["report"] = "/reports/x" }, new() { ["report"] = "javascript:alert(1)" } })
         {
-            var message = TeamsReport.Render(HostileCorpus.Response("x").With(links: links));
+            var message = TeamsReport.Render(HostileCorpus.Response("x") with { Links = links });
             AssertValid(message);
             Assert.Null(Card(message)["actions"]);
         }

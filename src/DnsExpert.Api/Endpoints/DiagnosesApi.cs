@@ -250,7 +250,7 @@ public static partial class DiagnosesApi
         }
 
         var next = await history.Store!.GetNextIdAsync(id, cancellationToken);
-        var linked = response.With(links: links.Of(id, response.PreviousId, next));
+        var linked = response with { Links = links.Of(id, response.PreviousId, next) };
         return AsText(linked, format, http, allChecks: checks == CheckList.All) is { } text ? text : TypedResults.Ok(linked);
     }
 
@@ -263,7 +263,7 @@ public static partial class DiagnosesApi
             return problem!;
         }
 
-        var ticket = TicketResponse.From(response.With(links: links.Of(id, response.PreviousId)));
+        var ticket = TicketResponse.From(response with { Links = links.Of(id, response.PreviousId) });
         return format == ReportFormat.Markdown || AcceptsMarkdown(http)
             ? RenderedReport.Markdown(MarkdownReport.RenderTicket(ticket))
             : TypedResults.Ok(ticket);

@@ -74,7 +74,7 @@ public static class JiraApi
 
         // Not the caller's token from here on: a caller that hangs up while Jira creates the issue must not leave it
         // created but unrecorded (the call is bounded by DnsExpert:Jira:Timeout).
-        var outcome = await jira.CreateAsync(response.With(links: links.Of(id, response.PreviousId)), CancellationToken.None);
+        var outcome = await jira.CreateAsync(response with { Links = links.Of(id, response.PreviousId) }, CancellationToken.None);
         if (outcome is not { Key: { } key, Url: { } url })
         {
             await store.ReleaseIssueAsync(id, JiraTickets.Tracker, CancellationToken.None);

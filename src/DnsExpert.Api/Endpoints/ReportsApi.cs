@@ -29,6 +29,6 @@ public static class ReportsApi
         var (response, _) = await DiagnosesApi.Find(id, history, Security.CallerScope.Of(http), cancellationToken);
         return response is null
             ? TypedResults.Content(HtmlReport.NotFound(nonce), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound)
-            : TypedResults.Content(HtmlReport.Render(response.With(links: links.Of(id, response.PreviousId)), nonce), "text/html; charset=utf-8");
+            : TypedResults.Content(HtmlReport.Render(response with { Links = links.Of(id, response.PreviousId) }, nonce), "text/html; charset=utf-8");
     }
 }

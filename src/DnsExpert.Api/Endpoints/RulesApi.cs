@@ -1,3 +1,5 @@
+using DnsExpert.Contract;
+using DnsExpert.Diagnosis;
 using DnsExpert.Engine.RuleBases;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,7 +10,7 @@ public static class RulesApi
     public static IEndpointRouteBuilder MapRulesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/rules").WithTags("Rules");
-        group.MapGet("/", (IRuleBaseProvider rules) => TypedResults.Ok(RuleCatalog.List(rules.Current)))
+        group.MapGet("/", (IRuleBaseProvider rules) => TypedResults.Ok(WireResults.Rules(RuleCatalog.List(rules.Current))))
             .WithName("ListRules")
             .WithSummary("The loaded knowledge base")
             .WithDescription("Every rule: id (stable, public), title, severity, description, the fact types it reads, the guide section and the rule file.");
@@ -24,7 +26,7 @@ public static class RulesApi
         var rule = RuleCatalog.List(rules.Current).FirstOrDefault(r => r.Id == id);
         return rule is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such rule", detail: $"No rule with id '{Sanitize(id)}'. GET /api/v1/rules lists them.")
-            : TypedResults.Ok(rule);
+            : TypedResults.Ok(WireResults.Rule(rule));
     }
 
     /// <summary>Echo only safe characters of user input back.</summary>

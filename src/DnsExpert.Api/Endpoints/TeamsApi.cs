@@ -157,7 +157,7 @@ public static partial class TeamsApi
             return Card(Line(new NoticeRun("No diagnosis "), new NoticeRun(id, Code: true), new NoticeRun(" was started from this Teams tenant.")));
         }
 
-        response = response.With(links: links.Of(id, response.PreviousId));
+        response = response with { Links = links.Of(id, response.PreviousId) };
         return response.Status == DiagnosisStatus.Running
             ? TypedResults.Json(TeamsReport.Notice(
                 [[new NoticeRun("Diagnosis "), new NoticeRun(id, Code: true), new NoticeRun(" is still running; ask again in a few seconds.")]],

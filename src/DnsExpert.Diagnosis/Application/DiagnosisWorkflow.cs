@@ -38,7 +38,7 @@ public sealed partial class DiagnosisWorkflow(
         var start = kept is null ? null : new DiagnosisStart(id, time.GetUtcNow(), kept.Request, run.PreviousId, run.CreatedBy);
         var response = await DiagnoseAndStoreAsync(id, run, kept?.Notes, unwritten: start, cancellationToken);
         return run.Request.CallbackUrl is { } url && notifier is not null
-            ? response.With(callback: await notifier.NotifyAsync(url, response, stored: response.Links is not null))
+            ? response with { Callback = await notifier.NotifyAsync(url, response, stored: response.Links is not null) }
             : response;
     }
 
@@ -71,7 +71,7 @@ public sealed partial class DiagnosisWorkflow(
             return null;
         }
 
-        return (await store.GetAsync(id, cancellationToken))!.With(links: DiagnosisLinks.Build(run.LinkBase, id, run.PreviousId));
+        return (await store.GetAsync(id, cancellationToken))! with { Links = DiagnosisLinks.Build(run.LinkBase, id, run.PreviousId) };
     }
 
     /// <summary>Runs one queued diagnosis under the async deadline (called by a worker, which then disposes its admission).</summary>
@@ -131,7 +131,7 @@ public sealed partial class DiagnosisWorkflow(
         DiagnosisResponse response;
         try
         {
-            response = (await service.DiagnoseAsync(run.Request, id, cancellationToken)).With(previousId: run.PreviousId);
+            response = (await service.DiagnoseAsync(run.Request, id, cancellationToken)) with { PreviousId = run.PreviousId };
         }
         catch (Exception ex)
         {
@@ -161,10 +161,10 @@ public sealed partial class DiagnosisWorkflow(
         {
             return history.Store is null
                 ? response
-                : response.With(collection: [.. response.Collection, new CollectionEntry("history", CollectionStatus.Failed, $"not stored: {history.Error ?? "the store failed"}")]);
+                : response with { Collection = [.. response.Collection, new CollectionEntry("history", CollectionStatus.Failed, $"not stored: {history.Error ?? "the store failed"}")] };
         }
 
-        response = response.With(collection: StoredRequest.WithStoredNotes(response.Collection, storedNotes!));
+        response = response with { Collection = StoredRequest.WithStoredNotes(response.Collection, storedNotes!) };
         var kept = await TryAsync(id, async () =>
         {
             if (unwritten is null)
@@ -176,8 +176,8 @@ public sealed partial class DiagnosisWorkflow(
             return true;
         });
         return kept
-            ? response.With(links: DiagnosisLinks.Build(run.LinkBase, id, run.PreviousId))
-            : response.With(collection: [.. response.Collection, new CollectionEntry("history", CollectionStatus.Failed, "not stored: the history store failed; see the service log")]);
+            ? response with { Links = DiagnosisLinks.Build(run.LinkBase, id, run.PreviousId) }
+            : response with { Collection = [.. response.Collection, new CollectionEntry("history", CollectionStatus.Failed, "not stored: the history store failed; see the service log")] };
     }
 
     private async Task<bool> TryAsync(string id, Func<Task<bool>> action)

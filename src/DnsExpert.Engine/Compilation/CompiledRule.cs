@@ -1,4 +1,4 @@
-using DnsExpert.Contract;
+using DnsExpert.Engine.Results;
 using DnsExpert.Engine.RuleFiles;
 
 namespace DnsExpert.Engine.Compilation;
@@ -17,10 +17,10 @@ public sealed class CompiledRule
     public string Id => Document.Id;
     public string SeverityName => NameOf(Document.Severity);
 
-    internal static string NameOf(Severity severity) => severity switch
+    internal static string NameOf(FindingSeverity severity) => severity switch
     {
-        Severity.Critical => FindingSeverities.Critical,
-        Severity.Warning => FindingSeverities.Warning,
+        FindingSeverity.Critical => FindingSeverities.Critical,
+        FindingSeverity.Warning => FindingSeverities.Warning,
         _ => FindingSeverities.Info,
     };
 
@@ -52,7 +52,7 @@ internal sealed class CompiledCase
     public required int Index { get; init; }
 
     /// <summary>The case's own severity, else the rule's.</summary>
-    public required Severity Severity { get; init; }
+    public required FindingSeverity Severity { get; init; }
 
     /// <summary>
     /// Whether this proof is as strong as the rule's: a case that lowers the rule's severity is the rule files' way of

@@ -1,9 +1,9 @@
-using DnsExpert.Contract;
+using DnsExpert.Engine.Results;
 
 namespace DnsExpert.Engine.Hypotheses;
 
 /// <summary>The hypotheses of a diagnosis, and their checks in the order of what they decide.</summary>
-public sealed record HypothesisPlan(IReadOnlyList<Hypothesis> Hypotheses, IReadOnlyList<SuggestedCheck> NextChecks);
+public sealed record HypothesisPlan(IReadOnlyList<RuleHypothesis> Hypotheses, IReadOnlyList<RankedCheck> NextChecks);
 
 /// <summary>
 /// Orders the checks of the unverified hypotheses by what they decide, from the rule base alone (no order kept by
@@ -39,9 +39,9 @@ public static class CheckOrder
 {
     /// <summary>An unverified cause: its id, how the report routes to it, its open cases, and its checks (cheapest first).</summary>
     internal sealed record Cause(
-        string RuleId, int Listed, int Routing, int ByName, Severity Severity, IReadOnlyList<OpenCase> Open, bool ExplainsAFinding, IReadOnlyList<Planned> Checks)
+        string RuleId, int Listed, int Routing, int ByName, FindingSeverity Severity, IReadOnlyList<OpenCase> Open, bool ExplainsAFinding, IReadOnlyList<Planned> Checks)
     {
-        public int Weight => 1 + (2 * (Listed + ByName)) + Routing + (Severity == Severity.Critical ? 1 : 0);
+        public int Weight => 1 + (2 * (Listed + ByName)) + Routing + (Severity == FindingSeverity.Critical ? 1 : 0);
 
         /// <summary>The evidence already points at it: a case under way, or a finding made that it would explain.</summary>
         public bool Follows => Open.Any(c => c.UnderWay) || ExplainsAFinding;
@@ -73,7 +73,7 @@ public static class CheckOrder
     /// A check of a cause: its cost (1 cheapest), the check, whether it can be run as given, and, when not, the fact
     /// types (not read yet) that would fill in what it lacks (<see cref="KnownValues.FilledFrom"/>).
     /// </summary>
-    internal sealed record Planned(int Cost, NextCheck Check, bool AsGiven, IReadOnlyList<string> Facts)
+    internal sealed record Planned(int Cost, RuleCheck Check, bool AsGiven, IReadOnlyList<string> Facts)
     {
         public IReadOnlyList<string> Awaits { get; init; } = [];
     }
@@ -82,7 +82,7 @@ public static class CheckOrder
     /// The checks of <paramref name="causes"/> in the order of what they decide; <paramref name="enablers"/> are the
     /// checks of the rule base, as given, that collect what a check not yet runnable awaits.
     /// </summary>
-    internal static IReadOnlyList<SuggestedCheck> Order(IReadOnlyList<Cause> causes, KnownValues known, IReadOnlyList<Planned> enablers)
+    internal static IReadOnlyList<RankedCheck> Order(IReadOnlyList<Cause> causes, KnownValues known, IReadOnlyList<Planned> enablers)
     {
         var byCommand = new Dictionary<string, Entry>(StringComparer.Ordinal);
         foreach (var cause in causes)
@@ -130,7 +130,7 @@ public static class CheckOrder
             .ThenByDescending(e => e.Worth)
             .ThenBy(e => e.Cost)
             .ThenBy(e => e.First)
-            .Select(e => new SuggestedCheck(e.Check.Check.Command, e.Check.Check.Why, e.Check.Check.Paste, e.RuleIds))
+            .Select(e => new RankedCheck(e.Check.Check, e.RuleIds))
             .ToList();
     }
 

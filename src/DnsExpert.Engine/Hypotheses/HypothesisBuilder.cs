@@ -1,5 +1,5 @@
-using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
+using DnsExpert.Engine.Results;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Facts;
 using DnsExpert.Text;
@@ -36,11 +36,11 @@ public static class HypothesisBuilder
     /// <summary>Fact types every request or session has by itself: never missing.</summary>
     private static readonly HashSet<string> Given = new(StringComparer.Ordinal) { "Finding", "ReportedSymptom" };
 
-    public static IReadOnlyList<Hypothesis> Build(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<Finding> findings, KnownValues known) =>
+    public static IReadOnlyList<RuleHypothesis> Build(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<RuleFinding> findings, KnownValues known) =>
         Plan(ruleBase, facts, findings, known).Hypotheses;
 
     /// <summary>The hypotheses (<see cref="Build"/>) and their checks in the order of what they decide (<see cref="CheckOrder"/>).</summary>
-    public static HypothesisPlan Plan(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<Finding> findings, KnownValues known)
+    public static HypothesisPlan Plan(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<RuleFinding> findings, KnownValues known)
     {
         var byType = facts.GroupBy(f => f.GetType().Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         bool IsRead(string need) => !known.Unread.Contains(need) && IsReadIn(byType, known.Observed, need);
@@ -50,10 +50,10 @@ public static class HypothesisBuilder
         var explainsFailure = ruleBase.Rules.Where(r => r.Document.ExplainsFailure).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var explaining = findings.Where(f => explainsFailure.Contains(f.RuleId)).Select(f => f.RuleId).ToList();
 
-        var confirmed = new List<(int Rank, Hypothesis H)>();
-        var unverified = new List<(int ByName, int Listed, int Open, int Routing, int Cost, Severity Severity, Hypothesis H, CheckOrder.Cause Cause)>();
-        var ruledOut = new List<Hypothesis>();
-        Hypothesis? lastResort = null;
+        var confirmed = new List<(int Rank, RuleHypothesis H)>();
+        var unverified = new List<(int ByName, int Listed, int Open, int Routing, int Cost, FindingSeverity Severity, RuleHypothesis H, CheckOrder.Cause Cause)>();
+        var ruledOut = new List<RuleHypothesis>();
+        RuleHypothesis? lastResort = null;
         foreach (var rule in ruleBase.Rules)
         {
             var doc = rule.Document;
@@ -65,7 +65,7 @@ public static class HypothesisBuilder
 
             if (fired.TryGetValue(rule.Id, out var rank) && doc.ExplainsFailure)
             {
-                confirmed.Add((rank, new Hypothesis { RuleId = rule.Id, Title = doc.Title, Status = HypothesisStatus.Confirmed, Reason = "the rule fired: see its finding" }));
+                confirmed.Add((rank, new RuleHypothesis { RuleId = rule.Id, Title = doc.Title, Status = RuleHypothesisStatus.Confirmed, Reason = "the rule fired: see its finding" }));
                 continue;
             }
 
@@ -78,7 +78,7 @@ public static class HypothesisBuilder
             var missing = Missing(cases);
             if (missing.Count == 0)
             {
-                ruledOut.Add(new Hypothesis { RuleId = rule.Id, Title = doc.Title, Status = HypothesisStatus.RuledOut, Reason = Read(doc, byType, known.Observed) });
+                ruledOut.Add(new RuleHypothesis { RuleId = rule.Id, Title = doc.Title, Status = RuleHypothesisStatus.RuledOut, Reason = Read(doc, byType, known.Observed) });
                 continue;
             }
 
@@ -98,11 +98,11 @@ public static class HypothesisBuilder
             var cause = new CheckOrder.Cause(rule.Id, listed, routing, byName, doc.Severity,
                 cases.Where(c => !c.Dead && c.Missing.Count > 0).Select(c => new CheckOrder.OpenCase(c.Missing, c.UnderWay)).ToList(),
                 doc.Explains.Any(e => fired.ContainsKey(e.Id)), checks);
-            unverified.Add((byName, listed, partly.Count > 0 ? 0 : 1, routing, checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new Hypothesis
+            unverified.Add((byName, listed, partly.Count > 0 ? 0 : 1, routing, checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new RuleHypothesis
             {
                 RuleId = rule.Id,
                 Title = doc.Title,
-                Status = HypothesisStatus.Unverified,
+                Status = RuleHypothesisStatus.Unverified,
                 Reason = partly.Count == 0
                     ? $"not checked: {notChecked}"
                     : $"partly checked: {Summarise(partly, byType, known.Observed)}; the proofs that need more: {notChecked}",
@@ -334,20 +334,20 @@ public static class HypothesisBuilder
         return new CheckOrder.Planned(check.Cost, next, asGiven, check.Facts) { Awaits = awaits };
     }
 
-    private static Hypothesis LastResort(CompiledRule rule, List<string> explaining, KnownValues known)
+    private static RuleHypothesis LastResort(CompiledRule rule, List<string> explaining, KnownValues known)
     {
         if (explaining.Count > 0)
         {
-            return new Hypothesis
+            return new RuleHypothesis
             {
-                RuleId = rule.Id, Title = rule.Document.Title, Status = HypothesisStatus.RuledOut,
+                RuleId = rule.Id, Title = rule.Document.Title, Status = RuleHypothesisStatus.RuledOut,
                 Reason = $"not needed: {string.Join(", ", explaining)} explain{(explaining.Count == 1 ? "s" : "")} the failure",
             };
         }
 
-        return new Hypothesis
+        return new RuleHypothesis
         {
-            RuleId = rule.Id, Title = rule.Document.Title, Status = HypothesisStatus.Unverified,
+            RuleId = rule.Id, Title = rule.Document.Title, Status = RuleHypothesisStatus.Unverified,
             Reason = "the last resort: capture packets during a failure when the checks above explain nothing",
             Checks = rule.Checks.OrderBy(c => c.Cost).Select(c => Check(c, known, PasteTo))
                 .Where(c => !known.Withheld.Any(p => c.Command.Contains(p, StringComparison.Ordinal))).ToList(),
@@ -360,7 +360,7 @@ public static class HypothesisBuilder
     /// says which placeholder stands for a value that was no name or address. A check that leaves a file says how to
     /// share it instead of where to paste.
     /// </summary>
-    private static NextCheck Check(CompiledCheck check, KnownValues known, string paste)
+    private static RuleCheck Check(CompiledCheck check, KnownValues known, string paste)
     {
         var notes = new List<string>();
         var template = check.Otherwise is var (tool, otherwise) && known.PodTools is { } tools && !tools.Contains(tool) ? otherwise : check.Command;
@@ -370,18 +370,18 @@ public static class HypothesisBuilder
             command = $"{DebugNode}{node} -it --image=busybox -- chroot /host {command}";
         }
 
-        return new NextCheck(command, notes.Count == 0 ? check.Why : $"{check.Why} Note: {string.Join("; ", notes.Distinct(StringComparer.Ordinal))}.",
+        return new RuleCheck(command, notes.Count == 0 ? check.Why : $"{check.Why} Note: {string.Join("; ", notes.Distinct(StringComparer.Ordinal))}.",
             check.Share is { } share ? $"{NotPasted} {share}" : paste);
     }
 
     /// <summary>A check as a hypothesis gives it over <paramref name="known"/> (what the collect-promise tests paste).</summary>
-    internal static NextCheck CheckOf(CompiledCheck check, KnownValues known) => Check(check, known, PasteTo);
+    internal static RuleCheck CheckOf(CompiledCheck check, KnownValues known) => Check(check, known, PasteTo);
 
     /// <summary>How a command runs on a node from a workstation: a debug pod there, the node's root under <c>/host</c>.</summary>
     public const string DebugNode = "kubectl debug node/";
 
-    /// <summary>The start of <see cref="NextCheck.Paste"/> for a check whose output is a file, not a paste.</summary>
-    public const string NotPasted = NextCheck.NotPasted;
+    /// <summary>The start of <see cref="RuleCheck.Paste"/> for a check whose output is a file, not a paste.</summary>
+    public const string NotPasted = RuleCheck.NotPasted;
 
     /// <summary>The node a check <c>on</c> a node runs on, when known and a node name (never an option to kubectl).</summary>
     private static string? NodeOf(string? on, KnownValues known) =>

@@ -1,4 +1,4 @@
-using DnsExpert.Contract;
+using DnsExpert.Engine.Results;
 
 namespace DnsExpert.Engine.RuleFiles;
 
@@ -9,7 +9,7 @@ public sealed record RuleDocument
     public required int Line { get; init; }
     public required string Id { get; init; }
     public required string Title { get; init; }
-    public required Severity Severity { get; init; }
+    public required FindingSeverity Severity { get; init; }
     public required string Description { get; init; }
     public string? Guide { get; init; }
     public int Priority { get; init; }
@@ -54,7 +54,7 @@ public sealed record RuleDocument
 /// A case may open no ticket (<c>ticket: none</c>, a transient failure) or its own, and have its own remediation.
 /// </summary>
 public sealed record RuleCaseDocument(
-    int Line, IReadOnlyList<PatternDocument> When, ExpressionTemplate? Cause, IReadOnlyList<EvidenceTemplateDocument> Evidence, Severity? Severity = null)
+    int Line, IReadOnlyList<PatternDocument> When, ExpressionTemplate? Cause, IReadOnlyList<EvidenceTemplateDocument> Evidence, FindingSeverity? Severity = null)
 {
     public TicketTemplateDocument? Ticket { get; init; }
 

@@ -1,5 +1,5 @@
-using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
+using DnsExpert.Engine.Results;
 using DnsExpert.Facts;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -90,7 +90,7 @@ public static class RuleFileReader
             var title = RequiredScalar(root, "title");
             var description = RequiredScalar(root, "description");
             var severityNode = RequiredScalar(root, "severity");
-            var severity = severityNode is null ? Severity.Warning : ReadSeverity(severityNode) ?? Severity.Warning;
+            var severity = severityNode is null ? FindingSeverity.Warning : ReadSeverity(severityNode) ?? FindingSeverity.Warning;
 
             var priority = 0;
             if (Optional(root, "priority") is { } p)
@@ -101,7 +101,7 @@ public static class RuleFileReader
                 }
             }
 
-            var explains = severity != Severity.Info;
+            var explains = severity != FindingSeverity.Info;
             if (Optional(root, "explainsFailure") is { } e)
             {
                 if (e is not YamlScalarNode es || !bool.TryParse(es.Value, out explains))
@@ -142,13 +142,13 @@ public static class RuleFileReader
             };
         }
 
-        private Severity? ReadSeverity(YamlScalarNode node)
+        private FindingSeverity? ReadSeverity(YamlScalarNode node)
         {
             switch (node.Value)
             {
-                case FindingSeverities.Critical: return Severity.Critical;
-                case FindingSeverities.Warning: return Severity.Warning;
-                case FindingSeverities.Info: return Severity.Info;
+                case FindingSeverities.Critical: return FindingSeverity.Critical;
+                case FindingSeverities.Warning: return FindingSeverity.Warning;
+                case FindingSeverities.Info: return FindingSeverity.Info;
                 default:
                     Error(node, $"severity '{node.Value}' is not one of {string.Join(", ", OneOfAttribute.ValuesOf(typeof(FindingSeverities)))}");
                     return null;
@@ -273,7 +273,7 @@ public static class RuleFileReader
         }
 
         /// <summary>Either a top-level <c>when</c> (one case) or <c>cases</c>, each with its own <c>when</c> and evidence.</summary>
-        private List<RuleCaseDocument> ReadCases(YamlMappingNode root, FindingTemplateDocument? finding, Severity ruleSeverity)
+        private List<RuleCaseDocument> ReadCases(YamlMappingNode root, FindingTemplateDocument? finding, FindingSeverity ruleSeverity)
         {
             var when = Optional(root, "when");
             var casesNode = Optional(root, "cases");
@@ -331,7 +331,7 @@ public static class RuleFileReader
                     Error(map, "this case has no 'evidence' and the finding has none either");
                 }
 
-                Severity? caseSeverity = null;
+                FindingSeverity? caseSeverity = null;
                 if (Optional(map, "severity") is { } s)
                 {
                     caseSeverity = s is YamlScalarNode scalar ? ReadSeverity(scalar) : null;

@@ -1,5 +1,5 @@
-using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
+using DnsExpert.Engine.Results;
 
 namespace DnsExpert.Engine.Sessions;
 
@@ -29,7 +29,7 @@ namespace DnsExpert.Engine.Sessions;
 internal static class Explanations
 {
     /// <summary>A fired rule in its final place: what it explains and is explained by, and its severity once explained.</summary>
-    public sealed record Placed(string Id, List<string> Explains, List<string> ExplainedBy, Severity Severity);
+    public sealed record Placed(string Id, List<string> Explains, List<string> ExplainedBy, FindingSeverity Severity);
 
     /// <summary>The fired rules (id, rank score and matches) in their final order, with their explanations and severities.</summary>
     public static List<Placed> Order(RuleBase ruleBase, IReadOnlyList<(string Id, int Score, IReadOnlyList<FindingFact> Matches)> ranked)
@@ -58,7 +58,7 @@ internal static class Explanations
 
         var score = new Dictionary<string, int>(StringComparer.Ordinal);
         var level = new Dictionary<string, int>(StringComparer.Ordinal);
-        var lifted = new Dictionary<string, Severity>(StringComparer.Ordinal);
+        var lifted = new Dictionary<string, FindingSeverity>(StringComparer.Ordinal);
         foreach (var id in fired.Keys)
         {
             Visit(id);
@@ -88,7 +88,7 @@ internal static class Explanations
                 Visit(effect);
                 best = Math.Max(best, score[effect]);
                 depth = Math.Max(depth, level[effect] + 1);
-                severity = (Severity)Math.Max((int)severity, (int)lifted[effect]);
+                severity = (FindingSeverity)Math.Max((int)severity, (int)lifted[effect]);
             }
 
             score[id] = best;
@@ -96,11 +96,11 @@ internal static class Explanations
             lifted[id] = severity;
         }
 
-        Severity Severity(string id)
+        FindingSeverity Severity(string id)
         {
             var fullProof = matches[id].Any(m => m.Case.FullStrength);
             var demoted = causes[id].Any(c => effects[c][id] || !fullProof);
-            return demoted && lifted[id] > Contract.Severity.Warning ? Contract.Severity.Warning : lifted[id];
+            return demoted && lifted[id] > FindingSeverity.Warning ? FindingSeverity.Warning : lifted[id];
         }
     }
 

@@ -1,5 +1,5 @@
-using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
+using DnsExpert.Engine.Results;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Facts;
 
@@ -69,7 +69,7 @@ internal static class FindingRanking
         Score(rule.Document, matches.Max(m => m.Case.Severity), AboutFailure(matches), matches.Max(m => m.Case.Specificity), symptom, name);
 
     /// <summary>The score of a rule whose strongest match has <paramref name="severity"/> and <paramref name="agreeingFacts"/> positive patterns.</summary>
-    public static int Score(RuleDocument rule, Severity severity, bool aboutThisFailure, int agreeingFacts, ReportedSymptom? symptom, QueriedName? name)
+    public static int Score(RuleDocument rule, FindingSeverity severity, bool aboutThisFailure, int agreeingFacts, ReportedSymptom? symptom, QueriedName? name)
     {
         var score = (int)severity * SeverityBand;
         score += aboutThisFailure ? AboutThisFailure : 0;

@@ -1,18 +1,18 @@
-using DnsExpert.Contract;
 using DnsExpert.Engine.Compilation;
+using DnsExpert.Engine.Results;
 using DnsExpert.Facts;
 using NRules.Diagnostics;
 
 namespace DnsExpert.Engine.Sessions;
 
 /// <summary>The outcome of one rule session.</summary>
-public sealed record RuleSessionResult(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Problems)
+public sealed record RuleSessionResult(IReadOnlyList<RuleFinding> Findings, IReadOnlyList<string> Problems)
 {
     /// <summary>The causes the report routes to and where the evidence leaves them (<see cref="Hypotheses.HypothesisBuilder"/>).</summary>
-    public IReadOnlyList<Hypothesis> Hypotheses { get; init; } = [];
+    public IReadOnlyList<RuleHypothesis> Hypotheses { get; init; } = [];
 
     /// <summary>The hypotheses' checks in the order of what they decide (<see cref="Hypotheses.CheckOrder"/>).</summary>
-    public IReadOnlyList<SuggestedCheck> NextChecks { get; init; } = [];
+    public IReadOnlyList<RankedCheck> NextChecks { get; init; } = [];
 }
 
 /// <summary>
@@ -68,7 +68,7 @@ public static class RuleSessionRunner
         // The instance id as the cloud reads spec.providerID (alicloud://, aws:///, gce://, azure:///), else the node's own.
         var instances = facts.OfType<NodeCloud>().Where(c => c.InstanceId is not null).ToDictionary(c => c.Node, c => c.InstanceId, StringComparer.Ordinal);
         var coreDnsNodes = facts.OfType<ClusterNode>().Where(n => n.HostsCoreDns)
-            .Select(n => new TicketNode(n.Name, instances.GetValueOrDefault(n.Name) ?? n.InstanceId)).ToList();
+            .Select(n => new RuleTicketNode(n.Name, instances.GetValueOrDefault(n.Name) ?? n.InstanceId)).ToList();
 
         var groups = matches.GroupBy(m => m.Rule).ToDictionary(g => g.Key.Id, g => (Rule: g.Key, Matches: g.ToList()), StringComparer.Ordinal);
         var ranked = groups.Values
@@ -84,20 +84,20 @@ public static class RuleSessionRunner
     /// One finding from a rule's matches. A template that fails (its expression throws) fails only its own text: the
     /// finding stays, an evidence line says which template failed, and so does the <c>rules</c> collection entry.
     /// </summary>
-    private static Finding Merge(CompiledRule rule, List<FindingFact> found, Explanations.Placed placed, IReadOnlyList<TicketNode> coreDnsNodes, Hypotheses.KnownValues known, List<string> problems)
+    private static RuleFinding Merge(CompiledRule rule, List<FindingFact> found, Explanations.Placed placed, IReadOnlyList<RuleTicketNode> coreDnsNodes, Hypotheses.KnownValues known, List<string> problems)
     {
         var failures = new List<string>();
         // Earlier cases first: a rule lists its strongest proof first. Templates read the match's facts, then `known`.
         var matches = found.OrderBy(m => m.Case.Index).Select(m => (m.Case, Facts: (object[])[.. m.Facts, known])).ToList();
-        var evidence = new List<Evidence>();
-        var seen = new HashSet<Evidence>();
+        var evidence = new List<RuleEvidence>();
+        var seen = new HashSet<RuleEvidence>();
         var hidden = 0;
         var characters = 0;
         foreach (var match in matches)
         {
             foreach (var (source, detail) in match.Case.Evidence)
             {
-                var e = new Evidence(source.Render(match.Facts, failures), detail.Render(match.Facts, failures));
+                var e = new RuleEvidence(source.Render(match.Facts, failures), detail.Render(match.Facts, failures));
                 if (!seen.Add(e))
                 {
                     continue;
@@ -117,7 +117,7 @@ public static class RuleSessionRunner
 
         if (hidden > 0)
         {
-            evidence.Add(new Evidence("DnsExpert", $"and {hidden} more matching item(s) not shown"));
+            evidence.Add(new RuleEvidence("DnsExpert", $"and {hidden} more matching item(s) not shown"));
         }
 
         var remediation = matches
@@ -126,38 +126,32 @@ public static class RuleSessionRunner
             .Take(10)
             .ToList();
 
-        TicketPayload? ticket = null;
+        RuleTicket? ticket = null;
         if (matches.Any(m => m.Case.Ticket is not null))
         {
             var entries = matches
                 .Where(m => m.Case.Ticket is not null)
                 .Select(m => (T: m.Case.Ticket!.Value, m.Facts))
-                .Select(x => new TicketEntry(x.T.Name.Render(x.Facts, failures), x.T.Rcode.Render(x.Facts, failures), NullIfEmpty(x.T.Time?.Render(x.Facts, failures)), NullIfEmpty(x.T.Pod?.Render(x.Facts, failures))))
+                .Select(x => new RuleTicketEntry(x.T.Name.Render(x.Facts, failures), x.T.Rcode.Render(x.Facts, failures), NullIfEmpty(x.T.Time?.Render(x.Facts, failures)), NullIfEmpty(x.T.Pod?.Render(x.Facts, failures))))
                 .DistinctBy(e => (e.Name, e.Rcode, e.Time))
                 .OrderBy(e => e.Time, StringComparer.Ordinal)
                 .ThenBy(e => e.Name, StringComparer.Ordinal)
                 .Take(MaxEvidence)
                 .ToList();
-            ticket = new TicketPayload { Entries = entries, CoreDnsNodes = coreDnsNodes };
+            ticket = new RuleTicket(entries, coreDnsNodes);
         }
 
         var cause = matches[0].Case.Cause.Render(matches[0].Facts, failures).Trim();
         foreach (var failure in failures.Distinct(StringComparer.Ordinal).Take(3))
         {
-            evidence.Add(new Evidence("DnsExpert", failure));
+            evidence.Add(new RuleEvidence("DnsExpert", failure));
             problems.Add($"rule {rule.Id}: {failure}");
         }
 
-        return new Finding
+        // The strongest proof found decides the severity (a rule's weaker case alone gives a weaker finding), then what
+        // the finding explains or is explained by (Explanations).
+        return new RuleFinding(rule.Id, placed.Severity, rule.Document.Title, cause, evidence, remediation)
         {
-            RuleId = rule.Id,
-            // The strongest proof found decides (a rule's weaker case alone gives a weaker finding), then what the
-            // finding explains or is explained by (Explanations).
-            Severity = placed.Severity,
-            Title = rule.Document.Title,
-            Cause = cause,
-            Evidence = evidence,
-            Remediation = remediation,
             Ticket = ticket,
             Explains = placed.Explains.Count == 0 ? null : placed.Explains,
             ExplainedBy = placed.ExplainedBy.Count == 0 ? null : placed.ExplainedBy,
@@ -165,19 +159,17 @@ public static class RuleSessionRunner
     }
 
     /// <summary>A remediation entry; its summary says which placeholder of its command stands for a value that was no name or address.</summary>
-    private static Remediation Remediation(CompiledRemediation r, object[] facts, List<string> failures)
+    private static RuleRemediation Remediation(CompiledRemediation r, object[] facts, List<string> failures)
     {
         var refused = new List<string>();
         var command = NullIfEmpty(r.Command?.Render(facts, failures, refused));
         // A hole that ends a summary may be empty (known.CorefileEditNote on kubeadm): no trailing space.
         var summary = r.Summary.Render(facts, failures).TrimEnd();
         refused = refused.Distinct(StringComparer.Ordinal).ToList();
-        return new Remediation
-        {
-            Summary = refused.Count == 0 ? summary : $"{summary} (note: {string.Join("; ", refused)})",
-            Command = command,
-            Snippet = NullIfEmpty(r.Snippet?.Render(facts, failures)),
-        };
+        return new RuleRemediation(
+            refused.Count == 0 ? summary : $"{summary} (note: {string.Join("; ", refused)})",
+            command,
+            NullIfEmpty(r.Snippet?.Render(facts, failures)));
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
