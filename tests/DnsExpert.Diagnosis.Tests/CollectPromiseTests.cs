@@ -93,17 +93,18 @@ public sealed class CollectPromiseTests
         new(@"^kubectl logs -n kube-system \S+ --tail=500 --timestamps$", $"{Dump}/kube-system/coredns-5d78c9869d-abcde/logs.txt"),
         // A crash-looping pod's previous container: the loop plugin's fatal line (coredns/coredns issue 2795).
         new(@"^kubectl logs -n kube-system \S+ --previous --timestamps --tail=500$", "tests/fixtures/kubectl-logs/previous/coredns-1.5.0-loop-fatal.txt"),
-        new(@"^kubectl logs -n kube-system -l k8s-app=kube-dns --prefix --timestamps --tail=500$", "tests/fixtures/kubectl-logs/coredns-prefix-timestamps-2026.txt"),
+        new(@"^kubectl logs -n kube-system -l 'k8s-app in \(kube-dns,coredns\)' --prefix --timestamps --tail=500$", "tests/fixtures/kubectl-logs/coredns-prefix-timestamps-2026.txt"),
         // NodeLocal DNSCache's pods, each line prefixed with its pod and its node-cache container (tests/fixtures/kubectl-logs/node-local-dns/SOURCES.md).
         new(@"^kubectl logs -n kube-system -l k8s-app=node-local-dns --prefix --timestamps --tail=500$", "tests/fixtures/kubectl-logs/node-local-dns/eks-prefix-timestamps-2024.txt"),
-        new(@"^kubectl get pods -n kube-system -l k8s-app=kube-dns -o json$", $"{Dump}/kube-system/pods.json"),
+        new(@"^kubectl get pods -n kube-system -l 'k8s-app in \(kube-dns,coredns\)' -o json$", $"{Dump}/kube-system/pods.json"),
         // CoreDNS pods' metrics need those pods: the thread's pod stands for the dump's first CoreDNS pod.
-        new(@"^kubectl top pods -n kube-system -l k8s-app=kube-dns$", "tests/fixtures/kubectl-tables/top-pods-containers-coredns-2024.txt", Rename: ("coredns-58bfd8f658-k72qt", "coredns-5d78c9869d-abcde"),
+        new(@"^kubectl top pods -n kube-system -l 'k8s-app in \(kube-dns,coredns\)'$", "tests/fixtures/kubectl-tables/top-pods-containers-coredns-2024.txt", Rename: ("coredns-58bfd8f658-k72qt", "coredns-5d78c9869d-abcde"),
             After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
         // The CoreDNS pods' placement takes the Service's sessionAffinity once both were read.
         // The Services of every namespace with the ClusterIP the error names: the cluster's one kube-dns Service (172.21.0.10), as a List.
         new(@"^kubectl get svc -A --field-selector=spec\.clusterIP=172\.21\.0\.10 -o json$", $"{Dump}/kube-system/services.json", "Service"),
-        new(@"^kubectl get svc kube-dns -n kube-system -o json$", $"{Dump}/kube-system/services.json", "Service/kube-dns",
+        // The cluster DNS Service by its k8s-app label, whatever its name: kubespray's coredns (its template rendered, tests/fixtures/distributions).
+        new(@"^kubectl get svc -n kube-system -l 'k8s-app in \(kube-dns,coredns\)' -o json$", "tests/fixtures/distributions/kubespray-coredns-service.json",
             After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
         new(@"^kubectl get endpoints kube-dns -n kube-system -o json$", $"{Dump}/kube-system/endpoints.json", "Endpoints/kube-dns"),
         new(@"^kubectl get svc -n \S+ -o json$", $"{Dump}/default/services.json"),

@@ -1,12 +1,17 @@
+using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Hypotheses;
+using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Facts;
 using DnsExpert.Readers.Parsing;
+using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;
 
 /// <summary>What the checks' commands are filled with: the upstream is the root forward's first plain DNS address.</summary>
 public sealed class KnownValuesTests
 {
+    private static readonly RuleBase Rules = RuleBaseLoader.Load(RepoPaths.Rules);
+
     private static CorefileUpstream Upstream(string zone, params string[] targets)
     {
         var forward = new CorefilePlugin
@@ -74,17 +79,59 @@ public sealed class KnownValuesTests
         var known = KnownValues.From([openShift], "shop", "web-0", "orders.shop.svc.cluster.local", null, ran: [KubeadmPods]);
         Assert.Equal(("openshift-dns", "dns.operator.openshift.io/daemonset-dns=default", "dns-default"), (known.ClusterDnsNamespace, known.ClusterDnsSelector, known.CorefileConfigMap));
 
+        // While the snapshot shows none: kube-system, and a selector that every layout labelling its pods by k8s-app
+        // answers (kubespray's older CoreDNS carries k8s-app=coredns).
         var assumed = KnownValues.From([nothingShown], "shop", "web-0", "orders.shop.svc.cluster.local", null);
-        Assert.Equal(("kube-system", "k8s-app=kube-dns", "coredns"), (assumed.ClusterDnsNamespace, assumed.ClusterDnsSelector, assumed.CorefileConfigMap));
+        Assert.Equal(("kube-system", "k8s-app in (kube-dns,coredns)", "coredns"), (assumed.ClusterDnsNamespace, assumed.ClusterDnsSelector, assumed.CorefileConfigMap));
 
-        var elsewhere = KnownValues.From([nothingShown], "shop", "web-0", "orders.shop.svc.cluster.local", null, ran: [KubeadmPods]);
-        Assert.Equal(new Placeholder("<cluster-dns-namespace>"), elsewhere.ClusterDnsNamespace);
-        Assert.Equal(new Placeholder("<cluster-dns-selector>"), elsewhere.ClusterDnsSelector);
-        Assert.Equal(new Placeholder("<corefile-configmap>"), elsewhere.CorefileConfigMap);
-        Assert.Equal(["KubeDnsService"], elsewhere.FilledFrom("kubectl get pods -n <cluster-dns-namespace> -l <cluster-dns-selector> -o json", null));
+        // Listed by that selector (as the check quotes it) or by kubeadm's, and none there: left to fill in from the Service.
+        foreach (var listed in new[] { KubeadmPods, "kubectl get pods -n kube-system -l 'k8s-app in (kube-dns,coredns)' -o json" })
+        {
+            var elsewhere = KnownValues.From([nothingShown], "shop", "web-0", "orders.shop.svc.cluster.local", null, ran: [listed]);
+            Assert.Equal(new Placeholder("<cluster-dns-namespace>"), elsewhere.ClusterDnsNamespace);
+            Assert.Equal(new Placeholder("<cluster-dns-selector>"), elsewhere.ClusterDnsSelector);
+            Assert.Equal(new Placeholder("<corefile-configmap>"), elsewhere.CorefileConfigMap);
+            Assert.Equal(["KubeDnsService"], elsewhere.FilledFrom("kubectl get pods -n <cluster-dns-namespace> -l <cluster-dns-selector> -o json", null));
+        }
 
         // A CoreDNS pod read another way (a pasted table) says the kubeadm names were right after all.
         var pod = new CoreDnsPod { Source = "Pod kube-system/coredns-1", Namespace = "kube-system", Name = "coredns-1" };
         Assert.Equal("kube-system", KnownValues.From([nothingShown, pod], "shop", "web-0", "orders.shop.svc.cluster.local", null, ran: [KubeadmPods]).ClusterDnsNamespace);
+    }
+
+    /// <summary>
+    /// The cluster DNS Service is listed by its labels, whatever its name: the k8s-app label of every layout but
+    /// OpenShift's, whose dns-default carries the operator's own (tests/fixtures/distributions/openshift-dns-default.json).
+    /// </summary>
+    [Fact]
+    public void The_cluster_dns_service_is_listed_by_the_labels_of_its_layout()
+    {
+        var openShift = new ClusterDns { Source = "Service openshift-dns/dns-default", ClusterDomain = "cluster.local", Distribution = Distributions.OpenShift, PodsNamespace = "openshift-dns" };
+        var unknown = new ClusterDns { Source = "snapshot", ClusterDomain = "cluster.local" };
+
+        Assert.Equal("dns.operator.openshift.io/owning-dns=default", KnownValues.From([openShift], "shop", "web-0", null, null).ClusterDnsServiceSelector);
+        Assert.Equal("k8s-app in (kube-dns,coredns)", KnownValues.From([unknown], "shop", "web-0", null, null).ClusterDnsServiceSelector);
+    }
+
+    /// <summary>
+    /// A selector read from the cluster (a Service's, a pod's labels) that is no selector of label keys and values
+    /// never reaches a command: the check that lists the pods names a placeholder instead, with the note saying why.
+    /// </summary>
+    [Theory]
+    [InlineData("k8s-app in (a,$(reboot))")]
+    [InlineData("k8s-app in (kube-dns) ; id")]
+    [InlineData("k8s-app in (kube-dns),--all-namespaces=x")]
+    [InlineData("k8s-app=kube-dns' -A '")]
+    public void A_hostile_cluster_dns_selector_is_a_placeholder_in_the_checks(string selector)
+    {
+        var symptom = new ReportedSymptom { Source = "request.symptom", Class = SymptomClasses.ServerUnreachable, Frequency = SymptomFrequencies.Always };
+        var clusterDns = new ClusterDns { Source = "Service kube-system/coredns", ClusterDomain = "cluster.local", PodsNamespace = "kube-system", PodsSelector = selector, CorefileConfigMap = "coredns" };
+        var known = KnownValues.From([symptom, clusterDns], "default", "web-1", "orders.shop.svc.cluster.local", null);
+
+        var check = HypothesisBuilder.Build(Rules, [symptom, clusterDns], [], known).SelectMany(h => h.Checks)
+            .First(c => c.Command.StartsWith("kubectl get pods -n kube-system -l ", StringComparison.Ordinal));
+
+        Assert.Equal("kubectl get pods -n kube-system -l <known-cluster-dns-selector> -o json", check.Command);
+        Assert.Contains("is left to fill in", check.Why, StringComparison.Ordinal);
     }
 }

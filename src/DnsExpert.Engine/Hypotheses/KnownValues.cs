@@ -58,10 +58,24 @@ public sealed record KnownValues
     [FilledFrom("KubeDnsService")]
     public object ClusterDnsNamespace { get; init; } = Readers.Building.ClusterDnsObjects.Default.Namespace;
 
-    /// <summary>The cluster DNS pods' label selector (<see cref="ClusterDns.PodsSelector"/>), as <see cref="ClusterDnsNamespace"/>: kubeadm's <c>k8s-app=kube-dns</c> while unknown.</summary>
+    /// <summary>
+    /// The cluster DNS pods' label selector (<see cref="ClusterDns.PodsSelector"/>), as <see cref="ClusterDnsNamespace"/>;
+    /// while unknown, <c>k8s-app in (kube-dns,coredns)</c>, which lists them on every layout that labels them by
+    /// <c>k8s-app</c> (<see cref="Readers.Building.ClusterDnsObjects.AnyLayoutSelector"/>: kubespray's older pods carry
+    /// <c>k8s-app=coredns</c>), a command quoting it as one word.
+    /// </summary>
     [CommandValue(CommandValueKind.LabelSelector)]
     [FilledFrom("KubeDnsService")]
-    public object ClusterDnsSelector { get; init; } = Readers.Building.ClusterDnsObjects.Default.Selector;
+    public object ClusterDnsSelector { get; init; } = Readers.Building.ClusterDnsObjects.AnyLayoutSelector;
+
+    /// <summary>
+    /// The labels that list the cluster DNS Service in <see cref="ClusterDnsNamespace"/>, whatever its name:
+    /// <c>k8s-app in (kube-dns,coredns)</c> (kubeadm's and GKE's kube-dns, kubespray's coredns, RKE2's
+    /// rke2-coredns-rke2-coredns all carry one of them), OpenShift's dns-default's own label once the snapshot shows OpenShift
+    /// (<see cref="Readers.Building.ClusterDnsObjects.ServiceSelectorOf"/>).
+    /// </summary>
+    [CommandValue(CommandValueKind.LabelSelector)]
+    public object ClusterDnsServiceSelector { get; init; } = Readers.Building.ClusterDnsObjects.AnyLayoutSelector;
 
     /// <summary>The ConfigMap holding the Corefile (<see cref="ClusterDns.CorefileConfigMap"/>), as <see cref="ClusterDnsNamespace"/>: kubeadm's <c>coredns</c> while unknown.</summary>
     [CommandValue(CommandValueKind.ObjectName)]
@@ -232,6 +246,7 @@ public sealed record KnownValues
             CoreDnsNode = (object?)NullIfEmpty(coreDns?.Node) ?? unknown.CoreDnsNode,
             ClusterDnsNamespace = (object?)clusterDns?.PodsNamespace ?? (elsewhere ? new Placeholder("<cluster-dns-namespace>") : unknown.ClusterDnsNamespace),
             ClusterDnsSelector = (object?)clusterDns?.PodsSelector ?? (elsewhere ? new Placeholder("<cluster-dns-selector>") : unknown.ClusterDnsSelector),
+            ClusterDnsServiceSelector = Readers.Building.ClusterDnsObjects.ServiceSelectorOf(facts.OfType<ClusterDns>().FirstOrDefault()?.Distribution),
             CorefileConfigMap = (object?)clusterDns?.CorefileConfigMap ?? (elsewhere ? new Placeholder("<corefile-configmap>") : unknown.CorefileConfigMap),
             ClusterDnsWorkload = (object?)clusterDns?.Workload ?? (elsewhere ? new Placeholder("<cluster-dns-workload>") : unknown.ClusterDnsWorkload),
             ClusterDnsContainer = (object?)NullIfEmpty(coreDns?.Container) ?? ContainerOf(facts.OfType<ClusterDns>().FirstOrDefault()) ?? unknown.ClusterDnsContainer,
@@ -254,13 +269,18 @@ public sealed record KnownValues
         _ => null,
     };
 
-    /// <summary>Does the command list pods in kubeadm's cluster DNS namespace by its selector (<c>kubectl get pods -n kube-system -l k8s-app=kube-dns</c>)?</summary>
+    /// <summary>
+    /// Does the command list pods in kubeadm's cluster DNS namespace by the selector used while the layout is unknown
+    /// (<c>kubectl get pods -n kube-system -l 'k8s-app in (kube-dns,coredns)'</c>), or by kubeadm's own?
+    /// </summary>
     private static bool ListsDefaultDnsPods(string command)
     {
-        var words = command.Split(' ');
+        var words = ShellWords.Split(command);
         var layout = Readers.Building.ClusterDnsObjects.Default;
         return words is ["kubectl", ..] && Readers.Building.EvidenceSources.KubectlResource(words, "get") is "pods" or "pod" or "po"
-            && (Flag(words, "-n") ?? Flag(words, "--namespace")) == layout.Namespace && (Flag(words, "-l") ?? Flag(words, "--selector")) == layout.Selector;
+            && (Flag(words, "-n") ?? Flag(words, "--namespace")) == layout.Namespace
+            && (Flag(words, "-l") ?? Flag(words, "--selector")) is { } selector
+            && (selector == layout.Selector || selector == Readers.Building.ClusterDnsObjects.AnyLayoutSelector);
     }
 
     /// <summary>The value of a kubectl flag, the next word or after <c>=</c>.</summary>

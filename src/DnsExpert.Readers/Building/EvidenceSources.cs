@@ -258,7 +258,8 @@ public static class EvidenceSources
         "-n", "--namespace", "-l", "--selector", "-o", "--output", "-c", "--container", "--tail", "--since", "--field-selector", "--context", "--sort-by",
     };
 
-    private static string[] Words(string command) => command.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>The command's words as a shell splits them: a quoted selector (<c>-l 'k8s-app in (kube-dns,coredns)'</c>) is one.</summary>
+    private static string[] Words(string command) => DnsExpert.Text.ShellWords.Split(command);
 
     private static CommandForm Cat(string path) => new("cat", [path]);
 

@@ -73,7 +73,7 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         "the truth is a dig from the node's NodeLocal DNSCache pod to its upstream Service and to the CoreDNS pods, but the rule's checks dig from the application pod only (node-cache's image has no dig: a check would need a debug container on the node), so the pair of probes that decides is never offered";
 
     private const string KubesprayCoreDnsLabels =
-        "kubespray's CoreDNS pods are labelled k8s-app=coredns behind Service coredns, and the error (as the thread's application printed it) names no server: the log check asks `-l k8s-app=kube-dns` (kubeadm's label, answered by no pod) and `kubectl get svc kube-dns` is not answerable, so the CoreDNS query log that decides is never read; nothing read in three rounds names the cluster DNS's own labels";
+        "round 1 reads kubespray's k8s-app=coredns pods and their query log (the selector `k8s-app in (kube-dns,coredns)` answers every layout), but the NXDOMAIN is set against the creation of the headless Service's pod, and no check lists the pods of the name's namespace: with the log and the Corefile read the case counts as decided, so nothing asks for them";
 
     private const string PastedTableOnly =
         "the scenario's truth is a table pasted under its own command (no objects): the simulated cluster answers a check only from objects or an output pasted under that exact command, and the checks ask for `-o json`";
