@@ -109,6 +109,8 @@ public sealed class CollectPromiseTests
         new(@"^kubectl get endpoints kube-dns -n kube-system -o json$", $"{Dump}/kube-system/endpoints.json", "Endpoints/kube-dns"),
         new(@"^kubectl get svc -n \S+ -o json$", $"{Dump}/default/services.json"),
         new(@"^kubectl get pod \S+ -n \S+ -o json$", $"{Dump}/default/pods.json", $"Pod/{Pod}"),
+        // Every pod of the failing name's namespace, with its creationTimestamp.
+        new(@"^kubectl get pods -n \S+ -o json$", $"{Dump}/default/pods.json"),
         // The node a pod runs on is in the pod's JSON: its node's architecture becomes the pod's with both.
         new(@"^kubectl get nodes -o json$", $"{Dump}/nodes.json", After: [Before("kubectl get pod {{pod}} -n {{ns}} -o json", $"{Dump}/default/pods.json", $"Pod/{Pod}")]),
         // A node's CPU share needs its allocatable CPU: the thread's control-plane node stands for the failing pod's.

@@ -156,7 +156,7 @@ public static class EvidenceSources
         new("DNS lookups", [new("dig", []), new("nslookup", [])], Anywhere, EvidenceReader.DnsLookups, ["ProbeResult", "ServiceNameNxdomain"], []),
         new("ping", [new("ping", []), new("ping6", []), new("busybox", ["ping"])], Anywhere, EvidenceReader.Ping, ["ProbeResult"], []),
         new("TCP connections", [new("nc", []), new("busybox", ["nc"])], Anywhere, EvidenceReader.TcpConnections, ["ProbeResult"], []),
-        Get("pods", ["pods", "pod", "po"], ["PodDns", "CoreDnsPod", "CoreDnsPlacement", "ClusterDns"]),
+        Get("pods", ["pods", "pod", "po"], ["PodDns", "CoreDnsPod", "CoreDnsPlacement", "ClusterDns", "NxdomainNearCreation"]),
         Get("services", ["svc", "service", "services"], ["ServiceInfo", "NearestServiceNames", "KubeDnsService", "ClusterDns", "CoreDnsPlacement"]),
         Get("endpoints", ["endpoints", "ep"], ["KubeDnsEndpoints"]),
         Get("nodes", ["nodes", "node", "no"], ["ClusterNode", "ClusterCloud", "NodeCloud", "ClusterDns", "PodDns"]),

@@ -53,8 +53,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-apiserver-unreachable/fires-kube-dns-failed-to-list-pasted-2019.json"] = PastedTableOnly,
         ["search-domain-wildcard/fires-nslookup-resolves-through-nip-io-search-domain.json"] =
             "the application's error is a TLS one (`x509: certificate is valid for *.169.59.253.69.nip.io, not api.partner-example.com`): the name resolved, to the wildcard's address, and the classifier reads neither a DNS symptom nor the name from it, so no check of a name's cause is offered (from the name and frequency it converges)",
-        ["negative-cache-stale/fires-kubespray-headless-pod-restarted-behind-nodelocaldns.json"] = KubesprayCoreDnsLabels,
-        ["negative-cache-stale/fires-nxdomain-cached-just-before-the-pod-was-created.json"] = KubesprayCoreDnsLabels,
         ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-with-linklocal-rising.json"] = OneReadOfTheCounter,
         ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-no-counter-read.json"] = OneReadOfTheCounter,
         ["cloud-resolver-packet-limit/fires-eks-prometheus-forward-rate-over-the-limit.json"] =
@@ -71,9 +69,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
 
     private const string FromNodeLocal =
         "the truth is a dig from the node's NodeLocal DNSCache pod to its upstream Service and to the CoreDNS pods, but the rule's checks dig from the application pod only (node-cache's image has no dig: a check would need a debug container on the node), so the pair of probes that decides is never offered";
-
-    private const string KubesprayCoreDnsLabels =
-        "round 1 reads kubespray's k8s-app=coredns pods and their query log (the selector `k8s-app in (kube-dns,coredns)` answers every layout), but the NXDOMAIN is set against the creation of the headless Service's pod, and no check lists the pods of the name's namespace: with the log and the Corefile read the case counts as decided, so nothing asks for them";
 
     private const string PastedTableOnly =
         "the scenario's truth is a table pasted under its own command (no objects): the simulated cluster answers a check only from objects or an output pasted under that exact command, and the checks ask for `-o json`";
