@@ -40,6 +40,8 @@ public sealed class CollectPromiseTests
         RestartedCoreDnsPod = "coredns-5d78c9869d-abcde",
         CoreDnsPodIp = "172.20.6.53",
         CoreDnsNode = CoreDnsNode,
+        NodeLocalNode = PodNode,
+        NodeLocalUpstreamIp = "172.21.0.10",
     };
 
     private const string Dump = "tests/fixtures/cluster-info-dump";
@@ -147,6 +149,7 @@ public sealed class CollectPromiseTests
     {
         Namespace = Known.Namespace, Pod = Known.Pod, Name = Known.Name, KubeDnsIp = Known.KubeDnsIp, CoreDnsPod = Known.CoreDnsPod, RestartedCoreDnsPod = Known.RestartedCoreDnsPod,
         CoreDnsPodIp = Known.CoreDnsPodIp, CoreDnsNode = Known.CoreDnsNode, ServiceNamespace = Namespace, Node = PodNode,
+        NodeLocalNode = Known.NodeLocalNode, NodeLocalUpstreamIp = Known.NodeLocalUpstreamIp,
         PodTools = new HashSet<string>(["cat", "nslookup", "ping", "sh"], StringComparer.Ordinal),
     };
 

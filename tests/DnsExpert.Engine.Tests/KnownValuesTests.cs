@@ -134,4 +134,45 @@ public sealed class KnownValuesTests
         Assert.Equal("kubectl get pods -n kube-system -l <known-cluster-dns-selector> -o json", check.Command);
         Assert.Contains("is left to fill in", check.Why, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The lookups from the failing pod's node, where its NodeLocal DNSCache runs, are given only once the pod is known
+    /// to ask NodeLocal (a link-local server in its error or resolv.conf, or NodeLocal's DaemonSet read); they ask
+    /// NodeLocal's upstream: the Service of its -upstreamsvc, else (kubespray's nodelocaldns) the cluster DNS Service.
+    /// </summary>
+    [Fact]
+    public void The_node_lookups_wait_for_NodeLocal_and_ask_its_upstream()
+    {
+        var pod = new PodDns { Source = "Pod default/web-0", Namespace = "default", Name = "web-0", DnsPolicy = DnsPolicies.ClusterFirst, Node = "node4" };
+        var service = new KubeDnsService { Source = "Service kube-system/coredns", Namespace = "kube-system", Name = "coredns", ClusterIp = "10.233.0.3" };
+        var gke = new NodeLocalDnsCache { Source = "DaemonSet kube-system/node-local-dns", Name = "node-local-dns", UpstreamService = "kube-dns-upstream", UpstreamIp = "10.8.4.94" };
+
+        var noNodeLocal = KnownValues.From([pod, service], "default", "web-0", null, "10.233.0.3:53");
+        Assert.Contains("<nodelocal-node>", noNodeLocal.Withheld);
+
+        var kubespray = KnownValues.From([pod, service], "default", "web-0", null, "169.254.25.10:53");
+        Assert.Equal(("node4", "10.233.0.3"), (kubespray.NodeLocalNode, kubespray.NodeLocalUpstreamIp));
+
+        var withDaemonSet = KnownValues.From([pod, service, gke], "default", "web-0", null, "10.8.0.10:53");
+        Assert.Equal(("node4", "10.8.4.94"), (withDaemonSet.NodeLocalNode, withDaemonSet.NodeLocalUpstreamIp));
+    }
+
+    /// <summary>An upstream address read from the cluster that is no IP address never reaches the node's lookup: a placeholder stands there.</summary>
+    [Theory]
+    [InlineData("10.8.4.94 ; reboot")]
+    [InlineData("-f/etc/shadow")]
+    [InlineData("+tcp")]
+    public void A_hostile_nodelocal_upstream_is_a_placeholder_in_the_node_lookup(string upstream)
+    {
+        var symptom = new ReportedSymptom { Source = "request.symptom", Class = SymptomClasses.ServerUnreachable, Frequency = SymptomFrequencies.Always };
+        var pod = new PodDns { Source = "Pod default/web-0", Namespace = "default", Name = "web-0", DnsPolicy = DnsPolicies.ClusterFirst, Node = "node4" };
+        var nodeLocal = new NodeLocalDnsCache { Source = "DaemonSet kube-system/node-local-dns", Name = "node-local-dns", UpstreamService = "kube-dns-upstream", UpstreamIp = upstream };
+        var known = KnownValues.From([symptom, pod, nodeLocal], "default", "web-0", "orders.shop.svc.cluster.local", null);
+
+        var check = HypothesisBuilder.Build(Rules, [symptom, pod, nodeLocal], [], known).SelectMany(h => h.Checks)
+            .First(c => c.Command.StartsWith("kubectl debug node/node4 -it --image=registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3 -- dig @<", StringComparison.Ordinal));
+
+        Assert.Equal("kubectl debug node/node4 -it --image=registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3 -- dig @<nodelocal-upstream-ip> kubernetes.default.svc.cluster.local +tcp +tries=1", check.Command);
+        Assert.Contains("is left to fill in", check.Why, StringComparison.Ordinal);
+    }
 }

@@ -33,6 +33,25 @@ public sealed record KnownValues
     [CommandValue(CommandValueKind.ObjectName)]
     [FilledFrom("CoreDnsPod")]
     public object CoreDnsPod { get; init; } = new Placeholder("<coredns-pod>");
+
+    /// <summary>
+    /// The address NodeLocal DNSCache forwards cluster names to, as its node's host network reaches it
+    /// (<see cref="NodeLocalDnsCache.UpstreamIp"/>: kube-dns-upstream's ClusterIP on GKE, kubespray's coredns Service):
+    /// what a lookup from the failing pod's node asks to reproduce NodeLocal's own path to CoreDNS.
+    /// </summary>
+    [CommandValue(CommandValueKind.IpAddress)]
+    [FilledFrom("NodeLocalDnsCache", "KubeDnsService")]
+    public object NodeLocalUpstreamIp { get; init; } = new Placeholder("<nodelocal-upstream-ip>");
+
+    /// <summary>
+    /// The failing pod's node (<see cref="Node"/>) once the pod is known to ask NodeLocal DNSCache (its DaemonSet read,
+    /// or the pod's nameserver, as its resolv.conf or its error names it, a link-local address): where a lookup from the
+    /// node's host network reproduces NodeLocal's own. Until then a check naming it is not given
+    /// (<see cref="Placeholder.Withheld"/>): without NodeLocal no pod's query goes that way.
+    /// </summary>
+    [CommandValue(CommandValueKind.ObjectName)]
+    [FilledFrom("PodDns", "NodeLocalDnsCache")]
+    public object NodeLocalNode { get; init; } = new Placeholder("<nodelocal-node>", Withheld: true);
     [CommandValue(CommandValueKind.IpAddress)]
     [FilledFrom("CoreDnsPod")]
     public object CoreDnsPodIp { get; init; } = new Placeholder("<coredns-pod-ip>");
@@ -226,6 +245,10 @@ public sealed record KnownValues
 
         var podNamespace = NullIfEmpty(targetNamespace) ?? (NullIfEmpty(pod) is null ? null : "default");
         var podDns = facts.OfType<PodDns>().FirstOrDefault(p => p.Name == pod && p.Namespace == podNamespace);
+        var nodeLocal = facts.OfType<NodeLocalDnsCache>().FirstOrDefault();
+        var resolvConf = facts.OfType<PodResolvConf>().FirstOrDefault(r => r.Pod == pod && r.Namespace == podNamespace);
+        var asked = HostOf(server) ?? (resolvConf is { Nameservers.Count: > 0 } ? resolvConf.Nameservers[0] : null);
+        var asksLinkLocal = podDns?.UsesNodeLocal == true || asked?.StartsWith("169.254.", StringComparison.Ordinal) == true;
         var failing = NullIfEmpty(name) ?? queried?.Name;
         var nameNamespace = queried?.ServiceNamespace ?? NamespaceOf(failing);
         var known = new KnownValues
@@ -236,9 +259,12 @@ public sealed record KnownValues
             ServiceNamespace = (object?)nameNamespace ?? (object?)podNamespace ?? unknown.ServiceNamespace,
             Node = (object?)NullIfEmpty(podDns?.Node) ?? unknown.Node,
             PodTools = ToolsOf(podDns),
+            NodeLocalNode = (object?)(nodeLocal is not null || asksLinkLocal ? NullIfEmpty(podDns?.Node) : null) ?? unknown.NodeLocalNode,
             Name = (object?)failing ?? unknown.Name,
             KubeDnsIp = (object?)kubeDns?.ClusterIp ?? (object?)ClusterDnsOf(facts, podNamespace, pod, podDns) ?? (object?)HostOf(server) ?? unknown.KubeDnsIp,
             CoreDnsPod = (object?)coreDns?.Name ?? unknown.CoreDnsPod,
+            // Without its DaemonSet, NodeLocal on a link-local address forwards to the cluster DNS Service (kubespray's nodelocaldns).
+            NodeLocalUpstreamIp = (object?)NullIfEmpty(nodeLocal?.UpstreamIp) ?? (nodeLocal is null && asksLinkLocal ? kubeDns?.ClusterIp : null) ?? unknown.NodeLocalUpstreamIp,
             CoreDnsPodIp = (object?)NullIfEmpty(answering?.Ip) ?? unknown.CoreDnsPodIp,
             RestartedCoreDnsPod = (object?)facts.OfType<CoreDnsPod>()
                 .Where(p => p.Restarts > 0 || p.WaitingReason == "CrashLoopBackOff" || p.LastTerminationReason is not null)
