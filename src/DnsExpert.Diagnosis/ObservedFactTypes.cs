@@ -57,20 +57,43 @@ public static class ObservedFactTypes
     /// <summary>
     /// Fact types some facts of which were read, but not from the source a rule about the failing name needs: the
     /// Services of the name's namespace were not listed (the kube-dns Service alone says nothing of
-    /// <c>orders.shop</c>'s). A hypothesis keeps them missing, and its check for them, until that source is read.
+    /// <c>orders.shop</c>'s). A hypothesis keeps them missing, and its check for them, until that source is read. So
+    /// with an NXDOMAIN of the query log set against its object's creation (<see cref="NxdomainNearCreation"/>): a
+    /// headless Service's name, or a pod's, exists from its pod's creation, so until the pods of the name's namespace
+    /// were listed the query log and the Corefile do not decide it.
     /// </summary>
     public static IReadOnlySet<string> Unread(Snapshot? snapshot, IReadOnlyList<object> facts)
     {
         var unread = new HashSet<string>(StringComparer.Ordinal);
         var services = facts.OfType<ServiceInfo>().Select(s => s.Namespace).ToList();
-        if (facts.OfType<QueriedName>().FirstOrDefault()?.ServiceNamespace is { } ns && !ServiceListings.Of(snapshot, services).Covers(ns)
-            && !services.Contains(ns, StringComparer.Ordinal))
+        if (facts.OfType<QueriedName>().FirstOrDefault()?.ServiceNamespace is not { } ns)
+        {
+            return unread;
+        }
+
+        if (!ServiceListings.Of(snapshot, services).Covers(ns) && !services.Contains(ns, StringComparer.Ordinal))
         {
             unread.Add(nameof(ServiceInfo));
         }
 
+        if (facts.OfType<CoreDnsQueryLog>().Any(q => q.Rcode == DnsRcodes.NxDomain && q.IsClusterName)
+            && !ServiceListings.Of(snapshot, PodNamespaces(snapshot), IsPodResource).Covers(ns))
+        {
+            unread.Add(nameof(NxdomainNearCreation));
+        }
+
         return unread;
     }
+
+    /// <summary><c>pods</c>, <c>pod</c>, <c>po</c>, alone or first of a list; <c>pod/NAME</c> is not a listing.</summary>
+    private static bool IsPodResource(string word) =>
+        word.Split(',')[0] is "pods" or "pod" or "po" && !word.Contains('/', StringComparison.Ordinal);
+
+    /// <summary>The namespaces of the Pod objects the snapshot holds as objects (a collection's, not a paste's).</summary>
+    private static IEnumerable<string> PodNamespaces(Snapshot? snapshot) =>
+        (snapshot?.Objects ?? []).Where(o => Kind(o) == "Pod").Select(o =>
+            o.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object && m.TryGetProperty("namespace", out var n) && n.ValueKind == JsonValueKind.String
+                ? n.GetString() ?? "default" : "default");
 
     /// <summary>
     /// The sources the snapshot has (<see cref="EvidenceSources"/>): each pasted output and kept file or command output

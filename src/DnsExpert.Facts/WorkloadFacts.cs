@@ -98,6 +98,13 @@ public sealed class NodeLocalDnsCache : Fact
     /// <summary>The Service it forwards cluster names to (<c>-upstreamsvc</c>: <c>kube-dns-upstream</c>, kubespray's <c>coredns</c>).</summary>
     public string? UpstreamService { get; init; }
 
+    /// <summary>
+    /// The address it forwards cluster names to, as its node's host network reaches it: its upstream Service's ClusterIP
+    /// (<c>-upstreamsvc</c>) once that Service was read; without <c>-upstreamsvc</c> (kubespray's nodelocaldns forwards to
+    /// the cluster DNS Service itself), the cluster DNS Service's ClusterIP, unless it binds that address itself.
+    /// </summary>
+    public string? UpstreamIp { get; init; }
+
     public int DesiredPods { get; init; }
     public int ReadyPods { get; init; }
 }

@@ -26,8 +26,10 @@ public enum CommandValueKind
     ObjectReference,
 
     /// <summary>
-    /// An equality label selector, <c>key=value[,key=value]</c> (<c>dns.operator.openshift.io/daemonset-dns=default</c>):
-    /// each key an optional DNS-subdomain prefix and <c>/</c> and a name, each value a label value (neither empty).
+    /// A label selector of equality and set requirements, <c>key=value[,key in (value,value)]</c>
+    /// (<c>dns.operator.openshift.io/daemonset-dns=default</c>, <c>k8s-app in (kube-dns,coredns)</c>): each key an
+    /// optional DNS-subdomain prefix and <c>/</c> and a name, each value a label value (none empty), <c>in</c> written
+    /// with one space either side and its values with none.
     /// </summary>
     LabelSelector,
 }
@@ -56,7 +58,7 @@ public static class CommandValue
         CommandValueKind.ObjectName => DnsNames.IsDnsSubdomain(value),
         CommandValueKind.ObjectReference => value.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash
             && value[..slash].All(char.IsAsciiLetterLower) && DnsNames.IsDnsSubdomain(value[(slash + 1)..]),
-        CommandValueKind.LabelSelector => value.Length is > 0 and <= 1024 && value.Split(',').All(IsLabelRequirement),
+        CommandValueKind.LabelSelector => value.Length is > 0 and <= 1024 && Requirements(value).All(IsLabelRequirement),
         _ => IsDnsName(value) || IsIpAddress(value) || IsAddressWithPort(value),
     };
 
@@ -68,22 +70,54 @@ public static class CommandValue
         CommandValueKind.Namespace => "a Kubernetes namespace name",
         CommandValueKind.ObjectName => "a Kubernetes object name",
         CommandValueKind.ObjectReference => "a Kubernetes object as kind/name",
-        CommandValueKind.LabelSelector => "a label selector key=value",
+        CommandValueKind.LabelSelector => "a label selector key=value or key in (value,value)",
         _ => "a DNS name or an IP address",
     };
 
-    /// <summary><c>[prefix/]name=value</c>: a label key (prefix a DNS subdomain, name a label name) and a non-empty label value.</summary>
+    /// <summary>The requirements of a selector: split at the commas outside a set's parentheses.</summary>
+    private static IEnumerable<string> Requirements(string selector)
+    {
+        var (start, depth) = (0, 0);
+        for (var i = 0; i < selector.Length; i++)
+        {
+            depth += selector[i] switch { '(' => 1, ')' => -1, _ => 0 };
+            if (selector[i] == ',' && depth == 0)
+            {
+                yield return selector[start..i];
+                start = i + 1;
+            }
+        }
+
+        yield return selector[start..];
+    }
+
+    /// <summary>
+    /// <c>[prefix/]name=value</c> or <c>[prefix/]name in (value,value)</c>: a label key (prefix a DNS subdomain, name a
+    /// label name) and non-empty label values.
+    /// </summary>
     private static bool IsLabelRequirement(string requirement)
     {
+        var set = requirement.IndexOf(" in (", StringComparison.Ordinal);
+        if (set > 0)
+        {
+            return IsLabelKey(requirement[..set]) && requirement.EndsWith(')')
+                && requirement[(set + " in (".Length)..^1].Split(',').All(v => v.Length > 0 && IsLabelName(v));
+        }
+
         var equals = requirement.IndexOf('=', StringComparison.Ordinal);
         if (equals <= 0)
         {
             return false;
         }
 
-        var (key, value) = (requirement[..equals], requirement[(equals + 1)..]);
+        var value = requirement[(equals + 1)..];
+        return IsLabelKey(requirement[..equals]) && value.Length > 0 && IsLabelName(value);
+    }
+
+    private static bool IsLabelKey(string key)
+    {
         var slash = key.IndexOf('/', StringComparison.Ordinal);
-        return (slash < 0 || DnsNames.IsDnsSubdomain(key[..slash])) && IsLabelName(key[(slash + 1)..]) && value.Length > 0 && IsLabelName(value);
+        return (slash < 0 || DnsNames.IsDnsSubdomain(key[..slash])) && IsLabelName(key[(slash + 1)..]);
     }
 
     /// <summary>A label name or value: at most 63 characters, alphanumeric at both ends, <c>-</c>, <c>_</c> and <c>.</c> between.</summary>

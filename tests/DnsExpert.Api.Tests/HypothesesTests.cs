@@ -57,7 +57,7 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
 
         Assert.Equal("unverified", Status(hypothesis));
         Assert.Contains("ClusterDns.KubeDnsClusterIp", hypothesis.GetProperty("missing").EnumerateArray().Select(m => m.GetString()));
-        Assert.Contains("kubectl get svc kube-dns -n kube-system -o json", Commands(hypothesis));
+        Assert.Contains("kubectl get svc -n kube-system -l 'k8s-app in (kube-dns,coredns)' -o json", Commands(hypothesis));
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Subset(hypotheses.Keys.ToHashSet(), new HashSet<string> { "udp53-blocked", "app-to-kube-dns-unreachable", "kube-dns-no-endpoints", "coredns-pod-not-running", "networkpolicy-blocks-dns-egress" });
         Assert.DoesNotContain("coredns-overloaded", hypotheses.Keys); // routed to peak and often
         Assert.Contains("kubectl exec -n <namespace> <pod> -- dig @<kube-dns-ip> <name> +tries=1", Commands(hypotheses["app-to-kube-dns-unreachable"]));
-        Assert.Contains("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", Commands(hypotheses["coredns-pod-not-running"]));
+        Assert.Contains("kubectl get pods -n kube-system -l 'k8s-app in (kube-dns,coredns)' -o json", Commands(hypotheses["coredns-pod-not-running"]));
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public sealed class CheckOrderTests
         var listing = string.Join('\n', response.NextChecks.Select(c => c.Command + "  <- " + string.Join(",", c.RuleIds)));
         Assert.Contains(response.NextChecks, c => c.Command.Contains("<coredns-pod-ip>", StringComparison.Ordinal));
         var first = response.NextChecks[0];
-        Assert.True(first.Command == "kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", listing);
+        Assert.True(first.Command == "kubectl get pods -n kube-system -l 'k8s-app in (kube-dns,coredns)' -o json", listing);
         Assert.Contains("app-to-kube-dns-unreachable", first.RuleIds);
     }
 
@@ -119,7 +119,7 @@ public sealed class CheckOrderTests
         }, CancellationToken.None);
 
         Assert.Equal(response.NextChecks.Count, response.NextChecks.Select(c => c.Command).Distinct(StringComparer.Ordinal).Count());
-        Assert.Contains(response.NextChecks, c => c.Command == "kubectl logs -n kube-system -l k8s-app=kube-dns --prefix --timestamps --tail=500");
+        Assert.Contains(response.NextChecks, c => c.Command == "kubectl logs -n kube-system -l 'k8s-app in (kube-dns,coredns)' --prefix --timestamps --tail=500");
         Assert.DoesNotContain(response.NextChecks, c => !c.Check.Pasted);
         // Commands a person can paste as given come before any with a value to fill in.
         var firstPlaceholder = response.NextChecks.ToList().FindIndex(c => c.Command.Contains('<', StringComparison.Ordinal));

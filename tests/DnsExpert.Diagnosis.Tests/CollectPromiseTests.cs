@@ -40,6 +40,8 @@ public sealed class CollectPromiseTests
         RestartedCoreDnsPod = "coredns-5d78c9869d-abcde",
         CoreDnsPodIp = "172.20.6.53",
         CoreDnsNode = CoreDnsNode,
+        NodeLocalNode = PodNode,
+        NodeLocalUpstreamIp = "172.21.0.10",
     };
 
     private const string Dump = "tests/fixtures/cluster-info-dump";
@@ -93,23 +95,26 @@ public sealed class CollectPromiseTests
         new(@"^kubectl logs -n kube-system \S+ --tail=500 --timestamps$", $"{Dump}/kube-system/coredns-5d78c9869d-abcde/logs.txt"),
         // A crash-looping pod's previous container: the loop plugin's fatal line (coredns/coredns issue 2795).
         new(@"^kubectl logs -n kube-system \S+ --previous --timestamps --tail=500$", "tests/fixtures/kubectl-logs/previous/coredns-1.5.0-loop-fatal.txt"),
-        new(@"^kubectl logs -n kube-system -l k8s-app=kube-dns --prefix --timestamps --tail=500$", "tests/fixtures/kubectl-logs/coredns-prefix-timestamps-2026.txt"),
+        new(@"^kubectl logs -n kube-system -l 'k8s-app in \(kube-dns,coredns\)' --prefix --timestamps --tail=500$", "tests/fixtures/kubectl-logs/coredns-prefix-timestamps-2026.txt"),
         // NodeLocal DNSCache's pods, each line prefixed with its pod and its node-cache container (tests/fixtures/kubectl-logs/node-local-dns/SOURCES.md).
         new(@"^kubectl logs -n kube-system -l k8s-app=node-local-dns --prefix --timestamps --tail=500$", "tests/fixtures/kubectl-logs/node-local-dns/eks-prefix-timestamps-2024.txt"),
-        new(@"^kubectl get pods -n kube-system -l k8s-app=kube-dns -o json$", $"{Dump}/kube-system/pods.json"),
+        new(@"^kubectl get pods -n kube-system -l 'k8s-app in \(kube-dns,coredns\)' -o json$", $"{Dump}/kube-system/pods.json"),
         // CoreDNS pods' metrics need those pods: the thread's pod stands for the dump's first CoreDNS pod.
-        new(@"^kubectl top pods -n kube-system -l k8s-app=kube-dns$", "tests/fixtures/kubectl-tables/top-pods-containers-coredns-2024.txt", Rename: ("coredns-58bfd8f658-k72qt", "coredns-5d78c9869d-abcde"),
+        new(@"^kubectl top pods -n kube-system -l 'k8s-app in \(kube-dns,coredns\)'$", "tests/fixtures/kubectl-tables/top-pods-containers-coredns-2024.txt", Rename: ("coredns-58bfd8f658-k72qt", "coredns-5d78c9869d-abcde"),
             After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
         // The CoreDNS pods' placement takes the Service's sessionAffinity once both were read.
         // The Services of every namespace with the ClusterIP the error names: the cluster's one kube-dns Service (172.21.0.10), as a List.
         new(@"^kubectl get svc -A --field-selector=spec\.clusterIP=172\.21\.0\.10 -o json$", $"{Dump}/kube-system/services.json", "Service"),
-        new(@"^kubectl get svc kube-dns -n kube-system -o json$", $"{Dump}/kube-system/services.json", "Service/kube-dns",
+        // The cluster DNS Service by its k8s-app label, whatever its name: kubespray's coredns (its template rendered, tests/fixtures/distributions).
+        new(@"^kubectl get svc -n kube-system -l 'k8s-app in \(kube-dns,coredns\)' -o json$", "tests/fixtures/distributions/kubespray-coredns-service.json",
             After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
         new(@"^kubectl get endpoints kube-dns -n kube-system -o json$", $"{Dump}/kube-system/endpoints.json", "Endpoints/kube-dns"),
         new(@"^kubectl get svc -n \S+ -o json$", $"{Dump}/default/services.json"),
         // The Services with their ready addresses (a Service's answer size needs them).
         new(@"^kubectl get svc,endpointslices -n \S+ -o json$", "tests/fixtures/kubectl-json/svc-endpointslices-default.json"),
         new(@"^kubectl get pod \S+ -n \S+ -o json$", $"{Dump}/default/pods.json", $"Pod/{Pod}"),
+        // Every pod of the failing name's namespace, with its creationTimestamp.
+        new(@"^kubectl get pods -n \S+ -o json$", $"{Dump}/default/pods.json"),
         // The node a pod runs on is in the pod's JSON: its node's architecture becomes the pod's with both.
         new(@"^kubectl get nodes -o json$", $"{Dump}/nodes.json", After: [Before("kubectl get pod {{pod}} -n {{ns}} -o json", $"{Dump}/default/pods.json", $"Pod/{Pod}")]),
         // A node's CPU share needs its allocatable CPU: the thread's control-plane node stands for the failing pod's.
@@ -146,6 +151,7 @@ public sealed class CollectPromiseTests
     {
         Namespace = Known.Namespace, Pod = Known.Pod, Name = Known.Name, KubeDnsIp = Known.KubeDnsIp, CoreDnsPod = Known.CoreDnsPod, RestartedCoreDnsPod = Known.RestartedCoreDnsPod,
         CoreDnsPodIp = Known.CoreDnsPodIp, CoreDnsNode = Known.CoreDnsNode, ServiceNamespace = Namespace, Node = PodNode,
+        NodeLocalNode = Known.NodeLocalNode, NodeLocalUpstreamIp = Known.NodeLocalUpstreamIp,
         PodTools = new HashSet<string>(["cat", "nslookup", "ping", "sh"], StringComparer.Ordinal),
     };
 

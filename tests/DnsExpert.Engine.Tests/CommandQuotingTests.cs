@@ -114,6 +114,17 @@ public sealed class CommandQuotingTests
     [InlineData("app=x;id", CommandValueKind.LabelSelector, false)]
     [InlineData("app=x y", CommandValueKind.LabelSelector, false)]
     [InlineData("app!=x", CommandValueKind.LabelSelector, false)]
+    [InlineData("k8s-app in (kube-dns,coredns)", CommandValueKind.LabelSelector, true)]
+    [InlineData("k8s-app in (kube-dns,coredns),tier=dns", CommandValueKind.LabelSelector, true)]
+    [InlineData("k8s-app in (kube-dns)", CommandValueKind.LabelSelector, true)]
+    [InlineData("k8s-app in ()", CommandValueKind.LabelSelector, false)]
+    [InlineData("k8s-app in (kube-dns,)", CommandValueKind.LabelSelector, false)]
+    [InlineData("k8s-app in (kube-dns, coredns)", CommandValueKind.LabelSelector, false)]
+    [InlineData("k8s-app in (a,$(reboot))", CommandValueKind.LabelSelector, false)]
+    [InlineData("k8s-app in (a) x", CommandValueKind.LabelSelector, false)]
+    [InlineData("k8s-app in (a,b)) ; id (", CommandValueKind.LabelSelector, false)]
+    [InlineData("-l in (a)", CommandValueKind.LabelSelector, false)]
+    [InlineData("k8s-app notin (a)", CommandValueKind.LabelSelector, false)]
     public void A_command_value_is_checked_by_its_kind(string value, CommandValueKind kind, bool fits) =>
         Assert.Equal(fits, CommandValue.Fits(value, kind));
 

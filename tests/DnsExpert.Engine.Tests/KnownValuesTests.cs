@@ -1,12 +1,17 @@
+using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Hypotheses;
+using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Facts;
 using DnsExpert.Readers.Parsing;
+using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;
 
 /// <summary>What the checks' commands are filled with: the upstream is the root forward's first plain DNS address.</summary>
 public sealed class KnownValuesTests
 {
+    private static readonly RuleBase Rules = RuleBaseLoader.Load(RepoPaths.Rules);
+
     private static CorefileUpstream Upstream(string zone, params string[] targets)
     {
         var forward = new CorefilePlugin
@@ -74,17 +79,100 @@ public sealed class KnownValuesTests
         var known = KnownValues.From([openShift], "shop", "web-0", "orders.shop.svc.cluster.local", null, ran: [KubeadmPods]);
         Assert.Equal(("openshift-dns", "dns.operator.openshift.io/daemonset-dns=default", "dns-default"), (known.ClusterDnsNamespace, known.ClusterDnsSelector, known.CorefileConfigMap));
 
+        // While the snapshot shows none: kube-system, and a selector that every layout labelling its pods by k8s-app
+        // answers (kubespray's older CoreDNS carries k8s-app=coredns).
         var assumed = KnownValues.From([nothingShown], "shop", "web-0", "orders.shop.svc.cluster.local", null);
-        Assert.Equal(("kube-system", "k8s-app=kube-dns", "coredns"), (assumed.ClusterDnsNamespace, assumed.ClusterDnsSelector, assumed.CorefileConfigMap));
+        Assert.Equal(("kube-system", "k8s-app in (kube-dns,coredns)", "coredns"), (assumed.ClusterDnsNamespace, assumed.ClusterDnsSelector, assumed.CorefileConfigMap));
 
-        var elsewhere = KnownValues.From([nothingShown], "shop", "web-0", "orders.shop.svc.cluster.local", null, ran: [KubeadmPods]);
-        Assert.Equal(new Placeholder("<cluster-dns-namespace>"), elsewhere.ClusterDnsNamespace);
-        Assert.Equal(new Placeholder("<cluster-dns-selector>"), elsewhere.ClusterDnsSelector);
-        Assert.Equal(new Placeholder("<corefile-configmap>"), elsewhere.CorefileConfigMap);
-        Assert.Equal(["KubeDnsService"], elsewhere.FilledFrom("kubectl get pods -n <cluster-dns-namespace> -l <cluster-dns-selector> -o json", null));
+        // Listed by that selector (as the check quotes it) or by kubeadm's, and none there: left to fill in from the Service.
+        foreach (var listed in new[] { KubeadmPods, "kubectl get pods -n kube-system -l 'k8s-app in (kube-dns,coredns)' -o json" })
+        {
+            var elsewhere = KnownValues.From([nothingShown], "shop", "web-0", "orders.shop.svc.cluster.local", null, ran: [listed]);
+            Assert.Equal(new Placeholder("<cluster-dns-namespace>"), elsewhere.ClusterDnsNamespace);
+            Assert.Equal(new Placeholder("<cluster-dns-selector>"), elsewhere.ClusterDnsSelector);
+            Assert.Equal(new Placeholder("<corefile-configmap>"), elsewhere.CorefileConfigMap);
+            Assert.Equal(["KubeDnsService"], elsewhere.FilledFrom("kubectl get pods -n <cluster-dns-namespace> -l <cluster-dns-selector> -o json", null));
+        }
 
         // A CoreDNS pod read another way (a pasted table) says the kubeadm names were right after all.
         var pod = new CoreDnsPod { Source = "Pod kube-system/coredns-1", Namespace = "kube-system", Name = "coredns-1" };
         Assert.Equal("kube-system", KnownValues.From([nothingShown, pod], "shop", "web-0", "orders.shop.svc.cluster.local", null, ran: [KubeadmPods]).ClusterDnsNamespace);
+    }
+
+    /// <summary>
+    /// The cluster DNS Service is listed by its labels, whatever its name: the k8s-app label of every layout but
+    /// OpenShift's, whose dns-default carries the operator's own (tests/fixtures/distributions/openshift-dns-default.json).
+    /// </summary>
+    [Fact]
+    public void The_cluster_dns_service_is_listed_by_the_labels_of_its_layout()
+    {
+        var openShift = new ClusterDns { Source = "Service openshift-dns/dns-default", ClusterDomain = "cluster.local", Distribution = Distributions.OpenShift, PodsNamespace = "openshift-dns" };
+        var unknown = new ClusterDns { Source = "snapshot", ClusterDomain = "cluster.local" };
+
+        Assert.Equal("dns.operator.openshift.io/owning-dns=default", KnownValues.From([openShift], "shop", "web-0", null, null).ClusterDnsServiceSelector);
+        Assert.Equal("k8s-app in (kube-dns,coredns)", KnownValues.From([unknown], "shop", "web-0", null, null).ClusterDnsServiceSelector);
+    }
+
+    /// <summary>
+    /// A selector read from the cluster (a Service's, a pod's labels) that is no selector of label keys and values
+    /// never reaches a command: the check that lists the pods names a placeholder instead, with the note saying why.
+    /// </summary>
+    [Theory]
+    [InlineData("k8s-app in (a,$(reboot))")]
+    [InlineData("k8s-app in (kube-dns) ; id")]
+    [InlineData("k8s-app in (kube-dns),--all-namespaces=x")]
+    [InlineData("k8s-app=kube-dns' -A '")]
+    public void A_hostile_cluster_dns_selector_is_a_placeholder_in_the_checks(string selector)
+    {
+        var symptom = new ReportedSymptom { Source = "request.symptom", Class = SymptomClasses.ServerUnreachable, Frequency = SymptomFrequencies.Always };
+        var clusterDns = new ClusterDns { Source = "Service kube-system/coredns", ClusterDomain = "cluster.local", PodsNamespace = "kube-system", PodsSelector = selector, CorefileConfigMap = "coredns" };
+        var known = KnownValues.From([symptom, clusterDns], "default", "web-1", "orders.shop.svc.cluster.local", null);
+
+        var check = HypothesisBuilder.Build(Rules, [symptom, clusterDns], [], known).SelectMany(h => h.Checks)
+            .First(c => c.Command.StartsWith("kubectl get pods -n kube-system -l ", StringComparison.Ordinal));
+
+        Assert.Equal("kubectl get pods -n kube-system -l <known-cluster-dns-selector> -o json", check.Command);
+        Assert.Contains("is left to fill in", check.Why, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The lookups from the failing pod's node, where its NodeLocal DNSCache runs, are given only once the pod is known
+    /// to ask NodeLocal (a link-local server in its error or resolv.conf, or NodeLocal's DaemonSet read); they ask
+    /// NodeLocal's upstream: the Service of its -upstreamsvc, else (kubespray's nodelocaldns) the cluster DNS Service.
+    /// </summary>
+    [Fact]
+    public void The_node_lookups_wait_for_NodeLocal_and_ask_its_upstream()
+    {
+        var pod = new PodDns { Source = "Pod default/web-0", Namespace = "default", Name = "web-0", DnsPolicy = DnsPolicies.ClusterFirst, Node = "node4" };
+        var service = new KubeDnsService { Source = "Service kube-system/coredns", Namespace = "kube-system", Name = "coredns", ClusterIp = "10.233.0.3" };
+        var gke = new NodeLocalDnsCache { Source = "DaemonSet kube-system/node-local-dns", Name = "node-local-dns", UpstreamService = "kube-dns-upstream", UpstreamIp = "10.8.4.94" };
+
+        var noNodeLocal = KnownValues.From([pod, service], "default", "web-0", null, "10.233.0.3:53");
+        Assert.Contains("<nodelocal-node>", noNodeLocal.Withheld);
+
+        var kubespray = KnownValues.From([pod, service], "default", "web-0", null, "169.254.25.10:53");
+        Assert.Equal(("node4", "10.233.0.3"), (kubespray.NodeLocalNode, kubespray.NodeLocalUpstreamIp));
+
+        var withDaemonSet = KnownValues.From([pod, service, gke], "default", "web-0", null, "10.8.0.10:53");
+        Assert.Equal(("node4", "10.8.4.94"), (withDaemonSet.NodeLocalNode, withDaemonSet.NodeLocalUpstreamIp));
+    }
+
+    /// <summary>An upstream address read from the cluster that is no IP address never reaches the node's lookup: a placeholder stands there.</summary>
+    [Theory]
+    [InlineData("10.8.4.94 ; reboot")]
+    [InlineData("-f/etc/shadow")]
+    [InlineData("+tcp")]
+    public void A_hostile_nodelocal_upstream_is_a_placeholder_in_the_node_lookup(string upstream)
+    {
+        var symptom = new ReportedSymptom { Source = "request.symptom", Class = SymptomClasses.ServerUnreachable, Frequency = SymptomFrequencies.Always };
+        var pod = new PodDns { Source = "Pod default/web-0", Namespace = "default", Name = "web-0", DnsPolicy = DnsPolicies.ClusterFirst, Node = "node4" };
+        var nodeLocal = new NodeLocalDnsCache { Source = "DaemonSet kube-system/node-local-dns", Name = "node-local-dns", UpstreamService = "kube-dns-upstream", UpstreamIp = upstream };
+        var known = KnownValues.From([symptom, pod, nodeLocal], "default", "web-0", "orders.shop.svc.cluster.local", null);
+
+        var check = HypothesisBuilder.Build(Rules, [symptom, pod, nodeLocal], [], known).SelectMany(h => h.Checks)
+            .First(c => c.Command.StartsWith("kubectl debug node/node4 -it --image=registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3 -- dig @<", StringComparison.Ordinal));
+
+        Assert.Equal("kubectl debug node/node4 -it --image=registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3 -- dig @<nodelocal-upstream-ip> kubernetes.default.svc.cluster.local +tcp +tries=1", check.Command);
+        Assert.Contains("is left to fill in", check.Why, StringComparison.Ordinal);
     }
 }

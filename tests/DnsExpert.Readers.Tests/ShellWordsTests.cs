@@ -31,6 +31,21 @@ public sealed class ShellWordsTests
             return output == "<" + DisplayText.Line(value) + ">\n" && sh.ExitCode == 0;
         });
 
+    [Property(MaxTest = 200)]
+    public Property Split_reads_quoted_values_back_as_the_words_they_were() =>
+        Prop.ForAll(ShellText().Generator.ArrayOf().ToArbitrary(), values =>
+            ShellWords.Split(string.Join(' ', values.Select(ShellWords.Quote))).SequenceEqual(values.Select(DisplayText.Line), StringComparer.Ordinal));
+
+    /// <summary>A pasted command's words as sh takes them: a quoted selector is one word, an unquoted command splits at blanks as before.</summary>
+    [Theory]
+    [InlineData("kubectl logs -n kube-system -l 'k8s-app in (kube-dns,coredns)' --prefix", "kubectl|logs|-n|kube-system|-l|k8s-app in (kube-dns,coredns)|--prefix")]
+    [InlineData("kubectl  get\tpods -o json", "kubectl|get|pods|-o|json")]
+    [InlineData("kubectl exec web -- sh -c 'nc -zvv -w 3 $H $P'", "kubectl|exec|web|--|sh|-c|nc -zvv -w 3 $H $P")]
+    [InlineData("echo \"a \\\"b\\\" $c\" d\\ e 'f", "echo|a \"b\" $c|d e|f")]
+    [InlineData("", "")]
+    public void Split_takes_a_command_line_apart_as_sh_does(string command, string words) =>
+        Assert.Equal(words.Length == 0 ? [] : words.Split('|'), ShellWords.Split(command));
+
     [Fact]
     public void Display_text_drops_controls_and_bidi_overrides_and_keeps_lines_only_in_blocks()
     {

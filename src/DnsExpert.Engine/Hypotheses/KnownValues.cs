@@ -33,6 +33,25 @@ public sealed record KnownValues
     [CommandValue(CommandValueKind.ObjectName)]
     [FilledFrom("CoreDnsPod")]
     public object CoreDnsPod { get; init; } = new Placeholder("<coredns-pod>");
+
+    /// <summary>
+    /// The address NodeLocal DNSCache forwards cluster names to, as its node's host network reaches it
+    /// (<see cref="NodeLocalDnsCache.UpstreamIp"/>: kube-dns-upstream's ClusterIP on GKE, kubespray's coredns Service):
+    /// what a lookup from the failing pod's node asks to reproduce NodeLocal's own path to CoreDNS.
+    /// </summary>
+    [CommandValue(CommandValueKind.IpAddress)]
+    [FilledFrom("NodeLocalDnsCache", "KubeDnsService")]
+    public object NodeLocalUpstreamIp { get; init; } = new Placeholder("<nodelocal-upstream-ip>");
+
+    /// <summary>
+    /// The failing pod's node (<see cref="Node"/>) once the pod is known to ask NodeLocal DNSCache (its DaemonSet read,
+    /// or the pod's nameserver, as its resolv.conf or its error names it, a link-local address): where a lookup from the
+    /// node's host network reproduces NodeLocal's own. Until then a check naming it is not given
+    /// (<see cref="Placeholder.Withheld"/>): without NodeLocal no pod's query goes that way.
+    /// </summary>
+    [CommandValue(CommandValueKind.ObjectName)]
+    [FilledFrom("PodDns", "NodeLocalDnsCache")]
+    public object NodeLocalNode { get; init; } = new Placeholder("<nodelocal-node>", Withheld: true);
     [CommandValue(CommandValueKind.IpAddress)]
     [FilledFrom("CoreDnsPod")]
     public object CoreDnsPodIp { get; init; } = new Placeholder("<coredns-pod-ip>");
@@ -58,10 +77,24 @@ public sealed record KnownValues
     [FilledFrom("KubeDnsService")]
     public object ClusterDnsNamespace { get; init; } = Readers.Building.ClusterDnsObjects.Default.Namespace;
 
-    /// <summary>The cluster DNS pods' label selector (<see cref="ClusterDns.PodsSelector"/>), as <see cref="ClusterDnsNamespace"/>: kubeadm's <c>k8s-app=kube-dns</c> while unknown.</summary>
+    /// <summary>
+    /// The cluster DNS pods' label selector (<see cref="ClusterDns.PodsSelector"/>), as <see cref="ClusterDnsNamespace"/>;
+    /// while unknown, <c>k8s-app in (kube-dns,coredns)</c>, which lists them on every layout that labels them by
+    /// <c>k8s-app</c> (<see cref="Readers.Building.ClusterDnsObjects.AnyLayoutSelector"/>: kubespray's older pods carry
+    /// <c>k8s-app=coredns</c>), a command quoting it as one word.
+    /// </summary>
     [CommandValue(CommandValueKind.LabelSelector)]
     [FilledFrom("KubeDnsService")]
-    public object ClusterDnsSelector { get; init; } = Readers.Building.ClusterDnsObjects.Default.Selector;
+    public object ClusterDnsSelector { get; init; } = Readers.Building.ClusterDnsObjects.AnyLayoutSelector;
+
+    /// <summary>
+    /// The labels that list the cluster DNS Service in <see cref="ClusterDnsNamespace"/>, whatever its name:
+    /// <c>k8s-app in (kube-dns,coredns)</c> (kubeadm's and GKE's kube-dns, kubespray's coredns, RKE2's
+    /// rke2-coredns-rke2-coredns all carry one of them), OpenShift's dns-default's own label once the snapshot shows OpenShift
+    /// (<see cref="Readers.Building.ClusterDnsObjects.ServiceSelectorOf"/>).
+    /// </summary>
+    [CommandValue(CommandValueKind.LabelSelector)]
+    public object ClusterDnsServiceSelector { get; init; } = Readers.Building.ClusterDnsObjects.AnyLayoutSelector;
 
     /// <summary>The ConfigMap holding the Corefile (<see cref="ClusterDns.CorefileConfigMap"/>), as <see cref="ClusterDnsNamespace"/>: kubeadm's <c>coredns</c> while unknown.</summary>
     [CommandValue(CommandValueKind.ObjectName)]
@@ -212,6 +245,10 @@ public sealed record KnownValues
 
         var podNamespace = NullIfEmpty(targetNamespace) ?? (NullIfEmpty(pod) is null ? null : "default");
         var podDns = facts.OfType<PodDns>().FirstOrDefault(p => p.Name == pod && p.Namespace == podNamespace);
+        var nodeLocal = facts.OfType<NodeLocalDnsCache>().FirstOrDefault();
+        var resolvConf = facts.OfType<PodResolvConf>().FirstOrDefault(r => r.Pod == pod && r.Namespace == podNamespace);
+        var asked = HostOf(server) ?? (resolvConf is { Nameservers.Count: > 0 } ? resolvConf.Nameservers[0] : null);
+        var asksLinkLocal = podDns?.UsesNodeLocal == true || asked?.StartsWith("169.254.", StringComparison.Ordinal) == true;
         var failing = NullIfEmpty(name) ?? queried?.Name;
         var nameNamespace = queried?.ServiceNamespace ?? NamespaceOf(failing);
         var known = new KnownValues
@@ -222,9 +259,12 @@ public sealed record KnownValues
             ServiceNamespace = (object?)nameNamespace ?? (object?)podNamespace ?? unknown.ServiceNamespace,
             Node = (object?)NullIfEmpty(podDns?.Node) ?? unknown.Node,
             PodTools = ToolsOf(podDns),
+            NodeLocalNode = (object?)(nodeLocal is not null || asksLinkLocal ? NullIfEmpty(podDns?.Node) : null) ?? unknown.NodeLocalNode,
             Name = (object?)failing ?? unknown.Name,
             KubeDnsIp = (object?)kubeDns?.ClusterIp ?? (object?)ClusterDnsOf(facts, podNamespace, pod, podDns) ?? (object?)HostOf(server) ?? unknown.KubeDnsIp,
             CoreDnsPod = (object?)coreDns?.Name ?? unknown.CoreDnsPod,
+            // Without its DaemonSet, NodeLocal on a link-local address forwards to the cluster DNS Service (kubespray's nodelocaldns).
+            NodeLocalUpstreamIp = (object?)NullIfEmpty(nodeLocal?.UpstreamIp) ?? (nodeLocal is null && asksLinkLocal ? kubeDns?.ClusterIp : null) ?? unknown.NodeLocalUpstreamIp,
             CoreDnsPodIp = (object?)NullIfEmpty(answering?.Ip) ?? unknown.CoreDnsPodIp,
             RestartedCoreDnsPod = (object?)facts.OfType<CoreDnsPod>()
                 .Where(p => p.Restarts > 0 || p.WaitingReason == "CrashLoopBackOff" || p.LastTerminationReason is not null)
@@ -232,6 +272,7 @@ public sealed record KnownValues
             CoreDnsNode = (object?)NullIfEmpty(coreDns?.Node) ?? unknown.CoreDnsNode,
             ClusterDnsNamespace = (object?)clusterDns?.PodsNamespace ?? (elsewhere ? new Placeholder("<cluster-dns-namespace>") : unknown.ClusterDnsNamespace),
             ClusterDnsSelector = (object?)clusterDns?.PodsSelector ?? (elsewhere ? new Placeholder("<cluster-dns-selector>") : unknown.ClusterDnsSelector),
+            ClusterDnsServiceSelector = Readers.Building.ClusterDnsObjects.ServiceSelectorOf(facts.OfType<ClusterDns>().FirstOrDefault()?.Distribution),
             CorefileConfigMap = (object?)clusterDns?.CorefileConfigMap ?? (elsewhere ? new Placeholder("<corefile-configmap>") : unknown.CorefileConfigMap),
             ClusterDnsWorkload = (object?)clusterDns?.Workload ?? (elsewhere ? new Placeholder("<cluster-dns-workload>") : unknown.ClusterDnsWorkload),
             ClusterDnsContainer = (object?)NullIfEmpty(coreDns?.Container) ?? ContainerOf(facts.OfType<ClusterDns>().FirstOrDefault()) ?? unknown.ClusterDnsContainer,
@@ -254,13 +295,18 @@ public sealed record KnownValues
         _ => null,
     };
 
-    /// <summary>Does the command list pods in kubeadm's cluster DNS namespace by its selector (<c>kubectl get pods -n kube-system -l k8s-app=kube-dns</c>)?</summary>
+    /// <summary>
+    /// Does the command list pods in kubeadm's cluster DNS namespace by the selector used while the layout is unknown
+    /// (<c>kubectl get pods -n kube-system -l 'k8s-app in (kube-dns,coredns)'</c>), or by kubeadm's own?
+    /// </summary>
     private static bool ListsDefaultDnsPods(string command)
     {
-        var words = command.Split(' ');
+        var words = ShellWords.Split(command);
         var layout = Readers.Building.ClusterDnsObjects.Default;
         return words is ["kubectl", ..] && Readers.Building.EvidenceSources.KubectlResource(words, "get") is "pods" or "pod" or "po"
-            && (Flag(words, "-n") ?? Flag(words, "--namespace")) == layout.Namespace && (Flag(words, "-l") ?? Flag(words, "--selector")) == layout.Selector;
+            && (Flag(words, "-n") ?? Flag(words, "--namespace")) == layout.Namespace
+            && (Flag(words, "-l") ?? Flag(words, "--selector")) is { } selector
+            && (selector == layout.Selector || selector == Readers.Building.ClusterDnsObjects.AnyLayoutSelector);
     }
 
     /// <summary>The value of a kubectl flag, the next word or after <c>=</c>.</summary>

@@ -31,6 +31,22 @@ internal sealed class ClusterDnsIdentity
         new("kubespray", SnapshotObjects.KubeSystem, "coredns", "coredns", ["coredns-"], Labels(("k8s-app", "kube-dns"))),
     ];
 
+    /// <summary>
+    /// The <c>k8s-app</c> values the cluster DNS pods carry, whatever the layout: kubeadm's, GKE's, k3s's, RKE2's and
+    /// kubespray's <c>kube-dns</c>, and kubespray's <c>coredns</c> of clusters set up before 2019
+    /// (kubernetes-sigs/kubespray#3483; a Deployment's selector cannot change, so they keep it).
+    /// </summary>
+    private static readonly string[] AppLabelValues =
+        [.. Layouts.Select(l => l.PodLabels.GetValueOrDefault("k8s-app")).OfType<string>().Append("coredns").Distinct(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The selector that lists the cluster DNS pods before the snapshot shows which layout the cluster has:
+    /// <c>k8s-app in (kube-dns,coredns)</c>, one set requirement that every layout labelling them by <c>k8s-app</c>
+    /// answers (kubeadm's <c>k8s-app=kube-dns</c> would miss kubespray's older pods). OpenShift's, in another namespace
+    /// under another label, are found through the cluster DNS Service once kube-system shows none.
+    /// </summary>
+    public static readonly string AnyLayoutSelector = $"k8s-app in ({string.Join(',', AppLabelValues)})";
+
     private readonly HashSet<string> _podKeys;
 
     private ClusterDnsIdentity(ClusterDnsLayout layout, V1Service? service, IReadOnlyList<V1Pod> pods, V1ConfigMap? corefile, string? workload)
@@ -210,6 +226,18 @@ public static class ClusterDnsObjects
 
     /// <summary>kubeadm's layout, assumed while nothing shows another (<see cref="ClusterDnsIdentity.Default"/>).</summary>
     public static ClusterDnsLayout Default => ClusterDnsIdentity.Default;
+
+    /// <summary>The selector that lists the cluster DNS pods of any layout labelling them by <c>k8s-app</c> (<see cref="ClusterDnsIdentity.AnyLayoutSelector"/>).</summary>
+    public static string AnyLayoutSelector => ClusterDnsIdentity.AnyLayoutSelector;
+
+    /// <summary>
+    /// The labels that list the cluster DNS Service of a distribution (<see cref="Facts.ClusterDns.Distribution"/>):
+    /// OpenShift's dns-default carries <c>dns.operator.openshift.io/owning-dns=default</c> (openshift/cluster-dns-operator
+    /// <c>service.yaml</c>, tests/fixtures/distributions), every other layout's Service the <c>k8s-app</c> label of its
+    /// pods (<see cref="AnyLayoutSelector"/>).
+    /// </summary>
+    public static string ServiceSelectorOf(string? distribution) =>
+        distribution == Facts.Distributions.OpenShift ? "dns.operator.openshift.io/owning-dns=default" : AnyLayoutSelector;
 
     /// <summary>The container of a cluster DNS pod that serves DNS, whose log is read (<see cref="ClusterDnsIdentity.DnsContainer"/>).</summary>
     public static V1Container? DnsContainer(IList<V1Container>? containers) => ClusterDnsIdentity.DnsContainer(containers);

@@ -156,7 +156,7 @@ public static class EvidenceSources
         new("DNS lookups", [new("dig", []), new("nslookup", [])], Anywhere, EvidenceReader.DnsLookups, ["ProbeResult", "ServiceNameNxdomain"], []),
         new("ping", [new("ping", []), new("ping6", []), new("busybox", ["ping"])], Anywhere, EvidenceReader.Ping, ["ProbeResult"], []),
         new("TCP connections", [new("nc", []), new("busybox", ["nc"])], Anywhere, EvidenceReader.TcpConnections, ["ProbeResult"], []),
-        Get("pods", ["pods", "pod", "po"], ["PodDns", "CoreDnsPod", "CoreDnsPlacement", "ClusterDns"]),
+        Get("pods", ["pods", "pod", "po"], ["PodDns", "CoreDnsPod", "CoreDnsPlacement", "ClusterDns", "NxdomainNearCreation"]),
         Get("services", ["svc", "service", "services"], ["ServiceInfo", "NearestServiceNames", "KubeDnsService", "ClusterDns", "CoreDnsPlacement"]),
         Get("endpoints", ["endpoints", "ep"], ["KubeDnsEndpoints"]),
         Get("nodes", ["nodes", "node", "no"], ["ClusterNode", "ClusterCloud", "NodeCloud", "ClusterDns", "PodDns"]),
@@ -232,7 +232,8 @@ public static class EvidenceSources
 
     /// <summary>
     /// The resource of a kubectl command: the first word after <paramref name="verb"/> that is neither a flag nor a
-    /// flag's value (<c>kubectl -n kube-system get pods</c>: <c>pods</c>), without a <c>/name</c>.
+    /// flag's value (<c>kubectl -n kube-system get pods</c>: <c>pods</c>), without a <c>/name</c>; of several kinds
+    /// (<c>get svc,endpointslices</c>), the first, whose source reads the whole list.
     /// </summary>
     public static string? KubectlResource(string[] words, string verb)
     {
@@ -245,7 +246,7 @@ public static class EvidenceSources
             }
             else if (!words[i].StartsWith('-'))
             {
-                return words[i].Split('/')[0];
+                return words[i].Split('/')[0].Split(',')[0];
             }
         }
 
@@ -258,7 +259,8 @@ public static class EvidenceSources
         "-n", "--namespace", "-l", "--selector", "-o", "--output", "-c", "--container", "--tail", "--since", "--field-selector", "--context", "--sort-by",
     };
 
-    private static string[] Words(string command) => command.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>The command's words as a shell splits them: a quoted selector (<c>-l 'k8s-app in (kube-dns,coredns)'</c>) is one.</summary>
+    private static string[] Words(string command) => DnsExpert.Text.ShellWords.Split(command);
 
     private static CommandForm Cat(string path) => new("cat", [path]);
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DnsExpert.Contract;
 using DnsExpert.Readers.Parsing;
+using DnsExpert.Text;
 
 namespace DnsExpert.Readers.Building;
 
@@ -57,7 +58,7 @@ public static class PastedOutputs
         public static Pasted Of(CommandOutput output, int index)
         {
             var (command, from) = (output.Command, output.From);
-            var words = OcAsKubectl((command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
+            var words = OcAsKubectl(ShellWords.Split(command));
             if (ExecTarget(words) is { } exec)
             {
                 // kubectl exec -n NS POD -- CMD: the command ran in that pod (the hypotheses' checks are written so).
@@ -574,7 +575,7 @@ public static class PastedOutputs
         foreach (var output in snapshot?.Outputs ?? [])
         {
             var from = output.From is { } f && RequestValidator.Origin.TryParse(f) is not null ? f
-                : ExecTarget((output.Command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))?.From;
+                : ExecTarget(ShellWords.Split(output.Command))?.From;
             if (from is not null)
             {
                 yield return from;

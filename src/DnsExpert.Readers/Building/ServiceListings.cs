@@ -32,7 +32,7 @@ public sealed record ServiceListings(bool AllNamespaces, IReadOnlySet<string> Na
         var all = false;
         foreach (var command in (snapshot?.Outputs ?? []).Select(o => o.Command).OfType<string>())
         {
-            var words = command.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var words = DnsExpert.Text.ShellWords.Split(command);
             var get = Array.IndexOf(words, "get");
             var resource = get < 0 ? -1 : Array.FindIndex(words, get + 1, w => isResource(w));
             if (words.FirstOrDefault()?.Split('/').Last() != "kubectl" || resource < 0 || Named(words, resource))

@@ -49,8 +49,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-pod-not-running/fires-pasted-pods-kube-system-kube-dns-crashloop.json"] = PastedTableOnly,
         ["coredns-pod-not-running/fires-pasted-pods-A-openshift-dns-default-crashloop.json"] = PastedTableOnly,
         ["coredns-apiserver-unreachable/fires-kube-dns-failed-to-list-pasted-2019.json"] = PastedTableOnly,
-        ["negative-cache-stale/fires-kubespray-headless-pod-restarted-behind-nodelocaldns.json"] = KubesprayCoreDnsLabels,
-        ["negative-cache-stale/fires-nxdomain-cached-just-before-the-pod-was-created.json"] = KubesprayCoreDnsLabels,
         ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-with-linklocal-rising.json"] = OneReadOfTheCounter,
         ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-no-counter-read.json"] = OneReadOfTheCounter,
         ["cloud-resolver-packet-limit/fires-eks-prometheus-forward-rate-over-the-limit.json"] =
@@ -66,10 +64,7 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         "round 1's CoreDNS pods JSON shows both pods crash-looping (a true critical) while nothing read by then can show why: the stub is in the resolv.conf of the node the pods' JSON names (round 2 at best), and the crashed run's log (what kubectl logs serves while the container waits) has no loop line here. Even then the stub case is a warning (its expect), which does not demote a crash that full proof shows, and pod fghij crash-loops on a node whose resolv.conf the scenario does not hold";
 
     private const string FromNodeLocal =
-        "the truth is a dig from the node's NodeLocal DNSCache pod to its upstream Service and to the CoreDNS pods, but the rule's checks dig from the application pod only (node-cache's image has no dig: a check would need a debug container on the node), so the pair of probes that decides is never offered";
-
-    private const string KubesprayCoreDnsLabels =
-        "kubespray's CoreDNS pods are labelled k8s-app=coredns behind Service coredns, and the error (as the thread's application printed it) names no server: the log check asks `-l k8s-app=kube-dns` (kubeadm's label, answered by no pod) and `kubectl get svc kube-dns` is not answerable, so the CoreDNS query log that decides is never read; nothing read in three rounds names the cluster DNS's own labels";
+        "the checks now dig from the failing pod's node (kubectl debug node/, the host network NodeLocal DNSCache runs in, as its hostNetwork pod's probes did) once the pod is known to ask NodeLocal: a CoreDNS pod IP in round 2 (kubespray: the error names 169.254.25.10) or 3 (GKE: only the DaemonSet shows NodeLocal binds the ClusterIP), answered; but the dig of NodeLocal's upstream needs that Service's ClusterIP (kubespray's coredns, GKE's kube-dns-upstream), and the Service listing that gives it keeps its own rank while the cause is not under way, so it is read in round 3 and the upstream's dig, the half that fails, would come in round 4";
 
     private const string PastedTableOnly =
         "the scenario's truth is a table pasted under its own command (no objects): the simulated cluster answers a check only from objects or an output pasted under that exact command, and the checks ask for `-o json`";

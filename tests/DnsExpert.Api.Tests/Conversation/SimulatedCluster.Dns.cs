@@ -26,7 +26,7 @@ public sealed partial class SimulatedCluster
     {
         name = name.TrimEnd('.');
         var probes = _probes.Where(p => (string?)p["kind"] == "dns" && (string?)p["server"] == server
-            && ((string?)p["transport"] ?? "udp") == transport && ((string?)p["from"] is null || (string?)p["from"] == from)).ToList();
+            && ((string?)p["transport"] ?? "udp") == transport && ((string?)p["from"] is null || SameNetwork((string)p["from"]!, from))).ToList();
         if (probes.FirstOrDefault(p => ((string?)p["name"])?.TrimEnd('.') == name) is { } exact)
         {
             var answered = (string?)exact["outcome"] == "answered";
@@ -45,6 +45,23 @@ public sealed partial class SimulatedCluster
         }
 
         return HealthyKubeDns(server) && ClusterTruth(name) is { } truth && !Contradicts(from, name, truth) ? truth : null;
+    }
+
+    /// <summary>
+    /// Whether a probe from <paramref name="probeFrom"/> was sent from where <paramref name="from"/> sends: the same
+    /// place, or a node (<c>node/NAME</c>, a debug pod in its host network) and a hostNetwork pod on that node (NodeLocal
+    /// DNSCache's), which share one network namespace.
+    /// </summary>
+    private bool SameNetwork(string probeFrom, string from)
+    {
+        if (probeFrom == from)
+        {
+            return true;
+        }
+
+        var (node, pod) = from.StartsWith("node/", StringComparison.Ordinal) ? (from[5..], probeFrom) : probeFrom.StartsWith("node/", StringComparison.Ordinal) ? (probeFrom[5..], from) : (null, null);
+        return node is not null && pod!.Split('/') is [var ns, var name] && Object("Pod", ns, name) is { } hostPod
+            && (bool?)hostPod["spec"]?["hostNetwork"] == true && (string?)hostPod["spec"]?["nodeName"] == node;
     }
 
     /// <summary>

@@ -29,6 +29,11 @@ public sealed partial class SimulatedCluster
 
     private string? OnNode(string node, string[] command)
     {
+        if (command is ["dig", ..] && OfKind("Pod").Any(p => (string?)p["spec"]?["nodeName"] == node))
+        {
+            return Dig($"node/{node}", command, null); // a debug pod's own dig (no chroot): the node's host network, NodeLocal's
+        }
+
         if (Object("Node", null, node) is not { } nodeObject)
         {
             return null;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DnsExpert.Text;
 
 namespace DnsExpert.Api.Tests.Conversation;
 
@@ -57,10 +58,16 @@ public sealed partial class SimulatedCluster
             return (string?)pasted["text"]; // the scenario's own output of this very command
         }
 
-        var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // As a shell splits it: a quoted selector (-l 'k8s-app in (kube-dns,coredns)') or sh -c script is one word.
+        var words = ShellWords.Split(command);
         if (words is ["kubectl", "exec" or "debug", ..] && Array.IndexOf(words, "--") is var dashes and > 0 && dashes < words.Length - 1)
         {
             var inner = words[(dashes + 1)..];
+            if (inner is ["sh", "-c", var script])
+            {
+                inner = ["sh", "-c", .. ShellWords.Split(script)];
+            }
+
             var ns = Flag(words[..dashes], "-n") ?? "default";
             var where = words[2..dashes].FirstOrDefault(w => !w.StartsWith('-') && w != ns);
             if (where is null)
@@ -74,7 +81,7 @@ public sealed partial class SimulatedCluster
             }
 
             // kubectl debug POD --target=C runs in the pod's network namespace: for a lookup or ping it is the pod.
-            return Pasted($"{ns}/{where}", inner) ?? (words[1] == "exec" || inner is ["nslookup" or "dig" or "ping", ..] or ["sh", "-c", "'nc", ..] ? InPod(ns, where, inner) : null);
+            return Pasted($"{ns}/{where}", inner) ?? (words[1] == "exec" || inner is ["nslookup" or "dig" or "ping", ..] or ["sh", "-c", "nc", ..] ? InPod(ns, where, inner) : null);
         }
 
         return words switch
@@ -110,7 +117,7 @@ public sealed partial class SimulatedCluster
             ["nslookup", var name] => Nslookup(from, name, DefaultServer(ns, pod)),
             ["nslookup", var name, var server] => Nslookup(from, name, server),
             ["ping", .., var target] => Ping(from, target),
-            ["sh", "-c", "'nc", .., var host, var port] => Nc(from, host, port.TrimEnd('\'')),
+            ["sh", "-c", "nc", .., var host, var port] => Nc(from, host, port),
             _ => null,
         };
     }
@@ -187,9 +194,35 @@ public sealed partial class SimulatedCluster
         }.ToJsonString(Indented);
     }
 
-    /// <summary>Whether the labels match a <c>-l k=v[,k2=v2]</c> selector (no selector: all match).</summary>
-    private static bool Selects(string? selector, JsonNode? labels) =>
-        selector is null || selector.Split(',').All(term => term.Split('=') is [var key, var value] && (string?)labels?[key] == value);
+    /// <summary>
+    /// Whether the labels match a <c>-l k=v[,k2 in (v2,v3)]</c> selector, equality and set requirements as the API
+    /// server reads them (no selector: all match).
+    /// </summary>
+    private static bool Selects(string? selector, JsonNode? labels)
+    {
+        if (selector is null)
+        {
+            return true;
+        }
+
+        var (requirements, start, depth) = (new List<string>(), 0, 0);
+        for (var i = 0; i <= selector.Length; i++)
+        {
+            if (i == selector.Length || (selector[i] == ',' && depth == 0))
+            {
+                requirements.Add(selector[start..i].Trim());
+                start = i + 1;
+            }
+            else
+            {
+                depth += selector[i] switch { '(' => 1, ')' => -1, _ => 0 };
+            }
+        }
+
+        return requirements.All(term => term.IndexOf(" in (", StringComparison.Ordinal) is var set and > 0
+            ? term.EndsWith(')') && term[(set + 5)..^1].Split(',').Select(v => v.Trim()).Contains((string?)labels?[term[..set].Trim()])
+            : term.Split('=') is [var key, var value] && (string?)labels?[key] == value);
+    }
 
     /// <summary>
     /// Whether the object matches a <c>--field-selector path=value[,path=value]</c> (<c>spec.clusterIP=172.30.0.10</c>,

@@ -37,6 +37,42 @@ public sealed class SimulatedClusterTests(ApiFactory factory) : IClassFixture<Ap
         Assert.Empty(JsonNode.Parse(cluster.Run("kubectl get svc -A --field-selector=spec.clusterIP=10.96.0.10 -o json")!)!["items"]!.AsArray());
     }
 
+    /// <summary>
+    /// A set-based selector (<c>-l 'k8s-app in (kube-dns,coredns)'</c>, quoted as one shell word) selects as the API
+    /// server does: kubespray's k8s-app=coredns pods and Service.
+    /// </summary>
+    [Fact]
+    public void A_set_based_selector_lists_kubesprays_coredns_pods_and_service()
+    {
+        var cluster = SimulatedCluster.FromScenario("negative-cache-stale/fires-kubespray-headless-pod-restarted-behind-nodelocaldns.json");
+
+        var pods = JsonNode.Parse(cluster.Run("kubectl get pods -n kube-system -l 'k8s-app in (kube-dns,coredns)' -o json")!)!["items"]!.AsArray();
+        var services = JsonNode.Parse(cluster.Run("kubectl get svc -n kube-system -l 'k8s-app in (kube-dns,coredns)' -o json")!)!["items"]!.AsArray();
+
+        Assert.Equal(["coredns-776bb9db5d-4kzvn", "coredns-776bb9db5d-q8wxl"], pods.Select(p => (string)p!["metadata"]!["name"]!));
+        Assert.Equal("coredns", (string?)Assert.Single(services)!["metadata"]!["name"]);
+        Assert.Empty(JsonNode.Parse(cluster.Run("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json")!)!["items"]!.AsArray());
+    }
+
+    /// <summary>
+    /// A debug pod's own dig on a node (<c>kubectl debug node/NAME</c>, no chroot) runs in the node's host network, as
+    /// the hostNetwork NodeLocal DNSCache pod there: it gets what that pod's probes got, and reads as the node's probe.
+    /// </summary>
+    [Fact]
+    public void A_dig_from_a_node_gets_what_its_NodeLocal_pods_probes_got()
+    {
+        var cluster = SimulatedCluster.FromScenario("app-to-kube-dns-unreachable/fires-kubespray-new-node-nodelocaldns-cannot-reach-coredns-service.json");
+        const string Debug = "kubectl debug node/node4 -it --image=registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3 -- ";
+
+        var service = Lookup(cluster.Run(Debug + "dig @10.233.0.3 kubernetes.default.svc.cluster.local +tcp +tries=1")!, "dig @10.233.0.3 kubernetes.default.svc.cluster.local +tcp +tries=1");
+        var pod = Lookup(cluster.Run(Debug + "dig @10.233.64.3 kubernetes.default.svc.cluster.local +tcp +tries=1")!, "dig @10.233.64.3 kubernetes.default.svc.cluster.local +tcp +tries=1");
+
+        Assert.Equal((ProbeOutcome.Timeout, ProbeOutcome.Answered), (service.Outcome, pod.Outcome));
+        Assert.Null(cluster.Run("kubectl debug node/node1 -it --image=registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3 -- dig @10.233.0.3 kubernetes.default.svc.cluster.local +tcp +tries=1"));
+        var (words, site) = EvidenceSources.Locate(Debug + "dig @10.233.0.3 kubernetes.default.svc.cluster.local +tcp +tries=1", null);
+        Assert.Equal((EvidenceSite.Node, "dig"), (site, words[0]));
+    }
+
     [Fact]
     public void A_dig_that_times_out_reads_as_the_real_dig_timeout()
     {

@@ -30,6 +30,8 @@ internal static class CoreDnsProducer
                 AddressesFrom = nodeLocal.AddressesFrom,
                 InterceptsClusterIp = cluster.NodeLocalInterceptsClusterIp,
                 UpstreamService = nodeLocal.UpstreamService,
+                UpstreamIp = nodeLocal.UpstreamService is { } upstream ? objects.Service(SnapshotObjects.KubeSystem, upstream)?.Spec?.ClusterIP
+                    : cluster.NodeLocalInterceptsClusterIp ? null : kubeDns?.Spec?.ClusterIP,
                 DesiredPods = nodeLocal.DaemonSet.Status?.DesiredNumberScheduled ?? 0,
                 ReadyPods = nodeLocal.DaemonSet.Status?.NumberReady ?? 0,
             });
