@@ -1,4 +1,4 @@
-using DnsExpert.Engine.Hypotheses;
+using DnsExpert.Engine.Commands;
 using DnsExpert.Facts;
 using DnsExpert.Readers.Parsing;
 
