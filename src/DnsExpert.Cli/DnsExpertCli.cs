@@ -7,6 +7,7 @@ using DnsExpert.Collectors.Node;
 using DnsExpert.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.Diagnosis.Application;
+using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;

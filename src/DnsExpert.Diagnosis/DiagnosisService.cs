@@ -1,5 +1,5 @@
 using DnsExpert.Contract;
-using DnsExpert.Engine.Hypotheses;
+using DnsExpert.Engine.Commands;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Facts;
 using DnsExpert.Readers;

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Engine.Compilation;
 
 namespace DnsExpert.Api.Tests;
 

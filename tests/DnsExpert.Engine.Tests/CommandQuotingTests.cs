@@ -1,4 +1,5 @@
 using System.Reflection;
+using DnsExpert.Engine.Commands;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleFiles;

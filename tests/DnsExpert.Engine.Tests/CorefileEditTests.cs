@@ -1,8 +1,7 @@
 using System.Text.Json;
 using DnsExpert.Contract;
+using DnsExpert.Engine.Commands;
 using DnsExpert.Engine.Compilation;
-using DnsExpert.Engine.Hypotheses;
-using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Facts;
 using DnsExpert.Readers;

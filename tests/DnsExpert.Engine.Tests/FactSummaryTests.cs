@@ -1,4 +1,5 @@
 using DnsExpert.Contract;
+using DnsExpert.Engine.Commands;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.Results;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Engine.Compilation;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Engine.Tests;

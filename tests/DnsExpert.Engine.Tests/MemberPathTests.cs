@@ -2,8 +2,8 @@ using System.Linq.Dynamic.Core;
 using System.Linq.Dynamic.Core.Exceptions;
 using System.Linq.Expressions;
 using System.Reflection;
+using DnsExpert.Engine.Commands;
 using DnsExpert.Engine.Compilation;
-using DnsExpert.Engine.Hypotheses;
 
 namespace DnsExpert.Engine.Tests;
 

@@ -1,6 +1,6 @@
 using DnsExpert.Contract;
+using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Results;
-using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Readers;
 using DnsExpert.Readers.Building;

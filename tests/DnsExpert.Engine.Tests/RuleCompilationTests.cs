@@ -1,5 +1,5 @@
+using DnsExpert.Engine.Commands;
 using DnsExpert.Engine.Compilation;
-using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Facts;
@@ -266,7 +266,7 @@ public sealed class VersionConditionTests
                 - summary: upgrade
             """;
         var errors = new List<DnsExpert.Engine.RuleFiles.RuleFileError>();
-        var doc = DnsExpert.Engine.RuleFiles.RuleFileReader.Read("rules/x.yaml", yaml, errors)!;
+        var doc = DnsExpert.Engine.Compilation.RuleFileReader.Read("rules/x.yaml", yaml, errors)!;
         var ruleBase = DnsExpert.Engine.Compilation.RuleBaseCompiler.Compile([doc]);
 
         DnsExpert.Facts.CoreDnsPod Pod(string name, string image) => new()
@@ -315,7 +315,7 @@ public sealed class RuleCaseTests
     private static DnsExpert.Engine.Compilation.RuleBase Compile(string yaml)
     {
         var errors = new List<DnsExpert.Engine.RuleFiles.RuleFileError>();
-        var doc = DnsExpert.Engine.RuleFiles.RuleFileReader.Read("rules/x.yaml", yaml, errors);
+        var doc = DnsExpert.Engine.Compilation.RuleFileReader.Read("rules/x.yaml", yaml, errors);
         Assert.True(errors.Count == 0, string.Join("\n", errors));
         return DnsExpert.Engine.Compilation.RuleBaseCompiler.Compile([doc!]);
     }
@@ -354,7 +354,7 @@ public sealed class RuleCaseTests
     {
         var yaml = TwoCases.Replace("cause: \"probe {{ probe.Description }} failed\"", "cause: \"{{ log.Text }}\"", StringComparison.Ordinal);
         var errors = new List<DnsExpert.Engine.RuleFiles.RuleFileError>();
-        var doc = DnsExpert.Engine.RuleFiles.RuleFileReader.Read("rules/x.yaml", yaml, errors)!;
+        var doc = DnsExpert.Engine.Compilation.RuleFileReader.Read("rules/x.yaml", yaml, errors)!;
         var ex = Assert.Throws<DnsExpert.Engine.RuleFiles.RuleFileException>(() => DnsExpert.Engine.Compilation.RuleBaseCompiler.Compile([doc]));
         Assert.Contains("'log'", ex.Errors.Single().Reason, StringComparison.Ordinal);
     }
@@ -375,7 +375,7 @@ public sealed class RuleCaseTests
     public void A_case_raising_the_rules_severity_and_when_with_cases_are_rejected(string from, string to, string reason)
     {
         var errors = new List<DnsExpert.Engine.RuleFiles.RuleFileError>();
-        Assert.Null(DnsExpert.Engine.RuleFiles.RuleFileReader.Read("rules/x.yaml", TwoCases.Replace(from, to, StringComparison.Ordinal), errors));
+        Assert.Null(DnsExpert.Engine.Compilation.RuleFileReader.Read("rules/x.yaml", TwoCases.Replace(from, to, StringComparison.Ordinal), errors));
         Assert.Contains(errors, e => e.Reason.Contains(reason, StringComparison.Ordinal));
     }
 }

@@ -1,4 +1,4 @@
-using DnsExpert.Engine.RuleFiles;
+using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Sessions;
 using DnsExpert.Facts;
 using DnsExpert.Testing;

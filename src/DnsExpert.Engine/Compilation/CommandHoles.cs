@@ -8,12 +8,12 @@ namespace DnsExpert.Engine.Compilation;
 /// <summary>
 /// The kind and placeholder of a hole in a command, read from its expression once at load: the
 /// <see cref="CommandValueAttribute"/> of the property it reads (<c>known.KubeDnsIp</c> is an IP address), else a
-/// name or an address; the placeholder is the one <see cref="Hypotheses.KnownValues"/> writes for an unknown value, the
+/// name or an address; the placeholder is the one <see cref="Commands.KnownValues"/> writes for an unknown value, the
 /// rule's own (<c>x ?? "&lt;node&gt;"</c>), or the pattern's and the property's name (<c>&lt;log-query-name&gt;</c>).
 /// </summary>
 internal static class CommandHoles
 {
-    private static readonly Hypotheses.KnownValues Unknown = new();
+    private static readonly Commands.KnownValues Unknown = new();
 
     public static TemplateHole Of(string expression, Expression body, Func<object[], object?> value)
     {
@@ -30,7 +30,7 @@ internal static class CommandHoles
         var property = member?.Member as PropertyInfo;
         var kind = property?.GetCustomAttribute<CommandValueAttribute>()?.Kind ?? CommandValueKind.NameOrAddress;
         placeholder ??= property is null ? "<value>"
-            : property.DeclaringType == typeof(Hypotheses.KnownValues) && property.GetValue(Unknown) is Hypotheses.Placeholder known ? known.Text
+            : property.DeclaringType == typeof(Commands.KnownValues) && property.GetValue(Unknown) is Commands.Placeholder known ? known.Text
             : member!.Expression is ParameterExpression fact ? $"<{Kebab(fact.Name!)}-{Kebab(property.Name)}>"
             : "<" + Kebab(property.Name) + ">";
         return new TemplateHole(expression, value, kind, placeholder);

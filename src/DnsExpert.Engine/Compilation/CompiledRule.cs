@@ -29,7 +29,7 @@ public sealed class CompiledRule
 
     internal IReadOnlyList<CompiledCase> Cases { get; }
 
-    /// <summary>The rule's <c>collect:</c> commands, compiled over <see cref="Hypotheses.KnownValues"/>.</summary>
+    /// <summary>The rule's <c>collect:</c> commands, compiled over <see cref="Commands.KnownValues"/>.</summary>
     internal IReadOnlyList<CompiledCheck> Checks { get; init; } = [];
 }
 

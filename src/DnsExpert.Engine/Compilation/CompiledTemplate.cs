@@ -104,14 +104,14 @@ internal sealed class CompiledTemplate
             }
 
             // A placeholder for an unknown value (<pod>) is DnsExpert's own text, written as it is for the user to replace.
-            if (value is Hypotheses.Placeholder placeholder)
+            if (value is Commands.Placeholder placeholder)
             {
                 yield return (placeholder.Text, null);
                 continue;
             }
 
             // A command DnsExpert built from checked, quoted values (known.CorefileEditCommand) is written as it is.
-            if (value is Hypotheses.ShellCommand command && _encoding == HoleEncoding.ShellWord)
+            if (value is Commands.ShellCommand command && _encoding == HoleEncoding.ShellWord)
             {
                 foreach (var refused in command.Refused ?? [])
                 {

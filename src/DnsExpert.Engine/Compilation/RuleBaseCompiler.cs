@@ -24,7 +24,7 @@ public static class RuleBaseCompiler
 
     private static readonly ParsingConfig Parsing = CreateParsingConfig();
 
-    /// <summary>The name finding templates and checks read <see cref="Hypotheses.KnownValues"/> under.</summary>
+    /// <summary>The name finding templates and checks read <see cref="Commands.KnownValues"/> under.</summary>
     public const string KnownName = "known";
 
     private static ParsingConfig CreateParsingConfig()
@@ -187,7 +187,7 @@ public static class RuleBaseCompiler
             return null;
         }
 
-        var known = new[] { Expression.Parameter(typeof(Hypotheses.KnownValues), KnownName) };
+        var known = new[] { Expression.Parameter(typeof(Commands.KnownValues), KnownName) };
         var checks = doc.Collect
             .Select(c => new CompiledCheck(CompileTemplate(doc, c.Command, known, errors, HoleEncoding.ShellWord), c.Why, c.Cost, c.Facts)
             {
@@ -358,7 +358,7 @@ public static class RuleBaseCompiler
     {
         // Finding templates read the case's patterns and `known`, the cluster's own names as the facts show them (the
         // cluster DNS namespace, selector, workload, Corefile ConfigMap; kubeadm's while unknown), last in the scope.
-        var scope = (ParameterExpression[])[.. when.Matched, Expression.Parameter(typeof(Hypotheses.KnownValues), KnownName)];
+        var scope = (ParameterExpression[])[.. when.Matched, Expression.Parameter(typeof(Commands.KnownValues), KnownName)];
         var finding = doc.Finding;
         var cause = ruleCase.Cause ?? finding.Cause!;
         var evidence = ruleCase.Evidence.Count > 0 ? ruleCase.Evidence : finding.Evidence;

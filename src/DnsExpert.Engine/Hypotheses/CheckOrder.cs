@@ -1,3 +1,4 @@
+using DnsExpert.Engine.Commands;
 using DnsExpert.Engine.Results;
 
 namespace DnsExpert.Engine.Hypotheses;

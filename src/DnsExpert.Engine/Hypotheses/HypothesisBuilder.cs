@@ -1,3 +1,4 @@
+using DnsExpert.Engine.Commands;
 using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Results;
 using DnsExpert.Engine.RuleFiles;

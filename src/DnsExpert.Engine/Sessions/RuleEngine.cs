@@ -1,3 +1,4 @@
+using DnsExpert.Engine.Commands;
 using DnsExpert.Engine.Hypotheses;
 using DnsExpert.Engine.RuleBases;
 using DnsExpert.Text.Telemetry;

@@ -39,9 +39,9 @@ public static class RuleSessionRunner
     /// As <see cref="Run(RuleBase, IReadOnlyList{object}, CancellationToken)"/>, with <paramref name="known"/> what finding
     /// templates read as <c>known</c>: the cluster's own names (kubeadm's while null).
     /// </summary>
-    public static RuleSessionResult Run(RuleBase ruleBase, IReadOnlyList<object> facts, Hypotheses.KnownValues? known, CancellationToken cancellationToken = default)
+    public static RuleSessionResult Run(RuleBase ruleBase, IReadOnlyList<object> facts, Commands.KnownValues? known, CancellationToken cancellationToken = default)
     {
-        known ??= new Hypotheses.KnownValues();
+        known ??= new Commands.KnownValues();
         var problems = new List<string>();
         var session = ruleBase.SessionFactory.CreateSession();
 
@@ -84,7 +84,7 @@ public static class RuleSessionRunner
     /// One finding from a rule's matches. A template that fails (its expression throws) fails only its own text: the
     /// finding stays, an evidence line says which template failed, and so does the <c>rules</c> collection entry.
     /// </summary>
-    private static RuleFinding Merge(CompiledRule rule, List<FindingFact> found, Explanations.Placed placed, IReadOnlyList<RuleTicketNode> coreDnsNodes, Hypotheses.KnownValues known, List<string> problems)
+    private static RuleFinding Merge(CompiledRule rule, List<FindingFact> found, Explanations.Placed placed, IReadOnlyList<RuleTicketNode> coreDnsNodes, Commands.KnownValues known, List<string> problems)
     {
         var failures = new List<string>();
         // Earlier cases first: a rule lists its strongest proof first. Templates read the match's facts, then `known`.

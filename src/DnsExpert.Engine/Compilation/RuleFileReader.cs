@@ -1,10 +1,10 @@
-using DnsExpert.Engine.Compilation;
 using DnsExpert.Engine.Results;
+using DnsExpert.Engine.RuleFiles;
 using DnsExpert.Facts;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace DnsExpert.Engine.RuleFiles;
+namespace DnsExpert.Engine.Compilation;
 
 /// <summary>
 /// Reads one rule file (YAML) into a <see cref="RuleDocument"/>, keeping the line of every element

@@ -1,6 +1,6 @@
-using DnsExpert.Engine.Compilation;
+using DnsExpert.Engine.RuleFiles;
 
-namespace DnsExpert.Engine.RuleFiles;
+namespace DnsExpert.Engine.Compilation;
 
 /// <summary>Loads every rule file of a directory and compiles the rule base.</summary>
 public static class RuleBaseLoader

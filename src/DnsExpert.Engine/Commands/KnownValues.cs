@@ -1,7 +1,7 @@
 using DnsExpert.Facts;
 using DnsExpert.Text;
 
-namespace DnsExpert.Engine.Hypotheses;
+namespace DnsExpert.Engine.Commands;
 
 /// <summary>
 /// What a <c>collect:</c> command of a rule file can name (<c>{{ known.Pod }}</c>): the request's target and failing

@@ -1,7 +1,7 @@
 using DnsExpert.Facts;
 using DnsExpert.Text;
 
-namespace DnsExpert.Engine.Hypotheses;
+namespace DnsExpert.Engine.Commands;
 
 /// <summary>
 /// Where a change to the cluster DNS configuration lasts on the distribution the facts show
