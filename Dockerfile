@@ -23,6 +23,8 @@ ARG TARGETARCH
 RUN rid=linux-$([ "$TARGETARCH" = "arm64" ] && echo arm64 || echo x64) \
  && dotnet restore src/DnsExpert.Cli/DnsExpert.Cli.csproj -r "$rid" -p:PublishReadyToRun=true
 COPY src/ src/
+# The rule base: rules/data is compiled into the readers, and the published dnsexpert carries rules/ next to it.
+COPY rules/ rules/
 RUN rid=linux-$([ "$TARGETARCH" = "arm64" ] && echo arm64 || echo x64) \
  && dotnet publish src/DnsExpert.Cli/DnsExpert.Cli.csproj -c Release --no-restore -r "$rid" --self-contained false \
       -p:PublishReadyToRun=true -o /app

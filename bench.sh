@@ -20,7 +20,6 @@ while (( $# > 0 )); do
 done
 [[ $rounds =~ ^[0-9]+$ ]] && (( rounds >= 2 )) || { echo "bench.sh: --rounds must be 2 or more" >&2; exit 1; }
 bench=tests/DnsExpert.Benchmarks/bin/Release/net10.0/DnsExpert.Benchmarks
-cli=src/DnsExpert.Cli/bin/Release/net10.0/dnsexpert
 machine() {
   echo "## machine"
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ), cores: $(nproc), memory: $(free -g | awk '/Mem:/{print $2}') GiB, .NET $(dotnet --version), $(uname -sr)"
@@ -44,33 +43,53 @@ if [[ -n $against ]]; then
   [[ -d $tmp/rev/tests/DnsExpert.Benchmarks ]] || { echo "bench.sh: $name predates tests/DnsExpert.Benchmarks; nothing to compare" >&2; exit 1; }
   build() {   # $1: the tree to build; stops with its build output when the build fails
     local log="$tmp/build.log"
-    for project in tests/DnsExpert.Benchmarks src/DnsExpert.Cli; do
-      [[ -d $1/$project ]] || continue   # a REV without the CLI: its row shows "-"
-      dotnet build "$1/$project" -c Release -v q -nologo >"$log" 2>&1 || { cat "$log" >&2; echo "bench.sh: building $1/$project failed" >&2; exit 1; }
-    done
+    dotnet build "$1/tests/DnsExpert.Benchmarks" -c Release -v q -nologo >"$log" 2>&1 || { cat "$log" >&2; echo "bench.sh: building $1/tests/DnsExpert.Benchmarks failed" >&2; exit 1; }
   }
-  echo "building $name and the current tree (Release)"
+  # The CLI as its users get it: the tree's `dotnet pack` into a feed of its own, `dotnet tool install` from that feed
+  # alone into a tool path, with a NuGet cache of its own (both trees' packages are DnsExpert.Cli of the same version).
+  # A tree whose package is RID-specific (ReadyToRun, see src/DnsExpert.Cli's project) packs this machine's platform
+  # only, the package `dotnet tool install` picks here; an older tree packs its one RID-agnostic package. A tree with no
+  # tool package: its row shows "-".
+  case $(uname -s)-$(uname -m) in
+    Linux-x86_64) host_rid=linux-x64 ;; Linux-aarch64 | Linux-arm64) host_rid=linux-arm64 ;;
+    Darwin-arm64) host_rid=osx-arm64 ;; Darwin-x86_64) host_rid=osx-x64 ;; *) host_rid="" ;;
+  esac
+  install_cli() {   # $1: the tree, $2: a new directory for its feed, cache and tool path
+    local project=$1/src/DnsExpert.Cli log="$tmp/pack.log" version props=() install=()
+    grep -qs '<PackAsTool>true</PackAsTool>' "$project/DnsExpert.Cli.csproj" || return 0
+    version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$project/DnsExpert.Cli.csproj")
+    [[ -z $version ]] || install=(--version "$version")
+    [[ -z $host_rid ]] || ! grep -q ToolPackageRuntimeIdentifiers "$project/DnsExpert.Cli.csproj" || props=("-p:ToolPackageRuntimeIdentifiers=$host_rid")
+    mkdir -p "$2/feed" "$2/work"
+    printf '<configuration><packageSources><clear /><add key="feed" value="%s" /></packageSources></configuration>\n' "$2/feed" >"$2/nuget.config"
+    { dotnet pack "$project" -c Release -o "$2/feed" -v q -nologo "${props[@]}" \
+        && NUGET_PACKAGES=$2/nuget dotnet tool install DnsExpert.Cli "${install[@]}" --tool-path "$2/tool" --configfile "$2/nuget.config"
+    } >"$log" 2>&1 || { cat "$log" >&2; echo "bench.sh: packing or installing $project failed" >&2; exit 1; }
+  }
+  echo "building $name and the current tree (Release), packing and installing their dnsexpert tools"
   build "$tmp/rev"
   build .
   sides=(A B)
   declare -A dir=([A]="$tmp/rev" [B]=.)
   declare -A label=([A]="$name" [B]=current)
+  install_cli "$tmp/rev" "$tmp/cli-A"
+  install_cli . "$tmp/cli-B"
   # The same input for both: generated once, by the current build.
   $bench generate --out "$tmp/large.json" >/dev/null
   small=$PWD/src/DnsExpert.Api/Samples/sick-cluster.json
-  # One-shot CLI diagnosis of a small request with the built binary, wall time, median of 3 (exit 2: a critical fires).
-  # It runs in its own tree, so that it finds that tree's rules/ (the nearest above the current directory).
-  cli_wall() {
+  # One-shot CLI diagnosis of a small request with the installed tool, wall time, median of 3 (exit 2: a critical
+  # fires). It runs where no rules/ is above the current directory, so it diagnoses with the rules its package carries.
+  cli_wall() {   # $1: the side's directory of install_cli
     local times=() start status
-    [[ -x $1/$cli ]] || return 0
+    [[ -x $1/tool/dnsexpert ]] || return 0
     for _ in 1 2 3; do
       start=$(date +%s%N)
       status=0
-      (cd "$1" && "./$cli" diagnose --request "$small" -o json >/dev/null 2>"$tmp/cli.err") || status=$?
-      [[ $status == 0 || $status == 2 ]] || { cat "$tmp/cli.err" >&2; echo "bench.sh: $1/$cli diagnose exited $status" >&2; exit 1; }
+      (cd "$1/work" && "$1/tool/dnsexpert" diagnose --request "$small" -o json >/dev/null 2>"$tmp/cli.err") || status=$?
+      [[ $status == 0 || $status == 2 ]] || { cat "$tmp/cli.err" >&2; echo "bench.sh: $1/tool/dnsexpert diagnose exited $status" >&2; exit 1; }
       times+=($(( ($(date +%s%N) - start) / 1000000 )))
     done
-    printf '%s\n' "${times[@]}" | sort -n | sed -n 2p | sed 's/.*/cli diagnose wall: & ms (median of 3)/'
+    printf '%s\n' "${times[@]}" | sort -n | sed -n 2p | sed 's/.*/cli diagnose wall: & ms (installed tool, median of 3)/'
   }
   for (( round = 1; round <= rounds; round++ )); do
     for step in e2e logscan rest cli; do
@@ -81,13 +100,13 @@ if [[ -n $against ]]; then
           e2e) "${dir[$side]}/$bench" e2e --request "$tmp/large.json" >>"$out" ;;
           logscan) "${dir[$side]}/$bench" logscan --lines 1000000 --dir "$tmp" >>"$out" ;;
           rest) "${dir[$side]}/$bench" rest --seconds "$seconds" >>"$out" ;;
-          cli) cli_wall "${dir[$side]}" >>"$out" ;;
+          cli) cli_wall "$tmp/cli-$side" >>"$out" ;;
         esac
       done
     done
   done
   echo
-  echo "## $name against the current tree (e2e, logscan --lines 1000000, rest --seconds $seconds, CLI median of 3)"
+  echo "## $name against the current tree (e2e, logscan --lines 1000000, rest --seconds $seconds, installed CLI median of 3)"
   args=()
   for side in "${sides[@]}"; do
     args+=("side=$side")

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
-using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
@@ -71,12 +69,12 @@ internal static class JsonStrings
     }
 
     /// <summary>
-    /// Copies a string token that spans segments of the body and holds escapes into <paramref name="destination"/> and
-    /// unescapes it there, as <see cref="Utf8JsonReader.CopyString(Span{byte})"/> would. The reader's own copy of such a
+    /// Unescapes a string token that spans segments of the body and holds escapes into <paramref name="destination"/>,
+    /// segment by segment, as <see cref="Utf8JsonReader.CopyString(Span{byte})"/> would. The reader's own copy of such a
     /// token rents a second buffer of its whole size from the shared array pool, copies the token into it, unescapes,
     /// clears it and keeps it in the pool: for a 15 MB log, 30 MB more moved and 16 MB kept per pool thread that read
-    /// one. Returns null, with nothing decided, for a token in one segment or without escapes, for an escaped UTF-16
-    /// surrogate (<c>\uD83D</c>) and for bytes that are not UTF-8: the reader's copy then does it (and throws as before).
+    /// one. Returns null, with nothing decided, for a token in one segment or without escapes, for an unpaired surrogate
+    /// escape and for bytes that are not UTF-8: the reader's copy then does it (and throws as before).
     /// </summary>
     public static int? TryCopy(ref Utf8JsonReader reader, Span<byte> destination)
     {
@@ -85,56 +83,38 @@ internal static class JsonStrings
             return null;
         }
 
-        var sequence = reader.ValueSequence;
-        sequence.CopyTo(destination);
-        var written = Unescape(destination[..(int)sequence.Length]);
-        return written is { } w && Utf8.IsValid(destination[..w]) ? w : null;
+        // Unescaped text is never longer than escaped text, so the destination holds it.
+        var copy = new SpanWriter(destination);
+        var unescaper = new JsonUnescaper();
+        try
+        {
+            foreach (var segment in reader.ValueSequence)
+            {
+                unescaper.Add(segment.Span, ref copy);
+            }
+
+            unescaper.Finish();
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        return Utf8.IsValid(destination[..copy.Written]) ? copy.Written : null;
     }
 
-    /// <summary>Unescapes a validated JSON string's bytes where they lie (the text only shrinks); null at a surrogate escape.</summary>
-    private static int? Unescape(Span<byte> text)
+    /// <summary>Unescaped UTF-8 copied into a span that holds it all.</summary>
+    private ref struct SpanWriter(Span<byte> destination) : IUtf8Sink
     {
-        var read = 0;
-        var written = 0;
-        while (true)
+        private readonly Span<byte> _destination = destination;
+
+        public int Written { get; private set; }
+
+        public bool Append(scoped ReadOnlySpan<byte> utf8)
         {
-            var backslash = text[read..].IndexOf((byte)'\\');
-            var run = backslash < 0 ? text.Length - read : backslash;
-            if (written < read)
-            {
-                text.Slice(read, run).CopyTo(text[written..]);
-            }
-
-            read += run;
-            written += run;
-            if (backslash < 0)
-            {
-                return written;
-            }
-
-            var escaped = text[read + 1];
-            if (escaped != 'u')
-            {
-                text[written++] = escaped switch
-                {
-                    (byte)'b' => (byte)'\b',
-                    (byte)'f' => (byte)'\f',
-                    (byte)'n' => (byte)'\n',
-                    (byte)'r' => (byte)'\r',
-                    (byte)'t' => (byte)'\t',
-                    _ => escaped, // '"', '\\' and '/' stand for themselves
-                };
-                read += 2;
-                continue;
-            }
-
-            if (!Utf8Parser.TryParse(text.Slice(read + 2, 4), out ushort scalar, out var used, 'X') || used != 4 || char.IsSurrogate((char)scalar))
-            {
-                return null;
-            }
-
-            written += new Rune(scalar).EncodeToUtf8(text[written..]);
-            read += 6;
+            utf8.CopyTo(_destination[Written..]);
+            Written += utf8.Length;
+            return true;
         }
     }
 

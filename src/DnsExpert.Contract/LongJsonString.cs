@@ -46,18 +46,27 @@ internal static class LongJsonString
         var chars = Characters.Rent((int)Math.Min(bytes, maxCharacters));
         Span<byte> scratch = stackalloc byte[ScratchBytes];
         var writer = new Writer(chars, scratch);
+        var unescaper = new JsonUnescaper();
         try
         {
             if (reader.HasValueSequence)
             {
                 foreach (var segment in reader.ValueSequence)
                 {
-                    writer.Add(segment.Span);
+                    if (!unescaper.Add(segment.Span, ref writer))
+                    {
+                        break;
+                    }
                 }
             }
             else
             {
-                writer.Add(reader.ValueSpan);
+                unescaper.Add(reader.ValueSpan, ref writer);
+            }
+
+            if (!writer.Over)
+            {
+                unescaper.Finish();
             }
 
             var length = writer.Finish();
@@ -75,23 +84,17 @@ internal static class LongJsonString
     }
 
     /// <summary>
-    /// Unescapes into a small scratch buffer of UTF-8 (an escape becomes the UTF-8 of its character, as the serializer
-    /// unescapes) and decodes the scratch into <see cref="_chars"/> whenever it fills; a character or an escape split
-    /// between segments waits in the decoder or in <see cref="_escape"/>. When a character does not fit in the array it
-    /// stops (<see cref="Over"/>): the text is longer than the array, which holds the caller's limit or more.
+    /// Gathers the unescaped UTF-8 that <see cref="JsonUnescaper"/> gives in a small scratch buffer and decodes it into
+    /// <see cref="_chars"/> whenever it fills; a character split between segments waits in the decoder. When a character
+    /// does not fit in the array it stops (<see cref="Over"/>): the text is longer than the array, which holds the
+    /// caller's limit or more.
     /// </summary>
-    private ref struct Writer(char[] chars, Span<byte> scratch)
+    private ref struct Writer(char[] chars, Span<byte> scratch) : IUtf8Sink
     {
         private readonly char[] _chars = chars;
         private readonly Span<byte> _scratch = scratch;
         private readonly Decoder _decoder = Strict.GetDecoder();
         private int _pending;
-
-        // An escape cut by a segment boundary: its bytes so far ("\", "\u", "\u0", ...), and a high surrogate that
-        // waits for the low one.
-        private EscapeBytes _escape;
-        private int _escapeLength;
-        private int _highSurrogate;
 
         /// <summary>Characters written so far.</summary>
         public int Written { get; private set; }
@@ -99,132 +102,27 @@ internal static class LongJsonString
         /// <summary>More characters than the array holds, so more than the caller's limit: nothing more is decoded.</summary>
         public bool Over { get; private set; }
 
-        public void Add(scoped ReadOnlySpan<byte> span)
-        {
-            while (!span.IsEmpty && !Over)
-            {
-                if (_escapeLength > 0)
-                {
-                    span = span[ContinueEscape(span)..];
-                    continue;
-                }
-
-                if (_highSurrogate != 0 && span[0] != (byte)'\\')
-                {
-                    throw new FormatException("a high surrogate escape is not followed by a low one");
-                }
-
-                var backslash = span.IndexOf((byte)'\\');
-                Append(backslash < 0 ? span : span[..backslash]);
-                if (backslash < 0)
-                {
-                    return;
-                }
-
-                _escape[0] = (byte)'\\';
-                _escapeLength = 1;
-                span = span[(backslash + 1)..];
-            }
-        }
-
         public int Finish()
         {
-            if (!Over && (_escapeLength > 0 || _highSurrogate != 0))
-            {
-                throw new FormatException("the string ends inside an escape");
-            }
-
             Decode(flush: true);
             return Written;
         }
 
-        /// <summary>Takes the rest of a cut escape from <paramref name="span"/>; how many bytes it took.</summary>
-        private int ContinueEscape(scoped ReadOnlySpan<byte> span)
+        public bool Append(scoped ReadOnlySpan<byte> utf8)
         {
-            // The reader has already validated the escapes: a backslash is followed by one of "\/bfnrtu, and u by four hex digits.
-            var length = _escapeLength == 1 || _escape[1] != 'u' ? 2 : 6;
-            var take = Math.Min(length - _escapeLength, span.Length);
-            span[..take].CopyTo(((Span<byte>)_escape)[_escapeLength..]);
-            _escapeLength += take;
-            if (_escapeLength == length && !(length == 2 && _escape[1] == 'u'))
+            while (!utf8.IsEmpty && !Over)
             {
-                _escapeLength = 0;
-                Unescape();
-            }
-
-            return take;
-        }
-
-        private void Unescape()
-        {
-            if (_escape[1] != 'u')
-            {
-                if (_highSurrogate != 0)
-                {
-                    throw new FormatException("a high surrogate escape is not followed by a low one");
-                }
-
-                byte c = _escape[1] switch
-                {
-                    (byte)'b' => (byte)'\b',
-                    (byte)'f' => (byte)'\f',
-                    (byte)'n' => (byte)'\n',
-                    (byte)'r' => (byte)'\r',
-                    (byte)'t' => (byte)'\t',
-                    var quoted => quoted, // " \ /
-                };
-                Append([c]);
-                return;
-            }
-
-            var unit = Hex(_escape[2]) << 12 | Hex(_escape[3]) << 8 | Hex(_escape[4]) << 4 | Hex(_escape[5]);
-            Span<byte> utf8 = stackalloc byte[4];
-            if (_highSurrogate != 0)
-            {
-                if (!char.IsLowSurrogate((char)unit))
-                {
-                    throw new FormatException("a high surrogate escape is not followed by a low one");
-                }
-
-                var scalar = new Rune((char)_highSurrogate, (char)unit);
-                _highSurrogate = 0;
-                Append(utf8[..scalar.EncodeToUtf8(utf8)]);
-            }
-            else if (char.IsHighSurrogate((char)unit))
-            {
-                _highSurrogate = unit;
-            }
-            else if (char.IsLowSurrogate((char)unit))
-            {
-                throw new FormatException("a low surrogate escape without a high one");
-            }
-            else
-            {
-                Append(utf8[..new Rune(unit).EncodeToUtf8(utf8)]);
-            }
-        }
-
-        private static int Hex(byte digit) => digit switch
-        {
-            >= (byte)'0' and <= (byte)'9' => digit - '0',
-            >= (byte)'a' and <= (byte)'f' => digit - 'a' + 10,
-            >= (byte)'A' and <= (byte)'F' => digit - 'A' + 10,
-            _ => throw new FormatException("not a hex digit"),
-        };
-
-        private void Append(scoped ReadOnlySpan<byte> bytes)
-        {
-            while (!bytes.IsEmpty && !Over)
-            {
-                var take = Math.Min(bytes.Length, _scratch.Length - _pending);
-                bytes[..take].CopyTo(_scratch[_pending..]);
+                var take = Math.Min(utf8.Length, _scratch.Length - _pending);
+                utf8[..take].CopyTo(_scratch[_pending..]);
                 _pending += take;
-                bytes = bytes[take..];
+                utf8 = utf8[take..];
                 if (_pending == _scratch.Length)
                 {
                     Decode(flush: false);
                 }
             }
+
+            return !Over;
         }
 
         private void Decode(bool flush)
@@ -258,12 +156,5 @@ internal static class LongJsonString
                 }
             }
         }
-    }
-
-    /// <summary>The bytes of one escape (at most <c>\uXXXX</c>).</summary>
-    [System.Runtime.CompilerServices.InlineArray(6)]
-    private struct EscapeBytes
-    {
-        private byte _first;
     }
 }

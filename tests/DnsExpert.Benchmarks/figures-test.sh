@@ -19,7 +19,7 @@ peak working set over all runs: 380 MB (before the large diagnoses: 154 MB)
 dnsexpert/grep throughput ratio: $3
 diagnosis/trivial throughput ratio: 0.030
 EOF
-  [[ -z $4 ]] || echo "cli diagnose wall: $4 ms (median of 3)" >>"$1"
+  [[ -z $4 ]] || echo "cli diagnose wall: $4 ms (installed tool, median of 3)" >>"$1"
 }
 
 row() {   # the table row of a figure: $1 its label's start
@@ -51,7 +51,7 @@ expect "grep, higher is better" "$(row 'log scan')" \
   "| log scan / \`grep -E -c\`, x (higher is better) | 10.00 / 10.00 / 10.00 | 12.00 / 12.00 / 12.00 | 1.20 | better |"
 expect "unchanged" "$(row 'rule base compile')" "| rule base compile, ms (lower is better) | 1200 / 1200 / 1200 | 1200 / 1200 / 1200 | 1.00 |  |"
 expect "REV without the line" "$(row 'CLI')" \
-  "| CLI \`diagnose --request\` (one shot, wall), ms (lower is better) | - / - / - | 900 / 950 / 1000 | - |  |"
+  "| CLI \`diagnose --request\` (installed tool, one shot, wall), ms (lower is better) | - / - / - | 900 / 950 / 1000 | - |  |"
 expect "summary" "$(grep -c '^1 of 8 figures worse by more than 10 %' "$tmp/table")" 1
 expect "REV predates" "$(grep -c "^Not printed by old's build (its benchmark program predates them): CLI" "$tmp/table")" 1
 

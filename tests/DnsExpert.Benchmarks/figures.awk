@@ -21,7 +21,7 @@ BEGIN {
   figure("peak working set", "peak working set over all runs:", "MB", "lower")
   figure("log scan / `grep -E -c`", "dnsexpert/grep throughput ratio:", "x", "higher")
   figure("REST diagnosis / `/healthz`", "diagnosis/trivial throughput ratio:", "x", "higher")
-  figure("CLI `diagnose --request` (one shot, wall)", "cli diagnose wall:", "ms", "lower")
+  figure("CLI `diagnose --request` (installed tool, one shot, wall)", "cli diagnose wall:", "ms", "lower")
 }
 
 FNR == 1 { runs[side]++ }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using DnsExpert.Testing;
 
@@ -7,7 +9,9 @@ namespace DnsExpert.Cli.Tests;
 /// <summary>
 /// The .NET tool package as a user installs it: <c>dotnet pack</c> of this build, <c>dotnet tool install</c> into a
 /// tool path (with its own NuGet cache, so no earlier package stands in), then the installed <c>dnsexpert</c> run from a
-/// directory with no rules/ above it: it must diagnose with the rule base the package carries.
+/// directory with no rules/ above it: it must diagnose with the rule base the package carries. The package is the
+/// RID-specific one for this platform, its code ReadyToRun-compiled; only this platform's is packed here (the project
+/// packs linux-x64, linux-arm64, osx-arm64, win-x64 and the JIT-compiled any), as ReadyToRun-compiling takes a while.
 /// </summary>
 public sealed class ToolPackageTests : IDisposable
 {
@@ -25,8 +29,19 @@ public sealed class ToolPackageTests : IDisposable
         var work = Directory.CreateDirectory(Path.Combine(_temp, "work")).FullName;
         var cache = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_temp, "nuget") };
 
-        await Run("dotnet", root, cache, "pack", Path.Combine(root, "src", "DnsExpert.Cli"), "--no-build", "-c", configuration, "-o", packages, "-nologo");
+        var rid = HostRuntimeIdentifier();
+
+        // Not --no-build: the RID-specific package builds and publishes the project for its platform. The pack restores
+        // from the usual NuGet cache; the install has its own.
+        await Run("dotnet", root, new(), "pack", Path.Combine(root, "src", "DnsExpert.Cli"), "-c", configuration, "-o", packages, "-nologo", $"-p:ToolPackageRuntimeIdentifiers={rid}");
         await Run("dotnet", work, cache, "tool", "install", "DnsExpert.Cli", "--tool-path", tools, "--add-source", packages, "--version", "0.1.0");
+
+        var installed = Path.Combine(tools, ".store", "dnsexpert.cli", "0.1.0", $"dnsexpert.cli.{rid}", "0.1.0", "tools", "net10.0", rid);
+        Assert.True(Directory.Exists(installed), $"the {rid} package is not what was installed");
+        foreach (var assembly in Directory.GetFiles(installed, "dnsexpert.dll").Concat(Directory.GetFiles(installed, "DnsExpert.*.dll")))
+        {
+            Assert.True(IsReadyToRun(assembly), $"{Path.GetFileName(assembly)} carries no ReadyToRun code");
+        }
 
         var dnsexpert = Path.Combine(tools, OperatingSystem.IsWindows() ? "dnsexpert.exe" : "dnsexpert");
         var (exit, stdout, stderr) = await Run(dnsexpert, work, cache, "diagnose", "--request", Path.Combine(root, "src", "DnsExpert.Api", "Samples", "sick-cluster.json"), "-o", "json");
@@ -35,6 +50,20 @@ public sealed class ToolPackageTests : IDisposable
 
         var (_, listed, _) = await Run(dnsexpert, work, cache, "rules", "list");
         Assert.Equal(Directory.GetFiles(Path.Combine(root, "rules"), "*.yaml").Length, listed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    /// <summary>The portable runtime identifier of this machine (linux-x64, osx-arm64, win-x64...), as the project packs for.</summary>
+    private static string HostRuntimeIdentifier()
+    {
+        var os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
+        return $"{os}-{RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()}";
+    }
+
+    /// <summary>Whether an assembly carries precompiled native code: ReadyToRun images have a managed native header.</summary>
+    private static bool IsReadyToRun(string assembly)
+    {
+        using var pe = new PEReader(File.OpenRead(assembly));
+        return pe.PEHeaders.CorHeader is { ManagedNativeHeaderDirectory.Size: > 0 };
     }
 
     private static async Task<(int Exit, string Out, string Err)> Run(string file, string directory, Dictionary<string, string> environment, params string[] args)

@@ -15,6 +15,7 @@ public sealed class LogScansTests
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly RequestLimits Limits = new();
     private static readonly JsonSerializerOptions ReadJson = RequestJson.CreateOptions(Limits, maxDepth: 64);
+    private static readonly JsonSerializerOptions RawUtf8 = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A CoreDNS query log with one failing name of its own, about 1.3 MB per 9,000 lines.</summary>
     private static string Log(int n, int lines = 9_000) => string.Concat(Enumerable.Range(0, lines).Select(i =>
@@ -158,8 +159,8 @@ public sealed class LogScansTests
     {
         // A long string is read on to its closing quote before the serializer looks again: wherever the body's reads
         // end (inside an escape, between a backslash and the quote it escapes, inside a UTF-8 sequence), every string
-        // comes out as it went in, with a sink and without; a long log is unescaped where it was copied, except one
-        // with an escaped surrogate pair, which the reader's own copy unescapes.
+        // comes out as it went in, with a sink and without; a long log is unescaped segment by segment into the sink's
+        // buffer, an escaped surrogate pair too.
         var line = "2026-11-25T08:00:00.000000000Z [INFO] 172.20.1.9:3000 - 7 \"A IN \\\\é\"x.example.com. udp 80 false 512\" NOERROR qr 1 0.0001s\t\u0001\n";
         var log = string.Concat(Enumerable.Repeat(line, (LogText.RetainedLimit / line.Length) + 10));
         var withSurrogates = log + "a pair \uD83D\uDE00 escaped as two \\u escapes\n";
@@ -193,6 +194,47 @@ public sealed class LogScansTests
             Assert.Equal([log, line, withSurrogates], read.Snapshot!.Logs!.Select(l => l.Text!.Value));
             Assert.Equal(Output, read.Snapshot.Outputs![0].Text);
         }
+    }
+
+    [Fact]
+    public async Task Every_escape_of_a_long_log_cut_by_a_segment_boundary_is_unescaped_into_the_sink()
+    {
+        // The log's head holds a piece that a 64 KiB segment boundary of the body cuts at each of its bytes in turn:
+        // escapes of each kind (an escaped surrogate pair too) and multi-byte UTF-8, escaped as the serializer escapes,
+        // raw, and every character as a \u escape. The tail makes the log long enough to go to the sink.
+        string[] pieces = ["\n", "\t", "\"", "\\", "/", "\u0001", "é", "€", "😀", "\U0001F4A9x", "a"];
+        var tail = new string('y', LogText.RetainedLimit);
+        const int Segment = 64 * 1024;
+        const string Prefix = """{"snapshot":{"logs":[{"pod":"long","text":""";
+        foreach (var piece in pieces)
+        {
+            var head = piece + string.Concat(pieces);
+            var everyCharacter = string.Concat(head.Select(c => "\\u" + ((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)));
+            foreach (var encoded in new[] { JsonSerializer.Serialize(head), JsonSerializer.Serialize(head, RawUtf8), "\"" + everyCharacter + "\"" })
+            {
+                // The longest piece, 😀 as two \u escapes or 💩x as three, is 18 bytes.
+                for (var cut = 0; cut <= 18; cut++)
+                {
+                    var body = new string(' ', Segment - Prefix.Length - 1 - cut) + Prefix + encoded[..^1] + tail + "\"}]}}";
+                    var sink = new CapturingSink();
+                    await using var stream = new MemoryStream(Encoding.UTF8.GetBytes(body));
+                    await RequestJson.ReadAsync(stream, ReadJson, Limits, sink, CancellationToken.None);
+                    Assert.Equal(head + tail, Assert.Single(sink.Texts));
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("\\ud83d")] // a high surrogate escape at the end
+    [InlineData("\\ud83dx")] // followed by a character, not a low surrogate escape
+    [InlineData("\\ude00")] // a low surrogate escape alone
+    public async Task An_unpaired_surrogate_escape_in_a_long_log_is_a_malformed_body(string escape)
+    {
+        var body = """{"snapshot":{"logs":[{"pod":"long","text":"\n""" + new string('x', LogText.RetainedLimit) + escape + "\"}]}}";
+        await using var stream = new MemoryStream(Encoding.UTF8.GetBytes(body));
+        var error = await Assert.ThrowsAsync<JsonException>(() => RequestJson.ReadAsync(stream, ReadJson, Limits, new CapturingSink(), CancellationToken.None));
+        Assert.Equal("$.snapshot.logs[0].text", error.Path);
     }
 
     private static List<string> Describe(IEnumerable<object> facts) =>
