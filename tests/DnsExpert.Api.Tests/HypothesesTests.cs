@@ -37,7 +37,7 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
         var hypothesis = ById(await DiagnoseAsync(request.ToJsonString()))["service-name-not-found"];
 
         Assert.Equal("unverified", Status(hypothesis));
-        Assert.True(Commands(hypothesis).Contains("kubectl get svc -n prdo -o json"), string.Join("\n", Commands(hypothesis)));
+        Assert.True(Commands(hypothesis).Contains("kubectl get svc,endpointslices -n prdo -o json"), string.Join("\n", Commands(hypothesis)));
         Assert.DoesNotContain(Commands(hypothesis), c => c.Contains("nslookup", StringComparison.Ordinal));
     }
 
@@ -78,7 +78,7 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.DoesNotContain("external-domain-upstream-error", hypotheses.Keys); // routed to external names
         Assert.DoesNotContain("app-to-kube-dns-unreachable", hypotheses.Keys); // routed to server-unreachable
         Assert.All(hypotheses.Values, h => Assert.Equal("unverified", Status(h)));
-        Assert.Contains("kubectl get svc -n shop -o json", Commands(hypotheses["service-name-not-found"]));
+        Assert.Contains("kubectl get svc,endpointslices -n shop -o json", Commands(hypotheses["service-name-not-found"]));
         Assert.Contains("kubectl exec -n shop web-0 -- cat /etc/resolv.conf", Commands(hypotheses["pod-resolvconf-not-cluster-dns"]));
         Assert.Contains("ServiceInfo", hypotheses["service-name-not-found"].GetProperty("missing").EnumerateArray().Select(m => m.GetString()));
         Assert.Contains("snapshot.outputs", hypotheses["service-name-not-found"].GetProperty("checks")[0].GetProperty("paste").GetString(), StringComparison.Ordinal);

@@ -116,7 +116,7 @@ public sealed class RunnableChecksTests(ApiFactory factory) : IClassFixture<ApiF
         Assert.DoesNotContain(commands, c => c.Contains("<namespace>", StringComparison.Ordinal));
         if (name.EndsWith(".svc.cluster.local", StringComparison.Ordinal))
         {
-            Assert.Contains("kubectl get svc -n prod -o json", commands);
+            Assert.Contains("kubectl get svc,endpointslices -n prod -o json", commands);
         }
     }
 
