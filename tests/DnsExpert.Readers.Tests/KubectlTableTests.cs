@@ -440,6 +440,34 @@ public sealed class TopNodesTableTests
         Assert.Contains("read the usage of 3 node(s) from a kubectl top nodes table", note.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Top_nodes_alone_give_each_node_the_cpu_share_kubectl_printed_and_the_json_computes_it_when_read()
+    {
+        var facts = SnapshotFactBuilder.Build(new DiagnosisRequest
+        {
+            Snapshot = new Snapshot
+            {
+                Outputs = [new CommandOutput { Command = "kubectl top nodes", Text = Fixture("top-nodes-2023.txt") }],
+                Objects = [JsonDocument.Parse(Node("ub18", "2")).RootElement.Clone()],
+            },
+        });
+
+        var nodes = facts.Facts.OfType<ClusterNode>().ToDictionary(n => n.Name);
+        Assert.Equal(17.7, nodes["ub18"].CpuPercent!.Value, precision: 1);   // 354m of 2 allocatable CPUs, from the JSON
+        Assert.Equal(18, nodes["ub18c1"].CpuPercent);                       // kubectl's CPU% column: no JSON for it
+        Assert.Equal(21, nodes["ub18c2"].CpuPercent);
+        Assert.Equal("NodeMetrics ub18c2", nodes["ub18c2"].Source);
+
+        var odd = SnapshotFactBuilder.Build(new DiagnosisRequest
+        {
+            Snapshot = new Snapshot
+            {
+                Outputs = [new CommandOutput { Command = "kubectl top nodes", Text = "NAME     CPU(cores)   CPU%   MEMORY(bytes)   MEMORY%\nnode-a   120m         6x%    1200Mi          15%\nnode-b   90m          -3%    900Mi           11%\n" }],
+            },
+        });
+        Assert.All(odd.Facts.OfType<ClusterNode>(), n => Assert.Null(n.CpuPercent));
+    }
+
     [Theory]
     [InlineData("kubectl top node")]
     [InlineData("kubectl top no")]

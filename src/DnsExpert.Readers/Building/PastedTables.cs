@@ -364,6 +364,9 @@ internal static class PastedTables
             + (perContainer ? "" : "; without --containers the pod's total is read as its one container's"));
     }
 
+    /// <summary>The annotation a node's NodeMetrics read from <c>kubectl top nodes</c> keeps kubectl's CPU% in (no API object has it).</summary>
+    public const string KubectlCpuPercent = "dnsexpert.io/kubectl-cpu-percent";
+
     /// <summary>
     /// <c>kubectl top nodes</c> (NAME CPU(cores) CPU% MEMORY(bytes) MEMORY%): NodeMetrics as metrics.k8s.io gives them.
     /// The percentages are kubectl's against allocatable; the node's own is computed from its JSON, as for the API's.
@@ -385,9 +388,16 @@ internal static class PastedTables
                 continue;
             }
 
+            var metadata = Metadata(name, null, null);
+            if (KubectlTable.Value(row, "CPU%") is { Length: > 1 } share && share[^1] == '%'
+                && double.TryParse(share[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var percent))
+            {
+                metadata["annotations"] = new JsonObject { [KubectlCpuPercent] = percent.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            }
+
             metrics.Add(new JsonObject
             {
-                ["apiVersion"] = "metrics.k8s.io/v1beta1", ["kind"] = "NodeMetrics", ["metadata"] = Metadata(name, null, null),
+                ["apiVersion"] = "metrics.k8s.io/v1beta1", ["kind"] = "NodeMetrics", ["metadata"] = metadata,
                 ["usage"] = new JsonObject { ["cpu"] = cpu, ["memory"] = memory },
             });
         }
@@ -398,7 +408,7 @@ internal static class PastedTables
         }
 
         return (metrics, $"read the usage of {metrics.Count} node(s) from a kubectl top nodes table",
-            "usage only: the CPU share is computed against the nodes' allocatable CPU from their JSON (kubectl get nodes -o json)");
+            "the CPU share is computed against the nodes' allocatable CPU from their JSON (kubectl get nodes -o json) when it is read, else kubectl's CPU% is taken");
     }
 
     private static JsonObject Metadata(string name, string? ns, IReadOnlyDictionary<string, string>? labels)

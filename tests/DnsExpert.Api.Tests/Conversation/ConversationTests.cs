@@ -41,8 +41,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["app-to-kube-dns-unreachable/fires-gke-node-local-dns-cannot-reach-kube-dns-upstream.json"] = FromNodeLocal,
         ["search-list-too-long/fires-eight-domains-with-glibc-2.17.json"] =
             "the pod's `ldd --version` (glibc 2.17, which decides) is never among the first four answerable checks of a round",
-        ["client-node-overloaded/fires-node-cpu-92-percent.json"] =
-            "`kubectl get nodes -o json` and `kubectl top nodes` decide together, neither alone, and come after the node's conntrack checks, which each decide the critical conntrack-table-full case of the same row",
         ["networkpolicy-blocks-dns-egress/fires-udp-53-allowed-but-not-tcp.json"] =
             "no check lists the client namespace's NetworkPolicies within three rounds: the no-such-host error routes to name hypotheses first",
         ["coredns-pod-not-running/fires-pasted-pods-A-wide-kube-dns-crashloop.json"] = PastedTableOnly,

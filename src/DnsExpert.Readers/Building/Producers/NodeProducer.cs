@@ -35,7 +35,21 @@ internal static class NodeProducer
             });
         }
 
-        foreach (var missing in coreDnsNodes.Where(n => !objects.Nodes.ContainsKey(n)).Order(StringComparer.Ordinal))
+        // A node only `kubectl top nodes` named (its JSON not read): its CPU share, as kubectl printed it.
+        foreach (var name in objects.NodeMetrics.Keys.Where(n => !objects.Nodes.ContainsKey(n)).Order(StringComparer.Ordinal))
+        {
+            facts.Add(new ClusterNode
+            {
+                Source = $"NodeMetrics {name}",
+                Name = name,
+                CpuPercent = CpuPercent(objects, name, null),
+                HostsCoreDns = coreDnsNodes.Contains(name),
+                HostsTarget = name == targetNode,
+                ConcernsFailure = name == targetNode,
+            });
+        }
+
+        foreach (var missing in coreDnsNodes.Where(n => !objects.Nodes.ContainsKey(n) && !objects.NodeMetrics.ContainsKey(n)).Order(StringComparer.Ordinal))
         {
             // The node object is not in the snapshot, but the ticket still needs the node's name.
             facts.Add(new ClusterNode { Source = $"Pod spec.nodeName {missing}", Name = missing, HostsCoreDns = true, HostsTarget = missing == targetNode });
@@ -44,11 +58,24 @@ internal static class NodeProducer
         return new ProducedFacts(facts);
     }
 
-    private static double? CpuPercent(SnapshotObjects objects, string name, V1Node node)
+    /// <summary>
+    /// The node's CPU use as a share of its allocatable CPU: from the usage and the node's JSON, or, without the JSON,
+    /// the share <c>kubectl top nodes</c> printed (kubectl computes it against the same allocatable CPU).
+    /// </summary>
+    private static double? CpuPercent(SnapshotObjects objects, string name, V1Node? node)
     {
-        var usage = ResourceQuantities.Millicores(objects.NodeMetrics.GetValueOrDefault(name)?.Usage, "cpu");
-        var allocatable = ResourceQuantities.Millicores(node.Status?.Allocatable, "cpu");
-        return usage is { } u && allocatable is > 0 ? u * 100 / allocatable : null;
+        var metrics = objects.NodeMetrics.GetValueOrDefault(name);
+        var usage = ResourceQuantities.Millicores(metrics?.Usage, "cpu");
+        var allocatable = ResourceQuantities.Millicores(node?.Status?.Allocatable, "cpu");
+        if (usage is { } u && allocatable is > 0)
+        {
+            return u * 100 / allocatable;
+        }
+
+        return metrics?.Metadata?.Annotations is { } annotations && annotations.TryGetValue(PastedTables.KubectlCpuPercent, out var printed)
+            && double.TryParse(printed, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var percent)
+            ? percent
+            : null;
     }
 
     /// <summary>
