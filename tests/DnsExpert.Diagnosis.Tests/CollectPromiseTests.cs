@@ -109,7 +109,7 @@ public sealed class CollectPromiseTests
         // The cluster DNS Service by its k8s-app label, whatever its name: kubespray's coredns (its template rendered, tests/fixtures/distributions).
         new(@"^kubectl get svc -n kube-system -l 'k8s-app in \(kube-dns,coredns\)' -o json$", "tests/fixtures/distributions/kubespray-coredns-service.json",
             After: [Before("kubectl get pods -n kube-system -l k8s-app=kube-dns -o json", $"{Dump}/kube-system/pods.json")]),
-        new(@"^kubectl get endpoints kube-dns -n kube-system -o json$", $"{Dump}/kube-system/endpoints.json", "Endpoints/kube-dns"),
+        new(@"^kubectl get endpoints -n kube-system -l .+ -o json$", $"{Dump}/kube-system/endpoints.json", "Endpoints"),
         new(@"^kubectl get svc -n \S+ -o json$", $"{Dump}/default/services.json"),
         // The Services with their ready addresses (a Service's answer size needs them).
         new(@"^kubectl get svc,endpointslices -n \S+ -o json$", "tests/fixtures/kubectl-json/svc-endpointslices-default.json"),
