@@ -59,6 +59,33 @@ public sealed partial class DnsPathSvgTests
     }
 
     [Theory]
+    [InlineData("coredns-5d78c9869d-wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww", "coredns-5d…wwwwwwwwwww")]
+    [InlineData("coredns-5d78c9869d-abcde", "coredns-5d…9869d-abcde")]
+    [InlineData("coredns-5d78c9869d-abc", "coredns-5d78c9869d-abc")]
+    public void A_long_name_is_cut_in_the_middle_so_that_the_end_that_tells_siblings_apart_stays(string pod, string shown)
+    {
+        var svg = Drawing(DnsPathSvg.Render([new DnsPathHop(HopKinds.CoreDns, "kube-system/" + pod, "10.0.0.9", HopStatus.Healthy, [])]));
+
+        Assert.Equal(shown, svg.Descendants(Svg + "text").Single(t => t.Attribute("class")?.Value == "name").Value);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("x")]
+    public void A_cut_never_splits_a_surrogate_pair(string prefix)
+    {
+        var name = prefix + string.Concat(Enumerable.Repeat("\U0001F600", 30));
+        var svg = Drawing(DnsPathSvg.Render([new DnsPathHop(HopKinds.Upstream, name, name, HopStatus.Unverified, [])]));
+
+        var shown = svg.Descendants(Svg + "text").Single(t => t.Attribute("class")?.Value == "name").Value;
+        Assert.True(shown.Length <= 22, shown);
+        Assert.Contains('…', shown);
+        Assert.All(shown.Select((c, i) => (c, i)), p => Assert.False(
+            (char.IsHighSurrogate(p.c) && (p.i + 1 >= shown.Length || !char.IsLowSurrogate(shown[p.i + 1])))
+            || (char.IsLowSurrogate(p.c) && (p.i == 0 || !char.IsHighSurrogate(shown[p.i - 1]))), $"lone surrogate at {p.i}"));
+    }
+
+    [Theory]
     [MemberData(nameof(Corpus))]
     public void Hostile_cluster_text_stays_text_in_the_drawing(int index)
     {
