@@ -144,6 +144,27 @@ public sealed class TeamsWebhookTests(Xunit.Abstractions.ITestOutputHelper outpu
     }
 
     [Fact]
+    public void Answered_ids_are_forgotten_once_out_of_the_window_and_past_the_limit_the_oldest_half_only()
+    {
+        var teams = new TeamsMessages(Microsoft.Extensions.Options.Options.Create(new TeamsOptions { ReplayWindow = TimeSpan.FromMinutes(5) }));
+        TeamsActivity At(string id, DateTimeOffset time) => new("message", id, time, "tenant", "sender", "help");
+
+        // A full memory, every id answered in the same second: the next new message forgets half, the newer ids by id order.
+        for (var i = 0; i < TeamsMessages.MaxRemembered; i++)
+        {
+            Assert.Null(teams.Refuse(At($"m{i:D5}", DocTime), DocTime));
+        }
+
+        Assert.Null(teams.Refuse(At("new", DocTime), DocTime));
+        Assert.Null(teams.Refuse(At("m00000", DocTime), DocTime));                       // among the oldest half: forgotten
+        Assert.Contains("answered already", teams.Refuse(At("m09999", DocTime), DocTime)); // the newest half: still refused
+        Assert.Contains("answered already", teams.Refuse(At("new", DocTime), DocTime));
+
+        // Out of the window, an id is refused for its time before its memory matters.
+        Assert.Contains("minutes from now", teams.Refuse(At("m09999", DocTime), DocTime.AddMinutes(6)));
+    }
+
+    [Fact]
     public async Task Microsofts_published_message_is_answered_at_its_time_once_and_refused_as_a_replay_now()
     {
         await using var then = Service(new FixedTime(DocTime.AddSeconds(30)));

@@ -66,13 +66,10 @@ public sealed class TeamsMessages(IOptions<TeamsOptions> options)
 
         if (_seen.Count >= MaxRemembered)
         {
-            var median = _seen.Values.Order().ElementAt(_seen.Count / 2);
-            foreach (var (id, at) in _seen)
+            // The oldest half by time (ties broken by id), however many share a time.
+            foreach (var (id, _) in _seen.OrderBy(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal).Take(_seen.Count - (MaxRemembered / 2)).ToList())
             {
-                if (at <= median)
-                {
-                    _seen.TryRemove(id, out _);
-                }
+                _seen.TryRemove(id, out _);
             }
         }
     }
