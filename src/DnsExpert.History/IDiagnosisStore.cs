@@ -55,6 +55,13 @@ public interface IDiagnosisStore
     /// <summary>Drops a reservation whose creation failed, so that the issue may be created again; a created issue stays.</summary>
     Task ReleaseIssueAsync(string id, string tracker, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Claims <paramref name="item"/> of <paramref name="scope"/> (a chat message id, ...) as seen, for every replica
+    /// that shares the store: true for the first claim, false while an earlier claim holds (until its
+    /// <paramref name="keepUntil"/>; the sweep forgets it after that). Two replicas claiming at once: one gets true.
+    /// </summary>
+    Task<bool> ClaimOnceAsync(string scope, string item, DateTimeOffset now, DateTimeOffset keepUntil, CancellationToken cancellationToken);
+
     /// <summary>The newest diagnosis that refines <paramref name="id"/> with more evidence, if any.</summary>
     Task<string?> GetNextIdAsync(string id, CancellationToken cancellationToken);
 

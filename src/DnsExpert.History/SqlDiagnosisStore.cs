@@ -68,6 +68,12 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
           created_at {BigIntType} NOT NULL,
           PRIMARY KEY (diagnosis_id, tracker)
         );
+        CREATE TABLE IF NOT EXISTS seen_once (
+          scope TEXT NOT NULL,
+          item TEXT NOT NULL,
+          keep_until {BigIntType} NOT NULL,
+          PRIMARY KEY (scope, item)
+        );
         """;
 
     /// <summary>Counts the columns named <c>@Column</c> of table <c>diagnoses</c> (to add the ones a database made by an older version lacks).</summary>
@@ -291,6 +297,22 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             cancellationToken: cancellationToken)) > 0;
     }
 
+    public async Task<bool> ClaimOnceAsync(string scope, string item, DateTimeOffset now, DateTimeOffset keepUntil, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // One statement: of two replicas claiming the same item at once, the database lets exactly one insert it. A
+        // claim past its time (the sweep had not run yet) is taken again.
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO seen_once (scope, item, keep_until) VALUES (@Scope, @Item, @KeepUntil)
+            ON CONFLICT (scope, item) DO UPDATE SET keep_until = excluded.keep_until
+            WHERE seen_once.keep_until <= @Now
+            """,
+            new { Scope = scope, Item = item, KeepUntil = keepUntil.ToUnixTimeMilliseconds(), Now = now.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken)) > 0;
+    }
+
     public async Task SetIssueAsync(string id, TrackerIssue issue, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -425,6 +447,9 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
                     + "(the replica delivering it stopped)",
             },
             cancellationToken: cancellationToken));
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM seen_once WHERE keep_until <= @Now", new { Now = now.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
 
         // The oldest record to keep by count; everything older (or as old, with a smaller id) goes.
         var cut = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(

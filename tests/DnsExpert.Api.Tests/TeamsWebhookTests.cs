@@ -144,7 +144,7 @@ public sealed class TeamsWebhookTests(Xunit.Abstractions.ITestOutputHelper outpu
     }
 
     [Fact]
-    public void Answered_ids_are_forgotten_once_out_of_the_window_and_past_the_limit_the_oldest_half_only()
+    public async Task Answered_ids_are_forgotten_once_out_of_the_window_and_past_the_limit_the_oldest_half_only()
     {
         var teams = new TeamsMessages(Microsoft.Extensions.Options.Options.Create(new TeamsOptions { ReplayWindow = TimeSpan.FromMinutes(5) }));
         TeamsActivity At(string id, DateTimeOffset time) => new("message", id, time, "tenant", "sender", "help");
@@ -152,16 +152,16 @@ public sealed class TeamsWebhookTests(Xunit.Abstractions.ITestOutputHelper outpu
         // A full memory, every id answered in the same second: the next new message forgets half, the newer ids by id order.
         for (var i = 0; i < TeamsMessages.MaxRemembered; i++)
         {
-            Assert.Null(teams.Refuse(At($"m{i:D5}", DocTime), DocTime));
+            Assert.Null(await teams.RefuseAsync(At($"m{i:D5}", DocTime), DocTime, CancellationToken.None));
         }
 
-        Assert.Null(teams.Refuse(At("new", DocTime), DocTime));
-        Assert.Null(teams.Refuse(At("m00000", DocTime), DocTime));                       // among the oldest half: forgotten
-        Assert.Contains("answered already", teams.Refuse(At("m09999", DocTime), DocTime)); // the newest half: still refused
-        Assert.Contains("answered already", teams.Refuse(At("new", DocTime), DocTime));
+        Assert.Null(await teams.RefuseAsync(At("new", DocTime), DocTime, CancellationToken.None));
+        Assert.Null(await teams.RefuseAsync(At("m00000", DocTime), DocTime, CancellationToken.None));                       // among the oldest half: forgotten
+        Assert.Contains("answered already", await teams.RefuseAsync(At("m09999", DocTime), DocTime, CancellationToken.None)); // the newest half: still refused
+        Assert.Contains("answered already", await teams.RefuseAsync(At("new", DocTime), DocTime, CancellationToken.None));
 
         // Out of the window, an id is refused for its time before its memory matters.
-        Assert.Contains("minutes from now", teams.Refuse(At("m09999", DocTime), DocTime.AddMinutes(6)));
+        Assert.Contains("minutes from now", await teams.RefuseAsync(At("m09999", DocTime), DocTime.AddMinutes(6), CancellationToken.None));
     }
 
     [Fact]
@@ -181,6 +181,27 @@ public sealed class TeamsWebhookTests(Xunit.Abstractions.ITestOutputHelper outpu
         var late = await PostAsync(now.CreateClient(), _published);
         Assert.Equal(HttpStatusCode.Unauthorized, late.StatusCode);
         Assert.Contains("minutes from now", (await late.Json()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_message_one_replica_answered_is_a_replay_to_another_that_shares_the_history()
+    {
+        var history = ApiFactory.TempHistory();
+        await using var first = Service(configure: b => b.UseSetting("DnsExpert:History:ConnectionString", history));
+        await using var second = Service(configure: b => b.UseSetting("DnsExpert:History:ConnectionString", history));
+        var firstClient = first.CreateClient();
+        var secondClient = second.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await firstClient.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await secondClient.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+
+        var body = Message("<at>DnsExpert</at> help");
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(firstClient, body)).StatusCode);
+        var replay = await PostAsync(secondClient, body);
+        Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
+        Assert.Contains("answered already", (await replay.Json()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // Another message is new to both.
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(secondClient, Message("<at>DnsExpert</at> help"))).StatusCode);
     }
 
     [Fact]

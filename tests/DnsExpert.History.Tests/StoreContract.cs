@@ -267,6 +267,31 @@ public abstract class StoreContract
     }
 
     [Fact]
+    public async Task An_item_is_claimed_once_per_scope_until_its_time_and_racing_claims_get_one_true()
+    {
+        var store = await CreateAsync();
+        var now = T0.AddDays(1);
+        Assert.True(await store.ClaimOnceAsync("teams-message", "a", now, now.AddMinutes(5), CancellationToken.None));
+        Assert.False(await store.ClaimOnceAsync("teams-message", "a", now.AddMinutes(1), now.AddMinutes(6), CancellationToken.None));
+        Assert.True(await store.ClaimOnceAsync("other-scope", "a", now, now.AddMinutes(5), CancellationToken.None));
+
+        // Past its time, before any sweep: claimed again, and held again from then.
+        Assert.True(await store.ClaimOnceAsync("teams-message", "a", now.AddMinutes(5), now.AddMinutes(10), CancellationToken.None));
+        Assert.False(await store.ClaimOnceAsync("teams-message", "a", now.AddMinutes(9), now.AddMinutes(14), CancellationToken.None));
+
+        // The sweep forgets what is past its time and keeps what is not.
+        Assert.True(await store.ClaimOnceAsync("teams-message", "b", now, now.AddHours(1), CancellationToken.None));
+        await store.SweepAsync(now.AddMinutes(30), CancellationToken.None);
+        Assert.True(await store.ClaimOnceAsync("teams-message", "a", now.AddMinutes(30), now.AddMinutes(35), CancellationToken.None));
+        Assert.False(await store.ClaimOnceAsync("teams-message", "b", now.AddMinutes(30), now.AddMinutes(35), CancellationToken.None));
+
+        // Many claims of one item at once (as replicas would): exactly one wins.
+        var claims = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ =>
+            Task.Run(() => store.ClaimOnceAsync("teams-message", "raced", now, now.AddMinutes(5), CancellationToken.None))));
+        Assert.Single(claims, c => c);
+    }
+
+    [Fact]
     public async Task An_issue_is_created_once_per_tracker_and_a_failed_or_stale_reservation_can_be_taken_again()
     {
         var store = await CreateAsync();

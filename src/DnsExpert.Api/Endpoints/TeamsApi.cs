@@ -73,7 +73,7 @@ public static partial class TeamsApi
                 detail: "The body is not a Bot Framework activity of type 'message'.");
         }
 
-        if (teams.Refuse(activity, time.GetUtcNow()) is { } replay)
+        if (await teams.RefuseAsync(activity, time.GetUtcNow(), cancellationToken) is { } replay)
         {
             LogRefused(logger, replay);
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Not a new Teams message", detail: replay);
