@@ -62,6 +62,15 @@ public interface IDiagnosisStore
     /// </summary>
     Task<bool> ClaimOnceAsync(string scope, string item, DateTimeOffset now, DateTimeOffset keepUntil, CancellationToken cancellationToken);
 
+    /// <summary>The diagnosis of an alert group (by a hash of its caller and Alertmanager's group key), if it has one or is starting one.</summary>
+    Task<AlertGroupState?> GetAlertGroupAsync(string groupHash, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the group's state with <paramref name="next"/> (null: forgets it) only when it still is
+    /// <paramref name="expected"/> (null: it has none): false when another replica changed it since it was read.
+    /// </summary>
+    Task<bool> ReplaceAlertGroupAsync(string groupHash, AlertGroupState? expected, AlertGroupState? next, CancellationToken cancellationToken);
+
     /// <summary>The newest diagnosis that refines <paramref name="id"/> with more evidence, if any.</summary>
     Task<string?> GetNextIdAsync(string id, CancellationToken cancellationToken);
 
@@ -84,6 +93,12 @@ public interface IDiagnosisStore
 }
 
 public sealed record SweepResult(int Deleted, int Abandoned);
+
+/// <summary>
+/// An alert group's diagnosis as the replicas share it: its id (null while a replica starts it) and when the group's
+/// last notification came (or when the start began).
+/// </summary>
+public sealed record AlertGroupState(string? DiagnosisId, DateTimeOffset LastSeen);
 
 /// <summary>
 /// What access to a kept diagnosis depends on: the namespace of its target (null for a diagnosis without one) and the

@@ -68,6 +68,11 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
           created_at {BigIntType} NOT NULL,
           PRIMARY KEY (diagnosis_id, tracker)
         );
+        CREATE TABLE IF NOT EXISTS alert_groups (
+          group_hash TEXT PRIMARY KEY,
+          diagnosis_id TEXT NOT NULL,
+          last_seen {BigIntType} NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS seen_once (
           scope TEXT NOT NULL,
           item TEXT NOT NULL,
@@ -313,6 +318,41 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             cancellationToken: cancellationToken)) > 0;
     }
 
+    public async Task<AlertGroupState?> GetAlertGroupAsync(string groupHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<AlertGroupRow>(new CommandDefinition(
+            "SELECT diagnosis_id, last_seen FROM alert_groups WHERE group_hash = @Hash", new { Hash = groupHash }, cancellationToken: cancellationToken));
+        return row is null ? null : new AlertGroupState(row.DiagnosisId.Length == 0 ? null : row.DiagnosisId, FromMs(row.LastSeen));
+    }
+
+    public async Task<bool> ReplaceAlertGroupAsync(string groupHash, AlertGroupState? expected, AlertGroupState? next, CancellationToken cancellationToken)
+    {
+        // A reserved group (its diagnosis starting) has an empty id, so that every comparison is a plain equality.
+        var args = new
+        {
+            Hash = groupHash,
+            OldId = expected?.DiagnosisId ?? "",
+            OldSeen = expected?.LastSeen.ToUnixTimeMilliseconds() ?? 0,
+            NewId = next?.DiagnosisId ?? "",
+            NewSeen = next?.LastSeen.ToUnixTimeMilliseconds() ?? 0,
+        };
+        var sql = (expected, next) switch
+        {
+            (null, null) => null,
+            (null, _) => "INSERT INTO alert_groups (group_hash, diagnosis_id, last_seen) VALUES (@Hash, @NewId, @NewSeen) ON CONFLICT (group_hash) DO NOTHING",
+            (_, null) => "DELETE FROM alert_groups WHERE group_hash = @Hash AND diagnosis_id = @OldId AND last_seen = @OldSeen",
+            _ => "UPDATE alert_groups SET diagnosis_id = @NewId, last_seen = @NewSeen WHERE group_hash = @Hash AND diagnosis_id = @OldId AND last_seen = @OldSeen",
+        };
+        if (sql is null)
+        {
+            return true;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: cancellationToken)) > 0;
+    }
+
     public async Task SetIssueAsync(string id, TrackerIssue issue, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -450,6 +490,8 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
 
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM seen_once WHERE keep_until <= @Now", new { Now = now.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM alert_groups WHERE last_seen < @ByAge", new { ByAge = (now - options.MaxAge).ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
 
         // The oldest record to keep by count; everything older (or as old, with a smaller id) goes.
         var cut = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
@@ -565,5 +607,12 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         public string? ClassificationJson { get; set; }
         public string? ResponseJson { get; set; }
         public string? PreviousId { get; set; }
+    }
+
+    /// <summary>An <c>alert_groups</c> row.</summary>
+    private sealed class AlertGroupRow
+    {
+        public string DiagnosisId { get; set; } = "";
+        public long LastSeen { get; set; }
     }
 }

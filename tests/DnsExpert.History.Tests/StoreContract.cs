@@ -267,6 +267,39 @@ public abstract class StoreContract
     }
 
     [Fact]
+    public async Task An_alert_groups_state_changes_only_from_the_state_read_and_racing_reservations_get_one_true()
+    {
+        var store = await CreateAsync();
+        var now = T0.AddDays(1);
+        Assert.Null(await store.GetAlertGroupAsync("g1", CancellationToken.None));
+
+        var reserved = new AlertGroupState(null, now);
+        Assert.True(await store.ReplaceAlertGroupAsync("g1", null, reserved, CancellationToken.None));
+        Assert.False(await store.ReplaceAlertGroupAsync("g1", null, new AlertGroupState(null, now.AddSeconds(1)), CancellationToken.None)); // it has one now
+        Assert.Equal(reserved, await store.GetAlertGroupAsync("g1", CancellationToken.None));
+
+        var started = new AlertGroupState("d1", now.AddSeconds(1));
+        Assert.True(await store.ReplaceAlertGroupAsync("g1", reserved, started, CancellationToken.None));
+        Assert.False(await store.ReplaceAlertGroupAsync("g1", reserved, new AlertGroupState("d2", now.AddSeconds(2)), CancellationToken.None)); // read before the start ended
+        Assert.Equal(started, await store.GetAlertGroupAsync("g1", CancellationToken.None));
+
+        var seen = started with { LastSeen = now.AddMinutes(5) };
+        Assert.True(await store.ReplaceAlertGroupAsync("g1", started, seen, CancellationToken.None));
+        Assert.False(await store.ReplaceAlertGroupAsync("g1", started, null, CancellationToken.None)); // stale: not forgotten
+        Assert.True(await store.ReplaceAlertGroupAsync("g1", seen, null, CancellationToken.None));
+        Assert.Null(await store.GetAlertGroupAsync("g1", CancellationToken.None));
+
+        // Replicas reserving one group at once: exactly one wins.
+        var reservations = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            Task.Run(() => store.ReplaceAlertGroupAsync("raced", null, new AlertGroupState(null, now.AddMilliseconds(i)), CancellationToken.None))));
+        Assert.Single(reservations, r => r);
+
+        // Retention forgets groups not seen within the history's age.
+        await store.SweepAsync(now.AddYears(5), CancellationToken.None);
+        Assert.Null(await store.GetAlertGroupAsync("raced", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task An_item_is_claimed_once_per_scope_until_its_time_and_racing_claims_get_one_true()
     {
         var store = await CreateAsync();

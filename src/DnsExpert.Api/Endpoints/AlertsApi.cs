@@ -106,7 +106,8 @@ public static partial class AlertsApi
             && (await store.GetAsync(known, cancellationToken))?.Status == Contract.DiagnosisStatus.Failed);
         if (id is null)
         {
-            return unavailable!;
+            return unavailable ?? Unavailable(http, "The group's diagnosis is being started",
+                "Another replica is starting this alert group's diagnosis; Alertmanager retries the notification.");
         }
 
         if (!repeat)
