@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using DnsExpert.Rendering;
 
 namespace DnsExpert.Cli;
 
@@ -39,7 +40,12 @@ internal sealed class DiagnoseOptions
     private readonly Option<FileInfo?> _kubeconfig = new("--kubeconfig") { Description = "Kubeconfig for live collection (default: $KUBECONFIG or ~/.kube/config)." };
     private readonly Option<string?> _context = new("--context") { Description = "Kubeconfig context for live collection (default: the current context)." };
     private readonly Option<bool> _noProbe = new("--no-probe") { Description = "Do not run active DNS probes during live collection." };
-    private readonly Option<string> _format = new("--output", "-o") { Description = "markdown or json (default: markdown in a terminal, json when piped).", DefaultValueFactory = _ => "auto" };
+    private readonly Option<string> _format = new("--output", "-o")
+    {
+        Description = "auto, " + string.Join(", ", DiagnosisFormats.All.Select(f => $"{f.Name} ({f.Summary})"))
+            + "; auto is markdown in a terminal, json when piped.",
+        DefaultValueFactory = _ => "auto",
+    };
     private readonly Option<string> _color = new("--color") { Description = "Colour the markdown report: auto (in a terminal, unless NO_COLOR is set), always or never.", DefaultValueFactory = _ => "auto" };
     private readonly Option<string> _checks = new("--checks") { Description = "The next checks in the markdown report: the first three, which decide the most, or all.", DefaultValueFactory = _ => "first" };
     private readonly Option<DirectoryInfo?> _rules = DnsExpertCli.RulesOption();
@@ -47,7 +53,7 @@ internal sealed class DiagnoseOptions
     public DiagnoseOptions()
     {
         _frequency.AcceptOnlyFromAmong("always", "peak", "often", "rarely", "scaling");
-        _format.AcceptOnlyFromAmong("auto", "json", "markdown");
+        _format.AcceptOnlyFromAmong(["auto", .. DiagnosisFormats.All.Select(f => f.Name)]);
         _color.AcceptOnlyFromAmong("auto", "always", "never");
         _checks.AcceptOnlyFromAmong("first", "all");
     }

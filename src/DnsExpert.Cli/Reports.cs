@@ -11,15 +11,15 @@ namespace DnsExpert.Cli;
 /// </summary>
 internal static class Reports
 {
-    /// <summary>A diagnosis as Markdown (coloured when <paramref name="color"/> and the terminal say so; the first next checks or all) or JSON.</summary>
+    /// <summary>
+    /// A diagnosis in the format asked for (<c>auto</c>: Markdown in a terminal, JSON when piped), Markdown coloured when
+    /// <paramref name="color"/> and the terminal say so; the first next checks or all.
+    /// </summary>
     public static string Diagnosis(DiagnosisResponse response, string format, string color, bool allChecks, DnsExpertCli.Terminal terminal)
     {
-        var markdown = format switch { "markdown" => true, "json" => false, _ => terminal.Output };
-        return !markdown
-            ? JsonSerializer.Serialize(response, DnsExpertJson.IndentedResponses)
-            : TerminalReport.UseColor(color, terminal.Output)
-                ? TerminalReport.Colorize(MarkdownReport.Render(response, allChecks))
-                : MarkdownReport.Render(response, allChecks);
+        var output = DiagnosisFormats.Find(format) ?? (terminal.Output ? DiagnosisFormats.Markdown : DiagnosisFormats.Json);
+        var text = output.Render(response, allChecks);
+        return output.IsMarkdown && TerminalReport.UseColor(color, terminal.Output) ? TerminalReport.Colorize(text) : text;
     }
 
     /// <summary>What an error message means, as text (parts of the message shown back with control characters as carets, as the terminal report does) or JSON.</summary>

@@ -31,6 +31,24 @@ public sealed class QueryParameterTests(ApiFactory factory) : IClassFixture<ApiF
         Assert.Equal(format.Equals("jira", StringComparison.OrdinalIgnoreCase), body.Contains("\"type\":\"doc\"", StringComparison.Ordinal));
     }
 
+    public static TheoryData<string> RegisteredFormats => [.. Rendering.DiagnosisFormats.All.Select(f => f.Name)];
+
+    [Theory]
+    [MemberData(nameof(RegisteredFormats))]
+    public async Task Every_registered_output_format_is_served_as_its_media_type_and_listed_in_openapi(string name)
+    {
+        var response = await _client.PostAsync($"/api/v1/diagnoses?format={name}", Sample());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Rendering.DiagnosisFormats.Find(name)!.MediaType, response.Content.Headers.ContentType?.MediaType);
+
+        using var openApi = JsonDocument.Parse(await _client.GetStringAsync("/swagger/v1/swagger.json"));
+        var format = openApi.RootElement.GetProperty("paths").GetProperty("/api/v1/diagnoses").GetProperty("post").GetProperty("parameters")
+            .EnumerateArray().Single(p => p.GetProperty("name").GetString() == "format");
+        var listed = format.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(v => v.GetString()).ToList();
+        Assert.Equal(Rendering.DiagnosisFormats.All.Select(f => f.Name), listed);
+    }
+
     [Theory]
     [InlineData("/api/v1/diagnoses?format=pdf", "format")]
     [InlineData("/api/v1/diagnoses?wait=soon", "wait")]

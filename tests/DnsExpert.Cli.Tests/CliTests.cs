@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DnsExpert.Rendering;
 using DnsExpert.Testing;
 
 namespace DnsExpert.Cli.Tests;
@@ -55,6 +56,35 @@ public sealed class CliTests : IDisposable
         Assert.StartsWith("# DNS diagnosis", stdout, StringComparison.Ordinal);
         Assert.Contains("**Support ticket**", stdout, StringComparison.Ordinal);
         Assert.Contains("i-bp1g6zv0ce8oghu7k3a1", stdout, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string> RegisteredFormats => [.. DiagnosisFormats.All.Select(f => f.Name)];
+
+    [Theory]
+    [MemberData(nameof(RegisteredFormats))]
+    public async Task Every_registered_output_format_is_an_output_of_the_cli_and_writes_its_renderers_text(string name)
+    {
+        var (exit, stdout, stderr) = await Run("diagnose", "-r", Sample("sick-cluster"), "-o", name, "--rules", Path.Combine(Root, "rules"));
+
+        Assert.True(exit == DnsExpertCli.ExitCodes.CriticalFinding, stderr);
+        var format = DiagnosisFormats.Find(name)!;
+        if (format.IsMarkdown)
+        {
+            Assert.StartsWith("# DNS diagnosis", stdout, StringComparison.Ordinal);
+        }
+        else
+        {
+            // A JSON message, as the platform reads it: Slack's blocks, Teams' attachments, Jira's fields.
+            using var json = JsonDocument.Parse(stdout);
+            Assert.Equal(JsonValueKind.Object, json.RootElement.ValueKind);
+            Assert.True(name switch
+            {
+                "slack" => json.RootElement.TryGetProperty("blocks", out _),
+                "teams" => json.RootElement.TryGetProperty("attachments", out _),
+                "jira" => json.RootElement.TryGetProperty("fields", out _),
+                _ => json.RootElement.TryGetProperty("findings", out _),
+            }, stdout);
+        }
     }
 
     [Fact]

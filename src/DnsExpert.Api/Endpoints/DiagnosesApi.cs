@@ -316,15 +316,14 @@ public static partial class DiagnosesApi
             extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 
     /// <summary>
-    /// The Slack, Teams, Jira or Markdown rendering <paramref name="format"/> (or <c>Accept: text/markdown</c>) asks for, with every
-    /// next check when <paramref name="allChecks"/> (Slack keeps to its few); null for JSON.
+    /// The rendering <paramref name="format"/> names (or Markdown for <c>Accept: text/markdown</c>), with every next check
+    /// when <paramref name="allChecks"/> (Slack keeps to its few); null for JSON, which the endpoint writes with its links.
     /// </summary>
     internal static RenderedReport? AsText(DiagnosisResponse response, ReportFormat? format, HttpRequest http, bool allChecks = false) =>
-        format == ReportFormat.Slack ? RenderedReport.Message(SlackReport.Render(response).ToJsonString())
-        : format == ReportFormat.Teams ? RenderedReport.Message(TeamsReport.Render(response).ToJsonString())
-        : format == ReportFormat.Jira ? RenderedReport.Message(JiraIssue.Render(response).ToJsonString())
-        : format == ReportFormat.Markdown || AcceptsMarkdown(http) ? RenderedReport.Markdown(MarkdownReport.Render(response, allChecks))
-        : null;
+        format is { } chosen && chosen != ReportFormat.Json && !chosen.Output.IsMarkdown
+            ? RenderedReport.Message(chosen.Output.Render(response, allChecks))
+            : format == ReportFormat.Markdown || AcceptsMarkdown(http) ? RenderedReport.Markdown(DiagnosisFormats.Markdown.Render(response, allChecks))
+            : null;
 
     /// <summary><c>90m</c>, <c>24h</c>, <c>7d</c> before now, or an RFC 3339 time.</summary>
     internal static DateTimeOffset? ParseSince(string text, DateTimeOffset now)

@@ -1,31 +1,31 @@
+using DnsExpert.Rendering;
+
 namespace DnsExpert.Api.Endpoints;
 
 /// <summary>
-/// How a diagnosis is answered, as <c>?format=</c> names it in any case: the JSON response, a Markdown report for chat
-/// and tickets, a Slack Block Kit message, a Microsoft Teams message (an Adaptive Card), or a Jira issue body (its fields,
-/// the description in Atlassian Document Format). Bound by minimal APIs through <see cref="TryParse"/>, so another value is
-/// a 400 naming <c>format</c>; OpenAPI shows it as a string enum (<see cref="Names"/>).
+/// How a diagnosis is answered, as <c>?format=</c> names it in any case: one of <see cref="DiagnosisFormats.All"/> (the JSON
+/// response, a Markdown report for chat and tickets, a Slack Block Kit message, a Microsoft Teams message, a Jira issue
+/// body, ...). Bound by minimal APIs through <see cref="TryParse"/>, so another value is a 400 naming <c>format</c>;
+/// OpenAPI shows it as a string enum (<see cref="Names"/>).
 /// </summary>
 public readonly record struct ReportFormat
 {
-    public static readonly ReportFormat Json = new("json");
-    public static readonly ReportFormat Markdown = new("markdown");
-    public static readonly ReportFormat Slack = new("slack");
-    public static readonly ReportFormat Teams = new("teams");
-    public static readonly ReportFormat Jira = new("jira");
+    public static readonly ReportFormat Json = new(DiagnosisFormats.Json);
+    public static readonly ReportFormat Markdown = new(DiagnosisFormats.Markdown);
 
-    private static readonly ReportFormat[] All = [Json, Markdown, Slack, Teams, Jira];
+    private ReportFormat(DiagnosisFormat output) => Output = output;
 
-    private ReportFormat(string name) => Name = name;
+    /// <summary>The format as the renderers register it.</summary>
+    public DiagnosisFormat Output { get; }
 
-    public string Name { get; }
+    public string Name => Output.Name;
 
-    public static IEnumerable<string> Names => All.Select(f => f.Name);
+    public static IEnumerable<string> Names => DiagnosisFormats.All.Select(f => f.Name);
 
     public static bool TryParse(string? value, out ReportFormat format)
     {
-        format = All.FirstOrDefault(f => string.Equals(f.Name, value, StringComparison.OrdinalIgnoreCase));
-        return format.Name is not null;
+        format = DiagnosisFormats.Find(value) is { } output ? new ReportFormat(output) : default;
+        return format.Output is not null;
     }
 
     public override string ToString() => Name;
