@@ -74,7 +74,10 @@ public static class StoredRequest
         return new KeptRequest(new DiagnosisRequest
         {
             Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Options = request.Options, CallbackUrl = request.CallbackUrl,
-            Snapshot = new Snapshot { Objects = snapshot.Objects, Logs = snapshot.Logs, Probes = snapshot.Probes, Files = files, Outputs = outputs },
+            Snapshot = new Snapshot
+            {
+                Objects = snapshot.Objects, Logs = snapshot.Logs, Probes = snapshot.Probes, Metrics = snapshot.Metrics, Files = files, Outputs = outputs,
+            },
         }, notes);
     }
 

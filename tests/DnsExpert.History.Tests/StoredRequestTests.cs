@@ -48,4 +48,27 @@ public sealed class StoredRequestTests
         Assert.DoesNotContain("AAEC", stored, StringComparison.Ordinal);
         Assert.Contains("DATABASE_URL", stored, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Keeping_a_request_keeps_every_part_of_its_snapshot()
+    {
+        // A pasted output that loses something makes Keep copy the snapshot: every part must come along (metrics did not).
+        var snapshot = new Snapshot();
+        foreach (var property in typeof(Snapshot).GetProperties())
+        {
+            var type = property.PropertyType.GetGenericArguments().Single();
+            var list = (System.Collections.IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(type))!;
+            list.Add(type == typeof(JsonElement) ? Object("""{"kind":"Pod"}""") : Activator.CreateInstance(type));
+            property.SetValue(snapshot, list);
+        }
+
+        snapshot.Outputs = [new CommandOutput { Command = "kubectl logs -n kube-system coredns-abc", Text = "Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123456789" }];
+        var kept = StoredRequest.Keep(new DiagnosisRequest { Snapshot = snapshot });
+
+        Assert.NotEmpty(kept.Notes);
+        foreach (var property in typeof(Snapshot).GetProperties())
+        {
+            Assert.True(property.GetValue(kept.Request.Snapshot) is System.Collections.ICollection { Count: 1 }, $"snapshot.{property.Name} was not kept");
+        }
+    }
 }
