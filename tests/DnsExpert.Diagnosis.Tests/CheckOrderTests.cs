@@ -126,4 +126,29 @@ public sealed class CheckOrderTests
         Assert.True(firstPlaceholder < 0 || response.NextChecks.Skip(firstPlaceholder).All(c => c.Command.Contains('<', StringComparison.Ordinal) || !c.Command.StartsWith("kubectl", StringComparison.Ordinal)),
             string.Join('\n', response.NextChecks.Select(c => c.Command)));
     }
+    [Fact]
+    public async Task Once_the_pod_is_known_to_ask_nodelocal_the_service_listing_that_gives_its_upstream_ranks_with_the_node_side_dig()
+    {
+        // kubespray: the error names NodeLocal's 169.254.25.10 and the pod's JSON names its node, so the dig from that node
+        // to NodeLocal's upstream (kubespray's coredns Service) is given, but its address is not known: the Service listing
+        // gives it, and follows from the evidence as the dig does, before the checks of causes nothing read points at.
+        const string Scenario = "tests/scenarios/app-to-kube-dns-unreachable/fires-kubespray-new-node-nodelocaldns-cannot-reach-coredns-service.json";
+        const string Pod = "web-5c8d7f9b6-m2x4r";
+        var pod = System.Text.Json.Nodes.JsonNode.Parse(Read(Scenario))!["snapshot"]!["objects"]!.AsArray()
+            .Single(o => (string?)o!["kind"] == "Pod" && (string?)o["metadata"]!["name"] == Pod)!;
+        var response = await Service.DiagnoseAsync(new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "default", Pod = Pod },
+            Symptom = new Symptom { ErrorMessage = "dial tcp: lookup orders.shop.svc.cluster.local on 169.254.25.10:53: read udp 10.233.67.18:50123->169.254.25.10:53: i/o timeout" },
+            Snapshot = new Snapshot { Outputs = [new CommandOutput { Command = $"kubectl get pod {Pod} -n default -o json", Text = pod.ToJsonString() }] },
+        }, CancellationToken.None);
+
+        var commands = response.NextChecks.Select(c => c.Command).ToList();
+        var listing = string.Join('\n', response.NextChecks.Select(c => c.Command + "  <- " + string.Join(",", c.RuleIds)));
+        var dig = commands.FindIndex(c => c.StartsWith("kubectl debug node/node4 ", StringComparison.Ordinal) && c.Contains("dig @<nodelocal-upstream-ip> ", StringComparison.Ordinal));
+        var services = commands.IndexOf("kubectl get svc -n kube-system -l 'k8s-app in (kube-dns,coredns)' -o json");
+        Assert.True(dig >= 0 && services >= 0, listing);
+        Assert.Contains("app-to-kube-dns-unreachable", response.NextChecks[services].RuleIds);
+        Assert.True(services < commands.IndexOf("kubectl get events -n kube-system -o json"), listing);
+    }
 }

@@ -166,8 +166,41 @@ public sealed record KnownValues
 
     private IReadOnlyList<string>? _withheld;
 
+    /// <summary>
+    /// These values with each one a check may name only once the evidence showed its premise (its default placeholder is
+    /// <see cref="Placeholder.Withheld"/>: the failing pod's node once it is known to ask NodeLocal DNSCache) back to
+    /// that placeholder: a command rendered over it holds the placeholder when it names such a value.
+    /// </summary>
+    internal KnownValues Unpremised
+    {
+        get
+        {
+            if (_unpremised is not null)
+            {
+                return _unpremised;
+            }
+
+            var copy = this with { };
+            (copy._placeholders, copy._withheld) = (null, null);
+            foreach (var property in ValueProperties.Where(p => p.GetValue(Defaults) is Placeholder { Withheld: true } && p.GetValue(this) is not Placeholder))
+            {
+                property.SetValue(copy, property.GetValue(Defaults));
+            }
+
+            return _unpremised = copy;
+        }
+    }
+
+    private KnownValues? _unpremised;
+
     private static readonly System.Reflection.PropertyInfo[] ValueProperties =
         typeof(KnownValues).GetProperties().Where(p => p.PropertyType == typeof(object)).ToArray();
+
+    private static readonly KnownValues Defaults = new();
+
+    /// <summary>The withheld placeholders of <see cref="Unpremised"/>, whatever is known.</summary>
+    internal static IReadOnlyList<string> PremisePlaceholders { get; } =
+        ValueProperties.Select(p => p.GetValue(Defaults)).OfType<Placeholder>().Where(p => p.Withheld).Select(p => p.Text).ToList();
 
     /// <summary>
     /// The fact types that would fill what <paramref name="command"/> still leaves to fill in (its placeholders, and
