@@ -151,4 +151,40 @@ public sealed class CheckOrderTests
         Assert.Contains("app-to-kube-dns-unreachable", response.NextChecks[services].RuleIds);
         Assert.True(services < commands.IndexOf("kubectl get events -n kube-system -o json"), listing);
     }
+    [Fact]
+    public async Task Nodelocals_own_configmap_binding_the_cluster_ip_the_pod_asks_is_the_premise_and_the_daemonset_and_services_rank_with_the_dig()
+    {
+        // GKE: the error names the kube-dns ClusterIP; NodeLocal's ConfigMap (read with all of kube-system's) binds it, so
+        // the pod asks NodeLocal. Its Corefile leaves the upstream to -upstreamsvc: the DaemonSet names that Service and
+        // the Services' listing gives its ClusterIP, both ranked with the node-side dig they fill in.
+        const string Scenario = "tests/scenarios/app-to-kube-dns-unreachable/fires-gke-node-local-dns-cannot-reach-kube-dns-upstream.json";
+        const string Pod = "web-6c9f8d7b4-qz2lp";
+        var objects = System.Text.Json.Nodes.JsonNode.Parse(Read(Scenario))!["snapshot"]!["objects"]!.AsArray();
+        var pod = objects.Single(o => (string?)o!["kind"] == "Pod" && (string?)o["metadata"]!["name"] == Pod)!;
+        var configMaps = new System.Text.Json.Nodes.JsonObject
+        {
+            ["kind"] = "List",
+            ["items"] = new System.Text.Json.Nodes.JsonArray([.. objects.Where(o => (string?)o!["kind"] == "ConfigMap").Select(o => o!.DeepClone())]),
+        };
+        var response = await Service.DiagnoseAsync(new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "default", Pod = Pod },
+            Symptom = new Symptom { ErrorMessage = "dial tcp: lookup orders.shop.svc.cluster.local on 10.8.0.10:53: read udp 10.8.1.23:41622->10.8.0.10:53: i/o timeout" },
+            Snapshot = new Snapshot
+            {
+                Outputs =
+                [
+                    new CommandOutput { Command = $"kubectl get pod {Pod} -n default -o json", Text = pod.ToJsonString() },
+                    new CommandOutput { Command = "kubectl get configmap -n kube-system -o json", Text = configMaps.ToJsonString() },
+                ],
+            },
+        }, CancellationToken.None);
+
+        var commands = response.NextChecks.Select(c => c.Command).ToList();
+        var listing = string.Join('\n', response.NextChecks.Select(c => c.Command + "  <- " + string.Join(",", c.RuleIds)));
+        Assert.Contains(commands, c => c.StartsWith("kubectl debug node/gke-prod-default-pool-3f2a1c9e-x7k2 ", StringComparison.Ordinal) && c.Contains("dig @<nodelocal-upstream-ip> ", StringComparison.Ordinal));
+        var events = commands.IndexOf("kubectl get events -n kube-system -o json");
+        Assert.True(commands.IndexOf("kubectl get daemonset -n kube-system -o json") is var daemonSets && daemonSets >= 0 && daemonSets < events, listing);
+        Assert.True(commands.IndexOf("kubectl get svc -n kube-system -l 'k8s-app in (kube-dns,coredns)' -o json") is var services && services >= 0 && services < events, listing);
+    }
 }
