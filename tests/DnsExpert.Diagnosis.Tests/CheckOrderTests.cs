@@ -187,4 +187,41 @@ public sealed class CheckOrderTests
         Assert.True(commands.IndexOf("kubectl get daemonset -n kube-system -o json") is var daemonSets && daemonSets >= 0 && daemonSets < events, listing);
         Assert.True(commands.IndexOf("kubectl get svc -n kube-system -l 'k8s-app in (kube-dns,coredns)' -o json") is var services && services >= 0 && services < events, listing);
     }
+    [Fact]
+    public async Task The_counter_check_reads_twice_in_one_command_and_its_one_paste_is_the_rise_that_proves_the_packet_limit()
+    {
+        // coredns/coredns#4662 on EKS: the CoreDNS log's timeouts to the VPC resolver (round 1) give the warning case;
+        // its first step, on the CoreDNS pods' node, reads ethtool -S eth0 twice a minute apart, and its one paste
+        // (the scenario's two reads, one block each) is the rise that makes the critical case and demotes its effect.
+        const string Scenario = "tests/scenarios/cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-with-linklocal-rising.json";
+        const string Node = "ip-10-28-17-45.eu-west-3.compute.internal";
+        var snapshot = System.Text.Json.Nodes.JsonNode.Parse(Read(Scenario))!["snapshot"]!;
+        var objects = snapshot["objects"]!.AsArray().Select(o => System.Text.Json.JsonDocument.Parse(o!.ToJsonString()).RootElement).ToList();
+        var logs = snapshot["logs"]!.AsArray().Select(l => new LogArtifact
+        {
+            Namespace = (string?)l!["namespace"], Pod = (string?)l["pod"], Container = (string?)l["container"], Text = (string?)l["text"],
+        }).ToList();
+        var reads = string.Concat(snapshot["files"]!.AsArray().Where(f => (string?)f!["command"] == "ethtool -S eth0").Select(f => (string)f!["text"]!));
+        DiagnosisRequest Request(IList<CommandOutput> outputs) => new()
+        {
+            Target = new TargetRef { Namespace = "default", Pod = "web-7d4b9c-x2k4q" },
+            Symptom = new Symptom { ErrorMessage = "dial tcp: lookup xxxxxxxxxxxxxx.eu-west-3.rds.amazonaws.com on 172.20.0.10:53: read udp 10.28.33.70:41820->172.20.0.10:53: i/o timeout" },
+            Snapshot = new Snapshot { Objects = objects, Logs = logs, Outputs = outputs },
+        };
+        const string Check = $"kubectl debug node/{Node} -it --image=busybox -- chroot /host sh -c 'ethtool -S eth0; sleep 60; ethtool -S eth0'";
+
+        // Round 1: the warning case (a weaker proof) does not demote the effect its timeouts show, and its first step
+        // is the check (a fired cause offers no next checks of its own).
+        var first = await Service.DiagnoseAsync(Request([]), CancellationToken.None);
+        Assert.Equal(Severity.Critical, Assert.Single(first.Findings, f => f.RuleId == "coredns-upstream-unreachable").Severity);
+        Assert.Equal(Check, Assert.Single(first.Findings, f => f.RuleId == "cloud-resolver-packet-limit").Remediation[0].Command);
+
+        var second = await Service.DiagnoseAsync(Request([new CommandOutput { Command = Check, Text = reads }]), CancellationToken.None);
+
+        var cause = Assert.Single(second.Findings, f => f.RuleId == "cloud-resolver-packet-limit");
+        var findings = string.Join('\n', second.Findings.Select(f => $"{f.RuleId} {f.Severity}: {f.Cause}"));
+        Assert.True(cause.Severity == Severity.Critical, findings);
+        Assert.Contains("between two reads 60 s apart", cause.Cause, StringComparison.Ordinal);
+        Assert.DoesNotContain(second.Findings, f => f.RuleId != "cloud-resolver-packet-limit" && f.Severity == Severity.Critical);
+    }
 }
