@@ -26,6 +26,20 @@ public sealed class ClusterDns : Fact
     public string? NodeLocalName { get; init; }
 
     /// <summary>
+    /// The addresses the <c>bind</c> lines of NodeLocal DNSCache's own Corefile ConfigMap name (<c>node-local-dns</c>,
+    /// kubespray's <c>nodelocaldns</c>), read with or without its DaemonSet: a pod asking one of them asks the node's
+    /// cache (GKE binds the kube-dns ClusterIP too); empty when that ConfigMap was not read.
+    /// </summary>
+    public IReadOnlyList<string> NodeLocalConfigBinds { get; init; } = [];
+
+    /// <summary>
+    /// The address that ConfigMap's Corefile forwards cluster names to, when it names one (kubespray writes its coredns
+    /// Service's ClusterIP there); null when not read or when node-cache fills it at run time from its
+    /// <c>-upstreamsvc</c> Service (<c>__PILLAR__CLUSTER__DNS__</c>: upstream's and GKE's layouts).
+    /// </summary>
+    public string? NodeLocalConfigUpstream { get; init; }
+
+    /// <summary>
     /// NodeLocal DNSCache also answers on the kube-dns ClusterIP (kube-proxy iptables mode, GKE), so a pod asking the
     /// ClusterIP uses it; null without its DaemonSet.
     /// </summary>

@@ -95,8 +95,15 @@ public sealed class NodeNicAllowance : Fact
     /// <summary>The counts are the rise between two reads of the same device, not totals since the driver last reset.</summary>
     public bool BetweenReads { get; init; }
 
-    /// <summary>The window in words, for evidence: <c>between two reads</c>, <c>since the driver last reset</c>.</summary>
-    public string Window => BetweenReads ? "between two reads" : "since the driver last reset";
+    /// <summary>
+    /// How far apart the two reads were, when one command took both with a sleep between them
+    /// (<c>ethtool -S eth0; sleep 60; ethtool -S eth0</c>); null when not known (two pastes, or reads of a file).
+    /// </summary>
+    public int? SecondsApart { get; init; }
+
+    /// <summary>The window in words, for evidence: <c>between two reads 60 s apart</c>, <c>between two reads</c>, <c>since the driver last reset</c>.</summary>
+    public string Window => !BetweenReads ? "since the driver last reset"
+        : SecondsApart is { } apart ? $"between two reads {apart.ToString(System.Globalization.CultureInfo.InvariantCulture)} s apart" : "between two reads";
 
     /// <summary>What was read, in words, for evidence: <c>eth0: linklocal_allowance_exceeded rose by 5,306 between two reads; pps_allowance_exceeded 0</c>.</summary>
     public string Describe => $"{Device}: linklocal_allowance_exceeded {(BetweenReads ? "rose by " : "")}{LinkLocalExceeded.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} {Window}"

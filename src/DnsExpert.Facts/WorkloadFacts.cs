@@ -99,8 +99,9 @@ public sealed class NodeLocalDnsCache : Fact
     public string? UpstreamService { get; init; }
 
     /// <summary>
-    /// The address it forwards cluster names to, as its node's host network reaches it: its upstream Service's ClusterIP
-    /// (<c>-upstreamsvc</c>) once that Service was read; without <c>-upstreamsvc</c> (kubespray's nodelocaldns forwards to
+    /// The address it forwards cluster names to, as its node's host network reaches it: the one its Corefile names
+    /// (kubespray writes its coredns Service's ClusterIP there), else its upstream Service's ClusterIP
+    /// (<c>-upstreamsvc</c>, which node-cache writes in place of <c>__PILLAR__CLUSTER__DNS__</c>) once that Service was read; without <c>-upstreamsvc</c> (kubespray's nodelocaldns forwards to
     /// the cluster DNS Service itself), the cluster DNS Service's ClusterIP, unless it binds that address itself.
     /// </summary>
     public string? UpstreamIp { get; init; }

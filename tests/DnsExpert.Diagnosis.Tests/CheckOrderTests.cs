@@ -126,4 +126,102 @@ public sealed class CheckOrderTests
         Assert.True(firstPlaceholder < 0 || response.NextChecks.Skip(firstPlaceholder).All(c => c.Command.Contains('<', StringComparison.Ordinal) || !c.Command.StartsWith("kubectl", StringComparison.Ordinal)),
             string.Join('\n', response.NextChecks.Select(c => c.Command)));
     }
+    [Fact]
+    public async Task Once_the_pod_is_known_to_ask_nodelocal_the_service_listing_that_gives_its_upstream_ranks_with_the_node_side_dig()
+    {
+        // kubespray: the error names NodeLocal's 169.254.25.10 and the pod's JSON names its node, so the dig from that node
+        // to NodeLocal's upstream (kubespray's coredns Service) is given, but its address is not known: the Service listing
+        // gives it, and follows from the evidence as the dig does, before the checks of causes nothing read points at.
+        const string Scenario = "tests/scenarios/app-to-kube-dns-unreachable/fires-kubespray-new-node-nodelocaldns-cannot-reach-coredns-service.json";
+        const string Pod = "web-5c8d7f9b6-m2x4r";
+        var pod = System.Text.Json.Nodes.JsonNode.Parse(Read(Scenario))!["snapshot"]!["objects"]!.AsArray()
+            .Single(o => (string?)o!["kind"] == "Pod" && (string?)o["metadata"]!["name"] == Pod)!;
+        var response = await Service.DiagnoseAsync(new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "default", Pod = Pod },
+            Symptom = new Symptom { ErrorMessage = "dial tcp: lookup orders.shop.svc.cluster.local on 169.254.25.10:53: read udp 10.233.67.18:50123->169.254.25.10:53: i/o timeout" },
+            Snapshot = new Snapshot { Outputs = [new CommandOutput { Command = $"kubectl get pod {Pod} -n default -o json", Text = pod.ToJsonString() }] },
+        }, CancellationToken.None);
+
+        var commands = response.NextChecks.Select(c => c.Command).ToList();
+        var listing = string.Join('\n', response.NextChecks.Select(c => c.Command + "  <- " + string.Join(",", c.RuleIds)));
+        var dig = commands.FindIndex(c => c.StartsWith("kubectl debug node/node4 ", StringComparison.Ordinal) && c.Contains("dig @<nodelocal-upstream-ip> ", StringComparison.Ordinal));
+        var services = commands.IndexOf("kubectl get svc -n kube-system -l 'k8s-app in (kube-dns,coredns)' -o json");
+        Assert.True(dig >= 0 && services >= 0, listing);
+        Assert.Contains("app-to-kube-dns-unreachable", response.NextChecks[services].RuleIds);
+        Assert.True(services < commands.IndexOf("kubectl get events -n kube-system -o json"), listing);
+    }
+    [Fact]
+    public async Task Nodelocals_own_configmap_binding_the_cluster_ip_the_pod_asks_is_the_premise_and_the_daemonset_and_services_rank_with_the_dig()
+    {
+        // GKE: the error names the kube-dns ClusterIP; NodeLocal's ConfigMap (read with all of kube-system's) binds it, so
+        // the pod asks NodeLocal. Its Corefile leaves the upstream to -upstreamsvc: the DaemonSet names that Service and
+        // the Services' listing gives its ClusterIP, both ranked with the node-side dig they fill in.
+        const string Scenario = "tests/scenarios/app-to-kube-dns-unreachable/fires-gke-node-local-dns-cannot-reach-kube-dns-upstream.json";
+        const string Pod = "web-6c9f8d7b4-qz2lp";
+        var objects = System.Text.Json.Nodes.JsonNode.Parse(Read(Scenario))!["snapshot"]!["objects"]!.AsArray();
+        var pod = objects.Single(o => (string?)o!["kind"] == "Pod" && (string?)o["metadata"]!["name"] == Pod)!;
+        var configMaps = new System.Text.Json.Nodes.JsonObject
+        {
+            ["kind"] = "List",
+            ["items"] = new System.Text.Json.Nodes.JsonArray([.. objects.Where(o => (string?)o!["kind"] == "ConfigMap").Select(o => o!.DeepClone())]),
+        };
+        var response = await Service.DiagnoseAsync(new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "default", Pod = Pod },
+            Symptom = new Symptom { ErrorMessage = "dial tcp: lookup orders.shop.svc.cluster.local on 10.8.0.10:53: read udp 10.8.1.23:41622->10.8.0.10:53: i/o timeout" },
+            Snapshot = new Snapshot
+            {
+                Outputs =
+                [
+                    new CommandOutput { Command = $"kubectl get pod {Pod} -n default -o json", Text = pod.ToJsonString() },
+                    new CommandOutput { Command = "kubectl get configmap -n kube-system -o json", Text = configMaps.ToJsonString() },
+                ],
+            },
+        }, CancellationToken.None);
+
+        var commands = response.NextChecks.Select(c => c.Command).ToList();
+        var listing = string.Join('\n', response.NextChecks.Select(c => c.Command + "  <- " + string.Join(",", c.RuleIds)));
+        Assert.Contains(commands, c => c.StartsWith("kubectl debug node/gke-prod-default-pool-3f2a1c9e-x7k2 ", StringComparison.Ordinal) && c.Contains("dig @<nodelocal-upstream-ip> ", StringComparison.Ordinal));
+        var events = commands.IndexOf("kubectl get events -n kube-system -o json");
+        Assert.True(commands.IndexOf("kubectl get daemonset -n kube-system -o json") is var daemonSets && daemonSets >= 0 && daemonSets < events, listing);
+        Assert.True(commands.IndexOf("kubectl get svc -n kube-system -l 'k8s-app in (kube-dns,coredns)' -o json") is var services && services >= 0 && services < events, listing);
+    }
+    [Fact]
+    public async Task The_counter_check_reads_twice_in_one_command_and_its_one_paste_is_the_rise_that_proves_the_packet_limit()
+    {
+        // coredns/coredns#4662 on EKS: the CoreDNS log's timeouts to the VPC resolver (round 1) give the warning case;
+        // its first step, on the CoreDNS pods' node, reads ethtool -S eth0 twice a minute apart, and its one paste
+        // (the scenario's two reads, one block each) is the rise that makes the critical case and demotes its effect.
+        const string Scenario = "tests/scenarios/cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-with-linklocal-rising.json";
+        const string Node = "ip-10-28-17-45.eu-west-3.compute.internal";
+        var snapshot = System.Text.Json.Nodes.JsonNode.Parse(Read(Scenario))!["snapshot"]!;
+        var objects = snapshot["objects"]!.AsArray().Select(o => System.Text.Json.JsonDocument.Parse(o!.ToJsonString()).RootElement).ToList();
+        var logs = snapshot["logs"]!.AsArray().Select(l => new LogArtifact
+        {
+            Namespace = (string?)l!["namespace"], Pod = (string?)l["pod"], Container = (string?)l["container"], Text = (string?)l["text"],
+        }).ToList();
+        var reads = string.Concat(snapshot["files"]!.AsArray().Where(f => (string?)f!["command"] == "ethtool -S eth0").Select(f => (string)f!["text"]!));
+        DiagnosisRequest Request(IList<CommandOutput> outputs) => new()
+        {
+            Target = new TargetRef { Namespace = "default", Pod = "web-7d4b9c-x2k4q" },
+            Symptom = new Symptom { ErrorMessage = "dial tcp: lookup xxxxxxxxxxxxxx.eu-west-3.rds.amazonaws.com on 172.20.0.10:53: read udp 10.28.33.70:41820->172.20.0.10:53: i/o timeout" },
+            Snapshot = new Snapshot { Objects = objects, Logs = logs, Outputs = outputs },
+        };
+        const string Check = $"kubectl debug node/{Node} -it --image=busybox -- chroot /host sh -c 'ethtool -S eth0; sleep 60; ethtool -S eth0'";
+
+        // Round 1: the warning case (a weaker proof) does not demote the effect its timeouts show, and its first step
+        // is the check (a fired cause offers no next checks of its own).
+        var first = await Service.DiagnoseAsync(Request([]), CancellationToken.None);
+        Assert.Equal(Severity.Critical, Assert.Single(first.Findings, f => f.RuleId == "coredns-upstream-unreachable").Severity);
+        Assert.Equal(Check, Assert.Single(first.Findings, f => f.RuleId == "cloud-resolver-packet-limit").Remediation[0].Command);
+
+        var second = await Service.DiagnoseAsync(Request([new CommandOutput { Command = Check, Text = reads }]), CancellationToken.None);
+
+        var cause = Assert.Single(second.Findings, f => f.RuleId == "cloud-resolver-packet-limit");
+        var findings = string.Join('\n', second.Findings.Select(f => $"{f.RuleId} {f.Severity}: {f.Cause}"));
+        Assert.True(cause.Severity == Severity.Critical, findings);
+        Assert.Contains("between two reads 60 s apart", cause.Cause, StringComparison.Ordinal);
+        Assert.DoesNotContain(second.Findings, f => f.RuleId != "cloud-resolver-packet-limit" && f.Severity == Severity.Critical);
+    }
 }

@@ -93,6 +93,10 @@ public sealed class HypothesisTests
     [InlineData("  - command: c\n    why: w\n    facts: [NoSuchFact]\n", "unknown fact type 'NoSuchFact'")]
     [InlineData("  - command: c\n    why: w\n    shell: bash\n", "unknown collect key 'shell'")]
     [InlineData("  - command: \"dig {{ known.Nope }}\"\n    why: w\n", "Nope")]
+    [InlineData("  - command: \"ethtool -S eth0; sleep 60\"\n    on: node\n    why: w\n", "one command run on the node")]
+    [InlineData("  - command: \"sh -c 'ethtool -S eth0'; rm -rf /\"\n    on: node\n    why: w\n", "one command run on the node")]
+    [InlineData("  - command: \"sh -c 'ethtool -S {{ known.Node }}; sleep 60'\"\n    on: node\n    why: w\n", "one command run on the node")]
+    [InlineData("  - command: \"kubectl get pods\"\n    on: node\n    why: w\n", "one command run on the node")]
     public void A_bad_collect_entry_is_an_error(string entry, string reason)
     {
         var yaml = Autopath[..Autopath.IndexOf("collect:", StringComparison.Ordinal)] + "collect:\n" + entry;
@@ -100,6 +104,15 @@ public sealed class HypothesisTests
         var errors = Errors(yaml);
 
         Assert.Contains(errors, e => e.Reason.Contains(reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_node_check_may_be_one_sh_c_script_the_nodes_shell_runs_whole()
+    {
+        var yaml = Autopath[..Autopath.IndexOf("collect:", StringComparison.Ordinal)]
+            + "collect:\n  - command: \"sh -c 'ethtool -S eth0; sleep 60; ethtool -S eth0'\"\n    on: node\n    why: w\n";
+
+        Assert.Empty(Errors(yaml));
     }
 
     [Theory]

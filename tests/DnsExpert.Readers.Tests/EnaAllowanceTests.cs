@@ -39,6 +39,29 @@ public sealed class EnaAllowanceTests
         Assert.Equal("eth0: linklocal_allowance_exceeded rose by 11,306 between two reads; pps_allowance_exceeded rose by 0", allowance.Describe);
     }
 
+    [Theory]
+    [InlineData("kubectl debug node/node-a -it --image=busybox -- chroot /host sh -c 'ethtool -S eth0; sleep 60; ethtool -S eth0'", null, "between two reads 60 s apart")]
+    [InlineData("sh -c 'ethtool -S eth0; sleep 30; ethtool -S eth0'", "node/node-a", "between two reads 30 s apart")]
+    [InlineData("ethtool -S eth0; ethtool -S eth0", "node/node-a", "between two reads")]
+    public void One_command_that_reads_twice_is_the_rise_between_its_two_blocks_over_its_sleep(string command, string? from, string window)
+    {
+        // The check's own form: one paste, two "NIC statistics:" blocks, the sleep between them the interval.
+        var first = Fixture("ethtool-S-ethN-ena-troubleshooting.txt").Replace("linklocal_allowance_exceeded: 0", "linklocal_allowance_exceeded: 120411", StringComparison.Ordinal);
+        var second = first.Replace("linklocal_allowance_exceeded: 120411", "linklocal_allowance_exceeded: 131717", StringComparison.Ordinal);
+
+        var allowance = Assert.Single(BuildFrom(from, (command, first + second)));
+
+        Assert.Equal(("node-a", "eth0", 11306L, true, window), (allowance.Node, allowance.Device, allowance.LinkLocalExceeded, allowance.BetweenReads, allowance.Window));
+    }
+
+    [Fact]
+    public void One_command_reading_two_interfaces_gives_each_its_own_read()
+    {
+        var both = BuildFrom("node/node-a", ("ethtool -S eth0; ethtool -S eth1", "NIC statistics:\n\tlinklocal_allowance_exceeded: 5\nNIC statistics:\n\tlinklocal_allowance_exceeded: 9\n"));
+
+        Assert.Equal([("eth0", 5L, false), ("eth1", 9L, false)], both.Select(a => (a.Device, a.LinkLocalExceeded, a.BetweenReads)).OrderBy(a => a.Device, StringComparer.Ordinal));
+    }
+
     [Fact]
     public void One_read_counts_since_the_driver_last_reset_and_a_counter_that_fell_is_a_reset()
     {
@@ -57,11 +80,13 @@ public sealed class EnaAllowanceTests
         Assert.Equal(["eth0", "eth1"], both.Select(a => a.Device).Order(StringComparer.Ordinal));
     }
 
-    private static List<NodeNicAllowance> Build(params (string Command, string Text)[] outputs)
+    private static List<NodeNicAllowance> Build(params (string Command, string Text)[] outputs) => BuildFrom("node/node-a", outputs);
+
+    private static List<NodeNicAllowance> BuildFrom(string? from, params (string Command, string Text)[] outputs)
     {
         var request = new DiagnosisRequest
         {
-            Snapshot = new Snapshot { Outputs = [.. outputs.Select(o => new CommandOutput { Command = o.Command, From = "node/node-a", Text = o.Text })] },
+            Snapshot = new Snapshot { Outputs = [.. outputs.Select(o => new CommandOutput { Command = o.Command, From = from, Text = o.Text })] },
         };
         return [.. SnapshotFactBuilder.Build(request).Facts.OfType<NodeNicAllowance>()];
     }

@@ -135,4 +135,35 @@ public sealed class NodeLocalSetupTests
 
         Assert.Equal("kube-dns", Assert.Single(SnapshotFactBuilder.Build(request).Facts.OfType<ProbeResult>()).TargetRole);
     }
+    [Theory]
+    [InlineData("kubespray-nodelocaldns.json", "169.254.25.10", "10.233.0.3")]
+    [InlineData("gke-node-local-dns.json", "169.254.20.10,10.8.0.10", null)]
+    [InlineData("upstream-iptables-mode.json", "169.254.20.10,10.96.0.10", null)]
+    [InlineData("upstream-ipvs-mode.json", "169.254.20.10", "10.96.0.10")]
+    public void Its_corefile_configmap_read_without_the_daemonset_says_what_it_binds_and_the_upstream_it_names(string fixture, string binds, string? upstream)
+    {
+        // kubespray writes its coredns Service's ClusterIP in the Corefile; upstream's iptables mode and GKE leave
+        // __PILLAR__CLUSTER__DNS__ for node-cache to fill from -upstreamsvc, which only the DaemonSet names.
+        var configMaps = Items(fixture).Where(i => i.Contains("\"ConfigMap\"", StringComparison.Ordinal)).ToList();
+
+        var dns = Assert.Single(Facts("10.96.0.10", [KubeDns, Pod], configMaps).OfType<ClusterDns>());
+
+        Assert.Equal(binds, string.Join(',', dns.NodeLocalConfigBinds));
+        Assert.Equal(upstream, dns.NodeLocalConfigUpstream);
+        Assert.Null(dns.NodeLocalPresent);
+        Assert.Empty(Facts("10.96.0.10", [KubeDns, Pod]).OfType<ClusterDns>().Single().NodeLocalConfigBinds);
+    }
+
+    [Theory]
+    [InlineData("kubespray-nodelocaldns.json", "10.233.0.3")]
+    [InlineData("gke-node-local-dns.json", "10.8.4.94")]
+    [InlineData("upstream-ipvs-mode.json", "10.96.0.10")]
+    public void Its_upstream_address_is_the_one_its_corefile_names_else_its_upstream_services(string fixture, string upstream)
+    {
+        // Every DaemonSet here says -upstreamsvc; node-cache fills in only __PILLAR__CLUSTER__DNS__ with that Service's
+        // ClusterIP, so an address the Corefile names is the upstream (kubespray's, and IPVS mode's documented sed).
+        var cache = Assert.Single(Facts("10.96.0.10", [KubeDns, Pod], Items(fixture)).OfType<NodeLocalDnsCache>());
+
+        Assert.Equal(upstream, cache.UpstreamIp);
+    }
 }

@@ -37,15 +37,18 @@ public sealed record KnownValues
     /// <summary>
     /// The address NodeLocal DNSCache forwards cluster names to, as its node's host network reaches it
     /// (<see cref="NodeLocalDnsCache.UpstreamIp"/>: kube-dns-upstream's ClusterIP on GKE, kubespray's coredns Service):
-    /// what a lookup from the failing pod's node asks to reproduce NodeLocal's own path to CoreDNS.
+    /// what a lookup from the failing pod's node asks to reproduce NodeLocal's own path to CoreDNS. The DaemonSets'
+    /// listing, which the checks name by what it decides (<c>ClusterDns.NodeLocalPresent</c>), gives its
+    /// <c>-upstreamsvc</c>; the Services give that Service's ClusterIP.
     /// </summary>
     [CommandValue(CommandValueKind.IpAddress)]
-    [FilledFrom("NodeLocalDnsCache", "KubeDnsService")]
+    [FilledFrom("NodeLocalDnsCache", "ClusterDns.NodeLocalPresent", "KubeDnsService")]
     public object NodeLocalUpstreamIp { get; init; } = new Placeholder("<nodelocal-upstream-ip>");
 
     /// <summary>
     /// The failing pod's node (<see cref="Node"/>) once the pod is known to ask NodeLocal DNSCache (its DaemonSet read,
-    /// or the pod's nameserver, as its resolv.conf or its error names it, a link-local address): where a lookup from the
+    /// or the pod's nameserver, as its resolv.conf or its error names it, a link-local address or one NodeLocal's own
+    /// Corefile ConfigMap binds): where a lookup from the
     /// node's host network reproduces NodeLocal's own. Until then a check naming it is not given
     /// (<see cref="Placeholder.Withheld"/>): without NodeLocal no pod's query goes that way.
     /// </summary>
@@ -166,8 +169,41 @@ public sealed record KnownValues
 
     private IReadOnlyList<string>? _withheld;
 
+    /// <summary>
+    /// These values with each one a check may name only once the evidence showed its premise (its default placeholder is
+    /// <see cref="Placeholder.Withheld"/>: the failing pod's node once it is known to ask NodeLocal DNSCache) back to
+    /// that placeholder: a command rendered over it holds the placeholder when it names such a value.
+    /// </summary>
+    internal KnownValues Unpremised
+    {
+        get
+        {
+            if (_unpremised is not null)
+            {
+                return _unpremised;
+            }
+
+            var copy = this with { };
+            (copy._placeholders, copy._withheld) = (null, null);
+            foreach (var property in ValueProperties.Where(p => p.GetValue(Defaults) is Placeholder { Withheld: true } && p.GetValue(this) is not Placeholder))
+            {
+                property.SetValue(copy, property.GetValue(Defaults));
+            }
+
+            return _unpremised = copy;
+        }
+    }
+
+    private KnownValues? _unpremised;
+
     private static readonly System.Reflection.PropertyInfo[] ValueProperties =
         typeof(KnownValues).GetProperties().Where(p => p.PropertyType == typeof(object)).ToArray();
+
+    private static readonly KnownValues Defaults = new();
+
+    /// <summary>The withheld placeholders of <see cref="Unpremised"/>, whatever is known.</summary>
+    internal static IReadOnlyList<string> PremisePlaceholders { get; } =
+        ValueProperties.Select(p => p.GetValue(Defaults)).OfType<Placeholder>().Where(p => p.Withheld).Select(p => p.Text).ToList();
 
     /// <summary>
     /// The fact types that would fill what <paramref name="command"/> still leaves to fill in (its placeholders, and
@@ -249,6 +285,10 @@ public sealed record KnownValues
         var resolvConf = facts.OfType<PodResolvConf>().FirstOrDefault(r => r.Pod == pod && r.Namespace == podNamespace);
         var asked = HostOf(server) ?? (resolvConf is { Nameservers.Count: > 0 } ? resolvConf.Nameservers[0] : null);
         var asksLinkLocal = podDns?.UsesNodeLocal == true || asked?.StartsWith("169.254.", StringComparison.Ordinal) == true;
+        // NodeLocal's own Corefile ConfigMap, read without its DaemonSet: the address the pod asks is one it binds (GKE's
+        // node-local-dns binds the kube-dns ClusterIP too), and the address it forwards cluster names to when it names one.
+        var nodeLocalConfig = facts.OfType<ClusterDns>().FirstOrDefault(c => c.NodeLocalConfigBinds.Count > 0);
+        var asksNodeLocal = asksLinkLocal || (asked is not null && nodeLocalConfig?.NodeLocalConfigBinds.Contains(asked) == true);
         var failing = NullIfEmpty(name) ?? queried?.Name;
         var nameNamespace = queried?.ServiceNamespace ?? NamespaceOf(failing);
         var known = new KnownValues
@@ -259,12 +299,15 @@ public sealed record KnownValues
             ServiceNamespace = (object?)nameNamespace ?? (object?)podNamespace ?? unknown.ServiceNamespace,
             Node = (object?)NullIfEmpty(podDns?.Node) ?? unknown.Node,
             PodTools = ToolsOf(podDns),
-            NodeLocalNode = (object?)(nodeLocal is not null || asksLinkLocal ? NullIfEmpty(podDns?.Node) : null) ?? unknown.NodeLocalNode,
+            NodeLocalNode = (object?)(nodeLocal is not null || asksNodeLocal ? NullIfEmpty(podDns?.Node) : null) ?? unknown.NodeLocalNode,
             Name = (object?)failing ?? unknown.Name,
             KubeDnsIp = (object?)kubeDns?.ClusterIp ?? (object?)ClusterDnsOf(facts, podNamespace, pod, podDns) ?? (object?)HostOf(server) ?? unknown.KubeDnsIp,
             CoreDnsPod = (object?)coreDns?.Name ?? unknown.CoreDnsPod,
-            // Without its DaemonSet, NodeLocal on a link-local address forwards to the cluster DNS Service (kubespray's nodelocaldns).
-            NodeLocalUpstreamIp = (object?)NullIfEmpty(nodeLocal?.UpstreamIp) ?? (nodeLocal is null && asksLinkLocal ? kubeDns?.ClusterIp : null) ?? unknown.NodeLocalUpstreamIp,
+            // Without its DaemonSet: the address its Corefile names, else, on a link-local address, the cluster DNS Service
+            // (kubespray's nodelocaldns); not when its Corefile leaves the address to -upstreamsvc (only the DaemonSet names it).
+            NodeLocalUpstreamIp = (object?)NullIfEmpty(nodeLocal?.UpstreamIp)
+                ?? (nodeLocal is null ? nodeLocalConfig?.NodeLocalConfigUpstream ?? (asksLinkLocal && nodeLocalConfig is null ? kubeDns?.ClusterIp : null) : null)
+                ?? unknown.NodeLocalUpstreamIp,
             CoreDnsPodIp = (object?)NullIfEmpty(answering?.Ip) ?? unknown.CoreDnsPodIp,
             RestartedCoreDnsPod = (object?)facts.OfType<CoreDnsPod>()
                 .Where(p => p.Restarts > 0 || p.WaitingReason == "CrashLoopBackOff" || p.LastTerminationReason is not null)

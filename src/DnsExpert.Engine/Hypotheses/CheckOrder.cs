@@ -30,8 +30,10 @@ public sealed record HypothesisPlan(IReadOnlyList<RuleHypothesis> Hypotheses, IR
 /// A check that cannot be run as given yet is offered through what fills it in: a check, of any rule, that collects a
 /// fact its missing values are read from (the CoreDNS pods give <c>&lt;coredns-pod-ip&gt;</c>; with
 /// <c>forward . /etc/resolv.conf</c>, the node's resolv.conf gives <c>&lt;upstream&gt;</c>). When the check it enables
-/// follows from the evidence, the enabler ranks at least as that check, so the value is known the round after; else it
-/// keeps its own rank (promoting every enabler of a check that decides much, before any evidence, pushed the checks
+/// follows from the evidence (a case of its cause under way, a finding its cause would explain, or it names a value given
+/// only once the evidence showed its premise: the failing pod's node once the pod is known to ask NodeLocal DNSCache,
+/// whose upstream address the Service listing gives), the enabler ranks at least as that check, so the value is known
+/// the round after; else it keeps its own rank (promoting every enabler of a check that decides much, before any evidence, pushed the checks
 /// that decide by themselves out of the first round: more conversations took two rounds).
 /// A command whose output the request already holds is not asked for again; a file to share (the packet capture) is
 /// not a next check.
@@ -77,6 +79,13 @@ public static class CheckOrder
     internal sealed record Planned(int Cost, RuleCheck Check, bool AsGiven, IReadOnlyList<string> Facts)
     {
         public IReadOnlyList<string> Awaits { get; init; } = [];
+
+        /// <summary>
+        /// It names a value given only once the evidence showed its premise (<see cref="Placeholder.Withheld"/>: the failing
+        /// pod's node once the pod is known to ask NodeLocal DNSCache): it follows from the evidence, whatever its causes'
+        /// cases say, and what fills in its other values ranks with it.
+        /// </summary>
+        public bool Premised { get; init; }
     }
 
     /// <summary>
@@ -119,7 +128,7 @@ public static class CheckOrder
                     byCommand.Add(enabler.Check.Command, entry);
                 }
 
-                entry.Enable(blocked, blocked.Follows > 0);
+                entry.Enable(blocked, blocked.Follows > 0 || blocked.Check.Premised);
             }
         }
 

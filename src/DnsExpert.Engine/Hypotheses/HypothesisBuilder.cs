@@ -332,7 +332,10 @@ public static class HypothesisBuilder
             && !known.Placeholders.Any(p => next.Command.Contains(p, StringComparison.Ordinal))
             && (check.On is null || NodeOf(check.On, known) is not null);
         var awaits = asGiven || !notNote ? [] : known.FilledFrom(next.Command, check.On).Where(t => !isRead(t)).ToList();
-        return new CheckOrder.Planned(check.Cost, next, asGiven, check.Facts) { Awaits = awaits };
+        // A check given only once the evidence showed its premise (it names a withheld value, now known) follows from it.
+        var premised = awaits.Count > 0 && check.Command.Render([known.Unpremised]) is var unpremised
+            && KnownValues.PremisePlaceholders.Any(p => unpremised.Contains(p, StringComparison.Ordinal));
+        return new CheckOrder.Planned(check.Cost, next, asGiven, check.Facts) { Awaits = awaits, Premised = premised };
     }
 
     private static RuleHypothesis LastResort(CompiledRule rule, List<string> explaining, KnownValues known)

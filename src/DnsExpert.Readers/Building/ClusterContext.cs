@@ -31,6 +31,9 @@ internal sealed record ClusterContext
     /// <summary>NodeLocal DNSCache as its DaemonSet sets it up, when the DaemonSet is in the snapshot.</summary>
     public NodeLocalSetup? NodeLocal { get; init; }
 
+    /// <summary>NodeLocal DNSCache's own Corefile ConfigMap as read, with or without its DaemonSet; null when not read.</summary>
+    public NodeLocalConfig? NodeLocalConfig { get; init; }
+
     /// <summary>NodeLocal DNSCache's link-local address as its DaemonSet says; null without the DaemonSet or when it says none.</summary>
     public string? NodeLocalIp => NodeLocal?.LocalIp;
 
@@ -84,6 +87,7 @@ internal sealed record ClusterContext
             KubeDnsClusterIp = kubeDns,
             KubeDnsIpSeenByPod = kubeDns is null ? PodClusterDns(request, classification, files, targetNamespace) : null,
             NodeLocal = nodeLocal is null ? null : NodeLocalSetup.Read(nodeLocal, objects.ConfigMaps),
+            NodeLocalConfig = NodeLocalSetup.ConfigOf(nodeLocal, objects.ConfigMaps),
             NodeLocalKnown = nodeLocal is not null
                 || ServiceListings.Of(asSent, objects.DaemonSets.Values.Select(d => d.Metadata?.NamespaceProperty ?? "default"), ServiceListings.IsDaemonSetResource)
                     .Covers(SnapshotObjects.KubeSystem),

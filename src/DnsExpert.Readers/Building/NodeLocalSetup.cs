@@ -92,8 +92,26 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
         return new NodeLocalSetup(daemonSet, [], "neither -localip nor a bind line of its Corefile", sets, upstream);
     }
 
+    /// <summary>
+    /// What NodeLocal DNSCache's own Corefile ConfigMap says, with or without its DaemonSet (then by the layouts' names,
+    /// <c>node-local-dns</c> and kubespray's <c>nodelocaldns</c>): the addresses its <c>bind</c> lines name and those it
+    /// forwards cluster names to (<see cref="ClusterForwards"/>); null when no such ConfigMap with a Corefile was read.
+    /// </summary>
+    public static NodeLocalConfig? ConfigOf(V1DaemonSet? daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
+    {
+        var found = Corefiles(daemonSet, configMaps).Take(1).ToList();
+        if (found is not [var (name, corefile)])
+        {
+            return null;
+        }
+
+        var binds = corefile.Servers.SelectMany(s => s.Directives).Where(d => d.Name == "bind")
+            .SelectMany(d => AddressList(string.Join(',', d.Arguments))).Distinct().ToList();
+        return new NodeLocalConfig(name, binds, Forwards(daemonSet, configMaps).Cluster);
+    }
+
     /// <summary>The Corefiles of the ConfigMaps its pods mount (<see cref="ConfigMapNames"/>), parsed, with the ConfigMap's name.</summary>
-    public static IEnumerable<(string Name, Corefile Corefile)> Corefiles(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps) =>
+    public static IEnumerable<(string Name, Corefile Corefile)> Corefiles(V1DaemonSet? daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps) =>
         ConfigMapNames(daemonSet)
             .Select(name => (name, map: configMaps.GetValueOrDefault(SnapshotObjects.Key(SnapshotObjects.KubeSystem, name))))
             .Where(m => m.map?.Data?.ContainsKey("Corefile") == true)
@@ -104,7 +122,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     /// server blocks, and those of the root zone's; placeholders node-cache fills at run time (<c>__PILLAR__CLUSTER__DNS__</c>)
     /// and <c>/etc/resolv.conf</c> are not addresses.
     /// </summary>
-    private static (List<string> Cluster, List<string> External) Forwards(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
+    private static (List<string> Cluster, List<string> External) Forwards(V1DaemonSet? daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
     {
         var (cluster, external) = (new List<string>(), new List<string>());
         foreach (var server in Corefiles(daemonSet, configMaps).Take(1).SelectMany(c => c.Corefile.Servers))
@@ -118,8 +136,8 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     }
 
     /// <summary>The ConfigMaps the pods mount (<c>node-local-dns</c>, kubespray's <c>nodelocaldns</c>), then those two names.</summary>
-    private static IEnumerable<string> ConfigMapNames(V1DaemonSet daemonSet) =>
-        (daemonSet.Spec?.Template?.Spec?.Volumes ?? []).Select(v => v.ConfigMap?.Name).OfType<string>().Concat(Names).Distinct();
+    private static IEnumerable<string> ConfigMapNames(V1DaemonSet? daemonSet) =>
+        (daemonSet?.Spec?.Template?.Spec?.Volumes ?? []).Select(v => v.ConfigMap?.Name).OfType<string>().Concat(Names).Distinct();
 
     /// <summary>Addresses of a comma- or space-separated list; a placeholder never filled in (<c>__PILLAR__DNS__SERVER__</c>) is none.</summary>
     private static List<string> AddressList(string? list) =>
@@ -147,3 +165,11 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
         return null;
     }
 }
+
+/// <summary>
+/// NodeLocal DNSCache's Corefile ConfigMap (<see cref="NodeLocalSetup.ConfigOf"/>): its name, the addresses its <c>bind</c>
+/// lines name (the link-local one and, in the mode that takes it over, the kube-dns ClusterIP), and the addresses it
+/// forwards cluster names to when it names them (kubespray writes its coredns Service's ClusterIP there; upstream's and
+/// GKE's <c>__PILLAR__CLUSTER__DNS__</c> is filled by node-cache at run time from <c>-upstreamsvc</c>: none).
+/// </summary>
+internal sealed record NodeLocalConfig(string ConfigMap, IReadOnlyList<string> Binds, IReadOnlyList<string> ClusterForwards);

@@ -37,8 +37,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
             "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the reload case explains no crash, and a crash of another pod is not its effect anyway (cause and effect share no pod): a second, real critical from round 1 on",
         ["nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json"] =
             "the pod's case is under way once its JSON is read, but the DaemonSet check and the kube-dns Service decide it only together (NodeLocalPresent and KubeDnsClusterIp), neither alone, so the node checks of the causes listed under the reported frequency fill rounds 2 and 3",
-        ["app-to-kube-dns-unreachable/fires-kubespray-new-node-nodelocaldns-cannot-reach-coredns-service.json"] = FromNodeLocal,
-        ["app-to-kube-dns-unreachable/fires-gke-node-local-dns-cannot-reach-kube-dns-upstream.json"] = FromNodeLocal,
         ["search-list-too-long/fires-eight-domains-with-glibc-2.17.json"] =
             "the pod's `ldd --version` (glibc 2.17, which decides) is never among the first four answerable checks of a round",
         ["networkpolicy-blocks-dns-egress/fires-udp-53-allowed-but-not-tcp.json"] =
@@ -56,13 +54,10 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
     };
 
     private const string OneReadOfTheCounter =
-        "round 1 reads the CoreDNS log's timeouts to the VPC resolver (with the pods and nodes), and the rule's case without a counter read lists it above coredns-upstream-unreachable; that warning case is a weaker proof, which does not demote its effect, so coredns-upstream-unreachable stays a second critical; the simulated cluster answers `ethtool -S eth0` once, with the scenario's first read, and one read (since the driver last reset) is a weaker proof too: the rise between two reads that makes the critical case is never seen in a conversation";
+        "round 1 reads the CoreDNS log's timeouts to the VPC resolver (with the pods and nodes): coredns-upstream-unreachable is critical from round 1, and the rule's case without a counter read, a weaker proof, does not demote it (a weaker proof never demotes what full proof shows), so round 1 already shows a critical that is not the cause. The counter that decides needs the CoreDNS pods' node, known only from round 1's pods: its check now reads `ethtool -S eth0` twice a minute apart in one command (the finding's first step, since a fired cause offers no next checks), and that one paste of two reads is the rise that makes the critical case and demotes the effect (CheckOrderTests), but only after round 1";
 
     private const string CrashBeforeItsCause =
         "round 1's CoreDNS pods JSON shows both pods crash-looping (a true critical) while nothing read by then can show why: the stub is in the resolv.conf of the node the pods' JSON names (round 2 at best), and the crashed run's log (what kubectl logs serves while the container waits) has no loop line here. Even then the stub case is a warning (its expect), which does not demote a crash that full proof shows, and pod fghij crash-loops on a node whose resolv.conf the scenario does not hold";
-
-    private const string FromNodeLocal =
-        "the checks now dig from the failing pod's node (kubectl debug node/, the host network NodeLocal DNSCache runs in, as its hostNetwork pod's probes did) once the pod is known to ask NodeLocal: a CoreDNS pod IP in round 2 (kubespray: the error names 169.254.25.10) or 3 (GKE: only the DaemonSet shows NodeLocal binds the ClusterIP), answered; but the dig of NodeLocal's upstream needs that Service's ClusterIP (kubespray's coredns, GKE's kube-dns-upstream), and the Service listing that gives it keeps its own rank while the cause is not under way, so it is read in round 3 and the upstream's dig, the half that fails, would come in round 4";
 
     private const string PastedTableOnly =
         "the scenario's truth is a table pasted under its own command (no objects): the simulated cluster answers a check only from objects or an output pasted under that exact command, and the checks ask for `-o json`";

@@ -50,8 +50,40 @@ public sealed partial class SimulatedCluster
             ["cat", var path] => FileOf(Here, path),
             ["dmesg", ..] => FileOf(Here, "dmesg") ?? CommandOf(Here, line) ?? HealthyDmesg,
             ["conntrack", "-S"] => CommandOf(Here, line) ?? Fixture("dns-tools", "conntrack-S-per-cpu.txt"),
+            ["sh", "-c", var script] => Reads(Here, script),
             _ => CommandOf(Here, line), // tcpdump writes a capture file, not an output to paste
         };
+    }
+
+    /// <summary>
+    /// A script of commands run one after another (<c>ethtool -S eth0; sleep 60; ethtool -S eth0</c>, the check that reads
+    /// a counter twice): the outputs the scenario holds of each command on that node, the first for its first call, the
+    /// second for its second, in order (a <c>sleep</c> prints nothing); not answered when the scenario holds fewer reads
+    /// of a command than the script makes, rather than inventing one it does not hold.
+    /// </summary>
+    private string? Reads(Func<JsonObject, bool> here, string script)
+    {
+        var calls = new Dictionary<string, int>(StringComparer.Ordinal);
+        var text = new System.Text.StringBuilder();
+        foreach (var part in script.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var words = part.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words is ["sleep", _])
+            {
+                continue;
+            }
+
+            var line = string.Join(' ', words);
+            var nth = calls[line] = calls.GetValueOrDefault(line) + 1;
+            if (_files.Where(f => here(f) && (string?)f["command"] == line).Skip(nth - 1).FirstOrDefault()?["text"]?.GetValue<string>() is not { } output)
+            {
+                return null;
+            }
+
+            text.Append(output);
+        }
+
+        return text.Length == 0 ? null : text.ToString();
     }
 
     /// <summary>

@@ -38,6 +38,26 @@ public sealed class SimulatedClusterTests(ApiFactory factory) : IClassFixture<Ap
     }
 
     /// <summary>
+    /// A script that reads a counter twice (<c>sh -c 'ethtool -S eth0; sleep 60; ethtool -S eth0'</c>) is answered with the
+    /// scenario's two reads of that node, in order, and read by the product as the rise between them; a scenario holding
+    /// fewer reads than the script makes does not answer it (no read it does not hold is invented).
+    /// </summary>
+    [Fact]
+    public void A_script_reading_the_counter_twice_is_answered_with_the_scenarios_two_reads_or_not_at_all()
+    {
+        const string Command = "kubectl debug node/ip-10-28-17-45.eu-west-3.compute.internal -it --image=busybox -- chroot /host sh -c 'ethtool -S eth0; sleep 60; ethtool -S eth0'";
+        var rising = SimulatedCluster.FromScenario("cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-with-linklocal-rising.json");
+
+        var text = rising.Run(Command)!;
+
+        Assert.Equal(2, text.Split("NIC statistics:").Length - 1);
+        var request = new DiagnosisRequest { Snapshot = new Snapshot { Outputs = [new CommandOutput { Command = Command, Text = text }] } };
+        var allowance = Assert.Single(DnsExpert.Readers.SnapshotFactBuilder.Build(request).Facts.OfType<DnsExpert.Facts.NodeNicAllowance>());
+        Assert.Equal("eth0: linklocal_allowance_exceeded rose by 11,306 between two reads 60 s apart; pps_allowance_exceeded rose by 0", allowance.Describe);
+        Assert.Null(SimulatedCluster.FromScenario("cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-no-counter-read.json").Run(Command));
+    }
+
+    /// <summary>
     /// A set-based selector (<c>-l 'k8s-app in (kube-dns,coredns)'</c>, quoted as one shell word) selects as the API
     /// server does: kubespray's k8s-app=coredns pods and Service.
     /// </summary>

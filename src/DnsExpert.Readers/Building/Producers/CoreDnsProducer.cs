@@ -30,8 +30,10 @@ internal static class CoreDnsProducer
                 AddressesFrom = nodeLocal.AddressesFrom,
                 InterceptsClusterIp = cluster.NodeLocalInterceptsClusterIp,
                 UpstreamService = nodeLocal.UpstreamService,
-                UpstreamIp = nodeLocal.UpstreamService is { } upstream ? objects.Service(SnapshotObjects.KubeSystem, upstream)?.Spec?.ClusterIP
-                    : cluster.NodeLocalInterceptsClusterIp ? null : kubeDns?.Spec?.ClusterIP,
+                // An address its Corefile names is what node-cache forwards to: it fills in only __PILLAR__CLUSTER__DNS__ from -upstreamsvc.
+                UpstreamIp = (nodeLocal.ClusterForwards is [var named, ..] ? named : null)
+                    ?? (nodeLocal.UpstreamService is { } upstream ? objects.Service(SnapshotObjects.KubeSystem, upstream)?.Spec?.ClusterIP
+                        : cluster.NodeLocalInterceptsClusterIp ? null : kubeDns?.Spec?.ClusterIP),
                 DesiredPods = nodeLocal.DaemonSet.Status?.DesiredNumberScheduled ?? 0,
                 ReadyPods = nodeLocal.DaemonSet.Status?.NumberReady ?? 0,
             });
@@ -50,6 +52,8 @@ internal static class CoreDnsProducer
             NodeLocalIp = cluster.NodeLocalIp,
             NodeLocalName = nodeLocal?.Name,
             NodeLocalInterceptsClusterIp = cluster.NodeLocal is null ? null : cluster.NodeLocalInterceptsClusterIp,
+            NodeLocalConfigBinds = cluster.NodeLocalConfig?.Binds ?? [],
+            NodeLocalConfigUpstream = cluster.NodeLocalConfig?.ClusterForwards is [var forward, ..] ? forward : null,
             CoreDnsVersion = coreDnsVersions.Count == 0 ? null : coreDnsVersions.Min(),
             KubernetesVersion = kubeletVersions.Count == 0 ? null : kubeletVersions.Min(),
             PodsNamespace = objects.ClusterDns.Shown ? objects.ClusterDns.PodsNamespace : null,

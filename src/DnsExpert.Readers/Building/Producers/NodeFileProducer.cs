@@ -12,7 +12,7 @@ internal static class NodeFileProducer
         var facts = new List<Fact>();
         var notes = new List<CollectionEntry>();
         var conntrack = new Dictionary<string, (long? Count, long? Max)>(StringComparer.Ordinal);
-        var allowances = new Dictionary<(string Node, string Device), List<(string Source, long LinkLocal, long? Pps)>>();
+        var allowances = new Dictionary<(string Node, string Device), List<(string Source, long LinkLocal, long? Pps, int? Apart)>>();
         foreach (var file in files.Where(f => f.Node is not null && f.Text is not null))
         {
             var node = file.Node!;
@@ -55,13 +55,17 @@ internal static class NodeFileProducer
                         : null, source, "no tx-checksum-ip-generic line, or no device named");
                     break;
                 case EvidenceReader.NicStatistics:
-                    if (NodeFileParsers.ParseEnaAllowances(file.Text) is { } read)
+                    // One command may read twice (ethtool -S eth0; sleep 60; ethtool -S eth0): each block its read, in order.
+                    var reads = NicReads(file.Command, file.Text)
+                        .Select(r => (r.Device, Read: NodeFileParsers.ParseEnaAllowances(r.Text))).Where(r => r.Read is not null).ToList();
+                    foreach (var (named, read) in reads)
                     {
-                        var key = (node, CommandDevice(file.Command, "-S", "--statistics") ?? "the interface");
+                        var key = (node, named ?? "the interface");
                         allowances.TryAdd(key, []);
-                        allowances[key].Add((source, read.LinkLocalExceeded, read.PpsExceeded));
+                        allowances[key].Add((source, read!.Value.LinkLocalExceeded, read.Value.PpsExceeded, reads.Count > 1 ? SleepSeconds(file.Command) : null));
                     }
-                    else
+
+                    if (reads.Count == 0)
                     {
                         Keep(null, source, "no linklocal_allowance_exceeded counter (not an ENA interface, or its driver does not count it)");
                     }
@@ -84,6 +88,8 @@ internal static class NodeFileProducer
             facts.Add(new NodeNicAllowance
             {
                 Source = last.Source, Node = node, Device = device, BetweenReads = between,
+                // Reads one command took with a sleep between them are that far apart (two reads there, or the first and last of more).
+                SecondsApart = between && reads.Count == 2 && last.Apart is { } apart && first.Apart == apart && first.Source == last.Source ? apart : null,
                 LinkLocalExceeded = between ? last.LinkLocal - first.LinkLocal : last.LinkLocal,
                 PpsExceeded = between && last.Pps is { } pps && first.Pps is { } before ? pps - before : last.Pps,
             });
@@ -93,11 +99,53 @@ internal static class NodeFileProducer
 
         // The device ethtool was asked about: the word after the option (-k, --show-features, --show-offload; -S,
         // --statistics), for output without a header naming it.
-        static string? CommandDevice(string? command, params string[] options)
+        static string? CommandDevice(string? command, params string[] options) => CommandDevices(command, options).FirstOrDefault();
+
+        // Every device the command's ethtool calls name, in order (a ';' or '&&' after one ends its call).
+        static List<string?> CommandDevices(string? command, params string[] options)
         {
             var words = command?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
-            var at = Array.FindIndex(words, options.Contains);
-            return at >= 0 && at + 1 < words.Length && !words[at + 1].StartsWith('|') ? words[at + 1] : null;
+            return [.. words.Select((w, i) => (w, i)).Where(x => options.Contains(x.w))
+                .Select(x => x.i + 1 < words.Length && !words[x.i + 1].StartsWith('|') && words[x.i + 1].TrimEnd(';', '&', '\'', '"') is { Length: > 0 } device ? device : null)];
+        }
+
+        // The reads of ethtool -S output: one per "NIC statistics:" block when the command read as many times (of the
+        // device each call names) or read one device only (a loop), else the whole text one read of the device named first.
+        static List<(string? Device, string Text)> NicReads(string? command, string? text)
+        {
+            var devices = CommandDevices(command, "-S", "--statistics");
+            var blocks = NicBlocks(text ?? "");
+            return blocks.Count > 1 && blocks.Count == devices.Count ? [.. blocks.Select((b, i) => (devices[i], b))]
+                : blocks.Count > 1 && devices.Count > 0 && devices.Distinct().Count() == 1 ? [.. blocks.Select(b => (devices[0], b))]
+                : [(devices.FirstOrDefault(), text ?? "")];
+        }
+
+        // The text cut before each "NIC statistics:" line, the header ethtool -S prints first.
+        static List<string> NicBlocks(string text)
+        {
+            var blocks = new List<string>();
+            var start = 0;
+            for (var at = text.IndexOf("NIC statistics:", StringComparison.Ordinal); at >= 0; at = text.IndexOf("NIC statistics:", at + 1, StringComparison.Ordinal))
+            {
+                if (at > start && text[start..at].Trim().Length > 0)
+                {
+                    blocks.Add(text[start..at]);
+                }
+
+                start = at;
+            }
+
+            blocks.Add(text[start..]);
+            return blocks;
+        }
+
+        // The seconds of the command's one sleep between its reads (sleep 60), when it has exactly one.
+        static int? SleepSeconds(string? command)
+        {
+            var words = command?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+            var sleeps = words.Select((w, i) => (w, i)).Where(x => x.w == "sleep" && x.i + 1 < words.Length)
+                .Select(x => int.TryParse(words[x.i + 1].TrimEnd(';', '&', '\'', '"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : (int?)null).ToList();
+            return sleeps is [{ } seconds] && seconds > 0 ? seconds : null;
         }
 
         // A file read into its fact, or a note saying what it lacked.
