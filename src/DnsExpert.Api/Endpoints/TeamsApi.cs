@@ -99,6 +99,17 @@ public static partial class TeamsApi
                 new NoticeRun("this service has no cluster access to look at the pod, so it needs the error text the application printed after the name.")));
         }
 
+        return await DiagnoseAsync(request, activity, workflow, links, settings, time, logger, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts the diagnosis a message asks for and answers with its card when it ends within
+    /// <see cref="TeamsOptions.AnswerWithin"/>, else with where its result will be (Teams cannot be posted to later).
+    /// </summary>
+    private static async Task<ChatReply> DiagnoseAsync(
+        DiagnosisRequest request, TeamsActivity activity, DiagnosisWorkflow workflow, PublicLinks links, TeamsOptions settings, TimeProvider time,
+        ILogger logger, CancellationToken cancellationToken)
+    {
         var reply = new TaskCompletionSource<DiagnosisResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         DiagnosisResponse? accepted;
         try
