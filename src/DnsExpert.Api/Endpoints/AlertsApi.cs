@@ -3,6 +3,7 @@ using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Security;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis.Application;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -77,6 +78,30 @@ public static partial class AlertsApi
             return forbidden;
         }
 
+        var (id, repeat, unavailable) = await DiagnoseOnceAsync(request, reply, scope, groupKey, http, workflow, groups, history, links, cancellationToken);
+        if (id is null)
+        {
+            return unavailable!;
+        }
+
+        if (!repeat)
+        {
+            LogStarted(logger, firing.Count, id);
+        }
+
+        return Answer(links, repeat ? "repeat" : "diagnosing", groupKey, firingNames, ignored, id, repeat
+            ? "The group already has a diagnosis (a repeat notification): its id, nothing new started."
+            : "Started a diagnosis of the group's DNS alerts; poll links.self until status is no longer running.");
+    }
+
+    /// <summary>
+    /// Queues the group's diagnosis unless it has one already (a repeat notification, or one still kept that did not fail):
+    /// its id and whether it was there before, or the 503 when the queue or the history cannot take it.
+    /// </summary>
+    private static async Task<(string? Id, bool Repeat, Problem<Status.ServiceUnavailable>? Unavailable)> DiagnoseOnceAsync(
+        DiagnosisRequest request, Func<DiagnosisResponse, Task>? reply, CallerScope scope, string groupKey, HttpRequest http, DiagnosisWorkflow workflow,
+        AlertGroups groups, HistoryState history, PublicLinks links, CancellationToken cancellationToken)
+    {
         Problem<Status.ServiceUnavailable>? unavailable = null;
         var (id, repeat) = await groups.DiagnoseOnceAsync(scope.Principal, groupKey, async () =>
         {
@@ -95,20 +120,8 @@ public static partial class AlertsApi
                 return null;
             }
         }, cancellationToken, failed: async known => history.Store is { } store
-            && (await store.GetAsync(known, cancellationToken))?.Status == Contract.DiagnosisStatus.Failed);
-        if (id is null)
-        {
-            return unavailable!;
-        }
-
-        if (!repeat)
-        {
-            LogStarted(logger, firing.Count, id);
-        }
-
-        return Answer(links, repeat ? "repeat" : "diagnosing", groupKey, firingNames, ignored, id, repeat
-            ? "The group already has a diagnosis (a repeat notification): its id, nothing new started."
-            : "Started a diagnosis of the group's DNS alerts; poll links.self until status is no longer running.");
+            && (await store.GetAsync(known, cancellationToken))?.Status == DiagnosisStatus.Failed);
+        return (id, repeat, unavailable);
     }
 
     private static Accepted<AlertNotificationResponse> Answer(
