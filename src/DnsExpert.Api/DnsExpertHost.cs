@@ -212,7 +212,8 @@ public static class DnsExpertHost
             SuppressDiagnosticsCallback = ctx => CallerError(ctx.Exception) is not null,
         });
         app.UseStatusCodePages();
-        app.UseDnsExpertSecurity();
+        // The endpoints behind the caller checks: each documents what those checks, and its parameters' binding, may answer.
+        var api = ParameterBindingProblems.AnswersParameterProblems(app.UseDnsExpertSecurity());
         app.UseSwagger();
         app.UseSwaggerUI(o =>
         {
@@ -223,16 +224,16 @@ public static class DnsExpertHost
         app.MapGet("/", () => Results.Redirect("/swagger")).ExcludeFromDescription();
         app.MapMetrics("/metrics");
         app.MapHealthApi();
-        app.MapDiagnosesApi();
-        app.MapRulesApi();
-        app.MapClassifyApi();
-        app.MapSamplesApi();
-        app.MapSnapshotsApi();
-        app.MapReportsApi();
-        app.MapAlertsApi();
-        app.MapSlackApi();
-        app.MapTeamsApi();
-        app.MapJiraApi();
+        api.MapDiagnosesApi();
+        api.MapRulesApi();
+        api.MapClassifyApi();
+        api.MapSamplesApi();
+        api.MapSnapshotsApi();
+        api.MapReportsApi();
+        api.MapAlertsApi();
+        api.MapSlackApi();
+        api.MapTeamsApi();
+        api.MapJiraApi();
         return app;
     }
 }

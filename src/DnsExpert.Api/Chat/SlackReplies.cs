@@ -46,6 +46,6 @@ public sealed class SlackReplies(CallbackDispatcher callbacks, CallbackSender se
     }
 
     /// <summary>An ephemeral answer to the command (only its sender sees it).</summary>
-    public static IResult Ephemeral(string text) =>
-        TypedResults.Json(new JsonObject { ["response_type"] = "ephemeral", ["text"] = text });
+    public static ChatReply Ephemeral(string text) =>
+        new(new JsonObject { ["response_type"] = "ephemeral", ["text"] = text });
 }

@@ -3,6 +3,7 @@ using DnsExpert.Api.Async;
 using DnsExpert.Api.History;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Api.Security;
+using DnsExpert.Contract;
 using DnsExpert.Diagnosis.Application;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -23,19 +24,11 @@ public static partial class AlertsApi
                 The receiver of an Alertmanager `webhook_config` (payload version 4). A notification whose firing alerts include DNS alerts (labelled `dnsexpert_rule`, or named in `DnsExpert:Alerts:Names`: by default the alerts of `deploy/prometheus` and the kube-prometheus mixin's CoreDNS alerts) starts one asynchronous diagnosis for the group, as `POST /api/v1/diagnoses?wait=false` would: live collection scoped to the pod the alerts share (`namespace` and `pod`, or an `instance` naming a pod), with the alerts as the symptom's text. The answer is `202` with `diagnosisId` and `links`.
 
                 A repeat notification of the group (same `groupKey`, within `DnsExpert:Alerts:GroupLifetime` of the last one) returns the same diagnosis (`outcome: repeat`); a `resolved` notification is recorded and ends the group (`outcome: resolved`), a notification without firing DNS alerts is `outcome: ignored`. Needs the `diagnose` role, like creating a diagnosis (`403` otherwise, or when the pod's namespace is outside the key's).
-                """)
-            .Accepts<AlertmanagerNotification>("application/json")
-            .Produces<AlertNotificationResponse>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+                """);
         return app;
     }
 
-    internal static async Task<Results<Accepted<AlertNotificationResponse>, ProblemHttpResult>> Receive(
+    internal static async Task<Results<Accepted<AlertNotificationResponse>, BodyProblem<AlertmanagerNotification>, Problem<Status.Unprocessable>, Problem<Status.Forbidden>, Problem<Status.ServiceUnavailable>>> Receive(
         HttpRequest http, DiagnosisWorkflow workflow, AlertGroups groups, HistoryState history, IOptions<AlertOptions> alertOptions, IOptions<DnsExpertOptions> options,
         PublicLinks links, AlertDelivery delivery, ILogger<AlertGroups> logger, [AsParameters] BodyServices bodies, CancellationToken cancellationToken)
     {
@@ -48,7 +41,7 @@ public static partial class AlertsApi
         var errors = AlertRequests.Validate(notification!);
         if (errors.Count > 0)
         {
-            return Problems.Unprocessable(errors, "The notification is not an Alertmanager webhook payload this service reads");
+            return Problem.Unprocessable(errors, "The notification is not an Alertmanager webhook payload this service reads");
         }
 
         var scope = CallerScope.Of(http.HttpContext);
@@ -85,7 +78,31 @@ public static partial class AlertsApi
             return forbidden;
         }
 
-        ProblemHttpResult? unavailable = null;
+        var (id, repeat, unavailable) = await DiagnoseOnceAsync(request, reply, scope, groupKey, http, workflow, groups, history, links, cancellationToken);
+        if (id is null)
+        {
+            return unavailable!;
+        }
+
+        if (!repeat)
+        {
+            LogStarted(logger, firing.Count, id);
+        }
+
+        return Answer(links, repeat ? "repeat" : "diagnosing", groupKey, firingNames, ignored, id, repeat
+            ? "The group already has a diagnosis (a repeat notification): its id, nothing new started."
+            : "Started a diagnosis of the group's DNS alerts; poll links.self until status is no longer running.");
+    }
+
+    /// <summary>
+    /// Queues the group's diagnosis unless it has one already (a repeat notification, or one still kept that did not fail):
+    /// its id and whether it was there before, or the 503 when the queue or the history cannot take it.
+    /// </summary>
+    private static async Task<(string? Id, bool Repeat, Problem<Status.ServiceUnavailable>? Unavailable)> DiagnoseOnceAsync(
+        DiagnosisRequest request, Func<DiagnosisResponse, Task>? reply, CallerScope scope, string groupKey, HttpRequest http, DiagnosisWorkflow workflow,
+        AlertGroups groups, HistoryState history, PublicLinks links, CancellationToken cancellationToken)
+    {
+        Problem<Status.ServiceUnavailable>? unavailable = null;
         var (id, repeat) = await groups.DiagnoseOnceAsync(scope.Principal, groupKey, async () =>
         {
             try
@@ -103,21 +120,11 @@ public static partial class AlertsApi
                 return null;
             }
         }, cancellationToken, failed: async known => history.Store is { } store
-            && (await store.GetAsync(known, cancellationToken))?.Status == Contract.DiagnosisStatus.Failed);
-        if (id is null)
-        {
-            return unavailable ?? Unavailable(http, "The group's diagnosis is being started",
-                "Another replica is starting this alert group's diagnosis; Alertmanager retries the notification.");
-        }
-
-        if (!repeat)
-        {
-            LogStarted(logger, firing.Count, id);
-        }
-
-        return Answer(links, repeat ? "repeat" : "diagnosing", groupKey, firingNames, ignored, id, repeat
-            ? "The group already has a diagnosis (a repeat notification): its id, nothing new started."
-            : "Started a diagnosis of the group's DNS alerts; poll links.self until status is no longer running.");
+            && (await store.GetAsync(known, cancellationToken))?.Status == DiagnosisStatus.Failed);
+        return (id, repeat, id is null
+            ? unavailable ?? Unavailable(http, "The group's diagnosis is being started",
+                "Another replica is starting this alert group's diagnosis; Alertmanager retries the notification.")
+            : null);
     }
 
     private static Accepted<AlertNotificationResponse> Answer(
@@ -130,10 +137,10 @@ public static partial class AlertsApi
         });
     }
 
-    private static ProblemHttpResult Unavailable(HttpRequest http, string title, string detail)
+    private static Problem<Status.ServiceUnavailable> Unavailable(HttpRequest http, string title, string detail)
     {
         http.HttpContext.Response.Headers.RetryAfter = "10";
-        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);
+        return Problem.Of<Status.ServiceUnavailable>(title, detail);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alertmanager notification: {Count} firing DNS alert(s), diagnosis {Id} started")]

@@ -22,15 +22,11 @@ public static class ClassifyApi
             .WithTags("Classify")
             .WithName("ClassifyMessage")
             .WithSummary("Classify a client's DNS error message")
-            .WithDescription("Tells whether the message means the name does not exist, the DNS server is unreachable, or either (KNOWLEDGE.md section 1).")
-            .Accepts<ClassifyRequest>("application/json")
-            .Produces<ClassificationResult>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+            .WithDescription("Tells whether the message means the name does not exist, the DNS server is unreachable, or either (KNOWLEDGE.md section 1).");
         return app;
     }
 
-    internal static async Task<Results<Ok<ClassificationResult>, ProblemHttpResult>> Classify(
+    internal static async Task<Results<Ok<ClassificationResult>, BodyProblem<ClassifyRequest>, Problem<Status.Unprocessable>>> Classify(
         HttpRequest http, IOptions<DnsExpertOptions> options, [AsParameters] BodyServices bodies, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<ClassifyRequest>(http, options.Value, bodies, cancellationToken);
@@ -43,7 +39,7 @@ public static class ClassifyApi
         if (string.IsNullOrWhiteSpace(request!.Message) || request.Message.Length > max)
         {
             var message = string.IsNullOrWhiteSpace(request.Message) ? "is required" : $"is longer than {max} characters";
-            return Problems.Unprocessable(new Dictionary<string, string[]> { ["message"] = [message] }, "The request has invalid fields");
+            return Problem.Unprocessable(new Dictionary<string, string[]> { ["message"] = [message] }, "The request has invalid fields");
         }
 
         return TypedResults.Ok(SymptomClassifier.Classify(request.Message));

@@ -32,13 +32,7 @@ public static partial class DiagnosesApi
                 `?wait=false` answers `202 Accepted` at once with `Location: /api/v1/diagnoses/{id}`; poll it until `status` is no longer `running`, or give a `callbackUrl` (its host must be in the service's allow-list) to receive the result by POST.
 
                 `?format=markdown` (or `Accept: text/markdown`) returns a report for chat and tickets; `?format=slack` a Slack Block Kit message; `?format=teams` a Microsoft Teams message (an Adaptive Card 1.5 for an incoming webhook or a Workflow); `?format=jira` the fields of a Jira Cloud issue (`POST /rest/api/3/issue`, the description in Atlassian Document Format; add `project` and `issuetype`).
-                """)
-            .Accepts<DiagnosisRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+                """);
         group.MapPost("/{id}/evidence", AddEvidence)
             .WithName("AddDiagnosisEvidence")
             .WithSummary("Refine an earlier diagnosis with more evidence: the output of the checks it suggested, pasted")
@@ -48,41 +42,26 @@ public static partial class DiagnosesApi
                 `404` for an unknown id, `409` while the earlier diagnosis is still running, `410` when its request is no longer kept. `?wait=false` and `?format=` work as for `POST /api/v1/diagnoses`.
 
                 The stored request is diagnosed again, so it counts as if it were sent with the evidence: the evidence and the stored request together must fit `DnsExpert:MaxRequestBodyBytes` (`413`), both are admitted by size (`503` with `Retry-After` while the bodies in flight take `MaxBodiesInFlightBytes`), and the call costs one more request of the caller's rate limit per full `DnsExpert:Auth:EvidenceBytesPerPermit` (1 MiB) of the stored request or per full `EvidenceTimePerPermit` (1 s) its last diagnosis took, whichever is more (`429` with `Retry-After`).
-                """)
-            .Accepts<EvidenceRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status410Gone)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+                """);
         group.MapGet("/", List)
             .WithName("ListDiagnoses")
             .WithSummary("The history of diagnoses, newest first, paged")
-            .WithDescription("Filters: `namespace`, `pod`, `ruleId` (diagnoses where that rule fired), `since` (RFC 3339 time, or an age such as `90m`, `24h`, `7d`). Pages of `limit` (1-200, default 50); pass `nextCursor` as `cursor` for the next page.")
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .WithDescription("Filters: `namespace`, `pod`, `ruleId` (diagnoses where that rule fired), `since` (RFC 3339 time, or an age such as `90m`, `24h`, `7d`). Pages of `limit` (1-200, default 50); pass `nextCursor` as `cursor` for the next page.");
         group.MapGet("/{id}", Get)
             .WithName("GetDiagnosis")
             .WithSummary("One diagnosis: running, completed (with its findings) or failed")
-            .WithDescription("While `status` is `running` the answer carries `Retry-After`. Supports `?format=markdown|slack|teams` like the POST; `?checks=all` lists every next check in the Markdown (`links.checks`), where a chat answer shows the first three.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("While `status` is `running` the answer carries `Retry-After`. Supports `?format=markdown|slack|teams` like the POST; `?checks=all` lists every next check in the Markdown (`links.checks`), where a chat answer shows the first three.");
         group.MapGet("/{id}/ticket", Ticket)
             .WithName("GetDiagnosisTicket")
             .WithSummary("What to attach to a support ticket")
-            .WithDescription("The ticket payloads of the findings the guide routes to a support ticket (for example `external-domain-upstream-error`: failing name, response code, time to the second, CoreDNS nodes and their instance ids). `?format=markdown` gives the ticket text.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("The ticket payloads of the findings the guide routes to a support ticket (for example `external-domain-upstream-error`: failing name, response code, time to the second, CoreDNS nodes and their instance ids). `?format=markdown` gives the ticket text.");
         group.MapGet("/{id}/request", StoredRequestJson)
             .WithName("GetDiagnosisRequest")
-            .WithSummary("The request as stored (snapshot included, Secret data removed), to replay with POST")
-            .Produces<DiagnosisRequest>()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("The request as stored (snapshot included, Secret data removed), to replay with POST");
         return app;
     }
 
-    internal static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, RenderedReport, ProblemHttpResult>> Diagnose(
+    internal static async Task<Results<DiagnosisAnswer, BodyProblem<DiagnosisRequest>, Problem<Status.Unprocessable>, Problem<Status.Forbidden>>> Diagnose(
         HttpRequest http, [FromQuery] bool? wait, [FromQuery] ReportFormat? format,
         DiagnosisWorkflow workflow, PublicLinks links, IOptions<DnsExpertOptions> options, IOptions<CallbackOptions> callbacks,
         [AsParameters] BodyServices bodies, [FromServices] ILiveSnapshotCollector? collector, CancellationToken cancellationToken)
@@ -96,7 +75,7 @@ public static partial class DiagnosesApi
         var errors = Validate(request!, options.Value, callbacks.Value);
         if (errors.Count > 0)
         {
-            return Problems.Unprocessable(errors, "The request has invalid fields");
+            return Problem.Unprocessable(errors, "The request has invalid fields");
         }
 
         if (MayNotCreate(CallerScope.Of(http.HttpContext), request!) is { } forbidden)
@@ -106,9 +85,7 @@ public static partial class DiagnosesApi
 
         if (!(wait ?? true) && request!.Snapshot is null && request.Symptom is null && collector is null)
         {
-            var message = new LiveCollectionUnavailableException().Message;
-            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",
-                detail: message, extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["snapshot"] = [message] } });
+            return LiveCollectionUnavailable(new LiveCollectionUnavailableException().Message);
         }
 
         return await Answer(RunOf(request!, http, links), wait ?? true, format, http, workflow, cancellationToken);
@@ -128,7 +105,7 @@ public static partial class DiagnosesApi
     };
 
     /// <summary>Diagnoses a read and valid request now (200) or queues it (<c>?wait=false</c>: 202).</summary>
-    private static async Task<Results<Ok<DiagnosisResponse>, Accepted<DiagnosisResponse>, RenderedReport, ProblemHttpResult>> Answer(
+    private static async Task<DiagnosisAnswer> Answer(
         DiagnosisRun run, bool wait, ReportFormat? format, HttpRequest http, DiagnosisWorkflow workflow, CancellationToken cancellationToken)
     {
         if (wait)
@@ -157,7 +134,7 @@ public static partial class DiagnosesApi
     }
 
     /// <summary>Diagnoses one request (kept in the history; also used by the samples), or the 422 when it needs a cluster there is not.</summary>
-    internal static async Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Run(
+    internal static async Task<(DiagnosisResponse? Response, Problem<Status.Unprocessable>? Problem)> Run(
         DiagnosisRun run, DiagnosisWorkflow workflow, CancellationToken cancellationToken)
     {
         try
@@ -166,10 +143,14 @@ public static partial class DiagnosesApi
         }
         catch (LiveCollectionUnavailableException ex)
         {
-            return (null, TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",
-                detail: ex.Message, extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["snapshot"] = [ex.Message] } }));
+            return (null, LiveCollectionUnavailable(ex.Message));
         }
     }
+
+    /// <summary>The 422 of a request that needs a snapshot collected from a cluster this service has no access to.</summary>
+    private static Problem<Status.Unprocessable> LiveCollectionUnavailable(string message) =>
+        Problem.Of<Status.Unprocessable>("Live collection is not configured", message,
+            new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["snapshot"] = [message] } });
 
     internal static Dictionary<string, string[]> Validate(DiagnosisRequest request, DnsExpertOptions options, CallbackOptions callbacks)
     {
@@ -182,7 +163,7 @@ public static partial class DiagnosesApi
         return errors;
     }
 
-    internal static async Task<Results<Ok<DiagnosisPage>, ProblemHttpResult>> List(
+    internal static async Task<Results<Ok<DiagnosisPage>, Problem<Status.Unprocessable>, Problem<Status.ServiceUnavailable>>> List(
         HttpRequest http, HistoryState history, PublicLinks links, TimeProvider time, string? @namespace, string? pod, string? ruleId, string? since, int? limit, string? cursor,
         CancellationToken cancellationToken)
     {
@@ -218,7 +199,7 @@ public static partial class DiagnosesApi
 
         if (errors.Count > 0)
         {
-            return Problems.Unprocessable(errors, "The query has invalid parameters");
+            return Problem.Unprocessable(errors, "The query has invalid parameters");
         }
 
         var page = await store.ListAsync(new DiagnosisQuery
@@ -234,7 +215,7 @@ public static partial class DiagnosesApi
         return TypedResults.Ok(page);
     }
 
-    internal static async Task<Results<Ok<DiagnosisResponse>, RenderedReport, ProblemHttpResult>> Get(
+    internal static async Task<Results<Ok<DiagnosisResponse>, RenderedReport, Problem<Status.NotFound>>> Get(
         string id, [FromQuery] ReportFormat? format, [FromQuery] CheckList? checks, HttpRequest http, HistoryState history, PublicLinks links,
         CancellationToken cancellationToken)
     {
@@ -254,7 +235,7 @@ public static partial class DiagnosesApi
         return AsText(linked, format, http, allChecks: checks == CheckList.All) is { } text ? text : TypedResults.Ok(linked);
     }
 
-    internal static async Task<Results<Ok<TicketResponse>, RenderedReport, ProblemHttpResult>> Ticket(
+    internal static async Task<Results<Ok<TicketResponse>, RenderedReport, Problem<Status.NotFound>>> Ticket(
         string id, [FromQuery] ReportFormat? format, HttpRequest http, HistoryState history, PublicLinks links, CancellationToken cancellationToken)
     {
         var (response, problem) = await Find(id, history, CallerScope.Of(http.HttpContext), cancellationToken);
@@ -269,7 +250,7 @@ public static partial class DiagnosesApi
             : TypedResults.Ok(ticket);
     }
 
-    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> StoredRequestJson(string id, HttpContext http, HistoryState history, CancellationToken cancellationToken)
+    internal static async Task<Results<JsonText<DiagnosisRequest>, Problem<Status.NotFound>>> StoredRequestJson(string id, HttpContext http, HistoryState history, CancellationToken cancellationToken)
     {
         if (history.Store is null || !IdPattern().IsMatch(id) || !await Visible(id, history.Store, CallerScope.Of(http), cancellationToken))
         {
@@ -277,11 +258,11 @@ public static partial class DiagnosesApi
         }
 
         var json = await history.Store.GetRequestJsonAsync(id, cancellationToken);
-        return json is null ? NotFound(id) : TypedResults.Text(json, "application/json; charset=utf-8");
+        return json is null ? NotFound(id) : JsonText<DiagnosisRequest>.Of(json);
     }
 
     /// <summary>A kept diagnosis the caller may see, or the 404 (also when it exists outside the caller's scope: its existence is not told).</summary>
-    internal static async Task<(DiagnosisResponse? Response, ProblemHttpResult? Problem)> Find(string id, HistoryState history, CallerScope scope, CancellationToken cancellationToken)
+    internal static async Task<(DiagnosisResponse? Response, Problem<Status.NotFound>? Problem)> Find(string id, HistoryState history, CallerScope scope, CancellationToken cancellationToken)
     {
         if (history.Store is null || !IdPattern().IsMatch(id) || !await Visible(id, history.Store, scope, cancellationToken))
         {
@@ -296,7 +277,7 @@ public static partial class DiagnosesApi
         scope.Namespaces is null || (await store.GetAccessAsync(id, cancellationToken) is { } access && scope.MaySee(access));
 
     /// <summary>The 403 when the caller may not create <paramref name="request"/>'s diagnosis (its role, or a target outside its namespaces); else null.</summary>
-    internal static ProblemHttpResult? MayNotCreate(CallerScope scope, DiagnosisRequest request)
+    internal static Problem<Status.Forbidden>? MayNotCreate(CallerScope scope, DiagnosisRequest request)
     {
         if (scope.Role < CallerRole.Diagnose)
         {
@@ -311,9 +292,9 @@ public static partial class DiagnosesApi
                 : "is not one of the namespaces this key may diagnose");
     }
 
-    internal static ProblemHttpResult Forbidden(string field, string message) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed for this caller", detail: $"{field}: {message}",
-            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
+    internal static Problem<Status.Forbidden> Forbidden(string field, string message) =>
+        Problem.Of<Status.Forbidden>("Not allowed for this caller", $"{field}: {message}",
+            new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 
     /// <summary>
     /// The rendering <paramref name="format"/> names (or Markdown for <c>Accept: text/markdown</c>), with every next check
@@ -350,18 +331,18 @@ public static partial class DiagnosesApi
     private static bool AcceptsMarkdown(HttpRequest http) =>
         http.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/markdown", StringComparison.OrdinalIgnoreCase));
 
-    internal static ProblemHttpResult NotFound(string id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such diagnosis",
-            detail: $"No diagnosis with id '{RulesApi.Sanitize(id)}' is kept (ids are 32 hex digits; old diagnoses are removed by retention).");
+    internal static Problem<Status.NotFound> NotFound(string id) =>
+        Problem.Of<Status.NotFound>("No such diagnosis",
+            $"No diagnosis with id '{RulesApi.Sanitize(id)}' is kept (ids are 32 hex digits; old diagnoses are removed by retention).");
 
-    private static ProblemHttpResult Unavailable(string title, string detail, HttpRequest http, int? retryAfter)
+    private static Problem<Status.ServiceUnavailable> Unavailable(string title, string detail, HttpRequest http, int? retryAfter)
     {
         if (retryAfter is { } seconds)
         {
             http.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
-        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);
+        return Problem.Of<Status.ServiceUnavailable>(title, detail);
     }
 
     [GeneratedRegex("^[0-9a-f]{32}$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]

@@ -25,17 +25,11 @@ public static class JiraApi
                 Sends the issue `?format=jira` renders (summary, priority hint, labels, the description in Atlassian Document Format) with the configured `project` and `issuetype` to `{{JiraOptions.Section}}:BaseUrl` + `/rest/api/3/issue`, authenticated with the token from its Secret file, and keeps the created key with the diagnosis: `GET /api/v1/diagnoses/{id}` then lists it under `issues`. Answers `201` with `{"key", "url"}` (`Location` is the issue's browse URL).
 
                 `404` for an unknown id; `403` for a key with role `read`; `409` when the diagnosis is still running, or when its issue was already created (the problem carries its `key` and `url`) or is being created; `501` when Jira is not configured on this service (the problem names the setting); `502` when Jira refused or could not be reached (the problem quotes Jira's `errorMessages` and `errors`). Only the base URL's host is called, once, without following redirects.
-                """)
-            .Produces<JiraIssueCreated>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status501NotImplemented)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
+                """);
         return app;
     }
 
-    internal static async Task<Results<Created<JiraIssueCreated>, ProblemHttpResult>> Create(
+    internal static async Task<Results<Created<JiraIssueCreated>, Problem<Status.NotFound>, Problem<Status.Forbidden>, Problem<Status.Conflict>, Problem<Status.NotImplemented>, Problem<Status.BadGateway>>> Create(
         string id, HttpRequest http, HistoryState history, PublicLinks links, JiraTickets jira, TimeProvider time, CancellationToken cancellationToken)
     {
         var scope = CallerScope.Of(http.HttpContext);
@@ -52,8 +46,8 @@ public static class JiraApi
 
         if (!jira.Settings.Enabled)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status501NotImplemented, title: "Jira is not configured on this service",
-                detail: $"Set {JiraOptions.Section}:BaseUrl, ProjectKey, and Email with ApiTokenFile (Jira Cloud) or BearerTokenFile (Data Center); `?format=jira` renders the issue's body meanwhile.");
+            return Problem.Of<Status.NotImplemented>("Jira is not configured on this service",
+                $"Set {JiraOptions.Section}:BaseUrl, ProjectKey, and Email with ApiTokenFile (Jira Cloud) or BearerTokenFile (Data Center); `?format=jira` renders the issue's body meanwhile.");
         }
 
         if (response.Status == DiagnosisStatus.Running)
@@ -78,14 +72,14 @@ public static class JiraApi
         if (outcome is not { Key: { } key, Url: { } url })
         {
             await store.ReleaseIssueAsync(id, JiraTickets.Tracker, CancellationToken.None);
-            return TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Jira did not create the issue", detail: outcome.Error,
-                extensions: outcome.JiraStatus is { } status ? new Dictionary<string, object?> { ["jiraStatus"] = status } : null);
+            return Problem.Of<Status.BadGateway>("Jira did not create the issue", outcome.Error,
+                outcome.JiraStatus is { } status ? new Dictionary<string, object?> { ["jiraStatus"] = status } : null);
         }
 
         await store.SetIssueAsync(id, new TrackerIssue(JiraTickets.Tracker, key, url, time.GetUtcNow()), CancellationToken.None);
         return TypedResults.Created(url, new JiraIssueCreated(key, url));
     }
 
-    private static ProblemHttpResult Conflict(string title, string detail, IDictionary<string, object?>? extensions = null) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: title, detail: detail, extensions: extensions);
+    private static Problem<Status.Conflict> Conflict(string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        Problem.Of<Status.Conflict>(title, detail, extensions);
 }

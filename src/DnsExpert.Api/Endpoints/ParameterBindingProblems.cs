@@ -1,5 +1,8 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
+using DnsExpert.Api.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
 
 namespace DnsExpert.Api.Endpoints;
 
@@ -33,6 +36,32 @@ public sealed partial class ParameterBindingProblems(IProblemDetailsService prob
                 Detail = $"{name}: {message}",
             },
         });
+    }
+
+    /// <summary>
+    /// Documents the 400 on each endpoint of <paramref name="group"/> with a query or route parameter that may not bind:
+    /// one of a type parsed from its text (<c>int?</c>, <c>bool?</c>, <see cref="ReportFormat"/>, <see cref="CheckList"/>).
+    /// </summary>
+    public static RouteGroupBuilder AnswersParameterProblems(RouteGroupBuilder group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ((IEndpointConventionBuilder)group).Add(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<MethodInfo>().FirstOrDefault() is { } method && method.GetParameters().Any(MayNotBind))
+            {
+                Problem<Status.BadRequest>.PopulateMetadata(method, endpoint);
+            }
+        });
+        return group;
+    }
+
+    /// <summary>A parameter bound from its text (the query or the route) with a type's <c>TryParse</c>, which that text may fail.</summary>
+    private static bool MayNotBind(ParameterInfo parameter)
+    {
+        var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
+        return type != typeof(string) && parameter.GetCustomAttribute<FromServicesAttribute>() is null
+            && (type.IsPrimitive || type.IsEnum || type.GetMethod("TryParse", BindingFlags.Public | BindingFlags.Static, [typeof(string), type.MakeByRefType()]) is not null
+                || type.GetMethod("TryParse", BindingFlags.Public | BindingFlags.Static, [typeof(string), typeof(IFormatProvider), type.MakeByRefType()]) is not null);
     }
 
     /// <summary>What a parameter of <paramref name="type"/> (as minimal APIs name it: <c>int?</c>, <c>Nullable&lt;ReportFormat&gt;</c>) takes, with the allowed values of a closed set.</summary>

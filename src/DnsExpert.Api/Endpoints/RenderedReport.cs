@@ -1,4 +1,5 @@
 using System.Reflection;
+using DnsExpert.Api.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
 
@@ -9,23 +10,18 @@ namespace DnsExpert.Api.Endpoints;
 /// or a Slack, Teams or Jira message as JSON. As a return type it tells OpenAPI that the operation also answers
 /// <c>200 text/markdown</c>, which a bare <see cref="ContentHttpResult"/> left to hand-kept <c>.Produces</c> lines.
 /// </summary>
-public sealed class RenderedReport : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IContentTypeHttpResult
+public sealed class RenderedReport : DescribedResult, IEndpointMetadataProvider
 {
-    private readonly ContentHttpResult _content;
-
-    private RenderedReport(ContentHttpResult content) => _content = content;
+    private RenderedReport(ContentHttpResult content)
+        : base(content)
+    {
+    }
 
     /// <summary>Markdown for a person.</summary>
     public static RenderedReport Markdown(string text) => new(TypedResults.Text(text, "text/markdown; charset=utf-8"));
 
     /// <summary>A chat or ticket message, JSON in the shape its platform reads.</summary>
     public static RenderedReport Message(string json) => new(TypedResults.Text(json, "application/json; charset=utf-8"));
-
-    public int? StatusCode => _content.StatusCode;
-
-    public string? ContentType => _content.ContentType;
-
-    public Task ExecuteAsync(HttpContext httpContext) => _content.ExecuteAsync(httpContext);
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using DnsExpert.Api.History;
 using DnsExpert.Rendering;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DnsExpert.Api.Endpoints;
 
@@ -12,13 +11,11 @@ public static class ReportsApi
         app.MapGet("/reports/{id}", Report)
             .WithTags("Diagnoses")
             .WithName("DiagnosisReport")
-            .WithSummary("A diagnosis as a printable HTML page, for ticket links")
-            .Produces<string>(StatusCodes.Status200OK, "text/html")
-            .Produces<string>(StatusCodes.Status404NotFound, "text/html");
+            .WithSummary("A diagnosis as a printable HTML page, for ticket links");
         return app;
     }
 
-    internal static async Task<ContentHttpResult> Report(string id, HttpContext http, HistoryState history, Hosting.PublicLinks links, CancellationToken cancellationToken)
+    internal static async Task<HtmlPage> Report(string id, HttpContext http, HistoryState history, Hosting.PublicLinks links, CancellationToken cancellationToken)
     {
         var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var headers = http.Response.Headers;
@@ -28,7 +25,7 @@ public static class ReportsApi
 
         var (response, _) = await DiagnosesApi.Find(id, history, Security.CallerScope.Of(http), cancellationToken);
         return response is null
-            ? TypedResults.Content(HtmlReport.NotFound(nonce), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound)
-            : TypedResults.Content(HtmlReport.Render(response with { Links = links.Of(id, response.PreviousId) }, nonce), "text/html; charset=utf-8");
+            ? HtmlPage.NotFound(HtmlReport.NotFound(nonce))
+            : HtmlPage.Found(HtmlReport.Render(response with { Links = links.Of(id, response.PreviousId) }, nonce));
     }
 }

@@ -1,3 +1,4 @@
+using DnsExpert.Api.Hosting;
 using DnsExpert.Contract;
 using DnsExpert.Diagnosis;
 using DnsExpert.Engine.RuleBases;
@@ -16,16 +17,15 @@ public static class RulesApi
             .WithDescription("Every rule: id (stable, public), title, severity, description, the fact types it reads, the guide section and the rule file.");
         group.MapGet("/{id}", GetRule)
             .WithName("GetRule")
-            .WithSummary("One rule of the knowledge base")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("One rule of the knowledge base");
         return app;
     }
 
-    internal static Results<Ok<RuleInfo>, ProblemHttpResult> GetRule(string id, IRuleBaseProvider rules)
+    internal static Results<Ok<RuleInfo>, Problem<Status.NotFound>> GetRule(string id, IRuleBaseProvider rules)
     {
         var rule = RuleCatalog.List(rules.Current).FirstOrDefault(r => r.Id == id);
         return rule is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such rule", detail: $"No rule with id '{Sanitize(id)}'. GET /api/v1/rules lists them.")
+            ? Problem.Of<Status.NotFound>("No such rule", $"No rule with id '{Sanitize(id)}'. GET /api/v1/rules lists them.")
             : TypedResults.Ok(WireResults.Rule(rule));
     }
 

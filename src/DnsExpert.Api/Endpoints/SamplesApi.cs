@@ -16,20 +16,17 @@ public static class SamplesApi
             .WithSummary("Bundled sample requests (sick clusters) to try without a cluster");
         group.MapGet("/{name}", GetSample)
             .WithName("GetSample")
-            .WithSummary("A sample request, ready to POST to /api/v1/diagnoses")
-            .Produces<DiagnosisRequest>()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("A sample request, ready to POST to /api/v1/diagnoses");
         group.MapPost("/{name}/diagnose", DiagnoseSample)
             .WithName("DiagnoseSample")
-            .WithSummary("Diagnose a bundled sample")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Diagnose a bundled sample");
         return app;
     }
 
-    internal static Results<ContentHttpResult, ProblemHttpResult> GetSample(string name, SampleCatalog samples) =>
-        samples.ReadJson(name) is { } json ? TypedResults.Text(json, "application/json") : NotFound(name);
+    internal static Results<JsonText<DiagnosisRequest>, Problem<Status.NotFound>> GetSample(string name, SampleCatalog samples) =>
+        samples.ReadJson(name) is { } json ? JsonText<DiagnosisRequest>.Of(json, "application/json") : NotFound(name);
 
-    internal static async Task<Results<Ok<DiagnosisResponse>, RenderedReport, ProblemHttpResult>> DiagnoseSample(
+    internal static async Task<Results<Ok<DiagnosisResponse>, RenderedReport, Problem<Status.NotFound>, Problem<Status.Forbidden>, Problem<Status.Unprocessable>>> DiagnoseSample(
         string name, [FromQuery] ReportFormat? format, HttpRequest http, SampleCatalog samples, Diagnosis.Application.DiagnosisWorkflow workflow,
         Hosting.PublicLinks links, CancellationToken cancellationToken)
     {
@@ -47,7 +44,7 @@ public static class SamplesApi
         return response is null ? problem! : DiagnosesApi.AsText(response, format, http) is { } text ? text : TypedResults.Ok(response);
     }
 
-    private static ProblemHttpResult NotFound(string name) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such sample",
-            detail: $"No sample named '{RulesApi.Sanitize(name)}'. GET /api/v1/samples lists them.");
+    private static Problem<Status.NotFound> NotFound(string name) =>
+        Problem.Of<Status.NotFound>("No such sample",
+            $"No sample named '{RulesApi.Sanitize(name)}'. GET /api/v1/samples lists them.");
 }

@@ -3,6 +3,7 @@ using DnsExpert.Api.Chat;
 using DnsExpert.Api.Hosting;
 using DnsExpert.Diagnosis.Application;
 using DnsExpert.Readers.Collection;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -25,36 +26,32 @@ public static partial class SlackApi
 
                 `/dns <namespace>/<pod> <name> [error text]` answers at once with an ephemeral acknowledgement and starts an asynchronous diagnosis, as `POST /api/v1/diagnoses?wait=false` would; its result is posted to the command's `response_url` as a Block Kit message when the URL's host is in `DnsExpert:Slack:AllowedHosts` (`hooks.slack.com` by default; https only, no redirects). `/dns help`, and every mistake, answer with the usage, ephemerally.
                 """)
-            .Accepts<IFormCollection>("application/x-www-form-urlencoded")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .Accepts<IFormCollection>("application/x-www-form-urlencoded");
         return app;
     }
 
-    internal static async Task<IResult> Receive(
+    internal static async Task<Results<ChatReply, Problem<Status.NotFound>, Problem<Status.PayloadTooLarge>, Problem<Status.Unauthorized>>> Receive(
         HttpRequest http, DiagnosisWorkflow workflow, PublicLinks links, SlackReplies slack, IOptions<SlackOptions> slackOptions, IOptions<DnsExpertOptions> options,
         TimeProvider time, ILogger<SlackReplies> logger, [FromServices] ILiveSnapshotCollector? collector, CancellationToken cancellationToken)
     {
         if (slack.Signature is not { } signature)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The Slack command is not enabled",
-                detail: $"Set {SlackOptions.Section}:SigningSecretFile to the file holding the Slack app's signing secret.");
+            return Problem.Of<Status.NotFound>("The Slack command is not enabled",
+                $"Set {SlackOptions.Section}:SigningSecretFile to the file holding the Slack app's signing secret.");
         }
 
         var settings = slackOptions.Value;
         var body = await BoundedBody.ReadAsync(http, settings.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The command is too large",
-                detail: $"A Slack command body is at most {settings.MaxBodyBytes} bytes ({SlackOptions.Section}:MaxBodyBytes).");
+            return Problem.Of<Status.PayloadTooLarge>("The command is too large",
+                $"A Slack command body is at most {settings.MaxBodyBytes} bytes ({SlackOptions.Section}:MaxBodyBytes).");
         }
 
         if (signature.Refuse(http.Headers[SlackSignature.TimestampHeader], http.Headers[SlackSignature.SignatureHeader], body, time.GetUtcNow(), settings.ReplayWindow) is { } refusal)
         {
             LogRefused(logger, refusal);
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Not a signed Slack request", detail: refusal);
+            return Problem.Of<Status.Unauthorized>("Not a signed Slack request", refusal);
         }
 
         var form = QueryHelpers.ParseQuery(System.Text.Encoding.UTF8.GetString(body));

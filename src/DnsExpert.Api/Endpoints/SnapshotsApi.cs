@@ -25,13 +25,11 @@ public static class SnapshotsApi
             .WithTags("Snapshots")
             .WithName("CollectSnapshot")
             .WithSummary("Collect a snapshot from the live cluster")
-            .WithDescription("Reads what a diagnosis of this pod and name needs from the cluster, and returns it as a request body: POST it to /api/v1/diagnoses to replay it offline.")
-            .Produces<CollectedRequest>()
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .WithDescription("Reads what a diagnosis of this pod and name needs from the cluster, and returns it as a request body: POST it to /api/v1/diagnoses to replay it offline.");
         return app;
     }
 
-    internal static async Task<Results<Ok<CollectedRequest>, ProblemHttpResult>> Collect(
+    internal static async Task<Results<Ok<CollectedRequest>, Problem<Status.Unprocessable>, Problem<Status.Forbidden>>> Collect(
         string? @namespace, string? pod, string? domain, bool? probe, HttpContext http, [FromServices] ILiveSnapshotCollector? live, CancellationToken cancellationToken)
     {
         var target = pod is null ? null : new TargetRef { Namespace = @namespace ?? "default", Pod = pod };
@@ -39,7 +37,7 @@ public static class SnapshotsApi
         var errors = RequestValidator.Validate(request, new RequestLimits());
         if (errors.Count > 0)
         {
-            return Problems.Unprocessable(errors.ToDictionary(e => e.Key.Replace("target.", "", StringComparison.Ordinal), e => e.Value, StringComparer.Ordinal), "Invalid query");
+            return Problem.Unprocessable(errors.ToDictionary(e => e.Key.Replace("target.", "", StringComparison.Ordinal), e => e.Value, StringComparer.Ordinal), "Invalid query");
         }
 
         // Collecting reads the cluster as a diagnosis would: the same role and namespaces.
@@ -50,8 +48,8 @@ public static class SnapshotsApi
 
         if (live is not { } collector)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Live collection is not configured",
-                detail: "Set DnsExpert:Cluster:Enabled (and a kubeconfig or an in-cluster service account) to collect from a cluster.");
+            return Problem.Of<Status.Unprocessable>("Live collection is not configured",
+                "Set DnsExpert:Cluster:Enabled (and a kubeconfig or an in-cluster service account) to collect from a cluster.");
         }
 
         var collected = await collector.CollectAsync(target, domain, probe ?? true, cancellationToken);

@@ -6,6 +6,7 @@ using DnsExpert.History;
 using DnsExpert.Readers.Collection;
 using DnsExpert.Rendering;
 using DnsExpert.Rendering.Escaping;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -33,50 +34,45 @@ public static partial class TeamsApi
 
                 `<namespace>/<pod> <name> [error text]` after the mention starts a diagnosis, as `POST /api/v1/diagnoses?wait=false` would, and answers with its Adaptive Card when it ends within `DnsExpert:Teams:AnswerWithin` (Teams drops answers after five seconds), or else with its id and report link; `status <id>` answers with a diagnosis started from the same Teams tenant, `help` and every mistake with the usage.
                 """)
-            .Accepts<object>("application/json")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .Accepts<object>("application/json");
         return app;
     }
 
-    internal static async Task<IResult> Receive(
+    internal static async Task<Results<ChatReply, Problem<Status.NotFound>, Problem<Status.PayloadTooLarge>, Problem<Status.Unauthorized>, Problem<Status.BadRequest>>> Receive(
         HttpRequest http, DiagnosisWorkflow workflow, IDiagnosisHistory history, PublicLinks links, TeamsMessages teams, IOptions<TeamsOptions> teamsOptions,
         IOptions<DnsExpertOptions> options, TimeProvider time, ILogger<TeamsMessages> logger, [FromServices] ILiveSnapshotCollector? collector,
         CancellationToken cancellationToken)
     {
         if (teams.Signature is not { } signature)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The Teams outgoing webhook is not enabled",
-                detail: $"Set {TeamsOptions.Section}:OutgoingWebhookTokenFile to the file holding the outgoing webhook's security token.");
+            return Problem.Of<Status.NotFound>("The Teams outgoing webhook is not enabled",
+                $"Set {TeamsOptions.Section}:OutgoingWebhookTokenFile to the file holding the outgoing webhook's security token.");
         }
 
         var settings = teamsOptions.Value;
         var body = await BoundedBody.ReadAsync(http, settings.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The message is too large",
-                detail: $"A Teams message body is at most {settings.MaxBodyBytes} bytes ({TeamsOptions.Section}:MaxBodyBytes).");
+            return Problem.Of<Status.PayloadTooLarge>("The message is too large",
+                $"A Teams message body is at most {settings.MaxBodyBytes} bytes ({TeamsOptions.Section}:MaxBodyBytes).");
         }
 
         if (signature.Refuse(http.Headers.Authorization, body) is { } refusal)
         {
             LogRefused(logger, refusal);
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Not a signed Teams message", detail: refusal);
+            return Problem.Of<Status.Unauthorized>("Not a signed Teams message", refusal);
         }
 
         if (TeamsActivity.Read(body) is not { Type: "message" } activity)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a Teams message",
-                detail: "The body is not a Bot Framework activity of type 'message'.");
+            return Problem.Of<Status.BadRequest>("Not a Teams message",
+                "The body is not a Bot Framework activity of type 'message'.");
         }
 
         if (await teams.RefuseAsync(activity, time.GetUtcNow(), cancellationToken) is { } replay)
         {
             LogRefused(logger, replay);
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Not a new Teams message", detail: replay);
+            return Problem.Of<Status.Unauthorized>("Not a new Teams message", replay);
         }
 
         var text = activity.Command;
@@ -103,6 +99,17 @@ public static partial class TeamsApi
                 new NoticeRun("this service has no cluster access to look at the pod, so it needs the error text the application printed after the name.")));
         }
 
+        return await DiagnoseAsync(request, activity, workflow, links, settings, time, logger, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts the diagnosis a message asks for and answers with its card when it ends within
+    /// <see cref="TeamsOptions.AnswerWithin"/>, else with where its result will be (Teams cannot be posted to later).
+    /// </summary>
+    private static async Task<ChatReply> DiagnoseAsync(
+        DiagnosisRequest request, TeamsActivity activity, DiagnosisWorkflow workflow, PublicLinks links, TeamsOptions settings, TimeProvider time,
+        ILogger logger, CancellationToken cancellationToken)
+    {
         var reply = new TaskCompletionSource<DiagnosisResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         DiagnosisResponse? accepted;
         try
@@ -125,12 +132,12 @@ public static partial class TeamsApi
         try
         {
             var done = await reply.Task.WaitAsync(settings.AnswerWithin, time, cancellationToken);
-            return TypedResults.Json(TeamsReport.Render(done));
+            return new ChatReply(TeamsReport.Render(done));
         }
         catch (TimeoutException)
         {
             var target = request.Target!;
-            return TypedResults.Json(TeamsReport.Notice(
+            return new ChatReply(TeamsReport.Notice(
                 [
                     [new NoticeRun("Diagnosing why "), new NoticeRun($"{target.Namespace}/{target.Pod}", Code: true), new NoticeRun(" cannot resolve "),
                         new NoticeRun(request.Domain!, Code: true), new NoticeRun(": it takes longer than Teams waits for an answer.")],
@@ -142,7 +149,7 @@ public static partial class TeamsApi
     }
 
     /// <summary><c>status &lt;id&gt;</c>: a diagnosis started from the same Teams tenant, as its card (running: where it stands).</summary>
-    private static async Task<IResult> StatusAsync(IDiagnosisHistory history, PublicLinks links, TeamsActivity activity, string rest, CancellationToken cancellationToken)
+    private static async Task<ChatReply> StatusAsync(IDiagnosisHistory history, PublicLinks links, TeamsActivity activity, string rest, CancellationToken cancellationToken)
     {
         var id = ChatCommand.NextWord(ref rest);
         if (history.Store is not { } store || id.Length is 0 or > 64)
@@ -159,10 +166,10 @@ public static partial class TeamsApi
 
         response = response with { Links = links.Of(id, response.PreviousId) };
         return response.Status == DiagnosisStatus.Running
-            ? TypedResults.Json(TeamsReport.Notice(
+            ? new ChatReply(TeamsReport.Notice(
                 [[new NoticeRun("Diagnosis "), new NoticeRun(id, Code: true), new NoticeRun(" is still running; ask again in a few seconds.")]],
                 ChatButtons.Buttons(response).Where(b => b.Id == "open-report").ToList()))
-            : TypedResults.Json(TeamsReport.Render(response));
+            : new ChatReply(TeamsReport.Render(response));
     }
 
     /// <summary>Who asked: the tenant and the sender, recorded as the diagnosis' creator.</summary>
@@ -172,7 +179,7 @@ public static partial class TeamsApi
 
     private static NoticeRun[] Line(params NoticeRun[] runs) => runs;
 
-    private static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<System.Text.Json.Nodes.JsonObject> Card(params NoticeRun[][] lines) => TypedResults.Json(TeamsReport.Notice(lines, []));
+    private static ChatReply Card(params NoticeRun[][] lines) => new(TeamsReport.Notice(lines, []));
 
     /// <summary>The usage (<c>help</c>, and after every mistake).</summary>
     private static NoticeRun[][] Usage() =>

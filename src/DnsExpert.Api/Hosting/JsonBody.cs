@@ -15,7 +15,7 @@ public static partial class JsonBody
 {
     private static readonly ConcurrentDictionary<(int Depth, RequestLimits Limits), JsonSerializerOptions> SerializerOptions = new();
 
-    public static Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(
+    public static Task<(T? Value, BodyProblem<T>? Problem)> ReadAsync<T>(
         HttpRequest request, DnsExpertOptions options, BodyServices services, CancellationToken cancellationToken)
         where T : class =>
         ReadAsync<T>(request, options, services, storedBytes: 0, cancellationToken);
@@ -25,7 +25,15 @@ public static partial class JsonBody
     /// request leaves of <see cref="DnsExpertOptions.MaxRequestBodyBytes"/>, and its admission counts both, since the
     /// stored request is read back and diagnosed again with it.
     /// </summary>
-    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(
+    public static async Task<(T? Value, BodyProblem<T>? Problem)> ReadAsync<T>(
+        HttpRequest request, DnsExpertOptions options, BodyServices services, long storedBytes, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (value, problem) = await ReadOrRefuseAsync<T>(request, options, services, storedBytes, cancellationToken);
+        return (value, problem is null ? null : new BodyProblem<T>(problem));
+    }
+
+    private static async Task<(T? Value, ProblemHttpResult? Problem)> ReadOrRefuseAsync<T>(
         HttpRequest request, DnsExpertOptions options, BodyServices services, long storedBytes, CancellationToken cancellationToken)
         where T : class
     {
@@ -80,7 +88,7 @@ public static partial class JsonBody
         }
         catch (RequestLimitException ex)
         {
-            return (null, Problems.Unprocessable(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] }, "The request carries more than this service accepts"));
+            return (null, TypedResults.Problem(Problem.Unprocessable(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] }, "The request carries more than this service accepts").ProblemDetails));
         }
         catch (JsonException ex)
         {

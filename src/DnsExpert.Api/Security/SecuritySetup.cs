@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using System.Threading.RateLimiting;
+using DnsExpert.Api.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
@@ -104,8 +105,11 @@ public static class SecuritySetup
         return builder;
     }
 
-    /// <summary>Rate limiting per address, authentication, rate limiting per caller, and the 401 gate, in that order.</summary>
-    public static WebApplication UseDnsExpertSecurity(this WebApplication app)
+    /// <summary>
+    /// Rate limiting per address, authentication, rate limiting per caller, and the 401 gate, in that order. The answer is
+    /// the group to map the endpoints they guard on: it documents on each what these checks answer (<see cref="AnswersCallerChecks"/>).
+    /// </summary>
+    public static RouteGroupBuilder UseDnsExpertSecurity(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
         if (options.Enabled && app.Services.GetRequiredService<ApiKeyStore>().Count == 0 && !options.Jwt.Enabled)
@@ -148,7 +152,26 @@ public static class SecuritySetup
             context.Features.Set(CallerScope.From(context.User, options));
             return next(context);
         });
-        return app;
+        return app.MapGroup("").AnswersCallerChecks(options);
+    }
+
+    /// <summary>
+    /// What the checks above answer on an endpoint, in its OpenAPI description: <c>429</c> when the caller's or the
+    /// address's rate limit is used up, and <c>401</c> without valid credentials when they are required
+    /// (<see cref="AuthOptions.Enabled"/>, and the path is not one of <see cref="AuthOptions.AnonymousPaths"/>).
+    /// </summary>
+    private static RouteGroupBuilder AnswersCallerChecks(this RouteGroupBuilder group, AuthOptions options)
+    {
+        ((IEndpointConventionBuilder)group).Add(endpoint =>
+        {
+            var method = endpoint.Metadata.OfType<System.Reflection.MethodInfo>().FirstOrDefault();
+            Problem<Status.TooManyRequests>.PopulateMetadata(method!, endpoint);
+            if (options.Enabled && endpoint is RouteEndpointBuilder route && !IsAnonymous("/" + route.RoutePattern.RawText?.TrimStart('/'), options))
+            {
+                Problem<Status.Unauthorized>.PopulateMetadata(method!, endpoint);
+            }
+        });
+        return group;
     }
 
     private static RateLimitPartition<string> TokenBucket(string partition, int perMinute) =>
