@@ -50,6 +50,8 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-apiserver-unreachable/fires-kube-dns-failed-to-list-pasted-2019.json"] = PastedTableOnly,
         ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-with-linklocal-rising.json"] = OneReadOfTheCounter,
         ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-no-counter-read.json"] = OneReadOfTheCounter,
+        ["cloud-resolver-packet-limit/fires-aks-azure-dns-timeouts-no-counter-read.json"] =
+            "round 1 reads the CoreDNS log's timeouts to Azure DNS (with the pods and nodes); the rule's case without a counter read is a warning, a weaker proof that does not demote its effect, so coredns-upstream-unreachable stays a second critical, and Azure shows no node counter whose rise would make the critical case",
         ["cloud-resolver-packet-limit/fires-eks-prometheus-forward-rate-over-the-limit.json"] =
             "the forward rate that proves it comes from a Prometheus server's window, which live collection reads and the simulated cluster does not answer; the log's timeouts in round 1 give the warning case only, a weaker proof that leaves coredns-upstream-unreachable a second critical, as in the two conversations above",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
