@@ -51,8 +51,6 @@ public sealed class ScenarioDistributionTests
     private static readonly Dictionary<string, string> FewerDistributions = new(StringComparer.Ordinal)
     {
         ["cloud-resolver-packet-limit fires"] = CloudResolver,
-        ["coredns-no-lameduck fires"] =
-            "a bare `health` ships in EKS's CoreDNS add-on and k3s's manifest only; kubeadm, AKS, ACK, RKE2's chart and OpenShift ship `lameduck` (their near misses here), so a third fires scenario would be a Corefile someone edited, not a distribution's",
         ["negative-cache-stale fires"] = KubesprayNodeLocal,
         ["negative-cache-stale near misses"] = KubesprayNodeLocal,
         ["nodelocal-upstream-timeout fires"] =
