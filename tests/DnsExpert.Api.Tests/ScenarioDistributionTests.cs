@@ -54,9 +54,7 @@ public sealed class ScenarioDistributionTests
         ["negative-cache-stale fires"] = KubesprayNodeLocal,
         ["negative-cache-stale near misses"] = KubesprayNodeLocal,
         ["nodelocal-upstream-timeout fires"] =
-            "the EKS threads (kubernetes/kubernetes#89049, kubernetes/dns#625) give the node-local-dns log alone, so those two scenarios hold no objects and show no distribution; kubespray's is the only one with a cluster's objects",
-        ["nodelocal-upstream-timeout near misses"] =
-            "both near misses are the kubespray scenario's objects (start-up lines only, the same timeouts in a CoreDNS pod)",
+            "node-local-dns timeout logs with their cluster's objects come from kubespray (kubernetes/kubernetes#111888, #113080) and EKS (kubernetes/kubernetes#89049, kubernetes/dns#625, #648); GKE's own thread (kubernetes/dns#443) gives the lines with placeholders only, and coredns/coredns#4082 names no distribution",
     };
 
     private const string CloudResolver =
