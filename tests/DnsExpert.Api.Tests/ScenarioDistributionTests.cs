@@ -61,7 +61,7 @@ public sealed class ScenarioDistributionTests
         "the proof is CoreDNS timing out, repeatedly, to a cloud's own resolver: coredns/coredns#4662 (EKS) and Azure/aks-engine#3633 (Azure DNS) give such logs; GKE runs kube-dns, not CoreDNS, and the one ACK line found (Alibaba Cloud's guide) is a single timeout, its near miss here";
 
     private const string KubesprayNodeLocal =
-        "the denial windows are those of coredns/coredns#4513's kubespray cluster (CoreDNS's cache and nodelocaldns's `denial 9984 1`); carried to another distribution the NodeLocal layer and the window change, so the expectation must be worked out again, not renamed";
+        "the rule reads NXDOMAIN in a CoreDNS query log against the object's creationTimestamp; the one public thread with both is coredns/coredns#4513 (kubespray behind nodelocaldns, its lines NodeLocal's TCP queries); kubernetes/kubernetes#92559 (kind, GKE) gives the application's lines only, coredns/coredns#2434 and kubernetes/kubernetes#71308 timings only, so another distribution's scenario would need query-log lines no thread shows";
 
     [Theory]
     [MemberData(nameof(RealWorldClasses))]
