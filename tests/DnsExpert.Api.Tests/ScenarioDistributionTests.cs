@@ -19,16 +19,17 @@ public sealed class ScenarioDistributionTests
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>
-    /// Each distribution a scenario may name, and the family it counts in: the issue counts k3s and RKE2 as one,
-    /// kind and minikube as one. <c>ack</c> (Alibaba Cloud ACK, the troubleshooting guide's base), <c>kops</c> (a
-    /// self-managed cluster on EC2) and <c>kubeadm</c> are distributions too, but the product reads no mark of them.
+    /// Each distribution a scenario may name, and the family it counts in: the issue's list (GKE, EKS, AKS, OpenShift,
+    /// k3s/RKE2, kubespray, kind/minikube) counts k3s and RKE2 as one, kind and minikube as one. <c>ack</c> (Alibaba
+    /// Cloud ACK, the troubleshooting guide's base), <c>kops</c> (a self-managed cluster on EC2) and <c>kubeadm</c> are
+    /// named too but count for none (null): the product reads no mark of them, and the issue does not list them.
     /// <c>unshown</c>: the scenario holds no objects (a log alone), so it shows no distribution and counts for none.
     /// </summary>
-    private static readonly Dictionary<string, string> Families = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string?> Families = new(StringComparer.Ordinal)
     {
-        ["ack"] = "ack", ["aks"] = "aks", ["eks"] = "eks", ["gke"] = "gke", ["openshift"] = "openshift",
-        ["k3s"] = "k3s/rke2", ["rke2"] = "k3s/rke2", ["kubespray"] = "kubespray", ["kind"] = "kind/minikube",
-        ["minikube"] = "kind/minikube", ["kubeadm"] = "kubeadm", ["kops"] = "kops", ["unshown"] = Unshown,
+        ["gke"] = "gke", ["eks"] = "eks", ["aks"] = "aks", ["openshift"] = "openshift", ["k3s"] = "k3s/rke2", ["rke2"] = "k3s/rke2",
+        ["kubespray"] = "kubespray", ["kind"] = "kind/minikube", ["minikube"] = "kind/minikube",
+        ["ack"] = null, ["kops"] = null, ["kubeadm"] = null, [Unshown] = null,
     };
 
     private const string Unshown = "unshown";
@@ -50,6 +51,18 @@ public sealed class ScenarioDistributionTests
     /// </summary>
     private static readonly Dictionary<string, string> FewerDistributions = new(StringComparer.Ordinal)
     {
+        ["bridge-netfilter-disabled fires"] =
+            "the managed distributions' node images (EKS, AKS, GKE) and kind's load br_netfilter; the threads that lack it are self-built nodes: kubeadm (kubernetes/kubeadm#312), RKE (rancher/rke#368), k3s on NixOS (NixOS/nixpkgs#98766), kops (kubernetes/kops#4391); here on k3s, and on ACK and kubeadm objects, which the issue's list does not count",
+        ["vxlan-checksum-offload fires"] =
+            "flannel's VXLAN is k3s's and RKE2's default and a kubeadm or kubespray option; the threads are k3s (k3s-io/k3s#6664), RKE2 (rancher/rke2#1541) and flannel on self-built clusters (flannel-io/flannel#1279): here on k3s, kops and kubeadm objects; a kubespray cluster with flannel is not built yet",
+        ["vxlan-checksum-offload near misses"] =
+            "the near miss reads a flannel.1 interface as well: on k3s, and on kops objects, which the issue's list does not count (as for its fires)",
+        ["coredns-custom-invalid fires"] =
+            "ConfigMap coredns-custom is AKS's and k3s's way to extend the Corefile, and no other distribution's Corefile imports it: the third fires family would be a cluster built to look like one of those",
+        ["coredns-no-lameduck fires"] =
+            "a bare `health` ships in EKS's CoreDNS add-on, k3s's manifest and kubeadm before 1.17 (coredns/deployment#199, counted for none); AKS, kind and kubeadm since 1.17, ACK, RKE2's chart and OpenShift ship `lameduck` (their near misses here)",
+        ["search-domain-wildcard fires"] =
+            "the threads are OpenShift's (openshift/origin#17316, ocp4-upi-powervs#228) and kube-dns's (kubernetes/kubernetes#49113): here on EKS and kind, and on ACK and kubeadm objects; an OpenShift scenario (openshift-dns's dns-default objects) is not built yet",
         ["cloud-resolver-packet-limit fires"] = CloudResolver,
         ["negative-cache-stale fires"] = KubesprayNodeLocal,
         ["negative-cache-stale near misses"] = KubesprayNodeLocal,
@@ -76,7 +89,7 @@ public sealed class ScenarioDistributionTests
 
         foreach (var (kind, prefix, bound) in new[] { ("fires", "fires-", FiresFamilies), ("near misses", "near-miss-", NearMissFamilies) })
         {
-            var families = scenarios.Where(s => s.StartsWith(prefix, StringComparison.Ordinal)).Select(s => Families[Declared(ruleId, s)!]).Where(f => f != Unshown).Distinct().Order(StringComparer.Ordinal).ToList();
+            var families = scenarios.Where(s => s.StartsWith(prefix, StringComparison.Ordinal)).Select(s => Families[Declared(ruleId, s)!]).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
             var key = $"{ruleId} {kind}";
             var shown = $"{key} from {families.Count} distribution(s) [{string.Join(", ", families)}], {bound} wanted";
             if (FewerDistributions.TryGetValue(key, out var reason))
