@@ -65,7 +65,7 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
 
     private static readonly HashSet<string> ExpectKeys = new(StringComparer.Ordinal)
     {
-        "origin", "artifactSource", "ruleId", "severity", "evidence", "cause", "causeContains", "remediation", "remediationContains",
+        "origin", "artifactSource", "distribution", "ruleId", "severity", "evidence", "cause", "causeContains", "remediation", "remediationContains",
         "remediationLacks", "nowhere", "explains", "explainedBy", "noTicket", "ticketInstanceIds",
     };
 
@@ -81,7 +81,8 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
     /// (<c>cause</c> and <c>remediation</c> are short for the first two; an evidence <c>line</c> N means its detail names
     /// log line N); <c>nowhere</c>: texts the finding holds nowhere; <c>explains</c>, <c>explainedBy</c>: exactly those
     /// rule ids; <c>noTicket</c>; <c>ticketInstanceIds</c>: the ticket's CoreDNS instance ids; <c>origin</c> cites the
-    /// real artifact the scenario is built from.
+    /// real artifact the scenario is built from, <c>distribution</c> the distribution its objects are shaped from
+    /// (<see cref="ScenarioDistributionTests"/>).
     /// </summary>
     private static void CheckExpectations(JsonElement finding, JsonElement expect, string scenario)
     {
@@ -168,13 +169,23 @@ public sealed class ScenarioTests(ApiFactory factory) : IClassFixture<ApiFactory
     private static List<JsonElement> Items(JsonElement expect, string name) =>
         expect.TryGetProperty(name, out var items) ? [.. items.EnumerateArray()] : [];
 
+    /// <summary>Where a near miss says where it comes from: its <c>.expect.json</c> holds these keys only (it expects nothing but not firing).</summary>
+    private static readonly HashSet<string> NearMissKeys = new(StringComparer.Ordinal) { "origin", "distribution" };
+
     [Fact]
-    public void Every_expectation_file_belongs_to_a_scenario_that_fires()
+    public void Every_expectation_file_belongs_to_a_scenario_that_fires_or_says_where_a_near_miss_comes_from()
     {
         foreach (var expect in Directory.EnumerateFiles(ScenarioRoot, "*" + ExpectSuffix, SearchOption.AllDirectories))
         {
             var scenario = expect[..^ExpectSuffix.Length] + ".json";
-            Assert.True(File.Exists(scenario) && Path.GetFileName(scenario).StartsWith("fires-", StringComparison.Ordinal), $"{expect}: no fires-*.json scenario beside it");
+            var name = Path.GetFileName(scenario);
+            Assert.True(File.Exists(scenario) && (name.StartsWith("fires-", StringComparison.Ordinal) || name.StartsWith("near-miss-", StringComparison.Ordinal)),
+                $"{expect}: no fires-*.json or near-miss-*.json scenario beside it");
+            if (name.StartsWith("near-miss-", StringComparison.Ordinal))
+            {
+                var keys = JsonDocument.Parse(File.ReadAllText(expect)).RootElement.EnumerateObject().Select(p => p.Name).ToList();
+                Assert.True(keys.All(NearMissKeys.Contains), $"{expect}: a near miss's expectation holds only {string.Join(" and ", NearMissKeys)}, not {string.Join(", ", keys)}");
+            }
         }
     }
 

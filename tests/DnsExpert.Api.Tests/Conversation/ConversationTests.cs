@@ -30,8 +30,9 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
     private static readonly Dictionary<string, string> NotYetWithinBounds = new(StringComparer.Ordinal)
     {
         ["coredns-forward-loop/fires-stub-with-uplink-file-names-real-upstream.json"] = CrashBeforeItsCause,
-        ["vxlan-checksum-offload/fires-cross-node-split-with-offload-on.json"] =
-            "the scenario's direct lookup of the remote CoreDNS pod is of kubernetes.default, and the conversation's dig of that pod asks the failing name (orders.shop), which the cluster cannot answer; the node's ethtool -k flannel.1 is read in round 3, so the cross-node split still lacks the pod IP's answer",
+        ["vxlan-checksum-offload/fires-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
+        ["vxlan-checksum-offload/fires-k3s-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
+        ["vxlan-checksum-offload/fires-kubeadm-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
         ["coredns-forward-loop/fires-systemd-resolved-stub-without-loop-log.json"] = CrashBeforeItsCause,
         ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] =
             "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the reload case explains no crash, and a crash of another pod is not its effect anyway (cause and effect share no pod): a second, real critical from round 1 on",
@@ -47,11 +48,16 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-apiserver-unreachable/fires-kube-dns-failed-to-list-pasted-2019.json"] = PastedTableOnly,
         ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-with-linklocal-rising.json"] = OneReadOfTheCounter,
         ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-no-counter-read.json"] = OneReadOfTheCounter,
+        ["cloud-resolver-packet-limit/fires-aks-azure-dns-timeouts-no-counter-read.json"] =
+            "round 1 reads the CoreDNS log's timeouts to Azure DNS (with the pods and nodes); the rule's case without a counter read is a warning, a weaker proof that does not demote its effect, so coredns-upstream-unreachable stays a second critical, and Azure shows no node counter whose rise would make the critical case",
         ["cloud-resolver-packet-limit/fires-eks-prometheus-forward-rate-over-the-limit.json"] =
             "the forward rate that proves it comes from a Prometheus server's window, which live collection reads and the simulated cluster does not answer; the log's timeouts in round 1 give the warning case only, a weaker proof that leaves coredns-upstream-unreachable a second critical, as in the two conversations above",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
             "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf, now offered as the prerequisite of the lookup from CoreDNS that keeps `<upstream>`, but ranked with that lookup only when it follows from the evidence, and the clean logs leave this cause no clue: the conntrack checks of an equally weighted cause fill rounds 2 and 3 (ranking it with the lookup whenever the cause had no other check left reached it only in round 3 and lost a converged conversation)",
     };
+
+    private const string CrossNodeSplit =
+        "the scenario's direct lookup of the remote CoreDNS pod is of kubernetes.default, and the conversation's dig of that pod asks the failing name (orders.shop), which the cluster cannot answer; the node's ethtool -k flannel.1 is read in round 3, so the cross-node split still lacks the pod IP's answer (the same on the kops, k3s and kubeadm objects)";
 
     private const string OneReadOfTheCounter =
         "round 1 reads the CoreDNS log's timeouts to the VPC resolver (with the pods and nodes): coredns-upstream-unreachable is critical from round 1, and the rule's case without a counter read, a weaker proof, does not demote it (a weaker proof never demotes what full proof shows), so round 1 already shows a critical that is not the cause. The counter that decides needs the CoreDNS pods' node, known only from round 1's pods: its check now reads `ethtool -S eth0` twice a minute apart in one command (the finding's first step, since a fired cause offers no next checks), and that one paste of two reads is the rise that makes the critical case and demotes the effect (CheckOrderTests), but only after round 1";
