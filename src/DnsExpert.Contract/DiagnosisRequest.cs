@@ -185,6 +185,9 @@ public sealed class MetricsArtifact
     /// <summary>Queries <c>forward</c> refused itself at <c>max_concurrent</c>.</summary>
     public long? MaxConcurrentRejects { get; set; }
 
+    /// <summary>Changed Corefiles the pod refused to load (<c>coredns_reload_failed_total</c>, <c>coredns_reload_failed_count_total</c> before 1.7.0).</summary>
+    public long? ReloadFailures { get; set; }
+
     /// <summary>Failed health checks by upstream (<c>to</c>).</summary>
     public IDictionary<string, long>? HealthcheckFailures { get; set; }
 

@@ -60,7 +60,10 @@ public sealed class CoreDnsMetrics : Fact
     [UnknownWhenNull]
     public long? Panics { get; init; }
 
-    /// <summary>Corefile reloads that failed (<c>coredns_reload_failed_total</c>).</summary>
+    /// <summary>
+    /// Changed Corefiles the pod refused to load, keeping its running configuration (<c>coredns_reload_failed_total</c>,
+    /// from 1.5.1 to 1.6.9 <c>coredns_reload_failed_count_total</c>): the reload plugin counts each changed file once.
+    /// </summary>
     [UnknownWhenNull]
     public long? ReloadFailures { get; init; }
 

@@ -29,7 +29,7 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", Panicking), ("kube-system", Rejecting), ("kube-system", Old)], CancellationToken.None);
 
         Assert.Equal(CollectionStatus.Ok, entry.Status);
-        Assert.Contains("10 of 10 queries over 15 min", entry.Detail, StringComparison.Ordinal);
+        Assert.Contains($"{PrometheusMetricsReader.Queries.Count} of {PrometheusMetricsReader.Queries.Count} queries over 15 min", entry.Detail, StringComparison.Ordinal);
         Assert.Equal([Panicking, Rejecting, Old], metrics.Select(m => m.Pod));
 
         // Two rises read as whole counts: increase() extrapolates a little past the samples, never below the rise.
@@ -99,6 +99,27 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         Assert.Equal(["coredns-forward-healthcheck-failing"], servfail.ExplainedBy);
         var latency = Assert.Single(response.Findings, f => f.RuleId == "coredns-latency-high");
         Assert.Equal(["coredns-forward-healthcheck-failing"], latency.ExplainedBy);
+    }
+
+    [Fact]
+    public async Task Refused_reloads_rising_over_the_window_are_read_under_both_names_and_start_the_reload_finding_without_a_log()
+    {
+        var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", PrometheusServer.Reloading), ("kube-system", PrometheusServer.OldReloading), ("kube-system", Panicking)], CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Ok, entry.Status);
+        // 1.7.0 on: coredns_reload_failed_total rose from 1 to 3; 1.5.1 to 1.6.9: coredns_reload_failed_count_total from 1 to 2.
+        Assert.InRange(metrics.Single(m => m.Pod == PrometheusServer.Reloading).ReloadFailures!.Value, 2, 4);
+        Assert.InRange(metrics.Single(m => m.Pod == PrometheusServer.OldReloading).ReloadFailures!.Value, 1, 2);
+        // A counter at 0 all along is 0, not missing.
+        Assert.Equal(0, metrics.Single(m => m.Pod == Panicking).ReloadFailures);
+
+        var response = await new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System)
+            .DiagnoseAsync(new DiagnosisRequest { Snapshot = new Snapshot { Metrics = [.. metrics] } }, CancellationToken.None);
+        var reload = Assert.Single(response.Findings, f => f.RuleId == "coredns-unknown-directive");
+        Assert.Equal(Severity.Warning, reload.Severity);
+        Assert.Contains(reload.Evidence, e => e.Detail?.Contains($"over 15 min to", StringComparison.Ordinal) == true && e.Detail.Contains($"on {PrometheusServer.Reloading}", StringComparison.Ordinal));
+        Assert.Contains(reload.Evidence, e => e.Detail?.Contains($"on {PrometheusServer.OldReloading}", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(reload.Evidence, e => e.Detail?.Contains($"on {Panicking}", StringComparison.Ordinal) == true);
     }
 
     [Fact]

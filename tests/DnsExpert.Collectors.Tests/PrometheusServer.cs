@@ -24,6 +24,12 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
 
     /// <summary>A pod whose node lost its path to the upstream: SERVFAIL and failed health checks rise.</summary>
     public const string Unreachable = "coredns-5d78c9869d-fghij";
+    /// <summary>A 1.11 pod that refused two changed Corefiles inside the window (<c>coredns_reload_failed_total</c> 1, then 3).</summary>
+    public const string Reloading = "coredns-5d78c9869d-r7l2d";
+
+    /// <summary>A 1.6 pod that refused one more inside the window, counted under that generation's <c>coredns_reload_failed_count_total</c> (1, then 2).</summary>
+    public const string OldReloading = "coredns-old-6d8c4cb4d-q8z5n";
+
     /// <summary>The kubelet's cAdvisor endpoint (<c>/metrics/cadvisor</c>): its series carry their own namespace and pod labels.</summary>
     public const string Cadvisor = "kubelet-cadvisor";
     private const int FirstScrapes = 3;
@@ -36,6 +42,8 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
         [Rejecting] = (Fixture("coredns-1.11.1-max-concurrent-scrape1.txt"), Fixture("coredns-1.11.1-max-concurrent-scrape2.txt")),
         [Old] = (Fixture("coredns-1.6.7-panic.txt"), Fixture("coredns-1.6.7-panic.txt")),
         [Unreachable] = (Fixture("coredns-1.11.1-upstream-unreachable-scrape1.txt"), Fixture("coredns-1.11.1-upstream-unreachable-scrape2.txt")),
+        [Reloading] = (Fixture("coredns-1.11.1-reload-failed-scrape1.txt"), Fixture("coredns-1.11.1-reload-failed-scrape2.txt")),
+        [OldReloading] = (Fixture("coredns-1.6.7-reload-failed-scrape1.txt"), Fixture("coredns-1.6.7-reload-failed-scrape2.txt")),
         // CFS periods of Rejecting's coredns container (labels of Kubernetes 1.16 on) and Old's (container_name, pod_name before 1.16).
         [Cadvisor] = (Fixture("kubelet-cadvisor-coredns-cfs-scrape1.txt"), Fixture("kubelet-cadvisor-coredns-cfs-scrape2.txt")),
     };

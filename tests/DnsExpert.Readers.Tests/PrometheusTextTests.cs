@@ -142,6 +142,19 @@ public sealed class PrometheusTextTests
     }
 
     [Fact]
+    public void Refused_reloads_are_read_under_each_generation_s_name_and_their_rise_between_two_scrapes()
+    {
+        CoreDnsScrape Scrape(string name) => CoreDnsScrape.Read(PrometheusText.Parse(Fixture(name)))!;
+
+        // 1.5.1 to 1.6.9: coredns_reload_failed_count_total; 1.7.0 on: coredns_reload_failed_total.
+        Assert.Equal(2L, Scrape("coredns-1.6.7-reload-failed-scrape2.txt").ReloadFailures);
+        Assert.Equal(1L, Scrape("coredns-1.6.7-reload-failed-scrape2.txt").Since(Scrape("coredns-1.6.7-reload-failed-scrape1.txt"))!.ReloadFailures);
+        Assert.Equal(2L, Scrape("coredns-1.11.1-reload-failed-scrape2.txt").Since(Scrape("coredns-1.11.1-reload-failed-scrape1.txt"))!.ReloadFailures);
+        // An old refusal that does not rise is no refusal between the scrapes.
+        Assert.Equal(0L, Scrape("coredns-1.11.1-old-reload-failure-scrape2.txt").Since(Scrape("coredns-1.11.1-reload-failed-scrape1.txt"))!.ReloadFailures);
+    }
+
+    [Fact]
     public void In_1_7_0_the_per_type_family_of_the_same_name_is_not_counted_twice()
     {
         var scrape = CoreDnsScrape.Read(PrometheusText.Parse(Fixture("coredns-1.7.0-two-request-families.txt")))!;

@@ -35,6 +35,8 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
         ("CPU throttled periods", "sum by (namespace, pod) (increase(container_cpu_cfs_throttled_periods_total{container=\"coredns\"}[{w}])) or sum by (namespace, pod) (label_replace(increase(container_cpu_cfs_throttled_periods_total{container_name=\"coredns\"}[{w}]), \"pod\", \"$1\", \"pod_name\", \"(.+)\"))"),
         // What forward sent each upstream: from 1.11.0 the proxy's request count, before it forward's own (1.7.0 on) or its older name.
         ("forward requests", "sum by (namespace, pod, to) (increase(coredns_proxy_request_duration_seconds_count{proxy_name=\"forward\"}[{w}]) or increase(coredns_forward_requests_total[{w}]) or increase(coredns_forward_request_count_total[{w}]))"),
+        // The reload plugin's: from 1.7.0 coredns_reload_failed_total, from 1.5.1 to 1.6.9 coredns_reload_failed_count_total, none before.
+        ("reload failures", "sum by (namespace, pod) (increase(coredns_reload_failed_total[{w}]) or increase(coredns_reload_failed_count_total[{w}]))"),
     ];
 
     /// <summary>
@@ -86,7 +88,8 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
                     case 6: artifact.P99Seconds = Math.Max(0, value); break;
                     case 7: artifact.CpuPeriods = Count(value); break;
                     case 8: artifact.CpuThrottledPeriods = Count(value); break;
-                    default: (artifact.ForwardRequests ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "to") ?? ""] = Count(value); break;
+                    case 9: (artifact.ForwardRequests ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "to") ?? ""] = Count(value); break;
+                    default: artifact.ReloadFailures = Count(value); break;
                 }
             }
         }

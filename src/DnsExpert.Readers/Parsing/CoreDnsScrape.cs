@@ -15,7 +15,10 @@ namespace DnsExpert.Readers.Parsing;
 /// <param name="Requests">Requests received (the per-zone/protocol family only: 1.7.0 also exports a per-type family of the same name).</param>
 /// <param name="Responses">Responses by rcode; null without a responses series.</param>
 /// <param name="Panics">Panics recovered.</param>
-/// <param name="ReloadFailures">Failed Corefile reloads (<c>coredns_reload_failed_total</c>).</param>
+/// <param name="ReloadFailures">
+/// Failed Corefile reloads (<c>coredns_reload_failed_total</c> from 1.7.0, <c>coredns_reload_failed_count_total</c> from
+/// 1.5.1, when the reload plugin got its metric, to 1.6.9; none before).
+/// </param>
 /// <param name="MaxConcurrentRejects">Queries <c>forward</c> refused itself at <c>max_concurrent</c> (<c>coredns_forward_max_concurrent_rejects_total</c>).</param>
 /// <param name="HealthcheckFailures">Failed upstream health checks by upstream (<c>to</c>); null without such a series.</param>
 /// <param name="SetupErrors">NodeLocal DNSCache's set-up errors by <c>errortype</c> (<c>coredns_nodecache_setup_errors_total</c>); null without the series.</param>
@@ -48,7 +51,7 @@ public sealed record CoreDnsScrape(
             RequestCount(exposition),
             By(exposition, "rcode", "coredns_dns_responses_total", "coredns_dns_response_rcode_count_total"),
             Sum(exposition, "coredns_panics_total", "coredns_panic_count_total"),
-            Sum(exposition, "coredns_reload_failed_total"),
+            Sum(exposition, "coredns_reload_failed_total", "coredns_reload_failed_count_total"),
             Sum(exposition, "coredns_forward_max_concurrent_rejects_total"),
             By(exposition, "to", "coredns_proxy_healthcheck_failures_total", "coredns_forward_healthcheck_failures_total", "coredns_forward_healthcheck_failure_count_total"),
             By(exposition, "errortype", "coredns_nodecache_setup_errors_total"),

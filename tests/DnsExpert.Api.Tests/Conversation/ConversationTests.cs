@@ -33,8 +33,9 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["vxlan-checksum-offload/fires-cross-node-split-with-offload-on.json"] =
             "the scenario's direct lookup of the remote CoreDNS pod is of kubernetes.default, and the conversation's dig of that pod asks the failing name (orders.shop), which the cluster cannot answer; the node's ethtool -k flannel.1 is read in round 3, so the cross-node split still lacks the pod IP's answer",
         ["coredns-forward-loop/fires-systemd-resolved-stub-without-loop-log.json"] = CrashBeforeItsCause,
-        ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] =
-            "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the reload case explains no crash, and a crash of another pod is not its effect anyway (cause and effect share no pod): a second, real critical from round 1 on",
+        ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] = ReloadRefusedBesideACrash,
+        // The same cluster with pod fghij's refused reload counted by Prometheus too (which the simulated cluster does not answer).
+        ["coredns-unknown-directive/fires-reload-refused-in-the-log-and-counted-by-the-metrics.json"] = ReloadRefusedBesideACrash,
         ["nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json"] =
             "the pod's case is under way once its JSON is read, but the DaemonSet check and the kube-dns Service decide it only together (NodeLocalPresent and KubeDnsClusterIp), neither alone, so the node checks of the causes listed under the reported frequency fill rounds 2 and 3",
         ["app-to-kube-dns-unreachable/fires-kubespray-new-node-nodelocaldns-cannot-reach-coredns-service.json"] = FromNodeLocal,
@@ -54,6 +55,9 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
             "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf, now offered as the prerequisite of the lookup from CoreDNS that keeps `<upstream>`, but ranked with that lookup only when it follows from the evidence, and the clean logs leave this cause no clue: the conntrack checks of an equally weighted cause fill rounds 2 and 3 (ranking it with the lookup whenever the cause had no other check left reached it only in round 3 and lost a converged conversation)",
     };
+
+    private const string ReloadRefusedBesideACrash =
+        "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the reload case explains no crash, and a crash of another pod is not its effect anyway (cause and effect share no pod): a second, real critical from round 1 on";
 
     private const string OneReadOfTheCounter =
         "round 1 reads the CoreDNS log's timeouts to the VPC resolver (with the pods and nodes), and the rule's case without a counter read lists it above coredns-upstream-unreachable; that warning case is a weaker proof, which does not demote its effect, so coredns-upstream-unreachable stays a second critical; the simulated cluster answers `ethtool -S eth0` once, with the scenario's first read, and one read (since the driver last reset) is a weaker proof too: the rise between two reads that makes the critical case is never seen in a conversation";
