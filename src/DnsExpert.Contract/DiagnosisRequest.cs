@@ -185,6 +185,18 @@ public sealed class MetricsArtifact
     /// <summary>Queries <c>forward</c> refused itself at <c>max_concurrent</c>.</summary>
     public long? MaxConcurrentRejects { get; set; }
 
+    /// <summary>Queries the cache answered over the window (<c>coredns_cache_hits_total</c>, every <c>type</c>); none without a cache plugin.</summary>
+    public long? CacheHits { get; set; }
+
+    /// <summary>Queries the cache passed on over the window (<c>coredns_cache_misses_total</c>).</summary>
+    public long? CacheMisses { get; set; }
+
+    /// <summary>Cache hits over the window of the same length just before (<c>offset</c>): the ratio to compare with.</summary>
+    public long? CacheHitsBefore { get; set; }
+
+    /// <summary>Cache misses over the window of the same length just before.</summary>
+    public long? CacheMissesBefore { get; set; }
+
     /// <summary>Changed Corefiles the pod refused to load (<c>coredns_reload_failed_total</c>, <c>coredns_reload_failed_count_total</c> before 1.7.0).</summary>
     public long? ReloadFailures { get; set; }
 

@@ -123,6 +123,32 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
     }
 
     [Fact]
+    public async Task Cache_hits_and_misses_are_read_over_the_window_and_the_window_before_is_not_available_when_the_server_holds_none()
+    {
+        var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", PrometheusServer.Caching), ("kube-system", Rejecting)], CancellationToken.None);
+
+        // Every query answered, the offset ones too (with no sample: this server started inside the window before).
+        Assert.Equal(CollectionStatus.Ok, entry.Status);
+        var caching = metrics.Single(m => m.Pod == PrometheusServer.Caching);
+        // 124 more hits (success and denial summed) and 3,996 more misses: increase() extrapolates both alike, the ratio stays.
+        Assert.InRange(caching.CacheHits!.Value, 124, 2 * 124);
+        Assert.InRange(caching.CacheHits.Value * 100.0 / (caching.CacheHits.Value + caching.CacheMisses!.Value), 2.5, 3.5);
+        Assert.Null(caching.CacheHitsBefore);
+        Assert.Null(caching.CacheMissesBefore);
+        // A pod without a cache series has none: not available, never 0.
+        var rejecting = metrics.Single(m => m.Pod == Rejecting);
+        Assert.Null(rejecting.CacheHits);
+        Assert.Null(rejecting.CacheMisses);
+
+        var response = await new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System)
+            .DiagnoseAsync(new DiagnosisRequest { Snapshot = new Snapshot { Metrics = [.. metrics] } }, CancellationToken.None);
+        // Slow over the window; the ratio before is not read, so no collapse is claimed, and the evidence says so.
+        var latency = Assert.Single(response.Findings, f => f.RuleId == "coredns-latency-high");
+        Assert.DoesNotContain("collapsed", latency.Cause, StringComparison.Ordinal);
+        Assert.Contains(latency.Evidence, e => e.Detail?.Contains("lookups over 15 min to", StringComparison.Ordinal) == true && e.Detail.Contains("the ratio before not read", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Live_collection_reads_the_coredns_pods_counters_and_diagnoses_from_them()
     {
         var scenario = JsonSerializer.Deserialize<DiagnosisRequest>(File.ReadAllText(Path.Combine(RepoPaths.Root, "src/DnsExpert.Api/Samples/sick-cluster.json")), Json)!;

@@ -155,6 +155,19 @@ public sealed class PrometheusTextTests
     }
 
     [Fact]
+    public void Cache_hits_of_every_type_and_misses_are_read_and_a_scrape_without_the_cache_plugin_has_none()
+    {
+        CoreDnsScrape Scrape(string name) => CoreDnsScrape.Read(PrometheusText.Parse(Fixture(name)))!;
+
+        var first = Scrape("coredns-1.11.1-cache-collapse-scrape1.txt");
+        Assert.Equal((58700L, 37420L), (first.CacheHits!.Value, first.CacheMisses!.Value));
+        var rise = Scrape("coredns-1.11.1-cache-collapse-scrape2.txt").Since(first)!;
+        Assert.Equal((124L, 3996L), (rise.CacheHits!.Value, rise.CacheMisses!.Value));
+        Assert.Null(Scrape("coredns-1.11.1-panics-scrape1.txt").CacheHits);
+        Assert.Null(Scrape("coredns-1.11.1-panics-scrape1.txt").CacheMisses);
+    }
+
+    [Fact]
     public void In_1_7_0_the_per_type_family_of_the_same_name_is_not_counted_twice()
     {
         var scrape = CoreDnsScrape.Read(PrometheusText.Parse(Fixture("coredns-1.7.0-two-request-families.txt")))!;

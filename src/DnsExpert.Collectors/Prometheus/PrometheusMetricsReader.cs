@@ -37,6 +37,11 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
         ("forward requests", "sum by (namespace, pod, to) (increase(coredns_proxy_request_duration_seconds_count{proxy_name=\"forward\"}[{w}]) or increase(coredns_forward_requests_total[{w}]) or increase(coredns_forward_request_count_total[{w}]))"),
         // The reload plugin's: from 1.7.0 coredns_reload_failed_total, from 1.5.1 to 1.6.9 coredns_reload_failed_count_total, none before.
         ("reload failures", "sum by (namespace, pod) (increase(coredns_reload_failed_total[{w}]) or increase(coredns_reload_failed_count_total[{w}]))"),
+        // The cache plugin's: the same names in every generation (zones and view labels from 1.10); and over the window just before, to compare.
+        ("cache hits", "sum by (namespace, pod) (increase(coredns_cache_hits_total[{w}]))"),
+        ("cache misses", "sum by (namespace, pod) (increase(coredns_cache_misses_total[{w}]))"),
+        ("cache hits in the window before", "sum by (namespace, pod) (increase(coredns_cache_hits_total[{w}] offset {w}))"),
+        ("cache misses in the window before", "sum by (namespace, pod) (increase(coredns_cache_misses_total[{w}] offset {w}))"),
     ];
 
     /// <summary>
@@ -89,7 +94,11 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
                     case 7: artifact.CpuPeriods = Count(value); break;
                     case 8: artifact.CpuThrottledPeriods = Count(value); break;
                     case 9: (artifact.ForwardRequests ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "to") ?? ""] = Count(value); break;
-                    default: artifact.ReloadFailures = Count(value); break;
+                    case 10: artifact.ReloadFailures = Count(value); break;
+                    case 11: artifact.CacheHits = Count(value); break;
+                    case 12: artifact.CacheMisses = Count(value); break;
+                    case 13: artifact.CacheHitsBefore = Count(value); break;
+                    default: artifact.CacheMissesBefore = Count(value); break;
                 }
             }
         }
