@@ -220,6 +220,15 @@ public sealed class MetricsArtifact
 
     /// <summary>Of <see cref="CpuPeriods"/>, those the container used up its quota in and waited (<c>container_cpu_cfs_throttled_periods_total</c>).</summary>
     public long? CpuThrottledPeriods { get; set; }
+
+    /// <summary>
+    /// The <c>coredns</c> container's CPU limit in cores, from kube-state-metrics (<c>kube_pod_container_resource_limits{resource="cpu"}</c>,
+    /// before 2.0 <c>kube_pod_container_resource_limits_cpu_cores</c>); none without a limit or without kube-state-metrics.
+    /// </summary>
+    public double? CpuLimitCores { get; set; }
+
+    /// <summary>The <c>coredns</c> container's CPU use in cores, on average over the window (cAdvisor's <c>container_cpu_usage_seconds_total</c> rate).</summary>
+    public double? CpuUsageCores { get; set; }
 }
 
 /// <summary>The result of one active probe.</summary>

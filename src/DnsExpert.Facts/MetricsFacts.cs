@@ -8,7 +8,7 @@ namespace DnsExpert.Facts;
 /// when. Two scrapes of the same process give the rise between them (<see cref="BetweenScrapes"/> true): it happened
 /// while the failure was looked at. A series the scrape does not hold is null, never zero.
 /// </summary>
-[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects, HealthcheckBroken (every upstream down), P99Ms (request duration), CpuPeriods, CpuThrottledPeriods and CpuThrottledPercent (cAdvisor's CFS throttling of the coredns container, from Prometheus only), CacheHits, CacheMisses and CacheHitPercent, with CacheHitPercentBefore (the window before, or from the process start to the first of two scrapes) and CacheHitRatioKept; since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
+[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects, HealthcheckBroken (every upstream down), P99Ms (request duration), CpuPeriods, CpuThrottledPeriods and CpuThrottledPercent (cAdvisor's CFS throttling of the coredns container, from Prometheus only), CacheHits, CacheMisses and CacheHitPercent, with CacheHitPercentBefore (the window before, or from the process start to the first of two scrapes) and CacheHitRatioKept, CpuLimitCores (kube-state-metrics), CpuUsageCores and CpuPercentOfLimit (from Prometheus only); since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
 public sealed class CoreDnsMetrics : Fact
 {
     public required string Namespace { get; init; }
@@ -122,6 +122,33 @@ public sealed class CoreDnsMetrics : Fact
     /// </summary>
     public string PeersThrottled { get; init; } = "";
 
+    /// <summary>
+    /// The <c>coredns</c> container's CPU limit in cores (kube-state-metrics' <c>kube_pod_container_resource_limits{resource="cpu"}</c>,
+    /// read from a Prometheus server); null without a limit or when not read.
+    /// </summary>
+    [UnknownWhenNull]
+    public double? CpuLimitCores { get; init; }
+
+    /// <summary>The <c>coredns</c> container's CPU use in cores, on average over the window (cAdvisor's <c>container_cpu_usage_seconds_total</c>).</summary>
+    [UnknownWhenNull]
+    public double? CpuUsageCores { get; init; }
+
+    /// <summary>The CPU use as a share of the limit, in percent (null without both).</summary>
+    [UnknownWhenNull]
+    public double? CpuPercentOfLimit => CpuUsageCores is { } used && CpuLimitCores is > 0 and var limit ? Math.Round(used * 100 / limit, 1) : null;
+
+    /// <summary>
+    /// The CPU use in words, for evidence: <c>uses 0.19 of its 0.2 CPU limit (95 %) on average over 15 min to ...</c>,
+    /// or what of it was read; empty when neither was.
+    /// </summary>
+    public string CpuUse => (CpuUsageCores, CpuLimitCores) switch
+    {
+        ({ } used, { } limit) => $"uses {Cores(used)} of its {Cores(limit)} CPU limit ({Percent(CpuPercentOfLimit)}) on average {Window}",
+        ({ } used, null) => $"uses {Cores(used)} CPU on average {Window} (its CPU limit not read)",
+        (null, { } limit) => $"its CPU limit is {Cores(limit)} (its use not read)",
+        _ => "",
+    };
+
     /// <summary>Queries the cache answered in the window (<c>coredns_cache_hits_total</c>, success and denial); null without a cache plugin or not read.</summary>
     [UnknownWhenNull]
     public long? CacheHits { get; init; }
@@ -184,6 +211,8 @@ public sealed class CoreDnsMetrics : Fact
         var parts = pod.Split('-');
         return parts.Length >= 3 ? string.Join('-', parts[..^2]) : "coredns";
     }
+
+    private static string Cores(double cores) => cores.ToString(cores >= 10 ? "0.#" : "0.###", CultureInfo.InvariantCulture);
 
     private static double? HitPercent(long? hits, long? misses) =>
         hits is { } h && misses is { } m && h + m > 0 ? Math.Round(h * 100.0 / (h + m), 1) : null;

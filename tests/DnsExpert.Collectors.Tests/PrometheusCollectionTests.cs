@@ -62,8 +62,7 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         Assert.Null(panicking.CpuPeriods);
         Assert.Null(panicking.CpuThrottledPeriods);
 
-        var response = await new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System)
-            .DiagnoseAsync(new DiagnosisRequest { Snapshot = new Snapshot { Metrics = [.. metrics] } }, CancellationToken.None);
+        var response = await DiagnoseAsync(metrics);
         var panics = Assert.Single(response.Findings, f => f.RuleId == "coredns-panics");
         Assert.Contains(panics.Evidence, e => e.Detail?.Contains("over 15 min to", StringComparison.Ordinal) == true);
         Assert.Contains(response.Findings, f => f.RuleId == "coredns-forward-max-concurrent");
@@ -90,8 +89,7 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         Assert.InRange(unreachable.P99Seconds!.Value, 2.048, 4.096);
         Assert.InRange(unreachable.P99Seconds.Value, ours * 0.99, ours * 1.01);
 
-        var response = await new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System)
-            .DiagnoseAsync(new DiagnosisRequest { Snapshot = new Snapshot { Metrics = [.. metrics] } }, CancellationToken.None);
+        var response = await DiagnoseAsync(metrics);
         var health = Assert.Single(response.Findings, f => f.RuleId == "coredns-forward-healthcheck-failing");
         Assert.Contains(health.Evidence, e => e.Detail?.StartsWith("forward's health checks of 10.0.0.2:53 failed", StringComparison.Ordinal) == true);
         var servfail = Assert.Single(response.Findings, f => f.RuleId == "coredns-servfail-rate-high");
@@ -113,8 +111,7 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         // A counter at 0 all along is 0, not missing.
         Assert.Equal(0, metrics.Single(m => m.Pod == Panicking).ReloadFailures);
 
-        var response = await new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System)
-            .DiagnoseAsync(new DiagnosisRequest { Snapshot = new Snapshot { Metrics = [.. metrics] } }, CancellationToken.None);
+        var response = await DiagnoseAsync(metrics);
         var reload = Assert.Single(response.Findings, f => f.RuleId == "coredns-unknown-directive");
         Assert.Equal(Severity.Warning, reload.Severity);
         Assert.Contains(reload.Evidence, e => e.Detail?.Contains($"over 15 min to", StringComparison.Ordinal) == true && e.Detail.Contains($"on {PrometheusServer.Reloading}", StringComparison.Ordinal));
@@ -140,12 +137,35 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         Assert.Null(rejecting.CacheHits);
         Assert.Null(rejecting.CacheMisses);
 
-        var response = await new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System)
-            .DiagnoseAsync(new DiagnosisRequest { Snapshot = new Snapshot { Metrics = [.. metrics] } }, CancellationToken.None);
+        var response = await DiagnoseAsync(metrics);
         // Slow over the window; the ratio before is not read, so no collapse is claimed, and the evidence says so.
         var latency = Assert.Single(response.Findings, f => f.RuleId == "coredns-latency-high");
         Assert.DoesNotContain("collapsed", latency.Cause, StringComparison.Ordinal);
         Assert.Contains(latency.Evidence, e => e.Detail?.Contains("lookups over 15 min to", StringComparison.Ordinal) == true && e.Detail.Contains("the ratio before not read", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_coredns_containers_cpu_limit_from_kube_state_metrics_and_its_use_from_cadvisor_are_read_without_the_pods_json()
+    {
+        var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", Rejecting), ("kube-system", Old), ("kube-system", Panicking)], CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Ok, entry.Status);
+        var rejecting = metrics.Single(m => m.Pod == Rejecting);
+        var old = metrics.Single(m => m.Pod == Old);
+        // kube-state-metrics 2.x (resource="cpu", the kube-proxy container beside it left out) and 1.x (_cpu_cores).
+        Assert.Equal(0.2, rejecting.CpuLimitCores);
+        Assert.Equal(0.1, old.CpuLimitCores);
+        // cAdvisor's CPU time rose inside the window: a rate in cores (its value depends on when the samples fell, not asserted).
+        Assert.True(rejecting.CpuUsageCores > 0, $"{rejecting.CpuUsageCores}");
+        Assert.True(old.CpuUsageCores > 0, $"{old.CpuUsageCores}");
+        // No series: not available, never 0.
+        var panicking = metrics.Single(m => m.Pod == Panicking);
+        Assert.Null(panicking.CpuLimitCores);
+        Assert.Null(panicking.CpuUsageCores);
+
+        var response = await DiagnoseAsync(metrics);
+        var throttled = Assert.Single(response.Findings, f => f.RuleId == "coredns-cpu-throttled");
+        Assert.Contains(throttled.Evidence, e => e.Detail?.Contains("of its 0.2 CPU limit (", StringComparison.Ordinal) == true);
     }
 
     [Fact]
@@ -204,6 +224,11 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         Assert.Equal(CollectionStatus.Failed, refused.Status);
         Assert.Contains("the server answered 401 Unauthorized (token required)", refused.Detail, StringComparison.Ordinal);
     }
+
+    /// <summary>The diagnosis of a snapshot holding only <paramref name="metrics"/>, against the repository's rules.</summary>
+    private static Task<DiagnosisResponse> DiagnoseAsync(IEnumerable<MetricsArtifact> metrics) =>
+        new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System)
+            .DiagnoseAsync(new DiagnosisRequest { Snapshot = new Snapshot { Metrics = [.. metrics] } }, CancellationToken.None);
 
     private static PrometheusMetricsReader Reader(Uri url, string? tokenFile = null) =>
         new(new HttpClient(), Options.Create(new PrometheusOptions { Url = url, BearerTokenFile = tokenFile }), TimeProvider.System);

@@ -35,6 +35,15 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
 
     /// <summary>The kubelet's cAdvisor endpoint (<c>/metrics/cadvisor</c>): its series carry their own namespace and pod labels.</summary>
     public const string Cadvisor = "kubelet-cadvisor";
+    /// <summary>The cAdvisor endpoint's CPU time of the same containers (a second target of the same kind).</summary>
+    public const string CadvisorCpu = "kubelet-cadvisor-cpu";
+
+    /// <summary>kube-state-metrics 2.x and 1.x: the coredns containers' CPU limits, each series with its own namespace and pod labels.</summary>
+    public const string KubeStateMetrics = "kube-state-metrics";
+    public const string OldKubeStateMetrics = "kube-state-metrics-1";
+
+    /// <summary>Targets whose series carry their own namespace and pod labels (honor_labels), not the target's.</summary>
+    private static readonly HashSet<string> OwnLabels = new(StringComparer.Ordinal) { Cadvisor, CadvisorCpu, KubeStateMetrics, OldKubeStateMetrics };
     private const int FirstScrapes = 3;
     private static readonly string Fixtures = Path.Combine(RepoPaths.Root, "tests", "fixtures", "metrics");
 
@@ -50,6 +59,9 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
         [Caching] = (Fixture("coredns-1.11.1-cache-collapse-scrape1.txt"), Fixture("coredns-1.11.1-cache-collapse-scrape2.txt")),
         // CFS periods of Rejecting's coredns container (labels of Kubernetes 1.16 on) and Old's (container_name, pod_name before 1.16).
         [Cadvisor] = (Fixture("kubelet-cadvisor-coredns-cfs-scrape1.txt"), Fixture("kubelet-cadvisor-coredns-cfs-scrape2.txt")),
+        [CadvisorCpu] = (Fixture("kubelet-cadvisor-coredns-cpu-usage-scrape1.txt"), Fixture("kubelet-cadvisor-coredns-cpu-usage-scrape2.txt")),
+        [KubeStateMetrics] = (Fixture("kube-state-metrics-2.10-coredns-limits.txt"), Fixture("kube-state-metrics-2.10-coredns-limits.txt")),
+        [OldKubeStateMetrics] = (Fixture("kube-state-metrics-1.9-coredns-limits.txt"), Fixture("kube-state-metrics-1.9-coredns-limits.txt")),
     };
 
     public string Temp { get; } = Directory.CreateTempSubdirectory("dnsexpert-prometheus-").FullName;
@@ -79,10 +91,10 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
         var jobs = string.Concat(Expositions.Keys.Select(pod => $"""
               - job_name: {pod}
                 metrics_path: /metrics/{pod}
-                honor_labels: {(pod == Cadvisor ? "true" : "false")}
+                honor_labels: {(OwnLabels.Contains(pod) ? "true" : "false")}
                 static_configs:
                   - targets: ['127.0.0.1:{ExporterPort}']
-                    labels: {(pod == Cadvisor ? "{}" : $"{{namespace: kube-system, pod: {pod}}}")}
+                    labels: {(OwnLabels.Contains(pod) ? "{}" : $"{{namespace: kube-system, pod: {pod}}}")}
 
             """));
         var config = Path.Combine(Temp, "prometheus.yml");

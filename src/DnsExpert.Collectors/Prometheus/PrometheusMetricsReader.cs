@@ -42,6 +42,10 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
         ("cache misses", "sum by (namespace, pod) (increase(coredns_cache_misses_total[{w}]))"),
         ("cache hits in the window before", "sum by (namespace, pod) (increase(coredns_cache_hits_total[{w}] offset {w}))"),
         ("cache misses in the window before", "sum by (namespace, pod) (increase(coredns_cache_misses_total[{w}] offset {w}))"),
+        // kube-state-metrics' (the pod JSON's limit, when only Prometheus is read): from 2.0 one family by resource, before it one per resource.
+        ("CPU limit", "max by (namespace, pod) (kube_pod_container_resource_limits{resource=\"cpu\",container=\"coredns\"}) or max by (namespace, pod) (kube_pod_container_resource_limits_cpu_cores{container=\"coredns\"})"),
+        // cAdvisor's CPU time of the coredns container, as a rate: cores used on average over the window (labels as the CFS queries').
+        ("CPU use", "sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{container=\"coredns\"}[{w}])) or sum by (namespace, pod) (label_replace(rate(container_cpu_usage_seconds_total{container_name=\"coredns\"}[{w}]), \"pod\", \"$1\", \"pod_name\", \"(.+)\"))"),
     ];
 
     /// <summary>
@@ -98,7 +102,9 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
                     case 11: artifact.CacheHits = Count(value); break;
                     case 12: artifact.CacheMisses = Count(value); break;
                     case 13: artifact.CacheHitsBefore = Count(value); break;
-                    default: artifact.CacheMissesBefore = Count(value); break;
+                    case 14: artifact.CacheMissesBefore = Count(value); break;
+                    case 15: artifact.CpuLimitCores = value > 0 ? value : null; break;
+                    default: artifact.CpuUsageCores = Math.Max(0, value); break;
                 }
             }
         }
