@@ -145,6 +145,24 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
     }
 
     [Fact]
+    public async Task A_cache_whose_hit_ratio_collapsed_against_the_window_before_is_the_cause_coredns_latency_high_names()
+    {
+        var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", PrometheusServer.CachingWithHistory)], CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Ok, entry.Status);
+        var caching = Assert.Single(metrics);
+        // The window before: the written history alone, 61 hits to 39 misses a minute (increase() extrapolates both alike).
+        Assert.InRange(caching.CacheHitsBefore!.Value * 100.0 / (caching.CacheHitsBefore.Value + caching.CacheMissesBefore!.Value), 60, 62);
+        // The window read: the scrapes alone, 124 hits of 4,120 lookups.
+        Assert.InRange(caching.CacheHits!.Value * 100.0 / (caching.CacheHits.Value + caching.CacheMisses!.Value), 2.5, 3.5);
+
+        var response = await DiagnoseAsync(metrics);
+        var latency = Assert.Single(response.Findings, f => f.RuleId == "coredns-latency-high");
+        Assert.Contains("while its cache hit ratio collapsed (cache hits 3", latency.Cause, StringComparison.Ordinal);
+        Assert.Contains(" in the 15 min before)", latency.Cause, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_coredns_containers_cpu_limit_from_kube_state_metrics_and_its_use_from_cadvisor_are_read_without_the_pods_json()
     {
         var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", Rejecting), ("kube-system", Old), ("kube-system", Panicking)], CancellationToken.None);

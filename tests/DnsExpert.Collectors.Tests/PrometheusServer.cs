@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
@@ -35,6 +36,12 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
 
     /// <summary>The kubelet's cAdvisor endpoint (<c>/metrics/cadvisor</c>): its series carry their own namespace and pod labels.</summary>
     public const string Cadvisor = "kubelet-cadvisor";
+    /// <summary>
+    /// <see cref="Caching"/>'s twin with a history: its cache hit 61 % of the lookups from 50 to 16 minutes before the
+    /// server started (samples written into the TSDB with promtool before it starts), so the window before is read.
+    /// </summary>
+    public const string CachingWithHistory = "coredns-5d78c9869d-w9b2t";
+
     /// <summary>The cAdvisor endpoint's CPU time of the same containers (a second target of the same kind).</summary>
     public const string CadvisorCpu = "kubelet-cadvisor-cpu";
 
@@ -57,6 +64,7 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
         [Reloading] = (Fixture("coredns-1.11.1-reload-failed-scrape1.txt"), Fixture("coredns-1.11.1-reload-failed-scrape2.txt")),
         [OldReloading] = (Fixture("coredns-1.6.7-reload-failed-scrape1.txt"), Fixture("coredns-1.6.7-reload-failed-scrape2.txt")),
         [Caching] = (Fixture("coredns-1.11.1-cache-collapse-scrape1.txt"), Fixture("coredns-1.11.1-cache-collapse-scrape2.txt")),
+        [CachingWithHistory] = (Fixture("coredns-1.11.1-cache-collapse-scrape1.txt"), Fixture("coredns-1.11.1-cache-collapse-scrape2.txt")),
         // CFS periods of Rejecting's coredns container (labels of Kubernetes 1.16 on) and Old's (container_name, pod_name before 1.16).
         [Cadvisor] = (Fixture("kubelet-cadvisor-coredns-cfs-scrape1.txt"), Fixture("kubelet-cadvisor-coredns-cfs-scrape2.txt")),
         [CadvisorCpu] = (Fixture("kubelet-cadvisor-coredns-cpu-usage-scrape1.txt"), Fixture("kubelet-cadvisor-coredns-cpu-usage-scrape2.txt")),
@@ -105,6 +113,7 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
             scrape_configs:
             {jobs}
             """);
+        await BackfillAsync(Path.Combine(Temp, "data"));
         var start = new ProcessStartInfo("/usr/bin/prometheus") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(Temp, "data")}", $"--web.listen-address=127.0.0.1:{port}" })
         {
@@ -146,6 +155,42 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
     }
 
     public void Dispose() => _exporter.Close();
+
+    /// <summary>
+    /// <see cref="CachingWithHistory"/>'s cache counters before the server starts, as blocks promtool writes from
+    /// OpenMetrics text (<c>promtool tsdb create-blocks-from openmetrics</c>): every 30 s from 50 to 16 minutes ago, 61
+    /// hits and 39 misses a minute. A window before the one read holds them; the window read does not.
+    /// </summary>
+    private static async Task BackfillAsync(string data)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var text = new StringBuilder();
+        foreach (var (name, perMinute) in new[] { ("coredns_cache_hits_total", 61), ("coredns_cache_misses_total", 39) })
+        {
+            for (var i = 0; i <= 68; i++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{name}{{namespace=\"kube-system\",pod=\"{CachingWithHistory}\"}} {10000 + (perMinute * i / 2.0)} {now - (50 * 60) + (i * 30)}\n");
+            }
+        }
+
+        text.Append("# EOF\n");
+        var input = Path.Combine(Path.GetDirectoryName(data)!, "history.om");
+        await File.WriteAllTextAsync(input, text.ToString());
+        var promtool = new ProcessStartInfo("/usr/bin/promtool") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "tsdb", "create-blocks-from", "openmetrics", input, data })
+        {
+            promtool.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(promtool)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"promtool could not write the history: {error}{await output}");
+        }
+    }
 
     /// <summary>Until Prometheus has each target up and has taken at least two samples of each pod's later exposition.</summary>
     private async Task WaitUntilScrapedAsync()
