@@ -185,6 +185,21 @@ public sealed class MetricsArtifact
     /// <summary>Queries <c>forward</c> refused itself at <c>max_concurrent</c>.</summary>
     public long? MaxConcurrentRejects { get; set; }
 
+    /// <summary>Queries the cache answered over the window (<c>coredns_cache_hits_total</c>, every <c>type</c>); none without a cache plugin.</summary>
+    public long? CacheHits { get; set; }
+
+    /// <summary>Queries the cache passed on over the window (<c>coredns_cache_misses_total</c>).</summary>
+    public long? CacheMisses { get; set; }
+
+    /// <summary>Cache hits over the window of the same length just before (<c>offset</c>): the ratio to compare with.</summary>
+    public long? CacheHitsBefore { get; set; }
+
+    /// <summary>Cache misses over the window of the same length just before.</summary>
+    public long? CacheMissesBefore { get; set; }
+
+    /// <summary>Changed Corefiles the pod refused to load (<c>coredns_reload_failed_total</c>, <c>coredns_reload_failed_count_total</c> before 1.7.0).</summary>
+    public long? ReloadFailures { get; set; }
+
     /// <summary>Failed health checks by upstream (<c>to</c>).</summary>
     public IDictionary<string, long>? HealthcheckFailures { get; set; }
 
@@ -205,6 +220,15 @@ public sealed class MetricsArtifact
 
     /// <summary>Of <see cref="CpuPeriods"/>, those the container used up its quota in and waited (<c>container_cpu_cfs_throttled_periods_total</c>).</summary>
     public long? CpuThrottledPeriods { get; set; }
+
+    /// <summary>
+    /// The <c>coredns</c> container's CPU limit in cores, from kube-state-metrics (<c>kube_pod_container_resource_limits{resource="cpu"}</c>,
+    /// before 2.0 <c>kube_pod_container_resource_limits_cpu_cores</c>); none without a limit or without kube-state-metrics.
+    /// </summary>
+    public double? CpuLimitCores { get; set; }
+
+    /// <summary>The <c>coredns</c> container's CPU use in cores, on average over the window (cAdvisor's <c>container_cpu_usage_seconds_total</c> rate).</summary>
+    public double? CpuUsageCores { get; set; }
 }
 
 /// <summary>The result of one active probe.</summary>

@@ -8,7 +8,7 @@ namespace DnsExpert.Facts;
 /// when. Two scrapes of the same process give the rise between them (<see cref="BetweenScrapes"/> true): it happened
 /// while the failure was looked at. A series the scrape does not hold is null, never zero.
 /// </summary>
-[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects, HealthcheckBroken (every upstream down), P99Ms (request duration), CpuPeriods, CpuThrottledPeriods and CpuThrottledPercent (cAdvisor's CFS throttling of the coredns container, from Prometheus only); since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
+[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects, HealthcheckBroken (every upstream down), P99Ms (request duration), CpuPeriods, CpuThrottledPeriods and CpuThrottledPercent (cAdvisor's CFS throttling of the coredns container, from Prometheus only), CacheHits, CacheMisses and CacheHitPercent, with CacheHitPercentBefore (the window before, or from the process start to the first of two scrapes) and CacheHitRatioKept, CpuLimitCores (kube-state-metrics), CpuUsageCores and CpuPercentOfLimit (from Prometheus only); since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
 public sealed class CoreDnsMetrics : Fact
 {
     public required string Namespace { get; init; }
@@ -60,7 +60,10 @@ public sealed class CoreDnsMetrics : Fact
     [UnknownWhenNull]
     public long? Panics { get; init; }
 
-    /// <summary>Corefile reloads that failed (<c>coredns_reload_failed_total</c>).</summary>
+    /// <summary>
+    /// Changed Corefiles the pod refused to load, keeping its running configuration (<c>coredns_reload_failed_total</c>,
+    /// from 1.5.1 to 1.6.9 <c>coredns_reload_failed_count_total</c>): the reload plugin counts each changed file once.
+    /// </summary>
     [UnknownWhenNull]
     public long? ReloadFailures { get; init; }
 
@@ -120,6 +123,83 @@ public sealed class CoreDnsMetrics : Fact
     public string PeersThrottled { get; init; } = "";
 
     /// <summary>
+    /// The <c>coredns</c> container's CPU limit in cores (kube-state-metrics' <c>kube_pod_container_resource_limits{resource="cpu"}</c>,
+    /// read from a Prometheus server); null without a limit or when not read.
+    /// </summary>
+    [UnknownWhenNull]
+    public double? CpuLimitCores { get; init; }
+
+    /// <summary>The <c>coredns</c> container's CPU use in cores, on average over the window (cAdvisor's <c>container_cpu_usage_seconds_total</c>).</summary>
+    [UnknownWhenNull]
+    public double? CpuUsageCores { get; init; }
+
+    /// <summary>The CPU use as a share of the limit, in percent (null without both).</summary>
+    [UnknownWhenNull]
+    public double? CpuPercentOfLimit => CpuUsageCores is { } used && CpuLimitCores is > 0 and var limit ? Math.Round(used * 100 / limit, 1) : null;
+
+    /// <summary>
+    /// The CPU use in words, for evidence: <c>uses 0.19 of its 0.2 CPU limit (95 %) on average over 15 min to ...</c>,
+    /// or what of it was read; empty when neither was.
+    /// </summary>
+    public string CpuUse => (CpuUsageCores, CpuLimitCores) switch
+    {
+        ({ } used, { } limit) => $"uses {Cores(used)} of its {Cores(limit)} CPU limit ({Percent(CpuPercentOfLimit)}) on average {Window}",
+        ({ } used, null) => $"uses {Cores(used)} CPU on average {Window} (its CPU limit not read)",
+        (null, { } limit) => $"its CPU limit is {Cores(limit)} (its use not read)",
+        _ => "",
+    };
+
+    /// <summary>Queries the cache answered in the window (<c>coredns_cache_hits_total</c>, success and denial); null without a cache plugin or not read.</summary>
+    [UnknownWhenNull]
+    public long? CacheHits { get; init; }
+
+    /// <summary>Queries the cache passed on to the next plugin in the window (<c>coredns_cache_misses_total</c>).</summary>
+    [UnknownWhenNull]
+    public long? CacheMisses { get; init; }
+
+    /// <summary>Cache hits before the window (<see cref="CacheBefore"/> says when): the ratio to compare with; null when not read.</summary>
+    public long? CacheHitsBefore { get; init; }
+
+    /// <summary>Cache misses before the window.</summary>
+    public long? CacheMissesBefore { get; init; }
+
+    /// <summary>
+    /// When <see cref="CacheHitsBefore"/> were counted, in words: <c>in the 15 min before</c> (a Prometheus window),
+    /// <c>from the process start to the first scrape</c> (two scrapes); empty when not read.
+    /// </summary>
+    public string CacheBefore { get; init; } = "";
+
+    /// <summary>Lookups the cache saw in the window (hits and misses); null without both counters.</summary>
+    public long? CacheLookups => CacheHits is { } h && CacheMisses is { } m ? h + m : null;
+
+    /// <summary>The cache hit ratio in the window, in percent (null without lookups).</summary>
+    [UnknownWhenNull]
+    public double? CacheHitPercent => HitPercent(CacheHits, CacheMisses);
+
+    /// <summary>The cache hit ratio before the window, in percent (null when not read or without lookups).</summary>
+    [UnknownWhenNull]
+    public double? CacheHitPercentBefore => HitPercent(CacheHitsBefore, CacheMissesBefore);
+
+    /// <summary>
+    /// The share of its earlier hit ratio the cache kept in the window (0.05: a twentieth of it); null without both
+    /// ratios or with no hit before.
+    /// </summary>
+    /// <remarks>A cache that saw none of the window's requests (its counters stand still: the plugin left the server block) kept none of it.</remarks>
+    [UnknownWhenNull]
+    public double? CacheHitRatioKept => CacheHitPercentBefore is not > 0 ? null
+        : CacheHitPercent is { } now ? Math.Round(now / CacheHitPercentBefore.Value, 3)
+        : CacheLookups == 0 && Requests > 0 ? 0 : null;
+
+    /// <summary>
+    /// The cache's share in words, for evidence: <c>cache hits 3 % of 4,120 lookups over 15 min to ..., 61.1 % of
+    /// 96,120 in the 15 min before</c>, with what was not read said so; empty when the cache was not read at all.
+    /// </summary>
+    public string CacheShare => CacheLookups is not { } lookups ? ""
+        : (lookups == 0 ? $"the cache saw none of the {RequestCount} {Window}"
+            : $"cache hits {Percent(CacheHitPercent)} of {lookups.ToString("N0", CultureInfo.InvariantCulture)} lookups {Window}")
+          + (CacheHitPercentBefore is { } before ? $", {Percent(before)} of {(CacheHitsBefore!.Value + CacheMissesBefore!.Value).ToString("N0", CultureInfo.InvariantCulture)} {CacheBefore}" : ", the ratio before not read");
+
+    /// <summary>
     /// The Deployment the pod is of, from its name (<c>coredns-5d78c9869d-abcde</c>: <c>coredns</c>, the name less the
     /// ReplicaSet's and the pod's suffixes); <c>coredns</c> when the name has no such suffixes.
     /// </summary>
@@ -131,6 +211,13 @@ public sealed class CoreDnsMetrics : Fact
         var parts = pod.Split('-');
         return parts.Length >= 3 ? string.Join('-', parts[..^2]) : "coredns";
     }
+
+    private static string Cores(double cores) => cores.ToString(cores >= 10 ? "0.#" : "0.###", CultureInfo.InvariantCulture);
+
+    private static double? HitPercent(long? hits, long? misses) =>
+        hits is { } h && misses is { } m && h + m > 0 ? Math.Round(h * 100.0 / (h + m), 1) : null;
+
+    private static string Percent(double? percent) => percent is { } p ? p.ToString("0.#", CultureInfo.InvariantCulture) + " %" : "not available";
 
     /// <summary><paramref name="throttled"/>'s share of <paramref name="periods"/> in words: <c>31 % of 9,000 CFS periods</c>.</summary>
     public static string ThrottledOf(long? throttled, long? periods) => periods is not { } all ? "not available (no CFS periods series)"

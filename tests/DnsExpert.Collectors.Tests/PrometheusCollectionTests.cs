@@ -29,7 +29,7 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", Panicking), ("kube-system", Rejecting), ("kube-system", Old)], CancellationToken.None);
 
         Assert.Equal(CollectionStatus.Ok, entry.Status);
-        Assert.Contains("10 of 10 queries over 15 min", entry.Detail, StringComparison.Ordinal);
+        Assert.Contains($"{PrometheusMetricsReader.Queries.Count} of {PrometheusMetricsReader.Queries.Count} queries over 15 min", entry.Detail, StringComparison.Ordinal);
         Assert.Equal([Panicking, Rejecting, Old], metrics.Select(m => m.Pod));
 
         // Two rises read as whole counts: increase() extrapolates a little past the samples, never below the rise.
@@ -62,8 +62,7 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         Assert.Null(panicking.CpuPeriods);
         Assert.Null(panicking.CpuThrottledPeriods);
 
-        var response = await new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System)
-            .DiagnoseAsync(new DiagnosisRequest { Snapshot = new Snapshot { Metrics = [.. metrics] } }, CancellationToken.None);
+        var response = await DiagnoseAsync(metrics);
         var panics = Assert.Single(response.Findings, f => f.RuleId == "coredns-panics");
         Assert.Contains(panics.Evidence, e => e.Detail?.Contains("over 15 min to", StringComparison.Ordinal) == true);
         Assert.Contains(response.Findings, f => f.RuleId == "coredns-forward-max-concurrent");
@@ -90,8 +89,7 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         Assert.InRange(unreachable.P99Seconds!.Value, 2.048, 4.096);
         Assert.InRange(unreachable.P99Seconds.Value, ours * 0.99, ours * 1.01);
 
-        var response = await new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System)
-            .DiagnoseAsync(new DiagnosisRequest { Snapshot = new Snapshot { Metrics = [.. metrics] } }, CancellationToken.None);
+        var response = await DiagnoseAsync(metrics);
         var health = Assert.Single(response.Findings, f => f.RuleId == "coredns-forward-healthcheck-failing");
         Assert.Contains(health.Evidence, e => e.Detail?.StartsWith("forward's health checks of 10.0.0.2:53 failed", StringComparison.Ordinal) == true);
         var servfail = Assert.Single(response.Findings, f => f.RuleId == "coredns-servfail-rate-high");
@@ -99,6 +97,93 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         Assert.Equal(["coredns-forward-healthcheck-failing"], servfail.ExplainedBy);
         var latency = Assert.Single(response.Findings, f => f.RuleId == "coredns-latency-high");
         Assert.Equal(["coredns-forward-healthcheck-failing"], latency.ExplainedBy);
+    }
+
+    [Fact]
+    public async Task Refused_reloads_rising_over_the_window_are_read_under_both_names_and_start_the_reload_finding_without_a_log()
+    {
+        var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", PrometheusServer.Reloading), ("kube-system", PrometheusServer.OldReloading), ("kube-system", Panicking)], CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Ok, entry.Status);
+        // 1.7.0 on: coredns_reload_failed_total rose from 1 to 3; 1.5.1 to 1.6.9: coredns_reload_failed_count_total from 1 to 2.
+        Assert.InRange(metrics.Single(m => m.Pod == PrometheusServer.Reloading).ReloadFailures!.Value, 2, 4);
+        Assert.InRange(metrics.Single(m => m.Pod == PrometheusServer.OldReloading).ReloadFailures!.Value, 1, 2);
+        // A counter at 0 all along is 0, not missing.
+        Assert.Equal(0, metrics.Single(m => m.Pod == Panicking).ReloadFailures);
+
+        var response = await DiagnoseAsync(metrics);
+        var reload = Assert.Single(response.Findings, f => f.RuleId == "coredns-unknown-directive");
+        Assert.Equal(Severity.Warning, reload.Severity);
+        Assert.Contains(reload.Evidence, e => e.Detail?.Contains($"over 15 min to", StringComparison.Ordinal) == true && e.Detail.Contains($"on {PrometheusServer.Reloading}", StringComparison.Ordinal));
+        Assert.Contains(reload.Evidence, e => e.Detail?.Contains($"on {PrometheusServer.OldReloading}", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(reload.Evidence, e => e.Detail?.Contains($"on {Panicking}", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task Cache_hits_and_misses_are_read_over_the_window_and_the_window_before_is_not_available_when_the_server_holds_none()
+    {
+        var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", PrometheusServer.Caching), ("kube-system", Rejecting)], CancellationToken.None);
+
+        // Every query answered, the offset ones too (with no sample: this server started inside the window before).
+        Assert.Equal(CollectionStatus.Ok, entry.Status);
+        var caching = metrics.Single(m => m.Pod == PrometheusServer.Caching);
+        // 124 more hits (success and denial summed) and 3,996 more misses: increase() extrapolates both alike, the ratio stays.
+        Assert.InRange(caching.CacheHits!.Value, 124, 2 * 124);
+        Assert.InRange(caching.CacheHits.Value * 100.0 / (caching.CacheHits.Value + caching.CacheMisses!.Value), 2.5, 3.5);
+        Assert.Null(caching.CacheHitsBefore);
+        Assert.Null(caching.CacheMissesBefore);
+        // A pod without a cache series has none: not available, never 0.
+        var rejecting = metrics.Single(m => m.Pod == Rejecting);
+        Assert.Null(rejecting.CacheHits);
+        Assert.Null(rejecting.CacheMisses);
+
+        var response = await DiagnoseAsync(metrics);
+        // Slow over the window; the ratio before is not read, so no collapse is claimed, and the evidence says so.
+        var latency = Assert.Single(response.Findings, f => f.RuleId == "coredns-latency-high");
+        Assert.DoesNotContain("collapsed", latency.Cause, StringComparison.Ordinal);
+        Assert.Contains(latency.Evidence, e => e.Detail?.Contains("lookups over 15 min to", StringComparison.Ordinal) == true && e.Detail.Contains("the ratio before not read", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_cache_whose_hit_ratio_collapsed_against_the_window_before_is_the_cause_coredns_latency_high_names()
+    {
+        var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", PrometheusServer.CachingWithHistory)], CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Ok, entry.Status);
+        var caching = Assert.Single(metrics);
+        // The window before: the written history alone, 61 hits to 39 misses a minute (increase() extrapolates both alike).
+        Assert.InRange(caching.CacheHitsBefore!.Value * 100.0 / (caching.CacheHitsBefore.Value + caching.CacheMissesBefore!.Value), 60, 62);
+        // The window read: the scrapes alone, 124 hits of 4,120 lookups.
+        Assert.InRange(caching.CacheHits!.Value * 100.0 / (caching.CacheHits.Value + caching.CacheMisses!.Value), 2.5, 3.5);
+
+        var response = await DiagnoseAsync(metrics);
+        var latency = Assert.Single(response.Findings, f => f.RuleId == "coredns-latency-high");
+        Assert.Contains("while its cache hit ratio collapsed (cache hits 3", latency.Cause, StringComparison.Ordinal);
+        Assert.Contains(" in the 15 min before)", latency.Cause, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_coredns_containers_cpu_limit_from_kube_state_metrics_and_its_use_from_cadvisor_are_read_without_the_pods_json()
+    {
+        var (metrics, entry) = await Reader(server.Url).ReadAsync([("kube-system", Rejecting), ("kube-system", Old), ("kube-system", Panicking)], CancellationToken.None);
+
+        Assert.Equal(CollectionStatus.Ok, entry.Status);
+        var rejecting = metrics.Single(m => m.Pod == Rejecting);
+        var old = metrics.Single(m => m.Pod == Old);
+        // kube-state-metrics 2.x (resource="cpu", the kube-proxy container beside it left out) and 1.x (_cpu_cores).
+        Assert.Equal(0.2, rejecting.CpuLimitCores);
+        Assert.Equal(0.1, old.CpuLimitCores);
+        // cAdvisor's CPU time rose inside the window: a rate in cores (its value depends on when the samples fell, not asserted).
+        Assert.True(rejecting.CpuUsageCores > 0, $"{rejecting.CpuUsageCores}");
+        Assert.True(old.CpuUsageCores > 0, $"{old.CpuUsageCores}");
+        // No series: not available, never 0.
+        var panicking = metrics.Single(m => m.Pod == Panicking);
+        Assert.Null(panicking.CpuLimitCores);
+        Assert.Null(panicking.CpuUsageCores);
+
+        var response = await DiagnoseAsync(metrics);
+        var throttled = Assert.Single(response.Findings, f => f.RuleId == "coredns-cpu-throttled");
+        Assert.Contains(throttled.Evidence, e => e.Detail?.Contains("of its 0.2 CPU limit (", StringComparison.Ordinal) == true);
     }
 
     [Fact]
@@ -157,6 +242,11 @@ public sealed class PrometheusCollectionTests(PrometheusServer server) : IClassF
         Assert.Equal(CollectionStatus.Failed, refused.Status);
         Assert.Contains("the server answered 401 Unauthorized (token required)", refused.Detail, StringComparison.Ordinal);
     }
+
+    /// <summary>The diagnosis of a snapshot holding only <paramref name="metrics"/>, against the repository's rules.</summary>
+    private static Task<DiagnosisResponse> DiagnoseAsync(IEnumerable<MetricsArtifact> metrics) =>
+        new DiagnosisService(new RuleEngine(new DirectoryRuleBaseProvider(RepoPaths.Rules)), TimeProvider.System)
+            .DiagnoseAsync(new DiagnosisRequest { Snapshot = new Snapshot { Metrics = [.. metrics] } }, CancellationToken.None);
 
     private static PrometheusMetricsReader Reader(Uri url, string? tokenFile = null) =>
         new(new HttpClient(), Options.Create(new PrometheusOptions { Url = url, BearerTokenFile = tokenFile }), TimeProvider.System);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
@@ -24,8 +25,32 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
 
     /// <summary>A pod whose node lost its path to the upstream: SERVFAIL and failed health checks rise.</summary>
     public const string Unreachable = "coredns-5d78c9869d-fghij";
+    /// <summary>A 1.11 pod that refused two changed Corefiles inside the window (<c>coredns_reload_failed_total</c> 1, then 3).</summary>
+    public const string Reloading = "coredns-5d78c9869d-r7l2d";
+
+    /// <summary>A 1.6 pod that refused one more inside the window, counted under that generation's <c>coredns_reload_failed_count_total</c> (1, then 2).</summary>
+    public const string OldReloading = "coredns-old-6d8c4cb4d-q8z5n";
+
+    /// <summary>A 1.11 pod whose cache answers 124 of the 4,120 lookups inside the window (3 %), after 58,700 of 96,120 before it.</summary>
+    public const string Caching = "coredns-5d78c9869d-c4x7h";
+
     /// <summary>The kubelet's cAdvisor endpoint (<c>/metrics/cadvisor</c>): its series carry their own namespace and pod labels.</summary>
     public const string Cadvisor = "kubelet-cadvisor";
+    /// <summary>
+    /// <see cref="Caching"/>'s twin with a history: its cache hit 61 % of the lookups from 50 to 16 minutes before the
+    /// server started (samples written into the TSDB with promtool before it starts), so the window before is read.
+    /// </summary>
+    public const string CachingWithHistory = "coredns-5d78c9869d-w9b2t";
+
+    /// <summary>The cAdvisor endpoint's CPU time of the same containers (a second target of the same kind).</summary>
+    public const string CadvisorCpu = "kubelet-cadvisor-cpu";
+
+    /// <summary>kube-state-metrics 2.x and 1.x: the coredns containers' CPU limits, each series with its own namespace and pod labels.</summary>
+    public const string KubeStateMetrics = "kube-state-metrics";
+    public const string OldKubeStateMetrics = "kube-state-metrics-1";
+
+    /// <summary>Targets whose series carry their own namespace and pod labels (honor_labels), not the target's.</summary>
+    private static readonly HashSet<string> OwnLabels = new(StringComparer.Ordinal) { Cadvisor, CadvisorCpu, KubeStateMetrics, OldKubeStateMetrics };
     private const int FirstScrapes = 3;
     private static readonly string Fixtures = Path.Combine(RepoPaths.Root, "tests", "fixtures", "metrics");
 
@@ -36,8 +61,15 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
         [Rejecting] = (Fixture("coredns-1.11.1-max-concurrent-scrape1.txt"), Fixture("coredns-1.11.1-max-concurrent-scrape2.txt")),
         [Old] = (Fixture("coredns-1.6.7-panic.txt"), Fixture("coredns-1.6.7-panic.txt")),
         [Unreachable] = (Fixture("coredns-1.11.1-upstream-unreachable-scrape1.txt"), Fixture("coredns-1.11.1-upstream-unreachable-scrape2.txt")),
+        [Reloading] = (Fixture("coredns-1.11.1-reload-failed-scrape1.txt"), Fixture("coredns-1.11.1-reload-failed-scrape2.txt")),
+        [OldReloading] = (Fixture("coredns-1.6.7-reload-failed-scrape1.txt"), Fixture("coredns-1.6.7-reload-failed-scrape2.txt")),
+        [Caching] = (Fixture("coredns-1.11.1-cache-collapse-scrape1.txt"), Fixture("coredns-1.11.1-cache-collapse-scrape2.txt")),
+        [CachingWithHistory] = (Fixture("coredns-1.11.1-cache-collapse-scrape1.txt"), Fixture("coredns-1.11.1-cache-collapse-scrape2.txt")),
         // CFS periods of Rejecting's coredns container (labels of Kubernetes 1.16 on) and Old's (container_name, pod_name before 1.16).
         [Cadvisor] = (Fixture("kubelet-cadvisor-coredns-cfs-scrape1.txt"), Fixture("kubelet-cadvisor-coredns-cfs-scrape2.txt")),
+        [CadvisorCpu] = (Fixture("kubelet-cadvisor-coredns-cpu-usage-scrape1.txt"), Fixture("kubelet-cadvisor-coredns-cpu-usage-scrape2.txt")),
+        [KubeStateMetrics] = (Fixture("kube-state-metrics-2.10-coredns-limits.txt"), Fixture("kube-state-metrics-2.10-coredns-limits.txt")),
+        [OldKubeStateMetrics] = (Fixture("kube-state-metrics-1.9-coredns-limits.txt"), Fixture("kube-state-metrics-1.9-coredns-limits.txt")),
     };
 
     public string Temp { get; } = Directory.CreateTempSubdirectory("dnsexpert-prometheus-").FullName;
@@ -67,10 +99,10 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
         var jobs = string.Concat(Expositions.Keys.Select(pod => $"""
               - job_name: {pod}
                 metrics_path: /metrics/{pod}
-                honor_labels: {(pod == Cadvisor ? "true" : "false")}
+                honor_labels: {(OwnLabels.Contains(pod) ? "true" : "false")}
                 static_configs:
                   - targets: ['127.0.0.1:{ExporterPort}']
-                    labels: {(pod == Cadvisor ? "{}" : $"{{namespace: kube-system, pod: {pod}}}")}
+                    labels: {(OwnLabels.Contains(pod) ? "{}" : $"{{namespace: kube-system, pod: {pod}}}")}
 
             """));
         var config = Path.Combine(Temp, "prometheus.yml");
@@ -81,6 +113,7 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
             scrape_configs:
             {jobs}
             """);
+        await BackfillAsync(Path.Combine(Temp, "data"));
         var start = new ProcessStartInfo("/usr/bin/prometheus") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(Temp, "data")}", $"--web.listen-address=127.0.0.1:{port}" })
         {
@@ -122,6 +155,42 @@ public sealed class PrometheusServer : IAsyncLifetime, IDisposable
     }
 
     public void Dispose() => _exporter.Close();
+
+    /// <summary>
+    /// <see cref="CachingWithHistory"/>'s cache counters before the server starts, as blocks promtool writes from
+    /// OpenMetrics text (<c>promtool tsdb create-blocks-from openmetrics</c>): every 30 s from 50 to 16 minutes ago, 61
+    /// hits and 39 misses a minute. A window before the one read holds them; the window read does not.
+    /// </summary>
+    private static async Task BackfillAsync(string data)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var text = new StringBuilder();
+        foreach (var (name, perMinute) in new[] { ("coredns_cache_hits_total", 61), ("coredns_cache_misses_total", 39) })
+        {
+            for (var i = 0; i <= 68; i++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{name}{{namespace=\"kube-system\",pod=\"{CachingWithHistory}\"}} {10000 + (perMinute * i / 2.0)} {now - (50 * 60) + (i * 30)}\n");
+            }
+        }
+
+        text.Append("# EOF\n");
+        var input = Path.Combine(Path.GetDirectoryName(data)!, "history.om");
+        await File.WriteAllTextAsync(input, text.ToString());
+        var promtool = new ProcessStartInfo("/usr/bin/promtool") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "tsdb", "create-blocks-from", "openmetrics", input, data })
+        {
+            promtool.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(promtool)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"promtool could not write the history: {error}{await output}");
+        }
+    }
 
     /// <summary>Until Prometheus has each target up and has taken at least two samples of each pod's later exposition.</summary>
     private async Task WaitUntilScrapedAsync()

@@ -75,8 +75,9 @@ public sealed class CollectPromiseTests
         new(@"-- cat /etc/resolv\.conf$", "tests/scenarios/pod-resolvconf-not-cluster-dns/near-miss-resolv-conf-names-kube-dns.json", "file:/etc/resolv.conf"),
         new(@"^cat /etc/resolv\.conf$", "tests/fixtures/node-root/etc/resolv.conf", After: [Before("kubectl get pod {{pod}} -n {{ns}} -o json", $"{Dump}/default/pods.json", $"Pod/{Pod}")]),
         // A CoreDNS pod's /metrics through the API server's pod proxy (composed from CoreDNS 1.11 outputs: tests/fixtures/metrics/SOURCES.md),
-        // one with a failed upstream health check counted.
-        new(@"^kubectl get --raw /api/v1/namespaces/kube-system/pods/\S+:9153/proxy/metrics$", "tests/fixtures/metrics/coredns-1.11.1-upstream-unreachable-scrape2.txt"),
+        // pasted twice as the check says (the cache's ratio before is the first scrape's), with an upstream's health-check series.
+        new(@"^kubectl get --raw /api/v1/namespaces/kube-system/pods/\S+:9153/proxy/metrics$", "tests/fixtures/metrics/coredns-1.11.1-cache-collapse-scrape2.txt",
+            After: [Before("kubectl get --raw /api/v1/namespaces/kube-system/pods/coredns-5d78c9869d-abcde:9153/proxy/metrics", "tests/fixtures/metrics/coredns-1.11.1-cache-collapse-scrape1.txt")]),
         // NodeLocal DNSCache's own :9353 on the node (hostNetwork; composed from kubernetes/dns node-cache's metrics: SOURCES.md).
         new(@"^curl -s http://127\.0\.0\.1:9353/metrics$", "tests/fixtures/metrics/node-local-dns-1.22.28-iptables-lock-scrape1.txt"),
         new(@"^cat /proc/net/snmp$", "tests/fixtures/node-root/proc/net/snmp"),

@@ -142,6 +142,32 @@ public sealed class PrometheusTextTests
     }
 
     [Fact]
+    public void Refused_reloads_are_read_under_each_generation_s_name_and_their_rise_between_two_scrapes()
+    {
+        CoreDnsScrape Scrape(string name) => CoreDnsScrape.Read(PrometheusText.Parse(Fixture(name)))!;
+
+        // 1.5.1 to 1.6.9: coredns_reload_failed_count_total; 1.7.0 on: coredns_reload_failed_total.
+        Assert.Equal(2L, Scrape("coredns-1.6.7-reload-failed-scrape2.txt").ReloadFailures);
+        Assert.Equal(1L, Scrape("coredns-1.6.7-reload-failed-scrape2.txt").Since(Scrape("coredns-1.6.7-reload-failed-scrape1.txt"))!.ReloadFailures);
+        Assert.Equal(2L, Scrape("coredns-1.11.1-reload-failed-scrape2.txt").Since(Scrape("coredns-1.11.1-reload-failed-scrape1.txt"))!.ReloadFailures);
+        // An old refusal that does not rise is no refusal between the scrapes.
+        Assert.Equal(0L, Scrape("coredns-1.11.1-old-reload-failure-scrape2.txt").Since(Scrape("coredns-1.11.1-reload-failed-scrape1.txt"))!.ReloadFailures);
+    }
+
+    [Fact]
+    public void Cache_hits_of_every_type_and_misses_are_read_and_a_scrape_without_the_cache_plugin_has_none()
+    {
+        CoreDnsScrape Scrape(string name) => CoreDnsScrape.Read(PrometheusText.Parse(Fixture(name)))!;
+
+        var first = Scrape("coredns-1.11.1-cache-collapse-scrape1.txt");
+        Assert.Equal((58700L, 37420L), (first.CacheHits!.Value, first.CacheMisses!.Value));
+        var rise = Scrape("coredns-1.11.1-cache-collapse-scrape2.txt").Since(first)!;
+        Assert.Equal((124L, 3996L), (rise.CacheHits!.Value, rise.CacheMisses!.Value));
+        Assert.Null(Scrape("coredns-1.11.1-panics-scrape1.txt").CacheHits);
+        Assert.Null(Scrape("coredns-1.11.1-panics-scrape1.txt").CacheMisses);
+    }
+
+    [Fact]
     public void In_1_7_0_the_per_type_family_of_the_same_name_is_not_counted_twice()
     {
         var scrape = CoreDnsScrape.Read(PrometheusText.Parse(Fixture("coredns-1.7.0-two-request-families.txt")))!;

@@ -35,6 +35,17 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
         ("CPU throttled periods", "sum by (namespace, pod) (increase(container_cpu_cfs_throttled_periods_total{container=\"coredns\"}[{w}])) or sum by (namespace, pod) (label_replace(increase(container_cpu_cfs_throttled_periods_total{container_name=\"coredns\"}[{w}]), \"pod\", \"$1\", \"pod_name\", \"(.+)\"))"),
         // What forward sent each upstream: from 1.11.0 the proxy's request count, before it forward's own (1.7.0 on) or its older name.
         ("forward requests", "sum by (namespace, pod, to) (increase(coredns_proxy_request_duration_seconds_count{proxy_name=\"forward\"}[{w}]) or increase(coredns_forward_requests_total[{w}]) or increase(coredns_forward_request_count_total[{w}]))"),
+        // The reload plugin's: from 1.7.0 coredns_reload_failed_total, from 1.5.1 to 1.6.9 coredns_reload_failed_count_total, none before.
+        ("reload failures", "sum by (namespace, pod) (increase(coredns_reload_failed_total[{w}]) or increase(coredns_reload_failed_count_total[{w}]))"),
+        // The cache plugin's: the same names in every generation (zones and view labels from 1.10); and over the window just before, to compare.
+        ("cache hits", "sum by (namespace, pod) (increase(coredns_cache_hits_total[{w}]))"),
+        ("cache misses", "sum by (namespace, pod) (increase(coredns_cache_misses_total[{w}]))"),
+        ("cache hits in the window before", "sum by (namespace, pod) (increase(coredns_cache_hits_total[{w}] offset {w}))"),
+        ("cache misses in the window before", "sum by (namespace, pod) (increase(coredns_cache_misses_total[{w}] offset {w}))"),
+        // kube-state-metrics' (the pod JSON's limit, when only Prometheus is read): from 2.0 one family by resource, before it one per resource.
+        ("CPU limit", "max by (namespace, pod) (kube_pod_container_resource_limits{resource=\"cpu\",container=\"coredns\"}) or max by (namespace, pod) (kube_pod_container_resource_limits_cpu_cores{container=\"coredns\"})"),
+        // cAdvisor's CPU time of the coredns container, as a rate: cores used on average over the window (labels as the CFS queries').
+        ("CPU use", "sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{container=\"coredns\"}[{w}])) or sum by (namespace, pod) (label_replace(rate(container_cpu_usage_seconds_total{container_name=\"coredns\"}[{w}]), \"pod\", \"$1\", \"pod_name\", \"(.+)\"))"),
     ];
 
     /// <summary>
@@ -86,7 +97,14 @@ public sealed class PrometheusMetricsReader(HttpClient http, IOptions<Prometheus
                     case 6: artifact.P99Seconds = Math.Max(0, value); break;
                     case 7: artifact.CpuPeriods = Count(value); break;
                     case 8: artifact.CpuThrottledPeriods = Count(value); break;
-                    default: (artifact.ForwardRequests ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "to") ?? ""] = Count(value); break;
+                    case 9: (artifact.ForwardRequests ??= new Dictionary<string, long>(StringComparer.Ordinal))[Label(metric, "to") ?? ""] = Count(value); break;
+                    case 10: artifact.ReloadFailures = Count(value); break;
+                    case 11: artifact.CacheHits = Count(value); break;
+                    case 12: artifact.CacheMisses = Count(value); break;
+                    case 13: artifact.CacheHitsBefore = Count(value); break;
+                    case 14: artifact.CacheMissesBefore = Count(value); break;
+                    case 15: artifact.CpuLimitCores = value > 0 ? value : null; break;
+                    default: artifact.CpuUsageCores = Math.Max(0, value); break;
                 }
             }
         }

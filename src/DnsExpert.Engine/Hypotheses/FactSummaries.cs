@@ -125,7 +125,9 @@ public static class FactSummaries
             + $", reload failures {Counter(m.ReloadFailures)}, max_concurrent rejects {Counter(m.MaxConcurrentRejects)}"
             + (m.HealthcheckBroken is { } broken ? $", every upstream down {broken}" : "")
             + (m.P99Ms is null ? "" : $", {m.Latency}")
-            + (m.CpuPeriods is null ? "" : $", {m.Throttling}"))),
+            + (m.CpuPeriods is null ? "" : $", {m.Throttling}")
+            + (m.CacheShare is "" ? "" : $", {m.CacheShare}")
+            + (m.CpuUse is "" ? "" : $", {m.CpuUse}"))),
         [nameof(CoreDnsUpstreamHealthchecks)] = Of<CoreDnsUpstreamHealthchecks>("CoreDNS upstream health checks", hs =>
             $"forward's failed health checks: {Names(hs.OrderByDescending(h => h.Failures).Select(h => $"{h.To} {h.Failures} on {h.Pod} {h.Window}"), "none")}"),
         [nameof(NodeLocalSetupErrors)] = Of<NodeLocalSetupErrors>("NodeLocal DNSCache set-up errors", es =>

@@ -15,7 +15,10 @@ namespace DnsExpert.Readers.Parsing;
 /// <param name="Requests">Requests received (the per-zone/protocol family only: 1.7.0 also exports a per-type family of the same name).</param>
 /// <param name="Responses">Responses by rcode; null without a responses series.</param>
 /// <param name="Panics">Panics recovered.</param>
-/// <param name="ReloadFailures">Failed Corefile reloads (<c>coredns_reload_failed_total</c>).</param>
+/// <param name="ReloadFailures">
+/// Failed Corefile reloads (<c>coredns_reload_failed_total</c> from 1.7.0, <c>coredns_reload_failed_count_total</c> from
+/// 1.5.1, when the reload plugin got its metric, to 1.6.9; none before).
+/// </param>
 /// <param name="MaxConcurrentRejects">Queries <c>forward</c> refused itself at <c>max_concurrent</c> (<c>coredns_forward_max_concurrent_rejects_total</c>).</param>
 /// <param name="HealthcheckFailures">Failed upstream health checks by upstream (<c>to</c>); null without such a series.</param>
 /// <param name="SetupErrors">NodeLocal DNSCache's set-up errors by <c>errortype</c> (<c>coredns_nodecache_setup_errors_total</c>); null without the series.</param>
@@ -28,10 +31,15 @@ namespace DnsExpert.Readers.Parsing;
 /// summed over its series: requests that took at most each bucket's bound, by the <c>le</c> label as exported (<c>+Inf</c>
 /// included); null without the histogram.
 /// </param>
+/// <param name="CacheHits">
+/// Queries the cache answered (<c>coredns_cache_hits_total{type}</c>, success and denial summed; the same name from the
+/// cache plugin's first metrics to today, <c>zones</c> and <c>view</c> labels from 1.10); null without a cache plugin.
+/// </param>
+/// <param name="CacheMisses">Queries the cache passed on (<c>coredns_cache_misses_total</c>, the same name in every generation).</param>
 public sealed record CoreDnsScrape(
     string? Version, DateTimeOffset? ProcessStart, long? Requests, IReadOnlyDictionary<string, long>? Responses, long? Panics, long? ReloadFailures,
     long? MaxConcurrentRejects, IReadOnlyDictionary<string, long>? HealthcheckFailures, IReadOnlyDictionary<string, long>? SetupErrors, long? HealthcheckBroken = null,
-    IReadOnlyDictionary<string, long>? DurationBuckets = null)
+    IReadOnlyDictionary<string, long>? DurationBuckets = null, long? CacheHits = null, long? CacheMisses = null)
 {
     /// <summary>The scrape of <paramref name="exposition"/>, or null when it holds no CoreDNS series at all.</summary>
     public static CoreDnsScrape? Read(MetricExposition exposition)
@@ -48,12 +56,14 @@ public sealed record CoreDnsScrape(
             RequestCount(exposition),
             By(exposition, "rcode", "coredns_dns_responses_total", "coredns_dns_response_rcode_count_total"),
             Sum(exposition, "coredns_panics_total", "coredns_panic_count_total"),
-            Sum(exposition, "coredns_reload_failed_total"),
+            Sum(exposition, "coredns_reload_failed_total", "coredns_reload_failed_count_total"),
             Sum(exposition, "coredns_forward_max_concurrent_rejects_total"),
             By(exposition, "to", "coredns_proxy_healthcheck_failures_total", "coredns_forward_healthcheck_failures_total", "coredns_forward_healthcheck_failure_count_total"),
             By(exposition, "errortype", "coredns_nodecache_setup_errors_total"),
             Sum(exposition, "coredns_forward_healthcheck_broken_total", "coredns_forward_healthcheck_broken_count_total"),
-            By(exposition, "le", "coredns_dns_request_duration_seconds_bucket"));
+            By(exposition, "le", "coredns_dns_request_duration_seconds_bucket"),
+            Sum(exposition, "coredns_cache_hits_total"),
+            Sum(exposition, "coredns_cache_misses_total"));
     }
 
     /// <summary>
@@ -65,7 +75,8 @@ public sealed record CoreDnsScrape(
         if (ProcessStart != earlier.ProcessStart || Falls(Requests, earlier.Requests) || Falls(Panics, earlier.Panics)
             || Falls(ReloadFailures, earlier.ReloadFailures) || Falls(MaxConcurrentRejects, earlier.MaxConcurrentRejects)
             || Falls(Responses, earlier.Responses) || Falls(HealthcheckFailures, earlier.HealthcheckFailures) || Falls(SetupErrors, earlier.SetupErrors)
-            || Falls(HealthcheckBroken, earlier.HealthcheckBroken) || Falls(DurationBuckets, earlier.DurationBuckets))
+            || Falls(HealthcheckBroken, earlier.HealthcheckBroken) || Falls(DurationBuckets, earlier.DurationBuckets)
+            || Falls(CacheHits, earlier.CacheHits) || Falls(CacheMisses, earlier.CacheMisses))
         {
             return null;
         }
@@ -81,6 +92,8 @@ public sealed record CoreDnsScrape(
             SetupErrors = Rise(SetupErrors, earlier.SetupErrors),
             HealthcheckBroken = Rise(HealthcheckBroken, earlier.HealthcheckBroken),
             DurationBuckets = Rise(DurationBuckets, earlier.DurationBuckets),
+            CacheHits = Rise(CacheHits, earlier.CacheHits),
+            CacheMisses = Rise(CacheMisses, earlier.CacheMisses),
         };
     }
 

@@ -73,16 +73,22 @@ internal static class CoreDnsMetricsProducer
                 continue;
             }
 
-            counters.Add(new Counted(source, ns, pod, latest.Version, counted, between is not null, window, between is not null ? "scrapes: the rise between two" : "scrapes: since each process started", counted.DurationQuantile(0.99), null, null));
+            // Two scrapes: the cache's ratio before is the earlier scrape's, from the process start to it.
+            var before = between is not null ? list[^2].Scrape : null;
+            var cacheBefore = before is null ? null
+                : new CacheBefore(before.CacheHits, before.CacheMisses, "from the process start" + (before.ProcessStart is { } at ? $" at {at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC" : "") + " to the first scrape");
+            counters.Add(new Counted(source, ns, pod, latest.Version, counted, between is not null, window, between is not null ? "scrapes: the rise between two" : "scrapes: since each process started", counted.DurationQuantile(0.99), null, null, cacheBefore, null, null));
         }
 
         // A Prometheus server's answers: the rise over its window, as between two scrapes.
         foreach (var m in metrics.Where(m => m.Pod is not null))
         {
-            var counted = new CoreDnsScrape(null, null, m.Requests, m.Responses?.AsReadOnly(), m.Panics, null, m.MaxConcurrentRejects, m.HealthcheckFailures?.AsReadOnly(), null, m.HealthcheckBroken);
+            var counted = new CoreDnsScrape(null, null, m.Requests, m.Responses?.AsReadOnly(), m.Panics, m.ReloadFailures, m.MaxConcurrentRejects, m.HealthcheckFailures?.AsReadOnly(), null, m.HealthcheckBroken,
+                CacheHits: m.CacheHits, CacheMisses: m.CacheMisses);
             var window = $"over {m.WindowMinutes ?? 15} min" + (m.Time is { } time ? $" to {time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC" : "");
             var source = $"Prometheus {m.Server}".TrimEnd();
-            counters.Add(new Counted(source, m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window, $"{source} {window}", m.P99Seconds, m.CpuPeriods, m.CpuThrottledPeriods));
+            counters.Add(new Counted(source, m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window, $"{source} {window}", m.P99Seconds, m.CpuPeriods, m.CpuThrottledPeriods,
+                new CacheBefore(m.CacheHitsBefore, m.CacheMissesBefore, $"in the {m.WindowMinutes ?? 15} min before"), m.CpuLimitCores, m.CpuUsageCores));
             foreach (var (to, sent) in m.ForwardRequests ?? new Dictionary<string, long>())
             {
                 facts.Add(new CoreDnsForwardRate
@@ -110,7 +116,10 @@ internal static class CoreDnsMetricsProducer
     /// Prometheus answer, or the scrapes, between two or since each process started), and its request duration's 99th
     /// percentile in seconds, and its container's CFS periods and throttled periods (cAdvisor's, from a Prometheus server only).
     /// </summary>
-    private sealed record Counted(string Source, string Namespace, string Pod, string? Version, CoreDnsScrape Counters, bool Between, string Window, string Reading, double? P99Seconds, long? CpuPeriods, long? CpuThrottled);
+    private sealed record Counted(string Source, string Namespace, string Pod, string? Version, CoreDnsScrape Counters, bool Between, string Window, string Reading, double? P99Seconds, long? CpuPeriods, long? CpuThrottled, CacheBefore? Cache, double? CpuLimitCores, double? CpuUsageCores);
+
+    /// <summary>The cache's counts before the window, and when they were counted, in words.</summary>
+    private sealed record CacheBefore(long? Hits, long? Misses, string When);
 
     /// <summary>A CoreDNS pod's counters, and its upstreams' failed health checks, in its window; <paramref name="peers"/> the other pods of its reading.</summary>
     private static IEnumerable<Fact> Facts(Counted c, IReadOnlyList<Counted> peers)
@@ -139,6 +148,13 @@ internal static class CoreDnsMetricsProducer
             CpuPeriods = c.CpuPeriods,
             CpuThrottledPeriods = c.CpuThrottled,
             PeersThrottled = string.Join(", ", peers.Select(p => $"{CoreDnsMetrics.ThrottledOf(p.CpuThrottled, p.CpuPeriods)} on {p.Pod}")),
+            CpuLimitCores = c.CpuLimitCores,
+            CpuUsageCores = c.CpuUsageCores,
+            CacheHits = counted.CacheHits,
+            CacheMisses = counted.CacheMisses,
+            CacheHitsBefore = c.Cache?.Hits is not null && c.Cache.Misses is not null ? c.Cache.Hits : null,
+            CacheMissesBefore = c.Cache?.Hits is not null && c.Cache.Misses is not null ? c.Cache.Misses : null,
+            CacheBefore = c.Cache?.Hits is not null && c.Cache.Misses is not null ? c.Cache.When : "",
         };
         foreach (var (to, failures) in counted.HealthcheckFailures ?? new Dictionary<string, long>())
         {
