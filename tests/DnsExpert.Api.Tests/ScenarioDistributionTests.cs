@@ -51,8 +51,6 @@ public sealed class ScenarioDistributionTests
     /// </summary>
     private static readonly Dictionary<string, string> FewerDistributions = new(StringComparer.Ordinal)
     {
-        ["vxlan-checksum-offload fires"] =
-            "flannel's VXLAN is k3s's and RKE2's default and a kubeadm or kubespray option; the threads are k3s (k3s-io/k3s#6664), RKE2 (rancher/rke2#1541) and flannel on self-built clusters (flannel-io/flannel#1279): here on k3s, kubespray (kubernetes-sigs/kubespray#6115, #5937), kops and kubeadm objects; a third family needs flannel where the issue's other distributions do not default to it",
         ["coredns-custom-invalid fires"] =
             "ConfigMap coredns-custom is AKS's and k3s's way to extend the Corefile, and no other distribution's Corefile imports it: the third fires family would be a cluster built to look like one of those",
         ["coredns-no-lameduck fires"] =

@@ -34,6 +34,7 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["vxlan-checksum-offload/fires-k3s-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
         ["vxlan-checksum-offload/fires-kubeadm-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
         ["vxlan-checksum-offload/fires-kubespray-flannel-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
+        ["vxlan-checksum-offload/fires-minikube-flannel-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
         ["coredns-forward-loop/fires-systemd-resolved-stub-without-loop-log.json"] = CrashBeforeItsCause,
         ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] =
             "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the reload case explains no crash, and a crash of another pod is not its effect anyway (cause and effect share no pod): a second, real critical from round 1 on",
@@ -58,7 +59,7 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
     };
 
     private const string CrossNodeSplit =
-        "the scenario's direct lookup of the remote CoreDNS pod is of kubernetes.default, and the conversation's dig of that pod asks the failing name (orders.shop), which the cluster cannot answer; the node's ethtool -k flannel.1 is read in round 3, so the cross-node split still lacks the pod IP's answer (the same on the kops, k3s, kubeadm and kubespray objects)";
+        "the scenario's direct lookup of the remote CoreDNS pod is of kubernetes.default, and the conversation's dig of that pod asks the failing name (orders.shop), which the cluster cannot answer; the node's ethtool -k flannel.1 is read in round 3, so the cross-node split still lacks the pod IP's answer (the same on the kops, k3s, kubeadm, kubespray and minikube objects)";
 
     private const string OneReadOfTheCounter =
         "round 1 reads the CoreDNS log's timeouts to the VPC resolver (with the pods and nodes): coredns-upstream-unreachable is critical from round 1, and the rule's case without a counter read, a weaker proof, does not demote it (a weaker proof never demotes what full proof shows), so round 1 already shows a critical that is not the cause. The counter that decides needs the CoreDNS pods' node, known only from round 1's pods: its check now reads `ethtool -S eth0` twice a minute apart in one command (the finding's first step, since a fired cause offers no next checks), and that one paste of two reads is the rise that makes the critical case and demotes the effect (CheckOrderTests), but only after round 1";
