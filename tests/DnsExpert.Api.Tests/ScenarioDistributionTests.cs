@@ -51,12 +51,6 @@ public sealed class ScenarioDistributionTests
     /// </summary>
     private static readonly Dictionary<string, string> FewerDistributions = new(StringComparer.Ordinal)
     {
-        ["bridge-netfilter-disabled fires"] =
-            "the managed distributions' node images (EKS, AKS, GKE) and kind's load br_netfilter; the threads that lack it are self-built nodes: kubeadm (kubernetes/kubeadm#312), RKE (rancher/rke#368), k3s on NixOS (NixOS/nixpkgs#98766), kops (kubernetes/kops#4391); here on k3s, and on ACK and kubeadm objects, which the issue's list does not count",
-        ["vxlan-checksum-offload fires"] =
-            "flannel's VXLAN is k3s's and RKE2's default and a kubeadm or kubespray option; the threads are k3s (k3s-io/k3s#6664), RKE2 (rancher/rke2#1541) and flannel on self-built clusters (flannel-io/flannel#1279): here on k3s, kops and kubeadm objects; a kubespray cluster with flannel is not built yet",
-        ["vxlan-checksum-offload near misses"] =
-            "the near miss reads a flannel.1 interface as well: on k3s, and on kops objects, which the issue's list does not count (as for its fires)",
         ["coredns-custom-invalid fires"] =
             "ConfigMap coredns-custom is AKS's and k3s's way to extend the Corefile, and no other distribution's Corefile imports it: the third fires family would be a cluster built to look like one of those",
         ["coredns-no-lameduck fires"] =
