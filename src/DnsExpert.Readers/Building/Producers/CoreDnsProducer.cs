@@ -15,43 +15,58 @@ internal static class CoreDnsProducer
     public static ProducedFacts Produce(SnapshotObjects objects, ClusterContext cluster)
     {
         var facts = new List<Fact>();
-        var kubeDns = objects.ClusterDns.Service;
-        var (serviceNamespace, serviceName) = objects.ClusterDns.ServiceName;
-        var serviceSource = $"Service {serviceNamespace}/{serviceName}";
-        var nodeLocal = cluster.NodeLocal;
-        if (nodeLocal is not null)
+        if (cluster.NodeLocal is { } nodeLocal)
         {
-            facts.Add(new NodeLocalDnsCache
-            {
-                Source = $"DaemonSet kube-system/{nodeLocal.Name}",
-                Name = nodeLocal.Name,
-                LocalIp = nodeLocal.LocalIp,
-                Addresses = nodeLocal.Addresses,
-                AddressesFrom = nodeLocal.AddressesFrom,
-                InterceptsClusterIp = cluster.NodeLocalInterceptsClusterIp,
-                UpstreamService = nodeLocal.UpstreamService,
-                // An address its Corefile names is what node-cache forwards to: it fills in only __PILLAR__CLUSTER__DNS__ from -upstreamsvc.
-                UpstreamIp = (nodeLocal.ClusterForwards is [var named, ..] ? named : null)
-                    ?? (nodeLocal.UpstreamService is { } upstream ? objects.Service(SnapshotObjects.KubeSystem, upstream)?.Spec?.ClusterIP
-                        : cluster.NodeLocalInterceptsClusterIp ? null : kubeDns?.Spec?.ClusterIP),
-                DesiredPods = nodeLocal.DaemonSet.Status?.DesiredNumberScheduled ?? 0,
-                ReadyPods = nodeLocal.DaemonSet.Status?.NumberReady ?? 0,
-            });
+            facts.Add(NodeLocalCache(objects, cluster, nodeLocal));
         }
 
+        facts.Add(ClusterDnsSettings(objects, cluster));
+        facts.AddRange(ServiceFacts(objects));
+        foreach (var pod in objects.CoreDnsPods)
+        {
+            facts.AddRange(PodFacts(objects, pod));
+        }
+
+        return new ProducedFacts(facts);
+    }
+
+    /// <summary>NodeLocal DNSCache as its DaemonSet (and Corefile) set it up: where it listens and what it forwards to.</summary>
+    private static NodeLocalDnsCache NodeLocalCache(SnapshotObjects objects, ClusterContext cluster, NodeLocalSetup nodeLocal) => new()
+    {
+        Source = $"DaemonSet kube-system/{nodeLocal.Name}",
+        Name = nodeLocal.Name,
+        LocalIp = nodeLocal.LocalIp,
+        Addresses = nodeLocal.Addresses,
+        AddressesFrom = nodeLocal.AddressesFrom,
+        InterceptsClusterIp = cluster.NodeLocalInterceptsClusterIp,
+        UpstreamService = nodeLocal.UpstreamService,
+        // An address its Corefile names is what node-cache forwards to: it fills in only __PILLAR__CLUSTER__DNS__ from -upstreamsvc.
+        UpstreamIp = (nodeLocal.ClusterForwards is [var named, ..] ? named : null)
+            ?? (nodeLocal.UpstreamService is { } upstream ? objects.Service(SnapshotObjects.KubeSystem, upstream)?.Spec?.ClusterIP
+                : cluster.NodeLocalInterceptsClusterIp ? null : objects.ClusterDns.Service?.Spec?.ClusterIP),
+        DesiredPods = nodeLocal.DaemonSet.Status?.DesiredNumberScheduled ?? 0,
+        ReadyPods = nodeLocal.DaemonSet.Status?.NumberReady ?? 0,
+    };
+
+    /// <summary>The cluster DNS as a whole: its Service address, NodeLocal, versions, distribution and the names its checks use.</summary>
+    private static ClusterDns ClusterDnsSettings(SnapshotObjects objects, ClusterContext cluster)
+    {
+        var kubeDns = objects.ClusterDns.Service;
+        var (serviceNamespace, serviceName) = objects.ClusterDns.ServiceName;
+        var nodeLocal = cluster.NodeLocal;
         var coreDnsVersions = objects.CoreDnsPods.Select(p => ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(p.Spec?.Containers)))
             .OfType<ReleaseVersion>().ToList();
         var distribution = ClusterDistribution.Of(objects);
         var kubeletVersions = objects.Nodes.Values.Select(n => ReleaseVersion.TryParse(n.Status?.NodeInfo?.KubeletVersion, out var v) ? v : null).OfType<ReleaseVersion>().ToList();
-        facts.Add(new ClusterDns
+        return new ClusterDns
         {
-            Source = kubeDns is null ? "snapshot" : serviceSource,
+            Source = kubeDns is null ? "snapshot" : $"Service {serviceNamespace}/{serviceName}",
             ClusterDomain = cluster.ClusterDomain,
             KubeDnsClusterIp = kubeDns?.Spec?.ClusterIP,
             NodeLocalPresent = cluster.NodeLocalKnown ? nodeLocal is not null : null,
             NodeLocalIp = cluster.NodeLocalIp,
             NodeLocalName = nodeLocal?.Name,
-            NodeLocalInterceptsClusterIp = cluster.NodeLocal is null ? null : cluster.NodeLocalInterceptsClusterIp,
+            NodeLocalInterceptsClusterIp = nodeLocal is null ? null : cluster.NodeLocalInterceptsClusterIp,
             NodeLocalConfigBinds = cluster.NodeLocalConfig?.Binds ?? [],
             NodeLocalConfigUpstream = cluster.NodeLocalConfig?.ClusterForwards is [var forward, ..] ? forward : null,
             CoreDnsVersion = coreDnsVersions.Count == 0 ? null : coreDnsVersions.Min(),
@@ -63,81 +78,85 @@ internal static class CoreDnsProducer
             Distribution = distribution?.Distribution,
             DistributionEvidence = distribution?.Evidence,
             KubeDns = ClusterDistribution.IsKubeDns(objects),
-        });
+        };
+    }
 
+    /// <summary>The cluster DNS Service and its endpoints (read without the Service too: <c>kubectl get endpoints kube-dns</c> alone).</summary>
+    private static IEnumerable<Fact> ServiceFacts(SnapshotObjects objects)
+    {
+        var kubeDns = objects.ClusterDns.Service;
+        var (serviceNamespace, serviceName) = objects.ClusterDns.ServiceName;
         if (kubeDns is not null)
         {
-            facts.Add(new KubeDnsService
+            yield return new KubeDnsService
             {
-                Source = serviceSource,
+                Source = $"Service {serviceNamespace}/{serviceName}",
                 Namespace = serviceNamespace,
                 Name = serviceName,
                 ClusterIp = kubeDns.Spec?.ClusterIP,
                 SessionAffinity = kubeDns.Spec?.SessionAffinity ?? "None",
-            });
+            };
         }
 
-        // The endpoints are their own object: read without the Service too (kubectl get endpoints kube-dns alone).
         var (known, ready, notReady) = objects.CountEndpoints(kubeDns ?? new V1Service { Metadata = new V1ObjectMeta { NamespaceProperty = serviceNamespace, Name = serviceName } });
         if (known)
         {
-            facts.Add(new KubeDnsEndpoints
+            yield return new KubeDnsEndpoints
             {
                 Source = $"Endpoints/EndpointSlices {serviceNamespace}/{serviceName}",
                 Namespace = serviceNamespace,
                 Name = serviceName,
                 ReadyEndpoints = ready,
                 NotReadyEndpoints = notReady,
-            });
+            };
         }
+    }
 
-        foreach (var pod in objects.CoreDnsPods)
+    /// <summary>One cluster DNS pod: its metrics when <c>kubectl top</c> gave them, then its state, version and resources.</summary>
+    private static IEnumerable<Fact> PodFacts(SnapshotObjects objects, V1Pod pod)
+    {
+        var name = pod.Metadata!.Name;
+        var ns = pod.Metadata.NamespaceProperty ?? KubeSystem;
+        var container = ClusterDnsIdentity.DnsContainer(pod.Spec?.Containers);
+        var status = Status(pod, container?.Name);
+        // A pod's only container takes the pod's only metrics whatever their name (kubectl top without --containers has none).
+        var metrics = objects.PodMetrics.GetValueOrDefault(SnapshotObjects.Key(ns, name))?.Containers;
+        var usage = (metrics?.FirstOrDefault(c => c.Name == (container?.Name ?? "coredns"))
+            ?? (metrics is { Count: 1 } && (pod.Spec?.Containers?.Count ?? 0) <= 1 ? metrics[0] : null))?.Usage;
+        var limits = container?.Resources?.Limits;
+        if (usage is not null)
         {
-            var name = pod.Metadata!.Name;
-            var ns = pod.Metadata.NamespaceProperty ?? KubeSystem;
-            var container = ClusterDnsIdentity.DnsContainer(pod.Spec?.Containers);
-            var status = Status(pod, container?.Name);
-            // A pod's only container takes the pod's only metrics whatever their name (kubectl top without --containers has none).
-            var metrics = objects.PodMetrics.GetValueOrDefault(SnapshotObjects.Key(ns, name))?.Containers;
-            var usage = (metrics?.FirstOrDefault(c => c.Name == (container?.Name ?? "coredns"))
-                ?? (metrics is { Count: 1 } && (pod.Spec?.Containers?.Count ?? 0) <= 1 ? metrics[0] : null))?.Usage;
-            var limits = container?.Resources?.Limits;
-            if (usage is not null)
+            yield return new CoreDnsPodMetrics
             {
-                facts.Add(new CoreDnsPodMetrics
-                {
-                    Source = $"PodMetrics {ns}/{name}",
-                    Namespace = ns,
-                    Name = name,
-                    CpuMillicores = ResourceQuantities.Millicores(usage, "cpu"),
-                    MemoryBytes = ResourceQuantities.Bytes(usage, "memory"),
-                });
-            }
-
-            facts.Add(new CoreDnsPod
-            {
-                Source = $"Pod {ns}/{name}",
+                Source = $"PodMetrics {ns}/{name}",
                 Namespace = ns,
                 Name = name,
-                Node = pod.Spec?.NodeName,
-                Ip = pod.Status?.PodIP,
-                Phase = pod.Status?.Phase,
-                Ready = PodReady(pod),
-                Restarts = status?.RestartCount ?? 0,
-                WaitingReason = status?.State?.Waiting?.Reason,
-                LastTerminationReason = status?.LastState?.Terminated?.Reason,
-                Container = container?.Name,
-                Image = container?.Image,
-                VersionText = ImageTag(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
-                Version = ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
                 CpuMillicores = ResourceQuantities.Millicores(usage, "cpu"),
-                CpuLimitMillicores = ResourceQuantities.Millicores(limits, "cpu"),
                 MemoryBytes = ResourceQuantities.Bytes(usage, "memory"),
-                MemoryLimitBytes = ResourceQuantities.Bytes(limits, "memory"),
-            });
+            };
         }
 
-        return new ProducedFacts(facts);
+        yield return new CoreDnsPod
+        {
+            Source = $"Pod {ns}/{name}",
+            Namespace = ns,
+            Name = name,
+            Node = pod.Spec?.NodeName,
+            Ip = pod.Status?.PodIP,
+            Phase = pod.Status?.Phase,
+            Ready = PodReady(pod),
+            Restarts = status?.RestartCount ?? 0,
+            WaitingReason = status?.State?.Waiting?.Reason,
+            LastTerminationReason = status?.LastState?.Terminated?.Reason,
+            Container = container?.Name,
+            Image = container?.Image,
+            VersionText = ImageTag(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
+            Version = ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
+            CpuMillicores = ResourceQuantities.Millicores(usage, "cpu"),
+            CpuLimitMillicores = ResourceQuantities.Millicores(limits, "cpu"),
+            MemoryBytes = ResourceQuantities.Bytes(usage, "memory"),
+            MemoryLimitBytes = ResourceQuantities.Bytes(limits, "memory"),
+        };
     }
 
     /// <summary>
