@@ -44,54 +44,12 @@ public static class SlackReport
             }
 
             blocks.Add(new JsonObject { ["type"] = "divider" });
-            var text = new StringBuilder()
-                .Append(Icon(finding.Severity)).Append(" *").Append(SlackText.Inline(finding.Title)).Append("* (").Append(Code(finding.RuleId)).AppendLine(")")
-                .AppendLine(SlackText.Inline(finding.Cause));
-            foreach (var (label, ids) in new[] { ("Effects", finding.Explains), ("Effect of", finding.ExplainedBy) })
-            {
-                if (ids is { Count: > 0 })
-                {
-                    text.Append('_').Append(label).Append(":_ ").AppendJoin(", ", ids.Select(Code)).AppendLine();
-                }
-            }
-
-            foreach (var evidence in finding.Evidence.Take(5))
-            {
-                text.Append("• _").Append(SlackText.Inline(evidence.Source)).Append("_: ").AppendLine(SlackText.Inline(evidence.Detail));
-            }
-
-            if (finding.Remediation.Count > 0 && finding.Remediation[0] is var fix)
-            {
-                text.Append("*Fix:* ").AppendLine(SlackText.Inline(fix.Summary));
-                if (fix.Command is not null)
-                {
-                    text.Append("```").Append(SlackText.Block(fix.Command)).AppendLine("```");
-                }
-            }
-
-            blocks.Add(Section(text.ToString()));
+            blocks.Add(Section(FindingText(finding)));
         }
 
-        // The checks that decide the most (Slack cannot fold), the rest behind links.checks; what was ruled out, one line.
-        var checks = NextCheckItem.From(response);
-        if (checks.Count > 0)
+        if (ChecksText(response, report) is { } checks)
         {
-            var text = new StringBuilder("*Next checks* (send each output back as evidence, `outputs[]`):\n");
-            foreach (var check in checks.Take(MaxChecks))
-            {
-                var ids = check.RuleIds.Take(NextCheckItem.RuleIdsShown).ToList();
-                text.Append("• ").Append(SlackText.Inline(check.Check.Why)).Append(" (").AppendJoin(", ", ids.Select(Code))
-                    .Append(check.RuleIds.Count > ids.Count ? $" and {check.RuleIds.Count - ids.Count} more" : "").AppendLine(")")
-                    .Append("```").Append(SlackText.Block(check.Check.Command)).AppendLine("```");
-            }
-
-            if (checks.Count > MaxChecks)
-            {
-                text.Append('_').Append(checks.Count - MaxChecks).Append(" more check(s)")
-                    .Append(response.Links?.GetValueOrDefault("checks") is { } all ? ": " + (ServiceLinks.Absolute(all) is not null ? SlackText.Link(all, "all checks") : Code(all)) : " in the " + SlackText.Link(report, "full report")).AppendLine("._");
-            }
-
-            blocks.Add(Section(text.ToString()));
+            blocks.Add(Section(checks));
         }
 
         var ruledOut = response.Hypotheses.Where(h => h.Status == HypothesisStatus.RuledOut).Select(h => Code(h.RuleId)).ToList();
@@ -123,6 +81,64 @@ public static class SlackReport
 
         // The top-level text is the notification's, and Slack reads it as mrkdwn too.
         return new JsonObject { ["text"] = Cut(Verdict(response), MaxText), ["blocks"] = blocks };
+    }
+
+    /// <summary>One finding: title, cause, its effects or cause, the first evidence and the first fix with its command.</summary>
+    private static string FindingText(Finding finding)
+    {
+        var text = new StringBuilder()
+            .Append(Icon(finding.Severity)).Append(" *").Append(SlackText.Inline(finding.Title)).Append("* (").Append(Code(finding.RuleId)).AppendLine(")")
+            .AppendLine(SlackText.Inline(finding.Cause));
+        foreach (var (label, ids) in new[] { ("Effects", finding.Explains), ("Effect of", finding.ExplainedBy) })
+        {
+            if (ids is { Count: > 0 })
+            {
+                text.Append('_').Append(label).Append(":_ ").AppendJoin(", ", ids.Select(Code)).AppendLine();
+            }
+        }
+
+        foreach (var evidence in finding.Evidence.Take(5))
+        {
+            text.Append("• _").Append(SlackText.Inline(evidence.Source)).Append("_: ").AppendLine(SlackText.Inline(evidence.Detail));
+        }
+
+        if (finding.Remediation.Count > 0 && finding.Remediation[0] is var fix)
+        {
+            text.Append("*Fix:* ").AppendLine(SlackText.Inline(fix.Summary));
+            if (fix.Command is not null)
+            {
+                text.Append("```").Append(SlackText.Block(fix.Command)).AppendLine("```");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The checks that decide the most (Slack cannot fold), the rest behind <c>links.checks</c>; null without checks.</summary>
+    private static string? ChecksText(DiagnosisResponse response, string? report)
+    {
+        var checks = NextCheckItem.From(response);
+        if (checks.Count == 0)
+        {
+            return null;
+        }
+
+        var text = new StringBuilder("*Next checks* (send each output back as evidence, `outputs[]`):\n");
+        foreach (var check in checks.Take(MaxChecks))
+        {
+            var ids = check.RuleIds.Take(NextCheckItem.RuleIdsShown).ToList();
+            text.Append("• ").Append(SlackText.Inline(check.Check.Why)).Append(" (").AppendJoin(", ", ids.Select(Code))
+                .Append(check.RuleIds.Count > ids.Count ? $" and {check.RuleIds.Count - ids.Count} more" : "").AppendLine(")")
+                .Append("```").Append(SlackText.Block(check.Check.Command)).AppendLine("```");
+        }
+
+        if (checks.Count > MaxChecks)
+        {
+            text.Append('_').Append(checks.Count - MaxChecks).Append(" more check(s)")
+                .Append(response.Links?.GetValueOrDefault("checks") is { } all ? ": " + (ServiceLinks.Absolute(all) is not null ? SlackText.Link(all, "all checks") : Code(all)) : " in the " + SlackText.Link(report, "full report")).AppendLine("._");
+        }
+
+        return text.ToString();
     }
 
     /// <summary>A url button (the service's own page: <see cref="ChatButtons.Buttons"/>).</summary>
