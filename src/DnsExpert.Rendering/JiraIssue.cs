@@ -54,18 +54,12 @@ public static class JiraIssue
 
     private static JsonObject Issue(DiagnosisResponse response, int findingsShown, (int Rows, int Checks, int TextLength) fit)
     {
-        string Cut(string text) => text.Length <= fit.TextLength ? text : text[..(fit.TextLength - 1)] + "…";
-        JsonObject? Words(string? text) => Inline(Cut(Text(text)));
-        JsonObject? Code(string? text) => Inline(Cut(Text(text)), new JsonObject { ["type"] = "code" });
-        JsonObject CodeBlock(string code, string language) =>
-            Node("codeBlock", Cut(DisplayText.Block(code).Trim()) is { Length: > 0 } kept ? [new JsonObject { ["type"] = "text", ["text"] = kept }] : [],
-                new JsonObject { ["language"] = language });
-
+        var adf = new Fitted(fit);
         var report = ServiceLinks.Absolute(response, "report");
         var content = new JsonArray
         {
-            Paragraph(Strong("Verdict: "), Words(MarkdownReport.Verdict(response, Text, Text))),
-            Paragraph(Strong("Client error: "), Code(response.Classification.Class.Name()), Words(" " + response.Classification.Explanation)),
+            Paragraph(Strong("Verdict: "), adf.Words(MarkdownReport.Verdict(response, Text, Text))),
+            Paragraph(Strong("Client error: "), adf.Code(response.Classification.Class.Name()), adf.Words(" " + response.Classification.Explanation)),
         };
         if (report is not null)
         {
@@ -74,44 +68,9 @@ public static class JiraIssue
 
         foreach (var finding in response.Findings.Take(findingsShown))
         {
-            content.Add(Node("heading", [Inline($"{TeamsReport.SeverityLabel(finding.Severity)}: "), Words(finding.Title), Inline(" (" + LabelOf(finding.RuleId) + ")")],
-                new JsonObject { ["level"] = 3 }));
-            content.Add(Paragraph(Words(finding.Cause)));
-            foreach (var (label, ids) in new[] { ("Effects: ", finding.Explains), ("Effect of: ", finding.ExplainedBy) })
+            foreach (var node in FindingNodes(finding, adf))
             {
-                if (ids is { Count: > 0 })
-                {
-                    content.Add(Paragraph(Strong(label), Code(string.Join(", ", ids))));
-                }
-            }
-
-            if (finding.Evidence.Count > 0)
-            {
-                var rows = new List<JsonNode?> { Node("tableRow", [Cell("tableHeader", Strong("Source")), Cell("tableHeader", Strong("Evidence"))]) };
-                foreach (var evidence in finding.Evidence.Take(fit.Rows))
-                {
-                    rows.Add(Node("tableRow", [Cell("tableCell", Words(evidence.Source)), Cell("tableCell", Words(evidence.Detail))]));
-                }
-
-                content.Add(Node("table", [.. rows]));
-                if (finding.Evidence.Count > fit.Rows)
-                {
-                    content.Add(Paragraph(Inline($"{finding.Evidence.Count - fit.Rows} more piece(s) of evidence in the full report.", new JsonObject { ["type"] = "em" })));
-                }
-            }
-
-            foreach (var fix in finding.Remediation)
-            {
-                content.Add(Paragraph(Strong("Fix: "), Words(fix.Summary)));
-                if (fix.Command is not null)
-                {
-                    content.Add(CodeBlock(fix.Command, "shell"));
-                }
-
-                if (fix.Snippet is not null)
-                {
-                    content.Add(CodeBlock(fix.Snippet, "yaml"));
-                }
+                content.Add(node);
             }
         }
 
@@ -121,34 +80,19 @@ public static class JiraIssue
             content.Add(Paragraph(report is not null ? Link(more, report) : Inline(more), Inline(".")));
         }
 
-        var checks = NextCheckItem.From(response);
-        if (checks.Count > 0)
+        foreach (var node in CheckNodes(response, adf))
         {
-            content.Add(Node("heading", [Inline("Next checks")], new JsonObject { ["level"] = 3 }));
-            content.Add(Paragraph(Inline("Send each output back as evidence (outputs[]).")));
-            if (checks.Take(fit.Checks).ToList() is { Count: > 0 } shown)
-            {
-                content.Add(Node("bulletList", [.. shown.Select(check => Node("listItem",
-                [
-                    Paragraph(Words(check.Check.Why + " "), Code(string.Join(", ", check.RuleIds))),
-                    CodeBlock(check.Check.Command, "shell"),
-                ]))]));
-            }
-
-            if (checks.Count > fit.Checks)
-            {
-                content.Add(Paragraph(Inline($"{checks.Count - fit.Checks} more check(s) in the full report.")));
-            }
+            content.Add(node);
         }
 
         var ruledOut = response.Hypotheses.Where(h => h.Status == HypothesisStatus.RuledOut).Select(h => h.RuleId).ToList();
         if (ruledOut.Count > 0)
         {
-            content.Add(Paragraph(Strong("Ruled out: "), Code(string.Join(", ", ruledOut))));
+            content.Add(Paragraph(Strong("Ruled out: "), adf.Code(string.Join(", ", ruledOut))));
         }
 
         var notCollected = string.Join(" · ", response.Collection.Where(c => c.Status != CollectionStatus.Ok).Select(c => $"{c.Source}: {c.Status.ToString().ToLowerInvariant()}"));
-        content.Add(Paragraph(Words($"Diagnosis {response.Id}" + (notCollected.Length > 0 ? " · not collected: " + notCollected : ""))));
+        content.Add(Paragraph(adf.Words($"Diagnosis {response.Id}" + (notCollected.Length > 0 ? " · not collected: " + notCollected : ""))));
 
         return new JsonObject
         {
@@ -160,6 +104,92 @@ public static class JiraIssue
                 ["priority"] = new JsonObject { ["name"] = Priority(response) },
             },
         };
+    }
+
+    /// <summary>One finding: its heading, cause, effects or cause, evidence as a table (the first rows), every fix with its command and snippet.</summary>
+    private static IEnumerable<JsonObject> FindingNodes(Finding finding, Fitted adf)
+    {
+        yield return Node("heading", [Inline($"{TeamsReport.SeverityLabel(finding.Severity)}: "), adf.Words(finding.Title), Inline(" (" + LabelOf(finding.RuleId) + ")")],
+            new JsonObject { ["level"] = 3 });
+        yield return Paragraph(adf.Words(finding.Cause));
+        foreach (var (label, ids) in new[] { ("Effects: ", finding.Explains), ("Effect of: ", finding.ExplainedBy) })
+        {
+            if (ids is { Count: > 0 })
+            {
+                yield return Paragraph(Strong(label), adf.Code(string.Join(", ", ids)));
+            }
+        }
+
+        if (finding.Evidence.Count > 0)
+        {
+            var rows = new List<JsonNode?> { Node("tableRow", [Cell("tableHeader", Strong("Source")), Cell("tableHeader", Strong("Evidence"))]) };
+            foreach (var evidence in finding.Evidence.Take(adf.Fit.Rows))
+            {
+                rows.Add(Node("tableRow", [Cell("tableCell", adf.Words(evidence.Source)), Cell("tableCell", adf.Words(evidence.Detail))]));
+            }
+
+            yield return Node("table", [.. rows]);
+            if (finding.Evidence.Count > adf.Fit.Rows)
+            {
+                yield return Paragraph(Inline($"{finding.Evidence.Count - adf.Fit.Rows} more piece(s) of evidence in the full report.", new JsonObject { ["type"] = "em" }));
+            }
+        }
+
+        foreach (var fix in finding.Remediation)
+        {
+            yield return Paragraph(Strong("Fix: "), adf.Words(fix.Summary));
+            if (fix.Command is not null)
+            {
+                yield return adf.CodeBlock(fix.Command, "shell");
+            }
+
+            if (fix.Snippet is not null)
+            {
+                yield return adf.CodeBlock(fix.Snippet, "yaml");
+            }
+        }
+    }
+
+    /// <summary>The next checks, those that decide the most first, each with its command; nothing without checks.</summary>
+    private static IEnumerable<JsonObject> CheckNodes(DiagnosisResponse response, Fitted adf)
+    {
+        var checks = NextCheckItem.From(response);
+        if (checks.Count == 0)
+        {
+            yield break;
+        }
+
+        yield return Node("heading", [Inline("Next checks")], new JsonObject { ["level"] = 3 });
+        yield return Paragraph(Inline("Send each output back as evidence (outputs[])."));
+        if (checks.Take(adf.Fit.Checks).ToList() is { Count: > 0 } shown)
+        {
+            yield return Node("bulletList", [.. shown.Select(check => Node("listItem",
+            [
+                Paragraph(adf.Words(check.Check.Why + " "), adf.Code(string.Join(", ", check.RuleIds))),
+                adf.CodeBlock(check.Check.Command, "shell"),
+            ]))]);
+        }
+
+        if (checks.Count > adf.Fit.Checks)
+        {
+            yield return Paragraph(Inline($"{checks.Count - adf.Fit.Checks} more check(s) in the full report."));
+        }
+    }
+
+    /// <summary>Text nodes cut to the fit's length: words, inline code and code blocks.</summary>
+    private sealed class Fitted((int Rows, int Checks, int TextLength) fit)
+    {
+        public (int Rows, int Checks, int TextLength) Fit => fit;
+
+        public JsonObject? Words(string? text) => Inline(Cut(Text(text)));
+
+        public JsonObject? Code(string? text) => Inline(Cut(Text(text)), new JsonObject { ["type"] = "code" });
+
+        public JsonObject CodeBlock(string code, string language) =>
+            Node("codeBlock", Cut(DisplayText.Block(code).Trim()) is { Length: > 0 } kept ? [new JsonObject { ["type"] = "text", ["text"] = kept }] : [],
+                new JsonObject { ["language"] = language });
+
+        private string Cut(string text) => text.Length <= fit.TextLength ? text : text[..(fit.TextLength - 1)] + "…";
     }
 
     /// <summary>One line of at most 255 characters: <c>DNS: </c> and the headline.</summary>
