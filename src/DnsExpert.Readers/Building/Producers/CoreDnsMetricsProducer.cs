@@ -2,6 +2,7 @@ using System.Globalization;
 using DnsExpert.Contract;
 using DnsExpert.Facts;
 using DnsExpert.Readers.Parsing;
+using PodScrapes = System.Collections.Generic.Dictionary<(string Namespace, string Pod), System.Collections.Generic.List<(DnsExpert.Readers.Parsing.CoreDnsScrape Scrape, bool NodeLocal, string? Node, bool PodKnown)>>;
 
 namespace DnsExpert.Readers.Building.Producers;
 
@@ -16,8 +17,29 @@ internal static class CoreDnsMetricsProducer
     {
         var facts = new List<Fact>();
         var notes = new List<CollectionEntry>();
-        // Each pod's scrapes in the order given: the last is the latest.
-        var scrapes = new Dictionary<(string Namespace, string Pod), List<(CoreDnsScrape Scrape, bool NodeLocal, string? Node, bool PodKnown)>>();
+        var scrapes = ReadScrapes(files, objects, notes);
+
+        // Each CoreDNS pod's counters before they are facts: a pod is compared with the others of the same reading.
+        var counters = new List<Counted>();
+        counters.AddRange(ScrapeCounters(scrapes, facts));
+        counters.AddRange(PrometheusCounters(metrics, facts));
+        foreach (var reading in counters.GroupBy(c => c.Reading, StringComparer.Ordinal))
+        {
+            foreach (var c in reading)
+            {
+                var peers = reading.Where(p => p != c).OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Pod, StringComparer.Ordinal).ToList();
+                facts.AddRange(Facts(c, peers));
+            }
+        }
+
+        return new ProducedFacts(facts, notes);
+    }
+
+    /// <summary>Each pod's scrapes in the order given (the last is the latest), with a note for each exposition not whole or not a pod's.</summary>
+    private static PodScrapes ReadScrapes(
+        IList<FileArtifact> files, SnapshotObjects objects, List<CollectionEntry> notes)
+    {
+        var scrapes = new PodScrapes();
         foreach (var file in files.Where(f => f.Text is not null && EvidenceSources.Of(f)?.Reader == EvidenceReader.PrometheusMetrics))
         {
             var endpoint = MetricsEndpoint.Of((file.Command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
@@ -51,7 +73,16 @@ internal static class CoreDnsMetricsProducer
             list.Add((scrape, nodeLocal, pod.Node, pod.PodKnown));
         }
 
-        // Each CoreDNS pod's counters before they are facts: a pod is compared with the others of the same reading.
+        return scrapes;
+    }
+
+    /// <summary>
+    /// The scraped pods' counters: the rise between a process's last two scrapes, else since it started; NodeLocal
+    /// DNSCache's set-up errors become their facts here (<paramref name="facts"/>).
+    /// </summary>
+    private static List<Counted> ScrapeCounters(
+        PodScrapes scrapes, List<Fact> facts)
+    {
         var counters = new List<Counted>();
         foreach (var ((ns, pod), list) in scrapes)
         {
@@ -80,7 +111,13 @@ internal static class CoreDnsMetricsProducer
             counters.Add(new Counted(source, ns, pod, latest.Version, counted, between is not null, window, between is not null ? "scrapes: the rise between two" : "scrapes: since each process started", counted.DurationQuantile(0.99), null, null, cacheBefore, null, null));
         }
 
-        // A Prometheus server's answers: the rise over its window, as between two scrapes.
+        return counters;
+    }
+
+    /// <summary>A Prometheus server's answers: the rise over its window, as between two scrapes; its forward rates become facts here.</summary>
+    private static List<Counted> PrometheusCounters(IList<MetricsArtifact> metrics, List<Fact> facts)
+    {
+        var counters = new List<Counted>();
         foreach (var m in metrics.Where(m => m.Pod is not null))
         {
             var counted = new CoreDnsScrape(null, null, m.Requests, m.Responses?.AsReadOnly(), m.Panics, m.ReloadFailures, m.MaxConcurrentRejects, m.HealthcheckFailures?.AsReadOnly(), null, m.HealthcheckBroken,
@@ -99,16 +136,7 @@ internal static class CoreDnsMetricsProducer
             }
         }
 
-        foreach (var reading in counters.GroupBy(c => c.Reading, StringComparer.Ordinal))
-        {
-            foreach (var c in reading)
-            {
-                var peers = reading.Where(p => p != c).OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Pod, StringComparer.Ordinal).ToList();
-                facts.AddRange(Facts(c, peers));
-            }
-        }
-
-        return new ProducedFacts(facts, notes);
+        return counters;
     }
 
     /// <summary>
