@@ -113,13 +113,18 @@ public sealed class KubernetesSnapshotCollector(
             entries.Add(counters.Entry);
         }
 
+        entries.Add(await ProbeAsync(snapshot, target, domain, probe, cancellationToken));
+        return new CollectedSnapshot(snapshot, entries);
+    }
+
+    /// <summary>The active probes the collected snapshot plans (cluster addresses and ports only), added to it; their collection entry.</summary>
+    private async Task<CollectionEntry> ProbeAsync(Snapshot snapshot, TargetRef? target, string? domain, bool probe, CancellationToken cancellationToken)
+    {
         if (prober is null || !probe)
         {
-            entries.Add(new CollectionEntry("probes", CollectionStatus.Skipped, prober is null ? "probing is not configured" : "switched off by the request"));
-            return new CollectedSnapshot(snapshot, entries);
+            return new CollectionEntry("probes", CollectionStatus.Skipped, prober is null ? "probing is not configured" : "switched off by the request");
         }
 
-        // The plan comes from what was collected: cluster addresses and ports only.
         var plan = ProbePlanner.Plan(snapshot, target, domain);
         var started = _time.GetTimestamp();
         using var probing = Tracing.Source.StartActivity("probes");
@@ -127,9 +132,8 @@ public sealed class KubernetesSnapshotCollector(
         var results = await prober.RunAsync(plan.Dns, plan.Tcp, cancellationToken);
         snapshot.Probes = [.. snapshot.Probes ?? [], .. results];
         var failed = results.Count(r => r.Outcome != ProbeOutcome.Answered);
-        entries.Add(new CollectionEntry("probes", CollectionStatus.Ok,
-            $"{results.Count} probe(s) from {ProbePlanner.From}: {results.Count - failed} answered, {failed} failed", Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 1)));
-        return new CollectedSnapshot(snapshot, entries);
+        return new CollectionEntry("probes", CollectionStatus.Ok,
+            $"{results.Count} probe(s) from {ProbePlanner.From}: {results.Count - failed} answered, {failed} failed", Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 1));
     }
 
     /// <summary>
