@@ -63,7 +63,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     /// <summary>What the DaemonSet (and, without <c>-localip</c>, its ConfigMap's Corefile) says of the addresses.</summary>
     public static NodeLocalSetup Read(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
     {
-        var (clusterForwards, externalForwards) = Forwards(daemonSet, configMaps);
+        var (clusterForwards, externalForwards) = Forwards(Corefiles(daemonSet, configMaps).Select(c => c.Corefile).FirstOrDefault());
         return ReadAddresses(daemonSet, configMaps) with { ClusterForwards = clusterForwards, ExternalForwards = externalForwards };
     }
 
@@ -107,7 +107,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
 
         var binds = corefile.Servers.SelectMany(s => s.Directives).Where(d => d.Name == "bind")
             .SelectMany(d => AddressList(string.Join(',', d.Arguments))).Distinct().ToList();
-        return new NodeLocalConfig(name, binds, Forwards(daemonSet, configMaps).Cluster);
+        return new NodeLocalConfig(name, binds, Forwards(corefile).Cluster);
     }
 
     /// <summary>The Corefiles of the ConfigMaps its pods mount (<see cref="ConfigMapNames"/>), parsed, with the ConfigMap's name.</summary>
@@ -122,10 +122,10 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     /// server blocks, and those of the root zone's; placeholders node-cache fills at run time (<c>__PILLAR__CLUSTER__DNS__</c>)
     /// and <c>/etc/resolv.conf</c> are not addresses.
     /// </summary>
-    private static (List<string> Cluster, List<string> External) Forwards(V1DaemonSet? daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
+    private static (List<string> Cluster, List<string> External) Forwards(Corefile? corefile)
     {
         var (cluster, external) = (new List<string>(), new List<string>());
-        foreach (var server in Corefiles(daemonSet, configMaps).Take(1).SelectMany(c => c.Corefile.Servers))
+        foreach (var server in corefile?.Servers ?? [])
         {
             var addresses = server.Directives.Where(d => d.Name == "forward").SelectMany(d => d.Arguments.Skip(1))
                 .Select(a => ForwardTarget.Parse(a).Address).OfType<string>();
