@@ -52,7 +52,7 @@ public static class SnapshotFactBuilder
             WorkloadProducer.Produce(objects, cluster, resolvers.Facts.OfType<PodDns>().FirstOrDefault()?.EffectiveNameservers ?? []),
             KubeProxyProducer.Produce(objects),
             probes,
-            NodeFileProducer.Produce(files),
+            EvidenceFileProducer.Produce(files, cluster),
             CoreDnsMetricsProducer.Produce(files, objects, snapshot.Metrics ?? []),
             events,
             QueriedNameProducer.Produce(expanded, classification, objects, cluster),

@@ -59,35 +59,55 @@ public sealed class EvidenceSourceDispatchTests
     /// <summary>A paste for the reader, and what its note says when that reader took it.</summary>
     private static (string Text, string Note) Expected(EvidenceReader reader, CommandForm form, List<string> words)
     {
-        switch (reader)
+        if (reader == EvidenceReader.DnsLookups)
         {
-            case EvidenceReader.DnsLookups:
-                return ("", "no lookup result found");
-            case EvidenceReader.Ping:
-                return ("", "no ping run found");
-            case EvidenceReader.TcpConnections:
-                return ("", "no connection result found");
-            case EvidenceReader.KubernetesObjects:
-                words.AddRange(["-o", "json"]);
-                return ("""{"apiVersion": "v1", "kind": "List", "items": []}""", "read as Kubernetes objects");
-            case EvidenceReader.KubectlTop:
-                return ("No resources found in default namespace.", "kubectl found no such objects");
-            case EvidenceReader.PodLogs:
-                words.AddRange(["-n", "kube-system", "coredns-5d78c9869d-abcde"]);
-                return ("", form.Words.Contains("--previous")
-                    ? "read as the log of pod kube-system/coredns-5d78c9869d-abcde's previous container (the run before its last restart)"
-                    : "read as the log of pod kube-system/coredns-5d78c9869d-abcde");
-            case EvidenceReader.PrometheusMetrics:
-                // The pod proxy names the pod; curl a pod IP, found among the snapshot's pods when facts are built.
-                words.Add(form.Tool == "kubectl" ? "/api/v1/namespaces/kube-system/pods/coredns-5d78c9869d-abcde:9153/proxy/metrics" : "http://10.244.0.5:9153/metrics");
-                return ("# TYPE coredns_panics_total counter\ncoredns_panics_total 0\n", form.Tool == "kubectl"
-                    ? "read as the metrics of pod kube-system/coredns-5d78c9869d-abcde" : "read as the metrics of the pod at 10.244.0.5");
-            case EvidenceReader.NotRead:
-                // Anywhere, so from nowhere named: kept by nothing (a capture is a file to open, not a paste).
-                return ("x", "not read");
-            default:
-                // A file is kept as that file, any other command's output as that command's, for the producers to read.
-                return ("x", form.Tool == "cat" ? $"read as {form.Words[0]} of" : "kept as the output of a command run on");
+            return ("", "no lookup result found");
         }
+
+        if (reader == EvidenceReader.Ping)
+        {
+            return ("", "no ping run found");
+        }
+
+        if (reader == EvidenceReader.TcpConnections)
+        {
+            return ("", "no connection result found");
+        }
+
+        if (reader == EvidenceReader.KubernetesObjects)
+        {
+            words.AddRange(["-o", "json"]);
+            return ("""{"apiVersion": "v1", "kind": "List", "items": []}""", "read as Kubernetes objects");
+        }
+
+        if (reader == EvidenceReader.KubectlTop)
+        {
+            return ("No resources found in default namespace.", "kubectl found no such objects");
+        }
+
+        if (reader == EvidenceReader.PodLogs)
+        {
+            words.AddRange(["-n", "kube-system", "coredns-5d78c9869d-abcde"]);
+            return ("", form.Words.Contains("--previous")
+                ? "read as the log of pod kube-system/coredns-5d78c9869d-abcde's previous container (the run before its last restart)"
+                : "read as the log of pod kube-system/coredns-5d78c9869d-abcde");
+        }
+
+        if (reader == EvidenceReader.PrometheusMetrics)
+        {
+            // The pod proxy names the pod; curl a pod IP, found among the snapshot's pods when facts are built.
+            words.Add(form.Tool == "kubectl" ? "/api/v1/namespaces/kube-system/pods/coredns-5d78c9869d-abcde:9153/proxy/metrics" : "http://10.244.0.5:9153/metrics");
+            return ("# TYPE coredns_panics_total counter\ncoredns_panics_total 0\n", form.Tool == "kubectl"
+                ? "read as the metrics of pod kube-system/coredns-5d78c9869d-abcde" : "read as the metrics of the pod at 10.244.0.5");
+        }
+
+        if (reader == EvidenceReader.NotRead)
+        {
+            // Anywhere, so from nowhere named: kept by nothing (a capture is a file to open, not a paste).
+            return ("x", "not read");
+        }
+
+        // A file is kept as that file, any other command's output as that command's, for its reader to read.
+        return ("x", form.Tool == "cat" ? $"read as {form.Words[0]} of" : "kept as the output of a command run on");
     }
 }

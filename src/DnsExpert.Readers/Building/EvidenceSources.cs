@@ -18,67 +18,6 @@ public enum EvidenceSite
     ContainerNetns,
 }
 
-/// <summary>What reads an evidence source's output into facts.</summary>
-public enum EvidenceReader
-{
-    /// <summary><c>dig</c>/<c>nslookup</c> output into DNS probe results (<see cref="Parsing.DnsToolOutput"/>).</summary>
-    DnsLookups,
-
-    /// <summary><c>ping</c> output into reachability probe results.</summary>
-    Ping,
-
-    /// <summary><c>kubectl get</c> output, JSON or a table (<see cref="PastedTables"/>), into Kubernetes objects.</summary>
-    KubernetesObjects,
-
-    /// <summary><c>kubectl top</c> tables into metrics objects (<see cref="PastedTables"/>).</summary>
-    KubectlTop,
-
-    /// <summary><c>kubectl logs</c> into a pod's log (<c>--prefix</c>: each pod's), read by the CoreDNS log producer.</summary>
-    PodLogs,
-
-    /// <summary>A resolv.conf, the pod's or the node's.</summary>
-    ResolvConf,
-
-    /// <summary><c>ldd --version</c>: the pod's C library.</summary>
-    Libc,
-
-    /// <summary><c>nf_conntrack_count</c>: entries in a node's conntrack table.</summary>
-    ConntrackCount,
-
-    /// <summary><c>nf_conntrack_max</c>: the size of a node's conntrack table.</summary>
-    ConntrackMax,
-
-    /// <summary><c>/proc/net/snmp</c>: a node's TCP counters.</summary>
-    TcpCounters,
-
-    /// <summary><c>conntrack -S</c>: a node's per-CPU conntrack statistics.</summary>
-    ConntrackStatistics,
-
-    /// <summary>The kernel log (<c>dmesg</c>, <c>journalctl -k</c>, <c>/var/log/kern.log</c>): its conntrack-full and VXLAN bad-checksum lines.</summary>
-    KernelLog,
-
-    /// <summary><c>net.bridge.bridge-nf-call-iptables</c> of a node (or its absence: <c>br_netfilter</c> not loaded).</summary>
-    BridgeNetfilter,
-
-    /// <summary><c>ethtool -k DEVICE</c>: a node's VXLAN device and its <c>tx-checksum-ip-generic</c> offload.</summary>
-    OffloadFeatures,
-
-    /// <summary><c>ethtool -S DEVICE</c>: a node's network interface statistics, its ENA allowance counters.</summary>
-    NicStatistics,
-
-    /// <summary>busybox <c>nc -zvv</c> output into TCP connection probe results (<see cref="Parsing.NcOutput"/>).</summary>
-    TcpConnections,
-
-    /// <summary>
-    /// A Prometheus text exposition of a CoreDNS or NodeLocal DNSCache pod (<c>kubectl get --raw .../pods/POD:9153/proxy/metrics</c>,
-    /// <c>curl -s http://POD_IP:9153/metrics</c>), read by <see cref="Parsing.PrometheusText"/> into that pod's counters.
-    /// </summary>
-    PrometheusMetrics,
-
-    /// <summary>Not read by DnsExpert (a packet capture is opened with <c>tcpdump -r</c> or Wireshark).</summary>
-    NotRead,
-}
-
 /// <summary>
 /// A shape of command line, matched by words (never a pattern): the tool (the first word's last path segment), words
 /// that must all be there, for kubectl the resource (the first word after the verb that is no flag or flag's value), and
@@ -98,8 +37,8 @@ public sealed record CommandForm(string Tool, IReadOnlyList<string> Words, IRead
 }
 
 /// <summary>
-/// One evidence source: the command forms that produce it, where it runs, what reads it, the fact types it yields, and
-/// those it counts as observed when read empty (a clean log rules a log-line cause out; an absent one does not).
+/// One evidence source: the command forms that produce it, where it runs, the reader that takes it (and so what it
+/// reads a paste or a kept file into), the fact types it yields, and those it counts as observed when read empty (a clean log rules a log-line cause out; an absent one does not).
 /// </summary>
 public sealed record EvidenceSource(
     string Name, IReadOnlyList<CommandForm> Forms, IReadOnlyList<EvidenceSite> Sites, EvidenceReader Reader,
@@ -111,9 +50,12 @@ public sealed record EvidenceSource(
 }
 
 /// <summary>
-/// The one place that knows each evidence source DnsExpert reads: which command forms produce it, where, which reader
-/// takes it, and which fact types it yields or counts as observed when read empty. The node-file reader and the
-/// observed-fact-types list read it; a test keeps every rule's <c>collect:</c> command in it.
+/// The one place that knows each evidence source DnsExpert reads: which command forms produce it, where, the reader
+/// that takes it, and which fact types it yields or counts as observed when read empty. The paste reader
+/// (<see cref="PastedOutputs"/>), the file producer and the observed-fact-types list read it and choose nothing
+/// themselves; a test keeps every rule's <c>collect:</c> command in it, another walks it (each entry's reader reads its
+/// fixture into what it yields). A new reader of one file or command output is its reading (a method taking an
+/// <see cref="EvidenceFile"/>, as in <see cref="NodeFileReaders"/>) and one entry below: <c>EvidenceReader.OfFile(NAME, READ)</c>.
 /// </summary>
 public static class EvidenceSources
 {
@@ -138,7 +80,7 @@ public static class EvidenceSources
     /// </summary>
     public static readonly EvidenceSource KernelLog = new("kernel log",
         [new("dmesg", []), new("journalctl", ["-k"]), new("journalctl", ["--dmesg"]), Cat("/var/log/kern.log"), Cat("/var/log/messages")],
-        Node, EvidenceReader.KernelLog, ["NodeKernelLogLine"], ["NodeKernelLogLine"]);
+        Node, EvidenceReader.OfFile("KernelLog", NodeFileReaders.KernelLog), ["NodeKernelLogLine"], ["NodeKernelLogLine"]);
 
     /// <summary>
     /// One scrape of a CoreDNS pod's <c>:9153/metrics</c> (NodeLocal DNSCache's <c>:9353</c>), through the API server's
@@ -170,21 +112,27 @@ public static class EvidenceSources
         PodLogs,
         new("pod resolv.conf", [Cat("/etc/resolv.conf")], Pod, EvidenceReader.ResolvConf, ["PodResolvConf"], []),
         new("node resolv.conf", [Cat("/etc/resolv.conf"), Cat("/run/systemd/resolve/resolv.conf")], Node, EvidenceReader.ResolvConf, ["NodeResolvConf", "PodSearchLine"], []),
-        new("pod C library", [new("ldd", ["--version"])], Pod, EvidenceReader.Libc, ["PodLibc"], []),
-        new("conntrack count", [Cat("/proc/sys/net/netfilter/nf_conntrack_count")], Node, EvidenceReader.ConntrackCount, ["NodeConntrack"], []),
-        new("conntrack max", [Cat("/proc/sys/net/netfilter/nf_conntrack_max")], Node, EvidenceReader.ConntrackMax, ["NodeConntrack"], []),
-        new("TCP counters", [Cat("/proc/net/snmp")], Node, EvidenceReader.TcpCounters, ["NodeTcpStats"], []),
+        new("pod C library", [new("ldd", ["--version"])], Pod, EvidenceReader.OfFile("Libc", PodFileReaders.Libc), ["PodLibc"], []),
+        new("conntrack count", [Cat("/proc/sys/net/netfilter/nf_conntrack_count")], Node, EvidenceReader.OfFile("ConntrackCount", NodeFileReaders.ConntrackCount), ["NodeConntrack"], []),
+        new("conntrack max", [Cat("/proc/sys/net/netfilter/nf_conntrack_max")], Node, EvidenceReader.OfFile("ConntrackMax", NodeFileReaders.ConntrackMax), ["NodeConntrack"], []),
+        new("TCP counters", [Cat("/proc/net/snmp")], Node, EvidenceReader.OfFile("TcpCounters", NodeFileReaders.TcpCounters), ["NodeTcpStats"], []),
         new("bridge netfilter", [Cat("/proc/sys/net/bridge/bridge-nf-call-iptables"), new("sysctl", ["net.bridge.bridge-nf-call-iptables"])], Node,
-            EvidenceReader.BridgeNetfilter, ["NodeBridgeNetfilter"], []),
+            EvidenceReader.OfFile("BridgeNetfilter", NodeFileReaders.BridgeNetfilter), ["NodeBridgeNetfilter"], []),
         new("offload features", [new("ethtool", ["-k"]), new("ethtool", ["--show-features"]), new("ethtool", ["--show-offload"])], Node,
-            EvidenceReader.OffloadFeatures, ["NodeVxlanOffload"], []),
+            EvidenceReader.OfFile("OffloadFeatures", NodeFileReaders.OffloadFeatures), ["NodeVxlanOffload"], []),
         new("interface statistics", [new("ethtool", ["-S"]), new("ethtool", ["--statistics"])], Node,
-            EvidenceReader.NicStatistics, ["NodeNicAllowance"], []),
-        new("conntrack statistics", [new("conntrack", ["-S"])], Node, EvidenceReader.ConntrackStatistics, ["NodeConntrackStats"], []),
+            EvidenceReader.OfFile("NicStatistics", NodeFileReaders.NicStatistics), ["NodeNicAllowance"], []),
+        new("conntrack statistics", [new("conntrack", ["-S"])], Node, EvidenceReader.OfFile("ConntrackStatistics", NodeFileReaders.ConntrackStatistics), ["NodeConntrackStats"], []),
         KernelLog,
         CoreDnsMetrics,
         new("packet capture", [new("tcpdump", [])], [EvidenceSite.Anywhere], EvidenceReader.NotRead, [], []),
     ];
+
+    /// <summary>
+    /// The readers an output pasted without its command goes to, in this order: the first it looks like takes it (dig's
+    /// or nslookup's lines before ping's, ping's before nc's); one that looks like none is read as Kubernetes objects.
+    /// </summary>
+    public static IReadOnlyList<EvidenceReader> PastedWithoutCommand { get; } = [EvidenceReader.DnsLookups, EvidenceReader.Ping, EvidenceReader.TcpConnections];
 
     /// <summary>The sources <paramref name="words"/> run at <paramref name="site"/> produce (one, for a known command form).</summary>
     public static IReadOnlyList<EvidenceSource> Matching(string[] words, EvidenceSite? site) => [.. All.Where(s => s.Matches(words, site))];

@@ -53,7 +53,7 @@ public static class PastedOutputs
     /// One pasted output as its readers take it: the command that printed it (out of <c>kubectl exec POD --</c> and
     /// <c>sh -c</c>, <c>oc</c> as <c>kubectl</c>), split into words, where it ran, and the tool.
     /// </summary>
-    private sealed record Pasted(string Source, string Text, string? Command, string[] Words, string? From, RequestValidator.Origin? Origin, string? Tool)
+    internal sealed record Pasted(string Source, string Text, string? Command, string[] Words, string? From, RequestValidator.Origin? Origin, string? Tool)
     {
         public static Pasted Of(CommandOutput output, int index)
         {
@@ -81,7 +81,7 @@ public static class PastedOutputs
     /// The snapshot parts the outputs expand to, under one <see cref="Budget"/>: each output goes to the reader the
     /// registry names for it (<see cref="ReaderOf"/>), in this order, and gets its note.
     /// </summary>
-    private sealed class Expansion(DiagnosisRequest request, Snapshot snapshot, RequestLimits limits)
+    internal sealed class Expansion(DiagnosisRequest request, Snapshot snapshot, RequestLimits limits)
     {
         private readonly List<ProbeArtifact> _probes = [.. snapshot.Probes ?? []];
         private readonly List<JsonElement> _objects = [.. snapshot.Objects ?? []];
@@ -102,51 +102,72 @@ public static class PastedOutputs
             Snapshot = new Snapshot { Objects = [.. _tableObjects, .. _objects], Logs = _logs, Files = _files, Probes = _probes, Metrics = snapshot.Metrics },
         };
 
-        /// <summary>Reads one output with the reader the registry names for it (<see cref="EvidenceSources"/>), one branch per reader.</summary>
+        /// <summary>
+        /// Reads one output with the reader its evidence source carries (<see cref="EvidenceSources"/>): that reader's
+        /// paste steps in their order, the first to take it noting what it read; what none takes is kept as a file or
+        /// command output of where it ran, for the reader to read with the snapshot's files.
+        /// </summary>
         public void Read(Pasted p)
         {
-            var reader = ReaderOf(p.Tool, p.Words, p.Text);
-            if (reader == EvidenceReader.DnsLookups)
+            foreach (var step in ReaderOf(p.Tool, p.Words, p.Text)?.Pasted ?? [])
             {
-                Lookups(p);
+                if (step(this, p))
+                {
+                    return;
+                }
             }
-            else if (reader == EvidenceReader.Ping)
+
+            FileOrCommand(p);
+        }
+
+        /// <summary>kubectl's own objects, JSON or YAML: taken when the output prints objects in one of these forms.</summary>
+        internal bool JsonOrYamlObjects(Pasted p)
+        {
+            if (ObjectsFormat(p.Tool, p.Words, p.Text) is not { } format)
             {
-                Pings(p);
+                return false;
             }
-            else if (reader == EvidenceReader.TcpConnections)
+
+            Objects(p, format);
+            return true;
+        }
+
+        /// <summary>A kubectl table (<see cref="PastedTables"/>), read into objects kept before the snapshot's own, so that the JSON form of the same object, when also sent, wins.</summary>
+        internal bool TableObjects(Pasted p)
+        {
+            if (PastedTables.Read(p.Words, p.Text, request.Target, _budget.Objects) is not { } table)
             {
-                Connections(p);
+                return false;
             }
-            else if (reader == EvidenceReader.KubernetesObjects && ObjectsFormat(p.Tool, p.Words, p.Text) is { } format)
+
+            _tableObjects.AddRange(table.Objects);
+            _budget.Objects -= table.Objects.Count;
+            Note(p, table.Status, table.Note);
+            return true;
+        }
+
+        /// <summary>kubectl's "No resources found": a list read empty.</summary>
+        internal bool NoResourcesFound(Pasted p)
+        {
+            if (p.Tool != "kubectl" || !p.Text.TrimStart().StartsWith("No resources found", StringComparison.Ordinal))
             {
-                Objects(p, format);
+                return false;
             }
-            else if (reader is EvidenceReader.KubernetesObjects or EvidenceReader.KubectlTop
-                     && PastedTables.Read(p.Words, p.Text, request.Target, _budget.Objects) is { } table)
+
+            Note(p, CollectionStatus.Ok, "kubectl found no such objects");
+            return true;
+        }
+
+        /// <summary>kubectl objects none of the other steps could read, pasted without saying where: where kubectl ran does not matter, what it printed could not be read.</summary>
+        internal bool ObjectsNotRead(Pasted p)
+        {
+            if (p.Origin is not null || p.Tool != "kubectl")
             {
-                // Before the snapshot's own objects, so that the JSON form of the same object, when also sent, wins.
-                _tableObjects.AddRange(table.Objects);
-                _budget.Objects -= table.Objects.Count;
-                Note(p, table.Status, table.Note);
+                return false;
             }
-            else if (reader is EvidenceReader.KubernetesObjects or EvidenceReader.KubectlTop && p.Tool == "kubectl" && p.Text.TrimStart().StartsWith("No resources found", StringComparison.Ordinal))
-            {
-                Note(p, CollectionStatus.Ok, "kubectl found no such objects");
-            }
-            else if (reader == EvidenceReader.PodLogs)
-            {
-                Logs(p);
-            }
-            else if (reader == EvidenceReader.PrometheusMetrics)
-            {
-                Metrics(p);
-            }
-            else
-            {
-                // What is none of these is kept as a file or command output of its origin, for the producers the registry also names.
-                FileOrCommand(p, reader);
-            }
+
+            Note(p, CollectionStatus.Failed, "not read: neither kubectl's -o json nor a table read here (get pods, nodes, svc, endpoints; top pods, nodes) with its header line: paste the whole output with its header, or run it again with -o json");
+            return true;
         }
 
         private void Note(Pasted p, CollectionStatus status, string detail) => Notes.Add(new CollectionEntry(p.Source, status, Bounded(detail)));
@@ -170,7 +191,7 @@ public static class PastedOutputs
             return ProbeTake.Kept;
         }
 
-        private void Lookups(Pasted p)
+        internal void Lookups(Pasted p)
         {
             var tally = new Tally();
             DnsTool? first = null;
@@ -187,7 +208,7 @@ public static class PastedOutputs
                 tally.Read > 0 ? $"{tally.Describe("DNS lookup(s)")} read from {ToolName(first!.Value)} output{tally.Stopped(Limits)}" : "no lookup result found in the output");
         }
 
-        private void Pings(Pasted p)
+        internal void Pings(Pasted p)
         {
             var tally = new Tally();
             var summaries = new Summaries();
@@ -211,7 +232,7 @@ public static class PastedOutputs
                 summaries.Count > 0 ? summaries + tally.Stopped(Limits) : "no ping run found in the output");
         }
 
-        private void Connections(Pasted p)
+        internal void Connections(Pasted p)
         {
             var tally = new Tally();
             foreach (var (line, probe) in NcOutput.Read(p.Text))
@@ -249,7 +270,7 @@ public static class PastedOutputs
             }
         }
 
-        private void Logs(Pasted p)
+        internal void Logs(Pasted p)
         {
             var (text, words, origin) = (p.Text, p.Words, p.Origin);
             var (ns, pod, container) = LogsTarget(words);
@@ -291,7 +312,7 @@ public static class PastedOutputs
             }
         }
 
-        private void Metrics(Pasted p)
+        internal void Metrics(Pasted p)
         {
             var (text, command, words, origin) = (p.Text, p.Command, p.Words, p.Origin);
             // Whose metrics: the pod of the proxy path; for curl of localhost, the pod it ran in; for curl of a pod
@@ -322,15 +343,10 @@ public static class PastedOutputs
             }
         }
 
-        private void FileOrCommand(Pasted p, EvidenceReader? reader)
+        private void FileOrCommand(Pasted p)
         {
             var (text, command, words, from, origin, tool) = (p.Text, p.Command, p.Words, p.From, p.Origin, p.Tool);
-            if (origin is null && tool == "kubectl" && reader is EvidenceReader.KubernetesObjects or EvidenceReader.KubectlTop)
-            {
-                // Where kubectl ran does not matter; what it printed could not be read.
-                Note(p, CollectionStatus.Failed, "not read: neither kubectl's -o json nor a table read here (get pods, nodes, svc, endpoints; top pods, nodes) with its header line: paste the whole output with its header, or run it again with -o json");
-            }
-            else if (origin is null)
+            if (origin is null)
             {
                 Note(p, CollectionStatus.Skipped, "not read: say where it ran ('from': 'namespace/pod' or 'node/NAME')");
             }
@@ -550,18 +566,30 @@ public static class PastedOutputs
     /// <summary>
     /// The reader a pasted output goes to: its evidence source's, asked of <see cref="EvidenceSources"/>; for a kubectl
     /// get or top of a resource the registry does not name, the objects reader; for an output pasted without its command,
-    /// what it looks like (lookups, ping, nc, else objects: JSON or a table). Null: kept as a file or command output.
+    /// the first of <see cref="EvidenceSources.PastedWithoutCommand"/> it looks like, else the objects reader (JSON, YAML
+    /// or a table). Null: kept as a file or command output.
     /// </summary>
     private static EvidenceReader? ReaderOf(string? tool, string[] words, string text) =>
         EvidenceSources.Of(words, EvidenceSite.Anywhere)?.Reader
         ?? (tool == "kubectl" && (words.Contains("get") || words.Contains("top")) ? EvidenceReader.KubernetesObjects
             : tool is not null ? null
-            : LooksLikeDnsTool(text) ? EvidenceReader.DnsLookups
-            : PingOutput.LooksLikePing(text) ? EvidenceReader.Ping
-            : NcOutput.LooksLikeNc(text) ? EvidenceReader.TcpConnections
-            : EvidenceReader.KubernetesObjects);
+            : EvidenceSources.PastedWithoutCommand.FirstOrDefault(r => r.Recognizes?.Invoke(text) == true) ?? EvidenceReader.KubernetesObjects);
 
-    private static bool LooksLikeDnsTool(string text) =>
+    /// <summary>The steps the readers take a paste with (<see cref="EvidenceReader.Pasted"/>), each true when it took the output.</summary>
+    internal static class Steps
+    {
+        public static readonly PasteStep Lookups = (e, p) => { e.Lookups(p); return true; };
+        public static readonly PasteStep Pings = (e, p) => { e.Pings(p); return true; };
+        public static readonly PasteStep Connections = (e, p) => { e.Connections(p); return true; };
+        public static readonly PasteStep JsonOrYamlObjects = (e, p) => e.JsonOrYamlObjects(p);
+        public static readonly PasteStep TableObjects = (e, p) => e.TableObjects(p);
+        public static readonly PasteStep NoResourcesFound = (e, p) => e.NoResourcesFound(p);
+        public static readonly PasteStep ObjectsNotRead = (e, p) => e.ObjectsNotRead(p);
+        public static readonly PasteStep Logs = (e, p) => { e.Logs(p); return true; };
+        public static readonly PasteStep Metrics = (e, p) => { e.Metrics(p); return true; };
+    }
+
+    internal static bool LooksLikeDnsTool(string text) =>
         text.Contains("<<>> DiG", StringComparison.Ordinal) || text.Contains("** server can't find", StringComparison.Ordinal)
         || text.Contains("no servers could be reached", StringComparison.Ordinal)
         || (text.StartsWith("Server:", StringComparison.Ordinal) && text.Contains("Address", StringComparison.Ordinal));

@@ -40,7 +40,7 @@ internal static class CoreDnsMetricsProducer
         IList<FileArtifact> files, SnapshotObjects objects, List<CollectionEntry> notes)
     {
         var scrapes = new PodScrapes();
-        foreach (var file in files.Where(f => f.Text is not null && EvidenceSources.Of(f)?.Reader == EvidenceReader.PrometheusMetrics))
+        foreach (var file in files.Where(f => f.Text is not null && EvidenceReader.PrometheusMetrics.Reads(f)))
         {
             var endpoint = MetricsEndpoint.Of((file.Command ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
             var what = file.Command ?? "metrics";

@@ -5,9 +5,8 @@ using DnsExpert.Readers.Parsing;
 namespace DnsExpert.Readers.Building.Producers;
 
 /// <summary>
-/// The resolvers of the pods: every <c>/etc/resolv.conf</c> collected (pods' and nodes'), each pod's C library
-/// (<c>ldd --version</c>), and for the target pod its DNS settings as it really uses them and the search line kubelet
-/// composes for it.
+/// The resolvers of the pods: every <c>/etc/resolv.conf</c> collected (pods' and nodes'), and for the target pod its
+/// DNS settings as it really uses them and the search line kubelet composes for it.
 /// </summary>
 internal static class PodResolverProducer
 {
@@ -21,7 +20,6 @@ internal static class PodResolverProducer
         var kubelet = KubeletResolvConfs(files, objects);
         facts.AddRange(ResolvConfs(files, cluster));
         facts.AddRange(NodeResolvConfs(files, kubelet));
-        facts.AddRange(Libcs(files, cluster));
         if (TargetPod(objects, cluster, facts.OfType<PodResolvConf>(), notes) is { } pod)
         {
             facts.Add(pod);
@@ -129,25 +127,6 @@ internal static class PodResolverProducer
                 Ndots = resolv.Ndots,
                 SearchCharacters = resolv.SearchCharacters,
                 Text = file.Text,
-            };
-        }
-    }
-
-    private static IEnumerable<Fact> Libcs(IList<FileArtifact> files, ClusterContext cluster)
-    {
-        foreach (var file in files.Where(f => f.Pod is not null && f.Text is not null && EvidenceSources.Of(f)?.Reader == EvidenceReader.Libc))
-        {
-            var ns = file.Namespace ?? "default";
-            var libc = LibcInfo.FromLddOutput(file.Text);
-            yield return new PodLibc
-            {
-                Source = $"Pod {ns}/{file.Pod} `{file.Command}`",
-                ConcernsFailure = cluster.IsTargetPod(ns, file.Pod),
-                Namespace = ns,
-                Pod = file.Pod!,
-                Kind = libc.Kind.ToString().ToLowerInvariant(),
-                Version = libc.Version,
-                VersionText = libc.Version?.Original,
             };
         }
     }
