@@ -194,15 +194,7 @@ internal sealed class SnapshotObjects
 
         if (kind.EndsWith("List", StringComparison.Ordinal) && element.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
         {
-            // `kubectl get -o json` prints a v1 List whose items carry their kind; typed lists (PodList) omit it.
-            var itemKind = kind == "List" ? null : kind[..^"List".Length];
-            var itemApiVersion = kind == "List" ? null : ApiVersion(element);
-            var i = 0;
-            foreach (var item in items.EnumerateArray())
-            {
-                ReadObject(item, $"{path}.items[{i++}]", itemKind, itemApiVersion, unknown, broken, misnamed);
-            }
-
+            ReadList(element, items, kind, path, unknown, broken, misnamed);
             return;
         }
 
@@ -221,44 +213,61 @@ internal sealed class SnapshotObjects
 
         try
         {
-            // Straight from the parsed element: no string copy of each object.
-            var json = element;
-            switch (kind)
-            {
-                case "Pod": Add(_pods, KubernetesJson.Deserialize<V1Pod>(json)); break;
-                case "Service": Add(_services, KubernetesJson.Deserialize<V1Service>(json)); break;
-                case "Endpoints": Add(_endpoints, KubernetesJson.Deserialize<V1Endpoints>(json)); break;
-                case "EndpointSlice": _endpointSlices.Add(KubernetesJson.Deserialize<V1EndpointSlice>(json)); break;
-                case "ConfigMap": Add(_configMaps, KubernetesJson.Deserialize<V1ConfigMap>(json)); break;
-                case "Deployment": Add(_deployments, KubernetesJson.Deserialize<V1Deployment>(json)); break;
-                case "DaemonSet": Add(_daemonSets, KubernetesJson.Deserialize<V1DaemonSet>(json)); break;
-                case "StatefulSet": Add(_statefulSets, KubernetesJson.Deserialize<V1StatefulSet>(json)); break;
-                case "Node":
-                    var node = KubernetesJson.Deserialize<V1Node>(json);
-                    _nodes[node.Metadata?.Name ?? ""] = node;
-                    break;
-                case "NetworkPolicy": _networkPolicies.Add(KubernetesJson.Deserialize<V1NetworkPolicy>(json)); break;
-                case "Namespace":
-                    var namespaceObject = KubernetesJson.Deserialize<V1Namespace>(json);
-                    _namespaces[namespaceObject.Metadata?.Name ?? ""] = namespaceObject;
-                    break;
-                case "Event": _events.Add(ObjectEvent.Read(json)); break;
-                case "PodMetrics":
-                    var pm = KubernetesJson.Deserialize<PodMetrics>(json);
-                    _podMetrics[Key(pm.Metadata?.NamespaceProperty, pm.Metadata?.Name)] = pm;
-                    break;
-                case "NodeMetrics":
-                    var nm = KubernetesJson.Deserialize<NodeMetrics>(json);
-                    _nodeMetrics[nm.Metadata?.Name ?? ""] = nm;
-                    break;
-                default:
-                    unknown[kind] = unknown.GetValueOrDefault(kind) + 1;
-                    break;
-            }
+            Keep(element, kind, unknown);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException or OverflowException)
         {
             broken.Add($"{path} ({kind}): {ex.Message}");
+        }
+    }
+
+    /// <summary>A list's items, each read as an object of the list's kind (<c>kubectl get -o json</c> prints a v1 List whose items carry their kind; typed lists, PodList, omit it).</summary>
+    private void ReadList(
+        JsonElement list, JsonElement items, string kind, string path, Dictionary<string, int> unknown, List<string> broken, List<string> misnamed)
+    {
+        var itemKind = kind == "List" ? null : kind[..^"List".Length];
+        var itemApiVersion = kind == "List" ? null : ApiVersion(list);
+        var i = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            ReadObject(item, $"{path}.items[{i++}]", itemKind, itemApiVersion, unknown, broken, misnamed);
+        }
+    }
+
+    /// <summary>One object of a kind read, deserialized straight from the parsed element (no string copy of each object) into its index; another kind only counted.</summary>
+    private void Keep(JsonElement json, string kind, Dictionary<string, int> unknown)
+    {
+        switch (kind)
+        {
+            case "Pod": Add(_pods, KubernetesJson.Deserialize<V1Pod>(json)); break;
+            case "Service": Add(_services, KubernetesJson.Deserialize<V1Service>(json)); break;
+            case "Endpoints": Add(_endpoints, KubernetesJson.Deserialize<V1Endpoints>(json)); break;
+            case "EndpointSlice": _endpointSlices.Add(KubernetesJson.Deserialize<V1EndpointSlice>(json)); break;
+            case "ConfigMap": Add(_configMaps, KubernetesJson.Deserialize<V1ConfigMap>(json)); break;
+            case "Deployment": Add(_deployments, KubernetesJson.Deserialize<V1Deployment>(json)); break;
+            case "DaemonSet": Add(_daemonSets, KubernetesJson.Deserialize<V1DaemonSet>(json)); break;
+            case "StatefulSet": Add(_statefulSets, KubernetesJson.Deserialize<V1StatefulSet>(json)); break;
+            case "Node":
+                var node = KubernetesJson.Deserialize<V1Node>(json);
+                _nodes[node.Metadata?.Name ?? ""] = node;
+                break;
+            case "NetworkPolicy": _networkPolicies.Add(KubernetesJson.Deserialize<V1NetworkPolicy>(json)); break;
+            case "Namespace":
+                var namespaceObject = KubernetesJson.Deserialize<V1Namespace>(json);
+                _namespaces[namespaceObject.Metadata?.Name ?? ""] = namespaceObject;
+                break;
+            case "Event": _events.Add(ObjectEvent.Read(json)); break;
+            case "PodMetrics":
+                var pm = KubernetesJson.Deserialize<PodMetrics>(json);
+                _podMetrics[Key(pm.Metadata?.NamespaceProperty, pm.Metadata?.Name)] = pm;
+                break;
+            case "NodeMetrics":
+                var nm = KubernetesJson.Deserialize<NodeMetrics>(json);
+                _nodeMetrics[nm.Metadata?.Name ?? ""] = nm;
+                break;
+            default:
+                unknown[kind] = unknown.GetValueOrDefault(kind) + 1;
+                break;
         }
     }
 

@@ -60,28 +60,42 @@ public static class KubectlYaml
     /// <summary>Writes the documents that hold something as the items of one array; returns how many there were.</summary>
     private static int Write(Parser parser, Utf8JsonWriter items, int maxDepth)
     {
-        var count = 0;
-        var depth = 0;
-        var inMapping = new Stack<bool>();
-        var expectKey = new Stack<bool>();
+        var nesting = new Nesting(items, maxDepth);
         items.WriteStartArray();
         while (parser.MoveNext())
         {
-            var current = parser.Current!;
-            var isKey = inMapping.Count > 0 && inMapping.Peek() && expectKey.Peek();
+            nesting.Write(parser.Current!);
+        }
+
+        items.WriteEndArray();
+        return nesting.Documents;
+    }
+
+    /// <summary>
+    /// Where the writing is among the YAML's mappings and sequences: how deep, whether each open one is a mapping and
+    /// whether it expects a key next; and how many documents that hold something were written.
+    /// </summary>
+    private sealed class Nesting(Utf8JsonWriter items, int maxDepth)
+    {
+        private readonly Stack<bool> _inMapping = new();
+        private readonly Stack<bool> _expectKey = new();
+        private int _depth;
+
+        public int Documents { get; private set; }
+
+        /// <summary>One parsing event written as JSON (a key as a property name, a scalar as a typed value).</summary>
+        public void Write(ParsingEvent current)
+        {
+            var isKey = _inMapping.Count > 0 && _inMapping.Peek() && _expectKey.Peek();
             switch (current)
             {
                 case MappingStart:
-                    Nest(isKey);
+                    Nest(current, isKey, mapping: true);
                     items.WriteStartObject();
-                    inMapping.Push(true);
-                    expectKey.Push(true);
                     break;
                 case SequenceStart:
-                    Nest(isKey);
+                    Nest(current, isKey, mapping: false);
                     items.WriteStartArray();
-                    inMapping.Push(false);
-                    expectKey.Push(false);
                     break;
                 case MappingEnd:
                     items.WriteEndObject();
@@ -93,9 +107,9 @@ public static class KubectlYaml
                     break;
                 case Scalar scalar when isKey:
                     items.WritePropertyName(scalar.Value);
-                    expectKey.Push(!expectKey.Pop());
+                    _expectKey.Push(!_expectKey.Pop());
                     break;
-                case Scalar when depth == 0:
+                case Scalar when _depth == 0:
                     // A document that is a bare scalar (an empty one, "---" alone) holds no object.
                     break;
                 case Scalar scalar:
@@ -105,44 +119,44 @@ public static class KubectlYaml
                 case AnchorAlias alias:
                     throw new Refused($"YAML alias *{Bounded(alias.Value.Value)} at line {alias.Start.Line}: kubectl prints none, and an alias can expand a short text into a large one; paste the -o json output");
             }
-
-            void Nest(bool key)
-            {
-                if (key)
-                {
-                    throw new Refused($"a mapping or sequence used as a key at line {current.Start.Line}: not Kubernetes YAML");
-                }
-
-                if (depth++ == 0)
-                {
-                    count++;
-                }
-
-                if (depth > maxDepth)
-                {
-                    throw new Refused($"YAML nested deeper than {maxDepth} levels at line {current.Start.Line}");
-                }
-            }
-
-            void Leave()
-            {
-                depth--;
-                inMapping.Pop();
-                expectKey.Pop();
-                Flip();
-            }
-
-            void Flip()
-            {
-                if (inMapping.Count > 0 && inMapping.Peek())
-                {
-                    expectKey.Push(!expectKey.Pop());
-                }
-            }
         }
 
-        items.WriteEndArray();
-        return count;
+        private void Nest(ParsingEvent current, bool key, bool mapping)
+        {
+            if (key)
+            {
+                throw new Refused($"a mapping or sequence used as a key at line {current.Start.Line}: not Kubernetes YAML");
+            }
+
+            if (_depth++ == 0)
+            {
+                Documents++;
+            }
+
+            if (_depth > maxDepth)
+            {
+                throw new Refused($"YAML nested deeper than {maxDepth} levels at line {current.Start.Line}");
+            }
+
+            _inMapping.Push(mapping);
+            _expectKey.Push(mapping);
+        }
+
+        private void Leave()
+        {
+            _depth--;
+            _inMapping.Pop();
+            _expectKey.Pop();
+            Flip();
+        }
+
+        private void Flip()
+        {
+            if (_inMapping.Count > 0 && _inMapping.Peek())
+            {
+                _expectKey.Push(!_expectKey.Pop());
+            }
+        }
     }
 
     /// <summary>A scalar value: plain ones typed by YAML 1.2's core schema, every other style a string.</summary>
