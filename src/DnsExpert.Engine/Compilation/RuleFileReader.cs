@@ -285,22 +285,7 @@ public static class RuleFileReader
 
             if (casesNode is null)
             {
-                if (finding is { Cause: null })
-                {
-                    Error(Optional(root, "finding") ?? root, "missing required key 'cause'");
-                }
-
-                if (finding is { Evidence.Count: 0 })
-                {
-                    Error(Optional(root, "finding") ?? root, "'evidence' must be a non-empty list");
-                }
-
-                if (finding is { Remediation.Count: 0 })
-                {
-                    Error(Optional(root, "finding") ?? root, "'remediation' must be a non-empty list");
-                }
-
-                return [new RuleCaseDocument((int)(when ?? root).Start.Line, ReadWhen(when, root), null, [])];
+                return [OneCase(root, when, finding)];
             }
 
             var cases = new List<RuleCaseDocument>();
@@ -318,51 +303,87 @@ public static class RuleFileReader
                     continue;
                 }
 
-                CheckKeys(map, CaseKeys, "case");
-                var cause = Template(Optional(map, "cause") as YamlScalarNode, "case.cause");
-                var evidence = Optional(map, "evidence") is { } e ? ReadEvidence(e) : [];
-                if (cause is null && finding is { Cause: null })
-                {
-                    Error(map, "this case has no 'cause' and the finding has none either");
-                }
-
-                if (evidence.Count == 0 && finding is { Evidence.Count: 0 })
-                {
-                    Error(map, "this case has no 'evidence' and the finding has none either");
-                }
-
-                FindingSeverity? caseSeverity = null;
-                if (Optional(map, "severity") is { } s)
-                {
-                    caseSeverity = s is YamlScalarNode scalar ? ReadSeverity(scalar) : null;
-                    if (caseSeverity > ruleSeverity)
-                    {
-                        Error(s, "a case may lower the rule's severity, not raise it: the rule's severity is its strongest case's");
-                    }
-                    else if (s is not YamlScalarNode)
-                    {
-                        Error(s, "a case's severity is one of critical, warning, info");
-                    }
-                }
-
-                var noTicket = Optional(map, "ticket") is YamlScalarNode { Value: "none" };
-                var ticket = !noTicket && Optional(map, "ticket") is { } t ? ReadTicket(t) : null;
-                var remediation = Optional(map, "remediation") is { } rm ? ReadRemediation(rm) : null;
-                if (remediation is null && finding is { Remediation.Count: 0 })
-                {
-                    Error(map, "this case has no 'remediation' and the finding has none either");
-                }
-
-                cases.Add(new RuleCaseDocument((int)map.Start.Line, ReadWhen(Optional(map, "when"), map), cause, evidence, caseSeverity)
-                {
-                    Ticket = ticket,
-                    NoTicket = noTicket,
-                    Remediation = remediation,
-                    Explains = Optional(map, "explains") is { } x ? ReadRuleReferences(x, "case.explains") : null,
-                });
+                cases.Add(ReadCase(map, finding, ruleSeverity));
             }
 
             return cases;
+        }
+
+        /// <summary>The one case of a rule with a top-level <c>when</c>: the finding then says the cause, evidence and remediation.</summary>
+        private RuleCaseDocument OneCase(YamlMappingNode root, YamlNode? when, FindingTemplateDocument? finding)
+        {
+            if (finding is { Cause: null })
+            {
+                Error(Optional(root, "finding") ?? root, "missing required key 'cause'");
+            }
+
+            if (finding is { Evidence.Count: 0 })
+            {
+                Error(Optional(root, "finding") ?? root, "'evidence' must be a non-empty list");
+            }
+
+            if (finding is { Remediation.Count: 0 })
+            {
+                Error(Optional(root, "finding") ?? root, "'remediation' must be a non-empty list");
+            }
+
+            return new RuleCaseDocument((int)(when ?? root).Start.Line, ReadWhen(when, root), null, []);
+        }
+
+        /// <summary>One of <c>cases</c>: its <c>when</c>, and what it says in place of the finding's (cause, evidence, severity, ticket, remediation, explains).</summary>
+        private RuleCaseDocument ReadCase(YamlMappingNode map, FindingTemplateDocument? finding, FindingSeverity ruleSeverity)
+        {
+            CheckKeys(map, CaseKeys, "case");
+            var cause = Template(Optional(map, "cause") as YamlScalarNode, "case.cause");
+            var evidence = Optional(map, "evidence") is { } e ? ReadEvidence(e) : [];
+            if (cause is null && finding is { Cause: null })
+            {
+                Error(map, "this case has no 'cause' and the finding has none either");
+            }
+
+            if (evidence.Count == 0 && finding is { Evidence.Count: 0 })
+            {
+                Error(map, "this case has no 'evidence' and the finding has none either");
+            }
+
+            var caseSeverity = CaseSeverity(map, ruleSeverity);
+
+            var noTicket = Optional(map, "ticket") is YamlScalarNode { Value: "none" };
+            var ticket = !noTicket && Optional(map, "ticket") is { } t ? ReadTicket(t) : null;
+            var remediation = Optional(map, "remediation") is { } rm ? ReadRemediation(rm) : null;
+            if (remediation is null && finding is { Remediation.Count: 0 })
+            {
+                Error(map, "this case has no 'remediation' and the finding has none either");
+            }
+
+            return new RuleCaseDocument((int)map.Start.Line, ReadWhen(Optional(map, "when"), map), cause, evidence, caseSeverity)
+            {
+                Ticket = ticket,
+                NoTicket = noTicket,
+                Remediation = remediation,
+                Explains = Optional(map, "explains") is { } x ? ReadRuleReferences(x, "case.explains") : null,
+            };
+        }
+
+        /// <summary>A case's own <c>severity</c>, when given: lower than the rule's or equal, never higher.</summary>
+        private FindingSeverity? CaseSeverity(YamlMappingNode map, FindingSeverity ruleSeverity)
+        {
+            if (Optional(map, "severity") is not { } s)
+            {
+                return null;
+            }
+
+            var caseSeverity = s is YamlScalarNode scalar ? ReadSeverity(scalar) : null;
+            if (caseSeverity > ruleSeverity)
+            {
+                Error(s, "a case may lower the rule's severity, not raise it: the rule's severity is its strongest case's");
+            }
+            else if (s is not YamlScalarNode)
+            {
+                Error(s, "a case's severity is one of critical, warning, info");
+            }
+
+            return caseSeverity;
         }
 
         private List<PatternDocument> ReadWhen(YamlNode? node, YamlNode parent)

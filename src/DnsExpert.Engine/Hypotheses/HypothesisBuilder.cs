@@ -43,16 +43,12 @@ public static class HypothesisBuilder
     /// <summary>The hypotheses (<see cref="Build"/>) and their checks in the order of what they decide (<see cref="CheckOrder"/>).</summary>
     public static HypothesisPlan Plan(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<RuleFinding> findings, KnownValues known)
     {
-        var byType = facts.GroupBy(f => f.GetType().Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        bool IsRead(string need) => !known.Unread.Contains(need) && IsReadIn(byType, known.Observed, need);
-        var symptom = facts.OfType<ReportedSymptom>().FirstOrDefault();
-        var name = facts.OfType<QueriedName>().FirstOrDefault();
-        var fired = findings.Select((f, i) => (f.RuleId, i)).ToDictionary(x => x.RuleId, x => x.i, StringComparer.Ordinal);
+        var report = new Report(facts, findings, known);
         var explainsFailure = ruleBase.Rules.Where(r => r.Document.ExplainsFailure).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var explaining = findings.Where(f => explainsFailure.Contains(f.RuleId)).Select(f => f.RuleId).ToList();
 
         var confirmed = new List<(int Rank, RuleHypothesis H)>();
-        var unverified = new List<(int ByName, int Listed, int Open, int Routing, int Cost, FindingSeverity Severity, RuleHypothesis H, CheckOrder.Cause Cause)>();
+        var unverified = new List<Unchecked>();
         var ruledOut = new List<RuleHypothesis>();
         RuleHypothesis? lastResort = null;
         foreach (var rule in ruleBase.Rules)
@@ -64,52 +60,26 @@ public static class HypothesisBuilder
                 continue;
             }
 
-            if (fired.TryGetValue(rule.Id, out var rank) && doc.ExplainsFailure)
+            if (report.Fired.TryGetValue(rule.Id, out var rank) && doc.ExplainsFailure)
             {
                 confirmed.Add((rank, new RuleHypothesis { RuleId = rule.Id, Title = doc.Title, Status = RuleHypothesisStatus.Confirmed, Reason = "the rule fired: see its finding" }));
                 continue;
             }
 
-            if (!doc.ExplainsFailure || !Routed(doc.Routing, symptom, name))
+            if (!doc.ExplainsFailure || !Routed(doc.Routing, report.Symptom, report.Name))
             {
                 continue;
             }
 
-            var cases = Cases(rule, byType, IsRead);
+            var cases = Cases(rule, report.ByType, report.IsRead);
             var missing = Missing(cases);
             if (missing.Count == 0)
             {
-                ruledOut.Add(new RuleHypothesis { RuleId = rule.Id, Title = doc.Title, Status = RuleHypothesisStatus.RuledOut, Reason = Read(doc, byType, known.Observed) });
+                ruledOut.Add(new RuleHypothesis { RuleId = rule.Id, Title = doc.Title, Status = RuleHypothesisStatus.RuledOut, Reason = Read(doc, report.ByType, known.Observed) });
                 continue;
             }
 
-            var checks = Checks(rule, missing, known, IsRead);
-            var notChecked = NotChecked(missing.Where(m => !byType.ContainsKey(m)).ToList());
-            var unmeasured = missing.Where(byType.ContainsKey).ToList();
-            if (unmeasured.Count > 0)
-            {
-                notChecked = (notChecked.Length == 0 ? "" : notChecked + "; ")
-                    + $"no {string.Join(", ", unmeasured)} of what it asks about (the ones read measured something else)";
-            }
-
-            var partly = Checked(cases);
-            var listed = Listed(doc.Routing, symptom, name);
-            var routing = RoutingSupport(doc.Routing, symptom, name);
-            var byName = ByName(doc.Routing, symptom, name);
-            var cause = new CheckOrder.Cause(rule.Id, listed, routing, byName, doc.Severity,
-                cases.Where(c => !c.Dead && c.Missing.Count > 0).Select(c => new CheckOrder.OpenCase(c.Missing, c.UnderWay)).ToList(),
-                doc.Explains.Any(e => fired.ContainsKey(e.Id)), checks);
-            unverified.Add((byName, listed, partly.Count > 0 ? 0 : 1, routing, checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new RuleHypothesis
-            {
-                RuleId = rule.Id,
-                Title = doc.Title,
-                Status = RuleHypothesisStatus.Unverified,
-                Reason = partly.Count == 0
-                    ? $"not checked: {notChecked}"
-                    : $"partly checked: {Summarise(partly, byType, known.Observed)}; the proofs that need more: {notChecked}",
-                Missing = missing,
-                Checks = checks.Select(c => c.Check).ToList(),
-            }, cause));
+            unverified.Add(Unverified(rule, cases, missing, report));
         }
 
         var open = unverified.OrderByDescending(u => u.ByName).ThenByDescending(u => u.Listed).ThenByDescending(u => u.Open).ThenByDescending(u => u.Routing).ThenBy(u => u.Cost)
@@ -124,8 +94,65 @@ public static class HypothesisBuilder
         }
 
         var causes = open.Select(u => u.Cause).ToList();
-        return new HypothesisPlan(ordered, CheckOrder.Order(causes, known, Enablers(ruleBase, causes, known, IsRead)));
+        return new HypothesisPlan(ordered, CheckOrder.Order(causes, known, Enablers(ruleBase, causes, known, report.IsRead)));
     }
+
+    /// <summary>
+    /// An unverified cause: its hypothesis (what was not checked, or what the proofs that could be checked showed), its
+    /// checks, and what orders it among the others.
+    /// </summary>
+    private static Unchecked Unverified(CompiledRule rule, List<CaseState> cases, List<string> missing, Report report)
+    {
+        var (doc, byType, known, symptom, name) = (rule.Document, report.ByType, report.Known, report.Symptom, report.Name);
+        var checks = Checks(rule, missing, known, report.IsRead);
+        var notChecked = NotChecked(missing.Where(m => !byType.ContainsKey(m)).ToList());
+        var unmeasured = missing.Where(byType.ContainsKey).ToList();
+        if (unmeasured.Count > 0)
+        {
+            notChecked = (notChecked.Length == 0 ? "" : notChecked + "; ")
+                + $"no {string.Join(", ", unmeasured)} of what it asks about (the ones read measured something else)";
+        }
+
+        var partly = Checked(cases);
+        var listed = Listed(doc.Routing, symptom, name);
+        var routing = RoutingSupport(doc.Routing, symptom, name);
+        var byName = ByName(doc.Routing, symptom, name);
+        var cause = new CheckOrder.Cause(rule.Id, listed, routing, byName, doc.Severity,
+            cases.Where(c => !c.Dead && c.Missing.Count > 0).Select(c => new CheckOrder.OpenCase(c.Missing, c.UnderWay)).ToList(),
+            doc.Explains.Any(e => report.Fired.ContainsKey(e.Id)), checks);
+        return new Unchecked(byName, listed, partly.Count > 0 ? 0 : 1, routing, checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new RuleHypothesis
+        {
+            RuleId = rule.Id,
+            Title = doc.Title,
+            Status = RuleHypothesisStatus.Unverified,
+            Reason = partly.Count == 0
+                ? $"not checked: {notChecked}"
+                : $"partly checked: {Summarise(partly, byType, known.Observed)}; the proofs that need more: {notChecked}",
+            Missing = missing,
+            Checks = checks.Select(c => c.Check).ToList(),
+        }, cause);
+    }
+
+    /// <summary>What the plan reads of the diagnosis: the facts by type, the report (symptom, name), the rules that fired and their rank.</summary>
+    private sealed class Report(IReadOnlyList<object> facts, IReadOnlyList<RuleFinding> findings, KnownValues known)
+    {
+        public Dictionary<string, List<object>> ByType { get; } =
+            facts.GroupBy(f => f.GetType().Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+
+        public KnownValues Known { get; } = known;
+
+        public ReportedSymptom? Symptom { get; } = facts.OfType<ReportedSymptom>().FirstOrDefault();
+
+        public QueriedName? Name { get; } = facts.OfType<QueriedName>().FirstOrDefault();
+
+        public Dictionary<string, int> Fired { get; } = findings.Select((f, i) => (f.RuleId, i)).ToDictionary(x => x.RuleId, x => x.i, StringComparer.Ordinal);
+
+        /// <summary>Whether a fact type was read: present or observed, and not one the collection could not read.</summary>
+        public bool IsRead(string need) => !Known.Unread.Contains(need) && IsReadIn(ByType, Known.Observed, need);
+    }
+
+    /// <summary>An unverified cause with what orders it: a failing name's kind, the guide's table, wholly open, routing, cost, severity.</summary>
+    private sealed record Unchecked(int ByName, int Listed, int Open, int Routing, int Cost, FindingSeverity Severity, RuleHypothesis H, CheckOrder.Cause Cause);
 
     /// <summary>Does the rule's routing admit the report? An unreported dimension, or one the rule does not route on, does.</summary>
     internal static bool Routed(RuleRouting routing, ReportedSymptom? symptom, QueriedName? name) =>
