@@ -29,6 +29,29 @@ public static class HtmlReport
         sb.Append("<title>DNS diagnosis ").Append(E(Subject(response))).Append(" · DnsExpert</title>");
         sb.Append("<style nonce=\"").Append(nonce).Append("\">").Append(Css).Append(DnsPathSvg.Css).Append("</style></head><body><main>");
 
+        Header(sb, response);
+
+        var verdictClass = response.Status != DiagnosisStatus.Completed ? "pending"
+            : response.Findings.Count == 0 ? "none" : SeverityName(response.Findings[0].Severity);
+        sb.Append("<section class=\"verdict ").Append(verdictClass).Append("\" id=\"verdict\"><h2>Verdict</h2><p>")
+          .Append(E(MarkdownReport.Verdict(response, DisplayText.Line, DisplayText.Line))).Append("</p></section>");
+
+        if (response.DnsPath is { Count: > 0 } path)
+        {
+            sb.Append("<section id=\"dns-path\"><h2>DNS path</h2>").Append(DnsPathSvg.Render(path)).Append("</section>");
+        }
+
+        Findings(sb, response.Findings);
+        Hypotheses(sb, response);
+        Collection(sb, response.Collection);
+        Footer(sb, response);
+        sb.Append("<script nonce=\"").Append(nonce).Append("\">").Append(Script).Append("</script></body></html>");
+        return sb.ToString();
+    }
+
+    /// <summary>The subject, and what the diagnosis was: its status, when and how long, the client error's class, its id.</summary>
+    private static void Header(StringBuilder sb, DiagnosisResponse response)
+    {
         sb.Append("<header><p class=\"brand\">DnsExpert · DNS diagnosis</p><h1>").Append(E(Subject(response))).Append("</h1>");
         sb.Append("<dl class=\"meta\">");
         Meta(sb, "Status", ContractName(response.Status));
@@ -45,46 +68,49 @@ public static class HtmlReport
         Meta(sb, "Client error", $"{response.Classification.Class.Name()}: {response.Classification.Explanation}");
         Meta(sb, "Id", response.Id);
         sb.Append("</dl></header>");
+    }
 
-        var verdictClass = response.Status != DiagnosisStatus.Completed ? "pending"
-            : response.Findings.Count == 0 ? "none" : SeverityName(response.Findings[0].Severity);
-        sb.Append("<section class=\"verdict ").Append(verdictClass).Append("\" id=\"verdict\"><h2>Verdict</h2><p>")
-          .Append(E(MarkdownReport.Verdict(response, DisplayText.Line, DisplayText.Line))).Append("</p></section>");
-
-        if (response.DnsPath is { Count: > 0 } path)
+    /// <summary>The findings ranked; an effect of a finding listed above it is indented under that cause (the engine ranks causes first).</summary>
+    private static void Findings(StringBuilder sb, IReadOnlyList<Finding> findings)
+    {
+        if (findings.Count == 0)
         {
-            sb.Append("<section id=\"dns-path\"><h2>DNS path</h2>").Append(DnsPathSvg.Render(path)).Append("</section>");
+            return;
         }
 
-        if (response.Findings.Count > 0)
+        sb.Append("<section id=\"findings\"><h2>Findings</h2><ol class=\"findings\">");
+        var above = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var f in findings)
         {
-            sb.Append("<section id=\"findings\"><h2>Findings</h2><ol class=\"findings\">");
-            // An effect of a finding listed above it is indented under that cause (the engine ranks causes first).
-            var above = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var f in response.Findings)
-            {
-                Finding(sb, f, effect: f.ExplainedBy?.Any(above.Contains) == true);
-                above.Add(f.RuleId);
-            }
-
-            sb.Append("</ol></section>");
+            Finding(sb, f, effect: f.ExplainedBy?.Any(above.Contains) == true);
+            above.Add(f.RuleId);
         }
 
-        Hypotheses(sb, response);
+        sb.Append("</ol></section>");
+    }
 
-        if (response.Collection.Count > 0)
+    /// <summary>"What was read": each source's status, detail and time.</summary>
+    private static void Collection(StringBuilder sb, IReadOnlyList<CollectionEntry> collection)
+    {
+        if (collection.Count == 0)
         {
-            sb.Append("<section id=\"collection\"><h2>What was read</h2><table><thead><tr><th>source</th><th>status</th><th>detail</th><th>time</th></tr></thead><tbody>");
-            foreach (var c in response.Collection)
-            {
-                sb.Append("<tr><td>").Append(E(c.Source)).Append("</td><td><span class=\"status ").Append(ContractName(c.Status)).Append("\">")
-                  .Append(ContractName(c.Status)).Append("</span></td><td>").Append(E(c.Detail)).Append("</td><td>")
-                  .Append(c.DurationMs is { } d ? d.ToString("0", CultureInfo.InvariantCulture) + " ms" : "").Append("</td></tr>");
-            }
-
-            sb.Append("</tbody></table></section>");
+            return;
         }
 
+        sb.Append("<section id=\"collection\"><h2>What was read</h2><table><thead><tr><th>source</th><th>status</th><th>detail</th><th>time</th></tr></thead><tbody>");
+        foreach (var c in collection)
+        {
+            sb.Append("<tr><td>").Append(E(c.Source)).Append("</td><td><span class=\"status ").Append(ContractName(c.Status)).Append("\">")
+              .Append(ContractName(c.Status)).Append("</span></td><td>").Append(E(c.Detail)).Append("</td><td>")
+              .Append(c.DurationMs is { } d ? d.ToString("0", CultureInfo.InvariantCulture) + " ms" : "").Append("</td></tr>");
+        }
+
+        sb.Append("</tbody></table></section>");
+    }
+
+    /// <summary>The links: the diagnosis as JSON, and the issues made of it.</summary>
+    private static void Footer(StringBuilder sb, DiagnosisResponse response)
+    {
         var json = ServiceLinks.Absolute(response, "self") ?? "/api/v1/diagnoses/" + response.Id;
         sb.Append("<footer>Generated by DnsExpert. JSON: <a href=\"").Append(E(json)).Append("\">").Append(E(json)).Append("</a>");
         foreach (var issue in response.Issues ?? [])
@@ -96,8 +122,6 @@ public static class HtmlReport
         }
 
         sb.Append("</footer></main>");
-        sb.Append("<script nonce=\"").Append(nonce).Append("\">").Append(Script).Append("</script></body></html>");
-        return sb.ToString();
     }
 
     /// <summary>The page for an id that is not kept.</summary>

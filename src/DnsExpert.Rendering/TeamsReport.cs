@@ -64,55 +64,17 @@ public static class TeamsReport
 
     private static JsonObject Message(DiagnosisResponse response, int findingsShown, int checksShown, int runLength)
     {
-        string Cut(string text) => TeamsReport.Cut(text, runLength);
-        JsonObject Run(string? text, Action<JsonObject>? style = null)
-        {
-            var run = new JsonObject { ["type"] = "TextRun", ["text"] = Cut(Text(text)) };
-            style?.Invoke(run);
-            return run;
-        }
-
-        JsonObject Code(string? text) => Run(text, r => r["fontType"] = "monospace");
-        JsonObject Bold(string words) => new() { ["type"] = "TextRun", ["text"] = words, ["weight"] = "bolder" };
-
+        var t = new Runs(runLength);
         var body = new JsonArray
         {
-            Rich(Run("DNS diagnosis: " + Headline(response), r => { r["size"] = "large"; r["weight"] = "bolder"; })),
-            Rich(Bold("Verdict: "), Run(MarkdownReport.Verdict(response, Text, Text))),
-            Rich(Bold("Client error: "), Code(response.Classification.Class.Name()), Run(" " + response.Classification.Explanation)),
+            Rich(t.Run("DNS diagnosis: " + Headline(response), r => { r["size"] = "large"; r["weight"] = "bolder"; })),
+            Rich(Runs.Bold("Verdict: "), t.Run(MarkdownReport.Verdict(response, Text, Text))),
+            Rich(Runs.Bold("Client error: "), t.Code(response.Classification.Class.Name()), t.Run(" " + response.Classification.Explanation)),
         };
 
         foreach (var finding in response.Findings.Take(findingsShown))
         {
-            var items = new JsonArray
-            {
-                Rich(Run(SeverityLabel(finding.Severity) + " ", r => { r["weight"] = "bolder"; r["color"] = SeverityColor(finding.Severity); }),
-                    Run(finding.Title, r => r["weight"] = "bolder"), Run(" ("), Code(finding.RuleId), Run(")")),
-                Rich(Run(finding.Cause)),
-            };
-            foreach (var (label, ids) in new[] { ("Effects: ", finding.Explains), ("Effect of: ", finding.ExplainedBy) })
-            {
-                if (ids is { Count: > 0 })
-                {
-                    items.Add(Rich(Run(label, r => r["italic"] = true), Code(string.Join(", ", ids))));
-                }
-            }
-
-            foreach (var evidence in finding.Evidence.Take(5))
-            {
-                items.Add(Rich(Run("• " + evidence.Source + ": ", r => r["italic"] = true), Run(evidence.Detail)));
-            }
-
-            if (finding.Remediation.Count > 0 && finding.Remediation[0] is var fix)
-            {
-                items.Add(Rich(Bold("Fix: "), Run(fix.Summary)));
-                if (fix.Command is not null)
-                {
-                    items.Add(Rich(CodeBlock(fix.Command, Cut)));
-                }
-            }
-
-            body.Add(new JsonObject { ["type"] = "Container", ["separator"] = true, ["spacing"] = "medium", ["items"] = items });
+            body.Add(FindingContainer(finding, t));
         }
 
         if (findingsShown < response.Findings.Count)
@@ -120,35 +82,93 @@ public static class TeamsReport
             body.Add(Words($"{response.Findings.Count - findingsShown} more finding(s) in the full report.", subtle: true));
         }
 
-        var checks = NextCheckItem.From(response);
-        if (checks.Count > 0)
-        {
-            body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = "Next checks", ["style"] = "heading", ["wrap"] = true, ["separator"] = true });
-            body.Add(Words("Send each output back as evidence (outputs[]).", subtle: true));
-            foreach (var check in checks.Take(checksShown))
-            {
-                var ids = check.RuleIds.Take(NextCheckItem.RuleIdsShown).ToList();
-                body.Add(Rich(Run("• " + check.Check.Why + " ("), Code(string.Join(", ", ids)),
-                    Run((check.RuleIds.Count > ids.Count ? $" and {check.RuleIds.Count - ids.Count} more" : "") + ")")));
-                body.Add(Rich(CodeBlock(check.Check.Command, Cut)));
-            }
-
-            if (checks.Count > checksShown)
-            {
-                body.Add(Words($"{checks.Count - checksShown} more check(s) in the full report.", subtle: true));
-            }
-        }
+        AddChecks(body, NextCheckItem.From(response), checksShown, t);
 
         var ruledOut = response.Hypotheses.Where(h => h.Status == HypothesisStatus.RuledOut).Select(h => h.RuleId).ToList();
         if (ruledOut.Count > 0)
         {
-            body.Add(Rich(Bold("Ruled out: "), Code(string.Join(", ", ruledOut))));
+            body.Add(Rich(Runs.Bold("Ruled out: "), t.Code(string.Join(", ", ruledOut))));
         }
 
         var notCollected = string.Join(" · ", response.Collection.Where(c => c.Status != CollectionStatus.Ok).Select(c => $"{c.Source}: {c.Status.ToString().ToLowerInvariant()}"));
-        body.Add(Rich(Run($"Diagnosis {response.Id}" + (notCollected.Length > 0 ? " · not collected: " + notCollected : ""), r => { r["isSubtle"] = true; r["size"] = "small"; })));
+        body.Add(Rich(t.Run($"Diagnosis {response.Id}" + (notCollected.Length > 0 ? " · not collected: " + notCollected : ""), r => { r["isSubtle"] = true; r["size"] = "small"; })));
 
         return Envelope(body, ChatButtons.Buttons(response));
+    }
+
+    /// <summary>One finding: its severity, title and rule, cause, the findings it explains or is explained by, five pieces of evidence, and its first fix.</summary>
+    private static JsonObject FindingContainer(Finding finding, Runs t)
+    {
+        var items = new JsonArray
+        {
+            Rich(t.Run(SeverityLabel(finding.Severity) + " ", r => { r["weight"] = "bolder"; r["color"] = SeverityColor(finding.Severity); }),
+                t.Run(finding.Title, r => r["weight"] = "bolder"), t.Run(" ("), t.Code(finding.RuleId), t.Run(")")),
+            Rich(t.Run(finding.Cause)),
+        };
+        foreach (var (label, ids) in new[] { ("Effects: ", finding.Explains), ("Effect of: ", finding.ExplainedBy) })
+        {
+            if (ids is { Count: > 0 })
+            {
+                items.Add(Rich(t.Run(label, r => r["italic"] = true), t.Code(string.Join(", ", ids))));
+            }
+        }
+
+        foreach (var evidence in finding.Evidence.Take(5))
+        {
+            items.Add(Rich(t.Run("• " + evidence.Source + ": ", r => r["italic"] = true), t.Run(evidence.Detail)));
+        }
+
+        if (finding.Remediation.Count > 0 && finding.Remediation[0] is var fix)
+        {
+            items.Add(Rich(Runs.Bold("Fix: "), t.Run(fix.Summary)));
+            if (fix.Command is not null)
+            {
+                items.Add(Rich(CodeBlock(fix.Command, t.Cut)));
+            }
+        }
+
+        return new JsonObject { ["type"] = "Container", ["separator"] = true, ["spacing"] = "medium", ["items"] = items };
+    }
+
+    /// <summary>The next checks, as many as shown, each with why, the rules it decides and its command; the rest counted.</summary>
+    private static void AddChecks(JsonArray body, IReadOnlyList<NextCheckItem> checks, int checksShown, Runs t)
+    {
+        if (checks.Count == 0)
+        {
+            return;
+        }
+
+        body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = "Next checks", ["style"] = "heading", ["wrap"] = true, ["separator"] = true });
+        body.Add(Words("Send each output back as evidence (outputs[]).", subtle: true));
+        foreach (var check in checks.Take(checksShown))
+        {
+            var ids = check.RuleIds.Take(NextCheckItem.RuleIdsShown).ToList();
+            body.Add(Rich(t.Run("• " + check.Check.Why + " ("), t.Code(string.Join(", ", ids)),
+                t.Run((check.RuleIds.Count > ids.Count ? $" and {check.RuleIds.Count - ids.Count} more" : "") + ")")));
+            body.Add(Rich(CodeBlock(check.Check.Command, t.Cut)));
+        }
+
+        if (checks.Count > checksShown)
+        {
+            body.Add(Words($"{checks.Count - checksShown} more check(s) in the full report.", subtle: true));
+        }
+    }
+
+    /// <summary>Text runs cut to <paramref name="runLength"/> characters (the message's fit shortens them), plain, styled, in code.</summary>
+    private sealed class Runs(int runLength)
+    {
+        public string Cut(string text) => TeamsReport.Cut(text, runLength);
+
+        public JsonObject Run(string? text, Action<JsonObject>? style = null)
+        {
+            var run = new JsonObject { ["type"] = "TextRun", ["text"] = Cut(Text(text)) };
+            style?.Invoke(run);
+            return run;
+        }
+
+        public JsonObject Code(string? text) => Run(text, r => r["fontType"] = "monospace");
+
+        public static JsonObject Bold(string words) => new() { ["type"] = "TextRun", ["text"] = words, ["weight"] = "bolder" };
     }
 
     /// <summary>The card of <paramref name="body"/> with <paramref name="buttons"/>, in the message envelope Teams' webhooks take.</summary>
