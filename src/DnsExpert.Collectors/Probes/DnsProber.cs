@@ -47,44 +47,12 @@ public sealed class DnsProber(IOptions<ProbeOptions> options, TimeProvider time)
             return result;
         }
 
-        var client = new LookupClient(new LookupClientOptions(new NameServer(address, probe.Port))
-        {
-            UseCache = false,
-            Retries = 0,
-            Timeout = options.Value.Timeout,
-            UseTcpFallback = false,
-            UseTcpOnly = probe.Transport == ProbeTransport.Tcp,
-            ThrowDnsErrors = false,
-            ContinueOnDnsError = false,
-            ContinueOnEmptyResponse = false,
-            ExtendedDnsBufferSize = 512,
-            RequestDnsSecRecords = false,
-        });
-
+        var client = Client(address, probe);
         var started = time.GetTimestamp();
-        using var activity = Tracing.Source.StartActivity("probe dns");
-        activity?.SetTag("dns.question.name", probe.Name);
-        activity?.SetTag("dns.question.type", probe.Type);
-        activity?.SetTag("server.address", probe.Server);
-        activity?.SetTag("server.port", probe.Port);
-        activity?.SetTag("network.transport", probe.Transport == ProbeTransport.Tcp ? "tcp" : "udp");
+        using var activity = StartActivity(probe);
         try
         {
-            var response = await client.QueryAsync(probe.Name, type, QueryClass.IN, cancellationToken);
-            var question = response.Questions.Count == 1 ? response.Questions[0] : null;
-            if (question is null || question.QuestionType != type
-                || !string.Equals(question.QueryName.Value.TrimEnd('.'), probe.Name.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
-            {
-                // Not an answer to this question (a broken middlebox or a non-DNS service on the port): no usable reply.
-                result.Outcome = ProbeOutcome.Unreachable;
-            }
-            else
-            {
-                result.Outcome = ProbeOutcome.Answered;
-                result.Rcode = Rcode(response.Header.ResponseCode);
-                result.Truncated = response.Header.ResultTruncated;
-                result.AnswerCount = response.Answers.Count;
-            }
+            Read(await client.QueryAsync(probe.Name, type, QueryClass.IN, cancellationToken), probe.Name, type, result);
         }
         catch (DnsResponseException ex) when (ex.Message.Contains("truncated", StringComparison.OrdinalIgnoreCase))
         {
@@ -116,6 +84,53 @@ public sealed class DnsProber(IOptions<ProbeOptions> options, TimeProvider time)
         activity?.SetTag("dnsexpert.probe.outcome", result.Outcome?.ToString().ToLowerInvariant());
         activity?.SetTag("dns.response.code", result.Rcode);
         return result;
+    }
+
+    /// <summary>A resolver asking <paramref name="address"/> only, once, over the probe's transport, nothing cached or retried.</summary>
+    private LookupClient Client(IPAddress address, DnsProbe probe) =>
+        new(new LookupClientOptions(new NameServer(address, probe.Port))
+        {
+            UseCache = false,
+            Retries = 0,
+            Timeout = options.Value.Timeout,
+            UseTcpFallback = false,
+            UseTcpOnly = probe.Transport == ProbeTransport.Tcp,
+            ThrowDnsErrors = false,
+            ContinueOnDnsError = false,
+            ContinueOnEmptyResponse = false,
+            ExtendedDnsBufferSize = 512,
+            RequestDnsSecRecords = false,
+        });
+
+    /// <summary>The probe's span, with the question and the server asked.</summary>
+    private static Activity? StartActivity(DnsProbe probe)
+    {
+        var activity = Tracing.Source.StartActivity("probe dns");
+        activity?.SetTag("dns.question.name", probe.Name);
+        activity?.SetTag("dns.question.type", probe.Type);
+        activity?.SetTag("server.address", probe.Server);
+        activity?.SetTag("server.port", probe.Port);
+        activity?.SetTag("network.transport", probe.Transport == ProbeTransport.Tcp ? "tcp" : "udp");
+        return activity;
+    }
+
+    /// <summary>A reply read into the result: answered (its rcode, TC flag and answers) when it answers the question asked, else no usable reply.</summary>
+    private static void Read(IDnsQueryResponse response, string name, QueryType type, ProbeArtifact result)
+    {
+        var question = response.Questions.Count == 1 ? response.Questions[0] : null;
+        if (question is null || question.QuestionType != type
+            || !string.Equals(question.QueryName.Value.TrimEnd('.'), name.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
+        {
+            // Not an answer to this question (a broken middlebox or a non-DNS service on the port): no usable reply.
+            result.Outcome = ProbeOutcome.Unreachable;
+        }
+        else
+        {
+            result.Outcome = ProbeOutcome.Answered;
+            result.Rcode = Rcode(response.Header.ResponseCode);
+            result.Truncated = response.Header.ResultTruncated;
+            result.AnswerCount = response.Answers.Count;
+        }
     }
 
     public async Task<ProbeArtifact> ConnectAsync(TcpProbe probe, CancellationToken cancellationToken)
