@@ -22,20 +22,7 @@ public static class SecuritySetup
 
     public static IHostApplicationBuilder AddDnsExpertSecurity(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
-            .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || !string.IsNullOrWhiteSpace(o.Jwt.Issuer),
-                $"{AuthOptions.Section}:Jwt:SigningKey is set without {AuthOptions.Section}:Jwt:Issuer: tokens of any issuer would be accepted")
-            .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || !string.IsNullOrWhiteSpace(o.Jwt.Audience),
-                $"{AuthOptions.Section}:Jwt:SigningKey is set without {AuthOptions.Section}:Jwt:Audience: tokens minted for any other service would be accepted")
-            .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || Encoding.UTF8.GetByteCount(o.Jwt.SigningKey) >= 32,
-                $"{AuthOptions.Section}:Jwt:SigningKey must be at least 32 bytes (HS256)")
-            .Validate(o => o.Jwt.ClockSkew >= TimeSpan.Zero && o.Jwt.ClockSkew <= TimeSpan.FromMinutes(5),
-                $"{AuthOptions.Section}:Jwt:ClockSkew must be between 00:00:00 and 00:05:00")
-            .Validate(o => o.Scopes.Values.All(v => v.Role is "read" or "diagnose" or "admin"),
-                $"{AuthOptions.Section}:Scopes:NAME:Role must be read, diagnose or admin")
-            .Validate(o => o.Scopes.Values.All(v => v.Namespaces.All(Contract.RequestValidator.IsDnsLabel)),
-                $"{AuthOptions.Section}:Scopes:NAME:Namespaces must be Kubernetes namespace names")
-            .ValidateOnStart();
+        AddAuthOptions(builder.Services);
         builder.Services.AddSingleton(services => ApiKeyStore.Load(services.GetRequiredService<IOptions<AuthOptions>>().Value));
 
         // The JWT scheme is always registered but only chosen when JWT is configured (Jwt.Enabled) and the bearer token
@@ -48,37 +35,7 @@ public static class SecuritySetup
                     : ApiKeyHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null)
             .AddJwtBearer();
-        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((o, auth) =>
-        {
-            var options = auth.Value;
-            o.MapInboundClaims = false;
-            o.Authority = string.IsNullOrWhiteSpace(options.Jwt.Authority) ? null : options.Jwt.Authority;
-            o.Audience = options.Jwt.Audience;
-            o.TokenValidationParameters.NameClaimType = "sub";
-            o.TokenValidationParameters.ClockSkew = options.Jwt.ClockSkew;
-
-            // The subject is the caller's identity and its rate-limit bucket: a token without one is refused.
-            o.Events = new JwtBearerEvents
-            {
-                OnTokenValidated = context =>
-                {
-                    if (string.IsNullOrWhiteSpace(context.Principal?.FindFirstValue("sub")))
-                    {
-                        context.Fail("the token has no sub claim");
-                    }
-
-                    return Task.CompletedTask;
-                },
-            };
-            if (!string.IsNullOrWhiteSpace(options.Jwt.SigningKey))
-            {
-                o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.Jwt.SigningKey));
-                o.TokenValidationParameters.ValidIssuer = options.Jwt.Issuer;
-                o.TokenValidationParameters.ValidateIssuer = true;
-                o.TokenValidationParameters.ValidAudience = options.Jwt.Audience;
-                o.TokenValidationParameters.ValidateAudience = true;
-            }
-        });
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((o, auth) => ConfigureJwt(o, auth.Value));
 
         builder.Services.AddSingleton<CallerRateLimit>();
         builder.Services.AddSingleton<AuthFailureLog>();
@@ -103,6 +60,58 @@ public static class SecuritySetup
             o.OnRejected = (context, cancellationToken) => RejectAsync(context, "The rate limit of this caller is used up");
         });
         return builder;
+    }
+
+    /// <summary>The authentication options, refused at start-up when JWT is half configured or a scope names what is not a role or a namespace.</summary>
+    private static void AddAuthOptions(IServiceCollection services) =>
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
+            .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || !string.IsNullOrWhiteSpace(o.Jwt.Issuer),
+                $"{AuthOptions.Section}:Jwt:SigningKey is set without {AuthOptions.Section}:Jwt:Issuer: tokens of any issuer would be accepted")
+            .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || !string.IsNullOrWhiteSpace(o.Jwt.Audience),
+                $"{AuthOptions.Section}:Jwt:SigningKey is set without {AuthOptions.Section}:Jwt:Audience: tokens minted for any other service would be accepted")
+            .Validate(o => string.IsNullOrWhiteSpace(o.Jwt.SigningKey) || Encoding.UTF8.GetByteCount(o.Jwt.SigningKey) >= 32,
+                $"{AuthOptions.Section}:Jwt:SigningKey must be at least 32 bytes (HS256)")
+            .Validate(o => o.Jwt.ClockSkew >= TimeSpan.Zero && o.Jwt.ClockSkew <= TimeSpan.FromMinutes(5),
+                $"{AuthOptions.Section}:Jwt:ClockSkew must be between 00:00:00 and 00:05:00")
+            .Validate(o => o.Scopes.Values.All(v => v.Role is "read" or "diagnose" or "admin"),
+                $"{AuthOptions.Section}:Scopes:NAME:Role must be read, diagnose or admin")
+            .Validate(o => o.Scopes.Values.All(v => v.Namespaces.All(Contract.RequestValidator.IsDnsLabel)),
+                $"{AuthOptions.Section}:Scopes:NAME:Namespaces must be Kubernetes namespace names")
+            .ValidateOnStart();
+
+    /// <summary>
+    /// The JWT bearer handler as the options say: the authority's keys, or (a signing key given) HS256 tokens of that
+    /// issuer and audience only; <c>sub</c> is the caller's name, and a token without one is refused.
+    /// </summary>
+    private static void ConfigureJwt(JwtBearerOptions o, AuthOptions options)
+    {
+        o.MapInboundClaims = false;
+        o.Authority = string.IsNullOrWhiteSpace(options.Jwt.Authority) ? null : options.Jwt.Authority;
+        o.Audience = options.Jwt.Audience;
+        o.TokenValidationParameters.NameClaimType = "sub";
+        o.TokenValidationParameters.ClockSkew = options.Jwt.ClockSkew;
+
+        // The subject is the caller's identity and its rate-limit bucket: a token without one is refused.
+        o.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = context =>
+            {
+                if (string.IsNullOrWhiteSpace(context.Principal?.FindFirstValue("sub")))
+                {
+                    context.Fail("the token has no sub claim");
+                }
+
+                return Task.CompletedTask;
+            },
+        };
+        if (!string.IsNullOrWhiteSpace(options.Jwt.SigningKey))
+        {
+            o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.Jwt.SigningKey));
+            o.TokenValidationParameters.ValidIssuer = options.Jwt.Issuer;
+            o.TokenValidationParameters.ValidateIssuer = true;
+            o.TokenValidationParameters.ValidAudience = options.Jwt.Audience;
+            o.TokenValidationParameters.ValidateAudience = true;
+        }
     }
 
     /// <summary>
