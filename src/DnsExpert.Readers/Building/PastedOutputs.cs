@@ -78,8 +78,9 @@ public static class PastedOutputs
     }
 
     /// <summary>
-    /// The snapshot parts the outputs expand to, under one <see cref="Budget"/>: each output goes to the reader the
-    /// registry names for it (<see cref="ReaderOf"/>), in this order, and gets its note.
+    /// The snapshot parts the outputs expand to, under one <see cref="Budget"/>, the outputs read in the order given: each
+    /// goes to the reader its evidence source carries (<see cref="ReaderOf"/>), whose paste steps (<see cref="Steps"/>)
+    /// are the methods below, and gets its note.
     /// </summary>
     internal sealed class Expansion(DiagnosisRequest request, Snapshot snapshot, RequestLimits limits)
     {
