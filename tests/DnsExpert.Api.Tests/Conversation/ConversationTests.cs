@@ -30,9 +30,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
     private static readonly Dictionary<string, string> NotYetWithinBounds = new(StringComparer.Ordinal)
     {
         ["coredns-forward-loop/fires-stub-with-uplink-file-names-real-upstream.json"] = CrashBeforeItsCause,
-        ["vxlan-checksum-offload/fires-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
-        ["vxlan-checksum-offload/fires-k3s-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
-        ["vxlan-checksum-offload/fires-kubeadm-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
         ["vxlan-checksum-offload/fires-kubespray-flannel-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
         ["coredns-forward-loop/fires-systemd-resolved-stub-without-loop-log.json"] = CrashBeforeItsCause,
         ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] = ReloadRefusedBesideACrash,
@@ -59,7 +56,7 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
     };
 
     private const string CrossNodeSplit =
-        "the split's dig of the remote CoreDNS pod now asks kubernetes.default (a name the cluster always answers) and is answered, but it waits for the pod IP that round 2's pods give, and in round 3 the kube-dns Service, the DaemonSets, the ping of that pod or the endpoints (each collecting for more causes) rank before it or before the node's ethtool -k flannel.1, which finish the case only together (on minikube the ping is not answerable and both are read in round 3; the same on the kops, k3s, kubeadm and kubespray objects)";
+        "round 1 reads the coredns ConfigMap, which kubeadm's layout names too, and from it alone the CoreDNS pods are listed in round 2 by kubeadm's k8s-app=kube-dns, which kubespray's older pods (k8s-app=coredns) do not carry: the list is empty, no pod IP is known, and the split's dig of a CoreDNS pod cannot be given by round 3";
 
     private const string ReloadRefusedBesideACrash =
         "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the reload case explains no crash, and a crash of another pod is not its effect anyway (cause and effect share no pod): a second, real critical from round 1 on";
