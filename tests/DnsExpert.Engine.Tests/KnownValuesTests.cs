@@ -77,6 +77,10 @@ public sealed class KnownValuesTests
         var pod = new CoreDnsPod { Source = "Pod kube-system/coredns-0", Namespace = "kube-system", Name = "coredns-0", Ip = "10.244.2.3", Ready = true };
         Assert.Equal("kubectl exec -n shop web-0 -- dig @10.244.2.3 kubernetes.default.svc.corp.internal +tries=1",
             HypothesisBuilder.CheckOf(vxlan, Known(corp, pod)).Command);
+        var nodeLocal = Rules.Rules.Single(r => r.Id == "app-to-kube-dns-unreachable").Checks.Where(c => c.On is null && c.Cost == 2)
+            .Select(c => HypothesisBuilder.CheckOf(c, Known(corp, pod)).Command).Where(c => c.StartsWith("kubectl debug node/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, nodeLocal.Count);
+        Assert.All(nodeLocal, c => Assert.Contains(" kubernetes.default.svc.corp.internal +tcp +tries=1", c, StringComparison.Ordinal));
         Assert.Contains("dig @10.244.2.3 <known-kubernetes-service-name> +tries=1",
             HypothesisBuilder.CheckOf(vxlan, Known(new ClusterDns { Source = "x", ClusterDomain = "-x $(id)" }, pod)).Command, StringComparison.Ordinal);
     }
