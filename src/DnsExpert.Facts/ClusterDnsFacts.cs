@@ -65,7 +65,10 @@ public sealed class ClusterDns : Fact
     /// </summary>
     public string? PodsNamespace { get; init; }
 
-    /// <summary>The label selector of the cluster DNS pods (the Service's, else the layout's); null while the snapshot shows none.</summary>
+    /// <summary>
+    /// The label selector of the cluster DNS pods (the Service's, else the layout's); null while the snapshot shows neither
+    /// the Service nor a pod (a Corefile ConfigMap alone does not say how the pods are labelled).
+    /// </summary>
     public string? PodsSelector { get; init; }
 
     /// <summary>The name of the ConfigMap holding the Corefile, in <see cref="PodsNamespace"/>; null while the snapshot shows none.</summary>

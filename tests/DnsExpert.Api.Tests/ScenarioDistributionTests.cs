@@ -53,8 +53,6 @@ public sealed class ScenarioDistributionTests
     {
         ["coredns-custom-invalid fires"] =
             "ConfigMap coredns-custom is AKS's and k3s's way to extend the Corefile, and no other distribution's Corefile imports it: the third fires family would be a cluster built to look like one of those",
-        ["coredns-no-lameduck fires"] =
-            "a bare `health` ships in EKS's CoreDNS add-on, k3s's manifest and kubeadm before 1.17 (coredns/deployment#199, counted for none); AKS, kind and kubeadm since 1.17, ACK, RKE2's chart and OpenShift ship `lameduck` (their near misses here)",
         ["cloud-resolver-packet-limit fires"] = CloudResolver,
         ["negative-cache-stale fires"] = KubesprayNodeLocal,
         ["negative-cache-stale near misses"] = KubesprayNodeLocal,

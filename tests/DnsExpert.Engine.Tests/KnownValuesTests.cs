@@ -62,6 +62,30 @@ public sealed class KnownValuesTests
     }
 
     /// <summary>
+    /// The name a split check asks is the kubernetes Service's under the cluster domain the Corefile names, kubeadm's
+    /// cluster.local while unread; a domain that is no DNS name (from a hostile Corefile) leaves the placeholder.
+    /// </summary>
+    [Fact]
+    public void The_name_every_cluster_dns_answers_is_under_the_corefiles_cluster_domain()
+    {
+        KnownValues Known(params object[] facts) => KnownValues.From(facts, "shop", "web-0", "orders.shop", null);
+        var corp = new ClusterDns { Source = "Service kube-system/kube-dns", ClusterDomain = "corp.internal" };
+
+        Assert.Equal("kubernetes.default.svc.cluster.local", Known().KubernetesServiceName);
+        Assert.Equal("kubernetes.default.svc.corp.internal", Known(corp).KubernetesServiceName);
+        var vxlan = Rules.Rules.Single(r => r.Id == "vxlan-checksum-offload").Checks.Single(c => c.Facts.Contains("ProbeResult"));
+        var pod = new CoreDnsPod { Source = "Pod kube-system/coredns-0", Namespace = "kube-system", Name = "coredns-0", Ip = "10.244.2.3", Ready = true };
+        Assert.Equal("kubectl exec -n shop web-0 -- dig @10.244.2.3 kubernetes.default.svc.corp.internal +tries=1",
+            HypothesisBuilder.CheckOf(vxlan, Known(corp, pod)).Command);
+        var nodeLocal = Rules.Rules.Single(r => r.Id == "app-to-kube-dns-unreachable").Checks.Where(c => c.On is null && c.Cost == 2)
+            .Select(c => HypothesisBuilder.CheckOf(c, Known(corp, pod)).Command).Where(c => c.StartsWith("kubectl debug node/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, nodeLocal.Count);
+        Assert.All(nodeLocal, c => Assert.Contains(" kubernetes.default.svc.corp.internal +tcp +tries=1", c, StringComparison.Ordinal));
+        Assert.Contains("dig @10.244.2.3 <known-kubernetes-service-name> +tries=1",
+            HypothesisBuilder.CheckOf(vxlan, Known(new ClusterDns { Source = "x", ClusterDomain = "-x $(id)" }, pod)).Command, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The checks name the cluster DNS where the snapshot shows it (OpenShift's openshift-dns), kubeadm's names while it
     /// shows none; once kubeadm's pods were listed and none was there, the namespace, selector and Corefile ConfigMap
     /// are left to fill in from the cluster DNS Service, so the check that reads it comes first.

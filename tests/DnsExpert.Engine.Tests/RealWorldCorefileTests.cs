@@ -46,6 +46,7 @@ public sealed class RealWorldCorefileTests
     [InlineData("homelab-split-forward")]
     [InlineData("template-and-svc-zone")]
     [InlineData("openshift")]
+    [InlineData("kubespray-2.12")]
     public void A_working_distribution_default_raises_no_corefile_finding(string corefile)
     {
         var (facts, findings) = Diagnose(corefile);

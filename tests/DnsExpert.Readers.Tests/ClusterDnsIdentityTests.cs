@@ -118,6 +118,23 @@ public sealed class ClusterDnsIdentityTests
         Assert.Equal(2, Build([Pod("coredns-7d4c8f6b5d-8xkq2", first), Pod("coredns-7d4c8f6b5d-9zz7p", second)]).Facts.OfType<CoreDnsPod>().Count());
     }
 
+    /// <summary>
+    /// A Corefile ConfigMap alone names the namespace and the ConfigMap, not the pods' labels: kubespray's is kubeadm's
+    /// kube-system/coredns while its older pods carry k8s-app=coredns, so no selector is claimed until the Service or a pod
+    /// shows one (the checks then list the pods of either label).
+    /// </summary>
+    [Fact]
+    public void A_Corefile_ConfigMap_alone_says_no_pods_selector()
+    {
+        var configMap = JsonDocument.Parse("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"coredns\",\"namespace\":\"kube-system\"},"
+            + "\"data\":{\"Corefile\":\".:53 {\\n    errors\\n    kubernetes cluster.local in-addr.arpa ip6.arpa\\n    forward . /etc/resolv.conf\\n}\\n\"}}").RootElement;
+
+        var clusterDns = Assert.Single(Build([configMap]).Facts.OfType<ClusterDns>());
+
+        Assert.Equal(("kube-system", "coredns", null), (clusterDns.PodsNamespace, clusterDns.CorefileConfigMap, clusterDns.PodsSelector));
+        Assert.Equal("k8s-app=coredns", Assert.Single(Build([configMap, .. Items("kubespray-coredns-service.json")]).Facts.OfType<ClusterDns>()).PodsSelector);
+    }
+
     /// <summary>An owner reference is cluster text: a name no Kubernetes object can have never becomes the workload a command names.</summary>
     [Theory]
     [InlineData("ReplicaSet", "coredns-5d78c9869d", "5d78c9869d", "deployment/coredns")]

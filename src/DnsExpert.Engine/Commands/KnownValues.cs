@@ -55,6 +55,14 @@ public sealed record KnownValues
     [CommandValue(CommandValueKind.ObjectName)]
     [FilledFrom("PodDns", "NodeLocalDnsCache")]
     public object NodeLocalNode { get; init; } = new Placeholder("<nodelocal-node>", Withheld: true);
+    /// <summary>
+    /// The name every cluster DNS answers, the <c>kubernetes</c> Service's in <c>default</c> under the cluster domain
+    /// (<see cref="ClusterDns.ClusterDomain"/>: the Corefile's <c>kubernetes</c> zone, <c>cluster.local</c> while unread):
+    /// what a check comparing two paths to CoreDNS asks, so that its answer says which path works whatever the failing
+    /// name is (one the cluster cannot answer would fail both ways).
+    /// </summary>
+    [CommandValue(CommandValueKind.DnsName)]
+    public object KubernetesServiceName { get; init; } = KubernetesServiceNameIn("cluster.local");
     [CommandValue(CommandValueKind.IpAddress)]
     [FilledFrom("CoreDnsPod")]
     public object CoreDnsPodIp { get; init; } = new Placeholder("<coredns-pod-ip>");
@@ -309,6 +317,8 @@ public sealed record KnownValues
                 ?? (nodeLocal is null ? nodeLocalConfig?.NodeLocalConfigUpstream ?? (asksLinkLocal && nodeLocalConfig is null ? kubeDns?.ClusterIp : null) : null)
                 ?? unknown.NodeLocalUpstreamIp,
             CoreDnsPodIp = (object?)NullIfEmpty(answering?.Ip) ?? unknown.CoreDnsPodIp,
+            KubernetesServiceName = facts.OfType<ClusterDns>().Select(c => NullIfEmpty(c.ClusterDomain)).FirstOrDefault(d => d is not null) is { } domain
+                ? KubernetesServiceNameIn(domain) : unknown.KubernetesServiceName,
             RestartedCoreDnsPod = (object?)facts.OfType<CoreDnsPod>()
                 .Where(p => p.Restarts > 0 || p.WaitingReason == "CrashLoopBackOff" || p.LastTerminationReason is not null)
                 .OrderBy(p => p.Ready).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()?.Name ?? unknown.RestartedCoreDnsPod,
@@ -329,6 +339,9 @@ public sealed record KnownValues
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    /// <summary>The <c>kubernetes</c> Service's name under <paramref name="clusterDomain"/>.</summary>
+    private static string KubernetesServiceNameIn(string clusterDomain) => $"kubernetes.default.svc.{clusterDomain.TrimEnd('.')}";
 
     /// <summary>The DNS container's name on a distribution that names it otherwise than <c>coredns</c>, while no pod shows it.</summary>
     private static string? ContainerOf(ClusterDns? clusterDns) => clusterDns switch

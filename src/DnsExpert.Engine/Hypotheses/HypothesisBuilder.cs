@@ -118,7 +118,7 @@ public static class HypothesisBuilder
         var routing = RoutingSupport(doc.Routing, symptom, name);
         var byName = ByName(doc.Routing, symptom, name);
         var cause = new CheckOrder.Cause(rule.Id, listed, routing, byName, doc.Severity,
-            cases.Where(c => !c.Dead && c.Missing.Count > 0).Select(c => new CheckOrder.OpenCase(c.Missing, c.UnderWay)).ToList(),
+            cases.Where(c => !c.Dead && c.Missing.Count > 0).Select(c => new CheckOrder.OpenCase(c.Missing, c.UnderWay) { Probed = c.UnderWay && c.Probed }).ToList(),
             doc.Explains.Any(e => report.Fired.ContainsKey(e.Id)), checks);
         return new Unchecked(byName, listed, partly.Count > 0 ? 0 : 1, routing, checks.Count == 0 ? 10 : checks.Min(c => c.Cost), doc.Severity, new RuleHypothesis
         {
@@ -225,11 +225,17 @@ public static class HypothesisBuilder
             // Under way: a fact already passes what it decides of a pattern that tests something (a pod any CoreDNS pod would
             // match is no clue; an Alpine pod is one before NodeLocal DNSCache is known).
             var pointing = byPattern.Any(p => p.Facts.Any(p.Pattern.PassesSoFar));
-            return new CaseState(needs, missing, dead, UnderWay: !dead && pointing && missing.Count > 0);
+            // A probe passes one of its patterns: the failure was reproduced as the case reads it (the kube-dns ClusterIP timed out).
+            var probed = byPattern.Any(p => IsMeasurement(p.Pattern.FactType) && p.Facts.Any(p.Pattern.PassesSoFar));
+            return new CaseState(needs, missing, dead, UnderWay: !dead && pointing && missing.Count > 0) { Probed = probed };
         }).ToList();
 
     /// <summary>One case of a rule in this diagnosis (<see cref="Cases"/>).</summary>
-    private sealed record CaseState(HashSet<string> Needs, HashSet<string> Missing, bool Dead, bool UnderWay);
+    private sealed record CaseState(HashSet<string> Needs, HashSet<string> Missing, bool Dead, bool UnderWay)
+    {
+        /// <summary>Under way on a probe's result (<see cref="MeasurementFactAttribute"/>): the failure was reproduced as the case reads it.</summary>
+        public bool Probed { get; init; }
+    }
 
     private static bool IsMeasurement(string type) => Measurements.GetOrAdd(type, static t => FactTypes.TryGet(t, out var c) && c.IsDefined(typeof(MeasurementFactAttribute), false));
 

@@ -30,11 +30,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
     private static readonly Dictionary<string, string> NotYetWithinBounds = new(StringComparer.Ordinal)
     {
         ["coredns-forward-loop/fires-stub-with-uplink-file-names-real-upstream.json"] = CrashBeforeItsCause,
-        ["vxlan-checksum-offload/fires-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
-        ["vxlan-checksum-offload/fires-k3s-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
-        ["vxlan-checksum-offload/fires-kubeadm-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
-        ["vxlan-checksum-offload/fires-kubespray-flannel-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
-        ["vxlan-checksum-offload/fires-minikube-flannel-cross-node-split-with-offload-on.json"] = CrossNodeSplit,
         ["coredns-forward-loop/fires-systemd-resolved-stub-without-loop-log.json"] = CrashBeforeItsCause,
         ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] = ReloadRefusedBesideACrash,
         // The same cluster with pod fghij's refused reload counted by Prometheus too (which the simulated cluster does not answer).
@@ -58,9 +53,6 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
             "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf, now offered as the prerequisite of the lookup from CoreDNS that keeps `<upstream>`, but ranked with that lookup only when it follows from the evidence, and the clean logs leave this cause no clue: the conntrack checks of an equally weighted cause fill rounds 2 and 3 (ranking it with the lookup whenever the cause had no other check left reached it only in round 3 and lost a converged conversation)",
     };
-
-    private const string CrossNodeSplit =
-        "the scenario's direct lookup of the remote CoreDNS pod is of kubernetes.default, and the conversation's dig of that pod asks the failing name (orders.shop), which the cluster cannot answer; the node's ethtool -k flannel.1 is read in round 3, so the cross-node split still lacks the pod IP's answer (the same on the kops, k3s, kubeadm, kubespray and minikube objects)";
 
     private const string ReloadRefusedBesideACrash =
         "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the reload case explains no crash, and a crash of another pod is not its effect anyway (cause and effect share no pod): a second, real critical from round 1 on";
