@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DnsExpert.Contract;
@@ -20,18 +21,195 @@ public static class StoredRequest
     /// <summary>ConfigMaps in kube-system whose whole data is DNS configuration.</summary>
     private static readonly HashSet<string> DnsConfigMaps = new(StringComparer.Ordinal) { "coredns", "coredns-custom", "node-local-dns", "nodelocaldns", "kube-dns" };
 
+    /// <summary>
+    /// The request as the history stores it (<see cref="Keep"/>, objects redacted), as JSON. An object with nothing to
+    /// redact (<see cref="Untouched"/>: no Secret, ConfigMap or List, no <c>last-applied-configuration</c>, no container
+    /// <c>env</c>) is written as it was read; the others go through the <see cref="JsonNode"/> redaction, one by one.
+    /// </summary>
     public static string Serialize(DiagnosisRequest request, JsonSerializerOptions json)
     {
-        var node = JsonSerializer.SerializeToNode(Keep(request).Request, json)!;
-        if (node["snapshot"]?["objects"] is JsonArray objects)
+        var kept = KeptRequests.TryGetValue(request, out _) ? request : Keep(request).Request;
+        List<JsonElement>? redacted = null;
+        if (kept.Snapshot is { Objects: { Count: > 0 } objects })
         {
-            foreach (var item in objects)
+            for (var i = 0; i < objects.Count; i++)
             {
-                RedactObject(item, redacted: null);
+                if (!Untouched(objects[i]))
+                {
+                    redacted ??= [.. objects];
+                    redacted[i] = RedactedObject(objects[i], json);
+                }
             }
         }
 
-        return node.ToJsonString(json);
+        return JsonSerializer.Serialize(redacted is null ? kept : With(kept, kept.Snapshot!, redacted, kept.Snapshot!.Files, kept.Snapshot.Outputs), json);
+    }
+
+    /// <summary>One object through the DOM redaction (<see cref="RedactObject"/>), back as an element.</summary>
+    private static JsonElement RedactedObject(JsonElement item, JsonSerializerOptions json)
+    {
+        var node = JsonSerializer.SerializeToNode(item, json);
+        RedactObject(node, redacted: null);
+        return JsonSerializer.SerializeToElement(node, json);
+    }
+
+    /// <summary>
+    /// True when <see cref="RedactObject"/> would neither change nor refuse <paramref name="item"/>, so it can be stored
+    /// as read: not a Secret, ConfigMap or List (any <c>kind</c> ending in List), no <c>last-applied-configuration</c>
+    /// annotation, no <c>env</c> anywhere under <c>spec</c>, and no name twice (ignoring case, as the DOM of the stored
+    /// options compares names: it refuses such an object) in the objects the redaction reads. Names compare as the DOM
+    /// compares them, ignoring case; anything else goes through the DOM.
+    /// </summary>
+    internal static bool Untouched(JsonElement item)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        if (!DistinctNames(item))
+        {
+            return false;
+        }
+
+        foreach (var property in item.EnumerateObject())
+        {
+            var value = property.Value;
+            if (Named(property, "kind"))
+            {
+                if (value.ValueKind == JsonValueKind.String && value.GetString() is { } kind
+                    && (kind is "Secret" or "ConfigMap" || kind.EndsWith("List", StringComparison.Ordinal)))
+                {
+                    return false;
+                }
+            }
+            else if (Named(property, "metadata"))
+            {
+                if (value.ValueKind == JsonValueKind.Object && !UntouchedMetadata(value))
+                {
+                    return false;
+                }
+            }
+            else if (Named(property, "spec") && !NoEnv(value, 0))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool UntouchedMetadata(JsonElement metadata)
+    {
+        if (!DistinctNames(metadata))
+        {
+            return false;
+        }
+
+        foreach (var property in metadata.EnumerateObject())
+        {
+            if (Named(property, "annotations") && property.Value.ValueKind == JsonValueKind.Object)
+            {
+                if (!DistinctNames(property.Value))
+                {
+                    return false;
+                }
+
+                foreach (var annotation in property.Value.EnumerateObject())
+                {
+                    if (Named(annotation, "kubectl.kubernetes.io/last-applied-configuration"))
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>No <c>env</c> property anywhere below (at any depth: deeper than the redaction walks only sends more to the DOM), and no object with a name twice.</summary>
+    private static bool NoEnv(JsonElement node, int depth)
+    {
+        switch (node.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (depth > 64 || !DistinctNames(node))
+                {
+                    return false;
+                }
+
+                foreach (var property in node.EnumerateObject())
+                {
+                    if (Named(property, "env") || !NoEnv(property.Value, depth + 1))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case JsonValueKind.Array:
+                if (depth > 64)
+                {
+                    return false;
+                }
+
+                foreach (var child in node.EnumerateArray())
+                {
+                    if (!NoEnv(child, depth + 1))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    private static bool Named(JsonProperty property, string name) => string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>No two property names of <paramref name="obj"/> equal ignoring case.</summary>
+    private static bool DistinctNames(JsonElement obj)
+    {
+        var count = obj.GetPropertyCount();
+        if (count < 2)
+        {
+            return true;
+        }
+
+        if (count <= 8)
+        {
+            var names = new string[count];
+            var i = 0;
+            foreach (var property in obj.EnumerateObject())
+            {
+                var name = property.Name;
+                for (var j = 0; j < i; j++)
+                {
+                    if (string.Equals(names[j], name, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return false;
+                    }
+                }
+
+                names[i++] = name;
+            }
+
+            return true;
+        }
+
+        var set = new HashSet<string>(count, StringComparer.OrdinalIgnoreCase);
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (!set.Add(property.Name))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -71,15 +249,26 @@ public static class StoredRequest
             return new KeptRequest(request, []);
         }
 
-        return new KeptRequest(new DiagnosisRequest
-        {
-            Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Options = request.Options, CallbackUrl = request.CallbackUrl,
-            Snapshot = new Snapshot
-            {
-                Objects = snapshot.Objects, Logs = snapshot.Logs, Probes = snapshot.Probes, Metrics = snapshot.Metrics, Files = files, Outputs = outputs,
-            },
-        }, notes);
+        var copy = With(request, snapshot, snapshot.Objects, files, outputs);
+        KeptRequests.AddOrUpdate(copy, Marker);
+        return new KeptRequest(copy, notes);
     }
+
+    /// <summary>The requests <see cref="Keep"/> made: keeping them again changes nothing, so <see cref="Serialize"/> does not.</summary>
+    private static readonly ConditionalWeakTable<DiagnosisRequest, object> KeptRequests = new();
+
+    private static readonly object Marker = new();
+
+    /// <summary>A copy of <paramref name="request"/> whose snapshot has these objects, files and outputs (and the rest of <paramref name="snapshot"/>).</summary>
+    private static DiagnosisRequest With(
+        DiagnosisRequest request, Snapshot snapshot, IList<JsonElement>? objects, IList<FileArtifact>? files, IList<CommandOutput>? outputs) => new()
+    {
+        Target = request.Target, Domain = request.Domain, Symptom = request.Symptom, Options = request.Options, CallbackUrl = request.CallbackUrl,
+        Snapshot = new Snapshot
+        {
+            Objects = objects, Logs = snapshot.Logs, Probes = snapshot.Probes, Metrics = snapshot.Metrics, Files = files, Outputs = outputs,
+        },
+    };
 
     /// <summary>The response's <c>collection</c> with each note of <see cref="Keep"/> added to the entry of its output (or after them when it has none).</summary>
     public static IReadOnlyList<CollectionEntry> WithStoredNotes(IReadOnlyList<CollectionEntry> collection, IReadOnlyList<CollectionEntry> notes)

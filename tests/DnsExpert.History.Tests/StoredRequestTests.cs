@@ -50,6 +50,31 @@ public sealed class StoredRequestTests
     }
 
     [Fact]
+    public void An_object_with_nothing_to_redact_is_stored_as_sent_and_names_in_any_case_still_redact()
+    {
+        const string pod = """{"kind":"Pod","metadata":{"name":"web-0","namespace":"shop","annotations":{"note":"caf\u00e9 <b>"}},"spec":{"containers":[{"name":"app","image":"nginx:1.27","args":["--port=8080"]}]},"status":{"phase":"Running","podIP":"10.0.0.7","n":1.50e3}}""";
+        var written = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(written, new JsonWriterOptions { Encoder = Json.Encoder }))
+        {
+            Object(pod).WriteTo(writer);
+        }
+
+        Assert.Contains(System.Text.Encoding.UTF8.GetString(written.ToArray()), Store(pod), StringComparison.Ordinal);
+
+        // The stored options compare names ignoring case, so the redaction reads "Kind", "Data", "METADATA" and
+        // "Annotations" too: an object is only stored as read when none of them asks for a redaction.
+        var stored = Store(
+            """{"Kind":"Secret","Data":{"password":"hunter10"}}""",
+            """{"kind":"Pod","METADATA":{"Annotations":{"kubectl.kubernetes.io/last-applied-configuration":"hunter11"}}}""",
+            """{"kind":"Pod","Spec":{"containers":[{"name":"app","env":[{"name":"PASS","value":"hunter12"}]}]}}""",
+            """{"kind":"ConfigMapList","items":[{"kind":"ConfigMap","metadata":{"name":"app"},"data":{"k":"hunter13"}}]}""");
+        foreach (var secret in new[] { "hunter10", "hunter11", "hunter12", "hunter13" })
+        {
+            Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Keeping_a_request_keeps_every_part_of_its_snapshot()
     {
         // A pasted output that loses something makes Keep copy the snapshot: every part must come along (metrics did not).

@@ -113,4 +113,20 @@ public sealed class SymptomClassifierTests
         Assert.StartsWith(SymptomClassifier.FromTheNamesForm + name.Name + " ", result.Explanation, StringComparison.Ordinal);
         Assert.Contains(said, result.Explanation, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Each_message_gets_its_own_classification_whatever_was_classified_before()
+    {
+        // A message is remembered by reference (a diagnosis classifies its message three times): another
+        // message, or the same text in another string, is still classified as itself.
+        var timeout = "Error: getaddrinfo EAI_AGAIN http://orders.shop.svc.cluster.local";
+        var first = SymptomClassifier.Classify(timeout);
+        Assert.Same(first, SymptomClassifier.Classify(timeout));
+
+        var missing = SymptomClassifier.Classify("getaddrinfo ENOTFOUND http://orders.shop.svc.cluster.local");
+        Assert.Equal((SymptomClass.ServerUnreachable, SymptomClass.NameNotFound), (first.Class, missing.Class));
+        var again = SymptomClassifier.Classify(new string(timeout.AsSpan()));
+        Assert.Equal((first.Class, first.Explanation), (again.Class, again.Explanation));
+        Assert.Equal(SymptomClass.Unknown, SymptomClassifier.Classify(null).Class);
+    }
 }

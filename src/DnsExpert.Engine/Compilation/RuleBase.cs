@@ -15,4 +15,9 @@ public sealed class RuleBase
     public ISessionFactory SessionFactory { get; }
 
     public IReadOnlyList<CompiledRule> Rules { get; }
+
+    /// <summary>The rules by id, made on first use and then shared by every diagnosis (read only).</summary>
+    internal IReadOnlyDictionary<string, CompiledRule> ById => _byId ??= Rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
+
+    private Dictionary<string, CompiledRule>? _byId;
 }

@@ -75,7 +75,7 @@ public static class HypothesisBuilder
             var missing = Missing(cases);
             if (missing.Count == 0)
             {
-                ruledOut.Add(new RuleHypothesis { RuleId = rule.Id, Title = doc.Title, Status = RuleHypothesisStatus.RuledOut, Reason = Read(doc, report.ByType, known.Observed) });
+                ruledOut.Add(new RuleHypothesis { RuleId = rule.Id, Title = doc.Title, Status = RuleHypothesisStatus.RuledOut, Reason = Read(rule, report) });
                 continue;
             }
 
@@ -127,7 +127,7 @@ public static class HypothesisBuilder
             Status = RuleHypothesisStatus.Unverified,
             Reason = partly.Count == 0
                 ? $"not checked: {notChecked}"
-                : $"partly checked: {Summarise(partly, byType, known.Observed)}; the proofs that need more: {notChecked}",
+                : $"partly checked: {Summarise(partly, report)}; the proofs that need more: {notChecked}",
             Missing = missing,
             Checks = checks.Select(c => c.Check).ToList(),
         }, cause);
@@ -147,8 +147,22 @@ public static class HypothesisBuilder
 
         public Dictionary<string, int> Fired { get; } = findings.Select((f, i) => (f.RuleId, i)).ToDictionary(x => x.RuleId, x => x.i, StringComparer.Ordinal);
 
+        /// <summary>Each fact type's answer of <see cref="IsRead"/>: asked for the same types rule after rule, answered once per plan.</summary>
+        private readonly Dictionary<string, bool> _reads = new(StringComparer.Ordinal);
+
+        /// <summary>Each fact type's summary (<see cref="FactSummaries.Describe"/>), made once per plan.</summary>
+        public Dictionary<string, string> Described { get; } = new(StringComparer.Ordinal);
+
         /// <summary>Whether a fact type was read: present or observed, and not one the collection could not read.</summary>
-        public bool IsRead(string need) => !Known.Unread.Contains(need) && IsReadIn(ByType, Known.Observed, need);
+        public bool IsRead(string need)
+        {
+            if (!_reads.TryGetValue(need, out var read))
+            {
+                _reads[need] = read = !Known.Unread.Contains(need) && IsReadIn(ByType, Known.Observed, need);
+            }
+
+            return read;
+        }
     }
 
     /// <summary>An unverified cause with what orders it: a failing name's kind, the guide's table, wholly open, routing, cost, severity.</summary>
@@ -205,13 +219,10 @@ public static class HypothesisBuilder
     /// unknown property leaves its tests undecided) and others are still missing.
     /// </summary>
     private static List<CaseState> Cases(CompiledRule rule, Dictionary<string, List<object>> byType, Func<string, bool> isRead) =>
-        rule.Document.Cases.Select((c, i) =>
+        PlanningOf(rule).Cases.Select(planned =>
         {
-            var needs = Needs(c);
-            var compiled = rule.Cases.FirstOrDefault(k => k.Index == i);
-            needs.UnionWith(compiled?.UnknownWhenNull ?? []);
-            var patterns = (compiled?.Patterns ?? []).Where(p => !Given.Contains(p.FactType) && !IsRelation(p.FactType)).ToList();
-            var byPattern = patterns.Select(p => (Pattern: p, Facts: byType.GetValueOrDefault(p.FactType) ?? [])).ToList();
+            var needs = planned.Needs;
+            var byPattern = planned.Patterns.Select(p => (Pattern: p, Facts: byType.GetValueOrDefault(p.FactType) ?? [])).ToList();
             bool Decided((CompiledPattern Pattern, List<object> Facts) p) =>
                 isRead(p.Pattern.FactType) && p.Pattern.UnknownWhenNull.All(isRead)
                 && (!IsMeasurement(p.Pattern.FactType) || p.Facts.Any(p.Pattern.Measures));
@@ -229,6 +240,28 @@ public static class HypothesisBuilder
             var probed = byPattern.Any(p => IsMeasurement(p.Pattern.FactType) && p.Facts.Any(p.Pattern.PassesSoFar));
             return new CaseState(needs, missing, dead, UnderWay: !dead && pointing && missing.Count > 0) { Probed = probed };
         }).ToList();
+
+    /// <summary>What of a rule's cases the facts do not change: computed once per compiled rule, not per diagnosis.</summary>
+    private static Planning PlanningOf(CompiledRule rule) => Plannings.GetValue(rule, static rule =>
+    {
+        var cases = rule.Document.Cases.Select((c, i) =>
+        {
+            var needs = Needs(c);
+            var compiled = rule.Cases.FirstOrDefault(k => k.Index == i);
+            needs.UnionWith(compiled?.UnknownWhenNull ?? []);
+            var patterns = (compiled?.Patterns ?? []).Where(p => !Given.Contains(p.FactType) && !IsRelation(p.FactType)).ToList();
+            return new PlannedCase(needs, patterns);
+        }).ToList();
+        return new Planning(cases, rule.Document.Cases.SelectMany(Needs).ToHashSet(StringComparer.Ordinal));
+    });
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CompiledRule, Planning> Plannings = new();
+
+    /// <summary>A rule's cases (<see cref="PlannedCase"/>) and the fact types all of them need present (what a ruled-out reason summarises). Read only.</summary>
+    private sealed record Planning(IReadOnlyList<PlannedCase> Cases, IReadOnlySet<string> Reads);
+
+    /// <summary>A case's needs (<see cref="Needs"/> and the properties it tests that are null when unknown) and its patterns over facts (no given or relation types). Read only.</summary>
+    private sealed record PlannedCase(HashSet<string> Needs, IReadOnlyList<CompiledPattern> Patterns);
 
     /// <summary>One case of a rule in this diagnosis (<see cref="Cases"/>).</summary>
     private sealed record CaseState(HashSet<string> Needs, HashSet<string> Missing, bool Dead, bool UnderWay)
@@ -292,16 +325,21 @@ public static class HypothesisBuilder
     /// 0 restarts; kube-dns Service 10.96.0.10: 2 ready endpoints ...</c>; then that none matches. Bounded: each type's
     /// summary is, and so is the whole.
     /// </summary>
-    private static string Read(RuleDocument doc, Dictionary<string, List<object>> facts, IReadOnlySet<string> observed)
+    private static string Read(CompiledRule rule, Report report)
     {
-        var read = Summarise(doc.Cases.SelectMany(Needs).ToHashSet(StringComparer.Ordinal), facts, observed);
+        var read = Summarise(PlanningOf(rule).Reads, report);
         return read.Length == 0 ? "the rule's conditions did not match" : read + NoneMatches;
     }
 
-    /// <summary>What the facts of these types showed (<see cref="FactSummaries"/>), bounded; empty when only relations.</summary>
-    private static string Summarise(IReadOnlySet<string> types, Dictionary<string, List<object>> facts, IReadOnlySet<string> observed) =>
+    /// <summary>
+    /// What the facts of these types showed (<see cref="FactSummaries"/>), bounded; empty when only relations. Each type's
+    /// summary is made once per plan (<see cref="Report.Described"/>).
+    /// </summary>
+    private static string Summarise(IReadOnlySet<string> types, Report report) =>
         FactSummaries.Clip(string.Join("; ", types.Where(t => !t.Contains('.', StringComparison.Ordinal) && !IsRelation(t)).Order(StringComparer.Ordinal)
-            .Select(t => FactSummaries.Describe(t, facts.GetValueOrDefault(t) ?? [], observed.Contains(t)))), MaxReason - NoneMatches.Length);
+            .Select(t => report.Described.TryGetValue(t, out var summary)
+                ? summary
+                : report.Described[t] = FactSummaries.Describe(t, report.ByType.GetValueOrDefault(t) ?? [], report.Known.Observed.Contains(t)))), MaxReason - NoneMatches.Length);
 
     /// <summary>
     /// The fact types of the cases that were checked and did not match (dead, or every fact there), when other cases

@@ -34,7 +34,7 @@ internal static class Explanations
     /// <summary>The fired rules (id, rank score and matches) in their final order, with their explanations and severities.</summary>
     public static List<Placed> Order(RuleBase ruleBase, IReadOnlyList<(string Id, int Score, IReadOnlyList<FindingFact> Matches)> ranked)
     {
-        var rules = ruleBase.Rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        var rules = ruleBase.ById;
         var fired = ranked.ToDictionary(x => x.Id, x => x.Score, StringComparer.Ordinal);
         var matches = ranked.ToDictionary(x => x.Id, x => x.Matches, StringComparer.Ordinal);
 
@@ -108,7 +108,7 @@ internal static class Explanations
     /// The fired findings that <paramref name="explained"/> (what a fired rule's matched cases explain) reach, directly
     /// or through rules that did not fire this time (through what any of their cases explains).
     /// </summary>
-    private static HashSet<string> NearestFiredEffects(Dictionary<string, CompiledRule> rules, Dictionary<string, int> fired, IEnumerable<string> explained)
+    private static HashSet<string> NearestFiredEffects(IReadOnlyDictionary<string, CompiledRule> rules, Dictionary<string, int> fired, IEnumerable<string> explained)
     {
         var found = new HashSet<string>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);

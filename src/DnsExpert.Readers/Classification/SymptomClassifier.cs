@@ -121,8 +121,17 @@ public static partial class SymptomClassifier
         ("wget: ", "wget"),
     ];
 
-    /// <summary>Classifies <paramref name="message"/>; never throws.</summary>
-    public static ClassificationResult Classify(string? message)
+    /// <summary>
+    /// Classifies <paramref name="message"/>; never throws. A diagnosis classifies its request's message three times
+    /// (its facts, its answer, its history record): each message string is classified once, remembered by reference for
+    /// as long as the string lives (the result is immutable), so concurrent diagnoses each keep theirs.
+    /// </summary>
+    public static ClassificationResult Classify(string? message) =>
+        message is null ? ClassifyText(null) : Classified.GetValue(message, static m => ClassifyText(m));
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, ClassificationResult> Classified = new();
+
+    private static ClassificationResult ClassifyText(string? message)
     {
         if (string.IsNullOrWhiteSpace(message))
         {
