@@ -77,10 +77,10 @@ public sealed class CoreDnsLogScannerTests
     }
 
     /// <summary>The groups the line parser's records make, computed the obvious way.</summary>
-    private static (List<(int First, int Count, int Last, string Text)> Queries, List<(int First, int Count, int Last, string Text)> Events, int Lines) Reference(string log)
+    private static (List<(int First, int Count, int Last, DateTimeOffset? LastTime, string Text)> Queries, List<(int First, int Count, int Last, DateTimeOffset? LastTime, string Text)> Events, int Lines) Reference(string log)
     {
-        var queries = new Dictionary<string, (int First, int Count, int Last, string Text)>(StringComparer.Ordinal);
-        var events = new Dictionary<string, (int First, int Count, int Last, string Text)>(StringComparer.Ordinal);
+        var queries = new Dictionary<string, (int First, int Count, int Last, DateTimeOffset? LastTime, string Text)>(StringComparer.Ordinal);
+        var events = new Dictionary<string, (int First, int Count, int Last, DateTimeOffset? LastTime, string Text)>(StringComparer.Ordinal);
         var lines = 0;
         using var reader = new StringReader(log);
         while (reader.ReadLine() is { } line)
@@ -104,12 +104,12 @@ public sealed class CoreDnsLogScannerTests
 
         return (queries.Values.OrderBy(g => g.First).ToList(), events.Values.OrderBy(g => g.First).ToList(), lines);
 
-        static void Count(Dictionary<string, (int First, int Count, int Last, string Text)> groups, string key, CoreDnsLogRecord r) =>
-            groups[key] = groups.TryGetValue(key, out var g) ? (g.First, g.Count + 1, r.LineNumber, g.Text) : (r.LineNumber, 1, r.LineNumber, r.Text);
+        static void Count(Dictionary<string, (int First, int Count, int Last, DateTimeOffset? LastTime, string Text)> groups, string key, CoreDnsLogRecord r) =>
+            groups[key] = groups.TryGetValue(key, out var g) ? (g.First, g.Count + 1, r.LineNumber, r.Timestamp, g.Text) : (r.LineNumber, 1, r.LineNumber, r.Timestamp, r.Text);
     }
 
-    private static List<(int First, int Count, int Last, string Text)> Shape(IEnumerable<CoreDnsLogGroup> groups) =>
-        groups.Select(g => (g.First.LineNumber, g.Occurrences, g.LastLineNumber, g.First.Text)).ToList();
+    private static List<(int First, int Count, int Last, DateTimeOffset? LastTime, string Text)> Shape(IEnumerable<CoreDnsLogGroup> groups) =>
+        groups.Select(g => (g.First.LineNumber, g.Occurrences, g.LastLineNumber, g.LastTimestamp, g.First.Text)).ToList();
 
     [Theory]
     [InlineData(1)]

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace DnsExpert.Readers.Parsing;
 
 /// <summary>A and AAAA queries for one name from one client IP and port in the same second, and how often that happened.</summary>
@@ -23,6 +26,8 @@ internal sealed class ParallelQueryDetector
     private Slot[] _last = new Slot[1 << MinBits];
     private int _bits = MinBits;
     private int _observed;
+
+    private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
 
     private readonly Dictionary<string, ParallelQueryPair> _byClient = new(StringComparer.Ordinal);
 
@@ -74,16 +79,37 @@ internal sealed class ParallelQueryDetector
 
     private readonly record struct Slot(ulong Key, ulong Name, long Second, bool Aaaa);
 
-    /// <summary>FNV-1a, 64 bits.</summary>
+    /// <summary>
+    /// A 64-bit hash of the text's UTF-16 bytes, 8 bytes (4 characters) a step: hashing a client and a name with FNV-1a,
+    /// a multiply per character, took an eighth of a query log's scan. Seeded per process, so that names chosen by a
+    /// cluster cannot be made to collide into a false pair.
+    /// </summary>
     private static ulong Hash(ReadOnlySpan<char> text)
     {
-        var hash = 14695981039346656037UL;
-        foreach (var c in text)
+        const ulong Multiplier = 0x9E3779B97F4A7C15UL;
+        var bytes = MemoryMarshal.AsBytes(text);
+        var hash = Seed ^ (ulong)bytes.Length;
+        while (bytes.Length >= 8)
         {
-            hash = (hash ^ c) * 1099511628211UL;
+            hash = BitOperations.RotateLeft((hash ^ MemoryMarshal.Read<ulong>(bytes)) * Multiplier, 31);
+            bytes = bytes[8..];
         }
 
-        return hash;
+        if (!bytes.IsEmpty)
+        {
+            // 2, 4 or 6 bytes left: one or three characters.
+            ulong tail = 0;
+            for (var i = 0; i < bytes.Length; i += 2)
+            {
+                tail |= (ulong)MemoryMarshal.Read<ushort>(bytes[i..]) << (8 * i);
+            }
+
+            hash = BitOperations.RotateLeft((hash ^ tail) * Multiplier, 31);
+        }
+
+        hash ^= hash >> 29;
+        hash *= 0xBF58476D1CE4E5B9UL;
+        return hash ^ (hash >> 32);
     }
 
     public IReadOnlyList<ParallelQueryPair> Pairs() => _byClient.Values.OrderByDescending(p => p.Occurrences).Take(MaxPairsReported).ToList();

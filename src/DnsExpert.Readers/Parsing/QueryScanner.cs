@@ -193,7 +193,9 @@ internal static class QueryScanner
     /// <summary>Would <see cref="Seconds"/> read it? Answered without parsing for the usual <c>0.000148s</c>.</summary>
     private static bool IsDuration(ReadOnlySpan<char> s)
     {
-        var digits = s.EndsWith("ms") || s.EndsWith("µs") || s.EndsWith("us") || s.EndsWith("ns") ? s[..^2] : s.EndsWith("s") ? s[..^1] : s;
+        // The usual "0.000148s" first: a digit before the 's' is no unit's.
+        var digits = s.Length >= 2 && s[^1] == 's' && char.IsAsciiDigit(s[^2]) ? s[..^1]
+            : s.EndsWith("ms") || s.EndsWith("µs") || s.EndsWith("us") || s.EndsWith("ns") ? s[..^2] : s.EndsWith("s") ? s[..^1] : s;
         var dot = digits.IndexOf('.');
         var whole = dot < 0 ? digits : digits[..dot];
         var fraction = dot < 0 ? [] : digits[(dot + 1)..];
