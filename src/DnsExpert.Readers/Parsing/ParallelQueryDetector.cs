@@ -80,33 +80,44 @@ internal sealed class ParallelQueryDetector
     private readonly record struct Slot(ulong Key, ulong Name, long Second, bool Aaaa);
 
     /// <summary>
-    /// A 64-bit hash of the text's UTF-16 bytes, 8 bytes (4 characters) a step: hashing a client and a name with FNV-1a,
-    /// a multiply per character, took an eighth of a query log's scan. Seeded per process, so that names chosen by a
-    /// cluster cannot be made to collide into a false pair.
+    /// A 64-bit hash of the text's UTF-16 bytes, 16 bytes (8 characters) a step in two independent lanes: hashing a
+    /// client and a name with FNV-1a, a dependent multiply per character, took an eighth of a query log's scan. The last
+    /// 8 bytes are read whole, overlapping the step before (the length is in the seed). Seeded per process, so that names
+    /// chosen by a cluster cannot be made to collide into a false pair.
     /// </summary>
     private static ulong Hash(ReadOnlySpan<char> text)
     {
         const ulong Multiplier = 0x9E3779B97F4A7C15UL;
         var bytes = MemoryMarshal.AsBytes(text);
-        var hash = Seed ^ (ulong)bytes.Length;
-        while (bytes.Length >= 8)
+        var a = Seed ^ (ulong)bytes.Length;
+        var b = Seed * Multiplier;
+        if (bytes.Length >= 8)
         {
-            hash = BitOperations.RotateLeft((hash ^ MemoryMarshal.Read<ulong>(bytes)) * Multiplier, 31);
-            bytes = bytes[8..];
-        }
+            var i = 0;
+            for (; i + 16 <= bytes.Length; i += 16)
+            {
+                a = BitOperations.RotateLeft((a ^ MemoryMarshal.Read<ulong>(bytes[i..])) * Multiplier, 31);
+                b = BitOperations.RotateLeft((b ^ MemoryMarshal.Read<ulong>(bytes[(i + 8)..])) * Multiplier, 31);
+            }
 
-        if (!bytes.IsEmpty)
+            if (i < bytes.Length)
+            {
+                a = BitOperations.RotateLeft((a ^ MemoryMarshal.Read<ulong>(bytes[^8..])) * Multiplier, 31);
+            }
+        }
+        else
         {
-            // 2, 4 or 6 bytes left: one or three characters.
+            // 2, 4 or 6 bytes: one to three characters.
             ulong tail = 0;
             for (var i = 0; i < bytes.Length; i += 2)
             {
                 tail |= (ulong)MemoryMarshal.Read<ushort>(bytes[i..]) << (8 * i);
             }
 
-            hash = BitOperations.RotateLeft((hash ^ tail) * Multiplier, 31);
+            a = BitOperations.RotateLeft((a ^ tail) * Multiplier, 31);
         }
 
+        var hash = a ^ BitOperations.RotateLeft(b, 17);
         hash ^= hash >> 29;
         hash *= 0xBF58476D1CE4E5B9UL;
         return hash ^ (hash >> 32);
