@@ -150,7 +150,9 @@ public sealed class CoreDnsLogScanner
     public static CoreDnsLogScan Scan(TextReader reader)
     {
         var scanner = new CoreDnsLogScanner();
-        var buffer = ArrayPool<char>.Shared.Rent(1 << 16);
+        // Larger than a StreamReader's usual buffer: one reading into a buffer at least its size decodes straight into
+        // it instead of into its own and copying (a StreamReader of 64K bytes can decode 65,537 characters at once).
+        var buffer = ArrayPool<char>.Shared.Rent(1 << 18);
         try
         {
             int read;
@@ -408,7 +410,7 @@ public sealed class CoreDnsLogScanner
             }
 
             var fraction = stamp[(Second + 1)..^1];
-            if (stamp[Second] != '.' || fraction.IsEmpty || fraction.Length > 9 || fraction.ContainsAnyExceptInRange('0', '9'))
+            if (stamp[Second] != '.' || fraction.IsEmpty || fraction.Length > 9)
             {
                 return null;
             }
@@ -416,6 +418,11 @@ public sealed class CoreDnsLogScanner
             long value = 0;
             foreach (var c in fraction)
             {
+                if (!char.IsAsciiDigit(c))
+                {
+                    return null;
+                }
+
                 value = (value * 10) + (c - '0');
             }
 
