@@ -73,6 +73,19 @@ public sealed class ParserPropertyTests
                 && fast.ResponseSize == slow.ResponseSize && Math.Abs((fast.DurationSeconds ?? -1) - (slow.DurationSeconds ?? -1)) < 1e-12;
         });
 
+    /// <summary>Short runs of the characters the scanner's own searches look for, and others.</summary>
+    private static Arbitrary<string> Separatorish() =>
+        Gen.Elements(' ', '-', ']', '[', 'I', ':', '1', '"', 'x').ArrayOf().Select(c => new string(c)).ToArbitrary();
+
+    [Property(MaxTest = 2000)]
+    public Property The_scanners_searches_find_what_IndexOf_finds() =>
+        Prop.ForAll(Separatorish(), s =>
+        {
+            var close = s.IndexOf("] ", StringComparison.Ordinal);
+            return QueryScanner.SeparatorDash(s) == s.IndexOf(" - ", StringComparison.Ordinal)
+                && QueryScanner.LevelEnd(s) == (close is >= 1 and <= 10 ? close : -1);
+        });
+
     [Property(MaxTest = 500)]
     public bool Kubectl_timestamps_read_to_the_tick(PositiveInt seconds, NonNegativeInt nanos)
     {

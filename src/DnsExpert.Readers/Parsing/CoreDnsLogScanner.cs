@@ -100,6 +100,14 @@ public sealed class CoreDnsLogScanner
     /// </summary>
     public const int MaxCountedNames = 50_000;
 
+    /// <summary>At most this many texts of lines read by the parser are remembered (<see cref="TrySeenText"/>), each at most this long.</summary>
+    private const int MaxRememberedTexts = 1_024;
+
+    private const int MaxRememberedTextLength = 512;
+
+    /// <summary>A remembered text the parser read as no kind of line.</summary>
+    private const int OtherText = -1;
+
     /// <summary>"name|type|rcode" keys longer than this are not grouped (a DNS name has at most 253 characters).</summary>
     private const int MaxQueryKeyLength = 300;
 
@@ -113,6 +121,8 @@ public sealed class CoreDnsLogScanner
     private readonly Dictionary<string, int>.AlternateLookup<NameAndType> _answerPairLookup;
     private readonly char[] _answerKey = new char[MaxQueryKeyLength];
     private readonly List<AnswerCount> _answers = [];
+    private readonly Dictionary<string, int> _seenTexts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _seenTextLookup;
     private readonly char[] _stampPrefix = new char[19];
     private DateTimeOffset _stampBase;
     private bool _stampCached;
@@ -127,6 +137,7 @@ public sealed class CoreDnsLogScanner
         _answerIndex = new Dictionary<string, int>(KeyComparer.Instance);
         _answerLookup = _answerIndex.GetAlternateLookup<ReadOnlySpan<char>>();
         _answerPairLookup = _answerIndex.GetAlternateLookup<NameAndType>();
+        _seenTextLookup = _seenTexts.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public static CoreDnsLogScan Scan(ReadOnlySpan<char> text)
@@ -139,7 +150,9 @@ public sealed class CoreDnsLogScanner
     public static CoreDnsLogScan Scan(TextReader reader)
     {
         var scanner = new CoreDnsLogScanner();
-        var buffer = ArrayPool<char>.Shared.Rent(1 << 16);
+        // Larger than a StreamReader's usual buffer: one reading into a buffer at least its size decodes straight into
+        // it instead of into its own and copying (a StreamReader of 64K bytes can decode 65,537 characters at once).
+        var buffer = ArrayPool<char>.Shared.Rent(1 << 18);
         try
         {
             int read;
@@ -262,7 +275,26 @@ public sealed class CoreDnsLogScanner
         }
 
         line = line.TrimEnd('\r');
-        if (TryAnsweredQuery(line))
+
+        // The timestamp split off as the parser splits it; a stamp read otherwise than here goes the slow way.
+        var text = line;
+        DateTimeOffset? timestamp = null;
+        var split = true;
+        if (line.Length >= 20 && char.IsAsciiDigit(line[0]) && line[4] == '-' && line[10] == 'T')
+        {
+            var space = line.IndexOf(' ');
+            if (space >= 0 && Timestamp(line[..space]) is { } t)
+            {
+                timestamp = t;
+                text = line[(space + 1)..];
+            }
+            else
+            {
+                split = false;
+            }
+        }
+
+        if (split && (TryAnsweredQuery(text, timestamp) || TrySeenText(text, timestamp)))
         {
             return;
         }
@@ -286,6 +318,44 @@ public sealed class CoreDnsLogScanner
         {
             var key = new EventKey(record.Kind, record.Cause, record.Directive, record.Property, record.Plugin, record.OnReload, record.CorefileLine, record.Endpoint, record.Resource, record.Subject, record.Error, record.QueryName, record.QueryType, record.Zone);
             Group(_events, _eventIndex, key, record, null);
+            if (split && _eventIndex.TryGetValue(key, out var i))
+            {
+                RememberText(text, i);
+            }
+        }
+        else if (split && record.Kind == CoreDnsLogKind.Other)
+        {
+            RememberText(text, OtherText);
+        }
+    }
+
+    /// <summary>
+    /// A line whose text (after its timestamp) an earlier line had, read again from what that one was read into: an
+    /// event's group gets another line, and a line of no kind is nothing again. What the parser reads from a line depends
+    /// on its text alone, the timestamp and line number aside, so this is what it would read; a repeated error
+    /// signature costs the parser's regexes once instead of on each line.
+    /// </summary>
+    private bool TrySeenText(ReadOnlySpan<char> text, DateTimeOffset? timestamp)
+    {
+        if (_seenTexts.Count == 0 || text.Length > MaxRememberedTextLength || !_seenTextLookup.TryGetValue(text, out var i))
+        {
+            return false;
+        }
+
+        if (i != OtherText)
+        {
+            CollectionsMarshal.AsSpan(_events)[i].Add(timestamp, _lines, null);
+        }
+
+        return true;
+    }
+
+    /// <summary>Remembers what a text was read as (an event's group, or <see cref="OtherText"/>), for the first few short ones.</summary>
+    private void RememberText(ReadOnlySpan<char> text, int read)
+    {
+        if (text.Length <= MaxRememberedTextLength && _seenTexts.Count < MaxRememberedTexts)
+        {
+            _seenTextLookup[text] = read;
         }
     }
 
@@ -294,22 +364,8 @@ public sealed class CoreDnsLogScanner
     /// nothing wrong by itself; only the parallel-query detector sees it. Anything it cannot read exactly as
     /// <see cref="CoreDnsLogParser"/> would goes the slow way.
     /// </summary>
-    private bool TryAnsweredQuery(ReadOnlySpan<char> line)
+    private bool TryAnsweredQuery(ReadOnlySpan<char> text, DateTimeOffset? timestamp)
     {
-        var text = line;
-        DateTimeOffset? timestamp = null;
-        if (line.Length >= 20 && char.IsAsciiDigit(line[0]) && line[4] == '-' && line[10] == 'T')
-        {
-            var space = line.IndexOf(' ');
-            if (space < 0 || Timestamp(line[..space]) is not { } t)
-            {
-                return false;
-            }
-
-            timestamp = t;
-            text = line[(space + 1)..];
-        }
-
         // The parser's cheap pre-checks (a '" ' and a ' - ' in the line) hold for every line TryScan accepts.
         if (!QueryScanner.TryScan(text, out var f))
         {
@@ -354,7 +410,7 @@ public sealed class CoreDnsLogScanner
             }
 
             var fraction = stamp[(Second + 1)..^1];
-            if (stamp[Second] != '.' || fraction.IsEmpty || fraction.Length > 9 || fraction.ContainsAnyExceptInRange('0', '9'))
+            if (stamp[Second] != '.' || fraction.IsEmpty || fraction.Length > 9)
             {
                 return null;
             }
@@ -362,6 +418,11 @@ public sealed class CoreDnsLogScanner
             long value = 0;
             foreach (var c in fraction)
             {
+                if (!char.IsAsciiDigit(c))
+                {
+                    return null;
+                }
+
                 value = (value * 10) + (c - '0');
             }
 

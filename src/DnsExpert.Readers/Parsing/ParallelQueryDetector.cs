@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace DnsExpert.Readers.Parsing;
 
 /// <summary>A and AAAA queries for one name from one client IP and port in the same second, and how often that happened.</summary>
@@ -24,6 +27,8 @@ internal sealed class ParallelQueryDetector
     private int _bits = MinBits;
     private int _observed;
 
+    private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
+
     private readonly Dictionary<string, ParallelQueryPair> _byClient = new(StringComparer.Ordinal);
 
     public void Observe(
@@ -36,7 +41,9 @@ internal sealed class ParallelQueryDetector
         }
 
         // Names and clients by a 64-bit hash: nothing allocated per line, and a collision is vanishingly rare.
-        var key = (Hash(client) ^ (ulong)port) * 0x9E3779B97F4A7C15UL;
+        // The client's hash places the query in the table, so it stays FNV-1a: another hash would push out other
+        // queries and find other pairs in a busy log. The name's is only compared, so it may be a faster one.
+        var key = (Fnv(client) ^ (ulong)port) * 0x9E3779B97F4A7C15UL;
         var second = timestamp?.ToUnixTimeSeconds() ?? lineNumber;
         var nameHash = Hash(name);
         var aaaa = type is "AAAA";
@@ -75,7 +82,7 @@ internal sealed class ParallelQueryDetector
     private readonly record struct Slot(ulong Key, ulong Name, long Second, bool Aaaa);
 
     /// <summary>FNV-1a, 64 bits.</summary>
-    private static ulong Hash(ReadOnlySpan<char> text)
+    private static ulong Fnv(ReadOnlySpan<char> text)
     {
         var hash = 14695981039346656037UL;
         foreach (var c in text)
@@ -84,6 +91,50 @@ internal sealed class ParallelQueryDetector
         }
 
         return hash;
+    }
+
+    /// <summary>
+    /// A name's 64-bit hash, over its UTF-16 bytes 16 at a time in two independent lanes (FNV-1a, a dependent multiply
+    /// per character, took about a twentieth of a query log's scan for the name alone). The last 8 bytes are read whole,
+    /// overlapping the step before (the length is in the seed). Seeded per process, so that names chosen by a cluster
+    /// cannot be made to collide into a false pair.
+    /// </summary>
+    private static ulong Hash(ReadOnlySpan<char> text)
+    {
+        const ulong Multiplier = 0x9E3779B97F4A7C15UL;
+        var bytes = MemoryMarshal.AsBytes(text);
+        var a = Seed ^ (ulong)bytes.Length;
+        var b = Seed * Multiplier;
+        if (bytes.Length >= 8)
+        {
+            var i = 0;
+            for (; i + 16 <= bytes.Length; i += 16)
+            {
+                a = BitOperations.RotateLeft((a ^ MemoryMarshal.Read<ulong>(bytes[i..])) * Multiplier, 31);
+                b = BitOperations.RotateLeft((b ^ MemoryMarshal.Read<ulong>(bytes[(i + 8)..])) * Multiplier, 31);
+            }
+
+            if (i < bytes.Length)
+            {
+                a = BitOperations.RotateLeft((a ^ MemoryMarshal.Read<ulong>(bytes[^8..])) * Multiplier, 31);
+            }
+        }
+        else
+        {
+            // 2, 4 or 6 bytes: one to three characters.
+            ulong tail = 0;
+            for (var i = 0; i < bytes.Length; i += 2)
+            {
+                tail |= (ulong)MemoryMarshal.Read<ushort>(bytes[i..]) << (8 * i);
+            }
+
+            a = BitOperations.RotateLeft((a ^ tail) * Multiplier, 31);
+        }
+
+        var hash = a ^ BitOperations.RotateLeft(b, 17);
+        hash ^= hash >> 29;
+        hash *= 0xBF58476D1CE4E5B9UL;
+        return hash ^ (hash >> 32);
     }
 
     public IReadOnlyList<ParallelQueryPair> Pairs() => _byClient.Values.OrderByDescending(p => p.Occurrences).Take(MaxPairsReported).ToList();
