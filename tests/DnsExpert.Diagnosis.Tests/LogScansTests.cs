@@ -107,38 +107,11 @@ public sealed class LogScansTests
         var logs = Enumerable.Range(0, 3).Select(n => Accept(scans, Log(n, lines: 50))).ToList();
 
         Assert.Equal((false, false, true), (logs[0].Scan is not null, logs[1].Scan is not null, logs[2].Scan is not null));
+        Assert.False(scans.WaitForRoomAsync(CancellationToken.None).AsTask().IsCompleted);
         scheduler.Slots.Release();
         await scans.CompleteAsync();
         Assert.All(logs, l => Assert.Equal(50, l.Scan!.Lines));
         await scans.WaitForRoomAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-    }
-
-    [Fact]
-    public async Task A_reader_without_room_scans_a_waiting_log_itself_instead_of_waiting()
-    {
-        // The only scan slot is taken (another read's scan), and the read's room is full with two logs waiting for it:
-        // the reader asking for room scans the first of them on its own thread, at once, and then has room for one
-        // more log: no more buffers are held than before, and the reader's core scans instead of idling.
-        var scheduler = new LogScanScheduler(parallelism: 1);
-        await scheduler.Slots.WaitAsync();
-        var scans = scheduler.Begin(CancellationToken.None);
-        var logs = Enumerable.Range(0, 2).Select(n => Accept(scans, Log(n, lines: 50 + n))).ToList();
-        Assert.Equal((false, false), (logs[0].Scan is not null, logs[1].Scan is not null));
-
-        Assert.True(scans.WaitForRoomAsync(CancellationToken.None).AsTask().IsCompletedSuccessfully);
-
-        Assert.Equal((50, false), (logs[0].Scan?.Lines, logs[1].Scan is not null));
-        Assert.True(scans.WaitForRoomAsync(CancellationToken.None).AsTask().IsCompletedSuccessfully);
-        Assert.Null(logs[1].Scan);
-
-        // Full again: the reader takes the log waiting longest. Once the slot is free, the three scans started for the
-        // three logs run one after the other: the first finds the one left, the others none.
-        var third = Accept(scans, Log(2, lines: 52));
-        Assert.True(scans.WaitForRoomAsync(CancellationToken.None).AsTask().IsCompletedSuccessfully);
-        Assert.Equal((51, false), (logs[1].Scan?.Lines, third.Scan is not null));
-        scheduler.Slots.Release();
-        await scans.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal((50, 51, 52), (logs[0].Scan!.Lines, logs[1].Scan!.Lines, third.Scan!.Lines));
     }
 
     /// <summary>A log read into a buffer rented from <paramref name="scans"/> and handed over, as the request reader does.</summary>

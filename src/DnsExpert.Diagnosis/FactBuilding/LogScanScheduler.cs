@@ -6,9 +6,8 @@ namespace DnsExpert.Diagnosis.FactBuilding;
 
 /// <summary>
 /// Scans the long CoreDNS logs of every request read in the process (<see cref="LogScans"/>, one per read): at most
-/// <see cref="Parallelism"/> at a time (a core is left to the readers, which scan a waiting log themselves rather than
-/// wait for room), on pool threads that await a slot rather than block on one, into buffers from one pool that keeps a
-/// few per size for the next request.
+/// <see cref="Parallelism"/> at a time (a core is left to the readers), on pool threads that await a slot rather than
+/// block on one, into buffers from one pool that keeps a few per size for the next request.
 /// </summary>
 public sealed class LogScanScheduler
 {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using DnsExpert.Contract;
 using DnsExpert.Readers.Parsing;
 
@@ -6,14 +5,11 @@ namespace DnsExpert.Diagnosis.FactBuilding;
 
 /// <summary>
 /// The scans of one read's long logs. The reader hands each log over (<see cref="Accept"/>) and goes on; before each
-/// segment of the body it makes sure fewer than <see cref="LogScanScheduler.Parallelism"/> + 1 of its logs are being
+/// segment of the body it waits until fewer than <see cref="LogScanScheduler.Parallelism"/> + 1 of its logs are being
 /// scanned or wait for a scan, so one read holds at most that many logs' buffers plus the one it is reading. The one
 /// more than the scans running lets the reader read the next log while the last one is scanned: with room for only
-/// as many as run, reading and scanning would take turns. When there is no room, the reader does not wait: it scans a
-/// log still waiting for a scan slot itself (there is one whenever its logs fill the room, as at most
-/// <see cref="LogScanScheduler.Parallelism"/> run), so the reader's core scans too instead of idling while the slots
-/// work through the logs, and no more buffers are held: the reader reads nothing while it scans. A log handed over
-/// when there is no room (one segment of the body ended several) is scanned by the reader at once. Nothing ever blocks.
+/// as many as run, reading and scanning would take turns. A log handed over when there is no room (one segment of the
+/// body ended several) is scanned by the reader itself: nothing ever blocks, and no more buffers are held.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A SemaphoreSlim holds nothing to dispose unless its AvailableWaitHandle is read, which it never is here.")]
 public sealed class LogScans : ILogScanSink
@@ -22,9 +18,6 @@ public sealed class LogScans : ILogScanSink
     private readonly CancellationToken _cancellationToken;
     private readonly SemaphoreSlim _room;
     private readonly List<Task> _scans = [];
-
-    /// <summary>Logs handed over and not yet taken by a scan: by a slot's scan, or by the reader when it has no room.</summary>
-    private readonly ConcurrentQueue<ScannedLog> _waiting = new();
 
     internal LogScans(LogScanScheduler scheduler, CancellationToken cancellationToken)
     {
@@ -48,8 +41,7 @@ public sealed class LogScans : ILogScanSink
             return log;
         }
 
-        _waiting.Enqueue(log);
-        var scan = Task.Run(ScanWaitingAsync, CancellationToken.None);
+        var scan = Task.Run(() => ScanAsync(log), CancellationToken.None);
         lock (_scans)
         {
             _scans.Add(scan);
@@ -58,17 +50,8 @@ public sealed class LogScans : ILogScanSink
         return log;
     }
 
-    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
-    {
-        if (_room.CurrentCount == 0 && !cancellationToken.IsCancellationRequested && _waiting.TryDequeue(out var log))
-        {
-            // No room, and a log still waits for a slot (the slots are busy with this read's other logs or another
-            // read's): the reader scans it rather than idle. The slot's scan started for it finds the queue shorter.
-            ScanAndRelease(log);
-        }
-
-        return _room.CurrentCount > 0 ? ValueTask.CompletedTask : WaitAsync(cancellationToken);
-    }
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) =>
+        _room.CurrentCount > 0 ? ValueTask.CompletedTask : WaitAsync(cancellationToken);
 
     /// <summary>Completes when every log handed over so far is scanned; throws when the read was cancelled first.</summary>
     public Task CompleteAsync()
@@ -85,28 +68,19 @@ public sealed class LogScans : ILogScanSink
         _room.Release();
     }
 
-    /// <summary>One slot's scan of the log waiting longest; nothing when the reader took them all meanwhile.</summary>
-    private async Task ScanWaitingAsync()
+    private async Task ScanAsync(ScannedLog log)
     {
-        await _scheduler.Slots.WaitAsync(_cancellationToken);
         try
         {
-            if (_waiting.TryDequeue(out var log))
+            await _scheduler.Slots.WaitAsync(_cancellationToken);
+            try
             {
-                ScanAndRelease(log);
+                Scan(log);
             }
-        }
-        finally
-        {
-            _scheduler.Slots.Release();
-        }
-    }
-
-    private void ScanAndRelease(ScannedLog log)
-    {
-        try
-        {
-            Scan(log);
+            finally
+            {
+                _scheduler.Slots.Release();
+            }
         }
         finally
         {
