@@ -426,7 +426,7 @@ public sealed class CoreDnsLogEvent : Fact
 
     /// <summary>
     /// What went wrong when a signature has several forms. API server: <c>connection</c>, <c>rbac</c>, <c>unknown</c>,
-    /// <c>not-served</c>, <c>not-ready</c>, <c>waiting</c>, <c>unsynced</c>, <c>other</c>. Corefile: <c>directive</c>, <c>property</c>.
+    /// <c>unauthorized</c>, <c>not-served</c>, <c>not-ready</c>, <c>waiting</c>, <c>unsynced</c>, <c>other</c>. Corefile: <c>directive</c>, <c>property</c>.
     /// </summary>
     [OneOf(typeof(CoreDnsLogEventCauses))]
     public string? Cause { get; init; }

@@ -122,6 +122,7 @@ public static class CoreDnsLogEventCauses
     // The API server: how CoreDNS's kubernetes plugin failed to reach or use it.
     public const string Connection = "connection";
     public const string Rbac = "rbac";
+    public const string Unauthorized = "unauthorized";
     public const string Unknown = "unknown";
     public const string NotServed = "not-served";
     public const string NotReady = "not-ready";

@@ -150,6 +150,11 @@ public sealed class CoreDnsLogParserTests
     [InlineData("""E0225 14:25:57.689877       1 reflector.go:138] pkg/mod/k8s.io/client-go@v0.20.2/tools/cache/reflector.go:167: Failed to watch *v1beta1.EndpointSlice: unknown (get endpointslices.discovery.k8s.io)""", "*v1beta1.EndpointSlice", "unknown", "unknown (get endpointslices.discovery.k8s.io)")]
     // CoreDNS 1.9.3 on Kubernetes 1.26 (v1beta1 EndpointSlice no longer served): coredns/coredns issue 6176.
     [InlineData("""E0620 11:14:10.499497       1 reflector.go:138] /build/plugin/kubernetes/controller.go:405: Failed to watch *v1beta1.EndpointSlice: failed to list *v1beta1.EndpointSlice: the server could not find the requested resource""", "*v1beta1.EndpointSlice", "not-served", "the server could not find the requested resource")]
+    // HTTP 401, the service account token not accepted: coredns/coredns issue 3392 (CoreDNS 1.6, client-go of 2019-06)
+    // and issue 4527 (k3s after its server certificate changed). The threads quote the lines from "1 reflector.go";
+    // the klog level and time before it are added here, as CoreDNS 1.6-1.8 wrote them.
+    [InlineData("""E1021 07:12:31.338123       1 reflector.go:125] pkg/mod/k8s.io/client-go@v0.0.0-20190620085101-78d2af792bab/tools/cache/reflector.go:98: Failed to list *v1.Service: Unauthorized""", "*v1.Service", "unauthorized", "Unauthorized")]
+    [InlineData("""E0317 02:41:05.016252       1 reflector.go:205] github.com/coredns/coredns/plugin/kubernetes/controller.go:322: Failed to list *v1.Namespace: Unauthorized""", "*v1.Namespace", "unauthorized", "Unauthorized")]
     // Older client-go prints the URL without quotes (CoreDNS 1.2-1.6).
     [InlineData("""E0513 08:21:44.123456       1 reflector.go:205] github.com/coredns/coredns/plugin/kubernetes/controller.go:311: Failed to list *v1.Namespace: Get https://10.96.0.1:443/api/v1/namespaces?limit=500&resourceVersion=0: dial tcp 10.96.0.1:443: i/o timeout""", "*v1.Namespace", "connection", "i/o timeout")]
     public void Apiserver_failure_in_every_form(string line, string resource, string cause, string error)

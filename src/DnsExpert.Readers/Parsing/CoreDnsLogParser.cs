@@ -252,6 +252,13 @@ public static partial class CoreDnsLogParser
                 return record with { Cause = CoreDnsLogEventCauses.Rbac, Subject = f.Groups["user"].Value, Error = $"cannot {f.Groups["verb"].Value} {f.Groups["resource"].Value}" };
             }
 
+            // HTTP 401: the API server did not accept CoreDNS's credentials (its service account token), which client-go
+            // reports as the bare status text. Reached, not refused for a permission (that is 403, "is forbidden").
+            if (error.AsSpan().Trim().Equals("Unauthorized", StringComparison.OrdinalIgnoreCase))
+            {
+                return record with { Cause = CoreDnsLogEventCauses.Unauthorized, Error = "Unauthorized" };
+            }
+
             if (UnknownGet().Match(error) is { Success: true } g)
             {
                 return record with { Cause = CoreDnsLogEventCauses.Unknown, Error = $"unknown (get {g.Groups["resource"].Value})" };
