@@ -91,7 +91,7 @@ public sealed class DiagnosisService(
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var classification = SymptomClassifier.Classify(request.Symptom?.ErrorMessage);
+        var classification = facts.Classification;
         if (string.IsNullOrWhiteSpace(request.Symptom?.ErrorMessage) && facts.Facts.OfType<QueriedName>().FirstOrDefault() is { } name)
         {
             // No error message: the name's form is what routes the hypotheses (HypothesisBuilder), and the answer says so.

@@ -71,6 +71,7 @@ public static class SnapshotFactBuilder
             [objects.Summary(snapshot, events.Facts.Count), .. objects.Notes, .. produced.SelectMany(p => p.Notes), .. pasted])
         {
             Observed = produced.SelectMany(p => p.Observed).ToHashSet(StringComparer.Ordinal),
+            Classification = classification,
         };
     }
 }

@@ -117,7 +117,7 @@ public sealed class SymptomClassifierTests
     [Fact]
     public void Each_message_gets_its_own_classification_whatever_was_classified_before()
     {
-        // A message is remembered by reference (a diagnosis classifies its message three times): another
+        // A message is remembered by reference (a stored diagnosis classifies its message twice): another
         // message, or the same text in another string, is still classified as itself.
         var timeout = "Error: getaddrinfo EAI_AGAIN http://orders.shop.svc.cluster.local";
         var first = SymptomClassifier.Classify(timeout);

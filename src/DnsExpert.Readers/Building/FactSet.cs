@@ -10,4 +10,7 @@ public sealed record FactSet(IReadOnlyList<object> Facts, IReadOnlyList<Collecti
     /// error rules <c>NodeLocalUpstreamError</c> out, which only the reader knows (the command does not say whose log it is).
     /// </summary>
     public IReadOnlySet<string> Observed { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The request's error message classified once, as the facts were built with it (its class routes the hypotheses, its server names the DNS server asked).</summary>
+    public required ClassificationResult Classification { get; init; }
 }

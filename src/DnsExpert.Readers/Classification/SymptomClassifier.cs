@@ -122,9 +122,10 @@ public static partial class SymptomClassifier
     ];
 
     /// <summary>
-    /// Classifies <paramref name="message"/>; never throws. A diagnosis classifies its request's message three times
-    /// (its facts, its answer, its history record): each message string is classified once, remembered by reference for
-    /// as long as the string lives (the result is immutable), so concurrent diagnoses each keep theirs.
+    /// Classifies <paramref name="message"/>; never throws. A stored diagnosis classifies its request's message twice
+    /// (its facts, which carry it to the answer, and its history record, written before): each message string is
+    /// classified once, remembered by reference for as long as the string lives (the result is immutable), so
+    /// concurrent diagnoses each keep theirs.
     /// </summary>
     public static ClassificationResult Classify(string? message) =>
         message is null ? ClassifyText(null) : Classified.GetValue(message, static m => ClassifyText(m));
