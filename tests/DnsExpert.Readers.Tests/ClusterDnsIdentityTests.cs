@@ -135,6 +135,28 @@ public sealed class ClusterDnsIdentityTests
         Assert.Equal("k8s-app=coredns", Assert.Single(Build([configMap, .. Items("kubespray-coredns-service.json")]).Facts.OfType<ClusterDns>()).PodsSelector);
     }
 
+    /// <summary>
+    /// The cluster DNS workload shown without its Service or pods (<c>kubectl get deploy coredns -o json</c> alone) names
+    /// the pods' selector by its own <c>spec.selector</c>, kubespray's older <c>k8s-app=coredns</c> included; a selector
+    /// that is no label selector (cluster text), or one by expressions, claims none.
+    /// </summary>
+    [Theory]
+    [InlineData("Deployment", "kube-system", "coredns", "{\"k8s-app\":\"coredns\"}", "k8s-app=coredns", "deployment/coredns")]
+    [InlineData("Deployment", "kube-system", "kube-dns", "{\"k8s-app\":\"kube-dns\"}", "k8s-app=kube-dns", "deployment/kube-dns")]
+    [InlineData("DaemonSet", "openshift-dns", "dns-default", "{\"dns.operator.openshift.io/daemonset-dns\":\"default\"}", "dns.operator.openshift.io/daemonset-dns=default", "daemonset/dns-default")]
+    [InlineData("Deployment", "kube-system", "coredns", "{\"k8s-app\":\"$(reboot)\"}", null, "deployment/coredns")]
+    [InlineData("Deployment", "kube-system", "coredns", "{\"k8s-app\":\"coredns\",\"x\":\"a,b=c\"}", null, "deployment/coredns")]
+    public void The_workload_alone_names_the_pods_selector_by_its_own(string kind, string ns, string name, string matchLabels, string? selector, string workload)
+    {
+        var json = "{\"apiVersion\":\"apps/v1\",\"kind\":\"" + kind + "\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + ns + "\"},"
+            + "\"spec\":{\"selector\":{\"matchLabels\":" + matchLabels + "},\"template\":{\"metadata\":{\"labels\":" + matchLabels + "},"
+            + "\"spec\":{\"containers\":[{\"name\":\"coredns\",\"image\":\"registry.k8s.io/coredns/coredns:v1.11.1\"}]}}}}";
+
+        var clusterDns = Assert.Single(Build([JsonDocument.Parse(json).RootElement]).Facts.OfType<ClusterDns>());
+
+        Assert.Equal((ns, selector, workload), (clusterDns.PodsNamespace, clusterDns.PodsSelector, clusterDns.Workload));
+    }
+
     /// <summary>An owner reference is cluster text: a name no Kubernetes object can have never becomes the workload a command names.</summary>
     [Theory]
     [InlineData("ReplicaSet", "coredns-5d78c9869d", "5d78c9869d", "deployment/coredns")]

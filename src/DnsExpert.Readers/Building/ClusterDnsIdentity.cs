@@ -49,9 +49,12 @@ internal sealed class ClusterDnsIdentity
 
     private readonly HashSet<string> _podKeys;
 
-    private ClusterDnsIdentity(ClusterDnsLayout layout, V1Service? service, IReadOnlyList<V1Pod> pods, V1ConfigMap? corefile, string? workload)
+    private ClusterDnsIdentity(ClusterDnsLayout layout, V1Service? service, IReadOnlyList<V1Pod> pods, V1ConfigMap? corefile, string? workload,
+        bool workloadShown, IReadOnlyDictionary<string, string>? workloadSelector)
     {
         _workload = workload;
+        _workloadShown = workloadShown;
+        WorkloadSelector = workloadSelector;
         Layout = layout;
         Service = service;
         Pods = pods;
@@ -85,8 +88,16 @@ internal sealed class ClusterDnsIdentity
     /// </summary>
     public string PodsSelector =>
         ClusterDnsLayout.SelectorOf(Service?.Spec?.Selector is { Count: > 0 } selector ? selector
+            : Pods.Count == 0 && WorkloadSelector is { } workload ? workload
             : !Pods.Any(p => Layout.Carries(p.Metadata?.Labels)) && SharedAppLabel(Pods) is { } own ? own
             : Layout.PodLabels);
+
+    /// <summary>
+    /// The <c>spec.selector.matchLabels</c> of the cluster DNS workload, when the snapshot shows neither the Service nor
+    /// a pod but the Deployment or DaemonSet itself (its selector is exactly how its pods are listed, kubespray's older
+    /// <c>k8s-app=coredns</c> included); null otherwise, or when it selects by expressions too.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? WorkloadSelector { get; }
 
     /// <summary>The <c>k8s-app</c> label every pod carries with one value (a valid label value), if they do.</summary>
     private static Dictionary<string, string>? SharedAppLabel(IReadOnlyList<V1Pod> pods)
@@ -134,8 +145,10 @@ internal sealed class ClusterDnsIdentity
         };
     }
 
-    /// <summary>Does the snapshot show the cluster DNS (its Service, a pod or its Corefile), rather than assume kubeadm's layout?</summary>
-    public bool Shown => Service is not null || Pods.Count > 0 || Corefile is not null;
+    /// <summary>Does the snapshot show the cluster DNS (its Service, a pod, its workload or its Corefile), rather than assume kubeadm's layout?</summary>
+    public bool Shown => Service is not null || Pods.Count > 0 || _workloadShown || Corefile is not null;
+
+    private readonly bool _workloadShown;
 
     /// <summary>The ConfigMap holding the Corefile, when in the snapshot.</summary>
     public V1ConfigMap? Corefile { get; }
@@ -179,7 +192,8 @@ internal sealed class ClusterDnsIdentity
                 && (LayoutByPodName(m.NamespaceProperty ?? "default", name) is not null || Layouts.Any(l => l.Namespace == m.NamespaceProperty && l.Carries(m.Labels)))).ToList();
         }
 
-        layout ??= pods.Select(p => Layouts.FirstOrDefault(l => l.Namespace == p.Metadata?.NamespaceProperty && l.Carries(p.Metadata?.Labels))
+        var shown = service is null && pods.Count == 0 ? ShownWorkload(objects) : null;
+        layout ??= shown?.Layout ?? pods.Select(p => Layouts.FirstOrDefault(l => l.Namespace == p.Metadata?.NamespaceProperty && l.Carries(p.Metadata?.Labels))
                 ?? LayoutByPodName(p.Metadata?.NamespaceProperty ?? "default", p.Metadata?.Name ?? "")).OfType<ClusterDnsLayout>().FirstOrDefault()
             ?? Default;
 
@@ -191,7 +205,44 @@ internal sealed class ClusterDnsIdentity
         // Without the pods' owners, the workload whose pod template the Service (else the layout) selects.
         var ns = service?.Metadata?.NamespaceProperty ?? layout.Namespace;
         var workload = TemplateWorkload(objects, ns, service?.Spec?.Selector is { Count: > 0 } s ? s.AsReadOnly() : layout.PodLabels);
-        return new ClusterDnsIdentity(layout, service, pods, corefile, workload);
+        return new ClusterDnsIdentity(layout, service, pods, corefile, workload ?? shown?.Name, shown is not null, shown?.Selector);
+    }
+
+    /// <summary>
+    /// The cluster DNS Deployment or DaemonSet the snapshot holds without its Service or pods: a known layout's workload
+    /// by its name in its namespace, or one there whose pod template carries a cluster DNS <c>k8s-app</c> label. Its
+    /// selector counts only when it selects by labels alone, a valid label selector (cluster text).
+    /// </summary>
+    private static (ClusterDnsLayout Layout, string Name, IReadOnlyDictionary<string, string>? Selector)? ShownWorkload(SnapshotObjects objects)
+    {
+        static bool IsDnsTemplate(V1PodTemplateSpec? template) =>
+            template?.Metadata?.Labels?.TryGetValue("k8s-app", out var app) == true && AppLabelValues.Contains(app, StringComparer.Ordinal);
+
+        static IReadOnlyDictionary<string, string>? Selector(V1LabelSelector? selector) =>
+            selector is { MatchLabels: { Count: > 0 } labels } && (selector.MatchExpressions is null || selector.MatchExpressions.Count == 0)
+                && labels.All(kv => !kv.Key.Contains(',', StringComparison.Ordinal) && CommandValue.IsLabelName(kv.Value)
+                    && CommandValue.Fits(kv.Key + "=" + kv.Value, CommandValueKind.LabelSelector))
+                ? labels.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal)
+                : null;
+
+        foreach (var layout in Layouts)
+        {
+            var (kind, name) = (layout.Workload[..layout.Workload.IndexOf('/')], layout.Workload[(layout.Workload.IndexOf('/') + 1)..]);
+            var key = SnapshotObjects.Key(layout.Namespace, name);
+            var selector = kind == "daemonset"
+                ? objects.DaemonSets.TryGetValue(key, out var daemonSet) ? (Found: true, Selector(daemonSet.Spec?.Selector)) : default
+                : objects.Deployments.TryGetValue(key, out var deployment) ? (Found: true, Selector(deployment.Spec?.Selector)) : default;
+            if (selector.Found)
+            {
+                return (layout, layout.Workload, selector.Item2);
+            }
+        }
+
+        // Only kube-system's layouts label their pods by k8s-app (OpenShift's DaemonSet is found by its name above).
+        return objects.Deployments.Values
+            .Where(d => d.Metadata?.NamespaceProperty == SnapshotObjects.KubeSystem && IsDnsTemplate(d.Spec?.Template) && d.Metadata?.Name is { } n && Contract.RequestValidator.IsDnsSubdomain(n))
+            .Select(d => ((ClusterDnsLayout, string, IReadOnlyDictionary<string, string>?)?)(Default, "deployment/" + d.Metadata.Name, Selector(d.Spec?.Selector)))
+            .FirstOrDefault();
     }
 
     /// <summary>The container that serves DNS: <c>coredns</c>, OpenShift's <c>dns</c>, else the first (kube-dns's <c>kubedns</c>).</summary>

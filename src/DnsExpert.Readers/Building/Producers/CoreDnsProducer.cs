@@ -72,8 +72,10 @@ internal static class CoreDnsProducer
             CoreDnsVersion = coreDnsVersions.Count == 0 ? null : coreDnsVersions.Min(),
             KubernetesVersion = kubeletVersions.Count == 0 ? null : kubeletVersions.Min(),
             PodsNamespace = objects.ClusterDns.Shown ? objects.ClusterDns.PodsNamespace : null,
-            // A Corefile alone says nothing of the pods' labels (kubespray's ConfigMap is kubeadm's coredns, its older pods k8s-app=coredns).
-            PodsSelector = objects.ClusterDns.Service is not null || objects.ClusterDns.Pods.Count > 0 ? objects.ClusterDns.PodsSelector : null,
+            // A Corefile alone says nothing of the pods' labels (kubespray's ConfigMap is kubeadm's coredns, its older pods k8s-app=coredns);
+            // the workload's own selector does.
+            PodsSelector = objects.ClusterDns.Service is not null || objects.ClusterDns.Pods.Count > 0 || objects.ClusterDns.WorkloadSelector is not null
+                ? objects.ClusterDns.PodsSelector : null,
             CorefileConfigMap = objects.ClusterDns.Shown ? objects.ClusterDns.CorefileName.Name : null,
             Workload = objects.ClusterDns.Shown ? objects.ClusterDns.Workload : null,
             Distribution = distribution?.Distribution,
