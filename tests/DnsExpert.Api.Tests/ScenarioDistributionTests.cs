@@ -77,14 +77,70 @@ public sealed class ScenarioDistributionTests
         var undeclared = scenarios.Where(s => Declared(ruleId, s) is null).ToList();
         Assert.True(undeclared.Count == 0, $"{ruleId}: no distribution named for {string.Join(", ", undeclared)}");
 
+        HoldsTheBounds([.. scenarios.Select(s => (ruleId, s))], ruleId, ruleId, FewerDistributions, nameof(FewerDistributions));
+    }
+
+
+    /// <summary>The scenarios (<c>rule/file</c>) played from the name and frequency alone.</summary>
+    private static readonly Lazy<HashSet<string>> SymptomOnly = new(() =>
+        [.. Conversation.ConversationTests.SymptomOnlyConversations().Select(row => (string)row[1])]);
+
+    /// <summary>
+    /// The issue's six classes ("Classes it still gets wrong"), each named by the scenarios that prove it (a rule's
+    /// folder, or the scenarios of it that show the class), held to the bounds of the real-world classes: fires from
+    /// <see cref="FiresFamilies"/> distributions' families, near misses from <see cref="NearMissFamilies"/>. A
+    /// scenario that names no distribution (most are built on ACK, the guide's base) counts for none.
+    /// 6, symptom-only routing, is proven by the conversations <see cref="Conversation.ConversationTests.SymptomOnlyConversations"/>
+    /// plays from the name and frequency alone: its fires scenarios are those, its near misses those of the same rules.
+    /// </summary>
+    private static readonly Dictionary<int, (string Name, Func<string, string, bool> Selects)> IssueClassScenarios = new()
+    {
+        [1] = ("the cluster DNS under other names", (rule, _) => rule == "coredns-pod-not-running"),
+        [2] = ("combined weak evidence", (rule, file) => rule == "coredns-apiserver-unreachable"
+            && (file.Contains("-lines-", StringComparison.Ordinal) || file.Contains("waiting", StringComparison.Ordinal) || file.Contains("-waits-", StringComparison.Ordinal))),
+        [3] = ("NodeLocal DNSCache in every mode", (rule, file) => rule is "nodelocal-dnsconfig-not-injected" or "nodelocal-alpine-parallel-nameservers"
+            || (rule == "app-to-kube-dns-unreachable" && (file.Contains("node-local-dns", StringComparison.Ordinal) || file.Contains("nodelocaldns", StringComparison.Ordinal)))),
+        [4] = ("NetworkPolicy as the API defines it", (rule, _) => rule == "networkpolicy-blocks-dns-egress"),
+        [5] = ("rcodes CoreDNS makes itself", (rule, file) => rule is "coredns-forward-max-concurrent" or "coredns-servfail-cached"
+            || (rule == "external-domain-upstream-error" && file is "near-miss-nxdomain-from-a-file-zone-of-the-corefile.json"
+                or "near-miss-refused-logged-by-forward-max-concurrent.json" or "near-miss-refused-made-by-forward-max-concurrent.json" or "near-miss-servfail-only-from-cache.json")),
+        [6] = ("symptom-only routing", (rule, file) => file.StartsWith("near-miss-", StringComparison.Ordinal)
+            ? SymptomOnly.Value.Any(s => s.StartsWith(rule + "/", StringComparison.Ordinal))
+            : SymptomOnly.Value.Contains($"{rule}/{file}")),
+    };
+
+    /// <summary>The issue's classes not yet proven on enough distributions (key: <c>N fires</c> or <c>N near misses</c>), each with why; checked as <see cref="FewerDistributions"/> is.</summary>
+    private static readonly Dictionary<string, string> IssueClassesWithFewerDistributions = new(StringComparer.Ordinal);
+
+    public static TheoryData<int> IssueClasses() => [.. IssueClassScenarios.Keys];
+
+    [Theory]
+    [MemberData(nameof(IssueClasses))]
+    public void Each_issue_class_has_fires_and_near_misses_from_several_distributions(int issueClass)
+    {
+        var (name, selects) = IssueClassScenarios[issueClass];
+        var scenarios = Directory.GetDirectories(ScenarioRoot).Select(Path.GetFileName).OfType<string>().Where(rule => !rule.StartsWith('_'))
+            .SelectMany(rule => Directory.GetFiles(Path.Combine(ScenarioRoot, rule), "*.json").Select(Path.GetFileName).OfType<string>()
+                .Where(f => !f.EndsWith(".expect.json", StringComparison.Ordinal) && selects(rule, f)).Select(f => (Rule: rule, File: f)))
+            .ToList();
+        HoldsTheBounds(scenarios, $"{issueClass}", $"class {issueClass} ({name})", IssueClassesWithFewerDistributions, nameof(IssueClassesWithFewerDistributions));
+    }
+
+    /// <summary>
+    /// Counts the distributions' families of the fires and of the near misses among <paramref name="scenarios"/> (one
+    /// that names none counts for none) against <see cref="FiresFamilies"/> and <see cref="NearMissFamilies"/>; a
+    /// <c>KEY fires</c> or <c>KEY near misses</c> listed in <paramref name="fewer"/> must stay short of its bound.
+    /// </summary>
+    private static void HoldsTheBounds(List<(string Rule, string File)> scenarios, string key, string label, Dictionary<string, string> fewer, string fewerName)
+    {
         foreach (var (kind, prefix, bound) in new[] { ("fires", "fires-", FiresFamilies), ("near misses", "near-miss-", NearMissFamilies) })
         {
-            var families = scenarios.Where(s => s.StartsWith(prefix, StringComparison.Ordinal)).Select(s => Families[Declared(ruleId, s)!]).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
-            var key = $"{ruleId} {kind}";
-            var shown = $"{key} from {families.Count} distribution(s) [{string.Join(", ", families)}], {bound} wanted";
-            if (FewerDistributions.TryGetValue(key, out var reason))
+            var of = scenarios.Where(s => s.File.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            var families = of.Select(s => Declared(s.Rule, s.File) is { } d ? Families[d] : null).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+            var shown = $"{label} {kind}: {of.Count} scenario(s) from {families.Count} distribution(s) [{string.Join(", ", families)}], {bound} wanted";
+            if (fewer.TryGetValue($"{key} {kind}", out var reason))
             {
-                Assert.True(families.Count < bound, $"{shown}: take it out of FewerDistributions (it said: {reason})");
+                Assert.True(families.Count < bound, $"{shown}: take it out of {fewerName} (it said: {reason})");
             }
             else
             {
