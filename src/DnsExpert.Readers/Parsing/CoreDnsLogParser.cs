@@ -140,7 +140,8 @@ public static partial class CoreDnsLogParser
             };
         }
 
-        if (span.Contains("plugin/errors", StringComparison.Ordinal) && UpstreamFailure(text, record) is { } upstream)
+        // The errors plugin: `[ERROR] plugin/errors: 2 ...` from 1.2.6, `[ERROR] 2 ...` in 1.1.3-1.2.5, `[ERROR 2 NAME. A] ...` before.
+        if ((span.Contains("[ERROR", StringComparison.Ordinal) || span.Contains("plugin/errors", StringComparison.Ordinal)) && UpstreamFailure(text, record) is { } upstream)
         {
             return upstream;
         }
@@ -306,18 +307,26 @@ public static partial class CoreDnsLogParser
             : null;
     }
 
-    /// <summary>The errors plugin: <c>RCODE NAME TYPE: error</c>, or an error without the question (<c>2 read udp A->B:53: i/o timeout</c>).</summary>
+    /// <summary>
+    /// The errors plugin: <c>RCODE NAME TYPE: error</c> (<c>plugin/errors: </c> from 1.2.6, <c>[ERROR] </c> alone in
+    /// 1.1.3-1.2.5, <c>[ERROR RCODE NAME TYPE] error</c> in 1.0.0-1.1.2), or an error without the question
+    /// (<c>2 read udp A->B:53: i/o timeout</c>). forward's <c>no healthy proxies</c> and the proxy plugin's
+    /// <c>unreachable backend: no upstream host</c> name no upstream: every one of them was marked down.
+    /// </summary>
     private static CoreDnsLogRecord? UpstreamFailure(string text, CoreDnsLogRecord record)
     {
         if (UpstreamError().Match(text) is { Success: true } e)
         {
+            var endpoint = e.Groups["upstream"].Success ? e.Groups["upstream"].Value : null;
+            var error = LastSegment(e.Groups["error"].Value);
             return record with
             {
                 Kind = CoreDnsLogKind.UpstreamError,
                 QueryName = e.Groups["name"].Value,
                 QueryType = e.Groups["type"].Value,
-                Endpoint = e.Groups["upstream"].Success ? e.Groups["upstream"].Value : null,
-                Error = LastSegment(e.Groups["error"].Value),
+                Endpoint = endpoint,
+                Error = error,
+                Cause = endpoint is null && error is NoHealthyProxies or NoUpstreamHost ? CoreDnsLogEventCauses.NoHealthyUpstream : null,
             };
         }
 
@@ -325,6 +334,12 @@ public static partial class CoreDnsLogParser
             ? record with { Kind = CoreDnsLogKind.UpstreamError, Endpoint = n.Groups["upstream"].Value, Error = LastSegment(n.Groups["error"].Value) }
             : null;
     }
+
+    /// <summary>forward's ErrNoHealthy (plugin/forward/forward.go 1.0.6 on, plugin/pkg/proxy/errors.go from 1.11.0).</summary>
+    private const string NoHealthyProxies = "no healthy proxies";
+
+    /// <summary>The proxy plugin's, after <c>unreachable backend: </c> (plugin/proxy/proxy.go, 1.0.0-1.4.0).</summary>
+    private const string NoUpstreamHost = "no upstream host";
 
     /// <summary>The loop plugin's three forms: 1.2.1-1.2.2, 1.2.3-1.3.0, and 1.3.1 on.</summary>
     private static CoreDnsLogRecord? ForwardLoop(string text, CoreDnsLogRecord record)
@@ -523,7 +538,7 @@ public static partial class CoreDnsLogParser
     [GeneratedRegex("""plugin/ready: (?:Still waiting on|Plugins not ready): "(?<plugins>[^"]*)"$""", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex NotReady();
 
-    [GeneratedRegex(@"plugin/errors: \d+ (?<name>\S+) (?<type>[A-Z0-9]+): (?<error>(?:[a-z ]+: )?(?:(?:read|dial|write) )?(?:(?:udp|tcp) (?:[^\s>]+->)?(?<upstream>[^\s]+?): )?.+)$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    [GeneratedRegex(@"(?:(?:plugin/errors: |\[ERROR\] )\d+ (?<name>\S+) (?<type>[A-Z0-9]+): |\[ERROR \d+ (?<name>\S+) (?<type>[A-Z0-9]+)\] )(?<error>(?:[a-z ]+: )?(?:(?:read|dial|write) )?(?:(?:udp|tcp) (?:[^\s>]+->)?(?<upstream>[^\s]+?): )?.+)$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex UpstreamError();
 
     /// <summary>
