@@ -120,6 +120,35 @@ public sealed class CoreDnsLogParserTests
         Assert.NotEqual(CoreDnsLogKind.UpstreamError, CoreDnsLogParser.ParseLine(line, 1).Kind);
 
     /// <summary>
+    /// node-cache's set-up failures (kubernetes/dns cmd/node-cache/app/cache_app.go), read with the errortype its
+    /// counter gives them. Real lines: kubernetes/kubernetes#90043 (node-cache 1.15.11 without an iptables binary),
+    /// deliveryhero/helm-charts#663 (EKS, as its log viewer prefixed them, the prefix cut), coredns/coredns#4082 (the
+    /// xtables lock held), kubernetes/dns#643 (node-cache 1.22.28, the ", error - " form). kubernetes/dns#568 and #367 for the
+    /// lines that are no failure (a rule added back, the kube-dns ConfigMap directory not mounted: not counted).
+    /// </summary>
+    [Theory]
+    [InlineData("[ERROR] Error adding iptables rule {raw OUTPUT [-p tcp -s 169.254.25.10 --sport 53 -j NOTRACK]} - error checking rule: executable file not found in $PATH:", "iptables", "error checking rule: executable file not found in $PATH")]
+    [InlineData("[ERROR] Error checking dummy device nodelocaldns - operation not permitted", "interface_check", "operation not permitted")]
+    [InlineData("[ERROR] Failed to add non-existent interface nodelocaldns: operation not permitted", "interface_add", "operation not permitted")]
+    [InlineData("[INFO] Error checking/adding iptables rule {raw PREROUTING [-p tcp -d 169.254.20.10 --dport 53 -j NOTRACK]}, due to xtables lock in use, retrying in 60ns", "iptables_lock", "xtables lock in use")]
+    [InlineData("[ERROR] Error checking/adding iptables rule {filter OUTPUT [-p udp -s 101.1.0.1 --sport 53 -j ACCEPT -m comment --comment NodeLocal DNS Cache: allow DNS traffic]}, error - error checking rule: exit status 4: Ignoring deprecated --wait-interval option.", "iptables", "error checking rule: exit status 4: Ignoring deprecated --wait-interval option.")]
+    public void Node_cache_set_up_failure(string line, string errorType, string error)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.NodeLocalSetupError, errorType, error), (r.Kind, r.Cause, r.Error));
+    }
+
+    [Theory]
+    [InlineData("2023-02-01T15:30:45.927684416Z [INFO] Added back nodelocaldns rule - {filter INPUT [-p tcp -d 169.254.20.10 --dport 53 -j ACCEPT]}")]
+    [InlineData("2023-02-01T15:30:45.825087775Z [DEBUG] iptables rule {raw PREROUTING [-p tcp -d 169.254.20.10 --dport 53 -j NOTRACK]} for nodelocaldns already exists")]
+    [InlineData("2020/10/28 17:17:10 [INFO] Added interface - nodelocaldns")]
+    // Counted as configmap, but kubespray's node-cache prints it at every start and runs the Corefile it was given (kubernetes/kubernetes#111888).
+    [InlineData("2022/08/17 10:55:04 [ERROR] Failed to read node-cache coreFile /etc/coredns/Corefile.base - open /etc/coredns/Corefile.base: no such file or directory")]
+    [InlineData("2020/10/28 17:17:10 [ERROR] Failed to sync kube-dns config directory /etc/kube-dns, err: lstat /etc/kube-dns: no such file or directory")]
+    public void Node_cache_set_up_lines_that_are_no_failure(string line) =>
+        Assert.Equal(CoreDnsLogKind.Other, CoreDnsLogParser.ParseLine(line, 1).Kind);
+
+    /// <summary>
     /// forward's error past max_concurrent (plugin/forward/setup.go: "concurrent queries exceeded maximum " + N) as the
     /// errors plugin logs it: rcode 5 (REFUSED), 2 (SERVFAIL) before coredns/coredns#4326. No upstream is named: it is no
     /// network error (coredns-upstream-unreachable needs an endpoint); the fact builder reads it as CoreDNS's own rcode.

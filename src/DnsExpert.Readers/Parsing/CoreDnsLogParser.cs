@@ -16,6 +16,9 @@ public enum CoreDnsLogKind
     Panic,
     NoNextPlugin,
     PluginUsedTwice,
+
+    /// <summary>NodeLocal DNSCache (node-cache) failed to set up its interface or iptables rules; the errortype in <see cref="CoreDnsLogRecord.Cause"/>.</summary>
+    NodeLocalSetupError,
 }
 
 /// <summary>A query log line of the <c>log</c> plugin: <c>{remote}:{port} - {id} "{type} {class} {name} {proto} {size} {do} {bufsize}" {rcode} {flags} {rsize} {duration}</c>.</summary>
@@ -156,6 +159,12 @@ public static partial class CoreDnsLogParser
         if (span.Contains(OncePerServerBlock, StringComparison.Ordinal) && UsedTwice(text, record) is { } twice)
         {
             return twice;
+        }
+
+        if ((span.Contains(" rule ", StringComparison.Ordinal) || span.Contains(" interface ", StringComparison.Ordinal) || span.Contains(" dummy device ", StringComparison.Ordinal))
+            && NodeLocalSetupFailure(text, record) is { } setup)
+        {
+            return setup;
         }
 
         if (span.Contains("Reloading", StringComparison.Ordinal) || span.Contains("plugin/reload", StringComparison.Ordinal))
@@ -333,6 +342,63 @@ public static partial class CoreDnsLogParser
         return UpstreamErrorWithoutQuestion().Match(text) is { Success: true } n
             ? record with { Kind = CoreDnsLogKind.UpstreamError, Endpoint = n.Groups["upstream"].Value, Error = LastSegment(n.Groups["error"].Value) }
             : null;
+    }
+
+    /// <summary>
+    /// node-cache's set-up lines (kubernetes/dns cmd/node-cache/app/cache_app.go), each one failure it also counts in
+    /// <c>coredns_nodecache_setup_errors_total{errortype}</c>, re-checked every <c>-syncinterval</c> (60 s): what it
+    /// printed, the errortype it counted, and where the error follows. <c>Failed to add back ...</c> are the 2019 forms
+    /// (kubernetes/dns#291). Its configmap errors are left out: <c>Failed to read node-cache coreFile
+    /// /etc/coredns/Corefile.base</c> starts every kubespray node-cache (kubernetes/kubernetes#111888), which then runs
+    /// the Corefile it was given.
+    /// </summary>
+    private static readonly (string Marker, string ErrorType, string ErrorAfter)[] NodeLocalSetupForms =
+    [
+        ("Error adding iptables rule ", "iptables", "} - "),
+        ("Failed to add back non-existent rule ", "iptables", "} - "),
+        ("Error adding ebtables rule ", "ebtables", "} - "),
+        ("Failed to add non-existent interface ", "interface_add", ": "),
+        ("Failed to add back non-existent interface ", "interface_add", ": "),
+        ("Error checking dummy device ", "interface_check", " - "),
+    ];
+
+    /// <summary>The <c>[INFO]</c> line of a check that found the xtables lock held (another program's iptables run): counted as iptables_lock, retried.</summary>
+    private const string IptablesLockHeld = ", due to xtables lock in use";
+
+    private static CoreDnsLogRecord? NodeLocalSetupFailure(string text, CoreDnsLogRecord record)
+    {
+        const string CheckingOrAdding = "Error checking/adding iptables rule ";
+        if (text.IndexOf(CheckingOrAdding, StringComparison.Ordinal) is var check and >= 0)
+        {
+            var rest = check + CheckingOrAdding.Length;
+            if (text.IndexOf(IptablesLockHeld, rest, StringComparison.Ordinal) >= 0)
+            {
+                return record with { Kind = CoreDnsLogKind.NodeLocalSetupError, Cause = "iptables_lock", Error = "xtables lock in use" };
+            }
+
+            // Later versions (klog): "Error checking/adding iptables rule {...}, error - ERR".
+            return text.IndexOf(", error - ", rest, StringComparison.Ordinal) is var e and >= 0
+                ? record with { Kind = CoreDnsLogKind.NodeLocalSetupError, Cause = "iptables", Error = SetupError(text[(e + ", error - ".Length)..]) }
+                : null;
+        }
+
+        foreach (var (marker, errorType, errorAfter) in NodeLocalSetupForms)
+        {
+            if (text.IndexOf(marker, StringComparison.Ordinal) is var at and >= 0
+                && text.IndexOf(errorAfter, at + marker.Length, StringComparison.Ordinal) is var sep and >= 0)
+            {
+                return record with { Kind = CoreDnsLogKind.NodeLocalSetupError, Cause = errorType, Error = SetupError(text[(sep + errorAfter.Length)..]) };
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The error as node-cache wrote it, without a trailing colon, at most 200 characters.</summary>
+    private static string SetupError(string error)
+    {
+        error = error.Trim().TrimEnd(':').Trim();
+        return error.Length > 200 ? error[..200] : error;
     }
 
     /// <summary>forward's ErrNoHealthy (plugin/forward/forward.go 1.0.6 on, plugin/pkg/proxy/errors.go from 1.11.0).</summary>
