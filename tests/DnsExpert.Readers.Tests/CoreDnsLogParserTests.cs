@@ -108,7 +108,7 @@ public sealed class CoreDnsLogParserTests
     /// (kubernetes/kubernetes#68139, #66924: dnsmasq is down, no upstream was asked), the proxy plugin's HTTP health
     /// check against a DNS server (coredns/coredns#1396, CoreDNS 1.0.1: a GET to port 53, coredns/coredns#1440), the
     /// errors plugin's consolidated count (plugin/errors/errors.go 1.3.0 on: a pattern from the Corefile, no upstream),
-    /// and other plugins' errors behind <c>[ERROR]</c>.
+    /// other plugins' errors behind <c>[ERROR]</c>, and node-cache's lines that are no set-up failure.
     /// </summary>
     [Theory]
     [InlineData("W0831 12:05:29.384750       1 server.go:64] Error getting metrics from dnsmasq: read udp 127.0.0.1:50205->127.0.0.1:53: read: connection refused")]
@@ -116,15 +116,21 @@ public sealed class CoreDnsLogParserTests
     [InlineData("2018/01/08 00:00:25 [WARNING] Host 10.0.0.1:53 health check probe failed: Get http://10.0.0.1:53: dial tcp 10.0.0.1:53: getsockopt: no route to host")]
     [InlineData("[ERROR] plugin/errors: 3 errors like '^read udp .* i/o timeout$' occurred in last 5m0s")]
     [InlineData("[ERROR] plugin/health: Local health request to \"http://:8080/health\" failed: Get \"http://:8080/health\": read tcp 127.0.0.1:63671->127.0.0.1:4440: read: connection reset by peer")]
-    public void The_same_words_without_an_upstream_failure_are_no_upstream_error(string line) =>
-        Assert.NotEqual(CoreDnsLogKind.UpstreamError, CoreDnsLogParser.ParseLine(line, 1).Kind);
+    // node-cache's lines that are no set-up failure: kubernetes/dns#568 (a rule added back, one already there), #367.
+    [InlineData("2023-02-01T15:30:45.927684416Z [INFO] Added back nodelocaldns rule - {filter INPUT [-p tcp -d 169.254.20.10 --dport 53 -j ACCEPT]}")]
+    [InlineData("2023-02-01T15:30:45.825087775Z [DEBUG] iptables rule {raw PREROUTING [-p tcp -d 169.254.20.10 --dport 53 -j NOTRACK]} for nodelocaldns already exists")]
+    [InlineData("2020/10/28 17:17:10 [INFO] Added interface - nodelocaldns")]
+    // Counted as configmap, but kubespray's node-cache prints it at every start and runs the Corefile it was given (kubernetes/kubernetes#111888).
+    [InlineData("2022/08/17 10:55:04 [ERROR] Failed to read node-cache coreFile /etc/coredns/Corefile.base - open /etc/coredns/Corefile.base: no such file or directory")]
+    [InlineData("2020/10/28 17:17:10 [ERROR] Failed to sync kube-dns config directory /etc/kube-dns, err: lstat /etc/kube-dns: no such file or directory")]
+    public void The_words_of_a_failure_in_lines_that_prove_none_are_read_as_nothing(string line) =>
+        Assert.Equal(CoreDnsLogKind.Other, CoreDnsLogParser.ParseLine(line, 1).Kind);
 
     /// <summary>
     /// node-cache's set-up failures (kubernetes/dns cmd/node-cache/app/cache_app.go), read with the errortype its
     /// counter gives them. Real lines: kubernetes/kubernetes#90043 (node-cache 1.15.11 without an iptables binary),
     /// deliveryhero/helm-charts#663 (EKS, as its log viewer prefixed them, the prefix cut), coredns/coredns#4082 (the
-    /// xtables lock held), kubernetes/dns#643 (node-cache 1.22.28, the ", error - " form). kubernetes/dns#568 and #367 for the
-    /// lines that are no failure (a rule added back, the kube-dns ConfigMap directory not mounted: not counted).
+    /// xtables lock held), kubernetes/dns#643 (node-cache 1.22.28, the ", error - " form).
     /// </summary>
     [Theory]
     [InlineData("[ERROR] Error adding iptables rule {raw OUTPUT [-p tcp -s 169.254.25.10 --sport 53 -j NOTRACK]} - error checking rule: executable file not found in $PATH:", "iptables", "error checking rule: executable file not found in $PATH")]
@@ -137,16 +143,6 @@ public sealed class CoreDnsLogParserTests
         var r = CoreDnsLogParser.ParseLine(line, 1);
         Assert.Equal((CoreDnsLogKind.NodeLocalSetupError, errorType, error), (r.Kind, r.Cause, r.Error));
     }
-
-    [Theory]
-    [InlineData("2023-02-01T15:30:45.927684416Z [INFO] Added back nodelocaldns rule - {filter INPUT [-p tcp -d 169.254.20.10 --dport 53 -j ACCEPT]}")]
-    [InlineData("2023-02-01T15:30:45.825087775Z [DEBUG] iptables rule {raw PREROUTING [-p tcp -d 169.254.20.10 --dport 53 -j NOTRACK]} for nodelocaldns already exists")]
-    [InlineData("2020/10/28 17:17:10 [INFO] Added interface - nodelocaldns")]
-    // Counted as configmap, but kubespray's node-cache prints it at every start and runs the Corefile it was given (kubernetes/kubernetes#111888).
-    [InlineData("2022/08/17 10:55:04 [ERROR] Failed to read node-cache coreFile /etc/coredns/Corefile.base - open /etc/coredns/Corefile.base: no such file or directory")]
-    [InlineData("2020/10/28 17:17:10 [ERROR] Failed to sync kube-dns config directory /etc/kube-dns, err: lstat /etc/kube-dns: no such file or directory")]
-    public void Node_cache_set_up_lines_that_are_no_failure(string line) =>
-        Assert.Equal(CoreDnsLogKind.Other, CoreDnsLogParser.ParseLine(line, 1).Kind);
 
     /// <summary>
     /// forward's error past max_concurrent (plugin/forward/setup.go: "concurrent queries exceeded maximum " + N) as the
