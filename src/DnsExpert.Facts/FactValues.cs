@@ -130,6 +130,10 @@ public static class CoreDnsLogEventCauses
     public const string Unsynced = "unsynced";
     public const string Other = "other";
 
+    // An upstream error naming no upstream: forward's "no healthy proxies", the proxy plugin's "no upstream host"
+    // (every upstream marked down by its health checks or failures).
+    public const string NoHealthyUpstream = "no-healthy-upstream";
+
     // A Corefile error: the refused word is a directive, or an option of a plugin.
     public const string Directive = "directive";
     public const string Property = "property";

@@ -325,6 +325,32 @@ public sealed class NodeLocalSetupErrors : Fact
     public bool BetweenScrapes { get; init; }
     public required string Window { get; init; }
 
+    /// <summary>
+    /// Read from the pod's log instead of its metrics: <see cref="Count"/> lines saying node-cache failed that set-up
+    /// (the same failures its counter counts), the first of them <see cref="Text"/>.
+    /// </summary>
+    public bool FromLog { get; init; }
+
+    /// <summary>The error node-cache gave, from its log (<c>operation not permitted</c>).</summary>
+    public string? Error { get; init; }
+
+    /// <summary>The first such log line.</summary>
+    public string? Text { get; init; }
+
+    public int LineNumber { get; init; }
+    public int LastLineNumber { get; init; }
+
+    /// <summary>The first and last such line's time to the second, or <c>no timestamp</c>.</summary>
+    public string Time { get; init; } = LogPosition.NoTimestamp;
+
+    public string LastTime { get; init; } = LogPosition.NoTimestamp;
+
+    /// <summary>Seconds from the first such line to the last, when the log has timestamps.</summary>
+    public double? SpanSeconds { get; init; }
+
+    /// <summary>Where the lines are, for evidence: <c>line 12 (2024-05-13 08:21:44 UTC; 14 such lines, the last at ...)</c>.</summary>
+    public string Position => LogPosition.Describe(LineNumber, Time, (int)Math.Min(Count, int.MaxValue), LastTime, LastLineNumber);
+
     /// <summary>Which NodeLocal DNSCache, in words: <c>pod node-local-dns-x7k2p on node N</c>, <c>node-local-dns on node N</c>.</summary>
     public string Describe => Node is null ? $"pod {Pod}" : Pod.Contains(' ', StringComparison.Ordinal) ? Pod : $"pod {Pod} on node {Node}";
 
@@ -333,7 +359,7 @@ public sealed class NodeLocalSetupErrors : Fact
     {
         "iptables" => "the iptables rules for its link-local address",
         "iptables_lock" => "the iptables rules, for want of the xtables lock another program (kube-proxy, the CNI) held",
-        "interface_add" or "interface_check" => "the dummy interface that holds its link-local address",
+        "interface_add" or "interface_check" or "interface_check/interface_add" or "interface_add/interface_check" => "the dummy interface that holds its link-local address",
         "configmap" => "its configuration from the node-local-dns ConfigMap",
         _ => $"its {ErrorType} set-up",
     };

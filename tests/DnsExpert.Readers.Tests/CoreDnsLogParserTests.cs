@@ -1,3 +1,4 @@
+using DnsExpert.Facts;
 using DnsExpert.Readers.Parsing;
 
 namespace DnsExpert.Readers.Tests;
@@ -61,6 +62,86 @@ public sealed class CoreDnsLogParserTests
         var r = CoreDnsLogParser.ParseLine(line, 1);
         Assert.Equal(CoreDnsLogKind.UpstreamError, r.Kind);
         Assert.Equal((name, type, upstream, error), (r.QueryName, r.QueryType, r.Endpoint, r.Error));
+    }
+
+    /// <summary>
+    /// The errors plugin's line in every version: <c>plugin/errors: </c> from 1.2.6 (clog.NewWithPlugin), <c>[ERROR] </c>
+    /// alone in 1.1.3-1.2.5 (clog.Errorf, behind Go's log date), <c>[ERROR RCODE NAME TYPE] error</c> in 1.0.0-1.1.2 (caddy's
+    /// time format); the proxy plugin (1.0.0-1.4.0) wraps the network error in <c>unreachable backend: </c>.
+    /// Real lines: coredns/coredns#2287 (CoreDNS 1.1.3), #2284 and #3067 (the 1.1.3-1.2.5 form, the second behind
+    /// <c>kubectl logs --timestamps</c>), #2448 (CoreDNS 1.2.6, with the proxy's prefix), #2514 (1.3.1, CoreDNS's own
+    /// RFC 3339 stamp); the IPv6 line from a public CoreDNS debugging note (a link-local upstream with its zone).
+    /// </summary>
+    [Theory]
+    [InlineData("[ERROR] 2 mirrors.unisound.ai. AAAA: unreachable backend: read udp 10.99.17.97:60877->10.10.10.252:53: i/o timeout", "mirrors.unisound.ai.", "AAAA", "10.10.10.252:53", "i/o timeout")]
+    [InlineData("2018/11/21 06:48:52 [ERROR] 2 cassandra-headless.ec2.internal. A: unreachable backend: read udp 10.244.0.148:48920->10.96.0.10:53: i/o timeout", "cassandra-headless.ec2.internal.", "A", "10.96.0.10:53", "i/o timeout")]
+    [InlineData("2019-07-25T08:22:51.996624257Z 2019/07/25 08:22:51 [ERROR] 2 prometheus-operator-prometheus.monitoring.svc. AAAA: unreachable backend: read udp 172.19.4.77:37693->183.60.83.19:53: i/o timeout", "prometheus-operator-prometheus.monitoring.svc.", "AAAA", "183.60.83.19:53", "i/o timeout")]
+    [InlineData(" [ERROR] plugin/errors: 2 kubernetes.default. AAAA: unreachable backend: read udp 10.244.0.5:51666->223.5.5.5:53: i/o timeout", "kubernetes.default.", "AAAA", "223.5.5.5:53", "i/o timeout")]
+    [InlineData("2019-01-29T08:13:09.676Z [ERROR] plugin/errors: 2 kafka-dev-1.corp.abc.com. A: unreachable backend: read udp 172.200.0.212:46620->10.116.102.247:53: i/o timeout", "kafka-dev-1.corp.abc.com.", "A", "10.116.102.247:53", "i/o timeout")]
+    [InlineData("[ERROR] plugin/errors: 2 acme-staging-v02.api.letsencrypt.org. A: dial udp [ff88::ee33:ddff:ccc5:b79e%2]:53: connect: network is unreachable", "acme-staging-v02.api.letsencrypt.org.", "A", "[ff88::ee33:ddff:ccc5:b79e%2]:53", "network is unreachable")]
+    // The 1.0.0-1.1.2 form built from plugin/errors/errors.go v1.0.0-v1.1.2 (fmt "%s [ERROR %d %s %s] %v", as its test
+    // expects) around the proxy's error: no published line of it was found; its prefix as in the pi-hole line below.
+    [InlineData("19/Apr/2018:04:27:06 +0000 [ERROR 2 example.org. A] unreachable backend: read udp 10.32.0.3:39032->8.8.8.8:53: i/o timeout", "example.org.", "A", "8.8.8.8:53", "i/o timeout")]
+    public void Upstream_error_in_every_version_of_the_errors_line(string line, string name, string type, string upstream, string error)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.UpstreamError, name, type, upstream, error, (string?)null), (r.Kind, r.QueryName, r.QueryType, r.Endpoint, r.Error, r.Cause));
+    }
+
+    /// <summary>
+    /// No upstream named because every one was marked down: the proxy plugin's <c>unreachable backend: no upstream host</c>
+    /// (1.0.0-1.4.0; coredns/coredns#2284, the loop plugin's probe, and #3067) and forward's ErrNoHealthy
+    /// (<c>no healthy proxies</c>, plugin/forward/forward.go from 1.0.6, plugin/pkg/proxy/errors.go from 1.11.0).
+    /// </summary>
+    [Theory]
+    [InlineData("[ERROR] 2 2776621349124840513.8630579569398302643. HINFO: unreachable backend: no upstream host", "2776621349124840513.8630579569398302643.", "HINFO", "no upstream host")]
+    [InlineData("2019-07-25T07:49:51.07598929Z 2019/07/25 07:49:51 [ERROR] 2 alertmanager-prometheus-operator-alertmanager-0.alertmanager-operated.monitoring.svc. ANY: unreachable backend: no upstream host", "alertmanager-prometheus-operator-alertmanager-0.alertmanager-operated.monitoring.svc.", "ANY", "no upstream host")]
+    [InlineData("[ERROR] plugin/errors: 2 www.example.org. A: no healthy proxies", "www.example.org.", "A", "no healthy proxies")]
+    public void No_healthy_upstream_names_none(string line, string name, string type, string error)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.UpstreamError, name, type, (string?)null, error, CoreDnsLogEventCauses.NoHealthyUpstream), (r.Kind, r.QueryName, r.QueryType, r.Endpoint, r.Error, r.Cause));
+    }
+
+    /// <summary>
+    /// The same words in lines that prove no upstream failure: kube-dns's sidecar probing its own dnsmasq
+    /// (kubernetes/kubernetes#68139, #66924: dnsmasq is down, no upstream was asked), the proxy plugin's HTTP health
+    /// check against a DNS server (coredns/coredns#1396, CoreDNS 1.0.1: a GET to port 53, coredns/coredns#1440), the
+    /// errors plugin's consolidated count (plugin/errors/errors.go 1.3.0 on: a pattern from the Corefile, no upstream),
+    /// other plugins' errors behind <c>[ERROR]</c>, and node-cache's lines that are no set-up failure.
+    /// </summary>
+    [Theory]
+    [InlineData("W0831 12:05:29.384750       1 server.go:64] Error getting metrics from dnsmasq: read udp 127.0.0.1:50205->127.0.0.1:53: read: connection refused")]
+    [InlineData("ERROR: logging before flag.Parse: W0802 17:51:49.028526       1 server.go:64] Error getting metrics from dnsmasq: read udp 127.0.0.1:59054->127.0.0.1:53: read: connection refused")]
+    [InlineData("2018/01/08 00:00:25 [WARNING] Host 10.0.0.1:53 health check probe failed: Get http://10.0.0.1:53: dial tcp 10.0.0.1:53: getsockopt: no route to host")]
+    [InlineData("[ERROR] plugin/errors: 3 errors like '^read udp .* i/o timeout$' occurred in last 5m0s")]
+    [InlineData("[ERROR] plugin/health: Local health request to \"http://:8080/health\" failed: Get \"http://:8080/health\": read tcp 127.0.0.1:63671->127.0.0.1:4440: read: connection reset by peer")]
+    // node-cache's lines that are no set-up failure: kubernetes/dns#568 (a rule added back, one already there), #367.
+    [InlineData("2023-02-01T15:30:45.927684416Z [INFO] Added back nodelocaldns rule - {filter INPUT [-p tcp -d 169.254.20.10 --dport 53 -j ACCEPT]}")]
+    [InlineData("2023-02-01T15:30:45.825087775Z [DEBUG] iptables rule {raw PREROUTING [-p tcp -d 169.254.20.10 --dport 53 -j NOTRACK]} for nodelocaldns already exists")]
+    [InlineData("2020/10/28 17:17:10 [INFO] Added interface - nodelocaldns")]
+    // Counted as configmap, but kubespray's node-cache prints it at every start and runs the Corefile it was given (kubernetes/kubernetes#111888).
+    [InlineData("2022/08/17 10:55:04 [ERROR] Failed to read node-cache coreFile /etc/coredns/Corefile.base - open /etc/coredns/Corefile.base: no such file or directory")]
+    [InlineData("2020/10/28 17:17:10 [ERROR] Failed to sync kube-dns config directory /etc/kube-dns, err: lstat /etc/kube-dns: no such file or directory")]
+    public void The_words_of_a_failure_in_lines_that_prove_none_are_read_as_nothing(string line) =>
+        Assert.Equal(CoreDnsLogKind.Other, CoreDnsLogParser.ParseLine(line, 1).Kind);
+
+    /// <summary>
+    /// node-cache's set-up failures (kubernetes/dns cmd/node-cache/app/cache_app.go), read with the errortype its
+    /// counter gives them. Real lines: kubernetes/kubernetes#90043 (node-cache 1.15.11 without an iptables binary),
+    /// deliveryhero/helm-charts#663 (EKS, as its log viewer prefixed them, the prefix cut), coredns/coredns#4082 (the
+    /// xtables lock held), kubernetes/dns#643 (node-cache 1.22.28, the ", error - " form).
+    /// </summary>
+    [Theory]
+    [InlineData("[ERROR] Error adding iptables rule {raw OUTPUT [-p tcp -s 169.254.25.10 --sport 53 -j NOTRACK]} - error checking rule: executable file not found in $PATH:", "iptables", "error checking rule: executable file not found in $PATH")]
+    [InlineData("[ERROR] Error checking dummy device nodelocaldns - operation not permitted", "interface_check", "operation not permitted")]
+    [InlineData("[ERROR] Failed to add non-existent interface nodelocaldns: operation not permitted", "interface_add", "operation not permitted")]
+    [InlineData("[INFO] Error checking/adding iptables rule {raw PREROUTING [-p tcp -d 169.254.20.10 --dport 53 -j NOTRACK]}, due to xtables lock in use, retrying in 60ns", "iptables_lock", "xtables lock in use")]
+    [InlineData("[ERROR] Error checking/adding iptables rule {filter OUTPUT [-p udp -s 101.1.0.1 --sport 53 -j ACCEPT -m comment --comment NodeLocal DNS Cache: allow DNS traffic]}, error - error checking rule: exit status 4: Ignoring deprecated --wait-interval option.", "iptables", "error checking rule: exit status 4: Ignoring deprecated --wait-interval option.")]
+    public void Node_cache_set_up_failure(string line, string errorType, string error)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.NodeLocalSetupError, errorType, error), (r.Kind, r.Cause, r.Error));
     }
 
     /// <summary>

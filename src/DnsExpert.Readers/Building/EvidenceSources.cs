@@ -69,7 +69,7 @@ public static class EvidenceSources
     /// DNSCache's logs come the same way (<c>-l k8s-app=node-local-dns</c>); whose log it is says which reader takes it.
     /// </summary>
     public static readonly EvidenceSource PodLogs = new("pod logs", [Kubectl("logs"), new("kubectl", ["logs", "--previous"])], Anywhere, EvidenceReader.PodLogs,
-        [.. LogTypes, "NodeLocalUpstreamError"], LogTypes);
+        [.. LogTypes, "NodeLocalUpstreamError", "NodeLocalSetupErrors"], LogTypes);
 
     /// <summary>Kubernetes events: a list read empty says no such event occurred.</summary>
     public static readonly EvidenceSource Events = Get("events", ["events", "event", "ev"], ["KubernetesEvent"], ["KubernetesEvent"]);

@@ -16,6 +16,9 @@ public enum CoreDnsLogKind
     Panic,
     NoNextPlugin,
     PluginUsedTwice,
+
+    /// <summary>NodeLocal DNSCache (node-cache) failed to set up its interface or iptables rules; the errortype in <see cref="CoreDnsLogRecord.Cause"/>.</summary>
+    NodeLocalSetupError,
 }
 
 /// <summary>A query log line of the <c>log</c> plugin: <c>{remote}:{port} - {id} "{type} {class} {name} {proto} {size} {do} {bufsize}" {rcode} {flags} {rsize} {duration}</c>.</summary>
@@ -140,7 +143,8 @@ public static partial class CoreDnsLogParser
             };
         }
 
-        if (span.Contains("plugin/errors", StringComparison.Ordinal) && UpstreamFailure(text, record) is { } upstream)
+        // The errors plugin: `[ERROR] plugin/errors: 2 ...` from 1.2.6, `[ERROR] 2 ...` in 1.1.3-1.2.5, `[ERROR 2 NAME. A] ...` before.
+        if ((span.Contains("[ERROR", StringComparison.Ordinal) || span.Contains("plugin/errors", StringComparison.Ordinal)) && UpstreamFailure(text, record) is { } upstream)
         {
             return upstream;
         }
@@ -155,6 +159,12 @@ public static partial class CoreDnsLogParser
         if (span.Contains(OncePerServerBlock, StringComparison.Ordinal) && UsedTwice(text, record) is { } twice)
         {
             return twice;
+        }
+
+        if ((span.Contains(" rule ", StringComparison.Ordinal) || span.Contains(" interface ", StringComparison.Ordinal) || span.Contains(" dummy device ", StringComparison.Ordinal))
+            && NodeLocalSetupFailure(text, record) is { } setup)
+        {
+            return setup;
         }
 
         if (span.Contains("Reloading", StringComparison.Ordinal) || span.Contains("plugin/reload", StringComparison.Ordinal))
@@ -306,18 +316,26 @@ public static partial class CoreDnsLogParser
             : null;
     }
 
-    /// <summary>The errors plugin: <c>RCODE NAME TYPE: error</c>, or an error without the question (<c>2 read udp A->B:53: i/o timeout</c>).</summary>
+    /// <summary>
+    /// The errors plugin: <c>RCODE NAME TYPE: error</c> (<c>plugin/errors: </c> from 1.2.6, <c>[ERROR] </c> alone in
+    /// 1.1.3-1.2.5, <c>[ERROR RCODE NAME TYPE] error</c> in 1.0.0-1.1.2), or an error without the question
+    /// (<c>2 read udp A->B:53: i/o timeout</c>). forward's <c>no healthy proxies</c> and the proxy plugin's
+    /// <c>unreachable backend: no upstream host</c> name no upstream: every one of them was marked down.
+    /// </summary>
     private static CoreDnsLogRecord? UpstreamFailure(string text, CoreDnsLogRecord record)
     {
         if (UpstreamError().Match(text) is { Success: true } e)
         {
+            var endpoint = e.Groups["upstream"].Success ? e.Groups["upstream"].Value : null;
+            var error = LastSegment(e.Groups["error"].Value);
             return record with
             {
                 Kind = CoreDnsLogKind.UpstreamError,
                 QueryName = e.Groups["name"].Value,
                 QueryType = e.Groups["type"].Value,
-                Endpoint = e.Groups["upstream"].Success ? e.Groups["upstream"].Value : null,
-                Error = LastSegment(e.Groups["error"].Value),
+                Endpoint = endpoint,
+                Error = error,
+                Cause = endpoint is null && error is NoHealthyProxies or NoUpstreamHost ? CoreDnsLogEventCauses.NoHealthyUpstream : null,
             };
         }
 
@@ -325,6 +343,69 @@ public static partial class CoreDnsLogParser
             ? record with { Kind = CoreDnsLogKind.UpstreamError, Endpoint = n.Groups["upstream"].Value, Error = LastSegment(n.Groups["error"].Value) }
             : null;
     }
+
+    /// <summary>
+    /// node-cache's set-up lines (kubernetes/dns cmd/node-cache/app/cache_app.go), each one failure it also counts in
+    /// <c>coredns_nodecache_setup_errors_total{errortype}</c>, re-checked every <c>-syncinterval</c> (60 s): what it
+    /// printed, the errortype it counted, and where the error follows. <c>Failed to add back ...</c> are the 2019 forms
+    /// (kubernetes/dns#291). Its configmap errors are left out: <c>Failed to read node-cache coreFile
+    /// /etc/coredns/Corefile.base</c> starts every kubespray node-cache (kubernetes/kubernetes#111888), which then runs
+    /// the Corefile it was given.
+    /// </summary>
+    private static readonly (string Marker, string ErrorType, string ErrorAfter)[] NodeLocalSetupForms =
+    [
+        ("Error adding iptables rule ", "iptables", "} - "),
+        ("Failed to add back non-existent rule ", "iptables", "} - "),
+        ("Error adding ebtables rule ", "ebtables", "} - "),
+        ("Failed to add non-existent interface ", "interface_add", ": "),
+        ("Failed to add back non-existent interface ", "interface_add", ": "),
+        ("Error checking dummy device ", "interface_check", " - "),
+    ];
+
+    /// <summary>The <c>[INFO]</c> line of a check that found the xtables lock held (another program's iptables run): counted as iptables_lock, retried.</summary>
+    private const string IptablesLockHeld = ", due to xtables lock in use";
+
+    private static CoreDnsLogRecord? NodeLocalSetupFailure(string text, CoreDnsLogRecord record)
+    {
+        const string CheckingOrAdding = "Error checking/adding iptables rule ";
+        if (text.IndexOf(CheckingOrAdding, StringComparison.Ordinal) is var check and >= 0)
+        {
+            var rest = check + CheckingOrAdding.Length;
+            if (text.IndexOf(IptablesLockHeld, rest, StringComparison.Ordinal) >= 0)
+            {
+                return record with { Kind = CoreDnsLogKind.NodeLocalSetupError, Cause = "iptables_lock", Error = "xtables lock in use" };
+            }
+
+            // Later versions (klog): "Error checking/adding iptables rule {...}, error - ERR".
+            return text.IndexOf(", error - ", rest, StringComparison.Ordinal) is var e and >= 0
+                ? record with { Kind = CoreDnsLogKind.NodeLocalSetupError, Cause = "iptables", Error = SetupError(text[(e + ", error - ".Length)..]) }
+                : null;
+        }
+
+        foreach (var (marker, errorType, errorAfter) in NodeLocalSetupForms)
+        {
+            if (text.IndexOf(marker, StringComparison.Ordinal) is var at and >= 0
+                && text.IndexOf(errorAfter, at + marker.Length, StringComparison.Ordinal) is var sep and >= 0)
+            {
+                return record with { Kind = CoreDnsLogKind.NodeLocalSetupError, Cause = errorType, Error = SetupError(text[(sep + errorAfter.Length)..]) };
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The error as node-cache wrote it, without a trailing colon, at most 200 characters.</summary>
+    private static string SetupError(string error)
+    {
+        error = error.Trim().TrimEnd(':').Trim();
+        return error.Length > 200 ? error[..200] : error;
+    }
+
+    /// <summary>forward's ErrNoHealthy (plugin/forward/forward.go 1.0.6 on, plugin/pkg/proxy/errors.go from 1.11.0).</summary>
+    private const string NoHealthyProxies = "no healthy proxies";
+
+    /// <summary>The proxy plugin's, after <c>unreachable backend: </c> (plugin/proxy/proxy.go, 1.0.0-1.4.0).</summary>
+    private const string NoUpstreamHost = "no upstream host";
 
     /// <summary>The loop plugin's three forms: 1.2.1-1.2.2, 1.2.3-1.3.0, and 1.3.1 on.</summary>
     private static CoreDnsLogRecord? ForwardLoop(string text, CoreDnsLogRecord record)
@@ -523,7 +604,7 @@ public static partial class CoreDnsLogParser
     [GeneratedRegex("""plugin/ready: (?:Still waiting on|Plugins not ready): "(?<plugins>[^"]*)"$""", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex NotReady();
 
-    [GeneratedRegex(@"plugin/errors: \d+ (?<name>\S+) (?<type>[A-Z0-9]+): (?<error>(?:[a-z ]+: )?(?:(?:read|dial|write) )?(?:(?:udp|tcp) (?:[^\s>]+->)?(?<upstream>[^\s]+?): )?.+)$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    [GeneratedRegex(@"(?:(?:plugin/errors: |\[ERROR\] )\d+ (?<name>\S+) (?<type>[A-Z0-9]+): |\[ERROR \d+ (?<name>\S+) (?<type>[A-Z0-9]+)\] )(?<error>(?:[a-z ]+: )?(?:(?:read|dial|write) )?(?:(?:udp|tcp) (?:[^\s>]+->)?(?<upstream>[^\s]+?): )?.+)$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex UpstreamError();
 
     /// <summary>

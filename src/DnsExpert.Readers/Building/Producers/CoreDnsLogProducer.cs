@@ -224,6 +224,12 @@ internal static class CoreDnsLogProducer
         foreach (var group in scan.Events)
         {
             var record = group.First;
+            if (EventKind(record.Kind) is not { } kind)
+            {
+                // node-cache's own set-up lines: NodeLocalLogProducer reads them from a NodeLocal DNSCache pod's log.
+                continue;
+            }
+
             var verdict = record switch
             {
                 { Kind: CoreDnsLogKind.UnknownDirective, Directive: { } directive } => CoreDnsPluginCatalog.Default.Directive(directive, of.Version),
@@ -235,7 +241,7 @@ internal static class CoreDnsLogProducer
                 Source = of.Source,
                 Pod = pod,
                 Namespace = of.Namespace,
-                Kind = EventKind(record.Kind)!,
+                Kind = kind,
                 LineNumber = record.LineNumber,
                 Timestamp = record.Timestamp,
                 Time = TicketTime.Format(record.Timestamp),

@@ -24,6 +24,7 @@ internal static class NodeLocalLogProducer
     {
         var resolvers = nodeResolvers.ToList();
         var read = new List<(string Pod, List<UpstreamErrors> Errors)>();
+        var setup = new List<NodeLocalSetupErrors>();
         var notes = new List<CollectionEntry>();
         foreach (var log in logs.Where(l => l.Text is not null && l.Pod is not null && !CoreDnsLogProducer.IsCoreDnsLog(l, objects) && IsNodeLocalLog(l, objects, cluster)))
         {
@@ -34,13 +35,57 @@ internal static class NodeLocalLogProducer
             var target = cluster.TargetPod is { } t ? objects.Pods.GetValueOrDefault(SnapshotObjects.Key(cluster.TargetNamespace, t))?.Spec?.NodeName : null;
             var errors = Errors(scan, source, ns, log.Pod!, pod, objects, cluster, resolvers, target).ToList();
             read.Add((log.Pod!, errors));
+            var setupErrors = SetupErrors(scan, source, ns, log.Pod!, pod?.Spec?.NodeName).ToList();
+            setup.AddRange(setupErrors);
             notes.Add(new CollectionEntry(source, CollectionStatus.Ok,
-                $"NodeLocal DNSCache's log: {(scan.Lines == 1 ? "1 line" : $"{scan.Lines} lines")}, {(errors.Count == 0 ? "no error reaching an upstream" : string.Join(", ", errors.Select(e => $"{e.Lines} error(s) reaching {e.Endpoint}")))}"));
+                $"NodeLocal DNSCache's log: {(scan.Lines == 1 ? "1 line" : $"{scan.Lines} lines")}, {(errors.Count == 0 ? "no error reaching an upstream" : string.Join(", ", errors.Select(e => $"{e.Lines} error(s) reaching {e.Endpoint}")))}"
+                + string.Concat(setupErrors.Select(e => $", {e.Count} {e.ErrorType} set-up error line(s)"))));
         }
 
         // How many other NodeLocal pods' logs show no error to an upstream of the same kind: the failure is that node's.
         var facts = read.SelectMany(r => r.Errors.Select(e => (Fact)e.Make(read.Count(o => o.Pod != r.Pod && o.Errors.All(x => x.Kind != e.Kind))))).ToList();
+        facts.AddRange(setup);
         return new ProducedFacts(facts, notes) { Observed = read.Count > 0 ? [nameof(NodeLocalUpstreamError)] : [] };
+    }
+
+    /// <summary>
+    /// node-cache's set-up failures in its log, one fact per thing it sets up (its lines counted together, the first as
+    /// evidence): the failures <c>coredns_nodecache_setup_errors_total</c> counts, read where no scrape was taken. Its
+    /// dummy interface's two errortypes are one failure seen twice (a check that cannot read the interface, then cannot
+    /// add it: deliveryhero/helm-charts#663), so they count together, named <c>interface_check/interface_add</c>.
+    /// </summary>
+    private static IEnumerable<NodeLocalSetupErrors> SetupErrors(CoreDnsLogScan scan, string source, string ns, string podName, string? node)
+    {
+        static string Family(string errorType) => errorType.StartsWith("interface_", StringComparison.Ordinal) ? "interface" : errorType;
+        foreach (var family in scan.Events.Where(g => g.First is { Kind: CoreDnsLogKind.NodeLocalSetupError, Cause: not null }).GroupBy(g => Family(g.First.Cause!), StringComparer.Ordinal))
+        {
+            var groups = family.ToList();
+            var first = groups.MinBy(g => g.First.LineNumber)!;
+            var last = groups.MaxBy(g => g.LastLineNumber)!;
+            var firstTime = groups.Select(g => g.First.Timestamp).Min();
+            var lastTime = groups.Select(g => g.LastTimestamp).Max();
+            var lines = groups.Sum(g => g.Occurrences);
+            yield return new NodeLocalSetupErrors
+            {
+                Source = source,
+                Namespace = ns,
+                Pod = podName,
+                Node = node,
+                ErrorType = string.Join('/', groups.OrderBy(g => g.First.LineNumber).Select(g => g.First.Cause!).Distinct(StringComparer.Ordinal)),
+                Count = lines,
+                FromLog = true,
+                Window = firstTime is { } a && lastTime is { } b && b > a
+                    ? $"in its log from {TicketTime.Format(a)} to {TicketTime.Format(b)}"
+                    : firstTime is { } at ? $"in its log at {TicketTime.Format(at)}" : "in its log",
+                Error = first.First.Error,
+                Text = first.First.Text,
+                LineNumber = first.First.LineNumber,
+                LastLineNumber = last.LastLineNumber,
+                Time = TicketTime.Format(firstTime),
+                LastTime = TicketTime.Format(lastTime),
+                SpanSeconds = firstTime is { } f && lastTime is { } l ? (l - f).TotalSeconds : null,
+            };
+        }
     }
 
     /// <summary>One upstream's errors in one log; <see cref="Make"/> gives the fact once the other logs' count is known.</summary>
