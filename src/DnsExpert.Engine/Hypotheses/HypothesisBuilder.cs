@@ -218,28 +218,103 @@ public static class HypothesisBuilder
     /// to be done. A case is under way when some of its own facts already pass what they decide of its patterns (an
     /// unknown property leaves its tests undecided) and others are still missing.
     /// </summary>
-    private static List<CaseState> Cases(CompiledRule rule, Dictionary<string, List<object>> byType, Func<string, bool> isRead) =>
-        PlanningOf(rule).Cases.Select(planned =>
+    private static List<CaseState> Cases(CompiledRule rule, Dictionary<string, List<object>> byType, Func<string, bool> isRead)
+    {
+        // Each pattern's facts are tested once per question (Measures, Passes, PassesSoFar), in plain loops: the planner
+        // asks this of every routed rule's every case in every diagnosis.
+        var planning = PlanningOf(rule);
+        var states = new List<CaseState>(planning.Cases.Count);
+        foreach (var planned in planning.Cases)
         {
-            var needs = planned.Needs;
-            var byPattern = planned.Patterns.Select(p => (Pattern: p, Facts: byType.GetValueOrDefault(p.FactType) ?? [])).ToList();
-            bool Decided((CompiledPattern Pattern, List<object> Facts) p) =>
-                isRead(p.Pattern.FactType) && p.Pattern.UnknownWhenNull.All(isRead)
-                && (!IsMeasurement(p.Pattern.FactType) || p.Facts.Any(p.Pattern.Measures));
-            var unmeasured = byPattern.Where(p => IsMeasurement(p.Pattern.FactType) && !p.Facts.Any(p.Pattern.Measures))
-                .Select(p => p.Pattern.FactType).ToHashSet(StringComparer.Ordinal);
-            var passing = byPattern.Where(p => p.Facts.Any(p.Pattern.Passes)).Select(p => p.Pattern).ToList();
+            var patterns = planned.Patterns;
+            var facts = new List<object>[patterns.Count];
+            HashSet<string>? unmeasured = null;
+            var measured = new bool[patterns.Count];
+            for (var i = 0; i < patterns.Count; i++)
+            {
+                facts[i] = byType.GetValueOrDefault(patterns[i].FactType) ?? [];
+                if (planned.Measurement[i])
+                {
+                    measured[i] = AnyFact(facts[i], patterns[i].Measures);
+                    if (!measured[i])
+                    {
+                        (unmeasured ??= new HashSet<string>(StringComparer.Ordinal)).Add(patterns[i].FactType);
+                    }
+                }
+            }
+
             // Patterns join the earlier ones (the nearest names of the NXDOMAIN lookup): one can kill the case only
-            // while every pattern before it was decided.
-            var dead = byPattern.TakeWhile(Decided).Any(p => !passing.Contains(p.Pattern));
-            var missing = needs.Where(t => !isRead(t) || unmeasured.Contains(t)).ToHashSet(StringComparer.Ordinal);
+            // while every pattern before it was decided, and it does when no fact of its type passes its own tests.
+            var dead = false;
+            for (var i = 0; i < patterns.Count && !dead; i++)
+            {
+                var pattern = patterns[i];
+                var decided = isRead(pattern.FactType) && AllRead(pattern.UnknownWhenNull, isRead) && (!planned.Measurement[i] || measured[i]);
+                if (!decided)
+                {
+                    break;
+                }
+
+                dead = !AnyFact(facts[i], pattern.Passes);
+            }
+
+            var missing = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var need in planned.Needs)
+            {
+                if (!isRead(need) || unmeasured?.Contains(need) == true)
+                {
+                    missing.Add(need);
+                }
+            }
+
             // Under way: a fact already passes what it decides of a pattern that tests something (a pod any CoreDNS pod would
-            // match is no clue; an Alpine pod is one before NodeLocal DNSCache is known).
-            var pointing = byPattern.Any(p => p.Facts.Any(p.Pattern.PassesSoFar));
-            // A probe passes one of its patterns: the failure was reproduced as the case reads it (the kube-dns ClusterIP timed out).
-            var probed = byPattern.Any(p => IsMeasurement(p.Pattern.FactType) && p.Facts.Any(p.Pattern.PassesSoFar));
-            return new CaseState(needs, missing, dead, UnderWay: !dead && pointing && missing.Count > 0) { Probed = probed };
-        }).ToList();
+            // match is no clue; an Alpine pod is one before NodeLocal DNSCache is known). Probed: that fact is a probe's
+            // result, the failure reproduced as the case reads it (the kube-dns ClusterIP timed out). Both are read only of
+            // a live case that still misses facts.
+            bool pointing = false, probed = false;
+            if (!dead && missing.Count > 0)
+            {
+                for (var i = 0; i < patterns.Count && !probed; i++)
+                {
+                    if (AnyFact(facts[i], patterns[i].PassesSoFar))
+                    {
+                        pointing = true;
+                        probed = planned.Measurement[i];
+                    }
+                }
+            }
+
+            states.Add(new CaseState(planned.Needs, missing, dead, UnderWay: pointing) { Probed = probed });
+        }
+
+        return states;
+    }
+
+    private static bool AnyFact(List<object> facts, Func<object, bool> test)
+    {
+        foreach (var fact in facts)
+        {
+            if (test(fact))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool AllRead(IReadOnlyList<string> needs, Func<string, bool> isRead)
+    {
+        foreach (var need in needs)
+        {
+            if (!isRead(need))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>What of a rule's cases the facts do not change: computed once per compiled rule, not per diagnosis.</summary>
     private static Planning PlanningOf(CompiledRule rule) => Plannings.GetValue(rule, static rule =>
@@ -250,7 +325,7 @@ public static class HypothesisBuilder
             var compiled = rule.Cases.FirstOrDefault(k => k.Index == i);
             needs.UnionWith(compiled?.UnknownWhenNull ?? []);
             var patterns = (compiled?.Patterns ?? []).Where(p => !Given.Contains(p.FactType) && !IsRelation(p.FactType)).ToList();
-            return new PlannedCase(needs, patterns);
+            return new PlannedCase(needs, patterns, patterns.Select(p => IsMeasurement(p.FactType)).ToArray());
         }).ToList();
         return new Planning(cases, rule.Document.Cases.SelectMany(Needs).ToHashSet(StringComparer.Ordinal));
     });
@@ -260,8 +335,8 @@ public static class HypothesisBuilder
     /// <summary>A rule's cases (<see cref="PlannedCase"/>) and the fact types all of them need present (what a ruled-out reason summarises). Read only.</summary>
     private sealed record Planning(IReadOnlyList<PlannedCase> Cases, IReadOnlySet<string> Reads);
 
-    /// <summary>A case's needs (<see cref="Needs"/> and the properties it tests that are null when unknown) and its patterns over facts (no given or relation types). Read only.</summary>
-    private sealed record PlannedCase(HashSet<string> Needs, IReadOnlyList<CompiledPattern> Patterns);
+    /// <summary>A case's needs (<see cref="Needs"/> and the properties it tests that are null when unknown), its patterns over facts (no given or relation types) and which of them are over a measurement (<see cref="IsMeasurement"/>). Read only.</summary>
+    private sealed record PlannedCase(HashSet<string> Needs, IReadOnlyList<CompiledPattern> Patterns, bool[] Measurement);
 
     /// <summary>One case of a rule in this diagnosis (<see cref="Cases"/>).</summary>
     private sealed record CaseState(HashSet<string> Needs, HashSet<string> Missing, bool Dead, bool UnderWay)

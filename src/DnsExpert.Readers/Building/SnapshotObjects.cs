@@ -239,30 +239,30 @@ internal sealed class SnapshotObjects
     {
         switch (kind)
         {
-            case "Pod": Add(_pods, KubernetesJson.Deserialize<V1Pod>(json)); break;
-            case "Service": Add(_services, KubernetesJson.Deserialize<V1Service>(json)); break;
-            case "Endpoints": Add(_endpoints, KubernetesJson.Deserialize<V1Endpoints>(json)); break;
-            case "EndpointSlice": _endpointSlices.Add(KubernetesJson.Deserialize<V1EndpointSlice>(json)); break;
-            case "ConfigMap": Add(_configMaps, KubernetesJson.Deserialize<V1ConfigMap>(json)); break;
-            case "Deployment": Add(_deployments, KubernetesJson.Deserialize<V1Deployment>(json)); break;
-            case "DaemonSet": Add(_daemonSets, KubernetesJson.Deserialize<V1DaemonSet>(json)); break;
-            case "StatefulSet": Add(_statefulSets, KubernetesJson.Deserialize<V1StatefulSet>(json)); break;
+            case "Pod": Add(_pods, KubernetesJson.Deserialize<V1Pod>(json, ModelJson.Options)); break;
+            case "Service": Add(_services, KubernetesJson.Deserialize<V1Service>(json, ModelJson.Options)); break;
+            case "Endpoints": Add(_endpoints, KubernetesJson.Deserialize<V1Endpoints>(json, ModelJson.Options)); break;
+            case "EndpointSlice": _endpointSlices.Add(KubernetesJson.Deserialize<V1EndpointSlice>(json, ModelJson.Options)); break;
+            case "ConfigMap": Add(_configMaps, KubernetesJson.Deserialize<V1ConfigMap>(json, ModelJson.Options)); break;
+            case "Deployment": Add(_deployments, KubernetesJson.Deserialize<V1Deployment>(json, ModelJson.Options)); break;
+            case "DaemonSet": Add(_daemonSets, KubernetesJson.Deserialize<V1DaemonSet>(json, ModelJson.Options)); break;
+            case "StatefulSet": Add(_statefulSets, KubernetesJson.Deserialize<V1StatefulSet>(json, ModelJson.Options)); break;
             case "Node":
-                var node = KubernetesJson.Deserialize<V1Node>(json);
+                var node = KubernetesJson.Deserialize<V1Node>(json, ModelJson.Options);
                 _nodes[node.Metadata?.Name ?? ""] = node;
                 break;
-            case "NetworkPolicy": _networkPolicies.Add(KubernetesJson.Deserialize<V1NetworkPolicy>(json)); break;
+            case "NetworkPolicy": _networkPolicies.Add(KubernetesJson.Deserialize<V1NetworkPolicy>(json, ModelJson.Options)); break;
             case "Namespace":
-                var namespaceObject = KubernetesJson.Deserialize<V1Namespace>(json);
+                var namespaceObject = KubernetesJson.Deserialize<V1Namespace>(json, ModelJson.Options);
                 _namespaces[namespaceObject.Metadata?.Name ?? ""] = namespaceObject;
                 break;
             case "Event": _events.Add(ObjectEvent.Read(json)); break;
             case "PodMetrics":
-                var pm = KubernetesJson.Deserialize<PodMetrics>(json);
+                var pm = KubernetesJson.Deserialize<PodMetrics>(json, ModelJson.Options);
                 _podMetrics[Key(pm.Metadata?.NamespaceProperty, pm.Metadata?.Name)] = pm;
                 break;
             case "NodeMetrics":
-                var nm = KubernetesJson.Deserialize<NodeMetrics>(json);
+                var nm = KubernetesJson.Deserialize<NodeMetrics>(json, ModelJson.Options);
                 _nodeMetrics[nm.Metadata?.Name ?? ""] = nm;
                 break;
             default:
@@ -335,12 +335,12 @@ internal sealed record ObjectEvent(
             || (json.TryGetProperty("apiVersion", out var api) && api.ValueKind == JsonValueKind.String && api.GetString()!.StartsWith("events.k8s.io/", StringComparison.Ordinal));
         if (eventsApi)
         {
-            var e = KubernetesJson.Deserialize<Eventsv1Event>(json);
+            var e = KubernetesJson.Deserialize<Eventsv1Event>(json, ModelJson.Options);
             return new ObjectEvent(e.Metadata, e.Regarding, e.Reason, e.Note, e.Type, e.Series?.Count ?? e.DeprecatedCount,
                 e.Series?.LastObservedTime ?? e.DeprecatedLastTimestamp ?? e.EventTime, e.ReportingController ?? e.DeprecatedSource?.Component);
         }
 
-        var c = KubernetesJson.Deserialize<Corev1Event>(json);
+        var c = KubernetesJson.Deserialize<Corev1Event>(json, ModelJson.Options);
         return new ObjectEvent(c.Metadata, c.InvolvedObject, c.Reason, c.Message, c.Type, c.Series?.Count ?? c.Count,
             c.Series?.LastObservedTime ?? c.LastTimestamp ?? c.EventTime, c.Source?.Component ?? c.ReportingComponent);
     }
