@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Measures DnsExpert and prints each figure with its ratio to a baseline measured in the same run (BENCHMARKS.md holds
-# the last results). Bounded: about 5 minutes on 2 cores. Usage: ./bench.sh [--quick]
+# the last results). Bounded: about 5 minutes on 2 cores. Usage: ./bench.sh [--quick] [--jit]
+#
+# The benchmark program runs as DnsExpert ships (the image's publish, the CLI tool's package): published ReadyToRun for
+# this machine's platform, framework-dependent. --jit runs the `dotnet build` output instead (JIT-compiled at run time,
+# what bench.sh timed before 2026-12-07), e.g. to see what ReadyToRun changes.
 #
 # ./bench.sh --against REV [--quick] [--rounds N] compares this tree with any git revision instead: REV is built in a
 # temporary git worktree (removed on exit), both builds run alternately on the same generated input, and a table gives
@@ -8,21 +12,39 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-quick="" against="" rounds=2
+quick="" against="" rounds=2 jit=""
 while (( $# > 0 )); do
   case $1 in
     --quick) quick=--quick ;;
+    --jit) jit=--jit ;;
     --against) against=${2:?--against needs a git revision}; shift ;;
     --rounds) rounds=${2:?--rounds needs a number}; shift ;;
-    *) echo "usage: ./bench.sh [--quick] [--against REV [--rounds N]]" >&2; exit 1 ;;
+    *) echo "usage: ./bench.sh [--quick] [--jit] [--against REV [--rounds N]]" >&2; exit 1 ;;
   esac
   shift
 done
 [[ $rounds =~ ^[0-9]+$ ]] && (( rounds >= 2 )) || { echo "bench.sh: --rounds must be 2 or more" >&2; exit 1; }
-bench=tests/DnsExpert.Benchmarks/bin/Release/net10.0/DnsExpert.Benchmarks
+case $(uname -s)-$(uname -m) in
+  Linux-x86_64) host_rid=linux-x64 ;; Linux-aarch64 | Linux-arm64) host_rid=linux-arm64 ;;
+  Darwin-arm64) host_rid=osx-arm64 ;; Darwin-x86_64) host_rid=osx-x64 ;; *) host_rid="" ;;
+esac
+# The benchmark program as it ships (ReadyToRun for this platform), or the build output with --jit or on a platform
+# not listed above. Both trees of --against are built the same way.
+if [[ -z $jit && -n $host_rid ]]; then
+  form="ReadyToRun (dotnet publish -r $host_rid -p:PublishReadyToRun=true)"
+  bench=tests/DnsExpert.Benchmarks/bin/Release/net10.0/$host_rid/publish/DnsExpert.Benchmarks
+  build_bench() {   # $1: the tree
+    dotnet publish "$1/tests/DnsExpert.Benchmarks" -c Release -r "$host_rid" --self-contained false -p:PublishReadyToRun=true -v q -nologo
+  }
+else
+  form="JIT (dotnet build)"
+  bench=tests/DnsExpert.Benchmarks/bin/Release/net10.0/DnsExpert.Benchmarks
+  build_bench() { dotnet build "$1/tests/DnsExpert.Benchmarks" -c Release -v q -nologo; }
+fi
 machine() {
   echo "## machine"
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ), cores: $(nproc), memory: $(free -g | awk '/Mem:/{print $2}') GiB, .NET $(dotnet --version), $(uname -sr)"
+  echo "benchmark program: $form"
 }
 
 if [[ -n $against ]]; then
@@ -43,17 +65,13 @@ if [[ -n $against ]]; then
   [[ -d $tmp/rev/tests/DnsExpert.Benchmarks ]] || { echo "bench.sh: $name predates tests/DnsExpert.Benchmarks; nothing to compare" >&2; exit 1; }
   build() {   # $1: the tree to build; stops with its build output when the build fails
     local log="$tmp/build.log"
-    dotnet build "$1/tests/DnsExpert.Benchmarks" -c Release -v q -nologo >"$log" 2>&1 || { cat "$log" >&2; echo "bench.sh: building $1/tests/DnsExpert.Benchmarks failed" >&2; exit 1; }
+    build_bench "$1" >"$log" 2>&1 || { cat "$log" >&2; echo "bench.sh: building $1/tests/DnsExpert.Benchmarks failed" >&2; exit 1; }
   }
   # The CLI as its users get it: the tree's `dotnet pack` into a feed of its own, `dotnet tool install` from that feed
   # alone into a tool path, with a NuGet cache of its own (both trees' packages are DnsExpert.Cli of the same version).
   # A tree whose package is RID-specific (ReadyToRun, see src/DnsExpert.Cli's project) packs this machine's platform
   # only, the package `dotnet tool install` picks here; an older tree packs its one RID-agnostic package. A tree with no
   # tool package: its row shows "-".
-  case $(uname -s)-$(uname -m) in
-    Linux-x86_64) host_rid=linux-x64 ;; Linux-aarch64 | Linux-arm64) host_rid=linux-arm64 ;;
-    Darwin-arm64) host_rid=osx-arm64 ;; Darwin-x86_64) host_rid=osx-x64 ;; *) host_rid="" ;;
-  esac
   install_cli() {   # $1: the tree, $2: a new directory for its feed, cache and tool path
     local project=$1/src/DnsExpert.Cli log="$tmp/pack.log" version props=() install=()
     grep -qs '<PackAsTool>true</PackAsTool>' "$project/DnsExpert.Cli.csproj" || return 0
@@ -66,7 +84,7 @@ if [[ -n $against ]]; then
         && NUGET_PACKAGES=$2/nuget dotnet tool install DnsExpert.Cli "${install[@]}" --tool-path "$2/tool" --configfile "$2/nuget.config"
     } >"$log" 2>&1 || { cat "$log" >&2; echo "bench.sh: packing or installing $project failed" >&2; exit 1; }
   }
-  echo "building $name and the current tree (Release), packing and installing their dnsexpert tools"
+  echo "building $name and the current tree (Release, the benchmark program $form), packing and installing their dnsexpert tools"
   build "$tmp/rev"
   build .
   sides=(A B)
@@ -116,7 +134,7 @@ if [[ -n $against ]]; then
   exit 0
 fi
 
-dotnet build tests/DnsExpert.Benchmarks -c Release -v q -nologo >/dev/null
+build_bench . >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -44,6 +44,8 @@ public static class Program
                 return 0;
             case "e2e":
                 return await EndToEnd(root, Arg("--request", "large-snapshot.json"));
+            case "compile":
+                return Compile(root, int.Parse(Arg("--count", "10"), CultureInfo.InvariantCulture));
             case "logscan":
                 return LogScan(Arg("--dir", Path.GetTempPath()), int.Parse(Arg("--lines", "1000000"), CultureInfo.InvariantCulture));
             case "rest":
@@ -54,7 +56,7 @@ public static class Program
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Skip(1).ToArray());
                 return 0;
             default:
-                Console.Error.WriteLine("usage: generate [--out F] | e2e --request F | logscan [--lines N] | rest [--seconds S] | soak [--count N] | bdn [BenchmarkDotNet args]");
+                Console.Error.WriteLine("usage: generate [--out F] | e2e --request F | compile [--count N] | logscan [--lines N] | rest [--seconds S] | soak [--count N] | bdn [BenchmarkDotNet args]");
                 return 1;
         }
     }
@@ -74,8 +76,10 @@ public static class Program
     private static async Task<int> EndToEnd(string root, string requestPath)
     {
         var rulesWatch = Stopwatch.StartNew();
+        var compileCost = Cost.Start();
         var rules = new DirectoryRuleBaseProvider(Path.Combine(root, "rules"));
         var compile = rulesWatch.Elapsed;
+        compileCost = compileCost.Stop();
         var service = new DiagnosisService(new RuleEngine(rules), TimeProvider.System);
 
         // Warm up the code paths on the small sample, then measure the small sample as the baseline of the same run.
@@ -86,18 +90,25 @@ public static class Program
         GC.Collect();
         var before = Process.GetCurrentProcess().WorkingSet64;
         var watch = Stopwatch.StartNew();
+        var coldCost = Cost.Start();
         var response = await Diagnose(service, requestPath);
         var cold = watch.Elapsed;
+        coldCost = coldCost.Stop();
         Console.WriteLine($"rule base compile: {compile.TotalMilliseconds:0} ms ({rules.Current.Rules.Count} rules)");
         Console.WriteLine($"small snapshot diagnosis (sick-cluster, median of 20): {small.TotalMilliseconds:0.0} ms");
         Console.WriteLine($"large snapshot diagnosis end to end, first in the process (cold code): {cold.TotalMilliseconds:0} ms ({new FileInfo(requestPath).Length / 1e6:0} MB request; {response.Findings.Count} findings: {string.Join(", ", response.Findings.Select(f => f.RuleId))})");
+        Console.WriteLine($"rule base compile, cost: {compileCost}");
+        Console.WriteLine($"large snapshot, first in the process, cost: {coldCost}");
 
         // A service that has diagnosed a few large snapshots runs optimised code: two more runs get the runtime there
         // (tier-1 compilation waits until code stops changing), then the median of three.
         await Diagnose(service, requestPath);
         await Diagnose(service, requestPath);
+        var warmCost = Cost.Start();
         var warm = await Measure(() => Diagnose(service, requestPath), 3);
+        warmCost = warmCost.Stop();
         Console.WriteLine($"large snapshot diagnosis end to end, warm (median of 3 after 2 more): {warm.TotalMilliseconds:0} ms");
+        Console.WriteLine($"large snapshot, warm, cost per run (mean of 3): {warmCost / 3}");
         Console.WriteLine($"large/small time ratio (warm): {warm / small:0.0}");
 
         // Where the time goes, phase by phase (warm).
@@ -127,6 +138,49 @@ public static class Program
         Console.WriteLine($"peak working set over all runs: {process.PeakWorkingSet64 / 1e6:0} MB (before the large diagnoses: {before / 1e6:0} MB)");
         Console.WriteLine($"managed memory allocated in total: {GC.GetTotalAllocatedBytes() / 1e6:0} MB");
         return 0;
+    }
+
+    /// <summary>The rule base compiled <paramref name="count"/> times in one process: the first load, then the warm ones.</summary>
+    private static int Compile(string root, int count)
+    {
+        var rules = Path.Combine(root, "rules");
+        var warm = new List<double>();
+        for (var i = 0; i < count; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var cost = Cost.Start();
+            var loaded = new DirectoryRuleBaseProvider(rules).Current.Rules.Count;
+            cost = cost.Stop();
+            Console.WriteLine($"rule base compile {i + 1}: {watch.Elapsed.TotalMilliseconds:0} ms ({loaded} rules; {cost})");
+            if (i > 0)
+            {
+                warm.Add(cost.Cpu.TotalMilliseconds);
+            }
+        }
+
+        if (warm.Count > 0)
+        {
+            Console.WriteLine($"rule base compile, warm, CPU median: {warm.Order().ElementAt(warm.Count / 2):0} ms");
+        }
+
+        return 0;
+    }
+
+    /// <summary>What a step cost besides its wall time: the process's CPU time and the JIT's work (methods, time) meanwhile.</summary>
+    private readonly record struct Cost(TimeSpan Cpu, long Methods, TimeSpan Jit)
+    {
+        public static Cost Start() => new(Process.GetCurrentProcess().TotalProcessorTime, System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
+
+        public Cost Stop()
+        {
+            var now = Start();
+            return new(now.Cpu - Cpu, now.Methods - Methods, now.Jit - Jit);
+        }
+
+        public static Cost operator /(Cost cost, int runs) => new(cost.Cpu / runs, cost.Methods / runs, cost.Jit / runs);
+
+        public override string ToString() =>
+            $"CPU {Cpu.TotalMilliseconds:0} ms, {Methods} methods jitted in {Jit.TotalMilliseconds:0} ms";
     }
 
     private static async Task<DiagnosisResponse> Diagnose(DiagnosisService service, string path)

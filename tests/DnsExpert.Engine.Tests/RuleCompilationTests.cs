@@ -146,6 +146,50 @@ public sealed class RuleCompilationTests
         Assert.Empty(RuleSessionRunner.Run(ruleBase, [server, Plugin("log", 3)]).Findings);
     }
 
+    /// <summary>
+    /// Rules that repeat a condition's text share its parse (<c>ParsedExpressions</c>): each rule keeps its own threshold
+    /// values and its own patterns, in one rule base and across rule bases of the process.
+    /// </summary>
+    [Fact]
+    public void Rules_with_the_same_condition_text_keep_their_own_thresholds_and_patterns()
+    {
+        static string Rule(string id, int limit) => $$$"""
+            id: {{{id}}}
+            title: t
+            severity: info
+            description: d
+            thresholds:
+              limit: {{{limit}}}
+            when:
+              - fact: CorefileServer
+                as: server
+                where: ServesRoot
+              - fact: CorefilePlugin
+                as: plugin
+                where: plugin.ServerIndex == server.Index && plugin.Line >= limit
+            finding:
+              cause: "{{ plugin.Name }} at line {{ plugin.Line }} of {{ server.Key }}"
+              evidence:
+                - source: s
+                  detail: d
+              remediation:
+                - summary: r
+                  when: plugin.Line >= limit
+            """;
+        var server = new CorefileServer { Source = "ConfigMap kube-system/coredns", Index = 0, Line = 1, ServesRoot = true, Key = ".:53" };
+        var other = new CorefileServer { Source = "ConfigMap kube-system/coredns", Index = 1, Line = 9, ServesRoot = false, Key = "example.org:53" };
+        var cache = new CorefilePlugin { Source = server.Source, ServerIndex = 1, ServerKey = other.Key, Name = "cache", Line = 10, Text = "cache" };
+        object[] facts = [server, other, Plugin("log", 4), cache];
+
+        foreach (var ruleBase in new[] { Compile(Rule("limit-three", 3), Rule("limit-five", 5)), Compile(Rule("limit-five", 5), Rule("limit-three", 3)) })
+        {
+            var finding = Assert.Single(RuleSessionRunner.Run(ruleBase, facts).Findings);
+            Assert.Equal("limit-three", finding.RuleId);
+            Assert.Equal("log at line 4 of .:53", finding.Cause);
+            Assert.Single(finding.Remediation);
+        }
+    }
+
     [Fact]
     public void A_rule_can_require_that_no_other_finding_explains_the_failure()
     {

@@ -24,6 +24,9 @@ public static class RuleBaseCompiler
 
     private static readonly ParsingConfig Parsing = CreateParsingConfig();
 
+    /// <summary>Parses kept for the process: identical conditions of different rules, and every unchanged one on a reload.</summary>
+    private static readonly ParsedExpressions Parsed = new(Parsing);
+
     /// <summary>The name finding templates and checks read <see cref="Commands.KnownValues"/> under.</summary>
     public const string KnownName = "known";
 
@@ -402,7 +405,7 @@ public static class RuleBaseCompiler
             // The pattern's own fact is the lambda's only parameter, so its members can be named bare (`Name == "log"`);
             // earlier patterns are reachable by name (`log.ServerIndex == server.Index`) as external symbols.
             var externals = Externals(doc, earlier);
-            parsed = DynamicExpressionParser.ParseLambda(Parsing, [self], typeof(bool), condition.Text, externals);
+            parsed = Parsed.Parse([self], typeof(bool), condition.Text, externals);
         }
         catch (ParseException ex)
         {
@@ -456,7 +459,7 @@ public static class RuleBaseCompiler
     {
         try
         {
-            var lambda = DynamicExpressionParser.ParseLambda(Parsing, scope, typeof(bool), guard.Text, Externals(doc, []));
+            var lambda = Parsed.Parse(scope, typeof(bool), guard.Text, Externals(doc, []));
             if (Refused(doc, lambda.Body, guard.Text, 0, guard.Text, guard.Line, guard.Column, guard.Field, errors))
             {
                 return null;
@@ -508,7 +511,7 @@ public static class RuleBaseCompiler
             {
                 var lambda = MemberPaths.TryBuild(expression, scope, Parsing, out var path)
                     ? path
-                    : DynamicExpressionParser.ParseLambda(Parsing, scope, typeof(object), expression, Externals(doc, []));
+                    : Parsed.Parse(scope, typeof(object), expression, Externals(doc, []));
                 if (Refused(doc, lambda.Body, text, at, expression, template.Line, template.Column, template.Field, errors))
                 {
                     continue;
