@@ -103,7 +103,28 @@ internal static class JsonStrings
         return Utf8.IsValid(destination[..copy.Written]) ? copy.Written : null;
     }
 
-    /// <summary>Unescaped UTF-8 copied into a span that holds it all.</summary>
+    /// <summary>
+    /// Unescapes the escaped bytes of a JSON string, validated before (as <see cref="JsonStringValidator"/> does), where
+    /// they lie: the text is never longer than its escapes, so each run is moved back over what the escapes left.
+    /// Returns the text's length in bytes.
+    /// </summary>
+    /// <exception cref="FormatException">An unpaired surrogate escape, or the bytes end inside an escape.</exception>
+    public static int UnescapeInPlace(Span<byte> escaped)
+    {
+        var first = escaped.IndexOf((byte)'\\');
+        if (first < 0)
+        {
+            return escaped.Length;
+        }
+
+        var copy = new SpanWriter(escaped[first..]);
+        var unescaper = new JsonUnescaper();
+        unescaper.Add(escaped[first..], ref copy);
+        unescaper.Finish();
+        return first + copy.Written;
+    }
+
+    /// <summary>Unescaped UTF-8 copied into a span that holds it all (or over the escaped bytes themselves, behind them).</summary>
     private ref struct SpanWriter(Span<byte> destination) : IUtf8Sink
     {
         private readonly Span<byte> _destination = destination;
