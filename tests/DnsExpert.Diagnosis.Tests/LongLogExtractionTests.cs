@@ -23,7 +23,7 @@ public sealed class LongLogExtractionTests
         for (var i = 0; text.Length < bytes; i++)
         {
             text.Append("[INFO] 10.0.0.").Append(i % 250).Append(":5353 - ").Append(i)
-                .Append(" \\\"A IN caf\\u00e9-é-").Append(i % 7 == 0 ? "\\ud83d\\ude00" : "x").Append(".example.com.\\\" NXDOMAIN \\/ \\\\ \\t 0.0001s\\n");
+                .Append(i % 5 == 0 ? "\\r\\b\\f\\u0041\\uFFFD" : "").Append(" \\\"A IN caf\\u00e9-é-").Append(i % 7 == 0 ? "\\ud83d\\ude00" : "x").Append(".example.com.\\\" NXDOMAIN \\/ \\\\ \\t 0.0001s\\n");
         }
 
         return text.Append(extra).ToString();
@@ -174,6 +174,33 @@ public sealed class LongLogExtractionTests
         var scan = CoreDnsLogScanner.Scan(text);
         Assert.Equal((scan.Lines, scan.Characters), (log.Scanned!.Lines, log.Scanned!.Characters));
     }
+
+    [Theory]
+    [InlineData("plain")]
+    [InlineData("\\n")]
+    [InlineData("a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t")]
+    [InlineData("\\u00e9\\u0000\\uFFFF\\ud83d\\ude00x\\uD83D\\uDE00")]
+    [InlineData("é\\u00e9é")]
+    public void Unescaping_in_place_gives_the_serializers_text(string escaped)
+    {
+        var bytes = Encoding.UTF8.GetBytes(escaped);
+
+        var length = JsonStrings.UnescapeInPlace(bytes);
+
+        Assert.Equal(JsonSerializer.Deserialize<string>($"\"{escaped}\""), Encoding.UTF8.GetString(bytes, 0, length));
+    }
+
+    [Theory]
+    [InlineData("a\\")]
+    [InlineData("\\x")]
+    [InlineData("\\u12")]
+    [InlineData("\\u12G4")]
+    [InlineData("\\ud83d")]
+    [InlineData("\\ud83dx")]
+    [InlineData("\\ud83d\\u0041")]
+    [InlineData("\\ude00")]
+    public void Unescaping_in_place_refuses_what_is_not_a_whole_escape(string escaped) =>
+        Assert.Throws<FormatException>(() => JsonStrings.UnescapeInPlace(Encoding.UTF8.GetBytes(escaped)));
 
     private sealed record Outcome(string? Error, string Request, int Extracted);
 
