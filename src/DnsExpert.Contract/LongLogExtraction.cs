@@ -317,6 +317,7 @@ internal sealed class LongLogExtractingStream(PipeReader inner, LogPath root, bo
 
     private long _line;
     private long _column;
+    private long _buffered;
 
     private enum State : byte
     {
@@ -384,7 +385,14 @@ internal sealed class LongLogExtractingStream(PipeReader inner, LogPath root, bo
 
         while (true)
         {
-            var result = await inner.ReadAsync(cancellationToken);
+            // A log's string waits whole in the body's pipe: asked for as at least all of it so far and one byte more,
+            // the pipe reads it into segments of the size asked for (rented from the shared pool and kept there for the
+            // next log) rather than into hundreds of 64 KiB ones, most of which the pool would drop again: 15 MB of
+            // new arrays per log.
+            var result = _atLog && _buffered > 0
+                ? await inner.ReadAtLeastAsync((int)Math.Min(int.MaxValue, _buffered + 1), cancellationToken)
+                : await inner.ReadAsync(cancellationToken);
+            _buffered = 0;
             if (result.IsCanceled)
             {
                 throw new OperationCanceledException(cancellationToken);
@@ -397,6 +405,7 @@ internal sealed class LongLogExtractingStream(PipeReader inner, LogPath root, bo
                 {
                     case null:
                         inner.AdvanceTo(buffer.Start, buffer.End);
+                        _buffered = buffer.Length;
                         continue;
                     case true:
                         return Pending(destination.Span);
