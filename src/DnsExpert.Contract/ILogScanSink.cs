@@ -19,6 +19,18 @@ public interface ILogScanSink
     /// </summary>
     StreamedLog Accept(byte[] buffer, int length, long characters);
 
+    /// <summary>
+    /// Takes a log whose rented buffer holds the escaped bytes of its JSON string (without the quotes), validated by the
+    /// reader: control characters, escapes, surrogate pairs and UTF-8. Unescaping never makes it longer, so it can be
+    /// done in place. This one unescapes at once and hands the text to <see cref="Accept"/>; a scanning sink does it
+    /// in the scan instead, off the reader's path.
+    /// </summary>
+    StreamedLog AcceptEscaped(byte[] buffer, int length)
+    {
+        var text = JsonStrings.UnescapeInPlace(buffer.AsSpan(0, length));
+        return Accept(buffer, text, System.Text.Encoding.UTF8.GetCharCount(buffer.AsSpan(0, text)));
+    }
+
     /// <summary>Completes when the reader may read on: few enough of this read's logs are waiting for a scan.</summary>
     ValueTask WaitForRoomAsync(CancellationToken cancellationToken);
 }

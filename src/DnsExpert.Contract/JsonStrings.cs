@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
@@ -103,7 +104,88 @@ internal static class JsonStrings
         return Utf8.IsValid(destination[..copy.Written]) ? copy.Written : null;
     }
 
-    /// <summary>Unescaped UTF-8 copied into a span that holds it all.</summary>
+    /// <summary>
+    /// Unescapes the escaped bytes of a JSON string, validated before (as <see cref="JsonStringValidator"/> does), where
+    /// they lie: the text is never longer than its escapes, so each run is moved back over what the escapes left.
+    /// Returns the text's length in bytes.
+    /// </summary>
+    /// <exception cref="FormatException">An unpaired surrogate escape, or the bytes end inside an escape.</exception>
+    public static int UnescapeInPlace(Span<byte> escaped)
+    {
+        var read = escaped.IndexOf((byte)'\\');
+        if (read < 0)
+        {
+            return escaped.Length;
+        }
+
+        // One tight loop rather than JsonUnescaper's pieces: the whole string is here, and a long log has an escape in
+        // every line (its \n), so this runs millions of times per request.
+        var written = read;
+        while (true)
+        {
+            if (read + 1 >= escaped.Length)
+            {
+                throw new FormatException("the string ends inside an escape");
+            }
+
+            var kind = escaped[read + 1];
+            if (kind != (byte)'u')
+            {
+                escaped[written++] = kind switch
+                {
+                    (byte)'n' => (byte)'\n',
+                    (byte)'t' => (byte)'\t',
+                    (byte)'r' => (byte)'\r',
+                    (byte)'b' => (byte)'\b',
+                    (byte)'f' => (byte)'\f',
+                    (byte)'"' or (byte)'\\' or (byte)'/' => kind,
+                    _ => throw new FormatException("an escape JSON does not know"),
+                };
+                read += 2;
+            }
+            else
+            {
+                var unit = HexUnit(escaped, read + 2);
+                read += 6;
+                Rune rune;
+                if (char.IsHighSurrogate((char)unit))
+                {
+                    if (read + 1 >= escaped.Length || escaped[read] != (byte)'\\' || escaped[read + 1] != (byte)'u'
+                        || HexUnit(escaped, read + 2) is var low && !char.IsLowSurrogate((char)low))
+                    {
+                        throw new FormatException("a high surrogate escape is not followed by a low one");
+                    }
+
+                    rune = new Rune((char)unit, (char)low);
+                    read += 6;
+                }
+                else
+                {
+                    rune = char.IsLowSurrogate((char)unit) ? throw new FormatException("a low surrogate escape without a high one") : new Rune(unit);
+                }
+
+                // The rune's UTF-8 is never longer than its escape (6 or 12 bytes), so it lands behind what is left to read.
+                written += rune.EncodeToUtf8(escaped[written..]);
+            }
+
+            var run = escaped[read..].IndexOf((byte)'\\');
+            var end = run < 0 ? escaped.Length : read + run;
+            escaped[read..end].CopyTo(escaped[written..]);
+            written += end - read;
+            read = end;
+            if (run < 0)
+            {
+                return written;
+            }
+        }
+    }
+
+    private static int HexUnit(ReadOnlySpan<byte> escaped, int at) =>
+        at + 4 <= escaped.Length && int.TryParse(escaped.Slice(at, 4), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var unit)
+            ? unit
+            : throw new FormatException("not four hex digits");
+
+    /// <summary>Unescaped UTF-8 copied into a span that holds it all (or over the escaped bytes themselves, behind them).</summary>
     private ref struct SpanWriter(Span<byte> destination) : IUtf8Sink
     {
         private readonly Span<byte> _destination = destination;

@@ -15,23 +15,15 @@ public sealed class LogText
     /// <summary>Logs up to this many bytes of JSON are kept as text (the last 500 lines of a busy CoreDNS are far less).</summary>
     public const int RetainedLimit = 1 << 20;
 
-    public LogText(string value)
-    {
-        Value = value;
-        Length = value.Length;
-    }
+    public LogText(string value) => Value = value;
 
-    public LogText(StreamedLog streamed)
-    {
-        Streamed = streamed;
-        Length = streamed.Characters;
-    }
+    public LogText(StreamedLog streamed) => Streamed = streamed;
 
     /// <summary>The text, or null when the log was streamed to a scan and not kept.</summary>
     public string? Value { get; }
 
-    /// <summary>Its length in characters, kept or not.</summary>
-    public long Length { get; }
+    /// <summary>Its length in characters, kept or not (a streamed log's once its scan is done).</summary>
+    public long Length => Value?.Length ?? Streamed!.Characters;
 
     /// <summary>The long log handed to a scan as it was read, or null for a kept text.</summary>
     public StreamedLog? Streamed { get; }
@@ -67,8 +59,10 @@ public sealed class LogText
         {
             if (reader.TokenType != JsonTokenType.String)
             {
-                // Without a message of its own the serializer reports it as it does any wrong type, with the path.
-                throw new JsonException();
+                // A long log the reader took out of the body before the serializer saw it stands here as the number only
+                // this read knows (RequestJson: LongLogExtractingStream). Any other number, or anything else, without a
+                // message of its own the serializer reports as it does any wrong type, with the path.
+                return _slot?.Logs?.TryTake(ref reader) is { } extracted ? new LogText(extracted) : throw new JsonException();
             }
 
             // The escaped length bounds the unescaped UTF-8 length (and the UTF-16 length).
@@ -110,5 +104,8 @@ public sealed class LogText
     internal sealed class SinkSlot
     {
         public ILogScanSink? Sink { get; set; }
+
+        /// <summary>The long logs taken out of the body of the read in progress, if it reads with extraction.</summary>
+        public LongLogs? Logs { get; set; }
     }
 }

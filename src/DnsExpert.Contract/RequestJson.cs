@@ -89,7 +89,15 @@ public static class RequestJson
     /// longer than <see cref="LogText.RetainedLimit"/> go to <paramref name="logs"/> as they are read (kept as strings
     /// without one); the caller waits for their scans.
     /// </summary>
-    public static async Task<T?> ReadAsync<T>(Stream body, JsonSerializerOptions options, RequestLimits limits, ILogScanSink? logs, CancellationToken cancellationToken)
+    public static Task<T?> ReadAsync<T>(Stream body, JsonSerializerOptions options, RequestLimits limits, ILogScanSink? logs, CancellationToken cancellationToken)
+        where T : class =>
+        ReadBodyAsync<T>(body, options, limits, logs, extractLongLogs: true, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ReadAsync{T}(Stream, JsonSerializerOptions, RequestLimits, ILogScanSink?, CancellationToken)"/>, with the
+    /// long logs' strings taken out of the body before the serializer reads it or, for tests comparing the two, not.
+    /// </summary>
+    internal static async Task<T?> ReadBodyAsync<T>(Stream body, JsonSerializerOptions options, RequestLimits limits, ILogScanSink? logs, bool extractLongLogs, CancellationToken cancellationToken)
         where T : class
     {
         var previous = Budget.Value;
@@ -104,10 +112,33 @@ public static class RequestJson
         // Through a pipe of 64 KiB segments rather than a stream: a value that must be whole before it is read (a
         // Kubernetes object, a log text) then waits in a chain of small segments, where the stream reader would grow one
         // contiguous buffer by doubling to the value's size and leave every size it passed in the shared array pool.
-        var pipe = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        var pipe = PipeReader.Create(body, PipeOptions);
+
+        // Long logs are taken out of the body before the serializer reads it (LongLogExtractingStream): copied as they
+        // lie, checked as they are searched, and unescaped by their scans on another core.
+        var source = pipe;
+        LongLogs? extracted = null;
+        if (extractLongLogs && reading?.PathTo(typeof(T)) is { } root)
+        {
+            extracted = new LongLogs();
+            reading.Slot.Logs = extracted;
+            source = PipeReader.Create(new LongLogExtractingStream(pipe, root, reading.Options.PropertyNameCaseInsensitive, logs!, extracted), PipeOptions);
+        }
+
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(new BodyPipeReader(pipe, logs), reading?.Options ?? options, cancellationToken);
+            var value = await JsonSerializer.DeserializeAsync<T>(new BodyPipeReader(source, logs), reading?.Options ?? options, cancellationToken);
+            if (extracted is not null && extracted.Taken != extracted.Made)
+            {
+                // Never for a body the serializer reads as the contract says; refused rather than a log gone missing.
+                throw new JsonException("A long string stood where the request holds no log text.", "$", null, null);
+            }
+
+            return value;
+        }
+        catch (JsonException error) when (extracted is { Made: > 0 } && !ReferenceEquals(extracted.InBody(error), error))
+        {
+            throw extracted.InBody(error);
         }
         finally
         {
@@ -115,12 +146,20 @@ public static class RequestJson
             if (reading is not null)
             {
                 reading.Slot.Sink = null;
+                reading.Slot.Logs = null;
                 idle!.Add(reading);
+            }
+
+            if (!ReferenceEquals(source, pipe))
+            {
+                await source.CompleteAsync();
             }
 
             await pipe.CompleteAsync();
         }
     }
+
+    private static readonly StreamPipeReaderOptions PipeOptions = new(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true);
 
     /// <summary>A copy of a read's options whose log converter hands long logs to the sink in <see cref="Slot"/>.</summary>
     private sealed class SinkReading
@@ -136,6 +175,11 @@ public static class RequestJson
         public LogText.SinkSlot Slot { get; } = new();
 
         public JsonSerializerOptions Options { get; }
+
+        private readonly ConcurrentDictionary<Type, LogPath?> _paths = new();
+
+        /// <summary>Where <paramref name="type"/>'s log texts lie in its JSON, as these options read it; null when nowhere.</summary>
+        public LogPath? PathTo(Type type) => _paths.GetOrAdd(type, t => LogPath.For(Options, t));
     }
 
     /// <summary>

@@ -3,23 +3,53 @@ namespace DnsExpert.Contract;
 /// <summary>
 /// A long log read without becoming a string: its UTF-8 bytes (in a buffer rented from the read's
 /// <see cref="ILogScanSink"/>) until the sink takes them to scan. The sink makes it (<see cref="ILogScanSink.Accept"/>)
-/// as a subclass that keeps what the scan found; the contract knows only the bytes.
+/// as a subclass that keeps what the scan found; the contract knows only the bytes. The bytes are either the log's
+/// UTF-8 text or, <see cref="Escaped"/>, the JSON string's validated escaped bytes as the body held them (the reader
+/// only copies them; the scan unescapes them, and only then is the length in characters known).
 /// </summary>
 public abstract class StreamedLog
 {
     private byte[]? _buffer;
     private readonly int _length;
+    private long _characters;
 
     protected StreamedLog(byte[] buffer, int length, long characters)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, buffer.Length);
         _buffer = buffer;
         _length = length;
-        Characters = characters;
+        _characters = characters;
     }
 
+    /// <summary>A log of the escaped bytes of a JSON string, validated by the reader (<see cref="Escaped"/>).</summary>
+    protected StreamedLog(byte[] buffer, int length)
+        : this(buffer, length, -1) => Escaped = true;
+
+    /// <summary>Whether the bytes are a JSON string's escaped bytes (without its quotes) rather than the text.</summary>
+    public bool Escaped { get; }
+
     /// <summary>The log's length in characters.</summary>
-    public long Characters { get; }
+    /// <exception cref="InvalidOperationException">An escaped log not yet unescaped by its scan.</exception>
+    public long Characters => _characters >= 0
+        ? _characters
+        : throw new InvalidOperationException("The log's length is known once its scan has unescaped it; wait for the request's log scans.");
+
+    /// <summary>
+    /// Takes the bytes (<see cref="TakeBytes"/>) as the log's UTF-8 text: an <see cref="Escaped"/> log is unescaped
+    /// where it lies (the text is never longer) and its length in characters counted, on the caller's thread (a scan's).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The bytes were already taken.</exception>
+    public (byte[] Buffer, int Length) TakeText()
+    {
+        var (buffer, length) = TakeBytes();
+        if (Escaped)
+        {
+            length = JsonStrings.UnescapeInPlace(buffer.AsSpan(0, length));
+            _characters = System.Text.Encoding.UTF8.GetCharCount(buffer.AsSpan(0, length));
+        }
+
+        return (buffer, length);
+    }
 
     /// <summary>
     /// Hands over the buffer (to be scanned, then returned to where it was rented) and how much of it is the log; once.

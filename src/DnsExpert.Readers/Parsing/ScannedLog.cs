@@ -6,8 +6,19 @@ namespace DnsExpert.Readers.Parsing;
 /// A long log as a <see cref="ILogScanSink"/> makes it while the request is read: its bytes until the sink scans them,
 /// then the scan (<see cref="Complete"/>).
 /// </summary>
-public sealed class ScannedLog(byte[] buffer, int length, long characters) : StreamedLog(buffer, length, characters)
+public sealed class ScannedLog : StreamedLog
 {
+    public ScannedLog(byte[] buffer, int length, long characters)
+        : base(buffer, length, characters)
+    {
+    }
+
+    /// <summary>A log of a JSON string's escaped bytes, validated by the reader (<see cref="StreamedLog.Escaped"/>).</summary>
+    public ScannedLog(byte[] buffer, int length)
+        : base(buffer, length)
+    {
+    }
+
     /// <summary>The scan, once <see cref="Complete"/> gave it.</summary>
     public CoreDnsLogScan? Scan { get; private set; }
 
