@@ -54,17 +54,10 @@ public sealed class ScenarioDistributionTests
         ["coredns-custom-invalid fires"] =
             "ConfigMap coredns-custom is AKS's and k3s's way to extend the Corefile, and no other distribution's Corefile imports it: the third fires family would be a cluster built to look like one of those",
         ["cloud-resolver-packet-limit fires"] = CloudResolver,
-        ["negative-cache-stale fires"] = KubesprayNodeLocal,
-        ["negative-cache-stale near misses"] = KubesprayNodeLocal,
-        ["nodelocal-upstream-timeout fires"] =
-            "node-local-dns timeout logs with their cluster's objects come from kubespray (kubernetes/kubernetes#111888, #113080) and EKS (kubernetes/kubernetes#89049, kubernetes/dns#625, #648); GKE's own thread (kubernetes/dns#443) gives the lines with placeholders only, and coredns/coredns#4082 names no distribution",
     };
 
     private const string CloudResolver =
         "the proof is CoreDNS timing out, repeatedly, to a cloud's own resolver: coredns/coredns#4662 (EKS) and Azure/aks-engine#3633 (Azure DNS) give such logs; GKE runs kube-dns, not CoreDNS, and the one ACK line found (Alibaba Cloud's guide) is a single timeout, its near miss here";
-
-    private const string KubesprayNodeLocal =
-        "the rule reads NXDOMAIN in a CoreDNS query log against the object's creationTimestamp; the one public thread with both is coredns/coredns#4513 (kubespray behind nodelocaldns, its lines NodeLocal's TCP queries); kubernetes/kubernetes#92559 (kind, GKE) gives the application's lines only, coredns/coredns#2434 and kubernetes/kubernetes#71308 timings only, so another distribution's scenario would need query-log lines no thread shows";
 
     [Theory]
     [MemberData(nameof(RealWorldClasses))]
