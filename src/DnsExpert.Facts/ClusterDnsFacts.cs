@@ -449,6 +449,15 @@ public sealed class CoreDnsLogEvent : Fact
     /// <summary>Seconds from the first to the last such line, when both carry a timestamp.</summary>
     public double? SpanSeconds { get; init; }
 
+    /// <summary>
+    /// For an upstream error naming an <see cref="Endpoint"/>: how many upstream-error lines of this pod's log name that
+    /// endpoint, whatever their name, type or error (every group of it, this one included); else <see cref="Occurrences"/>.
+    /// </summary>
+    public int EndpointLines { get; init; } = 1;
+
+    /// <summary>Seconds from the first to the last upstream-error line of this pod's log naming <see cref="Endpoint"/>, when both carry a timestamp.</summary>
+    public double? EndpointSpanSeconds { get; init; }
+
     /// <summary>The CoreDNS version of the pod that wrote the line (its image tag), else the oldest CoreDNS of the snapshot.</summary>
     public string? CoreDnsVersion { get; init; }
 

@@ -443,6 +443,32 @@ public sealed class CoreDnsLogScannerTests
         Assert.Null(Assert.Single(request.Snapshot!.Logs!).Text);
     }
 
+    /// <summary>
+    /// A failing upstream fails every name it is asked, one line each (kubernetes/kubernetes#91518, coredns/coredns#4662):
+    /// each name is its own group of one line, and every group of that endpoint carries the endpoint's count and span,
+    /// whatever the name, type or error; another endpoint's lines are not counted with it.
+    /// </summary>
+    [Fact]
+    public void Upstream_errors_are_counted_by_the_endpoint_they_name_across_names()
+    {
+        string[] lines =
+        [
+            "2024-05-13T08:21:44.031882211Z [ERROR] plugin/errors: 2 www.aliyun.com. A: read udp 172.20.6.53:58814->100.100.2.136:53: i/o timeout",
+            "2024-05-13T08:21:46.035117321Z [ERROR] plugin/errors: 2 www.aliyun.com. AAAA: read udp 172.20.6.53:41990->100.100.2.138:53: i/o timeout",
+            "2024-05-13T08:22:19.512804117Z [ERROR] plugin/errors: 2 oss-cn-hangzhou.aliyuncs.com. A: read udp 172.20.6.53:36104->100.100.2.136:53: i/o timeout",
+            "2024-05-13T08:23:04.031882211Z [ERROR] plugin/errors: 2 www.aliyun.com. A: read udp 172.20.6.53:50312->100.100.2.136:53: read: connection refused",
+        ];
+        var request = new DiagnosisRequest { Snapshot = new Snapshot { Logs = [new LogArtifact { Namespace = "kube-system", Pod = "coredns-1", Text = string.Join('\n', lines) }] } };
+
+        var events = SnapshotFactBuilder.Build(request).Facts.OfType<CoreDnsLogEvent>().Where(e => e.Kind == "upstream-error").ToList();
+
+        var toFirst = events.Where(e => e.Endpoint == "100.100.2.136:53").ToList();
+        Assert.Equal(3, toFirst.Count);
+        Assert.All(toFirst, e => Assert.Equal((1, 3, (double?)80), (e.Occurrences, e.EndpointLines, e.EndpointSpanSeconds)));
+        var toSecond = Assert.Single(events, e => e.Endpoint == "100.100.2.138:53");
+        Assert.Equal((1, (double?)0), (toSecond.EndpointLines, toSecond.EndpointSpanSeconds));
+    }
+
     private static List<string> Describe(IEnumerable<object> facts) =>
         facts.OfType<Fact>().Select(f => JsonSerializer.Serialize(f, f.GetType(), Json)).ToList();
 }

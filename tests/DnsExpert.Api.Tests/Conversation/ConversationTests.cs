@@ -44,21 +44,14 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-pod-not-running/fires-pasted-pods-kube-system-kube-dns-crashloop.json"] = PastedTableOnly,
         ["coredns-pod-not-running/fires-pasted-pods-A-openshift-dns-default-crashloop.json"] = PastedTableOnly,
         ["coredns-apiserver-unreachable/fires-kube-dns-failed-to-list-pasted-2019.json"] = PastedTableOnly,
-        ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-with-linklocal-rising.json"] = OneReadOfTheCounter,
-        ["cloud-resolver-packet-limit/fires-eks-vpc-resolver-timeouts-no-counter-read.json"] = OneReadOfTheCounter,
         ["cloud-resolver-packet-limit/fires-aks-azure-dns-timeouts-no-counter-read.json"] =
             "round 1 reads the CoreDNS log's timeouts to Azure DNS (with the pods and nodes); the rule's case without a counter read is a warning, a weaker proof that does not demote its effect, so coredns-upstream-unreachable stays a second critical, and Azure shows no node counter whose rise would make the critical case",
-        ["cloud-resolver-packet-limit/fires-eks-prometheus-forward-rate-over-the-limit.json"] =
-            "the forward rate that proves it comes from a Prometheus server's window, which live collection reads and the simulated cluster does not answer; the log's timeouts in round 1 give the warning case only, a weaker proof that leaves coredns-upstream-unreachable a second critical, as in the two conversations above",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
             "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf, now offered as the prerequisite of the lookup from CoreDNS that keeps `<upstream>`, but ranked with that lookup only when it follows from the evidence, and the clean logs leave this cause no clue: the conntrack checks of an equally weighted cause fill rounds 2 and 3 (ranking it with the lookup whenever the cause had no other check left reached it only in round 3 and lost a converged conversation)",
     };
 
     private const string ReloadRefusedBesideACrash =
         "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the reload case explains no crash, and a crash of another pod is not its effect anyway (cause and effect share no pod): a second, real critical from round 1 on";
-
-    private const string OneReadOfTheCounter =
-        "round 1 reads the CoreDNS log's timeouts to the VPC resolver (with the pods and nodes): coredns-upstream-unreachable is critical from round 1, and the rule's case without a counter read, a weaker proof, does not demote it (a weaker proof never demotes what full proof shows), so round 1 already shows a critical that is not the cause. The counter that decides needs the CoreDNS pods' node, known only from round 1's pods: its check now reads `ethtool -S eth0` twice a minute apart in one command (the finding's first step, since a fired cause offers no next checks), and that one paste of two reads is the rise that makes the critical case and demotes the effect (CheckOrderTests), but only after round 1";
 
     private const string CrashBeforeItsCause =
         "round 1's CoreDNS pods JSON shows both pods crash-looping (a true critical) while nothing read by then can show why: the stub is in the resolv.conf of the node the pods' JSON names (round 2 at best), and the crashed run's log (what kubectl logs serves while the container waits) has no loop line here. Even then the stub case is a warning (its expect), which does not demote a crash that full proof shows, and pod fghij crash-loops on a node whose resolv.conf the scenario does not hold";

@@ -216,14 +216,47 @@ internal static class CoreDnsLogProducer
         return facts;
     }
 
+    /// <summary>An upstream's lines in one log: how many upstream errors name it, and the first and last time they carry.</summary>
+    private sealed record EndpointSpan(int Lines, DateTimeOffset? First, DateTimeOffset? Last);
+
+    /// <summary>
+    /// The upstream errors of one log by the endpoint they name: a failing upstream fails every name it is asked, one
+    /// line per name, so one group holds a single line even when the upstream was down for an hour.
+    /// </summary>
+    private static Dictionary<string, EndpointSpan> EndpointSpans(IReadOnlyList<CoreDnsLogGroup> events)
+    {
+        var spans = new Dictionary<string, EndpointSpan>(StringComparer.Ordinal);
+        foreach (var group in events)
+        {
+            if (group.First is not { Kind: CoreDnsLogKind.UpstreamError, Endpoint: { } endpoint } record)
+            {
+                continue;
+            }
+
+            var first = record.Timestamp;
+            var last = group.LastTimestamp ?? first;
+            spans[endpoint] = spans.TryGetValue(endpoint, out var seen)
+                ? new EndpointSpan(seen.Lines + group.Occurrences, Earlier(seen.First, first), Later(seen.Last, last))
+                : new EndpointSpan(group.Occurrences, first, last);
+        }
+
+        return spans;
+    }
+
+    private static DateTimeOffset? Earlier(DateTimeOffset? a, DateTimeOffset? b) => a is { } x && b is { } y ? (x <= y ? x : y) : a ?? b;
+
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is { } x && b is { } y ? (x >= y ? x : y) : a ?? b;
+
     /// <summary>Each event group (an unknown directive with its verdict for this version, an upstream error, a reload ...).</summary>
     private static List<CoreDnsLogEvent> LogEvents(CoreDnsLogScan scan, LogReading context, LogOf of)
     {
         var pod = of.Pod;
         var facts = new List<CoreDnsLogEvent>();
+        var byEndpoint = EndpointSpans(scan.Events);
         foreach (var group in scan.Events)
         {
             var record = group.First;
+            var endpointSpan = record is { Kind: CoreDnsLogKind.UpstreamError, Endpoint: { } named } ? byEndpoint[named] : null;
             if (EventKind(record.Kind) is not { } kind)
             {
                 // node-cache's own set-up lines: NodeLocalLogProducer reads them from a NodeLocal DNSCache pod's log.
@@ -264,6 +297,8 @@ internal static class CoreDnsLogProducer
                 OnReload = record.OnReload,
                 UpstreamIsClusterDns = record.Kind == CoreDnsLogKind.UpstreamError && record.Endpoint is { } upstream && upstream == context.ClusterDns,
                 SpanSeconds = record.Timestamp is { } first && group.LastTimestamp is { } last ? (last - first).TotalSeconds : null,
+                EndpointLines = endpointSpan?.Lines ?? group.Occurrences,
+                EndpointSpanSeconds = endpointSpan is { First: { } from, Last: { } to } ? (to - from).TotalSeconds : null,
                 CoreDnsVersion = of.Version?.Original,
                 Verdict = verdict?.Kind,
                 Since = verdict?.Release?.Since.Original,
