@@ -53,11 +53,7 @@ public sealed class ScenarioDistributionTests
     {
         ["coredns-custom-invalid fires"] =
             "ConfigMap coredns-custom is AKS's and k3s's way to extend the Corefile, and no other distribution's Corefile imports it: the third fires family would be a cluster built to look like one of those",
-        ["cloud-resolver-packet-limit fires"] = CloudResolver,
     };
-
-    private const string CloudResolver =
-        "the proof is CoreDNS timing out, repeatedly, to a cloud's own resolver: coredns/coredns#4662 (EKS) and Azure/aks-engine#3633 (Azure DNS) give such logs; GKE runs kube-dns, not CoreDNS, and the one ACK line found (Alibaba Cloud's guide) is a single timeout, its near miss here";
 
     [Theory]
     [MemberData(nameof(RealWorldClasses))]
