@@ -25,7 +25,10 @@ public sealed class ClusterCloud : Fact
     [OneOf(typeof(CloudProviders))]
     public required string Provider { get; init; }
 
-    /// <summary><c>Alibaba Cloud (ACK)</c>, <c>AWS (EKS)</c>, <c>Google Cloud (GKE)</c>, <c>Azure (AKS)</c>, <c>no cloud provider shown</c>.</summary>
+    /// <summary>
+    /// <c>Alibaba Cloud (ACK)</c>, <c>AWS (EKS)</c>, <c>Google Cloud (GKE)</c>, <c>Azure (AKS)</c>; the cloud alone
+    /// (<c>AWS</c>, ...) when the snapshot shows another distribution built the cluster there (k3s on EC2); <c>no cloud provider shown</c>.
+    /// </summary>
     public required string Name { get; init; }
 
     /// <summary>For evidence: <c>node ip-10-0-1-23.ec2.internal: spec.providerID aws:///us-east-1a/i-0abc</c>; empty when unknown.</summary>

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using DnsExpert.Contract;
+using DnsExpert.Facts;
 using DnsExpert.Readers.Building.Producers;
 using k8s.Models;
 
@@ -35,4 +38,29 @@ public sealed class CloudDetectionTests
     [InlineData("kubernetes.io/hostname", "unknown")]
     public void Without_a_provider_id_the_well_known_labels_decide(string label, string provider) =>
         Assert.Equal(provider, CloudProducer.DetectCloud(Node(null, label)).Provider);
+
+    /// <summary>
+    /// The cloud is named with its managed Kubernetes unless the nodes show another distribution built the cluster there
+    /// (k3s on EC2, as <c>cloud-resolver-packet-limit/fires-k3s-vpc-resolver-timeouts-with-linklocal-rising</c>): the
+    /// VPC resolver is AWS's either way, the cluster is not EKS.
+    /// </summary>
+    [Theory]
+    [InlineData("v1.16.15-eks-ad4801", "AWS (EKS)")]
+    [InlineData("v1.29.6", "AWS (EKS)")]
+    [InlineData("v1.30.6+k3s1", "AWS")]
+    [InlineData("v1.27.4+rke2r1", "AWS")]
+    public void A_cloud_is_named_for_its_managed_kubernetes_only_when_no_other_distribution_shows(string kubelet, string name)
+    {
+        var node = JsonDocument.Parse(
+            """{"apiVersion":"v1","kind":"Node","metadata":{"name":"ip-10-28-17-45.eu-west-3.compute.internal"},"spec":{"providerID":"aws:///eu-west-3a/i-0c5d1e7a2b3f40a01"},"status":{"nodeInfo":{"kubeletVersion":"""
+            + JsonSerializer.Serialize(kubelet) + "}}}").RootElement;
+        var facts = SnapshotFactBuilder.Build(new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "default", Pod = "web-0" },
+            Snapshot = new Snapshot { Objects = [node] },
+        }).Facts;
+
+        var cloud = Assert.Single(facts.OfType<ClusterCloud>());
+        Assert.Equal(("aws", name), (cloud.Provider, cloud.Name));
+    }
 }

@@ -20,6 +20,17 @@ internal static class CloudProducer
         ["alibaba"] = "Alibaba Cloud (ACK)", ["aws"] = "AWS (EKS)", ["gcp"] = "Google Cloud (GKE)", ["azure"] = "Azure (AKS)",
     };
 
+    /// <summary>
+    /// Each cloud's own name and its managed Kubernetes (<see cref="Distributions"/>; none named for ACK): a cluster
+    /// the snapshot shows another distribution built there (k3s, OpenShift, kubespray on EC2) is on the cloud, not its
+    /// managed Kubernetes, and is named after the cloud alone.
+    /// </summary>
+    private static readonly Dictionary<string, (string Cloud, string? Managed)> CloudsAlone = new(StringComparer.Ordinal)
+    {
+        ["alibaba"] = ("Alibaba Cloud", null), ["aws"] = ("AWS", Distributions.Eks), ["gcp"] = ("Google Cloud", Distributions.Gke),
+        ["azure"] = ("Azure", Distributions.Aks),
+    };
+
     /// <summary>A <see cref="NodeCloud"/> per node, and one <see cref="ClusterCloud"/>: the provider most nodes show.</summary>
     public static ProducedFacts Produce(SnapshotObjects objects)
     {
@@ -33,6 +44,7 @@ internal static class CloudProducer
         }
 
         var known = nodes.Where(n => n.Cloud.Provider != "unknown").ToList();
+        var distribution = ClusterDistribution.Of(objects)?.Distribution;
         var winner = known.GroupBy(n => n.Cloud.Provider).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault();
         facts.Add(winner is null
             ? new ClusterCloud { Source = objects.Nodes.Count == 0 ? "snapshot (no Node objects)" : "Nodes", Provider = "unknown", Name = "no cloud provider shown" }
@@ -40,7 +52,7 @@ internal static class CloudProducer
             {
                 Source = $"Node {winner.First().Name}",
                 Provider = winner.Key,
-                Name = CloudNames[winner.Key],
+                Name = distribution is not null && distribution != CloudsAlone[winner.Key].Managed ? CloudsAlone[winner.Key].Cloud : CloudNames[winner.Key],
                 Evidence = $"node {winner.First().Name}: {winner.First().Cloud.Evidence}",
             });
 
