@@ -359,7 +359,8 @@ public sealed class NodeLocalSetupErrors : Fact
     {
         "iptables" => "the iptables rules for its link-local address",
         "iptables_lock" => "the iptables rules, for want of the xtables lock another program (kube-proxy, the CNI) held",
-        "interface_add" or "interface_check" or "interface_check/interface_add" or "interface_add/interface_check" => "the dummy interface that holds its link-local address",
+        // interface_add, interface_check, or both read from a log together (interface_check/interface_add).
+        _ when ErrorType.Split('/').All(t => t is "interface_add" or "interface_check") => "the dummy interface that holds its link-local address",
         "configmap" => "its configuration from the node-local-dns ConfigMap",
         _ => $"its {ErrorType} set-up",
     };

@@ -67,6 +67,12 @@ internal sealed class SnapshotObjects
     /// <summary>Which Service, pods and ConfigMap are the cluster DNS, whatever the distribution names them.</summary>
     public ClusterDnsIdentity ClusterDns { get; private set; } = null!;
 
+    /// <summary>
+    /// The distribution the objects show and what shows it (<see cref="ClusterDistribution.Of"/>), read once per
+    /// snapshot: the cluster DNS facts and the cloud's name both need it.
+    /// </summary>
+    public (string Distribution, string Evidence)? Distribution { get; private set; }
+
     /// <summary>The cluster DNS pods ("the CoreDNS pods"), as <see cref="ClusterDns"/> tells them, in the snapshot's order.</summary>
     public IReadOnlyList<V1Pod> CoreDnsPods => ClusterDns.Pods;
 
@@ -117,6 +123,7 @@ internal sealed class SnapshotObjects
         var objects = new SnapshotObjects();
         objects.ReadAll(snapshot.Objects ?? []);
         objects.ClusterDns = ClusterDnsIdentity.Of(objects, ClusterDnsIdentity.Nameservers(snapshot.Files ?? []));
+        objects.Distribution = ClusterDistribution.Of(objects);
         return objects;
     }
 

@@ -44,7 +44,7 @@ internal static class CloudProducer
         }
 
         var known = nodes.Where(n => n.Cloud.Provider != "unknown").ToList();
-        var distribution = ClusterDistribution.Of(objects)?.Distribution;
+        var distribution = objects.Distribution?.Distribution;
         var winner = known.GroupBy(n => n.Cloud.Provider).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault();
         facts.Add(winner is null
             ? new ClusterCloud { Source = objects.Nodes.Count == 0 ? "snapshot (no Node objects)" : "Nodes", Provider = "unknown", Name = "no cloud provider shown" }

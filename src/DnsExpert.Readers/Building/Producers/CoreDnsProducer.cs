@@ -56,7 +56,7 @@ internal static class CoreDnsProducer
         var nodeLocal = cluster.NodeLocal;
         var coreDnsVersions = objects.CoreDnsPods.Select(p => ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(p.Spec?.Containers)))
             .OfType<ReleaseVersion>().ToList();
-        var distribution = ClusterDistribution.Of(objects);
+        var distribution = objects.Distribution;
         var kubeletVersions = objects.Nodes.Values.Select(n => ReleaseVersion.TryParse(n.Status?.NodeInfo?.KubeletVersion, out var v) ? v : null).OfType<ReleaseVersion>().ToList();
         return new ClusterDns
         {
