@@ -458,6 +458,22 @@ public sealed class CoreDnsLogEvent : Fact
     /// <summary>Seconds from the first to the last upstream-error line of this pod's log naming <see cref="Endpoint"/>, when both carry a timestamp.</summary>
     public double? EndpointSpanSeconds { get; init; }
 
+    /// <summary>
+    /// For an upstream error naming an <see cref="Endpoint"/>: how many upstream-error lines name that endpoint in all
+    /// the cluster DNS pods' logs read, this pod's included (at least <see cref="EndpointLines"/>); else
+    /// <see cref="Occurrences"/>. The pods ask the same upstreams, so three timeouts in each of two pods' logs are six.
+    /// </summary>
+    public int ClusterEndpointLines { get; init; } = 1;
+
+    /// <summary>
+    /// Seconds from the first to the last upstream-error line naming <see cref="Endpoint"/> in all the cluster DNS pods'
+    /// logs read, among the lines that carry a timestamp; null unless some do.
+    /// </summary>
+    public double? ClusterEndpointSpanSeconds { get; init; }
+
+    /// <summary>How many cluster DNS pods' logs name <see cref="Endpoint"/> in an upstream error (1 for this pod's alone).</summary>
+    public int EndpointPods { get; init; } = 1;
+
     /// <summary>The CoreDNS version of the pod that wrote the line (its image tag), else the oldest CoreDNS of the snapshot.</summary>
     public string? CoreDnsVersion { get; init; }
 

@@ -21,7 +21,9 @@ internal static class CoreDnsLogProducer
     /// <param name="Routes">The Corefile's route for an external name: the server block serving it and its forward line.</param>
     /// <param name="ClientPodIp">The address of the pod whose queries concern the failure, to tell it as a client in the log.</param>
     /// <param name="Walk">The search-list tries seen in all the logs (a walk's queries spread over the CoreDNS pods).</param>
-    private sealed record LogReading(ClusterContext Cluster, Dictionary<string, ReleaseVersion> Versions, string? ClusterDns, ForwardRoutes Routes, string? ClientPodIp, SearchListWalk Walk);
+    /// <param name="Upstreams">Each upstream's errors in all the cluster DNS pods' logs together (<see cref="ClusterEndpointSpans"/>).</param>
+    private sealed record LogReading(ClusterContext Cluster, Dictionary<string, ReleaseVersion> Versions, string? ClusterDns, ForwardRoutes Routes, string? ClientPodIp, SearchListWalk Walk,
+        Dictionary<string, ClusterEndpointSpan> Upstreams);
 
     /// <summary>
     /// CoreDNS logs are the bulk of a large snapshot: each log is scanned on its own thread (streamed line by line), and
@@ -80,7 +82,8 @@ internal static class CoreDnsLogProducer
             cluster.KubeDnsClusterIp is { Length: > 0 } ip ? ip + ":53" : null,
             routes,
             clientPodIp,
-            walk);
+            walk,
+            ClusterEndpointSpans(toRead.Select(i => (logs[i], scans[i]!))));
         Each(i => results[i] = Read(logs[i], scans[i]!, context));
         var facts = new List<Fact>();
         var notes = new List<CollectionEntry>();
@@ -243,6 +246,37 @@ internal static class CoreDnsLogProducer
         return spans;
     }
 
+    /// <summary>An upstream's errors in all the cluster DNS pods' logs: lines, first and last time, and how many pods' logs name it.</summary>
+    private sealed record ClusterEndpointSpan(int Lines, DateTimeOffset? First, DateTimeOffset? Last, int Pods);
+
+    /// <summary>
+    /// The upstream errors of every cluster DNS pod's log by the endpoint they name. The pods share their upstreams
+    /// (one Corefile), so an upstream that fails for one fails for each pod that asks it: a few lines in each of two
+    /// pods' logs are as lasting as as many lines in one. Each log read counts once.
+    /// </summary>
+    private static Dictionary<string, ClusterEndpointSpan> ClusterEndpointSpans(IEnumerable<(LogArtifact Log, CoreDnsLogScan Scan)> logs)
+    {
+        var spans = new Dictionary<string, ClusterEndpointSpan>(StringComparer.Ordinal);
+        var pods = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var (log, scan) in logs)
+        {
+            foreach (var (endpoint, span) in EndpointSpans(scan.Events))
+            {
+                spans[endpoint] = spans.TryGetValue(endpoint, out var seen)
+                    ? seen with { Lines = seen.Lines + span.Lines, First = Earlier(seen.First, span.First), Last = Later(seen.Last, span.Last) }
+                    : new ClusterEndpointSpan(span.Lines, span.First, span.Last, 0);
+                if (!pods.TryGetValue(endpoint, out var named))
+                {
+                    pods[endpoint] = named = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                named.Add($"{log.Namespace ?? SnapshotObjects.KubeSystem}/{log.Pod}");
+            }
+        }
+
+        return spans.ToDictionary(x => x.Key, x => x.Value with { Pods = pods[x.Key].Count }, StringComparer.Ordinal);
+    }
+
     private static DateTimeOffset? Earlier(DateTimeOffset? a, DateTimeOffset? b) => a is { } x && b is { } y ? (x <= y ? x : y) : a ?? b;
 
     private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is { } x && b is { } y ? (x >= y ? x : y) : a ?? b;
@@ -257,6 +291,7 @@ internal static class CoreDnsLogProducer
         {
             var record = group.First;
             var endpointSpan = record is { Kind: CoreDnsLogKind.UpstreamError, Endpoint: { } named } ? byEndpoint[named] : null;
+            var clusterSpan = record is { Kind: CoreDnsLogKind.UpstreamError, Endpoint: { } upstreamNamed } ? context.Upstreams[upstreamNamed] : null;
             if (EventKind(record.Kind) is not { } kind)
             {
                 // node-cache's own set-up lines: NodeLocalLogProducer reads them from a NodeLocal DNSCache pod's log.
@@ -299,6 +334,9 @@ internal static class CoreDnsLogProducer
                 SpanSeconds = record.Timestamp is { } first && group.LastTimestamp is { } last ? (last - first).TotalSeconds : null,
                 EndpointLines = endpointSpan?.Lines ?? group.Occurrences,
                 EndpointSpanSeconds = endpointSpan is { First: { } from, Last: { } to } ? (to - from).TotalSeconds : null,
+                ClusterEndpointLines = clusterSpan?.Lines ?? group.Occurrences,
+                ClusterEndpointSpanSeconds = clusterSpan is { First: { } clusterFrom, Last: { } clusterTo } ? (clusterTo - clusterFrom).TotalSeconds : null,
+                EndpointPods = clusterSpan?.Pods ?? 1,
                 CoreDnsVersion = of.Version?.Original,
                 Verdict = verdict?.Kind,
                 Since = verdict?.Release?.Since.Original,
