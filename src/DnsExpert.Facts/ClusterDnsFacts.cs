@@ -138,6 +138,15 @@ public sealed class CoreDnsPod : Fact
     public string? LastTerminationReason { get; init; }
 
     /// <summary>
+    /// When the container's previous run ended (<c>lastState.terminated.finishedAt</c>), null when the pod shows none:
+    /// a crash-looping pod restarts at most five minutes after it (kubelet's back-off), into the Corefile of that time.
+    /// </summary>
+    public DateTimeOffset? LastTerminatedAt { get; init; }
+
+    /// <summary><see cref="LastTerminatedAt"/> as findings print times (<c>2024-05-13 09:04:40 UTC</c>).</summary>
+    public string? LastTerminatedTime { get; init; }
+
+    /// <summary>
     /// The container that serves DNS (<c>coredns</c>; OpenShift's <c>dns</c>; kube-dns's <c>kubedns</c>), whose image,
     /// status and log are read: what <c>kubectl debug --target</c> and <c>kubectl logs -c</c> name.
     /// </summary>

@@ -34,6 +34,9 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-unknown-directive/fires-reload-refused-keeps-old-configuration.json"] = ReloadRefusedBesideACrash,
         // The same cluster with pod fghij's refused reload counted by Prometheus too (which the simulated cluster does not answer).
         ["coredns-unknown-directive/fires-reload-refused-in-the-log-and-counted-by-the-metrics.json"] = ReloadRefusedBesideACrash,
+        // The same cluster with pod abcde's last run ending after the refused reload: one diagnosis shows the crash under
+        // its cause (the refusal's case for a pod restarted since), but a conversation never reads fghij's log.
+        ["coredns-unknown-directive/fires-reload-refused-then-another-pod-restarts-into-it.json"] = NoLogOfTheCrashedPod,
         ["nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json"] =
             "the pod's case is under way once its JSON is read, but the DaemonSet check and the kube-dns Service decide it only together (NodeLocalPresent and KubeDnsClusterIp), neither alone, so the node checks of the causes listed under the reported frequency fill rounds 2 and 3",
         ["search-list-too-long/fires-eight-domains-with-glibc-2.17.json"] =
@@ -51,7 +54,10 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
     };
 
     private const string ReloadRefusedBesideACrash =
-        "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the reload case explains no crash, and a crash of another pod is not its effect anyway (cause and effect share no pod): a second, real critical from round 1 on";
+        "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the refusal cannot be the crash's cause (a pod whose last run ended after it would be: fires-reload-refused-then-another-pod-restarts-into-it), and nothing read says what is: a second, real critical from round 1 on";
+
+    private const string NoLogOfTheCrashedPod =
+        "the logs check selects both CoreDNS pods and the scenario holds no log of the crash-looping abcde (what it printed at its last start is the proof of its own), so the simulated cluster cannot answer it and fghij's refused reload is never read: the crash stays a critical with no cause from round 1 on";
 
     private const string CrashBeforeItsCause =
         "round 1's CoreDNS pods JSON shows both pods crash-looping (a true critical) while nothing read by then can show why: the stub is in the resolv.conf of the node the pods' JSON names (round 2 at best), and the crashed run's log (what kubectl logs serves while the container waits) has no loop line here. Even then the stub case is a warning (its expect), which does not demote a crash that full proof shows, and pod fghij crash-loops on a node whose resolv.conf the scenario does not hold";

@@ -139,6 +139,7 @@ internal static class CoreDnsProducer
             };
         }
 
+        var lastTerminated = status?.LastState?.Terminated?.FinishedAt is { } finished ? TicketTime.Utc(finished) : (DateTimeOffset?)null;
         yield return new CoreDnsPod
         {
             Source = $"Pod {ns}/{name}",
@@ -151,6 +152,8 @@ internal static class CoreDnsProducer
             Restarts = status?.RestartCount ?? 0,
             WaitingReason = status?.State?.Waiting?.Reason,
             LastTerminationReason = status?.LastState?.Terminated?.Reason,
+            LastTerminatedAt = lastTerminated,
+            LastTerminatedTime = lastTerminated is null ? null : TicketTime.Format(lastTerminated),
             Container = container?.Name,
             Image = container?.Image,
             VersionText = ImageTag(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
