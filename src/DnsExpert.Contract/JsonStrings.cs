@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -102,6 +105,54 @@ internal static class JsonStrings
         }
 
         return Utf8.IsValid(destination[..copy.Written]) ? copy.Written : null;
+    }
+
+    /// <summary>
+    /// The index of the first byte in <paramref name="span"/> that ends a run of plain string bytes: a quote, a backslash
+    /// or a control character (below 0x20, never raw in a JSON string); -1 when there is none. Written out with
+    /// <see cref="Vector128"/> (the baseline of x64 and Arm64) rather than as a <see cref="SearchValues{T}"/> search: the
+    /// framework's precompiled code holds no searcher for these 34 bytes, so that search ran unoptimised, then
+    /// instrumented, through most of the first large request a process read (BENCHMARKS.md, "The first large diagnosis
+    /// in a process"); this is precompiled with the assembly and runs optimised from the first call.
+    /// </summary>
+    public static int IndexOfStringStop(ReadOnlySpan<byte> span)
+    {
+        var i = 0;
+        if (Vector128.IsHardwareAccelerated && span.Length >= Vector128<byte>.Count)
+        {
+            ref var start = ref MemoryMarshal.GetReference(span);
+            var quote = Vector128.Create((byte)'"');
+            var backslash = Vector128.Create((byte)'\\');
+            var space = Vector128.Create((byte)0x20);
+            var last = span.Length - Vector128<byte>.Count;
+            while (true)
+            {
+                var bytes = Vector128.LoadUnsafe(ref start, (nuint)i);
+                var stops = Vector128.Equals(bytes, quote) | Vector128.Equals(bytes, backslash) | Vector128.LessThan(bytes, space);
+                if (stops != Vector128<byte>.Zero)
+                {
+                    return i + BitOperations.TrailingZeroCount(stops.ExtractMostSignificantBits());
+                }
+
+                if (i == last)
+                {
+                    return -1;
+                }
+
+                // The last block may overlap the one before it: its bytes there were plain.
+                i = Math.Min(i + Vector128<byte>.Count, last);
+            }
+        }
+
+        for (; i < span.Length; i++)
+        {
+            if (span[i] is (byte)'"' or (byte)'\\' or < 0x20)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>

@@ -104,9 +104,6 @@ internal sealed class LogPath
 /// </summary>
 internal struct JsonStringValidator
 {
-    /// <summary>Where the search stops: the closing quote, a backslash, or a control character.</summary>
-    private static readonly SearchValues<byte> Stops = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
-
     private const int Plain = 0, AfterBackslash = 1, Hex = 2;
 
     private int _state;
@@ -128,7 +125,8 @@ internal struct JsonStringValidator
         {
             if (_state == Plain && !_highSurrogate)
             {
-                var stop = span[i..].IndexOfAny(Stops);
+                // Where the search stops: the closing quote, a backslash, or a control character.
+                var stop = JsonStrings.IndexOfStringStop(span[i..]);
                 if (stop < 0)
                 {
                     return Open;
@@ -284,8 +282,9 @@ internal sealed class LongLogs
 /// </summary>
 internal sealed class LongLogExtractingStream(PipeReader inner, LogPath root, bool ignoreCase, ILogScanSink sink, LongLogs logs) : Stream
 {
-    private static readonly SearchValues<byte> Brackets = SearchValues.Create("\"{}[]"u8);
-    private static readonly SearchValues<byte> StringStops = SearchValues.Create("\"\\"u8);
+    // Searched as a list of bytes, not a SearchValues: the framework's precompiled code searches for up to five bytes,
+    // and has no SearchValues searcher for these (see JsonStrings.IndexOfStringStop).
+    private static ReadOnlySpan<byte> Brackets => "\"{}[]"u8;
 
     /// <summary>Nesting kept exactly; deeper than this (far deeper than any log path) nothing more is replaced.</summary>
     private const int MaxFrames = 32;
@@ -566,7 +565,7 @@ internal sealed class LongLogExtractingStream(PipeReader inner, LogPath root, bo
                     continue;
                 }
 
-                var stop = span[i..].IndexOfAny(StringStops);
+                var stop = span[i..].IndexOfAny((byte)'"', (byte)'\\');
                 var end = stop < 0 ? span.Length : i + stop;
                 if (_isKey && _keyLength <= MaxKey)
                 {

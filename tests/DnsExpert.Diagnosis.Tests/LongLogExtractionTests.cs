@@ -202,6 +202,31 @@ public sealed class LongLogExtractionTests
     public void Unescaping_in_place_refuses_what_is_not_a_whole_escape(string escaped) =>
         Assert.Throws<FormatException>(() => JsonStrings.UnescapeInPlace(Encoding.UTF8.GetBytes(escaped)));
 
+    [Fact]
+    public void The_search_for_a_string_stop_finds_each_byte_that_ends_a_run_at_every_place()
+    {
+        // Every byte value at every place of spans shorter than, as long as and longer than a vector (and a tail that
+        // overlaps the block before it), against the definition: a quote, a backslash or a byte below 0x20.
+        for (var length = 1; length <= 40; length++)
+        {
+            var plain = Enumerable.Range(0, length).Select(i => (byte)('a' + i % 26)).ToArray();
+            Assert.Equal(-1, JsonStrings.IndexOfStringStop(plain));
+            for (var at = 0; at < length; at++)
+            {
+                for (var value = 0; value < 256; value++)
+                {
+                    var bytes = (byte[])plain.Clone();
+                    bytes[at] = (byte)value;
+                    var stops = value is '"' or '\\' or < 0x20;
+                    Assert.Equal((length, at, value, stops ? at : -1), (length, at, value, JsonStrings.IndexOfStringStop(bytes)));
+                }
+            }
+        }
+
+        Assert.Equal(-1, JsonStrings.IndexOfStringStop([]));
+        Assert.Equal(3, JsonStrings.IndexOfStringStop("abc\\\"\n"u8));
+    }
+
     private sealed record Outcome(string? Error, string Request, int Extracted);
 
     private static async Task<Outcome> Read(byte[] body, bool extract, Func<byte[], Stream>? open = null)
