@@ -211,20 +211,40 @@ public sealed class CoreDnsLogScannerTests
         Assert.Equal("concurrent queries exceeded maximum 1000", events[1].First.Error);
     }
 
-    [Fact]
-    public void A_utf8_log_scans_as_its_text_does_across_decoding_pieces()
+    /// <summary>
+    /// A log as bytes scans as its decoded text does: ASCII lines read as bytes, the others (a name in UTF-8, 'µs', bytes
+    /// that are no UTF-8, a line past the parser's bound with other than ASCII beyond it) decoded one by one.
+    /// </summary>
+    [Property(MaxTest = 40)]
+    public Property A_utf8_log_scans_as_its_decoded_text_does(PositiveInt seed)
     {
-        // Long enough for several 64K-character pieces, with 'µs' durations (two bytes in UTF-8) on the way.
-        var log = MixedLog(4, 3_000);
+        var random = new Random(seed.Get);
+        var log = MixedLog(seed.Get, 400);
         Assert.Contains("µs", log, StringComparison.Ordinal);
+        var bytes = new List<byte>(Encoding.UTF8.GetBytes(log));
+        byte[][] damage = [[0xFF], [0xC3], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xEF, 0xBB, 0xBF]];
+        for (var i = 0; i < 6; i++)
+        {
+            bytes.InsertRange(random.Next(bytes.Count), damage[random.Next(damage.Length)]);
+        }
 
-        var fromBytes = CoreDnsLogScanner.Scan(Encoding.UTF8.GetBytes(log));
-        var fromText = CoreDnsLogScanner.Scan(log);
+        // Lines longer than the bound: ASCII throughout, and with UTF-8 (and a broken sequence) only past the bound.
+        var longLine = "[INFO] 172.20.1.9:4000 - 1 \"A IN " + new string('a', CoreDnsLogParser.MaxLineLength) + ". udp 80 false 512\" NXDOMAIN qr 1 0.1s\n";
+        bytes.InsertRange(bytes.IndexOf((byte)'\n') + 1, Encoding.UTF8.GetBytes(longLine));
+        bytes.InsertRange(bytes.LastIndexOf((byte)'\n') + 1, [.. Encoding.UTF8.GetBytes(longLine[..^20] + "é"), 0xC3, .. Encoding.UTF8.GetBytes("\n")]);
+        var utf8 = bytes.ToArray();
+        var text = Encoding.UTF8.GetString(utf8);
 
-        Assert.Equal((fromText.Lines, fromText.Characters), (fromBytes.Lines, fromBytes.Characters));
-        Assert.Equal(Shape(fromText.FailedQueries), Shape(fromBytes.FailedQueries));
-        Assert.Equal(Shape(fromText.Events), Shape(fromBytes.Events));
-        Assert.Equal(fromText.FailedQueries.Select(g => g.First.Query!.DurationSeconds), fromBytes.FailedQueries.Select(g => g.First.Query!.DurationSeconds));
+        var fromBytes = CoreDnsLogScanner.Scan(utf8.AsSpan());
+        var fromText = CoreDnsLogScanner.Scan(text);
+
+        string[] names = ["api.partner-example.com", "www.example.com", "bücher.example.com", "svc-1.app.svc.cluster.local"];
+        return ((fromText.Lines, fromText.Characters, fromText.DroppedLines) == (fromBytes.Lines, fromBytes.Characters, fromBytes.DroppedLines)
+            && Shape(fromText.FailedQueries).SequenceEqual(Shape(fromBytes.FailedQueries))
+            && Shape(fromText.Events).SequenceEqual(Shape(fromBytes.Events))
+            && fromText.FailedQueries.Select(g => (g.First.Query!.DurationSeconds, g.Durations, g.Answers)).SequenceEqual(fromBytes.FailedQueries.Select(g => (g.First.Query!.DurationSeconds, g.Durations, g.Answers)))
+            && fromText.ParallelPairs.SequenceEqual(fromBytes.ParallelPairs)
+            && names.All(n => Equals(fromText.AnswersTo(n, "A"), fromBytes.AnswersTo(n, "A")) && Equals(fromText.AnswersTo(n, "AAAA"), fromBytes.AnswersTo(n, "AAAA")))).ToProperty();
     }
 
     [Property(MaxTest = 60)]

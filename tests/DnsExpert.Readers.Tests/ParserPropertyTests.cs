@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using DnsExpert.Facts;
 using DnsExpert.Readers.Parsing;
 using FsCheck;
@@ -78,13 +80,82 @@ public sealed class ParserPropertyTests
         Gen.Elements(' ', '-', ']', '[', 'I', ':', '1', '"', 'x').ArrayOf().Select(c => new string(c)).ToArbitrary();
 
     [Property(MaxTest = 2000)]
-    public Property The_scanners_searches_find_what_IndexOf_finds() =>
+    public Property The_scanners_level_search_finds_what_IndexOf_finds() =>
         Prop.ForAll(Separatorish(), s =>
         {
             var close = s.IndexOf("] ", StringComparison.Ordinal);
-            return QueryScanner.SeparatorDash(s) == s.IndexOf(" - ", StringComparison.Ordinal)
-                && QueryScanner.LevelEnd(s) == (close is >= 1 and <= 10 ? close : -1);
+            return QueryScanner.LevelEnd(s.AsSpan()) == (close is >= 1 and <= 10 ? close : -1)
+                && QueryScanner.LevelEnd(Encoding.ASCII.GetBytes(s).AsSpan()) == QueryScanner.LevelEnd(s.AsSpan());
         });
+
+    /// <summary>
+    /// A query line, or one of its damaged neighbours: a character replaced, removed or put in, from those the scanners
+    /// split on and others.
+    /// </summary>
+    private static Arbitrary<string> DamagedQueryLines() =>
+        (from line in QueryLines().Generator
+         from damage in Gen.Choose(0, 3)
+         from at in Gen.Choose(0, 200)
+         from c in Gen.Elements(' ', '-', '"', ':', '[', ']', '.', '0', '9', 's', 'x', '\t', '\r')
+         let i = at % (line.Length + 1)
+         select damage switch
+         {
+             0 => line,
+             1 => line[..i] + c + line[i..],
+             2 when i < line.Length => line[..i] + line[(i + 1)..],
+             _ when i < line.Length => line[..i] + c + line[(i + 1)..],
+             _ => line,
+         })
+        .ToArbitrary();
+
+    [Property(MaxTest = 3000)]
+    public Property The_ascii_scanner_reads_a_line_as_the_character_scanner_does_whenever_it_accepts() =>
+        Prop.ForAll(DamagedQueryLines(), line =>
+        {
+            if (!Ascii.IsValid(line) || !QueryScanner.TryScanAscii(Encoding.ASCII.GetBytes(line), out var b))
+            {
+                return true;
+            }
+
+            if (!QueryScanner.TryScan(line.AsSpan(), out var c))
+            {
+                return false;
+            }
+
+            static string T(ReadOnlySpan<byte> s) => Encoding.ASCII.GetString(s);
+            return T(b.Client) == c.Client.ToString() && b.ClientPort == c.ClientPort && T(b.Id) == c.Id.ToString() && T(b.Type) == c.Type.ToString()
+                && T(b.Class) == c.Class.ToString() && T(b.Name) == c.Name.ToString() && T(b.Transport) == c.Transport.ToString()
+                && b.RequestSize == c.RequestSize && b.DnssecOk == c.DnssecOk && b.BufferSize == c.BufferSize && T(b.Rcode) == c.Rcode.ToString()
+                && T(b.Flags) == c.Flags.ToString() && b.ResponseSize == c.ResponseSize && T(b.Duration) == c.Duration.ToString()
+                && b.DurationSeconds.Equals(c.DurationSeconds);
+        });
+
+    [Fact]
+    public void The_ascii_scanner_takes_the_log_plugins_usual_lines()
+    {
+        // What it is for: every usual line is read as bytes, none left to the slower ways.
+        string[] lines =
+        [
+            "[INFO] 172.20.7.45:44532 - 31007 \"A IN api.example.com. udp 80 false 512\" NXDOMAIN qr,aa,rd 173 0.000148s",
+            "[INFO] [fd00::1:5]:53 - 7 \"AAAA IN x. tcp 80 true 4096\" NOERROR - 173 1.5ms",
+            "172.20.7.45:44532 - 31007 \"A IN a-very-long-name-that-runs-past-the-first-sixty-four-bytes-of-the-line.example.com. udp 80 false 512\" NOERROR qr,rd,ra 173 0.000148s",
+            "[INFO] 10.0.0.1:5 - 9 \"SRV IN _x._tcp.svc. udp 80 false 512\" NOERROR qr 1 0.2s \"0\"",
+        ];
+        foreach (var line in lines)
+        {
+            Assert.True(QueryScanner.TryScanAscii(Encoding.ASCII.GetBytes(line), out _), line);
+        }
+    }
+
+    [Property(MaxTest = 2000)]
+    public bool Usual_durations_read_to_the_same_double_as_the_general_parser(NonNegativeInt whole, NonNegativeInt fraction, PositiveInt digits)
+    {
+        // The plain reading divides exact integers; the general parser rounds the decimal: the same double.
+        var text = $"{whole.Get % 100}.{(fraction.Get % 1_000_000_000).ToString(CultureInfo.InvariantCulture).PadLeft(digits.Get % 10 + 1, '0')}";
+        var plain = QueryScanner.PlainSeconds((text + "s").AsSpan(), out var seconds);
+        var general = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        return !plain || seconds.Equals(general);
+    }
 
     [Property(MaxTest = 500)]
     public bool Kubectl_timestamps_read_to_the_tick(PositiveInt seconds, NonNegativeInt nanos)

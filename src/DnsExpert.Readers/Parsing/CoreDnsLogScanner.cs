@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -108,11 +109,17 @@ public sealed class CoreDnsLogScanner
     /// <summary>A remembered text the parser read as no kind of line.</summary>
     private const int OtherText = -1;
 
+    /// <summary>Bytes of a line decoded at most: enough for the line's bound in characters (see <see cref="DecodedLine"/>).</summary>
+    private const int DecodedBytes = 3 * (CoreDnsLogParser.MaxLineLength + 2);
+
+    private static readonly SearchValues<byte> AsciiWhiteSpace = SearchValues.Create("\t\n\v\f\r "u8);
+
     /// <summary>"name|type|rcode" keys longer than this are not grouped (a DNS name has at most 253 characters).</summary>
     private const int MaxQueryKeyLength = 300;
 
     private readonly ParallelQueryDetector _parallel = new();
     private readonly Dictionary<string, int> _queryIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _queryLookup;
     private readonly Dictionary<EventKey, int> _eventIndex = [];
     private readonly List<Accumulator> _queries = [];
     private readonly List<Accumulator> _events = [];
@@ -124,9 +131,16 @@ public sealed class CoreDnsLogScanner
     private readonly Dictionary<string, int> _seenTexts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _seenTextLookup;
     private readonly char[] _stampPrefix = new char[19];
+    private readonly byte[] _stampPrefixBytes = new byte[19];
     private DateTimeOffset _stampBase;
     private bool _stampCached;
     private char[] _carry = [];
+
+    /// <summary>A byte line's characters, for what only reads characters (the parser, remembered texts); rented by a scan of bytes.</summary>
+    private char[] _wide = [];
+
+    /// <summary>A byte line's fields as characters (they are parts of the line, so they fit); rented by a scan of bytes.</summary>
+    private char[] _fieldChars = [];
     private int _carryLength;
     private int _lines;
     private long _characters;
@@ -134,6 +148,7 @@ public sealed class CoreDnsLogScanner
 
     public CoreDnsLogScanner()
     {
+        _queryLookup = _queryIndex.GetAlternateLookup<ReadOnlySpan<char>>();
         _answerIndex = new Dictionary<string, int>(KeyComparer.Instance);
         _answerLookup = _answerIndex.GetAlternateLookup<ReadOnlySpan<char>>();
         _answerPairLookup = _answerIndex.GetAlternateLookup<NameAndType>();
@@ -169,29 +184,46 @@ public sealed class CoreDnsLogScanner
         return scanner.Complete();
     }
 
-    /// <summary>A UTF-8 log, decoded into the scanner 64K characters at a time.</summary>
+    /// <summary>
+    /// A whole UTF-8 log, read as bytes: an ASCII line (nearly every line of a log) is read where it lies, without
+    /// decoding it; another is decoded on its own. The same scan as of its decoded text.
+    /// </summary>
     public static CoreDnsLogScan Scan(ReadOnlySpan<byte> utf8)
     {
         var scanner = new CoreDnsLogScanner();
-        var chars = ArrayPool<char>.Shared.Rent(1 << 16);
+        scanner._wide = ArrayPool<char>.Shared.Rent(DecodedBytes);
+        scanner._fieldChars = ArrayPool<char>.Shared.Rent(CoreDnsLogParser.MaxLineLength);
         try
         {
-            var decoder = Encoding.UTF8.GetDecoder();
-            bool completed;
-            do
-            {
-                decoder.Convert(utf8, chars, flush: true, out var used, out var decoded, out completed);
-                scanner.Feed(chars.AsSpan(0, decoded));
-                utf8 = utf8[used..];
-            }
-            while (!completed);
+            scanner.FeedWhole(utf8);
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(chars);
+            ArrayPool<char>.Shared.Return(scanner._wide);
+            ArrayPool<char>.Shared.Return(scanner._fieldChars);
+            (scanner._wide, scanner._fieldChars) = ([], []);
         }
 
         return scanner.Complete();
+    }
+
+    /// <summary>The whole log as UTF-8: no line continues in a later piece, so none is carried.</summary>
+    private void FeedWhole(ReadOnlySpan<byte> utf8)
+    {
+        // Every character the decoded text would have, as the decoder counts them (an invalid byte is one U+FFFD).
+        _characters += Encoding.UTF8.GetCharCount(utf8);
+        while (!utf8.IsEmpty)
+        {
+            var newline = utf8.IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                Utf8Line(utf8);
+                return;
+            }
+
+            Utf8Line(utf8[..newline]);
+            utf8 = utf8[(newline + 1)..];
+        }
     }
 
     /// <summary>Scans the next piece of the log; a line may span pieces.</summary>
@@ -276,25 +308,92 @@ public sealed class CoreDnsLogScanner
 
         line = line.TrimEnd('\r');
 
-        // The timestamp split off as the parser splits it; a stamp read otherwise than here goes the slow way.
-        var text = line;
-        DateTimeOffset? timestamp = null;
-        var split = true;
-        if (line.Length >= 20 && char.IsAsciiDigit(line[0]) && line[4] == '-' && line[10] == 'T')
+        var split = SplitStamp(line, out var text, out var timestamp);
+        if (split && TryAnsweredQuery(text, timestamp))
         {
-            var space = line.IndexOf(' ');
-            if (space >= 0 && Timestamp(line[..space]) is { } t)
-            {
-                timestamp = t;
-                text = line[(space + 1)..];
-            }
-            else
-            {
-                split = false;
-            }
+            return;
         }
 
-        if (split && (TryAnsweredQuery(text, timestamp) || TrySeenText(text, timestamp)))
+        Slow(line, text, timestamp, split);
+    }
+
+    /// <summary>
+    /// One line of a UTF-8 log: an ASCII one read as bytes as <see cref="Line"/> reads characters, with the same bound
+    /// (only its first <see cref="CoreDnsLogParser.MaxLineLength"/> + 1 are looked at, as <see cref="Carry"/> keeps them);
+    /// any other decoded on its own, which decodes it as the whole text would (a newline ends every UTF-8 sequence).
+    /// </summary>
+    private void Utf8Line(ReadOnlySpan<byte> line)
+    {
+        var head = line.Length > CoreDnsLogParser.MaxLineLength + 1 ? line[..(CoreDnsLogParser.MaxLineLength + 1)] : line;
+        if (!Ascii.IsValid(head))
+        {
+            DecodedLine(line);
+            return;
+        }
+
+        _lines++;
+        if (IsWhiteSpace(head))
+        {
+            return;
+        }
+
+        line = head.Length > CoreDnsLogParser.MaxLineLength ? head[..CoreDnsLogParser.MaxLineLength] : head;
+        line = line.TrimEnd((byte)'\r');
+        var split = SplitStamp(line, out var text, out var timestamp);
+        if (split && TryAnsweredQuery(text, timestamp))
+        {
+            return;
+        }
+
+        // The rest as characters: the bytes are ASCII, so each is its character.
+        var chars = _wide.AsSpan(0, line.Length);
+        Ascii.ToUtf16(line, chars, out _);
+        Slow(chars, chars[(line.Length - text.Length)..], timestamp, split);
+    }
+
+    /// <summary>
+    /// The timestamp split off as the parser splits it: <paramref name="text"/> is the rest. False for a line that starts
+    /// like a stamp this does not read (the parser then reads it).
+    /// </summary>
+    private bool SplitStamp<T>(ReadOnlySpan<T> line, out ReadOnlySpan<T> text, out DateTimeOffset? timestamp)
+        where T : unmanaged
+    {
+        text = line;
+        timestamp = null;
+        if (line.Length < 20 || !QueryScanner.IsDigit(line[0]) || QueryScanner.Code(line[4]) != '-' || QueryScanner.Code(line[10]) != 'T')
+        {
+            return true;
+        }
+
+        var space = typeof(T) == typeof(byte) ? MemoryMarshal.Cast<T, byte>(line).IndexOf((byte)' ') : MemoryMarshal.Cast<T, char>(line).IndexOf(' ');
+        if (space < 0 || Timestamp(line[..space]) is not { } t)
+        {
+            return false;
+        }
+
+        timestamp = t;
+        text = line[(space + 1)..];
+        return true;
+    }
+
+    /// <summary>A line with other than ASCII in it, decoded on its own; only as much as the line's bound needs.</summary>
+    private void DecodedLine(ReadOnlySpan<byte> line)
+    {
+        // At most 3 bytes make a character (a 4-byte sequence makes 2, an invalid byte one U+FFFD), so this many bytes
+        // make more characters than the bound and the cut cannot reach into them.
+        var bytes = line[..Math.Min(line.Length, DecodedBytes)];
+        var status = System.Text.Unicode.Utf8.ToUtf16(bytes, _wide, out _, out var written, replaceInvalidSequences: true, isFinalBlock: true);
+        System.Diagnostics.Debug.Assert(status == OperationStatus.Done, "the buffer holds a character per byte");
+        Line(_wide.AsSpan(0, Math.Min(written, CoreDnsLogParser.MaxLineLength + 1)));
+    }
+
+    /// <summary>Every byte is ASCII white space, as <see cref="MemoryExtensions.IsWhiteSpace"/> reads characters.</summary>
+    private static bool IsWhiteSpace(ReadOnlySpan<byte> ascii) => ascii.IsEmpty || (AsciiWhiteSpace.Contains(ascii[0]) && !ascii.ContainsAnyExcept(AsciiWhiteSpace));
+
+    /// <summary>A line the fast reading did not take: a text read before, or the parser.</summary>
+    private void Slow(ReadOnlySpan<char> line, ReadOnlySpan<char> text, DateTimeOffset? timestamp, bool split)
+    {
+        if (split && TrySeenText(text, timestamp))
         {
             return;
         }
@@ -372,26 +471,58 @@ public sealed class CoreDnsLogScanner
             return false;
         }
 
-        var client = QueryScanner.IsClientQuery(f.Client, f.Type);
-        if (f.Rcode is not "NOERROR" && client)
+        var failed = f.Rcode is not "NOERROR";
+        return Answered(f.Client, f.ClientPort, f.Type, f.Name, f.Transport, f.Rcode, failed, failed ? f.DurationSeconds : 0, timestamp);
+    }
+
+    /// <summary><see cref="TryAnsweredQuery(ReadOnlySpan{char}, DateTimeOffset?)"/> of an ASCII line's bytes.</summary>
+    private bool TryAnsweredQuery(ReadOnlySpan<byte> text, DateTimeOffset? timestamp)
+    {
+        if (!QueryScanner.TryScanAscii(text, out var f))
+        {
+            return false;
+        }
+
+        // The fields the counts and the parallel-query detector read, as characters: the line up to the rcode, widened
+        // at once (one vectorised call costs less than one per field), each field where it lies in it.
+        var end = At(text, f.Rcode) + f.Rcode.Length;
+        var chars = _fieldChars.AsSpan(0, end);
+        Ascii.ToUtf16(text[..end], chars, out _);
+        var rcode = chars.Slice(end - f.Rcode.Length, f.Rcode.Length);
+        var failed = rcode is not "NOERROR";
+        return Answered(
+            chars.Slice(At(text, f.Client), f.Client.Length), f.ClientPort, chars.Slice(At(text, f.Type), f.Type.Length), chars.Slice(At(text, f.Name), f.Name.Length),
+            chars.Slice(At(text, f.Transport), f.Transport.Length), rcode, failed, failed ? f.DurationSeconds : 0, timestamp);
+    }
+
+    /// <summary>Where <paramref name="part"/>, a slice of <paramref name="line"/>, begins in it.</summary>
+    private static int At(ReadOnlySpan<byte> line, ReadOnlySpan<byte> part) =>
+        (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(line), ref MemoryMarshal.GetReference(part));
+
+    private bool Answered(
+        ReadOnlySpan<char> clientAddress, int clientPort, ReadOnlySpan<char> type, ReadOnlySpan<char> name, ReadOnlySpan<char> transport, ReadOnlySpan<char> rcode,
+        bool failed, double duration, DateTimeOffset? timestamp)
+    {
+        var client = QueryScanner.IsClientQuery(clientAddress, type);
+        if (failed && client)
         {
             // A failure seen before only counts; the first of its kind is read in full below.
             Span<char> key = stackalloc char[MaxQueryKeyLength];
-            var length = QueryKey(f.Name, f.Type, f.Rcode, key);
-            if (length == 0 || !_queryIndex.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key[..length], out var i))
+            var length = QueryKey(name, type, rcode, key);
+            if (length == 0 || !_queryLookup.TryGetValue(key[..length], out var i))
             {
                 return false;
             }
 
-            CollectionsMarshal.AsSpan(_queries)[i].Add(timestamp, _lines, f.DurationSeconds);
+            CollectionsMarshal.AsSpan(_queries)[i].Add(timestamp, _lines, duration);
         }
 
         if (client)
         {
-            CountAnswer(f.Name, f.Type, f.Rcode, timestamp, always: false);
+            CountAnswer(name, type, rcode, timestamp, always: false);
         }
 
-        _parallel.Observe(f.Client, f.ClientPort, f.Name, f.Type, f.Transport, timestamp, _lines);
+        _parallel.Observe(clientAddress, clientPort, name, type, transport, timestamp, _lines);
         return true;
     }
 
@@ -399,10 +530,11 @@ public sealed class CoreDnsLogScanner
     /// <see cref="CoreDnsLogParser.FastUtc"/> with the last second remembered: consecutive lines share it, so only the
     /// fraction is read. The same stamps are accepted.
     /// </summary>
-    private DateTimeOffset? Timestamp(ReadOnlySpan<char> stamp)
+    private DateTimeOffset? Timestamp<T>(ReadOnlySpan<T> stamp)
+        where T : unmanaged
     {
         const int Second = 19;
-        if (_stampCached && stamp.Length >= 20 && stamp[^1] == 'Z' && stamp[..Second].SequenceEqual(_stampPrefix))
+        if (_stampCached && stamp.Length >= 20 && QueryScanner.Code(stamp[^1]) == 'Z' && SameSecond(stamp[..Second]))
         {
             if (stamp.Length == 20)
             {
@@ -410,7 +542,7 @@ public sealed class CoreDnsLogScanner
             }
 
             var fraction = stamp[(Second + 1)..^1];
-            if (stamp[Second] != '.' || fraction.IsEmpty || fraction.Length > 9)
+            if (QueryScanner.Code(stamp[Second]) != '.' || fraction.IsEmpty || fraction.Length > 9)
             {
                 return null;
             }
@@ -418,12 +550,12 @@ public sealed class CoreDnsLogScanner
             long value = 0;
             foreach (var c in fraction)
             {
-                if (!char.IsAsciiDigit(c))
+                if (!QueryScanner.IsDigit(c))
                 {
                     return null;
                 }
 
-                value = (value * 10) + (c - '0');
+                value = (value * 10) + (QueryScanner.Code(c) - '0');
             }
 
             // To 100 ns ticks: pad or cut to 7 digits.
@@ -440,16 +572,40 @@ public sealed class CoreDnsLogScanner
             return _stampBase.AddTicks(value);
         }
 
-        if (CoreDnsLogParser.FastUtc(stamp) is not { } t)
+        // A new second (or no stamp): read by the parser's own reading, of characters. A stamp has at most 30.
+        if (stamp.Length > 30)
         {
             return null;
         }
 
-        stamp[..Second].CopyTo(_stampPrefix);
+        Span<char> chars = stackalloc char[stamp.Length];
+        for (var i = 0; i < stamp.Length; i++)
+        {
+            chars[i] = (char)QueryScanner.Code(stamp[i]);
+        }
+
+        if (CoreDnsLogParser.FastUtc(chars) is not { } t)
+        {
+            return null;
+        }
+
+        // Its first 19 characters are digits and separators (FastUtc read them), so each is also its byte.
+        for (var i = 0; i < Second; i++)
+        {
+            _stampPrefix[i] = chars[i];
+            _stampPrefixBytes[i] = (byte)chars[i];
+        }
+
         _stampBase = new DateTimeOffset(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         _stampCached = true;
         return t;
     }
+
+    /// <summary>Is this the remembered second (its first 19 characters)?</summary>
+    private bool SameSecond<T>(ReadOnlySpan<T> second)
+        where T : unmanaged => typeof(T) == typeof(byte)
+            ? MemoryMarshal.Cast<T, byte>(second).SequenceEqual(_stampPrefixBytes)
+            : MemoryMarshal.Cast<T, char>(second).SequenceEqual(_stampPrefix);
 
     /// <summary>
     /// Counts a client's answered query for its name and type. A name seen for the first time is added while fewer than

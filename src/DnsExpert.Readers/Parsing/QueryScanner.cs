@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DnsExpert.Readers.Parsing;
 
@@ -15,7 +17,7 @@ internal static class QueryScanner
     public static bool TryParse(string text, out CoreDnsQuery? query)
     {
         query = null;
-        if (!TryScan(text, out var f))
+        if (!TryScan(text.AsSpan(), out var f))
         {
             return false;
         }
@@ -28,32 +30,44 @@ internal static class QueryScanner
         return true;
     }
 
-    /// <summary>The fields of a query line as slices of it: no allocation, for the log scanner's hot path.</summary>
-    internal readonly ref struct Fields
+    /// <summary>
+    /// The fields of a query line as slices of it (UTF-16, or ASCII bytes): no allocation, for the log scanner's hot
+    /// path. Fields, not properties: <see cref="TryScan"/> writes each one in place as it reads it, with no copy of the whole.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1051", Justification = "A ref struct of slices written in place by the scanner's hot path.")]
+    internal ref struct Fields<T>
+        where T : unmanaged
     {
-        public required ReadOnlySpan<char> Client { get; init; }
-        public required int ClientPort { get; init; }
-        public required ReadOnlySpan<char> Id { get; init; }
-        public required ReadOnlySpan<char> Type { get; init; }
-        public required ReadOnlySpan<char> Class { get; init; }
-        public required ReadOnlySpan<char> Name { get; init; }
-        public required ReadOnlySpan<char> Transport { get; init; }
-        public required int RequestSize { get; init; }
-        public required bool DnssecOk { get; init; }
-        public required int BufferSize { get; init; }
-        public required ReadOnlySpan<char> Rcode { get; init; }
-        public required ReadOnlySpan<char> Flags { get; init; }
-        public required int ResponseSize { get; init; }
-        public required ReadOnlySpan<char> Duration { get; init; }
+        public ReadOnlySpan<T> Client;
+        public int ClientPort;
+        public ReadOnlySpan<T> Id;
+        public ReadOnlySpan<T> Type;
+        public ReadOnlySpan<T> Class;
+        public ReadOnlySpan<T> Name;
+        public ReadOnlySpan<T> Transport;
+        public int RequestSize;
+        public bool DnssecOk;
+        public int BufferSize;
+        public ReadOnlySpan<T> Rcode;
+        public ReadOnlySpan<T> Flags;
+        public int ResponseSize;
+        public ReadOnlySpan<T> Duration;
 
-        public double DurationSeconds => Seconds(Duration, out var seconds) ? seconds : 0;
+        public readonly double DurationSeconds => Seconds(Duration, out var seconds) ? seconds : 0;
     }
 
-    public static bool TryScan(ReadOnlySpan<char> s, out Fields fields)
+    /// <summary>
+    /// Reads the line in one pass from left to right, each field where the last one ended: the numbers as they are met,
+    /// the words up to their end. <typeparamref name="T"/> is <see cref="char"/>, or <see cref="byte"/> for a line the
+    /// caller knows is ASCII (its bytes are its characters); the JIT compiles each on its own, as if written for it.
+    /// </summary>
+    public static bool TryScan<T>(ReadOnlySpan<T> s, out Fields<T> f)
+        where T : unmanaged
     {
         // Nothing reads the fields when this returns false, and zeroing them first took a twentieth of the scan.
-        Unsafe.SkipInit(out fields);
-        if (s.Length > 1 && s[0] == '[' && char.IsAsciiLetterUpper(s[1]))
+        Unsafe.SkipInit(out f);
+        var i = 0;
+        if (s.Length > 1 && Code(s[0]) == '[' && char.IsAsciiLetterUpper((char)Code(s[1])))
         {
             // A level prefix ("[INFO] "), not a bracketed IPv6 client: the first "] ", at 1 to 10.
             var close = LevelEnd(s);
@@ -62,23 +76,159 @@ internal static class QueryScanner
                 return false;
             }
 
-            s = s[(close + 2)..];
+            i = close + 2;
         }
 
-        var dash = SeparatorDash(s);
-        if (dash < 3)
+        // The endpoint, up to the first " - ", and its last ':' on the way: one plain loop over a few characters, where
+        // each vectorised search (the dash, the colon, a second colon) cost more to start.
+        var from = i;
+        var lastColon = -1;
+        var colons = 0;
+        while (true)
+        {
+            if (i + 2 >= s.Length)
+            {
+                return false;
+            }
+
+            var c = Code(s[i]);
+            if (c == ' ' && Code(s[i + 1]) == '-' && Code(s[i + 2]) == ' ')
+            {
+                break;
+            }
+
+            if (c == ':')
+            {
+                lastColon = i;
+                colons++;
+            }
+
+            i++;
+        }
+
+        if (i - from < 3 || lastColon - from < 1 || !Int(s[(lastColon + 1)..i], out f.ClientPort))
         {
             return false;
         }
 
-        var endpoint = s[..dash];
-        var colon = endpoint.LastIndexOf(':');
-        if (colon < 1 || !Int(endpoint[(colon + 1)..], out var clientPort))
+        var client = s[from..lastColon];
+        if (Code(client[0]) == '[')
+        {
+            if (Code(client[^1]) != ']')
+            {
+                return false;
+            }
+
+            client = client[1..^1];
+        }
+        else if (colons > 1)
         {
             return false;
         }
 
-        var client = endpoint[..colon];
+        f.Client = client;
+        i += 3;
+
+        // The id: digits, a space, and the question's opening quote.
+        var start = i;
+        while ((uint)i < (uint)s.Length && IsDigit(s[i]))
+        {
+            i++;
+        }
+
+        if (i == start || i + 1 >= s.Length || Code(s[i]) != ' ' || Code(s[i + 1]) != '"')
+        {
+            return false;
+        }
+
+        f.Id = s[start..i];
+        i += 2;
+        if (!Until(s, ref i, ' ', out f.Type) || !Until(s, ref i, ' ', out f.Class) || !Until(s, ref i, ' ', out f.Name)
+            || !Transport(s, ref i, out f.Transport) || !Number(s, ref i, ' ', out f.RequestSize))
+        {
+            return false;
+        }
+
+        if (Follows(s, i, "true "))
+        {
+            f.DnssecOk = true;
+            i += 5;
+        }
+        else if (Follows(s, i, "false "))
+        {
+            f.DnssecOk = false;
+            i += 6;
+        }
+        else
+        {
+            return false;
+        }
+
+        if (!Number(s, ref i, '"', out f.BufferSize) || i >= s.Length || Code(s[i]) != ' ')
+        {
+            return false;
+        }
+
+        i++;
+        if (!Until(s, ref i, ' ', out f.Rcode) || !Until(s, ref i, ' ', out f.Flags) || !Number(s, ref i, ' ', out f.ResponseSize))
+        {
+            return false;
+        }
+
+        // The duration, up to a space or the end.
+        var end = i;
+        while ((uint)end < (uint)s.Length && Code(s[end]) != ' ')
+        {
+            end++;
+        }
+
+        f.Duration = s[i..end];
+        return IsDuration(f.Duration);
+    }
+
+    /// <summary>
+    /// <see cref="TryScan{T}"/> of an ASCII line's bytes, with the spaces between the fields found by vector compares
+    /// 64 bytes at a time instead of by looking at each byte: each field is then read knowing where it ends, and only the
+    /// numbers are looked at byte by byte. It takes fields as single words between single spaces (the log plugin's own
+    /// shape), so it accepts a subset of what <see cref="TryScan{T}"/> accepts, and for those the same fields.
+    /// </summary>
+    public static bool TryScanAscii(ReadOnlySpan<byte> s, out Fields<byte> f)
+    {
+        Unsafe.SkipInit(out f);
+        var spaces = new Spaces(s);
+        var p = 0;
+        var space = spaces.Next();
+        if (s.Length > 1 && s[0] == '[' && char.IsAsciiLetterUpper((char)s[1]))
+        {
+            // "[INFO] ": the first space follows the level's ']', at 1 to 10.
+            if (space is < 2 or > 11 || s[space - 1] != ']')
+            {
+                return false;
+            }
+
+            p = space + 1;
+            space = spaces.Next();
+        }
+
+        // The endpoint, then " - ": the port's digits back from the space, a ':' before them, and the client before that.
+        var dash = spaces.Next();
+        if (space - p < 3 || dash != space + 2 || s[space + 1] != '-')
+        {
+            return false;
+        }
+
+        var colon = space - 1;
+        while (colon > p && IsDigit(s[colon]))
+        {
+            colon--;
+        }
+
+        if (colon <= p || colon == space - 1 || s[colon] != ':' || !Int(s[(colon + 1)..space], out f.ClientPort))
+        {
+            return false;
+        }
+
+        var client = s[p..colon];
         if (client[0] == '[')
         {
             if (client[^1] != ']')
@@ -88,51 +238,174 @@ internal static class QueryScanner
 
             client = client[1..^1];
         }
-        else if (client.Contains(':'))
+        else if (client.Contains((byte)':'))
         {
             return false;
         }
 
-        s = s[(dash + 3)..];
-        ReadOnlySpan<char> id, type, @class, name, proto, size, dnssec, bufsize, rcode, flags, rsize;
-        if ((id = Word(ref s, ' ')).IsEmpty || !IsDigits(id) || s.Length == 0 || s[0] != '"')
+        f.Client = client;
+
+        // The id and the question's opening quote.
+        p = dash + 1;
+        space = spaces.Next();
+        if (space < 0 || !AllDigits(s[p..space]) || space + 1 >= s.Length || s[space + 1] != '"')
         {
             return false;
         }
 
-        s = s[1..];
-        if ((type = Word(ref s, ' ')).IsEmpty || (@class = Word(ref s, ' ')).IsEmpty || (name = LongWord(ref s)).IsEmpty
-            || (proto = Word(ref s, ' ')).IsEmpty || (size = Word(ref s, ' ')).IsEmpty || (dnssec = Word(ref s, ' ')).IsEmpty
-            || (bufsize = Word(ref s, '"')).IsEmpty || s.Length == 0 || s[0] != ' ')
+        f.Id = s[p..space];
+        if (!Word(s, ref spaces, ref space, 1, out f.Type) || !Word(s, ref spaces, ref space, 0, out f.Class) || !Word(s, ref spaces, ref space, 0, out f.Name)
+            || !Word(s, ref spaces, ref space, 0, out f.Transport) || f.Transport.Length != 3 || f.Transport[1] is not ((byte)'d' or (byte)'c') || f.Transport[2] != 'p'
+            || (f.Transport[0], f.Transport[1]) is not (((byte)'u', (byte)'d') or ((byte)'t', (byte)'c'))
+            || !Word(s, ref spaces, ref space, 0, out var size) || !Int(size, out f.RequestSize) || !Word(s, ref spaces, ref space, 0, out var dnssec))
         {
             return false;
         }
 
-        s = s[1..];
-        if ((rcode = Word(ref s, ' ')).IsEmpty || (flags = Word(ref s, ' ')).IsEmpty || (rsize = Word(ref s, ' ')).IsEmpty)
+        // "true" or "false", compared as they lie (a call to compare four bytes costs more than comparing them).
+        if (dnssec.Length == 4 && dnssec[0] == 't' && dnssec[1] == 'r' && dnssec[2] == 'u' && dnssec[3] == 'e')
+        {
+            f.DnssecOk = true;
+        }
+        else if (dnssec.Length == 5 && dnssec[0] == 'f' && dnssec[1] == 'a' && dnssec[2] == 'l' && dnssec[3] == 's' && dnssec[4] == 'e')
+        {
+            f.DnssecOk = false;
+        }
+        else
         {
             return false;
         }
 
-        var duration = s;
-        var space = duration.IndexOf(' ');
-        if (space >= 0)
-        {
-            duration = duration[..space];
-        }
-
-        if (proto is not ("udp" or "tcp") || dnssec is not ("true" or "false") || !Int(size, out var requestSize) || !Int(bufsize, out var buffer)
-            || !Int(rsize, out var responseSize) || !IsDuration(duration) || type.IsEmpty || @class.IsEmpty || name.IsEmpty || rcode.IsEmpty)
+        if (!Word(s, ref spaces, ref space, 0, out var buffer) || buffer.Length < 2 || buffer[^1] != '"' || !Int(buffer[..^1], out f.BufferSize)
+            || !Word(s, ref spaces, ref space, 0, out f.Rcode) || !Word(s, ref spaces, ref space, 0, out f.Flags)
+            || !Word(s, ref spaces, ref space, 0, out var response) || !Int(response, out f.ResponseSize))
         {
             return false;
         }
 
-        fields = new Fields
+        // The duration: up to the next space or the end.
+        var end = spaces.Next();
+        f.Duration = s[(space + 1)..(end < 0 ? s.Length : end)];
+        return IsDuration(f.Duration);
+    }
+
+    /// <summary>The word after the space at <paramref name="space"/> (less its first <paramref name="skip"/> bytes), up to the next space; false when it is empty or no space ends it.</summary>
+    private static bool Word(ReadOnlySpan<byte> s, scoped ref Spaces spaces, scoped ref int space, int skip, out ReadOnlySpan<byte> word)
+    {
+        var start = space + 1 + skip;
+        var next = spaces.Next();
+        if (next <= start)
         {
-            Client = client, ClientPort = clientPort, Id = id, Type = type, Class = @class, Name = name, Transport = proto,
-            RequestSize = requestSize, DnssecOk = dnssec is "true", BufferSize = buffer, Rcode = rcode, Flags = flags,
-            ResponseSize = responseSize, Duration = duration,
-        };
+            word = default;
+            return false;
+        }
+
+        word = s[start..next];
+        space = next;
+        return true;
+    }
+
+    private static bool AllDigits(ReadOnlySpan<byte> s)
+    {
+        foreach (var b in s)
+        {
+            if (!IsDigit(b))
+            {
+                return false;
+            }
+        }
+
+        return !s.IsEmpty;
+    }
+
+    /// <summary>
+    /// The spaces of a line from left to right, found 64 bytes at a time: one vector compare per 32 bytes gives a bit per
+    /// byte, and each space is the lowest bit left.
+    /// </summary>
+    private ref struct Spaces(ReadOnlySpan<byte> line)
+    {
+        private readonly ReadOnlySpan<byte> _line = line;
+        private int _block = -64;
+        private ulong _mask;
+
+        /// <summary>The index of the next space; -1 when there is none.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Next()
+        {
+            while (_mask == 0)
+            {
+                _block += 64;
+                if (_block >= _line.Length)
+                {
+                    _block = _line.Length;
+                    return -1;
+                }
+
+                _mask = Mask(_line, _block);
+            }
+
+            var i = _block + System.Numerics.BitOperations.TrailingZeroCount(_mask);
+            _mask &= _mask - 1;
+            return i;
+        }
+
+        /// <summary>A bit per byte of <paramref name="line"/> from <paramref name="from"/> (up to 64): set for a space.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong Mask(ReadOnlySpan<byte> line, int from)
+        {
+            var space = Vector256.Create((byte)' ');
+            if (line.Length >= 64)
+            {
+                // The last block is read as the line's last 64 bytes, shifted so that bit 0 is byte `from`.
+                var at = Math.Min(from, line.Length - 64);
+                ref var start = ref Unsafe.Add(ref MemoryMarshal.GetReference(line), at);
+                var low = Vector256.Equals(Vector256.LoadUnsafe(ref start), space).ExtractMostSignificantBits();
+                var high = Vector256.Equals(Vector256.LoadUnsafe(ref start, 32), space).ExtractMostSignificantBits();
+                return (low | ((ulong)high << 32)) >> (from - at);
+            }
+
+            return ShortMask(line);
+        }
+
+        /// <summary>A line shorter than a block: copied into one, the rest no space.</summary>
+        private static ulong ShortMask(ReadOnlySpan<byte> line)
+        {
+            var space = Vector256.Create((byte)' ');
+            Span<byte> block = stackalloc byte[64];
+            line.CopyTo(block);
+            block[line.Length..].Clear();
+            var first = Vector256.Equals(Vector256.Create<byte>(block), space).ExtractMostSignificantBits();
+            var second = Vector256.Equals(Vector256.Create<byte>(block[32..]), space).ExtractMostSignificantBits();
+            return first | ((ulong)second << 32);
+        }
+    }
+
+    /// <summary>A character's code: a <see cref="char"/>'s, or a <see cref="byte"/>'s (compiled away for each).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Code<T>(T c)
+        where T : unmanaged => typeof(T) == typeof(byte) ? Unsafe.As<T, byte>(ref c) : Unsafe.As<T, char>(ref c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsDigit<T>(T c)
+        where T : unmanaged => (uint)(Code(c) - '0') <= 9;
+
+    /// <summary>Does <paramref name="text"/> (ASCII) stand at <paramref name="i"/>?</summary>
+    private static bool Follows<T>(ReadOnlySpan<T> s, int i, string text)
+        where T : unmanaged
+    {
+        if (s.Length - i < text.Length)
+        {
+            return false;
+        }
+
+        for (var k = 0; k < text.Length; k++)
+        {
+            if (Code(s[i + k]) != text[k])
+            {
+                return false;
+            }
+        }
+
         return true;
     }
 
@@ -149,13 +422,14 @@ internal static class QueryScanner
         client.StartsWith("127.") || (!client.IsEmpty && client[0] == ':' && (client is "::1" || client.StartsWith("::ffff:127.", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>Where the first "] " is when it is at 1 to 10 (a level's end); -1 when it is not there.</summary>
-    internal static int LevelEnd(ReadOnlySpan<char> s)
+    internal static int LevelEnd<T>(ReadOnlySpan<T> s)
+        where T : unmanaged
     {
         // A searcher for a two-character string costs more to set up than these few characters take to look at.
         var last = Math.Min(10, s.Length - 2);
         for (var i = 0; i <= last; i++)
         {
-            if (s[i] == ']' && s[i + 1] == ' ')
+            if (Code(s[i]) == ']' && Code(s[i + 1]) == ' ')
             {
                 return i > 0 ? i : -1;
             }
@@ -165,68 +439,79 @@ internal static class QueryScanner
     }
 
     /// <summary>
-    /// <c>s.IndexOf(" - ")</c>: the first '-' with a space on each side, found with a one-character search (the client
-    /// before it has no '-').
+    /// The text from <paramref name="i"/> up to <paramref name="end"/>, and <paramref name="i"/> moved past it; false
+    /// when it is empty or <paramref name="end"/> does not follow.
     /// </summary>
-    internal static int SeparatorDash(ReadOnlySpan<char> s)
-    {
-        var from = 0;
-        while (true)
-        {
-            var i = s[from..].IndexOf('-');
-            if (i < 0)
-            {
-                return -1;
-            }
-
-            i += from;
-            if (i > 0 && i + 1 < s.Length && s[i - 1] == ' ' && s[i + 1] == ' ')
-            {
-                return i - 1;
-            }
-
-            from = i + 1;
-        }
-    }
-
-    /// <summary><see cref="Word"/> for a word that is usually long (a name): a vectorised search.</summary>
-    private static ReadOnlySpan<char> LongWord(scoped ref ReadOnlySpan<char> s)
-    {
-        var i = s.IndexOf(' ');
-        if (i <= 0)
-        {
-            return default;
-        }
-
-        var word = s[..i];
-        s = s[(i + 1)..];
-        return word;
-    }
-
-    /// <summary>The text up to <paramref name="end"/> (empty when there is none), and <paramref name="s"/> moved past it.</summary>
-    private static ReadOnlySpan<char> Word(scoped ref ReadOnlySpan<char> s, char end)
+    private static bool Until<T>(ReadOnlySpan<T> s, scoped ref int i, char end, out ReadOnlySpan<T> word)
+        where T : unmanaged
     {
         // A plain loop: the words are a few characters long, shorter than a vectorised search needs to pay off.
-        var i = 0;
-        while (i < s.Length && s[i] != end)
+        var start = i;
+        var j = i;
+        while ((uint)j < (uint)s.Length && Code(s[j]) != end)
         {
-            i++;
+            j++;
         }
 
-        if (i == 0 || i == s.Length)
+        if (j == start || j >= s.Length)
         {
-            return default;
+            word = default;
+            return false;
         }
 
-        var word = s[..i];
-        s = s[(i + 1)..];
-        return word;
+        word = s[start..j];
+        i = j + 1;
+        return true;
     }
 
-    private static bool IsDigits(ReadOnlySpan<char> s) => !s.IsEmpty && !s.ContainsAnyExceptInRange('0', '9');
+    /// <summary>"udp " or "tcp ": the transport, and <paramref name="i"/> moved past its space.</summary>
+    private static bool Transport<T>(ReadOnlySpan<T> s, scoped ref int i, out ReadOnlySpan<T> transport)
+        where T : unmanaged
+    {
+        transport = default;
+        if (!Follows(s, i, "udp ") && !Follows(s, i, "tcp "))
+        {
+            return false;
+        }
+
+        transport = s.Slice(i, 3);
+        i += 4;
+        return true;
+    }
+
+    /// <summary>
+    /// ASCII digits up to <paramref name="end"/>, read as <see cref="Int"/> reads them, and <paramref name="i"/> moved
+    /// past <paramref name="end"/>; false for no digits, anything else before <paramref name="end"/>, or no end.
+    /// </summary>
+    private static bool Number<T>(ReadOnlySpan<T> s, scoped ref int i, char end, out int value)
+        where T : unmanaged
+    {
+        value = 0;
+        long n = 0;
+        var j = i;
+        while ((uint)j < (uint)s.Length && IsDigit(s[j]))
+        {
+            if ((n = (n * 10) + (Code(s[j]) - '0')) > int.MaxValue)
+            {
+                return false;
+            }
+
+            j++;
+        }
+
+        if (j == i || j >= s.Length || Code(s[j]) != end)
+        {
+            return false;
+        }
+
+        value = (int)n;
+        i = j + 1;
+        return true;
+    }
 
     /// <summary><c>int.TryParse</c> with <see cref="NumberStyles.None"/>: ASCII digits only, within range.</summary>
-    private static bool Int(ReadOnlySpan<char> s, out int value)
+    private static bool Int<T>(ReadOnlySpan<T> s, out int value)
+        where T : unmanaged
     {
         value = 0;
         if (s.IsEmpty)
@@ -237,7 +522,7 @@ internal static class QueryScanner
         long n = 0;
         foreach (var c in s)
         {
-            if (!char.IsAsciiDigit(c) || (n = (n * 10) + (c - '0')) > int.MaxValue)
+            if (!IsDigit(c) || (n = (n * 10) + (Code(c) - '0')) > int.MaxValue)
             {
                 return false;
             }
@@ -248,29 +533,66 @@ internal static class QueryScanner
     }
 
     /// <summary>Would <see cref="Seconds"/> read it? Answered without parsing for the usual <c>0.000148s</c>.</summary>
-    private static bool IsDuration(ReadOnlySpan<char> s)
+    private static bool IsDuration<T>(ReadOnlySpan<T> s)
+        where T : unmanaged
     {
-        // The usual "0.000148s" first: a digit before the 's' is no unit's.
-        var digits = s.Length >= 2 && s[^1] == 's' && char.IsAsciiDigit(s[^2]) ? s[..^1]
-            : s.EndsWith("ms") || s.EndsWith("µs") || s.EndsWith("us") || s.EndsWith("ns") ? s[..^2] : s.EndsWith("s") ? s[..^1] : s;
-
-        // Digits with at most one '.' between them, looked at in one loop (a vectorised search costs more to start).
-        var dot = -1;
-        var plain = true;
-        for (var i = 0; i < digits.Length && plain; i++)
+        // The usual "0.000148s" first: digits with at most one '.' between them before an 's', looked at in one loop
+        // (a vectorised search costs more to start). Anything else is whatever Seconds reads.
+        if (s.Length >= 2 && Code(s[^1]) == 's' && IsDigit(s[^2]))
         {
-            if (!char.IsAsciiDigit(digits[i]))
+            var digits = s[..^1];
+            var dot = -1;
+            var plain = true;
+            for (var i = 0; i < digits.Length && plain; i++)
             {
-                plain = digits[i] == '.' && dot < 0;
-                dot = i;
+                if (!IsDigit(digits[i]))
+                {
+                    plain = Code(digits[i]) == '.' && dot < 0;
+                    dot = i;
+                }
+            }
+
+            if (plain && dot != 0)
+            {
+                return true;
             }
         }
 
-        return (plain && !digits.IsEmpty && dot != 0 && dot != digits.Length - 1) || Seconds(s, out _);
+        return Seconds(s, out _);
+    }
+
+    /// <summary><see cref="Seconds(ReadOnlySpan{char}, out double)"/> of characters, or of ASCII bytes read as characters.</summary>
+    private static bool Seconds<T>(ReadOnlySpan<T> s, out double seconds)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(char))
+        {
+            return Seconds(MemoryMarshal.Cast<T, char>(s), out seconds);
+        }
+
+        if (PlainSeconds(s, out seconds))
+        {
+            return true;
+        }
+
+        // Rare: another unit, an exponent. The bytes are ASCII (the caller's promise), so each is its character.
+        var bytes = MemoryMarshal.Cast<T, byte>(s);
+        Span<char> chars = bytes.Length <= 64 ? stackalloc char[bytes.Length] : new char[bytes.Length];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            chars[i] = (char)bytes[i];
+        }
+
+        return Seconds(chars, out seconds);
     }
 
     private static bool Seconds(ReadOnlySpan<char> s, out double seconds)
     {
+        if (PlainSeconds(s, out seconds))
+        {
+            return true;
+        }
+
         seconds = 0;
         var scale = s.EndsWith("ms") ? 1e-3 : s.EndsWith("µs") || s.EndsWith("us") ? 1e-6 : s.EndsWith("ns") ? 1e-9 : 1.0;
         var unit = scale != 1.0 ? 2 : s.EndsWith("s") ? 1 : 0;
@@ -280,6 +602,54 @@ internal static class QueryScanner
         }
 
         seconds = value * scale;
+        return true;
+    }
+
+    /// <summary>Powers of ten a double holds exactly (10^22 is the largest).</summary>
+    private static readonly double[] ExactPowersOfTen =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+    /// <summary>
+    /// The usual <c>0.000148s</c>, at most 15 digits with at most one '.', without the general parser: its digits as an
+    /// integer below 2^53 divided by a power of ten below 10^23, both exact in a double, so the one rounding of the
+    /// division gives the double nearest the decimal, which is what <see cref="double.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider?, out double)"/> gives.
+    /// </summary>
+    internal static bool PlainSeconds<T>(ReadOnlySpan<T> s, out double seconds)
+        where T : unmanaged
+    {
+        seconds = 0;
+        if (s.Length < 2 || Code(s[^1]) != 's')
+        {
+            return false;
+        }
+
+        long digits = 0;
+        var count = 0;
+        var fraction = -1;
+        foreach (var c in s[..^1])
+        {
+            if (IsDigit(c))
+            {
+                digits = (digits * 10) + (Code(c) - '0');
+                count++;
+                fraction += fraction >= 0 ? 1 : 0;
+            }
+            else if (Code(c) != '.' || fraction >= 0)
+            {
+                return false;
+            }
+            else
+            {
+                fraction = 0;
+            }
+        }
+
+        if (count is 0 or > 15)
+        {
+            return false;
+        }
+
+        seconds = digits / ExactPowersOfTen[Math.Max(0, fraction)];
         return true;
     }
 
