@@ -210,8 +210,6 @@ public sealed class CoreDnsLogScanner
     /// <summary>The whole log as UTF-8: no line continues in a later piece, so none is carried.</summary>
     private void FeedWhole(ReadOnlySpan<byte> utf8)
     {
-        // Every character the decoded text would have, as the decoder counts them (an invalid byte is one U+FFFD).
-        _characters += Encoding.UTF8.GetCharCount(utf8);
         while (!utf8.IsEmpty)
         {
             var newline = utf8.IndexOf((byte)'\n');
@@ -222,6 +220,7 @@ public sealed class CoreDnsLogScanner
             }
 
             Utf8Line(utf8[..newline]);
+            _characters++;
             utf8 = utf8[(newline + 1)..];
         }
     }
@@ -327,9 +326,14 @@ public sealed class CoreDnsLogScanner
         var head = line.Length > CoreDnsLogParser.MaxLineLength + 1 ? line[..(CoreDnsLogParser.MaxLineLength + 1)] : line;
         if (!Ascii.IsValid(head))
         {
+            // Its characters as the decoder counts them (a byte of no UTF-8 sequence is one U+FFFD).
+            _characters += Encoding.UTF8.GetCharCount(line);
             DecodedLine(line);
             return;
         }
+
+        // A byte a character, and past the bound (after an ASCII byte, so no sequence is cut) as decoded.
+        _characters += head.Length + (line.Length > head.Length ? Encoding.UTF8.GetCharCount(line[head.Length..]) : 0);
 
         _lines++;
         if (IsWhiteSpace(head))
