@@ -147,6 +147,33 @@ public sealed class ParserPropertyTests
         }
     }
 
+    /// <summary>ASCII text of every length around the hashes' steps (4 and 8 characters), letters of both cases among them.</summary>
+    private static Arbitrary<string> AsciiWords() =>
+        Gen.Elements('a', 'Z', 'q', '.', '-', '0', '9', '_', ':', '[', '|', ' ', '~', '\u007f', '\u0001')
+            .ArrayOf().Select(c => new string(c)).ToArbitrary();
+
+    [Property(MaxTest = 3000)]
+    public Property Ascii_bytes_hash_as_their_characters_do() =>
+        Prop.ForAll(AsciiWords(), AsciiWords(), (name, type) =>
+        {
+            // A line read as bytes must find what a line read as text counted, and pair with it.
+            var bytes = Encoding.ASCII.GetBytes(name);
+            var typeBytes = Encoding.ASCII.GetBytes(type);
+            var comparer = CoreDnsLogScanner.KeyComparer.Instance;
+            return ParallelQueryDetector.Hash(bytes.AsSpan()) == ParallelQueryDetector.Hash(name.AsSpan())
+                && ParallelQueryDetector.Fnv(bytes.AsSpan()) == ParallelQueryDetector.Fnv(name.AsSpan())
+                && comparer.GetHashCode(new CoreDnsLogScanner.AsciiNameAndType(bytes, typeBytes)) == comparer.GetHashCode(new CoreDnsLogScanner.NameAndType(name, type))
+                && comparer.Equals(new CoreDnsLogScanner.AsciiNameAndType(bytes, typeBytes), $"{name.ToLowerInvariant()}|{type}")
+                == comparer.Equals(new CoreDnsLogScanner.NameAndType(name, type), $"{name.ToLowerInvariant()}|{type}");
+        });
+
+    [Property(MaxTest = 1000)]
+    public Property Client_queries_are_told_alike_from_bytes_and_characters() =>
+        Prop.ForAll(
+            Gen.Elements("127.0.0.1", "::1", "::FFFF:127.0.0.1", "::ffff:10.0.0.1", "10.0.0.1", "fd00::5", "", "127x").ToArbitrary(),
+            Gen.Elements("A", "AAAA", "HINFO", "SRV", "TYPE65", "DNSKEY", "AAAAA", "a", "", "NAPTR", "TYPE6500").ToArbitrary(),
+            (client, type) => QueryScanner.IsClientQuery(Encoding.ASCII.GetBytes(client), Encoding.ASCII.GetBytes(type)) == QueryScanner.IsClientQuery(client.AsSpan(), type.AsSpan()));
+
     [Property(MaxTest = 2000)]
     public bool Usual_durations_read_to_the_same_double_as_the_general_parser(NonNegativeInt whole, NonNegativeInt fraction, PositiveInt digits)
     {

@@ -27,7 +27,7 @@ public sealed record CoreDnsQuery(
     string Transport, int? RequestSize, bool? DnssecOk, int? BufferSize, string Rcode, IReadOnlyList<string> Flags,
     int? ResponseSize, double? DurationSeconds)
 {
-    /// <summary>A query a client asked (<see cref="QueryScanner.IsClientQuery"/>): only such a query can be a client's failure.</summary>
+    /// <summary>A query a client asked (<see cref="QueryScanner.IsClientQuery(ReadOnlySpan{char}, ReadOnlySpan{char})"/>): only such a query can be a client's failure.</summary>
     public bool IsClientQuery => QueryScanner.IsClientQuery(Client, Type);
 }
 

@@ -126,6 +126,7 @@ public sealed class CoreDnsLogScanner
     private readonly Dictionary<string, int> _answerIndex;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _answerLookup;
     private readonly Dictionary<string, int>.AlternateLookup<NameAndType> _answerPairLookup;
+    private readonly Dictionary<string, int>.AlternateLookup<AsciiNameAndType> _answerAsciiLookup;
     private readonly char[] _answerKey = new char[MaxQueryKeyLength];
     private readonly List<AnswerCount> _answers = [];
     private readonly Dictionary<string, int> _seenTexts = new(StringComparer.Ordinal);
@@ -138,9 +139,6 @@ public sealed class CoreDnsLogScanner
 
     /// <summary>A byte line's characters, for what only reads characters (the parser, remembered texts); rented by a scan of bytes.</summary>
     private char[] _wide = [];
-
-    /// <summary>A byte line's fields as characters (they are parts of the line, so they fit); rented by a scan of bytes.</summary>
-    private char[] _fieldChars = [];
     private int _carryLength;
     private int _lines;
     private long _characters;
@@ -152,6 +150,7 @@ public sealed class CoreDnsLogScanner
         _answerIndex = new Dictionary<string, int>(KeyComparer.Instance);
         _answerLookup = _answerIndex.GetAlternateLookup<ReadOnlySpan<char>>();
         _answerPairLookup = _answerIndex.GetAlternateLookup<NameAndType>();
+        _answerAsciiLookup = _answerIndex.GetAlternateLookup<AsciiNameAndType>();
         _seenTextLookup = _seenTexts.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -192,7 +191,6 @@ public sealed class CoreDnsLogScanner
     {
         var scanner = new CoreDnsLogScanner();
         scanner._wide = ArrayPool<char>.Shared.Rent(DecodedBytes);
-        scanner._fieldChars = ArrayPool<char>.Shared.Rent(CoreDnsLogParser.MaxLineLength);
         try
         {
             scanner.FeedWhole(utf8);
@@ -200,8 +198,7 @@ public sealed class CoreDnsLogScanner
         finally
         {
             ArrayPool<char>.Shared.Return(scanner._wide);
-            ArrayPool<char>.Shared.Return(scanner._fieldChars);
-            (scanner._wide, scanner._fieldChars) = ([], []);
+            scanner._wide = [];
         }
 
         return scanner.Complete();
@@ -475,11 +472,34 @@ public sealed class CoreDnsLogScanner
             return false;
         }
 
-        var failed = f.Rcode is not "NOERROR";
-        return Answered(f.Client, f.ClientPort, f.Type, f.Name, f.Transport, f.Rcode, failed, failed ? f.DurationSeconds : 0, timestamp);
+        var client = QueryScanner.IsClientQuery(f.Client, f.Type);
+        if (f.Rcode is not "NOERROR" && client)
+        {
+            // A failure seen before only counts; the first of its kind is read in full below.
+            Span<char> key = stackalloc char[MaxQueryKeyLength];
+            var length = QueryKey(f.Name, f.Type, f.Rcode, key);
+            if (length == 0 || !_queryLookup.TryGetValue(key[..length], out var i))
+            {
+                return false;
+            }
+
+            CollectionsMarshal.AsSpan(_queries)[i].Add(timestamp, _lines, f.DurationSeconds);
+        }
+
+        if (client)
+        {
+            CountAnswer(f.Name, f.Type, f.Rcode, timestamp, always: false);
+        }
+
+        _parallel.Observe(f.Client, f.ClientPort, f.Name, f.Type, f.Transport, timestamp, _lines);
+        return true;
     }
 
-    /// <summary><see cref="TryAnsweredQuery(ReadOnlySpan{char}, DateTimeOffset?)"/> of an ASCII line's bytes.</summary>
+    /// <summary>
+    /// <see cref="TryAnsweredQuery(ReadOnlySpan{char}, DateTimeOffset?)"/> of an ASCII line's bytes: the counts and the
+    /// parallel-query detector read the fields as bytes, with the same hashes as of their characters; only a failure's
+    /// key is made of characters.
+    /// </summary>
     private bool TryAnsweredQuery(ReadOnlySpan<byte> text, DateTimeOffset? timestamp)
     {
         if (!QueryScanner.TryScanAscii(text, out var f))
@@ -487,47 +507,52 @@ public sealed class CoreDnsLogScanner
             return false;
         }
 
-        // The fields the counts and the parallel-query detector read, as characters: the line up to the rcode, widened
-        // at once (one vectorised call costs less than one per field), each field where it lies in it.
-        var end = At(text, f.Rcode) + f.Rcode.Length;
-        var chars = _fieldChars.AsSpan(0, end);
-        Ascii.ToUtf16(text[..end], chars, out _);
-        var rcode = chars.Slice(end - f.Rcode.Length, f.Rcode.Length);
-        var failed = rcode is not "NOERROR";
-        return Answered(
-            chars.Slice(At(text, f.Client), f.Client.Length), f.ClientPort, chars.Slice(At(text, f.Type), f.Type.Length), chars.Slice(At(text, f.Name), f.Name.Length),
-            chars.Slice(At(text, f.Transport), f.Transport.Length), rcode, failed, failed ? f.DurationSeconds : 0, timestamp);
-    }
-
-    /// <summary>Where <paramref name="part"/>, a slice of <paramref name="line"/>, begins in it.</summary>
-    private static int At(ReadOnlySpan<byte> line, ReadOnlySpan<byte> part) =>
-        (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(line), ref MemoryMarshal.GetReference(part));
-
-    private bool Answered(
-        ReadOnlySpan<char> clientAddress, int clientPort, ReadOnlySpan<char> type, ReadOnlySpan<char> name, ReadOnlySpan<char> transport, ReadOnlySpan<char> rcode,
-        bool failed, double duration, DateTimeOffset? timestamp)
-    {
-        var client = QueryScanner.IsClientQuery(clientAddress, type);
-        if (failed && client)
+        var client = QueryScanner.IsClientQuery(f.Client, f.Type);
+        if (client && !f.Rcode.SequenceEqual("NOERROR"u8) && !CountFailure(f.Name, f.Type, f.Rcode, timestamp, f.DurationSeconds))
         {
-            // A failure seen before only counts; the first of its kind is read in full below.
-            Span<char> key = stackalloc char[MaxQueryKeyLength];
-            var length = QueryKey(name, type, rcode, key);
-            if (length == 0 || !_queryLookup.TryGetValue(key[..length], out var i))
-            {
-                return false;
-            }
-
-            CollectionsMarshal.AsSpan(_queries)[i].Add(timestamp, _lines, duration);
+            return false;
         }
 
         if (client)
         {
-            CountAnswer(name, type, rcode, timestamp, always: false);
+            CountAnswer(f.Name, f.Type, f.Rcode, timestamp);
         }
 
-        _parallel.Observe(clientAddress, clientPort, name, type, transport, timestamp, _lines);
+        _parallel.Observe(f.Client, f.ClientPort, f.Name, f.Type, f.Transport, timestamp, _lines);
         return true;
+    }
+
+    /// <summary>
+    /// A failure of an ASCII line counted in its group when one of its kind was read before (its key made of
+    /// characters); false for the first of its kind, which the parser reads in full.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool CountFailure(ReadOnlySpan<byte> name, ReadOnlySpan<byte> type, ReadOnlySpan<byte> rcode, DateTimeOffset? timestamp, double duration)
+    {
+        if (name.Length + type.Length + rcode.Length + 2 > MaxQueryKeyLength)
+        {
+            return false;
+        }
+
+        Span<char> chars = stackalloc char[MaxQueryKeyLength];
+        Span<char> key = stackalloc char[MaxQueryKeyLength];
+        var wideName = Widen(name, chars);
+        var wideType = Widen(type, chars[wideName.Length..]);
+        var length = QueryKey(wideName, wideType, Widen(rcode, chars[(wideName.Length + wideType.Length)..]), key);
+        if (length == 0 || !_queryLookup.TryGetValue(key[..length], out var i))
+        {
+            return false;
+        }
+
+        CollectionsMarshal.AsSpan(_queries)[i].Add(timestamp, _lines, duration);
+        return true;
+    }
+
+    /// <summary>ASCII bytes as characters at the start of <paramref name="room"/>.</summary>
+    private static ReadOnlySpan<char> Widen(ReadOnlySpan<byte> ascii, Span<char> room)
+    {
+        Ascii.ToUtf16(ascii, room, out var written);
+        return room[..written];
     }
 
     /// <summary>
@@ -576,7 +601,17 @@ public sealed class CoreDnsLogScanner
             return _stampBase.AddTicks(value);
         }
 
-        // A new second (or no stamp): read by the parser's own reading, of characters. A stamp has at most 30.
+        return NewSecond(stamp);
+    }
+
+    /// <summary>A new second (or no stamp): read by the parser's own reading, of characters, and remembered.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private DateTimeOffset? NewSecond<T>(ReadOnlySpan<T> stamp)
+        where T : unmanaged
+    {
+        const int Second = 19;
+
+        // A stamp has at most 30 characters (nine digits of fraction).
         if (stamp.Length > 30)
         {
             return null;
@@ -638,6 +673,39 @@ public sealed class CoreDnsLogScanner
         }
 
         CollectionsMarshal.AsSpan(_answers)[i].Add(rcode, timestamp, _lines);
+    }
+
+    /// <summary>
+    /// <see cref="CountAnswer(ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{char}, DateTimeOffset?, bool)"/> of an ASCII
+    /// line's fields: a name counted before is looked up as its bytes lie (the comparer hashes them as their characters);
+    /// a new one, and a failure's rcode, go the way of characters.
+    /// </summary>
+    private void CountAnswer(ReadOnlySpan<byte> name, ReadOnlySpan<byte> type, ReadOnlySpan<byte> rcode, DateTimeOffset? timestamp)
+    {
+        name = name.TrimEnd((byte)'.');
+        if (name.Length + type.Length + 2 > MaxQueryKeyLength || rcode.Length > MaxQueryKeyLength)
+        {
+            // No key that long is counted (AnswerKey makes none).
+            return;
+        }
+
+        if (_answerAsciiLookup.TryGetValue(new AsciiNameAndType(name, type), out var i) && rcode.SequenceEqual("NOERROR"u8))
+        {
+            CollectionsMarshal.AsSpan(_answers)[i].Add("NOERROR", timestamp, _lines);
+            return;
+        }
+
+        CountAnswerAsText(name, type, rcode, timestamp);
+    }
+
+    /// <summary>A new name, or a failure's rcode: counted as characters (kept out of the usual line's way, with its buffer).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CountAnswerAsText(ReadOnlySpan<byte> name, ReadOnlySpan<byte> type, ReadOnlySpan<byte> rcode, DateTimeOffset? timestamp)
+    {
+        Span<char> chars = stackalloc char[(3 * MaxQueryKeyLength) + 2];
+        var wideName = Widen(name, chars);
+        var wideType = Widen(type, chars[wideName.Length..]);
+        CountAnswer(wideName, wideType, Widen(rcode, chars[(wideName.Length + wideType.Length)..]), timestamp, always: false);
     }
 
     private QueryAnswers? AnswersFor(CoreDnsQuery query) => AnswersFor(_answerLookup, _answers, query.Name, query.Type);
@@ -751,16 +819,22 @@ public sealed class CoreDnsLogScanner
         public void Add(ReadOnlySpan<char> rcode, DateTimeOffset? timestamp, int line)
         {
             _count++;
-            var failed = rcode is not "NOERROR";
-            _failed += failed ? 1 : 0;
-            if (!failed && _firstNoErrorLine == 0)
-            {
-                _firstNoErrorLine = line;
-                _firstNoErrorTime = timestamp;
-            }
-
             _last = timestamp;
             _lastLine = line;
+            if (rcode is "NOERROR")
+            {
+                // Nearly every answer: no comparison with the last one's, which is then the interned "NOERROR".
+                _lastRcode = "NOERROR";
+                if (_firstNoErrorLine == 0)
+                {
+                    _firstNoErrorLine = line;
+                    _firstNoErrorTime = timestamp;
+                }
+
+                return;
+            }
+
+            _failed++;
             if (_lastRcode is null || !rcode.SequenceEqual(_lastRcode))
             {
                 _lastRcode = QueryScanner.Intern(rcode);
@@ -775,11 +849,19 @@ public sealed class CoreDnsLogScanner
     }
 
     /// <summary>A name (without its trailing dot) and a type as they lie in a line: the key of its answers, not copied.</summary>
-    private readonly ref struct NameAndType(ReadOnlySpan<char> name, ReadOnlySpan<char> type)
+    internal readonly ref struct NameAndType(ReadOnlySpan<char> name, ReadOnlySpan<char> type)
     {
         public ReadOnlySpan<char> Name { get; } = name;
 
         public ReadOnlySpan<char> Type { get; } = type;
+    }
+
+    /// <summary>A name (without its trailing dot) and a type as ASCII bytes of a line: the key of its answers, not copied.</summary>
+    internal readonly ref struct AsciiNameAndType(ReadOnlySpan<byte> name, ReadOnlySpan<byte> type)
+    {
+        public ReadOnlySpan<byte> Name { get; } = name;
+
+        public ReadOnlySpan<byte> Type { get; } = type;
     }
 
     /// <summary>
@@ -787,7 +869,8 @@ public sealed class CoreDnsLogScanner
     /// the same key ignoring the name's case. The hash folds ASCII case 8 bytes at a time, seeded per process so that
     /// names chosen by a cluster cannot be made to collide.
     /// </summary>
-    private sealed class KeyComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>, IAlternateEqualityComparer<NameAndType, string>
+    internal sealed class KeyComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>, IAlternateEqualityComparer<NameAndType, string>,
+        IAlternateEqualityComparer<AsciiNameAndType, string>
     {
         public static readonly KeyComparer Instance = new();
         private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
@@ -816,8 +899,40 @@ public sealed class CoreDnsLogScanner
 
         public int GetHashCode(NameAndType alternate) => (int)Finish(Hash(alternate.Type, Hash(alternate.Name, Seed)));
 
+        public bool Equals(AsciiNameAndType alternate, string other) =>
+            other.Length == alternate.Name.Length + alternate.Type.Length + 1
+            && other[alternate.Name.Length] == '|'
+            && Ascii.Equals(alternate.Type, other.AsSpan(alternate.Name.Length + 1))
+            && Ascii.EqualsIgnoreCase(alternate.Name, other.AsSpan(0, alternate.Name.Length));
+
+        public string Create(AsciiNameAndType alternate) => throw new NotSupportedException("keys are added as strings");
+
+        public int GetHashCode(AsciiNameAndType alternate) => (int)Finish(CaseFoldedHash(alternate.Type, CaseFoldedHash(alternate.Name, Seed)));
+
+        /// <summary>
+        /// <see cref="Hash(ReadOnlySpan{char}, ulong)"/> of ASCII bytes' characters, without making them: four bytes read
+        /// at once are spread into the four UTF-16 units they stand for (<see cref="AsciiText.Units"/>), then hashed alike.
+        /// </summary>
+        internal static ulong CaseFoldedHash(ReadOnlySpan<byte> ascii, ulong hash)
+        {
+            const ulong Fold = 0x0020_0020_0020_0020UL;
+            hash ^= (ulong)ascii.Length * 2;
+            while (ascii.Length >= 4)
+            {
+                hash = System.Numerics.BitOperations.RotateLeft((hash ^ (AsciiText.Units(MemoryMarshal.Read<uint>(ascii)) | Fold)) * 0x9E3779B97F4A7C15UL, 31);
+                ascii = ascii[4..];
+            }
+
+            foreach (var b in ascii)
+            {
+                hash = (hash ^ (b | 0x20UL)) * 0x100000001B3UL;
+            }
+
+            return hash;
+        }
+
         /// <summary>Every char with 0x20 set: ASCII letters in lower case (other chars change too, alike on both sides).</summary>
-        private static ulong Hash(ReadOnlySpan<char> text, ulong hash)
+        internal static ulong Hash(ReadOnlySpan<char> text, ulong hash)
         {
             const ulong Fold = 0x0020_0020_0020_0020UL;
             var bytes = MemoryMarshal.AsBytes(text);

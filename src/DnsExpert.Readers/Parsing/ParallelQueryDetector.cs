@@ -43,10 +43,15 @@ internal sealed class ParallelQueryDetector
         // Names and clients by a 64-bit hash: nothing allocated per line, and a collision is vanishingly rare.
         // The client's hash places the query in the table, so it stays FNV-1a: another hash would push out other
         // queries and find other pairs in a busy log. The name's is only compared, so it may be a faster one.
-        var key = (Fnv(client) ^ (ulong)port) * 0x9E3779B97F4A7C15UL;
+        Record(Fnv(client), port, Hash(name), type is "AAAA", timestamp, lineNumber, client, name);
+    }
+
+    /// <summary>Keeps the query in its client port's slot, counting a pair when the slot held the other type of it.</summary>
+    private void Record<T>(ulong clientHash, int port, ulong nameHash, bool aaaa, DateTimeOffset? timestamp, int lineNumber, ReadOnlySpan<T> client, ReadOnlySpan<T> name)
+        where T : unmanaged
+    {
+        var key = (clientHash ^ (ulong)port) * 0x9E3779B97F4A7C15UL;
         var second = timestamp?.ToUnixTimeSeconds() ?? lineNumber;
-        var nameHash = Hash(name);
-        var aaaa = type is "AAAA";
         if (++_observed > _last.Length * 2 && _bits < MaxBits)
         {
             Grow();
@@ -56,13 +61,35 @@ internal sealed class ParallelQueryDetector
         if (slot.Key == key && slot.Name == nameHash && slot.Aaaa != aaaa
             && (timestamp is null ? Math.Abs(second - slot.Second) <= 1 : second == slot.Second))
         {
-            var clientText = client.ToString();
+            var clientText = Text(client);
             _byClient[clientText] = _byClient.TryGetValue(clientText, out var existing)
                 ? existing with { Occurrences = existing.Occurrences + 1 }
-                : new ParallelQueryPair(clientText, port, name.ToString().TrimEnd('.').ToLowerInvariant(), timestamp, lineNumber, 1);
+                : new ParallelQueryPair(clientText, port, Text(name).TrimEnd('.').ToLowerInvariant(), timestamp, lineNumber, 1);
         }
 
         slot = new Slot(key, nameHash, second, aaaa);
+    }
+
+    /// <summary>Characters, or ASCII bytes, as a string.</summary>
+    private static string Text<T>(ReadOnlySpan<T> text)
+        where T : unmanaged => typeof(T) == typeof(byte)
+            ? System.Text.Encoding.ASCII.GetString(MemoryMarshal.Cast<T, byte>(text))
+            : MemoryMarshal.Cast<T, char>(text).ToString();
+
+    /// <summary>
+    /// <see cref="Observe(ReadOnlySpan{char}, int?, ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{char}, DateTimeOffset?, int)"/>
+    /// of an ASCII line's fields: hashed as their characters would be, so a query read as bytes pairs with one read as text.
+    /// </summary>
+    public void Observe(
+        ReadOnlySpan<byte> client, int clientPort, ReadOnlySpan<byte> name, ReadOnlySpan<byte> type, ReadOnlySpan<byte> transport,
+        DateTimeOffset? timestamp, int lineNumber)
+    {
+        if (!transport.SequenceEqual("udp"u8) || !(type.SequenceEqual("A"u8) || type.SequenceEqual("AAAA"u8)))
+        {
+            return;
+        }
+
+        Record(Fnv(client), clientPort, Hash(name), type.Length == 4, timestamp, lineNumber, client, name);
     }
 
     private void Grow()
@@ -81,13 +108,14 @@ internal sealed class ParallelQueryDetector
 
     private readonly record struct Slot(ulong Key, ulong Name, long Second, bool Aaaa);
 
-    /// <summary>FNV-1a, 64 bits.</summary>
-    private static ulong Fnv(ReadOnlySpan<char> text)
+    /// <summary>FNV-1a, 64 bits, of the characters (an ASCII byte is its character).</summary>
+    internal static ulong Fnv<T>(ReadOnlySpan<T> text)
+        where T : unmanaged
     {
         var hash = 14695981039346656037UL;
         foreach (var c in text)
         {
-            hash = (hash ^ c) * 1099511628211UL;
+            hash = (hash ^ (uint)QueryScanner.Code(c)) * 1099511628211UL;
         }
 
         return hash;
@@ -99,7 +127,7 @@ internal sealed class ParallelQueryDetector
     /// overlapping the step before (the length is in the seed). Seeded per process, so that names chosen by a cluster
     /// cannot be made to collide into a false pair.
     /// </summary>
-    private static ulong Hash(ReadOnlySpan<char> text)
+    internal static ulong Hash(ReadOnlySpan<char> text)
     {
         const ulong Multiplier = 0x9E3779B97F4A7C15UL;
         var bytes = MemoryMarshal.AsBytes(text);
@@ -126,6 +154,46 @@ internal sealed class ParallelQueryDetector
             for (var i = 0; i < bytes.Length; i += 2)
             {
                 tail |= (ulong)MemoryMarshal.Read<ushort>(bytes[i..]) << (8 * i);
+            }
+
+            a = BitOperations.RotateLeft((a ^ tail) * Multiplier, 31);
+        }
+
+        var hash = a ^ BitOperations.RotateLeft(b, 17);
+        hash ^= hash >> 29;
+        hash *= 0xBF58476D1CE4E5B9UL;
+        return hash ^ (hash >> 32);
+    }
+
+    /// <summary>
+    /// <see cref="Hash(ReadOnlySpan{char})"/> of ASCII bytes' characters without making them: each 8 bytes the other
+    /// reads (four UTF-16 units) are four bytes here, spread into those units (<see cref="AsciiText.Units"/>).
+    /// </summary>
+    internal static ulong Hash(ReadOnlySpan<byte> ascii)
+    {
+        const ulong Multiplier = 0x9E3779B97F4A7C15UL;
+        var a = Seed ^ ((ulong)ascii.Length * 2);
+        var b = Seed * Multiplier;
+        if (ascii.Length >= 4)
+        {
+            var i = 0;
+            for (; i + 8 <= ascii.Length; i += 8)
+            {
+                a = BitOperations.RotateLeft((a ^ AsciiText.Units(MemoryMarshal.Read<uint>(ascii[i..]))) * Multiplier, 31);
+                b = BitOperations.RotateLeft((b ^ AsciiText.Units(MemoryMarshal.Read<uint>(ascii[(i + 4)..]))) * Multiplier, 31);
+            }
+
+            if (i < ascii.Length)
+            {
+                a = BitOperations.RotateLeft((a ^ AsciiText.Units(MemoryMarshal.Read<uint>(ascii[^4..]))) * Multiplier, 31);
+            }
+        }
+        else
+        {
+            ulong tail = 0;
+            for (var i = 0; i < ascii.Length; i++)
+            {
+                tail |= (ulong)ascii[i] << (16 * i);
             }
 
             a = BitOperations.RotateLeft((a ^ tail) * Multiplier, 31);

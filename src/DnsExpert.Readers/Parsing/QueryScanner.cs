@@ -418,6 +418,30 @@ internal static class QueryScanner
         !IsLoopback(client) && type is "A" or "AAAA" or "CNAME" or "SRV" or "PTR" or "MX" or "TXT" or "NS" or "SOA" or "CAA"
             or "HTTPS" or "SVCB" or "NAPTR" or "DS" or "DNSKEY" or "ANY" or "TYPE64" or "TYPE65";
 
+    /// <summary><see cref="IsClientQuery(ReadOnlySpan{char}, ReadOnlySpan{char})"/> of ASCII bytes.</summary>
+    public static bool IsClientQuery(ReadOnlySpan<byte> client, ReadOnlySpan<byte> type)
+    {
+        if (client.StartsWith("127."u8) || (!client.IsEmpty && client[0] == ':' && IsLoopback(System.Text.Encoding.ASCII.GetString(client))))
+        {
+            // Loopback other than 127.* starts with ':' ("::1", "::ffff:127.…"): rare enough to read as characters.
+            return false;
+        }
+
+        // The usual two first, then the rest as characters (a client type has at most 6).
+        return (type.Length == 1 && type[0] == 'A') || (type.Length == 4 && type.SequenceEqual("AAAA"u8)) || (type.Length <= 6 && ClientType(type));
+
+        static bool ClientType(ReadOnlySpan<byte> type)
+        {
+            Span<char> chars = stackalloc char[6];
+            for (var i = 0; i < type.Length; i++)
+            {
+                chars[i] = (char)type[i];
+            }
+
+            return IsClientQuery("", chars[..type.Length]);
+        }
+    }
+
     private static bool IsLoopback(ReadOnlySpan<char> client) =>
         client.StartsWith("127.") || (!client.IsEmpty && client[0] == ':' && (client is "::1" || client.StartsWith("::ffff:127.", StringComparison.OrdinalIgnoreCase)));
 
