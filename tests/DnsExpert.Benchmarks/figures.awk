@@ -20,6 +20,7 @@ BEGIN {
   figure("large snapshot, warm", "large snapshot diagnosis end to end, warm", "ms", "lower")
   figure("peak working set", "peak working set over all runs:", "MB", "lower")
   figure("log scan / `grep -E -c`", "dnsexpert/grep throughput ratio:", "x", "higher")
+  figure("log scan of UTF-8 bytes in memory / `grep -E -c`", "dnsexpert bytes/grep throughput ratio:", "x", "higher")
   figure("REST diagnosis / `/healthz`", "diagnosis/trivial throughput ratio:", "x", "higher")
   figure("CLI `diagnose --request` (installed tool, one shot, wall)", "cli diagnose wall:", "ms", "lower")
 }
