@@ -118,23 +118,52 @@ internal sealed class SnapshotObjects
         return new CollectionEntry("snapshot", CollectionStatus.Ok, detail.Length == 0 ? "empty snapshot" : detail);
     }
 
-    public static SnapshotObjects Read(Snapshot snapshot)
+    public static SnapshotObjects Read(Snapshot snapshot) => Read(snapshot, ParallelFrom);
+
+    /// <summary><see cref="Read(Snapshot)"/>, the objects read on every core from <paramref name="parallelFrom"/> objects on.</summary>
+    internal static SnapshotObjects Read(Snapshot snapshot, int parallelFrom)
     {
         var objects = new SnapshotObjects();
-        objects.ReadAll(snapshot.Objects ?? []);
+        objects.ReadAll(snapshot.Objects ?? [], parallelFrom);
         objects.ClusterDns = ClusterDnsIdentity.Of(objects, ClusterDnsIdentity.Nameservers(snapshot.Files ?? []));
         objects.Distribution = ClusterDistribution.Of(objects);
         return objects;
     }
 
-    private void ReadAll(IList<JsonElement> elements)
+    /// <summary>From this many objects on, they are deserialized on every core: below it, starting the work costs more than it saves.</summary>
+    private const int ParallelFrom = 512;
+
+    private void ReadAll(IList<JsonElement> elements, int parallelFrom)
     {
         var unknown = new Dictionary<string, int>(StringComparer.Ordinal);
         var broken = new List<string>();
         var misnamed = new List<string>();
+
+        // The objects in the snapshot's order, lists opened (a cheap walk), then each read on its own: deserializing is
+        // the costly part and depends on nothing else, so a large snapshot's objects are read on every core. They are
+        // then kept in the snapshot's order, as one pass keeps them (a later object of a key replaces an earlier one).
+        var found = new List<FoundObject>();
         for (var i = 0; i < elements.Count; i++)
         {
-            ReadObject(elements[i], $"snapshot.objects[{i}]", null, null, unknown, broken, misnamed);
+            Collect(elements[i], $"snapshot.objects[{i}]", null, null, found);
+        }
+
+        var read = new ReadObject[found.Count];
+        if (found.Count >= parallelFrom)
+        {
+            Parallel.For(0, found.Count, i => read[i] = Read(found[i]));
+        }
+        else
+        {
+            for (var i = 0; i < found.Count; i++)
+            {
+                read[i] = Read(found[i]);
+            }
+        }
+
+        for (var i = 0; i < found.Count; i++)
+        {
+            Keep(found[i], read[i], unknown, broken, misnamed);
         }
 
         if (unknown.Count > 0)
@@ -183,98 +212,139 @@ internal sealed class SnapshotObjects
         return metadata.TryGetProperty("namespace", out var ns) && ns.ValueKind == JsonValueKind.String && !RequestValidator.IsDnsLabel(ns.GetString()!);
     }
 
-    private void ReadObject(
-        JsonElement element, string path, string? listItemKind, string? listApiVersion, Dictionary<string, int> unknown, List<string> broken, List<string> misnamed)
+    /// <summary>An object of the snapshot where it was found, with its kind; or why it is none (<see cref="Error"/>).</summary>
+    private readonly record struct FoundObject(JsonElement Element, string Path, string? Kind, string? ApiVersion, string? Error);
+
+    /// <summary>What reading one object gave: the typed object, or what it is instead.</summary>
+    private readonly record struct ReadObject(object? Value, ForeignPolicy? Foreign, bool Misnamed, string? Error, System.Runtime.ExceptionServices.ExceptionDispatchInfo? Failure);
+
+    private static void Collect(JsonElement element, string path, string? listItemKind, string? listApiVersion, List<FoundObject> found)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            broken.Add($"{path}: not a JSON object");
+            found.Add(new FoundObject(element, path, null, null, $"{path}: not a JSON object"));
             return;
         }
 
         var kind = element.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : listItemKind;
         if (string.IsNullOrEmpty(kind))
         {
-            broken.Add($"{path}: no 'kind'");
+            found.Add(new FoundObject(element, path, null, null, $"{path}: no 'kind'"));
             return;
         }
 
         if (kind.EndsWith("List", StringComparison.Ordinal) && element.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
         {
-            ReadList(element, items, kind, path, unknown, broken, misnamed);
+            // A list's items, each read as an object of the list's kind (`kubectl get -o json` prints a v1 List whose
+            // items carry their kind; typed lists, PodList, omit it).
+            var itemKind = kind == "List" ? null : kind[..^"List".Length];
+            var itemApiVersion = kind == "List" ? null : ApiVersion(element);
+            var i = 0;
+            foreach (var item in items.EnumerateArray())
+            {
+                Collect(item, $"{path}.items[{i++}]", itemKind, itemApiVersion, found);
+            }
+
             return;
         }
 
-        if (ReadKinds.Contains(kind) && HasInvalidName(element, kind))
+        found.Add(new FoundObject(element, path, kind, listApiVersion, null));
+    }
+
+    /// <summary>One object read on its own (any thread): its typed form, deserialized straight from the parsed element.</summary>
+    private static ReadObject Read(FoundObject found)
+    {
+        if (found is not { Error: null, Kind: { } kind })
         {
-            misnamed.Add($"{path} ({kind})");
-            return;
+            return default;
+        }
+
+        var json = found.Element;
+        if (ReadKinds.Contains(kind) && HasInvalidName(json, kind))
+        {
+            return new ReadObject(null, null, true, null, null);
         }
 
         // Calico names its namespaced kind NetworkPolicy too: the API group tells it from Kubernetes' own.
-        if (ForeignPolicy.Read(element, kind, ApiVersion(element) ?? listApiVersion) is { } foreign)
+        if (ForeignPolicy.Read(json, kind, ApiVersion(json) ?? found.ApiVersion) is { } foreign)
         {
-            _foreignPolicies.Add(foreign);
-            return;
+            return new ReadObject(null, foreign, false, null, null);
         }
 
         try
         {
-            Keep(element, kind, unknown);
+            object? value = kind switch
+            {
+                "Pod" => KubernetesJson.Deserialize<V1Pod>(json, ModelJson.Options),
+                "Service" => KubernetesJson.Deserialize<V1Service>(json, ModelJson.Options),
+                "Endpoints" => KubernetesJson.Deserialize<V1Endpoints>(json, ModelJson.Options),
+                "EndpointSlice" => KubernetesJson.Deserialize<V1EndpointSlice>(json, ModelJson.Options),
+                "ConfigMap" => KubernetesJson.Deserialize<V1ConfigMap>(json, ModelJson.Options),
+                "Deployment" => KubernetesJson.Deserialize<V1Deployment>(json, ModelJson.Options),
+                "DaemonSet" => KubernetesJson.Deserialize<V1DaemonSet>(json, ModelJson.Options),
+                "StatefulSet" => KubernetesJson.Deserialize<V1StatefulSet>(json, ModelJson.Options),
+                "Node" => KubernetesJson.Deserialize<V1Node>(json, ModelJson.Options),
+                "NetworkPolicy" => KubernetesJson.Deserialize<V1NetworkPolicy>(json, ModelJson.Options),
+                "Namespace" => KubernetesJson.Deserialize<V1Namespace>(json, ModelJson.Options),
+                "Event" => ObjectEvent.Read(json),
+                "PodMetrics" => KubernetesJson.Deserialize<PodMetrics>(json, ModelJson.Options),
+                "NodeMetrics" => KubernetesJson.Deserialize<NodeMetrics>(json, ModelJson.Options),
+                _ => null,
+            };
+            return new ReadObject(value, null, false, null, null);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException or OverflowException)
         {
-            broken.Add($"{path} ({kind}): {ex.Message}");
+            return new ReadObject(null, null, false, $"{found.Path} ({kind}): {ex.Message}", null);
+        }
+        catch (Exception ex)
+        {
+            // Thrown where the object is kept, in the snapshot's order, as one pass would have thrown it.
+            return new ReadObject(null, null, false, null, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex));
         }
     }
 
-    /// <summary>A list's items, each read as an object of the list's kind (<c>kubectl get -o json</c> prints a v1 List whose items carry their kind; typed lists, PodList, omit it).</summary>
-    private void ReadList(
-        JsonElement list, JsonElement items, string kind, string path, Dictionary<string, int> unknown, List<string> broken, List<string> misnamed)
+    /// <summary>One object read kept in its index, or counted as what it is instead.</summary>
+    private void Keep(FoundObject found, ReadObject read, Dictionary<string, int> unknown, List<string> broken, List<string> misnamed)
     {
-        var itemKind = kind == "List" ? null : kind[..^"List".Length];
-        var itemApiVersion = kind == "List" ? null : ApiVersion(list);
-        var i = 0;
-        foreach (var item in items.EnumerateArray())
+        read.Failure?.Throw();
+        if (found.Error is { } error)
         {
-            ReadObject(item, $"{path}.items[{i++}]", itemKind, itemApiVersion, unknown, broken, misnamed);
+            broken.Add(error);
+            return;
         }
-    }
 
-    /// <summary>One object of a kind read, deserialized straight from the parsed element (no string copy of each object) into its index; another kind only counted.</summary>
-    private void Keep(JsonElement json, string kind, Dictionary<string, int> unknown)
-    {
-        switch (kind)
+        var kind = found.Kind!;
+        switch (read)
         {
-            case "Pod": Add(_pods, KubernetesJson.Deserialize<V1Pod>(json, ModelJson.Options)); break;
-            case "Service": Add(_services, KubernetesJson.Deserialize<V1Service>(json, ModelJson.Options)); break;
-            case "Endpoints": Add(_endpoints, KubernetesJson.Deserialize<V1Endpoints>(json, ModelJson.Options)); break;
-            case "EndpointSlice": _endpointSlices.Add(KubernetesJson.Deserialize<V1EndpointSlice>(json, ModelJson.Options)); break;
-            case "ConfigMap": Add(_configMaps, KubernetesJson.Deserialize<V1ConfigMap>(json, ModelJson.Options)); break;
-            case "Deployment": Add(_deployments, KubernetesJson.Deserialize<V1Deployment>(json, ModelJson.Options)); break;
-            case "DaemonSet": Add(_daemonSets, KubernetesJson.Deserialize<V1DaemonSet>(json, ModelJson.Options)); break;
-            case "StatefulSet": Add(_statefulSets, KubernetesJson.Deserialize<V1StatefulSet>(json, ModelJson.Options)); break;
-            case "Node":
-                var node = KubernetesJson.Deserialize<V1Node>(json, ModelJson.Options);
-                _nodes[node.Metadata?.Name ?? ""] = node;
-                break;
-            case "NetworkPolicy": _networkPolicies.Add(KubernetesJson.Deserialize<V1NetworkPolicy>(json, ModelJson.Options)); break;
-            case "Namespace":
-                var namespaceObject = KubernetesJson.Deserialize<V1Namespace>(json, ModelJson.Options);
-                _namespaces[namespaceObject.Metadata?.Name ?? ""] = namespaceObject;
-                break;
-            case "Event": _events.Add(ObjectEvent.Read(json)); break;
-            case "PodMetrics":
-                var pm = KubernetesJson.Deserialize<PodMetrics>(json, ModelJson.Options);
-                _podMetrics[Key(pm.Metadata?.NamespaceProperty, pm.Metadata?.Name)] = pm;
-                break;
-            case "NodeMetrics":
-                var nm = KubernetesJson.Deserialize<NodeMetrics>(json, ModelJson.Options);
-                _nodeMetrics[nm.Metadata?.Name ?? ""] = nm;
-                break;
-            default:
-                unknown[kind] = unknown.GetValueOrDefault(kind) + 1;
-                break;
+            case { Misnamed: true }:
+                misnamed.Add($"{found.Path} ({kind})");
+                return;
+            case { Foreign: { } foreign }:
+                _foreignPolicies.Add(foreign);
+                return;
+            case { Error: { } message }:
+                broken.Add(message);
+                return;
+        }
+
+        switch (read.Value)
+        {
+            case V1Pod pod: Add(_pods, pod); break;
+            case V1Service service: Add(_services, service); break;
+            case V1Endpoints endpoints: Add(_endpoints, endpoints); break;
+            case V1EndpointSlice slice: _endpointSlices.Add(slice); break;
+            case V1ConfigMap configMap: Add(_configMaps, configMap); break;
+            case V1Deployment deployment: Add(_deployments, deployment); break;
+            case V1DaemonSet daemonSet: Add(_daemonSets, daemonSet); break;
+            case V1StatefulSet statefulSet: Add(_statefulSets, statefulSet); break;
+            case V1Node node: _nodes[node.Metadata?.Name ?? ""] = node; break;
+            case V1NetworkPolicy policy: _networkPolicies.Add(policy); break;
+            case V1Namespace namespaceObject: _namespaces[namespaceObject.Metadata?.Name ?? ""] = namespaceObject; break;
+            case ObjectEvent objectEvent: _events.Add(objectEvent); break;
+            case PodMetrics pm: _podMetrics[Key(pm.Metadata?.NamespaceProperty, pm.Metadata?.Name)] = pm; break;
+            case NodeMetrics nm: _nodeMetrics[nm.Metadata?.Name ?? ""] = nm; break;
+            default: unknown[kind] = unknown.GetValueOrDefault(kind) + 1; break;
         }
     }
 
