@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using DnsExpert.Text;
+using DnsExpert.Testing;
 
 namespace DnsExpert.Api.Tests;
 
@@ -43,8 +43,8 @@ public sealed class RemediationObjectsTests(ApiFactory factory) : IClassFixture<
         var json = await response.Json();
         Assert.True(response.IsSuccessStatusCode, json.ToString());
 
-        var shown = Shown.Of(JsonDocument.Parse(body).RootElement);
-        var wrong = Commands(json).SelectMany(c => Wrong(c.Command, shown).Select(w => $"{c.From}: {w} in `{c.Command}`")).Distinct().ToList();
+        var shown = ShownObjects.Of(JsonDocument.Parse(body).RootElement);
+        var wrong = Commands(json).SelectMany(c => shown.Refuted(c.Command).Select(w => $"{c.From}: {w} in `{c.Command}`")).Distinct().ToList();
         Assert.True(wrong.Count == 0, $"{scenario} ({shown.Describe()}):\n{string.Join('\n', wrong)}");
     }
 
@@ -52,22 +52,22 @@ public sealed class RemediationObjectsTests(ApiFactory factory) : IClassFixture<
     [Fact]
     public void Each_kind_of_name_the_snapshot_refutes_is_found()
     {
-        var openShift = new Shown(
+        var openShift = new ShownObjects(
             Workloads: [("openshift-dns", "daemonset", "dns-default")], Services: [("openshift-dns", "dns-default")],
             Pods: [("openshift-dns", "dns-default-ltznw")], Devices: ["ens5"]);
 
-        Assert.NotEmpty(Wrong("kubectl -n openshift-dns scale deployment/dns --replicas=4", openShift));
-        Assert.NotEmpty(Wrong("kubectl -n openshift-dns patch deployment dns-default -p x", openShift));
-        Assert.NotEmpty(Wrong("sed \"s/X/$(kubectl -n openshift-dns get svc kube-dns -o jsonpath='{.spec.clusterIP}')/g\" f", openShift));
-        Assert.NotEmpty(Wrong("kubectl -n kube-system logs dns-default-ltznw --tail=50", openShift));
-        Assert.NotEmpty(Wrong("kubectl debug node/n -it --image=busybox -- chroot /host sh -c 'ethtool -S eth0; sleep 60; ethtool -S eth0'", openShift));
+        Assert.NotEmpty(openShift.Refuted("kubectl -n openshift-dns scale deployment/dns --replicas=4"));
+        Assert.NotEmpty(openShift.Refuted("kubectl -n openshift-dns patch deployment dns-default -p x"));
+        Assert.NotEmpty(openShift.Refuted("sed \"s/X/$(kubectl -n openshift-dns get svc kube-dns -o jsonpath='{.spec.clusterIP}')/g\" f"));
+        Assert.NotEmpty(openShift.Refuted("kubectl -n kube-system logs dns-default-ltznw --tail=50"));
+        Assert.NotEmpty(openShift.Refuted("kubectl debug node/n -it --image=busybox -- chroot /host sh -c 'ethtool -S eth0; sleep 60; ethtool -S eth0'"));
 
-        Assert.Empty(Wrong("kubectl -n openshift-dns rollout restart daemonset/dns-default && kubectl -n openshift-dns get svc dns-default", openShift));
-        Assert.Empty(Wrong("kubectl -n openshift-dns logs dns-default-ltznw --tail=50", openShift));
-        Assert.Empty(Wrong("kubectl debug node/n -it --image=busybox -- chroot /host sh -c 'ethtool -S ens5; sleep 60; ethtool -S ens5'", openShift));
+        Assert.Empty(openShift.Refuted("kubectl -n openshift-dns rollout restart daemonset/dns-default && kubectl -n openshift-dns get svc dns-default"));
+        Assert.Empty(openShift.Refuted("kubectl -n openshift-dns logs dns-default-ltznw --tail=50"));
+        Assert.Empty(openShift.Refuted("kubectl debug node/n -it --image=busybox -- chroot /host sh -c 'ethtool -S ens5; sleep 60; ethtool -S ens5'"));
         // NodeLocal DNSCache's objects are not the cluster DNS's; a snapshot that shows no DNS workload refutes none.
-        Assert.Empty(Wrong("kubectl -n kube-system rollout restart daemonset/node-local-dns", openShift));
-        Assert.Empty(Wrong("kubectl -n kube-system scale deployment/coredns --replicas=2", new Shown([], [], [], [])));
+        Assert.Empty(openShift.Refuted("kubectl -n kube-system rollout restart daemonset/node-local-dns"));
+        Assert.Empty(new ShownObjects([], [], [], []).Refuted("kubectl -n kube-system scale deployment/coredns --replicas=2"));
     }
 
     /// <summary>Every command of the response, with where it was given.</summary>
@@ -99,185 +99,5 @@ public sealed class RemediationObjectsTests(ApiFactory factory) : IClassFixture<
         {
             yield return ("next check", check.GetProperty("command").GetString()!);
         }
-    }
-
-    /// <summary>What in <paramref name="command"/> names a cluster DNS object <paramref name="shown"/> refutes.</summary>
-    private static IEnumerable<string> Wrong(string command, Shown shown)
-    {
-        foreach (var segment in Segments(command))
-        {
-            var ns = Flag(segment, "-n") ?? Flag(segment, "--namespace") ?? "default";
-            for (var i = 0; i < segment.Count; i++)
-            {
-                var (kind, name) = Reference(segment, i);
-                if (kind is "deployment" or "daemonset" && SaysDns(name!) && shown.Workloads.Count > 0 && !shown.Workloads.Contains((ns, kind, name!)))
-                {
-                    yield return $"{kind}/{name} in {ns}, where the snapshot shows {string.Join(", ", shown.Workloads.Select(w => $"{w.Kind}/{w.Name} in {w.Namespace}"))}";
-                }
-
-                if (kind == "service" && SaysDns(name!) && shown.Services.Any(s => SaysDns(s.Name)) && !shown.Services.Contains((ns, name!)))
-                {
-                    yield return $"Service {name} in {ns}, where the snapshot shows {string.Join(", ", shown.Services.Where(s => SaysDns(s.Name)).Select(s => $"{s.Name} in {s.Namespace}"))}";
-                }
-
-                if (segment[i] == "logs" && i + 1 < segment.Count && shown.Pods.Any(p => p.Name == segment[i + 1]) && !shown.Pods.Contains((ns, segment[i + 1])))
-                {
-                    yield return $"pod {segment[i + 1]} in {ns}, where the snapshot shows it in {string.Join(", ", shown.Pods.Where(p => p.Name == segment[i + 1]).Select(p => p.Namespace))}";
-                }
-
-                if (segment[i] is "-S" or "--statistics" && i > 0 && segment[i - 1] == "ethtool" && i + 1 < segment.Count && shown.Devices.Count > 0
-                    && !shown.Devices.Contains(segment[i + 1]))
-                {
-                    yield return $"interface {segment[i + 1]}, where the snapshot's reads show {string.Join(", ", shown.Devices)}";
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// The simple commands of a command line, each its words: split at <c>&amp;&amp;</c>, <c>||</c>, <c>|</c>, <c>;</c>,
-    /// with the scripts of <c>sh -c '...'</c> and the commands of <c>$(...)</c> in a quoted word read the same way.
-    /// </summary>
-    private static List<List<string>> Segments(string command)
-    {
-        var segments = new List<List<string>> { new() };
-        foreach (var word in ShellWords.Split(command))
-        {
-            if (word is "&&" or "||" or "|" or ";")
-            {
-                segments.Add([]);
-                continue;
-            }
-
-            if (word.Contains(' ', StringComparison.Ordinal))
-            {
-                // A script or a quoted substitution: its own commands.
-                var inner = word.Contains("$(", StringComparison.Ordinal) ? word[(word.IndexOf("$(", StringComparison.Ordinal) + 2)..] : word;
-                segments.AddRange(Segments(inner.Replace(";", " ; ", StringComparison.Ordinal).TrimEnd(')')));
-            }
-
-            segments[^1].Add(word.TrimEnd(';'));
-            if (word.EndsWith(';'))
-            {
-                segments.Add([]);
-            }
-        }
-
-        return segments;
-    }
-
-    private static string? Flag(List<string> words, string flag)
-    {
-        var at = words.IndexOf(flag);
-        return at >= 0 && at + 1 < words.Count ? words[at + 1] : words.FirstOrDefault(w => w.StartsWith(flag + "=", StringComparison.Ordinal))?[(flag.Length + 1)..];
-    }
-
-    /// <summary>The object word <paramref name="i"/> names: <c>deployment/X</c>, or a kind word and the next (<c>svc X</c>).</summary>
-    private static (string? Kind, string? Name) Reference(List<string> words, int i)
-    {
-        static string? Kind(string word) => word switch
-        {
-            "deployment" or "deployments" or "deploy" => "deployment",
-            "daemonset" or "daemonsets" or "ds" => "daemonset",
-            "svc" or "service" or "services" => "service",
-            _ => null,
-        };
-
-        var slash = words[i].IndexOf('/', StringComparison.Ordinal);
-        if (slash > 0 && Kind(words[i][..slash]) is { } kind)
-        {
-            return (kind, words[i][(slash + 1)..]);
-        }
-
-        return Kind(words[i]) is { } k && i + 1 < words.Count && !words[i + 1].StartsWith('-') && i > 0 && words[i - 1] is "get" or "scale" or "patch" or "edit" or "describe" or "restart"
-            ? (k, words[i + 1])
-            : (null, null);
-    }
-
-    /// <summary>A name that says it is the cluster DNS's (coredns, kube-dns, dns-default, rke2-coredns-rke2-coredns), not NodeLocal's.</summary>
-    private static bool SaysDns(string name) =>
-        name.Contains("dns", StringComparison.Ordinal) && !name.Contains("node-local", StringComparison.Ordinal) && !name.Contains("nodelocal", StringComparison.Ordinal)
-        && !name.Contains("autoscaler", StringComparison.Ordinal) && !name.StartsWith('<');
-
-    /// <summary>
-    /// What a scenario's objects show: the cluster DNS workloads (the Deployments and DaemonSets whose name says DNS, and
-    /// the owners of pods whose name says DNS), the Services and pods, and the devices its nodes' counters were read on.
-    /// </summary>
-    private sealed record Shown(
-        HashSet<(string Namespace, string Kind, string Name)> Workloads, HashSet<(string Namespace, string Name)> Services,
-        HashSet<(string Namespace, string Name)> Pods, HashSet<string> Devices)
-    {
-        public static Shown Of(JsonElement request)
-        {
-            var shown = new Shown([], [], [], []);
-            var snapshot = request.TryGetProperty("snapshot", out var s) ? s : default;
-            foreach (var o in snapshot.ValueKind == JsonValueKind.Object && snapshot.TryGetProperty("objects", out var objects) ? objects.EnumerateArray() : default)
-            {
-                var kind = o.TryGetProperty("kind", out var k) ? k.GetString() : null;
-                var metadata = o.TryGetProperty("metadata", out var m) ? m : default;
-                var name = metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("name", out var n) ? n.GetString() : null;
-                var ns = metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("namespace", out var x) ? x.GetString() ?? "default" : "default";
-                if (name is null)
-                {
-                    continue;
-                }
-
-                switch (kind)
-                {
-                    case "Deployment" or "DaemonSet" when SaysDns(name):
-                        shown.Workloads.Add((ns, kind.ToLowerInvariant(), name));
-                        break;
-                    case "Service":
-                        shown.Services.Add((ns, name));
-                        break;
-                    case "Pod":
-                        shown.Pods.Add((ns, name));
-                        if (SaysDns(name) && Owner(metadata) is { } owner)
-                        {
-                            shown.Workloads.Add((ns, owner.Kind, owner.Name));
-                        }
-
-                        break;
-                }
-            }
-
-            foreach (var f in snapshot.ValueKind == JsonValueKind.Object && snapshot.TryGetProperty("files", out var files) ? files.EnumerateArray() : default)
-            {
-                var words = f.TryGetProperty("command", out var c) ? ShellWords.Split(c.GetString()) : [];
-                for (var i = 0; i + 2 < words.Length; i++)
-                {
-                    if (words[i] == "ethtool" && words[i + 1] is "-S" or "--statistics")
-                    {
-                        shown.Devices.Add(words[i + 2].TrimEnd(';'));
-                    }
-                }
-            }
-
-            return shown;
-        }
-
-        /// <summary>A pod's controller as kubectl names its workload: a ReplicaSet's Deployment (less the pod-template-hash), a DaemonSet.</summary>
-        private static (string Kind, string Name)? Owner(JsonElement metadata)
-        {
-            var hash = metadata.TryGetProperty("labels", out var labels) && labels.TryGetProperty("pod-template-hash", out var h) ? "-" + h.GetString() : null;
-            foreach (var owner in metadata.TryGetProperty("ownerReferences", out var owners) ? owners.EnumerateArray() : default)
-            {
-                var (kind, name) = (owner.GetProperty("kind").GetString(), owner.GetProperty("name").GetString()!);
-                if (kind == "DaemonSet")
-                {
-                    return ("daemonset", name);
-                }
-
-                if (kind == "ReplicaSet" && hash is not null && name.EndsWith(hash, StringComparison.Ordinal))
-                {
-                    return ("deployment", name[..^hash.Length]);
-                }
-            }
-
-            return null;
-        }
-
-        public string Describe() =>
-            $"workloads [{string.Join(", ", Workloads.Select(w => $"{w.Namespace}/{w.Kind}/{w.Name}"))}], devices [{string.Join(", ", Devices)}]";
     }
 }
