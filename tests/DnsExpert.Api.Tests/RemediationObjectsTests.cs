@@ -58,6 +58,7 @@ public sealed class RemediationObjectsTests(ApiFactory factory) : IClassFixture<
 
         Assert.NotEmpty(openShift.Refuted("kubectl -n openshift-dns scale deployment/dns --replicas=4"));
         Assert.NotEmpty(openShift.Refuted("kubectl -n openshift-dns patch deployment dns-default -p x"));
+        Assert.NotEmpty(openShift.Refuted("kubectl -n openshift-dns scale daemonset/dns-default --replicas=2"));
         Assert.NotEmpty(openShift.Refuted("sed \"s/X/$(kubectl -n openshift-dns get svc kube-dns -o jsonpath='{.spec.clusterIP}')/g\" f"));
         Assert.NotEmpty(openShift.Refuted("kubectl -n kube-system logs dns-default-ltznw --tail=50"));
         Assert.NotEmpty(openShift.Refuted("kubectl debug node/n -it --image=busybox -- chroot /host sh -c 'ethtool -S eth0; sleep 60; ethtool -S eth0'"));

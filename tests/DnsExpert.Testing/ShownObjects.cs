@@ -6,7 +6,8 @@ namespace DnsExpert.Testing;
 /// <summary>
 /// What a scenario's objects show: the cluster DNS workloads (the Deployments and DaemonSets whose name says DNS, and
 /// the owners of pods whose name says DNS), the Services and pods, and the devices its nodes' counters were read on;
-/// and which names of a command they refute (<see cref="Refuted"/>): a DNS workload not among those shown, a DNS
+/// and which names of a command they refute (<see cref="Refuted"/>): a DNS workload not among those shown (or a
+/// DaemonSet scaled: it has no replicas), a DNS
 /// Service not among those shown, a pod's log read in a namespace it is not in, an interface not among those read.
 /// Read from the raw objects, never from the product's own reading of them.
 /// </summary>
@@ -96,6 +97,11 @@ public sealed record ShownObjects(
             for (var i = 0; i < segment.Count; i++)
             {
                 var (kind, name) = Reference(segment, i);
+                if (kind == "daemonset" && segment.Contains("scale"))
+                {
+                    yield return $"scale of daemonset/{name}, which runs one pod per node and has no replica count";
+                }
+
                 if (kind is "deployment" or "daemonset" && SaysDns(name!) && Workloads.Count > 0 && !Workloads.Contains((ns, kind, name!)))
                 {
                     yield return $"{kind}/{name} in {ns}, where the snapshot shows {string.Join(", ", Workloads.Select(w => $"{w.Kind}/{w.Name} in {w.Namespace}"))}";
