@@ -161,6 +161,28 @@ public sealed class KnownValuesTests
     }
 
     /// <summary>
+    /// What a NetworkPolicy snippet allows: the DNS pods' label as the snapshot's selector says it, and their port, 5353
+    /// on OpenShift (dns-default's pods behind the Service's 53), else 53; kubeadm's label while unknown, and a selector
+    /// that is no label requirement (cluster text) never reaches the snippet.
+    /// </summary>
+    [Fact]
+    public void The_dns_pods_label_and_port_for_a_network_policy_are_the_snapshots()
+    {
+        static KnownValues Known(string? distribution, string? selector) => KnownValues.From(
+            [new ClusterDns { Source = "snapshot", ClusterDomain = "cluster.local", Distribution = distribution, PodsNamespace = "ns", PodsSelector = selector }],
+            "shop", "web-0", null, null);
+
+        var openShift = Known(Distributions.OpenShift, "dns.operator.openshift.io/daemonset-dns=default");
+        Assert.Equal(("dns.operator.openshift.io/daemonset-dns: default", "5353"), (openShift.ClusterDnsPodLabel, openShift.ClusterDnsPodPort));
+        var rke2 = Known(Distributions.Rke2, "app.kubernetes.io/instance=rke2-coredns,app.kubernetes.io/name=rke2-coredns,k8s-app=kube-dns");
+        Assert.Equal(("app.kubernetes.io/instance: rke2-coredns", "53"), (rke2.ClusterDnsPodLabel, rke2.ClusterDnsPodPort));
+        Assert.Equal("k8s-app: coredns", Known(Distributions.Kubespray, "k8s-app=coredns").ClusterDnsPodLabel);
+        Assert.Equal("k8s-app: kube-dns", Known(null, "k8s-app in (kube-dns,coredns)").ClusterDnsPodLabel);
+        Assert.Equal("k8s-app: kube-dns", Known(null, "k8s-app=kube-dns\n  evil: x").ClusterDnsPodLabel);
+        Assert.Equal("k8s-app: kube-dns", Known(null, "a: b=c").ClusterDnsPodLabel);
+    }
+
+    /// <summary>
     /// The interface ethtool reads on a CoreDNS node: the one a read of its counters named; else, on EC2, the name the
     /// node's OS gives the ENA interface (ens5 on RHCOS, Amazon Linux 2023, Ubuntu); else eth0 (Amazon Linux 2, RHEL 7,
     /// Azure's Ubuntu). A device that is no plain interface name is never taken.

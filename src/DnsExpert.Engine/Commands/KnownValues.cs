@@ -148,6 +148,21 @@ public sealed record KnownValues
     public object ClusterDnsServiceAccount { get; init; } = "coredns";
 
     /// <summary>
+    /// One label of the cluster DNS pods as a YAML mapping entry, for a snippet (a NetworkPolicy's podSelector): the
+    /// first <c>key=value</c> of <see cref="ClusterDnsSelector"/> once the snapshot shows it (OpenShift's
+    /// <c>dns.operator.openshift.io/daemonset-dns: default</c>, kubespray's older <c>k8s-app: coredns</c>), else
+    /// <c>k8s-app: kube-dns</c>, which kubeadm's, GKE's, k3s's, RKE2's and kubespray's pods carry.
+    /// </summary>
+    public string ClusterDnsPodLabel { get; init; } = "k8s-app: kube-dns";
+
+    /// <summary>
+    /// The port the cluster DNS pods listen on, which a NetworkPolicy's egress rule must allow (policies see the pod's
+    /// port, after the Service's): OpenShift's dns-default pods listen on 5353 behind the Service's 53
+    /// (openshift/cluster-dns-operator, tests/fixtures/distributions/openshift-dns-default.json: targetPort dns), the others on 53.
+    /// </summary>
+    public string ClusterDnsPodPort { get; init; } = "53";
+
+    /// <summary>
     /// The distribution the snapshot shows (<see cref="ClusterDns.Distribution"/>, one of <see cref="Distributions"/>),
     /// for a remediation's <c>when:</c> (a step that does not apply there); empty for kubeadm and its kin, and while unknown.
     /// </summary>
@@ -379,6 +394,8 @@ public sealed record KnownValues
             ClusterDnsService = (object?)facts.OfType<KubeDnsService>().Where(s => s.Namespace == (clusterDns?.PodsNamespace ?? s.Namespace)).Select(s => NullIfEmpty(s.Name)).FirstOrDefault(n => n is not null)
                 ?? (clusterDns is not null ? LayoutOf(clusterDns).Service : elsewhere ? new Placeholder("<cluster-dns-service>") : unknown.ClusterDnsService),
             Distribution = facts.OfType<ClusterDns>().Select(c => c.Distribution).FirstOrDefault(d => d is not null) ?? "",
+            ClusterDnsPodLabel = LabelOf(clusterDns?.PodsSelector) ?? unknown.ClusterDnsPodLabel,
+            ClusterDnsPodPort = facts.OfType<ClusterDns>().Any(c => c.Distribution == Distributions.OpenShift) ? "5353" : unknown.ClusterDnsPodPort,
             ClusterDnsServiceAccount = (object?)NullIfEmpty(coreDns?.ServiceAccount) ?? ServiceAccountOf(facts.OfType<ClusterDns>().FirstOrDefault()) ?? unknown.ClusterDnsServiceAccount,
             CoreDnsNodeInterface = InterfaceOf(facts),
             ClusterDnsContainer = (object?)NullIfEmpty(coreDns?.Container) ?? ContainerOf(facts.OfType<ClusterDns>().FirstOrDefault()) ?? unknown.ClusterDnsContainer,
@@ -436,6 +453,13 @@ public sealed record KnownValues
 
     /// <summary>The <c>kubernetes</c> Service's name under <paramref name="clusterDomain"/>.</summary>
     private static string KubernetesServiceNameIn(string clusterDomain) => $"kubernetes.default.svc.{clusterDomain.TrimEnd('.')}";
+
+    /// <summary>The first <c>key=value</c> requirement of a label selector as <c>key: value</c>; null when it has none that is a valid one.</summary>
+    private static string? LabelOf(string? selector) =>
+        selector?.Split(',').FirstOrDefault(r => r.Contains('=', StringComparison.Ordinal) && !r.Contains(' ', StringComparison.Ordinal)
+            && CommandValue.Fits(r, CommandValueKind.LabelSelector)) is { } requirement
+            ? requirement.Replace("=", ": ", StringComparison.Ordinal)
+            : null;
 
     /// <summary>The cluster DNS pods' service account on a layout that names it otherwise than <c>coredns</c>, while no pod shows it.</summary>
     private static string? ServiceAccountOf(ClusterDns? clusterDns) => clusterDns switch
