@@ -151,6 +151,13 @@ public sealed class CoreDnsPod : Fact
     /// status and log are read: what <c>kubectl debug --target</c> and <c>kubectl logs -c</c> name.
     /// </summary>
     public string? Container { get; init; }
+
+    /// <summary>
+    /// The pod's service account (<c>spec.serviceAccountName</c>: <c>coredns</c>, GKE's <c>kube-dns</c>, OpenShift's
+    /// <c>dns</c>): whom the API server must let CoreDNS list and watch as; null when the pod shows none (a table).
+    /// </summary>
+    public string? ServiceAccount { get; init; }
+
     public string? Image { get; init; }
 
     /// <summary>Version from the image tag, as written (<c>v1.9.3.10-7dfca203-aliyun</c>).</summary>

@@ -115,6 +115,21 @@ public sealed class HypothesisTests
         Assert.Empty(Errors(yaml));
     }
 
+    /// <summary>
+    /// The one value a node script may name is the node's interface (known.CoreDnsNodeInterface: never a placeholder,
+    /// only [a-z0-9.-]); any other hole in it stays an error (the InlineData above: known.Node).
+    /// </summary>
+    [Fact]
+    public void A_node_script_may_name_the_nodes_interface_and_no_other_value()
+    {
+        var yaml = Autopath[..Autopath.IndexOf("collect:", StringComparison.Ordinal)]
+            + "collect:\n  - command: \"sh -c 'ethtool -S {{ known.CoreDnsNodeInterface }}; sleep 60; ethtool -S {{ known.CoreDnsNodeInterface }}'\"\n    on: node\n    why: w\n";
+        Assert.Empty(Errors(yaml));
+
+        var other = yaml.Replace("; sleep 60;", "; sleep 60; cat {{ known.Name }};", StringComparison.Ordinal);
+        Assert.Contains(Errors(other), e => e.Reason.Contains("one command run on the node", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("  listedUnder: [peak]\n", "routing.listedUnder: 'peak' is not in routing.frequency", 7)]
     [InlineData("  listedUnder: [internal]\n", "routing.listedUnder: 'internal' is not in routing.nameKind", 7)]

@@ -125,6 +125,89 @@ public sealed class KnownValuesTests
     }
 
     /// <summary>
+    /// The names a remediation needs besides the namespace and the workload: the Service's (the one read, else the
+    /// distribution's layout's, kubeadm's while unknown), the workload's kind for a step's <c>when:</c> (no scaling of
+    /// OpenShift's DaemonSet), the distribution, and the pods' service account.
+    /// </summary>
+    [Fact]
+    public void The_service_the_workload_kind_and_the_service_account_are_the_snapshots_else_the_layouts()
+    {
+        ClusterDns Dns(string? distribution, string ns, string configMap, string workload, bool kubeDns = false) => new()
+        {
+            Source = "snapshot", ClusterDomain = "cluster.local", Distribution = distribution, PodsNamespace = ns, PodsSelector = "k8s-app=kube-dns",
+            CorefileConfigMap = configMap, Workload = workload, KubeDns = kubeDns,
+        };
+        KnownValues Known(params object[] facts) => KnownValues.From(facts, "shop", "web-0", null, null);
+
+        var openShift = Known(Dns(Distributions.OpenShift, "openshift-dns", "dns-default", "daemonset/dns-default"));
+        Assert.Equal(("dns-default", "daemonset", "openshift", "dns"), (openShift.ClusterDnsService, openShift.ClusterDnsWorkloadKind, openShift.Distribution, openShift.ClusterDnsServiceAccount));
+        var rke2 = Known(Dns(Distributions.Rke2, "kube-system", "rke2-coredns-rke2-coredns", "deployment/rke2-coredns-rke2-coredns"));
+        Assert.Equal(("rke2-coredns-rke2-coredns", "deployment", "rke2-coredns-rke2-coredns"), (rke2.ClusterDnsService, rke2.ClusterDnsWorkloadKind, rke2.ClusterDnsServiceAccount));
+        Assert.Equal("coredns", Known(Dns(Distributions.Kubespray, "kube-system", "coredns", "deployment/coredns")).ClusterDnsService);
+        var gke = Known(Dns(Distributions.Gke, "kube-system", "kube-dns", "deployment/kube-dns", kubeDns: true));
+        Assert.Equal(("kube-dns", "kube-dns"), (gke.ClusterDnsService, gke.ClusterDnsServiceAccount));
+        Assert.Equal(("kube-dns", "deployment", "", "coredns"), (Known().ClusterDnsService, Known().ClusterDnsWorkloadKind, Known().Distribution, Known().ClusterDnsServiceAccount));
+
+        // The Service read and the pods' own service account win over the layout's.
+        var service = new KubeDnsService { Source = "Service openshift-dns/dns-custom", Namespace = "openshift-dns", Name = "dns-custom", ClusterIp = "172.30.0.10" };
+        var pod = new CoreDnsPod { Source = "Pod openshift-dns/dns-default-x", Namespace = "openshift-dns", Name = "dns-default-x", ServiceAccount = "dns-own" };
+        var read = Known(Dns(Distributions.OpenShift, "openshift-dns", "dns-default", "daemonset/dns-default"), service, pod);
+        Assert.Equal(("dns-custom", "dns-own"), (read.ClusterDnsService, read.ClusterDnsServiceAccount));
+
+        // Once kubeadm's pods were listed and none was there: the Service is left to fill in, and so is the kind.
+        var elsewhere = KnownValues.From([new ClusterDns { Source = "snapshot", ClusterDomain = "cluster.local" }], "shop", "web-0", null, null,
+            ran: ["kubectl get pods -n kube-system -l k8s-app=kube-dns -o json"]);
+        Assert.Equal((new Placeholder("<cluster-dns-service>"), ""), (elsewhere.ClusterDnsService, elsewhere.ClusterDnsWorkloadKind));
+    }
+
+    /// <summary>
+    /// What a NetworkPolicy snippet allows: the DNS pods' label as the snapshot's selector says it, and their port, 5353
+    /// on OpenShift (dns-default's pods behind the Service's 53), else 53; kubeadm's label while unknown, and a selector
+    /// that is no label requirement (cluster text) never reaches the snippet.
+    /// </summary>
+    [Fact]
+    public void The_dns_pods_label_and_port_for_a_network_policy_are_the_snapshots()
+    {
+        static KnownValues Known(string? distribution, string? selector) => KnownValues.From(
+            [new ClusterDns { Source = "snapshot", ClusterDomain = "cluster.local", Distribution = distribution, PodsNamespace = "ns", PodsSelector = selector }],
+            "shop", "web-0", null, null);
+
+        var openShift = Known(Distributions.OpenShift, "dns.operator.openshift.io/daemonset-dns=default");
+        Assert.Equal(("dns.operator.openshift.io/daemonset-dns: default", "5353"), (openShift.ClusterDnsPodLabel, openShift.ClusterDnsPodPort));
+        var rke2 = Known(Distributions.Rke2, "app.kubernetes.io/instance=rke2-coredns,app.kubernetes.io/name=rke2-coredns,k8s-app=kube-dns");
+        Assert.Equal(("app.kubernetes.io/instance: rke2-coredns", "53"), (rke2.ClusterDnsPodLabel, rke2.ClusterDnsPodPort));
+        Assert.Equal("k8s-app: coredns", Known(Distributions.Kubespray, "k8s-app=coredns").ClusterDnsPodLabel);
+        Assert.Equal("k8s-app: kube-dns", Known(null, "k8s-app in (kube-dns,coredns)").ClusterDnsPodLabel);
+        Assert.Equal("k8s-app: kube-dns", Known(null, "k8s-app=kube-dns\n  evil: x").ClusterDnsPodLabel);
+        Assert.Equal("k8s-app: kube-dns", Known(null, "a: b=c").ClusterDnsPodLabel);
+    }
+
+    /// <summary>
+    /// The interface ethtool reads on a CoreDNS node: the one a read of its counters named; else, on EC2, the name the
+    /// node's OS gives the ENA interface (ens5 on RHCOS, Amazon Linux 2023, Ubuntu); else eth0 (Amazon Linux 2, RHEL 7,
+    /// Azure's Ubuntu). A device that is no plain interface name is never taken.
+    /// </summary>
+    [Fact]
+    public void The_node_interface_is_the_one_read_else_the_one_the_ec2_nodes_os_names()
+    {
+        static ClusterNode Node(string name, string os, string provider = "aws:///eu-west-3a/i-0c5d1e7a2b3f40a01") =>
+            new() { Source = "Node " + name, Name = name, OsImage = os, ProviderId = provider, HostsCoreDns = true };
+        static NodeNicAllowance Read(string node, string device) => new() { Source = "Node " + node, Node = node, Device = device, LinkLocalExceeded = 1 };
+        static object Known(params object[] facts) => KnownValues.From(facts, "shop", "web-0", null, null).CoreDnsNodeInterface;
+
+        Assert.Equal("ens5", Known(Node("n1", "Red Hat Enterprise Linux CoreOS 416.94.202407081958-0 (Plow)")));
+        Assert.Equal("ens5", Known(Node("n1", "Amazon Linux 2023.5.20240805")));
+        Assert.Equal("ens5", Known(Node("n1", "Ubuntu 22.04.4 LTS")));
+        Assert.Equal("eth0", Known(Node("n1", "Amazon Linux 2")));
+        Assert.Equal("eth0", Known(Node("n1", "Red Hat Enterprise Linux Server 7.6 (Maipo)")));
+        Assert.Equal("eth0", Known(Node("n1", "Ubuntu 22.04.4 LTS", "azure:///subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/virtualMachineScaleSets/z/virtualMachines/0")));
+        Assert.Equal("eth0", Known());
+
+        Assert.Equal("eth1", Known(Node("n1", "Red Hat Enterprise Linux CoreOS 416"), Read("n1", "eth1")));
+        Assert.Equal("eth0", Known(Node("n1", "Amazon Linux 2"), Read("n1", "the interface"), Read("n1", "$(reboot)"), Read("n1", "-all"), Read("n1", "averyveryverylongname")));
+    }
+
+    /// <summary>
     /// The cluster DNS Service is listed by its labels, whatever its name: the k8s-app label of every layout but
     /// OpenShift's, whose dns-default carries the operator's own (tests/fixtures/distributions/openshift-dns-default.json).
     /// </summary>

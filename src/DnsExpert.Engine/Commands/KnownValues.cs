@@ -121,6 +121,69 @@ public sealed record KnownValues
     public object ClusterDnsWorkload { get; init; } = Readers.Building.ClusterDnsObjects.Default.Workload;
 
     /// <summary>
+    /// The kind of <see cref="ClusterDnsWorkload"/>, for a remediation's <c>when:</c>: <c>deployment</c> (kubeadm's, GKE's
+    /// kube-dns, RKE2's, kubespray's), <c>daemonset</c> (OpenShift's dns-default: one pod per node, which no replica count
+    /// or spread changes); empty while the workload is left to fill in.
+    /// </summary>
+    public string ClusterDnsWorkloadKind { get; init; } = "deployment";
+
+    /// <summary>
+    /// The cluster DNS Service's name in <see cref="ClusterDnsNamespace"/>, as the snapshot shows it (the Service read),
+    /// else its distribution's layout's (<see cref="Readers.Building.ClusterDnsObjects.Layouts"/>: OpenShift's
+    /// <c>dns-default</c>, RKE2's <c>rke2-coredns-rke2-coredns</c>, kubespray's <c>coredns</c>), kubeadm's <c>kube-dns</c>
+    /// while unknown; once kubeadm's pods were listed and none was there, a placeholder the Service fills.
+    /// </summary>
+    [CommandValue(CommandValueKind.ObjectName)]
+    [FilledFrom("KubeDnsService")]
+    public object ClusterDnsService { get; init; } = Readers.Building.ClusterDnsObjects.Default.Service;
+
+    /// <summary>
+    /// The cluster DNS pods' service account in <see cref="ClusterDnsNamespace"/> (<see cref="CoreDnsPod.ServiceAccount"/>),
+    /// whom the API server must let CoreDNS list and watch as; while no pod shows it, its layout's: GKE's and old
+    /// kubeadm's <c>kube-dns</c>, OpenShift's <c>dns</c>, RKE2's chart's <c>rke2-coredns-rke2-coredns</c>, else
+    /// kubeadm's <c>coredns</c>.
+    /// </summary>
+    [CommandValue(CommandValueKind.ObjectName)]
+    [FilledFrom("CoreDnsPod")]
+    public object ClusterDnsServiceAccount { get; init; } = "coredns";
+
+    /// <summary>
+    /// One label of the cluster DNS pods as a YAML mapping entry, for a snippet (a NetworkPolicy's podSelector): the
+    /// first <c>key=value</c> of <see cref="ClusterDnsSelector"/> once the snapshot shows it (OpenShift's
+    /// <c>dns.operator.openshift.io/daemonset-dns: default</c>, kubespray's older <c>k8s-app: coredns</c>), else
+    /// <c>k8s-app: kube-dns</c>, which kubeadm's, GKE's, k3s's, RKE2's and kubespray's pods carry.
+    /// </summary>
+    public string ClusterDnsPodLabel { get; init; } = "k8s-app: kube-dns";
+
+    /// <summary>
+    /// The port the cluster DNS pods listen on, which a NetworkPolicy's egress rule must allow (policies see the pod's
+    /// port, after the Service's): OpenShift's dns-default pods listen on 5353 behind the Service's 53
+    /// (openshift/cluster-dns-operator, tests/fixtures/distributions/openshift-dns-default.json: targetPort dns), the others on 53.
+    /// </summary>
+    public string ClusterDnsPodPort { get; init; } = "53";
+
+    /// <summary>
+    /// The distribution the snapshot shows (<see cref="ClusterDns.Distribution"/>, one of <see cref="Distributions"/>),
+    /// for a remediation's <c>when:</c> (a step that does not apply there); empty for kubeadm and its kin, and while unknown.
+    /// </summary>
+    public string Distribution { get; init; } = "";
+
+    /// <summary>
+    /// The network interface of the CoreDNS pods' node that <c>ethtool -S</c> reads: the one a read of that node's
+    /// counters named (<see cref="NodeNicAllowance.Device"/>; another node's read while none of it); else, on an EC2 node
+    /// (<c>aws://</c>), the name its OS gives its first ENA interface on a Nitro instance (<see cref="ClusterNode.OsImage"/>:
+    /// <c>ens5</c> on Red Hat Enterprise Linux CoreOS, Amazon Linux 2023 and Ubuntu, which name interfaces by their slot); else
+    /// <c>eth0</c> (Amazon Linux 2, Bottlerocket, and the ENA documentation's example). Never a placeholder, and only a
+    /// word of <c>[a-z0-9.-]</c> of at most 15 characters: a node script may name it (<see cref="NodeScriptValueAttribute"/>).
+    /// </summary>
+    [CommandValue(CommandValueKind.ObjectName)]
+    [NodeScriptValue]
+    public object CoreDnsNodeInterface { get; init; } = DefaultInterface;
+
+    /// <summary>The interface assumed while nothing shows the node's: the ENA documentation's <c>eth0</c>.</summary>
+    internal const string DefaultInterface = "eth0";
+
+    /// <summary>
     /// The cluster DNS pods' DNS container (<see cref="CoreDnsPod.Container"/>), what <c>kubectl debug --target</c> and
     /// <c>kubectl logs -c</c> name: <c>coredns</c>, OpenShift's <c>dns</c>, kube-dns's <c>kubedns</c>; while no pod
     /// shows it, the distribution's (<see cref="ClusterDns.Distribution"/>), kubeadm's <c>coredns</c> while unknown.
@@ -328,6 +391,13 @@ public sealed record KnownValues
             ClusterDnsServiceSelector = Readers.Building.ClusterDnsObjects.ServiceSelectorOf(facts.OfType<ClusterDns>().FirstOrDefault()?.Distribution),
             CorefileConfigMap = (object?)clusterDns?.CorefileConfigMap ?? (elsewhere ? new Placeholder("<corefile-configmap>") : unknown.CorefileConfigMap),
             ClusterDnsWorkload = (object?)clusterDns?.Workload ?? (elsewhere ? new Placeholder("<cluster-dns-workload>") : unknown.ClusterDnsWorkload),
+            ClusterDnsService = (object?)facts.OfType<KubeDnsService>().Where(s => s.Namespace == (clusterDns?.PodsNamespace ?? s.Namespace)).Select(s => NullIfEmpty(s.Name)).FirstOrDefault(n => n is not null)
+                ?? (clusterDns is not null ? LayoutOf(clusterDns).Service : elsewhere ? new Placeholder("<cluster-dns-service>") : unknown.ClusterDnsService),
+            Distribution = facts.OfType<ClusterDns>().Select(c => c.Distribution).FirstOrDefault(d => d is not null) ?? "",
+            ClusterDnsPodLabel = LabelOf(clusterDns?.PodsSelector) ?? unknown.ClusterDnsPodLabel,
+            ClusterDnsPodPort = facts.OfType<ClusterDns>().Any(c => c.Distribution == Distributions.OpenShift) ? "5353" : unknown.ClusterDnsPodPort,
+            ClusterDnsServiceAccount = (object?)NullIfEmpty(coreDns?.ServiceAccount) ?? ServiceAccountOf(facts.OfType<ClusterDns>().FirstOrDefault()) ?? unknown.ClusterDnsServiceAccount,
+            CoreDnsNodeInterface = InterfaceOf(facts),
             ClusterDnsContainer = (object?)NullIfEmpty(coreDns?.Container) ?? ContainerOf(facts.OfType<ClusterDns>().FirstOrDefault()) ?? unknown.ClusterDnsContainer,
             Upstream = (object?)facts.OfType<CorefileUpstream>().Where(u => u.From == "." && u.Address is not null && !u.IsLoopback)
                 .Select(u => u.Address).FirstOrDefault() ?? (object?)UpstreamOfFile(facts, coreDns?.Node) ?? unknown.Upstream,
@@ -335,13 +405,70 @@ public sealed record KnownValues
             Ran = ranWords,
         };
         var (edit, note) = CorefileEdit.For(facts.OfType<ClusterDns>().FirstOrDefault(), known.ClusterDnsNamespace, known.CorefileConfigMap, known.ClusterDnsWorkload);
-        return known with { CorefileEditCommand = edit, CorefileEditNote = note };
+        return known with
+        {
+            CorefileEditCommand = edit, CorefileEditNote = note,
+            ClusterDnsWorkloadKind = known.ClusterDnsWorkload is string workload && workload.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? workload[..slash] : "",
+        };
     }
+
+    /// <summary>
+    /// The layout of the cluster DNS the snapshot shows: its distribution's (OpenShift, RKE2, kubespray), else the one
+    /// whose namespace and Corefile ConfigMap it shows, else kubeadm's.
+    /// </summary>
+    private static Readers.Building.ClusterDnsLayout LayoutOf(ClusterDns clusterDns) =>
+        Readers.Building.ClusterDnsObjects.Layouts.FirstOrDefault(l => string.Equals(l.Distribution, clusterDns.Distribution, StringComparison.OrdinalIgnoreCase))
+        ?? Readers.Building.ClusterDnsObjects.Layouts.FirstOrDefault(l => l.Namespace == clusterDns.PodsNamespace && l.ConfigMap == clusterDns.CorefileConfigMap)
+        ?? Readers.Building.ClusterDnsObjects.Default;
+
+    /// <summary>The interface <see cref="CoreDnsNodeInterface"/> names: read on a CoreDNS node, else on any, else by the CoreDNS node's OS.</summary>
+    private static string InterfaceOf(IReadOnlyList<object> facts)
+    {
+        var dnsNodes = facts.OfType<CoreDnsPod>().Select(p => p.Node).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var read = facts.OfType<NodeNicAllowance>().Where(n => IsInterfaceName(n.Device))
+            .OrderByDescending(n => dnsNodes.Contains(n.Node)).ThenBy(n => n.Node, StringComparer.Ordinal).Select(n => n.Device).FirstOrDefault();
+        if (read is not null)
+        {
+            return read;
+        }
+
+        // ENA is EC2's: elsewhere (Azure's Ubuntu images keep eth0) the slot names below do not follow.
+        var node = facts.OfType<ClusterNode>().OrderByDescending(n => n.HostsCoreDns || dnsNodes.Contains(n.Name)).ThenBy(n => n.Name, StringComparer.Ordinal)
+            .FirstOrDefault(n => !string.IsNullOrWhiteSpace(n.OsImage));
+        return node is { OsImage: { } os, ProviderId: { } provider } && provider.StartsWith("aws://", StringComparison.Ordinal)
+            && SlotNamedOsImages.Any(prefix => os.StartsWith(prefix, StringComparison.Ordinal)) ? "ens5" : DefaultInterface;
+    }
+
+    /// <summary>
+    /// OS images (their <c>osImage</c>'s start) that name a Nitro instance's first ENA interface by its PCI slot,
+    /// <c>ens5</c>: RHCOS (openshift/openshift-docs#16886), Amazon Linux 2023 (systemd's slot naming scheme, its user
+    /// guide's "Networking service"), Ubuntu (systemd's predictable names).
+    /// </summary>
+    private static readonly string[] SlotNamedOsImages = ["Red Hat Enterprise Linux CoreOS", "Amazon Linux 2023", "Ubuntu"];
+
+    /// <summary>A Linux interface name a command and a node script may hold as it is: at most 15 characters of <c>[a-z0-9.-]</c>, no option.</summary>
+    internal static bool IsInterfaceName(string? name) => name is { Length: > 0 and <= 15 } && CommandValue.Fits(name, CommandValueKind.ObjectName);
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     /// <summary>The <c>kubernetes</c> Service's name under <paramref name="clusterDomain"/>.</summary>
     private static string KubernetesServiceNameIn(string clusterDomain) => $"kubernetes.default.svc.{clusterDomain.TrimEnd('.')}";
+
+    /// <summary>The first <c>key=value</c> requirement of a label selector as <c>key: value</c>; null when it has none that is a valid one.</summary>
+    private static string? LabelOf(string? selector) =>
+        selector?.Split(',').FirstOrDefault(r => r.Contains('=', StringComparison.Ordinal) && !r.Contains(' ', StringComparison.Ordinal)
+            && CommandValue.Fits(r, CommandValueKind.LabelSelector)) is { } requirement
+            ? requirement.Replace("=", ": ", StringComparison.Ordinal)
+            : null;
+
+    /// <summary>The cluster DNS pods' service account on a layout that names it otherwise than <c>coredns</c>, while no pod shows it.</summary>
+    private static string? ServiceAccountOf(ClusterDns? clusterDns) => clusterDns switch
+    {
+        { KubeDns: true } => "kube-dns",
+        { Distribution: Distributions.OpenShift } => "dns",
+        { Distribution: Distributions.Rke2 } => "rke2-coredns-rke2-coredns",
+        _ => null,
+    };
 
     /// <summary>The DNS container's name on a distribution that names it otherwise than <c>coredns</c>, while no pod shows it.</summary>
     private static string? ContainerOf(ClusterDns? clusterDns) => clusterDns switch
@@ -473,6 +600,13 @@ public sealed record Placeholder(string Text, bool Withheld = false)
 {
     public override string ToString() => Text;
 }
+
+/// <summary>
+/// A value of <see cref="KnownValues"/> a node script (<c>sh -c '...'</c>, run whole by the node's shell) may name: it
+/// is never a placeholder, and only characters a shell takes literally inside single quotes.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class NodeScriptValueAttribute : Attribute;
 
 /// <summary>
 /// The fact types a value of <see cref="KnownValues"/> is read from (<see cref="KnownValues.From"/>): a check that

@@ -728,11 +728,24 @@ public static class RuleFileReader
     }
 
     /// <summary>
-    /// <c>sh -c 'SCRIPT'</c>, the script one single-quoted word with no value filled in: the node's own shell runs it
-    /// whole (<c>ethtool -S eth0; sleep 60; ethtool -S eth0</c>), so its <c>;</c> and <c>|</c> never reach the
+    /// <c>sh -c 'SCRIPT'</c>, the script one single-quoted word with no value filled in but the known values that are
+    /// never a placeholder and only characters the shell takes literally there
+    /// (<see cref="Commands.NodeScriptValueAttribute"/>: <c>{{ known.CoreDnsNodeInterface }}</c>): the node's own shell
+    /// runs it whole (<c>ethtool -S ens5; sleep 60; ethtool -S ens5</c>), so its <c>;</c> and <c>|</c> never reach the
     /// workstation's shell.
     /// </summary>
-    private static bool IsNodeScript(string text) =>
-        text.StartsWith("sh -c '", StringComparison.Ordinal) && text.Length > "sh -c ''".Length && text.EndsWith('\'')
-        && text["sh -c '".Length..^1].IndexOf('\'', StringComparison.Ordinal) < 0 && !text.Contains("{{", StringComparison.Ordinal);
+    private static bool IsNodeScript(string text)
+    {
+        foreach (var name in NodeScriptValues)
+        {
+            text = text.Replace("{{ known." + name + " }}", "x", StringComparison.Ordinal);
+        }
+
+        return text.StartsWith("sh -c '", StringComparison.Ordinal) && text.Length > "sh -c ''".Length && text.EndsWith('\'')
+            && text["sh -c '".Length..^1].IndexOf('\'', StringComparison.Ordinal) < 0 && !text.Contains("{{", StringComparison.Ordinal);
+    }
+
+    /// <summary>The known values a node script may name (<see cref="Commands.NodeScriptValueAttribute"/>).</summary>
+    private static readonly string[] NodeScriptValues =
+        [.. typeof(Commands.KnownValues).GetProperties().Where(p => Attribute.IsDefined(p, typeof(Commands.NodeScriptValueAttribute))).Select(p => p.Name)];
 }

@@ -155,6 +155,7 @@ internal static class CoreDnsProducer
             LastTerminatedAt = lastTerminated,
             LastTerminatedTime = lastTerminated is null ? null : TicketTime.Format(lastTerminated),
             Container = container?.Name,
+            ServiceAccount = pod.Spec?.ServiceAccountName,
             Image = container?.Image,
             VersionText = ImageTag(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
             Version = ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
