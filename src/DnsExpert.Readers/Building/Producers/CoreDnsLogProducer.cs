@@ -492,6 +492,7 @@ internal static class CoreDnsLogProducer
         CoreDnsLogKind.Panic => "panic",
         CoreDnsLogKind.NoNextPlugin => "no-next-plugin",
         CoreDnsLogKind.PluginUsedTwice => "plugin-used-twice",
+        CoreDnsLogKind.StartupFailure => CoreDnsLogEventKinds.StartupFailure,
         _ => null,
     };
 }
