@@ -117,6 +117,9 @@ public static class CoreDnsLogEventKinds
 
     /// <summary>The server exited at start-up: it could not listen, or forward had no upstream (<see cref="CoreDnsLogEvent.Cause"/> says which).</summary>
     public const string StartupFailure = "startup-failure";
+
+    /// <summary>kube-dns's dnsmasq at its cap of forwarded queries in flight (<c>--dns-forward-max</c>).</summary>
+    public const string DnsmasqForwardMax = "dnsmasq-forward-max";
 }
 
 /// <summary><see cref="CoreDnsLogEvent.Cause"/>: which form of a signature the line has.</summary>

@@ -166,11 +166,27 @@ public sealed class CoreDnsLogParserTests
         Assert.Equal((CoreDnsLogKind.StartupFailure, cause, endpoint, error), (r.Kind, r.Cause, r.Endpoint, r.Error));
     }
 
+    /// <summary>
+    /// dnsmasq's warning at --dns-forward-max, through dnsmasq-nanny's glog prefix: cilium/cilium#2732 and #2750
+    /// (k8s-dns-dnsmasq-nanny 1.14.6), and bare as dnsmasq prints it (eBayClassifiedsGroup/PanteraS#166).
+    /// </summary>
+    [Theory]
+    [InlineData("I0206 18:42:06.508701       1 nanny.go:108] dnsmasq[9]: Maximum number of concurrent DNS queries reached (max: 150)", "maximum number of concurrent DNS queries reached (max: 150)")]
+    [InlineData("dnsmasq: Maximum number of concurrent DNS queries reached (max: 300)", "maximum number of concurrent DNS queries reached (max: 300)")]
+    public void Dnsmasq_at_its_forward_max(string line, string error)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.DnsmasqForwardMax, "dnsmasq", error), (r.Kind, r.Plugin, r.Error));
+    }
+
     /// <summary>The same words where they prove no start-up exit: an upstream error, another program's bind, a query name.</summary>
     [Theory]
     [InlineData("[ERROR] plugin/errors: 2 example.org. A: dial udp 10.0.0.2:53: bind: address already in use")]
     [InlineData("[ERROR] plugin/errors: 2 x. A: listen udp :53: bind: address already in use")]
     [InlineData("E0811 09:55:40.950978   39150 main.go:26] dial tcp :53: bind: permission denied")]
+    // Only an address of digits (IPv4, or IPv6 in brackets) and a port: nothing else of a hostile line becomes the endpoint.
+    [InlineData("Listen: listen tcp `reboot`:53: bind: address already in use")]
+    [InlineData("Listen: listen tcp $(id):53: bind: permission denied")]
     [InlineData("[INFO] 10.0.0.1:5353 - 1 \"A IN no-nameservers-found.example. udp 40 false 512\" NOERROR qr,rd 40 0.001s")]
     public void Words_of_a_start_up_exit_elsewhere_are_no_start_up_exit(string line) =>
         Assert.NotEqual(CoreDnsLogKind.StartupFailure, CoreDnsLogParser.ParseLine(line, 1).Kind);

@@ -26,6 +26,13 @@ public enum CoreDnsLogKind
     /// <see cref="CoreDnsLogRecord.Cause"/>; the address it could not listen on in <see cref="CoreDnsLogRecord.Endpoint"/>.
     /// </summary>
     StartupFailure,
+
+    /// <summary>
+    /// kube-dns's dnsmasq (through dnsmasq-nanny) at its cap of forwarded queries in flight (<c>--dns-forward-max</c>,
+    /// 150 by default): <c>dnsmasq[9]: Maximum number of concurrent DNS queries reached (max: 150)</c>; the cap in
+    /// <see cref="CoreDnsLogRecord.Error"/>.
+    /// </summary>
+    DnsmasqForwardMax,
 }
 
 /// <summary>A query log line of the <c>log</c> plugin: <c>{remote}:{port} - {id} "{type} {class} {name} {proto} {size} {do} {bufsize}" {rcode} {flags} {rsize} {duration}</c>.</summary>
@@ -154,6 +161,11 @@ public static partial class CoreDnsLogParser
         if ((span.Contains("[ERROR", StringComparison.Ordinal) || span.Contains("plugin/errors", StringComparison.Ordinal)) && UpstreamFailure(text, record) is { } upstream)
         {
             return upstream;
+        }
+
+        if (span.Contains(DnsmasqMaxReached, StringComparison.Ordinal) && DnsmasqMax().Match(text) is { Success: true } max)
+        {
+            return record with { Kind = CoreDnsLogKind.DnsmasqForwardMax, Plugin = "dnsmasq", Error = $"maximum number of concurrent DNS queries reached (max: {max.Groups["max"].Value})" };
         }
 
         // Start-up exits (caddy's start failing, printed by coremain's log.Fatal): a listener refused, or no upstream.
@@ -407,6 +419,9 @@ public static partial class CoreDnsLogParser
 
         return null;
     }
+
+    /// <summary>dnsmasq's warning at its <c>--dns-forward-max</c> (src/forward.c).</summary>
+    private const string DnsmasqMaxReached = "Maximum number of concurrent DNS queries reached";
 
     /// <summary>forward's (and proxy's) error when the resolv.conf it was given lists no nameserver (plugin/forward/setup.go).</summary>
     private const string NoNameservers = "no nameservers found";
@@ -673,9 +688,12 @@ public static partial class CoreDnsLogParser
     [GeneratedRegex(@"Seen ""HINFO IN (?<qname>[^""]+)"" more than twice, loop detected", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex LoopSeen();
 
-    [GeneratedRegex(@"(?:^|[\s:\]])listen (?<proto>tcp|udp)[46]? (?<address>[^\s:]*:\d+|\[[0-9A-Fa-f:.]*\]:\d+): bind: (?<error>address already in use|permission denied|cannot assign requested address)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    [GeneratedRegex(@"(?:^|[\s:\]])listen (?<proto>tcp|udp)[46]? (?<address>[0-9.]*:\d{1,5}|\[[0-9A-Fa-f:.]*\]:\d{1,5}): bind: (?<error>address already in use|permission denied|cannot assign requested address)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex ListenFailure();
 
     [GeneratedRegex(@"plugins?/(?<plugin>forward|proxy): no nameservers found", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex NoNameserversLine();
+
+    [GeneratedRegex(@"Maximum number of concurrent DNS queries reached \(max: (?<max>\d{1,9})\)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex DnsmasqMax();
 }

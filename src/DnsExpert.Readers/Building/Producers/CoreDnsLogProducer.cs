@@ -493,6 +493,7 @@ internal static class CoreDnsLogProducer
         CoreDnsLogKind.NoNextPlugin => "no-next-plugin",
         CoreDnsLogKind.PluginUsedTwice => "plugin-used-twice",
         CoreDnsLogKind.StartupFailure => CoreDnsLogEventKinds.StartupFailure,
+        CoreDnsLogKind.DnsmasqForwardMax => CoreDnsLogEventKinds.DnsmasqForwardMax,
         _ => null,
     };
 }
