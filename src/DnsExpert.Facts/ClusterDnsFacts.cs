@@ -434,6 +434,11 @@ public sealed class CoreDnsLogEvent : Fact
     public string CorefilePlace => CorefileLine is { } n ? $"Corefile line {n}" : "the Corefile";
 
     public string? Endpoint { get; init; }
+
+    /// <summary>The port of <see cref="Endpoint"/> (<c>53</c> of <c>:53</c> or <c>169.254.20.10:53</c>), null without one.</summary>
+    public int? Port => Endpoint is { } e && e.LastIndexOf(':') is var colon and >= 0
+        && int.TryParse(e.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536 ? port : null;
+
     public string? Resource { get; init; }
     public string? Error { get; init; }
     public string? QueryName { get; init; }

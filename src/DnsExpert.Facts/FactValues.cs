@@ -114,6 +114,12 @@ public static class CoreDnsLogEventKinds
     public const string Panic = "panic";
     public const string NoNextPlugin = "no-next-plugin";
     public const string PluginUsedTwice = "plugin-used-twice";
+
+    /// <summary>The server exited at start-up: it could not listen, or forward had no upstream (<see cref="CoreDnsLogEvent.Cause"/> says which).</summary>
+    public const string StartupFailure = "startup-failure";
+
+    /// <summary>kube-dns's dnsmasq at its cap of forwarded queries in flight (<c>--dns-forward-max</c>).</summary>
+    public const string DnsmasqForwardMax = "dnsmasq-forward-max";
 }
 
 /// <summary><see cref="CoreDnsLogEvent.Cause"/>: which form of a signature the line has.</summary>
@@ -137,6 +143,13 @@ public static class CoreDnsLogEventCauses
     // A Corefile error: the refused word is a directive, or an option of a plugin.
     public const string Directive = "directive";
     public const string Property = "property";
+
+    // A start-up exit: the listener's bind refused (the port held by another program, a port below 1024 without
+    // NET_BIND_SERVICE, an address on no interface), or forward's resolv.conf without a nameserver.
+    public const string AddressInUse = "address-in-use";
+    public const string PermissionDenied = "permission-denied";
+    public const string AddressNotAvailable = "address-not-available";
+    public const string NoNameservers = "no-nameservers";
 }
 
 /// <summary><see cref="CoreDnsLogEvent.Verdict"/>: what a refused Corefile word is in the running CoreDNS (rules/data/coredns-plugins.yaml).</summary>

@@ -331,6 +331,19 @@ public sealed class NodeLocalSetupErrors : Fact
     /// </summary>
     public bool FromLog { get; init; }
 
+    /// <summary>
+    /// The line is a start-up exit (<see cref="ErrorType"/> <c>listen</c>: its listener's bind refused; <c>no_nameservers</c>:
+    /// forward found no nameserver in the node's resolv.conf): node-cache stopped, and a pod that keeps failing it crash-loops.
+    /// Not counted by <c>coredns_nodecache_setup_errors_total</c>.
+    /// </summary>
+    public bool StartupExit { get; init; }
+
+    /// <summary>The pod fails now (not Running, not Ready, waiting, or 5 restarts and more); null when the snapshot holds no status for it.</summary>
+    public bool? PodFailing { get; init; }
+
+    /// <summary>The pod's status in words, for evidence (<c>status.phase Running; Ready False; restartCount 7; waiting CrashLoopBackOff; ...</c>).</summary>
+    public string PodState { get; init; } = "status not in the snapshot";
+
     /// <summary>The error node-cache gave, from its log (<c>operation not permitted</c>).</summary>
     public string? Error { get; init; }
 
@@ -362,6 +375,8 @@ public sealed class NodeLocalSetupErrors : Fact
         // interface_add, interface_check, or both read from a log together (interface_check/interface_add).
         _ when ErrorType.Split('/').All(t => t is "interface_add" or "interface_check") => "the dummy interface that holds its link-local address",
         "configmap" => "its configuration from the node-local-dns ConfigMap",
+        "listen" => "its DNS listener on its local address",
+        "no_nameservers" => "forwarding to the node's resolvers (its resolv.conf lists no nameserver)",
         _ => $"its {ErrorType} set-up",
     };
 }

@@ -38,7 +38,7 @@ public sealed class RuleLiteralTests : IDisposable
 
         Assert.Equal(
             "rules/broken.yaml:8:20: where: CoreDnsLogEvent.Kind is never \"forward_loop\" (did you mean \"forward-loop\"?); it is one of: "
-            + "unknown-directive, apiserver-unreachable, upstream-error, forward-loop, reload, panic, no-next-plugin, plugin-used-twice",
+            + "unknown-directive, apiserver-unreachable, upstream-error, forward-loop, reload, panic, no-next-plugin, plugin-used-twice, startup-failure, dnsmasq-forward-max",
             error.ToString());
     }
 

@@ -145,6 +145,53 @@ public sealed class CoreDnsLogParserTests
     }
 
     /// <summary>
+    /// Start-up exits, printed by coremain's log.Fatal when caddy cannot start the servers. Real lines:
+    /// kubernetes-sigs/kubespray#11366 and k3s-io/k3s#11690 (<c>Listen: ...permission denied</c>, 1.11.1 and 1.12.0),
+    /// coredns/coredns#3834 (<c>ListenPacket: ...</c>, 1.6.9), kubernetes-sigs/kubespray#4979 (node-cache at
+    /// 169.254.25.10) and #4677 (its health port), coredns/coredns#5764 (1.8.6) and easzlab/kubeasz#1010 (as quoted,
+    /// <c>plugins/</c>). <c>cannot assign requested address</c> is Go's EADDRNOTAVAIL wording (AdGuardHome#5945's line).
+    /// </summary>
+    [Theory]
+    [InlineData("Listen: listen tcp :53: bind: permission denied", "permission-denied", ":53", "listen tcp :53: bind: permission denied")]
+    [InlineData("ListenPacket: listen udp :53: bind: address already in use", "address-in-use", ":53", "listen udp :53: bind: address already in use")]
+    [InlineData("listen tcp 169.254.25.10:53: bind: address already in use", "address-in-use", "169.254.25.10:53", "listen tcp 169.254.25.10:53: bind: address already in use")]
+    [InlineData("2019/11/13 08:01:02 listen tcp 169.254.25.10:8080: bind: address already in use", "address-in-use", "169.254.25.10:8080", "listen tcp 169.254.25.10:8080: bind: address already in use")]
+    [InlineData("listen udp 169.254.20.10:53: bind: cannot assign requested address", "address-not-available", "169.254.20.10:53", "listen udp 169.254.20.10:53: bind: cannot assign requested address")]
+    [InlineData("Listen: listen tcp [fd00::a]:53: bind: address already in use", "address-in-use", "[fd00::a]:53", "listen tcp [fd00::a]:53: bind: address already in use")]
+    [InlineData("plugin/forward: no nameservers found", "no-nameservers", null, "no nameservers found")]
+    [InlineData("plugins/forward: no nameservers found", "no-nameservers", null, "no nameservers found")]
+    public void Start_up_exit(string line, string cause, string? endpoint, string error)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.StartupFailure, cause, endpoint, error), (r.Kind, r.Cause, r.Endpoint, r.Error));
+    }
+
+    /// <summary>
+    /// dnsmasq's warning at --dns-forward-max, through dnsmasq-nanny's glog prefix: cilium/cilium#2732 and #2750
+    /// (k8s-dns-dnsmasq-nanny 1.14.6), and bare as dnsmasq prints it (eBayClassifiedsGroup/PanteraS#166).
+    /// </summary>
+    [Theory]
+    [InlineData("I0206 18:42:06.508701       1 nanny.go:108] dnsmasq[9]: Maximum number of concurrent DNS queries reached (max: 150)", "maximum number of concurrent DNS queries reached (max: 150)")]
+    [InlineData("dnsmasq: Maximum number of concurrent DNS queries reached (max: 300)", "maximum number of concurrent DNS queries reached (max: 300)")]
+    public void Dnsmasq_at_its_forward_max(string line, string error)
+    {
+        var r = CoreDnsLogParser.ParseLine(line, 1);
+        Assert.Equal((CoreDnsLogKind.DnsmasqForwardMax, "dnsmasq", error), (r.Kind, r.Plugin, r.Error));
+    }
+
+    /// <summary>The same words where they prove no start-up exit: an upstream error, another program's bind, a query name.</summary>
+    [Theory]
+    [InlineData("[ERROR] plugin/errors: 2 example.org. A: dial udp 10.0.0.2:53: bind: address already in use")]
+    [InlineData("[ERROR] plugin/errors: 2 x. A: listen udp :53: bind: address already in use")]
+    [InlineData("E0811 09:55:40.950978   39150 main.go:26] dial tcp :53: bind: permission denied")]
+    // Only an address of digits (IPv4, or IPv6 in brackets) and a port: nothing else of a hostile line becomes the endpoint.
+    [InlineData("Listen: listen tcp `reboot`:53: bind: address already in use")]
+    [InlineData("Listen: listen tcp $(id):53: bind: permission denied")]
+    [InlineData("[INFO] 10.0.0.1:5353 - 1 \"A IN no-nameservers-found.example. udp 40 false 512\" NOERROR qr,rd 40 0.001s")]
+    public void Words_of_a_start_up_exit_elsewhere_are_no_start_up_exit(string line) =>
+        Assert.NotEqual(CoreDnsLogKind.StartupFailure, CoreDnsLogParser.ParseLine(line, 1).Kind);
+
+    /// <summary>
     /// forward's error past max_concurrent (plugin/forward/setup.go: "concurrent queries exceeded maximum " + N) as the
     /// errors plugin logs it: rcode 5 (REFUSED), 2 (SERVFAIL) before coredns/coredns#4326. No upstream is named: it is no
     /// network error (coredns-upstream-unreachable needs an endpoint); the fact builder reads it as CoreDNS's own rcode.

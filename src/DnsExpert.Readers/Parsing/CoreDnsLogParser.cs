@@ -19,6 +19,20 @@ public enum CoreDnsLogKind
 
     /// <summary>NodeLocal DNSCache (node-cache) failed to set up its interface or iptables rules; the errortype in <see cref="CoreDnsLogRecord.Cause"/>.</summary>
     NodeLocalSetupError,
+
+    /// <summary>
+    /// The server could not start: it could not listen (<c>listen udp :53: bind: address already in use</c>), or forward
+    /// found no upstream in its resolv.conf (<c>plugin/forward: no nameservers found</c>); the process exits. Which, in
+    /// <see cref="CoreDnsLogRecord.Cause"/>; the address it could not listen on in <see cref="CoreDnsLogRecord.Endpoint"/>.
+    /// </summary>
+    StartupFailure,
+
+    /// <summary>
+    /// kube-dns's dnsmasq (through dnsmasq-nanny) at its cap of forwarded queries in flight (<c>--dns-forward-max</c>,
+    /// 150 by default): <c>dnsmasq[9]: Maximum number of concurrent DNS queries reached (max: 150)</c>; the cap in
+    /// <see cref="CoreDnsLogRecord.Error"/>.
+    /// </summary>
+    DnsmasqForwardMax,
 }
 
 /// <summary>A query log line of the <c>log</c> plugin: <c>{remote}:{port} - {id} "{type} {class} {name} {proto} {size} {do} {bufsize}" {rcode} {flags} {rsize} {duration}</c>.</summary>
@@ -147,6 +161,18 @@ public static partial class CoreDnsLogParser
         if ((span.Contains("[ERROR", StringComparison.Ordinal) || span.Contains("plugin/errors", StringComparison.Ordinal)) && UpstreamFailure(text, record) is { } upstream)
         {
             return upstream;
+        }
+
+        if (span.Contains(DnsmasqMaxReached, StringComparison.Ordinal) && DnsmasqMax().Match(text) is { Success: true } max)
+        {
+            return record with { Kind = CoreDnsLogKind.DnsmasqForwardMax, Plugin = "dnsmasq", Error = $"maximum number of concurrent DNS queries reached (max: {max.Groups["max"].Value})" };
+        }
+
+        // Start-up exits (caddy's start failing, printed by coremain's log.Fatal): a listener refused, or no upstream.
+        if ((span.Contains(": bind: ", StringComparison.Ordinal) || span.Contains(NoNameservers, StringComparison.Ordinal))
+            && !span.Contains("plugin/errors", StringComparison.Ordinal) && StartupFailure(text, record) is { } startup)
+        {
+            return startup;
         }
 
         if ((span.Contains("Loop (", StringComparison.Ordinal) || span.Contains("loop detected", StringComparison.Ordinal)) && ForwardLoop(text, record) is { } loop)
@@ -394,6 +420,42 @@ public static partial class CoreDnsLogParser
         return null;
     }
 
+    /// <summary>dnsmasq's warning at its <c>--dns-forward-max</c> (src/forward.c).</summary>
+    private const string DnsmasqMaxReached = "Maximum number of concurrent DNS queries reached";
+
+    /// <summary>forward's (and proxy's) error when the resolv.conf it was given lists no nameserver (plugin/forward/setup.go).</summary>
+    private const string NoNameservers = "no nameservers found";
+
+    /// <summary>
+    /// <c>Listen: listen tcp :53: bind: address already in use</c> (also <c>ListenPacket: listen udp ...</c>, and bare
+    /// <c>listen udp 169.254.20.10:53: bind: ...</c> from node-cache), with <c>permission denied</c> (a port below 1024
+    /// without NET_BIND_SERVICE) or <c>cannot assign requested address</c> (the address is on no interface); and
+    /// <c>plugin/forward: no nameservers found</c>.
+    /// </summary>
+    private static CoreDnsLogRecord? StartupFailure(string text, CoreDnsLogRecord record)
+    {
+        if (ListenFailure().Match(text) is { Success: true } l)
+        {
+            var error = l.Groups["error"].Value;
+            return record with
+            {
+                Kind = CoreDnsLogKind.StartupFailure,
+                Cause = error switch
+                {
+                    "address already in use" => CoreDnsLogEventCauses.AddressInUse,
+                    "permission denied" => CoreDnsLogEventCauses.PermissionDenied,
+                    _ => CoreDnsLogEventCauses.AddressNotAvailable,
+                },
+                Endpoint = l.Groups["address"].Value,
+                Error = $"listen {l.Groups["proto"].Value} {l.Groups["address"].Value}: bind: {error}",
+            };
+        }
+
+        return NoNameserversLine().Match(text) is { Success: true } n
+            ? record with { Kind = CoreDnsLogKind.StartupFailure, Cause = CoreDnsLogEventCauses.NoNameservers, Plugin = n.Groups["plugin"].Value, Error = NoNameservers }
+            : null;
+    }
+
     /// <summary>The error as node-cache wrote it, without a trailing colon, at most 200 characters.</summary>
     private static string SetupError(string error)
     {
@@ -625,4 +687,13 @@ public static partial class CoreDnsLogParser
 
     [GeneratedRegex(@"Seen ""HINFO IN (?<qname>[^""]+)"" more than twice, loop detected", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex LoopSeen();
+
+    [GeneratedRegex(@"(?:^|[\s:\]])listen (?<proto>tcp|udp)[46]? (?<address>[0-9.]*:\d{1,5}|\[[0-9A-Fa-f:.]*\]:\d{1,5}): bind: (?<error>address already in use|permission denied|cannot assign requested address)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex ListenFailure();
+
+    [GeneratedRegex(@"plugins?/(?<plugin>forward|proxy): no nameservers found", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex NoNameserversLine();
+
+    [GeneratedRegex(@"Maximum number of concurrent DNS queries reached \(max: (?<max>\d{1,9})\)", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex DnsmasqMax();
 }

@@ -492,6 +492,8 @@ internal static class CoreDnsLogProducer
         CoreDnsLogKind.Panic => "panic",
         CoreDnsLogKind.NoNextPlugin => "no-next-plugin",
         CoreDnsLogKind.PluginUsedTwice => "plugin-used-twice",
+        CoreDnsLogKind.StartupFailure => CoreDnsLogEventKinds.StartupFailure,
+        CoreDnsLogKind.DnsmasqForwardMax => CoreDnsLogEventKinds.DnsmasqForwardMax,
         _ => null,
     };
 }

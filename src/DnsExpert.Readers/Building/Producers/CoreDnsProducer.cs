@@ -195,7 +195,7 @@ internal static class CoreDnsProducer
     /// The pod's Ready condition; when a trimmed snapshot has no conditions, every container reporting ready (a pod
     /// without either is not known to be ready).
     /// </summary>
-    private static bool PodReady(V1Pod pod)
+    internal static bool PodReady(V1Pod pod)
     {
         var condition = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
         if (condition is not null)

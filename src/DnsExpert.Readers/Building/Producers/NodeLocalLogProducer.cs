@@ -35,7 +35,7 @@ internal static class NodeLocalLogProducer
             var target = cluster.TargetPod is { } t ? objects.Pods.GetValueOrDefault(SnapshotObjects.Key(cluster.TargetNamespace, t))?.Spec?.NodeName : null;
             var errors = Errors(scan, source, ns, log.Pod!, pod, objects, cluster, resolvers, target).ToList();
             read.Add((log.Pod!, errors));
-            var setupErrors = SetupErrors(scan, source, ns, log.Pod!, pod?.Spec?.NodeName).ToList();
+            var setupErrors = SetupErrors(scan, source, ns, log.Pod!, pod).ToList();
             setup.AddRange(setupErrors);
             notes.Add(new CollectionEntry(source, CollectionStatus.Ok,
                 $"NodeLocal DNSCache's log: {(scan.Lines == 1 ? "1 line" : $"{scan.Lines} lines")}, {(errors.Count == 0 ? "no error reaching an upstream" : string.Join(", ", errors.Select(e => $"{e.Lines} error(s) reaching {e.Endpoint}")))}"
@@ -54,11 +54,15 @@ internal static class NodeLocalLogProducer
     /// dummy interface's two errortypes are one failure seen twice (a check that cannot read the interface, then cannot
     /// add it: deliveryhero/helm-charts#663), so they count together, named <c>interface_check/interface_add</c>.
     /// </summary>
-    private static IEnumerable<NodeLocalSetupErrors> SetupErrors(CoreDnsLogScan scan, string source, string ns, string podName, string? node)
+    private static IEnumerable<NodeLocalSetupErrors> SetupErrors(CoreDnsLogScan scan, string source, string ns, string podName, V1Pod? pod)
     {
         static string Family(string errorType) => errorType.StartsWith("interface_", StringComparison.Ordinal) ? "interface" : errorType;
-        foreach (var family in scan.Events.Where(g => g.First is { Kind: CoreDnsLogKind.NodeLocalSetupError, Cause: not null }).GroupBy(g => Family(g.First.Cause!), StringComparer.Ordinal))
+        var node = pod?.Spec?.NodeName;
+        var (failing, state) = PodState(pod);
+        foreach (var family in scan.Events.Where(g => g.First is { Kind: CoreDnsLogKind.NodeLocalSetupError or CoreDnsLogKind.StartupFailure, Cause: not null })
+            .GroupBy(g => Family(SetupErrorType(g.First)), StringComparer.Ordinal))
         {
+            var startupExit = family.First().First.Kind == CoreDnsLogKind.StartupFailure;
             var groups = family.ToList();
             var first = groups.MinBy(g => g.First.LineNumber)!;
             var last = groups.MaxBy(g => g.LastLineNumber)!;
@@ -71,9 +75,12 @@ internal static class NodeLocalLogProducer
                 Namespace = ns,
                 Pod = podName,
                 Node = node,
-                ErrorType = string.Join('/', groups.OrderBy(g => g.First.LineNumber).Select(g => g.First.Cause!).Distinct(StringComparer.Ordinal)),
+                ErrorType = string.Join('/', groups.OrderBy(g => g.First.LineNumber).Select(g => SetupErrorType(g.First)).Distinct(StringComparer.Ordinal)),
                 Count = lines,
                 FromLog = true,
+                StartupExit = startupExit,
+                PodFailing = failing,
+                PodState = state,
                 Window = firstTime is { } a && lastTime is { } b && b > a
                     ? $"in its log from {TicketTime.Format(a)} to {TicketTime.Format(b)}"
                     : firstTime is { } at ? $"in its log at {TicketTime.Format(at)}" : "in its log",
@@ -86,6 +93,33 @@ internal static class NodeLocalLogProducer
                 SpanSeconds = firstTime is { } f && lastTime is { } l ? (l - f).TotalSeconds : null,
             };
         }
+    }
+
+    /// <summary>
+    /// The errortype of a set-up line: node-cache's own (the counter's), or for a start-up exit <c>listen</c> (its
+    /// listener's bind refused: <c>listen udp 169.254.20.10:53: bind: address already in use</c>) or
+    /// <c>no_nameservers</c> (<c>plugin/forward: no nameservers found</c>: the node's resolv.conf lists none).
+    /// </summary>
+    private static string SetupErrorType(CoreDnsLogRecord record) => record.Kind != CoreDnsLogKind.StartupFailure ? record.Cause!
+        : record.Cause == CoreDnsLogEventCauses.NoNameservers ? "no_nameservers" : "listen";
+
+    /// <summary>
+    /// Does the pod fail now (not Running, not Ready, waiting such as in CrashLoopBackOff, or 5 restarts and more), and
+    /// its status in words; null when the snapshot holds no status for it.
+    /// </summary>
+    private static (bool? Failing, string State) PodState(V1Pod? pod)
+    {
+        if (pod?.Status is not { } status || (status.Phase is null && status.ContainerStatuses is null))
+        {
+            return (null, "status not in the snapshot");
+        }
+
+        var container = status.ContainerStatuses?.OrderByDescending(c => c.State?.Waiting is not null).ThenByDescending(c => c.RestartCount).FirstOrDefault();
+        var ready = CoreDnsProducer.PodReady(pod);
+        var restarts = container?.RestartCount ?? 0;
+        var waiting = container?.State?.Waiting?.Reason;
+        var failing = status.Phase != "Running" || !ready || waiting is not null || restarts >= 5;
+        return (failing, $"status.phase {status.Phase ?? "-"}; Ready {ready}; restartCount {restarts}; waiting {waiting ?? "-"}; lastState.terminated {container?.LastState?.Terminated?.Reason ?? "-"}");
     }
 
     /// <summary>One upstream's errors in one log; <see cref="Make"/> gives the fact once the other logs' count is known.</summary>
