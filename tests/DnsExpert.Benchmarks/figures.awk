@@ -18,6 +18,7 @@ BEGIN {
   figure("small snapshot sick-cluster, median of 20", "small snapshot diagnosis (sick-cluster", "ms", "lower")
   figure("large snapshot, first in process", "large snapshot diagnosis end to end, first in the process", "ms", "lower")
   figure("large snapshot, warm", "large snapshot diagnosis end to end, warm", "ms", "lower")
+  figure("large snapshot, steady (re-compiling stopped)", "large snapshot diagnosis end to end, steady", "ms", "lower")
   figure("peak working set", "peak working set over all runs:", "MB", "lower")
   figure("log scan / `grep -E -c`", "dnsexpert/grep throughput ratio:", "x", "higher")
   figure("log scan of UTF-8 bytes in memory / `grep -E -c`", "dnsexpert bytes/grep throughput ratio:", "x", "higher")
