@@ -17,7 +17,7 @@ internal static class QueryScanner
     public static bool TryParse(string text, out CoreDnsQuery? query)
     {
         query = null;
-        if (!TryScan(text.AsSpan(), out var f))
+        if (!TryScan(text, out var f))
         {
             return false;
         }
@@ -58,16 +58,14 @@ internal static class QueryScanner
 
     /// <summary>
     /// Reads the line in one pass from left to right, each field where the last one ended: the numbers as they are met,
-    /// the words up to their end. <typeparamref name="T"/> is <see cref="char"/>, or <see cref="byte"/> for a line the
-    /// caller knows is ASCII (its bytes are its characters); the JIT compiles each on its own, as if written for it.
+    /// the words up to their end. (A line known to be ASCII is read as bytes by <see cref="TryScanAscii"/>.)
     /// </summary>
-    public static bool TryScan<T>(ReadOnlySpan<T> s, out Fields<T> f)
-        where T : unmanaged
+    public static bool TryScan(ReadOnlySpan<char> s, out Fields<char> f)
     {
         // Nothing reads the fields when this returns false, and zeroing them first took a twentieth of the scan.
         Unsafe.SkipInit(out f);
         var i = 0;
-        if (s.Length > 1 && Code(s[0]) == '[' && char.IsAsciiLetterUpper((char)Code(s[1])))
+        if (s.Length > 1 && s[0] == '[' && char.IsAsciiLetterUpper(s[1]))
         {
             // A level prefix ("[INFO] "), not a bracketed IPv6 client: the first "] ", at 1 to 10.
             var close = LevelEnd(s);
@@ -91,8 +89,8 @@ internal static class QueryScanner
                 return false;
             }
 
-            var c = Code(s[i]);
-            if (c == ' ' && Code(s[i + 1]) == '-' && Code(s[i + 2]) == ' ')
+            var c = s[i];
+            if (c == ' ' && s[i + 1] == '-' && s[i + 2] == ' ')
             {
                 break;
             }
@@ -112,9 +110,9 @@ internal static class QueryScanner
         }
 
         var client = s[from..lastColon];
-        if (Code(client[0]) == '[')
+        if (client[0] == '[')
         {
-            if (Code(client[^1]) != ']')
+            if (client[^1] != ']')
             {
                 return false;
             }
@@ -131,12 +129,12 @@ internal static class QueryScanner
 
         // The id: digits, a space, and the question's opening quote.
         var start = i;
-        while ((uint)i < (uint)s.Length && IsDigit(s[i]))
+        while ((uint)i < (uint)s.Length && char.IsAsciiDigit(s[i]))
         {
             i++;
         }
 
-        if (i == start || i + 1 >= s.Length || Code(s[i]) != ' ' || Code(s[i + 1]) != '"')
+        if (i == start || i + 1 >= s.Length || s[i] != ' ' || s[i + 1] != '"')
         {
             return false;
         }
@@ -164,7 +162,7 @@ internal static class QueryScanner
             return false;
         }
 
-        if (!Number(s, ref i, '"', out f.BufferSize) || i >= s.Length || Code(s[i]) != ' ')
+        if (!Number(s, ref i, '"', out f.BufferSize) || i >= s.Length || s[i] != ' ')
         {
             return false;
         }
@@ -177,7 +175,7 @@ internal static class QueryScanner
 
         // The duration, up to a space or the end.
         var end = i;
-        while ((uint)end < (uint)s.Length && Code(s[end]) != ' ')
+        while ((uint)end < (uint)s.Length && s[end] != ' ')
         {
             end++;
         }
@@ -187,10 +185,10 @@ internal static class QueryScanner
     }
 
     /// <summary>
-    /// <see cref="TryScan{T}"/> of an ASCII line's bytes, with the spaces between the fields found by vector compares
+    /// <see cref="TryScan"/> of an ASCII line's bytes, with the spaces between the fields found by vector compares
     /// 64 bytes at a time instead of by looking at each byte: each field is then read knowing where it ends, and only the
     /// numbers are looked at byte by byte. It takes fields as single words between single spaces (the log plugin's own
-    /// shape), so it accepts a subset of what <see cref="TryScan{T}"/> accepts, and for those the same fields.
+    /// shape), so it accepts a subset of what <see cref="TryScan"/> accepts, and for those the same fields.
     /// </summary>
     public static bool TryScanAscii(ReadOnlySpan<byte> s, out Fields<byte> f)
     {
@@ -390,8 +388,7 @@ internal static class QueryScanner
         where T : unmanaged => (uint)(Code(c) - '0') <= 9;
 
     /// <summary>Does <paramref name="text"/> (ASCII) stand at <paramref name="i"/>?</summary>
-    private static bool Follows<T>(ReadOnlySpan<T> s, int i, string text)
-        where T : unmanaged
+    private static bool Follows(ReadOnlySpan<char> s, int i, string text)
     {
         if (s.Length - i < text.Length)
         {
@@ -400,7 +397,7 @@ internal static class QueryScanner
 
         for (var k = 0; k < text.Length; k++)
         {
-            if (Code(s[i + k]) != text[k])
+            if (s[i + k] != text[k])
             {
                 return false;
             }
@@ -446,14 +443,13 @@ internal static class QueryScanner
         client.StartsWith("127.") || (!client.IsEmpty && client[0] == ':' && (client is "::1" || client.StartsWith("::ffff:127.", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>Where the first "] " is when it is at 1 to 10 (a level's end); -1 when it is not there.</summary>
-    internal static int LevelEnd<T>(ReadOnlySpan<T> s)
-        where T : unmanaged
+    internal static int LevelEnd(ReadOnlySpan<char> s)
     {
         // A searcher for a two-character string costs more to set up than these few characters take to look at.
         var last = Math.Min(10, s.Length - 2);
         for (var i = 0; i <= last; i++)
         {
-            if (Code(s[i]) == ']' && Code(s[i + 1]) == ' ')
+            if (s[i] == ']' && s[i + 1] == ' ')
             {
                 return i > 0 ? i : -1;
             }
@@ -466,13 +462,12 @@ internal static class QueryScanner
     /// The text from <paramref name="i"/> up to <paramref name="end"/>, and <paramref name="i"/> moved past it; false
     /// when it is empty or <paramref name="end"/> does not follow.
     /// </summary>
-    private static bool Until<T>(ReadOnlySpan<T> s, scoped ref int i, char end, out ReadOnlySpan<T> word)
-        where T : unmanaged
+    private static bool Until(ReadOnlySpan<char> s, scoped ref int i, char end, out ReadOnlySpan<char> word)
     {
         // A plain loop: the words are a few characters long, shorter than a vectorised search needs to pay off.
         var start = i;
         var j = i;
-        while ((uint)j < (uint)s.Length && Code(s[j]) != end)
+        while ((uint)j < (uint)s.Length && s[j] != end)
         {
             j++;
         }
@@ -489,8 +484,7 @@ internal static class QueryScanner
     }
 
     /// <summary>"udp " or "tcp ": the transport, and <paramref name="i"/> moved past its space.</summary>
-    private static bool Transport<T>(ReadOnlySpan<T> s, scoped ref int i, out ReadOnlySpan<T> transport)
-        where T : unmanaged
+    private static bool Transport(ReadOnlySpan<char> s, scoped ref int i, out ReadOnlySpan<char> transport)
     {
         transport = default;
         if (!Follows(s, i, "udp ") && !Follows(s, i, "tcp "))
@@ -507,15 +501,14 @@ internal static class QueryScanner
     /// ASCII digits up to <paramref name="end"/>, read as <see cref="Int"/> reads them, and <paramref name="i"/> moved
     /// past <paramref name="end"/>; false for no digits, anything else before <paramref name="end"/>, or no end.
     /// </summary>
-    private static bool Number<T>(ReadOnlySpan<T> s, scoped ref int i, char end, out int value)
-        where T : unmanaged
+    private static bool Number(ReadOnlySpan<char> s, scoped ref int i, char end, out int value)
     {
         value = 0;
         long n = 0;
         var j = i;
-        while ((uint)j < (uint)s.Length && IsDigit(s[j]))
+        while ((uint)j < (uint)s.Length && char.IsAsciiDigit(s[j]))
         {
-            if ((n = (n * 10) + (Code(s[j]) - '0')) > int.MaxValue)
+            if ((n = (n * 10) + (s[j] - '0')) > int.MaxValue)
             {
                 return false;
             }
@@ -523,7 +516,7 @@ internal static class QueryScanner
             j++;
         }
 
-        if (j == i || j >= s.Length || Code(s[j]) != end)
+        if (j == i || j >= s.Length || s[j] != end)
         {
             return false;
         }
