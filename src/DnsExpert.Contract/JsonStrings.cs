@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
@@ -115,6 +116,9 @@ internal static class JsonStrings
     /// instrumented, through most of the first large request a process read (BENCHMARKS.md, "The first large diagnosis
     /// in a process"); this is precompiled with the assembly and runs optimised from the first call.
     /// </summary>
+    // Runs per line or per byte of a long log: optimised at its first call, with no ReadyToRun or instrumented code in
+    // between (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int IndexOfStringStop(ReadOnlySpan<byte> span)
     {
         var i = 0;
@@ -161,6 +165,9 @@ internal static class JsonStrings
     /// Returns the text's length in bytes.
     /// </summary>
     /// <exception cref="FormatException">An unpaired surrogate escape, or the bytes end inside an escape.</exception>
+    // Runs per line or per byte of a long log: optimised at its first call, with no ReadyToRun or instrumented code in
+    // between (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int UnescapeInPlace(Span<byte> escaped)
     {
         var read = escaped.IndexOf((byte)'\\');
@@ -174,51 +181,7 @@ internal static class JsonStrings
         var written = read;
         while (true)
         {
-            if (read + 1 >= escaped.Length)
-            {
-                throw new FormatException("the string ends inside an escape");
-            }
-
-            var kind = escaped[read + 1];
-            if (kind != (byte)'u')
-            {
-                escaped[written++] = kind switch
-                {
-                    (byte)'n' => (byte)'\n',
-                    (byte)'t' => (byte)'\t',
-                    (byte)'r' => (byte)'\r',
-                    (byte)'b' => (byte)'\b',
-                    (byte)'f' => (byte)'\f',
-                    (byte)'"' or (byte)'\\' or (byte)'/' => kind,
-                    _ => throw new FormatException("an escape JSON does not know"),
-                };
-                read += 2;
-            }
-            else
-            {
-                var unit = HexUnit(escaped, read + 2);
-                read += 6;
-                Rune rune;
-                if (char.IsHighSurrogate((char)unit))
-                {
-                    if (read + 1 >= escaped.Length || escaped[read] != (byte)'\\' || escaped[read + 1] != (byte)'u'
-                        || HexUnit(escaped, read + 2) is var low && !char.IsLowSurrogate((char)low))
-                    {
-                        throw new FormatException("a high surrogate escape is not followed by a low one");
-                    }
-
-                    rune = new Rune((char)unit, (char)low);
-                    read += 6;
-                }
-                else
-                {
-                    rune = char.IsLowSurrogate((char)unit) ? throw new FormatException("a low surrogate escape without a high one") : new Rune(unit);
-                }
-
-                // The rune's UTF-8 is never longer than its escape (6 or 12 bytes), so it lands behind what is left to read.
-                written += rune.EncodeToUtf8(escaped[written..]);
-            }
-
+            UnescapeOne(escaped, ref read, ref written);
             var run = escaped[read..].IndexOf((byte)'\\');
             var end = run < 0 ? escaped.Length : read + run;
             escaped[read..end].CopyTo(escaped[written..]);
@@ -231,10 +194,137 @@ internal static class JsonStrings
         }
     }
 
+    /// <summary>
+    /// <see cref="UnescapeInPlace"/> line by line: each line of the text (ended by a line feed, escaped as <c>\n</c> or
+    /// <c>\u000A</c>) is unescaped in place and handed to <paramref name="lines"/> before the next is read, while its
+    /// bytes are still in the cache; the line feed itself is not part of it. The text after the last line feed (or all of
+    /// it, when it holds none) goes to <see cref="IUtf8Lines.Last"/>, even when empty. A line's bytes are only valid
+    /// during the call: the next line is unescaped over what follows it.
+    /// </summary>
+    /// <exception cref="FormatException">An unpaired surrogate escape, or the bytes end inside an escape.</exception>
+    // Runs per line or per byte of a long log: optimised at its first call, with no ReadyToRun or instrumented code in
+    // between (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void UnescapeLines<TLines>(Span<byte> escaped, ref TLines lines)
+        where TLines : IUtf8Lines, allows ref struct
+    {
+        // Each line is unescaped over its own bytes only: after a line feed, reading and writing start again together.
+        var (read, written, start) = (0, 0, 0);
+        while (true)
+        {
+            var run = escaped[read..].IndexOf((byte)'\\');
+            var end = run < 0 ? escaped.Length : read + run;
+            if (written != read)
+            {
+                escaped[read..end].CopyTo(escaped[written..]);
+            }
+
+            written += end - read;
+            read = end;
+            if (run < 0)
+            {
+                lines.Last(escaped[start..written]);
+                return;
+            }
+
+            if (UnescapeOne(escaped, ref read, ref written))
+            {
+                lines.Line(escaped[start..(written - 1)]);
+                (written, start) = (read, read);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Unescapes the escape at <paramref name="read"/> (its backslash) to <paramref name="written"/>, moving both past
+    /// it; true when it stood for a line feed.
+    /// </summary>
+    /// <exception cref="FormatException">An unpaired surrogate escape, or the bytes end inside an escape.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool UnescapeOne(Span<byte> escaped, ref int read, ref int written)
+    {
+        if (read + 1 >= escaped.Length)
+        {
+            throw new FormatException("the string ends inside an escape");
+        }
+
+        var kind = escaped[read + 1];
+        if (kind != (byte)'u')
+        {
+            escaped[written++] = kind switch
+            {
+                (byte)'n' => (byte)'\n',
+                (byte)'t' => (byte)'\t',
+                (byte)'r' => (byte)'\r',
+                (byte)'b' => (byte)'\b',
+                (byte)'f' => (byte)'\f',
+                (byte)'"' or (byte)'\\' or (byte)'/' => kind,
+                _ => throw new FormatException("an escape JSON does not know"),
+            };
+            read += 2;
+            return kind == (byte)'n';
+        }
+
+        var unit = HexUnit(escaped, read + 2);
+        read += 6;
+        if (unit < 0x80)
+        {
+            // An escaped ASCII character (a serializer's \u0022 for a quote): its one byte.
+            escaped[written++] = (byte)unit;
+            return unit == '\n';
+        }
+
+        return UnescapeRune(escaped, unit, ref read, ref written);
+    }
+
+    /// <summary>The rest of a <c>\u</c> escape of a character beyond ASCII (with its low surrogate's escape, if it is a high one).</summary>
+    private static bool UnescapeRune(Span<byte> escaped, int unit, ref int read, ref int written)
+    {
+        Rune rune;
+        if (char.IsHighSurrogate((char)unit))
+        {
+            if (read + 1 >= escaped.Length || escaped[read] != (byte)'\\' || escaped[read + 1] != (byte)'u'
+                || HexUnit(escaped, read + 2) is var low && !char.IsLowSurrogate((char)low))
+            {
+                throw new FormatException("a high surrogate escape is not followed by a low one");
+            }
+
+            rune = new Rune((char)unit, (char)low);
+            read += 6;
+        }
+        else
+        {
+            rune = char.IsLowSurrogate((char)unit) ? throw new FormatException("a low surrogate escape without a high one") : new Rune(unit);
+        }
+
+        // The rune's UTF-8 is never longer than its escape (6 or 12 bytes), so it lands behind what is left to read.
+        written += rune.EncodeToUtf8(escaped[written..]);
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int HexUnit(ReadOnlySpan<byte> escaped, int at) =>
-        at + 4 <= escaped.Length && int.TryParse(escaped.Slice(at, 4), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var unit)
+        at + 4 <= escaped.Length && Hex4(escaped.Slice(at, 4)) is >= 0 and var unit
             ? unit
             : throw new FormatException("not four hex digits");
+
+    /// <summary>The UTF-16 unit four hex digits (either case) stand for; -1 when one of them is not a hex digit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Hex4(ReadOnlySpan<byte> digits)
+    {
+        int a = HexDigit(digits[0]), b = HexDigit(digits[1]), c = HexDigit(digits[2]), d = HexDigit(digits[3]);
+        return (a | b | c | d) < 0 ? -1 : (a << 12) | (b << 8) | (c << 4) | d;
+    }
+
+    /// <summary>A hex digit's value (either case); -1 for any other byte.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int HexDigit(byte c) => c switch
+    {
+        >= (byte)'0' and <= (byte)'9' => c - '0',
+        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+        _ => -1,
+    };
 
     /// <summary>Unescaped UTF-8 copied into a span that holds it all (or over the escaped bytes themselves, behind them).</summary>
     private ref struct SpanWriter(Span<byte> destination) : IUtf8Sink
