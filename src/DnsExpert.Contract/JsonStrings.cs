@@ -160,6 +160,119 @@ internal static class JsonStrings
     }
 
     /// <summary>
+    /// From <paramref name="i"/>, the index of the first byte of a JSON string's escaped bytes that is not plain text or
+    /// a whole escape that needs no more checking: a quote, a control character, or the backslash of an escape the caller
+    /// must read itself (one not whole in <paramref name="span"/>, a surrogate's <c>\u</c>, or one JSON does not know);
+    /// -1 when the span ends first. A long log has an escape in every line (its <c>\n</c>, and <c>\"</c> or a
+    /// serializer's <c>\u0022</c> around the question): their bytes are found 32 (or 16) at a time and passed within the
+    /// block, instead of a search ended and begun again at each.
+    /// </summary>
+    // Runs per line or per byte of a long log: optimised at its first call, with no ReadyToRun or instrumented code in
+    // between (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int SkipPlain(ReadOnlySpan<byte> span, int i)
+    {
+        ref var start = ref MemoryMarshal.GetReference(span);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var (quote, backslash, space) = (Vector256.Create((byte)'"'), Vector256.Create((byte)'\\'), Vector256.Create((byte)0x20));
+            while (i <= span.Length - Vector256<byte>.Count)
+            {
+                var bytes = Vector256.LoadUnsafe(ref start, (nuint)i);
+                var stops = (Vector256.Equals(bytes, quote) | Vector256.Equals(bytes, backslash) | Vector256.LessThan(bytes, space)).ExtractMostSignificantBits();
+                var stop = PassEscapes(span, ref i, stops, Vector256<byte>.Count);
+                if (stop >= 0)
+                {
+                    return stop;
+                }
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var (quote, backslash, space) = (Vector128.Create((byte)'"'), Vector128.Create((byte)'\\'), Vector128.Create((byte)0x20));
+            while (i <= span.Length - Vector128<byte>.Count)
+            {
+                var bytes = Vector128.LoadUnsafe(ref start, (nuint)i);
+                var stops = (Vector128.Equals(bytes, quote) | Vector128.Equals(bytes, backslash) | Vector128.LessThan(bytes, space)).ExtractMostSignificantBits();
+                var stop = PassEscapes(span, ref i, stops, Vector128<byte>.Count);
+                if (stop >= 0)
+                {
+                    return stop;
+                }
+            }
+        }
+
+        // The last bytes (fewer than a block).
+        while (true)
+        {
+            var stop = IndexOfStringStop(span[i..]);
+            if (stop < 0)
+            {
+                return -1;
+            }
+
+            var at = i + stop;
+            var length = span[at] == (byte)'\\' ? EscapeLength(span, at) : 0;
+            if (length == 0)
+            {
+                return at;
+            }
+
+            i = at + length;
+        }
+    }
+
+    /// <summary>
+    /// The stop bits of the block at <paramref name="i"/> (bit n: byte i + n is a quote, backslash or control
+    /// character): passes each whole escape, moving <paramref name="i"/> to the next block (or past an escape that ends
+    /// beyond this one); the index of the first stop it cannot pass, or -1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PassEscapes(ReadOnlySpan<byte> span, ref int i, uint stops, int width)
+    {
+        var next = i + width;
+        while (stops != 0)
+        {
+            var at = i + BitOperations.TrailingZeroCount(stops);
+            var length = span[at] == (byte)'\\' ? EscapeLength(span, at) : 0;
+            if (length == 0)
+            {
+                return at;
+            }
+
+            var after = at + length;
+            if (after >= next)
+            {
+                next = after;
+                break;
+            }
+
+            stops &= uint.MaxValue << (after - i);
+        }
+
+        i = next;
+        return -1;
+    }
+
+    /// <summary>The length of the whole escape at <paramref name="at"/> if it needs no more checking (2 or 6), else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int EscapeLength(ReadOnlySpan<byte> span, int at)
+    {
+        if (at + 1 >= span.Length)
+        {
+            return 0;
+        }
+
+        var kind = span[at + 1];
+        if (kind is (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t')
+        {
+            return 2;
+        }
+
+        return kind == (byte)'u' && at + 6 <= span.Length && Hex4(span.Slice(at + 2, 4)) is >= 0 and var unit && !char.IsSurrogate((char)unit) ? 6 : 0;
+    }
+
+    /// <summary>
     /// Unescapes the escaped bytes of a JSON string, validated before (as <see cref="JsonStringValidator"/> does), where
     /// they lie: the text is never longer than its escapes, so each run is moved back over what the escapes left.
     /// Returns the text's length in bytes.

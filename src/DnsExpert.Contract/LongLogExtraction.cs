@@ -129,14 +129,14 @@ internal struct JsonStringValidator
         {
             if (_state == Plain && !_highSurrogate)
             {
-                // Where the search stops: the closing quote, a backslash, or a control character.
-                var stop = JsonStrings.IndexOfStringStop(span[i..]);
+                // Where plain bytes and whole escapes stop: the closing quote, an escape to read here, or a control character.
+                var stop = JsonStrings.SkipPlain(span, i);
                 if (stop < 0)
                 {
                     return Open;
                 }
 
-                i += stop;
+                i = stop;
                 switch (span[i])
                 {
                     case (byte)'"':
