@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -118,6 +119,9 @@ internal struct JsonStringValidator
     public const int Open = -1;
 
     /// <summary>Checks the next piece of the string: the index of its closing quote, <see cref="Open"/> or <see cref="Invalid"/>.</summary>
+    // Runs per line or per byte of a long log: optimised at its first call, with no ReadyToRun or instrumented code in
+    // between (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Scan(ReadOnlySpan<byte> span)
     {
         var i = 0;
@@ -125,14 +129,14 @@ internal struct JsonStringValidator
         {
             if (_state == Plain && !_highSurrogate)
             {
-                // Where the search stops: the closing quote, a backslash, or a control character.
-                var stop = JsonStrings.IndexOfStringStop(span[i..]);
+                // Where plain bytes and whole escapes stop: the closing quote, an escape to read here, or a control character.
+                var stop = JsonStrings.SkipPlain(span, i);
                 if (stop < 0)
                 {
                     return Open;
                 }
 
-                i += stop;
+                i = stop;
                 switch (span[i])
                 {
                     case (byte)'"':
@@ -157,6 +161,18 @@ internal struct JsonStringValidator
 
                     _state = AfterBackslash;
                     break;
+                case AfterBackslash when c == (byte)'u' && i + 4 <= span.Length:
+                    // The usual escape whole in this piece (a serializer's \u0022): its four digits at once.
+                    var unit = JsonStrings.Hex4(span.Slice(i, 4));
+                    if (unit < 0 || _highSurrogate != char.IsLowSurrogate((char)unit))
+                    {
+                        return Invalid;
+                    }
+
+                    i += 4;
+                    _state = Plain;
+                    _highSurrogate = !_highSurrogate && char.IsHighSurrogate((char)unit);
+                    break;
                 case AfterBackslash when c == (byte)'u':
                     (_state, _digits, _unit) = (Hex, 0, 0);
                     break;
@@ -166,7 +182,7 @@ internal struct JsonStringValidator
                 case AfterBackslash:
                     return Invalid;
                 default:
-                    var digit = HexValue(c);
+                    var digit = JsonStrings.HexDigit(c);
                     if (digit < 0)
                     {
                         return Invalid;
@@ -191,14 +207,6 @@ internal struct JsonStringValidator
 
         return Open;
     }
-
-    private static int HexValue(byte c) => c switch
-    {
-        >= (byte)'0' and <= (byte)'9' => c - '0',
-        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-        _ => -1,
-    };
 }
 
 /// <summary>
@@ -551,6 +559,9 @@ internal sealed class LongLogExtractingStream(PipeReader inner, LogPath root, bo
     /// Follows the JSON structure over <paramref name="span"/>: how many of its bytes pass as they are (all of them, or
     /// those before the opening quote of a log path's string).
     /// </summary>
+    // Runs per line or per byte of a long log: optimised at its first call, with no ReadyToRun or instrumented code in
+    // between (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Walk(ReadOnlySpan<byte> span)
     {
         var i = 0;

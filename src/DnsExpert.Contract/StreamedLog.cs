@@ -52,6 +52,22 @@ public abstract class StreamedLog
     }
 
     /// <summary>
+    /// Tells the length in characters of an <see cref="Escaped"/> log whose bytes (<see cref="TakeBytes"/>) the caller
+    /// unescaped itself (<see cref="EscapedLines"/>), as <see cref="TakeText"/> would have counted it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The log is not escaped, or its length is known already.</exception>
+    protected void Unescaped(long characters)
+    {
+        if (!Escaped || _characters >= 0)
+        {
+            throw new InvalidOperationException("Only an escaped log's length is told, once.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(characters);
+        _characters = characters;
+    }
+
+    /// <summary>
     /// Hands over the buffer (to be scanned, then returned to where it was rented) and how much of it is the log; once.
     /// </summary>
     /// <exception cref="InvalidOperationException">The bytes were already taken.</exception>

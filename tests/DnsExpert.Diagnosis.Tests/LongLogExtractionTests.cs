@@ -227,6 +227,50 @@ public sealed class LongLogExtractionTests
         Assert.Equal(3, JsonStrings.IndexOfStringStop("abc\\\"\n"u8));
     }
 
+    /// <summary>
+    /// The validator passes plain bytes and whole escapes a block at a time (<see cref="JsonStrings.SkipPlain"/>): it
+    /// reads any string whole as it does fed one byte at a time, which only its state machine reads. Strings of plain
+    /// runs shorter and longer than a block, every escape JSON knows, surrogate pairs and lone surrogates, escapes JSON
+    /// does not know, quotes and control characters, at every place.
+    /// </summary>
+    [Fact]
+    public void The_validator_reads_a_string_whole_as_it_does_byte_by_byte()
+    {
+        string[] pieces =
+        [
+            "a", "plain ", "[INFO] 10.0.0.1:53 - 1 A IN example.com. udp", "é", "\\n", "\\\"", "\\\\", "\\/", "\\b", "\\f", "\\r", "\\t",
+            "\\u0022", "\\u00e9", "\\u00E9", "\\uFFFD", "\\uD83D\\uDE00", "\\ud83d", "\\ude00", "\\ud83d\\u0041", "\\x", "\\u12G4", "\\u12",
+            "\"", "\u0001", "\u001f",
+        ];
+        var random = new Random(7);
+        for (var n = 0; n < 4000; n++)
+        {
+            var text = new StringBuilder();
+            var count = random.Next(1, 24);
+            for (var k = 0; k < count; k++)
+            {
+                // Mostly what a log holds, so that strings run long before they stop.
+                text.Append(random.Next(4) == 0 ? pieces[random.Next(pieces.Length)] : pieces[random.Next(13)]);
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(text.ToString());
+            var whole = new JsonStringValidator().Scan(bytes);
+            var single = new JsonStringValidator();
+            var byByte = JsonStringValidator.Open;
+            for (var at = 0; at < bytes.Length && byByte == JsonStringValidator.Open; at++)
+            {
+                byByte = single.Scan(bytes.AsSpan(at, 1)) switch
+                {
+                    JsonStringValidator.Open => JsonStringValidator.Open,
+                    JsonStringValidator.Invalid => JsonStringValidator.Invalid,
+                    var close => at + close,
+                };
+            }
+
+            Assert.Equal((text.ToString(), byByte), (text.ToString(), whole));
+        }
+    }
+
     private sealed record Outcome(string? Error, string Request, int Extracted);
 
     private static async Task<Outcome> Read(byte[] body, bool extract, Func<byte[], Stream>? open = null)

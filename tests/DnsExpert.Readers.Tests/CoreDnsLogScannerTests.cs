@@ -15,6 +15,7 @@ namespace DnsExpert.Readers.Tests;
 public sealed class CoreDnsLogScannerTests
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// The <c>loop</c> plugin's start-up probe as the <c>log</c> plugin writes it, from real logs: coredns/coredns issue
@@ -245,6 +246,75 @@ public sealed class CoreDnsLogScannerTests
             && fromText.FailedQueries.Select(g => (g.First.Query!.DurationSeconds, g.Durations, g.Answers)).SequenceEqual(fromBytes.FailedQueries.Select(g => (g.First.Query!.DurationSeconds, g.Durations, g.Answers)))
             && fromText.ParallelPairs.SequenceEqual(fromBytes.ParallelPairs)
             && names.All(n => Equals(fromText.AnswersTo(n, "A"), fromBytes.AnswersTo(n, "A")) && Equals(fromText.AnswersTo(n, "AAAA"), fromBytes.AnswersTo(n, "AAAA")))).ToProperty();
+    }
+
+    /// <summary>
+    /// A log kept as its JSON string's escaped bytes scans, unescaped line by line where it lies, as its text does: with
+    /// either serializer's escapes (<c>\u0022</c> or <c>\"</c>, characters beyond ASCII raw or escaped, surrogate pairs),
+    /// line feeds also escaped as <c>\u000A</c> or <c>\u000a</c>, <c>\/</c>, with and without a last line feed, empty
+    /// lines and a line past the parser's bound.
+    /// </summary>
+    [Property(MaxTest = 60)]
+    public Property An_escaped_log_scans_as_its_text_does(PositiveInt seed)
+    {
+        var random = new Random(seed.Get);
+        var text = MixedLog(seed.Get, 300) + "[INFO] 172.20.1.9:4000 - 1 \"A IN " + new string('a', CoreDnsLogParser.MaxLineLength) + ". udp 80 false 512\" NXDOMAIN qr 1 0.1s\n\n"
+            + "[ERROR] plugin/errors: 2 caf\u00e9-\U0001F600.example. A: read udp 10.0.0.1:5->10.0.0.2:53: i/o timeout";
+        text = random.Next(3) switch { 0 => text, 1 => text + "\n", _ => "\n" + text + "\n\n" };
+        var options = random.Next(2) == 0 ? JsonSerializerOptions.Default : RelaxedJson;
+        var json = JsonSerializer.Serialize(text, options)[1..^1];
+        var escaped = new StringBuilder();
+        for (var i = 0; i < json.Length; i++)
+        {
+            // Other spellings of the same characters, as other writers make them.
+            if (json[i] == '\\' && json[i + 1] == 'n' && random.Next(3) == 0)
+            {
+                escaped.Append(random.Next(2) == 0 ? "\\u000A" : "\\u000a");
+                i++;
+            }
+            else if (json[i] == '/' && random.Next(2) == 0)
+            {
+                escaped.Append("\\/");
+            }
+            else
+            {
+                escaped.Append(json[i]);
+                if (json[i] == '\\')
+                {
+                    escaped.Append(json[++i]);
+                }
+            }
+        }
+
+        var fromEscaped = CoreDnsLogScanner.ScanEscaped(Encoding.UTF8.GetBytes(escaped.ToString()));
+        var fromText = CoreDnsLogScanner.Scan(text);
+        return Same(fromText, fromEscaped).Label(escaped.ToString()[..Math.Min(200, escaped.Length)]);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\\n")]
+    [InlineData("\\n\\n")]
+    [InlineData("a")]
+    [InlineData("a\\nb")]
+    [InlineData("\\u000A\\u000a")]
+    public void An_escaped_log_of_few_lines_counts_them_as_its_text_does(string escaped)
+    {
+        var text = JsonSerializer.Deserialize<string>("\"" + escaped + "\"")!;
+        var fromEscaped = CoreDnsLogScanner.ScanEscaped(Encoding.UTF8.GetBytes(escaped));
+        var fromText = CoreDnsLogScanner.Scan(text);
+        Assert.Equal((fromText.Lines, fromText.Characters), (fromEscaped.Lines, fromEscaped.Characters));
+    }
+
+    private static bool Same(CoreDnsLogScan a, CoreDnsLogScan b)
+    {
+        string[] names = ["api.partner-example.com", "www.example.com", "bücher.example.com", "svc-1.app.svc.cluster.local"];
+        return (a.Lines, a.Characters, a.DroppedLines) == (b.Lines, b.Characters, b.DroppedLines)
+            && Shape(a.FailedQueries).SequenceEqual(Shape(b.FailedQueries))
+            && Shape(a.Events).SequenceEqual(Shape(b.Events))
+            && a.FailedQueries.Select(g => (g.First.Query!.DurationSeconds, g.Durations, g.Answers)).SequenceEqual(b.FailedQueries.Select(g => (g.First.Query!.DurationSeconds, g.Durations, g.Answers)))
+            && a.ParallelPairs.SequenceEqual(b.ParallelPairs)
+            && names.All(n => Equals(a.AnswersTo(n, "A"), b.AnswersTo(n, "A")) && Equals(a.AnswersTo(n, "AAAA"), b.AnswersTo(n, "AAAA")));
     }
 
     [Property(MaxTest = 60)]

@@ -143,10 +143,11 @@ public sealed class LogScans : ILogScanSink
 
     private void Scan(ScannedLog log)
     {
-        var (buffer, length) = log.TakeText();
+        // An escaped log is unescaped line by line as it is scanned, not in a pass of its own before.
+        var (buffer, length) = log.TakeBytes();
         try
         {
-            log.Complete(CoreDnsLogScanner.Scan(buffer.AsSpan(0, length)));
+            log.Complete(log.Escaped ? CoreDnsLogScanner.ScanEscaped(buffer.AsSpan(0, length)) : CoreDnsLogScanner.Scan(buffer.AsSpan(0, length)));
         }
         finally
         {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DnsExpert.Readers.Parsing;
 
 /// <summary>ASCII bytes read as the UTF-16 text they stand for, for hashes that must agree on both.</summary>
@@ -7,6 +9,7 @@ internal static class AsciiText
     /// Four ASCII bytes (read little-endian as one <see cref="uint"/>) as the 8 bytes of their four UTF-16 units, read
     /// little-endian as one <see cref="ulong"/>: what reading those characters' bytes would give.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Units(uint four) =>
         (four & 0xFFUL) | ((four & 0xFF00UL) << 8) | ((four & 0xFF_0000UL) << 16) | ((four & 0xFF00_0000UL) << 24);
 }

@@ -1,3 +1,4 @@
+using DnsExpert.Contract;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -204,7 +205,52 @@ public sealed class CoreDnsLogScanner
         return scanner.Complete();
     }
 
+    /// <summary>
+    /// A whole log kept as its JSON string's validated escaped bytes, unescaped where they lie line by line as it is
+    /// scanned (<see cref="EscapedLines"/>): the same scan as <see cref="Scan(ReadOnlySpan{byte})"/> of the unescaped
+    /// text, without a pass to unescape it all and another to find its lines. The bytes are overwritten.
+    /// </summary>
+    /// <exception cref="FormatException">An unpaired surrogate escape, or the bytes end inside an escape.</exception>
+    public static CoreDnsLogScan ScanEscaped(Span<byte> escaped)
+    {
+        var scanner = new CoreDnsLogScanner();
+        scanner._wide = ArrayPool<char>.Shared.Rent(DecodedBytes);
+        try
+        {
+            var lines = new EscapedLineFeed(scanner);
+            EscapedLines.Unescape(escaped, ref lines);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(scanner._wide);
+            scanner._wide = [];
+        }
+
+        return scanner.Complete();
+    }
+
+    /// <summary>The lines of an escaped log fed as <see cref="FeedWhole"/> feeds a text's.</summary>
+    private readonly ref struct EscapedLineFeed(CoreDnsLogScanner scanner) : IUtf8Lines
+    {
+        public void Line(ReadOnlySpan<byte> line)
+        {
+            scanner.Utf8Line(line);
+            scanner._characters++;
+        }
+
+        public void Last(ReadOnlySpan<byte> rest)
+        {
+            if (!rest.IsEmpty)
+            {
+                scanner.Utf8Line(rest);
+            }
+        }
+    }
+
     /// <summary>The whole log as UTF-8: no line continues in a later piece, so none is carried.</summary>
+    // Runs per line or per byte of a long log: optimised at its first call, with no ReadyToRun or instrumented code in
+    // between (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FeedWhole(ReadOnlySpan<byte> utf8)
     {
         while (!utf8.IsEmpty)
@@ -318,6 +364,9 @@ public sealed class CoreDnsLogScanner
     /// (only its first <see cref="CoreDnsLogParser.MaxLineLength"/> + 1 are looked at, as <see cref="Carry"/> keeps them);
     /// any other decoded on its own, which decodes it as the whole text would (a newline ends every UTF-8 sequence).
     /// </summary>
+    // Runs per line or per byte of a long log: optimised at its first call, with no ReadyToRun or instrumented code in
+    // between (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Utf8Line(ReadOnlySpan<byte> line)
     {
         var head = line.Length > CoreDnsLogParser.MaxLineLength + 1 ? line[..(CoreDnsLogParser.MaxLineLength + 1)] : line;
@@ -500,6 +549,9 @@ public sealed class CoreDnsLogScanner
     /// parallel-query detector read the fields as bytes, with the same hashes as of their characters; only a failure's
     /// key is made of characters.
     /// </summary>
+    // Runs per line or per byte of a long log: optimised at its first call, with no ReadyToRun or instrumented code in
+    // between (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryAnsweredQuery(ReadOnlySpan<byte> text, DateTimeOffset? timestamp)
     {
         if (!QueryScanner.TryScanAscii(text, out var f))
@@ -680,6 +732,9 @@ public sealed class CoreDnsLogScanner
     /// line's fields: a name counted before is looked up as its bytes lie (the comparer hashes them as their characters);
     /// a new one, and a failure's rcode, go the way of characters.
     /// </summary>
+    // Runs per line or per byte of a long log: optimised at its first call, with no ReadyToRun or instrumented code in
+    // between (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountAnswer(ReadOnlySpan<byte> name, ReadOnlySpan<byte> type, ReadOnlySpan<byte> rcode, DateTimeOffset? timestamp)
     {
         name = name.TrimEnd((byte)'.');
@@ -951,6 +1006,7 @@ public sealed class CoreDnsLogScanner
             return hash;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static ulong Finish(ulong hash)
         {
             hash ^= hash >> 29;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace DnsExpert.Readers.Parsing;
@@ -47,6 +48,7 @@ internal sealed class ParallelQueryDetector
     }
 
     /// <summary>Keeps the query in its client port's slot, counting a pair when the slot held the other type of it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Record<T>(ulong clientHash, int port, ulong nameHash, bool aaaa, DateTimeOffset? timestamp, int lineNumber, ReadOnlySpan<T> client, ReadOnlySpan<T> name)
         where T : unmanaged
     {
@@ -80,6 +82,9 @@ internal sealed class ParallelQueryDetector
     /// <see cref="Observe(ReadOnlySpan{char}, int?, ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{char}, DateTimeOffset?, int)"/>
     /// of an ASCII line's fields: hashed as their characters would be, so a query read as bytes pairs with one read as text.
     /// </summary>
+    // Runs per line or per byte of a long log: optimised at its first call, with no ReadyToRun or instrumented code in
+    // between (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Observe(
         ReadOnlySpan<byte> client, int clientPort, ReadOnlySpan<byte> name, ReadOnlySpan<byte> type, ReadOnlySpan<byte> transport,
         DateTimeOffset? timestamp, int lineNumber)
@@ -109,6 +114,7 @@ internal sealed class ParallelQueryDetector
     private readonly record struct Slot(ulong Key, ulong Name, long Second, bool Aaaa);
 
     /// <summary>FNV-1a, 64 bits, of the characters (an ASCII byte is its character).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong Fnv<T>(ReadOnlySpan<T> text)
         where T : unmanaged
     {
@@ -169,6 +175,9 @@ internal sealed class ParallelQueryDetector
     /// <see cref="Hash(ReadOnlySpan{char})"/> of ASCII bytes' characters without making them: each 8 bytes the other
     /// reads (four UTF-16 units) are four bytes here, spread into those units (<see cref="AsciiText.Units"/>).
     /// </summary>
+    // Runs per line or per byte of a long log: optimised at its first call, with no ReadyToRun or instrumented code in
+    // between (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static ulong Hash(ReadOnlySpan<byte> ascii)
     {
         const ulong Multiplier = 0x9E3779B97F4A7C15UL;

@@ -190,6 +190,9 @@ internal static class QueryScanner
     /// numbers are looked at byte by byte. It takes fields as single words between single spaces (the log plugin's own
     /// shape), so it accepts a subset of what <see cref="TryScan"/> accepts, and for those the same fields.
     /// </summary>
+    // Runs per line or per byte of a long log: optimised at its first call, with no ReadyToRun or instrumented code in
+    // between (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryScanAscii(ReadOnlySpan<byte> s, out Fields<byte> f)
     {
         Unsafe.SkipInit(out f);
@@ -527,6 +530,7 @@ internal static class QueryScanner
     }
 
     /// <summary><c>int.TryParse</c> with <see cref="NumberStyles.None"/>: ASCII digits only, within range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Int<T>(ReadOnlySpan<T> s, out int value)
         where T : unmanaged
     {

@@ -22,8 +22,20 @@ public sealed class ScannedLog : StreamedLog
     /// <summary>The scan, once <see cref="Complete"/> gave it.</summary>
     public CoreDnsLogScan? Scan { get; private set; }
 
-    /// <summary>Keeps the scan of the bytes <see cref="StreamedLog.TakeBytes"/> gave.</summary>
-    public void Complete(CoreDnsLogScan scan) => Scan = scan;
+    /// <summary>
+    /// Keeps the scan of the bytes <see cref="StreamedLog.TakeBytes"/> gave: of their text, or of an
+    /// <see cref="StreamedLog.Escaped"/> log's escaped bytes (<see cref="CoreDnsLogScanner.ScanEscaped"/>), whose
+    /// length in characters is then the scan's.
+    /// </summary>
+    public void Complete(CoreDnsLogScan scan)
+    {
+        if (Escaped)
+        {
+            Unescaped(scan.Characters);
+        }
+
+        Scan = scan;
+    }
 }
 
 /// <summary>The scan of a log of the contract: the one its sink made while it was read, or one made now from its text.</summary>
