@@ -63,6 +63,12 @@ public sealed record KnownValues
     /// </summary>
     [CommandValue(CommandValueKind.DnsName)]
     public object KubernetesServiceName { get; init; } = KubernetesServiceNameIn("cluster.local");
+    /// <summary>
+    /// The cluster domain (<see cref="ClusterDns.ClusterDomain"/>: the Corefile's <c>kubernetes</c> zone), <c>cluster.local</c>
+    /// while unread, for a snippet (a dnsConfig's search list).
+    /// </summary>
+    public string ClusterDomain { get; init; } = "cluster.local";
+
     [CommandValue(CommandValueKind.IpAddress)]
     [FilledFrom("CoreDnsPod")]
     public object CoreDnsPodIp { get; init; } = new Placeholder("<coredns-pod-ip>");
@@ -429,8 +435,8 @@ public sealed record KnownValues
                 ?? (nodeLocal is null ? nodeLocalConfig?.NodeLocalConfigUpstream ?? (asksLinkLocal && nodeLocalConfig is null ? kubeDns?.ClusterIp : null) : null)
                 ?? unknown.NodeLocalUpstreamIp,
             CoreDnsPodIp = (object?)NullIfEmpty(answering?.Ip) ?? unknown.CoreDnsPodIp,
-            KubernetesServiceName = facts.OfType<ClusterDns>().Select(c => NullIfEmpty(c.ClusterDomain)).FirstOrDefault(d => d is not null) is { } domain
-                ? KubernetesServiceNameIn(domain) : unknown.KubernetesServiceName,
+            KubernetesServiceName = ClusterDomainOf(facts) is { } domain ? KubernetesServiceNameIn(domain) : unknown.KubernetesServiceName,
+            ClusterDomain = ClusterDomainOf(facts)?.TrimEnd('.') ?? unknown.ClusterDomain,
             RestartedCoreDnsPod = (object?)facts.OfType<CoreDnsPod>()
                 .Where(p => p.Restarts > 0 || p.WaitingReason == "CrashLoopBackOff" || p.LastTerminationReason is not null)
                 .OrderBy(p => p.Ready).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()?.Name ?? unknown.RestartedCoreDnsPod,
@@ -512,6 +518,10 @@ public sealed record KnownValues
     internal static bool IsInterfaceName(string? name) => name is { Length: > 0 and <= 15 } && CommandValue.Fits(name, CommandValueKind.ObjectName);
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    /// <summary>The cluster domain the facts name, if any.</summary>
+    private static string? ClusterDomainOf(IReadOnlyList<object> facts) =>
+        facts.OfType<ClusterDns>().Select(c => NullIfEmpty(c.ClusterDomain)).FirstOrDefault(d => d is not null);
 
     /// <summary>The <c>kubernetes</c> Service's name under <paramref name="clusterDomain"/>.</summary>
     private static string KubernetesServiceNameIn(string clusterDomain) => $"kubernetes.default.svc.{clusterDomain.TrimEnd('.')}";
