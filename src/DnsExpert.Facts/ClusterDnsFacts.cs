@@ -81,6 +81,23 @@ public sealed class ClusterDns : Fact
     public string? Workload { get; init; }
 
     /// <summary>
+    /// The replica count <see cref="Workload"/> asks for, when it is a Deployment the snapshot holds (its
+    /// <c>spec.replicas</c>, 1 when unset); null otherwise.
+    /// </summary>
+    public int? WorkloadReplicas { get; init; }
+
+    /// <summary>
+    /// The cluster-proportional-autoscaler that sets <see cref="Workload"/>'s replica count, as kubectl names it
+    /// (GKE's and kubeadm's addon <c>deployment/kube-dns-autoscaler</c>, AKS's <c>deployment/coredns-autoscaler</c>,
+    /// kubespray's <c>deployment/dns-autoscaler</c>), in <see cref="PodsNamespace"/>; null while the snapshot shows none.
+    /// A scale of the workload lasts only until its next poll.
+    /// </summary>
+    public string? Autoscaler { get; init; }
+
+    /// <summary>The ConfigMap holding <see cref="Autoscaler"/>'s parameters (its <c>--configmap</c>, else its own name).</summary>
+    public string? AutoscalerConfigMap { get; init; }
+
+    /// <summary>
     /// The distribution the snapshot shows (<see cref="Distributions"/>: OpenShift, AKS, k3s, RKE2, EKS, GKE,
     /// kubespray), from its own marks on the nodes, the cluster DNS objects and their images; null for kubeadm and
     /// the others that leave the Corefile ConfigMap to whoever edits it, and while nothing shows one.

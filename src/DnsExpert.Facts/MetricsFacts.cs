@@ -318,6 +318,9 @@ public sealed class NodeLocalSetupErrors : Fact
     /// <summary>The NodeLocal DNSCache pod, or <c>node-local-dns on node NAME</c> when scraped on a node whose pod the snapshot does not name.</summary>
     public required string Pod { get; init; }
 
+    /// <summary><see cref="Pod"/> is the pod's name (false: <c>node-local-dns on node NAME</c>, scraped on a node whose pod the snapshot does not name).</summary>
+    public bool PodNamed { get; init; } = true;
+
     /// <summary>The node the pod runs on, when known.</summary>
     public string? Node { get; init; }
     public required string ErrorType { get; init; }

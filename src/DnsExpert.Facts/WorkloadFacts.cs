@@ -59,6 +59,10 @@ public sealed class KubeProxyInfo : Fact
     /// <summary>Its key holding the KubeProxyConfiguration (<c>config.conf</c>).</summary>
     public string? ConfigKey { get; init; }
 
+    /// <summary>The namespace <see cref="ConfigObject"/> was read in, as the snapshot shows it (kube-system, where the reader finds kube-proxy's).</summary>
+    [DnsExpert.Text.CommandValue(DnsExpert.Text.CommandValueKind.Namespace)]
+    public string Namespace { get; init; } = "kube-system";
+
     /// <summary>What to edit, as kubectl names it: <c>configmap/kube-proxy-worker</c>, or <c>daemonset/kube-proxy</c> when flags configure it.</summary>
     [DnsExpert.Text.CommandValue(DnsExpert.Text.CommandValueKind.ObjectReference)]
     public required string ConfigObject { get; init; }

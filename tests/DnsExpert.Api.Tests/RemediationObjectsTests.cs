@@ -38,15 +38,40 @@ public sealed class RemediationObjectsTests(ApiFactory factory) : IClassFixture<
     [MemberData(nameof(Scenarios))]
     public async Task No_command_names_a_cluster_dns_object_the_snapshot_shows_does_not_exist(string scenario)
     {
-        var body = await File.ReadAllTextAsync(Path.Combine(ScenarioRoot, scenario));
-        var response = await _client.PostAsync("/api/v1/diagnoses", new StringContent(body, Encoding.UTF8, "application/json"));
-        var json = await response.Json();
-        Assert.True(response.IsSuccessStatusCode, json.ToString());
+        var (body, json) = await Diagnose(scenario);
 
         var shown = ShownObjects.Of(JsonDocument.Parse(body).RootElement);
         var wrong = Commands(json).SelectMany(c => shown.Refuted(c.Command).Select(w => $"{c.From}: {w} in `{c.Command}`")).Distinct().ToList();
         Assert.True(wrong.Count == 0, $"{scenario} ({shown.Describe()}):\n{string.Join('\n', wrong)}");
     }
+
+    /// <summary>
+    /// No finding's remediation command holds a placeholder (<c>&lt;</c> and a letter): what the scenario shows is
+    /// filled in, and what it does not is found by the command itself (<c>$(kubectl get ...)</c>) or left to the text.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public async Task No_remediation_command_holds_a_placeholder(string scenario)
+    {
+        var (_, json) = await Diagnose(scenario);
+
+        var held = Commands(json).Where(c => c.From.EndsWith(" remediation", StringComparison.Ordinal) && HoldsPlaceholder(c.Command))
+            .Select(c => $"{c.From}: `{c.Command}`").Distinct().ToList();
+        Assert.True(held.Count == 0, $"{scenario}:\n{string.Join('\n', held)}");
+    }
+
+    /// <summary>The scenario's request body, and the response the real HTTP pipeline gives it (a success).</summary>
+    private async Task<(string Body, JsonElement Json)> Diagnose(string scenario)
+    {
+        var body = await File.ReadAllTextAsync(Path.Combine(ScenarioRoot, scenario));
+        var response = await _client.PostAsync("/api/v1/diagnoses", new StringContent(body, Encoding.UTF8, "application/json"));
+        var json = await response.Json();
+        Assert.True(response.IsSuccessStatusCode, json.ToString());
+        return (body, json);
+    }
+
+    private static bool HoldsPlaceholder(string command) =>
+        Enumerable.Range(0, Math.Max(0, command.Length - 1)).Any(i => command[i] == '<' && char.IsAsciiLetter(command[i + 1]));
 
     /// <summary>The test itself: each kind of wrong name is found, and the right one passes.</summary>
     [Fact]

@@ -131,6 +131,36 @@ public sealed class LiveCollectionTests : IAsyncLifetime
         Assert.Equal(CollectionStatus.Ok, Assert.Single(response.Collection, c => c.Source == "Pod kube-system/nodelocaldns-v9c6t log").Status);
     }
 
+    /// <summary>
+    /// The cluster-proportional-autoscaler that owns the DNS replica count (the kube-dns-autoscaler addon's real
+    /// manifest, tests/fixtures/distributions) is read live by the labels distributions give it, and an overloaded
+    /// CoreDNS is scaled out through its ConfigMap, not by kubectl scale, which it would undo; without it, the scale-out
+    /// asks for half as many replicas again as the Deployment read has.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "kubectl -n kube-system edit configmap kube-dns-autoscaler")]
+    [InlineData(false, "kubectl -n kube-system scale deployment/coredns --current-replicas=2 --replicas=3")]
+    public async Task The_dns_autoscaler_is_read_live_and_the_scale_out_goes_through_it(bool autoscaled, string command)
+    {
+        var request = Load("tests/scenarios/coredns-overloaded/fires-cpu-870m-of-1-core.json");
+        var coreDns = JsonDocument.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"coredns","namespace":"kube-system","labels":{"k8s-app":"kube-dns"}},
+             "spec":{"replicas":2,"selector":{"matchLabels":{"k8s-app":"kube-dns"}},"template":{"metadata":{"labels":{"k8s-app":"kube-dns"}},
+             "spec":{"containers":[{"name":"coredns","image":"registry.k8s.io/coredns/coredns:v1.11.1"}]}}}}
+            """).RootElement;
+        var autoscaler = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "tests", "fixtures", "distributions", "kube-dns-autoscaler.json"))).RootElement.GetProperty("items")[0];
+        request.Snapshot!.Objects = [.. request.Snapshot.Objects!, coreDns, .. autoscaled ? new[] { autoscaler } : []];
+        var (server, live) = await Live(request);
+
+        var response = await live.DiagnoseAsync(WithoutSnapshot(request), CancellationToken.None);
+
+        var finding = Assert.Single(response.Findings, f => f.RuleId == "coredns-overloaded");
+        Assert.Contains(finding.Remediation, r => r.Command == command);
+        Assert.Equal(!autoscaled, finding.Remediation.Any(r => r.Command?.Contains(" scale ", StringComparison.Ordinal) == true));
+        Assert.Contains(server.Requests, c => c.StartsWith("GET /apis/apps/v1/namespaces/kube-system/deployments?", StringComparison.Ordinal)
+            && c.Contains("labelSelector=k8s-app%20in%20%28kube-dns-autoscaler%2Ccoredns-autoscaler%2Cdns-autoscaler%29", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task One_diagnosis_makes_a_bounded_number_of_narrow_api_calls()
     {

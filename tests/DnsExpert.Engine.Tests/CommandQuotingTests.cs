@@ -182,7 +182,10 @@ public sealed class CommandQuotingTests
     [InlineData("$(id)\n", "'$(id) '")]
     public void Shell_words_are_quoted_only_when_needed(string value, string word) => Assert.Equal(word, ShellWords.Quote(value));
 
-    /// <summary>Every command template of the repository's rules, with the fact types of the patterns it may name.</summary>
+    /// <summary>
+    /// Every command template of the repository's rules, with the fact types of the patterns it may name, and
+    /// <see cref="KnownValues"/> (a remediation names <c>known.*</c> too: the values the snapshot shows).
+    /// </summary>
     private static IEnumerable<(string Rule, Type[] Scope, CompiledTemplate Template)> CommandTemplates() =>
         (from rule in Rules.Rules
         from @case in rule.Cases
@@ -190,7 +193,7 @@ public sealed class CommandQuotingTests
             .Select(p => FactTypes.TryGet(p.FactType, out var t) ? t : throw new InvalidOperationException(p.FactType)).ToArray()
         from remediation in @case.Remediation
         where remediation.Command is not null
-        select (rule.Id, scope, remediation.Command!))
+        select (rule.Id, scope.Append(typeof(KnownValues)).ToArray(), remediation.Command!))
         .Concat(
             from rule in Rules.Rules
             from check in rule.Checks

@@ -73,6 +73,7 @@ public sealed class KnownValuesTests
 
         Assert.Equal("kubernetes.default.svc.cluster.local", Known().KubernetesServiceName);
         Assert.Equal("kubernetes.default.svc.corp.internal", Known(corp).KubernetesServiceName);
+        Assert.Equal(("cluster.local", "corp.internal"), (Known().ClusterDomain, Known(corp).ClusterDomain));
         var vxlan = Rules.Rules.Single(r => r.Id == "vxlan-checksum-offload").Checks.Single(c => c.Facts.Contains("ProbeResult"));
         var pod = new CoreDnsPod { Source = "Pod kube-system/coredns-0", Namespace = "kube-system", Name = "coredns-0", Ip = "10.244.2.3", Ready = true };
         Assert.Equal("kubectl exec -n shop web-0 -- dig @10.244.2.3 kubernetes.default.svc.corp.internal +tries=1",

@@ -36,6 +36,51 @@ public sealed class RuleCommandNamesTests
         Assert.True(found.Count == 0, $"rules/{rule}.yaml:\n{string.Join('\n', found)}");
     }
 
+    /// <summary>
+    /// No rule's command holds a placeholder for the user to fill in (<c>&lt;node&gt;</c>, <c>--replicas=&lt;n&gt;</c>,
+    /// <c>nsenter -t &lt;coredns pid&gt;</c>, a <c>PROMETHEUS</c> URL): every command pastes as given, a value the answer
+    /// lacks is found by the command itself (<c>$(kubectl get ...)</c>) or the step says in words what to run. A value
+    /// <see cref="Commands.KnownValues"/> does not know yet is its own placeholder, written by DnsExpert where a check is
+    /// left to fill (never in the rule's text). Both the literal text and a hole's own fallback (<c>x ?? "&lt;node&gt;"</c>) count.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RuleFiles))]
+    public void No_command_holds_a_placeholder_for_the_user_to_fill(string rule)
+    {
+        var yaml = YamlAsJson.Read(File.ReadAllText(Path.Combine(RepoPaths.Rules, rule + ".yaml")));
+        var found = Commands(yaml).Where(c => Placeholder(c) is not null).Select(c => $"`{Placeholder(c)}` in `{c}`").ToList();
+
+        Assert.True(found.Count == 0, $"rules/{rule}.yaml:\n{string.Join('\n', found)}");
+    }
+
+    [Theory]
+    [InlineData("kubectl -n {{ known.ClusterDnsNamespace }} scale {{ known.ClusterDnsWorkload }} --replicas=<n>", "<n")]
+    [InlineData("nsenter -t <coredns pid> -n -- dig x", "<c")]
+    [InlineData("kubectl get pods --field-selector spec.nodeName={{ upstream.Node ?? \"<node>\" }}", "<n")]
+    [InlineData("curl -sG PROMETHEUS/api/v1/query --data-urlencode 'query=up'", "PROMETHEUS")]
+    [InlineData("kubectl exec -it <client pod> -- nslookup x", "<c")]
+    public void A_placeholder_in_a_command_is_found(string command, string placeholder) => Assert.Equal(placeholder, Placeholder(command));
+
+    [Theory]
+    [InlineData("dig {{ log.Endpoint.IndexOf(\":\") < 0 ? log.Endpoint : \"x\" }}")]
+    [InlineData("kubectl get --raw /metrics < /dev/null | grep -c x")]
+    [InlineData("kubectl -n {{ known.ClusterDnsNamespace }} scale {{ known.ClusterDnsWorkload }} {{ known.ClusterDnsScaleArguments }}")]
+    public void A_command_without_a_placeholder_passes(string command) => Assert.Null(Placeholder(command));
+
+    /// <summary>The first placeholder of <paramref name="command"/>: a <c>&lt;</c> followed by a letter, or <c>PROMETHEUS</c>; null without one.</summary>
+    private static string? Placeholder(string command)
+    {
+        for (var i = 0; i + 1 < command.Length; i++)
+        {
+            if (command[i] == '<' && char.IsAsciiLetter(command[i + 1]))
+            {
+                return command.Substring(i, 2);
+            }
+        }
+
+        return command.Contains("PROMETHEUS", StringComparison.Ordinal) ? "PROMETHEUS" : null;
+    }
+
     /// <summary>The test itself: the commands the last review found (and their kin) are refused, their known forms pass.</summary>
     [Theory]
     [InlineData("kubectl -n {{ dnspod.Namespace }} scale deployment/{{ dnspod.Deployment }} --replicas=4", "a workload named by a pod's name")]

@@ -262,4 +262,48 @@ public sealed class ClusterDnsIdentityTests
 
         Assert.Equal((distribution, evidence is null ? null : "node n1: " + evidence), (clusterDns.Distribution, clusterDns.DistributionEvidence));
     }
+
+    /// <summary>kubespray's CoreDNS Deployment as its template makes it (k8s-app=coredns on clusters set up before 2019), with a replica count.</summary>
+    private static JsonElement CoreDnsDeployment(int? replicas) => JsonDocument.Parse(
+        "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"coredns\",\"namespace\":\"kube-system\"},\"spec\":{"
+        + (replicas is null ? "" : $"\"replicas\":{replicas},")
+        + "\"selector\":{\"matchLabels\":{\"k8s-app\":\"coredns\"}},\"template\":{\"metadata\":{\"labels\":{\"k8s-app\":\"coredns\"}},"
+        + "\"spec\":{\"containers\":[{\"name\":\"coredns\",\"image\":\"registry.k8s.io/coredns/coredns:v1.11.1\"}]}}}}").RootElement;
+
+    /// <summary>
+    /// What sets the replica count a scale-out step names: the DNS Deployment's <c>spec.replicas</c> (1 when unset), and
+    /// the cluster-proportional-autoscaler that owns it (kubespray's dns-autoscaler, the kube-dns-autoscaler addon: real
+    /// manifests, tests/fixtures/distributions/SOURCES.md), whose ConfigMap is its <c>--configmap</c>. The same image
+    /// scaling Calico's typha (<c>--target=deployment/calico-typha</c>) is not the DNS's.
+    /// </summary>
+    [Theory]
+    [InlineData("kubespray-dns-autoscaler.json", 2, "deployment/dns-autoscaler", "dns-autoscaler")]
+    [InlineData("kube-dns-autoscaler.json", 3, "deployment/kube-dns-autoscaler", "kube-dns-autoscaler")]
+    [InlineData("calico-typha-autoscaler.json", 2, null, null)]
+    [InlineData("calico-typha-autoscaler.json", null, null, null)]
+    public void The_cluster_DNS_facts_name_its_replica_count_and_the_autoscaler_that_owns_it(string fixture, int? replicas, string? autoscaler, string? configMap)
+    {
+        var clusterDns = Assert.Single(Build([.. Items("kubespray-coredns-service.json"), CoreDnsDeployment(replicas), .. Items(fixture)]).Facts.OfType<ClusterDns>());
+
+        Assert.Equal(("deployment/coredns", replicas ?? 1, autoscaler, configMap), (clusterDns.Workload, clusterDns.WorkloadReplicas, clusterDns.Autoscaler, clusterDns.AutoscalerConfigMap));
+        var alone = Assert.Single(Build([.. Items(fixture)]).Facts.OfType<ClusterDns>());
+        Assert.Equal((null, null), (alone.WorkloadReplicas, alone.Autoscaler));
+    }
+
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// GKE's kube-dns-autoscaler listed only as its pod (no arguments to read: tests/scenarios/coredns-pod-not-running's
+    /// GKE near miss): its name says DNS, and its ConfigMap is named as it is.
+    /// </summary>
+    [Fact]
+    public void An_autoscaler_pod_without_its_arguments_is_the_dns_one_by_its_name()
+    {
+        var scenario = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "scenarios", "coredns-pod-not-running",
+            "near-miss-gke-kube-dns-healthy-autoscaler-restarting.json");
+        var request = JsonSerializer.Deserialize<DiagnosisRequest>(File.ReadAllText(scenario), WebJson)!;
+        var clusterDns = Assert.Single(SnapshotFactBuilder.Build(request).Facts.OfType<ClusterDns>());
+
+        Assert.Equal(("deployment/kube-dns-autoscaler", "kube-dns-autoscaler"), (clusterDns.Autoscaler, clusterDns.AutoscalerConfigMap));
+    }
 }

@@ -395,8 +395,21 @@ public sealed class FixtureApiServer : IAsyncDisposable
         }
 
         var labels = obj["metadata"]?["labels"] as JsonObject;
-        foreach (var term in selector.Split(','))
+        foreach (var term in Requirements(selector))
         {
+            // A set requirement, as the API server reads it: key in (v1,v2).
+            var set = term.IndexOf(" in (", StringComparison.Ordinal);
+            if (set > 0 && term.EndsWith(')'))
+            {
+                var values = term[(set + " in (".Length)..^1].Split(',');
+                if (labels?[term[..set]]?.GetValue<string>() is not { } value || !values.Contains(value, StringComparer.Ordinal))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
             var notEqual = term.Split("!=");
             var equal = term.Split('=');
             if (notEqual.Length == 2)
@@ -420,6 +433,25 @@ public sealed class FixtureApiServer : IAsyncDisposable
         }
 
         return true;
+    }
+
+    /// <summary>The requirements of a label selector: split at the commas outside a set's parentheses.</summary>
+    private static List<string> Requirements(string selector)
+    {
+        var requirements = new List<string>();
+        var (start, depth) = (0, 0);
+        for (var i = 0; i < selector.Length; i++)
+        {
+            depth += selector[i] switch { '(' => 1, ')' => -1, _ => 0 };
+            if (selector[i] == ',' && depth == 0)
+            {
+                requirements.Add(selector[start..i]);
+                start = i + 1;
+            }
+        }
+
+        requirements.Add(selector[start..]);
+        return requirements;
     }
 
     private static bool MatchesFields(JsonObject obj, string? selector)

@@ -32,6 +32,7 @@ public sealed class KubernetesSnapshotCollector(
     private readonly ClusterOptions _options = options.Value;
     private readonly TimeProvider _time = time;
     private const string AgentSelector = "app.kubernetes.io/name=dnsexpert,app.kubernetes.io/component=agent";
+    private const string DnsAutoscalerSelector = "k8s-app in (kube-dns-autoscaler,coredns-autoscaler,dns-autoscaler)";
 
     public async Task<CollectedSnapshot> CollectAsync(TargetRef? target, string? domain, bool probe, CancellationToken cancellationToken)
     {
@@ -53,6 +54,10 @@ public sealed class KubernetesSnapshotCollector(
             run.Collect("ConfigMap kube-system/coredns-custom", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("coredns-custom", KubeSystem, cancellationToken: ct)], optional: true),
             run.Collect("Service default/kubernetes", async ct => [await client.CoreV1.ReadNamespacedServiceAsync("kubernetes", "default", cancellationToken: ct)]),
             run.Collect("Deployment kube-system/coredns", async ct => [await client.AppsV1.ReadNamespacedDeploymentAsync("coredns", KubeSystem, cancellationToken: ct)], optional: true),
+            // The cluster-proportional-autoscaler that owns the DNS replica count, by the labels distributions give it
+            // (the kube-dns-autoscaler addon and GKE's, AKS's coredns-autoscaler, kubespray's dns-autoscaler): a
+            // scale-out goes through its parameters, not kubectl scale.
+            run.Collect($"Deployments kube-system ({DnsAutoscalerSelector})", async ct => Items(await client.AppsV1.ListNamespacedDeploymentAsync(KubeSystem, labelSelector: DnsAutoscalerSelector, cancellationToken: ct)), optional: true),
             nodeLocal,
             // kube-proxy's configuration, by the names distributions give it (kubeadm's kube-proxy, ACK's kube-proxy-worker).
             run.Collect("ConfigMap kube-system/kube-proxy", async ct => [await client.CoreV1.ReadNamespacedConfigMapAsync("kube-proxy", KubeSystem, cancellationToken: ct)], optional: true),
@@ -545,6 +550,7 @@ public sealed class KubernetesSnapshotCollector(
     private static List<object> Items(V1ServiceList list) => Typed(list.Items, "v1", "Service");
     private static List<object> Items(V1EndpointSliceList list) => Typed(list.Items, "discovery.k8s.io/v1", "EndpointSlice");
     private static List<object> Items(V1DaemonSetList list) => Typed(list.Items, "apps/v1", "DaemonSet");
+    private static List<object> Items(V1DeploymentList list) => Typed(list.Items, "apps/v1", "Deployment");
     private static List<object> Items(V1StatefulSetList list) => Typed(list.Items, "apps/v1", "StatefulSet");
     private static List<object> Items(V1NetworkPolicyList list) => Typed(list.Items, "networking.k8s.io/v1", "NetworkPolicy");
     private static List<object> Items(Corev1EventList list) => Typed(list.Items, "v1", "Event");

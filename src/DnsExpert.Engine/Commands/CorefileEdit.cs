@@ -75,7 +75,7 @@ internal static class CorefileEdit
     /// A value as one shell word when it is of its kind, a placeholder's text as it is, else <paramref name="placeholder"/>: the
     /// one a template writes for a <c>known</c> value not of its kind (<c>&lt;known-cluster-dns-namespace&gt;</c>).
     /// </summary>
-    private static string Word(object value, CommandValueKind kind, string placeholder, List<(string Placeholder, string Note)> refused)
+    internal static string Word(object value, CommandValueKind kind, string placeholder, List<(string Placeholder, string Note)> refused)
     {
         switch (value)
         {

@@ -63,6 +63,12 @@ public sealed record KnownValues
     /// </summary>
     [CommandValue(CommandValueKind.DnsName)]
     public object KubernetesServiceName { get; init; } = KubernetesServiceNameIn("cluster.local");
+    /// <summary>
+    /// The cluster domain (<see cref="ClusterDns.ClusterDomain"/>: the Corefile's <c>kubernetes</c> zone), <c>cluster.local</c>
+    /// while unread, for a snippet (a dnsConfig's search list).
+    /// </summary>
+    public string ClusterDomain { get; init; } = "cluster.local";
+
     [CommandValue(CommandValueKind.IpAddress)]
     [FilledFrom("CoreDnsPod")]
     public object CoreDnsPodIp { get; init; } = new Placeholder("<coredns-pod-ip>");
@@ -193,6 +199,49 @@ public sealed record KnownValues
     public object ClusterDnsContainer { get; init; } = "coredns";
 
     /// <summary>
+    /// A CoreDNS pod for <c>kubectl debug</c> to add an ephemeral container to, whose network namespace a lookup from
+    /// CoreDNS's own place shares (<see cref="CoreDnsPod"/>); while no pod is known, a substitution that lists the first
+    /// pod of <see cref="ClusterDnsSelector"/> in <see cref="ClusterDnsNamespace"/> when the command runs
+    /// (<see cref="CommandLookups.CoreDnsPod"/>), so the command pastes as given.
+    /// </summary>
+    [CommandValue(CommandValueKind.ObjectName)]
+    public object AnyCoreDnsPod { get; init; } = CommandLookups.CoreDnsPod(new Placeholder("<coredns-pod>"), Readers.Building.ClusterDnsObjects.Default.Namespace,
+        Readers.Building.ClusterDnsObjects.AnyLayoutSelector);
+
+    /// <summary>
+    /// The arguments of <c>kubectl scale</c> that scale the cluster DNS Deployment out (<see cref="CommandLookups.Scale"/>):
+    /// <c>--current-replicas=2 --replicas=3</c> once its count is known (its <c>spec.replicas</c>, else the CoreDNS pods
+    /// listed), else a <c>--replicas</c> the command computes from the Deployment's <c>spec.replicas</c>.
+    /// </summary>
+    public object ClusterDnsScaleArguments { get; init; } = CommandLookups.Scale(null, "", Readers.Building.ClusterDnsObjects.Default.Namespace,
+        Readers.Building.ClusterDnsObjects.Default.Workload).Arguments;
+
+    /// <summary>How <see cref="ClusterDnsScaleArguments"/>'s count was chosen, in words, for the step's text.</summary>
+    public string ClusterDnsScaleNote { get; init; } = CommandLookups.Scale(null, "", "", "").Note;
+
+    /// <summary>The count <see cref="ClusterDnsScaleArguments"/> asks for (<c>3</c>), or in words while the current one is unknown.</summary>
+    public string ClusterDnsScaleTo { get; init; } = CommandLookups.Scale(null, "", "", "").Target;
+
+    /// <summary>
+    /// The cluster-proportional-autoscaler that owns the cluster DNS replica count (<see cref="ClusterDns.Autoscaler"/>:
+    /// <c>deployment/kube-dns-autoscaler</c>), for a remediation's <c>when:</c> and text; empty while the snapshot shows none.
+    /// </summary>
+    public string ClusterDnsAutoscaler { get; init; } = "";
+
+    /// <summary>The ConfigMap of <see cref="ClusterDnsAutoscaler"/>'s parameters, in <see cref="ClusterDnsNamespace"/>.</summary>
+    [CommandValue(CommandValueKind.ObjectName)]
+    public object ClusterDnsAutoscalerConfigMap { get; init; } = new Placeholder("<autoscaler-configmap>");
+
+    /// <summary>
+    /// The Prometheus server the request's metrics came from (<see cref="CommandLookups.PrometheusServer"/>), for a
+    /// remediation's <c>when:</c> and text; empty when none did, or its URL is not one a command may hold.
+    /// </summary>
+    public string PrometheusServer { get; init; } = "";
+
+    /// <summary><see cref="PrometheusServer"/> as one shell word for a command (its API's base URL); a placeholder while there is none.</summary>
+    public object PrometheusUrl { get; init; } = new Placeholder("<prometheus-url>");
+
+    /// <summary>
     /// The command that opens the cluster DNS configuration where a change lasts on the cluster's distribution
     /// (<see cref="CorefileEdit"/>): <c>kubectl -n kube-system edit configmap coredns</c> on kubeadm and while unknown,
     /// <c>oc edit dns.operator/default</c> on OpenShift, AKS's and k3s's <c>coredns-custom</c>, RKE2's HelmChartConfig,
@@ -212,6 +261,12 @@ public sealed record KnownValues
     [CommandValue(CommandValueKind.NameOrAddress)]
     [FilledFrom("CorefileUpstream", "NodeResolvConf")]
     public object Upstream { get; init; } = new Placeholder("<upstream>");
+
+    /// <summary>
+    /// <see cref="Upstream"/> once known, for a remediation's <c>when:</c>: empty while it is a placeholder, and a step
+    /// asks without a server (the resolvers of the CoreDNS pod's resolv.conf, the node's under its dnsPolicy Default).
+    /// </summary>
+    public string UpstreamAddress { get; init; } = "";
 
     /// <summary>
     /// Fact types that record what was seen (a CoreDNS log line of a kind) whose source was read: none of them is not
@@ -380,8 +435,8 @@ public sealed record KnownValues
                 ?? (nodeLocal is null ? nodeLocalConfig?.NodeLocalConfigUpstream ?? (asksLinkLocal && nodeLocalConfig is null ? kubeDns?.ClusterIp : null) : null)
                 ?? unknown.NodeLocalUpstreamIp,
             CoreDnsPodIp = (object?)NullIfEmpty(answering?.Ip) ?? unknown.CoreDnsPodIp,
-            KubernetesServiceName = facts.OfType<ClusterDns>().Select(c => NullIfEmpty(c.ClusterDomain)).FirstOrDefault(d => d is not null) is { } domain
-                ? KubernetesServiceNameIn(domain) : unknown.KubernetesServiceName,
+            KubernetesServiceName = ClusterDomainOf(facts) is { } domain ? KubernetesServiceNameIn(domain) : unknown.KubernetesServiceName,
+            ClusterDomain = ClusterDomainOf(facts)?.TrimEnd('.') ?? unknown.ClusterDomain,
             RestartedCoreDnsPod = (object?)facts.OfType<CoreDnsPod>()
                 .Where(p => p.Restarts > 0 || p.WaitingReason == "CrashLoopBackOff" || p.LastTerminationReason is not null)
                 .OrderBy(p => p.Ready).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()?.Name ?? unknown.RestartedCoreDnsPod,
@@ -405,9 +460,22 @@ public sealed record KnownValues
             Ran = ranWords,
         };
         var (edit, note) = CorefileEdit.For(facts.OfType<ClusterDns>().FirstOrDefault(), known.ClusterDnsNamespace, known.CorefileConfigMap, known.ClusterDnsWorkload);
+        var dnsPods = facts.OfType<CoreDnsPod>().Count();
+        var (replicas, replicasFrom) = clusterDns?.WorkloadReplicas is { } spec ? (spec, $"{clusterDns.Workload} asks for (spec.replicas)")
+            : dnsPods > 0 ? (dnsPods, "CoreDNS pods the snapshot lists") : ((int?)null, "");
+        var scale = CommandLookups.Scale(replicas, replicasFrom, known.ClusterDnsNamespace, known.ClusterDnsWorkload);
+        var autoscaler = facts.OfType<ClusterDns>().FirstOrDefault(c => c.Autoscaler is not null && c.AutoscalerConfigMap is not null);
+        var prometheus = CommandLookups.PrometheusServer(facts.OfType<CoreDnsMetrics>());
         return known with
         {
             CorefileEditCommand = edit, CorefileEditNote = note,
+            AnyCoreDnsPod = CommandLookups.CoreDnsPod(known.CoreDnsPod, known.ClusterDnsNamespace, known.ClusterDnsSelector),
+            ClusterDnsScaleArguments = scale.Arguments, ClusterDnsScaleNote = scale.Note, ClusterDnsScaleTo = scale.Target,
+            ClusterDnsAutoscaler = autoscaler?.Autoscaler ?? "",
+            ClusterDnsAutoscalerConfigMap = (object?)autoscaler?.AutoscalerConfigMap ?? unknown.ClusterDnsAutoscalerConfigMap,
+            PrometheusServer = prometheus ?? "",
+            UpstreamAddress = known.Upstream as string ?? "",
+            PrometheusUrl = prometheus is null ? unknown.PrometheusUrl : new ShellCommand(ShellWords.Quote(prometheus)),
             ClusterDnsWorkloadKind = known.ClusterDnsWorkload is string workload && workload.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? workload[..slash] : "",
         };
     }
@@ -450,6 +518,10 @@ public sealed record KnownValues
     internal static bool IsInterfaceName(string? name) => name is { Length: > 0 and <= 15 } && CommandValue.Fits(name, CommandValueKind.ObjectName);
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    /// <summary>The cluster domain the facts name, if any.</summary>
+    private static string? ClusterDomainOf(IReadOnlyList<object> facts) =>
+        facts.OfType<ClusterDns>().Select(c => NullIfEmpty(c.ClusterDomain)).FirstOrDefault(d => d is not null);
 
     /// <summary>The <c>kubernetes</c> Service's name under <paramref name="clusterDomain"/>.</summary>
     private static string KubernetesServiceNameIn(string clusterDomain) => $"kubernetes.default.svc.{clusterDomain.TrimEnd('.')}";
@@ -565,11 +637,7 @@ public sealed record KnownValues
             return null;
         }
 
-        var repository = image.Split('@')[0];
-        var slash = repository.LastIndexOf('/');
-        var colon = repository.IndexOf(':', slash + 1);
-        var name = colon < 0 ? repository[(slash + 1)..] : repository[(slash + 1)..colon];
-        return ImageTools.TryGetValue(name, out var tools) ? tools.ToHashSet(StringComparer.Ordinal) : null;
+        return ImageTools.TryGetValue(Readers.Building.ContainerImage.Name(image), out var tools) ? tools.ToHashSet(StringComparer.Ordinal) : null;
     }
 
     /// <summary>The address of <c>10.96.0.10:53</c> or <c>[fd00::a]:53</c>, as an error message names its server.</summary>

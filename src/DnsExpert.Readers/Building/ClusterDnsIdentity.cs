@@ -127,7 +127,7 @@ internal sealed class ClusterDnsIdentity
         return named.Order(StringComparer.Ordinal).FirstOrDefault(w => Contract.RequestValidator.IsDnsSubdomain(w[(w.IndexOf('/') + 1)..]));
     }
 
-    private static string? OwnerWorkload(V1Pod pod)
+    internal static string? OwnerWorkload(V1Pod pod)
     {
         var owner = pod.Metadata?.OwnerReferences?.FirstOrDefault(o => o.Controller == true) ?? pod.Metadata?.OwnerReferences?.FirstOrDefault();
         if (owner?.Name is not { Length: > 0 } name || !Contract.RequestValidator.IsDnsSubdomain(name))

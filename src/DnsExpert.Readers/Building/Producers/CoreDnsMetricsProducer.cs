@@ -98,7 +98,7 @@ internal static class CoreDnsMetricsProducer
             {
                 foreach (var (type, count) in counted.SetupErrors ?? new Dictionary<string, long>())
                 {
-                    facts.Add(new NodeLocalSetupErrors { Source = source, Namespace = ns, Pod = pod, Node = node, ErrorType = type, Count = count, BetweenScrapes = between is not null, Window = window });
+                    facts.Add(new NodeLocalSetupErrors { Source = source, Namespace = ns, Pod = pod, PodNamed = podKnown, Node = node, ErrorType = type, Count = count, BetweenScrapes = between is not null, Window = window });
                 }
 
                 continue;

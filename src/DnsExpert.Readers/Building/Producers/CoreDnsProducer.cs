@@ -57,6 +57,7 @@ internal static class CoreDnsProducer
         var coreDnsVersions = objects.CoreDnsPods.Select(p => ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(p.Spec?.Containers)))
             .OfType<ReleaseVersion>().ToList();
         var distribution = objects.Distribution;
+        var autoscaler = ClusterDnsScaling.Autoscaler(objects);
         var kubeletVersions = objects.Nodes.Values.Select(n => ReleaseVersion.TryParse(n.Status?.NodeInfo?.KubeletVersion, out var v) ? v : null).OfType<ReleaseVersion>().ToList();
         return new ClusterDns
         {
@@ -78,6 +79,9 @@ internal static class CoreDnsProducer
                 ? objects.ClusterDns.PodsSelector : null,
             CorefileConfigMap = objects.ClusterDns.Shown ? objects.ClusterDns.CorefileName.Name : null,
             Workload = objects.ClusterDns.Shown ? objects.ClusterDns.Workload : null,
+            WorkloadReplicas = ClusterDnsScaling.Replicas(objects),
+            Autoscaler = autoscaler?.Workload,
+            AutoscalerConfigMap = autoscaler?.ConfigMap,
             Distribution = distribution?.Distribution,
             DistributionEvidence = distribution?.Evidence,
             KubeDns = ClusterDistribution.IsKubeDns(objects),

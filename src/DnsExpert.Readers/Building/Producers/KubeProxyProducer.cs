@@ -31,6 +31,7 @@ internal static class KubeProxyProducer
                 facts.Add(new KubeProxyInfo
                 {
                     Source = $"ConfigMap kube-system/{name}",
+                    Namespace = SnapshotObjects.KubeSystem,
                     Mode = config.Mode,
                     ConfigMap = name,
                     ConfigKey = key,
@@ -61,6 +62,7 @@ internal static class KubeProxyProducer
         facts.Add(new KubeProxyInfo
         {
             Source = $"DaemonSet kube-system/{daemonSet!.Metadata?.Name}",
+            Namespace = SnapshotObjects.KubeSystem,
             Mode = mode,
             ConfigObject = $"daemonset/{daemonSet.Metadata?.Name}",
             UdpTimeout = udpTimeout,
