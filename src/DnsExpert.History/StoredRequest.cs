@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DnsExpert.Contract;
@@ -168,7 +170,21 @@ public static class StoredRequest
         }
     }
 
-    private static bool Named(JsonProperty property, string name) => string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// The property is <paramref name="name"/> (ASCII) ignoring case, as the DOM compares names. A name written in ASCII
+    /// without escapes is compared as sent, in UTF-8 (no string made: this runs for every property of every object
+    /// stored); any other name is decoded first.
+    /// </summary>
+    private static bool Named(JsonProperty property, string name) => AsciiName(property, out var raw)
+        ? Ascii.EqualsIgnoreCase(raw, name)
+        : string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The property's name as sent, when it is ASCII with no escape: then ignoring ASCII case is ignoring case.</summary>
+    private static bool AsciiName(JsonProperty property, out ReadOnlySpan<byte> name)
+    {
+        name = JsonMarshal.GetRawUtf8PropertyName(property);
+        return name.IndexOf((byte)'\\') < 0 && Ascii.IsValid(name);
+    }
 
     /// <summary>No two property names of <paramref name="obj"/> equal ignoring case.</summary>
     private static bool DistinctNames(JsonElement obj)
@@ -179,27 +195,55 @@ public static class StoredRequest
             return true;
         }
 
-        if (count <= 8)
+        return count <= MaxPairwiseNames && AsciiNames(obj) ? DistinctAsciiNames(obj) : DistinctDecodedNames(obj, count);
+    }
+
+    /// <summary>Up to this many names are compared pair by pair as sent (<see cref="DistinctAsciiNames"/>); more go through a set of strings.</summary>
+    private const int MaxPairwiseNames = 32;
+
+    private static bool AsciiNames(JsonElement obj)
+    {
+        foreach (var property in obj.EnumerateObject())
         {
-            var names = new string[count];
-            var i = 0;
-            foreach (var property in obj.EnumerateObject())
+            if (!AsciiName(property, out _))
             {
-                var name = property.Name;
-                for (var j = 0; j < i; j++)
-                {
-                    if (string.Equals(names[j], name, StringComparison.OrdinalIgnoreCase))
-                    {
-                        return false;
-                    }
-                }
-
-                names[i++] = name;
+                return false;
             }
-
-            return true;
         }
 
+        return true;
+    }
+
+    /// <summary>No two names equal ignoring ASCII case, every name being ASCII without escapes (<see cref="AsciiNames"/>): compared as sent, no string made.</summary>
+    private static bool DistinctAsciiNames(JsonElement obj)
+    {
+        var i = 0;
+        foreach (var property in obj.EnumerateObject())
+        {
+            var name = JsonMarshal.GetRawUtf8PropertyName(property);
+            var j = 0;
+            foreach (var earlier in obj.EnumerateObject())
+            {
+                if (j++ == i)
+                {
+                    break;
+                }
+
+                var other = JsonMarshal.GetRawUtf8PropertyName(earlier);
+                if (other.Length == name.Length && Ascii.EqualsIgnoreCase(other, name))
+                {
+                    return false;
+                }
+            }
+
+            i++;
+        }
+
+        return true;
+    }
+
+    private static bool DistinctDecodedNames(JsonElement obj, int count)
+    {
         var set = new HashSet<string>(count, StringComparer.OrdinalIgnoreCase);
         foreach (var property in obj.EnumerateObject())
         {

@@ -74,6 +74,36 @@ public sealed class StoredRequestTests
         }
     }
 
+    [Theory]
+    [InlineData("""{"kind":"Pod","spec":{"containers":[]}}""", true)]
+    [InlineData("""{"kind":"Pod","spec":{},"Spec":{}}""", false)]
+    [InlineData("""{"kind":"Pod","spec":{},"\u0053PEC":{}}""", false)]
+    [InlineData("""{"\u006Bind":"Secret","data":{"p":"x"}}""", false)]
+    [InlineData("""{"KIND":"ConfigMap"}""", false)]
+    [InlineData("""{"kind":"Pod","metadata":{"annotations":{"KUBECTL.kubernetes.io/last-applied-configuration":"{}"}}}""", false)]
+    [InlineData("""{"kind":"Pod","metadata":{"annotations":{"note":"a","NOTE":"b"}}}""", false)]
+    [InlineData("""{"kind":"Pod","spec":{"containers":[{"name":"a","\u0045nv":[]}]}}""", false)]
+    [InlineData("""{"kind":"Pod","metadata":{"annotations":{"caf\u00e9":"a","CAF\u00c9":"b"}}}""", false)]
+    [InlineData("""{"kind":"Pod","metadata":{"annotations":{"caf\u00e9":"a","cafe":"b"}}}""", true)]
+    public void An_object_is_stored_as_sent_only_when_the_redaction_would_neither_change_nor_refuse_it(string json, bool untouched) =>
+        Assert.Equal(untouched, StoredRequest.Untouched(Object(json)));
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(100)]
+    public void Names_twice_ignoring_case_are_found_among_many(int count)
+    {
+        // Up to 32 names are compared pair by pair as sent, more through a set: both find the one repeated name.
+        var names = Enumerable.Range(0, count).Select(i => $"\"label-{i}\":\"v\"").ToList();
+        var distinct = """{"kind":"Pod","spec":{"nodeSelector":{""" + string.Join(",", names) + "}}}";
+        names[count - 1] = $"\"LABEL-{count / 2}\":\"v\"";
+        var repeated = """{"kind":"Pod","spec":{"nodeSelector":{""" + string.Join(",", names) + "}}}";
+        Assert.True(StoredRequest.Untouched(Object(distinct)));
+        Assert.False(StoredRequest.Untouched(Object(repeated)));
+    }
+
     [Fact]
     public void Keeping_a_request_keeps_every_part_of_its_snapshot()
     {

@@ -56,6 +56,22 @@ public sealed class EvidenceSourceDispatchTests
         Assert.True(read.Detail?.Contains(note, StringComparison.Ordinal) == true, $"`{command}` from {from ?? "nowhere named"} ({source.Name}, read by {source.Reader}): {read.Status} {read.Detail}");
     }
 
+    [Theory]
+    [MemberData(nameof(Forms))]
+    public void A_command_run_by_its_path_is_its_tools_form_and_another_tool_of_the_same_ending_is_not(string name, int index, string site)
+    {
+        var source = EvidenceSources.All.Single(s => s.Name == name);
+        var form = source.Forms[index];
+        var rest = form.Words.Concat(form.Resources is { } resources ? [resources[0]] : []).Concat(form.WordEnding is { } ending ? ["http://10.0.0.10:9153" + ending] : []).ToList();
+        string[] Words(string tool) => [tool, .. rest];
+        var at = Enum.Parse<EvidenceSite>(site);
+
+        Assert.Same(source, EvidenceSources.Of(Words(form.Tool), at));
+        Assert.Same(source, EvidenceSources.Of(Words($"/usr/local/bin/{form.Tool}"), at));
+        Assert.DoesNotContain(source, EvidenceSources.Matching(Words($"/usr/bin/x{form.Tool}"), at));
+        Assert.DoesNotContain(source, EvidenceSources.Matching(Words($"{form.Tool}/"), at));
+    }
+
     /// <summary>A paste for the reader, and what its note says when that reader took it.</summary>
     private static (string Text, string Note) Expected(EvidenceReader reader, CommandForm form, List<string> words)
     {

@@ -74,4 +74,28 @@ public sealed class SnapshotObjectsTests
         var broken = objects.Notes.Single(n => n.Detail?.StartsWith("could not read", StringComparison.Ordinal) == true).Detail!;
         Assert.StartsWith("could not read 3 object(s): snapshot.objects[5]: not a JSON object; snapshot.objects[333]: no 'kind'; snapshot.objects[600] (Pod): ", broken, StringComparison.Ordinal);
     }
+    [Fact]
+    public void The_cluster_dns_corefile_is_parsed_once_per_snapshot_with_its_imports()
+    {
+        var snapshot = new Snapshot
+        {
+            Objects =
+            [
+                Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"coredns","namespace":"kube-system"},"data":{"Corefile":".:53 {\n    import custom/*.override\n    forward . /etc/resolv.conf\n}"}}"""),
+                Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"coredns-custom","namespace":"kube-system"},"data":{"log.override":"log"}}"""),
+            ],
+        };
+        var objects = SnapshotObjects.Read(snapshot);
+
+        // The Corefile's facts and the negative cache's window read the same parse.
+        var produced = Building.Producers.CorefileProducer.Produce(objects);
+        var corefile = Building.Producers.CorefileProducer.Parse(objects);
+        Assert.Same(corefile, Building.Producers.CorefileProducer.Parse(objects));
+        Assert.Contains(corefile!.Servers[0].Directives, d => d.Name == "log");
+        Assert.NotEmpty(produced.Facts);
+
+        var none = SnapshotObjects.Read(new Snapshot { Objects = [Pod("p", "1")] });
+        Assert.Null(Building.Producers.CorefileProducer.Parse(none));
+        Assert.Null(Building.Producers.CorefileProducer.Parse(none));
+    }
 }

@@ -25,9 +25,9 @@ public enum EvidenceSite
 /// </summary>
 public sealed record CommandForm(string Tool, IReadOnlyList<string> Words, IReadOnlyList<string>? Resources = null, string? WordEnding = null)
 {
-    /// <summary>The command's words fit this form.</summary>
+    /// <summary>The command's words fit this form (its first word's last path segment is <see cref="Tool"/>: <c>/usr/bin/dig</c> is <c>dig</c>).</summary>
     public bool Matches(string[] words) =>
-        words.Length > 0 && words[0].Split('/').Last() == Tool && Words.All(w => words.Contains(w, StringComparer.Ordinal))
+        words.Length > 0 && words[0].AsSpan(words[0].LastIndexOf('/') + 1).Equals(Tool, StringComparison.Ordinal) && Words.All(w => words.Contains(w, StringComparer.Ordinal))
         && (Resources is null || (Words.Count > 0 && EvidenceSources.KubectlResource(words, Words[0]) is { } r && Resources.Contains(r, StringComparer.Ordinal)))
         && (WordEnding is null || words.Any(w => w.Trim('\'', '"').EndsWith(WordEnding, StringComparison.Ordinal)));
 

@@ -73,6 +73,12 @@ internal sealed class SnapshotObjects
     /// </summary>
     public (string Distribution, string Evidence)? Distribution { get; private set; }
 
+    /// <summary>
+    /// The cluster DNS's Corefile as <see cref="Producers.CorefileProducer.Parse(SnapshotObjects)"/> read it, once
+    /// parsed (Parsed true; Corefile null when the snapshot has none): parsed once per snapshot, not per reader.
+    /// </summary>
+    internal (bool Parsed, Parsing.Corefile? Corefile) ParsedCorefile { get; set; }
+
     /// <summary>The cluster DNS pods ("the CoreDNS pods"), as <see cref="ClusterDns"/> tells them, in the snapshot's order.</summary>
     public IReadOnlyList<V1Pod> CoreDnsPods => ClusterDns.Pods;
 

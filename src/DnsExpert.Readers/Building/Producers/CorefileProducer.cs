@@ -20,12 +20,12 @@ internal static class CorefileProducer
                 "not in the snapshot: Corefile checks (autopath, log, forward) were not run")]);
         }
 
-        if (configMap.Data is null || !configMap.Data.TryGetValue("Corefile", out var text))
+        if (configMap.Data is null || !configMap.Data.ContainsKey("Corefile"))
         {
             return new ProducedFacts([], [new CollectionEntry(source, CollectionStatus.Partial, "has no 'Corefile' key")]);
         }
 
-        var corefile = Parse(objects, text);
+        var corefile = Parse(objects)!;
         var notes = new List<CollectionEntry>();
         if (corefile.Diagnostics.Count > 0)
         {
@@ -87,8 +87,18 @@ internal static class CorefileProducer
     }
 
     /// <summary>The cluster DNS's Corefile as CoreDNS reads it, with the coredns-custom files it imports; null when the snapshot has none.</summary>
-    public static Corefile? Parse(SnapshotObjects objects) =>
-        objects.ClusterDns.Corefile?.Data is { } data && data.TryGetValue("Corefile", out var text) ? Parse(objects, text) : null;
+    /// <remarks>Parsed once per snapshot (<see cref="SnapshotObjects.ParsedCorefile"/>): its facts and the negative cache's window both read it.</remarks>
+    public static Corefile? Parse(SnapshotObjects objects)
+    {
+        if (objects.ParsedCorefile is (true, var kept))
+        {
+            return kept;
+        }
+
+        var corefile = objects.ClusterDns.Corefile?.Data is { } data && data.TryGetValue("Corefile", out var text) ? Parse(objects, text) : null;
+        objects.ParsedCorefile = (true, corefile);
+        return corefile;
+    }
 
     private static Corefile Parse(SnapshotObjects objects, string text)
     {
