@@ -109,6 +109,15 @@ public sealed class ClusterDns : Fact
 
     /// <summary>The cluster DNS is kube-dns (GKE, kubeadm before 1.11): no Corefile; its ConfigMap holds stubDomains and upstreamNameservers.</summary>
     public bool KubeDns { get; init; }
+
+    /// <summary>
+    /// kube-dns's <c>dnsmasq</c> container's log was read (true: a cluster DNS pod's log of that container, or a line
+    /// only dnsmasq prints); false when there is none to read (the cluster DNS is not kube-dns, or not known to be);
+    /// null while the cluster DNS is kube-dns and only its other containers' logs were read (the default one,
+    /// <c>kubedns</c>, is what <c>kubectl logs</c> reads): what dnsmasq logs is unknown, not absent.
+    /// </summary>
+    [UnknownWhenNull]
+    public bool? DnsmasqLogRead { get; init; }
 }
 
 /// <summary>The kube-dns Service.</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -15,27 +13,11 @@ public sealed class PreviousLogsTests(ApiFactory factory) : IClassFixture<ApiFac
 {
     private const string Previous = "kubectl logs -n kube-system coredns-5d78c9869d-abcde --previous --timestamps --tail=500";
 
-    /// <summary>The objects alone (no logs, no files) of a scenario, with its error message.</summary>
-    private static JsonObject ObjectsOf(string scenario)
-    {
-        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "scenarios", scenario)))!.AsObject();
-        return new JsonObject
-        {
-            ["target"] = json["target"]!.DeepClone(),
-            ["symptom"] = json["symptom"]!.DeepClone(),
-            ["snapshot"] = new JsonObject { ["objects"] = json["snapshot"]!["objects"]!.DeepClone() },
-        };
-    }
+    private static JsonObject ObjectsOf(string scenario) => ScenarioRequests.ObjectsOf(scenario);
 
-    private async Task<JsonElement> DiagnoseAsync(JsonObject request)
-    {
-        var response = await factory.CreateClient().PostAsync("/api/v1/diagnoses", new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Json();
-    }
+    private Task<JsonElement> DiagnoseAsync(JsonObject request) => ScenarioRequests.DiagnoseAsync(factory, request);
 
-    private static List<string> NextChecks(JsonElement diagnosis) =>
-        diagnosis.GetProperty("nextChecks").EnumerateArray().Select(c => c.GetProperty("command").GetString()!).ToList();
+    private static List<string> NextChecks(JsonElement diagnosis) => ScenarioRequests.NextChecks(diagnosis);
 
     private static string Fixture(string file) =>
         File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "fixtures", "kubectl-logs", "previous", file));

@@ -39,6 +39,7 @@ public sealed class CollectPromiseTests
         KubeDnsIp = "172.21.0.10",
         CoreDnsPod = "coredns-5d78c9869d-abcde",
         RestartedCoreDnsPod = "coredns-5d78c9869d-abcde",
+        KubeDnsPod = "coredns-5d78c9869d-abcde",
         CoreDnsPodIp = "172.20.6.53",
         CoreDnsNode = CoreDnsNode,
         NodeLocalNode = PodNode,
@@ -98,6 +99,8 @@ public sealed class CollectPromiseTests
         new(@"^kubectl logs -n kube-system \S+ --tail=500 --timestamps$", $"{Dump}/kube-system/coredns-5d78c9869d-abcde/logs.txt"),
         // A crash-looping pod's previous container: the loop plugin's fatal line (coredns/coredns issue 2795).
         new(@"^kubectl logs -n kube-system \S+ --previous --timestamps --tail=500$", "tests/fixtures/kubectl-logs/previous/coredns-1.5.0-loop-fatal.txt"),
+        // A kube-dns pod's dnsmasq container (tests/fixtures/kubectl-logs/kube-dns-dnsmasq/SOURCES.md).
+        new(@"^kubectl logs -n kube-system \S+ -c dnsmasq --timestamps --tail=500$", "tests/fixtures/kubectl-logs/kube-dns-dnsmasq/dnsmasq-nanny-1.14.6-forward-max.txt"),
         new(@"^kubectl logs -n kube-system -l 'k8s-app in \(kube-dns,coredns\)' --prefix --timestamps --tail=500$", "tests/fixtures/kubectl-logs/coredns-prefix-timestamps-2026.txt"),
         // NodeLocal DNSCache's pods, each line prefixed with its pod and its node-cache container (tests/fixtures/kubectl-logs/node-local-dns/SOURCES.md).
         new(@"^kubectl logs -n kube-system -l k8s-app=node-local-dns --prefix --timestamps --tail=500$", "tests/fixtures/kubectl-logs/node-local-dns/eks-prefix-timestamps-2024.txt"),
@@ -153,7 +156,7 @@ public sealed class CollectPromiseTests
     internal static readonly KnownValues KnownWithNode = new()
     {
         Namespace = Known.Namespace, Pod = Known.Pod, Name = Known.Name, KubeDnsIp = Known.KubeDnsIp, CoreDnsPod = Known.CoreDnsPod, RestartedCoreDnsPod = Known.RestartedCoreDnsPod,
-        CoreDnsPodIp = Known.CoreDnsPodIp, CoreDnsNode = Known.CoreDnsNode, ServiceNamespace = Namespace, Node = PodNode,
+        KubeDnsPod = Known.KubeDnsPod, CoreDnsPodIp = Known.CoreDnsPodIp, CoreDnsNode = Known.CoreDnsNode, ServiceNamespace = Namespace, Node = PodNode,
         NodeLocalNode = Known.NodeLocalNode, NodeLocalUpstreamIp = Known.NodeLocalUpstreamIp,
         PodTools = new HashSet<string>(["cat", "nslookup", "ping", "sh"], StringComparer.Ordinal),
     };

@@ -62,6 +62,24 @@ public sealed class KnownValuesTests
     }
 
     /// <summary>
+    /// The pod whose dnsmasq container's log is read is a kube-dns pod (its DNS container kubedns), a Ready one first,
+    /// then by name; with CoreDNS pods only (no dnsmasq container) it stays withheld: no check naming it is given.
+    /// </summary>
+    [Fact]
+    public void The_kube_dns_pod_for_its_dnsmasq_log_is_a_ready_kubedns_pod_else_withheld()
+    {
+        KnownValues Known(params object[] facts) => KnownValues.From(facts, "shop", "web-0", "api.example.com", null);
+        CoreDnsPod Pod(string name, string container, bool ready) =>
+            new() { Source = $"Pod kube-system/{name}", Namespace = "kube-system", Name = name, Container = container, Ready = ready };
+
+        Assert.Equal("kube-dns-7d4c8f6b5d-t2v9r", Known(Pod("kube-dns-7d4c8f6b5d-8xkq2", "kubedns", false), Pod("kube-dns-7d4c8f6b5d-t2v9r", "kubedns", true)).KubeDnsPod);
+        Assert.Equal("kube-dns-7d4c8f6b5d-8xkq2", Known(Pod("kube-dns-7d4c8f6b5d-t2v9r", "kubedns", true), Pod("kube-dns-7d4c8f6b5d-8xkq2", "kubedns", true)).KubeDnsPod);
+        var withheld = Known(Pod("coredns-5d78c9869d-abcde", "coredns", true)).KubeDnsPod;
+        Assert.Equal(new Placeholder("<kube-dns-pod>", Withheld: true), withheld);
+        Assert.Contains("<kube-dns-pod>", Known().Withheld);
+    }
+
+    /// <summary>
     /// The name a split check asks is the kubernetes Service's under the cluster domain the Corefile names, kubeadm's
     /// cluster.local while unread; a domain that is no DNS name (from a hostile Corefile) leaves the placeholder.
     /// </summary>

@@ -82,6 +82,11 @@ public sealed class CoreDnsLogParserTests
     // The 1.0.0-1.1.2 form built from plugin/errors/errors.go v1.0.0-v1.1.2 (fmt "%s [ERROR %d %s %s] %v", as its test
     // expects) around the proxy's error: no published line of it was found; its prefix as in the pi-hole line below.
     [InlineData("19/Apr/2018:04:27:06 +0000 [ERROR 2 example.org. A] unreachable backend: read udp 10.32.0.3:39032->8.8.8.8:53: i/o timeout", "example.org.", "A", "8.8.8.8:53", "i/o timeout")]
+    // CoreDNS 1.14.0 on (coredns/coredns#7703): `consolidate DURATION REGEXP [LEVEL] show_first` prints the first error
+    // a pattern matches at that pattern's level (plugin/errors/errors.go: logFunc("%d %s %s: %s") with the level's
+    // clog function), so the same line comes as [INFO] or [WARNING]; the lines below are built from that format.
+    [InlineData("[INFO] plugin/errors: 2 www.example.org. A: read udp 10.244.0.18:32960->100.79.1.250:53: i/o timeout", "www.example.org.", "A", "100.79.1.250:53", "i/o timeout")]
+    [InlineData("[WARNING] plugin/errors: 2 www.example.org. AAAA: dial udp [2a02:1800:100::41:2]:53: connect: network is unreachable", "www.example.org.", "AAAA", "[2a02:1800:100::41:2]:53", "network is unreachable")]
     public void Upstream_error_in_every_version_of_the_errors_line(string line, string name, string type, string upstream, string error)
     {
         var r = CoreDnsLogParser.ParseLine(line, 1);
@@ -115,6 +120,7 @@ public sealed class CoreDnsLogParserTests
     [InlineData("ERROR: logging before flag.Parse: W0802 17:51:49.028526       1 server.go:64] Error getting metrics from dnsmasq: read udp 127.0.0.1:59054->127.0.0.1:53: read: connection refused")]
     [InlineData("2018/01/08 00:00:25 [WARNING] Host 10.0.0.1:53 health check probe failed: Get http://10.0.0.1:53: dial tcp 10.0.0.1:53: getsockopt: no route to host")]
     [InlineData("[ERROR] plugin/errors: 3 errors like '^read udp .* i/o timeout$' occurred in last 5m0s")]
+    [InlineData("[INFO] plugin/errors: 2 errors like '^read udp .* i/o timeout$' occurred in last 30s")]
     [InlineData("[ERROR] plugin/health: Local health request to \"http://:8080/health\" failed: Get \"http://:8080/health\": read tcp 127.0.0.1:63671->127.0.0.1:4440: read: connection reset by peer")]
     // node-cache's lines that are no set-up failure: kubernetes/dns#568 (a rule added back, one already there), #367.
     [InlineData("2023-02-01T15:30:45.927684416Z [INFO] Added back nodelocaldns rule - {filter INPUT [-p tcp -d 169.254.20.10 --dport 53 -j ACCEPT]}")]

@@ -81,6 +81,17 @@ public sealed record KnownValues
     /// </summary>
     [CommandValue(CommandValueKind.ObjectName)]
     public object RestartedCoreDnsPod { get; init; } = new Placeholder("<restarted-coredns-pod>", Withheld: true);
+
+    /// <summary>
+    /// A kube-dns pod (its DNS container <c>kubedns</c>, beside which kube-dns's manifest runs <c>dnsmasq</c> and
+    /// <c>sidecar</c>), Ready first, then by name, as <c>kubectl logs deploy/kube-dns</c> picks one: whose
+    /// <c>dnsmasq</c> container's log says whether dnsmasq reached its <c>--dns-forward-max</c>, which the pods' logs
+    /// check does not read (it reads each pod's default container, <c>kubedns</c>). Until the pods show a kube-dns pod,
+    /// a check naming it is not given (<see cref="Placeholder.Withheld"/>): CoreDNS pods have no dnsmasq container.
+    /// </summary>
+    [CommandValue(CommandValueKind.ObjectName)]
+    [FilledFrom("CoreDnsPod")]
+    public object KubeDnsPod { get; init; } = new Placeholder("<kube-dns-pod>", Withheld: true);
     [CommandValue(CommandValueKind.ObjectName)]
     [FilledFrom("CoreDnsPod")]
     public object CoreDnsNode { get; init; } = new Placeholder("<coredns-node>");
@@ -440,6 +451,8 @@ public sealed record KnownValues
             RestartedCoreDnsPod = (object?)facts.OfType<CoreDnsPod>()
                 .Where(p => p.Restarts > 0 || p.WaitingReason == "CrashLoopBackOff" || p.LastTerminationReason is not null)
                 .OrderBy(p => p.Ready).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()?.Name ?? unknown.RestartedCoreDnsPod,
+            KubeDnsPod = (object?)facts.OfType<CoreDnsPod>().Where(p => p.Container == Readers.Parsing.CoreDnsLogParser.KubeDnsContainer)
+                .OrderByDescending(p => p.Ready).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()?.Name ?? unknown.KubeDnsPod,
             CoreDnsNode = (object?)NullIfEmpty(coreDns?.Node) ?? unknown.CoreDnsNode,
             ClusterDnsNamespace = (object?)clusterDns?.PodsNamespace ?? (elsewhere ? new Placeholder("<cluster-dns-namespace>") : unknown.ClusterDnsNamespace),
             ClusterDnsSelector = (object?)clusterDns?.PodsSelector ?? (elsewhere ? new Placeholder("<cluster-dns-selector>") : unknown.ClusterDnsSelector),

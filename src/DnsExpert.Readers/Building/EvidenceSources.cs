@@ -67,9 +67,10 @@ public static class EvidenceSources
     /// The CoreDNS log's fact types: a log read without such lines says they did not occur. One pod's previous container
     /// (<c>kubectl logs -n kube-system POD --previous</c>, the run that crashed) is that pod's log too. NodeLocal
     /// DNSCache's logs come the same way (<c>-l k8s-app=node-local-dns</c>); whose log it is says which reader takes it.
+    /// kube-dns's <c>dnsmasq</c> container's log (<c>-c dnsmasq</c>) makes <c>ClusterDns.DnsmasqLogRead</c> known.
     /// </summary>
     public static readonly EvidenceSource PodLogs = new("pod logs", [Kubectl("logs"), new("kubectl", ["logs", "--previous"])], Anywhere, EvidenceReader.PodLogs,
-        [.. LogTypes, "NodeLocalUpstreamError", "NodeLocalSetupErrors"], LogTypes);
+        [.. LogTypes, "NodeLocalUpstreamError", "NodeLocalSetupErrors", "ClusterDns"], LogTypes);
 
     /// <summary>Kubernetes events: a list read empty says no such event occurred.</summary>
     public static readonly EvidenceSource Events = Get("events", ["events", "event", "ev"], ["KubernetesEvent"], ["KubernetesEvent"]);

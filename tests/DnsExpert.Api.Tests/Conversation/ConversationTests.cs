@@ -51,12 +51,7 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
             "round 1 reads the CoreDNS log's timeouts to Azure DNS (with the pods and nodes); the rule's case without a counter read is a warning, a weaker proof that does not demote its effect, so coredns-upstream-unreachable stays a second critical, and Azure shows no node counter whose rise would make the critical case",
         ["coredns-upstream-unreachable/fires-dig-from-coredns-to-upstream-times-out.json"] =
             "with `forward . /etc/resolv.conf` the upstream comes from the node's resolv.conf, now offered as the prerequisite of the lookup from CoreDNS that keeps `<upstream>`, but ranked with that lookup only when it follows from the evidence, and the clean logs leave this cause no clue: the conntrack checks of an equally weighted cause fill rounds 2 and 3 (ranking it with the lookup whenever the cause had no other check left reached it only in round 3 and lost a converged conversation)",
-        ["coredns-forward-max-concurrent/fires-kube-dns-dnsmasq-at-forward-max-for-two-minutes.json"] = DnsmasqContainerNotRead,
-        ["coredns-forward-max-concurrent/fires-kube-dns-dnsmasq-at-forward-max-once-is-a-warning.json"] = DnsmasqContainerNotRead,
     };
-
-    private const string DnsmasqContainerNotRead =
-        "the proof is in kube-dns's `dnsmasq` container, and the logs check (`kubectl logs -l ... --prefix`) reads each pod's default container (`kubedns`), so the simulated cluster cannot answer it from that log; a check with `-c dnsmasq` (or `--all-containers`) for kube-dns pods is not offered yet";
 
     private const string ReloadRefusedBesideACrash =
         "pod coredns-...-abcde crash-loops since 08:21 (its last run ended then), before the Corefile change that pod fghij refused at 09:02, and the scenario holds no log of abcde: the refusal cannot be the crash's cause (a pod whose last run ended after it would be: fires-reload-refused-then-another-pod-restarts-into-it), and nothing read says what is: a second, real critical from round 1 on";

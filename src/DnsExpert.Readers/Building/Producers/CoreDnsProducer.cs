@@ -1,3 +1,4 @@
+using DnsExpert.Contract;
 using DnsExpert.Facts;
 using DnsExpert.Readers.Parsing;
 using k8s.Models;
@@ -12,7 +13,8 @@ internal static class CoreDnsProducer
 {
     private const string KubeSystem = SnapshotObjects.KubeSystem;
 
-    public static ProducedFacts Produce(SnapshotObjects objects, ClusterContext cluster)
+    /// <summary>The facts of the cluster DNS objects; <paramref name="logs"/> and <paramref name="logFacts"/> (what was read from them) say whether kube-dns's dnsmasq log was read.</summary>
+    public static ProducedFacts Produce(SnapshotObjects objects, ClusterContext cluster, IList<LogArtifact> logs, IReadOnlyList<Fact> logFacts)
     {
         var facts = new List<Fact>();
         if (cluster.NodeLocal is { } nodeLocal)
@@ -20,7 +22,7 @@ internal static class CoreDnsProducer
             facts.Add(NodeLocalCache(objects, cluster, nodeLocal));
         }
 
-        facts.Add(ClusterDnsSettings(objects, cluster));
+        facts.Add(ClusterDnsSettings(objects, cluster, logs, logFacts));
         facts.AddRange(ServiceFacts(objects));
         foreach (var pod in objects.CoreDnsPods)
         {
@@ -49,8 +51,9 @@ internal static class CoreDnsProducer
     };
 
     /// <summary>The cluster DNS as a whole: its Service address, NodeLocal, versions, distribution and the names its checks use.</summary>
-    private static ClusterDns ClusterDnsSettings(SnapshotObjects objects, ClusterContext cluster)
+    private static ClusterDns ClusterDnsSettings(SnapshotObjects objects, ClusterContext cluster, IList<LogArtifact> logs, IReadOnlyList<Fact> logFacts)
     {
+        var isKubeDns = ClusterDistribution.IsKubeDns(objects);
         var kubeDns = objects.ClusterDns.Service;
         var (serviceNamespace, serviceName) = objects.ClusterDns.ServiceName;
         var nodeLocal = cluster.NodeLocal;
@@ -84,9 +87,20 @@ internal static class CoreDnsProducer
             AutoscalerConfigMap = autoscaler?.ConfigMap,
             Distribution = distribution?.Distribution,
             DistributionEvidence = distribution?.Evidence,
-            KubeDns = ClusterDistribution.IsKubeDns(objects),
+            KubeDns = isKubeDns,
+            DnsmasqLogRead = DnsmasqLogRead(objects, isKubeDns, logs, logFacts),
         };
     }
+
+    /// <summary>
+    /// Whether kube-dns's dnsmasq log was read (<see cref="ClusterDns.DnsmasqLogRead"/>): a cluster DNS pod's
+    /// <c>dnsmasq</c> container's log, or a line only dnsmasq prints in any log read as the cluster DNS's.
+    /// </summary>
+    private static bool? DnsmasqLogRead(SnapshotObjects objects, bool isKubeDns, IList<LogArtifact> logs, IReadOnlyList<Fact> logFacts) =>
+        logs.Any(l => l is { Container: "dnsmasq", Text: not null, Pod: { } pod } && objects.ClusterDns.IsDnsPod(l.Namespace ?? KubeSystem, pod))
+            || logFacts.OfType<CoreDnsLogEvent>().Any(e => e.Kind == CoreDnsLogEventKinds.DnsmasqForwardMax)
+            ? true
+            : isKubeDns ? null : false;
 
     /// <summary>The cluster DNS Service and its endpoints (read without the Service too: <c>kubectl get endpoints kube-dns</c> alone).</summary>
     private static IEnumerable<Fact> ServiceFacts(SnapshotObjects objects)
