@@ -306,6 +306,21 @@ public sealed class CoreDnsLogScannerTests
         Assert.Equal((fromText.Lines, fromText.Characters), (fromEscaped.Lines, fromEscaped.Characters));
     }
 
+    [Theory]
+    [InlineData("", '.')]
+    [InlineData(".", '.')]
+    [InlineData("...", '.')]
+    [InlineData("www.example.com.", '.')]
+    [InlineData("www.example.com..", '.')]
+    [InlineData("a.b", '.')]
+    [InlineData("line\r\r", '\r')]
+    [InlineData("\rline", '\r')]
+    public void The_line_loops_trim_bytes_as_the_framework_does(string text, char trailing)
+    {
+        var bytes = Encoding.ASCII.GetBytes(text);
+        Assert.Equal(bytes.AsSpan().TrimEnd((byte)trailing).ToArray(), AsciiText.TrimEnd(bytes, (byte)trailing).ToArray());
+    }
+
     private static bool Same(CoreDnsLogScan a, CoreDnsLogScan b)
     {
         string[] names = ["api.partner-example.com", "www.example.com", "bücher.example.com", "svc-1.app.svc.cluster.local"];

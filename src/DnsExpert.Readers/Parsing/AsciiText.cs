@@ -6,6 +6,24 @@ namespace DnsExpert.Readers.Parsing;
 internal static class AsciiText
 {
     /// <summary>
+    /// <paramref name="ascii"/> without every <paramref name="trailing"/> byte at its end, as
+    /// <c>MemoryExtensions.TrimEnd</c> gives it, written out so that it is inlined into a log's line loop: the
+    /// framework's generic one has no precompiled code for bytes and ran unoptimised, then instrumented, in the first
+    /// large request a process read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ReadOnlySpan<byte> TrimEnd(ReadOnlySpan<byte> ascii, byte trailing)
+    {
+        var length = ascii.Length;
+        while (length > 0 && ascii[length - 1] == trailing)
+        {
+            length--;
+        }
+
+        return ascii[..length];
+    }
+
+    /// <summary>
     /// Four ASCII bytes (read little-endian as one <see cref="uint"/>) as the 8 bytes of their four UTF-16 units, read
     /// little-endian as one <see cref="ulong"/>: what reading those characters' bytes would give.
     /// </summary>

@@ -388,7 +388,7 @@ public sealed class CoreDnsLogScanner
         }
 
         line = head.Length > CoreDnsLogParser.MaxLineLength ? head[..CoreDnsLogParser.MaxLineLength] : head;
-        line = line.TrimEnd((byte)'\r');
+        line = AsciiText.TrimEnd(line, (byte)'\r');
         var split = SplitStamp(line, out var text, out var timestamp);
         if (split && TryAnsweredQuery(text, timestamp))
         {
@@ -405,6 +405,7 @@ public sealed class CoreDnsLogScanner
     /// The timestamp split off as the parser splits it: <paramref name="text"/> is the rest. False for a line that starts
     /// like a stamp this does not read (the parser then reads it).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool SplitStamp<T>(ReadOnlySpan<T> line, out ReadOnlySpan<T> text, out DateTimeOffset? timestamp)
         where T : unmanaged
     {
@@ -611,6 +612,7 @@ public sealed class CoreDnsLogScanner
     /// <see cref="CoreDnsLogParser.FastUtc"/> with the last second remembered: consecutive lines share it, so only the
     /// fraction is read. The same stamps are accepted.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private DateTimeOffset? Timestamp<T>(ReadOnlySpan<T> stamp)
         where T : unmanaged
     {
@@ -693,6 +695,7 @@ public sealed class CoreDnsLogScanner
     }
 
     /// <summary>Is this the remembered second (its first 19 characters)?</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool SameSecond<T>(ReadOnlySpan<T> second)
         where T : unmanaged => typeof(T) == typeof(byte)
             ? MemoryMarshal.Cast<T, byte>(second).SequenceEqual(_stampPrefixBytes)
@@ -737,7 +740,7 @@ public sealed class CoreDnsLogScanner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountAnswer(ReadOnlySpan<byte> name, ReadOnlySpan<byte> type, ReadOnlySpan<byte> rcode, DateTimeOffset? timestamp)
     {
-        name = name.TrimEnd((byte)'.');
+        name = AsciiText.TrimEnd(name, (byte)'.');
         if (name.Length + type.Length + 2 > MaxQueryKeyLength || rcode.Length > MaxQueryKeyLength)
         {
             // No key that long is counted (AnswerKey makes none).

@@ -306,6 +306,7 @@ internal static class QueryScanner
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool AllDigits(ReadOnlySpan<byte> s)
     {
         foreach (var b in s)
@@ -419,6 +420,7 @@ internal static class QueryScanner
             or "HTTPS" or "SVCB" or "NAPTR" or "DS" or "DNSKEY" or "ANY" or "TYPE64" or "TYPE65";
 
     /// <summary><see cref="IsClientQuery(ReadOnlySpan{char}, ReadOnlySpan{char})"/> of ASCII bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsClientQuery(ReadOnlySpan<byte> client, ReadOnlySpan<byte> type)
     {
         if (client.StartsWith("127."u8) || (!client.IsEmpty && client[0] == ':' && IsLoopback(System.Text.Encoding.ASCII.GetString(client))))
@@ -554,6 +556,7 @@ internal static class QueryScanner
     }
 
     /// <summary>Would <see cref="Seconds"/> read it? Answered without parsing for the usual <c>0.000148s</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsDuration<T>(ReadOnlySpan<T> s)
         where T : unmanaged
     {
@@ -635,6 +638,7 @@ internal static class QueryScanner
     /// integer below 2^53 divided by a power of ten below 10^23, both exact in a double, so the one rounding of the
     /// division gives the double nearest the decimal, which is what <see cref="double.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider?, out double)"/> gives.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool PlainSeconds<T>(ReadOnlySpan<T> s, out double seconds)
         where T : unmanaged
     {
