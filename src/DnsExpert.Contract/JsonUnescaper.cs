@@ -132,7 +132,12 @@ internal struct JsonUnescaper
             return sink.Append([c]);
         }
 
-        var unit = Hex(escape[2]) << 12 | Hex(escape[3]) << 8 | Hex(escape[4]) << 4 | Hex(escape[5]);
+        var unit = JsonStrings.Hex4(escape[2..6]);
+        if (unit < 0)
+        {
+            throw new FormatException("not a hex digit");
+        }
+
         Span<byte> utf8 = stackalloc byte[4];
         if (_highSurrogate != 0)
         {
@@ -159,14 +164,6 @@ internal struct JsonUnescaper
 
         return sink.Append(utf8[..new Rune(unit).EncodeToUtf8(utf8)]);
     }
-
-    private static int Hex(byte digit) => digit switch
-    {
-        >= (byte)'0' and <= (byte)'9' => digit - '0',
-        >= (byte)'a' and <= (byte)'f' => digit - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => digit - 'A' + 10,
-        _ => throw new FormatException("not a hex digit"),
-    };
 
     /// <summary>The bytes of one escape (at most <c>\uXXXX</c>).</summary>
     [System.Runtime.CompilerServices.InlineArray(6)]

@@ -161,18 +161,6 @@ internal struct JsonStringValidator
 
                     _state = AfterBackslash;
                     break;
-                case AfterBackslash when c == (byte)'u' && i + 4 <= span.Length:
-                    // The usual escape whole in this piece (a serializer's \u0022): its four digits at once.
-                    var unit = JsonStrings.Hex4(span.Slice(i, 4));
-                    if (unit < 0 || _highSurrogate != char.IsLowSurrogate((char)unit))
-                    {
-                        return Invalid;
-                    }
-
-                    i += 4;
-                    _state = Plain;
-                    _highSurrogate = !_highSurrogate && char.IsHighSurrogate((char)unit);
-                    break;
                 case AfterBackslash when c == (byte)'u':
                     (_state, _digits, _unit) = (Hex, 0, 0);
                     break;

@@ -35,25 +35,8 @@ public abstract class StreamedLog
         : throw new InvalidOperationException("The log's length is known once its scan has unescaped it; wait for the request's log scans.");
 
     /// <summary>
-    /// Takes the bytes (<see cref="TakeBytes"/>) as the log's UTF-8 text: an <see cref="Escaped"/> log is unescaped
-    /// where it lies (the text is never longer) and its length in characters counted, on the caller's thread (a scan's).
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The bytes were already taken.</exception>
-    public (byte[] Buffer, int Length) TakeText()
-    {
-        var (buffer, length) = TakeBytes();
-        if (Escaped)
-        {
-            length = JsonStrings.UnescapeInPlace(buffer.AsSpan(0, length));
-            _characters = System.Text.Encoding.UTF8.GetCharCount(buffer.AsSpan(0, length));
-        }
-
-        return (buffer, length);
-    }
-
-    /// <summary>
     /// Tells the length in characters of an <see cref="Escaped"/> log whose bytes (<see cref="TakeBytes"/>) the caller
-    /// unescaped itself (<see cref="EscapedLines"/>), as <see cref="TakeText"/> would have counted it.
+    /// unescaped itself (<see cref="EscapedLines"/>): the characters of its text.
     /// </summary>
     /// <exception cref="InvalidOperationException">The log is not escaped, or its length is known already.</exception>
     protected void Unescaped(long characters)

@@ -320,8 +320,10 @@ public sealed class LongLogExtractionTests
         {
             Escaped++;
             var log = new ScannedLog(buffer, length);
-            var (text, textLength) = log.TakeText();
-            Texts[log] = Encoding.UTF8.GetString(text, 0, textLength);
+            var (escaped, escapedLength) = log.TakeBytes();
+            var text = escaped[..escapedLength];
+            Texts[log] = Encoding.UTF8.GetString(text, 0, JsonStrings.UnescapeInPlace(text));
+            log.Complete(CoreDnsLogScanner.ScanEscaped(escaped.AsSpan(0, escapedLength)));
             Assert.Equal(Texts[log].Length, log.Characters);
             return log;
         }
