@@ -217,7 +217,7 @@ public sealed class CoreDnsLogScanner
         scanner._wide = ArrayPool<char>.Shared.Rent(DecodedBytes);
         try
         {
-            var lines = new EscapedLineFeed(scanner);
+            var lines = new LineFeed(scanner);
             EscapedLines.Unescape(escaped, ref lines);
         }
         finally
@@ -229,8 +229,8 @@ public sealed class CoreDnsLogScanner
         return scanner.Complete();
     }
 
-    /// <summary>The lines of an escaped log fed as <see cref="FeedWhole"/> feeds a text's.</summary>
-    private readonly ref struct EscapedLineFeed(CoreDnsLogScanner scanner) : IUtf8Lines
+    /// <summary>The lines of a whole log, from its text (<see cref="FeedWhole"/>) or its escaped bytes (<see cref="ScanEscaped"/>).</summary>
+    private readonly ref struct LineFeed(CoreDnsLogScanner scanner) : IUtf8Lines
     {
         public void Line(ReadOnlySpan<byte> line)
         {
@@ -253,17 +253,17 @@ public sealed class CoreDnsLogScanner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FeedWhole(ReadOnlySpan<byte> utf8)
     {
-        while (!utf8.IsEmpty)
+        var lines = new LineFeed(this);
+        while (true)
         {
             var newline = utf8.IndexOf((byte)'\n');
             if (newline < 0)
             {
-                Utf8Line(utf8);
+                lines.Last(utf8);
                 return;
             }
 
-            Utf8Line(utf8[..newline]);
-            _characters++;
+            lines.Line(utf8[..newline]);
             utf8 = utf8[(newline + 1)..];
         }
     }
