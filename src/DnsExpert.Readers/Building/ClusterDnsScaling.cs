@@ -52,10 +52,10 @@ internal static class ClusterDnsScaling
             }
 
             var arguments = (container.Command ?? []).Concat(container.Args ?? []).ToList();
-            var scales = Flag(arguments, "--target") is { } targets
+            var scales = ContainerArguments.Flag(arguments, "target") is { } targets
                 ? targets.Split(',').Any(t => string.Equals(t.Trim(), target, StringComparison.OrdinalIgnoreCase))
                 : name.Contains("dns", StringComparison.Ordinal);
-            var configMap = Flag(arguments, "--configmap") ?? name;
+            var configMap = ContainerArguments.Flag(arguments, "configmap") ?? name;
             if (scales && Contract.RequestValidator.IsDnsSubdomain(configMap))
             {
                 return (workload, configMap);
@@ -80,23 +80,4 @@ internal static class ClusterDnsScaling
     /// <summary>Is the image the cluster-proportional-autoscaler's (registry.k8s.io/cpa/cluster-proportional-autoscaler, GKE's, AKS's mirror, the older <c>-amd64</c>)?</summary>
     private static bool IsProportionalAutoscaler(string? image) =>
         image is not null && ContainerImage.Name(image).StartsWith("cluster-proportional-autoscaler", StringComparison.Ordinal);
-
-    /// <summary>The value of a flag among a container's arguments, after <c>=</c> or as the next argument.</summary>
-    private static string? Flag(List<string> arguments, string flag)
-    {
-        for (var i = 0; i < arguments.Count; i++)
-        {
-            if (arguments[i].StartsWith(flag + "=", StringComparison.Ordinal))
-            {
-                return arguments[i][(flag.Length + 1)..];
-            }
-
-            if (arguments[i] == flag && i + 1 < arguments.Count)
-            {
-                return arguments[i + 1];
-            }
-        }
-
-        return null;
-    }
 }

@@ -70,9 +70,9 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     private static NodeLocalSetup ReadAddresses(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
     {
         var args = daemonSet.Spec?.Template?.Spec?.Containers?.SelectMany(c => (c.Args ?? []).Concat(c.Command ?? [])).ToList() ?? [];
-        var localIp = Flag(args, "localip");
-        var setupIptables = Flag(args, "setupiptables");
-        var upstream = Flag(args, "upstreamsvc");
+        var localIp = ContainerArguments.Flag(args, "localip");
+        var setupIptables = ContainerArguments.Flag(args, "setupiptables");
+        var upstream = ContainerArguments.Flag(args, "upstreamsvc");
         var sets = !string.Equals(setupIptables, "false", StringComparison.OrdinalIgnoreCase);
         if (AddressList(localIp) is { Count: > 0 } fromArgs)
         {
@@ -144,26 +144,6 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
         (list ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(a => System.Net.IPAddress.TryParse(a, out _))
             .ToList();
-
-    /// <summary>A flag's value: <c>-name value</c>, <c>--name value</c>, <c>-name=value</c> or <c>--name=value</c>.</summary>
-    private static string? Flag(List<string> args, string name)
-    {
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i].TrimStart('-');
-            if (args[i].StartsWith('-') && arg == name)
-            {
-                return i + 1 < args.Count && !args[i + 1].StartsWith('-') ? args[i + 1] : "true";
-            }
-
-            if (args[i].StartsWith('-') && arg.StartsWith(name + "=", StringComparison.Ordinal))
-            {
-                return arg[(name.Length + 1)..];
-            }
-        }
-
-        return null;
-    }
 }
 
 /// <summary>
