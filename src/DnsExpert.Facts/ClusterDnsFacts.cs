@@ -25,6 +25,9 @@ public sealed class ClusterDns : Fact
     /// <summary>The NodeLocal DNSCache DaemonSet's name (<c>node-local-dns</c>, kubespray's <c>nodelocaldns</c>), for evidence.</summary>
     public string? NodeLocalName { get; init; }
 
+    /// <summary>The namespace of NodeLocal DNSCache's DaemonSet (<see cref="NodeLocalName"/>), or of its Corefile ConfigMap read without it; null when neither was read.</summary>
+    public string? NodeLocalNamespace { get; init; }
+
     /// <summary>
     /// The addresses the <c>bind</c> lines of NodeLocal DNSCache's own Corefile ConfigMap name (<c>node-local-dns</c>,
     /// kubespray's <c>nodelocaldns</c>), read with or without its DaemonSet: a pod asking one of them asks the node's
@@ -397,9 +400,13 @@ public sealed class CacheDenialWindow : Fact
     /// <summary>NodeLocal DNSCache's denial window for the cluster domain; null when NodeLocal or its Corefile is not in the snapshot.</summary>
     public int? NodeLocalSeconds { get; init; }
 
-    /// <summary>NodeLocal DNSCache's ConfigMap in kube-system (<c>node-local-dns</c>, kubespray's <c>nodelocaldns</c>), when its window was read.</summary>
+    /// <summary>NodeLocal DNSCache's ConfigMap in <see cref="NodeLocalNamespace"/> (<c>node-local-dns</c>, kubespray's <c>nodelocaldns</c>), when its window was read.</summary>
     [DnsExpert.Text.CommandValue(DnsExpert.Text.CommandValueKind.ObjectName)]
     public string? NodeLocalConfigMap { get; init; }
+
+    /// <summary>The namespace of <see cref="NodeLocalConfigMap"/>: its DaemonSet's (kube-system on upstream's, kubespray's, RKE2's and GKE's).</summary>
+    [DnsExpert.Text.CommandValue(DnsExpert.Text.CommandValueKind.Namespace)]
+    public string NodeLocalNamespace { get; init; } = "kube-system";
 
     /// <summary>The TTL of the SOA the kubernetes plugin answers an NXDOMAIN with.</summary>
     public required int SoaTtl { get; init; }

@@ -86,6 +86,15 @@ public sealed class NodeLocalDnsCache : Fact
 {
     public required string Name { get; init; }
 
+    /// <summary>
+    /// The DaemonSet's namespace, where its pods and its Corefile ConfigMap are: <c>kube-system</c> for upstream's
+    /// manifest, kubespray, RKE2 and GKE; a chart's release namespace otherwise.
+    /// </summary>
+    public string Namespace { get; init; } = "kube-system";
+
+    /// <summary>Its pods' label selector (the DaemonSet's <c>matchLabels</c>, <c>k=v,k=v</c>); null when it says none.</summary>
+    public string? PodSelector { get; init; }
+
     /// <summary>The link-local address pods are given; null when neither <c>-localip</c> nor its Corefile's <c>bind</c> was read.</summary>
     [UnknownWhenNull]
     public string? LocalIp { get; init; }

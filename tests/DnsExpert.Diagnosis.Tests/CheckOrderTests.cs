@@ -96,7 +96,7 @@ public sealed class CheckOrderTests
         }, CancellationToken.None);
 
         var listing = string.Join('\n', response.NextChecks.Select(c => c.Command + "  <- " + string.Join(",", c.RuleIds)));
-        Assert.True(response.NextChecks[0].Command == "kubectl get daemonset -n kube-system -o json", listing);
+        Assert.True(response.NextChecks[0].Command == "kubectl get daemonset -A -o json", listing);
         Assert.Contains("nodelocal-alpine-parallel-nameservers", response.NextChecks[0].RuleIds);
     }
 
@@ -184,7 +184,7 @@ public sealed class CheckOrderTests
         var listing = string.Join('\n', response.NextChecks.Select(c => c.Command + "  <- " + string.Join(",", c.RuleIds)));
         Assert.Contains(commands, c => c.StartsWith("kubectl debug node/gke-prod-default-pool-3f2a1c9e-x7k2 ", StringComparison.Ordinal) && c.Contains("dig @<nodelocal-upstream-ip> ", StringComparison.Ordinal));
         var events = commands.IndexOf("kubectl get events -n kube-system -o json");
-        Assert.True(commands.IndexOf("kubectl get daemonset -n kube-system -o json") is var daemonSets && daemonSets >= 0 && daemonSets < events, listing);
+        Assert.True(commands.IndexOf("kubectl get daemonset -A -o json") is var daemonSets && daemonSets >= 0 && daemonSets < events, listing);
         Assert.True(commands.IndexOf("kubectl get svc -n kube-system -l 'k8s-app in (kube-dns,coredns)' -o json") is var services && services >= 0 && services < events, listing);
     }
     [Fact]

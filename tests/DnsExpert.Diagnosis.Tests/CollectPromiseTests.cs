@@ -129,7 +129,7 @@ public sealed class CollectPromiseTests
         new(@"^kubectl get events -n kube-system -o json$", $"{Dump}/kube-system/events.json"),
         new(@"^kubectl get events -n \S+ -o json$", $"{Dump}/default/events.json"),
         // Whether the pod uses NodeLocal DNSCache needs the pod's nameservers too.
-        new(@"^kubectl get daemonset -n kube-system -o json$", $"{Dump}/kube-system/daemonsets.json",
+        new(@"^kubectl get daemonset -A -o json$", $"{Dump}/kube-system/daemonsets.json",
             After: [Before("kubectl get pod {{pod}} -n {{ns}} -o json", $"{Dump}/default/pods.json", $"Pod/{Pod}")]),
         new(@"^kubectl get configmap coredns -n kube-system -o json$", "tests/scenarios/coredns-no-terminal-plugin/near-miss-hosts-fallthrough-then-forward.json", "ConfigMap/coredns"),
         // Every kube-system ConfigMap: kube-proxy's is found by its KubeProxyConfiguration, whatever its name.

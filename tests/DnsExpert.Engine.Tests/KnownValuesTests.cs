@@ -302,4 +302,46 @@ public sealed class KnownValuesTests
         Assert.Equal("kubectl debug node/node4 -it --image=registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3 -- dig @<nodelocal-upstream-ip> kubernetes.default.svc.cluster.local +tcp +tries=1", check.Command);
         Assert.Contains("is left to fill in", check.Why, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// NodeLocal DNSCache's log is read where its DaemonSet is, by its pods' own labels (a chart's release namespace,
+    /// its app.kubernetes.io labels); while its DaemonSet is not read, where upstream's, kubespray's, RKE2's and GKE's are.
+    /// </summary>
+    [Theory]
+    [InlineData("node-local-dns", "app.kubernetes.io/name=node-local-dns,app.kubernetes.io/instance=node-local-dns",
+        "kubectl logs -n node-local-dns -l app.kubernetes.io/name=node-local-dns,app.kubernetes.io/instance=node-local-dns --prefix --timestamps --tail=500")]
+    [InlineData(null, null, "kubectl logs -n kube-system -l k8s-app=node-local-dns --prefix --timestamps --tail=500")]
+    public void The_nodelocal_log_is_read_where_its_daemonset_is(string? ns, string? selector, string expected)
+    {
+        var symptom = new ReportedSymptom { Source = "request.symptom", Class = SymptomClasses.ServerUnreachable, Frequency = SymptomFrequencies.Always };
+        var pod = new PodDns { Source = "Pod default/web-0", Namespace = "default", Name = "web-0", DnsPolicy = DnsPolicies.ClusterFirst, Node = "node4" };
+        List<object> facts = [symptom, pod];
+        if (ns is not null)
+        {
+            facts.Add(new NodeLocalDnsCache { Source = $"DaemonSet {ns}/node-local-dns", Name = "node-local-dns", Namespace = ns, PodSelector = selector, LocalIp = "169.254.20.11" });
+        }
+
+        var known = KnownValues.From(facts, "default", "web-0", "orders.shop.svc.cluster.local", "169.254.20.11:53");
+        var commands = HypothesisBuilder.Build(Rules, facts, [], known).SelectMany(h => h.Checks).Select(c => c.Command).ToList();
+
+        Assert.Contains(expected, commands);
+    }
+
+    /// <summary>A namespace or selector read from the cluster that is no such thing never reaches the log command as an option or a second command: a placeholder stands there.</summary>
+    [Theory]
+    [InlineData("-A", "k8s-app=node-local-dns")]
+    [InlineData("dns; reboot", "k8s-app=node-local-dns")]
+    [InlineData("node-local-dns", "x=y --all-containers; reboot")]
+    public void A_hostile_nodelocal_namespace_or_selector_does_not_reach_the_command(string ns, string selector)
+    {
+        var symptom = new ReportedSymptom { Source = "request.symptom", Class = SymptomClasses.ServerUnreachable, Frequency = SymptomFrequencies.Always };
+        var nodeLocal = new NodeLocalDnsCache { Source = "DaemonSet x/node-local-dns", Name = "node-local-dns", Namespace = ns, PodSelector = selector, LocalIp = "169.254.20.11" };
+        var known = KnownValues.From([symptom, nodeLocal], "default", "web-0", "orders.shop.svc.cluster.local", "169.254.20.11:53");
+
+        var commands = HypothesisBuilder.Build(Rules, [symptom, nodeLocal], [], known).SelectMany(h => h.Checks).Select(c => c.Command).ToList();
+
+        Assert.Contains(commands, c => c.EndsWith(" --prefix --timestamps --tail=500", StringComparison.Ordinal) && c.Contains("node-local", StringComparison.Ordinal));
+        Assert.DoesNotContain(commands, c => c.Contains("reboot", StringComparison.Ordinal));
+        Assert.DoesNotContain(commands, c => c.Contains("-n -A", StringComparison.Ordinal));
+    }
 }

@@ -166,4 +166,55 @@ public sealed class NodeLocalSetupTests
 
         Assert.Equal(upstream, cache.UpstreamIp);
     }
+
+    /// <summary>Every object of <paramref name="items"/> moved to namespace <paramref name="ns"/>, as a Helm release there installs it.</summary>
+    private static List<string> InNamespace(string ns, List<string> items) =>
+        [.. items.Select(i =>
+        {
+            var node = JsonNode.Parse(i)!;
+            node["metadata"]!["namespace"] = ns;
+            return node.ToJsonString();
+        })];
+
+    /// <summary>
+    /// The community chart (lablabs, tests/fixtures/nodelocal) installs NodeLocal DNSCache in its release's namespace,
+    /// labelled app.kubernetes.io/name only, its container not named node-cache: it is found there, and its namespace,
+    /// pods' selector and address reach the facts the commands and the evidence name.
+    /// </summary>
+    [Fact]
+    public void A_charts_nodelocal_in_its_releases_namespace_is_found_there()
+    {
+        var facts = Facts("10.96.0.10", [KubeDns, Pod], Items("lablabs-chart-own-namespace.json"));
+
+        var cache = Assert.Single(facts.OfType<NodeLocalDnsCache>());
+        Assert.Equal("node-local-dns", cache.Namespace);
+        Assert.Equal("DaemonSet node-local-dns/node-local-dns", cache.Source);
+        Assert.Equal("169.254.20.11", cache.LocalIp);
+        Assert.Equal("app.kubernetes.io/name=node-local-dns,app.kubernetes.io/instance=node-local-dns", cache.PodSelector);
+        Assert.Equal("node-local-dns", Assert.Single(facts.OfType<ClusterDns>()).NodeLocalNamespace);
+    }
+
+    /// <summary>Upstream's manifest applied in another namespace, without -localip: its bind line is read from the ConfigMap beside its DaemonSet, not from kube-system.</summary>
+    [Fact]
+    public void Without_localip_the_bind_line_is_read_from_the_configmap_beside_the_daemonset()
+    {
+        var facts = Facts("169.254.20.10", [KubeDns, Pod], InNamespace("dns-cache", WithoutLocalIp(Items("upstream-ipvs-mode.json"))));
+
+        var cache = Assert.Single(facts.OfType<NodeLocalDnsCache>());
+        Assert.Equal("dns-cache", cache.Namespace);
+        Assert.Equal("169.254.20.10", cache.LocalIp);
+        Assert.StartsWith("ConfigMap dns-cache/node-local-dns: bind 169.254.20.10", cache.AddressesFrom, StringComparison.Ordinal);
+        Assert.True(Assert.Single(facts.OfType<PodDns>()).UsesNodeLocal);
+    }
+
+    /// <summary>Two NodeLocal DaemonSets (a chart's trial beside kube-system's): kube-system's is the one pods are given, as every distribution's.</summary>
+    [Fact]
+    public void Kube_systems_daemonset_comes_before_another_namespaces()
+    {
+        var facts = Facts("10.96.0.10", [KubeDns, Pod], Items("lablabs-chart-own-namespace.json"), Items("upstream-ipvs-mode.json"));
+
+        var cache = Assert.Single(facts.OfType<NodeLocalDnsCache>());
+        Assert.Equal("kube-system", cache.Namespace);
+        Assert.Equal("169.254.20.10", cache.LocalIp);
+    }
 }

@@ -43,10 +43,12 @@ public sealed class KubernetesSnapshotCollector(
 
         var ns = target?.Pod is null ? null : target.Namespace ?? "default";
         var clusterDns = CollectClusterDns(run);
-        // NodeLocal DNSCache's DaemonSet: upstream's and GKE's by their label, kubespray's by its name (it labels the
-        // DaemonSet k8s-app=kube-dns, only its pods k8s-app=node-local-dns).
+        // NodeLocal DNSCache's DaemonSet, in whatever namespace: upstream's, RKE2's and GKE's by their label, the community
+        // charts' (installed in their release's namespace) by theirs, kubespray's by its name (it labels the DaemonSet
+        // k8s-app=kube-dns, only its pods k8s-app=node-local-dns).
         var nodeLocal = Task.WhenAll(
-            run.Collect("DaemonSet kube-system/node-local-dns", async ct => Items(await client.AppsV1.ListNamespacedDaemonSetAsync(KubeSystem, labelSelector: "k8s-app=node-local-dns", cancellationToken: ct))),
+            run.Collect("DaemonSets (k8s-app=node-local-dns)", async ct => Items(await client.AppsV1.ListDaemonSetForAllNamespacesAsync(labelSelector: "k8s-app=node-local-dns", cancellationToken: ct))),
+            run.Collect("DaemonSets (app.kubernetes.io/name=node-local-dns)", async ct => Items(await client.AppsV1.ListDaemonSetForAllNamespacesAsync(labelSelector: "app.kubernetes.io/name=node-local-dns", cancellationToken: ct)), optional: true),
             run.Collect("DaemonSet kube-system/nodelocaldns", async ct => [await client.AppsV1.ReadNamespacedDaemonSetAsync("nodelocaldns", KubeSystem, cancellationToken: ct)], optional: true));
         var tasks = new List<Task>
         {
@@ -308,21 +310,24 @@ public sealed class KubernetesSnapshotCollector(
     /// </summary>
     private async Task CollectNodeLocal(Run run, string node, Task<IReadOnlyList<object>[]> nodeLocal)
     {
-        if ((await nodeLocal).SelectMany(d => d).OfType<V1DaemonSet>().FirstOrDefault()?.Spec?.Selector?.MatchLabels is not { Count: > 0 } labels)
+        // Every DaemonSet listed is NodeLocal's (by its label or kubespray's name); kube-system's first, as the readers take it.
+        var daemonSet = (await nodeLocal).SelectMany(d => d).OfType<V1DaemonSet>().OrderBy(d => d.Metadata?.NamespaceProperty == KubeSystem ? 0 : 1).FirstOrDefault();
+        if (daemonSet?.Spec?.Selector?.MatchLabels is not { Count: > 0 } labels)
         {
             return;
         }
 
         var selector = ClusterDnsLayout.SelectorOf(labels);
-        var pods = await run.Collect($"Pods {KubeSystem} ({selector} on {node})", async ct => Items(await client.CoreV1.ListNamespacedPodAsync(
-            KubeSystem, labelSelector: selector, fieldSelector: $"spec.nodeName={node}", cancellationToken: ct)));
+        var ns = daemonSet.Metadata?.NamespaceProperty ?? KubeSystem;
+        var pods = await run.Collect($"Pods {ns} ({selector} on {node})", async ct => Items(await client.CoreV1.ListNamespacedPodAsync(
+            ns, labelSelector: selector, fieldSelector: $"spec.nodeName={node}", cancellationToken: ct)));
         await Task.WhenAll(pods.OfType<V1Pod>().Select(pod =>
         {
             var (podName, container) = (pod.Metadata.Name, pod.Spec?.Containers?.FirstOrDefault(c => c.Name == "node-cache")?.Name ?? pod.Spec?.Containers?.FirstOrDefault()?.Name);
-            var log = run.CollectLog($"Pod {KubeSystem}/{podName} log", KubeSystem, podName, container, ct => ReadLog(KubeSystem, podName, container, ct));
+            var log = run.CollectLog($"Pod {ns}/{podName} log", ns, podName, container, ct => ReadLog(ns, podName, container, ct));
             // node-cache's own counters (coredns_nodecache_setup_errors_total) on :9353, whether or not its ports say so.
             return Scrapes && pod.Status?.Phase == "Running" && Contract.RequestValidator.IsDnsSubdomain(podName)
-                ? Task.WhenAll(log, ScrapeOnce(run, KubeSystem, podName, Readers.Parsing.MetricsEndpoint.NodeLocalPort))
+                ? Task.WhenAll(log, ScrapeOnce(run, ns, podName, Readers.Parsing.MetricsEndpoint.NodeLocalPort))
                 : log;
         }));
     }

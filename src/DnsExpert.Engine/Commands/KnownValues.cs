@@ -55,6 +55,24 @@ public sealed record KnownValues
     [CommandValue(CommandValueKind.ObjectName)]
     [FilledFrom("PodDns", "NodeLocalDnsCache")]
     public object NodeLocalNode { get; init; } = new Placeholder("<nodelocal-node>", Withheld: true);
+
+    /// <summary>
+    /// NodeLocal DNSCache's namespace as its DaemonSet (or, without it, its Corefile ConfigMap) shows it
+    /// (<see cref="NodeLocalDnsCache.Namespace"/>: a chart's release namespace); while neither was read, <c>kube-system</c>,
+    /// where upstream's manifest, kubespray, RKE2 and GKE put it.
+    /// </summary>
+    [CommandValue(CommandValueKind.Namespace)]
+    [FilledFrom("NodeLocalDnsCache")]
+    public object NodeLocalNamespace { get; init; } = "kube-system";
+
+    /// <summary>
+    /// NodeLocal DNSCache's pods' label selector (<see cref="NodeLocalDnsCache.PodSelector"/>: its DaemonSet's
+    /// <c>matchLabels</c>, the charts' <c>app.kubernetes.io/...</c>); while unknown, <c>k8s-app=node-local-dns</c>, which
+    /// upstream's, kubespray's, RKE2's and GKE's pods carry.
+    /// </summary>
+    [CommandValue(CommandValueKind.LabelSelector)]
+    [FilledFrom("NodeLocalDnsCache")]
+    public object NodeLocalSelector { get; init; } = "k8s-app=node-local-dns";
     /// <summary>
     /// The name every cluster DNS answers, the <c>kubernetes</c> Service's in <c>default</c> under the cluster domain
     /// (<see cref="ClusterDns.ClusterDomain"/>: the Corefile's <c>kubernetes</c> zone, <c>cluster.local</c> while unread):
@@ -437,6 +455,8 @@ public sealed record KnownValues
             Node = (object?)NullIfEmpty(podDns?.Node) ?? unknown.Node,
             PodTools = ToolsOf(podDns),
             NodeLocalNode = (object?)(nodeLocal is not null || asksNodeLocal ? NullIfEmpty(podDns?.Node) : null) ?? unknown.NodeLocalNode,
+            NodeLocalNamespace = (object?)NullIfEmpty(nodeLocal?.Namespace) ?? (object?)facts.OfType<ClusterDns>().Select(c => c.NodeLocalNamespace).FirstOrDefault(n => n is not null) ?? unknown.NodeLocalNamespace,
+            NodeLocalSelector = (object?)NullIfEmpty(nodeLocal?.PodSelector) ?? unknown.NodeLocalSelector,
             Name = (object?)failing ?? unknown.Name,
             KubeDnsIp = (object?)kubeDns?.ClusterIp ?? (object?)ClusterDnsOf(facts, podNamespace, pod, podDns) ?? (object?)HostOf(server) ?? unknown.KubeDnsIp,
             CoreDnsPod = (object?)coreDns?.Name ?? unknown.CoreDnsPod,

@@ -24,6 +24,15 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
 
     public string Name => DaemonSet.Metadata?.Name ?? "node-local-dns";
 
+    /// <summary>
+    /// The DaemonSet's namespace: <c>kube-system</c> for upstream's manifest, kubespray, RKE2 and GKE; a Helm chart's
+    /// release namespace for the community charts that leave it to the release (lablabs/k8s-nodelocaldns-helm).
+    /// </summary>
+    public string Namespace => NamespaceOf(DaemonSet);
+
+    /// <summary>The pods' label selector (<c>spec.selector.matchLabels</c>, as <c>k=v,k=v</c>); null when it says none.</summary>
+    public string? PodSelector => DaemonSet.Spec?.Selector?.MatchLabels is { Count: > 0 } labels ? ClusterDnsLayout.SelectorOf(labels) : null;
+
     /// <summary>The addresses its Corefile forwards names of the cluster domain and the reverse zones to (kubespray writes the coredns Service's ClusterIP there).</summary>
     public IReadOnlyList<string> ClusterForwards { get; init; } = [];
 
@@ -32,13 +41,13 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
 
     /// <summary>
     /// Is the pod one of NodeLocal DNSCache's: its container <c>node-cache</c>, its <c>k8s-app=node-local-dns</c> label,
-    /// or, in kube-system, a name of its DaemonSet's pods (<c>nodelocaldns-v9c6t</c>).
+    /// or, in its DaemonSet's namespace (kube-system without the DaemonSet), a name of its DaemonSet's pods (<c>nodelocaldns-v9c6t</c>).
     /// </summary>
     public static bool IsPod(string ns, string name, string? container, V1Pod? pod, NodeLocalSetup? setup) =>
         container == "node-cache"
         || IsNodeLocalApp(pod?.Metadata?.Labels)
         || pod?.Metadata?.OwnerReferences?.Any(o => o.Kind == "DaemonSet" && (Names.Contains(o.Name) || o.Name == setup?.Name)) == true
-        || (ns == SnapshotObjects.KubeSystem && Names.Append(setup?.Name).OfType<string>().Any(n => name.StartsWith(n + "-", StringComparison.Ordinal)));
+        || (ns == (setup?.Namespace ?? SnapshotObjects.KubeSystem) && Names.Append(setup?.Name).OfType<string>().Any(n => name.StartsWith(n + "-", StringComparison.Ordinal)));
 
     /// <summary>Does NodeLocal answer queries sent to <paramref name="clusterIp"/> (it binds it and steers it with its own rules)?</summary>
     public bool Intercepts(string? clusterIp) => clusterIp is not null && SetsUpIptables && Addresses.Skip(1).Contains(clusterIp);
@@ -47,18 +56,30 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     public bool Answers(string server, string? clusterIp) => server == LocalIp || (server == clusterIp && Intercepts(clusterIp));
 
     /// <summary>
-    /// The DaemonSet in kube-system that runs node-cache, by name (<c>node-local-dns</c>, <c>nodelocaldns</c>) or by the
-    /// <c>k8s-app=node-local-dns</c> label on it or its pods (kubespray labels the DaemonSet itself <c>k8s-app=kube-dns</c>).
+    /// The DaemonSet that runs node-cache, in whatever namespace: by name (<c>node-local-dns</c>, <c>nodelocaldns</c>),
+    /// by the <c>k8s-app=node-local-dns</c> label on it or its pods (kubespray labels the DaemonSet itself
+    /// <c>k8s-app=kube-dns</c>), by the charts' <c>app.kubernetes.io/name=node-local-dns</c>, or by its
+    /// <c>k8s-dns-node-cache</c> image; kube-system's first, where upstream's manifest, kubespray, RKE2 and GKE put it.
     /// </summary>
     public static V1DaemonSet? Find(IEnumerable<V1DaemonSet> daemonSets)
     {
-        var inKubeSystem = daemonSets.Where(d => d.Metadata?.NamespaceProperty == SnapshotObjects.KubeSystem).ToList();
-        return inKubeSystem.FirstOrDefault(d => Names.Contains(d.Metadata.Name))
-            ?? inKubeSystem.FirstOrDefault(d => IsNodeLocalApp(d.Metadata.Labels) || IsNodeLocalApp(d.Spec?.Template?.Metadata?.Labels));
+        var ordered = daemonSets.OrderBy(d => NamespaceOf(d) == SnapshotObjects.KubeSystem ? 0 : 1)
+            .ThenBy(d => NamespaceOf(d), StringComparer.Ordinal).ThenBy(d => d.Metadata?.Name, StringComparer.Ordinal).ToList();
+        return ordered.FirstOrDefault(d => Names.Contains(d.Metadata?.Name))
+            ?? ordered.FirstOrDefault(d => IsNodeLocalApp(d.Metadata?.Labels) || IsNodeLocalApp(d.Spec?.Template?.Metadata?.Labels)
+                || d.Spec?.Template?.Spec?.Containers?.Any(c => IsNodeCacheImage(c.Image)) == true);
     }
 
+    private static string NamespaceOf(V1DaemonSet daemonSet) => daemonSet.Metadata?.NamespaceProperty ?? SnapshotObjects.KubeSystem;
+
     private static bool IsNodeLocalApp(IDictionary<string, string>? labels) =>
-        labels?.TryGetValue("k8s-app", out var app) == true && app == "node-local-dns";
+        labels is not null
+        && ((labels.TryGetValue("k8s-app", out var app) && app == "node-local-dns")
+            || (labels.TryGetValue("app.kubernetes.io/name", out var name) && name == "node-local-dns"));
+
+    /// <summary>node-cache's image (<c>registry.k8s.io/dns/k8s-dns-node-cache:1.23.1</c>, a mirror's path ending so), by its last path segment.</summary>
+    private static bool IsNodeCacheImage(string? image) =>
+        image is not null && image.Split('@')[0].Split('/')[^1].Split(':')[0] == "k8s-dns-node-cache";
 
     /// <summary>What the DaemonSet (and, without <c>-localip</c>, its ConfigMap's Corefile) says of the addresses.</summary>
     public static NodeLocalSetup Read(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
@@ -85,7 +106,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
             var bind = corefile.Servers.SelectMany(s => s.Directives).FirstOrDefault(d => d.Name == "bind");
             if (bind is not null && AddressList(string.Join(',', bind.Arguments)) is { Count: > 0 } fromBind)
             {
-                return new NodeLocalSetup(daemonSet, fromBind, $"ConfigMap kube-system/{name}: {bind.Text}", sets, upstream);
+                return new NodeLocalSetup(daemonSet, fromBind, $"ConfigMap {NamespaceOf(daemonSet)}/{name}: {bind.Text}", sets, upstream);
             }
         }
 
@@ -107,13 +128,16 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
 
         var binds = corefile.Servers.SelectMany(s => s.Directives).Where(d => d.Name == "bind")
             .SelectMany(d => AddressList(string.Join(',', d.Arguments))).Distinct().ToList();
-        return new NodeLocalConfig(name, binds, Forwards(corefile).Cluster);
+        return new NodeLocalConfig(name, binds, Forwards(corefile).Cluster) { Namespace = daemonSet is null ? SnapshotObjects.KubeSystem : NamespaceOf(daemonSet) };
     }
 
-    /// <summary>The Corefiles of the ConfigMaps its pods mount (<see cref="ConfigMapNames"/>), parsed, with the ConfigMap's name.</summary>
+    /// <summary>
+    /// The Corefiles of the ConfigMaps its pods mount (<see cref="ConfigMapNames"/>), in the DaemonSet's namespace
+    /// (kube-system without it), parsed, with the ConfigMap's name.
+    /// </summary>
     public static IEnumerable<(string Name, Corefile Corefile)> Corefiles(V1DaemonSet? daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps) =>
         ConfigMapNames(daemonSet)
-            .Select(name => (name, map: configMaps.GetValueOrDefault(SnapshotObjects.Key(SnapshotObjects.KubeSystem, name))))
+            .Select(name => (name, map: configMaps.GetValueOrDefault(SnapshotObjects.Key(daemonSet is null ? SnapshotObjects.KubeSystem : NamespaceOf(daemonSet), name))))
             .Where(m => m.map?.Data?.ContainsKey("Corefile") == true)
             .Select(m => (m.name, CorefileParser.Parse(m.map!.Data["Corefile"])));
 
@@ -152,4 +176,8 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
 /// forwards cluster names to when it names them (kubespray writes its coredns Service's ClusterIP there; upstream's and
 /// GKE's <c>__PILLAR__CLUSTER__DNS__</c> is filled by node-cache at run time from <c>-upstreamsvc</c>: none).
 /// </summary>
-internal sealed record NodeLocalConfig(string ConfigMap, IReadOnlyList<string> Binds, IReadOnlyList<string> ClusterForwards);
+internal sealed record NodeLocalConfig(string ConfigMap, IReadOnlyList<string> Binds, IReadOnlyList<string> ClusterForwards)
+{
+    /// <summary>The ConfigMap's namespace: its DaemonSet's, kube-system when read without it.</summary>
+    public string Namespace { get; init; } = SnapshotObjects.KubeSystem;
+}

@@ -39,6 +39,9 @@ public sealed class ConversationTests(ApiFactory factory, ConversationLedger led
         ["coredns-unknown-directive/fires-reload-refused-then-another-pod-restarts-into-it.json"] = NoLogOfTheCrashedPod,
         ["nodelocal-dnsconfig-not-injected/fires-clusterfirst-pod-with-nodelocal-installed.json"] =
             "the pod's case is under way once its JSON is read, but the DaemonSet check and the kube-dns Service decide it only together (NodeLocalPresent and KubeDnsClusterIp), neither alone, so the node checks of the causes listed under the reported frequency fill rounds 2 and 3",
+        // The same cluster with the chart's NodeLocal DNSCache in its own namespace: the same two checks decide it.
+        ["nodelocal-dnsconfig-not-injected/fires-chart-in-its-own-namespace-pod-asks-kube-dns.json"] =
+            "the same cluster as fires-clusterfirst-pod-with-nodelocal-installed with the chart's DaemonSet in its release's namespace: the DaemonSet check and the kube-dns Service decide it only together, so the node checks of the causes listed under the reported frequency fill rounds 2 and 3",
         ["search-list-too-long/fires-eight-domains-with-glibc-2.17.json"] =
             "the pod's `ldd --version` (glibc 2.17, which decides) is never among the first four answerable checks of a round",
         ["networkpolicy-blocks-dns-egress/fires-udp-53-allowed-but-not-tcp.json"] =

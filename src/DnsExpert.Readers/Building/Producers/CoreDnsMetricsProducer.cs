@@ -208,13 +208,15 @@ internal static class CoreDnsMetricsProducer
         }
 
         // NodeLocal DNSCache's pods are its DaemonSet's, whatever the layout names it (node-local-dns, kubespray's nodelocaldns).
-        var nodeLocalPods = (NodeLocalSetup.Find(objects.DaemonSets.Values)?.Metadata?.Name ?? "node-local-dns") + "-";
+        var nodeLocalSet = NodeLocalSetup.Find(objects.DaemonSets.Values);
+        var nodeLocalPods = (nodeLocalSet?.Metadata?.Name ?? "node-local-dns") + "-";
+        var nodeLocalNamespace = nodeLocalSet?.Metadata?.NamespaceProperty ?? SnapshotObjects.KubeSystem;
         bool IsNodeLocal(k8s.Models.V1Pod p) => p.Metadata?.Name?.StartsWith(nodeLocalPods, StringComparison.Ordinal) == true;
         if (file.Node is { } node)
         {
             var local = nodeLocal ? objects.Pods.Values.FirstOrDefault(p => p.Spec?.NodeName == node && IsNodeLocal(p)) : null;
             return local?.Metadata?.Name is { } localName ? (local.Metadata.NamespaceProperty ?? SnapshotObjects.KubeSystem, localName, node, true)
-                : nodeLocal ? (SnapshotObjects.KubeSystem, $"node-local-dns on node {node}", node, false) : null;
+                : nodeLocal ? (nodeLocalNamespace, $"node-local-dns on node {node}", node, false) : null;
         }
 
         // A hostNetwork pod has its node's address, as the node's other hostNetwork pods do: NodeLocal's port prefers NodeLocal's pod.

@@ -35,8 +35,10 @@ internal static class CoreDnsProducer
     /// <summary>NodeLocal DNSCache as its DaemonSet (and Corefile) set it up: where it listens and what it forwards to.</summary>
     private static NodeLocalDnsCache NodeLocalCache(SnapshotObjects objects, ClusterContext cluster, NodeLocalSetup nodeLocal) => new()
     {
-        Source = $"DaemonSet kube-system/{nodeLocal.Name}",
+        Source = $"DaemonSet {nodeLocal.Namespace}/{nodeLocal.Name}",
         Name = nodeLocal.Name,
+        Namespace = nodeLocal.Namespace,
+        PodSelector = nodeLocal.PodSelector,
         LocalIp = nodeLocal.LocalIp,
         Addresses = nodeLocal.Addresses,
         AddressesFrom = nodeLocal.AddressesFrom,
@@ -44,7 +46,7 @@ internal static class CoreDnsProducer
         UpstreamService = nodeLocal.UpstreamService,
         // An address its Corefile names is what node-cache forwards to: it fills in only __PILLAR__CLUSTER__DNS__ from -upstreamsvc.
         UpstreamIp = (nodeLocal.ClusterForwards is [var named, ..] ? named : null)
-            ?? (nodeLocal.UpstreamService is { } upstream ? objects.Service(SnapshotObjects.KubeSystem, upstream)?.Spec?.ClusterIP
+            ?? (nodeLocal.UpstreamService is { } upstream ? objects.Service(nodeLocal.Namespace, upstream)?.Spec?.ClusterIP
                 : cluster.NodeLocalInterceptsClusterIp ? null : objects.ClusterDns.Service?.Spec?.ClusterIP),
         DesiredPods = nodeLocal.DaemonSet.Status?.DesiredNumberScheduled ?? 0,
         ReadyPods = nodeLocal.DaemonSet.Status?.NumberReady ?? 0,
@@ -70,6 +72,7 @@ internal static class CoreDnsProducer
             NodeLocalPresent = cluster.NodeLocalKnown ? nodeLocal is not null : null,
             NodeLocalIp = cluster.NodeLocalIp,
             NodeLocalName = nodeLocal?.Name,
+            NodeLocalNamespace = nodeLocal?.Namespace ?? cluster.NodeLocalConfig?.Namespace,
             NodeLocalInterceptsClusterIp = nodeLocal is null ? null : cluster.NodeLocalInterceptsClusterIp,
             NodeLocalConfigBinds = cluster.NodeLocalConfig?.Binds ?? [],
             NodeLocalConfigUpstream = cluster.NodeLocalConfig?.ClusterForwards is [var forward, ..] ? forward : null,

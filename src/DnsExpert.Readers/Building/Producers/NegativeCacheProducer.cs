@@ -78,7 +78,7 @@ internal static class NegativeCacheProducer
             // NodeLocal caches CoreDNS's NXDOMAIN by the same rule, over the SOA TTL CoreDNS answered with.
             var (seconds, localDetail, localSettings) = Of(CacheDenial.Settings(localServer, domain), soa, $"SOA TTL {soa} from CoreDNS");
             nodeLocal = (seconds, map);
-            detail += $"; NodeLocal DNSCache (ConfigMap kube-system/{map}): {localDetail}";
+            detail += $"; NodeLocal DNSCache (ConfigMap {setup.Namespace}/{map}): {localDetail}";
             settings = $"{coreDns} s in CoreDNS ({settings}) and {seconds} s more in NodeLocal DNSCache ({localSettings})";
         }
         else
@@ -94,6 +94,7 @@ internal static class NegativeCacheProducer
             CoreDnsSeconds = coreDns,
             NodeLocalSeconds = nodeLocal.Seconds,
             NodeLocalConfigMap = nodeLocal.ConfigMap,
+            NodeLocalNamespace = cluster.NodeLocal?.Namespace ?? SnapshotObjects.KubeSystem,
             SoaTtl = soa,
             Detail = detail,
             Summary = nodeLocal.Seconds is { } more ? $"{coreDns + more} s: {settings}" : settings,

@@ -13,9 +13,10 @@ internal static class ProbeProducer
         var coreDnsIps = objects.CoreDnsPods.Select(p => p.Status?.PodIP).Where(ip => ip is not null).ToHashSet(StringComparer.Ordinal);
         var apiserver = objects.Service("default", "kubernetes")?.Spec?.ClusterIP;
         // NodeLocal's upstream Service (-upstreamsvc: kube-dns-upstream, kubespray's coredns) selects the kube-dns pods:
-        // a probe to it from a node's NodeLocal tests that node's path to the kube-dns Service.
-        var nodeLocalUpstream = cluster.NodeLocal?.UpstreamService is { } upstreamService
-            ? objects.Service(SnapshotObjects.KubeSystem, upstreamService)?.Spec?.ClusterIP
+        // a probe to it from a node's NodeLocal tests that node's path to the kube-dns Service. node-cache reads it from its
+        // own pod's Service environment (KUBE_DNS_UPSTREAM_SERVICE_HOST): a Service of its DaemonSet's namespace.
+        var nodeLocalUpstream = cluster.NodeLocal is { UpstreamService: { } upstreamService } setup
+            ? objects.Service(setup.Namespace, upstreamService)?.Spec?.ClusterIP
             : null;
         var upstreams = corefile.OfType<CorefilePlugin>().Where(p => p.Name == "forward").SelectMany(p => p.Arguments.Skip(1))
             .Select(a => a.Split(':')[0]).ToHashSet(StringComparer.Ordinal);
