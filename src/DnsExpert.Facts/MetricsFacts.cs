@@ -8,7 +8,7 @@ namespace DnsExpert.Facts;
 /// when. Two scrapes of the same process give the rise between them (<see cref="BetweenScrapes"/> true): it happened
 /// while the failure was looked at. A series the scrape does not hold is null, never zero.
 /// </summary>
-[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects, HealthcheckBroken (every upstream down), P99Ms (request duration), CpuPeriods, CpuThrottledPeriods and CpuThrottledPercent (cAdvisor's CFS throttling of the coredns container, from Prometheus only), CacheHits, CacheMisses and CacheHitPercent, with CacheHitPercentBefore (the window before, or from the process start to the first of two scrapes) and CacheHitRatioKept, CpuLimitCores (kube-state-metrics), CpuUsageCores and CpuPercentOfLimit (from Prometheus only); since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
+[FactDescription("A CoreDNS pod's own counters from its :9153/metrics: Requests, Responses, Servfail, Refused (and their share), Panics, ReloadFailures, MaxConcurrentRejects, HealthcheckBroken (every upstream down), P99Ms (request duration), CpuPeriods, CpuThrottledPeriods and CpuThrottledPercent (cAdvisor's CFS throttling of the coredns container, from Prometheus only), CacheHits, CacheMisses and CacheHitPercent, with CacheHitPercentBefore (the window before, or from the process start to the first of two scrapes) and CacheHitRatioKept, CpuLimitCores (kube-state-metrics), CpuUsageCores and CpuPercentOfLimit (from Prometheus only), PrometheusServer (the URL of the Prometheus server read, when one was); since the process started (one scrape) or BetweenScrapes (the rise between two scrapes of the same process); null when the series is not there.")]
 public sealed class CoreDnsMetrics : Fact
 {
     public required string Namespace { get; init; }
@@ -46,6 +46,13 @@ public sealed class CoreDnsMetrics : Fact
     /// answer (its server and window), or the pasted scrapes (the rise between two scrapes, or since each process started).
     /// </summary>
     public required string Reading { get; init; }
+
+    /// <summary>
+    /// The URL of the Prometheus server the counters were read from (the request's <c>metrics[].server</c>, or the
+    /// collector's configured server), as given; null for scrapes of the pod. Commands take it from here, through
+    /// <c>known.PrometheusUrl</c>'s checks, never from <see cref="Fact.Source"/>'s words.
+    /// </summary>
+    public string? PrometheusServer { get; init; }
 
     /// <summary>
     /// SERVFAIL's share on the other CoreDNS pods of the same <see cref="Reading"/>, for comparison:

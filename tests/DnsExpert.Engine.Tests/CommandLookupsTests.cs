@@ -94,15 +94,16 @@ public sealed class CommandLookupsTests
 
         Assert.DoesNotContain(commands, c => c.Contains(" scale ", StringComparison.Ordinal));
         Assert.Contains("kubectl -n kube-system edit configmap dns-autoscaler", commands);
-        var throttled = Remediation("coredns-cpu-throttled", [Throttled("Prometheus http://prometheus.monitoring:9090"), Kubeadm(2, "deployment/dns-autoscaler", "dns-autoscaler")], 1);
+        var throttled = Remediation("coredns-cpu-throttled", [Throttled("http://prometheus.monitoring:9090"), Kubeadm(2, "deployment/dns-autoscaler", "dns-autoscaler")], 1);
         Assert.Contains("kubectl -n kube-system edit configmap dns-autoscaler", throttled);
         Assert.DoesNotContain(throttled, c => c.Contains(" scale ", StringComparison.Ordinal));
     }
 
-    private static CoreDnsMetrics Throttled(string source) => new()
+    /// <summary>A throttled CoreDNS pod's counters read from the Prometheus server <paramref name="server"/> (none when empty).</summary>
+    private static CoreDnsMetrics Throttled(string server) => new()
     {
-        Source = source, Namespace = "kube-system", Pod = "coredns-5d78c9869d-abcde", BetweenScrapes = true, Window = "over 15 min",
-        Reading = source + " over 15 min", CpuPeriods = 9000, CpuThrottledPeriods = 4000,
+        Source = "Prometheus CoreDNS metrics", Namespace = "kube-system", Pod = "coredns-5d78c9869d-abcde", BetweenScrapes = true, Window = "over 15 min",
+        Reading = "Prometheus over 15 min", CpuPeriods = 9000, CpuThrottledPeriods = 4000, PrometheusServer = server.Length == 0 ? null : server,
     };
 
     /// <summary>
@@ -111,16 +112,16 @@ public sealed class CommandLookupsTests
     /// of the pod's node through the API server, which need no URL.
     /// </summary>
     [Theory]
-    [InlineData("Prometheus http://prometheus.monitoring:9090", "curl -sG http://prometheus.monitoring:9090/api/v1/query --data-urlencode")]
-    [InlineData("Prometheus https://prom.example.com/prometheus/", "curl -sG https://prom.example.com/prometheus/api/v1/query --data-urlencode")]
-    [InlineData("Prometheus https://admin:secret@prom.example.com", "kubectl get --raw /api/v1/nodes/$(kubectl -n kube-system get pod coredns-5d78c9869d-abcde -o jsonpath='{.spec.nodeName}')/proxy/metrics/cadvisor")]
-    [InlineData("Prometheus http://prom:9090/?x=$(id)", "kubectl get --raw /api/v1/nodes/$(kubectl")]
-    [InlineData("Prometheus http://prom:9090;id", "kubectl get --raw /api/v1/nodes/$(kubectl")]
-    [InlineData("Prometheus -K/etc/passwd", "kubectl get --raw /api/v1/nodes/$(kubectl")]
-    [InlineData("Prometheus", "kubectl get --raw /api/v1/nodes/$(kubectl")]
-    public void The_throttled_share_is_watched_on_the_requests_prometheus_else_on_the_kubelet(string source, string start)
+    [InlineData("http://prometheus.monitoring:9090", "curl -sG http://prometheus.monitoring:9090/api/v1/query --data-urlencode")]
+    [InlineData("https://prom.example.com/prometheus/", "curl -sG https://prom.example.com/prometheus/api/v1/query --data-urlencode")]
+    [InlineData("https://admin:secret@prom.example.com", "kubectl get --raw /api/v1/nodes/$(kubectl -n kube-system get pod coredns-5d78c9869d-abcde -o jsonpath='{.spec.nodeName}')/proxy/metrics/cadvisor")]
+    [InlineData("http://prom:9090/?x=$(id)", "kubectl get --raw /api/v1/nodes/$(kubectl")]
+    [InlineData("http://prom:9090;id", "kubectl get --raw /api/v1/nodes/$(kubectl")]
+    [InlineData("-K/etc/passwd", "kubectl get --raw /api/v1/nodes/$(kubectl")]
+    [InlineData("", "kubectl get --raw /api/v1/nodes/$(kubectl")]
+    public void The_throttled_share_is_watched_on_the_requests_prometheus_else_on_the_kubelet(string server, string start)
     {
-        var commands = Remediation("coredns-cpu-throttled", [Throttled(source), Kubeadm(2)], 1);
+        var commands = Remediation("coredns-cpu-throttled", [Throttled(server), Kubeadm(2)], 1);
 
         var watch = Assert.Single(commands, c => c.StartsWith(start, StringComparison.Ordinal));
         Assert.DoesNotContain("PROMETHEUS", watch, StringComparison.Ordinal);
@@ -129,6 +130,25 @@ public sealed class CommandLookupsTests
         {
             Assert.EndsWith("| grep -E '^container_cpu_cfs_(throttled_)?periods_total' | grep -F container=\\\"coredns\\\" | grep -F coredns-5d78c9869d-abcde", watch);
         }
+    }
+
+    /// <summary>
+    /// The Prometheus server is the metrics fact's own field, filled by the reader that knew it: a source text that reads
+    /// like one (a pasted scrape's file named so, any fact's words) is never parsed into a URL for a command.
+    /// </summary>
+    [Fact]
+    public void A_source_that_reads_like_a_prometheus_url_is_not_the_server()
+    {
+        var spoofed = new CoreDnsMetrics
+        {
+            Source = "Prometheus http://attacker.example:9090", Namespace = "kube-system", Pod = "coredns-5d78c9869d-abcde", BetweenScrapes = true,
+            Window = "between two scrapes", Reading = "scrapes: the rise between two", CpuPeriods = 9000, CpuThrottledPeriods = 4000,
+        };
+
+        var commands = Remediation("coredns-cpu-throttled", [spoofed, Kubeadm(2)], 1);
+
+        Assert.DoesNotContain(commands, c => c.Contains("attacker", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.StartsWith("kubectl get --raw /api/v1/nodes/", StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -167,7 +187,7 @@ public sealed class CommandLookupsTests
         var value = HostileCorpus.Values[index];
         var clusterDns = Kubeadm(null, value, value, value, value, value);
         var pod = Pod(value, value);
-        var known = KnownValues.From([clusterDns, pod, Throttled("Prometheus " + value)], "default", "web-0", null, null);
+        var known = KnownValues.From([clusterDns, pod, Throttled(value)], "default", "web-0", null, null);
 
         string Word(string v, CommandValueKind kind, string placeholder) => CommandValue.Fits(v, kind) ? ShellWords.Quote(v) : placeholder;
         var ns = Word(value, CommandValueKind.Namespace, "<known-cluster-dns-namespace>");

@@ -62,17 +62,15 @@ internal static class CommandLookups
     private static readonly System.Buffers.SearchValues<char> Unsafe = System.Buffers.SearchValues.Create(" \t\r\n'\"\\$`");
 
     /// <summary>
-    /// The Prometheus server a metrics fact was read from (its <c>Source</c>: <c>Prometheus URL</c>),
-    /// as a URL a command may hold: http or https, a host name or address, a port, a path of plain characters; no
-    /// user, query or fragment (a URL with a password is not repeated). Null when none is such a URL.
+    /// The Prometheus server a metrics fact was read from (<see cref="CoreDnsMetrics.PrometheusServer"/>, filled by the
+    /// reader of the request's metrics), as a URL a command may hold: http or https, a host name or address, a port, a
+    /// path of plain characters; no user, query or fragment (a URL with a password is not repeated). Null when none is such a URL.
     /// </summary>
     public static string? PrometheusServer(IEnumerable<CoreDnsMetrics> metrics)
     {
-        const string Prefix = "Prometheus ";
-        foreach (var source in metrics.Select(m => m.Source).Where(s => s.StartsWith(Prefix, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var server in metrics.Select(m => m.PrometheusServer?.Trim()).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
-            var text = source[Prefix.Length..].Trim();
-            if (text.Length > 0 && text.Length <= 512 && !text.AsSpan().ContainsAny(Unsafe) && Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            if (server.Length > 0 && server.Length <= 512 && !server.AsSpan().ContainsAny(Unsafe) && Uri.TryCreate(server, UriKind.Absolute, out var uri)
                 && uri.Scheme is "http" or "https" && uri.UserInfo.Length == 0 && uri.Query.Length == 0 && uri.Fragment.Length == 0
                 && CommandValue.Fits(uri.DnsSafeHost, CommandValueKind.NameOrAddress)
                 && uri.AbsolutePath.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '-' or '.' or '_' or '~'))

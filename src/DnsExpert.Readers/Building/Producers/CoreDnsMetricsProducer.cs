@@ -125,7 +125,10 @@ internal static class CoreDnsMetricsProducer
             var window = $"over {m.WindowMinutes ?? 15} min" + (m.Time is { } time ? $" to {time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC" : "");
             var source = $"Prometheus {m.Server}".TrimEnd();
             counters.Add(new Counted(source, m.Namespace ?? SnapshotObjects.KubeSystem, m.Pod!, null, counted, true, window, $"{source} {window}", m.P99Seconds, m.CpuPeriods, m.CpuThrottledPeriods,
-                new CacheBefore(m.CacheHitsBefore, m.CacheMissesBefore, $"in the {m.WindowMinutes ?? 15} min before"), m.CpuLimitCores, m.CpuUsageCores));
+                new CacheBefore(m.CacheHitsBefore, m.CacheMissesBefore, $"in the {m.WindowMinutes ?? 15} min before"), m.CpuLimitCores, m.CpuUsageCores)
+            {
+                PrometheusServer = string.IsNullOrWhiteSpace(m.Server) ? null : m.Server.Trim(),
+            });
             foreach (var (to, sent) in m.ForwardRequests ?? new Dictionary<string, long>())
             {
                 facts.Add(new CoreDnsForwardRate
@@ -144,7 +147,11 @@ internal static class CoreDnsMetricsProducer
     /// Prometheus answer, or the scrapes, between two or since each process started), and its request duration's 99th
     /// percentile in seconds, and its container's CFS periods and throttled periods (cAdvisor's, from a Prometheus server only).
     /// </summary>
-    private sealed record Counted(string Source, string Namespace, string Pod, string? Version, CoreDnsScrape Counters, bool Between, string Window, string Reading, double? P99Seconds, long? CpuPeriods, long? CpuThrottled, CacheBefore? Cache, double? CpuLimitCores, double? CpuUsageCores);
+    private sealed record Counted(string Source, string Namespace, string Pod, string? Version, CoreDnsScrape Counters, bool Between, string Window, string Reading, double? P99Seconds, long? CpuPeriods, long? CpuThrottled, CacheBefore? Cache, double? CpuLimitCores, double? CpuUsageCores)
+    {
+        /// <summary>The Prometheus server's URL as the artifact gives it (<see cref="MetricsArtifact.Server"/>); null for scrapes.</summary>
+        public string? PrometheusServer { get; init; }
+    }
 
     /// <summary>The cache's counts before the window, and when they were counted, in words.</summary>
     private sealed record CacheBefore(long? Hits, long? Misses, string When);
@@ -162,6 +169,7 @@ internal static class CoreDnsMetricsProducer
             BetweenScrapes = between,
             Window = window,
             Reading = c.Reading,
+            PrometheusServer = c.PrometheusServer,
             PeersServfail = string.Join(", ", peers.Select(p => $"{CoreDnsMetrics.ShareOf(p.Counters.ResponsesWith("SERVFAIL"), p.Counters.AllResponses)} on {p.Pod}")),
             Requests = counted.Requests,
             Responses = counted.AllResponses,
