@@ -22,4 +22,39 @@ internal static class ContainerArguments
 
         return null;
     }
+
+    /// <summary>
+    /// A long flag's value as spf13/pflag (cobra's flags: kube-proxy's, kubelet's) sets it: <c>--name=value</c> or
+    /// <c>--name value</c> (the next argument, whatever it starts with), the last occurrence winning (each sets it
+    /// again); <c>-name</c> is no long flag there (a single dash is shorthand letters), and nothing after <c>--</c> is a flag.
+    /// </summary>
+    public static string? LongFlag(IReadOnlyList<string> args, string name)
+    {
+        string? value = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg == "--")
+            {
+                break;
+            }
+
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var rest = arg.AsSpan(2);
+            if (rest.SequenceEqual(name) && i + 1 < args.Count)
+            {
+                value = args[++i];
+            }
+            else if (rest.StartsWith(name, StringComparison.Ordinal) && rest.Length > name.Length && rest[name.Length] == '=')
+            {
+                value = rest[(name.Length + 1)..].ToString();
+            }
+        }
+
+        return value;
+    }
 }

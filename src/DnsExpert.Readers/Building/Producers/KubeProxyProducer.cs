@@ -6,7 +6,8 @@ namespace DnsExpert.Readers.Building.Producers;
 /// <summary>
 /// kube-proxy's mode and IPVS UDP timeout. Its configuration is found by content: any kube-system ConfigMap holding a
 /// KubeProxyConfiguration (kubeadm's <c>kube-proxy</c>, ACK's <c>kube-proxy-worker</c> ...); else the kube-proxy
-/// DaemonSet's flags.
+/// DaemonSet's flags, read as kube-proxy reads them (<see cref="ContainerArguments.LongFlag"/>), and only when it runs
+/// without <c>--config</c>, whose file would replace them.
 /// </summary>
 internal static class KubeProxyProducer
 {
@@ -52,13 +53,16 @@ internal static class KubeProxyProducer
         var daemonSet = objects.DaemonSets.GetValueOrDefault(SnapshotObjects.Key(SnapshotObjects.KubeSystem, "kube-proxy"))
             ?? objects.DaemonSets.GetValueOrDefault(SnapshotObjects.Key(SnapshotObjects.KubeSystem, "kube-proxy-worker"));
         var args = daemonSet?.Spec?.Template?.Spec?.Containers?.SelectMany(c => (c.Command ?? []).Concat(c.Args ?? [])).ToList() ?? [];
-        var mode = Flag(args, "--proxy-mode");
-        if (mode is null)
+        // With --config, kube-proxy replaces what its flags set by the file (cmd/kube-proxy/app/options.go Complete:
+        // o.config = the file's; only logging and --hostname-override are taken from flags): its mode is the file's,
+        // which was not read, whatever --proxy-mode says.
+        var mode = ContainerArguments.LongFlag(args, "proxy-mode");
+        if (mode is null || ContainerArguments.LongFlag(args, "config") is not null)
         {
             return new ProducedFacts(facts);
         }
 
-        var udpTimeout = Flag(args, "--ipvs-udp-timeout");
+        var udpTimeout = ContainerArguments.LongFlag(args, "ipvs-udp-timeout");
         facts.Add(new KubeProxyInfo
         {
             Source = $"DaemonSet kube-system/{daemonSet!.Metadata?.Name}",
@@ -71,7 +75,4 @@ internal static class KubeProxyProducer
 
         return new ProducedFacts(facts);
     }
-
-    private static string? Flag(IEnumerable<string> args, string name) =>
-        args.Where(a => a.StartsWith(name + "=", StringComparison.Ordinal)).Select(a => a[(name.Length + 1)..]).LastOrDefault();
 }
