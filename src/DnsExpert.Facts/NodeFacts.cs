@@ -144,6 +144,12 @@ public sealed class NodeResolvConf : Fact
     /// uses, else of any resolv.conf read from this node, space-separated; null when none was read.
     /// </summary>
     public string? RealUpstreams { get; init; }
+
+    /// <summary>
+    /// The nameservers after the third, which kubelet leaves out of a pod's resolv.conf (its limit of 3), those that
+    /// are addresses, space-separated, for a <c>forward</c> line; empty when there are none.
+    /// </summary>
+    public string OmittedNameservers => string.Join(' ', Nameservers.Skip(3).Where(n => System.Net.IPAddress.TryParse(n, out _)));
 }
 
 /// <summary>A kernel log line of a node that matters for DNS (conntrack table full, a VXLAN packet with a bad UDP checksum).</summary>
