@@ -71,6 +71,23 @@ public sealed class HypothesisTests
     }
 
     [Fact]
+    public void What_the_plan_keeps_per_rule_base_follows_each_report_and_a_reloaded_rule_base()
+    {
+        // The causes and their routing are kept per rule base and per report (frequency, class, name kind): a report of
+        // another kind, or the same report against a reloaded rule base that routes otherwise, is planned afresh.
+        var ruleBase = Compile(Autopath);
+        var reloaded = Compile(Autopath.Replace("nameKind: [external]", "nameKind: [internal]", StringComparison.Ordinal));
+
+        for (var round = 0; round < 2; round++)
+        {
+            Assert.Equal(["test-autopath"], HypothesisBuilder.Build(ruleBase, [Name(NameKinds.External)], [], new KnownValues()).Select(h => h.RuleId));
+            Assert.Empty(HypothesisBuilder.Build(ruleBase, [Name(NameKinds.Internal)], [], new KnownValues()));
+            Assert.Empty(HypothesisBuilder.Build(reloaded, [Name(NameKinds.External)], [], new KnownValues()));
+            Assert.Equal(["test-autopath"], HypothesisBuilder.Build(reloaded, [Name(NameKinds.Internal)], [], new KnownValues()).Select(h => h.RuleId));
+        }
+    }
+
+    [Fact]
     public void With_its_facts_it_is_ruled_out_or_confirmed_and_another_name_kind_is_not_routed_to_it()
     {
         var ruleBase = Compile(Autopath);

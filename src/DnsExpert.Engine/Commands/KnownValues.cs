@@ -313,14 +313,12 @@ public sealed record KnownValues
     public IReadOnlySet<string> Ran { get; init; } = new HashSet<string>();
 
     /// <summary>The placeholders standing for values not known here (<c>&lt;coredns-pod&gt;</c>), read once.</summary>
-    internal IReadOnlyList<string> Placeholders => _placeholders ??=
-        ValueProperties.Select(p => p.GetValue(this)).OfType<Placeholder>().Select(p => p.Text).ToList();
+    internal IReadOnlyList<string> Placeholders => _placeholders ??= PlaceholderTexts(withheldOnly: false);
 
     private IReadOnlyList<string>? _placeholders;
 
     /// <summary>The placeholders a check must not hold to be given at all (<see cref="Placeholder.Withheld"/>).</summary>
-    internal IReadOnlyList<string> Withheld => _withheld ??=
-        ValueProperties.Select(p => p.GetValue(this)).OfType<Placeholder>().Where(p => p.Withheld).Select(p => p.Text).ToList();
+    internal IReadOnlyList<string> Withheld => _withheld ??= PlaceholderTexts(withheldOnly: true);
 
     private IReadOnlyList<string>? _withheld;
 
@@ -353,6 +351,25 @@ public sealed record KnownValues
 
     private static readonly System.Reflection.PropertyInfo[] ValueProperties =
         typeof(KnownValues).GetProperties().Where(p => p.PropertyType == typeof(object)).ToArray();
+
+    /// <summary>The getters of <see cref="ValueProperties"/>, in their order, as delegates: read in every diagnosis, not through reflection.</summary>
+    private static readonly Func<KnownValues, object>[] ValueGetters =
+        ValueProperties.Select(p => p.GetGetMethod()!.CreateDelegate<Func<KnownValues, object>>()).ToArray();
+
+    /// <summary>The texts of the placeholders among these values (only the withheld ones when <paramref name="withheldOnly"/>), in the properties' order.</summary>
+    private List<string> PlaceholderTexts(bool withheldOnly)
+    {
+        var texts = new List<string>();
+        foreach (var get in ValueGetters)
+        {
+            if (get(this) is Placeholder placeholder && (!withheldOnly || placeholder.Withheld))
+            {
+                texts.Add(placeholder.Text);
+            }
+        }
+
+        return texts;
+    }
 
     private static readonly KnownValues Defaults = new();
 

@@ -44,29 +44,25 @@ public static class HypothesisBuilder
     public static HypothesisPlan Plan(RuleBase ruleBase, IReadOnlyList<object> facts, IReadOnlyList<RuleFinding> findings, KnownValues known)
     {
         var report = new Report(facts, findings, known);
-        var explainsFailure = ruleBase.Rules.Where(r => r.Document.ExplainsFailure).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
-        var explaining = findings.Where(f => explainsFailure.Contains(f.RuleId)).Select(f => f.RuleId).ToList();
+        var causesOf = CausesOf(ruleBase);
+        var explaining = findings.Where(f => causesOf.ExplainsFailure.Contains(f.RuleId)).Select(f => f.RuleId).ToList();
 
         var confirmed = new List<(int Rank, RuleHypothesis H)>();
         var unverified = new List<Unchecked>();
         var ruledOut = new List<RuleHypothesis>();
-        RuleHypothesis? lastResort = null;
-        foreach (var rule in ruleBase.Rules)
+        var lastResort = causesOf.LastResort is { } last ? LastResort(last, explaining, known) : null;
+        var routed = causesOf.RoutedFor(report.Symptom, report.Name);
+        for (var i = 0; i < causesOf.Causes.Length; i++)
         {
+            var rule = causesOf.Causes[i];
             var doc = rule.Document;
-            if (rule.Id == LastResortRuleId)
-            {
-                lastResort = LastResort(rule, explaining, known);
-                continue;
-            }
-
-            if (report.Fired.TryGetValue(rule.Id, out var rank) && doc.ExplainsFailure)
+            if (report.Fired.TryGetValue(rule.Id, out var rank))
             {
                 confirmed.Add((rank, new RuleHypothesis { RuleId = rule.Id, Title = doc.Title, Status = RuleHypothesisStatus.Confirmed, Reason = "the rule fired: see its finding" }));
                 continue;
             }
 
-            if (!doc.ExplainsFailure || !Routed(doc.Routing, report.Symptom, report.Name))
+            if (!routed[i])
             {
                 continue;
             }
@@ -95,6 +91,55 @@ public static class HypothesisBuilder
 
         var causes = open.Select(u => u.Cause).ToList();
         return new HypothesisPlan(ordered, CheckOrder.Order(causes, known, Enablers(ruleBase, causes, known, report.IsRead)));
+    }
+
+    /// <summary>
+    /// What of the rule base the plan reads in every diagnosis, made once per rule base (a reload compiles a new one):
+    /// the rules that explain a failure (the causes, in the rule base's order, the last resort not among them), their ids,
+    /// the last resort, and which causes each report's routing admits (<see cref="Routed"/>), per distinct report.
+    /// </summary>
+    private static RuleBaseCauses CausesOf(RuleBase ruleBase) => Causes.GetValue(ruleBase, static ruleBase => new RuleBaseCauses(ruleBase));
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RuleBase, RuleBaseCauses> Causes = new();
+
+    /// <summary>See <see cref="CausesOf"/>. Thread-safe: read only but for <see cref="RoutedFor"/>'s bounded cache.</summary>
+    private sealed class RuleBaseCauses
+    {
+        /// <summary>Reports (frequency, class, name kind) whose routing is kept: the classifiers' closed sets give far fewer.</summary>
+        private const int MaxRoutings = 256;
+
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(string?, string?, string?), bool[]> _routed = new();
+
+        public RuleBaseCauses(RuleBase ruleBase)
+        {
+            Causes = ruleBase.Rules.Where(r => r.Id != LastResortRuleId && r.Document.ExplainsFailure).ToArray();
+            ExplainsFailure = ruleBase.Rules.Where(r => r.Document.ExplainsFailure).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+            LastResort = ruleBase.Rules.LastOrDefault(r => r.Id == LastResortRuleId);
+        }
+
+        public CompiledRule[] Causes { get; }
+
+        public HashSet<string> ExplainsFailure { get; }
+
+        public CompiledRule? LastResort { get; }
+
+        /// <summary>Per cause (<see cref="Causes"/>' order), whether the report's routing admits it.</summary>
+        public bool[] RoutedFor(ReportedSymptom? symptom, QueriedName? name)
+        {
+            var key = (symptom?.Frequency, symptom?.Class, name?.Kind);
+            if (_routed.TryGetValue(key, out var routed))
+            {
+                return routed;
+            }
+
+            routed = Causes.Select(r => Routed(r.Document.Routing, symptom, name)).ToArray();
+            if (_routed.Count < MaxRoutings)
+            {
+                _routed.TryAdd(key, routed);
+            }
+
+            return routed;
+        }
     }
 
     /// <summary>
@@ -136,8 +181,7 @@ public static class HypothesisBuilder
     /// <summary>What the plan reads of the diagnosis: the facts by type, the report (symptom, name), the rules that fired and their rank.</summary>
     private sealed class Report(IReadOnlyList<object> facts, IReadOnlyList<RuleFinding> findings, KnownValues known)
     {
-        public Dictionary<string, List<object>> ByType { get; } =
-            facts.GroupBy(f => f.GetType().Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        public Dictionary<string, List<object>> ByType { get; } = ByTypeName(facts);
 
         public KnownValues Known { get; } = known;
 
@@ -146,6 +190,30 @@ public static class HypothesisBuilder
         public QueriedName? Name { get; } = facts.OfType<QueriedName>().FirstOrDefault();
 
         public Dictionary<string, int> Fired { get; } = findings.Select((f, i) => (f.RuleId, i)).ToDictionary(x => x.RuleId, x => x.i, StringComparer.Ordinal);
+
+        /// <summary>The facts by their type's name, each type's in the facts' order.</summary>
+        private static Dictionary<string, List<object>> ByTypeName(IReadOnlyList<object> facts)
+        {
+            var byType = new Dictionary<string, List<object>>(StringComparer.Ordinal);
+            Type? lastType = null;
+            List<object>? last = null;
+            foreach (var fact in facts)
+            {
+                var type = fact.GetType();
+                if (type != lastType)
+                {
+                    lastType = type;
+                    if (!byType.TryGetValue(type.Name, out last))
+                    {
+                        byType[type.Name] = last = [];
+                    }
+                }
+
+                last!.Add(fact);
+            }
+
+            return byType;
+        }
 
         /// <summary>Each fact type's answer of <see cref="IsRead"/>: asked for the same types rule after rule, answered once per plan.</summary>
         private readonly Dictionary<string, bool> _reads = new(StringComparer.Ordinal);
@@ -327,13 +395,13 @@ public static class HypothesisBuilder
             var patterns = (compiled?.Patterns ?? []).Where(p => !Given.Contains(p.FactType) && !IsRelation(p.FactType)).ToList();
             return new PlannedCase(needs, patterns, patterns.Select(p => IsMeasurement(p.FactType)).ToArray());
         }).ToList();
-        return new Planning(cases, rule.Document.Cases.SelectMany(Needs).ToHashSet(StringComparer.Ordinal));
+        return new Planning(cases, Summarised(rule.Document.Cases.SelectMany(Needs)));
     });
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CompiledRule, Planning> Plannings = new();
 
-    /// <summary>A rule's cases (<see cref="PlannedCase"/>) and the fact types all of them need present (what a ruled-out reason summarises). Read only.</summary>
-    private sealed record Planning(IReadOnlyList<PlannedCase> Cases, IReadOnlySet<string> Reads);
+    /// <summary>A rule's cases (<see cref="PlannedCase"/>) and the fact types all of them need present that a ruled-out reason summarises (<see cref="Summarised"/>). Read only.</summary>
+    private sealed record Planning(IReadOnlyList<PlannedCase> Cases, IReadOnlyList<string> Reads);
 
     /// <summary>A case's needs (<see cref="Needs"/> and the properties it tests that are null when unknown), its patterns over facts (no given or relation types) and which of them are over a measurement (<see cref="IsMeasurement"/>). Read only.</summary>
     private sealed record PlannedCase(HashSet<string> Needs, IReadOnlyList<CompiledPattern> Patterns, bool[] Measurement);
@@ -410,11 +478,18 @@ public static class HypothesisBuilder
     /// What the facts of these types showed (<see cref="FactSummaries"/>), bounded; empty when only relations. Each type's
     /// summary is made once per plan (<see cref="Report.Described"/>).
     /// </summary>
-    private static string Summarise(IReadOnlySet<string> types, Report report) =>
-        FactSummaries.Clip(string.Join("; ", types.Where(t => !t.Contains('.', StringComparison.Ordinal) && !IsRelation(t)).Order(StringComparer.Ordinal)
+    private static string Summarise(IEnumerable<string> types, Report report) => Summarise(Summarised(types), report);
+
+    /// <summary>As <see cref="Summarise(IEnumerable{string}, Report)"/>, of types already <see cref="Summarised"/> (a rule's, once per rule base).</summary>
+    private static string Summarise(IReadOnlyList<string> summarised, Report report) =>
+        FactSummaries.Clip(string.Join("; ", summarised
             .Select(t => report.Described.TryGetValue(t, out var summary)
                 ? summary
                 : report.Described[t] = FactSummaries.Describe(t, report.ByType.GetValueOrDefault(t) ?? [], report.Known.Observed.Contains(t)))), MaxReason - NoneMatches.Length);
+
+    /// <summary>The types a summary describes, in its order: fact types (no <c>Type.Property</c>), no relations, each once, ordinal.</summary>
+    private static List<string> Summarised(IEnumerable<string> types) =>
+        types.Where(t => !t.Contains('.', StringComparison.Ordinal) && !IsRelation(t)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// The fact types of the cases that were checked and did not match (dead, or every fact there), when other cases
