@@ -91,8 +91,10 @@ public static class Program
         var before = Process.GetCurrentProcess().WorkingSet64;
         var watch = Stopwatch.StartNew();
         var coldCost = Cost.Start();
+        var coldStart = Stopwatch.GetTimestamp();
         var response = await Diagnose(service, requestPath);
         var cold = watch.Elapsed;
+        Console.Error.WriteLine($"first large run, monotonic: {coldStart / 1e9:0.000000} {Stopwatch.GetTimestamp() / 1e9:0.000000}");
         coldCost = coldCost.Stop();
         Console.WriteLine($"rule base compile: {compile.TotalMilliseconds:0} ms ({rules.Current.Rules.Count} rules)");
         Console.WriteLine($"small snapshot diagnosis (sick-cluster, median of 20): {small.TotalMilliseconds:0.0} ms");

@@ -158,12 +158,17 @@ public sealed class ParserPropertyTests
             // A line read as bytes must find what a line read as text counted, and pair with it.
             var bytes = Encoding.ASCII.GetBytes(name);
             var typeBytes = Encoding.ASCII.GetBytes(type);
-            var comparer = CoreDnsLogScanner.KeyComparer.Instance;
+            var stored = $"{name.ToLowerInvariant()}|{type}";
+            var made = new CoreDnsLogScanner.AnswerText(stored, name.Length);
+            var query = $"{stored}|{type}";
             return ParallelQueryDetector.Hash(bytes.AsSpan()) == ParallelQueryDetector.Hash(name.AsSpan())
                 && ParallelQueryDetector.Fnv(bytes.AsSpan()) == ParallelQueryDetector.Fnv(name.AsSpan())
-                && comparer.GetHashCode(new CoreDnsLogScanner.AsciiNameAndType(bytes, typeBytes)) == comparer.GetHashCode(new CoreDnsLogScanner.NameAndType(name, type))
-                && comparer.Equals(new CoreDnsLogScanner.AsciiNameAndType(bytes, typeBytes), $"{name.ToLowerInvariant()}|{type}")
-                == comparer.Equals(new CoreDnsLogScanner.NameAndType(name, type), $"{name.ToLowerInvariant()}|{type}");
+                && new CoreDnsLogScanner.AsciiNameAndType(bytes, typeBytes).Hash() == new CoreDnsLogScanner.NameAndType(name, type).Hash()
+                && new CoreDnsLogScanner.NameAndType(name, type).Hash() == made.Hash()
+                && new CoreDnsLogScanner.AsciiNameAndType(bytes, typeBytes).Is(stored)
+                && new CoreDnsLogScanner.NameAndType(name, type).Is(stored)
+                && new CoreDnsLogScanner.AsciiQuery(bytes, typeBytes, typeBytes).Hash() == new CoreDnsLogScanner.QueryText(query, name.Length, type.Length).Hash()
+                && new CoreDnsLogScanner.AsciiQuery(bytes, typeBytes, typeBytes).Is(query);
         });
 
     [Property(MaxTest = 1000)]

@@ -119,19 +119,14 @@ public sealed class CoreDnsLogScanner
     private const int MaxQueryKeyLength = 300;
 
     private readonly ParallelQueryDetector _parallel = new();
-    private readonly Dictionary<string, int> _queryIndex = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _queryLookup;
+    private readonly TextTable _queryIndex = new();
     private readonly Dictionary<EventKey, int> _eventIndex = [];
     private readonly List<Accumulator> _queries = [];
     private readonly List<Accumulator> _events = [];
-    private readonly Dictionary<string, int> _answerIndex;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _answerLookup;
-    private readonly Dictionary<string, int>.AlternateLookup<NameAndType> _answerPairLookup;
-    private readonly Dictionary<string, int>.AlternateLookup<AsciiNameAndType> _answerAsciiLookup;
+    private readonly TextTable _answerIndex = new();
     private readonly char[] _answerKey = new char[MaxQueryKeyLength];
     private readonly List<AnswerCount> _answers = [];
-    private readonly Dictionary<string, int> _seenTexts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _seenTextLookup;
+    private readonly TextTable _seenTexts = new();
     private readonly char[] _stampPrefix = new char[19];
     private readonly byte[] _stampPrefixBytes = new byte[19];
     private DateTimeOffset _stampBase;
@@ -144,16 +139,6 @@ public sealed class CoreDnsLogScanner
     private int _lines;
     private long _characters;
     private int _dropped;
-
-    public CoreDnsLogScanner()
-    {
-        _queryLookup = _queryIndex.GetAlternateLookup<ReadOnlySpan<char>>();
-        _answerIndex = new Dictionary<string, int>(KeyComparer.Instance);
-        _answerLookup = _answerIndex.GetAlternateLookup<ReadOnlySpan<char>>();
-        _answerPairLookup = _answerIndex.GetAlternateLookup<NameAndType>();
-        _answerAsciiLookup = _answerIndex.GetAlternateLookup<AsciiNameAndType>();
-        _seenTextLookup = _seenTexts.GetAlternateLookup<ReadOnlySpan<char>>();
-    }
 
     public static CoreDnsLogScan Scan(ReadOnlySpan<char> text)
     {
@@ -438,8 +423,17 @@ public sealed class CoreDnsLogScanner
         Line(_wide.AsSpan(0, Math.Min(written, CoreDnsLogParser.MaxLineLength + 1)));
     }
 
-    /// <summary>Every byte is ASCII white space, as <see cref="MemoryExtensions.IsWhiteSpace"/> reads characters.</summary>
-    private static bool IsWhiteSpace(ReadOnlySpan<byte> ascii) => ascii.IsEmpty || (AsciiWhiteSpace.Contains(ascii[0]) && !ascii.ContainsAnyExcept(AsciiWhiteSpace));
+    /// <summary>
+    /// Every byte is ASCII white space, as <see cref="MemoryExtensions.IsWhiteSpace"/> reads characters. The first byte is
+    /// tested in line (a line's usual answer): the framework's <c>SearchValues&lt;byte&gt;.Contains</c> has no precompiled
+    /// code and ran unoptimised on every line of a process's first long log.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsWhiteSpace(ReadOnlySpan<byte> ascii) => ascii.IsEmpty || (IsWhiteSpace(ascii[0]) && !ascii.ContainsAnyExcept(AsciiWhiteSpace));
+
+    /// <summary>Tab, line feed, vertical tab, form feed, carriage return or space.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsWhiteSpace(byte b) => b == (byte)' ' || (uint)(b - '\t') <= '\r' - '\t';
 
     /// <summary>A line the fast reading did not take: a text read before, or the parser.</summary>
     private void Slow(ReadOnlySpan<char> line, ReadOnlySpan<char> text, DateTimeOffset? timestamp, bool split)
@@ -461,7 +455,7 @@ public sealed class CoreDnsLogScanner
 
             if (q.Rcode != "NOERROR" && q.IsClientQuery && QueryKey(q.Name, q.Type, q.Rcode, key) is var length and > 0)
             {
-                Group(_queries, _queryIndex, key[..length].ToString(), record, q.DurationSeconds);
+                GroupQuery(new QueryText(key[..length], length - q.Type.Length - q.Rcode.Length - 2, q.Type.Length), record, q.DurationSeconds);
             }
         }
         else if (record.Kind is not (CoreDnsLogKind.Other or CoreDnsLogKind.Query))
@@ -487,7 +481,7 @@ public sealed class CoreDnsLogScanner
     /// </summary>
     private bool TrySeenText(ReadOnlySpan<char> text, DateTimeOffset? timestamp)
     {
-        if (_seenTexts.Count == 0 || text.Length > MaxRememberedTextLength || !_seenTextLookup.TryGetValue(text, out var i))
+        if (_seenTexts.Count == 0 || text.Length > MaxRememberedTextLength || !_seenTexts.TryGetValue(new PlainText(text), out var i))
         {
             return false;
         }
@@ -505,7 +499,7 @@ public sealed class CoreDnsLogScanner
     {
         if (text.Length <= MaxRememberedTextLength && _seenTexts.Count < MaxRememberedTexts)
         {
-            _seenTextLookup[text] = read;
+            _seenTexts.Add(new PlainText(text), read);
         }
     }
 
@@ -528,7 +522,7 @@ public sealed class CoreDnsLogScanner
             // A failure seen before only counts; the first of its kind is read in full below.
             Span<char> key = stackalloc char[MaxQueryKeyLength];
             var length = QueryKey(f.Name, f.Type, f.Rcode, key);
-            if (length == 0 || !_queryLookup.TryGetValue(key[..length], out var i))
+            if (length == 0 || !_queryIndex.TryGetValue(new QueryText(key[..length], length - f.Type.Length - f.Rcode.Length - 2, f.Type.Length), out var i))
             {
                 return false;
             }
@@ -576,23 +570,15 @@ public sealed class CoreDnsLogScanner
     }
 
     /// <summary>
-    /// A failure of an ASCII line counted in its group when one of its kind was read before (its key made of
-    /// characters); false for the first of its kind, which the parser reads in full.
+    /// A failure of an ASCII line counted in its group when one of its kind was read before (its key compared in place
+    /// with the group's, whatever the name's case); false for the first of its kind, which the parser reads in full.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    // Runs on each failed query's line: optimised at its first call (BENCHMARKS.md, "The scanner's tables").
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private bool CountFailure(ReadOnlySpan<byte> name, ReadOnlySpan<byte> type, ReadOnlySpan<byte> rcode, DateTimeOffset? timestamp, double duration)
     {
-        if (name.Length + type.Length + rcode.Length + 2 > MaxQueryKeyLength)
-        {
-            return false;
-        }
-
-        Span<char> chars = stackalloc char[MaxQueryKeyLength];
-        Span<char> key = stackalloc char[MaxQueryKeyLength];
-        var wideName = Widen(name, chars);
-        var wideType = Widen(type, chars[wideName.Length..]);
-        var length = QueryKey(wideName, wideType, Widen(rcode, chars[(wideName.Length + wideType.Length)..]), key);
-        if (length == 0 || !_queryLookup.TryGetValue(key[..length], out var i))
+        name = AsciiText.TrimEnd(name, (byte)'.');
+        if (name.Length + type.Length + rcode.Length + 2 > MaxQueryKeyLength || !_queryIndex.TryGetValue(new AsciiQuery(name, type, rcode), out var i))
         {
             return false;
         }
@@ -712,8 +698,8 @@ public sealed class CoreDnsLogScanner
         name = name.TrimEnd('.');
         int i;
         var found = Ascii.IsValid(name) && name.Length + type.Length + 2 <= MaxQueryKeyLength
-            ? _answerPairLookup.TryGetValue(new NameAndType(name, type), out i)
-            : _answerLookup.TryGetValue(_answerKey.AsSpan(0, AnswerKey(name, type, _answerKey)), out i);
+            ? _answerIndex.TryGetValue(new NameAndType(name, type), out i)
+            : TryGetAnswer(_answerIndex, _answerKey, AnswerKey(name, type, _answerKey), type.Length, out i);
         if (!found)
         {
             var length = AnswerKey(name, type, _answerKey);
@@ -723,7 +709,7 @@ public sealed class CoreDnsLogScanner
             }
 
             i = _answers.Count;
-            _answerIndex[_answerKey.AsSpan(0, length).ToString()] = i;
+            _answerIndex.Add(new AnswerText(_answerKey.AsSpan(0, length), length - type.Length - 1), i);
             _answers.Add(new AnswerCount(timestamp));
         }
 
@@ -747,16 +733,24 @@ public sealed class CoreDnsLogScanner
             return;
         }
 
-        if (_answerAsciiLookup.TryGetValue(new AsciiNameAndType(name, type), out var i) && rcode.SequenceEqual("NOERROR"u8))
+        if (!_answerIndex.TryGetValue(new AsciiNameAndType(name, type), out var i))
         {
-            CollectionsMarshal.AsSpan(_answers)[i].Add("NOERROR", timestamp, _lines);
+            CountAnswerAsText(name, type, rcode, timestamp);
             return;
         }
 
-        CountAnswerAsText(name, type, rcode, timestamp);
+        ref var count = ref CollectionsMarshal.AsSpan(_answers)[i];
+        if (rcode.SequenceEqual("NOERROR"u8))
+        {
+            count.Add("NOERROR", timestamp, _lines);
+        }
+        else
+        {
+            count.AddFailure(rcode, timestamp, _lines);
+        }
     }
 
-    /// <summary>A new name, or a failure's rcode: counted as characters (kept out of the usual line's way, with its buffer).</summary>
+    /// <summary>A new name: counted as characters (kept out of the usual line's way, with its buffer).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void CountAnswerAsText(ReadOnlySpan<byte> name, ReadOnlySpan<byte> type, ReadOnlySpan<byte> rcode, DateTimeOffset? timestamp)
     {
@@ -766,20 +760,26 @@ public sealed class CoreDnsLogScanner
         CountAnswer(wideName, wideType, Widen(rcode, chars[(wideName.Length + wideType.Length)..]), timestamp, always: false);
     }
 
-    private QueryAnswers? AnswersFor(CoreDnsQuery query) => AnswersFor(_answerLookup, _answers, query.Name, query.Type);
+    private QueryAnswers? AnswersFor(CoreDnsQuery query) => AnswersFor(_answerIndex, _answers, query.Name, query.Type);
 
     /// <summary>The answer counts alone, for the scan to keep: not the scanner's other state (its carry, the parallel-query detector).</summary>
     private Func<string, string, QueryAnswers?> AnswerTable()
     {
-        var (lookup, answers) = (_answerLookup, _answers);
-        return (name, type) => AnswersFor(lookup, answers, name, type);
+        var (index, answers) = (_answerIndex, _answers);
+        return (name, type) => AnswersFor(index, answers, name, type);
     }
 
-    private static QueryAnswers? AnswersFor(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup, List<AnswerCount> answers, string name, string type)
+    private static QueryAnswers? AnswersFor(TextTable index, List<AnswerCount> answers, string name, string type)
     {
         Span<char> key = stackalloc char[MaxQueryKeyLength];
-        var length = AnswerKey(name, type, key);
-        return length > 0 && lookup.TryGetValue(key[..length], out var i) ? answers[i].ToAnswers() : null;
+        return TryGetAnswer(index, key, AnswerKey(name, type, key), type.Length, out var i) ? answers[i].ToAnswers() : null;
+    }
+
+    /// <summary>An answer's count by its key as made (<paramref name="length"/> characters of <paramref name="key"/>; 0 for none).</summary>
+    private static bool TryGetAnswer(TextTable index, Span<char> key, int length, int typeLength, out int i)
+    {
+        i = 0;
+        return length > 0 && index.TryGetValue(new AnswerText(key[..length], length - typeLength - 1), out i);
     }
 
     /// <summary>"name|type", the name lower-case without its trailing dot; 0 when it does not fit.</summary>
@@ -809,19 +809,39 @@ public sealed class CoreDnsLogScanner
         if (index.TryGetValue(key, out var i))
         {
             CollectionsMarshal.AsSpan(groups)[i].Add(record.Timestamp, record.LineNumber, duration);
-            return;
         }
+        else if (NewGroup(groups, record, duration))
+        {
+            index[key] = groups.Count - 1;
+        }
+    }
 
+    /// <summary><see cref="Group{TKey}"/> of a failed query's line, by its key in <see cref="_queryIndex"/>.</summary>
+    private void GroupQuery(QueryText key, CoreDnsLogRecord record, double? duration)
+    {
+        if (_queryIndex.TryGetValue(key, out var i))
+        {
+            CollectionsMarshal.AsSpan(_queries)[i].Add(record.Timestamp, record.LineNumber, duration);
+        }
+        else if (NewGroup(_queries, record, duration))
+        {
+            _queryIndex.Add(key, _queries.Count - 1);
+        }
+    }
+
+    /// <summary>A group begun by this line; false (the line dropped) when there are <see cref="MaxGroups"/> already.</summary>
+    private bool NewGroup(List<Accumulator> groups, CoreDnsLogRecord record, double? duration)
+    {
         if (groups.Count >= MaxGroups)
         {
             _dropped++;
-            return;
+            return false;
         }
 
-        index[key] = groups.Count;
         var added = new Accumulator(record);
         added.Time(duration);
         groups.Add(added);
+        return true;
     }
 
     private struct Accumulator(CoreDnsLogRecord first)
@@ -899,6 +919,27 @@ public sealed class CoreDnsLogScanner
             }
         }
 
+        /// <summary><see cref="Add"/> of a failure's rcode, as ASCII bytes of a line.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void AddFailure(ReadOnlySpan<byte> rcode, DateTimeOffset? timestamp, int line)
+        {
+            _count++;
+            _last = timestamp;
+            _lastLine = line;
+            _failed++;
+            if (_lastRcode is null || !Ascii.Equals(rcode, _lastRcode))
+            {
+                _lastRcode = Interned(rcode);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static string Interned(ReadOnlySpan<byte> rcode)
+        {
+            Span<char> chars = stackalloc char[rcode.Length];
+            return QueryScanner.Intern(Widen(rcode, chars));
+        }
+
         public readonly QueryAnswers ToAnswers() => new(_count, _failed, first, _last, _lastLine, _lastRcode ?? "")
         {
             FirstNoErrorLine = _firstNoErrorLine > 0 ? _firstNoErrorLine : null,
@@ -906,116 +947,111 @@ public sealed class CoreDnsLogScanner
         };
     }
 
-    /// <summary>A name (without its trailing dot) and a type as they lie in a line: the key of its answers, not copied.</summary>
-    internal readonly ref struct NameAndType(ReadOnlySpan<char> name, ReadOnlySpan<char> type)
+    /// <summary>
+    /// An answer's key "name|type" (the name lower-case, without its trailing dot) as made: compared ordinally, hashed by
+    /// its parts as <see cref="NameAndType"/> hashes them.
+    /// </summary>
+    internal readonly ref struct AnswerText(ReadOnlySpan<char> key, int nameLength) : ITextKey
+    {
+        private readonly ReadOnlySpan<char> _key = key;
+
+        public ulong Hash() => TextHash.Finish(TextHash.Hash(_key[(nameLength + 1)..], TextHash.Hash(_key[..nameLength], TextHash.Seed)));
+
+        public bool Is(string stored) => _key.SequenceEqual(stored);
+
+        public string Text() => _key.ToString();
+    }
+
+    /// <summary>
+    /// A name (without its trailing dot) and a type as they lie in a line: the key of its answers, not copied. For an
+    /// ASCII name: the same key whatever the name's case.
+    /// </summary>
+    internal readonly ref struct NameAndType(ReadOnlySpan<char> name, ReadOnlySpan<char> type) : ITextKey
     {
         public ReadOnlySpan<char> Name { get; } = name;
 
         public ReadOnlySpan<char> Type { get; } = type;
+
+        public ulong Hash() => TextHash.Finish(TextHash.Hash(Type, TextHash.Hash(Name, TextHash.Seed)));
+
+        public bool Is(string stored) =>
+            stored.Length == Name.Length + Type.Length + 1
+            && stored[Name.Length] == '|'
+            && stored.AsSpan(Name.Length + 1).SequenceEqual(Type)
+            && Ascii.EqualsIgnoreCase(Name, stored.AsSpan(0, Name.Length));
+
+        public string Text() => throw new NotSupportedException("answer keys are added as made (AnswerText)");
     }
 
     /// <summary>A name (without its trailing dot) and a type as ASCII bytes of a line: the key of its answers, not copied.</summary>
-    internal readonly ref struct AsciiNameAndType(ReadOnlySpan<byte> name, ReadOnlySpan<byte> type)
+    internal readonly ref struct AsciiNameAndType(ReadOnlySpan<byte> name, ReadOnlySpan<byte> type) : ITextKey
     {
         public ReadOnlySpan<byte> Name { get; } = name;
 
         public ReadOnlySpan<byte> Type { get; } = type;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ulong Hash() => TextHash.Finish(TextHash.CaseFoldedHash(Type, TextHash.CaseFoldedHash(Name, TextHash.Seed)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Is(string stored) =>
+            stored.Length == Name.Length + Type.Length + 1
+            && stored[Name.Length] == '|'
+            && Ascii.Equals(Type, stored.AsSpan(Name.Length + 1))
+            && Ascii.EqualsIgnoreCase(Name, stored.AsSpan(0, Name.Length));
+
+        public string Text() => throw new NotSupportedException("answer keys are added as made (AnswerText)");
     }
 
     /// <summary>
-    /// Keys "name|type" (the name lower-case): ordinal equality, and for a <see cref="NameAndType"/> of an ASCII name
-    /// the same key ignoring the name's case. The hash folds ASCII case 8 bytes at a time, seeded per process so that
-    /// names chosen by a cluster cannot be made to collide.
+    /// A failed query's key "name|type|rcode" as made (<see cref="QueryKey"/>, the name lower-case): compared ordinally,
+    /// hashed by its parts as <see cref="AsciiQuery"/> hashes them.
     /// </summary>
-    internal sealed class KeyComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>, IAlternateEqualityComparer<NameAndType, string>,
-        IAlternateEqualityComparer<AsciiNameAndType, string>
+    internal readonly ref struct QueryText(ReadOnlySpan<char> key, int nameLength, int typeLength) : ITextKey
     {
-        public static readonly KeyComparer Instance = new();
-        private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
+        private readonly ReadOnlySpan<char> _key = key;
 
-        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+        public ulong Hash() => TextHash.Finish(TextHash.Hash(
+            _key[(nameLength + typeLength + 2)..], TextHash.Hash(_key.Slice(nameLength + 1, typeLength), TextHash.Hash(_key[..nameLength], TextHash.Seed))));
 
-        public int GetHashCode(string obj) => GetHashCode(obj.AsSpan());
+        public bool Is(string stored) => _key.SequenceEqual(stored);
 
-        public bool Equals(ReadOnlySpan<char> alternate, string other) => alternate.SequenceEqual(other);
+        public string Text() => _key.ToString();
+    }
 
-        public string Create(ReadOnlySpan<char> alternate) => alternate.ToString();
+    /// <summary>
+    /// A failed query's name (without its trailing dot), type and rcode as ASCII bytes of a line: its key whatever the
+    /// name's case, not copied.
+    /// </summary>
+    internal readonly ref struct AsciiQuery(ReadOnlySpan<byte> name, ReadOnlySpan<byte> type, ReadOnlySpan<byte> rcode) : ITextKey
+    {
+        private readonly ReadOnlySpan<byte> _name = name;
+        private readonly ReadOnlySpan<byte> _type = type;
+        private readonly ReadOnlySpan<byte> _rcode = rcode;
 
-        public int GetHashCode(ReadOnlySpan<char> alternate)
-        {
-            var bar = alternate.LastIndexOf('|');
-            return bar < 0 ? (int)Finish(Hash(alternate, Seed)) : GetHashCode(new NameAndType(alternate[..bar], alternate[(bar + 1)..]));
-        }
+        public ulong Hash() => TextHash.Finish(TextHash.CaseFoldedHash(_rcode, TextHash.CaseFoldedHash(_type, TextHash.CaseFoldedHash(_name, TextHash.Seed))));
 
-        public bool Equals(NameAndType alternate, string other) =>
-            other.Length == alternate.Name.Length + alternate.Type.Length + 1
-            && other[alternate.Name.Length] == '|'
-            && other.AsSpan(alternate.Name.Length + 1).SequenceEqual(alternate.Type)
-            && Ascii.EqualsIgnoreCase(alternate.Name, other.AsSpan(0, alternate.Name.Length));
+        public bool Is(string stored) =>
+            stored.Length == _name.Length + _type.Length + _rcode.Length + 2
+            && stored[_name.Length] == '|'
+            && stored[_name.Length + _type.Length + 1] == '|'
+            && Ascii.Equals(_type, stored.AsSpan(_name.Length + 1, _type.Length))
+            && Ascii.Equals(_rcode, stored.AsSpan(_name.Length + _type.Length + 2))
+            && Ascii.EqualsIgnoreCase(_name, stored.AsSpan(0, _name.Length));
 
-        public string Create(NameAndType alternate) => throw new NotSupportedException("keys are added as strings");
+        public string Text() => throw new NotSupportedException("query keys are added as made (QueryText)");
+    }
 
-        public int GetHashCode(NameAndType alternate) => (int)Finish(Hash(alternate.Type, Hash(alternate.Name, Seed)));
+    /// <summary>A line's text, compared ordinally: the key of what it was read as (<see cref="TrySeenText"/>).</summary>
+    private readonly ref struct PlainText(ReadOnlySpan<char> text) : ITextKey
+    {
+        private readonly ReadOnlySpan<char> _text = text;
 
-        public bool Equals(AsciiNameAndType alternate, string other) =>
-            other.Length == alternate.Name.Length + alternate.Type.Length + 1
-            && other[alternate.Name.Length] == '|'
-            && Ascii.Equals(alternate.Type, other.AsSpan(alternate.Name.Length + 1))
-            && Ascii.EqualsIgnoreCase(alternate.Name, other.AsSpan(0, alternate.Name.Length));
+        public ulong Hash() => TextHash.Finish(TextHash.Hash(_text, TextHash.Seed));
 
-        public string Create(AsciiNameAndType alternate) => throw new NotSupportedException("keys are added as strings");
+        public bool Is(string stored) => _text.SequenceEqual(stored);
 
-        public int GetHashCode(AsciiNameAndType alternate) => (int)Finish(CaseFoldedHash(alternate.Type, CaseFoldedHash(alternate.Name, Seed)));
-
-        /// <summary>
-        /// <see cref="Hash(ReadOnlySpan{char}, ulong)"/> of ASCII bytes' characters, without making them: four bytes read
-        /// at once are spread into the four UTF-16 units they stand for (<see cref="AsciiText.Units"/>), then hashed alike.
-        /// </summary>
-        internal static ulong CaseFoldedHash(ReadOnlySpan<byte> ascii, ulong hash)
-        {
-            const ulong Fold = 0x0020_0020_0020_0020UL;
-            hash ^= (ulong)ascii.Length * 2;
-            while (ascii.Length >= 4)
-            {
-                hash = System.Numerics.BitOperations.RotateLeft((hash ^ (AsciiText.Units(MemoryMarshal.Read<uint>(ascii)) | Fold)) * 0x9E3779B97F4A7C15UL, 31);
-                ascii = ascii[4..];
-            }
-
-            foreach (var b in ascii)
-            {
-                hash = (hash ^ (b | 0x20UL)) * 0x100000001B3UL;
-            }
-
-            return hash;
-        }
-
-        /// <summary>Every char with 0x20 set: ASCII letters in lower case (other chars change too, alike on both sides).</summary>
-        internal static ulong Hash(ReadOnlySpan<char> text, ulong hash)
-        {
-            const ulong Fold = 0x0020_0020_0020_0020UL;
-            var bytes = MemoryMarshal.AsBytes(text);
-            hash ^= (ulong)bytes.Length;
-            while (bytes.Length >= 8)
-            {
-                hash = System.Numerics.BitOperations.RotateLeft((hash ^ (MemoryMarshal.Read<ulong>(bytes) | Fold)) * 0x9E3779B97F4A7C15UL, 31);
-                bytes = bytes[8..];
-            }
-
-            for (var i = 0; i + 1 < bytes.Length; i += 2)
-            {
-                hash = (hash ^ (MemoryMarshal.Read<ushort>(bytes[i..]) | 0x20UL)) * 0x100000001B3UL;
-            }
-
-            return hash;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static ulong Finish(ulong hash)
-        {
-            hash ^= hash >> 29;
-            hash *= 0xBF58476D1CE4E5B9UL;
-            return hash ^ (hash >> 32);
-        }
+        public string Text() => _text.ToString();
     }
 
     /// <summary>Every field a signature is read into: two lines are the same event when all of them agree.</summary>

@@ -30,7 +30,9 @@ internal sealed class ParallelQueryDetector
 
     private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
 
-    private readonly Dictionary<string, ParallelQueryPair> _byClient = new(StringComparer.Ordinal);
+    /// <summary>The pairs by client IP, in the order their clients first paired (a line of a busy log may pair).</summary>
+    private readonly TextTable _byClient = new();
+    private readonly List<ParallelQueryPair> _pairs = [];
 
     public void Observe(
         ReadOnlySpan<char> client, int? clientPort, ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> transport,
@@ -63,10 +65,14 @@ internal sealed class ParallelQueryDetector
         if (slot.Key == key && slot.Name == nameHash && slot.Aaaa != aaaa
             && (timestamp is null ? Math.Abs(second - slot.Second) <= 1 : second == slot.Second))
         {
-            var clientText = Text(client);
-            _byClient[clientText] = _byClient.TryGetValue(clientText, out var existing)
-                ? existing with { Occurrences = existing.Occurrences + 1 }
-                : new ParallelQueryPair(clientText, port, Text(name).TrimEnd('.').ToLowerInvariant(), timestamp, lineNumber, 1);
+            if (_byClient.TryGetValue(new Client<T>(client), out var i))
+            {
+                _pairs[i] = _pairs[i] with { Occurrences = _pairs[i].Occurrences + 1 };
+            }
+            else
+            {
+                _pairs.Add(new ParallelQueryPair(_byClient.Add(new Client<T>(client), _pairs.Count), port, Text(name).TrimEnd('.').ToLowerInvariant(), timestamp, lineNumber, 1));
+            }
         }
 
         slot = new Slot(key, nameHash, second, aaaa);
@@ -214,5 +220,22 @@ internal sealed class ParallelQueryDetector
         return hash ^ (hash >> 32);
     }
 
-    public IReadOnlyList<ParallelQueryPair> Pairs() => _byClient.Values.OrderByDescending(p => p.Occurrences).Take(MaxPairsReported).ToList();
+    public IReadOnlyList<ParallelQueryPair> Pairs() => _pairs.OrderByDescending(p => p.Occurrences).Take(MaxPairsReported).ToList();
+
+    /// <summary>A client IP as characters or ASCII bytes of a line, compared ordinally; stored as its characters.</summary>
+    private readonly ref struct Client<T>(ReadOnlySpan<T> client) : ITextKey
+        where T : unmanaged
+    {
+        private readonly ReadOnlySpan<T> _client = client;
+
+        public ulong Hash() => TextHash.Finish(typeof(T) == typeof(byte)
+            ? TextHash.CaseFoldedHash(MemoryMarshal.Cast<T, byte>(_client), TextHash.Seed)
+            : TextHash.Hash(MemoryMarshal.Cast<T, char>(_client), TextHash.Seed));
+
+        public bool Is(string stored) => typeof(T) == typeof(byte)
+            ? System.Text.Ascii.Equals(MemoryMarshal.Cast<T, byte>(_client), stored)
+            : MemoryMarshal.Cast<T, char>(_client).SequenceEqual(stored);
+
+        public string Text() => ParallelQueryDetector.Text(_client);
+    }
 }
