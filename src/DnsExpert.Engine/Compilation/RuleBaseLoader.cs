@@ -41,6 +41,8 @@ public static class RuleBaseLoader
 
     private static List<RuleDocument> Read(string directory, out List<RuleFileError> errors)
     {
+        // Dynamic LINQ's and NRules' one-time set-up runs beside the read, not alone on one core at the compile's start.
+        _ = RuleBaseCompiler.WarmUp();
         errors = [];
         var documents = new List<RuleDocument>();
         if (!Directory.Exists(directory))
