@@ -63,11 +63,10 @@ public static class RuleBaseCompiler
     }
 
     /// <summary>
-    /// The first use in the process of Dynamic LINQ's parser and of NRules' compiler, started on a thread of its own
-    /// while the rule files are read (<see cref="RuleBaseLoader"/>). A process's first compile otherwise ran their one-time
-    /// set-up (Dynamic LINQ's keyword and predefined-type tables, its method finder, NRules' network builder: static
-    /// constructors and code run for the first time) on one core while the other rules' threads waited for it; started
-    /// early, it runs beside the YAML read instead. Once per process; it changes nothing the compile reads.
+    /// The first use in the process of Dynamic LINQ's parser and of NRules' compiler, on a thread of its own
+    /// (<see cref="RuleBaseLoader.WarmUp"/>): their one-time set-up (Dynamic LINQ's keyword and predefined-type tables,
+    /// its method finder, NRules' network builder) then runs beside the rule files' read, not on one core at the start
+    /// of the rules' compile while the others wait for it. Once per process; it changes nothing the compile reads.
     /// </summary>
     internal static Task WarmUp() => WarmedUp.Value;
 
