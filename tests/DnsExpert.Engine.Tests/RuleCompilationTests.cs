@@ -50,6 +50,19 @@ public sealed class RuleCompilationTests
         """;
 
     [Fact]
+    public void The_loaders_warm_up_rule_reads_and_compiles_so_its_warm_up_runs_the_paths_a_compile_runs()
+    {
+        // RuleBaseLoader.WarmUp discards the rule and its errors: a rule that no longer reads would warm up nothing.
+        var ruleBase = Compile(RuleBaseLoader.WarmUpRule);
+
+        var rule = Assert.Single(ruleBase.Rules);
+        Assert.Equal("warm-up", rule.Id);
+        Assert.Single(rule.Checks);
+        var finding = Assert.Single(RuleSessionRunner.Run(ruleBase, [new CoreDnsPod { Source = "pod kube-system/coredns-1", Namespace = "kube-system", Name = "coredns-1", Restarts = 7 }]).Findings);
+        Assert.Equal("coredns-1 restarts", finding.Cause);
+    }
+
+    [Fact]
     public void Condition_over_a_list_property_matches_and_renders_the_templates()
     {
         var ruleBase = Compile(Autopath);

@@ -39,12 +39,26 @@ internal static class ClosedValueLiterals
             return base.VisitBinary(node);
         }
 
+        /// <summary>The <see cref="StringComparison"/> literal among a call's arguments (a loop: LINQ over the enum was jitted in every process).</summary>
+        private static StringComparison ComparisonOf(IReadOnlyList<Expression> arguments)
+        {
+            foreach (var argument in arguments)
+            {
+                if (Literal(argument) is StringComparison comparison)
+                {
+                    return comparison;
+                }
+            }
+
+            return StringComparison.Ordinal;
+        }
+
         protected override Expression VisitMethodCall(MethodCallExpression node)
         {
             var method = node.Method;
             if (method.DeclaringType == typeof(string))
             {
-                var comparison = node.Arguments.Select(Literal).OfType<StringComparison>().Select(c => (StringComparison?)c).FirstOrDefault() ?? StringComparison.Ordinal;
+                var comparison = ComparisonOf(node.Arguments);
                 var how = method.Name switch
                 {
                     nameof(string.Equals) => LiteralComparison.Equals,

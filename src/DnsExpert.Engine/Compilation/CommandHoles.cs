@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Text;
@@ -15,6 +16,12 @@ internal static class CommandHoles
 {
     private static readonly Commands.KnownValues Unknown = new();
 
+    /// <summary>
+    /// The placeholder each property of <see cref="Commands.KnownValues"/> holds while unknown (null: none), read once per
+    /// property: reflection emits and jits a stub for a getter called through it a second time, one per property.
+    /// </summary>
+    private static readonly ConcurrentDictionary<PropertyInfo, string?> UnknownPlaceholders = new();
+
     public static TemplateHole Of(string expression, Expression body, Func<object[], object?> value)
     {
         body = Unwrap(body);
@@ -30,7 +37,7 @@ internal static class CommandHoles
         var property = member?.Member as PropertyInfo;
         var kind = property?.GetCustomAttribute<CommandValueAttribute>()?.Kind ?? CommandValueKind.NameOrAddress;
         placeholder ??= property is null ? "<value>"
-            : property.DeclaringType == typeof(Commands.KnownValues) && property.GetValue(Unknown) is Commands.Placeholder known ? known.Text
+            : property.DeclaringType == typeof(Commands.KnownValues) && UnknownPlaceholders.GetOrAdd(property, p => (p.GetValue(Unknown) as Commands.Placeholder)?.Text) is { } known ? known
             : member!.Expression is ParameterExpression fact ? $"<{Kebab(fact.Name!)}-{Kebab(property.Name)}>"
             : "<" + Kebab(property.Name) + ">";
         return new TemplateHole(expression, value, kind, placeholder);

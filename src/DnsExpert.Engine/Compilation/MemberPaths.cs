@@ -15,7 +15,13 @@ namespace DnsExpert.Engine.Compilation;
 internal static class MemberPaths
 {
     /// <summary>Whether Dynamic LINQ reads an alias as its parameter (not as a keyword or type name), per alias and type.</summary>
-    private static readonly ConcurrentDictionary<(string Name, Type Type), bool> ReadAsParameter = new();
+    /// <remarks>Keyed and valued by reference types: a value-tuple key or a bool value makes an instantiation of the
+    /// dictionary that no ReadyToRun image holds, jitted in every process.</remarks>
+    private static readonly ConcurrentDictionary<Alias, string> ReadAsParameter = new();
+
+    private const string Parameter = "parameter", NotParameter = "keyword or type";
+
+    private sealed record Alias(string Name, Type Type);
 
     /// <summary>
     /// Builds <c>(scope...) =&gt; (object)alias.A.B</c> for an <paramref name="expression"/> that is a dotted member path
@@ -93,19 +99,19 @@ internal static class MemberPaths
 
     /// <summary>Asked of Dynamic LINQ once per alias and type: an alias named like a keyword or a type is not a parameter to it.</summary>
     private static bool ReadsAsParameter(ParameterExpression parameter, ParsingConfig config) =>
-        ReadAsParameter.GetOrAdd((parameter.Name!, parameter.Type), key =>
+        ReadAsParameter.GetOrAdd(new Alias(parameter.Name!, parameter.Type), key =>
         {
             try
             {
                 var probe = Expression.Parameter(key.Type, key.Name);
                 var parsed = DynamicExpressionParser.ParseLambda(config, [probe], null, key.Name);
-                return parsed.Body == probe;
+                return parsed.Body == probe ? Parameter : NotParameter;
             }
             catch (Exception ex) when (ex is System.Linq.Dynamic.Core.Exceptions.ParseException or InvalidOperationException or ArgumentException)
             {
-                return false;
+                return NotParameter;
             }
-        });
+        }) == Parameter;
 
     private static bool IsIdentifier(ReadOnlySpan<char> name)
     {

@@ -62,6 +62,35 @@ public static class RuleBaseCompiler
         public Type? ResolveTypeBySimpleName(string simpleTypeName) => _types.FirstOrDefault(t => t.Name == simpleTypeName);
     }
 
+    /// <summary>
+    /// The first use in the process of Dynamic LINQ's parser and of NRules' compiler, on a thread of its own
+    /// (<see cref="RuleBaseLoader.WarmUp"/>): their one-time set-up (Dynamic LINQ's keyword and predefined-type tables,
+    /// its method finder, NRules' network builder) then runs beside the rule files' read, not on one core at the start
+    /// of the rules' compile while the others wait for it. Once per process; it changes nothing the compile reads.
+    /// </summary>
+    internal static Task WarmUp() => WarmedUp.Value;
+
+    private static readonly Lazy<Task> WarmedUp = new(() => Task.Run(WarmUpNow));
+
+    private static void WarmUpNow()
+    {
+        try
+        {
+            var pod = Expression.Parameter(typeof(CoreDnsPod), "pod");
+            var condition = DynamicExpressionParser.ParseLambda(Parsing, [pod], typeof(bool), "Phase != \"Running\" || !Ready || Restarts >= 5", []);
+            var builder = new RuleBuilder();
+            builder.Name("warm-up");
+            builder.LeftHandSide().Pattern(typeof(CoreDnsPod), "pod").Condition(condition);
+            var context = Expression.Parameter(typeof(IContext), "ctx");
+            builder.RightHandSide().Action(Expression.Lambda(Expression.Empty(), context, pod));
+            new NRules.RuleCompiler { ExpressionCompiler = new CompiledOnFirstCall.ForNRules() }.Compile([builder.Build()]);
+        }
+        catch (Exception ex) when (ex is ParseException or InvalidOperationException or ArgumentException or RuleCompilationException)
+        {
+            // Only a head start: the compile itself meets and reports whatever went wrong here.
+        }
+    }
+
     /// <summary>Compiles rule documents into a rule base; throws <see cref="RuleFileException"/> with every error found.</summary>
     public static RuleBase Compile(IReadOnlyList<RuleDocument> documents)
     {
@@ -376,7 +405,7 @@ public static class RuleBaseCompiler
             UnknownWhenNull = when.UnknownWhenNull.Distinct(StringComparer.Ordinal).ToList(),
             Patterns = when.Patterns,
             Cause = CompileTemplate(doc, cause, scope, errors),
-            Evidence = evidence.Select(e => (CompileTemplate(doc, e.Source, scope, errors), CompileTemplate(doc, e.Detail, scope, errors))).ToList(),
+            Evidence = CompileEvidence(doc, evidence, scope, errors),
             Remediation = (ruleCase.Remediation ?? finding.Remediation)
                 .Select(r => new CompiledRemediation(CompileTemplate(doc, r.Summary, scope, errors),
                     r.Command is null ? null : CompileTemplate(doc, r.Command, scope, errors, HoleEncoding.ShellWord),
@@ -389,6 +418,18 @@ public static class RuleBaseCompiler
                     t.Pod is null ? null : CompileTemplate(doc, t.Pod, scope, errors))
                 : null,
         };
+    }
+
+    /// <summary>A loop, not LINQ over the pairs: a value-tuple instantiation of LINQ's iterators is not in any ReadyToRun image, so it was jitted in every process.</summary>
+    private static List<(CompiledTemplate Source, CompiledTemplate Detail)> CompileEvidence(RuleDocument doc, IReadOnlyList<EvidenceTemplateDocument> evidence, ParameterExpression[] scope, List<RuleFileError> errors)
+    {
+        var compiled = new List<(CompiledTemplate Source, CompiledTemplate Detail)>(evidence.Count);
+        foreach (var e in evidence)
+        {
+            compiled.Add((CompileTemplate(doc, e.Source, scope, errors), CompileTemplate(doc, e.Detail, scope, errors)));
+        }
+
+        return compiled;
     }
 
     private static LambdaExpression? ParseCondition(RuleDocument doc, ExpressionText condition, IReadOnlyList<ParameterExpression> earlier, ParameterExpression self, IReadOnlySet<string> ruleIds, List<RuleFileError> errors)

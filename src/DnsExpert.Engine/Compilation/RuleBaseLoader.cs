@@ -39,8 +39,48 @@ public static class RuleBaseLoader
         }
     }
 
+    /// <summary>
+    /// Starts, once per process and on threads of their own, the first use of what a compile runs: YamlDotNet's scanner
+    /// and parser with the rule file reader (on a small rule of its own), Dynamic LINQ's parser and NRules' compiler
+    /// (<see cref="RuleBaseCompiler.WarmUp"/>). Their one-time set-up (static constructors, YamlDotNet's compiled
+    /// regexes, code run for the first time) otherwise ran on one core while the other waited for it: at the start of
+    /// the read, of the rules' compile, and alone at the end. Started before the rule files' fingerprint
+    /// (<see cref="RuleBases.DirectoryRuleBaseProvider"/>) and the read, it runs beside them. Results are discarded.
+    /// </summary>
+    internal static void WarmUp() => _ = WarmedUp.Value;
+
+    private static readonly Lazy<Task> WarmedUp = new(() => Task.WhenAll(
+        Task.Run(() => RuleFileReader.Read("warm-up.yaml", WarmUpRule, [])),
+        RuleBaseCompiler.WarmUp()));
+
+    /// <summary>A rule in the shapes the rule files use: block and quoted scalars, flow and block lists, a template.</summary>
+    internal const string WarmUpRule = """
+        id: warm-up
+        title: Warm-up
+        severity: warning
+        description: >
+          Read once per process
+          before the rule files.
+        when:
+          - fact: CoreDnsPod
+            as: pod
+            where: Restarts >= 5
+        finding:
+          cause: "{{ pod.Name }} restarts"
+          evidence:
+            - source: '{{ pod.Source }}'
+              detail: "restarts {{ pod.Restarts }}"
+          remediation:
+            - summary: Look at its logs.
+        collect:
+          - command: "kubectl get pods -n {{ known.Namespace }}"
+            why: the pods
+            facts: [CoreDnsPod]
+        """;
+
     private static List<RuleDocument> Read(string directory, out List<RuleFileError> errors)
     {
+        WarmUp();
         errors = [];
         var documents = new List<RuleDocument>();
         if (!Directory.Exists(directory))

@@ -19,6 +19,7 @@ public sealed class DirectoryRuleBaseProvider : IRuleBaseProvider
     {
         Directory = directory;
         Time = time ?? TimeProvider.System;
+        RuleBaseLoader.WarmUp();
         var fingerprint = Fingerprint(directory);
         _state = new State(RuleBaseLoader.Load(directory), fingerprint, Time.GetUtcNow(), null, 1);
     }
