@@ -35,15 +35,14 @@ COPY --from=build /app ./
 # `dnsexpert serve` hosts the same API as src/DnsExpert.Server, with its settings (log levels, limits).
 COPY src/DnsExpert.Server/appsettings.json ./
 COPY rules/ ./rules/
-# The service runs for days: it keeps TieredPGO's profile-guided code, which the programs' runtimeconfig turns off
-# for the CLI's one-shot runs (Directory.Build.props). Its log scan is 20-25 % faster with it once warm; its first
-# large diagnosis is slower (BENCHMARKS.md, "TieredPGO: off for the CLI, on for the service").
+# TieredPGO stays off as the program's runtimeconfig has it (Directory.Build.props): the first and the warm large
+# diagnoses are faster without its instrumented tier, and the log scan's loops never use a profile (BENCHMARKS.md,
+# "TieredPGO off for the service too").
 ENV ASPNETCORE_URLS=http://+:8080 \
     DnsExpert__RulesDirectory=/app/rules \
     DOTNET_gcServer=0 \
     DOTNET_gcConcurrent=0 \
-    DOTNET_GCConserveMemory=5 \
-    DOTNET_TieredPGO=1
+    DOTNET_GCConserveMemory=5
 EXPOSE 8080
 # The chiseled image has no shell and runs as the non-root "app" user (UID 1654); nothing is written to the image.
 USER $APP_UID
