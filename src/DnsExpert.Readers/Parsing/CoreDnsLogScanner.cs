@@ -254,6 +254,8 @@ public sealed class CoreDnsLogScanner
     }
 
     /// <summary>Scans the next piece of the log; a line may span pieces.</summary>
+    // Per line of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Feed(ReadOnlySpan<char> text)
     {
         _characters += text.Length;
@@ -320,6 +322,8 @@ public sealed class CoreDnsLogScanner
         _carryLength += text.Length;
     }
 
+    // Per line of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Line(ReadOnlySpan<char> line)
     {
         _lines++;
@@ -508,6 +512,8 @@ public sealed class CoreDnsLogScanner
     /// nothing wrong by itself; only the parallel-query detector sees it. Anything it cannot read exactly as
     /// <see cref="CoreDnsLogParser"/> would goes the slow way.
     /// </summary>
+    // Per line of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryAnsweredQuery(ReadOnlySpan<char> text, DateTimeOffset? timestamp)
     {
         // The parser's cheap pre-checks (a '" ' and a ' - ' in the line) hold for every line TryScan accepts.
@@ -691,6 +697,8 @@ public sealed class CoreDnsLogScanner
     /// Counts a client's answered query for its name and type. A name seen for the first time is added while fewer than
     /// <see cref="MaxCountedNames"/> are counted, or <paramref name="always"/> (a failure, which the rules will ask about).
     /// </summary>
+    // Per line of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountAnswer(ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> rcode, DateTimeOffset? timestamp, bool always)
     {
         // Nearly every line of a log: an ASCII name is looked up as it lies, case folded by the comparer, without
@@ -955,8 +963,10 @@ public sealed class CoreDnsLogScanner
     {
         private readonly ReadOnlySpan<char> _key = key;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ulong Hash() => TextHash.Finish(TextHash.Hash(_key[(nameLength + 1)..], TextHash.Hash(_key[..nameLength], TextHash.Seed)));
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool Is(string stored) => _key.SequenceEqual(stored);
 
         public string Text() => _key.ToString();
@@ -972,8 +982,10 @@ public sealed class CoreDnsLogScanner
 
         public ReadOnlySpan<char> Type { get; } = type;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ulong Hash() => TextHash.Finish(TextHash.Hash(Type, TextHash.Hash(Name, TextHash.Seed)));
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool Is(string stored) =>
             stored.Length == Name.Length + Type.Length + 1
             && stored[Name.Length] == '|'
@@ -1011,9 +1023,11 @@ public sealed class CoreDnsLogScanner
     {
         private readonly ReadOnlySpan<char> _key = key;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ulong Hash() => TextHash.Finish(TextHash.Hash(
             _key[(nameLength + typeLength + 2)..], TextHash.Hash(_key.Slice(nameLength + 1, typeLength), TextHash.Hash(_key[..nameLength], TextHash.Seed))));
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool Is(string stored) => _key.SequenceEqual(stored);
 
         public string Text() => _key.ToString();
@@ -1029,8 +1043,10 @@ public sealed class CoreDnsLogScanner
         private readonly ReadOnlySpan<byte> _type = type;
         private readonly ReadOnlySpan<byte> _rcode = rcode;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ulong Hash() => TextHash.Finish(TextHash.CaseFoldedHash(_rcode, TextHash.CaseFoldedHash(_type, TextHash.CaseFoldedHash(_name, TextHash.Seed))));
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool Is(string stored) =>
             stored.Length == _name.Length + _type.Length + _rcode.Length + 2
             && stored[_name.Length] == '|'
@@ -1047,8 +1063,10 @@ public sealed class CoreDnsLogScanner
     {
         private readonly ReadOnlySpan<char> _text = text;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ulong Hash() => TextHash.Finish(TextHash.Hash(_text, TextHash.Seed));
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool Is(string stored) => _text.SequenceEqual(stored);
 
         public string Text() => _text.ToString();

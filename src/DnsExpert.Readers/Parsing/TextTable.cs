@@ -147,6 +147,7 @@ internal static class TextHash
     }
 
     /// <summary>Every char with 0x20 set: ASCII letters in lower case (other chars change too, alike on both sides).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong Hash(ReadOnlySpan<char> text, ulong hash)
     {
         const ulong Fold = 0x0020_0020_0020_0020UL;
