@@ -3,24 +3,33 @@ namespace DnsExpert.Readers.Building;
 /// <summary>The command line of a container as its pod spec writes it (<c>command</c> then <c>args</c>), with the flag forms Go programs take.</summary>
 internal static class ContainerArguments
 {
-    /// <summary>A flag's value at its first occurrence: <c>-name value</c>, <c>--name value</c>, <c>-name=value</c> or <c>--name=value</c>; <c>true</c> for a flag alone.</summary>
+    /// <summary>
+    /// A flag's value as Go's <c>flag</c> package sets it (node-cache's flags): <c>-name value</c>, <c>--name value</c>,
+    /// <c>-name=value</c> or <c>--name=value</c>, <c>true</c> for a flag alone; the last occurrence wins (each sets it
+    /// again), and nothing after <c>--</c> is a flag.
+    /// </summary>
     public static string? Flag(IReadOnlyList<string> args, string name)
     {
-        for (var i = 0; i < args.Count; i++)
+        string? value = null;
+        for (var i = 0; i < args.Count && args[i] != "--"; i++)
         {
-            var arg = args[i].TrimStart('-');
-            if (args[i].StartsWith('-') && arg == name)
+            if (!args[i].StartsWith('-'))
             {
-                return i + 1 < args.Count && !args[i + 1].StartsWith('-') ? args[i + 1] : "true";
+                continue;
             }
 
-            if (args[i].StartsWith('-') && arg.StartsWith(name + "=", StringComparison.Ordinal))
+            var arg = args[i].TrimStart('-');
+            if (arg == name)
             {
-                return arg[(name.Length + 1)..];
+                value = i + 1 < args.Count && !args[i + 1].StartsWith('-') ? args[++i] : "true";
+            }
+            else if (arg.StartsWith(name + "=", StringComparison.Ordinal))
+            {
+                value = arg[(name.Length + 1)..];
             }
         }
 
-        return null;
+        return value;
     }
 
     /// <summary>
