@@ -32,7 +32,6 @@ internal sealed class TextTable
     private Slot[] _slots = new Slot[1 << MinBits];
     private Entry[] _entries = new Entry[1 << (MinBits - 1)];
     private int _count;
-    private int _bits = MinBits;
 
     public int Count => _count;
 
@@ -96,12 +95,11 @@ internal sealed class TextTable
         slots[i] = new Slot(entry, (uint)(hash >> 32));
     }
 
-    /// <summary>Twice the room: at most half the slots are taken.</summary>
+    /// <summary>Twice the room: at most half the slots are taken (there are half as many entries as slots).</summary>
     private void Grow()
     {
-        _bits++;
-        Array.Resize(ref _entries, 1 << (_bits - 1));
-        var slots = new Slot[1 << _bits];
+        Array.Resize(ref _entries, _entries.Length * 2);
+        var slots = new Slot[_slots.Length * 2];
         for (var i = 0; i < _count; i++)
         {
             Place(slots, _entries[i].Hash, i + 1);
