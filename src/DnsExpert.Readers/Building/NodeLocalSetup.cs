@@ -70,7 +70,8 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
                 || d.Spec?.Template?.Spec?.Containers?.Any(c => IsNodeCacheImage(c.Image)) == true);
     }
 
-    private static string NamespaceOf(V1DaemonSet daemonSet) => daemonSet.Metadata?.NamespaceProperty ?? SnapshotObjects.KubeSystem;
+    /// <summary>The DaemonSet's namespace; kube-system for none (upstream's, kubespray's, RKE2's and GKE's place for it).</summary>
+    internal static string NamespaceOf(V1DaemonSet? daemonSet) => daemonSet?.Metadata?.NamespaceProperty ?? SnapshotObjects.KubeSystem;
 
     private static bool IsNodeLocalApp(IDictionary<string, string>? labels) =>
         labels is not null
@@ -79,7 +80,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
 
     /// <summary>node-cache's image (<c>registry.k8s.io/dns/k8s-dns-node-cache:1.23.1</c>, a mirror's path ending so), by its last path segment.</summary>
     private static bool IsNodeCacheImage(string? image) =>
-        image is not null && image.Split('@')[0].Split('/')[^1].Split(':')[0] == "k8s-dns-node-cache";
+        image is not null && ContainerImage.Name(image) == "k8s-dns-node-cache";
 
     /// <summary>What the DaemonSet (and, without <c>-localip</c>, its ConfigMap's Corefile) says of the addresses.</summary>
     public static NodeLocalSetup Read(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
@@ -128,7 +129,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
 
         var binds = corefile.Servers.SelectMany(s => s.Directives).Where(d => d.Name == "bind")
             .SelectMany(d => AddressList(string.Join(',', d.Arguments))).Distinct().ToList();
-        return new NodeLocalConfig(name, binds, Forwards(corefile).Cluster) { Namespace = daemonSet is null ? SnapshotObjects.KubeSystem : NamespaceOf(daemonSet) };
+        return new NodeLocalConfig(name, binds, Forwards(corefile).Cluster) { Namespace = NamespaceOf(daemonSet) };
     }
 
     /// <summary>
@@ -137,7 +138,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     /// </summary>
     public static IEnumerable<(string Name, Corefile Corefile)> Corefiles(V1DaemonSet? daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps) =>
         ConfigMapNames(daemonSet)
-            .Select(name => (name, map: configMaps.GetValueOrDefault(SnapshotObjects.Key(daemonSet is null ? SnapshotObjects.KubeSystem : NamespaceOf(daemonSet), name))))
+            .Select(name => (name, map: configMaps.GetValueOrDefault(SnapshotObjects.Key(NamespaceOf(daemonSet), name))))
             .Where(m => m.map?.Data?.ContainsKey("Corefile") == true)
             .Select(m => (m.name, CorefileParser.Parse(m.map!.Data["Corefile"])));
 

@@ -218,7 +218,7 @@ internal static class CoreDnsMetricsProducer
         // NodeLocal DNSCache's pods are its DaemonSet's, whatever the layout names it (node-local-dns, kubespray's nodelocaldns).
         var nodeLocalSet = NodeLocalSetup.Find(objects.DaemonSets.Values);
         var nodeLocalPods = (nodeLocalSet?.Metadata?.Name ?? "node-local-dns") + "-";
-        var nodeLocalNamespace = nodeLocalSet?.Metadata?.NamespaceProperty ?? SnapshotObjects.KubeSystem;
+        var nodeLocalNamespace = NodeLocalSetup.NamespaceOf(nodeLocalSet);
         bool IsNodeLocal(k8s.Models.V1Pod p) => p.Metadata?.Name?.StartsWith(nodeLocalPods, StringComparison.Ordinal) == true;
         if (file.Node is { } node)
         {
