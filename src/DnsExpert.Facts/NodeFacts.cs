@@ -1,3 +1,5 @@
+using DnsExpert.Text;
+
 namespace DnsExpert.Facts;
 
 /// <summary>The conntrack table of a node, from <c>/proc/sys/net/netfilter</c>.</summary>
@@ -147,9 +149,10 @@ public sealed class NodeResolvConf : Fact
 
     /// <summary>
     /// The nameservers after the third, which kubelet leaves out of a pod's resolv.conf (its limit of 3), those that
-    /// are addresses, space-separated, for a <c>forward</c> line; empty when there are none.
+    /// are plain addresses (<see cref="CommandValueKind.IpAddress"/>: no <c>%scope</c>, whose text a file may make
+    /// anything, and which CoreDNS in a pod could not use), space-separated, for a <c>forward</c> line; empty when there are none.
     /// </summary>
-    public string OmittedNameservers => string.Join(' ', Nameservers.Skip(3).Where(n => System.Net.IPAddress.TryParse(n, out _)));
+    public string OmittedNameservers => string.Join(' ', Nameservers.Skip(3).Where(n => CommandValue.Fits(n, CommandValueKind.IpAddress)));
 }
 
 /// <summary>A kernel log line of a node that matters for DNS (conntrack table full, a VXLAN packet with a bad UDP checksum).</summary>

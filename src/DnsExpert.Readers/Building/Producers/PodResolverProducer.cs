@@ -1,6 +1,7 @@
 using DnsExpert.Contract;
 using DnsExpert.Facts;
 using DnsExpert.Readers.Parsing;
+using DnsExpert.Text;
 
 namespace DnsExpert.Readers.Building.Producers;
 
@@ -84,7 +85,9 @@ internal static class PodResolverProducer
         {
             var node = file.Node!;
             var sameNode = nodeFiles.Where(f => f.File.Node == node).OrderByDescending(f => f.File.Path == kubeletPath).ToList();
-            var real = sameNode.Select(f => f.Resolv.Nameservers.Where(n => !ForwardTarget.Parse(n).IsLoopback).ToList()).FirstOrDefault(n => n.Count > 0);
+            // Plain addresses only, as a forward line takes them (a resolv.conf's text is the node's, whatever it holds).
+            var real = sameNode.Select(f => f.Resolv.Nameservers.Where(n => CommandValue.Fits(n, CommandValueKind.IpAddress) && !ForwardTarget.Parse(n).IsLoopback).ToList())
+                .FirstOrDefault(n => n.Count > 0);
             yield return new NodeResolvConf
             {
                 Source = $"Node {node} {file.Path}",
