@@ -324,6 +324,34 @@ public sealed class CorefilePlugin : CorefileLine
 
     /// <summary>The zone a <c>forward</c>, <c>proxy</c> or <c>grpc</c> line serves (its first argument), else null.</summary>
     public string? ForwardZone => Name is "forward" or "proxy" or "grpc" && Arguments.Count > 0 ? Arguments[0] : null;
+
+    /// <summary>The upstreams of a <c>forward</c>, <c>proxy</c> or <c>grpc</c> line as written, space-separated (its arguments after the zone), else null.</summary>
+    public string? ForwardTargets => ForwardZone is not null && Arguments.Count > 1 ? string.Join(' ', Arguments.Skip(1)) : null;
+
+    /// <summary>
+    /// The coredns-custom key a server block of its own for <see cref="ForwardZone"/> would take (<c>corp.example.com.server</c>):
+    /// the zone without its trailing dots, every character a ConfigMap key refuses (outside <c>[-._a-zA-Z0-9]</c>) as
+    /// <c>-</c>. Null when the line forwards no zone other than the root.
+    /// </summary>
+    public string? ZoneServerKey
+    {
+        get
+        {
+            var zone = ForwardZone?.TrimEnd('.');
+            if (string.IsNullOrEmpty(zone))
+            {
+                return null;
+            }
+
+            return string.Create(zone.Length, zone, static (key, zone) =>
+            {
+                for (var i = 0; i < zone.Length; i++)
+                {
+                    key[i] = char.IsAsciiLetterOrDigit(zone[i]) || zone[i] is '-' or '.' or '_' ? zone[i] : '-';
+                }
+            }) + ".server";
+        }
+    }
 }
 
 /// <summary>One upstream of a Corefile <c>forward</c> (or <c>proxy</c>, <c>grpc</c>) line.</summary>
