@@ -89,6 +89,30 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
 
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A connection to write with, held until the returned lease is disposed. The default opens one like any other;
+    /// a database with one writer at a time hands writers out one by one (<see cref="SqliteDiagnosisStore"/>).
+    /// </summary>
+    protected virtual async Task<WriteLease> OpenForWriteAsync(CancellationToken cancellationToken) => new(await OpenAsync(cancellationToken), null);
+
+    /// <summary>A connection to write with and, when writers take turns, the turn it holds: both given back on dispose.</summary>
+    protected sealed class WriteLease(DbConnection connection, SemaphoreSlim? turn) : IAsyncDisposable
+    {
+        public DbConnection Connection { get; } = connection;
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await Connection.DisposeAsync();
+            }
+            finally
+            {
+                turn?.Release();
+            }
+        }
+    }
+
     /// <summary>Runs before the schema is created, in its transaction (PostgreSQL takes a lock so replicas do not race).</summary>
     protected virtual Task LockSchemaAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -127,22 +151,41 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
 
     public async Task BeginAsync(DiagnosisStart start, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await InsertRunningAsync(connection, transaction: null, start, cancellationToken);
     }
 
     public async Task AddCompletedAsync(DiagnosisStart start, DiagnosisResponse response, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        // The row is written once, completed: an insert of a running row and its update would write its request twice.
+        var started = StartColumns.Of(start, json);
+        var ended = EndColumns.Of(response, json);
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await InsertRunningAsync(connection, transaction, start, cancellationToken);
-        await CompleteAsync(connection, transaction, response, cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO diagnoses (id, status, created_at, namespace, pod, domain, classification_json, request_json, previous_id, created_by,
+              completed_at, duration_ms, top_rule_id, top_severity, rule_ids, response_json)
+            VALUES (@Id, 'completed', @CreatedAt, @Namespace, @Pod, @Domain, @Classification, @Request, @PreviousId, @CreatedBy,
+              @CompletedAt, @DurationMs, @TopRuleId, @TopSeverity, @RuleIds, @Response)
+            """,
+            new
+            {
+                started.Id, started.CreatedAt, started.Namespace, started.Pod, started.Domain, started.Classification, started.Request,
+                started.PreviousId, started.CreatedBy, ended.CompletedAt, ended.DurationMs, ended.TopRuleId, ended.TopSeverity, ended.RuleIds,
+                ended.Response,
+            },
+            transaction, cancellationToken: cancellationToken));
+        await InsertFindingsAsync(connection, transaction, response, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<bool> CompleteAsync(DiagnosisResponse response, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (!await CompleteAsync(connection, transaction, response, cancellationToken))
         {
@@ -154,68 +197,87 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         return true;
     }
 
+    /// <summary>The columns a record has from its start: who asked what, the request as stored.</summary>
+    private sealed record StartColumns(
+        string Id, long CreatedAt, string? Namespace, string? Pod, string? Domain, string Classification, string Request, string? PreviousId, string? CreatedBy)
+    {
+        public static StartColumns Of(DiagnosisStart start, JsonSerializerOptions json)
+        {
+            var request = start.Request;
+            return new StartColumns(
+                start.Id,
+                start.CreatedAt.ToUnixTimeMilliseconds(),
+                request.Target is null ? null : request.Target.Namespace ?? "default",
+                request.Target?.Pod,
+                request.Domain,
+                JsonSerializer.Serialize(SymptomClassifier.Classify(request.Symptom?.ErrorMessage), json),
+                StoredRequest.Serialize(request, json),
+                start.PreviousId,
+                start.CreatedBy);
+        }
+    }
+
+    /// <summary>The columns a record gets when it completes: its findings' summary and the answer.</summary>
+    private sealed record EndColumns(string Id, long CompletedAt, double? DurationMs, string? TopRuleId, string? TopSeverity, string RuleIds, string Response)
+    {
+        public static EndColumns Of(DiagnosisResponse response, JsonSerializerOptions json)
+        {
+            var top = response.Findings.Count > 0 ? response.Findings[0] : null;
+            return new EndColumns(
+                response.Id,
+                (response.CompletedAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds(),
+                response.DurationMs,
+                top?.RuleId,
+                top is null ? null : SeverityName(top.Severity),
+                string.Join(',', response.Findings.Select(f => f.RuleId)),
+                JsonSerializer.Serialize(response, json));
+        }
+    }
+
     private Task<int> InsertRunningAsync(DbConnection connection, DbTransaction? transaction, DiagnosisStart start, CancellationToken cancellationToken)
     {
-        var request = start.Request;
+        var started = StartColumns.Of(start, json);
         return connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO diagnoses (id, status, created_at, namespace, pod, domain, rule_ids, classification_json, request_json, previous_id, created_by)
             VALUES (@Id, 'running', @CreatedAt, @Namespace, @Pod, @Domain, '', @Classification, @Request, @PreviousId, @CreatedBy)
             """,
-            new
-            {
-                start.Id,
-                CreatedAt = start.CreatedAt.ToUnixTimeMilliseconds(),
-                Namespace = request.Target is null ? null : request.Target.Namespace ?? "default",
-                request.Target?.Pod,
-                request.Domain,
-                Classification = JsonSerializer.Serialize(SymptomClassifier.Classify(request.Symptom?.ErrorMessage), json),
-                Request = StoredRequest.Serialize(request, json),
-                start.PreviousId,
-                start.CreatedBy,
-            },
-            transaction, cancellationToken: cancellationToken));
+            started, transaction, cancellationToken: cancellationToken));
     }
 
     /// <summary>Marks a running record completed with its findings, in <paramref name="transaction"/>; false when it was not running.</summary>
     private async Task<bool> CompleteAsync(DbConnection connection, DbTransaction transaction, DiagnosisResponse response, CancellationToken cancellationToken)
     {
-        var top = response.Findings.Count > 0 ? response.Findings[0] : null;
         var updated = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE diagnoses SET status = 'completed', completed_at = @CompletedAt, duration_ms = @DurationMs, top_rule_id = @TopRuleId,
               top_severity = @TopSeverity, rule_ids = @RuleIds, response_json = @Response
             WHERE id = @Id AND status = 'running'
             """,
-            new
-            {
-                response.Id,
-                CompletedAt = (response.CompletedAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds(),
-                response.DurationMs,
-                TopRuleId = top?.RuleId,
-                TopSeverity = top is null ? null : SeverityName(top.Severity),
-                RuleIds = string.Join(',', response.Findings.Select(f => f.RuleId)),
-                Response = JsonSerializer.Serialize(response, json),
-            },
-            transaction, cancellationToken: cancellationToken));
+            EndColumns.Of(response, json), transaction, cancellationToken: cancellationToken));
         if (updated == 0)
         {
             return false;
         }
 
+        await InsertFindingsAsync(connection, transaction, response, cancellationToken);
+        return true;
+    }
+
+    private static async Task InsertFindingsAsync(DbConnection connection, DbTransaction transaction, DiagnosisResponse response, CancellationToken cancellationToken)
+    {
         foreach (var finding in response.Findings.DistinctBy(f => f.RuleId))
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO diagnosis_findings (diagnosis_id, rule_id, severity) VALUES (@Id, @RuleId, @Severity)",
                 new { response.Id, finding.RuleId, Severity = SeverityName(finding.Severity) }, transaction, cancellationToken: cancellationToken));
         }
-
-        return true;
     }
 
     public async Task<bool> FailAsync(string id, string error, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE diagnoses SET status = 'failed', completed_at = @At, error = @Error WHERE id = @Id AND status = 'running'",
             new { Id = id, At = at.ToUnixTimeMilliseconds(), Error = Truncate(error, 2000) }, cancellationToken: cancellationToken)) > 0;
@@ -271,7 +333,8 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
 
     public async Task SetCallbackAsync(string id, CallbackDelivery delivery, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO diagnosis_callbacks (diagnosis_id, state, attempts, last_error, updated_at) VALUES (@Id, @State, @Attempts, @LastError, @UpdatedAt)
@@ -291,7 +354,8 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
 
     public async Task<bool> ReserveIssueAsync(string id, string tracker, DateTimeOffset now, DateTimeOffset staleBefore, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         return await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO diagnosis_issues (diagnosis_id, tracker, created_at) VALUES (@Id, @Tracker, @Now)
@@ -304,7 +368,8 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
 
     public async Task<bool> ClaimOnceAsync(string scope, string item, DateTimeOffset now, DateTimeOffset keepUntil, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
 
         // One statement: of two replicas claiming the same item at once, the database lets exactly one insert it. A
         // claim past its time (the sweep had not run yet) is taken again.
@@ -349,13 +414,15 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             return true;
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         return await connection.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: cancellationToken)) > 0;
     }
 
     public async Task SetIssueAsync(string id, TrackerIssue issue, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE diagnosis_issues SET issue_key = @Key, url = @Url, created_at = @CreatedAt WHERE diagnosis_id = @Id AND tracker = @Tracker",
             new { Id = id, issue.Tracker, Key = Truncate(issue.Key, 255), Url = Truncate(issue.Url, 2048), CreatedAt = issue.CreatedAt.ToUnixTimeMilliseconds() },
@@ -364,7 +431,8 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
 
     public async Task ReleaseIssueAsync(string id, string tracker, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM diagnosis_issues WHERE diagnosis_id = @Id AND tracker = @Tracker AND issue_key IS NULL",
             new { Id = id, Tracker = tracker }, cancellationToken: cancellationToken));
@@ -466,7 +534,8 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
 
     public async Task<SweepResult> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         var abandoned = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE diagnoses SET status = 'failed', completed_at = @Now, error = @Error WHERE status = 'running' AND created_at < @Deadline",
             new

@@ -9,9 +9,10 @@ namespace DnsExpert.History;
 /// The embedded default: one SQLite file in WAL mode, no set-up. One writer process (a single replica); at start-up,
 /// records left running by a previous process are marked failed.
 /// </summary>
-public sealed class SqliteDiagnosisStore : SqlDiagnosisStore
+public sealed class SqliteDiagnosisStore : SqlDiagnosisStore, IDisposable
 {
     private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeTurn = new(1, 1);
 
     public SqliteDiagnosisStore(HistoryOptions options, JsonSerializerOptions json)
         : base(json, options)
@@ -41,6 +42,27 @@ public sealed class SqliteDiagnosisStore : SqlDiagnosisStore
         await connection.ExecuteAsync(new CommandDefinition("PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;", cancellationToken: cancellationToken));
         return connection;
     }
+
+    /// <summary>
+    /// Writes take turns. SQLite lets one connection write at a time: concurrent writers would wait on its lock (sleeping
+    /// and retrying in its busy handler), and each would start with a page cache the other's commit made stale, reading
+    /// the pages again. Readers do not take a turn (WAL: they never wait for the writer).
+    /// </summary>
+    protected override async Task<WriteLease> OpenForWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeTurn.WaitAsync(cancellationToken);
+        try
+        {
+            return new WriteLease(await OpenAsync(cancellationToken), _writeTurn);
+        }
+        catch
+        {
+            _writeTurn.Release();
+            throw;
+        }
+    }
+
+    public void Dispose() => _writeTurn.Dispose();
 
     protected override async Task AfterInitializeAsync(DbConnection connection, CancellationToken cancellationToken)
     {

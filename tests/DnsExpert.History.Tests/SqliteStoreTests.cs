@@ -23,6 +23,25 @@ public sealed class SqliteStoreTests : StoreContract, IDisposable
     }
 
     [Fact]
+    public async Task Writers_take_turns_and_a_failed_write_gives_its_turn_back()
+    {
+        // A turn a write kept would hold every later write: they would wait until this token gives up.
+        using var stuck = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var store = await CreateAsync();
+        await store.AddCompletedAsync(new DiagnosisStart(Id(1), T0, Request()), Response(Id(1), T0, "udp53-blocked"), stuck.Token);
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() =>
+            store.AddCompletedAsync(new DiagnosisStart(Id(1), T0, Request()), Response(Id(1), T0, "other"), stuck.Token));
+
+        await Task.WhenAll(Enumerable.Range(2, 32).Select(i => Task.Run(() => i % 2 == 0
+            ? store.AddCompletedAsync(new DiagnosisStart(Id(i), T0.AddSeconds(i), Request()), Response(Id(i), T0.AddSeconds(i), "udp53-blocked"), stuck.Token)
+            : store.BeginAsync(new DiagnosisStart(Id(i), T0.AddSeconds(i), Request()), stuck.Token))));
+
+        var all = await store.ListAsync(new DiagnosisQuery { Limit = 100 }, CancellationToken.None);
+        Assert.Equal(33, all.Items.Count);
+        Assert.Equal(17, all.Items.Count(i => i.Status == Contract.DiagnosisStatus.Completed));
+    }
+
+    [Fact]
     public async Task A_restart_marks_diagnoses_left_running_as_failed()
     {
         var first = await CreateAsync();

@@ -44,7 +44,7 @@ public abstract class StoreContract
         Collection = [new CollectionEntry("snapshot", CollectionStatus.Ok)],
     };
 
-    private static string Id(int n) => $"01900000000070008000{n:D12}";
+    protected static string Id(int n) => $"01900000000070008000{n:D12}";
 
     [Fact]
     public async Task A_diagnosis_is_running_then_completed_with_its_findings()
