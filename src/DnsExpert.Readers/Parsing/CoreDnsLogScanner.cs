@@ -318,15 +318,26 @@ public sealed class CoreDnsLogScanner
                 continue;
             }
 
-            // The next line has other than ASCII in it, or is longer than a piece: read on its own.
-            var next = text.IndexOf('\n');
+            // The next line has other than ASCII in it (at `from`), or is longer than a piece (ASCII up to `from`): read
+            // on its own, as characters when its bound is not all ASCII.
+            var from = ascii - (end + 1);
+            var next = text[from..].IndexOf('\n');
             if (next < 0)
             {
                 Carry(text);
                 return;
             }
 
-            Line(text[..next]);
+            next += from;
+            if (ascii < piece.Length && from <= CoreDnsLogParser.MaxLineLength)
+            {
+                CharLine(text[..next]);
+            }
+            else
+            {
+                Line(text[..next]);
+            }
+
             text = text[(next + 1)..];
         }
     }
@@ -422,6 +433,9 @@ public sealed class CoreDnsLogScanner
     }
 
     /// <summary>A line with other than ASCII in its bound, read as characters.</summary>
+    // Per line of text with other than ASCII in it (text of ASCII is narrowed and read as bytes): optimised at its first
+    // call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CharLine(ReadOnlySpan<char> line)
     {
         _lines++;
@@ -621,7 +635,8 @@ public sealed class CoreDnsLogScanner
     /// nothing wrong by itself; only the parallel-query detector sees it. Anything it cannot read exactly as
     /// <see cref="CoreDnsLogParser"/> would goes the slow way.
     /// </summary>
-    // Per line of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    // Per line of text with other than ASCII in it (text of ASCII is narrowed and read as bytes): optimised at its first
+    // call, as its bytes twin is (it never sees a profile: TieredPGO is off).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryAnsweredQuery(ReadOnlySpan<char> text, DateTimeOffset? timestamp)
     {
@@ -806,7 +821,8 @@ public sealed class CoreDnsLogScanner
     /// Counts a client's answered query for its name and type. A name seen for the first time is added while fewer than
     /// <see cref="MaxCountedNames"/> are counted, or <paramref name="always"/> (a failure, which the rules will ask about).
     /// </summary>
-    // Per line of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    // Per line of text with other than ASCII in it (text of ASCII is narrowed and read as bytes): optimised at its first
+    // call, as its bytes twin is (it never sees a profile: TieredPGO is off).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountAnswer(ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> rcode, DateTimeOffset? timestamp, bool always)
     {
