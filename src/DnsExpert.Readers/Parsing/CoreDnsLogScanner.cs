@@ -115,9 +115,9 @@ public sealed class CoreDnsLogScanner
 
     /// <summary>
     /// Characters of text narrowed to bytes at a time (<see cref="Feed"/>): a line's bound and more, and few enough that
-    /// the bytes are still in the cache when their lines are read.
+    /// the bytes are still in the cache when their lines are read (16K read a 1 M line log a little faster than 64K).
     /// </summary>
-    private const int NarrowedChars = 1 << 16;
+    private const int NarrowedChars = 1 << 14;
 
     private static readonly SearchValues<byte> AsciiWhiteSpace = SearchValues.Create("\t\n\v\f\r "u8);
 
