@@ -332,26 +332,63 @@ public sealed class CoreDnsLogScannerTests
             && names.All(n => Equals(a.AnswersTo(n, "A"), b.AnswersTo(n, "A")) && Equals(a.AnswersTo(n, "AAAA"), b.AnswersTo(n, "AAAA")));
     }
 
+    /// <summary>The scan of <paramref name="log"/> fed to a scanner in pieces of the lengths <paramref name="cuts"/> gives, and the rest.</summary>
+    private static CoreDnsLogScan Fed(string log, IEnumerable<int> cuts)
+    {
+        var scanner = new CoreDnsLogScanner();
+        var at = 0;
+        foreach (var cut in cuts.Append(log.Length))
+        {
+            var next = Math.Min(log.Length, at + cut);
+            scanner.Feed(log.AsSpan(at, next - at));
+            at = next;
+        }
+
+        return scanner.Complete();
+    }
+
     [Property(MaxTest = 60)]
     public Property Any_chunking_of_the_log_gives_the_same_scan() =>
         Prop.ForAll(Gen.Choose(1, 5_000).ArrayOf().ToArbitrary(), Gen.Choose(1, 1_000).ToArbitrary(), (cuts, seed) =>
         {
             var log = MixedLog(seed, 300);
             var whole = CoreDnsLogScanner.Scan(log);
-            var scanner = new CoreDnsLogScanner();
-            var at = 0;
-            foreach (var cut in cuts.Append(log.Length))
-            {
-                var next = Math.Min(log.Length, at + cut);
-                scanner.Feed(log.AsSpan(at, next - at));
-                at = next;
-            }
-
-            var chunked = scanner.Complete();
+            var chunked = Fed(log, cuts);
             return chunked.Lines == whole.Lines
                 && Shape(chunked.FailedQueries).SequenceEqual(Shape(whole.FailedQueries))
                 && Shape(chunked.Events).SequenceEqual(Shape(whole.Events))
                 && chunked.ParallelPairs.SequenceEqual(whole.ParallelPairs);
+        });
+
+    /// <summary>
+    /// Text is narrowed to bytes a piece at a time and its ASCII lines read as bytes: fed in pieces of any size, with lines
+    /// longer than a narrowed piece (ASCII throughout, or with other characters only past the line's bound), and lines
+    /// with other than ASCII before, inside and after a piece's end, it scans as its UTF-8 bytes do.
+    /// </summary>
+    [Property(MaxTest = 30)]
+    public Property A_text_log_fed_in_pieces_scans_as_its_utf8_bytes_do() =>
+        Prop.ForAll(Gen.Choose(1, 100_000).ArrayOf().ToArbitrary(), Gen.Choose(1, 1_000).ToArbitrary(), (cuts, seed) =>
+        {
+            var random = new Random(seed);
+            var lines = MixedLog(seed, 3_000).Split('\n').ToList();
+            var query = "[INFO] 172.20.1.9:4000 - 1 \"A IN {0}. udp 80 false 512\" NXDOMAIN qr 1 0.1s";
+            string[] odd =
+            [
+                string.Format(CultureInfo.InvariantCulture, query, new string('a', 70_000)),
+                string.Format(CultureInfo.InvariantCulture, query, new string('a', CoreDnsLogParser.MaxLineLength) + "é"),
+                string.Format(CultureInfo.InvariantCulture, query, "bücher.example.com"),
+                "é",
+                new string(' ', 70_000) + "ü",
+                "[ERROR] plugin/errors: 2 bücher.example.com. A: read udp 172.20.1.9:51234->100.100.2.136:53: i/o timeout",
+            ];
+            for (var i = 0; i < 12; i++)
+            {
+                lines.Insert(random.Next(lines.Count), odd[random.Next(odd.Length)]);
+            }
+
+            var log = string.Join('\n', lines);
+            var fromBytes = CoreDnsLogScanner.Scan(Encoding.UTF8.GetBytes(log).AsSpan());
+            return (Same(Fed(log, cuts), fromBytes) && Same(CoreDnsLogScanner.Scan(log), fromBytes)).Label($"seed {seed}");
         });
 
     [Fact]

@@ -113,6 +113,12 @@ public sealed class CoreDnsLogScanner
     /// <summary>Bytes of a line decoded at most: enough for the line's bound in characters (see <see cref="DecodedLine"/>).</summary>
     private const int DecodedBytes = 3 * (CoreDnsLogParser.MaxLineLength + 2);
 
+    /// <summary>
+    /// Characters of text narrowed to bytes at a time (<see cref="Feed"/>): a line's bound and more, and few enough that
+    /// the bytes are still in the cache when their lines are read (16K read a 1 M line log a little faster than 64K).
+    /// </summary>
+    private const int NarrowedChars = 1 << 14;
+
     private static readonly SearchValues<byte> AsciiWhiteSpace = SearchValues.Create("\t\n\v\f\r "u8);
 
     /// <summary>"name|type|rcode" keys longer than this are not grouped (a DNS name has at most 253 characters).</summary>
@@ -133,8 +139,11 @@ public sealed class CoreDnsLogScanner
     private bool _stampCached;
     private char[] _carry = [];
 
-    /// <summary>A byte line's characters, for what only reads characters (the parser, remembered texts); rented by a scan of bytes.</summary>
+    /// <summary>A byte line's characters, for what only reads characters (the parser, remembered texts); rented by a scan.</summary>
     private char[] _wide = [];
+
+    /// <summary>Text narrowed to its ASCII bytes (<see cref="Feed"/>), a piece at a time; rented by a scan of text.</summary>
+    private byte[] _narrow = [];
     private int _carryLength;
     private int _lines;
     private long _characters;
@@ -183,8 +192,7 @@ public sealed class CoreDnsLogScanner
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(scanner._wide);
-            scanner._wide = [];
+            scanner.ReturnBuffers();
         }
 
         return scanner.Complete();
@@ -207,8 +215,7 @@ public sealed class CoreDnsLogScanner
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(scanner._wide);
-            scanner._wide = [];
+            scanner.ReturnBuffers();
         }
 
         return scanner.Complete();
@@ -253,14 +260,25 @@ public sealed class CoreDnsLogScanner
         }
     }
 
-    /// <summary>Scans the next piece of the log; a line may span pieces.</summary>
-    // Per line of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    /// <summary>
+    /// Scans the next piece of the log; a line may span pieces. The text is narrowed to bytes a piece at a time (a
+    /// vectorised copy) and its ASCII lines, nearly every line of a log, are read as a log of bytes is
+    /// (<see cref="AsciiLines"/>); a line with other characters in it is read on its own (<see cref="Line"/>).
+    /// </summary>
+    // Per piece of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Feed(ReadOnlySpan<char> text)
     {
         _characters += text.Length;
-        while (true)
+        if (_narrow.Length == 0)
         {
+            _narrow = ArrayPool<byte>.Shared.Rent(NarrowedChars);
+            _wide = _wide.Length > 0 ? _wide : ArrayPool<char>.Shared.Rent(DecodedBytes);
+        }
+
+        if (_carryLength > 0)
+        {
+            // The line began in an earlier piece.
             var newline = text.IndexOf('\n');
             if (newline < 0)
             {
@@ -268,19 +286,94 @@ public sealed class CoreDnsLogScanner
                 return;
             }
 
-            if (_carryLength > 0)
+            Carry(text[..newline]);
+            Line(_carry.AsSpan(0, _carryLength));
+            _carryLength = 0;
+            text = text[(newline + 1)..];
+        }
+
+        while (true)
+        {
+            // Each round starts at a line's start: the ASCII run from there narrowed, and its whole lines read as bytes.
+            var piece = text[..Math.Min(text.Length, NarrowedChars)];
+            var whole = piece.Length == text.Length;
+            Ascii.FromUtf16(piece, _narrow, out var ascii);
+            var end = _narrow.AsSpan(0, ascii).LastIndexOf((byte)'\n');
+            if (end >= 0)
             {
-                // The line began in an earlier piece.
-                Carry(text[..newline]);
-                Line(_carry.AsSpan(0, _carryLength));
-                _carryLength = 0;
+                AsciiLines(_narrow.AsSpan(0, end + 1));
+                text = text[(end + 1)..];
+            }
+
+            if (ascii == piece.Length && whole)
+            {
+                // The rest is an unfinished ASCII line, which the next piece may continue.
+                Carry(text);
+                return;
+            }
+
+            if (ascii == piece.Length && end >= 0)
+            {
+                // More text past this piece, from a line's start.
+                continue;
+            }
+
+            // The next line has other than ASCII in it (at `from`), or is longer than a piece (ASCII up to `from`): read
+            // on its own, as characters when its bound is not all ASCII.
+            var from = ascii - (end + 1);
+            var next = text[from..].IndexOf('\n');
+            if (next < 0)
+            {
+                Carry(text);
+                return;
+            }
+
+            next += from;
+            if (ascii < piece.Length && from <= CoreDnsLogParser.MaxLineLength)
+            {
+                CharLine(text[..next]);
             }
             else
             {
-                Line(text[..newline]);
+                Line(text[..next]);
             }
 
-            text = text[(newline + 1)..];
+            text = text[(next + 1)..];
+        }
+    }
+
+    /// <summary>Whole lines of narrowed text, each ended by its newline: read as a log's ASCII bytes are, each up to its bound.</summary>
+    // Runs per line of a long log read as text: optimised at its first call (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AsciiLines(ReadOnlySpan<byte> lines)
+    {
+        while (true)
+        {
+            var newline = lines.IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                return;
+            }
+
+            var line = lines[..newline];
+            AsciiLine(line.Length > CoreDnsLogParser.MaxLineLength + 1 ? line[..(CoreDnsLogParser.MaxLineLength + 1)] : line);
+            lines = lines[(newline + 1)..];
+        }
+    }
+
+    /// <summary>The buffers a scan rented, given back (a scanner fed text rents them at its first piece).</summary>
+    private void ReturnBuffers()
+    {
+        if (_wide.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(_wide);
+            _wide = [];
+        }
+
+        if (_narrow.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_narrow);
+            _narrow = [];
         }
     }
 
@@ -292,6 +385,7 @@ public sealed class CoreDnsLogScanner
             _carryLength = 0;
         }
 
+        ReturnBuffers();
         return new CoreDnsLogScan
         {
             Lines = _lines,
@@ -322,9 +416,27 @@ public sealed class CoreDnsLogScanner
         _carryLength += text.Length;
     }
 
-    // Per line of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// A line of text read on its own (one carried over pieces, or with other than ASCII in it): an ASCII one (up to its
+    /// bound, as <see cref="Utf8Line"/> looks at bytes) narrowed and read as bytes, any other as characters.
+    /// </summary>
     private void Line(ReadOnlySpan<char> line)
+    {
+        var head = line.Length > CoreDnsLogParser.MaxLineLength + 1 ? line[..(CoreDnsLogParser.MaxLineLength + 1)] : line;
+        if (Ascii.FromUtf16(head, _narrow, out _) == OperationStatus.Done)
+        {
+            AsciiLine(_narrow.AsSpan(0, head.Length));
+            return;
+        }
+
+        CharLine(line);
+    }
+
+    /// <summary>A line with other than ASCII in its bound, read as characters.</summary>
+    // Per line of text with other than ASCII in it (text of ASCII is narrowed and read as bytes): optimised at its first
+    // call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void CharLine(ReadOnlySpan<char> line)
     {
         _lines++;
         if (line.IsWhiteSpace())
@@ -369,14 +481,25 @@ public sealed class CoreDnsLogScanner
 
         // A byte a character, and past the bound (after an ASCII byte, so no sequence is cut) as decoded.
         _characters += head.Length + (line.Length > head.Length ? Encoding.UTF8.GetCharCount(line[head.Length..]) : 0);
+        AsciiLine(head);
+    }
 
+    /// <summary>
+    /// An ASCII line's first <see cref="CoreDnsLogParser.MaxLineLength"/> + 1 bytes (or all of a shorter one), of a log
+    /// of bytes or of narrowed text: read where they lie, and what the fast reading does not take as characters.
+    /// </summary>
+    // Runs per line of a long log: optimised at its first call, with no ReadyToRun or instrumented code in between
+    // (BENCHMARKS.md, "The read's hot loops optimised at their first call").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AsciiLine(ReadOnlySpan<byte> head)
+    {
         _lines++;
         if (IsWhiteSpace(head))
         {
             return;
         }
 
-        line = head.Length > CoreDnsLogParser.MaxLineLength ? head[..CoreDnsLogParser.MaxLineLength] : head;
+        var line = head.Length > CoreDnsLogParser.MaxLineLength ? head[..CoreDnsLogParser.MaxLineLength] : head;
         line = AsciiText.TrimEnd(line, (byte)'\r');
         var split = SplitStamp(line, out var text, out var timestamp);
         if (split && TryAnsweredQuery(text, timestamp))
@@ -424,7 +547,7 @@ public sealed class CoreDnsLogScanner
         var bytes = line[..Math.Min(line.Length, DecodedBytes)];
         var status = System.Text.Unicode.Utf8.ToUtf16(bytes, _wide, out _, out var written, replaceInvalidSequences: true, isFinalBlock: true);
         System.Diagnostics.Debug.Assert(status == OperationStatus.Done, "the buffer holds a character per byte");
-        Line(_wide.AsSpan(0, Math.Min(written, CoreDnsLogParser.MaxLineLength + 1)));
+        CharLine(_wide.AsSpan(0, Math.Min(written, CoreDnsLogParser.MaxLineLength + 1)));
     }
 
     /// <summary>
@@ -512,7 +635,8 @@ public sealed class CoreDnsLogScanner
     /// nothing wrong by itself; only the parallel-query detector sees it. Anything it cannot read exactly as
     /// <see cref="CoreDnsLogParser"/> would goes the slow way.
     /// </summary>
-    // Per line of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    // Per line of text with other than ASCII in it (text of ASCII is narrowed and read as bytes): optimised at its first
+    // call, as its bytes twin is (it never sees a profile: TieredPGO is off).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryAnsweredQuery(ReadOnlySpan<char> text, DateTimeOffset? timestamp)
     {
@@ -697,7 +821,8 @@ public sealed class CoreDnsLogScanner
     /// Counts a client's answered query for its name and type. A name seen for the first time is added while fewer than
     /// <see cref="MaxCountedNames"/> are counted, or <paramref name="always"/> (a failure, which the rules will ask about).
     /// </summary>
-    // Per line of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    // Per line of text with other than ASCII in it (text of ASCII is narrowed and read as bytes): optimised at its first
+    // call, as its bytes twin is (it never sees a profile: TieredPGO is off).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountAnswer(ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> rcode, DateTimeOffset? timestamp, bool always)
     {
@@ -741,9 +866,8 @@ public sealed class CoreDnsLogScanner
             return;
         }
 
-        if (!_answerIndex.TryGetValue(new AsciiNameAndType(name, type), out var i))
+        if (!_answerIndex.TryGetValue(new AsciiNameAndType(name, type), out var i) && !NewAnswer(name, type, timestamp, out i))
         {
-            CountAnswerAsText(name, type, rcode, timestamp);
             return;
         }
 
@@ -758,14 +882,27 @@ public sealed class CoreDnsLogScanner
         }
     }
 
-    /// <summary>A new name: counted as characters (kept out of the usual line's way, with its buffer).</summary>
+    /// <summary>
+    /// A name and type not counted before, of an ASCII line: its count added, with the key <see cref="AnswerKey"/>
+    /// makes of their characters (made here of the bytes); false past <see cref="MaxCountedNames"/>. Kept out of the
+    /// usual line's way. The caller checked that the key fits.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void CountAnswerAsText(ReadOnlySpan<byte> name, ReadOnlySpan<byte> type, ReadOnlySpan<byte> rcode, DateTimeOffset? timestamp)
+    private bool NewAnswer(ReadOnlySpan<byte> name, ReadOnlySpan<byte> type, DateTimeOffset? timestamp, out int i)
     {
-        Span<char> chars = stackalloc char[(3 * MaxQueryKeyLength) + 2];
-        var wideName = Widen(name, chars);
-        var wideType = Widen(type, chars[wideName.Length..]);
-        CountAnswer(wideName, wideType, Widen(rcode, chars[(wideName.Length + wideType.Length)..]), timestamp, always: false);
+        i = _answers.Count;
+        if (i >= MaxCountedNames)
+        {
+            return false;
+        }
+
+        // ASCII lower-cased as ToLowerInvariant lower-cases it: only A to Z change.
+        Ascii.ToLower(name, _answerKey, out _);
+        _answerKey[name.Length] = '|';
+        Ascii.ToUtf16(type, _answerKey.AsSpan(name.Length + 1), out _);
+        _answerIndex.Add(new AnswerText(_answerKey.AsSpan(0, name.Length + type.Length + 1), name.Length), i);
+        _answers.Add(new AnswerCount(timestamp));
+        return true;
     }
 
     private QueryAnswers? AnswersFor(CoreDnsQuery query) => AnswersFor(_answerIndex, _answers, query.Name, query.Type);

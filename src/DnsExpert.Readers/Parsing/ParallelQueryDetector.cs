@@ -34,7 +34,8 @@ internal sealed class ParallelQueryDetector
     private readonly TextTable _byClient = new();
     private readonly List<ParallelQueryPair> _pairs = [];
 
-    // Per line of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    // Per line of text with other than ASCII in it (text of ASCII is narrowed and read as bytes): optimised at its first
+    // call, as its bytes twin is (it never sees a profile: TieredPGO is off).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Observe(
         ReadOnlySpan<char> client, int? clientPort, ReadOnlySpan<char> name, ReadOnlySpan<char> type, ReadOnlySpan<char> transport,
@@ -141,7 +142,8 @@ internal sealed class ParallelQueryDetector
     /// overlapping the step before (the length is in the seed). Seeded per process, so that names chosen by a cluster
     /// cannot be made to collide into a false pair.
     /// </summary>
-    // Per line of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    // Per line of text with other than ASCII in it (text of ASCII is narrowed and read as bytes): optimised at its first
+    // call, as its bytes twin is (it never sees a profile: TieredPGO is off).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static ulong Hash(ReadOnlySpan<char> text)
     {

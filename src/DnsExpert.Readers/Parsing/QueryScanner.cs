@@ -60,7 +60,8 @@ internal static class QueryScanner
     /// Reads the line in one pass from left to right, each field where the last one ended: the numbers as they are met,
     /// the words up to their end. (A line known to be ASCII is read as bytes by <see cref="TryScanAscii"/>.)
     /// </summary>
-    // Per line of a log read as text: optimised at its first call, as its bytes twin is (it never sees a profile: TieredPGO is off).
+    // Per line of text with other than ASCII in it (text of ASCII is narrowed and read as bytes): optimised at its first
+    // call, as its bytes twin is (it never sees a profile: TieredPGO is off).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryScan(ReadOnlySpan<char> s, out Fields<char> f)
     {
