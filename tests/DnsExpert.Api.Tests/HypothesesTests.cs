@@ -61,6 +61,38 @@ public sealed class HypothesesTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task A_listing_of_kube_systems_daemonsets_leaves_nodelocal_open_and_asks_for_every_namespaces_next()
+    {
+        // kubernetes/kubernetes#101362's kube-system DaemonSets (no NodeLocal there) prove nothing of the other
+        // namespaces, where a chart may have installed it: the cause stays open and its next check lists them all.
+        var pod = """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0","namespace":"shop"},"spec":{"dnsPolicy":"ClusterFirst","nodeName":"node-1","containers":[{"name":"web","image":"nginx:1.27"}]},"status":{"phase":"Running","podIP":"10.0.1.5"}}""";
+        var service = """{"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-dns","namespace":"kube-system","labels":{"k8s-app":"kube-dns"}},"spec":{"clusterIP":"10.96.0.10","selector":{"k8s-app":"kube-dns"},"ports":[{"name":"dns","port":53,"protocol":"UDP"}]}}""";
+        var table = File.ReadAllText(Path.Combine(ApiFactory.RepoRoot, "tests", "fixtures", "kubectl-tables", "ds-kube-system-2021.txt"));
+        var request = new JsonObject
+        {
+            ["target"] = new JsonObject { ["namespace"] = "shop", ["pod"] = "web-0" },
+            ["symptom"] = new JsonObject { ["errorMessage"] = "dial tcp: lookup orders.shop.svc.cluster.local: i/o timeout" },
+            ["snapshot"] = new JsonObject
+            {
+                ["outputs"] = new JsonArray(
+                    new JsonObject { ["command"] = "kubectl get pod web-0 -n shop -o json", ["text"] = pod },
+                    new JsonObject { ["command"] = "kubectl get svc kube-dns -n kube-system -o json", ["text"] = service },
+                    new JsonObject { ["command"] = "kubectl get ds -nkube-system", ["text"] = table }),
+            },
+        };
+
+        var hypothesis = ById(await DiagnoseAsync(request.ToJsonString()))["nodelocal-dnsconfig-not-injected"];
+
+        Assert.Equal("unverified", Status(hypothesis));
+        Assert.Contains("ClusterDns.NodeLocalPresent", hypothesis.GetProperty("missing").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("kubectl get daemonset -A -o json", Commands(hypothesis)[0]);
+
+        // The listing of every namespace, empty: now it is absent, and the cause is ruled out.
+        request["snapshot"]!["outputs"]!.AsArray().Add(new JsonObject { ["command"] = "kubectl get daemonset -A -o json", ["text"] = """{"apiVersion":"v1","items":[],"kind":"List","metadata":{"resourceVersion":""}}""" });
+        Assert.Equal("ruled-out", Status(ById(await DiagnoseAsync(request.ToJsonString()))["nodelocal-dnsconfig-not-injected"]));
+    }
+
+    [Fact]
     public async Task Symptom_only_name_not_found_for_a_cluster_name_routes_to_the_name_and_pod_checks()
     {
         var diagnosis = await DiagnoseAsync("""

@@ -104,7 +104,7 @@ public sealed class RemediationOnEachDistributionTests
     }
 
     /// <summary>Does the step's <c>when:</c> give it over these facts (one that cannot be read over a made fact gives it)?</summary>
-    private static bool Given(CompiledRemediation step, object[] facts)
+    internal static bool Given(CompiledRemediation step, object[] facts)
     {
         try
         {
@@ -117,7 +117,7 @@ public sealed class RemediationOnEachDistributionTests
     }
 
     /// <summary>A fact of <paramref name="type"/> the snapshot does not give: every string property <c>x</c>.</summary>
-    private static object AnyFact(Type type)
+    internal static object AnyFact(Type type)
     {
         var fact = type.GetConstructor(Type.EmptyTypes) is null
             ? System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(type)

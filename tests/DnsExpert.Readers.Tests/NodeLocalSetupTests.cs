@@ -217,4 +217,50 @@ public sealed class NodeLocalSetupTests
         Assert.Equal("kube-system", cache.Namespace);
         Assert.Equal("169.254.20.10", cache.LocalIp);
     }
+
+    /// <summary>kubernetes/kubernetes#101362's <c>kubectl get ds -nkube-system</c>: kube-system's DaemonSets, none of them NodeLocal's.</summary>
+    private static readonly string KubeSystemDaemonSets =
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "kubectl-tables", "ds-kube-system-2021.txt"));
+
+    private static ClusterDns DnsAfter(IEnumerable<string> objects, params (string Command, string Text)[] outputs) =>
+        Assert.Single(SnapshotFactBuilder.Build(new DiagnosisRequest
+        {
+            Target = new TargetRef { Namespace = "shop", Pod = "web-0" },
+            Snapshot = new Snapshot
+            {
+                Objects = [.. objects.Select(o => JsonDocument.Parse(o).RootElement)],
+                Outputs = [.. outputs.Select(o => new CommandOutput { Command = o.Command, Text = o.Text })],
+            },
+        }).Facts.OfType<ClusterDns>());
+
+    [Theory]
+    [InlineData("kubectl get ds -nkube-system")]
+    [InlineData("kubectl get daemonset -n kube-system")]
+    [InlineData("kubectl -n kube-system get ds -o wide")]
+    public void A_listing_of_kube_system_alone_leaves_nodelocal_unknown_for_it_may_run_in_any_namespace(string command)
+    {
+        // The community charts (lablabs/k8s-nodelocaldns-helm) install it in their release's namespace.
+        var dns = DnsAfter([KubeDns, Pod], (command, KubeSystemDaemonSets));
+
+        Assert.Null(dns.NodeLocalPresent);
+    }
+
+    [Theory]
+    [InlineData("kubectl get ds -A")]
+    [InlineData("kubectl get daemonsets --all-namespaces")]
+    public void A_listing_of_every_namespace_without_it_says_it_is_absent(string command)
+    {
+        Assert.False(DnsAfter([KubeDns, Pod], (command, "No resources found")).NodeLocalPresent);
+    }
+
+    [Fact]
+    public void A_listing_of_the_namespace_its_corefile_configmap_was_read_in_says_it_is_absent_there()
+    {
+        // Its ConfigMap read without the DaemonSet (kube-system's, where the DaemonSet mounts it from), and kube-system's
+        // DaemonSets listed without it: the one place it is known to use holds no DaemonSet of it.
+        var configMap = Items("upstream-iptables-mode.json").Where(i => i.Contains("\"ConfigMap\"", StringComparison.Ordinal));
+
+        Assert.False(DnsAfter([KubeDns, Pod, .. configMap], ("kubectl get ds -nkube-system", KubeSystemDaemonSets)).NodeLocalPresent);
+        Assert.Null(DnsAfter([KubeDns, Pod, .. configMap]).NodeLocalPresent);
+    }
 }

@@ -204,6 +204,15 @@ public sealed record KnownValues
     public string Distribution { get; init; } = "";
 
     /// <summary>
+    /// The oldest kubelet the nodes run (<see cref="ClusterDns.KubernetesVersion"/>), null while no node shows it: whether
+    /// <c>kubectl debug POD</c> can add an ephemeral container (<see cref="DebugCommands"/>).
+    /// </summary>
+    public ReleaseVersion? KubernetesVersion { get; init; }
+
+    /// <summary>The pods the facts show (<c>namespace/name</c>): the node and DNS settings a debug fallback pod copies (<see cref="DebugCommands"/>).</summary>
+    internal IReadOnlyDictionary<string, DebugPod> DebugPods { get; init; } = new Dictionary<string, DebugPod>(StringComparer.Ordinal);
+
+    /// <summary>
     /// The network interface of the CoreDNS pods' node that <c>ethtool -S</c> reads: the one a read of that node's
     /// counters named (<see cref="NodeNicAllowance.Device"/>; another node's read while none of it); else, on an EC2 node
     /// (<c>aws://</c>), the name its OS gives its first ENA interface on a Nitro instance (<see cref="ClusterNode.OsImage"/>:
@@ -499,6 +508,8 @@ public sealed record KnownValues
             ClusterDnsService = (object?)facts.OfType<KubeDnsService>().Where(s => s.Namespace == (clusterDns?.PodsNamespace ?? s.Namespace)).Select(s => NullIfEmpty(s.Name)).FirstOrDefault(n => n is not null)
                 ?? (clusterDns is not null ? LayoutOf(clusterDns).Service : elsewhere ? new Placeholder("<cluster-dns-service>") : unknown.ClusterDnsService),
             Distribution = facts.OfType<ClusterDns>().Select(c => c.Distribution).FirstOrDefault(d => d is not null) ?? "",
+            KubernetesVersion = facts.OfType<ClusterDns>().Select(c => c.KubernetesVersion).FirstOrDefault(v => v is not null),
+            DebugPods = DebugPodsOf(facts),
             ClusterDnsPodLabel = LabelOf(clusterDns?.PodsSelector) ?? unknown.ClusterDnsPodLabel,
             ClusterDnsPodPort = facts.OfType<ClusterDns>().Any(c => c.Distribution == Distributions.OpenShift) ? "5353" : unknown.ClusterDnsPodPort,
             ClusterDnsServiceAccount = (object?)NullIfEmpty(coreDns?.ServiceAccount) ?? ServiceAccountOf(facts.OfType<ClusterDns>().FirstOrDefault()) ?? unknown.ClusterDnsServiceAccount,
@@ -620,6 +631,24 @@ public sealed record KnownValues
         var at = Array.IndexOf(words, flag);
         return at >= 0 && at + 1 < words.Length ? words[at + 1]
             : words.FirstOrDefault(w => w.StartsWith(flag + "=", StringComparison.Ordinal))?[(flag.Length + 1)..];
+    }
+
+    /// <summary>The pods whose node and DNS settings the facts show, by <c>namespace/name</c>: the target pod's first, then CoreDNS's (their dnsPolicy is Default).</summary>
+    private static Dictionary<string, DebugPod> DebugPodsOf(IEnumerable<object> facts)
+    {
+        var pods = new Dictionary<string, DebugPod>(StringComparer.Ordinal);
+        foreach (var pod in facts.OfType<PodDns>())
+        {
+            pods.TryAdd($"{pod.Namespace}/{pod.Name}", new DebugPod(pod.Node, pod.DnsPolicy, pod.HostNetwork,
+                pod.HasDnsConfig ? new DebugDnsConfig(pod.DnsConfigNameservers, pod.DnsConfigSearches, pod.DnsConfigOptions) : null));
+        }
+
+        foreach (var pod in facts.OfType<CoreDnsPod>())
+        {
+            pods.TryAdd($"{pod.Namespace}/{pod.Name}", new DebugPod(pod.Node, DnsPolicies.Default));
+        }
+
+        return pods;
     }
 
     /// <summary>The first <c>namespace/pod</c> an output ran in that is no node and not in kube-system (CoreDNS's, through kubectl debug).</summary>

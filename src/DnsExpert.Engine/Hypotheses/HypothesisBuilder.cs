@@ -595,6 +595,13 @@ public static class HypothesisBuilder
             command = $"{DebugNode}{node} -it --image=busybox -- chroot /host {command}";
         }
 
+        // kubectl debug as this cluster runs it (oc on OpenShift; a pod of its own before 1.23).
+        (command, var debugNote) = Commands.DebugCommands.ForCluster(command, known);
+        if (debugNote is not null)
+        {
+            notes.Add(debugNote);
+        }
+
         return new RuleCheck(command, notes.Count == 0 ? check.Why : $"{check.Why} Note: {string.Join("; ", notes.Distinct(StringComparer.Ordinal))}.",
             check.Share is { } share ? $"{NotPasted} {share}" : paste);
     }

@@ -121,7 +121,7 @@ public static class RuleSessionRunner
         }
 
         var remediation = matches
-            .SelectMany(m => m.Case.Remediation.Where(r => r.When?.Invoke(m.Facts) ?? true).Select(r => Remediation(r, m.Facts, failures)))
+            .SelectMany(m => m.Case.Remediation.Where(r => r.When?.Invoke(m.Facts) ?? true).Select(r => Remediation(r, m.Facts, failures, known)))
             .DistinctBy(r => r.Summary)
             .Take(10)
             .ToList();
@@ -159,10 +159,17 @@ public static class RuleSessionRunner
     }
 
     /// <summary>A remediation entry; its summary says which placeholder of its command stands for a value that was no name or address.</summary>
-    private static RuleRemediation Remediation(CompiledRemediation r, object[] facts, List<string> failures)
+    private static RuleRemediation Remediation(CompiledRemediation r, object[] facts, List<string> failures, Commands.KnownValues known)
     {
         var refused = new List<string>();
         var command = NullIfEmpty(r.Command?.Render(facts, failures, refused));
+        if (command is not null)
+        {
+            // kubectl debug as this cluster runs it (oc on OpenShift; a pod of its own before 1.23).
+            (command, var debugNote) = Commands.DebugCommands.ForCluster(command, known);
+            refused.AddRange(debugNote is null ? [] : [debugNote]);
+        }
+
         // A hole that ends a summary may be empty (known.CorefileEditNote on kubeadm): no trailing space.
         var summary = r.Summary.Render(facts, failures).TrimEnd();
         refused = refused.Distinct(StringComparer.Ordinal).ToList();

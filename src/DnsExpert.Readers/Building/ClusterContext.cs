@@ -41,8 +41,11 @@ internal sealed record ClusterContext
     public bool NodeLocalInterceptsClusterIp => NodeLocal?.Intercepts(KubeDnsClusterIp) == true;
 
     /// <summary>
-    /// Whether NodeLocal DNSCache's presence is known: its DaemonSet is in the snapshot, or the DaemonSets of kube-system
-    /// were listed (even empty, or only others). Without either, its absence is unknown, not a fact.
+    /// Whether NodeLocal DNSCache's presence is known: its DaemonSet is in the snapshot, or the DaemonSets of every
+    /// namespace were listed (<c>kubectl get ds -A</c>, even empty, or only others), or those of the namespace its own
+    /// Corefile ConfigMap was read in (<see cref="NodeLocalConfig"/>). It may run in any namespace (the community charts
+    /// install it in their release's), so a listing of kube-system alone says only that it is not there: its absence
+    /// stays unknown, not a fact.
     /// </summary>
     public bool NodeLocalKnown { get; init; }
 
@@ -79,6 +82,9 @@ internal sealed record ClusterContext
         DiagnosisRequest request, Snapshot? asSent, ClassificationResult classification, SnapshotObjects objects, IEnumerable<CorefilePlugin> corefile, IList<FileArtifact> files)
     {
         var nodeLocal = NodeLocalSetup.Find(objects.DaemonSets.Values);
+        var nodeLocalConfig = NodeLocalSetup.ConfigOf(nodeLocal, objects.ConfigMaps);
+        // Only the listings the commands say: DaemonSet objects of a namespace are no listing of all of its.
+        var daemonSetListings = ServiceListings.Of(asSent, [], ServiceListings.IsDaemonSetResource);
         var kubeDns = objects.ClusterDns.Service?.Spec?.ClusterIP;
         var targetNamespace = request.Target?.Pod is null ? null : request.Target.Namespace ?? "default";
         return new ClusterContext
@@ -87,10 +93,9 @@ internal sealed record ClusterContext
             KubeDnsClusterIp = kubeDns,
             KubeDnsIpSeenByPod = kubeDns is null ? PodClusterDns(request, classification, files, targetNamespace) : null,
             NodeLocal = nodeLocal is null ? null : NodeLocalSetup.Read(nodeLocal, objects.ConfigMaps),
-            NodeLocalConfig = NodeLocalSetup.ConfigOf(nodeLocal, objects.ConfigMaps),
-            NodeLocalKnown = nodeLocal is not null
-                || ServiceListings.Of(asSent, objects.DaemonSets.Values.Select(d => d.Metadata?.NamespaceProperty ?? "default"), ServiceListings.IsDaemonSetResource)
-                    .Covers(SnapshotObjects.KubeSystem),
+            NodeLocalConfig = nodeLocalConfig,
+            NodeLocalKnown = nodeLocal is not null || daemonSetListings.AllNamespaces
+                || (nodeLocalConfig?.Namespace is { } configNamespace && daemonSetListings.Covers(configNamespace)),
             TargetNamespace = targetNamespace,
             TargetPod = request.Target?.Pod,
             FailingName = string.IsNullOrWhiteSpace(request.Domain) ? null : request.Domain.Trim().TrimEnd('.').ToLowerInvariant(),

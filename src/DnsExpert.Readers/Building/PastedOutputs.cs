@@ -622,12 +622,13 @@ public static class PastedOutputs
     /// <summary>
     /// <c>kubectl exec [-n NS] POD [-c C] -- CMD...</c>, or <c>kubectl debug [-n NS] POD -i --image=I --target=C -- CMD...</c>
     /// (an ephemeral container in the pod's network namespace: how a command runs "from CoreDNS", whose image has no
-    /// shell): the namespace (<c>default</c> when not given), the pod and the command run in it; <c>kubectl debug
+    /// shell), or <c>kubectl run NAME [-n NS] -i --rm ... -- CMD...</c> (a pod of its own: the checks' fallback before
+    /// Kubernetes 1.23, DebugCommands): the namespace (<c>default</c> when not given), the pod and the command run in it; <c>kubectl debug
     /// node/NAME</c> runs on that node. Null for any other command. Only the names are taken, and only when they are valid.
     /// </summary>
     public static (string? From, string[] Command)? ExecTarget(string[] words)
     {
-        var verb = Array.FindIndex(words, w => w is "exec" or "debug");
+        var verb = Array.FindIndex(words, w => w is "exec" or "debug" or "run");
         var dashes = Array.IndexOf(words, "--");
         if (words.FirstOrDefault()?.Split('/').Last() != "kubectl" || verb < 0 || dashes <= verb || dashes == words.Length - 1)
         {

@@ -60,6 +60,8 @@ public sealed partial class SimulatedCluster
 
         // As a shell splits it: a quoted selector (-l 'k8s-app in (kube-dns,coredns)') or sh -c script is one word.
         var words = ShellWords.Split(command);
+        // OpenShift's engineer types oc (oc debug: a copy of the pod, or the node, as the checks give it there).
+        words = words is ["oc", ..] ? ["kubectl", .. words[1..]] : words;
         if (words is ["kubectl", "exec" or "debug", ..] && Array.IndexOf(words, "--") is var dashes and > 0 && dashes < words.Length - 1)
         {
             var inner = words[(dashes + 1)..];
@@ -74,6 +76,8 @@ public sealed partial class SimulatedCluster
             {
                 return null;
             }
+
+            where = where.StartsWith("pod/", StringComparison.Ordinal) ? where["pod/".Length..] : where;
 
             if (where.StartsWith("node/", StringComparison.Ordinal))
             {

@@ -178,7 +178,7 @@ internal static class CoreDnsProducer
             Container = container?.Name,
             ServiceAccount = pod.Spec?.ServiceAccountName,
             Image = container?.Image,
-            VersionText = ImageTag(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
+            VersionText = ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers) is { Length: > 0 } image ? ContainerImage.Tag(image) : null,
             Version = ReleaseVersion.FromImage(ClusterDnsIdentity.CoreDnsImage(pod.Spec?.Containers)),
             CpuMillicores = ResourceQuantities.Millicores(usage, "cpu"),
             CpuLimitMillicores = ResourceQuantities.Millicores(limits, "cpu"),
@@ -197,19 +197,6 @@ internal static class CoreDnsProducer
         var own = statuses.FirstOrDefault(c => c.Name == container) ?? statuses.FirstOrDefault();
         var worst = statuses.OrderByDescending(c => c.State?.Waiting is not null).ThenByDescending(c => c.RestartCount).FirstOrDefault();
         return worst is not null && own is not null && (worst.State?.Waiting is not null && own.State?.Waiting is null || worst.RestartCount > own.RestartCount) ? worst : own;
-    }
-
-    private static string? ImageTag(string? image)
-    {
-        if (string.IsNullOrEmpty(image))
-        {
-            return null;
-        }
-
-        var withoutDigest = image.Split('@')[0];
-        var lastSlash = withoutDigest.LastIndexOf('/');
-        var colon = withoutDigest.LastIndexOf(':');
-        return colon > lastSlash ? withoutDigest[(colon + 1)..] : null;
     }
 
     /// <summary>

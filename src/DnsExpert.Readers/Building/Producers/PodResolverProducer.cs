@@ -210,13 +210,11 @@ internal static class PodResolverProducer
     }
 
     /// <summary>An image whose name or tag says Alpine (<c>alpine:3.19</c>, <c>nginx:1.25-alpine</c>, <c>python:3.12-alpine3.19</c>).</summary>
-    private static bool IsAlpineImage(string image)
+    internal static bool IsAlpineImage(string image)
     {
-        var lastSlash = image.LastIndexOf('/');
-        var nameAndTag = image[(lastSlash + 1)..].Split('@')[0];
-        return nameAndTag.StartsWith("alpine", StringComparison.OrdinalIgnoreCase)
-            || nameAndTag.Contains("-alpine", StringComparison.OrdinalIgnoreCase)
-            || nameAndTag.Contains(":alpine", StringComparison.OrdinalIgnoreCase);
+        var (name, tag) = (ContainerImage.Name(image), ContainerImage.Tag(image) ?? "");
+        return name.StartsWith("alpine", StringComparison.OrdinalIgnoreCase) || name.Contains("-alpine", StringComparison.OrdinalIgnoreCase)
+            || tag.StartsWith("alpine", StringComparison.OrdinalIgnoreCase) || tag.Contains("-alpine", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>
@@ -225,14 +223,12 @@ internal static class PodResolverProducer
     /// </summary>
     internal static ReleaseVersion? AlpineReleaseOf(string image)
     {
-        var nameAndTag = image[(image.LastIndexOf('/') + 1)..].Split('@')[0];
-        var colon = nameAndTag.IndexOf(':');
-        if (colon < 0)
+        if (ContainerImage.Tag(image) is not { } tag)
         {
             return null;
         }
 
-        var (name, tag) = (nameAndTag[..colon], nameAndTag[(colon + 1)..]);
+        var name = ContainerImage.Name(image);
         var at = tag.IndexOf("alpine", StringComparison.OrdinalIgnoreCase);
         var digits = name.Equals("alpine", StringComparison.OrdinalIgnoreCase) ? tag : at >= 0 ? tag[(at + "alpine".Length)..] : "";
         var end = 0;
