@@ -298,7 +298,8 @@ internal sealed class SnapshotObjects
             };
             return new ReadObject(value, null, false, null, null);
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException or OverflowException)
+        // NotSupportedException: KubernetesClient's IntOrString converter's answer to a port of neither form (`true`, `{}`).
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException or OverflowException or NotSupportedException)
         {
             return new ReadObject(null, null, false, $"{found.Path} ({kind}): {ex.Message}", null);
         }
