@@ -201,7 +201,9 @@ public sealed class KubectlTableTests
         Assert.Equal("5.4.0-72-generic", nodes["master"].KernelVersion);
         Assert.Equal(5, nodes.Count);
 
-        var node = Objects<Node>("kubectl get nodes -o wide", Fixture("nodes-wide-k3s-2024.txt"))[0];
+        // The runtime is no reader's: the objects are read as the API's model, which they must be.
+        var node = PastedTables.Read(["kubectl", "get", "nodes", "-o", "wide"], Fixture("nodes-wide-k3s-2024.txt"))!.Value.Objects
+            .Select(o => KubernetesJson.Deserialize<k8s.Models.V1Node>(o)).First();
         Assert.Equal(["InternalIP 10.67.34.141", "ExternalIP 139.178.70.53"], node.Status.Addresses.Select(a => $"{a.Type} {a.Address}"));
         Assert.True(node.Metadata.Labels.ContainsKey("node-role.kubernetes.io/control-plane"));
         Assert.Equal("containerd://1.7.20-k3s1", node.Status.NodeInfo.ContainerRuntimeVersion);

@@ -89,7 +89,7 @@ public sealed class SnapshotObjectsTests
             [
                 Json("""{"kind":"Pod","metadata":{"name":"labels","namespace":"app","labels":"x"}}"""),
                 Json("""{"kind":"Service","metadata":{"name":"port","namespace":"app"},"spec":{"ports":[{"port":"53"}]}}"""),
-                Json("""{"kind":"Service","metadata":{"name":"target","namespace":"app"},"spec":{"ports":[{"port":53,"targetPort":true}]}}"""),
+                Json("""{"kind":"NetworkPolicy","metadata":{"name":"egress","namespace":"app"},"spec":{"egress":[{"ports":[{"port":true}]}]}}"""),
                 Json("""{"kind":"Pod","metadata":{"name":"uid","namespace":"app","uid":5,"managedFields":"x"},"spec":{"tolerations":7}}"""),
             ],
         });
@@ -97,9 +97,10 @@ public sealed class SnapshotObjectsTests
         var broken = objects.Notes.Single(n => n.Detail?.StartsWith("could not read", StringComparison.Ordinal) == true).Detail!;
         Assert.StartsWith("could not read 3 object(s): snapshot.objects[0] (Pod): ", broken, StringComparison.Ordinal);
         Assert.Contains("snapshot.objects[1] (Service): ", broken, StringComparison.Ordinal);
-        Assert.Contains("snapshot.objects[2] (Service): ", broken, StringComparison.Ordinal);
+        Assert.Contains("snapshot.objects[2] (NetworkPolicy): ", broken, StringComparison.Ordinal);
         Assert.Equal(["app/uid"], objects.Pods.Keys);
         Assert.Empty(objects.Services);
+        Assert.Empty(objects.NetworkPolicies);
     }
 
     [Fact]

@@ -73,8 +73,6 @@ public sealed class PodSpec
 {
     public IList<Container> Containers { get; set; }
 
-    public IList<Container> InitContainers { get; set; }
-
     public string NodeName { get; set; }
 
     public string Hostname { get; set; }
@@ -158,10 +156,6 @@ public sealed class PodStatus
 
     public string PodIP { get; set; }
 
-    public string HostIP { get; set; }
-
-    public string Reason { get; set; }
-
     public IList<PodCondition> Conditions { get; set; }
 
     public IList<ContainerStatus> ContainerStatuses { get; set; }
@@ -191,28 +185,17 @@ public sealed class ContainerState
 {
     public ContainerStateWaiting Waiting { get; set; }
 
-    public ContainerStateRunning Running { get; set; }
-
     public ContainerStateTerminated Terminated { get; set; }
 }
 
 public sealed class ContainerStateWaiting
 {
     public string Reason { get; set; }
-
-    public string Message { get; set; }
-}
-
-public sealed class ContainerStateRunning
-{
-    public DateTime? StartedAt { get; set; }
 }
 
 public sealed class ContainerStateTerminated
 {
     public string Reason { get; set; }
-
-    public int ExitCode { get; set; }
 
     public DateTime? FinishedAt { get; set; }
 }
@@ -228,8 +211,6 @@ public sealed class ServiceSpec
 {
     public string ClusterIP { get; set; }
 
-    public IList<string> ClusterIPs { get; set; }
-
     public string Type { get; set; }
 
     public IDictionary<string, string> Selector { get; set; }
@@ -239,8 +220,6 @@ public sealed class ServiceSpec
     public bool? PublishNotReadyAddresses { get; set; }
 
     public string SessionAffinity { get; set; }
-
-    public string ExternalName { get; set; }
 }
 
 public sealed class ServicePort
@@ -250,8 +229,6 @@ public sealed class ServicePort
     public int Port { get; set; }
 
     public string Protocol { get; set; }
-
-    public IntOrString TargetPort { get; set; }
 }
 
 public sealed class Endpoints
@@ -270,7 +247,7 @@ public sealed class EndpointSubset
 
 public sealed class EndpointAddress
 {
-    public string Ip { get; set; }
+
 }
 
 public sealed class EndpointSlice
@@ -341,10 +318,6 @@ public sealed class WorkloadSpec
 public sealed class DeploymentStatus
 {
     public int? Replicas { get; set; }
-
-    public int? ReadyReplicas { get; set; }
-
-    public int? AvailableReplicas { get; set; }
 }
 
 public sealed class DaemonSetStatus
@@ -352,17 +325,11 @@ public sealed class DaemonSetStatus
     public int DesiredNumberScheduled { get; set; }
 
     public int NumberReady { get; set; }
-
-    public int? NumberAvailable { get; set; }
 }
 
 public sealed class StatefulSetStatus
 {
     public int Replicas { get; set; }
-
-    public int? ReadyReplicas { get; set; }
-
-    public int? AvailableReplicas { get; set; }
 }
 
 public sealed class Node
@@ -385,8 +352,6 @@ public sealed class NodeStatus
 
     public IDictionary<string, ResourceQuantity> Allocatable { get; set; }
 
-    public IDictionary<string, ResourceQuantity> Capacity { get; set; }
-
     public IList<NodeCondition> Conditions { get; set; }
 
     public NodeSystemInfo NodeInfo { get; set; }
@@ -404,10 +369,6 @@ public sealed class NodeCondition
     public string Type { get; set; }
 
     public string Status { get; set; }
-
-    public string Reason { get; set; }
-
-    public string Message { get; set; }
 }
 
 public sealed class NodeSystemInfo
@@ -416,13 +377,7 @@ public sealed class NodeSystemInfo
 
     public string OsImage { get; set; }
 
-    public string ContainerRuntimeVersion { get; set; }
-
     public string KubeletVersion { get; set; }
-
-    public string KubeProxyVersion { get; set; }
-
-    public string OperatingSystem { get; set; }
 
     public string Architecture { get; set; }
 }
