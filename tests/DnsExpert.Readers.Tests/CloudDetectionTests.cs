@@ -2,17 +2,17 @@ using System.Text.Json;
 using DnsExpert.Contract;
 using DnsExpert.Facts;
 using DnsExpert.Readers.Building.Producers;
-using k8s.Models;
+using DnsExpert.Readers.Objects;
 
 namespace DnsExpert.Readers.Tests;
 
 /// <summary>The cloud and instance id of a node, from the <c>spec.providerID</c> forms the clouds really write, or labels.</summary>
 public sealed class CloudDetectionTests
 {
-    private static V1Node Node(string? providerId, params string[] labels) => new()
+    private static Node Node(string? providerId, params string[] labels) => new()
     {
-        Metadata = new V1ObjectMeta { Name = "n", Labels = labels.ToDictionary(l => l, _ => "x") },
-        Spec = new V1NodeSpec { ProviderID = providerId },
+        Metadata = new ObjectMeta { Name = "n", Labels = labels.ToDictionary(l => l, _ => "x") },
+        Spec = new NodeSpec { ProviderID = providerId },
     };
 
     [Theory]

@@ -2,12 +2,12 @@ using System.Text.Json;
 using DnsExpert.Contract;
 using DnsExpert.Facts;
 using DnsExpert.Readers.Building;
+using DnsExpert.Readers.Objects;
 using DnsExpert.Readers.Parsing;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using k8s;
-using k8s.Models;
 
 namespace DnsExpert.Readers.Tests;
 
@@ -27,7 +27,7 @@ public sealed class KubectlTableTests
         facts.Collection.Single(c => c.Source == $"snapshot.outputs[{output}]");
 
     private static List<T> Objects<T>(string command, string text) =>
-        PastedTables.Read(command.Split(' '), text)!.Value.Objects.Select(o => KubernetesJson.Deserialize<T>(o)).ToList();
+        PastedTables.Read(command.Split(' '), text)!.Value.Objects.Select(o => JsonSerializer.Deserialize<T>(o, ModelJson.Options)!).ToList();
 
     [Theory]
     [InlineData("pods-A-crashloop-2020.txt", 6, 10)]
@@ -171,7 +171,7 @@ public sealed class KubectlTableTests
     [Fact]
     public void Restarts_with_the_ago_suffix_of_newer_kubectl_are_counted()
     {
-        var pods = Objects<V1Pod>("kubectl get pods -A", Fixture("pods-A-restarts-ago-2024.txt"));
+        var pods = Objects<Pod>("kubectl get pods -A", Fixture("pods-A-restarts-ago-2024.txt"));
 
         var helm = pods.Single(p => p.Metadata.Name == "helm-install-rke2-coredns-lsfg5");
         Assert.Equal((9, "CrashLoopBackOff", "kube-system"), (helm.Status.ContainerStatuses[0].RestartCount, helm.Status.ContainerStatuses[0].State.Waiting.Reason, helm.Metadata.NamespaceProperty));
@@ -201,7 +201,9 @@ public sealed class KubectlTableTests
         Assert.Equal("5.4.0-72-generic", nodes["master"].KernelVersion);
         Assert.Equal(5, nodes.Count);
 
-        var node = Objects<V1Node>("kubectl get nodes -o wide", Fixture("nodes-wide-k3s-2024.txt"))[0];
+        // The runtime is no reader's: the objects are read as the API's model, which they must be.
+        var node = PastedTables.Read(["kubectl", "get", "nodes", "-o", "wide"], Fixture("nodes-wide-k3s-2024.txt"))!.Value.Objects
+            .Select(o => KubernetesJson.Deserialize<k8s.Models.V1Node>(o)).First();
         Assert.Equal(["InternalIP 10.67.34.141", "ExternalIP 139.178.70.53"], node.Status.Addresses.Select(a => $"{a.Type} {a.Address}"));
         Assert.True(node.Metadata.Labels.ContainsKey("node-role.kubernetes.io/control-plane"));
         Assert.Equal("containerd://1.7.20-k3s1", node.Status.NodeInfo.ContainerRuntimeVersion);
@@ -226,7 +228,7 @@ public sealed class KubectlTableTests
         var kubeDns = Assert.Single(facts.Facts.OfType<KubeDnsService>());
         Assert.Equal(("10.96.0.10", "None"), (kubeDns.ClusterIp, kubeDns.SessionAffinity));
         Assert.Equal(1, Assert.Single(facts.Facts.OfType<KubeDnsEndpoints>()).ReadyEndpoints);
-        var service = Objects<V1Service>("kubectl get svc -n kube-system -o wide", Fixture("svc-kube-dns-selector-2017.txt")).Single();
+        var service = Objects<Service>("kubectl get svc -n kube-system -o wide", Fixture("svc-kube-dns-selector-2017.txt")).Single();
         Assert.Equal(["53/UDP", "53/TCP"], service.Spec.Ports.Select(p => $"{p.Port}/{p.Protocol}"));
         Assert.Equal("kube-dns", service.Spec.Selector["name"]);
     }
@@ -236,7 +238,8 @@ public sealed class KubectlTableTests
     {
         var read = PastedTables.Read(["kubectl", "get", "svc"], Fixture("svc-2017.txt"))!.Value;
 
-        var service = KubernetesJson.Deserialize<V1Service>(read.Objects[1]);
+        // The node port is no reader's: the object is read as the API's model, which it must be.
+        var service = KubernetesJson.Deserialize<k8s.Models.V1Service>(read.Objects[1]);
         Assert.Equal(("NodePort", 8080, 30373), (service.Spec.Type, service.Spec.Ports[0].Port, service.Spec.Ports[0].NodePort));
         Assert.Contains("without -o wide no selector", read.Note, StringComparison.Ordinal);
     }
@@ -352,7 +355,7 @@ public sealed class KubectlTableTests
     [Fact]
     public void An_invalid_namespace_or_selector_in_the_command_is_not_taken()
     {
-        var pods = Objects<V1Pod>("kubectl get pods -n Bad_NS -l app=<x>", Fixture("pods-kube-dns-label-2019.txt"));
+        var pods = Objects<Pod>("kubectl get pods -n Bad_NS -l app=<x>", Fixture("pods-kube-dns-label-2019.txt"));
 
         Assert.All(pods, p => Assert.Equal(("default", (IDictionary<string, string>?)null), (p.Metadata.NamespaceProperty, p.Metadata.Labels)));
     }

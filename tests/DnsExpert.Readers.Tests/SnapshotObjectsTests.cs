@@ -74,6 +74,35 @@ public sealed class SnapshotObjectsTests
         var broken = objects.Notes.Single(n => n.Detail?.StartsWith("could not read", StringComparison.Ordinal) == true).Detail!;
         Assert.StartsWith("could not read 3 object(s): snapshot.objects[5]: not a JSON object; snapshot.objects[333]: no 'kind'; snapshot.objects[600] (Pod): ", broken, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The readers' models carry only the fields some reader reads: a field of the wrong JSON type among those still
+    /// makes the object unreadable, as it did with KubernetesClient's models (an IntOrString port of neither form
+    /// included); one among the others is skipped unread.
+    /// </summary>
+    [Fact]
+    public void A_wrong_type_in_a_field_the_readers_read_is_noted_and_one_in_any_other_field_is_skipped()
+    {
+        var objects = SnapshotObjects.Read(new Snapshot
+        {
+            Objects =
+            [
+                Json("""{"kind":"Pod","metadata":{"name":"labels","namespace":"app","labels":"x"}}"""),
+                Json("""{"kind":"Service","metadata":{"name":"port","namespace":"app"},"spec":{"ports":[{"port":"53"}]}}"""),
+                Json("""{"kind":"NetworkPolicy","metadata":{"name":"egress","namespace":"app"},"spec":{"egress":[{"ports":[{"port":true}]}]}}"""),
+                Json("""{"kind":"Pod","metadata":{"name":"uid","namespace":"app","uid":5,"managedFields":"x"},"spec":{"tolerations":7}}"""),
+            ],
+        });
+
+        var broken = objects.Notes.Single(n => n.Detail?.StartsWith("could not read", StringComparison.Ordinal) == true).Detail!;
+        Assert.StartsWith("could not read 3 object(s): snapshot.objects[0] (Pod): ", broken, StringComparison.Ordinal);
+        Assert.Contains("snapshot.objects[1] (Service): ", broken, StringComparison.Ordinal);
+        Assert.Contains("snapshot.objects[2] (NetworkPolicy): ", broken, StringComparison.Ordinal);
+        Assert.Equal(["app/uid"], objects.Pods.Keys);
+        Assert.Empty(objects.Services);
+        Assert.Empty(objects.NetworkPolicies);
+    }
+
     [Fact]
     public void The_cluster_dns_corefile_is_parsed_once_per_snapshot_with_its_imports()
     {

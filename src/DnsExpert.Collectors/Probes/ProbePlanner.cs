@@ -123,13 +123,13 @@ public static class ProbePlanner
     private static (string Address, int Port)? Upstream(string argument) =>
         ForwardTarget.Parse(argument) is { Address: { } address } target ? (address, target.Port) : null;
 
-    private static int? ServicePort(V1Service? service) =>
+    private static int? ServicePort(Readers.Objects.Service? service) =>
         service?.Spec?.Ports?.FirstOrDefault(p => p.Protocol is null or "UDP" && p.Name is "dns" or null)?.Port;
 
-    private static int? ContainerPort(V1Pod pod) =>
+    private static int? ContainerPort(Readers.Objects.Pod pod) =>
         pod.Spec?.Containers?.SelectMany(c => c.Ports ?? []).FirstOrDefault(p => p.Name == "dns" || (p.Protocol == "UDP" && p.ContainerPort is 53))?.ContainerPort;
 
-    private sealed record Objects(V1Service? KubeDns, V1Service? Apiserver, List<V1Pod> CoreDns);
+    private sealed record Objects(Readers.Objects.Service? KubeDns, V1Service? Apiserver, List<Readers.Objects.Pod> CoreDns);
 
     /// <summary>The cluster DNS Service and pods whatever the distribution names them (<see cref="ClusterDnsObjects"/>), and the API server's Service.</summary>
     private static Objects PodsAndServices(Snapshot snapshot)

@@ -1,5 +1,5 @@
 using DnsExpert.Facts;
-using k8s.Models;
+using DnsExpert.Readers.Objects;
 
 namespace DnsExpert.Readers.Building;
 
@@ -81,14 +81,14 @@ internal static class ClusterDistribution
             return false;
         }
 
-        static bool KubeDnsContainers(IList<V1Container>? containers) =>
+        static bool KubeDnsContainers(IList<Container>? containers) =>
             containers?.Any(c => c.Name == "kubedns" || c.Image?.Contains("k8s-dns-kube-dns", StringComparison.Ordinal) == true) == true;
         return dns.Pods.Any(p => KubeDnsContainers(p.Spec?.Containers))
             || objects.Deployments.GetValueOrDefault(SnapshotObjects.Key(dns.PodsNamespace, "kube-dns"))?.Spec?.Template?.Spec?.Containers is { } template
                 && KubeDnsContainers(template);
     }
 
-    private static (string Distribution, string Evidence)? OfNode(V1Node node)
+    private static (string Distribution, string Evidence)? OfNode(Node node)
     {
         var labels = node.Metadata?.Labels;
         foreach (var (label, distribution) in NodeLabels)

@@ -1,6 +1,6 @@
+using DnsExpert.Readers.Objects;
 using DnsExpert.Readers.Parsing;
 using DnsExpert.Text;
-using k8s.Models;
 
 namespace DnsExpert.Readers.Building;
 
@@ -49,7 +49,7 @@ internal sealed class ClusterDnsIdentity
 
     private readonly HashSet<string> _podKeys;
 
-    private ClusterDnsIdentity(ClusterDnsLayout layout, V1Service? service, IReadOnlyList<V1Pod> pods, V1ConfigMap? corefile, string? workload,
+    private ClusterDnsIdentity(ClusterDnsLayout layout, Service? service, IReadOnlyList<Pod> pods, ConfigMap? corefile, string? workload,
         bool workloadShown, IReadOnlyDictionary<string, string>? workloadSelector)
     {
         _workload = workload;
@@ -66,14 +66,14 @@ internal sealed class ClusterDnsIdentity
     public ClusterDnsLayout Layout { get; }
 
     /// <summary>The cluster DNS Service, when in the snapshot.</summary>
-    public V1Service? Service { get; }
+    public Service? Service { get; }
 
     /// <summary>The cluster DNS Service's namespace and name, the layout's when the Service is not in the snapshot.</summary>
     public (string Namespace, string Name) ServiceName =>
         Service?.Metadata is { Name: { } name } metadata ? (metadata.NamespaceProperty ?? "default", name) : (Layout.Namespace, Layout.Service);
 
     /// <summary>The cluster DNS pods, in the snapshot's order.</summary>
-    public IReadOnlyList<V1Pod> Pods { get; }
+    public IReadOnlyList<Pod> Pods { get; }
 
     /// <summary>How the pods are listed: <c>Pods kube-system -l k8s-app=kube-dns</c>, by the Service's selector, else the layout's labels.</summary>
     public string PodsSource => $"Pods {PodsNamespace} -l {PodsSelector}";
@@ -100,7 +100,7 @@ internal sealed class ClusterDnsIdentity
     public IReadOnlyDictionary<string, string>? WorkloadSelector { get; }
 
     /// <summary>The <c>k8s-app</c> label every pod carries with one value (a valid label value), if they do.</summary>
-    private static Dictionary<string, string>? SharedAppLabel(IReadOnlyList<V1Pod> pods)
+    private static Dictionary<string, string>? SharedAppLabel(IReadOnlyList<Pod> pods)
     {
         var values = pods.Select(p => p.Metadata?.Labels?.TryGetValue("k8s-app", out var v) == true ? v : null).Distinct(StringComparer.Ordinal).ToList();
         return values is [{ } value] && CommandValue.IsLabelName(value)
@@ -120,14 +120,14 @@ internal sealed class ClusterDnsIdentity
     /// <summary>The Deployment or DaemonSet in <paramref name="ns"/> whose pod template carries every label of <paramref name="selector"/>.</summary>
     private static string? TemplateWorkload(SnapshotObjects objects, string ns, IReadOnlyDictionary<string, string> selector)
     {
-        bool Carries(V1PodTemplateSpec? template) =>
+        bool Carries(PodTemplateSpec? template) =>
             selector.Count > 0 && template?.Metadata?.Labels is { } labels && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
         var named = objects.Deployments.Values.Where(d => d.Metadata?.NamespaceProperty == ns && Carries(d.Spec?.Template)).Select(d => "deployment/" + d.Metadata.Name)
             .Concat(objects.DaemonSets.Values.Where(d => d.Metadata?.NamespaceProperty == ns && Carries(d.Spec?.Template)).Select(d => "daemonset/" + d.Metadata.Name));
         return named.Order(StringComparer.Ordinal).FirstOrDefault(w => Contract.RequestValidator.IsDnsSubdomain(w[(w.IndexOf('/') + 1)..]));
     }
 
-    internal static string? OwnerWorkload(V1Pod pod)
+    internal static string? OwnerWorkload(Pod pod)
     {
         var owner = pod.Metadata?.OwnerReferences?.FirstOrDefault(o => o.Controller == true) ?? pod.Metadata?.OwnerReferences?.FirstOrDefault();
         if (owner?.Name is not { Length: > 0 } name || !Contract.RequestValidator.IsDnsSubdomain(name))
@@ -151,7 +151,7 @@ internal sealed class ClusterDnsIdentity
     private readonly bool _workloadShown;
 
     /// <summary>The ConfigMap holding the Corefile, when in the snapshot.</summary>
-    public V1ConfigMap? Corefile { get; }
+    public ConfigMap? Corefile { get; }
 
     /// <summary>The Corefile ConfigMap's namespace and name, the layout's when it is not in the snapshot.</summary>
     public (string Namespace, string Name) CorefileName =>
@@ -175,10 +175,10 @@ internal sealed class ClusterDnsIdentity
     {
         var servers = nameservers.ToHashSet(StringComparer.Ordinal);
         var service = objects.Services.Values.FirstOrDefault(s => s.Spec?.ClusterIP is { } ip && servers.Contains(ip))
-            ?? Layouts.Select(l => objects.Service(l.Namespace, l.Service)).OfType<V1Service>().FirstOrDefault();
+            ?? Layouts.Select(l => objects.Service(l.Namespace, l.Service)).OfType<Service>().FirstOrDefault();
         var layout = service is null ? null : Layouts.FirstOrDefault(l => l.Namespace == service.Metadata?.NamespaceProperty && l.Service == service.Metadata?.Name);
 
-        List<V1Pod> pods = [];
+        List<Pod> pods = [];
         if (service?.Spec?.Selector is { Count: > 0 } selector)
         {
             pods = objects.Pods.Values.Where(p => p.Metadata?.NamespaceProperty == service.Metadata?.NamespaceProperty
@@ -215,10 +215,10 @@ internal sealed class ClusterDnsIdentity
     /// </summary>
     private static (ClusterDnsLayout Layout, string Name, IReadOnlyDictionary<string, string>? Selector)? ShownWorkload(SnapshotObjects objects)
     {
-        static bool IsDnsTemplate(V1PodTemplateSpec? template) =>
+        static bool IsDnsTemplate(PodTemplateSpec? template) =>
             template?.Metadata?.Labels?.TryGetValue("k8s-app", out var app) == true && AppLabelValues.Contains(app, StringComparer.Ordinal);
 
-        static IReadOnlyDictionary<string, string>? Selector(V1LabelSelector? selector) =>
+        static IReadOnlyDictionary<string, string>? Selector(LabelSelector? selector) =>
             selector is { MatchLabels: { Count: > 0 } labels } && (selector.MatchExpressions is null || selector.MatchExpressions.Count == 0)
                 && labels.All(kv => !kv.Key.Contains(',', StringComparison.Ordinal) && CommandValue.IsLabelName(kv.Value)
                     && CommandValue.Fits(kv.Key + "=" + kv.Value, CommandValueKind.LabelSelector))
@@ -246,14 +246,18 @@ internal sealed class ClusterDnsIdentity
     }
 
     /// <summary>The container that serves DNS: <c>coredns</c>, OpenShift's <c>dns</c>, else the first (kube-dns's <c>kubedns</c>).</summary>
-    public static V1Container? DnsContainer(IList<V1Container>? containers) =>
-        containers?.FirstOrDefault(c => c.Name == "coredns") ?? containers?.FirstOrDefault(c => c.Name == "dns") ?? containers?.FirstOrDefault();
+    public static Container? DnsContainer(IList<Container>? containers) => DnsContainer(containers, c => c.Name);
+
+    /// <summary><see cref="DnsContainer(IList{Container})"/> of any model's containers, by their names.</summary>
+    public static T? DnsContainer<T>(IList<T>? containers, Func<T, string?> name)
+        where T : class =>
+        containers?.FirstOrDefault(c => name(c) == "coredns") ?? containers?.FirstOrDefault(c => name(c) == "dns") ?? containers?.FirstOrDefault();
 
     /// <summary>
     /// The CoreDNS image of a pod's containers; null for kube-dns's (<c>k8s-dns-kube-dns</c>, <c>k8s-dns-dnsmasq-nanny</c>):
     /// their tags are kube-dns releases, not CoreDNS versions.
     /// </summary>
-    public static string? CoreDnsImage(IList<V1Container>? containers) =>
+    public static string? CoreDnsImage(IList<Container>? containers) =>
         DnsContainer(containers)?.Image is { } image && !image.Contains("k8s-dns-", StringComparison.Ordinal) ? image : null;
 
     /// <summary>The nameservers of the resolv.conf files in <paramref name="files"/>.</summary>
@@ -291,10 +295,10 @@ public static class ClusterDnsObjects
         distribution == Facts.Distributions.OpenShift ? "dns.operator.openshift.io/owning-dns=default" : AnyLayoutSelector;
 
     /// <summary>The container of a cluster DNS pod that serves DNS, whose log is read (<see cref="ClusterDnsIdentity.DnsContainer"/>).</summary>
-    public static V1Container? DnsContainer(IList<V1Container>? containers) => ClusterDnsIdentity.DnsContainer(containers);
+    public static k8s.Models.V1Container? DnsContainer(IList<k8s.Models.V1Container>? containers) => ClusterDnsIdentity.DnsContainer(containers, c => c.Name);
 
     /// <summary>The cluster DNS Service (null when not in the snapshot) and its pods, in the snapshot's order.</summary>
-    public static (V1Service? Service, IReadOnlyList<V1Pod> Pods) Of(Contract.Snapshot snapshot)
+    public static (Service? Service, IReadOnlyList<Pod> Pods) Of(Contract.Snapshot snapshot)
     {
         var identity = SnapshotObjects.Read(snapshot).ClusterDns;
         return (identity.Service, identity.Pods);

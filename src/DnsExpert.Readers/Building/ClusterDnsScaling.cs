@@ -1,4 +1,4 @@
-using k8s.Models;
+using DnsExpert.Readers.Objects;
 
 namespace DnsExpert.Readers.Building;
 
@@ -69,7 +69,7 @@ internal static class ClusterDnsScaling
     /// The Deployment of a pod listed without its owner, by its name: a ReplicaSet's pod is named
     /// <c>DEPLOYMENT-HASH-xxxxx</c>, HASH its <c>pod-template-hash</c> label.
     /// </summary>
-    private static string? DeploymentByName(V1Pod pod)
+    private static string? DeploymentByName(Pod pod)
     {
         var name = pod.Metadata?.Name;
         var hash = pod.Metadata?.Labels?.TryGetValue("pod-template-hash", out var h) == true ? "-" + h + "-" : null;

@@ -1,5 +1,5 @@
 using System.Net;
-using k8s.Models;
+using DnsExpert.Readers.Objects;
 
 namespace DnsExpert.Readers.Building;
 
@@ -28,7 +28,7 @@ internal sealed class DnsEgress
     public const string NamespaceNameLabel = "kubernetes.io/metadata.name";
 
     /// <summary>Named ports of the upstream CoreDNS manifest, for when no CoreDNS pod is in the snapshot.</summary>
-    private static readonly V1ContainerPort[] DefaultCoreDnsPorts =
+    private static readonly ContainerPortSpec[] DefaultCoreDnsPorts =
     [
         new() { ContainerPort = DnsPort, Name = "dns", Protocol = "UDP" },
         new() { ContainerPort = DnsPort, Name = "dns-tcp", Protocol = "TCP" },
@@ -99,7 +99,7 @@ internal sealed class DnsEgress
         IPAddress.TryParse(address, out var ip) && (ip.IsIPv6LinkLocal || Cidr.Contains("169.254.0.0/16", address));
 
     /// <summary>Does this egress rule of a policy in <paramref name="policyNamespace"/> admit DNS over <paramref name="protocol"/>?</summary>
-    public bool Allows(V1NetworkPolicyEgressRule rule, string protocol, string policyNamespace)
+    public bool Allows(NetworkPolicyEgressRule rule, string protocol, string policyNamespace)
     {
         if (rule.To is not { Count: > 0 })
         {
@@ -135,7 +135,7 @@ internal sealed class DnsEgress
     }
 
     /// <summary>An ipBlock holds the address: inside its cidr, outside each of its exceptions.</summary>
-    public static bool InBlock(V1IPBlock block, string address) =>
+    public static bool InBlock(IPBlock block, string address) =>
         Cidr.Contains(block.Cidr, address) && !(block.Except ?? []).Any(ex => Cidr.Contains(ex, address));
 
     /// <summary>
@@ -143,7 +143,7 @@ internal sealed class DnsEgress
     /// unset) whose number is 53, whose range <c>port..endPort</c> holds 53, whose name is a 53 port among
     /// <paramref name="namedPorts"/>, or that has no port (every port of the protocol).
     /// </summary>
-    public static bool PortsAdmit(IList<V1NetworkPolicyPort>? ports, string protocol, IEnumerable<V1ContainerPort> namedPorts)
+    public static bool PortsAdmit(IList<NetworkPolicyPort>? ports, string protocol, IEnumerable<ContainerPortSpec> namedPorts)
     {
         if (ports is not { Count: > 0 })
         {
@@ -177,7 +177,7 @@ internal sealed class DnsEgress
     /// A pod or namespace peer selects a pod: podSelector and namespaceSelector together are AND-ed; a podSelector
     /// alone looks in the policy's namespace; a namespaceSelector alone takes every pod of the namespaces it selects.
     /// </summary>
-    private bool PeerSelects(V1NetworkPolicyPeer peer, string policyNamespace, string podNamespace, IDictionary<string, string> podLabels)
+    private bool PeerSelects(NetworkPolicyPeer peer, string policyNamespace, string podNamespace, IDictionary<string, string> podLabels)
     {
         var namespaceOk = peer.NamespaceSelector is null
             ? podNamespace == policyNamespace
@@ -198,7 +198,7 @@ internal sealed class DnsEgress
     }
 
     /// <summary>The cluster DNS pods (namespace, labels, container ports); without any in the snapshot, a stand-in of the layout's (kubeadm's when none is seen).</summary>
-    private IEnumerable<(string Namespace, IDictionary<string, string> Labels, IEnumerable<V1ContainerPort> Ports)> DnsPods()
+    private IEnumerable<(string Namespace, IDictionary<string, string> Labels, IEnumerable<ContainerPortSpec> Ports)> DnsPods()
     {
         if (_objects.CoreDnsPods.Count == 0)
         {
@@ -213,6 +213,6 @@ internal sealed class DnsEgress
         }
     }
 
-    private static IEnumerable<V1ContainerPort> CoreDnsPorts(IReadOnlyList<V1Pod> pods) =>
+    private static IEnumerable<ContainerPortSpec> CoreDnsPorts(IReadOnlyList<Pod> pods) =>
         pods.Count == 0 ? DefaultCoreDnsPorts : pods.SelectMany(p => (p.Spec?.Containers ?? []).SelectMany(c => c.Ports ?? []));
 }

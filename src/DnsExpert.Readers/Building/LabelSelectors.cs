@@ -1,4 +1,4 @@
-using k8s.Models;
+using DnsExpert.Readers.Objects;
 
 namespace DnsExpert.Readers.Building;
 
@@ -6,7 +6,7 @@ namespace DnsExpert.Readers.Building;
 public static class LabelSelectors
 {
     /// <summary>An empty selector (<c>{}</c>) selects everything; null selects nothing.</summary>
-    public static bool Matches(V1LabelSelector? selector, IDictionary<string, string> labels)
+    public static bool Matches(LabelSelector? selector, IDictionary<string, string> labels)
     {
         if (selector is null)
         {

@@ -1,30 +1,34 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using DnsExpert.Readers.Objects;
 using k8s;
 using k8s.Models;
 
 namespace DnsExpert.Readers.Building;
 
 /// <summary>
-/// The options the snapshot's objects are read into KubernetesClient models with: KubernetesClient's own (its naming,
-/// date and enum converters, its source-generated contracts), and a <see cref="ResourceQuantity"/> parsed once per
-/// distinct text (<see cref="Quantities"/>). A copy: KubernetesClient's options, which live collection uses, are not
-/// changed.
+/// How the snapshot's objects are read into the readers' own slim models (<c>DnsExpert.Readers.Objects</c>): a source-generated
+/// contract of only the fields some reader reads, every other member skipped unread, camelCase as the API writes them.
+/// The value types keep KubernetesClient's forms and converters: dates as its RFC 3339 converters read them,
+/// <see cref="IntOrString"/> by its own, and a <see cref="ResourceQuantity"/> parsed once per distinct text
+/// (<see cref="Quantities"/>). The live collection keeps KubernetesClient's models and options, unchanged.
 /// </summary>
 internal static class ModelJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
 
+    /// <summary>The object read from its JSON; throws as <see cref="JsonSerializer"/> does on a field of the wrong form.</summary>
+    public static T Read<T>(JsonElement json) => (T)JsonSerializer.Deserialize(json, Options.GetTypeInfo(typeof(T)))!;
+
     private static JsonSerializerOptions Create()
     {
-        // KubernetesClient keeps its options internal; its configuration hook hands them over, and nothing is changed.
-        JsonSerializerOptions? library = null;
-        KubernetesJson.AddJsonOptions(o => library = o);
-        var options = new JsonSerializerOptions(library!);
+        var options = new JsonSerializerOptions(ObjectJsonContext.Default.Options) { TypeInfoResolver = ObjectJsonContext.Default };
         // Before the type's own attribute converter: a converter in the options wins over it.
         options.Converters.Insert(0, new Quantities(new JsonSerializerOptions().GetConverter(typeof(ResourceQuantity)) as JsonConverter<ResourceQuantity>
             ?? throw new InvalidOperationException("KubernetesClient's ResourceQuantity converter was not found")));
+        options.Converters.Add(new KubernetesJson.KubernetesDateTimeConverter());
+        options.Converters.Add(new KubernetesJson.KubernetesDateTimeOffsetConverter());
         options.MakeReadOnly();
         return options;
     }
@@ -70,3 +74,23 @@ internal static class ModelJson
         public override void Write(Utf8JsonWriter writer, ResourceQuantity value, JsonSerializerOptions options) => library.Write(writer, value, options);
     }
 }
+
+/// <summary>The slim models' source-generated contracts: camelCase names, unknown members skipped.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, GenerationMode = JsonSourceGenerationMode.Metadata)]
+[JsonSerializable(typeof(Pod))]
+[JsonSerializable(typeof(Service))]
+[JsonSerializable(typeof(Endpoints))]
+[JsonSerializable(typeof(EndpointSlice))]
+[JsonSerializable(typeof(ConfigMap))]
+[JsonSerializable(typeof(Deployment))]
+[JsonSerializable(typeof(DaemonSet))]
+[JsonSerializable(typeof(StatefulSet))]
+[JsonSerializable(typeof(Node))]
+[JsonSerializable(typeof(NetworkPolicy))]
+[JsonSerializable(typeof(Namespace))]
+[JsonSerializable(typeof(Objects.PodMetrics))]
+[JsonSerializable(typeof(Objects.NodeMetrics))]
+[JsonSerializable(typeof(CoreEvent))]
+[JsonSerializable(typeof(EventsEvent))]
+[JsonSerializable(typeof(Dictionary<string, ResourceQuantity>))]
+internal sealed partial class ObjectJsonContext : JsonSerializerContext;

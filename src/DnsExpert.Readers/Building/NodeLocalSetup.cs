@@ -1,6 +1,6 @@
 using DnsExpert.Facts;
+using DnsExpert.Readers.Objects;
 using DnsExpert.Readers.Parsing;
-using k8s.Models;
 
 namespace DnsExpert.Readers.Building;
 
@@ -14,7 +14,7 @@ namespace DnsExpert.Readers.Building;
 /// node-cache adds both to its interface and NOTRACK rules for both, so a pod asking the ClusterIP is answered by the
 /// node's cache. With <c>-setupiptables=false</c> (ACK) nothing steers ClusterIP packets away from kube-proxy's rules.
 /// </remarks>
-internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<string> Addresses, string AddressesFrom, bool SetsUpIptables, string? UpstreamService)
+internal sealed record NodeLocalSetup(DaemonSet DaemonSet, IReadOnlyList<string> Addresses, string AddressesFrom, bool SetsUpIptables, string? UpstreamService)
 {
     /// <summary>The DaemonSet's names in the layouts known: upstream and GKE <c>node-local-dns</c>, kubespray <c>nodelocaldns</c>.</summary>
     private static readonly string[] Names = ["node-local-dns", "nodelocaldns"];
@@ -43,7 +43,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     /// Is the pod one of NodeLocal DNSCache's: its container <c>node-cache</c>, its <c>k8s-app=node-local-dns</c> label,
     /// or, in its DaemonSet's namespace (kube-system without the DaemonSet), a name of its DaemonSet's pods (<c>nodelocaldns-v9c6t</c>).
     /// </summary>
-    public static bool IsPod(string ns, string name, string? container, V1Pod? pod, NodeLocalSetup? setup) =>
+    public static bool IsPod(string ns, string name, string? container, Pod? pod, NodeLocalSetup? setup) =>
         container == "node-cache"
         || IsNodeLocalApp(pod?.Metadata?.Labels)
         || pod?.Metadata?.OwnerReferences?.Any(o => o.Kind == "DaemonSet" && (Names.Contains(o.Name) || o.Name == setup?.Name)) == true
@@ -61,7 +61,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     /// <c>k8s-app=kube-dns</c>), by the charts' <c>app.kubernetes.io/name=node-local-dns</c>, or by its
     /// <c>k8s-dns-node-cache</c> image; kube-system's first, where upstream's manifest, kubespray, RKE2 and GKE put it.
     /// </summary>
-    public static V1DaemonSet? Find(IEnumerable<V1DaemonSet> daemonSets)
+    public static DaemonSet? Find(IEnumerable<DaemonSet> daemonSets)
     {
         var ordered = daemonSets.OrderBy(d => NamespaceOf(d) == SnapshotObjects.KubeSystem ? 0 : 1)
             .ThenBy(d => NamespaceOf(d), StringComparer.Ordinal).ThenBy(d => d.Metadata?.Name, StringComparer.Ordinal).ToList();
@@ -71,7 +71,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     }
 
     /// <summary>The DaemonSet's namespace; kube-system for none (upstream's, kubespray's, RKE2's and GKE's place for it).</summary>
-    internal static string NamespaceOf(V1DaemonSet? daemonSet) => daemonSet?.Metadata?.NamespaceProperty ?? SnapshotObjects.KubeSystem;
+    internal static string NamespaceOf(DaemonSet? daemonSet) => daemonSet?.Metadata?.NamespaceProperty ?? SnapshotObjects.KubeSystem;
 
     private static bool IsNodeLocalApp(IDictionary<string, string>? labels) =>
         labels is not null
@@ -83,13 +83,13 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
         image is not null && ContainerImage.Name(image) == "k8s-dns-node-cache";
 
     /// <summary>What the DaemonSet (and, without <c>-localip</c>, its ConfigMap's Corefile) says of the addresses.</summary>
-    public static NodeLocalSetup Read(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
+    public static NodeLocalSetup Read(DaemonSet daemonSet, IReadOnlyDictionary<string, ConfigMap> configMaps)
     {
         var (clusterForwards, externalForwards) = Forwards(Corefiles(daemonSet, configMaps).Select(c => c.Corefile).FirstOrDefault());
         return ReadAddresses(daemonSet, configMaps) with { ClusterForwards = clusterForwards, ExternalForwards = externalForwards };
     }
 
-    private static NodeLocalSetup ReadAddresses(V1DaemonSet daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
+    private static NodeLocalSetup ReadAddresses(DaemonSet daemonSet, IReadOnlyDictionary<string, ConfigMap> configMaps)
     {
         var args = daemonSet.Spec?.Template?.Spec?.Containers?.SelectMany(c => (c.Args ?? []).Concat(c.Command ?? [])).ToList() ?? [];
         var localIp = ContainerArguments.Flag(args, "localip");
@@ -119,7 +119,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     /// <c>node-local-dns</c> and kubespray's <c>nodelocaldns</c>): the addresses its <c>bind</c> lines name and those it
     /// forwards cluster names to (<see cref="ClusterForwards"/>); null when no such ConfigMap with a Corefile was read.
     /// </summary>
-    public static NodeLocalConfig? ConfigOf(V1DaemonSet? daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps)
+    public static NodeLocalConfig? ConfigOf(DaemonSet? daemonSet, IReadOnlyDictionary<string, ConfigMap> configMaps)
     {
         var found = Corefiles(daemonSet, configMaps).Take(1).ToList();
         if (found is not [var (name, corefile)])
@@ -136,7 +136,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     /// The Corefiles of the ConfigMaps its pods mount (<see cref="ConfigMapNames"/>), in the DaemonSet's namespace
     /// (kube-system without it), parsed, with the ConfigMap's name.
     /// </summary>
-    public static IEnumerable<(string Name, Corefile Corefile)> Corefiles(V1DaemonSet? daemonSet, IReadOnlyDictionary<string, V1ConfigMap> configMaps) =>
+    public static IEnumerable<(string Name, Corefile Corefile)> Corefiles(DaemonSet? daemonSet, IReadOnlyDictionary<string, ConfigMap> configMaps) =>
         ConfigMapNames(daemonSet)
             .Select(name => (name, map: configMaps.GetValueOrDefault(SnapshotObjects.Key(NamespaceOf(daemonSet), name))))
             .Where(m => m.map?.Data?.ContainsKey("Corefile") == true)
@@ -161,7 +161,7 @@ internal sealed record NodeLocalSetup(V1DaemonSet DaemonSet, IReadOnlyList<strin
     }
 
     /// <summary>The ConfigMaps the pods mount (<c>node-local-dns</c>, kubespray's <c>nodelocaldns</c>), then those two names.</summary>
-    private static IEnumerable<string> ConfigMapNames(V1DaemonSet? daemonSet) =>
+    private static IEnumerable<string> ConfigMapNames(DaemonSet? daemonSet) =>
         (daemonSet?.Spec?.Template?.Spec?.Volumes ?? []).Select(v => v.ConfigMap?.Name).OfType<string>().Concat(Names).Distinct();
 
     /// <summary>Addresses of a comma- or space-separated list; a placeholder never filled in (<c>__PILLAR__DNS__SERVER__</c>) is none.</summary>

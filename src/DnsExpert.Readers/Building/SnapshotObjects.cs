@@ -1,29 +1,28 @@
 using System.Text.Json;
 using DnsExpert.Contract;
-using k8s;
-using k8s.Models;
+using DnsExpert.Readers.Objects;
 
 namespace DnsExpert.Readers.Building;
 
 /// <summary>
-/// The Kubernetes objects of a snapshot, read once into KubernetesClient models and indexed by kind and
+/// The Kubernetes objects of a snapshot, read once into the readers' slim models (<see cref="ModelJson"/>) and indexed by kind and
 /// <c>namespace/name</c>; never changed afterwards. Every producer reads the objects it needs from here.
 /// </summary>
 internal sealed class SnapshotObjects
 {
     public const string KubeSystem = "kube-system";
 
-    private readonly Dictionary<string, V1Pod> _pods = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, V1Service> _services = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, V1Endpoints> _endpoints = new(StringComparer.Ordinal);
-    private readonly List<V1EndpointSlice> _endpointSlices = [];
-    private readonly Dictionary<string, V1ConfigMap> _configMaps = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, V1Deployment> _deployments = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, V1DaemonSet> _daemonSets = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, V1StatefulSet> _statefulSets = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, V1Node> _nodes = new(StringComparer.Ordinal);
-    private readonly List<V1NetworkPolicy> _networkPolicies = [];
-    private readonly Dictionary<string, V1Namespace> _namespaces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Pod> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Service> _services = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Endpoints> _endpoints = new(StringComparer.Ordinal);
+    private readonly List<EndpointSlice> _endpointSlices = [];
+    private readonly Dictionary<string, ConfigMap> _configMaps = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Deployment> _deployments = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DaemonSet> _daemonSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StatefulSet> _statefulSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
+    private readonly List<NetworkPolicy> _networkPolicies = [];
+    private readonly Dictionary<string, Namespace> _namespaces = new(StringComparer.Ordinal);
     private readonly List<ForeignPolicy> _foreignPolicies = [];
     private readonly Dictionary<string, PodMetrics> _podMetrics = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeMetrics> _nodeMetrics = new(StringComparer.Ordinal);
@@ -34,20 +33,20 @@ internal sealed class SnapshotObjects
     {
     }
 
-    public IReadOnlyDictionary<string, V1Pod> Pods => _pods;
-    public IReadOnlyDictionary<string, V1Service> Services => _services;
-    public IReadOnlyDictionary<string, V1ConfigMap> ConfigMaps => _configMaps;
-    public IReadOnlyDictionary<string, V1Deployment> Deployments => _deployments;
-    public IReadOnlyDictionary<string, V1DaemonSet> DaemonSets => _daemonSets;
-    public IReadOnlyDictionary<string, V1StatefulSet> StatefulSets => _statefulSets;
+    public IReadOnlyDictionary<string, Pod> Pods => _pods;
+    public IReadOnlyDictionary<string, Service> Services => _services;
+    public IReadOnlyDictionary<string, ConfigMap> ConfigMaps => _configMaps;
+    public IReadOnlyDictionary<string, Deployment> Deployments => _deployments;
+    public IReadOnlyDictionary<string, DaemonSet> DaemonSets => _daemonSets;
+    public IReadOnlyDictionary<string, StatefulSet> StatefulSets => _statefulSets;
 
     /// <summary>Nodes by name.</summary>
-    public IReadOnlyDictionary<string, V1Node> Nodes => _nodes;
+    public IReadOnlyDictionary<string, Node> Nodes => _nodes;
 
-    public IReadOnlyList<V1NetworkPolicy> NetworkPolicies => _networkPolicies;
+    public IReadOnlyList<NetworkPolicy> NetworkPolicies => _networkPolicies;
 
     /// <summary>Namespaces by name, when the snapshot holds Namespace objects (their labels are what namespaceSelectors match).</summary>
-    public IReadOnlyDictionary<string, V1Namespace> Namespaces => _namespaces;
+    public IReadOnlyDictionary<string, Namespace> Namespaces => _namespaces;
 
     /// <summary>Calico's and Cilium's own policy kinds: present, read by name only, never evaluated.</summary>
     public IReadOnlyList<ForeignPolicy> ForeignPolicies => _foreignPolicies;
@@ -80,16 +79,16 @@ internal sealed class SnapshotObjects
     internal (bool Parsed, Parsing.Corefile? Corefile) ParsedCorefile { get; set; }
 
     /// <summary>The cluster DNS pods ("the CoreDNS pods"), as <see cref="ClusterDns"/> tells them, in the snapshot's order.</summary>
-    public IReadOnlyList<V1Pod> CoreDnsPods => ClusterDns.Pods;
+    public IReadOnlyList<Pod> CoreDnsPods => ClusterDns.Pods;
 
     public static string Key(string? ns, string? name) => $"{ns ?? "default"}/{name}";
 
-    public V1Service? Service(string? ns, string? name) => _services.GetValueOrDefault(Key(ns, name));
+    public Service? Service(string? ns, string? name) => _services.GetValueOrDefault(Key(ns, name));
 
-    public V1Pod? Pod(string? ns, string? name) => _pods.GetValueOrDefault(Key(ns, name));
+    public Pod? Pod(string? ns, string? name) => _pods.GetValueOrDefault(Key(ns, name));
 
     /// <summary>Ready and not-ready addresses of a Service, from its EndpointSlices when present, else its Endpoints.</summary>
-    public (bool Known, int Ready, int NotReady) CountEndpoints(V1Service service)
+    public (bool Known, int Ready, int NotReady) CountEndpoints(Service service)
     {
         var ns = service.Metadata?.NamespaceProperty;
         var name = service.Metadata?.Name;
@@ -281,25 +280,26 @@ internal sealed class SnapshotObjects
         {
             object? value = kind switch
             {
-                "Pod" => KubernetesJson.Deserialize<V1Pod>(json, ModelJson.Options),
-                "Service" => KubernetesJson.Deserialize<V1Service>(json, ModelJson.Options),
-                "Endpoints" => KubernetesJson.Deserialize<V1Endpoints>(json, ModelJson.Options),
-                "EndpointSlice" => KubernetesJson.Deserialize<V1EndpointSlice>(json, ModelJson.Options),
-                "ConfigMap" => KubernetesJson.Deserialize<V1ConfigMap>(json, ModelJson.Options),
-                "Deployment" => KubernetesJson.Deserialize<V1Deployment>(json, ModelJson.Options),
-                "DaemonSet" => KubernetesJson.Deserialize<V1DaemonSet>(json, ModelJson.Options),
-                "StatefulSet" => KubernetesJson.Deserialize<V1StatefulSet>(json, ModelJson.Options),
-                "Node" => KubernetesJson.Deserialize<V1Node>(json, ModelJson.Options),
-                "NetworkPolicy" => KubernetesJson.Deserialize<V1NetworkPolicy>(json, ModelJson.Options),
-                "Namespace" => KubernetesJson.Deserialize<V1Namespace>(json, ModelJson.Options),
+                "Pod" => ModelJson.Read<Pod>(json),
+                "Service" => ModelJson.Read<Service>(json),
+                "Endpoints" => ModelJson.Read<Endpoints>(json),
+                "EndpointSlice" => ModelJson.Read<EndpointSlice>(json),
+                "ConfigMap" => ModelJson.Read<ConfigMap>(json),
+                "Deployment" => ModelJson.Read<Deployment>(json),
+                "DaemonSet" => ModelJson.Read<DaemonSet>(json),
+                "StatefulSet" => ModelJson.Read<StatefulSet>(json),
+                "Node" => ModelJson.Read<Node>(json),
+                "NetworkPolicy" => ModelJson.Read<NetworkPolicy>(json),
+                "Namespace" => ModelJson.Read<Namespace>(json),
                 "Event" => ObjectEvent.Read(json),
-                "PodMetrics" => KubernetesJson.Deserialize<PodMetrics>(json, ModelJson.Options),
-                "NodeMetrics" => KubernetesJson.Deserialize<NodeMetrics>(json, ModelJson.Options),
+                "PodMetrics" => ModelJson.Read<PodMetrics>(json),
+                "NodeMetrics" => ModelJson.Read<NodeMetrics>(json),
                 _ => null,
             };
             return new ReadObject(value, null, false, null, null);
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException or OverflowException)
+        // NotSupportedException: KubernetesClient's IntOrString converter's answer to a port of neither form (`true`, `{}`).
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException or OverflowException or NotSupportedException)
         {
             return new ReadObject(null, null, false, $"{found.Path} ({kind}): {ex.Message}", null);
         }
@@ -336,17 +336,17 @@ internal sealed class SnapshotObjects
 
         switch (read.Value)
         {
-            case V1Pod pod: Add(_pods, pod); break;
-            case V1Service service: Add(_services, service); break;
-            case V1Endpoints endpoints: Add(_endpoints, endpoints); break;
-            case V1EndpointSlice slice: _endpointSlices.Add(slice); break;
-            case V1ConfigMap configMap: Add(_configMaps, configMap); break;
-            case V1Deployment deployment: Add(_deployments, deployment); break;
-            case V1DaemonSet daemonSet: Add(_daemonSets, daemonSet); break;
-            case V1StatefulSet statefulSet: Add(_statefulSets, statefulSet); break;
-            case V1Node node: _nodes[node.Metadata?.Name ?? ""] = node; break;
-            case V1NetworkPolicy policy: _networkPolicies.Add(policy); break;
-            case V1Namespace namespaceObject: _namespaces[namespaceObject.Metadata?.Name ?? ""] = namespaceObject; break;
+            case Pod pod: Add(_pods, pod.Metadata, pod); break;
+            case Service service: Add(_services, service.Metadata, service); break;
+            case Endpoints endpoints: Add(_endpoints, endpoints.Metadata, endpoints); break;
+            case EndpointSlice slice: _endpointSlices.Add(slice); break;
+            case ConfigMap configMap: Add(_configMaps, configMap.Metadata, configMap); break;
+            case Deployment deployment: Add(_deployments, deployment.Metadata, deployment); break;
+            case DaemonSet daemonSet: Add(_daemonSets, daemonSet.Metadata, daemonSet); break;
+            case StatefulSet statefulSet: Add(_statefulSets, statefulSet.Metadata, statefulSet); break;
+            case Node node: _nodes[node.Metadata?.Name ?? ""] = node; break;
+            case NetworkPolicy policy: _networkPolicies.Add(policy); break;
+            case Namespace namespaceObject: _namespaces[namespaceObject.Metadata?.Name ?? ""] = namespaceObject; break;
             case ObjectEvent objectEvent: _events.Add(objectEvent); break;
             case PodMetrics pm: _podMetrics[Key(pm.Metadata?.NamespaceProperty, pm.Metadata?.Name)] = pm; break;
             case NodeMetrics nm: _nodeMetrics[nm.Metadata?.Name ?? ""] = nm; break;
@@ -357,11 +357,7 @@ internal sealed class SnapshotObjects
     private static string? ApiVersion(JsonElement element) =>
         element.TryGetProperty("apiVersion", out var api) && api.ValueKind == JsonValueKind.String ? api.GetString() : null;
 
-    private static void Add<T>(Dictionary<string, T> index, T item)
-        where T : IKubernetesObject<V1ObjectMeta>
-    {
-        index[Key(item.Metadata?.NamespaceProperty, item.Metadata?.Name)] = item;
-    }
+    private static void Add<T>(Dictionary<string, T> index, ObjectMeta? metadata, T item) => index[Key(metadata?.NamespaceProperty, metadata?.Name)] = item;
 }
 
 /// <summary>
@@ -405,7 +401,7 @@ internal sealed record ForeignPolicy(string Product, string Kind, string? Namesp
 
 /// <summary>An Event in either API's shape, read into one form: what it is about, why, and when last.</summary>
 internal sealed record ObjectEvent(
-    V1ObjectMeta? Metadata, V1ObjectReference? Regarding, string? Reason, string? Message, string? Type, int? Count, DateTime? Last, string? Reporter)
+    ObjectMeta? Metadata, ObjectReference? Regarding, string? Reason, string? Message, string? Type, int? Count, DateTime? Last, string? Reporter)
 {
     /// <summary>
     /// An Event as <c>kubectl get events -o json</c> prints it: core/v1 (<c>involvedObject</c>, <c>message</c>,
@@ -418,12 +414,12 @@ internal sealed record ObjectEvent(
             || (json.TryGetProperty("apiVersion", out var api) && api.ValueKind == JsonValueKind.String && api.GetString()!.StartsWith("events.k8s.io/", StringComparison.Ordinal));
         if (eventsApi)
         {
-            var e = KubernetesJson.Deserialize<Eventsv1Event>(json, ModelJson.Options);
+            var e = ModelJson.Read<EventsEvent>(json);
             return new ObjectEvent(e.Metadata, e.Regarding, e.Reason, e.Note, e.Type, e.Series?.Count ?? e.DeprecatedCount,
                 e.Series?.LastObservedTime ?? e.DeprecatedLastTimestamp ?? e.EventTime, e.ReportingController ?? e.DeprecatedSource?.Component);
         }
 
-        var c = KubernetesJson.Deserialize<Corev1Event>(json, ModelJson.Options);
+        var c = ModelJson.Read<CoreEvent>(json);
         return new ObjectEvent(c.Metadata, c.InvolvedObject, c.Reason, c.Message, c.Type, c.Series?.Count ?? c.Count,
             c.Series?.LastObservedTime ?? c.LastTimestamp ?? c.EventTime, c.Source?.Component ?? c.ReportingComponent);
     }

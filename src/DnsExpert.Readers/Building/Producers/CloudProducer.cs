@@ -1,5 +1,5 @@
 using DnsExpert.Facts;
-using k8s.Models;
+using DnsExpert.Readers.Objects;
 
 namespace DnsExpert.Readers.Building.Producers;
 
@@ -64,7 +64,7 @@ internal static class CloudProducer
     /// <c>cn-hangzhou.i-bp1...</c>), <c>aws:///us-east-1a/i-0abc...</c>, <c>gce://project/zone/name</c>,
     /// <c>azure:///subscriptions/.../virtualMachineScaleSets/pool/virtualMachines/0</c>; else the well-known labels.
     /// </summary>
-    internal static (string Provider, string? InstanceId, string Evidence) DetectCloud(V1Node node)
+    internal static (string Provider, string? InstanceId, string Evidence) DetectCloud(Node node)
     {
         var id = node.Spec?.ProviderID?.Trim();
         if (!string.IsNullOrEmpty(id))

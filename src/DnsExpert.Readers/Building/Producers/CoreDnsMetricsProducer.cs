@@ -1,6 +1,7 @@
 using System.Globalization;
 using DnsExpert.Contract;
 using DnsExpert.Facts;
+using DnsExpert.Readers.Objects;
 using DnsExpert.Readers.Parsing;
 using PodScrapes = System.Collections.Generic.Dictionary<(string Namespace, string Pod), System.Collections.Generic.List<(DnsExpert.Readers.Parsing.CoreDnsScrape Scrape, bool NodeLocal, string? Node, bool PodKnown)>>;
 
@@ -219,7 +220,7 @@ internal static class CoreDnsMetricsProducer
         var nodeLocalSet = NodeLocalSetup.Find(objects.DaemonSets.Values);
         var nodeLocalPods = (nodeLocalSet?.Metadata?.Name ?? "node-local-dns") + "-";
         var nodeLocalNamespace = NodeLocalSetup.NamespaceOf(nodeLocalSet);
-        bool IsNodeLocal(k8s.Models.V1Pod p) => p.Metadata?.Name?.StartsWith(nodeLocalPods, StringComparison.Ordinal) == true;
+        bool IsNodeLocal(Pod p) => p.Metadata?.Name?.StartsWith(nodeLocalPods, StringComparison.Ordinal) == true;
         if (file.Node is { } node)
         {
             var local = nodeLocal ? objects.Pods.Values.FirstOrDefault(p => p.Spec?.NodeName == node && IsNodeLocal(p)) : null;

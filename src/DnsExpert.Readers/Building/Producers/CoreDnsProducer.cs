@@ -1,7 +1,7 @@
 using DnsExpert.Contract;
 using DnsExpert.Facts;
+using DnsExpert.Readers.Objects;
 using DnsExpert.Readers.Parsing;
-using k8s.Models;
 
 namespace DnsExpert.Readers.Building.Producers;
 
@@ -122,7 +122,7 @@ internal static class CoreDnsProducer
             };
         }
 
-        var (known, ready, notReady) = objects.CountEndpoints(kubeDns ?? new V1Service { Metadata = new V1ObjectMeta { NamespaceProperty = serviceNamespace, Name = serviceName } });
+        var (known, ready, notReady) = objects.CountEndpoints(kubeDns ?? new Service { Metadata = new ObjectMeta { NamespaceProperty = serviceNamespace, Name = serviceName } });
         if (known)
         {
             yield return new KubeDnsEndpoints
@@ -137,7 +137,7 @@ internal static class CoreDnsProducer
     }
 
     /// <summary>One cluster DNS pod: its metrics when <c>kubectl top</c> gave them, then its state, version and resources.</summary>
-    private static IEnumerable<Fact> PodFacts(SnapshotObjects objects, V1Pod pod)
+    private static IEnumerable<Fact> PodFacts(SnapshotObjects objects, Pod pod)
     {
         var name = pod.Metadata!.Name;
         var ns = pod.Metadata.NamespaceProperty ?? KubeSystem;
@@ -191,7 +191,7 @@ internal static class CoreDnsProducer
     /// The status that says how the pod fares: the DNS container's, unless another of its containers waits or restarts
     /// more (kube-dns's <c>dnsmasq</c> and <c>sidecar</c> crash on their own; a table puts the pod's restarts on the first).
     /// </summary>
-    private static V1ContainerStatus? Status(V1Pod pod, string? container)
+    private static ContainerStatus? Status(Pod pod, string? container)
     {
         var statuses = pod.Status?.ContainerStatuses ?? [];
         var own = statuses.FirstOrDefault(c => c.Name == container) ?? statuses.FirstOrDefault();
@@ -203,7 +203,7 @@ internal static class CoreDnsProducer
     /// The pod's Ready condition; when a trimmed snapshot has no conditions, every container reporting ready (a pod
     /// without either is not known to be ready).
     /// </summary>
-    internal static bool PodReady(V1Pod pod)
+    internal static bool PodReady(Pod pod)
     {
         var condition = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
         if (condition is not null)

@@ -1,6 +1,6 @@
 using DnsExpert.Facts;
+using DnsExpert.Readers.Objects;
 using DnsExpert.Readers.Parsing;
-using k8s.Models;
 
 namespace DnsExpert.Readers.Building.Producers;
 
@@ -20,7 +20,7 @@ internal static class NegativeCacheProducer
 
         var facts = new List<Fact> { window };
         // The pods of each namespace with a creation time, read once however many names are set against them.
-        var pods = new Lazy<ILookup<string, V1Pod>>(() => objects.Pods.Values.Where(p => p.Metadata?.CreationTimestamp is not null)
+        var pods = new Lazy<ILookup<string, Pod>>(() => objects.Pods.Values.Where(p => p.Metadata?.CreationTimestamp is not null)
             .ToLookup(p => p.Metadata!.NamespaceProperty ?? "default", StringComparer.Ordinal));
         foreach (var q in logs.OfType<CoreDnsQueryLog>().Where(q => q.Rcode == DnsRcodes.NxDomain && q.IsClusterName && q.Timestamp is not null))
         {
@@ -126,7 +126,7 @@ internal static class NegativeCacheProducer
     /// Service; headless, also its oldest selected pod) and <c>host.svc.ns.svc.DOMAIN</c> (that pod and its Service):
     /// the one created last. Null when the snapshot has no such object with a creation time.
     /// </summary>
-    private static (string Object, DateTimeOffset Created)? Creation(string name, SnapshotObjects objects, Lazy<ILookup<string, V1Pod>> podsByNamespace, string domain)
+    private static (string Object, DateTimeOffset Created)? Creation(string name, SnapshotObjects objects, Lazy<ILookup<string, Pod>> podsByNamespace, string domain)
     {
         var suffix = ".svc." + domain;
         var labels = name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length].Split('.') : [];
@@ -144,7 +144,7 @@ internal static class NegativeCacheProducer
         }
 
         var pods = podsByNamespace.Value[ns];
-        V1Pod? pod = labels.Length == 3
+        Pod? pod = labels.Length == 3
             ? pods.FirstOrDefault(p => (p.Spec?.Hostname ?? p.Metadata?.Name) == labels[0] && (p.Spec?.Subdomain is null || p.Spec.Subdomain == serviceName))
             : service?.Spec?.ClusterIP == "None"
                 ? pods.Where(p => WorkloadProducer.Selects(service.Spec.Selector, p.Metadata?.Labels)).MinBy(p => p.Metadata!.CreationTimestamp)

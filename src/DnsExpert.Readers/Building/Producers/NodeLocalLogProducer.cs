@@ -1,7 +1,7 @@
 using DnsExpert.Contract;
 using DnsExpert.Facts;
+using DnsExpert.Readers.Objects;
 using DnsExpert.Readers.Parsing;
-using k8s.Models;
 
 namespace DnsExpert.Readers.Building.Producers;
 
@@ -54,7 +54,7 @@ internal static class NodeLocalLogProducer
     /// dummy interface's two errortypes are one failure seen twice (a check that cannot read the interface, then cannot
     /// add it: deliveryhero/helm-charts#663), so they count together, named <c>interface_check/interface_add</c>.
     /// </summary>
-    private static IEnumerable<NodeLocalSetupErrors> SetupErrors(CoreDnsLogScan scan, string source, string ns, string podName, V1Pod? pod)
+    private static IEnumerable<NodeLocalSetupErrors> SetupErrors(CoreDnsLogScan scan, string source, string ns, string podName, Pod? pod)
     {
         static string Family(string errorType) => errorType.StartsWith("interface_", StringComparison.Ordinal) ? "interface" : errorType;
         var node = pod?.Spec?.NodeName;
@@ -107,7 +107,7 @@ internal static class NodeLocalLogProducer
     /// Does the pod fail now (not Running, not Ready, waiting such as in CrashLoopBackOff, or 5 restarts and more), and
     /// its status in words; null when the snapshot holds no status for it.
     /// </summary>
-    private static (bool? Failing, string State) PodState(V1Pod? pod)
+    private static (bool? Failing, string State) PodState(Pod? pod)
     {
         if (pod?.Status is not { } status || (status.Phase is null && status.ContainerStatuses is null))
         {
@@ -127,7 +127,7 @@ internal static class NodeLocalLogProducer
 
     /// <summary>The log's network errors to each upstream, every line to one upstream counted together.</summary>
     private static IEnumerable<UpstreamErrors> Errors(
-        CoreDnsLogScan scan, string source, string ns, string podName, V1Pod? pod, SnapshotObjects objects, ClusterContext cluster, List<NodeResolvConf> resolvers, string? targetNode)
+        CoreDnsLogScan scan, string source, string ns, string podName, Pod? pod, SnapshotObjects objects, ClusterContext cluster, List<NodeResolvConf> resolvers, string? targetNode)
     {
         var node = pod?.Spec?.NodeName;
         var (joinedAfter, joinedText) = Joined(node, objects, cluster);
@@ -223,7 +223,7 @@ internal static class NodeLocalLogProducer
             : (NodeLocalUpstreamKinds.Unknown, $"{serviceName ?? address} (the lines name no query, and the snapshot does not say which upstream it is)");
     }
 
-    private static bool SelectsClusterDns(V1Service service, SnapshotObjects objects) =>
+    private static bool SelectsClusterDns(Service service, SnapshotObjects objects) =>
         service.Spec?.Selector is { Count: > 0 } selector && objects.CoreDnsPods.Any(p => p.Metadata?.NamespaceProperty == service.Metadata?.NamespaceProperty
             && p.Metadata?.Labels is { } labels && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value));
 

@@ -1,6 +1,6 @@
 using DnsExpert.Facts;
+using DnsExpert.Readers.Objects;
 using DnsExpert.Readers.Parsing;
-using k8s.Models;
 
 namespace DnsExpert.Readers.Building.Producers;
 
@@ -62,7 +62,7 @@ internal static class NodeProducer
     /// The node's CPU use as a share of its allocatable CPU: from the usage and the node's JSON, or, without the JSON,
     /// the share <c>kubectl top nodes</c> printed (kubectl computes it against the same allocatable CPU).
     /// </summary>
-    private static double? CpuPercent(SnapshotObjects objects, string name, V1Node? node)
+    private static double? CpuPercent(SnapshotObjects objects, string name, Node? node)
     {
         var metrics = objects.NodeMetrics.GetValueOrDefault(name);
         var usage = ResourceQuantities.Millicores(metrics?.Usage, "cpu");

@@ -1,6 +1,6 @@
 using DnsExpert.Contract;
 using DnsExpert.Facts;
-using k8s.Models;
+using DnsExpert.Readers.Objects;
 
 namespace DnsExpert.Readers.Building.Producers;
 
@@ -110,7 +110,7 @@ internal static class WorkloadProducer
         var target = cluster.TargetPod is null ? null : objects.Pod(cluster.TargetNamespace, cluster.TargetPod);
         var targetLabels = target?.Metadata?.Labels ?? new Dictionary<string, string>();
         var dns = DnsEgress.For(objects, cluster, podNameservers);
-        var selecting = new List<(V1NetworkPolicy Policy, bool RestrictsEgress)>();
+        var selecting = new List<(NetworkPolicy Policy, bool RestrictsEgress)>();
         foreach (var policy in objects.NetworkPolicies)
         {
             var ns = policy.Metadata?.NamespaceProperty ?? "default";
