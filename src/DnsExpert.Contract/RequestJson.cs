@@ -94,6 +94,33 @@ public static class RequestJson
         ReadBodyAsync<T>(body, options, limits, logs, extractLongLogs: true, cancellationToken);
 
     /// <summary>
+    /// Reads a whole body already in memory (<paramref name="body"/>) in one synchronous pass, under the same options,
+    /// limits and budget as <see cref="ReadAsync{T}(Stream, JsonSerializerOptions, RequestLimits, ILogScanSink?, CancellationToken)"/>,
+    /// for a body no longer than <see cref="LogText.RetainedLimit"/>: no log in it can be long, so nothing goes to a sink.
+    /// The streaming read re-scans every value that spans two of its segments before it parses it; this reads each once.
+    /// </summary>
+    /// <exception cref="RequestLimitException">A limit was passed; nothing after it was read.</exception>
+    public static T? Read<T>(ReadOnlySpan<byte> body, JsonSerializerOptions options, RequestLimits limits)
+        where T : class
+    {
+        if (body.Length > LogText.RetainedLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(body), body.Length, "a body that may hold a long log is read as it streams (ReadAsync)");
+        }
+
+        var previous = Budget.Value;
+        Budget.Value = new ObjectValueBudget(limits.MaxObjectValues);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(body, options);
+        }
+        finally
+        {
+            Budget.Value = previous;
+        }
+    }
+
+    /// <summary>
     /// <see cref="ReadAsync{T}(Stream, JsonSerializerOptions, RequestLimits, ILogScanSink?, CancellationToken)"/>, with the
     /// long logs' strings taken out of the body before the serializer reads it or, for tests comparing the two, not.
     /// </summary>

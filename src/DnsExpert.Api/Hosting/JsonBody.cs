@@ -73,7 +73,11 @@ public static partial class JsonBody
         try
         {
             await using var body = new LimitedStream(request.Body, limit);
-            var value = await services.Scans.ReadAsync<T>(body, json, options.Limits, cancellationToken);
+
+            // A body whose length is known and holds no long log is read whole and parsed in one pass; any other streams.
+            var value = request.ContentLength is { } known && known <= LogText.RetainedLimit
+                ? await ReadWholeAsync<T>(body, (int)known, json, options.Limits, cancellationToken)
+                : await services.Scans.ReadAsync<T>(body, json, options.Limits, cancellationToken);
             return value is null
                 ? (null, BadRequest("$", "the body is empty or null; send a JSON object"))
                 : (value, null);
@@ -93,6 +97,30 @@ public static partial class JsonBody
         catch (JsonException ex)
         {
             return (null, BadRequest(ex.Path ?? "$", Describe(ex, json)));
+        }
+    }
+
+    /// <summary>
+    /// Reads a body of <paramref name="length"/> bytes (its Content-Length) into a pooled buffer, then parses it at once
+    /// (<see cref="RequestJson.Read{T}"/>). A body that ends early is parsed as far as it came, as the streaming read does.
+    /// </summary>
+    private static async Task<T?> ReadWholeAsync<T>(Stream body, int length, JsonSerializerOptions json, RequestLimits limits, CancellationToken cancellationToken)
+        where T : class
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            var read = 0;
+            while (read < length && await body.ReadAsync(buffer.AsMemory(read, length - read), cancellationToken) is var n and > 0)
+            {
+                read += n;
+            }
+
+            return RequestJson.Read<T>(buffer.AsSpan(0, read), json, limits);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
