@@ -158,23 +158,29 @@ public static class RuleSessionRunner
         };
     }
 
-    /// <summary>A remediation entry; its summary says which placeholder of its command stands for a value that was no name or address.</summary>
+    /// <summary>
+    /// A remediation entry; its summary's notes say which placeholder of its command stands for a value that was no name
+    /// or address, and how a <c>kubectl debug</c> command differs on this cluster.
+    /// </summary>
     private static RuleRemediation Remediation(CompiledRemediation r, object[] facts, List<string> failures, Commands.KnownValues known)
     {
-        var refused = new List<string>();
-        var command = NullIfEmpty(r.Command?.Render(facts, failures, refused));
+        var notes = new List<string>();
+        var command = NullIfEmpty(r.Command?.Render(facts, failures, notes));
         if (command is not null)
         {
             // kubectl debug as this cluster runs it (oc on OpenShift; a pod of its own before 1.23).
             (command, var debugNote) = Commands.DebugCommands.ForCluster(command, known);
-            refused.AddRange(debugNote is null ? [] : [debugNote]);
+            if (debugNote is not null)
+            {
+                notes.Add(debugNote);
+            }
         }
 
         // A hole that ends a summary may be empty (known.CorefileEditNote on kubeadm): no trailing space.
         var summary = r.Summary.Render(facts, failures).TrimEnd();
-        refused = refused.Distinct(StringComparer.Ordinal).ToList();
+        notes = notes.Distinct(StringComparer.Ordinal).ToList();
         return new RuleRemediation(
-            refused.Count == 0 ? summary : $"{summary} (note: {string.Join("; ", refused)})",
+            notes.Count == 0 ? summary : $"{summary} (note: {string.Join("; ", notes)})",
             command,
             NullIfEmpty(r.Snippet?.Render(facts, failures)));
     }
