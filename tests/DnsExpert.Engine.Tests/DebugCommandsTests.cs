@@ -35,9 +35,9 @@ public sealed class DebugCommandsTests
         Assert.Equal(Distributions.OpenShift, known.Distribution);
         var commands = DebugCommandsOf(facts, known);
         Assert.True(commands.Count >= 10, $"{commands.Count} kubectl debug commands rendered");
-        foreach (var (rule, command) in commands)
+        foreach (var (rule, command, adapt) in commands)
         {
-            var (adapted, note) = DebugCommands.ForCluster(command, known);
+            var (adapted, note) = adapt(known);
             Assert.Null(note);
             var words = ShellSyntax.Tokenize(adapted);
             Assert.True(words is ["oc", "debug", ..], $"{rule}: {adapted}");
@@ -70,9 +70,9 @@ public sealed class DebugCommandsTests
 
         var commands = DebugCommandsOf(facts, known);
         var pods = 0;
-        foreach (var (rule, command) in commands)
+        foreach (var (rule, command, adapt) in commands)
         {
-            var (adapted, note) = DebugCommands.ForCluster(command, known);
+            var (adapted, note) = adapt(known);
             if (command.StartsWith("kubectl debug node/", StringComparison.Ordinal))
             {
                 // A node's debug pod is a plain pod: it runs on 1.22.
@@ -108,12 +108,12 @@ public sealed class DebugCommandsTests
         var (facts, known) = Known(Scenario(KubeadmScenario));
         Assert.Equal("v1.29.6", known.KubernetesVersion?.Original);
         var commands = DebugCommandsOf(facts, known);
-        Assert.All(commands, c => Assert.Equal((c.Command, (string?)null), DebugCommands.ForCluster(c.Command, known)));
+        Assert.All(commands, c => Assert.Equal((c.Command, (string?)null), c.Adapt(known)));
 
         var unknown = known with { KubernetesVersion = null };
-        foreach (var (rule, command) in commands.Where(c => !c.Command.StartsWith("kubectl debug node/", StringComparison.Ordinal)))
+        foreach (var (rule, command, adapt) in commands.Where(c => !c.Command.StartsWith("kubectl debug node/", StringComparison.Ordinal)))
         {
-            var (adapted, note) = DebugCommands.ForCluster(command, unknown);
+            var (adapted, note) = adapt(unknown);
             Assert.Equal(command, adapted);
             Assert.True(note?.Contains($"kubectl run {DebugCommands.RunPodName} ", StringComparison.Ordinal) == true, $"{rule}: {note}");
         }
@@ -143,7 +143,7 @@ public sealed class DebugCommandsTests
             DebugPods = new Dictionary<string, DebugPod>(StringComparer.Ordinal) { ["shop/web-0"] = pod },
         };
         const string command = "kubectl debug -n shop web-0 -i --image=registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3 -- dig @10.96.0.10 kubernetes.default.svc.cluster.local +tries=1";
-        var (adapted, _) = DebugCommands.ForCluster(command, known);
+        var (adapted, _) = Written(command, known);
         var words = ShellSyntax.Tokenize(adapted);
         Assert.Equal(["kubectl", "run", DebugCommands.RunPodName, "-n", "shop", "-i", "--rm", "--restart=Never", "--image=registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3"],
             words.Take(9));
@@ -161,13 +161,13 @@ public sealed class DebugCommandsTests
     public void A_separator_inside_a_quoted_value_is_no_separator_and_an_unknown_flag_keeps_the_command()
     {
         var known = new KnownValues { Distribution = Distributions.OpenShift };
-        var (adapted, _) = DebugCommands.ForCluster("kubectl debug -n shop 'a -- b' -i --image=busybox:1.36 --target=coredns -- nslookup x", known);
+        var (adapted, _) = Written("kubectl debug -n shop 'a -- b' -i --image=busybox:1.36 --target=coredns -- nslookup x", known);
         Assert.Equal("oc debug -n shop pod/'a -- b' -c coredns --one-container --image=busybox:1.36 -- nslookup x", adapted);
         const string copy = "kubectl debug -n shop web-0 -i --image=busybox --copy-to=x -- nslookup x";
-        Assert.Equal(copy, DebugCommands.ForCluster(copy, known).Command);
+        Assert.Equal(copy, Written(copy, known).Command);
         const string node = "kubectl debug node/$(kubectl -n shop get pod web-0 -o jsonpath='{.spec.nodeName}') -it --image=busybox -- chroot /host cat /etc/resolv.conf";
         Assert.Equal("oc debug node/$(oc -n shop get pod web-0 -o jsonpath='{.spec.nodeName}') --image=busybox -- chroot /host cat /etc/resolv.conf",
-            DebugCommands.ForCluster(node, known).Command);
+            Written(node, known).Command);
     }
 
     /// <summary>A paste of the command's output is read as the output of the command inside, run in the pod or on the node it names.</summary>
@@ -202,18 +202,35 @@ public sealed class DebugCommandsTests
         return (facts, KnownValues.From(facts, request.Target?.Namespace, request.Target?.Pod, request.Domain, null));
     }
 
-    /// <summary>Every check and remediation command of the rule base that starts with kubectl debug, rendered over the snapshot's facts (a made fact where it has none).</summary>
-    private static List<(string Rule, string Command)> DebugCommandsOf(IReadOnlyList<object> facts, KnownValues known)
+    /// <summary>A command the rule's author wrote as it is (a template without holes), as <paramref name="known"/>'s cluster runs it.</summary>
+    private static (string Command, string? Note) Written(string command, KnownValues known) =>
+        DebugCommands.ForCluster(new CompiledTemplate([command], HoleEncoding.ShellWord), [known], command, known);
+
+    /// <summary>
+    /// Every check and remediation command of the rule base that starts with kubectl debug, rendered over the snapshot's
+    /// facts (a made fact where it has none), with its form on a cluster (<see cref="DebugCommands.ForCluster"/> over its template).
+    /// </summary>
+    private static List<(string Rule, string Command, Func<KnownValues, (string Command, string? Note)> Adapt)> DebugCommandsOf(IReadOnlyList<object> facts, KnownValues known)
     {
-        var commands = new List<(string, string)>();
+        var commands = new List<(string, string, Func<KnownValues, (string, string?)>)>();
+        void Add(string rule, CompiledTemplate template, object[] matched)
+        {
+            var command = template.Render(matched);
+            if (command.StartsWith("kubectl debug ", StringComparison.Ordinal) && !commands.Any(c => c.Item1 == rule && c.Item2 == command))
+            {
+                // The cluster's known values are the last of the matched facts: a cluster of another kind replaces them.
+                commands.Add((rule, command, k => DebugCommands.ForCluster(template, [.. matched[..^1], k], command, k)));
+            }
+        }
+
         foreach (var rule in Rules.Rules)
         {
             foreach (var check in rule.Checks)
             {
-                commands.Add((rule.Id, check.Command.Render([known])));
+                Add(rule.Id, check.Command, [known]);
                 if (check.Otherwise is { } otherwise)
                 {
-                    commands.Add((rule.Id, otherwise.Command.Render([known])));
+                    Add(rule.Id, otherwise.Command, [known]);
                 }
             }
 
@@ -222,11 +239,25 @@ public sealed class DebugCommandsTests
                 var patterns = rule.Document.Cases[@case.Index].When.Where(p => p.Mode == PatternMode.Match)
                     .Select(p => FactTypes.TryGet(p.FactType, out var t) ? t : throw new InvalidOperationException(p.FactType));
                 object[] matched = [.. patterns.Select(t => facts.FirstOrDefault(f => f.GetType() == t) ?? RemediationOnEachDistributionTests.AnyFact(t)), known];
-                commands.AddRange(@case.Remediation.Where(r => r.Command is not null && RemediationOnEachDistributionTests.Given(r, matched))
-                    .Select(r => (rule.Id, r.Command!.Render(matched))));
+                foreach (var r in @case.Remediation.Where(r => r.Command is not null && RemediationOnEachDistributionTests.Given(r, matched)))
+                {
+                    Add(rule.Id, r.Command!, matched);
+                }
             }
         }
 
-        return commands.Where(c => c.Item2.StartsWith("kubectl debug ", StringComparison.Ordinal)).Distinct().ToList();
+        return commands;
+    }
+
+    [Fact]
+    public void Every_debug_command_of_the_rule_base_is_read_from_its_template_words()
+    {
+        // A rule's kubectl debug command in a form DebugShape does not know would stay kubectl debug on every cluster.
+        var templates = Rules.Rules.SelectMany(r => r.Checks.SelectMany(c => c.Otherwise is { } o ? [c.Command, o.Command] : new[] { c.Command })
+                .Concat(r.Cases.SelectMany(c => c.Remediation).Select(m => m.Command).OfType<CompiledTemplate>())
+                .Select(t => (Rule: r.Id, Template: t)))
+            .Where(t => t.Template.Render([new KnownValues()]).StartsWith("kubectl debug ", StringComparison.Ordinal)).ToList();
+        Assert.True(templates.Count >= 20, $"{templates.Count} kubectl debug templates");
+        Assert.All(templates, t => Assert.True(t.Template.Debug is not null, t.Rule));
     }
 }

@@ -1,12 +1,13 @@
 using System.Text;
 using System.Text.Json;
+using DnsExpert.Engine.Compilation;
 using DnsExpert.Facts;
 using DnsExpert.Text;
 
 namespace DnsExpert.Engine.Commands;
 
 /// <summary>
-/// A rendered <c>kubectl debug</c> command as the cluster can run it. <c>kubectl debug POD --image=I [--target=C] -- CMD</c>
+/// A <c>kubectl debug</c> command as the cluster can run it. <c>kubectl debug POD --image=I [--target=C] -- CMD</c>
 /// adds an ephemeral container, which Kubernetes serves by default from 1.23 (beta; GA in 1.25) and only to whom may
 /// create <c>pods/ephemeralcontainers</c>; <c>kubectl debug node/NAME</c> creates a plain pod and runs on any version.
 /// On OpenShift (<see cref="Distributions.OpenShift"/>) the command is <c>oc debug</c>: <c>oc debug node/NAME -- CMD</c>
@@ -16,8 +17,9 @@ namespace DnsExpert.Engine.Commands;
 /// kubelet before 1.23 (<see cref="KnownValues.KubernetesVersion"/>), a pod of its own asks instead: <c>kubectl run
 /// --rm</c> in the pod's namespace, pinned to the pod's node with the pod's dnsPolicy, dnsConfig and hostNetwork when the
 /// facts show them (CoreDNS's own <c>Default</c> for a <c>--target</c> of a cluster DNS pod). While the version is not
-/// known the command stays and the note gives that fallback. The words of the command are kept as rendered (already
-/// quoted); the one new value, the override, is JSON quoted as one shell word.
+/// known the command stays and the note gives that fallback. Each form is written from the rule's template word by word
+/// (<see cref="DebugShape"/>: its values rendered one by one, each one shell word), never from the rendered command read
+/// back; the one new value, the override, is JSON quoted as one shell word.
 /// </summary>
 internal static class DebugCommands
 {
@@ -28,84 +30,77 @@ internal static class DebugCommands
     internal const string RunPodName = "dnsexpert-debug";
 
     /// <summary>
-    /// <paramref name="command"/> as the cluster <paramref name="known"/> describes can run it, and a note for the person
-    /// (null when none): the fallback while the version is unknown, or why the command differs from the others.
+    /// The command <paramref name="template"/> renders over <paramref name="facts"/> (<paramref name="written"/>, as the
+    /// caller rendered it) as the cluster <paramref name="known"/> describes can run it, and a note for the person (null
+    /// when none): the fallback while the version is unknown, or why the command differs from the others. A template that
+    /// is no <c>kubectl debug</c> command of a form <see cref="DebugShape"/> knows stays as written.
     /// </summary>
-    public static (string Command, string? Note) ForCluster(string command, KnownValues known)
+    public static (string Command, string? Note) ForCluster(CompiledTemplate template, object[] facts, string written, KnownValues known)
     {
-        const string prefix = "kubectl debug ";
-        if (!command.StartsWith(prefix, StringComparison.Ordinal) || Separator(command) is not (>= 0 and var cut))
+        if (template.Debug is not { } shape)
         {
-            return (command, null);
+            return (written, null);
         }
 
-        var tail = command[(cut + 4)..];
-        string? target = null, ns = null, image = null, container = null;
-        var words = RawWords(command[prefix.Length..cut]);
-        for (var i = 0; i < words.Count; i++)
-        {
-            var word = words[i];
-            if (word is "-i" or "-it" or "-ti" or "-t" or "--stdin" or "--tty")
-            {
-                continue;
-            }
+        string? Part(IReadOnlyList<object>? parts, bool oc = false) => parts is null ? null : template.RenderPart(parts, facts, oc);
+        var pod = shape.OnNode ? null : Plain(template.PlainValue(shape.Target, facts)) is { } name
+            && (shape.Namespace is null ? "default" : Plain(template.PlainValue(shape.Namespace, facts))) is { } ns
+            ? known.DebugPods.GetValueOrDefault($"{ns}/{name}") : null;
+        return ForCluster(new DebugCommand(written, shape.OnNode, Part(shape.Target)!, Part(shape.Target, oc: true)!, Part(shape.Namespace),
+            Part(shape.Namespace, oc: true), Part(shape.Image)!, Part(shape.Container), Part(shape.Run)!.TrimEnd(), pod), known);
+    }
 
-            if (word is "-n" or "--namespace" && i + 1 < words.Count)
-            {
-                ns = words[++i];
-            }
-            else if (word.StartsWith("--image=", StringComparison.Ordinal))
-            {
-                image = word["--image=".Length..];
-            }
-            else if (word.StartsWith("--target=", StringComparison.Ordinal))
-            {
-                container = word["--target=".Length..];
-            }
-            else if (!word.StartsWith('-') && target is null)
-            {
-                target = word;
-            }
-            else
-            {
-                // A form this class does not know stays as written.
-                return (command, null);
-            }
-        }
+    /// <summary>
+    /// <paramref name="command"/> run on node <paramref name="node"/> (a checked object name) from a workstation: a debug
+    /// pod there, the node's root under <c>/host</c>; on OpenShift through <c>oc debug</c>.
+    /// </summary>
+    public static (string Command, string? Note) OnNode(string node, string command, KnownValues known) =>
+        ForCluster(new DebugCommand($"{NodePrefix}{node} -it --image={NodeImage} -- chroot /host {command}", true, $"node/{node}", $"node/{node}",
+            null, null, NodeImage, null, $"chroot /host {command}", null), known);
 
-        if (target is null || image is null)
-        {
-            return (command, null);
-        }
+    /// <summary>How a command on a node starts (<see cref="OnNode"/>).</summary>
+    public const string NodePrefix = "kubectl debug node/";
 
+    private const string NodeImage = "busybox";
+
+    private static (string Command, string? Note) ForCluster(DebugCommand command, KnownValues known)
+    {
         var openShift = known.Distribution == Distributions.OpenShift;
-        if (target.StartsWith("node/", StringComparison.Ordinal))
+        var (image, tail) = (command.Image, command.Run);
+        if (command.OnNode)
         {
             // A node's debug pod is a plain pod: every version runs it; OpenShift's users have oc (which has no -i).
-            return openShift ? ($"oc debug {Oc(target)} --image={image} -- {tail}", null) : (command, null);
+            return openShift ? ($"oc debug {command.OcTarget} --image={image} -- {tail}", null) : (command.Written, null);
         }
 
-        var pod = Plain(target) is { } name ? known.DebugPods.GetValueOrDefault($"{Plain(ns ?? "default")}/{name}") : null;
-        var node = pod?.Node is { } n && CommandValue.Fits(n, CommandValueKind.ObjectName) ? n : null;
+        var (ns, container) = (command.Namespace, command.Container);
+        var node = command.Pod?.Node is { } n && CommandValue.Fits(n, CommandValueKind.ObjectName) ? n : null;
         if (openShift)
         {
-            var nsPart = ns is null ? "" : $"-n {Oc(ns)} ";
+            var nsPart = ns is null ? "" : $"-n {command.OcNamespace} ";
             var containerPart = container is null ? "" : $"-c {container} ";
             var nodePart = node is null ? "" : $" --node-name={ShellWords.Quote(node)}";
-            return ($"oc debug {nsPart}pod/{Oc(target)} {containerPart}--one-container --image={image}{nodePart} -- {tail}", null);
+            return ($"oc debug {nsPart}pod/{command.OcTarget} {containerPart}--one-container --image={image}{nodePart} -- {tail}", null);
         }
 
         var run = $"kubectl run {RunPodName} {(ns is null ? "" : $"-n {ns} ")}-i --rm --restart=Never --image={image}"
-            + $" --overrides={ShellWords.Quote(Overrides(node, container is not null ? new DebugPod(node, "Default") : pod))} -- {tail}";
+            + $" --overrides={ShellWords.Quote(Overrides(node, container is not null ? new DebugPod(node, "Default") : command.Pod))} -- {tail}";
         var place = node is null ? "in the pod's namespace" : "on the pod's node, in its namespace,";
         if (known.KubernetesVersion is { } version)
         {
-            return version.CompareTo(EphemeralDefault) >= 0 ? (command, null)
+            return version.CompareTo(EphemeralDefault) >= 0 ? (command.Written, null)
                 : (run, $"the nodes run Kubernetes {version.Original}, before 1.23: no ephemeral container for kubectl debug, so a pod of its own asks {place} with the pod's DNS settings");
         }
 
-        return (command, $"before Kubernetes 1.23 (or without the right to create pods/ephemeralcontainers) kubectl debug refuses; a pod of its own asks {place} instead: {run}");
+        return (command.Written, $"before Kubernetes 1.23 (or without the right to create pods/ephemeralcontainers) kubectl debug refuses; a pod of its own asks {place} instead: {run}");
     }
+
+    /// <summary>
+    /// One debug command's words as written (each already shell words: quoted values, placeholders, the rule's own text),
+    /// the OpenShift form of those that may hold a command substitution, and the pod the facts show it enters.
+    /// </summary>
+    private sealed record DebugCommand(string Written, bool OnNode, string Target, string OcTarget, string? Namespace, string? OcNamespace,
+        string Image, string? Container, string Run, DebugPod? Pod);
 
     /// <summary>The pod spec a fallback pod overrides: the node, and the DNS settings of the pod it stands for.</summary>
     private static string Overrides(string? node, DebugPod? pod)
@@ -172,12 +167,130 @@ internal static class DebugCommands
         json.WriteEndArray();
     }
 
-    /// <summary>A word's own text when it is one plain word (no quote, substitution or placeholder), else null.</summary>
-    private static string? Plain(string word) =>
-        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_') ? word : null;
+    /// <summary>A value's text when it is one plain word (no quote, substitution or placeholder), else null.</summary>
+    private static string? Plain(string? word) =>
+        word is { Length: > 0 } && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_') ? word : null;
+}
 
-    /// <summary>A word with its command substitution's kubectl as oc (<c>$(kubectl -n ... get pod ...)</c>), what OpenShift's users run.</summary>
-    private static string Oc(string word) => word.Replace("$(kubectl ", "$(oc ", StringComparison.Ordinal);
+/// <summary>
+/// The words of a rule's <c>kubectl debug</c> command template (<c>kubectl debug [-n NS] TARGET [-i|-it]
+/// --image=IMAGE [--target=CONTAINER] -- RUN</c>, in any order before the <c>--</c>), each as the template's own parts
+/// (its literal text and holes), found once when the rule compiles by reading the rule's text with each hole as one
+/// character that no word splits: a value from the cluster is never read for its blanks, quotes or <c>--</c>. Null for
+/// any other command and for a debug command with a flag this does not know (it stays as written).
+/// </summary>
+internal sealed record DebugShape(IReadOnlyList<object> Target, bool OnNode, IReadOnlyList<object>? Namespace, IReadOnlyList<object> Image,
+    IReadOnlyList<object>? Container, IReadOnlyList<object> Run)
+{
+    private const string Prefix = "kubectl debug ";
+
+    /// <summary>What stands for a hole in the text the words are read from (a private-use character no rule writes).</summary>
+    private const char Hole = '\uE000';
+
+    public static DebugShape? Of(IReadOnlyList<object> parts)
+    {
+        if (parts is not [string first, ..] || !first.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var shape = new System.Text.StringBuilder();
+        var holes = new List<object>();
+        foreach (var part in parts)
+        {
+            if (part is string literal)
+            {
+                if (literal.Contains(Hole, StringComparison.Ordinal))
+                {
+                    return null;
+                }
+
+                shape.Append(literal);
+            }
+            else
+            {
+                shape.Append(Hole);
+                holes.Add(part);
+            }
+        }
+
+        var text = shape.ToString();
+        if (Separator(text) is not (>= 0 and var cut))
+        {
+            return null;
+        }
+
+        // The template's parts between two places of the text: its literal text and, for each hole character, the hole.
+        var holeIndex = new int[text.Length + 1];
+        for (var i = 0; i < text.Length; i++)
+        {
+            holeIndex[i + 1] = holeIndex[i] + (text[i] == Hole ? 1 : 0);
+        }
+
+        List<object> Slice(int start, int end)
+        {
+            var slice = new List<object>();
+            var from = start;
+            for (var i = start; i < end; i++)
+            {
+                if (text[i] == Hole)
+                {
+                    if (i > from)
+                    {
+                        slice.Add(text[from..i]);
+                    }
+
+                    slice.Add(holes[holeIndex[i]]);
+                    from = i + 1;
+                }
+            }
+
+            if (end > from)
+            {
+                slice.Add(text[from..end]);
+            }
+
+            return slice;
+        }
+
+        List<object>? target = null, ns = null, image = null, container = null;
+        var onNode = false;
+        var words = Spans(text[..cut]).Where(s => s.Start >= Prefix.Length).ToList();
+        for (var i = 0; i < words.Count; i++)
+        {
+            var (start, end) = words[i];
+            var word = text[start..end];
+            if (word is "-i" or "-it" or "-ti" or "-t" or "--stdin" or "--tty")
+            {
+                continue;
+            }
+
+            if (word is "-n" or "--namespace" && i + 1 < words.Count)
+            {
+                ns = Slice(words[i + 1].Start, words[++i].End);
+            }
+            else if (word.StartsWith("--image=", StringComparison.Ordinal))
+            {
+                image = Slice(start + "--image=".Length, end);
+            }
+            else if (word.StartsWith("--target=", StringComparison.Ordinal))
+            {
+                container = Slice(start + "--target=".Length, end);
+            }
+            else if (!word.StartsWith('-') && target is null)
+            {
+                target = Slice(start, end);
+                onNode = word.StartsWith("node/", StringComparison.Ordinal);
+            }
+            else
+            {
+                // A form this does not know stays as written.
+                return null;
+            }
+        }
+
+        return target is null || image is null ? null : new DebugShape(target, onNode, ns, image, container, Slice(cut + 4, text.Length));
+    }
 
     /// <summary>The index of the first <c> -- </c> outside quotes and command substitutions, or -1.</summary>
     private static int Separator(string command)
@@ -196,9 +309,6 @@ internal static class DebugCommands
 
         return -1;
     }
-
-    /// <summary>The words of <paramref name="text"/> as written (quotes kept; a <c>$(...)</c> with its blanks is part of its word).</summary>
-    private static List<string> RawWords(string text) => Spans(text).Select(s => text[s.Start..s.End]).ToList();
 
     private static IEnumerable<(int Start, int End)> Spans(string text)
     {

@@ -44,7 +44,14 @@ internal sealed class CompiledTemplate
     {
         _parts = parts;
         _encoding = encoding;
+        Debug = encoding == HoleEncoding.ShellWord ? Commands.DebugShape.Of(parts) : null;
     }
+
+    /// <summary>
+    /// The words of a <c>kubectl debug</c> command template, read from the rule's own text once (null for any other
+    /// template): what <see cref="Commands.DebugCommands"/> renders the cluster's own form from, value by value.
+    /// </summary>
+    internal Commands.DebugShape? Debug { get; }
 
     /// <summary>
     /// The text for <paramref name="facts"/>; <paramref name="failures"/> receives why a hole failed, and
@@ -70,9 +77,32 @@ internal sealed class CompiledTemplate
     /// The template in order: each literal as written, or the value of a hole as one clean line (not yet quoted). In a
     /// command, a placeholder (<c>&lt;pod&gt;</c>) comes as a literal: the value was unknown, failed or not of its kind.
     /// </summary>
-    internal IEnumerable<(string? Literal, string? Value)> Pieces(object[] facts, ICollection<string>? failures = null, ICollection<string>? placeholders = null)
+    internal IEnumerable<(string? Literal, string? Value)> Pieces(object[] facts, ICollection<string>? failures = null, ICollection<string>? placeholders = null) =>
+        Pieces(_parts, facts, failures, placeholders);
+
+    /// <summary>
+    /// <paramref name="parts"/>, a run of this template's own parts (a word of a <see cref="Debug"/> shape), as a command
+    /// writes them: each value one shell word; on OpenShift (<paramref name="oc"/>) a command substitution of DnsExpert's
+    /// own text (the rule's literal, a <see cref="Commands.ShellCommand"/>) runs <c>oc</c>, never a value's text.
+    /// </summary>
+    internal string RenderPart(IReadOnlyList<object> parts, object[] facts, bool oc = false)
     {
-        foreach (var part in _parts)
+        var sb = new StringBuilder();
+        foreach (var (literal, value) in Pieces(parts, facts, null, null))
+        {
+            sb.Append(literal is null ? ShellWords.Quote(value) : oc ? literal.Replace("$(kubectl ", "$(oc ", StringComparison.Ordinal) : literal);
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>The value of a word that is one hole (before quoting), or the word's text when it is all the rule's own; null otherwise (a placeholder).</summary>
+    internal string? PlainValue(IReadOnlyList<object> parts, object[] facts) =>
+        parts is [string literal] ? literal : parts is [TemplateHole] && Pieces(parts, facts, null, null).Single() is (null, var value) ? value : null;
+
+    private IEnumerable<(string? Literal, string? Value)> Pieces(IReadOnlyList<object> parts, object[] facts, ICollection<string>? failures, ICollection<string>? placeholders)
+    {
+        foreach (var part in parts)
         {
             if (part is string literal)
             {

@@ -590,13 +590,11 @@ public static class HypothesisBuilder
         var notes = new List<string>();
         var template = check.Otherwise is var (tool, otherwise) && known.PodTools is { } tools && !tools.Contains(tool) ? otherwise : check.Command;
         var command = template.Render([known], notes, notes).Trim();
-        if (NodeOf(check.On, known) is { } node)
-        {
-            command = $"{DebugNode}{node} -it --image=busybox -- chroot /host {command}";
-        }
 
-        // kubectl debug as this cluster runs it (oc on OpenShift; a pod of its own before 1.23).
-        (command, var debugNote) = Commands.DebugCommands.ForCluster(command, known);
+        // kubectl debug as this cluster runs it (oc on OpenShift; a pod of its own before 1.23), from the template's words.
+        (command, var debugNote) = NodeOf(check.On, known) is { } node
+            ? Commands.DebugCommands.OnNode(node, command, known)
+            : Commands.DebugCommands.ForCluster(template, [known], command, known);
         if (debugNote is not null)
         {
             notes.Add(debugNote);
@@ -610,7 +608,7 @@ public static class HypothesisBuilder
     internal static RuleCheck CheckOf(CompiledCheck check, KnownValues known) => Check(check, known, PasteTo);
 
     /// <summary>How a command runs on a node from a workstation: a debug pod there, the node's root under <c>/host</c>.</summary>
-    public const string DebugNode = "kubectl debug node/";
+    public const string DebugNode = Commands.DebugCommands.NodePrefix;
 
     /// <summary>The start of <see cref="RuleCheck.Paste"/> for a check whose output is a file, not a paste.</summary>
     public const string NotPasted = RuleCheck.NotPasted;

@@ -168,8 +168,8 @@ public static class RuleSessionRunner
         var command = NullIfEmpty(r.Command?.Render(facts, failures, notes));
         if (command is not null)
         {
-            // kubectl debug as this cluster runs it (oc on OpenShift; a pod of its own before 1.23).
-            (command, var debugNote) = Commands.DebugCommands.ForCluster(command, known);
+            // kubectl debug as this cluster runs it (oc on OpenShift; a pod of its own before 1.23), from the template's words.
+            (command, var debugNote) = Commands.DebugCommands.ForCluster(r.Command!, facts, command, known);
             if (debugNote is not null)
             {
                 notes.Add(debugNote);
