@@ -58,7 +58,10 @@ public sealed class ClusterDns : Fact
     [UnknownWhenNull]
     public ReleaseVersion? CoreDnsVersion { get; init; }
 
-    /// <summary>The oldest kubelet version of the nodes, as the cluster's Kubernetes version.</summary>
+    /// <summary>
+    /// The cluster's Kubernetes version: the oldest of the nodes' kubelets and of the API server's version a pasted
+    /// <c>kubectl version</c> gives (a kubelet is never newer than its API server).
+    /// </summary>
     [UnknownWhenNull]
     public ReleaseVersion? KubernetesVersion { get; init; }
 

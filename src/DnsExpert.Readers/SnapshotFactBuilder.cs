@@ -33,7 +33,7 @@ public static class SnapshotFactBuilder
         var routes = ForwardRoutes.From(corefile.Facts, resolvers.Facts.OfType<NodeResolvConf>(), objects.CoreDnsPods.Select(p => p.Spec?.NodeName).OfType<string>());
         var logs = CoreDnsLogProducer.Produce(snapshot.Logs ?? [], objects, cluster, routes, resolvers.Facts.OfType<PodDns>().FirstOrDefault()?.Ip);
         var nodeLocalLogs = NodeLocalLogProducer.Produce(snapshot.Logs ?? [], objects, cluster, resolvers.Facts.OfType<NodeResolvConf>());
-        var coreDns = CoreDnsProducer.Produce(objects, cluster, snapshot.Logs ?? [], logs.Facts);
+        var coreDns = CoreDnsProducer.Produce(objects, cluster, snapshot.Logs ?? [], logs.Facts, files);
         var probes = ProbeProducer.Produce(snapshot.Probes ?? [], objects, cluster, corefile.Facts);
         var events = EventProducer.Produce(objects.Events, cluster);
 

@@ -57,14 +57,8 @@ public sealed class DebugCommandsTests
     public void A_cluster_whose_kubelet_is_1_22_gets_a_pod_of_its_own_on_the_pods_node_for_an_ephemeral_container()
     {
         // The scenario's nodes (v1.29.6) replaced by the real v1.22.8 node.
-        var scenario = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "scenarios", KubeadmScenario)))!;
-        var objects = scenario["snapshot"]!["objects"]!.AsArray();
-        foreach (var old in objects.Where(o => (string?)o!["kind"] == "Node").ToList())
-        {
-            objects.Remove(old);
-        }
-
-        objects.Add(JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "fixtures", "kubectl-json", "node-kubeadm-v1.22.8.json"))));
+        var scenario = KubeadmWithoutNodes();
+        scenario["snapshot"]!["objects"]!.AsArray().Add(JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "fixtures", "kubectl-json", "node-kubeadm-v1.22.8.json"))));
         var (facts, known) = Known(scenario.Deserialize<DiagnosisRequest>(WebJson)!);
         Assert.Equal("v1.22.8", known.KubernetesVersion?.Original);
 
@@ -100,6 +94,22 @@ public sealed class DebugCommandsTests
         }
 
         Assert.True(pods >= 8, $"{pods} ephemeral-container commands");
+    }
+
+    [Fact]
+    public void A_pasted_kubectl_version_of_a_server_before_1_23_without_nodes_gives_the_pod_of_its_own()
+    {
+        // The scenario's nodes removed: only the API server's version says it (kubectl version -o json of a real v1.14.3 server).
+        var request = KubeadmWithoutNodes().Deserialize<DiagnosisRequest>(WebJson)!;
+        Assert.Null(Known(request).Known.KubernetesVersion);
+        var version = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "fixtures", "kubectl-version", "json-v1.15-server-v1.14.3.json"));
+        request.Snapshot!.Outputs = [.. request.Snapshot.Outputs ?? [], new CommandOutput { Command = "kubectl version -o json", Text = version }];
+        var (facts, known) = Known(request);
+        Assert.Equal("v1.14.3", known.KubernetesVersion?.Original);
+
+        var pods = DebugCommandsOf(facts, known).Where(c => !c.Command.StartsWith("kubectl debug node/", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(pods);
+        Assert.All(pods, c => Assert.StartsWith($"kubectl run {DebugCommands.RunPodName} ", c.Adapt(known).Command, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -192,6 +202,19 @@ public sealed class DebugCommandsTests
 
     private static JsonNode Overrides(List<string> words) =>
         JsonNode.Parse(words.Single(w => w.StartsWith("--overrides=", StringComparison.Ordinal))["--overrides=".Length..])!;
+
+    /// <summary>The kubeadm scenario's request without its Node objects: no kubelet shows the version.</summary>
+    private static JsonNode KubeadmWithoutNodes()
+    {
+        var scenario = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "scenarios", KubeadmScenario)))!;
+        var objects = scenario["snapshot"]!["objects"]!.AsArray();
+        foreach (var node in objects.Where(o => (string?)o!["kind"] == "Node").ToList())
+        {
+            objects.Remove(node);
+        }
+
+        return scenario;
+    }
 
     private static DiagnosisRequest Scenario(string path) =>
         JsonSerializer.Deserialize<DiagnosisRequest>(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "scenarios", path)), WebJson)!;

@@ -48,6 +48,7 @@ public sealed class EvidenceReaderRegistryTests
         ["interface statistics"] = new("fixtures/ena/ethtool-S-eth0-ec2-user-guide.txt", "ethtool -S eth0", Node),
         ["conntrack statistics"] = new("fixtures/dns-tools/conntrack-S-insert-failed.txt", "conntrack -S", Node),
         ["kernel log"] = new("fixtures/vxlan/dmesg-flannel-1279-bad-checksum.txt", "dmesg", Node),
+        ["kubectl version"] = new("fixtures/kubectl-version/info-v1.26-server-v1.23.5-skew-warning.txt", "kubectl version"),
         ["CoreDNS metrics"] = new("fixtures/metrics/coredns-1.11.1-panics-scrape2.txt",
             "kubectl get --raw /api/v1/namespaces/kube-system/pods/coredns-5d78c9869d-abcde:9153/proxy/metrics"),
     };

@@ -117,6 +117,11 @@ public sealed class EvidenceSourceDispatchTests
                 ? "read as the metrics of pod kube-system/coredns-5d78c9869d-abcde" : "read as the metrics of the pod at 10.244.0.5");
         }
 
+        if (reader == EvidenceReader.KubectlVersion)
+        {
+            return ("Client Version: v1.29.4\nServer Version: v1.29.3-eks-adc7111\n", "read as the API server's version, v1.29.3-eks-adc7111");
+        }
+
         if (reader == EvidenceReader.NotRead)
         {
             // Anywhere, so from nowhere named: kept by nothing (a capture is a file to open, not a paste).

@@ -204,7 +204,8 @@ public sealed record KnownValues
     public string Distribution { get; init; } = "";
 
     /// <summary>
-    /// The oldest kubelet the nodes run (<see cref="ClusterDns.KubernetesVersion"/>), null while no node shows it: whether
+    /// The oldest kubelet the nodes run, or the API server's version a pasted <c>kubectl version</c> gives
+    /// (<see cref="ClusterDns.KubernetesVersion"/>), null while neither is shown: whether
     /// <c>kubectl debug POD</c> can add an ephemeral container (<see cref="DebugCommands"/>).
     /// </summary>
     public ReleaseVersion? KubernetesVersion { get; init; }

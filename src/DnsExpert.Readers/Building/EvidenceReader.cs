@@ -75,6 +75,13 @@ public sealed class EvidenceReader
     /// </summary>
     public static readonly EvidenceReader PrometheusMetrics = new(nameof(PrometheusMetrics), [PastedOutputs.Steps.Metrics], null);
 
+    /// <summary>
+    /// <c>kubectl version</c> (its text forms, <c>-o json</c>), kept as that command's output when it names the API
+    /// server's version; the cluster DNS settings read it as the cluster's Kubernetes version beside the nodes' kubelets
+    /// (<see cref="Parsing.KubectlVersionOutput"/>).
+    /// </summary>
+    public static readonly EvidenceReader KubectlVersion = new(nameof(KubectlVersion), [PastedOutputs.Steps.KubectlVersion], null);
+
     /// <summary>Not read by DnsExpert (a packet capture is opened with <c>tcpdump -r</c> or Wireshark).</summary>
     public static readonly EvidenceReader NotRead = new(nameof(NotRead), [], null);
 

@@ -126,6 +126,7 @@ public static class EvidenceSources
         new("conntrack statistics", [new("conntrack", ["-S"])], Node, EvidenceReader.OfFile("ConntrackStatistics", NodeFileReaders.ConntrackStatistics), ["NodeConntrackStats"], []),
         KernelLog,
         CoreDnsMetrics,
+        new("kubectl version", [new("kubectl", ["version"])], Anywhere, EvidenceReader.KubectlVersion, ["ClusterDns"], []),
         new("packet capture", [new("tcpdump", [])], [EvidenceSite.Anywhere], EvidenceReader.NotRead, [], []),
     ];
 

@@ -344,6 +344,31 @@ public static class PastedOutputs
             }
         }
 
+        /// <summary>
+        /// <c>kubectl version</c>: kept as that command's output when it names the API server's version
+        /// (<see cref="Parsing.KubectlVersionOutput"/>), which the cluster DNS settings read as the cluster's Kubernetes version.
+        /// </summary>
+        internal void KubectlVersion(Pasted p)
+        {
+            var read = Parsing.KubectlVersionOutput.Read(p.Text);
+            if (read is not (_, { } server))
+            {
+                Note(p, CollectionStatus.Failed, read is (not null, _)
+                    ? "not read: only the client's version; the API server's line (Server Version) is missing, kubectl did not reach it"
+                    : "not read: no Client Version or Server Version line, nor kubectl version -o json's clientVersion/serverVersion");
+            }
+            else if (_budget.Files <= 0)
+            {
+                Note(p, CollectionStatus.Failed, $"not read: the request already holds the {Limits.MaxFiles} files and command outputs it may carry (DnsExpert:Limits:MaxFiles)");
+            }
+            else
+            {
+                _budget.Files--;
+                _files.Add(new FileArtifact { Command = p.Command, Text = p.Text });
+                Note(p, CollectionStatus.Ok, $"read as the API server's version, {DnsExpert.Text.DisplayText.Line(server.Original)}");
+            }
+        }
+
         private void FileOrCommand(Pasted p)
         {
             var (text, command, words, from, origin, tool) = (p.Text, p.Command, p.Words, p.From, p.Origin, p.Tool);
@@ -588,6 +613,7 @@ public static class PastedOutputs
         public static readonly PasteStep ObjectsNotRead = (e, p) => e.ObjectsNotRead(p);
         public static readonly PasteStep Logs = (e, p) => { e.Logs(p); return true; };
         public static readonly PasteStep Metrics = (e, p) => { e.Metrics(p); return true; };
+        public static readonly PasteStep KubectlVersion = (e, p) => { e.KubectlVersion(p); return true; };
     }
 
     internal static bool LooksLikeDnsTool(string text) =>

@@ -13,8 +13,12 @@ internal static class CoreDnsProducer
 {
     private const string KubeSystem = SnapshotObjects.KubeSystem;
 
-    /// <summary>The facts of the cluster DNS objects; <paramref name="logs"/> and <paramref name="logFacts"/> (what was read from them) say whether kube-dns's dnsmasq log was read.</summary>
-    public static ProducedFacts Produce(SnapshotObjects objects, ClusterContext cluster, IList<LogArtifact> logs, IReadOnlyList<Fact> logFacts)
+    /// <summary>
+    /// The facts of the cluster DNS objects; <paramref name="logs"/> and <paramref name="logFacts"/> (what was read from
+    /// them) say whether kube-dns's dnsmasq log was read; a <c>kubectl version</c> among <paramref name="files"/> gives the
+    /// API server's version.
+    /// </summary>
+    public static ProducedFacts Produce(SnapshotObjects objects, ClusterContext cluster, IList<LogArtifact> logs, IReadOnlyList<Fact> logFacts, IList<FileArtifact> files)
     {
         var facts = new List<Fact>();
         if (cluster.NodeLocal is { } nodeLocal)
@@ -22,7 +26,7 @@ internal static class CoreDnsProducer
             facts.Add(NodeLocalCache(objects, cluster, nodeLocal));
         }
 
-        facts.Add(ClusterDnsSettings(objects, cluster, logs, logFacts));
+        facts.Add(ClusterDnsSettings(objects, cluster, logs, logFacts, files));
         facts.AddRange(ServiceFacts(objects));
         foreach (var pod in objects.CoreDnsPods)
         {
@@ -53,7 +57,7 @@ internal static class CoreDnsProducer
     };
 
     /// <summary>The cluster DNS as a whole: its Service address, NodeLocal, versions, distribution and the names its checks use.</summary>
-    private static ClusterDns ClusterDnsSettings(SnapshotObjects objects, ClusterContext cluster, IList<LogArtifact> logs, IReadOnlyList<Fact> logFacts)
+    private static ClusterDns ClusterDnsSettings(SnapshotObjects objects, ClusterContext cluster, IList<LogArtifact> logs, IReadOnlyList<Fact> logFacts, IList<FileArtifact> files)
     {
         var isKubeDns = ClusterDistribution.IsKubeDns(objects);
         var kubeDns = objects.ClusterDns.Service;
@@ -63,7 +67,11 @@ internal static class CoreDnsProducer
             .OfType<ReleaseVersion>().ToList();
         var distribution = objects.Distribution;
         var autoscaler = ClusterDnsScaling.Autoscaler(objects);
-        var kubeletVersions = objects.Nodes.Values.Select(n => ReleaseVersion.TryParse(n.Status?.NodeInfo?.KubeletVersion, out var v) ? v : null).OfType<ReleaseVersion>().ToList();
+        // The nodes' kubelets and the API server a kubectl version reached: a kubelet is never newer than its API server,
+        // so the oldest of them is the oldest kubelet when the nodes are known, and the server's version when they are not.
+        var kubeletVersions = objects.Nodes.Values.Select(n => ReleaseVersion.TryParse(n.Status?.NodeInfo?.KubeletVersion, out var v) ? v : null)
+            .Concat(files.Where(f => f.Text is not null && EvidenceReader.KubectlVersion.Reads(f)).Select(f => KubectlVersionOutput.Read(f.Text)?.Server))
+            .OfType<ReleaseVersion>().ToList();
         return new ClusterDns
         {
             Source = kubeDns is null ? "snapshot" : $"Service {serviceNamespace}/{serviceName}",
