@@ -88,6 +88,12 @@ public sealed partial class SimulatedCluster
             return Pasted($"{ns}/{where}", inner) ?? (words[1] == "exec" || inner is ["nslookup" or "dig" or "ping", ..] or ["sh", "-c", "nc", ..] ? InPod(ns, where, inner) : null);
         }
 
+        // Before Kubernetes 1.23 a debug command comes as a pod of its own (kubectl run --rm ... --overrides=SPEC -- CMD).
+        if (words is ["kubectl", "run", _, ..] && Array.IndexOf(words, "--") is var cut and > 0 && cut < words.Length - 1)
+        {
+            return RunPod(words[..cut], words[(cut + 1)..]);
+        }
+
         return words switch
         {
             ["kubectl", "get", _, ..] => Get(words),
@@ -96,6 +102,47 @@ public sealed partial class SimulatedCluster
             ["kubectl", "logs", ..] => Logs(words),
             _ => null, // a bare command (cat /proc/net/snmp, conntrack -S) does not say on which node or pod it runs
         };
+    }
+
+    /// <summary>
+    /// <c>kubectl run NAME -n NS -i --rm --restart=Never --image=I --overrides=SPEC -- CMD</c>: a pod of its own in
+    /// <c>NS</c>, on the node and with the DNS settings (dnsPolicy, hostNetwork) <c>SPEC</c> gives, asks as the pod of
+    /// that namespace placed and set up alike does (the failing pod first, then by name): its lookups, pings and
+    /// connections are that pod's. Without <c>-i</c> kubectl prints nothing of the command, and a pod that no pod of the
+    /// scenario stands for (another node, other DNS settings) is not answered.
+    /// </summary>
+    private string? RunPod(string[] words, string[] command)
+    {
+        if (!words.Contains("-i") && !words.Contains("--stdin") || !words.Contains("--rm"))
+        {
+            return null;
+        }
+
+        JsonNode? spec;
+        try
+        {
+            spec = Flag(words, "--overrides") is { } overrides ? JsonNode.Parse(overrides)?["spec"] : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        var ns = Flag(words, "-n") ?? Flag(words, "--namespace") ?? "default";
+        var (node, policy, host) = ((string?)spec?["nodeName"], (string?)spec?["dnsPolicy"] ?? "ClusterFirst", (bool?)spec?["hostNetwork"] ?? false);
+        var alike = OfKind("Pod").Where(p => ((string?)p["metadata"]?["namespace"] ?? "default") == ns
+                && (node is null || (string?)p["spec"]?["nodeName"] == node)
+                && ((string?)p["spec"]?["dnsPolicy"] ?? "ClusterFirst") == policy && ((bool?)p["spec"]?["hostNetwork"] ?? false) == host)
+            .Select(p => (string)p["metadata"]!["name"]!)
+            .OrderBy(name => (string?)_target?["namespace"] == ns && (string?)_target?["pod"] == name ? 0 : 1).ThenBy(name => name, StringComparer.Ordinal)
+            .FirstOrDefault();
+        if (command is ["sh", "-c", var script])
+        {
+            command = ["sh", "-c", .. ShellWords.Split(script)];
+        }
+
+        return alike is null || command is not (["nslookup" or "dig" or "ping", ..] or ["sh", "-c", "nc", ..]) ? null
+            : Pasted($"{ns}/{alike}", command) ?? InPod(ns, alike, command);
     }
 
     /// <summary>The scenario's own pasted output of <paramref name="command"/> from <paramref name="from"/>, when it has one.</summary>

@@ -38,6 +38,29 @@ public sealed class SimulatedClusterTests(ApiFactory factory) : IClassFixture<Ap
     }
 
     /// <summary>
+    /// The pre-1.23 form of a check in a CoreDNS pod (<c>kubectl run dnsexpert-debug -n NS -i --rm ... --overrides=SPEC --
+    /// CMD</c>, as DebugCommands writes it) is answered as the pod of that namespace on SPEC's node with SPEC's dnsPolicy
+    /// asks: the same nc timeout as <c>kubectl debug</c> into that CoreDNS pod. A spec no pod matches (another node, the
+    /// cluster's dnsPolicy in kube-system) and a run without <c>-i</c> (nothing printed) are not answered.
+    /// </summary>
+    [Fact]
+    public void A_pod_of_its_own_on_a_coredns_pods_node_with_its_dns_policy_answers_as_that_pod()
+    {
+        var cluster = SimulatedCluster.FromScenario("coredns-apiserver-unreachable/fires-tcp-probe-from-coredns-times-out.json");
+        const string Inside = " -- sh -c 'nc -zvv -w 3 $KUBERNETES_SERVICE_HOST $KUBERNETES_SERVICE_PORT'";
+        static string Run(string spec, string stdin = "-i ") =>
+            $"kubectl run dnsexpert-debug -n kube-system {stdin}--rm --restart=Never --image=busybox:1.36 --overrides='{{\"apiVersion\":\"v1\",\"spec\":{spec}}}'{Inside}";
+
+        var debug = cluster.Run("kubectl debug -n kube-system coredns-5d78c9869d-abcde -i --image=busybox:1.36 --target=coredns" + Inside);
+        Assert.NotNull(debug);
+        Assert.Contains("timed out", debug, StringComparison.Ordinal);
+        Assert.Equal(debug, cluster.Run(Run("{\"nodeName\":\"cn-hangzhou.192.168.0.198\",\"dnsPolicy\":\"Default\"}")));
+        Assert.Null(cluster.Run(Run("{\"nodeName\":\"cn-hangzhou.192.168.0.199\",\"dnsPolicy\":\"Default\"}")));
+        Assert.Null(cluster.Run(Run("{\"nodeName\":\"cn-hangzhou.192.168.0.198\"}")));
+        Assert.Null(cluster.Run(Run("{\"nodeName\":\"cn-hangzhou.192.168.0.198\",\"dnsPolicy\":\"Default\"}", stdin: "")));
+    }
+
+    /// <summary>
     /// A script that reads a counter twice (<c>sh -c 'ethtool -S eth0; sleep 60; ethtool -S eth0'</c>) is answered with the
     /// scenario's two reads of that node, in order, and read by the product as the rise between them; a scenario holding
     /// fewer reads than the script makes does not answer it (no read it does not hold is invented).
