@@ -227,11 +227,11 @@ public sealed class DebugCommandsTests
 
     /// <summary>A command the rule's author wrote as it is (a template without holes), as <paramref name="known"/>'s cluster runs it.</summary>
     private static (string Command, string? Note) Written(string command, KnownValues known) =>
-        DebugCommands.ForCluster(new CompiledTemplate([command], HoleEncoding.ShellWord), [known], command, known);
+        new CompiledTemplate([command], HoleEncoding.ShellWord).ForCluster([known], command, known);
 
     /// <summary>
     /// Every check and remediation command of the rule base that starts with kubectl debug, rendered over the snapshot's
-    /// facts (a made fact where it has none), with its form on a cluster (<see cref="DebugCommands.ForCluster"/> over its template).
+    /// facts (a made fact where it has none), with its form on a cluster (<see cref="CompiledTemplate.ForCluster"/>).
     /// </summary>
     private static List<(string Rule, string Command, Func<KnownValues, (string Command, string? Note)> Adapt)> DebugCommandsOf(IReadOnlyList<object> facts, KnownValues known)
     {
@@ -242,7 +242,7 @@ public sealed class DebugCommandsTests
             if (command.StartsWith("kubectl debug ", StringComparison.Ordinal) && !commands.Any(c => c.Item1 == rule && c.Item2 == command))
             {
                 // The cluster's known values are the last of the matched facts: a cluster of another kind replaces them.
-                commands.Add((rule, command, k => DebugCommands.ForCluster(template, [.. matched[..^1], k], command, k)));
+                commands.Add((rule, command, k => template.ForCluster([.. matched[..^1], k], command, k)));
             }
         }
 

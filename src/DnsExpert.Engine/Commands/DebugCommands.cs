@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using DnsExpert.Engine.Compilation;
 using DnsExpert.Facts;
 using DnsExpert.Text;
 
@@ -18,8 +17,8 @@ namespace DnsExpert.Engine.Commands;
 /// --rm</c> in the pod's namespace, pinned to the pod's node with the pod's dnsPolicy, dnsConfig and hostNetwork when the
 /// facts show them (CoreDNS's own <c>Default</c> for a <c>--target</c> of a cluster DNS pod). While the version is not
 /// known the command stays and the note gives that fallback. Each form is written from the rule's template word by word
-/// (<see cref="DebugShape"/>: its values rendered one by one, each one shell word), never from the rendered command read
-/// back; the one new value, the override, is JSON quoted as one shell word.
+/// (<see cref="DebugShape"/>, rendered by the template: its values one by one, each one shell word), never from the
+/// rendered command read back; the one new value, the override, is JSON quoted as one shell word.
 /// </summary>
 internal static class DebugCommands
 {
@@ -28,27 +27,6 @@ internal static class DebugCommands
 
     /// <summary>The name of the pod the fallback runs (deleted when its command ends: <c>--rm</c>).</summary>
     internal const string RunPodName = "dnsexpert-debug";
-
-    /// <summary>
-    /// The command <paramref name="template"/> renders over <paramref name="facts"/> (<paramref name="written"/>, as the
-    /// caller rendered it) as the cluster <paramref name="known"/> describes can run it, and a note for the person (null
-    /// when none): the fallback while the version is unknown, or why the command differs from the others. A template that
-    /// is no <c>kubectl debug</c> command of a form <see cref="DebugShape"/> knows stays as written.
-    /// </summary>
-    public static (string Command, string? Note) ForCluster(CompiledTemplate template, object[] facts, string written, KnownValues known)
-    {
-        if (template.Debug is not { } shape)
-        {
-            return (written, null);
-        }
-
-        string? Part(IReadOnlyList<object>? parts, bool oc = false) => parts is null ? null : template.RenderPart(parts, facts, oc);
-        var pod = shape.OnNode ? null : Plain(template.PlainValue(shape.Target, facts)) is { } name
-            && (shape.Namespace is null ? "default" : Plain(template.PlainValue(shape.Namespace, facts))) is { } ns
-            ? known.DebugPods.GetValueOrDefault($"{ns}/{name}") : null;
-        return ForCluster(new DebugCommand(written, shape.OnNode, Part(shape.Target)!, Part(shape.Target, oc: true)!, Part(shape.Namespace),
-            Part(shape.Namespace, oc: true), Part(shape.Image)!, Part(shape.Container), Part(shape.Run)!.TrimEnd(), pod), known);
-    }
 
     /// <summary>
     /// <paramref name="command"/> run on node <paramref name="node"/> (a checked object name) from a workstation: a debug
@@ -63,7 +41,11 @@ internal static class DebugCommands
 
     private const string NodeImage = "busybox";
 
-    private static (string Command, string? Note) ForCluster(DebugCommand command, KnownValues known)
+    /// <summary>
+    /// <paramref name="command"/> as the cluster <paramref name="known"/> describes can run it, and a note for the person
+    /// (null when none): the fallback while the version is unknown, or why the command differs from the others.
+    /// </summary>
+    public static (string Command, string? Note) ForCluster(DebugCommand command, KnownValues known)
     {
         var openShift = known.Distribution == Distributions.OpenShift;
         var (image, tail) = (command.Image, command.Run);
@@ -99,7 +81,7 @@ internal static class DebugCommands
     /// One debug command's words as written (each already shell words: quoted values, placeholders, the rule's own text),
     /// the OpenShift form of those that may hold a command substitution, and the pod the facts show it enters.
     /// </summary>
-    private sealed record DebugCommand(string Written, bool OnNode, string Target, string OcTarget, string? Namespace, string? OcNamespace,
+    internal sealed record DebugCommand(string Written, bool OnNode, string Target, string OcTarget, string? Namespace, string? OcNamespace,
         string Image, string? Container, string Run, DebugPod? Pod);
 
     /// <summary>The pod spec a fallback pod overrides: the node, and the DNS settings of the pod it stands for.</summary>
@@ -168,7 +150,7 @@ internal static class DebugCommands
     }
 
     /// <summary>A value's text when it is one plain word (no quote, substitution or placeholder), else null.</summary>
-    private static string? Plain(string? word) =>
+    internal static string? Plain(string? word) =>
         word is { Length: > 0 } && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_') ? word : null;
 }
 

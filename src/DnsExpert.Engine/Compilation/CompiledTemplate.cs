@@ -85,7 +85,7 @@ internal sealed class CompiledTemplate
     /// writes them: each value one shell word; on OpenShift (<paramref name="oc"/>) a command substitution of DnsExpert's
     /// own text (the rule's literal, a <see cref="Commands.ShellCommand"/>) runs <c>oc</c>, never a value's text.
     /// </summary>
-    internal string RenderPart(IReadOnlyList<object> parts, object[] facts, bool oc = false)
+    private string RenderPart(IReadOnlyList<object> parts, object[] facts, bool oc = false)
     {
         var sb = new StringBuilder();
         foreach (var (literal, value) in Pieces(parts, facts, null, null))
@@ -96,8 +96,29 @@ internal sealed class CompiledTemplate
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The command this template renders over <paramref name="facts"/> (<paramref name="written"/>, as the caller rendered
+    /// it) as the cluster <paramref name="known"/> describes can run it, and a note for the person (null when none)
+    /// (<see cref="Commands.DebugCommands"/>): a template that is no <c>kubectl debug</c> command of a form
+    /// <see cref="Commands.DebugShape"/> knows stays as written. Each word is rendered from its own parts.
+    /// </summary>
+    internal (string Command, string? Note) ForCluster(object[] facts, string written, Commands.KnownValues known)
+    {
+        if (Debug is not { } shape)
+        {
+            return (written, null);
+        }
+
+        string? Part(IReadOnlyList<object>? parts, bool oc = false) => parts is null ? null : RenderPart(parts, facts, oc);
+        var pod = shape.OnNode ? null : Commands.DebugCommands.Plain(PlainValue(shape.Target, facts)) is { } name
+            && (shape.Namespace is null ? "default" : Commands.DebugCommands.Plain(PlainValue(shape.Namespace, facts))) is { } ns
+            ? known.DebugPods.GetValueOrDefault($"{ns}/{name}") : null;
+        return Commands.DebugCommands.ForCluster(new Commands.DebugCommands.DebugCommand(written, shape.OnNode, Part(shape.Target)!, Part(shape.Target, oc: true)!,
+            Part(shape.Namespace), Part(shape.Namespace, oc: true), Part(shape.Image)!, Part(shape.Container), Part(shape.Run)!.TrimEnd(), pod), known);
+    }
+
     /// <summary>The value of a word that is one hole (before quoting), or the word's text when it is all the rule's own; null otherwise (a placeholder).</summary>
-    internal string? PlainValue(IReadOnlyList<object> parts, object[] facts) =>
+    private string? PlainValue(IReadOnlyList<object> parts, object[] facts) =>
         parts is [string literal] ? literal : parts is [TemplateHole] && Pieces(parts, facts, null, null).Single() is (null, var value) ? value : null;
 
     private IEnumerable<(string? Literal, string? Value)> Pieces(IReadOnlyList<object> parts, object[] facts, ICollection<string>? failures, ICollection<string>? placeholders)

@@ -594,7 +594,7 @@ public static class HypothesisBuilder
         // kubectl debug as this cluster runs it (oc on OpenShift; a pod of its own before 1.23), from the template's words.
         (command, var debugNote) = NodeOf(check.On, known) is { } node
             ? Commands.DebugCommands.OnNode(node, command, known)
-            : Commands.DebugCommands.ForCluster(template, [known], command, known);
+            : template.ForCluster([known], command, known);
         if (debugNote is not null)
         {
             notes.Add(debugNote);

@@ -169,7 +169,7 @@ public static class RuleSessionRunner
         if (command is not null)
         {
             // kubectl debug as this cluster runs it (oc on OpenShift; a pod of its own before 1.23), from the template's words.
-            (command, var debugNote) = Commands.DebugCommands.ForCluster(r.Command!, facts, command, known);
+            (command, var debugNote) = r.Command!.ForCluster(facts, command, known);
             if (debugNote is not null)
             {
                 notes.Add(debugNote);
