@@ -56,19 +56,12 @@ public sealed record ReleaseVersion(IReadOnlyList<int> Numbers, string Suffix, s
     public static ReleaseVersion Parse(string text) =>
         TryParse(text, out var v) ? v : throw new FormatException($"'{text}' is not a release version");
 
-    /// <summary>The version in an image's tag; null for an image without a tag (only a digest) or a non-version tag.</summary>
-    public static ReleaseVersion? FromImage(string? image)
-    {
-        if (string.IsNullOrWhiteSpace(image))
-        {
-            return null;
-        }
-
-        var withoutDigest = image.Split('@')[0];
-        var lastSlash = withoutDigest.LastIndexOf('/');
-        var colon = withoutDigest.LastIndexOf(':');
-        return colon > lastSlash && TryParse(withoutDigest[(colon + 1)..], out var v) ? v : null;
-    }
+    /// <summary>
+    /// The version in an image's tag (<see cref="ContainerImage.Tag"/>); null for an image without a tag (only a digest)
+    /// or a non-version tag.
+    /// </summary>
+    public static ReleaseVersion? FromImage(string? image) =>
+        !string.IsNullOrWhiteSpace(image) && ContainerImage.Tag(image) is { } tag && TryParse(tag, out var v) ? v : null;
 
     public int CompareTo(ReleaseVersion? other)
     {

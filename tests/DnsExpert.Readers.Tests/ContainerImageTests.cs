@@ -1,3 +1,4 @@
+using DnsExpert.Facts;
 using DnsExpert.Readers.Building;
 using DnsExpert.Readers.Building.Producers;
 

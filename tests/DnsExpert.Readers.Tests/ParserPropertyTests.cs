@@ -288,7 +288,7 @@ public sealed class ParserPropertyTests
         });
 
     [Property(MaxTest = 500)]
-    public Property An_image_version_is_null_or_the_version_in_its_last_tag() =>
+    public Property An_image_version_is_null_or_the_version_in_its_tag() =>
         Prop.ForAll(ImageReferences(), image =>
         {
             var v = ReleaseVersion.FromImage(image);
@@ -297,9 +297,10 @@ public sealed class ParserPropertyTests
                 return true;
             }
 
-            var reference = image.Split('@')[0];
-            var tag = reference[(reference.LastIndexOf(':') + 1)..];
-            return !tag.Contains('/', StringComparison.Ordinal) && v.Original == tag.Trim() && ReleaseVersion.Parse(tag).CompareTo(v) == 0;
+            // The tag as the one split of an image reference reads it (after the last '/', before '@'): never a registry's port.
+            var tag = ContainerImage.Tag(image);
+            return tag is not null && !tag.Contains('/', StringComparison.Ordinal) && !tag.Contains('@', StringComparison.Ordinal)
+                && v.Original == tag.Trim() && ReleaseVersion.Parse(tag).CompareTo(v) == 0;
         });
 
     [Property(MaxTest = 500)]

@@ -717,7 +717,7 @@ public sealed record KnownValues
             return null;
         }
 
-        return ImageTools.TryGetValue(Readers.Building.ContainerImage.Name(image), out var tools) ? tools.ToHashSet(StringComparer.Ordinal) : null;
+        return ImageTools.TryGetValue(ContainerImage.Name(image), out var tools) ? tools.ToHashSet(StringComparer.Ordinal) : null;
     }
 
     /// <summary>The address of <c>10.96.0.10:53</c> or <c>[fd00::a]:53</c>, as an error message names its server.</summary>

@@ -1,3 +1,4 @@
+using DnsExpert.Facts;
 using DnsExpert.Readers.Objects;
 
 namespace DnsExpert.Readers.Building;

@@ -1,4 +1,4 @@
-namespace DnsExpert.Readers.Building;
+namespace DnsExpert.Facts;
 
 /// <summary>
 /// A container image reference as a pod spec writes it: <c>[registry[:port]/]path/name[:tag][@digest]</c>
