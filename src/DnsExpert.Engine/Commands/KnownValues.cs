@@ -391,13 +391,35 @@ public sealed record KnownValues
     /// The fact types that would fill what <paramref name="command"/> still leaves to fill in (its placeholders, and
     /// the node of a check <paramref name="on"/> a node when unknown): a check that collects one of them enables it.
     /// </summary>
-    internal IReadOnlyList<string> FilledFrom(string command, string? on) =>
-        ValueProperties.Where(p => p.GetValue(this) is Placeholder placeholder
+    internal IReadOnlyList<string> FilledFrom(string command, string? on)
+    {
+        // The planner asks this of every check it cannot give as it stands, in every diagnosis: the values through their
+        // getters and the attributes read once (ValueFills), not by reflection per call.
+        List<string>? types = null;
+        for (var i = 0; i < ValueGetters.Length; i++)
+        {
+            var fills = ValueFills[i];
+            if (fills.Length > 0 && ValueGetters[i](this) is Placeholder placeholder
                 && (command.Contains(placeholder.Text, StringComparison.Ordinal)
-                    || (on, p.Name) is ("node", nameof(Node)) or ("coredns-node", nameof(CoreDnsNode))))
-            .SelectMany(p => p.GetCustomAttributes(typeof(FilledFromAttribute), false).Cast<FilledFromAttribute>().SelectMany(a => a.FactTypes))
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
+                    || (on, ValueProperties[i].Name) is ("node", nameof(Node)) or ("coredns-node", nameof(CoreDnsNode))))
+            {
+                foreach (var type in fills)
+                {
+                    types ??= [];
+                    if (!types.Contains(type, StringComparer.Ordinal))
+                    {
+                        types.Add(type);
+                    }
+                }
+            }
+        }
+
+        return types ?? [];
+    }
+
+    /// <summary>The fact types of each of <see cref="ValueProperties"/>' <see cref="FilledFromAttribute"/>s, in their order.</summary>
+    private static readonly string[][] ValueFills =
+        ValueProperties.Select(p => p.GetCustomAttributes(typeof(FilledFromAttribute), false).Cast<FilledFromAttribute>().SelectMany(a => a.FactTypes).ToArray()).ToArray();
 
     /// <summary>A command's words single-spaced, as <see cref="Ran"/> keeps them.</summary>
     public static string Words(string command) => string.Join(' ', command.Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
@@ -422,7 +444,7 @@ public sealed record KnownValues
     /// The first nameserver, other than a loopback address, of the file the Corefile's root <c>forward</c> names, as
     /// kubelet hands it to CoreDNS: the node's file kubelet uses, on CoreDNS's node when that one was read.
     /// </summary>
-    private static string? UpstreamOfFile(IReadOnlyList<object> facts, string? coreDnsNode)
+    private static string? UpstreamOfFile(Sessions.FactsByType facts, string? coreDnsNode)
     {
         if (!facts.OfType<CorefileUpstream>().Any(u => u.From == "." && u.File is not null))
         {
@@ -443,6 +465,11 @@ public sealed record KnownValues
     /// of its <c>kubectl exec</c>, as <c>namespace/pod</c>), leaving out CoreDNS's namespace.
     /// </remarks>
     public static KnownValues From(IReadOnlyList<object> facts, string? targetNamespace, string? pod, string? name, string? server, IReadOnlySet<string>? observed = null,
+        IEnumerable<string>? origins = null, IEnumerable<string?>? ran = null) =>
+        Read(new Sessions.FactsByType(facts), targetNamespace, pod, name, server, observed, origins, ran);
+
+    /// <summary>As <see cref="From"/>, over the facts read by type (one pass over them, not one per value).</summary>
+    private static KnownValues Read(Sessions.FactsByType facts, string? targetNamespace, string? pod, string? name, string? server, IReadOnlySet<string>? observed = null,
         IEnumerable<string>? origins = null, IEnumerable<string?>? ran = null)
     {
         var kubeDns = facts.OfType<KubeDnsService>().FirstOrDefault(s => !string.IsNullOrEmpty(s.ClusterIp));
@@ -510,7 +537,7 @@ public sealed record KnownValues
                 ?? (clusterDns is not null ? LayoutOf(clusterDns).Service : elsewhere ? new Placeholder("<cluster-dns-service>") : unknown.ClusterDnsService),
             Distribution = facts.OfType<ClusterDns>().Select(c => c.Distribution).FirstOrDefault(d => d is not null) ?? "",
             KubernetesVersion = facts.OfType<ClusterDns>().Select(c => c.KubernetesVersion).FirstOrDefault(v => v is not null),
-            DebugPods = DebugPodsOf(facts),
+            DebugPods = DebugPodsOf(facts.All),
             ClusterDnsPodLabel = LabelOf(clusterDns?.PodsSelector) ?? unknown.ClusterDnsPodLabel,
             ClusterDnsPodPort = facts.OfType<ClusterDns>().Any(c => c.Distribution == Distributions.OpenShift) ? "5353" : unknown.ClusterDnsPodPort,
             ClusterDnsServiceAccount = (object?)NullIfEmpty(coreDns?.ServiceAccount) ?? ServiceAccountOf(facts.OfType<ClusterDns>().FirstOrDefault()) ?? unknown.ClusterDnsServiceAccount,
@@ -552,7 +579,7 @@ public sealed record KnownValues
         ?? Readers.Building.ClusterDnsObjects.Default;
 
     /// <summary>The interface <see cref="CoreDnsNodeInterface"/> names: read on a CoreDNS node, else on any, else by the CoreDNS node's OS.</summary>
-    private static string InterfaceOf(IReadOnlyList<object> facts)
+    private static string InterfaceOf(Sessions.FactsByType facts)
     {
         var dnsNodes = facts.OfType<CoreDnsPod>().Select(p => p.Node).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var read = facts.OfType<NodeNicAllowance>().Where(n => IsInterfaceName(n.Device))
@@ -582,7 +609,7 @@ public sealed record KnownValues
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     /// <summary>The cluster domain the facts name, if any.</summary>
-    private static string? ClusterDomainOf(IReadOnlyList<object> facts) =>
+    private static string? ClusterDomainOf(Sessions.FactsByType facts) =>
         facts.OfType<ClusterDns>().Select(c => NullIfEmpty(c.ClusterDomain)).FirstOrDefault(d => d is not null);
 
     /// <summary>The <c>kubernetes</c> Service's name under <paramref name="clusterDomain"/>.</summary>
@@ -693,7 +720,7 @@ public sealed record KnownValues
     /// nameserver under ClusterFirst, with the cluster's <c>svc.</c> search domains; not when the pod uses NodeLocal
     /// DNSCache (a link-local address) or another policy.
     /// </summary>
-    private static string? ClusterDnsOf(IReadOnlyList<object> facts, string? ns, string? pod, PodDns? podDns)
+    private static string? ClusterDnsOf(Sessions.FactsByType facts, string? ns, string? pod, PodDns? podDns)
     {
         if (podDns is not null && (podDns.UsesNodeLocal == true || podDns.DnsPolicy is not (DnsPolicies.ClusterFirst or DnsPolicies.ClusterFirstWithHostNet)
             || (podDns.HostNetwork && podDns.DnsPolicy == DnsPolicies.ClusterFirst)))

@@ -44,12 +44,15 @@ internal static class CompiledOnFirstCall
             : null;
         if (holder is null || t_eager)
         {
-            return expression.Compile();
+            return Compile(expression);
         }
 
         var target = Activator.CreateInstance(holder.MakeGenericType(type.GetGenericArguments()), expression)!;
         return (TDelegate)Delegate.CreateDelegate(type, target, "Invoke");
     }
+
+    /// <summary><paramref name="expression"/> compiled, its <c>Any</c> predicates as loops (<see cref="InlinedPredicates"/>).</summary>
+    private static TDelegate Compile<TDelegate>(Expression<TDelegate> expression) where TDelegate : Delegate => InlinedPredicates.Of(expression).Compile();
 
     /// <summary>NRules' <see cref="NRules.Extensibility.IExpressionCompiler"/>: its conditions and actions compiled on first call.</summary>
     internal sealed class ForNRules : NRules.Extensibility.IExpressionCompiler
@@ -61,27 +64,27 @@ internal static class CompiledOnFirstCall
     {
         private Func<T, TResult>? _compiled;
 
-        public TResult Invoke(T a) => (_compiled ??= expression.Compile())(a);
+        public TResult Invoke(T a) => (_compiled ??= Compile(expression))(a);
     }
 
     private sealed class Func2<T1, T2, TResult>(Expression<Func<T1, T2, TResult>> expression)
     {
         private Func<T1, T2, TResult>? _compiled;
 
-        public TResult Invoke(T1 a, T2 b) => (_compiled ??= expression.Compile())(a, b);
+        public TResult Invoke(T1 a, T2 b) => (_compiled ??= Compile(expression))(a, b);
     }
 
     private sealed class Action2<T1, T2>(Expression<Action<T1, T2>> expression)
     {
         private Action<T1, T2>? _compiled;
 
-        public void Invoke(T1 a, T2 b) => (_compiled ??= expression.Compile())(a, b);
+        public void Invoke(T1 a, T2 b) => (_compiled ??= Compile(expression))(a, b);
     }
 
     private sealed class Action4<T1, T2, T3, T4>(Expression<Action<T1, T2, T3, T4>> expression)
     {
         private Action<T1, T2, T3, T4>? _compiled;
 
-        public void Invoke(T1 a, T2 b, T3 c, T4 d) => (_compiled ??= expression.Compile())(a, b, c, d);
+        public void Invoke(T1 a, T2 b, T3 c, T4 d) => (_compiled ??= Compile(expression))(a, b, c, d);
     }
 }

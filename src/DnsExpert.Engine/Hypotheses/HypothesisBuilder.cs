@@ -192,28 +192,8 @@ public static class HypothesisBuilder
         public Dictionary<string, int> Fired { get; } = findings.Select((f, i) => (f.RuleId, i)).ToDictionary(x => x.RuleId, x => x.i, StringComparer.Ordinal);
 
         /// <summary>The facts by their type's name, each type's in the facts' order.</summary>
-        private static Dictionary<string, List<object>> ByTypeName(IReadOnlyList<object> facts)
-        {
-            var byType = new Dictionary<string, List<object>>(StringComparer.Ordinal);
-            Type? lastType = null;
-            List<object>? last = null;
-            foreach (var fact in facts)
-            {
-                var type = fact.GetType();
-                if (type != lastType)
-                {
-                    lastType = type;
-                    if (!byType.TryGetValue(type.Name, out last))
-                    {
-                        byType[type.Name] = last = [];
-                    }
-                }
-
-                last!.Add(fact);
-            }
-
-            return byType;
-        }
+        private static Dictionary<string, List<object>> ByTypeName(IReadOnlyList<object> facts) =>
+            Sessions.FactsByType.Group(facts, static type => type.Name, StringComparer.Ordinal);
 
         /// <summary>Each fact type's answer of <see cref="IsRead"/>: asked for the same types rule after rule, answered once per plan.</summary>
         private readonly Dictionary<string, bool> _reads = new(StringComparer.Ordinal);
@@ -481,11 +461,34 @@ public static class HypothesisBuilder
     private static string Summarise(IEnumerable<string> types, Report report) => Summarise(Summarised(types), report);
 
     /// <summary>As <see cref="Summarise(IEnumerable{string}, Report)"/>, of types already <see cref="Summarised"/> (a rule's, once per rule base).</summary>
-    private static string Summarise(IReadOnlyList<string> summarised, Report report) =>
-        FactSummaries.Clip(string.Join("; ", summarised
-            .Select(t => report.Described.TryGetValue(t, out var summary)
-                ? summary
-                : report.Described[t] = FactSummaries.Describe(t, report.ByType.GetValueOrDefault(t) ?? [], report.Known.Observed.Contains(t)))), MaxReason - NoneMatches.Length);
+    private static string Summarise(IReadOnlyList<string> summarised, Report report)
+    {
+        // The summaries joined with "; " and clipped: joined only until past the clip, which is all the clip keeps.
+        var max = MaxReason - NoneMatches.Length;
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < summarised.Count; i++)
+        {
+            var t = summarised[i];
+            if (text.Length > max)
+            {
+                break;
+            }
+
+            if (!report.Described.TryGetValue(t, out var summary))
+            {
+                report.Described[t] = summary = FactSummaries.Describe(t, report.ByType.GetValueOrDefault(t) ?? [], report.Known.Observed.Contains(t));
+            }
+
+            if (i > 0)
+            {
+                text.Append("; ");
+            }
+
+            text.Append(summary);
+        }
+
+        return FactSummaries.Clip(text.ToString(), max);
+    }
 
     /// <summary>The types a summary describes, in its order: fact types (no <c>Type.Property</c>), no relations, each once, ordinal.</summary>
     private static List<string> Summarised(IEnumerable<string> types) =>
