@@ -108,8 +108,10 @@ public static class RequestJson
             throw new ArgumentOutOfRangeException(nameof(body), body.Length, "a body that may hold a long log is read as it streams (ReadAsync)");
         }
 
+        // Every token counted starts at a byte of its own, so a body of no more bytes than the budget cannot pass it: its
+        // objects' values are then not counted (a second tokenisation of each object before it is parsed).
         var previous = Budget.Value;
-        Budget.Value = new ObjectValueBudget(limits.MaxObjectValues);
+        Budget.Value = new ObjectValueBudget(limits.MaxObjectValues) { Counted = body.Length > limits.MaxObjectValues };
         try
         {
             return JsonSerializer.Deserialize<T>(body, options);
@@ -317,6 +319,9 @@ public static class RequestJson
 
         public long Used { get; set; }
 
+        /// <summary>False when the body is too short to hold more values than <see cref="Max"/>: they are not counted.</summary>
+        public bool Counted { get; init; } = true;
+
         /// <summary>Characters of pasted output text read so far in this body.</summary>
         public long OutputCharacters { get; set; }
     }
@@ -383,7 +388,7 @@ public static class RequestJson
     {
         public override JsonElement Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
-            if (Budget.Value is { } budget)
+            if (Budget.Value is { Counted: true } budget)
             {
                 var values = 1L;
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)

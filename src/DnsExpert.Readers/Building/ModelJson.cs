@@ -18,8 +18,19 @@ internal static class ModelJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
 
-    /// <summary>The object read from its JSON; throws as <see cref="JsonSerializer"/> does on a field of the wrong form.</summary>
-    public static T Read<T>(JsonElement json) => (T)JsonSerializer.Deserialize(json, Options.GetTypeInfo(typeof(T)))!;
+    /// <summary>
+    /// The object read from its JSON: bound from the parsed element (<see cref="ElementBinder"/>) when it can be bound
+    /// exactly as <see cref="JsonSerializer"/> reads it, else read by the serializer, which throws as it does on a
+    /// field of the wrong form.
+    /// </summary>
+    public static T Read<T>(JsonElement json)
+    {
+        var info = Options.GetTypeInfo(typeof(T));
+        return ElementBinder.TryBind(json, info, out var value) ? (T)value! : (T)JsonSerializer.Deserialize(json, info)!;
+    }
+
+    /// <summary>The object read by <see cref="JsonSerializer"/> alone, as <see cref="Read{T}"/> reads it when it cannot bind it.</summary>
+    internal static T ReadBySerializer<T>(JsonElement json) => (T)JsonSerializer.Deserialize(json, Options.GetTypeInfo(typeof(T)))!;
 
     private static JsonSerializerOptions Create()
     {
