@@ -98,15 +98,15 @@ public sealed class LogScansTests
     [Fact]
     public async Task A_log_handed_over_without_room_is_scanned_by_the_reader_itself()
     {
-        // The only scan slot is taken, so handed-over logs wait: two fill the read's room (one scanning, one waiting),
-        // and a third, from the same segment of the body, is scanned at once on the reader's thread instead of
-        // holding a third buffer.
+        // The only scan slot is taken, so handed-over logs wait: three fill the read's room (the slot's, the reader's
+        // own and one waiting), and a fourth, from the same segment of the body, is scanned at once on the reader's
+        // thread instead of holding a fourth buffer.
         var scheduler = new LogScanScheduler(parallelism: 1);
         await scheduler.Slots.WaitAsync();
         var scans = scheduler.Begin(CancellationToken.None);
-        var logs = Enumerable.Range(0, 3).Select(n => Accept(scans, Log(n, lines: 50))).ToList();
+        var logs = Enumerable.Range(0, 4).Select(n => Accept(scans, Log(n, lines: 50))).ToList();
 
-        Assert.Equal((false, false, true), (logs[0].Scan is not null, logs[1].Scan is not null, logs[2].Scan is not null));
+        Assert.Equal([false, false, false, true], logs.Select(l => l.Scan is not null));
 
         // Waiting for room, the reader scans a log still waiting for a slot itself (both cores scan) and goes on.
         Assert.True(scans.WaitForRoomAsync(CancellationToken.None).AsTask().IsCompletedSuccessfully);
@@ -115,6 +115,26 @@ public sealed class LogScansTests
         scheduler.Slots.Release();
         await scans.CompleteAsync();
         Assert.All(logs, l => Assert.Equal(50, l.Scan!.Lines));
+        await scans.WaitForRoomAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task The_reader_done_reading_scans_the_logs_still_waiting_for_a_slot_itself()
+    {
+        // The only scan slot is taken (another request's scan): the read's last two logs wait for it. Done reading, the
+        // reader scans them itself instead of idling until the slot gets to them one after the other.
+        var scheduler = new LogScanScheduler(parallelism: 1);
+        await scheduler.Slots.WaitAsync();
+        var scans = scheduler.Begin(CancellationToken.None);
+        var logs = Enumerable.Range(0, 2).Select(n => Accept(scans, Log(n, lines: 50))).ToList();
+        Assert.All(logs, l => Assert.Null(l.Scan));
+
+        var complete = scans.CompleteAsync();
+
+        Assert.All(logs, l => Assert.Equal(50, l.Scan!.Lines));
+        scheduler.Slots.Release();
+        await complete.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, scheduler.Slots.CurrentCount);
         await scans.WaitForRoomAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
     }
 
