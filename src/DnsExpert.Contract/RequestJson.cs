@@ -208,14 +208,18 @@ public static class RequestJson
     /// The long-log extraction run on a task of its own, its output (the body with each long log replaced by a number)
     /// in a pipe the serializer reads. The body's long logs come after its objects, which the serializer reads
     /// byte by byte while the extraction only follows their structure: read in turn, the first log went to a scan only
-    /// when the serializer had read every object, and until then one core idled. The pipe does not pause its writer:
-    /// the extraction waits only for room for another long log (<see cref="ILogScanSink.WaitForRoomAsync"/>), so what it
-    /// holds ahead of the serializer is the body's other bytes, which the serializer holds as values anyway, and the
-    /// serializer can always get a whole value it asks for at least.
+    /// when the serializer had read every object, and until then one core idled. Besides room for another long log
+    /// (<see cref="ILogScanSink.WaitForRoomAsync"/>), the extraction waits when <see cref="Ahead"/> bytes of its output
+    /// are not read yet: a body the serializer refuses early is not read much further than before. The pipe never
+    /// pauses its writer while the serializer waits for more than that to get a whole value (a long string left to
+    /// it): <c>ReadAtLeastAsync</c> suspends the pause until it has what it asked for.
     /// </summary>
     private sealed class ReadAhead
     {
-        private static readonly PipeOptions Options = new(pauseWriterThreshold: 0, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false);
+        /// <summary>How far the extraction may run ahead of the serializer: the objects of a large cluster before its logs.</summary>
+        internal const int Ahead = 16 * 1024 * 1024;
+
+        private static readonly PipeOptions Options = new(pauseWriterThreshold: Ahead, resumeWriterThreshold: Ahead / 2, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false);
 
         private readonly Pipe _pipe = new(Options);
         private readonly CancellationTokenSource _stop;

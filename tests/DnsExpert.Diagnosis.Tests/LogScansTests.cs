@@ -138,6 +138,32 @@ public sealed class LogScansTests
         await scans.WaitForRoomAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task A_string_longer_than_the_read_ahead_is_read_whole_by_the_serializer()
+    {
+        // The long-log extraction runs ahead of the serializer by at most 16 MiB; a 20 MB string left to the serializer
+        // (an output's text) must still arrive whole rather than the two waiting on each other, and read the same as
+        // without a sink. A long log after it goes to its scan.
+        var limits = new RequestLimits { MaxOutputCharacters = 32 * 1024 * 1024, MaxOutputsCharacters = 32 * 1024 * 1024 };
+        var options = RequestJson.CreateOptions(limits, maxDepth: 64);
+        var output = string.Concat(Enumerable.Repeat("0123456789abcdef\n", 20_000_000 / 17));
+        var json = JsonSerializer.Serialize(new DiagnosisRequest
+        {
+            Domain = "only-in-log-0.example.com",
+            Snapshot = new Snapshot
+            {
+                Outputs = [new CommandOutput { Command = "cat", Text = output }],
+                Logs = [new LogArtifact { Namespace = "kube-system", Pod = "coredns-0", Container = "coredns", Text = Log(0) }],
+            },
+        }, Json);
+
+        await using var body = new MemoryStream(Encoding.UTF8.GetBytes(json));
+        var read = (await new LogScanScheduler(parallelism: 1).ReadAsync<DiagnosisRequest>(body, options, limits, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60)))!;
+
+        Assert.Equal(output, read.Snapshot!.Outputs![0].Text);
+        Assert.Equal(9_000, Assert.Single(read.Snapshot.Logs!).Text!.Scanned!.Lines);
+    }
+
     /// <summary>A log read into a buffer rented from <paramref name="scans"/> and handed over, as the request reader does.</summary>
     private static ScannedLog Accept(LogScans scans, string text)
     {
