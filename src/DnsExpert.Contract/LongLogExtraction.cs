@@ -205,7 +205,9 @@ internal struct JsonStringValidator
 /// </summary>
 internal sealed class LongLogs
 {
-    private readonly Queue<StreamedLog> _waiting = new();
+    // Added to by the extraction (RequestJson's ReadAhead) while the serializer takes from it on another thread; the
+    // rest is read once the extraction has stopped.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<StreamedLog> _waiting = new();
     private readonly List<(long Line, long Column, long Shortened)> _shifts = [];
 
     /// <summary>The placeholder of the first log; a hostile body cannot guess it.</summary>
@@ -228,13 +230,13 @@ internal sealed class LongLogs
     /// <summary>The log the number token at <paramref name="reader"/> stands for, if it is the next one's placeholder.</summary>
     public StreamedLog? TryTake(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var number) || number != _base + Taken || _waiting.Count == 0)
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var number) || number != _base + Taken || !_waiting.TryDequeue(out var log))
         {
             return null;
         }
 
         Taken++;
-        return _waiting.Dequeue();
+        return log;
     }
 
     /// <summary>

@@ -144,19 +144,28 @@ public static class RequestJson
         var pipe = PipeReader.Create(body, PipeOptions);
 
         // Long logs are taken out of the body before the serializer reads it (LongLogExtractingStream): copied as they
-        // lie, checked as they are searched, and unescaped by their scans on another core.
+        // lie, checked as they are searched, and unescaped by their scans on another core. The extraction runs ahead of
+        // the serializer (ReadAhead), so the first logs go to their scans while the serializer still reads the objects
+        // before them.
         var source = pipe;
         LongLogs? extracted = null;
+        ReadAhead? ahead = null;
         if (extractLongLogs && reading?.PathTo(typeof(T)) is { } root)
         {
             extracted = new LongLogs();
             reading.Slot.Logs = extracted;
-            source = PipeReader.Create(new LongLogExtractingStream(pipe, root, reading.Options.PropertyNameCaseInsensitive, logs!, extracted), PipeOptions);
+            ahead = new ReadAhead(new LongLogExtractingStream(pipe, root, reading.Options.PropertyNameCaseInsensitive, logs!, extracted), cancellationToken);
+            source = ahead.Reader;
         }
 
         try
         {
             var value = await JsonSerializer.DeserializeAsync<T>(new BodyPipeReader(source, logs), reading?.Options ?? options, cancellationToken);
+            if (ahead is not null)
+            {
+                await ahead.StopAsync();
+            }
+
             if (extracted is not null && extracted.Taken != extracted.Made)
             {
                 // Never for a body the serializer reads as the contract says; refused rather than a log gone missing.
@@ -165,13 +174,27 @@ public static class RequestJson
 
             return value;
         }
-        catch (JsonException error) when (extracted is { Made: > 0 } && !ReferenceEquals(extracted.InBody(error), error))
+        catch (JsonException error) when (extracted is not null)
         {
-            throw extracted.InBody(error);
+            // The extraction stops before its record of replaced logs is read: it may have run on past the error.
+            await ahead!.StopAsync();
+            var inBody = extracted.InBody(error);
+            if (ReferenceEquals(inBody, error))
+            {
+                throw;
+            }
+
+            throw inBody;
         }
         finally
         {
             Budget.Value = previous;
+            if (ahead is not null)
+            {
+                await ahead.StopAsync();
+                await source.CompleteAsync();
+            }
+
             if (reading is not null)
             {
                 reading.Slot.Sink = null;
@@ -179,12 +202,66 @@ public static class RequestJson
                 idle!.Add(reading);
             }
 
-            if (!ReferenceEquals(source, pipe))
+            await pipe.CompleteAsync();
+        }
+    }
+
+    /// <summary>
+    /// The long-log extraction run on a task of its own, its output (the body with each long log replaced by a number)
+    /// in a pipe the serializer reads. The body's long logs come after its objects, which the serializer reads
+    /// byte by byte while the extraction only follows their structure: read in turn, the first log went to a scan only
+    /// when the serializer had read every object, and until then one core idled. Besides room for another long log
+    /// (<see cref="ILogScanSink.WaitForRoomAsync"/>), the extraction waits when <see cref="Ahead"/> bytes of its output
+    /// are not read yet: a body the serializer refuses early is not read much further than before. The pipe never
+    /// pauses its writer while the serializer waits for more than that to get a whole value (a long string left to
+    /// it): <c>ReadAtLeastAsync</c> suspends the pause until it has what it asked for.
+    /// </summary>
+    private sealed class ReadAhead
+    {
+        /// <summary>How far the extraction may run ahead of the serializer: the objects of a large cluster before its logs.</summary>
+        internal const int Ahead = 16 * 1024 * 1024;
+
+        private static readonly PipeOptions Options = new(pauseWriterThreshold: Ahead, resumeWriterThreshold: Ahead / 2, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false);
+
+        private readonly Pipe _pipe = new(Options);
+        private readonly CancellationTokenSource _stop;
+        private readonly Task _run;
+        private bool _stopped;
+
+        public ReadAhead(Stream extracting, CancellationToken cancellationToken)
+        {
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _run = Task.Run(() => RunAsync(extracting, _stop.Token), CancellationToken.None);
+        }
+
+        public PipeReader Reader => _pipe.Reader;
+
+        /// <summary>Stops the extraction (done, or no longer read: it may be waiting for the body or for room) and waits for it.</summary>
+        public async Task StopAsync()
+        {
+            if (_stopped)
             {
-                await source.CompleteAsync();
+                return;
             }
 
-            await pipe.CompleteAsync();
+            _stopped = true;
+            await _stop.CancelAsync();
+            await _run;
+            _stop.Dispose();
+        }
+
+        private async Task RunAsync(Stream extracting, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await extracting.CopyToAsync(_pipe.Writer, cancellationToken);
+                await _pipe.Writer.CompleteAsync();
+            }
+            catch (Exception error)
+            {
+                // The serializer's next read throws it, as it threw from the extraction read in turn.
+                await _pipe.Writer.CompleteAsync(error);
+            }
         }
     }
 

@@ -98,15 +98,15 @@ public sealed class LogScansTests
     [Fact]
     public async Task A_log_handed_over_without_room_is_scanned_by_the_reader_itself()
     {
-        // The only scan slot is taken, so handed-over logs wait: two fill the read's room (one scanning, one waiting),
-        // and a third, from the same segment of the body, is scanned at once on the reader's thread instead of
-        // holding a third buffer.
+        // The only scan slot is taken, so handed-over logs wait: three fill the read's room (the slot's, the reader's
+        // own and one waiting), and a fourth, from the same segment of the body, is scanned at once on the reader's
+        // thread instead of holding a fourth buffer.
         var scheduler = new LogScanScheduler(parallelism: 1);
         await scheduler.Slots.WaitAsync();
         var scans = scheduler.Begin(CancellationToken.None);
-        var logs = Enumerable.Range(0, 3).Select(n => Accept(scans, Log(n, lines: 50))).ToList();
+        var logs = Enumerable.Range(0, 4).Select(n => Accept(scans, Log(n, lines: 50))).ToList();
 
-        Assert.Equal((false, false, true), (logs[0].Scan is not null, logs[1].Scan is not null, logs[2].Scan is not null));
+        Assert.Equal([false, false, false, true], logs.Select(l => l.Scan is not null));
 
         // Waiting for room, the reader scans a log still waiting for a slot itself (both cores scan) and goes on.
         Assert.True(scans.WaitForRoomAsync(CancellationToken.None).AsTask().IsCompletedSuccessfully);
@@ -116,6 +116,52 @@ public sealed class LogScansTests
         await scans.CompleteAsync();
         Assert.All(logs, l => Assert.Equal(50, l.Scan!.Lines));
         await scans.WaitForRoomAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task The_reader_done_reading_scans_the_logs_still_waiting_for_a_slot_itself()
+    {
+        // The only scan slot is taken (another request's scan): the read's last two logs wait for it. Done reading, the
+        // reader scans them itself instead of idling until the slot gets to them one after the other.
+        var scheduler = new LogScanScheduler(parallelism: 1);
+        await scheduler.Slots.WaitAsync();
+        var scans = scheduler.Begin(CancellationToken.None);
+        var logs = Enumerable.Range(0, 2).Select(n => Accept(scans, Log(n, lines: 50))).ToList();
+        Assert.All(logs, l => Assert.Null(l.Scan));
+
+        var complete = scans.CompleteAsync();
+
+        Assert.All(logs, l => Assert.Equal(50, l.Scan!.Lines));
+        scheduler.Slots.Release();
+        await complete.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, scheduler.Slots.CurrentCount);
+        await scans.WaitForRoomAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_string_longer_than_the_read_ahead_is_read_whole_by_the_serializer()
+    {
+        // The long-log extraction runs ahead of the serializer by at most 16 MiB; a 20 MB string left to the serializer
+        // (an output's text) must still arrive whole rather than the two waiting on each other, and read the same as
+        // without a sink. A long log after it goes to its scan.
+        var limits = new RequestLimits { MaxOutputCharacters = 32 * 1024 * 1024, MaxOutputsCharacters = 32 * 1024 * 1024 };
+        var options = RequestJson.CreateOptions(limits, maxDepth: 64);
+        var output = string.Concat(Enumerable.Repeat("0123456789abcdef\n", 20_000_000 / 17));
+        var json = JsonSerializer.Serialize(new DiagnosisRequest
+        {
+            Domain = "only-in-log-0.example.com",
+            Snapshot = new Snapshot
+            {
+                Outputs = [new CommandOutput { Command = "cat", Text = output }],
+                Logs = [new LogArtifact { Namespace = "kube-system", Pod = "coredns-0", Container = "coredns", Text = Log(0) }],
+            },
+        }, Json);
+
+        await using var body = new MemoryStream(Encoding.UTF8.GetBytes(json));
+        var read = (await new LogScanScheduler(parallelism: 1).ReadAsync<DiagnosisRequest>(body, options, limits, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60)))!;
+
+        Assert.Equal(output, read.Snapshot!.Outputs![0].Text);
+        Assert.Equal(9_000, Assert.Single(read.Snapshot.Logs!).Text!.Scanned!.Lines);
     }
 
     /// <summary>A log read into a buffer rented from <paramref name="scans"/> and handed over, as the request reader does.</summary>

@@ -23,9 +23,10 @@ public sealed class LogScanScheduler
         Slots = new SemaphoreSlim(parallelism, parallelism);
 
         // Not ArrayPool.Shared: it keeps a returned array in the returning thread's own slot first, and the scans'
-        // threads are not the readers', so every long log would cost a new large array. One array per size: a read
-        // cycles through two (one scanned, one waiting), and the one returned is the one the reader rents next.
-        Buffers = ArrayPool<byte>.Create(maxArrayLength: 1 << 30, maxArraysPerBucket: 1);
+        // threads are not the readers', so every long log would cost a new large array. Two arrays per size: a read on two
+        // cores cycles through three (one scanned by the slot, one by the reader, one waiting), so a read of many long
+        // logs allocates one, and no more than two are kept between requests.
+        Buffers = ArrayPool<byte>.Create(maxArrayLength: 1 << 30, maxArraysPerBucket: 2);
     }
 
     /// <summary>Scans running at once in the process.</summary>

@@ -5,11 +5,13 @@ namespace DnsExpert.Diagnosis.FactBuilding;
 
 /// <summary>
 /// The scans of one read's long logs. The reader hands each log over (<see cref="Accept"/>) and goes on; before each
-/// segment of the body it waits until fewer than <see cref="LogScanScheduler.Parallelism"/> + 1 of its logs are being
-/// scanned or wait for a scan, so one read holds at most that many logs' buffers plus the one it is reading. The one
-/// more than the scans running lets the reader read the next log while the last one is scanned: with room for only
-/// as many as run, reading and scanning would take turns. A log handed over when there is no room (one segment of the
-/// body ended several) is scanned by the reader itself: nothing ever blocks, and no more buffers are held.
+/// segment of the body it waits until fewer than <see cref="Room"/> (<see cref="LogScanScheduler.Parallelism"/> + 2) of
+/// its logs are being scanned or wait for a scan, so one read holds at most that many logs' buffers plus the one it is
+/// reading. The two more than the scans running keep a log waiting for the slot while the reader, its room full, scans
+/// another one itself: with one more only, the slot idled while the reader read the next log after its own scan, and
+/// reading and scanning took turns (BENCHMARKS.md, issue 22, <c>wt/read</c>). A log handed over when there is no room
+/// (one segment of the body ended several) is scanned by the reader itself: nothing ever blocks, and no more buffers
+/// are held.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A SemaphoreSlim holds nothing to dispose unless its AvailableWaitHandle is read, which it never is here.")]
 public sealed class LogScans : ILogScanSink
@@ -24,8 +26,11 @@ public sealed class LogScans : ILogScanSink
     {
         _scheduler = scheduler;
         _cancellationToken = cancellationToken;
-        _room = new SemaphoreSlim(scheduler.Parallelism + 1, scheduler.Parallelism + 1);
+        _room = new SemaphoreSlim(Room(scheduler.Parallelism), Room(scheduler.Parallelism));
     }
+
+    /// <summary>How many of a read's logs may be scanned or wait for a scan at once, for <paramref name="parallelism"/> scans.</summary>
+    internal static int Room(int parallelism) => parallelism + 2;
 
     public byte[] Rent(int minimumLength) => _scheduler.Buffers.Rent(minimumLength);
 
@@ -43,29 +48,34 @@ public sealed class LogScans : ILogScanSink
     /// </summary>
     public ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
     {
-        if (_room.CurrentCount > 0)
-        {
-            return ValueTask.CompletedTask;
-        }
+        return _room.CurrentCount > 0 || TryScanWaiting() ? ValueTask.CompletedTask : WaitAsync(cancellationToken);
+    }
 
+    /// <summary>Scans the oldest log still waiting for a slot on this thread; false when none waits.</summary>
+    private bool TryScanWaiting()
+    {
         while (_waiting.TryDequeue(out var waiting))
         {
             if (waiting.TryClaim())
             {
-                try
-                {
-                    Scan(waiting.Log);
-                }
-                finally
-                {
-                    _room.Release();
-                }
-
-                return ValueTask.CompletedTask;
+                ScanInRoom(waiting.Log);
+                return true;
             }
         }
 
-        return WaitAsync(cancellationToken);
+        return false;
+    }
+
+    private void ScanInRoom(ScannedLog log)
+    {
+        try
+        {
+            Scan(log);
+        }
+        finally
+        {
+            _room.Release();
+        }
     }
 
     private ScannedLog Take(ScannedLog log)
@@ -89,9 +99,17 @@ public sealed class LogScans : ILogScanSink
         return log;
     }
 
-    /// <summary>Completes when every log handed over so far is scanned; throws when the read was cancelled first.</summary>
+    /// <summary>
+    /// Completes when every log handed over so far is scanned; throws when the read was cancelled first. The reader,
+    /// done reading, first scans the logs still waiting for a slot itself rather than wait for the slot to get to them:
+    /// the last logs of a body are otherwise scanned one after the other while a core idles.
+    /// </summary>
     public Task CompleteAsync()
     {
+        while (!_cancellationToken.IsCancellationRequested && TryScanWaiting())
+        {
+        }
+
         lock (_scans)
         {
             return Task.WhenAll(_scans);
@@ -125,14 +143,7 @@ public sealed class LogScans : ILogScanSink
             // Scanned by whoever claims it first: this slot, or the reader waiting for room (WaitForRoomAsync).
             if (waiting.TryClaim())
             {
-                try
-                {
-                    Scan(waiting.Log);
-                }
-                finally
-                {
-                    _room.Release();
-                }
+                ScanInRoom(waiting.Log);
             }
         }
         finally
