@@ -28,7 +28,13 @@ public static class StoredRequest
     /// redact (<see cref="Untouched"/>: no Secret, ConfigMap or List, no <c>last-applied-configuration</c>, no container
     /// <c>env</c>) is written as it was read; the others go through the <see cref="JsonNode"/> redaction, one by one.
     /// </summary>
-    public static string Serialize(DiagnosisRequest request, JsonSerializerOptions json)
+    public static string Serialize(DiagnosisRequest request, JsonSerializerOptions json) => JsonSerializer.Serialize(Stored(request, json), json);
+
+    /// <summary><see cref="Serialize"/>'s JSON as UTF-8, as the serializer writes it (no string made).</summary>
+    public static byte[] SerializeToUtf8Bytes(DiagnosisRequest request, JsonSerializerOptions json) => JsonSerializer.SerializeToUtf8Bytes(Stored(request, json), json);
+
+    /// <summary>The request to serialise: kept, its objects redacted.</summary>
+    private static DiagnosisRequest Stored(DiagnosisRequest request, JsonSerializerOptions json)
     {
         var kept = KeptRequests.TryGetValue(request, out _) ? request : Keep(request).Request;
         List<JsonElement>? redacted = null;
@@ -44,7 +50,7 @@ public static class StoredRequest
             }
         }
 
-        return JsonSerializer.Serialize(redacted is null ? kept : With(kept, kept.Snapshot!, redacted, kept.Snapshot!.Files, kept.Snapshot.Outputs), json);
+        return redacted is null ? kept : With(kept, kept.Snapshot!, redacted, kept.Snapshot!.Files, kept.Snapshot.Outputs);
     }
 
     /// <summary>One object through the DOM redaction (<see cref="RedactObject"/>), back as an element.</summary>
