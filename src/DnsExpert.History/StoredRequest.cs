@@ -296,6 +296,8 @@ public static class StoredRequest
             }).ToList();
         if (notes.Count == 0)
         {
+            // Nothing left out: the request is kept as it is, and serialising it need not keep it again.
+            KeptRequests.AddOrUpdate(request, Marker);
             return new KeptRequest(request, []);
         }
 
@@ -304,7 +306,7 @@ public static class StoredRequest
         return new KeptRequest(copy, notes);
     }
 
-    /// <summary>The requests <see cref="Keep"/> made: keeping them again changes nothing, so <see cref="Serialize"/> does not.</summary>
+    /// <summary>The requests <see cref="Keep"/> made or found kept already: keeping them again changes nothing, so <see cref="Serialize"/> does not.</summary>
     private static readonly ConditionalWeakTable<DiagnosisRequest, object> KeptRequests = new();
 
     private static readonly object Marker = new();
