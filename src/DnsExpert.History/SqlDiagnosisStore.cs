@@ -1,5 +1,7 @@
+using System.Data;
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Dapper;
 using DnsExpert.Contract;
@@ -156,30 +158,154 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         await InsertRunningAsync(connection, transaction: null, start, cancellationToken);
     }
 
-    public async Task AddCompletedAsync(DiagnosisStart start, DiagnosisResponse response, CancellationToken cancellationToken)
+    public Task AddCompletedAsync(DiagnosisStart start, DiagnosisResponse response, CancellationToken cancellationToken)
     {
         // The row is written once, completed: an insert of a running row and its update would write its request twice.
-        var started = StartColumns.Of(start, json);
-        var ended = EndColumns.Of(response, json);
+        // Its columns are computed here, on the caller's thread, whoever writes it.
+        cancellationToken.ThrowIfCancellationRequested();
+        return WriteCompletedAsync(CompletedRow.Of(start, response, json), cancellationToken);
+    }
+
+    /// <summary>Writes one completed row in a transaction of its own; a store whose writers take turns may write it with others (<see cref="SqliteDiagnosisStore"/>).</summary>
+    protected virtual async Task WriteCompletedAsync(CompletedRow row, CancellationToken cancellationToken)
+    {
         await using var write = await OpenForWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO diagnoses (id, status, created_at, namespace, pod, domain, classification_json, request_json, previous_id, created_by,
-              completed_at, duration_ms, top_rule_id, top_severity, rule_ids, response_json)
-            VALUES (@Id, 'completed', @CreatedAt, @Namespace, @Pod, @Domain, @Classification, @Request, @PreviousId, @CreatedBy,
-              @CompletedAt, @DurationMs, @TopRuleId, @TopSeverity, @RuleIds, @Response)
-            """,
-            new
+        await InsertCompletedAsync(write.Connection, [row], cancellationToken);
+    }
+
+    /// <summary>Inserts <paramref name="rows"/> with their findings in one transaction, committed before this returns.</summary>
+    protected async Task InsertCompletedAsync(DbConnection connection, IReadOnlyList<CompletedRow> rows, CancellationToken cancellationToken)
+    {
+        await using var insert = new CompletedInsert(this, connection);
+        await insert.RunAsync(rows, cancellationToken);
+    }
+
+    /// <summary>
+    /// The statements that insert completed rows on one connection: made once, their parameters bound again for each
+    /// row (SQLite prepares a command once and keeps it while it lives). The two documents are bound as the UTF-8 they
+    /// were serialised to (<see cref="BindUtf8Text"/>).
+    /// </summary>
+    protected sealed class CompletedInsert : IAsyncDisposable
+    {
+        /// <summary>The insert's parameters with their columns' values; the documents (<see cref="Documents"/>) are bound apart.</summary>
+        private static readonly (string Name, DbType Type, Func<CompletedRow, object?> Value)[] Columns =
+        [
+            ("Id", DbType.String, r => r.Started.Id),
+            ("CreatedAt", DbType.Int64, r => r.Started.CreatedAt),
+            ("Namespace", DbType.String, r => r.Started.Namespace),
+            ("Pod", DbType.String, r => r.Started.Pod),
+            ("Domain", DbType.String, r => r.Started.Domain),
+            ("Classification", DbType.String, r => r.Started.Classification),
+            ("PreviousId", DbType.String, r => r.Started.PreviousId),
+            ("CreatedBy", DbType.String, r => r.Started.CreatedBy),
+            ("CompletedAt", DbType.Int64, r => r.Ended.CompletedAt),
+            ("DurationMs", DbType.Double, r => r.Ended.DurationMs),
+            ("TopRuleId", DbType.String, r => r.Ended.TopRuleId),
+            ("TopSeverity", DbType.String, r => r.Ended.TopSeverity),
+            ("RuleIds", DbType.String, r => r.Ended.RuleIds),
+        ];
+
+        /// <summary>The two documents, serialised to UTF-8 (<see cref="BindUtf8Text"/>).</summary>
+        private static readonly (string Name, Func<CompletedRow, byte[]> Value)[] Documents = [("Request", r => r.Started.Request), ("Response", r => r.Ended.Response)];
+
+        private readonly SqlDiagnosisStore _store;
+        private readonly DbCommand _insert;
+        private readonly DbCommand _finding;
+        private readonly DbParameter[] _columns;
+        private readonly DbParameter[] _documents;
+        private readonly DbParameter _findingId, _ruleId, _severity;
+
+        public CompletedInsert(SqlDiagnosisStore store, DbConnection connection)
+        {
+            (_store, Connection) = (store, connection);
+            _insert = connection.CreateCommand();
+            _insert.CommandText = $"""
+                INSERT INTO diagnoses (id, status, created_at, namespace, pod, domain, classification_json, request_json, previous_id, created_by,
+                  completed_at, duration_ms, top_rule_id, top_severity, rule_ids, response_json)
+                VALUES (@Id, 'completed', @CreatedAt, @Namespace, @Pod, @Domain, @Classification, {store.Utf8TextSql("@Request")}, @PreviousId, @CreatedBy,
+                  @CompletedAt, @DurationMs, @TopRuleId, @TopSeverity, @RuleIds, {store.Utf8TextSql("@Response")})
+                """;
+            _columns = [.. Columns.Select(c => Parameter(_insert, c.Name, c.Type))];
+            _documents = [.. Documents.Select(d => Parameter(_insert, d.Name, DbType.String))];
+
+            _finding = connection.CreateCommand();
+            _finding.CommandText = "INSERT INTO diagnosis_findings (diagnosis_id, rule_id, severity) VALUES (@Id, @RuleId, @Severity)";
+            _findingId = Parameter(_finding, "Id", DbType.String);
+            _ruleId = Parameter(_finding, "RuleId", DbType.String);
+            _severity = Parameter(_finding, "Severity", DbType.String);
+        }
+
+        public DbConnection Connection { get; }
+
+        /// <summary>Inserts <paramref name="rows"/> with their findings in one transaction, committed before this returns.</summary>
+        public async Task RunAsync(IReadOnlyList<CompletedRow> rows, CancellationToken cancellationToken)
+        {
+            await using var transaction = await Connection.BeginTransactionAsync(cancellationToken);
+            (_insert.Transaction, _finding.Transaction) = (transaction, transaction);
+            foreach (var row in rows)
             {
-                started.Id, started.CreatedAt, started.Namespace, started.Pod, started.Domain, started.Classification, started.Request,
-                started.PreviousId, started.CreatedBy, ended.CompletedAt, ended.DurationMs, ended.TopRuleId, ended.TopSeverity, ended.RuleIds,
-                ended.Response,
-            },
-            transaction, cancellationToken: cancellationToken));
-        await InsertFindingsAsync(connection, transaction, response, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+                for (var i = 0; i < Columns.Length; i++)
+                {
+                    _columns[i].Value = Columns[i].Value(row) ?? DBNull.Value;
+                }
+
+                for (var i = 0; i < Documents.Length; i++)
+                {
+                    _store.BindUtf8Text(_documents[i], Documents[i].Value(row));
+                }
+
+                await _insert.ExecuteNonQueryAsync(cancellationToken);
+
+                _findingId.Value = row.Started.Id;
+                foreach (var finding in row.Response.Findings.DistinctBy(f => f.RuleId))
+                {
+                    _ruleId.Value = finding.RuleId;
+                    _severity.Value = SeverityName(finding.Severity);
+                    await _finding.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _insert.DisposeAsync();
+            await _finding.DisposeAsync();
+        }
+    }
+
+    private static DbParameter Parameter(DbCommand command, string name, DbType type)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.DbType = type;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    /// <summary>The SQL of a text column's value bound by <see cref="BindUtf8Text"/> (SQLite casts the bytes it gets to text).</summary>
+    protected virtual string Utf8TextSql(string parameter) => parameter;
+
+    /// <summary>
+    /// Binds a text column's value given as UTF-8 (a document serialised straight to UTF-8). The default binds it as a
+    /// string; SQLite takes the bytes as they are (<see cref="SqliteDiagnosisStore"/>).
+    /// </summary>
+    protected virtual void BindUtf8Text(DbParameter parameter, byte[] utf8) => parameter.Value = Encoding.UTF8.GetString(utf8);
+
+    /// <summary>A completed diagnosis's row, its columns computed: what <see cref="AddCompletedAsync"/> writes.</summary>
+    protected sealed class CompletedRow
+    {
+        private CompletedRow(StartColumns started, EndColumns ended, DiagnosisResponse response) => (Started, Ended, Response) = (started, ended, response);
+
+        internal StartColumns Started { get; }
+
+        internal EndColumns Ended { get; }
+
+        internal DiagnosisResponse Response { get; }
+
+        internal static CompletedRow Of(DiagnosisStart start, DiagnosisResponse response, JsonSerializerOptions json) =>
+            new(StartColumns.Of(start, json), EndColumns.Of(response, json), response);
     }
 
     public async Task<bool> CompleteAsync(DiagnosisResponse response, CancellationToken cancellationToken)
@@ -198,8 +324,8 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
     }
 
     /// <summary>The columns a record has from its start: who asked what, the request as stored.</summary>
-    private sealed record StartColumns(
-        string Id, long CreatedAt, string? Namespace, string? Pod, string? Domain, string Classification, string Request, string? PreviousId, string? CreatedBy)
+    internal sealed record StartColumns(
+        string Id, long CreatedAt, string? Namespace, string? Pod, string? Domain, string Classification, byte[] Request, string? PreviousId, string? CreatedBy)
     {
         public static StartColumns Of(DiagnosisStart start, JsonSerializerOptions json)
         {
@@ -211,14 +337,14 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
                 request.Target?.Pod,
                 request.Domain,
                 JsonSerializer.Serialize(SymptomClassifier.Classify(request.Symptom?.ErrorMessage), json),
-                StoredRequest.Serialize(request, json),
+                StoredRequest.SerializeToUtf8Bytes(request, json),
                 start.PreviousId,
                 start.CreatedBy);
         }
     }
 
     /// <summary>The columns a record gets when it completes: its findings' summary and the answer.</summary>
-    private sealed record EndColumns(string Id, long CompletedAt, double? DurationMs, string? TopRuleId, string? TopSeverity, string RuleIds, string Response)
+    internal sealed record EndColumns(string Id, long CompletedAt, double? DurationMs, string? TopRuleId, string? TopSeverity, string RuleIds, byte[] Response)
     {
         public static EndColumns Of(DiagnosisResponse response, JsonSerializerOptions json)
         {
@@ -230,7 +356,7 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
                 top?.RuleId,
                 top is null ? null : SeverityName(top.Severity),
                 string.Join(',', response.Findings.Select(f => f.RuleId)),
-                JsonSerializer.Serialize(response, json));
+                JsonSerializer.SerializeToUtf8Bytes(response, json));
         }
     }
 
@@ -242,7 +368,12 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             INSERT INTO diagnoses (id, status, created_at, namespace, pod, domain, rule_ids, classification_json, request_json, previous_id, created_by)
             VALUES (@Id, 'running', @CreatedAt, @Namespace, @Pod, @Domain, '', @Classification, @Request, @PreviousId, @CreatedBy)
             """,
-            started, transaction, cancellationToken: cancellationToken));
+            new
+            {
+                started.Id, started.CreatedAt, started.Namespace, started.Pod, started.Domain, started.Classification, Request = Encoding.UTF8.GetString(started.Request),
+                started.PreviousId, started.CreatedBy,
+            },
+            transaction, cancellationToken: cancellationToken));
     }
 
     /// <summary>Marks a running record completed with its findings, in <paramref name="transaction"/>; false when it was not running.</summary>
@@ -254,7 +385,10 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
               top_severity = @TopSeverity, rule_ids = @RuleIds, response_json = @Response
             WHERE id = @Id AND status = 'running'
             """,
-            EndColumns.Of(response, json), transaction, cancellationToken: cancellationToken));
+            EndColumns.Of(response, json) is var ended
+                ? new { ended.Id, ended.CompletedAt, ended.DurationMs, ended.TopRuleId, ended.TopSeverity, ended.RuleIds, Response = Encoding.UTF8.GetString(ended.Response) }
+                : null,
+            transaction, cancellationToken: cancellationToken));
         if (updated == 0)
         {
             return false;

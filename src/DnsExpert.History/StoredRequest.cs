@@ -28,7 +28,13 @@ public static class StoredRequest
     /// redact (<see cref="Untouched"/>: no Secret, ConfigMap or List, no <c>last-applied-configuration</c>, no container
     /// <c>env</c>) is written as it was read; the others go through the <see cref="JsonNode"/> redaction, one by one.
     /// </summary>
-    public static string Serialize(DiagnosisRequest request, JsonSerializerOptions json)
+    public static string Serialize(DiagnosisRequest request, JsonSerializerOptions json) => JsonSerializer.Serialize(Stored(request, json), json);
+
+    /// <summary><see cref="Serialize"/>'s JSON as UTF-8, as the serializer writes it (no string made).</summary>
+    public static byte[] SerializeToUtf8Bytes(DiagnosisRequest request, JsonSerializerOptions json) => JsonSerializer.SerializeToUtf8Bytes(Stored(request, json), json);
+
+    /// <summary>The request to serialise: kept, its objects redacted.</summary>
+    private static DiagnosisRequest Stored(DiagnosisRequest request, JsonSerializerOptions json)
     {
         var kept = KeptRequests.TryGetValue(request, out _) ? request : Keep(request).Request;
         List<JsonElement>? redacted = null;
@@ -44,7 +50,7 @@ public static class StoredRequest
             }
         }
 
-        return JsonSerializer.Serialize(redacted is null ? kept : With(kept, kept.Snapshot!, redacted, kept.Snapshot!.Files, kept.Snapshot.Outputs), json);
+        return redacted is null ? kept : With(kept, kept.Snapshot!, redacted, kept.Snapshot!.Files, kept.Snapshot.Outputs);
     }
 
     /// <summary>One object through the DOM redaction (<see cref="RedactObject"/>), back as an element.</summary>
@@ -290,6 +296,8 @@ public static class StoredRequest
             }).ToList();
         if (notes.Count == 0)
         {
+            // Nothing left out: the request is kept as it is, and serialising it need not keep it again.
+            KeptRequests.AddOrUpdate(request, Marker);
             return new KeptRequest(request, []);
         }
 
@@ -298,7 +306,7 @@ public static class StoredRequest
         return new KeptRequest(copy, notes);
     }
 
-    /// <summary>The requests <see cref="Keep"/> made: keeping them again changes nothing, so <see cref="Serialize"/> does not.</summary>
+    /// <summary>The requests <see cref="Keep"/> made or found kept already: keeping them again changes nothing, so <see cref="Serialize"/> does not.</summary>
     private static readonly ConditionalWeakTable<DiagnosisRequest, object> KeptRequests = new();
 
     private static readonly object Marker = new();
