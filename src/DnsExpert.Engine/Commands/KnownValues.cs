@@ -444,7 +444,7 @@ public sealed record KnownValues
     /// The first nameserver, other than a loopback address, of the file the Corefile's root <c>forward</c> names, as
     /// kubelet hands it to CoreDNS: the node's file kubelet uses, on CoreDNS's node when that one was read.
     /// </summary>
-    private static string? UpstreamOfFile(Sessions.FactsByType facts, string? coreDnsNode)
+    private static string? UpstreamOfFile(FactsByType facts, string? coreDnsNode)
     {
         if (!facts.OfType<CorefileUpstream>().Any(u => u.From == "." && u.File is not null))
         {
@@ -466,10 +466,10 @@ public sealed record KnownValues
     /// </remarks>
     public static KnownValues From(IReadOnlyList<object> facts, string? targetNamespace, string? pod, string? name, string? server, IReadOnlySet<string>? observed = null,
         IEnumerable<string>? origins = null, IEnumerable<string?>? ran = null) =>
-        Read(new Sessions.FactsByType(facts), targetNamespace, pod, name, server, observed, origins, ran);
+        Read(new FactsByType(facts), targetNamespace, pod, name, server, observed, origins, ran);
 
     /// <summary>As <see cref="From"/>, over the facts read by type (one pass over them, not one per value).</summary>
-    private static KnownValues Read(Sessions.FactsByType facts, string? targetNamespace, string? pod, string? name, string? server, IReadOnlySet<string>? observed = null,
+    private static KnownValues Read(FactsByType facts, string? targetNamespace, string? pod, string? name, string? server, IReadOnlySet<string>? observed = null,
         IEnumerable<string>? origins = null, IEnumerable<string?>? ran = null)
     {
         var kubeDns = facts.OfType<KubeDnsService>().FirstOrDefault(s => !string.IsNullOrEmpty(s.ClusterIp));
@@ -579,7 +579,7 @@ public sealed record KnownValues
         ?? Readers.Building.ClusterDnsObjects.Default;
 
     /// <summary>The interface <see cref="CoreDnsNodeInterface"/> names: read on a CoreDNS node, else on any, else by the CoreDNS node's OS.</summary>
-    private static string InterfaceOf(Sessions.FactsByType facts)
+    private static string InterfaceOf(FactsByType facts)
     {
         var dnsNodes = facts.OfType<CoreDnsPod>().Select(p => p.Node).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var read = facts.OfType<NodeNicAllowance>().Where(n => IsInterfaceName(n.Device))
@@ -609,7 +609,7 @@ public sealed record KnownValues
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     /// <summary>The cluster domain the facts name, if any.</summary>
-    private static string? ClusterDomainOf(Sessions.FactsByType facts) =>
+    private static string? ClusterDomainOf(FactsByType facts) =>
         facts.OfType<ClusterDns>().Select(c => NullIfEmpty(c.ClusterDomain)).FirstOrDefault(d => d is not null);
 
     /// <summary>The <c>kubernetes</c> Service's name under <paramref name="clusterDomain"/>.</summary>
@@ -720,7 +720,7 @@ public sealed record KnownValues
     /// nameserver under ClusterFirst, with the cluster's <c>svc.</c> search domains; not when the pod uses NodeLocal
     /// DNSCache (a link-local address) or another policy.
     /// </summary>
-    private static string? ClusterDnsOf(Sessions.FactsByType facts, string? ns, string? pod, PodDns? podDns)
+    private static string? ClusterDnsOf(FactsByType facts, string? ns, string? pod, PodDns? podDns)
     {
         if (podDns is not null && (podDns.UsesNodeLocal == true || podDns.DnsPolicy is not (DnsPolicies.ClusterFirst or DnsPolicies.ClusterFirstWithHostNet)
             || (podDns.HostNetwork && podDns.DnsPolicy == DnsPolicies.ClusterFirst)))

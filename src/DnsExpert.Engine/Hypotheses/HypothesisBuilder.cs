@@ -193,7 +193,7 @@ public static class HypothesisBuilder
 
         /// <summary>The facts by their type's name, each type's in the facts' order.</summary>
         private static Dictionary<string, List<object>> ByTypeName(IReadOnlyList<object> facts) =>
-            Sessions.FactsByType.Group(facts, static type => type.Name, StringComparer.Ordinal);
+            Commands.FactsByType.Group(facts, static type => type.Name, StringComparer.Ordinal);
 
         /// <summary>Each fact type's answer of <see cref="IsRead"/>: asked for the same types rule after rule, answered once per plan.</summary>
         private readonly Dictionary<string, bool> _reads = new(StringComparer.Ordinal);

@@ -1,4 +1,4 @@
-namespace DnsExpert.Engine.Sessions;
+namespace DnsExpert.Engine.Commands;
 
 /// <summary>
 /// A diagnosis's facts read by type: <see cref="OfType{T}"/> gives what <c>Enumerable.OfType</c> gives over the same
