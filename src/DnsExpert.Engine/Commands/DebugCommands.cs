@@ -71,7 +71,7 @@ internal static class DebugCommands
         if (known.KubernetesVersion is { } version)
         {
             return version.CompareTo(EphemeralDefault) >= 0 ? (command.Written, null)
-                : (run, $"the nodes run Kubernetes {version.Original}, before 1.23: no ephemeral container for kubectl debug, so a pod of its own asks {place} with the pod's DNS settings");
+                : (run, $"Kubernetes {version.Original} runs here (the oldest version the nodes and the API server report), before 1.23: no ephemeral container for kubectl debug, so a pod of its own asks {place} with the pod's DNS settings");
         }
 
         return (command.Written, $"before Kubernetes 1.23 (or without the right to create pods/ephemeralcontainers) kubectl debug refuses; a pod of its own asks {place} instead: {run}");
