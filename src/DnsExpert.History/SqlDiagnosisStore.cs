@@ -229,7 +229,7 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             _documents = [.. Documents.Select(d => Parameter(_insert, d.Name, DbType.String))];
 
             _finding = connection.CreateCommand();
-            _finding.CommandText = "INSERT INTO diagnosis_findings (diagnosis_id, rule_id, severity) VALUES (@Id, @RuleId, @Severity)";
+            _finding.CommandText = InsertFindingSql;
             _findingId = Parameter(_finding, "Id", DbType.String);
             _ruleId = Parameter(_finding, "RuleId", DbType.String);
             _severity = Parameter(_finding, "Severity", DbType.String);
@@ -274,6 +274,9 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
             await _finding.DisposeAsync();
         }
     }
+
+    /// <summary>One row of a diagnosis's findings index: written by a completed insert and by a running record's completion alike.</summary>
+    private const string InsertFindingSql = "INSERT INTO diagnosis_findings (diagnosis_id, rule_id, severity) VALUES (@Id, @RuleId, @Severity)";
 
     private static DbParameter Parameter(DbCommand command, string name, DbType type)
     {
@@ -403,7 +406,7 @@ public abstract class SqlDiagnosisStore(JsonSerializerOptions json, HistoryOptio
         foreach (var finding in response.Findings.DistinctBy(f => f.RuleId))
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO diagnosis_findings (diagnosis_id, rule_id, severity) VALUES (@Id, @RuleId, @Severity)",
+                InsertFindingSql,
                 new { response.Id, finding.RuleId, Severity = SeverityName(finding.Severity) }, transaction, cancellationToken: cancellationToken));
         }
     }
